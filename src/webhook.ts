@@ -1,0 +1,280 @@
+/**
+ * The Studio webhook: its schema, the field mapping that lets other payload shapes in, and the
+ * timestamp rule. Pure: no I/O, no clock.
+ *
+ * @example
+ * ```ts
+ * const result = parseWebhook(JSON.parse(body), {});
+ * if (result.ok) console.log(result.webhook.session.attempt); // 1 when Studio sent none
+ * else console.log(result.issues); // [{ path: "shopper.email", message: "Required" }]
+ * ```
+ */
+import { z } from "zod";
+
+/** A path into the payload: dot-separated keys, array indexes as numbers (`items.0.id`). */
+export type FieldPath = string;
+
+/**
+ * Canonical field path → where that field is in the merchant's payload. Paths under an array
+ * use `[]`: `"recommendations": "cart.items"` moves the array, then
+ * `"recommendations[].product_id": "productId"` reads each item's field relative to the item.
+ * Fields the map does not name are read from their canonical place.
+ */
+export type FieldMap = Record<FieldPath, FieldPath>;
+
+/** One problem with the payload, named by canonical path; never carries the value itself. */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/** Epoch values below this are seconds, at or above it milliseconds (year 5138 vs 1973). */
+const EPOCH_MS_THRESHOLD = 1e11;
+
+/**
+ * Reads a Studio timestamp as Unix milliseconds: ISO 8601 text, epoch seconds or epoch
+ * milliseconds (numbers or digit strings). Returns undefined when it is none of those.
+ *
+ * @example
+ * ```ts
+ * parseTimestamp("2026-11-25T18:42:07.123Z"); // 1764096127123
+ * parseTimestamp(1764096127);                  // 1764096127000
+ * parseTimestamp("1764096127123");             // 1764096127123
+ * ```
+ */
+export function parseTimestamp(value: unknown): number | undefined {
+  if (typeof value === "number") return epochToMs(value);
+  if (typeof value !== "string") return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return epochToMs(Number(text));
+  // Date.parse also takes loose forms ("Nov 25 2026"); insist on an ISO 8601 date first.
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(text)) {
+    return undefined;
+  }
+  const ms = Date.parse(text.replace(" ", "T"));
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+function epochToMs(value: number): number | undefined {
+  if (!Number.isFinite(value) || value <= 0) return undefined;
+  return Math.round(value < EPOCH_MS_THRESHOLD ? value * 1000 : value);
+}
+
+/** Text, or a number sent where text was meant (ids, zip codes, phone numbers). */
+const text = z.union([z.string(), z.number().transform(String)]);
+const optionalText = text.optional().nullable().transform((v) => (v === "" || v == null ? undefined : v));
+
+/** A number, or its text form ("34.00"). */
+const numeric = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+
+/** `true`/`false`, or their common text forms from form builders. */
+const flag = z.union([
+  z.boolean(),
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(["true", "false", "yes", "no", "1", "0", "granted", "denied"]))
+    .transform((v) => ["true", "yes", "1", "granted"].includes(v)),
+]);
+
+/** Google Consent Mode style signal. */
+const consentSignal = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .optional()
+  .nullable()
+  .transform((v) => (v === "granted" || v === "denied" ? v : undefined));
+
+const recommendation = z.looseObject({
+  product_id: optionalText,
+  variant_id: optionalText,
+  sku: optionalText,
+  title: optionalText,
+  price: numeric.optional().nullable(),
+  quantity: numeric.optional().nullable(),
+});
+
+const timestamp = z.unknown().transform((value, ctx) => {
+  const ms = parseTimestamp(value);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: "Expected an ISO 8601 timestamp, epoch seconds or epoch milliseconds",
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** The canonical Studio webhook (../shared/contract/webhook-example.json); extra fields ignored. */
+export const studioWebhookSchema = z.looseObject({
+  type: optionalText.transform((v) => v ?? "email:submit"),
+  id: text.pipe(z.string().trim().min(1, "Required")),
+  occurred_at: timestamp,
+  store: z
+    .looseObject({ domain: optionalText, currency: optionalText })
+    .optional()
+    .nullable()
+    .transform((v) => v ?? {}),
+  quiz: z
+    .looseObject({ id: optionalText, name: optionalText })
+    .optional()
+    .nullable()
+    .transform((v) => v ?? {}),
+  session: z
+    .looseObject({
+      id: optionalText,
+      attempt: numeric.pipe(z.number().int().min(1)).optional().nullable(),
+    })
+    .optional()
+    .nullable()
+    .transform((v) => ({ id: v?.id, attempt: v?.attempt ?? 1 })),
+  shopper: z.looseObject({
+    email: text,
+    phone: optionalText,
+    first_name: optionalText,
+    last_name: optionalText,
+    city: optionalText,
+    state: optionalText,
+    zip: optionalText,
+    country: optionalText,
+    date_of_birth: optionalText,
+    gender: optionalText,
+    customer_id: optionalText,
+    marketing_consent: flag.optional().nullable(),
+  }),
+  context: z
+    .looseObject({
+      page_url: optionalText,
+      referrer_url: optionalText,
+      user_agent: optionalText,
+      ip: optionalText,
+      fbp: optionalText,
+      fbc: optionalText,
+      consent: z
+        .looseObject({ ad_storage: consentSignal, ad_user_data: consentSignal })
+        .optional()
+        .nullable(),
+    })
+    .optional()
+    .nullable()
+    .transform((v) => v ?? {}),
+  recommendations: z
+    .array(recommendation)
+    .optional()
+    .nullable()
+    .transform((v) => v ?? []),
+});
+
+/** A validated webhook, with defaults filled in and `occurred_at` in Unix milliseconds. */
+export type StudioWebhook = z.output<typeof studioWebhookSchema>;
+
+/**
+ * Rewrites a merchant's payload into the canonical shape by `fieldMap`. Unmapped fields stay
+ * where they are, so a map names only what differs.
+ *
+ * @example
+ * ```ts
+ * applyFieldMap({ lead: { mail: "a@b.co" } }, { "shopper.email": "lead.mail" });
+ * // { lead: {…}, shopper: { email: "a@b.co" } }
+ * ```
+ */
+export function applyFieldMap(payload: unknown, fieldMap: FieldMap): unknown {
+  const entries = Object.entries(fieldMap);
+  if (entries.length === 0 || !isRecord(payload)) return payload;
+  const source = payload;
+  const result = structuredClone(payload);
+  // Whole values first (arrays included), then the fields inside each array item.
+  const [itemEntries, valueEntries] = partition(entries, ([to]) => to.includes("[]."));
+  for (const [to, from] of valueEntries) setPath(result, to, getPath(source, from));
+  for (const [to, from] of itemEntries) {
+    const [arrayPath, fieldPath] = to.split("[].", 2) as [string, string];
+    const items = getPath(result, arrayPath);
+    if (!Array.isArray(items)) continue;
+    for (const item of items) if (isRecord(item)) setPath(item, fieldPath, getPath(item, from));
+  }
+  return result;
+}
+
+/**
+ * Validates a parsed JSON body (after the field map) against the canonical schema.
+ *
+ * @example
+ * ```ts
+ * parseWebhook({ id: "e1", occurred_at: 1764096127, shopper: { email: "a@b.co" } }, {});
+ * // { ok: true, webhook: { type: "email:submit", session: { attempt: 1 }, … } }
+ * ```
+ */
+export function parseWebhook(
+  payload: unknown,
+  fieldMap: FieldMap,
+): { ok: true; webhook: StudioWebhook } | { ok: false; issues: Issue[] } {
+  const result = studioWebhookSchema.safeParse(applyFieldMap(payload, fieldMap));
+  if (result.success) return { ok: true, webhook: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => ({
+      path: issue.path.map(String).join("."),
+      message: issue.code === "invalid_type" && issue.input === undefined ? "Required" : issue.message,
+    })),
+  };
+}
+
+/**
+ * Checks a FIELD_MAP value: an object of non-empty path strings.
+ *
+ * @example
+ * ```ts
+ * parseFieldMap('{"shopper.email":"lead.mail"}'); // { "shopper.email": "lead.mail" }
+ * ```
+ */
+export function parseFieldMap(raw: unknown): FieldMap {
+  if (raw == null || raw === "") return {};
+  const value: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
+  if (!isRecord(value)) throw new TypeError("FIELD_MAP must be a JSON object of path strings");
+  for (const [to, from] of Object.entries(value)) {
+    if (typeof from !== "string" || from === "" || to === "") {
+      throw new TypeError(`FIELD_MAP entry "${to}" must map to a non-empty path string`);
+    }
+  }
+  return value as FieldMap;
+}
+
+function getPath(value: unknown, path: FieldPath): unknown {
+  let current = value;
+  for (const key of path.split(".")) {
+    if (Array.isArray(current) && /^\d+$/.test(key)) current = current[Number(key)];
+    else if (isRecord(current) && Object.hasOwn(current, key)) current = current[key];
+    else return undefined;
+  }
+  return current;
+}
+
+function setPath(target: Record<string, unknown>, path: FieldPath, value: unknown): void {
+  const keys = path.split(".");
+  const last = keys.pop() as string;
+  let current = target;
+  for (const key of keys) {
+    if (isUnsafeKey(key)) return;
+    const next = current[key];
+    current = isRecord(next) ? next : (current[key] = {});
+  }
+  if (!isUnsafeKey(last)) current[last] = value;
+}
+
+function isUnsafeKey(key: string): boolean {
+  return key === "__proto__" || key === "constructor" || key === "prototype";
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
+}
