@@ -1,0 +1,114 @@
+/**
+ * Builds Meta's `user_data` from what the shopper typed and what the browser sent.
+ */
+import type { UserData } from "./capi";
+import { preHashed, sha256Hex } from "./hash";
+import {
+  normalizeCity,
+  normalizeCountry,
+  normalizeDateOfBirth,
+  normalizeEmail,
+  normalizeExternalId,
+  normalizeGender,
+  normalizeName,
+  normalizePhone,
+  normalizeState,
+  normalizeZip,
+} from "./normalize";
+
+/** What the shopper gave (Studio's `shopper.*`), unnormalized. */
+export interface Shopper {
+  email?: string;
+  phone?: string;
+  first_name?: string;
+  last_name?: string;
+  city?: string;
+  state?: string;
+  zip?: string;
+  country?: string;
+  date_of_birth?: string;
+  gender?: string;
+  customer_id?: string;
+}
+
+/** What the shopper's browser sent (Studio's `context.*`). */
+export interface Client {
+  ip?: string;
+  user_agent?: string;
+  fbp?: string;
+  fbc?: string;
+}
+
+/** Options of `buildUserData`. */
+export interface UserDataOptions {
+  /** Alpha-2 (any case) used for phone, state and ZIP rules when the shopper gave no usable country. */
+  defaultCountry?: string;
+  /** The caller's clock (Unix ms): a birth date after this day is dropped. Without it, years up to 2100 pass. */
+  now?: number;
+}
+
+/** The hash Meta wants for one field: a pre-hash passed through, or the normalized text hashed. */
+function hashed(raw: string | undefined, normalize: (text: string) => string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const upstream = preHashed(raw);
+  if (upstream !== undefined) return upstream;
+  const normalized = normalize(raw);
+  return normalized === undefined ? undefined : sha256Hex(normalized);
+}
+
+/** A browser value kept byte for byte; only a missing or empty string is left out. */
+function plain(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/**
+ * Meta's `user_data`: each shopper field normalized (see `./normalize`) and SHA-256 hashed
+ * (lowercase hex); a field that already is a 64-hex SHA-256 (any case) is passed through
+ * lowercased, never hashed twice; a field that cannot be normalized is left out. The country
+ * for phone calling codes and state/ZIP rules is the shopper's `country` when it names a
+ * country, else `options.defaultCountry`; the `country` key itself is sent only from the
+ * shopper's own value (the default is configuration, not something the shopper told us).
+ * `external_id` comes from `customer_id`. `client_ip_address`, `client_user_agent`, `fbc` and
+ * `fbp` are copied exactly as received (not trimmed, not hashed); empty strings are left out.
+ * Keys without a value are absent, never `undefined`.
+ *
+ * @example
+ * ```ts
+ * buildUserData(
+ *   { email: " John_Smith@gmail.com ", phone: "(650)555-1212", country: "US" },
+ *   { ip: "203.0.113.7", user_agent: "Mozilla/5.0", fbp: "fb.1.1732560000000.1098765432" },
+ *   { defaultCountry: "US" },
+ * );
+ * // { em: "62a14e44…", ph: "e323ec62…", country: "79adb2a2…",
+ * //   client_ip_address: "203.0.113.7", client_user_agent: "Mozilla/5.0",
+ * //   fbp: "fb.1.1732560000000.1098765432" }
+ * ```
+ */
+export function buildUserData(shopper: Shopper, client: Client, options: UserDataOptions = {}): UserData {
+  const shopperCountry = shopper.country === undefined ? undefined : normalizeCountry(shopper.country);
+  const defaultCountry = options.defaultCountry === undefined ? undefined : normalizeCountry(options.defaultCountry);
+  const country = shopperCountry ?? defaultCountry;
+
+  const fields: UserData = {
+    em: hashed(shopper.email, normalizeEmail),
+    ph: hashed(shopper.phone, (text) => normalizePhone(text, country)),
+    fn: hashed(shopper.first_name, normalizeName),
+    ln: hashed(shopper.last_name, normalizeName),
+    ge: hashed(shopper.gender, normalizeGender),
+    db: hashed(shopper.date_of_birth, (text) => normalizeDateOfBirth(text, options.now)),
+    ct: hashed(shopper.city, normalizeCity),
+    st: hashed(shopper.state, (text) => normalizeState(text, country)),
+    zp: hashed(shopper.zip, (text) => normalizeZip(text, country)),
+    country: hashed(shopper.country, normalizeCountry),
+    external_id: hashed(shopper.customer_id, normalizeExternalId),
+    client_ip_address: plain(client.ip),
+    client_user_agent: plain(client.user_agent),
+    fbc: plain(client.fbc),
+    fbp: plain(client.fbp),
+  };
+  const userData: UserData = {};
+  for (const [key, value] of Object.entries(fields) as [keyof UserData, string | undefined][]) {
+    if (value !== undefined) userData[key] = value;
+  }
+  return userData;
+}
