@@ -224,6 +224,15 @@ describe("postEvents", () => {
     expect(call?.init.signal).toBeInstanceOf(AbortSignal);
   });
 
+  it("calls fetch unbound, as workerd's global fetch demands", async () => {
+    // workerd throws "Illegal invocation" when its fetch is called with another `this`.
+    const fetch = function (this: unknown) {
+      if (this !== undefined && this !== globalThis) throw new TypeError("Illegal invocation");
+      return Promise.resolve(Response.json({ events_received: 1 }));
+    } as unknown as typeof globalThis.fetch;
+    expect(await postEvents(target, [event], { fetch })).toMatchObject({ ok: true });
+  });
+
   it("classifies a Meta error answer", async () => {
     const { fetch } = scriptedFetch(() => Response.json(metaError(100, { error_subcode: 2804019 }), { status: 400 }));
     expect(await postEvents(target, [event], { fetch })).toMatchObject({

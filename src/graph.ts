@@ -182,7 +182,9 @@ export async function postEvents(
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   let outcome: GraphOutcome;
   try {
-    const response = await deps.fetch(eventsUrl(target), {
+    // Called unbound: workerd's fetch throws "Illegal invocation" when its `this` is `deps`.
+    const send = deps.fetch;
+    const response = await send(eventsUrl(target), {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(eventsRequestBody(target, events)),
