@@ -1,5 +1,11 @@
+/**
+ * The Worker: Hono routes for the Studio webhook (see src/app.ts).
+ */
+import { createApp } from "./app";
+import type { Env } from "./env";
+
+const app = createApp();
+
 export default {
-  async fetch(): Promise<Response> {
-    return Response.json({ ok: true });
-  },
-};
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

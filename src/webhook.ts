@@ -37,9 +37,9 @@ const EPOCH_MS_THRESHOLD = 1e11;
  *
  * @example
  * ```ts
- * parseTimestamp("2026-11-25T18:42:07.123Z"); // 1764096127123
- * parseTimestamp(1764096127);                  // 1764096127000
- * parseTimestamp("1764096127123");             // 1764096127123
+ * parseTimestamp("2026-11-25T18:42:07.123Z"); // 1795632127123
+ * parseTimestamp(1795632127);                  // 1795632127000
+ * parseTimestamp("1795632127123");             // 1795632127123
  * ```
  */
 export function parseTimestamp(value: unknown): number | undefined {
@@ -96,6 +96,14 @@ const recommendation = z.looseObject({
   quantity: numeric.optional().nullable(),
 });
 
+/** An object that may be absent or null, read as an empty object then. */
+function optionalObject<T extends z.ZodType<Record<string, unknown>>>(schema: T) {
+  return schema
+    .optional()
+    .nullable()
+    .transform((value) => value ?? ({} as z.output<T>));
+}
+
 const timestamp = z.unknown().transform((value, ctx) => {
   const ms = parseTimestamp(value);
   if (ms === undefined) {
@@ -113,16 +121,8 @@ export const studioWebhookSchema = z.looseObject({
   type: optionalText.transform((v) => v ?? "email:submit"),
   id: text.pipe(z.string().trim().min(1, "Required")),
   occurred_at: timestamp,
-  store: z
-    .looseObject({ domain: optionalText, currency: optionalText })
-    .optional()
-    .nullable()
-    .transform((v) => v ?? {}),
-  quiz: z
-    .looseObject({ id: optionalText, name: optionalText })
-    .optional()
-    .nullable()
-    .transform((v) => v ?? {}),
+  store: optionalObject(z.looseObject({ domain: optionalText, currency: optionalText })),
+  quiz: optionalObject(z.looseObject({ id: optionalText, name: optionalText })),
   session: z
     .looseObject({
       id: optionalText,
@@ -145,8 +145,8 @@ export const studioWebhookSchema = z.looseObject({
     customer_id: optionalText,
     marketing_consent: flag.optional().nullable(),
   }),
-  context: z
-    .looseObject({
+  context: optionalObject(
+    z.looseObject({
       page_url: optionalText,
       referrer_url: optionalText,
       user_agent: optionalText,
@@ -157,10 +157,8 @@ export const studioWebhookSchema = z.looseObject({
         .looseObject({ ad_storage: consentSignal, ad_user_data: consentSignal })
         .optional()
         .nullable(),
-    })
-    .optional()
-    .nullable()
-    .transform((v) => v ?? {}),
+    }),
+  ),
   recommendations: z
     .array(recommendation)
     .optional()
@@ -203,7 +201,7 @@ export function applyFieldMap(payload: unknown, fieldMap: FieldMap): unknown {
  *
  * @example
  * ```ts
- * parseWebhook({ id: "e1", occurred_at: 1764096127, shopper: { email: "a@b.co" } }, {});
+ * parseWebhook({ id: "e1", occurred_at: 1795632127, shopper: { email: "a@b.co" } }, {});
  * // { ok: true, webhook: { type: "email:submit", session: { attempt: 1 }, … } }
  * ```
  */

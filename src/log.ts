@@ -1,0 +1,42 @@
+/**
+ * One structured JSON log line per webhook (and per queued event's fate). The fields are a
+ * closed list of things that are never personal: ids, outcomes, counts, timings, Meta's trace
+ * id and error code. There is no field for an email, phone, name, IP, token or secret, so none
+ * can be logged by accident.
+ *
+ * @example
+ * ```ts
+ * logLine(console.log, { msg: "webhook", outcome: "sent", event_id: "cartful.ses_1.1", attempts: 1,
+ *   latency_ms: 212, fbtrace_id: "AbC" });
+ * // {"level":"info","msg":"webhook","outcome":"sent",…}
+ * ```
+ */
+export interface LogFields {
+  msg: string;
+  outcome: string;
+  level?: "info" | "warn" | "error";
+  route?: string;
+  status?: number;
+  event_id?: string;
+  studio_event_id?: string;
+  auth?: string;
+  reason?: string;
+  attempts?: number;
+  latency_ms?: number;
+  fbtrace_id?: string;
+  meta_code?: number;
+  meta_subcode?: number;
+  events_received?: number;
+  dry_run?: boolean;
+  /** Paths of invalid fields, never their values. */
+  issues?: string[];
+  /** The finished event in dry run, with `client_ip_address` removed (hashes and user agent stay). */
+  event?: unknown;
+}
+
+export type LogSink = (line: string) => void;
+
+export function logLine(sink: LogSink, fields: LogFields): void {
+  const { level = "info", ...rest } = fields;
+  sink(JSON.stringify({ level, ...rest }));
+}

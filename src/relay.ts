@@ -1,0 +1,66 @@
+/**
+ * The whole pure transform: a parsed webhook body in, a Conversions API event (or the reason
+ * there is none) out. Validation, consent, Meta's time window, normalization, hashing and
+ * mapping; no I/O, the clock comes in as `now`. The routes and the benchmark call this.
+ *
+ * @example
+ * ```ts
+ * const result = transformWebhook(JSON.parse(body), parseConfig(env), Date.now());
+ * if (result.outcome === "event") send(result.event);
+ * else if (result.outcome === "skipped") console.log(result.reason); // "consent_denied"
+ * else console.log(result.issues); // [{ path: "shopper.email", message: "Not a valid email address" }]
+ * ```
+ */
+import { MAX_EVENT_AGE_SECONDS, type ServerEvent } from "./capi";
+import type { RelayConfig } from "./config";
+import { consentDecision } from "./consent";
+import { eventId } from "./eventId";
+import { preHashed } from "./hash";
+import { normalizeEmail } from "./normalize";
+import { buildServerEvent } from "./serverEvent";
+import { type Issue, parseWebhook } from "./webhook";
+
+export type SkipReason = "consent_denied" | "consent_not_granted" | "event_type_filtered";
+
+export type TransformResult =
+  | { outcome: "event"; event: ServerEvent; eventId: string; studioEventId: string }
+  | { outcome: "skipped"; reason: SkipReason; eventId: string; studioEventId: string }
+  | { outcome: "invalid"; issues: Issue[] };
+
+export function transformWebhook(payload: unknown, config: RelayConfig, now: number): TransformResult {
+  const parsed = parseWebhook(payload, config.fieldMap);
+  if (!parsed.ok) return { outcome: "invalid", issues: parsed.issues };
+  const webhook = parsed.webhook;
+  const email = webhook.shopper.email;
+  if (preHashed(email) === undefined && normalizeEmail(email) === undefined) {
+    return { outcome: "invalid", issues: [{ path: "shopper.email", message: "Not a valid email address" }] };
+  }
+
+  const id = eventId(webhook);
+  const studioEventId = webhook.id;
+  if (!config.eventTypes.includes(webhook.type)) {
+    return { outcome: "skipped", reason: "event_type_filtered", eventId: id, studioEventId };
+  }
+  const consent = consentDecision(webhook, config.requireConsent);
+  if (!consent.send) return { outcome: "skipped", reason: consent.reason, eventId: id, studioEventId };
+
+  if (isTooOld(webhook.occurred_at, now)) {
+    return {
+      outcome: "invalid",
+      issues: [{ path: "occurred_at", message: "Event is older than the 7 days Meta accepts" }],
+    };
+  }
+  return { outcome: "event", event: buildServerEvent(webhook, config, now), eventId: id, studioEventId };
+}
+
+/**
+ * Whether Meta would refuse an event that happened at `occurredAtMs` if it were sent at `now`.
+ *
+ * @example
+ * ```ts
+ * isTooOld(Date.now() - 8 * 86_400_000, Date.now()); // true
+ * ```
+ */
+export function isTooOld(occurredAtMs: number, now: number): boolean {
+  return now - occurredAtMs > MAX_EVENT_AGE_SECONDS * 1000;
+}

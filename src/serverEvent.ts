@@ -1,0 +1,157 @@
+/**
+ * Maps a validated Studio webhook to one Conversions API server event. Pure: the clock comes in
+ * as `now`. Personal data leaves here only hashed, inside `user_data`.
+ *
+ * @example
+ * ```ts
+ * const event = buildServerEvent(webhook, parseConfig(env), Date.now());
+ * event.event_id;      // "cartful.ses_5f1c9a7e2b.2"
+ * event.action_source; // "website"
+ * ```
+ */
+import type { Content, CustomData, ServerEvent } from "./capi";
+import type { RelayConfig } from "./config";
+import { eventId } from "./eventId";
+import { buildUserData } from "./userData";
+import type { StudioWebhook } from "./webhook";
+
+export function buildServerEvent(webhook: StudioWebhook, config: RelayConfig, now: number): ServerEvent {
+  const { context, shopper } = webhook;
+  const eventSourceUrl = scrubUrl(context.page_url) ?? storeUrl(webhook.store.domain);
+  const referrerUrl = scrubUrl(context.referrer_url);
+  const fbc = context.fbc ?? fbcFromPageUrl(context.page_url, webhook.occurred_at);
+  const customData = buildCustomData(webhook, config);
+  return {
+    event_name: config.eventName,
+    // Meta wants the moment the shopper acted, in seconds, and never a time after now.
+    event_time: Math.floor(Math.min(webhook.occurred_at, now) / 1000),
+    event_id: eventId(webhook),
+    action_source: "website",
+    ...(eventSourceUrl ? { event_source_url: eventSourceUrl } : {}),
+    ...(referrerUrl ? { referrer_url: referrerUrl } : {}),
+    user_data: buildUserData(
+      shopper,
+      { ip: context.ip, user_agent: context.user_agent, fbp: context.fbp, fbc },
+      { defaultCountry: config.defaultCountry },
+    ),
+    ...(customData ? { custom_data: customData } : {}),
+    ...(config.limitedDataUse
+      ? {
+          data_processing_options: ["LDU"],
+          data_processing_options_country: config.limitedDataUse.country,
+          data_processing_options_state: config.limitedDataUse.state,
+        }
+      : {}),
+  };
+}
+
+/**
+ * `custom_data` from the recommendations: ids, contents, currency, value, the quiz's name.
+ * Product titles and quiz answers stay out: answers can be sensitive (a skin concern is health
+ * data under Meta's terms), and titles add nothing a catalog match needs.
+ *
+ * @example
+ * ```ts
+ * buildCustomData(webhook, config);
+ * // { content_ids: ["8012345"], contents: [{ id: "8012345", quantity: 1, item_price: 34 }],
+ * //   content_type: "product", currency: "USD", value: 34, content_name: "Skin Care Finder" }
+ * ```
+ */
+export function buildCustomData(webhook: StudioWebhook, config: RelayConfig): CustomData | undefined {
+  const contents: Content[] = [];
+  for (const item of webhook.recommendations) {
+    const id = item[config.contentId]?.trim();
+    if (!id) continue;
+    const quantity = item.quantity != null && item.quantity > 0 ? Math.floor(item.quantity) : 1;
+    const price = item.price != null && item.price >= 0 ? item.price : undefined;
+    contents.push({ id, quantity, ...(price !== undefined ? { item_price: price } : {}) });
+  }
+  const currency = webhook.store.currency?.trim().toUpperCase();
+  const validCurrency = currency && /^[A-Z]{3}$/.test(currency) ? currency : undefined;
+  const value = validCurrency ? eventValue(contents, config) : undefined;
+  const quizName = webhook.quiz.name?.trim();
+
+  const data: CustomData = {
+    ...(contents.length > 0
+      ? { content_ids: contents.map((c) => c.id), contents, content_type: config.contentType }
+      : {}),
+    ...(validCurrency ? { currency: validCurrency } : {}),
+    ...(value !== undefined ? { value } : {}),
+    ...(quizName ? { content_name: quizName } : {}),
+  };
+  return Object.keys(data).length > 0 ? data : undefined;
+}
+
+function eventValue(contents: Content[], config: RelayConfig): number | undefined {
+  switch (config.eventValue.kind) {
+    case "none":
+      return undefined;
+    case "fixed":
+      return config.eventValue.amount;
+    case "recommendations": {
+      const priced = contents.filter((c) => c.item_price !== undefined);
+      if (priced.length === 0) return undefined;
+      const cents = priced.reduce((sum, c) => sum + Math.round((c.item_price ?? 0) * 100) * c.quantity, 0);
+      return cents / 100;
+    }
+  }
+}
+
+/**
+ * Builds `fbc` from an `fbclid` in the page URL, as Meta's "fbp and fbc" page says:
+ * `fb.1.{ms}.{fbclid}`, the click id kept byte for byte (no decoding). `clickTimeMs` is the
+ * earliest time the relay knows the click id was seen: when the shopper submitted.
+ *
+ * @example
+ * ```ts
+ * fbcFromPageUrl("https://shop.example.com/q?fbclid=IwAR2xYz", 1795632127123);
+ * // "fb.1.1795632127123.IwAR2xYz"
+ * ```
+ */
+export function fbcFromPageUrl(pageUrl: string | undefined, clickTimeMs: number): string | undefined {
+  if (!pageUrl) return undefined;
+  const query = pageUrl.split("#", 1)[0]?.split("?")[1];
+  if (!query) return undefined;
+  for (const pair of query.split("&")) {
+    const [key, value] = pair.split("=", 2);
+    if (key === "fbclid" && value) return `fb.1.${Math.floor(clickTimeMs)}.${value}`;
+  }
+  return undefined;
+}
+
+/** Query parameters whose names say they carry personal data. */
+const PERSONAL_PARAM = /e-?mail|phone|^tel$|mobile|name|addr|street|zip|postal|post_?code|birth|^dob$|ssn/i;
+
+/**
+ * Makes a page or referrer URL safe to send in plain text: drops query parameters that carry
+ * personal data (by name, or an `@` in the value) and returns anything that is not an http(s)
+ * URL as undefined. A URL with nothing to drop is returned exactly as it came.
+ *
+ * @example
+ * ```ts
+ * scrubUrl("https://shop.example.com/quiz?email=jane%40example.com&utm_source=fb");
+ * // "https://shop.example.com/quiz?utm_source=fb"
+ * ```
+ */
+export function scrubUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
+  const hasCredentials = url.username !== "" || url.password !== "";
+  const personal = [...url.searchParams].filter(([key, value]) => PERSONAL_PARAM.test(key) || value.includes("@"));
+  if (personal.length === 0 && !hasCredentials) return raw.trim();
+  url.username = "";
+  url.password = "";
+  for (const [key] of personal) url.searchParams.delete(key);
+  return url.toString();
+}
+
+function storeUrl(domain: string | undefined): string | undefined {
+  const host = domain?.trim().replace(/^https?:\/\//, "").replace(/\/.*$/, "");
+  return host && /^[a-z0-9.-]+(:\d+)?$/i.test(host) ? `https://${host}/` : undefined;
+}
