@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * const event: ServerEvent = {
- *   event_name: "Lead", event_time: 1764096127, event_id: "qz.ses.1",
+ *   event_name: "Lead", event_time: 1795632127, event_id: "qz.ses.1",
  *   action_source: "website", event_source_url: "https://shop.example.com/quiz",
  *   user_data: { em: "62a14e44…", client_user_agent: "Mozilla/5.0 …" },
  * };
