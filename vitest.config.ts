@@ -8,7 +8,12 @@ export default defineConfig({
         test: { name: "unit", include: ["src/**/*.test.ts"], environment: "node" },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { WEBHOOK_SECRET: "test-secret" } },
+          }),
+        ],
         test: { name: "workers", include: ["test/**/*.test.ts"] },
       },
     ],
