@@ -16,13 +16,36 @@
  * message.
  */
 
-/** Accepted clock skew between the sender's `webhook-timestamp` and our clock, either way. */
+/**
+ * Accepted clock skew between the sender's `webhook-timestamp` and our clock, either way.
+ *
+ * @example
+ * ```ts
+ * Math.abs(Date.now() / 1000 - Number(timestamp)) <= WEBHOOK_TOLERANCE_SECONDS; // 300
+ * ```
+ */
 export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 
-/** The `whsec_` prefix Standard Webhooks puts before a base64 secret. */
+/**
+ * The `whsec_` prefix Standard Webhooks puts before a base64 secret.
+ *
+ * @example
+ * ```ts
+ * const secret = WEBHOOK_SECRET_PREFIX + btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+ * ```
+ */
 export const WEBHOOK_SECRET_PREFIX = "whsec_";
 
-/** Why a request was refused; the `message` of a {@link WebhookVerificationError}. */
+/**
+ * Why a request was refused; the `message` of a {@link WebhookVerificationError}.
+ * `missing_secret_config` / `invalid_secret_config` point at our configuration, the rest at
+ * the request.
+ *
+ * @example
+ * ```ts
+ * const configProblem = (r: WebhookVerificationReason) => r.endsWith("_secret_config");
+ * ```
+ */
 export type WebhookVerificationReason =
   | "missing_secret_config"
   | "invalid_secret_config"

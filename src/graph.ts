@@ -7,7 +7,15 @@
  */
 import type { EventsRequestBody, ServerEvent } from "./capi";
 
-/** Where and as whom to send events. */
+/**
+ * Where and as whom to send events.
+ *
+ * @example
+ * ```ts
+ * const target: GraphTarget = { graphUrl: "https://graph.facebook.com", apiVersion: "v24.0",
+ *   pixelId: env.META_PIXEL_ID, accessToken: env.META_ACCESS_TOKEN, testEventCode: env.META_TEST_EVENT_CODE };
+ * ```
+ */
 export interface GraphTarget {
   /** e.g. `https://graph.facebook.com` (a trailing slash is tolerated). */
   graphUrl: string;
@@ -18,7 +26,15 @@ export interface GraphTarget {
   testEventCode?: string;
 }
 
-/** What came of one request (or, from `deliver`, of the last one). */
+/**
+ * What came of one request (or, from `deliver`, of the last one).
+ *
+ * @example
+ * ```ts
+ * if (outcome.ok) log({ events_received: outcome.eventsReceived, fbtrace_id: outcome.fbtraceId });
+ * else if (!outcome.transient && outcome.code === 100) answer422(outcome.userMessage ?? outcome.message);
+ * ```
+ */
 export type GraphOutcome =
   | { ok: true; status: number; eventsReceived: number; fbtraceId?: string }
   | {
@@ -39,7 +55,14 @@ export type GraphOutcome =
       retryAfterMs?: number;
     };
 
-/** Meta asks for a request timeout around 1.5 s; most answers take under 0.6 s. */
+/**
+ * Meta asks for a request timeout around 1.5 s; most answers take under 0.6 s.
+ *
+ * @example
+ * ```ts
+ * await postEvents(target, events, { fetch, timeoutMs: DEFAULT_TIMEOUT_MS });
+ * ```
+ */
 export const DEFAULT_TIMEOUT_MS = 1500;
 
 /**

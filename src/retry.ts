@@ -8,6 +8,14 @@
 import type { ServerEvent } from "./capi";
 import { DEFAULT_TIMEOUT_MS, postEvents, type GraphOutcome, type GraphTarget } from "./graph";
 
+/**
+ * How hard {@link deliver} (or a queue consumer, through {@link backoffDelay}) tries.
+ *
+ * @example
+ * ```ts
+ * const patient: RetryPolicy = { maxAttempts: 8, baseDelayMs: 5_000, maxDelayMs: 300_000, deadlineMs: 86_400_000 };
+ * ```
+ */
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   maxAttempts: number;
@@ -79,7 +87,15 @@ export function backoffDelay(
   return Math.max(jittered, retryAfterMs ?? 0);
 }
 
-/** What {@link deliver} needs from the outside world. */
+/**
+ * What {@link deliver} needs from the outside world.
+ *
+ * @example
+ * ```ts
+ * const deps: DeliverDeps = { fetch: (i, init) => fetch(i, init), now: Date.now, random: Math.random,
+ *   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+ * ```
+ */
 export interface DeliverDeps {
   fetch: typeof fetch;
   /** Milliseconds, e.g. `Date.now`. */
