@@ -20,6 +20,12 @@ import { normalizeEmail } from "./normalize";
 import { buildServerEvent } from "./serverEvent";
 import { type Issue, parseWebhook } from "./webhook";
 
+/**
+ * How far ahead of our clock `occurred_at` may be. A little ahead is clock skew, and the event
+ * is sent stamped `now` (Meta refuses times after now); a day ahead is a wrong timestamp.
+ */
+export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
 export type SkipReason = "consent_denied" | "consent_not_granted" | "event_type_filtered";
 
 export type TransformResult =
@@ -44,6 +50,9 @@ export function transformWebhook(payload: unknown, config: RelayConfig, now: num
   const consent = consentDecision(webhook, config.requireConsent);
   if (!consent.send) return { outcome: "skipped", reason: consent.reason, eventId: id, studioEventId };
 
+  if (webhook.occurred_at - now > MAX_CLOCK_SKEW_MS) {
+    return { outcome: "invalid", issues: [{ path: "occurred_at", message: "Event time is in the future" }] };
+  }
   if (isTooOld(webhook.occurred_at, now)) {
     return {
       outcome: "invalid",

@@ -55,9 +55,13 @@ export function parseTimestamp(value: unknown): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+/** The largest time a JavaScript Date can hold. */
+const MAX_DATE_MS = 8.64e15;
+
 function epochToMs(value: number): number | undefined {
   if (!Number.isFinite(value) || value <= 0) return undefined;
-  return Math.round(value < EPOCH_MS_THRESHOLD ? value * 1000 : value);
+  const ms = Math.round(value < EPOCH_MS_THRESHOLD ? value * 1000 : value);
+  return ms <= MAX_DATE_MS ? ms : undefined;
 }
 
 /** Text, or a number sent where text was meant (ids, zip codes, phone numbers). */
@@ -209,14 +213,16 @@ export function parseWebhook(
   payload: unknown,
   fieldMap: FieldMap,
 ): { ok: true; webhook: StudioWebhook } | { ok: false; issues: Issue[] } {
-  const result = studioWebhookSchema.safeParse(applyFieldMap(payload, fieldMap));
+  const mapped = applyFieldMap(payload, fieldMap);
+  const result = studioWebhookSchema.safeParse(mapped);
   if (result.success) return { ok: true, webhook: result.data };
   return {
     ok: false,
-    issues: result.error.issues.map((issue) => ({
-      path: issue.path.map(String).join("."),
-      message: issue.code === "invalid_type" && issue.input === undefined ? "Required" : issue.message,
-    })),
+    issues: result.error.issues.map((issue) => {
+      const path = issue.path.map(String).join(".");
+      // zod's own wording for an absent field varies with the schema ("Invalid input" for a union).
+      return { path, message: getPath(mapped, path) === undefined ? "Required" : issue.message };
+    }),
   };
 }
 
