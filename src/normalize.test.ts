@@ -105,9 +105,16 @@ describe("normalizePhone", () => {
   it("returns undefined for a national number without any country", () => {
     expect(normalizePhone("(650)555-1212")).toBeUndefined();
   });
-  it("returns undefined for an unknown country code instead of throwing", () => {
+  it("reads the country as normalizeCountry does (alpha-3, English name)", () => {
+    expect(normalizePhone("(650)555-1212", "USA")).toBe("16505551212");
+    expect(normalizePhone("020 7946 0958", "United Kingdom")).toBe("442079460958");
+  });
+  it("returns undefined for an unknown country instead of throwing", () => {
     expect(normalizePhone("(650)555-1212", "ZZ")).toBeUndefined();
-    expect(normalizePhone("(650)555-1212", "United States")).toBeUndefined();
+    expect(normalizePhone("(650)555-1212", "Atlantis")).toBeUndefined();
+  });
+  it("returns undefined for a country without phone metadata (Antarctica)", () => {
+    expect(normalizePhone("(650)555-1212", "AQ")).toBeUndefined();
   });
   it.each([
     ["too short", "555-0123", "US"],
@@ -197,6 +204,20 @@ describe("normalizeDateOfBirth", () => {
   it("trims", () => {
     expect(normalizeDateOfBirth(" 1990-02-14 ")).toBe("19900214");
   });
+  it("reads English month names and abbreviations, month or day first", () => {
+    expect(normalizeDateOfBirth("February 16, 1997")).toBe("19970216");
+    expect(normalizeDateOfBirth("Feb 16 1997")).toBe("19970216");
+    expect(normalizeDateOfBirth("feb. 16, 1997")).toBe("19970216");
+    expect(normalizeDateOfBirth("Sept 3, 1997")).toBe("19970903");
+    expect(normalizeDateOfBirth("16 February 1997")).toBe("19970216");
+    expect(normalizeDateOfBirth("16th  Feb 1997")).toBe("19970216");
+    expect(normalizeDateOfBirth("1 May 1997")).toBe("19970501");
+  });
+  it("rejects unknown month words and impossible named dates", () => {
+    expect(normalizeDateOfBirth("Febtober 16, 1997")).toBeUndefined();
+    expect(normalizeDateOfBirth("February 30, 1997")).toBeUndefined();
+    expect(normalizeDateOfBirth("16 Février 1997")).toBeUndefined();
+  });
   it("accepts 29 February in leap years only", () => {
     expect(normalizeDateOfBirth("2000-02-29")).toBe("20000229");
     expect(normalizeDateOfBirth("1900-02-29")).toBeUndefined();
@@ -211,7 +232,7 @@ describe("normalizeDateOfBirth", () => {
     ["year before 1900", "1899-12-31"],
     ["year after 2100 without now", "2101-01-01"],
     ["two-digit year", "02/16/97"],
-    ["words", "February 16, 1997"],
+    ["words without a date", "my birthday"],
     ["empty", ""],
     ["garbage after the date", "1990-02-14x"],
   ])("rejects %s", (_why, raw) => {

@@ -52,11 +52,10 @@ export function normalizeEmail(raw: string): string | undefined {
   return email;
 }
 
-/** libphonenumber's country type from an alpha-2 code in any case, if it knows the country. */
+/** libphonenumber's country type for a country in any form `normalizeCountry` reads, if it has metadata for it. */
 function phoneCountry(country: string | undefined): CountryCode | undefined {
-  if (country === undefined) return undefined;
-  const upper = clean(country).toUpperCase();
-  return isSupportedCountry(upper) ? upper : undefined;
+  const code = country === undefined ? undefined : normalizeCountry(country)?.toUpperCase();
+  return code !== undefined && isSupportedCountry(code) ? code : undefined;
 }
 
 /** E.164 digits (no "+") of `text` parsed with `country`, when libphonenumber finds it valid. */
@@ -71,7 +70,8 @@ function validPhone(text: string, country?: CountryCode): string | undefined {
  * number ranges per country). How the calling code is found, in order:
  * 1. the number starts with `+`: it is international, `country` is not used;
  * 2. it starts with `00` (the common international prefix): read as `+`;
- * 3. `country` (alpha-2, any case, e.g. the shopper's) reads it as a national number,
+ * 3. `country` (alpha-2 in any case, or alpha-3 or name as `normalizeCountry` reads them) reads
+ *    it as a national number,
  *    also accepting that country's own international prefix (`011` for US) and a number
  *    already starting with the country's calling code (`16505551212` with US);
  * 4. 11 to 15 digits that form a valid international number: read as international without
@@ -165,13 +165,27 @@ const YEAR_FIRST = /^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$/;
 const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 const SLASHED = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/;
 const DOTTED = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/;
+const MONTH_FIRST = /^([a-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$/;
+const DAY_FIRST = /^(\d{1,2})(?:st|nd|rd|th)?\.? ([a-z]{3,9})\.?,? (\d{4})$/;
+const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+
+/** 1-12 for an English month name or its 3-letter abbreviation ("sept" too), else 0. */
+function monthNumber(word: string): number {
+  const full = MONTH_NAMES.indexOf(word);
+  if (full >= 0) return full + 1;
+  const short = MONTHS.indexOf(word === "sept" ? "sep" : word);
+  return short + 1;
+}
 
 /**
  * `db`: `YYYYMMDD` from one of these shapes (one- or two-digit day and month):
  * - ISO `1990-02-14`, also with a time (`1990-02-14T00:00:00Z`; the date part is taken as is);
  * - `YYYY/MM/DD`, `YYYY.MM.DD` and `YYYYMMDD`;
  * - `MM/DD/YYYY` or `MM-DD-YYYY` (US order), read as `DD/MM/YYYY` when the first part is over 12;
- * - `DD.MM.YYYY` (European dotted order).
+ * - `DD.MM.YYYY` (European dotted order);
+ * - English month names or 3-letter abbreviations: `February 16, 1997`, `Feb 16 1997`,
+ *   `16 February 1997`, `16th Feb 1997`.
  * The date must exist in the calendar (no 02/30, 29 Feb only in leap years) with a year from
  * 1900. With `now` (Unix ms, the caller's clock) it must not be after that day (UTC);
  * without it the year must be at most 2100. Two-digit years are ambiguous: `undefined`.
@@ -181,6 +195,7 @@ const DOTTED = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/;
  * normalizeDateOfBirth("02/16/1997");  // "19970216"
  * normalizeDateOfBirth("1990-02-14");  // "19900214"
  * normalizeDateOfBirth("16.02.1997");  // "19970216"
+ * normalizeDateOfBirth("Feb 16, 1997"); // "19970216"
  * normalizeDateOfBirth("02/30/1997");  // undefined
  * normalizeDateOfBirth("2030-01-01", Date.UTC(2026, 10, 25)); // undefined (future)
  * ```
@@ -200,6 +215,15 @@ export function normalizeDateOfBirth(raw: string, now?: number): string | undefi
   }
   const dotted = DOTTED.exec(text);
   if (dotted !== null) return calendarDate(Number(dotted[3]), Number(dotted[2]), Number(dotted[1]), now);
+  const words = text.toLowerCase().replace(/\s+/g, " ");
+  const monthFirst = MONTH_FIRST.exec(words);
+  if (monthFirst !== null) {
+    return calendarDate(Number(monthFirst[3]), monthNumber(monthFirst[1]!), Number(monthFirst[2]), now);
+  }
+  const dayFirst = DAY_FIRST.exec(words);
+  if (dayFirst !== null) {
+    return calendarDate(Number(dayFirst[3]), monthNumber(dayFirst[2]!), Number(dayFirst[1]), now);
+  }
   return undefined;
 }
 

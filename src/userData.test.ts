@@ -179,6 +179,15 @@ describe("buildUserData: invalid and empty fields", () => {
     expect(buildUserData({ date_of_birth: "2027-01-01" }, {}, { now })).toEqual({});
     expect(buildUserData({ date_of_birth: "2027-01-01" }, {}, {}).db).toBe(h("20270101"));
   });
+  it("reads a numeric value (a mapped numeric customer id) as its decimal text", () => {
+    const shopper = { customer_id: 7712345 } as unknown as Shopper;
+    expect(buildUserData(shopper, {}, {})).toEqual({ external_id: h("7712345") });
+  });
+  it("ignores values that are neither strings nor finite numbers instead of throwing", () => {
+    const shopper = { email: { a: 1 }, phone: null, first_name: true, customer_id: Number.NaN, country: ["US"] } as unknown as Shopper;
+    const client = { ip: 42, user_agent: null, fbp: {}, fbc: undefined } as unknown as Client;
+    expect(buildUserData(shopper, client, { defaultCountry: "US" })).toEqual({});
+  });
   it("works with options omitted", () => {
     expect(buildUserData({ email: "A@Example.com" }, {})).toEqual({ em: h("a@example.com") });
   });

@@ -47,8 +47,20 @@ export interface UserDataOptions {
   now?: number;
 }
 
+/**
+ * The text of a shopper field. The types say string, but a merchant's field mapping can hand
+ * over a number (a numeric customer id): it is read as its decimal text; anything else that is
+ * not a string (object, boolean, null) is ignored rather than thrown on.
+ */
+function text(raw: unknown): string | undefined {
+  if (typeof raw === "string") return raw;
+  if (typeof raw === "number" && Number.isFinite(raw)) return String(raw);
+  return undefined;
+}
+
 /** The hash Meta wants for one field: a pre-hash passed through, or the normalized text hashed. */
-function hashed(raw: string | undefined, normalize: (text: string) => string | undefined): string | undefined {
+function hashed(value: string | undefined, normalize: (text: string) => string | undefined): string | undefined {
+  const raw = text(value);
   if (raw === undefined) return undefined;
   const upstream = preHashed(raw);
   if (upstream !== undefined) return upstream;
@@ -56,9 +68,9 @@ function hashed(raw: string | undefined, normalize: (text: string) => string | u
   return normalized === undefined ? undefined : sha256Hex(normalized);
 }
 
-/** A browser value kept byte for byte; only a missing or empty string is left out. */
+/** A browser value kept byte for byte; a missing or empty value (or a non-string) is left out. */
 function plain(value: string | undefined): string | undefined {
-  return value === undefined || value === "" ? undefined : value;
+  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 /**
@@ -85,7 +97,8 @@ function plain(value: string | undefined): string | undefined {
  * ```
  */
 export function buildUserData(shopper: Shopper, client: Client, options: UserDataOptions = {}): UserData {
-  const shopperCountry = shopper.country === undefined ? undefined : normalizeCountry(shopper.country);
+  const rawCountry = text(shopper.country);
+  const shopperCountry = rawCountry === undefined ? undefined : normalizeCountry(rawCountry);
   const defaultCountry = options.defaultCountry === undefined ? undefined : normalizeCountry(options.defaultCountry);
   const country = shopperCountry ?? defaultCountry;
 
