@@ -1,0 +1,132 @@
+/**
+ * The dead-letter store: the dead-letter queue's consumer writes every dead letter here, where
+ * the admin routes (replay.ts) list, inspect, re-drive and discard them. A Cloudflare queue
+ * cannot be browsed, hence this copy. One SQLite-backed Durable Object instance
+ * (`DEAD_LETTER_STORE_NAME` in replay.ts); dead letters are few.
+ *
+ * Rows hold the queued event as it would go to Meta (user data hashed, IP and user agent plain),
+ * and are deleted {@link DEAD_LETTER_RETENTION_MS} after they were dead-lettered: by then Meta
+ * refuses the event anyway (7-day window).
+ */
+import { DurableObject } from "cloudflare:workers";
+import { sqlMarks } from "./intake";
+import type { DeadLetter, DeadLetterReason } from "./queue";
+
+/** 14 days. */
+export const DEAD_LETTER_RETENTION_MS = 14 * 86_400_000;
+
+/** A stored dead letter: how many times it was dead-lettered, when it was last re-driven. */
+export interface StoredDeadLetter extends DeadLetter {
+  times: number;
+  replayedAt?: number;
+}
+
+export interface DeadLetterQuery {
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+  reason?: DeadLetterReason;
+  /** Include letters already re-driven (default: only those waiting). */
+  includeReplayed?: boolean;
+}
+
+interface Row extends Record<string, SqlStorageValue> {
+  seq: number;
+  body: string;
+  times: number;
+  replayed_at: number | null;
+}
+
+/**
+ * @example
+ * ```ts
+ * const store = env.DEAD_LETTERS.get(env.DEAD_LETTERS.idFromName("dead-letters"));
+ * await store.put([letter]);
+ * const { letters, cursor } = await store.list({ limit: 50, reason: "rejected" });
+ * ```
+ */
+export class DeadLetterStore extends DurableObject {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS dead_letters (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, reason TEXT NOT NULL,
+         dead_lettered_at INTEGER NOT NULL, times INTEGER NOT NULL, replayed_at INTEGER, body TEXT NOT NULL)`,
+    );
+    this.sql.exec("CREATE INDEX IF NOT EXISTS dead_letters_at ON dead_letters (dead_lettered_at)");
+  }
+
+  /** Stores letters; a key seen before is updated (latest reason), its count grows, and it waits for replay again. */
+  async put(letters: DeadLetter[]): Promise<void> {
+    for (const letter of letters) {
+      this.sql.exec(
+        `INSERT INTO dead_letters (key, reason, dead_lettered_at, times, replayed_at, body) VALUES (?, ?, ?, 1, NULL, ?)
+         ON CONFLICT (key) DO UPDATE SET reason = excluded.reason, dead_lettered_at = excluded.dead_lettered_at,
+           times = times + 1, replayed_at = NULL, body = excluded.body`,
+        letter.key,
+        letter.reason,
+        letter.deadLetteredAt,
+        JSON.stringify(letter),
+      );
+    }
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 86_400_000);
+  }
+
+  /** A page of letters, oldest first. */
+  async list(query: DeadLetterQuery): Promise<{ letters: StoredDeadLetter[]; cursor?: string }> {
+    const after = Number(query.cursor ?? 0) || 0;
+    const limit = Math.max(1, Math.min(1000, Math.floor(query.limit)));
+    const rows = this.sql
+      .exec<Row>(
+        `SELECT seq, body, times, replayed_at FROM dead_letters
+         WHERE seq > ? AND (? IS NULL OR reason = ?) AND (? = 1 OR replayed_at IS NULL)
+         ORDER BY seq LIMIT ?`,
+        after,
+        query.reason ?? null,
+        query.reason ?? null,
+        query.includeReplayed ? 1 : 0,
+        limit + 1,
+      )
+      .toArray();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { letters: page.map(stored), ...(rows.length > limit && last ? { cursor: String(last.seq) } : {}) };
+  }
+
+  /** The letters with these keys (those that exist). */
+  async get(keys: string[]): Promise<StoredDeadLetter[]> {
+    if (keys.length === 0) return [];
+    return this.sql
+      .exec<Row>(`SELECT seq, body, times, replayed_at FROM dead_letters WHERE key IN (${sqlMarks(keys)}) ORDER BY seq`, ...keys)
+      .toArray()
+      .map(stored);
+  }
+
+  /** Records that these letters were re-driven at `now` (ms). */
+  async markReplayed(keys: string[], now: number): Promise<void> {
+    if (keys.length === 0) return;
+    this.sql.exec(`UPDATE dead_letters SET replayed_at = ? WHERE key IN (${sqlMarks(keys)})`, now, ...keys);
+  }
+
+  /** Deletes letters; answers how many there were. */
+  async remove(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    return this.sql.exec(`DELETE FROM dead_letters WHERE key IN (${sqlMarks(keys)})`, ...keys).rowsWritten;
+  }
+
+  /** Deletes letters past retention; comes back daily while any remain. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.sql.exec("DELETE FROM dead_letters WHERE dead_lettered_at <= ?", now - DEAD_LETTER_RETENTION_MS);
+    const left = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM dead_letters").one().n;
+    if (left > 0) await this.ctx.storage.setAlarm(now + 86_400_000);
+  }
+}
+
+function stored(row: Row): StoredDeadLetter {
+  const letter = JSON.parse(row.body) as DeadLetter;
+  return { ...letter, times: row.times, ...(row.replayed_at !== null ? { replayedAt: row.replayed_at } : {}) };
+}

@@ -1,0 +1,127 @@
+/**
+ * The intake ledger: remembers, for 48 hours, which Studio events (by Studio `id` and by
+ * Standard Webhooks `webhook-id`) were already queued, so a redelivery is acknowledged again but
+ * not queued twice.
+ *
+ * Why a Durable Object (SQLite-backed) and not D1 or KV: the check-and-claim must be atomic
+ * across concurrent redeliveries. A Durable Object instance runs one request at a time and its
+ * SQL calls are synchronous, so "look up the keys, then write the claim" cannot interleave with
+ * another delivery of the same event: strongly consistent with no transaction to get wrong. KV
+ * is eventually consistent (two deliveries racing in two locations both see "absent"). D1 would
+ * be consistent through its single primary, but costs a database to create and migrate and a
+ * network hop to that primary; the object lives next to its callers' traffic, spreads over
+ * `INTAKE_SHARDS` instances (queue.ts), and is created by `wrangler deploy` alone.
+ *
+ * Claims have three states: absent, `pending` (claimed, the queue send under way) and `queued`.
+ * A pending claim left by a crash between claim and send is taken over after
+ * {@link INTAKE_LEASE_MS}; a failed send releases its claim at once.
+ */
+import { DurableObject } from "cloudflare:workers";
+
+/** How long Studio's redeliveries are recognised (Meta's own dedup window is 48 h too). */
+export const INTAKE_MEMORY_MS = 48 * 3_600_000;
+/** A claim whose enqueue neither finished nor failed (a crash) is taken over after this long. */
+export const INTAKE_LEASE_MS = 30_000;
+/** How often expired claims are swept (they are ignored as soon as they expire). */
+export const SWEEP_INTERVAL_MS = 3_600_000;
+
+export type ClaimResult =
+  /** Yours: send the message, then `confirm`, or `release` if the send failed. */
+  | { outcome: "claimed"; token: string }
+  /** Queued within 48 h, under this `event_id`. */
+  | { outcome: "duplicate"; eventId: string }
+  /** Another delivery holds a fresh claim; come back in `retryAfterSeconds`. */
+  | { outcome: "in_flight"; retryAfterSeconds: number };
+
+interface ClaimRow extends Record<string, SqlStorageValue> {
+  key: string;
+  event_id: string;
+  state: string;
+  claimed_at: number;
+}
+
+/**
+ * One shard of the ledger. Callers pass `now` (ms) so that tests control time.
+ *
+ * @example
+ * ```ts
+ * const ledger = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName(intakeShard(studioEventId)));
+ * const claim = await ledger.claim(["id:evt_1", "wh:msg_1"], "cartful.ses_1.1", Date.now());
+ * if (claim.outcome === "claimed") { await queue.send(message); await ledger.confirm(keys, claim.token); }
+ * ```
+ */
+export class IntakeLedger extends DurableObject {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS claims (
+         key TEXT PRIMARY KEY, event_id TEXT NOT NULL, state TEXT NOT NULL, token TEXT NOT NULL,
+         claimed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
+    );
+    this.sql.exec("CREATE INDEX IF NOT EXISTS claims_expires_at ON claims (expires_at)");
+  }
+
+  /** Claims `keys` for `eventId` unless one of them is queued or freshly claimed. Atomic. */
+  async claim(keys: string[], eventId: string, now: number): Promise<ClaimResult> {
+    const rows = this.sql
+      .exec<ClaimRow>(
+        `SELECT key, event_id, state, claimed_at FROM claims WHERE key IN (${sqlMarks(keys)}) AND expires_at > ?`,
+        ...keys,
+        now,
+      )
+      .toArray();
+    const queued = rows.find((row) => row.state === "queued");
+    if (queued) return { outcome: "duplicate", eventId: queued.event_id };
+    const leaseEnd = Math.max(...rows.map((row) => row.claimed_at + INTAKE_LEASE_MS));
+    if (leaseEnd > now) return { outcome: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil((leaseEnd - now) / 1000)) };
+
+    const token = crypto.randomUUID();
+    for (const key of keys) {
+      this.sql.exec(
+        `INSERT OR REPLACE INTO claims (key, event_id, state, token, claimed_at, expires_at)
+         VALUES (?, ?, 'pending', ?, ?, ?)`,
+        key,
+        eventId,
+        token,
+        now,
+        now + INTAKE_MEMORY_MS,
+      );
+    }
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
+    return { outcome: "claimed", token };
+  }
+
+  /** Marks a claim queued (its message was sent). False if the claim was lost (taken over, expired). */
+  async confirm(keys: string[], token: string): Promise<boolean> {
+    const cursor = this.sql.exec(`UPDATE claims SET state = 'queued' WHERE token = ? AND key IN (${sqlMarks(keys)})`, token, ...keys);
+    return cursor.rowsWritten > 0;
+  }
+
+  /** Drops a claim whose send failed, so the sender's redelivery can go through. */
+  async release(keys: string[], token: string): Promise<void> {
+    this.sql.exec(`DELETE FROM claims WHERE token = ? AND key IN (${sqlMarks(keys)})`, token, ...keys);
+  }
+
+  /** Sweeps expired claims; comes back while any remain. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.sql.exec("DELETE FROM claims WHERE expires_at <= ?", now);
+    const left = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM claims").one().n;
+    if (left > 0) await this.ctx.storage.setAlarm(now + SWEEP_INTERVAL_MS);
+  }
+}
+
+/**
+ * `?, ?, ?` for an SQL `IN (…)` list of these values.
+ *
+ * @example
+ * ```ts
+ * sql.exec(`DELETE FROM claims WHERE key IN (${sqlMarks(keys)})`, ...keys);
+ * ```
+ */
+export function sqlMarks(values: readonly unknown[]): string {
+  return values.map(() => "?").join(", ");
+}
