@@ -16,7 +16,14 @@ import {
   normalizeZip,
 } from "./normalize";
 
-/** What the shopper gave (Studio's `shopper.*`), unnormalized. */
+/**
+ * What the shopper gave (Studio's `shopper.*`), unnormalized.
+ *
+ * @example
+ * ```ts
+ * const shopper: Shopper = { email: " Jane.Doe@Example.COM ", phone: "+1 (415) 555-0123", country: "US" };
+ * ```
+ */
 export interface Shopper {
   email?: string;
   phone?: string;
@@ -31,7 +38,14 @@ export interface Shopper {
   customer_id?: string;
 }
 
-/** What the shopper's browser sent (Studio's `context.*`). */
+/**
+ * What the shopper's browser sent (Studio's `context.*`), passed to Meta untouched.
+ *
+ * @example
+ * ```ts
+ * const client: Client = { ip: "203.0.113.7", user_agent: "Mozilla/5.0 …", fbp: "fb.1.1732560000000.1098765432" };
+ * ```
+ */
 export interface Client {
   ip?: string;
   user_agent?: string;
@@ -39,7 +53,14 @@ export interface Client {
   fbc?: string;
 }
 
-/** Options of `buildUserData`. */
+/**
+ * Options of `buildUserData`.
+ *
+ * @example
+ * ```ts
+ * const options: UserDataOptions = { defaultCountry: "US", now: Date.now() };
+ * ```
+ */
 export interface UserDataOptions {
   /** Alpha-2 (any case) used for phone, state and ZIP rules when the shopper gave no usable country. */
   defaultCountry?: string;
