@@ -1,11 +1,17 @@
 /**
- * The Worker: Hono routes for the Studio webhook (see src/app.ts).
+ * The Worker: Hono routes for the Studio webhook (see src/app.ts), the queue consumer for
+ * durable delivery and dead letters (src/queue.ts), and the Durable Objects behind them.
  */
 import { createApp } from "./app";
 import type { Env } from "./env";
+import { handleQueueBatch } from "./queue";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
+  queue: (batch, env, ctx) => handleQueueBatch(batch, env, ctx),
 } satisfies ExportedHandler<Env>;
+
+export { IntakeLedger } from "./intake";
+export { DeadLetterStore } from "./deadLetterStore";

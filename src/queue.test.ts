@@ -590,3 +590,19 @@ describe("policy", () => {
     expect(failureFate(fail(), 2, tiny, () => 0)).toMatchObject({ kind: "retry", delaySeconds: 2 });
   });
 });
+
+describe("wrangler.toml", () => {
+  it("sets every consumer option, with max_retries equal to QUEUE_MAX_RETRIES", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const toml = await readFile(new URL("../wrangler.toml", import.meta.url), "utf8");
+    const consumers = toml.split("[[queues.consumers]]").slice(1).map((block) => block.split(/\n\[/)[0]!);
+    const delivery = consumers.find((block) => block.includes(`queue = "${"cartful-capi-events"}"\n`));
+    expect(delivery).toBeDefined();
+    for (const option of ["max_batch_size", "max_batch_timeout", "max_retries", "dead_letter_queue", "retry_delay", "max_concurrency"]) {
+      expect(delivery).toMatch(new RegExp(`^${option} = `, "m"));
+    }
+    expect(delivery).toMatch(new RegExp(`^max_retries = ${QUEUE_MAX_RETRIES}$`, "m"));
+    expect(delivery).toMatch(/^dead_letter_queue = "cartful-capi-events-dlq"$/m);
+    expect(consumers.some((block) => block.includes('queue = "cartful-capi-events-dlq"'))).toBe(true);
+  });
+});
