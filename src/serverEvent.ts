@@ -32,7 +32,7 @@ export function buildServerEvent(webhook: StudioWebhook, config: RelayConfig, no
     user_data: buildUserData(
       shopper,
       { ip: context.ip, user_agent: context.user_agent, fbp: context.fbp, fbc },
-      { defaultCountry: config.defaultCountry },
+      { defaultCountry: config.defaultCountry, now },
     ),
     ...(customData ? { custom_data: customData } : {}),
     ...(config.limitedDataUse

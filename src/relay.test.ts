@@ -1,0 +1,96 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "./config";
+import { isTooOld, transformWebhook } from "./relay";
+
+const NOW = Date.parse("2026-11-25T19:00:00Z");
+const DAY = 86_400_000;
+const fixture = (name: string): any =>
+  JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), "utf8"));
+
+describe("transformWebhook", () => {
+  for (const name of ["canonical", "minimal", "international", "messy"]) {
+    it(`maps fixtures/${name}.json to an event`, () => {
+      const result = transformWebhook(fixture(name), parseConfig({}), NOW);
+      expect(result.outcome).toBe("event");
+      if (result.outcome !== "event") return;
+      expect(result.event.event_id).toBe(result.eventId);
+      expect(result.event.user_data.em).toMatch(/^[0-9a-f]{64}$/);
+    });
+  }
+
+  it("maps the alternative shape with its field map", () => {
+    const config = parseConfig({
+      FIELD_MAP: readFileSync(new URL("../fixtures/alternative.fieldmap.json", import.meta.url), "utf8"),
+    });
+    const result = transformWebhook(fixture("alternative"), config, NOW);
+    expect(result).toMatchObject({ outcome: "event", eventId: "cartful.ses_es_20ab.3" });
+  });
+
+  it("returns the issues of an invalid webhook", () => {
+    expect(transformWebhook({}, parseConfig({}), NOW)).toMatchObject({ outcome: "invalid" });
+  });
+
+  it("refuses a malformed email", () => {
+    const payload = { ...fixture("minimal"), shopper: { email: "not-an-email" } };
+    expect(transformWebhook(payload, parseConfig({}), NOW)).toEqual({
+      outcome: "invalid",
+      issues: [{ path: "shopper.email", message: "Not a valid email address" }],
+    });
+  });
+
+  it("takes an email hashed upstream", () => {
+    const hashed = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f";
+    const result = transformWebhook({ ...fixture("minimal"), shopper: { email: hashed } }, parseConfig({}), NOW);
+    expect(result).toMatchObject({ outcome: "event", event: { user_data: { em: hashed } } });
+  });
+
+  it("skips a consent denial, with the event_id it would have had", () => {
+    const payload = fixture("canonical");
+    payload.shopper.marketing_consent = false;
+    expect(transformWebhook(payload, parseConfig({}), NOW)).toEqual({
+      outcome: "skipped",
+      reason: "consent_denied",
+      eventId: "cartful.ses_5f1c9a7e2b.2",
+      studioEventId: payload.id,
+    });
+  });
+
+  it("skips a type the configuration does not relay", () => {
+    const result = transformWebhook({ ...fixture("canonical"), type: "quiz:start" }, parseConfig({}), NOW);
+    expect(result).toMatchObject({ outcome: "skipped", reason: "event_type_filtered" });
+    const allowed = transformWebhook(
+      { ...fixture("canonical"), type: "quiz:start" },
+      parseConfig({ STUDIO_EVENT_TYPES: "quiz:start" }),
+      NOW,
+    );
+    expect(allowed.outcome).toBe("event");
+  });
+
+  it("refuses an event older than 7 days and takes one just inside", () => {
+    const old = { ...fixture("minimal"), occurred_at: NOW - 7 * DAY - 1 };
+    expect(transformWebhook(old, parseConfig({}), NOW)).toMatchObject({
+      outcome: "invalid",
+      issues: [{ path: "occurred_at" }],
+    });
+    const inside = { ...fixture("minimal"), occurred_at: NOW - 7 * DAY + 1000 };
+    expect(transformWebhook(inside, parseConfig({}), NOW).outcome).toBe("event");
+  });
+
+  it("refuses a time more than a day ahead and stamps a little ahead as now", () => {
+    const far = { ...fixture("minimal"), occurred_at: NOW + DAY + 1000 };
+    expect(transformWebhook(far, parseConfig({}), NOW)).toMatchObject({ outcome: "invalid" });
+    const near = { ...fixture("minimal"), occurred_at: NOW + 5000 };
+    expect(transformWebhook(near, parseConfig({}), NOW)).toMatchObject({
+      outcome: "event",
+      event: { event_time: NOW / 1000 },
+    });
+  });
+});
+
+describe("isTooOld", () => {
+  it("is Meta's 7-day window", () => {
+    expect(isTooOld(NOW - 7 * DAY, NOW)).toBe(false);
+    expect(isTooOld(NOW - 7 * DAY - 1, NOW)).toBe(true);
+  });
+});

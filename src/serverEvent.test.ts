@@ -1,0 +1,194 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "./config";
+import { buildCustomData, buildServerEvent, fbcFromPageUrl, scrubUrl } from "./serverEvent";
+import { parseWebhook, type StudioWebhook } from "./webhook";
+
+const NOW = Date.parse("2026-11-25T19:00:00Z");
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const fixture = (name: string): any =>
+  JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), "utf8"));
+
+function webhook(payload: unknown = fixture("canonical")): StudioWebhook {
+  const result = parseWebhook(payload, {});
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.webhook;
+}
+
+describe("buildServerEvent", () => {
+  it("maps the canonical webhook to a website Lead", () => {
+    const event = buildServerEvent(webhook(), parseConfig({}), NOW);
+    expect(event).toMatchObject({
+      event_name: "Lead",
+      event_time: 1795632127,
+      event_id: "cartful.ses_5f1c9a7e2b.2",
+      action_source: "website",
+      event_source_url: "https://shop.example.com/pages/skin-quiz?utm_source=fb&fbclid=IwAR2xYz",
+      referrer_url: "https://www.facebook.com/",
+    });
+    expect(event.user_data.em).toBe(sha256("jane.doe@example.com"));
+    expect(event.user_data.client_user_agent).toBe(fixture("canonical").context.user_agent);
+    expect(event).not.toHaveProperty("data_processing_options");
+  });
+
+  it("takes the event name from configuration", () => {
+    expect(buildServerEvent(webhook(), parseConfig({ META_EVENT_NAME: "QuizLead" }), NOW).event_name).toBe("QuizLead");
+  });
+
+  it("stamps a future occurred_at as now, never later", () => {
+    const w = webhook();
+    w.occurred_at = NOW + 60_000;
+    expect(buildServerEvent(w, parseConfig({}), NOW).event_time).toBe(NOW / 1000);
+  });
+
+  it("uses the store's address when no page URL came", () => {
+    const payload = fixture("canonical");
+    delete payload.context.page_url;
+    expect(buildServerEvent(webhook(payload), parseConfig({}), NOW).event_source_url).toBe("https://shop.example.com/");
+  });
+
+  it("builds fbc from fbclid only when no fbc came", () => {
+    const payload = fixture("canonical");
+    expect(buildServerEvent(webhook(payload), parseConfig({}), NOW).user_data.fbc).toBe(payload.context.fbc);
+    delete payload.context.fbc;
+    expect(buildServerEvent(webhook(payload), parseConfig({}), NOW).user_data.fbc).toBe(
+      `fb.1.${Date.parse(payload.occurred_at)}.IwAR2xYz`,
+    );
+  });
+
+  it("uses DEFAULT_COUNTRY for a phone without a country code when the shopper gives no country", () => {
+    const payload = { ...fixture("minimal"), shopper: { email: "a@b.co", phone: "020 7946 0958" } };
+    const event = buildServerEvent(webhook(payload), parseConfig({ DEFAULT_COUNTRY: "GB" }), NOW);
+    expect(event.user_data.ph).toBe(sha256("442079460958"));
+  });
+
+  it("adds Limited Data Use when configured", () => {
+    const event = buildServerEvent(webhook(), parseConfig({ META_LIMITED_DATA_USE: "true" }), NOW);
+    expect(event).toMatchObject({
+      data_processing_options: ["LDU"],
+      data_processing_options_country: 0,
+      data_processing_options_state: 0,
+    });
+  });
+
+  it("keeps personal data out of everything but user_data", () => {
+    const event = buildServerEvent(webhook(fixture("messy")), parseConfig({}), NOW);
+    const { user_data: _hashed, ...rest } = event;
+    const plain = JSON.stringify(rest).toLowerCase();
+    for (const value of ["john_smith", "gmail", "650", "mary", "connor", "louis", "63101", "1997", "acne"]) {
+      expect(plain).not.toContain(value);
+    }
+  });
+
+  it("is deterministic", () => {
+    const config = parseConfig({});
+    expect(buildServerEvent(webhook(), config, NOW)).toEqual(buildServerEvent(webhook(), config, NOW));
+  });
+});
+
+describe("buildCustomData", () => {
+  it("lists the recommendations with their value and the quiz's name", () => {
+    expect(buildCustomData(webhook(), parseConfig({}))).toEqual({
+      content_ids: ["8012345", "8012399"],
+      contents: [
+        { id: "8012345", quantity: 1, item_price: 34 },
+        { id: "8012399", quantity: 1, item_price: 28.5 },
+      ],
+      content_type: "product",
+      currency: "USD",
+      value: 62.5,
+      content_name: "Skin Care Finder",
+    });
+  });
+
+  it("adds value in cents, so float sums stay exact", () => {
+    const payload = fixture("canonical");
+    payload.recommendations = [
+      { product_id: "a", price: 0.1, quantity: 1 },
+      { product_id: "b", price: 0.2, quantity: 1 },
+    ];
+    expect(buildCustomData(webhook(payload), parseConfig({}))?.value).toBe(0.3);
+  });
+
+  it("multiplies by quantity and counts a missing quantity as 1", () => {
+    const data = buildCustomData(webhook(fixture("international")), parseConfig({}));
+    expect(data).toMatchObject({ currency: "EUR", value: 148.9 });
+  });
+
+  it("reads ids from the configured field and skips items without one", () => {
+    const data = buildCustomData(webhook(), parseConfig({ META_CONTENT_ID: "sku" }));
+    expect(data?.content_ids).toEqual(["SER-VC-30", "MST-HY-50"]);
+    const messy = buildCustomData(webhook(fixture("messy")), parseConfig({}));
+    expect(messy?.content_ids).toEqual(["8012345", "8012399"]);
+  });
+
+  it("follows META_EVENT_VALUE", () => {
+    expect(buildCustomData(webhook(), parseConfig({ META_EVENT_VALUE: "none" }))).not.toHaveProperty("value");
+    expect(buildCustomData(webhook(), parseConfig({ META_EVENT_VALUE: "12" }))?.value).toBe(12);
+  });
+
+  it("sends no value without a valid currency", () => {
+    const payload = fixture("canonical");
+    payload.store.currency = "dollars";
+    const data = buildCustomData(webhook(payload), parseConfig({}));
+    expect(data).not.toHaveProperty("value");
+    expect(data).not.toHaveProperty("currency");
+  });
+
+  it("is absent when there is nothing to say", () => {
+    expect(buildCustomData(webhook(fixture("minimal")), parseConfig({}))).toBeUndefined();
+  });
+
+  it("never carries product titles or quiz answers", () => {
+    const text = JSON.stringify(buildCustomData(webhook(), parseConfig({})));
+    expect(text).not.toContain("Vitamin C Serum");
+    expect(text).not.toContain("dark spots");
+  });
+});
+
+describe("fbcFromPageUrl", () => {
+  it("builds fb.1.{ms}.{fbclid}", () => {
+    expect(fbcFromPageUrl("https://s.example/q?a=1&fbclid=IwAR2xYz&b=2", 1795632127123)).toBe(
+      "fb.1.1795632127123.IwAR2xYz",
+    );
+  });
+
+  it("keeps the click id byte for byte, case and encoding included", () => {
+    expect(fbcFromPageUrl("https://s.example/?fbclid=AbC%2Dx_Y", 1)).toBe("fb.1.1.AbC%2Dx_Y");
+  });
+
+  it("ignores the fragment and similar names", () => {
+    expect(fbcFromPageUrl("https://s.example/#?fbclid=x", 1)).toBeUndefined();
+    expect(fbcFromPageUrl("https://s.example/?xfbclid=x", 1)).toBeUndefined();
+    expect(fbcFromPageUrl("https://s.example/?fbclid=", 1)).toBeUndefined();
+    expect(fbcFromPageUrl(undefined, 1)).toBeUndefined();
+  });
+});
+
+describe("scrubUrl", () => {
+  it("returns a clean URL exactly as it came", () => {
+    const url = "https://shop.example.com/pages/skin-quiz?utm_source=fb&fbclid=IwAR2xYz";
+    expect(scrubUrl(url)).toBe(url);
+  });
+
+  it("drops query parameters named for personal data", () => {
+    expect(scrubUrl("https://s.example/q?email=a%40b.co&first_name=Jane&phone=1&utm_source=fb")).toBe(
+      "https://s.example/q?utm_source=fb",
+    );
+  });
+
+  it("drops a parameter whose value holds an email address", () => {
+    expect(scrubUrl("https://s.example/q?ref=jane%40example.com&x=1")).toBe("https://s.example/q?x=1");
+  });
+
+  it("drops credentials in the URL", () => {
+    expect(scrubUrl("https://user:pass@s.example/q")).toBe("https://s.example/q");
+  });
+
+  it("refuses what is not an http(s) URL", () => {
+    for (const bad of ["javascript:alert(1)", "not a url", "ftp://s.example/", ""]) {
+      expect(scrubUrl(bad)).toBeUndefined();
+    }
+  });
+});
