@@ -19,7 +19,9 @@ import { ConfigError, parseConfig, type RelayConfig } from "./config";
 import type { Env } from "./env";
 import { eventsRequestBody, eventsUrl, type GraphOutcome } from "./graph";
 import { type LogFields, type LogSink, logLine } from "./log";
-import { transformWebhook } from "./relay";
+import { adminRoutes } from "./replay";
+import { enqueueEvent, type EnqueueResult } from "./queue";
+import { type TransformResult, transformWebhook } from "./relay";
 import { type DeliverDeps, deliver } from "./retry";
 import type { ServerEvent } from "./capi";
 
@@ -43,6 +45,8 @@ type ErrorCode =
   | "meta_rejected_event"
   | "meta_rejected_configuration"
   | "meta_unavailable"
+  | "queue_unavailable"
+  | "delivery_in_progress"
   | "not_found"
   | "method_not_allowed"
   | "internal_error";
@@ -78,6 +82,8 @@ export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
   app.post("/webhooks/cartful/preview", limit, (c) => handleWebhook(c, deps, true));
   app.all("/webhooks/cartful", (c) => errorAnswer(c, 405, "method_not_allowed", "Use POST"));
   app.all("/webhooks/cartful/preview", (c) => errorAnswer(c, 405, "method_not_allowed", "Use POST"));
+
+  app.route("/admin", adminRoutes);
 
   app.notFound((c) => errorAnswer(c, 404, "not_found", "No such route"));
   app.onError((error, c) => {
@@ -156,6 +162,8 @@ async function handleWebhook(c: Context<AppEnv>, deps: AppDeps, preview: boolean
     });
   }
 
+  if (c.env.CAPI_QUEUE) return enqueue(c, deps, config, result, auth, log);
+
   const { outcome, attempts } = await deliver(config.graph, [event], { ...deps, timeoutMs: config.timeoutMs });
   if (outcome.ok) {
     log({
@@ -195,6 +203,51 @@ async function handleWebhook(c: Context<AppEnv>, deps: AppDeps, preview: boolean
     ...(outcome.code !== undefined ? { meta_code: outcome.code } : {}),
     ...(outcome.subcode !== undefined ? { meta_subcode: outcome.subcode } : {}),
   });
+}
+
+/**
+ * The durable path: hand the finished event to the queue once per Studio event and answer 202.
+ * A redelivery within 48 hours is answered 202 again, naming the first delivery's event_id.
+ */
+async function enqueue(
+  c: Context<AppEnv>,
+  deps: AppDeps,
+  config: RelayConfig,
+  result: Extract<TransformResult, { outcome: "event" }>,
+  auth: string,
+  log: (fields: Omit<LogFields, "msg" | "route">) => void,
+): Promise<Response> {
+  const ids = { event_id: result.eventId, studio_event_id: result.studioEventId, auth };
+  const webhookId = auth === "signature" ? c.req.header("webhook-id") : undefined;
+  let queued: EnqueueResult;
+  try {
+    queued = await enqueueEvent(
+      c.env,
+      {
+        event: result.event,
+        studioEventId: result.studioEventId,
+        pixelId: config.pixelId,
+        ...(webhookId ? { webhookId } : {}),
+      },
+      deps.now(),
+      deps.log,
+    );
+  } catch {
+    log({ level: "error", outcome: "enqueue_failed", status: 503, ...ids });
+    c.header("Retry-After", "30");
+    return errorAnswer(c, 503, "queue_unavailable", "The event could not be queued; redeliver later", {
+      event_id: result.eventId,
+    });
+  }
+  if (queued.status === "in_flight") {
+    log({ level: "warn", outcome: "in_flight", status: 503, ...ids });
+    c.header("Retry-After", String(queued.retryAfterSeconds));
+    return errorAnswer(c, 503, "delivery_in_progress", "Another delivery of this event is being queued", {
+      event_id: queued.eventId,
+    });
+  }
+  log({ outcome: queued.status, status: 202, ...ids, event_id: queued.eventId });
+  return c.json({ status: queued.status, event_id: queued.eventId }, 202);
 }
 
 /**

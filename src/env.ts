@@ -1,8 +1,10 @@
+import type { QueueBindings } from "./queue";
+
 /**
  * The Worker's bindings: wrangler vars, secrets, queues and Durable Objects.
  * Names of vars and secrets are the contract's (../shared/contract/README.md).
  */
-export interface Env {
+export interface Env extends QueueBindings {
   META_PIXEL_ID?: string;
   META_ACCESS_TOKEN?: string;
   WEBHOOK_SECRET?: string;
@@ -10,6 +12,8 @@ export interface Env {
   META_GRAPH_URL?: string;
   META_TEST_EVENT_CODE?: string;
   META_EVENT_NAME?: string;
+  /** Secret for the /admin routes (dead letters, replay); without it they answer 503. */
+  ADMIN_SECRET?: string;
   /** Further relay settings; see README "Configuration". */
   [name: string]: unknown;
 }
