@@ -1,0 +1,92 @@
+/**
+ * The deployed shape: the Worker's own default export with wrangler.toml's bindings (the
+ * delivery queue and the intake ledger included), as `wrangler dev` runs it.
+ */
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { createApp } from "../src/app";
+import { fixtures, jsonRequest, liveEnv } from "./helpers";
+
+const worker = exports.default as { fetch: (input: string, init?: RequestInit) => Promise<Response> };
+
+function fresh<T extends { id: string; session: { id: string } }>(webhook: T, tag: string): T {
+  const copy = structuredClone(webhook);
+  copy.id = `evt_${tag}`;
+  copy.session.id = `ses_${tag}`;
+  copy.occurred_at = new Date().toISOString() as never;
+  return copy;
+}
+
+describe("the Worker", () => {
+  it("answers /healthz without auth and without secrets", async () => {
+    const res = await worker.fetch("http://relay/healthz");
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ status: "ok", mode: "dry_run" });
+    expect(text).not.toContain("test-secret");
+  });
+
+  it("refuses an unauthenticated webhook", async () => {
+    const res = await worker.fetch("http://relay/webhooks/cartful", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(fixtures.canonical),
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it("runs dry with wrangler.toml's configuration: answers 200 and sends nothing", async () => {
+    const fetchSpy = vi.spyOn(globalThis, "fetch");
+    const res = await worker.fetch("http://relay/webhooks/cartful", jsonRequest(fresh(fixtures.canonical, "dry")));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "dry_run", event_id: "cartful.ses_dry.2" });
+    expect(fetchSpy).not.toHaveBeenCalled();
+    fetchSpy.mockRestore();
+  });
+});
+
+describe("the webhook route with the queue bound", () => {
+  const queued = { ...liveEnv, CAPI_QUEUE: env.CAPI_QUEUE, INTAKE_LEDGER: env.INTAKE_LEDGER };
+
+  it("answers 202 with the event_id once the event is queued, and sends nothing itself", async () => {
+    const graph = vi.fn();
+    const app = createApp({ fetch: graph, log: () => {} });
+    const send = vi.spyOn(env.CAPI_QUEUE!, "send");
+    const webhook = fresh(fixtures.canonical, "q1");
+    const res = await app.request("/webhooks/cartful", jsonRequest(webhook), queued);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ status: "queued", event_id: "cartful.ses_q1.2" });
+    expect(graph).not.toHaveBeenCalled();
+    expect(send).toHaveBeenCalledTimes(1);
+    const message = JSON.stringify(send.mock.calls[0]![0]);
+    for (const personal of ["Jane", "Doe", "Example.COM", "555-0123", "San Francisco", "1990-02-14"]) {
+      expect(message).not.toContain(personal);
+    }
+    send.mockRestore();
+  });
+
+  it("acknowledges a redelivery again without queueing it twice", async () => {
+    const app = createApp({ log: () => {} });
+    const send = vi.spyOn(env.CAPI_QUEUE!, "send");
+    const webhook = fresh(fixtures.canonical, "q2");
+    const first = await app.request("/webhooks/cartful", jsonRequest(webhook), queued);
+    const again = await app.request("/webhooks/cartful", jsonRequest(webhook), queued);
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(await again.json()).toEqual({ status: "duplicate", event_id: "cartful.ses_q2.2" });
+    expect(send).toHaveBeenCalledTimes(1);
+    send.mockRestore();
+  });
+
+  it("answers 503 so the sender redelivers when the queue refuses the event", async () => {
+    const app = createApp({ log: () => {} });
+    const failing = { ...queued, CAPI_QUEUE: { send: async () => Promise.reject(new Error("queue down")) } };
+    const res = await app.request("/webhooks/cartful", jsonRequest(fresh(fixtures.canonical, "q3")), failing);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("30");
+    // The claim was released: a redelivery once the queue is back goes through.
+    const retry = await app.request("/webhooks/cartful", jsonRequest(fresh(fixtures.canonical, "q3")), queued);
+    expect(retry.status).toBe(202);
+    expect(await retry.json()).toMatchObject({ status: "queued" });
+  });
+});
