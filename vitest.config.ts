@@ -1,8 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/summaryReporter.ts"],
     projects: [
       {
         test: { name: "unit", include: ["src/**/*.test.ts"], environment: "node" },
@@ -14,7 +16,15 @@ export default defineConfig({
             miniflare: { bindings: { WEBHOOK_SECRET: "test-secret" } },
           }),
         ],
-        test: { name: "workers", include: ["test/**/*.test.ts"] },
+        test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/fault/**"] },
+      },
+      {
+        // Fault injection (test/fault): the real consumer, producer and Durable Object classes in
+        // node against a loopback fake Graph, with a simulated queue; see fault.test.ts.
+        resolve: {
+          alias: { "cloudflare:workers": fileURLToPath(new URL("./test/fault/cloudflare-workers.ts", import.meta.url)) },
+        },
+        test: { name: "fault", include: ["test/fault/**/*.test.ts"], environment: "node", testTimeout: 180_000 },
       },
     ],
   },
