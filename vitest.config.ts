@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    reporters: ["default", "./test/summaryReporter.ts"],
     projects: [
       {
         test: { name: "unit", include: ["src/**/*.test.ts"], environment: "node" },

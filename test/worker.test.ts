@@ -7,13 +7,13 @@ import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/app";
 import { fixtures, jsonRequest, liveEnv } from "./helpers";
 
-const worker = exports.default as { fetch: (input: string, init?: RequestInit) => Promise<Response> };
+const worker = exports.default;
 
-function fresh<T extends { id: string; session: { id: string } }>(webhook: T, tag: string): T {
+function fresh<T extends { id: string; occurred_at: string; session: { id: string } }>(webhook: T, tag: string): T {
   const copy = structuredClone(webhook);
   copy.id = `evt_${tag}`;
   copy.session.id = `ses_${tag}`;
-  copy.occurred_at = new Date().toISOString() as never;
+  copy.occurred_at = new Date().toISOString();
   return copy;
 }
 

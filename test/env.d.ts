@@ -1,0 +1,13 @@
+// Types of `env` and `exports` from "cloudflare:workers" in the workerd tests.
+import type { Env as RelayEnv } from "../src/env";
+import type * as Main from "../src/index";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends RelayEnv {}
+    interface GlobalProps {
+      mainModule: typeof Main;
+      durableNamespaces: "IntakeLedger" | "DeadLetterStore";
+    }
+  }
+}
