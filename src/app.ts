@@ -277,7 +277,11 @@ function previewRequest(config: RelayConfig, event: ServerEvent) {
     method: "POST",
     url: eventsUrl(target),
     headers: { "content-type": "application/json" },
-    body: { ...eventsRequestBody(target, [event]), access_token: "[REDACTED]" },
+    body: {
+      ...eventsRequestBody(target, [event]),
+      access_token: "[REDACTED]",
+      ...(target.appSecretProof ? { appsecret_proof: "[REDACTED]" } : {}),
+    },
   };
 }
 

@@ -74,6 +74,8 @@ export interface EventsRequestBody {
   data: ServerEvent[];
   access_token: string;
   test_event_code?: string;
+  /** HMAC-SHA256 of the token keyed by the app secret, for apps that require it. */
+  appsecret_proof?: string;
 }
 
 /** Meta's limit on events in one request. */

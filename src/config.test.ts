@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ConfigError, DEFAULT_API_VERSION, DRY_RUN_PIXEL_ID, parseConfig } from "./config";
 
@@ -41,6 +42,13 @@ describe("parseConfig", () => {
       accessToken: "EAAB-secret-token",
       testEventCode: "TEST1",
     });
+  });
+
+  it("sends appsecret_proof when META_APP_SECRET is set, keyed as Meta says", () => {
+    const config = parseConfig({ ...live, META_APP_SECRET: "app-secret" });
+    const expected = createHmac("sha256", "app-secret").update("EAAB-secret-token").digest("hex");
+    expect(config.graph?.appSecretProof).toBe(expected);
+    expect(parseConfig(live).graph).not.toHaveProperty("appSecretProof");
   });
 
   it("treats empty and blank settings as unset", () => {

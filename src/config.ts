@@ -10,7 +10,7 @@
  * parseConfig({}).graph;    // undefined: dry run, nothing is sent
  * ```
  */
-import type { GraphTarget } from "./graph";
+import { appSecretProof, type GraphTarget } from "./graph";
 import { type FieldMap, parseFieldMap } from "./webhook";
 
 /** Pinned Graph API version (July 2026); Meta keeps Conversions API versions alive for two years at least. */
@@ -73,6 +73,7 @@ export function parseConfig(env: Record<string, unknown>): RelayConfig {
   const apiVersion = setting(env, "META_API_VERSION") ?? DEFAULT_API_VERSION;
   const graphUrl = (setting(env, "META_GRAPH_URL") ?? DEFAULT_GRAPH_URL).replace(/\/+$/, "");
   const testEventCode = setting(env, "META_TEST_EVENT_CODE");
+  const appSecret = setting(env, "META_APP_SECRET");
 
   if (!/^v\d+\.\d+$/.test(apiVersion)) throw new ConfigError("META_API_VERSION must look like v24.0");
   if (!/^https?:\/\/[^/]+/.test(graphUrl)) throw new ConfigError("META_GRAPH_URL must be an http(s) URL");
@@ -86,7 +87,14 @@ export function parseConfig(env: Record<string, unknown>): RelayConfig {
   const graph: GraphTarget | undefined =
     accessToken === undefined
       ? undefined
-      : { graphUrl, apiVersion, pixelId, accessToken, ...(testEventCode ? { testEventCode } : {}) };
+      : {
+          graphUrl,
+          apiVersion,
+          pixelId,
+          accessToken,
+          ...(testEventCode ? { testEventCode } : {}),
+          ...(appSecret ? { appSecretProof: appSecretProof(accessToken, appSecret) } : {}),
+        };
 
   return {
     graph,

@@ -12,6 +12,8 @@ export interface Env extends QueueBindings {
   META_GRAPH_URL?: string;
   META_TEST_EVENT_CODE?: string;
   META_EVENT_NAME?: string;
+  /** App secret, when the Meta app requires `appsecret_proof`. */
+  META_APP_SECRET?: string;
   /** Secret for the /admin routes (dead letters, replay); without it they answer 503. */
   ADMIN_SECRET?: string;
   /** Further relay settings; see README "Configuration". */

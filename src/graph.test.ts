@@ -1,8 +1,10 @@
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { ServerEvent } from "./capi";
 import {
   DEFAULT_TIMEOUT_MS,
   classifyResponse,
+  appSecretProof,
   eventsRequestBody,
   eventsUrl,
   parseRetryAfter,
@@ -67,6 +69,17 @@ describe("eventsRequestBody", () => {
       test_event_code: "TEST42",
     });
     expect("test_event_code" in eventsRequestBody({ ...target, testEventCode: "" }, [event])).toBe(false);
+  });
+
+  it("adds appsecret_proof only when set", () => {
+    expect(eventsRequestBody({ ...target, appSecretProof: "ab12" }, [event])).toMatchObject({ appsecret_proof: "ab12" });
+    expect("appsecret_proof" in eventsRequestBody(target, [event])).toBe(false);
+  });
+});
+
+describe("appSecretProof", () => {
+  it("is the hex HMAC-SHA256 of the token keyed by the app secret", () => {
+    expect(appSecretProof(TOKEN, "s3cr3t")).toBe(createHmac("sha256", "s3cr3t").update(TOKEN).digest("hex"));
   });
 });
 

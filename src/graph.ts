@@ -5,6 +5,9 @@
  * never in an outcome message. Which errors are worth retrying follows Meta's "Handling Errors"
  * page; see ../shared/meta-capi.md.
  */
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import type { EventsRequestBody, ServerEvent } from "./capi";
 
 /**
@@ -24,6 +27,8 @@ export interface GraphTarget {
   pixelId: string;
   accessToken: string;
   testEventCode?: string;
+  /** See {@link appSecretProof}; sent only when set. */
+  appSecretProof?: string;
 }
 
 /**
@@ -109,7 +114,21 @@ export function eventsRequestBody(target: GraphTarget, events: ServerEvent[]): E
     data: events,
     access_token: target.accessToken,
     ...(target.testEventCode ? { test_event_code: target.testEventCode } : {}),
+    ...(target.appSecretProof ? { appsecret_proof: target.appSecretProof } : {}),
   };
+}
+
+/**
+ * Meta's `appsecret_proof`: the lowercase hex HMAC-SHA256 of the access token keyed by the
+ * app secret. Required by apps with "Require App Secret" on, accepted by all.
+ *
+ * @example
+ * ```ts
+ * appSecretProof("EAAB…", "app-secret"); // "5f2b…" (64 hex characters)
+ * ```
+ */
+export function appSecretProof(accessToken: string, appSecret: string): string {
+  return bytesToHex(hmac(sha256, utf8ToBytes(appSecret), utf8ToBytes(accessToken)));
 }
 
 /**

@@ -160,6 +160,15 @@ describe("POST /webhooks/cartful, delivered", () => {
     expect(r.graph.calls.map((c) => c.body.data[0]!.event_time)).toEqual([1795632127, 1795632127]);
   });
 
+  it("sends appsecret_proof when META_APP_SECRET is set, and the preview redacts it", async () => {
+    const r = relay();
+    const env = { ...liveEnv, META_APP_SECRET: "app-secret" };
+    await post(r, fixtures.canonical, env);
+    expect(r.graph.calls[0]!.body.appsecret_proof).toMatch(/^[0-9a-f]{64}$/);
+    const preview = await r.app.request("/webhooks/cartful/preview", jsonRequest(fixtures.canonical), env);
+    expect(((await preview.json()) as any).request.body.appsecret_proof).toBe("[REDACTED]");
+  });
+
   it("switches Limited Data Use on by configuration", async () => {
     const r = relay();
     await post(r, fixtures.canonical, { ...liveEnv, META_LIMITED_DATA_USE: "1,1000" });
