@@ -1,0 +1,135 @@
+/**
+ * `npm run bench`: every benchmark of issue 4 in one run, written to BENCHMARKS.md.
+ * `npm run bench:smoke` (`--smoke`): the same steps, tiny, written to bench/out/BENCHMARKS.smoke.md.
+ * Nothing here asserts a timing; it fails only when a step cannot run (e.g. the relay did not
+ * post to the fake Graph, or two hash implementations disagree).
+ *
+ * Steps: transform throughput in Node (relay, SDK, floor; one core), stage breakdown and CPU
+ * profile of the transform, hashes and transform inside workerd, end-to-end relay vs bare
+ * Worker under `wrangler dev` (throughput, latency, CPU from /proc), bundle size.
+ *
+ * @example
+ * npm run bench          # a few minutes
+ * npm run bench:smoke    # under a minute; numbers meaningless, the pipeline exercised
+ */
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ROOT } from "./lib/build.mjs";
+import { loadCorpus } from "./lib/corpus.mjs";
+import { childEnv } from "./lib/wrangler.mjs";
+import { runBundle } from "./bundle.mjs";
+import { runE2E } from "./e2e.mjs";
+import { runInsideWorkerd } from "./workerd.mjs";
+import { renderReport } from "./report.mjs";
+
+const smoke = process.argv.includes("--smoke");
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const SETTINGS = smoke
+  ? { transform: { rounds: 2, minMs: 20 }, breakdown: { minMs: 10, warmMs: 20 }, profile: { ms: 200 }, workerd: { rounds: 1, minMs: 30, warmMs: 30, spin: 3e6 }, e2e: { rounds: 1, durationS: 1, latencyS: 0.5, connections: 4, warmupS: 0.5 } }
+  : { transform: { rounds: 11, minMs: 200 }, breakdown: { minMs: 150, warmMs: 400 }, profile: { ms: 2000 }, workerd: { rounds: 7, minMs: 300, warmMs: 500, spin: 3e7 }, e2e: { rounds: 3, durationS: 5, latencyS: 3, connections: 8, warmupS: 2 } };
+const outFile = smoke ? path.join(ROOT, "bench/out/BENCHMARKS.smoke.md") : path.join(ROOT, "BENCHMARKS.md");
+const want = (step) => !only || only.includes(step);
+fs.mkdirSync(path.join(ROOT, "bench/out"), { recursive: true });
+
+const hasTaskset = (() => {
+  try {
+    execFileSync("taskset", ["-V"], { stdio: "ignore" });
+    return os.cpus().length > 1;
+  } catch {
+    return false;
+  }
+})();
+
+/** Run a bench script in its own Node process (pinned to one core when possible), parse its JSON line. */
+function child(script, options) {
+  const node = path.join(ROOT, "node_modules/.bin/node");
+  const [cmd, args] = hasTaskset ? ["taskset", ["-c", String(os.cpus().length - 1), node]] : [node, []];
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, [...args, path.join(ROOT, "bench", script), JSON.stringify(options)], { cwd: ROOT, env: childEnv(), stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`${script} exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split("\n").pop()));
+      } catch (e) {
+        reject(new Error(`${script}: no JSON result (${e.message})`));
+      }
+    });
+  });
+}
+
+function version(cmd, args) {
+  try {
+    return execFileSync(cmd, args, { cwd: ROOT, env: childEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim().split("\n").pop();
+  } catch {
+    return "unknown";
+  }
+}
+
+function workerdVersion() {
+  const candidates = ["node_modules/wrangler/node_modules/@cloudflare/workerd-linux-64/bin/workerd", "node_modules/@cloudflare/workerd-linux-64/bin/workerd"];
+  for (const c of candidates) if (fs.existsSync(path.join(ROOT, c))) return `${version(path.join(ROOT, c), ["--version"])} (${c.includes("wrangler/node_modules") ? "wrangler's" : "top-level"})`;
+  return "unknown";
+}
+
+const started = Date.now();
+const step = (name) => console.error(`[bench] ${name} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+const results = {
+  smoke,
+  settings: SETTINGS,
+  env: {
+    date: new Date().toISOString(),
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+    memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+    wrangler: version(path.join(ROOT, "node_modules/.bin/wrangler"), ["--version"]),
+    workerd: workerdVersion(),
+    pinned: hasTaskset ? `taskset -c ${os.cpus().length - 1}` : "not pinned",
+    loadBefore: os.loadavg(),
+    commit: version("git", ["rev-parse", "--short", "HEAD"]),
+    dirty: version("git", ["status", "--porcelain", "--", "src", "fixtures", "wrangler.toml"]) !== "",
+  },
+};
+
+if (want("transform")) {
+  step("transform throughput in Node");
+  results.transform = await child("transform.mjs", SETTINGS.transform);
+  step("stage breakdown");
+  results.breakdown = await child("breakdown.mjs", SETTINGS.breakdown);
+  step("CPU profile");
+  results.profile = await child("profile.mjs", SETTINGS.profile);
+}
+if (want("workerd")) {
+  step("inside workerd");
+  const corpus = loadCorpus();
+  const likeNames = results.transform?.likeForLike ?? corpus.map((e) => e.name);
+  const strings = results.transform?.fixtures ? (results.transform.floorInputs.reduce((a, b) => (b.length > a.length ? b : a), [])) : ["jane.doe@example.com"];
+  const fixtures = corpus.map((e) => ({ name: e.name, payload: e.payload, env: e.env }));
+  results.workerd = await runInsideWorkerd({
+    ...SETTINGS.workerd,
+    strings,
+    likeForLike: fixtures.filter((f) => likeNames.includes(f.name)),
+    allFixtures: fixtures,
+    now: results.transform?.now ?? Date.now(),
+  });
+  if (!results.workerd.hashesAgree) throw new Error("hash implementations disagree inside workerd");
+}
+if (want("e2e")) {
+  step("end to end under wrangler dev");
+  results.e2e = await runE2E(SETTINGS.e2e);
+}
+if (want("bundle")) {
+  step("bundle size");
+  results.bundle = await runBundle();
+}
+results.env.loadAfter = os.loadavg();
+results.env.seconds = Math.round((Date.now() - started) / 1000);
+
+fs.writeFileSync(path.join(ROOT, smoke ? "bench/out/results.smoke.json" : "bench/out/results.json"), JSON.stringify(results, null, 1));
+fs.writeFileSync(outFile, renderReport(results));
+step(`wrote ${path.relative(ROOT, outFile)}`);
