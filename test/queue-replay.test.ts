@@ -1,0 +1,209 @@
+/**
+ * Dead letters inside workerd: the DLQ consumer stores them in the DeadLetterStore Durable
+ * Object, and the operator's /admin routes (mounted by the app) inspect and re-drive them.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../src/app";
+import type { ServerEvent } from "../src/capi";
+import { DEAD_LETTER_RETENTION_MS } from "../src/deadLetterStore";
+import { type DeadLetter, type DeadLetterReason, DEAD_LETTER_QUEUE_NAME, handleQueueBatch, type QueuedEvent } from "../src/queue";
+import { DEAD_LETTER_STORE_NAME } from "../src/replay";
+
+const ADMIN_SECRET = "admin-secret-for-tests";
+const IP = "203.0.113.7";
+const EM = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f";
+const NOW = Date.now();
+const NOW_S = Math.floor(NOW / 1000);
+const admin = { ...env, ADMIN_SECRET };
+const app = createApp({ log: () => {} });
+let sequence = 0;
+
+function queued(id: string, eventTime = NOW_S - 3600): QueuedEvent {
+  const event: ServerEvent = {
+    event_name: "Lead",
+    event_time: eventTime,
+    event_id: id,
+    action_source: "website",
+    event_source_url: "https://shop.example.com/quiz",
+    user_data: { em: EM, client_ip_address: IP, client_user_agent: "UA" },
+  };
+  return { v: 1, eventId: id, studioEventId: `evt_${id}`, pixelId: "111", event, acceptedAt: NOW };
+}
+
+function letter(id: string, reason: DeadLetterReason, eventTime?: number): DeadLetter {
+  return {
+    v: 1,
+    kind: "dead_letter",
+    key: id,
+    message: queued(id, eventTime),
+    reason,
+    detail: reason === "rejected" ? "The event has an invalid parameter." : reason,
+    ...(reason === "rejected" ? { status: 400, code: 100, fbtraceId: "TRACE-BAD" } : {}),
+    attempts: 1,
+    deadLetteredAt: NOW,
+  };
+}
+
+/** Runs the DLQ consumer on these bodies, as Cloudflare would deliver them. */
+async function deadLetter(bodies: unknown[], attempts = 1) {
+  const batch = createMessageBatch(
+    DEAD_LETTER_QUEUE_NAME,
+    bodies.map((body) => ({ id: `dlq-${++sequence}`, timestamp: new Date(NOW), attempts, body })),
+  );
+  const ctx = createExecutionContext();
+  await handleQueueBatch(batch, env, ctx, { sink: () => {} });
+  return getQueueResult(batch, ctx);
+}
+
+function call(path: string, init: RequestInit = {}, bindings: Record<string, unknown> = admin) {
+  const headers = new Headers(init.headers);
+  if (!headers.has("authorization")) headers.set("authorization", `Bearer ${ADMIN_SECRET}`);
+  return app.request(`/admin${path}`, { ...init, headers }, bindings);
+}
+
+const replay = (body: unknown) =>
+  call("/dead-letters/replay", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+async function listed(query = "") {
+  const res = await call(`/dead-letters${query}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as { deadLetters: (Record<string, unknown> & { key: string })[]; cursor?: string };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("the dead-letter queue's consumer", () => {
+  it("stores our letters, Cloudflare's bare moves and malformed bodies, then acks them", async () => {
+    const result = await deadLetter([letter("dl-a", "rejected"), queued("dl-b"), { nonsense: true }], 21);
+    expect(result.outcome).toBe("ok");
+    expect(result.ackAll || result.explicitAcks.length === 3).toBe(true);
+    const keys = (await listed("?limit=1000")).deadLetters.map((l) => [l.key, l.reason]);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        ["dl-a", "rejected"],
+        ["dl-b", "handler_failure"],
+        [expect.stringMatching(/^message:dlq-\d+$/), "malformed"],
+      ]),
+    );
+  });
+
+  it("counts a letter dead-lettered again and puts it back in the waiting list", async () => {
+    await deadLetter([letter("dl-twice", "retries_exhausted")]);
+    await replay({ keys: ["dl-twice"] });
+    await deadLetter([letter("dl-twice", "rejected")]);
+    const res = await call("/dead-letters/dl-twice");
+    expect(await res.json()).toMatchObject({ key: "dl-twice", reason: "rejected", times: 2 });
+    expect((await listed("?limit=1000")).deadLetters.some((l) => l.key === "dl-twice")).toBe(true);
+  });
+});
+
+describe("/admin/dead-letters", () => {
+  it("lists waiting letters with reason, Meta's code and trace id, replayability, and no user data values", async () => {
+    await deadLetter([letter("in-1", "rejected"), letter("in-old", "stale", NOW_S - 8 * 86_400)]);
+    const res = await call("/dead-letters?limit=1000");
+    const text = await res.text();
+    const { deadLetters } = JSON.parse(text) as Awaited<ReturnType<typeof listed>>;
+    expect(deadLetters.find((l) => l.key === "in-1")).toMatchObject({
+      reason: "rejected",
+      code: 100,
+      fbtraceId: "TRACE-BAD",
+      eventId: "in-1",
+      replayable: true,
+      event: { event_id: "in-1", user_data: ["client_ip_address", "client_user_agent", "em"] },
+    });
+    expect(deadLetters.find((l) => l.key === "in-old")).toMatchObject({ reason: "stale", replayable: false });
+    expect(text).not.toContain(IP);
+    expect(text).not.toContain(EM);
+  });
+
+  it("filters by reason and pages with a cursor", async () => {
+    await deadLetter(["pg-1", "pg-2", "pg-3"].map((id) => letter(id, "configuration")));
+    const first = await listed("?reason=configuration&limit=2");
+    expect(first.deadLetters.every((l) => l.reason === "configuration")).toBe(true);
+    expect(first.deadLetters).toHaveLength(2);
+    expect(first.cursor).toBeDefined();
+    const rest = await listed(`?reason=configuration&limit=1000&cursor=${first.cursor}`);
+    const all = [...first.deadLetters, ...rest.deadLetters].map((l) => l.key);
+    expect(all).toEqual(expect.arrayContaining(["pg-1", "pg-2", "pg-3"]));
+    expect(new Set(all).size).toBe(all.length);
+    expect((await call("/dead-letters?reason=bogus")).status).toBe(400);
+  });
+
+  it("shows one letter, and 404 for an unknown key", async () => {
+    await deadLetter([letter("one-1", "rejected")]);
+    expect(await (await call("/dead-letters/one-1")).json()).toMatchObject({ key: "one-1", detail: "The event has an invalid parameter." });
+    expect((await call("/dead-letters/nope")).status).toBe(404);
+  });
+
+  it("re-drives chosen letters with their original event_id and event_time, refusing what Meta would refuse", async () => {
+    const sendBatch = vi.spyOn(env.CAPI_QUEUE!, "sendBatch");
+    await deadLetter([letter("rd-ok", "configuration"), letter("rd-old", "retries_exhausted", NOW_S - 7 * 86_400 + 60)]);
+    const res = await replay({ keys: ["rd-ok", "rd-old", "rd-missing"] });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      dryRun: false,
+      replayed: ["rd-ok"],
+      refused: [{ key: "rd-old", reason: "stale" }],
+      notFound: ["rd-missing"],
+    });
+    const sent = [...sendBatch.mock.calls[0]![0]].map((m) => m.body);
+    expect(sent).toEqual([{ ...queued("rd-ok"), replays: 1 }]);
+    // Re-driven letters leave the waiting list but stay visible with all=1.
+    expect((await listed("?limit=1000")).deadLetters.some((l) => l.key === "rd-ok")).toBe(false);
+    expect((await listed("?limit=1000&all=1")).deadLetters.find((l) => l.key === "rd-ok")).toMatchObject({ replayedAt: expect.any(Number) });
+  });
+
+  it("re-drives every waiting letter of a reason; a dry run sends nothing", async () => {
+    const sendBatch = vi.spyOn(env.CAPI_QUEUE!, "sendBatch");
+    await deadLetter([letter("rs-1", "handler_failure"), letter("rs-2", "handler_failure")]);
+    const dry = (await (await replay({ reason: "handler_failure", dryRun: true })).json()) as { replayed: string[] };
+    expect(dry.replayed).toEqual(expect.arrayContaining(["rs-1", "rs-2"]));
+    expect(sendBatch).not.toHaveBeenCalled();
+    const real = (await (await replay({ reason: "handler_failure" })).json()) as { replayed: string[] };
+    expect(real.replayed).toEqual(expect.arrayContaining(["rs-1", "rs-2"]));
+    expect(sendBatch).toHaveBeenCalledTimes(1);
+  });
+
+  it("refuses malformed replay requests", async () => {
+    for (const body of [{}, { keys: [] }, { keys: "x" }, { reason: "nope" }, { keys: ["a"], reason: "stale" }, { keys: ["a"], dryRun: "yes" }]) {
+      expect((await replay(body)).status).toBe(400);
+    }
+    const res = await call("/dead-letters/replay", { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "invalid_json" } });
+  });
+
+  it("deletes a letter", async () => {
+    await deadLetter([letter("del-1", "rejected")]);
+    expect(await (await call("/dead-letters/del-1", { method: "DELETE" })).json()).toEqual({ deleted: 1 });
+    expect((await call("/dead-letters/del-1", { method: "DELETE" })).status).toBe(404);
+  });
+
+  it("answers 401 without the admin bearer, also to the webhook secret", async () => {
+    for (const authorization of ["", "Bearer wrong", `Bearer ${String(env.WEBHOOK_SECRET)}`, ADMIN_SECRET]) {
+      const res = await app.request("/admin/dead-letters", { headers: authorization ? { authorization } : {} }, admin);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: { code: "unauthorized" } });
+    }
+  });
+
+  it("answers 503 when no ADMIN_SECRET is set", async () => {
+    const res = await call("/dead-letters", {}, { ...env });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: "admin_disabled" } });
+  });
+});
+
+describe("DeadLetterStore retention", () => {
+  it("its alarm deletes letters dead-lettered more than 14 days ago", async () => {
+    const stub = env.DEAD_LETTERS!.get(env.DEAD_LETTERS!.idFromName(`${DEAD_LETTER_STORE_NAME}-retention-test`));
+    await stub.put([{ ...letter("ret-old", "rejected"), deadLetteredAt: Date.now() - DEAD_LETTER_RETENTION_MS - 1 }, letter("ret-new", "rejected")]);
+    const left = await runInDurableObject(stub, async (instance) => {
+      await instance.alarm();
+      return (await instance.list({ limit: 10, includeReplayed: true })).letters.map((l) => l.key);
+    });
+    expect(left).toEqual(["ret-new"]);
+  });
+});

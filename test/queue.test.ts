@@ -1,0 +1,274 @@
+/**
+ * The queue consumer and the intake ledger inside workerd, with wrangler.toml's bindings (the
+ * real Durable Objects, the local queues) and a fake Graph passed in as `fetch`.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { ServerEvent } from "../src/capi";
+import worker from "../src/index";
+import { INTAKE_LEASE_MS, INTAKE_MEMORY_MS } from "../src/intake";
+import {
+  enqueueEvent,
+  handleQueueBatch,
+  intakeKeys,
+  intakeShard,
+  QUEUE_MAX_RETRIES,
+  QUEUE_NAME,
+  type QueuedEvent,
+} from "../src/queue";
+
+const NOW = Date.now();
+const NOW_S = Math.floor(NOW / 1000);
+const TOKEN = "EAAB-workerd-queue-token";
+const IP = "203.0.113.7";
+const live = { ...env, META_ACCESS_TOKEN: TOKEN, META_PIXEL_ID: "111", META_GRAPH_URL: "https://graph.test" };
+let sequence = 0;
+
+function serverEvent(id: string, eventTime = NOW_S - 60): ServerEvent {
+  return {
+    event_name: "Lead",
+    event_time: eventTime,
+    event_id: id,
+    action_source: "website",
+    event_source_url: "https://shop.example.com/quiz",
+    user_data: { em: "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f", client_ip_address: IP, client_user_agent: "UA" },
+  };
+}
+
+function queued(id: string, pixelId = "111", eventTime?: number): QueuedEvent {
+  return { v: 1, eventId: id, studioEventId: `evt_${id}`, pixelId, event: serverEvent(id, eventTime), acceptedAt: NOW };
+}
+
+function batchOf(bodies: QueuedEvent[], attempts = 1, queue = QUEUE_NAME) {
+  return createMessageBatch(
+    queue,
+    bodies.map((body) => ({ id: `msg-${++sequence}`, timestamp: new Date(NOW), attempts, body })),
+  );
+}
+
+/** A fake Graph: per request, `answer` picks the reply from the event ids; records requests. */
+function fakeGraph(answer: (ids: string[]) => Response) {
+  const requests: { url: string; ids: string[]; token: unknown }[] = [];
+  const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body)) as { data: ServerEvent[]; access_token: string };
+    const ids = body.data.map((e) => e.event_id);
+    requests.push({ url: String(input), ids, token: body.access_token });
+    return answer(ids);
+  }) as typeof globalThis.fetch;
+  return { fetch, requests };
+}
+
+const ok = (ids: string[]) => Response.json({ events_received: ids.length, fbtrace_id: "TRACE-OK" });
+const invalid = () =>
+  Response.json({ error: { message: "Invalid parameter", code: 100, error_subcode: 2804003, fbtrace_id: "TRACE-BAD" } }, { status: 400 });
+
+/**
+ * Runs the consumer on `batch`. getQueueResult does not report a retry's delay, so each
+ * message's retry() is watched for it.
+ */
+async function consume(batch: MessageBatch<unknown>, graph: ReturnType<typeof fakeGraph>, bindings: Record<string, unknown> = live) {
+  const ctx = createExecutionContext();
+  const lines: string[] = [];
+  const delays = batch.messages.map((message) => vi.spyOn(message, "retry"));
+  await handleQueueBatch(batch, bindings, ctx, { fetch: graph.fetch, sink: (line) => lines.push(line), random: () => 0 });
+  return {
+    result: await getQueueResult(batch, ctx),
+    delays: delays.flatMap((spy) => spy.mock.calls.map((call) => call[0]?.delaySeconds)),
+    lines: lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("consumer: batching and acks", () => {
+  it("groups per pixel into one request each and acks every message after Meta accepted", async () => {
+    const graph = fakeGraph(ok);
+    const batch = batchOf([queued("b1", "111"), queued("b2", "222"), queued("b3", "111")]);
+    const { result, lines } = await consume(batch, graph);
+    expect(graph.requests.map((r) => [r.url, r.ids])).toEqual([
+      ["https://graph.test/v26.0/111/events", ["b1", "b3"]],
+      ["https://graph.test/v26.0/222/events", ["b2"]],
+    ]);
+    expect(graph.requests.every((r) => r.token === TOKEN)).toBe(true);
+    expect(result.outcome).toBe("ok");
+    expect(result.retryBatch.retry).toBe(false);
+    expect([...result.explicitAcks].sort()).toEqual(batch.messages.map((m) => m.id).sort());
+    expect(result.retryMessages).toEqual([]);
+    expect(lines.map((l) => [l.outcome, l.event_id, l.fbtrace_id])).toEqual([
+      ["sent", "b1", "TRACE-OK"],
+      ["sent", "b3", "TRACE-OK"],
+      ["sent", "b2", "TRACE-OK"],
+    ]);
+  });
+
+  it("retries each message with a growing delay on a transient failure, acking none", async () => {
+    const graph = fakeGraph(() => Response.json({ error: { message: "Service temporarily unavailable", code: 2, is_transient: true } }, { status: 503 }));
+    const first = await consume(batchOf([queued("t1"), queued("t2")], 1), graph);
+    const later = await consume(batchOf([queued("t3")], 4), graph);
+    expect(first.result.explicitAcks).toEqual([]);
+    expect(first.result.retryMessages).toHaveLength(2);
+    expect(first.delays).toEqual([15, 15]);
+    expect(later.delays).toEqual([120]);
+    expect(later.lines[0]).toMatchObject({ outcome: "retry", attempts: 4, delay_seconds: 120, status: 503, meta_code: 2 });
+  });
+
+  it("honours Retry-After on a throttle (code 613)", async () => {
+    const graph = fakeGraph(() =>
+      Response.json({ error: { message: "Calls to this api have exceeded the rate limit.", code: 613 } }, { status: 400, headers: { "retry-after": "300" } }),
+    );
+    const { result, delays } = await consume(batchOf([queued("r1")]), graph);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(delays).toEqual([300]);
+  });
+
+  it("dead-letters a transient failure on the last delivery, with the reason", async () => {
+    const dlq = vi.spyOn(env.CAPI_DLQ!, "send");
+    const graph = fakeGraph(() => new Response("<html>bad gateway</html>", { status: 502 }));
+    const batch = batchOf([queued("x1")], QUEUE_MAX_RETRIES + 1);
+    const { result, lines } = await consume(batch, graph);
+    expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
+    expect(dlq.mock.calls[0]![0]).toMatchObject({ key: "x1", reason: "retries_exhausted", status: 502, attempts: QUEUE_MAX_RETRIES + 1 });
+    expect(lines[0]).toMatchObject({ outcome: "dead_lettered", reason: "retries_exhausted" });
+  });
+});
+
+describe("consumer: isolation and dead letters", () => {
+  it("isolates a permanently rejected event: its batchmates are delivered, it alone is dead-lettered", async () => {
+    const dlq = vi.spyOn(env.CAPI_DLQ!, "send");
+    const graph = fakeGraph((ids) => (ids.includes("p-bad") ? invalid() : ok(ids)));
+    const ids = ["p1", "p2", "p3", "p-bad", "p5", "p6", "p7"];
+    const batch = batchOf(ids.map((id) => queued(id)));
+    const { result } = await consume(batch, graph);
+    expect(result.explicitAcks).toHaveLength(7);
+    expect(result.retryMessages).toEqual([]);
+    const delivered = graph.requests.filter((r) => !r.ids.includes("p-bad")).flatMap((r) => r.ids);
+    expect(delivered.sort()).toEqual(["p1", "p2", "p3", "p5", "p6", "p7"]);
+    expect(dlq).toHaveBeenCalledTimes(1);
+    expect(dlq.mock.calls[0]![0]).toMatchObject({ key: "p-bad", reason: "rejected", code: 100, subcode: 2804003, fbtraceId: "TRACE-BAD" });
+    expect(dlq.mock.calls[0]![0].message?.event.event_id).toBe("p-bad");
+  });
+
+  it("dead-letters an event past Meta's 7 days without sending it", async () => {
+    const dlq = vi.spyOn(env.CAPI_DLQ!, "send");
+    const graph = fakeGraph(ok);
+    const batch = batchOf([queued("s-old", "111", NOW_S - 7 * 86_400 - 10), queued("s-new")]);
+    const { result } = await consume(batch, graph);
+    expect(graph.requests.map((r) => r.ids)).toEqual([["s-new"]]);
+    expect(dlq.mock.calls.map((c) => [c[0].key, c[0].reason])).toEqual([["s-old", "stale"]]);
+    expect(result.explicitAcks).toHaveLength(2);
+  });
+
+  it("does not bisect a token error: one request, every event dead-lettered as configuration", async () => {
+    const dlq = vi.spyOn(env.CAPI_DLQ!, "send");
+    const graph = fakeGraph(() => Response.json({ error: { message: "Error validating access token", code: 190 } }, { status: 400 }));
+    await consume(batchOf([queued("c1"), queued("c2"), queued("c3")]), graph);
+    expect(graph.requests).toHaveLength(1);
+    expect(dlq.mock.calls.map((c) => c[0].reason)).toEqual(["configuration", "configuration", "configuration"]);
+  });
+
+  it("logs and acks in dry run, sending nothing", async () => {
+    const graph = fakeGraph(ok);
+    const batch = batchOf([queued("d1")]);
+    const { result, lines } = await consume(batch, graph, { ...env });
+    expect(graph.requests).toEqual([]);
+    expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
+    expect(lines[0]).toMatchObject({ outcome: "dry_run", event_id: "d1" });
+  });
+
+  it("is the Worker's queue() handler (wrangler.toml's env runs dry)", async () => {
+    const batch = batchOf([queued("w1")]);
+    const ctx = createExecutionContext();
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    await worker.queue!(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.outcome).toBe("ok");
+    expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
+  });
+
+  it("never logs the IP address or the token", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(String(line)));
+    const graph = fakeGraph((ids) => (ids.includes("l-bad") ? invalid() : ok(ids)));
+    const batch = batchOf([queued("l1"), queued("l-bad")]);
+    const ctx = createExecutionContext();
+    await handleQueueBatch(batch, live, ctx, { fetch: graph.fetch });
+    await getQueueResult(batch, ctx);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.join("\n")).not.toContain(IP);
+    expect(lines.join("\n")).not.toContain(TOKEN);
+  });
+});
+
+describe("idempotent intake (IntakeLedger Durable Object)", () => {
+  const request = (tag: string, webhookId?: string) => ({
+    event: serverEvent(`cartful.ses_${tag}.1`),
+    studioEventId: `evt_${tag}`,
+    pixelId: "111",
+    ...(webhookId ? { webhookId } : {}),
+  });
+
+  it("queues a Studio event once; a redelivery within 48 h is a duplicate", async () => {
+    const send = vi.spyOn(env.CAPI_QUEUE!, "send");
+    expect(await enqueueEvent(env, request("i1", "msg_i1"), NOW, () => {})).toEqual({ status: "queued", eventId: "cartful.ses_i1.1" });
+    expect(await enqueueEvent(env, request("i1", "msg_i1"), NOW + 60_000, () => {})).toEqual({ status: "duplicate", eventId: "cartful.ses_i1.1" });
+    expect(await enqueueEvent(env, request("i1"), NOW + INTAKE_MEMORY_MS - 1, () => {})).toMatchObject({ status: "duplicate" });
+    expect(send).toHaveBeenCalledTimes(1);
+    const message = JSON.stringify(send.mock.calls[0]![0]);
+    expect(message).not.toMatch(/shopper|@|Jane/);
+  });
+
+  it("recognises the same webhook-id under another Studio id in the same shard", async () => {
+    const stub = env.INTAKE_LEDGER!.get(env.INTAKE_LEDGER!.idFromName("intake-test-wh"));
+    const first = await stub.claim(["id:evt_a", "wh:msg_same"], "cartful.a.1", NOW);
+    expect(first.outcome).toBe("claimed");
+    if (first.outcome === "claimed") await stub.confirm(["id:evt_a", "wh:msg_same"], first.token);
+    expect(await stub.claim(["id:evt_b", "wh:msg_same"], "cartful.b.1", NOW)).toEqual({ outcome: "duplicate", eventId: "cartful.a.1" });
+  });
+
+  it("forgets after 48 hours", async () => {
+    const send = vi.spyOn(env.CAPI_QUEUE!, "send");
+    await enqueueEvent(env, request("i2"), NOW, () => {});
+    expect((await enqueueEvent(env, request("i2"), NOW + INTAKE_MEMORY_MS + 1, () => {})).status).toBe("queued");
+    expect(send).toHaveBeenCalledTimes(2);
+  });
+
+  it("releases the claim when the send fails, so Studio's redelivery goes through", async () => {
+    const send = vi.spyOn(env.CAPI_QUEUE!, "send").mockRejectedValueOnce(new Error("queue down"));
+    await expect(enqueueEvent(env, request("i3", "msg_i3"), NOW, () => {})).rejects.toThrow("queue down");
+    expect(await enqueueEvent(env, request("i3", "msg_i3"), NOW + 1000, () => {})).toMatchObject({ status: "queued" });
+    expect(send).toHaveBeenCalledTimes(2);
+  });
+
+  it("asks a concurrent delivery to come back, and lets a crashed claim be taken over after the lease", async () => {
+    const keys = intakeKeys("evt_i4", "msg_i4");
+    const stub = env.INTAKE_LEDGER!.get(env.INTAKE_LEDGER!.idFromName(intakeShard("evt_i4")));
+    // A delivery claimed and then died before sending (no confirm, no release).
+    expect((await stub.claim(keys, "cartful.ses_i4.1", NOW)).outcome).toBe("claimed");
+    expect(await enqueueEvent(env, request("i4", "msg_i4"), NOW + 10_000, () => {})).toEqual({
+      status: "in_flight",
+      eventId: "cartful.ses_i4.1",
+      retryAfterSeconds: 20,
+    });
+    expect((await enqueueEvent(env, request("i4", "msg_i4"), NOW + INTAKE_LEASE_MS + 1, () => {})).status).toBe("queued");
+  });
+
+  it("claims atomically: of many concurrent deliveries exactly one is queued", async () => {
+    const send = vi.spyOn(env.CAPI_QUEUE!, "send");
+    const answers = await Promise.all(Array.from({ length: 10 }, () => enqueueEvent(env, request("i5", "msg_i5"), NOW, () => {})));
+    expect(answers.filter((a) => a.status === "queued")).toHaveLength(1);
+    expect(answers.filter((a) => a.status === "in_flight")).toHaveLength(9);
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
+  it("sweeps expired claims with its alarm", async () => {
+    const stub = env.INTAKE_LEDGER!.get(env.INTAKE_LEDGER!.idFromName("intake-test-sweep"));
+    await stub.claim(["id:old"], "cartful.old.1", Date.now() - INTAKE_MEMORY_MS - 1);
+    await stub.claim(["id:new"], "cartful.new.1", Date.now());
+    const left = await runInDurableObject(stub, async (instance, state) => {
+      await instance.alarm();
+      return state.storage.sql.exec<{ key: string }>("SELECT key FROM claims ORDER BY key").toArray().map((r) => r.key);
+    });
+    expect(left).toEqual(["id:new"]);
+  });
+});
