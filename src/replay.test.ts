@@ -1,0 +1,195 @@
+import { describe, expect, it, vi } from "vitest";
+import type { ServerEvent } from "./capi";
+import type { StoredDeadLetter } from "./deadLetterStore";
+import type { DeadLetter, QueuedEvent } from "./queue";
+import { adminRoutes, deadLetterView, parseReplayRequest, REPLAY_LIMIT, replayDeadLetters, replayRefusal, toDeadLetter } from "./replay";
+
+const NOW = Date.parse("2026-11-25T20:00:00Z");
+const NOW_S = Math.floor(NOW / 1000);
+const IP = "203.0.113.7";
+const EM = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f";
+
+function queued(id: string, eventTime = NOW_S - 3600): QueuedEvent {
+  const event: ServerEvent = {
+    event_name: "Lead",
+    event_time: eventTime,
+    event_id: id,
+    action_source: "website",
+    user_data: { em: EM, client_ip_address: IP, client_user_agent: "UA" },
+    custom_data: { currency: "USD", value: 62.5 },
+  };
+  return { v: 1, eventId: id, studioEventId: `evt_${id}`, pixelId: "111", event, acceptedAt: NOW - 5000 };
+}
+
+function letter(id: string, overrides: Partial<DeadLetter> = {}): StoredDeadLetter {
+  return { v: 1, kind: "dead_letter", key: id, message: queued(id), reason: "rejected", detail: "bad", attempts: 1, deadLetteredAt: NOW, times: 1, ...overrides };
+}
+
+describe("toDeadLetter", () => {
+  it("keeps the consumer's own letters as they are", () => {
+    const own = letter("a");
+    const { times: _, ...body } = own;
+    expect(toDeadLetter({ id: "m1", attempts: 1, body }, NOW)).toBe(body);
+  });
+
+  it("wraps a queued event Cloudflare moved after the consumer kept failing", () => {
+    expect(toDeadLetter({ id: "m2", attempts: 21, body: queued("b") }, NOW)).toMatchObject({
+      key: "b",
+      reason: "handler_failure",
+      attempts: 21,
+      deadLetteredAt: NOW,
+      message: { eventId: "b" },
+    });
+  });
+
+  it("keeps a malformed body out, keyed by the message id", () => {
+    expect(toDeadLetter({ id: "m3", attempts: 1, body: { email: "jane@example.com" } }, NOW)).toEqual({
+      v: 1,
+      kind: "dead_letter",
+      key: "message:m3",
+      message: null,
+      reason: "malformed",
+      detail: "message body is not a queued event",
+      attempts: 1,
+      deadLetteredAt: NOW,
+    });
+  });
+
+  it("does not trust a letter with an unknown reason or a broken message", () => {
+    const { times: _, ...body } = letter("c");
+    expect(toDeadLetter({ id: "m4", attempts: 1, body: { ...body, reason: "whatever" } }, NOW).reason).toBe("malformed");
+    expect(toDeadLetter({ id: "m5", attempts: 1, body: { ...body, message: { v: 1 } } }, NOW).reason).toBe("malformed");
+  });
+});
+
+describe("replayRefusal", () => {
+  it("allows an event still inside Meta's window", () => {
+    expect(replayRefusal(letter("a"), NOW)).toBeUndefined();
+  });
+
+  it("refuses an event Meta would refuse (7 days, with the safety margin)", () => {
+    expect(replayRefusal(letter("a", { message: queued("a", NOW_S - 7 * 86_400 + 60) }), NOW)).toBe("stale");
+  });
+
+  it("refuses a letter without an event", () => {
+    expect(replayRefusal(letter("a", { message: null }), NOW)).toBe("malformed");
+  });
+});
+
+describe("deadLetterView", () => {
+  it("names user_data fields and shows no value, not even a hash or the IP", () => {
+    const view = deadLetterView(letter("a", { fbtraceId: "TR", code: 100 }));
+    expect(view).toMatchObject({ key: "a", eventId: "a", pixelId: "111", code: 100, fbtraceId: "TR", replays: 0 });
+    expect(view.event?.user_data).toEqual(["client_ip_address", "client_user_agent", "em"]);
+    expect(view.event).toMatchObject({ event_time: NOW_S - 3600, custom_data: { value: 62.5 } });
+    const text = JSON.stringify(view);
+    expect(text).not.toContain(IP);
+    expect(text).not.toContain(EM);
+  });
+
+  it("shows a malformed letter without an event", () => {
+    expect(deadLetterView(letter("a", { message: null })).event).toBeNull();
+  });
+});
+
+describe("parseReplayRequest", () => {
+  it("takes keys, deduplicated", () => {
+    expect(parseReplayRequest({ keys: ["a", "b", "a"] })).toEqual({ keys: ["a", "b"], dryRun: false });
+  });
+
+  it("takes a reason and a dry run", () => {
+    expect(parseReplayRequest({ reason: "configuration", dryRun: true })).toEqual({ reason: "configuration", dryRun: true });
+  });
+
+  it.each([
+    ["not an object", []],
+    ["nothing asked", {}],
+    ["empty keys", { keys: [] }],
+    ["keys not strings", { keys: [1] }],
+    ["an empty key", { keys: [""] }],
+    ["too many keys", { keys: Array.from({ length: REPLAY_LIMIT + 1 }, (_, i) => `k${i}`) }],
+    ["an unknown reason", { reason: "bogus" }],
+    ["keys and reason", { keys: ["a"], reason: "stale" }],
+    ["dryRun not boolean", { keys: ["a"], dryRun: 1 }],
+  ])("refuses %s", (_, body) => {
+    expect(parseReplayRequest(body)).toHaveProperty("error");
+  });
+});
+
+describe("replayDeadLetters", () => {
+  function bindings() {
+    const sendBatch = vi.fn(async () => ({ metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } }));
+    const markReplayed = vi.fn(async () => undefined);
+    return {
+      sendBatch,
+      markReplayed,
+      env: {
+        CAPI_QUEUE: { sendBatch } as unknown as Queue<QueuedEvent>,
+        DEAD_LETTERS: { idFromName: (n: string) => n, get: () => ({ markReplayed }) } as unknown as DurableObjectNamespace<never>,
+      },
+    };
+  }
+
+  it("re-queues the original events with a replay count, marks them, logs each", async () => {
+    const { env, sendBatch, markReplayed } = bindings();
+    const lines: string[] = [];
+    const report = await replayDeadLetters(env, [letter("a"), letter("b", { message: { ...queued("b"), replays: 2 } })], ["a", "b", "zz"], NOW, false, (l) => lines.push(l));
+    expect(report).toEqual({ dryRun: false, replayed: ["a", "b"], refused: [], notFound: ["zz"] });
+    expect(sendBatch).toHaveBeenCalledWith([
+      { body: { ...queued("a"), replays: 1 }, contentType: "json" },
+      { body: { ...queued("b"), replays: 3 }, contentType: "json" },
+    ]);
+    expect(markReplayed).toHaveBeenCalledWith(["a", "b"], NOW);
+    expect(lines.map((l) => JSON.parse(l))).toMatchObject([
+      { outcome: "replayed", event_id: "a", replays: 1 },
+      { outcome: "replayed", event_id: "b", replays: 3 },
+    ]);
+    expect(lines.join("")).not.toContain(IP);
+  });
+
+  it("sends in chunks of 100 (Cloudflare's sendBatch limit)", async () => {
+    const { env, sendBatch } = bindings();
+    const letters = Array.from({ length: 250 }, (_, i) => letter(`k${i}`));
+    await replayDeadLetters(env, letters, [], NOW, false, () => {});
+    expect(sendBatch.mock.calls.map((call) => (call as unknown as [unknown[]])[0].length)).toEqual([100, 100, 50]);
+  });
+
+  it("refuses stale and malformed letters and sends nothing in a dry run", async () => {
+    const { env, sendBatch, markReplayed } = bindings();
+    const report = await replayDeadLetters(
+      env,
+      [letter("ok"), letter("old", { message: queued("old", NOW_S - 8 * 86_400) }), letter("message:m1", { message: null })],
+      [],
+      NOW,
+      true,
+      () => {},
+    );
+    expect(report).toEqual({
+      dryRun: true,
+      replayed: ["ok"],
+      refused: [
+        { key: "old", reason: "stale" },
+        { key: "message:m1", reason: "malformed" },
+      ],
+      notFound: [],
+    });
+    expect(sendBatch).not.toHaveBeenCalled();
+    expect(markReplayed).not.toHaveBeenCalled();
+  });
+});
+
+describe("adminRoutes authentication", () => {
+  it("answers 503 without ADMIN_SECRET, 401 without the right bearer", async () => {
+    expect((await adminRoutes.request("/dead-letters", {}, {})).status).toBe(503);
+    const env = { ADMIN_SECRET: "s3cret" };
+    expect((await adminRoutes.request("/dead-letters", {}, env)).status).toBe(401);
+    expect((await adminRoutes.request("/dead-letters", { headers: { authorization: "Bearer nope" } }, env)).status).toBe(401);
+    expect((await adminRoutes.request("/dead-letters", { headers: { authorization: "Basic czNjcmV0" } }, env)).status).toBe(401);
+  });
+
+  it("lets the right bearer through (503 here: no dead-letter store bound)", async () => {
+    const res = await adminRoutes.request("/dead-letters", { headers: { authorization: "Bearer s3cret" } }, { ADMIN_SECRET: "s3cret" });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: "not_configured" } });
+  });
+});
