@@ -7,6 +7,7 @@ import {
   type GraphFailure,
   INTAKE_SHARDS,
   MAX_DELAY_SECONDS,
+  MISCONFIGURED_DELAY_SECONDS,
   QUEUE_DELIVERY_POLICY,
   QUEUE_MAX_RETRIES,
   type QueuedEvent,
@@ -543,6 +544,19 @@ describe("handleQueueBatch", () => {
     await handleQueueBatch(batch, { ...graphEnv }, {} as ExecutionContext, d);
     expect(state(0).acked).toBe(true);
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", outcome: "dead_letter_lost", reason: "malformed" });
+  });
+
+  it("holds the whole batch back for 10 minutes when a setting is unusable", async () => {
+    const fetch = vi.fn();
+    const { batch, state } = fakeBatch("cartful-capi-events", [queued("a"), queued("b")]);
+    const { lines, deps: d } = deps({ fetch });
+    await handleQueueBatch(batch, { ...graphEnv, META_API_VERSION: "26" }, {} as ExecutionContext, d);
+    expect(fetch).not.toHaveBeenCalled();
+    expect([state(0), state(1)]).toEqual([
+      { acked: false, retried: { delaySeconds: MISCONFIGURED_DELAY_SECONDS } },
+      { acked: false, retried: { delaySeconds: MISCONFIGURED_DELAY_SECONDS } },
+    ]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", outcome: "misconfigured", reason: "META_API_VERSION must look like v24.0" });
   });
 
   it("logs and acks in dry run (no token), sending nothing", async () => {

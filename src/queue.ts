@@ -14,7 +14,7 @@
  * carries the same `event_id` and Meta keeps one.
  */
 import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "./capi";
-import { parseConfig } from "./config";
+import { ConfigError, parseConfig, type RelayConfig } from "./config";
 import type { DeadLetterStore } from "./deadLetterStore";
 import { type GraphOutcome, type GraphTarget, postEvents } from "./graph";
 import type { IntakeLedger } from "./intake";
@@ -51,6 +51,8 @@ export const QUEUE_RETRY_POLICY: RetryPolicy = Object.freeze({
 export const QUEUE_TIMEOUT_MS = 10_000;
 /** An event must still be inside Meta's 7-day window this long after we look at it. */
 export const STALE_MARGIN_MS = 5 * 60_000;
+/** Wait of every message while the relay's settings are unusable (10 min; × max_retries = 3.3 h to fix them). */
+export const MISCONFIGURED_DELAY_SECONDS = 600;
 /** Cloudflare's cap on `delaySeconds` (12 hours). */
 export const MAX_DELAY_SECONDS = 43_200;
 /** Durable Object instances the intake ledger is spread over (keyed by Studio `id`). Changing it forgets 48 h of memory. */
@@ -526,7 +528,17 @@ export function isDeadLetterQueue(name: string): boolean {
 }
 
 async function deliverBatch(batch: MessageBatch<unknown>, env: QueueBindings & Record<string, unknown>, deps: ConsumerDeps) {
-  const config = parseConfig(env);
+  let config: RelayConfig;
+  try {
+    config = parseConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // A setting is unusable: nothing can be sent until someone fixes it. Wait long, so that
+    // max_retries leaves hours for the fix before Cloudflare dead-letters the messages.
+    batch.retryAll({ delaySeconds: MISCONFIGURED_DELAY_SECONDS });
+    log(deps.sink, { msg: "capi_event", level: "error", outcome: "misconfigured", reason: error.message, batch_size: batch.messages.length });
+    return;
+  }
   const now = deps.now();
   const ready: { message: Message<unknown>; body: QueuedEvent; attempts: number; event: ServerEvent }[] = [];
   const endings: Promise<void>[] = [];
