@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { EM, IP, USER_AGENT, serverEvent as fixtureEvent, queuedEvent } from "../test/queueFixtures";
 import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "./capi";
 import type { GraphOutcome } from "./graph";
 import {
@@ -31,24 +32,10 @@ import {
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const NOW_S = Math.floor(NOW / 1000);
 const DAY = 86_400;
-const IP = "203.0.113.7";
 const TOKEN = "EAAB-queue-test-token";
-const EM = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f";
 
-function serverEvent(id: string, eventTime = NOW_S - 60): ServerEvent {
-  return {
-    event_name: "Lead",
-    event_time: eventTime,
-    event_id: id,
-    action_source: "website",
-    event_source_url: "https://shop.example.com/quiz",
-    user_data: { em: EM, client_ip_address: IP, client_user_agent: "Mozilla/5.0" },
-  };
-}
-
-function queued(id: string, pixelId = "111", eventTime?: number): QueuedEvent {
-  return { v: 1, eventId: id, studioEventId: `evt_${id}`, pixelId, event: serverEvent(id, eventTime), acceptedAt: NOW - 1000 };
-}
+const serverEvent = (id: string, eventTime = NOW_S - 60) => fixtureEvent(id, eventTime);
+const queued = (id: string, pixelId = "111", eventTime = NOW_S - 60) => queuedEvent(id, eventTime, pixelId);
 
 const fail = (overrides: Partial<GraphFailure> = {}): GraphFailure => ({
   ok: false,
@@ -581,7 +568,7 @@ describe("handleQueueBatch", () => {
     await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, d);
     const text = lines.join("\n");
     expect(lines.length).toBe(2);
-    for (const secret of [IP, TOKEN, EM, "Mozilla"]) expect(text).not.toContain(secret);
+    for (const secret of [IP, TOKEN, EM, USER_AGENT]) expect(text).not.toContain(secret);
   });
 
   it("hands a DLQ batch to the dead-letter store", async () => {

@@ -1,25 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
-import type { ServerEvent } from "./capi";
+import { EM, IP, queuedEvent } from "../test/queueFixtures";
 import type { StoredDeadLetter } from "./deadLetterStore";
 import type { DeadLetter, QueuedEvent } from "./queue";
 import { adminRoutes, deadLetterView, parseReplayRequest, REPLAY_LIMIT, replayDeadLetters, replayRefusal, toDeadLetter } from "./replay";
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const NOW_S = Math.floor(NOW / 1000);
-const IP = "203.0.113.7";
-const EM = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f";
-
-function queued(id: string, eventTime = NOW_S - 3600): QueuedEvent {
-  const event: ServerEvent = {
-    event_name: "Lead",
-    event_time: eventTime,
-    event_id: id,
-    action_source: "website",
-    user_data: { em: EM, client_ip_address: IP, client_user_agent: "UA" },
-    custom_data: { currency: "USD", value: 62.5 },
-  };
-  return { v: 1, eventId: id, studioEventId: `evt_${id}`, pixelId: "111", event, acceptedAt: NOW - 5000 };
-}
+const queued = (id: string, eventTime = NOW_S - 3600) => queuedEvent(id, eventTime);
 
 function letter(id: string, overrides: Partial<DeadLetter> = {}): StoredDeadLetter {
   return { v: 1, kind: "dead_letter", key: id, message: queued(id), reason: "rejected", detail: "bad", attempts: 1, deadLetteredAt: NOW, times: 1, ...overrides };

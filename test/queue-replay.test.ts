@@ -6,31 +6,19 @@ import { createExecutionContext, createMessageBatch, getQueueResult, runInDurabl
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/app";
-import type { ServerEvent } from "../src/capi";
 import { DEAD_LETTER_RETENTION_MS } from "../src/deadLetterStore";
-import { type DeadLetter, type DeadLetterReason, DEAD_LETTER_QUEUE_NAME, handleQueueBatch, type QueuedEvent } from "../src/queue";
+import { type DeadLetter, type DeadLetterReason, DEAD_LETTER_QUEUE_NAME, handleQueueBatch } from "../src/queue";
 import { DEAD_LETTER_STORE_NAME } from "../src/replay";
+import { EM, IP, queuedEvent } from "./queueFixtures";
 
 const ADMIN_SECRET = "admin-secret-for-tests";
-const IP = "203.0.113.7";
-const EM = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f";
 const NOW = Date.now();
 const NOW_S = Math.floor(NOW / 1000);
 const admin = { ...env, ADMIN_SECRET };
 const app = createApp({ log: () => {} });
 let sequence = 0;
 
-function queued(id: string, eventTime = NOW_S - 3600): QueuedEvent {
-  const event: ServerEvent = {
-    event_name: "Lead",
-    event_time: eventTime,
-    event_id: id,
-    action_source: "website",
-    event_source_url: "https://shop.example.com/quiz",
-    user_data: { em: EM, client_ip_address: IP, client_user_agent: "UA" },
-  };
-  return { v: 1, eventId: id, studioEventId: `evt_${id}`, pixelId: "111", event, acceptedAt: NOW };
-}
+const queued = (id: string, eventTime = NOW_S - 3600) => queuedEvent(id, eventTime);
 
 function letter(id: string, reason: DeadLetterReason, eventTime?: number): DeadLetter {
   return {

@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ServerEvent } from "../src/capi";
 import worker from "../src/index";
+import { IP, serverEvent as fixtureEvent, queuedEvent } from "./queueFixtures";
 import { INTAKE_LEASE_MS, INTAKE_MEMORY_MS } from "../src/intake";
 import {
   enqueueEvent,
@@ -21,24 +22,11 @@ import {
 const NOW = Date.now();
 const NOW_S = Math.floor(NOW / 1000);
 const TOKEN = "EAAB-workerd-queue-token";
-const IP = "203.0.113.7";
 const live = { ...env, META_ACCESS_TOKEN: TOKEN, META_PIXEL_ID: "111", META_GRAPH_URL: "https://graph.test" };
 let sequence = 0;
 
-function serverEvent(id: string, eventTime = NOW_S - 60): ServerEvent {
-  return {
-    event_name: "Lead",
-    event_time: eventTime,
-    event_id: id,
-    action_source: "website",
-    event_source_url: "https://shop.example.com/quiz",
-    user_data: { em: "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f", client_ip_address: IP, client_user_agent: "UA" },
-  };
-}
-
-function queued(id: string, pixelId = "111", eventTime?: number): QueuedEvent {
-  return { v: 1, eventId: id, studioEventId: `evt_${id}`, pixelId, event: serverEvent(id, eventTime), acceptedAt: NOW };
-}
+const serverEvent = (id: string, eventTime = NOW_S - 60) => fixtureEvent(id, eventTime);
+const queued = (id: string, pixelId = "111", eventTime = NOW_S - 60) => queuedEvent(id, eventTime, pixelId);
 
 function batchOf(bodies: QueuedEvent[], attempts = 1, queue = QUEUE_NAME) {
   return createMessageBatch(
