@@ -487,9 +487,10 @@ export interface ConsumerDeps {
  * The Worker's `queue()` handler for both queues. Events queue: per pixel, requests of up to
  * 1,000 events; stale events dead-lettered unsent; each message acked only once Meta accepted
  * its event (or it was dead-lettered), retried with a growing delay on a transient failure.
- * Dry run (no token): logged and acked. Dead-letter queue: stored for inspection and replay
- * (see replay.ts). Never throws for a bad message; throws (so Cloudflare retries the batch)
- * only when the configuration cannot be read or the dead-letter store is unreachable.
+ * Dry run (no token): logged and acked. Unusable settings: the whole batch waits
+ * {@link MISCONFIGURED_DELAY_SECONDS}. Dead-letter queue: stored for inspection and replay (see
+ * replay.ts). Never throws for a bad message; throws (so Cloudflare retries the batch) only when
+ * the dead-letter store is unbound or unreachable.
  *
  * @example
  * ```ts
