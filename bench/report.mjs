@@ -54,9 +54,9 @@ export function renderReport(r) {
     rows.push(["1. @noble/hashes vs WebCrypto vs node:crypto inside workerd", `fastest of the three: ${platform[0]} (${sp(platform[1], 3, " µs")} per ${w.stringsPerPass} hashes); fastest overall: ${fastest[0]} (${sp(fastest[1], 3, " µs")})`, platform[0] === "noble" ? "**noble kept**" : "**switch**"]);
   }
   if (e) {
-    rows.push(["2. relay throughput ≥ 0.8× bare Worker", `relay ÷ bare = ${sp(e.ratios.rps)} (${sp(e.relay.rps, 3)} vs ${sp(e.bare.rps, 3)} req/s)`, verdict(e.ratios.rps.median >= 0.8)]);
-    rows.push(["2. added latency p99 < 2 ms", `added p50 ${sp(e.ratios.addedP50, 2, " ms")}, added p99 ${sp(e.ratios.addedP99, 2, " ms")}`, verdict(e.ratios.addedP99.median < 2)]);
-    rows.push(["3. CPU per event < 1 ms (proxy: workerd process CPU, relay − bare)", `${sp(e.ratios.addedCpuMs, 2, " ms")} per request (all workerd processes); transform alone in workerd ${w ? sp(w.transformUsPerEvent["relay (all fixtures)"], 3, " µs") : "n/a"}`, verdict(e.ratios.addedCpuMs.median < 1)]);
+    rows.push(["2. relay throughput ≥ 0.8× bare Worker", `relay ÷ bare = ${sp(e.ratios.rps)} (${sp(e.relay.rps, 3)} vs ${sp(e.bare.rps, 3)} req/s); log line dropped: ${e.noLogRatios ? sp(e.noLogRatios.rps) : "n/a"}`, verdict(e.ratios.rps.median >= 0.8)]);
+    rows.push(["2. added latency p99 < 2 ms", `added p50 ${sp(e.ratios.addedP50, 2, " ms")}, added p99 ${sp(e.ratios.addedP99, 2, " ms")}; log line dropped: p99 ${e.noLogRatios ? sp(e.noLogRatios.addedP99, 2, " ms") : "n/a"}`, verdict(e.ratios.addedP99.median < 2)]);
+    rows.push(["3. CPU per event < 1 ms (proxy: workerd process CPU, relay − bare)", `${sp(e.ratios.addedCpuMs, 2, " ms")} per request (all workerd processes; ${e.noLogRatios ? sp(e.noLogRatios.addedCpuMs, 2, " ms") : "n/a"} with the log line dropped); transform alone in workerd ${w ? sp(w.transformUsPerEvent["relay (all fixtures)"], 3, " µs") : "n/a"}`, verdict(e.ratios.addedCpuMs.median < 1)]);
   }
   if (b) rows.push(["4. bundle < 100 KiB gzipped", `${KiB(b.wrangler.gzipBytes)} gzip (${KiB(b.wrangler.rawBytes)} raw); minified ${KiB(b.wranglerMinified.gzipBytes)}`, verdict(b.wrangler.gzipBytes < 100 * 1024)]);
   L.push(table(["target", "measured", ""], rows));
@@ -130,17 +130,21 @@ export function renderReport(r) {
     L.push("");
     L.push(`Throughput: autocannon, ${e.settings.connections} connections, ${e.settings.durationS} s per run. Latency: one connection, back-to-back requests for ${e.settings.latencyS} s, every latency kept (autocannon's histogram rounds to whole ms). ${e.settings.rounds} rounds, order alternating.`);
     L.push("");
-    L.push(table(["", "relay", "bare Worker", "relay vs bare"], [
-      ["requests/s (autocannon)", sp(e.relay.rps), sp(e.bare.rps), `× ${sp(e.ratios.rps)}`],
-      ["latency p50, 1 connection", sp(e.relay.p50, 3, " ms"), sp(e.bare.p50, 3, " ms"), `+ ${sp(e.ratios.addedP50, 2, " ms")}`],
-      ["latency p99, 1 connection", sp(e.relay.p99, 3, " ms"), sp(e.bare.p99, 3, " ms"), `+ ${sp(e.ratios.addedP99, 2, " ms")}`],
-      ["CPU per request, all workerd processes", sp(e.relay.cpuMs, 3, " ms"), sp(e.bare.cpuMs, 3, " ms"), `+ ${sp(e.ratios.addedCpuMs, 2, " ms")}`],
-      ["CPU per request, the workerd running the Worker", sp(e.relay.cpuMsWorkerProcess, 3, " ms"), sp(e.bare.cpuMsWorkerProcess, 3, " ms"), `+ ${sp(e.ratios.addedCpuMsWorkerProcess, 2, " ms")}`],
+    const n = e.relayNoLog;
+    const nr = e.noLogRatios;
+    L.push(table(["", "relay", "bare Worker", "relay vs bare", "relay, log line dropped", "that vs bare"], [
+      ["requests/s (autocannon)", sp(e.relay.rps), sp(e.bare.rps), `× ${sp(e.ratios.rps)}`, n ? sp(n.rps) : "", n ? `× ${sp(nr.rps)}` : ""],
+      ["latency p50, 1 connection", sp(e.relay.p50, 3, " ms"), sp(e.bare.p50, 3, " ms"), `${sp(e.ratios.addedP50, 2, " ms")}`, n ? sp(n.p50, 3, " ms") : "", n ? `${sp(nr.addedP50, 2, " ms")}` : ""],
+      ["latency p99, 1 connection", sp(e.relay.p99, 3, " ms"), sp(e.bare.p99, 3, " ms"), `${sp(e.ratios.addedP99, 2, " ms")}`, n ? sp(n.p99, 3, " ms") : "", n ? `${sp(nr.addedP99, 2, " ms")}` : ""],
+      ["CPU per request, all workerd processes", sp(e.relay.cpuMs, 3, " ms"), sp(e.bare.cpuMs, 3, " ms"), `${sp(e.ratios.addedCpuMs, 2, " ms")}`, n ? sp(n.cpuMs, 3, " ms") : "", n ? `${sp(nr.addedCpuMs, 2, " ms")}` : ""],
+      ["CPU per request, the workerd running the Worker", sp(e.relay.cpuMsWorkerProcess, 3, " ms"), sp(e.bare.cpuMsWorkerProcess, 3, " ms"), `${sp(e.ratios.addedCpuMsWorkerProcess, 2, " ms")}`, n ? sp(n.cpuMsWorkerProcess, 3, " ms") : "", n ? `${sp(nr.addedCpuMsWorkerProcess, 2, " ms")}` : ""],
     ]));
+    L.push("");
+    L.push("\"relay, log line dropped\" is the same app (`createApp({ log: () => {} })`, bench/relay-nolog/) run beside the others, to size what the one JSON log line per webhook costs under `wrangler dev`.");
     L.push("");
     L.push("Loaded latency as autocannon reports it (whole ms, under saturation):");
     L.push("");
-    L.push(table(["round", "relay p50 / p99", "bare p50 / p99"], e.perRound.map((x, i) => [String(i + 1), `${x.relay.loadedP50} / ${x.relay.loadedP99} ms`, `${x.bare.loadedP50} / ${x.bare.loadedP99} ms`])));
+    L.push(table(["round", "relay p50 / p99", "relay, no log p50 / p99", "bare p50 / p99"], e.perRound.map((x, i) => [String(i + 1), `${x.relay.loadedP50} / ${x.relay.loadedP99} ms`, x.relayNoLog ? `${x.relayNoLog.loadedP50} / ${x.relayNoLog.loadedP99} ms` : "", `${x.bare.loadedP50} / ${x.bare.loadedP99} ms`])));
     L.push("");
     L.push("**CPU per event, how it is measured.** workerd does not expose per-request CPU time locally. The proxy: utime+stime of the workerd processes under each `wrangler dev` (from /proc/<pid>/stat, 10 ms ticks) before and after each throughput run, divided by the requests served (thousands, so the tick is negligible), relay minus bare. It includes what the relay does beyond forwarding: auth, JSON parse, transform, building and serialising the Graph request, the log line (which `wrangler dev` ships to its Node process), and Hono. It is a mean, not a median; the median is over rounds. The pure transform alone, timed inside workerd, is in section 1b.");
     L.push("");
@@ -171,6 +175,7 @@ export function renderReport(r) {
   L.push("- `npm run bench:smoke` — the same pipeline, tiny; writes bench/out/BENCHMARKS.smoke.md. No timing is asserted anywhere.");
   L.push("- `node bench/run.mjs --only=transform,workerd,e2e,bundle` — a subset (prints into BENCHMARKS.md too).");
   L.push("- `npx node bench/profile.mjs '{\"only\":[\"canonical\"]}'` — CPU profile of the transform (bench/out/transform.cpuprofile, opens in Chrome DevTools).");
+  L.push("- `npx node bench/profile-workerd.mjs` — sampled CPU profile of the relay inside workerd under load, through wrangler's inspector (bench/out/workerd.cpuprofile).");
   L.push("- `npx node bench/candidates/check-sha256.mjs` — differential check of the one-shot SHA-256 candidate against node:crypto.");
   return L.join("\n") + "\n";
 }
@@ -198,7 +203,9 @@ function FINDINGS(r) {
     if (lib) L.push(`- **Bundle: libphonenumber-js** (\`/min\` metadata) is ${KiB(lib.gzipSaved)} gzipped; \`libphonenumber-js/core\` with metadata generated for the countries the merchants sell to would shrink it, at the cost of a build step.`);
   }
   if (r.e2e) {
-    L.push(`- **End to end.** Under \`wrangler dev\` both Workers pay the local runtime's overhead (proxy worker, loopback, \`Request.cf\` placeholder); the bare Worker's own CPU is ${sp(r.e2e.bare.cpuMs, 3, " ms")} per request, so the ratios, not the req/s, carry over to the edge. The relay's extra per-request CPU (${sp(r.e2e.ratios.addedCpuMs, 2, " ms")}) is several times its transform${w ? ` (${sp(w.transformUsPerEvent["relay (all fixtures)"], 3, " µs")} inside workerd)` : ""}: the rest is auth, JSON parse, building/serialising the Graph body, Hono and the JSON log line, which \`wrangler dev\` forwards to its Node process.`);
+    const e = r.e2e;
+    L.push(`- **End to end: the log line.** Under \`wrangler dev\` both Workers pay the local runtime's overhead (proxy worker, loopback); the bare Worker alone costs ${sp(e.bare.cpuMs, 3, " ms")} of workerd CPU per request, so the ratios carry over to the edge better than the req/s. Of the relay's extra CPU (${sp(e.ratios.addedCpuMs, 2, " ms")} per request), dropping the JSON log line leaves ${e.noLogRatios ? sp(e.noLogRatios.addedCpuMs, 2, " ms") : "n/a"}, and throughput goes from ${sp(e.ratios.rps, 2)}× to ${e.noLogRatios ? sp(e.noLogRatios.rps, 2) : "n/a"}× the bare Worker's. In \`wrangler dev\` every \`console.log\` crosses the V8 inspector to wrangler's Node process, which is what costs; on Cloudflare logs go to Workers Logs/tail instead, whose cost this bench cannot see. Nothing to fix in src/ for the edge; for local load tests, note it. If the edge shows the same, logging only non-success outcomes (or sampling the \`sent\` line) in src/app.ts would be the lever.`);
+    L.push(`- **End to end: the rest.** Beyond the log line, the relay's own work (auth, parse, transform, Graph body, timeout signal, Hono) adds ${e.noLogRatios ? sp(e.noLogRatios.addedCpuMs, 2, " ms") : "n/a"} per request${w ? `, of which the transform is ≈ ${sp(w.transformUsPerEvent["relay (all fixtures)"], 3, " µs")}` : ""}. A sampled profile inside workerd (\`node bench/profile-workerd.mjs\`, perturbed by the inspector, so shares only) puts the rest in the outgoing \`fetch\` and its \`AbortController\`/\`setTimeout\` (src/graph.ts \`postEvents\`), \`parseConfig\` run on every request (src/app.ts; could be cached per \`env\` object), Hono's body-limit middleware, and \`equalSecretText\` (src/auth.ts, TextEncoder per compare).`);
   }
   return L.join("\n");
 }

@@ -16,19 +16,11 @@ import bizSdk from "facebook-nodejs-business-sdk";
 
 const { UserData, CustomData, Content, ServerEvent } = bizSdk;
 
-// ServerSideUtils is not exported from the package root; UserData reaches it internally.
-// We only need its normalizeAndHash for external_id, found through the CJS bundle's registry.
-let normalizeAndHash;
-try {
-  const mod = await import("facebook-nodejs-business-sdk/src/objects/serverside/utils.js").catch(() => null);
-  normalizeAndHash = mod?.default?.normalizeAndHash;
-} catch {
-  normalizeAndHash = undefined;
-}
 /** The SDK's hash (js-sha256), the one its normalize() uses. */
 import jsSha256 from "js-sha256";
 const sha256 = jsSha256.sha256 ?? jsSha256;
-normalizeAndHash ??= (input) => sha256(String(input).trim().toLowerCase());
+/** What the SDK's ServerSideUtils.normalizeAndHash does for a field without special rules. */
+const normalizeAndHash = (input) => sha256(String(input).trim().toLowerCase());
 
 /**
  * Build and normalize one ServerEvent from a canonical webhook with the SDK.

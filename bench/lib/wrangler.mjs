@@ -96,10 +96,10 @@ export function readCpuSeconds(pids) {
 }
 
 /** Start `wrangler dev` on a free port and wait until it answers HTTP. */
-export async function startWranglerDev({ config, vars = {}, persistTo, label = path.basename(path.dirname(config)), timeoutMs = 60_000 }) {
+export async function startWranglerDev({ config, vars = {}, persistTo, label = path.basename(path.dirname(config)), timeoutMs = 60_000, inspectorPort }) {
   const port = await freePort();
   const args = ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn",
-    "--show-interactive-dev-session=false", "--inspector-port", String(await freePort())];
+    "--show-interactive-dev-session=false", "--inspector-port", String(inspectorPort ?? (await freePort()))];
   if (persistTo) args.push("--persist-to", persistTo);
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const logFile = path.join(ROOT, "bench/out", `wrangler-${label}.log`);
