@@ -143,6 +143,27 @@ describe("/admin/dead-letters", () => {
     expect((await listed("?limit=1000&all=1")).deadLetters.find((l) => l.key === "rd-ok")).toMatchObject({ replayedAt: expect.any(Number) });
   });
 
+  it("a re-driven event goes through the consumer to Meta with its original event_id and event_time", async () => {
+    const sendBatch = vi.spyOn(env.CAPI_QUEUE!, "sendBatch");
+    const original = letter("e2e-1", "configuration");
+    await deadLetter([original]);
+    await replay({ keys: ["e2e-1"] });
+    const requeued = [...sendBatch.mock.calls[0]![0]].map((m, i) => ({ id: `re-${i}`, timestamp: new Date(), attempts: 1, body: m.body }));
+    const batch = createMessageBatch("cartful-capi-events", requeued);
+    const graphBodies: { data: { event_id: string; event_time: number }[] }[] = [];
+    const fetch = (async (_: RequestInfo | URL, init?: RequestInit) => {
+      graphBodies.push(JSON.parse(String(init?.body)));
+      return Response.json({ events_received: 1, fbtrace_id: "TRACE-REPLAY" });
+    }) as typeof globalThis.fetch;
+    const ctx = createExecutionContext();
+    const lines: string[] = [];
+    const live = { ...env, META_ACCESS_TOKEN: "EAAB-replay", META_PIXEL_ID: "111", META_GRAPH_URL: "https://graph.test" };
+    await handleQueueBatch(batch, live, ctx, { fetch, sink: (l) => lines.push(l) });
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["re-0"]);
+    expect(graphBodies.map((b) => b.data.map((e) => [e.event_id, e.event_time]))).toEqual([[["e2e-1", original.message!.event.event_time]]]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ outcome: "sent", event_id: "e2e-1", replays: 1, fbtrace_id: "TRACE-REPLAY" });
+  });
+
   it("re-drives every waiting letter of a reason; a dry run sends nothing", async () => {
     const sendBatch = vi.spyOn(env.CAPI_QUEUE!, "sendBatch");
     await deadLetter([letter("rs-1", "handler_failure"), letter("rs-2", "handler_failure")]);
