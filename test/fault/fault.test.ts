@@ -1,6 +1,6 @@
 /**
- * Fault injection: N webhooks through the real producer (lead's transform, then enqueueEvent and
- * the real IntakeLedger), a simulated Cloudflare Queue with Cloudflare's documented semantics
+ * Fault injection: N webhooks through the real webhook route (createApp: auth, validation,
+ * transform, enqueueEvent and the real IntakeLedger class), a simulated Cloudflare Queue with Cloudflare's documented semantics
  * (simQueue.ts), the real consumer (handleQueueBatch, postEvents over real HTTP) and the real
  * dead-letter store, against a fake Graph on 127.0.0.1 that fails at random from a fixed seed.
  *
@@ -17,21 +17,20 @@
  * relay itself (double enqueue at intake, resending an acked message, resending a good event
  * while isolating a bad one).
  */
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import canonical from "../../fixtures/canonical.json";
-import { parseConfig } from "../../src/config";
+import { createApp } from "../../src/app";
 import { DeadLetterStore } from "../../src/deadLetterStore";
 import { IntakeLedger } from "../../src/intake";
 import {
   DEAD_LETTER_QUEUE_NAME,
   type DeliveryPolicy,
-  enqueueEvent,
   handleQueueBatch,
   QUEUE_NAME,
   type QueueBindings,
   type QueuedEvent,
 } from "../../src/queue";
-import { transformWebhook } from "../../src/relay";
 import { DEAD_LETTER_STORE_NAME, replayDeadLetters } from "../../src/replay";
 import { durableObjectNamespace } from "./durableObjects";
 import { type FakeGraph, seeded, startFakeGraph } from "./fakeGraph";
@@ -145,6 +144,7 @@ it(
       CAPI_QUEUE: {
         ...queue.binding,
         send: async (body: QueuedEvent, options?: QueueSendOptions) => {
+          await sleepSeconds(random()); // a send takes time: a concurrent redelivery may find the claim pending
           if (random() < 0.03) throw new Error("queue send failed (injected)");
           await queue.binding.send(body, options);
           enqueuedMessages.push(body);
@@ -166,30 +166,45 @@ it(
       } as unknown as QueueBindings["INTAKE_LEDGER"],
     };
 
-    // Studio: every webhook until it is acknowledged, redelivering after a failure or when
-    // asked to come back; some are delivered twice, some twice at once.
-    const config = parseConfig(env);
+    // Studio, through the real webhook route (auth, validation, transform, enqueueEvent): every
+    // webhook until it is answered 202, coming back after Retry-After on a 503; some are
+    // delivered twice, some twice at once. Half are signed (Standard Webhooks, so their
+    // webhook-id is claimed too), half use the bearer. A tenth come from a store configured with
+    // a second pixel, so the consumer sees two pixels in one queue.
+    const app = createApp({ now, log: sink, fetch: () => Promise.reject(new Error("the queue path never calls Meta from the route")) });
+    const signingKey = Buffer.from("fault-test-signing-key-0123456789");
+    const secret = `whsec_${signingKey.toString("base64")}`;
+    const appEnv = (pixelId: string) => ({ ...env, ...producerEnv, WEBHOOK_SECRET: secret, META_PIXEL_ID: pixelId });
     const intake = { deliveries: 0, queued: 0, duplicate: 0, inFlight: 0, failed: 0 };
+    async function post(w: Webhook): Promise<Response> {
+      const body = JSON.stringify(w.payload);
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (w.index % 2 === 0) {
+        const timestamp = String(Math.floor(now() / 1000));
+        const signature = createHmac("sha256", signingKey).update(`${w.webhookId}.${timestamp}.${body}`).digest("base64");
+        Object.assign(headers, { "webhook-id": w.webhookId, "webhook-timestamp": timestamp, "webhook-signature": `v1,${signature}` });
+      } else {
+        headers.authorization = `Bearer ${secret}`;
+      }
+      return app.request("/webhooks/cartful", { method: "POST", headers, body }, appEnv(w.pixelId));
+    }
     async function deliver(w: Webhook): Promise<void> {
       for (let attempt = 1; attempt <= 100; attempt++) {
         intake.deliveries++;
-        const result = transformWebhook(structuredClone(w.payload), config, now());
-        if (result.outcome !== "event") throw new Error(`webhook ${w.index} not an event: ${JSON.stringify(result)}`);
-        try {
-          const answer = await enqueueEvent(producerEnv, { event: result.event, studioEventId: result.studioEventId, webhookId: w.webhookId, pixelId: w.pixelId }, now(), sink);
-          if (answer.status !== "in_flight") {
-            intake[answer.status === "queued" ? "queued" : "duplicate"]++;
-            return;
-          }
-          intake.inFlight++;
-          await sleepSeconds(answer.retryAfterSeconds);
-        } catch {
-          intake.failed++;
-          await sleepSeconds(5);
+        const res = await post(w);
+        const answer = (await res.json()) as { status?: string; event_id?: string; error?: { code: string } };
+        if (res.status === 202 && (answer.status === "queued" || answer.status === "duplicate")) {
+          expect(answer.event_id).toBe(eventIdOf(w));
+          intake[answer.status]++;
+          return;
         }
+        if (res.status !== 503) throw new Error(`webhook ${w.index}: HTTP ${res.status} ${JSON.stringify(answer)}`);
+        intake[answer.error?.code === "delivery_in_progress" ? "inFlight" : "failed"]++;
+        await sleepSeconds(Number(res.headers.get("retry-after") ?? 5));
       }
       throw new Error(`webhook ${w.index} never acknowledged`);
     }
+    const eventIdOf = (w: Webhook) => `cartful.${w.payload.session.id}.1`;
 
     const start = now();
     const webhooks = Array.from({ length: N }, (_, i) => webhook(i, start - Math.floor(random() * 600_000)));
@@ -198,7 +213,6 @@ it(
     const staleWebhook = webhook(N, start - 7 * 86_400_000 + 150_000);
     webhooks.unshift(staleWebhook);
     const poisonedWebhook = webhooks[N / 2 + 1]!;
-    const eventIdOf = (w: Webhook) => `cartful.${w.payload.session.id}.1`;
     const poisonedId = eventIdOf(poisonedWebhook);
     const staleId = eventIdOf(staleWebhook);
     graphPoison.add(poisonedId);
@@ -233,7 +247,7 @@ it(
       const id = (body as QueuedEvent).eventId;
       lostAckCounts.set(id, (lostAckCounts.get(id) ?? 0) + 1);
     }
-    const fates = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const fates = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((f) => f.msg === "capi_event");
     const retried = fates.filter((f) => f.outcome === "retry").length;
     const deadLettered = fates.filter((f) => f.outcome === "dead_lettered");
     // What the relay learned: a "sent" fate is logged only for an acceptance it received.
@@ -269,6 +283,7 @@ it(
     expect(queueSends.size).toBe(webhooks.length);
     expect(intake.duplicate).toBeGreaterThan(0);
     expect(intake.failed).toBeGreaterThan(0);
+    expect(intake.inFlight).toBeGreaterThan(0);
     // The poisoned event: dead-lettered with Meta's reason and trace id, accepted only after the fix.
     const poisonLetter = deadLetters.find((l) => l.key === poisonedId);
     expect(poisonLetter).toMatchObject({ reason: "rejected", code: 100, subcode: 2804003 });
@@ -299,7 +314,7 @@ it(
       [
         `fault injection, seed ${SEED}: simulated Cloudflare Queue (at-least-once, retry delays, max_retries, DLQ, lost acks)`,
         `  + real producer/consumer/Durable Object code + loopback fake Graph on ${graph.url}, ${seconds} s real`,
-        `webhooks: ${webhooks.length} distinct (1 poisoned, 1 stale), ${intake.deliveries} deliveries: ${intake.queued} queued, ${intake.duplicate} duplicates acknowledged without enqueue, ${intake.inFlight} told to come back, ${intake.failed} enqueue failures redelivered`,
+        `webhooks: ${webhooks.length} distinct (1 poisoned, 1 stale), ${intake.deliveries} deliveries to POST /webhooks/cartful: ${intake.queued} answered 202 queued, ${intake.duplicate} 202 duplicate (not queued again), ${intake.inFlight} 503 delivery_in_progress, ${intake.failed} 503 queue_unavailable (redelivered)`,
         `graph: ${graph.requests} requests; faults ${JSON.stringify(graph.faults)}`,
         `sent: ${graph.accepted.size} distinct events accepted; the relay learned of ${sentFates} acceptances`,
         `retried: ${retried} message retries`,
