@@ -23,11 +23,12 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import jsSha256 from "js-sha256";
 import { build } from "esbuild";
 import { ROOT, buildRelayForNode } from "./lib/build.mjs";
-import { benchNow, loadCorpus } from "./lib/corpus.mjs";
+import fs from "node:fs";
+import { BENCH_ENV, CANONICAL_EXAMPLE, benchNow, loadCorpus } from "./lib/corpus.mjs";
 import { sdkTransform } from "./lib/sdk.mjs";
 import { summary } from "./lib/stats.mjs";
 
-const opts = { rounds: 11, minMs: 200, ...JSON.parse(process.argv[2] ?? "{}") };
+const opts = { rounds: 11, minMs: 200, warmMs: 600, ...JSON.parse(process.argv[2] ?? "{}") };
 const out = path.join(ROOT, "bench/out");
 
 const recordFile = await buildRelayForNode({ outfile: path.join(out, "relay-record.mjs"), record: true });
@@ -76,6 +77,10 @@ for (const entry of corpus) {
 }
 
 const both = fixtures.filter((f) => f.relayOk && f.sdkOk); // the like-for-like corpus
+// The contract's canonical webhook (../shared/contract/webhook-example.json) on its own.
+const example = JSON.parse(fs.readFileSync(CANONICAL_EXAMPLE, "utf8"));
+const exampleConfig = relay.parseConfig(BENCH_ENV);
+const exampleOk = relay.transformWebhook(example, exampleConfig, now).outcome === "event";
 const relayAll = fixtures.filter((f) => f.relayOk);
 const floorInputs = both.map((f) => f.hashed);
 const hashesPerEvent = floorInputs.reduce((n, h) => n + h.length, 0) / Math.max(1, both.length);
@@ -92,6 +97,8 @@ const candidates = {
   "relay (all fixtures)": { events: relayAll.length, pass: () => { for (const f of relayAll) if (relay.transformWebhook(f.payload, f.config, now).outcome === "event") sink++; } },
   "relay + one-shot hash": { events: both.length, pass: () => { for (const f of both) if (relayOneShot.transformWebhook(f.payload, f.config, now).outcome === "event") sink++; } },
   sdk: { events: both.length, pass: () => { for (const f of both) sink += sdkTransform(f.payload, 1).event_time; } },
+  "relay (contract example)": { events: exampleOk ? 1 : 0, pass: () => { if (relay.transformWebhook(example, exampleConfig, now).outcome === "event") sink++; } },
+  "sdk (contract example)": { events: 1, pass: () => { sink += sdkTransform(example, 1).event_time; } },
   floor: { events: both.length, pass: hashLoop(relay.sha256Hex) },
   "hash: @noble/hashes": { events: both.length, pass: hashLoop(nobleHash) },
   "hash: node:crypto": { events: both.length, pass: hashLoop(nodeHash) },
@@ -113,13 +120,13 @@ function measure(pass, events, minMs) {
 }
 
 const names = Object.keys(candidates).filter((n) => candidates[n].events > 0);
-for (const n of names) measure(candidates[n].pass, candidates[n].events, Math.max(20, opts.minMs / 2)); // warm-up
+for (const n of names) measure(candidates[n].pass, candidates[n].events, opts.warmMs); // warm-up: let the JIT settle
 const perRound = Object.fromEntries(names.map((n) => [n, []]));
 for (let r = 0; r < opts.rounds; r++) {
   const order = r % 2 ? [...names].reverse() : names;
   for (const n of order) perRound[n].push(measure(candidates[n].pass, candidates[n].events, opts.minMs));
 }
-const ratio = (a, b) => perRound[a]?.map((x, i) => x / perRound[b][i]);
+const ratio = (a, b) => (perRound[a] && perRound[b] ? perRound[a].map((x, i) => x / perRound[b][i]) : undefined);
 const result = {
   node: process.version,
   now,
@@ -130,6 +137,7 @@ const result = {
   usPerEvent: Object.fromEntries(names.map((n) => [n, { rounds: perRound[n], ...summary(perRound[n]) }])),
   ratios: {
     "sdk / relay": summary(ratio("sdk", "relay") ?? [NaN]),
+    "sdk / relay (contract example)": summary(ratio("sdk (contract example)", "relay (contract example)") ?? [NaN]),
     "relay / floor": summary(ratio("relay", "floor") ?? [NaN]),
     "sdk / floor": summary(ratio("sdk", "floor") ?? [NaN]),
     "sdk / relay + one-shot hash": summary(ratio("sdk", "relay + one-shot hash") ?? [NaN]),
