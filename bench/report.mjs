@@ -45,7 +45,7 @@ export function renderReport(r) {
     const sdkOverRelay = t.ratios["sdk / relay"];
     rows.push(["1. transform faster than facebook-nodejs-business-sdk (Node, same corpus)", `SDK time ÷ relay time = ${sp(sdkOverRelay)} (relay ${sp(t.usPerEvent.relay, 3, " µs")} vs SDK ${sp(t.usPerEvent.sdk, 3, " µs")} per event)`, verdict(sdkOverRelay.median > 1)]);
     const ce = t.ratios["sdk / relay (contract example)"];
-    if (ce && Number.isFinite(ce.median)) rows.push(["1. … on the contract's canonical webhook alone", `SDK time ÷ relay time = ${sp(ce)} (relay ${sp(t.usPerEvent["relay (contract example)"], 3, " µs")} vs SDK ${sp(t.usPerEvent["sdk (contract example)"], 3, " µs")})`, verdict(ce.median > 1)]);
+    if (ce && Number.isFinite(ce.median)) rows.push([`1. … on the contract's canonical webhook alone (${t.exampleFile ?? "webhook-example.json"})`, `SDK time ÷ relay time = ${sp(ce)} (relay ${sp(t.usPerEvent["relay (contract example)"], 3, " µs")} vs SDK ${sp(t.usPerEvent["sdk (contract example)"], 3, " µs")})`, verdict(ce.median > 1)]);
     const rf = t.ratios["relay / floor"];
     rows.push(["1. transform ≤ 1.5× the hash floor", `relay ÷ floor = ${sp(rf)} (floor ${sp(t.usPerEvent.floor, 3, " µs")} per event, ${fmt(t.hashesPerEvent)} hashes/event)`, verdict(rf.median <= 1.5)]);
   }

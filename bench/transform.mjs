@@ -23,8 +23,7 @@ import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import jsSha256 from "js-sha256";
 import { build } from "esbuild";
 import { ROOT, buildRelayForNode } from "./lib/build.mjs";
-import fs from "node:fs";
-import { BENCH_ENV, CANONICAL_EXAMPLE, benchNow, loadCorpus } from "./lib/corpus.mjs";
+import { BENCH_ENV, benchNow, contractExample, loadCorpus } from "./lib/corpus.mjs";
 import { sdkTransform } from "./lib/sdk.mjs";
 import { summary } from "./lib/stats.mjs";
 
@@ -78,7 +77,7 @@ for (const entry of corpus) {
 
 const both = fixtures.filter((f) => f.relayOk && f.sdkOk); // the like-for-like corpus
 // The contract's canonical webhook (../shared/contract/webhook-example.json) on its own.
-const example = JSON.parse(fs.readFileSync(CANONICAL_EXAMPLE, "utf8"));
+const { file: exampleFile, payload: example } = contractExample();
 const exampleConfig = relay.parseConfig(BENCH_ENV);
 const exampleOk = relay.transformWebhook(example, exampleConfig, now).outcome === "event";
 const relayAll = fixtures.filter((f) => f.relayOk);
@@ -132,6 +131,7 @@ const result = {
   now,
   fixtures: fixtures.map(({ payload, text, config, hashed, ...f }) => ({ ...f, hashes: hashed.length })),
   likeForLike: both.map((f) => f.name),
+  exampleFile,
   hashesPerEvent,
   floorInputs,
   usPerEvent: Object.fromEntries(names.map((n) => [n, { rounds: perRound[n], ...summary(perRound[n]) }])),

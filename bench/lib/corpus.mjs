@@ -23,6 +23,14 @@ export const BENCH_ENV = {
 
 export const CANONICAL_EXAMPLE = path.resolve(ROOT, "../shared/contract/webhook-example.json");
 
+/** The contract's canonical webhook, or fixtures/canonical.json where ../shared is not beside the repo. */
+export function contractExample() {
+  for (const file of [CANONICAL_EXAMPLE, path.join(ROOT, "fixtures/canonical.json")]) {
+    if (fs.existsSync(file)) return { file: path.relative(ROOT, file), payload: JSON.parse(fs.readFileSync(file, "utf8")) };
+  }
+  throw new Error("no canonical webhook found (../shared/contract/webhook-example.json or fixtures/canonical.json)");
+}
+
 export function loadCorpus(dir = path.join(ROOT, "fixtures")) {
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json") && !/\.(env|fieldmap)\.json$/.test(f)).sort() : [];
   const corpus = [];
@@ -43,7 +51,7 @@ export function loadCorpus(dir = path.join(ROOT, "fixtures")) {
     corpus.push({ name: path.basename(file, ".json"), payload, text: JSON.stringify(payload), env });
   }
   if (corpus.length === 0) {
-    const payload = JSON.parse(fs.readFileSync(CANONICAL_EXAMPLE, "utf8"));
+    const { payload } = contractExample();
     corpus.push({ name: "webhook-example (contract)", payload, text: JSON.stringify(payload), env: { ...BENCH_ENV } });
   }
   return corpus;
