@@ -3,7 +3,9 @@
  * dependency contributes to it:
  *   - raw bytes in the bundle per package / src file, from wrangler's own esbuild metafile;
  *   - gzip bytes saved if the package were gone: the same entry rebuilt with esbuild (same
- *     conditions as wrangler) with that package marked external, gzipped, and subtracted.
+ *     conditions as wrangler) with that package marked external, gzipped, and subtracted;
+ *   - what-if: the Worker built with bench/candidates/webhook-mini.ts (zod/mini) in place of
+ *     src/webhook.ts, plain and minified.
  *
  * @example
  * const b = await runBundle();  // { wrangler: { rawBytes, gzipBytes, ... }, packages: [...] }
@@ -19,22 +21,6 @@ import { childEnv } from "./lib/wrangler.mjs";
 
 const run = promisify(execFile);
 
-/** A schema shaped like src/webhook.ts's, written with zod/mini, to size that alternative. */
-const ZOD_MINI_PROBE = `
-import * as z from "zod/mini";
-const text = z.pipe(z.string(), z.transform((s) => s.trim()));
-const num = z.union([z.number(), z.pipe(z.string(), z.transform(Number))]);
-export const schema = z.looseObject({
-  type: z._default(z.string(), "email:submit"), id: text, occurred_at: z.union([z.string(), z.number()]),
-  store: z.optional(z.looseObject({ domain: z.optional(text), currency: z.optional(text) })),
-  quiz: z.optional(z.looseObject({ id: z.optional(text), name: z.optional(text) })),
-  session: z.optional(z.looseObject({ id: z.optional(text), attempt: z.nullish(num) })),
-  shopper: z.looseObject({ email: text, phone: z.nullish(text), marketing_consent: z.nullish(z.union([z.boolean(), z.string()])) }),
-  context: z.optional(z.looseObject({ page_url: z.nullish(text), consent: z.optional(z.record(z.string(), z.string())) })),
-  recommendations: z.optional(z.array(z.looseObject({ product_id: z.nullish(z.union([z.string(), z.number()])), price: z.nullish(num) }))),
-}).check(z.refine((w) => w.id !== "", "id"));
-export const parse = (x) => schema.safeParse(x);
-`;
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 
 async function wranglerDryRun(outdir, minify) {
@@ -59,8 +45,21 @@ function packageOf(input) {
   return nm ? nm[1] : input.replace(/^.*?(src\/)/, "$1");
 }
 
-async function esbuildSize(external) {
+const SRC = path.join(ROOT, "src") + path.sep;
+const swapWebhookPlugin = {
+  name: "webhook-mini",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/webhook$/ }, (args) =>
+      args.importer.startsWith(SRC) ? { path: path.join(ROOT, "bench/candidates/webhook-mini.ts") } : undefined,
+    );
+  },
+};
+
+async function esbuildSize(external, { swapWebhook = false, minify = false } = {}) {
   const result = await build({
+    plugins: swapWebhook ? [swapWebhookPlugin] : [],
+    minify,
+    keepNames: true, // as wrangler does (adds __name() calls)
     entryPoints: [path.join(ROOT, "src/index.ts")],
     bundle: true,
     write: false,
@@ -93,18 +92,16 @@ export async function runBundle() {
     packages.push({ name: dep, rawInBundle: byPackage[dep] ?? 0, gzipSaved: base.gzip - without.gzip, rawSaved: base.raw - without.raw });
   }
   packages.sort((a, b) => b.rawInBundle - a.rawInBundle);
-  // What-if: zod's tree-shakable build ("zod/mini") for a schema of the same kind.
-  const zodMini = await build({
-    stdin: { contents: ZOD_MINI_PROBE, resolveDir: ROOT, loader: "ts" },
-    bundle: true, write: false, format: "esm", platform: "neutral",
-    conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"], logLevel: "silent",
-  }).then((r) => gz(r.outputFiles[0].contents)).catch(() => null);
+  // What-if: the same Worker with bench/candidates/webhook-mini.ts (zod/mini) as src/webhook.ts.
+  const zodMini = await esbuildSize([], { swapWebhook: true }).catch(() => null);
+  const zodMiniMinified = await esbuildSize([], { swapWebhook: true, minify: true }).catch(() => null);
   const ours = Object.entries(byPackage).filter(([k]) => k.startsWith("src/"));
   return {
     wrangler: { files: plain.files, rawBytes: plain.rawBytes, gzipBytes: plain.gzipBytes, reported: plain.wranglerReported },
     wranglerMinified: { rawBytes: minified.rawBytes, gzipBytes: minified.gzipBytes, reported: minified.wranglerReported },
     esbuildCheck: base,
-    zodMiniProbeGzip: zodMini,
+    withZodMini: zodMini,
+    withZodMiniMinified: zodMiniMinified,
     packages,
     ourCode: { rawInBundle: ours.reduce((n, [, v]) => n + v, 0), files: Object.fromEntries(ours.sort((a, b) => b[1] - a[1])) },
   };

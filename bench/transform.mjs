@@ -49,6 +49,11 @@ for (const entry of corpus) {
   const config = relay.parseConfig(entry.env);
   const recConfig = recording.parseConfig(entry.env);
   globalThis.__sha256Inputs = [];
+  const before = JSON.stringify(entry.payload);
+  const probe = structuredClone(entry.payload);
+  recording.transformWebhook(probe, recConfig, now);
+  const mutatesInput = JSON.stringify(probe) !== before; // a pure transform leaves its input alone
+  globalThis.__sha256Inputs = [];
   const result = recording.transformWebhook(entry.payload, recConfig, now);
   const hashed = [...globalThis.__sha256Inputs];
   let sdk = null;
@@ -66,6 +71,7 @@ for (const entry of corpus) {
     text: entry.text,
     config,
     relayOk: result.outcome === "event",
+    mutatesInput,
     relayStatus: result.outcome === "event" ? "event" : result.outcome === "skipped" ? `skipped: ${result.reason}` : `invalid ${JSON.stringify(result.issues ?? []).slice(0, 100)}`,
     relayUserDataKeys: result.outcome === "event" ? Object.keys(result.event.user_data ?? {}) : [],
     hashed,

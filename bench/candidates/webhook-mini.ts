@@ -1,0 +1,302 @@
+// Bench candidate, not used by the relay: src/webhook.ts (as of commit 7137a46) with the schema
+// written for "zod/mini" instead of zod classic, which bundles all of zod 4 (locales and JSON
+// Schema tooling included) into the Worker. Everything but the schema block and the import is
+// a verbatim copy. bench/candidates/check-webhook-mini.mjs compares both on the fixtures and
+// on invalid payloads; bench/bundle.mjs sizes the Worker built with it.
+/**
+ * The Studio webhook: its schema, the field mapping that lets other payload shapes in, and the
+ * timestamp rule. Pure: no I/O, no clock.
+ *
+ * @example
+ * ```ts
+ * const result = parseWebhook(JSON.parse(body), {});
+ * if (result.ok) console.log(result.webhook.session.attempt); // 1 when Studio sent none
+ * else console.log(result.issues); // [{ path: "shopper.email", message: "Required" }]
+ * ```
+ */
+import * as z from "zod/mini";
+import { en } from "zod/v4/locales";
+
+// zod/mini ships no messages; load English as zod classic does, so issues read the same.
+z.config(en());
+
+/** A path into the payload: dot-separated keys, array indexes as numbers (`items.0.id`). */
+export type FieldPath = string;
+
+/**
+ * Canonical field path → where that field is in the merchant's payload. Paths under an array
+ * use `[]`: `"recommendations": "cart.items"` moves the array, then
+ * `"recommendations[].product_id": "productId"` reads each item's field relative to the item.
+ * Fields the map does not name are read from their canonical place.
+ */
+export type FieldMap = Record<FieldPath, FieldPath>;
+
+/** One problem with the payload, named by canonical path; never carries the value itself. */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/** Epoch values below this are seconds, at or above it milliseconds (year 5138 vs 1973). */
+const EPOCH_MS_THRESHOLD = 1e11;
+
+/**
+ * Reads a Studio timestamp as Unix milliseconds: ISO 8601 text, epoch seconds or epoch
+ * milliseconds (numbers or digit strings). Returns undefined when it is none of those.
+ *
+ * @example
+ * ```ts
+ * parseTimestamp("2026-11-25T18:42:07.123Z"); // 1795632127123
+ * parseTimestamp(1795632127);                  // 1795632127000
+ * parseTimestamp("1795632127123");             // 1795632127123
+ * ```
+ */
+export function parseTimestamp(value: unknown): number | undefined {
+  if (typeof value === "number") return epochToMs(value);
+  if (typeof value !== "string") return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return epochToMs(Number(text));
+  // Date.parse also takes loose forms ("Nov 25 2026"); insist on an ISO 8601 date first.
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(text)) {
+    return undefined;
+  }
+  const ms = Date.parse(text.replace(" ", "T"));
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** The largest time a JavaScript Date can hold. */
+const MAX_DATE_MS = 8.64e15;
+
+function epochToMs(value: number): number | undefined {
+  if (!Number.isFinite(value) || value <= 0) return undefined;
+  const ms = Math.round(value < EPOCH_MS_THRESHOLD ? value * 1000 : value);
+  return ms <= MAX_DATE_MS ? ms : undefined;
+}
+
+/** Text, or a number sent where text was meant (ids, zip codes, phone numbers). */
+const text = z.union([z.string(), z.pipe(z.number(), z.transform(String))]);
+const optionalText = z.pipe(
+  z.nullable(z.optional(text)),
+  z.transform((v: string | null | undefined) => (v === "" || v == null ? undefined : v)),
+);
+
+/** A number, or its text form ("34.00"). */
+const numeric = z.union([
+  z.number(),
+  z.pipe(z.string().check(z.trim(), z.regex(/^-?\d+(\.\d+)?$/)), z.transform(Number)),
+]);
+
+const FLAG_WORDS = ["true", "false", "yes", "no", "1", "0", "granted", "denied"] as const;
+
+/** `true`/`false`, or their common text forms from form builders. */
+const flag = z.union([
+  z.boolean(),
+  z.pipe(
+    z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.enum(FLAG_WORDS)),
+    z.transform((v: (typeof FLAG_WORDS)[number]) => ["true", "yes", "1", "granted"].includes(v)),
+  ),
+]);
+
+/** Google Consent Mode style signal. */
+const consentSignal = z.pipe(
+  z.nullable(z.optional(z.string().check(z.trim(), z.toLowerCase()))),
+  z.transform((v: string | null | undefined) => (v === "granted" || v === "denied" ? v : undefined)),
+);
+
+const recommendation = z.looseObject({
+  product_id: optionalText,
+  variant_id: optionalText,
+  sku: optionalText,
+  title: optionalText,
+  price: z.nullable(z.optional(numeric)),
+  quantity: z.nullable(z.optional(numeric)),
+});
+
+/** An object that may be absent or null, read as an empty object then. */
+function optionalObject<T extends z.ZodMiniType<Record<string, unknown>>>(schema: T) {
+  return z.pipe(
+    z.nullable(z.optional(schema)),
+    z.transform((value: z.output<T> | null | undefined) => value ?? ({} as z.output<T>)),
+  );
+}
+
+const timestamp = z.pipe(
+  z.unknown(),
+  z.transform((value: unknown, ctx) => {
+    const ms = parseTimestamp(value);
+    if (ms === undefined) {
+      ctx.issues.push({
+        code: "custom",
+        message: "Expected an ISO 8601 timestamp, epoch seconds or epoch milliseconds",
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+);
+
+/** The canonical Studio webhook (../shared/contract/webhook-example.json); extra fields ignored. */
+export const studioWebhookSchema = z.looseObject({
+  type: z.pipe(optionalText, z.transform((v: string | undefined) => v ?? "email:submit")),
+  id: z.pipe(text, z.string().check(z.trim(), z.minLength(1, "Required"))),
+  occurred_at: timestamp,
+  store: optionalObject(z.looseObject({ domain: optionalText, currency: optionalText })),
+  quiz: optionalObject(z.looseObject({ id: optionalText, name: optionalText })),
+  session: z.pipe(
+    z.nullable(
+      z.optional(
+        z.looseObject({
+          id: optionalText,
+          attempt: z.nullable(z.optional(z.pipe(numeric, z.number().check(z.int(), z.gte(1))))),
+        }),
+      ),
+    ),
+    z.transform((v: { id: string | undefined; attempt?: number | null | undefined } | null | undefined) => ({
+      id: v?.id,
+      attempt: v?.attempt ?? 1,
+    })),
+  ),
+  shopper: z.looseObject({
+    email: text,
+    phone: optionalText,
+    first_name: optionalText,
+    last_name: optionalText,
+    city: optionalText,
+    state: optionalText,
+    zip: optionalText,
+    country: optionalText,
+    date_of_birth: optionalText,
+    gender: optionalText,
+    customer_id: optionalText,
+    marketing_consent: z.nullable(z.optional(flag)),
+  }),
+  context: optionalObject(
+    z.looseObject({
+      page_url: optionalText,
+      referrer_url: optionalText,
+      user_agent: optionalText,
+      ip: optionalText,
+      fbp: optionalText,
+      fbc: optionalText,
+      consent: z.nullable(z.optional(z.looseObject({ ad_storage: consentSignal, ad_user_data: consentSignal }))),
+    }),
+  ),
+  recommendations: z.pipe(
+    z.nullable(z.optional(z.array(recommendation))),
+    z.transform((v: z.output<typeof recommendation>[] | null | undefined) => v ?? []),
+  ),
+});
+
+/** A validated webhook, with defaults filled in and `occurred_at` in Unix milliseconds. */
+export type StudioWebhook = z.output<typeof studioWebhookSchema>;
+
+/**
+ * Rewrites a merchant's payload into the canonical shape by `fieldMap`. Unmapped fields stay
+ * where they are, so a map names only what differs.
+ *
+ * @example
+ * ```ts
+ * applyFieldMap({ lead: { mail: "a@b.co" } }, { "shopper.email": "lead.mail" });
+ * // { lead: {…}, shopper: { email: "a@b.co" } }
+ * ```
+ */
+export function applyFieldMap(payload: unknown, fieldMap: FieldMap): unknown {
+  const entries = Object.entries(fieldMap);
+  if (entries.length === 0 || !isRecord(payload)) return payload;
+  const source = payload;
+  const result = structuredClone(payload);
+  // Whole values first (arrays included), then the fields inside each array item.
+  const [itemEntries, valueEntries] = partition(entries, ([to]) => to.includes("[]."));
+  for (const [to, from] of valueEntries) setPath(result, to, getPath(source, from));
+  for (const [to, from] of itemEntries) {
+    const [arrayPath, fieldPath] = to.split("[].", 2) as [string, string];
+    const items = getPath(result, arrayPath);
+    if (!Array.isArray(items)) continue;
+    for (const item of items) if (isRecord(item)) setPath(item, fieldPath, getPath(item, from));
+  }
+  return result;
+}
+
+/**
+ * Validates a parsed JSON body (after the field map) against the canonical schema.
+ *
+ * @example
+ * ```ts
+ * parseWebhook({ id: "e1", occurred_at: 1795632127, shopper: { email: "a@b.co" } }, {});
+ * // { ok: true, webhook: { type: "email:submit", session: { attempt: 1 }, … } }
+ * ```
+ */
+export function parseWebhook(
+  payload: unknown,
+  fieldMap: FieldMap,
+): { ok: true; webhook: StudioWebhook } | { ok: false; issues: Issue[] } {
+  const mapped = applyFieldMap(payload, fieldMap);
+  const result = studioWebhookSchema.safeParse(mapped);
+  if (result.success) return { ok: true, webhook: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => {
+      const path = issue.path.map(String).join(".");
+      // zod's own wording for an absent field varies with the schema ("Invalid input" for a union).
+      return { path, message: getPath(mapped, path) === undefined ? "Required" : issue.message };
+    }),
+  };
+}
+
+/**
+ * Checks a FIELD_MAP value: an object of non-empty path strings.
+ *
+ * @example
+ * ```ts
+ * parseFieldMap('{"shopper.email":"lead.mail"}'); // { "shopper.email": "lead.mail" }
+ * ```
+ */
+export function parseFieldMap(raw: unknown): FieldMap {
+  if (raw == null || raw === "") return {};
+  const value: unknown = typeof raw === "string" ? JSON.parse(raw) : raw;
+  if (!isRecord(value)) throw new TypeError("FIELD_MAP must be a JSON object of path strings");
+  for (const [to, from] of Object.entries(value)) {
+    if (typeof from !== "string" || from === "" || to === "") {
+      throw new TypeError(`FIELD_MAP entry "${to}" must map to a non-empty path string`);
+    }
+  }
+  return value as FieldMap;
+}
+
+function getPath(value: unknown, path: FieldPath): unknown {
+  let current = value;
+  for (const key of path.split(".")) {
+    if (Array.isArray(current) && /^\d+$/.test(key)) current = current[Number(key)];
+    else if (isRecord(current) && Object.hasOwn(current, key)) current = current[key];
+    else return undefined;
+  }
+  return current;
+}
+
+function setPath(target: Record<string, unknown>, path: FieldPath, value: unknown): void {
+  const keys = path.split(".");
+  const last = keys.pop() as string;
+  let current = target;
+  for (const key of keys) {
+    if (isUnsafeKey(key)) return;
+    const next = current[key];
+    current = isRecord(next) ? next : (current[key] = {});
+  }
+  if (!isUnsafeKey(last)) current[last] = value;
+}
+
+function isUnsafeKey(key: string): boolean {
+  return key === "__proto__" || key === "constructor" || key === "prototype";
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
+}
