@@ -55,6 +55,17 @@ export function writeDirectConfig({ main = "../../../src/index.ts", dir = "relay
   return file;
 }
 
+/** Bodies with a fresh Studio `id` each call, for the queued path (its intake ledger dedupes ids). */
+function uniqueBodies(templates) {
+  let n = 0;
+  const run = Date.now().toString(36);
+  return () => {
+    const t = templates[n % templates.length];
+    n++;
+    return JSON.stringify({ ...t, id: `${String(t.id).trim()}-${run}-${n}` });
+  };
+}
+
 function cpuTotal(procs) {
   const cpu = readCpuSeconds(procs.map((p) => p.pid));
   let all = 0;
@@ -70,7 +81,11 @@ async function graphStats(graph) {
   return (await fetch(`${graph.url}/__stats`)).json();
 }
 
-function throughputRun(url, requests, connections, durationS) {
+function throughputRun(url, requests, connections, durationS, nextBody) {
+  if (nextBody) {
+    const [first] = requests;
+    requests = [{ ...first, body: undefined, setupRequest: (req) => ({ ...req, body: nextBody() }) }];
+  }
   return new Promise((resolve, reject) => {
     const instance = autocannon({ url, connections, duration: durationS, requests }, (err, res) => (err ? reject(err) : resolve(res)));
     instance.on("error", reject);
@@ -78,18 +93,19 @@ function throughputRun(url, requests, connections, durationS) {
 }
 
 /** Back-to-back requests on one keep-alive connection for `seconds`; latencies in ms. */
-async function latencyRun(url, bodies, headers, seconds) {
+async function latencyRun(url, bodies, headers, seconds, nextBody) {
   const dispatcher = new Agent({ connections: 1, pipelining: 1, keepAliveTimeout: 30_000 });
   const latencies = [];
   let bad = 0;
   const end = performance.now() + seconds * 1000;
   try {
     for (let i = 0; performance.now() < end; i++) {
-      const t0 = performance.now();
-      const res = await request(`${url}/webhooks/cartful`, { method: "POST", headers, body: bodies[i % bodies.length], dispatcher });
+      const body = nextBody ? nextBody() : bodies[i % bodies.length];
+      const t0b = performance.now();
+      const res = await request(`${url}/webhooks/cartful`, { method: "POST", headers, body, dispatcher });
       await res.body.arrayBuffer();
-      latencies.push(performance.now() - t0);
-      if (res.statusCode !== 200) bad++;
+      latencies.push(performance.now() - t0b);
+      if (res.statusCode < 200 || res.statusCode > 299) bad++;
     }
   } finally {
     await dispatcher.close();
@@ -97,11 +113,23 @@ async function latencyRun(url, bodies, headers, seconds) {
   return { n: latencies.length, bad, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), mean: latencies.reduce((a, b) => a + b, 0) / latencies.length };
 }
 
-export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connections = 8, warmupS = 2 } = {}) {
+export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connections = 8, warmupS = 2, queued = true, deliveryWaitS = 20 } = {}) {
   const corpus = loadCorpus().filter((e) => !e.env.FIELD_MAP); // one relay config: canonical shapes
   const bodies = corpus.map((e) => JSON.stringify(freshen(e.payload)));
   const headers = { "content-type": "application/json", authorization: `Bearer ${SECRET}` };
   const requests = bodies.map((body) => ({ method: "POST", path: "/webhooks/cartful", headers, body }));
+  const nextUnique = uniqueBodies(corpus.map((e) => freshen(e.payload)));
+  const bodyFor = (name) => (name === "relayQueued" ? nextUnique : undefined);
+  /** Wait until the fake Graph has `want` more events than at `since` (the queue consumer delivers in batches). */
+  async function delivered(since, want) {
+    const start = Date.now();
+    for (;;) {
+      const g = await graphStats(graph);
+      const got = g.events - since.events;
+      if (got >= want || Date.now() - start > deliveryWaitS * 1000) return { got, waitedMs: Date.now() - start };
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 
   const graph = await startNodeServer(path.join(ROOT, "bench/fake-graph.mjs"));
   const targets = {};
@@ -118,6 +146,16 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
       persistTo: path.join(ROOT, "bench/out/wrangler-state-nolog"),
       vars: { META_GRAPH_URL: graph.url, META_ACCESS_TOKEN: "bench-dummy-token", META_PIXEL_ID: "1234567890", WEBHOOK_SECRET: SECRET },
     });
+    if (queued) {
+      const state = path.join(ROOT, "bench/out/wrangler-state-queued");
+      fs.rmSync(state, { recursive: true, force: true }); // a fresh intake ledger each run
+      targets.relayQueued = await startWranglerDev({
+        config: path.join(ROOT, "wrangler.toml"),
+        label: "relay-queued",
+        persistTo: state,
+        vars: { META_GRAPH_URL: graph.url, META_ACCESS_TOKEN: "bench-dummy-token", META_PIXEL_ID: "1234567890", WEBHOOK_SECRET: SECRET },
+      });
+    }
     targets.bare = await startWranglerDev({
       config: path.join(ROOT, "bench/bare/wrangler.toml"),
       label: "bare",
@@ -129,10 +167,14 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
     const checks = {};
     for (const [name, t] of Object.entries(targets)) {
       const before = await graphStats(graph);
-      const res = await fetch(`${t.url}/webhooks/cartful`, { method: "POST", headers, body: bodies[0] });
+      const res = await fetch(`${t.url}/webhooks/cartful`, { method: "POST", headers, body: bodyFor(name)?.() ?? bodies[0] });
       const answer = await res.json().catch(() => null);
+      const wait = name === "relayQueued" ? await delivered(before, 1) : null;
       const after = await graphStats(graph);
-      checks[name] = { status: res.status, answer: answer?.status, posted: after.posts - before.posts, events: after.events - before.events, withToken: after.withToken - before.withToken };
+      checks[name] = { status: res.status, answer: answer?.status, posted: after.posts - before.posts, events: after.events - before.events, withToken: after.withToken - before.withToken, ...(wait ? { deliveredAfterMs: wait.waitedMs } : {}) };
+    }
+    if (checks.relayQueued && (checks.relayQueued.status !== 202 || checks.relayQueued.events !== 1)) {
+      throw new Error(`queued relay did not deliver to the fake Graph: ${JSON.stringify(checks.relayQueued)}; see ${targets.relayQueued.logFile}`);
     }
     for (const name of ["relay", "relayNoLog"]) {
       if (checks[name].status !== 200 || checks[name].events !== 1) {
@@ -140,14 +182,16 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
       }
     }
 
-    for (const t of Object.values(targets)) {
-      await throughputRun(t.url, requests, connections, warmupS);
-      await latencyRun(t.url, bodies, headers, Math.min(1, warmupS));
+    for (const [name, t] of Object.entries(targets)) {
+      const g = await graphStats(graph);
+      const res = await throughputRun(t.url, requests, connections, warmupS, bodyFor(name));
+      await latencyRun(t.url, bodies, headers, Math.min(1, warmupS), bodyFor(name));
+      if (name === "relayQueued") await delivered(g, res.requests.total);
     }
 
     const perRound = [];
     for (let r = 0; r < rounds; r++) {
-      const names = ["bare", "relay", "relayNoLog"];
+      const names = Object.keys(targets);
       const order = r % 2 ? [...names].reverse() : names;
       const round = {};
       for (const name of order) {
@@ -155,7 +199,9 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
         const procs = t.workerdProcesses();
         const g0 = await graphStats(graph);
         const c0 = cpuTotal(procs);
-        const res = await throughputRun(t.url, requests, connections, durationS);
+        const res = await throughputRun(t.url, requests, connections, durationS, bodyFor(name));
+        // The queued path delivers after answering: count its CPU until the fake Graph has every event.
+        const wait = name === "relayQueued" ? await delivered(g0, res.requests.total) : null;
         const c1 = cpuTotal(procs);
         const g1 = await graphStats(graph);
         const served = res.requests.total;
@@ -170,9 +216,14 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
           loadedP50: res.latency.p50,
           loadedP99: res.latency.p99,
           workerdProcesses: procs.length,
+          ...(wait ? { delivered: wait.got, deliveryWaitMs: wait.waitedMs } : {}),
         };
       }
-      for (const name of order) round[name].latency = await latencyRun(targets[name].url, bodies, headers, latencyS);
+      for (const name of order) {
+        const g = await graphStats(graph);
+        round[name].latency = await latencyRun(targets[name].url, bodies, headers, latencyS, bodyFor(name));
+        if (name === "relayQueued") await delivered(g, round[name].latency.n); // let the consumer drain before the next run
+      }
       perRound.push(round);
     }
 
@@ -184,7 +235,15 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
       cpuMs: pick((r) => r[k].cpuMsPerRequest),
       cpuMsWorkerProcess: pick((r) => r[k].cpuMsPerRequestWorkerProcess),
     });
+    const vsBare = (k) => ({
+      rps: pick((r) => r[k].rps / r.bare.rps),
+      addedP50: pick((r) => r[k].latency.p50 - r.bare.latency.p50),
+      addedP99: pick((r) => r[k].latency.p99 - r.bare.latency.p99),
+      addedCpuMs: pick((r) => r[k].cpuMsPerRequest - r.bare.cpuMsPerRequest),
+      addedCpuMsWorkerProcess: pick((r) => r[k].cpuMsPerRequestWorkerProcess - r.bare.cpuMsPerRequestWorkerProcess),
+    });
     return {
+      ...(targets.relayQueued ? { relayQueued: side("relayQueued"), queuedRatios: vsBare("relayQueued"), queuedDelivered: perRound.map((r) => ({ requests: r.relayQueued.requests, delivered: r.relayQueued.delivered, waitMs: r.relayQueued.deliveryWaitMs })) } : {}),
       relayNoLog: side("relayNoLog"),
       noLogRatios: {
         rps: pick((r) => r.relayNoLog.rps / r.bare.rps),

@@ -60,6 +60,12 @@ export function renderReport(r) {
     rows.push(["2. added latency p99 < 2 ms", `added p50 ${sp(e.ratios.addedP50, 2, " ms")}, added p99 ${sp(e.ratios.addedP99, 2, " ms")}; log line dropped: p99 ${e.noLogRatios ? sp(e.noLogRatios.addedP99, 2, " ms") : "n/a"}`, verdict(e.ratios.addedP99.median < 2)]);
     rows.push(["3. CPU per event < 1 ms (proxy: workerd process CPU, relay − bare)", `${sp(e.ratios.addedCpuMs, 2, " ms")} per request (all workerd processes; ${e.noLogRatios ? sp(e.noLogRatios.addedCpuMs, 2, " ms") : "n/a"} with the log line dropped); transform alone in workerd ${w ? sp(w.transformUsPerEvent["relay (all fixtures)"], 3, " µs") : "n/a"}`, verdict(e.ratios.addedCpuMs.median < 1)]);
   }
+  if (e?.relayQueued) {
+    const q = e.queuedRatios;
+    rows.push(["2. … queued path (wrangler.toml as committed): throughput ≥ 0.8×", `${sp(q.rps)} × bare`, verdict(q.rps.median >= 0.8)]);
+    rows.push(["2. … queued path: added p99 < 2 ms", `added p50 ${sp(q.addedP50, 2, " ms")}, p99 ${sp(q.addedP99, 2, " ms")}`, verdict(q.addedP99.median < 2)]);
+    rows.push(["3. … queued path: CPU per event < 1 ms (incl. the consumer's delivery)", `${sp(q.addedCpuMs, 2, " ms")} per event`, verdict(q.addedCpuMs.median < 1)]);
+  }
   if (b) rows.push(["4. bundle < 100 KiB gzipped", `${KiB(b.wrangler.gzipBytes)} gzip (${KiB(b.wrangler.rawBytes)} raw); minified ${KiB(b.wranglerMinified.gzipBytes)}`, verdict(b.wrangler.gzipBytes < 100 * 1024)]);
   L.push(table(["target", "measured", ""], rows));
   L.push("");
@@ -132,21 +138,23 @@ export function renderReport(r) {
     L.push("");
     L.push(`Throughput: autocannon, ${e.settings.connections} connections, ${e.settings.durationS} s per run. Latency: one connection, back-to-back requests for ${e.settings.latencyS} s, every latency kept (autocannon's histogram rounds to whole ms). ${e.settings.rounds} rounds, order alternating.`);
     L.push("");
-    const n = e.relayNoLog;
-    const nr = e.noLogRatios;
-    L.push(table(["", "relay", "bare Worker", "relay vs bare", "relay, log line dropped", "that vs bare"], [
-      ["requests/s (autocannon)", sp(e.relay.rps), sp(e.bare.rps), `× ${sp(e.ratios.rps)}`, n ? sp(n.rps) : "", n ? `× ${sp(nr.rps)}` : ""],
-      ["latency p50, 1 connection", sp(e.relay.p50, 3, " ms"), sp(e.bare.p50, 3, " ms"), `${sp(e.ratios.addedP50, 2, " ms")}`, n ? sp(n.p50, 3, " ms") : "", n ? `${sp(nr.addedP50, 2, " ms")}` : ""],
-      ["latency p99, 1 connection", sp(e.relay.p99, 3, " ms"), sp(e.bare.p99, 3, " ms"), `${sp(e.ratios.addedP99, 2, " ms")}`, n ? sp(n.p99, 3, " ms") : "", n ? `${sp(nr.addedP99, 2, " ms")}` : ""],
-      ["CPU per request, all workerd processes", sp(e.relay.cpuMs, 3, " ms"), sp(e.bare.cpuMs, 3, " ms"), `${sp(e.ratios.addedCpuMs, 2, " ms")}`, n ? sp(n.cpuMs, 3, " ms") : "", n ? `${sp(nr.addedCpuMs, 2, " ms")}` : ""],
-      ["CPU per request, the workerd running the Worker", sp(e.relay.cpuMsWorkerProcess, 3, " ms"), sp(e.bare.cpuMsWorkerProcess, 3, " ms"), `${sp(e.ratios.addedCpuMsWorkerProcess, 2, " ms")}`, n ? sp(n.cpuMsWorkerProcess, 3, " ms") : "", n ? `${sp(nr.addedCpuMsWorkerProcess, 2, " ms")}` : ""],
-    ]));
+    const rowsE = [
+      ["bare Worker (forwards the body)", e.bare, null],
+      ["**relay**, direct path (200 after Graph answers)", e.relay, e.ratios],
+      ["relay, log line dropped", e.relayNoLog, e.noLogRatios],
+      ["relay, queued path as wrangler.toml deploys it (202 after Durable Object + queue; consumer posts later)", e.relayQueued, e.queuedRatios],
+    ].filter(([, x]) => x);
+    L.push(table(["Worker", "req/s (autocannon)", "÷ bare", "p50, 1 conn", "added", "p99, 1 conn", "added", "CPU/request, all workerd", "added", "CPU/request, Worker's workerd", "added"],
+      rowsE.map(([label, x, d]) => [label, sp(x.rps), d ? sp(d.rps) : "", sp(x.p50, 3, " ms"), d ? sp(d.addedP50, 2, " ms") : "", sp(x.p99, 3, " ms"), d ? sp(d.addedP99, 2, " ms") : "", sp(x.cpuMs, 3, " ms"), d ? sp(d.addedCpuMs, 2, " ms") : "", sp(x.cpuMsWorkerProcess, 3, " ms"), d ? sp(d.addedCpuMsWorkerProcess, 2, " ms") : ""])));
+    L.push("");
+    if (e.relayQueued) L.push(`The queued path gets a fresh Studio \`id\` per request (its intake ledger answers a repeated id as a redelivery). Its CPU is read after the fake Graph has received every event of the run, so it includes the queue consumer's deliveries (batches of up to 100, after up to 5 s): per round ${e.queuedDelivered.map((q) => `${q.delivered} events delivered for ${q.requests} requests, ${(q.waitMs / 1000).toFixed(1)} s after the run`).join("; ")}. Durable Objects and queues are local simulations under \`wrangler dev\`; their cost on Cloudflare will differ. Check: a first request answered ${e.checks.relayQueued.status} \`${e.checks.relayQueued.answer}\` and reached the fake Graph ${(e.checks.relayQueued.deliveredAfterMs / 1000).toFixed(1)} s later with the token.`);
     L.push("");
     L.push("\"relay, log line dropped\" is the same app (`createApp({ log: () => {} })`, bench/relay-nolog/) run beside the others, to size what the one JSON log line per webhook costs under `wrangler dev`.");
     L.push("");
     L.push("Loaded latency as autocannon reports it (whole ms, under saturation):");
     L.push("");
-    L.push(table(["round", "relay p50 / p99", "relay, no log p50 / p99", "bare p50 / p99"], e.perRound.map((x, i) => [String(i + 1), `${x.relay.loadedP50} / ${x.relay.loadedP99} ms`, x.relayNoLog ? `${x.relayNoLog.loadedP50} / ${x.relayNoLog.loadedP99} ms` : "", `${x.bare.loadedP50} / ${x.bare.loadedP99} ms`])));
+    const loadedNames = Object.keys(e.perRound[0] ?? {});
+    L.push(table(["round", ...loadedNames.map((k) => `${k} p50 / p99`)], e.perRound.map((x, i) => [String(i + 1), ...loadedNames.map((k) => `${x[k].loadedP50} / ${x[k].loadedP99} ms`)])));
     L.push("");
     L.push("**CPU per event, how it is measured.** workerd does not expose per-request CPU time locally. The proxy: utime+stime of the workerd processes under each `wrangler dev` (from /proc/<pid>/stat, 10 ms ticks) before and after each throughput run, divided by the requests served (thousands, so the tick is negligible), relay minus bare. It includes what the relay does beyond forwarding: auth, JSON parse, transform, building and serialising the Graph request, the log line (which `wrangler dev` ships to its Node process), and Hono. It is a mean, not a median; the median is over rounds. The pure transform alone, timed inside workerd, is in section 1b.");
     L.push("");
@@ -209,6 +217,7 @@ function FINDINGS(r) {
   if (r.e2e) {
     const e = r.e2e;
     L.push(`- **End to end: the log line.** Under \`wrangler dev\` both Workers pay the local runtime's overhead (proxy worker, loopback); the bare Worker alone costs ${sp(e.bare.cpuMs, 3, " ms")} of workerd CPU per request, so the ratios carry over to the edge better than the req/s. Of the relay's extra CPU (${sp(e.ratios.addedCpuMs, 2, " ms")} per request), dropping the JSON log line leaves ${e.noLogRatios ? sp(e.noLogRatios.addedCpuMs, 2, " ms") : "n/a"}, and throughput goes from ${sp(e.ratios.rps, 2)}× to ${e.noLogRatios ? sp(e.noLogRatios.rps, 2) : "n/a"}× the bare Worker's. In \`wrangler dev\` every \`console.log\` crosses the V8 inspector to wrangler's Node process, which is what costs; on Cloudflare logs go to Workers Logs/tail instead, whose cost this bench cannot see. Nothing to fix in src/ for the edge; for local load tests, note it. If the edge shows the same, logging only non-success outcomes (or sampling the \`sent\` line) in src/app.ts would be the lever.`);
+    if (e.relayQueued) L.push(`- **End to end: the queued path.** With CAPI_QUEUE bound (wrangler.toml as committed) the relay answers 202 after a Durable Object round trip (intake ledger) and a queue send, and the consumer posts later: ${sp(e.queuedRatios.rps, 2)}× the bare Worker's throughput, ${sp(e.queuedRatios.addedP50, 2, " ms")} added p50, ${sp(e.queuedRatios.addedCpuMs, 2, " ms")} added CPU per event including delivery. Under \`wrangler dev\` the Durable Object and the queue are simulated in the same workerd, and every step logs a line (intake, consumer), so this is an upper bound of unknown tightness; measure on Cloudflare before reading it as the production cost.`);
     L.push(`- **End to end: the rest.** Beyond the log line, the relay's own work (auth, parse, transform, Graph body, timeout signal, Hono) adds ${e.noLogRatios ? sp(e.noLogRatios.addedCpuMs, 2, " ms") : "n/a"} per request${w ? `, of which the transform is ≈ ${sp(w.transformUsPerEvent["relay (all fixtures)"], 3, " µs")}` : ""}. A sampled profile inside workerd (\`node bench/profile-workerd.mjs\`, perturbed by the inspector, so shares only) puts the rest in the outgoing \`fetch\` and its \`AbortController\`/\`setTimeout\` (src/graph.ts \`postEvents\`), \`parseConfig\` run on every request (src/app.ts; could be cached per \`env\` object), Hono's body-limit middleware, and \`equalSecretText\` (src/auth.ts, TextEncoder per compare).`);
   }
   return L.join("\n");
