@@ -9,7 +9,11 @@
  * else console.log(result.issues); // [{ path: "shopper.email", message: "Required" }]
  * ```
  */
-import { z } from "zod";
+import * as z from "zod/mini";
+import { en } from "zod/v4/locales";
+
+// zod/mini ships no messages; load English as zod classic does, so issues read the same.
+z.config(en());
 
 /** A path into the payload: dot-separated keys, array indexes as numbers (`items.0.id`). */
 export type FieldPath = string;
@@ -65,76 +69,89 @@ function epochToMs(value: number): number | undefined {
 }
 
 /** Text, or a number sent where text was meant (ids, zip codes, phone numbers). */
-const text = z.union([z.string(), z.number().transform(String)]);
-const optionalText = text.optional().nullable().transform((v) => (v === "" || v == null ? undefined : v));
+const text = z.union([z.string(), z.pipe(z.number(), z.transform(String))]);
+const optionalText = z.pipe(
+  z.nullable(z.optional(text)),
+  z.transform((v: string | null | undefined) => (v === "" || v == null ? undefined : v)),
+);
 
 /** A number, or its text form ("34.00"). */
-const numeric = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const numeric = z.union([
+  z.number(),
+  z.pipe(z.string().check(z.trim(), z.regex(/^-?\d+(\.\d+)?$/)), z.transform(Number)),
+]);
+
+const FLAG_WORDS = ["true", "false", "yes", "no", "1", "0", "granted", "denied"] as const;
 
 /** `true`/`false`, or their common text forms from form builders. */
 const flag = z.union([
   z.boolean(),
-  z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.enum(["true", "false", "yes", "no", "1", "0", "granted", "denied"]))
-    .transform((v) => ["true", "yes", "1", "granted"].includes(v)),
+  z.pipe(
+    z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.enum(FLAG_WORDS)),
+    z.transform((v: (typeof FLAG_WORDS)[number]) => ["true", "yes", "1", "granted"].includes(v)),
+  ),
 ]);
 
 /** Google Consent Mode style signal. */
-const consentSignal = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .optional()
-  .nullable()
-  .transform((v) => (v === "granted" || v === "denied" ? v : undefined));
+const consentSignal = z.pipe(
+  z.nullable(z.optional(z.string().check(z.trim(), z.toLowerCase()))),
+  z.transform((v: string | null | undefined) => (v === "granted" || v === "denied" ? v : undefined)),
+);
 
 const recommendation = z.looseObject({
   product_id: optionalText,
   variant_id: optionalText,
   sku: optionalText,
   title: optionalText,
-  price: numeric.optional().nullable(),
-  quantity: numeric.optional().nullable(),
+  price: z.nullable(z.optional(numeric)),
+  quantity: z.nullable(z.optional(numeric)),
 });
 
 /** An object that may be absent or null, read as an empty object then. */
-function optionalObject<T extends z.ZodType<Record<string, unknown>>>(schema: T) {
-  return schema
-    .optional()
-    .nullable()
-    .transform((value) => value ?? ({} as z.output<T>));
+function optionalObject<T extends z.ZodMiniType<Record<string, unknown>>>(schema: T) {
+  return z.pipe(
+    z.nullable(z.optional(schema)),
+    z.transform((value: z.output<T> | null | undefined) => value ?? ({} as z.output<T>)),
+  );
 }
 
-const timestamp = z.unknown().transform((value, ctx) => {
-  const ms = parseTimestamp(value);
-  if (ms === undefined) {
-    ctx.addIssue({
-      code: "custom",
-      message: "Expected an ISO 8601 timestamp, epoch seconds or epoch milliseconds",
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+const timestamp = z.pipe(
+  z.unknown(),
+  z.transform((value: unknown, ctx) => {
+    const ms = parseTimestamp(value);
+    if (ms === undefined) {
+      ctx.issues.push({
+        code: "custom",
+        message: "Expected an ISO 8601 timestamp, epoch seconds or epoch milliseconds",
+        input: value,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+);
 
 /** The canonical Studio webhook (../shared/contract/webhook-example.json); extra fields ignored. */
 export const studioWebhookSchema = z.looseObject({
-  type: optionalText.transform((v) => v ?? "email:submit"),
-  id: text.pipe(z.string().trim().min(1, "Required")),
+  type: z.pipe(optionalText, z.transform((v: string | undefined) => v ?? "email:submit")),
+  id: z.pipe(text, z.string().check(z.trim(), z.minLength(1, "Required"))),
   occurred_at: timestamp,
   store: optionalObject(z.looseObject({ domain: optionalText, currency: optionalText })),
   quiz: optionalObject(z.looseObject({ id: optionalText, name: optionalText })),
-  session: z
-    .looseObject({
-      id: optionalText,
-      attempt: numeric.pipe(z.number().int().min(1)).optional().nullable(),
-    })
-    .optional()
-    .nullable()
-    .transform((v) => ({ id: v?.id, attempt: v?.attempt ?? 1 })),
+  session: z.pipe(
+    z.nullable(
+      z.optional(
+        z.looseObject({
+          id: optionalText,
+          attempt: z.nullable(z.optional(z.pipe(numeric, z.number().check(z.int(), z.gte(1))))),
+        }),
+      ),
+    ),
+    z.transform((v: { id: string | undefined; attempt?: number | null | undefined } | null | undefined) => ({
+      id: v?.id,
+      attempt: v?.attempt ?? 1,
+    })),
+  ),
   shopper: z.looseObject({
     email: text,
     phone: optionalText,
@@ -147,7 +164,7 @@ export const studioWebhookSchema = z.looseObject({
     date_of_birth: optionalText,
     gender: optionalText,
     customer_id: optionalText,
-    marketing_consent: flag.optional().nullable(),
+    marketing_consent: z.nullable(z.optional(flag)),
   }),
   context: optionalObject(
     z.looseObject({
@@ -157,17 +174,13 @@ export const studioWebhookSchema = z.looseObject({
       ip: optionalText,
       fbp: optionalText,
       fbc: optionalText,
-      consent: z
-        .looseObject({ ad_storage: consentSignal, ad_user_data: consentSignal })
-        .optional()
-        .nullable(),
+      consent: z.nullable(z.optional(z.looseObject({ ad_storage: consentSignal, ad_user_data: consentSignal }))),
     }),
   ),
-  recommendations: z
-    .array(recommendation)
-    .optional()
-    .nullable()
-    .transform((v) => v ?? []),
+  recommendations: z.pipe(
+    z.nullable(z.optional(z.array(recommendation))),
+    z.transform((v: z.output<typeof recommendation>[] | null | undefined) => v ?? []),
+  ),
 });
 
 /** A validated webhook, with defaults filled in and `occurred_at` in Unix milliseconds. */
