@@ -157,7 +157,8 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
       });
     }
     targets.bare = await startWranglerDev({
-      config: path.join(ROOT, "bench/bare/wrangler.toml"),
+      // Same compatibility settings as the relay's wrangler.toml, only the script differs.
+      config: writeDirectConfig({ main: "../../bare/worker.js", dir: "bare" }),
       label: "bare",
       persistTo: path.join(ROOT, "bench/out/wrangler-state-bare"),
       vars: { META_GRAPH_URL: graph.url },

@@ -79,7 +79,20 @@ function workerdVersion() {
   return "unknown";
 }
 
+/** What the figures measure: HEAD plus any uncommitted change to the relay's sources. */
+function sourceState() {
+  const diff = version("git", ["diff", "HEAD", "--", "src", "fixtures", "wrangler.toml", "package.json"]);
+  let full = "";
+  try {
+    full = execFileSync("git", ["diff", "HEAD", "--", "src", "fixtures", "wrangler.toml", "package.json"], { cwd: ROOT, encoding: "utf8" });
+  } catch {
+    full = diff;
+  }
+  return { head: version("git", ["rev-parse", "--short", "HEAD"]), dirty: full !== "", diff: full };
+}
+
 const started = Date.now();
+const sourceAtStart = sourceState();
 const step = (name) => console.error(`[bench] ${name} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 const results = {
   smoke,
@@ -95,8 +108,8 @@ const results = {
     workerd: workerdVersion(),
     pinned: hasTaskset ? `taskset -c ${os.cpus().length - 1}` : "not pinned",
     loadBefore: os.loadavg(),
-    commit: version("git", ["rev-parse", "--short", "HEAD"]),
-    dirty: version("git", ["status", "--porcelain", "--", "src", "fixtures", "wrangler.toml"]) !== "",
+    commit: sourceAtStart.head,
+    dirty: sourceAtStart.dirty,
   },
 };
 
@@ -132,6 +145,9 @@ if (want("bundle")) {
   results.bundle = await runBundle();
 }
 results.env.loadAfter = os.loadavg();
+const sourceAtEnd = sourceState();
+results.env.changedDuringRun = sourceAtEnd.head !== sourceAtStart.head || sourceAtEnd.diff !== sourceAtStart.diff;
+if (results.env.changedDuringRun) console.error("[bench] WARNING: src/, fixtures/, wrangler.toml or package.json changed during the run; the figures mix versions. Run again.");
 results.env.seconds = Math.round((Date.now() - started) / 1000);
 
 fs.writeFileSync(path.join(ROOT, smoke ? "bench/out/results.smoke.json" : "bench/out/results.json"), JSON.stringify(results, null, 1));

@@ -3,7 +3,7 @@
  * {META_GRAPH_URL}/v26.0/bare/events and answers with the upstream status. No auth, no parsing.
  *
  * @example
- * wrangler dev -c bench/bare/wrangler.toml --var META_GRAPH_URL:http://127.0.0.1:8788
+ * // run by bench/e2e.mjs through a config generated from wrangler.toml (bench/out/bare/)
  */
 export default {
   async fetch(request, env) {

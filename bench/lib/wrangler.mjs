@@ -3,7 +3,7 @@
  * processes so their CPU time can be read from /proc.
  *
  * @example
- * const dev = await startWranglerDev({ config: "bench/bare/wrangler.toml", vars: { A: "1" } });
+ * const dev = await startWranglerDev({ config: "bench/workerd/wrangler.toml", label: "x" });
  * await fetch(dev.url); ... ; readCpuSeconds(dev.workerdPids()); await dev.stop();
  */
 import { spawn } from "node:child_process";
