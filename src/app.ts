@@ -15,7 +15,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { authenticate, WebhookVerificationError } from "./auth";
-import { ConfigError, parseConfig, type RelayConfig } from "./config";
+import { ConfigError, configFor, type RelayConfig } from "./config";
 import type { Env } from "./env";
 import { eventsRequestBody, eventsUrl, type GraphOutcome } from "./graph";
 import { type LogFields, type LogSink, logLine } from "./log";
@@ -69,7 +69,7 @@ export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
   app.get("/healthz", (c) => {
     let mode = "misconfigured";
     try {
-      mode = parseConfig(c.env).graph ? "live" : "dry_run";
+      mode = configFor(c.env).graph ? "live" : "dry_run";
     } catch {}
     return c.json({ status: "ok", mode });
   });
@@ -101,7 +101,7 @@ async function handleWebhook(c: Context<AppEnv>, deps: AppDeps, preview: boolean
 
   let config: RelayConfig;
   try {
-    config = parseConfig(c.env);
+    config = configFor(c.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log({ level: "error", outcome: "misconfigured", status: 503, reason: error.message });

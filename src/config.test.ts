@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEFAULT_API_VERSION, DRY_RUN_PIXEL_ID, parseConfig } from "./config";
+import { ConfigError, configFor, DEFAULT_API_VERSION, DRY_RUN_PIXEL_ID, parseConfig } from "./config";
 
 const live = { META_PIXEL_ID: "1234567890", META_ACCESS_TOKEN: "EAAB-secret-token" };
 
@@ -129,5 +129,25 @@ describe("parseConfig", () => {
       expect(String(error)).not.toContain("EAAB-secret-token");
       expect(String(error)).not.toContain("not-a-pixel");
     }
+  });
+});
+
+describe("configFor", () => {
+  it("parses an environment once and answers the same config after", () => {
+    const env = { ...live };
+    const first = configFor(env);
+    expect(configFor(env)).toBe(first);
+    expect(first).toEqual(parseConfig(env));
+  });
+
+  it("parses another environment object afresh", () => {
+    expect(configFor({ ...live })).not.toBe(configFor({ ...live }));
+  });
+
+  it("does not remember a broken configuration", () => {
+    const env: Record<string, unknown> = { META_ACCESS_TOKEN: "EAAB" };
+    expect(() => configFor(env)).toThrow(ConfigError);
+    env.META_PIXEL_ID = "1234567890";
+    expect(configFor(env).graph?.pixelId).toBe("1234567890");
   });
 });

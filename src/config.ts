@@ -119,6 +119,27 @@ export function parseConfig(env: Record<string, unknown>): RelayConfig {
   };
 }
 
+const parsed = new WeakMap<object, RelayConfig>();
+
+/**
+ * {@link parseConfig}, once per environment object: the Workers runtime hands every request of
+ * an isolate the same `env`, so the settings (and the app-secret HMAC) are worked out once.
+ * A broken configuration is not remembered, so each request reports it.
+ *
+ * @example
+ * ```ts
+ * const config = configFor(c.env);
+ * ```
+ */
+export function configFor(env: Record<string, unknown>): RelayConfig {
+  let config = parsed.get(env);
+  if (config === undefined) {
+    config = parseConfig(env);
+    parsed.set(env, config);
+  }
+  return config;
+}
+
 /** A var or secret as trimmed text; empty counts as unset. */
 function setting(env: Record<string, unknown>, name: string): string | undefined {
   const value = env[name];

@@ -14,7 +14,7 @@
  * carries the same `event_id` and Meta keeps one.
  */
 import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "./capi";
-import { ConfigError, parseConfig, type RelayConfig } from "./config";
+import { ConfigError, configFor, type RelayConfig } from "./config";
 import type { DeadLetterStore } from "./deadLetterStore";
 import { type GraphOutcome, type GraphTarget, postEvents } from "./graph";
 import type { IntakeLedger } from "./intake";
@@ -531,7 +531,7 @@ export function isDeadLetterQueue(name: string): boolean {
 async function deliverBatch(batch: MessageBatch<unknown>, env: QueueBindings & Record<string, unknown>, deps: ConsumerDeps) {
   let config: RelayConfig;
   try {
-    config = parseConfig(env);
+    config = configFor(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // A setting is unusable: nothing can be sent until someone fixes it. Wait long, so that
