@@ -2,9 +2,9 @@
  * esbuild bundles of the relay's pure code for Node, so the benchmarks run exactly src/
  * (TypeScript, Bundler resolution) without a TS loader.
  *
- * `record: true` swaps @noble/hashes' sha256 for a wrapper that remembers every input it
- * hashes (only for imports from src/): that gives the floor benchmark "the same fields" the
- * transform hashes. Timing runs use the plain bundle.
+ * `record: true` gives src/ a `sha256Hex` that remembers every text it hashes (src/hash.ts
+ * wrapped, whatever implementation it uses): that gives the floor benchmark "the same fields"
+ * the transform hashes. Timing runs use the plain bundle.
  * `oneShotHash: true` makes src/ use bench/candidates/sha256.ts for `sha256Hex` (what-if run).
  * `platform: "neutral"` builds for workerd (the bench Worker imports these bundles).
  *
@@ -22,8 +22,8 @@ const SRC = path.join(ROOT, "src") + path.sep;
 const recordPlugin = {
   name: "record-sha256-inputs",
   setup(b) {
-    b.onResolve({ filter: /^@noble\/hashes\/sha2(\.js)?$/ }, (args) =>
-      args.importer.startsWith(SRC) ? { path: path.join(ROOT, "bench/lib/sha2-recorder.mjs") } : undefined,
+    b.onResolve({ filter: /^\.\/hash$/ }, (args) =>
+      args.importer.startsWith(SRC) ? { path: path.join(ROOT, "bench/lib/hash-recorder.ts") } : undefined,
     );
   },
 };
