@@ -55,7 +55,7 @@ const swapWebhookPlugin = {
   },
 };
 
-async function esbuildSize(external, { swapWebhook = false, minify = false } = {}) {
+async function esbuildSize(external, { swapWebhook = false, minify = wranglerMinifies() } = {}) {
   const result = await build({
     plugins: swapWebhook ? [swapWebhookPlugin] : [],
     minify,
@@ -75,7 +75,13 @@ async function esbuildSize(external, { swapWebhook = false, minify = false } = {
   return { raw: code.length, gzip: gz(code) };
 }
 
+/** Whether wrangler.toml asks wrangler to minify (then the esbuild builds here minify too). */
+function wranglerMinifies() {
+  return /^\s*minify\s*=\s*true\b/m.test(fs.readFileSync(path.join(ROOT, "wrangler.toml"), "utf8"));
+}
+
 export async function runBundle() {
+  const minifyLikeWrangler = wranglerMinifies();
   const plain = await wranglerDryRun(path.join(ROOT, "bench/out/bundle"), false);
   const minified = await wranglerDryRun(path.join(ROOT, "bench/out/bundle-min"), true);
   const output = Object.entries(plain.meta.outputs).find(([k]) => /\.m?js$/.test(k))[1];
@@ -99,7 +105,7 @@ export async function runBundle() {
   return {
     wrangler: { files: plain.files, rawBytes: plain.rawBytes, gzipBytes: plain.gzipBytes, reported: plain.wranglerReported },
     wranglerMinified: { rawBytes: minified.rawBytes, gzipBytes: minified.gzipBytes, reported: minified.wranglerReported },
-    esbuildCheck: base,
+    esbuildCheck: { ...base, minified: minifyLikeWrangler },
     withZodMini: zodMini,
     withZodMiniMinified: zodMiniMinified,
     packages,
