@@ -12,6 +12,16 @@ import { DurableObject } from "cloudflare:workers";
 import { sqlMarks } from "./intake";
 import type { DeadLetter, DeadLetterReason } from "./queue";
 
+/** Durable Object SQLite binds at most 100 parameters a statement; one may be a timestamp. */
+export const KEYS_PER_STATEMENT = 99;
+
+/** `keys` in runs of at most {@link KEYS_PER_STATEMENT}. */
+function* keyChunks(keys: string[]): Generator<string[]> {
+  for (let start = 0; start < keys.length; start += KEYS_PER_STATEMENT) {
+    yield keys.slice(start, start + KEYS_PER_STATEMENT);
+  }
+}
+
 /** 14 days. */
 export const DEAD_LETTER_RETENTION_MS = 14 * 86_400_000;
 
@@ -98,23 +108,31 @@ export class DeadLetterStore extends DurableObject {
 
   /** The letters with these keys (those that exist). */
   async get(keys: string[]): Promise<StoredDeadLetter[]> {
-    if (keys.length === 0) return [];
-    return this.sql
-      .exec<Row>(`SELECT seq, body, times, replayed_at FROM dead_letters WHERE key IN (${sqlMarks(keys)}) ORDER BY seq`, ...keys)
-      .toArray()
-      .map(stored);
+    const rows: Row[] = [];
+    for (const chunk of keyChunks(keys)) {
+      rows.push(
+        ...this.sql
+          .exec<Row>(`SELECT seq, body, times, replayed_at FROM dead_letters WHERE key IN (${sqlMarks(chunk)})`, ...chunk)
+          .toArray(),
+      );
+    }
+    return rows.sort((a, b) => a.seq - b.seq).map(stored);
   }
 
   /** Records that these letters were re-driven at `now` (ms). */
   async markReplayed(keys: string[], now: number): Promise<void> {
-    if (keys.length === 0) return;
-    this.sql.exec(`UPDATE dead_letters SET replayed_at = ? WHERE key IN (${sqlMarks(keys)})`, now, ...keys);
+    for (const chunk of keyChunks(keys)) {
+      this.sql.exec(`UPDATE dead_letters SET replayed_at = ? WHERE key IN (${sqlMarks(chunk)})`, now, ...chunk);
+    }
   }
 
   /** Deletes letters; answers how many there were. */
   async remove(keys: string[]): Promise<number> {
-    if (keys.length === 0) return 0;
-    return this.sql.exec(`DELETE FROM dead_letters WHERE key IN (${sqlMarks(keys)})`, ...keys).rowsWritten;
+    let removed = 0;
+    for (const chunk of keyChunks(keys)) {
+      removed += this.sql.exec(`DELETE FROM dead_letters WHERE key IN (${sqlMarks(chunk)})`, ...chunk).rowsWritten;
+    }
+    return removed;
   }
 
   /** Deletes letters past retention; comes back daily while any remain. */

@@ -202,11 +202,13 @@ export async function replayDeadLetters(
   }
   if (dryRun || messages.length === 0) return report;
   if (!env.CAPI_QUEUE || !env.DEAD_LETTERS) throw new Error("CAPI_QUEUE and DEAD_LETTERS must be bound to replay");
+  const store = deadLetterStore(env.DEAD_LETTERS);
   for (let start = 0; start < messages.length; start += SEND_BATCH_LIMIT) {
     const chunk = messages.slice(start, start + SEND_BATCH_LIMIT);
     await env.CAPI_QUEUE.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
+    // Marked per chunk: a failure halfway leaves only the unsent letters waiting.
+    await store.markReplayed(report.replayed.slice(start, start + SEND_BATCH_LIMIT), now);
   }
-  await deadLetterStore(env.DEAD_LETTERS).markReplayed(report.replayed, now);
   for (const message of messages) {
     log(sink, {
       msg: "capi_event",

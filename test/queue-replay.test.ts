@@ -216,3 +216,25 @@ describe("DeadLetterStore retention", () => {
     expect(left).toEqual(["ret-new"]);
   });
 });
+
+describe("replay of more letters than one SQL statement can name", () => {
+  it("re-drives 250 letters by key and by reason, and marks every one replayed", async () => {
+    const ids = Array.from({ length: 250 }, (_, i) => `bulk-${i}`);
+    for (let start = 0; start < ids.length; start += 100) {
+      await deadLetter(ids.slice(start, start + 100).map((id) => letter(id, "retries_exhausted")));
+    }
+    const send = vi.spyOn(env.CAPI_QUEUE!, "sendBatch");
+    const byKey = await replay({ keys: ids.slice(0, 150) });
+    expect(byKey.status).toBe(200);
+    expect(((await byKey.json()) as { replayed: string[] }).replayed).toHaveLength(150);
+    const byReason = await replay({ reason: "retries_exhausted" });
+    expect(byReason.status).toBe(200);
+    const rest = ((await byReason.json()) as { replayed: string[] }).replayed.filter((k) => k.startsWith("bulk-"));
+    expect(rest).toHaveLength(100);
+    expect(send.mock.calls.reduce((n, [batch]) => n + [...batch].length, 0)).toBeGreaterThanOrEqual(250);
+    const waiting = (await listed("?limit=1000")).deadLetters.filter((l) => l.key.startsWith("bulk-"));
+    expect(waiting).toEqual([]);
+    const removed = await call("/dead-letters/bulk-0", { method: "DELETE" });
+    expect(removed.status).toBe(200);
+  });
+});
