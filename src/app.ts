@@ -15,7 +15,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { authenticate, WebhookVerificationError } from "./auth";
-import { ConfigError, configFor, type RelayConfig } from "./config";
+import { ConfigError, configFor, type RelayConfig, webhookSecret } from "./config";
 import type { Env } from "./env";
 import { eventsRequestBody, eventsUrl, type GraphOutcome } from "./graph";
 import { type LogFields, type LogSink, logLine } from "./log";
@@ -99,23 +99,25 @@ async function handleWebhook(c: Context<AppEnv>, deps: AppDeps, preview: boolean
   const log = (fields: Omit<LogFields, "msg" | "route">) =>
     logLine(deps.log, { msg: "webhook", route, latency_ms: deps.now() - started, ...fields });
 
+  // Authentication first: a caller without the secret learns nothing, not even that a
+  // setting is broken.
+  const raw = new Uint8Array(await c.req.arrayBuffer());
+  let auth: string;
+  try {
+    auth = await authenticate(c.req.raw.headers, raw, webhookSecret(c.env) ?? "", deps.now());
+  } catch (error) {
+    if (!(error instanceof WebhookVerificationError)) throw error;
+    log({ level: "warn", outcome: "unauthorized", status: 401, reason: error.reason });
+    return errorAnswer(c, 401, "unauthorized", `Authentication failed: ${error.reason}`);
+  }
+
   let config: RelayConfig;
   try {
     config = configFor(c.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    log({ level: "error", outcome: "misconfigured", status: 503, reason: error.message });
+    log({ level: "error", outcome: "misconfigured", status: 503, reason: error.message, auth });
     return errorAnswer(c, 503, "relay_misconfigured", error.message);
-  }
-
-  const raw = new Uint8Array(await c.req.arrayBuffer());
-  let auth: string;
-  try {
-    auth = await authenticate(c.req.raw.headers, raw, config.webhookSecret ?? "", deps.now());
-  } catch (error) {
-    if (!(error instanceof WebhookVerificationError)) throw error;
-    log({ level: "warn", outcome: "unauthorized", status: 401, reason: error.reason });
-    return errorAnswer(c, 401, "unauthorized", `Authentication failed: ${error.reason}`);
   }
 
   if (!isJsonContentType(c.req.header("content-type"))) {
@@ -131,7 +133,14 @@ async function handleWebhook(c: Context<AppEnv>, deps: AppDeps, preview: boolean
   }
 
   const now = deps.now();
-  const result = transformWebhook(payload, config, now);
+  let result: TransformResult;
+  try {
+    result = transformWebhook(payload, config, now);
+  } catch (error) {
+    // No known input gets here; should one, it is still the sender's input, not a 500.
+    log({ level: "error", outcome: "invalid", status: 422, auth, reason: (error as Error).name });
+    return errorAnswer(c, 422, "invalid_webhook", "The webhook could not be read", { issues: [] });
+  }
   if (result.outcome === "invalid") {
     log({ level: "warn", outcome: "invalid", status: 422, auth, issues: result.issues.map((i) => i.path) });
     return c.json(

@@ -103,7 +103,7 @@ export function parseConfig(env: Record<string, unknown>): RelayConfig {
     graphUrl,
     testEventCode,
     eventName: setting(env, "META_EVENT_NAME") ?? DEFAULT_EVENT_NAME,
-    webhookSecret: setting(env, "WEBHOOK_SECRET"),
+    webhookSecret: webhookSecret(env),
     defaultCountry: parseDefaultCountry(setting(env, "DEFAULT_COUNTRY")),
     requireConsent: parseBoolean(env, "REQUIRE_CONSENT", false),
     limitedDataUse: parseLimitedDataUse(setting(env, "META_LIMITED_DATA_USE")),
@@ -117,6 +117,19 @@ export function parseConfig(env: Record<string, unknown>): RelayConfig {
     eventValue: parseEventValue(setting(env, "META_EVENT_VALUE")),
     timeoutMs: parsePositiveInteger(env, "META_TIMEOUT_MS", DEFAULT_TIMEOUT_MS),
   };
+}
+
+/**
+ * `WEBHOOK_SECRET` alone, readable before (and whatever else is wrong with) the rest of the
+ * settings, so authentication never depends on them.
+ *
+ * @example
+ * ```ts
+ * await authenticate(headers, raw, webhookSecret(env) ?? "", Date.now());
+ * ```
+ */
+export function webhookSecret(env: Record<string, unknown>): string | undefined {
+  return setting(env, "WEBHOOK_SECRET");
 }
 
 const parsed = new WeakMap<object, RelayConfig>();

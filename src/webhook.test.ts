@@ -29,6 +29,12 @@ describe("parseTimestamp", () => {
     }
   });
 
+  it("refuses impossible calendar dates instead of rolling them over", () => {
+    expect(parseTimestamp("2026-02-30T00:00:00Z")).toBeUndefined();
+    expect(parseTimestamp("2026-04-31")).toBeUndefined();
+    expect(parseTimestamp("2028-02-29T00:00:00Z")).toBe(Date.parse("2028-02-29T00:00:00Z"));
+  });
+
   it("refuses zero, negatives, NaN and times beyond a Date's range", () => {
     for (const value of [0, -5, Number.NaN, Number.POSITIVE_INFINITY, 1e300]) {
       expect(parseTimestamp(value)).toBeUndefined();
@@ -159,6 +165,26 @@ describe("applyFieldMap", () => {
     const payload = { lead: { mail: "a@b.co" } };
     applyFieldMap(payload, { "shopper.email": "lead.mail" });
     expect(payload).toEqual({ lead: { mail: "a@b.co" } });
+  });
+
+  it("copies only what it writes to, so a deeply nested payload costs nothing", () => {
+    let deep: unknown = "bottom";
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const payload = { lead: { mail: "a@b.co" }, x: deep, cart: [{ productId: "p1" }] };
+    const mapped = applyFieldMap(payload, {
+      "shopper.email": "lead.mail",
+      recommendations: "cart",
+      "recommendations[].product_id": "productId",
+    }) as any;
+    expect(mapped.x).toBe(deep);
+    expect(mapped.recommendations).toEqual([{ productId: "p1", product_id: "p1" }]);
+    expect(payload.cart).toEqual([{ productId: "p1" }]);
+  });
+
+  it("does not write into nested objects of the caller's payload", () => {
+    const payload = { shopper: { mail: "a@b.co" }, items: [{ id: "1" }] };
+    applyFieldMap(payload, { "shopper.email": "shopper.mail", recommendations: "items", "recommendations[].product_id": "id" });
+    expect(payload).toEqual({ shopper: { mail: "a@b.co" }, items: [{ id: "1" }] });
   });
 
   it("cannot pollute prototypes", () => {

@@ -56,7 +56,12 @@ export function parseTimestamp(value: unknown): number | undefined {
     return undefined;
   }
   const ms = Date.parse(text.replace(" ", "T"));
-  return Number.isFinite(ms) ? ms : undefined;
+  if (!Number.isFinite(ms)) return undefined;
+  // Date.parse rolls impossible days over (February 30th becomes March 2nd); refuse them.
+  const [year, month, day] = text.slice(0, 10).split("-").map(Number) as [number, number, number];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return undefined;
+  return ms;
 }
 
 /** The largest time a JavaScript Date can hold. */
@@ -200,15 +205,23 @@ export function applyFieldMap(payload: unknown, fieldMap: FieldMap): unknown {
   const entries = Object.entries(fieldMap);
   if (entries.length === 0 || !isRecord(payload)) return payload;
   const source = payload;
-  const result = structuredClone(payload);
+  // Copy on write: only the objects along mapped paths are copied, never the whole payload
+  // (a deep clone of a deeply nested body would overflow the stack).
+  const result = { ...payload };
   // Whole values first (arrays included), then the fields inside each array item.
   const [itemEntries, valueEntries] = partition(entries, ([to]) => to.includes("[]."));
   for (const [to, from] of valueEntries) setPath(result, to, getPath(source, from));
+  const copiedArrays = new Set<string>();
   for (const [to, from] of itemEntries) {
     const [arrayPath, fieldPath] = to.split("[].", 2) as [string, string];
-    const items = getPath(result, arrayPath);
+    let items = getPath(result, arrayPath);
     if (!Array.isArray(items)) continue;
-    for (const item of items) if (isRecord(item)) setPath(item, fieldPath, getPath(item, from));
+    if (!copiedArrays.has(arrayPath)) {
+      items = items.map((item: unknown) => (isRecord(item) ? { ...item } : item));
+      setPath(result, arrayPath, items);
+      copiedArrays.add(arrayPath);
+    }
+    for (const item of items as unknown[]) if (isRecord(item)) setPath(item, fieldPath, getPath(item, from));
   }
   return result;
 }
@@ -276,7 +289,8 @@ function setPath(target: Record<string, unknown>, path: FieldPath, value: unknow
   for (const key of keys) {
     if (isUnsafeKey(key)) return;
     const next = current[key];
-    current = isRecord(next) ? next : (current[key] = {});
+    // A shallow copy, so the caller's payload is never written to.
+    current = current[key] = isRecord(next) ? { ...next } : {};
   }
   if (!isUnsafeKey(last)) current[last] = value;
 }

@@ -572,6 +572,24 @@ describe("bad input: a clear 4xx, never a 500, no personal data echoed", () => {
     expect(json.error.message).toContain("FIELD_MAP");
   });
 
+  it("answers 401, not the configuration's state, to a caller without the secret", async () => {
+    const r = relay();
+    const { res, json } = await post(r, fixtures.canonical, { ...liveEnv, FIELD_MAP: "{oops" }, {
+      headers: { "content-type": "application/json", authorization: "Bearer wrong" },
+    });
+    expect(res.status).toBe(401);
+    expect(JSON.stringify(json)).not.toContain("FIELD_MAP");
+  });
+
+  it("reads a deeply nested body through a field map without a 500", async () => {
+    const r = relay();
+    let deep: unknown = 1;
+    for (let i = 0; i < 5000; i++) deep = [deep];
+    const env = { ...liveEnv, FIELD_MAP: '{"shopper.email":"shopper.email"}' };
+    const { res } = await post(r, { ...copy(fixtures.canonical), x: deep }, env);
+    expect(res.status).toBe(200);
+  });
+
   it("answers 405 to another method and 404 elsewhere", async () => {
     const r = relay();
     expect((await r.app.request("/webhooks/cartful", {}, liveEnv)).status).toBe(405);
