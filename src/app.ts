@@ -208,6 +208,7 @@ async function handleWebhook(c: Context<AppEnv>, deps: AppDeps, preview: boolean
   return errorAnswer(c, failure.status, failure.code, outcome.userMessage ?? outcome.message, {
     event_id: result.eventId,
     attempts,
+    ...(outcome.userMessage !== undefined ? { meta_message: outcome.message } : {}),
     ...(outcome.fbtraceId ? { fbtrace_id: outcome.fbtraceId } : {}),
     ...(outcome.code !== undefined ? { meta_code: outcome.code } : {}),
     ...(outcome.subcode !== undefined ? { meta_subcode: outcome.subcode } : {}),

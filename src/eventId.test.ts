@@ -33,6 +33,12 @@ describe("eventId", () => {
     expect(a).toBe(b);
   });
 
+  it("gives other Studio types their own id in the same attempt", () => {
+    const session = { id: "ses_a", attempt: 1 };
+    expect(eventId({ id: "e1", type: "email:submit", session })).toBe("cartful.ses_a.1");
+    expect(eventId({ id: "e2", type: "quiz:complete", session })).toBe("cartful.ses_a.1.quiz:complete");
+  });
+
   it("ignores white space around the session id", () => {
     expect(eventId({ id: "e", session: { id: " ses_a ", attempt: 3 } })).toBe("cartful.ses_a.3");
   });

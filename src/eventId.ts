@@ -8,6 +8,9 @@
  * Integration (src/pixel/studio-pixel.js) computes the same id without any crypto.
  * A payload without a session id falls back to `cartful.{id}`, Studio's own event id, which
  * is still stable across redeliveries (the Pixel can match it only if it sees that id too).
+ * When STUDIO_EVENT_TYPES relays other Studio types than the email modal's `email:submit`,
+ * their ids end in `.{type}`, so two types in one attempt never share an id (Meta would
+ * drop the second as a duplicate).
  *
  * @example
  * ```ts
@@ -17,7 +20,12 @@
  */
 export const EVENT_ID_PREFIX = "cartful";
 
+/** The Studio type whose id carries no type suffix: the one the Pixel snippet reproduces. */
+export const EMAIL_SUBMIT = "email:submit";
+
 export interface EventIdSource {
+  /** Studio's trigger; `email:submit` when absent. */
+  type?: string;
   /** Studio's id of this event. */
   id: string;
   session: { id?: string | undefined; attempt: number };
@@ -25,6 +33,10 @@ export interface EventIdSource {
 
 export function eventId(source: EventIdSource): string {
   const sessionId = source.session.id?.trim();
-  if (sessionId) return `${EVENT_ID_PREFIX}.${sessionId}.${source.session.attempt}`;
+  if (sessionId) {
+    const type = source.type ?? EMAIL_SUBMIT;
+    const suffix = type === EMAIL_SUBMIT ? "" : `.${type}`;
+    return `${EVENT_ID_PREFIX}.${sessionId}.${source.session.attempt}${suffix}`;
+  }
   return `${EVENT_ID_PREFIX}.${source.id.trim()}`;
 }

@@ -19,9 +19,12 @@ import type { DeadLetterStore } from "./deadLetterStore";
 import { type GraphOutcome, type GraphTarget, postEvents } from "./graph";
 import type { IntakeLedger } from "./intake";
 import { type LogFields, type LogSink, logLine } from "./log";
-import { isTooOld } from "./relay";
+import { isTooOld, STALE_MARGIN_MS } from "./relay";
 import { storeDeadLetters } from "./replay";
 import { backoffDelay, type RetryPolicy } from "./retry";
+
+/** Re-exported: the queue refuses to send what intake would refuse to take. */
+export { STALE_MARGIN_MS };
 
 /** The queue that carries finished events to the consumer (wrangler.toml). */
 export const QUEUE_NAME = "cartful-capi-events";
@@ -49,8 +52,6 @@ export const QUEUE_RETRY_POLICY: RetryPolicy = Object.freeze({
  * answer here, and every timeout that hides a success costs a duplicate send.
  */
 export const QUEUE_TIMEOUT_MS = 10_000;
-/** An event must still be inside Meta's 7-day window this long after we look at it. */
-export const STALE_MARGIN_MS = 5 * 60_000;
 /** Wait of every message while the relay's settings are unusable (10 min; × max_retries = 3.3 h to fix them). */
 export const MISCONFIGURED_DELAY_SECONDS = 600;
 /** Cloudflare's cap on `delaySeconds` (12 hours). */

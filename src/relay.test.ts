@@ -73,7 +73,9 @@ describe("transformWebhook", () => {
       outcome: "invalid",
       issues: [{ path: "occurred_at" }],
     });
-    const inside = { ...fixture("minimal"), occurred_at: NOW - 7 * DAY + 1000 };
+    const atTheMargin = { ...fixture("minimal"), occurred_at: NOW - 7 * DAY + 4 * 60_000 };
+    expect(transformWebhook(atTheMargin, parseConfig({}), NOW).outcome).toBe("invalid");
+    const inside = { ...fixture("minimal"), occurred_at: NOW - 7 * DAY + 6 * 60_000 };
     expect(transformWebhook(inside, parseConfig({}), NOW).outcome).toBe("event");
   });
 

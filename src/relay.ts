@@ -26,6 +26,13 @@ import { type Issue, parseWebhook } from "./webhook";
  */
 export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * How close to Meta's 7-day limit an event may be and still be taken: one that would cross it
+ * within this margin could be refused by the time it is delivered (the queue batches and
+ * retries), so it is refused at intake with a 422, and never sent later.
+ */
+export const STALE_MARGIN_MS = 5 * 60_000;
+
 export type SkipReason = "consent_denied" | "consent_not_granted" | "event_type_filtered";
 
 export type TransformResult =
@@ -53,7 +60,7 @@ export function transformWebhook(payload: unknown, config: RelayConfig, now: num
   if (webhook.occurred_at - now > MAX_CLOCK_SKEW_MS) {
     return { outcome: "invalid", issues: [{ path: "occurred_at", message: "Event time is in the future" }] };
   }
-  if (isTooOld(webhook.occurred_at, now)) {
+  if (isTooOld(webhook.occurred_at, now + STALE_MARGIN_MS)) {
     return {
       outcome: "invalid",
       issues: [{ path: "occurred_at", message: "Event is older than the 7 days Meta accepts" }],

@@ -116,6 +116,23 @@ describe("buildCustomData", () => {
     expect(data).toMatchObject({ currency: "EUR", value: 148.9 });
   });
 
+  it("rounds quantities to whole items, at least one, and ignores absurd amounts", () => {
+    const payload = fixture("canonical");
+    payload.recommendations = [
+      { product_id: "a", price: 10, quantity: 0.5 },
+      { product_id: "b", price: 1e308, quantity: 1 },
+      { product_id: "c", price: 5, quantity: 1e300 },
+    ];
+    expect(buildCustomData(webhook(payload), parseConfig({}))).toMatchObject({
+      contents: [
+        { id: "a", quantity: 1, item_price: 10 },
+        { id: "b", quantity: 1 },
+        { id: "c", quantity: 1, item_price: 5 },
+      ],
+      value: 15,
+    });
+  });
+
   it("reads ids from the configured field and skips items without one", () => {
     const data = buildCustomData(webhook(), parseConfig({ META_CONTENT_ID: "sku" }));
     expect(data?.content_ids).toEqual(["SER-VC-30", "MST-HY-50"]);
@@ -158,6 +175,10 @@ describe("fbcFromPageUrl", () => {
     expect(fbcFromPageUrl("https://s.example/?fbclid=AbC%2Dx_Y", 1)).toBe("fb.1.1.AbC%2Dx_Y");
   });
 
+  it("keeps a click id that holds '='", () => {
+    expect(fbcFromPageUrl("https://s.example/?fbclid=abc=def&x=1", 1)).toBe("fb.1.1.abc=def");
+  });
+
   it("ignores the fragment and similar names", () => {
     expect(fbcFromPageUrl("https://s.example/#?fbclid=x", 1)).toBeUndefined();
     expect(fbcFromPageUrl("https://s.example/?xfbclid=x", 1)).toBeUndefined();
@@ -180,6 +201,21 @@ describe("scrubUrl", () => {
 
   it("drops a parameter whose value holds an email address", () => {
     expect(scrubUrl("https://s.example/q?ref=jane%40example.com&x=1")).toBe("https://s.example/q?x=1");
+  });
+
+  it("drops Meta's own short keys and address words", () => {
+    expect(scrubUrl("https://s.example/q?fn=Jane&ln=Doe&ph=14155550123&ct=sf&db=19900214&city=SF&country=US&gender=f&v=2")).toBe(
+      "https://s.example/q?v=2",
+    );
+  });
+
+  it("drops the fragment", () => {
+    expect(scrubUrl("https://s.example/quiz#email=jane.doe@example.com&phone=4155550123")).toBe("https://s.example/quiz");
+  });
+
+  it("drops a path holding an address", () => {
+    expect(scrubUrl("https://s.example/u/jane.doe@example.com/quiz?utm_source=fb")).toBe("https://s.example/?utm_source=fb");
+    expect(scrubUrl("https://s.example/u/jane.doe%40example.com/quiz")).toBe("https://s.example/");
   });
 
   it("drops credentials in the URL", () => {

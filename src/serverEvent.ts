@@ -19,12 +19,14 @@ export function buildServerEvent(webhook: StudioWebhook, config: RelayConfig, no
   const { context, shopper } = webhook;
   const eventSourceUrl = scrubUrl(context.page_url) ?? storeUrl(webhook.store.domain);
   const referrerUrl = scrubUrl(context.referrer_url);
-  const fbc = context.fbc ?? fbcFromPageUrl(context.page_url, webhook.occurred_at);
+  // The click was seen no later than the submission, and no later than now.
+  const eventTimeMs = Math.min(webhook.occurred_at, now);
+  const fbc = context.fbc ?? fbcFromPageUrl(context.page_url, eventTimeMs);
   const customData = buildCustomData(webhook, config);
   return {
     event_name: config.eventName,
     // Meta wants the moment the shopper acted, in seconds, and never a time after now.
-    event_time: Math.floor(Math.min(webhook.occurred_at, now) / 1000),
+    event_time: Math.floor(eventTimeMs / 1000),
     event_id: eventId(webhook),
     action_source: "website",
     ...(eventSourceUrl ? { event_source_url: eventSourceUrl } : {}),
@@ -62,8 +64,8 @@ export function buildCustomData(webhook: StudioWebhook, config: RelayConfig): Cu
   for (const item of webhook.recommendations) {
     const id = item[config.contentId]?.trim();
     if (!id) continue;
-    const quantity = item.quantity != null && item.quantity > 0 ? Math.floor(item.quantity) : 1;
-    const price = item.price != null && item.price >= 0 ? item.price : undefined;
+    const quantity = isAmount(item.quantity) ? Math.max(1, Math.round(item.quantity)) : 1;
+    const price = isAmount(item.price) ? item.price : undefined;
     contents.push({ id, quantity, ...(price !== undefined ? { item_price: price } : {}) });
   }
   const currency = webhook.store.currency?.trim().toUpperCase();
@@ -92,7 +94,7 @@ function eventValue(contents: Content[], config: RelayConfig): number | undefine
       const priced = contents.filter((c) => c.item_price !== undefined);
       if (priced.length === 0) return undefined;
       const cents = priced.reduce((sum, c) => sum + Math.round((c.item_price ?? 0) * 100) * c.quantity, 0);
-      return cents / 100;
+      return Number.isSafeInteger(cents) ? cents / 100 : undefined;
     }
   }
 }
@@ -113,23 +115,31 @@ export function fbcFromPageUrl(pageUrl: string | undefined, clickTimeMs: number)
   const query = pageUrl.split("#", 1)[0]?.split("?")[1];
   if (!query) return undefined;
   for (const pair of query.split("&")) {
-    const [key, value] = pair.split("=", 2);
-    if (key === "fbclid" && value) return `fb.1.${Math.floor(clickTimeMs)}.${value}`;
+    const split = pair.indexOf("=");
+    if (split < 0 || pair.slice(0, split) !== "fbclid") continue;
+    const value = pair.slice(split + 1);
+    if (value) return `fb.1.${Math.floor(clickTimeMs)}.${value}`;
   }
   return undefined;
 }
 
-/** Query parameters whose names say they carry personal data. */
-const PERSONAL_PARAM = /e-?mail|phone|^tel$|mobile|name|addr|street|zip|postal|post_?code|birth|^dob$|ssn/i;
+/**
+ * Query parameters whose names say they carry personal data: the words, and Meta's own short
+ * user_data keys (`em`, `ph`, `fn`, …), which some tools put in URLs.
+ */
+const PERSONAL_PARAM =
+  /e-?mail|phone|^tel$|mobile|name|addr|street|city|state|zip|postal|post_?code|country|birth|^dob$|gender|ssn|^(em|ph|fn|ln|ge|db|ct|st|zp|external_id)$/i;
 
 /**
- * Makes a page or referrer URL safe to send in plain text: drops query parameters that carry
- * personal data (by name, or an `@` in the value) and returns anything that is not an http(s)
- * URL as undefined. A URL with nothing to drop is returned exactly as it came.
+ * Makes a page or referrer URL safe to send in plain text. It drops the fragment (client-side
+ * state, where apps put anything), user info, query parameters that carry personal data (by
+ * name, or an `@` in the value), and a path holding an `@` (an address in the path) becomes
+ * `/`. Anything that is not an http(s) URL is undefined. A URL with nothing to drop is returned
+ * exactly as it came.
  *
  * @example
  * ```ts
- * scrubUrl("https://shop.example.com/quiz?email=jane%40example.com&utm_source=fb");
+ * scrubUrl("https://shop.example.com/quiz?email=jane%40example.com&utm_source=fb#step=2");
  * // "https://shop.example.com/quiz?utm_source=fb"
  * ```
  */
@@ -143,12 +153,29 @@ export function scrubUrl(raw: string | undefined): string | undefined {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
   const hasCredentials = url.username !== "" || url.password !== "";
+  const personalPath = safeDecode(url.pathname).includes("@");
   const personal = [...url.searchParams].filter(([key, value]) => PERSONAL_PARAM.test(key) || value.includes("@"));
-  if (personal.length === 0 && !hasCredentials) return raw.trim();
+  const hasFragment = raw.includes("#");
+  if (personal.length === 0 && !hasCredentials && !personalPath && !hasFragment) return raw.trim();
   url.username = "";
   url.password = "";
+  url.hash = "";
+  if (personalPath) url.pathname = "/";
   for (const [key] of personal) url.searchParams.delete(key);
   return url.toString();
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A price or quantity Meta can take: finite, not negative, below a trillion. */
+function isAmount(value: number | null | undefined): value is number {
+  return value != null && Number.isFinite(value) && value >= 0 && value < 1e12;
 }
 
 function storeUrl(domain: string | undefined): string | undefined {

@@ -252,6 +252,7 @@ describe("POST /webhooks/cartful, Meta's answers", () => {
     expect(json.error).toMatchObject({
       code: "meta_rejected_event",
       message: "The event time is too far in the past.",
+      meta_message: "Invalid parameter",
       fbtrace_id: "TrAcE42",
       meta_code: 100,
       meta_subcode: 2804003,

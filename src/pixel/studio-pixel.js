@@ -9,6 +9,9 @@
  * Plain ES5 on purpose: it runs in every browser Studio supports.
  */
 function cartfulMetaLead(studioEvent, options) {
+  function isAmount(n) {
+    return isFinite(n) && n >= 0 && n < 1e12;
+  }
   var o = options || {};
   var eventName = o.eventName || "Lead";
   var contentId = o.contentId || "product_id";
@@ -28,10 +31,10 @@ function cartfulMetaLead(studioEvent, options) {
     var item = recommendations[i] || {};
     var id = item[contentId] == null ? "" : String(item[contentId]).trim();
     if (!id) continue;
-    var quantity = Number(item.quantity) > 0 ? Math.floor(Number(item.quantity)) : 1;
-    var line = { id: id, quantity: quantity };
+    var q = item.quantity == null || item.quantity === "" ? NaN : Number(item.quantity);
+    var line = { id: id, quantity: isAmount(q) ? Math.max(1, Math.round(q)) : 1 };
     var price = item.price == null || item.price === "" ? NaN : Number(item.price);
-    if (price >= 0) line.item_price = price;
+    if (isAmount(price)) line.item_price = price;
     contents.push(line);
   }
   if (contents.length > 0) {
@@ -53,7 +56,7 @@ function cartfulMetaLead(studioEvent, options) {
       // no value, as with META_EVENT_VALUE=none
     } else if (typeof o.value === "number") {
       params.value = o.value;
-    } else if (priced > 0) {
+    } else if (priced > 0 && cents <= 9007199254740991) {
       params.value = cents / 100;
     }
   }

@@ -37,6 +37,18 @@ describe("the Studio Pixel snippet", () => {
     });
   }
 
+  it("reads odd quantities and prices as the relay does", () => {
+    const payload = fixture("canonical") as { recommendations: unknown[] };
+    payload.recommendations = [
+      { product_id: "a", price: "10", quantity: 0.5 },
+      { product_id: "b", price: 1e308, quantity: "2" },
+      { product_id: "c", price: 5, quantity: 1e300 },
+      { product_id: "d", price: -3, quantity: -1 },
+    ];
+    const [, , params] = runSnippet(payload).mock.calls[0] ?? [];
+    expect(params).toEqual(relayEvent(payload).custom_data);
+  });
+
   it("gives a retake a new id, as the relay does", () => {
     const payload = fixture("canonical") as { session: { attempt: number } };
     const first = runSnippet(payload).mock.calls[0]?.[3];

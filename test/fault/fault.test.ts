@@ -32,6 +32,7 @@ import {
   type QueuedEvent,
 } from "../../src/queue";
 import { DEAD_LETTER_STORE_NAME, replayDeadLetters } from "../../src/replay";
+import { STALE_MARGIN_MS } from "../../src/relay";
 import { durableObjectNamespace } from "./durableObjects";
 import { type FakeGraph, seeded, startFakeGraph } from "./fakeGraph";
 import { SimQueue } from "./simQueue";
@@ -208,17 +209,21 @@ it(
 
     const start = now();
     const webhooks = Array.from({ length: N }, (_, i) => webhook(i, start - Math.floor(random() * 600_000)));
-    // One event still inside Meta's 7 days at intake (delivered first), but inside the consumer's
-    // 5-minute safety margin when the consumer sees it.
-    const staleWebhook = webhook(N, start - 7 * 86_400_000 + 150_000);
+    // One event that intake still takes (4 simulated seconds outside the 5-minute safety
+    // margin) but that is inside the margin by the time the consumer sees it: it is delivered
+    // alone, so its batch waits the full max_batch_timeout (5 s) before the consumer runs.
+    const staleWebhook = webhook(N, now() - 7 * 86_400_000 + STALE_MARGIN_MS + 4000);
     webhooks.unshift(staleWebhook);
     const poisonedWebhook = webhooks[N / 2 + 1]!;
     const poisonedId = eventIdOf(poisonedWebhook);
     const staleId = eventIdOf(staleWebhook);
     graphPoison.add(poisonedId);
 
+    await deliver(staleWebhook);
+    await sleepSeconds(6);
     const deliveries: Promise<void>[] = [];
     for (const [i, w] of webhooks.entries()) {
+      if (w === staleWebhook) continue;
       deliveries.push(deliver(w));
       const roll = random();
       if (roll < 0.03) deliveries.push(deliver(w)); // a concurrent redelivery
