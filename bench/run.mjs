@@ -88,7 +88,9 @@ function sourceState() {
   } catch {
     full = diff;
   }
-  return { head: version("git", ["rev-parse", "--short", "HEAD"]), dirty: full !== "", diff: full };
+  // The committed trees of what is measured (a README-only commit during the run changes nothing).
+  const trees = ["src", "fixtures", "wrangler.toml", "package.json"].map((p) => version("git", ["rev-parse", `HEAD:${p}`])).join(" ");
+  return { head: version("git", ["rev-parse", "--short", "HEAD"]), trees, dirty: full !== "", diff: full };
 }
 
 const started = Date.now();
@@ -146,7 +148,7 @@ if (want("bundle")) {
 }
 results.env.loadAfter = os.loadavg();
 const sourceAtEnd = sourceState();
-results.env.changedDuringRun = sourceAtEnd.head !== sourceAtStart.head || sourceAtEnd.diff !== sourceAtStart.diff;
+results.env.changedDuringRun = sourceAtEnd.trees !== sourceAtStart.trees || sourceAtEnd.diff !== sourceAtStart.diff;
 if (results.env.changedDuringRun) console.error("[bench] WARNING: src/, fixtures/, wrangler.toml or package.json changed during the run; the figures mix versions. Run again.");
 results.env.seconds = Math.round((Date.now() - started) / 1000);
 
