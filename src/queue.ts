@@ -183,19 +183,16 @@ export async function enqueueEvent(
   const ledger = env.INTAKE_LEDGER?.get(env.INTAKE_LEDGER.idFromName(intakeShard(request.studioEventId)));
 
   const claim = ledger ? await ledger.claim(keys, eventId, now) : undefined;
-  if (claim?.outcome === "duplicate") {
-    log(sink, { ...base, outcome: "duplicate", event_id: claim.eventId });
-    return { status: "duplicate", eventId: claim.eventId };
-  }
+  // The outcomes returned here are the caller's to log (the webhook route writes one line per
+  // webhook); this function logs only what the caller cannot see.
+  if (claim?.outcome === "duplicate") return { status: "duplicate", eventId: claim.eventId };
   if (claim?.outcome === "in_flight") {
-    log(sink, { ...base, level: "warn", outcome: "in_flight" });
     return { status: "in_flight", eventId, retryAfterSeconds: claim.retryAfterSeconds };
   }
   try {
     await queue.send(message, { contentType: "json" });
   } catch (error) {
     if (ledger && claim) await ledger.release(keys, claim.token).catch(() => undefined);
-    log(sink, { ...base, level: "error", outcome: "enqueue_failed" });
     throw error;
   }
   if (ledger && claim) {
@@ -203,7 +200,7 @@ export async function enqueueEvent(
     // second copy (same event_id, which Meta drops). Not worth failing the webhook over.
     await ledger.confirm(keys, claim.token).catch(() => log(sink, { ...base, level: "warn", outcome: "confirm_failed" }));
   }
-  log(sink, { ...base, outcome: "queued", ...(claim ? {} : { reason: "no_intake_ledger" }) });
+  if (!claim) log(sink, { ...base, level: "warn", outcome: "queued", reason: "no_intake_ledger" });
   return { status: "queued", eventId };
 }
 

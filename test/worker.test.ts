@@ -50,7 +50,8 @@ describe("the webhook route with the queue bound", () => {
 
   it("answers 202 with the event_id once the event is queued, and sends nothing itself", async () => {
     const graph = vi.fn();
-    const app = createApp({ fetch: graph, log: () => {} });
+    const lines: string[] = [];
+    const app = createApp({ fetch: graph, log: (line) => lines.push(line) });
     const send = vi.spyOn(env.CAPI_QUEUE!, "send");
     const webhook = fresh(fixtures.canonical, "q1");
     const res = await app.request("/webhooks/cartful", jsonRequest(webhook), queued);
@@ -58,6 +59,9 @@ describe("the webhook route with the queue bound", () => {
     expect(await res.json()).toEqual({ status: "queued", event_id: "cartful.ses_q1.2" });
     expect(graph).not.toHaveBeenCalled();
     expect(send).toHaveBeenCalledTimes(1);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ msg: "webhook", outcome: "queued", status: 202, event_id: "cartful.ses_q1.2" }),
+    ]);
     const message = JSON.stringify(send.mock.calls[0]![0]);
     for (const personal of ["Jane", "Doe", "Example.COM", "555-0123", "San Francisco", "1990-02-14"]) {
       expect(message).not.toContain(personal);
