@@ -192,16 +192,8 @@ async function handleWebhook(c: Context<AppEnv>, deps: AppDeps, preview: boolean
     });
   }
   const failure = metaFailure(outcome);
-  log({
-    level: "error",
-    outcome: failure.code,
-    status: failure.status,
-    attempts,
-    ...(outcome.fbtraceId ? { fbtrace_id: outcome.fbtraceId } : {}),
-    ...(outcome.code !== undefined ? { meta_code: outcome.code } : {}),
-    ...(outcome.subcode !== undefined ? { meta_subcode: outcome.subcode } : {}),
-    ...ids,
-  });
+  const meta = metaFields(outcome);
+  log({ level: "error", outcome: failure.code, status: failure.status, attempts, ...meta, ...ids });
   if (failure.status === 503) {
     c.header("Retry-After", String(Math.max(1, Math.ceil((outcome.retryAfterMs ?? 30_000) / 1000))));
   }
@@ -209,9 +201,7 @@ async function handleWebhook(c: Context<AppEnv>, deps: AppDeps, preview: boolean
     event_id: result.eventId,
     attempts,
     ...(outcome.userMessage !== undefined ? { meta_message: outcome.message } : {}),
-    ...(outcome.fbtraceId ? { fbtrace_id: outcome.fbtraceId } : {}),
-    ...(outcome.code !== undefined ? { meta_code: outcome.code } : {}),
-    ...(outcome.subcode !== undefined ? { meta_subcode: outcome.subcode } : {}),
+    ...meta,
   });
 }
 
@@ -272,6 +262,15 @@ function metaFailure(outcome: Extract<GraphOutcome, { ok: false }>): {
   if (outcome.transient) return { status: 503, code: "meta_unavailable" };
   if (outcome.code === 100) return { status: 422, code: "meta_rejected_event" };
   return { status: 502, code: "meta_rejected_configuration" };
+}
+
+/** Meta's trace id and error codes, where Meta gave them: for the log line and the answer. */
+function metaFields(outcome: Extract<GraphOutcome, { ok: false }>) {
+  return {
+    ...(outcome.fbtraceId ? { fbtrace_id: outcome.fbtraceId } : {}),
+    ...(outcome.code !== undefined ? { meta_code: outcome.code } : {}),
+    ...(outcome.subcode !== undefined ? { meta_subcode: outcome.subcode } : {}),
+  };
 }
 
 /** The request the relay would send, token redacted. */
