@@ -2,9 +2,9 @@
  * The Worker: Hono routes for the Studio webhook (see src/app.ts), the queue consumer for
  * durable delivery and dead letters (src/queue.ts), and the Durable Objects behind them.
  */
-import { createApp } from "./app";
-import type { Env } from "./env";
-import { handleQueueBatch } from "./queue";
+import { createApp } from "./http/app";
+import type { Env } from "./config/env";
+import { handleQueueBatch } from "./delivery/queue";
 
 const app = createApp();
 
@@ -13,5 +13,5 @@ export default {
   queue: (batch, env, ctx) => handleQueueBatch(batch, env, ctx),
 } satisfies ExportedHandler<Env>;
 
-export { IntakeLedger } from "./intake";
-export { DeadLetterStore } from "./deadLetterStore";
+export { IntakeLedger } from "./delivery/intakeLedger";
+export { DeadLetterStore } from "./delivery/deadLetterStore";

@@ -8,7 +8,7 @@ import messy from "../fixtures/messy.json";
 import minimal from "../fixtures/minimal.json";
 import alternative from "../fixtures/alternative.json";
 import alternativeFieldMap from "../fixtures/alternative.fieldmap.json";
-import { createApp } from "../src/app";
+import { createApp } from "../src/http/app";
 
 export const fixtures = { canonical, international, messy, minimal, alternative, alternativeFieldMap };
 

@@ -5,10 +5,10 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createApp } from "../src/app";
-import { DEAD_LETTER_RETENTION_MS } from "../src/deadLetterStore";
-import { type DeadLetter, type DeadLetterReason, DEAD_LETTER_QUEUE_NAME, handleQueueBatch } from "../src/queue";
-import { DEAD_LETTER_STORE_NAME } from "../src/replay";
+import { createApp } from "../src/http/app";
+import { DEAD_LETTER_RETENTION_MS } from "../src/delivery/deadLetterStore";
+import { type DeadLetter, type DeadLetterReason, DEAD_LETTER_QUEUE_NAME, handleQueueBatch } from "../src/delivery/queue";
+import { DEAD_LETTER_STORE_NAME } from "../src/delivery/replay";
 import { EM, IP, queuedEvent } from "./queueFixtures";
 
 const ADMIN_SECRET = "admin-secret-for-tests";

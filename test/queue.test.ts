@@ -5,10 +5,10 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ServerEvent } from "../src/capi";
+import type { ServerEvent } from "../src/transform/capi";
 import worker from "../src/index";
 import { IP, serverEvent as fixtureEvent, queuedEvent } from "./queueFixtures";
-import { INTAKE_LEASE_MS, INTAKE_MEMORY_MS } from "../src/intake";
+import { INTAKE_LEASE_MS, INTAKE_MEMORY_MS } from "../src/delivery/intakeLedger";
 import {
   enqueueEvent,
   handleQueueBatch,
@@ -17,7 +17,7 @@ import {
   QUEUE_MAX_RETRIES,
   QUEUE_NAME,
   type QueuedEvent,
-} from "../src/queue";
+} from "../src/delivery/queue";
 
 const NOW = Date.now();
 const NOW_S = Math.floor(NOW / 1000);

@@ -2,8 +2,8 @@
  * Queue fixtures shared by the unit tests (src/queue.test.ts, src/replay.test.ts) and the workerd
  * tests (test/queue*.test.ts): a finished event as the webhook route queues it.
  */
-import type { ServerEvent } from "../src/capi";
-import type { QueuedEvent } from "../src/queue";
+import type { ServerEvent } from "../src/transform/capi";
+import type { QueuedEvent } from "../src/delivery/queue";
 
 export const IP = "203.0.113.7";
 /** Meta's reference hash of `john_smith@gmail.com`. */

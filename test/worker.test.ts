@@ -4,7 +4,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { createApp } from "../src/app";
+import { createApp } from "../src/http/app";
 import { fixtures, jsonRequest, liveEnv } from "./helpers";
 
 const worker = exports.default;

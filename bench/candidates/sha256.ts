@@ -3,4 +3,4 @@
  * stays so the bench's "one-shot" rows keep measuring it beside @noble/hashes, WebCrypto and
  * node:crypto.
  */
-export { sha256Utf8Hex as sha256HexOneShot } from "../../src/sha256";
+export { sha256Utf8Hex as sha256HexOneShot } from "../../src/transform/sha256";

@@ -1,10 +1,10 @@
 // The relay's stages, for bench/breakdown.mjs (bundled by bench/lib/build.mjs).
-export { transformWebhook } from "../../src/relay";
-export { parseConfig } from "../../src/config";
-export { sha256Hex } from "../../src/hash";
-export { parseWebhook } from "../../src/webhook";
-export { consentDecision } from "../../src/consent";
-export { eventId } from "../../src/eventId";
-export { buildUserData } from "../../src/userData";
-export { buildServerEvent, buildCustomData, scrubUrl } from "../../src/serverEvent";
-export * as normalize from "../../src/normalize";
+export { transformWebhook } from "../../src/transform/transformWebhook";
+export { parseConfig } from "../../src/config/settings";
+export { sha256Hex } from "../../src/transform/hash";
+export { parseWebhook } from "../../src/transform/webhook";
+export { consentDecision } from "../../src/transform/consent";
+export { eventId } from "../../src/transform/eventId";
+export { buildUserData } from "../../src/transform/userData";
+export { buildServerEvent, buildCustomData, scrubUrl } from "../../src/transform/serverEvent";
+export * as normalize from "../../src/transform/normalize";

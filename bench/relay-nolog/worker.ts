@@ -6,7 +6,7 @@
  * @example
  * // run by bench/e2e.mjs through a generated wrangler config (bench/out/relay-nolog/)
  */
-import { createApp } from "../../src/app";
+import { createApp } from "../../src/http/app";
 
 const app = createApp({ log: () => {} });
 

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it, vi } from "vitest";
-import { parseConfig } from "../config";
-import { transformWebhook } from "../relay";
+import { parseConfig } from "../config/settings";
+import { transformWebhook } from "../transform/transformWebhook";
 
 const snippet = readFileSync(new URL("./studio-pixel.js", import.meta.url), "utf8");
 const fixture = (name: string): unknown =>

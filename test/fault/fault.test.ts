@@ -20,9 +20,9 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import canonical from "../../fixtures/canonical.json";
-import { createApp } from "../../src/app";
-import { DeadLetterStore } from "../../src/deadLetterStore";
-import { IntakeLedger } from "../../src/intake";
+import { createApp } from "../../src/http/app";
+import { DeadLetterStore } from "../../src/delivery/deadLetterStore";
+import { IntakeLedger } from "../../src/delivery/intakeLedger";
 import {
   DEAD_LETTER_QUEUE_NAME,
   type DeliveryPolicy,
@@ -30,9 +30,9 @@ import {
   QUEUE_NAME,
   type QueueBindings,
   type QueuedEvent,
-} from "../../src/queue";
-import { DEAD_LETTER_STORE_NAME, replayDeadLetters } from "../../src/replay";
-import { STALE_MARGIN_MS } from "../../src/relay";
+} from "../../src/delivery/queue";
+import { DEAD_LETTER_STORE_NAME, replayDeadLetters } from "../../src/delivery/replay";
+import { STALE_MARGIN_MS } from "../../src/transform/transformWebhook";
 import { durableObjectNamespace } from "./durableObjects";
 import { type FakeGraph, seeded, startFakeGraph } from "./fakeGraph";
 import { SimQueue } from "./simQueue";

@@ -15,15 +15,15 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { authenticate, WebhookVerificationError } from "./auth";
-import { ConfigError, configFor, type RelayConfig, webhookSecret } from "./config";
-import type { Env } from "./env";
-import { eventsRequestBody, eventsUrl, type GraphOutcome } from "./graph";
-import { type LogFields, type LogSink, logLine } from "./log";
-import { adminRoutes } from "./replay";
-import { enqueueEvent, type EnqueueResult } from "./queue";
-import { type TransformResult, transformWebhook } from "./relay";
-import { type DeliverDeps, deliver } from "./retry";
-import type { ServerEvent } from "./capi";
+import { ConfigError, configFor, type RelayConfig, webhookSecret } from "../config/settings";
+import type { Env } from "../config/env";
+import { eventsRequestBody, eventsUrl, type GraphOutcome } from "../delivery/graph";
+import { type LogFields, type LogSink, logLine } from "../config/log";
+import { adminRoutes } from "../delivery/replay";
+import { enqueueEvent, type EnqueueResult } from "../delivery/queue";
+import { type TransformResult, transformWebhook } from "../transform/transformWebhook";
+import { type DeliverDeps, deliver } from "../delivery/retry";
+import type { ServerEvent } from "../transform/capi";
 
 /** The contract's limit on a webhook body. */
 export const MAX_BODY_BYTES = 64 * 1024;

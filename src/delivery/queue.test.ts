@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { EM, IP, USER_AGENT, serverEvent as fixtureEvent, queuedEvent } from "../test/queueFixtures";
-import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "./capi";
+import { EM, IP, USER_AGENT, serverEvent as fixtureEvent, queuedEvent } from "../../test/queueFixtures";
+import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "../transform/capi";
 import type { GraphOutcome } from "./graph";
 import {
   type DeadLetter,
@@ -595,7 +595,7 @@ describe("policy", () => {
 describe("wrangler.toml", () => {
   it("sets every consumer option, with max_retries equal to QUEUE_MAX_RETRIES", async () => {
     const { readFile } = await import("node:fs/promises");
-    const toml = await readFile(new URL("../wrangler.toml", import.meta.url), "utf8");
+    const toml = await readFile(new URL("../../wrangler.toml", import.meta.url), "utf8");
     const consumers = toml.split("[[queues.consumers]]").slice(1).map((block) => block.split(/\n\[/)[0]!);
     const delivery = consumers.find((block) => block.includes(`queue = "${"cartful-capi-events"}"\n`));
     expect(delivery).toBeDefined();

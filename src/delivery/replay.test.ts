@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { EM, IP, queuedEvent } from "../test/queueFixtures";
+import { EM, IP, queuedEvent } from "../../test/queueFixtures";
 import type { StoredDeadLetter } from "./deadLetterStore";
 import type { DeadLetter, QueuedEvent } from "./queue";
 import { adminRoutes, deadLetterView, parseReplayRequest, REPLAY_LIMIT, replayDeadLetters, replayRefusal, toDeadLetter } from "./replay";

@@ -8,7 +8,7 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import type { EventsRequestBody, ServerEvent } from "./capi";
+import type { EventsRequestBody, ServerEvent } from "../transform/capi";
 
 /**
  * Where and as whom to send events.

@@ -10,8 +10,8 @@
  * parseConfig({}).graph;    // undefined: dry run, nothing is sent
  * ```
  */
-import { appSecretProof, type GraphTarget } from "./graph";
-import { type FieldMap, parseFieldMap } from "./webhook";
+import { appSecretProof, type GraphTarget } from "../delivery/graph";
+import { type FieldMap, parseFieldMap } from "../transform/webhook";
 
 /** Pinned Graph API version (July 2026); Meta keeps Conversions API versions alive for two years at least. */
 export const DEFAULT_API_VERSION = "v26.0";

@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "./config";
+import { parseConfig } from "../config/settings";
 import { buildCustomData, buildServerEvent, fbcFromPageUrl, scrubUrl } from "./serverEvent";
 import { parseWebhook, type StudioWebhook } from "./webhook";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 const fixture = (name: string): any =>
-  JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), "utf8"));
+  JSON.parse(readFileSync(new URL(`../../fixtures/${name}.json`, import.meta.url), "utf8"));
 
 function webhook(payload: unknown = fixture("canonical")): StudioWebhook {
   const result = parseWebhook(payload, {});

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, configFor, DEFAULT_API_VERSION, DRY_RUN_PIXEL_ID, parseConfig } from "./config";
+import { ConfigError, configFor, DEFAULT_API_VERSION, DRY_RUN_PIXEL_ID, parseConfig } from "./settings";
 
 const live = { META_PIXEL_ID: "1234567890", META_ACCESS_TOKEN: "EAAB-secret-token" };
 

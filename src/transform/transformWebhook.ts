@@ -12,7 +12,7 @@
  * ```
  */
 import { MAX_EVENT_AGE_SECONDS, type ServerEvent } from "./capi";
-import type { RelayConfig } from "./config";
+import type { RelayConfig } from "../config/settings";
 import { consentDecision } from "./consent";
 import { eventId } from "./eventId";
 import { preHashed } from "./hash";

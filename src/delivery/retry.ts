@@ -5,7 +5,7 @@
  * The queue consumer reuses {@link isTransient} and {@link backoffDelay} (with its own policy)
  * to decide between `retry({ delaySeconds })` and giving up.
  */
-import type { ServerEvent } from "./capi";
+import type { ServerEvent } from "../transform/capi";
 import { DEFAULT_TIMEOUT_MS, postEvents, type GraphOutcome, type GraphTarget } from "./graph";
 
 /**

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "./config";
-import { isTooOld, transformWebhook } from "./relay";
+import { parseConfig } from "../config/settings";
+import { isTooOld, transformWebhook } from "./transformWebhook";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");
 const DAY = 86_400_000;
 const fixture = (name: string): any =>
-  JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), "utf8"));
+  JSON.parse(readFileSync(new URL(`../../fixtures/${name}.json`, import.meta.url), "utf8"));
 
 describe("transformWebhook", () => {
   for (const name of ["canonical", "minimal", "international", "messy"]) {
@@ -21,7 +21,7 @@ describe("transformWebhook", () => {
 
   it("maps the alternative shape with its field map", () => {
     const config = parseConfig({
-      FIELD_MAP: readFileSync(new URL("../fixtures/alternative.fieldmap.json", import.meta.url), "utf8"),
+      FIELD_MAP: readFileSync(new URL("../../fixtures/alternative.fieldmap.json", import.meta.url), "utf8"),
     });
     const result = transformWebhook(fixture("alternative"), config, NOW);
     expect(result).toMatchObject({ outcome: "event", eventId: "cartful.ses_es_20ab.3" });

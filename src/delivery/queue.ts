@@ -13,13 +13,13 @@
  * so the same event can reach Meta twice (a timeout that hid a success, a lost ack); every copy
  * carries the same `event_id` and Meta keeps one.
  */
-import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "./capi";
-import { ConfigError, configFor, type RelayConfig } from "./config";
+import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "../transform/capi";
+import { ConfigError, configFor, type RelayConfig } from "../config/settings";
 import type { DeadLetterStore } from "./deadLetterStore";
 import { type GraphOutcome, type GraphTarget, postEvents } from "./graph";
-import type { IntakeLedger } from "./intake";
-import { type LogFields, type LogSink, logLine } from "./log";
-import { isTooOld, STALE_MARGIN_MS } from "./relay";
+import type { IntakeLedger } from "./intakeLedger";
+import { type LogFields, type LogSink, logLine } from "../config/log";
+import { isTooOld, STALE_MARGIN_MS } from "../transform/transformWebhook";
 import { storeDeadLetters } from "./replay";
 import { backoffDelay, type RetryPolicy } from "./retry";
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { applyFieldMap, parseFieldMap, parseTimestamp, parseWebhook } from "./webhook";
 
 const fixture = (name: string): any =>
-  JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), "utf8"));
+  JSON.parse(readFileSync(new URL(`../../fixtures/${name}.json`, import.meta.url), "utf8"));
 
 describe("parseTimestamp", () => {
   const ms = Date.parse("2026-11-25T18:42:07.123Z");
@@ -203,7 +203,7 @@ describe("applyFieldMap", () => {
   });
 
   it("lets the alternative fixture through with its documented map", () => {
-    const map = parseFieldMap(readFileSync(new URL("../fixtures/alternative.fieldmap.json", import.meta.url), "utf8"));
+    const map = parseFieldMap(readFileSync(new URL("../../fixtures/alternative.fieldmap.json", import.meta.url), "utf8"));
     const result = parseWebhook(fixture("alternative"), map);
     expect(result).toMatchObject({
       ok: true,

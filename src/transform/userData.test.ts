@@ -13,7 +13,7 @@ interface Fixture {
 }
 /** The lead's fixtures (fixtures/canonical.json is ../shared/contract/webhook-example.json). */
 const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), "utf8")) as Fixture;
+  JSON.parse(readFileSync(new URL(`../../fixtures/${name}.json`, import.meta.url), "utf8")) as Fixture;
 /** Studio sends strings, but a merchant's mapping may give a number (messy.json's customer_id). */
 const asShopper = (raw: Record<string, unknown>): Shopper =>
   Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, String(value)]));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ServerEvent } from "./capi";
+import type { ServerEvent } from "../transform/capi";
 import type { GraphOutcome, GraphTarget } from "./graph";
 import { DEFAULT_RETRY_POLICY, backoffDelay, deliver, isTransient, type RetryPolicy } from "./retry";
 

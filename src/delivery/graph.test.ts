@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { ServerEvent } from "./capi";
+import type { ServerEvent } from "../transform/capi";
 import {
   DEFAULT_TIMEOUT_MS,
   classifyResponse,

@@ -17,7 +17,7 @@
  * and never the IP address.
  */
 import { Hono } from "hono";
-import { authenticate } from "./auth";
+import { authenticate } from "../http/auth";
 import type { StoredDeadLetter } from "./deadLetterStore";
 import {
   type ConsumerDeps,

@@ -9,7 +9,7 @@
  * refuses the event anyway (7-day window).
  */
 import { DurableObject } from "cloudflare:workers";
-import { sqlMarks } from "./intake";
+import { sqlMarks } from "./intakeLedger";
 import type { DeadLetter, DeadLetterReason } from "./queue";
 
 /** Durable Object SQLite binds at most 100 parameters a statement; one may be a timestamp. */

@@ -10,7 +10,7 @@
  * ```
  */
 import type { Content, CustomData, ServerEvent } from "./capi";
-import type { RelayConfig } from "./config";
+import type { RelayConfig } from "../config/settings";
 import { eventId } from "./eventId";
 import { buildUserData } from "./userData";
 import type { StudioWebhook } from "./webhook";
