@@ -1,5 +1,5 @@
 // Types of `env` and `exports` from "cloudflare:workers" in the workerd tests.
-import type { Env as RelayEnv } from "../src/config/env";
+import type { Env as RelayEnv } from "../src/http/env";
 import type * as Main from "../src/index";
 
 declare global {

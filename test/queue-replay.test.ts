@@ -7,8 +7,9 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/http/app";
 import { DEAD_LETTER_RETENTION_MS } from "../src/delivery/deadLetterStore";
-import { type DeadLetter, type DeadLetterReason, DEAD_LETTER_QUEUE_NAME, handleQueueBatch } from "../src/delivery/queue";
-import { DEAD_LETTER_STORE_NAME } from "../src/delivery/replay";
+import { type DeadLetter, type DeadLetterReason, DEAD_LETTER_QUEUE_NAME } from "../src/delivery/messages";
+import { handleQueueBatch } from "../src/delivery/consumer";
+import { DEAD_LETTER_STORE_NAME } from "../src/delivery/deadLetters";
 import { EM, IP, queuedEvent } from "./queueFixtures";
 
 const ADMIN_SECRET = "admin-secret-for-tests";

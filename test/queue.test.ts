@@ -9,15 +9,10 @@ import type { ServerEvent } from "../src/transform/capi";
 import worker from "../src/index";
 import { IP, serverEvent as fixtureEvent, queuedEvent } from "./queueFixtures";
 import { INTAKE_LEASE_MS, INTAKE_MEMORY_MS } from "../src/delivery/intakeLedger";
-import {
-  enqueueEvent,
-  handleQueueBatch,
-  intakeKeys,
-  intakeShard,
-  QUEUE_MAX_RETRIES,
-  QUEUE_NAME,
-  type QueuedEvent,
-} from "../src/delivery/queue";
+import { enqueueEvent, intakeKeys, intakeShard } from "../src/delivery/producer";
+import { handleQueueBatch } from "../src/delivery/consumer";
+import { QUEUE_MAX_RETRIES } from "../src/delivery/policy";
+import { QUEUE_NAME, type QueuedEvent } from "../src/delivery/messages";
 
 const NOW = Date.now();
 const NOW_S = Math.floor(NOW / 1000);

@@ -3,7 +3,7 @@
  * tests (test/queue*.test.ts): a finished event as the webhook route queues it.
  */
 import type { ServerEvent } from "../src/transform/capi";
-import type { QueuedEvent } from "../src/delivery/queue";
+import type { QueuedEvent } from "../src/delivery/messages";
 
 export const IP = "203.0.113.7";
 /** Meta's reference hash of `john_smith@gmail.com`. */

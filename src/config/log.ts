@@ -28,6 +28,10 @@ export interface LogFields {
   meta_subcode?: number;
   events_received?: number;
   dry_run?: boolean;
+  pixel_id?: string;
+  delay_seconds?: number;
+  batch_size?: number;
+  replays?: number;
   /** Paths of invalid fields, never their values. */
   issues?: string[];
   /** The finished event in dry run, with `client_ip_address` removed (hashes and user agent stay). */
@@ -35,6 +39,9 @@ export interface LogFields {
 }
 
 export type LogSink = (line: string) => void;
+
+/** The Workers runtime's log: Workers Logs and `wrangler tail` read stdout. */
+export const consoleSink: LogSink = (line) => console.log(line);
 
 export function logLine(sink: LogSink, fields: LogFields): void {
   const { level = "info", ...rest } = fields;

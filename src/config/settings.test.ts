@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, configFor, DEFAULT_API_VERSION, DRY_RUN_PIXEL_ID, parseConfig } from "./settings";
+import { appSecretProof, ConfigError, configFor, DEFAULT_API_VERSION, DRY_RUN_PIXEL_ID, parseConfig } from "./settings";
 
 const live = { META_PIXEL_ID: "1234567890", META_ACCESS_TOKEN: "EAAB-secret-token" };
 
@@ -149,5 +149,12 @@ describe("configFor", () => {
     expect(() => configFor(env)).toThrow(ConfigError);
     env.META_PIXEL_ID = "1234567890";
     expect(configFor(env).graph?.pixelId).toBe("1234567890");
+  });
+});
+
+describe("appSecretProof", () => {
+  it("is the hex HMAC-SHA256 of the token keyed by the app secret", () => {
+    const token = "EAAB-secret-token-123";
+    expect(appSecretProof(token, "s3cr3t")).toBe(createHmac("sha256", "s3cr3t").update(token).digest("hex"));
   });
 });

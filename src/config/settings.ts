@@ -10,7 +10,11 @@
  * parseConfig({}).graph;    // undefined: dry run, nothing is sent
  * ```
  */
-import { appSecretProof, type GraphTarget } from "../delivery/graph";
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import type { ContentIdField, EventValue, LimitedDataUse } from "../transform/serverEvent";
+import type { TransformOptions } from "../transform/transformWebhook";
 import { type FieldMap, parseFieldMap } from "../transform/webhook";
 
 /** Pinned Graph API version (July 2026); Meta keeps Conversions API versions alive for two years at least. */
@@ -22,20 +26,41 @@ export const DEFAULT_TIMEOUT_MS = 1500;
 /** Pixel id shown in dry-run previews when none is configured. */
 export const DRY_RUN_PIXEL_ID = "DRY_RUN_PIXEL_ID";
 
-/** Which recommendation field becomes `content_ids` / `contents[].id`. */
-export type ContentIdField = "product_id" | "variant_id" | "sku";
-
-/** How `custom_data.value` is set: the recommendations' total, nothing, or a fixed amount. */
-export type EventValue = { kind: "recommendations" } | { kind: "none" } | { kind: "fixed"; amount: number };
-
-export interface LimitedDataUse {
-  /** Meta's `data_processing_options_country`: 1 = US, 0 = geolocate. */
-  country: number;
-  /** Meta's `data_processing_options_state`: 1000 = California, 0 = geolocate. */
-  state: number;
+/**
+ * Where and as whom to send events.
+ *
+ * @example
+ * ```ts
+ * const target: GraphTarget = { graphUrl: "https://graph.facebook.com", apiVersion: "v24.0",
+ *   pixelId: env.META_PIXEL_ID, accessToken: env.META_ACCESS_TOKEN, testEventCode: env.META_TEST_EVENT_CODE };
+ * ```
+ */
+export interface GraphTarget {
+  /** e.g. `https://graph.facebook.com` (a trailing slash is tolerated). */
+  graphUrl: string;
+  /** e.g. `v24.0`. */
+  apiVersion: string;
+  pixelId: string;
+  accessToken: string;
+  testEventCode?: string;
+  /** See {@link appSecretProof}; sent only when set. */
+  appSecretProof?: string;
 }
 
-export interface RelayConfig {
+/**
+ * Meta's `appsecret_proof`: the lowercase hex HMAC-SHA256 of the access token keyed by the
+ * app secret. Required by apps with "Require App Secret" on, accepted by all.
+ *
+ * @example
+ * ```ts
+ * appSecretProof("EAAB…", "app-secret"); // "5f2b…" (64 hex characters)
+ * ```
+ */
+export function appSecretProof(accessToken: string, appSecret: string): string {
+  return bytesToHex(hmac(sha256, utf8ToBytes(appSecret), utf8ToBytes(accessToken)));
+}
+
+export interface RelayConfig extends TransformOptions {
   /** Where and how to send; undefined in dry run (no `META_ACCESS_TOKEN`). */
   graph: GraphTarget | undefined;
   /** The configured pixel id, or a placeholder in dry run. */
@@ -43,19 +68,7 @@ export interface RelayConfig {
   apiVersion: string;
   graphUrl: string;
   testEventCode: string | undefined;
-  eventName: string;
   webhookSecret: string | undefined;
-  /** ISO alpha-2, lowercase: the country of shoppers who give none (phone calling code, zip). */
-  defaultCountry: string | undefined;
-  /** Send only with an explicit grant (`marketing_consent: true` or `ad_user_data: granted`). */
-  requireConsent: boolean;
-  limitedDataUse: LimitedDataUse | undefined;
-  fieldMap: FieldMap;
-  /** Studio `type`s that are relayed; others are answered `skipped`. */
-  eventTypes: string[];
-  contentId: ContentIdField;
-  contentType: "product" | "product_group";
-  eventValue: EventValue;
   timeoutMs: number;
 }
 

@@ -10,7 +10,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { sqlMarks } from "./intakeLedger";
-import type { DeadLetter, DeadLetterReason } from "./queue";
+import type { DeadLetter, DeadLetterReason } from "./messages";
 
 /** Durable Object SQLite binds at most 100 parameters a statement; one may be a timestamp. */
 export const KEYS_PER_STATEMENT = 99;

@@ -5,31 +5,8 @@
  * never in an outcome message. Which errors are worth retrying follows Meta's "Handling Errors"
  * page; see ../shared/meta-capi.md.
  */
-import { hmac } from "@noble/hashes/hmac.js";
-import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import type { GraphTarget } from "../config/settings";
 import type { EventsRequestBody, ServerEvent } from "../transform/capi";
-
-/**
- * Where and as whom to send events.
- *
- * @example
- * ```ts
- * const target: GraphTarget = { graphUrl: "https://graph.facebook.com", apiVersion: "v24.0",
- *   pixelId: env.META_PIXEL_ID, accessToken: env.META_ACCESS_TOKEN, testEventCode: env.META_TEST_EVENT_CODE };
- * ```
- */
-export interface GraphTarget {
-  /** e.g. `https://graph.facebook.com` (a trailing slash is tolerated). */
-  graphUrl: string;
-  /** e.g. `v24.0`. */
-  apiVersion: string;
-  pixelId: string;
-  accessToken: string;
-  testEventCode?: string;
-  /** See {@link appSecretProof}; sent only when set. */
-  appSecretProof?: string;
-}
 
 /**
  * What came of one request (or, from `deliver`, of the last one).
@@ -59,6 +36,9 @@ export type GraphOutcome =
       /** From `Retry-After`, in ms from `now`. */
       retryAfterMs?: number;
     };
+
+/** A failed request's outcome. */
+export type GraphFailure = Extract<GraphOutcome, { ok: false }>;
 
 /**
  * Meta asks for a request timeout around 1.5 s; most answers take under 0.6 s.
@@ -116,19 +96,6 @@ export function eventsRequestBody(target: GraphTarget, events: ServerEvent[]): E
     ...(target.testEventCode ? { test_event_code: target.testEventCode } : {}),
     ...(target.appSecretProof ? { appsecret_proof: target.appSecretProof } : {}),
   };
-}
-
-/**
- * Meta's `appsecret_proof`: the lowercase hex HMAC-SHA256 of the access token keyed by the
- * app secret. Required by apps with "Require App Secret" on, accepted by all.
- *
- * @example
- * ```ts
- * appSecretProof("EAAB…", "app-secret"); // "5f2b…" (64 hex characters)
- * ```
- */
-export function appSecretProof(accessToken: string, appSecret: string): string {
-  return bytesToHex(hmac(sha256, utf8ToBytes(appSecret), utf8ToBytes(accessToken)));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ServerEvent } from "../transform/capi";
-import type { GraphOutcome, GraphTarget } from "./graph";
+import type { GraphTarget } from "../config/settings";
+import type { GraphOutcome } from "./graph";
 import { DEFAULT_RETRY_POLICY, backoffDelay, deliver, isTransient, type RetryPolicy } from "./retry";
 
 const TOKEN = "EAAB-secret-token-456";

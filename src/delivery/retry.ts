@@ -6,7 +6,8 @@
  * to decide between `retry({ delaySeconds })` and giving up.
  */
 import type { ServerEvent } from "../transform/capi";
-import { DEFAULT_TIMEOUT_MS, postEvents, type GraphOutcome, type GraphTarget } from "./graph";
+import type { GraphTarget } from "../config/settings";
+import { DEFAULT_TIMEOUT_MS, postEvents, type GraphOutcome } from "./graph";
 
 /**
  * How hard {@link deliver} (or a queue consumer, through {@link backoffDelay}) tries.

@@ -10,12 +10,36 @@
  * ```
  */
 import type { Content, CustomData, ServerEvent } from "./capi";
-import type { RelayConfig } from "../config/settings";
 import { eventId } from "./eventId";
 import { buildUserData } from "./userData";
 import type { StudioWebhook } from "./webhook";
 
-export function buildServerEvent(webhook: StudioWebhook, config: RelayConfig, now: number): ServerEvent {
+/** Which recommendation field becomes `content_ids` / `contents[].id`. */
+export type ContentIdField = "product_id" | "variant_id" | "sku";
+
+/** How `custom_data.value` is set: the recommendations' total, nothing, or a fixed amount. */
+export type EventValue = { kind: "recommendations" } | { kind: "none" } | { kind: "fixed"; amount: number };
+
+export interface LimitedDataUse {
+  /** Meta's `data_processing_options_country`: 1 = US, 0 = geolocate. */
+  country: number;
+  /** Meta's `data_processing_options_state`: 1000 = California, 0 = geolocate. */
+  state: number;
+}
+
+/** What the event built for Meta depends on besides the webhook: the relay's settings for it. */
+export interface EventOptions {
+  /** Meta's `event_name`. */
+  eventName: string;
+  /** ISO alpha-2, lowercase: the country of shoppers who give none (phone calling code, zip). */
+  defaultCountry: string | undefined;
+  limitedDataUse: LimitedDataUse | undefined;
+  contentId: ContentIdField;
+  contentType: "product" | "product_group";
+  eventValue: EventValue;
+}
+
+export function buildServerEvent(webhook: StudioWebhook, config: EventOptions, now: number): ServerEvent {
   const { context, shopper } = webhook;
   const eventSourceUrl = scrubUrl(context.page_url) ?? storeUrl(webhook.store.domain);
   const referrerUrl = scrubUrl(context.referrer_url);
@@ -59,7 +83,7 @@ export function buildServerEvent(webhook: StudioWebhook, config: RelayConfig, no
  * //   content_type: "product", currency: "USD", value: 34, content_name: "Skin Care Finder" }
  * ```
  */
-export function buildCustomData(webhook: StudioWebhook, config: RelayConfig): CustomData | undefined {
+export function buildCustomData(webhook: StudioWebhook, config: EventOptions): CustomData | undefined {
   const contents: Content[] = [];
   for (const item of webhook.recommendations) {
     const id = item[config.contentId]?.trim();
@@ -84,7 +108,7 @@ export function buildCustomData(webhook: StudioWebhook, config: RelayConfig): Cu
   return Object.keys(data).length > 0 ? data : undefined;
 }
 
-function eventValue(contents: Content[], config: RelayConfig): number | undefined {
+function eventValue(contents: Content[], config: EventOptions): number | undefined {
   switch (config.eventValue.kind) {
     case "none":
       return undefined;

@@ -12,13 +12,12 @@
  * ```
  */
 import { MAX_EVENT_AGE_SECONDS, type ServerEvent } from "./capi";
-import type { RelayConfig } from "../config/settings";
 import { consentDecision } from "./consent";
 import { eventId } from "./eventId";
 import { preHashed } from "./hash";
 import { normalizeEmail } from "./normalize";
-import { buildServerEvent } from "./serverEvent";
-import { type Issue, parseWebhook } from "./webhook";
+import { buildServerEvent, type EventOptions } from "./serverEvent";
+import { type FieldMap, type Issue, parseWebhook } from "./webhook";
 
 /**
  * How far ahead of our clock `occurred_at` may be. A little ahead is clock skew, and the event
@@ -40,7 +39,16 @@ export type TransformResult =
   | { outcome: "skipped"; reason: SkipReason; eventId: string; studioEventId: string }
   | { outcome: "invalid"; issues: Issue[] };
 
-export function transformWebhook(payload: unknown, config: RelayConfig, now: number): TransformResult {
+/** The settings the transform reads: the event's options, and which webhooks become events. */
+export interface TransformOptions extends EventOptions {
+  fieldMap: FieldMap;
+  /** Studio `type`s that are relayed; others are answered `skipped`. */
+  eventTypes: string[];
+  /** Send only with an explicit grant (`marketing_consent: true` or `ad_user_data: granted`). */
+  requireConsent: boolean;
+}
+
+export function transformWebhook(payload: unknown, config: TransformOptions, now: number): TransformResult {
   const parsed = parseWebhook(payload, config.fieldMap);
   if (!parsed.ok) return { outcome: "invalid", issues: parsed.issues };
   const webhook = parsed.webhook;

@@ -23,15 +23,11 @@ import canonical from "../../fixtures/canonical.json";
 import { createApp } from "../../src/http/app";
 import { DeadLetterStore } from "../../src/delivery/deadLetterStore";
 import { IntakeLedger } from "../../src/delivery/intakeLedger";
-import {
-  DEAD_LETTER_QUEUE_NAME,
-  type DeliveryPolicy,
-  handleQueueBatch,
-  QUEUE_NAME,
-  type QueueBindings,
-  type QueuedEvent,
-} from "../../src/delivery/queue";
-import { DEAD_LETTER_STORE_NAME, replayDeadLetters } from "../../src/delivery/replay";
+import { DEAD_LETTER_QUEUE_NAME, QUEUE_NAME, type QueuedEvent } from "../../src/delivery/messages";
+import { type DeliveryPolicy } from "../../src/delivery/policy";
+import { handleQueueBatch } from "../../src/delivery/consumer";
+import { type QueueBindings } from "../../src/delivery/bindings";
+import { DEAD_LETTER_STORE_NAME, replayDeadLetters } from "../../src/delivery/deadLetters";
 import { STALE_MARGIN_MS } from "../../src/transform/transformWebhook";
 import { durableObjectNamespace } from "./durableObjects";
 import { type FakeGraph, seeded, startFakeGraph } from "./fakeGraph";

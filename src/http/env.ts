@@ -1,4 +1,4 @@
-import type { QueueBindings } from "../delivery/queue";
+import type { QueueBindings } from "../delivery/bindings";
 
 /**
  * The Worker's bindings: wrangler vars, secrets, queues and Durable Objects.

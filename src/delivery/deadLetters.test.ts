@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { EM, IP, queuedEvent } from "../../test/queueFixtures";
 import type { StoredDeadLetter } from "./deadLetterStore";
-import type { DeadLetter, QueuedEvent } from "./queue";
-import { adminRoutes, deadLetterView, parseReplayRequest, REPLAY_LIMIT, replayDeadLetters, replayRefusal, toDeadLetter } from "./replay";
+import { deadLetterView, REPLAY_LIMIT, replayDeadLetters, replayRefusal, toDeadLetter } from "./deadLetters";
+import type { DeadLetter, QueuedEvent } from "./messages";
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const NOW_S = Math.floor(NOW / 1000);
@@ -11,6 +11,7 @@ const queued = (id: string, eventTime = NOW_S - 3600) => queuedEvent(id, eventTi
 function letter(id: string, overrides: Partial<DeadLetter> = {}): StoredDeadLetter {
   return { v: 1, kind: "dead_letter", key: id, message: queued(id), reason: "rejected", detail: "bad", attempts: 1, deadLetteredAt: NOW, times: 1, ...overrides };
 }
+
 
 describe("toDeadLetter", () => {
   it("keeps the consumer's own letters as they are", () => {
@@ -79,30 +80,6 @@ describe("deadLetterView", () => {
   });
 });
 
-describe("parseReplayRequest", () => {
-  it("takes keys, deduplicated", () => {
-    expect(parseReplayRequest({ keys: ["a", "b", "a"] })).toEqual({ keys: ["a", "b"], dryRun: false });
-  });
-
-  it("takes a reason and a dry run", () => {
-    expect(parseReplayRequest({ reason: "configuration", dryRun: true })).toEqual({ reason: "configuration", dryRun: true });
-  });
-
-  it.each([
-    ["not an object", []],
-    ["nothing asked", {}],
-    ["empty keys", { keys: [] }],
-    ["keys not strings", { keys: [1] }],
-    ["an empty key", { keys: [""] }],
-    ["too many keys", { keys: Array.from({ length: REPLAY_LIMIT + 1 }, (_, i) => `k${i}`) }],
-    ["an unknown reason", { reason: "bogus" }],
-    ["keys and reason", { keys: ["a"], reason: "stale" }],
-    ["dryRun not boolean", { keys: ["a"], dryRun: 1 }],
-  ])("refuses %s", (_, body) => {
-    expect(parseReplayRequest(body)).toHaveProperty("error");
-  });
-});
-
 describe("replayDeadLetters", () => {
   function bindings() {
     const sendBatch = vi.fn(async () => ({ metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } }));
@@ -162,21 +139,5 @@ describe("replayDeadLetters", () => {
     });
     expect(sendBatch).not.toHaveBeenCalled();
     expect(markReplayed).not.toHaveBeenCalled();
-  });
-});
-
-describe("adminRoutes authentication", () => {
-  it("answers 503 without ADMIN_SECRET, 401 without the right bearer", async () => {
-    expect((await adminRoutes.request("/dead-letters", {}, {})).status).toBe(503);
-    const env = { ADMIN_SECRET: "s3cret" };
-    expect((await adminRoutes.request("/dead-letters", {}, env)).status).toBe(401);
-    expect((await adminRoutes.request("/dead-letters", { headers: { authorization: "Bearer nope" } }, env)).status).toBe(401);
-    expect((await adminRoutes.request("/dead-letters", { headers: { authorization: "Basic czNjcmV0" } }, env)).status).toBe(401);
-  });
-
-  it("lets the right bearer through (503 here: no dead-letter store bound)", async () => {
-    const res = await adminRoutes.request("/dead-letters", { headers: { authorization: "Bearer s3cret" } }, { ADMIN_SECRET: "s3cret" });
-    expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ error: { code: "not_configured" } });
   });
 });

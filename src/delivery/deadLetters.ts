@@ -1,0 +1,187 @@
+/**
+ * Dead letters: the dead-letter queue's consumer (stores each letter in the dead-letter store),
+ * re-driving letters back onto the delivery queue, and the view of a letter the admin routes
+ * show (field names, never values).
+ */
+import { consoleSink, type LogSink, logLine } from "../config/log";
+import type { QueueBindings } from "./bindings";
+import type { StoredDeadLetter } from "./deadLetterStore";
+import { type DeadLetter, isDeadLetter, isQueuedEvent, type QueuedEvent } from "./messages";
+import { isStale } from "./policy";
+
+/** The dead-letter store's one Durable Object instance. */
+export const DEAD_LETTER_STORE_NAME = "dead-letters";
+
+/** Messages per `sendBatch` (Cloudflare's limit). */
+const SEND_BATCH_LIMIT = 100;
+
+/** Letters one replay call handles at most. */
+export const REPLAY_LIMIT = 1000;
+
+/**
+ * The dead letter a DLQ message stands for: our own letters as they are; a bare queued event
+ * (Cloudflare moved it after the consumer itself failed `max_retries` times) becomes a
+ * `handler_failure` letter; anything else a `malformed` one.
+ *
+ * @param now ms
+ * @example
+ * ```ts
+ * toDeadLetter({ id: "m1", attempts: 21, body: queuedEvent }, Date.now()).reason; // "handler_failure"
+ * ```
+ */
+export function toDeadLetter(message: { id: string; attempts: number; body: unknown }, now: number): DeadLetter {
+  const body = message.body;
+  if (isDeadLetter(body)) return body;
+  const queued = isQueuedEvent(body) ? body : null;
+  return {
+    v: 1,
+    kind: "dead_letter",
+    key: queued ? queued.eventId : `message:${message.id}`,
+    message: queued,
+    reason: queued ? "handler_failure" : "malformed",
+    detail: queued ? "the consumer failed on this message until Cloudflare moved it" : "message body is not a queued event",
+    attempts: message.attempts,
+    deadLetteredAt: now,
+  };
+}
+
+/**
+ * Why a letter cannot be re-driven now, or `undefined` if it can: no event in it, or Meta would
+ * refuse it (past the 7-day window, with a safety margin).
+ *
+ * @param now ms
+ * @example
+ * ```ts
+ * replayRefusal(letter, Date.now()); // undefined | "malformed" | "stale"
+ * ```
+ */
+export function replayRefusal(letter: DeadLetter, now: number): "malformed" | "stale" | undefined {
+  if (!letter.message) return "malformed";
+  return isStale(letter.message.event, now) ? "stale" : undefined;
+}
+
+/**
+ * A letter as the admin routes show it: everything but user data values, which become the list
+ * of fields present (`client_ip_address` included by name only).
+ *
+ * @example
+ * ```ts
+ * deadLetterView(letter).event?.user_data; // ["em", "ph", "client_ip_address", "client_user_agent"]
+ * ```
+ */
+export function deadLetterView(letter: DeadLetter & { times?: number; replayedAt?: number }) {
+  const { message, ...rest } = letter;
+  if (!message) return { ...rest, event: null };
+  const { user_data, ...event } = message.event;
+  return {
+    ...rest,
+    eventId: message.eventId,
+    studioEventId: message.studioEventId,
+    pixelId: message.pixelId,
+    acceptedAt: message.acceptedAt,
+    replays: message.replays ?? 0,
+    event: { ...event, user_data: Object.keys(user_data).sort() },
+  };
+}
+
+/**
+ * The DLQ consumer: stores the batch's letters in one call, then acks them all; logs the fate of
+ * letters Cloudflare moved without our reason. Throws (Cloudflare retries) when the store is
+ * unbound or unreachable.
+ *
+ * @example
+ * ```ts
+ * // through handleQueueBatch, for a queue whose name ends in "-dlq"
+ * await storeDeadLetters(batch, env, deps);
+ * ```
+ */
+export async function storeDeadLetters(
+  batch: MessageBatch<unknown>,
+  env: QueueBindings,
+  deps: { now: () => number; sink: LogSink },
+): Promise<void> {
+  if (!env.DEAD_LETTERS) throw new Error("DEAD_LETTERS is not bound");
+  const now = deps.now();
+  const letters = batch.messages.map((message) => toDeadLetter(message, now));
+  await deadLetterStore(env.DEAD_LETTERS).put(letters);
+  batch.ackAll();
+  batch.messages.forEach((message, i) => {
+    const letter = letters[i]!;
+    // Our own letters had their fate logged when dead-lettered; the others are logged here.
+    if (isDeadLetter(message.body)) return;
+    logLine(deps.sink, {
+      msg: "capi_event",
+      level: "warn",
+      outcome: "dead_lettered",
+      reason: letter.reason,
+      attempts: letter.attempts,
+      ...(letter.message ? { event_id: letter.message.eventId, studio_event_id: letter.message.studioEventId } : {}),
+    });
+  });
+}
+
+export function deadLetterStore(namespace: NonNullable<QueueBindings["DEAD_LETTERS"]>) {
+  return namespace.get(namespace.idFromName(DEAD_LETTER_STORE_NAME));
+}
+
+/** The answer of a replay. */
+export interface ReplayReport {
+  dryRun: boolean;
+  replayed: string[];
+  refused: { key: string; reason: "malformed" | "stale" }[];
+  notFound: string[];
+}
+
+/**
+ * Re-queues letters on `CAPI_QUEUE` with their original event (same `event_id` and
+ * `event_time`), skipping the intake ledger (the operator means it; Meta still deduplicates by
+ * `event_id`), and marks them re-driven. Refuses letters {@link replayRefusal} names.
+ *
+ * @param now ms
+ * @example
+ * ```ts
+ * await replayDeadLetters(env, await store.get(["cartful.ses_1.1"]), ["cartful.ses_1.1"], Date.now(), false);
+ * // { dryRun: false, replayed: ["cartful.ses_1.1"], refused: [], notFound: [] }
+ * ```
+ */
+export async function replayDeadLetters(
+  env: QueueBindings,
+  letters: StoredDeadLetter[],
+  askedKeys: string[],
+  now: number,
+  dryRun: boolean,
+  sink: LogSink = consoleSink,
+): Promise<ReplayReport> {
+  const found = new Set(letters.map((letter) => letter.key));
+  const report: ReplayReport = { dryRun, replayed: [], refused: [], notFound: askedKeys.filter((key) => !found.has(key)) };
+  const messages: QueuedEvent[] = [];
+  for (const letter of letters) {
+    const refusal = replayRefusal(letter, now);
+    if (refusal || !letter.message) {
+      report.refused.push({ key: letter.key, reason: refusal ?? "malformed" });
+      continue;
+    }
+    report.replayed.push(letter.key);
+    messages.push({ ...letter.message, replays: (letter.message.replays ?? 0) + 1 });
+  }
+  if (dryRun || messages.length === 0) return report;
+  if (!env.CAPI_QUEUE || !env.DEAD_LETTERS) throw new Error("CAPI_QUEUE and DEAD_LETTERS must be bound to replay");
+  const store = deadLetterStore(env.DEAD_LETTERS);
+  for (let start = 0; start < messages.length; start += SEND_BATCH_LIMIT) {
+    const chunk = messages.slice(start, start + SEND_BATCH_LIMIT);
+    await env.CAPI_QUEUE.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
+    // Marked per chunk: a failure halfway leaves only the unsent letters waiting.
+    await store.markReplayed(report.replayed.slice(start, start + SEND_BATCH_LIMIT), now);
+  }
+  for (const message of messages) {
+    logLine(sink, {
+      msg: "capi_event",
+      outcome: "replayed",
+      event_id: message.eventId,
+      studio_event_id: message.studioEventId,
+      pixel_id: message.pixelId,
+      replays: message.replays ?? 1,
+    });
+  }
+  return report;
+}

@@ -1,0 +1,256 @@
+import { describe, expect, it, vi } from "vitest";
+import { serverEvent as fixtureEvent, queuedEvent } from "../../test/queueFixtures";
+import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "../transform/capi";
+import type { GraphFailure, GraphOutcome } from "./graph";
+import type { DeadLetter } from "./messages";
+import {
+  type DeliveryPolicy,
+  deadLetterOf,
+  failureFate,
+  groupRequests,
+  isConfigurationFailure,
+  isStale,
+  isThrottle,
+  MAX_DELAY_SECONDS,
+  QUEUE_DELIVERY_POLICY,
+  QUEUE_MAX_RETRIES,
+  retryDelaySeconds,
+  settle,
+  throttleGuard,
+} from "./policy";
+
+const NOW = Date.parse("2026-11-25T20:00:00Z");
+const NOW_S = Math.floor(NOW / 1000);
+const DAY = 86_400;
+
+const serverEvent = (id: string, eventTime = NOW_S - 60) => fixtureEvent(id, eventTime);
+const queued = (id: string, pixelId = "111", eventTime = NOW_S - 60) => queuedEvent(id, eventTime, pixelId);
+
+const fail = (overrides: Partial<GraphFailure> = {}): GraphFailure => ({
+  ok: false,
+  transient: true,
+  status: 503,
+  message: "Service unavailable",
+  ...overrides,
+});
+const poisoned = (overrides: Partial<GraphFailure> = {}) =>
+  fail({ transient: false, status: 400, code: 100, subcode: 2804003, message: "Invalid parameter", fbtraceId: "TRACE-BAD", ...overrides });
+const accepted = (n: number): GraphOutcome => ({ ok: true, status: 200, eventsReceived: n, fbtraceId: "TRACE-OK" });
+
+describe("isStale", () => {
+  it("accepts an event well inside Meta's 7 days", () => {
+    expect(isStale(serverEvent("a", NOW_S - 6 * DAY), NOW)).toBe(false);
+  });
+
+  it("refuses an event that would pass 7 days within the safety margin", () => {
+    expect(isStale(serverEvent("a", NOW_S - 7 * DAY + 60), NOW)).toBe(true);
+  });
+
+  it("refuses an event older than 7 days", () => {
+    expect(isStale(serverEvent("a", NOW_S - 8 * DAY), NOW)).toBe(true);
+  });
+});
+
+describe("groupRequests", () => {
+  it("groups per pixel, keeping arrival order", () => {
+    const items = [queued("a", "1"), queued("b", "2"), queued("c", "1")];
+    expect(groupRequests(items, (m) => m.pixelId).map((r) => [r.pixelId, r.items.map((m) => m.eventId)])).toEqual([
+      ["1", ["a", "c"]],
+      ["2", ["b"]],
+    ]);
+  });
+
+  it("caps a request at Meta's 1,000 events", () => {
+    const items = Array.from({ length: 2500 }, (_, i) => i);
+    expect(groupRequests(items, () => "1").map((r) => r.items.length)).toEqual([MAX_EVENTS_PER_REQUEST, 1000, 500]);
+  });
+
+  it("honours a smaller limit and an empty input", () => {
+    expect(groupRequests([1, 2, 3], () => "p", 2).map((r) => r.items)).toEqual([[1, 2], [3]]);
+    expect(groupRequests([], () => "p")).toEqual([]);
+  });
+});
+
+describe("isConfigurationFailure", () => {
+  it.each([190, 10, 200, 299, 2635])("code %i is our configuration", (code) => {
+    expect(isConfigurationFailure(fail({ transient: false, status: 400, code }))).toBe(true);
+  });
+
+  it.each([401, 403, 404])("HTTP %i without a code is our configuration", (status) => {
+    expect(isConfigurationFailure(fail({ transient: false, status }))).toBe(true);
+  });
+
+  it("code 100 and a bare 400 are about the events", () => {
+    expect(isConfigurationFailure(poisoned())).toBe(false);
+    expect(isConfigurationFailure(fail({ transient: false, status: 400 }))).toBe(false);
+  });
+});
+
+describe("isThrottle", () => {
+  it.each([
+    ["HTTP 429", fail({ status: 429 })],
+    ["code 17", fail({ status: 400, code: 17 })],
+    ["code 613", fail({ status: 400, code: 613 })],
+    ["code 4", fail({ status: 400, code: 4 })],
+    ["code 80004", fail({ status: 400, code: 80004 })],
+    ["a Retry-After", fail({ status: 503, retryAfterMs: 5000 })],
+  ])("%s is a throttle", (_, failure) => {
+    expect(isThrottle(failure)).toBe(true);
+  });
+
+  it("a 503, a timeout and a permanent error are not", () => {
+    expect(isThrottle(fail())).toBe(false);
+    expect(isThrottle(fail({ status: undefined, message: "did not answer" }))).toBe(false);
+    expect(isThrottle(poisoned())).toBe(false);
+  });
+});
+
+describe("retryDelaySeconds", () => {
+  it("grows with the attempts, never below half of each window", () => {
+    const low = [1, 2, 3, 4, 5, 6].map((a) => retryDelaySeconds(a, QUEUE_DELIVERY_POLICY, () => 0));
+    expect(low).toEqual([15, 30, 60, 120, 240, 480]);
+    const high = [1, 2, 3].map((a) => retryDelaySeconds(a, QUEUE_DELIVERY_POLICY, () => 0.999999));
+    expect(high).toEqual([30, 60, 120]);
+  });
+
+  it("stops growing at the 30-minute cap", () => {
+    expect(retryDelaySeconds(15, QUEUE_DELIVERY_POLICY, () => 0.999999)).toBe(1800);
+  });
+
+  it("waits at least what Retry-After asks", () => {
+    expect(retryDelaySeconds(1, QUEUE_DELIVERY_POLICY, () => 0, 120_000)).toBe(120);
+  });
+
+  it("never asks Cloudflare for more than 12 hours", () => {
+    expect(retryDelaySeconds(1, QUEUE_DELIVERY_POLICY, () => 0, 90_000_000)).toBe(MAX_DELAY_SECONDS);
+  });
+});
+
+describe("failureFate", () => {
+  it("retries a transient failure with a delay", () => {
+    expect(failureFate(fail(), 1, QUEUE_DELIVERY_POLICY, () => 0)).toMatchObject({ kind: "retry", delaySeconds: 15 });
+  });
+
+  it("still retries on the last retry, dead-letters after it", () => {
+    expect(failureFate(fail(), QUEUE_MAX_RETRIES, QUEUE_DELIVERY_POLICY, () => 0).kind).toBe("retry");
+    expect(failureFate(fail(), QUEUE_MAX_RETRIES + 1, QUEUE_DELIVERY_POLICY, () => 0)).toMatchObject({
+      kind: "dead_letter",
+      reason: "retries_exhausted",
+    });
+  });
+
+  it("dead-letters a permanent rejection at once, naming what was refused", () => {
+    expect(failureFate(poisoned(), 1, QUEUE_DELIVERY_POLICY, () => 0)).toMatchObject({ kind: "dead_letter", reason: "rejected" });
+    expect(failureFate(fail({ transient: false, status: 400, code: 190 }), 1, QUEUE_DELIVERY_POLICY, () => 0)).toMatchObject({
+      kind: "dead_letter",
+      reason: "configuration",
+    });
+  });
+});
+
+describe("settle", () => {
+  const items = (n: number, attempts = 1) => Array.from({ length: n }, (_, i) => ({ attempts, event: serverEvent(`e${i}`) }));
+  const rejecting =
+    (bad: Set<string>, posts: string[][] = []) =>
+    async (events: ServerEvent[]) => {
+      posts.push(events.map((e) => e.event_id));
+      return events.some((e) => bad.has(e.event_id)) ? poisoned() : accepted(events.length);
+    };
+
+  it("sends all in one request when Meta accepts", async () => {
+    const posts: string[][] = [];
+    const fates = await settle(items(5), rejecting(new Set(), posts), QUEUE_DELIVERY_POLICY, () => 0);
+    expect(posts).toHaveLength(1);
+    expect(fates.every((f) => f.kind === "sent" && f.fbtraceId === "TRACE-OK" && f.batchSize === 5)).toBe(true);
+  });
+
+  it("isolates one rejected event: batchmates sent, only it dead-lettered, few requests", async () => {
+    const posts: string[][] = [];
+    const fates = await settle(items(100), rejecting(new Set(["e37"]), posts), QUEUE_DELIVERY_POLICY, () => 0);
+    expect(fates.filter((f) => f.kind === "sent")).toHaveLength(99);
+    expect(fates[37]).toMatchObject({ kind: "dead_letter", reason: "rejected", failure: { code: 100, fbtraceId: "TRACE-BAD" } });
+    expect(posts.length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(100)));
+    const sentIds = posts.filter((ids) => !ids.includes("e37")).flat();
+    expect(new Set(sentIds).size).toBe(sentIds.length); // no good event sent twice
+  });
+
+  it("isolates two rejected events", async () => {
+    const fates = await settle(items(16), rejecting(new Set(["e0", "e15"])), QUEUE_DELIVERY_POLICY, () => 0);
+    expect(fates.map((f) => f.kind === "dead_letter")).toEqual(Array.from({ length: 16 }, (_, i) => i === 0 || i === 15));
+  });
+
+  it("does not bisect a configuration error: one request, all dead-lettered", async () => {
+    const post = vi.fn(async () => fail({ transient: false, status: 400, code: 190, message: "Invalid OAuth access token" }));
+    const fates = await settle(items(8), post, QUEUE_DELIVERY_POLICY, () => 0);
+    expect(post).toHaveBeenCalledTimes(1);
+    expect(fates.every((f) => f.kind === "dead_letter" && f.reason === "configuration")).toBe(true);
+  });
+
+  it("retries a whole request on a transient failure", async () => {
+    const post = vi.fn(async () => fail({ status: 429, code: 17, retryAfterMs: 60_000 }));
+    const fates = await settle(items(3, 2), post, QUEUE_DELIVERY_POLICY, () => 0);
+    expect(fates).toEqual(Array(3).fill(expect.objectContaining({ kind: "retry", delaySeconds: 60 })));
+  });
+
+  it("retries the half that met a transient failure while isolating", async () => {
+    let call = 0;
+    const post = async (events: ServerEvent[]): Promise<GraphOutcome> => {
+      call++;
+      if (call === 1) return poisoned();
+      if (call === 2) return fail(); // first half: Meta hiccups
+      return events.some((e) => e.event_id === "e3") ? poisoned() : accepted(events.length);
+    };
+    const fates = await settle(items(4), post, QUEUE_DELIVERY_POLICY, () => 0);
+    expect(fates.map((f) => f.kind)).toEqual(["retry", "retry", "sent", "dead_letter"]);
+  });
+
+  it("does nothing for no items", async () => {
+    const post = vi.fn();
+    expect(await settle([], post, QUEUE_DELIVERY_POLICY, () => 0)).toEqual([]);
+    expect(post).not.toHaveBeenCalled();
+  });
+});
+
+describe("throttleGuard", () => {
+  it("stops sending after a throttle and answers with it", async () => {
+    const post = vi.fn(async () => fail({ status: 429, code: 613, retryAfterMs: 30_000 }));
+    const guarded = throttleGuard(post);
+    await guarded([serverEvent("a")]);
+    const second = await guarded([serverEvent("b")]);
+    expect(post).toHaveBeenCalledTimes(1);
+    expect(second).toMatchObject({ ok: false, transient: true, code: 613, retryAfterMs: 30_000 });
+  });
+
+  it("keeps sending after other failures", async () => {
+    const post = vi.fn(async () => fail());
+    const guarded = throttleGuard(post);
+    await guarded([serverEvent("a")]);
+    await guarded([serverEvent("b")]);
+    expect(post).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("deadLetterOf", () => {
+  it("keeps the message, reason, Meta's code and trace id", () => {
+    const letter = deadLetterOf({ id: "m1", attempts: 3 }, queued("a"), { kind: "dead_letter", reason: "rejected", failure: poisoned({ userMessage: "Bad em" }) }, NOW);
+    expect(letter).toMatchObject({ key: "a", reason: "rejected", detail: "Bad em", status: 400, code: 100, subcode: 2804003, fbtraceId: "TRACE-BAD", attempts: 3, deadLetteredAt: NOW });
+    expect(letter.message?.event.event_id).toBe("a");
+  });
+
+  it("keys a malformed message by its queue message id", () => {
+    expect(deadLetterOf({ id: "m9", attempts: 1 }, null, { kind: "dead_letter", reason: "malformed" }, NOW)).toMatchObject({ key: "message:m9", message: null });
+  });
+
+  it("bounds Meta's text", () => {
+    const letter = deadLetterOf({ id: "m1", attempts: 1 }, queued("a"), { kind: "dead_letter", reason: "rejected", failure: poisoned({ message: "x".repeat(2000) }) }, NOW);
+    expect(letter.detail).toHaveLength(500);
+  });
+});
+
+describe("policy", () => {
+  it("the custom DeliveryPolicy is honoured", () => {
+    const tiny: DeliveryPolicy = { maxRetries: 2, retry: { maxAttempts: 3, baseDelayMs: 2000, maxDelayMs: 4000, deadlineMs: 60_000 } };
+    expect(failureFate(fail(), 3, tiny, () => 0).kind).toBe("dead_letter");
+    expect(failureFate(fail(), 2, tiny, () => 0)).toMatchObject({ kind: "retry", delaySeconds: 2 });
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * Fakes of Cloudflare's queue objects for the Node unit tests of src/delivery: a message batch
+ * whose acks and retries can be read back, a queue that records what was sent, and a Graph
+ * `fetch` that answers from a script.
+ */
+import { vi } from "vitest";
+import type { ServerEvent } from "../src/transform/capi";
+
+export interface Settled {
+  acked: boolean;
+  retried?: { delaySeconds?: number };
+}
+
+export function fakeBatch(queue: string, bodies: unknown[], attempts = 1) {
+  const state = new Map<string, Settled>();
+  const messages = bodies.map((body, i) => {
+    const id = `m${i}`;
+    state.set(id, { acked: false });
+    return {
+      id,
+      timestamp: new Date(),
+      body,
+      attempts,
+      ack: () => state.set(id, { acked: true }),
+      retry: (options?: { delaySeconds?: number }) => state.set(id, { acked: false, retried: options ?? {} }),
+    };
+  });
+  const batch = {
+    queue,
+    messages,
+    metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } },
+    ackAll: () => messages.forEach((m) => m.ack()),
+    retryAll: (options?: { delaySeconds?: number }) => messages.forEach((m) => m.retry(options)),
+  } as unknown as MessageBatch<unknown>;
+  return { batch, state: (i: number) => state.get(`m${i}`)! };
+}
+
+export function fakeQueue<T>(fails = false) {
+  const sent: T[] = [];
+  return {
+    sent,
+    queue: {
+      send: vi.fn(async (body: T) => {
+        if (fails) throw new Error("queue unavailable");
+        sent.push(structuredClone(body));
+        return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
+      }),
+      sendBatch: vi.fn(),
+      metrics: vi.fn(),
+    } as unknown as Queue<T>,
+  };
+}
+
+/** A fake Graph: answers per request from a script; records every request's event ids. */
+export function scriptedGraph(answer: (ids: string[]) => { status: number; body: unknown; headers?: Record<string, string> }) {
+  const requests: { url: string; ids: string[]; body: Record<string, unknown> }[] = [];
+  const fetchFn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body)) as { data: ServerEvent[] } & Record<string, unknown>;
+    const ids = body.data.map((e) => e.event_id);
+    requests.push({ url: String(input), ids, body });
+    const reply = answer(ids);
+    return new Response(JSON.stringify(reply.body), { status: reply.status, headers: reply.headers ?? {} });
+  }) as unknown as typeof fetch;
+  return { fetch: fetchFn, requests };
+}
