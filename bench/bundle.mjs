@@ -16,6 +16,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
+import { parse as parseJsonc } from "jsonc-parser";
 import { ROOT } from "./lib/build.mjs";
 import { childEnv } from "./lib/wrangler.mjs";
 
@@ -75,9 +76,9 @@ async function esbuildSize(external, { swapWebhook = false, minify = wranglerMin
   return { raw: code.length, gzip: gz(code) };
 }
 
-/** Whether wrangler.toml asks wrangler to minify (then the esbuild builds here minify too). */
+/** Whether wrangler.jsonc asks wrangler to minify (then the esbuild builds here minify too). */
 function wranglerMinifies() {
-  return /^\s*minify\s*=\s*true\b/m.test(fs.readFileSync(path.join(ROOT, "wrangler.toml"), "utf8"));
+  return parseJsonc(fs.readFileSync(path.join(ROOT, "wrangler.jsonc"), "utf8")).minify === true;
 }
 
 export async function runBundle() {

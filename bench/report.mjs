@@ -29,7 +29,7 @@ export function renderReport(r) {
     ["machine", `${env.cpu}, ${env.cores} cores, ${env.memGiB} GiB, ${env.kernel}`],
     ["Node", `${env.node} (transform runs ${env.pinned})`],
     ["wrangler / workerd", `${env.wrangler} / ${env.workerd}`],
-    ["source", `commit ${env.commit}${env.dirty ? " + uncommitted changes in src/, fixtures/, wrangler.toml or package.json" : ""}${env.changedDuringRun ? " — **CHANGED DURING THE RUN: figures mix versions, run again**" : ""}`],
+    ["source", `commit ${env.commit}${env.dirty ? " + uncommitted changes in src/, fixtures/, wrangler.jsonc or package.json" : ""}${env.changedDuringRun ? " — **CHANGED DURING THE RUN: figures mix versions, run again**" : ""}`],
     ["load average before / after", `${env.loadBefore.map((x) => x.toFixed(2)).join(" ")} / ${env.loadAfter.map((x) => x.toFixed(2)).join(" ")}`],
     ["run time", `${env.seconds} s`],
   ]));
@@ -64,7 +64,7 @@ export function renderReport(r) {
   }
   if (e?.relayQueued) {
     const q = e.queuedRatios;
-    rows.push(["2. … queued path (wrangler.toml as committed): throughput ≥ 0.8×", `${sp(q.rps)} × bare`, verdict(q.rps.median >= 0.8)]);
+    rows.push(["2. … queued path (wrangler.jsonc as committed): throughput ≥ 0.8×", `${sp(q.rps)} × bare`, verdict(q.rps.median >= 0.8)]);
     rows.push(["2. … queued path: added p99 < 2 ms", `added p50 ${sp(q.addedP50, 2, " ms")}, p99 ${sp(q.addedP99, 2, " ms")}`, verdict(q.addedP99.median < 2)]);
     rows.push(["3. … queued path: CPU per event < 1 ms (incl. the consumer's delivery)", `${sp(q.addedCpuMs, 2, " ms")} per event`, verdict(q.addedCpuMs.median < 1)]);
   }
@@ -141,7 +141,7 @@ export function renderReport(r) {
   if (e) {
     L.push("## 2. End to end under `wrangler dev`, and 3. CPU per event");
     L.push("");
-    L.push(`Both Workers run under \`wrangler dev\` (local workerd) on loopback and POST to the same fake Graph (bench/fake-graph.mjs, answers 200 at once). The relay runs src/index.ts with its direct path (a config generated from wrangler.toml without the queue and Durable Object bindings, so it transforms and posts within the request), \`META_ACCESS_TOKEN\` set to a dummy so it really posts, \`Authorization: Bearer\` auth. The bare Worker (bench/bare/, run with the relay's compatibility settings from wrangler.toml) forwards the body untouched. Bodies cycle over: ${e.settings.bodies.join(", ")} (with \`occurred_at\` moved to now). Check before measuring: relay answered ${e.checks.relay.status} \`${e.checks.relay.answer}\` and the fake Graph got ${e.checks.relay.events} event with the token; failed or non-2xx answers during the runs: ${e.bad}.`);
+    L.push(`Both Workers run under \`wrangler dev\` (local workerd) on loopback and POST to the same fake Graph (bench/fake-graph.mjs, answers 200 at once). The relay runs src/index.ts with its direct path (a config generated from wrangler.jsonc without the queue and Durable Object bindings, so it transforms and posts within the request), \`META_ACCESS_TOKEN\` set to a dummy so it really posts, \`Authorization: Bearer\` auth. The bare Worker (bench/bare/, run with the relay's compatibility settings from wrangler.jsonc) forwards the body untouched. Bodies cycle over: ${e.settings.bodies.join(", ")} (with \`occurred_at\` moved to now). Check before measuring: relay answered ${e.checks.relay.status} \`${e.checks.relay.answer}\` and the fake Graph got ${e.checks.relay.events} event with the token; failed or non-2xx answers during the runs: ${e.bad}.`);
     L.push("");
     L.push(`Throughput: autocannon, ${e.settings.connections} connections, ${e.settings.durationS} s per run. Latency: one connection, back-to-back requests for ${e.settings.latencyS} s, every latency kept (autocannon's histogram rounds to whole ms). ${e.settings.rounds} rounds, order alternating.`);
     L.push("");
@@ -149,7 +149,7 @@ export function renderReport(r) {
       ["bare Worker (forwards the body)", e.bare, null],
       ["**relay**, direct path (200 after Graph answers)", e.relay, e.ratios],
       ["relay, log line dropped", e.relayNoLog, e.noLogRatios],
-      ["relay, queued path as wrangler.toml deploys it (202 after Durable Object + queue; consumer posts later)", e.relayQueued, e.queuedRatios],
+      ["relay, queued path as wrangler.jsonc deploys it (202 after Durable Object + queue; consumer posts later)", e.relayQueued, e.queuedRatios],
     ].filter(([, x]) => x);
     L.push(table(["Worker", "req/s (autocannon)", "÷ bare", "p50, 1 conn", "added", "p99, 1 conn", "added", "CPU/request, all workerd", "added", "CPU/request, Worker's workerd", "added"],
       rowsE.map(([label, x, d]) => [label, sp(x.rps), d ? sp(d.rps) : "", sp(x.p50, 3, " ms"), d ? sp(d.addedP50, 2, " ms") : "", sp(x.p99, 3, " ms"), d ? sp(d.addedP99, 2, " ms") : "", sp(x.cpuMs, 3, " ms"), d ? sp(d.addedCpuMs, 2, " ms") : "", sp(x.cpuMsWorkerProcess, 3, " ms"), d ? sp(d.addedCpuMsWorkerProcess, 2, " ms") : ""])));
@@ -171,7 +171,7 @@ export function renderReport(r) {
   if (b) {
     L.push("## 4. Bundle");
     L.push("");
-    L.push(`\`wrangler deploy --dry-run --outdir\` of wrangler.toml: ${b.wrangler.files.join(", ")} = ${KiB(b.wrangler.rawBytes)} raw, **${KiB(b.wrangler.gzipBytes)} gzipped** (gzip -9; wrangler itself reported ${b.wrangler.reported ? `${b.wrangler.reported.gzipKiB} KiB` : "n/a"}). With \`--minify\`: ${KiB(b.wranglerMinified.rawBytes)} raw, ${KiB(b.wranglerMinified.gzipBytes)} gzipped. esbuild on src/index.ts with wrangler's conditions${b.esbuildCheck.minified ? " and minified, as wrangler.toml asks" : ""}: ${KiB(b.esbuildCheck.raw)} raw, ${KiB(b.esbuildCheck.gzip)} gzipped (the base for the column "gzip saved").`);
+    L.push(`\`wrangler deploy --dry-run --outdir\` of wrangler.jsonc: ${b.wrangler.files.join(", ")} = ${KiB(b.wrangler.rawBytes)} raw, **${KiB(b.wrangler.gzipBytes)} gzipped** (gzip -9; wrangler itself reported ${b.wrangler.reported ? `${b.wrangler.reported.gzipKiB} KiB` : "n/a"}). With \`--minify\`: ${KiB(b.wranglerMinified.rawBytes)} raw, ${KiB(b.wranglerMinified.gzipBytes)} gzipped. esbuild on src/index.ts with wrangler's conditions${b.esbuildCheck.minified ? " and minified, as wrangler.jsonc asks" : ""}: ${KiB(b.esbuildCheck.raw)} raw, ${KiB(b.esbuildCheck.gzip)} gzipped (the base for the column "gzip saved").`);
     L.push("");
     L.push(table(["dependency", "raw bytes in bundle (metafile)", "gzip saved without it"], [
       ...b.packages.map((p) => [p.name, KiB(p.rawInBundle), KiB(p.gzipSaved)]),
@@ -219,13 +219,13 @@ function FINDINGS(r) {
   if (b) {
     const zod = b.packages.find((p) => p.name === "zod");
     const lib = b.packages.find((p) => p.name === "libphonenumber-js");
-    if (zod && zod.gzipSaved > 40 * 1024) L.push(`- **Bundle: zod.** \`import { z } from "zod"\` in src/webhook.ts pulls all of zod 4 classic into the Worker, locales and JSON-schema tooling included: ${KiB(zod.rawInBundle)} raw, ${KiB(zod.gzipSaved)} of the ${KiB(b.wrangler.gzipBytes)} gzipped. Proposed: \`import * as z from "zod/mini"\` (same engine, functional API: \`z.optional(x)\` for \`x.optional()\`, \`z.pipe(x, z.transform(f))\` for \`.transform\`, \`.check(z.trim(), …)\`, and \`z.config(en())\` so issue messages stay English): bench/candidates/webhook-mini.ts is that file, ready to copy over src/webhook.ts (only the import and the schema block differ)${b.withZodMini ? `; with it the Worker is ${KiB(b.withZodMini.gzip)} gzipped, ${b.withZodMiniMinified ? `${KiB(b.withZodMiniMinified.gzip)} with \`minify = true\` in wrangler.toml` : ""}` : ""}.`);
+    if (zod && zod.gzipSaved > 40 * 1024) L.push(`- **Bundle: zod.** \`import { z } from "zod"\` in src/webhook.ts pulls all of zod 4 classic into the Worker, locales and JSON-schema tooling included: ${KiB(zod.rawInBundle)} raw, ${KiB(zod.gzipSaved)} of the ${KiB(b.wrangler.gzipBytes)} gzipped. Proposed: \`import * as z from "zod/mini"\` (same engine, functional API: \`z.optional(x)\` for \`x.optional()\`, \`z.pipe(x, z.transform(f))\` for \`.transform\`, \`.check(z.trim(), …)\`, and \`z.config(en())\` so issue messages stay English): bench/candidates/webhook-mini.ts is that file, ready to copy over src/webhook.ts (only the import and the schema block differ)${b.withZodMini ? `; with it the Worker is ${KiB(b.withZodMini.gzip)} gzipped, ${b.withZodMiniMinified ? `${KiB(b.withZodMiniMinified.gzip)} with \`minify = true\` in wrangler.jsonc` : ""}` : ""}.`);
     if (lib) L.push(`- **Bundle: libphonenumber-js** (\`/min\` metadata) is ${KiB(lib.gzipSaved)} gzipped; \`libphonenumber-js/core\` with metadata generated for the countries the merchants sell to would shrink it, at the cost of a build step.`);
   }
   if (r.e2e) {
     const e = r.e2e;
     L.push(`- **End to end: the log line.** Under \`wrangler dev\` both Workers pay the local runtime's overhead (proxy worker, loopback); the bare Worker alone costs ${sp(e.bare.cpuMs, 3, " ms")} of workerd CPU per request, so the ratios carry over to the edge better than the req/s. Of the relay's extra CPU (${sp(e.ratios.addedCpuMs, 2, " ms")} per request), dropping the JSON log line leaves ${e.noLogRatios ? sp(e.noLogRatios.addedCpuMs, 2, " ms") : "n/a"}, and throughput goes from ${sp(e.ratios.rps, 2)}× to ${e.noLogRatios ? sp(e.noLogRatios.rps, 2) : "n/a"}× the bare Worker's. In \`wrangler dev\` every \`console.log\` crosses the V8 inspector to wrangler's Node process, which is what costs; on Cloudflare logs go to Workers Logs/tail instead, whose cost this bench cannot see. Nothing to fix in src/ for the edge; for local load tests, note it. If the edge shows the same, logging only non-success outcomes (or sampling the \`sent\` line) in src/app.ts would be the lever.`);
-    if (e.relayQueued) L.push(`- **End to end: the queued path.** With CAPI_QUEUE bound (wrangler.toml as committed) the relay answers 202 after a Durable Object round trip (intake ledger) and a queue send, and the consumer posts later: ${sp(e.queuedRatios.rps, 2)}× the bare Worker's throughput, ${sp(e.queuedRatios.addedP50, 2, " ms")} added p50, ${sp(e.queuedRatios.addedCpuMs, 2, " ms")} added CPU per event including delivery. Under \`wrangler dev\` the Durable Object and the queue are simulated in the same workerd, and every step logs a line (intake, consumer), so this is an upper bound of unknown tightness; measure on Cloudflare before reading it as the production cost.`);
+    if (e.relayQueued) L.push(`- **End to end: the queued path.** With CAPI_QUEUE bound (wrangler.jsonc as committed) the relay answers 202 after a Durable Object round trip (intake ledger) and a queue send, and the consumer posts later: ${sp(e.queuedRatios.rps, 2)}× the bare Worker's throughput, ${sp(e.queuedRatios.addedP50, 2, " ms")} added p50, ${sp(e.queuedRatios.addedCpuMs, 2, " ms")} added CPU per event including delivery. Under \`wrangler dev\` the Durable Object and the queue are simulated in the same workerd, and every step logs a line (intake, consumer), so this is an upper bound of unknown tightness; measure on Cloudflare before reading it as the production cost.`);
     L.push(`- **End to end: the rest.** Beyond the log line, the relay's own work (auth, parse, transform, Graph body, timeout signal, Hono) adds ${e.noLogRatios ? sp(e.noLogRatios.addedCpuMs, 2, " ms") : "n/a"} per request${w ? `, of which the transform is ≈ ${sp(w.transformUsPerEvent["relay (all fixtures)"], 3, " µs")}` : ""}. A sampled profile inside workerd taken when this section was written (redo it with \`npx node bench/profile-workerd.mjs\`; perturbed by the inspector, so shares only) put the rest in the outgoing \`fetch\` and its \`AbortController\`/\`setTimeout\` (src/graph.ts \`postEvents\`), Hono's body-limit middleware, \`equalSecretText\` (src/auth.ts, a TextEncoder per compare) and, before it was cached per \`env\`, \`parseConfig\` on every request.`);
   }
   return L.join("\n");

@@ -81,15 +81,15 @@ function workerdVersion() {
 
 /** What the figures measure: HEAD plus any uncommitted change to the relay's sources. */
 function sourceState() {
-  const diff = version("git", ["diff", "HEAD", "--", "src", "fixtures", "wrangler.toml", "package.json"]);
+  const diff = version("git", ["diff", "HEAD", "--", "src", "fixtures", "wrangler.jsonc", "package.json"]);
   let full = "";
   try {
-    full = execFileSync("git", ["diff", "HEAD", "--", "src", "fixtures", "wrangler.toml", "package.json"], { cwd: ROOT, encoding: "utf8" });
+    full = execFileSync("git", ["diff", "HEAD", "--", "src", "fixtures", "wrangler.jsonc", "package.json"], { cwd: ROOT, encoding: "utf8" });
   } catch {
     full = diff;
   }
   // The committed trees of what is measured (a README-only commit during the run changes nothing).
-  const trees = ["src", "fixtures", "wrangler.toml", "package.json"].map((p) => version("git", ["rev-parse", `HEAD:${p}`])).join(" ");
+  const trees = ["src", "fixtures", "wrangler.jsonc", "package.json"].map((p) => version("git", ["rev-parse", `HEAD:${p}`])).join(" ");
   return { head: version("git", ["rev-parse", "--short", "HEAD"]), trees, dirty: full !== "", diff: full };
 }
 
@@ -149,7 +149,7 @@ if (want("bundle")) {
 results.env.loadAfter = os.loadavg();
 const sourceAtEnd = sourceState();
 results.env.changedDuringRun = sourceAtEnd.trees !== sourceAtStart.trees || sourceAtEnd.diff !== sourceAtStart.diff;
-if (results.env.changedDuringRun) console.error("[bench] WARNING: src/, fixtures/, wrangler.toml or package.json changed during the run; the figures mix versions. Run again.");
+if (results.env.changedDuringRun) console.error("[bench] WARNING: src/, fixtures/, wrangler.jsonc or package.json changed during the run; the figures mix versions. Run again.");
 results.env.seconds = Math.round((Date.now() - started) / 1000);
 
 fs.writeFileSync(path.join(ROOT, smoke ? "bench/out/results.smoke.json" : "bench/out/results.json"), JSON.stringify(results, null, 1));

@@ -3,7 +3,6 @@
  * durable delivery and dead letters (src/queue.ts), and the Durable Objects behind them.
  */
 import { createApp } from "./http/app";
-import type { Env } from "./http/env";
 import { handleQueueBatch } from "./delivery/consumer";
 
 const app = createApp();

@@ -1,5 +1,5 @@
 /**
- * The queue consumer and the intake ledger inside workerd, with wrangler.toml's bindings (the
+ * The queue consumer and the intake ledger inside workerd, with wrangler.jsonc's bindings (the
  * real Durable Objects, the local queues) and a fake Graph passed in as `fetch`.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
@@ -12,7 +12,7 @@ import { INTAKE_LEASE_MS, INTAKE_MEMORY_MS } from "../src/delivery/intakeLedger"
 import { enqueueEvent, intakeKeys, intakeShard } from "../src/delivery/producer";
 import { handleQueueBatch } from "../src/delivery/consumer";
 import { QUEUE_MAX_RETRIES } from "../src/delivery/policy";
-import { QUEUE_NAME, type QueuedEvent } from "../src/delivery/messages";
+import { type DeadLetter, QUEUE_NAME, type QueuedEvent } from "../src/delivery/messages";
 
 const NOW = Date.now();
 const NOW_S = Math.floor(NOW / 1000);
@@ -106,7 +106,7 @@ describe("consumer: batching and acks", () => {
   });
 
   it("dead-letters a transient failure on the last delivery, with the reason", async () => {
-    const dlq = vi.spyOn(env.CAPI_DLQ!, "send");
+    const dlq = vi.spyOn(env.CAPI_DLQ as Queue<DeadLetter>, "send");
     const graph = fakeGraph(() => new Response("<html>bad gateway</html>", { status: 502 }));
     const batch = batchOf([queued("x1")], QUEUE_MAX_RETRIES + 1);
     const { result, lines } = await consume(batch, graph);
@@ -118,7 +118,7 @@ describe("consumer: batching and acks", () => {
 
 describe("consumer: isolation and dead letters", () => {
   it("isolates a permanently rejected event: its batchmates are delivered, it alone is dead-lettered", async () => {
-    const dlq = vi.spyOn(env.CAPI_DLQ!, "send");
+    const dlq = vi.spyOn(env.CAPI_DLQ as Queue<DeadLetter>, "send");
     const graph = fakeGraph((ids) => (ids.includes("p-bad") ? invalid() : ok(ids)));
     const ids = ["p1", "p2", "p3", "p-bad", "p5", "p6", "p7"];
     const batch = batchOf(ids.map((id) => queued(id)));
@@ -133,7 +133,7 @@ describe("consumer: isolation and dead letters", () => {
   });
 
   it("dead-letters an event past Meta's 7 days without sending it", async () => {
-    const dlq = vi.spyOn(env.CAPI_DLQ!, "send");
+    const dlq = vi.spyOn(env.CAPI_DLQ as Queue<DeadLetter>, "send");
     const graph = fakeGraph(ok);
     const batch = batchOf([queued("s-old", "111", NOW_S - 7 * 86_400 - 10), queued("s-new")]);
     const { result } = await consume(batch, graph);
@@ -143,7 +143,7 @@ describe("consumer: isolation and dead letters", () => {
   });
 
   it("does not bisect a token error: one request, every event dead-lettered as configuration", async () => {
-    const dlq = vi.spyOn(env.CAPI_DLQ!, "send");
+    const dlq = vi.spyOn(env.CAPI_DLQ as Queue<DeadLetter>, "send");
     const graph = fakeGraph(() => Response.json({ error: { message: "Error validating access token", code: 190 } }, { status: 400 }));
     await consume(batchOf([queued("c1"), queued("c2"), queued("c3")]), graph);
     expect(graph.requests).toHaveLength(1);
@@ -159,7 +159,7 @@ describe("consumer: isolation and dead letters", () => {
     expect(lines[0]).toMatchObject({ outcome: "dry_run", event_id: "d1" });
   });
 
-  it("is the Worker's queue() handler (wrangler.toml's env runs dry)", async () => {
+  it("is the Worker's queue() handler (wrangler.jsonc's env runs dry)", async () => {
     const batch = batchOf([queued("w1")]);
     const ctx = createExecutionContext();
     vi.spyOn(console, "log").mockImplementation(() => {});

@@ -1,5 +1,5 @@
 /**
- * The deployed shape: the Worker's own default export with wrangler.toml's bindings (the
+ * The deployed shape: the Worker's own default export with wrangler.jsonc's bindings (the
  * delivery queue and the intake ledger included), as `wrangler dev` runs it.
  */
 import { env, exports } from "cloudflare:workers";
@@ -35,7 +35,7 @@ describe("the Worker", () => {
     expect(res.status).toBe(401);
   });
 
-  it("runs dry with wrangler.toml's configuration: answers 200 and sends nothing", async () => {
+  it("runs dry with wrangler.jsonc's configuration: answers 200 and sends nothing", async () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch");
     const res = await worker.fetch("http://relay/webhooks/cartful", jsonRequest(fresh(fixtures.canonical, "dry")));
     expect(res.status).toBe(200);

@@ -60,6 +60,12 @@ export function appSecretProof(accessToken: string, appSecret: string): string {
   return bytesToHex(hmac(sha256, utf8ToBytes(appSecret), utf8ToBytes(accessToken)));
 }
 
+/**
+ * The Worker's `env` as the settings read it: any object of vars and secrets (the generated `Env`,
+ * or a plain object in tests), read by name.
+ */
+export type WorkerVars = object;
+
 export interface RelayConfig extends TransformOptions {
   /** Where and how to send; undefined in dry run (no `META_ACCESS_TOKEN`). */
   graph: GraphTarget | undefined;
@@ -80,7 +86,7 @@ export class ConfigError extends Error {
 /**
  * Parses the Worker's environment into a {@link RelayConfig}; throws {@link ConfigError}.
  */
-export function parseConfig(env: Record<string, unknown>): RelayConfig {
+export function parseConfig(env: WorkerVars): RelayConfig {
   const accessToken = setting(env, "META_ACCESS_TOKEN");
   const configuredPixelId = setting(env, "META_PIXEL_ID");
   const apiVersion = setting(env, "META_API_VERSION") ?? DEFAULT_API_VERSION;
@@ -120,7 +126,7 @@ export function parseConfig(env: Record<string, unknown>): RelayConfig {
     defaultCountry: parseDefaultCountry(setting(env, "DEFAULT_COUNTRY")),
     requireConsent: parseBoolean(env, "REQUIRE_CONSENT", false),
     limitedDataUse: parseLimitedDataUse(setting(env, "META_LIMITED_DATA_USE")),
-    fieldMap: parseFieldMapSetting(env.FIELD_MAP),
+    fieldMap: parseFieldMapSetting((env as Record<string, unknown>).FIELD_MAP),
     eventTypes: (setting(env, "STUDIO_EVENT_TYPES") ?? "email:submit")
       .split(",")
       .map((type) => type.trim())
@@ -141,7 +147,7 @@ export function parseConfig(env: Record<string, unknown>): RelayConfig {
  * await authenticate(headers, raw, webhookSecret(env) ?? "", Date.now());
  * ```
  */
-export function webhookSecret(env: Record<string, unknown>): string | undefined {
+export function webhookSecret(env: WorkerVars): string | undefined {
   return setting(env, "WEBHOOK_SECRET");
 }
 
@@ -157,7 +163,7 @@ const parsed = new WeakMap<object, RelayConfig>();
  * const config = configFor(c.env);
  * ```
  */
-export function configFor(env: Record<string, unknown>): RelayConfig {
+export function configFor(env: WorkerVars): RelayConfig {
   let config = parsed.get(env);
   if (config === undefined) {
     config = parseConfig(env);
@@ -167,14 +173,14 @@ export function configFor(env: Record<string, unknown>): RelayConfig {
 }
 
 /** A var or secret as trimmed text; empty counts as unset. */
-function setting(env: Record<string, unknown>, name: string): string | undefined {
-  const value = env[name];
+function setting(env: WorkerVars, name: string): string | undefined {
+  const value = (env as Record<string, unknown>)[name];
   if (value === undefined || value === null) return undefined;
   const text = String(value).trim();
   return text === "" ? undefined : text;
 }
 
-function parseBoolean(env: Record<string, unknown>, name: string, fallback: boolean): boolean {
+function parseBoolean(env: WorkerVars, name: string, fallback: boolean): boolean {
   const value = setting(env, name)?.toLowerCase();
   if (value === undefined) return fallback;
   if (["true", "1", "yes", "on"].includes(value)) return true;
@@ -182,14 +188,14 @@ function parseBoolean(env: Record<string, unknown>, name: string, fallback: bool
   throw new ConfigError(`${name} must be true or false`);
 }
 
-function parsePositiveInteger(env: Record<string, unknown>, name: string, fallback: number): number {
+function parsePositiveInteger(env: WorkerVars, name: string, fallback: number): number {
   const value = setting(env, name);
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) <= 0) throw new ConfigError(`${name} must be a positive integer`);
   return Number(value);
 }
 
-function oneOf<T extends string>(env: Record<string, unknown>, name: string, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string>(env: WorkerVars, name: string, allowed: readonly T[], fallback: T): T {
   const value = setting(env, name);
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) {

@@ -6,7 +6,7 @@ import type { DeadLetterStore } from "./deadLetterStore";
 import type { IntakeLedger } from "./intakeLedger";
 import type { DeadLetter, QueuedEvent } from "./messages";
 
-/** The bindings this module uses (wrangler.toml); all optional, each absence has a documented fallback. */
+/** The bindings this module uses (wrangler.jsonc); all optional, each absence has a documented fallback. */
 export interface QueueBindings {
   CAPI_QUEUE?: Queue<QueuedEvent>;
   CAPI_DLQ?: Queue<DeadLetter>;

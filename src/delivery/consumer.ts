@@ -56,7 +56,7 @@ export interface ConsumerDeps {
  */
 export async function handleQueueBatch(
   batch: MessageBatch<unknown>,
-  env: QueueBindings & Record<string, unknown>,
+  env: object,
   _ctx: ExecutionContext,
   deps: Partial<ConsumerDeps> = {},
 ): Promise<void> {
@@ -72,7 +72,7 @@ export async function handleQueueBatch(
   return deliverBatch(batch, env, full);
 }
 
-async function deliverBatch(batch: MessageBatch<unknown>, env: QueueBindings & Record<string, unknown>, deps: ConsumerDeps) {
+async function deliverBatch(batch: MessageBatch<unknown>, env: QueueBindings, deps: ConsumerDeps) {
   let config: RelayConfig;
   try {
     config = configFor(env);

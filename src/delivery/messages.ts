@@ -5,7 +5,7 @@
  */
 import type { ServerEvent } from "../transform/capi";
 
-/** The queue that carries finished events to the consumer (wrangler.toml). */
+/** The queue that carries finished events to the consumer (wrangler.jsonc). */
 export const QUEUE_NAME = "cartful-capi-events";
 
 /** Where events end that Meta refused for good, that ran out of retries, or that got too old. */

@@ -12,7 +12,7 @@ import { backoffDelay, type RetryPolicy } from "./retry";
 
 /**
  * Deliveries after the first before a message is dead-lettered. Must equal `max_retries` of the
- * consumer in wrangler.toml (a test checks): on the last delivery the consumer dead-letters a
+ * consumer in wrangler.jsonc (a test checks): on the last delivery the consumer dead-letters a
  * transient failure itself, with its reason, instead of letting Cloudflare move it silently.
  */
 export const QUEUE_MAX_RETRIES = 20;
@@ -49,7 +49,7 @@ export type Fate =
 
 /** The consumer's knobs. */
 export interface DeliveryPolicy {
-  /** = wrangler.toml `max_retries`. */
+  /** = wrangler.jsonc `max_retries`. */
   maxRetries: number;
   retry: RetryPolicy;
 }

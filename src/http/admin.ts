@@ -23,7 +23,7 @@ import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../delivery/messages
 import { authenticate } from "./auth";
 
 /** Bindings of the admin routes. */
-export type AdminBindings = QueueBindings & { ADMIN_SECRET?: string } & Record<string, unknown>;
+export type AdminBindings = QueueBindings & { ADMIN_SECRET?: string };
 
 type AdminEnv = { Bindings: AdminBindings };
 

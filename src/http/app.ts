@@ -16,7 +16,6 @@ import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { authenticate, WebhookVerificationError } from "./auth";
 import { ConfigError, configFor, type RelayConfig, webhookSecret } from "../config/settings";
-import type { Env } from "./env";
 import { eventsRequestBody, eventsUrl, type GraphOutcome } from "../delivery/graph";
 import { type LogFields, type LogSink, logLine } from "../config/log";
 import { adminRoutes } from "./admin";
