@@ -70,8 +70,8 @@ describe("consumer: batching and acks", () => {
     const batch = batchOf([queued("b1", "111"), queued("b2", "222"), queued("b3", "111")]);
     const { result, lines } = await consume(batch, graph);
     expect(graph.requests.map((r) => [r.url, r.ids])).toEqual([
-      ["https://graph.test/v26.0/111/events", ["b1", "b3"]],
-      ["https://graph.test/v26.0/222/events", ["b2"]],
+      ["https://graph.test/v27.0/111/events", ["b1", "b3"]],
+      ["https://graph.test/v27.0/222/events", ["b2"]],
     ]);
     expect(graph.requests.every((r) => r.token === TOKEN)).toBe(true);
     expect(result.outcome).toBe("ok");

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * const config = parseConfig({ META_PIXEL_ID: "123", META_ACCESS_TOKEN: "EAAB…" });
- * config.graph?.apiVersion; // "v26.0"
+ * config.graph?.apiVersion; // "v27.0"
  * parseConfig({}).graph;    // undefined: dry run, nothing is sent
  * ```
  */
@@ -17,8 +17,13 @@ import type { ContentIdField, EventValue, LimitedDataUse } from "../transform/se
 import type { TransformOptions } from "../transform/transformWebhook";
 import { type FieldMap, parseFieldMap } from "../transform/webhook";
 
-/** Pinned Graph API version (July 2026); Meta keeps Conversions API versions alive for two years at least. */
-export const DEFAULT_API_VERSION = "v26.0";
+/**
+ * Pinned Graph API version: v27.0, released 4 November 2026. Its changelog has nothing for
+ * `/{pixel}/events`; what it restricts for new apps (multi-ID requests, field aliases, HTTP method
+ * override, JSONP, asynchronous batches) the relay does not use. Meta keeps Conversions API
+ * versions alive for two years at least.
+ */
+export const DEFAULT_API_VERSION = "v27.0";
 export const DEFAULT_GRAPH_URL = "https://graph.facebook.com";
 export const DEFAULT_EVENT_NAME = "Lead";
 /** Meta asks for a request timeout around 1.5 s. */

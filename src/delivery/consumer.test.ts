@@ -26,8 +26,8 @@ describe("handleQueueBatch", () => {
     const { lines, deps: d } = deps({ fetch: graph.fetch });
     await handleQueueBatch(batch, { ...graphEnv }, {} as ExecutionContext, d);
     expect(graph.requests.map((r) => [r.url, r.ids])).toEqual([
-      ["http://graph.test/v26.0/111/events", ["a", "c"]],
-      ["http://graph.test/v26.0/222/events", ["b"]],
+      ["http://graph.test/v27.0/111/events", ["a", "c"]],
+      ["http://graph.test/v27.0/222/events", ["b"]],
     ]);
     expect([0, 1, 2].map((i) => state(i).acked)).toEqual([true, true, true]);
     expect(lines.map((l) => JSON.parse(l).outcome)).toEqual(["sent", "sent", "sent"]);

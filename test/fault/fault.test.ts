@@ -62,7 +62,7 @@ beforeAll(async () => {
   graph = await startFakeGraph({
     token: TOKEN,
     pixelIds: PIXELS,
-    apiVersion: "v26.0",
+    apiVersion: "v27.0",
     random: graphRandom,
     hangMs: TIMEOUT_MS * 2,
     poisoned: graphPoison,
@@ -122,7 +122,7 @@ it(
       META_PIXEL_ID: PIXELS[0],
       META_ACCESS_TOKEN: TOKEN,
       META_GRAPH_URL: graph.url,
-      META_API_VERSION: "v26.0",
+      META_API_VERSION: "v27.0",
       CAPI_QUEUE: queue.binding,
       CAPI_DLQ: deadLetterQueue.binding,
       INTAKE_LEDGER: durableObjectNamespace((ctx) => new IntakeLedger(ctx, {})),
