@@ -1,6 +1,7 @@
 /**
- * The Worker: Hono routes for the Studio webhook (see src/app.ts), the queue consumer for
- * durable delivery and dead letters (src/queue.ts), and the Durable Objects behind them.
+ * The Worker: Hono routes for the Studio webhook and the operator (src/http/app.ts), the queue
+ * consumer for durable delivery and dead letters (src/delivery/consumer.ts), and the Durable
+ * Objects behind them.
  */
 import { createApp } from "./http/app";
 import { handleQueueBatch } from "./delivery/consumer";
@@ -14,3 +15,4 @@ export default {
 
 export { IntakeLedger } from "./delivery/intakeLedger";
 export { DeadLetterStore } from "./delivery/deadLetterStore";
+export { DeliveryCircuit } from "./delivery/circuit";

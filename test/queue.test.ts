@@ -1,15 +1,18 @@
 /**
- * The queue consumer and the intake ledger inside workerd, with wrangler.jsonc's bindings (the
- * real Durable Objects, the local queues) and a fake Graph passed in as `fetch`.
+ * The queue consumer, the intake ledger and the delivery circuit inside workerd, with
+ * wrangler.jsonc's bindings (the real Durable Objects, the local queues) and a fake Graph passed
+ * in as `fetch`.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ServerEvent } from "../src/transform/capi";
 import worker from "../src/index";
 import { IP, serverEvent as fixtureEvent, queuedEvent } from "./queueFixtures";
 import { INTAKE_LEASE_MS, INTAKE_MEMORY_MS } from "../src/delivery/intakeLedger";
-import { enqueueEvent, intakeKeys, intakeShard } from "../src/delivery/producer";
+import { type EnqueueResult, enqueueEvents, intakeKeys, intakeShard } from "../src/delivery/producer";
+import type { CircuitDeps } from "../src/delivery/circuit";
+import { circuitName } from "../src/delivery/holds";
 import { handleQueueBatch } from "../src/delivery/consumer";
 import { QUEUE_MAX_RETRIES } from "../src/delivery/policy";
 import { type DeadLetter, QUEUE_NAME, type QueuedEvent } from "../src/delivery/messages";
@@ -21,7 +24,18 @@ const live = { ...env, META_ACCESS_TOKEN: TOKEN, META_PIXEL_ID: "111", META_GRAP
 let sequence = 0;
 
 const serverEvent = (id: string, eventTime = NOW_S - 60) => fixtureEvent(id, eventTime);
-const queued = (id: string, pixelId = "111", eventTime = NOW_S - 60) => queuedEvent(id, eventTime, pixelId);
+const queued = (id: string, pixelId = "111", eventTime = NOW_S - 60, destination = "default") =>
+  queuedEvent(id, eventTime, pixelId, destination);
+const twoDestinations = {
+  ...env,
+  META_GRAPH_URL: "https://graph.test",
+  META_ACCESS_TOKEN_US: TOKEN,
+  META_ACCESS_TOKEN_EU: "EAAB-workerd-eu-token",
+  DESTINATIONS: JSON.stringify([
+    { name: "us", pixel_id: "111", access_token_secret: "META_ACCESS_TOKEN_US" },
+    { name: "eu", pixel_id: "222", access_token_secret: "META_ACCESS_TOKEN_EU" },
+  ]),
+};
 
 function batchOf(bodies: QueuedEvent[], attempts = 1, queue = QUEUE_NAME) {
   return createMessageBatch(
@@ -43,6 +57,7 @@ function fakeGraph(answer: (ids: string[]) => Response) {
 }
 
 const ok = (ids: string[]) => Response.json({ events_received: ids.length, fbtrace_id: "TRACE-OK" });
+const circuitOf = (destination: string) => env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName(destination)));
 const invalid = () =>
   Response.json({ error: { message: "Invalid parameter", code: 100, error_subcode: 2804003, fbtrace_id: "TRACE-BAD" } }, { status: 400 });
 
@@ -65,15 +80,14 @@ async function consume(batch: MessageBatch<unknown>, graph: ReturnType<typeof fa
 afterEach(() => vi.restoreAllMocks());
 
 describe("consumer: batching and acks", () => {
-  it("groups per pixel into one request each and acks every message after Meta accepted", async () => {
+  it("groups per destination into one request each, with its token, and acks every message after Meta accepted", async () => {
     const graph = fakeGraph(ok);
-    const batch = batchOf([queued("b1", "111"), queued("b2", "222"), queued("b3", "111")]);
-    const { result, lines } = await consume(batch, graph);
-    expect(graph.requests.map((r) => [r.url, r.ids])).toEqual([
-      ["https://graph.test/v27.0/111/events", ["b1", "b3"]],
-      ["https://graph.test/v27.0/222/events", ["b2"]],
+    const batch = batchOf([queued("b1", "111", NOW_S - 60, "us"), queued("b2", "222", NOW_S - 60, "eu"), queued("b3", "111", NOW_S - 60, "us")]);
+    const { result, lines } = await consume(batch, graph, twoDestinations);
+    expect(graph.requests.map((r) => [r.url, r.ids, r.token])).toEqual([
+      ["https://graph.test/v27.0/111/events", ["b1", "b3"], TOKEN],
+      ["https://graph.test/v27.0/222/events", ["b2"], "EAAB-workerd-eu-token"],
     ]);
-    expect(graph.requests.every((r) => r.token === TOKEN)).toBe(true);
     expect(result.outcome).toBe("ok");
     expect(result.retryBatch.retry).toBe(false);
     expect([...result.explicitAcks].sort()).toEqual(batch.messages.map((m) => m.id).sort());
@@ -142,24 +156,30 @@ describe("consumer: isolation and dead letters", () => {
     expect(result.explicitAcks).toHaveLength(2);
   });
 
-  it("does not bisect a token error: one request, every event dead-lettered as configuration", async () => {
+  it("does not bisect a token error: one request, every event held in the destination's circuit, none dead-lettered", async () => {
     const dlq = vi.spyOn(env.CAPI_DLQ as Queue<DeadLetter>, "send");
     const graph = fakeGraph(() => Response.json({ error: { message: "Error validating access token", code: 190 } }, { status: 400 }));
-    await consume(batchOf([queued("c1"), queued("c2"), queued("c3")]), graph);
+    const bindings = { ...twoDestinations };
+    const { result } = await consume(batchOf(["c1", "c2", "c3"].map((id) => queued(id, "222", NOW_S - 60, "eu"))), graph, bindings);
     expect(graph.requests).toHaveLength(1);
-    expect(dlq.mock.calls.map((c) => c[0].reason)).toEqual(["configuration", "configuration", "configuration"]);
+    expect(dlq).not.toHaveBeenCalled();
+    expect(result.explicitAcks).toHaveLength(3);
+    const status = await circuitOf("eu").status(NOW);
+    expect(status).toMatchObject({ open: true, cause: "meta_refused", held: 3, lastFailure: { code: 190 } });
   });
 
-  it("logs and acks in dry run, sending nothing", async () => {
+  it("holds events whose destination lost its token, instead of acking them unsent", async () => {
     const graph = fakeGraph(ok);
-    const batch = batchOf([queued("d1")]);
-    const { result, lines } = await consume(batch, graph, { ...env });
+    const batch = batchOf([queued("d1", "111", NOW_S - 60, "notoken")]);
+    const bindings = { ...env, DESTINATIONS: '[{"name":"notoken","pixel_id":"111","access_token_secret":"META_ACCESS_TOKEN_GONE"}]' };
+    const { result, lines } = await consume(batch, graph, bindings);
     expect(graph.requests).toEqual([]);
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
-    expect(lines[0]).toMatchObject({ outcome: "dry_run", event_id: "d1" });
+    expect(lines[0]).toMatchObject({ outcome: "held", reason: "no_token", event_id: "d1" });
+    expect(await circuitOf("notoken").status(NOW)).toMatchObject({ open: true, cause: "no_token", held: 1 });
   });
 
-  it("is the Worker's queue() handler (wrangler.jsonc's env runs dry)", async () => {
+  it("is the Worker's queue() handler (wrangler.jsonc's env has no token: held)", async () => {
     const batch = batchOf([queued("w1")]);
     const ctx = createExecutionContext();
     vi.spyOn(console, "log").mockImplementation(() => {});
@@ -184,70 +204,82 @@ describe("consumer: isolation and dead letters", () => {
 });
 
 describe("idempotent intake (IntakeLedger Durable Object)", () => {
-  const request = (tag: string, webhookId?: string) => ({
-    event: serverEvent(`cartful.ses_${tag}.1`),
+  const request = (tag: string, webhookId?: string, destinations = ["default"]) => ({
     studioEventId: `evt_${tag}`,
-    pixelId: "111",
     ...(webhookId ? { webhookId } : {}),
+    events: destinations.map((destination) => ({ destination, pixelId: "111", event: serverEvent(`cartful.ses_${tag}.1`) })),
   });
+  /** The one destination's result, without its name. */
+  const enqueueOne = async (tag: string, webhookId: string | undefined, now: number) => {
+    const [result] = await enqueueEvents(env, request(tag, webhookId), now, () => {});
+    const { destination: _d, ...rest } = result as EnqueueResult;
+    return rest;
+  };
 
   it("queues a Studio event once; a redelivery within 48 h is a duplicate", async () => {
-    const send = vi.spyOn(env.CAPI_QUEUE!, "send");
-    expect(await enqueueEvent(env, request("i1", "msg_i1"), NOW, () => {})).toEqual({ status: "queued", eventId: "cartful.ses_i1.1" });
-    expect(await enqueueEvent(env, request("i1", "msg_i1"), NOW + 60_000, () => {})).toEqual({ status: "duplicate", eventId: "cartful.ses_i1.1" });
-    expect(await enqueueEvent(env, request("i1"), NOW + INTAKE_MEMORY_MS - 1, () => {})).toMatchObject({ status: "duplicate" });
+    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
+    expect(await enqueueOne("i1", "msg_i1", NOW)).toEqual({ status: "queued", eventId: "cartful.ses_i1.1" });
+    expect(await enqueueOne("i1", "msg_i1", NOW + 60_000)).toEqual({ status: "duplicate", eventId: "cartful.ses_i1.1" });
+    expect(await enqueueOne("i1", undefined, NOW + INTAKE_MEMORY_MS - 1)).toMatchObject({ status: "duplicate" });
     expect(send).toHaveBeenCalledTimes(1);
     const message = JSON.stringify(send.mock.calls[0]![0]);
     expect(message).not.toMatch(/shopper|@|Jane/);
   });
 
+  it("remembers each destination on its own: a redelivery queues only the destination that was missing", async () => {
+    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
+    await enqueueEvents(env, request("i6", "msg_i6", ["us"]), NOW, () => {});
+    const again = await enqueueEvents(env, request("i6", "msg_i6", ["us", "eu"]), NOW + 1000, () => {});
+    expect(again.map((r) => [r.destination, r.status])).toEqual([
+      ["us", "duplicate"],
+      ["eu", "queued"],
+    ]);
+    expect(send.mock.calls.map((call) => (call[0] as { body: QueuedEvent }[]).map((m) => m.body.destination))).toEqual([["us"], ["eu"]]);
+  });
+
   it("recognises the same webhook-id under another Studio id in the same shard", async () => {
-    const stub = env.INTAKE_LEDGER!.get(env.INTAKE_LEDGER!.idFromName("intake-test-wh"));
-    const first = await stub.claim(["id:evt_a", "wh:msg_same"], "cartful.a.1", NOW);
-    expect(first.outcome).toBe("claimed");
-    if (first.outcome === "claimed") await stub.confirm(["id:evt_a", "wh:msg_same"], first.token);
-    expect(await stub.claim(["id:evt_b", "wh:msg_same"], "cartful.b.1", NOW)).toEqual({ outcome: "duplicate", eventId: "cartful.a.1" });
+    const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName("intake-test-wh"));
+    const [first] = await stub.claim([{ keys: ["id:evt_a", "wh:msg_same"], eventId: "cartful.a.1" }], NOW);
+    expect(first?.outcome).toBe("claimed");
+    if (first?.outcome === "claimed") await stub.confirm([{ keys: ["id:evt_a", "wh:msg_same"], token: first.token }]);
+    expect(await stub.claim([{ keys: ["id:evt_b", "wh:msg_same"], eventId: "cartful.b.1" }], NOW)).toEqual([{ outcome: "duplicate", eventId: "cartful.a.1" }]);
   });
 
   it("forgets after 48 hours", async () => {
-    const send = vi.spyOn(env.CAPI_QUEUE!, "send");
-    await enqueueEvent(env, request("i2"), NOW, () => {});
-    expect((await enqueueEvent(env, request("i2"), NOW + INTAKE_MEMORY_MS + 1, () => {})).status).toBe("queued");
+    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
+    await enqueueOne("i2", undefined, NOW);
+    expect((await enqueueOne("i2", undefined, NOW + INTAKE_MEMORY_MS + 1)).status).toBe("queued");
     expect(send).toHaveBeenCalledTimes(2);
   });
 
   it("releases the claim when the send fails, so Studio's redelivery goes through", async () => {
-    const send = vi.spyOn(env.CAPI_QUEUE!, "send").mockRejectedValueOnce(new Error("queue down"));
-    await expect(enqueueEvent(env, request("i3", "msg_i3"), NOW, () => {})).rejects.toThrow("queue down");
-    expect(await enqueueEvent(env, request("i3", "msg_i3"), NOW + 1000, () => {})).toMatchObject({ status: "queued" });
+    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch").mockRejectedValueOnce(new Error("queue down"));
+    await expect(enqueueEvents(env, request("i3", "msg_i3"), NOW, () => {})).rejects.toThrow("queue down");
+    expect(await enqueueOne("i3", "msg_i3", NOW + 1000)).toMatchObject({ status: "queued" });
     expect(send).toHaveBeenCalledTimes(2);
   });
 
   it("asks a concurrent delivery to come back, and lets a crashed claim be taken over after the lease", async () => {
     const keys = intakeKeys("evt_i4", "msg_i4");
-    const stub = env.INTAKE_LEDGER!.get(env.INTAKE_LEDGER!.idFromName(intakeShard("evt_i4")));
+    const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName(intakeShard("evt_i4")));
     // A delivery claimed and then died before sending (no confirm, no release).
-    expect((await stub.claim(keys, "cartful.ses_i4.1", NOW)).outcome).toBe("claimed");
-    expect(await enqueueEvent(env, request("i4", "msg_i4"), NOW + 10_000, () => {})).toEqual({
-      status: "in_flight",
-      eventId: "cartful.ses_i4.1",
-      retryAfterSeconds: 20,
-    });
-    expect((await enqueueEvent(env, request("i4", "msg_i4"), NOW + INTAKE_LEASE_MS + 1, () => {})).status).toBe("queued");
+    expect((await stub.claim([{ keys, eventId: "cartful.ses_i4.1" }], NOW))[0]?.outcome).toBe("claimed");
+    expect(await enqueueOne("i4", "msg_i4", NOW + 10_000)).toEqual({ status: "in_flight", eventId: "cartful.ses_i4.1", retryAfterSeconds: 20 });
+    expect((await enqueueOne("i4", "msg_i4", NOW + INTAKE_LEASE_MS + 1)).status).toBe("queued");
   });
 
   it("claims atomically: of many concurrent deliveries exactly one is queued", async () => {
-    const send = vi.spyOn(env.CAPI_QUEUE!, "send");
-    const answers = await Promise.all(Array.from({ length: 10 }, () => enqueueEvent(env, request("i5", "msg_i5"), NOW, () => {})));
+    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
+    const answers = await Promise.all(Array.from({ length: 10 }, () => enqueueOne("i5", "msg_i5", NOW)));
     expect(answers.filter((a) => a.status === "queued")).toHaveLength(1);
     expect(answers.filter((a) => a.status === "in_flight")).toHaveLength(9);
     expect(send).toHaveBeenCalledTimes(1);
   });
 
   it("sweeps expired claims with its alarm", async () => {
-    const stub = env.INTAKE_LEDGER!.get(env.INTAKE_LEDGER!.idFromName("intake-test-sweep"));
-    await stub.claim(["id:old"], "cartful.old.1", Date.now() - INTAKE_MEMORY_MS - 1);
-    await stub.claim(["id:new"], "cartful.new.1", Date.now());
+    const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName("intake-test-sweep"));
+    await stub.claim([{ keys: ["id:old"], eventId: "cartful.old.1" }], Date.now() - INTAKE_MEMORY_MS - 1);
+    await stub.claim([{ keys: ["id:new"], eventId: "cartful.new.1" }], Date.now());
     const left = await runInDurableObject(stub, async (instance, state) => {
       await instance.alarm();
       return state.storage.sql.exec<{ key: string }>("SELECT key FROM claims ORDER BY key").toArray().map((r) => r.key);

@@ -1,9 +1,11 @@
 /**
  * Fakes of Cloudflare's queue objects for the Node unit tests of src/delivery: a message batch
- * whose acks and retries can be read back, a queue that records what was sent, and a Graph
- * `fetch` that answers from a script.
+ * whose acks and retries can be read back, a queue that records what was sent, a Graph `fetch`
+ * that answers from a script, and delivery circuits that remember what they hold.
  */
 import { vi } from "vitest";
+import type { CircuitStatus, HoldCause } from "../src/delivery/holds";
+import type { QueuedEvent } from "../src/delivery/messages";
 import type { ServerEvent } from "../src/transform/capi";
 
 export interface Settled {
@@ -45,21 +47,53 @@ export function fakeQueue<T>(fails = false) {
         sent.push(structuredClone(body));
         return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
       }),
-      sendBatch: vi.fn(),
+      sendBatch: vi.fn(async (messages: { body: T }[]) => {
+        if (fails) throw new Error("queue unavailable");
+        for (const message of messages) sent.push(structuredClone(message.body));
+        return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
+      }),
       metrics: vi.fn(),
     } as unknown as Queue<T>,
   };
 }
 
 /** A fake Graph: answers per request from a script; records every request's event ids. */
-export function scriptedGraph(answer: (ids: string[]) => { status: number; body: unknown; headers?: Record<string, string> }) {
+export function scriptedGraph(answer: (ids: string[], url: string) => { status: number; body: unknown; headers?: Record<string, string> }) {
   const requests: { url: string; ids: string[]; body: Record<string, unknown> }[] = [];
   const fetchFn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const body = JSON.parse(String(init?.body)) as { data: ServerEvent[] } & Record<string, unknown>;
     const ids = body.data.map((e) => e.event_id);
     requests.push({ url: String(input), ids, body });
-    const reply = answer(ids);
+    const reply = answer(ids, String(input));
     return new Response(JSON.stringify(reply.body), { status: reply.status, headers: reply.headers ?? {} });
   }) as unknown as typeof fetch;
   return { fetch: fetchFn, requests };
+}
+
+/**
+ * A `DELIVERY_CIRCUIT` namespace whose circuits remember what they hold and how they were opened
+ * (by circuit name); `open(name)` opens one as a refusal elsewhere would have.
+ */
+export function fakeCircuits(fails = false) {
+  const circuits = new Map<string, { open: boolean; held: QueuedEvent[]; causes: (HoldCause["kind"] | undefined)[] }>();
+  const of = (name: string) => {
+    let circuit = circuits.get(name);
+    if (!circuit) circuits.set(name, (circuit = { open: false, held: [], causes: [] }));
+    return circuit;
+  };
+  const namespace = {
+    idFromName: (name: string) => name,
+    get: (name: string) => ({
+      status: vi.fn(async (): Promise<CircuitStatus> => ({ open: of(name).open, held: of(name).held.length, probes: 0 })),
+      hold: vi.fn(async (_destination: string, messages: QueuedEvent[], cause: HoldCause | undefined) => {
+        if (fails) throw new Error("circuit unreachable");
+        const circuit = of(name);
+        circuit.open = true;
+        circuit.held.push(...structuredClone(messages));
+        circuit.causes.push(cause?.kind);
+        return { open: true, held: circuit.held.length, probes: 0 };
+      }),
+    }),
+  } as unknown as DurableObjectNamespace<never>;
+  return { namespace, circuit: of, open: (name: string) => void (of(name).open = true) };
 }

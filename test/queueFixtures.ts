@@ -1,6 +1,6 @@
 /**
- * Queue fixtures shared by the unit tests (src/queue.test.ts, src/replay.test.ts) and the workerd
- * tests (test/queue*.test.ts): a finished event as the webhook route queues it.
+ * Queue fixtures shared by the unit tests (src/delivery/*.test.ts) and the workerd tests
+ * (test/queue*.test.ts): a finished event as the webhook route queues it.
  */
 import type { ServerEvent } from "../src/transform/capi";
 import type { QueuedEvent } from "../src/delivery/messages";
@@ -23,7 +23,15 @@ export function serverEvent(id: string, eventTime: number): ServerEvent {
   };
 }
 
-/** The queue message of {@link serverEvent}, accepted a minute after the event. */
-export function queuedEvent(id: string, eventTime: number, pixelId = "111"): QueuedEvent {
-  return { v: 1, eventId: id, studioEventId: `evt_${id}`, pixelId, event: serverEvent(id, eventTime), acceptedAt: (eventTime + 60) * 1000 };
+/** The queue message of {@link serverEvent} for a destination, accepted a minute after the event. */
+export function queuedEvent(id: string, eventTime: number, pixelId = "111", destination = "default"): QueuedEvent {
+  return {
+    v: 2,
+    eventId: id,
+    studioEventId: `evt_${id}`,
+    destination,
+    pixelId,
+    event: serverEvent(id, eventTime),
+    acceptedAt: (eventTime + 60) * 1000,
+  };
 }

@@ -43,6 +43,7 @@ describe("POST /webhooks/cartful, delivered", () => {
       events_received: 1,
       attempts: 1,
       fbtrace_id: "AbCdEfGh123",
+      destinations: [{ name: "default", status: "sent", events_received: 1, attempts: 1, fbtrace_id: "AbCdEfGh123" }],
     });
     expect(r.graph.calls).toHaveLength(1);
     const call = r.graph.calls[0]!;
@@ -60,12 +61,12 @@ describe("POST /webhooks/cartful, delivered", () => {
       referrer_url: "https://www.facebook.com/",
       custom_data: {
         content_ids: ["8012345", "8012399"],
-        content_type: "product",
+        content_type: "product_group",
         currency: "USD",
-        value: 62.5,
         content_name: "Skin Care Finder",
       },
     });
+    expect(event.custom_data).not.toHaveProperty("value");
     expect(event.user_data).toEqual({
       em: await sha256("jane.doe@example.com"),
       ph: await sha256("14155550123"),
@@ -181,7 +182,7 @@ describe("POST /webhooks/cartful, delivered", () => {
 
   it("relays another payload shape through FIELD_MAP", async () => {
     const r = relay();
-    const env = { ...liveEnv, FIELD_MAP: JSON.stringify(fixtures.alternativeFieldMap) };
+    const env = { ...liveEnv, FIELD_MAP: JSON.stringify(fixtures.alternativeFieldMap), META_EVENT_VALUE: "recommendations" };
     const { res, json } = await post(r, fixtures.alternative, env);
     expect(res.status).toBe(200);
     expect(json.event_id).toBe("cartful.ses_es_20ab.3");
@@ -289,7 +290,12 @@ describe("POST /webhooks/cartful, nothing sent", () => {
       denial(webhook);
       const { res, json } = await post(r, webhook);
       expect(res.status).toBe(200);
-      expect(json).toEqual({ status: "skipped", reason: "consent_denied", event_id: "cartful.ses_5f1c9a7e2b.2" });
+      expect(json).toEqual({
+        status: "skipped",
+        reason: "consent_denied",
+        event_id: "cartful.ses_5f1c9a7e2b.2",
+        destinations: [{ name: "default", status: "skipped", reason: "consent_denied" }],
+      });
       expect(r.graph.calls).toHaveLength(0);
     }
   });

@@ -22,7 +22,11 @@ describe("the Worker", () => {
     const res = await worker.fetch("http://relay/healthz");
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(JSON.parse(text)).toEqual({ status: "ok", mode: "dry_run" });
+    expect(JSON.parse(text)).toEqual({
+      status: "ok",
+      mode: "dry_run",
+      destinations: [{ name: "default", pixel_id: "DRY_RUN_PIXEL_ID", mode: "dry_run" }],
+    });
     expect(text).not.toContain("test-secret");
   });
 
@@ -52,11 +56,11 @@ describe("the webhook route with the queue bound", () => {
     const graph = vi.fn();
     const lines: string[] = [];
     const app = createApp({ fetch: graph, log: (line) => lines.push(line) });
-    const send = vi.spyOn(env.CAPI_QUEUE!, "send");
+    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
     const webhook = fresh(fixtures.canonical, "q1");
     const res = await app.request("/webhooks/cartful", jsonRequest(webhook), queued);
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ status: "queued", event_id: "cartful.ses_q1.2" });
+    expect(await res.json()).toEqual({ status: "queued", event_id: "cartful.ses_q1.2", destinations: [{ name: "default", status: "queued" }] });
     expect(graph).not.toHaveBeenCalled();
     expect(send).toHaveBeenCalledTimes(1);
     expect(lines.map((line) => JSON.parse(line))).toEqual([
@@ -71,20 +75,20 @@ describe("the webhook route with the queue bound", () => {
 
   it("acknowledges a redelivery again without queueing it twice", async () => {
     const app = createApp({ log: () => {} });
-    const send = vi.spyOn(env.CAPI_QUEUE!, "send");
+    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
     const webhook = fresh(fixtures.canonical, "q2");
     const first = await app.request("/webhooks/cartful", jsonRequest(webhook), queued);
     const again = await app.request("/webhooks/cartful", jsonRequest(webhook), queued);
     expect(first.status).toBe(202);
     expect(again.status).toBe(202);
-    expect(await again.json()).toEqual({ status: "duplicate", event_id: "cartful.ses_q2.2" });
+    expect(await again.json()).toEqual({ status: "duplicate", event_id: "cartful.ses_q2.2", destinations: [{ name: "default", status: "duplicate" }] });
     expect(send).toHaveBeenCalledTimes(1);
     send.mockRestore();
   });
 
   it("answers 503 so the sender redelivers when the queue refuses the event", async () => {
     const app = createApp({ log: () => {} });
-    const failing = { ...queued, CAPI_QUEUE: { send: async () => Promise.reject(new Error("queue down")) } };
+    const failing = { ...queued, CAPI_QUEUE: { sendBatch: async () => Promise.reject(new Error("queue down")) } };
     const res = await app.request("/webhooks/cartful", jsonRequest(fresh(fixtures.canonical, "q3")), failing);
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("30");

@@ -29,6 +29,13 @@ export interface LogFields {
   events_received?: number;
   dry_run?: boolean;
   pixel_id?: string;
+  /** The destination's name (`default` for the single pixel). */
+  destination?: string;
+  /** Per-destination outcomes of a webhook: name and outcome, nothing else. */
+  destinations?: { name: string; outcome: string }[];
+  /** Events a held destination keeps, and the probes made since it was held. */
+  held?: number;
+  probes?: number;
   delay_seconds?: number;
   batch_size?: number;
   replays?: number;

@@ -1,26 +1,34 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { appSecretProof, ConfigError, configFor, DEFAULT_API_VERSION, DRY_RUN_PIXEL_ID, parseConfig } from "./settings";
+import { appSecretProof, ConfigError, configFor, DEFAULT_API_VERSION, destinationNamed, DRY_RUN_PIXEL_ID, parseConfig } from "./settings";
 
 const live = { META_PIXEL_ID: "1234567890", META_ACCESS_TOKEN: "EAAB-secret-token" };
+const only = (env: Record<string, unknown>) => parseConfig(env).destinations[0]!;
 
 describe("parseConfig", () => {
-  it("runs dry with zero configuration", () => {
+  it("runs dry with zero configuration: one destination, default, without a token", () => {
     const config = parseConfig({});
-    expect(config.graph).toBeUndefined();
     expect(config).toMatchObject({
-      pixelId: DRY_RUN_PIXEL_ID,
       apiVersion: DEFAULT_API_VERSION,
       graphUrl: "https://graph.facebook.com",
-      eventName: "Lead",
-      requireConsent: false,
-      limitedDataUse: undefined,
       fieldMap: {},
       eventTypes: ["email:submit"],
-      contentId: "product_id",
-      contentType: "product",
-      eventValue: { kind: "recommendations" },
       timeoutMs: 1500,
+      several: false,
+    });
+    expect(config.destinations).toHaveLength(1);
+    expect(config.destinations[0]).toMatchObject({
+      name: "default",
+      pixelId: DRY_RUN_PIXEL_ID,
+      target: undefined,
+      accessTokenSecret: "META_ACCESS_TOKEN",
+      match: {},
+      eventNames: { fallback: "Lead", byType: {} },
+      requireConsent: false,
+      limitedDataUse: undefined,
+      contentId: "product_id",
+      contentType: "product_group",
+      eventValue: { kind: "none" },
     });
   });
 
@@ -28,14 +36,14 @@ describe("parseConfig", () => {
     expect(DEFAULT_API_VERSION).toMatch(/^v\d+\.0$/);
   });
 
-  it("builds the Graph target when a token is set", () => {
-    const config = parseConfig({
+  it("builds the default destination's Graph target when a token is set", () => {
+    const destination = only({
       ...live,
       META_API_VERSION: "v25.0",
       META_GRAPH_URL: "http://127.0.0.1:9999/",
       META_TEST_EVENT_CODE: "TEST1",
     });
-    expect(config.graph).toEqual({
+    expect(destination.target).toEqual({
       graphUrl: "http://127.0.0.1:9999",
       apiVersion: "v25.0",
       pixelId: "1234567890",
@@ -45,17 +53,17 @@ describe("parseConfig", () => {
   });
 
   it("sends appsecret_proof when META_APP_SECRET is set, keyed as Meta says", () => {
-    const config = parseConfig({ ...live, META_APP_SECRET: "app-secret" });
+    const destination = only({ ...live, META_APP_SECRET: "app-secret" });
     const expected = createHmac("sha256", "app-secret").update("EAAB-secret-token").digest("hex");
-    expect(config.graph?.appSecretProof).toBe(expected);
-    expect(parseConfig(live).graph).not.toHaveProperty("appSecretProof");
+    expect(destination.target?.appSecretProof).toBe(expected);
+    expect(only(live).target).not.toHaveProperty("appSecretProof");
   });
 
   it("treats empty and blank settings as unset", () => {
-    const config = parseConfig({ META_ACCESS_TOKEN: "  ", META_EVENT_NAME: "", META_TEST_EVENT_CODE: " " });
-    expect(config.graph).toBeUndefined();
-    expect(config.eventName).toBe("Lead");
-    expect(config.testEventCode).toBeUndefined();
+    const destination = only({ META_ACCESS_TOKEN: "  ", META_EVENT_NAME: "", META_TEST_EVENT_CODE: " " });
+    expect(destination.target).toBeUndefined();
+    expect(destination.eventNames.fallback).toBe("Lead");
+    expect(destination.testEventCode).toBeUndefined();
   });
 
   it("reads the relay's own settings", () => {
@@ -73,31 +81,67 @@ describe("parseConfig", () => {
       WEBHOOK_SECRET: "s",
     });
     expect(config).toMatchObject({
-      eventName: "QuizLead",
       defaultCountry: "gb",
-      requireConsent: true,
-      limitedDataUse: { country: 0, state: 0 },
       eventTypes: ["email:submit", "quiz:complete"],
-      contentId: "variant_id",
-      contentType: "product_group",
-      eventValue: { kind: "fixed", amount: 5.5 },
       timeoutMs: 2000,
       fieldMap: { "shopper.email": "lead.mail" },
       webhookSecret: "s",
     });
+    expect(config.destinations[0]).toMatchObject({
+      eventNames: { fallback: "QuizLead", byType: {} },
+      requireConsent: true,
+      limitedDataUse: { country: 0, state: 0 },
+      contentId: "variant_id",
+      contentType: "product_group",
+      eventValue: { kind: "fixed", amount: 5.5 },
+    });
+  });
+
+  it("fits content_type to the content id field unless it is set: product_group for parent products, product for variants and SKUs", () => {
+    expect(only({}).contentType).toBe("product_group");
+    expect(only({ META_CONTENT_ID: "variant_id" }).contentType).toBe("product");
+    expect(only({ META_CONTENT_ID: "sku" }).contentType).toBe("product");
+    expect(only({ META_CONTENT_ID: "sku", META_CONTENT_TYPE: "product_group" }).contentType).toBe("product_group");
+  });
+
+  it("sends no value by default, the recommendations' total or a fixed amount when asked", () => {
+    expect(only({}).eventValue).toEqual({ kind: "none" });
+    expect(only({ META_EVENT_VALUE: "recommendations" }).eventValue).toEqual({ kind: "recommendations" });
+    expect(only({ META_EVENT_VALUE: "none" }).eventValue).toEqual({ kind: "none" });
   });
 
   it("reads Limited Data Use as off, geolocated, or an explicit country and state", () => {
-    expect(parseConfig({ META_LIMITED_DATA_USE: "false" }).limitedDataUse).toBeUndefined();
-    expect(parseConfig({ META_LIMITED_DATA_USE: "1, 1000" }).limitedDataUse).toEqual({ country: 1, state: 1000 });
-  });
-
-  it("reads META_EVENT_VALUE none", () => {
-    expect(parseConfig({ META_EVENT_VALUE: "none" }).eventValue).toEqual({ kind: "none" });
+    expect(only({ META_LIMITED_DATA_USE: "false" }).limitedDataUse).toBeUndefined();
+    expect(only({ META_LIMITED_DATA_USE: "1, 1000" }).limitedDataUse).toEqual({ country: 1, state: 1000 });
   });
 
   it("takes a FIELD_MAP given as an object binding", () => {
     expect(parseConfig({ FIELD_MAP: { id: "uuid" } }).fieldMap).toEqual({ id: "uuid" });
+  });
+
+  it("uses DESTINATIONS instead of META_PIXEL_ID and META_ACCESS_TOKEN when it is set", () => {
+    const config = parseConfig({
+      ...live,
+      META_ACCESS_TOKEN_EU: "EAAB-eu",
+      DESTINATIONS: '[{"name":"eu","pixel_id":"222","access_token_secret":"META_ACCESS_TOKEN_EU"}]',
+    });
+    expect(config.several).toBe(true);
+    expect(config.destinations.map((d) => [d.name, d.pixelId, d.target?.accessToken])).toEqual([["eu", "222", "EAAB-eu"]]);
+  });
+
+  it("relays, besides email:submit, the Studio types destinations name, unless STUDIO_EVENT_TYPES says which", () => {
+    const DESTINATIONS = JSON.stringify([
+      { name: "a", pixel_id: "1", match: { type: ["quiz:complete"] } },
+      { name: "b", pixel_id: "2", event_name: { "product:addToCart": "AddToCart" } },
+    ]);
+    expect(parseConfig({ DESTINATIONS }).eventTypes).toEqual(["email:submit", "quiz:complete", "product:addToCart"]);
+    expect(parseConfig({ DESTINATIONS, STUDIO_EVENT_TYPES: "email:submit" }).eventTypes).toEqual(["email:submit"]);
+  });
+
+  it("finds a destination by name", () => {
+    const config = parseConfig({ DESTINATIONS: '[{"name":"eu","pixel_id":"222"}]' });
+    expect(destinationNamed(config, "eu")?.pixelId).toBe("222");
+    expect(destinationNamed(config, "us")).toBeUndefined();
   });
 
   const refusals: Array<[string, Record<string, unknown>, string]> = [
@@ -111,8 +155,10 @@ describe("parseConfig", () => {
     ["an unknown content id field", { META_CONTENT_ID: "title" }, "META_CONTENT_ID"],
     ["an unknown content type", { META_CONTENT_TYPE: "bundle" }, "META_CONTENT_TYPE"],
     ["an unreadable value", { META_EVENT_VALUE: "lots" }, "META_EVENT_VALUE"],
+    ["an event name Meta would refuse", { META_EVENT_NAME: "Lead!<script>" }, "META_EVENT_NAME"],
     ["a zero timeout", { META_TIMEOUT_MS: "0" }, "META_TIMEOUT_MS"],
     ["a FIELD_MAP that is not JSON", { FIELD_MAP: "{oops" }, "FIELD_MAP"],
+    ["DESTINATIONS that is not JSON", { DESTINATIONS: "[{oops" }, "DESTINATIONS"],
   ];
   for (const [what, env, name] of refusals) {
     it(`refuses ${what}, naming ${name}`, () => {
@@ -148,7 +194,7 @@ describe("configFor", () => {
     const env: Record<string, unknown> = { META_ACCESS_TOKEN: "EAAB" };
     expect(() => configFor(env)).toThrow(ConfigError);
     env.META_PIXEL_ID = "1234567890";
-    expect(configFor(env).graph?.pixelId).toBe("1234567890");
+    expect(configFor(env).destinations[0]?.target?.pixelId).toBe("1234567890");
   });
 });
 

@@ -1,15 +1,15 @@
 /**
  * The Cloudflare bindings the delivery machinery uses (wrangler configuration): the two queues
- * and the two Durable Objects.
+ * and the Durable Objects.
  */
+import type { DeliveryCircuit } from "./circuit";
 import type { DeadLetterStore } from "./deadLetterStore";
 import type { IntakeLedger } from "./intakeLedger";
-import type { DeadLetter, QueuedEvent } from "./messages";
+import type { Queues } from "./messages";
 
-/** The bindings this module uses (wrangler.jsonc); all optional, each absence has a documented fallback. */
-export interface QueueBindings {
-  CAPI_QUEUE?: Queue<QueuedEvent>;
-  CAPI_DLQ?: Queue<DeadLetter>;
+/** The bindings of delivery (wrangler.jsonc); all optional, each absence has a documented fallback. */
+export interface QueueBindings extends Queues {
   INTAKE_LEDGER?: DurableObjectNamespace<IntakeLedger>;
   DEAD_LETTERS?: DurableObjectNamespace<DeadLetterStore>;
+  DELIVERY_CIRCUIT?: DurableObjectNamespace<DeliveryCircuit>;
 }

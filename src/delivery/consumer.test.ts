@@ -1,41 +1,80 @@
 import { describe, expect, it, vi } from "vitest";
 import { EM, IP, USER_AGENT, queuedEvent } from "../../test/queueFixtures";
-import { fakeBatch, fakeQueue, scriptedGraph as fakeGraph } from "../../test/queueFakes";
-import { handleQueueBatch } from "./consumer";
+import { fakeBatch, fakeCircuits, fakeQueue, scriptedGraph as fakeGraph } from "../../test/queueFakes";
+import { circuitName } from "./holds";
+import { type BatchReport, handleQueueBatch } from "./consumer";
 import { DEAD_LETTER_QUEUE_NAME, type DeadLetter, QUEUE_NAME, type QueuedEvent } from "./messages";
-import { deadLetterOf, MISCONFIGURED_DELAY_SECONDS, QUEUE_MAX_RETRIES } from "./policy";
+import { deadLetterOf, HOLD_FALLBACK_DELAY_SECONDS, QUEUE_MAX_RETRIES } from "./policy";
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const NOW_S = Math.floor(NOW / 1000);
 const DAY = 86_400;
 const TOKEN = "EAAB-queue-test-token";
+const TOKEN_EU = "EAAB-eu-token";
 
-const queued = (id: string, pixelId = "111", eventTime = NOW_S - 60) => queuedEvent(id, eventTime, pixelId);
+const queued = (id: string, pixelId = "111", eventTime = NOW_S - 60, destination = "default") =>
+  queuedEvent(id, eventTime, pixelId, destination);
 
 const graphEnv = { META_PIXEL_ID: "111", META_ACCESS_TOKEN: TOKEN, META_GRAPH_URL: "http://graph.test" };
+/** Two destinations: "us" on pixel 111 with the main token, "eu" on pixel 222 with its own. */
+const twoDestinations = {
+  META_GRAPH_URL: "http://graph.test",
+  META_ACCESS_TOKEN_US: TOKEN,
+  META_ACCESS_TOKEN_EU: TOKEN_EU,
+  DESTINATIONS: JSON.stringify([
+    { name: "us", pixel_id: "111", access_token_secret: "META_ACCESS_TOKEN_US" },
+    { name: "eu", pixel_id: "222", access_token_secret: "META_ACCESS_TOKEN_EU" },
+  ]),
+};
 
 function deps(extra: Record<string, unknown> = {}) {
   const lines: string[] = [];
-  return { lines, deps: { now: () => NOW, random: () => 0.5, sink: (line: string) => lines.push(line), ...extra } };
+  const reports: BatchReport[] = [];
+  return {
+    lines,
+    reports,
+    deps: { now: () => NOW, random: () => 0.5, sink: (line: string) => lines.push(line), record: (r: BatchReport) => void reports.push(r), ...extra },
+  };
 }
 
 describe("handleQueueBatch", () => {
-  it("sends one request per pixel and acks each message after Meta accepted", async () => {
+  it("sends one request per destination, each with its own pixel and token, and acks after Meta accepted", async () => {
     const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length, fbtrace_id: "T" } }));
-    const { batch, state } = fakeBatch("cartful-capi-events", [queued("a", "111"), queued("b", "222"), queued("c", "111")]);
+    const bodies = [queued("a", "111", NOW_S - 60, "us"), queued("b", "222", NOW_S - 60, "eu"), queued("c", "111", NOW_S - 60, "us")];
+    const { batch, state } = fakeBatch(QUEUE_NAME, bodies);
     const { lines, deps: d } = deps({ fetch: graph.fetch });
-    await handleQueueBatch(batch, { ...graphEnv }, {} as ExecutionContext, d);
-    expect(graph.requests.map((r) => [r.url, r.ids])).toEqual([
-      ["http://graph.test/v27.0/111/events", ["a", "c"]],
-      ["http://graph.test/v27.0/222/events", ["b"]],
+    await handleQueueBatch(batch, twoDestinations, {} as ExecutionContext, d);
+    expect(graph.requests.map((r) => [r.url, r.ids, r.body.access_token])).toEqual([
+      ["http://graph.test/v27.0/111/events", ["a", "c"], TOKEN],
+      ["http://graph.test/v27.0/222/events", ["b"], TOKEN_EU],
     ]);
     expect([0, 1, 2].map((i) => state(i).acked)).toEqual([true, true, true]);
-    expect(lines.map((l) => JSON.parse(l).outcome)).toEqual(["sent", "sent", "sent"]);
+    expect(lines.map((l) => [JSON.parse(l).outcome, JSON.parse(l).destination])).toEqual([
+      ["sent", "us"],
+      ["sent", "us"],
+      ["sent", "eu"],
+    ]);
+  });
+
+  it("sends to the destination's pixel as configured now, whatever pixel the message was accepted for", async () => {
+    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
+    const { batch } = fakeBatch(QUEUE_NAME, [queued("a", "999")]);
+    await handleQueueBatch(batch, graphEnv, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
+    expect(graph.requests.map((r) => r.url)).toEqual(["http://graph.test/v27.0/111/events"]);
+  });
+
+  it("delivers a message written before destinations (v1) to the default destination", async () => {
+    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
+    const { v: _v, destination: _d, ...rest } = queued("old-format");
+    const { batch, state } = fakeBatch(QUEUE_NAME, [{ ...rest, v: 1 }]);
+    await handleQueueBatch(batch, graphEnv, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
+    expect(graph.requests.map((r) => r.ids)).toEqual([["old-format"]]);
+    expect(state(0).acked).toBe(true);
   });
 
   it("retries every message of a request Meta refused transiently, with the delay", async () => {
     const graph = fakeGraph(() => ({ status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }));
-    const { batch, state } = fakeBatch("cartful-capi-events", [queued("a"), queued("b")], 3);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a"), queued("b")], 3);
     const { lines, deps: d } = deps({ fetch: graph.fetch, random: () => 0 });
     await handleQueueBatch(batch, { ...graphEnv }, {} as ExecutionContext, d);
     expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: 60 } });
@@ -43,41 +82,138 @@ describe("handleQueueBatch", () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ outcome: "retry", attempts: 3, delay_seconds: 60, status: 503, meta_code: 2 });
   });
 
+  it("keeps a destination that is down from holding back another's events", async () => {
+    const graph = fakeGraph((ids, url) =>
+      url.includes("/222/") ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } } : { status: 200, body: { events_received: ids.length } },
+    );
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("u", "111", NOW_S - 60, "us"), queued("e", "222", NOW_S - 60, "eu")]);
+    await handleQueueBatch(batch, twoDestinations, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
+    expect(state(0).acked).toBe(true);
+    expect(state(1)).toMatchObject({ acked: false, retried: { delaySeconds: expect.any(Number) } });
+  });
+
   it("dead-letters a stale event without sending it, and sends its batchmates", async () => {
     const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
     const dlq = fakeQueue<DeadLetter>();
-    const { batch, state } = fakeBatch("cartful-capi-events", [queued("old", "111", NOW_S - 8 * DAY), queued("fresh")]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("old", "111", NOW_S - 8 * DAY), queued("fresh")]);
     await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
     expect(graph.requests.map((r) => r.ids)).toEqual([["fresh"]]);
     expect(dlq.sent).toMatchObject([{ key: "old", reason: "stale" }]);
     expect(state(0).acked && state(1).acked).toBe(true);
   });
 
-  it("isolates the poisoned event of a batch and dead-letters it with Meta's trace id", async () => {
+  it("isolates the poisoned event of a batch and dead-letters it with Meta's trace id, keyed by destination", async () => {
     const graph = fakeGraph((ids) =>
       ids.includes("bad")
         ? { status: 400, body: { error: { message: "Invalid parameter", code: 100, error_subcode: 2804003, fbtrace_id: "TR" } } }
         : { status: 200, body: { events_received: ids.length } },
     );
     const dlq = fakeQueue<DeadLetter>();
-    const bodies = ["a", "b", "bad", "c", "d"].map((id) => queued(id));
-    const { batch, state } = fakeBatch("cartful-capi-events", bodies);
+    const bodies = ["a", "b", "bad", "c", "d"].map((id) => queued(id, "222", NOW_S - 60, "eu"));
+    const { batch, state } = fakeBatch(QUEUE_NAME, bodies);
     const { lines, deps: d } = deps({ fetch: graph.fetch });
-    await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, d);
+    await handleQueueBatch(batch, { ...twoDestinations, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, d);
     expect(bodies.map((_, i) => state(i).acked)).toEqual([true, true, true, true, true]);
-    expect(dlq.sent).toMatchObject([{ key: "bad", reason: "rejected", code: 100, subcode: 2804003, fbtraceId: "TR" }]);
+    expect(dlq.sent).toMatchObject([{ key: "bad@eu", reason: "rejected", code: 100, subcode: 2804003, fbtraceId: "TR" }]);
     const accepted = graph.requests.filter((r) => !r.ids.includes("bad")).flatMap((r) => r.ids);
     expect(accepted.sort()).toEqual(["a", "b", "c", "d"]);
-    expect(lines.map((l) => JSON.parse(l)).find((l) => l.outcome === "dead_lettered")).toMatchObject({ event_id: "bad", reason: "rejected", meta_code: 100, fbtrace_id: "TR" });
+    expect(lines.map((l) => JSON.parse(l)).find((l) => l.outcome === "dead_lettered")).toMatchObject({
+      event_id: "bad",
+      destination: "eu",
+      reason: "rejected",
+      meta_code: 100,
+      fbtrace_id: "TR",
+    });
   });
 
-  it("stops sending to a pixel once Meta throttles it; others go on", async () => {
+  it.each([
+    ["a revoked token (190)", { status: 400, body: { error: { message: "Error validating access token", code: 190, error_subcode: 463 } } }, 190],
+    ["a wrong pixel (100/33)", { status: 400, body: { error: { message: "Object with ID '111' does not exist", code: 100, error_subcode: 33 } } }, 100],
+    ["a missing permission (200)", { status: 403, body: { error: { message: "Permissions error", code: 200 } } }, 200],
+    ["a session key error (102)", { status: 400, body: { error: { message: "Session key invalid", code: 102 } } }, 102],
+    ["a permanent 4xx without a code", { status: 404, body: { nothing: true } }, undefined],
+  ])("holds the whole request on %s: one request, no bisection, every event kept in the circuit and acked", async (_what, answer, code) => {
+    const graph = fakeGraph(() => answer);
+    const circuits = fakeCircuits();
+    const dlq = fakeQueue<DeadLetter>();
+    const bodies = ["a", "b", "c", "d"].map((id) => queued(id));
+    const { batch, state } = fakeBatch(QUEUE_NAME, bodies);
+    const { lines, reports, deps: d } = deps({ fetch: graph.fetch });
+    await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue, DELIVERY_CIRCUIT: circuits.namespace }, {} as ExecutionContext, d);
+    expect(graph.requests).toHaveLength(1);
+    expect(dlq.sent).toEqual([]);
+    expect(bodies.map((_, i) => state(i).acked)).toEqual([true, true, true, true]);
+    const circuit = circuits.circuit(circuitName("default"));
+    expect(circuit.held.map((m) => m.eventId)).toEqual(["a", "b", "c", "d"]);
+    expect(circuit.causes).toEqual(["meta_refused"]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "warn", outcome: "held", reason: "meta_refused", ...(code ? { meta_code: code } : {}) });
+    expect(reports[0]?.get("default")).toMatchObject({ held: 4, sent: 0 });
+  });
+
+  it("sends nothing to a destination whose circuit is open: its events go to the circuit", async () => {
+    const fetch = vi.fn();
+    const circuits = fakeCircuits();
+    circuits.open(circuitName("eu"));
+    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("e", "222", NOW_S - 60, "eu"), queued("u", "111", NOW_S - 60, "us")]);
+    await handleQueueBatch(batch, { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace }, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
+    expect(graph.requests.map((r) => r.ids)).toEqual([["u"]]);
+    expect(circuits.circuit(circuitName("eu")).held.map((m) => m.eventId)).toEqual(["e"]);
+    expect(circuits.circuit(circuitName("eu")).causes).toEqual([undefined]);
+    expect(state(0).acked && state(1).acked).toBe(true);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it("holds a destination's events when its token is gone, instead of acking them unsent", async () => {
+    const fetch = vi.fn();
+    const circuits = fakeCircuits();
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")]);
+    const { lines, deps: d } = deps({ fetch });
+    await handleQueueBatch(batch, { META_PIXEL_ID: "111", DELIVERY_CIRCUIT: circuits.namespace }, {} as ExecutionContext, d);
+    expect(fetch).not.toHaveBeenCalled();
+    expect(state(0).acked).toBe(true);
+    expect(circuits.circuit(circuitName("default")).causes).toEqual(["no_token"]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ outcome: "held", reason: "no_token", event_id: "a" });
+  });
+
+  it("holds the events of a destination the settings no longer name", async () => {
+    const circuits = fakeCircuits();
+    const { batch } = fakeBatch(QUEUE_NAME, [queued("a", "333", NOW_S - 60, "gone")]);
+    await handleQueueBatch(batch, { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace }, {} as ExecutionContext, deps().deps);
+    expect(circuits.circuit(circuitName("gone")).causes).toEqual(["unknown_destination"]);
+  });
+
+  it("holds every event while a setting is unusable, saying so", async () => {
+    const fetch = vi.fn();
+    const circuits = fakeCircuits();
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a"), queued("b", "222", NOW_S - 60, "eu")]);
+    const { lines, deps: d } = deps({ fetch });
+    await handleQueueBatch(batch, { ...graphEnv, META_API_VERSION: "26", DELIVERY_CIRCUIT: circuits.namespace }, {} as ExecutionContext, d);
+    expect(fetch).not.toHaveBeenCalled();
+    expect(state(0).acked && state(1).acked).toBe(true);
+    expect(circuits.circuit(circuitName("default")).causes).toEqual(["settings_unusable"]);
+    expect(circuits.circuit(circuitName("eu")).causes).toEqual(["settings_unusable"]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", outcome: "misconfigured", reason: "META_API_VERSION must look like v27.0" });
+  });
+
+  it.each([
+    ["unbound", undefined],
+    ["unreachable", fakeCircuits(true).namespace],
+  ])("retries after a long wait, acking nothing, when the circuit is %s", async (_what, namespace) => {
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")]);
+    const { lines, deps: d } = deps({ fetch: vi.fn() });
+    await handleQueueBatch(batch, { META_PIXEL_ID: "111", ...(namespace ? { DELIVERY_CIRCUIT: namespace } : {}) }, {} as ExecutionContext, d);
+    expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: HOLD_FALLBACK_DELAY_SECONDS } });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", outcome: "hold_failed", reason: "no_token" });
+  });
+
+  it("stops sending to a destination once Meta throttles it; others go on", async () => {
     const graph = fakeGraph((ids) =>
       ids.includes("a0") ? { status: 429, body: { error: { message: "limit", code: 17 } }, headers: { "retry-after": "120" } } : { status: 200, body: { events_received: ids.length } },
     );
-    const throttledPixel = Array.from({ length: 1500 }, (_, i) => queued(`a${i}`, "111"));
-    const { batch, state } = fakeBatch("cartful-capi-events", [...throttledPixel, queued("b", "222")]);
-    await handleQueueBatch(batch, { ...graphEnv }, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
+    const throttled = Array.from({ length: 1500 }, (_, i) => queued(`a${i}`, "111", NOW_S - 60, "us"));
+    const { batch, state } = fakeBatch(QUEUE_NAME, [...throttled, queued("b", "222", NOW_S - 60, "eu")]);
+    await handleQueueBatch(batch, twoDestinations, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
     expect(graph.requests.map((r) => [r.url.split("/")[4], r.ids.length])).toEqual([
       ["111", 1000],
       ["222", 1],
@@ -90,7 +226,7 @@ describe("handleQueueBatch", () => {
   it("dead-letters a transient failure on the last delivery", async () => {
     const graph = fakeGraph(() => ({ status: 500, body: {} }));
     const dlq = fakeQueue<DeadLetter>();
-    const { batch, state } = fakeBatch("cartful-capi-events", [queued("a")], QUEUE_MAX_RETRIES + 1);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")], QUEUE_MAX_RETRIES + 1);
     await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
     expect(dlq.sent).toMatchObject([{ key: "a", reason: "retries_exhausted", status: 500, attempts: QUEUE_MAX_RETRIES + 1 }]);
     expect(state(0).acked).toBe(true);
@@ -98,7 +234,7 @@ describe("handleQueueBatch", () => {
 
   it("retries instead of acking when the DLQ refuses the letter", async () => {
     const dlq = fakeQueue<DeadLetter>(true);
-    const { batch, state } = fakeBatch("cartful-capi-events", [queued("old", "111", NOW_S - 9 * DAY)]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("old", "111", NOW_S - 9 * DAY)]);
     const { lines, deps: d } = deps();
     await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, d);
     expect(state(0).acked).toBe(false);
@@ -107,34 +243,25 @@ describe("handleQueueBatch", () => {
   });
 
   it("says loudly when there is no DLQ to keep a letter", async () => {
-    const { batch, state } = fakeBatch("cartful-capi-events", [{ hello: "world" }]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [{ hello: "world" }]);
     const { lines, deps: d } = deps();
     await handleQueueBatch(batch, { ...graphEnv }, {} as ExecutionContext, d);
     expect(state(0).acked).toBe(true);
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", outcome: "dead_letter_lost", reason: "malformed" });
   });
 
-  it("holds the whole batch back for 10 minutes when a setting is unusable", async () => {
-    const fetch = vi.fn();
-    const { batch, state } = fakeBatch("cartful-capi-events", [queued("a"), queued("b")]);
-    const { lines, deps: d } = deps({ fetch });
-    await handleQueueBatch(batch, { ...graphEnv, META_API_VERSION: "26" }, {} as ExecutionContext, d);
-    expect(fetch).not.toHaveBeenCalled();
-    expect([state(0), state(1)]).toEqual([
-      { acked: false, retried: { delaySeconds: MISCONFIGURED_DELAY_SECONDS } },
-      { acked: false, retried: { delaySeconds: MISCONFIGURED_DELAY_SECONDS } },
-    ]);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", outcome: "misconfigured", reason: "META_API_VERSION must look like v24.0" });
-  });
-
-  it("logs and acks in dry run (no token), sending nothing", async () => {
-    const fetch = vi.fn();
-    const { batch, state } = fakeBatch("cartful-capi-events", [queued("a")]);
-    const { lines, deps: d } = deps({ fetch });
-    await handleQueueBatch(batch, { META_PIXEL_ID: "111" }, {} as ExecutionContext, d);
-    expect(fetch).not.toHaveBeenCalled();
-    expect(state(0).acked).toBe(true);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ outcome: "dry_run", dry_run: true, event_id: "a" });
+  it("reports what the batch did per destination: counts, latency to acceptance, keys of sent events", async () => {
+    const graph = fakeGraph((ids, url) =>
+      url.includes("/222/") ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } } : { status: 200, body: { events_received: ids.length, fbtrace_id: "OK1" } },
+    );
+    const { batch } = fakeBatch(QUEUE_NAME, [queued("u", "111", NOW_S - 60, "us"), queued("e", "222", NOW_S - 60, "eu")]);
+    const { reports, deps: d } = deps({ fetch: graph.fetch });
+    await handleQueueBatch(batch, twoDestinations, {} as ExecutionContext, d);
+    const report = reports[0]!;
+    expect(report.get("us")).toMatchObject({ sent: 1, retried: 0, latenciesMs: [NOW - (NOW_S * 1000)], lastAccepted: { at: NOW, fbtraceId: "OK1" } });
+    expect(report.get("us")?.sentKeys).toEqual([["em", "client_ip_address", "client_user_agent"]]);
+    expect(report.get("eu")).toMatchObject({ sent: 0, retried: 1, lastFailure: { code: 2, status: 503 } });
+    expect(JSON.stringify([...report])).not.toContain(EM);
   });
 
   it("never logs the IP, the token, a hash or Meta's free text", async () => {
@@ -144,7 +271,7 @@ describe("handleQueueBatch", () => {
         : { status: 200, body: { events_received: ids.length } },
     );
     const dlq = fakeQueue<DeadLetter>();
-    const { batch } = fakeBatch("cartful-capi-events", [queued("a"), queued("bad")]);
+    const { batch } = fakeBatch(QUEUE_NAME, [queued("a"), queued("bad")]);
     const { lines, deps: d } = deps({ fetch: graph.fetch });
     await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, d);
     const text = lines.join("\n");
@@ -156,7 +283,7 @@ describe("handleQueueBatch", () => {
     const put = vi.fn(async () => undefined);
     const DEAD_LETTERS = { idFromName: (n: string) => n, get: () => ({ put }) } as unknown as DurableObjectNamespace<never>;
     const letter = deadLetterOf({ id: "m1", attempts: 1 }, queued("a"), { kind: "dead_letter", reason: "stale" }, NOW);
-    const { batch, state } = fakeBatch("cartful-capi-events-dlq", [letter, queued("b")], 21);
+    const { batch, state } = fakeBatch(DEAD_LETTER_QUEUE_NAME, [letter, queued("b")], 21);
     const { lines, deps: d } = deps();
     await handleQueueBatch(batch, { DEAD_LETTERS }, {} as ExecutionContext, d);
     expect(put).toHaveBeenCalledWith([letter, expect.objectContaining({ key: "b", reason: "handler_failure", attempts: 21 })]);

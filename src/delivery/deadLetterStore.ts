@@ -36,6 +36,8 @@ export interface DeadLetterQuery {
   /** Opaque cursor from a previous page. */
   cursor?: string;
   reason?: DeadLetterReason;
+  /** Only this destination's letters. */
+  destination?: string;
   /** Include letters already re-driven (default: only those waiting). */
   includeReplayed?: boolean;
 }
@@ -67,17 +69,21 @@ export class DeadLetterStore extends DurableObject {
          dead_lettered_at INTEGER NOT NULL, times INTEGER NOT NULL, replayed_at INTEGER, body TEXT NOT NULL)`,
     );
     this.sql.exec("CREATE INDEX IF NOT EXISTS dead_letters_at ON dead_letters (dead_lettered_at)");
+    // Added with several destinations; a store created before has the column added here.
+    const columns = this.sql.exec<{ name: string }>("PRAGMA table_info(dead_letters)").toArray();
+    if (!columns.some((column) => column.name === "destination")) this.sql.exec("ALTER TABLE dead_letters ADD COLUMN destination TEXT");
   }
 
   /** Stores letters; a key seen before is updated (latest reason), its count grows, and it waits for replay again. */
   async put(letters: DeadLetter[]): Promise<void> {
     for (const letter of letters) {
       this.sql.exec(
-        `INSERT INTO dead_letters (key, reason, dead_lettered_at, times, replayed_at, body) VALUES (?, ?, ?, 1, NULL, ?)
-         ON CONFLICT (key) DO UPDATE SET reason = excluded.reason, dead_lettered_at = excluded.dead_lettered_at,
-           times = times + 1, replayed_at = NULL, body = excluded.body`,
+        `INSERT INTO dead_letters (key, reason, destination, dead_lettered_at, times, replayed_at, body) VALUES (?, ?, ?, ?, 1, NULL, ?)
+         ON CONFLICT (key) DO UPDATE SET reason = excluded.reason, destination = excluded.destination,
+           dead_lettered_at = excluded.dead_lettered_at, times = times + 1, replayed_at = NULL, body = excluded.body`,
         letter.key,
         letter.reason,
+        letter.message?.destination ?? null,
         letter.deadLetteredAt,
         JSON.stringify(letter),
       );
@@ -92,11 +98,14 @@ export class DeadLetterStore extends DurableObject {
     const rows = this.sql
       .exec<Row>(
         `SELECT seq, body, times, replayed_at FROM dead_letters
-         WHERE seq > ? AND (? IS NULL OR reason = ?) AND (? = 1 OR replayed_at IS NULL)
+         WHERE seq > ? AND (? IS NULL OR reason = ?) AND (? IS NULL OR COALESCE(destination, 'default') = ?)
+           AND (? = 1 OR replayed_at IS NULL)
          ORDER BY seq LIMIT ?`,
         after,
         query.reason ?? null,
         query.reason ?? null,
+        query.destination ?? null,
+        query.destination ?? null,
         query.includeReplayed ? 1 : 0,
         limit + 1,
       )
@@ -119,10 +128,30 @@ export class DeadLetterStore extends DurableObject {
     return rows.sort((a, b) => a.seq - b.seq).map(stored);
   }
 
-  /** Records that these letters were re-driven at `now` (ms). */
-  async markReplayed(keys: string[], now: number): Promise<void> {
+  /**
+   * Claims letters for one re-drive: marks re-driven at `now` those of `keys` not re-driven since
+   * they last came back, and answers those keys. Atomic, so of two concurrent replays of a letter
+   * only one gets it.
+   */
+  async claimReplay(keys: string[], now: number): Promise<string[]> {
+    const claimed: string[] = [];
     for (const chunk of keyChunks(keys)) {
-      this.sql.exec(`UPDATE dead_letters SET replayed_at = ? WHERE key IN (${sqlMarks(chunk)})`, now, ...chunk);
+      const rows = this.sql
+        .exec<{ key: string }>(
+          `UPDATE dead_letters SET replayed_at = ? WHERE replayed_at IS NULL AND key IN (${sqlMarks(chunk)}) RETURNING key`,
+          now,
+          ...chunk,
+        )
+        .toArray();
+      claimed.push(...rows.map((row) => row.key));
+    }
+    return claimed;
+  }
+
+  /** Gives back claims of a re-drive whose send failed (only those made at `claimedAt`). */
+  async releaseReplay(keys: string[], claimedAt: number): Promise<void> {
+    for (const chunk of keyChunks(keys)) {
+      this.sql.exec(`UPDATE dead_letters SET replayed_at = NULL WHERE replayed_at = ? AND key IN (${sqlMarks(chunk)})`, claimedAt, ...chunk);
     }
   }
 

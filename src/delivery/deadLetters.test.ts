@@ -81,21 +81,35 @@ describe("deadLetterView", () => {
 });
 
 describe("replayDeadLetters", () => {
-  function bindings() {
-    const sendBatch = vi.fn(async () => ({ metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } }));
-    const markReplayed = vi.fn(async () => undefined);
+  /** Bindings whose store hands each key to one replay, as the Durable Object does. */
+  function bindings(options: { failSend?: boolean; replayedBefore?: string[] } = {}) {
+    const sendBatch = vi.fn(async () => {
+      if (options.failSend) throw new Error("queue down");
+      return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
+    });
+    const claimedAt = new Map<string, number>((options.replayedBefore ?? []).map((key) => [key, NOW - 1000]));
+    const claimReplay = vi.fn(async (keys: string[], now: number) => {
+      const claimed = keys.filter((key) => !claimedAt.has(key));
+      for (const key of claimed) claimedAt.set(key, now);
+      return claimed;
+    });
+    const releaseReplay = vi.fn(async (keys: string[], at: number) => {
+      for (const key of keys) if (claimedAt.get(key) === at) claimedAt.delete(key);
+    });
     return {
       sendBatch,
-      markReplayed,
+      claimReplay,
+      releaseReplay,
+      claimedAt,
       env: {
         CAPI_QUEUE: { sendBatch } as unknown as Queue<QueuedEvent>,
-        DEAD_LETTERS: { idFromName: (n: string) => n, get: () => ({ markReplayed }) } as unknown as DurableObjectNamespace<never>,
+        DEAD_LETTERS: { idFromName: (n: string) => n, get: () => ({ claimReplay, releaseReplay }) } as unknown as DurableObjectNamespace<never>,
       },
     };
   }
 
-  it("re-queues the original events with a replay count, marks them, logs each", async () => {
-    const { env, sendBatch, markReplayed } = bindings();
+  it("re-queues the original events with a replay count, claims them, logs each", async () => {
+    const { env, sendBatch, claimReplay } = bindings();
     const lines: string[] = [];
     const report = await replayDeadLetters(env, [letter("a"), letter("b", { message: { ...queued("b"), replays: 2 } })], ["a", "b", "zz"], NOW, false, (l) => lines.push(l));
     expect(report).toEqual({ dryRun: false, replayed: ["a", "b"], refused: [], notFound: ["zz"] });
@@ -103,12 +117,51 @@ describe("replayDeadLetters", () => {
       { body: { ...queued("a"), replays: 1 }, contentType: "json" },
       { body: { ...queued("b"), replays: 3 }, contentType: "json" },
     ]);
-    expect(markReplayed).toHaveBeenCalledWith(["a", "b"], NOW);
+    expect(claimReplay).toHaveBeenCalledWith(["a", "b"], NOW);
     expect(lines.map((l) => JSON.parse(l))).toMatchObject([
-      { outcome: "replayed", event_id: "a", replays: 1 },
+      { outcome: "replayed", event_id: "a", destination: "default", replays: 1 },
       { outcome: "replayed", event_id: "b", replays: 3 },
     ]);
     expect(lines.join("")).not.toContain(IP);
+  });
+
+  it("re-drives another destination's letter to that destination", async () => {
+    const { env, sendBatch } = bindings();
+    const eu = queuedEvent("a", NOW_S - 3600, "222", "eu");
+    const report = await replayDeadLetters(env, [letter("a@eu", { message: eu })], ["a@eu"], NOW, false, () => {});
+    expect(report.replayed).toEqual(["a@eu"]);
+    expect(sendBatch).toHaveBeenCalledWith([{ body: { ...eu, replays: 1 }, contentType: "json" }]);
+  });
+
+  it("re-drives a letter once: a second replay is refused as already_replayed", async () => {
+    const { env, sendBatch } = bindings();
+    await replayDeadLetters(env, [letter("a")], ["a"], NOW, false, () => {});
+    const second = await replayDeadLetters(env, [letter("a")], ["a"], NOW + 1000, false, () => {});
+    expect(second).toEqual({ dryRun: false, replayed: [], refused: [{ key: "a", reason: "already_replayed" }], notFound: [] });
+    expect(sendBatch).toHaveBeenCalledTimes(1);
+  });
+
+  it("gives one of two concurrent replays of a letter the letter, the other nothing", async () => {
+    const { env, sendBatch } = bindings();
+    const [first, second] = await Promise.all([
+      replayDeadLetters(env, [letter("a")], ["a"], NOW, false, () => {}),
+      replayDeadLetters(env, [letter("a")], ["a"], NOW, false, () => {}),
+    ]);
+    expect([first.replayed, second.replayed].flat()).toEqual(["a"]);
+    expect(sendBatch).toHaveBeenCalledTimes(1);
+  });
+
+  it("refuses a letter re-driven already (as the store knows it) without asking the store to claim it", async () => {
+    const { env, claimReplay } = bindings({ replayedBefore: ["a"] });
+    const report = await replayDeadLetters(env, [letter("a", { replayedAt: NOW - 1000 } as never)], ["a"], NOW, false, () => {});
+    expect(report.refused).toEqual([{ key: "a", reason: "already_replayed" }]);
+    expect(claimReplay).not.toHaveBeenCalled();
+  });
+
+  it("gives the claims back when the queue refuses, so the letter can be re-driven again", async () => {
+    const { env, claimedAt } = bindings({ failSend: true });
+    await expect(replayDeadLetters(env, [letter("a")], ["a"], NOW, false, () => {})).rejects.toThrow("queue down");
+    expect(claimedAt.has("a")).toBe(false);
   });
 
   it("sends in chunks of 100 (Cloudflare's sendBatch limit)", async () => {
@@ -119,7 +172,7 @@ describe("replayDeadLetters", () => {
   });
 
   it("refuses stale and malformed letters and sends nothing in a dry run", async () => {
-    const { env, sendBatch, markReplayed } = bindings();
+    const { env, sendBatch, claimReplay } = bindings();
     const report = await replayDeadLetters(
       env,
       [letter("ok"), letter("old", { message: queued("old", NOW_S - 8 * 86_400) }), letter("message:m1", { message: null })],
@@ -138,6 +191,6 @@ describe("replayDeadLetters", () => {
       notFound: [],
     });
     expect(sendBatch).not.toHaveBeenCalled();
-    expect(markReplayed).not.toHaveBeenCalled();
+    expect(claimReplay).not.toHaveBeenCalled();
   });
 });

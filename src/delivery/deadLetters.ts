@@ -6,14 +6,11 @@
 import { consoleSink, type LogSink, logLine } from "../config/log";
 import type { QueueBindings } from "./bindings";
 import type { StoredDeadLetter } from "./deadLetterStore";
-import { type DeadLetter, isDeadLetter, isQueuedEvent, type QueuedEvent } from "./messages";
+import { type DeadLetter, deadLetterKey, isDeadLetter, type QueuedEvent, readQueuedEvent, sendBatches } from "./messages";
 import { isStale } from "./policy";
 
 /** The dead-letter store's one Durable Object instance. */
 export const DEAD_LETTER_STORE_NAME = "dead-letters";
-
-/** Messages per `sendBatch` (Cloudflare's limit). */
-const SEND_BATCH_LIMIT = 100;
 
 /** Letters one replay call handles at most. */
 export const REPLAY_LIMIT = 1000;
@@ -32,11 +29,11 @@ export const REPLAY_LIMIT = 1000;
 export function toDeadLetter(message: { id: string; attempts: number; body: unknown }, now: number): DeadLetter {
   const body = message.body;
   if (isDeadLetter(body)) return body;
-  const queued = isQueuedEvent(body) ? body : null;
+  const queued = readQueuedEvent(body) ?? null;
   return {
     v: 1,
     kind: "dead_letter",
-    key: queued ? queued.eventId : `message:${message.id}`,
+    key: queued ? deadLetterKey(queued.destination, queued.eventId) : `message:${message.id}`,
     message: queued,
     reason: queued ? "handler_failure" : "malformed",
     detail: queued ? "the consumer failed on this message until Cloudflare moved it" : "message body is not a queued event",
@@ -77,6 +74,7 @@ export function deadLetterView(letter: DeadLetter & { times?: number; replayedAt
     ...rest,
     eventId: message.eventId,
     studioEventId: message.studioEventId,
+    destination: message.destination,
     pixelId: message.pixelId,
     acceptedAt: message.acceptedAt,
     replays: message.replays ?? 0,
@@ -115,7 +113,9 @@ export async function storeDeadLetters(
       outcome: "dead_lettered",
       reason: letter.reason,
       attempts: letter.attempts,
-      ...(letter.message ? { event_id: letter.message.eventId, studio_event_id: letter.message.studioEventId } : {}),
+      ...(letter.message
+        ? { event_id: letter.message.eventId, studio_event_id: letter.message.studioEventId, destination: letter.message.destination }
+        : {}),
     });
   });
 }
@@ -124,18 +124,24 @@ export function deadLetterStore(namespace: NonNullable<QueueBindings["DEAD_LETTE
   return namespace.get(namespace.idFromName(DEAD_LETTER_STORE_NAME));
 }
 
+/** Why a letter was not re-driven. */
+export type ReplayRefusal = "malformed" | "stale" | "already_replayed";
+
 /** The answer of a replay. */
 export interface ReplayReport {
   dryRun: boolean;
   replayed: string[];
-  refused: { key: string; reason: "malformed" | "stale" }[];
+  refused: { key: string; reason: ReplayRefusal }[];
   notFound: string[];
 }
 
 /**
- * Re-queues letters on `CAPI_QUEUE` with their original event (same `event_id` and
- * `event_time`), skipping the intake ledger (the operator means it; Meta still deduplicates by
- * `event_id`), and marks them re-driven. Refuses letters {@link replayRefusal} names.
+ * Re-queues letters on `CAPI_QUEUE` with their original event (same `event_id`, `event_time`
+ * and destination), skipping the intake ledger (the operator means it; Meta still deduplicates by
+ * `event_id`). A letter is re-driven once: the store hands each letter to one replay only
+ * (`already_replayed` for the others, concurrent ones included), until it comes back as a dead
+ * letter again. Refuses letters {@link replayRefusal} names. If the queue refuses, the claims of
+ * what was not sent are given back and the error is rethrown.
  *
  * @param now ms
  * @example
@@ -154,31 +160,40 @@ export async function replayDeadLetters(
 ): Promise<ReplayReport> {
   const found = new Set(letters.map((letter) => letter.key));
   const report: ReplayReport = { dryRun, replayed: [], refused: [], notFound: askedKeys.filter((key) => !found.has(key)) };
-  const messages: QueuedEvent[] = [];
+  const candidates = new Map<string, QueuedEvent>();
   for (const letter of letters) {
-    const refusal = replayRefusal(letter, now);
-    if (refusal || !letter.message) {
-      report.refused.push({ key: letter.key, reason: refusal ?? "malformed" });
-      continue;
-    }
-    report.replayed.push(letter.key);
-    messages.push({ ...letter.message, replays: (letter.message.replays ?? 0) + 1 });
+    const refusal: ReplayRefusal | undefined = replayRefusal(letter, now) ?? (letter.replayedAt !== undefined ? "already_replayed" : undefined);
+    if (refusal || !letter.message) report.refused.push({ key: letter.key, reason: refusal ?? "malformed" });
+    else candidates.set(letter.key, { ...letter.message, replays: (letter.message.replays ?? 0) + 1 });
   }
-  if (dryRun || messages.length === 0) return report;
+  if (dryRun) {
+    report.replayed = [...candidates.keys()];
+    return report;
+  }
+  if (candidates.size === 0) return report;
   if (!env.CAPI_QUEUE || !env.DEAD_LETTERS) throw new Error("CAPI_QUEUE and DEAD_LETTERS must be bound to replay");
   const store = deadLetterStore(env.DEAD_LETTERS);
-  for (let start = 0; start < messages.length; start += SEND_BATCH_LIMIT) {
-    const chunk = messages.slice(start, start + SEND_BATCH_LIMIT);
-    await env.CAPI_QUEUE.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
-    // Marked per chunk: a failure halfway leaves only the unsent letters waiting.
-    await store.markReplayed(report.replayed.slice(start, start + SEND_BATCH_LIMIT), now);
+  const claimed = new Set(await store.claimReplay([...candidates.keys()], now));
+  for (const key of candidates.keys()) if (!claimed.has(key)) report.refused.push({ key, reason: "already_replayed" });
+  const messages = [...candidates].filter(([key]) => claimed.has(key)).map(([, message]) => message);
+  let sent = 0;
+  try {
+    for (const run of sendBatches(messages)) {
+      await env.CAPI_QUEUE.sendBatch(run.map((body) => ({ body, contentType: "json" as const })));
+      sent += run.length;
+    }
+  } catch (error) {
+    await store.releaseReplay(messages.slice(sent).map((message) => deadLetterKey(message.destination, message.eventId)), now);
+    throw error;
   }
   for (const message of messages) {
+    report.replayed.push(deadLetterKey(message.destination, message.eventId));
     logLine(sink, {
       msg: "capi_event",
       outcome: "replayed",
       event_id: message.eventId,
       studio_event_id: message.studioEventId,
+      destination: message.destination,
       pixel_id: message.pixelId,
       replays: message.replays ?? 1,
     });

@@ -6,6 +6,8 @@ import {
   classifyResponse,
   eventsRequestBody,
   eventsUrl,
+  failureScope,
+  type GraphFailure,
   parseRetryAfter,
   postEvents,
 } from "./graph";
@@ -106,6 +108,16 @@ describe("classifyResponse: success", () => {
 
   it("leaves fbtraceId out when Meta gives none", () => {
     expect(classifyResponse(200, none, { events_received: 2 }, NOW)).toEqual({ ok: true, status: 200, eventsReceived: 2 });
+  });
+
+  it("keeps Meta's X-Ad-Api-Version-Warning (an auto-upgraded deprecated version), bounded", () => {
+    const headers = new Headers({ "x-ad-api-version-warning": "The call has been auto-upgraded to v27.0 as v24.0 has been deprecated" });
+    expect(classifyResponse(200, headers, { events_received: 1 }, NOW)).toMatchObject({
+      ok: true,
+      versionWarning: "The call has been auto-upgraded to v27.0 as v24.0 has been deprecated",
+    });
+    const long = new Headers({ "x-ad-api-version-warning": "w".repeat(1000) });
+    expect((classifyResponse(200, long, { events_received: 1 }, NOW) as { versionWarning: string }).versionWarning).toHaveLength(300);
   });
 
   it("treats a 2xx without events_received as transient (not Meta's answer)", () => {
@@ -324,5 +336,47 @@ describe("postEvents", () => {
 
   it("defaults to Meta's 1.5 s timeout", () => {
     expect(DEFAULT_TIMEOUT_MS).toBe(1500);
+  });
+});
+
+describe("failureScope", () => {
+  const failure = (overrides: Partial<GraphFailure>): GraphFailure => ({ ok: false, transient: false, status: 400, message: "x", ...overrides });
+
+  it("calls transient what may succeed later", () => {
+    expect(failureScope(failure({ transient: true, status: 503 }))).toBe("transient");
+  });
+
+  it.each([
+    ["a revoked or expired token (190)", { code: 190, subcode: 463 }],
+    ["a session key (102)", { code: 102 }],
+    ["a missing access token (104)", { code: 104 }],
+    ["a missing permission (10)", { code: 10 }],
+    ["a permission error (200–299)", { code: 273 }],
+    ["a dead API version (2635)", { code: 2635 }],
+    ["a pixel that does not exist or the token cannot reach (100/33)", { code: 100, subcode: 33 }],
+    ["a permanent 4xx with no code", { status: 404, code: undefined }],
+  ])("calls %s the configuration: no event would get through", (_what, overrides) => {
+    expect(failureScope(failure(overrides))).toBe("configuration");
+  });
+
+  it.each([
+    ["an invalid parameter of an event (100/2804003)", { code: 100, subcode: 2804003 }],
+    ["code 100 without a subcode", { code: 100 }],
+    ["an unknown permanent code", { code: 1234 }],
+  ])("calls %s the event's", (_what, overrides) => {
+    expect(failureScope(failure(overrides))).toBe("event");
+  });
+
+  it("reads Meta's real answers through classifyResponse", () => {
+    const wrongPixel = classifyResponse(
+      400,
+      none,
+      { error: { message: "Unsupported post request. Object with ID '123' does not exist", type: "GraphMethodException", code: 100, error_subcode: 33, fbtrace_id: "A" } },
+      NOW,
+    );
+    expect(wrongPixel).toMatchObject({ ok: false, transient: false });
+    expect(failureScope(wrongPixel as GraphFailure)).toBe("configuration");
+    const session = classifyResponse(400, none, { error: { message: "Session key invalid", code: 102 } }, NOW);
+    expect(session).toMatchObject({ transient: false });
   });
 });

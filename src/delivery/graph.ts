@@ -18,7 +18,14 @@ import type { EventsRequestBody, ServerEvent } from "../transform/capi";
  * ```
  */
 export type GraphOutcome =
-  | { ok: true; status: number; eventsReceived: number; fbtraceId?: string }
+  | {
+      ok: true;
+      status: number;
+      eventsReceived: number;
+      fbtraceId?: string;
+      /** Meta's `X-Ad-Api-Version-Warning`: the call was auto-upgraded from a deprecated version. */
+      versionWarning?: string;
+    }
   | {
       ok: false;
       /** Worth retrying: the same request may succeed later. */
@@ -35,6 +42,8 @@ export type GraphOutcome =
       fbtraceId?: string;
       /** From `Retry-After`, in ms from `now`. */
       retryAfterMs?: number;
+      /** Meta's `X-Ad-Api-Version-Warning`, when it came. */
+      versionWarning?: string;
     };
 
 /** A failed request's outcome. */
@@ -61,9 +70,38 @@ function isTransientCode(code: number): boolean {
   return TRANSIENT_CODES.has(code) || (code >= 80000 && code <= 80014);
 }
 
-/** Never retried whatever else the answer says: invalid parameter, token, permissions, dead version. */
+/**
+ * Never retried whatever else the answer says: invalid parameter (100), token or session (190,
+ * 102, 104 "an access token is required"), permissions (10, 200–299), dead version (2635).
+ */
 function isPermanentCode(code: number): boolean {
-  return code === 100 || code === 190 || code === 10 || (code >= 200 && code <= 299) || code === 2635;
+  return code === 100 || code === 190 || code === 102 || code === 104 || code === 10 || (code >= 200 && code <= 299) || code === 2635;
+}
+
+/**
+ * What a failure is about, which decides what to do with the events:
+ * - `transient`: the same request may succeed later; wait and resend.
+ * - `configuration`: Meta refused our setup, not an event, so every event would be refused alike:
+ *   the token (190, 102, 104), permissions (10, 200–299), the API version (2635), a pixel that
+ *   does not exist or that the token cannot reach (100 with subcode 33), or a permanent 4xx
+ *   without any code. Fix the settings; splitting the request would not help.
+ * - `event`: Meta refused an event in the request (100 with another subcode, and any other
+ *   permanent answer); one invalid event rejects its whole request, so isolate it.
+ *
+ * @example
+ * ```ts
+ * failureScope({ ok: false, transient: false, status: 400, code: 100, subcode: 33, message: "…does not exist…" }); // "configuration"
+ * failureScope({ ok: false, transient: false, status: 400, code: 100, subcode: 2804003, message: "Invalid parameter" }); // "event"
+ * ```
+ */
+export function failureScope(failure: GraphFailure): "transient" | "configuration" | "event" {
+  if (failure.transient) return "transient";
+  const code = failure.code;
+  if (code === undefined) return failure.status !== undefined && failure.status >= 400 && failure.status < 500 ? "configuration" : "event";
+  if (code === 100) return failure.subcode === 33 ? "configuration" : "event";
+  return code === 190 || code === 102 || code === 104 || code === 10 || (code >= 200 && code <= 299) || code === 2635
+    ? "configuration"
+    : "event";
 }
 
 /**
@@ -145,6 +183,7 @@ export function classifyResponse(status: number, headers: Headers, body: unknown
       status,
       eventsReceived: json.events_received,
       ...optional("fbtraceId", stringOf(json.fbtrace_id)),
+      ...optional("versionWarning", headerText(headers, "x-ad-api-version-warning")),
     };
   }
 
@@ -167,7 +206,14 @@ export function classifyResponse(status: number, headers: Headers, body: unknown
     ...optional("userMessage", stringOf(error.error_user_msg)),
     ...optional("fbtraceId", stringOf(error.fbtrace_id) ?? stringOf(json.fbtrace_id)),
     ...optional("retryAfterMs", parseRetryAfter(headers.get("retry-after"), now)),
+    ...optional("versionWarning", headerText(headers, "x-ad-api-version-warning")),
   };
+}
+
+/** A header's text, bounded (it is Meta's free text: shown to operators, never logged). */
+function headerText(headers: Headers, name: string): string | undefined {
+  const value = headers.get(name)?.trim();
+  return value ? value.slice(0, 300) : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The intake ledger: remembers, for 48 hours, which Studio events (by Studio `id` and by
- * Standard Webhooks `webhook-id`) were already queued, so a redelivery is acknowledged again but
- * not queued twice.
+ * Standard Webhooks `webhook-id`) were already queued for (or, without a queue, accepted by) each
+ * destination, so a redelivery is acknowledged again but not sent twice to the same destination.
  *
  * Why a Durable Object (SQLite-backed) and not D1 or KV: the check-and-claim must be atomic
  * across concurrent redeliveries. A Durable Object instance runs one request at a time and its
@@ -25,6 +25,18 @@ export const INTAKE_LEASE_MS = 30_000;
 /** How often expired claims are swept (they are ignored as soon as they expire). */
 export const SWEEP_INTERVAL_MS = 3_600_000;
 
+/** One destination's share of a webhook to claim: its ledger keys and its `event_id`. */
+export interface ClaimRequest {
+  keys: string[];
+  eventId: string;
+}
+
+/** A claim held by this caller: its keys and the token `claim` handed out. */
+export interface HeldClaim {
+  keys: string[];
+  token: string;
+}
+
 export type ClaimResult =
   /** Yours: send the message, then `confirm`, or `release` if the send failed. */
   | { outcome: "claimed"; token: string }
@@ -46,8 +58,8 @@ interface ClaimRow extends Record<string, SqlStorageValue> {
  * @example
  * ```ts
  * const ledger = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName(intakeShard(studioEventId)));
- * const claim = await ledger.claim(["id:evt_1", "wh:msg_1"], "cartful.ses_1.1", Date.now());
- * if (claim.outcome === "claimed") { await queue.send(message); await ledger.confirm(keys, claim.token); }
+ * const [claim] = await ledger.claim([{ keys: ["id:evt_1", "wh:msg_1"], eventId: "cartful.ses_1.1" }], Date.now());
+ * if (claim?.outcome === "claimed") { await queue.send(message); await ledger.confirm([{ keys, token: claim.token }]); }
  * ```
  */
 export class IntakeLedger extends DurableObject {
@@ -64,8 +76,35 @@ export class IntakeLedger extends DurableObject {
     this.sql.exec("CREATE INDEX IF NOT EXISTS claims_expires_at ON claims (expires_at)");
   }
 
-  /** Claims `keys` for `eventId` unless one of them is queued or freshly claimed. Atomic. */
-  async claim(keys: string[], eventId: string, now: number): Promise<ClaimResult> {
+  /**
+   * Claims each entry's `keys` for its `eventId`, unless one of them is done or freshly claimed;
+   * one answer per entry, in order. Atomic: the object runs one call at a time and its SQL is
+   * synchronous, so two deliveries of one webhook cannot both claim an entry.
+   */
+  async claim(entries: ClaimRequest[], now: number): Promise<ClaimResult[]> {
+    const results = entries.map((entry) => this.claimOne(entry.keys, entry.eventId, now));
+    if (results.some((result) => result.outcome === "claimed") && (await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
+    }
+    return results;
+  }
+
+  /** Marks claims done (their message was queued, or Meta accepted their event). False for each claim lost meanwhile. */
+  async confirm(claims: HeldClaim[]): Promise<boolean[]> {
+    return claims.map(
+      ({ keys, token }) =>
+        this.sql.exec(`UPDATE claims SET state = 'queued' WHERE token = ? AND key IN (${sqlMarks(keys)})`, token, ...keys).rowsWritten > 0,
+    );
+  }
+
+  /** Drops claims whose send failed, so the sender's redelivery can go through. */
+  async release(claims: HeldClaim[]): Promise<void> {
+    for (const { keys, token } of claims) {
+      this.sql.exec(`DELETE FROM claims WHERE token = ? AND key IN (${sqlMarks(keys)})`, token, ...keys);
+    }
+  }
+
+  private claimOne(keys: string[], eventId: string, now: number): ClaimResult {
     const rows = this.sql
       .exec<ClaimRow>(
         `SELECT key, event_id, state, claimed_at FROM claims WHERE key IN (${sqlMarks(keys)}) AND expires_at > ?`,
@@ -73,8 +112,8 @@ export class IntakeLedger extends DurableObject {
         now,
       )
       .toArray();
-    const queued = rows.find((row) => row.state === "queued");
-    if (queued) return { outcome: "duplicate", eventId: queued.event_id };
+    const done = rows.find((row) => row.state === "queued");
+    if (done) return { outcome: "duplicate", eventId: done.event_id };
     const leaseEnd = Math.max(...rows.map((row) => row.claimed_at + INTAKE_LEASE_MS));
     if (leaseEnd > now) return { outcome: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil((leaseEnd - now) / 1000)) };
 
@@ -90,19 +129,7 @@ export class IntakeLedger extends DurableObject {
         now + INTAKE_MEMORY_MS,
       );
     }
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
     return { outcome: "claimed", token };
-  }
-
-  /** Marks a claim queued (its message was sent). False if the claim was lost (taken over, expired). */
-  async confirm(keys: string[], token: string): Promise<boolean> {
-    const cursor = this.sql.exec(`UPDATE claims SET state = 'queued' WHERE token = ? AND key IN (${sqlMarks(keys)})`, token, ...keys);
-    return cursor.rowsWritten > 0;
-  }
-
-  /** Drops a claim whose send failed, so the sender's redelivery can go through. */
-  async release(keys: string[], token: string): Promise<void> {
-    this.sql.exec(`DELETE FROM claims WHERE token = ? AND key IN (${sqlMarks(keys)})`, token, ...keys);
   }
 
   /** Sweeps expired claims; comes back while any remain. */

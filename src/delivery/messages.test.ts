@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { queuedEvent, serverEvent as fixtureEvent } from "../../test/queueFixtures";
-import { isDeadLetterQueue, isQueuedEvent } from "./messages";
+import { deadLetterKey, isDeadLetterQueue, isQueuedEvent, messageBytes, readQueuedEvent, SEND_BATCH_BYTES, sendBatches } from "./messages";
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const NOW_S = Math.floor(NOW / 1000);
@@ -8,15 +8,22 @@ const NOW_S = Math.floor(NOW / 1000);
 const serverEvent = (id: string, eventTime = NOW_S - 60) => fixtureEvent(id, eventTime);
 const queued = (id: string, pixelId = "111", eventTime = NOW_S - 60) => queuedEvent(id, eventTime, pixelId);
 
-describe("isQueuedEvent", () => {
-  it("accepts what enqueueEvent sends", () => {
+describe("isQueuedEvent / readQueuedEvent", () => {
+  it("accepts what enqueueEvents sends", () => {
     expect(isQueuedEvent(queued("a"))).toBe(true);
+    expect(readQueuedEvent(queuedEvent("a", NOW_S - 60, "222", "eu"))?.destination).toBe("eu");
+  });
+
+  it("reads a message from before destinations (v1) as the default destination's", () => {
+    const { v: _v, destination: _d, ...rest } = queued("a");
+    expect(readQueuedEvent({ ...rest, v: 1 })).toEqual({ ...rest, v: 2, destination: "default" });
   });
 
   it.each([
     ["null", null],
     ["a string", "x"],
-    ["another version", { ...queued("a"), v: 2 }],
+    ["a future version", { ...queued("a"), v: 3 }],
+    ["v2 without a destination", { ...queued("a"), destination: "" }],
     ["no pixel", { ...queued("a"), pixelId: "" }],
     ["an event_id that differs", { ...queued("a"), eventId: "b" }],
     ["no user_data", { ...queued("a"), event: { ...serverEvent("a"), user_data: null } }],
@@ -32,5 +39,36 @@ describe("isDeadLetterQueue", () => {
     expect(isDeadLetterQueue("cartful-capi-events-dlq-staging")).toBe(false);
     expect(isDeadLetterQueue("staging-capi-dlq")).toBe(true);
     expect(isDeadLetterQueue("cartful-capi-events")).toBe(false);
+  });
+});
+
+describe("deadLetterKey", () => {
+  it("is the event_id for default, event_id@destination for the others", () => {
+    expect(deadLetterKey("default", "cartful.s.1")).toBe("cartful.s.1");
+    expect(deadLetterKey("eu", "cartful.s.1")).toBe("cartful.s.1@eu");
+  });
+});
+
+describe("sendBatches", () => {
+  it("cuts runs at 100 messages", () => {
+    expect(sendBatches(Array.from({ length: 250 }, (_, i) => i)).map((run) => run.length)).toEqual([100, 100, 50]);
+  });
+
+  it("cuts runs before 250 KB, however few messages", () => {
+    const big = "x".repeat(90_000);
+    const runs = sendBatches([big, big, big, big, big]);
+    expect(runs.map((run) => run.length)).toEqual([2, 2, 1]);
+    for (const run of runs) expect(run.reduce((sum, m) => sum + messageBytes(m), 0)).toBeLessThanOrEqual(SEND_BATCH_BYTES);
+  });
+
+  it("keeps order and gives nothing for nothing", () => {
+    expect(sendBatches(["a", "b"]).flat()).toEqual(["a", "b"]);
+    expect(sendBatches([])).toEqual([]);
+  });
+});
+
+describe("messageBytes", () => {
+  it("counts UTF-8 bytes of the JSON, as the queue does", () => {
+    expect(messageBytes("é")).toBe(4); // quotes + two bytes
   });
 });

@@ -1,8 +1,10 @@
 /**
- * What travels on the two queues: a {@link QueuedEvent} (a finished event on its way to Meta) and
- * a {@link DeadLetter} (an event that will not get there by itself), with the guards that tell
- * them from anything else. Types and pure checks only.
+ * What travels on the two queues: a {@link QueuedEvent} (a finished event on its way to one
+ * destination) and a {@link DeadLetter} (an event that will not get there by itself), with the
+ * guards that tell them from anything else and the bound on a message's size. Types and pure
+ * checks only.
  */
+import { DEFAULT_DESTINATION } from "../config/destinations";
 import type { ServerEvent } from "../transform/capi";
 
 /** The queue that carries finished events to the consumer (wrangler.jsonc). */
@@ -11,16 +13,24 @@ export const QUEUE_NAME = "cartful-capi-events";
 /** Where events end that Meta refused for good, that ran out of retries, or that got too old. */
 export const DEAD_LETTER_QUEUE_NAME = "cartful-capi-events-dlq";
 
-/** One queue message: the finished event, user data already hashed, and where it goes. */
+/**
+ * The largest message the relay builds, in UTF-8 bytes: Cloudflare Queues take 128 KB, and a
+ * dead letter wraps the message with a few hundred bytes more.
+ */
+export const MAX_MESSAGE_BYTES = 100_000;
+
+/** One queue message: one destination's finished event, user data already hashed. */
 export interface QueuedEvent {
-  v: 1;
+  v: 2;
   /** Meta's `event_id` (= `event.event_id`). */
   eventId: string;
   /** Studio's `id` of the webhook that produced the event. */
   studioEventId: string;
   /** The Standard Webhooks `webhook-id` it came with, if any. */
   webhookId?: string;
-  /** Dataset / pixel the event is for. */
+  /** The destination's name (`default` for the single-pixel configuration). */
+  destination: string;
+  /** Dataset / pixel the event is for (the destination's, when it was accepted). */
   pixelId: string;
   /** Exactly what goes into `data[]`: hashed user data, IP and user agent as Meta wants them. */
   event: ServerEvent;
@@ -34,7 +44,7 @@ export interface QueuedEvent {
 export type DeadLetterReason =
   /** Meta refused this event itself (e.g. code 100, invalid parameter). */
   | "rejected"
-  /** Meta refused our configuration (token 190, permissions 10/200–299, dead version 2635): replay once fixed. */
+  /** Meta refused the destination's configuration (token, pixel, permissions, version) until the event's 7 days ran out. */
   | "configuration"
   /** Transient failures until the last allowed delivery. */
   | "retries_exhausted"
@@ -45,11 +55,21 @@ export type DeadLetterReason =
   /** A message body that is not a {@link QueuedEvent} (a bug or a version skew). */
   | "malformed";
 
+/** Every {@link DeadLetterReason}, for checks and for the admin routes' `?reason=`. */
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = [
+  "rejected",
+  "configuration",
+  "retries_exhausted",
+  "stale",
+  "handler_failure",
+  "malformed",
+];
+
 /** A dead-letter queue message (and a row of the dead-letter store). */
 export interface DeadLetter {
   v: 1;
   kind: "dead_letter";
-  /** `eventId`, or `message:<queue message id>` when the body was malformed. */
+  /** {@link deadLetterKey} of the message, or `message:<queue message id>` when the body was malformed. */
   key: string;
   /** The original message, for replay; `null` when malformed. */
   message: QueuedEvent | null;
@@ -67,19 +87,36 @@ export interface DeadLetter {
 }
 
 /**
- * Whether a queue message body is a {@link QueuedEvent} this version can deliver.
+ * The key of a dead letter: the `event_id` for the `default` destination (as before there were
+ * several), `{event_id}@{destination}` for the others, since one webhook's event goes to each.
  *
  * @example
  * ```ts
- * isQueuedEvent(message.body); // false for `{}` or a message from a future format
+ * deadLetterKey("default", "cartful.ses_1.1"); // "cartful.ses_1.1"
+ * deadLetterKey("eu", "cartful.ses_1.1");      // "cartful.ses_1.1@eu"
  * ```
  */
-export function isQueuedEvent(body: unknown): body is QueuedEvent {
-  if (typeof body !== "object" || body === null) return false;
-  const m = body as Partial<QueuedEvent>;
+export function deadLetterKey(destination: string, eventId: string): string {
+  return destination === DEFAULT_DESTINATION ? eventId : `${eventId}@${destination}`;
+}
+
+/**
+ * A queue message body as a {@link QueuedEvent}, or `undefined` when it is not one this version
+ * can deliver. Messages written before destinations (`v: 1`) are read as the `default`
+ * destination's.
+ *
+ * @example
+ * ```ts
+ * readQueuedEvent(message.body)?.destination; // "eu"
+ * readQueuedEvent({});                         // undefined
+ * ```
+ */
+export function readQueuedEvent(body: unknown): QueuedEvent | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const m = body as Omit<Partial<QueuedEvent>, "v"> & { v?: unknown };
   const event = m.event as Partial<ServerEvent> | undefined;
-  return (
-    m.v === 1 &&
+  const valid =
+    (m.v === 1 || (m.v === 2 && typeof m.destination === "string" && m.destination !== "")) &&
     typeof m.eventId === "string" &&
     typeof m.studioEventId === "string" &&
     typeof m.pixelId === "string" &&
@@ -90,31 +127,22 @@ export function isQueuedEvent(body: unknown): body is QueuedEvent {
     typeof event.event_name === "string" &&
     typeof event.event_time === "number" &&
     typeof event.user_data === "object" &&
-    event.user_data !== null
-  );
+    event.user_data !== null;
+  if (!valid) return undefined;
+  return m.v === 2 ? (m as QueuedEvent) : { ...(m as Omit<QueuedEvent, "v" | "destination">), v: 2, destination: DEFAULT_DESTINATION };
 }
 
 /**
- * Whether a queue name is a dead-letter queue of this relay: {@link DEAD_LETTER_QUEUE_NAME}, or
- * any name ending in `-dlq` (per-environment copies).
+ * Whether a queue message body is a {@link QueuedEvent} (of this version or the one before).
  *
  * @example
  * ```ts
- * isDeadLetterQueue("cartful-capi-events-dlq"); // true
+ * isQueuedEvent(message.body); // false for `{}` or a message from a future format
  * ```
  */
-export function isDeadLetterQueue(name: string): boolean {
-  return name === DEAD_LETTER_QUEUE_NAME || name.endsWith("-dlq");
+export function isQueuedEvent(body: unknown): body is QueuedEvent {
+  return readQueuedEvent(body) !== undefined;
 }
-/** Every {@link DeadLetterReason}, for checks and for the admin routes' `?reason=`. */
-export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = [
-  "rejected",
-  "configuration",
-  "retries_exhausted",
-  "stale",
-  "handler_failure",
-  "malformed",
-];
 
 /**
  * Whether a dead-letter queue message body is one of our own {@link DeadLetter}s.
@@ -134,4 +162,66 @@ export function isDeadLetter(body: unknown): body is DeadLetter {
     DEAD_LETTER_REASONS.includes(letter.reason as DeadLetterReason) &&
     (letter.message === null || isQueuedEvent(letter.message))
   );
+}
+
+/**
+ * Whether a queue name is a dead-letter queue of this relay: {@link DEAD_LETTER_QUEUE_NAME}, or
+ * any name ending in `-dlq` (per-environment copies).
+ *
+ * @example
+ * ```ts
+ * isDeadLetterQueue("cartful-capi-events-dlq"); // true
+ * ```
+ */
+export function isDeadLetterQueue(name: string): boolean {
+  return name === DEAD_LETTER_QUEUE_NAME || name.endsWith("-dlq");
+}
+
+/**
+ * The size of a message as the queue counts it: its JSON in UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * messageBytes(message) <= MAX_MESSAGE_BYTES;
+ * ```
+ */
+export function messageBytes(message: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(message)).length;
+}
+
+/** The two queues, as the delivery machinery sends to them. */
+export interface Queues {
+  CAPI_QUEUE?: Queue<QueuedEvent>;
+  CAPI_DLQ?: Queue<DeadLetter>;
+}
+
+/** Cloudflare's limits on one `sendBatch`: 100 messages, 256 KB in all. */
+export const SEND_BATCH_MESSAGES = 100;
+export const SEND_BATCH_BYTES = 250_000;
+
+/**
+ * Messages cut into runs that one `sendBatch` takes: at most {@link SEND_BATCH_MESSAGES} and
+ * {@link SEND_BATCH_BYTES} each, in order.
+ *
+ * @example
+ * ```ts
+ * for (const run of sendBatches(messages)) await queue.sendBatch(run.map((body) => ({ body, contentType: "json" })));
+ * ```
+ */
+export function sendBatches<T>(messages: readonly T[]): T[][] {
+  const runs: T[][] = [];
+  let run: T[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = messageBytes(message);
+    if (run.length > 0 && (run.length >= SEND_BATCH_MESSAGES || bytes + size > SEND_BATCH_BYTES)) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(message);
+    bytes += size;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
 }

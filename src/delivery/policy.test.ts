@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { serverEvent as fixtureEvent, queuedEvent } from "../../test/queueFixtures";
+import { INTAKE_MARGIN_MS } from "../transform/transformWebhook";
 import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "../transform/capi";
 import type { GraphFailure, GraphOutcome } from "./graph";
 import type { DeadLetter } from "./messages";
@@ -8,10 +9,13 @@ import {
   deadLetterOf,
   failureFate,
   groupRequests,
-  isConfigurationFailure,
   isStale,
   isThrottle,
+  DELIVERY_MARGIN_MS,
   MAX_DELAY_SECONDS,
+  PROBE_FIRST_DELAY_MS,
+  PROBE_MAX_DELAY_MS,
+  probeDelayMs,
   QUEUE_DELIVERY_POLICY,
   QUEUE_MAX_RETRIES,
   retryDelaySeconds,
@@ -49,6 +53,18 @@ describe("isStale", () => {
   it("refuses an event older than 7 days", () => {
     expect(isStale(serverEvent("a", NOW_S - 8 * DAY), NOW)).toBe(true);
   });
+
+  it("never calls stale, for most of an hour, an event intake accepted at the very edge of its margin", () => {
+    // Intake refuses what is within INTAKE_MARGIN_MS (an hour) of Meta's 7 days; event_time is
+    // rounded down to the second, which makes the event look up to a second older here.
+    const acceptedAt = NOW;
+    const occurredAtMs = acceptedAt - 7 * DAY * 1000 + INTAKE_MARGIN_MS + 1; // the oldest intake takes
+    const event = serverEvent("edge", Math.floor(occurredAtMs / 1000));
+    expect(isStale(event, acceptedAt)).toBe(false);
+    expect(isStale(event, acceptedAt + INTAKE_MARGIN_MS - DELIVERY_MARGIN_MS - 2000)).toBe(false);
+    expect(isStale(event, acceptedAt + INTAKE_MARGIN_MS - DELIVERY_MARGIN_MS + 1000)).toBe(true);
+    expect(INTAKE_MARGIN_MS - DELIVERY_MARGIN_MS).toBeGreaterThanOrEqual(50 * 60_000);
+  });
 });
 
 describe("groupRequests", () => {
@@ -68,21 +84,6 @@ describe("groupRequests", () => {
   it("honours a smaller limit and an empty input", () => {
     expect(groupRequests([1, 2, 3], () => "p", 2).map((r) => r.items)).toEqual([[1, 2], [3]]);
     expect(groupRequests([], () => "p")).toEqual([]);
-  });
-});
-
-describe("isConfigurationFailure", () => {
-  it.each([190, 10, 200, 299, 2635])("code %i is our configuration", (code) => {
-    expect(isConfigurationFailure(fail({ transient: false, status: 400, code }))).toBe(true);
-  });
-
-  it.each([401, 403, 404])("HTTP %i without a code is our configuration", (status) => {
-    expect(isConfigurationFailure(fail({ transient: false, status }))).toBe(true);
-  });
-
-  it("code 100 and a bare 400 are about the events", () => {
-    expect(isConfigurationFailure(poisoned())).toBe(false);
-    expect(isConfigurationFailure(fail({ transient: false, status: 400 }))).toBe(false);
   });
 });
 
@@ -139,12 +140,20 @@ describe("failureFate", () => {
     });
   });
 
-  it("dead-letters a permanent rejection at once, naming what was refused", () => {
+  it("dead-letters an event Meta refused, at once", () => {
     expect(failureFate(poisoned(), 1, QUEUE_DELIVERY_POLICY, () => 0)).toMatchObject({ kind: "dead_letter", reason: "rejected" });
-    expect(failureFate(fail({ transient: false, status: 400, code: 190 }), 1, QUEUE_DELIVERY_POLICY, () => 0)).toMatchObject({
-      kind: "dead_letter",
-      reason: "configuration",
-    });
+  });
+
+  it.each([
+    ["a revoked token", { code: 190 }],
+    ["a wrong pixel", { code: 100, subcode: 33 }],
+    ["a missing permission", { code: 200, status: 403 }],
+    ["a dead version", { code: 2635 }],
+    ["a permanent 4xx with no code", { status: 401 }],
+  ])("holds the event when Meta refuses the configuration (%s), whatever the attempt", (_what, overrides) => {
+    for (const attempts of [1, QUEUE_MAX_RETRIES + 1]) {
+      expect(failureFate(fail({ transient: false, status: 400, ...overrides }), attempts, QUEUE_DELIVERY_POLICY, () => 0)).toMatchObject({ kind: "hold" });
+    }
   });
 });
 
@@ -179,11 +188,14 @@ describe("settle", () => {
     expect(fates.map((f) => f.kind === "dead_letter")).toEqual(Array.from({ length: 16 }, (_, i) => i === 0 || i === 15));
   });
 
-  it("does not bisect a configuration error: one request, all dead-lettered", async () => {
-    const post = vi.fn(async () => fail({ transient: false, status: 400, code: 190, message: "Invalid OAuth access token" }));
-    const fates = await settle(items(8), post, QUEUE_DELIVERY_POLICY, () => 0);
+  it.each([
+    ["a token error (190)", { code: 190, message: "Invalid OAuth access token" }],
+    ["a pixel that does not exist (100/33)", { code: 100, subcode: 33, message: "Object with ID '1' does not exist" }],
+  ])("does not bisect %s: one request, every event held", async (_what, overrides) => {
+    const post = vi.fn(async () => fail({ transient: false, status: 400, ...overrides }));
+    const fates = await settle(items(100), post, QUEUE_DELIVERY_POLICY, () => 0);
     expect(post).toHaveBeenCalledTimes(1);
-    expect(fates.every((f) => f.kind === "dead_letter" && f.reason === "configuration")).toBe(true);
+    expect(fates.every((f) => f.kind === "hold")).toBe(true);
   });
 
   it("retries a whole request on a transient failure", async () => {
@@ -237,6 +249,11 @@ describe("deadLetterOf", () => {
     expect(letter.message?.event.event_id).toBe("a");
   });
 
+  it("keys another destination's letter by event_id@destination", () => {
+    const letter = deadLetterOf({ id: "m1", attempts: 1 }, queuedEvent("a", NOW_S - 60, "222", "eu"), { kind: "dead_letter", reason: "stale" }, NOW);
+    expect(letter.key).toBe("a@eu");
+  });
+
   it("keys a malformed message by its queue message id", () => {
     expect(deadLetterOf({ id: "m9", attempts: 1 }, null, { kind: "dead_letter", reason: "malformed" }, NOW)).toMatchObject({ key: "message:m9", message: null });
   });
@@ -252,5 +269,13 @@ describe("policy", () => {
     const tiny: DeliveryPolicy = { maxRetries: 2, retry: { maxAttempts: 3, baseDelayMs: 2000, maxDelayMs: 4000, deadlineMs: 60_000 } };
     expect(failureFate(fail(), 3, tiny, () => 0).kind).toBe("dead_letter");
     expect(failureFate(fail(), 2, tiny, () => 0)).toMatchObject({ kind: "retry", delaySeconds: 2 });
+  });
+});
+
+describe("probeDelayMs", () => {
+  it("probes a held destination after 30 s, then at doubling waits up to 10 minutes", () => {
+    expect([0, 1, 2, 3, 4, 5, 50].map(probeDelayMs)).toEqual([30_000, 60_000, 120_000, 240_000, 480_000, 600_000, 600_000]);
+    expect(probeDelayMs(0)).toBe(PROBE_FIRST_DELAY_MS);
+    expect(probeDelayMs(1000)).toBe(PROBE_MAX_DELAY_MS);
   });
 });

@@ -5,9 +5,9 @@
  * of one rejected event by bisection. No I/O of its own: `settle` is handed the `post` to call.
  */
 import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "../transform/capi";
-import { isTooOld, STALE_MARGIN_MS } from "../transform/transformWebhook";
-import type { GraphFailure, GraphOutcome } from "./graph";
-import type { DeadLetter, DeadLetterReason, QueuedEvent } from "./messages";
+import { isTooOld } from "../transform/transformWebhook";
+import { failureScope, type GraphFailure, type GraphOutcome } from "./graph";
+import { type DeadLetter, type DeadLetterReason, deadLetterKey, type QueuedEvent } from "./messages";
 import { backoffDelay, type RetryPolicy } from "./retry";
 
 /**
@@ -35,16 +35,28 @@ export const QUEUE_RETRY_POLICY: RetryPolicy = Object.freeze({
  */
 export const QUEUE_TIMEOUT_MS = 10_000;
 
-/** Wait of every message while the relay's settings are unusable (10 min; × max_retries = 3.3 h to fix them). */
-export const MISCONFIGURED_DELAY_SECONDS = 600;
+/**
+ * Wait of a message that should be held (see ./circuit) when the place that holds events cannot
+ * be reached: 10 minutes a time, then it is offered again.
+ */
+export const HOLD_FALLBACK_DELAY_SECONDS = 600;
 
-/** Cloudflare's cap on `delaySeconds` (12 hours). */
+/** Cloudflare's cap on `delaySeconds` (12 hours; some of its pages say 24). */
 export const MAX_DELAY_SECONDS = 43_200;
+
+/**
+ * How close to Meta's 7-day limit the delivery still sends an event: one that would cross it
+ * within this margin is dead-lettered unsent, since it would sink its whole request. Intake keeps
+ * a larger margin (`INTAKE_MARGIN_MS`, an hour), so what intake accepts is not stale here.
+ */
+export const DELIVERY_MARGIN_MS = 5 * 60_000;
 
 /** What happens to one message after this delivery. */
 export type Fate =
-  | { kind: "sent"; fbtraceId?: string; batchSize: number }
+  | { kind: "sent"; fbtraceId?: string; batchSize: number; versionWarning?: string }
   | { kind: "retry"; delaySeconds: number; failure: GraphFailure }
+  /** Meta refused the destination's configuration: keep the event until it is fixed (./circuit). */
+  | { kind: "hold"; failure: GraphFailure }
   | { kind: "dead_letter"; reason: DeadLetterReason; failure?: GraphFailure };
 
 /** The consumer's knobs. */
@@ -60,7 +72,7 @@ export const QUEUE_DELIVERY_POLICY: DeliveryPolicy = Object.freeze({
 });
 
 /**
- * Whether an event is (or within {@link STALE_MARGIN_MS} will be) older than Meta accepts.
+ * Whether an event is (or within {@link DELIVERY_MARGIN_MS} will be) older than Meta accepts.
  * Such an event is never sent: Meta would reject the whole request it rides in.
  *
  * @param now ms
@@ -70,7 +82,7 @@ export const QUEUE_DELIVERY_POLICY: DeliveryPolicy = Object.freeze({
  * ```
  */
 export function isStale(event: ServerEvent, now: number): boolean {
-  return isTooOld(event.event_time * 1000, now + STALE_MARGIN_MS);
+  return isTooOld(event.event_time * 1000, now + DELIVERY_MARGIN_MS);
 }
 
 /**
@@ -102,22 +114,6 @@ export function groupRequests<M>(
     }
   }
   return requests;
-}
-
-/**
- * Whether Meta refused our setup rather than an event: token (190), permissions (10,
- * 200–299), dead API version (2635), or HTTP 401/403/404 without a code. Every event would be
- * refused alike, so isolating one is pointless.
- *
- * @example
- * ```ts
- * isConfigurationFailure({ ok: false, transient: false, status: 400, code: 190, message: "Invalid OAuth access token" }); // true
- * ```
- */
-export function isConfigurationFailure(failure: GraphFailure): boolean {
-  const code = failure.code;
-  if (code !== undefined) return code === 190 || code === 10 || (code >= 200 && code <= 299) || code === 2635;
-  return failure.status === 401 || failure.status === 403 || failure.status === 404;
 }
 
 /**
@@ -161,9 +157,9 @@ export function retryDelaySeconds(
 
 /**
  * The fate of a message (delivered `attempts` times) whose request failed: retry a transient
- * failure with a growing delay, or dead-letter it on its last allowed delivery; dead-letter a
- * permanent one. Event-level rejections in a request of several are isolated by {@link settle}
- * before this is asked.
+ * failure with a growing delay, or dead-letter it on its last allowed delivery; hold it while
+ * Meta refuses the destination's configuration; dead-letter an event Meta refused. Event-level
+ * rejections in a request of several are isolated by {@link settle} before this is asked.
  *
  * @example
  * ```ts
@@ -172,9 +168,9 @@ export function retryDelaySeconds(
  * ```
  */
 export function failureFate(failure: GraphFailure, attempts: number, policy: DeliveryPolicy, random: () => number): Fate {
-  if (!failure.transient) {
-    return { kind: "dead_letter", reason: isConfigurationFailure(failure) ? "configuration" : "rejected", failure };
-  }
+  const scope = failureScope(failure);
+  if (scope === "configuration") return { kind: "hold", failure };
+  if (scope === "event") return { kind: "dead_letter", reason: "rejected", failure };
   if (attempts > policy.maxRetries) return { kind: "dead_letter", reason: "retries_exhausted", failure };
   return { kind: "retry", delaySeconds: retryDelaySeconds(attempts, policy, random, failure.retryAfterMs), failure };
 }
@@ -190,7 +186,8 @@ export interface Deliverable {
  * request of several events for an event-level reason (one invalid event sinks the whole
  * request), the request is split in halves and each half sent again, down to the single bad
  * event: good batchmates are delivered, only the bad one is dead-lettered (about 2·log2(n)
- * extra requests per bad event).
+ * extra requests per bad event). A refusal of the configuration is never split: every event
+ * would be refused alike.
  *
  * @example
  * ```ts
@@ -207,9 +204,14 @@ export async function settle<M extends Deliverable>(
   if (items.length === 0) return [];
   const outcome = await post(items.map((item) => item.event));
   if (outcome.ok) {
-    return items.map(() => ({ kind: "sent", batchSize: items.length, ...(outcome.fbtraceId ? { fbtraceId: outcome.fbtraceId } : {}) }));
+    return items.map(() => ({
+      kind: "sent",
+      batchSize: items.length,
+      ...(outcome.fbtraceId ? { fbtraceId: outcome.fbtraceId } : {}),
+      ...(outcome.versionWarning ? { versionWarning: outcome.versionWarning } : {}),
+    }));
   }
-  if (!outcome.transient && !isConfigurationFailure(outcome) && items.length > 1) {
+  if (failureScope(outcome) === "event" && items.length > 1) {
     const middle = Math.ceil(items.length / 2);
     const first = await settle(items.slice(0, middle), post, policy, random);
     const second = await settle(items.slice(middle), post, policy, random);
@@ -245,7 +247,7 @@ export function throttleGuard(
  * @param now ms
  * @example
  * ```ts
- * deadLetterOf(message, body, { kind: "dead_letter", reason: "stale" }, Date.now()).key; // body.eventId
+ * deadLetterOf(message, body, { kind: "dead_letter", reason: "stale" }, Date.now()).key; // "cartful.ses_1.1@eu"
  * ```
  */
 export function deadLetterOf(
@@ -264,7 +266,7 @@ export function deadLetterOf(
   return {
     v: 1,
     kind: "dead_letter",
-    key: body ? body.eventId : `message:${message.id}`,
+    key: body ? deadLetterKey(body.destination, body.eventId) : `message:${message.id}`,
     message: body,
     reason: fate.reason,
     detail: detail.slice(0, 500),
@@ -275,4 +277,23 @@ export function deadLetterOf(
     attempts: message.attempts,
     deadLetteredAt: now,
   };
+}
+
+/** First wait before a held destination is probed again, and the longest (the wait doubles). */
+export const PROBE_FIRST_DELAY_MS = 30_000;
+export const PROBE_MAX_DELAY_MS = 10 * 60_000;
+
+/**
+ * How long to wait before probing a held destination again, after `probes` failed probes:
+ * 30 s, 1 min, 2 min, … at most 10 min, so a fixed token is noticed within minutes while a
+ * week-long misconfiguration costs a few hundred requests.
+ *
+ * @example
+ * ```ts
+ * probeDelayMs(0); // 30000
+ * probeDelayMs(9); // 600000
+ * ```
+ */
+export function probeDelayMs(probes: number): number {
+  return Math.min(PROBE_MAX_DELAY_MS, PROBE_FIRST_DELAY_MS * 2 ** Math.max(0, Math.min(probes, 20)));
 }

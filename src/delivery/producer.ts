@@ -1,99 +1,138 @@
 /**
- * The producer: hands a finished event to the delivery queue once per Studio event, through the
- * intake ledger (a Durable Object that remembers 48 hours of Studio ids and `webhook-id`s).
+ * The producer: hands a webhook's finished events (one per destination) to the delivery queue
+ * once per Studio event and destination, through the intake ledger (a Durable Object that
+ * remembers 48 hours of Studio ids and `webhook-id`s per destination).
  */
+import { DEFAULT_DESTINATION } from "../config/destinations";
 import { consoleSink, type LogSink, logLine } from "../config/log";
 import type { ServerEvent } from "../transform/capi";
 import type { QueueBindings } from "./bindings";
-import type { QueuedEvent } from "./messages";
+import type { ClaimResult, HeldClaim } from "./intakeLedger";
+import { MAX_MESSAGE_BYTES, messageBytes, type QueuedEvent, sendBatches } from "./messages";
 
 /** Durable Object instances the intake ledger is spread over (keyed by Studio `id`). Changing it forgets 48 h of memory. */
 export const INTAKE_SHARDS = 16;
 
-/** What the webhook route hands over once the event is built. */
-export interface IntakeRequest {
-  event: ServerEvent;
-  studioEventId: string;
-  webhookId?: string;
+/** One destination's finished event. */
+export interface DestinationEvent {
+  destination: string;
   pixelId: string;
+  event: ServerEvent;
 }
 
+/** What the webhook route hands over once the events are built. */
+export interface IntakeRequest {
+  studioEventId: string;
+  webhookId?: string;
+  events: DestinationEvent[];
+}
+
+/** What became of one destination's event. */
 export type EnqueueResult =
-  | { status: "queued"; eventId: string }
-  /** Seen within 48 h: already queued, not queued again. `eventId` is the first delivery's. */
-  | { status: "duplicate"; eventId: string }
+  | { destination: string; status: "queued"; eventId: string }
+  /** Seen within 48 h: already queued for this destination, not queued again. `eventId` is the first delivery's. */
+  | { destination: string; status: "duplicate"; eventId: string }
   /** Another delivery of the same webhook is being enqueued right now: answer 503 with Retry-After. */
-  | { status: "in_flight"; eventId: string; retryAfterSeconds: number };
+  | { destination: string; status: "in_flight"; eventId: string; retryAfterSeconds: number };
 
 /**
- * Queues a finished event once per Studio event: claims its Studio `id` and `webhook-id` in the
- * intake ledger (a Durable Object, strongly consistent), sends the message, then confirms the
- * claim. If `send` throws, the claim is released so the sender's redelivery can go through, and
- * the error is rethrown (answer 503). Without an `INTAKE_LEDGER` binding every call enqueues
- * (Meta still deduplicates by `event_id`). Throws if there is no `CAPI_QUEUE` binding.
+ * A message would be larger than a queue takes. The transform bounds every field that travels,
+ * so this means a bound is missing: the webhook is refused (422) rather than queued and lost.
+ */
+export class MessageTooLargeError extends Error {
+  override name = "MessageTooLargeError";
+}
+
+/**
+ * Queues a webhook's events once per Studio event and destination: claims, in one call to the
+ * intake ledger (strongly consistent), each destination's Studio `id` and `webhook-id`; sends
+ * the claimed messages; then confirms their claims. If the send throws, the claims are released so
+ * the sender's redelivery can go through, and the error is rethrown (answer 503); destinations
+ * queued by an earlier delivery stay `duplicate`, so a redelivery never queues them twice. Without
+ * an `INTAKE_LEDGER` binding every call enqueues (Meta still deduplicates by `event_id`). Throws
+ * without a `CAPI_QUEUE` binding, and {@link MessageTooLargeError} before claiming anything.
  *
  * @param now ms
  * @example
  * ```ts
- * const result = await enqueueEvent(c.env, { event, studioEventId, webhookId, pixelId: config.pixelId }, Date.now());
- * if (result.status === "in_flight") return c.json({ … }, 503, { "retry-after": String(result.retryAfterSeconds) });
- * return c.json({ status: result.status, event_id: result.eventId }, 202);
+ * const results = await enqueueEvents(c.env, { studioEventId, webhookId, events }, Date.now());
+ * results.map((r) => r.status); // ["queued", "duplicate"]
  * ```
  */
-export async function enqueueEvent(
+export async function enqueueEvents(
   env: QueueBindings,
   request: IntakeRequest,
   now: number,
   sink: LogSink = consoleSink,
-): Promise<EnqueueResult> {
+): Promise<EnqueueResult[]> {
   const queue = env.CAPI_QUEUE;
   if (!queue) throw new Error("CAPI_QUEUE is not bound");
-  const eventId = request.event.event_id;
-  const message: QueuedEvent = {
-    v: 1,
-    eventId,
+  const messages: QueuedEvent[] = request.events.map(({ destination, pixelId, event }) => ({
+    v: 2,
+    eventId: event.event_id,
     studioEventId: request.studioEventId,
     ...(request.webhookId ? { webhookId: request.webhookId } : {}),
-    pixelId: request.pixelId,
-    event: request.event,
+    destination,
+    pixelId,
+    event,
     acceptedAt: now,
-  };
-  const base = { msg: "capi_event", event_id: eventId, studio_event_id: request.studioEventId, pixel_id: request.pixelId };
-  const keys = intakeKeys(request.studioEventId, request.webhookId);
-  const ledger = env.INTAKE_LEDGER?.get(env.INTAKE_LEDGER.idFromName(intakeShard(request.studioEventId)));
-
-  const claim = ledger ? await ledger.claim(keys, eventId, now) : undefined;
-  // The outcomes returned here are the caller's to log (the webhook route writes one line per
-  // webhook); this function logs only what the caller cannot see.
-  if (claim?.outcome === "duplicate") return { status: "duplicate", eventId: claim.eventId };
-  if (claim?.outcome === "in_flight") {
-    return { status: "in_flight", eventId, retryAfterSeconds: claim.retryAfterSeconds };
+  }));
+  if (messages.some((message) => messageBytes(message) > MAX_MESSAGE_BYTES)) {
+    throw new MessageTooLargeError(`an event is over the ${MAX_MESSAGE_BYTES} bytes a queue message may hold`);
   }
+  const keys = messages.map((message) => intakeKeys(request.studioEventId, request.webhookId, message.destination));
+  const ledger = env.INTAKE_LEDGER?.get(env.INTAKE_LEDGER.idFromName(intakeShard(request.studioEventId)));
+  const claims: (ClaimResult | undefined)[] = ledger
+    ? await ledger.claim(messages.map((message, i) => ({ keys: keys[i]!, eventId: message.eventId })), now)
+    : messages.map(() => undefined);
+
+  const held: HeldClaim[] = [];
+  const toSend: QueuedEvent[] = [];
+  const results: EnqueueResult[] = messages.map((message, i) => {
+    const claim = claims[i];
+    const destination = message.destination;
+    // The outcomes returned here are the caller's to log (the webhook route writes one line per
+    // webhook); this function logs only what the caller cannot see.
+    if (claim?.outcome === "duplicate") return { destination, status: "duplicate", eventId: claim.eventId };
+    if (claim?.outcome === "in_flight") {
+      return { destination, status: "in_flight", eventId: message.eventId, retryAfterSeconds: claim.retryAfterSeconds };
+    }
+    if (claim) held.push({ keys: keys[i]!, token: claim.token });
+    toSend.push(message);
+    return { destination, status: "queued", eventId: message.eventId };
+  });
   try {
-    await queue.send(message, { contentType: "json" });
+    for (const run of sendBatches(toSend)) await queue.sendBatch(run.map((body) => ({ body, contentType: "json" as const })));
   } catch (error) {
-    if (ledger && claim) await ledger.release(keys, claim.token).catch(() => undefined);
+    if (ledger && held.length > 0) await ledger.release(held).catch(() => undefined);
     throw error;
   }
-  if (ledger && claim) {
+  const base = { msg: "capi_event", studio_event_id: request.studioEventId };
+  if (ledger && held.length > 0) {
     // Already queued: a failed confirmation only means a redelivery after the lease may queue a
     // second copy (same event_id, which Meta drops). Not worth failing the webhook over.
-    await ledger.confirm(keys, claim.token).catch(() => logLine(sink, { ...base, level: "warn", outcome: "confirm_failed" }));
+    await ledger.confirm(held).catch(() => logLine(sink, { ...base, level: "warn", outcome: "confirm_failed" }));
   }
-  if (!claim) logLine(sink, { ...base, level: "warn", outcome: "queued", reason: "no_intake_ledger" });
-  return { status: "queued", eventId };
+  if (!ledger && toSend.length > 0) logLine(sink, { ...base, level: "warn", outcome: "queued", reason: "no_intake_ledger" });
+  return results;
 }
 
 /**
- * The ledger keys of one webhook delivery: its Studio `id` and, when signed, its `webhook-id`.
+ * The ledger keys of one webhook delivery to one destination: its Studio `id` and, when signed,
+ * its `webhook-id`; suffixed `@{destination}` except for `default` (whose keys are those written
+ * before there were several destinations).
  *
  * @example
  * ```ts
- * intakeKeys("evt_1", "msg_9"); // ["id:evt_1", "wh:msg_9"]
+ * intakeKeys("evt_1", "msg_9");       // ["id:evt_1", "wh:msg_9"]
+ * intakeKeys("evt_1", undefined, "eu"); // ["id:evt_1@eu"]
  * ```
  */
-export function intakeKeys(studioEventId: string, webhookId?: string): string[] {
-  return webhookId ? [`id:${studioEventId}`, `wh:${webhookId}`] : [`id:${studioEventId}`];
+export function intakeKeys(studioEventId: string, webhookId?: string, destination: string = DEFAULT_DESTINATION): string[] {
+  const suffix = destination === DEFAULT_DESTINATION ? "" : `@${destination}`;
+  const keys = [`id:${studioEventId}${suffix}`];
+  if (webhookId) keys.push(`wh:${webhookId}${suffix}`);
+  return keys;
 }
 
 /**

@@ -5,12 +5,14 @@
  * Routes (all answer JSON; `Authorization: Bearer <ADMIN_SECRET>`, compared in constant time;
  * without an `ADMIN_SECRET` the routes answer 503 `admin_disabled`):
  *
- * - `GET  /admin/dead-letters?reason=&limit=&cursor=&all=1` — waiting letters, oldest first
- *   (`all=1` includes re-driven ones); `cursor` pages on.
- * - `GET  /admin/dead-letters/:key` — one letter (key = `event_id`).
+ * - `GET  /admin/dead-letters?reason=&destination=&limit=&cursor=&all=1` — waiting letters,
+ *   oldest first (`all=1` includes re-driven ones); `cursor` pages on.
+ * - `GET  /admin/dead-letters/:key` — one letter (key = `event_id`, or `event_id@destination`
+ *   for destinations other than `default`).
  * - `POST /admin/dead-letters/replay` `{"keys": [...]}` or `{"reason": "configuration"}`
- *   (`"dryRun": true` to only see what would happen) — re-queues the original event, same
- *   `event_id` and `event_time`; refuses what Meta would no longer accept (past 7 days).
+ *   (optionally with `"destination"`; `"dryRun": true` to only see what would happen) — re-queues
+ *   the original event, same `event_id`, `event_time` and destination, once per letter; refuses
+ *   what Meta would no longer accept (past 7 days) and what was re-driven already.
  * - `DELETE /admin/dead-letters/:key` — discards a letter.
  *
  * Answers show which user_data fields an event carries, never their values (not even hashes),
@@ -64,10 +66,12 @@ adminRoutes.get("/dead-letters", async (c) => {
   }
   const limit = Number(c.req.query("limit") ?? 50);
   const cursor = c.req.query("cursor");
+  const destination = c.req.query("destination");
   const page = await deadLetterStore(c.env.DEAD_LETTERS!).list({
     limit: Number.isFinite(limit) ? limit : 50,
     ...(cursor ? { cursor } : {}),
     ...(reason ? { reason: reason as DeadLetterReason } : {}),
+    ...(destination ? { destination } : {}),
     includeReplayed: c.req.query("all") === "1",
   });
   const now = Date.now();
@@ -102,14 +106,16 @@ adminRoutes.post("/dead-letters/replay", async (c) => {
   const letters =
     "keys" in request
       ? await store.get(request.keys)
-      : (await store.list({ limit: REPLAY_LIMIT, reason: request.reason })).letters;
+      : (await store.list({ limit: REPLAY_LIMIT, reason: request.reason, ...(request.destination ? { destination: request.destination } : {}) }))
+          .letters;
   const report = await replayDeadLetters(c.env, letters, "keys" in request ? request.keys : [], Date.now(), request.dryRun);
   return c.json(report);
 });
 
 /**
  * Reads a replay request: `{"keys": [...]}` (1 to 1,000 keys) or `{"reason": "..."}` (the waiting
- * letters with that reason, up to 1,000), plus optional `"dryRun": true`.
+ * letters with that reason, up to 1,000, optionally only a `"destination"`'s), plus optional
+ * `"dryRun": true`.
  *
  * @example
  * ```ts
@@ -119,9 +125,9 @@ adminRoutes.post("/dead-letters/replay", async (c) => {
  */
 export function parseReplayRequest(
   body: unknown,
-): { keys: string[]; dryRun: boolean } | { reason: DeadLetterReason; dryRun: boolean } | { error: string } {
+): { keys: string[]; dryRun: boolean } | { reason: DeadLetterReason; destination?: string; dryRun: boolean } | { error: string } {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return { error: "Body must be a JSON object" };
-  const { keys, reason, dryRun } = body as Record<string, unknown>;
+  const { keys, reason, dryRun, destination } = body as Record<string, unknown>;
   if (dryRun !== undefined && typeof dryRun !== "boolean") return { error: "dryRun must be true or false" };
   const dry = dryRun === true;
   if (keys !== undefined && reason !== undefined) return { error: "Give keys or reason, not both" };
@@ -131,8 +137,11 @@ export function parseReplayRequest(
     }
     return { keys: [...new Set(keys as string[])], dryRun: dry };
   }
+  if (destination !== undefined && (typeof destination !== "string" || !/^[a-z0-9_-]{1,32}$/.test(destination))) {
+    return { error: "destination must be a destination's name" };
+  }
   if (typeof reason === "string" && DEAD_LETTER_REASONS.includes(reason as DeadLetterReason)) {
-    return { reason: reason as DeadLetterReason, dryRun: dry };
+    return { reason: reason as DeadLetterReason, ...(destination ? { destination: destination as string } : {}), dryRun: dry };
   }
   return { error: `Give keys, or a reason among ${DEAD_LETTER_REASONS.join(", ")}` };
 }

@@ -17,9 +17,12 @@ function runSnippet(event: unknown, extra = "") {
 }
 
 function relayEvent(payload: unknown, env: Record<string, string> = {}) {
-  const result = transformWebhook(payload, parseConfig(env), NOW);
-  if (result.outcome !== "event") throw new Error(`fixture did not map: ${result.outcome}`);
-  return result.event;
+  // The snippet's own defaults until it is rewritten: product ids as products, the total as value.
+  const config = parseConfig({ META_CONTENT_TYPE: "product", META_EVENT_VALUE: "recommendations", ...env });
+  const result = transformWebhook(payload, config, config.destinations, NOW);
+  const first = result.outcome === "routed" ? result.results[0] : undefined;
+  if (first?.outcome !== "event") throw new Error(`fixture did not map: ${result.outcome}`);
+  return first.event;
 }
 
 describe("the Studio Pixel snippet", () => {

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/settings";
-import { buildCustomData, buildServerEvent, fbcFromPageUrl, scrubUrl } from "./serverEvent";
+import { eventNameFor } from "./routing";
+import { buildCustomData, buildServerEvent, fbcFromPageUrl, scrubUrl, webhookUserData } from "./serverEvent";
 import { parseWebhook, type StudioWebhook } from "./webhook";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");
@@ -16,9 +17,18 @@ function webhook(payload: unknown = fixture("canonical")): StudioWebhook {
   return result.webhook;
 }
 
+/** The single destination's options under these settings. */
+const options = (env: Record<string, unknown> = {}) => parseConfig(env).destinations[0]!;
+/** The event the single destination gets under these settings. */
+function build(w: StudioWebhook, env: Record<string, unknown> = {}, now = NOW) {
+  const config = parseConfig(env);
+  const destination = config.destinations[0]!;
+  return buildServerEvent(w, webhookUserData(w, config, now), eventNameFor(destination, w.type), destination, now);
+}
+
 describe("buildServerEvent", () => {
   it("maps the canonical webhook to a website Lead", () => {
-    const event = buildServerEvent(webhook(), parseConfig({}), NOW);
+    const event = build(webhook(), {});
     expect(event).toMatchObject({
       event_name: "Lead",
       event_time: 1795632127,
@@ -33,38 +43,38 @@ describe("buildServerEvent", () => {
   });
 
   it("takes the event name from configuration", () => {
-    expect(buildServerEvent(webhook(), parseConfig({ META_EVENT_NAME: "QuizLead" }), NOW).event_name).toBe("QuizLead");
+    expect(build(webhook(), { META_EVENT_NAME: "QuizLead" }).event_name).toBe("QuizLead");
   });
 
   it("stamps a future occurred_at as now, never later", () => {
     const w = webhook();
     w.occurred_at = NOW + 60_000;
-    expect(buildServerEvent(w, parseConfig({}), NOW).event_time).toBe(NOW / 1000);
+    expect(build(w, {}).event_time).toBe(NOW / 1000);
   });
 
   it("uses the store's address when no page URL came", () => {
     const payload = fixture("canonical");
     delete payload.context.page_url;
-    expect(buildServerEvent(webhook(payload), parseConfig({}), NOW).event_source_url).toBe("https://shop.example.com/");
+    expect(build(webhook(payload), {}).event_source_url).toBe("https://shop.example.com/");
   });
 
   it("builds fbc from fbclid only when no fbc came", () => {
     const payload = fixture("canonical");
-    expect(buildServerEvent(webhook(payload), parseConfig({}), NOW).user_data.fbc).toBe(payload.context.fbc);
+    expect(build(webhook(payload), {}).user_data.fbc).toBe(payload.context.fbc);
     delete payload.context.fbc;
-    expect(buildServerEvent(webhook(payload), parseConfig({}), NOW).user_data.fbc).toBe(
+    expect(build(webhook(payload), {}).user_data.fbc).toBe(
       `fb.1.${Date.parse(payload.occurred_at)}.IwAR2xYz`,
     );
   });
 
   it("uses DEFAULT_COUNTRY for a phone without a country code when the shopper gives no country", () => {
     const payload = { ...fixture("minimal"), shopper: { email: "a@b.co", phone: "020 7946 0958" } };
-    const event = buildServerEvent(webhook(payload), parseConfig({ DEFAULT_COUNTRY: "GB" }), NOW);
+    const event = build(webhook(payload), { DEFAULT_COUNTRY: "GB" });
     expect(event.user_data.ph).toBe(sha256("442079460958"));
   });
 
   it("adds Limited Data Use when configured", () => {
-    const event = buildServerEvent(webhook(), parseConfig({ META_LIMITED_DATA_USE: "true" }), NOW);
+    const event = build(webhook(), { META_LIMITED_DATA_USE: "true" });
     expect(event).toMatchObject({
       data_processing_options: ["LDU"],
       data_processing_options_country: 0,
@@ -73,7 +83,7 @@ describe("buildServerEvent", () => {
   });
 
   it("keeps personal data out of everything but user_data", () => {
-    const event = buildServerEvent(webhook(fixture("messy")), parseConfig({}), NOW);
+    const event = build(webhook(fixture("messy")), {});
     const { user_data: _hashed, ...rest } = event;
     const plain = JSON.stringify(rest).toLowerCase();
     for (const value of ["john_smith", "gmail", "650", "mary", "connor", "louis", "63101", "1997", "acne"]) {
@@ -82,23 +92,34 @@ describe("buildServerEvent", () => {
   });
 
   it("is deterministic", () => {
-    const config = parseConfig({});
-    expect(buildServerEvent(webhook(), config, NOW)).toEqual(buildServerEvent(webhook(), config, NOW));
+    expect(build(webhook())).toEqual(build(webhook()));
   });
 });
 
 describe("buildCustomData", () => {
-  it("lists the recommendations with their value and the quiz's name", () => {
-    expect(buildCustomData(webhook(), parseConfig({}))).toEqual({
+  const withTotal = (env: Record<string, unknown> = {}) => options({ META_EVENT_VALUE: "recommendations", ...env });
+
+  it("lists the recommendations as product groups (their parent product ids), without a value, and the quiz's name", () => {
+    expect(buildCustomData(webhook(), options())).toEqual({
       content_ids: ["8012345", "8012399"],
       contents: [
         { id: "8012345", quantity: 1, item_price: 34 },
         { id: "8012399", quantity: 1, item_price: 28.5 },
       ],
-      content_type: "product",
+      content_type: "product_group",
       currency: "USD",
-      value: 62.5,
       content_name: "Skin Care Finder",
+    });
+  });
+
+  it("sends the recommendations' total as the value only when asked (META_EVENT_VALUE=recommendations)", () => {
+    expect(buildCustomData(webhook(), withTotal())?.value).toBe(62.5);
+  });
+
+  it("calls variant ids products", () => {
+    expect(buildCustomData(webhook(), options({ META_CONTENT_ID: "variant_id" }))).toMatchObject({
+      content_ids: ["44012345", "44012399"],
+      content_type: "product",
     });
   });
 
@@ -108,11 +129,11 @@ describe("buildCustomData", () => {
       { product_id: "a", price: 0.1, quantity: 1 },
       { product_id: "b", price: 0.2, quantity: 1 },
     ];
-    expect(buildCustomData(webhook(payload), parseConfig({}))?.value).toBe(0.3);
+    expect(buildCustomData(webhook(payload), withTotal())?.value).toBe(0.3);
   });
 
   it("multiplies by quantity and counts a missing quantity as 1", () => {
-    const data = buildCustomData(webhook(fixture("international")), parseConfig({}));
+    const data = buildCustomData(webhook(fixture("international")), withTotal());
     expect(data).toMatchObject({ currency: "EUR", value: 148.9 });
   });
 
@@ -123,7 +144,7 @@ describe("buildCustomData", () => {
       { product_id: "b", price: 1e308, quantity: 1 },
       { product_id: "c", price: 5, quantity: 1e300 },
     ];
-    expect(buildCustomData(webhook(payload), parseConfig({}))).toMatchObject({
+    expect(buildCustomData(webhook(payload), withTotal())).toMatchObject({
       contents: [
         { id: "a", quantity: 1, item_price: 10 },
         { id: "b", quantity: 1 },
@@ -134,31 +155,31 @@ describe("buildCustomData", () => {
   });
 
   it("reads ids from the configured field and skips items without one", () => {
-    const data = buildCustomData(webhook(), parseConfig({ META_CONTENT_ID: "sku" }));
+    const data = buildCustomData(webhook(), options({ META_CONTENT_ID: "sku" }));
     expect(data?.content_ids).toEqual(["SER-VC-30", "MST-HY-50"]);
-    const messy = buildCustomData(webhook(fixture("messy")), parseConfig({}));
+    const messy = buildCustomData(webhook(fixture("messy")), options());
     expect(messy?.content_ids).toEqual(["8012345", "8012399"]);
   });
 
   it("follows META_EVENT_VALUE", () => {
-    expect(buildCustomData(webhook(), parseConfig({ META_EVENT_VALUE: "none" }))).not.toHaveProperty("value");
-    expect(buildCustomData(webhook(), parseConfig({ META_EVENT_VALUE: "12" }))?.value).toBe(12);
+    expect(buildCustomData(webhook(), options({ META_EVENT_VALUE: "none" }))).not.toHaveProperty("value");
+    expect(buildCustomData(webhook(), options({ META_EVENT_VALUE: "12" }))?.value).toBe(12);
   });
 
   it("sends no value without a valid currency", () => {
     const payload = fixture("canonical");
     payload.store.currency = "dollars";
-    const data = buildCustomData(webhook(payload), parseConfig({}));
+    const data = buildCustomData(webhook(payload), options());
     expect(data).not.toHaveProperty("value");
     expect(data).not.toHaveProperty("currency");
   });
 
   it("is absent when there is nothing to say", () => {
-    expect(buildCustomData(webhook(fixture("minimal")), parseConfig({}))).toBeUndefined();
+    expect(buildCustomData(webhook(fixture("minimal")), options())).toBeUndefined();
   });
 
   it("never carries product titles or quiz answers", () => {
-    const text = JSON.stringify(buildCustomData(webhook(), parseConfig({})));
+    const text = JSON.stringify(buildCustomData(webhook(), options()));
     expect(text).not.toContain("Vitamin C Serum");
     expect(text).not.toContain("dark spots");
   });

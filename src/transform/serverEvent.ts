@@ -4,18 +4,22 @@
  *
  * @example
  * ```ts
- * const event = buildServerEvent(webhook, parseConfig(env), Date.now());
+ * const userData = webhookUserData(webhook, { defaultCountry: "us" }, Date.now());
+ * const event = buildServerEvent(webhook, userData, "Lead", destination, Date.now());
  * event.event_id;      // "cartful.ses_5f1c9a7e2b.2"
  * event.action_source; // "website"
  * ```
  */
-import type { Content, CustomData, ServerEvent } from "./capi";
+import type { Content, CustomData, ServerEvent, UserData } from "./capi";
 import { eventId } from "./eventId";
 import { buildUserData } from "./userData";
 import type { StudioWebhook } from "./webhook";
 
 /** Which recommendation field becomes `content_ids` / `contents[].id`. */
 export type ContentIdField = "product_id" | "variant_id" | "sku";
+
+/** Meta's `content_type`: what the ids in `content_ids` are in the catalog. */
+export type ContentType = "product" | "product_group";
 
 /** How `custom_data.value` is set: the recommendations' total, nothing, or a fixed amount. */
 export type EventValue = { kind: "recommendations" } | { kind: "none" } | { kind: "fixed"; amount: number };
@@ -27,48 +31,83 @@ export interface LimitedDataUse {
   state: number;
 }
 
-/** What the event built for Meta depends on besides the webhook: the relay's settings for it. */
+/** What a destination's event depends on besides the webhook: its own settings. */
 export interface EventOptions {
-  /** Meta's `event_name`. */
-  eventName: string;
-  /** ISO alpha-2, lowercase: the country of shoppers who give none (phone calling code, zip). */
-  defaultCountry: string | undefined;
   limitedDataUse: LimitedDataUse | undefined;
   contentId: ContentIdField;
-  contentType: "product" | "product_group";
+  contentType: ContentType;
   eventValue: EventValue;
 }
 
-export function buildServerEvent(webhook: StudioWebhook, config: EventOptions, now: number): ServerEvent {
-  const { context, shopper } = webhook;
+/**
+ * The server event one destination receives: the webhook's moment, id and URLs, the user data
+ * (built once for every destination, see ./userData), and this destination's event name,
+ * `custom_data` and Limited Data Use.
+ *
+ * @param now ms; the event is never stamped after it (Meta refuses times after now)
+ */
+export function buildServerEvent(
+  webhook: StudioWebhook,
+  userData: UserData,
+  eventName: string,
+  options: EventOptions,
+  now: number,
+): ServerEvent {
+  const { context } = webhook;
   const eventSourceUrl = scrubUrl(context.page_url) ?? storeUrl(webhook.store.domain);
   const referrerUrl = scrubUrl(context.referrer_url);
-  // The click was seen no later than the submission, and no later than now.
-  const eventTimeMs = Math.min(webhook.occurred_at, now);
-  const fbc = context.fbc ?? fbcFromPageUrl(context.page_url, eventTimeMs);
-  const customData = buildCustomData(webhook, config);
+  const customData = buildCustomData(webhook, options);
   return {
-    event_name: config.eventName,
+    event_name: eventName,
     // Meta wants the moment the shopper acted, in seconds, and never a time after now.
-    event_time: Math.floor(eventTimeMs / 1000),
+    event_time: Math.floor(eventTimeMs(webhook, now) / 1000),
     event_id: eventId(webhook),
     action_source: "website",
     ...(eventSourceUrl ? { event_source_url: eventSourceUrl } : {}),
     ...(referrerUrl ? { referrer_url: referrerUrl } : {}),
-    user_data: buildUserData(
-      shopper,
-      { ip: context.ip, user_agent: context.user_agent, fbp: context.fbp, fbc },
-      { defaultCountry: config.defaultCountry, now },
-    ),
+    user_data: userData,
     ...(customData ? { custom_data: customData } : {}),
-    ...(config.limitedDataUse
+    ...(options.limitedDataUse
       ? {
           data_processing_options: ["LDU"],
-          data_processing_options_country: config.limitedDataUse.country,
-          data_processing_options_state: config.limitedDataUse.state,
+          data_processing_options_country: options.limitedDataUse.country,
+          data_processing_options_state: options.limitedDataUse.state,
         }
       : {}),
   };
+}
+
+/**
+ * When the shopper acted, in ms: `occurred_at`, or now if that is a little ahead of our clock.
+ *
+ * @example
+ * ```ts
+ * eventTimeMs({ occurred_at: Date.now() + 5000 }, Date.now()); // now
+ * ```
+ */
+export function eventTimeMs(webhook: Pick<StudioWebhook, "occurred_at">, now: number): number {
+  return Math.min(webhook.occurred_at, now);
+}
+
+/**
+ * Meta's `user_data` for a webhook, built once whatever the number of destinations: the
+ * shopper's fields normalized and hashed, the browser's values as Meta wants them. An `fbc`
+ * missing from the cookies is built from the page URL's `fbclid`, stamped with the moment the
+ * click id was seen (the submission, never after now).
+ *
+ * @example
+ * ```ts
+ * webhookUserData(webhook, { defaultCountry: "us" }, Date.now()).em; // "62a14e44…"
+ * ```
+ */
+export function webhookUserData(webhook: StudioWebhook, options: { defaultCountry: string | undefined }, now: number): UserData {
+  const { context, shopper } = webhook;
+  const fbc = context.fbc ?? fbcFromPageUrl(context.page_url, eventTimeMs(webhook, now));
+  return buildUserData(
+    shopper,
+    { ip: context.ip, user_agent: context.user_agent, fbp: context.fbp, fbc },
+    { defaultCountry: options.defaultCountry, now },
+  );
 }
 
 /**
@@ -83,7 +122,7 @@ export function buildServerEvent(webhook: StudioWebhook, config: EventOptions, n
  * //   content_type: "product", currency: "USD", value: 34, content_name: "Skin Care Finder" }
  * ```
  */
-export function buildCustomData(webhook: StudioWebhook, config: EventOptions): CustomData | undefined {
+export function buildCustomData(webhook: StudioWebhook, config: Omit<EventOptions, "limitedDataUse">): CustomData | undefined {
   const contents: Content[] = [];
   for (const item of webhook.recommendations) {
     const id = item[config.contentId]?.trim();
@@ -108,7 +147,7 @@ export function buildCustomData(webhook: StudioWebhook, config: EventOptions): C
   return Object.keys(data).length > 0 ? data : undefined;
 }
 
-function eventValue(contents: Content[], config: EventOptions): number | undefined {
+function eventValue(contents: Content[], config: Pick<EventOptions, "eventValue">): number | undefined {
   switch (config.eventValue.kind) {
     case "none":
       return undefined;

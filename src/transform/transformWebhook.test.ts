@@ -1,39 +1,57 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/settings";
-import { isTooOld, transformWebhook } from "./transformWebhook";
+import { INTAKE_MARGIN_MS, isTooOld, transformWebhook } from "./transformWebhook";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");
 const DAY = 86_400_000;
 const fixture = (name: string): any =>
   JSON.parse(readFileSync(new URL(`../../fixtures/${name}.json`, import.meta.url), "utf8"));
 
+/** Transforms under these settings, for their destinations. */
+function transform(payload: unknown, env: Record<string, unknown> = {}, source?: string, now = NOW) {
+  const config = parseConfig(env);
+  return transformWebhook(payload, config, config.destinations, now, source);
+}
+/** The events of a routed result, by destination name. */
+function events(result: ReturnType<typeof transform>) {
+  if (result.outcome !== "routed") throw new Error(`not routed: ${JSON.stringify(result)}`);
+  return Object.fromEntries(result.results.map((r) => [r.destination.name, r.outcome === "event" ? r.event : r.reason]));
+}
+
+const threeDestinations = {
+  META_ACCESS_TOKEN_EU: "EAAB-eu",
+  DESTINATIONS: JSON.stringify([
+    { name: "eu", pixel_id: "111", access_token_secret: "META_ACCESS_TOKEN_EU", match: { store_domain: ["shop.example.de"] } },
+    { name: "skin", pixel_id: "222", match: { quiz_id: ["qz_skin_finder"] }, event_name: { "email:submit": "SkinLead" }, content_id: "sku" },
+    { name: "test", pixel_id: "333", match: { source: "staging" }, require_consent: true },
+  ]),
+};
+
 describe("transformWebhook", () => {
   for (const name of ["canonical", "minimal", "international", "messy"]) {
-    it(`maps fixtures/${name}.json to an event`, () => {
-      const result = transformWebhook(fixture(name), parseConfig({}), NOW);
-      expect(result.outcome).toBe("event");
-      if (result.outcome !== "event") return;
-      expect(result.event.event_id).toBe(result.eventId);
-      expect(result.event.user_data.em).toMatch(/^[0-9a-f]{64}$/);
+    it(`maps fixtures/${name}.json to an event for the default destination`, () => {
+      const result = transform(fixture(name));
+      expect(result).toMatchObject({ outcome: "routed", results: [{ destination: { name: "default" }, outcome: "event" }] });
+      const event = events(result).default as { event_id: string; user_data: { em: string } };
+      expect(event.event_id).toBe(result.outcome === "routed" ? result.eventId : "");
+      expect(event.user_data.em).toMatch(/^[0-9a-f]{64}$/);
     });
   }
 
   it("maps the alternative shape with its field map", () => {
-    const config = parseConfig({
+    const result = transform(fixture("alternative"), {
       FIELD_MAP: readFileSync(new URL("../../fixtures/alternative.fieldmap.json", import.meta.url), "utf8"),
     });
-    const result = transformWebhook(fixture("alternative"), config, NOW);
-    expect(result).toMatchObject({ outcome: "event", eventId: "cartful.ses_es_20ab.3" });
+    expect(result).toMatchObject({ outcome: "routed", eventId: "cartful.ses_es_20ab.3" });
   });
 
   it("returns the issues of an invalid webhook", () => {
-    expect(transformWebhook({}, parseConfig({}), NOW)).toMatchObject({ outcome: "invalid" });
+    expect(transform({})).toMatchObject({ outcome: "invalid" });
   });
 
   it("refuses a malformed email", () => {
-    const payload = { ...fixture("minimal"), shopper: { email: "not-an-email" } };
-    expect(transformWebhook(payload, parseConfig({}), NOW)).toEqual({
+    expect(transform({ ...fixture("minimal"), shopper: { email: "not-an-email" } })).toEqual({
       outcome: "invalid",
       issues: [{ path: "shopper.email", message: "Not a valid email address" }],
     });
@@ -41,52 +59,87 @@ describe("transformWebhook", () => {
 
   it("takes an email hashed upstream", () => {
     const hashed = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f";
-    const result = transformWebhook({ ...fixture("minimal"), shopper: { email: hashed } }, parseConfig({}), NOW);
-    expect(result).toMatchObject({ outcome: "event", event: { user_data: { em: hashed } } });
+    expect(events(transform({ ...fixture("minimal"), shopper: { email: hashed } })).default).toMatchObject({ user_data: { em: hashed } });
   });
 
-  it("skips a consent denial, with the event_id it would have had", () => {
+  it("skips a consent denial for every destination, with the event_id it would have had", () => {
     const payload = fixture("canonical");
     payload.shopper.marketing_consent = false;
-    expect(transformWebhook(payload, parseConfig({}), NOW)).toEqual({
-      outcome: "skipped",
-      reason: "consent_denied",
+    expect(transform(payload)).toMatchObject({
+      outcome: "routed",
       eventId: "cartful.ses_5f1c9a7e2b.2",
       studioEventId: payload.id,
+      results: [{ destination: { name: "default" }, outcome: "skipped", reason: "consent_denied" }],
     });
+  });
+
+  it("does not judge the time of a webhook no destination will send", () => {
+    const payload = { ...fixture("canonical"), occurred_at: NOW - 30 * DAY };
+    payload.shopper = { ...payload.shopper, marketing_consent: false };
+    expect(transform(payload)).toMatchObject({ outcome: "routed", results: [{ outcome: "skipped", reason: "consent_denied" }] });
   });
 
   it("skips a type the configuration does not relay", () => {
-    const result = transformWebhook({ ...fixture("canonical"), type: "quiz:start" }, parseConfig({}), NOW);
-    expect(result).toMatchObject({ outcome: "skipped", reason: "event_type_filtered" });
-    const allowed = transformWebhook(
-      { ...fixture("canonical"), type: "quiz:start" },
-      parseConfig({ STUDIO_EVENT_TYPES: "quiz:start" }),
-      NOW,
-    );
-    expect(allowed.outcome).toBe("event");
+    expect(transform({ ...fixture("canonical"), type: "quiz:start" })).toMatchObject({ outcome: "skipped", reason: "event_type_filtered" });
+    expect(transform({ ...fixture("canonical"), type: "quiz:start" }, { STUDIO_EVENT_TYPES: "quiz:start" }).outcome).toBe("routed");
   });
 
-  it("refuses an event older than 7 days and takes one just inside", () => {
-    const old = { ...fixture("minimal"), occurred_at: NOW - 7 * DAY - 1 };
-    expect(transformWebhook(old, parseConfig({}), NOW)).toMatchObject({
-      outcome: "invalid",
-      issues: [{ path: "occurred_at" }],
+  it("skips a webhook no destination takes, naming why", () => {
+    expect(transform({ ...fixture("canonical"), store: { domain: "shop.example.it" }, quiz: { id: "qz_other" } }, threeDestinations)).toMatchObject({
+      outcome: "skipped",
+      reason: "no_destination",
+      eventId: "cartful.ses_5f1c9a7e2b.2",
     });
-    const atTheMargin = { ...fixture("minimal"), occurred_at: NOW - 7 * DAY + 4 * 60_000 };
-    expect(transformWebhook(atTheMargin, parseConfig({}), NOW).outcome).toBe("invalid");
-    const inside = { ...fixture("minimal"), occurred_at: NOW - 7 * DAY + 6 * 60_000 };
-    expect(transformWebhook(inside, parseConfig({}), NOW).outcome).toBe("event");
+  });
+
+  it("builds one event per destination that takes the webhook, with the same event_id, its own name and custom data", () => {
+    const payload = { ...fixture("canonical"), store: { domain: "shop.example.de", currency: "EUR" } };
+    const result = transform(payload, threeDestinations, "staging");
+    const byName = events(result);
+    expect(Object.keys(byName)).toEqual(["eu", "skin", "test"]);
+    const eu = byName.eu as any;
+    const skin = byName.skin as any;
+    expect(eu.event_id).toBe("cartful.ses_5f1c9a7e2b.2");
+    expect(skin.event_id).toBe(eu.event_id);
+    expect([eu.event_name, skin.event_name]).toEqual(["Lead", "SkinLead"]);
+    expect(eu.custom_data.content_ids).toEqual(["8012345", "8012399"]);
+    expect(skin.custom_data.content_ids).toEqual(["SER-VC-30", "MST-HY-50"]);
+    expect(skin.user_data).toEqual(eu.user_data);
+  });
+
+  it("hashes user data once for every destination", () => {
+    const payload = { ...fixture("canonical"), store: { domain: "shop.example.de" } };
+    const result = transform(payload, threeDestinations, "staging");
+    if (result.outcome !== "routed") throw new Error("not routed");
+    const [a, b] = result.results.map((r) => (r.outcome === "event" ? r.event.user_data : undefined));
+    expect(a).toBe(b);
+  });
+
+  it("asks each destination's own consent requirement", () => {
+    const payload = { ...fixture("canonical"), store: { domain: "shop.example.de" } };
+    payload.shopper = { ...payload.shopper, marketing_consent: undefined };
+    payload.context = { ...payload.context, consent: undefined };
+    const byName = events(transform(payload, threeDestinations, "staging"));
+    expect(byName.test).toBe("consent_not_granted");
+    expect(byName.eu).toMatchObject({ event_name: "Lead" });
+  });
+
+  it("refuses an event older than 7 days less the intake margin, and takes one just inside", () => {
+    const old = { ...fixture("minimal"), occurred_at: NOW - 7 * DAY - 1 };
+    expect(transform(old)).toMatchObject({ outcome: "invalid", issues: [{ path: "occurred_at" }] });
+    const atTheMargin = { ...fixture("minimal"), occurred_at: NOW - 7 * DAY + INTAKE_MARGIN_MS - 1000 };
+    expect(transform(atTheMargin).outcome).toBe("invalid");
+    const inside = { ...fixture("minimal"), occurred_at: NOW - 7 * DAY + INTAKE_MARGIN_MS + 1000 };
+    expect(transform(inside).outcome).toBe("routed");
+  });
+
+  it("keeps an hour's margin at intake", () => {
+    expect(INTAKE_MARGIN_MS).toBe(3_600_000);
   });
 
   it("refuses a time more than a day ahead and stamps a little ahead as now", () => {
-    const far = { ...fixture("minimal"), occurred_at: NOW + DAY + 1000 };
-    expect(transformWebhook(far, parseConfig({}), NOW)).toMatchObject({ outcome: "invalid" });
-    const near = { ...fixture("minimal"), occurred_at: NOW + 5000 };
-    expect(transformWebhook(near, parseConfig({}), NOW)).toMatchObject({
-      outcome: "event",
-      event: { event_time: NOW / 1000 },
-    });
+    expect(transform({ ...fixture("minimal"), occurred_at: NOW + DAY + 1000 })).toMatchObject({ outcome: "invalid" });
+    expect(events(transform({ ...fixture("minimal"), occurred_at: NOW + 5000 })).default).toMatchObject({ event_time: NOW / 1000 });
   });
 });
 

@@ -1,13 +1,18 @@
 /**
- * The whole pure transform: a parsed webhook body in, a Conversions API event (or the reason
- * there is none) out. Validation, consent, Meta's time window, normalization, hashing and
- * mapping; no I/O, the clock comes in as `now`. The routes and the benchmark call this.
+ * The whole pure transform: a parsed webhook body in; out, for every destination the webhook is
+ * routed to, a Conversions API event (or the reason it gets none), or the reason the webhook is
+ * refused. Validation, the Studio type filter, routing, consent, Meta's time window,
+ * normalization, hashing and mapping; no I/O, the clock comes in as `now`. The routes and the
+ * benchmark call this.
+ *
+ * User data is normalized and hashed once per webhook; each destination's event differs only in
+ * its event name, `custom_data` and Limited Data Use, and shares the `event_id`.
  *
  * @example
  * ```ts
- * const result = transformWebhook(JSON.parse(body), parseConfig(env), Date.now());
- * if (result.outcome === "event") send(result.event);
- * else if (result.outcome === "skipped") console.log(result.reason); // "consent_denied"
+ * const result = transformWebhook(JSON.parse(body), config, config.destinations, Date.now(), source);
+ * if (result.outcome === "routed") for (const r of result.results) if (r.outcome === "event") send(r.destination, r.event);
+ * else if (result.outcome === "skipped") console.log(result.reason); // "no_destination"
  * else console.log(result.issues); // [{ path: "shopper.email", message: "Not a valid email address" }]
  * ```
  */
@@ -16,7 +21,8 @@ import { consentDecision } from "./consent";
 import { eventId } from "./eventId";
 import { preHashed } from "./hash";
 import { normalizeEmail } from "./normalize";
-import { buildServerEvent, type EventOptions } from "./serverEvent";
+import { eventNameFor, type Route, routesFor } from "./routing";
+import { buildServerEvent, type EventOptions, webhookUserData } from "./serverEvent";
 import { type FieldMap, type Issue, parseWebhook } from "./webhook";
 
 /**
@@ -27,29 +33,55 @@ export const MAX_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
 
 /**
  * How close to Meta's 7-day limit an event may be and still be taken: one that would cross it
- * within this margin could be refused by the time it is delivered (the queue batches and
- * retries), so it is refused at intake with a 422, and never sent later.
+ * within this margin is refused at intake with a 422. It is an hour, clearly more than the
+ * delivery's own margin (`DELIVERY_MARGIN_MS` in src/delivery/policy.ts, 5 minutes), so an event
+ * accepted at the very edge still has most of an hour to reach Meta before the queue would call
+ * it stale.
  */
-export const STALE_MARGIN_MS = 5 * 60_000;
+export const INTAKE_MARGIN_MS = 60 * 60_000;
 
-export type SkipReason = "consent_denied" | "consent_not_granted" | "event_type_filtered";
+/** Why a webhook gets no event at all. */
+export type WebhookSkipReason = "event_type_filtered" | "no_destination";
+/** Why one destination gets no event. */
+export type DestinationSkipReason = "consent_denied" | "consent_not_granted";
 
-export type TransformResult =
-  | { outcome: "event"; event: ServerEvent; eventId: string; studioEventId: string }
-  | { outcome: "skipped"; reason: SkipReason; eventId: string; studioEventId: string }
-  | { outcome: "invalid"; issues: Issue[] };
-
-/** The settings the transform reads: the event's options, and which webhooks become events. */
-export interface TransformOptions extends EventOptions {
+/** The settings the transform reads besides the destinations. */
+export interface TransformOptions {
   fieldMap: FieldMap;
   /** Studio `type`s that are relayed; others are answered `skipped`. */
-  eventTypes: string[];
+  eventTypes: readonly string[];
+  /** ISO alpha-2, lowercase: the country of shoppers who give none (phone calling code, zip). */
+  defaultCountry: string | undefined;
+}
+
+/** What the transform needs of a destination: routing, event options, consent requirement. */
+export interface DestinationOptions extends Route, EventOptions {
   /** Send only with an explicit grant (`marketing_consent: true` or `ad_user_data: granted`). */
   requireConsent: boolean;
 }
 
-export function transformWebhook(payload: unknown, config: TransformOptions, now: number): TransformResult {
-  const parsed = parseWebhook(payload, config.fieldMap);
+/** One destination's share of a webhook. */
+export type DestinationResult<D> =
+  | { destination: D; outcome: "event"; event: ServerEvent }
+  | { destination: D; outcome: "skipped"; reason: DestinationSkipReason };
+
+export type TransformResult<D> =
+  | { outcome: "routed"; eventId: string; studioEventId: string; type: string; results: DestinationResult<D>[] }
+  | { outcome: "skipped"; reason: WebhookSkipReason; eventId: string; studioEventId: string }
+  | { outcome: "invalid"; issues: Issue[] };
+
+/**
+ * @param source the `{source}` route segment the webhook came in on, if any
+ * @param now ms
+ */
+export function transformWebhook<D extends DestinationOptions>(
+  payload: unknown,
+  options: TransformOptions,
+  destinations: readonly D[],
+  now: number,
+  source?: string,
+): TransformResult<D> {
+  const parsed = parseWebhook(payload, options.fieldMap);
   if (!parsed.ok) return { outcome: "invalid", issues: parsed.issues };
   const webhook = parsed.webhook;
   const email = webhook.shopper.email;
@@ -57,24 +89,28 @@ export function transformWebhook(payload: unknown, config: TransformOptions, now
     return { outcome: "invalid", issues: [{ path: "shopper.email", message: "Not a valid email address" }] };
   }
 
-  const id = eventId(webhook);
-  const studioEventId = webhook.id;
-  if (!config.eventTypes.includes(webhook.type)) {
-    return { outcome: "skipped", reason: "event_type_filtered", eventId: id, studioEventId };
-  }
-  const consent = consentDecision(webhook, config.requireConsent);
-  if (!consent.send) return { outcome: "skipped", reason: consent.reason, eventId: id, studioEventId };
+  const ids = { eventId: eventId(webhook), studioEventId: webhook.id };
+  if (!options.eventTypes.includes(webhook.type)) return { outcome: "skipped", reason: "event_type_filtered", ...ids };
+  const routed = routesFor(webhook, source, destinations);
+  if (routed.length === 0) return { outcome: "skipped", reason: "no_destination", ...ids };
 
-  if (webhook.occurred_at - now > MAX_CLOCK_SKEW_MS) {
-    return { outcome: "invalid", issues: [{ path: "occurred_at", message: "Event time is in the future" }] };
+  const decisions = routed.map((destination) => ({ destination, consent: consentDecision(webhook, destination.requireConsent) }));
+  if (decisions.some((decision) => decision.consent.send)) {
+    if (webhook.occurred_at - now > MAX_CLOCK_SKEW_MS) {
+      return { outcome: "invalid", issues: [{ path: "occurred_at", message: "Event time is in the future" }] };
+    }
+    if (isTooOld(webhook.occurred_at, now + INTAKE_MARGIN_MS)) {
+      return { outcome: "invalid", issues: [{ path: "occurred_at", message: "Event is older than the 7 days Meta accepts" }] };
+    }
   }
-  if (isTooOld(webhook.occurred_at, now + STALE_MARGIN_MS)) {
-    return {
-      outcome: "invalid",
-      issues: [{ path: "occurred_at", message: "Event is older than the 7 days Meta accepts" }],
-    };
-  }
-  return { outcome: "event", event: buildServerEvent(webhook, config, now), eventId: id, studioEventId };
+  let userData: ServerEvent["user_data"] | undefined;
+  const results = decisions.map(({ destination, consent }): DestinationResult<D> => {
+    if (!consent.send) return { destination, outcome: "skipped", reason: consent.reason };
+    userData ??= webhookUserData(webhook, options, now);
+    const event = buildServerEvent(webhook, userData, eventNameFor(destination, webhook.type), destination, now);
+    return { destination, outcome: "event", event };
+  });
+  return { outcome: "routed", ...ids, type: webhook.type, results };
 }
 
 /**

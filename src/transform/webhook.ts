@@ -80,6 +80,31 @@ const optionalText = z.pipe(
   z.transform((v: string | null | undefined) => (v === "" || v == null ? undefined : v)),
 );
 
+/**
+ * The longest value each field may have. Ids and URLs travel in the queue message (the Studio
+ * `id` up to three times), and a queue message holds at most 128 KB: bounding every field that
+ * travels keeps any webhook under 64 KiB within it, and a value beyond these is a broken mapping,
+ * not a shopper's data. Over the bound is a 422 naming the field.
+ */
+export const FIELD_LIMITS = Object.freeze({
+  id: 256,
+  type: 64,
+  name: 512,
+  domain: 255,
+  url: 8192,
+  userAgent: 4096,
+  browserValue: 1024,
+  shopperValue: 1024,
+});
+
+/** Optional text of at most `max` characters. */
+function bounded(max: number) {
+  return z.pipe(optionalText, z.optional(z.string().check(z.maxLength(max, `Too long: at most ${max} characters`))));
+}
+
+/** At most this many recommendations are read; the rest are ignored (Meta's contents need no more). */
+export const MAX_RECOMMENDATIONS = 100;
+
 /** A number, or its text form ("34.00"). */
 const numeric = z.union([
   z.number(),
@@ -104,9 +129,9 @@ const consentSignal = z.pipe(
 );
 
 const recommendation = z.looseObject({
-  product_id: optionalText,
-  variant_id: optionalText,
-  sku: optionalText,
+  product_id: bounded(FIELD_LIMITS.id),
+  variant_id: bounded(FIELD_LIMITS.id),
+  sku: bounded(FIELD_LIMITS.id),
   title: optionalText,
   price: z.nullable(z.optional(numeric)),
   quantity: z.nullable(z.optional(numeric)),
@@ -138,16 +163,19 @@ const timestamp = z.pipe(
 
 /** The canonical Studio webhook (../shared/contract/webhook-example.json); extra fields ignored. */
 export const studioWebhookSchema = z.looseObject({
-  type: z.pipe(optionalText, z.transform((v: string | undefined) => v ?? "email:submit")),
-  id: z.pipe(text, z.string().check(z.trim(), z.minLength(1, "Required"))),
+  type: z.pipe(bounded(FIELD_LIMITS.type), z.transform((v: string | undefined) => v ?? "email:submit")),
+  id: z.pipe(
+    text,
+    z.string().check(z.trim(), z.minLength(1, "Required"), z.maxLength(FIELD_LIMITS.id, `Too long: at most ${FIELD_LIMITS.id} characters`)),
+  ),
   occurred_at: timestamp,
-  store: optionalObject(z.looseObject({ domain: optionalText, currency: optionalText })),
-  quiz: optionalObject(z.looseObject({ id: optionalText, name: optionalText })),
+  store: optionalObject(z.looseObject({ domain: bounded(FIELD_LIMITS.domain), currency: bounded(FIELD_LIMITS.type) })),
+  quiz: optionalObject(z.looseObject({ id: bounded(FIELD_LIMITS.id), name: bounded(FIELD_LIMITS.name) })),
   session: z.pipe(
     z.nullable(
       z.optional(
         z.looseObject({
-          id: optionalText,
+          id: bounded(FIELD_LIMITS.id),
           attempt: z.nullable(z.optional(z.pipe(numeric, z.number().check(z.int(), z.gte(1))))),
         }),
       ),
@@ -158,33 +186,33 @@ export const studioWebhookSchema = z.looseObject({
     })),
   ),
   shopper: z.looseObject({
-    email: text,
-    phone: optionalText,
-    first_name: optionalText,
-    last_name: optionalText,
-    city: optionalText,
-    state: optionalText,
-    zip: optionalText,
-    country: optionalText,
-    date_of_birth: optionalText,
-    gender: optionalText,
-    customer_id: optionalText,
+    email: z.pipe(text, z.string().check(z.maxLength(FIELD_LIMITS.shopperValue, `Too long: at most ${FIELD_LIMITS.shopperValue} characters`))),
+    phone: bounded(FIELD_LIMITS.shopperValue),
+    first_name: bounded(FIELD_LIMITS.shopperValue),
+    last_name: bounded(FIELD_LIMITS.shopperValue),
+    city: bounded(FIELD_LIMITS.shopperValue),
+    state: bounded(FIELD_LIMITS.shopperValue),
+    zip: bounded(FIELD_LIMITS.shopperValue),
+    country: bounded(FIELD_LIMITS.shopperValue),
+    date_of_birth: bounded(FIELD_LIMITS.shopperValue),
+    gender: bounded(FIELD_LIMITS.shopperValue),
+    customer_id: bounded(FIELD_LIMITS.shopperValue),
     marketing_consent: z.nullable(z.optional(flag)),
   }),
   context: optionalObject(
     z.looseObject({
-      page_url: optionalText,
-      referrer_url: optionalText,
-      user_agent: optionalText,
-      ip: optionalText,
-      fbp: optionalText,
-      fbc: optionalText,
+      page_url: bounded(FIELD_LIMITS.url),
+      referrer_url: bounded(FIELD_LIMITS.url),
+      user_agent: bounded(FIELD_LIMITS.userAgent),
+      ip: bounded(FIELD_LIMITS.browserValue),
+      fbp: bounded(FIELD_LIMITS.browserValue),
+      fbc: bounded(FIELD_LIMITS.browserValue),
       consent: z.nullable(z.optional(z.looseObject({ ad_storage: consentSignal, ad_user_data: consentSignal }))),
     }),
   ),
   recommendations: z.pipe(
     z.nullable(z.optional(z.array(recommendation))),
-    z.transform((v: z.output<typeof recommendation>[] | null | undefined) => v ?? []),
+    z.transform((v: z.output<typeof recommendation>[] | null | undefined) => (v ?? []).slice(0, MAX_RECOMMENDATIONS)),
   ),
 });
 

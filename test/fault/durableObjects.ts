@@ -14,9 +14,10 @@ function sqlStorage(): SqlStorage {
     exec(query: string, ...bindings: unknown[]) {
       const statement = db.prepare(query);
       const params = bindings as (string | number | null)[];
-      const reads = /^\s*(select|with)\b/i.test(query);
+      const returning = /\breturning\b/i.test(query);
+      const reads = returning || /^\s*(select|with|pragma)\b/i.test(query);
       const rows = reads ? (statement.all(...params) as Record<string, SqlStorageValue>[]) : [];
-      const rowsWritten = reads ? 0 : Number(statement.run(...params).changes);
+      const rowsWritten = returning ? rows.length : reads ? 0 : Number(statement.run(...params).changes);
       return {
         toArray: () => rows,
         one: () => {

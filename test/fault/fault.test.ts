@@ -28,7 +28,7 @@ import { type DeliveryPolicy } from "../../src/delivery/policy";
 import { handleQueueBatch } from "../../src/delivery/consumer";
 import { type QueueBindings } from "../../src/delivery/bindings";
 import { DEAD_LETTER_STORE_NAME, replayDeadLetters } from "../../src/delivery/deadLetters";
-import { STALE_MARGIN_MS } from "../../src/transform/transformWebhook";
+import { DELIVERY_MARGIN_MS } from "../../src/delivery/policy";
 import { durableObjectNamespace } from "./durableObjects";
 import { type FakeGraph, seeded, startFakeGraph } from "./fakeGraph";
 import { SimQueue } from "./simQueue";
@@ -140,12 +140,14 @@ it(
     const producerEnv: QueueBindings = {
       CAPI_QUEUE: {
         ...queue.binding,
-        send: async (body: QueuedEvent, options?: QueueSendOptions) => {
+        sendBatch: async (messages: MessageSendRequest<QueuedEvent>[], options?: QueueSendBatchOptions) => {
           await sleepSeconds(random()); // a send takes time: a concurrent redelivery may find the claim pending
           if (random() < 0.03) throw new Error("queue send failed (injected)");
-          await queue.binding.send(body, options);
-          enqueuedMessages.push(body);
-          queueSends.set(body.studioEventId, (queueSends.get(body.studioEventId) ?? 0) + 1);
+          await queue.binding.sendBatch(messages, options);
+          for (const { body } of messages) {
+            enqueuedMessages.push(body);
+            queueSends.set(body.studioEventId, (queueSends.get(body.studioEventId) ?? 0) + 1);
+          }
           return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
         },
       } as Queue<QueuedEvent>,
@@ -205,17 +207,29 @@ it(
 
     const start = now();
     const webhooks = Array.from({ length: N }, (_, i) => webhook(i, start - Math.floor(random() * 600_000)));
-    // One event that intake still takes (4 simulated seconds outside the 5-minute safety
-    // margin) but that is inside the margin by the time the consumer sees it: it is delivered
-    // alone, so its batch waits the full max_batch_timeout (5 s) before the consumer runs.
-    const staleWebhook = webhook(N, now() - 7 * 86_400_000 + STALE_MARGIN_MS + 4000);
+    // One event that is inside the delivery's margin by the time the consumer sees it (a message
+    // that waited in the queue until Meta's 7 days were nearly over; intake itself refuses such
+    // an event an hour ahead): it is queued alone, so its batch waits the full max_batch_timeout
+    // (5 s) before the consumer runs, and by then it is 4 simulated seconds too old to send.
+    const staleWebhook = webhook(N, now() - 7 * 86_400_000 + DELIVERY_MARGIN_MS + 4000);
     webhooks.unshift(staleWebhook);
     const poisonedWebhook = webhooks[N / 2 + 1]!;
     const poisonedId = eventIdOf(poisonedWebhook);
     const staleId = eventIdOf(staleWebhook);
     graphPoison.add(poisonedId);
 
-    await deliver(staleWebhook);
+    const staleEventTime = Math.floor((now() - 7 * 86_400_000 + DELIVERY_MARGIN_MS + 4000) / 1000);
+    const staleMessage: QueuedEvent = {
+      v: 2,
+      eventId: staleId,
+      studioEventId: staleWebhook.payload.id,
+      destination: "default",
+      pixelId: PIXELS[0]!,
+      event: { event_name: "Lead", event_time: staleEventTime, event_id: staleId, action_source: "website", user_data: { em: "0".repeat(64) } },
+      acceptedAt: now() - 7 * 86_400_000,
+    };
+    await queue.binding.send(staleMessage);
+    queueSends.set(staleMessage.studioEventId, 1);
     await sleepSeconds(6);
     const deliveries: Promise<void>[] = [];
     for (const [i, w] of webhooks.entries()) {

@@ -1,0 +1,51 @@
+/**
+ * The words of holding: why a destination's events wait (a {@link HoldCause}), what its circuit
+ * looks like from outside (a {@link CircuitStatus}), and which Durable Object instance is its
+ * circuit. Types and one pure function; the circuit itself is ./circuit.
+ */
+
+import type { GraphFailure } from "./graph";
+
+/** Why a destination's events are held. */
+export type HoldCause =
+  /** Meta refused the destination's configuration (token, pixel, permissions, version). */
+  | { kind: "meta_refused"; failure: GraphFailure }
+  /** The destination's access-token secret is unset. */
+  | { kind: "no_token" }
+  /** No destination of that name in the settings. */
+  | { kind: "unknown_destination" }
+  /** The settings cannot be read at all (a ConfigError). */
+  | { kind: "settings_unusable" };
+
+/** Meta's refusal, as the console shows it: codes, trace id, Meta's own words (never logged). */
+export interface CircuitFailure {
+  status?: number;
+  code?: number;
+  subcode?: number;
+  fbtraceId?: string;
+  message?: string;
+}
+
+/** A circuit as the consumer, `/healthz` and the console see it. */
+export interface CircuitStatus {
+  open: boolean;
+  cause?: HoldCause["kind"];
+  /** When it opened (ms). */
+  since?: number;
+  held: number;
+  probes: number;
+  nextProbeAt?: number;
+  lastFailure?: CircuitFailure;
+}
+
+/**
+ * The Durable Object instance name of a destination's circuit.
+ *
+ * @example
+ * ```ts
+ * env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName("eu")));
+ * ```
+ */
+export function circuitName(destination: string): string {
+  return `circuit:${destination}`;
+}

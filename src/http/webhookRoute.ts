@@ -1,0 +1,279 @@
+/**
+ * The Studio webhook route, `POST /webhooks/cartful[/{source}][/preview]`: authenticate, read
+ * the settings, validate, transform, then per destination preview, log (dry run), queue, or send
+ * directly; one log line per webhook. The answer is decided by ./answers.
+ *
+ * Order matters: authentication comes first (a caller without the secret learns nothing, not even
+ * that a setting is broken), then the settings, then the body.
+ */
+import type { Context } from "hono";
+import { type LogFields, type LogSink, logLine } from "../config/log";
+import { ConfigError, configFor, type Destination, type RelayConfig, webhookSecret } from "../config/settings";
+import type { QueueBindings } from "../delivery/bindings";
+import { eventsRequestBody, eventsUrl } from "../delivery/graph";
+import { intakeKeys, intakeShard, MessageTooLargeError, enqueueEvents, type EnqueueResult } from "../delivery/producer";
+import { type DeliverDeps, deliver } from "../delivery/retry";
+import type { ServerEvent } from "../transform/capi";
+import { type DestinationResult, type TransformResult, transformWebhook } from "../transform/transformWebhook";
+import { type Answer, type DestinationOutcome, type ErrorCode, webhookAnswer } from "./answers";
+import { authenticate, WebhookVerificationError } from "./auth";
+
+/** The outside world, injectable for tests. */
+export interface RouteDeps extends Omit<DeliverDeps, "timeoutMs"> {
+  log: LogSink;
+}
+
+type Log = (fields: Omit<LogFields, "msg" | "route">) => void;
+type Routed = Extract<TransformResult<Destination>, { outcome: "routed" }>;
+type Built = Extract<DestinationResult<Destination>, { outcome: "event" }>;
+
+/**
+ * Handles one webhook (or its preview).
+ *
+ * @param source the `{source}` route segment, if the webhook came in on one
+ */
+export async function handleWebhook(
+  c: Context<{ Bindings: QueueBindings }>,
+  deps: RouteDeps,
+  preview: boolean,
+  source: string | undefined,
+): Promise<Response> {
+  const started = deps.now();
+  const route = preview ? "preview" : "webhook";
+  const log: Log = (fields) => logLine(deps.log, { msg: "webhook", route, latency_ms: deps.now() - started, ...fields });
+
+  let raw: Uint8Array;
+  try {
+    raw = new Uint8Array(await c.req.arrayBuffer());
+  } catch {
+    // The client went away mid-body (or sent a broken chunked body): its problem, not ours, and
+    // not worth an error line that anyone could write by disconnecting.
+    log({ level: "warn", outcome: "unreadable", status: 400 });
+    return errorAnswer(c, 400, "unreadable_body", "The body could not be read to its end");
+  }
+  let auth: string;
+  try {
+    auth = await authenticate(c.req.raw.headers, raw, webhookSecret(c.env) ?? "", deps.now());
+  } catch (error) {
+    if (!(error instanceof WebhookVerificationError)) throw error;
+    log({ level: "warn", outcome: "unauthorized", status: 401, reason: error.reason });
+    return errorAnswer(c, 401, "unauthorized", `Authentication failed: ${error.reason}`);
+  }
+
+  let config: RelayConfig;
+  try {
+    config = configFor(c.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log({ level: "error", outcome: "misconfigured", status: 503, reason: error.message, auth });
+    return errorAnswer(c, 503, "relay_misconfigured", error.message);
+  }
+
+  if (!isJsonContentType(c.req.header("content-type"))) {
+    log({ level: "warn", outcome: "rejected", status: 415, auth });
+    return errorAnswer(c, 415, "unsupported_media_type", "Send the webhook as application/json");
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
+  } catch {
+    log({ level: "warn", outcome: "rejected", status: 400, auth });
+    return errorAnswer(c, 400, "invalid_json", "Body is not valid JSON");
+  }
+
+  const now = deps.now();
+  let result: TransformResult<Destination>;
+  try {
+    result = transformWebhook(payload, config, config.destinations, now, source);
+  } catch (error) {
+    // No known input gets here; should one, it is still the sender's input, not a 500.
+    log({ level: "error", outcome: "invalid", status: 422, auth, reason: (error as Error).name });
+    return c.json({ error: { code: "invalid_webhook", message: "The webhook could not be read", issues: [] }, issues: [] }, 422);
+  }
+  if (result.outcome === "invalid") {
+    log({ level: "warn", outcome: "invalid", status: 422, auth, issues: result.issues.map((i) => i.path) });
+    return c.json(
+      { error: { code: "invalid_webhook", message: "The webhook does not match the schema", issues: result.issues }, issues: result.issues },
+      422,
+    );
+  }
+  const ids = { event_id: result.eventId, studio_event_id: result.studioEventId, auth };
+  if (result.outcome === "skipped") {
+    log({ outcome: "skipped", status: 200, reason: result.reason, ...ids });
+    return c.json({ status: "skipped", reason: result.reason, event_id: result.eventId });
+  }
+
+  if (preview) {
+    const destinations = result.results.map((r) =>
+      r.outcome === "event"
+        ? { name: r.destination.name, status: "preview", request: previewRequest(config, r.destination, r.event) }
+        : { name: r.destination.name, status: "skipped", reason: r.reason },
+    );
+    const first = destinations.find((d) => "request" in d);
+    log({ outcome: "previewed", status: 200, ...ids, destinations: destinations.map((d) => ({ name: d.name, outcome: d.status })) });
+    return c.json({ status: "preview", event_id: result.eventId, ...(first && "request" in first ? { request: first.request } : {}), destinations });
+  }
+
+  const webhookId = auth === "signature" ? c.req.header("webhook-id") : undefined;
+  const answer = await deliverRouted(c.env, deps, config, result, webhookId, now);
+  log({
+    level: answer.status >= 500 ? "error" : answer.status >= 400 ? "warn" : "info",
+    outcome: answer.outcome,
+    status: answer.status,
+    ...answer.meta,
+    ...ids,
+    destinations: (answer.body.destinations as { name: string; status: string }[]).map((d) => ({ name: d.name, outcome: d.status })),
+  });
+  if (answer.retryAfter !== undefined) c.header("Retry-After", String(answer.retryAfter));
+  return c.json(answer.body, answer.status);
+}
+
+/** Dry-run destinations are logged, the live ones queued or sent; then the answer is decided. */
+async function deliverRouted(
+  env: QueueBindings,
+  deps: RouteDeps,
+  config: RelayConfig,
+  routed: Routed,
+  webhookId: string | undefined,
+  now: number,
+): Promise<Answer> {
+  const outcomes = new Map<string, DestinationOutcome>();
+  const live: Built[] = [];
+  for (const r of routed.results) {
+    const name = r.destination.name;
+    if (r.outcome === "skipped") outcomes.set(name, { name, status: "skipped", reason: r.reason });
+    else if (!r.destination.target) {
+      outcomes.set(name, { name, status: "dry_run" });
+      logLine(deps.log, { msg: "capi_event", outcome: "dry_run", dry_run: true, destination: name, event_id: routed.eventId, studio_event_id: routed.studioEventId, event: withoutIp(r.event) });
+    } else live.push(r);
+  }
+  const queued = Boolean(env.CAPI_QUEUE);
+  if (live.length > 0) {
+    if (queued) {
+      let results: EnqueueResult[];
+      try {
+        results = await enqueueEvents(
+          env,
+          {
+            studioEventId: routed.studioEventId,
+            ...(webhookId ? { webhookId } : {}),
+            events: live.map((r) => ({ destination: r.destination.name, pixelId: r.destination.pixelId, event: r.event })),
+          },
+          deps.now(),
+          deps.log,
+        );
+      } catch (error) {
+        if (error instanceof MessageTooLargeError) {
+          const issues = [{ path: "", message: "The event built from this webhook is too large to queue" }];
+          return { status: 422, outcome: "invalid", body: { error: { code: "invalid_webhook", message: error.message, issues }, issues, destinations: [] } };
+        }
+        return {
+          status: 503,
+          retryAfter: 30,
+          outcome: "enqueue_failed",
+          body: {
+            error: { code: "queue_unavailable" satisfies ErrorCode, message: "The event could not be queued; redeliver later", event_id: routed.eventId },
+            destinations: routed.results.map((r) => {
+              const known = outcomes.get(r.destination.name);
+              return known ? { name: known.name, status: known.status } : { name: r.destination.name, status: "failed", error: "queue_unavailable" };
+            }),
+          },
+        };
+      }
+      for (const result of results) {
+        outcomes.set(
+          result.destination,
+          result.status === "in_flight"
+            ? { name: result.destination, status: "in_flight", retryAfterSeconds: result.retryAfterSeconds }
+            : { name: result.destination, status: result.status },
+        );
+      }
+    } else {
+      for (const outcome of await sendDirect(env, deps, config, routed, live, webhookId, now)) outcomes.set(outcome.name, outcome);
+    }
+  }
+  const ordered = routed.results.map((r) => outcomes.get(r.destination.name)!);
+  return webhookAnswer(routed.eventId, ordered, queued);
+}
+
+/**
+ * The direct path (no queue bound): every live destination is sent to at once, each with the
+ * webhook path's retries. With the intake ledger bound, a destination Meta accepted the event for
+ * is remembered for 48 hours, so Studio's redelivery after a partial failure sends only what
+ * did not go through; without it, Meta's own deduplication by `event_id` drops the repeat.
+ */
+async function sendDirect(
+  env: QueueBindings,
+  deps: RouteDeps,
+  config: RelayConfig,
+  routed: Routed,
+  live: Built[],
+  webhookId: string | undefined,
+  now: number,
+): Promise<DestinationOutcome[]> {
+  const keys = live.map((r) => intakeKeys(routed.studioEventId, webhookId, r.destination.name));
+  const ledger = env.INTAKE_LEDGER?.get(env.INTAKE_LEDGER.idFromName(intakeShard(routed.studioEventId)));
+  const claims = ledger
+    ? await ledger.claim(live.map((r, i) => ({ keys: keys[i]!, eventId: r.event.event_id })), now).catch(() => undefined)
+    : undefined;
+  return Promise.all(
+    live.map(async (r, i): Promise<DestinationOutcome> => {
+      const name = r.destination.name;
+      const claim = claims?.[i];
+      if (claim?.outcome === "duplicate") return { name, status: "duplicate" };
+      if (claim?.outcome === "in_flight") return { name, status: "in_flight", retryAfterSeconds: claim.retryAfterSeconds };
+      const { outcome, attempts } = await deliver(r.destination.target!, [r.event], { ...deps, timeoutMs: config.timeoutMs });
+      if (claim?.outcome === "claimed") {
+        const held = [{ keys: keys[i]!, token: claim.token }];
+        await (outcome.ok ? ledger!.confirm(held) : ledger!.release(held)).catch(() => undefined);
+      }
+      return outcome.ok
+        ? { name, status: "sent", eventsReceived: outcome.eventsReceived, attempts, ...(outcome.fbtraceId ? { fbtraceId: outcome.fbtraceId } : {}) }
+        : { name, status: "failed", failure: outcome, attempts };
+    }),
+  );
+}
+
+/** The request the relay would send to a destination, token (and proof) redacted. */
+function previewRequest(config: RelayConfig, destination: Destination, event: ServerEvent) {
+  const target = destination.target ?? {
+    graphUrl: config.graphUrl,
+    apiVersion: config.apiVersion,
+    pixelId: destination.pixelId,
+    accessToken: "",
+    ...(destination.testEventCode ? { testEventCode: destination.testEventCode } : {}),
+  };
+  return {
+    method: "POST",
+    url: eventsUrl(target),
+    headers: { "content-type": "application/json" },
+    body: {
+      ...eventsRequestBody(target, [event]),
+      access_token: "[REDACTED]",
+      ...(target.appSecretProof ? { appsecret_proof: "[REDACTED]" } : {}),
+    },
+  };
+}
+
+/** The event as it may be logged: no IP address. */
+function withoutIp(event: ServerEvent): ServerEvent {
+  const { client_ip_address: _ip, ...userData } = event.user_data;
+  return { ...event, user_data: userData };
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  const type = value?.split(";", 1)[0]?.trim().toLowerCase();
+  return type === "application/json" || (type !== undefined && /^application\/[\w.+-]+\+json$/.test(type));
+}
+
+/** An error answer in the contract's shape. */
+export function errorAnswer(
+  c: Context,
+  status: 400 | 401 | 404 | 405 | 413 | 415 | 500 | 503,
+  code: ErrorCode,
+  message: string,
+  extra: Record<string, unknown> = {},
+): Response {
+  return c.json({ error: { code, message, ...extra } }, status);
+}
+

@@ -1,0 +1,183 @@
+/**
+ * The delivery circuit (src/delivery/circuit.ts) inside workerd: the real Durable Object on
+ * SQLite, its alarm run by hand, a fake Graph and fake queues handed in through its `deps`.
+ */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import type { CircuitDeps, DeliveryCircuit } from "../src/delivery/circuit";
+import { circuitName, type HoldCause } from "../src/delivery/holds";
+import type { DeadLetter, QueuedEvent } from "../src/delivery/messages";
+import { PROBE_FIRST_DELAY_MS } from "../src/delivery/policy";
+import type { ServerEvent } from "../src/transform/capi";
+import { queuedEvent } from "./queueFixtures";
+
+const NOW = Date.now();
+const NOW_S = Math.floor(NOW / 1000);
+const TOKEN = "EAAB-circuit-token";
+let sequence = 0;
+
+const refused: HoldCause = {
+  kind: "meta_refused",
+  failure: { ok: false, transient: false, status: 400, code: 190, subcode: 463, message: "Error validating access token", fbtraceId: "TR-190" },
+};
+
+/** A fresh circuit of a destination with its fake world: Graph answers from `answer`, queues record. */
+async function circuit(answer: (ids: string[]) => Response, settings: Record<string, unknown> = {}) {
+  const destination = `d${++sequence}`;
+  const stub = env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName(destination)));
+  const requests: { url: string; ids: string[]; token: string }[] = [];
+  const requeued: QueuedEvent[] = [];
+  const letters: DeadLetter[] = [];
+  const lines: Record<string, unknown>[] = [];
+  const clock = { now: NOW };
+  const workerEnv = {
+    META_GRAPH_URL: "https://graph.test",
+    [`TOKEN_${sequence}`]: TOKEN,
+    DESTINATIONS: JSON.stringify([{ name: destination, pixel_id: "555", access_token_secret: `TOKEN_${sequence}` }]),
+    CAPI_QUEUE: { sendBatch: async (messages: { body: QueuedEvent }[]) => void requeued.push(...messages.map((m) => m.body)) },
+    CAPI_DLQ: { send: async (letter: DeadLetter) => void letters.push(letter) },
+    ...settings,
+  };
+  const deps: CircuitDeps = {
+    fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const body = JSON.parse(String(init?.body)) as { data: ServerEvent[]; access_token: string };
+      const ids = body.data.map((e) => e.event_id);
+      requests.push({ url: String(input), ids, token: body.access_token });
+      return answer(ids);
+    }) as typeof fetch,
+    now: () => clock.now,
+    sink: (line) => lines.push(JSON.parse(line)),
+    env: workerEnv,
+  };
+  await runInDurableObject(stub, (instance: DeliveryCircuit) => {
+    instance.deps = deps;
+  });
+  const held = (ids: string[], eventTime = NOW_S - 60) => ids.map((id) => queuedEvent(id, eventTime, "555", destination));
+  const alarmAt = () => runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+  return { destination, stub, requests, requeued, letters, lines, clock, held, alarmAt };
+}
+
+const ok = (ids: string[]) => Response.json({ events_received: ids.length, fbtrace_id: "TRACE-OK" });
+const tokenRefused = () => Response.json({ error: { message: "Error validating access token", code: 190, error_subcode: 463, fbtrace_id: "TR" } }, { status: 400 });
+
+describe("DeliveryCircuit", () => {
+  it("opens on the first refusal, keeps the events, says so, and probes 30 s later", async () => {
+    const c = await circuit(ok);
+    const status = await c.stub.hold(c.destination, c.held(["a", "b"]), refused, NOW);
+    expect(status).toMatchObject({ open: true, cause: "meta_refused", since: NOW, held: 2, probes: 0, lastFailure: { code: 190, subcode: 463, fbtraceId: "TR-190" } });
+    expect(await c.alarmAt()).toBe(NOW + PROBE_FIRST_DELAY_MS);
+    expect(c.lines).toMatchObject([{ level: "error", msg: "circuit", outcome: "circuit_opened", destination: c.destination, reason: "meta_refused", meta_code: 190 }]);
+  });
+
+  it("keeps an event once, however often it is held", async () => {
+    const c = await circuit(ok);
+    await c.stub.hold(c.destination, c.held(["a"]), refused, NOW);
+    expect((await c.stub.hold(c.destination, c.held(["a", "b"]), undefined, NOW)).held).toBe(2);
+  });
+
+  it("stays open while Meta still refuses: an error line per probe, the wait doubling, nothing sent but the probe", async () => {
+    const c = await circuit(tokenRefused);
+    await c.stub.hold(c.destination, c.held(["a", "b", "c"]), refused, NOW);
+    c.clock.now = NOW + PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(c.stub);
+    expect(c.requests.map((r) => [r.ids, r.token])).toEqual([[["a"], TOKEN]]);
+    const status = await c.stub.status(c.clock.now);
+    expect(status).toMatchObject({ open: true, held: 3, probes: 1, nextProbeAt: c.clock.now + 2 * PROBE_FIRST_DELAY_MS });
+    expect(c.lines.at(-1)).toMatchObject({ level: "error", outcome: "circuit_open", probes: 1, held: 3, meta_code: 190 });
+    expect(c.requeued).toEqual([]);
+  });
+
+  it("closes when Meta accepts the probe and puts every other held event back on the delivery queue", async () => {
+    const c = await circuit(ok);
+    await c.stub.hold(c.destination, c.held(["a", "b", "c"]), refused, NOW);
+    c.clock.now = NOW + PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(c.stub);
+    expect(c.requests.map((r) => r.ids)).toEqual([["a"]]);
+    expect(c.requeued.map((m) => m.eventId)).toEqual(["b", "c"]);
+    expect(await c.stub.status(c.clock.now)).toMatchObject({ open: false, held: 0 });
+    expect(c.lines.map((l) => l.outcome)).toContain("circuit_closed");
+    expect(await c.alarmAt()).toBeNull();
+  });
+
+  it("closes too when Meta judges the probe's event rather than the configuration", async () => {
+    const c = await circuit(() => Response.json({ error: { message: "Invalid parameter", code: 100, error_subcode: 2804003 } }, { status: 400 }));
+    await c.stub.hold(c.destination, c.held(["a", "b"]), refused, NOW);
+    c.clock.now = NOW + PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(c.stub);
+    expect(c.requeued.map((m) => m.eventId)).toEqual(["a", "b"]);
+    expect((await c.stub.status(c.clock.now)).open).toBe(false);
+  });
+
+  it("probes again soon when Meta is down: no verdict on the configuration", async () => {
+    const c = await circuit(() => Response.json({ error: { message: "down", code: 2, is_transient: true } }, { status: 503 }));
+    await c.stub.hold(c.destination, c.held(["a"]), refused, NOW);
+    c.clock.now = NOW + PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(c.stub);
+    expect(await c.stub.status(c.clock.now)).toMatchObject({ open: true, cause: "meta_refused", held: 1 });
+    expect(c.lines.at(-1)).toMatchObject({ outcome: "circuit_open", reason: "probe_transient" });
+  });
+
+  it("holds while the token is missing, without asking Meta, and releases once it is back", async () => {
+    const c = await circuit(ok, { [`TOKEN_${sequence + 1}`]: undefined });
+    await c.stub.hold(c.destination, c.held(["a", "b"]), { kind: "no_token" }, NOW);
+    c.clock.now = NOW + PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(c.stub);
+    expect(c.requests).toEqual([]);
+    expect(await c.stub.status(c.clock.now)).toMatchObject({ open: true, cause: "no_token", held: 2, probes: 1 });
+    // The secret is put back (a new deployment): the next probe finds it.
+    await runInDurableObject(c.stub, (instance: DeliveryCircuit) => {
+      instance.deps.env = { ...(instance.deps.env as object), [`TOKEN_${sequence}`]: TOKEN };
+    });
+    c.clock.now += 10 * 60_000;
+    await runDurableObjectAlarm(c.stub);
+    expect(c.requests.map((r) => r.ids)).toEqual([["a"]]);
+    expect(c.requeued.map((m) => m.eventId)).toEqual(["b"]);
+  });
+
+  it("holds while the settings cannot be read, and while no destination of its name exists", async () => {
+    const broken = await circuit(ok, { META_API_VERSION: "27" });
+    await broken.stub.hold(broken.destination, broken.held(["a"]), { kind: "settings_unusable" }, NOW);
+    broken.clock.now = NOW + PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(broken.stub);
+    expect(await broken.stub.status(broken.clock.now)).toMatchObject({ open: true, cause: "settings_unusable" });
+    const renamed = await circuit(ok, { DESTINATIONS: '[{"name":"other","pixel_id":"1"}]' });
+    await renamed.stub.hold(renamed.destination, renamed.held(["a"]), { kind: "unknown_destination" }, NOW);
+    renamed.clock.now = NOW + PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(renamed.stub);
+    expect(await renamed.stub.status(renamed.clock.now)).toMatchObject({ open: true, cause: "unknown_destination" });
+    expect([...broken.requests, ...renamed.requests]).toEqual([]);
+  });
+
+  it("dead-letters only what would outlive Meta's 7-day window, with Meta's last refusal", async () => {
+    const c = await circuit(tokenRefused);
+    await c.stub.hold(c.destination, [...c.held(["old"], NOW_S - 7 * 86_400 + 120), ...c.held(["new"])], refused, NOW);
+    c.clock.now = NOW + PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(c.stub);
+    expect(c.letters).toMatchObject([{ key: `old@${c.destination}`, reason: "configuration", code: 190, fbtraceId: "TR-190" }]);
+    expect((await c.stub.status(c.clock.now)).held).toBe(1);
+    expect(c.requests.map((r) => r.ids)).toEqual([["new"]]);
+  });
+
+  it("probes at once on request, and when a hold arrives after it closed", async () => {
+    const c = await circuit(ok);
+    await c.stub.hold(c.destination, c.held(["a"]), refused, NOW);
+    const soon = Date.now() + 5_000; // alarms in the past are moved to now
+    await c.stub.probeSoon(soon);
+    expect(await c.alarmAt()).toBe(soon);
+    const closed = await circuit(ok);
+    const at = Date.now() + 5_000;
+    await closed.stub.hold(closed.destination, closed.held(["x"]), undefined, at);
+    expect(await closed.alarmAt()).toBe(at);
+  });
+
+  it("never logs a hash, the IP, the token or Meta's words", async () => {
+    const c = await circuit(tokenRefused);
+    await c.stub.hold(c.destination, c.held(["a"]), refused, NOW);
+    c.clock.now = NOW + PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(c.stub);
+    const text = JSON.stringify(c.lines);
+    for (const secret of [TOKEN, "Error validating", "203.0.113.7", "62a14e44"]) expect(text).not.toContain(secret);
+    expect(vi.isMockFunction(c.stub.status)).toBe(false);
+  });
+});
