@@ -126,6 +126,19 @@ describe("authenticate: Standard Webhooks signature", () => {
     await expect(authenticate(headers, BODY, SECRET, NOW)).resolves.toBe("signature");
   });
 
+  it("accepts the first of two webhook-signature header lines (the Fetch API joins them with a comma)", async () => {
+    const headers = signed();
+    headers.append("webhook-signature", sign(randomBytes(32), ID, NOW_S, BODY));
+    expect(headers.get("webhook-signature")).toMatch(/^v1,\S+, v1,/);
+    await expect(authenticate(headers, BODY, SECRET, NOW)).resolves.toBe("signature");
+  });
+
+  it("accepts the second of two webhook-signature header lines too", async () => {
+    const headers = signed({ "webhook-signature": sign(randomBytes(32), ID, NOW_S, BODY) });
+    headers.append("webhook-signature", sign(keyBytes, ID, NOW_S, BODY));
+    await expect(authenticate(headers, BODY, SECRET, NOW)).resolves.toBe("signature");
+  });
+
   it("ignores other versions and junk entries beside a valid v1", async () => {
     const headers = signed({
       "webhook-signature": `v1a,${sign(keyBytes, ID, NOW_S, BODY).slice(3)}  junk ${sign(keyBytes, ID, NOW_S, BODY)}`,

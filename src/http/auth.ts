@@ -164,7 +164,10 @@ async function verifySignature(headers: Headers, rawBody: Uint8Array | string, s
   if (sentSeconds - nowSeconds > WEBHOOK_TOLERANCE_SECONDS) throw new WebhookVerificationError("timestamp_too_new");
 
   const candidates = signatureHeader
+    // Several `webhook-signature` header lines reach us joined by ", " (the Fetch API merges
+    // repeated headers), so an entry may end in that comma; it is not part of the signature.
     .split(" ")
+    .map((entry) => entry.replace(/,+$/, ""))
     .filter((entry) => entry !== "")
     .flatMap((entry) => {
       const comma = entry.indexOf(",");
