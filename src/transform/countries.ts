@@ -1,326 +1,367 @@
 /**
- * ISO 3166-1 country codes with their English names, for `normalizeCountry`.
+ * ISO 3166-1 countries by code and by name, for `normalizeCountry`: every name browsers
+ * (`Intl.DisplayNames`, i.e. CLDR), Shopify and ISO 3166 produce, in English and the main
+ * languages of Meta's markets, plus common short names ("Russia", "Vatican", "Burma").
  *
- * Why a table and not a library at runtime: this snapshot of i18n-iso-countries 7.14
- * (`codes.json` + `langs/en.json`, devDependency) costs about 3 KB gzipped in the Worker,
- * against about 9.5 KB for the library with only English registered (it also ships every
- * numeric code and a diacritics table). `src/differential.test.ts` checks every code, alpha-3
- * and English name here against the installed i18n-iso-countries, so an upstream change
- * (a renamed or new country) fails the tests instead of drifting silently.
- * One deliberate change: the ambiguous alias "Congo" is kept only for CG (as upstream resolves it).
+ * The table at the bottom is generated at development time by scripts/generate-countries.mjs
+ * (`npm run generate:countries`), which also says where each name comes from and which keys it
+ * drops as ambiguous; countries.test.ts fails when the table and the generator's sources
+ * disagree. The Worker never calls `Intl.DisplayNames` (workerd's ICU data may differ, and
+ * building names costs CPU): it only reads the table, once, on first use.
  *
- * Line format: `AA AAA Name|Alias|...` (alpha-2, alpha-3, English names).
+ * Names are stored as keys (`countryKey`), so "Trinidad & Tobago", "trinidad and tobago" and
+ * "TRINIDAD-AND-TOBAGO" are one entry.
  *
  * @example
  * ```ts
- * findCountry("DEU"); // "de"
+ * findCountry("Hong Kong SAR China"); // "hk"
  * ```
  */
 
-const TABLE = `
-AD AND Andorra
-AE ARE United Arab Emirates|UAE
-AF AFG Afghanistan
-AG ATG Antigua and Barbuda
-AI AIA Anguilla
-AL ALB Albania
-AM ARM Armenia
-AO AGO Angola
-AQ ATA Antarctica
-AR ARG Argentina
-AS ASM American Samoa
-AT AUT Austria
-AU AUS Australia
-AW ABW Aruba
-AX ALA Åland Islands|Aland Islands
-AZ AZE Azerbaijan
-BA BIH Bosnia and Herzegovina
-BB BRB Barbados
-BD BGD Bangladesh
-BE BEL Belgium
-BF BFA Burkina Faso
-BG BGR Bulgaria
-BH BHR Bahrain
-BI BDI Burundi
-BJ BEN Benin
-BL BLM Saint Barthélemy
-BM BMU Bermuda
-BN BRN Brunei Darussalam
-BO BOL Bolivia
-BQ BES Bonaire, Sint Eustatius and Saba
-BR BRA Brazil
-BS BHS Bahamas
-BT BTN Bhutan
-BV BVT Bouvet Island
-BW BWA Botswana
-BY BLR Belarus
-BZ BLZ Belize
-CA CAN Canada
-CC CCK Cocos (Keeling) Islands
-CD COD Democratic Republic of the Congo
-CF CAF Central African Republic
-CG COG Republic of the Congo|Congo
-CH CHE Switzerland
-CI CIV Cote d'Ivoire|Côte d'Ivoire|Ivory Coast
-CK COK Cook Islands
-CL CHL Chile
-CM CMR Cameroon
-CN CHN People's Republic of China|China
-CO COL Colombia
-CR CRI Costa Rica
-CU CUB Cuba
-CV CPV Cape Verde
-CW CUW Curaçao
-CX CXR Christmas Island
-CY CYP Cyprus
-CZ CZE Czech Republic|Czechia
-DE DEU Germany
-DJ DJI Djibouti
-DK DNK Denmark
-DM DMA Dominica
-DO DOM Dominican Republic
-DZ DZA Algeria
-EC ECU Ecuador
-EE EST Estonia
-EG EGY Egypt
-EH ESH Western Sahara
-ER ERI Eritrea
-ES ESP Spain
-ET ETH Ethiopia
-FI FIN Finland
-FJ FJI Fiji
-FK FLK Falkland Islands (Malvinas)
-FM FSM Micronesia, Federated States of
-FO FRO Faroe Islands
-FR FRA France
-GA GAB Gabon
-GB GBR United Kingdom|UK|Great Britain
-GD GRD Grenada
-GE GEO Georgia
-GF GUF French Guiana
-GG GGY Guernsey
-GH GHA Ghana
-GI GIB Gibraltar
-GL GRL Greenland
-GM GMB Republic of The Gambia|The Gambia|Gambia
-GN GIN Guinea
-GP GLP Guadeloupe
-GQ GNQ Equatorial Guinea
-GR GRC Greece
-GS SGS South Georgia and the South Sandwich Islands
-GT GTM Guatemala
-GU GUM Guam
-GW GNB Guinea-Bissau
-GY GUY Guyana
-HK HKG Hong Kong
-HM HMD Heard Island and McDonald Islands
-HN HND Honduras
-HR HRV Croatia
-HT HTI Haiti
-HU HUN Hungary
-ID IDN Indonesia
-IE IRL Ireland
-IL ISR Israel
-IM IMN Isle of Man
-IN IND India
-IO IOT British Indian Ocean Territory
-IQ IRQ Iraq
-IR IRN Islamic Republic of Iran|Iran
-IS ISL Iceland
-IT ITA Italy
-JE JEY Jersey
-JM JAM Jamaica
-JO JOR Jordan
-JP JPN Japan
-KE KEN Kenya
-KG KGZ Kyrgyzstan
-KH KHM Cambodia
-KI KIR Kiribati
-KM COM Comoros
-KN KNA Saint Kitts and Nevis
-KP PRK North Korea
-KR KOR South Korea|Korea, Republic of|Republic of Korea
-KW KWT Kuwait
-KY CYM Cayman Islands
-KZ KAZ Kazakhstan
-LA LAO Lao People's Democratic Republic
-LB LBN Lebanon
-LC LCA Saint Lucia
-LI LIE Liechtenstein
-LK LKA Sri Lanka
-LR LBR Liberia
-LS LSO Lesotho
-LT LTU Lithuania
-LU LUX Luxembourg
-LV LVA Latvia
-LY LBY Libya
-MA MAR Morocco
-MC MCO Monaco
-MD MDA Moldova, Republic of
-ME MNE Montenegro
-MF MAF Saint Martin (French part)
-MG MDG Madagascar
-MH MHL Marshall Islands
-MK MKD The Republic of North Macedonia|North Macedonia
-ML MLI Mali
-MM MMR Myanmar
-MN MNG Mongolia
-MO MAC Macao
-MP MNP Northern Mariana Islands
-MQ MTQ Martinique
-MR MRT Mauritania
-MS MSR Montserrat
-MT MLT Malta
-MU MUS Mauritius
-MV MDV Maldives
-MW MWI Malawi
-MX MEX Mexico
-MY MYS Malaysia
-MZ MOZ Mozambique
-NA NAM Namibia
-NC NCL New Caledonia
-NE NER Niger
-NF NFK Norfolk Island
-NG NGA Nigeria
-NI NIC Nicaragua
-NL NLD Netherlands|The Netherlands|Netherlands (Kingdom of the)
-NO NOR Norway
-NP NPL Nepal
-NR NRU Nauru
-NU NIU Niue
-NZ NZL New Zealand
-OM OMN Oman
-PA PAN Panama
-PE PER Peru
-PF PYF French Polynesia
-PG PNG Papua New Guinea
-PH PHL Philippines
-PK PAK Pakistan
-PL POL Poland
-PM SPM Saint Pierre and Miquelon
-PN PCN Pitcairn|Pitcairn Islands
-PR PRI Puerto Rico
-PS PSE State of Palestine|Palestine
-PT PRT Portugal
-PW PLW Palau
-PY PRY Paraguay
-QA QAT Qatar
-RE REU Reunion
-RO ROU Romania
-RS SRB Serbia
-RU RUS Russian Federation|Russia
-RW RWA Rwanda
-SA SAU Saudi Arabia
-SB SLB Solomon Islands
-SC SYC Seychelles
-SD SDN Sudan
-SE SWE Sweden
-SG SGP Singapore
-SH SHN Saint Helena
-SI SVN Slovenia
-SJ SJM Svalbard and Jan Mayen
-SK SVK Slovakia
-SL SLE Sierra Leone
-SM SMR San Marino
-SN SEN Senegal
-SO SOM Somalia
-SR SUR Suriname
-SS SSD South Sudan
-ST STP Sao Tome and Principe
-SV SLV El Salvador
-SX SXM Sint Maarten (Dutch part)
-SY SYR Syrian Arab Republic
-SZ SWZ Eswatini
-TC TCA Turks and Caicos Islands
-TD TCD Chad
-TF ATF French Southern Territories
-TG TGO Togo
-TH THA Thailand
-TJ TJK Tajikistan
-TK TKL Tokelau
-TL TLS Timor-Leste
-TM TKM Turkmenistan
-TN TUN Tunisia
-TO TON Tonga
-TR TUR Türkiye|Turkey
-TT TTO Trinidad and Tobago
-TV TUV Tuvalu
-TW TWN Taiwan, Province of China|Taiwan
-TZ TZA United Republic of Tanzania|Tanzania
-UA UKR Ukraine
-UG UGA Uganda
-UM UMI United States Minor Outlying Islands
-US USA United States of America|United States|USA|U.S.A.|US|U.S.
-UY URY Uruguay
-UZ UZB Uzbekistan
-VA VAT Holy See (Vatican City State)
-VC VCT Saint Vincent and the Grenadines
-VE VEN Venezuela
-VG VGB Virgin Islands, British
-VI VIR Virgin Islands, U.S.
-VN VNM Vietnam
-VU VUT Vanuatu
-WF WLF Wallis and Futuna
-WS WSM Samoa
-XK XKK Kosovo
-YE YEM Yemen
-YT MYT Mayotte
-ZA ZAF South Africa
-ZM ZMB Zambia
-ZW ZWE Zimbabwe`;
-
-/** Lookup key for a name: accents removed, lowercase, letters a-z only ("Côte d'Ivoire" -> "cotedivoire"). */
-function countryKey(text: string): string {
-  return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/[^a-z]/g, "");
-}
-
-/** Names (mostly native ones) that shoppers type and the English list lacks. */
-const EXTRA_NAMES: Record<string, string> = {
-  deutschland: "de", espana: "es", italia: "it", nederland: "nl", holland: "nl",
-  osterreich: "at", schweiz: "ch", suisse: "ch", svizzera: "ch", belgique: "be",
-  belgie: "be", brasil: "br", polska: "pl", sverige: "se", norge: "no", danmark: "dk",
-  suomi: "fi", eire: "ie", england: "gb", scotland: "gb", wales: "gb",
-  northernireland: "gb", america: "us",
+/** Letters NFKD does not split into a base letter and an accent, folded to what shoppers type instead. */
+const FOLDED: Record<string, string> = {
+  ß: "ss", æ: "ae", œ: "oe", ø: "o", ł: "l", đ: "d", ð: "d", ı: "i", ħ: "h", þ: "th", ς: "σ",
 };
 
-const CODES = new Set<string>();
-const BY_ALPHA3 = new Map<string, string>();
-const BY_NAME = new Map<string, string>();
+/**
+ * Accents of Latin, Greek and Cyrillic letters, Hebrew points and Arabic vowel marks, hamza
+ * and tatweel: all optional in how people write a name.
+ */
+const OPTIONAL_MARKS = /[\u0300-\u036f\u0591-\u05c7\u0640\u064b-\u065f\u0670]/g;
 
-for (const line of TABLE.split("\n")) {
-  if (line.length < 7) continue;
-  const alpha2 = line.slice(0, 2).toLowerCase();
-  CODES.add(alpha2);
-  BY_ALPHA3.set(line.slice(3, 6).toLowerCase(), alpha2);
-  for (const name of line.slice(7).split("|")) {
-    const key = countryKey(name);
-    if (!BY_NAME.has(key)) BY_NAME.set(key, alpha2); // first listed wins, as upstream
+/**
+ * The lookup key of a country name: compatibility-decomposed (NFKD: full-width and other
+ * compatibility forms read as plain ones), lowercase, optional marks removed (see
+ * OPTIONAL_MARKS), "&" read as "and", the words "St"/"Ste" read as "Saint"/"Sainte", the
+ * word "the" dropped, and everything but letters (and the marks that are part of letters in
+ * scripts such as Devanagari and Thai) removed; recomposed (NFC).
+ *
+ * @example
+ * ```ts
+ * countryKey("St. Kitts & Nevis");  // "saintkittsandnevis"
+ * countryKey("Côte d’Ivoire");      // "cotedivoire"
+ * countryKey("Gambia (The)");       // "gambia"
+ * countryKey("Congo - Kinshasa");   // "congokinshasa"
+ * countryKey("ＵＫ");                // "uk"
+ * ```
+ */
+export function countryKey(text: string): string {
+  const words = text
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(OPTIONAL_MARKS, "")
+    .replace(/[ßæœøłđðıħþς]/g, (letter) => FOLDED[letter]!)
+    .replace(/&/g, " and ")
+    .split(/[^\p{L}\p{M}]+/u);
+  let key = "";
+  for (const word of words) {
+    if (word === "the") continue;
+    key += word === "st" ? "saint" : word === "ste" ? "sainte" : word;
   }
+  return key.normalize("NFC");
 }
-for (const [key, alpha2] of Object.entries(EXTRA_NAMES)) {
-  if (!BY_NAME.has(key)) BY_NAME.set(key, alpha2);
+
+/** ISO code key -> alpha-2, and name key -> alpha-2; built from TABLE on first use. */
+let codes: Map<string, string> | undefined;
+let names: Map<string, string> | undefined;
+
+function load(): void {
+  codes = new Map([["uk", "gb"]]); // ISO 3166 reserves "UK" for the United Kingdom
+  names = new Map();
+  for (const line of TABLE.split("\n")) {
+    if (line === "") continue;
+    const fields = line.split(" ");
+    const alpha2 = fields[0]!;
+    codes.set(alpha2, alpha2);
+    codes.set(fields[1]!, alpha2);
+    for (let i = 2; i < fields.length; i++) names.set(fields[i]!, alpha2);
+  }
 }
 
 /**
- * The lowercase ISO 3166-1 alpha-2 code for an alpha-2 code, an alpha-3 code or an English
- * name (any case, accents and punctuation ignored), or `undefined` when it names no country.
- * "UK" is accepted for GB (ISO reserves it for the United Kingdom).
+ * The lowercase ISO 3166-1 alpha-2 code for an alpha-2 or alpha-3 code ("UK" is GB) or a
+ * country's name, or `undefined` when it names no country or a name is ambiguous. Two- and
+ * three-letter text is read as a code first ("ST" is São Tomé, not "Saint"). Names: any case,
+ * accents, punctuation and spaces ignored (see `countryKey`); CLDR's names in English and 30
+ * other languages, ISO 3166's and Shopify's, short forms ("Czechia", "Macau"). Ambiguous names
+ * give `undefined`, except the deliberate choices scripts/generate-countries.mjs lists
+ * ("Congo" is CG, "Korea" is KR).
  *
  * @example
  * ```ts
- * findCountry("US");            // "us"
- * findCountry("deu");           // "de"
- * findCountry("United Kingdom"); // "gb"
- * findCountry("Côte d'Ivoire");  // "ci"
- * findCountry("Atlantis");       // undefined
+ * findCountry("US");                            // "us"
+ * findCountry("deu");                           // "de"
+ * findCountry("United Kingdom of Great Britain and Northern Ireland"); // "gb"
+ * findCountry("Korea, Republic of");            // "kr"
+ * findCountry("Congo (Kinshasa)");              // "cd"
+ * findCountry("St. Kitts & Nevis");             // "kn"
+ * findCountry("Deutschland");                   // "de"
+ * findCountry("日本");                           // "jp"
+ * findCountry("Atlantis");                      // undefined
  * ```
  */
 export function findCountry(text: string): string | undefined {
-  const key = countryKey(text);
-  if (key.length === 2 && CODES.has(key)) return key;
-  if (key.length === 3) {
-    const fromAlpha3 = BY_ALPHA3.get(key);
-    if (fromAlpha3 !== undefined) return fromAlpha3;
+  if (codes === undefined || names === undefined) load();
+  const compact = text.normalize("NFKC").toLowerCase().replace(/[\s.]/g, "");
+  if (/^[a-z]{2,3}$/.test(compact)) {
+    const code = codes!.get(compact);
+    if (code !== undefined) return code;
   }
-  return BY_NAME.get(key);
+  const key = countryKey(text);
+  return key === "" ? undefined : names!.get(key);
 }
+
+// BEGIN GENERATED by scripts/generate-countries.mjs: do not edit by hand
+/** From CLDR 48.0 (Node 22.23.3), i18n-iso-countries 7.14.0, iso-3166 4.4.0, country-list 2.4.1, countries-list 3.4.1. Line: alpha-2 alpha-3 key… (keys as countryKey makes them). */
+const TABLE = `
+ad and andora andorra andorre vorstendomandorra ανδορα ανδορρα андорра אנדורה اندورا अंडोरा एंडोरा อันดอร์รา アンドラ 安道尔 安道爾 안도라
+ae are arabiemiirikunnat birlesikarapemirlikleri cactieuvuongquocarapthongnhat deforenedearabiskeemirater deforentearabiskeemirater egyesultarabemirsegek emiradosarabesunidos emiratelearabeunite emirates emiratiarabiuniti emiratosarabesunidos emiratsarabesunis emiriaharabbersatu forenadearabemiraten forenedearabiskeemirater spojenearabskeemiraty uae uniemiratarab unitedarabemirates vereinigtearabischeemirate verenigdearabischeemiraten zjednoczoneemiratyarabskie ηνωμενααραβικαεμιρατα оаэ обʼєднаніарабськіемірати обєднаніарабськіемірати איחודהאמירויות איחודהאמירויותהערביות الاماراتالعربيةالمتحدة دولةالاماراتالعربيةالمتحدة संयुक्तअरबअमीरात สหรัฐอาหรับเอมิเรตส์ アラブ首長国連邦 阿拉伯联合酋长国 阿拉伯聯合大公國 阿拉伯聯合酋長國 阿联酋 아랍에미리트 아랍에미리트연합
+af afg afeganistao afganistan afganisztan afghanistan afgʻoniston islamitischemiraatafghanistan owganystan αφγανισταν афганистан афганістан אפגניסטן افغانستان अफगानिस्तान अफ़गानिस्तान อัฟกานิสถาน アフガニスタン 阿富汗 아프가니스탄
+ag atg antiguaabarbuda antiguaandbarbuda antiguadanbarbuda antiguaebarbuda antiguaenbarbuda antiguaesbarbuda antiguaetbarbuda antiguaibarbuda antiguajabarbuda antiguaochbarbuda antiguaogbarbuda antiguasibarbuda antiguaundbarbuda antiguavabarbuda antiguavebarbuda antiguaybarbuda αντιγκουακαιμπαρμπουντα антигуаибарбуда антигуаібарбуда אנטיגואהוברבודה انتيغواوباربودا انتيغواوبربودا एंटिगुआऔरबरबुडा एंटीगुआऔरबारबूडा แอนติกาและบาร์บูดา アンティグアバーブーダ 安地卡及巴布達 安提瓜和巴布达 安提瓜和巴布達 안티구아바부다 앤티가바부다
+ai aia anguila anguilla ανγκουιλα ангилья ангілья אנגווילה אנגילה انغويلا अंग्विला एंग्विला แองกวิลลา アンギラ 安圭拉 安奎拉 앙길라 앵귈라
+al alb albania albanie albanien arnavutluk republiekalbanie shqiperi shqiperia αλβανια албания албанія אלבניה البانيا अल्बानिया แอลเบเนีย アルバニア 阿尔巴尼亚 阿爾巴尼亞 알바니아
+am arm armenia armenie armenien ermenistan ormenyorszag republiekarmenie αρμενια армения вірменія հայաստան ארמניה ارمينيا अर्मेनिया आर्मेनिया อาร์เมเนีย アルメニア 亚美尼亚 亞美尼亞 아르메니아
+ao ago angola republiekangola αγκολα ανγκολα ангола אנגולה انغولا अंगोला แองโกลา アンゴラ 安哥拉 앙골라
+aq ata antarctica antarctique antarktida antarktika antarktis antarktisz antarktyda antarktyka antartida antartide antartika namcuc ανταρκτικη антарктида антарктика אנטארקטיקה القارةالقطبيةالجنوبية انتاركتيكا अंटार्कटिका अंटार्टिका แอนตาร์กติกา 南极洲 南極 南極洲 남극대륙 안타티카
+ar arg argentiina argentijnserepubliek argentina argentine argentinie argentinien argentyna arjantin αργεντινη аргентина ארגנטינה الارجنتين अर्जेंटिना अर्जेंटीना อาร์เจนตินา アルゼンチン 阿根廷 아르헨티나
+as asm americansamoa americkasamoa amerikaanssamoa amerikaiszamoa amerikanischsamoa amerikansamoa amerikansamoasi amerikanskasamoa amerikansksamoa samoaamericaines samoaamericana samoaamericane samoaamerika samoaamerykanskie samoathuocmy αμερικανικησαμοα американскоесамоа американськесамоа סמואההאמריקנית سامواالامريكية अमेरिकानसामोआ अमेरिकीसमोआ อเมริกันซามัว アメリカ領サモア 米領サモア 美属萨摩亚 美屬薩摩亞 아메리칸사모아
+at aut austria ausztria autriche avusturya itavalta oostenrijk osterreich osterrike ostrig rakousko republiekoostenrijk αυστρια австрия австрія אוסטריה النمسا आस्ट्रिया ऑस्ट्रिया ออสเตรีย オーストリア 奥地利 奧地利 오스트리아
+au aus australia australie australien ausztralia avustralya gemenebestvanaustralie αυστραλια австралия австралія אוסטרליה استراليا आस्ट्रेलिया ऑस्ट्रेलिया ออสเตรเลีย オーストラリア 澳大利亚 澳洲 오스트레일리아 호주
+aw abw aruba αρουμπα аруба ארובה اروبا अरुबा अरूबा ਅਰੂਬਾ อารูบา アルバ 荷屬阿魯巴 阿魯巴 阿鲁巴 아루바
+ax ala ahvenanmaa aland alanda alandadalari alandinseln alandislands alandsoerne alandszigetek alandy ilesaland ilesdaland ilhasaland insulelealand islasaland isolealand kepulauanaland quandaoaland wyspyalandzkie νησοιολαντ νησοιωλαντ аландскиеова аландскиеострова аландськіострови אייאולנד جزرالاند جزراولاند एलैंडद्वीपसमूह ऑलैण्डद्वीपसमूह หมู่เกาะโอลันด์ オーランド諸島 奥兰 奥兰群岛 奧蘭群島 올란드제도
+az aze aserbaidschan aserbajdsjan azerbaidjan azerbaidzan azerbaigian azerbaijan azerbaijao azerbaiyan azerbajdzan azerbajdzjan azerbajdzsan azerbaycan azerbeidzjan azerbejdzan azərbaycan republiekazerbeidzjan αζερμπαιτζαν азербаиджан אזרבייגן اذربيجان अजरबेजान अज़रबैजान อาเซอร์ไบจาน アゼルバイジャン 亞塞拜然 亞塞拜疆 阿塞拜疆 아제르바이잔
+ba bih bosnaahercegovina bosnahersek bosnaihercegovina bosnia bosniaandherzegovina bosniadanherzegovina bosniaederzegovina bosniaeherzegovina bosniahercegovina bosniaherzegovina bosniaihercegowina bosniajahertsegovina bosniasihertegovina bosniavaherzegovina bosniayherzegovina bosnieenherzegovina bosnieherzegovina bosnieherzegovine bosnienhercegovina bosnienochhercegovina bosnienundherzegowina boszniahercegovina βοσνιαερζεγοβινη βοσνιακαιερζεγοβινη боснаихерцеговина боснияигерцеговина босніяігерцеговина בוסניהוהרצגובינה البوسنةوالهرسك बोस्नियाऔरहर्ज़ेगोविना बोस्नियाहर्जेगोविना บอสเนียและเฮอร์เซโกวีนา ボスニアヘルツェゴビナ 波士尼亞與赫塞哥維納 波斯尼亚和黑塞哥维那 波斯尼亞和黑塞哥維那 波黑 보스니아헤르체고비나
+bb brb barbade barbados μπαρμπαντοσ μπαρμπειντοσ барбадос ברבדוס باربادوس بربادوس बारबाडोस बार्बाडोस บาร์เบโดส バルバドス 巴巴多斯 巴貝多 바베이도스
+bd bgd bangladeche banglades bangladesch bangladesh bangladesz volksrepubliekbangladesh μπανγκλαντεσ бангладеш בנגלדש بنغلاديش बांग्लादेश বাংলাদেশ บังกลาเทศ バングラデシュ 孟加拉 孟加拉国 방글라데시
+be bel belcika belgia belgica belgie belgien belgio belgique belgium koninkrijkbelgie βελγιο бельгия бельгія בלגיה بلجيكا बेल्जियम เบลเยียม ベルギー 比利时 比利時 벨기에
+bf bfa burkibaafaaso burkinafaso burquinafaso μπουρκιναφασο буркинафасо буркінафасо בורקינהפאסו بوركينافاسو बुर्किनाफ़ासो बुर्किनाफासो บูร์กินาฟาโซ ブルキナファソ 布吉納法索 布基納法索 布基纳法索 부르키나파소
+bg bgr bulgaria bulgarie bulgarien bulgarije bulgaristan bulharsko republiekbulgarije βουλγαρια болгария болгарія българия בולגריה بلغاريا बल्गारिया बुल्गारिया บัลแกเรีย ブルガリア 保加利亚 保加利亞 불가리아
+bh bhr bahrain bahrajn bahrein bahreyn barein barem koninkrijkbahrein μπαχρειν бахреин בחריין البحرين बहरीन บาห์เรน バーレーン 巴林 바레인
+bi bdi burundi republiekburundi uburundi μπουρουντι бурунди бурунді בורונדי بوروندي बुरुंडी บุรุนดี ブルンジ 布隆迪 蒲隆地 부룬디
+bj ben benim benin republiekbenin μπενιν бенин бенін בנין بنين बानिन बेनिन เบนิน ベナン 貝南 貝寧 贝宁 베냉
+bl blm saintbarthelemy sanbartolome saobartolomeu sfantulbartolomeu stbarthelemy svatybartolomej αγιοσβαρθολομαιοσ сенбартелеми сенбартелемі סנטברתולומיאו سانبارتليمي سانبارتيلمي सेंटबार्थेलेमी เซนต์บาร์เธเลมี サンバルテルミー 圣巴泰勒米 聖巴泰勒米 聖巴瑟米 생바르텔레미
+bm bmu bermuda bermudas bermudes bermudy βερμουδεσ бермудскиеова бермудськіострови бермуды ברמודה برمودا बरमूडा बर्मूडा เบอร์มิวดา バミューダ 百慕大 百慕達 버뮤다
+bn brn brunei bruneidarussalam brunej negarabruneidarussalam μπρουνει σουλτανατοτουμπρουνει брунеи брунеидаруссалам ברוניי بروناي ब्रुनेई ब्रूनेई บรูไน ブルネイ ブルネイダルサラーム 文莱 汶萊 브루나이
+bo bol bolivia boliviaplurinationalstateof bolivie bolivien bolivya boliwia plurinationalestaatbolivia plurinationalstateofbolivia βολιβια боливия болівія בוליביה بوليفيا बोलिविया बोलीविया โบลิเวีย ボリビア ボリビア多民族国 玻利維亞 玻利维亚 볼리비아
+bq bes belandacaribbean belandakaribia bonaire bonairesainteustacheetsaba bonairesainteustatiusochsaba bonairesaneustaquioysaba bonairesinteustatiusandsaba bonairesinteustatiusensaba bonairesinteustatiusisaba bonairesinteustatiusjasaba bonairesinteustatiusvasaba bonairesvatyeustachasaba caraibiolandesi caribbeannetherlands caribehalan caribeneerlandes caribischnederland detidligerenederlandskeantiller hollandkaribterseg insulelecaraibeolandeze isolebes karayiphollanda karayiphollandasi karibianalankomaat karibihollandia karibischeniederlande karibiskanederlanderna karibisknederland karibskenizozemsko nederlandskeantiller niderlandykaraibskie paisesbaixoscaribenhos paysbascaribeens μποναιραγιοσευσταθιοσκαισαμπα ολλανδιακαραιβικησ бонэирсинтэстатиусисаба карибськінідерланди האייםהקריבייםההולנדיים الجزرالكاريبيةالهولندية هولنداالكاريبية कैरिबियननीदरलैंड เนเธอร์แลนด์แคริบเบียน โบแนร์ซินท์เอิสทาทิอุสซาบา オランダ領カリブ ボネールシントユースタティウスおよびサバ 荷兰加勒比区 荷属加勒比区 荷蘭加勒比區 네덜란드령카리브 보네르신트유스타티우스사바
+br bra brasil brasile brasilia brasilien brazil brazilia brazilie brazylia bresil brezilya federalerepubliekbrazilie βραζιλια бразилия бразилія ברזיל البرازيل ब्राज़ील ब्राजील บราซิล ブラジル 巴西 브라질
+bs bhs baamas bahama bahamalar bahamas bahamaszigetek bahamy gemenebestvandebahamas μπαχαμεσ багамськіострови багамы אייבהאמה باهاماس جزرالبهاما बहामास บาฮามาส バハマ 巴哈馬 巴哈马 바하마
+bt btn bhoutan bhutan butan butao koninkrijkbhutan ʼbrugyul μπουταν бутан בהוטן بوتان भूटान ภูฏาน འབྲུག ブータン 不丹 부탄
+bv bvt bouvetadasi bouveteiland bouvetinsel bouvetisland bouvetnsaari bouvetoen bouveton bouvetoya bouvetsziget bouvetuvostrov daobouvet ilebouvet ilhabouvet insulabouvet islabouvet isolabouvet kepulauanbouvet pulaubouvet wyspabouveta μπουβε νησοσμπουβε овбуве островбуве острівбуве אייבובה האיבובה جزيرةبوفيه बाउवेट बोवेतद्वीप เกาะบูเว เกาะบูเวต ブーベ島 布威島 布韦岛 鮑威特島 부베섬
+bw bwa botsuana botsvana botswana republiekbotswana μποτσουανα ботсвана בוטסואנה בוצוואנה بوتسوانا बोत्सवाना बोत्स्वाना บอตสวานา ボツワナ 博茨瓦納 博茨瓦纳 波札那 보츠와나
+by blr belarus belarusia belarusz belorusko beyazrusya bialorus bielorrusia bielorrussia bielorussia bielorussie feheroroszorszag hviderusland hviterussland republiekwitrusland valkovenaja witrusland λευκορωσια беларусь білорусь בלארוס بيلاروس روسياالبيضاء बेलारुस बेलारूस เบลารุส ベラルーシ 白俄罗斯 白俄羅斯 벨라루스
+bz blz belice belize μπελιζ белиз беліз בליז بليز बेलिजे बेलीज़ เบลีซ ベリーズ 伯利兹 伯利茲 貝里斯 벨리즈
+ca can canada kanada καναδασ канада קנדה كندا कनाडा แคนาดา カナダ 加拿大 캐나다
+cc cck cocosadalari cocoseilanden cocosislands cocoskeelingadalari cocoskeelingislands cocosoerne ilescocos ilescocoskeeling ilhascocos ilhascocoskeeling ilhasdoscocos ilhasdoscocoskeeling insulelecocos insulelecocoskeeling islascocos islascocoskeeling isolecocos isolecocosekeeling isolecocoskeeling keelingislandscocos kepulauancocos kepulauancocoskeeling kokosinseln kokosoarna kokosoveostrovy kokosoyene kokuszkeelingszigetek kokuszszigetek kookossaaret kookossaaretkeelingsaaret quandaococos quandaococoskeeling wyspykokosowe νησιακοκοσ νησοικοκοσ νησοικοκοσκιλινγκ кокосовыеова кокосовыеострова кокосовікілінгострови кокосовіострови אייקוקוס אייקוקוסקילינג جزركوكوس جزركوكوسكيلينغ कोकोसकीलिंगद्वीप कोकोसकीलिंगद्वीपसमूह कोकोसद्वीप कोकोसद्वीपसमूह หมู่เกาะโคโคส หมู่เกาะโคโคสคีลิง ココスキーリング諸島 ココス諸島 科克斯基靈群島 科克斯群島 科科斯基林群岛 科科斯基林群島 科科斯群岛 科科斯群島 코코스제도
+cd cod conghoadanchuconggo congodemocraticrepublicof congokinshasa congorepublicademocraticadel democraticrepublicofcongo democratischerepubliekcongo demokratickarepublikakongo demokratiskarepublikenkongo demokratiskerepublikcongo demokratycznarepublikakonga ditungawakongu drc drcongo kongoidemokratikuskoztarsasag kongokinsasa kongokinshasa kongondemokraattinentasavalta repubblicademocraticadelcongo republicademocraticadelcongo republicapopulardocongo republikdemokratikkongo republikiyakongodemokratiki republiquedemocratiqueducongo κονγκοκινσασα λαικηδημοκρατιατουκονγκο демократическаяреспубликаконго демократичнареспублікаконго конгокиншаса конгокіншаса קונגוקינשאסה الكونغوكينشاسا جمهوريةالكونغوالديمقراطية कांगोकिंशासा कांगोलोकतान्त्रिकगणराज्य คองโกกินชาซา コンゴ民主共和国 コンゴ民主共和国キンシャサ 刚果金 剛果金夏沙 콩고민주공화국 콩고킨샤사
+cf caf afrikatengah centraalafrikaanserepubliek centralafricanrepublic centralafrikanskarepubliken conghoatrungphi dencentralafrikanskerepublik densentralafrikanskerepublikk keskiafrikantasavalta kodorosesetibeafrika kozepafrikaikoztarsasag ortaafrikacumhuriyeti repubblicacentrafricana republicacentrafricana republicacentroafricana republikafrikatengah republikasrodkowoafrykanska republiquecentrafricaine stredoafrickarepublika zentralafrikanischerepublik κεντροαφρικανικηδημοκρατια цар центральноафриканскаяреспублика центральноафриканськареспубліка הרפובליקההמרכזאפריקאית הרפובליקהשלמרכזאפריקה جمهوريةافريقياالوسطى मध्यअफ़्रीकीगणराज्य सेंट्रलअफ्रीकागणतंत्र สาธารณรัฐแอฟริกากลาง 中央アフリカ共和国 中非 中非共和国 中非共和國 중앙아프리카 중앙아프리카공화국
+cg cog conggo congo congobrazzaville kongobrazavil kongobrazzaville kongoikoztarsasag kongontasavalta repubblicadelcongo republicadelcongo republicademocraticadocongo republicadocongo republicofcongo republiekcongo republikkongo republiqueducongo δημοκρατιατουκονγκο κονγκο κονγκομπραζαβιλ конго конгобраззавиль конгобраззавіль республикаконго קונגוברזאויל الكونغوبرازافيل جمهوريةالكونغو कांगो कांगोब्राज़ाविल คองโกบราซซาวิล コンゴ共和国 コンゴ共和国ブラザビル 刚果布 剛果布拉薩 콩고 콩고브라자빌
+ch che elvetia isvicre schweiz suica suisse suiza svajc sveits sveitsi svizzera svycarsko swiss switzerland szwajcaria thuysi zwitserland zwitsersebondsstaat ελβετια швеицария швеицарія שווייץ سويسرا स्विट्जरलैंड स्विट्ज़रलैंड สวิตเซอร์แลนด์ スイス 瑞士 스위스
+ci civ costadavorio costademarfil costadomarfim cotedivoire cotedivoirecostadomarfim elefantcsontpart elfenbeinkuste elfenbenskusten elfenbenskysten fildisisahili ivoorkust ivorycoast norsunluurannikko pantaigading pobrezislonoviny republiekivoorkust wybrzezekoscisloniowej ακτηελεφαντοστου котдʼівуар котдивуар котдівуар חוףהשנהב ساحلالعاج आइवरीकोस्ट कोतदिवुआर โกตดิวัวร์ ไอวอรี่โคสต์ コートジボワール 科特迪瓦 象牙海岸 코트디부아르
+ck cok cookadalari cookeilanden cookinsaaret cookinseln cookislands cookoarna cookoerne cookovyostrovy cookoyene cookszigetek ilescook ilhascook insulelecook islascook isolecook kepulauancook quandaocook wyspycooka νησοικουκ овакука островакука островикука אייקוק جزركوك कुकद्वीप कुकद्वीपसमूह หมู่เกาะคุก クック諸島 库克群岛 庫克群島 쿡제도
+cl chl chile chili cile republiekchili sili χιλη чили чилі צילה تشيلي चिली ชิลี チリ 智利 칠레
+cm cmr camaroes cameroon cameroun camerun kameroen kamerun republicofcameroon republiekkameroen καμερουν камерун קמרון الكاميرون कैमरून แคเมอรูน カメルーン 喀麥隆 喀麦隆 카메룬
+cn chn china chine chiny cin cina kiina kina peoplesrepublicofchina tiongkok trungquoc volksrepubliekchina κινα китаи кнр кнркитаискаянароднаяреспублика סין الصين चीन จีน 中国 中國 中華人民共和国 중국
+co col colombia colombie columbia kolombia kolombiya kolumbia kolumbie kolumbien republiekcolombia κολομβια колумбия колумбія קולומביה كولومبيا कोलंबिया โคลอมเบีย コロンビア 哥伦比亚 哥倫比亞 콜롬비아
+cr cri costarica kostarika kostaryka republiekcostarica κοσταρικα костарика קוסטהריקה كوستاريكا कोस्टारिका คอสตาริกา コスタリカ 哥斯大黎加 哥斯达黎加 哥斯達黎加 코스타리카
+cu cub cuba kuba kuuba republiekcuba κουβα куба קובה كوبا क्यूबा คิวบา キューバ 古巴 쿠바
+cv cpv caboverde capeverde capoverde capulverde capvert kaapverdie kappverde kapverde kapverden kapverdy republiekkaapverdie republikazielonegoprzyladka tanjungverde zoldfokikoztarsasag δημοκρατιατουπρασινουακρωτηριου πρασινοακρωτηριο кабоверде כףורדה الراسالاخضر केपवर्ड केपवर्दे เคปเวิร์ด カーボベルデ 佛得角 維德角 카보베르데
+cw cuw curacao curacau curazao κουρασαο кюрасао קוראסאו كوراساو कुराकाओ कुरासाओ ਕੁਰਾਕਾਓ คูราเซา キュラソー 库拉索 庫拉索 퀴라소 큐라소
+cx cxr christmasadasi christmaseiland christmasisland christmasoya daogiangsinh ilechristmas ilhachristmas ilhadenatal ilhadonatal insulachristmas isladenavidad isolachristmas isoladelnatale joulusaari juleoen juloen julon karacsonysziget kersteiland pulaukrismas pulaunatal vanocniostrov weihnachtsinsel wyspabozegonarodzenia νησοστωνχριστουγεννων оврождества островрождества острівріздва איחגהמולד האיכריסטמס جزيرةعيدالميلاد جزيرةكريسماس क्रिसमसद्वीप เกาะคริสต์มาส クリスマス島 圣诞岛 聖誕島 크리스마스섬
+cy cyp chipre chypre cipro cipru ciprus cypern cypr cyprus guneykibrisrumkesimi kibris kypr kypros republiekcyprus sip siprus zypern κυπροσ кипр кіпр կիպրոս קפריסין قبرص साइप्रस ไซปรัส キプロス 塞浦路斯 賽普勒斯 사이프러스 키프로스
+cz cze cechia cehia cekcumhuriyeti ceko cekya ceskarepublika cesko chequia conghoasec csehorszag czechia czechrepublic czechy repubblicaceca republicacheca republikceko republiquetcheque sec tchequia tchequie tjeckien tjekkiet tschechien tschechischerepublik tsekki tsjechie tsjechischerepubliek tsjekkia τσεχια τσεχικηδημοκρατια чехия чехія צכיה التشيك جمهوريةالتشيك चेक चेकिया สาธารณรัฐเช็ก เช็ก チェコ 捷克 체코 체코공화국
+de deu alemanha alemania allemagne almanya bondsrepubliekduitsland deutschland duc duitsland germania germany jerman nemecko nemetorszag niemcy saksa tyskland γερμανια германия німеччина גרמניה المانيا जर्मनी เยอรมนี ドイツ 德国 德國 독일
+dj dji cibuti djibouti djibuti dschibuti dzibuti dzibutsko dzsibuti gibuti jibuti republiekdjibouti yibuti τζιμπουτι джибути джибуті גיבוטי جيبوتي जिबूती जिबॉती จิบูตี ジブチ 吉布地 吉布提 지부티
+dk dnk danemarca danemark dania danimarca danimarka danmach danmark dansko denemarken denmark dinamarca koninkrijkdenemarken tanska δανια дания данія דנמרק الدانمرك الدنمارك डेनमार्क डैनमार्क เดนมาร์ก デンマーク 丹麥 丹麦 덴마크
+dm dma dominica dominika dominikaikozosseg dominique gemenebestdominica κοινοπολιτειατησδομινικασ ντομινικα доминика домініка דומיניקה دومينيكا डोमिनिक डोमिनिका โดมินิกา ドミニカ国 多米尼克 도미니카 도미니카연방
+do dom conghoadominica dendominikanskerepublik dendominikanskerepublikk dominicaanserepubliek dominicanrepublic dominikaaninentasavalta dominikaikoztarsasag dominikana dominikanischerepublik dominikanskarepublika dominikanskarepubliken dominikanskerepublik dominikcumhuriyeti repubblicadominicana republicadominicana republikdominica republikdominika republiquedominicaine δομινικανηδημοκρατια доминиканскаяреспублика домініканськареспубліка הרפובליקההדומיניקנית جمهوريةالدومينيكان डोमिनिकगणतंत्र डोमिनिकनगणराज्य สาธารณรัฐโดมินิกัน ドミニカ共和国 多明尼加共和國 多米尼加 多米尼加共和国 多米尼加共和國 도미니카공화국
+dz dza algeria algerie algerien algeriet algerije algieria aljazair alzirsko argelia cezayir democratischevolksrepubliekalgerije αλγερια алжир אלגיריה الجزاير अल्जीरिया แอลจีเรีย アルジェリア 阿尔及利亚 阿爾及利亞 알제리
+ec ecu ecuador ekuador ekvador ekwador equador equateur republiekecuador εκουαδορ ισημερινοσ еквадор эквадор אקוודור الاكوادور इक्वाडोर เอกวาดอร์ エクアドル 厄瓜多 厄瓜多尔 厄瓜多爾 에콰도르
+ee est eesti estland estonia estonie estonsko estonya esztorszag republiekestland viro εσθονια естонія эстония אסטוניה استونيا एस्टोनिया एस्तोनिया เอสโตเนีย エストニア 愛沙尼亞 爱沙尼亚 에스토니아
+eg egy agypten aicap arabischerepubliekegypte egipt egipto egito egitto egyiptom egypt egypte egypten egypti mesir misir αιγυπτοσ египет єгипет מצרים مصر मिस्र อียิปต์ エジプト 埃及 이집트
+eh esh batisahara batisahra kanlurangsahara lansisahara nyugatszahara saaraocidental saharabarat saharaoccidental saharaoccidentala saharaoccidentale saharazachodnia saraocidental taysahara vastsahara vestsahara westelijkesahara westernsahara westsahara zapadnisahara δυτικησαχαρα западнаясахара західнасахара садр סהרההמערבית الصحراءالغربية पश्चिमीसहारा ซาฮาราตะวันตก 西サハラ 西撒哈拉 阿拉伯撒哈拉民主共和国 서사하라
+er eri eritre eritrea eritreea eritreia erythree erytrea staateritrea ερυθραια κρατοστησερυθραιασ еритрея эритрея אריתריאה اريتريا इरिट्रिया एरिट्रेया เอริเทรีย ኤርትራ エリトリア 厄利垂亞 厄立特里亚 厄立特里亞 에리트레아 에리트리아
+es esp espagne espainia espana espanha espanja espanya hiszpania ispanya koninkrijkspanje sepanyol spagna spain spanelsko spania spanien spanje spanyol spanyolorszag taybannha ισπανια испания іспанія ספרד اسبانيا स्पेन สเปน スペイン 西班牙 스페인
+et eth athiopien ethiopia ethiopie etiopia etiopie etiopien etiyopya federaledemocratischerepubliekethiopie αιθιοπια ефіопія эфиопия אתיופיה اثيوبيا इथियोपिया เอธิโอเปีย ኢትዮጵያ エチオピア 埃塞俄比亚 埃塞俄比亞 衣索比亞 에티오피아 이디오피아
+fi fin finland finlanda finlande finlandia finlandiya finnland finnorszag finsko phanlan republiekfinland suomi φινλανδια финляндия фінляндія פינלנד فنلندا फ़िनलैंड फिनलैंड ฟินแลนด์ フィンランド 芬兰 芬蘭 핀란드
+fj fji fidji fidschi fidzi fidzsi fidzsiszigetek figi fiji fiyi republiekfiji δημοκρατιατωνφιτζι φιτζι фиджи фіджі פיגי فجی فيجي फ़िजी फिजी ฟิจิ フィジー 斐济 斐濟 피지
+fk flk falklandadalari falklandeilanden falklandinsaaret falklandinseln falklandislands falklandislandsmalvinas falklandskeostrovy falklandsoarna falklandsoerne falklandsoyene falklandszigetek falklandy falklandymalviny ilesmalouines ilhasfalkland ilhasmalvinas insulelefalkland islasmalvinas isolefalkland kepulauanfalkland kepulauanfalklandmalvinas quandaofalkland quandaofalklandmalvinas νησοιφοκλαντ νησοιφωκλαντ νησοιφωκλαντμαλβινασ фолклендскиеова фолклендскиеострова фолклендськіострови אייפוקלנד جزرفوكلاند फ़ॉकलैंडद्वीपसमूह फाकलैंडद्वीपसमूह फाकलैंडद्वीपसमूहमालविनास หมู่เกาะฟอล์กแลนด์ フォークランドマルビナス諸島 フォークランド諸島 福克兰群岛 福克蘭群島 포클랜드섬 포클랜드제도
+fm fsm federalestatenvanmicronesie federasimikronesia federatedstatesofmicronesia lienbangmicronesia micronesia micronesiafederatedstatesof micronesie micronezia mikronesia mikronesiafoderasjonen mikronesianliittovaltio mikronesie mikronesien mikronesiskafederationen mikronezia mikroneziaiszovetsegiallamok mikronezja mikronezya statifederatidimicronesia μικρονησια ομοσπονδεσπολιτειεστησμικρονησιασ микронезия мікронезія федеративныештатымикронезии מיקרונזיה ميكرونيزيا ولاياتميكرونيسياالمتحدة माइक्रोनेशिया ไมโครนีเซีย ミクロネシア連邦 密克罗尼西亚 密克罗尼西亚联邦 密克羅尼西亞 미크로네시아
+fo fro faeroer faeroerne faeroyene faerskeostrovy faroarna faroeadalari faroeislands faroer farsaaret feroer feroerszigetek foroyar ilesferoe ilhasfaroe insuleleferoe islasferoe isolefaeroer kepulauanfaroe quandaofaroe wyspyowcze νησοιφεροεσ фарерскиеова фарерськіострови фареры אייפארו جزرفارو फराओद्वीपसमूह फ़ेरोद्वीपसमूह หมู่เกาะแฟโร フェロー諸島 法罗群岛 法羅群島 페로군도 페로제도
+fr fra franca france francia franciaorszag francie francja frankreich frankrig frankrijk frankrike fransa franserepubliek franta perancis phap prancis ranska γαλλια франция франція צרפת فرنسا फ़्रांस फ्रांस ฝรั่งเศส フランス 法国 法國 프랑스
+ga gab gabao gabon gabun republiekgabon γκαμπον габон גבון الغابون गैबॉन गैबोन กาบอง ガボン 加彭 加蓬 가봉
+gb gbr birlesikkrallik britain britaniaraya britannia egyesultkiralysag england greatbritain grossbritannien inggrisraya isobritannia northernireland regatulunit regnounito reinounido royaumeuni scotland spojenekralovstvi storbritannia storbritannien unitedkingdom unitedkingdomofgreatbritainandnorthernireland vereinigteskonigreich verenigdkoninkrijk verenigdkoninkrijkvangrootbrittannieennoordierland vuongquocanh wales wielkabrytania wlkbryt yhdistynytkuningaskunta ηβ ηνωμενοβασιλειο британия великабританія великобритания великобританія בריטניה הממלכההמאוחדת المملكةالمتحدة ग्रेटब्रिटेन यूके यूनाइटेडकिंगडम สหราชอาณาจักร イギリス 英国 英國 영국
+gd grd granada grenada grenade γρεναδα гренада גרנדה غرينادا ग्रेनाडा ग्रेनेडा เกรเนดา グレナダ 格林納達 格林纳达 格瑞那達 그레나다
+ge geo georgia georgie georgien gruzia gruzie gruzja gurcistan γεωργια грузия грузія גאורגיה جورجيا जॉर्जिया จอร์เจีย საქართველო ジョージア 喬治亞 格魯吉亞 格鲁吉亚 그루지아 조지아
+gf guf franciaguyana francouzskaguyana fransguyana fransizguyanasi franskaguyana franskguiana franskguyana franzosischguayana frenchguiana guayanafrancesa guianafrancesa guianaperancis guianathuocphap gujanafrancuska guyanafrancese guyanafranceza guyanaperancis guyanaprancis guyanefrancaise guyanethuocphap ranskanguayana γαλλικηγουιανα гвиана гвіана французскаягвиана французькагвіана גיאנההצרפתית غوياناالفرنسية फ़्रेंचगुयाना फ्रेंचगुआना เฟรนช์เกียนา フランス領ギアナ 仏領ギアナ 法属圭亚那 法屬圭亞那 프랑스령기아나
+gg ggy guernesey guernsey γκερνζι γκουερνσει гернси гернсі גרנזי גרנסי غيرنزي गर्नसी ग्वेर्नसे เกิร์นซีย์ ガーンジー 根息 根西 根西岛 건지
+gh gha gana ghana republiekghana γκανα гана גאנה غانا घाना กานา ガーナ 加納 加纳 迦納 가나
+gi gib cebelitarik gibilterra gibraltar γιβραλταρ гибралтар гібралтар גיברלטר جبلطارق जिब्राल्टर ยิบรอลตาร์ ジブラルタル 直布罗陀 直布羅陀 지브랄타 지브롤터
+gl grl greenland grenlandia groenland groenlanda groenlandia gronelandia gronland gronlanti gronsko kalaallitnunaat γροιλανδια гренландия гренландія גרינלנד جرينلاند غرينلاند ग्रीनलैंड กรีนแลนด์ グリーンランド 格陵兰 格陵蘭 그린란드 그린랜드
+gm gmb gambia gambie gambiya republicofgambia republiekgambia γκαμπια гамбия гамбія גמביה غامبيا गाम्बिया แกมเบีย ガンビア 冈比亚 岡比亞 甘比亞 감비아
+gn gin gine guine guinea guinee guineea gwinea republiekguinee γουινεα гвинея гвінея גינאה غينيا गिनी กินี ギニア 几内亚 幾內亞 기니
+gp glp guadalupa guadalupe guadeloupe guadelupa gwadelupa γουαδελουπη гваделупа גוואדלופ غوادلوب ग्वाडेलूप ग्वाडेलोप กวาเดอลูป グアドループ 瓜地洛普 瓜德罗普 과들루프
+gq gnq aekvatorialguinea aquatorialguinea egyenlitoiguinea ekvatorginesi ekvatorialguinea equatoriaalguinea equatorialguinea guineaecuatorial guineaekuatorial guineaequatoriale guineakhatulistiwa guineaxichdao guineeaecuatoriala guineeequatoriale guineequatorial gwinearownikowa paivantasaajanguinea republiekequatoriaalguinea rovnikovaguinea ισημερινηγουινεα екваторіальнагвінея экваториальнаягвинея גינאההמשוונית غينياالاستوايية इक्वेटोरियलगिनी एक्वेटोरियलगिनी อิเควทอเรียลกินี 赤道ギニア 赤道几内亚 赤道幾內亞 적도기니
+gr grc gorogorszag graekenland grece grecia grecja greece grekland griechenland griekenland hellas helleenserepubliek hylap kreikka recko yunani yunanistan ελλαδα греция греція יוון اليونان यूनान กรีซ ギリシャ 希腊 希臘 그리스
+gs sgs deligeorgiaesdelisandwichszigetek etelageorgiajaetelaisetsandwichinsaaret etelageorgiajaetelaisetsandwichsaaret georgiadelsudeisolesandwichmeridionali georgiadelsudesandwichaustrali georgiadelsurylasislassandwichdelsur georgiadesudsiinsulelesandwichdesud georgiadosuleilhassandwichdosul georgiapoludniowaisandwichpoludniowy georgiaselatanandkepsandwichselatan georgiaselatandankepulauansandwichselatan georgiedusudetlesilessandwichdusud guneygeorgiaveguneysandwichadalari ilhasgeorgiadosulesandwichdosul islasgeorgiadelsurysandwichdelsur jiznigeorgieajiznisandwichovyostrovy kepulauangeorgiaselatanandsandwichselatan namgeorgiaandquandaonamsandwich namgeorgiavaquandaonamsandwich sorgeorgiaogdesoresandwichoyene sorgeorgiaogsorsandwichoyene southgeorgia southgeorgiaandsouthsandwichislands southgeorgiaogdesydligesandwichoer southgeorgiaogsouthsandwichislands sudgeorgienunddiesudlichensandwichinseln sydgeorgienochsydsandwichoarna zuidgeorgiaendezuidelijkesandwicheilanden zuidgeorgiaenzuidelijkesandwicheilanden νησοινοτιαγεωργιακαινοτιεσσαντουιτσ νοτιοσγεωργιακαινοτιοισαντουιτσνησοι південнаджорджіятапівденнісандвічевіострови южнаягеоргияиюжныесандвичевыова южнаягеоргияиюжныесандвичевыострова גורגיההדרומיתואייסנדוויץהדרומיים جورجياالجنوبيةوجزرساندويتشالجنوبية दक्षिणजॉर्जियाऔरदक्षिणसैंडविचद्वीपसमूह เกาะเซาท์จอร์เจียและหมู่เกาะเซาท์แซนด์วิช サウスジョージアサウスサンドウィッチ諸島 南乔治亚和南桑威奇群岛 南佐治亞島與南桑威奇群島 南喬治亞與南三明治群島 남조지아군도 사우스조지아사우스샌드위치제도
+gt gtm guatamala guatemala gwatemala republiekguatemala γουατεμαλα гватемала גואטמלה غواتيمالا ग्वाटेमाला กัวเตมาลา グアテマラ 危地馬拉 危地马拉 瓜地馬拉 과테말라
+gu gum guam guame γκουαμ гуам גואם غوام गुआम ग्वाम กวม グアム 关岛 關島 괌
+gw gnb bissauguinea ginebissau guineabisau guineabissau guinebissau guineeabissau guineebissau gwineabissau republiekguineebissau γουινεαμπισαου γουινεαμπισσαου гвинеябисау гвінеябісау גינאהביסאו غينيابيساو गिनीबिसाउ กินีบิสเซา ギニアビサウ 几内亚比绍 幾內亞比索 幾內亞比紹 기네비쏘 기니비사우
+gy guy cooperatieverepubliekguyana guiana gujana guyana γουιανα гаиана гаяна גיאנה غيانا गुआना गुयाना กายอานา ガイアナ 圭亚那 圭亞那 蓋亞那 가이아나
+hk hkg chinahongkong chinahongkongspecialadministrativeregion cinhongkongoib cinhongkongoyb dackhuhanhchinhhongkongtrungquoc hongkong hongkongchina hongkongdaktiongkok hongkongkiinanerityishallintoalue hongkongkina hongkongkkt hongkongraedachina hongkongsar hongkongsarchina hongkongsarkina hongkongsarvan hongkongsarvanchina hongkongspecialadministrativeregion hongkongvan hongkongvanchina hongkongzaociny raedehongkong raedehongkongchina raschinoisedehongkong rasdihongkong rashongkongachinei rashongkongchina sarhongkong sonderverwaltungsregionhongkong srahongkong srahongkongchiny χονγκκονγκ χονγκκονγκεδπκινασ гонконг гонконгоаркитаю гонконгсар הונגקונג הונגקונגאזורמנהלימיוחדשלסין הונגקונגמחוזמנהלימיוחדשלסין هونغكونغ هونغكونغالصينية هونغكونغالصينيةمنطقةاداريةخاصة हाँगकाँग हाँगकाँगचीनविशेषप्रशासनिकक्षेत्र हांगकांग ฮ่องกง ฮ่องกงเขตปกครองพิเศษประเทศจีน เขตปกครองพิเศษฮ่องกงแห่งสาธารณรัฐประชาชนจีน 中国香港特别行政区 中國香港特別行政區 中華人民共和国香港特別行政区 香港 홍콩 홍콩중국특별행정구
+hm hmd daoheardvaquandaomcdonald heardadasivemcdonaldadalari heardandmcdonaldislands heardeislasmcdonald heardenmcdonaldeilanden heardislandandmcdonaldislands heardislandogmcdonaldislands heardjamcdonaldinsaaret heardochmcdonaldsoarna heardoenogmcdonaldoerne heardogmcdonaldoyene heardonochmcdonaldoarna heardszigetesmcdonaldszigetek heardundmcdonaldinseln hearduvostrovamcdonaldovyostrovy ilesheardetmacdonald ilesheardetmcdonald ilhaheardeilhasmcdonald ilhasheardemcdonald insulaheardsiinsulelemcdonald islasheardymcdonald isoleheardemcdonald kepulauanheardandmcdonald pulauhearddankepulauanmcdonald quandaoheardvamcdonald wyspyheardimcdonalda νησοιχερντκαιμακντοναλντ овахердимакдональд островигердімакдоналд острівгердіостровимакдоналд хердимакдональд אייהרדומקדונלד جزيرةهيردوجزرماكدونالد हर्डएंडमैकडोनाल्डद्वीपसमूह हर्डद्वीपऔरमैकडोनॉल्डद्वीपसमूह เกาะเฮิร์ดและหมู่เกาะแมกดอนัลด์ ハード島とマクドナルド諸島 ハード島マクドナルド諸島 赫德岛和麦克唐纳群岛 赫德島及麥唐納群島 허드맥도날드군도 허드맥도널드제도
+hn hnd honduras republiekhonduras ονδουρα гондурас הונדורס هندوراس होंडुरास होंडूरास ฮอนดูรัส ホンジュラス 宏都拉斯 洪都拉斯 온두라스
+hr hrv chorvatsko chorwacja croacia croatia croatie croazia hirvatistan horvatorszag hrvatska kroasia kroatia kroatie kroatien republiekkroatie κροατια хорватия хорватія קרואטיה كرواتيا क्रोएशिया โครเอเชีย クロアチア 克罗地亚 克羅地亞 克羅埃西亞 크로아티아
+ht hti haiti republiekhaiti αιτη гаити гаіті האיטי هايتي हैती เฮติ ハイチ 海地 아이티
+hu hun hongaarserepubliek hongarije hongrie hungaria hungary hungria macaristan madarsko magyarorszag ungaria ungarn ungern ungheria unkari wegry ουγγαρια венгрия угорщина הונגריה المجر هنغاريا हंगरी ฮังการี ハンガリー 匈牙利 헝가리
+id idn endonezya indonesia indonesie indonesien indonezia indonezja republiekindonesie ινδονησια индонезия індонезія אינדונזיה اندونيسيا इंडोनेशिया อินโดนีเซีย インドネシア 印尼 印度尼西亚 인도네시아
+ie irl eire ierland ierserepubliek ireland irland irlanda irlande irlandia irlanti irorszag irsko ιρλανδια ирландия ірландія אירלנד ايرلندا आयरलैंड ไอร์แลนด์ アイルランド 愛爾蘭 爱尔兰 아일랜드
+il isr israel israele israil izrael staatisrael ισραηλ израиль ізраіль ישראל اسراييل इजराइल इज़राइल อิสราเอล イスラエル 以色列 이스라엘
+im imn daoman ellanvannin iledeman ilhademan inselman insulaman islademan isleofman isoladiman man manadasi maneiland mansaari mansziget ostrovman pulauman wyspaman νησοστουμαν овмэн островмэн острівмен האימאן جزيرةمان आइलऑफ़मैन आइसलऑफमैन เกาะแมน マン島 曼島 馬恩島 马恩岛 맨섬
+in ind ando hindistan inde india indie indien intia republiekindia ινδια индия індія הודו الهند भारत อินเดีย インド 印度 인도
+io iot britanyahintokyanusutopraklari britindiaioceaniterulet britischesterritoriumimindischenozean britishindianoceanterritory britiskterritoriumiindiahavet britsindischeoceaan britsindischeoceaanterritorium britskeindickooceanskeuzemi brittilainenintianvaltamerenalue brittiskaterritorietiindiskaoceanen brytyjskieterytoriumoceanuindyjskiego detbritisketerritorietiindiahavet detbritisketerritoriumidetindiskeocean lanhthoandoduongthuocanh oceanindienbritannique teritorisamudrahindiabritania teritoriulbritanicdinoceanulindian territoirebritanniquedeloceanindien territoribritannicidelloceanoindiano territoriobritanicodeloceanoindico territoriobritanicodooceanoindico territoriobritannicodelloceanoindiano wilayahinggrisdisamudrahindia wilayahlautanhindibritish βρετανικαεδαφηινδικουωκεανου βρετανικοεδαφοσινδικουωκεανου британскаятерриториявиндиискомокеане британськатериторіявіндіиськомуокеані הטריטוריההבריטיתבאוקיינוסההודי اقليمالمحيطالهنديالبريطاني الاقليمالبريطانيفيالمحيطالهندي ब्रिटिशहिंदमहासागरीयक्षेत्र ब्रितानीहिंदमहासागरीयक्षेत्र บริติชอินเดียนโอเชียนเทร์ริทอรี イギリス領インド洋地域 英属印度洋领地 英屬印度洋領地 英領インド洋地域 영국령인도양지역 영인도제도
+iq irq irak iraq iraque republiekirak ιρακ ирак ірак עיראק العراق इराक อิรัก イラク 伊拉克 이라크
+ir irn conghoahoigiaoiran ira iran iranislamicrepublicof irao islamicrepublicofiran islamitischerepubliekiran republicaislamicadeiran ιραν ισλαμικηδημοκρατιατουιραν иран іран איראן ايران ایران ईरान อิหร่าน イラン イランイスラム共和国 伊朗 이란
+is isl iceland ijsland ijslandserepubliek island islanda islande islandia islanti izland izlanda ισλανδια исландия ісландія איסלנד ايسلندا आइसलैंड ไอซ์แลนด์ アイスランド 冰岛 冰島 아이슬란드
+it ita itali italia italiaanserepubliek italie italien italy italya olaszorszag wlochy y ιταλια италия італія איטליה ايطاليا इटली อิตาลี イタリア 意大利 義大利 이탈리아
+je jey jersey βαιλατοτουτζερσει τζερζι джерси джерсі גרזי גרסי جيرزي جيرسي जर्सी เจอร์ซีย์ ジャージー 泽西 泽西岛 澤西島 저지
+jm jam giamaica jamaica jamaika jamaique jamajka τζαμαικα ямаика גמייקה جامايكا जमैका จาเมกา ジャマイカ 牙买加 牙買加 자메이카
+jo jor giordania hasjemitischkoninkrijkjordanie iordania jordan jordania jordanie jordanien jordansko urdun yordania ιορδανια иордания иорданія ירדן الاردن जॉर्डन จอร์แดน ヨルダン 約旦 约旦 요르단
+jp jpn giappone japan japani japao japon japonia japonsko japonya jepang jepun nhatban ιαπωνια япония японія יפן اليابان जापान ญี่ปุ่น 日本 일본
+ke ken kena kenia kenya quenia republiekkenia κενυα кения кенія קניה كينيا केन्या เคนยา ケニア 肯亞 肯尼亚 肯尼亞 케냐
+kg kgz kargazstan kirghizistan kirghizstan kirgisia kirgisistan kirgistan kirgizie kirgizischerepubliek kirgizistan kirgizisztan kirgizstan kirguistan kyrgyzrepublic kyrgyzstan quirguistao κιργιζια κιργισταν киргизия киргизстан кыргызстан קירגיזסטן قيرغيزستان किर्गिज़स्तान किर्जिस्तान คีร์กีซสถาน キルギス 吉尔吉斯斯坦 吉爾吉斯 키르기스스탄 키르키즈스탄
+kh khm cambodge cambodgia cambodia cambodja cambogia camboja camboya campuchia kambocya kambodja kambodscha kambodsja kambodza kambodzsa kamboja kemboja koninkrijkcambodja καμποτζη камбоджа קמבודיה كمبوديا कंबोडिया กัมพูชา កម្ពុជា カンボジア 柬埔寨 캄보디아
+ki kir kiribati quiribati republiekkiribati κιριμπατι кирибати кірибаті קיריבאטי كيريباتي किरिबाती किरिबिती คิริบาส キリバス 吉里巴斯 基里巴斯 키르바시 키리바시
+km com comoras comore comoren comorerne comores comoreszigetek comoros komoren komorene komorerna komori komorit komorlar komoro komory uniedercomoren ενωσητωνκομορων κομορεσ комори коморы קומורו جزرالقمر कोमोरोस คอโมโรส コモロ 科摩罗 科摩羅 葛摩 코모로
+kn kna federatiesaintkittsennevis saintchristopheetnieves saintkittsandnevis saintkittsdannevis saintkittsenevis saintkittsennevis saintkittsesnevis saintkittsetnevis saintkittsinevis saintkittsjanevis saintkittsochnevis saintkittsognevis saintkittssinevis saintkittsundnevis saintkittsvanevis saintkittsvenevis saintkittsynevis sancristobalynieves saocristovaoeneves saocristovaoenevis stkittsochnevis svatykrystofanevis ομοσπονδιααγιουχριστοφορουκαινεβισ σενκιτσκαινεβισ сенткитсиневис сенткітсіневіс סנטקיטסונוויס سانتكيتسونيفيس सेंटकिट्सएंडनेविस सेंटकिट्सऔरनेविस เซนต์คิตส์และเนวิส セントクリストファーネイビス セントクリストファーネーヴィス 圣基茨和尼维斯 聖克里斯多福及尼維斯 聖基茨和尼維斯 세인트키츠네비스
+kp prk coreadelnord coreadelnorte coreeadenord coreedunord coreiadonorte democraticpeoplesrepublicofkorea democratischevolksrepubliekkorea dprk eszakkorea hilagangkorea koreademocraticpeoplesrepublicof koreandemokraattinenkansantasavalta koreapolnocna koreautara kuzeykore noordkorea nordkorea northkorea pohjoiskorea republicapopulardemocraticadecorea severnikorea trieutien βορειακορεα λαοκρατικηδημοκρατιατησκορεασ кндр кндркореискаянароднодемократическаяреспублика кореиськанароднодемократичнареспубліка північнакорея קוריאההצפונית كورياالشمالية उत्तरकोरिया เกาหลีเหนือ 北朝鮮 北韓 朝鮮民主主義人民共和国 朝鲜 북한
+kr kor coreadelsud coreadelsur coreeadesud coreedusud coreiadosul delkorea etelakorea guneykore hanquoc jiznikorea korea koreantasavalta koreapoludniowa korearepublicof koreaselatan republicadecorea republicofkorea republiekkorea sorkorea southkorea sudkorea sydkorea timogkorea zuidkorea δημοκρατιατησκορεασ νοτιακορεα південнакорея республикакорея республікакорея קוריאההדרומית كورياالجنوبية दक्षिणकोरिया เกาหลีใต้ 南韓 大韓民国 韓国 韩国 대한민국 한국
+kw kwt cooet koeweit koweit kuvait kuvajt kuveyt kuwait kuweit kuwejt staatkoeweit κουβειτ кувеит כווית الكويت कुवैत คูเวต クウェート 科威特 쿠웨이트
+ky cym caymanadalari caymanislands caymanoarna caymanoerne caymanoyene caymansaaret ilescaimans ilhascaimao ilhascayman insulelecayman islascaiman isolecayman kaaimaneilanden kaimaninseln kajmanskeostrovy kajmanszigetek kajmany kepulauancayman quandaocayman κειμαννησοι νησοικειμαν каимановіострови овакаиман островакаиман אייקיימן جزركايمان केमैनआइसलैंड्स कैमेनद्वीपसमूह หมู่เกาะเคย์แมน ケイマン諸島 开曼群岛 開曼群島 케이맨섬 케이맨제도
+kz kaz cazaquistao kasachstan kasakhstan kazachstan kazahstan kazahsztan kazajistan kazakhstan kazakistan kazakstan republiekkazachstan καζακσταν казахстан қазақстан קזחסטן كازاخستان कज़ाखस्तान कज़ाखिस्तान คาซัคสถาน カザフスタン 哈萨克斯坦 哈薩克 카자흐스탄
+la lao conghoadanchunhandanlao lao laodemocratischevolksrepubliek laopdr laopeoplesdemocraticrepublic laos laosz republicademocraticapopulardelao λαικηδημοκρατιατουλαοσ λαοσ лаос לאוס لاوس लाओस ลาว ລາວ ສປປລາວ ラオス ラオス人民民主共和国 寮國 老挝 老撾 라오스
+lb lbn lebanon liban libaneserepubliek libang libano libanon lubnan λιβανο λιβανοσ ливан ліван לבנון لبنان लेबनान เลบานอน レバノン 黎巴嫩 레바논
+lc lca saintelucie saintlucia santalucia sfantalucia stlucia svatalucie αγιαλουκια сентлюсия сентлюсія סנטלוסיה سانتلوسيا सेंटलुसिया सेंटलूसिया เซนต์ลูเซีย セントルシア 圣卢西亚 聖盧西亞 聖露西亞 세인트루시아
+li lie lichtenstejnsko liechtenstein listenstaine vorstendomliechtenstein λιχτενσταιν πριγκιπατοτουλιχτενσταιν лихтенштеин ліхтенштеин ליכטנשטיין ليختنشتاين लिक्टेनिस्टीन लिचेंस्टीन ลิกเตนสไตน์ リヒテンシュタイン 列支敦士登 列支敦斯登 리히텐슈타인
+lk lka democratischesocialistischerepublieksrilanka srilamkava srilanca srilanka σριλανκα шриланка шріланка סרילנקה سريلانكا श्रीलंका இலங்கை ශ්රීලංකාව ศรีลังกา スリランカ 斯里兰卡 斯里蘭卡 스리랑카
+lr lbr liberia liberie liberya republiekliberia λιβερια либерия ліберія ליבריה ليبيريا लाइबेरिया ไลบีเรีย リベリア 利比里亚 利比里亞 賴比瑞亞 라이베리아
+ls lso koninkrijklesotho lesotho lesoto βασιλειοτουλεσοτο λεσοτο лесото לסוטו ليسوتو लेसोथो เลโซโท レソト 莱索托 萊索托 賴索托 레소토
+lt ltu liettua lietuva litauen lithuania litouwen lituania lituanie litva litvania litvanya litwa republieklitouwen λιθουανια литва ליטא ليتوانيا लिथुआनिया ลิทัวเนีย リトアニア 立陶宛 리투아니아
+lu lux groothertogdomluxemburg letzebuerg lucembursko luksemburg lussemburgo luxembourg luxemburg luxemburgo λουξεμβουργο люксембург לוקסמבורג لوكسمبورغ लक्जमबर्ग लग्ज़मबर्ग ลักเซมเบิร์ก ルクセンブルク 卢森堡 盧森堡 룩셈부르크
+lv lva latvia latvija letland letonia letonya lettland lettonia lettonie lettorszag lotwa lotyssko republiekletland λετονια латвия латвія לטביה لاتفيا लातविया लात्विया ลัตเวีย ラトビア 拉脫維亞 拉脱维亚 라트비아
+ly lby libia libie libya libyanarabjamahiriya libye libyen staatlibie κρατοστησλιβυησ λιβυη ливия лівія לוב ليبيا लीबिया ลิเบีย リビア 利比亚 利比亞 리비아
+ma mar fas koninkrijkmarokko maghribi maroc marocco marocko marokko maroko marrocos marruecos morocco moroko μαροκο марокко מרוקו المغرب मोरक्को โมร็อกโก モロッコ 摩洛哥 모로코
+mc mco monaco monako vorstendommonaco μονακο πριγκιπατοτουμονακο монако מונקו موناكو मोनाको โมนาโก モナコ 摩納哥 摩纳哥 모나코
+md mda conghoamoldova moldavia moldavie moldavien moldavsko moldawia moldawien moldova moldovarepublicof republicamoldova republicofmoldova republiekmoldavie republikmoldau δημοκρατιατησμολδαβιασ μολδαβια молдавия молдова מולדובה مولدوفا मॉल्डोवा मोलदोवा มอลโดวา モルドバ モルドバ共和国 摩尔多瓦 摩爾多瓦 몰도바
+me mne cernahora crnagora czarnogora karadag malizi montenegro muntenegru μαυροβουνιο црнагора черногория чорногорія מונטנגרו الجبلالاسود मोंटेनेग्रो มอนเตเนโกร モンテネグロ 蒙特內哥羅 黑山 몬테네그로
+mf maf collectiviteitvansintmaarten saintmartin saintmartinfrance saintmartinfrancesa saintmartinfranskadelen saintmartinfranskside saintmartinfrenchpart saintmartinpartiefrancaise saintmartinphanphap sanmartin saomartinhosaintmartin sfantulmartin sintmaartenfransdeel sintmaartenfranseantillen svatymartinfrancie svatymartinfrancouzskacast szentmartonszigetfranciaresz αγιοσμαρτινοσγαλλια αγιοσμαρτινοσγαλλικοτμημα сенмартен סןמרטן سانتمارتنالجزءالفرنسي سانمارتن सेंटमार्टिन सेंटमार्टिनकीसामूहिकता เซนต์มาติน เซนต์มาร์ติน サンマルタン サンマルタンフランス領 法属圣马丁 法屬聖馬丁 생마르탱 세인트마틴 세인트마틴프랑스어부분
+mg mdg madagascar madagasikara madagaskar madagaszkar republiekmadagaskar μαδαγασκαρη мадагаскар מדגסקר مدغشقر मेडागास्कर मैडागास्कर มาดากัสการ์ マダガスカル 馬達加斯加 马达加斯加 마다가스카르
+mh mhl ilesmarshall ilhasmarshall insulelemarshall islasmarshall isolemarshall kepulauanmarshall majel marshalladalari marshalleilanden marshallinsaaret marshallinseln marshallislands marshalloarna marshalloerne marshallovyostrovy marshalloyene marshallszigetek quandaomarshall republiekdermarshalleilanden wyspymarshalla νησοιμαρσαλ маршалловыова маршалловыострова маршалловіострови איימרשל جزرمارشال मार्शलद्वीपसमूह หมู่เกาะมาร์แชลล์ マーシャル諸島 馬紹爾群島 马绍尔群岛 마샬군도 마셜제도
+mk mkd bacmacedonia eszakmacedonia formeryugoslavrepublicofmacedonia fyrom kuzeymakedonya macedoinedunord macedonia macedoniadelnord macedoniadelnorte macedoniadenord macedoniadonorte macedoniaformeryugoslavrepublicof macedoniapolnocna macedoniarepublicof macedoniautara makedoniautara noordmacedonie nordmakedonia nordmakedonien nordmazedonien northmacedonia pohjoismakedonia republicofmacedonia republicofnorthmacedonia republieknoordmacedonie severnimakedonie βορειαμακεδονια δημοκρατιατησβορειασμακεδονιασ північнамакедонія севернамакедонија севернаямакедония מקדוניההצפונית مقدونياالشمالية उत्तरीमकदूनिया मकदूनिया มาซิโดเนีย มาซิโดเนียเหนือ 北マケドニア 北馬其頓 北马其顿 마케도니아 북마케도니아
+ml mli mali republiekmali μαλι мали малі מאלי مالي माली มาลี マリ 馬利 馬里 马里 말리
+mm mmr birmaniamyanmar burma mianmar mianmarbirmania mjanma mjanmabirma myanmar myanmarbarma myanmarbirma myanmarbirmania myanmarbirmanie myanmarburma myanmarmiendien republiekvandeunievanmyanmar μιανμαρ μιανμαρβιρμανια мʼянма мʼянмабірма мьянма мьянмабирма мянма מיאנמר מיאנמרבורמה بورما ميانمار ميانماربورما म्यांमार म्यांमारबर्मा म्यामांर म्यामांरबर्मा เมียนมา เมียนมาพม่า เมียนม่าร์ เมียนม่าร์พม่า မြန်မာ ミャンマー ミャンマービルマ 緬甸 缅甸 미얀마
+mn mng mogolistan mongco mongolei mongolia mongolie mongoliet mongolsko μογγολια монгол монголия монголулс монголія מונגוליה منغوليا मंगोलिया มองโกเลีย モンゴル 蒙古 몽골
+mo mac chinamacao chinamacaospecialadministrativeregion cinmakaooib cinmakaooyb dackhuhanhchinhmacaotrungquoc macao macaochina macaokiinanerityishallintoalue macaokina macaosar macaosarchina macaosarkina macaospecialadministrativeregion macaozaociny macau macauchina macauraedachina macausar macausarchina macausarvan macausarvanchina macauvan macauvanchina makao makaokkt makau makaudaktiongkok raedemacao raedemacaochina raschinoisedemacao rasdimacao rasmacaoachinei rasmacaochina sarmacao sonderverwaltungsregionmacau sramakau sramakauchiny μακαο μακαοεδπκινασ μακαου макао макаооаркитаю макаосар מקאו מקאואזורמנהלימיוחדשלסין מקאומחוזמנהלימיוחדשלסין ماكاو مكاو منطقةماكاوالاداريةالخاصة मकाऊ मकाऊविशेषप्रशासनिकक्षेत्रचीन मकाओ มาเก๊า มาเก๊าเขตปกครองพิเศษประเทศจีน เขตปกครองพิเศษมาเก๊าแห่งสาธารณรัฐประชาชนจีน マカオ 中国澳门特别行政区 中國澳門特別行政區 中華人民共和国マカオ特別行政区 澳門 澳门 마카오 마카오중국특별행정구
+mp mnp eszakimarianaszigetek ilesmariannesdunord ilhasmarianasdonorte insulelemarianedenord islasmarianasdelnorte isolemariannesettentrionali kepulauanmarianautara kuzeymarianaadalari mariannesdunord marianypolnocne noordelijkemarianen nordlichemarianen nordmarianene nordmarianerna nordmarianerne northernmarianaislands pohjoismariaanit quandaobacmariana severnimariany βορειεσμαριανεσνησοι νησοιβορειεσμαριανεσ північнімаріанськіострови северныемарианскиеова северныемарианскиеострова איימריאנההצפוניים جزرمارياناالشمالية उत्तरमैरिनाद्वीपसमूह उत्तरीमारियानाद्वीपसमूह หมู่เกาะนอร์เทิร์นมาเรียนา 北マリアナ諸島 北馬利安納群島 北马里亚纳群岛 북마리아나군도 북마리아나제도
+mq mtq martinica martinik martinique martynika μαρτινικα мартиника мартиніка מרטיניק جزرالمارتينيك مارتينيك मार्टिनिक मार्टीनिक มาร์ตินีก マルティニーク 馬丁尼克 马提尼克 마르티니크
+mr mrt islamitischerepubliekmauritanie mauretania mauretanien mauritania mauritanie moritanya μαυριτανια мавритания мавританія מאוריטניה موريتانيا मॉरिटानिया मॉरितानिया มอริเตเนีย モーリタニア 毛里塔尼亚 毛里塔尼亞 茅利塔尼亞 모리타니
+ms msr monserrate montserrat μονσερατ μοντσερρατ монтсеррат מונסראט مونتسرات मोंटसेराट मोंटसेरात มอนต์เซอร์รัต モントセラト 蒙哲臘 蒙特塞拉特 몬트세라트
+mt mlt malta malte republiekmalta μαλτα мальта מלטה مالطا माल्टा มอลตา マルタ 馬爾他 馬耳他 马耳他 몰타
+mu mus maurice mauricia mauricio mauricius mauritius republiekmauritius μαυρικιοσ маврикии маврикіи מאוריציוס موريشيوس मारीशस मॉरीशस มอริเชียส モーリシャス 模里西斯 毛里求斯 毛里裘斯 모리셔스
+mv mdv maladewa maldivas maldive maldiven maldivene maldiverna maldiverne maldives maldivler maldivszigetek malediivit malediven maledivy malediwy republiekdermaldiven μαλβιδεσ μαλδιβεσ мальдивы мальдіви האייםהמלדיביים جزرالمالديف मालदीव มัลดีฟส์ モルディブ 馬爾代夫 馬爾地夫 马尔代夫 몰디브
+mw mwi malaui malavi malawi republiekmalawi μαλαουι малави малаві מלאווי مالاوي ملاوي मलावी मालावी มาลาวี マラウイ 馬拉威 馬拉維 马拉维 말라위
+mx mex meksika meksiko meksyk messico mexic mexico mexiko mexique verenigdemexicaansestaten μεξικο мексика מקסיקו المكسيك मेक्सिको मैक्सिको เม็กซิโก メキシコ 墨西哥 멕시코
+my mys bandaomalai malaisie malajsie malajzia malasia malaysia maleisie malesia malezja malezya μαλαισια малаизия малаизія מלזיה ماليزيا मलयेशिया मलेशिया มาเลเซีย マレーシア 馬來西亞 马来西亚 말레이시아
+mz moz mocambique mosambik mozambic mozambico mozambik mozambique republiekmozambique μοζαμβικη мозамбик мозамбік מוזמביק موزمبيق मोज़ांबिक मोजांबिक โมซัมบิก モザンビーク 莫三比克 莫桑比克 모잠비크
+na nam namibia namibie namibya republieknamibie ναμιμπια намибия намібія נמיביה ناميبيا नामीबिया นามิเบีย ナミビア 納米比亞 纳米比亚 나미비아
+nc ncl kaledoniabaru neukaledonien newcaledonia nieuwcaledonie nouacaledonie nouvellecaledonie novacaledonia novakaledonie nowakaledonia nuevacaledonia nuovacaledonia nyakaledonien nycaledonia nykaledonien ujkaledonia uusikaledonia yenikaledonya νεακαληδονια новакаледонія новаякаледония קלדוניההחדשה كاليدونياالجديدة न्यूकैलेडोनिया นิวแคลิโดเนีย ニューカレドニア 新喀里多尼亚 新喀里多尼亞 뉴칼레도니아
+ne ner niger nijer republiekniger νιγηρασ нигер нігер ניזר النيجر नाइजर ไนเจอร์ ニジェール 尼日 尼日尔 尼日爾 니제르
+nf nfk daonorfolk ilenorfolk ilhanorfolk insulanorfolk islanorfolk isolanorfolk kepulauannorfolk norfolk norfolkadasi norfolkinsaari norfolkinsel norfolkisland norfolkon norfolkoya norfolksziget pulaunorfolk νησινορφολκ νησοσνορφολκ овнорфолк островнорфолк острівнорфолк איינורפוק האינורפוק جزيرةنورفولك नॉरफ़ॉकद्वीप नोरफॉकद्वीप เกาะนอร์ฟอล์ก ノーフォーク島 諾福克島 诺福克岛 노퍽섬
+ng nga federalerepublieknigeria nigeria nigerie nijerya νιγηρια нигерия нігерія ניגריה نيجيريا नाइजीरिया ไนจีเรีย ナイジェリア 奈及利亞 尼日利亚 尼日利亞 나이지리아
+ni nic nicaragua nikaragua republieknicaragua νικαραγουα никарагуа нікарагуа ניקרגואה نيكاراغوا निकारागुआ นิการากัว ニカラグア 尼加拉瓜 니카라과
+nl nld alankomaat belanda halan holandia holland hollanda hollandia kingdomofnetherlands koninkrijkdernederlanden nederland nederlandene nederlanderna netherlands netherlandskingdomof niederlande nizozemsko paesibassi paisesbaixos paisesbajos paysbas tariledejos κατωχωρεσ ολλανδια нидерланды нідерланди הולנד هولندا नीदरलैंड नीदरलैंड्स เนเธอร์แลนด์ オランダ 荷兰 荷蘭 네덜란드
+no nor koninkrijknoorwegen nauy noorwegen noreg norge norja norsko noruega norvec norvege norvegia norway norwegen norwegia νορβηγια норвегия норвегія נורווגיה النرويج नॉर्वे นอร์เวย์ ノルウェー 挪威 노르웨이
+np npl federaledemocratischerepublieknepal nepal νεπαλ непал נפאל نيبال नेपाल เนปาล ネパール 尼泊尔 尼泊爾 네팔
+nr nru nauru republieknauru ναουρου науру נאורו ناورو नाउरु नाउरू นาอูรู ナウル 瑙魯 瑙鲁 諾魯 나우루
+nu niu niue νιουε ниуэ ніуе ניווה نيوي نييوي नियू नीयू นีอูเอ ニウエ 紐埃島 纽埃 니우에
+nz nzl aotearoa neuseeland newzealand nieuwzeeland nouazeelanda nouvellezelande novazelandia novyzeland nowazelandia nuevazelanda nuovazelanda nyazeeland selandiabaru ujzeland uusiseelanti yenizelanda νεαζηλανδια новазеландія новаязеландия ניוזילנד نيوزيلندا न्यूज़ीलैंड न्यूजीलैंड นิวซีแลนด์ ニュージーランド 新西兰 紐西蘭 뉴질랜드
+om omn oma oman sultanaatoman umman ομαν оман עומאן عمان ओमान โอมาน オマーン 阿曼 오만
+pa pan panama republiekpanama παναμασ панама פנמה بنما पनामा ปานามา パナマ 巴拿馬 巴拿马 파나마
+pe per perou peru republiekperu περου перу פרו بيرو पेरू เปรู ペルー 秘魯 秘鲁 페루
+pf pyf franciapolinezia francouzskapolynesie fransizpolinezyasi franskapolynesien franskpolynesia franskpolynesien franspolynesie franzosischpolynesien frenchpolynesia polinesiafrancesa polinesiafrancese polinesiaperancis polinesiaprancis polineziafranceza polinezjafrancuska polynesiathuocphap polynesiefrancaise polynesiethuocphap ranskanpolynesia γαλλικηπολυνησια французскаяполинезия французькаполінезія פולינזיההצרפתית بولينزياالفرنسية بولينيزياالفرنسية फ़्रेंचपोलिनेशिया फ्रैंचगुआना เฟรนช์โปลินีเซีย フランス領ポリネシア 仏領ポリネシア 法属波利尼西亚 法屬波利尼西亞 法屬玻里尼西亞 프랑스령폴리네시아
+pg png onafhankelijkestaatpapoeanieuwguinea papoeanieuwguinea papouasienouvelleguinee papuaneuguinea papuanewguinea papuaniugini papuanouaguinee papuanovaguine papuanovaguinea papuanowagwinea papuanuevaguinea papuanugini papuanuovaguinea papuanyaguinea papuanyguinea papuaujguinea papuauusiguinea papuayenigine παπουανεαγουινεα папуановагвінея папуановаягвинея פפואהגינאההחדשה بابواغينياالجديدة पापुआन्यूगिनी ปาปัวนิวกินี パプアニューギニア 巴布亚新几内亚 巴布亞新畿內亞 巴布亞紐幾內亞 파푸아뉴기니
+ph phl filipijnen filipina filipinas filipine filipinler filipiny filippiinit filippine filippinene filippinerna filippinerne fulopszigetek philippinen philippines pilipinas republiekderfilipijnen φιλιππινεσ филиппины філіппіни הפיליפינים الفلبين फ़िलिपींस फिलीपींस ฟิลิปปินส์ フィリピン 菲律宾 菲律賓 필리핀
+pk pak islamitischerepubliekpakistan pakistan pakisztan paquistao πακισταν пакистан פקיסטן باكستان پاکستان पाकिस्तान ปากีสถาน パキスタン 巴基斯坦 파키스탄
+pl pol balan lengyelorszag poland polandia polen pologne polonia polonya polska polsko puola republiekpolen πολωνια польша польща פולין بولندا पोलैंड โปแลนด์ ポーランド 波兰 波蘭 폴란드 폴랜드
+pm spm saintpierreamiquelon saintpierreandmiquelon saintpierredanmiquelon saintpierreemiquelon saintpierreenmiquelon saintpierreesmiquelon saintpierreetmiquelon saintpierreimiquelon saintpierrejamiquelon saintpierreochmiquelon saintpierreogmiquelon saintpierresimiquelon saintpierreundmiquelon saintpierrevamiquelon saintpierrevemiquelon sanpedroymiquelon saopedroemiquelao stpierreochmiquelon σαινπιερκαιμικελον σενπιερκαιμικελον сенпʼєрімікелон сенпьеримикелон сенпєрімікелон סנטפיירומיקלון سانبييرومكويلون سانبييروميكلون सेंटपिएरेएंडमिक्वेलॉन सेंटपिएरेऔरमिक्वेलान แซงปีแยร์และมีเกอลง サンピエール島ミクロン島 圣皮埃尔和密克隆 圣皮埃尔和密克隆群岛 聖皮埃與密克隆群島 생피에르미클롱 세인트리에르도미괘론도
+pn pcn ilespitcairn ilhaspitcairn insulelepitcairn islaspitcairn isolepitcairn kepulauanpitcairn pitcairn pitcairnadalari pitcairneilanden pitcairninseln pitcairnislands pitcairnoarna pitcairnovyostrovy pitcairnoyene pitcairnszigetek quandaopitcairn νησοιπιτκαιρν νησοιπιτκερν овапиткэрн островапиткэрн островипіткерн піткерн אייפיטקרן جزربيتكيرن पिटकैर्नद्वीपसमूह พิตแคร์น หมู่เกาะพิตแคร์น ピトケアン ピトケアン諸島 皮特凯恩群岛 皮特凱恩島 皮特肯群島 핏케언군도 핏케언제도
+pr pri portorico portoriko portoryko puertorico puertoriko πουερτορικο пуерторико пуэрторико פוארטוריקו بورتوريكو पुएर्तोरिको पोर्टोरिको เปอร์โตริโก プエルトリコ 波多黎各 푸에르토리코
+ps pse deokkupertepalestinskeomradene depalaestinensiskeomrader detpalestinskeomradet filistin filistinbolgeleri lanhthopalestine lanhthopalestinebichiemdong occupiedpalestinianterritory palaestina palastina palastinensischeautonomiegebiete palestiina palestiinalaisalue palestijnsegebieden palestin palestina palestine palestinestateof palestinianterritories palestinianterritoryoccupied palestinskaautonomie palestinskaterritorierna palestinskaterritorietockuperade palestinskauzemi palestyna palesztina palesztinautonomia staatpalastina staatpalestina stateofpalestine statodipalestina teritoriilepalestiniene territoirespalestiniens territoriospalestinianos territoriospalestinos territoripalestinesi terytoriapalestynskie wilayahpalestin wilayahpalestina κρατοστησπαλαιστινησ παλαιστινη παλαιστινιακαεδαφη государствопалестина палестина палестинскиетерритории палестинськітериторіі השטחיםהפלסטיניים פלסטין الاراضيالفلسطينية فلسطين फ़िलिस्तीन फ़िलिस्तीनीक्षेत्र फिलिस्तीनराज्य ดินแดนปาเลสไตน์ ปาเลสไตน์ パレスチナ パレスチナ自治区 巴勒斯坦 巴勒斯坦自治區 巴勒斯坦領土 巴勒斯坦领土 팔레스타인 팔레스타인지구
+pt prt bodaonha portekiz portogallo portugal portugali portugalia portugalsko portugeserepubliek πορτογαλια португалия португалія פורטוגל البرتغال पुर्तगाल โปรตุเกส ポルトガル 葡萄牙 포르투갈 포르투칼
+pw plw palaos palau republiekpalau παλαου палау פלאו بالاو पलाउ पलाऊ ปาเลา パラオ 帕劳 帛琉 팔라우
+py pry paraguai paraguay paragwaj republiekparaguay παραγουαη парагваи פרגוואי باراغواي पराग्वे ปารากวัย パラグアイ 巴拉圭 파라과이
+qa qat catar katar qatar staatqatar καταρ катар קטאר قطر क़तर क़तार กาตาร์ カタール 卡塔尔 卡塔爾 卡達 카타르
+re reu lareunion reuniao reunion riunione ρεινιον ρευνιον реюньион реюньон ראוניון روينيون لاريونيون रियूनियन रीयूनियन เรอูนียง レユニオン 留尼旺 留尼汪 레위니옹 리유니온
+ro rou roemeenserepubliek roemenie romania romanya romenia roumania roumanie rumaenien rumani rumania rumanien rumunia rumunsko ρουμανια румунія румыния רומניה رومانيا रोमानिया โรมาเนีย ルーマニア 罗马尼亚 羅馬尼亞 루마니아
+rs srb republiekservie serbia serbie serbien servia servie sirbistan srbsko szerbia σερβια сербия сербія србија סרביה صربيا सर्बिया เซอร์เบีย セルビア 塞尔维亚 塞爾維亞 세르비아
+ru rus lienbangnga oroszorszag rosja rusia rusko rusland russia russianfederation russie russischefederatie russischefoderation russland rusya ryssland venaja ρωσια ρωσικηομοσπονδια россиискаяфедерация россия росія רוסיה روسيا रूस รัสเซีย ロシア ロシア連邦 俄罗斯 俄羅斯 러시아 러시아연방
+rw rwa republiekrwanda ruanda rwanda urwanda ρουαντα руанда רואנדה رواندا रवांडा รวันดา ルワンダ 卢旺达 盧安達 盧旺達 르완다
+sa sau arabiasaudi arabiasaudita arabiasaudyjska arabiesaoudite arabsaudi arapxeut koninkrijksaudiarabie saoediarabie saudiarabia saudiarabie saudiarabien saudskaarabie suudiarabistan szaudarabia szaudiarabia σαουδικηαραβια саудовскаяаравия саудівськааравія ערבהסעודית السعودية المملكةالعربيةالسعودية सऊदीअरब ซาอุดีอาระเบีย サウジアラビア 沙地阿拉伯 沙烏地阿拉伯 沙特阿拉伯 사우디아라비아
+sb slb ilessalomon ilhassalomao insulelesolomon islassalomon isolesalomone kepulauansolomon quandaosolomon salamonszigetek salamounovyostrovy salomonen salomoninseln salomonoarna salomonoerne salomonoyene salomonsaaret salomonseilanden solomonadalari solomonislands wyspysalomona νησοισολομωντα νησοισολομωντοσ соломоновыова соломоновыострова соломоновіострови איישלמה جزرسليمان सोलोमनद्वीपसमूह หมู่เกาะโซโลมอน ソロモン諸島 所罗门群岛 所羅門群島 索羅門群島 솔로몬아일랜드 솔로몬제도
+sc syc republiekderseychellen seicheles seszele seychellen seychellene seychellerna seychellerne seychelles seychelleszigetek seychellit seychely seyseller σευχελλεσ сеишельскиеова сеишельскиеострова сеишельськіострови אייסיישל سيشل सेशेल्स เซเชลส์ セーシェル 塞席爾 塞舌尔 塞舌爾 세이셸
+sd sdn republieksoedan soedan soudan sudan sudao szudan σουδαν судан סודן السودان सूडान ซูดาน スーダン 苏丹 蘇丹 수단
+se swe isvec koninkrijkzweden ruotsi schweden suecia suede suedia svedorszag svedsko sverige svezia sweden swedia szwecja thuydien zweden σουηδια швеция швеція שוודיה السويد स्वीडन สวีเดน スウェーデン 瑞典 스웨덴
+sg sgp republieksingapore singapore singapour singapur singapura szingapur σιγκαπουρη сингапур сінгапур סינגפור سنغافورة सिंगापुर சிங்கப்பூர் สิงคโปร์ シンガポール 新加坡 싱가포르
+sh shn ascensionisland saintehelene sainthelena sainthelenaascensionandtristandacunha sanktahelena sankthelena santaelena santahelena santahelenaascensionytristandeacuna santelena santelenaisoladiascensioneetristandacunha sfantaelena sinthelena sthelena svatahelena svatahelenaascensionatristandacunha szentilona tristandacunha wyspaswietejheleny wyspaswietejhelenywyspawniebowstapieniaitristandacunha αγιαελενη νησοσαγιασελενησ овсвелены островасвятоиеленывознесенияитристандакунья острівсвятоієлени סנטהלנה سانتهيلينا سانتهيليناواسينشينوتريستانداكونا सेंटहेलेना เซนต์เฮเลนา セントヘレナ セントヘレナアセンションおよびトリスタンダクーニャ 圣赫勒拿 圣赫勒拿阿森松和特里斯坦达库尼亚 聖赫勒拿島 세인트헬레나
+si svn eslovenia republiekslovenie slovenia slovenie slovenien slovenija slovenya slovinsko slowenia slowenien szlovenia σλοβενια словения словенія סלובניה سلوفينيا स्लोवानिया स्लोवेनिया สโลวีเนีย スロベニア 斯洛文尼亚 斯洛文尼亞 斯洛維尼亞 슬로베니아
+sj sjm huippuvuoretjajanmayen kepulauansvalbarddanjanmayen norgesvalbardogjanmayen spicberkyajanmayen spitsbergenenjanmayen spitzbergakesjanmayen spitzbergenundjanmayen svalbardandjanmayen svalbarddanjanmayen svalbardejanmayen svalbardesjanmayen svalbardetilejanmayen svalbardetjanmayen svalbardijanmayen svalbardjajanmayen svalbardochjanmayen svalbardogjanmayen svalbardsijanmayen svalbardundjanmayen svalbardvajanmayen svalbardvejanmayen svalbardvejanmayenadalari svalbardyjanmayen σβαλμπαρντκαιγιανμαγιεν островишпіцбергентаянмаєн шпицбергениянмаиен шпіцбергентаянмаєн סבאלברדויאןמאיין סוולבארדויאןמאיין سفالباردوجانماين سفالباردويانماين स्यालबार्ड स्यालबार्डस्यालबार्डएंडजनमावेम स्वालबार्डऔरजानमायेन สฟาลบาร์และยานไมเอน スバールバル諸島ヤンマイエン島 スヴァールバル諸島およびヤンマイエン島 挪威屬斯瓦巴及尖棉 斯瓦尔巴和扬马延 斯瓦爾巴特群島及揚馬延島 스발바드잠마엔도 스발바르제도얀마웬섬
+sk svk eslovaquia slovacchia slovacia slovakia slovakien slovakiet slovakya slovaquie slovensko slowaakserepubliek slowacja slowakei slowakije szlovakia σλοβακια словакия словаччина סלובקיה سلوفاكيا स्लोवाकिया สโลวะเกีย スロバキア 斯洛伐克 슬로바키아
+sl sle republieksierraleone serraleoa sierraleona sierraleone σιεραλεονε сьерралеоне сьєрралеоне סיירהלאון סיירהלאונה سيراليون सिएरालियोन सियारालिओन เซียร์ราลีโอน シエラレオネ 塞拉利昂 獅子山 시에라리온
+sm smr republieksanmarino saintmarin sanmarino saomarinho αγιοσμαρινοσ санмарино סןמרינו سانمارينو सैनमारिनो सैनमेरीनो ซานมาริโน ซานมารีโน サンマリノ 圣马力诺 聖馬利諾 聖馬力諾 산마리노
+sn sen republieksenegal senegal szenegal σενεγαλη сенегал סנגל السنغال सेनेगल เซเนกัล セネガル 塞內加爾 塞内加尔 세네갈
+so som federalerepublieksomalie somali somalia somalie somalsko soomaaliya szomalia σομαλια сомали сомалі סומליה الصومال सोमालिया โซมาเลีย ソマリア 索馬利亞 索馬里 索马里 소말리아
+sr sur republieksuriname surinam suriname σουριναμ суринам סורינאם סורינם سورينام सूरीनाम ซูรินาเม スリナム 苏里南 蘇利南 蘇里南 수리남
+ss ssd delszudan etelasudan guneysudan jiznisudan namsudan republiekzuidsoedan sorsudan soudandusud southsudan sudandelsud sudandelsur sudanpoludniowy sudanselatan sudanuldesud sudaodosul sudsudan sydsudan timogsudan zuidsoedan νοτιοσουδαν південниисудан южныисудан דרוםסודן جنوبالسودان दक्षिणसूडान ซูดานใต้ 南スーダン 南苏丹 南蘇丹 남수단
+st stp democratischerepublieksaotomeenprincipe santotomeyprincipe saotomeandprincipe saotomedanprincipe saotomeenprincipe saotomeeprincipe saotomeesprincipe saotomeetprincipe saotomejaprincipe saotomeochprincipe saotomeogprincipe saotomesiprincipe saotomeundprincipe saotomevaprincipe saotomeveprincipe svatytomasaprincuvostrov wyspyswietegotomaszaiksiazeca σαοτομεκαιπρινσιπε сантомеипринсипи сантомеіпринсіпі סאוטומהופרינסיפה ساوتوميوبرينسيب ساوتوميوبرينسيبي साओटॉमएंडप्रिंसिपी साओटोमऔरप्रिंसिपे เซาตูเมและปรินซิปี サントメプリンシペ 圣多美和普林西比 聖多美和普林西比 聖多美普林西比 상토메프린시페 상투메프린시페
+sv slv elsalvador republiekelsalvador salvador salwador ελσαλβαδορ сальвадор אלסלבדור السلفادور अलसल्वाडोर सल्वाडोर เอลซัลวาดอร์ エルサルバドル 萨尔瓦多 薩爾瓦多 엘살바도르
+sx sxm landsintmaarten saintmartinhollandskside saintmartinpartieneerlandaise saintmartinpaysbas saomartinhosintmaarten sintmaarten sintmaartendutchpart sintmaartennederlandsdeel sintmaartennederlandskadelen sintmaartennederlandskdel sintmaartenneerlandesa sintmaartenphanhalan sintmaartenส่วนดัตช์ svatymartinnizozemskacast svatymartinnizozemsko szentmartonszigethollandresz αγιοσμαρτινοσολλανδια αγιοσμαρτινοσολλανδικοτμημα синтмартен сінтмартен סנטמארטן سانتمارتن سانتمارتنالجزءالهولندي सिंटमार्टिन सिण्टमार्टेन ซินต์มาร์เทน シントマールテン シントマールテンオランダ領 荷属圣马丁 荷屬聖馬丁 신트마르턴 신트마르텐
+sy syr conghoaarabsyrian republicaarabesiria siria suriah suriye syria syrianarabrepublic syrie syrien syrienarabischerepublik syrischearabischerepubliek syyria sziria αραβικηδημοκρατιατησσυριασ συρια сирия сирія סוריה سوريا सीरिया ซีเรีย シリア シリアアラブ共和国 叙利亚 敘利亞 시리아
+sz swz essuatini esuatini esvatini eswatini koninkrijkeswatini royaumedeswatini svazijsko svaziland swaziland swazimaa szvazifold εσουατινι σουαζιλανδη есватіні эсватини אסוואטיני סווזילנד اسواتيني سوازيلاند एस्वाटिनी स्वाजीलैंड สวาซิแลนด์ เอสวาตีนี エスワティニ スワジランド 史瓦帝尼 斯威士兰 斯威士蘭 스와질란드 에스와티니
+tc tca ilesturquesetcaiques ilhasturcasecaicos insuleleturkssicaicos islasturcasycaicos isoleturksecaicos kepulauanturksdancaicos quandaoturksvacaicos turksacaicos turksandcaicosislands turksdancaicosislands turksencaicoseilanden turksescaicosszigetek turksicaicos turksjacaicossaaret turksochcaicosoarna turksogcaicosoerne turksogcaicosoyene turksundcaicosinseln turksvecaicosadalari νησοιτερκσκαικαικοσ τερκσκαικεικοσ островитерксікаикос терксикаикос אייטורקסוקאיקוס אייטרקסוקייקוס جزرتوركسوكايكوس तुर्कएंडकैकोसद्वीपसमूह तुर्कऔरकैकोज़द्वीपसमूह หมู่เกาะเติกส์และหมู่เกาะเคคอส タークスカイコス諸島 土克斯及開科斯群島 特克斯和凯科斯群岛 特克斯和凱科斯群島 터크스 터크스케이커스제도
+td tcd cad chad chade ciad csad czad republiektsjaad tchad tsad tschad tsjaad tsjad τσαντ чад צאד تشاد चाड ชาด チャド 乍得 查德 차드
+tf atf antartikaperancis defranskebesiddelseridetsydligeindiskeoceanogantarktis defranskesorterritorier franciadeliteruletek francouzskajizniaantarktickauzemi francouzskajizniuzemi francuskieterytoriapoludnioweiantarktyczne fransegebiedenindezuidelijkeindischeoceaan fransezuidelijkegebieden fransizguneytopraklari franskasodraterritorierna franskasydterritorierna franskesydterritorier franzosischesudundantarktisgebiete frenchsouthernterritories lanhthophianamthuocphap ranskanetelaisetalueet ranskanetelaisetjaantarktisetalueet sorefransketerritorier teritoriileaustralesiantarcticefranceze terrasaustraiseantarticasfrancesas terreaustralifrancesi terresaustralesfrancaises territoiredesterresaustralesetantarctiquesfr territorifrancesidelsud territoriosaustraisfranceses territoriosaustralesfranceses territoriosfrancesesdosul tierrasaustralesfrancesas vungdatphianamvachaunamcucthuocphap wilayahselatanperancis wilayahselatanprancis γαλλικανοτιαεδαφη γαλλικανοτιακαιανταρκτικαεδαφη французскиеюжныеиантарктическиетерритории французскиеюжныетерритории французькіпівденнітериторіі французькіпівденнііантарктичнітериторіі הטריטוריותהדרומיותשלצרפת اراضفرنسيةجنوبيةوانتارتيكية الاقاليمالجنوبيةالفرنسية फ़्रांसीसीदक्षिणीक्षेत्र फ्रांसीसीदक्षिणीक्षेत्र เฟรนช์เซาเทิร์นเทร์ริทอรีส์ フランス領南方南極地域 仏領極南諸島 法属南部领地 法屬南部屬地 法屬南部領地 프랑스남부영토 프랑스령남방지역
+tg tgo togo togoleserepubliek τογκο того טוגו توغو टोगो โตโก トーゴ 多哥 토고
+th tha koninkrijkthailand tailandia tajlandia tayland thaifold thailan thailand thailanda thailande thailandia thaimaa thajsko ταιλανδη таиланд таіланд תאילנד تايلاند थाईलैंड ประเทศไทย ไทย タイ 泰国 泰國 태국
+tj tjk republiektadzjikistan tacikistan tadjikistan tadjiquistao tadschikistan tadsjikistan tadzikistan tadzjikistan tadzsikisztan tadzykistan tagikistan tajikistan tajiquistao tayikistan τατζικισταν таджикистан тоҷикистон טגיקיסטן طاجيكستان तज़ाकिस्तान ताजिकिस्तान ทาจิกิสถาน タジキスタン 塔吉克 塔吉克斯坦 타지키스탄
+tk tkl tokelau tokelauoarna tokelauszigetek toquelau τοκελαου токелау טוקלאו توكيلاو टोकेलू तोकेलाउ โตเกเลา トケラウ 托克劳 托克勞群島 토켈라우 토켈로
+tl tls democratischerepubliektimorleste easttimor itatimor kelettimor oosttimor osttimor timorest timorleste timororiental timoruldeest timorwschodni vychodnitimor ανατολικοτιμορ τιμορλεστε восточныитимор тиморлешті טימורלסטה تيمورالشرقية تيمورليشتي तिमोरलेस्त पूर्वीतिमोर ติมอร์ตะวันออก ติมอร์เลสเต 东帝汶 東ティモール 東帝汶 동티모르
+tm tkm turcomenistao turkmeenserepubliek turkmenistan turkmenisztan turquemenistao τουρκμενισταν туркменистан туркмения туркменістан טורקמניסטן تركمانستان तुर्कमेनिस्तान เติร์กเมนิสถาน トルクメニスタン 土库曼斯坦 土庫曼 투르크메니스탄 트르크메니스탄
+tn tun republiektunesie tunesie tunesien tunez tunezia tunezja tunisia tunisie tunisien tunisko tunus τυνησια тунис туніс טוניסיה תוניסיה تونس ट्यूनीशिया ตูนิเซีย チュニジア 突尼斯 突尼西亞 튀니지 튀니지아
+to ton koninkrijktonga tonga τονγκα тонга טונגה تونغا टोंगा ตองกา トンガ 東加 汤加 湯加 통가
+tr tur republiekturkije thonhiky torokorszag turchia turcia turcja turecko turkei turkey turki turkiet turkije turkiye turkki turquia turquie tyrkia tyrkiet τουρκια туреччина турция טורקיה تركيا तुर्किये तुर्की ตุรกี トルコ 土耳其 터키 튀르키예
+tt tto republiektrinidadentobago trindadeetobago trinidadandtobago trinidadatobago trinidaddantobago trinidadentobago trinidadestobago trinidadetobago trinidadjatobago trinidadochtobago trinidadogtobago trinidadsitobago trinidadundtobago trinidadvatobago trinidadvetobago trinidadytobago triniteettobago trynidaditobago τρινινταντκαιτομπαγκο тринидадитобаго тринідадітобаго טרינידדוטובגו ترينيدادوتوباغو ट्रिनिडाडएंडटोबैगो त्रिनिदादऔरटोबैगो ตรินิแดดและโตเบโก トリニダードトバゴ 千里達及托巴哥 千里達和多巴哥 特立尼达和多巴哥 트리니다드토바고
+tv tuv tuvalu τουβαλου тувалу טובאלו توفالو तुवालू ตูวาลู ツバル 吐瓦魯 图瓦卢 圖瓦盧 투발루 트발루
+tw twn dailoan repubblicadicina republikkenkinataiwan taiwan taiwanprovinceofchina tajvan tajwan tayvan tchajwan δημοκρατιατησκινασ ταιβαν китаискаяреспублика таивань таиваньпровінціякитаю טייוואן تايوان ताइवान ไต้หวัน 中国台湾省 台湾 台灣 臺灣 대만 중화민국
+tz tza conghoathongnhattanzania republiqueuniedetanzanie tansania tansaniavereinigterepublik tanzania tanzaniaunitedrepublicof tanzanie tanzanya unitedrepublicoftanzania verenigderepubliektanzania ενωμενηδημοκρατιατηστανζανιασ τανζανια танзания танзанія טנזניה تانزانيا تنزانيا तंज़ानिया तंजानिया แทนซาเนีย タンザニア 坦尚尼亞 坦桑尼亚 坦桑尼亞 탄자니아
+ua ukr oekraine ucraina ucrania ukraina ukraine ukrajina ukrajna ukrayna ουκρανια украина украіна אוקראינה اوكرانيا उक्रेन यूक्रेन ยูเครน ウクライナ 乌克兰 烏克蘭 우크라이나
+ug uga oeganda ouganda republiekoeganda uganda ουγκαντα уганда אוגנדה اوغندا उगांडा युगांडा ยูกันดา ウガンダ 乌干达 烏干達 우간다
+um umi abdkucukhariciadalari abduzakadalari amerikaansekleinereafgelegeneilanden amerikanischeuberseeinseln amerikanskeoversoiskeoer azamerikaiegyesultallamoklakatlankulbirtokai azusalakatlankulbirtokai cactieudaoxacuahoaky dalekiewyspymniejszestanowzjednoczonych ilesmineureseloigneesdesetatsunis ilhasdistantesdoseua ilhasmenoresafastadasdoseua ilhasmenoresdistantesdoseua insuleleindepartatealesua islasmenoresalejadasdeeeuu islasultramarinasdeeeuu islasultramarinasmenoresdelosestadosunidos isoleminoriesternedeglistatiuniti kepulauanterluaras kepulauanterpencilas kleineafgelegeneilandenvandeverenigdestaten mensiodlehleostrovyusa quandaonhoheolanhcuahoaky unitedstatesminoroutlyingislands usamindreutenforliggendeoyer usasydresmaoer usasytreoyer usasyttreoar usminoroutlyingislands usoutlyingislands yhdysvaltainerillissaaret yhdysvaltainpieneterillissaaret απομακρυσμενεσνησιδεσηπα απομακρυσμενεσνησιδεστωνηνωμενωνπολιτειων внешниемалыеова внешниемалыеовасша внешниемалыеострова внешниемалыеостровасша віддаленіостровисша зовнішнівіддаленіострови зовнішнівіддаленіостровисша האייםהמרוחקיםהקטניםשלארהב جزرالولاياتالمتحدة جزرالولاياتالمتحدةالنايية यूएसआउटलाइंगद्वीपसमूह यूएसमाइनरआउटलाइंगद्वीपसमूह หมู่เกาะรอบนอกของสหรัฐอเมริกา หมู่เกาะสหรัฐไมเนอร์เอาต์ไลอิง 合衆国領有小離島 美国本土外小岛屿 美國本土外小島嶼 미국령소군도 미국령해외제도
+us usa abd america amerika amerikabirlesikdevletleri amerikaiegyesultallamok amerikaserikat amerikasyarikat birlesikdevletler eeuu egyesultallamok estadosunidos estadosunidosdaamerica etatsunis etatsunisdamerique eua hoaky hopchungquochoaky spojenestaty spojenestatyamericke stanyzjednoczone stateleunitealeamericii statiuniti statiunitidamerica sua unitedstates unitedstatesofamerica usa vereinigtestaaten vereinigtestaatenvonamerika verenigdestaten verenigdestatenvanamerika yhdysvallat αμερικη ηνωμενεσπολιτειεσ ηνωμενεσπολιτειεσαμερικησ ηπα соединенныештаты сполученіштати сша ארהב ארצותהברית الولاياتالمتحدة अमेरिका यूएसए यूएसएसंयुक्तराज्यअमेरिका संयुक्तराज्य สหรัฐอเมริกา สหรัฐฯ アメリカ アメリカ合衆国 美国 美國 미국
+uy ury oostelijkerepubliekuruguay uruguai uruguay urugwaj ουρουγουαη уругваи אורוגוואי الاوروغواي اورغواي उरुग्वे उरूग्वे อุรุกวัย ウルグアイ 乌拉圭 烏拉圭 우루과이
+uz uzb oezbekistan ouzbekistan ozbekistan ozbekiston oʻzbekiston republiekoezbekistan usbekistan usbequistao uzbegisztan uzbekistan uzbequistao ουζμπεκισταν узбекистан אוזבקיסטן اوزبكستان उजबेकिस्तान उज़्बेकिस्तान อุซเบกิสถาน ウズベキスタン 乌兹别克斯坦 烏茲別克 우즈베키스탄
+va vat cidadedovaticano citeduvatican cittadelvaticano ciudaddelvaticano etatdelaciteduvatican holysee holyseevaticancitystate kotavatican saintsiege saintsiegevatican santase santasede statulcetatiivaticanului thanhvatican toathanh toathanhthanhphovatican vaticaanstad vatican vaticancity vaticancitystate vaticano vatikaani vatikaanivaltio vatikan vatikanstadt vatikanstaten watykan βατικανο κρατοστησποληστουβατικανου ватикан הוותיקן الفاتيكان वेटिकन वेटिकनसिटी นครวาติกัน วาติกัน バチカン市国 梵蒂冈 梵蒂岡 바티칸 바티칸시국
+vc vct saintvincentandgrenadines saintvincentdangrenadine saintvincentdangrenadines saintvincentegrenadine saintvincentendegrenadines saintvincentesagrenadineszigetek saintvincentetlesgrenadines saintvincentigrenadyny saintvincentjagrenadiinit saintvincentochgrenadinerna saintvincentoggrenadinene saintvincentoggrenadinerne saintvincentsigrenadinele saintvincentunddiegrenadinen saintvincentvagrenadines saintvincentvegrenadinler sanvicenteylasgranadinas saovicenteegranadinas stvincentochgrenadinerna svatyvincencagrenadiny αγιοσβικεντιοσκαιγρεναδινεσ сентвинсентигренадины сентвінсентігренадіни סנטוינסנטוהגרנדינים سانتفنسنتوجزرغرينادين سانتفينسنتوالغرينادين सेंटविंसेंटएंडदग्रेनेंडाइन्स सेंटविंसेंटऔरग्रेनाडाइंस เซนต์วินเซนต์และเกรนาดีนส์ セントビンセントおよびグレナディーン諸島 セントビンセント及びグレナディーン諸島 圣文森特和格林纳丁斯 聖文森及格瑞那丁 聖文森特和格林納丁斯 세인트빈센트그레나딘
+ve ven bolivariaanserepubliekvenezuela bolivarianrepublicofvenezuela venezuela venezuelabolivarianrepublicof wenezuela βενεζουελα венесуела венесуэла ונצואלה فنزويلا वेनेज़ुएला वेनेजुएला เวเนซุเอลา ベネズエラ ベネズエラボリバル共和国 委內瑞拉 委内瑞拉 베네수엘라
+vg vgb britanyavirjinadalari britischejungferninseln britishvirginislands britiskejomfruoer britsemaagdeneilanden britskepanenskeostrovy brittilaisetneitsytsaaret brittiskajungfruoarna britvirginszigetek brytyjskiewyspydziewicze debritiskejomfruoer debritiskejomfruoyene ilesviergesbritanniques ilhasvirgensbritanicas insulelevirginebritanice islasvirgenesbritanicas isoleverginibritanniche jomfruoyenebritisk kepulauanvirginbritaniaraya kepulauanvirginbritish quandaovirginanh quandaovirginthuocanh virginislandsbritish βρετανικεσπαρθενεσνησοι βρετανικεσπαρθενοινησοι британськівіргінськіострови виргинскиеовавеликобритания виргинскиеостровавеликобритания אייהבתולההבריטיים جزرالعذراءالبريطانية جزرفيرجنالبريطانية ब्रिटिशवर्जिनद्वीपसमूह ब्रितानीवर्जिनद्वीपसमूह หมู่เกาะบริติชเวอร์จิน イギリス領ヴァージン諸島 英属维尔京群岛 英屬維京群島 英屬維爾京群島 英領ヴァージン諸島 영국령버진아일랜드
+vi vir abdvirjinadalari americkepanenskeostrovy amerikaansemaagdeneilanden amerikaivirginszigetek amerikanischejungferninseln amerikanskajungfruoarna amerikanskejomfruoer deamerikanskejomfruoer deamerikanskejomfruoyene ilesviergesamericaines ilesviergesdesetatsunis ilhasvirgensamericanas ilhasvirgensdoseua insulelevirgineamericane islasvirgenesdeeeuu islasvirgenesdelosestadosunidos isoleverginiamericane jomfruoyeneusa kepulauanvirginamerikaserikat kepulauanvirginas quandaovirginhoaky quandaovirginthuochoaky unitedstatesvirginislands usvirginislands virginislandsus wyspydziewiczestanowzjednoczonych yhdysvaltainneitsytsaaret αμερικανικεσπαρθενεσνησοι αμερικανικεσπαρθενοινησοι виргинскиеовасша виргинскиеостровасша віргінськіострови віргінськіостровисша אייהבתולהשלארצותהברית جزرالعذراءالامريكية جزرفيرجنالامريكية अमेरिकीवर्जिनद्वीपसमूह यूएसवर्जिनद्वीपसमूह หมู่เกาะยูเอสเวอร์จิน หมู่เกาะเวอร์จินของสหรัฐอเมริกา アメリカ領ヴァージン諸島 米領ヴァージン諸島 美属维尔京群岛 美屬維京群島 美屬維爾京群島 미국령버진아일랜드
+vn vnm socialistischerepubliekvietnam vietna vietnam vietname wietnam βιετναμ вʼєтнам вьетнам вєтнам וייטנאם فيتنام विएतनाम वियतनाम เวียดนาม ベトナム 越南 베트남
+vu vut republiekvanuatu vanuatu βανουατου вануату ונואטו فانواتو वनातू वनुआतू วานูอาตู バヌアツ 瓦努阿图 瓦努阿圖 萬那杜 바누아투
+wf wlf kepulauanwallisdanfutuna lanhthoquandaowallisvafutuna wallisafutuna wallisandfutuna wallisandfutunaislands wallisdanfutuna wallisefutuna wallisenfutuna wallisesfutuna wallisetfutuna wallisifutuna wallisjafutuna wallisjafutunasaaret wallisochfutunaoarna wallisogfutuna wallisogfutunaoyene wallissifutuna wallisundfutuna wallisvafutuna wallisvefutuna wallisvefutunaadalari wallisyfutuna γουαλισκαιφουτουνα ουαλισκαιφουτουνα воллісіфутуна уоллисифутуна уоллісіфутуна אייווליסופוטונה جزروالسوفوتونا والسوفوتونا वालिसऔरफ़्यूचूना वालीजएंडफुटुना วาลลิสและฟุตูนา ウォリスフツナ 瓦利斯和富图纳 瓦利斯群島和富圖那群島 왈리스푸투나제도 월리스후트나
+ws wsm onafhankelijkestaatsamoa samoa szamoa σαμοα самоа סמואה ساموا पश्चिमीसामोआ समोआ ซามัว サモア 萨摩亚 薩摩亞 사모아
+xk xkk kosova kosove kosovo kosowo koszovo republiekkosovo republikaekosoves κοσοβο κοσσυφοπεδιο косово קוסובו كوسوفو कोसोवो โคโซโว コソボ 科索沃 코소보
+ye yem iemen jemen republiekjemen yaman yemen υεμενη иемен ємен תימן اليمن यमन เยเมน イエメン 也門 也门 葉門 예멘
+yt myt maiote majotta mayotte μαγιοτ маиотта מאיוט مايوت मायोते มายอต マヨット 馬約特 馬約特島 马约特 마요트
+za zaf aforikaborwa africadesud africadosul afrikaborwa afrikaselatan afriquedusud delafrika delafrikaikoztarsasag emzantsiafrika etelaafrikka guneyafrika iningizimuafrika jihoafrickarepublika namphi poludniowaafryka republiekzuidafrika republikapoludniowejafryki sorafrika southafrica sudafrica sudafrika suidafrika sydafrika zuidafrika νοτιααφρικη південнаафрика південноафриканськареспубліка юар южноафриканскаяреспублика דרוםאפריקה جنوبافريقيا दक्षिणअफ़्रीका दक्षिणअफ्रीका แอฟริกาใต้ 南アフリカ 南非 남아프리카
+zm zmb republiekzambia sambia zambia zambie zambiya ζαμπια замбия замбія זמביה زامبيا ज़ाम्बिया जाम्बिया แซมเบีย ザンビア 尚比亞 贊比亞 赞比亚 잠비아
+zw zwe republiekzimbabwe simbabwe zimbabue zimbabve zimbabwe ζιμπαμπουε зимбабве зімбабве זימבבואה زيمبابوي ज़िम्बाब्वे जिंबावे ซิมบับเว ジンバブエ 津巴布韋 津巴布韦 辛巴威 짐바브웨 짐바브웨공화국`;
+// END GENERATED
