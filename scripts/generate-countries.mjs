@@ -41,7 +41,7 @@ if (Number(process.versions.node.split(".")[0]) < 22) {
   process.exit(2);
 }
 
-const { countryKey } = await import(path.join(ROOT, "src/transform/countries.ts"));
+const { countryKey, encodeKey } = await import(path.join(ROOT, "src/transform/countries.ts"));
 const i18n = require("i18n-iso-countries");
 const { iso31661 } = await import("iso-3166");
 const countryList = require("country-list");
@@ -203,7 +203,7 @@ function buildTable() {
     keysOf.get(code).add(key);
   }
   const lines = alpha2.map((code) =>
-    [code.toLowerCase(), alpha3.get(code).toLowerCase(), ...[...keysOf.get(code)].sort()].join(" "),
+    [code.toLowerCase(), alpha3.get(code).toLowerCase(), ...[...keysOf.get(code)].sort().map(encodeKey)].join(" "),
   );
   dropped.ambiguous.sort();
   dropped.codeLike.sort();
@@ -227,7 +227,7 @@ function generatedSection() {
   ];
   return (
     BEGIN +
-    `/** From ${versions.join(", ")}. Line: alpha-2 alpha-3 key… (keys as countryKey makes them). */\n` +
+    `/** From ${versions.join(", ")}. Line: alpha-2 alpha-3 key… (countryKey's keys, as encodeKey writes them). */\n` +
     `const TABLE = \`\n${lines.join("\n")}\`;\n` +
     END
   );

@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { countryKey, findCountry } from "./countries";
+import { countryKey, encodeKey, findCountry } from "./countries";
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -87,11 +87,12 @@ describe("findCountry: ISO 3166-1 codes", () => {
     }
   });
 
-  it("reads codes written with dots, spaces or full-width letters", () => {
+  it("reads codes written with dots, spaces, invisible characters or full-width letters", () => {
     expect(findCountry("U.S.A.")).toBe("us");
     expect(findCountry("U.S.")).toBe("us");
     expect(findCountry("U K")).toBe("gb");
     expect(findCountry("ＤＥＵ")).toBe("de");
+    expect(findCountry("\u200bU\u200bS\ufeff")).toBe("us");
   });
 
   it("reads two and three letters as a code before a name ('ST' is São Tomé, not 'Saint')", () => {
@@ -375,6 +376,33 @@ describe("countryKey", () => {
   it("drops optional Arabic and Hebrew marks (hamza, vowels, tatweel)", () => {
     expect(countryKey("الأردن")).toBe(countryKey("الاردن"));
     expect(countryKey("مـصـر")).toBe(countryKey("مصر"));
+  });
+});
+
+describe("encodeKey", () => {
+  it("writes Latin keys as they are", () => {
+    expect(encodeKey("unitedkingdom")).toBe("unitedkingdom");
+  });
+
+  it("writes every other key of every CLDR name in plain ASCII a template literal keeps, one key to one code", () => {
+    const seen = new Map<string, string>();
+    for (const locale of LOCALES) {
+      const display = new Intl.DisplayNames([locale], { type: "region" });
+      for (const code of alpha2Codes) {
+        const key = countryKey(display.of(code)!);
+        const encoded = encodeKey(key);
+        expect(encoded, key).toMatch(/^[!-~]+$/);
+        expect(encoded, key).not.toMatch(/[`\\$]/);
+        if (!/^[a-z]*$/.test(key)) expect(encoded, key).toMatch(/^[!#]/);
+        expect(seen.get(encoded) ?? key, encoded).toBe(key);
+        seen.set(encoded, key);
+      }
+    }
+  });
+
+  it("uses one digit a character when the key's letters lie close together, three otherwise", () => {
+    expect(encodeKey("россия")).toHaveLength(4 + 6);
+    expect(encodeKey("日本")).toHaveLength(1 + 2 * 3);
   });
 });
 
