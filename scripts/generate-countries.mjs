@@ -109,9 +109,14 @@ const DELIBERATE = {
   korea: "KR",
 };
 
-/** Derived forms of a name: without parentheses, inverted "X, Y of", and the SAR forms. */
+/**
+ * Derived forms of a name: without parentheses, inverted "X, Y of", the compass word last as
+ * reference lists put it ("Korea, South"), and the SAR forms.
+ */
 function variants(name) {
   const out = new Set();
+  const compass = /^(North|South|East|West)\s+(.+)$/.exec(name);
+  if (compass) out.add(`${compass[2]}, ${compass[1]}`);
   const bare = name.replace(/\s*[(（[][^)）\]]*[)）\]]\s*/g, " ").trim();
   if (bare !== name && bare !== "") out.add(bare);
   const comma = /^(.+?),\s*(.+)$/.exec(name);

@@ -293,6 +293,33 @@ describe("findCountry: names the issue reported, Shopify's and ISO's long forms"
   });
 });
 
+describe("findCountry: a name with a code or another name beside it", () => {
+  it.each([
+    ["Germany (DE)", "de"],
+    ["United Kingdom (UK)", "gb"],
+    ["United States of America (USA)", "us"],
+    ["DE - Germany", "de"],
+    ["Deutschland / Germany", "de"],
+    ["Japan / 日本", "jp"],
+    ["Republic of Korea [South Korea]", "kr"],
+    ["Korea, South", "kr"],
+    ["Korea, North", "kp"],
+    ["Korea (North)", "kp"],
+    ["Africa, South", "za"],
+  ])("%s is %s", (text, expected) => {
+    expect(findCountry(text)).toBe(expected);
+  });
+
+  it.each([
+    ["Korea (Atlantis)", "a part names no country: the other alone is not enough"],
+    ["Germany (FR)", "the parts name two countries"],
+    ["Austria / Australia", "the parts name two countries"],
+    ["Guinea-Bissau-ish", "a dash inside a word does not split it"],
+  ])("%s is none: %s", (text) => {
+    expect(findCountry(text)).toBeUndefined();
+  });
+});
+
 describe("findCountry: ambiguous names and deliberate choices", () => {
   /** Every name that two countries share in the sources, and what it resolves to, with the reason. */
   it.each([
