@@ -95,6 +95,11 @@ const HAND = {
   FM: ["Federated States of Micronesia"],
   // The nations of the United Kingdom, which shoppers give as their country.
   GB: ["England", "Scotland", "Wales", "Northern Ireland"],
+  // Common names in forms of the country itself.
+  IE: ["Republic of Ireland"],
+  SK: ["Slovak Republic"],
+  SA: ["KSA", "Kingdom of Saudi Arabia", "Saudi"],
+  IN: ["Bharat"],
 };
 
 /**
