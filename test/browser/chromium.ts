@@ -59,7 +59,8 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string | und
 
 /**
  * Launches headless Chromium with a fresh profile. With no browser on the machine it returns a
- * skip reason (and prints it once, on one line); under `CI=true` it throws instead. A browser
+ * skip reason and says it on one line (`say`, console.warn by default); under `CI=true` it
+ * throws instead. A browser
  * that exists but fails to start always throws: that is a broken install, not a missing one.
  *
  * @example
@@ -67,13 +68,16 @@ export function chromiumPath(env: NodeJS.ProcessEnv = process.env): string | und
  * const { browser, skipReason } = await launchChromium();
  * ```
  */
-export async function launchChromium(env: NodeJS.ProcessEnv = process.env): Promise<LaunchedChromium> {
+export async function launchChromium(
+  env: NodeJS.ProcessEnv = process.env,
+  say: (line: string) => void = console.warn,
+): Promise<LaunchedChromium> {
   const executablePath = chromiumPath(env);
   if (executablePath === undefined) {
     const where = env.CHROME_PATH?.trim() ? `CHROME_PATH (${env.CHROME_PATH})` : DEBIAN_CHROMIUM;
     const reason = `no Chromium at ${where}: ${GET_A_BROWSER}`;
     if (env.CI === "true") throw new Error(`browser tests cannot run under CI: ${reason}`);
-    console.warn(`browser tests skipped: ${reason}`);
+    say(`browser tests skipped: ${reason}`);
     return { skipReason: reason };
   }
   const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });

@@ -17,14 +17,16 @@ describe("launchChromium", () => {
   });
 
   it("skips with one line saying how to get a browser when there is none", async () => {
-    const launched = await launchChromium({ CHROME_PATH: "/nonexistent/chrome" });
+    const said: string[] = [];
+    const launched = await launchChromium({ CHROME_PATH: "/nonexistent/chrome" }, (line) => said.push(line));
     expect(launched.browser).toBeUndefined();
     expect(launched.skipReason).toMatch(/^no Chromium at CHROME_PATH \(\/nonexistent\/chrome\): apt-get install chromium/);
-    expect(launched.skipReason).not.toContain("\n");
+    expect(said).toEqual([`browser tests skipped: ${launched.skipReason}`]);
+    expect(said[0]).not.toContain("\n");
   });
 
   it("fails instead under CI=true, so CI cannot pass by skipping", async () => {
-    await expect(launchChromium({ CHROME_PATH: "/nonexistent/chrome", CI: "true" })).rejects.toThrow(
+    await expect(launchChromium({ CHROME_PATH: "/nonexistent/chrome", CI: "true" }, () => {})).rejects.toThrow(
       /browser tests cannot run under CI: .*apt-get install chromium/,
     );
   });
