@@ -218,9 +218,12 @@ var cartfulMetaPixel = (function () {
 
   function checkName(spec, option) {
     if (spec === undefined || isName(spec)) return;
-    var wrong = isObject(spec) ? undefined : option;
-    if (isObject(spec)) for (var type in spec) if (has(spec, type) && !isName(spec[type]) && !wrong) wrong = option + "." + type;
-    if (wrong) throw new TypeError("cartfulMetaPixel: " + wrong + " must be an event name or a map of Studio types to event names");
+    if (!isObject(spec)) throw wrongName(option);
+    for (var type in spec) if (has(spec, type) && !isName(spec[type])) throw wrongName(option + "." + type);
+  }
+
+  function wrongName(option) {
+    return new TypeError("cartfulMetaPixel: " + option + " must be an event name or a map of Studio types to event names");
   }
 
   /** The options, checked and with the relay's defaults; a wrong one throws, naming it. */
@@ -307,10 +310,11 @@ var cartfulMetaPixel = (function () {
   }
 
   function sha256Hex(message) {
-    if (typeof crypto === "undefined" || !crypto.subtle || typeof TextEncoder !== "function") {
+    var subtle = typeof crypto === "undefined" ? undefined : crypto.subtle;
+    if (!subtle || typeof subtle.digest !== "function" || typeof TextEncoder !== "function") {
       return Promise.resolve(undefined);
     }
-    return crypto.subtle.digest("SHA-256", new TextEncoder().encode(message)).then(
+    return subtle.digest("SHA-256", new TextEncoder().encode(message)).then(
       function (digest) {
         var bytes = new Uint8Array(digest);
         var hex = "";
