@@ -1,92 +1,434 @@
+import { webcrypto } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { runInNewContext } from "node:vm";
-import { describe, expect, it, vi } from "vitest";
-import { parseConfig } from "../config/settings";
-import { transformWebhook } from "../transform/transformWebhook";
+import { transformSync } from "esbuild";
+import { describe, expect, it } from "vitest";
+import {
+  copy,
+  EXTERNAL_ID_CASES,
+  expectSameEvent,
+  pixelFixtures,
+  relayOutcome,
+  SETTINGS,
+  SNIPPET_SOURCE,
+  type SnippetOptions,
+  type SnippetRun,
+} from "../../test/browser/pixelExpectations";
 
-const snippet = readFileSync(new URL("./studio-pixel.js", import.meta.url), "utf8");
-const fixture = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`../../fixtures/${name}.json`, import.meta.url), "utf8"));
-const NOW = Date.parse("2026-11-25T19:00:00Z");
+const fixtures = pixelFixtures();
+const canonical = () => copy(fixtures.find((f) => f.name === "canonical")!.payload);
+const DEFAULTS = SETTINGS[0]!.relay;
+const PIXEL = "1234567890";
 
-/** Runs the snippet as Studio would: `event` is the trigger payload, `fbq` the Pixel. */
-function runSnippet(event: unknown, extra = "") {
-  const fbq = vi.fn();
-  runInNewContext(snippet + extra, { event, fbq });
-  return fbq;
+/**
+ * Loads the snippet as a store page would, in a fresh global scope with a recording `fbq` and
+ * the page's WebCrypto; `globals` replaces or removes (undefined) any of them.
+ */
+function load(globals: Record<string, unknown> = {}) {
+  const calls: unknown[][] = [];
+  const scope: Record<string, unknown> = {
+    fbq: (...args: unknown[]) => calls.push(JSON.parse(JSON.stringify(args))),
+    crypto: webcrypto,
+    TextEncoder,
+    ...globals,
+  };
+  for (const key of Object.keys(scope)) if (scope[key] === undefined) delete scope[key];
+  runInNewContext(SNIPPET_SOURCE, scope);
+  const pixel = scope.cartfulMetaPixel as (payload: unknown, options?: unknown) => Promise<SnippetRun["result"]>;
+  return { pixel, calls, scope };
 }
 
-function relayEvent(payload: unknown, env: Record<string, string> = {}) {
-  // The snippet's own defaults until it is rewritten: product ids as products, the total as value.
-  const config = parseConfig({ META_CONTENT_TYPE: "product", META_EVENT_VALUE: "recommendations", ...env });
-  const result = transformWebhook(payload, config, config.destinations, NOW);
-  const first = result.outcome === "routed" ? result.results[0] : undefined;
-  if (first?.outcome !== "event") throw new Error(`fixture did not map: ${result.outcome}`);
-  return first.event;
+async function run(payload: unknown, options?: unknown, globals?: Record<string, unknown>): Promise<SnippetRun> {
+  const { pixel, calls } = load(globals);
+  const result = await pixel(payload, options);
+  return { result: JSON.parse(JSON.stringify(result)), calls };
 }
 
-describe("the Studio Pixel snippet", () => {
-  for (const name of ["canonical", "minimal", "international", "messy"]) {
-    it(`computes the relay's event_id and custom_data for fixtures/${name}.json`, () => {
-      const payload = fixture(name);
-      const fbq = runSnippet(payload);
-      const server = relayEvent(payload);
-      expect(fbq).toHaveBeenCalledTimes(1);
-      const [command, eventName, params, options] = fbq.mock.calls[0] ?? [];
-      expect(command).toBe("track");
-      expect(eventName).toBe(server.event_name);
-      expect(options).toEqual({ eventID: server.event_id });
-      expect(params).toEqual(server.custom_data ?? {});
-    });
+const withPixel = (options: SnippetOptions = {}): SnippetOptions => ({ ...options, pixels: [{ id: PIXEL }] });
+
+describe("the Studio Pixel snippet, against the relay on every fixture", () => {
+  for (const { name, payload } of fixtures) {
+    for (const settings of SETTINGS) {
+      it(`fires the relay's event for fixtures/${name}.json with ${settings.name}`, async () => {
+        const relay = relayOutcome(payload, settings.relay);
+        expectSameEvent(await run(payload, withPixel(settings.snippet)), relay, [PIXEL]);
+        expectSameEvent(await run(payload, settings.snippet), relay, []);
+      });
+    }
   }
+});
 
-  it("reads odd quantities and prices as the relay does", () => {
-    const payload = fixture("canonical") as { recommendations: unknown[] };
-    payload.recommendations = [
-      { product_id: "a", price: "10", quantity: 0.5 },
-      { product_id: "b", price: 1e308, quantity: "2" },
-      { product_id: "c", price: 5, quantity: 1e300 },
-      { product_id: "d", price: -3, quantity: -1 },
-    ];
-    const [, , params] = runSnippet(payload).mock.calls[0] ?? [];
-    expect(params).toEqual(relayEvent(payload).custom_data);
-  });
+describe("event_id, as src/transform/eventId.ts", () => {
+  const sameAsRelay = async (payload: Record<string, any>, env: Record<string, string> = DEFAULTS) =>
+    expectSameEvent(await run(payload, withPixel()), relayOutcome(payload, env), [PIXEL]);
 
-  it("gives a retake a new id, as the relay does", () => {
-    const payload = fixture("canonical") as { session: { attempt: number } };
-    const first = runSnippet(payload).mock.calls[0]?.[3];
-    payload.session.attempt += 1;
-    const retake = runSnippet(payload).mock.calls[0]?.[3];
-    expect(retake).not.toEqual(first);
-    expect(retake).toEqual({ eventID: relayEvent(payload).event_id });
-  });
-
-  it("follows the relay's settings when given the same options", () => {
-    const payload = fixture("canonical");
-    const fbq = vi.fn();
-    runInNewContext(
-      `${snippet}\ncartfulMetaLead(event2, { eventName: "QuizLead", contentId: "variant_id", contentType: "product_group", value: "none" });`,
-      { event: undefined, event2: payload, fbq },
-    );
-    const server = relayEvent(payload, {
-      META_EVENT_NAME: "QuizLead",
-      META_CONTENT_ID: "variant_id",
-      META_CONTENT_TYPE: "product_group",
-      META_EVENT_VALUE: "none",
-    });
-    expect(fbq.mock.calls[0]).toEqual(["track", "QuizLead", server.custom_data, { eventID: server.event_id }]);
-  });
-
-  it("sends no personal data from the browser", () => {
-    const fbq = runSnippet(fixture("canonical"));
-    const sent = JSON.stringify(fbq.mock.calls);
-    for (const personal of ["Jane", "Doe", "Example.COM", "415", "94103", "1990", "203.0.113.7"]) {
-      expect(sent).not.toContain(personal);
+  it("reads session.attempt as the relay does: absent, null, digit strings", async () => {
+    for (const attempt of [undefined, null, "3", " 4 ", "2.0", 7]) {
+      const payload = canonical();
+      payload.session.attempt = attempt;
+      await sameAsRelay(payload);
     }
   });
 
-  it("does nothing without a trigger event and without a Pixel", () => {
-    expect(() => runInNewContext(snippet, {})).not.toThrow();
-    expect(() => runInNewContext(snippet, { event: fixture("minimal") })).not.toThrow();
+  it("takes attempt 1 where the relay refuses the attempt (it answers 422 and sends nothing)", async () => {
+    for (const attempt of [0, -2, 1.5, "abc", true, Number.MAX_SAFE_INTEGER + 2]) {
+      const payload = canonical();
+      payload.session.attempt = attempt;
+      expect(relayOutcome(payload)).toMatchObject({ sent: false, reason: "invalid: session.attempt" });
+      expect((await run(payload)).result.eventID).toBe("cartful.ses_5f1c9a7e2b.1");
+    }
+  });
+
+  it("gives a retake a new id, as the relay does", async () => {
+    const payload = canonical();
+    const first = (await run(payload)).result.eventID;
+    payload.session.attempt += 1;
+    await sameAsRelay(payload);
+    expect((await run(payload)).result.eventID).not.toBe(first);
+  });
+
+  it("trims the session id and reads a numeric one as text", async () => {
+    for (const id of ["  ses_padded \t", 123456]) {
+      const payload = canonical();
+      payload.session.id = id;
+      await sameAsRelay(payload);
+    }
+  });
+
+  it("suffixes Studio types other than email:submit, as the relay does when it relays them", async () => {
+    for (const type of ["quiz:complete", "product:addToCart", "email:submit", "", null]) {
+      const payload = { ...canonical(), type };
+      await sameAsRelay(payload, { ...DEFAULTS, STUDIO_EVENT_TYPES: type || "email:submit" });
+    }
+  });
+
+  it("falls back to cartful.{id} without a usable session id, as the relay does", async () => {
+    const variants: [string, (p: Record<string, any>) => void][] = [
+      ["no session", (p) => delete p.session],
+      ["session null", (p) => (p.session = null)],
+      ["blank session id", (p) => (p.session.id = "   ")],
+      ["numeric Studio id", (p) => ((p.session = null), (p.id = 98765))],
+    ];
+    for (const [variant, change] of variants) {
+      const payload = canonical();
+      change(payload);
+      expect(relayOutcome(payload), variant).toMatchObject({ eventId: `cartful.${String(payload.id).trim()}` });
+      await sameAsRelay(payload);
+    }
+  });
+
+  it("fires nothing without a session id and a Studio id: such an event could not deduplicate", async () => {
+    for (const change of [
+      (p: Record<string, any>) => (delete p.session, delete p.id),
+      (p: Record<string, any>) => ((p.session = { attempt: 2 }), (p.id = "  ")),
+      (p: Record<string, any>) => ((p.session = { id: "" }), (p.id = null)),
+    ]) {
+      const payload = canonical();
+      change(payload);
+      expect(await run(payload, withPixel())).toEqual({ result: { fired: false, reason: "no_event_id" }, calls: [] });
+    }
+  });
+
+  it("gives two leads without sessions two ids", async () => {
+    const a = { ...canonical(), session: null, id: "evt_a" };
+    const b = { ...canonical(), session: null, id: "evt_b" };
+    expect((await run(a)).result.eventID).not.toBe((await run(b)).result.eventID);
+  });
+});
+
+describe("consent, as src/transform/consent.ts", () => {
+  const consentCase = (marketing: unknown, consent?: Record<string, unknown>) => {
+    const payload = canonical();
+    payload.shopper.marketing_consent = marketing;
+    payload.context.consent = consent;
+    return payload;
+  };
+
+  it("sends nothing on an explicit denial in any form the relay reads", async () => {
+    const denials = [
+      consentCase(false),
+      ...["false", "no", "0", "denied", " NO "].map((word) => consentCase(word)),
+      consentCase(undefined, { ad_user_data: "denied" }),
+      consentCase(true, { ad_user_data: " Denied " }),
+      consentCase(true, { ad_storage: "DENIED", ad_user_data: "granted" }),
+    ];
+    for (const payload of denials) {
+      expect(relayOutcome(payload)).toEqual({ sent: false, reason: "consent_denied" });
+      expect(await run(payload, withPixel())).toEqual({ result: { fired: false, reason: "consent_denied" }, calls: [] });
+    }
+  });
+
+  it("fires on a grant or on silence, as the relay does by default", async () => {
+    for (const payload of [
+      consentCase(true),
+      consentCase("yes"),
+      consentCase(undefined),
+      consentCase(null, { ad_storage: "granted" }),
+      consentCase(" Granted ", { ad_user_data: "unknown" }),
+    ]) {
+      expectSameEvent(await run(payload, withPixel()), relayOutcome(payload, DEFAULTS), [PIXEL]);
+    }
+  });
+
+  it("reads a consent word it does not know as silence (the relay refuses such a webhook: no second copy)", async () => {
+    const payload = consentCase("maybe");
+    expect(relayOutcome(payload)).toEqual({ sent: false, reason: "invalid: shopper.marketing_consent" });
+    expect((await run(payload)).result).toMatchObject({ fired: true });
+    expect((await run(payload, { requireConsent: true })).result).toEqual({ fired: false, reason: "consent_not_granted" });
+  });
+
+  it("with requireConsent fires only on an explicit grant, as REQUIRE_CONSENT=true", async () => {
+    const cases = [
+      consentCase(true),
+      consentCase("1"),
+      consentCase("granted"),
+      consentCase(undefined, { ad_user_data: "GRANTED" }),
+      consentCase(undefined),
+      consentCase(undefined, { ad_storage: "granted" }),
+    ];
+    const sent: boolean[] = [];
+    for (const payload of cases) {
+      const relay = relayOutcome(payload, { ...DEFAULTS, REQUIRE_CONSENT: "true" });
+      const fired = await run(payload, withPixel({ requireConsent: true }));
+      sent.push(relay.sent);
+      if (relay.sent) expectSameEvent(fired, relay, [PIXEL]);
+      else expect(fired).toEqual({ result: { fired: false, reason: relay.reason }, calls: [] });
+    }
+    expect(sent).toEqual([true, true, true, true, false, false]);
+  });
+});
+
+describe("custom_data, as buildCustomData in src/transform/serverEvent.ts", () => {
+  const sameAsRelay = async (payload: Record<string, any>, settings = SETTINGS[1]!) =>
+    expectSameEvent(await run(payload, settings.snippet), relayOutcome(payload, settings.relay), []);
+
+  it("reads odd quantities, prices and ids as the relay does", async () => {
+    const payload = canonical();
+    payload.recommendations = [
+      { product_id: "a", variant_id: "a1", price: "10", quantity: 0.5 },
+      { product_id: 42, variant_id: 4201, price: 1e308, quantity: "2" },
+      { product_id: "c", variant_id: " c1 ", price: 5, quantity: 1e300 },
+      { product_id: "d", variant_id: "d1", price: -3, quantity: -1 },
+      { product_id: "e", variant_id: "", price: 9 },
+      { product_id: "f", variant_id: "f1", price: null, quantity: null },
+    ];
+    for (const settings of SETTINGS) await sameAsRelay(payload, settings);
+  });
+
+  it("sends currency and value only with a valid currency, as the relay does", async () => {
+    for (const currency of ["usd", " eur ", "US", "dollars", "", null, 840]) {
+      const payload = canonical();
+      payload.store.currency = currency;
+      for (const settings of SETTINGS) {
+        expectSameEvent(await run(payload, settings.snippet), relayOutcome(payload, settings.relay), []);
+      }
+    }
+  });
+
+  it("leaves value out when no recommendation has a price, or the total is too large", async () => {
+    const unpriced = canonical();
+    unpriced.recommendations = [{ variant_id: "x" }, { variant_id: "y", price: null }];
+    const huge = canonical();
+    huge.recommendations = [{ variant_id: "x", price: 1e11, quantity: 1e11 }];
+    for (const payload of [unpriced, huge]) {
+      const relay = relayOutcome(payload, SETTINGS[1]!.relay);
+      expect(relay.sent && "value" in relay.customData).toBe(false);
+      await sameAsRelay(payload);
+    }
+  });
+
+  it("defaults content_type to product_group for product ids and product otherwise, and sends no value", async () => {
+    const expected = { product_id: "product_group", variant_id: "product", sku: "product" } as const;
+    for (const [contentId, contentType] of Object.entries(expected)) {
+      const fired = await run(canonical(), { contentId });
+      const relay = relayOutcome(canonical(), {
+        META_CONTENT_ID: contentId,
+        META_CONTENT_TYPE: contentType,
+        META_EVENT_VALUE: "none",
+      });
+      expectSameEvent(fired, relay, []);
+      expect(fired.calls[0]?.[2]).toMatchObject({ content_type: contentType });
+      expect(fired.calls[0]?.[2]).not.toHaveProperty("value");
+    }
+  });
+
+  it("sends no custom_data keys for a payload without recommendations, store or quiz", async () => {
+    const payload = { id: "evt_1", session: { id: "s" }, shopper: { email: "a@b.co" } };
+    expect((await run(payload)).calls).toEqual([["track", "Lead", {}, { eventID: "cartful.s.1" }]]);
+  });
+
+  it("sends no personal data from the browser", async () => {
+    const sent = JSON.stringify((await run(canonical(), withPixel())).calls);
+    for (const personal of ["Jane", "Doe", "Example.COM", "415", "94103", "1990", "203.0.113.7", "shopify", "7712345"]) {
+      expect(sent).not.toContain(personal);
+    }
+  });
+});
+
+describe("external_id, as src/transform/userData.ts", () => {
+  for (const { name, customerId, externalId } of EXTERNAL_ID_CASES) {
+    it(`updates each pixel's advanced matching before tracking: ${name}`, async () => {
+      const payload = canonical();
+      payload.shopper.customer_id = customerId;
+      const fired = await run(payload, { pixels: [{ id: "111" }, { id: "222" }] });
+      expect(fired.calls.map((call) => call[0])).toEqual(["init", "init", "trackSingle", "trackSingle"]);
+      expect(fired.calls.slice(0, 2)).toEqual([
+        ["init", "111", { external_id: externalId }],
+        ["init", "222", { external_id: externalId }],
+      ]);
+      expect(fired.result.externalId).toBe(true);
+    });
+  }
+
+  it("sends none when the payload has no customer_id, as the relay", async () => {
+    for (const customerId of [undefined, null, ""]) {
+      const payload = canonical();
+      payload.shopper.customer_id = customerId;
+      expect(relayOutcome(payload, DEFAULTS)).toMatchObject({ sent: true, externalId: undefined });
+      const fired = await run(payload, withPixel());
+      expect(fired.calls.map((call) => call[0])).toEqual(["trackSingle"]);
+      expect(fired.result).toMatchObject({ fired: true, externalId: false });
+    }
+  });
+
+  it("sends none for a customer_id of only white space and invisible characters", async () => {
+    for (const customerId of [" \t ", "\u200b\ufeff \u2060"]) {
+      const payload = canonical();
+      payload.shopper.customer_id = customerId;
+      expect((await run(payload, withPixel())).calls.map((call) => call[0])).toEqual(["trackSingle"]);
+    }
+  });
+
+  it("needs pixel ids: fbq('track') has no place for it, so without pixels none is sent", async () => {
+    const fired = await run(canonical());
+    expect(fired.calls.map((call) => call[0])).toEqual(["track"]);
+    expect(fired.result.externalId).toBe(false);
+  });
+
+  it("still fires, without it, where the browser cannot hash (no crypto.subtle outside https)", async () => {
+    for (const globals of [{ crypto: undefined }, { crypto: {} }, { crypto: { subtle: {} } }, { TextEncoder: undefined }]) {
+      const fired = await run(canonical(), withPixel(), globals);
+      expect(fired.calls.map((call) => call[0])).toEqual(["trackSingle"]);
+      expect(fired.result).toMatchObject({ fired: true, externalId: false });
+    }
+  });
+
+  it("is left alone with externalId: false, for pages that pass their own advanced matching", async () => {
+    const fired = await run(canonical(), { ...withPixel(), externalId: false });
+    expect(fired.calls.map((call) => call[0])).toEqual(["trackSingle"]);
+  });
+
+  it("still fires, without it, when the digest fails", async () => {
+    const failing = { subtle: { digest: () => Promise.reject(new Error("NotSupportedError")) } };
+    const fired = await run(canonical(), withPixel(), { crypto: failing });
+    expect(fired.calls.map((call) => call[0])).toEqual(["trackSingle"]);
+  });
+});
+
+describe("pixels and event names", () => {
+  const names = async (type: string, options: SnippetOptions) =>
+    (await run({ ...canonical(), type }, options)).calls.filter((call) => call[0] !== "init").map((call) => call.slice(0, 3));
+
+  it("resolves each pixel's event name: its own (name or map by type), else the options', else Lead", async () => {
+    const options: SnippetOptions = {
+      eventName: { "quiz:complete": "QuizCompleted" },
+      pixels: [{ id: "1" }, { id: "2", eventName: { "email:submit": "Contact" } }, { id: "3", eventName: "Subscribe" }],
+    };
+    expect(await names("email:submit", options)).toEqual([
+      ["trackSingle", "1", "Lead"],
+      ["trackSingle", "2", "Contact"],
+      ["trackSingle", "3", "Subscribe"],
+    ]);
+    expect(await names("quiz:complete", options)).toEqual([
+      ["trackSingleCustom", "1", "QuizCompleted"],
+      ["trackSingleCustom", "2", "QuizCompleted"],
+      ["trackSingle", "3", "Subscribe"],
+    ]);
+  });
+
+  it("uses track for Meta's standard events and trackCustom for others when no pixel is named", async () => {
+    expect(await names("email:submit", { eventName: "CompleteRegistration" })).toEqual([["track", "CompleteRegistration", expect.anything()]]);
+    expect(await names("email:submit", { eventName: " QuizLead " })).toEqual([["trackCustom", "QuizLead", expect.anything()]]);
+    expect(await names("email:submit", { eventName: "lead" })).toEqual([["trackCustom", "lead", expect.anything()]]);
+  });
+
+  it("does not take a map's inherited keys for Studio types", async () => {
+    expect(await names("constructor", { eventName: {} })).toEqual([["track", "Lead", expect.anything()]]);
+  });
+
+  it("matches the relay's META_EVENT_NAME for every pixel", async () => {
+    const options = { eventName: "QuizLead", pixels: [{ id: "1" }, { id: "2" }] };
+    expectSameEvent(await run(canonical(), options), relayOutcome(canonical(), { ...DEFAULTS, META_EVENT_NAME: "QuizLead" }), ["1", "2"]);
+  });
+
+  it("rejects options the relay would refuse as settings, naming the option", async () => {
+    const wrong: [unknown, RegExp][] = [
+      ["Lead", /options must be an object/],
+      [{ contentId: "handle" }, /contentId/],
+      [{ contentType: "products" }, /contentType/],
+      [{ value: "total" }, /value/],
+      [{ value: -1 }, /value/],
+      [{ requireConsent: "yes" }, /requireConsent/],
+      [{ externalId: "no" }, /externalId/],
+      [{ eventName: "" }, /eventName/],
+      [{ eventName: { "quiz:complete": 3 } }, /eventName\.quiz:complete/],
+      [{ pixels: { id: "1" } }, /pixels must be a list/],
+      [{ pixels: [{ id: "px-1" }] }, /pixels\[0\]\.id/],
+      [{ pixels: [{ id: "1" }, { id: "2", eventName: [] }] }, /pixels\[1\]\.eventName/],
+    ];
+    for (const [options, message] of wrong) {
+      const { pixel, calls } = load();
+      await expect(pixel(canonical(), options)).rejects.toThrow(message);
+      expect(calls).toEqual([]);
+    }
+  });
+});
+
+describe("what the snippet is handed", () => {
+  it("never reads a global `event`: the DOM event a browser sets is not Studio's payload", async () => {
+    const domEvent = { type: "click", isTrusted: true, target: {} };
+    const fired = await run(canonical(), withPixel(), { event: domEvent });
+    expectSameEvent(fired, relayOutcome(canonical(), DEFAULTS), [PIXEL]);
+    const payloadAsGlobal = await run(undefined, withPixel(), { event: canonical() });
+    expect(payloadAsGlobal).toEqual({ result: { fired: false, reason: "no_payload" }, calls: [] });
+  });
+
+  it("says no_payload for anything that is not an object", async () => {
+    for (const payload of [undefined, null, "evt_1", 42, [canonical()]]) {
+      expect((await run(payload)).result).toEqual({ fired: false, reason: "no_payload" });
+    }
+  });
+
+  it("says no_fbq when the Pixel base code is not on the page", async () => {
+    expect((await run(canonical(), withPixel(), { fbq: undefined })).result).toEqual({ fired: false, reason: "no_fbq" });
+  });
+
+  it("works with the line its header and the README say to paste", async () => {
+    const line = /^ \*\s+(cartfulMetaPixel\(payload, .*\);)$/m.exec(SNIPPET_SOURCE)?.[1];
+    expect(line).toBeDefined();
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(readme).toContain(line);
+    const calls: unknown[][] = [];
+    runInNewContext(`${SNIPPET_SOURCE}\n${line}`, {
+      payload: canonical(),
+      fbq: (...args: unknown[]) => calls.push(args),
+      crypto: webcrypto,
+      TextEncoder,
+    });
+    await expect.poll(() => calls.length).toBeGreaterThan(0);
+    expect(calls.at(-1)?.[0]).toBe("trackSingle");
+  });
+
+  it("is plain ES5 but for Promise and crypto.subtle: esbuild neither refuses nor lowers any of it", () => {
+    // An ES5 target refuses const, let, classes, destructuring, async and methods, and lowers arrows,
+    // template literals, spread, ?., ?? and regex flags: any of those makes the two outputs differ.
+    // (Shorthand properties and trailing commas it prints away either way, so this cannot see them.)
+    const es5 = transformSync(SNIPPET_SOURCE, { target: "es5", loader: "js" }).code;
+    const untouched = transformSync(SNIPPET_SOURCE, {
+      target: "esnext",
+      loader: "js",
+      supported: { "object-extensions": false },
+    }).code;
+    expect(es5).toBe(untouched);
   });
 });
