@@ -1,0 +1,307 @@
+/**
+ * What the operator console shows, as data: the page (./page) renders a {@link ConsoleModel};
+ * ./data assembles one from the settings, the metrics store, the delivery circuits, the dead
+ * letters and Meta's Dataset Quality answers. Nothing here is personal: ids, counts, codes,
+ * shares, Meta's trace ids and Meta's own words about our configuration.
+ *
+ * @example
+ * ```ts
+ * const html = renderConsole(sampleConsoleModel(Date.now()), { csrfToken, nonce });
+ * ```
+ */
+
+/** Counts of one destination over a window (the contract's `/admin/metrics` names, and more). */
+export interface DestinationCounts {
+  /** Webhooks routed to it (consent skips included, previews not). */
+  routed: number;
+  /** Events Meta accepted. */
+  sent: number;
+  /** Events not sent for consent or filtering. */
+  skipped: number;
+  /** Delivery attempts that failed and were retried. */
+  retried: number;
+  /** Events that ended as dead letters. */
+  dead_lettered: number;
+  /** Events moved to the destination's circuit to wait for a configuration fix. */
+  held: number;
+  /** Events built but not sent because the destination has no token. */
+  dry_run: number;
+}
+
+/** One hour of one destination (or of all, for the relay's own chart). */
+export interface HourPoint {
+  /** Start of the hour, ms. */
+  hour: number;
+  sent: number;
+  retried: number;
+  dead_lettered: number;
+  held: number;
+}
+
+/** The `user_data` keys Meta matches on, in the order the console lists them. */
+export const MATCH_KEYS = [
+  "em",
+  "ph",
+  "fn",
+  "ln",
+  "ge",
+  "db",
+  "ct",
+  "st",
+  "zp",
+  "country",
+  "external_id",
+  "client_ip_address",
+  "client_user_agent",
+  "fbc",
+  "fbp",
+] as const;
+export type MatchKey = (typeof MATCH_KEYS)[number];
+
+/** One event the relay handled lately. */
+export interface RecentEvent {
+  /** ms */
+  at: number;
+  eventId: string;
+  destination: string;
+  outcome: "sent" | "retry" | "held" | "dead_lettered" | "dry_run" | "skipped" | "failed" | "queued";
+  /** `user_data` keys the event carried (names only). */
+  keys: string[];
+  fbtraceId?: string;
+}
+
+/** Meta's answer to something, as the console shows it. */
+export interface MetaProblem {
+  /** ms */
+  at: number;
+  status?: number;
+  code?: number;
+  subcode?: number;
+  fbtraceId?: string;
+  /** Meta's own words (about our configuration or the event's fields, never personal data). */
+  message: string;
+}
+
+/** Signs from Meta that something needs the operator, each shown once however often it came. */
+export interface HealthSignal {
+  kind: "version_warning" | "version_retired" | "token" | "throttle" | "permission";
+  /** What it says, e.g. Meta's `X-Ad-Api-Version-Warning` text, or a code. */
+  detail: string;
+  firstAt: number;
+  lastAt: number;
+  count: number;
+}
+
+/** Meta's Dataset Quality answer for a destination's pixel (web events), summarised. */
+export interface DatasetQuality {
+  /** ms */
+  fetchedAt: number;
+  events: {
+    eventName: string;
+    /** Meta's Event Match Quality, 0–10. */
+    compositeScore?: number;
+    /** Per key: Meta's identifier (`email`, `phone`, `ip_address`, …) and the share of events with it, 0–100. */
+    matchKeyFeedback: { identifier: string; coverage?: number }[];
+    /** Share of browser events the server's event_id deduplicated, 0–100, per dedup key. */
+    dedupeKeyFeedback: { dedupeKey: string; serverCoverage?: number; browserCoverage?: number; dedupedShare?: number }[];
+    /** Share of Pixel events the Conversions API also sent, 0–100. */
+    eventCoverage?: number;
+    dataFreshness?: string;
+    /** Additional conversions reported, %. */
+    acr?: number;
+    diagnostics: { name: string; description?: string; solution?: string; percentage?: number }[];
+  }[];
+}
+
+/** The last Dataset Quality read of a destination. */
+export type QualityState =
+  | { state: "ok"; quality: DatasetQuality }
+  /** The token lacks `ads_read` (or the dataset is not shared with it): shown as such, not as a relay failure. */
+  | { state: "permission"; at: number; message: string; code?: number }
+  | { state: "failed"; at: number; message: string; code?: number }
+  /** No read yet, or the destination runs dry / has no token for it. */
+  | { state: "none"; reason: string };
+
+export interface ConsoleDestination {
+  name: string;
+  pixelId: string;
+  mode: "live" | "dry_run" | "misconfigured";
+  /** The destination's `test_event_code`, for the test-event button (none: the button asks for one). */
+  testEventCode?: string;
+  /** Set when the destination's circuit is open: its events wait for a fix. */
+  circuit?: {
+    cause: "meta_refused" | "no_token" | "unknown_destination" | "settings_unusable";
+    since?: number;
+    held: number;
+    nextProbeAt?: number;
+    lastFailure?: Omit<MetaProblem, "at">;
+  };
+  lastAccepted?: { at: number; fbtraceId?: string };
+  lastFailure?: MetaProblem;
+  counts: { "24h": DestinationCounts; "7d": DestinationCounts };
+  /** ms from intake to Meta's acceptance over 24 h, when any. */
+  latencyMs?: { p50: number; p95: number; count: number };
+  /** Share (0–1) of events sent in 24 h that carried each key; empty when none was sent. */
+  matchKeys: Partial<Record<MatchKey, number>>;
+  /** A plain hint for the weakest important key, e.g. "fbc on 12 %: pass the _fbc cookie…". */
+  hint?: string;
+  quality: QualityState;
+  signals: HealthSignal[];
+  /** Dead letters waiting (not re-driven), of this destination. */
+  deadLettersWaiting: number;
+}
+
+/** A dead letter as the console lists it (field names, never values). */
+export interface ConsoleDeadLetter {
+  key: string;
+  destination: string;
+  eventId: string;
+  reason: string;
+  detail: string;
+  code?: number;
+  fbtraceId?: string;
+  deadLetteredAt: number;
+  replayable: boolean;
+}
+
+export interface ConsoleModel {
+  /** ms */
+  generatedAt: number;
+  relay: {
+    mode: "live" | "dry_run" | "misconfigured";
+    /** The settings' own error (names the setting, never its value), when they cannot be read. */
+    problem?: string;
+    apiVersion?: string;
+    /** Whether the queue is bound (durable delivery) or events go out while Studio waits. */
+    queued: boolean;
+  };
+  webhooks: { "24h": { received: number; unauthorized: number; invalid: number }; "7d": { received: number; unauthorized: number; invalid: number } };
+  destinations: ConsoleDestination[];
+  /** Per hour over the last 7 days (168 points, oldest first), all destinations together; the last 24 are the day's chart. */
+  hours: HourPoint[];
+  recent: RecentEvent[];
+  deadLetters: ConsoleDeadLetter[];
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * A console model with plausible numbers: for the page's tests, and for a look at the page
+ * without traffic.
+ *
+ * @example
+ * ```ts
+ * sampleConsoleModel(Date.now()).destinations.map((d) => d.mode); // ["live", "misconfigured", "dry_run"]
+ * ```
+ */
+export function sampleConsoleModel(now: number): ConsoleModel {
+  const counts = (sent: number): DestinationCounts => ({
+    routed: sent + 3,
+    sent,
+    skipped: 2,
+    retried: Math.round(sent / 10),
+    dead_lettered: 1,
+    held: 0,
+    dry_run: 0,
+  });
+  const start = Math.floor(now / HOUR) * HOUR - 167 * HOUR;
+  return {
+    generatedAt: now,
+    relay: { mode: "misconfigured", apiVersion: "v27.0", queued: true },
+    webhooks: { "24h": { received: 140, unauthorized: 1, invalid: 2 }, "7d": { received: 910, unauthorized: 4, invalid: 9 } },
+    destinations: [
+      {
+        name: "eu",
+        pixelId: "111111111111111",
+        mode: "live",
+        testEventCode: "TEST4521",
+        lastAccepted: { at: now - 4 * 60_000, fbtraceId: "AbCdEf123" },
+        lastFailure: { at: now - 3 * HOUR, status: 503, code: 2, message: "Service temporarily unavailable", fbtraceId: "Xy9" },
+        counts: { "24h": counts(120), "7d": counts(800) },
+        latencyMs: { p50: 5200, p95: 31000, count: 120 },
+        matchKeys: { em: 1, ph: 0.82, fn: 0.95, ln: 0.95, external_id: 1, client_ip_address: 1, client_user_agent: 1, fbc: 0.12, fbp: 0.9 },
+        hint: "fbc on 12 %: pass the _fbc cookie, or the page URL with its fbclid, in context",
+        quality: {
+          state: "ok",
+          quality: {
+            fetchedAt: now - 20 * 60_000,
+            events: [
+              {
+                eventName: "Lead",
+                compositeScore: 7.2,
+                matchKeyFeedback: [
+                  { identifier: "email", coverage: 100 },
+                  { identifier: "phone", coverage: 81.5 },
+                  { identifier: "ip_address", coverage: 99.9 },
+                  { identifier: "fbc", coverage: 11.8 },
+                ],
+                dedupeKeyFeedback: [{ dedupeKey: "event_id", serverCoverage: 100, browserCoverage: 97.1, dedupedShare: 88.4 }],
+                eventCoverage: 64.2,
+                dataFreshness: "real_time",
+                acr: 12.5,
+                diagnostics: [{ name: "Send fbc", description: "Few server events carry a click id.", solution: "Pass the _fbc cookie.", percentage: 88 }],
+              },
+            ],
+          },
+        },
+        signals: [{ kind: "version_warning", detail: "The call has been auto-upgraded to v27.0 as v25.0 will be deprecated", firstAt: now - 2 * HOUR, lastAt: now - 10 * 60_000, count: 14 }],
+        deadLettersWaiting: 1,
+      },
+      {
+        name: "us",
+        pixelId: "222222222222222",
+        mode: "misconfigured",
+        circuit: {
+          cause: "meta_refused",
+          since: now - 45 * 60_000,
+          held: 37,
+          nextProbeAt: now + 4 * 60_000,
+          lastFailure: { status: 400, code: 190, subcode: 463, fbtraceId: "TkN190", message: "Error validating access token: Session has expired" },
+        },
+        lastAccepted: { at: now - 50 * 60_000 },
+        lastFailure: { at: now - 45 * 60_000, status: 400, code: 190, subcode: 463, fbtraceId: "TkN190", message: "Error validating access token: Session has expired" },
+        counts: { "24h": { ...counts(15), held: 37 }, "7d": { ...counts(100), held: 37 } },
+        matchKeys: { em: 1, ph: 0.4, client_ip_address: 1, client_user_agent: 1, fbp: 0.7 },
+        hint: "ph on 40 %: map the shopper's phone in Studio, with the country or DEFAULT_COUNTRY for its calling code",
+        quality: { state: "permission", at: now - HOUR, code: 10, message: "(#10) Application does not have permission for this action" },
+        signals: [{ kind: "token", detail: "190/463", firstAt: now - 45 * 60_000, lastAt: now - 2 * 60_000, count: 6 }],
+        deadLettersWaiting: 0,
+      },
+      {
+        name: "test",
+        pixelId: "333333333333333",
+        mode: "dry_run",
+        counts: { "24h": { ...counts(0), dry_run: 5 }, "7d": { ...counts(0), dry_run: 12 } },
+        matchKeys: {},
+        quality: { state: "none", reason: "no token" },
+        signals: [],
+        deadLettersWaiting: 0,
+      },
+    ],
+    hours: Array.from({ length: 168 }, (_, i) => ({
+      hour: start + i * HOUR,
+      sent: Math.round(4 + 3 * Math.sin(i / 4)),
+      retried: i % 9 === 0 ? 2 : 0,
+      dead_lettered: i === 160 ? 1 : 0,
+      held: i > 164 ? 12 : 0,
+    })),
+    recent: [
+      { at: now - 60_000, eventId: "cartful.ses_5f1c9a7e2b.2", destination: "eu", outcome: "sent", keys: ["em", "ph", "fbp"], fbtraceId: "AbCdEf123" },
+      { at: now - 120_000, eventId: "cartful.ses_77aa.1", destination: "us", outcome: "held", keys: ["em", "client_ip_address"] },
+      { at: now - 180_000, eventId: "cartful.ses_9b21.1", destination: "eu", outcome: "retry", keys: ["em"], fbtraceId: "Xy9" },
+    ],
+    deadLetters: [
+      {
+        key: "cartful.ses_bad.1@eu",
+        destination: "eu",
+        eventId: "cartful.ses_bad.1",
+        reason: "rejected",
+        detail: "The parameter em is not a valid SHA-256 hash",
+        code: 100,
+        fbtraceId: "Bad100",
+        deadLetteredAt: now - 5 * HOUR,
+        replayable: true,
+      },
+    ],
+  };
+}
