@@ -9,9 +9,9 @@
  * event.action_source; // "website"
  * ```
  */
-import type { Content, CustomData, ServerEvent } from "./capi";
+import type { Content, CustomData, ServerEvent, UserData } from "./capi";
 import { eventId } from "./eventId";
-import { buildUserData } from "./userData";
+import { type BuiltUserData, buildUserData } from "./userData";
 import type { StudioWebhook } from "./webhook";
 
 /** Which recommendation field becomes `content_ids` / `contents[].id`. */
@@ -39,27 +39,67 @@ export interface EventOptions {
   eventValue: EventValue;
 }
 
-export function buildServerEvent(webhook: StudioWebhook, config: EventOptions, now: number): ServerEvent {
+/**
+ * The `user_data` of a webhook and its match report: the shopper's fields, the browser's
+ * values, and the click time of an `fbc` built from an `fbclid` (the submission, never after now).
+ *
+ * @example
+ * ```ts
+ * const { userData, match } = webhookUserData(webhook, parseConfig(env), Date.now());
+ * match.dropped; // { ph: "not a valid number for GB" }
+ * ```
+ */
+export function webhookUserData(
+  webhook: StudioWebhook,
+  config: Pick<EventOptions, "defaultCountry">,
+  now: number,
+): BuiltUserData {
   const { context, shopper } = webhook;
+  return buildUserData(
+    shopper,
+    {
+      ip: context.ip,
+      ipv6: context.ipv6,
+      user_agent: context.user_agent,
+      fbp: context.fbp,
+      fbc: context.fbc,
+      page_url: context.page_url,
+      referrer_url: context.referrer_url,
+      // The click was seen no later than the submission, and no later than now.
+      occurred_at: Math.min(webhook.occurred_at, now),
+    },
+    { defaultCountry: config.defaultCountry, now },
+  );
+}
+
+/**
+ * The server event for a webhook. `userData` is the webhook's user data when the caller has
+ * already built it (see `webhookUserData`); it is built here otherwise.
+ *
+ * @example
+ * ```ts
+ * buildServerEvent(webhook, parseConfig(env), Date.now()).user_data.em; // "62a14e44…"
+ * ```
+ */
+export function buildServerEvent(
+  webhook: StudioWebhook,
+  config: EventOptions,
+  now: number,
+  userData: UserData = webhookUserData(webhook, config, now).userData,
+): ServerEvent {
+  const { context } = webhook;
   const eventSourceUrl = scrubUrl(context.page_url) ?? storeUrl(webhook.store.domain);
   const referrerUrl = scrubUrl(context.referrer_url);
-  // The click was seen no later than the submission, and no later than now.
-  const eventTimeMs = Math.min(webhook.occurred_at, now);
-  const fbc = context.fbc ?? fbcFromPageUrl(context.page_url, eventTimeMs);
   const customData = buildCustomData(webhook, config);
   return {
     event_name: config.eventName,
     // Meta wants the moment the shopper acted, in seconds, and never a time after now.
-    event_time: Math.floor(eventTimeMs / 1000),
+    event_time: Math.floor(Math.min(webhook.occurred_at, now) / 1000),
     event_id: eventId(webhook),
     action_source: "website",
     ...(eventSourceUrl ? { event_source_url: eventSourceUrl } : {}),
     ...(referrerUrl ? { referrer_url: referrerUrl } : {}),
-    user_data: buildUserData(
-      shopper,
-      { ip: context.ip, user_agent: context.user_agent, fbp: context.fbp, fbc },
-      { defaultCountry: config.defaultCountry, now },
-    ),
+    user_data: userData,
     ...(customData ? { custom_data: customData } : {}),
     ...(config.limitedDataUse
       ? {
@@ -121,30 +161,6 @@ function eventValue(contents: Content[], config: EventOptions): number | undefin
       return Number.isSafeInteger(cents) ? cents / 100 : undefined;
     }
   }
-}
-
-/**
- * Builds `fbc` from an `fbclid` in the page URL, as Meta's "fbp and fbc" page says:
- * `fb.1.{ms}.{fbclid}`, the click id kept byte for byte (no decoding). `clickTimeMs` is the
- * earliest time the relay knows the click id was seen: when the shopper submitted.
- *
- * @example
- * ```ts
- * fbcFromPageUrl("https://shop.example.com/q?fbclid=IwAR2xYz", 1795632127123);
- * // "fb.1.1795632127123.IwAR2xYz"
- * ```
- */
-export function fbcFromPageUrl(pageUrl: string | undefined, clickTimeMs: number): string | undefined {
-  if (!pageUrl) return undefined;
-  const query = pageUrl.split("#", 1)[0]?.split("?")[1];
-  if (!query) return undefined;
-  for (const pair of query.split("&")) {
-    const split = pair.indexOf("=");
-    if (split < 0 || pair.slice(0, split) !== "fbclid") continue;
-    const value = pair.slice(split + 1);
-    if (value) return `fb.1.${Math.floor(clickTimeMs)}.${value}`;
-  }
-  return undefined;
 }
 
 /**

@@ -16,6 +16,8 @@ describe("transformWebhook", () => {
       if (result.outcome !== "event") return;
       expect(result.event.event_id).toBe(result.eventId);
       expect(result.event.user_data.em).toMatch(/^[0-9a-f]{64}$/);
+      expect(result.match.sent).toEqual(Object.keys(result.event.user_data));
+      expect(result.match.dropped).toEqual({});
     });
   }
 
@@ -45,20 +47,51 @@ describe("transformWebhook", () => {
     expect(result).toMatchObject({ outcome: "event", event: { user_data: { em: hashed } } });
   });
 
-  it("skips a consent denial, with the event_id it would have had", () => {
+  it("takes an email hashed by Meta's Parameter Builder, exactly as it came", () => {
+    const builderValue = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f.AQQCAQMC";
+    const result = transformWebhook({ ...fixture("minimal"), shopper: { email: ` ${builderValue}` } }, parseConfig({}), NOW);
+    expect(result).toMatchObject({ outcome: "event", event: { user_data: { em: builderValue } } });
+  });
+
+  it("refuses an email whose hash carries something that is not a builder appendix", () => {
+    const payload = { ...fixture("minimal"), shopper: { email: "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f.Ab" } };
+    expect(transformWebhook(payload, parseConfig({}), NOW)).toMatchObject({ outcome: "invalid", issues: [{ path: "shopper.email" }] });
+  });
+
+  it("reports which user_data keys the event carries and why others were dropped", () => {
+    const payload = fixture("canonical");
+    payload.shopper.phone = "12345";
+    payload.context.fbp = "not-a-cookie";
+    const result = transformWebhook(payload, parseConfig({}), NOW);
+    expect(result.outcome).toBe("event");
+    if (result.outcome !== "event") return;
+    expect(result.match).toEqual({
+      sent: ["em", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id", "client_ip_address", "client_user_agent", "fbc"],
+      dropped: { ph: "not a valid number for US", fbp: "malformed" },
+    });
+    expect(Object.keys(result.event.user_data).sort()).toEqual([...result.match.sent].sort());
+  });
+
+  it("skips a consent denial, with the event_id it would have had and its match report", () => {
     const payload = fixture("canonical");
     payload.shopper.marketing_consent = false;
-    expect(transformWebhook(payload, parseConfig({}), NOW)).toEqual({
+    payload.shopper.gender = "other";
+    const result = transformWebhook(payload, parseConfig({}), NOW);
+    expect(result).toEqual({
       outcome: "skipped",
       reason: "consent_denied",
       eventId: "cartful.ses_5f1c9a7e2b.2",
       studioEventId: payload.id,
+      match: {
+        sent: ["em", "ph", "fn", "ln", "db", "ct", "st", "zp", "country", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"],
+        dropped: { ge: "not f or m" },
+      },
     });
   });
 
   it("skips a type the configuration does not relay", () => {
     const result = transformWebhook({ ...fixture("canonical"), type: "quiz:start" }, parseConfig({}), NOW);
-    expect(result).toMatchObject({ outcome: "skipped", reason: "event_type_filtered" });
+    expect(result).toMatchObject({ outcome: "skipped", reason: "event_type_filtered", match: { dropped: {} } });
     const allowed = transformWebhook(
       { ...fixture("canonical"), type: "quiz:start" },
       parseConfig({ STUDIO_EVENT_TYPES: "quiz:start" }),

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * const result = transformWebhook(JSON.parse(body), parseConfig(env), Date.now());
- * if (result.outcome === "event") send(result.event);
+ * if (result.outcome === "event") send(result.event); // result.match: { sent: ["em", …], dropped: {…} }
  * else if (result.outcome === "skipped") console.log(result.reason); // "consent_denied"
  * else console.log(result.issues); // [{ path: "shopper.email", message: "Not a valid email address" }]
  * ```
@@ -14,9 +14,8 @@
 import { MAX_EVENT_AGE_SECONDS, type ServerEvent } from "./capi";
 import { consentDecision } from "./consent";
 import { eventId } from "./eventId";
-import { preHashed } from "./hash";
-import { normalizeEmail } from "./normalize";
-import { buildServerEvent, type EventOptions } from "./serverEvent";
+import { buildServerEvent, type EventOptions, webhookUserData } from "./serverEvent";
+import type { MatchReport } from "./userData";
 import { type FieldMap, type Issue, parseWebhook } from "./webhook";
 
 /**
@@ -34,9 +33,13 @@ export const STALE_MARGIN_MS = 5 * 60_000;
 
 export type SkipReason = "consent_denied" | "consent_not_granted" | "event_type_filtered";
 
+/**
+ * What became of a webhook. `match` says which `user_data` keys the event carries (or would
+ * have carried, when skipped) and why each given but dropped key was left out; it holds no value.
+ */
 export type TransformResult =
-  | { outcome: "event"; event: ServerEvent; eventId: string; studioEventId: string }
-  | { outcome: "skipped"; reason: SkipReason; eventId: string; studioEventId: string }
+  | { outcome: "event"; event: ServerEvent; eventId: string; studioEventId: string; match: MatchReport }
+  | { outcome: "skipped"; reason: SkipReason; eventId: string; studioEventId: string; match: MatchReport }
   | { outcome: "invalid"; issues: Issue[] };
 
 /** The settings the transform reads: the event's options, and which webhooks become events. */
@@ -52,18 +55,19 @@ export function transformWebhook(payload: unknown, config: TransformOptions, now
   const parsed = parseWebhook(payload, config.fieldMap);
   if (!parsed.ok) return { outcome: "invalid", issues: parsed.issues };
   const webhook = parsed.webhook;
-  const email = webhook.shopper.email;
-  if (preHashed(email) === undefined && normalizeEmail(email) === undefined) {
+  // Built once: the email check, the skip answers and the event all read it.
+  const { userData, match } = webhookUserData(webhook, config, now);
+  if (!match.sent.includes("em")) {
     return { outcome: "invalid", issues: [{ path: "shopper.email", message: "Not a valid email address" }] };
   }
 
   const id = eventId(webhook);
   const studioEventId = webhook.id;
   if (!config.eventTypes.includes(webhook.type)) {
-    return { outcome: "skipped", reason: "event_type_filtered", eventId: id, studioEventId };
+    return { outcome: "skipped", reason: "event_type_filtered", eventId: id, studioEventId, match };
   }
   const consent = consentDecision(webhook, config.requireConsent);
-  if (!consent.send) return { outcome: "skipped", reason: consent.reason, eventId: id, studioEventId };
+  if (!consent.send) return { outcome: "skipped", reason: consent.reason, eventId: id, studioEventId, match };
 
   if (webhook.occurred_at - now > MAX_CLOCK_SKEW_MS) {
     return { outcome: "invalid", issues: [{ path: "occurred_at", message: "Event time is in the future" }] };
@@ -74,7 +78,7 @@ export function transformWebhook(payload: unknown, config: TransformOptions, now
       issues: [{ path: "occurred_at", message: "Event is older than the 7 days Meta accepts" }],
     };
   }
-  return { outcome: "event", event: buildServerEvent(webhook, config, now), eventId: id, studioEventId };
+  return { outcome: "event", event: buildServerEvent(webhook, config, now, userData), eventId: id, studioEventId, match };
 }
 
 /**

@@ -177,6 +177,8 @@ export const studioWebhookSchema = z.looseObject({
       referrer_url: optionalText,
       user_agent: optionalText,
       ip: optionalText,
+      /** A separate IPv6 address, when Studio gives one beside `ip`; preferred for `client_ip_address`. */
+      ipv6: optionalText,
       fbp: optionalText,
       fbc: optionalText,
       consent: z.nullable(z.optional(z.looseObject({ ad_storage: consentSignal, ad_user_data: consentSignal }))),
