@@ -38,7 +38,7 @@ for (const entry of corpus) {
   if (!parsed.ok) continue;
   const w = parsed.webhook;
   const s = w.shopper;
-  const country = s.country ? n.normalizeCountry(s.country) ?? config.defaultCountry : config.defaultCountry;
+  const country = n.countryCode(s.country) ?? config.defaultCountry;
   const client = { ip: w.context.ip, user_agent: w.context.user_agent, fbp: w.context.fbp, fbc: w.context.fbc };
   const hashedInputs = [];
   const stages = {
@@ -53,11 +53,11 @@ for (const entry of corpus) {
   };
   const fields = {
     normalizeEmail: [n.normalizeEmail, s.email],
-    normalizePhone: [(x) => n.normalizePhone(x, country), s.phone],
+    normalizePhone: [(x) => m.normalizePhone(x, country), s.phone],
     "normalizeName (first)": [n.normalizeName, s.first_name],
     "normalizeName (last)": [n.normalizeName, s.last_name],
     normalizeGender: [n.normalizeGender, s.gender],
-    normalizeDateOfBirth: [(x) => n.normalizeDateOfBirth(x, now), s.date_of_birth],
+    normalizeDateOfBirth: [(x) => m.normalizeDateOfBirth(x, country, now), s.date_of_birth],
     normalizeCity: [n.normalizeCity, s.city],
     normalizeState: [(x) => n.normalizeState(x, country), s.state],
     normalizeZip: [(x) => n.normalizeZip(x, country), s.zip],
@@ -69,7 +69,7 @@ for (const entry of corpus) {
     const value = String(raw);
     stages[name] = () => fn(value);
     const normalized = fn(value);
-    if (normalized !== undefined) hashedInputs.push(normalized);
+    if (normalized.ok) hashedInputs.push(normalized.value);
   }
   stages[`sha256Hex × ${hashedInputs.length}`] = () => {
     for (const x of hashedInputs) sink += m.sha256Hex(x).length;

@@ -8,3 +8,5 @@ export { eventId } from "../../src/transform/eventId";
 export { buildUserData } from "../../src/transform/userData";
 export { buildServerEvent, buildCustomData, scrubUrl } from "../../src/transform/serverEvent";
 export * as normalize from "../../src/transform/normalize";
+export { normalizePhone } from "../../src/transform/phone";
+export { normalizeDateOfBirth } from "../../src/transform/dateOfBirth";

@@ -305,7 +305,9 @@ var cartfulMetaPixel = (function () {
     var outer = raw.replace(chars.ends, "");
     if (isBuilderHashed(outer)) return Promise.resolve(outer);
     if (/^[0-9a-fA-F]{64}$/.test(outer)) return Promise.resolve(outer.toLowerCase());
-    var id = raw.normalize("NFC").replace(chars.anywhere, "").replace(/\s/g, "").toLowerCase();
+    // As the relay: invisible characters out first, then NFC (an invisible character between a
+    // letter and its accent would otherwise keep them apart).
+    var id = raw.replace(chars.anywhere, "").normalize("NFC").replace(/\s/g, "").toLowerCase();
     return id === "" ? Promise.resolve(undefined) : sha256Hex(id);
   }
 

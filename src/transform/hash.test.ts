@@ -73,6 +73,18 @@ describe("preHashed", () => {
     expect(preHashed(`  ${hash}\t`)).toBe(hash);
   });
 
+  it("passes a Parameter Builder value through exactly as it came, only trimmed", () => {
+    expect(preHashed(`${hash}.AQQCAQMC`)).toBe(`${hash}.AQQCAQMC`);
+    expect(preHashed(` ${hash}.BA\t`)).toBe(`${hash}.BA`);
+    expect(preHashed(`${hash.toUpperCase()}.AQQCAQMC`)).toBe(`${hash.toUpperCase()}.AQQCAQMC`);
+  });
+
+  it("returns undefined for a hash with something that is not a builder appendix", () => {
+    expect(preHashed(`${hash}.Ab`)).toBeUndefined();
+    expect(preHashed(`${hash}.`)).toBeUndefined();
+    expect(preHashed(`${hash.slice(0, 32)}.AQQCAQMC`)).toBeUndefined();
+  });
+
   it("returns undefined for plaintext, MD5 and near misses", () => {
     expect(preHashed("john_smith@gmail.com")).toBeUndefined();
     expect(preHashed(hash.slice(0, 32))).toBeUndefined();

@@ -1,230 +1,144 @@
 /**
- * Meta's advanced-matching normalization for `user_data`, one function per key, following
- * "Customer Information Parameters" (see ../shared/meta-capi.md). Each function returns the
- * normalized plaintext (to be hashed with `sha256Hex`), or `undefined` when the input cannot be
- * made valid: such a field is dropped, never sent malformed. All text is first put in Unicode
- * NFC, so "é" typed as one code point or as "e" + combining accent hashes the same.
+ * Meta's advanced-matching normalization for `user_data`, following "Customer Information
+ * Parameters" (see ../shared/meta-capi.md): the shared cleaning step every key goes through,
+ * the result type, and one function per key for em, fn/ln, ge, ct, st, zp, country and
+ * external_id (`ph` is in `./phone`, `db` in `./dateOfBirth`). Each function returns the
+ * normalized plaintext (to be hashed with `sha256Hex`), or the reason the input cannot be made
+ * valid: such a field is dropped, never sent malformed. Reasons name the rule, never the value.
  *
- * Pure functions: no I/O, no clock (`normalizeDateOfBirth` takes `now` as an argument).
+ * Pure functions: no I/O, no clock.
  */
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/min";
 import { findCountry } from "./countries";
 import { findRegion } from "./states";
 
-/** NFC, then trimmed. */
-function clean(raw: string): string {
-  return raw.normalize("NFC").trim();
+/**
+ * What a normalizer made of one value: the normalized plaintext, or why there is none (a short,
+ * stable phrase without any of the value in it, e.g. `not a valid email address`).
+ */
+export type Normalized = { ok: true; value: string } | { ok: false; reason: string };
+
+/**
+ * A kept value, as a `Normalized`.
+ *
+ * @example
+ * ```ts
+ * kept("jane"); // { ok: true, value: "jane" }
+ * ```
+ */
+export function kept(value: string): Normalized {
+  return { ok: true, value };
+}
+
+/**
+ * A dropped value and its reason, as a `Normalized`.
+ *
+ * @example
+ * ```ts
+ * dropped("no letters"); // { ok: false, reason: "no letters" }
+ * ```
+ */
+export function dropped(reason: string): { ok: false; reason: string } {
+  return { ok: false, reason };
+}
+
+/** Unicode format characters: zero-width space and joiners, BOM, LRM/RLM, word joiner, soft hyphen, bidi controls, tags. */
+const FORMAT_CHARACTERS = /\p{Cf}/gu;
+/** Every Unicode space separator but U+0020, and the line and paragraph separators. */
+const OTHER_SPACES = /[\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]/g;
+/** Printable ASCII only: nothing to remove, replace or compose. */
+const PLAIN_ASCII = /^[\x20-\x7E]*$/;
+
+/**
+ * The shared cleaning step every shopper value goes through before any key's normalization:
+ * Unicode format characters (`\p{Cf}`: zero-width space, zero-width (non-)joiner, BOM, LRM/RLM,
+ * word joiner, soft hyphen, …) removed, no-break and other Unicode spaces made plain spaces,
+ * the text put in NFC (so "é" typed as one code point or as "e" + combining accent is the same),
+ * then trimmed. Forms and spreadsheets copy such invisible characters in; left there, they would
+ * change the hash of a value that looks the same.
+ *
+ * @example
+ * ```ts
+ * cleanText("\u200BJane\u00A0Doe\uFEFF "); // "Jane Doe"
+ * cleanText("Vale\u0301ry");                 // "Valéry" (one code point for é)
+ * ```
+ */
+export function cleanText(raw: string): string {
+  if (PLAIN_ASCII.test(raw)) return raw.trim();
+  return raw.replace(FORMAT_CHARACTERS, "").replace(OTHER_SPACES, " ").normalize("NFC").trim();
 }
 
 /** Letters (any script) and their combining marks, lowercase; everything else removed. */
 function lettersOnly(raw: string): string {
-  return clean(raw).toLowerCase().replace(/[^\p{L}\p{M}]/gu, "");
+  return cleanText(raw).toLowerCase().replace(/[^\p{L}\p{M}]/gu, "");
 }
 
 const EMAIL_LOCAL = /^[^\s@"(),:;<>[\]\\]{1,64}$/u;
 const EMAIL_DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
 const EMAIL_TLD = /^(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/u;
+const NOT_AN_EMAIL = dropped("not a valid email address");
 
 /**
- * `em`: trimmed and lowercased, if it has the shape of an address: one `@`, a local part
- * without spaces, quotes or leading/trailing/double dots, and a domain of at least two labels
- * ending in a letter TLD (internationalized domains and punycode accepted). At most 254 chars.
+ * `em`: cleaned (see `cleanText`) and lowercased, if it has the shape of an address: one `@`, a
+ * local part without spaces, quotes or leading/trailing/double dots, and a domain of at least
+ * two labels ending in a letter TLD (internationalized domains and punycode accepted). At most
+ * 254 characters.
  *
  * @example
  * ```ts
- * normalizeEmail(" John_Smith@gmail.com "); // "john_smith@gmail.com"
- * normalizeEmail("jane@localhost");          // undefined
+ * normalizeEmail(" John_Smith@gmail.com "); // { ok: true, value: "john_smith@gmail.com" }
+ * normalizeEmail("jane@localhost");          // { ok: false, reason: "not a valid email address" }
  * ```
  */
-export function normalizeEmail(raw: string): string | undefined {
-  const email = clean(raw).toLowerCase();
-  if (email.length > 254) return undefined;
+export function normalizeEmail(raw: string): Normalized {
+  const email = cleanText(raw).toLowerCase();
+  if (email.length > 254) return NOT_AN_EMAIL;
   const at = email.lastIndexOf("@");
-  if (at <= 0 || email.indexOf("@") !== at) return undefined;
+  if (at <= 0 || email.indexOf("@") !== at) return NOT_AN_EMAIL;
   const local = email.slice(0, at);
   const domain = email.slice(at + 1);
   if (!EMAIL_LOCAL.test(local) || local.startsWith(".") || local.endsWith(".") || local.includes("..")) {
-    return undefined;
+    return NOT_AN_EMAIL;
   }
   const labels = domain.split(".");
-  if (labels.length < 2 || !labels.every((label) => EMAIL_DOMAIN_LABEL.test(label))) return undefined;
-  if (!EMAIL_TLD.test(labels[labels.length - 1]!)) return undefined;
-  return email;
-}
-
-/** libphonenumber's country type for a country in any form `normalizeCountry` reads, if it has metadata for it. */
-function phoneCountry(country: string | undefined): CountryCode | undefined {
-  const code = country === undefined ? undefined : normalizeCountry(country)?.toUpperCase();
-  return code !== undefined && isSupportedCountry(code) ? code : undefined;
-}
-
-/** E.164 digits (no "+") of `text` parsed with `country`, when libphonenumber finds it valid. */
-function validPhone(text: string, country?: CountryCode): string | undefined {
-  const parsed = parsePhoneNumberFromString(text, country);
-  return parsed !== undefined && parsed.isValid() ? parsed.number.slice(1) : undefined;
-}
-
-/**
- * `ph`: digits only, with the country calling code and without international prefix or trunk
- * zero (E.164 without "+"), validated against libphonenumber's metadata (min set: length and
- * number ranges per country). How the calling code is found, in order:
- * 1. the number starts with `+`: it is international, `country` is not used;
- * 2. it starts with `00` (the common international prefix): read as `+`;
- * 3. `country` (alpha-2 in any case, or alpha-3 or name as `normalizeCountry` reads them) reads
- *    it as a national number,
- *    also accepting that country's own international prefix (`011` for US) and a number
- *    already starting with the country's calling code (`16505551212` with US);
- * 4. 11 to 15 digits that form a valid international number: read as international without
- *    the `+` (a US number written `16505551212` by a shopper in another country).
- * Extensions are dropped. Anything else (too short, unassigned range, letters) is `undefined`.
- *
- * @example
- * ```ts
- * normalizePhone("+1 (415) 555-0123");        // "14155550123"
- * normalizePhone("(650)555-1212", "US");      // "16505551212"
- * normalizePhone("0044 20 7946 0958");        // "442079460958"
- * normalizePhone("020 7946 0958", "gb");      // "442079460958"
- * normalizePhone("555-0123", "US");           // undefined (too short)
- * ```
- */
-export function normalizePhone(raw: string, country?: string): string | undefined {
-  const text = clean(raw);
-  if (text === "") return undefined;
-  if (text.startsWith("+")) return validPhone(text);
-  const digits = text.replace(/\D/g, "");
-  if (digits.startsWith("00")) {
-    const international = validPhone(`+${digits.slice(2)}`);
-    if (international !== undefined) return international;
-  }
-  const region = phoneCountry(country);
-  if (region !== undefined) {
-    const national = validPhone(text, region);
-    if (national !== undefined) return national;
-  }
-  if (digits.length >= 11 && digits.length <= 15) return validPhone(`+${digits}`);
-  return undefined;
+  if (labels.length < 2 || !labels.every((label) => EMAIL_DOMAIN_LABEL.test(label))) return NOT_AN_EMAIL;
+  if (!EMAIL_TLD.test(labels[labels.length - 1]!)) return NOT_AN_EMAIL;
+  return kept(email);
 }
 
 /**
  * `fn` / `ln`: lowercase, every character that is not a letter removed (spaces, punctuation,
- * digits, symbols); letters of any script and their accents kept, in NFC.
+ * digits, symbols, invisible characters); letters of any script and their accents kept, in NFC.
  *
  * @example
  * ```ts
- * normalizeName("Valéry");    // "valéry"
- * normalizeName("O'Connor");  // "oconnor"
- * normalizeName("Mary Ann");  // "maryann"
- * normalizeName(" - ");       // undefined
+ * normalizeName("Valéry");    // { ok: true, value: "valéry" }
+ * normalizeName("O'Connor");  // { ok: true, value: "oconnor" }
+ * normalizeName("Mary Ann");  // { ok: true, value: "maryann" }
+ * normalizeName(" - ");       // { ok: false, reason: "no letters" }
  * ```
  */
-export function normalizeName(raw: string): string | undefined {
+export function normalizeName(raw: string): Normalized {
   const name = lettersOnly(raw);
-  return name === "" ? undefined : name;
+  return name === "" ? dropped("no letters") : kept(name);
 }
 
 const GENDERS: Record<string, "f" | "m"> = { f: "f", female: "f", woman: "f", m: "m", male: "m", man: "m" };
 
 /**
  * `ge`: `"f"` or `"m"` from f, m, female, male, woman, man (any case, surrounding spaces and
- * punctuation ignored); anything else (including non-binary answers Meta has no code for) is
- * `undefined`.
+ * punctuation ignored); anything else (including non-binary answers Meta has no code for, and
+ * titles such as "Mrs") is dropped.
  *
  * @example
  * ```ts
- * normalizeGender("Female"); // "f"
- * normalizeGender("M");      // "m"
- * normalizeGender("other");  // undefined
+ * normalizeGender("Female"); // { ok: true, value: "f" }
+ * normalizeGender("M");      // { ok: true, value: "m" }
+ * normalizeGender("other");  // { ok: false, reason: "not f or m" }
  * ```
  */
-export function normalizeGender(raw: string): string | undefined {
-  const key = clean(raw).toLowerCase().replace(/[^a-z]/g, "");
-  return Object.hasOwn(GENDERS, key) ? GENDERS[key] : undefined;
-}
-
-const MIN_BIRTH_YEAR = 1900;
-const MAX_BIRTH_YEAR_WITHOUT_NOW = 2100;
-
-function pad(value: number, width: number): string {
-  return String(value).padStart(width, "0");
-}
-
-/** "YYYYMMDD" when y-m-d is a real calendar date in the accepted years, else undefined. */
-function calendarDate(year: number, month: number, day: number, now?: number): string | undefined {
-  if (year < MIN_BIRTH_YEAR || month < 1 || month > 12 || day < 1) return undefined;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (day > daysInMonth) return undefined;
-  const date = `${pad(year, 4)}${pad(month, 2)}${pad(day, 2)}`;
-  if (now === undefined) return year <= MAX_BIRTH_YEAR_WITHOUT_NOW ? date : undefined;
-  const today = new Date(now);
-  const todayText = `${pad(today.getUTCFullYear(), 4)}${pad(today.getUTCMonth() + 1, 2)}${pad(today.getUTCDate(), 2)}`;
-  return date <= todayText ? date : undefined;
-}
-
-const ISO_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\S*)?$/;
-const YEAR_FIRST = /^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$/;
-const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
-const SLASHED = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/;
-const DOTTED = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/;
-const MONTH_FIRST = /^([a-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$/;
-const DAY_FIRST = /^(\d{1,2})(?:st|nd|rd|th)?\.? ([a-z]{3,9})\.?,? (\d{4})$/;
-const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
-
-/** 1-12 for an English month name or its 3-letter abbreviation ("sept" too), else 0. */
-function monthNumber(word: string): number {
-  const full = MONTH_NAMES.indexOf(word);
-  if (full >= 0) return full + 1;
-  const short = MONTHS.indexOf(word === "sept" ? "sep" : word);
-  return short + 1;
-}
-
-/**
- * `db`: `YYYYMMDD` from one of these shapes (one- or two-digit day and month):
- * - ISO `1990-02-14`, also with a time (`1990-02-14T00:00:00Z`; the date part is taken as is);
- * - `YYYY/MM/DD`, `YYYY.MM.DD` and `YYYYMMDD`;
- * - `MM/DD/YYYY` or `MM-DD-YYYY` (US order), read as `DD/MM/YYYY` when the first part is over 12;
- * - `DD.MM.YYYY` (European dotted order);
- * - English month names or 3-letter abbreviations: `February 16, 1997`, `Feb 16 1997`,
- *   `16 February 1997`, `16th Feb 1997`.
- * The date must exist in the calendar (no 02/30, 29 Feb only in leap years) with a year from
- * 1900. With `now` (Unix ms, the caller's clock) it must not be after that day (UTC);
- * without it the year must be at most 2100. Two-digit years are ambiguous: `undefined`.
- *
- * @example
- * ```ts
- * normalizeDateOfBirth("02/16/1997");  // "19970216"
- * normalizeDateOfBirth("1990-02-14");  // "19900214"
- * normalizeDateOfBirth("16.02.1997");  // "19970216"
- * normalizeDateOfBirth("Feb 16, 1997"); // "19970216"
- * normalizeDateOfBirth("02/30/1997");  // undefined
- * normalizeDateOfBirth("2030-01-01", Date.UTC(2026, 10, 25)); // undefined (future)
- * ```
- */
-export function normalizeDateOfBirth(raw: string, now?: number): string | undefined {
-  const text = clean(raw);
-  const yearFirst = ISO_DATE.exec(text) ?? YEAR_FIRST.exec(text) ?? COMPACT.exec(text);
-  if (yearFirst !== null) {
-    return calendarDate(Number(yearFirst[1]), Number(yearFirst[2]), Number(yearFirst[3]), now);
-  }
-  const slashed = SLASHED.exec(text);
-  if (slashed !== null) {
-    const first = Number(slashed[1]);
-    const second = Number(slashed[2]);
-    const year = Number(slashed[3]);
-    return first > 12 ? calendarDate(year, second, first, now) : calendarDate(year, first, second, now);
-  }
-  const dotted = DOTTED.exec(text);
-  if (dotted !== null) return calendarDate(Number(dotted[3]), Number(dotted[2]), Number(dotted[1]), now);
-  const words = text.toLowerCase().replace(/\s+/g, " ");
-  const monthFirst = MONTH_FIRST.exec(words);
-  if (monthFirst !== null) {
-    return calendarDate(Number(monthFirst[3]), monthNumber(monthFirst[1]!), Number(monthFirst[2]), now);
-  }
-  const dayFirst = DAY_FIRST.exec(words);
-  if (dayFirst !== null) {
-    return calendarDate(Number(dayFirst[3]), monthNumber(dayFirst[2]!), Number(dayFirst[1]), now);
-  }
-  return undefined;
+export function normalizeGender(raw: string): Normalized {
+  const key = cleanText(raw).toLowerCase().replace(/[^a-z]/g, "");
+  return Object.hasOwn(GENDERS, key) ? kept(GENDERS[key]!) : dropped("not f or m");
 }
 
 /**
@@ -233,41 +147,45 @@ export function normalizeDateOfBirth(raw: string, now?: number): string | undefi
  *
  * @example
  * ```ts
- * normalizeCity("St. Louis");     // "stlouis"
- * normalizeCity("São Paulo");     // "sãopaulo"
- * normalizeCity("123");           // undefined
+ * normalizeCity("St. Louis");     // { ok: true, value: "stlouis" }
+ * normalizeCity("São Paulo");     // { ok: true, value: "sãopaulo" }
+ * normalizeCity("123");           // { ok: false, reason: "no letters" }
  * ```
  */
-export function normalizeCity(raw: string): string | undefined {
+export function normalizeCity(raw: string): Normalized {
   const city = lettersOnly(raw);
-  return city === "" ? undefined : city;
+  return city === "" ? dropped("no letters") : kept(city);
 }
 
 /**
  * `st`: for the US and Canada (or no country), the lowercase two-letter code from a code or a
  * name (`California` or `CA` -> `ca`, `Québec` -> `qc`); with country US or CA, text that is
- * neither is `undefined`. Elsewhere (or unknown text without a country), lowercase with
+ * neither is dropped. Elsewhere (or unknown text without a country), lowercase with
  * punctuation and spaces removed (letters and digits kept), as Meta asks outside the US.
  * `country` may be an alpha-2, alpha-3 or English name (see `normalizeCountry`).
  *
  * @example
  * ```ts
- * normalizeState("California");           // "ca"
- * normalizeState("CA", "US");             // "ca"
- * normalizeState("British Columbia");     // "bc"
- * normalizeState("Île-de-France", "FR");  // "îledefrance"
- * normalizeState("Narnia", "US");         // undefined
+ * normalizeState("California");           // { ok: true, value: "ca" }
+ * normalizeState("CA", "US");             // { ok: true, value: "ca" }
+ * normalizeState("British Columbia");     // { ok: true, value: "bc" }
+ * normalizeState("Île-de-France", "FR");  // { ok: true, value: "îledefrance" }
+ * normalizeState("Narnia", "US");         // { ok: false, reason: "not a state of US" }
  * ```
  */
-export function normalizeState(raw: string, country?: string): string | undefined {
-  const code = country === undefined ? undefined : normalizeCountry(country);
-  if (code === "us" || code === "ca") return findRegion(raw, code);
-  if (code === undefined) {
-    const region = findRegion(raw);
-    if (region !== undefined) return region;
+export function normalizeState(raw: string, country?: string): Normalized {
+  const code = countryCode(country);
+  if (code === "us" || code === "ca") {
+    const region = findRegion(cleanText(raw), code);
+    if (region !== undefined) return kept(region);
+    return dropped(code === "us" ? "not a state of US" : "not a province of CA");
   }
-  const state = clean(raw).toLowerCase().replace(/[^\p{L}\p{M}\p{N}]/gu, "");
-  return state === "" ? undefined : state;
+  if (code === undefined) {
+    const region = findRegion(cleanText(raw));
+    if (region !== undefined) return kept(region);
+  }
+  const state = cleanText(raw).toLowerCase().replace(/[^\p{L}\p{M}\p{N}]/gu, "");
+  return state === "" ? dropped("no letters or digits") : kept(state);
 }
 
 const US_ZIP = /^(\d{5})(?:\d{4})?$/;
@@ -275,55 +193,74 @@ const US_ZIP = /^(\d{5})(?:\d{4})?$/;
 /**
  * `zp`: lowercase with spaces, dashes and other punctuation removed (2 to 10 letters or
  * digits). For the US, and for an unknown country when the code looks like a US ZIP
- * (5 digits, or 9 as ZIP+4), only the first 5 digits; a US code of another shape is
- * `undefined`. `country` may be an alpha-2, alpha-3 or English name.
+ * (5 digits, or 9 as ZIP+4), only the first 5 digits; a US code of another shape is dropped.
+ * `country` may be an alpha-2, alpha-3 or English name.
  *
  * @example
  * ```ts
- * normalizeZip("94103-1234");        // "94103"
- * normalizeZip("NR9 5AL", "GB");     // "nr95al"
- * normalizeZip("100-0001", "JP");    // "1000001"
- * normalizeZip("9410", "US");        // undefined
+ * normalizeZip("94103-1234");        // { ok: true, value: "94103" }
+ * normalizeZip("NR9 5AL", "GB");     // { ok: true, value: "nr95al" }
+ * normalizeZip("100-0001", "JP");    // { ok: true, value: "1000001" }
+ * normalizeZip("9410", "US");        // { ok: false, reason: "not a US ZIP code" }
  * ```
  */
-export function normalizeZip(raw: string, country?: string): string | undefined {
-  const code = country === undefined ? undefined : normalizeCountry(country);
-  const zip = clean(raw).toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+export function normalizeZip(raw: string, country?: string): Normalized {
+  const code = countryCode(country);
+  const zip = cleanText(raw).toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
   const usZip = US_ZIP.exec(zip);
-  if (code === "us") return usZip?.[1];
-  if (code === undefined && usZip !== null) return usZip[1];
-  return /^[\p{L}\p{N}]{2,10}$/u.test(zip) ? zip : undefined;
+  if (code === "us") return usZip === null ? dropped("not a US ZIP code") : kept(usZip[1]!);
+  if (code === undefined && usZip !== null) return kept(usZip[1]!);
+  return /^[\p{L}\p{N}]{2,10}$/u.test(zip) ? kept(zip) : dropped("not a postal code");
 }
 
 /**
  * `country`: ISO 3166-1 alpha-2, lowercase, from an alpha-2 or alpha-3 code or an English
  * name (any case; also "UK", "USA" and a few native names such as "Deutschland"); unknown
- * text is `undefined`. Data: `./countries` (checked against i18n-iso-countries in tests).
+ * text is dropped. Data: `./countries` (checked against i18n-iso-countries in tests).
  *
  * @example
  * ```ts
- * normalizeCountry("United States"); // "us"
- * normalizeCountry("GBR");           // "gb"
- * normalizeCountry("UK");            // "gb"
- * normalizeCountry("Neverland");     // undefined
+ * normalizeCountry("United States"); // { ok: true, value: "us" }
+ * normalizeCountry("GBR");           // { ok: true, value: "gb" }
+ * normalizeCountry("Neverland");     // { ok: false, reason: "unknown country" }
  * ```
  */
-export function normalizeCountry(raw: string): string | undefined {
-  return findCountry(clean(raw));
+export function normalizeCountry(raw: string): Normalized {
+  const code = findCountry(cleanText(raw));
+  return code === undefined ? dropped("unknown country") : kept(code);
 }
 
 /**
- * `external_id`: whitespace removed and lowercased, the normalization Meta's own
- * capi-param-builder applies (`getNormalizedExternalID`), so the hash matches what a browser
- * Pixel integration built on Meta's tools sends for the same id. Empty is `undefined`.
+ * The lowercase alpha-2 code of a country given in any form `normalizeCountry` reads, or
+ * `undefined` for nothing or unknown text: how the keys whose rules depend on the country
+ * (`ph`, `st`, `zp`, `db`) read their `country` argument.
  *
  * @example
  * ```ts
- * normalizeExternalId(" shopify:7712345 "); // "shopify:7712345"
- * normalizeExternalId("ABC-12345");         // "abc-12345"
+ * countryCode("United Kingdom"); // "gb"
+ * countryCode("Atlantis");       // undefined
  * ```
  */
-export function normalizeExternalId(raw: string): string | undefined {
-  const id = clean(raw).replace(/\s/gu, "").toLowerCase();
-  return id === "" ? undefined : id;
+export function countryCode(country: string | undefined): string | undefined {
+  if (country === undefined) return undefined;
+  const normalized = normalizeCountry(country);
+  return normalized.ok ? normalized.value : undefined;
+}
+
+/**
+ * `external_id`: cleaned (invisible characters removed, NFC), every whitespace removed and
+ * lowercased: the normalization Meta's own capi-param-builder applies
+ * (`getNormalizedExternalID`), so the hash matches what a browser Pixel integration built on
+ * Meta's tools sends for the same id. The browser snippet (src/pixel) computes the same.
+ *
+ * @example
+ * ```ts
+ * normalizeExternalId(" shopify:7712345 "); // { ok: true, value: "shopify:7712345" }
+ * normalizeExternalId("ABC-12345");         // { ok: true, value: "abc-12345" }
+ * normalizeExternalId(" ");                 // { ok: false, reason: "blank" }
+ * ```
+ */
+export function normalizeExternalId(raw: string): Normalized {
+  const id = cleanText(raw).replace(/\s/gu, "").toLowerCase();
+  return id === "" ? dropped("blank") : kept(id);
 }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/settings";
 import { eventNameFor } from "./routing";
-import { buildCustomData, buildServerEvent, fbcFromPageUrl, scrubUrl, webhookUserData } from "./serverEvent";
+import { buildCustomData, buildServerEvent, scrubUrl, webhookUserData } from "./serverEvent";
 import { parseWebhook, type StudioWebhook } from "./webhook";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");
@@ -23,7 +23,7 @@ const options = (env: Record<string, unknown> = {}) => parseConfig(env).destinat
 function build(w: StudioWebhook, env: Record<string, unknown> = {}, now = NOW) {
   const config = parseConfig(env);
   const destination = config.destinations[0]!;
-  return buildServerEvent(w, webhookUserData(w, config, now), eventNameFor(destination, w.type), destination, now);
+  return buildServerEvent(w, webhookUserData(w, config, now).userData, eventNameFor(destination, w.type), destination, now);
 }
 
 describe("buildServerEvent", () => {
@@ -58,13 +58,32 @@ describe("buildServerEvent", () => {
     expect(build(webhook(payload), {}).event_source_url).toBe("https://shop.example.com/");
   });
 
-  it("builds fbc from fbclid only when no fbc came", () => {
+  it("keeps the fbc cookie whose click id is the page's, and builds one from fbclid when no fbc came", () => {
     const payload = fixture("canonical");
     expect(build(webhook(payload), {}).user_data.fbc).toBe(payload.context.fbc);
     delete payload.context.fbc;
     expect(build(webhook(payload), {}).user_data.fbc).toBe(
       `fb.1.${Date.parse(payload.occurred_at)}.IwAR2xYz`,
     );
+  });
+
+  it("replaces an fbc cookie from an older ad click with the page's click id", () => {
+    const payload = fixture("canonical");
+    payload.context.fbc = "fb.1.1732000000000.OlderClick";
+    expect(build(webhook(payload)).user_data.fbc).toBe(`fb.1.${Date.parse(payload.occurred_at)}.IwAR2xYz`);
+  });
+
+  it("stamps a built fbc with now when occurred_at is a little ahead", () => {
+    const payload = fixture("canonical");
+    delete payload.context.fbc;
+    payload.occurred_at = NOW + 60_000;
+    expect(build(webhook(payload)).user_data.fbc).toBe(`fb.1.${NOW}.IwAR2xYz`);
+  });
+
+  it("sends the user data it is given, built once for every destination", () => {
+    const w = webhook();
+    const event = buildServerEvent(w, { em: "given" }, "Lead", options(), NOW);
+    expect(event.user_data).toEqual({ em: "given" });
   });
 
   it("uses DEFAULT_COUNTRY for a phone without a country code when the shopper gives no country", () => {
@@ -185,26 +204,35 @@ describe("buildCustomData", () => {
   });
 });
 
-describe("fbcFromPageUrl", () => {
-  it("builds fb.1.{ms}.{fbclid}", () => {
-    expect(fbcFromPageUrl("https://s.example/q?a=1&fbclid=IwAR2xYz&b=2", 1795632127123)).toBe(
-      "fb.1.1795632127123.IwAR2xYz",
-    );
+describe("webhookUserData", () => {
+  it("reads the shopper, the browser values and the page's click id, and reports", () => {
+    const { userData, match } = webhookUserData(webhook(), parseConfig({}), NOW);
+    expect(userData.client_ip_address).toBe("203.0.113.7");
+    expect(match).toEqual({
+      sent: ["em", "ph", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"],
+      dropped: {},
+    });
   });
 
-  it("keeps the click id byte for byte, case and encoding included", () => {
-    expect(fbcFromPageUrl("https://s.example/?fbclid=AbC%2Dx_Y", 1)).toBe("fb.1.1.AbC%2Dx_Y");
+  it("prefers context.ipv6 and takes the referrer's click id", () => {
+    const payload = fixture("minimal");
+    payload.context = {
+      ip: "203.0.113.7",
+      ipv6: "2001:db8::7",
+      page_url: "https://shop.example.com/quiz",
+      referrer_url: "https://l.facebook.com/l.php?fbclid=FromReferrer",
+    };
+    const { userData } = webhookUserData(webhook(payload), parseConfig({}), NOW);
+    expect(userData.client_ip_address).toBe("2001:db8::7");
+    expect(userData.fbc).toBe(`fb.1.${payload.occurred_at * 1000}.FromReferrer`);
   });
 
-  it("keeps a click id that holds '='", () => {
-    expect(fbcFromPageUrl("https://s.example/?fbclid=abc=def&x=1", 1)).toBe("fb.1.1.abc=def");
-  });
-
-  it("ignores the fragment and similar names", () => {
-    expect(fbcFromPageUrl("https://s.example/#?fbclid=x", 1)).toBeUndefined();
-    expect(fbcFromPageUrl("https://s.example/?xfbclid=x", 1)).toBeUndefined();
-    expect(fbcFromPageUrl("https://s.example/?fbclid=", 1)).toBeUndefined();
-    expect(fbcFromPageUrl(undefined, 1)).toBeUndefined();
+  it("reads phones, states and ZIPs in DEFAULT_COUNTRY when the shopper gave none", () => {
+    const payload = { ...fixture("minimal"), shopper: { email: "a@b.co", phone: "020 7946 0958", zip: "NR9 5AL" } };
+    const { userData, match } = webhookUserData(webhook(payload), parseConfig({ DEFAULT_COUNTRY: "GB" }), NOW);
+    expect(userData.ph).toBe(sha256("442079460958"));
+    expect(userData.zp).toBe(sha256("nr95al"));
+    expect(match.dropped).toEqual({});
   });
 });
 

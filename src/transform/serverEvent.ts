@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * const userData = webhookUserData(webhook, { defaultCountry: "us" }, Date.now());
+ * const { userData } = webhookUserData(webhook, { defaultCountry: "us" }, Date.now());
  * const event = buildServerEvent(webhook, userData, "Lead", destination, Date.now());
  * event.event_id;      // "cartful.ses_5f1c9a7e2b.2"
  * event.action_source; // "website"
@@ -12,7 +12,7 @@
  */
 import type { Content, CustomData, ServerEvent, UserData } from "./capi";
 import { eventId } from "./eventId";
-import { buildUserData } from "./userData";
+import { type BuiltUserData, buildUserData } from "./userData";
 import type { StudioWebhook } from "./webhook";
 
 /** Which recommendation field becomes `content_ids` / `contents[].id`. */
@@ -90,22 +90,31 @@ export function eventTimeMs(webhook: Pick<StudioWebhook, "occurred_at">, now: nu
 }
 
 /**
- * Meta's `user_data` for a webhook, built once whatever the number of destinations: the
- * shopper's fields normalized and hashed, the browser's values as Meta wants them. An `fbc`
- * missing from the cookies is built from the page URL's `fbclid`, stamped with the moment the
- * click id was seen (the submission, never after now).
+ * Meta's `user_data` for a webhook and its match report, built once whatever the number of
+ * destinations: the shopper's fields, the browser's values, and the click time of an `fbc`
+ * built from an `fbclid` (the submission, never after now).
  *
  * @example
  * ```ts
- * webhookUserData(webhook, { defaultCountry: "us" }, Date.now()).em; // "62a14e44…"
+ * const { userData, match } = webhookUserData(webhook, { defaultCountry: "us" }, Date.now());
+ * match.dropped; // { ph: "not a valid number for GB" }
  * ```
  */
-export function webhookUserData(webhook: StudioWebhook, options: { defaultCountry: string | undefined }, now: number): UserData {
+export function webhookUserData(webhook: StudioWebhook, options: { defaultCountry: string | undefined }, now: number): BuiltUserData {
   const { context, shopper } = webhook;
-  const fbc = context.fbc ?? fbcFromPageUrl(context.page_url, eventTimeMs(webhook, now));
   return buildUserData(
     shopper,
-    { ip: context.ip, user_agent: context.user_agent, fbp: context.fbp, fbc },
+    {
+      ip: context.ip,
+      ipv6: context.ipv6,
+      user_agent: context.user_agent,
+      fbp: context.fbp,
+      fbc: context.fbc,
+      page_url: context.page_url,
+      referrer_url: context.referrer_url,
+      // The click was seen no later than the submission, and no later than now.
+      occurred_at: eventTimeMs(webhook, now),
+    },
     { defaultCountry: options.defaultCountry, now },
   );
 }
@@ -160,30 +169,6 @@ function eventValue(contents: Content[], config: Pick<EventOptions, "eventValue"
       return Number.isSafeInteger(cents) ? cents / 100 : undefined;
     }
   }
-}
-
-/**
- * Builds `fbc` from an `fbclid` in the page URL, as Meta's "fbp and fbc" page says:
- * `fb.1.{ms}.{fbclid}`, the click id kept byte for byte (no decoding). `clickTimeMs` is the
- * earliest time the relay knows the click id was seen: when the shopper submitted.
- *
- * @example
- * ```ts
- * fbcFromPageUrl("https://shop.example.com/q?fbclid=IwAR2xYz", 1795632127123);
- * // "fb.1.1795632127123.IwAR2xYz"
- * ```
- */
-export function fbcFromPageUrl(pageUrl: string | undefined, clickTimeMs: number): string | undefined {
-  if (!pageUrl) return undefined;
-  const query = pageUrl.split("#", 1)[0]?.split("?")[1];
-  if (!query) return undefined;
-  for (const pair of query.split("&")) {
-    const split = pair.indexOf("=");
-    if (split < 0 || pair.slice(0, split) !== "fbclid") continue;
-    const value = pair.slice(split + 1);
-    if (value) return `fb.1.${Math.floor(clickTimeMs)}.${value}`;
-  }
-  return undefined;
 }
 
 /**

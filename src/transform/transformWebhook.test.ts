@@ -33,9 +33,12 @@ describe("transformWebhook", () => {
     it(`maps fixtures/${name}.json to an event for the default destination`, () => {
       const result = transform(fixture(name));
       expect(result).toMatchObject({ outcome: "routed", results: [{ destination: { name: "default" }, outcome: "event" }] });
-      const event = events(result).default as { event_id: string; user_data: { em: string } };
+      const event = events(result).default as { event_id: string; user_data: object & { em?: string } };
       expect(event.event_id).toBe(result.outcome === "routed" ? result.eventId : "");
       expect(event.user_data.em).toMatch(/^[0-9a-f]{64}$/);
+      if (result.outcome !== "routed") return;
+      expect(result.match.sent).toEqual(Object.keys(event.user_data));
+      expect(result.match.dropped).toEqual({});
     });
   }
 
@@ -60,6 +63,45 @@ describe("transformWebhook", () => {
   it("takes an email hashed upstream", () => {
     const hashed = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f";
     expect(events(transform({ ...fixture("minimal"), shopper: { email: hashed } })).default).toMatchObject({ user_data: { em: hashed } });
+  });
+
+  it("takes an email hashed by Meta's Parameter Builder, exactly as it came", () => {
+    const builderValue = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f.AQQCAQMC";
+    expect(events(transform({ ...fixture("minimal"), shopper: { email: ` ${builderValue}` } })).default).toMatchObject({
+      user_data: { em: builderValue },
+    });
+  });
+
+  it("refuses an email whose hash carries something that is not a builder appendix", () => {
+    const payload = { ...fixture("minimal"), shopper: { email: "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f.Ab" } };
+    expect(transform(payload)).toMatchObject({ outcome: "invalid", issues: [{ path: "shopper.email" }] });
+  });
+
+  it("reports which user_data keys the events carry and why others were dropped, never a value", () => {
+    const payload = fixture("canonical");
+    payload.shopper.phone = "12345";
+    payload.context.fbp = "not-a-cookie";
+    const result = transform(payload);
+    if (result.outcome !== "routed") throw new Error("not routed");
+    expect(result.match).toEqual({
+      sent: ["em", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id", "client_ip_address", "client_user_agent", "fbc"],
+      dropped: { ph: "not a valid number for US", fbp: "malformed" },
+    });
+    expect(Object.keys((events(result).default as { user_data: object }).user_data).sort()).toEqual([...result.match.sent].sort());
+  });
+
+  it("reports the match of a webhook it skips too", () => {
+    const payload = fixture("canonical");
+    payload.shopper.marketing_consent = false;
+    payload.shopper.gender = "other";
+    expect(transform(payload)).toMatchObject({
+      outcome: "routed",
+      match: {
+        sent: ["em", "ph", "fn", "ln", "db", "ct", "st", "zp", "country", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"],
+        dropped: { ge: "not f or m" },
+      },
+    });
+    expect(transform({ ...fixture("canonical"), type: "quiz:start" })).toMatchObject({ outcome: "skipped", match: { dropped: {} } });
   });
 
   it("skips a consent denial for every destination, with the event_id it would have had", () => {

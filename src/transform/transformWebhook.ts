@@ -19,10 +19,9 @@
 import { MAX_EVENT_AGE_SECONDS, type ServerEvent } from "./capi";
 import { consentDecision } from "./consent";
 import { eventId } from "./eventId";
-import { preHashed } from "./hash";
-import { normalizeEmail } from "./normalize";
 import { eventNameFor, type Route, routesFor } from "./routing";
 import { buildServerEvent, type EventOptions, webhookUserData } from "./serverEvent";
+import type { MatchReport } from "./userData";
 import { type FieldMap, type Issue, parseWebhook } from "./webhook";
 
 /**
@@ -65,9 +64,14 @@ export type DestinationResult<D> =
   | { destination: D; outcome: "event"; event: ServerEvent }
   | { destination: D; outcome: "skipped"; reason: DestinationSkipReason };
 
+/**
+ * What became of a webhook. `match` says which `user_data` keys the events carry (or would have
+ * carried, when skipped) and why each key the webhook gave but the relay dropped was left out;
+ * it holds no value.
+ */
 export type TransformResult<D> =
-  | { outcome: "routed"; eventId: string; studioEventId: string; type: string; results: DestinationResult<D>[] }
-  | { outcome: "skipped"; reason: WebhookSkipReason; eventId: string; studioEventId: string }
+  | { outcome: "routed"; eventId: string; studioEventId: string; type: string; match: MatchReport; results: DestinationResult<D>[] }
+  | { outcome: "skipped"; reason: WebhookSkipReason; eventId: string; studioEventId: string; match: MatchReport }
   | { outcome: "invalid"; issues: Issue[] };
 
 /**
@@ -84,12 +88,14 @@ export function transformWebhook<D extends DestinationOptions>(
   const parsed = parseWebhook(payload, options.fieldMap);
   if (!parsed.ok) return { outcome: "invalid", issues: parsed.issues };
   const webhook = parsed.webhook;
-  const email = webhook.shopper.email;
-  if (preHashed(email) === undefined && normalizeEmail(email) === undefined) {
+  // Built once, whatever the number of destinations: the email check, the match report and every
+  // destination's event read it.
+  const { userData, match } = webhookUserData(webhook, options, now);
+  if (!match.sent.includes("em")) {
     return { outcome: "invalid", issues: [{ path: "shopper.email", message: "Not a valid email address" }] };
   }
 
-  const ids = { eventId: eventId(webhook), studioEventId: webhook.id };
+  const ids = { eventId: eventId(webhook), studioEventId: webhook.id, match };
   if (!options.eventTypes.includes(webhook.type)) return { outcome: "skipped", reason: "event_type_filtered", ...ids };
   const routed = routesFor(webhook, source, destinations);
   if (routed.length === 0) return { outcome: "skipped", reason: "no_destination", ...ids };
@@ -103,10 +109,8 @@ export function transformWebhook<D extends DestinationOptions>(
       return { outcome: "invalid", issues: [{ path: "occurred_at", message: "Event is older than the 7 days Meta accepts" }] };
     }
   }
-  let userData: ServerEvent["user_data"] | undefined;
   const results = decisions.map(({ destination, consent }): DestinationResult<D> => {
     if (!consent.send) return { destination, outcome: "skipped", reason: consent.reason };
-    userData ??= webhookUserData(webhook, options, now);
     const event = buildServerEvent(webhook, userData, eventNameFor(destination, webhook.type), destination, now);
     return { destination, outcome: "event", event };
   });

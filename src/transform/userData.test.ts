@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { buildUserData, type Client, type Shopper } from "./userData";
+import { buildUserData, type Client, type Shopper, USER_DATA_KEYS } from "./userData";
 
 /** Independent oracle: Node's SHA-256 of the value we expect after normalization. */
 const h = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
@@ -21,10 +21,12 @@ const asClient = (context: Fixture["context"]): Client => ({
   ip: context.ip, user_agent: context.user_agent, fbp: context.fbp, fbc: context.fbc,
 });
 const webhook = fixture("canonical");
+/** Just the user data of buildUserData. */
+const userDataOf = (...args: Parameters<typeof buildUserData>) => buildUserData(...args).userData;
 
 describe("buildUserData on the canonical webhook", () => {
   const { context } = webhook;
-  const userData = buildUserData(asShopper(webhook.shopper), asClient(context), { defaultCountry: "US" });
+  const userData = userDataOf(asShopper(webhook.shopper), asClient(context), { defaultCountry: "US" });
 
   it("hashes every shopper field from its normalized form", () => {
     expect(userData).toEqual({
@@ -61,7 +63,7 @@ describe("buildUserData on the canonical webhook", () => {
 describe("buildUserData on the other fixtures", () => {
   it("international.json: German formats, native country name, national mobile number", () => {
     const { shopper, context } = fixture("international");
-    expect(buildUserData(asShopper(shopper), asClient(context), { defaultCountry: "US" })).toEqual({
+    expect(userDataOf(asShopper(shopper), asClient(context), { defaultCountry: "US" })).toEqual({
       em: h("jürgen.müller@example.de"),
       ph: h("4915123456789"),
       fn: h("jürgen"),
@@ -81,7 +83,7 @@ describe("buildUserData on the other fixtures", () => {
 
   it("messy.json: stray spaces and case, punctuation, state name, ZIP+4, numeric customer id", () => {
     const { shopper, context } = fixture("messy");
-    expect(buildUserData(asShopper(shopper), asClient(context), { defaultCountry: "US" })).toEqual({
+    expect(userDataOf(asShopper(shopper), asClient(context), { defaultCountry: "US" })).toEqual({
       em: "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f",
       ph: "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176",
       fn: h("maryann"),
@@ -95,7 +97,7 @@ describe("buildUserData on the other fixtures", () => {
       external_id: h("7712345"),
       client_ip_address: "198.51.100.23",
       client_user_agent: context.user_agent,
-      fbc: "fb.1.1732560123000.IwAR_Mixed-Case.Ab",
+      fbc: "fb.1.1732560123000.IwAR_Mixed-Case.AQQCAQMC",
       fbp: "fb.1.1732560000000.1098765432",
     });
   });
@@ -103,7 +105,7 @@ describe("buildUserData on the other fixtures", () => {
 
 describe("buildUserData: Meta's reference hashes", () => {
   it("produces the documented em, ph and country hashes", () => {
-    const userData = buildUserData({ email: " John_Smith@gmail.com ", phone: "(650)555-1212", country: "United States" }, {}, {});
+    const userData = userDataOf({ email: " John_Smith@gmail.com ", phone: "(650)555-1212", country: "United States" }, {}, {});
     expect(userData).toEqual({
       em: "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f",
       ph: "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176",
@@ -114,30 +116,30 @@ describe("buildUserData: Meta's reference hashes", () => {
 
 describe("buildUserData: country used for phone, state and zip", () => {
   it("uses the shopper's country (by name) for the phone calling code", () => {
-    const userData = buildUserData({ phone: "020 7946 0958", country: "United Kingdom" }, {}, { defaultCountry: "US" });
+    const userData = userDataOf({ phone: "020 7946 0958", country: "United Kingdom" }, {}, { defaultCountry: "US" });
     expect(userData.ph).toBe(h("442079460958"));
   });
   it("falls back to the default country when the shopper gave none", () => {
-    expect(buildUserData({ phone: "(650)555-1212" }, {}, { defaultCountry: "us" }).ph).toBe(h("16505551212"));
+    expect(userDataOf({ phone: "(650)555-1212" }, {}, { defaultCountry: "us" }).ph).toBe(h("16505551212"));
   });
   it("falls back to the default country when the shopper's country is unknown text", () => {
-    expect(buildUserData({ phone: "(650)555-1212", country: "Atlantis" }, {}, { defaultCountry: "US" }).ph).toBe(
+    expect(userDataOf({ phone: "(650)555-1212", country: "Atlantis" }, {}, { defaultCountry: "US" }).ph).toBe(
       h("16505551212"),
     );
   });
   it("drops a national phone when there is no country at all", () => {
-    expect(buildUserData({ phone: "(650)555-1212" }, {}, {})).toEqual({});
+    expect(userDataOf({ phone: "(650)555-1212" }, {}, {})).toEqual({});
   });
   it("does not send the default country as the shopper's country", () => {
-    expect(buildUserData({ email: "a@example.com" }, {}, { defaultCountry: "US" }).country).toBeUndefined();
+    expect(userDataOf({ email: "a@example.com" }, {}, { defaultCountry: "US" }).country).toBeUndefined();
   });
   it("applies the US ZIP rule for a US shopper and keeps a UK postcode whole", () => {
-    expect(buildUserData({ zip: "94103-1234", country: "USA" }, {}, {}).zp).toBe(h("94103"));
-    expect(buildUserData({ zip: "NR9 5AL", country: "GB" }, {}, { defaultCountry: "US" }).zp).toBe(h("nr95al"));
+    expect(userDataOf({ zip: "94103-1234", country: "USA" }, {}, {}).zp).toBe(h("94103"));
+    expect(userDataOf({ zip: "NR9 5AL", country: "GB" }, {}, { defaultCountry: "US" }).zp).toBe(h("nr95al"));
   });
   it("maps a state name with the country, and keeps other countries' regions", () => {
-    expect(buildUserData({ state: "California" }, {}, { defaultCountry: "US" }).st).toBe(h("ca"));
-    expect(buildUserData({ state: "Île-de-France", country: "FR" }, {}, {}).st).toBe(h("îledefrance"));
+    expect(userDataOf({ state: "California" }, {}, { defaultCountry: "US" }).st).toBe(h("ca"));
+    expect(userDataOf({ state: "Île-de-France", country: "FR" }, {}, {}).st).toBe(h("îledefrance"));
   });
 });
 
@@ -145,17 +147,17 @@ describe("buildUserData: pre-hashed values", () => {
   const emailHash = h("john_smith@gmail.com");
 
   it("passes a lowercase SHA-256 through without hashing it again", () => {
-    expect(buildUserData({ email: emailHash }, {}, {}).em).toBe(emailHash);
+    expect(userDataOf({ email: emailHash }, {}, {}).em).toBe(emailHash);
   });
   it("lowercases an uppercase SHA-256 instead of hashing it", () => {
-    expect(buildUserData({ email: emailHash.toUpperCase() }, {}, {}).em).toBe(emailHash);
+    expect(userDataOf({ email: emailHash.toUpperCase() }, {}, {}).em).toBe(emailHash);
   });
   it("passes pre-hashes through for every hashed key", () => {
     const shopper: Shopper = {
       email: h("e"), phone: h("p"), first_name: h("fn"), last_name: h("ln"), gender: h("g"),
       date_of_birth: h("d"), city: h("c"), state: h("s"), zip: h("z"), country: h("co"), customer_id: h("x"),
     };
-    expect(buildUserData(shopper, {}, { defaultCountry: "US" })).toEqual({
+    expect(userDataOf(shopper, {}, { defaultCountry: "US" })).toEqual({
       em: h("e"), ph: h("p"), fn: h("fn"), ln: h("ln"), ge: h("g"), db: h("d"),
       ct: h("c"), st: h("s"), zp: h("z"), country: h("co"), external_id: h("x"),
     });
@@ -168,51 +170,229 @@ describe("buildUserData: invalid and empty fields", () => {
       email: "not-an-email", phone: "555", first_name: "--", last_name: " ", gender: "other",
       date_of_birth: "02/30/1997", city: "123", state: "Narnia", zip: "1", country: "Atlantis", customer_id: " ",
     };
-    expect(buildUserData(shopper, {}, { defaultCountry: "US" })).toEqual({});
+    expect(userDataOf(shopper, {}, { defaultCountry: "US" })).toEqual({});
   });
   it("has no key at all (not even undefined) for missing fields", () => {
-    const userData = buildUserData({ email: "a@example.com" }, {}, {});
+    const userData = userDataOf({ email: "a@example.com" }, {}, {});
     expect(Object.keys(userData)).toEqual(["em"]);
   });
   it("drops a birth date after now when now is given", () => {
     const now = Date.UTC(2026, 10, 25);
-    expect(buildUserData({ date_of_birth: "2027-01-01" }, {}, { now })).toEqual({});
-    expect(buildUserData({ date_of_birth: "2027-01-01" }, {}, {}).db).toBe(h("20270101"));
+    expect(userDataOf({ date_of_birth: "2027-01-01" }, {}, { now })).toEqual({});
+    expect(userDataOf({ date_of_birth: "2027-01-01" }, {}, {}).db).toBe(h("20270101"));
   });
   it("reads a numeric value (a mapped numeric customer id) as its decimal text", () => {
     const shopper = { customer_id: 7712345 } as unknown as Shopper;
-    expect(buildUserData(shopper, {}, {})).toEqual({ external_id: h("7712345") });
+    expect(userDataOf(shopper, {}, {})).toEqual({ external_id: h("7712345") });
   });
   it("ignores values that are neither strings nor finite numbers instead of throwing", () => {
     const shopper = { email: { a: 1 }, phone: null, first_name: true, customer_id: Number.NaN, country: ["US"] } as unknown as Shopper;
     const client = { ip: 42, user_agent: null, fbp: {}, fbc: undefined } as unknown as Client;
-    expect(buildUserData(shopper, client, { defaultCountry: "US" })).toEqual({});
+    expect(userDataOf(shopper, client, { defaultCountry: "US" })).toEqual({});
   });
   it("works with options omitted", () => {
-    expect(buildUserData({ email: "A@Example.com" }, {})).toEqual({ em: h("a@example.com") });
+    expect(userDataOf({ email: "A@Example.com" }, {})).toEqual({ em: h("a@example.com") });
   });
 });
 
 describe("buildUserData: browser values", () => {
-  it("copies ip, user agent, fbc and fbp byte for byte: no trim, no case change, no hash", () => {
+  it("sends one public address, a user agent byte for byte, fbc and fbp as they came", () => {
     const client: Client = {
-      ip: " 2001:DB8::1 ",
+      ip: " [2001:DB8::1]:443, 10.0.0.1 ",
       user_agent: "Mozilla/5.0 (X11; Linux x86_64)  ",
-      fbc: "fb.1.1732560123000.IwAR2xYz.Ab",
+      fbc: "fb.1.1732560123000.IwAR2xYz.AQQCAQMC",
       fbp: "fb.1.1732560000000.1098765432",
     };
-    expect(buildUserData({}, client, {})).toEqual({
-      client_ip_address: " 2001:DB8::1 ",
+    expect(userDataOf({}, client, {})).toEqual({
+      client_ip_address: "2001:db8::1",
       client_user_agent: "Mozilla/5.0 (X11; Linux x86_64)  ",
-      fbc: "fb.1.1732560123000.IwAR2xYz.Ab",
+      fbc: "fb.1.1732560123000.IwAR2xYz.AQQCAQMC",
       fbp: "fb.1.1732560000000.1098765432",
     });
   });
   it("never hashes a browser value, even one shaped like a SHA-256", () => {
     const upper = h("x").toUpperCase();
-    expect(buildUserData({}, { fbp: upper }, {}).fbp).toBe(upper);
+    expect(userDataOf({}, { user_agent: upper }, {}).client_user_agent).toBe(upper);
+    expect(buildUserData({}, { fbp: upper }, {}).match.dropped).toEqual({ fbp: "malformed" });
   });
   it("omits empty strings", () => {
-    expect(buildUserData({}, { ip: "", user_agent: "", fbc: "", fbp: "" }, {})).toEqual({});
+    expect(buildUserData({}, { ip: "", ipv6: "", user_agent: "", fbc: "", fbp: "" }, {})).toEqual({
+      userData: {},
+      match: { sent: [], dropped: {} },
+    });
+  });
+  it("prefers a public IPv6 from ipv6", () => {
+    expect(userDataOf({}, { ip: "203.0.113.7", ipv6: "2001:db8::7" }, {}).client_ip_address).toBe("2001:db8::7");
+  });
+  it("builds fbc from the page's click id at occurred_at, else from the referrer's", () => {
+    const page_url = "https://shop.example.com/quiz?fbclid=FromPage";
+    const referrer_url = "https://l.facebook.com/?fbclid=FromReferrer";
+    expect(userDataOf({}, { page_url, referrer_url, occurred_at: 1795632127123 }, {}).fbc).toBe("fb.1.1795632127123.FromPage");
+    expect(userDataOf({}, { referrer_url, occurred_at: 1795632127123 }, {}).fbc).toBe("fb.1.1795632127123.FromReferrer");
+  });
+  it("stamps a built fbc with now when no occurred_at came, and builds none without either", () => {
+    const page_url = "https://shop.example.com/quiz?fbclid=FromPage";
+    expect(userDataOf({}, { page_url }, { now: 1795632127000 }).fbc).toBe("fb.1.1795632127000.FromPage");
+    expect(userDataOf({}, { page_url }, {}).fbc).toBeUndefined();
+  });
+  it("refreshes an fbc cookie from an older ad click", () => {
+    const client: Client = { fbc: "fb.1.1732560123000.Old", page_url: "https://s.example/?fbclid=New", occurred_at: 5 };
+    expect(userDataOf({}, client, {}).fbc).toBe("fb.1.5.New");
+  });
+});
+
+describe("buildUserData: invisible characters", () => {
+  it("hashes a value with invisible characters as the same value without them, for every shopper key", () => {
+    const zw = "\u200B";
+    const shopper: Shopper = {
+      email: `${zw}jane@example.com\uFEFF`, phone: `+44${zw} 20 7946 0958`, first_name: `Ja${zw}ne`, last_name: `Do\u00ADe`,
+      gender: `f${zw}`, date_of_birth: `1990-02-14${zw}`, city: `Lon${zw}don`, state: `Eng${zw}land`, zip: `SW1A\u00A01AA`,
+      country: `G${zw}B`, customer_id: `${zw}ABC 1`,
+    };
+    const clean: Shopper = {
+      email: "jane@example.com", phone: "+44 20 7946 0958", first_name: "Jane", last_name: "Doe", gender: "f",
+      date_of_birth: "1990-02-14", city: "London", state: "England", zip: "SW1A 1AA", country: "GB", customer_id: "ABC 1",
+    };
+    expect(userDataOf(shopper, {}, {})).toEqual(userDataOf(clean, {}, {}));
+    expect(Object.keys(userDataOf(shopper, {}, {}))).toHaveLength(11);
+  });
+  it("treats a value of invisible characters only as no value", () => {
+    expect(buildUserData({ first_name: "\u200B\uFEFF", phone: " \u00A0" }, {}, {})).toEqual({
+      userData: {},
+      match: { sent: [], dropped: {} },
+    });
+  });
+});
+
+describe("buildUserData: values hashed by Meta's Parameter Builder", () => {
+  const builderValue = (text: string) => `${h(text)}.AQQCAQMC`;
+
+  it("sends a builder value exactly as it came for every hashed key, em included", () => {
+    const shopper: Shopper = {
+      email: builderValue("e"), phone: builderValue("p"), first_name: builderValue("fn"), last_name: `${h("ln")}.BA`,
+      gender: builderValue("g"), date_of_birth: builderValue("d"), city: builderValue("c"), state: builderValue("s"),
+      zip: builderValue("z"), country: builderValue("co"), customer_id: builderValue("x"),
+    };
+    expect(userDataOf(shopper, {}, { defaultCountry: "US" })).toEqual({
+      em: builderValue("e"), ph: builderValue("p"), fn: builderValue("fn"), ln: `${h("ln")}.BA`, ge: builderValue("g"),
+      db: builderValue("d"), ct: builderValue("c"), st: builderValue("s"), zp: builderValue("z"), country: builderValue("co"),
+      external_id: builderValue("x"),
+    });
+  });
+  it("only trims spaces and invisible characters around it", () => {
+    expect(userDataOf({ email: ` \u200B${builderValue("e")}\n` }, {}, {}).em).toBe(builderValue("e"));
+  });
+  it("keeps the case of its hex digits, as the builder does", () => {
+    const upper = `${h("e").toUpperCase()}.AQQCAQMC`;
+    expect(userDataOf({ email: upper }, {}, {}).em).toBe(upper);
+  });
+  it("normalizes a value whose suffix is no builder appendix like any text", () => {
+    const result = buildUserData({ email: `${h("e")}.Ab`, first_name: `${h("fn")}.Ab` }, {}, {});
+    expect(result.userData).toEqual({ fn: h(`${h("fn")}ab`.replace(/[^a-z]/g, "")) });
+    expect(result.match.dropped).toEqual({ em: "not a valid email address" });
+  });
+  it("does not read a builder country as the shopper's country, nor replace it with the phone's", () => {
+    const result = userDataOf({ country: builderValue("gb"), phone: "+1 650 555 1212", zip: "94103-1234" }, {}, {});
+    expect(result.country).toBe(builderValue("gb"));
+    expect(result.zp).toBe(h("94103"));
+  });
+});
+
+describe("buildUserData: country from the phone number", () => {
+  it("sends the phone's region when the shopper gave no country", () => {
+    expect(userDataOf({ phone: "+44 20 7946 0958" }, {}, {}).country).toBe(h("gb"));
+    expect(userDataOf({ phone: "+1 416 555 0199" }, {}, {}).country).toBe(h("ca"));
+    expect(userDataOf({ phone: "+7 701 123 4567" }, {}, {}).country).toBe(h("kz"));
+  });
+  it("sends the phone's region when the shopper's country is unknown text, and reports nothing dropped", () => {
+    const result = buildUserData({ phone: "+49 151 23456789", country: "Atlantis" }, {}, {});
+    expect(result.userData.country).toBe(h("de"));
+    expect(result.match.dropped).toEqual({});
+  });
+  it("never replaces the shopper's own country", () => {
+    expect(userDataOf({ phone: "+44 20 7946 0958", country: "US" }, {}, {}).country).toBe(h("us"));
+  });
+  it("reads a national number's region as libphonenumber places it, also under the default country", () => {
+    expect(userDataOf({ phone: "(650) 555-1212" }, {}, { defaultCountry: "US" }).country).toBe(h("us"));
+    expect(userDataOf({ phone: "(416) 555-0199" }, {}, { defaultCountry: "US" }).country).toBe(h("ca"));
+  });
+  it("sends no country for a number without a region, or a phone that was dropped", () => {
+    expect(userDataOf({ phone: "+800 1234 5678" }, {}, {}).country).toBeUndefined();
+    expect(userDataOf({ phone: "12345" }, {}, { defaultCountry: "US" }).country).toBeUndefined();
+    expect(userDataOf({ phone: h("p") }, {}, {}).country).toBeUndefined();
+  });
+  it("reads dates, states and ZIPs with the phone's region when there is no other country", () => {
+    const shopper: Shopper = { phone: "+44 20 7946 0958", date_of_birth: "05/02/1997", zip: "NR9 5AL", state: "Norfolk" };
+    expect(userDataOf(shopper, {}, {})).toMatchObject({ db: h("19970205"), zp: h("nr95al"), st: h("norfolk") });
+    const american: Shopper = { phone: "+1 650 555 1212", date_of_birth: "05/02/1997", zip: "941031234", state: "Ontario" };
+    const result = buildUserData(american, {}, {});
+    expect(result.userData).toMatchObject({ db: h("19970502"), zp: h("94103") });
+    expect(result.match.dropped).toEqual({ st: "not a state of US" });
+  });
+});
+
+describe("buildUserData: dates follow the country", () => {
+  it("reads day first for the shopper's day-first country", () => {
+    expect(userDataOf({ date_of_birth: "05/02/1997", country: "Germany" }, {}, { defaultCountry: "US" }).db).toBe(h("19970205"));
+  });
+  it("reads month first for the shopper's month-first country", () => {
+    expect(userDataOf({ date_of_birth: "05/02/1997", country: "PH" }, {}, { defaultCountry: "GB" }).db).toBe(h("19970502"));
+  });
+  it("falls back to DEFAULT_COUNTRY before the phone's region", () => {
+    expect(userDataOf({ date_of_birth: "05/02/1997", phone: "+1 650 555 1212" }, {}, { defaultCountry: "GB" }).db).toBe(h("19970205"));
+  });
+  it("reads month first with no country at all (Meta's example)", () => {
+    expect(userDataOf({ date_of_birth: "05/02/1997" }, {}, {}).db).toBe(h("19970502"));
+  });
+});
+
+describe("buildUserData: the match report", () => {
+  it("lists the sent keys in Meta's order", () => {
+    const { match } = buildUserData(asShopper(webhook.shopper), asClient(webhook.context), { defaultCountry: "US" });
+    expect(match.sent).toEqual([...USER_DATA_KEYS]);
+    expect(USER_DATA_KEYS).toEqual([
+      "em", "ph", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id",
+      "client_ip_address", "client_user_agent", "fbc", "fbp",
+    ]);
+  });
+  it("gives each given but dropped key its reason, and no value", () => {
+    const shopper: Shopper = {
+      email: "jane.doe@", phone: "07911 12345", first_name: "--", last_name: "4", gender: "other",
+      date_of_birth: "1997-02-30", city: "75", state: "Narnia", zip: "9410", country: "Atlantis", customer_id: "c-1",
+    };
+    const client: Client = { ip: "192.168.1.20", user_agent: "UA", fbc: "fb.1.1.x.Ab", fbp: "nope" };
+    const { userData, match } = buildUserData(shopper, client, { defaultCountry: "US", now: Date.UTC(2026, 10, 25) });
+    expect(match).toEqual({
+      sent: ["external_id", "client_user_agent"],
+      dropped: {
+        em: "not a valid email address",
+        ph: "not a valid number for US",
+        fn: "no letters",
+        ln: "no letters",
+        db: "not a calendar date",
+        ge: "not f or m",
+        ct: "no letters",
+        st: "not a state of US",
+        zp: "not a US ZIP code",
+        country: "unknown country",
+        client_ip_address: "not a public IP address",
+        fbc: "malformed",
+        fbp: "malformed",
+      },
+    });
+    expect(Object.keys(userData)).toEqual(match.sent);
+    const text = JSON.stringify(match);
+    for (const value of ["jane", "07911", "1997", "Narnia", "9410", "Atlantis", "192.168", "nope"]) expect(text).not.toContain(value);
+  });
+  it("names the shopper's country in a phone reason, and the lack of one", () => {
+    expect(buildUserData({ phone: "12345", country: "fr" }, {}, {}).match.dropped).toEqual({ ph: "not a valid number for FR" });
+    expect(buildUserData({ phone: "(650) 555-1212" }, {}, {}).match.dropped).toEqual({ ph: "no calling code and no country" });
+  });
+  it("reports a future birth date", () => {
+    const now = Date.UTC(2026, 10, 25);
+    expect(buildUserData({ date_of_birth: "2027-01-01" }, {}, { now }).match.dropped).toEqual({ db: "future date" });
+  });
+  it("reports nothing for keys the webhook did not have", () => {
+    expect(buildUserData({ email: "a@example.com" }, {}, {}).match).toEqual({ sent: ["em"], dropped: {} });
   });
 });

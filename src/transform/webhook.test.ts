@@ -85,6 +85,13 @@ describe("parseWebhook", () => {
     expect(result.webhook.context.consent).toEqual({ ad_storage: "granted", ad_user_data: "granted" });
   });
 
+  it("reads an optional context.ipv6 beside context.ip", () => {
+    const result = parseWebhook({ ...fixture("minimal"), context: { ip: "203.0.113.7", ipv6: "2001:db8::7" } }, {});
+    expect(result).toMatchObject({ ok: true, webhook: { context: { ip: "203.0.113.7", ipv6: "2001:db8::7" } } });
+    const without = parseWebhook({ ...fixture("minimal"), context: { ip: "203.0.113.7", ipv6: "" } }, {});
+    expect(without).toMatchObject({ ok: true, webhook: { context: { ipv6: undefined } } });
+  });
+
   it("ignores unknown fields", () => {
     const result = parseWebhook({ ...fixture("minimal"), extra: { deep: [1, 2] }, shopper: { email: "a@b.co", x: 1 } }, {});
     expect(result.ok).toBe(true);

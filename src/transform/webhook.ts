@@ -205,6 +205,8 @@ export const studioWebhookSchema = z.looseObject({
       referrer_url: bounded(FIELD_LIMITS.url),
       user_agent: bounded(FIELD_LIMITS.userAgent),
       ip: bounded(FIELD_LIMITS.browserValue),
+      /** A separate IPv6 address, when Studio gives one beside `ip`; preferred for `client_ip_address`. */
+      ipv6: bounded(FIELD_LIMITS.browserValue),
       fbp: bounded(FIELD_LIMITS.browserValue),
       fbc: bounded(FIELD_LIMITS.browserValue),
       consent: z.nullable(z.optional(z.looseObject({ ad_storage: consentSignal, ad_user_data: consentSignal }))),
