@@ -115,6 +115,18 @@ describe("POST /webhooks/cartful, delivered", () => {
     });
   });
 
+  it("says in the log line which user_data keys went and why a given one was dropped, never a value", async () => {
+    const r = relay();
+    const webhook = copy(fixtures.canonical);
+    webhook.shopper.phone = "12345";
+    await post(r, webhook);
+    const line = JSON.parse(r.lines[0]!);
+    expect(line.keys).toEqual(expect.arrayContaining(["em", "fn", "client_ip_address", "fbc", "fbp"]));
+    expect(line.keys).not.toContain("ph");
+    expect(line.dropped).toEqual({ ph: "not a valid number for US" });
+    expect(r.lines[0]).not.toContain("12345");
+  });
+
   it("gives a redelivery the same event_id and a retake a new one", async () => {
     const r = relay(fakeGraph(graphOk()));
     await post(r, fixtures.canonical);
@@ -355,6 +367,11 @@ describe("POST /webhooks/cartful/preview", () => {
     });
     expect(JSON.stringify(json)).not.toContain(TOKEN);
     expect(json.request.body.data[0].user_data.em).toBe(await sha256("jane.doe@example.com"));
+    // The match report: which keys go, and why a key given was dropped (names, never values).
+    expect(json.match).toEqual({
+      sent: ["em", "ph", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"],
+      dropped: {},
+    });
     // The same event the live route sends.
     const live = relay();
     await post(live, fixtures.canonical);

@@ -39,6 +39,9 @@ export interface LogFields {
   delay_seconds?: number;
   batch_size?: number;
   replays?: number;
+  /** The match report: `user_data` keys sent, and why each key given was dropped (names and reasons, never values). */
+  keys?: string[];
+  dropped?: Record<string, string>;
   /** Paths of invalid fields, never their values. */
   issues?: string[];
   /** The finished event in dry run, with `client_ip_address` removed (hashes and user agent stay). */

@@ -97,7 +97,7 @@ export async function handleWebhook(
       422,
     );
   }
-  const ids = { event_id: result.eventId, studio_event_id: result.studioEventId, auth };
+  const ids = { event_id: result.eventId, studio_event_id: result.studioEventId, auth, keys: result.match.sent, dropped: result.match.dropped };
   if (result.outcome === "skipped") {
     log({ outcome: "skipped", status: 200, reason: result.reason, ...ids });
     return c.json({ status: "skipped", reason: result.reason, event_id: result.eventId });
@@ -111,7 +111,13 @@ export async function handleWebhook(
     );
     const first = destinations.find((d) => "request" in d);
     log({ outcome: "previewed", status: 200, ...ids, destinations: destinations.map((d) => ({ name: d.name, outcome: d.status })) });
-    return c.json({ status: "preview", event_id: result.eventId, ...(first && "request" in first ? { request: first.request } : {}), destinations });
+    return c.json({
+      status: "preview",
+      event_id: result.eventId,
+      ...(first && "request" in first ? { request: first.request } : {}),
+      match: result.match,
+      destinations,
+    });
   }
 
   const webhookId = auth === "signature" ? c.req.header("webhook-id") : undefined;
