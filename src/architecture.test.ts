@@ -1,6 +1,7 @@
 /**
  * The architecture of src/, checked: the folders are layers, arrows run one way (the HTTP shell
- * → delivery → settings → the pure transform), and no module imports itself round a circle.
+ * → observation (metrics) → delivery → settings → the pure transform), and no module imports
+ * itself round a circle.
  * Type-only imports count too: a circle of types is still a circle a reader has to untangle.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -11,7 +12,7 @@ import { describe, expect, it } from "vitest";
 const SRC = path.dirname(fileURLToPath(import.meta.url));
 
 /** Layers, lowest first: a module may import its own layer and those below it, never above. */
-const LAYERS = ["transform", "config", "delivery", "http", "index.ts"] as const;
+const LAYERS = ["transform", "config", "delivery", "observe", "http", "index.ts"] as const;
 /** Folders that stand apart: the browser snippet imports nothing and nothing imports it. */
 const APART = ["pixel"];
 
@@ -83,7 +84,7 @@ describe("the layout of src/", () => {
     expect(cycles).toEqual([]);
   });
 
-  it("imports only downwards: http → delivery → config → transform", () => {
+  it("imports only downwards: http → observe → delivery → config → transform", () => {
     const upward: string[] = [];
     for (const [file, targets] of graph) {
       for (const target of targets) {

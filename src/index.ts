@@ -1,18 +1,24 @@
 /**
  * The Worker: Hono routes for the Studio webhook and the operator (src/http/app.ts), the queue
- * consumer for durable delivery and dead letters (src/delivery/consumer.ts), and the Durable
- * Objects behind them.
+ * consumer for durable delivery and dead letters (src/delivery/consumer.ts), the hourly Cron
+ * Trigger (Meta's Dataset Quality, the circuits' watchdog: src/observe/scheduled.ts), and the
+ * Durable Objects behind them.
  */
-import { createApp } from "./http/app";
 import { handleQueueBatch } from "./delivery/consumer";
+import { createApp } from "./http/app";
+import { consumerBatch } from "./observe/metrics";
+import { recordNow } from "./observe/recorder";
+import { hourlyRound } from "./observe/scheduled";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env, ctx) => handleQueueBatch(batch, env, ctx),
+  queue: (batch, env, ctx) => handleQueueBatch(batch, env, ctx, { record: (report) => recordNow(env, consumerBatch(report, Date.now())) }),
+  scheduled: (controller, env, ctx) => ctx.waitUntil(hourlyRound(env, { fetch: (input, init) => fetch(input, init), now: controller.scheduledTime })),
 } satisfies ExportedHandler<Env>;
 
 export { IntakeLedger } from "./delivery/intakeLedger";
 export { DeadLetterStore } from "./delivery/deadLetterStore";
 export { DeliveryCircuit } from "./delivery/circuit";
+export { MetricsStore } from "./observe/metricsStore";

@@ -23,6 +23,7 @@ import type { QueueBindings } from "../delivery/bindings";
 import { deadLetterStore, deadLetterView, REPLAY_LIMIT, replayDeadLetters, replayRefusal } from "../delivery/deadLetters";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../delivery/messages";
 import { authenticate } from "./auth";
+import { metricsRoutes } from "./metricsRoute";
 
 /** Bindings of the admin routes. */
 export type AdminBindings = QueueBindings & { ADMIN_SECRET?: string };
@@ -145,3 +146,5 @@ export function parseReplayRequest(
   }
   return { error: `Give keys, or a reason among ${DEAD_LETTER_REASONS.join(", ")}` };
 }
+
+adminRoutes.route("/metrics", metricsRoutes);

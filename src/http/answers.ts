@@ -23,7 +23,7 @@ export const MAX_RETRY_AFTER_SECONDS = 300;
 
 /** What became of one destination's event. */
 export type DestinationOutcome =
-  | { name: string; status: "sent"; eventsReceived: number; attempts: number; fbtraceId?: string }
+  | { name: string; status: "sent"; eventsReceived: number; attempts: number; fbtraceId?: string; versionWarning?: string }
   | { name: string; status: "queued" | "duplicate" | "dry_run" }
   | { name: string; status: "skipped"; reason: string }
   | { name: string; status: "in_flight"; retryAfterSeconds: number }

@@ -18,6 +18,8 @@ import { SOURCE } from "../config/destinations";
 import { ConfigError, configFor, type RelayConfig } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
 import { circuitName } from "../delivery/holds";
+import { webhookBatch } from "../observe/metrics";
+import { recordLater } from "../observe/recorder";
 import { adminRoutes } from "./admin";
 import { errorAnswer, handleWebhook, type RouteDeps } from "./webhookRoute";
 
@@ -40,6 +42,7 @@ export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
     log: (line) => console.log(line),
+    metrics: (env, record, waitUntil) => recordLater(env, webhookBatch(record, deps.now()), waitUntil),
     ...overrides,
   };
   const app = new Hono<AppEnv>();
@@ -58,10 +61,14 @@ export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
     return c.json({ status: "ok", mode, destinations });
   });
 
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => errorAnswer(c, 413, "payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`),
-  });
+  const limit = (preview: boolean) =>
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => {
+        if (!preview) deps.metrics(c.env, { outcome: "invalid", destinations: [] });
+        return errorAnswer(c, 413, "payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`);
+      },
+    });
   const post = (preview: boolean) => (c: Context<AppEnv>) => {
     const source = c.req.param("source");
     if (source !== undefined && !SOURCE.test(source)) return errorAnswer(c, 404, "not_found", "No such route");
@@ -69,7 +76,8 @@ export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
   };
   const notPost = (c: Context<AppEnv>) => errorAnswer(c, 405, "method_not_allowed", "Use POST");
   for (const path of ["/webhooks/cartful", "/webhooks/cartful/preview", "/webhooks/cartful/:source", "/webhooks/cartful/:source/preview"]) {
-    app.post(path, limit, post(path.endsWith("/preview")));
+    const preview = path.endsWith("/preview");
+    app.post(path, limit(preview), post(preview));
     app.all(path, notPost);
   }
 

@@ -15,12 +15,15 @@ import { intakeKeys, intakeShard, MessageTooLargeError, enqueueEvents, type Enqu
 import { type DeliverDeps, deliver } from "../delivery/retry";
 import type { ServerEvent } from "../transform/capi";
 import { type DestinationResult, type TransformResult, transformWebhook } from "../transform/transformWebhook";
+import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics";
 import { type Answer, type DestinationOutcome, type ErrorCode, webhookAnswer } from "./answers";
 import { authenticate, WebhookVerificationError } from "./auth";
 
 /** The outside world, injectable for tests. */
 export interface RouteDeps extends Omit<DeliverDeps, "timeoutMs"> {
   log: LogSink;
+  /** Counts a webhook for the metrics (never a preview); `waitUntil` keeps the Worker alive for the write. */
+  metrics: (env: object, record: WebhookRecord, waitUntil?: (promise: Promise<unknown>) => void) => void;
 }
 
 type Log = (fields: Omit<LogFields, "msg" | "route">) => void;
@@ -41,6 +44,17 @@ export async function handleWebhook(
   const started = deps.now();
   const route = preview ? "preview" : "webhook";
   const log: Log = (fields) => logLine(deps.log, { msg: "webhook", route, latency_ms: deps.now() - started, ...fields });
+  const count = (record: WebhookRecord) => {
+    if (preview) return;
+    let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
+    try {
+      const ctx = c.executionCtx;
+      waitUntil = (promise) => ctx.waitUntil(promise);
+    } catch {
+      // No execution context (a test calling the app directly): the write goes out unawaited.
+    }
+    deps.metrics(c.env, record, waitUntil);
+  };
 
   let raw: Uint8Array;
   try {
@@ -49,6 +63,7 @@ export async function handleWebhook(
     // The client went away mid-body (or sent a broken chunked body): its problem, not ours, and
     // not worth an error line that anyone could write by disconnecting.
     log({ level: "warn", outcome: "unreadable", status: 400 });
+    count({ outcome: "invalid", destinations: [] });
     return errorAnswer(c, 400, "unreadable_body", "The body could not be read to its end");
   }
   let auth: string;
@@ -57,6 +72,7 @@ export async function handleWebhook(
   } catch (error) {
     if (!(error instanceof WebhookVerificationError)) throw error;
     log({ level: "warn", outcome: "unauthorized", status: 401, reason: error.reason });
+    count({ outcome: "unauthorized", destinations: [] });
     return errorAnswer(c, 401, "unauthorized", `Authentication failed: ${error.reason}`);
   }
 
@@ -66,11 +82,13 @@ export async function handleWebhook(
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log({ level: "error", outcome: "misconfigured", status: 503, reason: error.message, auth });
+    count({ outcome: "other", destinations: [] });
     return errorAnswer(c, 503, "relay_misconfigured", error.message);
   }
 
   if (!isJsonContentType(c.req.header("content-type"))) {
     log({ level: "warn", outcome: "rejected", status: 415, auth });
+    count({ outcome: "invalid", destinations: [] });
     return errorAnswer(c, 415, "unsupported_media_type", "Send the webhook as application/json");
   }
   let payload: unknown;
@@ -78,6 +96,7 @@ export async function handleWebhook(
     payload = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
   } catch {
     log({ level: "warn", outcome: "rejected", status: 400, auth });
+    count({ outcome: "invalid", destinations: [] });
     return errorAnswer(c, 400, "invalid_json", "Body is not valid JSON");
   }
 
@@ -88,10 +107,12 @@ export async function handleWebhook(
   } catch (error) {
     // No known input gets here; should one, it is still the sender's input, not a 500.
     log({ level: "error", outcome: "invalid", status: 422, auth, reason: (error as Error).name });
+    count({ outcome: "invalid", destinations: [] });
     return c.json({ error: { code: "invalid_webhook", message: "The webhook could not be read", issues: [] }, issues: [] }, 422);
   }
   if (result.outcome === "invalid") {
     log({ level: "warn", outcome: "invalid", status: 422, auth, issues: result.issues.map((i) => i.path) });
+    count({ outcome: "invalid", destinations: [] });
     return c.json(
       { error: { code: "invalid_webhook", message: "The webhook does not match the schema", issues: result.issues }, issues: result.issues },
       422,
@@ -100,6 +121,7 @@ export async function handleWebhook(
   const ids = { event_id: result.eventId, studio_event_id: result.studioEventId, auth, keys: result.match.sent, dropped: result.match.dropped };
   if (result.outcome === "skipped") {
     log({ outcome: "skipped", status: 200, reason: result.reason, ...ids });
+    count({ outcome: "other", eventId: result.eventId, destinations: [] });
     return c.json({ status: "skipped", reason: result.reason, event_id: result.eventId });
   }
 
@@ -121,7 +143,13 @@ export async function handleWebhook(
   }
 
   const webhookId = auth === "signature" ? c.req.header("webhook-id") : undefined;
-  const answer = await deliverRouted(c.env, deps, config, result, webhookId, now);
+  const { answer, outcomes } = await deliverRouted(c.env, deps, config, result, webhookId, now);
+  count({
+    outcome: answer.status === 422 && outcomes.length === 0 ? "invalid" : "accepted",
+    eventId: result.eventId,
+    keys: result.match.sent,
+    destinations: outcomes.map((o) => destinationRecord(o, deps.now() - started)),
+  });
   log({
     level: answer.status >= 500 ? "error" : answer.status >= 400 ? "warn" : "info",
     outcome: answer.outcome,
@@ -134,7 +162,10 @@ export async function handleWebhook(
   return c.json(answer.body, answer.status);
 }
 
-/** Dry-run destinations are logged, the live ones queued or sent; then the answer is decided. */
+/**
+ * Dry-run destinations are logged, the live ones queued or sent; then the answer is decided.
+ * `outcomes` is empty when the webhook was refused before any destination got its event.
+ */
 async function deliverRouted(
   env: QueueBindings,
   deps: RouteDeps,
@@ -142,7 +173,7 @@ async function deliverRouted(
   routed: Routed,
   webhookId: string | undefined,
   now: number,
-): Promise<Answer> {
+): Promise<{ answer: Answer; outcomes: DestinationOutcome[] }> {
   const outcomes = new Map<string, DestinationOutcome>();
   const live: Built[] = [];
   for (const r of routed.results) {
@@ -171,9 +202,12 @@ async function deliverRouted(
       } catch (error) {
         if (error instanceof MessageTooLargeError) {
           const issues = [{ path: "", message: "The event built from this webhook is too large to queue" }];
-          return { status: 422, outcome: "invalid", body: { error: { code: "invalid_webhook", message: error.message, issues }, issues, destinations: [] } };
+          return {
+            answer: { status: 422, outcome: "invalid", body: { error: { code: "invalid_webhook", message: error.message, issues }, issues, destinations: [] } },
+            outcomes: [],
+          };
         }
-        return {
+        const answer: Answer = {
           status: 503,
           retryAfter: 30,
           outcome: "enqueue_failed",
@@ -185,6 +219,7 @@ async function deliverRouted(
             }),
           },
         };
+        return { answer, outcomes: [...outcomes.values()] };
       }
       for (const result of results) {
         outcomes.set(
@@ -199,7 +234,28 @@ async function deliverRouted(
     }
   }
   const ordered = routed.results.map((r) => outcomes.get(r.destination.name)!);
-  return webhookAnswer(routed.eventId, ordered, queued);
+  return { answer: webhookAnswer(routed.eventId, ordered, queued), outcomes: ordered };
+}
+
+/** One destination's outcome, as the metrics count it. */
+function destinationRecord(outcome: DestinationOutcome, latencyMs: number): WebhookDestinationRecord {
+  switch (outcome.status) {
+    case "sent":
+      return {
+        name: outcome.name,
+        status: "sent",
+        attempts: outcome.attempts,
+        latencyMs,
+        ...(outcome.fbtraceId ? { fbtraceId: outcome.fbtraceId } : {}),
+        ...(outcome.versionWarning ? { versionWarning: outcome.versionWarning } : {}),
+      };
+    case "failed":
+      return { name: outcome.name, status: "failed", attempts: outcome.attempts, failure: outcome.failure };
+    case "skipped":
+      return { name: outcome.name, status: "skipped" };
+    default:
+      return { name: outcome.name, status: outcome.status };
+  }
 }
 
 /**
@@ -234,7 +290,14 @@ async function sendDirect(
         await (outcome.ok ? ledger!.confirm(held) : ledger!.release(held)).catch(() => undefined);
       }
       return outcome.ok
-        ? { name, status: "sent", eventsReceived: outcome.eventsReceived, attempts, ...(outcome.fbtraceId ? { fbtraceId: outcome.fbtraceId } : {}) }
+        ? {
+            name,
+            status: "sent",
+            eventsReceived: outcome.eventsReceived,
+            attempts,
+            ...(outcome.fbtraceId ? { fbtraceId: outcome.fbtraceId } : {}),
+            ...(outcome.versionWarning ? { versionWarning: outcome.versionWarning } : {}),
+          }
         : { name, status: "failed", failure: outcome, attempts };
     }),
   );

@@ -10,6 +10,16 @@
  * ```
  */
 
+import type { DatasetQuality, QualityState } from "../../observe/datasetQuality";
+import type { HealthSignal, MetaProblem, RecentEvent } from "../../observe/metrics";
+import { USER_DATA_KEYS, type UserDataKey } from "../../transform/userData";
+
+export type { DatasetQuality, HealthSignal, MetaProblem, QualityState, RecentEvent };
+
+/** The `user_data` keys Meta matches on, in the order the console lists them (Meta's order). */
+export const MATCH_KEYS = USER_DATA_KEYS;
+export type MatchKey = UserDataKey;
+
 /** Counts of one destination over a window (the contract's `/admin/metrics` names, and more). */
 export interface DestinationCounts {
   /** Webhooks routed to it (consent skips included, previews not). */
@@ -37,90 +47,6 @@ export interface HourPoint {
   dead_lettered: number;
   held: number;
 }
-
-/** The `user_data` keys Meta matches on, in the order the console lists them. */
-export const MATCH_KEYS = [
-  "em",
-  "ph",
-  "fn",
-  "ln",
-  "ge",
-  "db",
-  "ct",
-  "st",
-  "zp",
-  "country",
-  "external_id",
-  "client_ip_address",
-  "client_user_agent",
-  "fbc",
-  "fbp",
-] as const;
-export type MatchKey = (typeof MATCH_KEYS)[number];
-
-/** One event the relay handled lately. */
-export interface RecentEvent {
-  /** ms */
-  at: number;
-  eventId: string;
-  destination: string;
-  outcome: "sent" | "retry" | "held" | "dead_lettered" | "dry_run" | "skipped" | "failed" | "queued";
-  /** `user_data` keys the event carried (names only). */
-  keys: string[];
-  fbtraceId?: string;
-}
-
-/** Meta's answer to something, as the console shows it. */
-export interface MetaProblem {
-  /** ms */
-  at: number;
-  status?: number;
-  code?: number;
-  subcode?: number;
-  fbtraceId?: string;
-  /** Meta's own words (about our configuration or the event's fields, never personal data). */
-  message: string;
-}
-
-/** Signs from Meta that something needs the operator, each shown once however often it came. */
-export interface HealthSignal {
-  kind: "version_warning" | "version_retired" | "token" | "throttle" | "permission";
-  /** What it says, e.g. Meta's `X-Ad-Api-Version-Warning` text, or a code. */
-  detail: string;
-  firstAt: number;
-  lastAt: number;
-  count: number;
-}
-
-/** Meta's Dataset Quality answer for a destination's pixel (web events), summarised. */
-export interface DatasetQuality {
-  /** ms */
-  fetchedAt: number;
-  events: {
-    eventName: string;
-    /** Meta's Event Match Quality, 0–10. */
-    compositeScore?: number;
-    /** Per key: Meta's identifier (`email`, `phone`, `ip_address`, …) and the share of events with it, 0–100. */
-    matchKeyFeedback: { identifier: string; coverage?: number }[];
-    /** Share of browser events the server's event_id deduplicated, 0–100, per dedup key. */
-    dedupeKeyFeedback: { dedupeKey: string; serverCoverage?: number; browserCoverage?: number; dedupedShare?: number }[];
-    /** Share of Pixel events the Conversions API also sent, 0–100. */
-    eventCoverage?: number;
-    dataFreshness?: string;
-    /** Additional conversions reported, %. */
-    acr?: number;
-    diagnostics: { name: string; description?: string; solution?: string; percentage?: number }[];
-  }[];
-}
-
-/** The last Dataset Quality read of a destination. */
-export type QualityState =
-  | { state: "ok"; quality: DatasetQuality }
-  /** The token lacks `ads_read` (or the dataset is not shared with it): shown as such, not as a relay failure. */
-  | { state: "permission"; at: number; message: string; code?: number }
-  | { state: "failed"; at: number; message: string; code?: number }
-  /** No read yet, or the destination runs dry / has no token for it. */
-  | { state: "none"; reason: string };
 
 export interface ConsoleDestination {
   name: string;

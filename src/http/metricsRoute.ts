@@ -1,0 +1,36 @@
+/**
+ * `GET /admin/metrics?window=24h`: the contract's JSON counts per destination (`default` for the
+ * single destination), read from the metrics store after this isolate's buffered counts are
+ * written, so a caller sees every webhook this isolate answered. Windows: `1h`, `24h` (default),
+ * `7d`. Mounted under the admin routes, so it needs `ADMIN_SECRET` like them.
+ *
+ * @example
+ * ```sh
+ * curl -H "Authorization: Bearer $ADMIN_SECRET" "$RELAY/admin/metrics?window=7d"
+ * ```
+ */
+import { Hono } from "hono";
+import { ConfigError, configFor } from "../config/settings";
+import { metricsAnswer, type MetricsWindow, WINDOWS } from "../observe/metrics";
+import { flushMetrics, metricsStore } from "../observe/recorder";
+
+export const metricsRoutes = new Hono();
+
+metricsRoutes.get("/", async (c) => {
+  const window = c.req.query("window") ?? "24h";
+  if (!Object.hasOwn(WINDOWS, window)) {
+    return c.json({ error: { code: "invalid_window", message: `window must be one of ${Object.keys(WINDOWS).join(", ")}` } }, 400);
+  }
+  const store = metricsStore(c.env as object);
+  if (!store) return c.json({ error: { code: "not_configured", message: "METRICS is not bound" } }, 503);
+  await flushMetrics(c.env as object);
+  let names: string[] = [];
+  try {
+    names = configFor(c.env as object).destinations.map((destination) => destination.name);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+  }
+  const counts = await store.windowCounts(window as MetricsWindow, Date.now());
+  c.header("Cache-Control", "no-store");
+  return c.json(metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names));
+});

@@ -1,0 +1,183 @@
+import { describe, expect, it } from "vitest";
+import type { BatchReport, DestinationReport } from "../delivery/consumer";
+import type { GraphFailure } from "../delivery/graph";
+import {
+  consumerBatch,
+  coverageHint,
+  emptyBatch,
+  HOUR_MS,
+  hourOf,
+  LATENCY_BUCKETS_MS,
+  latencyCounter,
+  latencyPercentile,
+  mergeBatch,
+  metricsAnswer,
+  signalOf,
+  webhookBatch,
+} from "./metrics";
+
+const NOW = Date.parse("2026-11-25T19:42:00Z");
+const count = (batch: ReturnType<typeof emptyBatch>, destination: string, name: string) =>
+  batch.counts.filter((c) => c.destination === destination && c.name === name).reduce((sum, c) => sum + c.n, 0);
+const failure = (overrides: Partial<GraphFailure>): GraphFailure => ({ ok: false, transient: false, status: 400, message: "x", ...overrides });
+
+describe("webhookBatch", () => {
+  it("counts every webhook received, and the unauthorized and invalid ones (the contract's webhook counters)", () => {
+    expect(count(webhookBatch({ outcome: "accepted", destinations: [] }, NOW), "", "received")).toBe(1);
+    const unauthorized = webhookBatch({ outcome: "unauthorized", destinations: [] }, NOW);
+    expect([count(unauthorized, "", "received"), count(unauthorized, "", "unauthorized"), count(unauthorized, "", "invalid")]).toEqual([1, 1, 0]);
+    expect(count(webhookBatch({ outcome: "invalid", destinations: [] }, NOW), "", "invalid")).toBe(1);
+    expect(count(webhookBatch({ outcome: "other", destinations: [] }, NOW), "", "invalid")).toBe(0);
+  });
+
+  it("counts per destination: routed, then skipped, dry run, or on the direct path sent with latency, keys and retries", () => {
+    const batch = webhookBatch(
+      {
+        outcome: "accepted",
+        eventId: "cartful.s.1",
+        keys: ["em", "ph"],
+        destinations: [
+          { name: "a", status: "sent", attempts: 3, latencyMs: 700, fbtraceId: "T1" },
+          { name: "b", status: "skipped" },
+          { name: "c", status: "dry_run" },
+          { name: "d", status: "queued" },
+          { name: "e", status: "duplicate" },
+        ],
+      },
+      NOW,
+    );
+    for (const name of ["a", "b", "c", "d", "e"]) expect(count(batch, name, "routed")).toBe(1);
+    expect([count(batch, "a", "sent"), count(batch, "a", "retried"), count(batch, "a", "key:em"), count(batch, "a", "key:ph"), count(batch, "a", "lat:2")]).toEqual([1, 2, 1, 1, 1]);
+    expect([count(batch, "b", "skipped"), count(batch, "c", "dry_run"), count(batch, "d", "sent"), count(batch, "e", "sent")]).toEqual([1, 1, 0, 0]);
+    expect(batch.accepted).toEqual([{ destination: "a", at: NOW, fbtraceId: "T1" }]);
+    expect(batch.recent.map((e) => [e.destination, e.outcome])).toEqual([
+      ["a", "sent"],
+      ["b", "skipped"],
+      ["c", "dry_run"],
+      ["d", "queued"],
+    ]);
+  });
+
+  it("keeps Meta's refusal and its signal for a failed destination, retries only for a transient one", () => {
+    const refused = webhookBatch(
+      { outcome: "accepted", eventId: "e", destinations: [{ name: "a", status: "failed", attempts: 1, failure: failure({ code: 190, subcode: 463, message: "expired", fbtraceId: "F" }) }] },
+      NOW,
+    );
+    expect(refused.failures).toEqual([{ destination: "a", at: NOW, status: 400, code: 190, subcode: 463, fbtraceId: "F", message: "expired" }]);
+    expect(refused.signals).toEqual([{ destination: "a", kind: "token", detail: "190/463", at: NOW }]);
+    expect(count(refused, "a", "failed")).toBe(1);
+    const down = webhookBatch({ outcome: "accepted", destinations: [{ name: "a", status: "failed", attempts: 4, failure: failure({ transient: true, status: 503 }) }] }, NOW);
+    expect(count(down, "a", "retried")).toBe(3);
+  });
+});
+
+describe("consumerBatch", () => {
+  const report = (r: Partial<DestinationReport>): BatchReport =>
+    new Map([["eu", { sent: 0, retried: 0, deadLettered: 0, held: 0, latenciesMs: [], sentKeys: [], events: [], ...r }]]);
+
+  it("adds a batch's sent, retried, dead-lettered and held events, latencies and key coverage", () => {
+    const batch = consumerBatch(
+      report({ sent: 2, retried: 1, deadLettered: 1, held: 3, latenciesMs: [100, 40_000], sentKeys: [["em", "fbp"], ["em"]], lastAccepted: { at: NOW, fbtraceId: "OK" } }),
+      NOW,
+    );
+    expect(["sent", "retried", "dead_lettered", "held", "key:em", "key:fbp", "lat:0", "lat:7"].map((n) => count(batch, "eu", n))).toEqual([2, 1, 1, 3, 2, 1, 1, 1]);
+    expect(batch.accepted).toEqual([{ destination: "eu", at: NOW, fbtraceId: "OK" }]);
+  });
+
+  it("turns Meta's version warning and a retired version into signals", () => {
+    const warned = consumerBatch(report({ sent: 1, versionWarning: "auto-upgraded to v27.0" }), NOW);
+    expect(warned.signals).toEqual([{ destination: "eu", kind: "version_warning", detail: "auto-upgraded to v27.0", at: NOW }]);
+    const retired = consumerBatch(report({ lastFailure: { at: NOW, status: 400, code: 2635, message: "deprecated version" } }), NOW);
+    expect(retired.signals).toMatchObject([{ kind: "version_retired", detail: "2635" }]);
+  });
+});
+
+describe("signalOf", () => {
+  it.each([
+    [{ code: 2635 }, "version_retired"],
+    [{ code: 190, subcode: 460 }, "token"],
+    [{ code: 102 }, "token"],
+    [{ code: 10 }, "permission"],
+    [{ code: 200 }, "permission"],
+    [{ code: 17, transient: true }, "throttle"],
+    [{ code: 80004, transient: true }, "throttle"],
+    [{ status: 429, transient: true }, "throttle"],
+  ])("reads %j as %s", (overrides, kind) => {
+    expect(signalOf(failure(overrides as Partial<GraphFailure>))?.kind).toBe(kind);
+  });
+
+  it("sees nothing to act on in a refused event or an outage", () => {
+    expect(signalOf(failure({ code: 100, subcode: 2804003 }))).toBeUndefined();
+    expect(signalOf(failure({ transient: true, status: 503, code: 2 }))).toBeUndefined();
+  });
+});
+
+describe("mergeBatch", () => {
+  it("sums counts and keeps the rest of both", () => {
+    const a = webhookBatch({ outcome: "accepted", destinations: [{ name: "x", status: "skipped" }] }, NOW);
+    const b = webhookBatch({ outcome: "unauthorized", destinations: [] }, NOW + 1000);
+    const merged = mergeBatch(mergeBatch(emptyBatch(NOW), a), b);
+    expect([count(merged, "", "received"), count(merged, "", "unauthorized"), count(merged, "x", "routed")]).toEqual([2, 1, 1]);
+    expect(merged.at).toBe(NOW + 1000);
+    expect(count(a, "", "received")).toBe(1);
+  });
+});
+
+describe("latency histogram", () => {
+  it("puts a latency in the first bucket whose bound it does not pass", () => {
+    expect(latencyCounter(0)).toBe("lat:0");
+    expect(latencyCounter(250)).toBe("lat:0");
+    expect(latencyCounter(251)).toBe("lat:1");
+    expect(latencyCounter(1e12)).toBe(`lat:${LATENCY_BUCKETS_MS.length - 1}`);
+  });
+
+  it("reads percentiles as bucket bounds", () => {
+    expect(latencyPercentile({ "lat:3": 9, "lat:6": 1 }, 0.5)).toBe(2000);
+    expect(latencyPercentile({ "lat:3": 9, "lat:6": 1 }, 0.95)).toBe(30_000);
+    expect(latencyPercentile({}, 0.5)).toBeUndefined();
+    expect(latencyPercentile({ [`lat:${LATENCY_BUCKETS_MS.length - 1}`]: 1 }, 0.5)).toBe(LATENCY_BUCKETS_MS.at(-2));
+  });
+});
+
+describe("metricsAnswer", () => {
+  it("answers the contract's shape: webhooks, then each destination's counts and match-key shares", () => {
+    const counts = new Map<string, Record<string, number>>([
+      ["", { received: 14, unauthorized: 1, invalid: 1 }],
+      ["default", { routed: 12, sent: 10, skipped: 1, retried: 3, dead_lettered: 1, "key:em": 10, "key:ph": 8, "key:fbc": 4, "lat:3": 10 }],
+    ]);
+    const answer = metricsAnswer(counts, "24h", ["default", "eu"]);
+    expect(answer).toMatchObject({
+      window: "24h",
+      webhooks: { received: 14, unauthorized: 1, invalid: 1 },
+      destinations: {
+        default: { routed: 12, sent: 10, skipped: 1, retried: 3, dead_lettered: 1, match_keys: { em: 1, ph: 0.8, fbc: 0.4, fbp: 0 }, latency_ms: { p50: 2000, p95: 2000, count: 10 } },
+        eu: { routed: 0, sent: 0, match_keys: {} },
+      },
+    });
+  });
+
+  it("lists a destination that has counts but left the settings", () => {
+    expect(Object.keys(metricsAnswer(new Map([["gone", { routed: 1 }]]), "7d", ["default"]).destinations)).toEqual(["default", "gone"]);
+  });
+});
+
+describe("coverageHint", () => {
+  it("names the weakest key Meta weighs most, with what to map", () => {
+    expect(coverageHint({ em: 1, ph: 0.95, client_ip_address: 1, client_user_agent: 1, fbp: 0.9, fbc: 0.12, external_id: 1, fn: 1, ln: 1 })).toBe(
+      "fbc on 12 %: pass the _fbc cookie, or the page URL with its fbclid, in context",
+    );
+    expect(coverageHint({ em: 1, ph: 0.4, client_ip_address: 1, client_user_agent: 1, fbp: 1, fbc: 1, external_id: 1, fn: 1, ln: 1 })).toMatch(/^ph on 40 %/);
+  });
+
+  it("has nothing to say when every such key is on 90 % or more, or nothing was sent", () => {
+    expect(coverageHint({ em: 1, ph: 0.9, client_ip_address: 1, client_user_agent: 1, fbp: 0.95, fbc: 0.91, external_id: 1, fn: 1, ln: 1 })).toBeUndefined();
+    expect(coverageHint({})).toBeUndefined();
+  });
+});
+
+describe("hourOf", () => {
+  it("starts the hour", () => {
+    expect(hourOf(NOW)).toBe(Date.parse("2026-11-25T19:00:00Z"));
+    expect(hourOf(NOW) % HOUR_MS).toBe(0);
+  });
+});

@@ -1,0 +1,392 @@
+/**
+ * The relay's metrics, pure: what one recording carries (a {@link MetricsBatch}), how the
+ * webhook route's and the consumer's outcomes become one, hourly buckets, the latency histogram,
+ * and how stored counts become the `/admin/metrics` answer and the console's coverage hint.
+ * The store is ./metricsStore (a Durable Object); nothing here does I/O or reads a clock.
+ *
+ * Counter names: webhook-level `received`, `unauthorized`, `invalid` (destination `""`); per
+ * destination `routed`, `sent`, `skipped`, `retried`, `dead_lettered`, `held`, `dry_run`,
+ * `failed`, `key:{user_data key}` (sent events carrying it), `lat:{bucket}` (ms from intake to
+ * Meta's acceptance). Nothing personal: names, counts and Meta's codes.
+ *
+ * @example
+ * ```ts
+ * const batch = consumerBatch(report, Date.now());
+ * metricsAnswer(rows, "24h", destinations); // { window: "24h", webhooks: {…}, destinations: { default: { sent: 10, … } } }
+ * ```
+ */
+import type { BatchReport } from "../delivery/consumer";
+import { failureScope, type GraphFailure } from "../delivery/graph";
+import { USER_DATA_KEYS, type UserDataKey } from "../transform/userData";
+
+export const HOUR_MS = 3_600_000;
+
+/** The windows `/admin/metrics` answers for, and their length. */
+export const WINDOWS = { "1h": HOUR_MS, "24h": 24 * HOUR_MS, "7d": 7 * 24 * HOUR_MS } as const;
+export type MetricsWindow = keyof typeof WINDOWS;
+
+/** How long hourly buckets are kept: a week and a day, so "7d" is always whole. */
+export const RETENTION_MS = 8 * 24 * HOUR_MS;
+
+/** One event's outcome, as the console lists recent events. */
+export interface RecentEvent {
+  /** ms */
+  at: number;
+  eventId: string;
+  destination: string;
+  outcome: "sent" | "retry" | "held" | "dead_lettered" | "dry_run" | "skipped" | "failed" | "queued";
+  /** `user_data` keys the event carried (names only). */
+  keys: string[];
+  fbtraceId?: string;
+}
+
+/** Meta's answer to something, as the console shows it (Meta's own words, never logged). */
+export interface MetaProblem {
+  /** ms */
+  at: number;
+  status?: number;
+  code?: number;
+  subcode?: number;
+  fbtraceId?: string;
+  message: string;
+}
+
+/** What Meta tells the operator to act on. */
+export type SignalKind = "version_warning" | "version_retired" | "token" | "throttle" | "permission";
+
+/** A sign from Meta, shown once however often it came. */
+export interface HealthSignal {
+  kind: SignalKind;
+  detail: string;
+  firstAt: number;
+  lastAt: number;
+  count: number;
+}
+
+/** One recording: counts per hour and destination, plus what the console shows of the latest. */
+export interface MetricsBatch {
+  /** ms: the hour the counts belong to. */
+  at: number;
+  /** `destination` `""` for the webhook-level counters. */
+  counts: { destination: string; name: string; n: number }[];
+  recent: RecentEvent[];
+  accepted: { destination: string; at: number; fbtraceId?: string }[];
+  failures: (MetaProblem & { destination: string })[];
+  signals: { destination: string; kind: SignalKind; detail: string; at: number }[];
+}
+
+/** An empty batch for the hour of `at`. */
+export function emptyBatch(at: number): MetricsBatch {
+  return { at, counts: [], recent: [], accepted: [], failures: [], signals: [] };
+}
+
+/**
+ * Adds `batch` into `into` (counts summed), for the route's buffer of one isolate.
+ *
+ * @example
+ * ```ts
+ * mergeBatch(pending, batch); // pending.counts now holds both
+ * ```
+ */
+export function mergeBatch(into: MetricsBatch, batch: MetricsBatch): MetricsBatch {
+  const counts = new Map(into.counts.map((c) => [`${c.destination}\u0000${c.name}`, c]));
+  for (const c of batch.counts) {
+    const key = `${c.destination}\u0000${c.name}`;
+    const known = counts.get(key);
+    if (known) known.n += c.n;
+    else counts.set(key, { ...c });
+  }
+  return {
+    at: Math.max(into.at, batch.at),
+    counts: [...counts.values()],
+    recent: [...into.recent, ...batch.recent].slice(-MAX_RECENT),
+    accepted: [...into.accepted, ...batch.accepted],
+    failures: [...into.failures, ...batch.failures],
+    signals: [...into.signals, ...batch.signals],
+  };
+}
+
+/** Recent events kept, and carried by one batch at most. */
+export const MAX_RECENT = 200;
+
+/** Upper bounds (ms) of the latency histogram's buckets; the last is open. */
+export const LATENCY_BUCKETS_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 120_000, 300_000, 900_000, 3_600_000, 21_600_000, Number.POSITIVE_INFINITY];
+
+/**
+ * The counter of a latency's histogram bucket.
+ *
+ * @example
+ * ```ts
+ * latencyCounter(1500); // "lat:3" (1–2 s)
+ * ```
+ */
+export function latencyCounter(ms: number): string {
+  return `lat:${LATENCY_BUCKETS_MS.findIndex((bound) => ms <= bound)}`;
+}
+
+/**
+ * A percentile from histogram counts: the upper bound of the bucket it falls in (the last,
+ * open bucket reports its lower bound).
+ *
+ * @example
+ * ```ts
+ * latencyPercentile({ "lat:3": 9, "lat:6": 1 }, 0.5); // 2000
+ * ```
+ */
+export function latencyPercentile(counts: Record<string, number>, q: number): number | undefined {
+  const buckets = LATENCY_BUCKETS_MS.map((_, i) => counts[`lat:${i}`] ?? 0);
+  const total = buckets.reduce((a, b) => a + b, 0);
+  if (total === 0) return undefined;
+  let seen = 0;
+  for (let i = 0; i < buckets.length; i++) {
+    seen += buckets[i]!;
+    if (seen >= q * total) return Number.isFinite(LATENCY_BUCKETS_MS[i]!) ? LATENCY_BUCKETS_MS[i]! : LATENCY_BUCKETS_MS[i - 1]!;
+  }
+  return undefined;
+}
+
+/**
+ * The health signal a failure is, if any: a retired version (2635), a token refused (190, 102,
+ * 104), a missing permission (10, 200–299), throttling (HTTP 429, codes 4, 17, 32, 613,
+ * 80000–80014).
+ *
+ * @example
+ * ```ts
+ * signalOf({ ok: false, transient: false, status: 400, code: 190, subcode: 463, message: "…" }); // { kind: "token", detail: "190/463" }
+ * ```
+ */
+export function signalOf(failure: Pick<GraphFailure, "status" | "code" | "subcode" | "transient">): { kind: SignalKind; detail: string } | undefined {
+  const { code, subcode, status } = failure;
+  const detail = code === undefined ? `HTTP ${status ?? "?"}` : subcode === undefined ? String(code) : `${code}/${subcode}`;
+  if (code === 2635) return { kind: "version_retired", detail };
+  if (code === 190 || code === 102 || code === 104) return { kind: "token", detail };
+  if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) return { kind: "permission", detail };
+  const throttleCode = code === 4 || code === 17 || code === 32 || code === 613 || (code !== undefined && code >= 80000 && code <= 80014);
+  if (status === 429 || throttleCode) return { kind: "throttle", detail };
+  return undefined;
+}
+
+/**
+ * What one consumer batch adds to the metrics, per destination.
+ *
+ * @param now ms
+ */
+export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
+  const batch = emptyBatch(now);
+  for (const [destination, r] of report) {
+    const add = (name: string, n: number) => n > 0 && batch.counts.push({ destination, name, n });
+    add("sent", r.sent);
+    add("retried", r.retried);
+    add("dead_lettered", r.deadLettered);
+    add("held", r.held);
+    for (const ms of r.latenciesMs) add(latencyCounter(ms), 1);
+    for (const keys of r.sentKeys) for (const key of keys) add(`key:${key}`, 1);
+    batch.recent.push(...r.events.map((e) => ({ at: now, destination, eventId: e.eventId, outcome: e.outcome, keys: e.keys, ...(e.fbtraceId ? { fbtraceId: e.fbtraceId } : {}) })));
+    if (r.lastAccepted) batch.accepted.push({ destination, ...r.lastAccepted });
+    if (r.lastFailure) {
+      const { at, ...problem } = r.lastFailure;
+      batch.failures.push({ destination, at, ...problem });
+      const signal = signalOf({ ...problem, transient: false });
+      if (signal) batch.signals.push({ destination, ...signal, at });
+    }
+    if (r.versionWarning) batch.signals.push({ destination, kind: "version_warning", detail: r.versionWarning, at: now });
+  }
+  batch.recent = batch.recent.slice(-MAX_RECENT);
+  return batch;
+}
+
+/** What became of a webhook at the route, for the metrics (no destination chosen: `destinations` empty). */
+export interface WebhookRecord {
+  outcome: "accepted" | "unauthorized" | "invalid" | "other";
+  eventId?: string;
+  /** Keys of the user data the events carry. */
+  keys?: string[];
+  destinations: WebhookDestinationRecord[];
+}
+
+/** One destination's share of a webhook at the route. */
+export type WebhookDestinationRecord = { name: string } & (
+  | { status: "queued" | "duplicate" | "dry_run" | "in_flight" }
+  | { status: "skipped" }
+  | { status: "sent"; attempts: number; latencyMs: number; fbtraceId?: string; versionWarning?: string }
+  | { status: "failed"; attempts: number; failure: GraphFailure }
+);
+
+/**
+ * What one webhook adds to the metrics: `received`, `unauthorized` or `invalid` (the contract's
+ * webhook counters); per destination `routed`, then `skipped` / `dry_run`, or on the direct path
+ * `sent` (with latency and keys), `retried` (attempts that failed and were retried) and `failed`.
+ * A duplicate is routed but sends nothing again. Previews are not counted (the route does not call
+ * this for them).
+ *
+ * @param now ms
+ */
+export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
+  const batch = emptyBatch(now);
+  const add = (destination: string, name: string, n = 1) => n > 0 && batch.counts.push({ destination, name, n });
+  add("", "received");
+  if (record.outcome === "unauthorized" || record.outcome === "invalid") add("", record.outcome);
+  const keys = record.keys ?? [];
+  for (const d of record.destinations) {
+    add(d.name, "routed");
+    const recent = (outcome: RecentEvent["outcome"], fbtraceId?: string) =>
+      record.eventId && batch.recent.push({ at: now, destination: d.name, eventId: record.eventId, outcome, keys, ...(fbtraceId ? { fbtraceId } : {}) });
+    switch (d.status) {
+      case "skipped":
+        add(d.name, "skipped");
+        recent("skipped");
+        break;
+      case "dry_run":
+        add(d.name, "dry_run");
+        recent("dry_run");
+        break;
+      case "queued":
+        recent("queued");
+        break;
+      case "sent":
+        add(d.name, "sent");
+        add(d.name, "retried", d.attempts - 1);
+        add(d.name, latencyCounter(d.latencyMs));
+        for (const key of keys) add(d.name, `key:${key}`);
+        batch.accepted.push({ destination: d.name, at: now, ...(d.fbtraceId ? { fbtraceId: d.fbtraceId } : {}) });
+        if (d.versionWarning) batch.signals.push({ destination: d.name, kind: "version_warning", detail: d.versionWarning, at: now });
+        recent("sent", d.fbtraceId);
+        break;
+      case "failed": {
+        add(d.name, "failed");
+        add(d.name, "retried", failureScope(d.failure) === "transient" ? d.attempts - 1 : 0);
+        const { failure } = d;
+        batch.failures.push({
+          destination: d.name,
+          at: now,
+          ...(failure.status !== undefined ? { status: failure.status } : {}),
+          ...(failure.code !== undefined ? { code: failure.code } : {}),
+          ...(failure.subcode !== undefined ? { subcode: failure.subcode } : {}),
+          ...(failure.fbtraceId ? { fbtraceId: failure.fbtraceId } : {}),
+          message: (failure.userMessage ?? failure.message).slice(0, 300),
+        });
+        const signal = signalOf(failure);
+        if (signal) batch.signals.push({ destination: d.name, ...signal, at: now });
+        if (failure.versionWarning) batch.signals.push({ destination: d.name, kind: "version_warning", detail: failure.versionWarning, at: now });
+        recent("failed", failure.fbtraceId);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return batch;
+}
+
+/** Counters summed over a window, by destination (`""` for the webhook-level ones). */
+export type WindowCounts = Map<string, Record<string, number>>;
+
+/** The counts of one destination in the `/admin/metrics` answer. */
+export interface DestinationMetrics {
+  routed: number;
+  sent: number;
+  skipped: number;
+  retried: number;
+  dead_lettered: number;
+  held: number;
+  dry_run: number;
+  failed: number;
+  /** Share (0 to 1) of sent events that carried each `user_data` key; empty when none was sent. */
+  match_keys: Partial<Record<UserDataKey, number>>;
+  /** ms from intake to Meta's acceptance, from the histogram (bucket upper bounds). */
+  latency_ms?: { p50: number; p95: number; count: number };
+}
+
+/** The contract's `/admin/metrics` answer. */
+export interface MetricsAnswer {
+  window: MetricsWindow;
+  webhooks: { received: number; unauthorized: number; invalid: number };
+  destinations: Record<string, DestinationMetrics>;
+}
+
+/**
+ * The `/admin/metrics` answer from counters summed over the window: every configured
+ * destination (zeros when it saw nothing), and any other that has counts (one renamed or
+ * removed meanwhile).
+ *
+ * @example
+ * ```ts
+ * metricsAnswer(new Map([["", { received: 3 }], ["default", { routed: 3, sent: 2, "key:em": 2 }]]), "24h", ["default"]);
+ * // { window: "24h", webhooks: { received: 3, unauthorized: 0, invalid: 0 },
+ * //   destinations: { default: { routed: 3, sent: 2, …, match_keys: { em: 1, ph: 0, … } } } }
+ * ```
+ */
+export function metricsAnswer(counts: WindowCounts, window: MetricsWindow, destinations: readonly string[]): MetricsAnswer {
+  const webhook = counts.get("") ?? {};
+  const names = [...new Set([...destinations, ...[...counts.keys()].filter((name) => name !== "")])];
+  return {
+    window,
+    webhooks: { received: webhook.received ?? 0, unauthorized: webhook.unauthorized ?? 0, invalid: webhook.invalid ?? 0 },
+    destinations: Object.fromEntries(names.map((name) => [name, destinationMetrics(counts.get(name) ?? {})])),
+  };
+}
+
+function destinationMetrics(c: Record<string, number>): DestinationMetrics {
+  const sent = c.sent ?? 0;
+  const p50 = latencyPercentile(c, 0.5);
+  const p95 = latencyPercentile(c, 0.95);
+  const latencyCount = LATENCY_BUCKETS_MS.reduce((sum, _, i) => sum + (c[`lat:${i}`] ?? 0), 0);
+  return {
+    routed: c.routed ?? 0,
+    sent,
+    skipped: c.skipped ?? 0,
+    retried: c.retried ?? 0,
+    dead_lettered: c.dead_lettered ?? 0,
+    held: c.held ?? 0,
+    dry_run: c.dry_run ?? 0,
+    failed: c.failed ?? 0,
+    match_keys: sent === 0 ? {} : Object.fromEntries(USER_DATA_KEYS.map((key) => [key, Math.min(1, (c[`key:${key}`] ?? 0) / sent)])),
+    ...(p50 !== undefined && p95 !== undefined ? { latency_ms: { p50, p95, count: latencyCount } } : {}),
+  };
+}
+
+/** The keys Meta weighs most, in the order a merchant can most easily add them, with what to do. */
+const KEY_ADVICE: [UserDataKey, string][] = [
+  ["em", "map the shopper's email in Studio's webhook"],
+  ["ph", "map the shopper's phone in Studio, with the country (or DEFAULT_COUNTRY) for its calling code"],
+  ["client_ip_address", "pass the shopper's IP address in context.ip"],
+  ["client_user_agent", "pass the browser's user agent in context.user_agent"],
+  ["fbp", "pass the _fbp cookie in context.fbp"],
+  ["fbc", "pass the _fbc cookie, or the page URL with its fbclid, in context"],
+  ["external_id", "map the store's customer id in shopper.customer_id"],
+  ["fn", "map the shopper's first name"],
+  ["ln", "map the shopper's last name"],
+];
+
+/**
+ * A plain hint for the weakest of the keys Meta weighs most, when one is on less than 90 % of
+ * sent events: the key, its share, and what to map in Studio.
+ *
+ * @example
+ * ```ts
+ * coverageHint({ em: 1, fbc: 0.12, fbp: 0.9, ph: 0.95, client_ip_address: 1, client_user_agent: 1 });
+ * // "fbc on 12 %: pass the _fbc cookie, or the page URL with its fbclid, in context"
+ * ```
+ */
+export function coverageHint(matchKeys: Partial<Record<UserDataKey, number>>): string | undefined {
+  if (Object.keys(matchKeys).length === 0) return undefined;
+  let weakest: [UserDataKey, string, number] | undefined;
+  for (const [key, advice] of KEY_ADVICE) {
+    const share = matchKeys[key] ?? 0;
+    if (share < 0.9 && (weakest === undefined || share < weakest[2])) weakest = [key, advice, share];
+  }
+  if (weakest === undefined) return undefined;
+  return `${weakest[0]} on ${Math.round(weakest[2] * 100)} %: ${weakest[1]}`;
+}
+
+/**
+ * The start of the hour of `ms`.
+ *
+ * @example
+ * ```ts
+ * hourOf(Date.UTC(2026, 10, 25, 19, 42)); // Date.UTC(2026, 10, 25, 19)
+ * ```
+ */
+export function hourOf(ms: number): number {
+  return Math.floor(ms / HOUR_MS) * HOUR_MS;
+}

@@ -1,0 +1,275 @@
+/**
+ * The metrics store: one SQLite-backed Durable Object that keeps the relay's counters in hourly
+ * buckets for 8 days, the last 500 events' outcomes, each destination's last acceptance and last
+ * failure, Meta's health signals, and the last Dataset Quality answer per destination. Strongly
+ * consistent, runs under `wrangler dev` and in tests; the console and `/admin/metrics` read it.
+ *
+ * Writes come in batches (./metrics `MetricsBatch`): one per consumer batch, and one per second
+ * or so from each isolate's webhook route (./recorder), never one round trip per webhook.
+ * A signal is logged at most once an hour per destination and kind, however often it comes.
+ *
+ * @example
+ * ```ts
+ * const store = env.METRICS.get(env.METRICS.idFromName(METRICS_STORE_NAME));
+ * await store.record(batch);
+ * await store.windowCounts("24h", Date.now()); // { "": { received: 14 }, default: { sent: 10, … } }
+ * ```
+ */
+import { DurableObject } from "cloudflare:workers";
+import { consoleSink, type LogSink, logLine } from "../config/log";
+import {
+  type HealthSignal,
+  HOUR_MS,
+  hourOf,
+  MAX_RECENT,
+  type MetaProblem,
+  type MetricsBatch,
+  type MetricsWindow,
+  type RecentEvent,
+  RETENTION_MS,
+  type SignalKind,
+  WINDOWS,
+} from "./metrics";
+
+/** The store's one Durable Object instance. */
+export const METRICS_STORE_NAME = "metrics";
+
+/** Recent events kept. */
+const RECENT_KEPT = 500;
+/** A signal is logged again after this long at the earliest. */
+const SIGNAL_LOG_INTERVAL_MS = HOUR_MS;
+
+/** Each destination's last acceptance and failure. */
+export interface DestinationLatest {
+  lastAccepted?: { at: number; fbtraceId?: string };
+  lastFailure?: MetaProblem;
+}
+
+/** One hour's delivery counts (all destinations, or one). */
+export interface HourCounts {
+  hour: number;
+  sent: number;
+  retried: number;
+  dead_lettered: number;
+  held: number;
+}
+
+export class MetricsStore extends DurableObject {
+  private readonly sql: SqlStorage;
+  /** Replaced in tests: where signals are logged. */
+  sink: LogSink = consoleSink;
+
+  constructor(ctx: DurableObjectState, env: object) {
+    super(ctx, env as never);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS counts (
+         hour INTEGER NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
+         PRIMARY KEY (hour, destination, name)) WITHOUT ROWID`,
+    );
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS recent (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, destination TEXT NOT NULL, event_id TEXT NOT NULL,
+         outcome TEXT NOT NULL, keys TEXT NOT NULL, fbtrace_id TEXT)`,
+    );
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS latest (
+         destination TEXT PRIMARY KEY, accepted_at INTEGER, accepted_trace TEXT, failure TEXT)`,
+    );
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS signals (
+         destination TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, first_at INTEGER NOT NULL,
+         last_at INTEGER NOT NULL, count INTEGER NOT NULL, logged_at INTEGER, PRIMARY KEY (destination, kind))`,
+    );
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS quality (destination TEXT PRIMARY KEY, at INTEGER NOT NULL, state TEXT NOT NULL)`);
+  }
+
+  /** Adds a batch: counts into its hour, events, last acceptance and failure, signals. */
+  async record(batch: MetricsBatch): Promise<void> {
+    const hour = hourOf(batch.at);
+    for (const { destination, name, n } of batch.counts) {
+      if (!(n > 0)) continue;
+      this.sql.exec(
+        `INSERT INTO counts (hour, destination, name, n) VALUES (?, ?, ?, ?)
+         ON CONFLICT (hour, destination, name) DO UPDATE SET n = n + excluded.n`,
+        hour,
+        destination,
+        name,
+        n,
+      );
+    }
+    for (const e of batch.recent.slice(-MAX_RECENT)) {
+      this.sql.exec(
+        "INSERT INTO recent (at, destination, event_id, outcome, keys, fbtrace_id) VALUES (?, ?, ?, ?, ?, ?)",
+        e.at,
+        e.destination,
+        e.eventId,
+        e.outcome,
+        e.keys.join(","),
+        e.fbtraceId ?? null,
+      );
+    }
+    if (batch.recent.length > 0) {
+      this.sql.exec("DELETE FROM recent WHERE seq <= (SELECT MAX(seq) FROM recent) - ?", RECENT_KEPT);
+    }
+    for (const a of batch.accepted) {
+      this.sql.exec(
+        `INSERT INTO latest (destination, accepted_at, accepted_trace) VALUES (?, ?, ?)
+         ON CONFLICT (destination) DO UPDATE SET accepted_at = excluded.accepted_at, accepted_trace = excluded.accepted_trace
+         WHERE latest.accepted_at IS NULL OR latest.accepted_at <= excluded.accepted_at`,
+        a.destination,
+        a.at,
+        a.fbtraceId ?? null,
+      );
+    }
+    for (const { destination, ...failure } of batch.failures) {
+      this.sql.exec(
+        `INSERT INTO latest (destination, failure) VALUES (?, ?)
+         ON CONFLICT (destination) DO UPDATE SET failure = excluded.failure`,
+        destination,
+        JSON.stringify(failure),
+      );
+    }
+    for (const s of batch.signals) this.signal(s.destination, s.kind, s.detail, s.at);
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 24 * HOUR_MS);
+  }
+
+  /** Counters summed over the window ending at `now`, by destination (`""`: webhook-level). */
+  async windowCounts(window: MetricsWindow, now: number): Promise<Record<string, Record<string, number>>> {
+    const rows = this.sql
+      .exec<{ destination: string; name: string; n: number }>(
+        "SELECT destination, name, SUM(n) AS n FROM counts WHERE hour > ? GROUP BY destination, name",
+        hourOf(now) - WINDOWS[window],
+      )
+      .toArray();
+    const out: Record<string, Record<string, number>> = {};
+    for (const row of rows) (out[row.destination] ??= {})[row.name] = row.n;
+    return out;
+  }
+
+  /** Delivery counts per hour, oldest first, over the `hours` hours ending with the current one; one destination or all. */
+  async hourly(hours: number, now: number, destination?: string): Promise<HourCounts[]> {
+    const last = hourOf(now);
+    const first = last - (hours - 1) * HOUR_MS;
+    const rows = this.sql
+      .exec<{ hour: number; name: string; n: number }>(
+        `SELECT hour, name, SUM(n) AS n FROM counts
+         WHERE hour >= ? AND name IN ('sent', 'retried', 'dead_lettered', 'held') AND (? IS NULL OR destination = ?)
+         GROUP BY hour, name`,
+        first,
+        destination ?? null,
+        destination ?? null,
+      )
+      .toArray();
+    const points = Array.from({ length: hours }, (_, i): HourCounts => ({ hour: first + i * HOUR_MS, sent: 0, retried: 0, dead_lettered: 0, held: 0 }));
+    for (const row of rows) {
+      const point = points[(row.hour - first) / HOUR_MS];
+      if (point) point[row.name as "sent"] = row.n;
+    }
+    return points;
+  }
+
+  /** The latest events' outcomes, newest first. */
+  async recent(limit: number): Promise<RecentEvent[]> {
+    return this.sql
+      .exec<{ at: number; destination: string; event_id: string; outcome: string; keys: string; fbtrace_id: string | null }>(
+        "SELECT at, destination, event_id, outcome, keys, fbtrace_id FROM recent ORDER BY seq DESC LIMIT ?",
+        Math.max(1, Math.min(RECENT_KEPT, limit)),
+      )
+      .toArray()
+      .map((row) => ({
+        at: row.at,
+        destination: row.destination,
+        eventId: row.event_id,
+        outcome: row.outcome as RecentEvent["outcome"],
+        keys: row.keys === "" ? [] : row.keys.split(","),
+        ...(row.fbtrace_id ? { fbtraceId: row.fbtrace_id } : {}),
+      }));
+  }
+
+  /** Each destination's last acceptance and failure. */
+  async latest(): Promise<Record<string, DestinationLatest>> {
+    const out: Record<string, DestinationLatest> = {};
+    for (const row of this.sql
+      .exec<{ destination: string; accepted_at: number | null; accepted_trace: string | null; failure: string | null }>(
+        "SELECT destination, accepted_at, accepted_trace, failure FROM latest",
+      )
+      .toArray()) {
+      out[row.destination] = {
+        ...(row.accepted_at !== null ? { lastAccepted: { at: row.accepted_at, ...(row.accepted_trace ? { fbtraceId: row.accepted_trace } : {}) } } : {}),
+        ...(row.failure ? { lastFailure: JSON.parse(row.failure) as MetaProblem } : {}),
+      };
+    }
+    return out;
+  }
+
+  /** Meta's health signals seen within `sinceMs` of `now`, per destination. */
+  async signals(now: number, sinceMs = 24 * HOUR_MS): Promise<Record<string, HealthSignal[]>> {
+    const out: Record<string, HealthSignal[]> = {};
+    for (const row of this.sql
+      .exec<{ destination: string; kind: string; detail: string; first_at: number; last_at: number; count: number }>(
+        "SELECT destination, kind, detail, first_at, last_at, count FROM signals WHERE last_at > ? ORDER BY last_at DESC",
+        now - sinceMs,
+      )
+      .toArray()) {
+      (out[row.destination] ??= []).push({ kind: row.kind as SignalKind, detail: row.detail, firstAt: row.first_at, lastAt: row.last_at, count: row.count });
+    }
+    return out;
+  }
+
+  /** Keeps a destination's last Dataset Quality read (any JSON the console knows how to show). */
+  async putQuality(destination: string, at: number, state: unknown): Promise<void> {
+    this.sql.exec(
+      "INSERT INTO quality (destination, at, state) VALUES (?, ?, ?) ON CONFLICT (destination) DO UPDATE SET at = excluded.at, state = excluded.state",
+      destination,
+      at,
+      JSON.stringify(state),
+    );
+  }
+
+  /** The last Dataset Quality read of each destination. */
+  async quality(): Promise<Record<string, { at: number; state: unknown }>> {
+    const out: Record<string, { at: number; state: unknown }> = {};
+    for (const row of this.sql.exec<{ destination: string; at: number; state: string }>("SELECT destination, at, state FROM quality").toArray()) {
+      out[row.destination] = { at: row.at, state: JSON.parse(row.state) };
+    }
+    return out;
+  }
+
+  /** Deletes what is past retention; comes back daily. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.sql.exec("DELETE FROM counts WHERE hour < ?", hourOf(now) - RETENTION_MS);
+    this.sql.exec("DELETE FROM signals WHERE last_at < ?", now - RETENTION_MS);
+    await this.ctx.storage.setAlarm(now + 24 * HOUR_MS);
+  }
+
+  private signal(destination: string, kind: SignalKind, detail: string, at: number): void {
+    const row = this.sql
+      .exec<{ logged_at: number | null }>("SELECT logged_at FROM signals WHERE destination = ? AND kind = ?", destination, kind)
+      .toArray()[0];
+    const log = row === undefined || row.logged_at === null || at - row.logged_at >= SIGNAL_LOG_INTERVAL_MS;
+    this.sql.exec(
+      `INSERT INTO signals (destination, kind, detail, first_at, last_at, count, logged_at) VALUES (?, ?, ?, ?, ?, 1, ?)
+       ON CONFLICT (destination, kind) DO UPDATE SET detail = excluded.detail, last_at = MAX(last_at, excluded.last_at),
+         count = count + 1, logged_at = COALESCE(?, logged_at)`,
+      destination,
+      kind,
+      detail.slice(0, 300),
+      at,
+      at,
+      log ? at : null,
+      log ? at : null,
+    );
+    // Once an hour at most, and never Meta's free text: the kind and, for refusals, the codes.
+    if (log) {
+      logLine(this.sink, {
+        msg: "signal",
+        level: kind === "throttle" || kind === "version_warning" ? "warn" : "error",
+        outcome: kind,
+        destination,
+        ...(kind === "version_warning" ? {} : { reason: detail.slice(0, 40) }),
+      });
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Getting metrics to the store (./metricsStore) without a round trip per webhook: the webhook
+ * route adds each webhook's counts to a buffer of its isolate, flushed in one call a second
+ * later (after the answer went out, through `waitUntil`), so a burst of webhooks costs one write;
+ * the consumer records a whole batch in one call. Reading `/admin/metrics` flushes this isolate's
+ * buffer first, so what it answers includes every webhook this isolate answered.
+ *
+ * Without a `METRICS` binding nothing is recorded (the relay works the same). A failed write
+ * loses those counts, never an event: metrics are not on the delivery path.
+ *
+ * @example
+ * ```ts
+ * recordLater(c.env, webhookBatch(record, Date.now()), (p) => c.executionCtx.waitUntil(p));
+ * await flushMetrics(c.env); // before reading
+ * ```
+ */
+import { emptyBatch, mergeBatch, type MetricsBatch } from "./metrics";
+import { METRICS_STORE_NAME, type MetricsStore } from "./metricsStore";
+
+/** How long a webhook's counts wait for company before they are written. */
+export const FLUSH_AFTER_MS = 1000;
+
+/** The bindings of metrics. */
+export interface MetricsBindings {
+  METRICS?: DurableObjectNamespace<MetricsStore>;
+}
+
+/**
+ * The metrics store, when bound.
+ *
+ * @example
+ * ```ts
+ * await metricsStore(env)?.windowCounts("24h", Date.now());
+ * ```
+ */
+export function metricsStore(env: object): DurableObjectStub<MetricsStore> | undefined {
+  const namespace = (env as MetricsBindings).METRICS;
+  return namespace?.get(namespace.idFromName(METRICS_STORE_NAME));
+}
+
+/** Per Worker env (one per isolate): counts not yet written, and the write that will take them. */
+const pending = new WeakMap<object, { batch: MetricsBatch; flush: Promise<void> }>();
+
+/**
+ * Adds a batch to this isolate's buffer; the first of a burst schedules the write.
+ *
+ * @param waitUntil keeps the Worker alive for the write after the answer (`ctx.waitUntil`); without
+ *   it (tests) the write still happens, unawaited
+ * @param sleep waits `ms` (injectable for tests)
+ */
+export function recordLater(
+  env: object,
+  batch: MetricsBatch,
+  waitUntil?: (promise: Promise<unknown>) => void,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): void {
+  if (!(env as MetricsBindings).METRICS) return;
+  const entry = pending.get(env);
+  if (entry) {
+    entry.batch = mergeBatch(entry.batch, batch);
+    return;
+  }
+  const flush = sleep(FLUSH_AFTER_MS).then(() => flushMetrics(env));
+  pending.set(env, { batch: mergeBatch(emptyBatch(batch.at), batch), flush });
+  if (waitUntil) waitUntil(flush);
+  else void flush;
+}
+
+/**
+ * Writes this isolate's buffered counts now (and makes the scheduled write a no-op).
+ *
+ * @example
+ * ```ts
+ * await flushMetrics(env);
+ * ```
+ */
+export async function flushMetrics(env: object): Promise<void> {
+  const entry = pending.get(env);
+  if (!entry) return;
+  pending.delete(env);
+  await recordNow(env, entry.batch);
+}
+
+/**
+ * Writes a batch at once (the consumer: one call per queue batch). Never throws.
+ *
+ * @example
+ * ```ts
+ * await recordNow(env, consumerBatch(report, Date.now()));
+ * ```
+ */
+export async function recordNow(env: object, batch: MetricsBatch): Promise<void> {
+  await metricsStore(env)
+    ?.record(batch)
+    .catch(() => undefined);
+}

@@ -1,0 +1,69 @@
+/**
+ * The Cron Trigger's hourly round (wrangler.jsonc `triggers.crons`): reads Meta's Dataset
+ * Quality for each destination that has a token to read with, and keeps the answer for the
+ * console; and asks each destination's delivery circuit for its status, which re-arms a probe
+ * alarm that was lost, so held events are never forgotten.
+ *
+ * @example
+ * ```ts
+ * export default { scheduled: (controller, env, ctx) => ctx.waitUntil(hourlyRound(env, { fetch, now: controller.scheduledTime })) };
+ * ```
+ */
+import { consoleSink, type LogSink, logLine } from "../config/log";
+import { ConfigError, configFor } from "../config/settings";
+import type { QueueBindings } from "../delivery/bindings";
+import { circuitName } from "../delivery/holds";
+import { readDatasetQuality } from "./datasetQuality";
+import { metricsStore } from "./recorder";
+
+/** What the round needs from the world. */
+export interface RoundDeps {
+  fetch: typeof fetch;
+  /** ms */
+  now: number;
+  sink?: LogSink;
+}
+
+/** What the round did, per destination (for its log line and tests). */
+export type RoundReport = { destination: string; quality: string; circuit: "open" | "closed" | "unbound" }[];
+
+/**
+ * One round. Never throws: a destination's failure is logged and the others go on.
+ */
+export async function hourlyRound(env: object, deps: RoundDeps): Promise<RoundReport> {
+  const sink = deps.sink ?? consoleSink;
+  let config;
+  try {
+    config = configFor(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logLine(sink, { msg: "round", level: "error", outcome: "misconfigured", reason: error.message });
+    return [];
+  }
+  const store = metricsStore(env);
+  const circuits = (env as QueueBindings).DELIVERY_CIRCUIT;
+  const report = await Promise.all(
+    config.destinations.map(async (destination) => {
+      let quality = "none";
+      if (destination.qualityToken) {
+        const state = await readDatasetQuality(
+          { graphUrl: config.graphUrl, apiVersion: config.apiVersion, pixelId: destination.pixelId, token: destination.qualityToken },
+          { fetch: deps.fetch, now: deps.now },
+        );
+        quality = state.state;
+        await store?.putQuality(destination.name, deps.now, state).catch(() => undefined);
+      }
+      let circuit: RoundReport[number]["circuit"] = "unbound";
+      if (circuits) {
+        const status = await circuits
+          .get(circuits.idFromName(circuitName(destination.name)))
+          .status(deps.now)
+          .catch(() => undefined);
+        circuit = status?.open ? "open" : "closed";
+      }
+      return { destination: destination.name, quality, circuit };
+    }),
+  );
+  for (const entry of report) logLine(sink, { msg: "round", outcome: entry.quality, destination: entry.destination, reason: `circuit ${entry.circuit}` });
+  return report;
+}
