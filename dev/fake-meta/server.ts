@@ -32,8 +32,9 @@ import {
   unknownPath,
 } from "./errors.ts";
 import { type ActiveMode, type ModeInput, type ModeKind, MODE_KINDS, ModeBook, ModeError, parseMode } from "./modes.ts";
+import { BodyTooLarge, parseBody, readBody, userDataKeys, versionWarning } from "./http.ts";
 import { renderPage } from "./page.ts";
-import { datasetQuality, type FieldTree, parseFields, selectFields, type StoredEvent } from "./quality.ts";
+import { datasetQuality, parseFields, selectFields, type StoredEvent } from "./quality.ts";
 import { validateEventsBody } from "./validate.ts";
 
 export interface FakeMetaOptions {
@@ -94,7 +95,6 @@ export interface FakeMeta {
 }
 
 const MAX_REQUESTS = 1000;
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const EVENTS_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/events\/?$/;
 const QUALITY_PATH = /^\/(v\d+\.\d+)\/dataset_quality\/?$/;
 
@@ -172,10 +172,14 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
       ...(queryToken ? { token_in_url: true } : {}),
     };
 
-    const fail = (metaError: MetaError, mode?: ModeKind, outcome: RequestRecord["outcome"] = "error", headers?: Record<string, string>) =>
-      record({ ...context, outcome, ...(mode ? { mode } : {}), ...sendError(res, metaError, headers) });
+    let delayed: { delay_ms?: number } = {};
+    /** Refuses the request itself (no mode decided it). */
+    const refuse = (metaError: MetaError) => record({ ...context, ...delayed, outcome: "rejected", ...sendError(res, metaError) });
+    /** Fails it because of a mode; `fail_rate` when that mode was drawn by the failure rate. */
+    const failWith = (metaError: MetaError, kind: ModeKind, decided?: ActiveMode) =>
+      record({ ...context, ...delayed, outcome: "error", mode: decided && decided === drawn ? "fail_rate" : kind, ...sendError(res, metaError) });
 
-    if (endpoint === "unknown") return void fail(unknownPath(url.pathname), undefined, "rejected");
+    if (endpoint === "unknown") return void refuse(unknownPath(url.pathname));
 
     const modes = book.forPixel(pixel, now());
     const mode = (kind: ModeKind) => modes.find((m) => m.kind === kind);
@@ -189,52 +193,55 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
       return void req.socket.destroy();
     }
     const delay = (mode("slow")?.delay ?? 0) + (drawn?.kind === "slow" ? drawn.delay! : 0);
-    if (delay > 0) await sleep(delay);
-    const delayed = delay > 0 ? { delay_ms: delay } : {};
-    const failWith = (metaError: MetaError, kind: ModeKind, decided?: ActiveMode) =>
-      record({ ...context, ...delayed, outcome: "error", mode: decided && decided === drawn ? "fail_rate" : kind, ...sendError(res, metaError) });
+    if (delay > 0) {
+      await sleep(delay);
+      delayed = { delay_ms: delay };
+    }
 
     const dead = mode("dead_version");
     if (dead && (!dead.version || dead.version === version)) return void failWith(deadVersion(LATEST_VERSION), "dead_version");
-    if (!token) return void fail(tokenMissing(), undefined, "rejected");
-    if (options.token !== undefined && token !== options.token) return void fail(tokenInvalid(), undefined, "rejected");
+    if (!token) return void refuse(tokenMissing());
+    if (options.token !== undefined && token !== options.token) return void refuse(tokenInvalid());
     const expired = mode("expired_token");
     if (expired) return void failWith(tokenExpired(expired.since, now()), "expired_token");
     if (mode("revoked_token")) return void failWith(tokenRevoked(), "revoked_token");
     const proof = typeof body.appsecret_proof === "string" ? body.appsecret_proof : url.searchParams.get("appsecret_proof");
     if (options.appSecret !== undefined && proof !== createHmac("sha256", options.appSecret).update(token).digest("hex")) {
-      return void fail(badAppSecretProof(), undefined, "rejected");
+      return void refuse(badAppSecretProof());
     }
     const method = events ? "post" : "get";
-    if (quality && !pixel) return void fail(missingParameter("dataset_id"), undefined, "rejected");
+    if (quality && !pixel) return void refuse(missingParameter("dataset_id"));
     if (mode("wrong_pixel")) return void failWith(unknownObject(method, pixel!), "wrong_pixel");
-    if (!/^\d+$/.test(pixel!)) return void fail(unknownObject(method, pixel!), undefined, "rejected");
+    if (!/^\d+$/.test(pixel!)) return void refuse(unknownObject(method, pixel!));
     const throttle = pick("throttle");
     if (throttle) return void failWith(throttled(throttle.code!, throttle.status!, throttle.retryAfter!), "throttle", throttle);
     const transient = pick("transient");
     if (transient) return void failWith(transientError(transient.status!, transient.code), "transient", transient);
 
     const warning = mode("version_warning");
-    const headers: Record<string, string> =
-      warning && (!warning.version || warning.version === version) ? { "x-ad-api-version-warning": versionWarning(version!) } : {};
-    const trace = fbtraceId(traceRandom);
+    const warned = warning !== undefined && (!warning.version || warning.version === version);
+    /** Answers 200 with Meta's trace id (and the version warning when in force). */
+    const succeed = (body: Record<string, unknown> | ((trace: string) => Record<string, unknown>), outcome: "accepted" | "answered") => {
+      const trace = fbtraceId(traceRandom);
+      const headers: Record<string, string> = { "x-fb-trace-id": trace, ...(warned ? { "x-ad-api-version-warning": versionWarning(version!) } : {}) };
+      sendJson(res, 200, typeof body === "function" ? body(trace) : body, headers);
+      record({ ...context, ...delayed, status: 200, outcome, fbtrace_id: trace, ...(warned ? { mode: "version_warning" as const } : {}) });
+    };
 
     if (quality) {
       const permission = mode("no_permission");
       if (permission) return void failWith(permissionDenied(permission.code as 10 | 200), "no_permission");
       const fields = parseFields(url.searchParams.get("fields"));
-      if (!(fields instanceof Map)) return void fail(fields, undefined, "rejected");
-      const answer = selectFields(datasetQuality(received.get(pixel!) ?? [], now(), url.searchParams.get("agent_name") ?? undefined), fields as FieldTree);
-      sendJson(res, 200, answer, { ...headers, "x-fb-trace-id": trace });
-      return void record({ ...context, ...delayed, status: 200, outcome: "answered", fbtrace_id: trace, ...(warning ? { mode: "version_warning" } : {}) });
+      if (!(fields instanceof Map)) return void refuse(fields);
+      const agentName = url.searchParams.get("agent_name") ?? undefined;
+      return void succeed(selectFields(datasetQuality(received.get(pixel!) ?? [], now(), agentName), fields) as Record<string, unknown>, "answered");
     }
 
     if (parsed === undefined) {
-      return void fail({ status: 400, error: { message: "(#100) The request body is not valid JSON", type: "OAuthException", code: 100 } }, undefined, "rejected");
+      return void refuse({ status: 400, error: { message: "(#100) The request body is not valid JSON", type: "OAuthException", code: 100 } });
     }
-    const described = { ...context, ...delayed };
     const result = validateEventsBody(body, Math.floor(now() / 1000));
-    if (!result.ok) return void record({ ...described, outcome: "rejected", ...sendError(res, result.error) });
+    if (!result.ok) return void refuse(result.error);
 
     const stored = received.get(pixel!) ?? [];
     const partnerAgent = typeof body.partner_agent === "string" ? body.partner_agent : undefined;
@@ -243,11 +250,10 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     }
     received.set(pixel!, stored.slice(-10_000));
     if (drop?.phase === "after") {
-      record({ ...described, status: 0, outcome: "dropped", mode: drawn === drop ? "fail_rate" : "drop" });
+      record({ ...context, ...delayed, status: 0, outcome: "dropped", mode: drawn === drop ? "fail_rate" : "drop" });
       return void req.socket.destroy();
     }
-    sendJson(res, 200, { events_received: result.events.length, messages: [], fbtrace_id: trace }, { ...headers, "x-fb-trace-id": trace });
-    record({ ...described, status: 200, outcome: "accepted", fbtrace_id: trace, ...(warning && headers["x-ad-api-version-warning"] ? { mode: "version_warning" } : {}) });
+    succeed((trace) => ({ events_received: result.events.length, messages: [], fbtrace_id: trace }), "accepted");
   }
 
   const control = (input: ModeInput): ActiveMode | undefined => {
@@ -364,57 +370,6 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
         server.closeAllConnections();
       }),
   };
-}
-
-class BodyTooLarge extends Error {}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-/** A JSON body, or a form body whose `data` is JSON text (Graph takes both); `undefined` when unreadable. */
-function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> | undefined {
-  if (raw.trim() === "") return {};
-  if ((contentType ?? "").startsWith("application/x-www-form-urlencoded")) {
-    const form: Record<string, unknown> = Object.fromEntries(new URLSearchParams(raw));
-    if (typeof form.data === "string") {
-      try {
-        form.data = JSON.parse(form.data);
-      } catch {
-        return undefined;
-      }
-    }
-    return form;
-  }
-  try {
-    const value: unknown = JSON.parse(raw);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The sorted `user_data` key names the events carried. */
-function userDataKeys(events: unknown[]): string[] {
-  const keys = new Set<string>();
-  for (const event of events) {
-    const userData = (event as { user_data?: unknown })?.user_data;
-    if (typeof userData === "object" && userData !== null) for (const key of Object.keys(userData)) keys.add(key);
-  }
-  return [...keys].sort();
-}
-
-/** Meta's header text for an auto-upgraded call (as a live answer worded it). */
-function versionWarning(version: string): string {
-  const next = `v${Number(/^v(\d+)/.exec(version)?.[1] ?? 0) + 1}.0`;
-  return `The call has been auto-upgraded to ${next} as ${version} will be deprecated.`;
 }
 
 if (import.meta.main) {
