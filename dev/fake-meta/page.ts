@@ -19,6 +19,7 @@ export interface RequestLine {
   code?: number;
   subcode?: number;
   fbtrace_id?: string;
+  duplicates?: number;
 }
 
 export interface PageState {
@@ -61,7 +62,7 @@ function requestRows(requests: RequestLine[]): string {
       (r) =>
         `<tr><td>${escapeHtml(r.at.slice(11, 19))}</td><td>${escapeHtml(r.endpoint)}</td><td>${escapeHtml(r.pixel ?? "")}</td>` +
         `<td>${r.events}</td><td>${escapeHtml(r.event_ids.slice(0, 3).join(" ") + (r.event_ids.length > 3 ? " …" : ""))}</td>` +
-        `<td class="${r.status < 300 ? "ok" : "bad"}">${r.status}</td><td>${escapeHtml(r.outcome + (r.mode ? ` (${r.mode})` : ""))}</td>` +
+        `<td class="${r.status < 300 ? "ok" : "bad"}">${r.status}</td><td>${escapeHtml(r.outcome + (r.mode ? ` (${r.mode})` : "") + (r.duplicates ? `, ${r.duplicates} duplicate` : ""))}</td>` +
         `<td>${r.code ?? ""}${r.subcode ? ` / ${r.subcode}` : ""}</td><td><code>${escapeHtml(r.fbtrace_id ?? "")}</code></td></tr>`,
     )
     .join("");
@@ -77,7 +78,7 @@ async function refresh() {
       const tr = document.createElement("tr");
       cell(tr, r.at.slice(11, 19)); cell(tr, r.endpoint); cell(tr, r.pixel ?? ""); cell(tr, String(r.events));
       cell(tr, r.event_ids.slice(0, 3).join(" ") + (r.event_ids.length > 3 ? " …" : ""));
-      cell(tr, String(r.status), r.status < 300 ? "ok" : "bad"); cell(tr, r.outcome + (r.mode ? " (" + r.mode + ")" : ""));
+      cell(tr, String(r.status), r.status < 300 ? "ok" : "bad"); cell(tr, r.outcome + (r.mode ? " (" + r.mode + ")" : "") + (r.duplicates ? ", " + r.duplicates + " duplicate" : ""));
       cell(tr, (r.code ?? "") + (r.subcode ? " / " + r.subcode : "")); cell(tr, r.fbtrace_id ?? "");
       return tr;
     }));

@@ -84,6 +84,20 @@ describe("POST /{version}/{pixel}/events", () => {
     expect(meta.received(PIXEL)).toHaveLength(0);
   });
 
+  it("counts the events Meta would drop as duplicates (same event_name and event_id within 48 hours)", async () => {
+    const lead = event();
+    await send(PIXEL, [lead]);
+    await send(PIXEL, [lead, { ...lead, event_name: "Contact" }, event()]);
+    clock += 48 * 3_600_000 + 1000;
+    await send(PIXEL, [{ ...lead, event_time: Math.floor(clock / 1000) - 5 }]);
+    expect(meta.requests.map((r) => [r.outcome, r.duplicates])).toEqual([
+      ["accepted", undefined],
+      ["accepted", 1],
+      ["accepted", undefined],
+    ]);
+    expect(meta.received(PIXEL)).toHaveLength(5);
+  });
+
   it("refuses a body that is not JSON", async () => {
     const answer = await post(PIXEL, "{not json", { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(answer.json.error).toMatchObject({ code: 100, message: "(#100) The request body is not valid JSON", fbtrace_id: expect.any(String) });

@@ -76,6 +76,11 @@ export interface RequestRecord {
   delay_ms?: number;
   /** The token came in the URL (works with Meta, but URLs end up in logs). */
   token_in_url?: boolean;
+  /**
+   * Accepted events Meta would drop as duplicates: same `event_name` and `event_id` as an event
+   * this pixel accepted within 48 hours (Meta's "Deduplicate Pixel and Server Events").
+   */
+  duplicates?: number;
 }
 
 export interface FakeMeta {
@@ -95,6 +100,8 @@ export interface FakeMeta {
 }
 
 const MAX_REQUESTS = 1000;
+/** Meta keeps one of two events with the same event_name and event_id within 48 hours. */
+const DEDUP_WINDOW_MS = 48 * 3_600_000;
 const EVENTS_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/events\/?$/;
 const QUALITY_PATH = /^\/(v\d+\.\d+)\/dataset_quality\/?$/;
 
@@ -163,7 +170,7 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     const queryToken = url.searchParams.get("access_token") ?? undefined;
     const token = (typeof body.access_token === "string" && body.access_token) || queryToken || bearer || undefined;
     const data = Array.isArray(body.data) ? body.data : [];
-    const context = {
+    const context: Omit<RequestRecord, "id" | "at" | "status" | "outcome"> = {
       ...base,
       events: data.length,
       event_ids: data.map((event) => String((event as { event_id?: unknown } | null)?.event_id ?? "")),
@@ -245,10 +252,15 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
 
     const stored = received.get(pixel!) ?? [];
     const partnerAgent = typeof body.partner_agent === "string" ? body.partner_agent : undefined;
+    let duplicates = 0;
     for (const event of result.events) {
+      const seen = (item: StoredEvent) =>
+        event.event_id !== undefined && item.event.event_id === event.event_id && item.event.event_name === event.event_name && item.receivedAt > now() - DEDUP_WINDOW_MS;
+      if (stored.some(seen)) duplicates++;
       stored.push({ event, receivedAt: now(), ...(result.testEventCode ? { testEventCode: result.testEventCode } : {}), ...(partnerAgent ? { partnerAgent } : {}) });
     }
     received.set(pixel!, stored.slice(-10_000));
+    if (duplicates > 0) context.duplicates = duplicates;
     if (drop?.phase === "after") {
       record({ ...context, ...delayed, status: 0, outcome: "dropped", mode: drawn === drop ? "fail_rate" : "drop" });
       return void req.socket.destroy();
