@@ -240,6 +240,19 @@ describe("misbehaviour", () => {
     expect(meta.requests.at(-1)).toMatchObject({ delay_ms: 300, outcome: "accepted" });
   });
 
+  it("slow past the client's timeout: keeps the events and records that the client was gone", async () => {
+    meta.control({ mode: "slow", delay: 300 });
+    const sending = fetch(`${meta.url}/v27.0/${PIXEL}/events`, {
+      method: "POST",
+      body: JSON.stringify({ data: [event()], access_token: TOKEN }),
+      signal: AbortSignal.timeout(50),
+    });
+    await expect(sending).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(meta.requests.at(-1)).toMatchObject({ outcome: "accepted", client_gone: true, delay_ms: 300 });
+    expect(meta.received(PIXEL)).toHaveLength(1);
+  });
+
   it("drop: closes the connection without an answer and keeps nothing", async () => {
     meta.control({ mode: "drop" });
     await expect(send()).rejects.toThrow();

@@ -81,6 +81,8 @@ export interface RequestRecord {
    * this pixel accepted within 48 hours (Meta's "Deduplicate Pixel and Server Events").
    */
   duplicates?: number;
+  /** The client had gone before the answer was ready (e.g. its timeout fired during `slow`). */
+  client_gone?: true;
 }
 
 export interface FakeMeta {
@@ -137,17 +139,19 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
       timers.add(timer);
     });
 
-  const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    if (res.destroyed) return;
+  /** Sends a JSON answer; false when the client had already gone (timed out, closed). */
+  const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): boolean => {
+    if (res.destroyed || !res.socket || res.socket.destroyed) return false;
     res.writeHead(status, { "content-type": "application/json; charset=UTF-8", "cache-control": "no-store", ...headers });
     res.end(JSON.stringify(body));
+    return true;
   };
   /** Sends Meta's error envelope; returns what the request record needs. */
   const sendError = (res: ServerResponse, metaError: MetaError, extraHeaders: Record<string, string> = {}) => {
     const trace = fbtraceId(traceRandom);
-    sendJson(res, metaError.status, { error: { ...metaError.error, fbtrace_id: trace } }, { ...metaError.headers, ...extraHeaders, "x-fb-trace-id": trace });
+    const sent = sendJson(res, metaError.status, { error: { ...metaError.error, fbtrace_id: trace } }, { ...metaError.headers, ...extraHeaders, "x-fb-trace-id": trace });
     const subcode = metaError.error.error_subcode;
-    return { status: metaError.status, code: metaError.error.code, ...(subcode === undefined ? {} : { subcode }), fbtrace_id: trace };
+    return { status: metaError.status, code: metaError.error.code, ...(subcode === undefined ? {} : { subcode }), fbtrace_id: trace, ...(sent ? {} : { client_gone: true as const }) };
   };
 
   async function graph(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -231,8 +235,8 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     const succeed = (body: Record<string, unknown> | ((trace: string) => Record<string, unknown>), outcome: "accepted" | "answered") => {
       const trace = fbtraceId(traceRandom);
       const headers: Record<string, string> = { "x-fb-trace-id": trace, ...(warned ? { "x-ad-api-version-warning": versionWarning(version!) } : {}) };
-      sendJson(res, 200, typeof body === "function" ? body(trace) : body, headers);
-      record({ ...context, ...delayed, status: 200, outcome, fbtrace_id: trace, ...(warned ? { mode: "version_warning" as const } : {}) });
+      const sent = sendJson(res, 200, typeof body === "function" ? body(trace) : body, headers);
+      record({ ...context, ...delayed, status: 200, outcome, fbtrace_id: trace, ...(warned ? { mode: "version_warning" as const } : {}), ...(sent ? {} : { client_gone: true as const }) });
     };
 
     if (quality) {
