@@ -168,13 +168,17 @@ async function main(): Promise<void> {
       port: { type: "string", default: "8787" },
       "meta-port": { type: "string", default: "8789" },
       pixel: { type: "string", default: DEV_PIXEL },
-      seed: { type: "string", default: "1" },
+      seed: { type: "string" },
       state: { type: "string", default: STATE_DIR },
     },
   });
   const extra = split === -1 ? [] : argv.slice(split + 1);
 
-  const meta = await startFakeMeta({ port: await freePort(Number(values["meta-port"])), seed: Number(values.seed), token: DEV_TOKEN });
+  const meta = await startFakeMeta({
+    port: await freePort(Number(values["meta-port"])),
+    token: DEV_TOKEN,
+    ...(values.seed ? { seed: Number(values.seed) } : {}),
+  });
   const relayPort = await freePort(Number(values.port));
   const relayUrl = `http://127.0.0.1:${relayPort}`;
   const inspectorPort = await freePort(9230);

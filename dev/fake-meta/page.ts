@@ -4,7 +4,22 @@
  * One HTML document, no external assets; it works without JavaScript (forms post to /_control
  * and come back here), the script only refreshes the request list.
  */
-import { MODE_HELP, MODE_KINDS, type ActiveMode, FAIL_KINDS } from "./modes.ts";
+import { MODE_HELP, type ActiveMode, FAIL_KINDS, type ModeKind } from "./modes.ts";
+
+/** The modes in the form, most common first (the server applies them in MODE_KINDS order). */
+const FORM_ORDER: ModeKind[] = [
+  "transient",
+  "throttle",
+  "expired_token",
+  "revoked_token",
+  "wrong_pixel",
+  "dead_version",
+  "version_warning",
+  "slow",
+  "drop",
+  "fail_rate",
+  "no_permission",
+];
 
 /** One line of `GET /_requests`, as the page shows it. */
 export interface RequestLine {
@@ -121,7 +136,7 @@ export function renderPage(state: PageState): string {
         .map((p) => `<li>${escapeHtml(p.pixel)}: ${p.events} events accepted — <a href="/_quality?dataset_id=${encodeURIComponent(p.pixel)}">Dataset Quality</a></li>`)
         .join("")}</ul>`
     : "<p>No events accepted yet.</p>";
-  const options = MODE_KINDS.map((kind) => `<option value="${kind}">${kind}: ${escapeHtml(MODE_HELP[kind])}</option>`).join("");
+  const options = FORM_ORDER.map((kind) => `<option value="${kind}">${kind}: ${escapeHtml(MODE_HELP[kind])}</option>`).join("");
   const failOptions = FAIL_KINDS.map((kind) => `<option>${kind}</option>`).join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -6,6 +6,7 @@ import { classifyResponse, postEvents } from "../../src/delivery/graph";
 import type { ServerEvent } from "../../src/transform/capi";
 import { transformWebhook } from "../../src/transform/transformWebhook";
 import { MAX_EVENT_AGE_SECONDS } from "./errors.ts";
+import { MODE_KINDS } from "./modes.ts";
 import { type FakeMeta, type RequestRecord, startFakeMeta } from "./server.ts";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");
@@ -266,6 +267,20 @@ describe("misbehaviour", () => {
     expect(meta.received(PIXEL)).toHaveLength(1);
   });
 
+  it("draws fresh trace ids on each start unless seeded", async () => {
+    const traces = async (options: { seed?: number }) => {
+      const fake = await startFakeMeta(options);
+      try {
+        const response = await fetch(`${fake.url}/v27.0/${PIXEL}/events`, { method: "POST", body: JSON.stringify({ data: [event()], access_token: TOKEN }) });
+        return ((await response.json()) as { fbtrace_id: string }).fbtrace_id;
+      } finally {
+        await fake.close();
+      }
+    };
+    expect(await traces({ seed: 3 })).toBe(await traces({ seed: 3 }));
+    expect(await traces({})).not.toBe(await traces({}));
+  });
+
   it("fail_rate: fails about the given share of requests, the same ones for the same seed", async () => {
     const outcomes = async (fake: FakeMeta) => {
       fake.control({ mode: "fail_rate", rate: 0.5, fail: "throttle" });
@@ -422,6 +437,11 @@ describe("the control endpoint and page", () => {
     ]);
     expect(requests[1]).toMatchObject({ event_ids: [first.event_id], user_data_keys: ["client_ip_address", "client_user_agent", "em", "fbp"], status: 200 });
     expect(((await (await fetch(`${meta.url}/_requests?limit=1`)).json()) as { requests: RequestRecord[] }).requests).toHaveLength(1);
+  });
+
+  it("offers every mode in the page's form", async () => {
+    const html = await (await fetch(`${meta.url}/`)).text();
+    for (const kind of MODE_KINDS) expect(html).toContain(`<option value="${kind}">`);
   });
 
   it("serves one self-contained page with the modes, pixels and requests, escaping what it shows", async () => {

@@ -41,7 +41,10 @@ export interface FakeMetaOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
-  /** Seeds the trace ids and `fail_rate`'s draws (default 1). */
+  /**
+   * Seeds `fail_rate`'s draws (1 when absent) and the trace ids (fresh on each start when
+   * absent, so two sessions never share an `fbtrace_id`).
+   */
   seed?: number;
   /** The only token accepted (code 190 for any other); any token when absent. */
   token?: string;
@@ -121,11 +124,12 @@ const QUALITY_PATH = /^\/(v\d+\.\d+)\/dataset_quality\/?$/;
 export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<FakeMeta> {
   const now = options.now ?? Date.now;
   const seed = options.seed ?? 1;
+  const traceSeed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
   const book = new ModeBook();
   const requests: RequestRecord[] = [];
   const received = new Map<string, StoredEvent[]>();
   const timers = new Set<NodeJS.Timeout>();
-  let traceRandom = seeded(seed);
+  let traceRandom = seeded(traceSeed);
   let failRandom = seeded(seed + 1);
   let nextId = 1;
 
@@ -285,7 +289,7 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     book.reset();
     requests.length = 0;
     received.clear();
-    traceRandom = seeded(seed);
+    traceRandom = seeded(traceSeed);
     failRandom = seeded(seed + 1);
   };
   const modesJson = () => ({ modes: book.active(now()).map((m) => ({ ...m, since: new Date(m.since).toISOString(), ...(m.until ? { until: new Date(m.until).toISOString() } : {}) })) });
