@@ -2,8 +2,8 @@
  * `npm run dev:meta:check`: proves `npm run dev:meta` works end to end, outside `npm test`
  * (wrangler dev alone takes 5–10 s to start). Starts the launcher on free ports with its own
  * state directory, waits for its banner, posts fixtures/canonical.json to the relay, waits for
- * the fake Meta to accept the event from the queue consumer, reads the dead letters with the
- * admin secret, then stops the launcher with SIGTERM and checks both ports are closed. Prints
+ * the fake Meta to accept the event from the queue consumer, runs the hourly Cron Trigger and
+ * waits for its Dataset Quality read to succeed, reads the dead letters with the admin secret, then stops the launcher with SIGTERM and checks both ports are closed. Prints
  * how long each step took; exits 1 on the first failure.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -75,6 +75,12 @@ const accepted = await until("the fake Meta accepting the event", 30_000, async 
 });
 const delivered = seconds(sentAt);
 
+const roundAt = performance.now();
+const scheduled = await fetch(`${relayUrl}/__scheduled?cron=${encodeURIComponent("17 * * * *")}`);
+if (!scheduled.ok) fail(`GET /__scheduled answered ${scheduled.status}`);
+await until("the hourly round reading the fake's Dataset Quality", 15_000, () => (/"msg":"round","outcome":"ok"/.test(output) ? true : undefined));
+const round = seconds(roundAt);
+
 const letters = await fetch(`${relayUrl}/admin/dead-letters`, { headers: { authorization: `Bearer ${ADMIN_SECRET}` } });
 if (letters.status !== 200) fail(`GET /admin/dead-letters answered ${letters.status}`);
 
@@ -90,6 +96,6 @@ rmSync(path.join(ROOT, STATE), { recursive: true, force: true });
 
 console.log(
   `dev:meta check passed: ready in ${ready}; webhook queued and accepted by the fake Meta in ${delivered} ` +
-    `(pixel ${accepted.pixel}, fbtrace_id ${accepted.fbtrace_id}); stopped in ${seconds(stopAt)}; total ${seconds(started)}.`,
+    `(pixel ${accepted.pixel}, fbtrace_id ${accepted.fbtrace_id}); Dataset Quality read by the cron in ${round}; stopped in ${seconds(stopAt)}; total ${seconds(started)}.`,
 );
 process.exit(0);

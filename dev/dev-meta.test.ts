@@ -42,6 +42,11 @@ describe("wranglerArgs", () => {
     expect(args[args.indexOf("--persist-to") + 1]).toBe(STATE_DIR);
   });
 
+  it("lets /__scheduled run the Cron Trigger, without wrangler's hotkeys", () => {
+    expect(args).toContain("--test-scheduled");
+    expect(args).toContain("--show-interactive-dev-session=false");
+  });
+
   it("puts the relay in live mode against the fake, with the local secrets", () => {
     expect(vars).toEqual({
       META_GRAPH_URL: "http://127.0.0.1:8789",

@@ -69,6 +69,8 @@ export function wranglerArgs(settings: LaunchSettings): string[] {
     "--persist-to",
     settings.stateDir ?? STATE_DIR,
     "--show-interactive-dev-session=false",
+    // GET /__scheduled runs the hourly Cron Trigger now (it reads the fake's Dataset Quality).
+    "--test-scheduled",
     ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ...(settings.extra ?? []),
   ];
@@ -152,6 +154,7 @@ function banner(meta: FakeMeta, relayUrl: string, studioId: string): string {
     "",
     `  Make Meta misbehave: ${meta.url}/_control?mode=throttle&for=60   (or use the page)`,
     `  What Meta was sent:  ${meta.url}/_requests`,
+    `  Run the hourly cron (reads the fake's Dataset Quality): curl -s '${relayUrl}/__scheduled?cron=17+*+*+*+*'`,
     `  Dead letters:        curl -s -H 'Authorization: Bearer ${ADMIN_SECRET}' ${relayUrl}/admin/dead-letters`,
     "  Ctrl-C stops both.",
     "────────────────────────────────────────────────────────────────────────────",
