@@ -155,6 +155,7 @@ function banner(meta: FakeMeta, relayUrl: string, studioId: string): string {
     `  Make Meta misbehave: ${meta.url}/_control?mode=throttle&for=60   (or use the page)`,
     `  What Meta was sent:  ${meta.url}/_requests`,
     `  Run the hourly cron (reads the fake's Dataset Quality): curl -s '${relayUrl}/__scheduled?cron=17+*+*+*+*'`,
+    `  Operator console:    ${relayUrl}/admin   (log in with ${ADMIN_SECRET})`,
     `  Dead letters:        curl -s -H 'Authorization: Bearer ${ADMIN_SECRET}' ${relayUrl}/admin/dead-letters`,
     "  Ctrl-C stops both.",
     "────────────────────────────────────────────────────────────────────────────",
