@@ -10,6 +10,10 @@ export default defineConfig({
         test: { name: "unit", include: ["src/**/*.test.ts"], environment: "node" },
       },
       {
+        // The local stand-in for Meta's Graph API (dev/fake-meta) and its launcher, in Node.
+        test: { name: "dev", include: ["dev/**/*.test.ts"], environment: "node" },
+      },
+      {
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.jsonc" },
