@@ -19,6 +19,7 @@ import { ConfigError, configFor, type RelayConfig } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
 import { circuitName } from "../delivery/holds";
 import { adminRoutes } from "./admin";
+import { consoleRoutes } from "./console/routes";
 import { errorAnswer, handleWebhook, type RouteDeps } from "./webhookRoute";
 
 /** The contract's limit on a webhook body. */
@@ -73,6 +74,7 @@ export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
     app.all(path, notPost);
   }
 
+  app.route("/admin", consoleRoutes(deps));
   app.route("/admin", adminRoutes);
 
   app.notFound((c) => errorAnswer(c, 404, "not_found", "No such route"));
