@@ -21,9 +21,9 @@ export const SERIES = [
   { key: "dead_lettered", label: "dead-lettered", className: "s-dead" },
 ] as const satisfies readonly { key: keyof Omit<HourPoint, "hour">; label: string; className: string }[];
 
-const WIDTH = 720;
-const HEIGHT = 210;
-const LEFT = 34;
+const WIDTH = 960;
+const HEIGHT = 220;
+const LEFT = 36;
 const RIGHT = 6;
 const TOP = 8;
 const BOTTOM = 22;

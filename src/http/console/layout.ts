@@ -176,7 +176,7 @@ meter{width:100%;height:.8rem}
 .range-input{position:absolute;opacity:0;pointer-events:none}
 figure{margin:0}.chart-frame{overflow-x:auto}
 svg.chart{width:100%;height:auto;display:block}
-svg.chart text{fill:var(--muted);font-size:11px}
+svg.chart text{fill:var(--muted);font-size:12px}
 svg.chart .gridline{stroke:var(--grid)}
 .s-sent{fill:var(--sent)}.s-retried{fill:var(--retried)}.s-held{fill:var(--held)}.s-dead{fill:var(--dead)}
 .legend{display:flex;flex-wrap:wrap;gap:.3rem 1rem;margin:.4rem 0 0;padding:0;list-style:none;font-size:.9rem}
@@ -184,5 +184,5 @@ svg.chart .gridline{stroke:var(--grid)}
 .login{max-width:420px;margin:10vh auto;padding:0 1rem}
 .login form{display:grid;gap:.6rem}
 footer{max-width:1200px;margin:0 auto;padding:0 1rem 2rem;font-size:.85rem;color:var(--muted)}
-@media (max-width:600px){main{padding:.5rem}section{padding:.7rem}.stats dd{font-size:1.2rem}svg.chart{min-width:680px}}
+@media (max-width:600px){main{padding:.5rem}section{padding:.7rem}.stats dd{font-size:1.2rem}svg.chart{min-width:800px}}
 `;

@@ -261,16 +261,27 @@ describe("renderConsole: the chart", () => {
 });
 
 describe("renderConsole: match quality", () => {
-  it("lists the share of sent events with each key, and the hint plainly", () => {
-    const m = model();
+  it("lists the share of sent events with each key Meta weighs most or that some event carried, and the hint plainly", () => {
+    const m = model((x) => void (destination(x, "eu").matchKeys.zp = 0.25));
     const eu = destination(m, "eu");
     const page = render(m);
     const table = element(page, "table", 'data-coverage="eu"');
-    for (const key of MATCH_KEYS) {
+    const listed = ["em", "ph", "fn", "ln", "zp", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"] as const;
+    expect([...table.matchAll(/data-key="([^"]+)"/g)].map((match) => match[1])).toEqual(listed);
+    for (const key of listed) {
       const share = Math.round((eu.matchKeys[key] ?? 0) * 100);
       expect(text(element(table, "tr", `data-key="${key}"`))).toBe(`${KEY_LABELS[key]} ${key} ${share} % ${share} %`);
     }
     expect(text(element(page, "p", 'data-hint="eu"'))).toBe(`Hint: ${eu.hint}`);
+  });
+
+  it("names the other keys no event carried on one line", () => {
+    const m = model();
+    const page = render(m);
+    const never = MATCH_KEYS.filter((key) => !["em", "ph", "fn", "ln", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"].includes(key));
+    expect(text(element(page, "p", 'data-never-sent="eu"'))).toBe(`Never sent: ${never.map((key) => KEY_LABELS[key]).join(", ")}.`);
+    const us = element(page, "table", 'data-coverage="us"');
+    expect(text(element(us, "tr", 'data-key="fbc"'))).toContain("0 % 0 %");
   });
 
   it("says so when a destination sent nothing", () => {

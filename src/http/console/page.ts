@@ -186,13 +186,22 @@ ${hourChart(model.hours.slice(-168), "7d")}
 </section>`;
 }
 
+/**
+ * The keys always listed, sent or not: those Meta weighs most for a website lead. The others
+ * (gender, birth date, address) are listed when some event carried them, else named on one line.
+ */
+const LISTED_KEYS: readonly MatchKey[] = ["em", "ph", "fn", "ln", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"];
+
 function qualityBlock(d: ConsoleDestination, now: number): Html {
   const sentAny = Object.keys(d.matchKeys).length > 0;
+  const listed = MATCH_KEYS.filter((key) => LISTED_KEYS.includes(key) || (d.matchKeys[key] ?? 0) > 0);
+  const never = MATCH_KEYS.filter((key) => !listed.includes(key));
   const coverage = sentAny
-    ? html`<table class="keys" data-coverage="${d.name}"><tbody>${MATCH_KEYS.map((key) => {
+    ? html`<table class="keys" data-coverage="${d.name}"><tbody>${listed.map((key) => {
         const value = d.matchKeys[key] ?? 0;
         return html`<tr data-key="${key}"><td>${KEY_LABELS[key]} <small><code>${key}</code></small></td><td class="bar"><meter min="0" max="1" low="0.5" high="0.8" optimum="1" value="${share(value)}">${percent(value)}</meter></td><td class="num">${percent(value)}</td></tr>`;
-      })}</tbody></table>`
+      })}</tbody></table>
+${never.length > 0 ? html`<p class="muted" data-never-sent="${d.name}">Never sent: ${never.map((key) => KEY_LABELS[key]).join(", ")}.</p>` : ""}`
     : html`<p class="muted">No event sent in the last 24 hours.</p>`;
   return html`<div class="grid" data-quality-for="${d.name}">
 <div><h3>${d.name}: what the relay sent <small>(share of events sent in 24 h)</small></h3>
