@@ -116,7 +116,11 @@ export function htmlText(fragment: Html): string {
   return fragment.toString();
 }
 
-/** The stylesheet: system fonts, a fluid grid, colours by meaning (ok, warn, bad, muted). */
+/**
+ * The stylesheet: system fonts, a fluid grid, colours by meaning (ok, warn, bad, muted). On a
+ * phone the chart keeps a readable width and scrolls sideways, starting at its newest hours (the
+ * frame is right-to-left, the chart inside it left-to-right).
+ */
 const CSS = `
 :root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--fg:#1b1f24;--muted:#5b6570;--line:#dde1e6;
 --ok:#17803d;--ok-bg:#e7f5ec;--warn:#a15c00;--warn-bg:#fff4e0;--bad:#c0262d;--bad-bg:#fdecec;--accent:#2456c9;
@@ -184,5 +188,5 @@ svg.chart .gridline{stroke:var(--grid)}
 .login{max-width:420px;margin:10vh auto;padding:0 1rem}
 .login form{display:grid;gap:.6rem}
 footer{max-width:1200px;margin:0 auto;padding:0 1rem 2rem;font-size:.85rem;color:var(--muted)}
-@media (max-width:600px){main{padding:.5rem}section{padding:.7rem}.stats dd{font-size:1.2rem}svg.chart{min-width:800px}}
+@media (max-width:600px){main{padding:.5rem}section{padding:.7rem}.stats dd{font-size:1.2rem}svg.chart{min-width:800px;direction:ltr}.chart-frame{direction:rtl}}
 `;
