@@ -33,6 +33,11 @@ export default defineConfig({
       {
         // Real-browser tests (test/browser): headless Chromium from Debian (or CHROME_PATH) driven by
         // playwright-core; skipped without a browser, failed under CI=true. See test/browser/chromium.ts.
+        // The console's test serves the whole Worker app with the real Durable Object classes on
+        // node:sqlite (test/fault/durableObjects.ts), hence the same alias as the fault project.
+        resolve: {
+          alias: { "cloudflare:workers": fileURLToPath(new URL("./test/fault/cloudflare-workers.ts", import.meta.url)) },
+        },
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],

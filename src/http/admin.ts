@@ -2,8 +2,9 @@
  * The operator's routes, mounted by the app at `/admin`: inspect, re-drive and discard dead
  * letters.
  *
- * Routes (all answer JSON; `Authorization: Bearer <ADMIN_SECRET>`, compared in constant time;
- * without an `ADMIN_SECRET` the routes answer 503 `admin_disabled`):
+ * Routes (all answer JSON; `Authorization: Bearer <ADMIN_SECRET>`, compared in constant time, or
+ * the console's session cookie with its CSRF rules, see {@link adminAuth}; without an
+ * `ADMIN_SECRET` the routes answer 503 `admin_disabled`):
  *
  * - `GET  /admin/dead-letters?reason=&destination=&limit=&cursor=&all=1` — waiting letters,
  *   oldest first (`all=1` includes re-driven ones); `cursor` pages on.
@@ -18,20 +19,115 @@
  * Answers show which user_data fields an event carries, never their values (not even hashes),
  * and never the IP address.
  */
-import { Hono } from "hono";
+import { Hono, type HonoRequest, type MiddlewareHandler } from "hono";
 import type { QueueBindings } from "../delivery/bindings";
 import { deadLetterStore, deadLetterView, REPLAY_LIMIT, replayDeadLetters, replayRefusal } from "../delivery/deadLetters";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../delivery/messages";
 import { authenticate } from "./auth";
 import { metricsRoutes } from "./metricsRoute";
+import { type AdminSession, CSRF_FIELD, CSRF_HEADER, readSession, requestSite, sessionTokenOf, validCsrf } from "./session";
 
 /** Bindings of the admin routes. */
 export type AdminBindings = QueueBindings & { ADMIN_SECRET?: string };
 
-type AdminEnv = { Bindings: AdminBindings };
+/** What the admin routes see: their bindings, and the credential {@link adminAuth} accepted. */
+type AdminEnv = { Bindings: AdminBindings; Variables: { admin: AdminCredential } };
 
 function errorAnswer(code: string, message: string) {
   return { error: { code, message } };
+}
+
+/** How an operator's request was authenticated. */
+export type AdminCredential = { via: "bearer" } | { via: "session"; session: AdminSession };
+
+/** Methods that change nothing, and so need no CSRF token. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * `ADMIN_SECRET`, or `""` when it is unset.
+ *
+ * @example
+ * ```ts
+ * if (!adminSecret(c.env)) return c.json(…, 503);
+ * ```
+ */
+export function adminSecret(env: { ADMIN_SECRET?: unknown }): string {
+  return typeof env.ADMIN_SECRET === "string" ? env.ADMIN_SECRET : "";
+}
+
+/**
+ * Who is asking: `Authorization: Bearer <ADMIN_SECRET>` (compared in constant time), else a valid
+ * console session cookie; `undefined` for neither. A wrong Bearer is refused even with a valid
+ * cookie beside it: a script's mistake should not be papered over by a browser's session.
+ *
+ * @param now ms
+ * @example
+ * ```ts
+ * const credential = await adminCredential(c.req.raw.headers, adminSecret(c.env), Date.now());
+ * if (credential === undefined) return loginForm();
+ * ```
+ */
+export async function adminCredential(headers: Headers, secret: string, now: number): Promise<AdminCredential | undefined> {
+  if (!secret) return undefined;
+  const authorization = headers.get("authorization");
+  if (authorization !== null) {
+    try {
+      // Bearer only: the signature headers of webhooks are not accepted here.
+      await authenticate(new Headers({ authorization }), "", secret, now);
+      return { via: "bearer" };
+    } catch {
+      return undefined;
+    }
+  }
+  const session = await readSession(sessionTokenOf(headers.get("cookie")), secret, now);
+  return session ? { via: "session", session } : undefined;
+}
+
+/**
+ * The guard of every `/admin` route but the console's page and login: without `ADMIN_SECRET`,
+ * 503 `admin_disabled`; without a credential ({@link adminCredential}), 401 `unauthorized`. A
+ * state-changing request (POST, DELETE, …) made with the session cookie must also come from the
+ * console's own origin (`Origin` / `Sec-Fetch-Site`; else 403 `cross_origin`) and carry the
+ * session's CSRF token in `x-csrf-token` (or, from a plain HTML form, the `csrf_token` field;
+ * else 403 `csrf_failed`). Bearer needs neither: a script holding the secret is no forged request.
+ * The credential is left in `c.var.admin`.
+ *
+ * @param now ms clock, injectable for tests
+ * @example
+ * ```ts
+ * routes.post("/logout", adminAuth(), (c) => …);
+ * ```
+ */
+export function adminAuth(now: () => number = Date.now): MiddlewareHandler<{ Bindings: { ADMIN_SECRET?: string }; Variables: { admin: AdminCredential } }> {
+  return async (c, next) => {
+    const secret = adminSecret(c.env);
+    if (!secret) return c.json(errorAnswer("admin_disabled", "Set the ADMIN_SECRET secret to use the admin routes"), 503);
+    const credential = await adminCredential(c.req.raw.headers, secret, now());
+    if (credential === undefined) {
+      return c.json(errorAnswer("unauthorized", "Send Authorization: Bearer <ADMIN_SECRET>, or log in at /admin"), 401);
+    }
+    if (credential.via === "session" && !SAFE_METHODS.has(c.req.method)) {
+      if (requestSite(c.req.raw.headers, c.req.url) !== "same") {
+        return c.json(errorAnswer("cross_origin", "A console action must come from the console's own page"), 403);
+      }
+      if (!(await validCsrf(await presentedCsrf(c.req), credential.session, secret))) {
+        return c.json(errorAnswer("csrf_failed", "Missing or wrong CSRF token: reload the console and try again"), 403);
+      }
+    }
+    c.set("admin", credential);
+    await next();
+  };
+}
+
+/** The CSRF token a request carries: the header, else the field of a form body. */
+async function presentedCsrf(req: HonoRequest): Promise<string | undefined> {
+  const header = req.header(CSRF_HEADER);
+  if (header) return header;
+  const type = req.header("content-type") ?? "";
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) return undefined;
+  const form = await req.parseBody().catch(() => ({}) as Record<string, unknown>);
+  const field = form[CSRF_FIELD];
+  return typeof field === "string" ? field : undefined;
 }
 
 /**
@@ -46,19 +142,15 @@ function errorAnswer(code: string, message: string) {
  */
 export const adminRoutes = new Hono<AdminEnv>();
 
-adminRoutes.use("*", async (c, next) => {
-  const secret = typeof c.env.ADMIN_SECRET === "string" ? c.env.ADMIN_SECRET : "";
-  if (!secret) return c.json(errorAnswer("admin_disabled", "Set the ADMIN_SECRET secret to use the admin routes"), 503);
-  const authorization = c.req.header("authorization");
-  try {
-    // Bearer only: the signature headers of webhooks are not accepted here.
-    await authenticate(new Headers(authorization ? { authorization } : {}), "", secret, Date.now());
-  } catch {
-    return c.json(errorAnswer("unauthorized", "Send Authorization: Bearer <ADMIN_SECRET>"), 401);
-  }
+adminRoutes.use("*", adminAuth());
+
+/** The dead-letter routes need the store; the metrics and the console do not. */
+const needsDeadLetters: MiddlewareHandler<AdminEnv> = async (c, next) => {
   if (!c.env.DEAD_LETTERS) return c.json(errorAnswer("not_configured", "DEAD_LETTERS is not bound"), 503);
   await next();
-});
+};
+adminRoutes.use("/dead-letters", needsDeadLetters);
+adminRoutes.use("/dead-letters/*", needsDeadLetters);
 
 adminRoutes.get("/dead-letters", async (c) => {
   const reason = c.req.query("reason");

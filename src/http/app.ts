@@ -21,6 +21,7 @@ import { circuitName } from "../delivery/holds";
 import { webhookBatch } from "../observe/metrics";
 import { recordLater } from "../observe/recorder";
 import { adminRoutes } from "./admin";
+import { consoleRoutes } from "./console/routes";
 import { errorAnswer, handleWebhook, type RouteDeps } from "./webhookRoute";
 
 /** The contract's limit on a webhook body. */
@@ -81,6 +82,7 @@ export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
     app.all(path, notPost);
   }
 
+  app.route("/admin", consoleRoutes(deps));
   app.route("/admin", adminRoutes);
 
   app.notFound((c) => errorAnswer(c, 404, "not_found", "No such route"));

@@ -196,8 +196,16 @@ async function verifySignature(headers: Headers, rawBody: Uint8Array | string, s
   if (!matched) throw new WebhookVerificationError("no_matching_signature");
 }
 
-/** Constant-time equality of two secrets of any length: compares their SHA-256 digests. */
-async function equalSecretText(presented: string, expected: string): Promise<boolean> {
+/**
+ * Constant-time equality of two secrets of any length: compares their SHA-256 digests, so
+ * neither where they differ nor the expected length shows in the time taken.
+ *
+ * @example
+ * ```ts
+ * if (!(await equalSecretText(form.secret, env.ADMIN_SECRET))) return loginAgain(401);
+ * ```
+ */
+export async function equalSecretText(presented: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([
     crypto.subtle.digest("SHA-256", encoder.encode(presented)),
     crypto.subtle.digest("SHA-256", encoder.encode(expected)),

@@ -31,9 +31,6 @@ import {
   WINDOWS,
 } from "./metrics";
 
-/** The store's one Durable Object instance. */
-export const METRICS_STORE_NAME = "metrics";
-
 /** Recent events kept. */
 const RECENT_KEPT = 500;
 /** A signal is logged again after this long at the earliest. */

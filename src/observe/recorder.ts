@@ -15,7 +15,10 @@
  * ```
  */
 import { emptyBatch, mergeBatch, type MetricsBatch } from "./metrics";
-import { METRICS_STORE_NAME, type MetricsStore } from "./metricsStore";
+import type { MetricsStore } from "./metricsStore";
+
+/** The metrics store's one Durable Object instance. */
+export const METRICS_STORE_NAME = "metrics";
 
 /** How long a webhook's counts wait for company before they are written. */
 export const FLUSH_AFTER_MS = 1000;

@@ -1,0 +1,393 @@
+import { Hono } from "hono";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../app";
+import { SESSION_COOKIE, SESSION_TTL_SECONDS, readSession, sessionTokenOf, validCsrf } from "../session";
+import { type ConsoleModel, sampleConsoleModel } from "./model";
+import { type ConsoleModelBuilder, consoleRoutes, LOGIN_FAILURE_DELAY_MS } from "./routes";
+
+const SECRET = "admin-s3cret-for-tests";
+const TOKEN = "EAAB-console-routes-token";
+const ORIGIN = "https://relay.example.workers.dev";
+const SAME = { "sec-fetch-site": "same-origin" };
+const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+const ENV = {
+  ADMIN_SECRET: SECRET,
+  META_GRAPH_URL: "https://graph.test",
+  META_API_VERSION: "v27.0",
+  META_TOKEN_EU: TOKEN,
+  DESTINATIONS: JSON.stringify([
+    { name: "eu", pixel_id: "111", access_token_secret: "META_TOKEN_EU", test_event_code: "TEST4521" },
+    { name: "us", pixel_id: "222", access_token_secret: "META_TOKEN_EU" },
+    { name: "dry", pixel_id: "333" },
+  ]),
+};
+
+interface Sent {
+  url: string;
+  body: { data: { event_id: string; user_data: Record<string, unknown> }[]; test_event_code?: string };
+}
+
+const ok = () => Response.json({ events_received: 1, messages: [], fbtrace_id: "TrAcE-ok" });
+
+/**
+ * The relay's app (or the console's routes alone, with a model builder) with a fake Graph, a clock
+ * the test moves, recorded sleeps and log lines.
+ */
+function relay(options: { answers?: (() => Response)[]; model?: ConsoleModelBuilder } = {}) {
+  const answers = options.answers ?? [ok];
+  const sent: Sent[] = [];
+  const sleeps: number[] = [];
+  const lines: string[] = [];
+  const clock = { now: Date.now() };
+  const deps = {
+    fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      sent.push({ url: request.url, body: (await request.json()) as Sent["body"] });
+      return (answers.length > 1 ? answers.shift()! : answers[0]!)();
+    }) as typeof fetch,
+    now: () => clock.now,
+    sleep: async (ms: number) => void sleeps.push(ms),
+    random: () => 0.5,
+    log: (line: string) => void lines.push(line),
+    metrics: () => {},
+  };
+  const app = options.model ? new Hono().route("/admin", consoleRoutes({ ...deps, model: options.model })) : createApp(deps);
+  const request = (path: string, init: RequestInit = {}, env: object = ENV) => app.request(`${ORIGIN}${path}`, init, env);
+  return { request, sent, sleeps, lines, clock };
+}
+
+type Relay = ReturnType<typeof relay>;
+
+async function logIn(r: Relay, env: object = ENV): Promise<{ cookie: string; csrf: string }> {
+  const res = await r.request("/admin/login", { method: "POST", headers: { ...FORM, ...SAME }, body: `secret=${encodeURIComponent(SECRET)}` }, env);
+  expect(res.status).toBe(303);
+  const cookie = `${SESSION_COOKIE}=${sessionTokenOf(res.headers.get("set-cookie"))}`;
+  const page = await (await r.request("/admin", { headers: { cookie } }, env)).text();
+  const csrf = /<meta name="csrf-token" content="([^"]*)">/.exec(page)![1]!;
+  return { cookie, csrf };
+}
+
+function testEvent(r: Relay, name: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${SECRET}` }) {
+  return r.request(`/admin/destinations/${name}/test-event`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+function nonceOf(res: Response): string {
+  return /script-src 'nonce-([^']+)'/.exec(res.headers.get("content-security-policy") ?? "")![1]!;
+}
+
+describe("GET /admin", () => {
+  it("answers 503 with a notice, not the login, while ADMIN_SECRET is unset", async () => {
+    const res = await relay().request("/admin", {}, { ...ENV, ADMIN_SECRET: "" });
+    expect(res.status).toBe(503);
+    const page = await res.text();
+    expect(page).toContain("The console is off");
+    expect(page).not.toContain("<form");
+  });
+
+  it("shows the login form without a session, never the data", async () => {
+    let built = 0;
+    const r = relay({ model: async (_env, now) => (built++, sampleConsoleModel(now)) });
+    const res = await r.request("/admin");
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('<form method="post" action="/admin/login">');
+    expect(built).toBe(0);
+    for (const d of sampleConsoleModel(0).destinations) expect(page).not.toContain(`data-destination="${d.name}"`);
+  });
+
+  it("serves every page under the strict CSP with a fresh nonce, no-store, nosniff and no referrer", async () => {
+    const r = relay();
+    const { cookie } = await logIn(r);
+    const pages = [await r.request("/admin"), await r.request("/admin", { headers: { cookie } }), await r.request("/admin", {}, { ...ENV, ADMIN_SECRET: "" })];
+    for (const res of pages) {
+      const nonce = nonceOf(res);
+      expect(res.headers.get("content-security-policy")).toBe(
+        `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; img-src data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+      );
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(await res.text()).toContain(`<style nonce="${nonce}">`);
+    }
+    expect(new Set(pages.map(nonceOf)).size).toBe(3);
+  });
+
+  it("shows the page to a script's Bearer, with no CSRF token (a Bearer needs none)", async () => {
+    const res = await relay().request("/admin", { headers: { authorization: `Bearer ${SECRET}` } });
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('<meta name="csrf-token" content="">');
+    expect(page).toContain('data-destination="eu"');
+  });
+
+  it("answers a wrong Bearer 401, not with the login form", async () => {
+    const res = await relay().request("/admin", { headers: { authorization: "Bearer nope" } });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: { code: "unauthorized" } });
+  });
+
+  it("renders with ADMIN_SECRET alone: no queue, dead-letter store or circuit bound", async () => {
+    const res = await relay().request("/admin", { headers: { authorization: `Bearer ${SECRET}` } }, { ADMIN_SECRET: SECRET });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("<h2>Destinations</h2>");
+  });
+
+  it("builds the model from the Worker's env at the clock's time", async () => {
+    const seen: { env: object; now: number }[] = [];
+    const r = relay({ model: async (env, now) => (seen.push({ env, now }), sampleConsoleModel(now)) });
+    await r.request("/admin", { headers: { authorization: `Bearer ${SECRET}` } });
+    expect(seen).toEqual([{ env: ENV, now: r.clock.now }]);
+  });
+
+  it("answers 503 with a notice when the model cannot be built, and logs only the error's name", async () => {
+    const r = relay({
+      model: async () => {
+        throw new TypeError("metrics store said something about jane@example.com");
+      },
+    });
+    const res = await r.request("/admin", { headers: { authorization: `Bearer ${SECRET}` } });
+    expect(res.status).toBe(503);
+    expect(await res.text()).toContain("could not be read");
+    expect(r.lines.map((l) => JSON.parse(l))).toEqual([{ level: "error", msg: "admin", route: "console", outcome: "console_unavailable", reason: "TypeError" }]);
+  });
+
+  it("redirects GET /admin/login to the console", async () => {
+    const res = await relay().request("/admin/login");
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/admin");
+  });
+});
+
+describe("logging in", () => {
+  it("sets an HttpOnly, Secure, SameSite=Strict session cookie on /admin for 8 hours, and goes to the console", async () => {
+    const r = relay();
+    const res = await r.request("/admin/login", { method: "POST", headers: { ...FORM, ...SAME }, body: `secret=${encodeURIComponent(SECRET)}` });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/admin");
+    const cookie = res.headers.get("set-cookie")!;
+    expect(cookie.split("; ").slice(1).sort()).toEqual(["HttpOnly", `Max-Age=${SESSION_TTL_SECONDS}`, "Path=/admin", "SameSite=Strict", "Secure"]);
+    expect(await readSession(sessionTokenOf(cookie), SECRET, r.clock.now)).toBeDefined();
+    expect(cookie).not.toContain(SECRET);
+    expect(r.lines.map((l) => JSON.parse(l))).toEqual([{ level: "info", msg: "admin", route: "login", outcome: "login", status: 303 }]);
+  });
+
+  it("takes a multipart form too", async () => {
+    const form = new FormData();
+    form.set("secret", SECRET);
+    const res = await relay().request("/admin/login", { method: "POST", headers: SAME, body: form });
+    expect(res.status).toBe(303);
+  });
+
+  it.each([
+    ["a wrong secret", `secret=${encodeURIComponent(`${SECRET}x`)}`, FORM],
+    ["an empty secret", "secret=", FORM],
+    ["no secret field", "password=x", FORM],
+    ["a JSON body", JSON.stringify({ secret: SECRET }), { "content-type": "application/json" }],
+  ])("refuses %s: 401, the form again, after a wait, no cookie", async (_, body, type) => {
+    const r = relay();
+    const res = await r.request("/admin/login", { method: "POST", headers: { ...type, ...SAME }, body });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("set-cookie")).toBeNull();
+    const page = await res.text();
+    expect(page).toContain("That is not the ADMIN_SECRET");
+    expect(page).toContain('action="/admin/login"');
+    expect(r.sleeps).toEqual([LOGIN_FAILURE_DELAY_MS]);
+    expect(r.lines.join("\n")).not.toContain(SECRET);
+    expect(JSON.parse(r.lines[0]!)).toMatchObject({ outcome: "login_failed", status: 401 });
+  });
+
+  it("refuses a login posted from another site, whatever the secret", async () => {
+    const r = relay();
+    const res = await r.request("/admin/login", { method: "POST", headers: { ...FORM, "sec-fetch-site": "cross-site" }, body: `secret=${SECRET}` });
+    expect(res.status).toBe(403);
+    expect(res.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("answers 503 while ADMIN_SECRET is unset", async () => {
+    const res = await relay().request("/admin/login", { method: "POST", headers: { ...FORM, ...SAME }, body: "secret=" }, { ...ENV, ADMIN_SECRET: "" });
+    expect(res.status).toBe(503);
+  });
+
+  it("refuses a body over 4 KiB", async () => {
+    const res = await relay().request("/admin/login", { method: "POST", headers: { ...FORM, ...SAME }, body: `secret=${"x".repeat(5000)}` });
+    expect(res.status).toBe(413);
+  });
+});
+
+describe("the session", () => {
+  it("shows the console with the session's own CSRF token", async () => {
+    const r = relay();
+    const { cookie, csrf } = await logIn(r);
+    const session = await readSession(cookie.split("=")[1], SECRET, r.clock.now);
+    expect(await validCsrf(csrf, session!, SECRET)).toBe(true);
+  });
+
+  it("ends after 8 hours: the login form again, saying so, and the cookie cleared", async () => {
+    const r = relay();
+    const { cookie } = await logIn(r);
+    r.clock.now += SESSION_TTL_SECONDS * 1000;
+    const res = await r.request("/admin", { headers: { cookie } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Your session has ended: log in again.");
+    expect(res.headers.get("set-cookie")).toMatch(/^__Secure-relay_admin=; Max-Age=0; /);
+  });
+
+  it("ends when ADMIN_SECRET is rotated", async () => {
+    const r = relay();
+    const { cookie } = await logIn(r);
+    const page = await (await r.request("/admin", { headers: { cookie } }, { ...ENV, ADMIN_SECRET: `${SECRET}-new` })).text();
+    expect(page).toContain('action="/admin/login"');
+    expect(page).not.toContain('data-destination="eu"');
+  });
+});
+
+describe("logging out", () => {
+  it("clears the cookie and goes back to the login, with the CSRF token from the form", async () => {
+    const r = relay();
+    const { cookie, csrf } = await logIn(r);
+    const res = await r.request("/admin/logout", { method: "POST", headers: { ...FORM, ...SAME, cookie }, body: `csrf_token=${encodeURIComponent(csrf)}` });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/admin");
+    expect(res.headers.get("set-cookie")).toBe("__Secure-relay_admin=; Max-Age=0; Path=/admin; HttpOnly; Secure; SameSite=Strict");
+  });
+
+  it("refuses a logout without the CSRF token, or from another site", async () => {
+    const r = relay();
+    const { cookie, csrf } = await logIn(r);
+    const without = await r.request("/admin/logout", { method: "POST", headers: { ...FORM, ...SAME, cookie }, body: "" });
+    expect(without.status).toBe(403);
+    const cross = await r.request("/admin/logout", { method: "POST", headers: { ...FORM, "sec-fetch-site": "cross-site", cookie }, body: `csrf_token=${csrf}` });
+    expect(cross.status).toBe(403);
+    expect(without.headers.get("set-cookie")).toBeNull();
+  });
+});
+
+describe("POST /admin/destinations/:name/test-event", () => {
+  it("sends one synthetic lead with the destination's test code and answers its event_id and fbtrace_id", async () => {
+    const r = relay();
+    const res = await testEvent(r, "eu", "");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(r.sent).toHaveLength(1);
+    const sent = r.sent[0]!;
+    expect(sent.url).toBe("https://graph.test/v27.0/111/events");
+    expect(sent.body.test_event_code).toBe("TEST4521");
+    expect(sent.body.data).toHaveLength(1);
+    expect(body).toEqual({
+      status: "sent",
+      destination: "eu",
+      event_id: sent.body.data[0]!.event_id,
+      test_event_code: "TEST4521",
+      events_received: 1,
+      attempts: 1,
+      fbtrace_id: "TrAcE-ok",
+    });
+    expect(JSON.stringify(body)).not.toContain("@");
+    expect(JSON.parse(r.lines[0]!)).toMatchObject({ msg: "admin", route: "test_event", outcome: "sent", destination: "eu", fbtrace_id: "TrAcE-ok" });
+  });
+
+  it("sends under the test code asked for, over the destination's own", async () => {
+    const r = relay();
+    expect((await testEvent(r, "eu", { test_event_code: " TEST7777 " })).status).toBe(200);
+    expect(r.sent[0]!.body.test_event_code).toBe("TEST7777");
+  });
+
+  it("sends nothing without any test code: it would count as a real lead", async () => {
+    const r = relay();
+    for (const body of ["", {}, { test_event_code: "" }, { test_event_code: null }]) {
+      const res = await testEvent(r, "us", body);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: "test_event_code_required" } });
+    }
+    expect(r.sent).toHaveLength(0);
+  });
+
+  it("answers 409 for a dry-run destination, naming the secret to set", async () => {
+    const r = relay();
+    const res = await testEvent(r, "dry", { test_event_code: "TEST1" });
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ error: { code: "dry_run", message: expect.stringContaining("Destination dry runs dry") } });
+    expect(r.sent).toHaveLength(0);
+  });
+
+  it("answers 404 for a destination the settings do not name", async () => {
+    expect((await testEvent(relay(), "nope", {})).status).toBe(404);
+  });
+
+  it.each([
+    ["not JSON", "{", "Body must be JSON"],
+    ["not an object", "[]", "Body must be a JSON object"],
+    ["a code that is not text", { test_event_code: 5 }, "test_event_code must be text"],
+    ["a code Meta would not take", { test_event_code: "TEST 1" }, "test_event_code must be 1 to 64"],
+  ])("answers 400 for %s", async (_, body, message) => {
+    const r = relay();
+    const res = await testEvent(r, "eu", body);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { message: expect.stringContaining(message) } });
+    expect(r.sent).toHaveLength(0);
+  });
+
+  it("answers Meta's refusal with its code, subcode, message and trace id", async () => {
+    const r = relay({
+      answers: [() => Response.json({ error: { code: 190, error_subcode: 463, message: "Error validating access token: Session has expired", fbtrace_id: "TkN190" } }, { status: 400 })],
+    });
+    const res = await testEvent(r, "eu", {});
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({
+      error: { code: "meta_rejected_configuration", message: "Error validating access token: Session has expired", fbtrace_id: "TkN190", meta_code: 190, meta_subcode: 463 },
+      destination: "eu",
+      event_id: r.sent[0]!.body.data[0]!.event_id,
+      attempts: 1,
+    });
+  });
+
+  it("retries what Meta calls transient, and answers 503 when it stays so", async () => {
+    const r = relay({ answers: [() => Response.json({ error: { code: 2, message: "Service temporarily unavailable", is_transient: true } }, { status: 503 })] });
+    const res = await testEvent(r, "eu", {});
+    expect(res.status).toBe(503);
+    expect(r.sent.length).toBeGreaterThan(1);
+    expect(new Set(r.sent.map((s) => s.body.data[0]!.event_id)).size).toBe(1);
+  });
+
+  it("answers 503 when the settings cannot be read", async () => {
+    const res = await relay().request(
+      "/admin/destinations/eu/test-event",
+      { method: "POST", headers: { authorization: `Bearer ${SECRET}` } },
+      { ...ENV, DESTINATIONS: "[" },
+    );
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: "relay_misconfigured" } });
+  });
+
+  it("needs the session's CSRF token and the console's origin when sent with the cookie", async () => {
+    const r = relay();
+    const { cookie, csrf } = await logIn(r);
+    expect((await testEvent(r, "eu", {}, { cookie, ...SAME })).status).toBe(403);
+    expect((await testEvent(r, "eu", {}, { cookie, "x-csrf-token": csrf, "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect(r.sent).toHaveLength(0);
+    expect((await testEvent(r, "eu", {}, { cookie, "x-csrf-token": csrf, ...SAME })).status).toBe(200);
+    expect(r.sent).toHaveLength(1);
+  });
+
+  it("refuses anyone without a credential", async () => {
+    const r = relay();
+    expect((await testEvent(r, "eu", {}, {})).status).toBe(401);
+    expect(r.sent).toHaveLength(0);
+  });
+});
+
+describe("the console page's data", () => {
+  it("is the model the builder gave, rendered", async () => {
+    const model: ConsoleModel = { ...sampleConsoleModel(Date.now()), destinations: [] };
+    const r = relay({ model: async () => model });
+    const page = await (await r.request("/admin", { headers: { authorization: `Bearer ${SECRET}` } })).text();
+    expect(page).not.toContain("data-destination=");
+    expect(page).toContain(`<dd data-count="received">${model.webhooks["24h"].received}</dd>`);
+  });
+});

@@ -1,0 +1,188 @@
+/**
+ * The operator console's routes, mounted by the app at `/admin` before the JSON admin routes
+ * (../admin):
+ *
+ * - `GET  /admin` — the console page for a session (or a Bearer); the login form for anyone else,
+ *   never the data; 503 with a notice while `ADMIN_SECRET` is unset.
+ * - `POST /admin/login` — form field `secret`; right: a session cookie and a 303 to `/admin`;
+ *   wrong: 401 and the form again, after a second's wait.
+ * - `POST /admin/logout` — clears the session cookie (CSRF-checked like every console action).
+ * - `POST /admin/destinations/:name/test-event` — `{"test_event_code"?: "TEST…"}` (default: the
+ *   destination's own): sends a synthetic lead (./testEvent) and answers
+ *   `{"status": "sent", "event_id", "fbtrace_id", …}` or Meta's error; 409 for a dry-run
+ *   destination; 400 without any test code (a test event without one would count as a lead).
+ *
+ * Every page is `no-store`, `nosniff`, `no-referrer`, under a strict nonce CSP (./layout).
+ *
+ * @example
+ * ```ts
+ * app.route("/admin", consoleRoutes(deps)); // then app.route("/admin", adminRoutes)
+ * // a test with its own model
+ * consoleRoutes({ ...deps, model: async (_env, now) => sampleConsoleModel(now) });
+ * ```
+ */
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { logLine } from "../../config/log";
+import { ConfigError, configFor, destinationNamed, type RelayConfig } from "../../config/settings";
+import { type AdminBindings, type AdminCredential, adminAuth, adminCredential, adminSecret } from "../admin";
+import { failureAnswer, metaFields } from "../answers";
+import { equalSecretText } from "../auth";
+import { clearedSessionCookie, csrfToken, issueSession, requestSite, sessionCookie, sessionTokenOf } from "../session";
+import type { RouteDeps } from "../webhookRoute";
+import { buildConsoleModel } from "./data";
+import { newNonce, pageHeaders } from "./layout";
+import { renderLogin, renderNotice, SECRET_FIELD } from "./login";
+import type { ConsoleModel } from "./model";
+import { renderConsole } from "./page";
+import { sendTestEvent, TEST_EVENT_CODE } from "./testEvent";
+
+/** Assembles the console's data as of `now` (ms). */
+export type ConsoleModelBuilder = (env: AdminBindings, now: number) => Promise<ConsoleModel>;
+
+/** The outside world of the console: the app's, and the model's source (default ./data's `buildConsoleModel`). */
+export interface ConsoleDeps extends RouteDeps {
+  model?: ConsoleModelBuilder;
+}
+
+/** How long a wrong login waits before it is answered: slows guessing, costs no CPU. */
+export const LOGIN_FAILURE_DELAY_MS = 1000;
+
+/** Bodies the console's routes read are small: a secret, a test code. */
+const SMALL_BODY_BYTES = 4 * 1024;
+
+type ConsoleEnv = { Bindings: AdminBindings; Variables: { admin: AdminCredential } };
+
+function errorAnswer(code: string, message: string) {
+  return { error: { code, message } };
+}
+
+/**
+ * The console's routes.
+ *
+ * @example
+ * ```ts
+ * const routes = consoleRoutes({ fetch, now: Date.now, sleep, random: Math.random, log: console.log });
+ * await routes.request("/", {}, { ADMIN_SECRET: "s3cret" }); // 200, the login form
+ * ```
+ */
+export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
+  const model = deps.model ?? buildConsoleModel;
+  const routes = new Hono<ConsoleEnv>();
+  const small = bodyLimit({ maxSize: SMALL_BODY_BYTES, onError: (c) => c.json(errorAnswer("payload_too_large", "Body is too large"), 413) });
+  const page = (c: Context<ConsoleEnv>, status: 200 | 401 | 403 | 503, nonce: string, text: string) =>
+    c.body(text, status, pageHeaders(nonce));
+  const off = (c: Context<ConsoleEnv>, nonce: string) =>
+    page(c, 503, nonce, renderNotice({ nonce, title: "The console is off", text: "Set the ADMIN_SECRET secret (npx wrangler secret put ADMIN_SECRET) to switch it on." }));
+
+  routes.get("/", async (c) => {
+    const nonce = newNonce();
+    const secret = adminSecret(c.env);
+    if (!secret) return off(c, nonce);
+    const now = deps.now();
+    const credential = await adminCredential(c.req.raw.headers, secret, now);
+    if (credential === undefined) {
+      if (c.req.header("authorization") !== undefined) return c.json(errorAnswer("unauthorized", "Wrong Authorization: Bearer <ADMIN_SECRET>"), 401);
+      const ended = sessionTokenOf(c.req.header("cookie")) !== undefined;
+      if (ended) c.header("set-cookie", clearedSessionCookie());
+      return page(c, 200, nonce, renderLogin({ nonce, ...(ended ? { problem: "Your session has ended: log in again." } : {}) }));
+    }
+    let data: ConsoleModel;
+    try {
+      data = await model(c.env, now);
+    } catch (error) {
+      logLine(deps.log, { msg: "admin", level: "error", route: "console", outcome: "console_unavailable", reason: (error as Error).name });
+      return page(c, 503, nonce, renderNotice({ nonce, title: "The console's data could not be read", text: "Reload in a moment; the relay's log has the error." }));
+    }
+    const token = credential.via === "session" ? await csrfToken(credential.session, secret) : "";
+    return page(c, 200, nonce, renderConsole(data, { csrfToken: token, nonce }));
+  });
+
+  routes.get("/login", (c) => c.redirect("/admin", 303));
+
+  routes.post("/login", small, async (c) => {
+    const nonce = newNonce();
+    const secret = adminSecret(c.env);
+    if (!secret) return off(c, nonce);
+    if (requestSite(c.req.raw.headers, c.req.url) === "cross") {
+      return page(c, 403, nonce, renderLogin({ nonce, problem: "Log in from the console's own page." }));
+    }
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const presented = form[SECRET_FIELD];
+    if (typeof presented !== "string" || !(await equalSecretText(presented, secret))) {
+      await deps.sleep(LOGIN_FAILURE_DELAY_MS);
+      logLine(deps.log, { msg: "admin", level: "warn", route: "login", outcome: "login_failed", status: 401 });
+      return page(c, 401, nonce, renderLogin({ nonce, problem: "That is not the ADMIN_SECRET. Each wrong try waits a second." }));
+    }
+    const now = deps.now();
+    const { token, session } = await issueSession(secret, now);
+    logLine(deps.log, { msg: "admin", route: "login", outcome: "login", status: 303 });
+    c.header("set-cookie", sessionCookie(token, session, now));
+    c.header("cache-control", "no-store");
+    return c.redirect("/admin", 303);
+  });
+
+  routes.post("/logout", adminAuth(deps.now), (c) => {
+    c.header("set-cookie", clearedSessionCookie());
+    c.header("cache-control", "no-store");
+    logLine(deps.log, { msg: "admin", route: "logout", outcome: "logout", status: 303 });
+    return c.redirect("/admin", 303);
+  });
+
+  routes.post("/destinations/:name/test-event", adminAuth(deps.now), small, async (c) => {
+    let config: RelayConfig;
+    try {
+      config = configFor(c.env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return c.json(errorAnswer("relay_misconfigured", error.message), 503);
+    }
+    const destination = destinationNamed(config, c.req.param("name"));
+    if (!destination) return c.json(errorAnswer("not_found", "No destination of that name"), 404);
+    const name = destination.name;
+    if (!destination.target) {
+      const message = `Destination ${name} runs dry: without a token (the ${destination.accessTokenSecret} secret) it sends nothing, test events included`;
+      return c.json(errorAnswer("dry_run", message), 409);
+    }
+    const asked = testCodeAsked(await c.req.text());
+    if ("error" in asked) return c.json(errorAnswer("invalid_request", asked.error), 400);
+    const code = asked.code ?? destination.testEventCode;
+    if (!code) {
+      const message = "Give a test_event_code (Events Manager → Test events): an event without one would count as a real lead";
+      return c.json(errorAnswer("test_event_code_required", message), 400);
+    }
+    if (!TEST_EVENT_CODE.test(code)) return c.json(errorAnswer("invalid_request", "test_event_code must be 1 to 64 letters, digits, - or _"), 400);
+
+    const result = await sendTestEvent(config, destination, code, { fetch: deps.fetch, now: deps.now, sleep: deps.sleep, random: deps.random });
+    const ids = { destination: name, event_id: result.eventId };
+    if (result.ok) {
+      const fbtrace = result.fbtraceId ? { fbtrace_id: result.fbtraceId } : {};
+      logLine(deps.log, { msg: "admin", route: "test_event", outcome: "sent", attempts: result.attempts, ...ids, ...fbtrace });
+      return c.json({ status: "sent", ...ids, test_event_code: code, events_received: result.eventsReceived, attempts: result.attempts, ...fbtrace });
+    }
+    const failure = result.failure;
+    const { status, code: errorCode } = failureAnswer(failure);
+    const meta = metaFields(failure);
+    logLine(deps.log, { msg: "admin", level: "warn", route: "test_event", outcome: errorCode, status, attempts: result.attempts, ...ids, ...meta });
+    return c.json({ error: { code: errorCode, message: failure.userMessage ?? failure.message, ...meta }, ...ids, attempts: result.attempts }, status);
+  });
+
+  return routes;
+}
+
+/** The `test_event_code` of a test-event request: none (empty body, or the field absent), one, or why the body is wrong. */
+function testCodeAsked(body: string): { code?: string } | { error: string } {
+  const text = body.trim();
+  if (text === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { error: "Body must be JSON" };
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { error: "Body must be a JSON object" };
+  const code = (parsed as Record<string, unknown>).test_event_code;
+  if (code === undefined || code === null) return {};
+  if (typeof code !== "string") return { error: "test_event_code must be text" };
+  return code.trim() === "" ? {} : { code: code.trim() };
+}
