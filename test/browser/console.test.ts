@@ -27,6 +27,10 @@ import { chartTotals } from "../../src/http/console/chart";
 import { buildConsoleModel } from "../../src/http/console/data";
 import type { ConsoleModel } from "../../src/http/console/model";
 import { percent } from "../../src/http/console/words";
+import { consumerBatch } from "../../src/observe/metrics";
+import { MetricsStore } from "../../src/observe/metricsStore";
+import { recordNow } from "../../src/observe/recorder";
+import { hourlyRound } from "../../src/observe/scheduled";
 import { durableObjectNamespace } from "../fault/durableObjects";
 import { fakeBatch, fakeQueue } from "../queueFakes";
 import { launchChromium } from "./chromium";
@@ -51,12 +55,39 @@ interface GraphCall {
   body: { data: { event_id: string }[]; test_event_code?: string };
 }
 
-/** Meta, as the test needs it: `us`'s token has expired, the poisoned events are invalid, the rest accepted. */
+/**
+ * Meta, as the test needs it: `us`'s token has expired, the poisoned events are invalid, the rest
+ * accepted; its Dataset Quality answers for `eu` and refuses `us`'s token the permission.
+ */
 function fakeMeta() {
   const calls: GraphCall[] = [];
   const poisoned = new Set(POISONED_SESSIONS.map((session) => `cartful.${session}.1`));
   const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const request = new Request(input, init);
+    if (request.method === "GET" && request.url.includes("/dataset_quality")) {
+      if (new URL(request.url).searchParams.get("dataset_id") === PIXELS.us) {
+        return Response.json({ error: { message: "(#10) Application does not have permission for this action", type: "OAuthException", code: 10 } }, { status: 403 });
+      }
+      return Response.json({
+        web: [
+          {
+            event_name: "Lead",
+            event_match_quality: {
+              composite_score: 6.8,
+              match_key_feedback: [
+                { identifier: "email", coverage: { percentage: 100 } },
+                { identifier: "phone", coverage: { percentage: 92.4 } },
+                { identifier: "ip_address", coverage: { percentage: 99.1 } },
+                { identifier: "fbc", coverage: { percentage: 41.7 } },
+              ],
+            },
+            event_coverage: { percentage: 71.2 },
+            dedupe_key_feedback: [{ dedupe_key: "event_id", server_events_with_dedupe_key: { percentage: 100 }, browser_events_with_dedupe_key: { percentage: 96.3 }, overall_browser_coverage_from_dedupe_key: { percentage: 88.9 } }],
+            data_freshness: { upload_frequency: "real_time" },
+          },
+        ],
+      });
+    }
     const body = (await request.json()) as GraphCall["body"];
     calls.push({ url: request.url, body });
     if (request.url.includes(`/${PIXELS.us}/`)) {
@@ -93,6 +124,7 @@ const env: Record<string, unknown> = {
   INTAKE_LEDGER: durableObjectNamespace((ctx) => new IntakeLedger(ctx, {})),
   DEAD_LETTERS: durableObjectNamespace((ctx) => new DeadLetterStore(ctx, {})),
   DELIVERY_CIRCUIT: durableObjectNamespace((ctx) => new DeliveryCircuit(ctx, env)),
+  METRICS: durableObjectNamespace((ctx) => new MetricsStore(ctx, {})),
 };
 const app = createApp({ fetch: graph.fetch, sleep: async () => {}, log: quiet });
 
@@ -114,10 +146,17 @@ async function studioTraffic(): Promise<void> {
   expect((await post({ ...lead("ses_invalid"), shopper: { email: "not an email" } })).status).toBe(422);
   expect((await post(lead("ses_intruder"), "wrong-secret")).status).toBe(401);
 
-  const consumer = { fetch: graph.fetch, sink: quiet, random: () => 0.5 };
+  const consumer = {
+    fetch: graph.fetch,
+    sink: quiet,
+    random: () => 0.5,
+    record: (report: Parameters<typeof consumerBatch>[0]) => recordNow(env, consumerBatch(report, Date.now())),
+  };
   const ctx = {} as ExecutionContext;
   while (queue.sent.length > 0) await handleQueueBatch(fakeBatch(QUEUE_NAME, queue.sent.splice(0)).batch, env, ctx, consumer);
   await handleQueueBatch(fakeBatch(DEAD_LETTER_QUEUE_NAME, deadLetterQueue.sent.splice(0)).batch, env, ctx, consumer);
+  // The hourly round: Meta's Dataset Quality for each destination with a token.
+  await hourlyRound(env, { fetch: graph.fetch, now: Date.now(), sink: quiet });
 }
 
 const chromium = await launchChromium();
@@ -180,6 +219,24 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
       { name: "__Secure-relay_admin", httpOnly: true, secure: true, sameSite: "Strict", path: "/admin" },
     ]);
     expect(await page.evaluate<string>("document.cookie")).toBe("");
+  });
+
+  it("counts what the test's own traffic did: the webhooks, and per destination what was sent, held, dead-lettered, run dry", async () => {
+    const model = await currentModel();
+    const leads = 3 + POISONED_SESSIONS.length;
+    expect(model.webhooks["24h"]).toEqual({ received: leads + 2, unauthorized: 1, invalid: 1 });
+    const [eu, us, test] = model.destinations;
+    expect(eu?.counts["24h"]).toMatchObject({ routed: leads, sent: 3, dead_lettered: POISONED_SESSIONS.length, held: 0 });
+    expect(eu?.lastAccepted?.fbtraceId).toBe("AbCdEf123");
+    expect(eu?.matchKeys).toMatchObject({ em: 1, ph: 1, client_ip_address: 1, fbp: 1 });
+    expect(us?.counts["24h"]).toMatchObject({ routed: leads, sent: 0, held: leads });
+    expect(us).toMatchObject({ mode: "misconfigured", circuit: { cause: "meta_refused", held: leads } });
+    expect(us?.signals.map((signal) => signal.kind)).toEqual(["token"]);
+    expect(test?.counts["24h"]).toMatchObject({ routed: leads, dry_run: leads, sent: 0 });
+    expect(model.hours.at(-1)).toMatchObject({ sent: 3, dead_lettered: POISONED_SESSIONS.length, held: leads });
+    expect(eu?.quality).toMatchObject({ state: "ok", quality: { events: [{ eventName: "Lead", compositeScore: 6.8 }] } });
+    expect(us?.quality).toMatchObject({ state: "permission", code: 10 });
+    expect(test?.quality).toMatchObject({ state: "none" });
   });
 
   it("shows the numbers of the model the page was given", async () => {
