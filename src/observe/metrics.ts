@@ -283,13 +283,21 @@ export type WindowCounts = Map<string, Record<string, number>>;
 
 /** The counts of one destination in the `/admin/metrics` answer. */
 export interface DestinationMetrics {
+  /** Webhooks routed to it (consent skips included, previews not). */
   routed: number;
+  /** Events Meta accepted. */
   sent: number;
+  /** Events not sent for consent or filtering. */
   skipped: number;
+  /** Delivery attempts that failed and were retried. */
   retried: number;
+  /** Events that ended as dead letters. */
   dead_lettered: number;
+  /** Events moved to the destination's circuit to wait for a configuration fix. */
   held: number;
+  /** Events built but not sent because the destination has no token. */
   dry_run: number;
+  /** Webhooks the direct path (no queue) could not deliver; the caller was answered 502 to retry. */
   failed: number;
   /** Share (0 to 1) of sent events that carried each `user_data` key; empty when none was sent. */
   match_keys: Partial<Record<UserDataKey, number>>;

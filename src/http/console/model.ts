@@ -11,7 +11,7 @@
  */
 
 import type { DatasetQuality, QualityState } from "../../observe/datasetQuality";
-import type { HealthSignal, MetaProblem, RecentEvent } from "../../observe/metrics";
+import type { DestinationMetrics, HealthSignal, MetaProblem, RecentEvent } from "../../observe/metrics";
 import { USER_DATA_KEYS, type UserDataKey } from "../../transform/userData";
 
 export type { DatasetQuality, HealthSignal, MetaProblem, QualityState, RecentEvent };
@@ -20,23 +20,11 @@ export type { DatasetQuality, HealthSignal, MetaProblem, QualityState, RecentEve
 export const MATCH_KEYS = USER_DATA_KEYS;
 export type MatchKey = UserDataKey;
 
-/** Counts of one destination over a window (the contract's `/admin/metrics` names, and more). */
-export interface DestinationCounts {
-  /** Webhooks routed to it (consent skips included, previews not). */
-  routed: number;
-  /** Events Meta accepted. */
-  sent: number;
-  /** Events not sent for consent or filtering. */
-  skipped: number;
-  /** Delivery attempts that failed and were retried. */
-  retried: number;
-  /** Events that ended as dead letters. */
-  dead_lettered: number;
-  /** Events moved to the destination's circuit to wait for a configuration fix. */
-  held: number;
-  /** Events built but not sent because the destination has no token. */
-  dry_run: number;
-}
+/** Counts of one destination over a window: the contract's `/admin/metrics` counters the console shows. */
+export type DestinationCounts = Pick<
+  DestinationMetrics,
+  "routed" | "sent" | "skipped" | "retried" | "dead_lettered" | "held" | "dry_run"
+>;
 
 /** One hour of one destination (or of all, for the relay's own chart). */
 export interface HourPoint {
