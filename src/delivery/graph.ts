@@ -109,8 +109,8 @@ export function failureScope(failure: GraphFailure): "transient" | "configuratio
  *
  * @example
  * ```ts
- * eventsUrl({ graphUrl: "https://graph.facebook.com", apiVersion: "v24.0", pixelId: "123", accessToken: "EAAB…" });
- * // "https://graph.facebook.com/v24.0/123/events"
+ * eventsUrl({ graphUrl: "https://graph.facebook.com", apiVersion: "v27.0", pixelId: "123", accessToken: "EAAB…" });
+ * // "https://graph.facebook.com/v27.0/123/events"
  * ```
  */
 export function eventsUrl(target: GraphTarget): string {
