@@ -11,7 +11,7 @@
  */
 import { expect } from "vitest";
 import type { QueuedEvent } from "../../src/delivery/messages";
-import { acceptanceKey, type FakeGraph } from "./fakeGraph";
+import { acceptanceKey, type FakeGraph, type GraphRequest } from "./fakeGraph";
 import type { Logged } from "./relay";
 import type { Webhook } from "./studio";
 
@@ -27,12 +27,17 @@ export interface DestinationFigures {
   learned: number;
   duplicates: number;
   afterLostAnswer: number;
+  /** Of those, acceptances made for an invocation a deployment had ended (its answer died with the isolate). */
+  afterDeadIsolate: number;
   afterLostAck: number;
   afterAbandon: number;
   unexplained: number;
   /** Acceptances the fake Graph made whose answer it withheld (hang or drop after accepting). */
   injectedAmbiguous: number;
 }
+
+/** Answers in which the fake Graph accepted the events. */
+const ACCEPTED = new Set<GraphRequest["answer"]>(["ok", "accept_then_hang", "accept_then_drop"]);
 
 /** Counts per (destination, event_id) of message bodies. */
 function countBodies(bodies: readonly unknown[]): Map<string, number> {
@@ -58,6 +63,8 @@ export function account(options: {
   expected: Map<string, Set<string>>;
   lostAcks: readonly unknown[];
   abandoned: readonly unknown[];
+  /** Invocations a deployment abandoned (the fake Graph's `invocation`). */
+  deadInvocations?: ReadonlySet<string>;
 }): Map<string, DestinationFigures> {
   const { graph, pixels, expected } = options;
   const learned = new Map<string, number>();
@@ -66,6 +73,11 @@ export function account(options: {
       const key = `${String(fields.destination)}/${String(fields.event_id)}`;
       learned.set(key, (learned.get(key) ?? 0) + 1);
     }
+  }
+  const acceptedForDead = new Map<string, number>();
+  for (const r of graph.log) {
+    if (!ACCEPTED.has(r.answer) || r.invocation === undefined || !options.deadInvocations?.has(r.invocation)) continue;
+    for (const id of r.ids) acceptedForDead.set(acceptanceKey(r.pixelId, id), (acceptedForDead.get(acceptanceKey(r.pixelId, id)) ?? 0) + 1);
   }
   const lostAcks = countBodies(options.lostAcks);
   const abandoned = countBodies(options.abandoned);
@@ -81,6 +93,7 @@ export function account(options: {
       learned: 0,
       duplicates: 0,
       afterLostAnswer: 0,
+      afterDeadIsolate: 0,
       afterLostAck: 0,
       afterAbandon: 0,
       unexplained: 0,
@@ -104,6 +117,7 @@ export function account(options: {
       const byAck = Math.min(extra - byLostAnswer, lostAcks.get(ours) ?? 0);
       const byAbandon = Math.min(extra - byLostAnswer - byAck, abandoned.get(ours) ?? 0);
       f.afterLostAnswer += byLostAnswer;
+      f.afterDeadIsolate += Math.min(byLostAnswer, acceptedForDead.get(key) ?? 0);
       f.afterLostAck += byAck;
       f.afterAbandon += byAbandon;
       f.unexplained += extra - byLostAnswer - byAck - byAbandon;
@@ -116,10 +130,12 @@ export function account(options: {
 
 /** One destination's figures as a line of the test's output. */
 export function figuresLine(f: DestinationFigures): string {
+  const deadIsolate = f.afterDeadIsolate ? `, ${f.afterDeadIsolate} of them answers that died with an isolate a deployment replaced` : "";
   return (
     `${f.name} (pixel ${f.pixelId}): ${f.accepted}/${f.expected} accepted, lost ${f.lost.length}; ` +
-    `${f.duplicates} duplicate acceptances (${f.afterLostAnswer} after a lost answer [${f.injectedAmbiguous} injected], ` +
-    `${f.afterLostAck} after a lost ack, ${f.afterAbandon} after an abandoned batch, ${f.unexplained} unexplained)`
+    `${f.duplicates} duplicate acceptances (${f.afterLostAnswer} after a lost answer${deadIsolate}, ` +
+    `${f.afterLostAck} after a lost ack, ${f.afterAbandon} after an abandoned batch, ${f.unexplained} unexplained; ` +
+    `${f.injectedAmbiguous} ambiguous answers injected)`
   );
 }
 

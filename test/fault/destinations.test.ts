@@ -18,7 +18,8 @@ import type { DeliveryPolicy } from "../../src/delivery/policy";
 import { account, expectNoPersonalData, figuresLine } from "./accounting";
 import { acceptanceKey, type FakeGraph, type FaultRates, seeded, startFakeGraph } from "./fakeGraph";
 import { BASE, simClock, SimRelay } from "./relay";
-import { eventIdOf, Studio, webhook, type Origin } from "./studio";
+import { type Origin, Studio, webhook } from "./studio";
+import { DESTINATIONS, destination, GRAPH_PIXELS, NAMES, originOf, PIXEL_OF, routing, settingsFor, TOKENS } from "./threeDestinations";
 
 const SEED = 20261126;
 const N = 900;
@@ -30,20 +31,7 @@ const POLICY: DeliveryPolicy = { maxRetries: 20, retry: { maxAttempts: 21, baseD
 /** When `skin` fails, in simulated seconds from the clock's start (BASE). */
 const OUTAGE = { from: 60, to: 240 };
 
-const DESTINATIONS = [
-  { name: "eu", pixel: "1111111111", secret: "META_ACCESS_TOKEN_EU", token: "EAAB-eu-token", match: { store_domain: ["eu.example-shop.com"] }, eventName: "Lead" },
-  {
-    name: "skin",
-    pixel: "2222222222",
-    secret: "META_ACCESS_TOKEN_SKIN",
-    token: "EAAB-skin-token",
-    match: { quiz_id: ["qz_skin_finder"] },
-    eventName: "CompleteRegistration",
-  },
-  { name: "test", pixel: "3333333333", secret: "META_ACCESS_TOKEN_TEST", token: "EAAB-test-token", match: { source: "staging" }, eventName: "Lead", testEventCode: "TEST4242" },
-] as const;
-const PIXEL_OF = Object.fromEntries(DESTINATIONS.map((d) => [d.name, d.pixel])) as Record<string, string>;
-const SKIN = DESTINATIONS[1].pixel;
+const SKIN = destination("skin").pixel;
 
 const BACKGROUND: FaultRates = { http_500: 0.05, http_503: 0.04, throttle_17: 0.03, throttle_613: 0.02, hang: 0.03, drop: 0.03, accept_then_hang: 0.02, accept_then_drop: 0.01 };
 /** Every request fails, and none is accepted. */
@@ -56,7 +44,7 @@ const inOutage = () => clock.elapsedSeconds() >= OUTAGE.from && clock.elapsedSec
 let graph: FakeGraph;
 beforeAll(async () => {
   graph = await startFakeGraph({
-    pixels: Object.fromEntries(DESTINATIONS.map((d) => [d.pixel, d.token])),
+    pixels: GRAPH_PIXELS,
     apiVersion: "v27.0",
     random: seeded(SEED + 1),
     hangMs: TIMEOUT_MS * 2,
@@ -69,37 +57,13 @@ afterAll(async () => {
   await graph?.close();
 });
 
-/** Which destinations a webhook from `origin` must reach, in configuration order. */
-function routing(origin: Origin): string[] {
-  return [
-    ...(origin.store === "eu.example-shop.com" ? ["eu"] : []),
-    ...(origin.quiz === "qz_skin_finder" ? ["skin"] : []),
-    ...(origin.source === "staging" ? ["test"] : []),
-  ];
-}
-
 it(
   "three destinations, one failing for three minutes: nothing lost on any, no duplicate on the healthy ones caused by it",
   async () => {
     const secret = Studio.secretFrom("destinations-test-signing-key-0123");
     const relay = new SimRelay({
       clock,
-      settings: {
-        DESTINATIONS: JSON.stringify(
-          DESTINATIONS.map((d) => ({
-            name: d.name,
-            pixel_id: d.pixel,
-            access_token_secret: d.secret,
-            match: d.match,
-            ...(d.eventName !== "Lead" ? { event_name: { "email:submit": d.eventName } } : {}),
-            ...("testEventCode" in d ? { test_event_code: d.testEventCode } : {}),
-          })),
-        ),
-        ...Object.fromEntries(DESTINATIONS.map((d) => [d.secret, d.token])),
-        META_GRAPH_URL: graph.url,
-        META_API_VERSION: "v27.0",
-        WEBHOOK_SECRET: secret,
-      },
+      settings: settingsFor(DESTINATIONS, { META_GRAPH_URL: graph.url, META_API_VERSION: "v27.0", WEBHOOK_SECRET: secret }),
       queue: { maxBatchSize: 10, maxBatchTimeout: 5, maxRetries: POLICY.maxRetries, retryDelay: 30, maxConcurrency: 5, lostAckRate: 0.002 },
       policy: POLICY,
       timeoutMs: TIMEOUT_MS,
@@ -112,11 +76,7 @@ it(
     // Three webhooks a simulated second for five minutes, from two stores, two quizzes, and a
     // staging source; some match no destination at all.
     const start = clock.now();
-    const origins: Origin[] = Array.from({ length: N }, (_, i) => ({
-      store: i % 3 === 0 ? "eu.example-shop.com" : "us.example-shop.com",
-      quiz: i % 2 === 0 ? "qz_skin_finder" : "qz_hair_finder",
-      ...(i % 7 === 0 ? { source: "staging" } : {}),
-    }));
+    const origins: Origin[] = Array.from({ length: N }, (_, i) => originOf(i, 7));
     const webhooks = origins.map((origin, i) => webhook(i, start - Math.floor(random() * 600_000), origin, "dest"));
     const deliveries: Promise<unknown>[] = [];
     for (const [i, w] of webhooks.entries()) {
@@ -124,7 +84,7 @@ it(
       if (i % 15 === 14) await clock.sleepSeconds(5);
     }
     await Promise.all(deliveries);
-    await relay.settled(DESTINATIONS.map((d) => d.name));
+    await relay.settled(NAMES);
     const store = relay.env.DEAD_LETTERS!.get(relay.env.DEAD_LETTERS!.idFromName(DEAD_LETTER_STORE_NAME));
     const deadLetters = (await store.list({ limit: 100 })).letters;
     relay.close();
@@ -161,7 +121,7 @@ it(
       expect(f.lost, `lost on ${d.name}`).toEqual([]);
       expect(f.unexplained, `unexplained duplicates on ${d.name}`).toBe(0);
       expect([...graph.eventNames.get(d.pixel)!]).toEqual([d.eventName]);
-      expect([...(graph.testEventCodes.get(d.pixel) ?? [])]).toEqual("testEventCode" in d ? [d.testEventCode] : []);
+      expect([...(graph.testEventCodes.get(d.pixel) ?? [])]).toEqual(d.testEventCode ? [d.testEventCode] : []);
     }
     // Each Studio event queued once per destination, however often Studio delivered it.
     expect([...relay.queueSends.values()].every((n) => n === 1)).toBe(true);
@@ -180,7 +140,7 @@ it(
       messages: [...relay.enqueued, ...relay.queue.redeliveredAfterAck],
       logged: relay.logged,
       webhooks: [webhooks[0]!, webhooks[7]!, webhooks[N - 1]!],
-      tokens: DESTINATIONS.map((d) => d.token),
+      tokens: TOKENS,
     });
 
     // ---- figures (the test's last lines)

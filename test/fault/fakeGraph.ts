@@ -51,6 +51,8 @@ export interface FakeGraphOptions {
   revoked?: Set<string>;
   /** The clock the request log uses (ms); the simulated one in the fault tests. */
   now?: () => number;
+  /** Told of every request as it arrives, before it is answered (a test can act while it is in flight). */
+  onRequest?: (request: { pixelId: string; token: string; origin: string | undefined; ids: string[] }) => void;
 }
 
 /** One request as the fake Graph saw it. */
@@ -185,6 +187,7 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
       note(testEventCodes, pixelId, body.test_event_code);
       const origin = header(req, ORIGIN_HEADER);
       const invocation = header(req, INVOCATION_HEADER);
+      options.onRequest?.({ pixelId, token, origin, ids });
       const record = (answer: GraphAnswer) => {
         faults[answer]++;
         log.push({ at: now(), pixelId, token, origin, invocation, ids, answer });

@@ -130,7 +130,7 @@ export class SimRelay {
         const generation = this.generation;
         const alive = () => !invocation.abandoned && !generation.dead;
         return handleQueueBatch(batch, generation.env, ctx, {
-          fetch: taggedFetch("consumer", `${queue.options.name}#${invocation.id}`, alive),
+          fetch: taggedFetch("consumer", invocationName(queue, invocation.id), alive),
           now: clock.now,
           random: options.random,
           sink: (line) => alive() && this.sink(line),
@@ -151,6 +151,11 @@ export class SimRelay {
     this.logged.push({ at: this.clock.now(), line, fields: JSON.parse(line) as Record<string, unknown> });
   };
 
+  /** The invocations a deployment abandoned, as the fake Graph's log names them. */
+  get deadInvocations(): Set<string> {
+    return new Set([this.queue, this.deadLetterQueue].flatMap((q) => q.abandoned.map((id) => invocationName(q, id))));
+  }
+
   /** The current version's env, as the consumer and the circuit see it. */
   get env(): QueueBindings & Settings {
     return this.generation.env;
@@ -159,6 +164,12 @@ export class SimRelay {
   /** A webhook through the real route, on the current settings (`overrides` for this request only). */
   request(path: string, init: RequestInit, overrides: Settings = {}): Promise<Response> {
     return Promise.resolve(this.app.request(path, init, { ...this.settings, ...overrides, ...this.producerBindings() }));
+  }
+
+  /** `GET /healthz` on the current settings. */
+  async healthz(): Promise<{ mode: string; destinations: { name: string; mode: string; held?: number; reason?: string }[] }> {
+    const res = await this.app.request("/healthz", {}, { ...this.settings, ...this.producerBindings() });
+    return (await res.json()) as { mode: string; destinations: { name: string; mode: string; held?: number; reason?: string }[] };
   }
 
   /**
@@ -250,6 +261,10 @@ export class SimRelay {
       DELIVERY_CIRCUIT: this.circuits.binding,
     };
   }
+}
+
+function invocationName(queue: SimQueue, id: number): string {
+  return `${queue.options.name}#${id}`;
 }
 
 /** Bindings that stop answering once their version is replaced (the isolate is gone). */

@@ -52,6 +52,8 @@ export class SimQueue {
   readonly redeliveredAfterAck: unknown[] = [];
   /** Bodies of messages redelivered because a deployment abandoned their invocation. */
   readonly redeliveredAfterAbandon: unknown[] = [];
+  /** Ids of the invocations a deployment abandoned. */
+  readonly abandoned: number[] = [];
   private readonly pending: Pending[] = [];
   private readonly running = new Map<Invocation, Pending[]>();
   private inFlight = 0;
@@ -94,6 +96,7 @@ export class SimQueue {
     let messages = 0;
     for (const [invocation, taken] of this.running) {
       invocation.abandoned = true;
+      this.abandoned.push(invocation.id);
       this.running.delete(invocation);
       this.inFlight--;
       this.stats.abandonedInvocations++;
