@@ -59,6 +59,7 @@ export class SimQueue {
   private inFlight = 0;
   private nextId = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private paused = false;
   private waiters: (() => void)[] = [];
 
   constructor(readonly options: SimQueueOptions) {}
@@ -81,6 +82,15 @@ export class SimQueue {
   /** Starts delivering batches to `handler`. */
   consume(handler: Handler): void {
     this.timer = setInterval(() => this.pump(handler), 2);
+  }
+
+  /** Holds back deliveries until `resume()` (messages still arrive), e.g. to fill one batch. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
   }
 
   stop(): void {
@@ -129,7 +139,7 @@ export class SimQueue {
 
   private pump(handler: Handler): void {
     const now = performance.now();
-    while (this.inFlight < this.options.maxConcurrency) {
+    while (!this.paused && this.inFlight < this.options.maxConcurrency) {
       const visible = this.pending.filter((m) => m.visibleAt <= now).sort((a, b) => a.visibleAt - b.visibleAt);
       if (visible.length === 0) break;
       const waitedEnough = now - visible[0]!.visibleAt >= this.options.maxBatchTimeout * this.options.msPerSecond;
