@@ -340,7 +340,7 @@ function stretchLine(stretch: Stretch, v: ReturnType<typeof stretchView>): strin
   const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
   const largest = Math.max(0, ...v.consumerRefused.map((r) => r.ids.length));
   const during = stretch.refusal
-    ? `Graph requests refused meanwhile: ${v.consumerRefused.length} from the consumer (largest ${largest} events, none split), ${v.probesRefused.length} probes (one event each)`
+    ? `Graph requests refused meanwhile: ${v.consumerRefused.length} from the consumer (the largest with ${largest} events, none split) and ${v.probesRefused.length} from probes (one event each)`
     : `Graph requests meanwhile: ${v.requestsWhileBroken.length}; ${v.probesWithoutToken.length} probes found no token`;
   return (
     `(${stretch.label}) ${stretch.what} for ${seconds(stretch.to! - stretch.from!)}: circuit opened ${seconds(v.opened[0]!.at - stretch.from!)} in, ` +
