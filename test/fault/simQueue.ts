@@ -11,7 +11,10 @@
  * - a message to be retried after `maxRetries` retries goes, body unchanged, to the dead-letter
  *   queue if there is one (else it is deleted);
  * - at most `maxConcurrency` handler invocations at once;
- * - bodies are JSON round-tripped, as with `contentType: "json"`.
+ * - bodies are JSON round-tripped, as with `contentType: "json"`;
+ * - a new deployment may end the invocations in flight ({@link SimQueue.abandonInFlight}): their
+ *   acks never land, so every message of theirs is delivered again (the worst case: the isolate
+ *   died before anything was acknowledged).
  *
  * Time is scaled: one simulated second lasts `msPerSecond` real milliseconds.
  */
@@ -28,6 +31,14 @@ export interface SimQueueOptions {
   random?: () => number;
 }
 
+/** One handler invocation; `abandoned` turns true when a deployment ends it. */
+export interface Invocation {
+  readonly id: number;
+  abandoned: boolean;
+}
+
+type Handler = (batch: MessageBatch<unknown>, invocation: Invocation) => Promise<void>;
+
 interface Pending {
   id: string;
   body: unknown;
@@ -36,13 +47,19 @@ interface Pending {
 }
 
 export class SimQueue {
-  readonly stats = { sent: 0, deliveries: 0, invocations: 0, retries: 0, lostAcks: 0, movedToDeadLetter: 0, handlerErrors: 0 };
+  readonly stats = { sent: 0, deliveries: 0, invocations: 0, retries: 0, lostAcks: 0, movedToDeadLetter: 0, handlerErrors: 0, abandonedInvocations: 0 };
   /** Bodies of messages redelivered after an ack was lost, for the duplicate accounting. */
   readonly redeliveredAfterAck: unknown[] = [];
+  /** Bodies of messages redelivered because a deployment abandoned their invocation. */
+  readonly redeliveredAfterAbandon: unknown[] = [];
+  /** Ids of the invocations a deployment abandoned. */
+  readonly abandoned: number[] = [];
   private readonly pending: Pending[] = [];
+  private readonly running = new Map<Invocation, Pending[]>();
   private inFlight = 0;
   private nextId = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private paused = false;
   private waiters: (() => void)[] = [];
 
   constructor(readonly options: SimQueueOptions) {}
@@ -63,12 +80,43 @@ export class SimQueue {
   }
 
   /** Starts delivering batches to `handler`. */
-  consume(handler: (batch: MessageBatch<unknown>) => Promise<void>): void {
+  consume(handler: Handler): void {
     this.timer = setInterval(() => this.pump(handler), 2);
+  }
+
+  /** Holds back deliveries until `resume()` (messages still arrive), e.g. to fill one batch. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+  }
+
+  /**
+   * A new deployment: the invocations in flight are abandoned (their handlers may run on, but
+   * nothing they ack or retry counts) and each of their messages is delivered again after
+   * `retryDelay`, its attempts counted. Returns how many messages that was.
+   */
+  abandonInFlight(): number {
+    let messages = 0;
+    for (const [invocation, taken] of this.running) {
+      invocation.abandoned = true;
+      this.abandoned.push(invocation.id);
+      this.running.delete(invocation);
+      this.inFlight--;
+      this.stats.abandonedInvocations++;
+      for (const m of taken) {
+        messages++;
+        this.redeliveredAfterAbandon.push(m.body);
+        void this.settleUnacked(m, undefined);
+      }
+    }
+    return messages;
   }
 
   /** Resolves once nothing is pending or in flight. */
@@ -89,9 +137,9 @@ export class SimQueue {
     this.pending.push({ id, body: copy, attempts, visibleAt: performance.now() + delaySeconds * this.options.msPerSecond });
   }
 
-  private pump(handler: (batch: MessageBatch<unknown>) => Promise<void>): void {
+  private pump(handler: Handler): void {
     const now = performance.now();
-    while (this.inFlight < this.options.maxConcurrency) {
+    while (!this.paused && this.inFlight < this.options.maxConcurrency) {
       const visible = this.pending.filter((m) => m.visibleAt <= now).sort((a, b) => a.visibleAt - b.visibleAt);
       if (visible.length === 0) break;
       const waitedEnough = now - visible[0]!.visibleAt >= this.options.maxBatchTimeout * this.options.msPerSecond;
@@ -107,7 +155,9 @@ export class SimQueue {
     }
   }
 
-  private async invoke(taken: Pending[], handler: (batch: MessageBatch<unknown>) => Promise<void>): Promise<void> {
+  private async invoke(taken: Pending[], handler: Handler): Promise<void> {
+    const invocation: Invocation = { id: this.stats.invocations, abandoned: false };
+    this.running.set(invocation, taken);
     this.inFlight++;
     this.stats.invocations++;
     this.stats.deliveries += taken.length;
@@ -129,11 +179,13 @@ export class SimQueue {
     } as unknown as MessageBatch<unknown>;
     let threw = false;
     try {
-      await handler(batch);
+      await handler(batch, invocation);
     } catch {
       threw = true;
-      this.stats.handlerErrors++;
+      if (!invocation.abandoned) this.stats.handlerErrors++;
     }
+    if (invocation.abandoned) return; // already redelivered; what it decided never lands
+    this.running.delete(invocation);
     const random = this.options.random ?? Math.random;
     for (const m of taken) {
       const decision = decisions.get(m.id) ?? (threw ? { kind: "retry" as const } : { kind: "ack" as const });
@@ -145,14 +197,19 @@ export class SimQueue {
         }
         continue;
       }
-      if (m.attempts > this.options.maxRetries) {
-        this.stats.movedToDeadLetter++;
-        if (this.options.deadLetterQueue) await this.options.deadLetterQueue.binding.send(m.body);
-        continue;
-      }
-      this.stats.retries++;
-      this.enqueue(m.body, m.attempts + 1, decision.delaySeconds ?? this.options.retryDelay, m.id);
+      await this.settleUnacked(m, decision.delaySeconds);
     }
     this.inFlight--;
+  }
+
+  /** A message not acked: delivered again after the delay, or moved to the dead-letter queue. */
+  private async settleUnacked(m: Pending, delaySeconds: number | undefined): Promise<void> {
+    if (m.attempts > this.options.maxRetries) {
+      this.stats.movedToDeadLetter++;
+      if (this.options.deadLetterQueue) await this.options.deadLetterQueue.binding.send(m.body);
+      return;
+    }
+    this.stats.retries++;
+    this.enqueue(m.body, m.attempts + 1, delaySeconds ?? this.options.retryDelay, m.id);
   }
 }
