@@ -28,9 +28,9 @@ import {
   QUEUE_DELIVERY_POLICY,
   QUEUE_TIMEOUT_MS,
   retryDelaySeconds,
-  settle,
   throttleGuard,
 } from "./policy";
+import { settle, SplitMemory } from "./split";
 
 /** What the consumer needs from the outside world; tests inject fakes. */
 export interface ConsumerDeps {
@@ -38,6 +38,8 @@ export interface ConsumerDeps {
   /** ms */
   now: () => number;
   random: () => number;
+  /** Resolves after `ms`: the pause before a half of a split request is sent again. */
+  wait: (ms: number) => Promise<void>;
   sink: LogSink;
   timeoutMs: number;
   policy: DeliveryPolicy;
@@ -90,6 +92,7 @@ export async function handleQueueBatch(
     fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
     now: deps.now ?? Date.now,
     random: deps.random ?? Math.random,
+    wait: deps.wait ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     sink: deps.sink ?? consoleSink,
     timeoutMs: deps.timeoutMs ?? QUEUE_TIMEOUT_MS,
     policy: deps.policy ?? QUEUE_DELIVERY_POLICY,
@@ -111,6 +114,16 @@ interface Item {
 const closedCircuits = new WeakMap<object, Map<string, number>>();
 /** How long a closed circuit is trusted: a few seconds, so a fix or a refusal elsewhere is seen soon. */
 const CLOSED_TRUST_MS = 5_000;
+/** Per Worker env and destination: what cut-short splits learned (a hint for the next delivery). */
+const splitMemories = new WeakMap<object, Map<string, SplitMemory>>();
+
+function splitMemoryOf(env: object, destination: string): SplitMemory {
+  let perDestination = splitMemories.get(env);
+  if (!perDestination) splitMemories.set(env, (perDestination = new Map()));
+  let memory = perDestination.get(destination);
+  if (!memory) perDestination.set(destination, (memory = new SplitMemory()));
+  return memory;
+}
 
 async function deliverBatch(batch: MessageBatch<unknown>, env: QueueBindings, deps: ConsumerDeps): Promise<void> {
   const now = deps.now();
@@ -162,8 +175,9 @@ async function deliverDestination(
   const target = { ...destination.target, pixelId: destination.pixelId };
   const post = throttleGuard((events) => postEvents(target, events, { fetch: deps.fetch, timeoutMs: deps.timeoutMs, now: deps.now }));
   const held: { items: Item[]; failure: GraphFailure }[] = [];
+  const memory = splitMemoryOf(env, name);
   for (const request of groupRequests(items, () => destination.pixelId)) {
-    const fates = await settle(request.items, post, deps.policy, deps.random);
+    const fates = await settle(request.items, post, deps.policy, deps.random, deps.wait, memory, deps.now());
     const toHold = request.items.filter((_, i) => fates[i]!.kind === "hold");
     const failure = fates.find((fate): fate is Extract<Fate, { kind: "hold" }> => fate.kind === "hold")?.failure;
     if (failure) held.push({ items: toHold, failure });

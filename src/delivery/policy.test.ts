@@ -19,7 +19,6 @@ import {
   QUEUE_DELIVERY_POLICY,
   QUEUE_MAX_RETRIES,
   retryDelaySeconds,
-  settle,
   throttleGuard,
 } from "./policy";
 
@@ -157,72 +156,6 @@ describe("failureFate", () => {
   });
 });
 
-describe("settle", () => {
-  const items = (n: number, attempts = 1) => Array.from({ length: n }, (_, i) => ({ attempts, event: serverEvent(`e${i}`) }));
-  const rejecting =
-    (bad: Set<string>, posts: string[][] = []) =>
-    async (events: ServerEvent[]) => {
-      posts.push(events.map((e) => e.event_id));
-      return events.some((e) => bad.has(e.event_id)) ? poisoned() : accepted(events.length);
-    };
-
-  it("sends all in one request when Meta accepts", async () => {
-    const posts: string[][] = [];
-    const fates = await settle(items(5), rejecting(new Set(), posts), QUEUE_DELIVERY_POLICY, () => 0);
-    expect(posts).toHaveLength(1);
-    expect(fates.every((f) => f.kind === "sent" && f.fbtraceId === "TRACE-OK" && f.batchSize === 5)).toBe(true);
-  });
-
-  it("isolates one rejected event: batchmates sent, only it dead-lettered, few requests", async () => {
-    const posts: string[][] = [];
-    const fates = await settle(items(100), rejecting(new Set(["e37"]), posts), QUEUE_DELIVERY_POLICY, () => 0);
-    expect(fates.filter((f) => f.kind === "sent")).toHaveLength(99);
-    expect(fates[37]).toMatchObject({ kind: "dead_letter", reason: "rejected", failure: { code: 100, fbtraceId: "TRACE-BAD" } });
-    expect(posts.length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(100)));
-    const sentIds = posts.filter((ids) => !ids.includes("e37")).flat();
-    expect(new Set(sentIds).size).toBe(sentIds.length); // no good event sent twice
-  });
-
-  it("isolates two rejected events", async () => {
-    const fates = await settle(items(16), rejecting(new Set(["e0", "e15"])), QUEUE_DELIVERY_POLICY, () => 0);
-    expect(fates.map((f) => f.kind === "dead_letter")).toEqual(Array.from({ length: 16 }, (_, i) => i === 0 || i === 15));
-  });
-
-  it.each([
-    ["a token error (190)", { code: 190, message: "Invalid OAuth access token" }],
-    ["a pixel that does not exist (100/33)", { code: 100, subcode: 33, message: "Object with ID '1' does not exist" }],
-  ])("does not bisect %s: one request, every event held", async (_what, overrides) => {
-    const post = vi.fn(async () => fail({ transient: false, status: 400, ...overrides }));
-    const fates = await settle(items(100), post, QUEUE_DELIVERY_POLICY, () => 0);
-    expect(post).toHaveBeenCalledTimes(1);
-    expect(fates.every((f) => f.kind === "hold")).toBe(true);
-  });
-
-  it("retries a whole request on a transient failure", async () => {
-    const post = vi.fn(async () => fail({ status: 429, code: 17, retryAfterMs: 60_000 }));
-    const fates = await settle(items(3, 2), post, QUEUE_DELIVERY_POLICY, () => 0);
-    expect(fates).toEqual(Array(3).fill(expect.objectContaining({ kind: "retry", delaySeconds: 60 })));
-  });
-
-  it("retries the half that met a transient failure while isolating", async () => {
-    let call = 0;
-    const post = async (events: ServerEvent[]): Promise<GraphOutcome> => {
-      call++;
-      if (call === 1) return poisoned();
-      if (call === 2) return fail(); // first half: Meta hiccups
-      return events.some((e) => e.event_id === "e3") ? poisoned() : accepted(events.length);
-    };
-    const fates = await settle(items(4), post, QUEUE_DELIVERY_POLICY, () => 0);
-    expect(fates.map((f) => f.kind)).toEqual(["retry", "retry", "sent", "dead_letter"]);
-  });
-
-  it("does nothing for no items", async () => {
-    const post = vi.fn();
-    expect(await settle([], post, QUEUE_DELIVERY_POLICY, () => 0)).toEqual([]);
-    expect(post).not.toHaveBeenCalled();
-  });
-});
-
 describe("throttleGuard", () => {
   it("stops sending after a throttle and answers with it", async () => {
     const post = vi.fn(async () => fail({ status: 429, code: 613, retryAfterMs: 30_000 }));
@@ -266,7 +199,7 @@ describe("deadLetterOf", () => {
 
 describe("policy", () => {
   it("the custom DeliveryPolicy is honoured", () => {
-    const tiny: DeliveryPolicy = { maxRetries: 2, retry: { maxAttempts: 3, baseDelayMs: 2000, maxDelayMs: 4000, deadlineMs: 60_000 } };
+    const tiny: DeliveryPolicy = { maxRetries: 2, retry: { maxAttempts: 3, baseDelayMs: 2000, maxDelayMs: 4000, deadlineMs: 60_000 }, splitRetries: { attempts: 2, delayMs: 1_000 } };
     expect(failureFate(fail(), 3, tiny, () => 0).kind).toBe("dead_letter");
     expect(failureFate(fail(), 2, tiny, () => 0)).toMatchObject({ kind: "retry", delaySeconds: 2 });
   });

@@ -1,8 +1,8 @@
 /**
  * The consumer's delivery policy, pure: how long a message waits before its next delivery, which
  * of Meta's refusals are about our configuration, when Meta is throttling us, how messages become
- * Conversions API requests, and the fate of each message after an answer, including the isolation
- * of one rejected event by bisection. No I/O of its own: `settle` is handed the `post` to call.
+ * Conversions API requests, and the fate of each message after an answer (./split isolates an
+ * event Meta refuses within a request). No I/O of its own.
  */
 import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "../transform/capi";
 import { isTooOld } from "../transform/transformWebhook";
@@ -64,11 +64,19 @@ export interface DeliveryPolicy {
   /** = wrangler.jsonc `max_retries`. */
   maxRetries: number;
   retry: RetryPolicy;
+  /**
+   * While a refused request is being split (./split `settle`), a half that fails transiently (not
+   * a throttle) is sent again in place this many times, `delayMs` apart and doubling, instead of
+   * waiting for the message's next delivery: Meta has just answered, and a next delivery would
+   * start the split again from a whole new batch.
+   */
+  splitRetries: { attempts: number; delayMs: number };
 }
 
 export const QUEUE_DELIVERY_POLICY: DeliveryPolicy = Object.freeze({
   maxRetries: QUEUE_MAX_RETRIES,
   retry: QUEUE_RETRY_POLICY,
+  splitRetries: Object.freeze({ attempts: 2, delayMs: 1_000 }),
 });
 
 /**
@@ -159,7 +167,7 @@ export function retryDelaySeconds(
  * The fate of a message (delivered `attempts` times) whose request failed: retry a transient
  * failure with a growing delay, or dead-letter it on its last allowed delivery; hold it while
  * Meta refuses the destination's configuration; dead-letter an event Meta refused. Event-level
- * rejections in a request of several are isolated by {@link settle} before this is asked.
+ * rejections in a request of several are isolated by ./split `settle` before this is asked.
  *
  * @example
  * ```ts
@@ -173,51 +181,6 @@ export function failureFate(failure: GraphFailure, attempts: number, policy: Del
   if (scope === "event") return { kind: "dead_letter", reason: "rejected", failure };
   if (attempts > policy.maxRetries) return { kind: "dead_letter", reason: "retries_exhausted", failure };
   return { kind: "retry", delaySeconds: retryDelaySeconds(attempts, policy, random, failure.retryAfterMs), failure };
-}
-
-/** A message as the pure core sees it. */
-export interface Deliverable {
-  attempts: number;
-  event: ServerEvent;
-}
-
-/**
- * Sends `items` in one request through `post` and settles each one's fate. When Meta rejects a
- * request of several events for an event-level reason (one invalid event sinks the whole
- * request), the request is split in halves and each half sent again, down to the single bad
- * event: good batchmates are delivered, only the bad one is dead-lettered (about 2·log2(n)
- * extra requests per bad event). A refusal of the configuration is never split: every event
- * would be refused alike.
- *
- * @example
- * ```ts
- * const fates = await settle(items, (events) => postEvents(target, events, deps), QUEUE_DELIVERY_POLICY, Math.random);
- * fates[i]; // fate of items[i]
- * ```
- */
-export async function settle<M extends Deliverable>(
-  items: readonly M[],
-  post: (events: ServerEvent[]) => Promise<GraphOutcome>,
-  policy: DeliveryPolicy,
-  random: () => number,
-): Promise<Fate[]> {
-  if (items.length === 0) return [];
-  const outcome = await post(items.map((item) => item.event));
-  if (outcome.ok) {
-    return items.map(() => ({
-      kind: "sent",
-      batchSize: items.length,
-      ...(outcome.fbtraceId ? { fbtraceId: outcome.fbtraceId } : {}),
-      ...(outcome.versionWarning ? { versionWarning: outcome.versionWarning } : {}),
-    }));
-  }
-  if (failureScope(outcome) === "event" && items.length > 1) {
-    const middle = Math.ceil(items.length / 2);
-    const first = await settle(items.slice(0, middle), post, policy, random);
-    const second = await settle(items.slice(middle), post, policy, random);
-    return [...first, ...second];
-  }
-  return items.map((item) => failureFate(outcome, item.attempts, policy, random));
 }
 
 /**

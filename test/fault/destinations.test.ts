@@ -27,7 +27,7 @@ const N = 900;
 const MS_PER_SECOND = 20;
 const TIMEOUT_MS = 400;
 /** 2 s doubling to 32 s, 20 retries: at least 4.5 simulated minutes of failures before a dead letter. */
-const POLICY: DeliveryPolicy = { maxRetries: 20, retry: { maxAttempts: 21, baseDelayMs: 2000, maxDelayMs: 32_000, deadlineMs: 7 * 86_400_000 } };
+const POLICY: DeliveryPolicy = { maxRetries: 20, retry: { maxAttempts: 21, baseDelayMs: 2000, maxDelayMs: 32_000, deadlineMs: 7 * 86_400_000 }, splitRetries: { attempts: 2, delayMs: 1_000 } };
 /** When `skin` fails, in simulated seconds from the clock's start (BASE). */
 const OUTAGE = { from: 60, to: 240 };
 

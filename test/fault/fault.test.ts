@@ -37,7 +37,7 @@ const TOKEN = "EAAB-fault-test-token";
 const PIXELS = ["1234567890", "9876543210"];
 const TIMEOUT_MS = 400;
 /** Small delays for the test: 2 s doubling to 16 s (40–320 ms real), 10 retries. */
-const POLICY: DeliveryPolicy = { maxRetries: 10, retry: { maxAttempts: 11, baseDelayMs: 2000, maxDelayMs: 16_000, deadlineMs: 7 * 86_400_000 } };
+const POLICY: DeliveryPolicy = { maxRetries: 10, retry: { maxAttempts: 11, baseDelayMs: 2000, maxDelayMs: 16_000, deadlineMs: 7 * 86_400_000 }, splitRetries: { attempts: 2, delayMs: 1_000 } };
 
 const clock = simClock(MS_PER_SECOND);
 const { now, sleepSeconds } = clock;

@@ -37,7 +37,7 @@ const MS_PER_SECOND = 15;
 const TIMEOUT_MS = 400;
 const MAX_CONCURRENCY = 5;
 /** 2 s doubling to 32 s, 20 retries. */
-const POLICY: DeliveryPolicy = { maxRetries: 20, retry: { maxAttempts: 21, baseDelayMs: 2000, maxDelayMs: 32_000, deadlineMs: 7 * 86_400_000 } };
+const POLICY: DeliveryPolicy = { maxRetries: 20, retry: { maxAttempts: 21, baseDelayMs: 2000, maxDelayMs: 32_000, deadlineMs: 7 * 86_400_000 }, splitRetries: { attempts: 2, delayMs: 1_000 } };
 /** Webhooks arrive until then (simulated seconds from the start). */
 const WEBHOOKS_UNTIL = 760;
 /** Answers that say nothing of the configuration (Meta or the network down). */
