@@ -116,6 +116,41 @@ describe("DeliveryCircuit", () => {
     await runDurableObjectAlarm(c.stub);
     expect(await c.stub.status(c.clock.now)).toMatchObject({ open: true, cause: "meta_refused", held: 1 });
     expect(c.lines.at(-1)).toMatchObject({ outcome: "circuit_open", reason: "probe_transient" });
+    // Twice down: the wait stays the first one, it does not double as for a refusal.
+    c.clock.now += PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(c.stub);
+    expect(await c.stub.status(c.clock.now)).toMatchObject({ probes: 0, nextProbeAt: c.clock.now + PROBE_FIRST_DELAY_MS });
+    expect(c.requests).toHaveLength(2);
+  });
+
+  it("probes at once when the consumer has the missing token again, not at its next wait; once", async () => {
+    const c = await circuit(ok, { [`TOKEN_${sequence + 1}`]: undefined });
+    await c.stub.hold(c.destination, c.held(["a", "b"]), { kind: "no_token" }, NOW);
+    for (let probe = 0; probe < 4; probe++) {
+      c.clock.now = (await c.stub.status(c.clock.now)).nextProbeAt!;
+      await runDurableObjectAlarm(c.stub);
+    }
+    const waiting = await c.stub.status(c.clock.now);
+    expect(waiting).toMatchObject({ open: true, cause: "no_token", probes: 4, nextProbeAt: c.clock.now + 16 * PROBE_FIRST_DELAY_MS });
+    await runInDurableObject(c.stub, (instance: DeliveryCircuit) => {
+      instance.deps.env = { ...(instance.deps.env as object), [`TOKEN_${sequence}`]: TOKEN };
+    });
+    c.clock.now += 1000;
+    await c.stub.settingsUsable(c.clock.now);
+    await c.stub.settingsUsable(c.clock.now + 10);
+    expect(await c.alarmAt()).toBe(c.clock.now);
+    expect((await c.stub.status(c.clock.now)).nextProbeAt).toBe(c.clock.now);
+    await runDurableObjectAlarm(c.stub);
+    expect(c.requests.map((r) => r.ids)).toEqual([["a"]]);
+    expect(c.requeued.map((m) => m.eventId)).toEqual(["b"]);
+    expect((await c.stub.status(c.clock.now)).open).toBe(false);
+  });
+
+  it("keeps its wait when the consumer finds the settings usable but Meta refused them: only Meta can say", async () => {
+    const c = await circuit(tokenRefused);
+    await c.stub.hold(c.destination, c.held(["a"]), refused, NOW);
+    await c.stub.settingsUsable(NOW + 1000);
+    expect(await c.alarmAt()).toBe(NOW + PROBE_FIRST_DELAY_MS);
   });
 
   it("holds while the token is missing, without asking Meta, and releases once it is back", async () => {

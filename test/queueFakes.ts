@@ -75,25 +75,37 @@ export function scriptedGraph(answer: (ids: string[], url: string) => { status: 
  * (by circuit name); `open(name)` opens one as a refusal elsewhere would have.
  */
 export function fakeCircuits(fails = false) {
-  const circuits = new Map<string, { open: boolean; held: QueuedEvent[]; causes: (HoldCause["kind"] | undefined)[] }>();
+  const circuits = new Map<string, { open: boolean; held: QueuedEvent[]; causes: (HoldCause["kind"] | undefined)[]; cause?: HoldCause["kind"]; settingsUsable: number[] }>();
   const of = (name: string) => {
     let circuit = circuits.get(name);
-    if (!circuit) circuits.set(name, (circuit = { open: false, held: [], causes: [] }));
+    if (!circuit) circuits.set(name, (circuit = { open: false, held: [], causes: [], settingsUsable: [] }));
     return circuit;
   };
   const namespace = {
     idFromName: (name: string) => name,
     get: (name: string) => ({
-      status: vi.fn(async (): Promise<CircuitStatus> => ({ open: of(name).open, held: of(name).held.length, probes: 0 })),
+      status: vi.fn(async (): Promise<CircuitStatus> => {
+        const circuit = of(name);
+        return { open: circuit.open, held: circuit.held.length, probes: 0, ...(circuit.cause ? { cause: circuit.cause } : {}) };
+      }),
       hold: vi.fn(async (_destination: string, messages: QueuedEvent[], cause: HoldCause | undefined) => {
         if (fails) throw new Error("circuit unreachable");
         const circuit = of(name);
         circuit.open = true;
         circuit.held.push(...structuredClone(messages));
         circuit.causes.push(cause?.kind);
+        circuit.cause = cause?.kind ?? circuit.cause;
         return { open: true, held: circuit.held.length, probes: 0 };
       }),
+      settingsUsable: vi.fn(async (now: number) => void of(name).settingsUsable.push(now)),
     }),
   } as unknown as DurableObjectNamespace<never>;
-  return { namespace, circuit: of, open: (name: string) => void (of(name).open = true) };
+  return {
+    namespace,
+    circuit: of,
+    open: (name: string, cause: HoldCause["kind"] = "meta_refused") => {
+      of(name).open = true;
+      of(name).cause = cause;
+    },
+  };
 }

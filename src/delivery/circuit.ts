@@ -148,6 +148,20 @@ export class DeliveryCircuit extends DurableObject {
     if (this.heldCount() > 0 || this.state().open === 1) await this.ctx.storage.setAlarm(now);
   }
 
+  /**
+   * The consumer found the destination's settings usable, with a token, again. If the circuit
+   * is open for a cause the consumer can see is gone (`no_token`, `unknown_destination`,
+   * `settings_unusable`), it probes now instead of at its next wait (up to 10 minutes); once, until
+   * that probe has run. A circuit open because Meta refused keeps its wait: only Meta can say.
+   */
+  async settingsUsable(now: number): Promise<void> {
+    const state = this.state();
+    const seen = state.cause === "no_token" || state.cause === "unknown_destination" || state.cause === "settings_unusable";
+    if (state.open !== 1 || !seen || (state.next_probe_at ?? 0) <= now) return;
+    this.sql.exec("UPDATE state SET next_probe_at = ? WHERE id = 1", now);
+    await this.ctx.storage.setAlarm(now);
+  }
+
   /** The probe: see the module's comment. Never throws; always leaves an alarm while events are held. */
   override async alarm(): Promise<void> {
     const now = this.deps.now();
@@ -174,7 +188,8 @@ export class DeliveryCircuit extends DurableObject {
     const state = this.state();
     /** Keeps the circuit open for `cause` (undefined: the cause stays), with Meta's refusal if one came. */
     const stillOpen = (cause: HoldCause["kind"] | undefined, failure?: GraphFailure, reason?: string) => {
-      const probes = state.probes + 1;
+      // A probe Meta could not answer says nothing of the configuration: the wait does not grow.
+      const probes = reason === "probe_transient" ? state.probes : state.probes + 1;
       const kind = cause ?? state.cause ?? "meta_refused";
       const lastFailure = failure && cause === "meta_refused" ? JSON.stringify(circuitFailure(failure)) : state.last_failure;
       this.sql.exec(

@@ -164,6 +164,18 @@ describe("handleQueueBatch", () => {
     expect(fetch).not.toHaveBeenCalled();
   });
 
+  it("asks a circuit held for a missing token to probe now when this consumer has the token again; not one Meta refused", async () => {
+    const circuits = fakeCircuits();
+    circuits.open(circuitName("eu"), "no_token");
+    circuits.open(circuitName("us"), "meta_refused");
+    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
+    const { batch } = fakeBatch(QUEUE_NAME, [queued("e", "222", NOW_S - 60, "eu"), queued("u", "111", NOW_S - 60, "us")]);
+    await handleQueueBatch(batch, { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace }, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
+    expect(circuits.circuit(circuitName("eu")).settingsUsable).toEqual([NOW]);
+    expect(circuits.circuit(circuitName("us")).settingsUsable).toEqual([]);
+    expect(graph.requests).toEqual([]); // both still held until the probe says otherwise
+  });
+
   it("holds a destination's events when its token is gone, instead of acking them unsent", async () => {
     const fetch = vi.fn();
     const circuits = fakeCircuits();

@@ -198,8 +198,11 @@ async function circuitIsOpen(name: string, env: QueueBindings, now: number): Pro
   if (!closedUntil) closedCircuits.set(env, (closedUntil = new Map()));
   if (!env.DELIVERY_CIRCUIT || (closedUntil.get(name) ?? 0) > now) return false;
   try {
-    const status = await env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName(name))).status(now);
+    const circuit = env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName(name)));
+    const status = await circuit.status(now);
     if (!status.open) closedUntil.set(name, now + CLOSED_TRUST_MS);
+    // Held for a missing token or destination that this consumer has again: have it probe now.
+    else if (status.cause !== "meta_refused") await circuit.settingsUsable(now).catch(() => undefined);
     return status.open;
   } catch {
     return false; // Cannot tell: send. A refusal then opens it.
