@@ -22,7 +22,6 @@ const inspectorPort = await freePort();
 const dev = await startWranglerDev({
   config: writeDirectConfig(),
   label: "relay-profile",
-  persistTo: path.join(ROOT, "bench/out/wrangler-state"),
   inspectorPort,
   vars: { META_GRAPH_URL: graph.url, META_ACCESS_TOKEN: "bench-dummy-token", META_PIXEL_ID: "1234567890", WEBHOOK_SECRET: SECRET },
 });
