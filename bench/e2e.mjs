@@ -54,12 +54,14 @@ export function freshen(payload, nowMs = Date.now()) {
  * `direct`: without the queue, Durable Object and cron sections (the relay's direct path:
  * transform, then POST to Graph in the request, the one comparable with the bare Worker).
  * `dropDurableObjects`: binding names left out, their classes and migrations kept.
+ * `overrides`: top-level keys replaced (e.g. `{ minify: false }` for a profile mapped to src/).
  */
-export function writeConfig({ main = "../../../src/index.ts", dir, direct = false, dropDurableObjects = [], vars = {} }) {
+export function writeConfig({ main = "../../../src/index.ts", dir, direct = false, dropDurableObjects = [], vars = {}, overrides = {} }) {
   const config = parseJsonc(fs.readFileSync(path.join(ROOT, "wrangler.jsonc"), "utf8"));
   delete config.$schema;
   if (direct) for (const key of ["queues", "durable_objects", "migrations", "triggers"]) delete config[key];
   if (config.durable_objects) config.durable_objects.bindings = config.durable_objects.bindings.filter((b) => !dropDurableObjects.includes(b.name));
+  Object.assign(config, overrides);
   config.main = main;
   config.vars = { ...config.vars, ...vars };
   const out = path.join(ROOT, "bench/out", dir);
@@ -70,8 +72,8 @@ export function writeConfig({ main = "../../../src/index.ts", dir, direct = fals
 }
 
 /** The direct-path config (bench/profile-workerd.mjs uses it too). */
-export function writeDirectConfig({ main = "../../../src/index.ts", dir = "relay-direct", vars = {} } = {}) {
-  return writeConfig({ main, dir, direct: true, vars });
+export function writeDirectConfig({ main = "../../../src/index.ts", dir = "relay-direct", vars = {}, overrides = {} } = {}) {
+  return writeConfig({ main, dir, direct: true, vars, overrides });
 }
 
 /** Bodies with a fresh Studio `id` each call, for the queued path (its intake ledger dedupes ids). */
