@@ -263,27 +263,39 @@ function roundCost(r) {
     rows.push(["(b) transform inside workerd, µs per webhook (all fixtures)", sp(w.transformUsPerEvent["before (be0ef34, all fixtures)"]), sp(w.transformUsPerEvent[allKey]), `×${sp(w.transformRatios["after / before (all fixtures)"])}`]);
   }
   if (t?.cold?.before) rows.push(["(b) cold start: import + first transform (Node, canonical)", `${sp(t.cold.before.importMs, 2)} + ${sp(t.cold.before.firstCallMs, 2)} ms`, `${sp(t.cold.now.importMs, 2)} + ${sp(t.cold.now.firstCallMs, 2)} ms`, `first call ×${fmt(t.cold.now.firstCallMs.median / t.cold.before.firstCallMs.median)}`]);
+  if (rows.length) {
+    L.push(table(["", `before (${base})`, "now", "change"], rows));
+    L.push("");
+  }
+
+  // Features of this round, on this source: with vs without.
+  const feature = [];
   const qm = e?.pairs?.["relayQueued vs relayQueuedNoMetrics"];
   if (qm) {
-    rows.push(["(c) queued path, CPU per webhook incl. delivery (all workerd): METRICS unbound → bound", sp(e.sides.relayQueuedNoMetrics.cpuMs, 3, " ms"), sp(e.sides.relayQueued.cpuMs, 3, " ms"), `${sp(qm.addedCpuMs, 2, " ms")} per webhook`]);
-    rows.push(["(c) … throughput, req/s", sp(e.sides.relayQueuedNoMetrics.rps), sp(e.sides.relayQueued.rps), `×${sp(qm.rps)}`]);
+    feature.push(["(c) queued path, CPU per webhook incl. delivery (all workerd)", sp(e.sides.relayQueuedNoMetrics.cpuMs, 3, " ms"), sp(e.sides.relayQueued.cpuMs, 3, " ms"), `${sp(qm.addedCpuMs, 2, " ms")} per webhook`]);
+    feature.push(["(c) … throughput, req/s", sp(e.sides.relayQueuedNoMetrics.rps), sp(e.sides.relayQueued.rps), `×${sp(qm.rps)}`]);
   }
   if (e?.metricsCalls) {
     const m = e.metricsCalls;
-    rows.push(["(c) metrics store writes during a burst", "—", `${m.calls.webhookRecords} from the webhook route for ${m.calls.webhooks} webhooks; ${m.calls.consumerRecords} from the consumer for ${m.calls.consumerSent} events`, `${fmt(m.calls.webhooks / Math.max(1, m.calls.webhookRecords))} webhooks per write`]);
+    feature.push([`(c) metrics store writes during a burst of ${m.calls.webhooks} webhooks`, "none", `${m.calls.webhookRecords} by the webhook route; ${m.calls.consumerRecords} by the consumer (for ${m.calls.consumerSent} events)`, `${fmt(m.calls.webhooks / Math.max(1, m.calls.webhookRecords))} webhooks per route write`]);
   }
   const d3 = e?.pairs?.["relay3 vs relay"];
   if (d3) {
-    rows.push(["(d) direct path, 1 → 3 destinations: CPU per webhook (all workerd)", sp(e.sides.relay.cpuMs, 3, " ms"), sp(e.sides.relay3.cpuMs, 3, " ms"), `${sp(d3.addedCpuMs, 2, " ms")} per webhook`]);
-    rows.push(["(d) … throughput, req/s", sp(e.sides.relay.rps), sp(e.sides.relay3.rps), `×${sp(d3.rps)}`]);
-    rows.push(["(d) … p50 / p99, one connection", `${sp(e.sides.relay.p50, 3, " ms")} / ${sp(e.sides.relay.p99, 3, " ms")}`, `${sp(e.sides.relay3.p50, 3, " ms")} / ${sp(e.sides.relay3.p99, 3, " ms")}`, `p50 ${sp(d3.addedP50, 2, " ms")}, p99 ${sp(d3.addedP99, 2, " ms")}`]);
+    feature.push(["(d) direct path, CPU per webhook (all workerd)", sp(e.sides.relay.cpuMs, 3, " ms"), sp(e.sides.relay3.cpuMs, 3, " ms"), `${sp(d3.addedCpuMs, 2, " ms")} per webhook`]);
+    feature.push(["(d) … throughput, req/s", sp(e.sides.relay.rps), sp(e.sides.relay3.rps), `×${sp(d3.rps)}`]);
+    feature.push(["(d) … p50 / p99, one connection", `${sp(e.sides.relay.p50, 3, " ms")} / ${sp(e.sides.relay.p99, 3, " ms")}`, `${sp(e.sides.relay3.p50, 3, " ms")} / ${sp(e.sides.relay3.p99, 3, " ms")}`, `p50 ${sp(d3.addedP50, 2, " ms")}, p99 ${sp(d3.addedP99, 2, " ms")}`]);
   }
   if (t?.ratios["3 destinations / 1"] && Number.isFinite(t.ratios["3 destinations / 1"].median)) {
     const hashes = t.fixtures.filter((f) => t.threeDestinations.includes(f.name));
-    rows.push(["(d) transform alone, Node, 1 → 3 destinations", sp(t.usPerEvent["relay (fixtures with 3 events)"] ?? t.usPerEvent["relay (all fixtures)"], 3, " µs"), sp(t.usPerEvent["relay, 3 destinations (all fixtures)"], 3, " µs"), `×${sp(t.ratios["3 destinations / 1"])}; SHA-256 calls per webhook ${hashes.map((f) => f.hashes).join("/")} → ${hashes.map((f) => f.hashes3).join("/")}`]);
+    feature.push(["(d) transform alone, Node, µs per webhook", sp(t.usPerEvent["relay (fixtures with 3 events)"] ?? t.usPerEvent["relay (all fixtures)"]), sp(t.usPerEvent["relay, 3 destinations (all fixtures)"]), `×${sp(t.ratios["3 destinations / 1"])}; SHA-256 calls per webhook ${hashes.map((f) => f.hashes).join("/")} → ${hashes.map((f) => f.hashes3).join("/")}`]);
   }
-  if (rows.length) {
-    L.push(table(["", `before (${base})`, "now", "change"], rows));
+  if (w?.transformRatios?.["3 destinations / 1"]) {
+    feature.push(["(d) transform alone, inside workerd, µs per webhook", sp(w.transformUsPerEvent["relay (all fixtures)"]), sp(w.transformUsPerEvent["relay, 3 destinations (all fixtures)"]), `×${sp(w.transformRatios["3 destinations / 1"])}`]);
+  }
+  if (feature.length) {
+    L.push("This round's new features, measured on this source with and without them ((c): METRICS binding unbound / bound; (d): one destination / three):");
+    L.push("");
+    L.push(table(["", "without", "with", "change"], feature));
     L.push("");
   }
 
