@@ -8,6 +8,7 @@
  *   relayNoLog            the direct path with its log lines dropped (bench/relay-nolog/)
  *   relayQueued           wrangler.jsonc as committed: intake ledger, queue, consumer, METRICS bound
  *   relayQueuedNoMetrics  the same without the METRICS binding (config generated here)
+ *   relayBefore           the relay before this round (be0ef34, bench/lib/base.mjs), direct path
  *
  * - throughput: autocannon, `connections` concurrent keep-alive connections, `durationS` each
  * - latency: one connection, requests back to back, every latency kept with µs precision
@@ -66,6 +67,31 @@ export function writeConfig({ main = "../../../src/index.ts", dir, direct = fals
   config.vars = { ...config.vars, ...vars };
   const out = path.join(ROOT, "bench/out", dir);
   fs.mkdirSync(out, { recursive: true });
+  const file = path.join(out, "wrangler.json");
+  fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
+
+/**
+ * The base's (bench/lib/base.mjs) direct path: its wrangler.toml's top-level settings and vars,
+ * without its queue and Durable Object tables, as bench/out/relay-before/wrangler.json.
+ */
+export function writeBaseDirectConfig(base) {
+  const toml = fs.readFileSync(base.wranglerConfig, "utf8");
+  const top = toml.split(/^\[/m)[0];
+  const value = (key) => new RegExp(`^${key}\\s*=\\s*(.+)$`, "m").exec(top)?.[1]?.trim();
+  const vars = {};
+  const varsTable = /^\[vars\]\s*\n([\s\S]*?)(?=^\[|(?![\s\S]))/m.exec(toml)?.[1] ?? "";
+  for (const m of varsTable.matchAll(/^(\w+)\s*=\s*"([^"]*)"/gm)) vars[m[1]] = m[2];
+  const out = path.join(ROOT, "bench/out/relay-before");
+  fs.mkdirSync(out, { recursive: true });
+  const config = {
+    name: JSON.parse(value("name") ?? '"relay-before"'),
+    main: path.relative(out, path.join(base.dir, JSON.parse(value("main") ?? '"src/index.ts"'))),
+    compatibility_date: JSON.parse(value("compatibility_date")),
+    minify: value("minify") === "true",
+    vars,
+  };
   const file = path.join(out, "wrangler.json");
   fs.writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
   return file;
@@ -135,7 +161,7 @@ async function latencyRun(url, bodies, headers, seconds, nextBody) {
 }
 
 /** The targets, in the order they are started and run. */
-function targetSpecs(graphUrl, { queued, several }) {
+function targetSpecs(graphUrl, { queued, several, base }) {
   const relayVars = { META_GRAPH_URL: graphUrl, META_ACCESS_TOKEN: "bench-dummy-token", META_PIXEL_ID: "1234567890", WEBHOOK_SECRET: SECRET, ADMIN_SECRET: ADMIN };
   const specs = {
     relay: { config: () => writeDirectConfig(), vars: relayVars, eventsPerWebhook: 1 },
@@ -143,6 +169,7 @@ function targetSpecs(graphUrl, { queued, several }) {
       ? { relay3: { config: () => writeDirectConfig({ dir: "relay-3-destinations", vars: { DESTINATIONS: THREE_DESTINATIONS } }), vars: relayVars, eventsPerWebhook: 3 } }
       : {}),
     relayNoLog: { config: () => writeDirectConfig({ main: "../../relay-nolog/worker.ts", dir: "relay-nolog" }), vars: relayVars, eventsPerWebhook: 1 },
+    ...(base && !base.error ? { relayBefore: { config: () => writeBaseDirectConfig(base), vars: relayVars, eventsPerWebhook: 1 } } : {}),
     ...(queued
       ? {
           relayQueued: { config: () => path.join(ROOT, "wrangler.jsonc"), vars: relayVars, eventsPerWebhook: 1, queued: true },
@@ -155,9 +182,10 @@ function targetSpecs(graphUrl, { queued, several }) {
   return specs;
 }
 
-const LABELS = { relay: "relay", relay3: "relay-3-destinations", relayNoLog: "relay-nolog", relayQueued: "relay-queued", relayQueuedNoMetrics: "relay-queued-nometrics", bare: "bare", relayCounted: "relay-counted" };
+const LABELS = { relay: "relay", relay3: "relay-3-destinations", relayNoLog: "relay-nolog", relayBefore: "relay-before", relayQueued: "relay-queued", relayQueuedNoMetrics: "relay-queued-nometrics", bare: "bare", relayCounted: "relay-counted" };
 
-export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connections = 8, warmupS = 2, queued = true, several = true, countMetrics = true, deliveryWaitS = 20 } = {}) {
+/** `base`: bench/lib/base.mjs's answer; with it the relay before this round runs too (direct path). */
+export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connections = 8, warmupS = 2, queued = true, several = true, countMetrics = true, deliveryWaitS = 20, base } = {}) {
   const corpus = loadCorpus().filter((e) => !e.env.FIELD_MAP); // one relay config: canonical shapes
   const templates = corpus.map((e) => freshen(e.payload));
   const bodies = templates.map((t) => JSON.stringify(t));
@@ -165,7 +193,7 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
   const requests = bodies.map((body) => ({ method: "POST", path: "/webhooks/cartful", headers, body }));
 
   const graph = await startNodeServer(path.join(ROOT, "bench/fake-graph.mjs"));
-  const specs = targetSpecs(graph.url, { queued, several });
+  const specs = targetSpecs(graph.url, { queued, several, base });
   const bodyFor = Object.fromEntries(Object.entries(specs).map(([name, s]) => [name, s.queued ? uniqueBodies(templates, name) : undefined]));
   /** Wait until the fake Graph has `want` more events than at `since` (the queue consumer delivers in batches). */
   async function delivered(since, want) {
@@ -298,6 +326,7 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
         ...(targets.relay3 ? { "relay3 vs relay": versus("relay3", "relay") } : {}),
         ...(targets.relayQueuedNoMetrics ? { "relayQueued vs relayQueuedNoMetrics": versus("relayQueued", "relayQueuedNoMetrics") } : {}),
         "relayNoLog vs relay": versus("relayNoLog", "relay"),
+        ...(targets.relayBefore ? { "relay vs relayBefore": versus("relay", "relayBefore") } : {}),
       },
       queuedDelivered: Object.fromEntries(
         names.filter((k) => specs[k].queued).map((k) => [k, perRound.map((r) => ({ requests: r[k].requests, delivered: r[k].delivered, waitMs: r[k].deliveryWaitMs }))]),
@@ -308,6 +337,32 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
     };
   } finally {
     for (const t of Object.values(targets)) await t.stop();
+    graph.stop();
+  }
+}
+
+/**
+ * The metrics burst alone (no other target): its own fake Graph, then `countMetricsWrites`.
+ *
+ * @example
+ * node bench/e2e.mjs '{"metricsOnly":true,"durationS":3,"connections":8}'
+ */
+export async function runMetricsBurst({ durationS = 3, connections = 8, deliveryWaitS = 20 } = {}) {
+  const templates = loadCorpus().filter((e) => !e.env.FIELD_MAP).map((e) => freshen(e.payload));
+  const headers = { "content-type": "application/json", authorization: `Bearer ${SECRET}` };
+  const requests = templates.map((t) => ({ method: "POST", path: "/webhooks/cartful", headers, body: JSON.stringify(t) }));
+  const graph = await startNodeServer(path.join(ROOT, "bench/fake-graph.mjs"));
+  const delivered = async (since, want) => {
+    const start = Date.now();
+    for (;;) {
+      const got = (await graphStats(graph)).events - since.events;
+      if (got >= want || Date.now() - start > deliveryWaitS * 1000) return { got, waitedMs: Date.now() - start };
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  try {
+    return await countMetricsWrites({ graph, headers, templates, requests, connections, durationS, delivered });
+  } finally {
     graph.stop();
   }
 }
@@ -358,6 +413,7 @@ async function countMetricsWrites({ graph, headers, templates, requests, connect
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const result = await runE2E(JSON.parse(process.argv[2] ?? "{}"));
+  const options = JSON.parse(process.argv[2] ?? "{}");
+  const result = options.metricsOnly ? await runMetricsBurst(options) : await runE2E(options);
   console.log(JSON.stringify(result, null, 1));
 }

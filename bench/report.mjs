@@ -178,10 +178,11 @@ export function renderReport(r) {
       relay: "**relay**, direct path, 1 destination (200 after Graph answers)",
       relay3: "relay, direct path, 3 destinations (3 Graph requests per webhook)",
       relayNoLog: "relay, direct path, log line dropped",
+      relayBefore: `relay before this round (${r.base?.commit ?? "be0ef34"}), direct path, 1 destination`,
       relayQueued: "relay, queued path as wrangler.jsonc deploys it (202 after Durable Object + queue; consumer posts later; METRICS bound)",
       relayQueuedNoMetrics: "relay, queued path without the METRICS binding",
     };
-    const order = ["bare", "relay", "relay3", "relayNoLog", "relayQueued", "relayQueuedNoMetrics"].filter((k) => e.sides[k]);
+    const order = ["bare", "relay", "relayBefore", "relay3", "relayNoLog", "relayQueued", "relayQueuedNoMetrics"].filter((k) => e.sides[k]);
     L.push(table(["Worker", "req/s (autocannon)", "÷ bare", "p50, 1 conn", "added", "p99, 1 conn", "added", "CPU/request, all workerd", "added", "CPU/request, Worker's workerd", "added"],
       order.map((k) => {
         const x = e.sides[k];
@@ -261,6 +262,12 @@ function roundCost(r) {
   if (w?.transformRatios?.["after / before (all fixtures)"]) {
     const allKey = w.transformUsPerEvent["relay (fixtures both versions take)"] ? "relay (fixtures both versions take)" : "relay (all fixtures)";
     rows.push(["(b) transform inside workerd, µs per webhook (all fixtures)", sp(w.transformUsPerEvent["before (be0ef34, all fixtures)"]), sp(w.transformUsPerEvent[allKey]), `×${sp(w.transformRatios["after / before (all fixtures)"])}`]);
+  }
+  const eb = e?.pairs?.["relay vs relayBefore"];
+  if (eb) {
+    rows.push(["(b) end to end, direct path, CPU per webhook (all workerd, `wrangler dev`)", sp(e.sides.relayBefore.cpuMs, 3, " ms"), sp(e.sides.relay.cpuMs, 3, " ms"), `${sp(eb.addedCpuMs, 2, " ms")} per webhook`]);
+    rows.push(["(b) … throughput, req/s", sp(e.sides.relayBefore.rps), sp(e.sides.relay.rps), `×${sp(eb.rps)}`]);
+    rows.push(["(b) … p50 / p99, one connection", `${sp(e.sides.relayBefore.p50, 3, " ms")} / ${sp(e.sides.relayBefore.p99, 3, " ms")}`, `${sp(e.sides.relay.p50, 3, " ms")} / ${sp(e.sides.relay.p99, 3, " ms")}`, `p50 ${sp(eb.addedP50, 2, " ms")}, p99 ${sp(eb.addedP99, 2, " ms")}`]);
   }
   if (t?.cold?.before) rows.push(["(b) cold start: import + first transform (Node, canonical)", `${sp(t.cold.before.importMs, 2)} + ${sp(t.cold.before.firstCallMs, 2)} ms`, `${sp(t.cold.now.importMs, 2)} + ${sp(t.cold.now.firstCallMs, 2)} ms`, `first call ×${fmt(t.cold.now.firstCallMs.median / t.cold.before.firstCallMs.median)}`]);
   if (rows.length) {
@@ -353,6 +360,8 @@ function roundCost(r) {
       const m = e.metricsCalls;
       L.push(`A burst of ${m.calls.webhooks} webhooks in ${(m.burstMs / 1000).toFixed(1)} s (${r.settings.e2e.connections} connections) against the queued relay whose store counts its \`record\` calls (bench/relay-counted/, otherwise src/index.ts): the webhook route wrote **${m.calls.webhookRecords} time${m.calls.webhookRecords === 1 ? "" : "s"}** (its buffer, flushed about a second after the first webhook of a burst), the consumer ${m.calls.consumerRecords} time${m.calls.consumerRecords === 1 ? "" : "s"} (once per batch) for ${m.calls.consumerSent} delivered events. \`GET /admin/metrics\` then counted ${m.adminReceived} more webhooks received and ${m.adminSent} more events sent. So no webhook waits for, or pays, a metrics round trip of its own.`);
       L.push("");
+      if (m.calls.consumerCountRows !== undefined) L.push(`What the writes carried, and the time the store spent on them (\`performance.now()\` around \`record\`, which advances during computation in local workerd): the route's ${m.calls.webhookRecords} writes ${m.calls.webhookCountRows} counter rows and ${m.calls.webhookRecent} recent events in ${fmt(m.calls.webhookRecordMs)} ms; the consumer's ${m.calls.consumerRecords} writes **${m.calls.consumerCountRows} counter rows** and ${m.calls.consumerRecent} recent events in ${fmt(m.calls.consumerRecordMs)} ms (${fmt((m.calls.consumerRecordMs * 1000) / Math.max(1, m.calls.consumerSent))} µs per event). The consumer's rows are not summed (see Findings), which makes its writes the costly part of the store's work.`);
+      L.push("");
     }
     if (qm) L.push(`CPU per webhook on the queued path (delivery included) with METRICS bound vs not, round by round: ${sp(qm.addedCpuMs, 2, " ms")} (${sp(e.sides.relayQueued.cpuMs, 3, " ms")} vs ${sp(e.sides.relayQueuedNoMetrics.cpuMs, 3, " ms")}); throughput ×${sp(qm.rps)}; one-connection p50 ${sp(qm.addedP50, 2, " ms")}. A difference inside the spread of the rounds is no difference: the proxy counts whole workerd processes in 10 ms ticks on a shared VM.`);
     L.push("");
@@ -398,6 +407,8 @@ function FINDINGS(r) {
     const nl = e.vsBare.relayNoLog;
     L.push(`- **End to end: the log line.** Under \`wrangler dev\` every Worker pays the local runtime's overhead (proxy worker, loopback); the bare Worker alone costs ${sp(e.sides.bare.cpuMs, 3, " ms")} of workerd CPU per request, so the ratios carry over to the edge better than the req/s. Of the relay's extra CPU (${sp(e.vsBare.relay.addedCpuMs, 2, " ms")} per request), dropping the JSON log line leaves ${nl ? sp(nl.addedCpuMs, 2, " ms") : "n/a"}, and throughput goes from ${sp(e.vsBare.relay.rps, 2)}× to ${nl ? sp(nl.rps, 2) : "n/a"}× the bare Worker's. In \`wrangler dev\` every \`console.log\` crosses the V8 inspector to wrangler's Node process, which is what costs; on Cloudflare logs go to Workers Logs instead, whose cost this bench cannot see.`);
     if (e.sides.relayQueued) L.push(`- **End to end: the queued path.** With CAPI_QUEUE bound the relay answers 202 after a Durable Object round trip (intake ledger) and a queue send, and the consumer posts later: ${sp(e.vsBare.relayQueued.rps, 2)}× the bare Worker's throughput, ${sp(e.vsBare.relayQueued.addedP50, 2, " ms")} added p50, ${sp(e.vsBare.relayQueued.addedCpuMs, 2, " ms")} added CPU per event including delivery. Under \`wrangler dev\` the Durable Objects and the queue are simulated in the same workerd, and every step logs a line, so this is an upper bound of unknown tightness; measure on Cloudflare before reading it as the production cost.`);
+    const mc = e.metricsCalls?.calls;
+    if (mc?.consumerCountRows !== undefined && mc.consumerCountRows > 4 * mc.consumerSent) L.push(`- **Metrics: the consumer's batch is not summed (src/observe/metrics.ts \`consumerBatch\`).** It pushes one \`key:…\` counter row per sent event and key, and one latency row per event: in the burst of section (c), ${mc.consumerRecords} consumer writes carried ${mc.consumerCountRows} counter rows for ${mc.consumerSent} events (${fmt(mc.consumerCountRows / Math.max(1, mc.consumerSent))} per event), each an SQL upsert in the metrics store (${fmt(mc.consumerRecordMs)} ms there, against ${fmt(mc.webhookRecordMs)} ms for the route's ${mc.webhookCountRows} already summed rows), and all of them cross the Durable Object call. Summing by destination and name before the write, as \`mergeBatch\` does for the route's buffer, would make a batch of 100 events ~25 rows. This is the lever for the CPU the METRICS binding adds to the queued path (section (c)).`);
     L.push(`- **End to end: the rest.** Beyond the log line, the relay's own work (auth, parse, transform, Graph body, timeout signal, Hono) adds ${nl ? sp(nl.addedCpuMs, 2, " ms") : "n/a"} per request${w ? `, of which the transform is ≈ ${sp(w.transformUsPerEvent["relay (all fixtures)"], 3, " µs")}` : ""}. For a sampled profile inside workerd run \`npx node bench/profile-workerd.mjs\` (perturbed by the inspector, so shares only); the last one put the rest in the outgoing \`fetch\` and its \`AbortController\`/\`setTimeout\` (src/delivery/graph.ts), Hono's body-limit middleware and \`equalSecretText\` (src/http/auth.ts).`);
   }
   return L.join("\n");

@@ -151,7 +151,7 @@ if (want("workerd")) {
 }
 if (want("e2e")) {
   step("end to end under wrangler dev");
-  results.e2e = await runE2E(SETTINGS.e2e);
+  results.e2e = await runE2E({ ...SETTINGS.e2e, base });
 }
 if (want("bundle")) {
   step("bundle size");
