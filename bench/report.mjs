@@ -13,6 +13,8 @@ const sp = (s, d = 3, unit = "") => (s && Number.isFinite(s.median) ? `${fmt(s.m
 const verdict = (ok) => (ok === undefined ? "—" : ok ? "**met**" : "**missed**");
 const table = (head, rows) => [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 const cell = (text) => String(text).replace(/\|/g, "/");
+/** Where a round-by-round spread lies relative to `pivot`: "above" / "below" only when every round agrees. */
+const side = (s, pivot) => (!s || !Number.isFinite(s.median) ? "none" : s.min > pivot ? "above" : s.max < pivot ? "below" : "across");
 
 /** Raw bytes of our code per src/ folder (the base's flat src/ is one "src/" group). */
 function byFolder(files) {
@@ -335,7 +337,7 @@ function roundCost(r) {
     L.push("### (b) Transform CPU: where the extra time is");
     L.push("");
     const pm = t.ratios["phone max / phone min metadata"];
-    const phoneVerdict = !pm || !Number.isFinite(pm.median) ? "" : pm.median <= 1.1 && pm.median >= 0.9 ? "The full phone metadata is not what costs CPU" : pm.median > 1.1 ? "The full phone metadata costs CPU as well as bytes" : "The full phone metadata was faster than `min` here";
+    const phoneVerdict = { none: "", across: "The full phone metadata makes no clear CPU difference (the rounds disagree)", above: "The full phone metadata costs CPU as well as bytes", below: "The full phone metadata was faster than `min` here" }[side(pm, 1)];
     L.push(`Same fixtures, same configuration, interleaved in one process (Node), and again inside workerd (section 1b).${phoneVerdict ? ` ${phoneVerdict}: the same source built with \`libphonenumber-js/min\` takes ${sp(t.usPerEvent["relay, phone min metadata (what-if, all fixtures)"], 3, " µs")} per webhook against ${sp(t.usPerEvent["relay (all fixtures)"], 3, " µs")} (max ÷ min = ${sp(pm)}).` : ""}`);
     L.push("");
     const before = r.breakdown?.before;
@@ -346,6 +348,12 @@ function roundCost(r) {
       L.push("");
       L.push(table(["stage", ...fx], stages.map((k) => [k.replace("webhookUserData (whole: user data + match report)", "user data"), ...fx.map((f) => (before[f][k] === undefined || r.breakdown.fixtures[f][k] === undefined ? "" : `${fmt(before[f][k], 2)} → ${fmt(r.breakdown.fixtures[f][k], 2)}`))])));
       L.push("");
+      const eb = e?.pairs?.["relay vs relayBefore"];
+      if (eb) {
+        const where = side(eb.addedCpuMs, 0);
+        L.push(`End to end, on the direct path under \`wrangler dev\`, ${where === "above" ? `the round adds ${sp(eb.addedCpuMs, 2, " ms")} of CPU per webhook in every round` : where === "below" ? `the relay now spends ${sp(eb.addedCpuMs, 2, " ms")} less CPU per webhook in every round` : `the transform's extra tens of µs are lost in the noise of the whole request: ${sp(eb.addedCpuMs, 2, " ms")} CPU per webhook, throughput ×${sp(eb.rps)}`} (section 2).`);
+        L.push("");
+      }
       const now = r.breakdown.fixtures.canonical;
       if (now) L.push(`New stages with no counterpart before (canonical fixture, µs): \`normalizeClientIp\` ${fmt(now.normalizeClientIp, 2)}, \`normalizeFbc\` ${fmt(now.normalizeFbc, 2)}, \`normalizeFbp\` ${fmt(now.normalizeFbp, 2)}, \`routesFor\` ${fmt(now["routesFor (1 destination)"], 2)}. Besides these the new per-field rules run on every value (invisible characters and NFC, Parameter Builder detection before hashing, dates by country, the match report).`);
       L.push("");
@@ -360,10 +368,15 @@ function roundCost(r) {
       const m = e.metricsCalls;
       L.push(`A burst of ${m.calls.webhooks} webhooks in ${(m.burstMs / 1000).toFixed(1)} s (${r.settings.e2e.connections} connections) against the queued relay whose store counts its \`record\` calls (bench/relay-counted/, otherwise src/index.ts): the webhook route wrote **${m.calls.webhookRecords} time${m.calls.webhookRecords === 1 ? "" : "s"}** (its buffer, flushed about a second after the first webhook of a burst), the consumer ${m.calls.consumerRecords} time${m.calls.consumerRecords === 1 ? "" : "s"} (once per batch) for ${m.calls.consumerSent} delivered events. \`GET /admin/metrics\` then counted ${m.adminReceived} more webhooks received and ${m.adminSent} more events sent. So no webhook waits for, or pays, a metrics round trip of its own.`);
       L.push("");
-      if (m.calls.consumerCountRows !== undefined) L.push(`What the writes carried, and the time the store spent on them (\`performance.now()\` around \`record\`, which advances during computation in local workerd): the route's ${m.calls.webhookRecords} writes ${m.calls.webhookCountRows} counter rows and ${m.calls.webhookRecent} recent events in ${fmt(m.calls.webhookRecordMs)} ms; the consumer's ${m.calls.consumerRecords} writes **${m.calls.consumerCountRows} counter rows** and ${m.calls.consumerRecent} recent events in ${fmt(m.calls.consumerRecordMs)} ms (${fmt((m.calls.consumerRecordMs * 1000) / Math.max(1, m.calls.consumerSent))} µs per event). The consumer's rows are not summed (see Findings), which makes its writes the costly part of the store's work.`);
+      if (m.calls.consumerCountRows !== undefined) L.push(`What the writes carried, and the time the store spent on them (\`performance.now()\` around \`record\`, which advances during computation in local workerd): the route's ${m.calls.webhookRecords} writes carried ${m.calls.webhookCountRows} counter rows and ${m.calls.webhookRecent} recent events and took ${fmt(m.calls.webhookRecordMs)} ms; the consumer's ${m.calls.consumerRecords} writes carried **${m.calls.consumerCountRows} counter rows** and ${m.calls.consumerRecent} recent events and took ${fmt(m.calls.consumerRecordMs)} ms (${fmt((m.calls.consumerRecordMs * 1000) / Math.max(1, m.calls.consumerSent))} µs per event). The consumer's rows are not summed (see Findings), which makes its writes the costly part of the store's work.`);
       L.push("");
     }
-    if (qm) L.push(`CPU per webhook on the queued path (delivery included) with METRICS bound vs not, round by round: ${sp(qm.addedCpuMs, 2, " ms")} (${sp(e.sides.relayQueued.cpuMs, 3, " ms")} vs ${sp(e.sides.relayQueuedNoMetrics.cpuMs, 3, " ms")}); throughput ×${sp(qm.rps)}; one-connection p50 ${sp(qm.addedP50, 2, " ms")}. A difference inside the spread of the rounds is no difference: the proxy counts whole workerd processes in 10 ms ticks on a shared VM.`);
+    if (qm) {
+      const where = side(qm.addedCpuMs, 0);
+      const m = e.metricsCalls?.calls;
+      const storeUs = m?.consumerRecordMs !== undefined ? ((m.consumerRecordMs + m.webhookRecordMs) * 1000) / Math.max(1, m.webhooks) : undefined;
+      L.push(`CPU per webhook on the queued path (delivery included) with METRICS bound vs not, round by round: ${sp(qm.addedCpuMs, 2, " ms")} (${sp(e.sides.relayQueued.cpuMs, 3, " ms")} vs ${sp(e.sides.relayQueuedNoMetrics.cpuMs, 3, " ms")}); throughput ×${sp(qm.rps)}; one-connection p50 ${sp(qm.addedP50, 2, " ms")}. ${where === "above" ? `Every round shows the binding costing CPU, though no round trip per webhook: ${storeUs !== undefined ? `the store's own recording accounts for ~${fmt(storeUs)} µs per webhook (above), ` : ""}the rest is not attributed here (carrying the consumer's thousands of rows across the Durable Object call and committing them, and the proxy's noise: whole workerd processes in 10 ms ticks on a shared VM).` : "The rounds disagree on the sign: no difference this proxy can resolve (whole workerd processes, 10 ms ticks, a shared VM)."}`);
+    }
     L.push("");
   }
 
@@ -395,7 +408,8 @@ function FINDINGS(r) {
   if (t && bd) {
     const hashKey = Object.keys(bd).find((k) => k.startsWith("sha256Hex"));
     L.push(`- **Phone (src/transform/phone.ts \`normalizePhone\`).** ${fmt(bd.normalizePhone, 2)} µs per call on the canonical event: libphonenumber-js \`parsePhoneNumberFromString\` + \`isValid()\` over the \`max\` metadata (number-type regexes per country), and up to four readings for a number without \`+\`. ${t.ratios["phone max / phone min metadata"] && Number.isFinite(t.ratios["phone max / phone min metadata"].median) ? `The whole transform with \`min\` metadata: ×${sp(t.ratios["phone max / phone min metadata"])} (max ÷ min; below 1 means \`max\` was faster here).` : ""} Worth keeping: the full metadata is what tells a German number from a US one without its \`+\`.`);
-    if (bd.normalizeClientIp !== undefined) L.push(`- **Client IP (src/transform/clientIp.ts).** \`normalizeClientIp\` ${fmt(bd.normalizeClientIp, 2)} µs on the canonical event, for one address: more than the email and names together. ${r.profile?.byFunction?.find((f) => /\[src\/transform\/clientIp\.ts\]/.test(f.name)) ? `Its \`${r.profile.byFunction.find((f) => /\[src\/transform\/clientIp\.ts\]/.test(f.name)).name.split(" ")[0]}\` shows in the profile (${r.profile.byFunction.find((f) => /\[src\/transform\/clientIp\.ts\]/.test(f.name)).selfPct}% self time).` : ""} A fast path for the common case (one dotted-quad IPv4) would skip the list splitting and the IPv6 work; small absolute gain.`);
+    const emailAndNames = (bd.normalizeEmail ?? 0) + (bd["normalizeName (first)"] ?? 0) + (bd["normalizeName (last)"] ?? 0);
+    if (bd.normalizeClientIp !== undefined) L.push(`- **Client IP (src/transform/clientIp.ts).** \`normalizeClientIp\` ${fmt(bd.normalizeClientIp, 2)} µs on the canonical event, for one address${bd.normalizeClientIp > emailAndNames ? ": more than the email and names together" : ""}. ${r.profile?.byFunction?.find((f) => /\[src\/transform\/clientIp\.ts\]/.test(f.name)) ? `Its \`${r.profile.byFunction.find((f) => /\[src\/transform\/clientIp\.ts\]/.test(f.name)).name.split(" ")[0]}\` shows in the profile (${r.profile.byFunction.find((f) => /\[src\/transform\/clientIp\.ts\]/.test(f.name)).selfPct}% self time).` : ""} A fast path for the common case (one dotted-quad IPv4) would skip the list splitting and the IPv6 work; small absolute gain.`);
     L.push(`- **Schema (src/transform/webhook.ts).** \`parseWebhook\` (zod/mini) ${fmt(bd["parseWebhook (zod schema)"], 2)} µs on the canonical event; zod is the largest share of the profile.`);
     const mutating = t.fixtures.filter((f) => f.mutatesInput).map((f) => f.name);
     if (mutating.length) L.push(`- **Not pure: the transform wrote into its input** for: ${mutating.join(", ")}. Harmless in the route (a fresh JSON.parse), wrong for a pure function.`);

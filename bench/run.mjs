@@ -13,7 +13,8 @@
  *
  * @example
  * npm run bench          # a few minutes
- * npm run bench:smoke    # under a minute; numbers meaningless, the pipeline exercised
+ * npm run bench:smoke    # under two minutes; numbers meaningless, the pipeline exercised
+ * node bench/run.mjs --render   # BENCHMARKS.md again from bench/out/results.json (report changes only)
  */
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -29,6 +30,14 @@ import { runInsideWorkerd } from "./workerd.mjs";
 import { renderReport } from "./report.mjs";
 
 const smoke = process.argv.includes("--smoke");
+// --render: write the report again from the last results (bench/out/results.json), measuring nothing.
+if (process.argv.includes("--render")) {
+  const file = path.join(ROOT, smoke ? "bench/out/results.smoke.json" : "bench/out/results.json");
+  const out = smoke ? path.join(ROOT, "bench/out/BENCHMARKS.smoke.md") : path.join(ROOT, "BENCHMARKS.md");
+  fs.writeFileSync(out, renderReport(JSON.parse(fs.readFileSync(file, "utf8"))));
+  console.error(`[bench] rendered ${path.relative(ROOT, out)} from ${path.relative(ROOT, file)}`);
+  process.exit(0);
+}
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const SETTINGS = smoke
   ? { transform: { rounds: 2, minMs: 20, warmMs: 20, coldRuns: 1 }, breakdown: { minMs: 10, warmMs: 20 }, profile: { ms: 200 }, workerd: { rounds: 1, minMs: 30, warmMs: 30, spin: 3e6 }, e2e: { rounds: 1, durationS: 1, latencyS: 0.5, connections: 4, warmupS: 0.5 } }
