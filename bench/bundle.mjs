@@ -6,8 +6,9 @@
  *     conditions and minification as wrangler) with that package marked external, gzipped, and
  *     subtracted;
  *   - what the round's additions cost, by rebuilding without them: libphonenumber-js `min`
- *     metadata in place of `max`, and the country name table of src/transform/countries.ts
- *     emptied (its code kept).
+ *     metadata in place of `max`, the country name table of src/transform/countries.ts
+ *     emptied (its code kept), and the operator console (src/http/console/routes.ts as an empty
+ *     router: page, login, sessions, test event and the console's data fall away with it).
  *
  * @example
  * const b = await runBundle({ base });  // { wrangler: { rawBytes, gzipBytes, ... }, packages: [...], base: {...}, whatIf: {...} }
@@ -74,6 +75,19 @@ const emptyCountryTablePlugin = {
   },
 };
 
+const CONSOLE_ROUTES = path.join(ROOT, "src/http/console/routes.ts");
+/** src/http/console/routes.ts as an empty router: the Worker without the operator console. */
+const noConsolePlugin = {
+  name: "no-console",
+  setup(b) {
+    b.onLoad({ filter: /routes\.ts$/ }, (args) =>
+      args.path === CONSOLE_ROUTES
+        ? { contents: 'import { Hono } from "hono";\nexport function consoleRoutes(_deps: unknown) { return new Hono(); }\n', loader: "ts", resolveDir: path.dirname(args.path) }
+        : undefined,
+    );
+  },
+};
+
 /** The Worker as esbuild builds it with wrangler's settings (minified when the config asks). */
 async function esbuildSize({ entry = path.join(ROOT, "src/index.ts"), external = [], plugins = [], minify }) {
   const result = await build({
@@ -124,6 +138,7 @@ export async function runBundle({ base } = {}) {
   // What this round's additions cost: the same Worker without each.
   const phoneMin = await esbuildSize({ minify, plugins: [phoneMinPlugin] });
   const noCountryTable = await esbuildSize({ minify, plugins: [emptyCountryTablePlugin] });
+  const noConsole = fs.existsSync(CONSOLE_ROUTES) ? await esbuildSize({ minify, plugins: [noConsolePlugin] }) : null;
   let before = null;
   if (base && !base.error) {
     const baseMinify = minifies(base.wranglerConfig);
@@ -142,6 +157,7 @@ export async function runBundle({ base } = {}) {
     whatIf: {
       phoneMin: { ...phoneMin, gzipSaved: current.esbuild.gzip - phoneMin.gzip },
       noCountryTable: { ...noCountryTable, gzipSaved: current.esbuild.gzip - noCountryTable.gzip },
+      noConsole: noConsole ? { ...noConsole, gzipSaved: current.esbuild.gzip - noConsole.gzip } : null,
     },
     base: before,
     baseError: base?.error,

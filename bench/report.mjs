@@ -250,7 +250,7 @@ function roundCost(r) {
   if (r.base?.error) {
     L.push(`The base ${base} could not be prepared (${cell(r.base.error)}), so only the figures of this version follow.`, "");
   }
-  L.push(`This round moved src/ into folders, took destinations (\`DESTINATIONS\`), full phone metadata (libphonenumber-js \`max\`), a multilingual country table, the match report, the metrics store and per-destination delivery circuits. Each line compares ${base} (built from git by bench/lib/base.mjs) with this source on the same inputs, in the same run.`);
+  L.push(`This round moved src/ into folders, took destinations (\`DESTINATIONS\`), full phone metadata (libphonenumber-js \`max\`), a multilingual country table, the match report, the metrics store, per-destination delivery circuits and the operator console. Each line compares ${base} (built from git by bench/lib/base.mjs) with this source on the same inputs, in the same run.`);
   L.push("");
   const rows = [];
   if (b?.base) {
@@ -317,14 +317,15 @@ function roundCost(r) {
     const table_ = b.whatIf.noCountryTable.gzipSaved;
     const countriesRaw = b.ourCode.files["src/transform/countries.ts"] ?? 0;
     const consoleFiles = Object.entries(b.ourCode.files).filter(([f]) => f.startsWith("src/http/console/"));
-    const rest = grew - phone - table_;
+    const consoleGzip = b.whatIf.noConsole?.gzipSaved ?? 0;
+    const rest = grew - phone - table_ - consoleGzip;
     L.push("### (a) Bundle: where the growth comes from");
     L.push("");
     L.push(table(["part", "gzip", "how it is measured"], [
       ["libphonenumber-js `max` metadata instead of `min`", signedKiB(phone), `this Worker rebuilt with \`libphonenumber-js/min\` (esbuild, wrangler's settings); the package is ${KiB(lib?.gzipSaved ?? 0)} gzipped now, ${KiB(libBefore?.gzipSaved ?? 0)} before`],
       ["country name table (src/transform/countries.ts, CLDR/ISO/Shopify names in 30 languages)", signedKiB(table_), `rebuilt with the generated \`TABLE\` emptied (lookup code kept); the file is ${KiB(countriesRaw)} raw in the bundle, ${KiB(b.base.ourCode.files["src/countries.ts"] ?? 0)} before`],
-      ["everything else: this round's new code (destinations, circuits, metrics store and console data, match report, IP and click-id rules, Dataset Quality) and dependency updates", signedKiB(rest), "the remainder"],
-      ["operator console page", consoleFiles.length ? "in the line above" : "not measured", consoleFiles.length ? `src/http/console/ is in the bundle: ${consoleFiles.map(([f, n]) => `${f} ${KiB(n)} raw`).join(", ")}` : `not on main at ${r.env.commit}: the console's data model (src/http/console/) is not imported by the Worker yet, so it adds nothing; the page, when it lands, comes on top`],
+      ["operator console (page, login, sessions, test event, its data)", b.whatIf.noConsole ? signedKiB(consoleGzip) : "not measured", b.whatIf.noConsole ? `rebuilt with src/http/console/routes.ts as an empty router; in the bundle: ${consoleFiles.filter(([, n]) => n >= 50).map(([f, n]) => `${f.replace("src/http/", "")} ${KiB(n)}`).join(", ")} raw` : `not in this source (${r.env.commit}): no src/http/console/routes.ts`],
+      ["everything else: this round's other new code (destinations, circuits, metrics store, match report, IP and click-id rules, Dataset Quality, admin routes) and dependency updates", signedKiB(rest), "the remainder"],
       ["**total**", `**${signedKiB(grew)}**`, `${KiB(b.base.wrangler.gzipBytes)} → ${KiB(b.wrangler.gzipBytes)}`],
     ]));
     L.push("");

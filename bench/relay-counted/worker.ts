@@ -12,7 +12,7 @@
  */
 import relay, { DeadLetterStore, DeliveryCircuit, IntakeLedger, MetricsStore as RelayMetricsStore } from "../../src/index";
 import type { MetricsBatch } from "../../src/observe/metrics";
-import { METRICS_STORE_NAME } from "../../src/observe/metricsStore";
+import { METRICS_STORE_NAME } from "../../src/observe/recorder";
 
 /** What the store has been asked to record since it started. */
 export interface RecordCalls {
