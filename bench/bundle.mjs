@@ -1,14 +1,17 @@
 /**
  * Bundle size: what `wrangler deploy --dry-run --outdir` would upload, gzipped, and what each
- * dependency contributes to it:
+ * part contributes to it, now and before this round (the base, bench/lib/base.mjs):
  *   - raw bytes in the bundle per package / src file, from wrangler's own esbuild metafile;
- *   - gzip bytes saved if the package were gone: the same entry rebuilt with esbuild (same
- *     conditions as wrangler) with that package marked external, gzipped, and subtracted;
- *   - what-if: the Worker built with bench/candidates/webhook-mini.ts (zod/mini) in place of
- *     src/webhook.ts, plain and minified.
+ *   - gzip bytes saved if a package were gone: the same entry rebuilt with esbuild (same
+ *     conditions and minification as wrangler) with that package marked external, gzipped, and
+ *     subtracted;
+ *   - what the round's additions cost, by rebuilding without them: libphonenumber-js `min`
+ *     metadata in place of `max`, the country name table of src/transform/countries.ts
+ *     emptied (its code kept), and the operator console (src/http/console/routes.ts as an empty
+ *     router: page, login, sessions, test event and the console's data fall away with it).
  *
  * @example
- * const b = await runBundle();  // { wrangler: { rawBytes, gzipBytes, ... }, packages: [...] }
+ * const b = await runBundle({ base });  // { wrangler: { rawBytes, gzipBytes, ... }, packages: [...], base: {...}, whatIf: {...} }
  */
 import { execFile } from "node:child_process";
 import { build } from "esbuild";
@@ -17,17 +20,16 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { parse as parseJsonc } from "jsonc-parser";
-import { ROOT } from "./lib/build.mjs";
+import { phoneMinPlugin, ROOT } from "./lib/build.mjs";
 import { childEnv } from "./lib/wrangler.mjs";
 
 const run = promisify(execFile);
 
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 
-async function wranglerDryRun(outdir, minify) {
+async function wranglerDryRun(outdir, config) {
   fs.rmSync(outdir, { recursive: true, force: true });
-  const args = ["deploy", "--dry-run", "--outdir", outdir, "--metafile", path.join(outdir, "meta.json")];
-  if (minify) args.push("--minify");
+  const args = ["deploy", "--dry-run", "--outdir", outdir, "--metafile", path.join(outdir, "meta.json"), ...(config ? ["--config", config] : [])];
   const { stdout, stderr } = await run(path.join(ROOT, "node_modules/.bin/wrangler"), args, { cwd: ROOT, env: childEnv(), maxBuffer: 1 << 24 });
   const reported = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(stdout + stderr);
   const main = fs.readdirSync(outdir).filter((f) => /\.(m?js)$/.test(f));
@@ -41,27 +43,58 @@ async function wranglerDryRun(outdir, minify) {
   };
 }
 
+/** The package a bundle input belongs to, or its src/ path (the base's src/ too). */
 function packageOf(input) {
-  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-  return nm ? nm[1] : input.replace(/^.*?(src\/)/, "$1");
+  const rel = input.replace(/^.*?relay-bench\/base-[^/]+\//, "");
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(rel);
+  return nm ? nm[1] : rel.replace(/^.*?(src\/)/, "$1");
 }
 
-const SRC = path.join(ROOT, "src") + path.sep;
-const swapWebhookPlugin = {
-  name: "webhook-mini",
+function byPackage(meta) {
+  const output = Object.entries(meta.outputs).find(([k]) => /\.m?js$/.test(k))[1];
+  const out = {};
+  for (const [input, info] of Object.entries(output.inputs)) {
+    const key = packageOf(input);
+    out[key] = (out[key] ?? 0) + info.bytesInOutput;
+  }
+  return out;
+}
+
+const COUNTRIES = path.join(ROOT, "src/transform/countries.ts");
+/** src/transform/countries.ts with its generated name table emptied, code kept. */
+const emptyCountryTablePlugin = {
+  name: "empty-country-table",
   setup(b) {
-    b.onResolve({ filter: /^\.\/webhook$/ }, (args) =>
-      args.importer.startsWith(SRC) ? { path: path.join(ROOT, "bench/candidates/webhook-mini.ts") } : undefined,
+    b.onLoad({ filter: /countries\.ts$/ }, (args) => {
+      if (args.path !== COUNTRIES) return undefined;
+      const text = fs.readFileSync(args.path, "utf8");
+      const emptied = text.replace(/const TABLE = `[\s\S]*?`;/, "const TABLE = ``;");
+      if (emptied === text) throw new Error("countries.ts: no `const TABLE = `...`;` to empty");
+      return { contents: emptied, loader: "ts" };
+    });
+  },
+};
+
+const CONSOLE_ROUTES = path.join(ROOT, "src/http/console/routes.ts");
+/** src/http/console/routes.ts as an empty router: the Worker without the operator console. */
+const noConsolePlugin = {
+  name: "no-console",
+  setup(b) {
+    b.onLoad({ filter: /routes\.ts$/ }, (args) =>
+      args.path === CONSOLE_ROUTES
+        ? { contents: 'import { Hono } from "hono";\nexport function consoleRoutes(_deps: unknown) { return new Hono(); }\n', loader: "ts", resolveDir: path.dirname(args.path) }
+        : undefined,
     );
   },
 };
 
-async function esbuildSize(external, { swapWebhook = false, minify = wranglerMinifies() } = {}) {
+/** The Worker as esbuild builds it with wrangler's settings (minified when the config asks). */
+async function esbuildSize({ entry = path.join(ROOT, "src/index.ts"), external = [], plugins = [], minify }) {
   const result = await build({
-    plugins: swapWebhook ? [swapWebhookPlugin] : [],
+    plugins,
     minify,
     keepNames: true, // as wrangler does (adds __name() calls)
-    entryPoints: [path.join(ROOT, "src/index.ts")],
+    entryPoints: [entry],
     bundle: true,
     write: false,
     format: "esm",
@@ -76,45 +109,63 @@ async function esbuildSize(external, { swapWebhook = false, minify = wranglerMin
   return { raw: code.length, gzip: gz(code) };
 }
 
-/** Whether wrangler.jsonc asks wrangler to minify (then the esbuild builds here minify too). */
-function wranglerMinifies() {
-  return parseJsonc(fs.readFileSync(path.join(ROOT, "wrangler.jsonc"), "utf8")).minify === true;
+/** Whether a wrangler config asks wrangler to minify (then the esbuild builds here minify too). */
+function minifies(config) {
+  const text = fs.readFileSync(config, "utf8");
+  return config.endsWith(".toml") ? /^\s*minify\s*=\s*true\b/m.test(text) : parseJsonc(text).minify === true;
 }
 
-export async function runBundle() {
-  const minifyLikeWrangler = wranglerMinifies();
-  const plain = await wranglerDryRun(path.join(ROOT, "bench/out/bundle"), false);
-  const minified = await wranglerDryRun(path.join(ROOT, "bench/out/bundle-min"), true);
-  const output = Object.entries(plain.meta.outputs).find(([k]) => /\.m?js$/.test(k))[1];
-  const byPackage = {};
-  for (const [input, info] of Object.entries(output.inputs)) {
-    const key = packageOf(input);
-    byPackage[key] = (byPackage[key] ?? 0) + info.bytesInOutput;
+/** Per package: raw bytes in the bundle, and the gzip bytes the Worker would lose without it. */
+async function packages({ entry, dir, meta, minify }) {
+  const raw = byPackage(meta);
+  const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).dependencies ?? {});
+  const base = await esbuildSize({ entry, minify });
+  const list = [];
+  for (const dep of [...new Set([...deps, ...Object.keys(raw).filter((k) => !k.startsWith("src/"))])]) {
+    const without = await esbuildSize({ entry, minify, external: [dep, `${dep}/*`] });
+    list.push({ name: dep, rawInBundle: raw[dep] ?? 0, gzipSaved: base.gzip - without.gzip, rawSaved: base.raw - without.raw });
   }
-  const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).dependencies ?? {});
-  const base = await esbuildSize([]);
-  const packages = [];
-  for (const dep of [...new Set([...deps, ...Object.keys(byPackage).filter((k) => !k.startsWith("src/"))])]) {
-    const without = await esbuildSize([dep, `${dep}/*`]);
-    packages.push({ name: dep, rawInBundle: byPackage[dep] ?? 0, gzipSaved: base.gzip - without.gzip, rawSaved: base.raw - without.raw });
+  list.sort((a, b) => b.rawInBundle - a.rawInBundle);
+  const ours = Object.entries(raw).filter(([k]) => k.startsWith("src/")).sort((a, b) => b[1] - a[1]);
+  return { esbuild: { ...base, minified: minify }, packages: list, ourCode: { rawInBundle: ours.reduce((n, [, v]) => n + v, 0), files: Object.fromEntries(ours) } };
+}
+
+export async function runBundle({ base } = {}) {
+  const config = path.join(ROOT, "wrangler.jsonc");
+  const minify = minifies(config);
+  const now = await wranglerDryRun(path.join(ROOT, "bench/out/bundle"), undefined);
+  const current = await packages({ entry: path.join(ROOT, "src/index.ts"), dir: ROOT, meta: now.meta, minify });
+  // What this round's additions cost: the same Worker without each.
+  const phoneMin = await esbuildSize({ minify, plugins: [phoneMinPlugin] });
+  const noCountryTable = await esbuildSize({ minify, plugins: [emptyCountryTablePlugin] });
+  const noConsole = fs.existsSync(CONSOLE_ROUTES) ? await esbuildSize({ minify, plugins: [noConsolePlugin] }) : null;
+  let before = null;
+  if (base && !base.error) {
+    const baseMinify = minifies(base.wranglerConfig);
+    const dry = await wranglerDryRun(path.join(ROOT, "bench/out/bundle-base"), base.wranglerConfig);
+    before = {
+      commit: base.commit,
+      wrangler: { files: dry.files, rawBytes: dry.rawBytes, gzipBytes: dry.gzipBytes, reported: dry.wranglerReported },
+      ...(await packages({ entry: path.join(base.dir, "src/index.ts"), dir: base.dir, meta: dry.meta, minify: baseMinify })),
+    };
   }
-  packages.sort((a, b) => b.rawInBundle - a.rawInBundle);
-  // What-if: the same Worker with bench/candidates/webhook-mini.ts (zod/mini) as src/webhook.ts.
-  const zodMini = await esbuildSize([], { swapWebhook: true }).catch(() => null);
-  const zodMiniMinified = await esbuildSize([], { swapWebhook: true, minify: true }).catch(() => null);
-  const ours = Object.entries(byPackage).filter(([k]) => k.startsWith("src/"));
   return {
-    wrangler: { files: plain.files, rawBytes: plain.rawBytes, gzipBytes: plain.gzipBytes, reported: plain.wranglerReported },
-    wranglerMinified: { rawBytes: minified.rawBytes, gzipBytes: minified.gzipBytes, reported: minified.wranglerReported },
-    esbuildCheck: { ...base, minified: minifyLikeWrangler },
-    withZodMini: zodMini,
-    withZodMiniMinified: zodMiniMinified,
-    packages,
-    ourCode: { rawInBundle: ours.reduce((n, [, v]) => n + v, 0), files: Object.fromEntries(ours.sort((a, b) => b[1] - a[1])) },
+    wrangler: { files: now.files, rawBytes: now.rawBytes, gzipBytes: now.gzipBytes, reported: now.wranglerReported },
+    esbuildCheck: current.esbuild,
+    packages: current.packages,
+    ourCode: current.ourCode,
+    whatIf: {
+      phoneMin: { ...phoneMin, gzipSaved: current.esbuild.gzip - phoneMin.gzip },
+      noCountryTable: { ...noCountryTable, gzipSaved: current.esbuild.gzip - noCountryTable.gzip },
+      noConsole: noConsole ? { ...noConsole, gzipSaved: current.esbuild.gzip - noConsole.gzip } : null,
+    },
+    base: before,
+    baseError: base?.error,
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await runBundle();
+  const { prepareBase } = await import("./lib/base.mjs");
+  const r = await runBundle({ base: prepareBase() });
   console.log(JSON.stringify(r, null, 1));
 }

@@ -20,9 +20,9 @@ const SECRET = "bench-secret";
 const graph = await startNodeServer(path.join(ROOT, "bench/fake-graph.mjs"));
 const inspectorPort = await freePort();
 const dev = await startWranglerDev({
-  config: writeDirectConfig(),
+  // Not minified, so the profile maps back to src/ files and function names (esbuild's markers).
+  config: writeDirectConfig({ dir: "relay-profile", overrides: { minify: false } }),
   label: "relay-profile",
-  persistTo: path.join(ROOT, "bench/out/wrangler-state"),
   inspectorPort,
   vars: { META_GRAPH_URL: graph.url, META_ACCESS_TOKEN: "bench-dummy-token", META_PIXEL_ID: "1234567890", WEBHOOK_SECRET: SECRET },
 });

@@ -12,6 +12,7 @@ import { Session } from "node:inspector/promises";
 import { pathToFileURL } from "node:url";
 import { ROOT, buildRelayForNode } from "./lib/build.mjs";
 import { benchNow, loadCorpus } from "./lib/corpus.mjs";
+import { eventsOf } from "./lib/transforms.mjs";
 
 const opts = { ms: 3000, top: 25, ...JSON.parse(process.argv[2] ?? "{}") };
 const relayFile = await buildRelayForNode({ outfile: path.join(ROOT, "bench/out/relay.mjs") });
@@ -19,17 +20,18 @@ const relay = await import(pathToFileURL(relayFile).href);
 const corpus = loadCorpus().filter((e) => !opts.only || opts.only.includes(e.name));
 const now = benchNow(corpus);
 const entries = corpus.map((e) => ({ ...e, config: relay.parseConfig(e.env) }));
+const run = eventsOf(relay);
 
 function usPerEvent(list, minMs) {
   const t0 = performance.now();
   let n = 0;
   while (performance.now() - t0 < minMs) {
-    for (const e of list) relay.transformWebhook(e.payload, e.config, now);
+    for (const e of list) run(e.payload, e.config, now);
     n += list.length;
   }
   return ((performance.now() - t0) * 1000) / n;
 }
-for (const e of entries) usPerEvent([e], 100);
+for (const e of entries) usPerEvent([e], 300);
 const perFixture = Object.fromEntries(entries.map((e) => [e.name, usPerEvent([e], 300)]));
 
 const session = new Session();

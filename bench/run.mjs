@@ -4,19 +4,24 @@
  * Nothing here asserts a timing; it fails only when a step cannot run (e.g. the relay did not
  * post to the fake Graph, or two hash implementations disagree).
  *
- * Steps: transform throughput in Node (relay, SDK, floor; one core), stage breakdown and CPU
- * profile of the transform, hashes and transform inside workerd, end-to-end relay vs bare
- * Worker under `wrangler dev` (throughput, latency, CPU from /proc), bundle size.
+ * Steps: the relay before this round (bench/lib/base.mjs, once), transform throughput in Node
+ * (relay now and before, SDK, floor; one core), stage breakdown and CPU profile of the
+ * transform, hashes and transform inside workerd, end-to-end relay vs bare Worker under
+ * `wrangler dev` (direct path with one and three destinations, queued path with and without the
+ * METRICS binding, metrics writes per burst; throughput, latency, CPU from /proc), bundle size
+ * now and before.
  *
  * @example
  * npm run bench          # a few minutes
- * npm run bench:smoke    # under a minute; numbers meaningless, the pipeline exercised
+ * npm run bench:smoke    # under two minutes; numbers meaningless, the pipeline exercised
+ * node bench/run.mjs --render   # BENCHMARKS.md again from bench/out/results.json (report changes only)
  */
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ROOT } from "./lib/build.mjs";
+import { BASE_COMMIT, prepareBase } from "./lib/base.mjs";
 import { loadCorpus } from "./lib/corpus.mjs";
 import { childEnv } from "./lib/wrangler.mjs";
 import { runBundle } from "./bundle.mjs";
@@ -25,10 +30,18 @@ import { runInsideWorkerd } from "./workerd.mjs";
 import { renderReport } from "./report.mjs";
 
 const smoke = process.argv.includes("--smoke");
+// --render: write the report again from the last results (bench/out/results.json), measuring nothing.
+if (process.argv.includes("--render")) {
+  const file = path.join(ROOT, smoke ? "bench/out/results.smoke.json" : "bench/out/results.json");
+  const out = smoke ? path.join(ROOT, "bench/out/BENCHMARKS.smoke.md") : path.join(ROOT, "BENCHMARKS.md");
+  fs.writeFileSync(out, renderReport(JSON.parse(fs.readFileSync(file, "utf8"))));
+  console.error(`[bench] rendered ${path.relative(ROOT, out)} from ${path.relative(ROOT, file)}`);
+  process.exit(0);
+}
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const SETTINGS = smoke
-  ? { transform: { rounds: 2, minMs: 20, warmMs: 20 }, breakdown: { minMs: 10, warmMs: 20 }, profile: { ms: 200 }, workerd: { rounds: 1, minMs: 30, warmMs: 30, spin: 3e6 }, e2e: { rounds: 1, durationS: 1, latencyS: 0.5, connections: 4, warmupS: 0.5 } }
-  : { transform: { rounds: 11, minMs: 200, warmMs: 600 }, breakdown: { minMs: 150, warmMs: 400 }, profile: { ms: 2000 }, workerd: { rounds: 7, minMs: 300, warmMs: 500, spin: 3e7 }, e2e: { rounds: 5, durationS: 3, latencyS: 2, connections: 8, warmupS: 2 } };
+  ? { transform: { rounds: 2, minMs: 20, warmMs: 20, coldRuns: 1 }, breakdown: { minMs: 10, warmMs: 20 }, profile: { ms: 200 }, workerd: { rounds: 1, minMs: 30, warmMs: 30, spin: 3e6 }, e2e: { rounds: 1, durationS: 1, latencyS: 0.5, connections: 4, warmupS: 0.5 } }
+  : { transform: { rounds: 11, minMs: 200, warmMs: 1500, coldRuns: 5 }, breakdown: { minMs: 150, warmMs: 400 }, profile: { ms: 2000 }, workerd: { rounds: 7, minMs: 300, warmMs: 500, spin: 3e7 }, e2e: { rounds: 5, durationS: 3, latencyS: 2, connections: 8, warmupS: 2 } };
 const outFile = smoke
   ? path.join(ROOT, "bench/out/BENCHMARKS.smoke.md")
   : only
@@ -115,11 +128,16 @@ const results = {
   },
 };
 
+step(`the relay before this round (${BASE_COMMIT})`);
+const base = prepareBase();
+results.base = { commit: base.commit, full: base.full, error: base.error };
+if (base.error) console.error(`[bench] no base to compare with: ${base.error}`);
+
 if (want("transform")) {
   step("transform throughput in Node");
-  results.transform = await child("transform.mjs", SETTINGS.transform);
+  results.transform = await child("transform.mjs", { ...SETTINGS.transform, ...(base.entry ? { baseEntry: base.entry } : {}) });
   step("stage breakdown");
-  results.breakdown = await child("breakdown.mjs", SETTINGS.breakdown);
+  results.breakdown = await child("breakdown.mjs", { ...SETTINGS.breakdown, ...(base.stagesEntry ? { stagesEntry: base.stagesEntry } : {}) });
   step("CPU profile");
   results.profile = await child("profile.mjs", SETTINGS.profile);
 }
@@ -134,17 +152,19 @@ if (want("workerd")) {
     strings,
     likeForLike: fixtures.filter((f) => likeNames.includes(f.name)),
     allFixtures: fixtures,
+    baseEntry: base.entry,
+    baseFixtures: results.transform?.base?.fixtures ?? (base.entry ? fixtures.map((f) => f.name) : []),
     now: results.transform?.now ?? Date.now(),
   });
   if (!results.workerd.hashesAgree) throw new Error("hash implementations disagree inside workerd");
 }
 if (want("e2e")) {
   step("end to end under wrangler dev");
-  results.e2e = await runE2E(SETTINGS.e2e);
+  results.e2e = await runE2E({ ...SETTINGS.e2e, base });
 }
 if (want("bundle")) {
   step("bundle size");
-  results.bundle = await runBundle();
+  results.bundle = await runBundle({ base });
 }
 results.env.loadAfter = os.loadavg();
 const sourceAtEnd = sourceState();

@@ -1,61 +1,97 @@
 /**
  * Transform throughput in Node, one thread (bench/run.mjs pins it to one core with taskset
- * when available). Prints one JSON line with per-round µs/event for each candidate:
+ * when available). Prints one JSON line with per-round µs per webhook for each candidate:
  *
- *   relay     transformWebhook(payload, config, now) from src/ (validate, normalize, hash, map)
- *             on the fixtures the SDK can take too (canonical shape); "relay (all fixtures)" on all
+ *   relay     transformWebhook(payload, config, config.destinations, now) from
+ *             src/transform/transformWebhook.ts (validate, normalize, hash, route, map), one
+ *             destination, on the fixtures the SDK can take too (canonical shape); "relay (all
+ *             fixtures)" on all
+ *   before    the same fixtures through the relay before this round (be0ef34:
+ *             transformWebhook(payload, config, now), bench/lib/base.mjs), when it is available
+ *   relay, 3 destinations   DESTINATIONS with three pixels: user data built once, three events
+ *   relay, phone min metadata   what-if: libphonenumber-js/min in place of /max (CPU of the metadata)
  *   sdk       facebook-nodejs-business-sdk UserData/CustomData/ServerEvent + normalize()
- *   floor     src/hash.ts sha256Hex over exactly the strings the transform hashed, nothing else
+ *   floor     src/transform/hash.ts sha256Hex over exactly the strings the transform hashed
  *   hash:*    the same strings with @noble/hashes, node:crypto, js-sha256 (the SDK's), for context
- *   relay + one-shot hash   the relay with bench/candidates/sha256.ts as sha256Hex (what-if)
  *   parse     JSON.parse of the webhook text (not part of transformWebhook, shown for scale)
+ *   cold      import + first call of each version in fresh processes (bench/cold.mjs), not timed
+ *             with the others
  *
  * Candidates are interleaved round by round, so ratios compare like with like.
  *
  * @example
- * node bench/transform.mjs '{"rounds":11,"minMs":200}'
+ * node bench/transform.mjs '{"rounds":11,"minMs":200,"baseEntry":"bench/out/base-be0ef34/bench-entry.ts"}'
  */
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import jsSha256 from "js-sha256";
-import { build } from "esbuild";
 import { ROOT, buildRelayForNode } from "./lib/build.mjs";
-import { BENCH_ENV, benchNow, contractExample, loadCorpus } from "./lib/corpus.mjs";
+import { BENCH_ENV, benchNow, contractExample, loadCorpus, withThreeDestinations } from "./lib/corpus.mjs";
 import { sdkTransform } from "./lib/sdk.mjs";
 import { summary } from "./lib/stats.mjs";
+import { eventsOf, statusOf } from "./lib/transforms.mjs";
 
 const opts = { rounds: 11, minMs: 200, warmMs: 600, ...JSON.parse(process.argv[2] ?? "{}") };
 const out = path.join(ROOT, "bench/out");
 
-const recordFile = await buildRelayForNode({ outfile: path.join(out, "relay-record.mjs"), record: true });
-const relayFile = await buildRelayForNode({ outfile: path.join(out, "relay.mjs") });
-const oneShotFile = await buildRelayForNode({ outfile: path.join(out, "relay-oneshot.mjs"), oneShotHash: true });
-const candidateFile = path.join(out, "sha256-candidate.mjs");
-await build({ entryPoints: [path.join(ROOT, "bench/candidates/sha256.ts")], outfile: candidateFile, bundle: true, format: "esm", logLevel: "error" });
-const recording = await import(pathToFileURL(recordFile).href);
-const relayOneShot = await import(pathToFileURL(oneShotFile).href);
-const { sha256HexOneShot } = await import(pathToFileURL(candidateFile).href);
-const relay = await import(pathToFileURL(relayFile).href);
-
+const files = {
+  base: opts.baseEntry ? await buildRelayForNode({ outfile: path.join(out, "relay-base.mjs"), entry: opts.baseEntry }) : null,
+  relay: await buildRelayForNode({ outfile: path.join(out, "relay.mjs") }),
+  recording: await buildRelayForNode({ outfile: path.join(out, "relay-record.mjs"), record: true }),
+  phoneMin: await buildRelayForNode({ outfile: path.join(out, "relay-phonemin.mjs"), phoneMin: true }),
+};
+const importFile = (file) => import(pathToFileURL(file).href);
+const base = files.base ? await importFile(files.base) : null;
+const relay = await importFile(files.relay);
+const recording = await importFile(files.recording);
+const relayPhoneMin = await importFile(files.phoneMin);
 const corpus = loadCorpus();
 const now = benchNow(corpus);
+
+// Cold starts: import + first call of each version in fresh processes (bench/cold.mjs), alternating.
+const coldRuns = { before: [], now: [] };
+for (let i = 0; i < (opts.coldRuns ?? 5); i++) {
+  for (const [name, file, api] of [["now", files.relay, "current"], ...(files.base ? [["before", files.base, "base"]] : [])]) {
+    const line = execFileSync(process.execPath, [path.join(ROOT, "bench/cold.mjs"), JSON.stringify({ file, api, fixture: "canonical" })], { encoding: "utf8" });
+    coldRuns[name].push(JSON.parse(line.trim().split("\n").pop()));
+  }
+}
+const cold = Object.fromEntries(
+  Object.entries(coldRuns)
+    .filter(([, runs]) => runs.length > 0)
+    .map(([name, runs]) => [name, { fixture: runs[0].fixture, runs: runs.length, events: runs[0].events, importMs: summary(runs.map((r) => r.importMs)), firstCallMs: summary(runs.map((r) => r.firstCallMs)), secondCallMs: summary(runs.map((r) => r.secondCallMs)) }]),
+);
+
+const run = eventsOf(relay);
+const runPhoneMin = eventsOf(relayPhoneMin);
+const runBase = base ? eventsOf(base, "base") : null;
+
+/** The strings the recording bundle hashed while `fn` ran. */
+function hashedDuring(fn) {
+  globalThis.__sha256Inputs = [];
+  const result = fn();
+  return { result, hashed: [...globalThis.__sha256Inputs] };
+}
 
 // Which fixtures each side accepts, and what the relay hashes for each (recorded once).
 const fixtures = [];
 for (const entry of corpus) {
   const config = relay.parseConfig(entry.env);
+  const config3 = relay.parseConfig(withThreeDestinations(entry.env));
   const recConfig = recording.parseConfig(entry.env);
-  globalThis.__sha256Inputs = [];
+  const recConfig3 = recording.parseConfig(withThreeDestinations(entry.env));
   const before = JSON.stringify(entry.payload);
   const probe = structuredClone(entry.payload);
-  recording.transformWebhook(probe, recConfig, now);
+  recording.transformWebhook(probe, recConfig, recConfig.destinations, now);
   const mutatesInput = JSON.stringify(probe) !== before; // a pure transform leaves its input alone
-  globalThis.__sha256Inputs = [];
-  const result = recording.transformWebhook(entry.payload, recConfig, now);
-  const hashed = [...globalThis.__sha256Inputs];
+  const { result, hashed } = hashedDuring(() => recording.transformWebhook(entry.payload, recConfig, recConfig.destinations, now));
+  const three = hashedDuring(() => recording.transformWebhook(entry.payload, recConfig3, recConfig3.destinations, now));
+  const baseConfig = base ? base.parseConfig(entry.env) : null;
+  const baseResult = base ? base.transformWebhook(entry.payload, baseConfig, now) : null;
   let sdk = null;
   let sdkError = null;
   try {
@@ -65,16 +101,26 @@ for (const entry of corpus) {
     sdkError = String(error?.message ?? error).slice(0, 80);
     sdk = null;
   }
+  const events = run(entry.payload, config, now);
   fixtures.push({
     name: entry.name,
     payload: entry.payload,
     text: entry.text,
     config,
-    relayOk: result.outcome === "event",
+    config3,
+    baseConfig,
+    relayOk: events === 1,
+    events3: run(entry.payload, config3, now),
+    posts3: three.result.outcome === "routed" ? new Set(three.result.results.map((r) => r.destination.pixelId)).size : 0,
+    baseOk: baseResult?.outcome === "event",
+    baseStatus: baseResult ? statusOf(baseResult) : "n/a",
+    phoneMinOk: runPhoneMin(entry.payload, config, now) === 1,
     mutatesInput,
-    relayStatus: result.outcome === "event" ? "event" : result.outcome === "skipped" ? `skipped: ${result.reason}` : `invalid ${JSON.stringify(result.issues ?? []).slice(0, 100)}`,
-    relayUserDataKeys: result.outcome === "event" ? Object.keys(result.event.user_data ?? {}) : [],
+    relayStatus: statusOf(result),
+    relayUserDataKeys: result.outcome === "routed" ? result.match.sent : [],
+    dropped: result.outcome === "routed" ? result.match.dropped : {},
     hashed,
+    hashes3: three.hashed.length,
     sdkOk: sdk !== null,
     sdkError,
     sdkHashedKeys: sdk ? Object.keys(sdk.user_data).filter((k) => Array.isArray(sdk.user_data[k])) : [],
@@ -85,8 +131,11 @@ const both = fixtures.filter((f) => f.relayOk && f.sdkOk); // the like-for-like 
 // The contract's canonical webhook (../shared/contract/webhook-example.json) on its own.
 const { file: exampleFile, payload: example } = contractExample();
 const exampleConfig = relay.parseConfig(BENCH_ENV);
-const exampleOk = relay.transformWebhook(example, exampleConfig, now).outcome === "event";
+const exampleOk = run(example, exampleConfig, now) === 1;
 const relayAll = fixtures.filter((f) => f.relayOk);
+// Before vs after on the same fixtures: those both versions turn into an event.
+const beforeAfter = relayAll.filter((f) => f.baseOk);
+const three = relayAll.filter((f) => f.events3 === 3);
 const floorInputs = both.map((f) => f.hashed);
 const hashesPerEvent = floorInputs.reduce((n, h) => n + h.length, 0) / Math.max(1, both.length);
 const nodeHash = (s) => createHash("sha256").update(s).digest("hex");
@@ -97,20 +146,35 @@ let sink = 0;
 const hashLoop = (fn) => () => {
   for (const list of floorInputs) for (const s of list) sink += fn(s).length;
 };
+const loop = (list, fn, configOf = (f) => f.config) => () => {
+  for (const f of list) sink += fn(f.payload, configOf(f), now);
+};
+const sameSet = (a, b) => a.length === b.length && a.every((f, i) => f === b[i]);
+// Webhooks per pass; µs are per webhook (with three destinations a webhook is three events).
 const candidates = {
-  relay: { events: both.length, pass: () => { for (const f of both) if (relay.transformWebhook(f.payload, f.config, now).outcome === "event") sink++; } },
-  "relay (all fixtures)": { events: relayAll.length, pass: () => { for (const f of relayAll) if (relay.transformWebhook(f.payload, f.config, now).outcome === "event") sink++; } },
-  "relay + one-shot hash": { events: both.length, pass: () => { for (const f of both) if (relayOneShot.transformWebhook(f.payload, f.config, now).outcome === "event") sink++; } },
+  relay: { events: both.length, pass: loop(both, run) },
+  "relay (all fixtures)": { events: relayAll.length, pass: loop(relayAll, run) },
+  ...(runBase && beforeAfter.length
+    ? {
+        ...(sameSet(beforeAfter, relayAll) ? {} : { "relay (fixtures both versions take)": { events: beforeAfter.length, pass: loop(beforeAfter, run) } }),
+        "before (be0ef34, all fixtures)": { events: beforeAfter.length, pass: loop(beforeAfter, runBase, (f) => f.baseConfig) },
+        "before (be0ef34)": { events: both.filter((f) => f.baseOk).length, pass: loop(both.filter((f) => f.baseOk), runBase, (f) => f.baseConfig) },
+      }
+    : {}),
+  ...(sameSet(three, relayAll) ? {} : { "relay (fixtures with 3 events)": { events: three.length, pass: loop(three, run) } }),
+  "relay, 3 destinations (all fixtures)": { events: three.length, pass: loop(three, run, (f) => f.config3) },
+  "relay, phone min metadata (what-if, all fixtures)": { events: relayAll.length, pass: loop(relayAll, runPhoneMin) },
   sdk: { events: both.length, pass: () => { for (const f of both) sink += sdkTransform(f.payload, 1).event_time; } },
-  "relay (contract example)": { events: exampleOk ? 1 : 0, pass: () => { if (relay.transformWebhook(example, exampleConfig, now).outcome === "event") sink++; } },
+  "relay (contract example)": { events: exampleOk ? 1 : 0, pass: () => { sink += run(example, exampleConfig, now); } },
   "sdk (contract example)": { events: 1, pass: () => { sink += sdkTransform(example, 1).event_time; } },
   floor: { events: both.length, pass: hashLoop(relay.sha256Hex) },
   "hash: @noble/hashes": { events: both.length, pass: hashLoop(nobleHash) },
   "hash: node:crypto": { events: both.length, pass: hashLoop(nodeHash) },
   "hash: js-sha256 (SDK's)": { events: both.length, pass: hashLoop(jsHash) },
-  "hash: one-shot candidate": { events: both.length, pass: hashLoop(sha256HexOneShot) },
   "JSON.parse": { events: both.length, pass: () => { for (const f of both) sink += JSON.parse(f.text) ? 1 : 0; } },
 };
+const allKey = sameSet(beforeAfter, relayAll) ? "relay (all fixtures)" : "relay (fixtures both versions take)";
+const threeBaseKey = sameSet(three, relayAll) ? "relay (all fixtures)" : "relay (fixtures with 3 events)";
 
 function measure(pass, events, minMs) {
   const start = performance.now();
@@ -121,7 +185,7 @@ function measure(pass, events, minMs) {
     passes++;
     t = performance.now();
   }
-  return ((t - start) * 1000) / (passes * events); // µs per event
+  return ((t - start) * 1000) / (passes * events); // µs per webhook
 }
 
 const names = Object.keys(candidates).filter((n) => candidates[n].events > 0);
@@ -135,8 +199,11 @@ const ratio = (a, b) => (perRound[a] && perRound[b] ? perRound[a].map((x, i) => 
 const result = {
   node: process.version,
   now,
-  fixtures: fixtures.map(({ payload, text, config, hashed, ...f }) => ({ ...f, hashes: hashed.length })),
+  fixtures: fixtures.map(({ payload, text, config, config3, baseConfig, hashed, ...f }) => ({ ...f, hashes: hashed.length })),
   likeForLike: both.map((f) => f.name),
+  base: base ? { entry: path.relative(ROOT, opts.baseEntry), fixtures: beforeAfter.map((f) => f.name), likeForLike: both.filter((f) => f.baseOk).map((f) => f.name) } : null,
+  threeDestinations: three.map((f) => f.name),
+  cold,
   exampleFile,
   hashesPerEvent,
   floorInputs,
@@ -146,9 +213,10 @@ const result = {
     "sdk / relay (contract example)": summary(ratio("sdk (contract example)", "relay (contract example)") ?? [NaN]),
     "relay / floor": summary(ratio("relay", "floor") ?? [NaN]),
     "sdk / floor": summary(ratio("sdk", "floor") ?? [NaN]),
-    "sdk / relay + one-shot hash": summary(ratio("sdk", "relay + one-shot hash") ?? [NaN]),
-    "relay + one-shot hash / one-shot floor": summary(ratio("relay + one-shot hash", "hash: one-shot candidate") ?? [NaN]),
-    "relay / relay + one-shot hash": summary(ratio("relay", "relay + one-shot hash") ?? [NaN]),
+    "after / before (all fixtures)": summary(ratio(allKey, "before (be0ef34, all fixtures)") ?? [NaN]),
+    "after / before (like-for-like)": summary(ratio("relay", "before (be0ef34)") ?? [NaN]),
+    "3 destinations / 1": summary(ratio("relay, 3 destinations (all fixtures)", threeBaseKey) ?? [NaN]),
+    "phone max / phone min metadata": summary(ratio("relay (all fixtures)", "relay, phone min metadata (what-if, all fixtures)") ?? [NaN]),
   },
   sink,
 };

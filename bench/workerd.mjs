@@ -1,18 +1,21 @@
 /**
  * Inside workerd (local `wrangler dev` of bench/workerd/): SHA-256 implementations as the
- * Workers runtime provides them, and the relay's transform, timed in long loops by the Worker
- * itself (performance.now()). The clock is checked first against the wall clock seen from
- * outside, since workerd may freeze it during computation (it does on Cloudflare's edge).
+ * Workers runtime provides them, and the relay's transform (now, before this round, and with
+ * three destinations), timed in long loops by the Worker itself (performance.now()). The clock
+ * is checked first against the wall clock seen from outside, since workerd may freeze it during
+ * computation (it does on Cloudflare's edge).
  *
  * @example
- * const r = await runInsideWorkerd({ strings, fixtures, now, rounds: 5, minMs: 300 });
+ * const r = await runInsideWorkerd({ strings, likeForLike, allFixtures, baseEntry, now, rounds: 5, minMs: 300 });
  */
+import fs from "node:fs";
 import path from "node:path";
 import { ROOT, buildRelayForNode } from "./lib/build.mjs";
+import { withThreeDestinations } from "./lib/corpus.mjs";
 import { startWranglerDev } from "./lib/wrangler.mjs";
 import { summary } from "./lib/stats.mjs";
 
-export const HASH_IMPLS = ["relay", "noble", "nodeCrypto", "webCrypto", "jsSha256", "oneShot"];
+export const HASH_IMPLS = ["relay", "noble", "nodeCrypto", "webCrypto", "jsSha256"];
 
 async function post(url, job) {
   const res = await fetch(url, { method: "POST", body: JSON.stringify(job) });
@@ -21,10 +24,12 @@ async function post(url, job) {
   return body;
 }
 
-export async function runInsideWorkerd({ strings, likeForLike, allFixtures, now, rounds = 5, minMs = 300, warmMs = 300, spin = 3e7 }) {
+export async function runInsideWorkerd({ strings, likeForLike, allFixtures, baseEntry, baseFixtures = [], now, rounds = 5, minMs = 300, warmMs = 300, spin = 3e7 }) {
   const outDir = path.join(ROOT, "bench/out/workerd");
   await buildRelayForNode({ outfile: path.join(outDir, "relay.mjs"), platform: "neutral" });
-  await buildRelayForNode({ outfile: path.join(outDir, "relay-oneshot.mjs"), platform: "neutral", oneShotHash: true });
+  const basePath = path.join(outDir, "relay-base.mjs");
+  if (baseEntry) await buildRelayForNode({ outfile: basePath, platform: "neutral", entry: baseEntry });
+  else fs.writeFileSync(basePath, "// bench/lib/base.mjs could not prepare the base\nexport const missing = true;\n");
   const dev = await startWranglerDev({ config: path.join(ROOT, "bench/workerd/wrangler.toml"), label: "workerd-bench", persistTo: path.join(outDir, "state") });
   try {
     // 1. Does performance.now() advance while the Worker computes? Compare with the wall clock.
@@ -50,23 +55,34 @@ export async function runInsideWorkerd({ strings, likeForLike, allFixtures, now,
     }
     const agree = new Set(Object.values(checks)).size === 1;
 
-    // 3. The relay's transform, real and with the one-shot hash.
+    // 3. The relay's transform: now, before this round (same fixtures), with three destinations.
+    const inBase = (list) => list.filter((f) => baseFixtures.includes(f.name));
     const variants = {
-      "relay (like-for-like corpus)": { variant: "real", fixtures: likeForLike },
-      "relay + one-shot hash (like-for-like)": { variant: "oneShot", fixtures: likeForLike },
-      "relay (all fixtures)": { variant: "real", fixtures: allFixtures },
-      "relay + one-shot hash (all fixtures)": { variant: "oneShot", fixtures: allFixtures },
+      "relay (like-for-like corpus)": { variant: "current", fixtures: likeForLike },
+      "relay (all fixtures)": { variant: "current", fixtures: allFixtures },
+      ...(baseEntry && baseFixtures.length
+        ? {
+            ...(inBase(allFixtures).length === allFixtures.length ? {} : { "relay (fixtures both versions take)": { variant: "current", fixtures: inBase(allFixtures) } }),
+            "before (be0ef34, like-for-like)": { variant: "base", fixtures: inBase(likeForLike) },
+            "before (be0ef34, all fixtures)": { variant: "base", fixtures: inBase(allFixtures) },
+          }
+        : {}),
+      "relay, 3 destinations (all fixtures)": { variant: "current", fixtures: allFixtures.map((f) => ({ ...f, env: withThreeDestinations(f.env) })), eventsPerWebhook: 3 },
     };
     const transform = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
     const transformOk = {};
-    for (const v of Object.values(variants)) await post(dev.url, { kind: "transform", variant: v.variant, fixtures: v.fixtures, now, minMs: warmMs * 2 });
+    const job = (v, ms) => ({ kind: "transform", variant: v.variant, fixtures: v.fixtures, eventsPerWebhook: v.eventsPerWebhook ?? 1, now, minMs: ms });
+    for (const v of Object.values(variants)) await post(dev.url, job(v, warmMs * 2));
     for (let r = 0; r < rounds; r++) {
-      for (const [name, v] of Object.entries(variants)) {
-        const res = await post(dev.url, { kind: "transform", variant: v.variant, fixtures: v.fixtures, now, minMs });
-        transform[name].push((res.ms * 1000) / res.expected); // µs per event
+      const names = Object.keys(variants);
+      for (const name of r % 2 ? [...names].reverse() : names) {
+        const res = await post(dev.url, job(variants[name], minMs));
+        transform[name].push((res.ms * 1000) / res.webhooks); // µs per webhook
         transformOk[name] = res.events === res.expected;
       }
     }
+    const tRatio = (a, b) => (transform[a] && transform[b] ? summary(transform[a].map((x, i) => x / transform[b][i])) : undefined);
+    const allKey = transform["relay (fixtures both versions take)"] ? "relay (fixtures both versions take)" : "relay (all fixtures)";
     const ratio = (a, b) => summary(hashes[a].map((x, i) => x / hashes[b][i]));
     return {
       clock,
@@ -76,6 +92,11 @@ export async function runInsideWorkerd({ strings, likeForLike, allFixtures, now,
       hashRatiosVsNoble: Object.fromEntries(HASH_IMPLS.map((k) => [k, ratio(k, "noble")])),
       hashesAgree: agree,
       transformUsPerEvent: Object.fromEntries(Object.entries(transform).map(([k, v]) => [k, summary(v)])),
+      transformRatios: {
+        "after / before (all fixtures)": tRatio(allKey, "before (be0ef34, all fixtures)"),
+        "after / before (like-for-like)": tRatio("relay (like-for-like corpus)", "before (be0ef34, like-for-like)"),
+        "3 destinations / 1": tRatio("relay, 3 destinations (all fixtures)", "relay (all fixtures)"),
+      },
       transformAllEvents: transformOk,
     };
   } finally {

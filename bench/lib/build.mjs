@@ -1,11 +1,13 @@
 /**
- * esbuild bundles of the relay's pure code for Node, so the benchmarks run exactly src/
- * (TypeScript, Bundler resolution) without a TS loader.
+ * esbuild bundles of the relay's pure code for Node and workerd, so the benchmarks run exactly
+ * src/ (TypeScript, Bundler resolution) without a TS loader.
  *
- * `record: true` gives src/ a `sha256Hex` that remembers every text it hashes (src/hash.ts
- * wrapped, whatever implementation it uses): that gives the floor benchmark "the same fields"
- * the transform hashes. Timing runs use the plain bundle.
- * `oneShotHash: true` makes src/ use bench/candidates/sha256.ts for `sha256Hex` (what-if run).
+ * `record: true` gives src/ a `sha256Hex` that remembers every text it hashes (src/transform/hash.ts
+ * wrapped): that gives the floor benchmark "the same fields" the transform hashes. Timing runs use
+ * the plain bundle.
+ * `phoneMin: true` is a what-if: libphonenumber-js `min` metadata instead of the `max` that
+ * src/transform/phone.ts imports, to size what the full metadata costs (bytes and CPU).
+ * `entry` may be the base's (bench/lib/base.mjs): the relay before this round, same bench names.
  * `platform: "neutral"` builds for workerd (the bench Worker imports these bundles).
  *
  * @example
@@ -28,19 +30,22 @@ const recordPlugin = {
   },
 };
 
-const oneShotPlugin = {
-  name: "one-shot-sha256",
+/** libphonenumber-js/max -> /min for src/ (what-if builds only). */
+export const phoneMinPlugin = {
+  name: "phone-min-metadata",
   setup(b) {
-    b.onResolve({ filter: /^\.\/hash$/ }, (args) =>
-      args.importer.startsWith(SRC) ? { path: path.join(ROOT, "bench/candidates/hash-swap.ts") } : undefined,
-    );
+    b.onResolve({ filter: /^libphonenumber-js\/max$/ }, async (args) => {
+      if (!args.importer.startsWith(SRC)) return undefined;
+      const resolved = await b.resolve("libphonenumber-js/min", { kind: args.kind, resolveDir: args.resolveDir });
+      return { path: resolved.path };
+    });
   },
 };
 
 /** Bundle bench/lib/relay-entry.ts (transformWebhook, parseConfig, sha256Hex) as one ESM file. */
-export async function buildRelayForNode({ outfile, record = false, oneShotHash = false, platform = "node", entry = "bench/lib/relay-entry.ts" }) {
+export async function buildRelayForNode({ outfile, record = false, phoneMin = false, platform = "node", entry = "bench/lib/relay-entry.ts" }) {
   await build({
-    entryPoints: [path.join(ROOT, entry)],
+    entryPoints: [path.resolve(ROOT, entry)],
     outfile,
     bundle: true,
     format: "esm",
@@ -49,7 +54,7 @@ export async function buildRelayForNode({ outfile, record = false, oneShotHash =
     external: ["node:*"],
     target: "es2022",
     conditions: ["workerd", "worker", "import"],
-    plugins: [...(record ? [recordPlugin] : []), ...(oneShotHash ? [oneShotPlugin] : [])],
+    plugins: [...(record ? [recordPlugin] : []), ...(phoneMin ? [phoneMinPlugin] : [])],
     logLevel: "error",
     sourcemap: "linked",
   });

@@ -21,6 +21,22 @@ export const BENCH_ENV = {
   META_GRAPH_URL: "http://127.0.0.1:9",
 };
 
+/**
+ * Three destinations (`DESTINATIONS`), each taking every webhook, each its own pixel, all with
+ * the bench token: the "several destinations" case (user data built once, one event and one
+ * Graph request per destination). As a JSON array, the way wrangler.jsonc's vars may hold it.
+ */
+export const THREE_DESTINATIONS = [
+  { name: "d1", pixel_id: "1111111111", access_token_secret: "META_ACCESS_TOKEN" },
+  { name: "d2", pixel_id: "2222222222", access_token_secret: "META_ACCESS_TOKEN" },
+  { name: "d3", pixel_id: "3333333333", access_token_secret: "META_ACCESS_TOKEN" },
+];
+
+/** `env` with the three destinations set (as the JSON text a `--var` or secret would hold). */
+export function withThreeDestinations(env) {
+  return { ...env, DESTINATIONS: JSON.stringify(THREE_DESTINATIONS) };
+}
+
 export const CANONICAL_EXAMPLE = path.resolve(ROOT, "../shared/contract/webhook-example.json");
 
 /** The contract's canonical webhook, or fixtures/canonical.json where ../shared is not beside the repo. */

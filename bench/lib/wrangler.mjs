@@ -3,7 +3,7 @@
  * processes so their CPU time can be read from /proc.
  *
  * @example
- * const dev = await startWranglerDev({ config: "bench/workerd/wrangler.toml", label: "x" });
+ * const dev = await startWranglerDev({ config: "bench/workerd/wrangler.toml", label: "x" }); // state in bench/out/state/x
  * await fetch(dev.url); ... ; readCpuSeconds(dev.workerdPids()); await dev.stop();
  */
 import { spawn } from "node:child_process";
@@ -95,8 +95,16 @@ export function readCpuSeconds(pids) {
   return out;
 }
 
-/** Start `wrangler dev` on a free port and wait until it answers HTTP. */
-export async function startWranglerDev({ config, vars = {}, persistTo, label = path.basename(path.dirname(config)), timeoutMs = 60_000, inspectorPort }) {
+/**
+ * Start `wrangler dev` on a free port and wait until it answers HTTP.
+ *
+ * Each one is isolated from the others the bench runs at the same time: its own `--persist-to`
+ * (Durable Object and queue state) and its own dev registry (WRANGLER_REGISTRY_PATH and
+ * miniflare's CLOUDFLARE_DEV_REGISTRY_PATH), since wrangler dev processes that share the registry
+ * find each other's queues and Durable Objects by name: two relays with `cartful-capi-events`
+ * would feed each other's consumers.
+ */
+export async function startWranglerDev({ config, vars = {}, label = path.basename(path.dirname(config)), persistTo = path.join(ROOT, "bench/out/state", label), timeoutMs = 60_000, inspectorPort }) {
   const port = await freePort();
   const args = ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn",
     "--show-interactive-dev-session=false", "--inspector-port", String(inspectorPort ?? (await freePort()))];
@@ -105,9 +113,12 @@ export async function startWranglerDev({ config, vars = {}, persistTo, label = p
   const logFile = path.join(ROOT, "bench/out", `wrangler-${label}.log`);
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, "w");
+  const registry = path.join(ROOT, "bench/out/registry", label);
+  fs.rmSync(registry, { recursive: true, force: true });
+  fs.mkdirSync(registry, { recursive: true });
   const child = spawn(path.join(BIN, "wrangler"), args, {
     cwd: ROOT,
-    env: childEnv(),
+    env: childEnv({ WRANGLER_REGISTRY_PATH: registry, CLOUDFLARE_DEV_REGISTRY_PATH: registry }),
     stdio: ["ignore", log, log],
     detached: true, // own process group: stop() ends exactly this wrangler and its workerd
   });
@@ -131,6 +142,7 @@ export async function startWranglerDev({ config, vars = {}, persistTo, label = p
     url,
     port,
     logFile,
+    registry,
     pid: child.pid,
     /** workerd pids under this wrangler, the user Worker's (with an inspector) flagged. */
     workerdProcesses: () => workerd().map((pid) => ({ pid, runsWorker: /--inspector-addr/.test(cmdlineOf(pid)) })),

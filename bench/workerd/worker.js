@@ -3,13 +3,15 @@
  * The clock is `performance.now()`; bench/run.mjs first checks that it advances during pure
  * computation in local workerd (on Cloudflare's edge it would not: there only I/O moves it).
  *
- * It imports the relay as bundles bench/run.mjs builds first (bench/out/workerd/): the real
- * one, and a what-if one with the one-shot SHA-256 candidate as sha256Hex.
+ * It imports the relay as bundles bench/workerd.mjs builds first (bench/out/workerd/): the
+ * current source, and the relay before this round (be0ef34, bench/lib/base.mjs; a stub that
+ * answers `missing` when the base could not be prepared).
  *
  * POST / with JSON:
  *   { kind: "calibrate", spin }                                  busy loop, report elapsed
  *   { kind: "hash", impl, strings, minMs }                       SHA-256 hex of each string, repeated
- *   { kind: "transform", variant, fixtures: [{payload, env}], now, minMs }  transformWebhook
+ *   { kind: "transform", variant: "current"|"base", fixtures: [{payload, env}], now, minMs }
+ *                                                                transformWebhook, events counted
  *
  * @example
  * curl -s 127.0.0.1:8790 -d '{"kind":"hash","impl":"noble","strings":["a"],"minMs":300}'
@@ -18,9 +20,9 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { createHash } from "node:crypto";
 import { jsSha256Hex } from "./js-sha256-pure.js";
-import { sha256HexOneShot } from "../candidates/sha256.ts";
-import * as relayReal from "../out/workerd/relay.mjs";
-import * as relayOneShot from "../out/workerd/relay-oneshot.mjs";
+import { eventsOf } from "../lib/transforms.mjs";
+import * as relayCurrent from "../out/workerd/relay.mjs";
+import * as relayBase from "../out/workerd/relay-base.mjs";
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 function hex(buffer) {
@@ -32,15 +34,14 @@ function hex(buffer) {
 
 const encoder = new TextEncoder();
 const IMPLS = {
-  /** src/hash.ts, what the relay uses. */
-  relay: (s) => relayReal.sha256Hex(s),
+  /** src/transform/hash.ts, what the relay uses (its own one-shot SHA-256, src/transform/sha256.ts). */
+  relay: (s) => relayCurrent.sha256Hex(s),
   noble: (s) => bytesToHex(sha256(utf8ToBytes(s))),
   nodeCrypto: (s) => createHash("sha256").update(s).digest("hex"),
   webCrypto: async (s) => hex(await crypto.subtle.digest("SHA-256", encoder.encode(s))),
   jsSha256: (s) => jsSha256Hex(s),
-  oneShot: (s) => sha256HexOneShot(s),
 };
-const RELAYS = { real: relayReal, oneShot: relayOneShot };
+const RELAYS = { current: relayCurrent, base: relayBase };
 
 async function timeLoop(minMs, pass) {
   const start = performance.now();
@@ -78,16 +79,20 @@ export default {
       return Response.json({ passes, ms, hashes: passes * strings.length, check, first: await impl(strings[0] ?? "") });
     }
     if (job.kind === "transform") {
-      const relay = RELAYS[job.variant ?? "real"];
+      const variant = job.variant ?? "current";
+      const relay = RELAYS[variant];
+      if (!relay || relay.missing) return Response.json({ error: `relay ${variant} is not available` }, { status: 400 });
+      const run = eventsOf(relay, variant);
       const items = job.fixtures.map((f) => ({ payload: f.payload, config: relay.parseConfig(f.env) }));
+      const perWebhook = job.eventsPerWebhook ?? 1;
       let events = 0;
       const pass = () => {
-        for (const f of items) if (relay.transformWebhook(f.payload, f.config, job.now).outcome === "event") events++;
+        for (const f of items) events += run(f.payload, f.config, job.now);
       };
       await timeLoop(Math.min(50, job.minMs), pass);
       events = 0;
       const { passes, ms } = await timeLoop(job.minMs, pass);
-      return Response.json({ passes, ms, events, expected: passes * items.length });
+      return Response.json({ passes, ms, events, webhooks: passes * items.length, expected: passes * items.length * perWebhook });
     }
     return Response.json({ error: "unknown kind" }, { status: 400 });
   },
