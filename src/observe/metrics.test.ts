@@ -84,6 +84,14 @@ describe("consumerBatch", () => {
     expect(batch.accepted).toEqual([{ destination: "eu", at: NOW, fbtraceId: "OK" }]);
   });
 
+  it("sums a batch's counters: one row per counter, not one per event and key", () => {
+    const keys = ["em", "ph", "fbp", "client_ip_address", "client_user_agent"];
+    const batch = consumerBatch(report({ sent: 100, latenciesMs: Array(100).fill(300), sentKeys: Array.from({ length: 100 }, () => keys) }), NOW);
+    expect(batch.counts).toHaveLength(1 + 1 + keys.length);
+    expect(count(batch, "eu", "key:em")).toBe(100);
+    expect(count(batch, "eu", "lat:1")).toBe(100);
+  });
+
   it("turns Meta's version warning and a retired version into signals", () => {
     const warned = consumerBatch(report({ sent: 1, versionWarning: "auto-upgraded to v27.0" }), NOW);
     expect(warned.signals).toEqual([{ destination: "eu", kind: "version_warning", detail: "auto-upgraded to v27.0", at: NOW }]);

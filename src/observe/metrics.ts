@@ -173,8 +173,16 @@ export function signalOf(failure: Pick<GraphFailure, "status" | "code" | "subcod
  */
 export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
   const batch = emptyBatch(now);
+  // Summed here: a batch of 100 events is a few dozen counter rows, not one per event and key.
+  const counts = new Map<string, MetricsBatch["counts"][number]>();
   for (const [destination, r] of report) {
-    const add = (name: string, n: number) => n > 0 && batch.counts.push({ destination, name, n });
+    const add = (name: string, n: number) => {
+      if (n <= 0) return;
+      const key = `${destination}\u0000${name}`;
+      const known = counts.get(key);
+      if (known) known.n += n;
+      else counts.set(key, { destination, name, n });
+    };
     add("sent", r.sent);
     add("retried", r.retried);
     add("dead_lettered", r.deadLettered);
@@ -191,6 +199,7 @@ export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
     }
     if (r.versionWarning) batch.signals.push({ destination, kind: "version_warning", detail: r.versionWarning, at: now });
   }
+  batch.counts = [...counts.values()];
   batch.recent = batch.recent.slice(-MAX_RECENT);
   return batch;
 }
