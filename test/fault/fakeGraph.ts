@@ -92,17 +92,8 @@ export function acceptanceKey(pixelId: string, eventId: string): string {
   return `${pixelId}/${eventId}`;
 }
 
-/** `mulberry32`: a small seeded PRNG, uniform in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** `mulberry32`: a small seeded PRNG, uniform in [0, 1); the local Meta's own. */
+export { seeded } from "../../dev/fake-meta/errors";
 
 export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGraph> {
   const accepted = new Map<string, number>();
