@@ -26,7 +26,9 @@ export default defineConfig({
         // Fault injection (test/fault): the real consumer, producer and Durable Object classes in
         // node against a loopback fake Graph, with a simulated queue; see fault.test.ts.
         resolve: {
-          alias: { "cloudflare:workers": fileURLToPath(new URL("./test/fault/cloudflare-workers.ts", import.meta.url)) },
+          alias: {
+            "cloudflare:workers": fileURLToPath(new URL("./test/fault/cloudflare-workers.ts", import.meta.url)),
+          },
         },
         test: { name: "fault", include: ["test/fault/**/*.test.ts"], environment: "node", testTimeout: 180_000 },
       },
@@ -36,7 +38,9 @@ export default defineConfig({
         // The console's test serves the whole Worker app with the real Durable Object classes on
         // node:sqlite (test/fault/durableObjects.ts), hence the same alias as the fault project.
         resolve: {
-          alias: { "cloudflare:workers": fileURLToPath(new URL("./test/fault/cloudflare-workers.ts", import.meta.url)) },
+          alias: {
+            "cloudflare:workers": fileURLToPath(new URL("./test/fault/cloudflare-workers.ts", import.meta.url)),
+          },
         },
         test: {
           name: "browser",

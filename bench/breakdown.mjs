@@ -14,10 +14,17 @@ import { ROOT, buildRelayForNode } from "./lib/build.mjs";
 import { benchNow, loadCorpus } from "./lib/corpus.mjs";
 
 const opts = { minMs: 200, warmMs: 300, ...JSON.parse(process.argv[2] ?? "{}") };
-const file = await buildRelayForNode({ outfile: path.join(ROOT, "bench/out/stages.mjs"), entry: "bench/lib/stages-entry.ts" });
+const file = await buildRelayForNode({
+  outfile: path.join(ROOT, "bench/out/stages.mjs"),
+  entry: "bench/lib/stages-entry.ts",
+});
 const m = await import(pathToFileURL(file).href);
 const base = opts.stagesEntry
-  ? await import(pathToFileURL(await buildRelayForNode({ outfile: path.join(ROOT, "bench/out/stages-base.mjs"), entry: opts.stagesEntry })).href)
+  ? await import(
+      pathToFileURL(
+        await buildRelayForNode({ outfile: path.join(ROOT, "bench/out/stages-base.mjs"), entry: opts.stagesEntry }),
+      ).href
+    )
   : null;
 const corpus = loadCorpus().filter((e) => !e.env.FIELD_MAP);
 const now = benchNow(corpus);
@@ -59,9 +66,10 @@ for (const entry of corpus) {
     "buildServerEvent (one destination)": () => m.buildServerEvent(w, userData, "Lead", destination, now),
     buildCustomData: () => m.buildCustomData(w, destination),
     "scrubUrl (page_url)": () => m.scrubUrl(c.page_url),
-    "normalizeClientIp": () => m.normalizeClientIp(c.ip, c.ipv6),
-    "normalizeFbc": () => m.normalizeFbc({ cookie: c.fbc, pageUrl: c.page_url, referrerUrl: c.referrer_url, clickTimeMs: now }),
-    "normalizeFbp": () => m.normalizeFbp(c.fbp),
+    normalizeClientIp: () => m.normalizeClientIp(c.ip, c.ipv6),
+    normalizeFbc: () =>
+      m.normalizeFbc({ cookie: c.fbc, pageUrl: c.page_url, referrerUrl: c.referrer_url, clickTimeMs: now }),
+    normalizeFbp: () => m.normalizeFbp(c.fbp),
   };
   const fields = {
     normalizeEmail: [n.normalizeEmail, s.email],
@@ -97,12 +105,19 @@ for (const entry of corpus) {
     if (!bParsed.ok) continue;
     const bw = bParsed.webhook;
     const bn = base.normalize;
-    const bCountry = bw.shopper.country ? (bn.normalizeCountry(bw.shopper.country) ?? bConfig.defaultCountry) : bConfig.defaultCountry;
+    const bCountry = bw.shopper.country
+      ? (bn.normalizeCountry(bw.shopper.country) ?? bConfig.defaultCountry)
+      : bConfig.defaultCountry;
     const bc = bw.context;
     const old = {
       "transformWebhook (whole)": () => base.transformWebhook(entry.payload, bConfig, now),
       "parseWebhook (zod schema)": () => base.parseWebhook(entry.payload, bConfig.fieldMap),
-      "webhookUserData (whole: user data + match report)": () => base.buildUserData(bw.shopper, { ip: bc.ip, user_agent: bc.user_agent, fbp: bc.fbp, fbc: bc.fbc }, { defaultCountry: bConfig.defaultCountry, now }),
+      "webhookUserData (whole: user data + match report)": () =>
+        base.buildUserData(
+          bw.shopper,
+          { ip: bc.ip, user_agent: bc.user_agent, fbp: bc.fbp, fbc: bc.fbc },
+          { defaultCountry: bConfig.defaultCountry, now },
+        ),
       "user data + server event": () => base.buildServerEvent(bw, bConfig, now),
     };
     const oldFields = {
@@ -113,7 +128,8 @@ for (const entry of corpus) {
       normalizeState: [(x) => bn.normalizeState(x, bCountry), s.state],
       normalizeCountry: [bn.normalizeCountry, s.country],
     };
-    for (const [name, [fn, raw]] of Object.entries(oldFields)) if (raw !== undefined && raw !== null) old[name] = () => fn(String(raw));
+    for (const [name, [fn, raw]] of Object.entries(oldFields))
+      if (raw !== undefined && raw !== null) old[name] = () => fn(String(raw));
     // Its pair for "user data + server event", timed here with the current code.
     const pair = () => m.buildServerEvent(w, m.webhookUserData(w, config, now).userData, "Lead", destination, now);
     for (const fn of [...Object.values(old), pair]) time(fn, opts.warmMs / 4);

@@ -29,8 +29,20 @@ const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 
 async function wranglerDryRun(outdir, config) {
   fs.rmSync(outdir, { recursive: true, force: true });
-  const args = ["deploy", "--dry-run", "--outdir", outdir, "--metafile", path.join(outdir, "meta.json"), ...(config ? ["--config", config] : [])];
-  const { stdout, stderr } = await run(path.join(ROOT, "node_modules/.bin/wrangler"), args, { cwd: ROOT, env: childEnv(), maxBuffer: 1 << 24 });
+  const args = [
+    "deploy",
+    "--dry-run",
+    "--outdir",
+    outdir,
+    "--metafile",
+    path.join(outdir, "meta.json"),
+    ...(config ? ["--config", config] : []),
+  ];
+  const { stdout, stderr } = await run(path.join(ROOT, "node_modules/.bin/wrangler"), args, {
+    cwd: ROOT,
+    env: childEnv(),
+    maxBuffer: 1 << 24,
+  });
   const reported = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(stdout + stderr);
   const main = fs.readdirSync(outdir).filter((f) => /\.(m?js)$/.test(f));
   const bytes = main.map((f) => fs.readFileSync(path.join(outdir, f)));
@@ -82,7 +94,12 @@ const noConsolePlugin = {
   setup(b) {
     b.onLoad({ filter: /routes\.ts$/ }, (args) =>
       args.path === CONSOLE_ROUTES
-        ? { contents: 'import { Hono } from "hono";\nexport function consoleRoutes(_deps: unknown) { return new Hono(); }\n', loader: "ts", resolveDir: path.dirname(args.path) }
+        ? {
+            contents:
+              'import { Hono } from "hono";\nexport function consoleRoutes(_deps: unknown) { return new Hono(); }\n',
+            loader: "ts",
+            resolveDir: path.dirname(args.path),
+          }
         : undefined,
     );
   },
@@ -123,11 +140,22 @@ async function packages({ entry, dir, meta, minify }) {
   const list = [];
   for (const dep of [...new Set([...deps, ...Object.keys(raw).filter((k) => !k.startsWith("src/"))])]) {
     const without = await esbuildSize({ entry, minify, external: [dep, `${dep}/*`] });
-    list.push({ name: dep, rawInBundle: raw[dep] ?? 0, gzipSaved: base.gzip - without.gzip, rawSaved: base.raw - without.raw });
+    list.push({
+      name: dep,
+      rawInBundle: raw[dep] ?? 0,
+      gzipSaved: base.gzip - without.gzip,
+      rawSaved: base.raw - without.raw,
+    });
   }
   list.sort((a, b) => b.rawInBundle - a.rawInBundle);
-  const ours = Object.entries(raw).filter(([k]) => k.startsWith("src/")).sort((a, b) => b[1] - a[1]);
-  return { esbuild: { ...base, minified: minify }, packages: list, ourCode: { rawInBundle: ours.reduce((n, [, v]) => n + v, 0), files: Object.fromEntries(ours) } };
+  const ours = Object.entries(raw)
+    .filter(([k]) => k.startsWith("src/"))
+    .sort((a, b) => b[1] - a[1]);
+  return {
+    esbuild: { ...base, minified: minify },
+    packages: list,
+    ourCode: { rawInBundle: ours.reduce((n, [, v]) => n + v, 0), files: Object.fromEntries(ours) },
+  };
 }
 
 export async function runBundle({ base } = {}) {
@@ -146,7 +174,12 @@ export async function runBundle({ base } = {}) {
     before = {
       commit: base.commit,
       wrangler: { files: dry.files, rawBytes: dry.rawBytes, gzipBytes: dry.gzipBytes, reported: dry.wranglerReported },
-      ...(await packages({ entry: path.join(base.dir, "src/index.ts"), dir: base.dir, meta: dry.meta, minify: baseMinify })),
+      ...(await packages({
+        entry: path.join(base.dir, "src/index.ts"),
+        dir: base.dir,
+        meta: dry.meta,
+        minify: baseMinify,
+      })),
     };
   }
   return {

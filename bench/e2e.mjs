@@ -45,7 +45,8 @@ export function freshen(payload, nowMs = Date.now()) {
   const copy = structuredClone(payload);
   const t = copy.occurred_at;
   if (typeof t === "number") copy.occurred_at = t < 1e12 ? Math.floor(nowMs / 1000) : nowMs;
-  else if (typeof t === "string" && /^\d+$/.test(t.trim())) copy.occurred_at = String(t.length <= 10 ? Math.floor(nowMs / 1000) : nowMs);
+  else if (typeof t === "string" && /^\d+$/.test(t.trim()))
+    copy.occurred_at = String(t.length <= 10 ? Math.floor(nowMs / 1000) : nowMs);
   else if (typeof t === "string") copy.occurred_at = new Date(nowMs).toISOString();
   return copy;
 }
@@ -57,11 +58,21 @@ export function freshen(payload, nowMs = Date.now()) {
  * `dropDurableObjects`: binding names left out, their classes and migrations kept.
  * `overrides`: top-level keys replaced (e.g. `{ minify: false }` for a profile mapped to src/).
  */
-export function writeConfig({ main = "../../../src/index.ts", dir, direct = false, dropDurableObjects = [], vars = {}, overrides = {} }) {
+export function writeConfig({
+  main = "../../../src/index.ts",
+  dir,
+  direct = false,
+  dropDurableObjects = [],
+  vars = {},
+  overrides = {},
+}) {
   const config = parseJsonc(fs.readFileSync(path.join(ROOT, "wrangler.jsonc"), "utf8"));
   delete config.$schema;
   if (direct) for (const key of ["queues", "durable_objects", "migrations", "triggers"]) delete config[key];
-  if (config.durable_objects) config.durable_objects.bindings = config.durable_objects.bindings.filter((b) => !dropDurableObjects.includes(b.name));
+  if (config.durable_objects)
+    config.durable_objects.bindings = config.durable_objects.bindings.filter(
+      (b) => !dropDurableObjects.includes(b.name),
+    );
   Object.assign(config, overrides);
   config.main = main;
   config.vars = { ...config.vars, ...vars };
@@ -98,7 +109,12 @@ export function writeBaseDirectConfig(base) {
 }
 
 /** The direct-path config (bench/profile-workerd.mjs uses it too). */
-export function writeDirectConfig({ main = "../../../src/index.ts", dir = "relay-direct", vars = {}, overrides = {} } = {}) {
+export function writeDirectConfig({
+  main = "../../../src/index.ts",
+  dir = "relay-direct",
+  vars = {},
+  overrides = {},
+} = {}) {
   return writeConfig({ main, dir, direct: true, vars, overrides });
 }
 
@@ -134,7 +150,9 @@ function throughputRun(url, requests, connections, durationS, nextBody) {
     requests = [{ ...first, body: undefined, setupRequest: (req) => ({ ...req, body: nextBody() }) }];
   }
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration: durationS, requests }, (err, res) => (err ? reject(err) : resolve(res)));
+    const instance = autocannon({ url, connections, duration: durationS, requests }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    );
     instance.on("error", reject);
   });
 }
@@ -157,35 +175,94 @@ async function latencyRun(url, bodies, headers, seconds, nextBody) {
   } finally {
     await dispatcher.close();
   }
-  return { n: latencies.length, bad, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), mean: latencies.reduce((a, b) => a + b, 0) / latencies.length };
+  return {
+    n: latencies.length,
+    bad,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    mean: latencies.reduce((a, b) => a + b, 0) / latencies.length,
+  };
 }
 
 /** The targets, in the order they are started and run. */
 function targetSpecs(graphUrl, { queued, several, base }) {
-  const relayVars = { META_GRAPH_URL: graphUrl, META_ACCESS_TOKEN: "bench-dummy-token", META_PIXEL_ID: "1234567890", WEBHOOK_SECRET: SECRET, ADMIN_SECRET: ADMIN };
+  const relayVars = {
+    META_GRAPH_URL: graphUrl,
+    META_ACCESS_TOKEN: "bench-dummy-token",
+    META_PIXEL_ID: "1234567890",
+    WEBHOOK_SECRET: SECRET,
+    ADMIN_SECRET: ADMIN,
+  };
   const specs = {
     relay: { config: () => writeDirectConfig(), vars: relayVars, eventsPerWebhook: 1 },
     ...(several
-      ? { relay3: { config: () => writeDirectConfig({ dir: "relay-3-destinations", vars: { DESTINATIONS: THREE_DESTINATIONS } }), vars: relayVars, eventsPerWebhook: 3 } }
+      ? {
+          relay3: {
+            config: () =>
+              writeDirectConfig({ dir: "relay-3-destinations", vars: { DESTINATIONS: THREE_DESTINATIONS } }),
+            vars: relayVars,
+            eventsPerWebhook: 3,
+          },
+        }
       : {}),
-    relayNoLog: { config: () => writeDirectConfig({ main: "../../relay-nolog/worker.ts", dir: "relay-nolog" }), vars: relayVars, eventsPerWebhook: 1 },
-    ...(base && !base.error ? { relayBefore: { config: () => writeBaseDirectConfig(base), vars: relayVars, eventsPerWebhook: 1 } } : {}),
+    relayNoLog: {
+      config: () => writeDirectConfig({ main: "../../relay-nolog/worker.ts", dir: "relay-nolog" }),
+      vars: relayVars,
+      eventsPerWebhook: 1,
+    },
+    ...(base && !base.error
+      ? { relayBefore: { config: () => writeBaseDirectConfig(base), vars: relayVars, eventsPerWebhook: 1 } }
+      : {}),
     ...(queued
       ? {
-          relayQueued: { config: () => path.join(ROOT, "wrangler.jsonc"), vars: relayVars, eventsPerWebhook: 1, queued: true },
-          relayQueuedNoMetrics: { config: () => writeConfig({ dir: "relay-queued-nometrics", dropDurableObjects: ["METRICS"] }), vars: relayVars, eventsPerWebhook: 1, queued: true },
+          relayQueued: {
+            config: () => path.join(ROOT, "wrangler.jsonc"),
+            vars: relayVars,
+            eventsPerWebhook: 1,
+            queued: true,
+          },
+          relayQueuedNoMetrics: {
+            config: () => writeConfig({ dir: "relay-queued-nometrics", dropDurableObjects: ["METRICS"] }),
+            vars: relayVars,
+            eventsPerWebhook: 1,
+            queued: true,
+          },
         }
       : {}),
     // Same compatibility settings as the relay's wrangler.jsonc, only the script differs.
-    bare: { config: () => writeDirectConfig({ main: "../../bare/worker.js", dir: "bare" }), vars: { META_GRAPH_URL: graphUrl }, eventsPerWebhook: 0 },
+    bare: {
+      config: () => writeDirectConfig({ main: "../../bare/worker.js", dir: "bare" }),
+      vars: { META_GRAPH_URL: graphUrl },
+      eventsPerWebhook: 0,
+    },
   };
   return specs;
 }
 
-const LABELS = { relay: "relay", relay3: "relay-3-destinations", relayNoLog: "relay-nolog", relayBefore: "relay-before", relayQueued: "relay-queued", relayQueuedNoMetrics: "relay-queued-nometrics", bare: "bare", relayCounted: "relay-counted" };
+const LABELS = {
+  relay: "relay",
+  relay3: "relay-3-destinations",
+  relayNoLog: "relay-nolog",
+  relayBefore: "relay-before",
+  relayQueued: "relay-queued",
+  relayQueuedNoMetrics: "relay-queued-nometrics",
+  bare: "bare",
+  relayCounted: "relay-counted",
+};
 
 /** `base`: bench/lib/base.mjs's answer; with it the relay before this round runs too (direct path). */
-export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connections = 8, warmupS = 2, queued = true, several = true, countMetrics = true, deliveryWaitS = 20, base } = {}) {
+export async function runE2E({
+  rounds = 3,
+  durationS = 5,
+  latencyS = 3,
+  connections = 8,
+  warmupS = 2,
+  queued = true,
+  several = true,
+  countMetrics = true,
+  deliveryWaitS = 20,
+  base,
+} = {}) {
   const corpus = loadCorpus().filter((e) => !e.env.FIELD_MAP); // one relay config: canonical shapes
   const templates = corpus.map((e) => freshen(e.payload));
   const bodies = templates.map((t) => JSON.stringify(t));
@@ -194,7 +271,9 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
 
   const graph = await startNodeServer(path.join(ROOT, "bench/fake-graph.mjs"));
   const specs = targetSpecs(graph.url, { queued, several, base });
-  const bodyFor = Object.fromEntries(Object.entries(specs).map(([name, s]) => [name, s.queued ? uniqueBodies(templates, name) : undefined]));
+  const bodyFor = Object.fromEntries(
+    Object.entries(specs).map(([name, s]) => [name, s.queued ? uniqueBodies(templates, name) : undefined]),
+  );
   /** Wait until the fake Graph has `want` more events than at `since` (the queue consumer delivers in batches). */
   async function delivered(since, want) {
     const start = Date.now();
@@ -215,7 +294,9 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
   const targets = {};
   try {
     // Started together (each takes seconds to bundle and boot), measured one at a time.
-    const started = await Promise.allSettled(Object.entries(specs).map(async ([name, spec]) => [name, await start(name, spec)]));
+    const started = await Promise.allSettled(
+      Object.entries(specs).map(async ([name, spec]) => [name, await start(name, spec)]),
+    );
     for (const s of started) if (s.status === "fulfilled") targets[s.value[0]] = s.value[1];
     const failed = started.find((s) => s.status === "rejected");
     if (failed) throw failed.reason;
@@ -224,7 +305,11 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
     const checks = {};
     for (const [name, t] of Object.entries(targets)) {
       const before = await graphStats(graph);
-      const res = await fetch(`${t.url}/webhooks/cartful`, { method: "POST", headers, body: bodyFor[name]?.() ?? bodies[0] });
+      const res = await fetch(`${t.url}/webhooks/cartful`, {
+        method: "POST",
+        headers,
+        body: bodyFor[name]?.() ?? bodies[0],
+      });
       const answer = await res.json().catch(() => null);
       const wait = specs[name].queued ? await delivered(before, 1) : null;
       const after = await graphStats(graph);
@@ -240,8 +325,13 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
       };
       const want = specs[name].eventsPerWebhook;
       const okStatus = specs[name].queued ? res.status === 202 : res.status === 200;
-      if (name !== "bare" && (!okStatus || checks[name].events !== want || checks[name].posted !== want || checks[name].withToken !== want)) {
-        throw new Error(`${name} did not deliver ${want} event(s) to the fake Graph: ${JSON.stringify(checks[name])}; see ${t.logFile}`);
+      if (
+        name !== "bare" &&
+        (!okStatus || checks[name].events !== want || checks[name].posted !== want || checks[name].withToken !== want)
+      ) {
+        throw new Error(
+          `${name} did not deliver ${want} event(s) to the fake Graph: ${JSON.stringify(checks[name])}; see ${t.logFile}`,
+        );
       }
     }
 
@@ -296,7 +386,15 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
     let metricsCalls = null;
     if (queued && countMetrics) {
       for (const t of Object.values(targets)) await t.stop(); // nothing else runs meanwhile
-      metricsCalls = await countMetricsWrites({ graph, headers, templates, requests, connections, durationS, delivered });
+      metricsCalls = await countMetricsWrites({
+        graph,
+        headers,
+        templates,
+        requests,
+        connections,
+        durationS,
+        delivered,
+      });
     }
 
     const pick = (fn) => summary(perRound.map(fn));
@@ -324,16 +422,28 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
       vsBare: Object.fromEntries(names.filter((k) => k !== "bare").map((k) => [k, versus(k, "bare")])),
       pairs: {
         ...(targets.relay3 ? { "relay3 vs relay": versus("relay3", "relay") } : {}),
-        ...(targets.relayQueuedNoMetrics ? { "relayQueued vs relayQueuedNoMetrics": versus("relayQueued", "relayQueuedNoMetrics") } : {}),
+        ...(targets.relayQueuedNoMetrics
+          ? { "relayQueued vs relayQueuedNoMetrics": versus("relayQueued", "relayQueuedNoMetrics") }
+          : {}),
         "relayNoLog vs relay": versus("relayNoLog", "relay"),
         ...(targets.relayBefore ? { "relay vs relayBefore": versus("relay", "relayBefore") } : {}),
       },
       queuedDelivered: Object.fromEntries(
-        names.filter((k) => specs[k].queued).map((k) => [k, perRound.map((r) => ({ requests: r[k].requests, delivered: r[k].delivered, waitMs: r[k].deliveryWaitMs }))]),
+        names
+          .filter((k) => specs[k].queued)
+          .map((k) => [
+            k,
+            perRound.map((r) => ({ requests: r[k].requests, delivered: r[k].delivered, waitMs: r[k].deliveryWaitMs })),
+          ]),
       ),
-      graphPostsPerWebhook: Object.fromEntries(names.filter((k) => !specs[k].queued).map((k) => [k, pick((r) => r[k].graphPosts / r[k].requests)])),
+      graphPostsPerWebhook: Object.fromEntries(
+        names.filter((k) => !specs[k].queued).map((k) => [k, pick((r) => r[k].graphPosts / r[k].requests)]),
+      ),
       metricsCalls,
-      bad: perRound.reduce((n, r) => n + Object.values(r).reduce((m, x) => m + x.non2xx + x.errors + x.latency.bad, 0), 0),
+      bad: perRound.reduce(
+        (n, r) => n + Object.values(r).reduce((m, x) => m + x.non2xx + x.errors + x.latency.bad, 0),
+        0,
+      ),
     };
   } finally {
     for (const t of Object.values(targets)) await t.stop();
@@ -348,9 +458,16 @@ export async function runE2E({ rounds = 3, durationS = 5, latencyS = 3, connecti
  * node bench/e2e.mjs '{"metricsOnly":true,"durationS":3,"connections":8}'
  */
 export async function runMetricsBurst({ durationS = 3, connections = 8, deliveryWaitS = 20 } = {}) {
-  const templates = loadCorpus().filter((e) => !e.env.FIELD_MAP).map((e) => freshen(e.payload));
+  const templates = loadCorpus()
+    .filter((e) => !e.env.FIELD_MAP)
+    .map((e) => freshen(e.payload));
   const headers = { "content-type": "application/json", authorization: `Bearer ${SECRET}` };
-  const requests = templates.map((t) => ({ method: "POST", path: "/webhooks/cartful", headers, body: JSON.stringify(t) }));
+  const requests = templates.map((t) => ({
+    method: "POST",
+    path: "/webhooks/cartful",
+    headers,
+    body: JSON.stringify(t),
+  }));
   const graph = await startNodeServer(path.join(ROOT, "bench/fake-graph.mjs"));
   const delivered = async (since, want) => {
     const start = Date.now();
@@ -380,11 +497,18 @@ async function countMetricsWrites({ graph, headers, templates, requests, connect
     config: writeConfig({ main: "../../relay-counted/worker.ts", dir: label }),
     label,
     persistTo: state,
-    vars: { META_GRAPH_URL: graph.url, META_ACCESS_TOKEN: "bench-dummy-token", META_PIXEL_ID: "1234567890", WEBHOOK_SECRET: SECRET, ADMIN_SECRET: ADMIN },
+    vars: {
+      META_GRAPH_URL: graph.url,
+      META_ACCESS_TOKEN: "bench-dummy-token",
+      META_PIXEL_ID: "1234567890",
+      WEBHOOK_SECRET: SECRET,
+      ADMIN_SECRET: ADMIN,
+    },
     timeoutMs: 120_000,
   });
   try {
-    const admin = async () => (await fetch(`${dev.url}/admin/metrics?window=1h`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
+    const admin = async () =>
+      (await fetch(`${dev.url}/admin/metrics?window=1h`, { headers: { authorization: `Bearer ${ADMIN}` } })).json();
     const calls = async () => (await fetch(`${dev.url}/__bench/metrics-calls`)).json();
     const adminBefore = await admin();
     const callsBefore = await calls();

@@ -24,20 +24,38 @@ const dev = await startWranglerDev({
   config: writeDirectConfig({ dir: "relay-profile", overrides: { minify: false } }),
   label: "relay-profile",
   inspectorPort,
-  vars: { META_GRAPH_URL: graph.url, META_ACCESS_TOKEN: "bench-dummy-token", META_PIXEL_ID: "1234567890", WEBHOOK_SECRET: SECRET },
+  vars: {
+    META_GRAPH_URL: graph.url,
+    META_ACCESS_TOKEN: "bench-dummy-token",
+    META_PIXEL_ID: "1234567890",
+    WEBHOOK_SECRET: SECRET,
+  },
 });
 try {
-  const bodies = loadCorpus().filter((e) => !e.env.FIELD_MAP).map((e) => JSON.stringify(freshen(e.payload)));
+  const bodies = loadCorpus()
+    .filter((e) => !e.env.FIELD_MAP)
+    .map((e) => JSON.stringify(freshen(e.payload)));
   const headers = { "content-type": "application/json", authorization: `Bearer ${SECRET}` };
   const requests = bodies.map((body) => ({ method: "POST", path: "/webhooks/cartful", headers, body }));
-  const load = (s) => new Promise((res, rej) => autocannon({ url: dev.url, connections: opts.connections, duration: s, requests }, (e, r) => (e ? rej(e) : res(r))));
+  const load = (s) =>
+    new Promise((res, rej) =>
+      autocannon({ url: dev.url, connections: opts.connections, duration: s, requests }, (e, r) =>
+        e ? rej(e) : res(r),
+      ),
+    );
   await load(2); // warm-up
 
   const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json();
-  const target = targets.find((t) => /relay|cartful/i.test(t.title ?? "") || /core:user/.test(t.id ?? "")) ?? targets[0];
+  const target =
+    targets.find((t) => /relay|cartful/i.test(t.title ?? "") || /core:user/.test(t.id ?? "")) ?? targets[0];
   // wrangler's inspector proxy only accepts a DevTools origin.
-  const ws = new WebSocket(target.webSocketDebuggerUrl, { headers: { origin: "https://devtools.devprod.cloudflare.dev" } });
-  await new Promise((res, rej) => { ws.onopen = res; ws.onerror = rej; });
+  const ws = new WebSocket(target.webSocketDebuggerUrl, {
+    headers: { origin: "https://devtools.devprod.cloudflare.dev" },
+  });
+  await new Promise((res, rej) => {
+    ws.onopen = res;
+    ws.onerror = rej;
+  });
   let id = 0;
   const pending = new Map();
   const scripts = new Map();
@@ -49,7 +67,12 @@ try {
       pending.delete(msg.id);
     }
   };
-  const send = (method, params = {}) => new Promise((res) => { const i = ++id; pending.set(i, res); ws.send(JSON.stringify({ id: i, method, params })); });
+  const send = (method, params = {}) =>
+    new Promise((res) => {
+      const i = ++id;
+      pending.set(i, res);
+      ws.send(JSON.stringify({ id: i, method, params }));
+    });
   // The bundle's text, to map profile lines back to src/ files and packages (esbuild's "// path" markers).
   await send("Debugger.enable");
   const markersByScript = new Map();
@@ -68,13 +91,17 @@ try {
   await send("Profiler.setSamplingInterval", { interval: 100 });
   await send("Profiler.start");
   const result = await load(opts.seconds);
-  const { result: { profile } } = await send("Profiler.stop");
+  const {
+    result: { profile },
+  } = await send("Profiler.stop");
   ws.close();
   fs.writeFileSync(path.join(ROOT, "bench/out/workerd.cpuprofile"), JSON.stringify(profile));
 
   const dt = new Map();
   profile.samples.forEach((sid, i) => dt.set(sid, (dt.get(sid) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const idle = new Set(profile.nodes.filter((n) => ["(idle)", "(program)"].includes(n.callFrame.functionName)).map((n) => n.id));
+  const idle = new Set(
+    profile.nodes.filter((n) => ["(idle)", "(program)"].includes(n.callFrame.functionName)).map((n) => n.id),
+  );
   const busy = [...dt.entries()].reduce((a, [k, v]) => a + (idle.has(k) ? 0 : v), 0);
   const byFn = new Map();
   const byFile = new Map();
@@ -100,8 +127,23 @@ try {
     byFn.set(fn, (byFn.get(fn) ?? 0) + t);
     byFile.set(file, (byFile.get(file) ?? 0) + t);
   }
-  const top = (m) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, opts.top).map(([k, v]) => ({ name: k, selfPct: +((100 * v) / busy).toFixed(1), usPerRequest: +(v / result.requests.total).toFixed(1) }));
-  console.log(JSON.stringify({ requests: result.requests.total, busyMsPerRequest: busy / 1000 / result.requests.total, byFile: top(byFile), byFunction: top(byFn) }));
+  const top = (m) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, opts.top)
+      .map(([k, v]) => ({
+        name: k,
+        selfPct: +((100 * v) / busy).toFixed(1),
+        usPerRequest: +(v / result.requests.total).toFixed(1),
+      }));
+  console.log(
+    JSON.stringify({
+      requests: result.requests.total,
+      busyMsPerRequest: busy / 1000 / result.requests.total,
+      byFile: top(byFile),
+      byFunction: top(byFn),
+    }),
+  );
 } finally {
   await dev.stop();
   graph.stop();

@@ -47,7 +47,11 @@ fs.writeFileSync(path.join(ROOT, "bench/out/transform.cpuprofile"), JSON.stringi
 const dt = new Map();
 profile.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 // The profiler's own frames (inspector round trips, this script's loop) are left out.
-const own = (cf) => cf.url.startsWith("node:inspector") || cf.url.endsWith("profile.mjs") || cf.functionName === "(program)" || cf.functionName === "(idle)";
+const own = (cf) =>
+  cf.url.startsWith("node:inspector") ||
+  cf.url.endsWith("profile.mjs") ||
+  cf.functionName === "(program)" ||
+  cf.functionName === "(idle)";
 const nodeById = new Map(profile.nodes.map((node) => [node.id, node]));
 const total = [...dt.entries()].reduce((a, [id, v]) => a + (own(nodeById.get(id).callFrame) ? 0 : v), 0);
 const byFn = new Map();
@@ -78,12 +82,19 @@ for (const node of profile.nodes) {
   const cf = node.callFrame;
   if (own(cf)) continue;
   const inBundle = cf.url.endsWith("relay.mjs");
-  const file = inBundle ? sourceOf(cf.url, cf.lineNumber) : cf.url ? path.basename(cf.url) : `(${cf.functionName || "native"})`;
+  const file = inBundle
+    ? sourceOf(cf.url, cf.lineNumber)
+    : cf.url
+      ? path.basename(cf.url)
+      : `(${cf.functionName || "native"})`;
   const fn = `${cf.functionName || "(anonymous)"} [${file}]`;
   byFn.set(fn, (byFn.get(fn) ?? 0) + t);
   byFile.set(file, (byFile.get(file) ?? 0) + t);
 }
 const top = (m) =>
-  [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, opts.top).map(([k, v]) => ({ name: k, selfPct: +((100 * v) / total).toFixed(1) }));
+  [...m.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, opts.top)
+    .map(([k, v]) => ({ name: k, selfPct: +((100 * v) / total).toFixed(1) }));
 const result = { perFixtureUs: perFixture, byFile: top(byFile), byFunction: top(byFn) };
 console.log(JSON.stringify(result));

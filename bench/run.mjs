@@ -38,10 +38,25 @@ if (process.argv.includes("--render")) {
   console.error(`[bench] rendered ${path.relative(ROOT, out)} from ${path.relative(ROOT, file)}`);
   process.exit(0);
 }
-const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
 const SETTINGS = smoke
-  ? { transform: { rounds: 2, minMs: 20, warmMs: 20, coldRuns: 1 }, breakdown: { minMs: 10, warmMs: 20 }, profile: { ms: 200 }, workerd: { rounds: 1, minMs: 30, warmMs: 30, spin: 3e6 }, e2e: { rounds: 1, durationS: 1, latencyS: 0.5, connections: 4, warmupS: 0.5 } }
-  : { transform: { rounds: 11, minMs: 200, warmMs: 1500, coldRuns: 5 }, breakdown: { minMs: 150, warmMs: 400 }, profile: { ms: 2000 }, workerd: { rounds: 7, minMs: 300, warmMs: 500, spin: 3e7 }, e2e: { rounds: 5, durationS: 3, latencyS: 2, connections: 8, warmupS: 2 } };
+  ? {
+      transform: { rounds: 2, minMs: 20, warmMs: 20, coldRuns: 1 },
+      breakdown: { minMs: 10, warmMs: 20 },
+      profile: { ms: 200 },
+      workerd: { rounds: 1, minMs: 30, warmMs: 30, spin: 3e6 },
+      e2e: { rounds: 1, durationS: 1, latencyS: 0.5, connections: 4, warmupS: 0.5 },
+    }
+  : {
+      transform: { rounds: 11, minMs: 200, warmMs: 1500, coldRuns: 5 },
+      breakdown: { minMs: 150, warmMs: 400 },
+      profile: { ms: 2000 },
+      workerd: { rounds: 7, minMs: 300, warmMs: 500, spin: 3e7 },
+      e2e: { rounds: 5, durationS: 3, latencyS: 2, connections: 8, warmupS: 2 },
+    };
 const outFile = smoke
   ? path.join(ROOT, "bench/out/BENCHMARKS.smoke.md")
   : only
@@ -64,7 +79,11 @@ function child(script, options) {
   const node = path.join(ROOT, "node_modules/.bin/node");
   const [cmd, args] = hasTaskset ? ["taskset", ["-c", String(os.cpus().length - 1), node]] : [node, []];
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, [...args, path.join(ROOT, "bench", script), JSON.stringify(options)], { cwd: ROOT, env: childEnv(), stdio: ["ignore", "pipe", "inherit"] });
+    const p = spawn(cmd, [...args, path.join(ROOT, "bench", script), JSON.stringify(options)], {
+      cwd: ROOT,
+      env: childEnv(),
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     p.stdout.on("data", (d) => (out += d));
     p.on("exit", (code) => {
@@ -80,15 +99,28 @@ function child(script, options) {
 
 function version(cmd, args) {
   try {
-    return execFileSync(cmd, args, { cwd: ROOT, env: childEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim().split("\n").pop();
+    return execFileSync(cmd, args, {
+      cwd: ROOT,
+      env: childEnv(),
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    })
+      .trim()
+      .split("\n")
+      .pop();
   } catch {
     return "unknown";
   }
 }
 
 function workerdVersion() {
-  const candidates = ["node_modules/wrangler/node_modules/@cloudflare/workerd-linux-64/bin/workerd", "node_modules/@cloudflare/workerd-linux-64/bin/workerd"];
-  for (const c of candidates) if (fs.existsSync(path.join(ROOT, c))) return `${version(path.join(ROOT, c), ["--version"])} (${c.includes("wrangler/node_modules") ? "wrangler's" : "top-level"})`;
+  const candidates = [
+    "node_modules/wrangler/node_modules/@cloudflare/workerd-linux-64/bin/workerd",
+    "node_modules/@cloudflare/workerd-linux-64/bin/workerd",
+  ];
+  for (const c of candidates)
+    if (fs.existsSync(path.join(ROOT, c)))
+      return `${version(path.join(ROOT, c), ["--version"])} (${c.includes("wrangler/node_modules") ? "wrangler's" : "top-level"})`;
   return "unknown";
 }
 
@@ -97,12 +129,17 @@ function sourceState() {
   const diff = version("git", ["diff", "HEAD", "--", "src", "fixtures", "wrangler.jsonc", "package.json"]);
   let full = "";
   try {
-    full = execFileSync("git", ["diff", "HEAD", "--", "src", "fixtures", "wrangler.jsonc", "package.json"], { cwd: ROOT, encoding: "utf8" });
+    full = execFileSync("git", ["diff", "HEAD", "--", "src", "fixtures", "wrangler.jsonc", "package.json"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
   } catch {
     full = diff;
   }
   // The committed trees of what is measured (a README-only commit during the run changes nothing).
-  const trees = ["src", "fixtures", "wrangler.jsonc", "package.json"].map((p) => version("git", ["rev-parse", `HEAD:${p}`])).join(" ");
+  const trees = ["src", "fixtures", "wrangler.jsonc", "package.json"]
+    .map((p) => version("git", ["rev-parse", `HEAD:${p}`]))
+    .join(" ");
   return { head: version("git", ["rev-parse", "--short", "HEAD"]), trees, dirty: full !== "", diff: full };
 }
 
@@ -135,9 +172,15 @@ if (base.error) console.error(`[bench] no base to compare with: ${base.error}`);
 
 if (want("transform")) {
   step("transform throughput in Node");
-  results.transform = await child("transform.mjs", { ...SETTINGS.transform, ...(base.entry ? { baseEntry: base.entry } : {}) });
+  results.transform = await child("transform.mjs", {
+    ...SETTINGS.transform,
+    ...(base.entry ? { baseEntry: base.entry } : {}),
+  });
   step("stage breakdown");
-  results.breakdown = await child("breakdown.mjs", { ...SETTINGS.breakdown, ...(base.stagesEntry ? { stagesEntry: base.stagesEntry } : {}) });
+  results.breakdown = await child("breakdown.mjs", {
+    ...SETTINGS.breakdown,
+    ...(base.stagesEntry ? { stagesEntry: base.stagesEntry } : {}),
+  });
   step("CPU profile");
   results.profile = await child("profile.mjs", SETTINGS.profile);
 }
@@ -145,7 +188,9 @@ if (want("workerd")) {
   step("inside workerd");
   const corpus = loadCorpus();
   const likeNames = results.transform?.likeForLike ?? corpus.map((e) => e.name);
-  const strings = results.transform?.fixtures ? (results.transform.floorInputs.reduce((a, b) => (b.length > a.length ? b : a), [])) : ["jane.doe@example.com"];
+  const strings = results.transform?.fixtures
+    ? results.transform.floorInputs.reduce((a, b) => (b.length > a.length ? b : a), [])
+    : ["jane.doe@example.com"];
   const fixtures = corpus.map((e) => ({ name: e.name, payload: e.payload, env: e.env }));
   results.workerd = await runInsideWorkerd({
     ...SETTINGS.workerd,
@@ -169,9 +214,15 @@ if (want("bundle")) {
 results.env.loadAfter = os.loadavg();
 const sourceAtEnd = sourceState();
 results.env.changedDuringRun = sourceAtEnd.trees !== sourceAtStart.trees || sourceAtEnd.diff !== sourceAtStart.diff;
-if (results.env.changedDuringRun) console.error("[bench] WARNING: src/, fixtures/, wrangler.jsonc or package.json changed during the run; the figures mix versions. Run again.");
+if (results.env.changedDuringRun)
+  console.error(
+    "[bench] WARNING: src/, fixtures/, wrangler.jsonc or package.json changed during the run; the figures mix versions. Run again.",
+  );
 results.env.seconds = Math.round((Date.now() - started) / 1000);
 
-fs.writeFileSync(path.join(ROOT, smoke ? "bench/out/results.smoke.json" : "bench/out/results.json"), JSON.stringify(results, null, 1));
+fs.writeFileSync(
+  path.join(ROOT, smoke ? "bench/out/results.smoke.json" : "bench/out/results.json"),
+  JSON.stringify(results, null, 1),
+);
 fs.writeFileSync(outFile, renderReport(results));
 step(`wrote ${path.relative(ROOT, outFile)}`);

@@ -39,7 +39,9 @@ const opts = { rounds: 11, minMs: 200, warmMs: 600, ...JSON.parse(process.argv[2
 const out = path.join(ROOT, "bench/out");
 
 const files = {
-  base: opts.baseEntry ? await buildRelayForNode({ outfile: path.join(out, "relay-base.mjs"), entry: opts.baseEntry }) : null,
+  base: opts.baseEntry
+    ? await buildRelayForNode({ outfile: path.join(out, "relay-base.mjs"), entry: opts.baseEntry })
+    : null,
   relay: await buildRelayForNode({ outfile: path.join(out, "relay.mjs") }),
   recording: await buildRelayForNode({ outfile: path.join(out, "relay-record.mjs"), record: true }),
   phoneMin: await buildRelayForNode({ outfile: path.join(out, "relay-phonemin.mjs"), phoneMin: true }),
@@ -55,15 +57,32 @@ const now = benchNow(corpus);
 // Cold starts: import + first call of each version in fresh processes (bench/cold.mjs), alternating.
 const coldRuns = { before: [], now: [] };
 for (let i = 0; i < (opts.coldRuns ?? 5); i++) {
-  for (const [name, file, api] of [["now", files.relay, "current"], ...(files.base ? [["before", files.base, "base"]] : [])]) {
-    const line = execFileSync(process.execPath, [path.join(ROOT, "bench/cold.mjs"), JSON.stringify({ file, api, fixture: "canonical" })], { encoding: "utf8" });
+  for (const [name, file, api] of [
+    ["now", files.relay, "current"],
+    ...(files.base ? [["before", files.base, "base"]] : []),
+  ]) {
+    const line = execFileSync(
+      process.execPath,
+      [path.join(ROOT, "bench/cold.mjs"), JSON.stringify({ file, api, fixture: "canonical" })],
+      { encoding: "utf8" },
+    );
     coldRuns[name].push(JSON.parse(line.trim().split("\n").pop()));
   }
 }
 const cold = Object.fromEntries(
   Object.entries(coldRuns)
     .filter(([, runs]) => runs.length > 0)
-    .map(([name, runs]) => [name, { fixture: runs[0].fixture, runs: runs.length, events: runs[0].events, importMs: summary(runs.map((r) => r.importMs)), firstCallMs: summary(runs.map((r) => r.firstCallMs)), secondCallMs: summary(runs.map((r) => r.secondCallMs)) }]),
+    .map(([name, runs]) => [
+      name,
+      {
+        fixture: runs[0].fixture,
+        runs: runs.length,
+        events: runs[0].events,
+        importMs: summary(runs.map((r) => r.importMs)),
+        firstCallMs: summary(runs.map((r) => r.firstCallMs)),
+        secondCallMs: summary(runs.map((r) => r.secondCallMs)),
+      },
+    ]),
 );
 
 const run = eventsOf(relay);
@@ -88,7 +107,9 @@ for (const entry of corpus) {
   const probe = structuredClone(entry.payload);
   recording.transformWebhook(probe, recConfig, recConfig.destinations, now);
   const mutatesInput = JSON.stringify(probe) !== before; // a pure transform leaves its input alone
-  const { result, hashed } = hashedDuring(() => recording.transformWebhook(entry.payload, recConfig, recConfig.destinations, now));
+  const { result, hashed } = hashedDuring(() =>
+    recording.transformWebhook(entry.payload, recConfig, recConfig.destinations, now),
+  );
   const three = hashedDuring(() => recording.transformWebhook(entry.payload, recConfig3, recConfig3.destinations, now));
   const baseConfig = base ? base.parseConfig(entry.env) : null;
   const baseResult = base ? base.transformWebhook(entry.payload, baseConfig, now) : null;
@@ -111,7 +132,8 @@ for (const entry of corpus) {
     baseConfig,
     relayOk: events === 1,
     events3: run(entry.payload, config3, now),
-    posts3: three.result.outcome === "routed" ? new Set(three.result.results.map((r) => r.destination.pixelId)).size : 0,
+    posts3:
+      three.result.outcome === "routed" ? new Set(three.result.results.map((r) => r.destination.pixelId)).size : 0,
     baseOk: baseResult?.outcome === "event",
     baseStatus: baseResult ? statusOf(baseResult) : "n/a",
     phoneMinOk: runPhoneMin(entry.payload, config, now) === 1,
@@ -146,9 +168,11 @@ let sink = 0;
 const hashLoop = (fn) => () => {
   for (const list of floorInputs) for (const s of list) sink += fn(s).length;
 };
-const loop = (list, fn, configOf = (f) => f.config) => () => {
-  for (const f of list) sink += fn(f.payload, configOf(f), now);
-};
+const loop =
+  (list, fn, configOf = (f) => f.config) =>
+  () => {
+    for (const f of list) sink += fn(f.payload, configOf(f), now);
+  };
 const sameSet = (a, b) => a.length === b.length && a.every((f, i) => f === b[i]);
 // Webhooks per pass; µs are per webhook (with three destinations a webhook is three events).
 const candidates = {
@@ -156,22 +180,56 @@ const candidates = {
   "relay (all fixtures)": { events: relayAll.length, pass: loop(relayAll, run) },
   ...(runBase && beforeAfter.length
     ? {
-        ...(sameSet(beforeAfter, relayAll) ? {} : { "relay (fixtures both versions take)": { events: beforeAfter.length, pass: loop(beforeAfter, run) } }),
-        "before (be0ef34, all fixtures)": { events: beforeAfter.length, pass: loop(beforeAfter, runBase, (f) => f.baseConfig) },
-        "before (be0ef34)": { events: both.filter((f) => f.baseOk).length, pass: loop(both.filter((f) => f.baseOk), runBase, (f) => f.baseConfig) },
+        ...(sameSet(beforeAfter, relayAll)
+          ? {}
+          : { "relay (fixtures both versions take)": { events: beforeAfter.length, pass: loop(beforeAfter, run) } }),
+        "before (be0ef34, all fixtures)": {
+          events: beforeAfter.length,
+          pass: loop(beforeAfter, runBase, (f) => f.baseConfig),
+        },
+        "before (be0ef34)": {
+          events: both.filter((f) => f.baseOk).length,
+          pass: loop(
+            both.filter((f) => f.baseOk),
+            runBase,
+            (f) => f.baseConfig,
+          ),
+        },
       }
     : {}),
-  ...(sameSet(three, relayAll) ? {} : { "relay (fixtures with 3 events)": { events: three.length, pass: loop(three, run) } }),
+  ...(sameSet(three, relayAll)
+    ? {}
+    : { "relay (fixtures with 3 events)": { events: three.length, pass: loop(three, run) } }),
   "relay, 3 destinations (all fixtures)": { events: three.length, pass: loop(three, run, (f) => f.config3) },
   "relay, phone min metadata (what-if, all fixtures)": { events: relayAll.length, pass: loop(relayAll, runPhoneMin) },
-  sdk: { events: both.length, pass: () => { for (const f of both) sink += sdkTransform(f.payload, 1).event_time; } },
-  "relay (contract example)": { events: exampleOk ? 1 : 0, pass: () => { sink += run(example, exampleConfig, now); } },
-  "sdk (contract example)": { events: 1, pass: () => { sink += sdkTransform(example, 1).event_time; } },
+  sdk: {
+    events: both.length,
+    pass: () => {
+      for (const f of both) sink += sdkTransform(f.payload, 1).event_time;
+    },
+  },
+  "relay (contract example)": {
+    events: exampleOk ? 1 : 0,
+    pass: () => {
+      sink += run(example, exampleConfig, now);
+    },
+  },
+  "sdk (contract example)": {
+    events: 1,
+    pass: () => {
+      sink += sdkTransform(example, 1).event_time;
+    },
+  },
   floor: { events: both.length, pass: hashLoop(relay.sha256Hex) },
   "hash: @noble/hashes": { events: both.length, pass: hashLoop(nobleHash) },
   "hash: node:crypto": { events: both.length, pass: hashLoop(nodeHash) },
   "hash: js-sha256 (SDK's)": { events: both.length, pass: hashLoop(jsHash) },
-  "JSON.parse": { events: both.length, pass: () => { for (const f of both) sink += JSON.parse(f.text) ? 1 : 0; } },
+  "JSON.parse": {
+    events: both.length,
+    pass: () => {
+      for (const f of both) sink += JSON.parse(f.text) ? 1 : 0;
+    },
+  },
 };
 const allKey = sameSet(beforeAfter, relayAll) ? "relay (all fixtures)" : "relay (fixtures both versions take)";
 const threeBaseKey = sameSet(three, relayAll) ? "relay (all fixtures)" : "relay (fixtures with 3 events)";
@@ -199,9 +257,18 @@ const ratio = (a, b) => (perRound[a] && perRound[b] ? perRound[a].map((x, i) => 
 const result = {
   node: process.version,
   now,
-  fixtures: fixtures.map(({ payload, text, config, config3, baseConfig, hashed, ...f }) => ({ ...f, hashes: hashed.length })),
+  fixtures: fixtures.map(({ payload, text, config, config3, baseConfig, hashed, ...f }) => ({
+    ...f,
+    hashes: hashed.length,
+  })),
   likeForLike: both.map((f) => f.name),
-  base: base ? { entry: path.relative(ROOT, opts.baseEntry), fixtures: beforeAfter.map((f) => f.name), likeForLike: both.filter((f) => f.baseOk).map((f) => f.name) } : null,
+  base: base
+    ? {
+        entry: path.relative(ROOT, opts.baseEntry),
+        fixtures: beforeAfter.map((f) => f.name),
+        likeForLike: both.filter((f) => f.baseOk).map((f) => f.name),
+      }
+    : null,
   threeDestinations: three.map((f) => f.name),
   cold,
   exampleFile,
@@ -216,7 +283,9 @@ const result = {
     "after / before (all fixtures)": summary(ratio(allKey, "before (be0ef34, all fixtures)") ?? [NaN]),
     "after / before (like-for-like)": summary(ratio("relay", "before (be0ef34)") ?? [NaN]),
     "3 destinations / 1": summary(ratio("relay, 3 destinations (all fixtures)", threeBaseKey) ?? [NaN]),
-    "phone max / phone min metadata": summary(ratio("relay (all fixtures)", "relay, phone min metadata (what-if, all fixtures)") ?? [NaN]),
+    "phone max / phone min metadata": summary(
+      ratio("relay (all fixtures)", "relay, phone min metadata (what-if, all fixtures)") ?? [NaN],
+    ),
   },
   sink,
 };

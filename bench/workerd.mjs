@@ -24,13 +24,28 @@ async function post(url, job) {
   return body;
 }
 
-export async function runInsideWorkerd({ strings, likeForLike, allFixtures, baseEntry, baseFixtures = [], now, rounds = 5, minMs = 300, warmMs = 300, spin = 3e7 }) {
+export async function runInsideWorkerd({
+  strings,
+  likeForLike,
+  allFixtures,
+  baseEntry,
+  baseFixtures = [],
+  now,
+  rounds = 5,
+  minMs = 300,
+  warmMs = 300,
+  spin = 3e7,
+}) {
   const outDir = path.join(ROOT, "bench/out/workerd");
   await buildRelayForNode({ outfile: path.join(outDir, "relay.mjs"), platform: "neutral" });
   const basePath = path.join(outDir, "relay-base.mjs");
   if (baseEntry) await buildRelayForNode({ outfile: basePath, platform: "neutral", entry: baseEntry });
   else fs.writeFileSync(basePath, "// bench/lib/base.mjs could not prepare the base\nexport const missing = true;\n");
-  const dev = await startWranglerDev({ config: path.join(ROOT, "bench/workerd/wrangler.toml"), label: "workerd-bench", persistTo: path.join(outDir, "state") });
+  const dev = await startWranglerDev({
+    config: path.join(ROOT, "bench/workerd/wrangler.toml"),
+    label: "workerd-bench",
+    persistTo: path.join(outDir, "state"),
+  });
   try {
     // 1. Does performance.now() advance while the Worker computes? Compare with the wall clock.
     const clock = [];
@@ -62,16 +77,29 @@ export async function runInsideWorkerd({ strings, likeForLike, allFixtures, base
       "relay (all fixtures)": { variant: "current", fixtures: allFixtures },
       ...(baseEntry && baseFixtures.length
         ? {
-            ...(inBase(allFixtures).length === allFixtures.length ? {} : { "relay (fixtures both versions take)": { variant: "current", fixtures: inBase(allFixtures) } }),
+            ...(inBase(allFixtures).length === allFixtures.length
+              ? {}
+              : { "relay (fixtures both versions take)": { variant: "current", fixtures: inBase(allFixtures) } }),
             "before (be0ef34, like-for-like)": { variant: "base", fixtures: inBase(likeForLike) },
             "before (be0ef34, all fixtures)": { variant: "base", fixtures: inBase(allFixtures) },
           }
         : {}),
-      "relay, 3 destinations (all fixtures)": { variant: "current", fixtures: allFixtures.map((f) => ({ ...f, env: withThreeDestinations(f.env) })), eventsPerWebhook: 3 },
+      "relay, 3 destinations (all fixtures)": {
+        variant: "current",
+        fixtures: allFixtures.map((f) => ({ ...f, env: withThreeDestinations(f.env) })),
+        eventsPerWebhook: 3,
+      },
     };
     const transform = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
     const transformOk = {};
-    const job = (v, ms) => ({ kind: "transform", variant: v.variant, fixtures: v.fixtures, eventsPerWebhook: v.eventsPerWebhook ?? 1, now, minMs: ms });
+    const job = (v, ms) => ({
+      kind: "transform",
+      variant: v.variant,
+      fixtures: v.fixtures,
+      eventsPerWebhook: v.eventsPerWebhook ?? 1,
+      now,
+      minMs: ms,
+    });
     for (const v of Object.values(variants)) await post(dev.url, job(v, warmMs * 2));
     for (let r = 0; r < rounds; r++) {
       const names = Object.keys(variants);
@@ -81,8 +109,11 @@ export async function runInsideWorkerd({ strings, likeForLike, allFixtures, base
         transformOk[name] = res.events === res.expected;
       }
     }
-    const tRatio = (a, b) => (transform[a] && transform[b] ? summary(transform[a].map((x, i) => x / transform[b][i])) : undefined);
-    const allKey = transform["relay (fixtures both versions take)"] ? "relay (fixtures both versions take)" : "relay (all fixtures)";
+    const tRatio = (a, b) =>
+      transform[a] && transform[b] ? summary(transform[a].map((x, i) => x / transform[b][i])) : undefined;
+    const allKey = transform["relay (fixtures both versions take)"]
+      ? "relay (fixtures both versions take)"
+      : "relay (all fixtures)";
     const ratio = (a, b) => summary(hashes[a].map((x, i) => x / hashes[b][i]));
     return {
       clock,

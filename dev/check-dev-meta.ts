@@ -24,7 +24,11 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await probe();
@@ -45,18 +49,24 @@ const isListening = async (url: string) => {
 
 rmSync(path.join(ROOT, STATE), { recursive: true, force: true });
 const [relayPort, metaPort] = [await freePort(0), await freePort(0)];
-launcher = spawn(process.execPath, ["dev/dev-meta.ts", "--port", String(relayPort), "--meta-port", String(metaPort), "--state", STATE], {
-  cwd: ROOT,
-  stdio: ["ignore", "pipe", "pipe"],
-  env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-});
+launcher = spawn(
+  process.execPath,
+  ["dev/dev-meta.ts", "--port", String(relayPort), "--meta-port", String(metaPort), "--state", STATE],
+  {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+  },
+);
 launcher.stdout!.on("data", (chunk) => (output += chunk));
 launcher.stderr!.on("data", (chunk) => (output += chunk));
 const exited = new Promise<number | null>((resolve) => launcher!.once("exit", (code) => resolve(code)));
 
 const relayUrl = `http://127.0.0.1:${relayPort}`;
 const metaUrl = `http://127.0.0.1:${metaPort}`;
-await until("the launcher's banner", 90_000, () => (output.includes("Ctrl-C stops both") ? true : launcher!.exitCode !== null ? fail("the launcher exited") : undefined));
+await until("the launcher's banner", 90_000, () =>
+  output.includes("Ctrl-C stops both") ? true : launcher!.exitCode !== null ? fail("the launcher exited") : undefined,
+);
 const ready = seconds(started);
 
 const canonical = JSON.parse(readFileSync(path.join(ROOT, "fixtures/canonical.json"), "utf8"));
@@ -67,7 +77,8 @@ const webhook = await fetch(`${relayUrl}/webhooks/cartful`, {
   body: JSON.stringify({ ...canonical, id: `evt_check_${Date.now()}`, occurred_at: new Date().toISOString() }),
 });
 const answer = (await webhook.json()) as { status?: string; event_id?: string };
-if (webhook.status !== 202 || answer.status !== "queued") fail(`the webhook answered ${webhook.status} ${JSON.stringify(answer)}`);
+if (webhook.status !== 202 || answer.status !== "queued")
+  fail(`the webhook answered ${webhook.status} ${JSON.stringify(answer)}`);
 
 const accepted = await until("the fake Meta accepting the event", 30_000, async () => {
   const { requests } = (await (await fetch(`${metaUrl}/_requests`)).json()) as { requests: RequestRecord[] };
@@ -78,7 +89,9 @@ const delivered = seconds(sentAt);
 const roundAt = performance.now();
 const scheduled = await fetch(`${relayUrl}/__scheduled?cron=${encodeURIComponent("17 * * * *")}`);
 if (!scheduled.ok) fail(`GET /__scheduled answered ${scheduled.status}`);
-await until("the hourly round reading the fake's Dataset Quality", 15_000, () => (/"msg":"round","outcome":"ok"/.test(output) ? true : undefined));
+await until("the hourly round reading the fake's Dataset Quality", 15_000, () =>
+  /"msg":"round","outcome":"ok"/.test(output) ? true : undefined,
+);
 const round = seconds(roundAt);
 
 const letters = await fetch(`${relayUrl}/admin/dead-letters`, { headers: { authorization: `Bearer ${ADMIN_SECRET}` } });
@@ -87,7 +100,10 @@ if (letters.status !== 200) fail(`GET /admin/dead-letters answered ${letters.sta
 const stopAt = performance.now();
 launcher.kill("SIGTERM");
 let timer: NodeJS.Timeout | undefined;
-const code = await Promise.race([exited, new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), 15_000)))]);
+const code = await Promise.race([
+  exited,
+  new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), 15_000))),
+]);
 clearTimeout(timer);
 if (code === "timeout") fail("the launcher did not stop within 15 s of SIGTERM");
 if (await isListening(relayUrl)) fail("the relay still answers after the launcher stopped");

@@ -5,10 +5,26 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { ADMIN_SECRET, canonicalCurl, DEV_PIXEL, DEV_TOKEN, freePort, ROOT, STATE_DIR, waitForLive, WEBHOOK_SECRET, wranglerArgs } from "./dev-meta.ts";
+import {
+  ADMIN_SECRET,
+  canonicalCurl,
+  DEV_PIXEL,
+  DEV_TOKEN,
+  freePort,
+  ROOT,
+  STATE_DIR,
+  waitForLive,
+  WEBHOOK_SECRET,
+  wranglerArgs,
+} from "./dev-meta.ts";
 
-const canonical = JSON.parse(readFileSync(path.join(ROOT, "fixtures/canonical.json"), "utf8")) as { id: string; occurred_at: string };
-const hasShellTools = ["sh", "sed", "curl", "date"].every((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0);
+const canonical = JSON.parse(readFileSync(path.join(ROOT, "fixtures/canonical.json"), "utf8")) as {
+  id: string;
+  occurred_at: string;
+};
+const hasShellTools = ["sh", "sed", "curl", "date"].every(
+  (tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0,
+);
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -31,9 +47,17 @@ async function listen(answer: (path: string, body: string) => { status: number; 
 }
 
 describe("wranglerArgs", () => {
-  const args = wranglerArgs({ relayPort: 8787, inspectorPort: 9230, metaUrl: "http://127.0.0.1:8789", pixel: DEV_PIXEL, extra: ["--var", "DEFAULT_COUNTRY:GB"] });
+  const args = wranglerArgs({
+    relayPort: 8787,
+    inspectorPort: 9230,
+    metaUrl: "http://127.0.0.1:8789",
+    pixel: DEV_PIXEL,
+    extra: ["--var", "DEFAULT_COUNTRY:GB"],
+  });
   const vars = Object.fromEntries(
-    args.flatMap((arg, i) => (args[i - 1] === "--var" ? [[arg.slice(0, arg.indexOf(":")), arg.slice(arg.indexOf(":") + 1)]] : [])),
+    args.flatMap((arg, i) =>
+      args[i - 1] === "--var" ? [[arg.slice(0, arg.indexOf(":")), arg.slice(arg.indexOf(":") + 1)]] : [],
+    ),
   );
 
   it("runs the repository's wrangler.jsonc on 127.0.0.1 with its own state", () => {
@@ -64,23 +88,32 @@ describe("wranglerArgs", () => {
 });
 
 describe("canonicalCurl", () => {
-  it.skipIf(!hasShellTools)("posts fixtures/canonical.json with the secret, the current time and a fresh Studio id", async () => {
-    let received: { path: string; body: any } | undefined;
-    const url = await listen((path, body) => {
-      received = { path, body: JSON.parse(body) };
-      return { status: 202, json: { status: "queued" } };
-    });
-    const before = Date.now();
-    // Asynchronously: the server answering curl runs in this process.
-    const { stdout: output } = await promisify(execFile)("sh", ["-c", canonicalCurl(url, canonical.id)], { cwd: ROOT, encoding: "utf8", timeout: 10_000 });
-    expect(JSON.parse(output)).toEqual({ status: "queued" });
-    expect(received!.path).toBe("/webhooks/cartful");
-    const occurredAt = Date.parse(received!.body.occurred_at);
-    expect(occurredAt).toBeGreaterThan(before - 2000);
-    expect(occurredAt).toBeLessThanOrEqual(Date.now());
-    expect(received!.body.id).toMatch(/^evt_dev_\d+$/);
-    expect({ ...received!.body, id: canonical.id, occurred_at: canonical.occurred_at }).toEqual(JSON.parse(readFileSync(path.join(ROOT, "fixtures/canonical.json"), "utf8")));
-  });
+  it.skipIf(!hasShellTools)(
+    "posts fixtures/canonical.json with the secret, the current time and a fresh Studio id",
+    async () => {
+      let received: { path: string; body: any } | undefined;
+      const url = await listen((path, body) => {
+        received = { path, body: JSON.parse(body) };
+        return { status: 202, json: { status: "queued" } };
+      });
+      const before = Date.now();
+      // Asynchronously: the server answering curl runs in this process.
+      const { stdout: output } = await promisify(execFile)("sh", ["-c", canonicalCurl(url, canonical.id)], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 10_000,
+      });
+      expect(JSON.parse(output)).toEqual({ status: "queued" });
+      expect(received!.path).toBe("/webhooks/cartful");
+      const occurredAt = Date.parse(received!.body.occurred_at);
+      expect(occurredAt).toBeGreaterThan(before - 2000);
+      expect(occurredAt).toBeLessThanOrEqual(Date.now());
+      expect(received!.body.id).toMatch(/^evt_dev_\d+$/);
+      expect({ ...received!.body, id: canonical.id, occurred_at: canonical.occurred_at }).toEqual(
+        JSON.parse(readFileSync(path.join(ROOT, "fixtures/canonical.json"), "utf8")),
+      );
+    },
+  );
 
   it("authenticates with the launcher's webhook secret", () => {
     expect(canonicalCurl("http://127.0.0.1:1", canonical.id)).toContain(`Authorization: Bearer ${WEBHOOK_SECRET}`);

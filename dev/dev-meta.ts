@@ -124,7 +124,11 @@ export async function freePort(preferred: number): Promise<number> {
  * if (await waitForLive("http://127.0.0.1:8787", 60_000)) console.log("ready");
  * ```
  */
-export async function waitForLive(relayUrl: string, timeoutMs: number, stillRunning: () => boolean = () => true): Promise<boolean> {
+export async function waitForLive(
+  relayUrl: string,
+  timeoutMs: number,
+  stillRunning: () => boolean = () => true,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && stillRunning()) {
     try {

@@ -47,7 +47,8 @@ const graph = new Map<string, string[]>(
   files.map((file) => {
     const targets = importSpecifiers(readFileSync(file, "utf8")).map((spec) => {
       const target = resolve(file, spec, fileSet);
-      if (target === undefined) throw new Error(`${path.relative(SRC, file)} imports ${spec}, which is not a module of src/`);
+      if (target === undefined)
+        throw new Error(`${path.relative(SRC, file)} imports ${spec}, which is not a module of src/`);
       return target;
     });
     return [file, targets];
@@ -75,7 +76,9 @@ export function importCycles(edges: Map<string, string[]>): string[][] {
 
 describe("the layout of src/", () => {
   it("has every module in a layer folder (or apart)", () => {
-    const stray = files.map(layerOf).filter((layer) => !(LAYERS as readonly string[]).includes(layer) && !APART.includes(layer));
+    const stray = files
+      .map(layerOf)
+      .filter((layer) => !(LAYERS as readonly string[]).includes(layer) && !APART.includes(layer));
     expect(stray).toEqual([]);
   });
 
@@ -110,7 +113,14 @@ describe("the layout of src/", () => {
       ["d", ["a"]],
     ]);
     expect(importCycles(edges)).toEqual([["a", "b", "c", "a"]]);
-    expect(importCycles(new Map([["a", ["b"]], ["b", []]]))).toEqual([]);
+    expect(
+      importCycles(
+        new Map([
+          ["a", ["b"]],
+          ["b", []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it("reads static, re-exported, type-only and dynamic imports", () => {

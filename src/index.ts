@@ -14,8 +14,10 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env, ctx) => handleQueueBatch(batch, env, ctx, { record: (report) => recordNow(env, consumerBatch(report, Date.now())) }),
-  scheduled: (controller, env, ctx) => ctx.waitUntil(hourlyRound(env, { fetch: (input, init) => fetch(input, init), now: controller.scheduledTime })),
+  queue: (batch, env, ctx) =>
+    handleQueueBatch(batch, env, ctx, { record: (report) => recordNow(env, consumerBatch(report, Date.now())) }),
+  scheduled: (controller, env, ctx) =>
+    ctx.waitUntil(hourlyRound(env, { fetch: (input, init) => fetch(input, init), now: controller.scheduledTime })),
 } satisfies ExportedHandler<Env>;
 
 export { IntakeLedger } from "./delivery/intakeLedger";

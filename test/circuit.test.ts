@@ -19,7 +19,15 @@ let sequence = 0;
 
 const refused: HoldCause = {
   kind: "meta_refused",
-  failure: { ok: false, transient: false, status: 400, code: 190, subcode: 463, message: "Error validating access token", fbtraceId: "TR-190" },
+  failure: {
+    ok: false,
+    transient: false,
+    status: 400,
+    code: 190,
+    subcode: 463,
+    message: "Error validating access token",
+    fbtraceId: "TR-190",
+  },
 };
 
 /** A fresh circuit of a destination with its fake world: Graph answers from `answer`, queues record. */
@@ -35,7 +43,9 @@ async function circuit(answer: (ids: string[]) => Response, settings: Record<str
     META_GRAPH_URL: "https://graph.test",
     [`TOKEN_${sequence}`]: TOKEN,
     DESTINATIONS: JSON.stringify([{ name: destination, pixel_id: "555", access_token_secret: `TOKEN_${sequence}` }]),
-    CAPI_QUEUE: { sendBatch: async (messages: { body: QueuedEvent }[]) => void requeued.push(...messages.map((m) => m.body)) },
+    CAPI_QUEUE: {
+      sendBatch: async (messages: { body: QueuedEvent }[]) => void requeued.push(...messages.map((m) => m.body)),
+    },
     CAPI_DLQ: { send: async (letter: DeadLetter) => void letters.push(letter) },
     ...settings,
   };
@@ -53,21 +63,42 @@ async function circuit(answer: (ids: string[]) => Response, settings: Record<str
   await runInDurableObject(stub, (instance: DeliveryCircuit) => {
     instance.deps = deps;
   });
-  const held = (ids: string[], eventTime = NOW_S - 60) => ids.map((id) => queuedEvent(id, eventTime, "555", destination));
+  const held = (ids: string[], eventTime = NOW_S - 60) =>
+    ids.map((id) => queuedEvent(id, eventTime, "555", destination));
   const alarmAt = () => runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
   return { destination, stub, requests, requeued, letters, lines, clock, held, alarmAt };
 }
 
 const ok = (ids: string[]) => Response.json({ events_received: ids.length, fbtrace_id: "TRACE-OK" });
-const tokenRefused = () => Response.json({ error: { message: "Error validating access token", code: 190, error_subcode: 463, fbtrace_id: "TR" } }, { status: 400 });
+const tokenRefused = () =>
+  Response.json(
+    { error: { message: "Error validating access token", code: 190, error_subcode: 463, fbtrace_id: "TR" } },
+    { status: 400 },
+  );
 
 describe("DeliveryCircuit", () => {
   it("opens on the first refusal, keeps the events, says so, and probes 30 s later", async () => {
     const c = await circuit(ok);
     const status = await c.stub.hold(c.destination, c.held(["a", "b"]), refused, NOW);
-    expect(status).toMatchObject({ open: true, cause: "meta_refused", since: NOW, held: 2, probes: 0, lastFailure: { code: 190, subcode: 463, fbtraceId: "TR-190" } });
+    expect(status).toMatchObject({
+      open: true,
+      cause: "meta_refused",
+      since: NOW,
+      held: 2,
+      probes: 0,
+      lastFailure: { code: 190, subcode: 463, fbtraceId: "TR-190" },
+    });
     expect(await c.alarmAt()).toBe(NOW + PROBE_FIRST_DELAY_MS);
-    expect(c.lines).toMatchObject([{ level: "error", msg: "circuit", outcome: "circuit_opened", destination: c.destination, reason: "meta_refused", meta_code: 190 }]);
+    expect(c.lines).toMatchObject([
+      {
+        level: "error",
+        msg: "circuit",
+        outcome: "circuit_opened",
+        destination: c.destination,
+        reason: "meta_refused",
+        meta_code: 190,
+      },
+    ]);
   });
 
   it("keeps an event once, however often it is held", async () => {
@@ -83,8 +114,19 @@ describe("DeliveryCircuit", () => {
     await runDurableObjectAlarm(c.stub);
     expect(c.requests.map((r) => [r.ids, r.token])).toEqual([[["a"], TOKEN]]);
     const status = await c.stub.status(c.clock.now);
-    expect(status).toMatchObject({ open: true, held: 3, probes: 1, nextProbeAt: c.clock.now + 2 * PROBE_FIRST_DELAY_MS });
-    expect(c.lines.at(-1)).toMatchObject({ level: "error", outcome: "circuit_open", probes: 1, held: 3, meta_code: 190 });
+    expect(status).toMatchObject({
+      open: true,
+      held: 3,
+      probes: 1,
+      nextProbeAt: c.clock.now + 2 * PROBE_FIRST_DELAY_MS,
+    });
+    expect(c.lines.at(-1)).toMatchObject({
+      level: "error",
+      outcome: "circuit_open",
+      probes: 1,
+      held: 3,
+      meta_code: 190,
+    });
     expect(c.requeued).toEqual([]);
   });
 
@@ -101,7 +143,9 @@ describe("DeliveryCircuit", () => {
   });
 
   it("closes too when Meta judges the probe's event rather than the configuration", async () => {
-    const c = await circuit(() => Response.json({ error: { message: "Invalid parameter", code: 100, error_subcode: 2804003 } }, { status: 400 }));
+    const c = await circuit(() =>
+      Response.json({ error: { message: "Invalid parameter", code: 100, error_subcode: 2804003 } }, { status: 400 }),
+    );
     await c.stub.hold(c.destination, c.held(["a", "b"]), refused, NOW);
     c.clock.now = NOW + PROBE_FIRST_DELAY_MS;
     await runDurableObjectAlarm(c.stub);
@@ -110,7 +154,9 @@ describe("DeliveryCircuit", () => {
   });
 
   it("probes again soon when Meta is down: no verdict on the configuration", async () => {
-    const c = await circuit(() => Response.json({ error: { message: "down", code: 2, is_transient: true } }, { status: 503 }));
+    const c = await circuit(() =>
+      Response.json({ error: { message: "down", code: 2, is_transient: true } }, { status: 503 }),
+    );
     await c.stub.hold(c.destination, c.held(["a"]), refused, NOW);
     c.clock.now = NOW + PROBE_FIRST_DELAY_MS;
     await runDurableObjectAlarm(c.stub);
@@ -119,7 +165,10 @@ describe("DeliveryCircuit", () => {
     // Twice down: the wait stays the first one, it does not double as for a refusal.
     c.clock.now += PROBE_FIRST_DELAY_MS;
     await runDurableObjectAlarm(c.stub);
-    expect(await c.stub.status(c.clock.now)).toMatchObject({ probes: 0, nextProbeAt: c.clock.now + PROBE_FIRST_DELAY_MS });
+    expect(await c.stub.status(c.clock.now)).toMatchObject({
+      probes: 0,
+      nextProbeAt: c.clock.now + PROBE_FIRST_DELAY_MS,
+    });
     expect(c.requests).toHaveLength(2);
   });
 
@@ -131,7 +180,12 @@ describe("DeliveryCircuit", () => {
       await runDurableObjectAlarm(c.stub);
     }
     const waiting = await c.stub.status(c.clock.now);
-    expect(waiting).toMatchObject({ open: true, cause: "no_token", probes: 4, nextProbeAt: c.clock.now + 16 * PROBE_FIRST_DELAY_MS });
+    expect(waiting).toMatchObject({
+      open: true,
+      cause: "no_token",
+      probes: 4,
+      nextProbeAt: c.clock.now + 16 * PROBE_FIRST_DELAY_MS,
+    });
     await runInDurableObject(c.stub, (instance: DeliveryCircuit) => {
       instance.deps.env = { ...(instance.deps.env as object), [`TOKEN_${sequence}`]: TOKEN };
     });
@@ -189,7 +243,9 @@ describe("DeliveryCircuit", () => {
     await c.stub.hold(c.destination, [...c.held(["old"], NOW_S - 7 * 86_400 + 120), ...c.held(["new"])], refused, NOW);
     c.clock.now = NOW + PROBE_FIRST_DELAY_MS;
     await runDurableObjectAlarm(c.stub);
-    expect(c.letters).toMatchObject([{ key: `old@${c.destination}`, reason: "configuration", code: 190, fbtraceId: "TR-190" }]);
+    expect(c.letters).toMatchObject([
+      { key: `old@${c.destination}`, reason: "configuration", code: 190, fbtraceId: "TR-190" },
+    ]);
     expect((await c.stub.status(c.clock.now)).held).toBe(1);
     expect(c.requests.map((r) => r.ids)).toEqual([["new"]]);
   });

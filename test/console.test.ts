@@ -18,7 +18,9 @@ const consoleEnv = {
   ADMIN_SECRET,
   META_GRAPH_URL: "https://graph.test",
   META_TOKEN_EU: "EAAB-workerd-console-token",
-  DESTINATIONS: JSON.stringify([{ name: "eu", pixel_id: "111", access_token_secret: "META_TOKEN_EU", test_event_code: "TEST4521" }]),
+  DESTINATIONS: JSON.stringify([
+    { name: "eu", pixel_id: "111", access_token_secret: "META_TOKEN_EU", test_event_code: "TEST4521" },
+  ]),
 };
 
 /**
@@ -32,7 +34,11 @@ function relay(graph = fakeGraph(graphOk())) {
 async function logIn(app: ReturnType<typeof relay>["app"]) {
   const res = await app.request(
     `${ORIGIN}/admin/login`,
-    { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" }, body: `secret=${ADMIN_SECRET}` },
+    {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "sec-fetch-site": "same-origin" },
+      body: `secret=${ADMIN_SECRET}`,
+    },
     consoleEnv,
   );
   expect(res.status).toBe(303);
@@ -62,7 +68,11 @@ describe("the console in workerd", () => {
     const replay = (headers: Record<string, string>) =>
       app.request(
         `${ORIGIN}/admin/dead-letters/replay`,
-        { method: "POST", headers: { "content-type": "application/json", cookie, "sec-fetch-site": "same-origin", ...headers }, body: JSON.stringify({ keys: ["cartful.ses_none.1@eu"] }) },
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", cookie, "sec-fetch-site": "same-origin", ...headers },
+          body: JSON.stringify({ keys: ["cartful.ses_none.1@eu"] }),
+        },
         consoleEnv,
       );
     expect((await replay({})).status).toBe(403);
@@ -77,7 +87,11 @@ describe("the console in workerd", () => {
     const { cookie, csrf } = await logIn(app);
     const res = await app.request(
       `${ORIGIN}/admin/destinations/eu/test-event`,
-      { method: "POST", headers: { "content-type": "application/json", cookie, "x-csrf-token": csrf, "sec-fetch-site": "same-origin" }, body: "{}" },
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie, "x-csrf-token": csrf, "sec-fetch-site": "same-origin" },
+        body: "{}",
+      },
       consoleEnv,
     );
     expect(res.status).toBe(200);

@@ -17,7 +17,8 @@ function world() {
   const tag = `console-${++sequence}`;
   const metrics = env.METRICS.get(env.METRICS.idFromName(`metrics-${tag}`));
   const letters = env.DEAD_LETTERS.get(env.DEAD_LETTERS.idFromName(`letters-${tag}`));
-  const circuits = (name: string) => env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(`${tag}:${circuitName(name)}`));
+  const circuits = (name: string) =>
+    env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(`${tag}:${circuitName(name)}`));
   const bindings = {
     ...env,
     META_ACCESS_TOKEN_EU: "EAAB-eu",
@@ -29,7 +30,10 @@ function world() {
     ]),
     METRICS: { idFromName: () => "", get: () => metrics } as unknown as DurableObjectNamespace<MetricsStore>,
     DEAD_LETTERS: { idFromName: () => "", get: () => letters } as unknown as typeof env.DEAD_LETTERS,
-    DELIVERY_CIRCUIT: { idFromName: (name: string) => name, get: (name: string) => circuits(name.replace(/^circuit:/, "")) } as unknown as typeof env.DELIVERY_CIRCUIT,
+    DELIVERY_CIRCUIT: {
+      idFromName: (name: string) => name,
+      get: (name: string) => circuits(name.replace(/^circuit:/, "")),
+    } as unknown as typeof env.DELIVERY_CIRCUIT,
   };
   return { metrics, letters, circuits, bindings };
 }
@@ -39,16 +43,81 @@ describe("buildConsoleModel", () => {
     const w = world();
     const now = Date.now();
     const nowS = Math.floor(now / 1000);
-    await w.metrics.record(webhookBatch({ outcome: "accepted", eventId: "cartful.a.1", keys: ["em"], destinations: [{ name: "eu", status: "queued" }, { name: "us", status: "queued" }] }, now));
     await w.metrics.record(
-      consumerBatch(
-        new Map([["eu", { sent: 2, retried: 1, deadLettered: 0, held: 0, latenciesMs: [900, 1200], sentKeys: [["em", "ph", "fbp"], ["em", "fbp"]], lastAccepted: { at: now, fbtraceId: "T-EU" }, events: [{ eventId: "cartful.a.1", outcome: "sent", keys: ["em", "ph", "fbp"], fbtraceId: "T-EU" }] }]]),
+      webhookBatch(
+        {
+          outcome: "accepted",
+          eventId: "cartful.a.1",
+          keys: ["em"],
+          destinations: [
+            { name: "eu", status: "queued" },
+            { name: "us", status: "queued" },
+          ],
+        },
         now,
       ),
     );
-    await w.metrics.record({ ...emptyBatch(now), counts: [{ destination: "", name: "unauthorized", n: 1 }, { destination: "", name: "received", n: 1 }] });
-    await w.circuits("us").hold("us", [queuedEvent("cartful.h.1", nowS - 60, "222", "us")], { kind: "meta_refused", failure: { ok: false, transient: false, status: 400, code: 190, subcode: 463, message: "Error validating access token", fbtraceId: "T-190" } }, now);
-    const letter = { v: 1 as const, kind: "dead_letter" as const, key: "cartful.bad.1@eu", message: queuedEvent("cartful.bad.1", nowS - 60, "111", "eu"), reason: "rejected" as const, detail: "Invalid parameter", code: 100, fbtraceId: "T-100", attempts: 1, deadLetteredAt: now };
+    await w.metrics.record(
+      consumerBatch(
+        new Map([
+          [
+            "eu",
+            {
+              sent: 2,
+              retried: 1,
+              deadLettered: 0,
+              held: 0,
+              latenciesMs: [900, 1200],
+              sentKeys: [
+                ["em", "ph", "fbp"],
+                ["em", "fbp"],
+              ],
+              lastAccepted: { at: now, fbtraceId: "T-EU" },
+              events: [{ eventId: "cartful.a.1", outcome: "sent", keys: ["em", "ph", "fbp"], fbtraceId: "T-EU" }],
+            },
+          ],
+        ]),
+        now,
+      ),
+    );
+    await w.metrics.record({
+      ...emptyBatch(now),
+      counts: [
+        { destination: "", name: "unauthorized", n: 1 },
+        { destination: "", name: "received", n: 1 },
+      ],
+    });
+    await w
+      .circuits("us")
+      .hold(
+        "us",
+        [queuedEvent("cartful.h.1", nowS - 60, "222", "us")],
+        {
+          kind: "meta_refused",
+          failure: {
+            ok: false,
+            transient: false,
+            status: 400,
+            code: 190,
+            subcode: 463,
+            message: "Error validating access token",
+            fbtraceId: "T-190",
+          },
+        },
+        now,
+      );
+    const letter = {
+      v: 1 as const,
+      kind: "dead_letter" as const,
+      key: "cartful.bad.1@eu",
+      message: queuedEvent("cartful.bad.1", nowS - 60, "111", "eu"),
+      reason: "rejected" as const,
+      detail: "Invalid parameter",
+      code: 100,
+      fbtraceId: "T-100",
+      attempts: 1,
+      deadLetteredAt: now,
+    };
     await w.letters.put([letter]);
 
     const model = await buildConsoleModel(w.bindings, now);
@@ -67,10 +136,23 @@ describe("buildConsoleModel", () => {
       quality: { state: "none", reason: "not read yet (hourly)" },
     });
     expect(eu?.hint).toMatch(/^(client_ip_address|client_user_agent|fbc) on 0 %/);
-    expect(us).toMatchObject({ mode: "misconfigured", circuit: { cause: "meta_refused", held: 1, lastFailure: { code: 190, subcode: 463, fbtraceId: "T-190" } } });
+    expect(us).toMatchObject({
+      mode: "misconfigured",
+      circuit: { cause: "meta_refused", held: 1, lastFailure: { code: 190, subcode: 463, fbtraceId: "T-190" } },
+    });
     expect(test).toMatchObject({ mode: "dry_run", quality: { state: "none", reason: "no token to read it with" } });
     expect(model.deadLetters).toEqual([
-      { key: "cartful.bad.1@eu", destination: "eu", eventId: "cartful.bad.1", reason: "rejected", detail: "Invalid parameter", code: 100, fbtraceId: "T-100", deadLetteredAt: now, replayable: true },
+      {
+        key: "cartful.bad.1@eu",
+        destination: "eu",
+        eventId: "cartful.bad.1",
+        reason: "rejected",
+        detail: "Invalid parameter",
+        code: 100,
+        fbtraceId: "T-100",
+        deadLetteredAt: now,
+        replayable: true,
+      },
     ]);
     expect(model.recent[0]).toMatchObject({ eventId: "cartful.a.1", destination: "eu", outcome: "sent" });
     expect(model.hours).toHaveLength(168);
@@ -80,7 +162,11 @@ describe("buildConsoleModel", () => {
 
   it("still answers with what it has when the settings are broken and nothing is bound", async () => {
     const model = await buildConsoleModel({ META_API_VERSION: "27" }, Date.now());
-    expect(model.relay).toEqual({ mode: "misconfigured", problem: "META_API_VERSION must look like v27.0", queued: false });
+    expect(model.relay).toEqual({
+      mode: "misconfigured",
+      problem: "META_API_VERSION must look like v27.0",
+      queued: false,
+    });
     expect(model.destinations).toEqual([]);
     expect(model.hours).toEqual([]);
   });

@@ -8,14 +8,40 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { copy, fakeGraph, fixtures, GRAPH_URL, graphError, graphOk, jsonRequest, NOW, relay, SECRET } from "./helpers";
 
-const TOKENS = { META_ACCESS_TOKEN_EU: "EAAB-eu-token", META_ACCESS_TOKEN_SKIN: "EAAB-skin-token", META_ACCESS_TOKEN_TEST: "EAAB-test-token" };
+const TOKENS = {
+  META_ACCESS_TOKEN_EU: "EAAB-eu-token",
+  META_ACCESS_TOKEN_SKIN: "EAAB-skin-token",
+  META_ACCESS_TOKEN_TEST: "EAAB-test-token",
+};
 /** The README's worked example: a region by store domain, a second pixel for one quiz, a test pixel fed from a {source} route. */
 const DESTINATIONS = [
-  { name: "eu", pixel_id: "1111", access_token_secret: "META_ACCESS_TOKEN_EU", match: { store_domain: ["shop.example.de", "*.example.fr"] } },
-  { name: "skin", pixel_id: "2222", access_token_secret: "META_ACCESS_TOKEN_SKIN", match: { quiz_id: ["qz_skin_finder"] }, event_name: { "email:submit": "Lead", "quiz:complete": "QuizComplete" } },
-  { name: "test", pixel_id: "3333", access_token_secret: "META_ACCESS_TOKEN_TEST", match: { source: "staging" }, test_event_code: "TEST777" },
+  {
+    name: "eu",
+    pixel_id: "1111",
+    access_token_secret: "META_ACCESS_TOKEN_EU",
+    match: { store_domain: ["shop.example.de", "*.example.fr"] },
+  },
+  {
+    name: "skin",
+    pixel_id: "2222",
+    access_token_secret: "META_ACCESS_TOKEN_SKIN",
+    match: { quiz_id: ["qz_skin_finder"] },
+    event_name: { "email:submit": "Lead", "quiz:complete": "QuizComplete" },
+  },
+  {
+    name: "test",
+    pixel_id: "3333",
+    access_token_secret: "META_ACCESS_TOKEN_TEST",
+    match: { source: "staging" },
+    test_event_code: "TEST777",
+  },
 ];
-const several = { WEBHOOK_SECRET: SECRET, META_GRAPH_URL: GRAPH_URL, ...TOKENS, DESTINATIONS: JSON.stringify(DESTINATIONS) };
+const several = {
+  WEBHOOK_SECRET: SECRET,
+  META_GRAPH_URL: GRAPH_URL,
+  ...TOKENS,
+  DESTINATIONS: JSON.stringify(DESTINATIONS),
+};
 
 /** The canonical webhook from a store, with a fresh Studio id and session. */
 function webhook(tag: string, overrides: { domain?: string; quiz?: string; type?: string } = {}) {
@@ -29,7 +55,12 @@ function webhook(tag: string, overrides: { domain?: string; quiz?: string; type?
   return w;
 }
 
-async function post(r: ReturnType<typeof relay>, path: string, body: unknown, bindings: Record<string, unknown> = several) {
+async function post(
+  r: ReturnType<typeof relay>,
+  path: string,
+  body: unknown,
+  bindings: Record<string, unknown> = several,
+) {
   const res = await r.app.request(path, jsonRequest(body), bindings);
   return { res, json: (await res.json()) as any };
 }
@@ -50,9 +81,27 @@ describe("routing to several destinations", () => {
     const { res, json } = await post(r, "/webhooks/cartful/staging", webhook("a", { domain: "shop.example.de" }));
     expect(res.status).toBe(200);
     expect(sentTo(r)).toEqual([
-      { pixel: "1111", token: "EAAB-eu-token", event_name: "Lead", event_id: "cartful.ses_dest_a.1", test_event_code: undefined },
-      { pixel: "2222", token: "EAAB-skin-token", event_name: "Lead", event_id: "cartful.ses_dest_a.1", test_event_code: undefined },
-      { pixel: "3333", token: "EAAB-test-token", event_name: "Lead", event_id: "cartful.ses_dest_a.1", test_event_code: "TEST777" },
+      {
+        pixel: "1111",
+        token: "EAAB-eu-token",
+        event_name: "Lead",
+        event_id: "cartful.ses_dest_a.1",
+        test_event_code: undefined,
+      },
+      {
+        pixel: "2222",
+        token: "EAAB-skin-token",
+        event_name: "Lead",
+        event_id: "cartful.ses_dest_a.1",
+        test_event_code: undefined,
+      },
+      {
+        pixel: "3333",
+        token: "EAAB-test-token",
+        event_name: "Lead",
+        event_id: "cartful.ses_dest_a.1",
+        test_event_code: "TEST777",
+      },
     ]);
     expect(json).toMatchObject({
       status: "sent",
@@ -75,12 +124,18 @@ describe("routing to several destinations", () => {
     const r = relay();
     const bindings = { ...several, STUDIO_EVENT_TYPES: "email:submit,quiz:complete" };
     await post(r, "/webhooks/cartful", webhook("c", { type: "quiz:complete", domain: "shop.example.it" }), bindings);
-    expect(sentTo(r)).toMatchObject([{ pixel: "2222", event_name: "QuizComplete", event_id: "cartful.ses_dest_c.1.quiz:complete" }]);
+    expect(sentTo(r)).toMatchObject([
+      { pixel: "2222", event_name: "QuizComplete", event_id: "cartful.ses_dest_c.1.quiz:complete" },
+    ]);
   });
 
   it("answers skipped no_destination when nothing matches, and sends nothing", async () => {
     const r = relay();
-    const { res, json } = await post(r, "/webhooks/cartful", webhook("d", { domain: "shop.example.it", quiz: "qz_other" }));
+    const { res, json } = await post(
+      r,
+      "/webhooks/cartful",
+      webhook("d", { domain: "shop.example.it", quiz: "qz_other" }),
+    );
     expect(res.status).toBe(200);
     expect(json).toEqual({ status: "skipped", reason: "no_destination", event_id: "cartful.ses_dest_d.1" });
     expect(r.graph.calls).toEqual([]);
@@ -102,7 +157,9 @@ describe("routing to several destinations", () => {
   it("keeps the preview's route word out of the source names, and refuses a source that is not a route segment", async () => {
     const r = relay();
     expect((await r.app.request("/webhooks/cartful/Bad.Source", jsonRequest(webhook("f")), several)).status).toBe(404);
-    expect((await r.app.request("/webhooks/cartful/preview/preview", jsonRequest(webhook("f")), several)).status).toBe(404);
+    expect((await r.app.request("/webhooks/cartful/preview/preview", jsonRequest(webhook("f")), several)).status).toBe(
+      404,
+    );
   });
 
   it("logs one line per webhook naming each destination's outcome, and one line per dry-run destination", async () => {
@@ -162,8 +219,20 @@ describe("a failing destination", () => {
   });
 
   it("answers 502 when Meta refuses a destination's configuration (a wrong pixel: 100/33), without retrying", async () => {
-    const r = relay(fakeGraph(graphError(400, { code: 100, error_subcode: 33, message: "Unsupported post request. Object with ID '1111' does not exist" })));
-    const { res, json } = await post(r, "/webhooks/cartful", webhook("j", { domain: "shop.example.de", quiz: "qz_other" }));
+    const r = relay(
+      fakeGraph(
+        graphError(400, {
+          code: 100,
+          error_subcode: 33,
+          message: "Unsupported post request. Object with ID '1111' does not exist",
+        }),
+      ),
+    );
+    const { res, json } = await post(
+      r,
+      "/webhooks/cartful",
+      webhook("j", { domain: "shop.example.de", quiz: "qz_other" }),
+    );
     expect(res.status).toBe(502);
     expect(json.error).toMatchObject({ code: "meta_rejected_configuration", meta_code: 100, meta_subcode: 33 });
     expect(r.graph.calls).toHaveLength(1);
@@ -191,14 +260,22 @@ describe("the queued path with several destinations", () => {
       { name: "skin", status: "queued" },
       { name: "test", status: "queued" },
     ]);
-    const messages = send.mock.calls.flatMap((call) => (call[0] as { body: { destination: string; pixelId: string } }[]).map((m) => [m.body.destination, m.body.pixelId]));
+    const messages = send.mock.calls.flatMap((call) =>
+      (call[0] as { body: { destination: string; pixelId: string } }[]).map((m) => [
+        m.body.destination,
+        m.body.pixelId,
+      ]),
+    );
     expect(messages).toEqual([
       ["eu", "1111"],
       ["skin", "2222"],
       ["test", "3333"],
     ]);
     const again = await post(r, "/webhooks/cartful/staging", body, queued);
-    expect(again.json).toMatchObject({ status: "duplicate", destinations: [{ status: "duplicate" }, { status: "duplicate" }, { status: "duplicate" }] });
+    expect(again.json).toMatchObject({
+      status: "duplicate",
+      destinations: [{ status: "duplicate" }, { status: "duplicate" }, { status: "duplicate" }],
+    });
     expect(send).toHaveBeenCalledTimes(1);
     send.mockRestore();
   });
@@ -234,9 +311,16 @@ describe("/healthz with several destinations", () => {
 
   it("names the broken setting, not its value, when DESTINATIONS cannot be read", async () => {
     const r = relay();
-    const res = await r.app.request("/healthz", {}, { ...several, DESTINATIONS: '[{"name":"eu","pixel_id":"not-a-pixel"}]' });
+    const res = await r.app.request(
+      "/healthz",
+      {},
+      { ...several, DESTINATIONS: '[{"name":"eu","pixel_id":"not-a-pixel"}]' },
+    );
     const json = (await res.json()) as any;
-    expect(json).toMatchObject({ mode: "misconfigured", reason: expect.stringContaining('DESTINATIONS "eu": pixel_id') });
+    expect(json).toMatchObject({
+      mode: "misconfigured",
+      reason: expect.stringContaining('DESTINATIONS "eu": pixel_id'),
+    });
     expect(JSON.stringify(json)).not.toContain("not-a-pixel");
   });
 });

@@ -28,9 +28,13 @@ function freshStore() {
   const writes = { count: 0 };
   // The Worker reads the store named METRICS_STORE_NAME: hand it a namespace that answers this one.
   const counted = new Proxy(stub, {
-    get: (target, key) => (key === "record" ? (batch: never) => (writes.count++, target.record(batch)) : Reflect.get(target, key)),
+    get: (target, key) =>
+      key === "record" ? (batch: never) => (writes.count++, target.record(batch)) : Reflect.get(target, key),
   });
-  const METRICS = { idFromName: () => namespace.idFromName(name), get: () => counted } as unknown as DurableObjectNamespace<MetricsStore>;
+  const METRICS = {
+    idFromName: () => namespace.idFromName(name),
+    get: () => counted,
+  } as unknown as DurableObjectNamespace<MetricsStore>;
   return { stub, METRICS, writes };
 }
 
@@ -41,7 +45,11 @@ function liveClockApp(graph = fakeGraph(graphOk("T-OK"))) {
 const stampedNow = (body: any) => ({ ...body, occurred_at: new Date().toISOString() });
 
 async function metricsOf(app: ReturnType<typeof createApp>, bindings: Record<string, unknown>, window = "24h") {
-  const res = await app.request(`/admin/metrics?window=${window}`, { headers: { authorization: `Bearer ${ADMIN}` } }, bindings);
+  const res = await app.request(
+    `/admin/metrics?window=${window}`,
+    { headers: { authorization: `Bearer ${ADMIN}` } },
+    bindings,
+  );
   return { res, json: (await res.json()) as any };
 }
 
@@ -50,7 +58,13 @@ describe("MetricsStore", () => {
     const { stub } = freshStore();
     const now = Date.now();
     await stub.record({ ...emptyBatch(now - 2 * HOUR_MS), counts: [{ destination: "eu", name: "sent", n: 2 }] });
-    await stub.record({ ...emptyBatch(now), counts: [{ destination: "eu", name: "sent", n: 3 }, { destination: "", name: "received", n: 5 }] });
+    await stub.record({
+      ...emptyBatch(now),
+      counts: [
+        { destination: "eu", name: "sent", n: 3 },
+        { destination: "", name: "received", n: 5 },
+      ],
+    });
     await stub.record({ ...emptyBatch(now - 30 * HOUR_MS), counts: [{ destination: "eu", name: "sent", n: 7 }] });
     expect(await stub.windowCounts("1h", now)).toEqual({ eu: { sent: 3 }, "": { received: 5 } });
     expect(await stub.windowCounts("24h", now)).toEqual({ eu: { sent: 5 }, "": { received: 5 } });
@@ -77,7 +91,12 @@ describe("MetricsStore", () => {
       { at: now, destination: "eu", eventId: "b", outcome: "retry", keys: [] },
       { at: now, destination: "eu", eventId: "a", outcome: "sent", keys: ["em", "ph"], fbtraceId: "T1" },
     ]);
-    expect(await stub.latest()).toEqual({ eu: { lastAccepted: { at: now, fbtraceId: "T1" }, lastFailure: { at: now, code: 2, status: 503, message: "down" } } });
+    expect(await stub.latest()).toEqual({
+      eu: {
+        lastAccepted: { at: now, fbtraceId: "T1" },
+        lastFailure: { at: now, code: 2, status: 503, message: "down" },
+      },
+    });
   });
 
   it("shows each signal once with its count, and logs it at most once an hour, without Meta's words", async () => {
@@ -87,7 +106,12 @@ describe("MetricsStore", () => {
       instance.sink = (line) => lines.push(line);
     });
     const now = Date.now();
-    const warning = (at: number) => ({ ...emptyBatch(at), signals: [{ destination: "eu", kind: "version_warning" as const, detail: "The call has been auto-upgraded to v27.0", at }] });
+    const warning = (at: number) => ({
+      ...emptyBatch(at),
+      signals: [
+        { destination: "eu", kind: "version_warning" as const, detail: "The call has been auto-upgraded to v27.0", at },
+      ],
+    });
     await stub.record(warning(now));
     await stub.record(warning(now + 60_000));
     await stub.record(warning(now + HOUR_MS + 1));
@@ -97,7 +121,13 @@ describe("MetricsStore", () => {
     ]);
     expect(lines.join("")).not.toContain("auto-upgraded");
     expect((await stub.signals(now + HOUR_MS))?.eu).toEqual([
-      { kind: "version_warning", detail: "The call has been auto-upgraded to v27.0", firstAt: now, lastAt: now + HOUR_MS + 1, count: 3 },
+      {
+        kind: "version_warning",
+        detail: "The call has been auto-upgraded to v27.0",
+        firstAt: now,
+        lastAt: now + HOUR_MS + 1,
+        count: 3,
+      },
     ]);
   });
 });
@@ -107,7 +137,8 @@ describe("recording from the webhook route", () => {
     const { stub, METRICS, writes } = freshStore();
     const bindings = { METRICS };
     const never = () => new Promise<void>(() => {});
-    for (let i = 0; i < 20; i++) recordLater(bindings, webhookBatch({ outcome: "accepted", destinations: [] }, Date.now()), undefined, never);
+    for (let i = 0; i < 20; i++)
+      recordLater(bindings, webhookBatch({ outcome: "accepted", destinations: [] }, Date.now()), undefined, never);
     expect(writes.count).toBe(0);
     await flushMetrics(bindings);
     expect(writes.count).toBe(1);
@@ -118,8 +149,10 @@ describe("recording from the webhook route", () => {
     const { METRICS } = freshStore();
     const app = liveClockApp();
     const bindings = { ...liveEnv, ADMIN_SECRET: ADMIN, METRICS, DEAD_LETTERS: env.DEAD_LETTERS };
-    const send = (body: unknown, headers: Record<string, string> = {}) => app.request("/webhooks/cartful", jsonRequest(body, headers), bindings);
-    const lead = (tag: string) => stampedNow({ ...copy(fixtures.canonical), id: `evt_m_${tag}`, session: { id: `ses_m_${tag}`, attempt: 1 } });
+    const send = (body: unknown, headers: Record<string, string> = {}) =>
+      app.request("/webhooks/cartful", jsonRequest(body, headers), bindings);
+    const lead = (tag: string) =>
+      stampedNow({ ...copy(fixtures.canonical), id: `evt_m_${tag}`, session: { id: `ses_m_${tag}`, attempt: 1 } });
     await send(lead("1"));
     await send(lead("2"));
     const noPhone = lead("3") as any;
@@ -138,7 +171,13 @@ describe("recording from the webhook route", () => {
       webhooks: { received: 6, unauthorized: 1, invalid: 1 },
       destinations: { default: { routed: 4, sent: 3, skipped: 1, retried: 0, dead_lettered: 0 } },
     });
-    expect(json.destinations.default.match_keys).toMatchObject({ em: 1, ph: 2 / 3, fbc: 1, fbp: 1, client_ip_address: 1 });
+    expect(json.destinations.default.match_keys).toMatchObject({
+      em: 1,
+      ph: 2 / 3,
+      fbc: 1,
+      fbp: 1,
+      client_ip_address: 1,
+    });
     expect(JSON.stringify(json)).not.toMatch(/jane|203\.0\.113|EAAB/i);
   });
 
@@ -146,7 +185,11 @@ describe("recording from the webhook route", () => {
     const { METRICS } = freshStore();
     const app = liveClockApp(fakeGraph(graphError(503, { code: 2, is_transient: true }), graphOk()));
     const bindings = { ...liveEnv, ADMIN_SECRET: ADMIN, METRICS, DEAD_LETTERS: env.DEAD_LETTERS };
-    await app.request("/webhooks/cartful", jsonRequest(stampedNow({ ...copy(fixtures.canonical), id: "evt_r1" })), bindings);
+    await app.request(
+      "/webhooks/cartful",
+      jsonRequest(stampedNow({ ...copy(fixtures.canonical), id: "evt_r1" })),
+      bindings,
+    );
     await app.request("/webhooks/cartful", jsonRequest("x".repeat(70 * 1024)), bindings);
     const { json } = await metricsOf(app, bindings);
     expect(json.webhooks).toEqual({ received: 2, unauthorized: 0, invalid: 1 });
@@ -166,7 +209,9 @@ describe("recording from the consumer", () => {
   it("records each batch's outcomes through the Worker's own queue() handler", async () => {
     const { stub, METRICS } = freshStore();
     const nowS = Math.floor(Date.now() / 1000);
-    const batch = createMessageBatch(QUEUE_NAME, [{ id: "m-1", timestamp: new Date(), attempts: 1, body: queuedEvent("cartful.metrics.1", nowS - 60) }]);
+    const batch = createMessageBatch(QUEUE_NAME, [
+      { id: "m-1", timestamp: new Date(), attempts: 1, body: queuedEvent("cartful.metrics.1", nowS - 60) },
+    ]);
     const ctx = createExecutionContext();
     vi.spyOn(console, "log").mockImplementation(() => {});
     const fetchSpy = vi.spyOn(globalThis, "fetch").mockResolvedValue(graphOk("T-Q"));
@@ -174,7 +219,11 @@ describe("recording from the consumer", () => {
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m-1"]);
     const counts = await stub.windowCounts("1h", Date.now());
     expect(counts.default).toMatchObject({ sent: 1, "key:em": 1, "key:client_ip_address": 1 });
-    expect((await stub.recent(1))[0]).toMatchObject({ eventId: "cartful.metrics.1", outcome: "sent", fbtraceId: "T-Q" });
+    expect((await stub.recent(1))[0]).toMatchObject({
+      eventId: "cartful.metrics.1",
+      outcome: "sent",
+      fbtraceId: "T-Q",
+    });
     fetchSpy.mockRestore();
   });
 });
@@ -183,10 +232,16 @@ describe("the hourly round", () => {
   it("reads Meta's Dataset Quality for each destination with a token and keeps it; a missing permission is kept as such", async () => {
     const { stub, METRICS } = freshStore();
     const answers: Record<string, Response> = {
-      "111": Response.json({ web: [{ event_name: "Lead", event_match_quality: { composite_score: 6.4, match_key_feedback: [] } }] }),
-      "222": Response.json({ error: { message: "(#10) Application does not have permission for this action", code: 10 } }, { status: 403 }),
+      "111": Response.json({
+        web: [{ event_name: "Lead", event_match_quality: { composite_score: 6.4, match_key_feedback: [] } }],
+      }),
+      "222": Response.json(
+        { error: { message: "(#10) Application does not have permission for this action", code: 10 } },
+        { status: 403 },
+      ),
     };
-    const fetch = (async (input: RequestInfo | URL) => answers[new URL(String(input)).searchParams.get("dataset_id")!]!) as typeof globalThis.fetch;
+    const fetch = (async (input: RequestInfo | URL) =>
+      answers[new URL(String(input)).searchParams.get("dataset_id")!]!) as typeof globalThis.fetch;
     const bindings = {
       ...env,
       METRICS,
@@ -207,7 +262,10 @@ describe("the hourly round", () => {
       { destination: "c", quality: "none", circuit: "closed" },
     ]);
     const quality = await stub.quality();
-    expect((quality as Record<string, { state: unknown }>).a?.state).toMatchObject({ state: "ok", quality: { events: [{ eventName: "Lead", compositeScore: 6.4 }] } });
+    expect((quality as Record<string, { state: unknown }>).a?.state).toMatchObject({
+      state: "ok",
+      quality: { events: [{ eventName: "Lead", compositeScore: 6.4 }] },
+    });
     expect((quality as Record<string, { state: unknown }>).b?.state).toMatchObject({ state: "permission", code: 10 });
     expect(lines.join("")).not.toContain("EAAB");
   });
@@ -215,7 +273,10 @@ describe("the hourly round", () => {
   it("is the Worker's scheduled() handler", async () => {
     const ctx = createExecutionContext();
     vi.spyOn(console, "log").mockImplementation(() => {});
-    await worker.scheduled!({ scheduledTime: NOW, cron: "17 * * * *", noRetry: () => {} } as ScheduledController, { ...env, WEBHOOK_SECRET: SECRET } as never, ctx);
+    await worker.scheduled!(
+      { scheduledTime: NOW, cron: "17 * * * *", noRetry: () => {} } as ScheduledController,
+      { ...env, WEBHOOK_SECRET: SECRET } as never,
+      ctx,
+    );
   });
 });
-

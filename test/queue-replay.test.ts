@@ -53,7 +53,11 @@ function call(path: string, init: RequestInit = {}, bindings: Record<string, unk
 }
 
 const replay = (body: unknown) =>
-  call("/dead-letters/replay", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  call("/dead-letters/replay", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 async function listed(query = "") {
   const res = await call(`/dead-letters${query}`);
@@ -122,13 +126,19 @@ describe("/admin/dead-letters", () => {
 
   it("shows one letter, and 404 for an unknown key", async () => {
     await deadLetter([letter("one-1", "rejected")]);
-    expect(await (await call("/dead-letters/one-1")).json()).toMatchObject({ key: "one-1", detail: "The event has an invalid parameter." });
+    expect(await (await call("/dead-letters/one-1")).json()).toMatchObject({
+      key: "one-1",
+      detail: "The event has an invalid parameter.",
+    });
     expect((await call("/dead-letters/nope")).status).toBe(404);
   });
 
   it("re-drives chosen letters with their original event_id and event_time, refusing what Meta would refuse", async () => {
     const sendBatch = vi.spyOn(env.CAPI_QUEUE!, "sendBatch");
-    await deadLetter([letter("rd-ok", "configuration"), letter("rd-old", "retries_exhausted", NOW_S - 7 * 86_400 + 60)]);
+    await deadLetter([
+      letter("rd-ok", "configuration"),
+      letter("rd-old", "retries_exhausted", NOW_S - 7 * 86_400 + 60),
+    ]);
     const res = await replay({ keys: ["rd-ok", "rd-old", "rd-missing"] });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
@@ -141,7 +151,9 @@ describe("/admin/dead-letters", () => {
     expect(sent).toEqual([{ ...queued("rd-ok"), replays: 1 }]);
     // Re-driven letters leave the waiting list but stay visible with all=1.
     expect((await listed("?limit=1000")).deadLetters.some((l) => l.key === "rd-ok")).toBe(false);
-    expect((await listed("?limit=1000&all=1")).deadLetters.find((l) => l.key === "rd-ok")).toMatchObject({ replayedAt: expect.any(Number) });
+    expect((await listed("?limit=1000&all=1")).deadLetters.find((l) => l.key === "rd-ok")).toMatchObject({
+      replayedAt: expect.any(Number),
+    });
   });
 
   it("a re-driven event goes through the consumer to Meta with its original event_id and event_time", async () => {
@@ -149,7 +161,12 @@ describe("/admin/dead-letters", () => {
     const original = letter("e2e-1", "configuration");
     await deadLetter([original]);
     await replay({ keys: ["e2e-1"] });
-    const requeued = [...sendBatch.mock.calls[0]![0]].map((m, i) => ({ id: `re-${i}`, timestamp: new Date(), attempts: 1, body: m.body }));
+    const requeued = [...sendBatch.mock.calls[0]![0]].map((m, i) => ({
+      id: `re-${i}`,
+      timestamp: new Date(),
+      attempts: 1,
+      body: m.body,
+    }));
     const batch = createMessageBatch("cartful-capi-events", requeued);
     const graphBodies: { data: { event_id: string; event_time: number }[] }[] = [];
     const fetch = (async (_: RequestInfo | URL, init?: RequestInit) => {
@@ -158,11 +175,23 @@ describe("/admin/dead-letters", () => {
     }) as typeof globalThis.fetch;
     const ctx = createExecutionContext();
     const lines: string[] = [];
-    const live = { ...env, META_ACCESS_TOKEN: "EAAB-replay", META_PIXEL_ID: "111", META_GRAPH_URL: "https://graph.test" };
+    const live = {
+      ...env,
+      META_ACCESS_TOKEN: "EAAB-replay",
+      META_PIXEL_ID: "111",
+      META_GRAPH_URL: "https://graph.test",
+    };
     await handleQueueBatch(batch, live, ctx, { fetch, sink: (l) => lines.push(l) });
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["re-0"]);
-    expect(graphBodies.map((b) => b.data.map((e) => [e.event_id, e.event_time]))).toEqual([[["e2e-1", original.message!.event.event_time]]]);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ outcome: "sent", event_id: "e2e-1", replays: 1, fbtrace_id: "TRACE-REPLAY" });
+    expect(graphBodies.map((b) => b.data.map((e) => [e.event_id, e.event_time]))).toEqual([
+      [["e2e-1", original.message!.event.event_time]],
+    ]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      outcome: "sent",
+      event_id: "e2e-1",
+      replays: 1,
+      fbtrace_id: "TRACE-REPLAY",
+    });
   });
 
   it("re-drives every waiting letter of a reason; a dry run sends nothing", async () => {
@@ -177,10 +206,21 @@ describe("/admin/dead-letters", () => {
   });
 
   it("refuses malformed replay requests", async () => {
-    for (const body of [{}, { keys: [] }, { keys: "x" }, { reason: "nope" }, { keys: ["a"], reason: "stale" }, { keys: ["a"], dryRun: "yes" }]) {
+    for (const body of [
+      {},
+      { keys: [] },
+      { keys: "x" },
+      { reason: "nope" },
+      { keys: ["a"], reason: "stale" },
+      { keys: ["a"], dryRun: "yes" },
+    ]) {
       expect((await replay(body)).status).toBe(400);
     }
-    const res = await call("/dead-letters/replay", { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+    const res = await call("/dead-letters/replay", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{",
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: "invalid_json" } });
   });
@@ -209,7 +249,10 @@ describe("/admin/dead-letters", () => {
 describe("DeadLetterStore retention", () => {
   it("its alarm deletes letters dead-lettered more than 14 days ago", async () => {
     const stub = env.DEAD_LETTERS!.get(env.DEAD_LETTERS!.idFromName(`${DEAD_LETTER_STORE_NAME}-retention-test`));
-    await stub.put([{ ...letter("ret-old", "rejected"), deadLetteredAt: Date.now() - DEAD_LETTER_RETENTION_MS - 1 }, letter("ret-new", "rejected")]);
+    await stub.put([
+      { ...letter("ret-old", "rejected"), deadLetteredAt: Date.now() - DEAD_LETTER_RETENTION_MS - 1 },
+      letter("ret-new", "rejected"),
+    ]);
     const left = await runInDurableObject(stub, async (instance) => {
       await instance.alarm();
       return (await instance.list({ limit: 10, includeReplayed: true })).letters.map((l) => l.key);

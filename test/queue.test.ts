@@ -3,7 +3,13 @@
  * wrangler.jsonc's bindings (the real Durable Objects, the local queues) and a fake Graph passed
  * in as `fetch`.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ServerEvent } from "../src/transform/capi";
@@ -57,19 +63,31 @@ function fakeGraph(answer: (ids: string[]) => Response) {
 }
 
 const ok = (ids: string[]) => Response.json({ events_received: ids.length, fbtrace_id: "TRACE-OK" });
-const circuitOf = (destination: string) => env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName(destination)));
+const circuitOf = (destination: string) =>
+  env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName(destination)));
 const invalid = () =>
-  Response.json({ error: { message: "Invalid parameter", code: 100, error_subcode: 2804003, fbtrace_id: "TRACE-BAD" } }, { status: 400 });
+  Response.json(
+    { error: { message: "Invalid parameter", code: 100, error_subcode: 2804003, fbtrace_id: "TRACE-BAD" } },
+    { status: 400 },
+  );
 
 /**
  * Runs the consumer on `batch`. getQueueResult does not report a retry's delay, so each
  * message's retry() is watched for it.
  */
-async function consume(batch: MessageBatch<unknown>, graph: ReturnType<typeof fakeGraph>, bindings: Record<string, unknown> = live) {
+async function consume(
+  batch: MessageBatch<unknown>,
+  graph: ReturnType<typeof fakeGraph>,
+  bindings: Record<string, unknown> = live,
+) {
   const ctx = createExecutionContext();
   const lines: string[] = [];
   const delays = batch.messages.map((message) => vi.spyOn(message, "retry"));
-  await handleQueueBatch(batch, bindings, ctx, { fetch: graph.fetch, sink: (line) => lines.push(line), random: () => 0 });
+  await handleQueueBatch(batch, bindings, ctx, {
+    fetch: graph.fetch,
+    sink: (line) => lines.push(line),
+    random: () => 0,
+  });
   return {
     result: await getQueueResult(batch, ctx),
     delays: delays.flatMap((spy) => spy.mock.calls.map((call) => call[0]?.delaySeconds)),
@@ -82,7 +100,11 @@ afterEach(() => vi.restoreAllMocks());
 describe("consumer: batching and acks", () => {
   it("groups per destination into one request each, with its token, and acks every message after Meta accepted", async () => {
     const graph = fakeGraph(ok);
-    const batch = batchOf([queued("b1", "111", NOW_S - 60, "us"), queued("b2", "222", NOW_S - 60, "eu"), queued("b3", "111", NOW_S - 60, "us")]);
+    const batch = batchOf([
+      queued("b1", "111", NOW_S - 60, "us"),
+      queued("b2", "222", NOW_S - 60, "eu"),
+      queued("b3", "111", NOW_S - 60, "us"),
+    ]);
     const { result, lines } = await consume(batch, graph, twoDestinations);
     // Destinations are delivered concurrently: their requests and lines come in either order.
     expect(graph.requests.map((r) => [r.url, r.ids, r.token]).sort()).toEqual([
@@ -101,19 +123,33 @@ describe("consumer: batching and acks", () => {
   });
 
   it("retries each message with a growing delay on a transient failure, acking none", async () => {
-    const graph = fakeGraph(() => Response.json({ error: { message: "Service temporarily unavailable", code: 2, is_transient: true } }, { status: 503 }));
+    const graph = fakeGraph(() =>
+      Response.json(
+        { error: { message: "Service temporarily unavailable", code: 2, is_transient: true } },
+        { status: 503 },
+      ),
+    );
     const first = await consume(batchOf([queued("t1"), queued("t2")], 1), graph);
     const later = await consume(batchOf([queued("t3")], 4), graph);
     expect(first.result.explicitAcks).toEqual([]);
     expect(first.result.retryMessages).toHaveLength(2);
     expect(first.delays).toEqual([15, 15]);
     expect(later.delays).toEqual([120]);
-    expect(later.lines[0]).toMatchObject({ outcome: "retry", attempts: 4, delay_seconds: 120, status: 503, meta_code: 2 });
+    expect(later.lines[0]).toMatchObject({
+      outcome: "retry",
+      attempts: 4,
+      delay_seconds: 120,
+      status: 503,
+      meta_code: 2,
+    });
   });
 
   it("honours Retry-After on a throttle (code 613)", async () => {
     const graph = fakeGraph(() =>
-      Response.json({ error: { message: "Calls to this api have exceeded the rate limit.", code: 613 } }, { status: 400, headers: { "retry-after": "300" } }),
+      Response.json(
+        { error: { message: "Calls to this api have exceeded the rate limit.", code: 613 } },
+        { status: 400, headers: { "retry-after": "300" } },
+      ),
     );
     const { result, delays } = await consume(batchOf([queued("r1")]), graph);
     expect(result.retryMessages).toHaveLength(1);
@@ -126,7 +162,12 @@ describe("consumer: batching and acks", () => {
     const batch = batchOf([queued("x1")], QUEUE_MAX_RETRIES + 1);
     const { result, lines } = await consume(batch, graph);
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
-    expect(dlq.mock.calls[0]![0]).toMatchObject({ key: "x1", reason: "retries_exhausted", status: 502, attempts: QUEUE_MAX_RETRIES + 1 });
+    expect(dlq.mock.calls[0]![0]).toMatchObject({
+      key: "x1",
+      reason: "retries_exhausted",
+      status: 502,
+      attempts: QUEUE_MAX_RETRIES + 1,
+    });
     expect(lines[0]).toMatchObject({ outcome: "dead_lettered", reason: "retries_exhausted" });
   });
 });
@@ -143,7 +184,13 @@ describe("consumer: isolation and dead letters", () => {
     const delivered = graph.requests.filter((r) => !r.ids.includes("p-bad")).flatMap((r) => r.ids);
     expect(delivered.sort()).toEqual(["p1", "p2", "p3", "p5", "p6", "p7"]);
     expect(dlq).toHaveBeenCalledTimes(1);
-    expect(dlq.mock.calls[0]![0]).toMatchObject({ key: "p-bad", reason: "rejected", code: 100, subcode: 2804003, fbtraceId: "TRACE-BAD" });
+    expect(dlq.mock.calls[0]![0]).toMatchObject({
+      key: "p-bad",
+      reason: "rejected",
+      code: 100,
+      subcode: 2804003,
+      fbtraceId: "TRACE-BAD",
+    });
     expect(dlq.mock.calls[0]![0].message?.event.event_id).toBe("p-bad");
   });
 
@@ -159,9 +206,15 @@ describe("consumer: isolation and dead letters", () => {
 
   it("does not bisect a token error: one request, every event held in the destination's circuit, none dead-lettered", async () => {
     const dlq = vi.spyOn(env.CAPI_DLQ as Queue<DeadLetter>, "send");
-    const graph = fakeGraph(() => Response.json({ error: { message: "Error validating access token", code: 190 } }, { status: 400 }));
+    const graph = fakeGraph(() =>
+      Response.json({ error: { message: "Error validating access token", code: 190 } }, { status: 400 }),
+    );
     const bindings = { ...twoDestinations };
-    const { result } = await consume(batchOf(["c1", "c2", "c3"].map((id) => queued(id, "222", NOW_S - 60, "eu"))), graph, bindings);
+    const { result } = await consume(
+      batchOf(["c1", "c2", "c3"].map((id) => queued(id, "222", NOW_S - 60, "eu"))),
+      graph,
+      bindings,
+    );
     expect(graph.requests).toHaveLength(1);
     expect(dlq).not.toHaveBeenCalled();
     expect(result.explicitAcks).toHaveLength(3);
@@ -172,7 +225,10 @@ describe("consumer: isolation and dead letters", () => {
   it("holds events whose destination lost its token, instead of acking them unsent", async () => {
     const graph = fakeGraph(ok);
     const batch = batchOf([queued("d1", "111", NOW_S - 60, "notoken")]);
-    const bindings = { ...env, DESTINATIONS: '[{"name":"notoken","pixel_id":"111","access_token_secret":"META_ACCESS_TOKEN_GONE"}]' };
+    const bindings = {
+      ...env,
+      DESTINATIONS: '[{"name":"notoken","pixel_id":"111","access_token_secret":"META_ACCESS_TOKEN_GONE"}]',
+    };
     const { result, lines } = await consume(batch, graph, bindings);
     expect(graph.requests).toEqual([]);
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
@@ -208,7 +264,11 @@ describe("idempotent intake (IntakeLedger Durable Object)", () => {
   const request = (tag: string, webhookId?: string, destinations = ["default"]) => ({
     studioEventId: `evt_${tag}`,
     ...(webhookId ? { webhookId } : {}),
-    events: destinations.map((destination) => ({ destination, pixelId: "111", event: serverEvent(`cartful.ses_${tag}.1`) })),
+    events: destinations.map((destination) => ({
+      destination,
+      pixelId: "111",
+      event: serverEvent(`cartful.ses_${tag}.1`),
+    })),
   });
   /** The one destination's result, without its name. */
   const enqueueOne = async (tag: string, webhookId: string | undefined, now: number) => {
@@ -220,7 +280,10 @@ describe("idempotent intake (IntakeLedger Durable Object)", () => {
   it("queues a Studio event once; a redelivery within 48 h is a duplicate", async () => {
     const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
     expect(await enqueueOne("i1", "msg_i1", NOW)).toEqual({ status: "queued", eventId: "cartful.ses_i1.1" });
-    expect(await enqueueOne("i1", "msg_i1", NOW + 60_000)).toEqual({ status: "duplicate", eventId: "cartful.ses_i1.1" });
+    expect(await enqueueOne("i1", "msg_i1", NOW + 60_000)).toEqual({
+      status: "duplicate",
+      eventId: "cartful.ses_i1.1",
+    });
     expect(await enqueueOne("i1", undefined, NOW + INTAKE_MEMORY_MS - 1)).toMatchObject({ status: "duplicate" });
     expect(send).toHaveBeenCalledTimes(1);
     const message = JSON.stringify(send.mock.calls[0]![0]);
@@ -235,7 +298,10 @@ describe("idempotent intake (IntakeLedger Durable Object)", () => {
       ["us", "duplicate"],
       ["eu", "queued"],
     ]);
-    expect(send.mock.calls.map((call) => (call[0] as { body: QueuedEvent }[]).map((m) => m.body.destination))).toEqual([["us"], ["eu"]]);
+    expect(send.mock.calls.map((call) => (call[0] as { body: QueuedEvent }[]).map((m) => m.body.destination))).toEqual([
+      ["us"],
+      ["eu"],
+    ]);
   });
 
   it("recognises the same webhook-id under another Studio id in the same shard", async () => {
@@ -243,7 +309,9 @@ describe("idempotent intake (IntakeLedger Durable Object)", () => {
     const [first] = await stub.claim([{ keys: ["id:evt_a", "wh:msg_same"], eventId: "cartful.a.1" }], NOW);
     expect(first?.outcome).toBe("claimed");
     if (first?.outcome === "claimed") await stub.confirm([{ keys: ["id:evt_a", "wh:msg_same"], token: first.token }]);
-    expect(await stub.claim([{ keys: ["id:evt_b", "wh:msg_same"], eventId: "cartful.b.1" }], NOW)).toEqual([{ outcome: "duplicate", eventId: "cartful.a.1" }]);
+    expect(await stub.claim([{ keys: ["id:evt_b", "wh:msg_same"], eventId: "cartful.b.1" }], NOW)).toEqual([
+      { outcome: "duplicate", eventId: "cartful.a.1" },
+    ]);
   });
 
   it("forgets after 48 hours", async () => {
@@ -265,7 +333,11 @@ describe("idempotent intake (IntakeLedger Durable Object)", () => {
     const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName(intakeShard("evt_i4")));
     // A delivery claimed and then died before sending (no confirm, no release).
     expect((await stub.claim([{ keys, eventId: "cartful.ses_i4.1" }], NOW))[0]?.outcome).toBe("claimed");
-    expect(await enqueueOne("i4", "msg_i4", NOW + 10_000)).toEqual({ status: "in_flight", eventId: "cartful.ses_i4.1", retryAfterSeconds: 20 });
+    expect(await enqueueOne("i4", "msg_i4", NOW + 10_000)).toEqual({
+      status: "in_flight",
+      eventId: "cartful.ses_i4.1",
+      retryAfterSeconds: 20,
+    });
     expect((await enqueueOne("i4", "msg_i4", NOW + INTAKE_LEASE_MS + 1)).status).toBe("queued");
   });
 
@@ -283,7 +355,10 @@ describe("idempotent intake (IntakeLedger Durable Object)", () => {
     await stub.claim([{ keys: ["id:new"], eventId: "cartful.new.1" }], Date.now());
     const left = await runInDurableObject(stub, async (instance, state) => {
       await instance.alarm();
-      return state.storage.sql.exec<{ key: string }>("SELECT key FROM claims ORDER BY key").toArray().map((r) => r.key);
+      return state.storage.sql
+        .exec<{ key: string }>("SELECT key FROM claims ORDER BY key")
+        .toArray()
+        .map((r) => r.key);
     });
     expect(left).toEqual(["id:new"]);
   });

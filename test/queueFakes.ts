@@ -58,7 +58,9 @@ export function fakeQueue<T>(fails = false) {
 }
 
 /** A fake Graph: answers per request from a script; records every request's event ids. */
-export function scriptedGraph(answer: (ids: string[], url: string) => { status: number; body: unknown; headers?: Record<string, string> }) {
+export function scriptedGraph(
+  answer: (ids: string[], url: string) => { status: number; body: unknown; headers?: Record<string, string> },
+) {
   const requests: { url: string; ids: string[]; body: Record<string, unknown> }[] = [];
   const fetchFn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const body = JSON.parse(String(init?.body)) as { data: ServerEvent[] } & Record<string, unknown>;
@@ -75,7 +77,16 @@ export function scriptedGraph(answer: (ids: string[], url: string) => { status: 
  * (by circuit name); `open(name)` opens one as a refusal elsewhere would have.
  */
 export function fakeCircuits(fails = false) {
-  const circuits = new Map<string, { open: boolean; held: QueuedEvent[]; causes: (HoldCause["kind"] | undefined)[]; cause?: HoldCause["kind"]; settingsUsable: number[] }>();
+  const circuits = new Map<
+    string,
+    {
+      open: boolean;
+      held: QueuedEvent[];
+      causes: (HoldCause["kind"] | undefined)[];
+      cause?: HoldCause["kind"];
+      settingsUsable: number[];
+    }
+  >();
   const of = (name: string) => {
     let circuit = circuits.get(name);
     if (!circuit) circuits.set(name, (circuit = { open: false, held: [], causes: [], settingsUsable: [] }));
@@ -86,7 +97,12 @@ export function fakeCircuits(fails = false) {
     get: (name: string) => ({
       status: vi.fn(async (): Promise<CircuitStatus> => {
         const circuit = of(name);
-        return { open: circuit.open, held: circuit.held.length, probes: 0, ...(circuit.cause ? { cause: circuit.cause } : {}) };
+        return {
+          open: circuit.open,
+          held: circuit.held.length,
+          probes: 0,
+          ...(circuit.cause ? { cause: circuit.cause } : {}),
+        };
       }),
       hold: vi.fn(async (_destination: string, messages: QueuedEvent[], cause: HoldCause | undefined) => {
         if (fails) throw new Error("circuit unreachable");

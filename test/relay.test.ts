@@ -194,7 +194,11 @@ describe("POST /webhooks/cartful, delivered", () => {
 
   it("relays another payload shape through FIELD_MAP", async () => {
     const r = relay();
-    const env = { ...liveEnv, FIELD_MAP: JSON.stringify(fixtures.alternativeFieldMap), META_EVENT_VALUE: "recommendations" };
+    const env = {
+      ...liveEnv,
+      FIELD_MAP: JSON.stringify(fixtures.alternativeFieldMap),
+      META_EVENT_VALUE: "recommendations",
+    };
     const { res, json } = await post(r, fixtures.alternative, env);
     expect(res.status).toBe(200);
     expect(json.event_id).toBe("cartful.ses_es_20ab.3");
@@ -369,7 +373,23 @@ describe("POST /webhooks/cartful/preview", () => {
     expect(json.request.body.data[0].user_data.em).toBe(await sha256("jane.doe@example.com"));
     // The match report: which keys go, and why a key given was dropped (names, never values).
     expect(json.match).toEqual({
-      sent: ["em", "ph", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"],
+      sent: [
+        "em",
+        "ph",
+        "fn",
+        "ln",
+        "db",
+        "ge",
+        "ct",
+        "st",
+        "zp",
+        "country",
+        "external_id",
+        "client_ip_address",
+        "client_user_agent",
+        "fbc",
+        "fbp",
+      ],
       dropped: {},
     });
     // The same event the live route sends.
@@ -598,9 +618,14 @@ describe("bad input: a clear 4xx, never a 500, no personal data echoed", () => {
 
   it("answers 401, not the configuration's state, to a caller without the secret", async () => {
     const r = relay();
-    const { res, json } = await post(r, fixtures.canonical, { ...liveEnv, FIELD_MAP: "{oops" }, {
-      headers: { "content-type": "application/json", authorization: "Bearer wrong" },
-    });
+    const { res, json } = await post(
+      r,
+      fixtures.canonical,
+      { ...liveEnv, FIELD_MAP: "{oops" },
+      {
+        headers: { "content-type": "application/json", authorization: "Bearer wrong" },
+      },
+    );
     expect(res.status).toBe(401);
     expect(JSON.stringify(json)).not.toContain("FIELD_MAP");
   });

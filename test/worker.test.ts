@@ -60,7 +60,11 @@ describe("the webhook route with the queue bound", () => {
     const webhook = fresh(fixtures.canonical, "q1");
     const res = await app.request("/webhooks/cartful", jsonRequest(webhook), queued);
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ status: "queued", event_id: "cartful.ses_q1.2", destinations: [{ name: "default", status: "queued" }] });
+    expect(await res.json()).toEqual({
+      status: "queued",
+      event_id: "cartful.ses_q1.2",
+      destinations: [{ name: "default", status: "queued" }],
+    });
     expect(graph).not.toHaveBeenCalled();
     expect(send).toHaveBeenCalledTimes(1);
     expect(lines.map((line) => JSON.parse(line))).toEqual([
@@ -81,7 +85,11 @@ describe("the webhook route with the queue bound", () => {
     const again = await app.request("/webhooks/cartful", jsonRequest(webhook), queued);
     expect(first.status).toBe(202);
     expect(again.status).toBe(202);
-    expect(await again.json()).toEqual({ status: "duplicate", event_id: "cartful.ses_q2.2", destinations: [{ name: "default", status: "duplicate" }] });
+    expect(await again.json()).toEqual({
+      status: "duplicate",
+      event_id: "cartful.ses_q2.2",
+      destinations: [{ name: "default", status: "duplicate" }],
+    });
     expect(send).toHaveBeenCalledTimes(1);
     send.mockRestore();
   });

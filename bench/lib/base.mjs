@@ -48,11 +48,18 @@ export function prepareBase(commit = BASE_COMMIT) {
   const dir = path.join(ROOT, "node_modules/.cache/relay-bench", `base-${commit}`);
   const ready = path.join(dir, ".ready");
   try {
-    const full = execFileSync("git", ["rev-parse", "--verify", `${commit}^{commit}`], { cwd: ROOT, encoding: "utf8" }).trim();
+    const full = execFileSync("git", ["rev-parse", "--verify", `${commit}^{commit}`], {
+      cwd: ROOT,
+      encoding: "utf8",
+    }).trim();
     if (!fs.existsSync(ready)) {
       fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir, { recursive: true });
-      const tar = execFileSync("git", ["archive", "--format=tar", full, "src", "package.json", "package-lock.json", "wrangler.toml"], { cwd: ROOT, maxBuffer: 1 << 28 });
+      const tar = execFileSync(
+        "git",
+        ["archive", "--format=tar", full, "src", "package.json", "package-lock.json", "wrangler.toml"],
+        { cwd: ROOT, maxBuffer: 1 << 28 },
+      );
       execFileSync("tar", ["-x", "-C", dir], { input: tar });
       execFileSync("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], {
         cwd: dir,

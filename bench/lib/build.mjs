@@ -43,7 +43,13 @@ export const phoneMinPlugin = {
 };
 
 /** Bundle bench/lib/relay-entry.ts (transformWebhook, parseConfig, sha256Hex) as one ESM file. */
-export async function buildRelayForNode({ outfile, record = false, phoneMin = false, platform = "node", entry = "bench/lib/relay-entry.ts" }) {
+export async function buildRelayForNode({
+  outfile,
+  record = false,
+  phoneMin = false,
+  platform = "node",
+  entry = "bench/lib/relay-entry.ts",
+}) {
   await build({
     entryPoints: [path.resolve(ROOT, entry)],
     outfile,

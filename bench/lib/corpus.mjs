@@ -42,13 +42,19 @@ export const CANONICAL_EXAMPLE = path.resolve(ROOT, "../shared/contract/webhook-
 /** The contract's canonical webhook, or fixtures/canonical.json where ../shared is not beside the repo. */
 export function contractExample() {
   for (const file of [CANONICAL_EXAMPLE, path.join(ROOT, "fixtures/canonical.json")]) {
-    if (fs.existsSync(file)) return { file: path.relative(ROOT, file), payload: JSON.parse(fs.readFileSync(file, "utf8")) };
+    if (fs.existsSync(file))
+      return { file: path.relative(ROOT, file), payload: JSON.parse(fs.readFileSync(file, "utf8")) };
   }
   throw new Error("no canonical webhook found (../shared/contract/webhook-example.json or fixtures/canonical.json)");
 }
 
 export function loadCorpus(dir = path.join(ROOT, "fixtures")) {
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json") && !/\.(env|fieldmap)\.json$/.test(f)).sort() : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".json") && !/\.(env|fieldmap)\.json$/.test(f))
+        .sort()
+    : [];
   const corpus = [];
   for (const file of files) {
     const full = path.join(dir, file);

@@ -15,7 +15,8 @@
 
 /** `(payload, config, now) => number of events built` for a bundle of either API. */
 export function eventsOf(relay, api = "current") {
-  if (api === "base") return (payload, config, now) => (relay.transformWebhook(payload, config, now).outcome === "event" ? 1 : 0);
+  if (api === "base")
+    return (payload, config, now) => (relay.transformWebhook(payload, config, now).outcome === "event" ? 1 : 0);
   return (payload, config, now) => {
     const result = relay.transformWebhook(payload, config, config.destinations, now);
     if (result.outcome !== "routed") return 0;

@@ -104,10 +104,29 @@ export function readCpuSeconds(pids) {
  * find each other's queues and Durable Objects by name: two relays with `cartful-capi-events`
  * would feed each other's consumers.
  */
-export async function startWranglerDev({ config, vars = {}, label = path.basename(path.dirname(config)), persistTo = path.join(ROOT, "bench/out/state", label), timeoutMs = 60_000, inspectorPort }) {
+export async function startWranglerDev({
+  config,
+  vars = {},
+  label = path.basename(path.dirname(config)),
+  persistTo = path.join(ROOT, "bench/out/state", label),
+  timeoutMs = 60_000,
+  inspectorPort,
+}) {
   const port = await freePort();
-  const args = ["dev", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--log-level", "warn",
-    "--show-interactive-dev-session=false", "--inspector-port", String(inspectorPort ?? (await freePort()))];
+  const args = [
+    "dev",
+    "--config",
+    config,
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--log-level",
+    "warn",
+    "--show-interactive-dev-session=false",
+    "--inspector-port",
+    String(inspectorPort ?? (await freePort())),
+  ];
   if (persistTo) args.push("--persist-to", persistTo);
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const logFile = path.join(ROOT, "bench/out", `wrangler-${label}.log`);
@@ -164,7 +183,11 @@ export async function startWranglerDev({ config, vars = {}, label = path.basenam
 
 /** Start a Node script as a child (e.g. the fake Graph) and wait for its "listening <port>" line. */
 export async function startNodeServer(script, args = []) {
-  const child = spawn(path.join(BIN, "node"), [script, ...args], { cwd: ROOT, env: childEnv(), stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(path.join(BIN, "node"), [script, ...args], {
+    cwd: ROOT,
+    env: childEnv(),
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const port = await new Promise((resolve, reject) => {
     let buf = "";
     child.stdout.on("data", (d) => {

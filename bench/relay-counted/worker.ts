@@ -10,7 +10,12 @@
  * @example
  * // run by bench/e2e.mjs through a config generated from wrangler.jsonc (bench/out/relay-counted/)
  */
-import relay, { DeadLetterStore, DeliveryCircuit, IntakeLedger, MetricsStore as RelayMetricsStore } from "../../src/index";
+import relay, {
+  DeadLetterStore,
+  DeliveryCircuit,
+  IntakeLedger,
+  MetricsStore as RelayMetricsStore,
+} from "../../src/index";
 import type { MetricsBatch } from "../../src/observe/metrics";
 import { METRICS_STORE_NAME } from "../../src/observe/recorder";
 

@@ -72,8 +72,12 @@ export default {
       let check = "";
       const isAsync = impl("") instanceof Promise;
       const pass = isAsync
-        ? async () => { for (const s of strings) check = await impl(s); }
-        : () => { for (const s of strings) check = impl(s); };
+        ? async () => {
+            for (const s of strings) check = await impl(s);
+          }
+        : () => {
+            for (const s of strings) check = impl(s);
+          };
       await timeLoop(Math.min(50, job.minMs), pass); // warm-up
       const { passes, ms } = await timeLoop(job.minMs, pass);
       return Response.json({ passes, ms, hashes: passes * strings.length, check, first: await impl(strings[0] ?? "") });
@@ -81,7 +85,8 @@ export default {
     if (job.kind === "transform") {
       const variant = job.variant ?? "current";
       const relay = RELAYS[variant];
-      if (!relay || relay.missing) return Response.json({ error: `relay ${variant} is not available` }, { status: 400 });
+      if (!relay || relay.missing)
+        return Response.json({ error: `relay ${variant} is not available` }, { status: 400 });
       const run = eventsOf(relay, variant);
       const items = job.fixtures.map((f) => ({ payload: f.payload, config: relay.parseConfig(f.env) }));
       const perWebhook = job.eventsPerWebhook ?? 1;
@@ -92,7 +97,13 @@ export default {
       await timeLoop(Math.min(50, job.minMs), pass);
       events = 0;
       const { passes, ms } = await timeLoop(job.minMs, pass);
-      return Response.json({ passes, ms, events, webhooks: passes * items.length, expected: passes * items.length * perWebhook });
+      return Response.json({
+        passes,
+        ms,
+        events,
+        webhooks: passes * items.length,
+        expected: passes * items.length * perWebhook,
+      });
     }
     return Response.json({ error: "unknown kind" }, { status: 400 });
   },

@@ -54,7 +54,9 @@ describe("Meta's errors", () => {
       code: 100,
       error_subcode: 2804003,
       error_user_title: "Event Timestamp Too Old",
-      error_user_msg: expect.stringContaining("Events need to be sent from your server within 7 days of when they occurred."),
+      error_user_msg: expect.stringContaining(
+        "Events need to be sent from your server within 7 days of when they occurred.",
+      ),
     });
   });
 
@@ -65,9 +67,17 @@ describe("Meta's errors", () => {
   it("throttling carries Retry-After, Graph's usage header and is_transient, for each code", () => {
     for (const code of THROTTLE_CODES) {
       const answer = throttled(code, 400, 12);
-      expect(answer.error).toMatchObject({ code, is_transient: true, message: expect.stringMatching(new RegExp(`^\\(#${code}\\) `)) });
+      expect(answer.error).toMatchObject({
+        code,
+        is_transient: true,
+        message: expect.stringMatching(new RegExp(`^\\(#${code}\\) `)),
+      });
       expect(answer.headers).toMatchObject({ "retry-after": "12" });
-      expect(JSON.parse(answer.headers!["x-app-usage"]!)).toEqual({ call_count: 100, total_cputime: 100, total_time: 100 });
+      expect(JSON.parse(answer.headers!["x-app-usage"]!)).toEqual({
+        call_count: 100,
+        total_cputime: 100,
+        total_time: 100,
+      });
     }
   });
 
@@ -78,15 +88,21 @@ describe("Meta's errors", () => {
 
   it("an expired token says when it expired and what time it is now", () => {
     const message = tokenExpired(Date.parse("2026-11-20T20:00:00Z"), Date.parse("2026-11-25T20:00:00Z")).error.message;
-    expect(message).toBe("Error validating access token: Session has expired on Friday, 20-Nov-26 12:00:00 PST. The current time is Wednesday, 25-Nov-26 12:00:00 PST.");
+    expect(message).toBe(
+      "Error validating access token: Session has expired on Friday, 20-Nov-26 12:00:00 PST. The current time is Wednesday, 25-Nov-26 12:00:00 PST.",
+    );
   });
 
   it("an unknown object names the method and the id", () => {
-    expect(unknownObject("get", "42").error.message).toMatch(/^Unsupported get request\. Object with ID '42' does not exist/);
+    expect(unknownObject("get", "42").error.message).toMatch(
+      /^Unsupported get request\. Object with ID '42' does not exist/,
+    );
   });
 
   it("a dead version names the latest one", () => {
-    expect(deadVersion("v28.0").error.message).toBe("(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: v28.0.");
+    expect(deadVersion("v28.0").error.message).toBe(
+      "(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: v28.0.",
+    );
   });
 
   it("permission errors are OAuthExceptions with code 10 or 200", () => {

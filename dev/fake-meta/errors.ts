@@ -84,7 +84,11 @@ export function paramPath(parts: Array<string | number>): string {
  * invalidParameter(`The parameter ${paramPath(["data", 0, "event_time"])} is required.`);
  * ```
  */
-export function invalidParameter(userMessage: string, subcode = 2804019, title = "Server-side API parameter error"): MetaError {
+export function invalidParameter(
+  userMessage: string,
+  subcode = 2804019,
+  title = "Server-side API parameter error",
+): MetaError {
   return {
     status: 400,
     error: {
@@ -133,7 +137,13 @@ export function insufficientCustomerInformation(index: number): MetaError {
   );
 }
 
-function oauth(status: number, code: number, message: string, extra: Partial<MetaError["error"]> = {}, headers?: Record<string, string>): MetaError {
+function oauth(
+  status: number,
+  code: number,
+  message: string,
+  extra: Partial<MetaError["error"]> = {},
+  headers?: Record<string, string>,
+): MetaError {
   return { status, ...(headers ? { headers } : {}), error: { message, type: "OAuthException", code, ...extra } };
 }
 
@@ -198,7 +208,11 @@ export function unknownObject(method: "get" | "post", id: string): MetaError {
 
 /** 2635: the API version in the path is no longer served. */
 export function deadVersion(latest = LATEST_VERSION): MetaError {
-  return oauth(400, 2635, `(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: ${latest}.`);
+  return oauth(
+    400,
+    2635,
+    `(#2635) You are calling a deprecated version of the Ads API. Please update to the latest version: ${latest}.`,
+  );
 }
 
 const THROTTLE_MESSAGES: Record<number, string> = {
@@ -220,10 +234,16 @@ export const THROTTLE_CODES = Object.keys(THROTTLE_MESSAGES).map(Number);
  */
 export function throttled(code: number, status: number, retryAfterSeconds: number): MetaError {
   const usage = JSON.stringify({ call_count: 100, total_cputime: 100, total_time: 100 });
-  return oauth(status, code, THROTTLE_MESSAGES[code] ?? THROTTLE_MESSAGES[17]!, { is_transient: true }, {
-    "retry-after": String(retryAfterSeconds),
-    "x-app-usage": usage,
-  });
+  return oauth(
+    status,
+    code,
+    THROTTLE_MESSAGES[code] ?? THROTTLE_MESSAGES[17]!,
+    { is_transient: true },
+    {
+      "retry-after": String(retryAfterSeconds),
+      "x-app-usage": usage,
+    },
+  );
 }
 
 /**
@@ -235,13 +255,18 @@ export function throttled(code: number, status: number, retryAfterSeconds: numbe
  * ```
  */
 export function transientError(status: number, code = 2): MetaError {
-  const message = code === 1 ? "An unknown error occurred" : "An unexpected error has occurred. Please retry your request later.";
+  const message =
+    code === 1 ? "An unknown error occurred" : "An unexpected error has occurred. Please retry your request later.";
   return oauth(status, code, message, { is_transient: true });
 }
 
 /** 10 or 200: the token lacks a permission (for the Dataset Quality read). */
 export function permissionDenied(code: 10 | 200): MetaError {
-  return oauth(403, code, code === 10 ? "(#10) Application does not have permission for this action" : "(#200) Permissions error");
+  return oauth(
+    403,
+    code,
+    code === 10 ? "(#10) Application does not have permission for this action" : "(#200) Permissions error",
+  );
 }
 
 /**
@@ -263,7 +288,10 @@ export function missingParameter(name: string): MetaError {
 
 /** 100: `appsecret_proof` does not match the token. */
 export function badAppSecretProof(): MetaError {
-  return { status: 400, error: { message: "Invalid appsecret_proof provided in the API argument", type: "GraphMethodException", code: 100 } };
+  return {
+    status: 400,
+    error: { message: "Invalid appsecret_proof provided in the API argument", type: "GraphMethodException", code: 100 },
+  };
 }
 
 /** 2500: a path the fake (and Graph) does not serve. */

@@ -24,7 +24,10 @@ describe("parseBody", () => {
   });
 
   it("reads a form whose data is JSON text", () => {
-    expect(parseBody("data=%5B%7B%22a%22%3A1%7D%5D&access_token=T", "application/x-www-form-urlencoded")).toEqual({ data: [{ a: 1 }], access_token: "T" });
+    expect(parseBody("data=%5B%7B%22a%22%3A1%7D%5D&access_token=T", "application/x-www-form-urlencoded")).toEqual({
+      data: [{ a: 1 }],
+      access_token: "T",
+    });
   });
 
   it("reads an empty body as no parameters", () => {
@@ -43,7 +46,12 @@ describe("parseBody", () => {
 
 describe("userDataKeys", () => {
   it("lists the keys of every event's user_data once, sorted, without values", () => {
-    const keys = userDataKeys([{ user_data: { fbp: "fb.1.1.x", em: "secret" } }, { user_data: { em: "other", ph: "p" } }, null, { user_data: "x" }]);
+    const keys = userDataKeys([
+      { user_data: { fbp: "fb.1.1.x", em: "secret" } },
+      { user_data: { em: "other", ph: "p" } },
+      null,
+      { user_data: "x" },
+    ]);
     expect(keys).toEqual(["em", "fbp", "ph"]);
   });
 });

@@ -10,7 +10,11 @@ describe("parseMode", () => {
 
   it("throttles with code 17 on HTTP 429 and code 613 on HTTP 400 unless told otherwise", () => {
     expect(parseMode({ mode: "throttle" }, NOW)).toMatchObject({ code: 17, status: 429, retryAfter: 10 });
-    expect(parseMode({ mode: "throttle", code: "613", retry_after: "3" }, NOW)).toMatchObject({ code: 613, status: 400, retryAfter: 3 });
+    expect(parseMode({ mode: "throttle", code: "613", retry_after: "3" }, NOW)).toMatchObject({
+      code: 613,
+      status: 400,
+      retryAfter: 3,
+    });
     expect(parseMode({ mode: "throttle", code: 17, status: 400 }, NOW)).toMatchObject({ code: 17, status: 400 });
   });
 
@@ -21,7 +25,12 @@ describe("parseMode", () => {
 
   it("gives fail_rate its rate, the kind it fails as, and that kind's parameters", () => {
     expect(parseMode({ mode: "fail_rate" }, NOW)).toMatchObject({ rate: 0.2, fail: "transient", status: 500 });
-    expect(parseMode({ mode: "fail_rate", rate: "0.5", fail: "throttle", code: "613" }, NOW)).toMatchObject({ rate: 0.5, fail: "throttle", code: 613, status: 400 });
+    expect(parseMode({ mode: "fail_rate", rate: "0.5", fail: "throttle", code: "613" }, NOW)).toMatchObject({
+      rate: 0.5,
+      fail: "throttle",
+      code: 613,
+      status: 400,
+    });
   });
 
   it("expires after `for` seconds", () => {

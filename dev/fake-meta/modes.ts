@@ -84,14 +84,24 @@ export interface ActiveMode {
 /** A request the control endpoint must refuse, with the reason. */
 export class ModeError extends Error {}
 
-function numberIn(name: string, raw: string | number | undefined, fallback: number, ok: (n: number) => boolean): number {
+function numberIn(
+  name: string,
+  raw: string | number | undefined,
+  fallback: number,
+  ok: (n: number) => boolean,
+): number {
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || !ok(value)) throw new ModeError(`${name} ${String(raw)} is out of range`);
   return value;
 }
 
-function oneOf<T extends string | number>(name: string, raw: string | number | undefined, fallback: T, allowed: readonly T[]): T {
+function oneOf<T extends string | number>(
+  name: string,
+  raw: string | number | undefined,
+  fallback: T,
+  allowed: readonly T[],
+): T {
   if (raw === undefined || raw === "") return fallback;
   const value = (typeof fallback === "number" ? Number(raw) : String(raw)) as T;
   if (!allowed.includes(value)) throw new ModeError(`${name} must be one of ${allowed.join(", ")}`);
@@ -108,7 +118,8 @@ function oneOf<T extends string | number>(name: string, raw: string | number | u
  */
 export function parseMode(input: ModeInput, now: number): ActiveMode {
   const kind = input.mode as ModeKind;
-  if (!MODE_KINDS.includes(kind)) throw new ModeError(`unknown mode ${JSON.stringify(input.mode)}: one of ${MODE_KINDS.join(", ")}, or none`);
+  if (!MODE_KINDS.includes(kind))
+    throw new ModeError(`unknown mode ${JSON.stringify(input.mode)}: one of ${MODE_KINDS.join(", ")}, or none`);
   const mode: ActiveMode = { kind, since: now };
   const pixel = input.pixel === undefined ? "" : String(input.pixel).trim();
   if (pixel !== "") {
@@ -176,7 +187,9 @@ export class ModeBook {
 
   /** Removes the scope's modes (a pixel's, or the global ones), of one kind or all. */
   clear(scope: { kind?: ModeKind; pixel?: string } = {}): void {
-    this.#modes = this.#modes.filter((m) => m.pixel !== scope.pixel || (scope.kind !== undefined && m.kind !== scope.kind));
+    this.#modes = this.#modes.filter(
+      (m) => m.pixel !== scope.pixel || (scope.kind !== undefined && m.kind !== scope.kind),
+    );
   }
 
   reset(): void {

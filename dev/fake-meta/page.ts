@@ -67,7 +67,8 @@ function describeMode(mode: ActiveMode, now: number): string {
     mode.phase && `phase ${mode.phase}`,
     mode.version && `version ${mode.version}`,
   ].filter(Boolean);
-  const left = mode.until === undefined ? "until cleared" : `${Math.max(0, Math.ceil((mode.until - now) / 1000))} s left`;
+  const left =
+    mode.until === undefined ? "until cleared" : `${Math.max(0, Math.ceil((mode.until - now) / 1000))} s left`;
   return `${params.join(", ") || "—"} (${left})`;
 }
 
@@ -133,10 +134,15 @@ export function renderPage(state: PageState): string {
     : "<p>None: every request is answered as Meta would answer a good one.</p>";
   const pixels = state.pixels.length
     ? `<ul>${state.pixels
-        .map((p) => `<li>${escapeHtml(p.pixel)}: ${p.events} events accepted — <a href="/_quality?dataset_id=${encodeURIComponent(p.pixel)}">Dataset Quality</a></li>`)
+        .map(
+          (p) =>
+            `<li>${escapeHtml(p.pixel)}: ${p.events} events accepted — <a href="/_quality?dataset_id=${encodeURIComponent(p.pixel)}">Dataset Quality</a></li>`,
+        )
         .join("")}</ul>`
     : "<p>No events accepted yet.</p>";
-  const options = FORM_ORDER.map((kind) => `<option value="${kind}">${kind}: ${escapeHtml(MODE_HELP[kind])}</option>`).join("");
+  const options = FORM_ORDER.map(
+    (kind) => `<option value="${kind}">${kind}: ${escapeHtml(MODE_HELP[kind])}</option>`,
+  ).join("");
   const failOptions = FAIL_KINDS.map((kind) => `<option>${kind}</option>`).join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,12 +1,25 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { compositeScore, datasetQuality, type FieldTree, IDENTIFIERS, parseFields, selectFields, type StoredEvent } from "./quality.ts";
+import {
+  compositeScore,
+  datasetQuality,
+  type FieldTree,
+  IDENTIFIERS,
+  parseFields,
+  selectFields,
+  type StoredEvent,
+} from "./quality.ts";
 import type { ReceivedEvent } from "./validate.ts";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
 
-function stored(userData: Record<string, unknown>, overrides: Partial<ReceivedEvent> = {}, receivedAt = NOW, extra: Partial<StoredEvent> = {}): StoredEvent {
+function stored(
+  userData: Record<string, unknown>,
+  overrides: Partial<ReceivedEvent> = {},
+  receivedAt = NOW,
+  extra: Partial<StoredEvent> = {},
+): StoredEvent {
   const event: ReceivedEvent = {
     event_name: "Lead",
     event_time: Math.floor(receivedAt / 1000) - 5,
@@ -18,7 +31,15 @@ function stored(userData: Record<string, unknown>, overrides: Partial<ReceivedEv
   return { event, receivedAt, ...extra };
 }
 
-const full = { em: sha("e"), ph: sha("p"), client_ip_address: "203.0.113.7", client_user_agent: "UA", fbc: "fb.1.1.a", fbp: "fb.1.1.b", external_id: sha("x") };
+const full = {
+  em: sha("e"),
+  ph: sha("p"),
+  client_ip_address: "203.0.113.7",
+  client_user_agent: "UA",
+  fbc: "fb.1.1.a",
+  fbp: "fb.1.1.b",
+  external_id: sha("x"),
+};
 const all = (tree: string) => parseFields(tree) as FieldTree;
 const EVERYTHING =
   "web{event_name,event_match_quality{composite_score,match_key_feedback{identifier,coverage,potential_aly_acr_increase},diagnostics}," +
@@ -30,18 +51,37 @@ describe("datasetQuality", () => {
     const answer = selectFields(datasetQuality(events, NOW), all(EVERYTHING)) as any;
     expect(answer.web.map((entry: any) => entry.event_name)).toEqual(["Purchase", "Lead"]);
     const entry = answer.web[1];
-    expect(Object.keys(entry)).toEqual(["event_name", "event_match_quality", "event_coverage", "dedupe_key_feedback", "data_freshness", "acr"]);
+    expect(Object.keys(entry)).toEqual([
+      "event_name",
+      "event_match_quality",
+      "event_coverage",
+      "dedupe_key_feedback",
+      "data_freshness",
+      "acr",
+    ]);
     expect(entry.event_match_quality).toEqual({
       composite_score: expect.any(Number),
       match_key_feedback: expect.arrayContaining([
-        { identifier: "email", coverage: { percentage: 100 }, potential_aly_acr_increase: { percentage: expect.any(Number), description: expect.any(String) } },
+        {
+          identifier: "email",
+          coverage: { percentage: 100 },
+          potential_aly_acr_increase: { percentage: expect.any(Number), description: expect.any(String) },
+        },
       ]),
       diagnostics: expect.any(Array),
     });
-    expect(entry.event_coverage).toEqual({ percentage: expect.any(Number), goal_percentage: 75, description: expect.any(String) });
+    expect(entry.event_coverage).toEqual({
+      percentage: expect.any(Number),
+      goal_percentage: 75,
+      description: expect.any(String),
+    });
     expect(entry.dedupe_key_feedback.map((item: any) => item.dedupe_key)).toEqual(["event_id", "external_id", "fbp"]);
     for (const item of entry.dedupe_key_feedback) {
-      for (const field of ["browser_events_with_dedupe_key", "server_events_with_dedupe_key", "overall_browser_coverage_from_dedupe_key"]) {
+      for (const field of [
+        "browser_events_with_dedupe_key",
+        "server_events_with_dedupe_key",
+        "overall_browser_coverage_from_dedupe_key",
+      ]) {
         expect(item[field]).toEqual({ percentage: expect.any(Number), description: expect.any(String) });
       }
     }
@@ -54,7 +94,12 @@ describe("datasetQuality", () => {
   });
 
   it("reports each key's coverage as the share of events that carried it, in Meta's identifiers", () => {
-    const events = [stored({ em: sha("a"), ph: sha("1") }), stored({ em: sha("b") }), stored({ em: sha("c"), ph: [] }), stored({ em: sha("d"), fbp: "fb.1.1.z" })];
+    const events = [
+      stored({ em: sha("a"), ph: sha("1") }),
+      stored({ em: sha("b") }),
+      stored({ em: sha("c"), ph: [] }),
+      stored({ em: sha("d"), fbp: "fb.1.1.z" }),
+    ];
     const feedback = datasetQuality(events, NOW).web[0]!.event_match_quality.match_key_feedback;
     expect(feedback.map(({ identifier, coverage }) => ({ identifier, coverage }))).toEqual([
       { identifier: "email", coverage: { percentage: 100 } },
@@ -65,12 +110,15 @@ describe("datasetQuality", () => {
 
   it("names every user_data key with an identifier", () => {
     const everyKey = Object.fromEntries(Object.keys(IDENTIFIERS).map((key) => [key, "v"]));
-    const identifiers = datasetQuality([stored(everyKey)], NOW).web[0]!.event_match_quality.match_key_feedback.map((item) => item.identifier);
+    const identifiers = datasetQuality([stored(everyKey)], NOW).web[0]!.event_match_quality.match_key_feedback.map(
+      (item) => item.identifier,
+    );
     expect(identifiers.sort()).toEqual(Object.values(IDENTIFIERS).sort());
   });
 
   it("scores more keys higher, between 0 and 10", () => {
-    const score = (userData: Record<string, unknown>) => datasetQuality([stored(userData)], NOW).web[0]!.event_match_quality.composite_score;
+    const score = (userData: Record<string, unknown>) =>
+      datasetQuality([stored(userData)], NOW).web[0]!.event_match_quality.composite_score;
     const thin = score({ client_user_agent: "UA" });
     const email = score({ em: sha("e"), client_user_agent: "UA" });
     const rich = score(full);
@@ -115,7 +163,12 @@ describe("datasetQuality", () => {
   it("diagnoses IPv4 addresses with counts, and nothing for IPv6", () => {
     const events = [stored({ client_ip_address: "203.0.113.7" }), stored({ client_ip_address: "2001:db8::1" })];
     expect(datasetQuality(events, NOW).web[0]!.event_match_quality.diagnostics).toEqual([
-      expect.objectContaining({ name: "Update your IPv4 IP addresses to IPv6 IP addresses", percentage: 50, affected_event_count: 1, total_event_count: 2 }),
+      expect.objectContaining({
+        name: "Update your IPv4 IP addresses to IPv6 IP addresses",
+        percentage: 50,
+        affected_event_count: 1,
+        total_event_count: 2,
+      }),
     ]);
     expect(datasetQuality([events[1]!], NOW).web[0]!.event_match_quality.diagnostics).toEqual([]);
   });
@@ -126,7 +179,15 @@ describe("parseFields and selectFields", () => {
 
   it("reads nested fields", () => {
     expect(parseFields("web{event_name,event_match_quality{composite_score}}")).toEqual(
-      new Map([["web", new Map<string, unknown>([["event_name", null], ["event_match_quality", new Map([["composite_score", null]])]])]]),
+      new Map([
+        [
+          "web",
+          new Map<string, unknown>([
+            ["event_name", null],
+            ["event_match_quality", new Map([["composite_score", null]])],
+          ]),
+        ],
+      ]),
     );
   });
 
@@ -137,7 +198,11 @@ describe("parseFields and selectFields", () => {
   it("refuses the field table's misspelling dedup_key_feedback as Graph does", () => {
     expect(parseFields("web{event_name,dedup_key_feedback}")).toMatchObject({
       status: 400,
-      error: { code: 100, message: "(#100) Tried accessing nonexisting field (dedup_key_feedback) on node type (AdsPixelCAPIIntegrationQuality)" },
+      error: {
+        code: 100,
+        message:
+          "(#100) Tried accessing nonexisting field (dedup_key_feedback) on node type (AdsPixelCAPIIntegrationQuality)",
+      },
     });
   });
 
@@ -157,8 +222,15 @@ describe("parseFields and selectFields", () => {
   });
 
   it("gives diagnostics and potential_aly_acr_increase only when named", () => {
-    const named = (selectFields(answer(), all("web{event_match_quality{diagnostics,match_key_feedback{potential_aly_acr_increase}}}")) as any).web[0];
+    const named = (
+      selectFields(
+        answer(),
+        all("web{event_match_quality{diagnostics,match_key_feedback{potential_aly_acr_increase}}}"),
+      ) as any
+    ).web[0];
     expect(named.event_match_quality.diagnostics).toHaveLength(1);
-    expect(named.event_match_quality.match_key_feedback[0].potential_aly_acr_increase.percentage).toEqual(expect.any(Number));
+    expect(named.event_match_quality.match_key_feedback[0].potential_aly_acr_increase.percentage).toEqual(
+      expect.any(Number),
+    );
   });
 });

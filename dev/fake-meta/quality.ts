@@ -98,7 +98,9 @@ export function compositeScore(coverage: Record<string, number>): number {
  */
 export function datasetQuality(stored: StoredEvent[], now: number, agentName?: string) {
   const recent = stored.filter(
-    (item) => item.receivedAt >= now - SEVEN_DAYS_MS && (!agentName || item.partnerAgent?.toLowerCase() === agentName.toLowerCase()),
+    (item) =>
+      item.receivedAt >= now - SEVEN_DAYS_MS &&
+      (!agentName || item.partnerAgent?.toLowerCase() === agentName.toLowerCase()),
   );
   const byName = new Map<string, StoredEvent[]>();
   for (const item of recent) byName.set(item.event.event_name, [...(byName.get(item.event.event_name) ?? []), item]);
@@ -110,7 +112,8 @@ function eventQuality(name: string, items: StoredEvent[]) {
   const total = items.length;
   const userData = items.map((item) => item.event.user_data);
   const coverage: Record<string, number> = {};
-  for (const key of Object.keys(IDENTIFIERS)) coverage[key] = userData.filter((data) => hasValue(data[key])).length / total;
+  for (const key of Object.keys(IDENTIFIERS))
+    coverage[key] = userData.filter((data) => hasValue(data[key])).length / total;
   const score = compositeScore(coverage);
 
   const matchKeyFeedback = Object.keys(IDENTIFIERS)
@@ -128,7 +131,9 @@ function eventQuality(name: string, items: StoredEvent[]) {
       };
     });
 
-  const ipv4 = userData.filter((data) => typeof data.client_ip_address === "string" && data.client_ip_address.includes(".")).length;
+  const ipv4 = userData.filter(
+    (data) => typeof data.client_ip_address === "string" && data.client_ip_address.includes("."),
+  ).length;
   const diagnostics =
     ipv4 === 0
       ? []
@@ -151,11 +156,18 @@ function eventQuality(name: string, items: StoredEvent[]) {
     const share = percent(count, total);
     return {
       dedupe_key: key,
-      browser_events_with_dedupe_key: { percentage: share, description: "The percentage of browser events that contain this dedupe key." },
-      server_events_with_dedupe_key: { percentage: share, description: "The percentage of server events that contain this dedupe key." },
+      browser_events_with_dedupe_key: {
+        percentage: share,
+        description: "The percentage of browser events that contain this dedupe key.",
+      },
+      server_events_with_dedupe_key: {
+        percentage: share,
+        description: "The percentage of server events that contain this dedupe key.",
+      },
       overall_browser_coverage_from_dedupe_key: {
         percentage: round1((share * eventCoverage) / 100),
-        description: "The overall percentage of browser events that are deduped with Conversions API events using this key.",
+        description:
+          "The overall percentage of browser events that are deduped with Conversions API events using this key.",
       },
     };
   };
@@ -170,7 +182,8 @@ function eventQuality(name: string, items: StoredEvent[]) {
     event_coverage: {
       percentage: eventCoverage,
       goal_percentage: 75,
-      description: "The percentage of events received from your Conversions API compared to unique browser events from the Meta Pixel.",
+      description:
+        "The percentage of events received from your Conversions API compared to unique browser events from the Meta Pixel.",
     },
     dedupe_key_feedback: [dedupe("event_id"), dedupe("external_id"), dedupe("fbp")],
     data_freshness: {
@@ -214,14 +227,26 @@ const SCHEMA: NodeSchema = {
             },
             diagnostics: {
               node: "AdsPixelCAPIEMQDiagnostic",
-              fields: { name: true, description: true, solution: true, percentage: true, affected_event_count: true, total_event_count: true },
+              fields: {
+                name: true,
+                description: true,
+                solution: true,
+                percentage: true,
+                affected_event_count: true,
+                total_event_count: true,
+              },
             },
           },
         },
         event_coverage: {
           node: "AdsPixelCAPIEventCoverage",
           onRequest: ["potential_aly_acr_increase"],
-          fields: { percentage: true, goal_percentage: true, description: true, potential_aly_acr_increase: PERCENTAGE },
+          fields: {
+            percentage: true,
+            goal_percentage: true,
+            description: true,
+            potential_aly_acr_increase: PERCENTAGE,
+          },
         },
         dedupe_key_feedback: {
           node: "AdsDatasetDedupKeyFeedback",
@@ -267,7 +292,8 @@ export function parseFields(text: string | null | undefined): FieldTree | MetaEr
         if (child === true) return nonexistingField(/^[a-z_]*/.exec(source.slice(position))?.[0] || "(empty)", name);
         const sub = list(child);
         if (!(sub instanceof Map)) return sub;
-        if (source[position] !== "}") return nonexistingField(source.slice(position, position + 20) || "(unclosed)", child.node);
+        if (source[position] !== "}")
+          return nonexistingField(source.slice(position, position + 20) || "(unclosed)", child.node);
         position++;
         tree.set(name, sub);
       } else {
@@ -278,7 +304,8 @@ export function parseFields(text: string | null | undefined): FieldTree | MetaEr
     }
   };
   const tree = list(SCHEMA);
-  if (tree instanceof Map && position < source.length) return nonexistingField(source.slice(position, position + 20), SCHEMA.node);
+  if (tree instanceof Map && position < source.length)
+    return nonexistingField(source.slice(position, position + 20), SCHEMA.node);
   return tree;
 }
 
@@ -294,12 +321,15 @@ export function selectFields(value: unknown, tree: FieldTree | null, schema: Nod
   if (Array.isArray(value)) return value.map((item) => selectFields(item, tree, schema));
   if (typeof value !== "object" || value === null) return value;
   const record = value as Record<string, unknown>;
-  const names = tree ? [...tree.keys()] : Object.keys(schema.fields).filter((name) => !schema.onRequest?.includes(name));
+  const names = tree
+    ? [...tree.keys()]
+    : Object.keys(schema.fields).filter((name) => !schema.onRequest?.includes(name));
   const out: Record<string, unknown> = {};
   for (const name of names) {
     if (!(name in record)) continue;
     const child = schema.fields[name];
-    out[name] = child === true || child === undefined ? record[name] : selectFields(record[name], tree?.get(name) ?? null, child);
+    out[name] =
+      child === true || child === undefined ? record[name] : selectFields(record[name], tree?.get(name) ?? null, child);
   }
   return out;
 }

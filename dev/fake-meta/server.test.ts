@@ -36,7 +36,12 @@ function event(overrides: Record<string, unknown> = {}): Record<string, any> {
     event_id: `cartful.ses_${Math.random().toString(36).slice(2, 8)}.1`,
     action_source: "website",
     event_source_url: "https://shop.example.com/pages/skin-quiz",
-    user_data: { em: sha("jane@example.com"), client_user_agent: "Mozilla/5.0", client_ip_address: "203.0.113.7", fbp: "fb.1.1732560000000.1098765432" },
+    user_data: {
+      em: sha("jane@example.com"),
+      client_user_agent: "Mozilla/5.0",
+      client_ip_address: "203.0.113.7",
+      fbp: "fb.1.1732560000000.1098765432",
+    },
     ...overrides,
   };
 }
@@ -47,7 +52,11 @@ interface Answer {
   json: any;
 }
 
-async function post(pixel: string, body: unknown, init: { version?: string; headers?: Record<string, string>; query?: string } = {}): Promise<Answer> {
+async function post(
+  pixel: string,
+  body: unknown,
+  init: { version?: string; headers?: Record<string, string>; query?: string } = {},
+): Promise<Answer> {
   const response = await fetch(`${meta.url}/${init.version ?? "v27.0"}/${pixel}/events${init.query ?? ""}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...init.headers },
@@ -56,7 +65,8 @@ async function post(pixel: string, body: unknown, init: { version?: string; head
   return { status: response.status, headers: response.headers, json: await response.json() };
 }
 
-const send = (pixel = PIXEL, events = [event()], extra: Record<string, unknown> = {}) => post(pixel, { data: events, access_token: TOKEN, ...extra });
+const send = (pixel = PIXEL, events = [event()], extra: Record<string, unknown> = {}) =>
+  post(pixel, { data: events, access_token: TOKEN, ...extra });
 
 async function quality(query: string, headers: Record<string, string> = {}): Promise<Answer> {
   const response = await fetch(`${meta.url}/v27.0/dataset_quality?${query}`, { headers });
@@ -72,15 +82,27 @@ describe("POST /{version}/{pixel}/events", () => {
   it("accepts good events like Meta: events_received, messages, fbtrace_id (also in x-fb-trace-id)", async () => {
     const answer = await send(PIXEL, [event(), event()]);
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual({ events_received: 2, messages: [], fbtrace_id: expect.stringMatching(/^A[A-Za-z0-9_-]{22}$/) });
+    expect(answer.json).toEqual({
+      events_received: 2,
+      messages: [],
+      fbtrace_id: expect.stringMatching(/^A[A-Za-z0-9_-]{22}$/),
+    });
     expect(answer.headers.get("x-fb-trace-id")).toBe(answer.json.fbtrace_id);
     expect(meta.received(PIXEL)).toHaveLength(2);
   });
 
   it("refuses a bad event with Meta's error envelope and an fbtrace_id, and keeps none of the request's events", async () => {
-    const answer = await send(PIXEL, [event(), event({ event_time: Math.floor(clock / 1000) - MAX_EVENT_AGE_SECONDS - 10 })]);
+    const answer = await send(PIXEL, [
+      event(),
+      event({ event_time: Math.floor(clock / 1000) - MAX_EVENT_AGE_SECONDS - 10 }),
+    ]);
     expect(answer.status).toBe(400);
-    expect(answer.json.error).toMatchObject({ code: 100, error_subcode: 2804003, type: "OAuthException", fbtrace_id: expect.stringMatching(/^A/) });
+    expect(answer.json.error).toMatchObject({
+      code: 100,
+      error_subcode: 2804003,
+      type: "OAuthException",
+      fbtrace_id: expect.stringMatching(/^A/),
+    });
     expect(answer.json.error.error_user_msg).toContain("$['data'][1]['event_time']");
     expect(meta.received(PIXEL)).toHaveLength(0);
   });
@@ -101,7 +123,11 @@ describe("POST /{version}/{pixel}/events", () => {
 
   it("refuses a body that is not JSON", async () => {
     const answer = await post(PIXEL, "{not json", { headers: { authorization: `Bearer ${TOKEN}` } });
-    expect(answer.json.error).toMatchObject({ code: 100, message: "(#100) The request body is not valid JSON", fbtrace_id: expect.any(String) });
+    expect(answer.json.error).toMatchObject({
+      code: 100,
+      message: "(#100) The request body is not valid JSON",
+      fbtrace_id: expect.any(String),
+    });
   });
 
   it("takes a form body whose data is JSON, as Graph does", async () => {
@@ -125,11 +151,17 @@ describe("the access token", () => {
   it("is required: code 104", async () => {
     const answer = await post(PIXEL, { data: [event()] });
     expect(answer.status).toBe(400);
-    expect(answer.json.error).toMatchObject({ code: 104, type: "OAuthException", message: "An access token is required to request this resource." });
+    expect(answer.json.error).toMatchObject({
+      code: 104,
+      type: "OAuthException",
+      message: "An access token is required to request this resource.",
+    });
   });
 
   it("is read from the body, an Authorization: Bearer header or the query string (which is flagged)", async () => {
-    expect((await post(PIXEL, { data: [event()] }, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect((await post(PIXEL, { data: [event()] }, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(
+      200,
+    );
     expect((await post(PIXEL, { data: [event()] }, { query: `?access_token=${TOKEN}` })).status).toBe(200);
     expect(meta.requests.map((r) => r.token_in_url ?? false)).toEqual([false, true]);
   });
@@ -137,9 +169,14 @@ describe("the access token", () => {
   it("must be the configured one when the fake has one: code 190", async () => {
     const strict = await startFakeMeta({ token: "right" });
     try {
-      const response = await fetch(`${strict.url}/v27.0/${PIXEL}/events`, { method: "POST", body: JSON.stringify({ data: [event()], access_token: "wrong" }) });
+      const response = await fetch(`${strict.url}/v27.0/${PIXEL}/events`, {
+        method: "POST",
+        body: JSON.stringify({ data: [event()], access_token: "wrong" }),
+      });
       expect(response.status).toBe(401);
-      expect(await response.json()).toMatchObject({ error: { code: 190, message: "Invalid OAuth access token - Cannot parse access token" } });
+      expect(await response.json()).toMatchObject({
+        error: { code: 190, message: "Invalid OAuth access token - Cannot parse access token" },
+      });
     } finally {
       await strict.close();
     }
@@ -151,7 +188,11 @@ describe("the access token", () => {
     await quality(`dataset_id=${PIXEL}&access_token=${TOKEN}`);
     await control("mode=revoked_token");
     await send();
-    const seen = [await (await fetch(`${meta.url}/_requests`)).text(), await (await fetch(`${meta.url}/`)).text(), JSON.stringify(meta.requests)];
+    const seen = [
+      await (await fetch(`${meta.url}/_requests`)).text(),
+      await (await fetch(`${meta.url}/`)).text(),
+      JSON.stringify(meta.requests),
+    ];
     expect(meta.requests).toHaveLength(4);
     for (const text of seen) expect(text).not.toContain(TOKEN);
   });
@@ -161,9 +202,16 @@ describe("the access token", () => {
     try {
       const proof = createHmac("sha256", "app-secret").update(TOKEN).digest("hex");
       const sendWith = async (appsecret_proof: string) =>
-        (await fetch(`${strict.url}/v27.0/${PIXEL}/events`, { method: "POST", body: JSON.stringify({ data: [event()], access_token: TOKEN, appsecret_proof }) })).json();
+        (
+          await fetch(`${strict.url}/v27.0/${PIXEL}/events`, {
+            method: "POST",
+            body: JSON.stringify({ data: [event()], access_token: TOKEN, appsecret_proof }),
+          })
+        ).json();
       expect(await sendWith(proof)).toMatchObject({ events_received: 1 });
-      expect(await sendWith("0".repeat(64))).toMatchObject({ error: { code: 100, message: "Invalid appsecret_proof provided in the API argument" } });
+      expect(await sendWith("0".repeat(64))).toMatchObject({
+        error: { code: 100, message: "Invalid appsecret_proof provided in the API argument" },
+      });
     } finally {
       await strict.close();
     }
@@ -202,7 +250,9 @@ describe("misbehaviour", () => {
     meta.control({ mode: "expired_token" });
     const answer = await send();
     expect(answer.json.error).toMatchObject({ code: 190, error_subcode: 463, type: "OAuthException" });
-    expect(answer.json.error.message).toMatch(/^Error validating access token: Session has expired on \w+day, 25-Nov-26 /);
+    expect(answer.json.error.message).toMatch(
+      /^Error validating access token: Session has expired on \w+day, 25-Nov-26 /,
+    );
   });
 
   it("revoked_token: code 190, subcode 460", async () => {
@@ -214,15 +264,22 @@ describe("misbehaviour", () => {
     meta.control({ mode: "wrong_pixel", pixel: PIXEL });
     const answer = await send();
     expect(answer.json.error).toMatchObject({ code: 100, error_subcode: 33, type: "GraphMethodException" });
-    expect(answer.json.error.message).toMatch(new RegExp(`^Unsupported post request\\. Object with ID '${PIXEL}' does not exist`));
+    expect(answer.json.error.message).toMatch(
+      new RegExp(`^Unsupported post request\\. Object with ID '${PIXEL}' does not exist`),
+    );
     expect((await send(OTHER)).status).toBe(200);
   });
 
   it("dead_version: code 2635 for every version, or only the one named", async () => {
     meta.control({ mode: "dead_version" });
-    expect((await send()).json.error).toMatchObject({ code: 2635, message: expect.stringMatching(/^\(#2635\) You are calling a deprecated version/) });
+    expect((await send()).json.error).toMatchObject({
+      code: 2635,
+      message: expect.stringMatching(/^\(#2635\) You are calling a deprecated version/),
+    });
     meta.control({ mode: "dead_version", version: "v24.0" });
-    expect((await post(PIXEL, { data: [event()], access_token: TOKEN }, { version: "v24.0" })).json.error.code).toBe(2635);
+    expect((await post(PIXEL, { data: [event()], access_token: TOKEN }, { version: "v24.0" })).json.error.code).toBe(
+      2635,
+    );
     expect((await send()).status).toBe(200);
   });
 
@@ -230,7 +287,9 @@ describe("misbehaviour", () => {
     meta.control({ mode: "version_warning" });
     const answer = await send();
     expect(answer.json.events_received).toBe(1);
-    expect(answer.headers.get("x-ad-api-version-warning")).toBe("The call has been auto-upgraded to v28.0 as v27.0 will be deprecated.");
+    expect(answer.headers.get("x-ad-api-version-warning")).toBe(
+      "The call has been auto-upgraded to v28.0 as v27.0 will be deprecated.",
+    );
   });
 
   it("slow: answers after the delay", async () => {
@@ -271,7 +330,10 @@ describe("misbehaviour", () => {
     const traces = async (options: { seed?: number }) => {
       const fake = await startFakeMeta(options);
       try {
-        const response = await fetch(`${fake.url}/v27.0/${PIXEL}/events`, { method: "POST", body: JSON.stringify({ data: [event()], access_token: TOKEN }) });
+        const response = await fetch(`${fake.url}/v27.0/${PIXEL}/events`, {
+          method: "POST",
+          body: JSON.stringify({ data: [event()], access_token: TOKEN }),
+        });
         return ((await response.json()) as { fbtrace_id: string }).fbtrace_id;
       } finally {
         await fake.close();
@@ -286,7 +348,10 @@ describe("misbehaviour", () => {
       fake.control({ mode: "fail_rate", rate: 0.5, fail: "throttle" });
       const statuses: number[] = [];
       for (let i = 0; i < 40; i++) {
-        const response = await fetch(`${fake.url}/v27.0/${PIXEL}/events`, { method: "POST", body: JSON.stringify({ data: [event()], access_token: TOKEN }) });
+        const response = await fetch(`${fake.url}/v27.0/${PIXEL}/events`, {
+          method: "POST",
+          body: JSON.stringify({ data: [event()], access_token: TOKEN }),
+        });
         statuses.push(response.status);
       }
       return statuses;
@@ -328,7 +393,8 @@ describe("misbehaviour", () => {
 });
 
 describe("GET /{version}/dataset_quality", () => {
-  const FIELDS = "web{event_name,event_match_quality{composite_score,match_key_feedback{identifier,coverage}},event_coverage,dedupe_key_feedback,data_freshness,acr}";
+  const FIELDS =
+    "web{event_name,event_match_quality{composite_score,match_key_feedback{identifier,coverage}},event_coverage,dedupe_key_feedback,data_freshness,acr}";
 
   it("answers Meta's shape from the events accepted for the dataset", async () => {
     await send(PIXEL, [event(), event({ user_data: { em: sha("a"), ph: sha("1"), client_user_agent: "UA" } })]);
@@ -339,9 +405,22 @@ describe("GET /{version}/dataset_quality", () => {
     const [entry] = answer.json.web;
     expect(entry.event_name).toBe("Lead");
     expect(entry.event_match_quality.composite_score).toBeGreaterThan(0);
-    expect(entry.event_match_quality.match_key_feedback).toContainEqual({ identifier: "phone", coverage: { percentage: 50 } });
-    expect(entry.event_match_quality.match_key_feedback).toContainEqual({ identifier: "email", coverage: { percentage: 100 } });
-    expect(Object.keys(entry)).toEqual(["event_name", "event_match_quality", "event_coverage", "dedupe_key_feedback", "data_freshness", "acr"]);
+    expect(entry.event_match_quality.match_key_feedback).toContainEqual({
+      identifier: "phone",
+      coverage: { percentage: 50 },
+    });
+    expect(entry.event_match_quality.match_key_feedback).toContainEqual({
+      identifier: "email",
+      coverage: { percentage: 100 },
+    });
+    expect(Object.keys(entry)).toEqual([
+      "event_name",
+      "event_match_quality",
+      "event_coverage",
+      "dedupe_key_feedback",
+      "data_freshness",
+      "acr",
+    ]);
     expect(answer.headers.get("x-fb-trace-id")).toMatch(/^A/);
   });
 
@@ -351,7 +430,10 @@ describe("GET /{version}/dataset_quality", () => {
 
   it("requires a token and a dataset_id", async () => {
     expect((await quality(`dataset_id=${PIXEL}`)).json.error.code).toBe(104);
-    expect((await quality(`access_token=${TOKEN}`)).json.error).toMatchObject({ code: 100, message: "(#100) The parameter dataset_id is required" });
+    expect((await quality(`access_token=${TOKEN}`)).json.error).toMatchObject({
+      code: 100,
+      message: "(#100) The parameter dataset_id is required",
+    });
   });
 
   it("refuses a field the node does not have", async () => {
@@ -364,7 +446,12 @@ describe("GET /{version}/dataset_quality", () => {
     meta.control({ mode: "no_permission" });
     const answer = await quality(`dataset_id=${PIXEL}&access_token=${TOKEN}`);
     expect(answer.status).toBe(403);
-    expect(answer.json.error).toMatchObject({ code: 200, type: "OAuthException", message: "(#200) Permissions error", fbtrace_id: expect.any(String) });
+    expect(answer.json.error).toMatchObject({
+      code: 200,
+      type: "OAuthException",
+      message: "(#200) Permissions error",
+      fbtrace_id: expect.any(String),
+    });
     meta.control({ mode: "no_permission", code: 10 });
     expect((await quality(`dataset_id=${PIXEL}&access_token=${TOKEN}`)).json.error.code).toBe(10);
     expect((await send()).status).toBe(200);
@@ -372,7 +459,9 @@ describe("GET /{version}/dataset_quality", () => {
 
   it("wrong_pixel: an unsupported get request", async () => {
     meta.control({ mode: "wrong_pixel" });
-    expect((await quality(`dataset_id=${PIXEL}&access_token=${TOKEN}`)).json.error.message).toMatch(/^Unsupported get request\. Object with ID '1234567890'/);
+    expect((await quality(`dataset_id=${PIXEL}&access_token=${TOKEN}`)).json.error.message).toMatch(
+      /^Unsupported get request\. Object with ID '1234567890'/,
+    );
   });
 });
 
@@ -380,13 +469,25 @@ describe("the control endpoint and page", () => {
   it("sets a mode from the query string and lists the modes", async () => {
     const answer = await control(`mode=throttle&pixel=${PIXEL}&for=60&code=613&retry_after=5`);
     expect(answer.json.modes).toEqual([
-      { kind: "throttle", pixel: PIXEL, code: 613, status: 400, retryAfter: 5, since: new Date(NOW).toISOString(), until: new Date(NOW + 60_000).toISOString() },
+      {
+        kind: "throttle",
+        pixel: PIXEL,
+        code: 613,
+        status: 400,
+        retryAfter: 5,
+        since: new Date(NOW).toISOString(),
+        until: new Date(NOW + 60_000).toISOString(),
+      },
     ]);
     expect((await send()).json.error.code).toBe(613);
   });
 
   it("sets a mode from a JSON body", async () => {
-    await fetch(`${meta.url}/_control`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mode: "transient", status: 503 }) });
+    await fetch(`${meta.url}/_control`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ mode: "transient", status: 503 }),
+    });
     expect((await send()).status).toBe(503);
   });
 
@@ -430,13 +531,21 @@ describe("the control endpoint and page", () => {
     await send(OTHER);
     meta.control({ mode: "throttle" });
     await send(PIXEL);
-    const { requests } = (await (await fetch(`${meta.url}/_requests?pixel=${PIXEL}`)).json()) as { requests: RequestRecord[] };
+    const { requests } = (await (await fetch(`${meta.url}/_requests?pixel=${PIXEL}`)).json()) as {
+      requests: RequestRecord[];
+    };
     expect(requests.map((r) => [r.pixel, r.outcome, r.mode, r.code])).toEqual([
       [PIXEL, "error", "throttle", 17],
       [PIXEL, "accepted", undefined, undefined],
     ]);
-    expect(requests[1]).toMatchObject({ event_ids: [first.event_id], user_data_keys: ["client_ip_address", "client_user_agent", "em", "fbp"], status: 200 });
-    expect(((await (await fetch(`${meta.url}/_requests?limit=1`)).json()) as { requests: RequestRecord[] }).requests).toHaveLength(1);
+    expect(requests[1]).toMatchObject({
+      event_ids: [first.event_id],
+      user_data_keys: ["client_ip_address", "client_user_agent", "em", "fbp"],
+      status: 200,
+    });
+    expect(
+      ((await (await fetch(`${meta.url}/_requests?limit=1`)).json()) as { requests: RequestRecord[] }).requests,
+    ).toHaveLength(1);
   });
 
   it("offers every mode in the page's form", async () => {
@@ -471,9 +580,12 @@ describe("the relay against the fake", () => {
     return postEvents(target(), [routed.event], { fetch, timeoutMs: 2000, now: () => clock });
   }
 
-  it.each(["canonical", "international", "messy"])("sends fixtures/%s.json in a shape the fake accepts", async (name) => {
-    expect(await relayFixture(name)).toMatchObject({ ok: true, eventsReceived: 1 });
-  });
+  it.each(["canonical", "international", "messy"])(
+    "sends fixtures/%s.json in a shape the fake accepts",
+    async (name) => {
+      expect(await relayFixture(name)).toMatchObject({ ok: true, eventsReceived: 1 });
+    },
+  );
 
   it("sends fixtures/minimal.json (no page URL or user agent) as a website event Meta documents as invalid", async () => {
     // README "What goes to Meta": such a webhook is still relayed, and Meta's answer decides.
@@ -487,14 +599,33 @@ describe("the relay against the fake", () => {
 
   it("reads the fake's throttling as transient with its Retry-After, and its token error as permanent", async () => {
     meta.control({ mode: "throttle", code: 613, retry_after: 4 });
-    expect(await postEvents(target(), [event() as ServerEvent], { fetch, now: () => clock })).toMatchObject({ ok: false, transient: true, code: 613, retryAfterMs: 4000 });
+    expect(await postEvents(target(), [event() as ServerEvent], { fetch, now: () => clock })).toMatchObject({
+      ok: false,
+      transient: true,
+      code: 613,
+      retryAfterMs: 4000,
+    });
     meta.control({ mode: "expired_token" });
-    expect(await postEvents(target(), [event() as ServerEvent], { fetch, now: () => clock })).toMatchObject({ ok: false, transient: false, code: 190, subcode: 463 });
+    expect(await postEvents(target(), [event() as ServerEvent], { fetch, now: () => clock })).toMatchObject({
+      ok: false,
+      transient: false,
+      code: 190,
+      subcode: 463,
+    });
   });
 
   it("reads a refused event as permanent with Meta's message for people", async () => {
-    const response = await fetch(`${meta.url}/v27.0/${PIXEL}/events`, { method: "POST", body: JSON.stringify({ data: [event({ action_source: "web" })], access_token: TOKEN }) });
+    const response = await fetch(`${meta.url}/v27.0/${PIXEL}/events`, {
+      method: "POST",
+      body: JSON.stringify({ data: [event({ action_source: "web" })], access_token: TOKEN }),
+    });
     const outcome = classifyResponse(response.status, response.headers, await response.json(), clock);
-    expect(outcome).toMatchObject({ ok: false, transient: false, code: 100, subcode: 2804019, userMessage: expect.stringContaining("['action_source']") });
+    expect(outcome).toMatchObject({
+      ok: false,
+      transient: false,
+      code: 100,
+      subcode: 2804019,
+      userMessage: expect.stringContaining("['action_source']"),
+    });
   });
 });

@@ -144,18 +144,38 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     });
 
   /** Sends a JSON answer; false when the client had already gone (timed out, closed). */
-  const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): boolean => {
+  const sendJson = (
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): boolean => {
     if (res.destroyed || !res.socket || res.socket.destroyed) return false;
-    res.writeHead(status, { "content-type": "application/json; charset=UTF-8", "cache-control": "no-store", ...headers });
+    res.writeHead(status, {
+      "content-type": "application/json; charset=UTF-8",
+      "cache-control": "no-store",
+      ...headers,
+    });
     res.end(JSON.stringify(body));
     return true;
   };
   /** Sends Meta's error envelope; returns what the request record needs. */
   const sendError = (res: ServerResponse, metaError: MetaError, extraHeaders: Record<string, string> = {}) => {
     const trace = fbtraceId(traceRandom);
-    const sent = sendJson(res, metaError.status, { error: { ...metaError.error, fbtrace_id: trace } }, { ...metaError.headers, ...extraHeaders, "x-fb-trace-id": trace });
+    const sent = sendJson(
+      res,
+      metaError.status,
+      { error: { ...metaError.error, fbtrace_id: trace } },
+      { ...metaError.headers, ...extraHeaders, "x-fb-trace-id": trace },
+    );
     const subcode = metaError.error.error_subcode;
-    return { status: metaError.status, code: metaError.error.code, ...(subcode === undefined ? {} : { subcode }), fbtrace_id: trace, ...(sent ? {} : { client_gone: true as const }) };
+    return {
+      status: metaError.status,
+      code: metaError.error.code,
+      ...(subcode === undefined ? {} : { subcode }),
+      fbtrace_id: trace,
+      ...(sent ? {} : { client_gone: true as const }),
+    };
   };
 
   async function graph(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -189,10 +209,17 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
 
     let delayed: { delay_ms?: number } = {};
     /** Refuses the request itself (no mode decided it). */
-    const refuse = (metaError: MetaError) => record({ ...context, ...delayed, outcome: "rejected", ...sendError(res, metaError) });
+    const refuse = (metaError: MetaError) =>
+      record({ ...context, ...delayed, outcome: "rejected", ...sendError(res, metaError) });
     /** Fails it because of a mode; `fail_rate` when that mode was drawn by the failure rate. */
     const failWith = (metaError: MetaError, kind: ModeKind, decided?: ActiveMode) =>
-      record({ ...context, ...delayed, outcome: "error", mode: decided && decided === drawn ? "fail_rate" : kind, ...sendError(res, metaError) });
+      record({
+        ...context,
+        ...delayed,
+        outcome: "error",
+        mode: decided && decided === drawn ? "fail_rate" : kind,
+        ...sendError(res, metaError),
+      });
 
     if (endpoint === "unknown") return void refuse(unknownPath(url.pathname));
 
@@ -214,14 +241,19 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     }
 
     const dead = mode("dead_version");
-    if (dead && (!dead.version || dead.version === version)) return void failWith(deadVersion(LATEST_VERSION), "dead_version");
+    if (dead && (!dead.version || dead.version === version))
+      return void failWith(deadVersion(LATEST_VERSION), "dead_version");
     if (!token) return void refuse(tokenMissing());
     if (options.token !== undefined && token !== options.token) return void refuse(tokenInvalid());
     const expired = mode("expired_token");
     if (expired) return void failWith(tokenExpired(expired.since, now()), "expired_token");
     if (mode("revoked_token")) return void failWith(tokenRevoked(), "revoked_token");
-    const proof = typeof body.appsecret_proof === "string" ? body.appsecret_proof : url.searchParams.get("appsecret_proof");
-    if (options.appSecret !== undefined && proof !== createHmac("sha256", options.appSecret).update(token).digest("hex")) {
+    const proof =
+      typeof body.appsecret_proof === "string" ? body.appsecret_proof : url.searchParams.get("appsecret_proof");
+    if (
+      options.appSecret !== undefined &&
+      proof !== createHmac("sha256", options.appSecret).update(token).digest("hex")
+    ) {
       return void refuse(badAppSecretProof());
     }
     const method = events ? "post" : "get";
@@ -229,18 +261,33 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     if (mode("wrong_pixel")) return void failWith(unknownObject(method, pixel!), "wrong_pixel");
     if (!/^\d+$/.test(pixel!)) return void refuse(unknownObject(method, pixel!));
     const throttle = pick("throttle");
-    if (throttle) return void failWith(throttled(throttle.code!, throttle.status!, throttle.retryAfter!), "throttle", throttle);
+    if (throttle)
+      return void failWith(throttled(throttle.code!, throttle.status!, throttle.retryAfter!), "throttle", throttle);
     const transient = pick("transient");
     if (transient) return void failWith(transientError(transient.status!, transient.code), "transient", transient);
 
     const warning = mode("version_warning");
     const warned = warning !== undefined && (!warning.version || warning.version === version);
     /** Answers 200 with Meta's trace id (and the version warning when in force). */
-    const succeed = (body: Record<string, unknown> | ((trace: string) => Record<string, unknown>), outcome: "accepted" | "answered") => {
+    const succeed = (
+      body: Record<string, unknown> | ((trace: string) => Record<string, unknown>),
+      outcome: "accepted" | "answered",
+    ) => {
       const trace = fbtraceId(traceRandom);
-      const headers: Record<string, string> = { "x-fb-trace-id": trace, ...(warned ? { "x-ad-api-version-warning": versionWarning(version!) } : {}) };
+      const headers: Record<string, string> = {
+        "x-fb-trace-id": trace,
+        ...(warned ? { "x-ad-api-version-warning": versionWarning(version!) } : {}),
+      };
       const sent = sendJson(res, 200, typeof body === "function" ? body(trace) : body, headers);
-      record({ ...context, ...delayed, status: 200, outcome, fbtrace_id: trace, ...(warned ? { mode: "version_warning" as const } : {}), ...(sent ? {} : { client_gone: true as const }) });
+      record({
+        ...context,
+        ...delayed,
+        status: 200,
+        outcome,
+        fbtrace_id: trace,
+        ...(warned ? { mode: "version_warning" as const } : {}),
+        ...(sent ? {} : { client_gone: true as const }),
+      });
     };
 
     if (quality) {
@@ -249,11 +296,17 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
       const fields = parseFields(url.searchParams.get("fields"));
       if (!(fields instanceof Map)) return void refuse(fields);
       const agentName = url.searchParams.get("agent_name") ?? undefined;
-      return void succeed(selectFields(datasetQuality(received.get(pixel!) ?? [], now(), agentName), fields) as Record<string, unknown>, "answered");
+      return void succeed(
+        selectFields(datasetQuality(received.get(pixel!) ?? [], now(), agentName), fields) as Record<string, unknown>,
+        "answered",
+      );
     }
 
     if (parsed === undefined) {
-      return void refuse({ status: 400, error: { message: "(#100) The request body is not valid JSON", type: "OAuthException", code: 100 } });
+      return void refuse({
+        status: 400,
+        error: { message: "(#100) The request body is not valid JSON", type: "OAuthException", code: 100 },
+      });
     }
     const result = validateEventsBody(body, Math.floor(now() / 1000));
     if (!result.ok) return void refuse(result.error);
@@ -263,9 +316,17 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     let duplicates = 0;
     for (const event of result.events) {
       const seen = (item: StoredEvent) =>
-        event.event_id !== undefined && item.event.event_id === event.event_id && item.event.event_name === event.event_name && item.receivedAt > now() - DEDUP_WINDOW_MS;
+        event.event_id !== undefined &&
+        item.event.event_id === event.event_id &&
+        item.event.event_name === event.event_name &&
+        item.receivedAt > now() - DEDUP_WINDOW_MS;
       if (stored.some(seen)) duplicates++;
-      stored.push({ event, receivedAt: now(), ...(result.testEventCode ? { testEventCode: result.testEventCode } : {}), ...(partnerAgent ? { partnerAgent } : {}) });
+      stored.push({
+        event,
+        receivedAt: now(),
+        ...(result.testEventCode ? { testEventCode: result.testEventCode } : {}),
+        ...(partnerAgent ? { partnerAgent } : {}),
+      });
     }
     received.set(pixel!, stored.slice(-10_000));
     if (duplicates > 0) context.duplicates = duplicates;
@@ -292,13 +353,25 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     traceRandom = seeded(traceSeed);
     failRandom = seeded(seed + 1);
   };
-  const modesJson = () => ({ modes: book.active(now()).map((m) => ({ ...m, since: new Date(m.since).toISOString(), ...(m.until ? { until: new Date(m.until).toISOString() } : {}) })) });
+  const modesJson = () => ({
+    modes: book
+      .active(now())
+      .map((m) => ({
+        ...m,
+        since: new Date(m.since).toISOString(),
+        ...(m.until ? { until: new Date(m.until).toISOString() } : {}),
+      })),
+  });
 
   async function controlRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const form = (req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded");
     const raw = req.method === "POST" ? await readBody(req) : "";
     const input: Record<string, string> = Object.fromEntries(url.searchParams);
-    if (raw) Object.assign(input, form ? Object.fromEntries(new URLSearchParams(raw)) : (parseBody(raw, "application/json") ?? {}));
+    if (raw)
+      Object.assign(
+        input,
+        form ? Object.fromEntries(new URLSearchParams(raw)) : (parseBody(raw, "application/json") ?? {}),
+      );
     let notice: string;
     try {
       if (url.pathname === "/_reset") {
@@ -311,7 +384,9 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
         notice = `Cleared ${kind}${input.pixel ? ` for ${input.pixel}` : ""}.`;
       } else if (input.mode) {
         const set = control(input as unknown as ModeInput);
-        notice = set ? `Set ${set.kind}${set.pixel ? ` for ${set.pixel}` : ""}.` : `Cleared the ${input.pixel ? `modes of ${input.pixel}` : "global modes"}.`;
+        notice = set
+          ? `Set ${set.kind}${set.pixel ? ` for ${set.pixel}` : ""}.`
+          : `Cleared the ${input.pixel ? `modes of ${input.pixel}` : "global modes"}.`;
       } else {
         notice = "";
       }
@@ -347,9 +422,15 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
       if (url.pathname === "/_requests" && req.method === "GET") {
         const pixel = url.searchParams.get("pixel");
         const limit = Math.max(1, Math.min(MAX_REQUESTS, Number(url.searchParams.get("limit")) || 100));
-        return void sendJson(res, 200, { requests: requests.filter((r) => !pixel || r.pixel === pixel).slice(-limit).reverse() });
+        return void sendJson(res, 200, {
+          requests: requests
+            .filter((r) => !pixel || r.pixel === pixel)
+            .slice(-limit)
+            .reverse(),
+        });
       }
-      if (url.pathname === "/_control" || (url.pathname === "/_reset" && req.method === "POST")) return controlRoute(req, res, url);
+      if (url.pathname === "/_control" || (url.pathname === "/_reset" && req.method === "POST"))
+        return controlRoute(req, res, url);
       if (url.pathname === "/_quality" && req.method === "GET") {
         const fields = parseFields(url.searchParams.get("fields"));
         const id = url.searchParams.get("dataset_id") ?? "";
@@ -360,8 +441,17 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
       return graph(req, res, url);
     };
     route().catch((error: unknown) => {
-      if (error instanceof BodyTooLarge) return void sendJson(res, 413, { error: { message: "Request body too large", type: "OAuthException", code: 1 } });
-      sendJson(res, 500, { error: { message: `fake Meta failed: ${error instanceof Error ? error.message : String(error)}`, type: "FakeMetaError", code: 1 } });
+      if (error instanceof BodyTooLarge)
+        return void sendJson(res, 413, {
+          error: { message: "Request body too large", type: "OAuthException", code: 1 },
+        });
+      sendJson(res, 500, {
+        error: {
+          message: `fake Meta failed: ${error instanceof Error ? error.message : String(error)}`,
+          type: "FakeMetaError",
+          code: 1,
+        },
+      });
     });
   });
 
@@ -393,7 +483,14 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { port: { type: "string", default: "8789" }, host: { type: "string" }, seed: { type: "string" }, token: { type: "string" } } });
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: "8789" },
+      host: { type: "string" },
+      seed: { type: "string" },
+      token: { type: "string" },
+    },
+  });
   const meta = await startFakeMeta({
     port: Number(values.port),
     ...(values.host ? { host: values.host } : {}),

@@ -25,7 +25,17 @@ import {
 } from "./errors.ts";
 
 /** Meta's `action_source` values (Server Event Parameters). */
-export const ACTION_SOURCES = ["email", "website", "app", "phone_call", "chat", "physical_store", "system_generated", "business_messaging", "other"];
+export const ACTION_SOURCES = [
+  "email",
+  "website",
+  "app",
+  "phone_call",
+  "chat",
+  "physical_store",
+  "system_generated",
+  "business_messaging",
+  "other",
+];
 
 /** `user_data` keys Meta wants SHA-256 hashed (Customer Information Parameters). */
 export const HASHED_KEYS = ["em", "ph", "fn", "ln", "ge", "db", "ct", "st", "zp", "country", "external_id"];
@@ -47,7 +57,8 @@ export type ReceivedEvent = Record<string, unknown> & {
   event_id?: string | number;
 };
 
-export type EventsValidation = { ok: true; events: ReceivedEvent[]; testEventCode?: string } | { ok: false; error: MetaError };
+export type EventsValidation =
+  { ok: true; events: ReceivedEvent[]; testEventCode?: string } | { ok: false; error: MetaError };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -75,7 +86,10 @@ export function validateEventsBody(body: Record<string, unknown>, nowSeconds: nu
   if (data === undefined || data === null) return { ok: false, error: required(["data"]) };
   if (!Array.isArray(data)) return { ok: false, error: invalid(["data"], "must be an array of events") };
   if (data.length < 1 || data.length > MAX_EVENTS_PER_REQUEST) {
-    return { ok: false, error: invalid(["data"], `must hold between 1 and ${MAX_EVENTS_PER_REQUEST} events (it holds ${data.length})`) };
+    return {
+      ok: false,
+      error: invalid(["data"], `must hold between 1 and ${MAX_EVENTS_PER_REQUEST} events (it holds ${data.length})`),
+    };
   }
   if (testEventCode !== undefined && typeof testEventCode !== "string") {
     return { ok: false, error: invalid(["test_event_code"], "must be a string") };
@@ -109,14 +123,18 @@ export function validateEvent(event: unknown, index: number, nowSeconds: number)
   }
   if (event_time < nowSeconds - MAX_EVENT_AGE_SECONDS) return eventTooOld(index);
   if (event_time > nowSeconds) {
-    return invalid(at("event_time"), "is in the future: send the Unix time in seconds at which the event happened, never later than now");
+    return invalid(
+      at("event_time"),
+      "is in the future: send the Unix time in seconds at which the event happened, never later than now",
+    );
   }
 
   if (event_id !== undefined && typeof event_id !== "string" && typeof event_id !== "number") {
     return invalid(at("event_id"), "must be a string");
   }
 
-  if (action_source === undefined || action_source === null || action_source === "") return required(at("action_source"));
+  if (action_source === undefined || action_source === null || action_source === "")
+    return required(at("action_source"));
   if (typeof action_source !== "string" || !ACTION_SOURCES.includes(action_source)) {
     return invalid(at("action_source"), `must be one of ${ACTION_SOURCES.join(", ")}`);
   }
@@ -129,7 +147,11 @@ export function validateEvent(event: unknown, index: number, nowSeconds: number)
       return required(at("event_source_url"));
     }
     if (!isHttpUrl(event_source_url)) return invalid(at("event_source_url"), "must be an absolute http(s) URL");
-    if (user_data.client_user_agent === undefined || user_data.client_user_agent === null || user_data.client_user_agent === "") {
+    if (
+      user_data.client_user_agent === undefined ||
+      user_data.client_user_agent === null ||
+      user_data.client_user_agent === ""
+    ) {
       return required(at("user_data", "client_user_agent"));
     }
   } else if (event_source_url !== undefined && !isHttpUrl(event_source_url)) {
@@ -158,7 +180,10 @@ function validateUserData(userData: Record<string, unknown>, at: Array<string | 
     for (const [position, item] of values.entries()) {
       const path = Array.isArray(value) ? [...at, key, position] : [...at, key];
       if (typeof item !== "string" || !HASHED.test(item)) {
-        return invalid(path, "is not a valid SHA-256 hash: send 64 lowercase hex characters, or a Parameter Builder value (<64 hex>.<appendix>)");
+        return invalid(
+          path,
+          "is not a valid SHA-256 hash: send 64 lowercase hex characters, or a Parameter Builder value (<64 hex>.<appendix>)",
+        );
       }
     }
   }
@@ -173,7 +198,10 @@ function validateUserData(userData: Record<string, unknown>, at: Array<string | 
   for (const key of ["fbc", "fbp"]) {
     const value = userData[key];
     if (value !== undefined && value !== null && (typeof value !== "string" || !FB_COOKIE.test(value))) {
-      return invalid([...at, key], "must have the form fb.{subdomain index}.{creation time in ms}.{value}, with an optional Parameter Builder appendix");
+      return invalid(
+        [...at, key],
+        "must have the form fb.{subdomain index}.{creation time in ms}.{value}, with an optional Parameter Builder appendix",
+      );
     }
   }
   return undefined;
@@ -185,7 +213,11 @@ function validateCustomData(customData: unknown, eventName: string, at: Array<st
   if (value !== undefined && value !== null && (typeof value !== "number" || !Number.isFinite(value))) {
     return invalid([...at, "value"], "must be a number");
   }
-  if (currency !== undefined && currency !== null && (typeof currency !== "string" || !/^[A-Za-z]{3}$/.test(currency))) {
+  if (
+    currency !== undefined &&
+    currency !== null &&
+    (typeof currency !== "string" || !/^[A-Za-z]{3}$/.test(currency))
+  ) {
     return invalid([...at, "currency"], "must be a 3-letter ISO 4217 currency code");
   }
   if (eventName === "Purchase") {
@@ -195,13 +227,22 @@ function validateCustomData(customData: unknown, eventName: string, at: Array<st
   return undefined;
 }
 
-function validateProcessingOptions(event: Record<string, unknown>, at: (...parts: string[]) => Array<string | number>): MetaError | undefined {
-  const { data_processing_options: options, data_processing_options_country: country, data_processing_options_state: state } = event;
+function validateProcessingOptions(
+  event: Record<string, unknown>,
+  at: (...parts: string[]) => Array<string | number>,
+): MetaError | undefined {
+  const {
+    data_processing_options: options,
+    data_processing_options_country: country,
+    data_processing_options_state: state,
+  } = event;
   if (options !== undefined && (!Array.isArray(options) || options.some((option) => option !== "LDU"))) {
     return invalid(at("data_processing_options"), 'must be an array holding "LDU" or nothing');
   }
-  if (country !== undefined && !Number.isInteger(country)) return invalid(at("data_processing_options_country"), "must be an integer");
-  if (state !== undefined && !Number.isInteger(state)) return invalid(at("data_processing_options_state"), "must be an integer");
+  if (country !== undefined && !Number.isInteger(country))
+    return invalid(at("data_processing_options_country"), "must be an integer");
+  if (state !== undefined && !Number.isInteger(state))
+    return invalid(at("data_processing_options_state"), "must be an integer");
   return undefined;
 }
 

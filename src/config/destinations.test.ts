@@ -51,7 +51,11 @@ describe("parseDestinations", () => {
       match: { storeDomains: ["shop.example.de", "shop.example.fr"] },
       eventNames: { fallback: "Lead", byType: {} },
     });
-    expect(test).toMatchObject({ match: { sources: ["staging"] }, testEventCode: "TEST123", target: { testEventCode: "TEST123" } });
+    expect(test).toMatchObject({
+      match: { sources: ["staging"] },
+      testEventCode: "TEST123",
+      target: { testEventCode: "TEST123" },
+    });
   });
 
   it("takes the array itself, as wrangler.jsonc can bind it", () => {
@@ -69,12 +73,23 @@ describe("parseDestinations", () => {
   });
 
   it("maps Studio types to event names, the rest keeping the default", () => {
-    const [d] = parse([{ name: "a", pixel_id: "1", event_name: { "quiz:complete": "QuizComplete", "email:submit": "Lead" } }]);
-    expect(d?.eventNames).toEqual({ fallback: "Lead", byType: { "quiz:complete": "QuizComplete", "email:submit": "Lead" } });
+    const [d] = parse([
+      { name: "a", pixel_id: "1", event_name: { "quiz:complete": "QuizComplete", "email:submit": "Lead" } },
+    ]);
+    expect(d?.eventNames).toEqual({
+      fallback: "Lead",
+      byType: { "quiz:complete": "QuizComplete", "email:submit": "Lead" },
+    });
   });
 
   it("follows the global settings unless a destination overrides them", () => {
-    const base = { ...defaults, testEventCode: "GLOBAL", requireConsent: true, eventValue: { kind: "fixed" as const, amount: 5 }, limitedDataUse: { country: 0, state: 0 } };
+    const base = {
+      ...defaults,
+      testEventCode: "GLOBAL",
+      requireConsent: true,
+      eventValue: { kind: "fixed" as const, amount: 5 },
+      limitedDataUse: { country: 0, state: 0 },
+    };
     const [inherit, override] = parse(
       [
         { name: "a", pixel_id: "1" },
@@ -90,21 +105,46 @@ describe("parseDestinations", () => {
       ],
       base,
     );
-    expect(inherit).toMatchObject({ testEventCode: "GLOBAL", requireConsent: true, eventValue: { kind: "fixed", amount: 5 }, limitedDataUse: { country: 0, state: 0 }, contentType: "product_group" });
-    expect(override).toMatchObject({ testEventCode: "OWN", requireConsent: false, eventValue: { kind: "recommendations" }, limitedDataUse: undefined, contentId: "sku", contentType: "product" });
+    expect(inherit).toMatchObject({
+      testEventCode: "GLOBAL",
+      requireConsent: true,
+      eventValue: { kind: "fixed", amount: 5 },
+      limitedDataUse: { country: 0, state: 0 },
+      contentType: "product_group",
+    });
+    expect(override).toMatchObject({
+      testEventCode: "OWN",
+      requireConsent: false,
+      eventValue: { kind: "recommendations" },
+      limitedDataUse: undefined,
+      contentId: "sku",
+      contentType: "product",
+    });
   });
 
   it("reads the Dataset Quality token from the destination's own secret, else the global one, else its sending token", () => {
     const [own, sending, none] = parse([
-      { name: "a", pixel_id: "1", access_token_secret: "META_ACCESS_TOKEN_EU", dataset_quality_token_secret: "META_QUALITY_EU" },
+      {
+        name: "a",
+        pixel_id: "1",
+        access_token_secret: "META_ACCESS_TOKEN_EU",
+        dataset_quality_token_secret: "META_QUALITY_EU",
+      },
       { name: "b", pixel_id: "2", access_token_secret: "META_ACCESS_TOKEN_EU" },
       { name: "c", pixel_id: "3" },
     ]);
-    expect([own?.qualityToken, sending?.qualityToken, none?.qualityToken]).toEqual(["EAAB-quality", "EAAB-eu-token", undefined]);
+    expect([own?.qualityToken, sending?.qualityToken, none?.qualityToken]).toEqual([
+      "EAAB-quality",
+      "EAAB-eu-token",
+      undefined,
+    ]);
   });
 
   it("signs each destination's token with META_APP_SECRET's proof", () => {
-    const [d] = parse([{ name: "a", pixel_id: "1", access_token_secret: "META_ACCESS_TOKEN_EU" }], { ...defaults, proofOf: (token) => `proof-of-${token.length}` });
+    const [d] = parse([{ name: "a", pixel_id: "1", access_token_secret: "META_ACCESS_TOKEN_EU" }], {
+      ...defaults,
+      proofOf: (token) => `proof-of-${token.length}`,
+    });
     expect(d?.target?.appSecretProof).toBe("proof-of-13");
   });
 
@@ -115,22 +155,58 @@ describe("parseDestinations", () => {
     ["an entry that is not an object", '["a"]', "DESTINATIONS[0] must be an object"],
     ["a missing name", '[{"pixel_id":"1"}]', "DESTINATIONS[0]: name"],
     ["a name with capitals", '[{"name":"EU","pixel_id":"1"}]', "DESTINATIONS[0]: name"],
-    ["a name used twice", '[{"name":"a","pixel_id":"1"},{"name":"a","pixel_id":"2"}]', 'DESTINATIONS "a": name is used twice'],
+    [
+      "a name used twice",
+      '[{"name":"a","pixel_id":"1"},{"name":"a","pixel_id":"2"}]',
+      'DESTINATIONS "a": name is used twice',
+    ],
     ["a missing pixel id", '[{"name":"a"}]', 'DESTINATIONS "a": pixel_id is required'],
     ["a pixel id that is not digits", '[{"name":"a","pixel_id":"px-1"}]', 'DESTINATIONS "a": pixel_id'],
-    ["a token itself instead of a secret's name", '[{"name":"a","pixel_id":"1","access_token_secret":"EAAB xyz"}]', 'DESTINATIONS "a": access_token_secret'],
+    [
+      "a token itself instead of a secret's name",
+      '[{"name":"a","pixel_id":"1","access_token_secret":"EAAB xyz"}]',
+      'DESTINATIONS "a": access_token_secret',
+    ],
     ["an unknown key", '[{"name":"a","pixel_id":"1","pixelid":"2"}]', 'DESTINATIONS "a": unknown key "pixelid"'],
-    ["an unknown match key", '[{"name":"a","pixel_id":"1","match":{"domain":"x"}}]', 'DESTINATIONS "a": match: unknown key "domain"'],
-    ["a match that is not an object", '[{"name":"a","pixel_id":"1","match":["x"]}]', 'DESTINATIONS "a": match must be an object'],
+    [
+      "an unknown match key",
+      '[{"name":"a","pixel_id":"1","match":{"domain":"x"}}]',
+      'DESTINATIONS "a": match: unknown key "domain"',
+    ],
+    [
+      "a match that is not an object",
+      '[{"name":"a","pixel_id":"1","match":["x"]}]',
+      'DESTINATIONS "a": match must be an object',
+    ],
     ["an empty store_domain list", '[{"name":"a","pixel_id":"1","match":{"store_domain":[]}}]', "match.store_domain"],
     ["a source that is not a route segment", '[{"name":"a","pixel_id":"1","match":{"source":"a/b"}}]', "match.source"],
     ["the word preview as a source", '[{"name":"a","pixel_id":"1","match":{"source":"preview"}}]', "match.source"],
-    ["an event name Meta refuses", '[{"name":"a","pixel_id":"1","event_name":"Lead!"}]', 'DESTINATIONS "a": event_name'],
-    ["an event_name map with a bad name", '[{"name":"a","pixel_id":"1","event_name":{"quiz:complete":""}}]', "event_name.quiz:complete"],
+    [
+      "an event name Meta refuses",
+      '[{"name":"a","pixel_id":"1","event_name":"Lead!"}]',
+      'DESTINATIONS "a": event_name',
+    ],
+    [
+      "an event_name map with a bad name",
+      '[{"name":"a","pixel_id":"1","event_name":{"quiz:complete":""}}]',
+      "event_name.quiz:complete",
+    ],
     ["an unknown content_id", '[{"name":"a","pixel_id":"1","content_id":"title"}]', 'DESTINATIONS "a": content_id'],
-    ["an unreadable require_consent", '[{"name":"a","pixel_id":"1","require_consent":"maybe"}]', 'DESTINATIONS "a": require_consent'],
-    ["an unreadable event_value", '[{"name":"a","pixel_id":"1","event_value":"lots"}]', 'DESTINATIONS "a": event_value'],
-    ["an unreadable limited_data_use", '[{"name":"a","pixel_id":"1","limited_data_use":"CA"}]', 'DESTINATIONS "a": limited_data_use'],
+    [
+      "an unreadable require_consent",
+      '[{"name":"a","pixel_id":"1","require_consent":"maybe"}]',
+      'DESTINATIONS "a": require_consent',
+    ],
+    [
+      "an unreadable event_value",
+      '[{"name":"a","pixel_id":"1","event_value":"lots"}]',
+      'DESTINATIONS "a": event_value',
+    ],
+    [
+      "an unreadable limited_data_use",
+      '[{"name":"a","pixel_id":"1","limited_data_use":"CA"}]',
+      'DESTINATIONS "a": limited_data_use',
+    ],
   ];
   for (const [what, value, message] of refusals) {
     it(`refuses ${what}, naming the destination and the key`, () => {
@@ -159,7 +235,13 @@ describe("parseDestinations", () => {
 describe("singleDestination", () => {
   it("is the contract's single pixel, named default, with every global setting", () => {
     const d = singleDestination("123", "EAAB-main", undefined, defaults);
-    expect(d).toMatchObject({ name: "default", pixelId: "123", accessTokenSecret: "META_ACCESS_TOKEN", match: {}, qualityToken: "EAAB-main" });
+    expect(d).toMatchObject({
+      name: "default",
+      pixelId: "123",
+      accessTokenSecret: "META_ACCESS_TOKEN",
+      match: {},
+      qualityToken: "EAAB-main",
+    });
     expect(d.target?.accessToken).toBe("EAAB-main");
   });
 

@@ -177,7 +177,8 @@ export function parseDestinations(
       throw new ConfigError("DESTINATIONS must be a JSON array of destinations (it is not JSON)");
     }
   }
-  if (!Array.isArray(list) || list.length === 0) throw new ConfigError("DESTINATIONS must be a JSON array of at least one destination");
+  if (!Array.isArray(list) || list.length === 0)
+    throw new ConfigError("DESTINATIONS must be a JSON array of at least one destination");
   const names = new Set<string>();
   return list.map((item, index) => {
     if (typeof item !== "object" || item === null || Array.isArray(item)) {
@@ -232,7 +233,12 @@ function parseDestination(
   };
 }
 
-function target(pixelId: string, accessToken: string, testEventCode: string | undefined, defaults: DestinationDefaults): GraphTarget {
+function target(
+  pixelId: string,
+  accessToken: string,
+  testEventCode: string | undefined,
+  defaults: DestinationDefaults,
+): GraphTarget {
   return {
     graphUrl: defaults.graphUrl,
     apiVersion: defaults.apiVersion,
@@ -288,7 +294,11 @@ export const SOURCE = /^(?!preview$)[a-z0-9_-]{1,32}$/;
 function stringList(value: unknown, label: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   const list = typeof value === "string" ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((item) => typeof item === "string" && item.trim() !== "")) {
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    !list.every((item) => typeof item === "string" && item.trim() !== "")
+  ) {
     throw new ConfigError(`${label} must be a string or a non-empty list of strings`);
   }
   return (list as string[]).map((item) => item.trim());

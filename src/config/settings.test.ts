@@ -1,6 +1,14 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { appSecretProof, ConfigError, configFor, DEFAULT_API_VERSION, destinationNamed, DRY_RUN_PIXEL_ID, parseConfig } from "./settings";
+import {
+  appSecretProof,
+  ConfigError,
+  configFor,
+  DEFAULT_API_VERSION,
+  destinationNamed,
+  DRY_RUN_PIXEL_ID,
+  parseConfig,
+} from "./settings";
 
 const live = { META_PIXEL_ID: "1234567890", META_ACCESS_TOKEN: "EAAB-secret-token" };
 const only = (env: Record<string, unknown>) => parseConfig(env).destinations[0]!;
@@ -126,7 +134,9 @@ describe("parseConfig", () => {
       DESTINATIONS: '[{"name":"eu","pixel_id":"222","access_token_secret":"META_ACCESS_TOKEN_EU"}]',
     });
     expect(config.several).toBe(true);
-    expect(config.destinations.map((d) => [d.name, d.pixelId, d.target?.accessToken])).toEqual([["eu", "222", "EAAB-eu"]]);
+    expect(config.destinations.map((d) => [d.name, d.pixelId, d.target?.accessToken])).toEqual([
+      ["eu", "222", "EAAB-eu"],
+    ]);
   });
 
   it("relays, besides email:submit, the Studio types destinations name, unless STUDIO_EVENT_TYPES says which", () => {

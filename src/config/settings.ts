@@ -16,7 +16,13 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { type FieldMap, parseFieldMap } from "../transform/webhook";
-import { type Destination, type DestinationDefaults, parseDestinations, singleDestination, typesNamedBy } from "./destinations";
+import {
+  type Destination,
+  type DestinationDefaults,
+  parseDestinations,
+  singleDestination,
+  typesNamedBy,
+} from "./destinations";
 import {
   CONTENT_ID_FIELDS,
   CONTENT_TYPES,
@@ -129,7 +135,9 @@ export function parseConfig(env: WorkerVars): RelayConfig {
     webhookSecret: webhookSecret(env),
     fieldMap: parseFieldMapSetting(raw(env, "FIELD_MAP")),
     defaultCountry: parseDefaultCountry(setting(env, "DEFAULT_COUNTRY")),
-    eventTypes: configuredTypes?.length ? configuredTypes : [...new Set([EMAIL_SUBMIT_TYPE, ...typesNamedBy(destinations)])],
+    eventTypes: configuredTypes?.length
+      ? configuredTypes
+      : [...new Set([EMAIL_SUBMIT_TYPE, ...typesNamedBy(destinations)])],
     timeoutMs: readPositiveInteger(setting(env, "META_TIMEOUT_MS"), "META_TIMEOUT_MS") ?? DEFAULT_TIMEOUT_MS,
     graphUrl,
     apiVersion,

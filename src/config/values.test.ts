@@ -58,7 +58,11 @@ describe("the readers", () => {
     ["an LDU", () => readLimitedDataUse("CA", "LABEL"), "LABEL must be true, false"],
     ["a value", () => readEventValue("lots", "LABEL"), 'LABEL must be "none"'],
     ["an event name with symbols", () => readEventName("Lead!", "LABEL"), "LABEL must be a Meta event name"],
-    ["an event name over 50 characters", () => readEventName("L".repeat(51), "LABEL"), "LABEL must be a Meta event name"],
+    [
+      "an event name over 50 characters",
+      () => readEventName("L".repeat(51), "LABEL"),
+      "LABEL must be a Meta event name",
+    ],
   ];
   for (const [what, read, message] of refusals) {
     it(`refuse an unreadable ${what} with a ConfigError naming the label, never the value`, () => {

@@ -44,14 +44,16 @@ export function readPositiveInteger(value: unknown, label: string): number | und
 export function readOneOf<T extends string>(value: unknown, label: string, allowed: readonly T[]): T | undefined {
   const word = text(value);
   if (word === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(word)) throw new ConfigError(`${label} must be one of ${allowed.join(", ")}`);
+  if (!(allowed as readonly string[]).includes(word))
+    throw new ConfigError(`${label} must be one of ${allowed.join(", ")}`);
   return word as T;
 }
 
 /** A Graph pixel / dataset id: digits. */
 export function readPixelId(value: unknown, label: string): string | undefined {
   const word = text(value);
-  if (word !== undefined && !/^\d+$/.test(word)) throw new ConfigError(`${label} must be the numeric dataset / pixel id`);
+  if (word !== undefined && !/^\d+$/.test(word))
+    throw new ConfigError(`${label} must be the numeric dataset / pixel id`);
   return word;
 }
 

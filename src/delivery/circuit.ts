@@ -27,7 +27,14 @@ import { DurableObject } from "cloudflare:workers";
 import { consoleSink, type LogFields, type LogSink, logLine } from "../config/log";
 import { ConfigError, configFor, destinationNamed } from "../config/settings";
 import { failureScope, type GraphFailure, type GraphOutcome, postEvents } from "./graph";
-import { type DeadLetter, deadLetterKey, type QueuedEvent, type Queues, readQueuedEvent, sendBatches } from "./messages";
+import {
+  type DeadLetter,
+  deadLetterKey,
+  type QueuedEvent,
+  type Queues,
+  readQueuedEvent,
+  sendBatches,
+} from "./messages";
 import type { CircuitFailure, CircuitStatus, HoldCause } from "./holds";
 import { isStale, probeDelayMs, QUEUE_TIMEOUT_MS } from "./policy";
 
@@ -56,7 +63,12 @@ const PROBE_EVENTS = 1;
 export class DeliveryCircuit extends DurableObject {
   private readonly sql: SqlStorage;
   /** Replaced in tests (through `runInDurableObject`) by a fake Graph and clock. */
-  deps: CircuitDeps = { fetch: (input, init) => fetch(input, init), now: () => Date.now(), sink: consoleSink, env: undefined };
+  deps: CircuitDeps = {
+    fetch: (input, init) => fetch(input, init),
+    now: () => Date.now(),
+    sink: consoleSink,
+    env: undefined,
+  };
 
   constructor(ctx: DurableObjectState, env: object) {
     super(ctx, env as never);
@@ -78,7 +90,8 @@ export class DeliveryCircuit extends DurableObject {
   async status(now: number): Promise<CircuitStatus> {
     const state = this.state();
     const held = this.heldCount();
-    if (held > 0 && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + probeDelayMs(state.probes));
+    if (held > 0 && (await this.ctx.storage.getAlarm()) === null)
+      await this.ctx.storage.setAlarm(now + probeDelayMs(state.probes));
     return {
       open: state.open === 1,
       ...(state.cause ? { cause: state.cause as HoldCause["kind"] } : {}),
@@ -96,7 +109,12 @@ export class DeliveryCircuit extends DurableObject {
    * these" (should it have closed meanwhile, they are probed and released at once). A message
    * held already is kept once.
    */
-  async hold(destination: string, messages: QueuedEvent[], cause: HoldCause | undefined, now: number): Promise<CircuitStatus> {
+  async hold(
+    destination: string,
+    messages: QueuedEvent[],
+    cause: HoldCause | undefined,
+    now: number,
+  ): Promise<CircuitStatus> {
     let seq = this.sql.exec<{ n: number | null }>("SELECT MAX(seq) AS n FROM held").one().n ?? 0;
     for (const message of messages) {
       this.sql.exec(
@@ -137,7 +155,12 @@ export class DeliveryCircuit extends DurableObject {
         ...codes(cause.kind === "meta_refused" ? cause.failure : undefined),
       });
     } else {
-      this.sql.exec("UPDATE state SET destination = ?, cause = ?, last_failure = ? WHERE id = 1", destination, cause.kind, failure);
+      this.sql.exec(
+        "UPDATE state SET destination = ?, cause = ?, last_failure = ? WHERE id = 1",
+        destination,
+        cause.kind,
+        failure,
+      );
       if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(state.next_probe_at ?? now);
     }
     return this.status(now);
@@ -156,7 +179,8 @@ export class DeliveryCircuit extends DurableObject {
    */
   async settingsUsable(now: number): Promise<void> {
     const state = this.state();
-    const seen = state.cause === "no_token" || state.cause === "unknown_destination" || state.cause === "settings_unusable";
+    const seen =
+      state.cause === "no_token" || state.cause === "unknown_destination" || state.cause === "settings_unusable";
     if (state.open !== 1 || !seen || (state.next_probe_at ?? 0) <= now) return;
     this.sql.exec("UPDATE state SET next_probe_at = ? WHERE id = 1", now);
     await this.ctx.storage.setAlarm(now);
@@ -173,11 +197,17 @@ export class DeliveryCircuit extends DurableObject {
       const outcome = await this.probe(destination, now);
       if (outcome === "closed") await this.release(destination, now);
     } catch (error) {
-      this.log({ level: "error", outcome: "probe_failed", ...(destination ? { destination } : {}), reason: (error as Error).name });
+      this.log({
+        level: "error",
+        outcome: "probe_failed",
+        ...(destination ? { destination } : {}),
+        reason: (error as Error).name,
+      });
     } finally {
       const after = this.state();
       if (this.heldCount() > 0 || after.open === 1) {
-        const next = after.open === 1 ? (after.next_probe_at ?? now + probeDelayMs(after.probes)) : now + probeDelayMs(0);
+        const next =
+          after.open === 1 ? (after.next_probe_at ?? now + probeDelayMs(after.probes)) : now + probeDelayMs(0);
         await this.ctx.storage.setAlarm(Math.max(next, now + 1000));
       }
     }
@@ -191,7 +221,8 @@ export class DeliveryCircuit extends DurableObject {
       // A probe Meta could not answer says nothing of the configuration: the wait does not grow.
       const probes = reason === "probe_transient" ? state.probes : state.probes + 1;
       const kind = cause ?? state.cause ?? "meta_refused";
-      const lastFailure = failure && cause === "meta_refused" ? JSON.stringify(circuitFailure(failure)) : state.last_failure;
+      const lastFailure =
+        failure && cause === "meta_refused" ? JSON.stringify(circuitFailure(failure)) : state.last_failure;
       this.sql.exec(
         "UPDATE state SET open = 1, cause = ?, probes = ?, next_probe_at = ?, last_failure = ? WHERE id = 1",
         kind,
@@ -199,7 +230,15 @@ export class DeliveryCircuit extends DurableObject {
         now + probeDelayMs(probes),
         lastFailure,
       );
-      this.log({ level: "error", outcome: "circuit_open", destination, reason: reason ?? kind, held: this.heldCount(), probes, ...codes(failure) });
+      this.log({
+        level: "error",
+        outcome: "circuit_open",
+        destination,
+        reason: reason ?? kind,
+        held: this.heldCount(),
+        probes,
+        ...codes(failure),
+      });
       return "open" as const;
     };
 
@@ -246,12 +285,15 @@ export class DeliveryCircuit extends DurableObject {
   /** Closes the circuit and puts every held event back on the delivery queue. */
   private async release(destination: string, now: number): Promise<void> {
     const queue = (this.workerEnv() as Queues).CAPI_QUEUE;
-    this.sql.exec("UPDATE state SET open = 0, cause = NULL, since = NULL, probes = 0, next_probe_at = NULL WHERE id = 1");
+    this.sql.exec(
+      "UPDATE state SET open = 0, cause = NULL, since = NULL, probes = 0, next_probe_at = NULL WHERE id = 1",
+    );
     const held = this.oldest(Number.MAX_SAFE_INTEGER);
     if (held.length > 0 && !queue) throw new Error("CAPI_QUEUE is not bound");
     for (const run of sendBatches(held)) {
       await queue!.sendBatch(run.map((body) => ({ body, contentType: "json" as const })));
-      for (const message of run) this.sql.exec("DELETE FROM held WHERE key = ?", deadLetterKey(message.destination, message.eventId));
+      for (const message of run)
+        this.sql.exec("DELETE FROM held WHERE key = ?", deadLetterKey(message.destination, message.eventId));
     }
     this.log({ outcome: "circuit_closed", destination, held: held.length });
     void now;
@@ -311,7 +353,11 @@ export class DeliveryCircuit extends DurableObject {
   }
 
   private state(): StateRow {
-    return this.sql.exec<StateRow>("SELECT destination, open, cause, since, probes, next_probe_at, last_failure FROM state WHERE id = 1").one();
+    return this.sql
+      .exec<StateRow>(
+        "SELECT destination, open, cause, since, probes, next_probe_at, last_failure FROM state WHERE id = 1",
+      )
+      .one();
   }
 
   private log(fields: Omit<LogFields, "msg">): void {

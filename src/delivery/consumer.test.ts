@@ -33,14 +33,24 @@ function deps(extra: Record<string, unknown> = {}) {
   return {
     lines,
     reports,
-    deps: { now: () => NOW, random: () => 0.5, sink: (line: string) => lines.push(line), record: (r: BatchReport) => void reports.push(r), ...extra },
+    deps: {
+      now: () => NOW,
+      random: () => 0.5,
+      sink: (line: string) => lines.push(line),
+      record: (r: BatchReport) => void reports.push(r),
+      ...extra,
+    },
   };
 }
 
 describe("handleQueueBatch", () => {
   it("sends one request per destination, each with its own pixel and token, and acks after Meta accepted", async () => {
     const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length, fbtrace_id: "T" } }));
-    const bodies = [queued("a", "111", NOW_S - 60, "us"), queued("b", "222", NOW_S - 60, "eu"), queued("c", "111", NOW_S - 60, "us")];
+    const bodies = [
+      queued("a", "111", NOW_S - 60, "us"),
+      queued("b", "222", NOW_S - 60, "eu"),
+      queued("c", "111", NOW_S - 60, "us"),
+    ];
     const { batch, state } = fakeBatch(QUEUE_NAME, bodies);
     const { lines, deps: d } = deps({ fetch: graph.fetch });
     await handleQueueBatch(batch, twoDestinations, {} as ExecutionContext, d);
@@ -79,14 +89,25 @@ describe("handleQueueBatch", () => {
     await handleQueueBatch(batch, { ...graphEnv }, {} as ExecutionContext, d);
     expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: 60 } });
     expect(state(1)).toEqual({ acked: false, retried: { delaySeconds: 60 } });
-    expect(JSON.parse(lines[0]!)).toMatchObject({ outcome: "retry", attempts: 3, delay_seconds: 60, status: 503, meta_code: 2 });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      outcome: "retry",
+      attempts: 3,
+      delay_seconds: 60,
+      status: 503,
+      meta_code: 2,
+    });
   });
 
   it("keeps a destination that is down from holding back another's events", async () => {
     const graph = fakeGraph((ids, url) =>
-      url.includes("/222/") ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } } : { status: 200, body: { events_received: ids.length } },
+      url.includes("/222/")
+        ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }
+        : { status: 200, body: { events_received: ids.length } },
     );
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("u", "111", NOW_S - 60, "us"), queued("e", "222", NOW_S - 60, "eu")]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [
+      queued("u", "111", NOW_S - 60, "us"),
+      queued("e", "222", NOW_S - 60, "eu"),
+    ]);
     await handleQueueBatch(batch, twoDestinations, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
     expect(state(0).acked).toBe(true);
     expect(state(1)).toMatchObject({ acked: false, retried: { delaySeconds: expect.any(Number) } });
@@ -96,7 +117,12 @@ describe("handleQueueBatch", () => {
     const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
     const dlq = fakeQueue<DeadLetter>();
     const { batch, state } = fakeBatch(QUEUE_NAME, [queued("old", "111", NOW_S - 8 * DAY), queued("fresh")]);
-    await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
+    await handleQueueBatch(
+      batch,
+      { ...graphEnv, CAPI_DLQ: dlq.queue },
+      {} as ExecutionContext,
+      deps({ fetch: graph.fetch }).deps,
+    );
     expect(graph.requests.map((r) => r.ids)).toEqual([["fresh"]]);
     expect(dlq.sent).toMatchObject([{ key: "old", reason: "stale" }]);
     expect(state(0).acked && state(1).acked).toBe(true);
@@ -105,7 +131,10 @@ describe("handleQueueBatch", () => {
   it("isolates the poisoned event of a batch and dead-letters it with Meta's trace id, keyed by destination", async () => {
     const graph = fakeGraph((ids) =>
       ids.includes("bad")
-        ? { status: 400, body: { error: { message: "Invalid parameter", code: 100, error_subcode: 2804003, fbtrace_id: "TR" } } }
+        ? {
+            status: 400,
+            body: { error: { message: "Invalid parameter", code: 100, error_subcode: 2804003, fbtrace_id: "TR" } },
+          }
         : { status: 200, body: { events_received: ids.length } },
     );
     const dlq = fakeQueue<DeadLetter>();
@@ -114,7 +143,9 @@ describe("handleQueueBatch", () => {
     const { lines, deps: d } = deps({ fetch: graph.fetch });
     await handleQueueBatch(batch, { ...twoDestinations, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, d);
     expect(bodies.map((_, i) => state(i).acked)).toEqual([true, true, true, true, true]);
-    expect(dlq.sent).toMatchObject([{ key: "bad@eu", reason: "rejected", code: 100, subcode: 2804003, fbtraceId: "TR" }]);
+    expect(dlq.sent).toMatchObject([
+      { key: "bad@eu", reason: "rejected", code: 100, subcode: 2804003, fbtraceId: "TR" },
+    ]);
     const accepted = graph.requests.filter((r) => !r.ids.includes("bad")).flatMap((r) => r.ids);
     expect(accepted.sort()).toEqual(["a", "b", "c", "d"]);
     expect(lines.map((l) => JSON.parse(l)).find((l) => l.outcome === "dead_lettered")).toMatchObject({
@@ -127,36 +158,68 @@ describe("handleQueueBatch", () => {
   });
 
   it.each([
-    ["a revoked token (190)", { status: 400, body: { error: { message: "Error validating access token", code: 190, error_subcode: 463 } } }, 190],
-    ["a wrong pixel (100/33)", { status: 400, body: { error: { message: "Object with ID '111' does not exist", code: 100, error_subcode: 33 } } }, 100],
+    [
+      "a revoked token (190)",
+      { status: 400, body: { error: { message: "Error validating access token", code: 190, error_subcode: 463 } } },
+      190,
+    ],
+    [
+      "a wrong pixel (100/33)",
+      {
+        status: 400,
+        body: { error: { message: "Object with ID '111' does not exist", code: 100, error_subcode: 33 } },
+      },
+      100,
+    ],
     ["a missing permission (200)", { status: 403, body: { error: { message: "Permissions error", code: 200 } } }, 200],
     ["a session key error (102)", { status: 400, body: { error: { message: "Session key invalid", code: 102 } } }, 102],
     ["a permanent 4xx without a code", { status: 404, body: { nothing: true } }, undefined],
-  ])("holds the whole request on %s: one request, no bisection, every event kept in the circuit and acked", async (_what, answer, code) => {
-    const graph = fakeGraph(() => answer);
-    const circuits = fakeCircuits();
-    const dlq = fakeQueue<DeadLetter>();
-    const bodies = ["a", "b", "c", "d"].map((id) => queued(id));
-    const { batch, state } = fakeBatch(QUEUE_NAME, bodies);
-    const { lines, reports, deps: d } = deps({ fetch: graph.fetch });
-    await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue, DELIVERY_CIRCUIT: circuits.namespace }, {} as ExecutionContext, d);
-    expect(graph.requests).toHaveLength(1);
-    expect(dlq.sent).toEqual([]);
-    expect(bodies.map((_, i) => state(i).acked)).toEqual([true, true, true, true]);
-    const circuit = circuits.circuit(circuitName("default"));
-    expect(circuit.held.map((m) => m.eventId)).toEqual(["a", "b", "c", "d"]);
-    expect(circuit.causes).toEqual(["meta_refused"]);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "warn", outcome: "held", reason: "meta_refused", ...(code ? { meta_code: code } : {}) });
-    expect(reports[0]?.get("default")).toMatchObject({ held: 4, sent: 0 });
-  });
+  ])(
+    "holds the whole request on %s: one request, no bisection, every event kept in the circuit and acked",
+    async (_what, answer, code) => {
+      const graph = fakeGraph(() => answer);
+      const circuits = fakeCircuits();
+      const dlq = fakeQueue<DeadLetter>();
+      const bodies = ["a", "b", "c", "d"].map((id) => queued(id));
+      const { batch, state } = fakeBatch(QUEUE_NAME, bodies);
+      const { lines, reports, deps: d } = deps({ fetch: graph.fetch });
+      await handleQueueBatch(
+        batch,
+        { ...graphEnv, CAPI_DLQ: dlq.queue, DELIVERY_CIRCUIT: circuits.namespace },
+        {} as ExecutionContext,
+        d,
+      );
+      expect(graph.requests).toHaveLength(1);
+      expect(dlq.sent).toEqual([]);
+      expect(bodies.map((_, i) => state(i).acked)).toEqual([true, true, true, true]);
+      const circuit = circuits.circuit(circuitName("default"));
+      expect(circuit.held.map((m) => m.eventId)).toEqual(["a", "b", "c", "d"]);
+      expect(circuit.causes).toEqual(["meta_refused"]);
+      expect(JSON.parse(lines[0]!)).toMatchObject({
+        level: "warn",
+        outcome: "held",
+        reason: "meta_refused",
+        ...(code ? { meta_code: code } : {}),
+      });
+      expect(reports[0]?.get("default")).toMatchObject({ held: 4, sent: 0 });
+    },
+  );
 
   it("sends nothing to a destination whose circuit is open: its events go to the circuit", async () => {
     const fetch = vi.fn();
     const circuits = fakeCircuits();
     circuits.open(circuitName("eu"));
     const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("e", "222", NOW_S - 60, "eu"), queued("u", "111", NOW_S - 60, "us")]);
-    await handleQueueBatch(batch, { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace }, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [
+      queued("e", "222", NOW_S - 60, "eu"),
+      queued("u", "111", NOW_S - 60, "us"),
+    ]);
+    await handleQueueBatch(
+      batch,
+      { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace },
+      {} as ExecutionContext,
+      deps({ fetch: graph.fetch }).deps,
+    );
     expect(graph.requests.map((r) => r.ids)).toEqual([["u"]]);
     expect(circuits.circuit(circuitName("eu")).held.map((m) => m.eventId)).toEqual(["e"]);
     expect(circuits.circuit(circuitName("eu")).causes).toEqual([undefined]);
@@ -169,8 +232,16 @@ describe("handleQueueBatch", () => {
     circuits.open(circuitName("eu"), "no_token");
     circuits.open(circuitName("us"), "meta_refused");
     const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
-    const { batch } = fakeBatch(QUEUE_NAME, [queued("e", "222", NOW_S - 60, "eu"), queued("u", "111", NOW_S - 60, "us")]);
-    await handleQueueBatch(batch, { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace }, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
+    const { batch } = fakeBatch(QUEUE_NAME, [
+      queued("e", "222", NOW_S - 60, "eu"),
+      queued("u", "111", NOW_S - 60, "us"),
+    ]);
+    await handleQueueBatch(
+      batch,
+      { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace },
+      {} as ExecutionContext,
+      deps({ fetch: graph.fetch }).deps,
+    );
     expect(circuits.circuit(circuitName("eu")).settingsUsable).toEqual([NOW]);
     expect(circuits.circuit(circuitName("us")).settingsUsable).toEqual([]);
     expect(graph.requests).toEqual([]); // both still held until the probe says otherwise
@@ -181,7 +252,12 @@ describe("handleQueueBatch", () => {
     const circuits = fakeCircuits();
     const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")]);
     const { lines, deps: d } = deps({ fetch });
-    await handleQueueBatch(batch, { META_PIXEL_ID: "111", DELIVERY_CIRCUIT: circuits.namespace }, {} as ExecutionContext, d);
+    await handleQueueBatch(
+      batch,
+      { META_PIXEL_ID: "111", DELIVERY_CIRCUIT: circuits.namespace },
+      {} as ExecutionContext,
+      d,
+    );
     expect(fetch).not.toHaveBeenCalled();
     expect(state(0).acked).toBe(true);
     expect(circuits.circuit(circuitName("default")).causes).toEqual(["no_token"]);
@@ -191,7 +267,12 @@ describe("handleQueueBatch", () => {
   it("holds the events of a destination the settings no longer name", async () => {
     const circuits = fakeCircuits();
     const { batch } = fakeBatch(QUEUE_NAME, [queued("a", "333", NOW_S - 60, "gone")]);
-    await handleQueueBatch(batch, { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace }, {} as ExecutionContext, deps().deps);
+    await handleQueueBatch(
+      batch,
+      { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace },
+      {} as ExecutionContext,
+      deps().deps,
+    );
     expect(circuits.circuit(circuitName("gone")).causes).toEqual(["unknown_destination"]);
   });
 
@@ -200,12 +281,21 @@ describe("handleQueueBatch", () => {
     const circuits = fakeCircuits();
     const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a"), queued("b", "222", NOW_S - 60, "eu")]);
     const { lines, deps: d } = deps({ fetch });
-    await handleQueueBatch(batch, { ...graphEnv, META_API_VERSION: "26", DELIVERY_CIRCUIT: circuits.namespace }, {} as ExecutionContext, d);
+    await handleQueueBatch(
+      batch,
+      { ...graphEnv, META_API_VERSION: "26", DELIVERY_CIRCUIT: circuits.namespace },
+      {} as ExecutionContext,
+      d,
+    );
     expect(fetch).not.toHaveBeenCalled();
     expect(state(0).acked && state(1).acked).toBe(true);
     expect(circuits.circuit(circuitName("default")).causes).toEqual(["settings_unusable"]);
     expect(circuits.circuit(circuitName("eu")).causes).toEqual(["settings_unusable"]);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", outcome: "misconfigured", reason: "META_API_VERSION must look like v27.0" });
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: "error",
+      outcome: "misconfigured",
+      reason: "META_API_VERSION must look like v27.0",
+    });
   });
 
   it.each([
@@ -214,14 +304,21 @@ describe("handleQueueBatch", () => {
   ])("retries after a long wait, acking nothing, when the circuit is %s", async (_what, namespace) => {
     const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")]);
     const { lines, deps: d } = deps({ fetch: vi.fn() });
-    await handleQueueBatch(batch, { META_PIXEL_ID: "111", ...(namespace ? { DELIVERY_CIRCUIT: namespace } : {}) }, {} as ExecutionContext, d);
+    await handleQueueBatch(
+      batch,
+      { META_PIXEL_ID: "111", ...(namespace ? { DELIVERY_CIRCUIT: namespace } : {}) },
+      {} as ExecutionContext,
+      d,
+    );
     expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: HOLD_FALLBACK_DELAY_SECONDS } });
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", outcome: "hold_failed", reason: "no_token" });
   });
 
   it("stops sending to a destination once Meta throttles it; others go on", async () => {
     const graph = fakeGraph((ids) =>
-      ids.includes("a0") ? { status: 429, body: { error: { message: "limit", code: 17 } }, headers: { "retry-after": "120" } } : { status: 200, body: { events_received: ids.length } },
+      ids.includes("a0")
+        ? { status: 429, body: { error: { message: "limit", code: 17 } }, headers: { "retry-after": "120" } }
+        : { status: 200, body: { events_received: ids.length } },
     );
     const throttled = Array.from({ length: 1500 }, (_, i) => queued(`a${i}`, "111", NOW_S - 60, "us"));
     const { batch, state } = fakeBatch(QUEUE_NAME, [...throttled, queued("b", "222", NOW_S - 60, "eu")]);
@@ -239,8 +336,15 @@ describe("handleQueueBatch", () => {
     const graph = fakeGraph(() => ({ status: 500, body: {} }));
     const dlq = fakeQueue<DeadLetter>();
     const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")], QUEUE_MAX_RETRIES + 1);
-    await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
-    expect(dlq.sent).toMatchObject([{ key: "a", reason: "retries_exhausted", status: 500, attempts: QUEUE_MAX_RETRIES + 1 }]);
+    await handleQueueBatch(
+      batch,
+      { ...graphEnv, CAPI_DLQ: dlq.queue },
+      {} as ExecutionContext,
+      deps({ fetch: graph.fetch }).deps,
+    );
+    expect(dlq.sent).toMatchObject([
+      { key: "a", reason: "retries_exhausted", status: 500, attempts: QUEUE_MAX_RETRIES + 1 },
+    ]);
     expect(state(0).acked).toBe(true);
   });
 
@@ -264,13 +368,23 @@ describe("handleQueueBatch", () => {
 
   it("reports what the batch did per destination: counts, latency to acceptance, keys of sent events", async () => {
     const graph = fakeGraph((ids, url) =>
-      url.includes("/222/") ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } } : { status: 200, body: { events_received: ids.length, fbtrace_id: "OK1" } },
+      url.includes("/222/")
+        ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }
+        : { status: 200, body: { events_received: ids.length, fbtrace_id: "OK1" } },
     );
-    const { batch } = fakeBatch(QUEUE_NAME, [queued("u", "111", NOW_S - 60, "us"), queued("e", "222", NOW_S - 60, "eu")]);
+    const { batch } = fakeBatch(QUEUE_NAME, [
+      queued("u", "111", NOW_S - 60, "us"),
+      queued("e", "222", NOW_S - 60, "eu"),
+    ]);
     const { reports, deps: d } = deps({ fetch: graph.fetch });
     await handleQueueBatch(batch, twoDestinations, {} as ExecutionContext, d);
     const report = reports[0]!;
-    expect(report.get("us")).toMatchObject({ sent: 1, retried: 0, latenciesMs: [NOW - (NOW_S * 1000)], lastAccepted: { at: NOW, fbtraceId: "OK1" } });
+    expect(report.get("us")).toMatchObject({
+      sent: 1,
+      retried: 0,
+      latenciesMs: [NOW - NOW_S * 1000],
+      lastAccepted: { at: NOW, fbtraceId: "OK1" },
+    });
     expect(report.get("us")?.sentKeys).toEqual([["em", "client_ip_address", "client_user_agent"]]);
     expect(report.get("eu")).toMatchObject({ sent: 0, retried: 1, lastFailure: { code: 2, status: 503 } });
     expect(JSON.stringify([...report])).not.toContain(EM);
@@ -293,14 +407,22 @@ describe("handleQueueBatch", () => {
 
   it("hands a DLQ batch to the dead-letter store", async () => {
     const put = vi.fn(async () => undefined);
-    const DEAD_LETTERS = { idFromName: (n: string) => n, get: () => ({ put }) } as unknown as DurableObjectNamespace<never>;
+    const DEAD_LETTERS = {
+      idFromName: (n: string) => n,
+      get: () => ({ put }),
+    } as unknown as DurableObjectNamespace<never>;
     const letter = deadLetterOf({ id: "m1", attempts: 1 }, queued("a"), { kind: "dead_letter", reason: "stale" }, NOW);
     const { batch, state } = fakeBatch(DEAD_LETTER_QUEUE_NAME, [letter, queued("b")], 21);
     const { lines, deps: d } = deps();
     await handleQueueBatch(batch, { DEAD_LETTERS }, {} as ExecutionContext, d);
-    expect(put).toHaveBeenCalledWith([letter, expect.objectContaining({ key: "b", reason: "handler_failure", attempts: 21 })]);
+    expect(put).toHaveBeenCalledWith([
+      letter,
+      expect.objectContaining({ key: "b", reason: "handler_failure", attempts: 21 }),
+    ]);
     expect(state(0).acked && state(1).acked).toBe(true);
-    expect(lines.map((l) => JSON.parse(l))).toMatchObject([{ outcome: "dead_lettered", reason: "handler_failure", event_id: "b" }]);
+    expect(lines.map((l) => JSON.parse(l))).toMatchObject([
+      { outcome: "dead_lettered", reason: "handler_failure", event_id: "b" },
+    ]);
   });
 });
 
@@ -314,7 +436,14 @@ describe("wrangler.jsonc", () => {
     const consumers = config.queues.consumers;
     const delivery = consumers.find((consumer) => consumer.queue === QUEUE_NAME);
     expect(delivery).toBeDefined();
-    for (const option of ["max_batch_size", "max_batch_timeout", "max_retries", "dead_letter_queue", "retry_delay", "max_concurrency"]) {
+    for (const option of [
+      "max_batch_size",
+      "max_batch_timeout",
+      "max_retries",
+      "dead_letter_queue",
+      "retry_delay",
+      "max_concurrency",
+    ]) {
       expect(delivery).toHaveProperty(option);
     }
     expect(delivery?.max_retries).toBe(QUEUE_MAX_RETRIES);

@@ -63,7 +63,12 @@ export interface DestinationReport {
   lastFailure?: { at: number; status?: number; code?: number; subcode?: number; fbtraceId?: string; message: string };
   versionWarning?: string;
   /** Event ids and their outcome, for the console's recent events. */
-  events: { eventId: string; outcome: "sent" | "retry" | "held" | "dead_lettered"; fbtraceId?: string; keys: string[] }[];
+  events: {
+    eventId: string;
+    outcome: "sent" | "retry" | "held" | "dead_lettered";
+    fbtraceId?: string;
+    keys: string[];
+  }[];
 }
 
 export type BatchReport = Map<string, DestinationReport>;
@@ -132,7 +137,13 @@ async function deliverBatch(batch: MessageBatch<unknown>, env: QueueBindings, de
     config = configFor(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    logLine(deps.sink, { msg: "capi_event", level: "error", outcome: "misconfigured", reason: error.message, batch_size: batch.messages.length });
+    logLine(deps.sink, {
+      msg: "capi_event",
+      level: "error",
+      outcome: "misconfigured",
+      reason: error.message,
+      batch_size: batch.messages.length,
+    });
   }
   const report: BatchReport = new Map();
   const endings: Promise<void>[] = [];
@@ -173,7 +184,9 @@ async function deliverDestination(
   if (await circuitIsOpen(name, env, deps.now())) return hold(name, items, undefined, env, deps, report);
 
   const target = { ...destination.target, pixelId: destination.pixelId };
-  const post = throttleGuard((events) => postEvents(target, events, { fetch: deps.fetch, timeoutMs: deps.timeoutMs, now: deps.now }));
+  const post = throttleGuard((events) =>
+    postEvents(target, events, { fetch: deps.fetch, timeoutMs: deps.timeoutMs, now: deps.now }),
+  );
   const held: { items: Item[]; failure: GraphFailure }[] = [];
   const memory = splitMemoryOf(env, name);
   for (const request of groupRequests(items, () => destination.pixelId)) {
@@ -237,14 +250,28 @@ async function hold(
   } catch {
     for (const item of items) {
       item.message.retry({ delaySeconds: HOLD_FALLBACK_DELAY_SECONDS });
-      logLine(deps.sink, { ...eventFields(item.body), level: "error", outcome: "hold_failed", reason, delay_seconds: HOLD_FALLBACK_DELAY_SECONDS, attempts: item.attempts });
+      logLine(deps.sink, {
+        ...eventFields(item.body),
+        level: "error",
+        outcome: "hold_failed",
+        reason,
+        delay_seconds: HOLD_FALLBACK_DELAY_SECONDS,
+        attempts: item.attempts,
+      });
     }
     summary.retried += items.length;
     return;
   }
   for (const item of items) {
     item.message.ack();
-    logLine(deps.sink, { ...eventFields(item.body), ...failureFields(cause?.kind === "meta_refused" ? cause.failure : undefined), level: "warn", outcome: "held", reason, attempts: item.attempts });
+    logLine(deps.sink, {
+      ...eventFields(item.body),
+      ...failureFields(cause?.kind === "meta_refused" ? cause.failure : undefined),
+      level: "warn",
+      outcome: "held",
+      reason,
+      attempts: item.attempts,
+    });
     summary.events.push({ eventId: item.body.eventId, outcome: "held", keys: userDataKeys(item.body) });
   }
   summary.held += items.length;
@@ -278,7 +305,12 @@ async function apply(
     summary.sentKeys.push(keys);
     summary.lastAccepted = { at: now, ...(fate.fbtraceId ? { fbtraceId: fate.fbtraceId } : {}) };
     if (fate.versionWarning) summary.versionWarning = fate.versionWarning;
-    summary.events.push({ eventId: body.eventId, outcome: "sent", keys, ...(fate.fbtraceId ? { fbtraceId: fate.fbtraceId } : {}) });
+    summary.events.push({
+      eventId: body.eventId,
+      outcome: "sent",
+      keys,
+      ...(fate.fbtraceId ? { fbtraceId: fate.fbtraceId } : {}),
+    });
   } else if (fate.kind === "retry") {
     message.retry({ delaySeconds: fate.delaySeconds });
     logLine(deps.sink, {
@@ -291,7 +323,12 @@ async function apply(
     });
     summary.retried += 1;
     summary.lastFailure = failureSummary(fate.failure, now);
-    summary.events.push({ eventId: body.eventId, outcome: "retry", keys: userDataKeys(body), ...(fate.failure.fbtraceId ? { fbtraceId: fate.failure.fbtraceId } : {}) });
+    summary.events.push({
+      eventId: body.eventId,
+      outcome: "retry",
+      keys: userDataKeys(body),
+      ...(fate.failure.fbtraceId ? { fbtraceId: fate.failure.fbtraceId } : {}),
+    });
   } else {
     await deadLetter(message, body, fate, env, deps, report);
   }
@@ -337,7 +374,12 @@ async function deadLetter(
     const summary = reportOf(report, body.destination);
     summary.deadLettered += 1;
     if (fate.failure) summary.lastFailure = failureSummary(fate.failure, now);
-    summary.events.push({ eventId: body.eventId, outcome: "dead_lettered", keys: userDataKeys(body), ...(fate.failure?.fbtraceId ? { fbtraceId: fate.failure.fbtraceId } : {}) });
+    summary.events.push({
+      eventId: body.eventId,
+      outcome: "dead_lettered",
+      keys: userDataKeys(body),
+      ...(fate.failure?.fbtraceId ? { fbtraceId: fate.failure.fbtraceId } : {}),
+    });
   }
 }
 

@@ -71,7 +71,8 @@ export class DeadLetterStore extends DurableObject {
     this.sql.exec("CREATE INDEX IF NOT EXISTS dead_letters_at ON dead_letters (dead_lettered_at)");
     // Added with several destinations; a store created before has the column added here.
     const columns = this.sql.exec<{ name: string }>("PRAGMA table_info(dead_letters)").toArray();
-    if (!columns.some((column) => column.name === "destination")) this.sql.exec("ALTER TABLE dead_letters ADD COLUMN destination TEXT");
+    if (!columns.some((column) => column.name === "destination"))
+      this.sql.exec("ALTER TABLE dead_letters ADD COLUMN destination TEXT");
   }
 
   /** Stores letters; a key seen before is updated (latest reason), its count grows, and it waits for replay again. */
@@ -121,7 +122,10 @@ export class DeadLetterStore extends DurableObject {
     for (const chunk of keyChunks(keys)) {
       rows.push(
         ...this.sql
-          .exec<Row>(`SELECT seq, body, times, replayed_at FROM dead_letters WHERE key IN (${sqlMarks(chunk)})`, ...chunk)
+          .exec<Row>(
+            `SELECT seq, body, times, replayed_at FROM dead_letters WHERE key IN (${sqlMarks(chunk)})`,
+            ...chunk,
+          )
           .toArray(),
       );
     }
@@ -151,7 +155,11 @@ export class DeadLetterStore extends DurableObject {
   /** Gives back claims of a re-drive whose send failed (only those made at `claimedAt`). */
   async releaseReplay(keys: string[], claimedAt: number): Promise<void> {
     for (const chunk of keyChunks(keys)) {
-      this.sql.exec(`UPDATE dead_letters SET replayed_at = NULL WHERE replayed_at = ? AND key IN (${sqlMarks(chunk)})`, claimedAt, ...chunk);
+      this.sql.exec(
+        `UPDATE dead_letters SET replayed_at = NULL WHERE replayed_at = ? AND key IN (${sqlMarks(chunk)})`,
+        claimedAt,
+        ...chunk,
+      );
     }
   }
 

@@ -9,9 +9,19 @@ const NOW_S = Math.floor(NOW / 1000);
 const queued = (id: string, eventTime = NOW_S - 3600) => queuedEvent(id, eventTime);
 
 function letter(id: string, overrides: Partial<DeadLetter> = {}): StoredDeadLetter {
-  return { v: 1, kind: "dead_letter", key: id, message: queued(id), reason: "rejected", detail: "bad", attempts: 1, deadLetteredAt: NOW, times: 1, ...overrides };
+  return {
+    v: 1,
+    kind: "dead_letter",
+    key: id,
+    message: queued(id),
+    reason: "rejected",
+    detail: "bad",
+    attempts: 1,
+    deadLetteredAt: NOW,
+    times: 1,
+    ...overrides,
+  };
 }
-
 
 describe("toDeadLetter", () => {
   it("keeps the consumer's own letters as they are", () => {
@@ -45,7 +55,9 @@ describe("toDeadLetter", () => {
 
   it("does not trust a letter with an unknown reason or a broken message", () => {
     const { times: _, ...body } = letter("c");
-    expect(toDeadLetter({ id: "m4", attempts: 1, body: { ...body, reason: "whatever" } }, NOW).reason).toBe("malformed");
+    expect(toDeadLetter({ id: "m4", attempts: 1, body: { ...body, reason: "whatever" } }, NOW).reason).toBe(
+      "malformed",
+    );
     expect(toDeadLetter({ id: "m5", attempts: 1, body: { ...body, message: { v: 1 } } }, NOW).reason).toBe("malformed");
   });
 });
@@ -103,7 +115,10 @@ describe("replayDeadLetters", () => {
       claimedAt,
       env: {
         CAPI_QUEUE: { sendBatch } as unknown as Queue<QueuedEvent>,
-        DEAD_LETTERS: { idFromName: (n: string) => n, get: () => ({ claimReplay, releaseReplay }) } as unknown as DurableObjectNamespace<never>,
+        DEAD_LETTERS: {
+          idFromName: (n: string) => n,
+          get: () => ({ claimReplay, releaseReplay }),
+        } as unknown as DurableObjectNamespace<never>,
       },
     };
   }
@@ -111,7 +126,14 @@ describe("replayDeadLetters", () => {
   it("re-queues the original events with a replay count, claims them, logs each", async () => {
     const { env, sendBatch, claimReplay } = bindings();
     const lines: string[] = [];
-    const report = await replayDeadLetters(env, [letter("a"), letter("b", { message: { ...queued("b"), replays: 2 } })], ["a", "b", "zz"], NOW, false, (l) => lines.push(l));
+    const report = await replayDeadLetters(
+      env,
+      [letter("a"), letter("b", { message: { ...queued("b"), replays: 2 } })],
+      ["a", "b", "zz"],
+      NOW,
+      false,
+      (l) => lines.push(l),
+    );
     expect(report).toEqual({ dryRun: false, replayed: ["a", "b"], refused: [], notFound: ["zz"] });
     expect(sendBatch).toHaveBeenCalledWith([
       { body: { ...queued("a"), replays: 1 }, contentType: "json" },
@@ -137,7 +159,12 @@ describe("replayDeadLetters", () => {
     const { env, sendBatch } = bindings();
     await replayDeadLetters(env, [letter("a")], ["a"], NOW, false, () => {});
     const second = await replayDeadLetters(env, [letter("a")], ["a"], NOW + 1000, false, () => {});
-    expect(second).toEqual({ dryRun: false, replayed: [], refused: [{ key: "a", reason: "already_replayed" }], notFound: [] });
+    expect(second).toEqual({
+      dryRun: false,
+      replayed: [],
+      refused: [{ key: "a", reason: "already_replayed" }],
+      notFound: [],
+    });
     expect(sendBatch).toHaveBeenCalledTimes(1);
   });
 
@@ -153,7 +180,14 @@ describe("replayDeadLetters", () => {
 
   it("refuses a letter re-driven already (as the store knows it) without asking the store to claim it", async () => {
     const { env, claimReplay } = bindings({ replayedBefore: ["a"] });
-    const report = await replayDeadLetters(env, [letter("a", { replayedAt: NOW - 1000 } as never)], ["a"], NOW, false, () => {});
+    const report = await replayDeadLetters(
+      env,
+      [letter("a", { replayedAt: NOW - 1000 } as never)],
+      ["a"],
+      NOW,
+      false,
+      () => {},
+    );
     expect(report.refused).toEqual([{ key: "a", reason: "already_replayed" }]);
     expect(claimReplay).not.toHaveBeenCalled();
   });
@@ -175,7 +209,11 @@ describe("replayDeadLetters", () => {
     const { env, sendBatch, claimReplay } = bindings();
     const report = await replayDeadLetters(
       env,
-      [letter("ok"), letter("old", { message: queued("old", NOW_S - 8 * 86_400) }), letter("message:m1", { message: null })],
+      [
+        letter("ok"),
+        letter("old", { message: queued("old", NOW_S - 8 * 86_400) }),
+        letter("message:m1", { message: null }),
+      ],
       [],
       NOW,
       true,

@@ -6,7 +6,14 @@
 import { consoleSink, type LogSink, logLine } from "../config/log";
 import type { QueueBindings } from "./bindings";
 import type { StoredDeadLetter } from "./deadLetterStore";
-import { type DeadLetter, deadLetterKey, isDeadLetter, type QueuedEvent, readQueuedEvent, sendBatches } from "./messages";
+import {
+  type DeadLetter,
+  deadLetterKey,
+  isDeadLetter,
+  type QueuedEvent,
+  readQueuedEvent,
+  sendBatches,
+} from "./messages";
 import { isStale } from "./policy";
 
 /** The dead-letter store's one Durable Object instance. */
@@ -36,7 +43,9 @@ export function toDeadLetter(message: { id: string; attempts: number; body: unkn
     key: queued ? deadLetterKey(queued.destination, queued.eventId) : `message:${message.id}`,
     message: queued,
     reason: queued ? "handler_failure" : "malformed",
-    detail: queued ? "the consumer failed on this message until Cloudflare moved it" : "message body is not a queued event",
+    detail: queued
+      ? "the consumer failed on this message until Cloudflare moved it"
+      : "message body is not a queued event",
     attempts: message.attempts,
     deadLetteredAt: now,
   };
@@ -114,7 +123,11 @@ export async function storeDeadLetters(
       reason: letter.reason,
       attempts: letter.attempts,
       ...(letter.message
-        ? { event_id: letter.message.eventId, studio_event_id: letter.message.studioEventId, destination: letter.message.destination }
+        ? {
+            event_id: letter.message.eventId,
+            studio_event_id: letter.message.studioEventId,
+            destination: letter.message.destination,
+          }
         : {}),
     });
   });
@@ -159,10 +172,16 @@ export async function replayDeadLetters(
   sink: LogSink = consoleSink,
 ): Promise<ReplayReport> {
   const found = new Set(letters.map((letter) => letter.key));
-  const report: ReplayReport = { dryRun, replayed: [], refused: [], notFound: askedKeys.filter((key) => !found.has(key)) };
+  const report: ReplayReport = {
+    dryRun,
+    replayed: [],
+    refused: [],
+    notFound: askedKeys.filter((key) => !found.has(key)),
+  };
   const candidates = new Map<string, QueuedEvent>();
   for (const letter of letters) {
-    const refusal: ReplayRefusal | undefined = replayRefusal(letter, now) ?? (letter.replayedAt !== undefined ? "already_replayed" : undefined);
+    const refusal: ReplayRefusal | undefined =
+      replayRefusal(letter, now) ?? (letter.replayedAt !== undefined ? "already_replayed" : undefined);
     if (refusal || !letter.message) report.refused.push({ key: letter.key, reason: refusal ?? "malformed" });
     else candidates.set(letter.key, { ...letter.message, replays: (letter.message.replays ?? 0) + 1 });
   }
@@ -183,7 +202,10 @@ export async function replayDeadLetters(
       sent += run.length;
     }
   } catch (error) {
-    await store.releaseReplay(messages.slice(sent).map((message) => deadLetterKey(message.destination, message.eventId)), now);
+    await store.releaseReplay(
+      messages.slice(sent).map((message) => deadLetterKey(message.destination, message.eventId)),
+      now,
+    );
     throw error;
   }
   for (const message of messages) {

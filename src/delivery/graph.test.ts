@@ -72,7 +72,9 @@ describe("eventsRequestBody", () => {
   });
 
   it("adds appsecret_proof only when set", () => {
-    expect(eventsRequestBody({ ...target, appSecretProof: "ab12" }, [event])).toMatchObject({ appsecret_proof: "ab12" });
+    expect(eventsRequestBody({ ...target, appSecretProof: "ab12" }, [event])).toMatchObject({
+      appsecret_proof: "ab12",
+    });
     expect("appsecret_proof" in eventsRequestBody(target, [event])).toBe(false);
   });
 });
@@ -107,17 +109,25 @@ describe("classifyResponse: success", () => {
   });
 
   it("leaves fbtraceId out when Meta gives none", () => {
-    expect(classifyResponse(200, none, { events_received: 2 }, NOW)).toEqual({ ok: true, status: 200, eventsReceived: 2 });
+    expect(classifyResponse(200, none, { events_received: 2 }, NOW)).toEqual({
+      ok: true,
+      status: 200,
+      eventsReceived: 2,
+    });
   });
 
   it("keeps Meta's X-Ad-Api-Version-Warning (an auto-upgraded deprecated version), bounded", () => {
-    const headers = new Headers({ "x-ad-api-version-warning": "The call has been auto-upgraded to v27.0 as v24.0 has been deprecated" });
+    const headers = new Headers({
+      "x-ad-api-version-warning": "The call has been auto-upgraded to v27.0 as v24.0 has been deprecated",
+    });
     expect(classifyResponse(200, headers, { events_received: 1 }, NOW)).toMatchObject({
       ok: true,
       versionWarning: "The call has been auto-upgraded to v27.0 as v24.0 has been deprecated",
     });
     const long = new Headers({ "x-ad-api-version-warning": "w".repeat(1000) });
-    expect((classifyResponse(200, long, { events_received: 1 }, NOW) as { versionWarning: string }).versionWarning).toHaveLength(300);
+    expect(
+      (classifyResponse(200, long, { events_received: 1 }, NOW) as { versionWarning: string }).versionWarning,
+    ).toHaveLength(300);
   });
 
   it("treats a 2xx without events_received as transient (not Meta's answer)", () => {
@@ -211,7 +221,13 @@ describe("classifyResponse: permanent errors", () => {
   it("reads codes sent as strings and ignores junk fields", () => {
     const body = { error: { code: "613", error_subcode: "x", message: 5, fbtrace_id: null } };
     const outcome = classifyResponse(400, none, body, NOW);
-    expect(outcome).toEqual({ ok: false, transient: true, status: 400, code: 613, message: "Graph API answered HTTP 400" });
+    expect(outcome).toEqual({
+      ok: false,
+      transient: true,
+      status: 400,
+      code: 613,
+      message: "Graph API answered HTTP 400",
+    });
   });
 });
 
@@ -237,7 +253,11 @@ describe("postEvents", () => {
     expect(call?.url).not.toContain(TOKEN);
     expect(call?.init.method).toBe("POST");
     expect(new Headers(call?.init.headers).get("content-type")).toBe("application/json");
-    expect(JSON.parse(String(call?.init.body))).toEqual({ data: [event], access_token: TOKEN, test_event_code: "TEST42" });
+    expect(JSON.parse(String(call?.init.body))).toEqual({
+      data: [event],
+      access_token: TOKEN,
+      test_event_code: "TEST42",
+    });
     expect(call?.init.signal).toBeInstanceOf(AbortSignal);
   });
 
@@ -340,7 +360,13 @@ describe("postEvents", () => {
 });
 
 describe("failureScope", () => {
-  const failure = (overrides: Partial<GraphFailure>): GraphFailure => ({ ok: false, transient: false, status: 400, message: "x", ...overrides });
+  const failure = (overrides: Partial<GraphFailure>): GraphFailure => ({
+    ok: false,
+    transient: false,
+    status: 400,
+    message: "x",
+    ...overrides,
+  });
 
   it("calls transient what may succeed later", () => {
     expect(failureScope(failure({ transient: true, status: 503 }))).toBe("transient");
@@ -371,7 +397,15 @@ describe("failureScope", () => {
     const wrongPixel = classifyResponse(
       400,
       none,
-      { error: { message: "Unsupported post request. Object with ID '123' does not exist", type: "GraphMethodException", code: 100, error_subcode: 33, fbtrace_id: "A" } },
+      {
+        error: {
+          message: "Unsupported post request. Object with ID '123' does not exist",
+          type: "GraphMethodException",
+          code: 100,
+          error_subcode: 33,
+          fbtrace_id: "A",
+        },
+      },
       NOW,
     );
     expect(wrongPixel).toMatchObject({ ok: false, transient: false });

@@ -75,7 +75,15 @@ function isTransientCode(code: number): boolean {
  * 102, 104 "an access token is required"), permissions (10, 200–299), dead version (2635).
  */
 function isPermanentCode(code: number): boolean {
-  return code === 100 || code === 190 || code === 102 || code === 104 || code === 10 || (code >= 200 && code <= 299) || code === 2635;
+  return (
+    code === 100 ||
+    code === 190 ||
+    code === 102 ||
+    code === 104 ||
+    code === 10 ||
+    (code >= 200 && code <= 299) ||
+    code === 2635
+  );
 }
 
 /**
@@ -97,7 +105,8 @@ function isPermanentCode(code: number): boolean {
 export function failureScope(failure: GraphFailure): "transient" | "configuration" | "event" {
   if (failure.transient) return "transient";
   const code = failure.code;
-  if (code === undefined) return failure.status !== undefined && failure.status >= 400 && failure.status < 500 ? "configuration" : "event";
+  if (code === undefined)
+    return failure.status !== undefined && failure.status >= 400 && failure.status < 500 ? "configuration" : "event";
   if (code === 100) return failure.subcode === 33 ? "configuration" : "event";
   return code === 190 || code === 102 || code === 104 || code === 10 || (code >= 200 && code <= 299) || code === 2635
     ? "configuration"
@@ -202,7 +211,8 @@ export function classifyResponse(status: number, headers: Headers, body: unknown
     status,
     ...optional("code", code),
     ...optional("subcode", subcode),
-    message: stringOf(error.message) ?? `Graph API answered HTTP ${status}${status < 300 ? " without events_received" : ""}`,
+    message:
+      stringOf(error.message) ?? `Graph API answered HTTP ${status}${status < 300 ? " without events_received" : ""}`,
     ...optional("userMessage", stringOf(error.error_user_msg)),
     ...optional("fbtraceId", stringOf(error.fbtrace_id) ?? stringOf(json.fbtrace_id)),
     ...optional("retryAfterMs", parseRetryAfter(headers.get("retry-after"), now)),

@@ -93,7 +93,11 @@ export class IntakeLedger extends DurableObject {
   async confirm(claims: HeldClaim[]): Promise<boolean[]> {
     return claims.map(
       ({ keys, token }) =>
-        this.sql.exec(`UPDATE claims SET state = 'queued' WHERE token = ? AND key IN (${sqlMarks(keys)})`, token, ...keys).rowsWritten > 0,
+        this.sql.exec(
+          `UPDATE claims SET state = 'queued' WHERE token = ? AND key IN (${sqlMarks(keys)})`,
+          token,
+          ...keys,
+        ).rowsWritten > 0,
     );
   }
 
@@ -115,7 +119,8 @@ export class IntakeLedger extends DurableObject {
     const done = rows.find((row) => row.state === "queued");
     if (done) return { outcome: "duplicate", eventId: done.event_id };
     const leaseEnd = Math.max(...rows.map((row) => row.claimed_at + INTAKE_LEASE_MS));
-    if (leaseEnd > now) return { outcome: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil((leaseEnd - now) / 1000)) };
+    if (leaseEnd > now)
+      return { outcome: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil((leaseEnd - now) / 1000)) };
 
     const token = crypto.randomUUID();
     for (const key of keys) {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { queuedEvent, serverEvent as fixtureEvent } from "../../test/queueFixtures";
-import { deadLetterKey, isDeadLetterQueue, isQueuedEvent, messageBytes, readQueuedEvent, SEND_BATCH_BYTES, sendBatches } from "./messages";
+import {
+  deadLetterKey,
+  isDeadLetterQueue,
+  isQueuedEvent,
+  messageBytes,
+  readQueuedEvent,
+  SEND_BATCH_BYTES,
+  sendBatches,
+} from "./messages";
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const NOW_S = Math.floor(NOW / 1000);
@@ -58,7 +66,8 @@ describe("sendBatches", () => {
     const big = "x".repeat(90_000);
     const runs = sendBatches([big, big, big, big, big]);
     expect(runs.map((run) => run.length)).toEqual([2, 2, 1]);
-    for (const run of runs) expect(run.reduce((sum, m) => sum + messageBytes(m), 0)).toBeLessThanOrEqual(SEND_BATCH_BYTES);
+    for (const run of runs)
+      expect(run.reduce((sum, m) => sum + messageBytes(m), 0)).toBeLessThanOrEqual(SEND_BATCH_BYTES);
   });
 
   it("keeps order and gives nothing for nothing", () => {

@@ -129,7 +129,9 @@ export function readQueuedEvent(body: unknown): QueuedEvent | undefined {
     typeof event.user_data === "object" &&
     event.user_data !== null;
   if (!valid) return undefined;
-  return m.v === 2 ? (m as QueuedEvent) : { ...(m as Omit<QueuedEvent, "v" | "destination">), v: 2, destination: DEFAULT_DESTINATION };
+  return m.v === 2
+    ? (m as QueuedEvent)
+    : { ...(m as Omit<QueuedEvent, "v" | "destination">), v: 2, destination: DEFAULT_DESTINATION };
 }
 
 /**

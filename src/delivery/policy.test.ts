@@ -37,7 +37,15 @@ const fail = (overrides: Partial<GraphFailure> = {}): GraphFailure => ({
   ...overrides,
 });
 const poisoned = (overrides: Partial<GraphFailure> = {}) =>
-  fail({ transient: false, status: 400, code: 100, subcode: 2804003, message: "Invalid parameter", fbtraceId: "TRACE-BAD", ...overrides });
+  fail({
+    transient: false,
+    status: 400,
+    code: 100,
+    subcode: 2804003,
+    message: "Invalid parameter",
+    fbtraceId: "TRACE-BAD",
+    ...overrides,
+  });
 const accepted = (n: number): GraphOutcome => ({ ok: true, status: 200, eventsReceived: n, fbtraceId: "TRACE-OK" });
 
 describe("isStale", () => {
@@ -140,7 +148,10 @@ describe("failureFate", () => {
   });
 
   it("dead-letters an event Meta refused, at once", () => {
-    expect(failureFate(poisoned(), 1, QUEUE_DELIVERY_POLICY, () => 0)).toMatchObject({ kind: "dead_letter", reason: "rejected" });
+    expect(failureFate(poisoned(), 1, QUEUE_DELIVERY_POLICY, () => 0)).toMatchObject({
+      kind: "dead_letter",
+      reason: "rejected",
+    });
   });
 
   it.each([
@@ -151,7 +162,9 @@ describe("failureFate", () => {
     ["a permanent 4xx with no code", { status: 401 }],
   ])("holds the event when Meta refuses the configuration (%s), whatever the attempt", (_what, overrides) => {
     for (const attempts of [1, QUEUE_MAX_RETRIES + 1]) {
-      expect(failureFate(fail({ transient: false, status: 400, ...overrides }), attempts, QUEUE_DELIVERY_POLICY, () => 0)).toMatchObject({ kind: "hold" });
+      expect(
+        failureFate(fail({ transient: false, status: 400, ...overrides }), attempts, QUEUE_DELIVERY_POLICY, () => 0),
+      ).toMatchObject({ kind: "hold" });
     }
   });
 });
@@ -177,29 +190,60 @@ describe("throttleGuard", () => {
 
 describe("deadLetterOf", () => {
   it("keeps the message, reason, Meta's code and trace id", () => {
-    const letter = deadLetterOf({ id: "m1", attempts: 3 }, queued("a"), { kind: "dead_letter", reason: "rejected", failure: poisoned({ userMessage: "Bad em" }) }, NOW);
-    expect(letter).toMatchObject({ key: "a", reason: "rejected", detail: "Bad em", status: 400, code: 100, subcode: 2804003, fbtraceId: "TRACE-BAD", attempts: 3, deadLetteredAt: NOW });
+    const letter = deadLetterOf(
+      { id: "m1", attempts: 3 },
+      queued("a"),
+      { kind: "dead_letter", reason: "rejected", failure: poisoned({ userMessage: "Bad em" }) },
+      NOW,
+    );
+    expect(letter).toMatchObject({
+      key: "a",
+      reason: "rejected",
+      detail: "Bad em",
+      status: 400,
+      code: 100,
+      subcode: 2804003,
+      fbtraceId: "TRACE-BAD",
+      attempts: 3,
+      deadLetteredAt: NOW,
+    });
     expect(letter.message?.event.event_id).toBe("a");
   });
 
   it("keys another destination's letter by event_id@destination", () => {
-    const letter = deadLetterOf({ id: "m1", attempts: 1 }, queuedEvent("a", NOW_S - 60, "222", "eu"), { kind: "dead_letter", reason: "stale" }, NOW);
+    const letter = deadLetterOf(
+      { id: "m1", attempts: 1 },
+      queuedEvent("a", NOW_S - 60, "222", "eu"),
+      { kind: "dead_letter", reason: "stale" },
+      NOW,
+    );
     expect(letter.key).toBe("a@eu");
   });
 
   it("keys a malformed message by its queue message id", () => {
-    expect(deadLetterOf({ id: "m9", attempts: 1 }, null, { kind: "dead_letter", reason: "malformed" }, NOW)).toMatchObject({ key: "message:m9", message: null });
+    expect(
+      deadLetterOf({ id: "m9", attempts: 1 }, null, { kind: "dead_letter", reason: "malformed" }, NOW),
+    ).toMatchObject({ key: "message:m9", message: null });
   });
 
   it("bounds Meta's text", () => {
-    const letter = deadLetterOf({ id: "m1", attempts: 1 }, queued("a"), { kind: "dead_letter", reason: "rejected", failure: poisoned({ message: "x".repeat(2000) }) }, NOW);
+    const letter = deadLetterOf(
+      { id: "m1", attempts: 1 },
+      queued("a"),
+      { kind: "dead_letter", reason: "rejected", failure: poisoned({ message: "x".repeat(2000) }) },
+      NOW,
+    );
     expect(letter.detail).toHaveLength(500);
   });
 });
 
 describe("policy", () => {
   it("the custom DeliveryPolicy is honoured", () => {
-    const tiny: DeliveryPolicy = { maxRetries: 2, retry: { maxAttempts: 3, baseDelayMs: 2000, maxDelayMs: 4000, deadlineMs: 60_000 }, splitRetries: { attempts: 2, delayMs: 1_000 } };
+    const tiny: DeliveryPolicy = {
+      maxRetries: 2,
+      retry: { maxAttempts: 3, baseDelayMs: 2000, maxDelayMs: 4000, deadlineMs: 60_000 },
+      splitRetries: { attempts: 2, delayMs: 1_000 },
+    };
     expect(failureFate(fail(), 3, tiny, () => 0).kind).toBe("dead_letter");
     expect(failureFate(fail(), 2, tiny, () => 0)).toMatchObject({ kind: "retry", delaySeconds: 2 });
   });
@@ -207,7 +251,9 @@ describe("policy", () => {
 
 describe("probeDelayMs", () => {
   it("probes a held destination after 30 s, then at doubling waits up to 10 minutes", () => {
-    expect([0, 1, 2, 3, 4, 5, 50].map(probeDelayMs)).toEqual([30_000, 60_000, 120_000, 240_000, 480_000, 600_000, 600_000]);
+    expect([0, 1, 2, 3, 4, 5, 50].map(probeDelayMs)).toEqual([
+      30_000, 60_000, 120_000, 240_000, 480_000, 600_000, 600_000,
+    ]);
     expect(probeDelayMs(0)).toBe(PROBE_FIRST_DELAY_MS);
     expect(probeDelayMs(1000)).toBe(PROBE_MAX_DELAY_MS);
   });

@@ -139,7 +139,8 @@ export function isThrottle(failure: GraphFailure): boolean {
     failure.transient &&
     (failure.status === 429 ||
       failure.retryAfterMs !== undefined ||
-      (code !== undefined && (code === 4 || code === 17 || code === 32 || code === 613 || (code >= 80000 && code <= 80014))))
+      (code !== undefined &&
+        (code === 4 || code === 17 || code === 32 || code === 613 || (code >= 80000 && code <= 80014))))
   );
 }
 
@@ -175,7 +176,12 @@ export function retryDelaySeconds(
  * // { kind: "retry", delaySeconds: 15…30, failure }
  * ```
  */
-export function failureFate(failure: GraphFailure, attempts: number, policy: DeliveryPolicy, random: () => number): Fate {
+export function failureFate(
+  failure: GraphFailure,
+  attempts: number,
+  policy: DeliveryPolicy,
+  random: () => number,
+): Fate {
   const scope = failureScope(failure);
   if (scope === "configuration") return { kind: "hold", failure };
   if (scope === "event") return { kind: "dead_letter", reason: "rejected", failure };

@@ -39,11 +39,22 @@ describe("enqueueEvents", () => {
   function env(ledger: ReturnType<typeof fakeLedger> | undefined, queue: Queue<QueuedEvent>) {
     return {
       CAPI_QUEUE: queue,
-      ...(ledger ? { INTAKE_LEDGER: { idFromName: (name: string) => name, get: () => ledger } as unknown as DurableObjectNamespace<never> } : {}),
+      ...(ledger
+        ? {
+            INTAKE_LEDGER: {
+              idFromName: (name: string) => name,
+              get: () => ledger,
+            } as unknown as DurableObjectNamespace<never>,
+          }
+        : {}),
     };
   }
   const event = serverEvent("cartful.ses_1.1");
-  const one = { studioEventId: "evt_1", webhookId: "msg_1", events: [{ destination: "default", pixelId: "111", event }] };
+  const one = {
+    studioEventId: "evt_1",
+    webhookId: "msg_1",
+    events: [{ destination: "default", pixelId: "111", event }],
+  };
   const two = {
     studioEventId: "evt_1",
     webhookId: "msg_1",
@@ -62,7 +73,16 @@ describe("enqueueEvents", () => {
     expect(ledger.claim).toHaveBeenCalledWith([{ keys: ["id:evt_1", "wh:msg_1"], eventId: "cartful.ses_1.1" }], NOW);
     expect(ledger.confirm).toHaveBeenCalledWith([{ keys: ["id:evt_1", "wh:msg_1"], token: "t1" }]);
     expect(sent).toEqual([
-      { v: 2, eventId: "cartful.ses_1.1", studioEventId: "evt_1", webhookId: "msg_1", destination: "default", pixelId: "111", event, acceptedAt: NOW },
+      {
+        v: 2,
+        eventId: "cartful.ses_1.1",
+        studioEventId: "evt_1",
+        webhookId: "msg_1",
+        destination: "default",
+        pixelId: "111",
+        event,
+        acceptedAt: NOW,
+      },
     ]);
     // The caller logs the outcome it is handed; nothing else happened worth a line.
     expect(lines).toEqual([]);
@@ -88,7 +108,10 @@ describe("enqueueEvents", () => {
   });
 
   it("queues only the destinations a redelivery did not already queue", async () => {
-    const ledger = fakeLedger({ outcome: "duplicate", eventId: "cartful.ses_1.1" }, { outcome: "claimed", token: "t2" });
+    const ledger = fakeLedger(
+      { outcome: "duplicate", eventId: "cartful.ses_1.1" },
+      { outcome: "claimed", token: "t2" },
+    );
     const { queue, sent } = fakeQueue<QueuedEvent>();
     const results = await enqueueEvents(env(ledger, queue), two, NOW, () => {});
     expect(results.map((r) => r.status)).toEqual(["duplicate", "queued"]);
@@ -98,14 +121,18 @@ describe("enqueueEvents", () => {
   it("answers duplicate without sending, with the first delivery's event_id", async () => {
     const ledger = fakeLedger({ outcome: "duplicate", eventId: "cartful.ses_1.1" });
     const { queue, sent } = fakeQueue<QueuedEvent>();
-    expect(await enqueueEvents(env(ledger, queue), one, NOW, () => {})).toEqual([{ destination: "default", status: "duplicate", eventId: "cartful.ses_1.1" }]);
+    expect(await enqueueEvents(env(ledger, queue), one, NOW, () => {})).toEqual([
+      { destination: "default", status: "duplicate", eventId: "cartful.ses_1.1" },
+    ]);
     expect(sent).toEqual([]);
   });
 
   it("answers in_flight while another delivery holds the claim", async () => {
     const ledger = fakeLedger({ outcome: "in_flight", retryAfterSeconds: 12 });
     const { queue, sent } = fakeQueue<QueuedEvent>();
-    expect(await enqueueEvents(env(ledger, queue), one, NOW, () => {})).toMatchObject([{ status: "in_flight", retryAfterSeconds: 12 }]);
+    expect(await enqueueEvents(env(ledger, queue), one, NOW, () => {})).toMatchObject([
+      { status: "in_flight", retryAfterSeconds: 12 },
+    ]);
     expect(sent).toEqual([]);
   });
 
@@ -140,7 +167,12 @@ describe("enqueueEvents", () => {
     const { queue, sent } = fakeQueue<QueuedEvent>();
     const huge = { ...event, event_source_url: `https://shop.example.com/?q=${"x".repeat(MAX_MESSAGE_BYTES)}` };
     await expect(
-      enqueueEvents(env(ledger, queue), { ...one, events: [{ destination: "default", pixelId: "111", event: huge }] }, NOW, () => {}),
+      enqueueEvents(
+        env(ledger, queue),
+        { ...one, events: [{ destination: "default", pixelId: "111", event: huge }] },
+        NOW,
+        () => {},
+      ),
     ).rejects.toThrow(MessageTooLargeError);
     expect(ledger.claim).not.toHaveBeenCalled();
     expect(sent).toEqual([]);

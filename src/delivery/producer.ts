@@ -83,7 +83,10 @@ export async function enqueueEvents(
   const keys = messages.map((message) => intakeKeys(request.studioEventId, request.webhookId, message.destination));
   const ledger = env.INTAKE_LEDGER?.get(env.INTAKE_LEDGER.idFromName(intakeShard(request.studioEventId)));
   const claims: (ClaimResult | undefined)[] = ledger
-    ? await ledger.claim(messages.map((message, i) => ({ keys: keys[i]!, eventId: message.eventId })), now)
+    ? await ledger.claim(
+        messages.map((message, i) => ({ keys: keys[i]!, eventId: message.eventId })),
+        now,
+      )
     : messages.map(() => undefined);
 
   const held: HeldClaim[] = [];
@@ -102,7 +105,8 @@ export async function enqueueEvents(
     return { destination, status: "queued", eventId: message.eventId };
   });
   try {
-    for (const run of sendBatches(toSend)) await queue.sendBatch(run.map((body) => ({ body, contentType: "json" as const })));
+    for (const run of sendBatches(toSend))
+      await queue.sendBatch(run.map((body) => ({ body, contentType: "json" as const })));
   } catch (error) {
     if (ledger && held.length > 0) await ledger.release(held).catch(() => undefined);
     throw error;
@@ -113,7 +117,8 @@ export async function enqueueEvents(
     // second copy (same event_id, which Meta drops). Not worth failing the webhook over.
     await ledger.confirm(held).catch(() => logLine(sink, { ...base, level: "warn", outcome: "confirm_failed" }));
   }
-  if (!ledger && toSend.length > 0) logLine(sink, { ...base, level: "warn", outcome: "queued", reason: "no_intake_ledger" });
+  if (!ledger && toSend.length > 0)
+    logLine(sink, { ...base, level: "warn", outcome: "queued", reason: "no_intake_ledger" });
   return results;
 }
 
@@ -128,7 +133,11 @@ export async function enqueueEvents(
  * intakeKeys("evt_1", undefined, "eu"); // ["id:evt_1@eu"]
  * ```
  */
-export function intakeKeys(studioEventId: string, webhookId?: string, destination: string = DEFAULT_DESTINATION): string[] {
+export function intakeKeys(
+  studioEventId: string,
+  webhookId?: string,
+  destination: string = DEFAULT_DESTINATION,
+): string[] {
   const suffix = destination === DEFAULT_DESTINATION ? "" : `@${destination}`;
   const keys = [`id:${studioEventId}${suffix}`];
   if (webhookId) keys.push(`wh:${webhookId}${suffix}`);

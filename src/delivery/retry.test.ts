@@ -21,8 +21,10 @@ const event: ServerEvent = {
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 2000, deadlineMs: 8000 };
 
 const ok = () => Response.json({ events_received: 1, fbtrace_id: "OK" });
-const metaError = (code: number, status = 400, headers: Record<string, string> = {}) => () =>
-  Response.json({ error: { message: `error ${code}`, code, fbtrace_id: "T" } }, { status, headers });
+const metaError =
+  (code: number, status = 400, headers: Record<string, string> = {}) =>
+  () =>
+    Response.json({ error: { message: `error ${code}`, code, fbtrace_id: "T" } }, { status, headers });
 
 type Step = () => Response | Promise<Response>;
 
@@ -178,7 +180,10 @@ describe("deliver", () => {
 
   it("stops when the next wait plus an attempt would pass the deadline", async () => {
     // Each attempt takes 1.5 s (a timeout's worth) and the jitter is at its top.
-    const w = world(Array.from({ length: 4 }, () => metaError(1, 500)), { latencyMs: 1500, random: 0.999_999 });
+    const w = world(
+      Array.from({ length: 4 }, () => metaError(1, 500)),
+      { latencyMs: 1500, random: 0.999_999 },
+    );
     const tight: RetryPolicy = { ...policy, deadlineMs: 5000 };
     const result = await deliver(target, [event], { ...w.deps, timeoutMs: 1500 }, tight);
     expect(result.attempts).toBe(2); // 1.5 + 0.2 + 1.5 = 3.2 ok; 3.2 + 0.4 + 1.5 = 5.1 > 5
@@ -193,7 +198,10 @@ describe("deliver", () => {
   });
 
   it("with the default policy, never outlasts the deadline even when every attempt times out", async () => {
-    const w = world(Array.from({ length: 10 }, () => metaError(1, 500)), { latencyMs: 1500, random: 0.999_999 });
+    const w = world(
+      Array.from({ length: 10 }, () => metaError(1, 500)),
+      { latencyMs: 1500, random: 0.999_999 },
+    );
     const result = await deliver(target, [event], w.deps);
     expect(result.attempts).toBe(DEFAULT_RETRY_POLICY.maxAttempts);
     expect(w.elapsed()).toBeLessThanOrEqual(DEFAULT_RETRY_POLICY.deadlineMs);

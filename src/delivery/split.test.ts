@@ -7,14 +7,29 @@ import { settle, SPLIT_MEMORY_TTL_MS, SplitMemory } from "./split";
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const NOW_S = Math.floor(NOW / 1000);
-const fail = (overrides: Partial<GraphFailure> = {}): GraphFailure => ({ ok: false, transient: true, status: 503, message: "Service unavailable", ...overrides });
+const fail = (overrides: Partial<GraphFailure> = {}): GraphFailure => ({
+  ok: false,
+  transient: true,
+  status: 503,
+  message: "Service unavailable",
+  ...overrides,
+});
 const poisoned = (overrides: Partial<GraphFailure> = {}) =>
-  fail({ transient: false, status: 400, code: 100, subcode: 2804003, message: "Invalid parameter", fbtraceId: "TRACE-BAD", ...overrides });
+  fail({
+    transient: false,
+    status: 400,
+    code: 100,
+    subcode: 2804003,
+    message: "Invalid parameter",
+    fbtraceId: "TRACE-BAD",
+    ...overrides,
+  });
 const accepted = (n: number): GraphOutcome => ({ ok: true, status: 200, eventsReceived: n, fbtraceId: "TRACE-OK" });
 const noWait = async () => undefined;
 
 describe("settle", () => {
-  const items = (n: number, attempts = 1) => Array.from({ length: n }, (_, i) => ({ attempts, event: serverEvent(`e${i}`, NOW_S - 60) }));
+  const items = (n: number, attempts = 1) =>
+    Array.from({ length: n }, (_, i) => ({ attempts, event: serverEvent(`e${i}`, NOW_S - 60) }));
   const rejecting =
     (bad: Set<string>, posts: string[][] = []) =>
     async (events: ServerEvent[]) => {
@@ -33,7 +48,11 @@ describe("settle", () => {
     const posts: string[][] = [];
     const fates = await settle(items(100), rejecting(new Set(["e37"]), posts), QUEUE_DELIVERY_POLICY, () => 0, noWait);
     expect(fates.filter((f) => f.kind === "sent")).toHaveLength(99);
-    expect(fates[37]).toMatchObject({ kind: "dead_letter", reason: "rejected", failure: { code: 100, fbtraceId: "TRACE-BAD" } });
+    expect(fates[37]).toMatchObject({
+      kind: "dead_letter",
+      reason: "rejected",
+      failure: { code: 100, fbtraceId: "TRACE-BAD" },
+    });
     expect(posts.length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(100)));
     const sentIds = posts.filter((ids) => !ids.includes("e37")).flat();
     expect(new Set(sentIds).size).toBe(sentIds.length); // no good event sent twice
@@ -41,7 +60,9 @@ describe("settle", () => {
 
   it("isolates two rejected events", async () => {
     const fates = await settle(items(16), rejecting(new Set(["e0", "e15"])), QUEUE_DELIVERY_POLICY, () => 0, noWait);
-    expect(fates.map((f) => f.kind === "dead_letter")).toEqual(Array.from({ length: 16 }, (_, i) => i === 0 || i === 15));
+    expect(fates.map((f) => f.kind === "dead_letter")).toEqual(
+      Array.from({ length: 16 }, (_, i) => i === 0 || i === 15),
+    );
   });
 
   it.each([
@@ -63,23 +84,37 @@ describe("settle", () => {
   it("retries a whole request that fails transiently on the next delivery, not in place", async () => {
     const post = vi.fn(async () => fail({ status: 503 }));
     const waits: number[] = [];
-    const fates = await settle(items(100), post, QUEUE_DELIVERY_POLICY, () => 0, async (ms) => void waits.push(ms));
+    const fates = await settle(
+      items(100),
+      post,
+      QUEUE_DELIVERY_POLICY,
+      () => 0,
+      async (ms) => void waits.push(ms),
+    );
     expect(post).toHaveBeenCalledTimes(1);
     expect(waits).toEqual([]);
     expect(fates.every((f) => f.kind === "retry")).toBe(true);
   });
 
   /** Refuses requests with e3, and fails the `failing` calls (1-based) with `failure`. */
-  const hiccuping = (failing: number[], failure: GraphOutcome, posts: string[][] = []) => async (events: ServerEvent[]) => {
-    posts.push(events.map((e) => e.event_id));
-    if (failing.includes(posts.length)) return failure;
-    return events.some((e) => e.event_id === "e3") ? poisoned() : accepted(events.length);
-  };
+  const hiccuping =
+    (failing: number[], failure: GraphOutcome, posts: string[][] = []) =>
+    async (events: ServerEvent[]) => {
+      posts.push(events.map((e) => e.event_id));
+      if (failing.includes(posts.length)) return failure;
+      return events.some((e) => e.event_id === "e3") ? poisoned() : accepted(events.length);
+    };
 
   it("sends a half again in place when it meets a transient failure while isolating, after a wait", async () => {
     const posts: string[][] = [];
     const waits: number[] = [];
-    const fates = await settle(items(4), hiccuping([2], fail({ status: 500 }), posts), QUEUE_DELIVERY_POLICY, () => 0, async (ms) => void waits.push(ms));
+    const fates = await settle(
+      items(4),
+      hiccuping([2], fail({ status: 500 }), posts),
+      QUEUE_DELIVERY_POLICY,
+      () => 0,
+      async (ms) => void waits.push(ms),
+    );
     expect(fates.map((f) => f.kind)).toEqual(["sent", "sent", "sent", "dead_letter"]);
     expect(posts).toEqual([["e0", "e1", "e2", "e3"], ["e0", "e1"], ["e0", "e1"], ["e2", "e3"], ["e2"], ["e3"]]);
     expect(waits).toEqual([QUEUE_DELIVERY_POLICY.splitRetries.delayMs]);
@@ -88,9 +123,19 @@ describe("settle", () => {
   it("keeps the split going on the other half when one half fails past its retries in place", async () => {
     const posts: string[][] = [];
     const waits: number[] = [];
-    const fates = await settle(items(4), hiccuping([2, 3, 4], fail({ status: 500 }), posts), QUEUE_DELIVERY_POLICY, () => 0, async (ms) => void waits.push(ms));
+    const fates = await settle(
+      items(4),
+      hiccuping([2, 3, 4], fail({ status: 500 }), posts),
+      QUEUE_DELIVERY_POLICY,
+      () => 0,
+      async (ms) => void waits.push(ms),
+    );
     expect(fates.map((f) => f.kind)).toEqual(["retry", "retry", "sent", "dead_letter"]);
-    expect(posts.slice(1, 4)).toEqual([["e0", "e1"], ["e0", "e1"], ["e0", "e1"]]);
+    expect(posts.slice(1, 4)).toEqual([
+      ["e0", "e1"],
+      ["e0", "e1"],
+      ["e0", "e1"],
+    ]);
     expect(waits).toEqual([1_000, 2_000]);
   });
 
@@ -98,7 +143,13 @@ describe("settle", () => {
     const posts: string[][] = [];
     const waits: number[] = [];
     const throttle = fail({ status: 429, code: 17, retryAfterMs: 60_000 });
-    const fates = await settle(items(4), hiccuping([3], throttle, posts), QUEUE_DELIVERY_POLICY, () => 0, async (ms) => void waits.push(ms));
+    const fates = await settle(
+      items(4),
+      hiccuping([3], throttle, posts),
+      QUEUE_DELIVERY_POLICY,
+      () => 0,
+      async (ms) => void waits.push(ms),
+    );
     expect(fates.map((f) => f.kind)).toEqual(["sent", "sent", "retry", "retry"]);
     expect(fates[2]).toMatchObject({ delaySeconds: 60 });
     expect(waits).toEqual([]);
@@ -111,21 +162,30 @@ describe("settle", () => {
   });
 });
 
-
 describe("settle with a memory of cut-short splits", () => {
   const item = (id: string, attempts = 1) => ({ attempts, event: serverEvent(id, NOW_S - 60) });
   const ids = (...names: string[]) => names.map((name) => item(name));
   /** Refuses requests carrying a bad id, throttles the `throttled` calls (1-based); records posts. */
-  const meta = (bad: Set<string>, throttled: number[] = [], posts: string[][] = []) => async (events: ServerEvent[]) => {
-    posts.push(events.map((e) => e.event_id));
-    if (throttled.includes(posts.length)) return fail({ status: 429, code: 17, retryAfterMs: 60_000 });
-    return events.some((e) => bad.has(e.event_id)) ? poisoned() : accepted(events.length);
-  };
+  const meta =
+    (bad: Set<string>, throttled: number[] = [], posts: string[][] = []) =>
+    async (events: ServerEvent[]) => {
+      posts.push(events.map((e) => e.event_id));
+      if (throttled.includes(posts.length)) return fail({ status: 429, code: 17, retryAfterMs: 60_000 });
+      return events.some((e) => bad.has(e.event_id)) ? poisoned() : accepted(events.length);
+    };
 
   it("remembers the smallest refused group left when a throttle cuts the split short", async () => {
     const memory = new SplitMemory();
     // 8 events, e5 bad: [e0…e7] refused, [e0…e3] accepted, [e4…e7] refused, [e4 e5] throttled, [e6 e7] accepted.
-    const fates = await settle(ids("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"), meta(new Set(["e5"]), [4]), QUEUE_DELIVERY_POLICY, () => 0, noWait, memory, NOW);
+    const fates = await settle(
+      ids("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"),
+      meta(new Set(["e5"]), [4]),
+      QUEUE_DELIVERY_POLICY,
+      () => 0,
+      noWait,
+      memory,
+      NOW,
+    );
     expect(fates.map((f) => f.kind)).toEqual(["sent", "sent", "sent", "sent", "retry", "retry", "sent", "sent"]);
     expect(memory.take(["e4", "e5"], NOW)).toEqual([["e4", "e5"]]);
   });
@@ -154,7 +214,15 @@ describe("settle with a memory of cut-short splits", () => {
     memory.remember(["e4", "e5"], NOW);
     const posts: string[][] = [];
     const batch = [item("n0"), item("e4", 2), item("n1"), item("e5", 2), item("n2")];
-    const fates = await settle(batch, meta(new Set(["e5"]), [], posts), QUEUE_DELIVERY_POLICY, () => 0, noWait, memory, NOW + 60_000);
+    const fates = await settle(
+      batch,
+      meta(new Set(["e5"]), [], posts),
+      QUEUE_DELIVERY_POLICY,
+      () => 0,
+      noWait,
+      memory,
+      NOW + 60_000,
+    );
     expect(posts).toEqual([["e4"], ["e5"], ["n0", "n1", "n2"]]);
     expect(fates.map((f) => f.kind)).toEqual(["sent", "sent", "sent", "dead_letter", "sent"]);
     expect(fates[3]).toMatchObject({ reason: "rejected", failure: { code: 100 } });
@@ -164,7 +232,15 @@ describe("settle with a memory of cut-short splits", () => {
   it("without the memory the same delivery starts the split over from the whole batch", async () => {
     const posts: string[][] = [];
     const batch = [item("n0"), item("e4", 2), item("n1"), item("e5", 2), item("n2")];
-    await settle(batch, meta(new Set(["e5"]), [], posts), QUEUE_DELIVERY_POLICY, () => 0, noWait, new SplitMemory(), NOW);
+    await settle(
+      batch,
+      meta(new Set(["e5"]), [], posts),
+      QUEUE_DELIVERY_POLICY,
+      () => 0,
+      noWait,
+      new SplitMemory(),
+      NOW,
+    );
     expect(posts[0]).toEqual(["n0", "e4", "n1", "e5", "n2"]);
     expect(posts.length).toBeGreaterThan(3);
   });
@@ -173,7 +249,15 @@ describe("settle with a memory of cut-short splits", () => {
     const memory = new SplitMemory();
     memory.remember(["a", "b", "c"], NOW);
     const posts: string[][] = [];
-    const fates = await settle(ids("a", "b", "c"), meta(new Set(), [], posts), QUEUE_DELIVERY_POLICY, () => 0, noWait, memory, NOW);
+    const fates = await settle(
+      ids("a", "b", "c"),
+      meta(new Set(), [], posts),
+      QUEUE_DELIVERY_POLICY,
+      () => 0,
+      noWait,
+      memory,
+      NOW,
+    );
     expect(fates.every((f) => f.kind === "sent")).toBe(true);
     expect(posts).toEqual([["a", "b"], ["c"]]);
   });
@@ -181,7 +265,15 @@ describe("settle with a memory of cut-short splits", () => {
   it("remembers nothing when the split found the bad event, or when nothing was split", async () => {
     const memory = new SplitMemory();
     await settle(ids("a", "b", "c", "d"), meta(new Set(["c"])), QUEUE_DELIVERY_POLICY, () => 0, noWait, memory, NOW);
-    await settle(ids("e", "f"), async () => fail({ status: 429, code: 17 }), QUEUE_DELIVERY_POLICY, () => 0, noWait, memory, NOW);
+    await settle(
+      ids("e", "f"),
+      async () => fail({ status: 429, code: 17 }),
+      QUEUE_DELIVERY_POLICY,
+      () => 0,
+      noWait,
+      memory,
+      NOW,
+    );
     expect(memory.size).toBe(0);
   });
 
@@ -233,7 +325,10 @@ describe("SplitMemory", () => {
     memory.remember(["c", "d"], NOW + 1);
     memory.remember(["e", "f"], NOW + 2);
     expect(memory.size).toBe(2);
-    expect(memory.take(["a", "b", "c", "d", "e", "f"], NOW + 3)).toEqual([["c", "d"], ["e", "f"]]);
+    expect(memory.take(["a", "b", "c", "d", "e", "f"], NOW + 3)).toEqual([
+      ["c", "d"],
+      ["e", "f"],
+    ]);
   });
 
   it("does not remember a group of one (it is sent to learn Meta's refusal anyway); duplicates count once", () => {

@@ -131,11 +131,23 @@ export async function settle<M extends Deliverable>(
   for (const ids of memory.take([...indexOf.keys()], now)) {
     const indexes = ids.map((id) => indexOf.get(id)!);
     indexes.forEach((i) => grouped.add(i));
-    const groupFates = (await settleRequest(indexes.map((i) => items[i]!), context, { half: false, refused: true })).fates;
+    const groupFates = (
+      await settleRequest(
+        indexes.map((i) => items[i]!),
+        context,
+        { half: false, refused: true },
+      )
+    ).fates;
     indexes.forEach((i, k) => (fates[i] = groupFates[k]!));
   }
   const rest = items.flatMap((item, i) => (grouped.has(i) ? [] : [{ item, i }]));
-  const restFates = (await settleRequest(rest.map((r) => r.item), context, { half: false, refused: false })).fates;
+  const restFates = (
+    await settleRequest(
+      rest.map((r) => r.item),
+      context,
+      { half: false, refused: false },
+    )
+  ).fates;
   rest.forEach((r, k) => (fates[r.i] = restFates[k]!));
   return fates;
 }
@@ -165,7 +177,11 @@ async function settleRequest<M extends Deliverable>(
     let outcome = await context.post(events);
     if (how.half) {
       const { attempts, delayMs } = context.policy.splitRetries;
-      for (let retry = 0; retry < attempts && !outcome.ok && failureScope(outcome) === "transient" && !isThrottle(outcome); retry++) {
+      for (
+        let retry = 0;
+        retry < attempts && !outcome.ok && failureScope(outcome) === "transient" && !isThrottle(outcome);
+        retry++
+      ) {
         await context.wait(delayMs * 2 ** retry);
         outcome = await context.post(events);
       }
@@ -180,7 +196,10 @@ async function settleRequest<M extends Deliverable>(
       return { fates: items.map(() => sent), remembered: false };
     }
     if (failureScope(outcome) !== "event" || items.length === 1) {
-      return { fates: items.map((item) => failureFate(outcome, item.attempts, context.policy, context.random)), remembered: false };
+      return {
+        fates: items.map((item) => failureFate(outcome, item.attempts, context.policy, context.random)),
+        remembered: false,
+      };
     }
   }
   const middle = Math.ceil(items.length / 2);

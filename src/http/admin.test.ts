@@ -10,7 +10,10 @@ describe("parseReplayRequest", () => {
   });
 
   it("takes a reason and a dry run", () => {
-    expect(parseReplayRequest({ reason: "configuration", dryRun: true })).toEqual({ reason: "configuration", dryRun: true });
+    expect(parseReplayRequest({ reason: "configuration", dryRun: true })).toEqual({
+      reason: "configuration",
+      dryRun: true,
+    });
   });
 
   it.each([
@@ -33,12 +36,20 @@ describe("adminRoutes authentication", () => {
     expect((await adminRoutes.request("/dead-letters", {}, {})).status).toBe(503);
     const env = { ADMIN_SECRET: "s3cret" };
     expect((await adminRoutes.request("/dead-letters", {}, env)).status).toBe(401);
-    expect((await adminRoutes.request("/dead-letters", { headers: { authorization: "Bearer nope" } }, env)).status).toBe(401);
-    expect((await adminRoutes.request("/dead-letters", { headers: { authorization: "Basic czNjcmV0" } }, env)).status).toBe(401);
+    expect(
+      (await adminRoutes.request("/dead-letters", { headers: { authorization: "Bearer nope" } }, env)).status,
+    ).toBe(401);
+    expect(
+      (await adminRoutes.request("/dead-letters", { headers: { authorization: "Basic czNjcmV0" } }, env)).status,
+    ).toBe(401);
   });
 
   it("lets the right bearer through (503 here: no dead-letter store bound)", async () => {
-    const res = await adminRoutes.request("/dead-letters", { headers: { authorization: "Bearer s3cret" } }, { ADMIN_SECRET: "s3cret" });
+    const res = await adminRoutes.request(
+      "/dead-letters",
+      { headers: { authorization: "Bearer s3cret" } },
+      { ADMIN_SECRET: "s3cret" },
+    );
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ error: { code: "not_configured" } });
   });
@@ -51,7 +62,10 @@ describe("adminAuth", () => {
   const env = { ADMIN_SECRET: SECRET };
   /** A route behind the guard that answers how the caller got in. */
   const guarded = new Hono<{ Bindings: { ADMIN_SECRET?: string }; Variables: { admin: AdminCredential } }>()
-    .use("*", adminAuth(() => NOW))
+    .use(
+      "*",
+      adminAuth(() => NOW),
+    )
     .all("*", (c) => c.json({ via: c.var.admin.via }));
   const call = (method: string, headers: Record<string, string>, body?: string, e: object = env) =>
     guarded.request(`${ORIGIN}/admin/thing`, { method, headers, ...(body === undefined ? {} : { body }) }, e);
@@ -85,7 +99,11 @@ describe("adminAuth", () => {
     const { cookie, csrf } = await session();
     expect((await call("POST", { cookie, "x-csrf-token": csrf, "sec-fetch-site": "same-origin" })).status).toBe(200);
     expect((await call("DELETE", { cookie, "x-csrf-token": csrf, origin: ORIGIN })).status).toBe(200);
-    const form = await call("POST", { cookie, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" }, `csrf_token=${csrf}`);
+    const form = await call(
+      "POST",
+      { cookie, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+      `csrf_token=${csrf}`,
+    );
     expect(form.status).toBe(200);
   });
 
@@ -94,7 +112,11 @@ describe("adminAuth", () => {
     const { csrf: othersCsrf } = await session();
     const { csrf: otherSecretsCsrf } = await session(NOW, "another-secret");
     for (const token of [undefined, "", `${csrf}x`, othersCsrf, otherSecretsCsrf]) {
-      const headers: Record<string, string> = { cookie, "sec-fetch-site": "same-origin", ...(token === undefined ? {} : { "x-csrf-token": token }) };
+      const headers: Record<string, string> = {
+        cookie,
+        "sec-fetch-site": "same-origin",
+        ...(token === undefined ? {} : { "x-csrf-token": token }),
+      };
       for (const method of ["POST", "DELETE"]) {
         const res = await call(method, headers);
         expect(res.status).toBe(403);
@@ -105,7 +127,12 @@ describe("adminAuth", () => {
 
   it("refuses a session's state-changing request from another origin, or from nowhere said (403)", async () => {
     const { cookie, csrf } = await session();
-    const sites: Record<string, string>[] = [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }, {}];
+    const sites: Record<string, string>[] = [
+      { origin: "https://evil.example" },
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" },
+      {},
+    ];
     for (const site of sites) {
       const res = await call("POST", { cookie, "x-csrf-token": csrf, ...site });
       expect(res.status).toBe(403);
@@ -116,10 +143,17 @@ describe("adminAuth", () => {
   it("refuses an expired session, another secret's session and a forged cookie (401)", async () => {
     const expired = await session(NOW - SESSION_TTL_SECONDS * 1000);
     const rotated = await session(NOW, "old-secret");
-    for (const cookie of [expired.cookie, rotated.cookie, `${SESSION_COOKIE}=v1.9999999999.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`]) {
+    for (const cookie of [
+      expired.cookie,
+      rotated.cookie,
+      `${SESSION_COOKIE}=v1.9999999999.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`,
+    ]) {
       expect((await call("GET", { cookie })).status).toBe(401);
     }
-    expect((await call("POST", { cookie: expired.cookie, "x-csrf-token": expired.csrf, "sec-fetch-site": "same-origin" })).status).toBe(401);
+    expect(
+      (await call("POST", { cookie: expired.cookie, "x-csrf-token": expired.csrf, "sec-fetch-site": "same-origin" }))
+        .status,
+    ).toBe(401);
   });
 
   it("refuses a wrong Bearer even beside a valid session cookie", async () => {
@@ -134,13 +168,21 @@ describe("adminAuth", () => {
     expect(await read.json()).toMatchObject({ error: { code: "not_configured" } });
     const replay = await adminRoutes.request(
       "https://relay.example.workers.dev/dead-letters/replay",
-      { method: "POST", headers: { cookie, "content-type": "application/json" }, body: JSON.stringify({ keys: ["a"] }) },
+      {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json" },
+        body: JSON.stringify({ keys: ["a"] }),
+      },
       env,
     );
     expect(replay.status).toBe(403);
     const withCsrf = await adminRoutes.request(
       "https://relay.example.workers.dev/dead-letters/replay",
-      { method: "POST", headers: { cookie, "x-csrf-token": csrf, "sec-fetch-site": "same-origin", "content-type": "application/json" }, body: JSON.stringify({ keys: ["a"] }) },
+      {
+        method: "POST",
+        headers: { cookie, "x-csrf-token": csrf, "sec-fetch-site": "same-origin", "content-type": "application/json" },
+        body: JSON.stringify({ keys: ["a"] }),
+      },
       env,
     );
     expect(withCsrf.status).toBe(503);

@@ -21,11 +21,25 @@
  */
 import { Hono, type HonoRequest, type MiddlewareHandler } from "hono";
 import type { QueueBindings } from "../delivery/bindings";
-import { deadLetterStore, deadLetterView, REPLAY_LIMIT, replayDeadLetters, replayRefusal } from "../delivery/deadLetters";
+import {
+  deadLetterStore,
+  deadLetterView,
+  REPLAY_LIMIT,
+  replayDeadLetters,
+  replayRefusal,
+} from "../delivery/deadLetters";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../delivery/messages";
 import { authenticate } from "./auth";
 import { metricsRoutes } from "./metricsRoute";
-import { type AdminSession, CSRF_FIELD, CSRF_HEADER, readSession, requestSite, sessionTokenOf, validCsrf } from "./session";
+import {
+  type AdminSession,
+  CSRF_FIELD,
+  CSRF_HEADER,
+  readSession,
+  requestSite,
+  sessionTokenOf,
+  validCsrf,
+} from "./session";
 
 /** Bindings of the admin routes. */
 export type AdminBindings = QueueBindings & { ADMIN_SECRET?: string };
@@ -67,7 +81,11 @@ export function adminSecret(env: { ADMIN_SECRET?: unknown }): string {
  * if (credential === undefined) return loginForm();
  * ```
  */
-export async function adminCredential(headers: Headers, secret: string, now: number): Promise<AdminCredential | undefined> {
+export async function adminCredential(
+  headers: Headers,
+  secret: string,
+  now: number,
+): Promise<AdminCredential | undefined> {
   if (!secret) return undefined;
   const authorization = headers.get("authorization");
   if (authorization !== null) {
@@ -98,10 +116,13 @@ export async function adminCredential(headers: Headers, secret: string, now: num
  * routes.post("/logout", adminAuth(), (c) => …);
  * ```
  */
-export function adminAuth(now: () => number = Date.now): MiddlewareHandler<{ Bindings: { ADMIN_SECRET?: string }; Variables: { admin: AdminCredential } }> {
+export function adminAuth(
+  now: () => number = Date.now,
+): MiddlewareHandler<{ Bindings: { ADMIN_SECRET?: string }; Variables: { admin: AdminCredential } }> {
   return async (c, next) => {
     const secret = adminSecret(c.env);
-    if (!secret) return c.json(errorAnswer("admin_disabled", "Set the ADMIN_SECRET secret to use the admin routes"), 503);
+    if (!secret)
+      return c.json(errorAnswer("admin_disabled", "Set the ADMIN_SECRET secret to use the admin routes"), 503);
     const credential = await adminCredential(c.req.raw.headers, secret, now());
     if (credential === undefined) {
       return c.json(errorAnswer("unauthorized", "Send Authorization: Bearer <ADMIN_SECRET>, or log in at /admin"), 401);
@@ -169,7 +190,10 @@ adminRoutes.get("/dead-letters", async (c) => {
   });
   const now = Date.now();
   return c.json({
-    deadLetters: page.letters.map((letter) => ({ ...deadLetterView(letter), replayable: replayRefusal(letter, now) === undefined })),
+    deadLetters: page.letters.map((letter) => ({
+      ...deadLetterView(letter),
+      replayable: replayRefusal(letter, now) === undefined,
+    })),
     ...(page.cursor ? { cursor: page.cursor } : {}),
   });
 });
@@ -199,9 +223,20 @@ adminRoutes.post("/dead-letters/replay", async (c) => {
   const letters =
     "keys" in request
       ? await store.get(request.keys)
-      : (await store.list({ limit: REPLAY_LIMIT, reason: request.reason, ...(request.destination ? { destination: request.destination } : {}) }))
-          .letters;
-  const report = await replayDeadLetters(c.env, letters, "keys" in request ? request.keys : [], Date.now(), request.dryRun);
+      : (
+          await store.list({
+            limit: REPLAY_LIMIT,
+            reason: request.reason,
+            ...(request.destination ? { destination: request.destination } : {}),
+          })
+        ).letters;
+  const report = await replayDeadLetters(
+    c.env,
+    letters,
+    "keys" in request ? request.keys : [],
+    Date.now(),
+    request.dryRun,
+  );
   return c.json(report);
 });
 
@@ -218,14 +253,22 @@ adminRoutes.post("/dead-letters/replay", async (c) => {
  */
 export function parseReplayRequest(
   body: unknown,
-): { keys: string[]; dryRun: boolean } | { reason: DeadLetterReason; destination?: string; dryRun: boolean } | { error: string } {
+):
+  | { keys: string[]; dryRun: boolean }
+  | { reason: DeadLetterReason; destination?: string; dryRun: boolean }
+  | { error: string } {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return { error: "Body must be a JSON object" };
   const { keys, reason, dryRun, destination } = body as Record<string, unknown>;
   if (dryRun !== undefined && typeof dryRun !== "boolean") return { error: "dryRun must be true or false" };
   const dry = dryRun === true;
   if (keys !== undefined && reason !== undefined) return { error: "Give keys or reason, not both" };
   if (keys !== undefined) {
-    if (!Array.isArray(keys) || keys.length === 0 || keys.length > REPLAY_LIMIT || !keys.every((k) => typeof k === "string" && k !== "")) {
+    if (
+      !Array.isArray(keys) ||
+      keys.length === 0 ||
+      keys.length > REPLAY_LIMIT ||
+      !keys.every((k) => typeof k === "string" && k !== "")
+    ) {
       return { error: `keys must be 1 to ${REPLAY_LIMIT} dead-letter keys (event ids)` };
     }
     return { keys: [...new Set(keys as string[])], dryRun: dry };
@@ -234,7 +277,11 @@ export function parseReplayRequest(
     return { error: "destination must be a destination's name" };
   }
   if (typeof reason === "string" && DEAD_LETTER_REASONS.includes(reason as DeadLetterReason)) {
-    return { reason: reason as DeadLetterReason, ...(destination ? { destination: destination as string } : {}), dryRun: dry };
+    return {
+      reason: reason as DeadLetterReason,
+      ...(destination ? { destination: destination as string } : {}),
+      dryRun: dry,
+    };
   }
   return { error: `Give keys, or a reason among ${DEAD_LETTER_REASONS.join(", ")}` };
 }

@@ -23,7 +23,14 @@ export const MAX_RETRY_AFTER_SECONDS = 300;
 
 /** What became of one destination's event. */
 export type DestinationOutcome =
-  | { name: string; status: "sent"; eventsReceived: number; attempts: number; fbtraceId?: string; versionWarning?: string }
+  | {
+      name: string;
+      status: "sent";
+      eventsReceived: number;
+      attempts: number;
+      fbtraceId?: string;
+      versionWarning?: string;
+    }
   | { name: string; status: "queued" | "duplicate" | "dry_run" }
   | { name: string; status: "skipped"; reason: string }
   | { name: string; status: "in_flight"; retryAfterSeconds: number }
@@ -54,7 +61,13 @@ export interface Answer {
   /** The outcome for the log line: the overall status, or the error code. */
   outcome: string;
   /** For the log line: Meta's codes, trace id, attempts and events received, where one destination decided the answer. */
-  meta?: { fbtrace_id?: string; meta_code?: number; meta_subcode?: number; attempts?: number; events_received?: number };
+  meta?: {
+    fbtrace_id?: string;
+    meta_code?: number;
+    meta_subcode?: number;
+    attempts?: number;
+    events_received?: number;
+  };
 }
 
 /**
@@ -66,7 +79,9 @@ export interface Answer {
 export function webhookAnswer(eventId: string, outcomes: DestinationOutcome[], queued: boolean): Answer {
   const destinations = outcomes.map(destinationView);
   const failed = outcomes.filter((o): o is Extract<DestinationOutcome, { status: "failed" }> => o.status === "failed");
-  const inFlight = outcomes.filter((o): o is Extract<DestinationOutcome, { status: "in_flight" }> => o.status === "in_flight");
+  const inFlight = outcomes.filter(
+    (o): o is Extract<DestinationOutcome, { status: "in_flight" }> => o.status === "in_flight",
+  );
   const transient = failed.find((o) => failureScope(o.failure) === "transient");
 
   if (inFlight.length > 0 && transient === undefined) {
@@ -75,7 +90,12 @@ export function webhookAnswer(eventId: string, outcomes: DestinationOutcome[], q
       status: 503,
       retryAfter: retryAfterSeconds(retryAfter * 1000),
       outcome: "in_flight",
-      body: errorBody("delivery_in_progress", "Another delivery of this event is being queued", { event_id: eventId }, destinations),
+      body: errorBody(
+        "delivery_in_progress",
+        "Another delivery of this event is being queued",
+        { event_id: eventId },
+        destinations,
+      ),
     };
   }
   const worst =
@@ -108,9 +128,14 @@ export function webhookAnswer(eventId: string, outcomes: DestinationOutcome[], q
 
   const sent = outcomes.filter((o): o is Extract<DestinationOutcome, { status: "sent" }> => o.status === "sent");
   const has = (status: DestinationOutcome["status"]) => outcomes.some((o) => o.status === status);
-  if (has("queued")) return { status: 202, outcome: "queued", body: { status: "queued", event_id: eventId, destinations } };
+  if (has("queued"))
+    return { status: 202, outcome: "queued", body: { status: "queued", event_id: eventId, destinations } };
   if (has("duplicate") && !has("sent")) {
-    return { status: queued ? 202 : 200, outcome: "duplicate", body: { status: "duplicate", event_id: eventId, destinations } };
+    return {
+      status: queued ? 202 : 200,
+      outcome: "duplicate",
+      body: { status: "duplicate", event_id: eventId, destinations },
+    };
   }
   if (sent.length > 0) {
     const only = sent.length === 1 ? sent[0]! : undefined;
@@ -118,19 +143,34 @@ export function webhookAnswer(eventId: string, outcomes: DestinationOutcome[], q
       status: 200,
       outcome: "sent",
       ...(only
-        ? { meta: { attempts: only.attempts, events_received: only.eventsReceived, ...(only.fbtraceId ? { fbtrace_id: only.fbtraceId } : {}) } }
+        ? {
+            meta: {
+              attempts: only.attempts,
+              events_received: only.eventsReceived,
+              ...(only.fbtraceId ? { fbtrace_id: only.fbtraceId } : {}),
+            },
+          }
         : {}),
       body: {
         status: "sent",
         event_id: eventId,
         ...(only
-          ? { events_received: only.eventsReceived, attempts: only.attempts, ...(only.fbtraceId ? { fbtrace_id: only.fbtraceId } : {}) }
+          ? {
+              events_received: only.eventsReceived,
+              attempts: only.attempts,
+              ...(only.fbtraceId ? { fbtrace_id: only.fbtraceId } : {}),
+            }
           : {}),
         destinations,
       },
     };
   }
-  if (has("dry_run")) return { status: 200, outcome: "dry_run", body: { status: "dry_run", event_id: eventId, message: DRY_RUN_MESSAGE, destinations } };
+  if (has("dry_run"))
+    return {
+      status: 200,
+      outcome: "dry_run",
+      body: { status: "dry_run", event_id: eventId, message: DRY_RUN_MESSAGE, destinations },
+    };
   const reasons = outcomes.map((o) => (o.status === "skipped" ? o.reason : ""));
   const reason = reasons.includes("consent_denied") ? "consent_denied" : (reasons.find(Boolean) ?? "skipped");
   return { status: 200, outcome: "skipped", body: { status: "skipped", reason, event_id: eventId, destinations } };
@@ -197,13 +237,24 @@ function destinationView(outcome: DestinationOutcome): Record<string, unknown> {
       return { name: outcome.name, status: "in_flight" };
     case "failed": {
       const { code } = failureAnswer(outcome.failure);
-      return { name: outcome.name, status: "failed", error: code, attempts: outcome.attempts, ...metaFields(outcome.failure) };
+      return {
+        name: outcome.name,
+        status: "failed",
+        error: code,
+        attempts: outcome.attempts,
+        ...metaFields(outcome.failure),
+      };
     }
     default:
       return { name: outcome.name, status: outcome.status };
   }
 }
 
-function errorBody(code: ErrorCode, message: string, extra: Record<string, unknown>, destinations: unknown[]): Record<string, unknown> {
+function errorBody(
+  code: ErrorCode,
+  message: string,
+  extra: Record<string, unknown>,
+  destinations: unknown[],
+): Record<string, unknown> {
   return { error: { code, message, ...extra }, destinations };
 }

@@ -76,7 +76,12 @@ export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
     return handleWebhook(c, deps, preview, source);
   };
   const notPost = (c: Context<AppEnv>) => errorAnswer(c, 405, "method_not_allowed", "Use POST");
-  for (const path of ["/webhooks/cartful", "/webhooks/cartful/preview", "/webhooks/cartful/:source", "/webhooks/cartful/:source/preview"]) {
+  for (const path of [
+    "/webhooks/cartful",
+    "/webhooks/cartful/preview",
+    "/webhooks/cartful/:source",
+    "/webhooks/cartful/:source/preview",
+  ]) {
     const preview = path.endsWith("/preview");
     app.post(path, limit(preview), post(preview));
     app.all(path, notPost);

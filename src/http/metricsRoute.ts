@@ -19,7 +19,10 @@ export const metricsRoutes = new Hono();
 metricsRoutes.get("/", async (c) => {
   const window = c.req.query("window") ?? "24h";
   if (!Object.hasOwn(WINDOWS, window)) {
-    return c.json({ error: { code: "invalid_window", message: `window must be one of ${Object.keys(WINDOWS).join(", ")}` } }, 400);
+    return c.json(
+      { error: { code: "invalid_window", message: `window must be one of ${Object.keys(WINDOWS).join(", ")}` } },
+      400,
+    );
   }
   const store = metricsStore(c.env as object);
   if (!store) return c.json({ error: { code: "not_configured", message: "METRICS is not bound" } }, 503);

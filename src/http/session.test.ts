@@ -95,7 +95,9 @@ describe("the session cookie", () => {
     const cookie = sessionCookie(token, session, NOW);
     const [pair, ...attributes] = cookie.split("; ");
     expect(pair).toBe(`${SESSION_COOKIE}=${token}`);
-    expect(attributes.sort()).toEqual(["HttpOnly", `Max-Age=${SESSION_TTL_SECONDS}`, `Path=${SESSION_PATH}`, "SameSite=Strict", "Secure"].sort());
+    expect(attributes.sort()).toEqual(
+      ["HttpOnly", `Max-Age=${SESSION_TTL_SECONDS}`, `Path=${SESSION_PATH}`, "SameSite=Strict", "Secure"].sort(),
+    );
     expect(sessionCookie(token, session, session.expiresAt - 59_500)).toContain("Max-Age=60;");
     expect(sessionCookie(token, session, NOW + 999)).toContain(`Max-Age=${SESSION_TTL_SECONDS};`);
   });
@@ -103,7 +105,9 @@ describe("the session cookie", () => {
   it("is cleared with the same name, path and attributes and Max-Age=0", () => {
     const attributes = clearedSessionCookie().split("; ");
     expect(attributes[0]).toBe(`${SESSION_COOKIE}=`);
-    expect(attributes.slice(1).sort()).toEqual(["HttpOnly", "Max-Age=0", `Path=${SESSION_PATH}`, "SameSite=Strict", "Secure"].sort());
+    expect(attributes.slice(1).sort()).toEqual(
+      ["HttpOnly", "Max-Age=0", `Path=${SESSION_PATH}`, "SameSite=Strict", "Secure"].sort(),
+    );
   });
 
   it("is read from a Cookie header among others, and only under its own name", async () => {

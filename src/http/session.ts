@@ -85,7 +85,11 @@ export async function issueSession(secret: string, now: number): Promise<{ token
  * await readSession(token, "rotated", Date.now()); // undefined
  * ```
  */
-export async function readSession(token: string | undefined, secret: string, now: number): Promise<AdminSession | undefined> {
+export async function readSession(
+  token: string | undefined,
+  secret: string,
+  now: number,
+): Promise<AdminSession | undefined> {
   if (!token || !secret) return undefined;
   const match = TOKEN.exec(token);
   if (!match) return undefined;
@@ -123,7 +127,13 @@ export function sessionTokenOf(cookieHeader: string | null | undefined): string 
  */
 export function sessionCookie(token: string, session: AdminSession, now: number): string {
   const maxAge = Math.max(0, Math.ceil((session.expiresAt - now) / 1000));
-  return generateCookie(SESSION_COOKIE, token, { path: SESSION_PATH, maxAge, httpOnly: true, secure: true, sameSite: "Strict" });
+  return generateCookie(SESSION_COOKIE, token, {
+    path: SESSION_PATH,
+    maxAge,
+    httpOnly: true,
+    secure: true,
+    sameSite: "Strict",
+  });
 }
 
 /**
@@ -135,7 +145,13 @@ export function sessionCookie(token: string, session: AdminSession, now: number)
  * ```
  */
 export function clearedSessionCookie(): string {
-  return generateCookie(SESSION_COOKIE, "", { path: SESSION_PATH, maxAge: 0, httpOnly: true, secure: true, sameSite: "Strict" });
+  return generateCookie(SESSION_COOKIE, "", {
+    path: SESSION_PATH,
+    maxAge: 0,
+    httpOnly: true,
+    secure: true,
+    sameSite: "Strict",
+  });
 }
 
 /**
@@ -159,7 +175,11 @@ export async function csrfToken(session: AdminSession, secret: string): Promise<
  * await validCsrf(c.req.header("x-csrf-token"), session, env.ADMIN_SECRET); // true | false
  * ```
  */
-export async function validCsrf(presented: string | undefined, session: AdminSession, secret: string): Promise<boolean> {
+export async function validCsrf(
+  presented: string | undefined,
+  session: AdminSession,
+  secret: string,
+): Promise<boolean> {
   if (!presented) return false;
   return equalSecretText(presented, await csrfToken(session, secret));
 }
@@ -191,7 +211,9 @@ export function requestSite(headers: Headers, requestUrl: string): "same" | "cro
 }
 
 async function mac(secret: string, message: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   return base64url(new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(message))));
 }
 

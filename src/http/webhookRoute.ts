@@ -43,7 +43,8 @@ export async function handleWebhook(
 ): Promise<Response> {
   const started = deps.now();
   const route = preview ? "preview" : "webhook";
-  const log: Log = (fields) => logLine(deps.log, { msg: "webhook", route, latency_ms: deps.now() - started, ...fields });
+  const log: Log = (fields) =>
+    logLine(deps.log, { msg: "webhook", route, latency_ms: deps.now() - started, ...fields });
   const count = (record: WebhookRecord) => {
     if (preview) return;
     let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
@@ -108,17 +109,29 @@ export async function handleWebhook(
     // No known input gets here; should one, it is still the sender's input, not a 500.
     log({ level: "error", outcome: "invalid", status: 422, auth, reason: (error as Error).name });
     count({ outcome: "invalid", destinations: [] });
-    return c.json({ error: { code: "invalid_webhook", message: "The webhook could not be read", issues: [] }, issues: [] }, 422);
+    return c.json(
+      { error: { code: "invalid_webhook", message: "The webhook could not be read", issues: [] }, issues: [] },
+      422,
+    );
   }
   if (result.outcome === "invalid") {
     log({ level: "warn", outcome: "invalid", status: 422, auth, issues: result.issues.map((i) => i.path) });
     count({ outcome: "invalid", destinations: [] });
     return c.json(
-      { error: { code: "invalid_webhook", message: "The webhook does not match the schema", issues: result.issues }, issues: result.issues },
+      {
+        error: { code: "invalid_webhook", message: "The webhook does not match the schema", issues: result.issues },
+        issues: result.issues,
+      },
       422,
     );
   }
-  const ids = { event_id: result.eventId, studio_event_id: result.studioEventId, auth, keys: result.match.sent, dropped: result.match.dropped };
+  const ids = {
+    event_id: result.eventId,
+    studio_event_id: result.studioEventId,
+    auth,
+    keys: result.match.sent,
+    dropped: result.match.dropped,
+  };
   if (result.outcome === "skipped") {
     log({ outcome: "skipped", status: 200, reason: result.reason, ...ids });
     count({ outcome: "other", eventId: result.eventId, destinations: [] });
@@ -132,7 +145,12 @@ export async function handleWebhook(
         : { name: r.destination.name, status: "skipped", reason: r.reason },
     );
     const first = destinations.find((d) => "request" in d);
-    log({ outcome: "previewed", status: 200, ...ids, destinations: destinations.map((d) => ({ name: d.name, outcome: d.status })) });
+    log({
+      outcome: "previewed",
+      status: 200,
+      ...ids,
+      destinations: destinations.map((d) => ({ name: d.name, outcome: d.status })),
+    });
     return c.json({
       status: "preview",
       event_id: result.eventId,
@@ -156,7 +174,10 @@ export async function handleWebhook(
     status: answer.status,
     ...answer.meta,
     ...ids,
-    destinations: (answer.body.destinations as { name: string; status: string }[]).map((d) => ({ name: d.name, outcome: d.status })),
+    destinations: (answer.body.destinations as { name: string; status: string }[]).map((d) => ({
+      name: d.name,
+      outcome: d.status,
+    })),
   });
   if (answer.retryAfter !== undefined) c.header("Retry-After", String(answer.retryAfter));
   return c.json(answer.body, answer.status);
@@ -181,7 +202,15 @@ async function deliverRouted(
     if (r.outcome === "skipped") outcomes.set(name, { name, status: "skipped", reason: r.reason });
     else if (!r.destination.target) {
       outcomes.set(name, { name, status: "dry_run" });
-      logLine(deps.log, { msg: "capi_event", outcome: "dry_run", dry_run: true, destination: name, event_id: routed.eventId, studio_event_id: routed.studioEventId, event: withoutIp(r.event) });
+      logLine(deps.log, {
+        msg: "capi_event",
+        outcome: "dry_run",
+        dry_run: true,
+        destination: name,
+        event_id: routed.eventId,
+        studio_event_id: routed.studioEventId,
+        event: withoutIp(r.event),
+      });
     } else live.push(r);
   }
   const queued = Boolean(env.CAPI_QUEUE);
@@ -194,7 +223,11 @@ async function deliverRouted(
           {
             studioEventId: routed.studioEventId,
             ...(webhookId ? { webhookId } : {}),
-            events: live.map((r) => ({ destination: r.destination.name, pixelId: r.destination.pixelId, event: r.event })),
+            events: live.map((r) => ({
+              destination: r.destination.name,
+              pixelId: r.destination.pixelId,
+              event: r.event,
+            })),
           },
           deps.now(),
           deps.log,
@@ -203,7 +236,11 @@ async function deliverRouted(
         if (error instanceof MessageTooLargeError) {
           const issues = [{ path: "", message: "The event built from this webhook is too large to queue" }];
           return {
-            answer: { status: 422, outcome: "invalid", body: { error: { code: "invalid_webhook", message: error.message, issues }, issues, destinations: [] } },
+            answer: {
+              status: 422,
+              outcome: "invalid",
+              body: { error: { code: "invalid_webhook", message: error.message, issues }, issues, destinations: [] },
+            },
             outcomes: [],
           };
         }
@@ -212,10 +249,16 @@ async function deliverRouted(
           retryAfter: 30,
           outcome: "enqueue_failed",
           body: {
-            error: { code: "queue_unavailable" satisfies ErrorCode, message: "The event could not be queued; redeliver later", event_id: routed.eventId },
+            error: {
+              code: "queue_unavailable" satisfies ErrorCode,
+              message: "The event could not be queued; redeliver later",
+              event_id: routed.eventId,
+            },
             destinations: routed.results.map((r) => {
               const known = outcomes.get(r.destination.name);
-              return known ? { name: known.name, status: known.status } : { name: r.destination.name, status: "failed", error: "queue_unavailable" };
+              return known
+                ? { name: known.name, status: known.status }
+                : { name: r.destination.name, status: "failed", error: "queue_unavailable" };
             }),
           },
         };
@@ -230,7 +273,8 @@ async function deliverRouted(
         );
       }
     } else {
-      for (const outcome of await sendDirect(env, deps, config, routed, live, webhookId, now)) outcomes.set(outcome.name, outcome);
+      for (const outcome of await sendDirect(env, deps, config, routed, live, webhookId, now))
+        outcomes.set(outcome.name, outcome);
     }
   }
   const ordered = routed.results.map((r) => outcomes.get(r.destination.name)!);
@@ -276,15 +320,24 @@ async function sendDirect(
   const keys = live.map((r) => intakeKeys(routed.studioEventId, webhookId, r.destination.name));
   const ledger = env.INTAKE_LEDGER?.get(env.INTAKE_LEDGER.idFromName(intakeShard(routed.studioEventId)));
   const claims = ledger
-    ? await ledger.claim(live.map((r, i) => ({ keys: keys[i]!, eventId: r.event.event_id })), now).catch(() => undefined)
+    ? await ledger
+        .claim(
+          live.map((r, i) => ({ keys: keys[i]!, eventId: r.event.event_id })),
+          now,
+        )
+        .catch(() => undefined)
     : undefined;
   return Promise.all(
     live.map(async (r, i): Promise<DestinationOutcome> => {
       const name = r.destination.name;
       const claim = claims?.[i];
       if (claim?.outcome === "duplicate") return { name, status: "duplicate" };
-      if (claim?.outcome === "in_flight") return { name, status: "in_flight", retryAfterSeconds: claim.retryAfterSeconds };
-      const { outcome, attempts } = await deliver(r.destination.target!, [r.event], { ...deps, timeoutMs: config.timeoutMs });
+      if (claim?.outcome === "in_flight")
+        return { name, status: "in_flight", retryAfterSeconds: claim.retryAfterSeconds };
+      const { outcome, attempts } = await deliver(r.destination.target!, [r.event], {
+        ...deps,
+        timeoutMs: config.timeoutMs,
+      });
       if (claim?.outcome === "claimed") {
         const held = [{ keys: keys[i]!, token: claim.token }];
         await (outcome.ok ? ledger!.confirm(held) : ledger!.release(held)).catch(() => undefined);
@@ -345,4 +398,3 @@ export function errorAnswer(
 ): Response {
   return c.json({ error: { code, message, ...extra } }, status);
 }
-

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DATASET_QUALITY_FIELDS, datasetQualityUrl, isPermissionFailure, parseDatasetQuality, readDatasetQuality } from "./datasetQuality";
+import {
+  DATASET_QUALITY_FIELDS,
+  datasetQualityUrl,
+  isPermissionFailure,
+  parseDatasetQuality,
+  readDatasetQuality,
+} from "./datasetQuality";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");
 const TOKEN = "EAAB-quality-token";
@@ -13,11 +19,23 @@ const META_EXAMPLE = {
       event_match_quality: {
         composite_score: 7.2,
         match_key_feedback: [
-          { identifier: "email", coverage: { percentage: 100 }, potential_aly_acr_increase: { percentage: 58.96, description: "…" } },
+          {
+            identifier: "email",
+            coverage: { percentage: 100 },
+            potential_aly_acr_increase: { percentage: 58.96, description: "…" },
+          },
           { identifier: "ip_address", coverage: { percentage: 99.9 } },
           { identifier: "some_new_key", coverage: { percentage: "12.5" } },
         ],
-        diagnostics: [{ name: "Update your IPv4 IP addresses to IPv6", description: "…", solution: "Support IPv6.", percentage: 59.5, affected_event_count: 18930 }],
+        diagnostics: [
+          {
+            name: "Update your IPv4 IP addresses to IPv6",
+            description: "…",
+            solution: "Support IPv6.",
+            percentage: 59.5,
+            affected_event_count: 18930,
+          },
+        ],
       },
       event_coverage: { percentage: 34.1, goal_percentage: 75 },
       dedupe_key_feedback: [
@@ -71,15 +89,34 @@ describe("parseDatasetQuality", () => {
           eventCoverage: 34.1,
           dataFreshness: "real_time",
           acr: 37.9,
-          diagnostics: [{ name: "Update your IPv4 IP addresses to IPv6", description: "…", solution: "Support IPv6.", percentage: 59.5 }],
+          diagnostics: [
+            {
+              name: "Update your IPv4 IP addresses to IPv6",
+              description: "…",
+              solution: "Support IPv6.",
+              percentage: 59.5,
+            },
+          ],
         },
       ],
     });
   });
 
   it("takes the field table's spelling dedup_key_feedback too, and leaves out what is not a number", () => {
-    const parsed = parseDatasetQuality({ web: [{ event_name: "Lead", dedup_key_feedback: [{ dedupe_key: "fbp" }], event_coverage: { percentage: "n/a" } }] }, NOW);
-    expect(parsed.events[0]).toEqual({ eventName: "Lead", matchKeyFeedback: [], dedupeKeyFeedback: [{ dedupeKey: "fbp" }], diagnostics: [] });
+    const parsed = parseDatasetQuality(
+      {
+        web: [
+          { event_name: "Lead", dedup_key_feedback: [{ dedupe_key: "fbp" }], event_coverage: { percentage: "n/a" } },
+        ],
+      },
+      NOW,
+    );
+    expect(parsed.events[0]).toEqual({
+      eventName: "Lead",
+      matchKeyFeedback: [],
+      dedupeKeyFeedback: [{ dedupeKey: "fbp" }],
+      diagnostics: [],
+    });
   });
 
   it("reads nothing out of nonsense", () => {
@@ -111,7 +148,13 @@ describe("readDatasetQuality", () => {
   });
 
   it("calls a missing permission what it is, not a failure of the relay", async () => {
-    const graph = fakeFetch(403, { error: { message: "(#10) Application does not have permission for this action", type: "OAuthException", code: 10 } });
+    const graph = fakeFetch(403, {
+      error: {
+        message: "(#10) Application does not have permission for this action",
+        type: "OAuthException",
+        code: 10,
+      },
+    });
     expect(await readDatasetQuality(target, { fetch: graph.fetch, now: NOW })).toEqual({
       state: "permission",
       at: NOW,
@@ -131,9 +174,17 @@ describe("readDatasetQuality", () => {
     const down = (async () => {
       throw new TypeError("connection refused");
     }) as typeof fetch;
-    expect(await readDatasetQuality(target, { fetch: down, now: NOW })).toMatchObject({ state: "failed", message: "Meta unreachable: TypeError" });
+    expect(await readDatasetQuality(target, { fetch: down, now: NOW })).toMatchObject({
+      state: "failed",
+      message: "Meta unreachable: TypeError",
+    });
     const hang = ((_input: RequestInfo | URL, init?: RequestInit) =>
-      new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))))) as typeof fetch;
-    expect(await readDatasetQuality(target, { fetch: hang, now: NOW, timeoutMs: 5 })).toMatchObject({ state: "failed", message: "Meta did not answer in time" });
+      new Promise((_, reject) =>
+        init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))),
+      )) as typeof fetch;
+    expect(await readDatasetQuality(target, { fetch: hang, now: NOW, timeoutMs: 5 })).toMatchObject({
+      state: "failed",
+      message: "Meta did not answer in time",
+    });
   });
 });

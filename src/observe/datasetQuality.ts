@@ -29,7 +29,12 @@ export interface DatasetQuality {
     /** Per key: Meta's identifier (`email`, `phone`, `ip_address`, …) and the share of events with it, 0–100. */
     matchKeyFeedback: { identifier: string; coverage?: number }[];
     /** Per dedup key (`event_id`, `external_id`, `fbp`): the share of server and browser events with it, and of browser events it deduplicated, 0–100. */
-    dedupeKeyFeedback: { dedupeKey: string; serverCoverage?: number; browserCoverage?: number; dedupedShare?: number }[];
+    dedupeKeyFeedback: {
+      dedupeKey: string;
+      serverCoverage?: number;
+      browserCoverage?: number;
+      dedupedShare?: number;
+    }[];
     /** Share of Pixel events the Conversions API also sent, 0–100. */
     eventCoverage?: number;
     dataFreshness?: string;
@@ -164,14 +169,23 @@ export async function readDatasetQuality(
       signal: controller.signal,
     });
     const body: unknown = await response.json().catch(() => undefined);
-    if (response.ok && typeof record(body).web !== "undefined") return { state: "ok", quality: parseDatasetQuality(body, deps.now) };
+    if (response.ok && typeof record(body).web !== "undefined")
+      return { state: "ok", quality: parseDatasetQuality(body, deps.now) };
     const outcome = classifyResponse(response.status, response.headers, body, deps.now);
-    const failure: GraphFailure = outcome.ok ? { ok: false, transient: true, status: response.status, message: "no web data in the answer" } : outcome;
+    const failure: GraphFailure = outcome.ok
+      ? { ok: false, transient: true, status: response.status, message: "no web data in the answer" }
+      : outcome;
     const message = scrub(failure.userMessage ?? failure.message, target.token).slice(0, 300);
     const code = failure.code !== undefined ? { code: failure.code } : {};
-    return isPermissionFailure(failure) ? { state: "permission", at: deps.now, message, ...code } : { state: "failed", at: deps.now, message, ...code };
+    return isPermissionFailure(failure)
+      ? { state: "permission", at: deps.now, message, ...code }
+      : { state: "failed", at: deps.now, message, ...code };
   } catch (error) {
-    return { state: "failed", at: deps.now, message: controller.signal.aborted ? "Meta did not answer in time" : `Meta unreachable: ${(error as Error).name}` };
+    return {
+      state: "failed",
+      at: deps.now,
+      message: controller.signal.aborted ? "Meta did not answer in time" : `Meta unreachable: ${(error as Error).name}`,
+    };
   } finally {
     clearTimeout(timer);
   }

@@ -19,13 +19,23 @@ import {
 const NOW = Date.parse("2026-11-25T19:42:00Z");
 const count = (batch: ReturnType<typeof emptyBatch>, destination: string, name: string) =>
   batch.counts.filter((c) => c.destination === destination && c.name === name).reduce((sum, c) => sum + c.n, 0);
-const failure = (overrides: Partial<GraphFailure>): GraphFailure => ({ ok: false, transient: false, status: 400, message: "x", ...overrides });
+const failure = (overrides: Partial<GraphFailure>): GraphFailure => ({
+  ok: false,
+  transient: false,
+  status: 400,
+  message: "x",
+  ...overrides,
+});
 
 describe("webhookBatch", () => {
   it("counts every webhook received, and the unauthorized and invalid ones (the contract's webhook counters)", () => {
     expect(count(webhookBatch({ outcome: "accepted", destinations: [] }, NOW), "", "received")).toBe(1);
     const unauthorized = webhookBatch({ outcome: "unauthorized", destinations: [] }, NOW);
-    expect([count(unauthorized, "", "received"), count(unauthorized, "", "unauthorized"), count(unauthorized, "", "invalid")]).toEqual([1, 1, 0]);
+    expect([
+      count(unauthorized, "", "received"),
+      count(unauthorized, "", "unauthorized"),
+      count(unauthorized, "", "invalid"),
+    ]).toEqual([1, 1, 0]);
     expect(count(webhookBatch({ outcome: "invalid", destinations: [] }, NOW), "", "invalid")).toBe(1);
     expect(count(webhookBatch({ outcome: "other", destinations: [] }, NOW), "", "invalid")).toBe(0);
   });
@@ -47,8 +57,19 @@ describe("webhookBatch", () => {
       NOW,
     );
     for (const name of ["a", "b", "c", "d", "e"]) expect(count(batch, name, "routed")).toBe(1);
-    expect([count(batch, "a", "sent"), count(batch, "a", "retried"), count(batch, "a", "key:em"), count(batch, "a", "key:ph"), count(batch, "a", "lat:2")]).toEqual([1, 2, 1, 1, 1]);
-    expect([count(batch, "b", "skipped"), count(batch, "c", "dry_run"), count(batch, "d", "sent"), count(batch, "e", "sent")]).toEqual([1, 1, 0, 0]);
+    expect([
+      count(batch, "a", "sent"),
+      count(batch, "a", "retried"),
+      count(batch, "a", "key:em"),
+      count(batch, "a", "key:ph"),
+      count(batch, "a", "lat:2"),
+    ]).toEqual([1, 2, 1, 1, 1]);
+    expect([
+      count(batch, "b", "skipped"),
+      count(batch, "c", "dry_run"),
+      count(batch, "d", "sent"),
+      count(batch, "e", "sent"),
+    ]).toEqual([1, 1, 0, 0]);
     expect(batch.accepted).toEqual([{ destination: "a", at: NOW, fbtraceId: "T1" }]);
     expect(batch.recent.map((e) => [e.destination, e.outcome])).toEqual([
       ["a", "sent"],
@@ -60,33 +81,71 @@ describe("webhookBatch", () => {
 
   it("keeps Meta's refusal and its signal for a failed destination, retries only for a transient one", () => {
     const refused = webhookBatch(
-      { outcome: "accepted", eventId: "e", destinations: [{ name: "a", status: "failed", attempts: 1, failure: failure({ code: 190, subcode: 463, message: "expired", fbtraceId: "F" }) }] },
+      {
+        outcome: "accepted",
+        eventId: "e",
+        destinations: [
+          {
+            name: "a",
+            status: "failed",
+            attempts: 1,
+            failure: failure({ code: 190, subcode: 463, message: "expired", fbtraceId: "F" }),
+          },
+        ],
+      },
       NOW,
     );
-    expect(refused.failures).toEqual([{ destination: "a", at: NOW, status: 400, code: 190, subcode: 463, fbtraceId: "F", message: "expired" }]);
+    expect(refused.failures).toEqual([
+      { destination: "a", at: NOW, status: 400, code: 190, subcode: 463, fbtraceId: "F", message: "expired" },
+    ]);
     expect(refused.signals).toEqual([{ destination: "a", kind: "token", detail: "190/463", at: NOW }]);
     expect(count(refused, "a", "failed")).toBe(1);
-    const down = webhookBatch({ outcome: "accepted", destinations: [{ name: "a", status: "failed", attempts: 4, failure: failure({ transient: true, status: 503 }) }] }, NOW);
+    const down = webhookBatch(
+      {
+        outcome: "accepted",
+        destinations: [
+          { name: "a", status: "failed", attempts: 4, failure: failure({ transient: true, status: 503 }) },
+        ],
+      },
+      NOW,
+    );
     expect(count(down, "a", "retried")).toBe(3);
   });
 });
 
 describe("consumerBatch", () => {
   const report = (r: Partial<DestinationReport>): BatchReport =>
-    new Map([["eu", { sent: 0, retried: 0, deadLettered: 0, held: 0, latenciesMs: [], sentKeys: [], events: [], ...r }]]);
+    new Map([
+      ["eu", { sent: 0, retried: 0, deadLettered: 0, held: 0, latenciesMs: [], sentKeys: [], events: [], ...r }],
+    ]);
 
   it("adds a batch's sent, retried, dead-lettered and held events, latencies and key coverage", () => {
     const batch = consumerBatch(
-      report({ sent: 2, retried: 1, deadLettered: 1, held: 3, latenciesMs: [100, 40_000], sentKeys: [["em", "fbp"], ["em"]], lastAccepted: { at: NOW, fbtraceId: "OK" } }),
+      report({
+        sent: 2,
+        retried: 1,
+        deadLettered: 1,
+        held: 3,
+        latenciesMs: [100, 40_000],
+        sentKeys: [["em", "fbp"], ["em"]],
+        lastAccepted: { at: NOW, fbtraceId: "OK" },
+      }),
       NOW,
     );
-    expect(["sent", "retried", "dead_lettered", "held", "key:em", "key:fbp", "lat:0", "lat:7"].map((n) => count(batch, "eu", n))).toEqual([2, 1, 1, 3, 2, 1, 1, 1]);
+    expect(
+      ["sent", "retried", "dead_lettered", "held", "key:em", "key:fbp", "lat:0", "lat:7"].map((n) =>
+        count(batch, "eu", n),
+      ),
+    ).toEqual([2, 1, 1, 3, 2, 1, 1, 1]);
     expect(batch.accepted).toEqual([{ destination: "eu", at: NOW, fbtraceId: "OK" }]);
   });
 
   it("sums a batch's counters: one row per counter, not one per event and key", () => {
     const keys = ["em", "ph", "fbp", "client_ip_address", "client_user_agent"];
-    const batch = consumerBatch(report({ sent: 100, latenciesMs: Array(100).fill(300), sentKeys: Array.from({ length: 100 }, () => keys) }), NOW);
+    const batch = consumerBatch(
+      report({ sent: 100, latenciesMs: Array(100).fill(300), sentKeys: Array.from({ length: 100 }, () => keys) }),
+      NOW,
+    );
     expect(batch.counts).toHaveLength(1 + 1 + keys.length);
     expect(count(batch, "eu", "key:em")).toBe(100);
     expect(count(batch, "eu", "lat:1")).toBe(100);
@@ -94,8 +153,13 @@ describe("consumerBatch", () => {
 
   it("turns Meta's version warning and a retired version into signals", () => {
     const warned = consumerBatch(report({ sent: 1, versionWarning: "auto-upgraded to v27.0" }), NOW);
-    expect(warned.signals).toEqual([{ destination: "eu", kind: "version_warning", detail: "auto-upgraded to v27.0", at: NOW }]);
-    const retired = consumerBatch(report({ lastFailure: { at: NOW, status: 400, code: 2635, message: "deprecated version" } }), NOW);
+    expect(warned.signals).toEqual([
+      { destination: "eu", kind: "version_warning", detail: "auto-upgraded to v27.0", at: NOW },
+    ]);
+    const retired = consumerBatch(
+      report({ lastFailure: { at: NOW, status: 400, code: 2635, message: "deprecated version" } }),
+      NOW,
+    );
     expect(retired.signals).toMatchObject([{ kind: "version_retired", detail: "2635" }]);
   });
 });
@@ -125,7 +189,9 @@ describe("mergeBatch", () => {
     const a = webhookBatch({ outcome: "accepted", destinations: [{ name: "x", status: "skipped" }] }, NOW);
     const b = webhookBatch({ outcome: "unauthorized", destinations: [] }, NOW + 1000);
     const merged = mergeBatch(mergeBatch(emptyBatch(NOW), a), b);
-    expect([count(merged, "", "received"), count(merged, "", "unauthorized"), count(merged, "x", "routed")]).toEqual([2, 1, 1]);
+    expect([count(merged, "", "received"), count(merged, "", "unauthorized"), count(merged, "x", "routed")]).toEqual([
+      2, 1, 1,
+    ]);
     expect(merged.at).toBe(NOW + 1000);
     expect(count(a, "", "received")).toBe(1);
   });
@@ -151,34 +217,92 @@ describe("metricsAnswer", () => {
   it("answers the contract's shape: webhooks, then each destination's counts and match-key shares", () => {
     const counts = new Map<string, Record<string, number>>([
       ["", { received: 14, unauthorized: 1, invalid: 1 }],
-      ["default", { routed: 12, sent: 10, skipped: 1, retried: 3, dead_lettered: 1, "key:em": 10, "key:ph": 8, "key:fbc": 4, "lat:3": 10 }],
+      [
+        "default",
+        {
+          routed: 12,
+          sent: 10,
+          skipped: 1,
+          retried: 3,
+          dead_lettered: 1,
+          "key:em": 10,
+          "key:ph": 8,
+          "key:fbc": 4,
+          "lat:3": 10,
+        },
+      ],
     ]);
     const answer = metricsAnswer(counts, "24h", ["default", "eu"]);
     expect(answer).toMatchObject({
       window: "24h",
       webhooks: { received: 14, unauthorized: 1, invalid: 1 },
       destinations: {
-        default: { routed: 12, sent: 10, skipped: 1, retried: 3, dead_lettered: 1, match_keys: { em: 1, ph: 0.8, fbc: 0.4, fbp: 0 }, latency_ms: { p50: 2000, p95: 2000, count: 10 } },
+        default: {
+          routed: 12,
+          sent: 10,
+          skipped: 1,
+          retried: 3,
+          dead_lettered: 1,
+          match_keys: { em: 1, ph: 0.8, fbc: 0.4, fbp: 0 },
+          latency_ms: { p50: 2000, p95: 2000, count: 10 },
+        },
         eu: { routed: 0, sent: 0, match_keys: {} },
       },
     });
   });
 
   it("lists a destination that has counts but left the settings", () => {
-    expect(Object.keys(metricsAnswer(new Map([["gone", { routed: 1 }]]), "7d", ["default"]).destinations)).toEqual(["default", "gone"]);
+    expect(Object.keys(metricsAnswer(new Map([["gone", { routed: 1 }]]), "7d", ["default"]).destinations)).toEqual([
+      "default",
+      "gone",
+    ]);
   });
 });
 
 describe("coverageHint", () => {
   it("names the weakest key Meta weighs most, with what to map", () => {
-    expect(coverageHint({ em: 1, ph: 0.95, client_ip_address: 1, client_user_agent: 1, fbp: 0.9, fbc: 0.12, external_id: 1, fn: 1, ln: 1 })).toBe(
-      "fbc on 12 %: pass the _fbc cookie, or the page URL with its fbclid, in context",
-    );
-    expect(coverageHint({ em: 1, ph: 0.4, client_ip_address: 1, client_user_agent: 1, fbp: 1, fbc: 1, external_id: 1, fn: 1, ln: 1 })).toMatch(/^ph on 40 %/);
+    expect(
+      coverageHint({
+        em: 1,
+        ph: 0.95,
+        client_ip_address: 1,
+        client_user_agent: 1,
+        fbp: 0.9,
+        fbc: 0.12,
+        external_id: 1,
+        fn: 1,
+        ln: 1,
+      }),
+    ).toBe("fbc on 12 %: pass the _fbc cookie, or the page URL with its fbclid, in context");
+    expect(
+      coverageHint({
+        em: 1,
+        ph: 0.4,
+        client_ip_address: 1,
+        client_user_agent: 1,
+        fbp: 1,
+        fbc: 1,
+        external_id: 1,
+        fn: 1,
+        ln: 1,
+      }),
+    ).toMatch(/^ph on 40 %/);
   });
 
   it("has nothing to say when every such key is on 90 % or more, or nothing was sent", () => {
-    expect(coverageHint({ em: 1, ph: 0.9, client_ip_address: 1, client_user_agent: 1, fbp: 0.95, fbc: 0.91, external_id: 1, fn: 1, ln: 1 })).toBeUndefined();
+    expect(
+      coverageHint({
+        em: 1,
+        ph: 0.9,
+        client_ip_address: 1,
+        client_user_agent: 1,
+        fbp: 0.95,
+        fbc: 0.91,
+        external_id: 1,
+        fn: 1,
+        ln: 1,
+      }),
+    ).toBeUndefined();
     expect(coverageHint({})).toBeUndefined();
   });
 });

@@ -110,7 +110,22 @@ export function mergeBatch(into: MetricsBatch, batch: MetricsBatch): MetricsBatc
 export const MAX_RECENT = 200;
 
 /** Upper bounds (ms) of the latency histogram's buckets; the last is open. */
-export const LATENCY_BUCKETS_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 120_000, 300_000, 900_000, 3_600_000, 21_600_000, Number.POSITIVE_INFINITY];
+export const LATENCY_BUCKETS_MS = [
+  250,
+  500,
+  1000,
+  2000,
+  5000,
+  10_000,
+  30_000,
+  60_000,
+  120_000,
+  300_000,
+  900_000,
+  3_600_000,
+  21_600_000,
+  Number.POSITIVE_INFINITY,
+];
 
 /**
  * The counter of a latency's histogram bucket.
@@ -140,7 +155,8 @@ export function latencyPercentile(counts: Record<string, number>, q: number): nu
   let seen = 0;
   for (let i = 0; i < buckets.length; i++) {
     seen += buckets[i]!;
-    if (seen >= q * total) return Number.isFinite(LATENCY_BUCKETS_MS[i]!) ? LATENCY_BUCKETS_MS[i]! : LATENCY_BUCKETS_MS[i - 1]!;
+    if (seen >= q * total)
+      return Number.isFinite(LATENCY_BUCKETS_MS[i]!) ? LATENCY_BUCKETS_MS[i]! : LATENCY_BUCKETS_MS[i - 1]!;
   }
   return undefined;
 }
@@ -155,13 +171,17 @@ export function latencyPercentile(counts: Record<string, number>, q: number): nu
  * signalOf({ ok: false, transient: false, status: 400, code: 190, subcode: 463, message: "…" }); // { kind: "token", detail: "190/463" }
  * ```
  */
-export function signalOf(failure: Pick<GraphFailure, "status" | "code" | "subcode" | "transient">): { kind: SignalKind; detail: string } | undefined {
+export function signalOf(
+  failure: Pick<GraphFailure, "status" | "code" | "subcode" | "transient">,
+): { kind: SignalKind; detail: string } | undefined {
   const { code, subcode, status } = failure;
-  const detail = code === undefined ? `HTTP ${status ?? "?"}` : subcode === undefined ? String(code) : `${code}/${subcode}`;
+  const detail =
+    code === undefined ? `HTTP ${status ?? "?"}` : subcode === undefined ? String(code) : `${code}/${subcode}`;
   if (code === 2635) return { kind: "version_retired", detail };
   if (code === 190 || code === 102 || code === 104) return { kind: "token", detail };
   if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) return { kind: "permission", detail };
-  const throttleCode = code === 4 || code === 17 || code === 32 || code === 613 || (code !== undefined && code >= 80000 && code <= 80014);
+  const throttleCode =
+    code === 4 || code === 17 || code === 32 || code === 613 || (code !== undefined && code >= 80000 && code <= 80014);
   if (status === 429 || throttleCode) return { kind: "throttle", detail };
   return undefined;
 }
@@ -189,7 +209,16 @@ export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
     add("held", r.held);
     for (const ms of r.latenciesMs) add(latencyCounter(ms), 1);
     for (const keys of r.sentKeys) for (const key of keys) add(`key:${key}`, 1);
-    batch.recent.push(...r.events.map((e) => ({ at: now, destination, eventId: e.eventId, outcome: e.outcome, keys: e.keys, ...(e.fbtraceId ? { fbtraceId: e.fbtraceId } : {}) })));
+    batch.recent.push(
+      ...r.events.map((e) => ({
+        at: now,
+        destination,
+        eventId: e.eventId,
+        outcome: e.outcome,
+        keys: e.keys,
+        ...(e.fbtraceId ? { fbtraceId: e.fbtraceId } : {}),
+      })),
+    );
     if (r.lastAccepted) batch.accepted.push({ destination, ...r.lastAccepted });
     if (r.lastFailure) {
       const { at, ...problem } = r.lastFailure;
@@ -197,7 +226,8 @@ export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
       const signal = signalOf({ ...problem, transient: false });
       if (signal) batch.signals.push({ destination, ...signal, at });
     }
-    if (r.versionWarning) batch.signals.push({ destination, kind: "version_warning", detail: r.versionWarning, at: now });
+    if (r.versionWarning)
+      batch.signals.push({ destination, kind: "version_warning", detail: r.versionWarning, at: now });
   }
   batch.counts = [...counts.values()];
   batch.recent = batch.recent.slice(-MAX_RECENT);
@@ -239,7 +269,15 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
   for (const d of record.destinations) {
     add(d.name, "routed");
     const recent = (outcome: RecentEvent["outcome"], fbtraceId?: string) =>
-      record.eventId && batch.recent.push({ at: now, destination: d.name, eventId: record.eventId, outcome, keys, ...(fbtraceId ? { fbtraceId } : {}) });
+      record.eventId &&
+      batch.recent.push({
+        at: now,
+        destination: d.name,
+        eventId: record.eventId,
+        outcome,
+        keys,
+        ...(fbtraceId ? { fbtraceId } : {}),
+      });
     switch (d.status) {
       case "skipped":
         add(d.name, "skipped");
@@ -258,7 +296,8 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
         add(d.name, latencyCounter(d.latencyMs));
         for (const key of keys) add(d.name, `key:${key}`);
         batch.accepted.push({ destination: d.name, at: now, ...(d.fbtraceId ? { fbtraceId: d.fbtraceId } : {}) });
-        if (d.versionWarning) batch.signals.push({ destination: d.name, kind: "version_warning", detail: d.versionWarning, at: now });
+        if (d.versionWarning)
+          batch.signals.push({ destination: d.name, kind: "version_warning", detail: d.versionWarning, at: now });
         recent("sent", d.fbtraceId);
         break;
       case "failed": {
@@ -276,7 +315,8 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
         });
         const signal = signalOf(failure);
         if (signal) batch.signals.push({ destination: d.name, ...signal, at: now });
-        if (failure.versionWarning) batch.signals.push({ destination: d.name, kind: "version_warning", detail: failure.versionWarning, at: now });
+        if (failure.versionWarning)
+          batch.signals.push({ destination: d.name, kind: "version_warning", detail: failure.versionWarning, at: now });
         recent("failed", failure.fbtraceId);
         break;
       }
@@ -333,12 +373,20 @@ export interface MetricsAnswer {
  * //   destinations: { default: { routed: 3, sent: 2, …, match_keys: { em: 1, ph: 0, … } } } }
  * ```
  */
-export function metricsAnswer(counts: WindowCounts, window: MetricsWindow, destinations: readonly string[]): MetricsAnswer {
+export function metricsAnswer(
+  counts: WindowCounts,
+  window: MetricsWindow,
+  destinations: readonly string[],
+): MetricsAnswer {
   const webhook = counts.get("") ?? {};
   const names = [...new Set([...destinations, ...[...counts.keys()].filter((name) => name !== "")])];
   return {
     window,
-    webhooks: { received: webhook.received ?? 0, unauthorized: webhook.unauthorized ?? 0, invalid: webhook.invalid ?? 0 },
+    webhooks: {
+      received: webhook.received ?? 0,
+      unauthorized: webhook.unauthorized ?? 0,
+      invalid: webhook.invalid ?? 0,
+    },
     destinations: Object.fromEntries(names.map((name) => [name, destinationMetrics(counts.get(name) ?? {})])),
   };
 }
@@ -357,7 +405,10 @@ function destinationMetrics(c: Record<string, number>): DestinationMetrics {
     held: c.held ?? 0,
     dry_run: c.dry_run ?? 0,
     failed: c.failed ?? 0,
-    match_keys: sent === 0 ? {} : Object.fromEntries(USER_DATA_KEYS.map((key) => [key, Math.min(1, (c[`key:${key}`] ?? 0) / sent)])),
+    match_keys:
+      sent === 0
+        ? {}
+        : Object.fromEntries(USER_DATA_KEYS.map((key) => [key, Math.min(1, (c[`key:${key}`] ?? 0) / sent)])),
     ...(p50 !== undefined && p95 !== undefined ? { latency_ms: { p50, p95, count: latencyCount } } : {}),
   };
 }

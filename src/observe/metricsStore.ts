@@ -78,7 +78,9 @@ export class MetricsStore extends DurableObject {
          destination TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, first_at INTEGER NOT NULL,
          last_at INTEGER NOT NULL, count INTEGER NOT NULL, logged_at INTEGER, PRIMARY KEY (destination, kind))`,
     );
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS quality (destination TEXT PRIMARY KEY, at INTEGER NOT NULL, state TEXT NOT NULL)`);
+    this.sql.exec(
+      `CREATE TABLE IF NOT EXISTS quality (destination TEXT PRIMARY KEY, at INTEGER NOT NULL, state TEXT NOT NULL)`,
+    );
   }
 
   /** Adds a batch: counts into its hour, events, last acceptance and failure, signals. */
@@ -158,7 +160,13 @@ export class MetricsStore extends DurableObject {
         destination ?? null,
       )
       .toArray();
-    const points = Array.from({ length: hours }, (_, i): HourCounts => ({ hour: first + i * HOUR_MS, sent: 0, retried: 0, dead_lettered: 0, held: 0 }));
+    const points = Array.from({ length: hours }, (_, i): HourCounts => ({
+      hour: first + i * HOUR_MS,
+      sent: 0,
+      retried: 0,
+      dead_lettered: 0,
+      held: 0,
+    }));
     for (const row of rows) {
       const point = points[(row.hour - first) / HOUR_MS];
       if (point) point[row.name as "sent"] = row.n;
@@ -169,7 +177,14 @@ export class MetricsStore extends DurableObject {
   /** The latest events' outcomes, newest first. */
   async recent(limit: number): Promise<RecentEvent[]> {
     return this.sql
-      .exec<{ at: number; destination: string; event_id: string; outcome: string; keys: string; fbtrace_id: string | null }>(
+      .exec<{
+        at: number;
+        destination: string;
+        event_id: string;
+        outcome: string;
+        keys: string;
+        fbtrace_id: string | null;
+      }>(
         "SELECT at, destination, event_id, outcome, keys, fbtrace_id FROM recent ORDER BY seq DESC LIMIT ?",
         Math.max(1, Math.min(RECENT_KEPT, limit)),
       )
@@ -193,7 +208,9 @@ export class MetricsStore extends DurableObject {
       )
       .toArray()) {
       out[row.destination] = {
-        ...(row.accepted_at !== null ? { lastAccepted: { at: row.accepted_at, ...(row.accepted_trace ? { fbtraceId: row.accepted_trace } : {}) } } : {}),
+        ...(row.accepted_at !== null
+          ? { lastAccepted: { at: row.accepted_at, ...(row.accepted_trace ? { fbtraceId: row.accepted_trace } : {}) } }
+          : {}),
         ...(row.failure ? { lastFailure: JSON.parse(row.failure) as MetaProblem } : {}),
       };
     }
@@ -209,7 +226,13 @@ export class MetricsStore extends DurableObject {
         now - sinceMs,
       )
       .toArray()) {
-      (out[row.destination] ??= []).push({ kind: row.kind as SignalKind, detail: row.detail, firstAt: row.first_at, lastAt: row.last_at, count: row.count });
+      (out[row.destination] ??= []).push({
+        kind: row.kind as SignalKind,
+        detail: row.detail,
+        firstAt: row.first_at,
+        lastAt: row.last_at,
+        count: row.count,
+      });
     }
     return out;
   }
@@ -227,7 +250,9 @@ export class MetricsStore extends DurableObject {
   /** The last Dataset Quality read of each destination. */
   async quality(): Promise<Record<string, { at: number; state: unknown }>> {
     const out: Record<string, { at: number; state: unknown }> = {};
-    for (const row of this.sql.exec<{ destination: string; at: number; state: string }>("SELECT destination, at, state FROM quality").toArray()) {
+    for (const row of this.sql
+      .exec<{ destination: string; at: number; state: string }>("SELECT destination, at, state FROM quality")
+      .toArray()) {
       out[row.destination] = { at: row.at, state: JSON.parse(row.state) };
     }
     return out;
@@ -243,7 +268,11 @@ export class MetricsStore extends DurableObject {
 
   private signal(destination: string, kind: SignalKind, detail: string, at: number): void {
     const row = this.sql
-      .exec<{ logged_at: number | null }>("SELECT logged_at FROM signals WHERE destination = ? AND kind = ?", destination, kind)
+      .exec<{ logged_at: number | null }>(
+        "SELECT logged_at FROM signals WHERE destination = ? AND kind = ?",
+        destination,
+        kind,
+      )
       .toArray()[0];
     const log = row === undefined || row.logged_at === null || at - row.logged_at >= SIGNAL_LOG_INTERVAL_MS;
     this.sql.exec(

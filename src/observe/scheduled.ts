@@ -47,7 +47,12 @@ export async function hourlyRound(env: object, deps: RoundDeps): Promise<RoundRe
       let quality = "none";
       if (destination.qualityToken) {
         const state = await readDatasetQuality(
-          { graphUrl: config.graphUrl, apiVersion: config.apiVersion, pixelId: destination.pixelId, token: destination.qualityToken },
+          {
+            graphUrl: config.graphUrl,
+            apiVersion: config.apiVersion,
+            pixelId: destination.pixelId,
+            token: destination.qualityToken,
+          },
           { fetch: deps.fetch, now: deps.now },
         );
         quality = state.state;
@@ -64,6 +69,12 @@ export async function hourlyRound(env: object, deps: RoundDeps): Promise<RoundRe
       return { destination: destination.name, quality, circuit };
     }),
   );
-  for (const entry of report) logLine(sink, { msg: "round", outcome: entry.quality, destination: entry.destination, reason: `circuit ${entry.circuit}` });
+  for (const entry of report)
+    logLine(sink, {
+      msg: "round",
+      outcome: entry.quality,
+      destination: entry.destination,
+      reason: `circuit ${entry.circuit}`,
+    });
   return report;
 }

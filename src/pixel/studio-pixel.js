@@ -59,9 +59,11 @@ var cartfulMetaPixel = (function () {
   var EMAIL_SUBMIT = "email:submit";
   var MAX_SAFE_INTEGER = 9007199254740991;
   // Meta's standard events: fired with track/trackSingle; any other name is a custom event.
-  var STANDARD_EVENTS = ("AddPaymentInfo AddToCart AddToWishlist CompleteRegistration Contact " +
+  var STANDARD_EVENTS = (
+    "AddPaymentInfo AddToCart AddToWishlist CompleteRegistration Contact " +
     "CustomizeProduct Donate FindLocation InitiateCheckout Lead Purchase Schedule Search " +
-    "StartTrial SubmitApplication Subscribe ViewContent").split(" ");
+    "StartTrial SubmitApplication Subscribe ViewContent"
+  ).split(" ");
   var CONTENT_IDS = ["product_id", "variant_id", "sku"];
   var CONTENT_TYPES = ["product", "product_group"];
   // src/transform/webhook.ts: the consent flag's words.
@@ -223,7 +225,9 @@ var cartfulMetaPixel = (function () {
   }
 
   function wrongName(option) {
-    return new TypeError("cartfulMetaPixel: " + option + " must be an event name or a map of Studio types to event names");
+    return new TypeError(
+      "cartfulMetaPixel: " + option + " must be an event name or a map of Studio types to event names",
+    );
   }
 
   /** The options, checked and with the relay's defaults; a wrong one throws, naming it. */
@@ -231,11 +235,18 @@ var cartfulMetaPixel = (function () {
     var o = options === undefined || options === null ? {} : options;
     if (!isObject(o)) throw new TypeError("cartfulMetaPixel: options must be an object");
     var contentId = o.contentId === undefined ? "product_id" : o.contentId;
-    if (!contains(CONTENT_IDS, contentId)) throw new TypeError("cartfulMetaPixel: contentId must be one of " + CONTENT_IDS.join(", "));
-    var contentType = o.contentType === undefined ? (contentId === "product_id" ? "product_group" : "product") : o.contentType;
-    if (!contains(CONTENT_TYPES, contentType)) throw new TypeError("cartfulMetaPixel: contentType must be product or product_group");
+    if (!contains(CONTENT_IDS, contentId))
+      throw new TypeError("cartfulMetaPixel: contentId must be one of " + CONTENT_IDS.join(", "));
+    var contentType =
+      o.contentType === undefined ? (contentId === "product_id" ? "product_group" : "product") : o.contentType;
+    if (!contains(CONTENT_TYPES, contentType))
+      throw new TypeError("cartfulMetaPixel: contentType must be product or product_group");
     var value = o.value === undefined ? "none" : o.value;
-    if (!(value === "none" || value === "recommendations" || (typeof value === "number" && isFinite(value) && value >= 0))) {
+    if (!(
+      value === "none" ||
+      value === "recommendations" ||
+      (typeof value === "number" && isFinite(value) && value >= 0)
+    )) {
       throw new TypeError('cartfulMetaPixel: value must be "none", "recommendations" or an amount');
     }
     if (o.requireConsent !== undefined && typeof o.requireConsent !== "boolean") {
@@ -251,7 +262,8 @@ var cartfulMetaPixel = (function () {
     for (var i = 0; i < pixels.length; i++) {
       var pixel = pixels[i];
       var id = isObject(pixel) ? text(pixel.id) : undefined;
-      if (!id || !/^\d+$/.test(id)) throw new TypeError("cartfulMetaPixel: pixels[" + i + "].id must be the pixel's numeric id");
+      if (!id || !/^\d+$/.test(id))
+        throw new TypeError("cartfulMetaPixel: pixels[" + i + "].id must be the pixel's numeric id");
       checkName(pixel.eventName, "pixels[" + i + "].eventName");
       checked.push({ id: id, eventName: pixel.eventName });
     }
@@ -325,7 +337,7 @@ var cartfulMetaPixel = (function () {
       },
       function () {
         return undefined;
-      }
+      },
     );
   }
 
@@ -364,11 +376,12 @@ var cartfulMetaPixel = (function () {
       var params = customData(payload, settings);
       var type = studioType(payload);
       // external_id travels through fbq('init', pixelId, …): without pixel ids there is none to update.
-      var hashing = settings.externalId && settings.pixels.length > 0 ? externalIdOf(payload) : Promise.resolve(undefined);
+      var hashing =
+        settings.externalId && settings.pixels.length > 0 ? externalIdOf(payload) : Promise.resolve(undefined);
       resolve(
         hashing.then(function (externalId) {
           return fire(settings, type, eventID, params, externalId);
-        })
+        }),
       );
     });
   };

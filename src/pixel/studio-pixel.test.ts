@@ -154,7 +154,10 @@ describe("consent, as src/transform/consent.ts", () => {
     ];
     for (const payload of denials) {
       expect(relayOutcome(payload)).toEqual({ sent: false, reason: "consent_denied" });
-      expect(await run(payload, withPixel())).toEqual({ result: { fired: false, reason: "consent_denied" }, calls: [] });
+      expect(await run(payload, withPixel())).toEqual({
+        result: { fired: false, reason: "consent_denied" },
+        calls: [],
+      });
     }
   });
 
@@ -174,7 +177,10 @@ describe("consent, as src/transform/consent.ts", () => {
     const payload = consentCase("maybe");
     expect(relayOutcome(payload)).toEqual({ sent: false, reason: "invalid: shopper.marketing_consent" });
     expect((await run(payload)).result).toMatchObject({ fired: true });
-    expect((await run(payload, { requireConsent: true })).result).toEqual({ fired: false, reason: "consent_not_granted" });
+    expect((await run(payload, { requireConsent: true })).result).toEqual({
+      fired: false,
+      reason: "consent_not_granted",
+    });
   });
 
   it("with requireConsent fires only on an explicit grant, as REQUIRE_CONSENT=true", async () => {
@@ -259,7 +265,17 @@ describe("custom_data, as buildCustomData in src/transform/serverEvent.ts", () =
 
   it("sends no personal data from the browser", async () => {
     const sent = JSON.stringify((await run(canonical(), withPixel())).calls);
-    for (const personal of ["Jane", "Doe", "Example.COM", "415", "94103", "1990", "203.0.113.7", "shopify", "7712345"]) {
+    for (const personal of [
+      "Jane",
+      "Doe",
+      "Example.COM",
+      "415",
+      "94103",
+      "1990",
+      "203.0.113.7",
+      "shopify",
+      "7712345",
+    ]) {
       expect(sent).not.toContain(personal);
     }
   });
@@ -306,7 +322,12 @@ describe("external_id, as src/transform/userData.ts", () => {
   });
 
   it("still fires, without it, where the browser cannot hash (no crypto.subtle outside https)", async () => {
-    for (const globals of [{ crypto: undefined }, { crypto: {} }, { crypto: { subtle: {} } }, { TextEncoder: undefined }]) {
+    for (const globals of [
+      { crypto: undefined },
+      { crypto: {} },
+      { crypto: { subtle: {} } },
+      { TextEncoder: undefined },
+    ]) {
       const fired = await run(canonical(), withPixel(), globals);
       expect(fired.calls.map((call) => call[0])).toEqual(["trackSingle"]);
       expect(fired.result).toMatchObject({ fired: true, externalId: false });
@@ -327,7 +348,9 @@ describe("external_id, as src/transform/userData.ts", () => {
 
 describe("pixels and event names", () => {
   const names = async (type: string, options: SnippetOptions) =>
-    (await run({ ...canonical(), type }, options)).calls.filter((call) => call[0] !== "init").map((call) => call.slice(0, 3));
+    (await run({ ...canonical(), type }, options)).calls
+      .filter((call) => call[0] !== "init")
+      .map((call) => call.slice(0, 3));
 
   it("resolves each pixel's event name: its own (name or map by type), else the options', else Lead", async () => {
     const options: SnippetOptions = {
@@ -347,8 +370,12 @@ describe("pixels and event names", () => {
   });
 
   it("uses track for Meta's standard events and trackCustom for others when no pixel is named", async () => {
-    expect(await names("email:submit", { eventName: "CompleteRegistration" })).toEqual([["track", "CompleteRegistration", expect.anything()]]);
-    expect(await names("email:submit", { eventName: " QuizLead " })).toEqual([["trackCustom", "QuizLead", expect.anything()]]);
+    expect(await names("email:submit", { eventName: "CompleteRegistration" })).toEqual([
+      ["track", "CompleteRegistration", expect.anything()],
+    ]);
+    expect(await names("email:submit", { eventName: " QuizLead " })).toEqual([
+      ["trackCustom", "QuizLead", expect.anything()],
+    ]);
     expect(await names("email:submit", { eventName: "lead" })).toEqual([["trackCustom", "lead", expect.anything()]]);
   });
 
@@ -358,7 +385,11 @@ describe("pixels and event names", () => {
 
   it("matches the relay's META_EVENT_NAME for every pixel", async () => {
     const options = { eventName: "QuizLead", pixels: [{ id: "1" }, { id: "2" }] };
-    expectSameEvent(await run(canonical(), options), relayOutcome(canonical(), { ...DEFAULTS, META_EVENT_NAME: "QuizLead" }), ["1", "2"]);
+    expectSameEvent(
+      await run(canonical(), options),
+      relayOutcome(canonical(), { ...DEFAULTS, META_EVENT_NAME: "QuizLead" }),
+      ["1", "2"],
+    );
   });
 
   it("rejects options the relay would refuse as settings, naming the option", async () => {
@@ -400,7 +431,10 @@ describe("what the snippet is handed", () => {
   });
 
   it("says no_fbq when the Pixel base code is not on the page", async () => {
-    expect((await run(canonical(), withPixel(), { fbq: undefined })).result).toEqual({ fired: false, reason: "no_fbq" });
+    expect((await run(canonical(), withPixel(), { fbq: undefined })).result).toEqual({
+      fired: false,
+      reason: "no_fbq",
+    });
   });
 
   it("works with the line its header and the README say to paste", async () => {

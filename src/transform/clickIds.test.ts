@@ -65,9 +65,9 @@ describe("normalizeFbc", () => {
   const page = (fbclid: string) => `https://shop.example.com/quiz?utm_source=fb&fbclid=${fbclid}`;
 
   it("keeps a valid cookie when the page has no click id", () => {
-    expect(normalizeFbc({ cookie: "fb.1.1732560123000.IwAR2xYz", pageUrl: "https://s.example/q", clickTimeMs: T })).toEqual(
-      kept("fb.1.1732560123000.IwAR2xYz"),
-    );
+    expect(
+      normalizeFbc({ cookie: "fb.1.1732560123000.IwAR2xYz", pageUrl: "https://s.example/q", clickTimeMs: T }),
+    ).toEqual(kept("fb.1.1732560123000.IwAR2xYz"));
   });
   it("keeps a valid cookie whose click id is the page's (the canonical webhook)", () => {
     expect(normalizeFbc({ cookie: "fb.1.1732560123000.IwAR2xYz", pageUrl: page("IwAR2xYz"), clickTimeMs: T })).toEqual(
@@ -84,20 +84,24 @@ describe("normalizeFbc", () => {
     );
   });
   it("compares the page's click id with the cookie's 4th segment, not its appendix", () => {
-    expect(normalizeFbc({ cookie: "fb.1.1732560123000.OldClick.AQQCAQMC", pageUrl: page("AQQCAQMC"), clickTimeMs: T })).toEqual(
-      kept(`fb.1.${T}.AQQCAQMC`),
-    );
+    expect(
+      normalizeFbc({ cookie: "fb.1.1732560123000.OldClick.AQQCAQMC", pageUrl: page("AQQCAQMC"), clickTimeMs: T }),
+    ).toEqual(kept(`fb.1.${T}.AQQCAQMC`));
   });
   it("builds fbc from the page when there is no cookie, or only a malformed one", () => {
     expect(normalizeFbc({ pageUrl: page("IwAR2xYz"), clickTimeMs: T })).toEqual(kept(`fb.1.${T}.IwAR2xYz`));
-    expect(normalizeFbc({ cookie: "garbage", pageUrl: page("IwAR2xYz"), clickTimeMs: T })).toEqual(kept(`fb.1.${T}.IwAR2xYz`));
+    expect(normalizeFbc({ cookie: "garbage", pageUrl: page("IwAR2xYz"), clickTimeMs: T })).toEqual(
+      kept(`fb.1.${T}.IwAR2xYz`),
+    );
   });
   it("floors a fractional click time", () => {
     expect(normalizeFbc({ pageUrl: page("x"), clickTimeMs: 1.9 })).toEqual(kept("fb.1.1.x"));
   });
   it("falls back to the referrer's click id when neither the cookie nor the page has one", () => {
     const referrerUrl = "https://l.facebook.com/l.php?u=x&fbclid=FromReferrer";
-    expect(normalizeFbc({ pageUrl: "https://s.example/q", referrerUrl, clickTimeMs: T })).toEqual(kept(`fb.1.${T}.FromReferrer`));
+    expect(normalizeFbc({ pageUrl: "https://s.example/q", referrerUrl, clickTimeMs: T })).toEqual(
+      kept(`fb.1.${T}.FromReferrer`),
+    );
     expect(normalizeFbc({ cookie: "garbage", referrerUrl, clickTimeMs: T })).toEqual(kept(`fb.1.${T}.FromReferrer`));
   });
   it("ignores the referrer when the cookie or the page has a click id", () => {
@@ -105,14 +109,18 @@ describe("normalizeFbc", () => {
     expect(normalizeFbc({ cookie: "fb.1.1732560123000.Cookie", referrerUrl, clickTimeMs: T })).toEqual(
       kept("fb.1.1732560123000.Cookie"),
     );
-    expect(normalizeFbc({ pageUrl: page("FromPage"), referrerUrl, clickTimeMs: T })).toEqual(kept(`fb.1.${T}.FromPage`));
+    expect(normalizeFbc({ pageUrl: page("FromPage"), referrerUrl, clickTimeMs: T })).toEqual(
+      kept(`fb.1.${T}.FromPage`),
+    );
   });
   it("builds nothing without a click time", () => {
     expect(normalizeFbc({ pageUrl: page("IwAR2xYz") })).toBeUndefined();
     expect(normalizeFbc({ cookie: "fb.1.1.Old", pageUrl: page("New") })).toEqual(kept("fb.1.1.Old"));
   });
   it("reports a malformed cookie nothing replaces", () => {
-    expect(normalizeFbc({ cookie: "fb.1.1732560123000.IwAR_Mixed-Case.Ab", clickTimeMs: T })).toEqual(dropped("malformed"));
+    expect(normalizeFbc({ cookie: "fb.1.1732560123000.IwAR_Mixed-Case.Ab", clickTimeMs: T })).toEqual(
+      dropped("malformed"),
+    );
   });
   it("is undefined when there is nothing at all", () => {
     expect(normalizeFbc({ clickTimeMs: T })).toBeUndefined();
@@ -123,7 +131,9 @@ describe("normalizeFbc", () => {
 describe("normalizeFbp", () => {
   it("keeps a valid fbp exactly, builder appendix included", () => {
     expect(normalizeFbp("fb.1.1732560000000.1098765432")).toEqual(kept("fb.1.1732560000000.1098765432"));
-    expect(normalizeFbp("fb.1.1732560000000.1098765432.AQQCAQMC")).toEqual(kept("fb.1.1732560000000.1098765432.AQQCAQMC"));
+    expect(normalizeFbp("fb.1.1732560000000.1098765432.AQQCAQMC")).toEqual(
+      kept("fb.1.1732560000000.1098765432.AQQCAQMC"),
+    );
   });
   it("refuses a malformed fbp", () => {
     expect(normalizeFbp("1098765432")).toEqual(dropped("malformed"));

@@ -50,7 +50,7 @@ function ipv4Number(octets: number[]): number {
 
 function inBlock(address: number, [base, prefix]: readonly [number, number]): boolean {
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return ((address & mask) >>> 0) === base;
+  return (address & mask) >>> 0 === base;
 }
 
 function ipv4Address(octets: number[]): Address {

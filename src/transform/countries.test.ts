@@ -27,13 +27,79 @@ const alpha2Codes = Object.keys(i18n.getAlpha2Codes());
 
 /** The languages of Meta's main markets, as CLDR names them, with the regional forms that differ. */
 const LOCALES = [
-  "en", "en-GB", "en-AU", "en-CA", "en-IN", "es", "es-419", "es-MX", "pt", "pt-PT", "fr", "fr-CA",
-  "de", "de-CH", "it", "nl", "pl", "tr", "sv", "da", "nb", "fi", "ru", "uk", "ar", "he", "hi", "id",
-  "ms", "th", "vi", "ja", "ko", "zh-Hans", "zh-Hant", "zh-Hant-HK", "fil", "ro", "cs", "el", "hu",
+  "en",
+  "en-GB",
+  "en-AU",
+  "en-CA",
+  "en-IN",
+  "es",
+  "es-419",
+  "es-MX",
+  "pt",
+  "pt-PT",
+  "fr",
+  "fr-CA",
+  "de",
+  "de-CH",
+  "it",
+  "nl",
+  "pl",
+  "tr",
+  "sv",
+  "da",
+  "nb",
+  "fi",
+  "ru",
+  "uk",
+  "ar",
+  "he",
+  "hi",
+  "id",
+  "ms",
+  "th",
+  "vi",
+  "ja",
+  "ko",
+  "zh-Hans",
+  "zh-Hant",
+  "zh-Hant-HK",
+  "fil",
+  "ro",
+  "cs",
+  "el",
+  "hu",
 ];
 const I18N_LANGUAGES = [
-  "en", "es", "pt", "fr", "de", "it", "nl", "pl", "tr", "sv", "da", "nb", "no", "fi", "ru", "uk",
-  "ar", "he", "hi", "id", "ms", "th", "vi", "ja", "ko", "zh", "ro", "cs", "el", "hu",
+  "en",
+  "es",
+  "pt",
+  "fr",
+  "de",
+  "it",
+  "nl",
+  "pl",
+  "tr",
+  "sv",
+  "da",
+  "nb",
+  "no",
+  "fi",
+  "ru",
+  "uk",
+  "ar",
+  "he",
+  "hi",
+  "id",
+  "ms",
+  "th",
+  "vi",
+  "ja",
+  "ko",
+  "zh",
+  "ro",
+  "cs",
+  "el",
+  "hu",
 ];
 
 /**
@@ -172,7 +238,8 @@ describe("findCountry: names from the sources", () => {
     }
     for (const language of I18N_LANGUAGES) {
       i18n.registerLocale(require(`i18n-iso-countries/langs/${language}.json`));
-      for (const names of Object.values(i18n.getNames(language, { select: "all" }))) for (const name of names) given.add(name);
+      for (const names of Object.values(i18n.getNames(language, { select: "all" })))
+        for (const name of names) given.add(name);
     }
     expect(Object.keys(EXCEPTIONS).filter((name) => !given.has(name))).toEqual([]);
   });
@@ -303,11 +370,32 @@ describe("findCountry: names the issue reported, Shopify's and ISO's long forms"
   });
 
   it.each([
-    ["Deutschland", "de"], ["España", "es"], ["Österreich", "at"], ["Schweiz", "ch"], ["Suisse", "ch"],
-    ["Brasil", "br"], ["Polska", "pl"], ["Sverige", "se"], ["Norge", "no"], ["Danmark", "dk"], ["Suomi", "fi"],
-    ["Éire", "ie"], ["Hrvatska", "hr"], ["Россия", "ru"], ["Україна", "ua"], ["Ελλάδα", "gr"], ["日本", "jp"],
-    ["中国", "cn"], ["中國", "cn"], ["대한민국", "kr"], ["한국", "kr"], ["ประเทศไทย", "th"], ["भारत", "in"],
-    ["مصر", "eg"], ["ישראל", "il"], ["Việt Nam", "vn"],
+    ["Deutschland", "de"],
+    ["España", "es"],
+    ["Österreich", "at"],
+    ["Schweiz", "ch"],
+    ["Suisse", "ch"],
+    ["Brasil", "br"],
+    ["Polska", "pl"],
+    ["Sverige", "se"],
+    ["Norge", "no"],
+    ["Danmark", "dk"],
+    ["Suomi", "fi"],
+    ["Éire", "ie"],
+    ["Hrvatska", "hr"],
+    ["Россия", "ru"],
+    ["Україна", "ua"],
+    ["Ελλάδα", "gr"],
+    ["日本", "jp"],
+    ["中国", "cn"],
+    ["中國", "cn"],
+    ["대한민국", "kr"],
+    ["한국", "kr"],
+    ["ประเทศไทย", "th"],
+    ["भारत", "in"],
+    ["مصر", "eg"],
+    ["ישראל", "il"],
+    ["Việt Nam", "vn"],
   ])("reads the native name %s as %s", (name, expected) => {
     expect(findCountry(name)).toBe(expected);
   });
@@ -343,11 +431,19 @@ describe("findCountry: a name with a code or another name beside it", () => {
 describe("findCountry: ambiguous names and deliberate choices", () => {
   /** Every name that two countries share in the sources, and what it resolves to, with the reason. */
   it.each([
-    ["Congo", "cg", "ISO 3166-1's short name 'Congo' is CG's (CD is 'Congo, Democratic Republic of the'); the relay has always read it so"],
+    [
+      "Congo",
+      "cg",
+      "ISO 3166-1's short name 'Congo' is CG's (CD is 'Congo, Democratic Republic of the'); the relay has always read it so",
+    ],
     ["Korea", "kr", "the shopper is in South Korea: North Korea has no Meta ads market; ISO's forms give it to both"],
     ["America", "us", "the shopper's meaning (countries-list alias), though it also names two continents"],
     ["England", "gb", "the nations of the United Kingdom have no ISO 3166-1 code of their own"],
-    ["Ascension Island", "sh", "ISO 3166-1 files it under SH (Shopify uses the reserved code AC, which Meta does not know)"],
+    [
+      "Ascension Island",
+      "sh",
+      "ISO 3166-1 files it under SH (Shopify uses the reserved code AC, which Meta does not know)",
+    ],
     ["Virgin Islands", undefined, "British (VG) or U.S. (VI)"],
     ["Jomfruøyene", undefined, "Norwegian: British (VG) or U.S. (VI)"],
     ["Виргинские острова", undefined, "Russian: British (VG) or U.S. (VI)"],
@@ -473,7 +569,11 @@ describe("the generated table", () => {
     `is what scripts/generate-countries.mjs makes from its sources now${missing.length > 0 ? ` (SKIPPED: ${missing.join(", ")} not installed; run npm ci)` : ""}`,
     () => {
       const run = () =>
-        execFileSync(process.execPath, [path.join(ROOT, "scripts/generate-countries.mjs"), "--check"], { cwd: ROOT, encoding: "utf8", stdio: "pipe" });
+        execFileSync(process.execPath, [path.join(ROOT, "scripts/generate-countries.mjs"), "--check"], {
+          cwd: ROOT,
+          encoding: "utf8",
+          stdio: "pipe",
+        });
       expect(run).not.toThrow();
     },
     30_000,

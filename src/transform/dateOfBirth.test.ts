@@ -51,7 +51,8 @@ describe("normalizeDateOfBirth: shapes", () => {
 
 describe("normalizeDateOfBirth: day or month first", () => {
   it("reads an ambiguous date month first in the US and its territories", () => {
-    for (const country of ["US", "PR", "GU", "VI", "AS", "MP", "UM"]) expect(db("05/02/1997", country)).toBe("19970502");
+    for (const country of ["US", "PR", "GU", "VI", "AS", "MP", "UM"])
+      expect(db("05/02/1997", country)).toBe("19970502");
   });
   it("reads it month first in the Philippines, Panama and the Marshall Islands", () => {
     for (const country of ["PH", "PA", "MH"]) expect(db("05/02/1997", country)).toBe("19970502");
@@ -91,13 +92,23 @@ describe("normalizeDateOfBirth: day or month first", () => {
 describe("MONTH_FIRST_COUNTRIES against CLDR (the runtime's Intl)", () => {
   /** Whether a locale's short date puts the month before the day. */
   const monthFirst = (locale: string) => {
-    const parts = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeZone: "UTC" }).formatToParts(Date.UTC(2001, 1, 23));
+    const parts = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeZone: "UTC" }).formatToParts(
+      Date.UTC(2001, 1, 23),
+    );
     const order = parts.map((part) => part.type);
     return order.indexOf("month") < order.indexOf("day");
   };
   const locales: Record<string, string> = {
-    us: "en-US", as: "en-AS", gu: "en-GU", mp: "en-MP", pr: "es-PR", um: "en-UM", vi: "en-VI",
-    mh: "en-MH", pa: "es-PA", ph: "fil-PH",
+    us: "en-US",
+    as: "en-AS",
+    gu: "en-GU",
+    mp: "en-MP",
+    pr: "es-PR",
+    um: "en-UM",
+    vi: "en-VI",
+    mh: "en-MH",
+    pa: "es-PA",
+    ph: "fil-PH",
   };
   it("lists exactly the countries named here", () => {
     expect([...MONTH_FIRST_COUNTRIES].sort()).toEqual(Object.keys(locales).sort());

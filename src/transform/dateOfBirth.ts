@@ -14,7 +14,18 @@ import { cleanText, countryCode, dropped, kept, type Normalized } from "./normal
  * listed with them, write day first in CLDR (`en-FM`, `en-PW`: 23/02/2001). Every other known
  * country is read day first.
  */
-export const MONTH_FIRST_COUNTRIES: ReadonlySet<string> = new Set(["us", "as", "gu", "mp", "pr", "um", "vi", "mh", "pa", "ph"]);
+export const MONTH_FIRST_COUNTRIES: ReadonlySet<string> = new Set([
+  "us",
+  "as",
+  "gu",
+  "mp",
+  "pr",
+  "um",
+  "vi",
+  "mh",
+  "pa",
+  "ph",
+]);
 
 const MIN_BIRTH_YEAR = 1900;
 const MAX_BIRTH_YEAR_WITHOUT_NOW = 2100;
@@ -44,7 +55,20 @@ const TWO_DIGIT_YEAR = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}$/;
 const MONTH_FIRST = /^([a-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$/;
 const DAY_FIRST = /^(\d{1,2})(?:st|nd|rd|th)?\.? ([a-z]{3,9})\.?,? (\d{4})$/;
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-const MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTH_NAMES = [
+  "january",
+  "february",
+  "march",
+  "april",
+  "may",
+  "june",
+  "july",
+  "august",
+  "september",
+  "october",
+  "november",
+  "december",
+];
 
 /** 1-12 for an English month name or its 3-letter abbreviation ("sept" too), else 0. */
 function monthNumber(word: string): number {
@@ -58,7 +82,8 @@ function monthNumber(word: string): number {
 function namedMonthDate(words: string): { year: number; month: number; day: number } | undefined {
   const monthFirst = MONTH_FIRST.exec(words);
   const dayFirst = monthFirst === null ? DAY_FIRST.exec(words) : null;
-  const [monthWord, day, year] = monthFirst?.slice(1) ?? (dayFirst === null ? [] : [dayFirst[2], dayFirst[1], dayFirst[3]]);
+  const [monthWord, day, year] =
+    monthFirst?.slice(1) ?? (dayFirst === null ? [] : [dayFirst[2], dayFirst[1], dayFirst[3]]);
   const month = monthWord === undefined ? 0 : monthNumber(monthWord);
   return month === 0 ? undefined : { year: Number(year), month, day: Number(day) };
 }

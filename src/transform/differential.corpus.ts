@@ -14,8 +14,20 @@
  */
 
 export type CorpusKey =
-  | "em" | "ph" | "fn" | "ln" | "ge" | "db" | "ct" | "st" | "zp" | "country" | "external_id"
-  | "client_ip_address" | "fbc" | "fbp";
+  | "em"
+  | "ph"
+  | "fn"
+  | "ln"
+  | "ge"
+  | "db"
+  | "ct"
+  | "st"
+  | "zp"
+  | "country"
+  | "external_id"
+  | "client_ip_address"
+  | "fbc"
+  | "fbp";
 
 export interface CorpusCase {
   key: CorpusKey;
@@ -41,7 +53,12 @@ export const US_HASH = "79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a0808
 export const CLICK_TIME_MS = 1795632127123;
 
 type More = Omit<CorpusCase, "key" | "raw" | "expected">;
-const c = (key: CorpusKey, raw: string, expected: string | undefined, more: More = {}): CorpusCase => ({ key, raw, expected, ...more });
+const c = (key: CorpusKey, raw: string, expected: string | undefined, more: More = {}): CorpusCase => ({
+  key,
+  raw,
+  expected,
+  ...more,
+});
 /** A value hashed upstream: sent as `sent`, never hashed again. */
 const upstream = (key: CorpusKey, raw: string, sent: string): CorpusCase => ({ key, raw, expected: sent, asIs: true });
 /** A landing page URL carrying `fbclid`. */
@@ -460,6 +477,17 @@ const FBPS: CorpusCase[] = [
 
 /** Every case, all keys. */
 export const CORPUS: readonly CorpusCase[] = [
-  ...EMAILS, ...PHONES, ...NAMES, ...GENDERS, ...DATES, ...CITIES, ...STATES, ...ZIPS, ...COUNTRIES,
-  ...EXTERNAL_IDS, ...IPS, ...FBCS, ...FBPS,
+  ...EMAILS,
+  ...PHONES,
+  ...NAMES,
+  ...GENDERS,
+  ...DATES,
+  ...CITIES,
+  ...STATES,
+  ...ZIPS,
+  ...COUNTRIES,
+  ...EXTERNAL_IDS,
+  ...IPS,
+  ...FBCS,
+  ...FBPS,
 ];

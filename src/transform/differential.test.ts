@@ -22,7 +22,15 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import {
-  CLICK_TIME_MS, CORPUS, type CorpusCase, type CorpusKey, EM_HASH, PH_HASH, page, REFERRER, US_HASH,
+  CLICK_TIME_MS,
+  CORPUS,
+  type CorpusCase,
+  type CorpusKey,
+  EM_HASH,
+  PH_HASH,
+  page,
+  REFERRER,
+  US_HASH,
 } from "./differential.corpus";
 import { cleanText } from "./normalize";
 import { isBuilderAppendix } from "./paramBuilder";
@@ -37,17 +45,46 @@ const EM_UPPER = EM_HASH.toUpperCase();
 type HashedKey = Exclude<CorpusKey, "client_ip_address" | "fbc" | "fbp">;
 const isHashedKey = (key: CorpusKey): key is HashedKey => key !== "client_ip_address" && key !== "fbc" && key !== "fbp";
 const SHOPPER_KEY: Record<HashedKey, keyof Shopper> = {
-  em: "email", ph: "phone", fn: "first_name", ln: "last_name", ge: "gender", db: "date_of_birth",
-  ct: "city", st: "state", zp: "zip", country: "country", external_id: "customer_id",
+  em: "email",
+  ph: "phone",
+  fn: "first_name",
+  ln: "last_name",
+  ge: "gender",
+  db: "date_of_birth",
+  ct: "city",
+  st: "state",
+  zp: "zip",
+  country: "country",
+  external_id: "customer_id",
 };
 const SDK_SETTER: Record<CorpusKey, string> = {
-  em: "setEmail", ph: "setPhone", fn: "setFirstName", ln: "setLastName", ge: "setGender", db: "setDateOfBirth",
-  ct: "setCity", st: "setState", zp: "setZip", country: "setCountry", external_id: "setExternalId",
-  client_ip_address: "setClientIpAddress", fbc: "setFbc", fbp: "setFbp",
+  em: "setEmail",
+  ph: "setPhone",
+  fn: "setFirstName",
+  ln: "setLastName",
+  ge: "setGender",
+  db: "setDateOfBirth",
+  ct: "setCity",
+  st: "setState",
+  zp: "setZip",
+  country: "setCountry",
+  external_id: "setExternalId",
+  client_ip_address: "setClientIpAddress",
+  fbc: "setFbc",
+  fbp: "setFbp",
 };
 const BUILDER_TYPE: Record<HashedKey, string> = {
-  em: "email", ph: "phone", fn: "first_name", ln: "last_name", ge: "gender", db: "date_of_birth",
-  ct: "city", st: "state", zp: "zip_code", country: "country", external_id: "external_id",
+  em: "email",
+  ph: "phone",
+  fn: "first_name",
+  ln: "last_name",
+  ge: "gender",
+  db: "date_of_birth",
+  ct: "city",
+  st: "state",
+  zp: "zip_code",
+  country: "country",
+  external_id: "external_id",
 };
 
 interface SdkUserData {
@@ -57,15 +94,21 @@ interface SdkUserData {
 const { UserData } = require("facebook-nodejs-business-sdk") as { UserData: new () => SdkUserData };
 interface ParamBuilder {
   processRequest(
-    host: string, queries: Record<string, string>, cookies: Record<string, string>,
-    referer?: string | null, xForwardedFor?: string | null, remoteAddress?: string | null,
+    host: string,
+    queries: Record<string, string>,
+    cookies: Record<string, string>,
+    referer?: string | null,
+    xForwardedFor?: string | null,
+    remoteAddress?: string | null,
   ): unknown;
   getFbc(): string | null;
   getFbp(): string | null;
   getClientIpAddress(): string | null;
   getNormalizedAndHashedPII(value: string, type: string): string | null;
 }
-const { ParamBuilder } = require("capi-param-builder-nodejs") as { ParamBuilder: new (domains: string[]) => ParamBuilder };
+const { ParamBuilder } = require("capi-param-builder-nodejs") as {
+  ParamBuilder: new (domains: string[]) => ParamBuilder;
+};
 
 /**
  * What one party sends for a case, comparable across parties: the value sent for a hashed key
@@ -86,7 +129,8 @@ function clickIdFingerprint(value: string | null | undefined, cookie: string): F
   if (value === null || value === undefined || value === "") return DROPPED;
   /** `kept` as it is, or with an appendix the builder added to it. */
   const keeps = (kept: string) =>
-    kept !== "" && (value === kept || (value.startsWith(`${kept}.`) && isBuilderAppendix(value.slice(kept.length + 1))));
+    kept !== "" &&
+    (value === kept || (value.startsWith(`${kept}.`) && isBuilderAppendix(value.slice(kept.length + 1))));
   if (keeps(cleanText(cookie))) return KEPT;
   if (keeps(cookie)) return KEPT_UNTRIMMED;
   return newFbc(value.split(".")[3]!);
@@ -139,7 +183,14 @@ function builder(c: CorpusCase): Fingerprint {
   }
   if (c.key === "client_ip_address") {
     // The builder reads a browser-side address (often IPv6) from its _fbi cookie.
-    paramBuilder.processRequest("shop.example.com", {}, c.ipv6 === undefined ? {} : { _fbi: c.ipv6 }, null, c.raw, null);
+    paramBuilder.processRequest(
+      "shop.example.com",
+      {},
+      c.ipv6 === undefined ? {} : { _fbi: c.ipv6 },
+      null,
+      c.raw,
+      null,
+    );
     const value = paramBuilder.getClientIpAddress();
     return value === null ? DROPPED : value.slice(0, value.lastIndexOf("."));
   }
@@ -161,33 +212,47 @@ const same = (a: Fingerprint, b: Fingerprint) => (a === THROWS ? DROPPED : a) ==
  */
 const RULES = {
   EM_SHAPE: "em: trim and lowercase (Meta), and it must be an address: no one-letter or numeric TLD, no trailing dot",
-  EM_UTF8: "em: Meta hashes the UTF-8 bytes of the trimmed, lowercased address; internationalized addresses (RFC 6531) and punycode domains are addresses, in NFC",
+  EM_UTF8:
+    "em: Meta hashes the UTF-8 bytes of the trimmed, lowercased address; internationalized addresses (RFC 6531) and punycode domains are addresses, in NFC",
   INVISIBLE:
     "Meta hashes the UTF-8 bytes of the value typed, trimmed: zero-width characters, BOMs, soft hyphens and no-break spaces copied in from forms are not part of it and would change the hash",
   NFC: "fn: 'UTF-8 special characters' are kept (Meta's example Valéry → valéry); a decomposed accent is the same letter, composed to NFC so both spellings hash alike",
   BUILDER_VALUE:
     "A value hashed by Meta's Parameter Builder (<64 hex>.<appendix>) is final: sent exactly as it came for every hashed key, never refused, re-normalized or hashed again",
-  SHA256_ONLY: "Meta documents SHA-256 only: a 32-hex (MD5) value is no hash Meta matches, and as text it is no email address",
-  HEX_LOWERCASE: "Hashes are 64 lowercase hex characters (Meta): an uppercase SHA-256 is the same hash, lowercased, never hashed again",
+  SHA256_ONLY:
+    "Meta documents SHA-256 only: a 32-hex (MD5) value is no hash Meta matches, and as text it is no email address",
+  HEX_LOWERCASE:
+    "Hashes are 64 lowercase hex characters (Meta): an uppercase SHA-256 is the same hash, lowercased, never hashed again",
   PH_CALLING_CODE:
     "ph: 'Phone numbers must include a country code to be used for matching' (Meta's example (650)555-1212 → 16505551212): a national number loses its trunk prefix (0, 8, 01) or international prefix (011) and takes the calling code of the shopper's country",
-  PH_DIGITS: "ph: digits only, without symbols and leading zeros (Meta): an extension and a bracketed trunk zero after the calling code are no part of the number",
-  PH_VALID: "ph: must include a country code to be used for matching (Meta): a number no numbering plan holds (too short, unassigned range, letters) or without any country cannot match, so it is dropped",
+  PH_DIGITS:
+    "ph: digits only, without symbols and leading zeros (Meta): an extension and a bracketed trunk zero after the calling code are no part of the number",
+  PH_VALID:
+    "ph: must include a country code to be used for matching (Meta): a number no numbering plan holds (too short, unassigned range, letters) or without any country cannot match, so it is dropped",
   PH_MEXICO:
     "ph: with its country code (Meta): Mexico's pre-2019 prefixes (044, 045, 01, the 1 after +52) stand before today's 10-digit number, the only one that matches",
-  NAME_LETTERS: "fn/ln: lowercase, no punctuation (Meta's example O'Connor → oconnor), no spaces; a name is letters, so digits and symbols go and text without letters is none",
-  GE_FM: "ge: f for female, m for male (Meta), from the shopper's answer: woman and man are answers, a dot after one is not; titles (Mrs) and words (girl) answer no gender question",
-  DB_FORMAT: "db: YYYYMMDD (Meta's example 02/16/1997 → 19970216), from any common way of writing a date; a two-digit year names no century",
+  NAME_LETTERS:
+    "fn/ln: lowercase, no punctuation (Meta's example O'Connor → oconnor), no spaces; a name is letters, so digits and symbols go and text without letters is none",
+  GE_FM:
+    "ge: f for female, m for male (Meta), from the shopper's answer: woman and man are answers, a dot after one is not; titles (Mrs) and words (girl) answer no gender question",
+  DB_FORMAT:
+    "db: YYYYMMDD (Meta's example 02/16/1997 → 19970216), from any common way of writing a date; a two-digit year names no century",
   DB_ORDER:
     "db: the shopper's date of birth (Meta): a numeric date is read in the order the shopper's country writes dates (CLDR), so 05/02/1997 in Germany or a dotted 05.02.1997 is 5 February",
-  DB_CALENDAR: "db: a date of birth (Meta): it exists in the calendar (no 30 February, 31 April, 29 February 2001), from 1900, and not in the future",
-  CT_LETTERS: "ct: lowercase, no punctuation, no spaces (Meta's example St. Louis → stlouis): a city name's letters; digits (an arrondissement) are no part of it",
-  CT_UTF8: "ct: 'UTF-8 special characters' are accepted (Meta): letters of every script stay (São Paulo → sãopaulo), not only a to z",
-  ST_CODE: "st: the 2-character ANSI abbreviation in lowercase (Meta's example California → ca), from the name; Canadian provinces likewise",
+  DB_CALENDAR:
+    "db: a date of birth (Meta): it exists in the calendar (no 30 February, 31 April, 29 February 2001), from 1900, and not in the future",
+  CT_LETTERS:
+    "ct: lowercase, no punctuation, no spaces (Meta's example St. Louis → stlouis): a city name's letters; digits (an arrondissement) are no part of it",
+  CT_UTF8:
+    "ct: 'UTF-8 special characters' are accepted (Meta): letters of every script stay (São Paulo → sãopaulo), not only a to z",
+  ST_CODE:
+    "st: the 2-character ANSI abbreviation in lowercase (Meta's example California → ca), from the name; Canadian provinces likewise",
   ST_OUTSIDE_US:
     "st: outside the US, lowercase with no punctuation, no special characters and no spaces (Meta): the whole region name, not its first two letters, and no US code for another country's region",
-  ST_UNKNOWN: "st: a 2-character ANSI code (Meta): text that is no state of the shopper's US or province of Canada has none and cannot match",
-  ZP_US: "zp: US: the first 5 digits (Meta's example 94103-1234 → 94103), also of a ZIP+4 written without its dash; a US code of another shape cannot match",
+  ST_UNKNOWN:
+    "st: a 2-character ANSI code (Meta): text that is no state of the shopper's US or province of Canada has none and cannot match",
+  ZP_US:
+    "zp: US: the first 5 digits (Meta's example 94103-1234 → 94103), also of a ZIP+4 written without its dash; a US code of another shape cannot match",
   ZP_FORMAT:
     "zp: lowercase with no spaces and no dash (Meta): the dash inside a non-US code (Japan 100-0001, Brazil 01310-100, Poland 00-950) separates, it does not end it; over 10 characters is no postal code",
   COUNTRY_ISO:
@@ -198,14 +263,20 @@ const RULES = {
     "client_ip_address: one valid IPv4 or IPv6 address, no spaces (Meta): the first public entry of a forwarded list; brackets, ports, zone ids and a builder appendix removed; no leading zeros",
   IP_PUBLIC:
     "client_ip_address: the address of the shopper's browser (Meta): private, carrier-grade NAT, loopback, link-local, multicast, broadcast and reserved addresses never are",
-  IP_CANONICAL: "client_ip_address: a valid IPv6 address in its one canonical form (RFC 5952: lowercase, zeros compressed); an IPv4-mapped address as the IPv4 address it carries",
-  IP_PREFER_V6: "client_ip_address: Meta prefers IPv6 for shoppers who have it: a valid public IPv6 given beside the IPv4 address wins",
+  IP_CANONICAL:
+    "client_ip_address: a valid IPv6 address in its one canonical form (RFC 5952: lowercase, zeros compressed); an IPv4-mapped address as the IPv4 address it carries",
+  IP_PREFER_V6:
+    "client_ip_address: Meta prefers IPv6 for shoppers who have it: a valid public IPv6 given beside the IPv4 address wins",
   FBC_SHAPE:
     "fbc/fbp: fb.{subdomain index}.{creation time}.{value}, an appendix of Meta's Parameter Builder allowed (Meta's fbp and fbc page): anything else is not an fbc/fbp and is left out; spaces and invisible characters around it are no part of it",
-  FBC_REFRESH: "fbc: a landing page fbclid that differs from the _fbc cookie's is a new ad click: a new fbc replaces the cookie (Meta's fbp and fbc page)",
-  FBC_FROM_URL: "fbc: with no _fbc cookie, fb.1.{click time}.{fbclid} from the landing page URL (Meta's fbp and fbc page), the fbclid as it appears in the URL",
-  FBC_REFERRER: "fbc: the _fbc cookie holds the click id until the landing page brings a new one (Meta's fbp and fbc page); a referrer's fbclid stands in only when there is neither",
-  FBP_NOT_MADE_UP: "fbp: the value of the _fbp cookie the Pixel set in the shopper's browser (Meta's fbp and fbc page): an id made up on the server matches no browser",
+  FBC_REFRESH:
+    "fbc: a landing page fbclid that differs from the _fbc cookie's is a new ad click: a new fbc replaces the cookie (Meta's fbp and fbc page)",
+  FBC_FROM_URL:
+    "fbc: with no _fbc cookie, fb.1.{click time}.{fbclid} from the landing page URL (Meta's fbp and fbc page), the fbclid as it appears in the URL",
+  FBC_REFERRER:
+    "fbc: the _fbc cookie holds the click id until the landing page brings a new one (Meta's fbp and fbc page); a referrer's fbclid stands in only when there is neither",
+  FBP_NOT_MADE_UP:
+    "fbp: the value of the _fbp cookie the Pixel set in the shopper's browser (Meta's fbp and fbc page): an id made up on the server matches no browser",
 } as const;
 type Rule = keyof typeof RULES;
 
@@ -221,7 +292,11 @@ interface Departure {
   rule: Rule | Partial<Record<Library, Rule>>;
 }
 const d = (
-  key: CorpusKey, raw: string, theirs: Departure["theirs"], rule: Departure["rule"], where: Departure["where"] = {},
+  key: CorpusKey,
+  raw: string,
+  theirs: Departure["theirs"],
+  rule: Departure["rule"],
+  where: Departure["where"] = {},
 ): Departure => ({ key, raw, theirs, rule, where });
 
 /** Every case where a library sends something else than the relay, what it sends, and why the relay departs. */
@@ -238,60 +313,157 @@ const DEPARTURES: Departure[] = [
   d("em", "jane@example.123", { builder: hashOf("jane@example.123") }, "EM_SHAPE"),
   d("em", `${EM_HASH}.AQQCAQMC`, { sdk: THROWS }, "BUILDER_VALUE"),
   d("em", `${EM_HASH}.BA`, { sdk: THROWS }, "BUILDER_VALUE"),
-  d("em", ` ${EM_HASH}.AQQAAQMC\u200B`, { sdk: THROWS, builder: DROPPED }, { sdk: "BUILDER_VALUE", builder: "INVISIBLE" }),
-  d("em", "62a14e44f765419d10fea99367361a72", { sdk: "62a14e44f765419d10fea99367361a72", builder: "62a14e44f765419d10fea99367361a72" }, "SHA256_ONLY"),
-  d("em", "62a14e44f765419d10fea99367361a72.AQQCAQMC", { builder: "62a14e44f765419d10fea99367361a72.AQQCAQMC" }, "SHA256_ONLY"),
-  d("ph", "(650)555-1212", { sdk: hashOf("6505551212"), builder: hashOf("6505551212") }, "PH_CALLING_CODE", { country: "US" }),
-  d("ph", "650.555.1212", { sdk: hashOf("650.555.1212"), builder: hashOf("6505551212") }, "PH_CALLING_CODE", { country: "US" }),
+  d(
+    "em",
+    ` ${EM_HASH}.AQQAAQMC\u200B`,
+    { sdk: THROWS, builder: DROPPED },
+    { sdk: "BUILDER_VALUE", builder: "INVISIBLE" },
+  ),
+  d(
+    "em",
+    "62a14e44f765419d10fea99367361a72",
+    { sdk: "62a14e44f765419d10fea99367361a72", builder: "62a14e44f765419d10fea99367361a72" },
+    "SHA256_ONLY",
+  ),
+  d(
+    "em",
+    "62a14e44f765419d10fea99367361a72.AQQCAQMC",
+    { builder: "62a14e44f765419d10fea99367361a72.AQQCAQMC" },
+    "SHA256_ONLY",
+  ),
+  d("ph", "(650)555-1212", { sdk: hashOf("6505551212"), builder: hashOf("6505551212") }, "PH_CALLING_CODE", {
+    country: "US",
+  }),
+  d("ph", "650.555.1212", { sdk: hashOf("650.555.1212"), builder: hashOf("6505551212") }, "PH_CALLING_CODE", {
+    country: "US",
+  }),
   d("ph", "555-0123", { sdk: hashOf("5550123"), builder: hashOf("5550123") }, "PH_VALID", { country: "US" }),
-  d("ph", "(123) 555-1212", { sdk: hashOf("1235551212"), builder: hashOf("1235551212") }, "PH_VALID", { country: "US" }),
-  d("ph", "011 44 20 7946 0958", { sdk: hashOf("011442079460958"), builder: hashOf("11442079460958") }, "PH_CALLING_CODE", { country: "US" }),
+  d("ph", "(123) 555-1212", { sdk: hashOf("1235551212"), builder: hashOf("1235551212") }, "PH_VALID", {
+    country: "US",
+  }),
+  d(
+    "ph",
+    "011 44 20 7946 0958",
+    { sdk: hashOf("011442079460958"), builder: hashOf("11442079460958") },
+    "PH_CALLING_CODE",
+    { country: "US" },
+  ),
   d("ph", "+1 415 555 0123 ext. 45", { sdk: hashOf("14155550123.45"), builder: hashOf("1415555012345") }, "PH_DIGITS"),
   d("ph", "(650)555-1212", { sdk: hashOf("6505551212"), builder: hashOf("6505551212") }, "PH_CALLING_CODE"),
   d("ph", "\u200B+1 650 555 1212", { sdk: hashOf("\u200B16505551212") }, "INVISIBLE"),
   d("ph", "+1\u00A0650\u00A0555\u00A01212", { sdk: hashOf("1\u00A0650\u00A0555\u00A01212") }, "INVISIBLE"),
   d("ph", "+1 800 FLOWERS", { builder: hashOf("1800") }, "PH_VALID"),
-  d("ph", "(416) 555-0199", { sdk: hashOf("4165550199"), builder: hashOf("4165550199") }, "PH_CALLING_CODE", { country: "CA" }),
-  d("ph", "020 7946 0958", { sdk: hashOf("2079460958"), builder: hashOf("2079460958") }, "PH_CALLING_CODE", { country: "GB" }),
-  d("ph", "07911 123456", { sdk: hashOf("7911123456"), builder: hashOf("7911123456") }, "PH_CALLING_CODE", { country: "GB" }),
+  d("ph", "(416) 555-0199", { sdk: hashOf("4165550199"), builder: hashOf("4165550199") }, "PH_CALLING_CODE", {
+    country: "CA",
+  }),
+  d("ph", "020 7946 0958", { sdk: hashOf("2079460958"), builder: hashOf("2079460958") }, "PH_CALLING_CODE", {
+    country: "GB",
+  }),
+  d("ph", "07911 123456", { sdk: hashOf("7911123456"), builder: hashOf("7911123456") }, "PH_CALLING_CODE", {
+    country: "GB",
+  }),
   d("ph", "+44 (0) 7911 123456", { sdk: hashOf("4407911123456"), builder: hashOf("4407911123456") }, "PH_DIGITS"),
   d("ph", "020 7946", { sdk: hashOf("0207946"), builder: hashOf("207946") }, "PH_VALID", { country: "GB" }),
-  d("ph", "0\u200B20 7946 0958", { sdk: hashOf("0\u200B2079460958"), builder: hashOf("2079460958") }, { sdk: "INVISIBLE", builder: "PH_CALLING_CODE" }, { country: "GB" }),
-  d("ph", "0151 23456789", { sdk: hashOf("15123456789"), builder: hashOf("15123456789") }, "PH_CALLING_CODE", { country: "DE" }),
+  d(
+    "ph",
+    "0\u200B20 7946 0958",
+    { sdk: hashOf("0\u200B2079460958"), builder: hashOf("2079460958") },
+    { sdk: "INVISIBLE", builder: "PH_CALLING_CODE" },
+    { country: "GB" },
+  ),
+  d("ph", "0151 23456789", { sdk: hashOf("15123456789"), builder: hashOf("15123456789") }, "PH_CALLING_CODE", {
+    country: "DE",
+  }),
   d("ph", "030 123456", { sdk: hashOf("30123456"), builder: hashOf("30123456") }, "PH_CALLING_CODE", { country: "DE" }),
-  d("ph", "15123456789", { sdk: hashOf("15123456789"), builder: hashOf("15123456789") }, "PH_CALLING_CODE", { country: "DE" }),
+  d("ph", "15123456789", { sdk: hashOf("15123456789"), builder: hashOf("15123456789") }, "PH_CALLING_CODE", {
+    country: "DE",
+  }),
   d("ph", "+49 1234 5678", { sdk: hashOf("4912345678"), builder: hashOf("4912345678") }, "PH_VALID"),
-  d("ph", "06 12 34 56 78", { sdk: hashOf("612345678"), builder: hashOf("612345678") }, "PH_CALLING_CODE", { country: "FR" }),
+  d("ph", "06 12 34 56 78", { sdk: hashOf("612345678"), builder: hashOf("612345678") }, "PH_CALLING_CODE", {
+    country: "FR",
+  }),
   d("ph", "+33 (0)6 12 34 56 78", { sdk: hashOf("330612345678"), builder: hashOf("330612345678") }, "PH_DIGITS"),
   d("ph", "12345", { builder: hashOf("12345") }, "PH_VALID", { country: "FR" }),
-  d("ph", "06 1234 5678", { sdk: hashOf("612345678"), builder: hashOf("612345678") }, "PH_CALLING_CODE", { country: "IT" }),
-  d("ph", "347 123 4567", { sdk: hashOf("3471234567"), builder: hashOf("3471234567") }, "PH_CALLING_CODE", { country: "IT" }),
-  d("ph", "612 34 56 78", { sdk: hashOf("612345678"), builder: hashOf("612345678") }, "PH_CALLING_CODE", { country: "ES" }),
-  d("ph", "06 12345678", { sdk: hashOf("612345678"), builder: hashOf("612345678") }, "PH_CALLING_CODE", { country: "NL" }),
-  d("ph", "070-123 45 67", { sdk: hashOf("701234567"), builder: hashOf("701234567") }, "PH_CALLING_CODE", { country: "SE" }),
-  d("ph", "512 345 678", { sdk: hashOf("512345678"), builder: hashOf("512345678") }, "PH_CALLING_CODE", { country: "PL" }),
-  d("ph", "0532 123 45 67", { sdk: hashOf("5321234567"), builder: hashOf("5321234567") }, "PH_CALLING_CODE", { country: "TR" }),
-  d("ph", "044 55 1234 5678", { sdk: hashOf("445512345678"), builder: hashOf("445512345678") }, "PH_MEXICO", { country: "MX" }),
-  d("ph", "045 55 1234 5678", { sdk: hashOf("455512345678"), builder: hashOf("455512345678") }, "PH_MEXICO", { country: "MX" }),
-  d("ph", "01 55 1234 5678", { sdk: hashOf("15512345678"), builder: hashOf("15512345678") }, "PH_MEXICO", { country: "MX" }),
-  d("ph", "55 1234 5678", { sdk: hashOf("5512345678"), builder: hashOf("5512345678") }, "PH_CALLING_CODE", { country: "MX" }),
+  d("ph", "06 1234 5678", { sdk: hashOf("612345678"), builder: hashOf("612345678") }, "PH_CALLING_CODE", {
+    country: "IT",
+  }),
+  d("ph", "347 123 4567", { sdk: hashOf("3471234567"), builder: hashOf("3471234567") }, "PH_CALLING_CODE", {
+    country: "IT",
+  }),
+  d("ph", "612 34 56 78", { sdk: hashOf("612345678"), builder: hashOf("612345678") }, "PH_CALLING_CODE", {
+    country: "ES",
+  }),
+  d("ph", "06 12345678", { sdk: hashOf("612345678"), builder: hashOf("612345678") }, "PH_CALLING_CODE", {
+    country: "NL",
+  }),
+  d("ph", "070-123 45 67", { sdk: hashOf("701234567"), builder: hashOf("701234567") }, "PH_CALLING_CODE", {
+    country: "SE",
+  }),
+  d("ph", "512 345 678", { sdk: hashOf("512345678"), builder: hashOf("512345678") }, "PH_CALLING_CODE", {
+    country: "PL",
+  }),
+  d("ph", "0532 123 45 67", { sdk: hashOf("5321234567"), builder: hashOf("5321234567") }, "PH_CALLING_CODE", {
+    country: "TR",
+  }),
+  d("ph", "044 55 1234 5678", { sdk: hashOf("445512345678"), builder: hashOf("445512345678") }, "PH_MEXICO", {
+    country: "MX",
+  }),
+  d("ph", "045 55 1234 5678", { sdk: hashOf("455512345678"), builder: hashOf("455512345678") }, "PH_MEXICO", {
+    country: "MX",
+  }),
+  d("ph", "01 55 1234 5678", { sdk: hashOf("15512345678"), builder: hashOf("15512345678") }, "PH_MEXICO", {
+    country: "MX",
+  }),
+  d("ph", "55 1234 5678", { sdk: hashOf("5512345678"), builder: hashOf("5512345678") }, "PH_CALLING_CODE", {
+    country: "MX",
+  }),
   d("ph", "+52 1 55 1234 5678", { sdk: hashOf("5215512345678"), builder: hashOf("5215512345678") }, "PH_MEXICO"),
-  d("ph", "(11) 91234-5678", { sdk: hashOf("11912345678"), builder: hashOf("11912345678") }, "PH_CALLING_CODE", { country: "BR" }),
-  d("ph", "(11) 2345-6789", { sdk: hashOf("1123456789"), builder: hashOf("1123456789") }, "PH_CALLING_CODE", { country: "BR" }),
+  d("ph", "(11) 91234-5678", { sdk: hashOf("11912345678"), builder: hashOf("11912345678") }, "PH_CALLING_CODE", {
+    country: "BR",
+  }),
+  d("ph", "(11) 2345-6789", { sdk: hashOf("1123456789"), builder: hashOf("1123456789") }, "PH_CALLING_CODE", {
+    country: "BR",
+  }),
   d("ph", "+55 11 1234 5678", { sdk: hashOf("551112345678"), builder: hashOf("551112345678") }, "PH_VALID"),
-  d("ph", "011 15 1234-5678", { sdk: hashOf("0111512345678"), builder: hashOf("111512345678") }, "PH_CALLING_CODE", { country: "AR" }),
-  d("ph", "98765 43210", { sdk: hashOf("9876543210"), builder: hashOf("9876543210") }, "PH_CALLING_CODE", { country: "IN" }),
-  d("ph", "138 1234 5678", { sdk: hashOf("13812345678"), builder: hashOf("13812345678") }, "PH_CALLING_CODE", { country: "CN" }),
-  d("ph", "090-1234-5678", { sdk: hashOf("9012345678"), builder: hashOf("9012345678") }, "PH_CALLING_CODE", { country: "JP" }),
-  d("ph", "03-1234-5678", { sdk: hashOf("312345678"), builder: hashOf("312345678") }, "PH_CALLING_CODE", { country: "JP" }),
-  d("ph", "010-1234-5678", { sdk: hashOf("01012345678"), builder: hashOf("1012345678") }, "PH_CALLING_CODE", { country: "KR" }),
-  d("ph", "0812-3456-7890", { sdk: hashOf("81234567890"), builder: hashOf("81234567890") }, "PH_CALLING_CODE", { country: "ID" }),
-  d("ph", "0917 123 4567", { sdk: hashOf("9171234567"), builder: hashOf("9171234567") }, "PH_CALLING_CODE", { country: "PH" }),
-  d("ph", "0412 345 678", { sdk: hashOf("412345678"), builder: hashOf("412345678") }, "PH_CALLING_CODE", { country: "AU" }),
-  d("ph", "082 123 4567", { sdk: hashOf("821234567"), builder: hashOf("821234567") }, "PH_CALLING_CODE", { country: "ZA" }),
-  d("ph", "0803 123 4567", { sdk: hashOf("8031234567"), builder: hashOf("8031234567") }, "PH_CALLING_CODE", { country: "NG" }),
-  d("ph", "050 123 4567", { sdk: hashOf("501234567"), builder: hashOf("501234567") }, "PH_CALLING_CODE", { country: "AE" }),
-  d("ph", "8 (999) 123-45-67", { sdk: hashOf("89991234567"), builder: hashOf("89991234567") }, "PH_CALLING_CODE", { country: "RU" }),
+  d("ph", "011 15 1234-5678", { sdk: hashOf("0111512345678"), builder: hashOf("111512345678") }, "PH_CALLING_CODE", {
+    country: "AR",
+  }),
+  d("ph", "98765 43210", { sdk: hashOf("9876543210"), builder: hashOf("9876543210") }, "PH_CALLING_CODE", {
+    country: "IN",
+  }),
+  d("ph", "138 1234 5678", { sdk: hashOf("13812345678"), builder: hashOf("13812345678") }, "PH_CALLING_CODE", {
+    country: "CN",
+  }),
+  d("ph", "090-1234-5678", { sdk: hashOf("9012345678"), builder: hashOf("9012345678") }, "PH_CALLING_CODE", {
+    country: "JP",
+  }),
+  d("ph", "03-1234-5678", { sdk: hashOf("312345678"), builder: hashOf("312345678") }, "PH_CALLING_CODE", {
+    country: "JP",
+  }),
+  d("ph", "010-1234-5678", { sdk: hashOf("01012345678"), builder: hashOf("1012345678") }, "PH_CALLING_CODE", {
+    country: "KR",
+  }),
+  d("ph", "0812-3456-7890", { sdk: hashOf("81234567890"), builder: hashOf("81234567890") }, "PH_CALLING_CODE", {
+    country: "ID",
+  }),
+  d("ph", "0917 123 4567", { sdk: hashOf("9171234567"), builder: hashOf("9171234567") }, "PH_CALLING_CODE", {
+    country: "PH",
+  }),
+  d("ph", "0412 345 678", { sdk: hashOf("412345678"), builder: hashOf("412345678") }, "PH_CALLING_CODE", {
+    country: "AU",
+  }),
+  d("ph", "082 123 4567", { sdk: hashOf("821234567"), builder: hashOf("821234567") }, "PH_CALLING_CODE", {
+    country: "ZA",
+  }),
+  d("ph", "0803 123 4567", { sdk: hashOf("8031234567"), builder: hashOf("8031234567") }, "PH_CALLING_CODE", {
+    country: "NG",
+  }),
+  d("ph", "050 123 4567", { sdk: hashOf("501234567"), builder: hashOf("501234567") }, "PH_CALLING_CODE", {
+    country: "AE",
+  }),
+  d("ph", "8 (999) 123-45-67", { sdk: hashOf("89991234567"), builder: hashOf("89991234567") }, "PH_CALLING_CODE", {
+    country: "RU",
+  }),
   d("ph", "+44 12", { builder: hashOf("4412") }, "PH_VALID"),
   d("ph", `${PH_HASH}.AQQCAQMC`, { sdk: THROWS }, "BUILDER_VALUE"),
   d("ln", "O'Connor", { sdk: hashOf("o'connor") }, "NAME_LETTERS"),
@@ -322,19 +494,78 @@ const DEPARTURES: Departure[] = [
   d("db", "02/16/1997", { sdk: hashOf("02/16/1997") }, "DB_FORMAT", { country: "US" }),
   d("db", "16/02/1997", { sdk: hashOf("16/02/1997") }, "DB_FORMAT", { country: "GB" }),
   d("db", "05/02/1997", { sdk: hashOf("05/02/1997") }, "DB_FORMAT", { country: "US" }),
-  d("db", "05/02/1997", { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") }, { sdk: "DB_FORMAT", builder: "DB_ORDER" }, { country: "GB" }),
-  d("db", "05/02/1997", { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") }, { sdk: "DB_FORMAT", builder: "DB_ORDER" }, { country: "DE" }),
-  d("db", "05/02/1997", { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") }, { sdk: "DB_FORMAT", builder: "DB_ORDER" }, { country: "FR" }),
-  d("db", "05/02/1997", { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") }, { sdk: "DB_FORMAT", builder: "DB_ORDER" }, { country: "BR" }),
-  d("db", "05/02/1997", { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") }, { sdk: "DB_FORMAT", builder: "DB_ORDER" }, { country: "MX" }),
-  d("db", "05/02/1997", { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") }, { sdk: "DB_FORMAT", builder: "DB_ORDER" }, { country: "IN" }),
-  d("db", "05/02/1997", { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") }, { sdk: "DB_FORMAT", builder: "DB_ORDER" }, { country: "AU" }),
-  d("db", "05/02/1997", { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") }, { sdk: "DB_FORMAT", builder: "DB_ORDER" }, { country: "CA" }),
+  d(
+    "db",
+    "05/02/1997",
+    { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") },
+    { sdk: "DB_FORMAT", builder: "DB_ORDER" },
+    { country: "GB" },
+  ),
+  d(
+    "db",
+    "05/02/1997",
+    { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") },
+    { sdk: "DB_FORMAT", builder: "DB_ORDER" },
+    { country: "DE" },
+  ),
+  d(
+    "db",
+    "05/02/1997",
+    { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") },
+    { sdk: "DB_FORMAT", builder: "DB_ORDER" },
+    { country: "FR" },
+  ),
+  d(
+    "db",
+    "05/02/1997",
+    { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") },
+    { sdk: "DB_FORMAT", builder: "DB_ORDER" },
+    { country: "BR" },
+  ),
+  d(
+    "db",
+    "05/02/1997",
+    { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") },
+    { sdk: "DB_FORMAT", builder: "DB_ORDER" },
+    { country: "MX" },
+  ),
+  d(
+    "db",
+    "05/02/1997",
+    { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") },
+    { sdk: "DB_FORMAT", builder: "DB_ORDER" },
+    { country: "IN" },
+  ),
+  d(
+    "db",
+    "05/02/1997",
+    { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") },
+    { sdk: "DB_FORMAT", builder: "DB_ORDER" },
+    { country: "AU" },
+  ),
+  d(
+    "db",
+    "05/02/1997",
+    { sdk: hashOf("05/02/1997"), builder: hashOf("19970502") },
+    { sdk: "DB_FORMAT", builder: "DB_ORDER" },
+    { country: "CA" },
+  ),
   d("db", "05/02/1997", { sdk: hashOf("05/02/1997") }, "DB_FORMAT", { country: "PH" }),
   d("db", "05/02/1997", { sdk: hashOf("05/02/1997") }, "DB_FORMAT", { country: "PA" }),
   d("db", "05/02/1997", { sdk: hashOf("05/02/1997") }, "DB_FORMAT"),
-  d("db", "05.02.1997", { sdk: hashOf("05.02.1997"), builder: hashOf("19970502") }, { sdk: "DB_FORMAT", builder: "DB_ORDER" }),
-  d("db", "05.02.1997", { sdk: hashOf("05.02.1997"), builder: hashOf("19970502") }, { sdk: "DB_FORMAT", builder: "DB_ORDER" }, { country: "DE" }),
+  d(
+    "db",
+    "05.02.1997",
+    { sdk: hashOf("05.02.1997"), builder: hashOf("19970502") },
+    { sdk: "DB_FORMAT", builder: "DB_ORDER" },
+  ),
+  d(
+    "db",
+    "05.02.1997",
+    { sdk: hashOf("05.02.1997"), builder: hashOf("19970502") },
+    { sdk: "DB_FORMAT", builder: "DB_ORDER" },
+    { country: "DE" },
+  ),
   d("db", "16.02.1997", { sdk: hashOf("16.02.1997") }, "DB_FORMAT"),
   d("db", "1997/02/16", { sdk: hashOf("1997/02/16") }, "DB_FORMAT"),
   d("db", "1997.2.16", { sdk: hashOf("1997.2.16") }, "DB_FORMAT", { country: "JP" }),
@@ -356,7 +587,12 @@ const DEPARTURES: Departure[] = [
   d("ct", "東京", { builder: DROPPED }, "CT_UTF8"),
   d("ct", "Paris 75", { builder: hashOf("paris75") }, "CT_LETTERS"),
   d("ct", "123", { sdk: hashOf("") }, "CT_LETTERS"),
-  d("ct", "Zürich\u200B", { sdk: hashOf("zürich\u200B"), builder: hashOf("zrich") }, { sdk: "INVISIBLE", builder: "CT_UTF8" }),
+  d(
+    "ct",
+    "Zürich\u200B",
+    { sdk: hashOf("zürich\u200B"), builder: hashOf("zrich") },
+    { sdk: "INVISIBLE", builder: "CT_UTF8" },
+  ),
   d("ct", "Kraków", { builder: hashOf("krakw") }, "CT_UTF8"),
   d("ct", "Ciudad de México", { builder: hashOf("ciudaddemxico") }, "CT_UTF8"),
   d("ct", "L'Aquila", { sdk: hashOf("l'aquila") }, "CT_LETTERS"),
@@ -390,8 +626,12 @@ const DEPARTURES: Departure[] = [
   d("zp", "00-950", { sdk: hashOf("00"), builder: hashOf("00") }, "ZP_FORMAT", { country: "PL" }),
   d("zp", "9410", { sdk: hashOf("9410"), builder: hashOf("9410") }, "ZP_US", { country: "US" }),
   d("zp", "NR9 5AL", { sdk: hashOf("nr95al"), builder: hashOf("nr9 5al") }, "ZP_US", { country: "US" }),
-  d("zp", "12345678901", { sdk: hashOf("12345678901"), builder: hashOf("12345678901") }, "ZP_FORMAT", { country: "FR" }),
-  d("zp", "94103\u200B", { sdk: hashOf("94103\u200B"), builder: hashOf("94103\u200B") }, "INVISIBLE", { country: "US" }),
+  d("zp", "12345678901", { sdk: hashOf("12345678901"), builder: hashOf("12345678901") }, "ZP_FORMAT", {
+    country: "FR",
+  }),
+  d("zp", "94103\u200B", { sdk: hashOf("94103\u200B"), builder: hashOf("94103\u200B") }, "INVISIBLE", {
+    country: "US",
+  }),
   d("zp", `${EM_HASH}.Bg`, { sdk: hashOf(`${EM_HASH}.bg`) }, "BUILDER_VALUE"),
   d("country", "United States", { sdk: THROWS }, "COUNTRY_ISO"),
   d("country", "GBR", { sdk: THROWS }, "COUNTRY_ISO"),
@@ -421,23 +661,43 @@ const DEPARTURES: Departure[] = [
   d("external_id", "ABC-12345", { sdk: "ABC-12345" }, "EXTERNAL_ID_HASH"),
   d("external_id", "cust 42 / a.b", { sdk: "cust 42 / a.b" }, "EXTERNAL_ID_HASH"),
   d("external_id", "7712345", { sdk: "7712345" }, "EXTERNAL_ID_HASH"),
-  d("external_id", "\u200Bshopify:1", { sdk: "\u200Bshopify:1", builder: hashOf("\u200Bshopify:1") }, { sdk: "EXTERNAL_ID_HASH", builder: "INVISIBLE" }),
+  d(
+    "external_id",
+    "\u200Bshopify:1",
+    { sdk: "\u200Bshopify:1", builder: hashOf("\u200Bshopify:1") },
+    { sdk: "EXTERNAL_ID_HASH", builder: "INVISIBLE" },
+  ),
   d("external_id", "ID\u00A0123", { sdk: "ID\u00A0123" }, "EXTERNAL_ID_HASH"),
   d("external_id", "ÄBC", { sdk: "ÄBC" }, "EXTERNAL_ID_HASH"),
   d("external_id", "user@example.com", { sdk: "user@example.com" }, "EXTERNAL_ID_HASH"),
   d("external_id", "X\tY", { sdk: "X\tY" }, "EXTERNAL_ID_HASH"),
-  d("external_id", "ABC\u2060123", { sdk: "ABC\u2060123", builder: hashOf("abc\u2060123") }, { sdk: "EXTERNAL_ID_HASH", builder: "INVISIBLE" }),
+  d(
+    "external_id",
+    "ABC\u2060123",
+    { sdk: "ABC\u2060123", builder: hashOf("abc\u2060123") },
+    { sdk: "EXTERNAL_ID_HASH", builder: "INVISIBLE" },
+  ),
   d("external_id", "42\uFEFF", { sdk: "42\uFEFF" }, "EXTERNAL_ID_HASH"),
   d("external_id", "gid://shopify/Customer/1", { sdk: "gid://shopify/Customer/1" }, "EXTERNAL_ID_HASH"),
   d("external_id", "  ", { sdk: "  " }, "EXTERNAL_ID_HASH"),
   d("external_id", `${EM_UPPER}`, { sdk: `${EM_UPPER}` }, "HEX_LOWERCASE"),
   d("client_ip_address", "2001:DB8::1", { sdk: "2001:DB8::1", builder: "2001:DB8::1" }, "IP_CANONICAL"),
-  d("client_ip_address", "2001:0db8:0000:0000:0000:0000:0000:0001", { sdk: "2001:0db8:0000:0000:0000:0000:0000:0001", builder: "2001:0db8:0000:0000:0000:0000:0000:0001" }, "IP_CANONICAL"),
+  d(
+    "client_ip_address",
+    "2001:0db8:0000:0000:0000:0000:0000:0001",
+    { sdk: "2001:0db8:0000:0000:0000:0000:0000:0001", builder: "2001:0db8:0000:0000:0000:0000:0000:0001" },
+    "IP_CANONICAL",
+  ),
   d("client_ip_address", "203.0.113.7, 10.0.0.1", { sdk: "203.0.113.7, 10.0.0.1" }, "IP_ONE_ADDRESS"),
   d("client_ip_address", "10.0.0.1, 203.0.113.7", { sdk: "10.0.0.1, 203.0.113.7", builder: DROPPED }, "IP_ONE_ADDRESS"),
   d("client_ip_address", "[2001:db8::1]:443", { sdk: "[2001:db8::1]:443", builder: DROPPED }, "IP_ONE_ADDRESS"),
   d("client_ip_address", "8.8.8.8:80", { sdk: "8.8.8.8:80", builder: DROPPED }, "IP_ONE_ADDRESS"),
-  d("client_ip_address", "2001:db8::1%eth0", { sdk: "2001:db8::1%eth0", builder: "2001:db8::1%eth0" }, "IP_ONE_ADDRESS"),
+  d(
+    "client_ip_address",
+    "2001:db8::1%eth0",
+    { sdk: "2001:db8::1%eth0", builder: "2001:db8::1%eth0" },
+    "IP_ONE_ADDRESS",
+  ),
   d("client_ip_address", "fe80::1%eth0", { sdk: "fe80::1%eth0" }, "IP_ONE_ADDRESS"),
   d("client_ip_address", "::ffff:8.8.8.8", { sdk: "::ffff:8.8.8.8", builder: "::ffff:8.8.8.8" }, "IP_CANONICAL"),
   d("client_ip_address", "8.8.8.8.AQQAAQMC", { sdk: "8.8.8.8.AQQAAQMC", builder: DROPPED }, "IP_ONE_ADDRESS"),
@@ -474,11 +734,21 @@ const DEPARTURES: Departure[] = [
   d("fbc", "fb.x.1732560123000.IwAR2xYz", { sdk: KEPT }, "FBC_SHAPE"),
   d("fbc", "FB.1.1732560123000.IwAR2xYz", { sdk: KEPT }, "FBC_SHAPE"),
   d("fbc", "fb.1.1732560123000.IwAR2xYz.AQQCAQMC.x", { sdk: KEPT }, "FBC_SHAPE"),
-  d("fbp", " fb.1.1732560000000.1098765432 ", { sdk: KEPT_UNTRIMMED, builder: MADE_UP }, { sdk: "FBC_SHAPE", builder: "FBP_NOT_MADE_UP" }),
+  d(
+    "fbp",
+    " fb.1.1732560000000.1098765432 ",
+    { sdk: KEPT_UNTRIMMED, builder: MADE_UP },
+    { sdk: "FBC_SHAPE", builder: "FBP_NOT_MADE_UP" },
+  ),
   d("fbp", "fb.1.1732560000000.1098765432\uFEFF", { sdk: KEPT_UNTRIMMED, builder: KEPT_UNTRIMMED }, "FBC_SHAPE"),
   d("fbp", "1098765432", { sdk: KEPT, builder: MADE_UP }, { sdk: "FBC_SHAPE", builder: "FBP_NOT_MADE_UP" }),
   d("fbp", "fb.1.1732560000000", { sdk: KEPT, builder: MADE_UP }, { sdk: "FBC_SHAPE", builder: "FBP_NOT_MADE_UP" }),
-  d("fbp", "fb.1.1732560000000.1098765432.xyz", { sdk: KEPT, builder: MADE_UP }, { sdk: "FBC_SHAPE", builder: "FBP_NOT_MADE_UP" }),
+  d(
+    "fbp",
+    "fb.1.1732560000000.1098765432.xyz",
+    { sdk: KEPT, builder: MADE_UP },
+    { sdk: "FBC_SHAPE", builder: "FBP_NOT_MADE_UP" },
+  ),
   d("fbp", "fb.1.abc.1098765432", { sdk: KEPT, builder: MADE_UP }, { sdk: "FBC_SHAPE", builder: "FBP_NOT_MADE_UP" }),
   d("fbp", "GA1.2.1234.5678", { sdk: KEPT, builder: MADE_UP }, { sdk: "FBC_SHAPE", builder: "FBP_NOT_MADE_UP" }),
   d("fbp", "", { builder: MADE_UP }, "FBP_NOT_MADE_UP"),
@@ -488,7 +758,8 @@ const caseId = (c: Pick<CorpusCase, "key" | "raw" | "country" | "page" | "referr
   JSON.stringify([c.key, c.raw, c.country, c.page, c.referrer, c.ipv6]);
 const departureOf = new Map(DEPARTURES.map((row) => [caseId({ key: row.key, raw: row.raw, ...row.where }), row]));
 const recorded = (value: Recorded): Fingerprint => (typeof value === "string" ? value : h(value.hashOf));
-const ruleOf = (row: Departure, library: Library): Rule | undefined => (typeof row.rule === "string" ? row.rule : row.rule[library]);
+const ruleOf = (row: Departure, library: Library): Rule | undefined =>
+  typeof row.rule === "string" ? row.rule : row.rule[library];
 const title = (c: CorpusCase) =>
   `${c.key} ${JSON.stringify(c.raw)}${c.country ? ` in ${c.country}` : ""}${c.page ? ` on ${c.page}` : ""}${c.referrer ? ` from ${c.referrer}` : ""}${c.ipv6 ? ` with ipv6 ${c.ipv6}` : ""}`;
 
@@ -496,11 +767,28 @@ describe("differential: the corpus", () => {
   it("has at least 300 inputs over every key the relay builds", () => {
     expect(CORPUS.length).toBeGreaterThanOrEqual(300);
     expect(new Set(CORPUS.map((c) => c.key))).toEqual(
-      new Set(["em", "ph", "fn", "ln", "ge", "db", "ct", "st", "zp", "country", "external_id", "client_ip_address", "fbc", "fbp"]),
+      new Set([
+        "em",
+        "ph",
+        "fn",
+        "ln",
+        "ge",
+        "db",
+        "ct",
+        "st",
+        "zp",
+        "country",
+        "external_id",
+        "client_ip_address",
+        "fbc",
+        "fbp",
+      ]),
     );
   });
   it("covers at least 15 countries", () => {
-    expect(new Set(CORPUS.flatMap((c) => (c.country === undefined ? [] : [c.country]))).size).toBeGreaterThanOrEqual(15);
+    expect(new Set(CORPUS.flatMap((c) => (c.country === undefined ? [] : [c.country]))).size).toBeGreaterThanOrEqual(
+      15,
+    );
   });
   it("has each case once", () => {
     expect(new Set(CORPUS.map(caseId)).size).toBe(CORPUS.length);
@@ -541,7 +829,8 @@ describe.each([
 describe("differential: the departure table", () => {
   it("names only corpus cases, each once", () => {
     const ids = new Set(CORPUS.map(caseId));
-    for (const row of DEPARTURES) expect(ids.has(caseId({ key: row.key, raw: row.raw, ...row.where })), row.raw).toBe(true);
+    for (const row of DEPARTURES)
+      expect(ids.has(caseId({ key: row.key, raw: row.raw, ...row.where })), row.raw).toBe(true);
     expect(departureOf.size).toBe(DEPARTURES.length);
   });
   it("gives every departure a rule, and uses every rule", () => {

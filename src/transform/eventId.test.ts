@@ -3,9 +3,7 @@ import { eventId } from "./eventId";
 
 describe("eventId", () => {
   it("is built from the session and the attempt", () => {
-    expect(eventId({ id: "evt_1", session: { id: "ses_5f1c9a7e2b", attempt: 2 } })).toBe(
-      "cartful.ses_5f1c9a7e2b.2",
-    );
+    expect(eventId({ id: "evt_1", session: { id: "ses_5f1c9a7e2b", attempt: 2 } })).toBe("cartful.ses_5f1c9a7e2b.2");
   });
 
   it("is the same for a redelivery of the same Studio event", () => {

@@ -148,17 +148,24 @@ describe("normalizeName", () => {
 
 describe("normalizeGender", () => {
   it.each([
-    ["Female", "f"], ["female", "f"], ["F", "f"], ["f", "f"], ["Woman", "f"], [" FEMALE ", "f"],
-    ["Male", "m"], ["male", "m"], ["M", "m"], ["m", "m"], ["man", "m"], ["M.", "m"],
+    ["Female", "f"],
+    ["female", "f"],
+    ["F", "f"],
+    ["f", "f"],
+    ["Woman", "f"],
+    [" FEMALE ", "f"],
+    ["Male", "m"],
+    ["male", "m"],
+    ["M", "m"],
+    ["m", "m"],
+    ["man", "m"],
+    ["M.", "m"],
   ])("%j -> %s", (raw, expected) => {
     expect(normalizeGender(raw)).toEqual(kept(expected));
   });
-  it.each(["other", "non-binary", "x", "", "fem", "unknown", "constructor", "__proto__"])(
-    "%j is dropped",
-    (raw) => {
-      expect(normalizeGender(raw)).toEqual(dropped("not f or m"));
-    },
-  );
+  it.each(["other", "non-binary", "x", "", "fem", "unknown", "constructor", "__proto__"])("%j is dropped", (raw) => {
+    expect(normalizeGender(raw)).toEqual(dropped("not f or m"));
+  });
 });
 
 describe("normalizeCity", () => {

@@ -69,7 +69,9 @@ export function cleanText(raw: string): string {
 
 /** Letters (any script) and their combining marks, lowercase; everything else removed. */
 function lettersOnly(raw: string): string {
-  return cleanText(raw).toLowerCase().replace(/[^\p{L}\p{M}]/gu, "");
+  return cleanText(raw)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}]/gu, "");
 }
 
 const EMAIL_LOCAL = /^[^\s@"(),:;<>[\]\\]{1,64}$/u;
@@ -137,7 +139,9 @@ const GENDERS: Record<string, "f" | "m"> = { f: "f", female: "f", woman: "f", m:
  * ```
  */
 export function normalizeGender(raw: string): Normalized {
-  const key = cleanText(raw).toLowerCase().replace(/[^a-z]/g, "");
+  const key = cleanText(raw)
+    .toLowerCase()
+    .replace(/[^a-z]/g, "");
   return Object.hasOwn(GENDERS, key) ? kept(GENDERS[key]!) : dropped("not f or m");
 }
 
@@ -184,7 +188,9 @@ export function normalizeState(raw: string, country?: string): Normalized {
     const region = findRegion(cleanText(raw));
     if (region !== undefined) return kept(region);
   }
-  const state = cleanText(raw).toLowerCase().replace(/[^\p{L}\p{M}\p{N}]/gu, "");
+  const state = cleanText(raw)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}]/gu, "");
   return state === "" ? dropped("no letters or digits") : kept(state);
 }
 
@@ -206,7 +212,9 @@ const US_ZIP = /^(\d{5})(?:\d{4})?$/;
  */
 export function normalizeZip(raw: string, country?: string): Normalized {
   const code = countryCode(country);
-  const zip = cleanText(raw).toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+  const zip = cleanText(raw)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, "");
   const usZip = US_ZIP.exec(zip);
   if (code === "us") return usZip === null ? dropped("not a US ZIP code") : kept(usZip[1]!);
   if (code === undefined && usZip !== null) return kept(usZip[1]!);

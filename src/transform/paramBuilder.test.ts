@@ -11,9 +11,12 @@ describe("isBuilderAppendix", () => {
   it.each(["AQ", "Ag", "Aw", "BA", "BQ", "Bg"])("accepts the legacy language token %s", (token) => {
     expect(isBuilderAppendix(token)).toBe(true);
   });
-  it.each(["AQQCAQMC", "AQQAAQMC", "AQQDAQMC", "AQQCAQIA", "Ab-_0123"])("accepts the 8-character appendix %s", (appendix) => {
-    expect(isBuilderAppendix(appendix)).toBe(true);
-  });
+  it.each(["AQQCAQMC", "AQQAAQMC", "AQQDAQMC", "AQQCAQIA", "Ab-_0123"])(
+    "accepts the 8-character appendix %s",
+    (appendix) => {
+      expect(isBuilderAppendix(appendix)).toBe(true);
+    },
+  );
   it.each([
     ["another 2-character string", "Ab"],
     ["a token in the wrong case", "aq"],

@@ -100,6 +100,7 @@ export function normalizePhone(raw: string, country?: string): PhoneResult {
     if (international !== undefined) return result(international);
   }
   const known = countryCode(country);
-  return dropped(known === undefined ? "no calling code and no country" : `not a valid number for ${known.toUpperCase()}`);
+  return dropped(
+    known === undefined ? "no calling code and no country" : `not a valid number for ${known.toUpperCase()}`,
+  );
 }
-

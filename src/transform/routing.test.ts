@@ -19,7 +19,10 @@ describe("routesFor", () => {
   });
 
   it("splits a region by store domain, case, scheme, www and paths ignored", () => {
-    const routes = [route("eu", { storeDomains: ["shop.example.de", "shop.example.fr"] }), route("us", { storeDomains: ["shop.example.com"] })];
+    const routes = [
+      route("eu", { storeDomains: ["shop.example.de", "shop.example.fr"] }),
+      route("us", { storeDomains: ["shop.example.com"] }),
+    ];
     expect(names(routesFor(webhook({ domain: "https://WWW.Shop.Example.DE/" }), undefined, routes))).toEqual(["eu"]);
     expect(names(routesFor(webhook({ domain: "shop.example.com" }), undefined, routes))).toEqual(["us"]);
     expect(names(routesFor(webhook({ domain: "shop.example.it" }), undefined, routes))).toEqual([]);
@@ -51,7 +54,9 @@ describe("routesFor", () => {
   });
 
   it("needs every condition of a match to hold", () => {
-    const routes = [route("narrow", { storeDomains: ["shop.example.de"], quizIds: ["q1"], sources: ["s"], types: ["email:submit"] })];
+    const routes = [
+      route("narrow", { storeDomains: ["shop.example.de"], quizIds: ["q1"], sources: ["s"], types: ["email:submit"] }),
+    ];
     expect(names(routesFor(webhook({ domain: "shop.example.de", quiz: "q1" }), "s", routes))).toEqual(["narrow"]);
     expect(names(routesFor(webhook({ domain: "shop.example.de", quiz: "q2" }), "s", routes))).toEqual([]);
     expect(names(routesFor(webhook({ domain: "shop.example.de", quiz: "q1" }), undefined, routes))).toEqual([]);

@@ -58,7 +58,11 @@ export interface RoutedWebhook {
  * routesFor(webhook, "tiktok", destinations); // those with no `source` condition, or `source` "tiktok"
  * ```
  */
-export function routesFor<R extends Route>(webhook: RoutedWebhook, source: string | undefined, routes: readonly R[]): R[] {
+export function routesFor<R extends Route>(
+  webhook: RoutedWebhook,
+  source: string | undefined,
+  routes: readonly R[],
+): R[] {
   return routes.filter((route) => matches(route.match, webhook, source));
 }
 
@@ -80,7 +84,8 @@ function matches(match: DestinationMatch, webhook: RoutedWebhook, source: string
   if (match.quizIds && (webhook.quiz.id === undefined || !match.quizIds.includes(webhook.quiz.id.trim()))) return false;
   if (match.storeDomains) {
     const host = storeHost(webhook.store.domain);
-    if (host === undefined || !match.storeDomains.some((pattern) => hostMatches(storeHost(pattern), host))) return false;
+    if (host === undefined || !match.storeDomains.some((pattern) => hostMatches(storeHost(pattern), host)))
+      return false;
   }
   return true;
 }

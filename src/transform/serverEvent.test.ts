@@ -23,7 +23,13 @@ const options = (env: Record<string, unknown> = {}) => parseConfig(env).destinat
 function build(w: StudioWebhook, env: Record<string, unknown> = {}, now = NOW) {
   const config = parseConfig(env);
   const destination = config.destinations[0]!;
-  return buildServerEvent(w, webhookUserData(w, config, now).userData, eventNameFor(destination, w.type), destination, now);
+  return buildServerEvent(
+    w,
+    webhookUserData(w, config, now).userData,
+    eventNameFor(destination, w.type),
+    destination,
+    now,
+  );
 }
 
 describe("buildServerEvent", () => {
@@ -62,9 +68,7 @@ describe("buildServerEvent", () => {
     const payload = fixture("canonical");
     expect(build(webhook(payload), {}).user_data.fbc).toBe(payload.context.fbc);
     delete payload.context.fbc;
-    expect(build(webhook(payload), {}).user_data.fbc).toBe(
-      `fb.1.${Date.parse(payload.occurred_at)}.IwAR2xYz`,
-    );
+    expect(build(webhook(payload), {}).user_data.fbc).toBe(`fb.1.${Date.parse(payload.occurred_at)}.IwAR2xYz`);
   });
 
   it("replaces an fbc cookie from an older ad click with the page's click id", () => {
@@ -209,7 +213,23 @@ describe("webhookUserData", () => {
     const { userData, match } = webhookUserData(webhook(), parseConfig({}), NOW);
     expect(userData.client_ip_address).toBe("203.0.113.7");
     expect(match).toEqual({
-      sent: ["em", "ph", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"],
+      sent: [
+        "em",
+        "ph",
+        "fn",
+        "ln",
+        "db",
+        "ge",
+        "ct",
+        "st",
+        "zp",
+        "country",
+        "external_id",
+        "client_ip_address",
+        "client_user_agent",
+        "fbc",
+        "fbp",
+      ],
       dropped: {},
     });
   });
@@ -253,17 +273,21 @@ describe("scrubUrl", () => {
   });
 
   it("drops Meta's own short keys and address words", () => {
-    expect(scrubUrl("https://s.example/q?fn=Jane&ln=Doe&ph=14155550123&ct=sf&db=19900214&city=SF&country=US&gender=f&v=2")).toBe(
-      "https://s.example/q?v=2",
-    );
+    expect(
+      scrubUrl("https://s.example/q?fn=Jane&ln=Doe&ph=14155550123&ct=sf&db=19900214&city=SF&country=US&gender=f&v=2"),
+    ).toBe("https://s.example/q?v=2");
   });
 
   it("drops the fragment", () => {
-    expect(scrubUrl("https://s.example/quiz#email=jane.doe@example.com&phone=4155550123")).toBe("https://s.example/quiz");
+    expect(scrubUrl("https://s.example/quiz#email=jane.doe@example.com&phone=4155550123")).toBe(
+      "https://s.example/quiz",
+    );
   });
 
   it("drops a path holding an address", () => {
-    expect(scrubUrl("https://s.example/u/jane.doe@example.com/quiz?utm_source=fb")).toBe("https://s.example/?utm_source=fb");
+    expect(scrubUrl("https://s.example/u/jane.doe@example.com/quiz?utm_source=fb")).toBe(
+      "https://s.example/?utm_source=fb",
+    );
     expect(scrubUrl("https://s.example/u/jane.doe%40example.com/quiz")).toBe("https://s.example/");
   });
 

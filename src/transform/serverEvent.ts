@@ -100,7 +100,11 @@ export function eventTimeMs(webhook: Pick<StudioWebhook, "occurred_at">, now: nu
  * match.dropped; // { ph: "not a valid number for GB" }
  * ```
  */
-export function webhookUserData(webhook: StudioWebhook, options: { defaultCountry: string | undefined }, now: number): BuiltUserData {
+export function webhookUserData(
+  webhook: StudioWebhook,
+  options: { defaultCountry: string | undefined },
+  now: number,
+): BuiltUserData {
   const { context, shopper } = webhook;
   return buildUserData(
     shopper,
@@ -131,7 +135,10 @@ export function webhookUserData(webhook: StudioWebhook, options: { defaultCountr
  * //   content_type: "product", currency: "USD", value: 34, content_name: "Skin Care Finder" }
  * ```
  */
-export function buildCustomData(webhook: StudioWebhook, config: Omit<EventOptions, "limitedDataUse">): CustomData | undefined {
+export function buildCustomData(
+  webhook: StudioWebhook,
+  config: Omit<EventOptions, "limitedDataUse">,
+): CustomData | undefined {
   const contents: Content[] = [];
   for (const item of webhook.recommendations) {
     const id = item[config.contentId]?.trim();
@@ -227,6 +234,9 @@ function isAmount(value: number | null | undefined): value is number {
 }
 
 function storeUrl(domain: string | undefined): string | undefined {
-  const host = domain?.trim().replace(/^https?:\/\//, "").replace(/\/.*$/, "");
+  const host = domain
+    ?.trim()
+    .replace(/^https?:\/\//, "")
+    .replace(/\/.*$/, "");
   return host && /^[a-z0-9.-]+(:\d+)?$/i.test(host) ? `https://${host}/` : undefined;
 }

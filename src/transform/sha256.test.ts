@@ -38,7 +38,9 @@ describe("sha256Utf8Hex", () => {
   });
 
   it("gives Meta's reference hashes", () => {
-    expect(sha256Utf8Hex("john_smith@gmail.com")).toBe("62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f");
+    expect(sha256Utf8Hex("john_smith@gmail.com")).toBe(
+      "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f",
+    );
     expect(sha256Utf8Hex("16505551212")).toBe("e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176");
     expect(sha256Utf8Hex("us")).toBe("79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621");
   });
@@ -51,7 +53,20 @@ describe("sha256Utf8Hex", () => {
   });
 
   it("encodes UTF-8 like TextEncoder: 2-, 3- and 4-byte characters, lone surrogates as U+FFFD", () => {
-    for (const text of ["é", "ß", "中", "😀", "valéry", "müller-lüdenscheidt", "\ud800", "\udc00", "a\ud83d", "\ud83db", "\u0000", "\uffff"]) {
+    for (const text of [
+      "é",
+      "ß",
+      "中",
+      "😀",
+      "valéry",
+      "müller-lüdenscheidt",
+      "\ud800",
+      "\udc00",
+      "a\ud83d",
+      "\ud83db",
+      "\u0000",
+      "\uffff",
+    ]) {
       expect(sha256Utf8Hex(text), JSON.stringify(text)).toBe(opensslHex(text));
     }
   });

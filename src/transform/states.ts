@@ -93,7 +93,11 @@ yt Yukon|Yukon Territory
 
 /** Lookup key: accents removed, lowercase, letters a-z only ("Québec" -> "quebec"). */
 function regionKey(text: string): string {
-  return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase().replace(/[^a-z]/g, "");
+  return text
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^a-z]/g, "");
 }
 
 interface RegionTable {

@@ -16,14 +16,27 @@ function transform(payload: unknown, env: Record<string, unknown> = {}, source?:
 /** The events of a routed result, by destination name. */
 function events(result: ReturnType<typeof transform>) {
   if (result.outcome !== "routed") throw new Error(`not routed: ${JSON.stringify(result)}`);
-  return Object.fromEntries(result.results.map((r) => [r.destination.name, r.outcome === "event" ? r.event : r.reason]));
+  return Object.fromEntries(
+    result.results.map((r) => [r.destination.name, r.outcome === "event" ? r.event : r.reason]),
+  );
 }
 
 const threeDestinations = {
   META_ACCESS_TOKEN_EU: "EAAB-eu",
   DESTINATIONS: JSON.stringify([
-    { name: "eu", pixel_id: "111", access_token_secret: "META_ACCESS_TOKEN_EU", match: { store_domain: ["shop.example.de"] } },
-    { name: "skin", pixel_id: "222", match: { quiz_id: ["qz_skin_finder"] }, event_name: { "email:submit": "SkinLead" }, content_id: "sku" },
+    {
+      name: "eu",
+      pixel_id: "111",
+      access_token_secret: "META_ACCESS_TOKEN_EU",
+      match: { store_domain: ["shop.example.de"] },
+    },
+    {
+      name: "skin",
+      pixel_id: "222",
+      match: { quiz_id: ["qz_skin_finder"] },
+      event_name: { "email:submit": "SkinLead" },
+      content_id: "sku",
+    },
     { name: "test", pixel_id: "333", match: { source: "staging" }, require_consent: true },
   ]),
 };
@@ -32,7 +45,10 @@ describe("transformWebhook", () => {
   for (const name of ["canonical", "minimal", "international", "messy"]) {
     it(`maps fixtures/${name}.json to an event for the default destination`, () => {
       const result = transform(fixture(name));
-      expect(result).toMatchObject({ outcome: "routed", results: [{ destination: { name: "default" }, outcome: "event" }] });
+      expect(result).toMatchObject({
+        outcome: "routed",
+        results: [{ destination: { name: "default" }, outcome: "event" }],
+      });
       const event = events(result).default as { event_id: string; user_data: object & { em?: string } };
       expect(event.event_id).toBe(result.outcome === "routed" ? result.eventId : "");
       expect(event.user_data.em).toMatch(/^[0-9a-f]{64}$/);
@@ -62,7 +78,9 @@ describe("transformWebhook", () => {
 
   it("takes an email hashed upstream", () => {
     const hashed = "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f";
-    expect(events(transform({ ...fixture("minimal"), shopper: { email: hashed } })).default).toMatchObject({ user_data: { em: hashed } });
+    expect(events(transform({ ...fixture("minimal"), shopper: { email: hashed } })).default).toMatchObject({
+      user_data: { em: hashed },
+    });
   });
 
   it("takes an email hashed by Meta's Parameter Builder, exactly as it came", () => {
@@ -73,7 +91,10 @@ describe("transformWebhook", () => {
   });
 
   it("refuses an email whose hash carries something that is not a builder appendix", () => {
-    const payload = { ...fixture("minimal"), shopper: { email: "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f.Ab" } };
+    const payload = {
+      ...fixture("minimal"),
+      shopper: { email: "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f.Ab" },
+    };
     expect(transform(payload)).toMatchObject({ outcome: "invalid", issues: [{ path: "shopper.email" }] });
   });
 
@@ -84,10 +105,26 @@ describe("transformWebhook", () => {
     const result = transform(payload);
     if (result.outcome !== "routed") throw new Error("not routed");
     expect(result.match).toEqual({
-      sent: ["em", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id", "client_ip_address", "client_user_agent", "fbc"],
+      sent: [
+        "em",
+        "fn",
+        "ln",
+        "db",
+        "ge",
+        "ct",
+        "st",
+        "zp",
+        "country",
+        "external_id",
+        "client_ip_address",
+        "client_user_agent",
+        "fbc",
+      ],
       dropped: { ph: "not a valid number for US", fbp: "malformed" },
     });
-    expect(Object.keys((events(result).default as { user_data: object }).user_data).sort()).toEqual([...result.match.sent].sort());
+    expect(Object.keys((events(result).default as { user_data: object }).user_data).sort()).toEqual(
+      [...result.match.sent].sort(),
+    );
   });
 
   it("reports the match of a webhook it skips too", () => {
@@ -97,11 +134,29 @@ describe("transformWebhook", () => {
     expect(transform(payload)).toMatchObject({
       outcome: "routed",
       match: {
-        sent: ["em", "ph", "fn", "ln", "db", "ct", "st", "zp", "country", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"],
+        sent: [
+          "em",
+          "ph",
+          "fn",
+          "ln",
+          "db",
+          "ct",
+          "st",
+          "zp",
+          "country",
+          "external_id",
+          "client_ip_address",
+          "client_user_agent",
+          "fbc",
+          "fbp",
+        ],
         dropped: { ge: "not f or m" },
       },
     });
-    expect(transform({ ...fixture("canonical"), type: "quiz:start" })).toMatchObject({ outcome: "skipped", match: { dropped: {} } });
+    expect(transform({ ...fixture("canonical"), type: "quiz:start" })).toMatchObject({
+      outcome: "skipped",
+      match: { dropped: {} },
+    });
   });
 
   it("skips a consent denial for every destination, with the event_id it would have had", () => {
@@ -118,16 +173,29 @@ describe("transformWebhook", () => {
   it("does not judge the time of a webhook no destination will send", () => {
     const payload = { ...fixture("canonical"), occurred_at: NOW - 30 * DAY };
     payload.shopper = { ...payload.shopper, marketing_consent: false };
-    expect(transform(payload)).toMatchObject({ outcome: "routed", results: [{ outcome: "skipped", reason: "consent_denied" }] });
+    expect(transform(payload)).toMatchObject({
+      outcome: "routed",
+      results: [{ outcome: "skipped", reason: "consent_denied" }],
+    });
   });
 
   it("skips a type the configuration does not relay", () => {
-    expect(transform({ ...fixture("canonical"), type: "quiz:start" })).toMatchObject({ outcome: "skipped", reason: "event_type_filtered" });
-    expect(transform({ ...fixture("canonical"), type: "quiz:start" }, { STUDIO_EVENT_TYPES: "quiz:start" }).outcome).toBe("routed");
+    expect(transform({ ...fixture("canonical"), type: "quiz:start" })).toMatchObject({
+      outcome: "skipped",
+      reason: "event_type_filtered",
+    });
+    expect(
+      transform({ ...fixture("canonical"), type: "quiz:start" }, { STUDIO_EVENT_TYPES: "quiz:start" }).outcome,
+    ).toBe("routed");
   });
 
   it("skips a webhook no destination takes, naming why", () => {
-    expect(transform({ ...fixture("canonical"), store: { domain: "shop.example.it" }, quiz: { id: "qz_other" } }, threeDestinations)).toMatchObject({
+    expect(
+      transform(
+        { ...fixture("canonical"), store: { domain: "shop.example.it" }, quiz: { id: "qz_other" } },
+        threeDestinations,
+      ),
+    ).toMatchObject({
       outcome: "skipped",
       reason: "no_destination",
       eventId: "cartful.ses_5f1c9a7e2b.2",
@@ -181,7 +249,9 @@ describe("transformWebhook", () => {
 
   it("refuses a time more than a day ahead and stamps a little ahead as now", () => {
     expect(transform({ ...fixture("minimal"), occurred_at: NOW + DAY + 1000 })).toMatchObject({ outcome: "invalid" });
-    expect(events(transform({ ...fixture("minimal"), occurred_at: NOW + 5000 })).default).toMatchObject({ event_time: NOW / 1000 });
+    expect(events(transform({ ...fixture("minimal"), occurred_at: NOW + 5000 })).default).toMatchObject({
+      event_time: NOW / 1000,
+    });
   });
 });
 

@@ -70,7 +70,14 @@ export type DestinationResult<D> =
  * it holds no value.
  */
 export type TransformResult<D> =
-  | { outcome: "routed"; eventId: string; studioEventId: string; type: string; match: MatchReport; results: DestinationResult<D>[] }
+  | {
+      outcome: "routed";
+      eventId: string;
+      studioEventId: string;
+      type: string;
+      match: MatchReport;
+      results: DestinationResult<D>[];
+    }
   | { outcome: "skipped"; reason: WebhookSkipReason; eventId: string; studioEventId: string; match: MatchReport }
   | { outcome: "invalid"; issues: Issue[] };
 
@@ -100,13 +107,19 @@ export function transformWebhook<D extends DestinationOptions>(
   const routed = routesFor(webhook, source, destinations);
   if (routed.length === 0) return { outcome: "skipped", reason: "no_destination", ...ids };
 
-  const decisions = routed.map((destination) => ({ destination, consent: consentDecision(webhook, destination.requireConsent) }));
+  const decisions = routed.map((destination) => ({
+    destination,
+    consent: consentDecision(webhook, destination.requireConsent),
+  }));
   if (decisions.some((decision) => decision.consent.send)) {
     if (webhook.occurred_at - now > MAX_CLOCK_SKEW_MS) {
       return { outcome: "invalid", issues: [{ path: "occurred_at", message: "Event time is in the future" }] };
     }
     if (isTooOld(webhook.occurred_at, now + INTAKE_MARGIN_MS)) {
-      return { outcome: "invalid", issues: [{ path: "occurred_at", message: "Event is older than the 7 days Meta accepts" }] };
+      return {
+        outcome: "invalid",
+        issues: [{ path: "occurred_at", message: "Event is older than the 7 days Meta accepts" }],
+      };
     }
   }
   const results = decisions.map(({ destination, consent }): DestinationResult<D> => {

@@ -18,7 +18,10 @@ const fixture = (name: string) =>
 const asShopper = (raw: Record<string, unknown>): Shopper =>
   Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, String(value)]));
 const asClient = (context: Fixture["context"]): Client => ({
-  ip: context.ip, user_agent: context.user_agent, fbp: context.fbp, fbc: context.fbc,
+  ip: context.ip,
+  user_agent: context.user_agent,
+  fbp: context.fbp,
+  fbc: context.fbc,
 });
 const webhook = fixture("canonical");
 /** Just the user data of buildUserData. */
@@ -105,7 +108,11 @@ describe("buildUserData on the other fixtures", () => {
 
 describe("buildUserData: Meta's reference hashes", () => {
   it("produces the documented em, ph and country hashes", () => {
-    const userData = userDataOf({ email: " John_Smith@gmail.com ", phone: "(650)555-1212", country: "United States" }, {}, {});
+    const userData = userDataOf(
+      { email: " John_Smith@gmail.com ", phone: "(650)555-1212", country: "United States" },
+      {},
+      {},
+    );
     expect(userData).toEqual({
       em: "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f",
       ph: "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176",
@@ -154,12 +161,30 @@ describe("buildUserData: pre-hashed values", () => {
   });
   it("passes pre-hashes through for every hashed key", () => {
     const shopper: Shopper = {
-      email: h("e"), phone: h("p"), first_name: h("fn"), last_name: h("ln"), gender: h("g"),
-      date_of_birth: h("d"), city: h("c"), state: h("s"), zip: h("z"), country: h("co"), customer_id: h("x"),
+      email: h("e"),
+      phone: h("p"),
+      first_name: h("fn"),
+      last_name: h("ln"),
+      gender: h("g"),
+      date_of_birth: h("d"),
+      city: h("c"),
+      state: h("s"),
+      zip: h("z"),
+      country: h("co"),
+      customer_id: h("x"),
     };
     expect(userDataOf(shopper, {}, { defaultCountry: "US" })).toEqual({
-      em: h("e"), ph: h("p"), fn: h("fn"), ln: h("ln"), ge: h("g"), db: h("d"),
-      ct: h("c"), st: h("s"), zp: h("z"), country: h("co"), external_id: h("x"),
+      em: h("e"),
+      ph: h("p"),
+      fn: h("fn"),
+      ln: h("ln"),
+      ge: h("g"),
+      db: h("d"),
+      ct: h("c"),
+      st: h("s"),
+      zp: h("z"),
+      country: h("co"),
+      external_id: h("x"),
     });
   });
 });
@@ -167,8 +192,17 @@ describe("buildUserData: pre-hashed values", () => {
 describe("buildUserData: invalid and empty fields", () => {
   it("drops each field that cannot be normalized", () => {
     const shopper: Shopper = {
-      email: "not-an-email", phone: "555", first_name: "--", last_name: " ", gender: "other",
-      date_of_birth: "02/30/1997", city: "123", state: "Narnia", zip: "1", country: "Atlantis", customer_id: " ",
+      email: "not-an-email",
+      phone: "555",
+      first_name: "--",
+      last_name: " ",
+      gender: "other",
+      date_of_birth: "02/30/1997",
+      city: "123",
+      state: "Narnia",
+      zip: "1",
+      country: "Atlantis",
+      customer_id: " ",
     };
     expect(userDataOf(shopper, {}, { defaultCountry: "US" })).toEqual({});
   });
@@ -186,7 +220,13 @@ describe("buildUserData: invalid and empty fields", () => {
     expect(userDataOf(shopper, {}, {})).toEqual({ external_id: h("7712345") });
   });
   it("ignores values that are neither strings nor finite numbers instead of throwing", () => {
-    const shopper = { email: { a: 1 }, phone: null, first_name: true, customer_id: Number.NaN, country: ["US"] } as unknown as Shopper;
+    const shopper = {
+      email: { a: 1 },
+      phone: null,
+      first_name: true,
+      customer_id: Number.NaN,
+      country: ["US"],
+    } as unknown as Shopper;
     const client = { ip: 42, user_agent: null, fbp: {}, fbc: undefined } as unknown as Client;
     expect(userDataOf(shopper, client, { defaultCountry: "US" })).toEqual({});
   });
@@ -227,8 +267,12 @@ describe("buildUserData: browser values", () => {
   it("builds fbc from the page's click id at occurred_at, else from the referrer's", () => {
     const page_url = "https://shop.example.com/quiz?fbclid=FromPage";
     const referrer_url = "https://l.facebook.com/?fbclid=FromReferrer";
-    expect(userDataOf({}, { page_url, referrer_url, occurred_at: 1795632127123 }, {}).fbc).toBe("fb.1.1795632127123.FromPage");
-    expect(userDataOf({}, { referrer_url, occurred_at: 1795632127123 }, {}).fbc).toBe("fb.1.1795632127123.FromReferrer");
+    expect(userDataOf({}, { page_url, referrer_url, occurred_at: 1795632127123 }, {}).fbc).toBe(
+      "fb.1.1795632127123.FromPage",
+    );
+    expect(userDataOf({}, { referrer_url, occurred_at: 1795632127123 }, {}).fbc).toBe(
+      "fb.1.1795632127123.FromReferrer",
+    );
   });
   it("stamps a built fbc with now when no occurred_at came, and builds none without either", () => {
     const page_url = "https://shop.example.com/quiz?fbclid=FromPage";
@@ -245,13 +289,30 @@ describe("buildUserData: invisible characters", () => {
   it("hashes a value with invisible characters as the same value without them, for every shopper key", () => {
     const zw = "\u200B";
     const shopper: Shopper = {
-      email: `${zw}jane@example.com\uFEFF`, phone: `+44${zw} 20 7946 0958`, first_name: `Ja${zw}ne`, last_name: `Do\u00ADe`,
-      gender: `f${zw}`, date_of_birth: `1990-02-14${zw}`, city: `Lon${zw}don`, state: `Eng${zw}land`, zip: `SW1A\u00A01AA`,
-      country: `G${zw}B`, customer_id: `${zw}ABC 1`,
+      email: `${zw}jane@example.com\uFEFF`,
+      phone: `+44${zw} 20 7946 0958`,
+      first_name: `Ja${zw}ne`,
+      last_name: `Do\u00ADe`,
+      gender: `f${zw}`,
+      date_of_birth: `1990-02-14${zw}`,
+      city: `Lon${zw}don`,
+      state: `Eng${zw}land`,
+      zip: `SW1A\u00A01AA`,
+      country: `G${zw}B`,
+      customer_id: `${zw}ABC 1`,
     };
     const clean: Shopper = {
-      email: "jane@example.com", phone: "+44 20 7946 0958", first_name: "Jane", last_name: "Doe", gender: "f",
-      date_of_birth: "1990-02-14", city: "London", state: "England", zip: "SW1A 1AA", country: "GB", customer_id: "ABC 1",
+      email: "jane@example.com",
+      phone: "+44 20 7946 0958",
+      first_name: "Jane",
+      last_name: "Doe",
+      gender: "f",
+      date_of_birth: "1990-02-14",
+      city: "London",
+      state: "England",
+      zip: "SW1A 1AA",
+      country: "GB",
+      customer_id: "ABC 1",
     };
     expect(userDataOf(shopper, {}, {})).toEqual(userDataOf(clean, {}, {}));
     expect(Object.keys(userDataOf(shopper, {}, {}))).toHaveLength(11);
@@ -269,13 +330,29 @@ describe("buildUserData: values hashed by Meta's Parameter Builder", () => {
 
   it("sends a builder value exactly as it came for every hashed key, em included", () => {
     const shopper: Shopper = {
-      email: builderValue("e"), phone: builderValue("p"), first_name: builderValue("fn"), last_name: `${h("ln")}.BA`,
-      gender: builderValue("g"), date_of_birth: builderValue("d"), city: builderValue("c"), state: builderValue("s"),
-      zip: builderValue("z"), country: builderValue("co"), customer_id: builderValue("x"),
+      email: builderValue("e"),
+      phone: builderValue("p"),
+      first_name: builderValue("fn"),
+      last_name: `${h("ln")}.BA`,
+      gender: builderValue("g"),
+      date_of_birth: builderValue("d"),
+      city: builderValue("c"),
+      state: builderValue("s"),
+      zip: builderValue("z"),
+      country: builderValue("co"),
+      customer_id: builderValue("x"),
     };
     expect(userDataOf(shopper, {}, { defaultCountry: "US" })).toEqual({
-      em: builderValue("e"), ph: builderValue("p"), fn: builderValue("fn"), ln: `${h("ln")}.BA`, ge: builderValue("g"),
-      db: builderValue("d"), ct: builderValue("c"), st: builderValue("s"), zp: builderValue("z"), country: builderValue("co"),
+      em: builderValue("e"),
+      ph: builderValue("p"),
+      fn: builderValue("fn"),
+      ln: `${h("ln")}.BA`,
+      ge: builderValue("g"),
+      db: builderValue("d"),
+      ct: builderValue("c"),
+      st: builderValue("s"),
+      zp: builderValue("z"),
+      country: builderValue("co"),
       external_id: builderValue("x"),
     });
   });
@@ -322,9 +399,19 @@ describe("buildUserData: country from the phone number", () => {
     expect(userDataOf({ phone: h("p") }, {}, {}).country).toBeUndefined();
   });
   it("reads dates, states and ZIPs with the phone's region when there is no other country", () => {
-    const shopper: Shopper = { phone: "+44 20 7946 0958", date_of_birth: "05/02/1997", zip: "NR9 5AL", state: "Norfolk" };
+    const shopper: Shopper = {
+      phone: "+44 20 7946 0958",
+      date_of_birth: "05/02/1997",
+      zip: "NR9 5AL",
+      state: "Norfolk",
+    };
     expect(userDataOf(shopper, {}, {})).toMatchObject({ db: h("19970205"), zp: h("nr95al"), st: h("norfolk") });
-    const american: Shopper = { phone: "+1 650 555 1212", date_of_birth: "05/02/1997", zip: "941031234", state: "Ontario" };
+    const american: Shopper = {
+      phone: "+1 650 555 1212",
+      date_of_birth: "05/02/1997",
+      zip: "941031234",
+      state: "Ontario",
+    };
     const result = buildUserData(american, {}, {});
     expect(result.userData).toMatchObject({ db: h("19970502"), zp: h("94103") });
     expect(result.match.dropped).toEqual({ st: "not a state of US" });
@@ -333,13 +420,19 @@ describe("buildUserData: country from the phone number", () => {
 
 describe("buildUserData: dates follow the country", () => {
   it("reads day first for the shopper's day-first country", () => {
-    expect(userDataOf({ date_of_birth: "05/02/1997", country: "Germany" }, {}, { defaultCountry: "US" }).db).toBe(h("19970205"));
+    expect(userDataOf({ date_of_birth: "05/02/1997", country: "Germany" }, {}, { defaultCountry: "US" }).db).toBe(
+      h("19970205"),
+    );
   });
   it("reads month first for the shopper's month-first country", () => {
-    expect(userDataOf({ date_of_birth: "05/02/1997", country: "PH" }, {}, { defaultCountry: "GB" }).db).toBe(h("19970502"));
+    expect(userDataOf({ date_of_birth: "05/02/1997", country: "PH" }, {}, { defaultCountry: "GB" }).db).toBe(
+      h("19970502"),
+    );
   });
   it("falls back to DEFAULT_COUNTRY before the phone's region", () => {
-    expect(userDataOf({ date_of_birth: "05/02/1997", phone: "+1 650 555 1212" }, {}, { defaultCountry: "GB" }).db).toBe(h("19970205"));
+    expect(userDataOf({ date_of_birth: "05/02/1997", phone: "+1 650 555 1212" }, {}, { defaultCountry: "GB" }).db).toBe(
+      h("19970205"),
+    );
   });
   it("reads month first with no country at all (Meta's example)", () => {
     expect(userDataOf({ date_of_birth: "05/02/1997" }, {}, {}).db).toBe(h("19970502"));
@@ -351,14 +444,36 @@ describe("buildUserData: the match report", () => {
     const { match } = buildUserData(asShopper(webhook.shopper), asClient(webhook.context), { defaultCountry: "US" });
     expect(match.sent).toEqual([...USER_DATA_KEYS]);
     expect(USER_DATA_KEYS).toEqual([
-      "em", "ph", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id",
-      "client_ip_address", "client_user_agent", "fbc", "fbp",
+      "em",
+      "ph",
+      "fn",
+      "ln",
+      "db",
+      "ge",
+      "ct",
+      "st",
+      "zp",
+      "country",
+      "external_id",
+      "client_ip_address",
+      "client_user_agent",
+      "fbc",
+      "fbp",
     ]);
   });
   it("gives each given but dropped key its reason, and no value", () => {
     const shopper: Shopper = {
-      email: "jane.doe@", phone: "07911 12345", first_name: "--", last_name: "4", gender: "other",
-      date_of_birth: "1997-02-30", city: "75", state: "Narnia", zip: "9410", country: "Atlantis", customer_id: "c-1",
+      email: "jane.doe@",
+      phone: "07911 12345",
+      first_name: "--",
+      last_name: "4",
+      gender: "other",
+      date_of_birth: "1997-02-30",
+      city: "75",
+      state: "Narnia",
+      zip: "9410",
+      country: "Atlantis",
+      customer_id: "c-1",
     };
     const client: Client = { ip: "192.168.1.20", user_agent: "UA", fbc: "fb.1.1.x.Ab", fbp: "nope" };
     const { userData, match } = buildUserData(shopper, client, { defaultCountry: "US", now: Date.UTC(2026, 10, 25) });
@@ -382,11 +497,16 @@ describe("buildUserData: the match report", () => {
     });
     expect(Object.keys(userData)).toEqual(match.sent);
     const text = JSON.stringify(match);
-    for (const value of ["jane", "07911", "1997", "Narnia", "9410", "Atlantis", "192.168", "nope"]) expect(text).not.toContain(value);
+    for (const value of ["jane", "07911", "1997", "Narnia", "9410", "Atlantis", "192.168", "nope"])
+      expect(text).not.toContain(value);
   });
   it("names the shopper's country in a phone reason, and the lack of one", () => {
-    expect(buildUserData({ phone: "12345", country: "fr" }, {}, {}).match.dropped).toEqual({ ph: "not a valid number for FR" });
-    expect(buildUserData({ phone: "(650) 555-1212" }, {}, {}).match.dropped).toEqual({ ph: "no calling code and no country" });
+    expect(buildUserData({ phone: "12345", country: "fr" }, {}, {}).match.dropped).toEqual({
+      ph: "not a valid number for FR",
+    });
+    expect(buildUserData({ phone: "(650) 555-1212" }, {}, {}).match.dropped).toEqual({
+      ph: "no calling code and no country",
+    });
   });
   it("reports a future birth date", () => {
     const now = Date.UTC(2026, 10, 25);

@@ -87,8 +87,21 @@ export interface UserDataOptions {
 
 /** Meta's `user_data` keys, in the order of Meta's "Customer Information Parameters" page. */
 export const USER_DATA_KEYS = [
-  "em", "ph", "fn", "ln", "db", "ge", "ct", "st", "zp", "country", "external_id",
-  "client_ip_address", "client_user_agent", "fbc", "fbp",
+  "em",
+  "ph",
+  "fn",
+  "ln",
+  "db",
+  "ge",
+  "ct",
+  "st",
+  "zp",
+  "country",
+  "external_id",
+  "client_ip_address",
+  "client_user_agent",
+  "fbc",
+  "fbp",
 ] as const satisfies readonly (keyof UserData)[];
 
 export type UserDataKey = (typeof USER_DATA_KEYS)[number];
@@ -120,7 +133,8 @@ export interface BuiltUserData {
  * invisible characters only) counts as no value.
  */
 function text(raw: unknown): string | undefined {
-  const value = typeof raw === "string" ? raw : typeof raw === "number" && Number.isFinite(raw) ? String(raw) : undefined;
+  const value =
+    typeof raw === "string" ? raw : typeof raw === "number" && Number.isFinite(raw) ? String(raw) : undefined;
   return value === undefined || cleanText(value) === "" ? undefined : value;
 }
 

@@ -93,7 +93,10 @@ describe("parseWebhook", () => {
   });
 
   it("ignores unknown fields", () => {
-    const result = parseWebhook({ ...fixture("minimal"), extra: { deep: [1, 2] }, shopper: { email: "a@b.co", x: 1 } }, {});
+    const result = parseWebhook(
+      { ...fixture("minimal"), extra: { deep: [1, 2] }, shopper: { email: "a@b.co", x: 1 } },
+      {},
+    );
     expect(result.ok).toBe(true);
   });
 
@@ -102,7 +105,10 @@ describe("parseWebhook", () => {
       { ...fixture("minimal"), shopper: { email: "a@b.co", phone: "", city: null }, context: null },
       {},
     );
-    expect(result).toMatchObject({ ok: true, webhook: { shopper: { phone: undefined, city: undefined }, context: {} } });
+    expect(result).toMatchObject({
+      ok: true,
+      webhook: { shopper: { phone: undefined, city: undefined }, context: {} },
+    });
   });
 
   it("names a missing email by path", () => {
@@ -125,7 +131,10 @@ describe("parseWebhook", () => {
   });
 
   it("refuses a consent flag it cannot read", () => {
-    const result = parseWebhook({ ...fixture("minimal"), shopper: { email: "a@b.co", marketing_consent: "maybe" } }, {});
+    const result = parseWebhook(
+      { ...fixture("minimal"), shopper: { email: "a@b.co", marketing_consent: "maybe" } },
+      {},
+    );
     expect(result).toMatchObject({ ok: false, issues: [{ path: "shopper.marketing_consent" }] });
   });
 
@@ -142,7 +151,10 @@ describe("parseWebhook", () => {
       { ...fixture("minimal"), context: { consent: { ad_storage: "DENIED", ad_user_data: "unknown" } } },
       {},
     );
-    expect(result).toMatchObject({ ok: true, webhook: { context: { consent: { ad_storage: "denied", ad_user_data: undefined } } } });
+    expect(result).toMatchObject({
+      ok: true,
+      webhook: { context: { consent: { ad_storage: "denied", ad_user_data: undefined } } },
+    });
   });
 });
 
@@ -154,7 +166,12 @@ describe("applyFieldMap", () => {
 
   it("maps arrays and the fields of their items", () => {
     const mapped = applyFieldMap(
-      { products: [{ productId: "p1", cost: 3 }, { productId: "p2", cost: 4 }] },
+      {
+        products: [
+          { productId: "p1", cost: 3 },
+          { productId: "p2", cost: 4 },
+        ],
+      },
       { recommendations: "products", "recommendations[].product_id": "productId", "recommendations[].price": "cost" },
     ) as any;
     expect(mapped.recommendations).toEqual([
@@ -190,12 +207,19 @@ describe("applyFieldMap", () => {
 
   it("does not write into nested objects of the caller's payload", () => {
     const payload = { shopper: { mail: "a@b.co" }, items: [{ id: "1" }] };
-    applyFieldMap(payload, { "shopper.email": "shopper.mail", recommendations: "items", "recommendations[].product_id": "id" });
+    applyFieldMap(payload, {
+      "shopper.email": "shopper.mail",
+      recommendations: "items",
+      "recommendations[].product_id": "id",
+    });
     expect(payload).toEqual({ shopper: { mail: "a@b.co" }, items: [{ id: "1" }] });
   });
 
   it("cannot pollute prototypes", () => {
-    applyFieldMap({ x: { polluted: true } }, { "__proto__.polluted": "x.polluted", "constructor.prototype.polluted": "x" });
+    applyFieldMap(
+      { x: { polluted: true } },
+      { "__proto__.polluted": "x.polluted", "constructor.prototype.polluted": "x" },
+    );
     expect(({} as any).polluted).toBeUndefined();
   });
 
@@ -210,7 +234,9 @@ describe("applyFieldMap", () => {
   });
 
   it("lets the alternative fixture through with its documented map", () => {
-    const map = parseFieldMap(readFileSync(new URL("../../fixtures/alternative.fieldmap.json", import.meta.url), "utf8"));
+    const map = parseFieldMap(
+      readFileSync(new URL("../../fixtures/alternative.fieldmap.json", import.meta.url), "utf8"),
+    );
     const result = parseWebhook(fixture("alternative"), map);
     expect(result).toMatchObject({
       ok: true,

@@ -163,10 +163,19 @@ const timestamp = z.pipe(
 
 /** The canonical Studio webhook (../shared/contract/webhook-example.json); extra fields ignored. */
 export const studioWebhookSchema = z.looseObject({
-  type: z.pipe(bounded(FIELD_LIMITS.type), z.transform((v: string | undefined) => v ?? "email:submit")),
+  type: z.pipe(
+    bounded(FIELD_LIMITS.type),
+    z.transform((v: string | undefined) => v ?? "email:submit"),
+  ),
   id: z.pipe(
     text,
-    z.string().check(z.trim(), z.minLength(1, "Required"), z.maxLength(FIELD_LIMITS.id, `Too long: at most ${FIELD_LIMITS.id} characters`)),
+    z
+      .string()
+      .check(
+        z.trim(),
+        z.minLength(1, "Required"),
+        z.maxLength(FIELD_LIMITS.id, `Too long: at most ${FIELD_LIMITS.id} characters`),
+      ),
   ),
   occurred_at: timestamp,
   store: optionalObject(z.looseObject({ domain: bounded(FIELD_LIMITS.domain), currency: bounded(FIELD_LIMITS.type) })),
@@ -186,7 +195,12 @@ export const studioWebhookSchema = z.looseObject({
     })),
   ),
   shopper: z.looseObject({
-    email: z.pipe(text, z.string().check(z.maxLength(FIELD_LIMITS.shopperValue, `Too long: at most ${FIELD_LIMITS.shopperValue} characters`))),
+    email: z.pipe(
+      text,
+      z
+        .string()
+        .check(z.maxLength(FIELD_LIMITS.shopperValue, `Too long: at most ${FIELD_LIMITS.shopperValue} characters`)),
+    ),
     phone: bounded(FIELD_LIMITS.shopperValue),
     first_name: bounded(FIELD_LIMITS.shopperValue),
     last_name: bounded(FIELD_LIMITS.shopperValue),

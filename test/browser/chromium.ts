@@ -42,7 +42,8 @@ export const CHROMIUM_ARGS = [
 export const GET_A_BROWSER = "apt-get install chromium (Debian), or set CHROME_PATH to a Chromium or Chrome binary";
 
 /** A launched browser, or why there is none. */
-export type LaunchedChromium = { browser: Browser; skipReason?: undefined } | { browser?: undefined; skipReason: string };
+export type LaunchedChromium =
+  { browser: Browser; skipReason?: undefined } | { browser?: undefined; skipReason: string };
 
 /**
  * The browser binary to use: CHROME_PATH when set, else Debian's; undefined when neither exists.

@@ -66,7 +66,16 @@ function fakeMeta() {
     const request = new Request(input, init);
     if (request.method === "GET" && request.url.includes("/dataset_quality")) {
       if (new URL(request.url).searchParams.get("dataset_id") === PIXELS.us) {
-        return Response.json({ error: { message: "(#10) Application does not have permission for this action", type: "OAuthException", code: 10 } }, { status: 403 });
+        return Response.json(
+          {
+            error: {
+              message: "(#10) Application does not have permission for this action",
+              type: "OAuthException",
+              code: 10,
+            },
+          },
+          { status: 403 },
+        );
       }
       return Response.json({
         web: [
@@ -82,7 +91,14 @@ function fakeMeta() {
               ],
             },
             event_coverage: { percentage: 71.2 },
-            dedupe_key_feedback: [{ dedupe_key: "event_id", server_events_with_dedupe_key: { percentage: 100 }, browser_events_with_dedupe_key: { percentage: 96.3 }, overall_browser_coverage_from_dedupe_key: { percentage: 88.9 } }],
+            dedupe_key_feedback: [
+              {
+                dedupe_key: "event_id",
+                server_events_with_dedupe_key: { percentage: 100 },
+                browser_events_with_dedupe_key: { percentage: 96.3 },
+                overall_browser_coverage_from_dedupe_key: { percentage: 88.9 },
+              },
+            ],
             data_freshness: { upload_frequency: "real_time" },
           },
         ],
@@ -91,11 +107,24 @@ function fakeMeta() {
     const body = (await request.json()) as GraphCall["body"];
     calls.push({ url: request.url, body });
     if (request.url.includes(`/${PIXELS.us}/`)) {
-      const error = { type: "OAuthException", code: 190, error_subcode: 463, message: "Error validating access token: Session has expired", fbtrace_id: "TkN190" };
+      const error = {
+        type: "OAuthException",
+        code: 190,
+        error_subcode: 463,
+        message: "Error validating access token: Session has expired",
+        fbtrace_id: "TkN190",
+      };
       return Response.json({ error }, { status: 400 });
     }
     if (body.data.some((event) => poisoned.has(event.event_id))) {
-      const error = { type: "OAuthException", code: 100, error_subcode: 2804019, message: "Invalid parameter", error_user_msg: "The parameter em is not a valid hash", fbtrace_id: "Bad100" };
+      const error = {
+        type: "OAuthException",
+        code: 100,
+        error_subcode: 2804019,
+        message: "Invalid parameter",
+        error_user_msg: "The parameter em is not a valid hash",
+        fbtrace_id: "Bad100",
+      };
       return Response.json({ error }, { status: 400 });
     }
     return Response.json({ events_received: body.data.length, messages: [], fbtrace_id: "AbCdEf123" });
@@ -133,7 +162,11 @@ async function studioTraffic(): Promise<void> {
   const post = (body: unknown, secret = WEBHOOK_SECRET) =>
     app.request(
       "https://relay.example.workers.dev/webhooks/cartful",
-      { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${secret}` }, body: JSON.stringify(body) },
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${secret}` },
+        body: JSON.stringify(body),
+      },
       env,
     );
   const lead = (session: string) => ({
@@ -142,7 +175,8 @@ async function studioTraffic(): Promise<void> {
     session: { id: session, attempt: 1 },
     occurred_at: new Date(Date.now() - 60_000).toISOString(),
   });
-  for (const session of ["ses_one", "ses_two", "ses_three", ...POISONED_SESSIONS]) expect((await post(lead(session))).status).toBe(202);
+  for (const session of ["ses_one", "ses_two", "ses_three", ...POISONED_SESSIONS])
+    expect((await post(lead(session))).status).toBe(202);
   expect((await post({ ...lead("ses_invalid"), shopper: { email: "not an email" } })).status).toBe(422);
   expect((await post(lead("ses_intruder"), "wrong-secret")).status).toBe(401);
 
@@ -153,7 +187,8 @@ async function studioTraffic(): Promise<void> {
     record: (report: Parameters<typeof consumerBatch>[0]) => recordNow(env, consumerBatch(report, Date.now())),
   };
   const ctx = {} as ExecutionContext;
-  while (queue.sent.length > 0) await handleQueueBatch(fakeBatch(QUEUE_NAME, queue.sent.splice(0)).batch, env, ctx, consumer);
+  while (queue.sent.length > 0)
+    await handleQueueBatch(fakeBatch(QUEUE_NAME, queue.sent.splice(0)).batch, env, ctx, consumer);
   await handleQueueBatch(fakeBatch(DEAD_LETTER_QUEUE_NAME, deadLetterQueue.sent.splice(0)).batch, env, ctx, consumer);
   // The hourly round: Meta's Dataset Quality for each destination with a token.
   await hourlyRound(env, { fetch: graph.fetch, now: Date.now(), sink: quiet });
@@ -175,8 +210,10 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
     await studioTraffic();
     server = await serve(async (request) => {
       const path = new URL(request.url).pathname;
-      if (request.method === "POST" && path === "/admin/dead-letters/replay") replays.push(await request.clone().json());
-      if (request.method === "DELETE" && path.startsWith("/admin/dead-letters/")) discards.push(decodeURIComponent(path.slice("/admin/dead-letters/".length)));
+      if (request.method === "POST" && path === "/admin/dead-letters/replay")
+        replays.push(await request.clone().json());
+      if (request.method === "DELETE" && path.startsWith("/admin/dead-letters/"))
+        discards.push(decodeURIComponent(path.slice("/admin/dead-letters/".length)));
       return app.fetch(request, env);
     });
     page = await chromium.browser!.newPage({ viewport: { width: 1280, height: 900 } });
@@ -215,9 +252,15 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
     await Promise.all([page.waitForURL(consoleUrl()), page.click('button[type="submit"]')]);
     await page.locator("#destinations").waitFor();
     const cookies = await page.context().cookies();
-    expect(cookies.map((c) => ({ name: c.name, httpOnly: c.httpOnly, secure: c.secure, sameSite: c.sameSite, path: c.path }))).toEqual([
-      { name: "__Secure-relay_admin", httpOnly: true, secure: true, sameSite: "Strict", path: "/admin" },
-    ]);
+    expect(
+      cookies.map((c) => ({
+        name: c.name,
+        httpOnly: c.httpOnly,
+        secure: c.secure,
+        sameSite: c.sameSite,
+        path: c.path,
+      })),
+    ).toEqual([{ name: "__Secure-relay_admin", httpOnly: true, secure: true, sameSite: "Strict", path: "/admin" }]);
     expect(await page.evaluate<string>("document.cookie")).toBe("");
   });
 
@@ -226,7 +269,12 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
     const leads = 3 + POISONED_SESSIONS.length;
     expect(model.webhooks["24h"]).toEqual({ received: leads + 2, unauthorized: 1, invalid: 1 });
     const [eu, us, test] = model.destinations;
-    expect(eu?.counts["24h"]).toMatchObject({ routed: leads, sent: 3, dead_lettered: POISONED_SESSIONS.length, held: 0 });
+    expect(eu?.counts["24h"]).toMatchObject({
+      routed: leads,
+      sent: 3,
+      dead_lettered: POISONED_SESSIONS.length,
+      held: 0,
+    });
     expect(eu?.lastAccepted?.fbtraceId).toBe("AbCdEf123");
     expect(eu?.matchKeys).toMatchObject({ em: 1, ph: 1, client_ip_address: 1, fbp: 1 });
     expect(us?.counts["24h"]).toMatchObject({ routed: leads, sent: 0, held: leads });
@@ -234,7 +282,10 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
     expect(us?.signals.map((signal) => signal.kind)).toEqual(["token"]);
     expect(test?.counts["24h"]).toMatchObject({ routed: leads, dry_run: leads, sent: 0 });
     expect(model.hours.at(-1)).toMatchObject({ sent: 3, dead_lettered: POISONED_SESSIONS.length, held: leads });
-    expect(eu?.quality).toMatchObject({ state: "ok", quality: { events: [{ eventName: "Lead", compositeScore: 6.8 }] } });
+    expect(eu?.quality).toMatchObject({
+      state: "ok",
+      quality: { events: [{ eventName: "Lead", compositeScore: 6.8 }] },
+    });
     expect(us?.quality).toMatchObject({ state: "permission", code: 10 });
     expect(test?.quality).toMatchObject({ state: "none" });
   });
@@ -244,18 +295,25 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
     const textOf = (selector: string) => page.locator(selector).first().innerText();
     for (const window of ["24h", "7d"] as const) {
       for (const key of ["received", "unauthorized", "invalid"] as const) {
-        expect(await textOf(`[data-webhooks="${window}"] [data-count="${key}"]`)).toBe(String(model.webhooks[window][key]));
+        expect(await textOf(`[data-webhooks="${window}"] [data-count="${key}"]`)).toBe(
+          String(model.webhooks[window][key]),
+        );
       }
     }
     for (const d of model.destinations) {
       const card = `article[data-destination="${d.name}"]`;
       expect(await page.locator(`${card} [data-mode]`).getAttribute("data-mode")).toBe(d.mode);
       for (const row of ["routed", "sent", "skipped", "retried", "dead_lettered", "held", "dry_run"] as const) {
-        expect(await page.locator(`${card} tr[data-row="${row}"] td.num`).allInnerTexts()).toEqual([String(d.counts["24h"][row]), String(d.counts["7d"][row])]);
+        expect(await page.locator(`${card} tr[data-row="${row}"] td.num`).allInnerTexts()).toEqual([
+          String(d.counts["24h"][row]),
+          String(d.counts["7d"][row]),
+        ]);
       }
       if (d.circuit) {
         expect(await textOf(`${card} [data-alert="circuit"] [data-held]`)).toBe(String(d.circuit.held));
-        const red = await page.locator(`${card} [data-alert="circuit"]`).evaluate((element) => (globalThis as unknown as BrowserWindow).getComputedStyle(element).borderLeftColor);
+        const red = await page
+          .locator(`${card} [data-alert="circuit"]`)
+          .evaluate((element) => (globalThis as unknown as BrowserWindow).getComputedStyle(element).borderLeftColor);
         expect(red).toBe("rgb(192, 38, 45)");
       }
       for (const [key, share] of Object.entries(d.matchKeys).filter(([, share]) => share > 0)) {
@@ -263,16 +321,24 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
       }
       if (d.hint) expect(await textOf(`[data-hint="${d.name}"]`)).toContain(d.hint);
       const block = `[data-quality-for="${d.name}"]`;
-      if (d.quality.state === "permission") expect(await textOf(`${block} [data-quality="permission"]`)).toContain("ads_read");
+      if (d.quality.state === "permission")
+        expect(await textOf(`${block} [data-quality="permission"]`)).toContain("ads_read");
       if (d.quality.state === "ok") {
-        const scores = d.quality.quality.events.flatMap((e) => (e.compositeScore === undefined ? [] : [String(e.compositeScore)]));
+        const scores = d.quality.quality.events.flatMap((e) =>
+          e.compositeScore === undefined ? [] : [String(e.compositeScore)],
+        );
         expect(await page.locator(`${block} [data-emq]`).allInnerTexts()).toEqual(scores);
       }
     }
-    for (const [range, points] of [["24h", model.hours.slice(-24)], ["7d", model.hours.slice(-168)]] as const) {
+    for (const [range, points] of [
+      ["24h", model.hours.slice(-24)],
+      ["7d", model.hours.slice(-168)],
+    ] as const) {
       const totals = chartTotals(points);
       for (const [series, total] of Object.entries(totals)) {
-        expect(await page.locator(`figure.chart-${range} li[data-series="${series}"] strong`).innerText()).toBe(String(total));
+        expect(await page.locator(`figure.chart-${range} li[data-series="${series}"] strong`).innerText()).toBe(
+          String(total),
+        );
       }
     }
     expect(await page.locator("tr[data-event]").count()).toBe(model.recent.length);
@@ -322,7 +388,10 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
     const model = await currentModel();
     const letter = model.deadLetters.at(-1)!;
     page.once("dialog", (dialog) => void dialog.accept());
-    await Promise.all([page.waitForEvent("load", { timeout: 10_000 }), page.click(`tr[data-dead-letter="${letter.key}"] button[data-action="discard"]`)]);
+    await Promise.all([
+      page.waitForEvent("load", { timeout: 10_000 }),
+      page.click(`tr[data-dead-letter="${letter.key}"] button[data-action="discard"]`),
+    ]);
     expect(discards).toEqual([letter.key]);
     expect(await deadLetterStore(env.DEAD_LETTERS as never).get([letter.key])).toEqual([]);
     expect(await page.locator("#status").innerText()).toBe(`Discarded ${letter.key}.`);

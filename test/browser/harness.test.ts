@@ -20,7 +20,9 @@ describe("launchChromium", () => {
     const said: string[] = [];
     const launched = await launchChromium({ CHROME_PATH: "/nonexistent/chrome" }, (line) => said.push(line));
     expect(launched.browser).toBeUndefined();
-    expect(launched.skipReason).toMatch(/^no Chromium at CHROME_PATH \(\/nonexistent\/chrome\): apt-get install chromium/);
+    expect(launched.skipReason).toMatch(
+      /^no Chromium at CHROME_PATH \(\/nonexistent\/chrome\): apt-get install chromium/,
+    );
     expect(said).toEqual([`browser tests skipped: ${launched.skipReason}`]);
     expect(said[0]).not.toContain("\n");
   });
@@ -42,7 +44,11 @@ describe("serve", () => {
     server = await serve(async (request) => {
       const url = new URL(request.url);
       if (url.pathname === "/echo") {
-        return Response.json({ method: request.method, body: await request.text(), type: request.headers.get("content-type") });
+        return Response.json({
+          method: request.method,
+          body: await request.text(),
+          type: request.headers.get("content-type"),
+        });
       }
       if (url.pathname === "/throw") throw new Error("handler broke");
       return staticRoutes({ "/page": { type: "text/html", body: "<p>é</p>" } })(request);
@@ -88,7 +94,10 @@ describe.skipIf(!chromium.browser)("watchPage in Chromium", () => {
   it("reports console errors, uncaught exceptions and failed loads, and nothing on a clean page", async () => {
     server = await serve(
       staticRoutes({
-        "/clean": { type: "text/html", body: '<!doctype html><link rel="icon" href="data:,"><script>console.log("fine")</script>' },
+        "/clean": {
+          type: "text/html",
+          body: '<!doctype html><link rel="icon" href="data:,"><script>console.log("fine")</script>',
+        },
         "/broken": {
           type: "text/html",
           body:

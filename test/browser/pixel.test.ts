@@ -142,7 +142,10 @@ describe.skipIf(!chromium.browser)("the Studio Pixel snippet in headless Chromiu
     });
 
     it(`reads Studio's payload, not window.event, when called from a click handler (fixtures/${name}.json)`, async () => {
-      await page.evaluate(([p, o]) => (globalThis as unknown as StorePage).armSubmitButton(p, o), [payload, { pixels: PIXELS }] as const);
+      await page.evaluate(([p, o]) => (globalThis as unknown as StorePage).armSubmitButton(p, o), [
+        payload,
+        { pixels: PIXELS },
+      ] as const);
       await page.click("#submit");
       const clicked = await page.evaluate(() => (globalThis as unknown as StorePage).submitted);
       expect(clicked.windowEvent).toBe("click");
@@ -215,7 +218,9 @@ describe.skipIf(!chromium.browser)("the Studio Pixel snippet in headless Chromiu
       if (!relay.sent) throw new Error(`relay skipped ${type}`);
       const fired = await run(payload, options);
       const tracks = fired.calls.filter((call) => call[0] !== "init");
-      expect(tracks).toEqual(calls.map(([command, id, name]) => [command, id, name, relay.customData, { eventID: relay.eventId }]));
+      expect(tracks).toEqual(
+        calls.map(([command, id, name]) => [command, id, name, relay.customData, { eventID: relay.eventId }]),
+      );
       expect(fired.calls.filter((call) => call[0] === "init")).toEqual(
         ["111", "222", "333"].map((id) => ["init", id, { external_id: relay.externalId }]),
       );

@@ -109,7 +109,8 @@ export function relayOutcome(payload: unknown, env: Record<string, string> = {})
   const config = parseConfig(env);
   const result = transformWebhook(payload, config, config.destinations, NOW);
   if (result.outcome === "skipped") return { sent: false, reason: result.reason };
-  if (result.outcome === "invalid") return { sent: false, reason: `invalid: ${result.issues.map((i) => i.path).join(", ")}` };
+  if (result.outcome === "invalid")
+    return { sent: false, reason: `invalid: ${result.issues.map((i) => i.path).join(", ")}` };
   // The single destination's share: the snippet mirrors one relay configuration.
   const first = result.results[0]!;
   if (first.outcome === "skipped") return { sent: false, reason: first.reason };
@@ -145,12 +146,18 @@ export function expectSameEvent(run: SnippetRun, relay: RelayOutcome, pixelIds: 
   const standard = STANDARD_EVENTS.includes(relay.eventName);
   if (pixelIds.length === 0) {
     expect(inits).toEqual([]);
-    expect(tracks).toEqual([[standard ? "track" : "trackCustom", relay.eventName, relay.customData, { eventID: relay.eventId }]]);
+    expect(tracks).toEqual([
+      [standard ? "track" : "trackCustom", relay.eventName, relay.customData, { eventID: relay.eventId }],
+    ]);
     return;
   }
   const single = standard ? "trackSingle" : "trackSingleCustom";
-  expect(tracks).toEqual(pixelIds.map((id) => [single, id, relay.eventName, relay.customData, { eventID: relay.eventId }]));
-  expect(inits).toEqual(relay.externalId === undefined ? [] : pixelIds.map((id) => ["init", id, { external_id: relay.externalId }]));
+  expect(tracks).toEqual(
+    pixelIds.map((id) => [single, id, relay.eventName, relay.customData, { eventID: relay.eventId }]),
+  );
+  expect(inits).toEqual(
+    relay.externalId === undefined ? [] : pixelIds.map((id) => ["init", id, { external_id: relay.externalId }]),
+  );
   // The pixel's user data is updated before its event is tracked.
   if (inits.length > 0) expect(run.calls.indexOf(inits.at(-1)!)).toBeLessThan(run.calls.indexOf(tracks[0]!));
 }
@@ -190,7 +197,11 @@ export function sha256(text: string): string {
 export const EXTERNAL_ID_CASES: { name: string; customerId: string | number; externalId: string }[] = [
   { name: "white space and case", customerId: "  Shopify: 77 12345\t", externalId: sha256("shopify:7712345") },
   { name: "a number", customerId: 7712345, externalId: sha256("7712345") },
-  { name: "no-break and ideographic spaces", customerId: "shopify:\u00a077\u300012345", externalId: sha256("shopify:7712345") },
+  {
+    name: "no-break and ideographic spaces",
+    customerId: "shopify:\u00a077\u300012345",
+    externalId: sha256("shopify:7712345"),
+  },
   {
     name: "zero-width space, BOM, soft hyphen, LRM and word joiner",
     customerId: "\ufeffshopify:\u200b77\u00ad12\u200e345\u2060",

@@ -77,7 +77,8 @@ export function account(options: {
   const acceptedForDead = new Map<string, number>();
   for (const r of graph.log) {
     if (!ACCEPTED.has(r.answer) || r.invocation === undefined || !options.deadInvocations?.has(r.invocation)) continue;
-    for (const id of r.ids) acceptedForDead.set(acceptanceKey(r.pixelId, id), (acceptedForDead.get(acceptanceKey(r.pixelId, id)) ?? 0) + 1);
+    for (const id of r.ids)
+      acceptedForDead.set(acceptanceKey(r.pixelId, id), (acceptedForDead.get(acceptanceKey(r.pixelId, id)) ?? 0) + 1);
   }
   const lostAcks = countBodies(options.lostAcks);
   const abandoned = countBodies(options.abandoned);
@@ -130,7 +131,9 @@ export function account(options: {
 
 /** One destination's figures as a line of the test's output. */
 export function figuresLine(f: DestinationFigures): string {
-  const deadIsolate = f.afterDeadIsolate ? `, ${f.afterDeadIsolate} of them answers that died with an isolate a deployment replaced` : "";
+  const deadIsolate = f.afterDeadIsolate
+    ? `, ${f.afterDeadIsolate} of them answers that died with an isolate a deployment replaced`
+    : "";
   return (
     `${f.name} (pixel ${f.pixelId}): ${f.accepted}/${f.expected} accepted, lost ${f.lost.length}; ` +
     `${f.duplicates} duplicate acceptances (${f.afterLostAnswer} after a lost answer${deadIsolate}, ` +
@@ -143,7 +146,12 @@ export function figuresLine(f: DestinationFigures): string {
  * No raw email, phone, name or city in a queue message or a log line; no IP and no token in a log
  * line. `webhooks` are the samples checked (their values are distinct per webhook).
  */
-export function expectNoPersonalData(options: { messages: readonly unknown[]; logged: readonly Logged[]; webhooks: readonly Webhook[]; tokens: readonly string[] }): void {
+export function expectNoPersonalData(options: {
+  messages: readonly unknown[];
+  logged: readonly Logged[];
+  webhooks: readonly Webhook[];
+  tokens: readonly string[];
+}): void {
   const messagesText = JSON.stringify(options.messages);
   const logText = options.logged.map((l) => l.line).join("\n");
   for (const w of options.webhooks) {

@@ -19,7 +19,17 @@ import { account, expectNoPersonalData, figuresLine } from "./accounting";
 import { acceptanceKey, type FakeGraph, type FaultRates, seeded, startFakeGraph } from "./fakeGraph";
 import { BASE, simClock, SimRelay } from "./relay";
 import { type Origin, Studio, webhook } from "./studio";
-import { DESTINATIONS, destination, GRAPH_PIXELS, NAMES, originOf, PIXEL_OF, routing, settingsFor, TOKENS } from "./threeDestinations";
+import {
+  DESTINATIONS,
+  destination,
+  GRAPH_PIXELS,
+  NAMES,
+  originOf,
+  PIXEL_OF,
+  routing,
+  settingsFor,
+  TOKENS,
+} from "./threeDestinations";
 
 const SEED = 20261126;
 const N = 900;
@@ -27,15 +37,37 @@ const N = 900;
 const MS_PER_SECOND = 20;
 const TIMEOUT_MS = 400;
 /** 2 s doubling to 32 s, 20 retries: at least 4.5 simulated minutes of failures before a dead letter. */
-const POLICY: DeliveryPolicy = { maxRetries: 20, retry: { maxAttempts: 21, baseDelayMs: 2000, maxDelayMs: 32_000, deadlineMs: 7 * 86_400_000 }, splitRetries: { attempts: 2, delayMs: 1_000 } };
+const POLICY: DeliveryPolicy = {
+  maxRetries: 20,
+  retry: { maxAttempts: 21, baseDelayMs: 2000, maxDelayMs: 32_000, deadlineMs: 7 * 86_400_000 },
+  splitRetries: { attempts: 2, delayMs: 1_000 },
+};
 /** When `skin` fails, in simulated seconds from the clock's start (BASE). */
 const OUTAGE = { from: 60, to: 240 };
 
 const SKIN = destination("skin").pixel;
 
-const BACKGROUND: FaultRates = { http_500: 0.05, http_503: 0.04, throttle_17: 0.03, throttle_613: 0.02, hang: 0.03, drop: 0.03, accept_then_hang: 0.02, accept_then_drop: 0.01 };
+const BACKGROUND: FaultRates = {
+  http_500: 0.05,
+  http_503: 0.04,
+  throttle_17: 0.03,
+  throttle_613: 0.02,
+  hang: 0.03,
+  drop: 0.03,
+  accept_then_hang: 0.02,
+  accept_then_drop: 0.01,
+};
 /** Every request fails, and none is accepted. */
-const OUTAGE_RATES: FaultRates = { http_500: 0.35, http_503: 0.3, throttle_17: 0.2, throttle_613: 0.05, hang: 0.05, drop: 0.05, accept_then_hang: 0, accept_then_drop: 0 };
+const OUTAGE_RATES: FaultRates = {
+  http_500: 0.35,
+  http_503: 0.3,
+  throttle_17: 0.2,
+  throttle_613: 0.05,
+  hang: 0.05,
+  drop: 0.05,
+  accept_then_hang: 0,
+  accept_then_drop: 0,
+};
 
 const clock = simClock(MS_PER_SECOND);
 const random = seeded(SEED);
@@ -57,105 +89,129 @@ afterAll(async () => {
   await graph?.close();
 });
 
-it(
-  "three destinations, one failing for three minutes: nothing lost on any, no duplicate on the healthy ones caused by it",
-  async () => {
-    const secret = Studio.secretFrom("destinations-test-signing-key-0123");
-    const relay = new SimRelay({
-      clock,
-      settings: settingsFor(DESTINATIONS, { META_GRAPH_URL: graph.url, META_API_VERSION: "v27.0", WEBHOOK_SECRET: secret }),
-      queue: { maxBatchSize: 10, maxBatchTimeout: 5, maxRetries: POLICY.maxRetries, retryDelay: 30, maxConcurrency: 5, lostAckRate: 0.002 },
-      policy: POLICY,
-      timeoutMs: TIMEOUT_MS,
-      random,
-      queueRandom: seeded(SEED + 2),
-      producerFaults: { sendFailureRate: 0.03, releaseFailureRate: 0.5 },
-    });
-    const studio = new Studio(relay, clock, secret);
+it("three destinations, one failing for three minutes: nothing lost on any, no duplicate on the healthy ones caused by it", async () => {
+  const secret = Studio.secretFrom("destinations-test-signing-key-0123");
+  const relay = new SimRelay({
+    clock,
+    settings: settingsFor(DESTINATIONS, {
+      META_GRAPH_URL: graph.url,
+      META_API_VERSION: "v27.0",
+      WEBHOOK_SECRET: secret,
+    }),
+    queue: {
+      maxBatchSize: 10,
+      maxBatchTimeout: 5,
+      maxRetries: POLICY.maxRetries,
+      retryDelay: 30,
+      maxConcurrency: 5,
+      lostAckRate: 0.002,
+    },
+    policy: POLICY,
+    timeoutMs: TIMEOUT_MS,
+    random,
+    queueRandom: seeded(SEED + 2),
+    producerFaults: { sendFailureRate: 0.03, releaseFailureRate: 0.5 },
+  });
+  const studio = new Studio(relay, clock, secret);
 
-    // Three webhooks a simulated second for five minutes, from two stores, two quizzes, and a
-    // staging source; some match no destination at all.
-    const start = clock.now();
-    const origins: Origin[] = Array.from({ length: N }, (_, i) => originOf(i, 7));
-    const webhooks = origins.map((origin, i) => webhook(i, start - Math.floor(random() * 600_000), origin, "dest"));
-    const deliveries: Promise<unknown>[] = [];
-    for (const [i, w] of webhooks.entries()) {
-      deliveries.push(...studio.deliverWithRedeliveries(w, random));
-      if (i % 15 === 14) await clock.sleepSeconds(5);
-    }
-    await Promise.all(deliveries);
-    await relay.settled(NAMES);
-    const store = relay.env.DEAD_LETTERS!.get(relay.env.DEAD_LETTERS!.idFromName(DEAD_LETTER_STORE_NAME));
-    const deadLetters = (await store.list({ limit: 100 })).letters;
-    relay.close();
+  // Three webhooks a simulated second for five minutes, from two stores, two quizzes, and a
+  // staging source; some match no destination at all.
+  const start = clock.now();
+  const origins: Origin[] = Array.from({ length: N }, (_, i) => originOf(i, 7));
+  const webhooks = origins.map((origin, i) => webhook(i, start - Math.floor(random() * 600_000), origin, "dest"));
+  const deliveries: Promise<unknown>[] = [];
+  for (const [i, w] of webhooks.entries()) {
+    deliveries.push(...studio.deliverWithRedeliveries(w, random));
+    if (i % 15 === 14) await clock.sleepSeconds(5);
+  }
+  await Promise.all(deliveries);
+  await relay.settled(NAMES);
+  const store = relay.env.DEAD_LETTERS!.get(relay.env.DEAD_LETTERS!.idFromName(DEAD_LETTER_STORE_NAME));
+  const deadLetters = (await store.list({ limit: 100 })).letters;
+  relay.close();
 
-    // ---- accounting
-    const expected = studio.expectedPerDestination(webhooks);
-    const figures = account({ graph, logged: relay.logged, pixels: PIXEL_OF, expected, lostAcks: relay.queue.redeliveredAfterAck, abandoned: [] });
-    const fates = relay.logged.map((l) => l.fields).filter((f) => f.msg === "capi_event");
-    const perDestination = (outcome: string) =>
-      Object.fromEntries(DESTINATIONS.map((d) => [d.name, fates.filter((f) => f.outcome === outcome && f.destination === d.name).length]));
-    const retried = perDestination("retry");
-    const requestsTo = Object.fromEntries(DESTINATIONS.map((d) => [d.name, graph.log.filter((r) => r.pixelId === d.pixel).length]));
-    const outageStart = BASE + OUTAGE.from * 1000;
-    const outageEnd = BASE + OUTAGE.to * 1000;
-    const skinDuringOutage = graph.log.filter((r) => r.pixelId === SKIN && r.at >= outageStart && r.at < outageEnd);
-    // Intake to Meta's first acceptance, per destination, of the events queued during the outage.
-    const latencies = new Map<string, number[]>();
-    for (const message of relay.enqueued) {
-      if (message.acceptedAt < outageStart || message.acceptedAt >= outageEnd) continue;
-      const at = graph.firstAcceptedAt.get(acceptanceKey(PIXEL_OF[message.destination]!, message.eventId));
-      if (at === undefined) continue;
-      const list = latencies.get(message.destination) ?? [];
-      list.push((at - message.acceptedAt) / 1000);
-      latencies.set(message.destination, list);
-    }
-    const quantile = (list: number[] = [], q: number) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(q * list.length))] ?? 0;
-
-    // ---- assertions
-    expect(graph.protocolErrors).toEqual([]); // every request carried its own pixel's token
-    for (const [i, w] of webhooks.entries()) expect(studio.routedTo.get(w.payload.id) ?? [], `webhook ${i}`).toEqual(routing(origins[i]!));
-    for (const d of DESTINATIONS) {
-      const f = figures.get(d.name)!;
-      expect(f.expected).toBe(webhooks.filter((_, i) => routing(origins[i]!).includes(d.name)).length);
-      expect(f.lost, `lost on ${d.name}`).toEqual([]);
-      expect(f.unexplained, `unexplained duplicates on ${d.name}`).toBe(0);
-      expect([...graph.eventNames.get(d.pixel)!]).toEqual([d.eventName]);
-      expect([...(graph.testEventCodes.get(d.pixel) ?? [])]).toEqual(d.testEventCode ? [d.testEventCode] : []);
-    }
-    // Each Studio event queued once per destination, however often Studio delivered it.
-    expect([...relay.queueSends.values()].every((n) => n === 1)).toBe(true);
-    expect(relay.queueSends.size).toBe([...expected.values()].reduce((n, ids) => n + ids.size, 0));
-    // The outage was real: skin's requests all failed then, and its messages waited.
-    expect(skinDuringOutage.length).toBeGreaterThan(20);
-    expect(skinDuringOutage.every((r) => r.answer !== "ok")).toBe(true);
-    expect(retried.skin).toBeGreaterThan(retried.eu! + retried.test!);
-    // The healthy destinations were not held up by it.
-    for (const name of ["eu", "test"]) expect(quantile(latencies.get(name), 1), `${name} latency`).toBeLessThan(OUTAGE.to - OUTAGE.from);
-    expect(quantile(latencies.get("skin"), 0.5)).toBeGreaterThan(30);
-    // Nothing dead-lettered: every transient failure was ridden out.
-    expect(deadLetters).toEqual([]);
-    expect(relay.queue.stats.movedToDeadLetter).toBe(0);
-    expectNoPersonalData({
-      messages: [...relay.enqueued, ...relay.queue.redeliveredAfterAck],
-      logged: relay.logged,
-      webhooks: [webhooks[0]!, webhooks[7]!, webhooks[N - 1]!],
-      tokens: TOKENS,
-    });
-
-    // ---- figures (the test's last lines)
-    const latency = (name: string) => `intake to Meta for events queued during skin's outage: median ${quantile(latencies.get(name), 0.5).toFixed(0)} s, max ${quantile(latencies.get(name), 1).toFixed(0)} s`;
-    const intake = studio.intake;
-    console.log(
-      [
-        `several destinations, seed ${SEED}: eu (store_domain), skin (quiz_id), test (/webhooks/cartful/staging), each its own token; skin's pixel fails every request transiently from ${OUTAGE.from} s to ${OUTAGE.to} s (simulated), random faults on all; ${clock.realSeconds().toFixed(1)} s real`,
-        `webhooks: ${N} distinct, ${intake.deliveries} deliveries: ${intake.queued} 202 queued, ${intake.duplicate} 202 duplicate, ${intake.inFlight} 503 delivery_in_progress, ${intake.failed} 503 queue_unavailable, ${intake.skipped} 200 skipped (${webhooks.filter((_, i) => routing(origins[i]!).length === 0).length} webhooks match no destination)`,
-        `graph: ${graph.requests} requests (eu ${requestsTo.eu}, skin ${requestsTo.skin} of which ${skinDuringOutage.length} during its outage, test ${requestsTo.test}); faults ${JSON.stringify(graph.faults)}`,
-        ...DESTINATIONS.map((d) => `${figuresLine(figures.get(d.name)!)}; retried ${retried[d.name]}; ${latency(d.name)}`),
-        `dead-lettered: ${deadLetters.length}`,
-        `lost: ${DESTINATIONS.map((d) => `${d.name} ${figures.get(d.name)!.lost.length}`).join(", ")}`,
-      ].join("\n"),
+  // ---- accounting
+  const expected = studio.expectedPerDestination(webhooks);
+  const figures = account({
+    graph,
+    logged: relay.logged,
+    pixels: PIXEL_OF,
+    expected,
+    lostAcks: relay.queue.redeliveredAfterAck,
+    abandoned: [],
+  });
+  const fates = relay.logged.map((l) => l.fields).filter((f) => f.msg === "capi_event");
+  const perDestination = (outcome: string) =>
+    Object.fromEntries(
+      DESTINATIONS.map((d) => [d.name, fates.filter((f) => f.outcome === outcome && f.destination === d.name).length]),
     );
-  },
-  180_000,
-);
+  const retried = perDestination("retry");
+  const requestsTo = Object.fromEntries(
+    DESTINATIONS.map((d) => [d.name, graph.log.filter((r) => r.pixelId === d.pixel).length]),
+  );
+  const outageStart = BASE + OUTAGE.from * 1000;
+  const outageEnd = BASE + OUTAGE.to * 1000;
+  const skinDuringOutage = graph.log.filter((r) => r.pixelId === SKIN && r.at >= outageStart && r.at < outageEnd);
+  // Intake to Meta's first acceptance, per destination, of the events queued during the outage.
+  const latencies = new Map<string, number[]>();
+  for (const message of relay.enqueued) {
+    if (message.acceptedAt < outageStart || message.acceptedAt >= outageEnd) continue;
+    const at = graph.firstAcceptedAt.get(acceptanceKey(PIXEL_OF[message.destination]!, message.eventId));
+    if (at === undefined) continue;
+    const list = latencies.get(message.destination) ?? [];
+    list.push((at - message.acceptedAt) / 1000);
+    latencies.set(message.destination, list);
+  }
+  const quantile = (list: number[] = [], q: number) =>
+    [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor(q * list.length))] ?? 0;
+
+  // ---- assertions
+  expect(graph.protocolErrors).toEqual([]); // every request carried its own pixel's token
+  for (const [i, w] of webhooks.entries())
+    expect(studio.routedTo.get(w.payload.id) ?? [], `webhook ${i}`).toEqual(routing(origins[i]!));
+  for (const d of DESTINATIONS) {
+    const f = figures.get(d.name)!;
+    expect(f.expected).toBe(webhooks.filter((_, i) => routing(origins[i]!).includes(d.name)).length);
+    expect(f.lost, `lost on ${d.name}`).toEqual([]);
+    expect(f.unexplained, `unexplained duplicates on ${d.name}`).toBe(0);
+    expect([...graph.eventNames.get(d.pixel)!]).toEqual([d.eventName]);
+    expect([...(graph.testEventCodes.get(d.pixel) ?? [])]).toEqual(d.testEventCode ? [d.testEventCode] : []);
+  }
+  // Each Studio event queued once per destination, however often Studio delivered it.
+  expect([...relay.queueSends.values()].every((n) => n === 1)).toBe(true);
+  expect(relay.queueSends.size).toBe([...expected.values()].reduce((n, ids) => n + ids.size, 0));
+  // The outage was real: skin's requests all failed then, and its messages waited.
+  expect(skinDuringOutage.length).toBeGreaterThan(20);
+  expect(skinDuringOutage.every((r) => r.answer !== "ok")).toBe(true);
+  expect(retried.skin).toBeGreaterThan(retried.eu! + retried.test!);
+  // The healthy destinations were not held up by it.
+  for (const name of ["eu", "test"])
+    expect(quantile(latencies.get(name), 1), `${name} latency`).toBeLessThan(OUTAGE.to - OUTAGE.from);
+  expect(quantile(latencies.get("skin"), 0.5)).toBeGreaterThan(30);
+  // Nothing dead-lettered: every transient failure was ridden out.
+  expect(deadLetters).toEqual([]);
+  expect(relay.queue.stats.movedToDeadLetter).toBe(0);
+  expectNoPersonalData({
+    messages: [...relay.enqueued, ...relay.queue.redeliveredAfterAck],
+    logged: relay.logged,
+    webhooks: [webhooks[0]!, webhooks[7]!, webhooks[N - 1]!],
+    tokens: TOKENS,
+  });
+
+  // ---- figures (the test's last lines)
+  const latency = (name: string) =>
+    `intake to Meta for events queued during skin's outage: median ${quantile(latencies.get(name), 0.5).toFixed(0)} s, max ${quantile(latencies.get(name), 1).toFixed(0)} s`;
+  const intake = studio.intake;
+  console.log(
+    [
+      `several destinations, seed ${SEED}: eu (store_domain), skin (quiz_id), test (/webhooks/cartful/staging), each its own token; skin's pixel fails every request transiently from ${OUTAGE.from} s to ${OUTAGE.to} s (simulated), random faults on all; ${clock.realSeconds().toFixed(1)} s real`,
+      `webhooks: ${N} distinct, ${intake.deliveries} deliveries: ${intake.queued} 202 queued, ${intake.duplicate} 202 duplicate, ${intake.inFlight} 503 delivery_in_progress, ${intake.failed} 503 queue_unavailable, ${intake.skipped} 200 skipped (${webhooks.filter((_, i) => routing(origins[i]!).length === 0).length} webhooks match no destination)`,
+      `graph: ${graph.requests} requests (eu ${requestsTo.eu}, skin ${requestsTo.skin} of which ${skinDuringOutage.length} during its outage, test ${requestsTo.test}); faults ${JSON.stringify(graph.faults)}`,
+      ...DESTINATIONS.map(
+        (d) => `${figuresLine(figures.get(d.name)!)}; retried ${retried[d.name]}; ${latency(d.name)}`,
+      ),
+      `dead-lettered: ${deadLetters.length}`,
+      `lost: ${DESTINATIONS.map((d) => `${d.name} ${figures.get(d.name)!.lost.length}`).join(", ")}`,
+    ].join("\n"),
+  );
+}, 180_000);

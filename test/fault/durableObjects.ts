@@ -75,7 +75,10 @@ export interface SimNamespace<T extends object> {
  * A namespace whose stubs call `make(ctx)`'s methods one at a time per instance name, and whose
  * alarms fire on `clock` (never, without one).
  */
-export function simNamespace<T extends object>(make: (ctx: DurableObjectState) => T, clock?: AlarmClock): SimNamespace<T> {
+export function simNamespace<T extends object>(
+  make: (ctx: DurableObjectState) => T,
+  clock?: AlarmClock,
+): SimNamespace<T> {
   const instances = new Map<string, Instance<T>>();
   const stats = { alarmsFired: 0, alarmErrors: 0, restarts: 0 };
   let closed = false;
@@ -102,7 +105,9 @@ export function simNamespace<T extends object>(make: (ctx: DurableObjectState) =
     if (closed || found.alarm !== scheduled) return; // replaced or deleted meanwhile
     found.alarm = null;
     stats.alarmsFired++;
-    const object = objectOf(found) as { alarm?: (info: { retryCount: number; isRetry: boolean }) => Promise<void> | void };
+    const object = objectOf(found) as {
+      alarm?: (info: { retryCount: number; isRetry: boolean }) => Promise<void> | void;
+    };
     try {
       await object.alarm?.({ retryCount: found.alarmRetries, isRetry: found.alarmRetries > 0 });
       found.alarmRetries = 0;
@@ -119,7 +124,14 @@ export function simNamespace<T extends object>(make: (ctx: DurableObjectState) =
   const instance = (name: string): Instance<T> => {
     let found = instances.get(name);
     if (!found) {
-      const created: Instance<T> = { ctx: undefined as unknown as DurableObjectState, object: undefined, queue: Promise.resolve(), alarm: null, timer: undefined, alarmRetries: 0 };
+      const created: Instance<T> = {
+        ctx: undefined as unknown as DurableObjectState,
+        object: undefined,
+        queue: Promise.resolve(),
+        alarm: null,
+        timer: undefined,
+        alarmRetries: 0,
+      };
       created.ctx = {
         id: { toString: () => name, name },
         storage: {
@@ -145,7 +157,8 @@ export function simNamespace<T extends object>(make: (ctx: DurableObjectState) =
       new Proxy(
         {},
         {
-          get: (_, method: string) =>
+          get:
+            (_, method: string) =>
             (...args: unknown[]) => {
               const target = instance(name);
               return serially(target, async () => {

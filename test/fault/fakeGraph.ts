@@ -13,7 +13,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type Fault = "ok" | "http_500" | "http_503" | "throttle_17" | "throttle_613" | "hang" | "drop" | "accept_then_hang" | "accept_then_drop";
+export type Fault =
+  | "ok"
+  | "http_500"
+  | "http_503"
+  | "throttle_17"
+  | "throttle_613"
+  | "hang"
+  | "drop"
+  | "accept_then_hang"
+  | "accept_then_drop";
 
 /** What the fake Graph answered a request: a fault, or a refusal of an event or of the configuration. */
 export type GraphAnswer = Fault | "poisoned" | "token_revoked" | "unknown_pixel";
@@ -30,7 +39,16 @@ export interface FaultRates {
   accept_then_drop: number;
 }
 
-export const NO_FAULTS: FaultRates = { http_500: 0, http_503: 0, throttle_17: 0, throttle_613: 0, hang: 0, drop: 0, accept_then_hang: 0, accept_then_drop: 0 };
+export const NO_FAULTS: FaultRates = {
+  http_500: 0,
+  http_503: 0,
+  throttle_17: 0,
+  throttle_613: 0,
+  hang: 0,
+  drop: 0,
+  accept_then_hang: 0,
+  accept_then_drop: 0,
+};
 
 /** Header a test's fetch adds to say who sent a request (the consumer, a probe), and which invocation. */
 export const ORIGIN_HEADER = "x-fault-origin";
@@ -160,7 +178,11 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
         protocolErrors.push(`unexpected ${req.method} ${req.url}`);
         return json(res, 400, metaError(100, "Unknown path"));
       }
-      let body: { data?: { event_id?: string; event_name?: string }[]; access_token?: string; test_event_code?: string };
+      let body: {
+        data?: { event_id?: string; event_name?: string }[];
+        access_token?: string;
+        test_event_code?: string;
+      };
       try {
         body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
       } catch {
@@ -188,17 +210,25 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
       switch (fault) {
         case "http_500":
           record(fault);
-          return json(res, 500, metaError(2, "An unexpected error has occurred. Please retry your request later.", { is_transient: true }));
+          return json(
+            res,
+            500,
+            metaError(2, "An unexpected error has occurred. Please retry your request later.", { is_transient: true }),
+          );
         case "http_503":
           record(fault);
           res.writeHead(503, { "content-type": "text/html" });
           return res.end("<html>Service Unavailable</html>");
         case "throttle_17":
           record(fault);
-          return json(res, 429, metaError(17, "User request limit reached", { is_transient: true }), { "retry-after": "2" });
+          return json(res, 429, metaError(17, "User request limit reached", { is_transient: true }), {
+            "retry-after": "2",
+          });
         case "throttle_613":
           record(fault);
-          return json(res, 400, metaError(613, "Calls to this api have exceeded the rate limit."), { "retry-after": "1" });
+          return json(res, 400, metaError(613, "Calls to this api have exceeded the rate limit."), {
+            "retry-after": "1",
+          });
         case "hang":
           record(fault);
           return void setTimeout(() => res.destroyed || json(res, 503, metaError(2, "late")), options.hangMs);
@@ -212,7 +242,9 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
         return json(
           res,
           400,
-          metaError(190, "Error validating access token: Session has expired on Wednesday, 25-Nov-26 12:00:00 PST.", { error_subcode: 463 }),
+          metaError(190, "Error validating access token: Session has expired on Wednesday, 25-Nov-26 12:00:00 PST.", {
+            error_subcode: 463,
+          }),
         );
       }
       if (token && !tokens.has(token)) {
@@ -222,7 +254,8 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
       }
       if (options.pixels[pixelId] !== token) {
         // A pixel that does not exist, or one this token cannot reach: Meta answers the same.
-        if (options.pixels[pixelId] !== undefined) protocolErrors.push(`another pixel's token sent to pixel ${pixelId}`);
+        if (options.pixels[pixelId] !== undefined)
+          protocolErrors.push(`another pixel's token sent to pixel ${pixelId}`);
         record("unknown_pixel");
         return json(res, 400, {
           error: {
@@ -236,7 +269,14 @@ export async function startFakeGraph(options: FakeGraphOptions): Promise<FakeGra
       }
       if (ids.some((id) => options.poisoned.has(id))) {
         record("poisoned");
-        return json(res, 400, metaError(100, "Invalid parameter", { error_subcode: 2804003, error_user_msg: "The event has an invalid parameter." }));
+        return json(
+          res,
+          400,
+          metaError(100, "Invalid parameter", {
+            error_subcode: 2804003,
+            error_user_msg: "The event has an invalid parameter.",
+          }),
+        );
       }
       record(fault);
       add(keys, accepted);

@@ -27,11 +27,23 @@ const TIMEOUT_MS = 400;
 const PIXEL = "5555555555";
 const TOKEN = "EAAB-poison-token";
 /** Production's 20 retries, with delays scaled down: 2 s doubling to 32 s. */
-const POLICY: DeliveryPolicy = { maxRetries: 20, retry: { maxAttempts: 21, baseDelayMs: 2000, maxDelayMs: 32_000, deadlineMs: 7 * 86_400_000 }, splitRetries: { attempts: 2, delayMs: 1_000 } };
+const POLICY: DeliveryPolicy = {
+  maxRetries: 20,
+  retry: { maxAttempts: 21, baseDelayMs: 2000, maxDelayMs: 32_000, deadlineMs: 7 * 86_400_000 },
+  splitRetries: { attempts: 2, delayMs: 1_000 },
+};
 /** Two 2·log2(100): the issue's bound on the requests that carry the poisoned event. */
 const BOUND = Math.ceil(2 * Math.log2(BATCH));
 /** A third of requests fail transiently: 5xx, throttles, hangs, dropped connections. */
-const A_THIRD: FaultRates = { ...NO_FAULTS, http_500: 0.12, http_503: 0.08, throttle_17: 0.04, throttle_613: 0.03, hang: 0.03, drop: 0.03 };
+const A_THIRD: FaultRates = {
+  ...NO_FAULTS,
+  http_500: 0.12,
+  http_503: 0.08,
+  throttle_17: 0.04,
+  throttle_613: 0.03,
+  hang: 0.03,
+  drop: 0.03,
+};
 
 const clock = simClock(MS_PER_SECOND);
 const graphs: FakeGraph[] = [];
@@ -46,13 +58,33 @@ afterAll(async () => {
 async function travel(seed: number, rates: FaultRates, total = BATCH, perSecond = 1) {
   const random = seeded(seed);
   const poisoned = new Set<string>();
-  const graph = await startFakeGraph({ pixels: { [PIXEL]: TOKEN }, apiVersion: "v27.0", random: seeded(seed + 1), hangMs: TIMEOUT_MS * 2, poisoned, now: clock.now, rates });
+  const graph = await startFakeGraph({
+    pixels: { [PIXEL]: TOKEN },
+    apiVersion: "v27.0",
+    random: seeded(seed + 1),
+    hangMs: TIMEOUT_MS * 2,
+    poisoned,
+    now: clock.now,
+    rates,
+  });
   graphs.push(graph);
   const secret = Studio.secretFrom(`poison-test-signing-key-${seed}`);
   const relay = new SimRelay({
     clock,
-    settings: { META_PIXEL_ID: PIXEL, META_ACCESS_TOKEN: TOKEN, META_GRAPH_URL: graph.url, META_API_VERSION: "v27.0", WEBHOOK_SECRET: secret },
-    queue: { maxBatchSize: BATCH, maxBatchTimeout: 5, maxRetries: POLICY.maxRetries, retryDelay: 30, maxConcurrency: 5 },
+    settings: {
+      META_PIXEL_ID: PIXEL,
+      META_ACCESS_TOKEN: TOKEN,
+      META_GRAPH_URL: graph.url,
+      META_API_VERSION: "v27.0",
+      WEBHOOK_SECRET: secret,
+    },
+    queue: {
+      maxBatchSize: BATCH,
+      maxBatchTimeout: 5,
+      maxRetries: POLICY.maxRetries,
+      retryDelay: 30,
+      maxConcurrency: 5,
+    },
     policy: POLICY,
     timeoutMs: TIMEOUT_MS,
     random,
@@ -87,7 +119,10 @@ async function travel(seed: number, rates: FaultRates, total = BATCH, perSecond 
   }).get("default")!;
   const carrying = graph.log.filter((r) => r.ids.includes(poisonedId));
   const perInvocation = countBy(carrying.map((r) => r.invocation ?? ""));
-  const firstBatch = relay.queue.stats.invocations > 0 ? Math.max(...graph.log.filter((r) => r.invocation?.endsWith("#0")).map((r) => r.ids.length)) : 0;
+  const firstBatch =
+    relay.queue.stats.invocations > 0
+      ? Math.max(...graph.log.filter((r) => r.invocation?.endsWith("#0")).map((r) => r.ids.length))
+      : 0;
   const fates = relay.logged.map((l) => l.fields).filter((f) => f.msg === "capi_event" && f.event_id === poisonedId);
   return {
     graph,
@@ -124,7 +159,12 @@ function expectSettled(run: Awaited<ReturnType<typeof travel>>) {
   expect(run.deadLetters[0]).toMatchObject({ key: run.poisonedId, reason: "rejected", code: 100, subcode: 2804003 });
   expect(run.deadLetters[0]!.fbtraceId).toMatch(/^FT\d+$/);
   expect(run.graph.accepted.has(`${PIXEL}/${run.poisonedId}`)).toBe(false);
-  expectNoPersonalData({ messages: run.relay.enqueued, logged: run.relay.logged, webhooks: [run.webhooks[0]!, run.webhooks[POISONED]!], tokens: [TOKEN] });
+  expectNoPersonalData({
+    messages: run.relay.enqueued,
+    logged: run.relay.logged,
+    webhooks: [run.webhooks[0]!, run.webhooks[POISONED]!],
+    tokens: [TOKEN],
+  });
 }
 
 it("a healthy Meta: the poisoned event rides in at most log2(100)+1 = 8 requests, the batch costs at most 15", async () => {
@@ -156,5 +196,9 @@ it("a third of requests failing transiently, 300 leads: every good event deliver
   expectSettled(run);
   expect(run.firstBatch).toBe(BATCH);
   expect(run.carrying.length).toBeLessThanOrEqual(BOUND + 6);
-  console.log(run.line("poisoned event, seed 20261129, 300 leads (100 at once, then 2 a second), a third of requests failing transiently"));
+  console.log(
+    run.line(
+      "poisoned event, seed 20261129, 300 leads (100 at once, then 2 a second), a third of requests failing transiently",
+    ),
+  );
 });

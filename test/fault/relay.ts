@@ -62,7 +62,10 @@ export interface RelayOptions {
   clock: SimClock;
   settings: Settings;
   /** The delivery queue's consumer settings (wrangler.jsonc's, scaled down). */
-  queue: Pick<SimQueueOptions, "maxBatchSize" | "maxBatchTimeout" | "maxRetries" | "retryDelay" | "maxConcurrency" | "lostAckRate">;
+  queue: Pick<
+    SimQueueOptions,
+    "maxBatchSize" | "maxBatchTimeout" | "maxRetries" | "retryDelay" | "maxConcurrency" | "lostAckRate"
+  >;
   policy: DeliveryPolicy;
   /** The consumer's Graph timeout, real ms. */
   timeoutMs: number;
@@ -98,7 +101,15 @@ export class SimRelay {
     const { clock } = options;
     this.clock = clock;
     this.settings = options.settings;
-    this.deadLetterQueue = new SimQueue({ name: DEAD_LETTER_QUEUE_NAME, maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 100, retryDelay: 1, maxConcurrency: 1, msPerSecond: clock.msPerSecond });
+    this.deadLetterQueue = new SimQueue({
+      name: DEAD_LETTER_QUEUE_NAME,
+      maxBatchSize: 100,
+      maxBatchTimeout: 1,
+      maxRetries: 100,
+      retryDelay: 1,
+      maxConcurrency: 1,
+      msPerSecond: clock.msPerSecond,
+    });
     this.queue = new SimQueue({
       name: QUEUE_NAME,
       ...options.queue,
@@ -164,13 +175,21 @@ export class SimRelay {
 
   /** A webhook through the real route, on the current settings (`overrides` for this request only). */
   request(path: string, init: RequestInit, overrides: Settings = {}): Promise<Response> {
-    return Promise.resolve(this.app.request(path, init, { ...this.settings, ...overrides, ...this.producerBindings() }));
+    return Promise.resolve(
+      this.app.request(path, init, { ...this.settings, ...overrides, ...this.producerBindings() }),
+    );
   }
 
   /** `GET /healthz` on the current settings. */
-  async healthz(): Promise<{ mode: string; destinations: { name: string; mode: string; held?: number; reason?: string }[] }> {
+  async healthz(): Promise<{
+    mode: string;
+    destinations: { name: string; mode: string; held?: number; reason?: string }[];
+  }> {
     const res = await this.app.request("/healthz", {}, { ...this.settings, ...this.producerBindings() });
-    return (await res.json()) as { mode: string; destinations: { name: string; mode: string; held?: number; reason?: string }[] };
+    return (await res.json()) as {
+      mode: string;
+      destinations: { name: string; mode: string; held?: number; reason?: string }[];
+    };
   }
 
   /**
@@ -188,7 +207,9 @@ export class SimRelay {
 
   /** A destination's circuit, as the consumer and `/healthz` ask it. */
   circuitStatus(destination: string): Promise<CircuitStatus> {
-    return this.circuits.binding.get(this.circuits.binding.idFromName(circuitName(destination))).status(this.clock.now());
+    return this.circuits.binding
+      .get(this.circuits.binding.idFromName(circuitName(destination)))
+      .status(this.clock.now());
   }
 
   /** Resolves once both queues are idle together and no circuit of `destinations` holds or is open. */
@@ -254,7 +275,9 @@ export class SimRelay {
             confirm: (...a: Parameters<IntakeLedger["confirm"]>) => stub.confirm(...a),
             // A Worker dying between claim and send leaves the claim behind.
             release: (...a: Parameters<IntakeLedger["release"]>) =>
-              random() < faults.releaseFailureRate ? Promise.reject(new Error("object unreachable (injected)")) : stub.release(...a),
+              random() < faults.releaseFailureRate
+                ? Promise.reject(new Error("object unreachable (injected)"))
+                : stub.release(...a),
           };
         },
       } as unknown as QueueBindings["INTAKE_LEDGER"],
@@ -285,7 +308,12 @@ function guardFor(generation: Generation) {
           const stub = namespace.get(id) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
           return new Proxy(
             {},
-            { get: (_, method: string) => (...args: unknown[]) => (generation.dead ? gone() : stub[method]!(...args)) },
+            {
+              get:
+                (_, method: string) =>
+                (...args: unknown[]) =>
+                  generation.dead ? gone() : stub[method]!(...args),
+            },
           );
         },
       }) as unknown as DurableObjectNamespace<T>,

@@ -47,7 +47,16 @@ interface Pending {
 }
 
 export class SimQueue {
-  readonly stats = { sent: 0, deliveries: 0, invocations: 0, retries: 0, lostAcks: 0, movedToDeadLetter: 0, handlerErrors: 0, abandonedInvocations: 0 };
+  readonly stats = {
+    sent: 0,
+    deliveries: 0,
+    invocations: 0,
+    retries: 0,
+    lostAcks: 0,
+    movedToDeadLetter: 0,
+    handlerErrors: 0,
+    abandonedInvocations: 0,
+  };
   /** Bodies of messages redelivered after an ack was lost, for the duplicate accounting. */
   readonly redeliveredAfterAck: unknown[] = [];
   /** Bodies of messages redelivered because a deployment abandoned their invocation. */
@@ -134,7 +143,12 @@ export class SimQueue {
   private enqueue(body: unknown, attempts: number, delaySeconds: number, id = `msg-${this.nextId++}`): void {
     if (attempts === 1) this.stats.sent++;
     const copy = JSON.parse(JSON.stringify(body)) as unknown;
-    this.pending.push({ id, body: copy, attempts, visibleAt: performance.now() + delaySeconds * this.options.msPerSecond });
+    this.pending.push({
+      id,
+      body: copy,
+      attempts,
+      visibleAt: performance.now() + delaySeconds * this.options.msPerSecond,
+    });
   }
 
   private pump(handler: Handler): void {
@@ -168,7 +182,11 @@ export class SimQueue {
       body: m.body,
       attempts: m.attempts,
       ack: () => void decisions.set(m.id, { kind: "ack" }),
-      retry: (options?: QueueRetryOptions) => void decisions.set(m.id, { kind: "retry", ...(options?.delaySeconds !== undefined ? { delaySeconds: options.delaySeconds } : {}) }),
+      retry: (options?: QueueRetryOptions) =>
+        void decisions.set(m.id, {
+          kind: "retry",
+          ...(options?.delaySeconds !== undefined ? { delaySeconds: options.delaySeconds } : {}),
+        }),
     }));
     const batch = {
       queue: this.options.name,

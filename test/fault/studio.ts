@@ -41,7 +41,12 @@ export function webhook(index: number, occurredAt: number, origin: Origin = {}, 
   payload.context.ip = `198.51.100.${index % 250}`;
   if (origin.store) payload.store.domain = origin.store;
   if (origin.quiz) payload.quiz.id = origin.quiz;
-  return { index, payload, webhookId: `msg_${tag}_${index}`, path: origin.source ? `/webhooks/cartful/${origin.source}` : "/webhooks/cartful" };
+  return {
+    index,
+    payload,
+    webhookId: `msg_${tag}_${index}`,
+    path: origin.source ? `/webhooks/cartful/${origin.source}` : "/webhooks/cartful",
+  };
 }
 
 /** The event_id the relay gives a webhook (its formula: `cartful.{session}.{attempt}`). */
@@ -83,8 +88,14 @@ export class Studio {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (w.index % 2 === 0) {
       const timestamp = String(Math.floor(this.clock.now() / 1000));
-      const signature = createHmac("sha256", this.signingKey).update(`${w.webhookId}.${timestamp}.${body}`).digest("base64");
-      Object.assign(headers, { "webhook-id": w.webhookId, "webhook-timestamp": timestamp, "webhook-signature": `v1,${signature}` });
+      const signature = createHmac("sha256", this.signingKey)
+        .update(`${w.webhookId}.${timestamp}.${body}`)
+        .digest("base64");
+      Object.assign(headers, {
+        "webhook-id": w.webhookId,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": `v1,${signature}`,
+      });
     } else {
       headers.authorization = `Bearer ${this.secret}`;
     }
@@ -97,12 +108,17 @@ export class Studio {
       this.intake.deliveries++;
       const res = await this.post(w);
       const answer = (await res.json()) as Answer;
-      if (answer.event_id !== undefined && answer.event_id !== eventIdOf(w)) throw new Error(`webhook ${w.index}: event_id ${answer.event_id}`);
+      if (answer.event_id !== undefined && answer.event_id !== eventIdOf(w))
+        throw new Error(`webhook ${w.index}: event_id ${answer.event_id}`);
       for (const d of answer.destinations ?? []) {
         if (d.status === "queued" || d.status === "duplicate") add(this.takenFor, w.payload.id, d.name);
         if (d.status === "dry_run") add(this.dryRunFor, w.payload.id, d.name);
       }
-      if (answer.destinations) this.routedTo.set(w.payload.id, answer.destinations.map((d) => d.name));
+      if (answer.destinations)
+        this.routedTo.set(
+          w.payload.id,
+          answer.destinations.map((d) => d.name),
+        );
       if (res.status === 202 && (answer.status === "queued" || answer.status === "duplicate")) {
         this.intake[answer.status]++;
         return answer;

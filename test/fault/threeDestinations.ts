@@ -19,7 +19,14 @@ export interface DestinationFixture {
 }
 
 export const DESTINATIONS: readonly DestinationFixture[] = [
-  { name: "eu", pixel: "1111111111", secret: "META_ACCESS_TOKEN_EU", token: "EAAB-eu-token", match: { store_domain: ["eu.example-shop.com"] }, eventName: "Lead" },
+  {
+    name: "eu",
+    pixel: "1111111111",
+    secret: "META_ACCESS_TOKEN_EU",
+    token: "EAAB-eu-token",
+    match: { store_domain: ["eu.example-shop.com"] },
+    eventName: "Lead",
+  },
   {
     name: "skin",
     pixel: "2222222222",

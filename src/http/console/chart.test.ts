@@ -7,13 +7,22 @@ const HOUR = 3_600_000;
 const START = Date.parse("2026-11-24T19:00:00Z");
 
 function hours(n: number, at: (i: number) => Partial<HourPoint> = () => ({})): HourPoint[] {
-  return Array.from({ length: n }, (_, i) => ({ hour: START + i * HOUR, sent: 0, retried: 0, dead_lettered: 0, held: 0, ...at(i) }));
+  return Array.from({ length: n }, (_, i) => ({
+    hour: START + i * HOUR,
+    sent: 0,
+    retried: 0,
+    dead_lettered: 0,
+    held: 0,
+    ...at(i),
+  }));
 }
 
 /** The bars of one hour: each series' rect height, by class. */
 function barsOf(svg: string, hour: number): Record<string, number> {
   const group = svg.split("<g>").find((g) => g.startsWith(`<title>${hourLabel(hour)}:`))!;
-  return Object.fromEntries([...group.matchAll(/<rect class="(s-[a-z]+)"[^>]* height="([\d.]+)"/g)].map((m) => [m[1], Number(m[2])]));
+  return Object.fromEntries(
+    [...group.matchAll(/<rect class="(s-[a-z]+)"[^>]* height="([\d.]+)"/g)].map((m) => [m[1], Number(m[2])]),
+  );
 }
 
 describe("niceCeiling", () => {
@@ -36,7 +45,12 @@ describe("niceCeiling", () => {
 
 describe("chartTotals", () => {
   it("adds up each series, ignoring what is not a positive count", () => {
-    const points = hours(3, (i) => ({ sent: i + 1, retried: i === 1 ? 2 : 0, held: -1, dead_lettered: i === 2 ? Number.NaN : 1 }));
+    const points = hours(3, (i) => ({
+      sent: i + 1,
+      retried: i === 1 ? 2 : 0,
+      held: -1,
+      dead_lettered: i === 2 ? Number.NaN : 1,
+    }));
     expect(chartTotals(points)).toEqual({ sent: 6, retried: 2, held: 0, dead_lettered: 2 });
   });
 });
@@ -49,7 +63,9 @@ describe("hourLabel", () => {
 
 describe("hourChart", () => {
   it("stacks each hour's series bottom up, heights in proportion to the counts", () => {
-    const points = hours(24, (i) => (i === 5 ? { sent: 6, retried: 2, held: 1, dead_lettered: 1 } : i === 6 ? { sent: 3 } : {}));
+    const points = hours(24, (i) =>
+      i === 5 ? { sent: 6, retried: 2, held: 1, dead_lettered: 1 } : i === 6 ? { sent: 3 } : {},
+    );
     const svg = htmlText(hourChart(points, "24h"));
     const five = barsOf(svg, points[5]!.hour);
     const six = barsOf(svg, points[6]!.hour);
@@ -57,7 +73,12 @@ describe("hourChart", () => {
     expect(five["s-sent"]! / five["s-retried"]!).toBeCloseTo(3, 1);
     expect(five["s-retried"]! / five["s-held"]!).toBeCloseTo(2, 1);
     expect(six["s-sent"]! / five["s-sent"]!).toBeCloseTo(0.5, 1);
-    const ys = [...svg.split("<g>").find((g) => g.startsWith(`<title>${hourLabel(points[5]!.hour)}`))!.matchAll(/class="s-[a-z]+" x="[\d.]+" y="([\d.]+)"/g)].map((m) => Number(m[1]));
+    const ys = [
+      ...svg
+        .split("<g>")
+        .find((g) => g.startsWith(`<title>${hourLabel(points[5]!.hour)}`))!
+        .matchAll(/class="s-[a-z]+" x="[\d.]+" y="([\d.]+)"/g),
+    ].map((m) => Number(m[1]));
     expect(ys).toEqual([...ys].sort((a, b) => b - a));
   });
 
@@ -70,24 +91,49 @@ describe("hourChart", () => {
 
   it("labels a day every 6 hours and a week at each UTC midnight", () => {
     const day = htmlText(hourChart(hours(24), "24h"));
-    expect([...day.matchAll(/text-anchor="middle">([^<]+)</g)].map((m) => m[1])).toEqual(["00:00", "06:00", "12:00", "18:00"]);
+    expect([...day.matchAll(/text-anchor="middle">([^<]+)</g)].map((m) => m[1])).toEqual([
+      "00:00",
+      "06:00",
+      "12:00",
+      "18:00",
+    ]);
     const week = htmlText(hourChart(hours(168), "7d"));
-    expect([...week.matchAll(/text-anchor="middle">([^<]+)</g)].map((m) => m[1])).toEqual(["Wed 25", "Thu 26", "Fri 27", "Sat 28", "Sun 29", "Mon 30", "Tue 1"]);
+    expect([...week.matchAll(/text-anchor="middle">([^<]+)</g)].map((m) => m[1])).toEqual([
+      "Wed 25",
+      "Thu 26",
+      "Fri 27",
+      "Sat 28",
+      "Sun 29",
+      "Mon 30",
+      "Tue 1",
+    ]);
   });
 
   it("scales the axis to a nice maximum above the busiest hour", () => {
-    const svg = htmlText(hourChart(hours(24, (i) => (i === 3 ? { sent: 9, retried: 4 } : {})), "24h"));
+    const svg = htmlText(
+      hourChart(
+        hours(24, (i) => (i === 3 ? { sent: 9, retried: 4 } : {})),
+        "24h",
+      ),
+    );
     expect([...svg.matchAll(/text-anchor="end">([^<]+)</g)].map((m) => m[1])).toEqual(["0", "10", "20"]);
   });
 
   it("says what it shows in words, for screen readers", () => {
-    const svg = htmlText(hourChart(hours(24, () => ({ sent: 2, dead_lettered: 1 })), "24h"));
-    expect(svg).toContain('aria-label="Events per hour over the last 24 hours: 48 sent, 0 retried, 0 held, 24 dead-lettered"');
+    const svg = htmlText(
+      hourChart(
+        hours(24, () => ({ sent: 2, dead_lettered: 1 })),
+        "24h",
+      ),
+    );
+    expect(svg).toContain(
+      'aria-label="Events per hour over the last 24 hours: 48 sent, 0 retried, 0 held, 24 dead-lettered"',
+    );
   });
 
   it("says there is no traffic yet when there are no hours", () => {
     const figure = htmlText(hourChart([], "7d"));
     expect(figure).toContain("No traffic recorded yet.");
-    expect(figure).not.toContain("<svg class=\"chart\"");
+    expect(figure).not.toContain('<svg class="chart"');
   });
 });

@@ -77,7 +77,8 @@ export function hourChart(points: readonly HourPoint[], range: "24h" | "7d"): Ht
     (s) =>
       html`<li data-series="${s.key}"><svg viewBox="0 0 10 10" aria-hidden="true"><rect class="${s.className}" width="10" height="10" rx="2"/></svg>${s.label} <strong>${totals[s.key]}</strong></li>`,
   )}</ul>`;
-  if (points.length === 0) return html`<figure class="chart-${range}"><p class="muted">No traffic recorded yet.</p>${legend}</figure>`;
+  if (points.length === 0)
+    return html`<figure class="chart-${range}"><p class="muted">No traffic recorded yet.</p>${legend}</figure>`;
 
   const max = niceCeiling(Math.max(...points.map((p) => SERIES.reduce((sum, s) => sum + count(p[s.key]), 0))));
   const plotWidth = WIDTH - LEFT - RIGHT;

@@ -89,7 +89,9 @@ export async function buildConsoleModel(env: object, now: number): Promise<Conso
               held: circuit.held,
               ...(circuit.since !== undefined ? { since: circuit.since } : {}),
               ...(circuit.nextProbeAt !== undefined ? { nextProbeAt: circuit.nextProbeAt } : {}),
-              ...(circuit.lastFailure ? { lastFailure: { ...circuit.lastFailure, message: circuit.lastFailure.message ?? "" } } : {}),
+              ...(circuit.lastFailure
+                ? { lastFailure: { ...circuit.lastFailure, message: circuit.lastFailure.message ?? "" } }
+                : {}),
             },
           }
         : {}),
@@ -99,7 +101,10 @@ export async function buildConsoleModel(env: object, now: number): Promise<Conso
       ...(dayMetrics?.latency_ms ? { latencyMs: dayMetrics.latency_ms } : {}),
       matchKeys,
       ...(hint ? { hint } : {}),
-      quality: qualityOf((quality as Record<string, { state: unknown }> | undefined)?.[destination.name]?.state, destination.qualityToken !== undefined),
+      quality: qualityOf(
+        (quality as Record<string, { state: unknown }> | undefined)?.[destination.name]?.state,
+        destination.qualityToken !== undefined,
+      ),
       signals: signals?.[destination.name] ?? [],
       deadLettersWaiting: deadLetters.filter((letter) => letter.destination === destination.name).length,
     };
@@ -140,9 +145,15 @@ function qualityOf(state: unknown, hasToken: boolean): QualityState {
   return { state: "none", reason: hasToken ? "not read yet (hourly)" : "no token to read it with" };
 }
 
-async function circuitStatus(bindings: QueueBindings, destination: string, now: number): Promise<CircuitStatus | undefined> {
+async function circuitStatus(
+  bindings: QueueBindings,
+  destination: string,
+  now: number,
+): Promise<CircuitStatus | undefined> {
   if (!bindings.DELIVERY_CIRCUIT) return undefined;
-  return soft(bindings.DELIVERY_CIRCUIT.get(bindings.DELIVERY_CIRCUIT.idFromName(circuitName(destination))).status(now));
+  return soft(
+    bindings.DELIVERY_CIRCUIT.get(bindings.DELIVERY_CIRCUIT.idFromName(circuitName(destination))).status(now),
+  );
 }
 
 /** A part of the page that may be missing: its value, or undefined when it could not be had. */

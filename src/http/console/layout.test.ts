@@ -49,13 +49,17 @@ describe("renderLogin", () => {
   it("posts the secret to /admin/login and shows no data, no script", () => {
     const page = renderLogin({ nonce: "n1" });
     expect(page).toContain('<form method="post" action="/admin/login">');
-    expect(page).toContain(`<input type="password" id="secret" name="${SECRET_FIELD}" autocomplete="current-password" required autofocus>`);
+    expect(page).toContain(
+      `<input type="password" id="secret" name="${SECRET_FIELD}" autocomplete="current-password" required autofocus>`,
+    );
     expect(page).not.toContain("<script");
     expect(page).not.toContain("data-login-problem");
   });
 
   it("says why the last try failed, escaped", () => {
-    expect(renderLogin({ nonce: "n1", problem: "Wrong <secret>" })).toContain('<div class="alert bad" role="alert" data-login-problem>Wrong &lt;secret&gt;</div>');
+    expect(renderLogin({ nonce: "n1", problem: "Wrong <secret>" })).toContain(
+      '<div class="alert bad" role="alert" data-login-problem>Wrong &lt;secret&gt;</div>',
+    );
   });
 });
 

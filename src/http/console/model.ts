@@ -89,7 +89,10 @@ export interface ConsoleModel {
     /** Whether the queue is bound (durable delivery) or events go out while Studio waits. */
     queued: boolean;
   };
-  webhooks: { "24h": { received: number; unauthorized: number; invalid: number }; "7d": { received: number; unauthorized: number; invalid: number } };
+  webhooks: {
+    "24h": { received: number; unauthorized: number; invalid: number };
+    "7d": { received: number; unauthorized: number; invalid: number };
+  };
   destinations: ConsoleDestination[];
   /** Per hour over the last 7 days (168 points, oldest first), all destinations together; the last 24 are the day's chart. */
   hours: HourPoint[];
@@ -122,7 +125,10 @@ export function sampleConsoleModel(now: number): ConsoleModel {
   return {
     generatedAt: now,
     relay: { mode: "misconfigured", apiVersion: "v27.0", queued: true },
-    webhooks: { "24h": { received: 140, unauthorized: 1, invalid: 2 }, "7d": { received: 910, unauthorized: 4, invalid: 9 } },
+    webhooks: {
+      "24h": { received: 140, unauthorized: 1, invalid: 2 },
+      "7d": { received: 910, unauthorized: 4, invalid: 9 },
+    },
     destinations: [
       {
         name: "eu",
@@ -130,10 +136,26 @@ export function sampleConsoleModel(now: number): ConsoleModel {
         mode: "live",
         testEventCode: "TEST4521",
         lastAccepted: { at: now - 4 * 60_000, fbtraceId: "AbCdEf123" },
-        lastFailure: { at: now - 3 * HOUR, status: 503, code: 2, message: "Service temporarily unavailable", fbtraceId: "Xy9" },
+        lastFailure: {
+          at: now - 3 * HOUR,
+          status: 503,
+          code: 2,
+          message: "Service temporarily unavailable",
+          fbtraceId: "Xy9",
+        },
         counts: { "24h": counts(120), "7d": counts(800) },
         latencyMs: { p50: 5200, p95: 31000, count: 120 },
-        matchKeys: { em: 1, ph: 0.82, fn: 0.95, ln: 0.95, external_id: 1, client_ip_address: 1, client_user_agent: 1, fbc: 0.12, fbp: 0.9 },
+        matchKeys: {
+          em: 1,
+          ph: 0.82,
+          fn: 0.95,
+          ln: 0.95,
+          external_id: 1,
+          client_ip_address: 1,
+          client_user_agent: 1,
+          fbc: 0.12,
+          fbp: 0.9,
+        },
         hint: "fbc on 12 %: pass the _fbc cookie, or the page URL with its fbclid, in context",
         quality: {
           state: "ok",
@@ -149,16 +171,33 @@ export function sampleConsoleModel(now: number): ConsoleModel {
                   { identifier: "ip_address", coverage: 99.9 },
                   { identifier: "fbc", coverage: 11.8 },
                 ],
-                dedupeKeyFeedback: [{ dedupeKey: "event_id", serverCoverage: 100, browserCoverage: 97.1, dedupedShare: 88.4 }],
+                dedupeKeyFeedback: [
+                  { dedupeKey: "event_id", serverCoverage: 100, browserCoverage: 97.1, dedupedShare: 88.4 },
+                ],
                 eventCoverage: 64.2,
                 dataFreshness: "real_time",
                 acr: 12.5,
-                diagnostics: [{ name: "Send fbc", description: "Few server events carry a click id.", solution: "Pass the _fbc cookie.", percentage: 88 }],
+                diagnostics: [
+                  {
+                    name: "Send fbc",
+                    description: "Few server events carry a click id.",
+                    solution: "Pass the _fbc cookie.",
+                    percentage: 88,
+                  },
+                ],
               },
             ],
           },
         },
-        signals: [{ kind: "version_warning", detail: "The call has been auto-upgraded to v27.0 as v25.0 will be deprecated", firstAt: now - 2 * HOUR, lastAt: now - 10 * 60_000, count: 14 }],
+        signals: [
+          {
+            kind: "version_warning",
+            detail: "The call has been auto-upgraded to v27.0 as v25.0 will be deprecated",
+            firstAt: now - 2 * HOUR,
+            lastAt: now - 10 * 60_000,
+            count: 14,
+          },
+        ],
         deadLettersWaiting: 1,
       },
       {
@@ -170,14 +209,32 @@ export function sampleConsoleModel(now: number): ConsoleModel {
           since: now - 45 * 60_000,
           held: 37,
           nextProbeAt: now + 4 * 60_000,
-          lastFailure: { status: 400, code: 190, subcode: 463, fbtraceId: "TkN190", message: "Error validating access token: Session has expired" },
+          lastFailure: {
+            status: 400,
+            code: 190,
+            subcode: 463,
+            fbtraceId: "TkN190",
+            message: "Error validating access token: Session has expired",
+          },
         },
         lastAccepted: { at: now - 50 * 60_000 },
-        lastFailure: { at: now - 45 * 60_000, status: 400, code: 190, subcode: 463, fbtraceId: "TkN190", message: "Error validating access token: Session has expired" },
+        lastFailure: {
+          at: now - 45 * 60_000,
+          status: 400,
+          code: 190,
+          subcode: 463,
+          fbtraceId: "TkN190",
+          message: "Error validating access token: Session has expired",
+        },
         counts: { "24h": { ...counts(15), held: 37 }, "7d": { ...counts(100), held: 37 } },
         matchKeys: { em: 1, ph: 0.4, client_ip_address: 1, client_user_agent: 1, fbp: 0.7 },
         hint: "ph on 40 %: map the shopper's phone in Studio, with the country or DEFAULT_COUNTRY for its calling code",
-        quality: { state: "permission", at: now - HOUR, code: 10, message: "(#10) Application does not have permission for this action" },
+        quality: {
+          state: "permission",
+          at: now - HOUR,
+          code: 10,
+          message: "(#10) Application does not have permission for this action",
+        },
         signals: [{ kind: "token", detail: "190/463", firstAt: now - 45 * 60_000, lastAt: now - 2 * 60_000, count: 6 }],
         deadLettersWaiting: 0,
       },
@@ -200,9 +257,29 @@ export function sampleConsoleModel(now: number): ConsoleModel {
       held: i > 164 ? 12 : 0,
     })),
     recent: [
-      { at: now - 60_000, eventId: "cartful.ses_5f1c9a7e2b.2", destination: "eu", outcome: "sent", keys: ["em", "ph", "fbp"], fbtraceId: "AbCdEf123" },
-      { at: now - 120_000, eventId: "cartful.ses_77aa.1", destination: "us", outcome: "held", keys: ["em", "client_ip_address"] },
-      { at: now - 180_000, eventId: "cartful.ses_9b21.1", destination: "eu", outcome: "retry", keys: ["em"], fbtraceId: "Xy9" },
+      {
+        at: now - 60_000,
+        eventId: "cartful.ses_5f1c9a7e2b.2",
+        destination: "eu",
+        outcome: "sent",
+        keys: ["em", "ph", "fbp"],
+        fbtraceId: "AbCdEf123",
+      },
+      {
+        at: now - 120_000,
+        eventId: "cartful.ses_77aa.1",
+        destination: "us",
+        outcome: "held",
+        keys: ["em", "client_ip_address"],
+      },
+      {
+        at: now - 180_000,
+        eventId: "cartful.ses_9b21.1",
+        destination: "eu",
+        outcome: "retry",
+        keys: ["em"],
+        fbtraceId: "Xy9",
+      },
     ],
     deadLetters: [
       {

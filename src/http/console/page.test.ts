@@ -49,7 +49,8 @@ function marked<T>(value: T, mark: string): T {
   const walk = (v: unknown, key?: string): unknown => {
     if (typeof v === "string") return key !== undefined && FIXED.has(key) ? v : `${v}${mark}`;
     if (Array.isArray(v)) return v.map((item) => walk(item));
-    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item, k)]));
+    if (v !== null && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item, k)]));
     return v;
   };
   return walk(value) as T;
@@ -64,11 +65,19 @@ describe("renderConsole: escaping", () => {
     expect(page).not.toContain("<img");
     expect(page).not.toContain('" onmouseover="');
     expect(page).not.toContain("' &amp;");
-    expect(page).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&quot; onmouseover=&quot;alert(2)&#39; &amp;amp;");
+    expect(page).toContain(
+      "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&quot; onmouseover=&quot;alert(2)&#39; &amp;amp;",
+    );
   });
 
   it("shows each marked destination name, Meta message, hint and dead-letter key escaped", () => {
-    const escaped = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+    const escaped = (s: string) =>
+      s
+        .replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;")
+        .replace(/"/g, "&quot;")
+        .replace(/'/g, "&#39;");
     const m = marked(model(), MARK);
     const shown = [
       ...m.destinations.map((d) => d.name),
@@ -128,7 +137,9 @@ describe("renderConsole: the relay and its webhooks", () => {
 
   it("shows the settings' own problem in red", () => {
     const page = render(model((m) => void (m.relay.problem = "DESTINATIONS[1].pixel_id must be digits")));
-    expect(page).toContain('<div class="alert bad"><strong>The settings cannot be read:</strong> DESTINATIONS[1].pixel_id must be digits</div>');
+    expect(page).toContain(
+      '<div class="alert bad"><strong>The settings cannot be read:</strong> DESTINATIONS[1].pixel_id must be digits</div>',
+    );
   });
 
   it("counts webhooks received, unauthorized and invalid over 24 hours and 7 days", () => {
@@ -153,7 +164,11 @@ describe("renderConsole: destinations", () => {
       expect(card).toContain(`<code>${d.pixelId}</code>`);
       for (const [key, value] of Object.entries(d.counts["24h"])) {
         expect(card).toContain(`<tr data-row="${key}">`);
-        expect(element(card, "tr", `data-row="${key}"`)).toMatch(new RegExp(`<td class="num">${value}</td><td class="num">${d.counts["7d"][key as keyof typeof d.counts["7d"]]}</td>`));
+        expect(element(card, "tr", `data-row="${key}"`)).toMatch(
+          new RegExp(
+            `<td class="num">${value}</td><td class="num">${d.counts["7d"][key as keyof (typeof d.counts)["7d"]]}</td>`,
+          ),
+        );
       }
     }
   });
@@ -182,7 +197,13 @@ describe("renderConsole: destinations", () => {
       const us = destination(x, "us");
       us.circuit = undefined;
       us.signals = [];
-      us.lastFailure = { at: NOW - 60_000, status: 400, code: 190, subcode: 460, message: "The session has been invalidated because the user changed their password" };
+      us.lastFailure = {
+        at: NOW - 60_000,
+        status: 400,
+        code: 190,
+        subcode: 460,
+        message: "The session has been invalidated because the user changed their password",
+      };
     });
     const alert = text(element(element(render(m), "article", 'data-destination="us"'), "div", 'data-alert="token"'));
     expect(alert).toMatch(/^Access token refused: HTTP 400 · code 190\/460/);
@@ -196,9 +217,19 @@ describe("renderConsole: destinations", () => {
 
   it("shows a retired API version (2635) in red", () => {
     const m = model((x) => {
-      destination(x, "eu").signals.push({ kind: "version_retired", detail: "code 2635: v19.0", firstAt: NOW - 3_600_000, lastAt: NOW, count: 3 });
+      destination(x, "eu").signals.push({
+        kind: "version_retired",
+        detail: "code 2635: v19.0",
+        firstAt: NOW - 3_600_000,
+        lastAt: NOW,
+        count: 3,
+      });
     });
-    const alert = element(element(render(m), "article", 'data-destination="eu"'), "div", 'data-alert="version_retired"');
+    const alert = element(
+      element(render(m), "article", 'data-destination="eu"'),
+      "div",
+      'data-alert="version_retired"',
+    );
     expect(alert).toContain('class="alert bad"');
     expect(text(alert)).toContain("code 2635: v19.0");
     expect(text(alert)).toContain("META_API_VERSION");
@@ -207,16 +238,24 @@ describe("renderConsole: destinations", () => {
   it("lists Meta's health signals once each, with how often and when", () => {
     const m = model();
     const eu = destination(m, "eu");
-    const signal = text(element(element(render(m), "article", 'data-destination="eu"'), "li", 'data-signal="version_warning"'));
-    expect(signal).toBe(`API version warning ${eu.signals[0]!.detail} (${eu.signals[0]!.count}× since 2 h ago, last 10 min ago)`);
+    const signal = text(
+      element(element(render(m), "article", 'data-destination="eu"'), "li", 'data-signal="version_warning"'),
+    );
+    expect(signal).toBe(
+      `API version warning ${eu.signals[0]!.detail} (${eu.signals[0]!.count}× since 2 h ago, last 10 min ago)`,
+    );
   });
 
   it("shows the last acceptance and the last failure with Meta's code, message and trace id", () => {
     const m = model();
     const eu = destination(m, "eu");
     const card = element(render(m), "article", 'data-destination="eu"');
-    expect(text(element(card, "dd", 'data-fact="last-accepted"'))).toBe(`4 min ago · fbtrace_id ${eu.lastAccepted!.fbtraceId}`);
-    expect(text(element(card, "dd", 'data-fact="last-failure"'))).toBe(`3 h ago · HTTP 503 · code 2 · ${eu.lastFailure!.message} · fbtrace_id ${eu.lastFailure!.fbtraceId}`);
+    expect(text(element(card, "dd", 'data-fact="last-accepted"'))).toBe(
+      `4 min ago · fbtrace_id ${eu.lastAccepted!.fbtraceId}`,
+    );
+    expect(text(element(card, "dd", 'data-fact="last-failure"'))).toBe(
+      `3 h ago · HTTP 503 · code 2 · ${eu.lastFailure!.message} · fbtrace_id ${eu.lastFailure!.fbtraceId}`,
+    );
     expect(text(element(card, "dd", 'data-fact="dead-letters"'))).toBe(`${eu.deadLettersWaiting} waiting`);
   });
 
@@ -229,7 +268,9 @@ describe("renderConsole: destinations", () => {
   it("asks for a test code where the destination has none", () => {
     const card = element(render(), "article", 'data-destination="us"');
     expect(card).toContain('id="test-code-us" name="test_event_code" value=""');
-    expect(text(element(card, "p", 'data-result="us"'))).toContain("a test event without one would count as a real lead");
+    expect(text(element(card, "p", 'data-result="us"'))).toContain(
+      "a test event without one would count as a real lead",
+    );
   });
 
   it("offers no test event for a dry-run destination, and says why", () => {
@@ -244,7 +285,10 @@ describe("renderConsole: the chart", () => {
   it("draws the last 24 hours and the whole 7 days, with their totals in the legend", () => {
     const m = model();
     const page = render(m);
-    for (const [range, points] of [["24h", m.hours.slice(-24)], ["7d", m.hours]] as const) {
+    for (const [range, points] of [
+      ["24h", m.hours.slice(-24)],
+      ["7d", m.hours],
+    ] as const) {
       const figure = element(page, "figure", `class="chart-${range}"`);
       for (const [key, total] of Object.entries(chartTotals(points))) {
         expect(element(figure, "li", `data-series="${key}"`)).toContain(`<strong>${total}</strong>`);
@@ -266,7 +310,18 @@ describe("renderConsole: match quality", () => {
     const eu = destination(m, "eu");
     const page = render(m);
     const table = element(page, "table", 'data-coverage="eu"');
-    const listed = ["em", "ph", "fn", "ln", "zp", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"] as const;
+    const listed = [
+      "em",
+      "ph",
+      "fn",
+      "ln",
+      "zp",
+      "external_id",
+      "client_ip_address",
+      "client_user_agent",
+      "fbc",
+      "fbp",
+    ] as const;
     expect([...table.matchAll(/data-key="([^"]+)"/g)].map((match) => match[1])).toEqual(listed);
     for (const key of listed) {
       const share = Math.round((eu.matchKeys[key] ?? 0) * 100);
@@ -278,8 +333,13 @@ describe("renderConsole: match quality", () => {
   it("names the other keys no event carried on one line", () => {
     const m = model();
     const page = render(m);
-    const never = MATCH_KEYS.filter((key) => !["em", "ph", "fn", "ln", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"].includes(key));
-    expect(text(element(page, "p", 'data-never-sent="eu"'))).toBe(`Never sent: ${never.map((key) => KEY_LABELS[key]).join(", ")}.`);
+    const never = MATCH_KEYS.filter(
+      (key) =>
+        !["em", "ph", "fn", "ln", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"].includes(key),
+    );
+    expect(text(element(page, "p", 'data-never-sent="eu"'))).toBe(
+      `Never sent: ${never.map((key) => KEY_LABELS[key]).join(", ")}.`,
+    );
     const us = element(page, "table", 'data-coverage="us"');
     expect(text(element(us, "tr", 'data-key="fbc"'))).toContain("0 % 0 %");
   });
@@ -300,7 +360,9 @@ describe("renderConsole: match quality", () => {
     for (const k of event.matchKeyFeedback) expect(block).toContain(`${k.identifier} ${k.coverage} %`);
     expect(block).toContain("Dedup by event_id server 100 % · browser 97.1 % · deduplicated 88.4 %");
     expect(block).toContain(`Event coverage ${event.eventCoverage} % of Pixel events`);
-    expect(block).toContain(`${event.diagnostics[0]!.name} (88 % of events): ${event.diagnostics[0]!.description} ${event.diagnostics[0]!.solution}`);
+    expect(block).toContain(
+      `${event.diagnostics[0]!.name} (88 % of events): ${event.diagnostics[0]!.description} ${event.diagnostics[0]!.solution}`,
+    );
   });
 
   it("shows a missing permission as such (give the token ads_read), not as a relay failure", () => {
@@ -313,7 +375,12 @@ describe("renderConsole: match quality", () => {
 
   it("shows a failed read and no read yet, each for what it is", () => {
     const m = model((x) => {
-      destination(x, "eu").quality = { state: "failed", at: NOW - 60_000, code: 2, message: "Service temporarily unavailable" };
+      destination(x, "eu").quality = {
+        state: "failed",
+        at: NOW - 60_000,
+        code: 2,
+        message: "Service temporarily unavailable",
+      };
     });
     const page = render(m);
     expect(text(element(page, "div", 'data-quality="failed"'))).toBe(
@@ -339,18 +406,24 @@ describe("renderConsole: recent events and dead letters", () => {
     const letter = m.deadLetters[0]!;
     const row = element(render(m), "tr", `data-dead-letter="${letter.key}"`);
     expect(row).toContain(`<button type="button" data-action="redrive" data-key="${letter.key}">Re-drive</button>`);
-    expect(row).toContain(`<button type="button" class="danger" data-action="discard" data-key="${letter.key}">Discard</button>`);
+    expect(row).toContain(
+      `<button type="button" class="danger" data-action="discard" data-key="${letter.key}">Discard</button>`,
+    );
     expect(text(row)).toContain(`${letter.reason} (code ${letter.code}) ${letter.detail} ${letter.fbtraceId} 5 h ago`);
   });
 
   it("disables re-drive for a letter Meta would refuse now", () => {
     const m = model((x) => void (x.deadLetters[0]!.replayable = false));
-    expect(element(render(m), "tr", "data-dead-letter=")).toMatch(/data-action="redrive" data-key="[^"]+" disabled title="Meta would refuse it now/);
+    expect(element(render(m), "tr", "data-dead-letter=")).toMatch(
+      /data-action="redrive" data-key="[^"]+" disabled title="Meta would refuse it now/,
+    );
   });
 
   it("says so when there is no dead letter and no event yet", () => {
     const page = render(model((x) => ((x.deadLetters = []), (x.recent = []))));
-    expect(text(element(page, "section", 'id="dead-letters"'))).toContain("None: every event reached Meta or is still on its way.");
+    expect(text(element(page, "section", 'id="dead-letters"'))).toContain(
+      "None: every event reached Meta or is still on its way.",
+    );
     expect(text(element(page, "section", 'id="recent"'))).toContain("No event yet.");
   });
 });

@@ -34,7 +34,17 @@ import {
   type MetaProblem,
   type RecentEvent,
 } from "./model";
-import { ago, clock, destinationAlerts, failureText, modeLabel, percent, share, SIGNAL_LABELS, type Tone } from "./words";
+import {
+  ago,
+  clock,
+  destinationAlerts,
+  failureText,
+  modeLabel,
+  percent,
+  share,
+  SIGNAL_LABELS,
+  type Tone,
+} from "./words";
 
 /** What the route adds to the model: the session's CSRF token (empty for a Bearer reader) and the CSP nonce. */
 export interface RenderOptions {
@@ -190,7 +200,17 @@ ${hourChart(model.hours.slice(-168), "7d")}
  * The keys always listed, sent or not: those Meta weighs most for a website lead. The others
  * (gender, birth date, address) are listed when some event carried them, else named on one line.
  */
-const LISTED_KEYS: readonly MatchKey[] = ["em", "ph", "fn", "ln", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"];
+const LISTED_KEYS: readonly MatchKey[] = [
+  "em",
+  "ph",
+  "fn",
+  "ln",
+  "external_id",
+  "client_ip_address",
+  "client_user_agent",
+  "fbc",
+  "fbp",
+];
 
 function qualityBlock(d: ConsoleDestination, now: number): Html {
   const sentAny = Object.keys(d.matchKeys).length > 0;
@@ -225,7 +245,8 @@ function metaFeedback(state: ConsoleDestination["quality"], now: number): Html {
 }
 
 function datasetQuality(quality: DatasetQuality, now: number): Html {
-  if (quality.events.length === 0) return html`<p class="muted" data-quality="ok">Meta has no web events to grade yet (read ${ago(quality.fetchedAt, now)}).</p>`;
+  if (quality.events.length === 0)
+    return html`<p class="muted" data-quality="ok">Meta has no web events to grade yet (read ${ago(quality.fetchedAt, now)}).</p>`;
   return html`<div data-quality="ok"><small>Dataset Quality API, read ${ago(quality.fetchedAt, now)}</small>
 ${quality.events.map(
   (e) => html`<div class="card" data-quality-event="${e.eventName}">
@@ -245,7 +266,8 @@ ${e.diagnostics.length > 0 ? html`<h4>Meta's diagnostics</h4><ul>${e.diagnostics
 
 function recentSection(recent: RecentEvent[], now: number): Html {
   const rows = recent.map(
-    (e) => html`<tr data-event="${e.eventId}"><td>${ago(e.at, now)}</td><td><code>${e.eventId}</code></td><td>${e.destination}</td><td><span class="badge ${OUTCOME_TONES[e.outcome] ?? "muted"}">${e.outcome.replace("_", " ")}</span></td><td><small>${e.keys.join(", ") || "—"}</small></td><td>${e.fbtraceId ? html`<code>${e.fbtraceId}</code>` : "—"}</td></tr>`,
+    (e) =>
+      html`<tr data-event="${e.eventId}"><td>${ago(e.at, now)}</td><td><code>${e.eventId}</code></td><td>${e.destination}</td><td><span class="badge ${OUTCOME_TONES[e.outcome] ?? "muted"}">${e.outcome.replace("_", " ")}</span></td><td><small>${e.keys.join(", ") || "—"}</small></td><td>${e.fbtraceId ? html`<code>${e.fbtraceId}</code>` : "—"}</td></tr>`,
   );
   return html`<section id="recent"><h2>Recent events</h2>
 ${recent.length === 0 ? html`<p class="muted">No event yet.</p>` : html`<div class="scroll"><table><thead><tr><th>when</th><th>event id</th><th>destination</th><th>outcome</th><th>keys sent</th><th>fbtrace_id</th></tr></thead><tbody>${rows}</tbody></table></div>`}
@@ -254,7 +276,9 @@ ${recent.length === 0 ? html`<p class="muted">No event yet.</p>` : html`<div cla
 
 function deadLettersSection(letters: ConsoleDeadLetter[], now: number): Html {
   const rows = letters.map(
-    (l) => html`<tr data-dead-letter="${l.key}"><td><code>${l.key}</code></td><td>${l.destination}</td><td>${l.reason}${l.code !== undefined ? html` <small>(code ${l.code})</small>` : ""}<br><small>${l.detail}</small></td><td>${l.fbtraceId ? html`<code>${l.fbtraceId}</code>` : "—"}</td><td>${ago(l.deadLetteredAt, now)}</td>
+    (
+      l,
+    ) => html`<tr data-dead-letter="${l.key}"><td><code>${l.key}</code></td><td>${l.destination}</td><td>${l.reason}${l.code !== undefined ? html` <small>(code ${l.code})</small>` : ""}<br><small>${l.detail}</small></td><td>${l.fbtraceId ? html`<code>${l.fbtraceId}</code>` : "—"}</td><td>${ago(l.deadLetteredAt, now)}</td>
 <td><div class="row"><button type="button" data-action="redrive" data-key="${l.key}"${l.replayable ? "" : html` disabled title="Meta would refuse it now (past its 7 days), or it holds no event"`}>Re-drive</button><button type="button" class="danger" data-action="discard" data-key="${l.key}">Discard</button></div></td></tr>`,
   );
   return html`<section id="dead-letters"><h2>Dead letters <small>(${letters.length} waiting)</small></h2>

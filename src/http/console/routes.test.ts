@@ -52,15 +52,22 @@ function relay(options: { answers?: (() => Response)[]; model?: ConsoleModelBuil
     log: (line: string) => void lines.push(line),
     metrics: () => {},
   };
-  const app = options.model ? new Hono().route("/admin", consoleRoutes({ ...deps, model: options.model })) : createApp(deps);
-  const request = (path: string, init: RequestInit = {}, env: object = ENV) => app.request(`${ORIGIN}${path}`, init, env);
+  const app = options.model
+    ? new Hono().route("/admin", consoleRoutes({ ...deps, model: options.model }))
+    : createApp(deps);
+  const request = (path: string, init: RequestInit = {}, env: object = ENV) =>
+    app.request(`${ORIGIN}${path}`, init, env);
   return { request, sent, sleeps, lines, clock };
 }
 
 type Relay = ReturnType<typeof relay>;
 
 async function logIn(r: Relay, env: object = ENV): Promise<{ cookie: string; csrf: string }> {
-  const res = await r.request("/admin/login", { method: "POST", headers: { ...FORM, ...SAME }, body: `secret=${encodeURIComponent(SECRET)}` }, env);
+  const res = await r.request(
+    "/admin/login",
+    { method: "POST", headers: { ...FORM, ...SAME }, body: `secret=${encodeURIComponent(SECRET)}` },
+    env,
+  );
   expect(res.status).toBe(303);
   const cookie = `${SESSION_COOKIE}=${sessionTokenOf(res.headers.get("set-cookie"))}`;
   const page = await (await r.request("/admin", { headers: { cookie } }, env)).text();
@@ -68,7 +75,12 @@ async function logIn(r: Relay, env: object = ENV): Promise<{ cookie: string; csr
   return { cookie, csrf };
 }
 
-function testEvent(r: Relay, name: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${SECRET}` }) {
+function testEvent(
+  r: Relay,
+  name: string,
+  body: unknown,
+  headers: Record<string, string> = { authorization: `Bearer ${SECRET}` },
+) {
   return r.request(`/admin/destinations/${name}/test-event`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -103,7 +115,11 @@ describe("GET /admin", () => {
   it("serves every page under the strict CSP with a fresh nonce, no-store, nosniff and no referrer", async () => {
     const r = relay();
     const { cookie } = await logIn(r);
-    const pages = [await r.request("/admin"), await r.request("/admin", { headers: { cookie } }), await r.request("/admin", {}, { ...ENV, ADMIN_SECRET: "" })];
+    const pages = [
+      await r.request("/admin"),
+      await r.request("/admin", { headers: { cookie } }),
+      await r.request("/admin", {}, { ...ENV, ADMIN_SECRET: "" }),
+    ];
     for (const res of pages) {
       const nonce = nonceOf(res);
       expect(res.headers.get("content-security-policy")).toBe(
@@ -133,7 +149,11 @@ describe("GET /admin", () => {
   });
 
   it("renders with ADMIN_SECRET alone: no queue, dead-letter store or circuit bound", async () => {
-    const res = await relay().request("/admin", { headers: { authorization: `Bearer ${SECRET}` } }, { ADMIN_SECRET: SECRET });
+    const res = await relay().request(
+      "/admin",
+      { headers: { authorization: `Bearer ${SECRET}` } },
+      { ADMIN_SECRET: SECRET },
+    );
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("<h2>Destinations</h2>");
   });
@@ -154,7 +174,9 @@ describe("GET /admin", () => {
     const res = await r.request("/admin", { headers: { authorization: `Bearer ${SECRET}` } });
     expect(res.status).toBe(503);
     expect(await res.text()).toContain("could not be read");
-    expect(r.lines.map((l) => JSON.parse(l))).toEqual([{ level: "error", msg: "admin", route: "console", outcome: "console_unavailable", reason: "TypeError" }]);
+    expect(r.lines.map((l) => JSON.parse(l))).toEqual([
+      { level: "error", msg: "admin", route: "console", outcome: "console_unavailable", reason: "TypeError" },
+    ]);
   });
 
   it("redirects GET /admin/login to the console", async () => {
@@ -167,14 +189,26 @@ describe("GET /admin", () => {
 describe("logging in", () => {
   it("sets an HttpOnly, Secure, SameSite=Strict session cookie on /admin for 8 hours, and goes to the console", async () => {
     const r = relay();
-    const res = await r.request("/admin/login", { method: "POST", headers: { ...FORM, ...SAME }, body: `secret=${encodeURIComponent(SECRET)}` });
+    const res = await r.request("/admin/login", {
+      method: "POST",
+      headers: { ...FORM, ...SAME },
+      body: `secret=${encodeURIComponent(SECRET)}`,
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/admin");
     const cookie = res.headers.get("set-cookie")!;
-    expect(cookie.split("; ").slice(1).sort()).toEqual(["HttpOnly", `Max-Age=${SESSION_TTL_SECONDS}`, "Path=/admin", "SameSite=Strict", "Secure"]);
+    expect(cookie.split("; ").slice(1).sort()).toEqual([
+      "HttpOnly",
+      `Max-Age=${SESSION_TTL_SECONDS}`,
+      "Path=/admin",
+      "SameSite=Strict",
+      "Secure",
+    ]);
     expect(await readSession(sessionTokenOf(cookie), SECRET, r.clock.now)).toBeDefined();
     expect(cookie).not.toContain(SECRET);
-    expect(r.lines.map((l) => JSON.parse(l))).toEqual([{ level: "info", msg: "admin", route: "login", outcome: "login", status: 303 }]);
+    expect(r.lines.map((l) => JSON.parse(l))).toEqual([
+      { level: "info", msg: "admin", route: "login", outcome: "login", status: 303 },
+    ]);
   });
 
   it("takes a multipart form too", async () => {
@@ -204,18 +238,30 @@ describe("logging in", () => {
 
   it("refuses a login posted from another site, whatever the secret", async () => {
     const r = relay();
-    const res = await r.request("/admin/login", { method: "POST", headers: { ...FORM, "sec-fetch-site": "cross-site" }, body: `secret=${SECRET}` });
+    const res = await r.request("/admin/login", {
+      method: "POST",
+      headers: { ...FORM, "sec-fetch-site": "cross-site" },
+      body: `secret=${SECRET}`,
+    });
     expect(res.status).toBe(403);
     expect(res.headers.get("set-cookie")).toBeNull();
   });
 
   it("answers 503 while ADMIN_SECRET is unset", async () => {
-    const res = await relay().request("/admin/login", { method: "POST", headers: { ...FORM, ...SAME }, body: "secret=" }, { ...ENV, ADMIN_SECRET: "" });
+    const res = await relay().request(
+      "/admin/login",
+      { method: "POST", headers: { ...FORM, ...SAME }, body: "secret=" },
+      { ...ENV, ADMIN_SECRET: "" },
+    );
     expect(res.status).toBe(503);
   });
 
   it("refuses a body over 4 KiB", async () => {
-    const res = await relay().request("/admin/login", { method: "POST", headers: { ...FORM, ...SAME }, body: `secret=${"x".repeat(5000)}` });
+    const res = await relay().request("/admin/login", {
+      method: "POST",
+      headers: { ...FORM, ...SAME },
+      body: `secret=${"x".repeat(5000)}`,
+    });
     expect(res.status).toBe(413);
   });
 });
@@ -241,7 +287,9 @@ describe("the session", () => {
   it("ends when ADMIN_SECRET is rotated", async () => {
     const r = relay();
     const { cookie } = await logIn(r);
-    const page = await (await r.request("/admin", { headers: { cookie } }, { ...ENV, ADMIN_SECRET: `${SECRET}-new` })).text();
+    const page = await (
+      await r.request("/admin", { headers: { cookie } }, { ...ENV, ADMIN_SECRET: `${SECRET}-new` })
+    ).text();
     expect(page).toContain('action="/admin/login"');
     expect(page).not.toContain('data-destination="eu"');
   });
@@ -251,18 +299,32 @@ describe("logging out", () => {
   it("clears the cookie and goes back to the login, with the CSRF token from the form", async () => {
     const r = relay();
     const { cookie, csrf } = await logIn(r);
-    const res = await r.request("/admin/logout", { method: "POST", headers: { ...FORM, ...SAME, cookie }, body: `csrf_token=${encodeURIComponent(csrf)}` });
+    const res = await r.request("/admin/logout", {
+      method: "POST",
+      headers: { ...FORM, ...SAME, cookie },
+      body: `csrf_token=${encodeURIComponent(csrf)}`,
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/admin");
-    expect(res.headers.get("set-cookie")).toBe("__Secure-relay_admin=; Max-Age=0; Path=/admin; HttpOnly; Secure; SameSite=Strict");
+    expect(res.headers.get("set-cookie")).toBe(
+      "__Secure-relay_admin=; Max-Age=0; Path=/admin; HttpOnly; Secure; SameSite=Strict",
+    );
   });
 
   it("refuses a logout without the CSRF token, or from another site", async () => {
     const r = relay();
     const { cookie, csrf } = await logIn(r);
-    const without = await r.request("/admin/logout", { method: "POST", headers: { ...FORM, ...SAME, cookie }, body: "" });
+    const without = await r.request("/admin/logout", {
+      method: "POST",
+      headers: { ...FORM, ...SAME, cookie },
+      body: "",
+    });
     expect(without.status).toBe(403);
-    const cross = await r.request("/admin/logout", { method: "POST", headers: { ...FORM, "sec-fetch-site": "cross-site", cookie }, body: `csrf_token=${csrf}` });
+    const cross = await r.request("/admin/logout", {
+      method: "POST",
+      headers: { ...FORM, "sec-fetch-site": "cross-site", cookie },
+      body: `csrf_token=${csrf}`,
+    });
     expect(cross.status).toBe(403);
     expect(without.headers.get("set-cookie")).toBeNull();
   });
@@ -289,7 +351,13 @@ describe("POST /admin/destinations/:name/test-event", () => {
       fbtrace_id: "TrAcE-ok",
     });
     expect(JSON.stringify(body)).not.toContain("@");
-    expect(JSON.parse(r.lines[0]!)).toMatchObject({ msg: "admin", route: "test_event", outcome: "sent", destination: "eu", fbtrace_id: "TrAcE-ok" });
+    expect(JSON.parse(r.lines[0]!)).toMatchObject({
+      msg: "admin",
+      route: "test_event",
+      outcome: "sent",
+      destination: "eu",
+      fbtrace_id: "TrAcE-ok",
+    });
   });
 
   it("sends under the test code asked for, over the destination's own", async () => {
@@ -312,7 +380,9 @@ describe("POST /admin/destinations/:name/test-event", () => {
     const r = relay();
     const res = await testEvent(r, "dry", { test_event_code: "TEST1" });
     expect(res.status).toBe(409);
-    expect(await res.json()).toMatchObject({ error: { code: "dry_run", message: expect.stringContaining("Destination dry runs dry") } });
+    expect(await res.json()).toMatchObject({
+      error: { code: "dry_run", message: expect.stringContaining("Destination dry runs dry") },
+    });
     expect(r.sent).toHaveLength(0);
   });
 
@@ -335,12 +405,31 @@ describe("POST /admin/destinations/:name/test-event", () => {
 
   it("answers Meta's refusal with its code, subcode, message and trace id", async () => {
     const r = relay({
-      answers: [() => Response.json({ error: { code: 190, error_subcode: 463, message: "Error validating access token: Session has expired", fbtrace_id: "TkN190" } }, { status: 400 })],
+      answers: [
+        () =>
+          Response.json(
+            {
+              error: {
+                code: 190,
+                error_subcode: 463,
+                message: "Error validating access token: Session has expired",
+                fbtrace_id: "TkN190",
+              },
+            },
+            { status: 400 },
+          ),
+      ],
     });
     const res = await testEvent(r, "eu", {});
     expect(res.status).toBe(502);
     expect(await res.json()).toEqual({
-      error: { code: "meta_rejected_configuration", message: "Error validating access token: Session has expired", fbtrace_id: "TkN190", meta_code: 190, meta_subcode: 463 },
+      error: {
+        code: "meta_rejected_configuration",
+        message: "Error validating access token: Session has expired",
+        fbtrace_id: "TkN190",
+        meta_code: 190,
+        meta_subcode: 463,
+      },
       destination: "eu",
       event_id: r.sent[0]!.body.data[0]!.event_id,
       attempts: 1,
@@ -348,7 +437,15 @@ describe("POST /admin/destinations/:name/test-event", () => {
   });
 
   it("retries what Meta calls transient, and answers 503 when it stays so", async () => {
-    const r = relay({ answers: [() => Response.json({ error: { code: 2, message: "Service temporarily unavailable", is_transient: true } }, { status: 503 })] });
+    const r = relay({
+      answers: [
+        () =>
+          Response.json(
+            { error: { code: 2, message: "Service temporarily unavailable", is_transient: true } },
+            { status: 503 },
+          ),
+      ],
+    });
     const res = await testEvent(r, "eu", {});
     expect(res.status).toBe(503);
     expect(r.sent.length).toBeGreaterThan(1);
@@ -369,7 +466,9 @@ describe("POST /admin/destinations/:name/test-event", () => {
     const r = relay();
     const { cookie, csrf } = await logIn(r);
     expect((await testEvent(r, "eu", {}, { cookie, ...SAME })).status).toBe(403);
-    expect((await testEvent(r, "eu", {}, { cookie, "x-csrf-token": csrf, "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect(
+      (await testEvent(r, "eu", {}, { cookie, "x-csrf-token": csrf, "sec-fetch-site": "cross-site" })).status,
+    ).toBe(403);
     expect(r.sent).toHaveLength(0);
     expect((await testEvent(r, "eu", {}, { cookie, "x-csrf-token": csrf, ...SAME })).status).toBe(200);
     expect(r.sent).toHaveLength(1);

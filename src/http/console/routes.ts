@@ -69,11 +69,23 @@ function errorAnswer(code: string, message: string) {
 export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const model = deps.model ?? buildConsoleModel;
   const routes = new Hono<ConsoleEnv>();
-  const small = bodyLimit({ maxSize: SMALL_BODY_BYTES, onError: (c) => c.json(errorAnswer("payload_too_large", "Body is too large"), 413) });
+  const small = bodyLimit({
+    maxSize: SMALL_BODY_BYTES,
+    onError: (c) => c.json(errorAnswer("payload_too_large", "Body is too large"), 413),
+  });
   const page = (c: Context<ConsoleEnv>, status: 200 | 401 | 403 | 503, nonce: string, text: string) =>
     c.body(text, status, pageHeaders(nonce));
   const off = (c: Context<ConsoleEnv>, nonce: string) =>
-    page(c, 503, nonce, renderNotice({ nonce, title: "The console is off", text: "Set the ADMIN_SECRET secret (npx wrangler secret put ADMIN_SECRET) to switch it on." }));
+    page(
+      c,
+      503,
+      nonce,
+      renderNotice({
+        nonce,
+        title: "The console is off",
+        text: "Set the ADMIN_SECRET secret (npx wrangler secret put ADMIN_SECRET) to switch it on.",
+      }),
+    );
 
   routes.get("/", async (c) => {
     const nonce = newNonce();
@@ -82,17 +94,38 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const now = deps.now();
     const credential = await adminCredential(c.req.raw.headers, secret, now);
     if (credential === undefined) {
-      if (c.req.header("authorization") !== undefined) return c.json(errorAnswer("unauthorized", "Wrong Authorization: Bearer <ADMIN_SECRET>"), 401);
+      if (c.req.header("authorization") !== undefined)
+        return c.json(errorAnswer("unauthorized", "Wrong Authorization: Bearer <ADMIN_SECRET>"), 401);
       const ended = sessionTokenOf(c.req.header("cookie")) !== undefined;
       if (ended) c.header("set-cookie", clearedSessionCookie());
-      return page(c, 200, nonce, renderLogin({ nonce, ...(ended ? { problem: "Your session has ended: log in again." } : {}) }));
+      return page(
+        c,
+        200,
+        nonce,
+        renderLogin({ nonce, ...(ended ? { problem: "Your session has ended: log in again." } : {}) }),
+      );
     }
     let data: ConsoleModel;
     try {
       data = await model(c.env, now);
     } catch (error) {
-      logLine(deps.log, { msg: "admin", level: "error", route: "console", outcome: "console_unavailable", reason: (error as Error).name });
-      return page(c, 503, nonce, renderNotice({ nonce, title: "The console's data could not be read", text: "Reload in a moment; the relay's log has the error." }));
+      logLine(deps.log, {
+        msg: "admin",
+        level: "error",
+        route: "console",
+        outcome: "console_unavailable",
+        reason: (error as Error).name,
+      });
+      return page(
+        c,
+        503,
+        nonce,
+        renderNotice({
+          nonce,
+          title: "The console's data could not be read",
+          text: "Reload in a moment; the relay's log has the error.",
+        }),
+      );
     }
     const token = credential.via === "session" ? await csrfToken(credential.session, secret) : "";
     return page(c, 200, nonce, renderConsole(data, { csrfToken: token, nonce }));
@@ -112,7 +145,12 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (typeof presented !== "string" || !(await equalSecretText(presented, secret))) {
       await deps.sleep(LOGIN_FAILURE_DELAY_MS);
       logLine(deps.log, { msg: "admin", level: "warn", route: "login", outcome: "login_failed", status: 401 });
-      return page(c, 401, nonce, renderLogin({ nonce, problem: "That is not the ADMIN_SECRET. Each wrong try waits a second." }));
+      return page(
+        c,
+        401,
+        nonce,
+        renderLogin({ nonce, problem: "That is not the ADMIN_SECRET. Each wrong try waits a second." }),
+      );
     }
     const now = deps.now();
     const { token, session } = await issueSession(secret, now);
@@ -148,23 +186,60 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if ("error" in asked) return c.json(errorAnswer("invalid_request", asked.error), 400);
     const code = asked.code ?? destination.testEventCode;
     if (!code) {
-      const message = "Give a test_event_code (Events Manager → Test events): an event without one would count as a real lead";
+      const message =
+        "Give a test_event_code (Events Manager → Test events): an event without one would count as a real lead";
       return c.json(errorAnswer("test_event_code_required", message), 400);
     }
-    if (!TEST_EVENT_CODE.test(code)) return c.json(errorAnswer("invalid_request", "test_event_code must be 1 to 64 letters, digits, - or _"), 400);
+    if (!TEST_EVENT_CODE.test(code))
+      return c.json(errorAnswer("invalid_request", "test_event_code must be 1 to 64 letters, digits, - or _"), 400);
 
-    const result = await sendTestEvent(config, destination, code, { fetch: deps.fetch, now: deps.now, sleep: deps.sleep, random: deps.random });
+    const result = await sendTestEvent(config, destination, code, {
+      fetch: deps.fetch,
+      now: deps.now,
+      sleep: deps.sleep,
+      random: deps.random,
+    });
     const ids = { destination: name, event_id: result.eventId };
     if (result.ok) {
       const fbtrace = result.fbtraceId ? { fbtrace_id: result.fbtraceId } : {};
-      logLine(deps.log, { msg: "admin", route: "test_event", outcome: "sent", attempts: result.attempts, ...ids, ...fbtrace });
-      return c.json({ status: "sent", ...ids, test_event_code: code, events_received: result.eventsReceived, attempts: result.attempts, ...fbtrace });
+      logLine(deps.log, {
+        msg: "admin",
+        route: "test_event",
+        outcome: "sent",
+        attempts: result.attempts,
+        ...ids,
+        ...fbtrace,
+      });
+      return c.json({
+        status: "sent",
+        ...ids,
+        test_event_code: code,
+        events_received: result.eventsReceived,
+        attempts: result.attempts,
+        ...fbtrace,
+      });
     }
     const failure = result.failure;
     const { status, code: errorCode } = failureAnswer(failure);
     const meta = metaFields(failure);
-    logLine(deps.log, { msg: "admin", level: "warn", route: "test_event", outcome: errorCode, status, attempts: result.attempts, ...ids, ...meta });
-    return c.json({ error: { code: errorCode, message: failure.userMessage ?? failure.message, ...meta }, ...ids, attempts: result.attempts }, status);
+    logLine(deps.log, {
+      msg: "admin",
+      level: "warn",
+      route: "test_event",
+      outcome: errorCode,
+      status,
+      attempts: result.attempts,
+      ...ids,
+      ...meta,
+    });
+    return c.json(
+      {
+        error: { code: errorCode, message: failure.userMessage ?? failure.message, ...meta },
+        ...ids,
+        attempts: result.attempts,
+      },
+      status,
+    );
   });
 
   return routes;
@@ -180,7 +255,8 @@ function testCodeAsked(body: string): { code?: string } | { error: string } {
   } catch {
     return { error: "Body must be JSON" };
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { error: "Body must be a JSON object" };
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return { error: "Body must be a JSON object" };
   const code = (parsed as Record<string, unknown>).test_event_code;
   if (code === undefined || code === null) return {};
   if (typeof code !== "string") return { error: "test_event_code must be text" };

@@ -51,7 +51,11 @@ describe("syntheticLead", () => {
       quiz: { id: "relay-test-event", name: "Relay test event" },
       session: { id: "test-1a2b", attempt: 1 },
       shopper: { email: "test-1a2b@example.com", customer_id: "test-1a2b", marketing_consent: true },
-      context: { page_url: TEST_PAGE_URL, user_agent: TEST_USER_AGENT, consent: { ad_storage: "granted", ad_user_data: "granted" } },
+      context: {
+        page_url: TEST_PAGE_URL,
+        user_agent: TEST_USER_AGENT,
+        consent: { ad_storage: "granted", ad_user_data: "granted" },
+      },
     });
   });
 });
@@ -74,17 +78,29 @@ describe("sendTestEvent", () => {
     expect(call.body.access_token).toBe(TOKEN);
     expect(call.body.data).toHaveLength(1);
     const event = call.body.data[0]!;
-    expect(event).toMatchObject({ event_name: "Lead", action_source: "website", event_source_url: TEST_PAGE_URL, event_time: NOW / 1000 });
+    expect(event).toMatchObject({
+      event_name: "Lead",
+      action_source: "website",
+      event_source_url: TEST_PAGE_URL,
+      event_time: NOW / 1000,
+    });
     expect(Object.keys(event.user_data as object).sort()).toEqual(["client_user_agent", "em", "external_id"]);
     expect((event.user_data as Record<string, string>).em).toMatch(/^[0-9a-f]{64}$/);
-    expect(result).toEqual({ ok: true, eventId: event.event_id, eventsReceived: 1, attempts: 1, fbtraceId: "TrAcEtEsT" });
+    expect(result).toEqual({
+      ok: true,
+      eventId: event.event_id,
+      eventsReceived: 1,
+      attempts: 1,
+      fbtraceId: "TrAcEtEsT",
+    });
     expect(result.eventId).toMatch(/^cartful\.test-[0-9a-f]{16}\.1$/);
   });
 
   it("makes every test event a new lead: a new event_id each time", async () => {
     const { deps } = graph(ok);
     const ids = new Set<string>();
-    for (let i = 0; i < 5; i++) ids.add((await sendTestEvent(config, destinationNamed(config, "eu")!, "TEST1", deps)).eventId);
+    for (let i = 0; i < 5; i++)
+      ids.add((await sendTestEvent(config, destinationNamed(config, "eu")!, "TEST1", deps)).eventId);
     expect(ids.size).toBe(5);
   });
 
@@ -97,7 +113,14 @@ describe("sendTestEvent", () => {
   });
 
   it("retries a transient refusal as the webhook path does, then reports the acceptance", async () => {
-    const { calls, deps } = graph(() => Response.json({ error: { code: 2, message: "Service temporarily unavailable", is_transient: true } }, { status: 503 }), ok);
+    const { calls, deps } = graph(
+      () =>
+        Response.json(
+          { error: { code: 2, message: "Service temporarily unavailable", is_transient: true } },
+          { status: 503 },
+        ),
+      ok,
+    );
     const result = await sendTestEvent(config, destinationNamed(config, "eu")!, "TEST1", deps);
     expect(calls).toHaveLength(2);
     expect(calls[1]!.body.data[0]!.event_id).toBe(calls[0]!.body.data[0]!.event_id);
@@ -106,11 +129,31 @@ describe("sendTestEvent", () => {
 
   it("reports Meta's refusal with its code, message and trace id", async () => {
     const refusal = () =>
-      Response.json({ error: { type: "OAuthException", code: 190, error_subcode: 463, message: "Error validating access token: Session has expired", fbtrace_id: "TkN190" } }, { status: 400 });
+      Response.json(
+        {
+          error: {
+            type: "OAuthException",
+            code: 190,
+            error_subcode: 463,
+            message: "Error validating access token: Session has expired",
+            fbtrace_id: "TkN190",
+          },
+        },
+        { status: 400 },
+      );
     const { calls, deps } = graph(refusal);
     const result = await sendTestEvent(config, destinationNamed(config, "eu")!, "TEST1", deps);
     expect(calls).toHaveLength(1);
-    expect(result).toMatchObject({ ok: false, attempts: 1, failure: { code: 190, subcode: 463, fbtraceId: "TkN190", message: "Error validating access token: Session has expired" } });
+    expect(result).toMatchObject({
+      ok: false,
+      attempts: 1,
+      failure: {
+        code: 190,
+        subcode: 463,
+        fbtraceId: "TkN190",
+        message: "Error validating access token: Session has expired",
+      },
+    });
   });
 
   it("refuses a dry-run destination before building anything", async () => {

@@ -52,7 +52,11 @@ export function syntheticLead(id: string, type: string, now: number) {
     quiz: { id: "relay-test-event", name: "Relay test event" },
     session: { id: name, attempt: 1 },
     shopper: { email: `${name}@example.com`, customer_id: name, marketing_consent: true },
-    context: { page_url: TEST_PAGE_URL, user_agent: TEST_USER_AGENT, consent: { ad_storage: "granted", ad_user_data: "granted" } },
+    context: {
+      page_url: TEST_PAGE_URL,
+      user_agent: TEST_USER_AGENT,
+      consent: { ad_storage: "granted", ad_user_data: "granted" },
+    },
   };
 }
 
@@ -84,12 +88,19 @@ export async function sendTestEvent(
     now,
   );
   const built = result.outcome === "routed" ? result.results[0] : undefined;
-  if (built?.outcome !== "event") throw new Error(`the synthetic lead built no event for ${destination.name}: ${result.outcome}`);
+  if (built?.outcome !== "event")
+    throw new Error(`the synthetic lead built no event for ${destination.name}: ${result.outcome}`);
   const { outcome, attempts } = await deliver({ ...destination.target, testEventCode }, [built.event], {
     timeoutMs: config.timeoutMs,
     ...deps,
   });
   const eventId = built.event.event_id;
   if (!outcome.ok) return { ok: false, eventId, attempts, failure: outcome };
-  return { ok: true, eventId, eventsReceived: outcome.eventsReceived, attempts, ...(outcome.fbtraceId ? { fbtraceId: outcome.fbtraceId } : {}) };
+  return {
+    ok: true,
+    eventId,
+    eventsReceived: outcome.eventsReceived,
+    attempts,
+    ...(outcome.fbtraceId ? { fbtraceId: outcome.fbtraceId } : {}),
+  };
 }

@@ -30,7 +30,9 @@ describe("relative", () => {
 
 describe("ago and clock", () => {
   it("wrap the words in a <time> with the exact UTC time on hover", () => {
-    expect(htmlText(ago(NOW - 4 * MIN, NOW))).toBe('<time datetime="2026-11-25T18:56:00.000Z" title="2026-11-25 18:56:00 UTC">4 min ago</time>');
+    expect(htmlText(ago(NOW - 4 * MIN, NOW))).toBe(
+      '<time datetime="2026-11-25T18:56:00.000Z" title="2026-11-25 18:56:00 UTC">4 min ago</time>',
+    );
     expect(htmlText(clock(NOW))).toBe('<time datetime="2026-11-25T19:00:00.000Z">2026-11-25 19:00 UTC</time>');
     expect(utc(NOW + 1_500)).toBe("2026-11-25 19:00:01 UTC");
   });
@@ -51,14 +53,22 @@ describe("share and percent", () => {
 
 describe("modeLabel", () => {
   it("words dry_run as two words and leaves the others", () => {
-    expect(["live", "dry_run", "misconfigured"].map((m) => modeLabel(m as "live"))).toEqual(["live", "dry run", "misconfigured"]);
+    expect(["live", "dry_run", "misconfigured"].map((m) => modeLabel(m as "live"))).toEqual([
+      "live",
+      "dry run",
+      "misconfigured",
+    ]);
   });
 });
 
 describe("failureText", () => {
   it("joins what Meta gave: status, code/subcode, message", () => {
-    expect(failureText({ status: 400, code: 190, subcode: 463, message: "Session has expired" })).toBe("HTTP 400 · code 190/463 · Session has expired");
-    expect(failureText({ code: 2, message: "Service temporarily unavailable" })).toBe("code 2 · Service temporarily unavailable");
+    expect(failureText({ status: 400, code: 190, subcode: 463, message: "Session has expired" })).toBe(
+      "HTTP 400 · code 190/463 · Session has expired",
+    );
+    expect(failureText({ code: 2, message: "Service temporarily unavailable" })).toBe(
+      "code 2 · Service temporarily unavailable",
+    );
     expect(failureText({ message: "timed out after 1500 ms" })).toBe("timed out after 1500 ms");
   });
 });
@@ -89,14 +99,20 @@ describe("destinationAlerts", () => {
   });
 
   it("takes an expired token from a token signal alone", () => {
-    const d = destination("eu", (x) => void x.signals.push({ kind: "token", detail: "190/463", firstAt: NOW - MIN, lastAt: NOW, count: 2 }));
+    const d = destination(
+      "eu",
+      (x) => void x.signals.push({ kind: "token", detail: "190/463", firstAt: NOW - MIN, lastAt: NOW, count: 2 }),
+    );
     const token = destinationAlerts(d, NOW).find((a) => a.kind === "token")!;
     expect(token.title).toBe("Access token expired:");
     expect(htmlText(token.text as never)).toContain("Meta 190/463.");
   });
 
   it("raises a retired API version from its signal", () => {
-    const d = destination("eu", (x) => void x.signals.push({ kind: "version_retired", detail: "2635", firstAt: NOW, lastAt: NOW, count: 1 }));
+    const d = destination(
+      "eu",
+      (x) => void x.signals.push({ kind: "version_retired", detail: "2635", firstAt: NOW, lastAt: NOW, count: 1 }),
+    );
     expect(destinationAlerts(d, NOW).map((a) => a.kind)).toEqual(["version_retired"]);
   });
 

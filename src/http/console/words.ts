@@ -147,7 +147,8 @@ export function clock(ms: number): Html {
 export function failureText(problem: Omit<MetaProblem, "at">): string {
   const parts: string[] = [];
   if (problem.status !== undefined) parts.push(`HTTP ${problem.status}`);
-  if (problem.code !== undefined) parts.push(`code ${problem.code}${problem.subcode !== undefined ? `/${problem.subcode}` : ""}`);
+  if (problem.code !== undefined)
+    parts.push(`code ${problem.code}${problem.subcode !== undefined ? `/${problem.subcode}` : ""}`);
   parts.push(problem.message);
   return parts.join(" · ");
 }
@@ -176,7 +177,10 @@ export function destinationAlerts(d: ConsoleDestination, now: number): Alert[] {
   const tokenFailure = [d.circuit?.lastFailure, d.lastFailure].find((f) => f?.code === 190);
   const tokenSignal = d.signals.find((s) => s.kind === "token");
   if (tokenFailure || tokenSignal) {
-    const expired = tokenFailure?.subcode === 463 || /expired/i.test(tokenFailure?.message ?? "") || /\/463$/.test(tokenSignal?.detail ?? "");
+    const expired =
+      tokenFailure?.subcode === 463 ||
+      /expired/i.test(tokenFailure?.message ?? "") ||
+      /\/463$/.test(tokenSignal?.detail ?? "");
     alerts.push({
       kind: "token",
       tone: "bad",
@@ -194,7 +198,12 @@ export function destinationAlerts(d: ConsoleDestination, now: number): Alert[] {
     });
   }
   if (d.mode === "dry_run") {
-    alerts.push({ kind: "dry_run", tone: "muted", title: "Dry run:", text: "no access token, so events are built and logged but not sent." });
+    alerts.push({
+      kind: "dry_run",
+      tone: "muted",
+      title: "Dry run:",
+      text: "no access token, so events are built and logged but not sent.",
+    });
   }
   return alerts;
 }
