@@ -1,6 +1,7 @@
 /**
  * The architecture of src/, checked: the folders are layers, arrows run one way (the HTTP shell
- * → observation (metrics) → delivery → settings → the pure transform), and no module imports
+ * → observation (metrics) → delivery → settings → the pure transform → core: the log line and the
+ * runtime every layer is handed), and no module imports
  * itself round a circle.
  * Type-only imports count too: a circle of types is still a circle a reader has to untangle.
  */
@@ -12,7 +13,7 @@ import { describe, expect, it } from "vitest";
 const SRC = path.dirname(fileURLToPath(import.meta.url));
 
 /** Layers, lowest first: a module may import its own layer and those below it, never above. */
-const LAYERS = ["transform", "config", "delivery", "observe", "http", "index.ts"] as const;
+const LAYERS = ["core", "transform", "config", "delivery", "observe", "http", "index.ts"] as const;
 /** Folders that stand apart: the browser snippet imports nothing and nothing imports it. */
 const APART = ["pixel"];
 

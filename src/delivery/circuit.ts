@@ -24,7 +24,7 @@
  * ```
  */
 import { DurableObject } from "cloudflare:workers";
-import { consoleSink, type LogFields, type LogSink, logLine } from "../config/log";
+import { consoleSink, type LogFields, type LogSink, logLine } from "../core/log";
 import { ConfigError, configFor, destinationNamed } from "../config/settings";
 import { failureScope, type GraphFailure, type GraphOutcome, postEvents } from "./graph";
 import {

@@ -11,7 +11,7 @@
  * the same event can reach Meta twice (a timeout that hid a success, a lost ack); every copy
  * carries the same `event_id` and Meta keeps one.
  */
-import { consoleSink, type LogFields, type LogSink, logLine } from "../config/log";
+import { consoleSink, type LogFields, type LogSink, logLine } from "../core/log";
 import { ConfigError, configFor, type Destination, destinationNamed, type RelayConfig } from "../config/settings";
 import type { QueueBindings } from "./bindings";
 import { circuitName, type HoldCause } from "./holds";

@@ -3,7 +3,7 @@
  * re-driving letters back onto the delivery queue, and the view of a letter the admin routes
  * show (field names, never values).
  */
-import { consoleSink, type LogSink, logLine } from "../config/log";
+import { consoleSink, type LogSink, logLine } from "../core/log";
 import type { QueueBindings } from "./bindings";
 import type { StoredDeadLetter } from "./deadLetterStore";
 import {

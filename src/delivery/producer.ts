@@ -4,7 +4,7 @@
  * remembers 48 hours of Studio ids and `webhook-id`s per destination).
  */
 import { DEFAULT_DESTINATION } from "../config/destinations";
-import { consoleSink, type LogSink, logLine } from "../config/log";
+import { consoleSink, type LogSink, logLine } from "../core/log";
 import type { ServerEvent } from "../transform/capi";
 import type { QueueBindings } from "./bindings";
 import type { ClaimResult, HeldClaim } from "./intakeLedger";

@@ -7,7 +7,7 @@
  * that a setting is broken), then the settings, then the body.
  */
 import type { Context } from "hono";
-import { type LogFields, type LogSink, logLine } from "../config/log";
+import { type LogFields, type LogSink, logLine } from "../core/log";
 import { ConfigError, configFor, type Destination, type RelayConfig, webhookSecret } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
 import { eventsRequestBody, eventsUrl } from "../delivery/graph";

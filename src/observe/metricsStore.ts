@@ -16,7 +16,7 @@
  * ```
  */
 import { DurableObject } from "cloudflare:workers";
-import { consoleSink, type LogSink, logLine } from "../config/log";
+import { consoleSink, type LogSink, logLine } from "../core/log";
 import {
   type HealthSignal,
   HOUR_MS,

@@ -9,7 +9,7 @@
  * export default { scheduled: (controller, env, ctx) => ctx.waitUntil(hourlyRound(env, { fetch, now: controller.scheduledTime })) };
  * ```
  */
-import { consoleSink, type LogSink, logLine } from "../config/log";
+import { consoleSink, type LogSink, logLine } from "../core/log";
 import { ConfigError, configFor } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
 import { circuitName } from "../delivery/holds";

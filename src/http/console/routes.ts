@@ -23,7 +23,7 @@
  */
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { logLine } from "../../config/log";
+import { logLine } from "../../core/log";
 import { ConfigError, configFor, destinationNamed, type RelayConfig } from "../../config/settings";
 import { type AdminBindings, type AdminCredential, adminAuth, adminCredential, adminSecret } from "../admin";
 import { failureAnswer, metaFields } from "../answers";
