@@ -17,6 +17,7 @@
  */
 import type { BatchReport } from "../delivery/consumer";
 import { failureScope, type GraphFailure } from "../delivery/graph";
+import { metaErrorOf, type MetaSignal } from "../delivery/metaErrors";
 import { USER_DATA_KEYS, type UserDataKey } from "../transform/userData";
 
 export const HOUR_MS = 3_600_000;
@@ -51,8 +52,8 @@ export interface MetaProblem {
   message: string;
 }
 
-/** What Meta tells the operator to act on. */
-export type SignalKind = "version_warning" | "version_retired" | "token" | "throttle" | "permission";
+/** What Meta tells the operator to act on: a signal of one of its codes, or a version warning header. */
+export type SignalKind = "version_warning" | MetaSignal;
 
 /** A sign from Meta, shown once however often it came. */
 export interface HealthSignal {
@@ -162,9 +163,9 @@ export function latencyPercentile(counts: Record<string, number>, q: number): nu
 }
 
 /**
- * The health signal a failure is, if any: a retired version (2635), a token refused (190, 102,
- * 104), a missing permission (10, 200–299), throttling (HTTP 429, codes 4, 17, 32, 613,
- * 80000–80014).
+ * The health signal a failure is, if any: the one ../delivery/metaErrors gives its code (a
+ * retired version, a token refused, a missing permission, throttling), or throttling for an HTTP
+ * 429 without a code.
  *
  * @example
  * ```ts
@@ -172,18 +173,13 @@ export function latencyPercentile(counts: Record<string, number>, q: number): nu
  * ```
  */
 export function signalOf(
-  failure: Pick<GraphFailure, "status" | "code" | "subcode" | "transient">,
+  failure: Pick<GraphFailure, "status" | "code" | "subcode">,
 ): { kind: SignalKind; detail: string } | undefined {
   const { code, subcode, status } = failure;
   const detail =
     code === undefined ? `HTTP ${status ?? "?"}` : subcode === undefined ? String(code) : `${code}/${subcode}`;
-  if (code === 2635) return { kind: "version_retired", detail };
-  if (code === 190 || code === 102 || code === 104) return { kind: "token", detail };
-  if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) return { kind: "permission", detail };
-  const throttleCode =
-    code === 4 || code === 17 || code === 32 || code === 613 || (code !== undefined && code >= 80000 && code <= 80014);
-  if (status === 429 || throttleCode) return { kind: "throttle", detail };
-  return undefined;
+  const kind = metaErrorOf(code, subcode)?.signal ?? (status === 429 ? "throttle" : undefined);
+  return kind === undefined ? undefined : { kind, detail };
 }
 
 /**
@@ -223,7 +219,7 @@ export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
     if (r.lastFailure) {
       const { at, ...problem } = r.lastFailure;
       batch.failures.push({ destination, at, ...problem });
-      const signal = signalOf({ ...problem, transient: false });
+      const signal = signalOf(problem);
       if (signal) batch.signals.push({ destination, ...signal, at });
     }
     if (r.versionWarning)
