@@ -17,6 +17,7 @@ import type { QueueBindings } from "./bindings";
 import { circuitName, type HoldCause } from "./holds";
 import { storeDeadLetters } from "./deadLetters";
 import { type GraphFailure, postEvents } from "./graph";
+import { type MetaRefusal, refusalLogFields, refusalOf } from "./metaErrors";
 import { isDeadLetterQueue, type QueuedEvent, readQueuedEvent } from "./messages";
 import {
   deadLetterOf,
@@ -59,8 +60,8 @@ export interface DestinationReport {
   sentKeys: string[][];
   /** The last acceptance of the batch: when, and Meta's trace id. */
   lastAccepted?: { at: number; fbtraceId?: string };
-  /** The last failure of the batch, with Meta's codes. */
-  lastFailure?: { at: number; status?: number; code?: number; subcode?: number; fbtraceId?: string; message: string };
+  /** The last failure of the batch (ms) and Meta's refusal. */
+  lastFailure?: MetaRefusal & { at: number };
   versionWarning?: string;
   /** Event ids and their outcome, for the console's recent events. */
   events: {
@@ -275,7 +276,7 @@ async function hold(
     summary.events.push({ eventId: item.body.eventId, outcome: "held", keys: userDataKeys(item.body) });
   }
   summary.held += items.length;
-  if (cause?.kind === "meta_refused") summary.lastFailure = failureSummary(cause.failure, now);
+  if (cause?.kind === "meta_refused") summary.lastFailure = { at: now, ...refusalOf(cause.failure) };
 }
 
 /** Acts on a fate: ack, retry with delay, or dead-letter then ack. */
@@ -322,7 +323,7 @@ async function apply(
       delay_seconds: fate.delaySeconds,
     });
     summary.retried += 1;
-    summary.lastFailure = failureSummary(fate.failure, now);
+    summary.lastFailure = { at: now, ...refusalOf(fate.failure) };
     summary.events.push({
       eventId: body.eventId,
       outcome: "retry",
@@ -373,7 +374,7 @@ async function deadLetter(
   if (body) {
     const summary = reportOf(report, body.destination);
     summary.deadLettered += 1;
-    if (fate.failure) summary.lastFailure = failureSummary(fate.failure, now);
+    if (fate.failure) summary.lastFailure = { at: now, ...refusalOf(fate.failure) };
     summary.events.push({
       eventId: body.eventId,
       outcome: "dead_lettered",
@@ -396,17 +397,6 @@ function userDataKeys(body: QueuedEvent): string[] {
   return Object.keys(body.event.user_data);
 }
 
-function failureSummary(failure: GraphFailure, at: number): NonNullable<DestinationReport["lastFailure"]> {
-  return {
-    at,
-    ...(failure.status !== undefined ? { status: failure.status } : {}),
-    ...(failure.code !== undefined ? { code: failure.code } : {}),
-    ...(failure.subcode !== undefined ? { subcode: failure.subcode } : {}),
-    ...(failure.fbtraceId ? { fbtraceId: failure.fbtraceId } : {}),
-    message: (failure.userMessage ?? failure.message).slice(0, 300),
-  };
-}
-
 function eventFields(body: QueuedEvent) {
   return {
     msg: "capi_event",
@@ -418,14 +408,11 @@ function eventFields(body: QueuedEvent) {
   };
 }
 
-/** Never Meta's free-text message in a log line: only codes, status and trace id. */
+/** Never Meta's free-text message in a log line: only codes, status and trace id, and whether it may pass. */
 function failureFields(failure: GraphFailure | undefined): Partial<LogFields> {
   if (!failure) return {};
   return {
-    ...(failure.status !== undefined ? { status: failure.status } : {}),
-    ...(failure.code !== undefined ? { meta_code: failure.code } : {}),
-    ...(failure.subcode !== undefined ? { meta_subcode: failure.subcode } : {}),
-    ...(failure.fbtraceId ? { fbtrace_id: failure.fbtraceId } : {}),
+    ...refusalLogFields(failure),
     reason: failure.status === undefined ? "no_answer" : failure.transient ? "transient" : "permanent",
   };
 }

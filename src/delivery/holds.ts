@@ -5,6 +5,7 @@
  */
 
 import type { GraphFailure } from "./graph";
+import type { MetaRefusal } from "./metaErrors";
 
 /** Why a destination's events are held. */
 export type HoldCause =
@@ -17,14 +18,11 @@ export type HoldCause =
   /** The settings cannot be read at all (a ConfigError). */
   | { kind: "settings_unusable" };
 
-/** Meta's refusal, as the console shows it: codes, trace id, Meta's own words (never logged). */
-export interface CircuitFailure {
-  status?: number;
-  code?: number;
-  subcode?: number;
-  fbtraceId?: string;
-  message?: string;
-}
+/**
+ * Meta's refusal as a circuit keeps it: a {@link MetaRefusal}. The circuit's own name for it,
+ * kept while ./circuit imports it.
+ */
+export type CircuitFailure = MetaRefusal;
 
 /** A circuit as the consumer, `/healthz` and the console see it. */
 export interface CircuitStatus {
@@ -35,7 +33,7 @@ export interface CircuitStatus {
   held: number;
   probes: number;
   nextProbeAt?: number;
-  lastFailure?: CircuitFailure;
+  lastFailure?: MetaRefusal;
 }
 
 /**

@@ -7,6 +7,9 @@ import {
   META_ERRORS,
   type MetaErrorEntry,
   metaErrorOf,
+  refusalCodes,
+  refusalLogFields,
+  refusalOf,
   traceIdOf,
 } from "./metaErrors";
 import { isThrottle } from "./policy";
@@ -121,5 +124,43 @@ describe("traceIdOf", () => {
     expect(traceIdOf('a\n<b>"')).toBe("a\\u000a\\u003cb\\u003e\\u0022");
     expect(traceIdOf("x".repeat(1000))).toHaveLength(64);
     expect([traceIdOf(""), traceIdOf(12), traceIdOf(undefined)]).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+describe("a refusal's two projections", () => {
+  const failure: GraphFailure = {
+    ok: false,
+    transient: false,
+    status: 400,
+    code: 190,
+    subcode: 463,
+    fbtraceId: "A1\n",
+    message: "Error validating access token",
+    userMessage: "x".repeat(400),
+  };
+
+  it("keeps codes, an escaped trace id and Meta's words for people, bounded, for the console and dead letters", () => {
+    expect(refusalOf(failure)).toEqual({
+      status: 400,
+      code: 190,
+      subcode: 463,
+      fbtraceId: "A1\\u000a",
+      message: "x".repeat(300),
+    });
+    expect(refusalOf({ ok: false, transient: true, message: "did not answer" } as GraphFailure)).toEqual({
+      message: "did not answer",
+    });
+    expect(refusalOf(refusalOf(failure))).toEqual(refusalOf(failure));
+  });
+
+  it("gives a log line the codes under the log's names, never Meta's words", () => {
+    expect(refusalLogFields(failure)).toEqual({
+      status: 400,
+      meta_code: 190,
+      meta_subcode: 463,
+      fbtrace_id: "A1\\u000a",
+    });
+    expect(refusalLogFields(undefined)).toEqual({});
+    expect(refusalCodes({ code: 2 })).toEqual({ code: 2 });
   });
 });

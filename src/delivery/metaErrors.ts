@@ -3,7 +3,9 @@
  * the relay. Every question asked of a code reads {@link META_ERRORS} through {@link metaErrorOf}:
  * whether to retry it (`isTransientCode`, `isPermanentCode`), whether it is about an event or our
  * configuration (graph.ts `failureScope`), whether Meta is throttling us (policy.ts `isThrottle`)
- * and which health signal the console shows (observe/metrics.ts `signalOf`). Pure data and lookups.
+ * and which health signal the console shows (observe/metrics.ts `signalOf`). A refusal is kept as
+ * one {@link MetaRefusal} (codes, trace id, Meta's words bounded), projected once for the console
+ * and dead letters ({@link refusalOf}) and once for log lines ({@link refusalLogFields}). Pure.
  *
  * The source is Meta's Graph API "Handling Errors" page (developers.facebook.com/docs/graph-api/
  * guides/error-handling) and its "Rate Limiting" page, read for the Conversions API:
@@ -38,6 +40,8 @@
  * isTransientCode(613); // true
  * ```
  */
+
+import type { LogFields } from "../core/log";
 
 /**
  * What a refusal is about:
@@ -160,7 +164,7 @@ export const MAX_REFUSAL_MESSAGE_LENGTH = 300;
 /**
  * Meta's `fbtrace_id`, as it may be logged and shown: outside text, so bounded, and any character
  * outside the base64-like alphabet Meta uses is escaped (`\uXXXX`), so a line or a page never
- * carries a control character or markup from it. `undefined` for an empty or non-string value.
+ * carries a control character or markup from it. Escaping twice changes nothing. `undefined` for an empty or non-string value.
  *
  * @example
  * ```ts
@@ -172,5 +176,87 @@ export function traceIdOf(value: unknown): string | undefined {
   if (typeof value !== "string" || value === "") return undefined;
   return value
     .slice(0, MAX_TRACE_ID_LENGTH)
-    .replace(/[^A-Za-z0-9_\-+/=.:]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    .replace(/[^A-Za-z0-9_\-+/=.:\\]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+// ── A refusal of Meta's ──
+
+/** Meta's codes of a refusal: HTTP status, `error.code` / `error_subcode`, and the trace id to quote to Meta. */
+export interface MetaCodes {
+  /** Absent when no answer came (network error, timeout). */
+  status?: number;
+  code?: number;
+  subcode?: number;
+  fbtraceId?: string;
+}
+
+/**
+ * Meta's refusal as the console and the dead letters keep it: its codes and Meta's own words
+ * (`error_user_msg`, else `message`), bounded. The words are shown, never logged: a log line takes
+ * {@link refusalLogFields}.
+ */
+export interface MetaRefusal extends MetaCodes {
+  message: string;
+}
+
+/** What a refusal is read from (a GraphFailure, or a refusal kept earlier). */
+type RefusalSource = MetaCodes & { message?: string; userMessage?: string };
+
+/**
+ * The codes of a refusal, absent ones left out, the trace id bounded and escaped.
+ *
+ * @example
+ * ```ts
+ * refusalCodes({ ok: false, transient: false, status: 400, code: 190, message: "…" }); // { status: 400, code: 190 }
+ * ```
+ */
+export function refusalCodes(failure: MetaCodes): MetaCodes {
+  const fbtraceId = traceIdOf(failure.fbtraceId);
+  return {
+    ...(failure.status !== undefined ? { status: failure.status } : {}),
+    ...(failure.code !== undefined ? { code: failure.code } : {}),
+    ...(failure.subcode !== undefined ? { subcode: failure.subcode } : {}),
+    ...(fbtraceId ? { fbtraceId } : {}),
+  };
+}
+
+/**
+ * A refusal for the console and the dead letters: its codes and Meta's words for people
+ * (`userMessage`, else `message`), at most {@link MAX_REFUSAL_MESSAGE_LENGTH} characters.
+ *
+ * @example
+ * ```ts
+ * refusalOf({ ok: false, transient: false, status: 400, code: 190, subcode: 463, fbtraceId: "A1",
+ *   message: "Error validating access token" });
+ * // { status: 400, code: 190, subcode: 463, fbtraceId: "A1", message: "Error validating access token" }
+ * ```
+ */
+export function refusalOf(failure: RefusalSource): MetaRefusal {
+  return {
+    ...refusalCodes(failure),
+    message: (failure.userMessage ?? failure.message ?? "").slice(0, MAX_REFUSAL_MESSAGE_LENGTH),
+  };
+}
+
+/**
+ * A refusal for a log line: the codes only, under the log's field names; never Meta's free text
+ * (it may quote what it refused).
+ *
+ * @example
+ * ```ts
+ * logLine(log, { msg: "capi_event", outcome: "retry", ...refusalLogFields(failure) });
+ * // {"status":503,"meta_code":2,"fbtrace_id":"A1",…}
+ * ```
+ */
+export function refusalLogFields(
+  failure: MetaCodes | undefined,
+): Pick<LogFields, "status" | "meta_code" | "meta_subcode" | "fbtrace_id"> {
+  if (failure === undefined) return {};
+  const { status, code, subcode, fbtraceId } = refusalCodes(failure);
+  return {
+    ...(status !== undefined ? { status } : {}),
+    ...(code !== undefined ? { meta_code: code } : {}),
+    ...(subcode !== undefined ? { meta_subcode: subcode } : {}),
+    ...(fbtraceId ? { fbtrace_id: fbtraceId } : {}),
+  };
 }

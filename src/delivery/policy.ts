@@ -7,7 +7,7 @@
 import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "../transform/capi";
 import { isTooOld } from "../transform/transformWebhook";
 import { failureScope, type GraphFailure, type GraphOutcome } from "./graph";
-import { metaErrorOf } from "./metaErrors";
+import { metaErrorOf, refusalCodes } from "./metaErrors";
 import { type DeadLetter, type DeadLetterReason, deadLetterKey, type QueuedEvent } from "./messages";
 import { backoffDelay, type RetryPolicy } from "./retry";
 
@@ -241,10 +241,7 @@ export function deadLetterOf(
     message: body,
     reason: fate.reason,
     detail: detail.slice(0, 500),
-    ...(failure?.status !== undefined ? { status: failure.status } : {}),
-    ...(failure?.code !== undefined ? { code: failure.code } : {}),
-    ...(failure?.subcode !== undefined ? { subcode: failure.subcode } : {}),
-    ...(failure?.fbtraceId ? { fbtraceId: failure.fbtraceId } : {}),
+    ...(failure ? refusalCodes(failure) : {}),
     attempts: message.attempts,
     deadLetteredAt: now,
   };

@@ -17,7 +17,7 @@
  */
 import type { BatchReport } from "../delivery/consumer";
 import { failureScope, type GraphFailure } from "../delivery/graph";
-import { metaErrorOf, type MetaSignal } from "../delivery/metaErrors";
+import { metaErrorOf, type MetaRefusal, type MetaSignal, refusalOf } from "../delivery/metaErrors";
 import { USER_DATA_KEYS, type UserDataKey } from "../transform/userData";
 
 export const HOUR_MS = 3_600_000;
@@ -41,16 +41,8 @@ export interface RecentEvent {
   fbtraceId?: string;
 }
 
-/** Meta's answer to something, as the console shows it (Meta's own words, never logged). */
-export interface MetaProblem {
-  /** ms */
-  at: number;
-  status?: number;
-  code?: number;
-  subcode?: number;
-  fbtraceId?: string;
-  message: string;
-}
+/** Meta's refusal and when it came (ms), as the console shows the last one. */
+export type MetaProblem = MetaRefusal & { at: number };
 
 /** What Meta tells the operator to act on: a signal of one of its codes, or a version warning header. */
 export type SignalKind = "version_warning" | MetaSignal;
@@ -300,15 +292,7 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
         add(d.name, "failed");
         add(d.name, "retried", failureScope(d.failure) === "transient" ? d.attempts - 1 : 0);
         const { failure } = d;
-        batch.failures.push({
-          destination: d.name,
-          at: now,
-          ...(failure.status !== undefined ? { status: failure.status } : {}),
-          ...(failure.code !== undefined ? { code: failure.code } : {}),
-          ...(failure.subcode !== undefined ? { subcode: failure.subcode } : {}),
-          ...(failure.fbtraceId ? { fbtraceId: failure.fbtraceId } : {}),
-          message: (failure.userMessage ?? failure.message).slice(0, 300),
-        });
+        batch.failures.push({ destination: d.name, at: now, ...refusalOf(failure) });
         const signal = signalOf(failure);
         if (signal) batch.signals.push({ destination: d.name, ...signal, at: now });
         if (failure.versionWarning)
