@@ -85,7 +85,7 @@ async function consume(
   const delays = batch.messages.map((message) => vi.spyOn(message, "retry"));
   await handleQueueBatch(batch, bindings, ctx, {
     fetch: graph.fetch,
-    sink: (line) => lines.push(line),
+    log: (line) => lines.push(line),
     random: () => 0,
   });
   return {

@@ -42,7 +42,7 @@ async function deadLetter(bodies: unknown[], attempts = 1) {
     bodies.map((body) => ({ id: `dlq-${++sequence}`, timestamp: new Date(NOW), attempts, body })),
   );
   const ctx = createExecutionContext();
-  await handleQueueBatch(batch, env, ctx, { sink: () => {} });
+  await handleQueueBatch(batch, env, ctx, { log: () => {} });
   return getQueueResult(batch, ctx);
 }
 
@@ -181,7 +181,7 @@ describe("/admin/dead-letters", () => {
       META_PIXEL_ID: "111",
       META_GRAPH_URL: "https://graph.test",
     };
-    await handleQueueBatch(batch, live, ctx, { fetch, sink: (l) => lines.push(l) });
+    await handleQueueBatch(batch, live, ctx, { fetch, log: (l) => lines.push(l) });
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["re-0"]);
     expect(graphBodies.map((b) => b.data.map((e) => [e.event_id, e.event_time]))).toEqual([
       [["e2e-1", original.message!.event.event_time]],

@@ -138,7 +138,9 @@ describe("recording from the webhook route", () => {
     const bindings = { METRICS };
     const never = () => new Promise<void>(() => {});
     for (let i = 0; i < 20; i++)
-      recordLater(bindings, webhookBatch({ outcome: "accepted", destinations: [] }, Date.now()), undefined, never);
+      recordLater(bindings, webhookBatch({ outcome: "accepted", destinations: [] }, Date.now()), undefined, {
+        sleep: never,
+      });
     expect(writes.count).toBe(0);
     await flushMetrics(bindings);
     expect(writes.count).toBe(1);
@@ -255,7 +257,7 @@ describe("the hourly round", () => {
       ]),
     };
     const lines: string[] = [];
-    const report = await hourlyRound(bindings, { fetch, now: NOW, sink: (l) => lines.push(l) });
+    const report = await hourlyRound(bindings, { fetch, now: () => NOW, log: (l) => lines.push(l) });
     expect(report).toEqual([
       { destination: "a", quality: "ok", circuit: "closed" },
       { destination: "b", quality: "permission", circuit: "closed" },

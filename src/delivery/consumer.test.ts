@@ -36,7 +36,7 @@ function deps(extra: Record<string, unknown> = {}) {
     deps: {
       now: () => NOW,
       random: () => 0.5,
-      sink: (line: string) => lines.push(line),
+      log: (line: string) => lines.push(line),
       record: (r: BatchReport) => void reports.push(r),
       ...extra,
     },

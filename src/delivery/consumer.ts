@@ -11,7 +11,8 @@
  * the same event can reach Meta twice (a timeout that hid a success, a lost ack); every copy
  * carries the same `event_id` and Meta keeps one.
  */
-import { consoleSink, type LogFields, type LogSink, logLine } from "../core/log";
+import { type LogFields, logLine } from "../core/log";
+import { defaultRuntime, type Runtime } from "../core/runtime";
 import { ConfigError, configFor, type Destination, destinationNamed, type RelayConfig } from "../config/settings";
 import type { QueueBindings } from "./bindings";
 import { circuitName, type HoldCause } from "./holds";
@@ -33,15 +34,12 @@ import {
 } from "./policy";
 import { settle, SplitMemory } from "./split";
 
-/** What the consumer needs from the outside world; tests inject fakes. */
-export interface ConsumerDeps {
-  fetch: typeof fetch;
-  /** ms */
-  now: () => number;
-  random: () => number;
-  /** Resolves after `ms`: the pause before a half of a split request is sent again. */
-  wait: (ms: number) => Promise<void>;
-  sink: LogSink;
+/**
+ * What the consumer needs from the outside world (`sleep` is the pause before a half of a split
+ * request is sent again), and its own options; tests inject fakes.
+ */
+export interface ConsumerDeps extends Pick<Runtime, "fetch" | "now" | "random" | "sleep" | "log"> {
+  /** Per request to Meta, ms. */
   timeoutMs: number;
   policy: DeliveryPolicy;
   /** Receives what the batch did, per destination (the operator console's metrics). */
@@ -94,15 +92,13 @@ export async function handleQueueBatch(
   _ctx: ExecutionContext,
   deps: Partial<ConsumerDeps> = {},
 ): Promise<void> {
+  const { timeoutMs, policy, record, ...runtime } = deps;
   const full: ConsumerDeps = {
-    fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
-    now: deps.now ?? Date.now,
-    random: deps.random ?? Math.random,
-    wait: deps.wait ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    sink: deps.sink ?? consoleSink,
-    timeoutMs: deps.timeoutMs ?? QUEUE_TIMEOUT_MS,
-    policy: deps.policy ?? QUEUE_DELIVERY_POLICY,
-    record: deps.record ?? (() => undefined),
+    // A part given as `undefined` (an optional field passed through) keeps its default.
+    ...defaultRuntime(Object.fromEntries(Object.entries(runtime).filter(([, value]) => value !== undefined))),
+    timeoutMs: timeoutMs ?? QUEUE_TIMEOUT_MS,
+    policy: policy ?? QUEUE_DELIVERY_POLICY,
+    record: record ?? (() => undefined),
   };
   if (isDeadLetterQueue(batch.queue)) return storeDeadLetters(batch, env, full);
   return deliverBatch(batch, env, full);
@@ -138,7 +134,7 @@ async function deliverBatch(batch: MessageBatch<unknown>, env: QueueBindings, de
     config = configFor(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    logLine(deps.sink, {
+    logLine(deps.log, {
       msg: "capi_event",
       level: "error",
       outcome: "misconfigured",
@@ -191,7 +187,7 @@ async function deliverDestination(
   const held: { items: Item[]; failure: GraphFailure }[] = [];
   const memory = splitMemoryOf(env, name);
   for (const request of groupRequests(items, () => destination.pixelId)) {
-    const fates = await settle(request.items, post, deps.policy, deps.random, deps.wait, memory, deps.now());
+    const fates = await settle(request.items, post, deps.policy, deps.random, deps.sleep, memory, deps.now());
     const toHold = request.items.filter((_, i) => fates[i]!.kind === "hold");
     const failure = fates.find((fate): fate is Extract<Fate, { kind: "hold" }> => fate.kind === "hold")?.failure;
     if (failure) held.push({ items: toHold, failure });
@@ -251,7 +247,7 @@ async function hold(
   } catch {
     for (const item of items) {
       item.message.retry({ delaySeconds: HOLD_FALLBACK_DELAY_SECONDS });
-      logLine(deps.sink, {
+      logLine(deps.log, {
         ...eventFields(item.body),
         level: "error",
         outcome: "hold_failed",
@@ -265,7 +261,7 @@ async function hold(
   }
   for (const item of items) {
     item.message.ack();
-    logLine(deps.sink, {
+    logLine(deps.log, {
       ...eventFields(item.body),
       ...failureFields(cause?.kind === "meta_refused" ? cause.failure : undefined),
       level: "warn",
@@ -293,7 +289,7 @@ async function apply(
   const now = deps.now();
   if (fate.kind === "sent") {
     message.ack();
-    logLine(deps.sink, {
+    logLine(deps.log, {
       ...eventFields(body),
       outcome: "sent",
       attempts: message.attempts,
@@ -314,7 +310,7 @@ async function apply(
     });
   } else if (fate.kind === "retry") {
     message.retry({ delaySeconds: fate.delaySeconds });
-    logLine(deps.sink, {
+    logLine(deps.log, {
       ...eventFields(body),
       ...failureFields(fate.failure),
       level: "warn",
@@ -358,7 +354,7 @@ async function deadLetter(
   if (!env.CAPI_DLQ) {
     // Misconfiguration: nowhere to keep it. Say so loudly rather than retry a refusal forever.
     message.ack();
-    logLine(deps.sink, { ...fields, level: "error", outcome: "dead_letter_lost" });
+    logLine(deps.log, { ...fields, level: "error", outcome: "dead_letter_lost" });
     return;
   }
   try {
@@ -366,11 +362,11 @@ async function deadLetter(
   } catch {
     const delaySeconds = retryDelaySeconds(message.attempts, deps.policy, deps.random);
     message.retry({ delaySeconds });
-    logLine(deps.sink, { ...fields, level: "error", outcome: "dead_letter_failed", delay_seconds: delaySeconds });
+    logLine(deps.log, { ...fields, level: "error", outcome: "dead_letter_failed", delay_seconds: delaySeconds });
     return;
   }
   message.ack();
-  logLine(deps.sink, { ...fields, level: "warn", outcome: "dead_lettered" });
+  logLine(deps.log, { ...fields, level: "warn", outcome: "dead_lettered" });
   if (body) {
     const summary = reportOf(report, body.destination);
     summary.deadLettered += 1;

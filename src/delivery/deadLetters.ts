@@ -4,6 +4,7 @@
  * show (field names, never values).
  */
 import { consoleSink, type LogSink, logLine } from "../core/log";
+import type { Runtime } from "../core/runtime";
 import type { QueueBindings } from "./bindings";
 import type { StoredDeadLetter } from "./deadLetterStore";
 import {
@@ -99,16 +100,16 @@ export function deadLetterView(letter: DeadLetter & { times?: number; replayedAt
  * @example
  * ```ts
  * // through handleQueueBatch, for a queue whose name ends in "-dlq"
- * await storeDeadLetters(batch, env, deps);
+ * await storeDeadLetters(batch, env, defaultRuntime());
  * ```
  */
 export async function storeDeadLetters(
   batch: MessageBatch<unknown>,
   env: QueueBindings,
-  deps: { now: () => number; sink: LogSink },
+  runtime: Pick<Runtime, "now" | "log">,
 ): Promise<void> {
   if (!env.DEAD_LETTERS) throw new Error("DEAD_LETTERS is not bound");
-  const now = deps.now();
+  const now = runtime.now();
   const letters = batch.messages.map((message) => toDeadLetter(message, now));
   await deadLetterStore(env.DEAD_LETTERS).put(letters);
   batch.ackAll();
@@ -116,7 +117,7 @@ export async function storeDeadLetters(
     const letter = letters[i]!;
     // Our own letters had their fate logged when dead-lettered; the others are logged here.
     if (isDeadLetter(message.body)) return;
-    logLine(deps.sink, {
+    logLine(runtime.log, {
       msg: "capi_event",
       level: "warn",
       outcome: "dead_lettered",

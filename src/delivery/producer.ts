@@ -63,7 +63,7 @@ export async function enqueueEvents(
   env: QueueBindings,
   request: IntakeRequest,
   now: number,
-  sink: LogSink = consoleSink,
+  log: LogSink = consoleSink,
 ): Promise<EnqueueResult[]> {
   const queue = env.CAPI_QUEUE;
   if (!queue) throw new Error("CAPI_QUEUE is not bound");
@@ -115,10 +115,10 @@ export async function enqueueEvents(
   if (ledger && held.length > 0) {
     // Already queued: a failed confirmation only means a redelivery after the lease may queue a
     // second copy (same event_id, which Meta drops). Not worth failing the webhook over.
-    await ledger.confirm(held).catch(() => logLine(sink, { ...base, level: "warn", outcome: "confirm_failed" }));
+    await ledger.confirm(held).catch(() => logLine(log, { ...base, level: "warn", outcome: "confirm_failed" }));
   }
   if (!ledger && toSend.length > 0)
-    logLine(sink, { ...base, level: "warn", outcome: "queued", reason: "no_intake_ledger" });
+    logLine(log, { ...base, level: "warn", outcome: "queued", reason: "no_intake_ledger" });
   return results;
 }
 

@@ -2,12 +2,12 @@
  * Isolating the event Meta refuses, pure: one invalid event sinks the whole Conversions API
  * request it rides in, so a refused request of several is split in halves down to the bad event
  * ({@link settle}), and what an interrupted split learned is remembered for the next delivery
- * ({@link SplitMemory}). No I/O of its own: `settle` is handed the `post` to call and the `wait`.
+ * ({@link SplitMemory}). No I/O of its own: `settle` is handed the `post` to call and the `sleep`.
  *
  * @example
  * ```ts
  * const memory = new SplitMemory();
- * const fates = await settle(items, post, QUEUE_DELIVERY_POLICY, Math.random, wait, memory, Date.now());
+ * const fates = await settle(items, post, QUEUE_DELIVERY_POLICY, Math.random, sleep, memory, Date.now());
  * ```
  */
 import type { ServerEvent } from "../transform/capi";
@@ -100,13 +100,13 @@ export class SplitMemory {
  * request of several events for an event-level reason, the request is split in halves and each
  * half sent again, down to the single bad event: good batchmates are delivered, only the bad one
  * is dead-lettered (about 2·log2(n) extra requests per bad event). A half that fails transiently
- * is sent again in place (`policy.splitRetries`, waiting through `wait`), so one passing fault
+ * is sent again in place (`policy.splitRetries`, waiting through `sleep`), so one passing fault
  * does not throw the split's progress away; a split cut short all the same (a throttle) is
  * remembered in `memory` (its events all told to wait as long as the longest of them, so they come
  * back together), and a remembered group met again is split at once. A refusal of the
  * configuration is never split: every event would be refused alike.
  *
- * @param wait resolves after the given ms (the consumer's timer; tests pass their own clock)
+ * @param sleep resolves after the given ms (the consumer's timer; tests pass their own clock)
  * @param now ms, for `memory`
  * @example
  * ```ts
@@ -119,11 +119,11 @@ export async function settle<M extends Deliverable>(
   post: (events: ServerEvent[]) => Promise<GraphOutcome>,
   policy: DeliveryPolicy,
   random: () => number,
-  wait: (ms: number) => Promise<void>,
+  sleep: (ms: number) => Promise<void>,
   memory: SplitMemory = new SplitMemory(),
   now = 0,
 ): Promise<Fate[]> {
-  const context: Settling = { post, policy, random, wait, memory, now };
+  const context: Settling = { post, policy, random, sleep, memory, now };
   const fates: Fate[] = new Array(items.length);
   const indexOf = new Map(items.map((item, i) => [item.event.event_id, i]));
   const grouped = new Set<number>();
@@ -156,7 +156,7 @@ interface Settling {
   post: (events: ServerEvent[]) => Promise<GraphOutcome>;
   policy: DeliveryPolicy;
   random: () => number;
-  wait: (ms: number) => Promise<void>;
+  sleep: (ms: number) => Promise<void>;
   memory: SplitMemory;
   now: number;
 }
@@ -182,7 +182,7 @@ async function settleRequest<M extends Deliverable>(
         retry < attempts && !outcome.ok && failureScope(outcome) === "transient" && !isThrottle(outcome);
         retry++
       ) {
-        await context.wait(delayMs * 2 ** retry);
+        await context.sleep(delayMs * 2 ** retry);
         outcome = await context.post(events);
       }
     }

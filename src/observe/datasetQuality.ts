@@ -12,10 +12,11 @@
  *
  * @example
  * ```ts
- * const state = await readDatasetQuality({ graphUrl, apiVersion, pixelId, token }, { fetch, now: Date.now() });
+ * const state = await readDatasetQuality({ graphUrl, apiVersion, pixelId, token }, defaultRuntime());
  * state.state; // "ok" | "permission" | "failed"
  * ```
  */
+import type { Runtime } from "../core/runtime";
 import { classifyResponse, type GraphFailure } from "../delivery/graph";
 
 /** Meta's Dataset Quality answer for a pixel's web events, summarised. */
@@ -153,13 +154,14 @@ export function isPermissionFailure(failure: Pick<GraphFailure, "code" | "subcod
  *
  * @example
  * ```ts
- * await readDatasetQuality(target, { fetch, now: Date.now(), timeoutMs: 10_000 });
+ * await readDatasetQuality(target, { ...defaultRuntime(), timeoutMs: 10_000 });
  * ```
  */
 export async function readDatasetQuality(
   target: QualityTarget,
-  deps: { fetch: typeof fetch; now: number; timeoutMs?: number },
+  deps: Pick<Runtime, "fetch" | "now"> & { timeoutMs?: number },
 ): Promise<QualityState> {
+  const now = deps.now();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), deps.timeoutMs ?? 10_000);
   try {
@@ -170,20 +172,20 @@ export async function readDatasetQuality(
     });
     const body: unknown = await response.json().catch(() => undefined);
     if (response.ok && typeof record(body).web !== "undefined")
-      return { state: "ok", quality: parseDatasetQuality(body, deps.now) };
-    const outcome = classifyResponse(response.status, response.headers, body, deps.now);
+      return { state: "ok", quality: parseDatasetQuality(body, now) };
+    const outcome = classifyResponse(response.status, response.headers, body, now);
     const failure: GraphFailure = outcome.ok
       ? { ok: false, transient: true, status: response.status, message: "no web data in the answer" }
       : outcome;
     const message = scrub(failure.userMessage ?? failure.message, target.token).slice(0, 300);
     const code = failure.code !== undefined ? { code: failure.code } : {};
     return isPermissionFailure(failure)
-      ? { state: "permission", at: deps.now, message, ...code }
-      : { state: "failed", at: deps.now, message, ...code };
+      ? { state: "permission", at: now, message, ...code }
+      : { state: "failed", at: now, message, ...code };
   } catch (error) {
     return {
       state: "failed",
-      at: deps.now,
+      at: now,
       message: controller.signal.aborted ? "Meta did not answer in time" : `Meta unreachable: ${(error as Error).name}`,
     };
   } finally {

@@ -14,6 +14,7 @@
  * await flushMetrics(c.env); // before reading
  * ```
  */
+import { defaultRuntime, type Runtime } from "../core/runtime";
 import { emptyBatch, mergeBatch, type MetricsBatch } from "./metrics";
 import type { MetricsStore } from "./metricsStore";
 
@@ -49,13 +50,13 @@ const pending = new WeakMap<object, { batch: MetricsBatch; flush: Promise<void> 
  *
  * @param waitUntil keeps the Worker alive for the write after the answer (`ctx.waitUntil`); without
  *   it (tests) the write still happens, unawaited
- * @param sleep waits `ms` (injectable for tests)
+ * @param runtime `sleep` waits before the write (a test gives its own)
  */
 export function recordLater(
   env: object,
   batch: MetricsBatch,
   waitUntil?: (promise: Promise<unknown>) => void,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  runtime: Pick<Runtime, "sleep"> = defaultRuntime(),
 ): void {
   if (!(env as MetricsBindings).METRICS) return;
   const entry = pending.get(env);
@@ -63,7 +64,7 @@ export function recordLater(
     entry.batch = mergeBatch(entry.batch, batch);
     return;
   }
-  const flush = sleep(FLUSH_AFTER_MS).then(() => flushMetrics(env));
+  const flush = runtime.sleep(FLUSH_AFTER_MS).then(() => flushMetrics(env));
   pending.set(env, { batch: mergeBatch(emptyBatch(batch.at), batch), flush });
   if (waitUntil) waitUntil(flush);
   else void flush;

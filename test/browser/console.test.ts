@@ -182,7 +182,7 @@ async function studioTraffic(): Promise<void> {
 
   const consumer = {
     fetch: graph.fetch,
-    sink: quiet,
+    log: quiet,
     random: () => 0.5,
     record: (report: Parameters<typeof consumerBatch>[0]) => recordNow(env, consumerBatch(report, Date.now())),
   };
@@ -191,7 +191,7 @@ async function studioTraffic(): Promise<void> {
     await handleQueueBatch(fakeBatch(QUEUE_NAME, queue.sent.splice(0)).batch, env, ctx, consumer);
   await handleQueueBatch(fakeBatch(DEAD_LETTER_QUEUE_NAME, deadLetterQueue.sent.splice(0)).batch, env, ctx, consumer);
   // The hourly round: Meta's Dataset Quality for each destination with a token.
-  await hourlyRound(env, { fetch: graph.fetch, now: Date.now(), sink: quiet });
+  await hourlyRound(env, { fetch: graph.fetch, now: Date.now, log: quiet });
 }
 
 const chromium = await launchChromium();

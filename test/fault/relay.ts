@@ -144,8 +144,8 @@ export class SimRelay {
           fetch: taggedFetch("consumer", invocationName(queue, invocation.id), alive),
           now: clock.now,
           random: options.random,
-          wait: (ms) => clock.sleepSeconds(ms / 1000),
-          sink: (line) => alive() && this.sink(line),
+          sleep: (ms) => clock.sleepSeconds(ms / 1000),
+          log: (line) => alive() && this.sink(line),
           timeoutMs: options.timeoutMs,
           policy: options.policy,
         });
