@@ -18,6 +18,7 @@
  */
 import type { Runtime } from "../core/runtime";
 import { classifyResponse, type GraphFailure } from "../delivery/graph";
+import { metaErrorOf } from "../delivery/metaErrors";
 
 /** Meta's Dataset Quality answer for a pixel's web events, summarised. */
 export interface DatasetQuality {
@@ -135,8 +136,9 @@ export function parseDatasetQuality(body: unknown, now: number): DatasetQuality 
 }
 
 /**
- * Whether a refusal means the token may not read the dataset: missing permissions (10,
- * 200–299), or an object the token cannot see (100 with subcode 33, or a message saying so).
+ * Whether a refusal means the token may not read the dataset: a missing permission (a code
+ * ../delivery/metaErrors signals as one: 10, 200–299), or an object the token cannot see (100
+ * with subcode 33, or a message saying so).
  *
  * @example
  * ```ts
@@ -144,9 +146,10 @@ export function parseDatasetQuality(body: unknown, now: number): DatasetQuality 
  * ```
  */
 export function isPermissionFailure(failure: Pick<GraphFailure, "code" | "subcode" | "message">): boolean {
-  const code = failure.code;
-  if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) return true;
-  return code === 100 && (failure.subcode === 33 || /missing permissions/i.test(failure.message));
+  const meaning = metaErrorOf(failure.code, failure.subcode);
+  if (meaning?.signal === "permission") return true;
+  // 100 "Invalid parameter": the configuration's when the object is out of the token's reach.
+  return failure.code === 100 && (meaning?.scope === "configuration" || /missing permissions/i.test(failure.message));
 }
 
 /**
