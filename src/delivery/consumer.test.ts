@@ -252,12 +252,8 @@ describe("handleQueueBatch", () => {
     const circuits = fakeCircuits();
     const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")]);
     const { lines, deps: d } = deps({ fetch });
-    await handleQueueBatch(
-      batch,
-      { META_PIXEL_ID: "111", DELIVERY_CIRCUIT: circuits.namespace },
-      {} as ExecutionContext,
-      d,
-    );
+    const withoutToken = { META_PIXEL_ID: "111", DELIVERY_CIRCUIT: circuits.namespace };
+    await handleQueueBatch(batch, withoutToken, {} as ExecutionContext, d);
     expect(fetch).not.toHaveBeenCalled();
     expect(state(0).acked).toBe(true);
     expect(circuits.circuit(circuitName("default")).causes).toEqual(["no_token"]);
@@ -281,12 +277,8 @@ describe("handleQueueBatch", () => {
     const circuits = fakeCircuits();
     const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a"), queued("b", "222", NOW_S - 60, "eu")]);
     const { lines, deps: d } = deps({ fetch });
-    await handleQueueBatch(
-      batch,
-      { ...graphEnv, META_API_VERSION: "26", DELIVERY_CIRCUIT: circuits.namespace },
-      {} as ExecutionContext,
-      d,
-    );
+    const unusable = { ...graphEnv, META_API_VERSION: "26", DELIVERY_CIRCUIT: circuits.namespace };
+    await handleQueueBatch(batch, unusable, {} as ExecutionContext, d);
     expect(fetch).not.toHaveBeenCalled();
     expect(state(0).acked && state(1).acked).toBe(true);
     expect(circuits.circuit(circuitName("default")).causes).toEqual(["settings_unusable"]);
@@ -304,12 +296,8 @@ describe("handleQueueBatch", () => {
   ])("retries after a long wait, acking nothing, when the circuit is %s", async (_what, namespace) => {
     const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")]);
     const { lines, deps: d } = deps({ fetch: vi.fn() });
-    await handleQueueBatch(
-      batch,
-      { META_PIXEL_ID: "111", ...(namespace ? { DELIVERY_CIRCUIT: namespace } : {}) },
-      {} as ExecutionContext,
-      d,
-    );
+    const withoutToken = { META_PIXEL_ID: "111", ...(namespace ? { DELIVERY_CIRCUIT: namespace } : {}) };
+    await handleQueueBatch(batch, withoutToken, {} as ExecutionContext, d);
     expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: HOLD_FALLBACK_DELAY_SECONDS } });
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", outcome: "hold_failed", reason: "no_token" });
   });

@@ -1,9 +1,10 @@
 /**
  * The words of holding: why a destination's events wait (a {@link HoldCause}), what its circuit
  * looks like from outside (a {@link CircuitStatus}), and which Durable Object instance is its
- * circuit. Types and one pure function; the circuit itself is ./circuit.
+ * circuit ({@link circuitName}, {@link circuitOf}). The circuit itself is ./circuit.
  */
 
+import type { CircuitBindings } from "./bindings";
 import type { GraphFailure } from "./graph";
 import type { MetaRefusal } from "./metaErrors";
 
@@ -46,4 +47,20 @@ export interface CircuitStatus {
  */
 export function circuitName(destination: string): string {
   return `circuit:${destination}`;
+}
+
+/** A circuit's stub, as the generated `Env` types it (naming ./circuit here would make a cycle). */
+export type CircuitStub = ReturnType<NonNullable<CircuitBindings["DELIVERY_CIRCUIT"]>["get"]>;
+
+/**
+ * A destination's circuit, when `DELIVERY_CIRCUIT` is bound.
+ *
+ * @example
+ * ```ts
+ * await circuitOf(env, "eu")?.status(Date.now());
+ * ```
+ */
+export function circuitOf(env: CircuitBindings, destination: string): CircuitStub | undefined {
+  const namespace = env.DELIVERY_CIRCUIT;
+  return namespace?.get(namespace.idFromName(circuitName(destination)));
 }

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * const memory = new SplitMemory();
- * const fates = await settle(items, post, QUEUE_DELIVERY_POLICY, Math.random, sleep, memory, Date.now());
+ * const fates = await settle(items, { post, policy: QUEUE_DELIVERY_POLICY, random: Math.random, sleep, memory, now: Date.now() });
  * ```
  */
 import type { ServerEvent } from "../transform/capi";
@@ -106,25 +106,19 @@ export class SplitMemory {
  * back together), and a remembered group met again is split at once. A refusal of the
  * configuration is never split: every event would be refused alike.
  *
- * @param sleep resolves after the given ms (the consumer's timer; tests pass their own clock)
- * @param now ms, for `memory`
  * @example
  * ```ts
- * const fates = await settle(items, (events) => postEvents(target, events, deps), QUEUE_DELIVERY_POLICY, Math.random, (ms) => scheduler.wait(ms), memory, Date.now());
+ * const fates = await settle(items, {
+ *   post: (events) => postEvents(target, events, deps), policy: QUEUE_DELIVERY_POLICY, random: Math.random,
+ *   sleep: (ms) => scheduler.wait(ms), memory, now: Date.now(),
+ * });
  * fates[i]; // fate of items[i]
  * ```
  */
-export async function settle<M extends Deliverable>(
-  items: readonly M[],
-  post: (events: ServerEvent[]) => Promise<GraphOutcome>,
-  policy: DeliveryPolicy,
-  random: () => number,
-  sleep: (ms: number) => Promise<void>,
-  memory: SplitMemory = new SplitMemory(),
-  now = 0,
-): Promise<Fate[]> {
-  const context: Settling = { post, policy, random, sleep, memory, now };
-  const fates: Fate[] = new Array(items.length);
+export async function settle<M extends Deliverable>(items: readonly M[], settling: Settling): Promise<Fate[]> {
+  const context: Required<Settling> = { memory: new SplitMemory(), now: 0, ...settling };
+  const { memory, now } = context;
+  const fates: Fate[] = [];
   const indexOf = new Map(items.map((item, i) => [item.event.event_id, i]));
   const grouped = new Set<number>();
   // Remembered groups first, each a request of its own that is known to be refused.
@@ -152,13 +146,18 @@ export async function settle<M extends Deliverable>(
   return fates;
 }
 
-interface Settling {
+/** What {@link settle} works with, besides the items. */
+export interface Settling {
+  /** Sends one request (the consumer's, behind its throttle guard). */
   post: (events: ServerEvent[]) => Promise<GraphOutcome>;
   policy: DeliveryPolicy;
   random: () => number;
+  /** Resolves after the given ms (the consumer's timer; tests pass their own clock). */
   sleep: (ms: number) => Promise<void>;
-  memory: SplitMemory;
-  now: number;
+  /** What cut-short splits learned; a fresh one (nothing remembered) by default. */
+  memory?: SplitMemory;
+  /** ms, for `memory`. */
+  now?: number;
 }
 
 /**
@@ -168,7 +167,7 @@ interface Settling {
  */
 async function settleRequest<M extends Deliverable>(
   items: readonly M[],
-  context: Settling,
+  context: Required<Settling>,
   how: { half: boolean; refused: boolean },
 ): Promise<{ fates: Fate[]; remembered: boolean }> {
   if (items.length === 0) return { fates: [], remembered: false };
