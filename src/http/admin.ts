@@ -24,8 +24,10 @@ import type { QueueBindings } from "../delivery/bindings";
 import {
   deadLetterStore,
   deadLetterView,
+  dryRunReport,
+  planReplay,
   REPLAY_LIMIT,
-  replayDeadLetters,
+  replay,
   replayRefusal,
 } from "../delivery/deadLetters";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../delivery/messages";
@@ -230,13 +232,8 @@ adminRoutes.post("/dead-letters/replay", async (c) => {
             ...(request.destination ? { destination: request.destination } : {}),
           })
         ).letters;
-  const report = await replayDeadLetters(
-    c.env,
-    letters,
-    "keys" in request ? request.keys : [],
-    Date.now(),
-    request.dryRun,
-  );
+  const plan = planReplay(letters, "keys" in request ? request.keys : [], Date.now());
+  const report = request.dryRun ? dryRunReport(plan) : await replay(c.env, plan, Date.now());
   return c.json(report);
 });
 
