@@ -6,7 +6,7 @@
 import { DEFAULT_DESTINATION } from "../config/destinations";
 import { consoleSink, type LogSink, logLine } from "../core/log";
 import type { ServerEvent } from "../transform/capi";
-import type { QueueBindings } from "./bindings";
+import type { IntakeBindings, QueueBindings } from "./bindings";
 import type { ClaimResult, HeldClaim } from "./intakeLedger";
 import { MAX_MESSAGE_BYTES, messageBytes, type QueuedEvent, sendBatches } from "./messages";
 
@@ -81,7 +81,7 @@ export async function enqueueEvents(
     throw new MessageTooLargeError(`an event is over the ${MAX_MESSAGE_BYTES} bytes a queue message may hold`);
   }
   const keys = messages.map((message) => intakeKeys(request.studioEventId, request.webhookId, message.destination));
-  const ledger = env.INTAKE_LEDGER?.get(env.INTAKE_LEDGER.idFromName(intakeShard(request.studioEventId)));
+  const ledger = intakeLedgerOf(env, request.studioEventId);
   const claims: (ClaimResult | undefined)[] = ledger
     ? await ledger.claim(
         messages.map((message, i) => ({ keys: keys[i]!, eventId: message.eventId })),
@@ -161,4 +161,17 @@ export function intakeShard(studioEventId: string): string {
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return `intake-${hash % INTAKE_SHARDS}`;
+}
+
+/**
+ * The intake ledger instance of a Studio event ({@link intakeShard}), when `INTAKE_LEDGER` is bound.
+ *
+ * @example
+ * ```ts
+ * await intakeLedgerOf(env, "evt_01JD8W3Q9X7K2M4N6P8R0T2V4X")?.claim(keys, Date.now());
+ * ```
+ */
+export function intakeLedgerOf(env: IntakeBindings, studioEventId: string) {
+  const namespace = env.INTAKE_LEDGER;
+  return namespace?.get(namespace.idFromName(intakeShard(studioEventId)));
 }

@@ -24,10 +24,8 @@ export const METRICS_STORE_NAME = "metrics";
 /** How long a webhook's counts wait for company before they are written. */
 export const FLUSH_AFTER_MS = 1000;
 
-/** The bindings of metrics. */
-export interface MetricsBindings {
-  METRICS?: DurableObjectNamespace<MetricsStore>;
-}
+/** The bindings of metrics: a slice of the generated `Env`. */
+export type MetricsBindings = Partial<Pick<Env, "METRICS">>;
 
 /**
  * The metrics store, when bound.
@@ -37,8 +35,8 @@ export interface MetricsBindings {
  * await metricsStore(env)?.windowCounts("24h", Date.now());
  * ```
  */
-export function metricsStore(env: object): DurableObjectStub<MetricsStore> | undefined {
-  const namespace = (env as MetricsBindings).METRICS;
+export function metricsStore(env: MetricsBindings): DurableObjectStub<MetricsStore> | undefined {
+  const namespace = env.METRICS;
   return namespace?.get(namespace.idFromName(METRICS_STORE_NAME));
 }
 
@@ -53,12 +51,12 @@ const pending = new WeakMap<object, { batch: MetricsBatch; flush: Promise<void> 
  * @param runtime `sleep` waits before the write (a test gives its own)
  */
 export function recordLater(
-  env: object,
+  env: MetricsBindings,
   batch: MetricsBatch,
   waitUntil?: (promise: Promise<unknown>) => void,
   runtime: Pick<Runtime, "sleep"> = defaultRuntime(),
 ): void {
-  if (!(env as MetricsBindings).METRICS) return;
+  if (!env.METRICS) return;
   const entry = pending.get(env);
   if (entry) {
     entry.batch = mergeBatch(entry.batch, batch);
@@ -78,7 +76,7 @@ export function recordLater(
  * await flushMetrics(env);
  * ```
  */
-export async function flushMetrics(env: object): Promise<void> {
+export async function flushMetrics(env: MetricsBindings): Promise<void> {
   const entry = pending.get(env);
   if (!entry) return;
   pending.delete(env);
@@ -93,7 +91,7 @@ export async function flushMetrics(env: object): Promise<void> {
  * await recordNow(env, consumerBatch(report, Date.now()));
  * ```
  */
-export async function recordNow(env: object, batch: MetricsBatch): Promise<void> {
+export async function recordNow(env: MetricsBindings, batch: MetricsBatch): Promise<void> {
   await metricsStore(env)
     ?.record(batch)
     .catch(() => undefined);

@@ -13,11 +13,14 @@
  */
 import { logLine } from "../core/log";
 import type { Runtime } from "../core/runtime";
-import { ConfigError, configFor } from "../config/settings";
-import type { QueueBindings } from "../delivery/bindings";
-import { circuitName } from "../delivery/holds";
+import { ConfigError, configFor, type WorkerVars } from "../config/settings";
+import type { CircuitBindings } from "../delivery/bindings";
+import { circuitOf } from "../delivery/holds";
 import { readDatasetQuality } from "./datasetQuality";
-import { metricsStore } from "./recorder";
+import { type MetricsBindings, metricsStore } from "./recorder";
+
+/** What the round reads: the settings' vars and secrets (by name), the circuits and the metrics store. */
+export type RoundEnv = WorkerVars & CircuitBindings & MetricsBindings;
 
 /** What the round needs from the world (`now`: the round's time, read once). */
 export type RoundDeps = Pick<Runtime, "fetch" | "now" | "log">;
@@ -28,7 +31,7 @@ export type RoundReport = { destination: string; quality: string; circuit: "open
 /**
  * One round. Never throws: a destination's failure is logged and the others go on.
  */
-export async function hourlyRound(env: object, runtime: RoundDeps): Promise<RoundReport> {
+export async function hourlyRound(env: RoundEnv, runtime: RoundDeps): Promise<RoundReport> {
   const { log } = runtime;
   const now = runtime.now();
   let config;
@@ -40,7 +43,6 @@ export async function hourlyRound(env: object, runtime: RoundDeps): Promise<Roun
     return [];
   }
   const store = metricsStore(env);
-  const circuits = (env as QueueBindings).DELIVERY_CIRCUIT;
   const report = await Promise.all(
     config.destinations.map(async (destination) => {
       let quality = "none";
@@ -57,14 +59,9 @@ export async function hourlyRound(env: object, runtime: RoundDeps): Promise<Roun
         quality = state.state;
         await store?.putQuality(destination.name, now, state).catch(() => undefined);
       }
-      let circuit: RoundReport[number]["circuit"] = "unbound";
-      if (circuits) {
-        const status = await circuits
-          .get(circuits.idFromName(circuitName(destination.name)))
-          .status(now)
-          .catch(() => undefined);
-        circuit = status?.open ? "open" : "closed";
-      }
+      const stub = circuitOf(env, destination.name);
+      const status = await stub?.status(now).catch(() => undefined);
+      const circuit: RoundReport[number]["circuit"] = stub === undefined ? "unbound" : status?.open ? "open" : "closed";
       return { destination: destination.name, quality, circuit };
     }),
   );
