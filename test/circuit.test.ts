@@ -64,7 +64,7 @@ async function circuit(answer: (ids: string[]) => Response, settings: Record<str
     instance.deps = deps;
   });
   const held = (ids: string[], eventTime = NOW_S - 60) =>
-    ids.map((id) => queuedEvent(id, eventTime, "555", destination));
+    ids.map((id) => queuedEvent({ id, eventTime, pixelId: "555", destination }));
   const alarmAt = () => runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
   return { destination, stub, requests, requeued, letters, lines, clock, held, alarmAt };
 }

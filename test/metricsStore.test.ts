@@ -212,7 +212,12 @@ describe("recording from the consumer", () => {
     const { stub, METRICS } = freshStore();
     const nowS = Math.floor(Date.now() / 1000);
     const batch = createMessageBatch(QUEUE_NAME, [
-      { id: "m-1", timestamp: new Date(), attempts: 1, body: queuedEvent("cartful.metrics.1", nowS - 60) },
+      {
+        id: "m-1",
+        timestamp: new Date(),
+        attempts: 1,
+        body: queuedEvent({ id: "cartful.metrics.1", eventTime: nowS - 60 }),
+      },
     ]);
     const ctx = createExecutionContext();
     vi.spyOn(console, "log").mockImplementation(() => {});

@@ -1,6 +1,7 @@
 /**
  * Queue fixtures shared by the unit tests (src/delivery/*.test.ts) and the workerd tests
- * (test/queue*.test.ts): a finished event as the webhook route queues it.
+ * (test/consumer.test.ts, test/deadLetters.test.ts, …): a finished event, and the queue message
+ * the webhook route makes of it.
  */
 import type { ServerEvent } from "../src/transform/capi";
 import type { QueuedEvent } from "../src/delivery/messages";
@@ -23,8 +24,31 @@ export function serverEvent(id: string, eventTime: number): ServerEvent {
   };
 }
 
-/** The queue message of {@link serverEvent} for a destination, accepted a minute after the event. */
-export function queuedEvent(id: string, eventTime: number, pixelId = "111", destination = "default"): QueuedEvent {
+/** What {@link queuedEvent} is given: the event's id, and what differs from the usual. */
+export interface QueuedEventFixture {
+  id: string;
+  /** Seconds; a minute before the real clock's now by default (workerd tests run on it; unit tests with a frozen clock give their own). */
+  eventTime?: number;
+  /** "111" by default. */
+  pixelId?: string;
+  /** "default" by default. */
+  destination?: string;
+}
+
+/**
+ * The queue message of {@link serverEvent} for a destination, accepted a minute after the event.
+ *
+ * @example
+ * ```ts
+ * queuedEvent({ id: "a", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" });
+ * ```
+ */
+export function queuedEvent({
+  id,
+  eventTime = Math.floor(Date.now() / 1000) - 60,
+  pixelId = "111",
+  destination = "default",
+}: QueuedEventFixture): QueuedEvent {
   return {
     v: 2,
     eventId: id,

@@ -12,9 +12,6 @@ const DAY = 86_400;
 const TOKEN = "EAAB-queue-test-token";
 const TOKEN_EU = "EAAB-eu-token";
 
-const queued = (id: string, pixelId = "111", eventTime = NOW_S - 60, destination = "default") =>
-  queuedEvent(id, eventTime, pixelId, destination);
-
 const graphEnv = { META_PIXEL_ID: "111", META_ACCESS_TOKEN: TOKEN, META_GRAPH_URL: "http://graph.test" };
 /** Two destinations: "us" on pixel 111 with the main token, "eu" on pixel 222 with its own. */
 const twoDestinations = {
@@ -47,9 +44,9 @@ describe("handleQueueBatch", () => {
   it("sends one request per destination, each with its own pixel and token, and acks after Meta accepted", async () => {
     const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length, fbtrace_id: "T" } }));
     const bodies = [
-      queued("a", "111", NOW_S - 60, "us"),
-      queued("b", "222", NOW_S - 60, "eu"),
-      queued("c", "111", NOW_S - 60, "us"),
+      queuedEvent({ id: "a", eventTime: NOW_S - 60, destination: "us" }),
+      queuedEvent({ id: "b", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
+      queuedEvent({ id: "c", eventTime: NOW_S - 60, destination: "us" }),
     ];
     const { batch, state } = fakeBatch(QUEUE_NAME, bodies);
     const { lines, deps: d } = deps({ fetch: graph.fetch });
@@ -68,14 +65,14 @@ describe("handleQueueBatch", () => {
 
   it("sends to the destination's pixel as configured now, whatever pixel the message was accepted for", async () => {
     const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
-    const { batch } = fakeBatch(QUEUE_NAME, [queued("a", "999")]);
+    const { batch } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60, pixelId: "999" })]);
     await handleQueueBatch(batch, graphEnv, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
     expect(graph.requests.map((r) => r.url)).toEqual(["http://graph.test/v27.0/111/events"]);
   });
 
   it("delivers a message written before destinations (v1) to the default destination", async () => {
     const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
-    const { v: _v, destination: _d, ...rest } = queued("old-format");
+    const { v: _v, destination: _d, ...rest } = queuedEvent({ id: "old-format", eventTime: NOW_S - 60 });
     const { batch, state } = fakeBatch(QUEUE_NAME, [{ ...rest, v: 1 }]);
     await handleQueueBatch(batch, graphEnv, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
     expect(graph.requests.map((r) => r.ids)).toEqual([["old-format"]]);
@@ -84,7 +81,11 @@ describe("handleQueueBatch", () => {
 
   it("retries every message of a request Meta refused transiently, with the delay", async () => {
     const graph = fakeGraph(() => ({ status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }));
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a"), queued("b")], 3);
+    const { batch, state } = fakeBatch(
+      QUEUE_NAME,
+      [queuedEvent({ id: "a", eventTime: NOW_S - 60 }), queuedEvent({ id: "b", eventTime: NOW_S - 60 })],
+      3,
+    );
     const { lines, deps: d } = deps({ fetch: graph.fetch, random: () => 0 });
     await handleQueueBatch(batch, { ...graphEnv }, {} as ExecutionContext, d);
     expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: 60 } });
@@ -105,8 +106,8 @@ describe("handleQueueBatch", () => {
         : { status: 200, body: { events_received: ids.length } },
     );
     const { batch, state } = fakeBatch(QUEUE_NAME, [
-      queued("u", "111", NOW_S - 60, "us"),
-      queued("e", "222", NOW_S - 60, "eu"),
+      queuedEvent({ id: "u", eventTime: NOW_S - 60, destination: "us" }),
+      queuedEvent({ id: "e", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
     ]);
     await handleQueueBatch(batch, twoDestinations, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
     expect(state(0).acked).toBe(true);
@@ -116,7 +117,10 @@ describe("handleQueueBatch", () => {
   it("dead-letters a stale event without sending it, and sends its batchmates", async () => {
     const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
     const dlq = fakeQueue<DeadLetter>();
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("old", "111", NOW_S - 8 * DAY), queued("fresh")]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [
+      queuedEvent({ id: "old", eventTime: NOW_S - 8 * DAY }),
+      queuedEvent({ id: "fresh", eventTime: NOW_S - 60 }),
+    ]);
     await handleQueueBatch(
       batch,
       { ...graphEnv, CAPI_DLQ: dlq.queue },
@@ -138,7 +142,9 @@ describe("handleQueueBatch", () => {
         : { status: 200, body: { events_received: ids.length } },
     );
     const dlq = fakeQueue<DeadLetter>();
-    const bodies = ["a", "b", "bad", "c", "d"].map((id) => queued(id, "222", NOW_S - 60, "eu"));
+    const bodies = ["a", "b", "bad", "c", "d"].map((id) =>
+      queuedEvent({ id, eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
+    );
     const { batch, state } = fakeBatch(QUEUE_NAME, bodies);
     const { lines, deps: d } = deps({ fetch: graph.fetch });
     await handleQueueBatch(batch, { ...twoDestinations, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, d);
@@ -180,7 +186,7 @@ describe("handleQueueBatch", () => {
       const graph = fakeGraph(() => answer);
       const circuits = fakeCircuits();
       const dlq = fakeQueue<DeadLetter>();
-      const bodies = ["a", "b", "c", "d"].map((id) => queued(id));
+      const bodies = ["a", "b", "c", "d"].map((id) => queuedEvent({ id, eventTime: NOW_S - 60 }));
       const { batch, state } = fakeBatch(QUEUE_NAME, bodies);
       const { lines, reports, deps: d } = deps({ fetch: graph.fetch });
       await handleQueueBatch(
@@ -211,8 +217,8 @@ describe("handleQueueBatch", () => {
     circuits.open(circuitName("eu"));
     const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
     const { batch, state } = fakeBatch(QUEUE_NAME, [
-      queued("e", "222", NOW_S - 60, "eu"),
-      queued("u", "111", NOW_S - 60, "us"),
+      queuedEvent({ id: "e", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
+      queuedEvent({ id: "u", eventTime: NOW_S - 60, destination: "us" }),
     ]);
     await handleQueueBatch(
       batch,
@@ -233,8 +239,8 @@ describe("handleQueueBatch", () => {
     circuits.open(circuitName("us"), "meta_refused");
     const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
     const { batch } = fakeBatch(QUEUE_NAME, [
-      queued("e", "222", NOW_S - 60, "eu"),
-      queued("u", "111", NOW_S - 60, "us"),
+      queuedEvent({ id: "e", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
+      queuedEvent({ id: "u", eventTime: NOW_S - 60, destination: "us" }),
     ]);
     await handleQueueBatch(
       batch,
@@ -250,7 +256,7 @@ describe("handleQueueBatch", () => {
   it("holds a destination's events when its token is gone, instead of acking them unsent", async () => {
     const fetch = vi.fn();
     const circuits = fakeCircuits();
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60 })]);
     const { lines, deps: d } = deps({ fetch });
     const withoutToken = { META_PIXEL_ID: "111", DELIVERY_CIRCUIT: circuits.namespace };
     await handleQueueBatch(batch, withoutToken, {} as ExecutionContext, d);
@@ -262,7 +268,9 @@ describe("handleQueueBatch", () => {
 
   it("holds the events of a destination the settings no longer name", async () => {
     const circuits = fakeCircuits();
-    const { batch } = fakeBatch(QUEUE_NAME, [queued("a", "333", NOW_S - 60, "gone")]);
+    const { batch } = fakeBatch(QUEUE_NAME, [
+      queuedEvent({ id: "a", eventTime: NOW_S - 60, pixelId: "333", destination: "gone" }),
+    ]);
     await handleQueueBatch(
       batch,
       { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace },
@@ -275,7 +283,10 @@ describe("handleQueueBatch", () => {
   it("holds every event while a setting is unusable, saying so", async () => {
     const fetch = vi.fn();
     const circuits = fakeCircuits();
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a"), queued("b", "222", NOW_S - 60, "eu")]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [
+      queuedEvent({ id: "a", eventTime: NOW_S - 60 }),
+      queuedEvent({ id: "b", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
+    ]);
     const { lines, deps: d } = deps({ fetch });
     const unusable = { ...graphEnv, META_API_VERSION: "26", DELIVERY_CIRCUIT: circuits.namespace };
     await handleQueueBatch(batch, unusable, {} as ExecutionContext, d);
@@ -294,7 +305,7 @@ describe("handleQueueBatch", () => {
     ["unbound", undefined],
     ["unreachable", fakeCircuits(true).namespace],
   ])("retries after a long wait, acking nothing, when the circuit is %s", async (_what, namespace) => {
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60 })]);
     const { lines, deps: d } = deps({ fetch: vi.fn() });
     const withoutToken = { META_PIXEL_ID: "111", ...(namespace ? { DELIVERY_CIRCUIT: namespace } : {}) };
     await handleQueueBatch(batch, withoutToken, {} as ExecutionContext, d);
@@ -308,8 +319,13 @@ describe("handleQueueBatch", () => {
         ? { status: 429, body: { error: { message: "limit", code: 17 } }, headers: { "retry-after": "120" } }
         : { status: 200, body: { events_received: ids.length } },
     );
-    const throttled = Array.from({ length: 1500 }, (_, i) => queued(`a${i}`, "111", NOW_S - 60, "us"));
-    const { batch, state } = fakeBatch(QUEUE_NAME, [...throttled, queued("b", "222", NOW_S - 60, "eu")]);
+    const throttled = Array.from({ length: 1500 }, (_, i) =>
+      queuedEvent({ id: `a${i}`, eventTime: NOW_S - 60, destination: "us" }),
+    );
+    const { batch, state } = fakeBatch(QUEUE_NAME, [
+      ...throttled,
+      queuedEvent({ id: "b", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
+    ]);
     await handleQueueBatch(batch, twoDestinations, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
     expect(graph.requests.map((r) => [r.url.split("/")[4], r.ids.length])).toEqual([
       ["111", 1000],
@@ -323,7 +339,11 @@ describe("handleQueueBatch", () => {
   it("dead-letters a transient failure on the last delivery", async () => {
     const graph = fakeGraph(() => ({ status: 500, body: {} }));
     const dlq = fakeQueue<DeadLetter>();
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")], QUEUE_MAX_RETRIES + 1);
+    const { batch, state } = fakeBatch(
+      QUEUE_NAME,
+      [queuedEvent({ id: "a", eventTime: NOW_S - 60 })],
+      QUEUE_MAX_RETRIES + 1,
+    );
     await handleQueueBatch(
       batch,
       { ...graphEnv, CAPI_DLQ: dlq.queue },
@@ -338,7 +358,7 @@ describe("handleQueueBatch", () => {
 
   it("retries instead of acking when the DLQ refuses the letter", async () => {
     const dlq = fakeQueue<DeadLetter>(true);
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("old", "111", NOW_S - 9 * DAY)]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "old", eventTime: NOW_S - 9 * DAY })]);
     const { lines, deps: d } = deps();
     await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, d);
     expect(state(0).acked).toBe(false);
@@ -361,8 +381,8 @@ describe("handleQueueBatch", () => {
         : { status: 200, body: { events_received: ids.length, fbtrace_id: "OK1" } },
     );
     const { batch } = fakeBatch(QUEUE_NAME, [
-      queued("u", "111", NOW_S - 60, "us"),
-      queued("e", "222", NOW_S - 60, "eu"),
+      queuedEvent({ id: "u", eventTime: NOW_S - 60, destination: "us" }),
+      queuedEvent({ id: "e", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
     ]);
     const { reports, deps: d } = deps({ fetch: graph.fetch });
     await handleQueueBatch(batch, twoDestinations, {} as ExecutionContext, d);
@@ -385,7 +405,10 @@ describe("handleQueueBatch", () => {
         : { status: 200, body: { events_received: ids.length } },
     );
     const dlq = fakeQueue<DeadLetter>();
-    const { batch } = fakeBatch(QUEUE_NAME, [queued("a"), queued("bad")]);
+    const { batch } = fakeBatch(QUEUE_NAME, [
+      queuedEvent({ id: "a", eventTime: NOW_S - 60 }),
+      queuedEvent({ id: "bad", eventTime: NOW_S - 60 }),
+    ]);
     const { lines, deps: d } = deps({ fetch: graph.fetch });
     await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, d);
     const text = lines.join("\n");
@@ -399,8 +422,17 @@ describe("handleQueueBatch", () => {
       idFromName: (n: string) => n,
       get: () => ({ put }),
     } as unknown as DurableObjectNamespace<never>;
-    const letter = deadLetterOf({ id: "m1", attempts: 1 }, queued("a"), { kind: "dead_letter", reason: "stale" }, NOW);
-    const { batch, state } = fakeBatch(DEAD_LETTER_QUEUE_NAME, [letter, queued("b")], 21);
+    const letter = deadLetterOf(
+      { id: "m1", attempts: 1 },
+      queuedEvent({ id: "a", eventTime: NOW_S - 60 }),
+      { kind: "dead_letter", reason: "stale" },
+      NOW,
+    );
+    const { batch, state } = fakeBatch(
+      DEAD_LETTER_QUEUE_NAME,
+      [letter, queuedEvent({ id: "b", eventTime: NOW_S - 60 })],
+      21,
+    );
     const { lines, deps: d } = deps();
     await handleQueueBatch(batch, { DEAD_LETTERS }, {} as ExecutionContext, d);
     expect(put).toHaveBeenCalledWith([

@@ -119,7 +119,7 @@ const CLOSED_TRUST_MS = 5_000;
 /** Per Worker env and destination: what cut-short splits learned (a hint for the next delivery). */
 const splitMemories = new WeakMap<object, Map<string, SplitMemory>>();
 
-function splitMemoryOf(env: object, destination: string): SplitMemory {
+function splitMemoryOf(env: DeliveryEnv, destination: string): SplitMemory {
   let perDestination = splitMemories.get(env);
   if (!perDestination) splitMemories.set(env, (perDestination = new Map()));
   let memory = perDestination.get(destination);
@@ -127,7 +127,7 @@ function splitMemoryOf(env: object, destination: string): SplitMemory {
   return memory;
 }
 
-function closedCircuitsOf(env: object): Map<string, number> {
+function closedCircuitsOf(env: DeliveryEnv): Map<string, number> {
   let closedUntil = closedCircuits.get(env);
   if (!closedUntil) closedCircuits.set(env, (closedUntil = new Map()));
   return closedUntil;

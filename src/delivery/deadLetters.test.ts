@@ -1,26 +1,18 @@
 import { describe, expect, it, vi } from "vitest";
 import { EM, IP, queuedEvent } from "../../test/queueFixtures";
 import type { StoredDeadLetter } from "./deadLetterStore";
-import {
-  deadLetterView,
-  dryRunReport,
-  planReplay,
-  replay,
-  replayRefusal,
-  toDeadLetter,
-} from "./deadLetters";
+import { deadLetterView, dryRunReport, planReplay, replay, replayRefusal, toDeadLetter } from "./deadLetters";
 import type { DeadLetter, QueuedEvent } from "./messages";
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const NOW_S = Math.floor(NOW / 1000);
-const queued = (id: string, eventTime = NOW_S - 3600) => queuedEvent(id, eventTime);
 
 function letter(id: string, overrides: Partial<DeadLetter> = {}): StoredDeadLetter {
   return {
     v: 1,
     kind: "dead_letter",
     key: id,
-    message: queued(id),
+    message: queuedEvent({ id, eventTime: NOW_S - 3600 }),
     reason: "rejected",
     detail: "bad",
     attempts: 1,
@@ -38,7 +30,9 @@ describe("toDeadLetter", () => {
   });
 
   it("wraps a queued event Cloudflare moved after the consumer kept failing", () => {
-    expect(toDeadLetter({ id: "m2", attempts: 21, body: queued("b") }, NOW)).toMatchObject({
+    expect(
+      toDeadLetter({ id: "m2", attempts: 21, body: queuedEvent({ id: "b", eventTime: NOW_S - 3600 }) }, NOW),
+    ).toMatchObject({
       key: "b",
       reason: "handler_failure",
       attempts: 21,
@@ -75,7 +69,9 @@ describe("replayRefusal", () => {
   });
 
   it("refuses an event Meta would refuse (7 days, with the safety margin)", () => {
-    expect(replayRefusal(letter("a", { message: queued("a", NOW_S - 7 * 86_400 + 60) }), NOW)).toBe("stale");
+    expect(
+      replayRefusal(letter("a", { message: queuedEvent({ id: "a", eventTime: NOW_S - 7 * 86_400 + 60 }) }), NOW),
+    ).toBe("stale");
   });
 
   it("refuses a letter without an event", () => {
@@ -135,14 +131,18 @@ describe("planReplay, then replay", () => {
     const lines: string[] = [];
     const report = await replay(
       env,
-      planReplay([letter("a"), letter("b", { message: { ...queued("b"), replays: 2 } })], ["a", "b", "zz"], NOW),
+      planReplay(
+        [letter("a"), letter("b", { message: { ...queuedEvent({ id: "b", eventTime: NOW_S - 3600 }), replays: 2 } })],
+        ["a", "b", "zz"],
+        NOW,
+      ),
       NOW,
       { log: (l) => lines.push(l) },
     );
     expect(report).toEqual({ dryRun: false, replayed: ["a", "b"], refused: [], notFound: ["zz"] });
     expect(sendBatch).toHaveBeenCalledWith([
-      { body: { ...queued("a"), replays: 1 }, contentType: "json" },
-      { body: { ...queued("b"), replays: 3 }, contentType: "json" },
+      { body: { ...queuedEvent({ id: "a", eventTime: NOW_S - 3600 }), replays: 1 }, contentType: "json" },
+      { body: { ...queuedEvent({ id: "b", eventTime: NOW_S - 3600 }), replays: 3 }, contentType: "json" },
     ]);
     expect(claimReplay).toHaveBeenCalledWith(["a", "b"], NOW);
     expect(lines.map((l) => JSON.parse(l))).toMatchObject([
@@ -154,7 +154,7 @@ describe("planReplay, then replay", () => {
 
   it("re-drives another destination's letter to that destination", async () => {
     const { env, sendBatch } = bindings();
-    const eu = queuedEvent("a", NOW_S - 3600, "222", "eu");
+    const eu = queuedEvent({ id: "a", eventTime: NOW_S - 3600, pixelId: "222", destination: "eu" });
     const report = await replay(env, planReplay([letter("a@eu", { message: eu })], ["a@eu"], NOW), NOW, {
       log: () => {},
     });
@@ -211,14 +211,14 @@ describe("planReplay, then replay", () => {
 
   it("plans, purely: stale and malformed letters refused, the others with one replay more (the dry run)", () => {
     const letters = [
-      letter("ok", { message: { ...queued("ok"), replays: 1 } }),
-      letter("old", { message: queued("old", NOW_S - 8 * 86_400) }),
+      letter("ok", { message: { ...queuedEvent({ id: "ok", eventTime: NOW_S - 3600 }), replays: 1 } }),
+      letter("old", { message: queuedEvent({ id: "old", eventTime: NOW_S - 8 * 86_400 }) }),
       letter("message:m1", { message: null }),
       letter("again", { replayedAt: NOW - 1000 } as never),
     ];
     const plan = planReplay(letters, ["ok", "gone"], NOW);
     expect(plan).toEqual({
-      toReplay: [{ key: "ok", message: { ...queued("ok"), replays: 2 } }],
+      toReplay: [{ key: "ok", message: { ...queuedEvent({ id: "ok", eventTime: NOW_S - 3600 }), replays: 2 } }],
       refused: [
         { key: "old", reason: "stale" },
         { key: "message:m1", reason: "malformed" },
