@@ -3,13 +3,7 @@
  * wrangler.jsonc's bindings (the real Durable Objects, the local queues) and a fake Graph passed
  * in as `fetch`.
  */
-import {
-  createExecutionContext,
-  createMessageBatch,
-  getQueueResult,
-  runDurableObjectAlarm,
-  runInDurableObject,
-} from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ServerEvent } from "../src/transform/capi";
@@ -17,7 +11,6 @@ import worker from "../src/index";
 import { IP, serverEvent as fixtureEvent, queuedEvent } from "./queueFixtures";
 import { INTAKE_LEASE_MS, INTAKE_MEMORY_MS } from "../src/delivery/intakeLedger";
 import { type EnqueueResult, enqueueEvents, intakeKeys, intakeShard } from "../src/delivery/producer";
-import type { CircuitDeps } from "../src/delivery/circuit";
 import { circuitName } from "../src/delivery/holds";
 import { handleQueueBatch } from "../src/delivery/consumer";
 import { QUEUE_MAX_RETRIES } from "../src/delivery/policy";

@@ -4,7 +4,13 @@
  * consumer's per-batch recording through the Worker's own queue() handler, and the hourly round
  * (Dataset Quality read, circuits' watchdog).
  */
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { QUEUE_NAME } from "../src/delivery/messages";
@@ -279,11 +285,22 @@ describe("the hourly round", () => {
 
   it("is the Worker's scheduled() handler", async () => {
     const ctx = createExecutionContext();
-    vi.spyOn(console, "log").mockImplementation(() => {});
-    await worker.scheduled!(
-      { scheduledTime: NOW, cron: "17 * * * *", noRetry: () => {} } as ScheduledController,
-      { ...env, WEBHOOK_SECRET: SECRET } as never,
-      ctx,
-    );
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      worker.scheduled!(
+        { scheduledTime: NOW, cron: "17 * * * *", noRetry: () => {} } as ScheduledController,
+        { ...env, WEBHOOK_SECRET: SECRET } as never,
+        ctx,
+      );
+      // The round runs in ctx.waitUntil: wait for it, or a throw inside it would go unseen.
+      await waitOnExecutionContext(ctx);
+      const lines = log.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+      // One line per destination: the default one has no Dataset Quality token, and its circuit was asked.
+      expect(lines.filter((line) => line.msg === "round")).toEqual([
+        { level: "info", msg: "round", outcome: "none", destination: "default", reason: "circuit closed" },
+      ]);
+    } finally {
+      log.mockRestore();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { EM, IP, USER_AGENT, queuedEvent } from "../../test/queueFixtures";
 import { fakeBatch, fakeCircuits, fakeQueue, scriptedGraph as fakeGraph } from "../../test/queueFakes";
 import { circuitName } from "./holds";
 import { type BatchReport, handleQueueBatch } from "./consumer";
-import { DEAD_LETTER_QUEUE_NAME, type DeadLetter, QUEUE_NAME, type QueuedEvent } from "./messages";
+import { DEAD_LETTER_QUEUE_NAME, type DeadLetter, QUEUE_NAME } from "./messages";
 import { deadLetterOf, HOLD_FALLBACK_DELAY_SECONDS, QUEUE_MAX_RETRIES } from "./policy";
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");

@@ -1,9 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { serverEvent as fixtureEvent, queuedEvent } from "../../test/queueFixtures";
 import { INTAKE_MARGIN_MS } from "../transform/transformWebhook";
-import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "../transform/capi";
-import type { GraphFailure, GraphOutcome } from "./graph";
-import type { DeadLetter } from "./messages";
+import { MAX_EVENTS_PER_REQUEST } from "../transform/capi";
+import type { GraphFailure } from "./graph";
 import {
   type DeliveryPolicy,
   deadLetterOf,
@@ -45,7 +44,6 @@ const poisoned = (overrides: Partial<GraphFailure> = {}) =>
     fbtraceId: "TRACE-BAD",
     ...overrides,
   });
-const accepted = (n: number): GraphOutcome => ({ ok: true, status: 200, eventsReceived: n, fbtraceId: "TRACE-OK" });
 
 describe("isStale", () => {
   it("accepts an event well inside Meta's 7 days", () => {

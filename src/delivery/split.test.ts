@@ -300,7 +300,7 @@ describe("settle with a memory of cut-short splits", () => {
   it("remembers nothing when a half was held (a configuration refusal says nothing about the bad event)", async () => {
     const memory = new SplitMemory();
     let call = 0;
-    const post = async (events: ServerEvent[]) => {
+    const post = async (_events: ServerEvent[]) => {
       call++;
       if (call === 1) return poisoned();
       if (call === 2) return fail({ transient: false, status: 400, code: 190, message: "token expired" });
