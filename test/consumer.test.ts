@@ -6,12 +6,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ServerEvent } from "../src/transform/capi";
 import worker from "../src/index";
+import { fakeGraph } from "./helpers";
 import { IP, serverEvent as fixtureEvent, queuedEvent } from "./queueFixtures";
 import { INTAKE_LEASE_MS, INTAKE_MEMORY_MS } from "../src/delivery/intakeLedger";
 import { type EnqueueResult, enqueueEvents, intakeKeys, intakeShard } from "../src/delivery/producer";
-import { circuitName } from "../src/delivery/holds";
+import { circuitOf } from "../src/delivery/holds";
 import { handleQueueBatch } from "../src/delivery/consumer";
 import { QUEUE_MAX_RETRIES } from "../src/delivery/policy";
 import { type DeadLetter, QUEUE_NAME, type QueuedEvent } from "../src/delivery/messages";
@@ -41,21 +41,7 @@ function batchOf(bodies: QueuedEvent[], attempts = 1, queue = QUEUE_NAME) {
   );
 }
 
-/** A fake Graph: per request, `answer` picks the reply from the event ids; records requests. */
-function fakeGraph(answer: (ids: string[]) => Response) {
-  const requests: { url: string; ids: string[]; token: unknown }[] = [];
-  const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body)) as { data: ServerEvent[]; access_token: string };
-    const ids = body.data.map((e) => e.event_id);
-    requests.push({ url: String(input), ids, token: body.access_token });
-    return answer(ids);
-  }) as typeof globalThis.fetch;
-  return { fetch, requests };
-}
-
 const ok = (ids: string[]) => Response.json({ events_received: ids.length, fbtrace_id: "TRACE-OK" });
-const circuitOf = (destination: string) =>
-  env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName(destination)));
 const invalid = () =>
   Response.json(
     { error: { message: "Invalid parameter", code: 100, error_subcode: 2804003, fbtrace_id: "TRACE-BAD" } },
@@ -98,7 +84,7 @@ describe("consumer: batching and acks", () => {
     ]);
     const { result, lines } = await consume(batch, graph, twoDestinations);
     // Destinations are delivered concurrently: their requests and lines come in either order.
-    expect(graph.requests.map((r) => [r.url, r.ids, r.token]).sort()).toEqual([
+    expect(graph.requests.map((r) => [r.url, r.ids, r.body.access_token]).sort()).toEqual([
       ["https://graph.test/v27.0/111/events", ["b1", "b3"], TOKEN],
       ["https://graph.test/v27.0/222/events", ["b2"], "EAAB-workerd-eu-token"],
     ]);
@@ -217,7 +203,7 @@ describe("consumer: isolation and dead letters", () => {
     expect(graph.requests).toHaveLength(1);
     expect(dlq).not.toHaveBeenCalled();
     expect(result.explicitAcks).toHaveLength(3);
-    const status = await circuitOf("eu").status(NOW);
+    const status = await circuitOf(env, "eu")!.status(NOW);
     expect(status).toMatchObject({ open: true, cause: "meta_refused", held: 3, lastFailure: { code: 190 } });
   });
 
@@ -232,7 +218,7 @@ describe("consumer: isolation and dead letters", () => {
     expect(graph.requests).toEqual([]);
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
     expect(lines[0]).toMatchObject({ outcome: "held", reason: "no_token", event_id: "d1" });
-    expect(await circuitOf("notoken").status(NOW)).toMatchObject({ open: true, cause: "no_token", held: 1 });
+    expect(await circuitOf(env, "notoken")!.status(NOW)).toMatchObject({ open: true, cause: "no_token", held: 1 });
   });
 
   it("is the Worker's queue() handler (wrangler.jsonc's env has no token: held)", async () => {

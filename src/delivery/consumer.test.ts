@@ -1,11 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
 import { EM, IP, USER_AGENT, queuedEvent } from "../../test/queueFixtures";
-import { fakeBatch, fakeCircuits, fakeQueue, scriptedGraph as fakeGraph } from "../../test/queueFakes";
+import { fakeGraph } from "../../test/helpers";
+import { fakeBatch, fakeCircuits, fakeQueue } from "../../test/queueFakes";
 import { circuitName } from "./holds";
 import { type BatchReport, handleQueueBatch } from "./consumer";
 import { DEAD_LETTER_QUEUE_NAME, type DeadLetter, QUEUE_NAME } from "./messages";
 import { deadLetterOf, HOLD_FALLBACK_DELAY_SECONDS, QUEUE_MAX_RETRIES } from "./policy";
 
+/** Meta's answer as the tests write it: status, JSON body, headers. */
+const reply = (answer: { status: number; body: unknown; headers?: Record<string, string> }) =>
+  Response.json(answer.body, { status: answer.status, ...(answer.headers ? { headers: answer.headers } : {}) });
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const NOW_S = Math.floor(NOW / 1000);
 const DAY = 86_400;
@@ -42,7 +46,7 @@ function deps(extra: Record<string, unknown> = {}) {
 
 describe("handleQueueBatch", () => {
   it("sends one request per destination, each with its own pixel and token, and acks after Meta accepted", async () => {
-    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length, fbtrace_id: "T" } }));
+    const graph = fakeGraph((ids) => reply({ status: 200, body: { events_received: ids.length, fbtrace_id: "T" } }));
     const bodies = [
       queuedEvent({ id: "a", eventTime: NOW_S - 60, destination: "us" }),
       queuedEvent({ id: "b", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
@@ -64,14 +68,14 @@ describe("handleQueueBatch", () => {
   });
 
   it("sends to the destination's pixel as configured now, whatever pixel the message was accepted for", async () => {
-    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
+    const graph = fakeGraph((ids) => reply({ status: 200, body: { events_received: ids.length } }));
     const { batch } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60, pixelId: "999" })]);
     await handleQueueBatch(batch, graphEnv, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
     expect(graph.requests.map((r) => r.url)).toEqual(["http://graph.test/v27.0/111/events"]);
   });
 
   it("delivers a message written before destinations (v1) to the default destination", async () => {
-    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
+    const graph = fakeGraph((ids) => reply({ status: 200, body: { events_received: ids.length } }));
     const { v: _v, destination: _d, ...rest } = queuedEvent({ id: "old-format", eventTime: NOW_S - 60 });
     const { batch, state } = fakeBatch(QUEUE_NAME, [{ ...rest, v: 1 }]);
     await handleQueueBatch(batch, graphEnv, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
@@ -80,7 +84,9 @@ describe("handleQueueBatch", () => {
   });
 
   it("retries every message of a request Meta refused transiently, with the delay", async () => {
-    const graph = fakeGraph(() => ({ status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }));
+    const graph = fakeGraph(() =>
+      reply({ status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }),
+    );
     const { batch, state } = fakeBatch(
       QUEUE_NAME,
       [queuedEvent({ id: "a", eventTime: NOW_S - 60 }), queuedEvent({ id: "b", eventTime: NOW_S - 60 })],
@@ -101,9 +107,11 @@ describe("handleQueueBatch", () => {
 
   it("keeps a destination that is down from holding back another's events", async () => {
     const graph = fakeGraph((ids, url) =>
-      url.includes("/222/")
-        ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }
-        : { status: 200, body: { events_received: ids.length } },
+      reply(
+        url.includes("/222/")
+          ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }
+          : { status: 200, body: { events_received: ids.length } },
+      ),
     );
     const { batch, state } = fakeBatch(QUEUE_NAME, [
       queuedEvent({ id: "u", eventTime: NOW_S - 60, destination: "us" }),
@@ -115,7 +123,7 @@ describe("handleQueueBatch", () => {
   });
 
   it("dead-letters a stale event without sending it, and sends its batchmates", async () => {
-    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
+    const graph = fakeGraph((ids) => reply({ status: 200, body: { events_received: ids.length } }));
     const dlq = fakeQueue<DeadLetter>();
     const { batch, state } = fakeBatch(QUEUE_NAME, [
       queuedEvent({ id: "old", eventTime: NOW_S - 8 * DAY }),
@@ -134,12 +142,14 @@ describe("handleQueueBatch", () => {
 
   it("isolates the poisoned event of a batch and dead-letters it with Meta's trace id, keyed by destination", async () => {
     const graph = fakeGraph((ids) =>
-      ids.includes("bad")
-        ? {
-            status: 400,
-            body: { error: { message: "Invalid parameter", code: 100, error_subcode: 2804003, fbtrace_id: "TR" } },
-          }
-        : { status: 200, body: { events_received: ids.length } },
+      reply(
+        ids.includes("bad")
+          ? {
+              status: 400,
+              body: { error: { message: "Invalid parameter", code: 100, error_subcode: 2804003, fbtrace_id: "TR" } },
+            }
+          : { status: 200, body: { events_received: ids.length } },
+      ),
     );
     const dlq = fakeQueue<DeadLetter>();
     const bodies = ["a", "b", "bad", "c", "d"].map((id) =>
@@ -183,7 +193,7 @@ describe("handleQueueBatch", () => {
   ])(
     "holds the whole request on %s: one request, no bisection, every event kept in the circuit and acked",
     async (_what, answer, code) => {
-      const graph = fakeGraph(() => answer);
+      const graph = fakeGraph(() => reply(answer));
       const circuits = fakeCircuits();
       const dlq = fakeQueue<DeadLetter>();
       const bodies = ["a", "b", "c", "d"].map((id) => queuedEvent({ id, eventTime: NOW_S - 60 }));
@@ -215,7 +225,7 @@ describe("handleQueueBatch", () => {
     const fetch = vi.fn();
     const circuits = fakeCircuits();
     circuits.open(circuitName("eu"));
-    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
+    const graph = fakeGraph((ids) => reply({ status: 200, body: { events_received: ids.length } }));
     const { batch, state } = fakeBatch(QUEUE_NAME, [
       queuedEvent({ id: "e", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
       queuedEvent({ id: "u", eventTime: NOW_S - 60, destination: "us" }),
@@ -237,7 +247,7 @@ describe("handleQueueBatch", () => {
     const circuits = fakeCircuits();
     circuits.open(circuitName("eu"), "no_token");
     circuits.open(circuitName("us"), "meta_refused");
-    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
+    const graph = fakeGraph((ids) => reply({ status: 200, body: { events_received: ids.length } }));
     const { batch } = fakeBatch(QUEUE_NAME, [
       queuedEvent({ id: "e", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
       queuedEvent({ id: "u", eventTime: NOW_S - 60, destination: "us" }),
@@ -315,9 +325,11 @@ describe("handleQueueBatch", () => {
 
   it("stops sending to a destination once Meta throttles it; others go on", async () => {
     const graph = fakeGraph((ids) =>
-      ids.includes("a0")
-        ? { status: 429, body: { error: { message: "limit", code: 17 } }, headers: { "retry-after": "120" } }
-        : { status: 200, body: { events_received: ids.length } },
+      reply(
+        ids.includes("a0")
+          ? { status: 429, body: { error: { message: "limit", code: 17 } }, headers: { "retry-after": "120" } }
+          : { status: 200, body: { events_received: ids.length } },
+      ),
     );
     const throttled = Array.from({ length: 1500 }, (_, i) =>
       queuedEvent({ id: `a${i}`, eventTime: NOW_S - 60, destination: "us" }),
@@ -337,7 +349,7 @@ describe("handleQueueBatch", () => {
   });
 
   it("dead-letters a transient failure on the last delivery", async () => {
-    const graph = fakeGraph(() => ({ status: 500, body: {} }));
+    const graph = fakeGraph(() => reply({ status: 500, body: {} }));
     const dlq = fakeQueue<DeadLetter>();
     const { batch, state } = fakeBatch(
       QUEUE_NAME,
@@ -376,9 +388,11 @@ describe("handleQueueBatch", () => {
 
   it("reports what the batch did per destination: counts, latency to acceptance, keys of sent events", async () => {
     const graph = fakeGraph((ids, url) =>
-      url.includes("/222/")
-        ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }
-        : { status: 200, body: { events_received: ids.length, fbtrace_id: "OK1" } },
+      reply(
+        url.includes("/222/")
+          ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }
+          : { status: 200, body: { events_received: ids.length, fbtrace_id: "OK1" } },
+      ),
     );
     const { batch } = fakeBatch(QUEUE_NAME, [
       queuedEvent({ id: "u", eventTime: NOW_S - 60, destination: "us" }),
@@ -400,9 +414,11 @@ describe("handleQueueBatch", () => {
 
   it("never logs the IP, the token, a hash or Meta's free text", async () => {
     const graph = fakeGraph((ids) =>
-      ids.includes("bad")
-        ? { status: 400, body: { error: { message: `bad ${IP} ${TOKEN}`, error_user_msg: `em ${EM}`, code: 100 } } }
-        : { status: 200, body: { events_received: ids.length } },
+      reply(
+        ids.includes("bad")
+          ? { status: 400, body: { error: { message: `bad ${IP} ${TOKEN}`, error_user_msg: `em ${EM}`, code: 100 } } }
+          : { status: 200, body: { events_received: ids.length } },
+      ),
     );
     const dlq = fakeQueue<DeadLetter>();
     const { batch } = fakeBatch(QUEUE_NAME, [
