@@ -5,6 +5,7 @@
  * never in an outcome message. Which errors are worth retrying follows Meta's "Handling Errors"
  * page, as ./metaErrors tables it.
  */
+import { isRecord } from "../core/records";
 import type { GraphTarget } from "../config/settings";
 import type { EventsRequestBody, ServerEvent } from "../transform/capi";
 import { isPermanentCode, isTransientCode, metaErrorOf, type MetaErrorScope, traceIdOf } from "./metaErrors";
@@ -269,10 +270,6 @@ function redactToken(outcome: GraphOutcome, token: string): GraphOutcome {
 function errorText(error: unknown): string {
   if (error instanceof Error) return error.message ? `${error.name}: ${error.message}` : error.name;
   return String(error);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function numberOf(value: unknown): number | undefined {

@@ -15,6 +15,7 @@
  * metricsAnswer(rows, "24h", destinations); // { window: "24h", webhooks: {…}, destinations: { default: { sent: 10, … } } }
  * ```
  */
+import { nullRecord } from "../core/records";
 import type { BatchReport } from "../delivery/consumer";
 import { failureScope, type GraphFailure } from "../delivery/graph";
 import { metaErrorOf, type MetaRefusal, type MetaSignal, refusalOf } from "../delivery/metaErrors";
@@ -367,8 +368,15 @@ export function metricsAnswer(
       unauthorized: webhook.unauthorized ?? 0,
       invalid: webhook.invalid ?? 0,
     },
-    destinations: Object.fromEntries(names.map((name) => [name, destinationMetrics(counts.get(name) ?? {})])),
+    destinations: perDestination(names, counts),
   };
+}
+
+/** Keyed by destination names, which come from the settings: an object without a prototype (a destination may be named `constructor`). */
+function perDestination(names: readonly string[], counts: WindowCounts): Record<string, DestinationMetrics> {
+  const destinations = nullRecord<DestinationMetrics>();
+  for (const name of names) destinations[name] = destinationMetrics(counts.get(name) ?? {});
+  return destinations;
 }
 
 function destinationMetrics(c: Record<string, number>): DestinationMetrics {
