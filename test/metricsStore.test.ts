@@ -12,7 +12,7 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { QUEUE_NAME } from "../src/delivery/messages";
 import worker from "../src/index";
 import { emptyBatch, HOUR_MS, webhookBatch } from "../src/observe/metrics";
@@ -24,6 +24,9 @@ import { copy, fakeGraph, fixtures, graphError, graphOk, jsonRequest, liveEnv, N
 import { queuedEvent } from "./queueFixtures";
 
 const ADMIN = "admin-secret-for-metrics";
+
+// A spied console or fetch is put back after each test, also when the test fails.
+afterEach(() => vi.restoreAllMocks());
 let sequence = 0;
 
 /** A fresh metrics store of its own (tests do not share counts), and how often the Worker wrote to it. */
@@ -227,7 +230,7 @@ describe("recording from the consumer", () => {
     ]);
     const ctx = createExecutionContext();
     vi.spyOn(console, "log").mockImplementation(() => {});
-    const fetchSpy = vi.spyOn(globalThis, "fetch").mockResolvedValue(graphOk("T-Q"));
+    vi.spyOn(globalThis, "fetch").mockResolvedValue(graphOk("T-Q"));
     await worker.queue!(batch, { ...env, META_ACCESS_TOKEN: "EAAB-q", META_PIXEL_ID: "111", METRICS } as never, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m-1"]);
     const counts = await stub.windowCounts("1h", Date.now());
@@ -237,7 +240,6 @@ describe("recording from the consumer", () => {
       outcome: "sent",
       fbtraceId: "T-Q",
     });
-    fetchSpy.mockRestore();
   });
 });
 
@@ -286,21 +288,17 @@ describe("the hourly round", () => {
   it("is the Worker's scheduled() handler", async () => {
     const ctx = createExecutionContext();
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
-    try {
-      worker.scheduled!(
-        { scheduledTime: NOW, cron: "17 * * * *", noRetry: () => {} } as ScheduledController,
-        { ...env, WEBHOOK_SECRET: SECRET } as never,
-        ctx,
-      );
-      // The round runs in ctx.waitUntil: wait for it, or a throw inside it would go unseen.
-      await waitOnExecutionContext(ctx);
-      const lines = log.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
-      // One line per destination: the default one has no Dataset Quality token, and its circuit was asked.
-      expect(lines.filter((line) => line.msg === "round")).toEqual([
-        { level: "info", msg: "round", outcome: "none", destination: "default", reason: "circuit closed" },
-      ]);
-    } finally {
-      log.mockRestore();
-    }
+    worker.scheduled!(
+      { scheduledTime: NOW, cron: "17 * * * *", noRetry: () => {} } as ScheduledController,
+      { ...env, WEBHOOK_SECRET: SECRET } as never,
+      ctx,
+    );
+    // The round runs in ctx.waitUntil: wait for it, or a throw inside it would go unseen.
+    await waitOnExecutionContext(ctx);
+    const lines = log.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+    // One line per destination: the default one has no Dataset Quality token, and its circuit was asked.
+    expect(lines.filter((line) => line.msg === "round")).toEqual([
+      { level: "info", msg: "round", outcome: "none", destination: "default", reason: "circuit closed" },
+    ]);
   });
 });
