@@ -125,13 +125,9 @@ export async function settle<M extends Deliverable>(items: readonly M[], settlin
   for (const ids of memory.take([...indexOf.keys()], now)) {
     const indexes = ids.map((id) => indexOf.get(id)!);
     indexes.forEach((i) => grouped.add(i));
-    const groupFates = (
-      await settleRequest(
-        indexes.map((i) => items[i]!),
-        context,
-        { half: false, refused: true },
-      )
-    ).fates;
+    const group = indexes.map((i) => items[i]!);
+    const groupFates = (group.length > 1 ? await splitRequest(group, context) : await settleRequest(group, context))
+      .fates;
     indexes.forEach((i, k) => (fates[i] = groupFates[k]!));
   }
   const rest = items.flatMap((item, i) => (grouped.has(i) ? [] : [{ item, i }]));
@@ -139,7 +135,6 @@ export async function settle<M extends Deliverable>(items: readonly M[], settlin
     await settleRequest(
       rest.map((r) => r.item),
       context,
-      { half: false, refused: false },
     )
   ).fates;
   rest.forEach((r, k) => (fates[r.i] = restFates[k]!));
@@ -160,50 +155,52 @@ export interface Settling {
   now?: number;
 }
 
+/** The fates of a request, and whether a group was remembered inside it (then the callers up the split have nothing smaller to add). */
+interface Settled {
+  fates: Fate[];
+  remembered: boolean;
+}
+
 /**
- * One request's fates. `refused`: known to be refused already (a remembered group), so it is
- * split without being sent whole. `remembered` in the answer: a group was remembered inside, so
- * the callers up the split have nothing smaller to add.
+ * One request's fates: `items` sent together through `send` (the consumer's post, or a half's
+ * {@link postHalf}), then split when Meta refused an event among several.
  */
 async function settleRequest<M extends Deliverable>(
   items: readonly M[],
   context: Required<Settling>,
-  how: { half: boolean; refused: boolean },
-): Promise<{ fates: Fate[]; remembered: boolean }> {
+  send: (events: ServerEvent[]) => Promise<GraphOutcome> = context.post,
+): Promise<Settled> {
   if (items.length === 0) return { fates: [], remembered: false };
-  const events = items.map((item) => item.event);
-  if (!(how.refused && items.length > 1)) {
-    let outcome = await context.post(events);
-    if (how.half) {
-      const { attempts, delayMs } = context.policy.splitRetries;
-      for (
-        let retry = 0;
-        retry < attempts && !outcome.ok && failureScope(outcome) === "transient" && !isThrottle(outcome);
-        retry++
-      ) {
-        await context.sleep(delayMs * 2 ** retry);
-        outcome = await context.post(events);
-      }
-    }
-    if (outcome.ok) {
-      const sent: Fate = {
-        kind: "sent",
-        batchSize: items.length,
-        ...(outcome.fbtraceId ? { fbtraceId: outcome.fbtraceId } : {}),
-        ...(outcome.versionWarning ? { versionWarning: outcome.versionWarning } : {}),
-      };
-      return { fates: items.map(() => sent), remembered: false };
-    }
-    if (failureScope(outcome) !== "event" || items.length === 1) {
-      return {
-        fates: items.map((item) => failureFate(outcome, item.attempts, context.policy, context.random)),
-        remembered: false,
-      };
-    }
+  const outcome = await send(items.map((item) => item.event));
+  if (outcome.ok) {
+    const sent: Fate = {
+      kind: "sent",
+      batchSize: items.length,
+      ...(outcome.fbtraceId ? { fbtraceId: outcome.fbtraceId } : {}),
+      ...(outcome.versionWarning ? { versionWarning: outcome.versionWarning } : {}),
+    };
+    return { fates: items.map(() => sent), remembered: false };
   }
+  if (failureScope(outcome) !== "event" || items.length === 1) {
+    return {
+      fates: items.map((item) => failureFate(outcome, item.attempts, context.policy, context.random)),
+      remembered: false,
+    };
+  }
+  return splitRequest(items, context);
+}
+
+/**
+ * The fates of a request of several that Meta refused for an event in it: each half settled in
+ * turn; when the split is cut short with every event either accepted or waiting, the waiting ones
+ * (the bad event among them) are remembered as a group and told to wait alike.
+ */
+async function splitRequest<M extends Deliverable>(items: readonly M[], context: Required<Settling>): Promise<Settled> {
+  const events = items.map((item) => item.event);
+  const half = (part: ServerEvent[]) => postHalf(part, context);
   const middle = Math.ceil(items.length / 2);
-  const first = await settleRequest(items.slice(0, middle), context, { half: true, refused: false });
-  const second = await settleRequest(items.slice(middle), context, { half: true, refused: false });
+  const first = await settleRequest(items.slice(0, middle), context, half);
+  const second = await settleRequest(items.slice(middle), context, half);
   const fates = [...first.fates, ...second.fates];
   if (first.remembered || second.remembered) return { fates, remembered: true };
   // The bad event is among those left to retry when every other was accepted: remember them.
@@ -214,4 +211,23 @@ async function settleRequest<M extends Deliverable>(
   // One wait for the whole group (the longest of theirs), so that it comes back in one batch.
   const delaySeconds = Math.max(...fates.map((fate) => (fate.kind === "retry" ? fate.delaySeconds : 0)));
   return { fates: fates.map((fate) => (fate.kind === "retry" ? { ...fate, delaySeconds } : fate)), remembered: true };
+}
+
+/**
+ * Sends a half of a split; one that fails transiently (not a throttle) is sent again in place,
+ * `policy.splitRetries` times at doubling waits: Meta has just answered, and waiting for the next
+ * delivery would start the split over.
+ */
+async function postHalf(events: ServerEvent[], context: Required<Settling>): Promise<GraphOutcome> {
+  const { attempts, delayMs } = context.policy.splitRetries;
+  let outcome = await context.post(events);
+  for (
+    let retry = 0;
+    retry < attempts && !outcome.ok && failureScope(outcome) === "transient" && !isThrottle(outcome);
+    retry++
+  ) {
+    await context.sleep(delayMs * 2 ** retry);
+    outcome = await context.post(events);
+  }
+  return outcome;
 }
