@@ -2,12 +2,12 @@ import { describe, expect, it, vi } from "vitest";
 import { EM, IP, queuedEvent } from "../../test/queueFixtures";
 import type { StoredDeadLetter } from "./deadLetterStore";
 import { deadLetterView, dryRunReport, planReplay, replay, replayRefusal, toDeadLetter } from "./deadLetters";
-import type { DeadLetter, QueuedEvent } from "./messages";
+import type { QueuedEvent } from "./messages";
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const NOW_S = Math.floor(NOW / 1000);
 
-function letter(id: string, overrides: Partial<DeadLetter> = {}): StoredDeadLetter {
+function letter(id: string, overrides: Partial<StoredDeadLetter> = {}): StoredDeadLetter {
   return {
     v: 1,
     kind: "dead_letter",
@@ -187,7 +187,7 @@ describe("planReplay, then replay", () => {
 
   it("refuses a letter re-driven already (as the store knows it) without asking the store to claim it", async () => {
     const { env, claimReplay } = bindings({ replayedBefore: ["a"] });
-    const report = await replay(env, planReplay([letter("a", { replayedAt: NOW - 1000 } as never)], ["a"], NOW), NOW, {
+    const report = await replay(env, planReplay([letter("a", { replayedAt: NOW - 1000 })], ["a"], NOW), NOW, {
       log: () => {},
     });
     expect(report.refused).toEqual([{ key: "a", reason: "already_replayed" }]);
@@ -214,7 +214,7 @@ describe("planReplay, then replay", () => {
       letter("ok", { message: { ...queuedEvent({ id: "ok", eventTime: NOW_S - 3600 }), replays: 1 } }),
       letter("old", { message: queuedEvent({ id: "old", eventTime: NOW_S - 8 * 86_400 }) }),
       letter("message:m1", { message: null }),
-      letter("again", { replayedAt: NOW - 1000 } as never),
+      letter("again", { replayedAt: NOW - 1000 }),
     ];
     const plan = planReplay(letters, ["ok", "gone"], NOW);
     expect(plan).toEqual({
