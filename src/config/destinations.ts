@@ -4,7 +4,7 @@
  * `META_PIXEL_ID`, `META_ACCESS_TOKEN` and the global settings. Pure: the secrets come in through
  * `secret(name)`.
  *
- * Keys of a destination (README "Several destinations"): `name`, `pixel_id`,
+ * Keys of a destination (docs/configuration.md "Several destinations"): `name`, `pixel_id`,
  * `access_token_secret`, `match` (`source`, `store_domain`, `quiz_id`, `type`), `event_name`
  * (a name, or an object from Studio type to name), `test_event_code`, and, overriding the global
  * settings of the same meaning, `content_id`, `content_type`, `event_value`, `require_consent`,

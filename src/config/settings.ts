@@ -1,8 +1,8 @@
 /**
  * Reads the relay's settings from the Worker's vars and secrets into one typed
- * {@link RelayConfig}, once per environment object. Pure. Names and meanings of the contract's
- * settings are in ../shared/contract/README.md; the rest are documented in README.md
- * "Configuration". The destinations (one `default`, or `DESTINATIONS`) are parsed by
+ * {@link RelayConfig}, once per environment object. Pure. Every setting's name and meaning is
+ * in docs/configuration.md ("Settings"; the names of the outside contract's are kept as they
+ * are). The destinations (one `default`, or `DESTINATIONS`) are parsed by
  * ./destinations.
  *
  * @example
