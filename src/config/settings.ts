@@ -1,9 +1,8 @@
 /**
  * Reads the relay's settings from the Worker's vars and secrets into one typed
- * {@link RelayConfig}, once per environment object. Pure. Names and meanings of the contract's
- * settings are in ../shared/contract/README.md; the rest are documented in README.md
- * "Configuration". The destinations (one `default`, or `DESTINATIONS`) are parsed by
- * ./destinations.
+ * {@link RelayConfig}, once per environment object. Pure. Names and meanings of every setting,
+ * the contract's and the relay's own, are documented in README.md "Configuration". The
+ * destinations (one `default`, or `DESTINATIONS`) are parsed by ./destinations.
  *
  * @example
  * ```ts
