@@ -87,7 +87,7 @@ describe("readPixelId", () => {
     expect(readPixelId(" 12345678901234567 ", "X")).toBe("12345678901234567");
     expect(readPixelId(1234567890, "X")).toBe("1234567890");
     expect(readPixelId(Number.MAX_SAFE_INTEGER, "X")).toBe("9007199254740991");
-    for (const inexact of [2 ** 53, 12345678901234567, 1.5, -1, Number.NaN, Infinity]) {
+    for (const inexact of [2 ** 53, 12345678901234568, 1.5, -1, Number.NaN, Infinity]) {
       expect(() => readPixelId(inexact, "X")).toThrow('X must be written as a string of digits ("123…")');
     }
   });
