@@ -22,7 +22,8 @@ import { webhookBatch } from "../observe/metrics";
 import { recordLater } from "../observe/recorder";
 import { adminRoutes } from "./admin";
 import { consoleRoutes } from "./console/routes";
-import { errorAnswer, handleWebhook, type RouteDeps } from "./webhookRoute";
+import { ApiError, errorResponse } from "./errors";
+import { handleWebhook, type RouteDeps } from "./webhookRoute";
 
 /** The contract's limit on a webhook body. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -67,15 +68,15 @@ export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
       maxSize: MAX_BODY_BYTES,
       onError: (c) => {
         if (!preview) deps.metrics(c.env, { outcome: "invalid", destinations: [] });
-        return errorAnswer(c, 413, "payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`);
+        return errorResponse(c, new ApiError("payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`));
       },
     });
   const post = (preview: boolean) => (c: Context<AppEnv>) => {
     const source = c.req.param("source");
-    if (source !== undefined && !SOURCE.test(source)) return errorAnswer(c, 404, "not_found", "No such route");
+    if (source !== undefined && !SOURCE.test(source)) throw new ApiError("not_found", "No such route");
     return handleWebhook(c, deps, preview, source);
   };
-  const notPost = (c: Context<AppEnv>) => errorAnswer(c, 405, "method_not_allowed", "Use POST");
+  const notPost = (c: Context<AppEnv>) => errorResponse(c, new ApiError("method_not_allowed", "Use POST"));
   for (const path of [
     "/webhooks/cartful",
     "/webhooks/cartful/preview",
@@ -90,10 +91,11 @@ export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
   app.route("/admin", consoleRoutes(deps));
   app.route("/admin", adminRoutes);
 
-  app.notFound((c) => errorAnswer(c, 404, "not_found", "No such route"));
+  app.notFound((c) => errorResponse(c, new ApiError("not_found", "No such route")));
   app.onError((error, c) => {
+    if (error instanceof ApiError) return errorResponse(c, error);
     logLine(deps.log, { msg: "error", level: "error", outcome: "internal_error", reason: error.name });
-    return errorAnswer(c, 500, "internal_error", "Unexpected error");
+    return errorResponse(c, new ApiError("internal_error", "Unexpected error"));
   });
   return app;
 }

@@ -13,19 +13,17 @@ import { Hono } from "hono";
 import { ConfigError, configFor } from "../config/settings";
 import { metricsAnswer, type MetricsWindow, WINDOWS } from "../observe/metrics";
 import { flushMetrics, metricsStore } from "../observe/recorder";
+import { ApiError } from "./errors";
 
 export const metricsRoutes = new Hono();
 
 metricsRoutes.get("/", async (c) => {
   const window = c.req.query("window") ?? "24h";
   if (!Object.hasOwn(WINDOWS, window)) {
-    return c.json(
-      { error: { code: "invalid_window", message: `window must be one of ${Object.keys(WINDOWS).join(", ")}` } },
-      400,
-    );
+    throw new ApiError("invalid_window", `window must be one of ${Object.keys(WINDOWS).join(", ")}`);
   }
   const store = metricsStore(c.env as object);
-  if (!store) return c.json({ error: { code: "not_configured", message: "METRICS is not bound" } }, 503);
+  if (!store) throw new ApiError("not_configured", "METRICS is not bound");
   await flushMetrics(c.env as object);
   let names: string[] = [];
   try {

@@ -16,7 +16,8 @@ import { type DeliverDeps, deliver } from "../delivery/retry";
 import type { ServerEvent } from "../transform/capi";
 import { type DestinationResult, type TransformResult, transformWebhook } from "../transform/transformWebhook";
 import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics";
-import { type Answer, type DestinationOutcome, type ErrorCode, webhookAnswer } from "./answers";
+import { type Delivery, type DestinationOutcome, deliveryAnswer } from "./answers";
+import { ApiError } from "./errors";
 import { authenticate, WebhookVerificationError } from "./auth";
 
 /** The outside world, injectable for tests. */
@@ -65,7 +66,7 @@ export async function handleWebhook(
     // not worth an error line that anyone could write by disconnecting.
     log({ level: "warn", outcome: "unreadable", status: 400 });
     count({ outcome: "invalid", destinations: [] });
-    return errorAnswer(c, 400, "unreadable_body", "The body could not be read to its end");
+    throw new ApiError("unreadable_body", "The body could not be read to its end");
   }
   let auth: string;
   try {
@@ -74,7 +75,7 @@ export async function handleWebhook(
     if (!(error instanceof WebhookVerificationError)) throw error;
     log({ level: "warn", outcome: "unauthorized", status: 401, reason: error.reason });
     count({ outcome: "unauthorized", destinations: [] });
-    return errorAnswer(c, 401, "unauthorized", `Authentication failed: ${error.reason}`);
+    throw new ApiError("unauthorized", `Authentication failed: ${error.reason}`);
   }
 
   let config: RelayConfig;
@@ -84,13 +85,13 @@ export async function handleWebhook(
     if (!(error instanceof ConfigError)) throw error;
     log({ level: "error", outcome: "misconfigured", status: 503, reason: error.message, auth });
     count({ outcome: "other", destinations: [] });
-    return errorAnswer(c, 503, "relay_misconfigured", error.message);
+    throw new ApiError("relay_misconfigured", error.message);
   }
 
   if (!isJsonContentType(c.req.header("content-type"))) {
     log({ level: "warn", outcome: "rejected", status: 415, auth });
     count({ outcome: "invalid", destinations: [] });
-    return errorAnswer(c, 415, "unsupported_media_type", "Send the webhook as application/json");
+    throw new ApiError("unsupported_media_type", "Send the webhook as application/json");
   }
   let payload: unknown;
   try {
@@ -98,7 +99,7 @@ export async function handleWebhook(
   } catch {
     log({ level: "warn", outcome: "rejected", status: 400, auth });
     count({ outcome: "invalid", destinations: [] });
-    return errorAnswer(c, 400, "invalid_json", "Body is not valid JSON");
+    throw new ApiError("invalid_json", "Body is not valid JSON");
   }
 
   const now = deps.now();
@@ -109,21 +110,12 @@ export async function handleWebhook(
     // No known input gets here; should one, it is still the sender's input, not a 500.
     log({ level: "error", outcome: "invalid", status: 422, auth, reason: (error as Error).name });
     count({ outcome: "invalid", destinations: [] });
-    return c.json(
-      { error: { code: "invalid_webhook", message: "The webhook could not be read", issues: [] }, issues: [] },
-      422,
-    );
+    throw new ApiError("invalid_webhook", "The webhook could not be read", { issues: [] });
   }
   if (result.outcome === "invalid") {
     log({ level: "warn", outcome: "invalid", status: 422, auth, issues: result.issues.map((i) => i.path) });
     count({ outcome: "invalid", destinations: [] });
-    return c.json(
-      {
-        error: { code: "invalid_webhook", message: "The webhook does not match the schema", issues: result.issues },
-        issues: result.issues,
-      },
-      422,
-    );
+    throw new ApiError("invalid_webhook", "The webhook does not match the schema", { issues: result.issues });
   }
   const ids = {
     event_id: result.eventId,
@@ -161,26 +153,38 @@ export async function handleWebhook(
   }
 
   const webhookId = auth === "signature" ? c.req.header("webhook-id") : undefined;
-  const { answer, outcomes } = await deliverRouted(c.env, deps, config, result, webhookId, now);
+  const delivery = await deliverRouted(c.env, deps, config, result, webhookId, now);
+  const answer = deliveryAnswer(result.eventId, delivery);
+  const status = "error" in answer ? answer.error.status : answer.status;
   count({
-    outcome: answer.status === 422 && outcomes.length === 0 ? "invalid" : "accepted",
+    outcome: delivery.path === "too_large" ? "invalid" : "accepted",
     eventId: result.eventId,
     keys: result.match.sent,
-    destinations: outcomes.map((o) => destinationRecord(o, deps.now() - started)),
+    destinations: deliveredOutcomes(delivery).map((o) => destinationRecord(o, deps.now() - started)),
   });
   log({
-    level: answer.status >= 500 ? "error" : answer.status >= 400 ? "warn" : "info",
+    level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
     outcome: answer.outcome,
-    status: answer.status,
+    status,
     ...answer.meta,
     ...ids,
-    destinations: (answer.body.destinations as { name: string; status: string }[]).map((d) => ({
-      name: d.name,
-      outcome: d.status,
-    })),
+    destinations: answer.destinations.map((d) => ({ name: d.name, outcome: d.status })),
   });
-  if (answer.retryAfter !== undefined) c.header("Retry-After", String(answer.retryAfter));
+  if ("error" in answer) throw answer.error;
   return c.json(answer.body, answer.status);
+}
+
+/** The outcomes a delivery counts: every destination's, or those settled before the queue refused. */
+function deliveredOutcomes(delivery: Delivery): DestinationOutcome[] {
+  switch (delivery.path) {
+    case "queued":
+    case "direct":
+      return delivery.outcomes;
+    case "too_large":
+      return [];
+    case "queue_unavailable":
+      return delivery.settled;
+  }
 }
 
 /**
@@ -194,7 +198,7 @@ async function deliverRouted(
   routed: Routed,
   webhookId: string | undefined,
   now: number,
-): Promise<{ answer: Answer; outcomes: DestinationOutcome[] }> {
+): Promise<Delivery> {
   const outcomes = new Map<string, DestinationOutcome>();
   const live: Built[] = [];
   for (const r of routed.results) {
@@ -233,36 +237,12 @@ async function deliverRouted(
           deps.log,
         );
       } catch (error) {
-        if (error instanceof MessageTooLargeError) {
-          const issues = [{ path: "", message: "The event built from this webhook is too large to queue" }];
-          return {
-            answer: {
-              status: 422,
-              outcome: "invalid",
-              body: { error: { code: "invalid_webhook", message: error.message, issues }, issues, destinations: [] },
-            },
-            outcomes: [],
-          };
-        }
-        const answer: Answer = {
-          status: 503,
-          retryAfter: 30,
-          outcome: "enqueue_failed",
-          body: {
-            error: {
-              code: "queue_unavailable" satisfies ErrorCode,
-              message: "The event could not be queued; redeliver later",
-              event_id: routed.eventId,
-            },
-            destinations: routed.results.map((r) => {
-              const known = outcomes.get(r.destination.name);
-              return known
-                ? { name: known.name, status: known.status }
-                : { name: r.destination.name, status: "failed", error: "queue_unavailable" };
-            }),
-          },
+        if (error instanceof MessageTooLargeError) return { path: "too_large", message: error.message };
+        return {
+          path: "queue_unavailable",
+          names: routed.results.map((r) => r.destination.name),
+          settled: [...outcomes.values()],
         };
-        return { answer, outcomes: [...outcomes.values()] };
       }
       for (const result of results) {
         outcomes.set(
@@ -278,7 +258,7 @@ async function deliverRouted(
     }
   }
   const ordered = routed.results.map((r) => outcomes.get(r.destination.name)!);
-  return { answer: webhookAnswer(routed.eventId, ordered, queued), outcomes: ordered };
+  return { path: queued ? "queued" : "direct", outcomes: ordered };
 }
 
 /** One destination's outcome, as the metrics count it. */
@@ -386,15 +366,4 @@ function withoutIp(event: ServerEvent): ServerEvent {
 function isJsonContentType(value: string | undefined): boolean {
   const type = value?.split(";", 1)[0]?.trim().toLowerCase();
   return type === "application/json" || (type !== undefined && /^application\/[\w.+-]+\+json$/.test(type));
-}
-
-/** An error answer in the contract's shape. */
-export function errorAnswer(
-  c: Context,
-  status: 400 | 401 | 404 | 405 | 413 | 415 | 500 | 503,
-  code: ErrorCode,
-  message: string,
-  extra: Record<string, unknown> = {},
-): Response {
-  return c.json({ error: { code, message, ...extra } }, status);
 }

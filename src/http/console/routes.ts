@@ -26,8 +26,9 @@ import { bodyLimit } from "hono/body-limit";
 import { logLine } from "../../core/log";
 import { ConfigError, configFor, destinationNamed, type RelayConfig } from "../../config/settings";
 import { type AdminBindings, type AdminCredential, adminAuth, adminCredential, adminSecret } from "../admin";
-import { failureAnswer, metaFields } from "../answers";
+import { failureCode, metaFields } from "../answers";
 import { equalSecretText } from "../auth";
+import { ApiError, errorResponse } from "../errors";
 import { clearedSessionCookie, csrfToken, issueSession, requestSite, sessionCookie, sessionTokenOf } from "../session";
 import type { RouteDeps } from "../webhookRoute";
 import { buildConsoleModel } from "./data";
@@ -53,10 +54,6 @@ const SMALL_BODY_BYTES = 4 * 1024;
 
 type ConsoleEnv = { Bindings: AdminBindings; Variables: { admin: AdminCredential } };
 
-function errorAnswer(code: string, message: string) {
-  return { error: { code, message } };
-}
-
 /**
  * The console's routes.
  *
@@ -71,7 +68,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const routes = new Hono<ConsoleEnv>();
   const small = bodyLimit({
     maxSize: SMALL_BODY_BYTES,
-    onError: (c) => c.json(errorAnswer("payload_too_large", "Body is too large"), 413),
+    onError: (c) => errorResponse(c, new ApiError("payload_too_large", "Body is too large")),
   });
   const page = (c: Context<ConsoleEnv>, status: 200 | 401 | 403 | 503, nonce: string, text: string) =>
     c.body(text, status, pageHeaders(nonce));
@@ -95,7 +92,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const credential = await adminCredential(c.req.raw.headers, secret, now);
     if (credential === undefined) {
       if (c.req.header("authorization") !== undefined)
-        return c.json(errorAnswer("unauthorized", "Wrong Authorization: Bearer <ADMIN_SECRET>"), 401);
+        throw new ApiError("unauthorized", "Wrong Authorization: Bearer <ADMIN_SECRET>");
       const ended = sessionTokenOf(c.req.header("cookie")) !== undefined;
       if (ended) c.header("set-cookie", clearedSessionCookie());
       return page(
@@ -173,25 +170,25 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       config = configFor(c.env);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      return c.json(errorAnswer("relay_misconfigured", error.message), 503);
+      throw new ApiError("relay_misconfigured", error.message);
     }
     const destination = destinationNamed(config, c.req.param("name"));
-    if (!destination) return c.json(errorAnswer("not_found", "No destination of that name"), 404);
+    if (!destination) throw new ApiError("not_found", "No destination of that name");
     const name = destination.name;
     if (!destination.target) {
       const message = `Destination ${name} runs dry: without a token (the ${destination.accessTokenSecret} secret) it sends nothing, test events included`;
-      return c.json(errorAnswer("dry_run", message), 409);
+      throw new ApiError("dry_run", message);
     }
     const asked = testCodeAsked(await c.req.text());
-    if ("error" in asked) return c.json(errorAnswer("invalid_request", asked.error), 400);
+    if ("error" in asked) throw new ApiError("invalid_request", asked.error);
     const code = asked.code ?? destination.testEventCode;
     if (!code) {
       const message =
         "Give a test_event_code (Events Manager → Test events): an event without one would count as a real lead";
-      return c.json(errorAnswer("test_event_code_required", message), 400);
+      throw new ApiError("test_event_code_required", message);
     }
     if (!TEST_EVENT_CODE.test(code))
-      return c.json(errorAnswer("invalid_request", "test_event_code must be 1 to 64 letters, digits, - or _"), 400);
+      throw new ApiError("invalid_request", "test_event_code must be 1 to 64 letters, digits, - or _");
 
     const result = await sendTestEvent(config, destination, code, {
       fetch: deps.fetch,
@@ -220,26 +217,21 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       });
     }
     const failure = result.failure;
-    const { status, code: errorCode } = failureAnswer(failure);
-    const meta = metaFields(failure);
+    const error = new ApiError(failureCode(failure), failure.userMessage ?? failure.message, {
+      detail: metaFields(failure),
+      extra: { ...ids, attempts: result.attempts },
+    });
     logLine(deps.log, {
       msg: "admin",
       level: "warn",
       route: "test_event",
-      outcome: errorCode,
-      status,
+      outcome: error.code,
+      status: error.status,
       attempts: result.attempts,
       ...ids,
-      ...meta,
+      ...metaFields(failure),
     });
-    return c.json(
-      {
-        error: { code: errorCode, message: failure.userMessage ?? failure.message, ...meta },
-        ...ids,
-        attempts: result.attempts,
-      },
-      status,
-    );
+    throw error;
   });
 
   return routes;
