@@ -23,7 +23,7 @@ import { recordLater } from "../observe/recorder";
 import { adminRoutes } from "./admin";
 import { consoleRoutes } from "./console/routes";
 import { ApiError, errorResponse } from "./errors";
-import { handleWebhook, type RouteDeps } from "./webhookRoute";
+import { acceptWebhook, previewWebhook, type RouteDeps } from "./webhookRoute";
 
 /** The contract's limit on a webhook body. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -63,30 +63,29 @@ export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
     return c.json({ status: "ok", mode, destinations });
   });
 
-  const limit = (preview: boolean) =>
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => {
-        if (!preview) deps.metrics(c.env, { outcome: "invalid", destinations: [] });
-        return errorResponse(c, new ApiError("payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`));
-      },
-    });
-  const post = (preview: boolean) => (c: Context<AppEnv>) => {
-    const source = c.req.param("source");
-    if (source !== undefined && !SOURCE.test(source)) throw new ApiError("not_found", "No such route");
-    return handleWebhook(c, deps, preview, source);
-  };
+  const tooLarge = (c: Context<AppEnv>) =>
+    errorResponse(c, new ApiError("payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`));
+  // A webhook over the limit is counted (as invalid), like any other refusal; a preview never is.
+  const webhookLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => {
+      deps.metrics(c.env, { outcome: "invalid", destinations: [] });
+      return tooLarge(c);
+    },
+  });
+  const previewLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  const accept = (c: Context<AppEnv>) => acceptWebhook(c, deps, sourceOf(c));
+  const preview = (c: Context<AppEnv>) => previewWebhook(c, deps, sourceOf(c));
   const notPost = (c: Context<AppEnv>) => errorResponse(c, new ApiError("method_not_allowed", "Use POST"));
-  for (const path of [
-    "/webhooks/cartful",
-    "/webhooks/cartful/preview",
-    "/webhooks/cartful/:source",
-    "/webhooks/cartful/:source/preview",
-  ]) {
-    const preview = path.endsWith("/preview");
-    app.post(path, limit(preview), post(preview));
-    app.all(path, notPost);
-  }
+  // In this order: `/webhooks/cartful/preview` is matched before `/webhooks/cartful/:source`.
+  app.post("/webhooks/cartful", webhookLimit, accept);
+  app.all("/webhooks/cartful", notPost);
+  app.post("/webhooks/cartful/preview", previewLimit, preview);
+  app.all("/webhooks/cartful/preview", notPost);
+  app.post("/webhooks/cartful/:source", webhookLimit, accept);
+  app.all("/webhooks/cartful/:source", notPost);
+  app.post("/webhooks/cartful/:source/preview", previewLimit, preview);
+  app.all("/webhooks/cartful/:source/preview", notPost);
 
   app.route("/admin", consoleRoutes(deps));
   app.route("/admin", adminRoutes);
@@ -98,6 +97,13 @@ export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
     return errorResponse(c, new ApiError("internal_error", "Unexpected error"));
   });
   return app;
+}
+
+/** The `{source}` segment a webhook came in on, if any; a name no destination could match is no route (404). */
+function sourceOf(c: Context<AppEnv>): string | undefined {
+  const source = c.req.param("source");
+  if (source !== undefined && !SOURCE.test(source)) throw new ApiError("not_found", "No such route");
+  return source;
 }
 
 /**
