@@ -20,7 +20,6 @@
  * and never the IP address.
  */
 import { Hono, type HonoRequest, type MiddlewareHandler } from "hono";
-import type { QueueBindings } from "../delivery/bindings";
 import {
   deadLetterStore,
   deadLetterView,
@@ -30,6 +29,7 @@ import {
 } from "../delivery/deadLetters";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../delivery/messages";
 import { authenticate } from "./auth";
+import type { AdminBindings } from "./bindings";
 import { ApiError } from "./errors";
 import { metricsRoutes } from "./metricsRoute";
 import {
@@ -42,11 +42,8 @@ import {
   validCsrf,
 } from "./session";
 
-/** Bindings of the admin routes. */
-export type AdminBindings = QueueBindings & { ADMIN_SECRET?: string };
-
-/** What the admin routes see: their bindings, and the credential {@link adminAuth} accepted. */
-type AdminEnv = { Bindings: AdminBindings; Variables: { admin: AdminCredential } };
+/** What the admin routes and the console see: their bindings, and the credential {@link adminAuth} accepted. */
+export type AdminEnv = { Bindings: AdminBindings; Variables: { admin: AdminCredential } };
 
 /** How an operator's request was authenticated. */
 export type AdminCredential = { via: "bearer" } | { via: "session"; session: AdminSession };
@@ -115,7 +112,7 @@ export async function adminCredential(
  */
 export function adminAuth(
   now: () => number = Date.now,
-): MiddlewareHandler<{ Bindings: { ADMIN_SECRET?: string }; Variables: { admin: AdminCredential } }> {
+): MiddlewareHandler<{ Bindings: Partial<Pick<Env, "ADMIN_SECRET">>; Variables: { admin: AdminCredential } }> {
   return async (c, next) => {
     const secret = adminSecret(c.env);
     if (!secret) throw new ApiError("admin_disabled", "Set the ADMIN_SECRET secret to use the admin routes");

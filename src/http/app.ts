@@ -1,7 +1,8 @@
 /**
- * The HTTP shell: the Hono app that wires the routes to the webhook handler (./webhookRoute), the
- * health check and the operator routes (./admin). Routes, status codes and the error shape are the
- * contract's (../shared/contract/README.md).
+ * The HTTP shell: the Hono app that wires the routes to the webhook handlers (./webhookRoute), the
+ * health check, the console (./console/routes) and the operator routes (./admin). Routes and
+ * status codes are the relay's public contract (the README's routes and answers); every error is
+ * an ApiError (./errors), answered by `onError` in the contract's shape.
  *
  * @example
  * ```ts
@@ -14,6 +15,7 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { logLine } from "../core/log";
+import { defaultRuntime, type Runtime } from "../core/runtime";
 import { SOURCE } from "../config/destinations";
 import { ConfigError, configFor, type RelayConfig } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
@@ -21,31 +23,27 @@ import { circuitName } from "../delivery/holds";
 import { webhookBatch } from "../observe/metrics";
 import { recordLater } from "../observe/recorder";
 import { adminRoutes } from "./admin";
+import type { AppBindings } from "./bindings";
 import { consoleRoutes } from "./console/routes";
 import { ApiError, errorResponse } from "./errors";
-import { acceptWebhook, previewWebhook, type RouteDeps } from "./webhookRoute";
+import { acceptWebhook, previewWebhook, type WebhookRuntime } from "./webhookRoute";
 
 /** The contract's limit on a webhook body. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** The outside world, injectable for tests. */
-export type AppDeps = RouteDeps;
-
-type AppEnv = { Bindings: QueueBindings };
+/** The app's bindings: the webhook routes' and the operator's. */
+type AppEnv = { Bindings: AppBindings };
 
 /**
- * Builds the relay's Hono app. Every dependency on the outside world can be replaced.
+ * Builds the relay's Hono app. Every part of the outside world ({@link Runtime}) can be replaced,
+ * and so can the webhook's metrics recorder (by default, the isolate's buffer of ../observe/recorder).
  */
-export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
-  const deps: AppDeps = {
-    // Late-bound, so a test that stubs globalThis.fetch is honoured.
-    fetch: (input, init) => fetch(input, init),
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    random: Math.random,
-    log: (line) => console.log(line),
-    metrics: (env, record, waitUntil) => recordLater(env, webhookBatch(record, deps.now()), waitUntil),
-    ...overrides,
+export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv> {
+  const { metrics, ...replaced } = overrides;
+  const runtime = defaultRuntime(replaced);
+  const deps: WebhookRuntime = {
+    ...runtime,
+    metrics: metrics ?? ((env, record, waitUntil) => recordLater(env, webhookBatch(record, runtime.now()), waitUntil)),
   };
   const app = new Hono<AppEnv>();
 

@@ -9,35 +9,42 @@
  * that a setting is broken), then the settings, then the body.
  */
 import type { Context } from "hono";
-import { type LogFields, type LogSink, logLine } from "../core/log";
+import { type LogFields, logLine } from "../core/log";
+import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor, type Destination, type RelayConfig, webhookSecret } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
 import { eventsRequestBody, eventsUrl } from "../delivery/graph";
 import { intakeKeys, intakeShard, MessageTooLargeError, enqueueEvents, type EnqueueResult } from "../delivery/producer";
-import { type DeliverDeps, deliver } from "../delivery/retry";
+import { deliver } from "../delivery/retry";
 import type { ServerEvent } from "../transform/capi";
 import { type DestinationResult, type TransformResult, transformWebhook } from "../transform/transformWebhook";
 import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics";
 import { type Delivery, type DestinationOutcome, deliveryAnswer, type WebhookAnswerBody } from "./answers";
 import { ApiError } from "./errors";
 import { authenticate, WebhookVerificationError } from "./auth";
+import type { WebhookBindings } from "./bindings";
 
-/** The outside world, injectable for tests. */
-export interface RouteDeps extends Omit<DeliverDeps, "timeoutMs"> {
-  log: LogSink;
-  /** Counts a webhook for the metrics (never a preview); `waitUntil` keeps the Worker alive for the write. */
-  metrics: (env: object, record: WebhookRecord, waitUntil?: (promise: Promise<unknown>) => void) => void;
+/** Counts a webhook for the metrics (never a preview); `waitUntil` keeps the Worker alive for the write. */
+export type WebhookMetrics = (
+  env: WebhookBindings,
+  record: WebhookRecord,
+  waitUntil?: (promise: Promise<unknown>) => void,
+) => void;
+
+/** What the webhook routes are handed: the outside world, and the route's own metrics recorder. */
+export interface WebhookRuntime extends Runtime {
+  metrics: WebhookMetrics;
 }
 
 type Log = (fields: Omit<LogFields, "msg" | "route">) => void;
-type WebhookContext = Context<{ Bindings: QueueBindings }>;
+type WebhookContext = Context<{ Bindings: WebhookBindings }>;
 type RoutedResult = Extract<TransformResult<Destination>, { outcome: "routed" }>;
 type Built = Extract<DestinationResult<Destination>, { outcome: "event" }>;
 
 /** One webhook on its way through the route: its context, the outside world, its log line and its count. */
 interface Intake {
   c: WebhookContext;
-  deps: RouteDeps;
+  deps: WebhookRuntime;
   /** ms, when the webhook came in (for `latency_ms`). */
   started: number;
   /** Writes the webhook's one log line. */
@@ -69,7 +76,11 @@ export interface Routed {
  * app.post("/webhooks/cartful", (c) => acceptWebhook(c, deps, undefined));
  * ```
  */
-export async function acceptWebhook(c: WebhookContext, deps: RouteDeps, source: string | undefined): Promise<Response> {
+export async function acceptWebhook(
+  c: WebhookContext,
+  deps: WebhookRuntime,
+  source: string | undefined,
+): Promise<Response> {
   const intake = startIntake(c, deps, "webhook", countWebhook(c, deps));
   const read = await readWebhook(intake, source);
   if (read instanceof Response) return read;
@@ -108,7 +119,7 @@ export async function acceptWebhook(c: WebhookContext, deps: RouteDeps, source: 
  */
 export async function previewWebhook(
   c: WebhookContext,
-  deps: RouteDeps,
+  deps: WebhookRuntime,
   source: string | undefined,
 ): Promise<Response> {
   const intake = startIntake(c, deps, "preview", () => {});
@@ -136,7 +147,12 @@ export async function previewWebhook(
   });
 }
 
-function startIntake(c: WebhookContext, deps: RouteDeps, route: "webhook" | "preview", count: Intake["count"]): Intake {
+function startIntake(
+  c: WebhookContext,
+  deps: WebhookRuntime,
+  route: "webhook" | "preview",
+  count: Intake["count"],
+): Intake {
   const started = deps.now();
   const log: Log = (fields) =>
     logLine(deps.log, { msg: "webhook", route, latency_ms: deps.now() - started, ...fields });
@@ -144,7 +160,7 @@ function startIntake(c: WebhookContext, deps: RouteDeps, route: "webhook" | "pre
 }
 
 /** Counts a webhook for the metrics, the write kept alive by the request's `waitUntil` when there is one. */
-function countWebhook(c: WebhookContext, deps: RouteDeps): Intake["count"] {
+function countWebhook(c: WebhookContext, deps: WebhookRuntime): Intake["count"] {
   return (record) => {
     let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
     try {
@@ -281,7 +297,7 @@ function transform(
 /** What the delivery of a routed webhook needs. */
 interface Delivering {
   env: QueueBindings;
-  deps: RouteDeps;
+  deps: WebhookRuntime;
   config: RelayConfig;
   routed: RoutedResult;
   /** Standard Webhooks' `webhook-id`, when the webhook was signed: part of the intake keys. */

@@ -18,6 +18,7 @@ import { circuitName, type CircuitStatus } from "../../delivery/holds";
 import type { QualityState } from "../../observe/datasetQuality";
 import { coverageHint, type DestinationMetrics, metricsAnswer } from "../../observe/metrics";
 import { flushMetrics, metricsStore } from "../../observe/recorder";
+import type { AdminBindings } from "../bindings";
 import type { ConsoleDeadLetter, ConsoleDestination, ConsoleModel, DestinationCounts } from "./model";
 
 /** Dead letters and recent events the console lists at most. */
@@ -28,8 +29,8 @@ const LIST_LIMIT = 50;
  *
  * @param now ms
  */
-export async function buildConsoleModel(env: object, now: number): Promise<ConsoleModel> {
-  const bindings = env as QueueBindings;
+export async function buildConsoleModel(env: AdminBindings, now: number): Promise<ConsoleModel> {
+  const bindings: QueueBindings = env;
   let config: RelayConfig | undefined;
   let problem: string | undefined;
   try {

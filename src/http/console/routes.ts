@@ -24,13 +24,14 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { logLine } from "../../core/log";
+import type { Runtime } from "../../core/runtime";
 import { ConfigError, configFor, destinationNamed, type RelayConfig } from "../../config/settings";
-import { type AdminBindings, type AdminCredential, adminAuth, adminCredential, adminSecret } from "../admin";
+import { type AdminEnv, adminAuth, adminCredential, adminSecret } from "../admin";
+import type { AdminBindings } from "../bindings";
 import { failureCode, metaFields } from "../answers";
 import { equalSecretText } from "../auth";
 import { ApiError, errorResponse } from "../errors";
 import { clearedSessionCookie, csrfToken, issueSession, requestSite, sessionCookie, sessionTokenOf } from "../session";
-import type { RouteDeps } from "../webhookRoute";
 import { buildConsoleModel } from "./data";
 import { newNonce, pageHeaders } from "./layout";
 import { renderLogin, renderNotice, SECRET_FIELD } from "./login";
@@ -41,8 +42,8 @@ import { sendTestEvent, TEST_EVENT_CODE } from "./testEvent";
 /** Assembles the console's data as of `now` (ms). */
 export type ConsoleModelBuilder = (env: AdminBindings, now: number) => Promise<ConsoleModel>;
 
-/** The outside world of the console: the app's, and the model's source (default ./data's `buildConsoleModel`). */
-export interface ConsoleDeps extends RouteDeps {
+/** The outside world of the console, and the model's source (default ./data's `buildConsoleModel`). */
+export interface ConsoleDeps extends Runtime {
   model?: ConsoleModelBuilder;
 }
 
@@ -52,27 +53,25 @@ export const LOGIN_FAILURE_DELAY_MS = 1000;
 /** Bodies the console's routes read are small: a secret, a test code. */
 const SMALL_BODY_BYTES = 4 * 1024;
 
-type ConsoleEnv = { Bindings: AdminBindings; Variables: { admin: AdminCredential } };
-
 /**
  * The console's routes.
  *
  * @example
  * ```ts
- * const routes = consoleRoutes({ fetch, now: Date.now, sleep, random: Math.random, log: console.log });
+ * const routes = consoleRoutes(defaultRuntime());
  * await routes.request("/", {}, { ADMIN_SECRET: "s3cret" }); // 200, the login form
  * ```
  */
-export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
+export function consoleRoutes(deps: ConsoleDeps): Hono<AdminEnv> {
   const model = deps.model ?? buildConsoleModel;
-  const routes = new Hono<ConsoleEnv>();
+  const routes = new Hono<AdminEnv>();
   const small = bodyLimit({
     maxSize: SMALL_BODY_BYTES,
     onError: (c) => errorResponse(c, new ApiError("payload_too_large", "Body is too large")),
   });
-  const page = (c: Context<ConsoleEnv>, status: 200 | 401 | 403 | 503, nonce: string, text: string) =>
+  const page = (c: Context<AdminEnv>, status: 200 | 401 | 403 | 503, nonce: string, text: string) =>
     c.body(text, status, pageHeaders(nonce));
-  const off = (c: Context<ConsoleEnv>, nonce: string) =>
+  const off = (c: Context<AdminEnv>, nonce: string) =>
     page(
       c,
       503,
