@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../app";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, readSession, sessionTokenOf, validCsrf } from "../session";
-import { type ConsoleModel, sampleConsoleModel } from "./model";
+import type { ConsoleModel } from "./model";
+import { sampleConsoleModel } from "./model.sample";
 import { type ConsoleModelBuilder, consoleRoutes, LOGIN_FAILURE_DELAY_MS } from "./routes";
 
 const SECRET = "admin-s3cret-for-tests";

@@ -17,8 +17,8 @@
  * @example
  * ```ts
  * app.route("/admin", consoleRoutes(deps)); // then app.route("/admin", adminRoutes)
- * // a test with its own model
- * consoleRoutes({ ...deps, model: async (_env, now) => sampleConsoleModel(now) });
+ * // a test with its own model (./model.sample)
+ * consoleRoutes({ ...defaultRuntime(), model: async (_env, now) => sampleConsoleModel(now) });
  * ```
  */
 import { type Context, Hono } from "hono";
