@@ -233,7 +233,7 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
 
   it("shows the login form, not the data, and refuses a wrong secret with the form again", async () => {
     await page.goto(consoleUrl());
-    await expect(page.locator('form[action="/admin/login"]')).toBeTruthy();
+    expect(await page.locator('form[action="/admin/login"]').count()).toBe(1);
     expect(await page.locator("article[data-destination]").count()).toBe(0);
     await page.fill("#secret", `${ADMIN_SECRET}-wrong`);
     await Promise.all([page.waitForURL("**/admin/login"), page.click('button[type="submit"]')]);
