@@ -15,7 +15,7 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { logLine } from "../core/log";
-import { defaultRuntime, type Runtime } from "../core/runtime";
+import { defaultRuntime } from "../core/runtime";
 import { SOURCE } from "../config/destinations";
 import { ConfigError, configFor, type RelayConfig } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
@@ -35,15 +35,15 @@ export const MAX_BODY_BYTES = 64 * 1024;
 type AppEnv = { Bindings: AppBindings };
 
 /**
- * Builds the relay's Hono app. Every part of the outside world ({@link Runtime}) can be replaced,
+ * Builds the relay's Hono app. Every part of the outside world (core's `Runtime`) can be replaced,
  * and so can the webhook's metrics recorder (by default, the isolate's buffer of ../observe/recorder).
  */
 export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv> {
   const { metrics, ...replaced } = overrides;
-  const runtime = defaultRuntime(replaced);
-  const deps: WebhookRuntime = {
-    ...runtime,
-    metrics: metrics ?? ((env, record, waitUntil) => recordLater(env, webhookBatch(record, runtime.now()), waitUntil)),
+  const world = defaultRuntime(replaced);
+  const runtime: WebhookRuntime = {
+    ...world,
+    metrics: metrics ?? ((env, record, waitUntil) => recordLater(env, webhookBatch(record, world.now()), waitUntil)),
   };
   const app = new Hono<AppEnv>();
 
@@ -55,7 +55,7 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
       if (!(error instanceof ConfigError)) throw error;
       return c.json({ status: "ok", mode: "misconfigured", reason: error.message });
     }
-    const destinations = await destinationModes(c.env, config, deps.now());
+    const destinations = await destinationModes(c.env, config, runtime.now());
     const modes = destinations.map((d) => d.mode);
     const mode = modes.includes("misconfigured") ? "misconfigured" : modes.includes("live") ? "live" : "dry_run";
     return c.json({ status: "ok", mode, destinations });
@@ -67,13 +67,13 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
   const webhookLimit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => {
-      deps.metrics(c.env, { outcome: "invalid", destinations: [] });
+      runtime.metrics(c.env, { outcome: "invalid", destinations: [] });
       return tooLarge(c);
     },
   });
   const previewLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
-  const accept = (c: Context<AppEnv>) => acceptWebhook(c, deps, sourceOf(c));
-  const preview = (c: Context<AppEnv>) => previewWebhook(c, deps, sourceOf(c));
+  const accept = (c: Context<AppEnv>) => acceptWebhook(c, runtime, sourceOf(c));
+  const preview = (c: Context<AppEnv>) => previewWebhook(c, runtime, sourceOf(c));
   const notPost = (c: Context<AppEnv>) => errorResponse(c, new ApiError("method_not_allowed", "Use POST"));
   // In this order: `/webhooks/cartful/preview` is matched before `/webhooks/cartful/:source`.
   app.post("/webhooks/cartful", webhookLimit, accept);
@@ -85,13 +85,13 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
   app.post("/webhooks/cartful/:source/preview", previewLimit, preview);
   app.all("/webhooks/cartful/:source/preview", notPost);
 
-  app.route("/admin", consoleRoutes(deps));
+  app.route("/admin", consoleRoutes(runtime));
   app.route("/admin", adminRoutes);
 
   app.notFound((c) => errorResponse(c, new ApiError("not_found", "No such route")));
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
-    logLine(deps.log, { msg: "error", level: "error", outcome: "internal_error", reason: error.name });
+    logLine(runtime.log, { msg: "error", level: "error", outcome: "internal_error", reason: error.name });
     return errorResponse(c, new ApiError("internal_error", "Unexpected error"));
   });
   return app;

@@ -44,7 +44,7 @@ type Built = Extract<DestinationResult<Destination>, { outcome: "event" }>;
 /** One webhook on its way through the route: its context, the outside world, its log line and its count. */
 interface Intake {
   c: WebhookContext;
-  deps: WebhookRuntime;
+  runtime: WebhookRuntime;
   /** ms, when the webhook came in (for `latency_ms`). */
   started: number;
   /** Writes the webhook's one log line. */
@@ -54,11 +54,12 @@ interface Intake {
 }
 
 /** A webhook read, authenticated and transformed into one event per destination that takes it. */
-export interface Routed {
+interface Routed {
   config: RelayConfig;
   /** How the sender authenticated: `bearer` or `signature`. */
   auth: string;
-  routed: RoutedResult;
+  /** The transform's result: the ids, the match report, and each destination's event or why it was skipped. */
+  result: RoutedResult;
   /** ms, the clock the events were built with. */
   now: number;
   /** The ids every later log line of this webhook carries. */
@@ -73,27 +74,34 @@ export interface Routed {
  * @param source the `{source}` route segment, if the webhook came in on one
  * @example
  * ```ts
- * app.post("/webhooks/cartful", (c) => acceptWebhook(c, deps, undefined));
+ * app.post("/webhooks/cartful", (c) => acceptWebhook(c, runtime, undefined));
  * ```
  */
 export async function acceptWebhook(
   c: WebhookContext,
-  deps: WebhookRuntime,
+  runtime: WebhookRuntime,
   source: string | undefined,
 ): Promise<Response> {
-  const intake = startIntake(c, deps, "webhook", countWebhook(c, deps));
+  const intake = startIntake(c, runtime, "webhook", countWebhook(c, runtime));
   const read = await readWebhook(intake, source);
   if (read instanceof Response) return read;
-  const { routed, ids } = read;
+  const { result, ids } = read;
   const webhookId = read.auth === "signature" ? c.req.header("webhook-id") : undefined;
-  const delivery = await deliverRouted({ env: c.env, deps, config: read.config, routed, webhookId, now: read.now });
-  const answer = deliveryAnswer(routed.eventId, delivery);
+  const delivery = await deliverRouted({
+    env: c.env,
+    runtime,
+    config: read.config,
+    routed: result,
+    webhookId,
+    now: read.now,
+  });
+  const answer = deliveryAnswer(result.eventId, delivery);
   const status = "error" in answer ? answer.error.status : answer.status;
   intake.count({
     outcome: delivery.path === "too_large" ? "invalid" : "accepted",
-    eventId: routed.eventId,
-    keys: routed.match.sent,
-    destinations: deliveredOutcomes(delivery).map((o) => destinationRecord(o, deps.now() - intake.started)),
+    eventId: result.eventId,
+    keys: result.match.sent,
+    destinations: deliveredOutcomes(delivery).map((o) => destinationRecord(o, runtime.now() - intake.started)),
   });
   intake.log({
     level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
@@ -114,19 +122,19 @@ export async function acceptWebhook(
  *
  * @example
  * ```ts
- * app.post("/webhooks/cartful/preview", (c) => previewWebhook(c, deps, undefined));
+ * app.post("/webhooks/cartful/preview", (c) => previewWebhook(c, runtime, undefined));
  * ```
  */
 export async function previewWebhook(
   c: WebhookContext,
-  deps: WebhookRuntime,
+  runtime: WebhookRuntime,
   source: string | undefined,
 ): Promise<Response> {
-  const intake = startIntake(c, deps, "preview", () => {});
+  const intake = startIntake(c, runtime, "preview", () => {});
   const read = await readWebhook(intake, source);
   if (read instanceof Response) return read;
-  const { config, routed, ids } = read;
-  const destinations = routed.results.map((r) =>
+  const { config, result, ids } = read;
+  const destinations = result.results.map((r) =>
     r.outcome === "event"
       ? { name: r.destination.name, status: "preview", request: previewRequest(config, r.destination, r.event) }
       : { name: r.destination.name, status: "skipped", reason: r.reason },
@@ -140,27 +148,27 @@ export async function previewWebhook(
   });
   return c.json({
     status: "preview",
-    event_id: routed.eventId,
+    event_id: result.eventId,
     ...(first && "request" in first ? { request: first.request } : {}),
-    match: routed.match,
+    match: result.match,
     destinations,
   });
 }
 
 function startIntake(
   c: WebhookContext,
-  deps: WebhookRuntime,
+  runtime: WebhookRuntime,
   route: "webhook" | "preview",
   count: Intake["count"],
 ): Intake {
-  const started = deps.now();
+  const started = runtime.now();
   const log: Log = (fields) =>
-    logLine(deps.log, { msg: "webhook", route, latency_ms: deps.now() - started, ...fields });
-  return { c, deps, started, log, count };
+    logLine(runtime.log, { msg: "webhook", route, latency_ms: runtime.now() - started, ...fields });
+  return { c, runtime, started, log, count };
 }
 
 /** Counts a webhook for the metrics, the write kept alive by the request's `waitUntil` when there is one. */
-function countWebhook(c: WebhookContext, deps: WebhookRuntime): Intake["count"] {
+function countWebhook(c: WebhookContext, runtime: WebhookRuntime): Intake["count"] {
   return (record) => {
     let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
     try {
@@ -169,7 +177,7 @@ function countWebhook(c: WebhookContext, deps: WebhookRuntime): Intake["count"] 
     } catch {
       // No execution context (a test calling the app directly): the write goes out unawaited.
     }
-    deps.metrics(c.env, record, waitUntil);
+    runtime.metrics(c.env, record, waitUntil);
   };
 }
 
@@ -181,12 +189,12 @@ function countWebhook(c: WebhookContext, deps: WebhookRuntime): Intake["count"] 
  * @param source the `{source}` route segment, if the webhook came in on one
  */
 async function readWebhook(intake: Intake, source: string | undefined): Promise<Response | Routed> {
-  const { c, deps } = intake;
+  const { c, runtime } = intake;
   const raw = await readBody(intake);
   const auth = await authenticateSender(intake, raw);
   const config = readSettings(intake, auth);
   const payload = readJson(intake, raw, auth);
-  const now = deps.now();
+  const now = runtime.now();
   const result = transform(intake, { payload, config, now, source, auth });
   const ids = {
     event_id: result.eventId,
@@ -201,7 +209,7 @@ async function readWebhook(intake: Intake, source: string | undefined): Promise<
     const body: WebhookAnswerBody = { status: "skipped", reason: result.reason, event_id: result.eventId };
     return c.json(body);
   }
-  return { config, auth, routed: result, now, ids };
+  return { config, auth, result, now, ids };
 }
 
 /** Logs and counts a refused webhook (its log line carries the answer's status), then throws the answer. */
@@ -230,9 +238,9 @@ async function readBody(intake: Intake): Promise<Uint8Array> {
 
 /** The sender's credential (`bearer` or `signature`), checked first: a caller without the secret learns nothing more. */
 async function authenticateSender(intake: Intake, raw: Uint8Array): Promise<string> {
-  const { c, deps } = intake;
+  const { c, runtime } = intake;
   try {
-    return await authenticate(c.req.raw.headers, raw, webhookSecret(c.env) ?? "", deps.now());
+    return await authenticate(c.req.raw.headers, raw, webhookSecret(c.env) ?? "", runtime.now());
   } catch (error) {
     if (!(error instanceof WebhookVerificationError)) throw error;
     const answer = new ApiError("unauthorized", `Authentication failed: ${error.reason}`);
@@ -297,7 +305,7 @@ function transform(
 /** What the delivery of a routed webhook needs. */
 interface Delivering {
   env: QueueBindings;
-  deps: WebhookRuntime;
+  runtime: WebhookRuntime;
   config: RelayConfig;
   routed: RoutedResult;
   /** Standard Webhooks' `webhook-id`, when the webhook was signed: part of the intake keys. */
@@ -355,8 +363,8 @@ async function deliverRouted(delivering: Delivering): Promise<Delivery> {
 }
 
 /** The event a dry-run destination would have been sent, logged without its IP address. */
-function logDryRun({ deps, routed }: Delivering, built: Built): void {
-  logLine(deps.log, {
+function logDryRun({ runtime, routed }: Delivering, built: Built): void {
+  logLine(runtime.log, {
     msg: "capi_event",
     outcome: "dry_run",
     dry_run: true,
@@ -368,7 +376,7 @@ function logDryRun({ deps, routed }: Delivering, built: Built): void {
 }
 
 /** Hands the live events to the delivery queue (./delivery/producer claims them first). */
-function enqueueLive({ env, deps, routed, webhookId }: Delivering, live: Built[]): Promise<EnqueueResult[]> {
+function enqueueLive({ env, runtime, routed, webhookId }: Delivering, live: Built[]): Promise<EnqueueResult[]> {
   return enqueueEvents(
     env,
     {
@@ -380,8 +388,8 @@ function enqueueLive({ env, deps, routed, webhookId }: Delivering, live: Built[]
         event: r.event,
       })),
     },
-    deps.now(),
-    deps.log,
+    runtime.now(),
+    runtime.log,
   );
 }
 
@@ -427,7 +435,7 @@ function destinationRecord(outcome: DestinationOutcome, latencyMs: number): Webh
  */
 async function sendDirect({
   env,
-  deps,
+  runtime,
   config,
   routed,
   live,
@@ -452,7 +460,7 @@ async function sendDirect({
       if (claim?.outcome === "in_flight")
         return { name, status: "in_flight", retryAfterSeconds: claim.retryAfterSeconds };
       const { outcome, attempts } = await deliver(r.destination.target!, [r.event], {
-        ...deps,
+        ...runtime,
         timeoutMs: config.timeoutMs,
       });
       if (claim?.outcome === "claimed") {

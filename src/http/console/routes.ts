@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * app.route("/admin", consoleRoutes(deps)); // then app.route("/admin", adminRoutes)
+ * app.route("/admin", consoleRoutes(runtime)); // then app.route("/admin", adminRoutes)
  * // a test with its own model (./model.sample)
  * consoleRoutes({ ...defaultRuntime(), model: async (_env, now) => sampleConsoleModel(now) });
  * ```
@@ -43,7 +43,7 @@ import { sendTestEvent, TEST_EVENT_CODE } from "./testEvent";
 export type ConsoleModelBuilder = (env: AdminBindings, now: number) => Promise<ConsoleModel>;
 
 /** The outside world of the console, and the model's source (default ./data's `buildConsoleModel`). */
-export interface ConsoleDeps extends Runtime {
+export interface ConsoleRuntime extends Runtime {
   model?: ConsoleModelBuilder;
 }
 
@@ -62,8 +62,8 @@ const SMALL_BODY_BYTES = 4 * 1024;
  * await routes.request("/", {}, { ADMIN_SECRET: "s3cret" }); // 200, the login form
  * ```
  */
-export function consoleRoutes(deps: ConsoleDeps): Hono<AdminEnv> {
-  const model = deps.model ?? buildConsoleModel;
+export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
+  const model = runtime.model ?? buildConsoleModel;
   const routes = new Hono<AdminEnv>();
   const small = bodyLimit({
     maxSize: SMALL_BODY_BYTES,
@@ -87,7 +87,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AdminEnv> {
     const nonce = newNonce();
     const secret = adminSecret(c.env);
     if (!secret) return off(c, nonce);
-    const now = deps.now();
+    const now = runtime.now();
     const credential = await adminCredential(c.req.raw.headers, secret, now);
     if (credential === undefined) {
       if (c.req.header("authorization") !== undefined)
@@ -105,7 +105,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AdminEnv> {
     try {
       data = await model(c.env, now);
     } catch (error) {
-      logLine(deps.log, {
+      logLine(runtime.log, {
         msg: "admin",
         level: "error",
         route: "console",
@@ -139,8 +139,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AdminEnv> {
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const presented = form[SECRET_FIELD];
     if (typeof presented !== "string" || !(await equalSecretText(presented, secret))) {
-      await deps.sleep(LOGIN_FAILURE_DELAY_MS);
-      logLine(deps.log, { msg: "admin", level: "warn", route: "login", outcome: "login_failed", status: 401 });
+      await runtime.sleep(LOGIN_FAILURE_DELAY_MS);
+      logLine(runtime.log, { msg: "admin", level: "warn", route: "login", outcome: "login_failed", status: 401 });
       return page(
         c,
         401,
@@ -148,22 +148,22 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AdminEnv> {
         renderLogin({ nonce, problem: "That is not the ADMIN_SECRET. Each wrong try waits a second." }),
       );
     }
-    const now = deps.now();
+    const now = runtime.now();
     const { token, session } = await issueSession(secret, now);
-    logLine(deps.log, { msg: "admin", route: "login", outcome: "login", status: 303 });
+    logLine(runtime.log, { msg: "admin", route: "login", outcome: "login", status: 303 });
     c.header("set-cookie", sessionCookie(token, session, now));
     c.header("cache-control", "no-store");
     return c.redirect("/admin", 303);
   });
 
-  routes.post("/logout", adminAuth(deps.now), (c) => {
+  routes.post("/logout", adminAuth(runtime.now), (c) => {
     c.header("set-cookie", clearedSessionCookie());
     c.header("cache-control", "no-store");
-    logLine(deps.log, { msg: "admin", route: "logout", outcome: "logout", status: 303 });
+    logLine(runtime.log, { msg: "admin", route: "logout", outcome: "logout", status: 303 });
     return c.redirect("/admin", 303);
   });
 
-  routes.post("/destinations/:name/test-event", adminAuth(deps.now), small, async (c) => {
+  routes.post("/destinations/:name/test-event", adminAuth(runtime.now), small, async (c) => {
     let config: RelayConfig;
     try {
       config = configFor(c.env);
@@ -190,15 +190,15 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AdminEnv> {
       throw new ApiError("invalid_request", "test_event_code must be 1 to 64 letters, digits, - or _");
 
     const result = await sendTestEvent(config, destination, code, {
-      fetch: deps.fetch,
-      now: deps.now,
-      sleep: deps.sleep,
-      random: deps.random,
+      fetch: runtime.fetch,
+      now: runtime.now,
+      sleep: runtime.sleep,
+      random: runtime.random,
     });
     const ids = { destination: name, event_id: result.eventId };
     if (result.ok) {
       const fbtrace = result.fbtraceId ? { fbtrace_id: result.fbtraceId } : {};
-      logLine(deps.log, {
+      logLine(runtime.log, {
         msg: "admin",
         route: "test_event",
         outcome: "sent",
@@ -220,7 +220,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<AdminEnv> {
       detail: metaFields(failure),
       extra: { ...ids, attempts: result.attempts },
     });
-    logLine(deps.log, {
+    logLine(runtime.log, {
       msg: "admin",
       level: "warn",
       route: "test_event",
