@@ -1,8 +1,7 @@
 /**
- * The HTTP shell: the Hono app that wires the routes to the webhook handlers (./webhookRoute), the
- * health check, the console (./console/routes) and the operator routes (./admin). Routes and
- * status codes are the relay's public contract (the README's routes and answers); every error is
- * an ApiError (./errors), answered by `onError` in the contract's shape.
+ * The HTTP shell: the Hono app that wires the routes to the webhook handler (./webhookRoute), the
+ * health check and the operator routes (./admin). Routes, status codes and the error shape are the
+ * contract's, documented in docs/api.md.
  *
  * @example
  * ```ts
@@ -89,6 +88,8 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
   app.route("/admin", adminRoutes);
 
   app.notFound((c) => errorResponse(c, new ApiError("not_found", "No such route")));
+  // Every refusal is an ApiError (./errors), thrown by a route and answered here in the contract's
+  // shape; anything else is the relay's own fault: logged by name, answered 500.
   app.onError((error, c) => {
     if (error instanceof ApiError) return errorResponse(c, error);
     logLine(runtime.log, { msg: "error", level: "error", outcome: "internal_error", reason: error.name });
