@@ -56,7 +56,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  *
  * @example
  * ```ts
- * if (!adminSecret(c.env)) return c.json(…, 503);
+ * if (!adminSecret(c.env)) throw new ApiError("admin_disabled", "Set the ADMIN_SECRET secret");
  * ```
  */
 export function adminSecret(env: { ADMIN_SECRET?: unknown }): string {
