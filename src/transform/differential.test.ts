@@ -212,6 +212,8 @@ const same = (a: Fingerprint, b: Fingerprint) => (a === THROWS ? DROPPED : a) ==
  */
 const RULES = {
   EM_SHAPE: "em: trim and lowercase (Meta), and it must be an address: no one-letter or numeric TLD, no trailing dot",
+  EM_RFC5321:
+    'em: trim and lowercase (Meta) an address the mail standard allows (RFC 5321): a quoted local part ("john doe"@example.com, "a@b"@example.com) and an address literal (user@[192.0.2.1]) are addresses, rare but valid, kept as typed; refusing one loses the lead (a 422)',
   EM_UTF8:
     "em: Meta hashes the UTF-8 bytes of the trimmed, lowercased address; internationalized addresses (RFC 6531) and punycode domains are addresses, in NFC",
   INVISIBLE:
@@ -315,6 +317,12 @@ const DEPARTURES: Departure[] = [
   d("em", "jane@exam\u00ADple.com", { sdk: THROWS, builder: DROPPED }, "INVISIBLE"),
   d("em", "jane@example.c", { builder: hashOf("jane@example.c") }, "EM_SHAPE"),
   d("em", "jane@example.123", { builder: hashOf("jane@example.123") }, "EM_SHAPE"),
+  d("em", '"john doe"@example.com', { sdk: THROWS, builder: DROPPED }, "EM_RFC5321"),
+  d("em", ' "John.Doe"@Example.COM ', { sdk: THROWS, builder: DROPPED }, "EM_RFC5321"),
+  d("em", '"a@b"@example.com', { sdk: THROWS, builder: DROPPED }, "EM_RFC5321"),
+  d("em", '"a\\"b"@example.com', { sdk: THROWS, builder: DROPPED }, "EM_RFC5321"),
+  d("em", "user@[192.0.2.1]", { sdk: THROWS, builder: DROPPED }, "EM_RFC5321"),
+  d("em", "user@[IPv6:2001:DB8::1]", { sdk: THROWS, builder: DROPPED }, "EM_RFC5321"),
   d("em", `${EM_HASH}.AQQCAQMC`, { sdk: THROWS }, "BUILDER_VALUE"),
   d("em", `${EM_HASH}.BA`, { sdk: THROWS }, "BUILDER_VALUE"),
   d(

@@ -111,6 +111,38 @@ describe("normalizeEmail", () => {
   ])("rejects %s", (_why, raw) => {
     expect(normalizeEmail(raw)).toEqual(dropped("not a valid email address"));
   });
+  it.each([
+    ["a quoted local part with a space", '"John Doe"@Example.com', '"john doe"@example.com'],
+    ["a quoted local part with an @", '"a@b"@example.com', '"a@b"@example.com'],
+    ["escaped quote and backslash", '"a\\"b\\\\c"@example.com', '"a\\"b\\\\c"@example.com'],
+    ["an empty quoted local part", '""@example.com', '""@example.com'],
+    ["non-ASCII in quotes (RFC 6531)", '"josé m"@example.com', '"josé m"@example.com'],
+    ["an IPv4 address literal", "user@[192.0.2.1]", "user@[192.0.2.1]"],
+    ["an IPv6 address literal", "User@[IPv6:2001:DB8::1]", "user@[ipv6:2001:db8::1]"],
+  ])("accepts %s (RFC 5321), trimmed and lowercased as Meta says", (_why, raw, email) => {
+    expect(normalizeEmail(` ${raw} `)).toEqual(kept(email));
+  });
+  it.each([
+    ["an unterminated quote", '"john@example.com'],
+    ["text after the closing quote", '"john"doe@example.com'],
+    ["quoted and dotted parts mixed (RFC 5322's obsolete form)", '"john".doe@example.com'],
+    ["a raw backslash at the end of the quotes", '"john\\"@example.com'],
+    ["a control character in quotes", '"jo\u0007hn"@example.com'],
+    ["an IPv4 literal out of range", "user@[256.1.1.1]"],
+    ["an IPv4 literal with three parts", "user@[192.0.2]"],
+    ["an IPv6 literal without its tag", "user@[2001:db8::1]"],
+    ["a malformed IPv6 literal", "user@[IPv6:1::2::3]"],
+    ["a general address literal", "user@[x-tag:abc]"],
+  ])("rejects %s", (_why, raw) => {
+    expect(normalizeEmail(raw)).toEqual(dropped("not a valid email address"));
+  });
+  it("bounds a quoted local part to 64 characters, quotes included, and the address to 254", () => {
+    expect(normalizeEmail(`"${"a".repeat(62)}"@example.com`).ok).toBe(true);
+    expect(normalizeEmail(`"${"a".repeat(63)}"@example.com`)).toEqual(dropped("not a valid email address"));
+    const domain = `${Array.from({ length: 4 }, () => "b".repeat(60)).join(".")}.com`;
+    expect(normalizeEmail(`"a"@${domain}`).ok).toBe(true);
+    expect(normalizeEmail(`"${"a".repeat(10)}"@${domain}`)).toEqual(dropped("not a valid email address"));
+  });
   it("rejects over-long addresses (254 max, 64 local)", () => {
     expect(normalizeEmail(`${"a".repeat(65)}@example.com`)).toEqual(dropped("not a valid email address"));
     const longDomain = `${Array.from({ length: 5 }, () => "b".repeat(60)).join(".")}.com`;

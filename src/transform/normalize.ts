@@ -113,35 +113,88 @@ function lettersOnly(raw: string): string {
 }
 
 const EMAIL_LOCAL = /^[^\s@"(),:;<>[\]\\]{1,64}$/u;
+/**
+ * RFC 5321's Quoted-string local part: between double quotes, printable ASCII but `"` and `\`
+ * (spaces included), any non-ASCII character (RFC 6531), or a backslash before printable ASCII.
+ */
+const EMAIL_QUOTED_LOCAL = /^"(?:[\x20\x21\x23-\x5B\x5D-\x7E\u0080-\u{10FFFF}]|\\[\x20-\x7E])*"$/u;
 const EMAIL_DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
 const EMAIL_TLD = /^(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/u;
+/** RFC 5321's IPv4 address literal, inside the brackets: four numbers from 0 to 255. */
+const IPV4_LITERAL = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const NOT_AN_EMAIL = dropped("not a valid email address");
+/** RFC 5321's limits: 64 characters of local part; 254 for the address (a 256-octet path less its brackets). */
+const MAX_LOCAL = 64;
+const MAX_EMAIL = 254;
+
+/** Local part and domain of an address, the local part quoted or not; undefined when it has no such shape. */
+function splitEmail(email: string): { local: string; domain: string } | undefined {
+  if (email.startsWith('"')) {
+    // A quoted local part ends at its first unescaped quote, and may hold "@" itself.
+    let end = 1;
+    while (end < email.length && email[end] !== '"') end += email[end] === "\\" ? 2 : 1;
+    if (email[end + 1] !== "@") return undefined;
+    return { local: email.slice(0, end + 1), domain: email.slice(end + 2) };
+  }
+  const at = email.lastIndexOf("@");
+  if (at <= 0 || email.indexOf("@") !== at) return undefined;
+  return { local: email.slice(0, at), domain: email.slice(at + 1) };
+}
+
+/** RFC 5321's Local-part: a Dot-string (atoms joined by single dots) or a Quoted-string, at most 64 characters. */
+function isEmailLocal(local: string): boolean {
+  if (local.length > MAX_LOCAL) return false;
+  if (local.startsWith('"')) return EMAIL_QUOTED_LOCAL.test(local);
+  return EMAIL_LOCAL.test(local) && !local.startsWith(".") && !local.endsWith(".") && !local.includes("..");
+}
 
 /**
- * `em`: cleaned (see `cleanText`) and lowercased, if it has the shape of an address: one `@`, a
- * local part without spaces, quotes or leading/trailing/double dots, and a domain of at least
- * two labels ending in a letter TLD (internationalized domains and punycode accepted). At most
- * 254 characters.
+ * RFC 5321's domain: a host name of at least two labels ending in a letter TLD (internationalized
+ * names and punycode accepted), or an address literal: `[192.0.2.1]` or `[ipv6:2001:db8::1]`.
+ */
+function isEmailDomain(domain: string): boolean {
+  if (domain.startsWith("[") && domain.endsWith("]")) {
+    const literal = domain.slice(1, -1);
+    const ipv4 = IPV4_LITERAL.exec(literal);
+    if (ipv4 !== null) return ipv4.slice(1).every((part) => Number(part) <= 255);
+    return literal.startsWith("ipv6:") && isIpv6(literal.slice(5));
+  }
+  const labels = domain.split(".");
+  if (labels.length < 2 || !labels.every((label) => EMAIL_DOMAIN_LABEL.test(label))) return false;
+  return EMAIL_TLD.test(labels[labels.length - 1]!);
+}
+
+/** Whether text is an IPv6 address (as the URL parser reads one between brackets; no zone id). */
+function isIpv6(text: string): boolean {
+  if (!/^[0-9a-f:.]+$/.test(text) || !text.includes(":")) return false;
+  try {
+    return new URL(`http://[${text}]/`).hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `em`: cleaned (see `cleanText`), trimmed and lowercased as Meta asks, if it is an address RFC
+ * 5321 allows (with RFC 6531's non-ASCII characters): a local part that is a dot-string (no
+ * spaces, quotes or leading/trailing/double dots) or a quoted string (`"john doe"@example.com`,
+ * `"a@b"@example.com`, with `\"` and `\\` escapes), at most 64 characters; a domain of at least
+ * two labels ending in a letter TLD (internationalized domains and punycode accepted), or an
+ * address literal (`user@[192.0.2.1]`, `user@[IPv6:2001:db8::1]`). At most 254 characters in all.
+ * Quotes stay part of the address: Meta hashes the address as typed, only trimmed and lowercased.
  *
  * @example
  * ```ts
- * normalizeEmail(" John_Smith@gmail.com "); // { ok: true, value: "john_smith@gmail.com" }
- * normalizeEmail("jane@localhost");          // { ok: false, reason: "not a valid email address" }
+ * normalizeEmail(" John_Smith@gmail.com ");  // { ok: true, value: "john_smith@gmail.com" }
+ * normalizeEmail('"John Doe"@Example.com');  // { ok: true, value: '"john doe"@example.com' }
+ * normalizeEmail("jane@localhost");           // { ok: false, reason: "not a valid email address" }
  * ```
  */
 export function normalizeEmail(raw: string): Normalized {
   const email = cleanText(raw).toLowerCase();
-  if (email.length > 254) return NOT_AN_EMAIL;
-  const at = email.lastIndexOf("@");
-  if (at <= 0 || email.indexOf("@") !== at) return NOT_AN_EMAIL;
-  const local = email.slice(0, at);
-  const domain = email.slice(at + 1);
-  if (!EMAIL_LOCAL.test(local) || local.startsWith(".") || local.endsWith(".") || local.includes("..")) {
-    return NOT_AN_EMAIL;
-  }
-  const labels = domain.split(".");
-  if (labels.length < 2 || !labels.every((label) => EMAIL_DOMAIN_LABEL.test(label))) return NOT_AN_EMAIL;
-  if (!EMAIL_TLD.test(labels[labels.length - 1]!)) return NOT_AN_EMAIL;
+  if (email.length > MAX_EMAIL) return NOT_AN_EMAIL;
+  const parts = splitEmail(email);
+  if (parts === undefined || !isEmailLocal(parts.local) || !isEmailDomain(parts.domain)) return NOT_AN_EMAIL;
   return kept(email);
 }
 

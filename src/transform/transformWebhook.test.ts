@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/settings";
@@ -74,6 +75,18 @@ describe("transformWebhook", () => {
       outcome: "invalid",
       issues: [{ path: "shopper.email", message: "Not a valid email address" }],
     });
+  });
+
+  it("takes an address with a quoted local part or an address literal (RFC 5321) instead of answering 422", () => {
+    for (const [email, sent] of [
+      ['"John Doe"@Example.com', '"john doe"@example.com'],
+      ['"a@b"@example.com', '"a@b"@example.com'],
+      ["user@[192.0.2.1]", "user@[192.0.2.1]"],
+    ]) {
+      expect(events(transform({ ...fixture("minimal"), shopper: { email } })).default).toMatchObject({
+        user_data: { em: createHash("sha256").update(sent!).digest("hex") },
+      });
+    }
   });
 
   it("takes an email hashed upstream", () => {
