@@ -124,7 +124,8 @@ const isDigits = (part: string, min: number, max: number) =>
   part.length >= min && part.length <= max && /^\d+$/.test(part);
 
 /** `YYYYMMDD` (or why not) of a date written with digits only, in three parts. */
-function numericDate([first, second, third]: string[], separator: string, country: string | undefined, now?: number) {
+function numericDate({ parts, separator }: DateParts, country: string | undefined, now?: number): Normalized {
+  const [first, second, third] = parts;
   if (isDigits(first!, 4, 4) && isDigits(second!, 1, 2) && isDigits(third!, 1, 2)) {
     return calendarDate(Number(first), Number(second), Number(third), now);
   }
@@ -187,10 +188,11 @@ export function normalizeDateOfBirth(raw: string, country?: string, now?: number
   const text = foldDigits(cleanText(raw));
   const iso = ISO_DATE.exec(text) ?? COMPACT.exec(text);
   if (iso !== null) return calendarDate(Number(iso[1]), Number(iso[2]), Number(iso[3]), now);
-  const { parts, separator } = dateParts(text);
+  const date = dateParts(text);
+  const { parts } = date;
   if (parts.length !== 3) return dropped("not a date");
   const words = parts.filter((part) => !/^\d+$/.test(part)).length;
-  if (words === 0) return numericDate(parts, separator, country, now);
+  if (words === 0) return numericDate(date, country, now);
   if (words === 1) return namedMonthDate(parts, now);
   return dropped("not a date");
 }

@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * CORPUS.filter((c) => c.key === "ph").length; // 79
+ * CORPUS.filter((c) => c.key === "ph").length; // 85
  * ```
  */
 
