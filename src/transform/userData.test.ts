@@ -167,6 +167,12 @@ describe("buildUserData: a state or postcode that does not fit a guessed country
     expect(userDataOf({ state: "Ontario" }, {}, { defaultCountry: "US" }).st).toBe(h("on"));
     expect(userDataOf({ state: "CA-ON" }, {}, { defaultCountry: "US" }).st).toBe(h("on"));
   });
+  it("reads the ZIP of a US territory or military state as a US ZIP when the shopper gave no country", () => {
+    expect(userDataOf({ zip: "09021-1234", state: "AE" }, {}, { defaultCountry: "GB" }).zp).toBe(h("09021"));
+    expect(userDataOf({ zip: "009011234", state: "Puerto Rico" }, {}, { defaultCountry: "DE" }).zp).toBe(h("00901"));
+    // Andhra Pradesh is AP too: a PIN code is no US ZIP, and is read as with no country known.
+    expect(userDataOf({ zip: "500 001", state: "AP" }, {}, { defaultCountry: "IN" }).zp).toBe(h("500001"));
+  });
   it("stays strict with the shopper's own country", () => {
     const result = buildUserData({ zip: "NR9 5AL", state: "CA-ON", country: "US" }, {}, { defaultCountry: "GB" });
     expect(result.match.dropped).toEqual({ st: "subdivision of another country", zp: "not a US ZIP code" });

@@ -183,7 +183,9 @@ function inGuessedCountry(
  * from the default alone. State, ZIP and date rules follow the shopper's country, else the
  * default, else the phone's region; for state and ZIP, a value that does not fit a country the
  * shopper did not give is read as with no country known (see `inGuessedCountry`): a British
- * postcode under a US default is sent as `nr95al`, not dropped.
+ * postcode under a US default is sent as `nr95al`, not dropped. Without the shopper's country, a
+ * state that is a US state, territory or military state (`PR`, `AE`) makes the ZIP rule the US
+ * one (a ZIP+4 under a British default is cut to 5 digits).
  *
  * Browser values: `client_ip_address` one public address (see `./clientIp`), `fbc`/`fbp`
  * checked and refreshed (see `./clickIds`), `client_user_agent` byte for byte; none is hashed.
@@ -222,11 +224,14 @@ export function buildUserData(shopper: Shopper, client: Client, options: UserDat
   const rulesCountry = shopperCountry ?? defaultCountry ?? derivedCountry;
   /** State and ZIP: in the shopper's own country, strictly; in a guessed one, leniently. */
   const place =
-    (normalize: (value: string, country?: string) => Normalized) =>
+    (normalize: (value: string, country?: string) => Normalized, guess: string | undefined) =>
     (value: string): Normalized =>
-      shopperCountry !== undefined
-        ? normalize(value, shopperCountry)
-        : inGuessedCountry(value, rulesCountry, normalize);
+      shopperCountry !== undefined ? normalize(value, shopperCountry) : inGuessedCountry(value, guess, normalize);
+  // With no country from the shopper, a US state, territory or military state (AA, AE, AP) says
+  // the postcode is a US ZIP code more surely than a guessed country does.
+  const rawState = text(shopper.state);
+  const usState = shopperCountry === undefined && rawState !== undefined && normalizeState(rawState, "us").ok;
+  const zipCountry = usState ? "us" : rulesCountry;
 
   const field = (raw: unknown, normalize: (value: string) => Normalized): Normalized | undefined => {
     const value = text(raw);
@@ -244,8 +249,8 @@ export function buildUserData(shopper: Shopper, client: Client, options: UserDat
     db: field(shopper.date_of_birth, (value) => normalizeDateOfBirth(value, rulesCountry, options.now)),
     ge: field(shopper.gender, normalizeGender),
     ct: field(shopper.city, normalizeCity),
-    st: field(shopper.state, place(normalizeState)),
-    zp: field(shopper.zip, place(normalizeZip)),
+    st: field(shopper.state, place(normalizeState, rulesCountry)),
+    zp: field(shopper.zip, place(normalizeZip, zipCountry)),
     country,
     external_id: field(shopper.customer_id, normalizeExternalId),
     client_ip_address: normalizeClientIp(browserText(client.ip), browserText(client.ipv6)),
