@@ -25,6 +25,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { consoleSink, type LogFields, type LogSink, logLine } from "../core/log";
+import { migrate, type SchemaStep } from "../core/sqlSchema";
 import { ConfigError, configFor, destinationNamed } from "../config/settings";
 import { failureScope, type GraphFailure, type GraphOutcome, postEvents } from "./graph";
 import {
@@ -57,6 +58,19 @@ interface StateRow extends Record<string, SqlStorageValue> {
   last_failure: string | null;
 }
 
+/** The circuit's tables, oldest step first (see core/sqlSchema: never edit a deployed step, add one). */
+const SCHEMA: SchemaStep[] = [
+  [
+    `CREATE TABLE IF NOT EXISTS held (
+       key TEXT PRIMARY KEY, seq INTEGER NOT NULL, event_time INTEGER NOT NULL, held_at INTEGER NOT NULL, body TEXT NOT NULL)`,
+    "CREATE INDEX IF NOT EXISTS held_seq ON held (seq)",
+    `CREATE TABLE IF NOT EXISTS state (
+       id INTEGER PRIMARY KEY CHECK (id = 1), destination TEXT, open INTEGER NOT NULL, cause TEXT, since INTEGER,
+       probes INTEGER NOT NULL, next_probe_at INTEGER, last_failure TEXT)`,
+    "INSERT OR IGNORE INTO state (id, open, probes) VALUES (1, 0, 0)",
+  ],
+];
+
 /** Held events probed at once: one, so a probe never carries more than it has to. */
 const PROBE_EVENTS = 1;
 
@@ -72,18 +86,7 @@ export class DeliveryCircuit extends DurableObject {
 
   constructor(ctx: DurableObjectState, env: object) {
     super(ctx, env as never);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS held (
-         key TEXT PRIMARY KEY, seq INTEGER NOT NULL, event_time INTEGER NOT NULL, held_at INTEGER NOT NULL, body TEXT NOT NULL)`,
-    );
-    this.sql.exec("CREATE INDEX IF NOT EXISTS held_seq ON held (seq)");
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS state (
-         id INTEGER PRIMARY KEY CHECK (id = 1), destination TEXT, open INTEGER NOT NULL, cause TEXT, since INTEGER,
-         probes INTEGER NOT NULL, next_probe_at INTEGER, last_failure TEXT)`,
-    );
-    this.sql.exec("INSERT OR IGNORE INTO state (id, open, probes) VALUES (1, 0, 0)");
+    this.sql = migrate(ctx.storage.sql, SCHEMA);
   }
 
   /** Whether the circuit is open, what it holds, and Meta's last refusal. Re-arms a lost alarm. */

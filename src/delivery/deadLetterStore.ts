@@ -9,6 +9,7 @@
  * refuses the event anyway (7-day window).
  */
 import { DurableObject } from "cloudflare:workers";
+import { addColumn, migrate, type SchemaStep } from "../core/sqlSchema";
 import { sqlMarks } from "./intakeLedger";
 import type { DeadLetter, DeadLetterReason } from "./messages";
 
@@ -42,6 +43,19 @@ export interface DeadLetterQuery {
   includeReplayed?: boolean;
 }
 
+/** The store's tables, oldest step first (see core/sqlSchema: never edit a deployed step, add one). */
+const SCHEMA: SchemaStep[] = [
+  [
+    `CREATE TABLE IF NOT EXISTS dead_letters (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, reason TEXT NOT NULL,
+       dead_lettered_at INTEGER NOT NULL, times INTEGER NOT NULL, replayed_at INTEGER, body TEXT NOT NULL)`,
+    "CREATE INDEX IF NOT EXISTS dead_letters_at ON dead_letters (dead_lettered_at)",
+  ],
+  // Added with several destinations. Stores made before versions may have it already (an ad hoc
+  // check added it), hence addColumn, which looks first.
+  (sql) => addColumn(sql, { table: "dead_letters", column: "destination", type: "TEXT" }),
+];
+
 interface Row extends Record<string, SqlStorageValue> {
   seq: number;
   body: string;
@@ -62,17 +76,7 @@ export class DeadLetterStore extends DurableObject {
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS dead_letters (
-         seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, reason TEXT NOT NULL,
-         dead_lettered_at INTEGER NOT NULL, times INTEGER NOT NULL, replayed_at INTEGER, body TEXT NOT NULL)`,
-    );
-    this.sql.exec("CREATE INDEX IF NOT EXISTS dead_letters_at ON dead_letters (dead_lettered_at)");
-    // Added with several destinations; a store created before has the column added here.
-    const columns = this.sql.exec<{ name: string }>("PRAGMA table_info(dead_letters)").toArray();
-    if (!columns.some((column) => column.name === "destination"))
-      this.sql.exec("ALTER TABLE dead_letters ADD COLUMN destination TEXT");
+    this.sql = migrate(ctx.storage.sql, SCHEMA);
   }
 
   /** Stores letters; a key seen before is updated (latest reason), its count grows, and it waits for replay again. */

@@ -17,6 +17,7 @@
  * {@link INTAKE_LEASE_MS}; a failed send releases its claim at once.
  */
 import { DurableObject } from "cloudflare:workers";
+import { migrate, type SchemaStep } from "../core/sqlSchema";
 
 /** How long Studio's redeliveries are recognised (Meta's own dedup window is 48 h too). */
 export const INTAKE_MEMORY_MS = 48 * 3_600_000;
@@ -45,6 +46,16 @@ export type ClaimResult =
   /** Another delivery holds a fresh claim; come back in `retryAfterSeconds`. */
   | { outcome: "in_flight"; retryAfterSeconds: number };
 
+/** The ledger's tables, oldest step first (see core/sqlSchema: never edit a deployed step, add one). */
+const SCHEMA: SchemaStep[] = [
+  [
+    `CREATE TABLE IF NOT EXISTS claims (
+       key TEXT PRIMARY KEY, event_id TEXT NOT NULL, state TEXT NOT NULL, token TEXT NOT NULL,
+       claimed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
+    "CREATE INDEX IF NOT EXISTS claims_expires_at ON claims (expires_at)",
+  ],
+];
+
 interface ClaimRow extends Record<string, SqlStorageValue> {
   key: string;
   event_id: string;
@@ -67,13 +78,7 @@ export class IntakeLedger extends DurableObject {
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS claims (
-         key TEXT PRIMARY KEY, event_id TEXT NOT NULL, state TEXT NOT NULL, token TEXT NOT NULL,
-         claimed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
-    );
-    this.sql.exec("CREATE INDEX IF NOT EXISTS claims_expires_at ON claims (expires_at)");
+    this.sql = migrate(ctx.storage.sql, SCHEMA);
   }
 
   /**

@@ -17,6 +17,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { consoleSink, type LogSink, logLine } from "../core/log";
+import { migrate, type SchemaStep } from "../core/sqlSchema";
 import {
   type HealthSignal,
   HOUR_MS,
@@ -35,6 +36,24 @@ import {
 const RECENT_KEPT = 500;
 /** A signal is logged again after this long at the earliest. */
 const SIGNAL_LOG_INTERVAL_MS = HOUR_MS;
+
+/** The store's tables, oldest step first (see core/sqlSchema: never edit a deployed step, add one). */
+const SCHEMA: SchemaStep[] = [
+  [
+    `CREATE TABLE IF NOT EXISTS counts (
+       hour INTEGER NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
+       PRIMARY KEY (hour, destination, name)) WITHOUT ROWID`,
+    `CREATE TABLE IF NOT EXISTS recent (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, destination TEXT NOT NULL, event_id TEXT NOT NULL,
+       outcome TEXT NOT NULL, keys TEXT NOT NULL, fbtrace_id TEXT)`,
+    `CREATE TABLE IF NOT EXISTS latest (
+       destination TEXT PRIMARY KEY, accepted_at INTEGER, accepted_trace TEXT, failure TEXT)`,
+    `CREATE TABLE IF NOT EXISTS signals (
+       destination TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, first_at INTEGER NOT NULL,
+       last_at INTEGER NOT NULL, count INTEGER NOT NULL, logged_at INTEGER, PRIMARY KEY (destination, kind))`,
+    "CREATE TABLE IF NOT EXISTS quality (destination TEXT PRIMARY KEY, at INTEGER NOT NULL, state TEXT NOT NULL)",
+  ],
+];
 
 /** Each destination's last acceptance and failure. */
 export interface DestinationLatest {
@@ -58,29 +77,7 @@ export class MetricsStore extends DurableObject {
 
   constructor(ctx: DurableObjectState, env: object) {
     super(ctx, env as never);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS counts (
-         hour INTEGER NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
-         PRIMARY KEY (hour, destination, name)) WITHOUT ROWID`,
-    );
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS recent (
-         seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, destination TEXT NOT NULL, event_id TEXT NOT NULL,
-         outcome TEXT NOT NULL, keys TEXT NOT NULL, fbtrace_id TEXT)`,
-    );
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS latest (
-         destination TEXT PRIMARY KEY, accepted_at INTEGER, accepted_trace TEXT, failure TEXT)`,
-    );
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS signals (
-         destination TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, first_at INTEGER NOT NULL,
-         last_at INTEGER NOT NULL, count INTEGER NOT NULL, logged_at INTEGER, PRIMARY KEY (destination, kind))`,
-    );
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS quality (destination TEXT PRIMARY KEY, at INTEGER NOT NULL, state TEXT NOT NULL)`,
-    );
+    this.sql = migrate(ctx.storage.sql, SCHEMA);
   }
 
   /** Adds a batch: counts into its hour, events, last acceptance and failure, signals. */
