@@ -1,6 +1,6 @@
 /**
  * The schema of a SQLite-backed Durable Object, versioned. Each object lists its schema as steps,
- * oldest first, and calls {@link migrate} from its constructor: an object created today runs every
+ * oldest first, and calls {@link migrate} as it is built: an object created today runs every
  * step; one created before runs only the steps it has not run yet. The version is kept in a table
  * of its own, `schema_version`, so the object's tables keep their names and nothing else reads it.
  *
@@ -21,9 +21,8 @@
  *   ["CREATE TABLE IF NOT EXISTS notes (key TEXT PRIMARY KEY, body TEXT NOT NULL)"],
  *   (sql) => addColumn(sql, { table: "notes", column: "author", type: "TEXT" }),
  * ];
- * constructor(ctx: DurableObjectState, env: Env) {
- *   super(ctx, env);
- *   this.sql = migrate(ctx.storage.sql, SCHEMA);
+ * class Notes extends DurableObject {
+ *   private readonly sql = migrate(this.ctx.storage.sql, SCHEMA); // runs as the object is built
  * }
  * ```
  */
@@ -36,12 +35,13 @@ export const SCHEMA_VERSION_TABLE = "schema_version";
 
 /**
  * Brings `sql`'s schema up to date: runs, in order, each of `steps` not run yet, and records the
- * version after each. Answers `sql`, so a constructor can keep it in one line.
+ * version after each. Answers `sql`, so an object keeps it in one line (a field initialiser, run
+ * as the object is built, before any call reaches it).
  *
  * @example
  * ```ts
- * this.sql = migrate(ctx.storage.sql, [["CREATE TABLE IF NOT EXISTS held (key TEXT PRIMARY KEY)"]]);
- * schemaVersion(this.sql); // 1
+ * const sql = migrate(ctx.storage.sql, [["CREATE TABLE IF NOT EXISTS held (key TEXT PRIMARY KEY)"]]);
+ * schemaVersion(sql); // 1
  * ```
  */
 export function migrate(sql: SqlStorage, steps: readonly SchemaStep[]): SqlStorage {

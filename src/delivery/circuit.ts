@@ -23,27 +23,28 @@
  *
  * @example
  * ```ts
- * const circuit = env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName("eu")));
+ * const circuit = circuitOf(env, "eu")!; // ./holds
  * if ((await circuit.status(Date.now())).open) await circuit.hold(messages, { kind: "meta_refused", failure }, Date.now());
  * ```
  */
 import { DurableObject } from "cloudflare:workers";
-import { consoleSink, type LogFields, type LogSink, logLine } from "../core/log";
+import { type LogFields, logLine } from "../core/log";
+import { defaultRuntime, type Runtime } from "../core/runtime";
 import { migrate, type SchemaStep } from "../core/sqlSchema";
-import { ConfigError, configFor, destinationNamed } from "../config/settings";
+import { ConfigError, configFor, destinationNamed, type WorkerVars } from "../config/settings";
 import { type CircuitEvent, type CircuitState, circuitStatus, nextCircuitState, staleLetter } from "./circuitState";
 import { failureScope, type GraphOutcome, postEvents } from "./graph";
 import type { CircuitFailure, CircuitStatus, HoldCause } from "./holds";
-import { deadLetterKey, type QueuedEvent, type Queues, readQueuedEvent, sendBatches } from "./messages";
+import { deadLetterKey, type QueuedEvent, readQueuedEvent, sendBatches } from "./messages";
 import { isStale, QUEUE_TIMEOUT_MS } from "./policy";
 
+/** What the circuit reads of the Worker's env: the settings and secrets (../config), and the queues. */
+export type CircuitEnv = WorkerVars & Partial<Pick<Env, "CAPI_QUEUE" | "CAPI_DLQ">>;
+
 /** What a probe needs from the world; tests replace it through `runInDurableObject`. */
-export interface CircuitDeps {
-  fetch: typeof fetch;
-  now: () => number;
-  sink: LogSink;
-  /** The Worker's env (settings, secrets, queues); the object's own unless a test gives another. */
-  env: object | undefined;
+export interface CircuitDeps extends Pick<Runtime, "fetch" | "now" | "log"> {
+  /** The Worker's env; the object's own unless a test gives another. */
+  env: CircuitEnv | undefined;
 }
 
 interface StateRow extends Record<string, SqlStorageValue> {
@@ -75,20 +76,10 @@ const PROBE_EVENTS = 1;
 /** The events a probe can end with (./circuitState). */
 type ProbeVerdict = Extract<CircuitEvent, { kind: "probe_accepted" | "probe_refused" | "probe_transient" }>;
 
-export class DeliveryCircuit extends DurableObject {
-  private readonly sql: SqlStorage;
+export class DeliveryCircuit extends DurableObject<CircuitEnv> {
+  private readonly sql = migrate(this.ctx.storage.sql, SCHEMA);
   /** Replaced in tests (through `runInDurableObject`) by a fake Graph and clock. */
-  deps: CircuitDeps = {
-    fetch: (input, init) => fetch(input, init),
-    now: () => Date.now(),
-    sink: consoleSink,
-    env: undefined,
-  };
-
-  constructor(ctx: DurableObjectState, env: object) {
-    super(ctx, env as never);
-    this.sql = migrate(ctx.storage.sql, SCHEMA);
-  }
+  deps: CircuitDeps = { ...defaultRuntime(), env: undefined };
 
   /** Whether the circuit is open, what it holds, and Meta's last refusal. Re-arms a lost alarm. */
   async status(now: number): Promise<CircuitStatus> {
@@ -219,7 +210,7 @@ export class DeliveryCircuit extends DurableObject {
 
   /** Puts every held event back on the delivery queue (the circuit closed). */
   private async release(destination: string): Promise<void> {
-    const queue = (this.workerEnv() as Queues).CAPI_QUEUE;
+    const queue = this.workerEnv().CAPI_QUEUE;
     const held = this.oldest(Number.MAX_SAFE_INTEGER);
     if (held.length > 0 && !queue) throw new Error("CAPI_QUEUE is not bound");
     for (const run of sendBatches(held)) {
@@ -235,7 +226,7 @@ export class DeliveryCircuit extends DurableObject {
     const stale = this.oldest(Number.MAX_SAFE_INTEGER).filter((message) => isStale(message.event, now));
     if (stale.length === 0) return;
     const state = this.state();
-    const dlq = (this.workerEnv() as Queues).CAPI_DLQ;
+    const dlq = this.workerEnv().CAPI_DLQ;
     for (const message of stale) {
       const letter = staleLetter(state, message, now);
       if (dlq) await dlq.send(letter, { contentType: "json" });
@@ -261,8 +252,8 @@ export class DeliveryCircuit extends DurableObject {
       });
   }
 
-  private workerEnv(): object {
-    return this.deps.env ?? (this.env as object);
+  private workerEnv(): CircuitEnv {
+    return this.deps.env ?? this.env;
   }
 
   /** The stored state and the count of held events. */
@@ -300,6 +291,6 @@ export class DeliveryCircuit extends DurableObject {
   }
 
   private log(fields: Omit<LogFields, "msg">): void {
-    logLine(this.deps.sink, { msg: "circuit", ...fields });
+    logLine(this.deps.log, { msg: "circuit", ...fields });
   }
 }

@@ -2,7 +2,7 @@
  * The dead-letter store: the dead-letter queue's consumer writes every dead letter here, where
  * the admin routes (replay.ts) list, inspect, re-drive and discard them. A Cloudflare queue
  * cannot be browsed, hence this copy. One SQLite-backed Durable Object instance
- * (`DEAD_LETTER_STORE_NAME` in replay.ts); dead letters are few.
+ * (./instances' `deadLetterStoreOf`); dead letters are few.
  *
  * Rows hold the queued event as it would go to Meta (user data hashed, IP and user agent plain),
  * and are deleted {@link DEAD_LETTER_RETENTION_MS} after they were dead-lettered: by then Meta
@@ -66,18 +66,14 @@ interface Row extends Record<string, SqlStorageValue> {
 /**
  * @example
  * ```ts
- * const store = env.DEAD_LETTERS.get(env.DEAD_LETTERS.idFromName("dead-letters"));
+ * const store = deadLetterStoreOf(env)!; // ./instances
  * await store.put([letter]);
  * const { letters, cursor } = await store.list({ limit: 50, reason: "rejected" });
  * ```
  */
-export class DeadLetterStore extends DurableObject {
-  private readonly sql: SqlStorage;
-
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
-    this.sql = migrate(ctx.storage.sql, SCHEMA);
-  }
+export class DeadLetterStore extends DurableObject<Pick<Env, never>> {
+  // Pick<Env, never>: it reads no binding of the Worker's env.
+  private readonly sql = migrate(this.ctx.storage.sql, SCHEMA);
 
   /** Stores letters; a key seen before is updated (latest reason), its count grows, and it waits for replay again. */
   async put(letters: DeadLetter[]): Promise<void> {

@@ -10,7 +10,7 @@
  * is eventually consistent (two deliveries racing in two locations both see "absent"). D1 would
  * be consistent through its single primary, but costs a database to create and migrate and a
  * network hop to that primary; the object lives next to its callers' traffic, spreads over
- * `INTAKE_SHARDS` instances (queue.ts), and is created by `wrangler deploy` alone.
+ * `INTAKE_SHARDS` instances (./instances), and is created by `wrangler deploy` alone.
  *
  * Claims have three states: absent, `pending` (claimed, the queue send under way) and `queued`.
  * A pending claim left by a crash between claim and send is taken over after
@@ -68,18 +68,14 @@ interface ClaimRow extends Record<string, SqlStorageValue> {
  *
  * @example
  * ```ts
- * const ledger = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName(intakeShard(studioEventId)));
+ * const ledger = intakeLedgerOf(env, studioEventId)!; // ./instances
  * const [claim] = await ledger.claim([{ keys: ["id:evt_1", "wh:msg_1"], eventId: "cartful.ses_1.1" }], Date.now());
  * if (claim?.outcome === "claimed") { await queue.send(message); await ledger.confirm([{ keys, token: claim.token }]); }
  * ```
  */
-export class IntakeLedger extends DurableObject {
-  private readonly sql: SqlStorage;
-
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
-    this.sql = migrate(ctx.storage.sql, SCHEMA);
-  }
+export class IntakeLedger extends DurableObject<Pick<Env, never>> {
+  // Pick<Env, never>: it reads no binding of the Worker's env.
+  private readonly sql = migrate(this.ctx.storage.sql, SCHEMA);
 
   /**
    * Claims each entry's `keys` for its `eventId`, unless one of them is done or freshly claimed;

@@ -10,13 +10,14 @@
  *
  * @example
  * ```ts
- * const store = env.METRICS.get(env.METRICS.idFromName(METRICS_STORE_NAME));
+ * const store = metricsStoreOf(env)!; // ./instances
  * await store.record(batch);
  * await store.windowCounts("24h", Date.now()); // { "": { received: 14 }, default: { sent: 10, … } }
  * ```
  */
 import { DurableObject } from "cloudflare:workers";
-import { consoleSink, type LogSink, logLine } from "../core/log";
+import { consoleSink, logLine } from "../core/log";
+import type { Runtime } from "../core/runtime";
 import { migrate, type SchemaStep } from "../core/sqlSchema";
 import {
   type HealthSignal,
@@ -70,15 +71,11 @@ export interface HourCounts {
   held: number;
 }
 
-export class MetricsStore extends DurableObject {
-  private readonly sql: SqlStorage;
-  /** Replaced in tests: where signals are logged. */
-  sink: LogSink = consoleSink;
-
-  constructor(ctx: DurableObjectState, env: object) {
-    super(ctx, env as never);
-    this.sql = migrate(ctx.storage.sql, SCHEMA);
-  }
+export class MetricsStore extends DurableObject<Pick<Env, never>> {
+  // Pick<Env, never>: it reads no binding of the Worker's env.
+  private readonly sql = migrate(this.ctx.storage.sql, SCHEMA);
+  /** Where signals are logged; replaced in tests (through `runInDurableObject`). */
+  deps: Pick<Runtime, "log"> = { log: consoleSink };
 
   /** Adds a batch: counts into its hour, events, last acceptance and failure, signals. */
   async record(batch: MetricsBatch): Promise<void> {
@@ -286,7 +283,7 @@ export class MetricsStore extends DurableObject {
     );
     // Once an hour at most, and never Meta's free text: the kind and, for refusals, the codes.
     if (log) {
-      logLine(this.sink, {
+      logLine(this.deps.log, {
         msg: "signal",
         level: kind === "throttle" || kind === "version_warning" ? "warn" : "error",
         outcome: kind,
