@@ -7,7 +7,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { CircuitDeps, DeliveryCircuit } from "../src/delivery/circuit";
-import { circuitName, type HoldCause } from "../src/delivery/holds";
+import { circuitOf, type HoldCause } from "../src/delivery/holds";
 import type { DeadLetter, QueuedEvent } from "../src/delivery/messages";
 import { PROBE_FIRST_DELAY_MS } from "../src/delivery/policy";
 import type { ServerEvent } from "../src/transform/capi";
@@ -35,7 +35,7 @@ const refused: HoldCause = {
 /** A fresh circuit of a destination with its fake world: Graph answers from `answer`, queues record. */
 async function circuit(answer: (ids: string[]) => Response, settings: Record<string, unknown> = {}) {
   const destination = `d${++sequence}`;
-  const stub = env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName(destination)));
+  const stub = circuitOf(env, destination)!;
   const requests: { url: string; ids: string[]; token: string }[] = [];
   const requeue = fakeQueue<QueuedEvent>();
   const deadLetterQueue = fakeQueue<DeadLetter>();
