@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { queuedEvent } from "../../test/queueFixtures";
-import {
-  CLOSED_CIRCUIT,
-  type CircuitEvent,
-  type CircuitState,
-  circuitStatus,
-  nextCircuitState,
-  staleLetter,
-} from "./circuitState";
+import { type CircuitEvent, type CircuitState, circuitStatus, nextCircuitState, staleLetter } from "./circuitState";
 import type { GraphFailure } from "./graph";
 import type { HoldCause } from "./holds";
 import { PROBE_FIRST_DELAY_MS, PROBE_MAX_DELAY_MS } from "./policy";
@@ -27,7 +20,7 @@ const refused: HoldCause = { kind: "meta_refused", failure: tokenRefused };
 const kept = { status: 400, code: 190, subcode: 463, fbtraceId: "TR-190", message: "Error validating access token" };
 
 /** The states a circuit can be in. */
-const empty: CircuitState = CLOSED_CIRCUIT;
+const empty: CircuitState = { open: false, probes: 0, held: 0 };
 /** Closed, events left: a release that failed half-way, or a hold that came after it closed. */
 const closedHolding: CircuitState = { destination: "eu", open: false, probes: 0, held: 2, lastFailure: kept };
 const openRefused: CircuitState = {

@@ -44,9 +44,6 @@ export interface CircuitState {
   held: number;
 }
 
-/** A circuit that never held anything. */
-export const CLOSED_CIRCUIT: CircuitState = Object.freeze({ open: false, probes: 0, held: 0 });
-
 /** The causes the consumer can see are gone (it has the token, the destination, readable settings). */
 const SEEN_BY_CONSUMER: ReadonlySet<HoldCause["kind"]> = new Set([
   "no_token",
@@ -100,14 +97,16 @@ export interface CircuitStep {
  * @param now ms
  * @example
  * ```ts
- * nextCircuitState({ ...CLOSED_CIRCUIT, held: 2 }, { kind: "hold", destination: "eu", cause: { kind: "no_token" } }, 0);
+ * nextCircuitState({ open: false, probes: 0, held: 2 }, { kind: "hold", destination: "eu", cause: { kind: "no_token" } }, 0);
  * // { state: { open: true, cause: "no_token", since: 0, probes: 0, nextProbeAt: 30000, … }, alarm: { at: 30000 }, log: … }
  * ```
  */
 export function nextCircuitState(state: CircuitState, event: CircuitEvent, now: number): CircuitStep {
   switch (event.kind) {
     case "hold":
-      return event.cause === undefined ? added(state, event.destination, now) : held(state, event, event.cause, now);
+      return event.cause === undefined
+        ? heldMore(state, event.destination, now)
+        : heldFor(state, event.destination, event.cause, now);
     case "probe_requested":
       return state.held > 0 || state.open ? { state, alarm: { at: now } } : { state };
     case "settings_usable":
@@ -153,7 +152,7 @@ export function nextCircuitState(state: CircuitState, event: CircuitEvent, now: 
 }
 
 /** Events added to a circuit thought open: should it have closed meanwhile, they are probed at once. */
-function added(state: CircuitState, destination: string, now: number): CircuitStep {
+function heldMore(state: CircuitState, destination: string, now: number): CircuitStep {
   return {
     state: { ...state, destination },
     alarm: state.open ? { at: state.nextProbeAt ?? now, ifNone: true } : { at: now },
@@ -161,9 +160,9 @@ function added(state: CircuitState, destination: string, now: number): CircuitSt
 }
 
 /** A hold for a cause: opens a closed circuit (probe in 30 s), or updates an open one's cause. */
-function held(state: CircuitState, event: { destination: string }, cause: HoldCause, now: number): CircuitStep {
+function heldFor(state: CircuitState, destination: string, cause: HoldCause, now: number): CircuitStep {
   const lastFailure = cause.kind === "meta_refused" ? circuitFailure(cause.failure) : state.lastFailure;
-  const base = { ...without(state, ["lastFailure"]), destination: event.destination, cause: cause.kind };
+  const base = { ...without(state, ["lastFailure"]), destination, cause: cause.kind };
   if (state.open) {
     return {
       state: { ...base, ...(lastFailure ? { lastFailure } : {}) },
@@ -177,7 +176,7 @@ function held(state: CircuitState, event: { destination: string }, cause: HoldCa
     log: {
       level: "error",
       outcome: "circuit_opened",
-      destination: event.destination,
+      destination,
       reason: cause.kind,
       held: state.held,
       ...failureCodes(cause.kind === "meta_refused" ? cause.failure : undefined),
@@ -238,7 +237,7 @@ function without<K extends keyof CircuitState>(state: CircuitState, keys: K[]): 
  *
  * @example
  * ```ts
- * circuitStatus({ ...CLOSED_CIRCUIT, held: 0 }); // { open: false, held: 0, probes: 0 }
+ * circuitStatus({ open: false, probes: 0, held: 0 }); // { open: false, held: 0, probes: 0 }
  * ```
  */
 export function circuitStatus(state: CircuitState): CircuitStatus {
