@@ -32,7 +32,14 @@ import { type LogFields, logLine } from "../core/log";
 import { defaultRuntime, type Runtime } from "../core/runtime";
 import { migrate, type SchemaStep } from "../core/sqlSchema";
 import { ConfigError, configFor, destinationNamed, type WorkerVars } from "../config/settings";
-import { type CircuitEvent, type CircuitState, circuitStatus, nextCircuitState, staleLetter } from "./circuitState";
+import {
+  type AlarmChange,
+  type CircuitEvent,
+  type CircuitState,
+  circuitStatus,
+  nextCircuitState,
+  staleLetter,
+} from "./circuitState";
 import { failureScope, type GraphOutcome, postEvents } from "./graph";
 import type { CircuitFailure, CircuitStatus, HoldCause } from "./holds";
 import { deadLetterKey, type QueuedEvent, readQueuedEvent, sendBatches } from "./messages";
@@ -158,10 +165,14 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
     const before = this.state();
     const step = nextCircuitState(before, event, now);
     if (step.state !== before) this.store(step.state);
-    if (step.alarm && !(step.alarm.ifNone && (await this.ctx.storage.getAlarm()) !== null))
-      await this.ctx.storage.setAlarm(step.alarm.at);
+    if (step.alarm) await this.setAlarm(step.alarm);
     if (step.log) this.log(step.log);
     return step.state;
+  }
+
+  private async setAlarm({ at, ifNone }: AlarmChange): Promise<void> {
+    if (ifNone && (await this.ctx.storage.getAlarm()) !== null) return;
+    await this.ctx.storage.setAlarm(at);
   }
 
   /**
