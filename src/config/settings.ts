@@ -16,6 +16,7 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { type FieldMap, parseFieldMap } from "../transform/webhook";
+import { type BrowserSettings, readBrowserSettings } from "./browserSettings";
 import {
   type Destination,
   type DestinationDefaults,
@@ -38,6 +39,7 @@ import {
 } from "./values";
 
 export { ConfigError } from "./values";
+export type { BrowserSettings } from "./browserSettings";
 export { DEFAULT_DESTINATION, type Destination, DRY_RUN_PIXEL_ID, type GraphTarget } from "./destinations";
 
 /**
@@ -88,6 +90,8 @@ export interface RelayConfig {
   destinations: Destination[];
   /** Whether `DESTINATIONS` is set (then `META_PIXEL_ID` and `META_ACCESS_TOKEN` are not used). */
   several: boolean;
+  /** `POST /collect/cartful`: `BROWSER_ORIGINS` and `COOKIE_DOMAIN`; undefined while the route is off. */
+  browser: BrowserSettings | undefined;
 }
 
 /**
@@ -143,6 +147,7 @@ export function parseConfig(env: WorkerVars): RelayConfig {
     apiVersion,
     destinations,
     several,
+    browser: readBrowserSettings({ origins: raw(env, "BROWSER_ORIGINS"), cookieDomain: raw(env, "COOKIE_DOMAIN") }),
   };
 }
 
