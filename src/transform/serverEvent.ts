@@ -136,7 +136,7 @@ export function webhookUserData(
  * ```
  */
 export function buildCustomData(
-  webhook: StudioWebhook,
+  webhook: Pick<StudioWebhook, "recommendations" | "store" | "quiz">,
   config: Omit<EventOptions, "limitedDataUse">,
 ): CustomData | undefined {
   const contents: Content[] = [];
@@ -233,7 +233,8 @@ function isAmount(value: number | null | undefined): value is number {
   return value != null && Number.isFinite(value) && value >= 0 && value < 1e12;
 }
 
-function storeUrl(domain: string | undefined): string | undefined {
+/** The store's own address from `store.domain`, the event source of an event without a page URL. */
+export function storeUrl(domain: string | undefined): string | undefined {
   const host = domain
     ?.trim()
     .replace(/^https?:\/\//, "")
