@@ -9,6 +9,7 @@ import {
   planBrowserEvents,
 } from "./browserEvents";
 import { firstPartyCookies } from "./firstPartyCookies";
+import { seeded } from "../../dev/fake-meta/errors";
 import { sha256Utf8Hex } from "./sha256";
 
 const NOW = Date.parse("2026-12-02T10:00:05Z");
@@ -106,6 +107,14 @@ describe("parseBrowserBatch", () => {
   it.each([null, [], "events", { events: [] }, { events: {} }, { events: [null] }])("refuses %j", (value) => {
     const parsed = parseBrowserBatch(value);
     expect(parsed).toMatchObject({ ok: false, error: "invalid" });
+  });
+
+  it("refuses a type that is not a Studio type's shape, without echoing it", () => {
+    expect(parseBrowserBatch(body([addToCart({ type: "jane@example.com" })]))).toEqual({
+      ok: false,
+      error: "invalid",
+      issues: [{ path: "events.0.type", message: "Not a Studio event type" }],
+    });
   });
 
   it("bounds strings as for webhooks", () => {
@@ -208,6 +217,8 @@ describe("planBrowserEvents", () => {
 
   it.each([
     [undefined, "invalid_event_id"],
+    [42, "invalid_event_id"],
+    [`cartful.${"x".repeat(5000)}`, "invalid_event_id"],
     ["fbq.ses_a.1", "invalid_event_id"],
     [`cartful.${"x".repeat(249)}`, "invalid_event_id"],
     ["cartful.jane@example.com.1.product:view", "personal_event_id"],
@@ -372,5 +383,74 @@ describe("planBrowserEvents", () => {
   it("leaves the agent out when it is longer than a webhook's may be", () => {
     const [result] = plan([addToCart()], { request: { ...REQUEST, userAgent: "A".repeat(4097) } });
     expect(sent(result!)[0]!.event.user_data.client_user_agent).toBeUndefined();
+  });
+});
+
+describe("hostile bodies", () => {
+  const VALUES: unknown[] = [
+    null,
+    true,
+    0,
+    -1,
+    1e308,
+    "",
+    " ",
+    "jane@example.com",
+    "+1 650 555 1212",
+    "x".repeat(9000),
+    [],
+    ["jane@example.com"],
+    {},
+    JSON.parse('{"__proto__":{"type":"quiz:complete","event_id":"cartful.x"}}'),
+    JSON.parse('{"constructor":{"prototype":{"polluted":"jane@example.com"}}}'),
+    "2026-02-30T10:00:00Z",
+    "cartful.jane@example.com",
+  ];
+  const PATHS = [
+    ["events"],
+    ["page_url"],
+    ["referrer"],
+    ["fbp"],
+    ["fbc"],
+    ["consent"],
+    ["events", 0],
+    ["events", 0, "type"],
+    ["events", 0, "event_id"],
+    ["events", 0, "occurred_at"],
+    ["events", 0, "session"],
+    ["events", 0, "session", "id"],
+    ["events", 0, "session", "attempt"],
+    ["events", 0, "product"],
+    ["events", 0, "product", "price"],
+    ["events", 0, "recommendations"],
+    ["events", 0, "store"],
+    ["events", 0, "user_data"],
+    ["events", 0, "user_data", "em"],
+    ["events", 0, "consent"],
+    ["events", 0, "__proto__"],
+  ];
+
+  it("never throws, and never lets a value in clear through, whatever a field holds", () => {
+    const random = seeded(15);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    for (let round = 0; round < 400; round++) {
+      const value = body([addToCart(), addToCart({ type: "quiz:complete", product: undefined })]);
+      for (let change = 0; change < 3; change++) {
+        const path = pick(PATHS);
+        let target: any = value;
+        for (const key of path.slice(0, -1)) target = target?.[key as never];
+        if (target !== null && typeof target === "object") target[path.at(-1) as never] = pick(VALUES) as never;
+      }
+      const parsed = parseBrowserBatch(JSON.parse(JSON.stringify(value)));
+      if (!parsed.ok) {
+        if (parsed.error === "invalid") expect(JSON.stringify(parsed.issues)).not.toContain("jane");
+        continue;
+      }
+      const plans = planBrowserEvents(parsed.batch, REQUEST, [DEFAULT], NOW);
+      const text = JSON.stringify(plans.map((p) => (p.status === "send" ? p.deliveries.map((d) => d.event) : p)));
+      expect(text).not.toContain("jane");
+      expect(text).not.toContain("555 1212");
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

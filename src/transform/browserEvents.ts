@@ -53,7 +53,16 @@ import {
   MAX_CLOCK_SKEW_MS,
 } from "./transformWebhook";
 import { buildUserData, type MatchReport, USER_DATA_KEYS } from "./userData";
-import { bounded, consentSignal, FIELD_LIMITS, type Issue, numeric, recommendation, timestamp } from "./webhook";
+import {
+  bounded,
+  consentSignal,
+  FIELD_LIMITS,
+  type Issue,
+  MAX_RECOMMENDATIONS,
+  numeric,
+  recommendation,
+  timestamp,
+} from "./webhook";
 
 /** The most events one request may carry (the contract's bound; more is a 413). */
 export const MAX_BROWSER_EVENTS = 20;
@@ -86,13 +95,29 @@ function optional<T extends z.ZodMiniType>(schema: T) {
 /** A `user_data` value: kept as it came (any JSON); only hashed strings survive planning. */
 const userDataValue = z.optional(z.unknown());
 
+/**
+ * A Studio type's shape (`product:addToCart`, `quiz:complete`): letters, digits and `:_.-`. The
+ * type is named in answers and counts, so anything else (an email address a broken mapping put
+ * there, say) is refused rather than carried along.
+ */
+const STUDIO_TYPE = /^[A-Za-z0-9_.:-]+$/;
+
 const browserEventSchema = z.object({
-  type: z.pipe(bounded(FIELD_LIMITS.type), z.string().check(z.minLength(1, "Required"))),
+  type: z.pipe(
+    bounded(FIELD_LIMITS.type),
+    z.string().check(z.minLength(1, "Required"), z.regex(STUDIO_TYPE, "Not a Studio event type")),
+  ),
   id: bounded(FIELD_LIMITS.id),
   /** Absent: the request's moment. */
   occurred_at: z.optional(timestamp),
-  /** Refused per event (not the whole body) when it is not the relay's shape; bounded here. */
-  event_id: bounded(FIELD_LIMITS.browserValue),
+  /**
+   * Checked per event by planning (`cartful.`, at most 256 characters): an event with another is
+   * refused, not the whole body. Not bounded here for that reason; the body's 16 KiB bound it.
+   */
+  event_id: z.pipe(
+    z.optional(z.unknown()),
+    z.transform((value: unknown) => (typeof value === "string" ? value : undefined)),
+  ),
   quiz: optional(z.object({ id: bounded(FIELD_LIMITS.id), name: bounded(FIELD_LIMITS.name) })),
   session: optional(
     z.object({
@@ -103,8 +128,10 @@ const browserEventSchema = z.object({
   product: optional(recommendation),
   step: optional(z.object({ id: bounded(FIELD_LIMITS.id) })),
   recommendations: z.pipe(
-    z.nullable(z.optional(z.array(recommendation).check(z.maxLength(100, "Too many: at most 100")))),
-    z.transform((value: z.output<typeof recommendation>[] | null | undefined) => value ?? []),
+    z.nullable(z.optional(z.array(recommendation))),
+    z.transform((value: z.output<typeof recommendation>[] | null | undefined) =>
+      (value ?? []).slice(0, MAX_RECOMMENDATIONS),
+    ),
   ),
   store: optional(z.object({ currency: bounded(FIELD_LIMITS.type), domain: bounded(FIELD_LIMITS.domain) })),
   user_data: optional(z.object({ em: userDataValue, ph: userDataValue, external_id: userDataValue })),
@@ -397,5 +424,5 @@ function browserCustomData(event: BrowserEvent, destination: BrowserDestination)
       { ...destination, eventValue: { kind: "recommendations" } },
     );
   }
-  return buildCustomData({ recommendations: event.recommendations.slice(0, 100), store, quiz }, destination);
+  return buildCustomData({ recommendations: event.recommendations, store, quiz }, destination);
 }
