@@ -444,7 +444,9 @@ var cartfulMetaPixel = (function () {
    */
   function browserEventName(settings, type) {
     var mapped = isObject(settings.eventName) ? nameFor(settings.eventName, type) : undefined;
-    return mapped || (has(BROWSER_EVENTS, type) ? BROWSER_EVENTS[type] : undefined);
+    var name = mapped || (has(BROWSER_EVENTS, type) ? BROWSER_EVENTS[type] : undefined);
+    // The relay takes only a Studio type's shape (src/transform/browserEvents.ts STUDIO_TYPE).
+    return /^[A-Za-z0-9_.:-]{1,64}$/.test(type) ? name : undefined;
   }
 
   function fire(settings, type, eventID, params, externalId, browserName) {
@@ -539,6 +541,7 @@ var cartfulMetaPixel = (function () {
       store: compact({ currency: short(store.currency, 64), domain: short(store.domain, 255) }),
       user_data: externalId === undefined ? undefined : { external_id: externalId },
       consent: compact({ ad_user_data: signal(consent.ad_user_data), ad_storage: signal(consent.ad_storage) }),
+      marketing_consent: flag(objectAt(payload, "shopper").marketing_consent),
     });
   }
 

@@ -718,6 +718,19 @@ describe("collect: every quiz event server-side", () => {
     expect([calls, requests]).toEqual([[], []]);
   });
 
+  it("passes the shopper's marketing consent on, so REQUIRE_CONSENT reads the grant the Pixel fired on", async () => {
+    const { pixel, requests, scope } = loadCollecting();
+    const payload = browserPayload({ context: {}, shopper: { marketing_consent: "yes" } });
+    expect(await pixel(payload, { collect: COLLECT, requireConsent: true })).toMatchObject({ fired: true });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(requests[0]!.body.events[0].marketing_consent).toBe(true);
+    expect(relayBrowserOutcomes(requests[0]!.body, { REQUIRE_CONSENT: "true" })).toMatchObject([{ sent: true }]);
+    delete requests[0]!.body.events[0].marketing_consent;
+    expect(relayBrowserOutcomes(requests[0]!.body, { REQUIRE_CONSENT: "true" })).toMatchObject([
+      { sent: false, reason: "consent_not_granted" },
+    ]);
+  });
+
   it("refuses a collect that is not a URL, naming the option", async () => {
     const { pixel } = loadCollecting();
     for (const collect of ["", "/collect/cartful", "javascript:alert(1)", 42, {}]) {

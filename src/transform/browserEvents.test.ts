@@ -326,10 +326,17 @@ describe("planBrowserEvents", () => {
     expect(denied).toMatchObject({ status: "skipped", reason: "consent_denied" });
     const [ownDenial] = plan([addToCart({ consent: { ad_storage: "denied" } })]);
     expect(ownDenial).toMatchObject({ status: "skipped", reason: "consent_denied" });
+    const [refused] = plan([addToCart({ marketing_consent: "no" })]);
+    expect(refused).toMatchObject({ status: "skipped", reason: "consent_denied" });
     const strict = destination({ name: "strict", requireConsent: true });
     const [silent] = plan([addToCart()], { overrides: { consent: undefined }, destinations: [DEFAULT, strict] });
     expect(silent).toMatchObject({ status: "send", skipped: [{ destination: strict, reason: "consent_not_granted" }] });
     expect(sent(silent!).map((d) => d.destination.name)).toEqual(["default"]);
+    const [granted] = plan([addToCart({ marketing_consent: true })], {
+      overrides: { consent: undefined },
+      destinations: [strict],
+    });
+    expect(granted).toMatchObject({ status: "send", skipped: [] });
   });
 
   it("bounds event_time: never after now, never older than Meta accepts", () => {

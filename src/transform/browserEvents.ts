@@ -12,7 +12,8 @@
  *    destination whose `match` holds and whose `browser_events` maps its type, consent allowing)
  *    or `skipped` with a reason.
  *
- * What the endpoint accepts of the shopper: `user_data.em`, `ph` and `external_id` only hashed
+ * What the endpoint accepts of the shopper: an event's `marketing_consent` flag (read with the
+ * consent signals as for webhooks), and `user_data.em`, `ph` and `external_id` only hashed
  * (64 hex digits, or a Parameter Builder value, see ./hash `preHashed`). A value in clear is
  * dropped (its key reported in the match report as `not hashed`), never hashed and forwarded, and
  * the event still goes. `client_ip_address` and `client_user_agent` are the request's own (never
@@ -57,6 +58,7 @@ import {
   bounded,
   consentSignal,
   FIELD_LIMITS,
+  flag,
   type Issue,
   MAX_RECOMMENDATIONS,
   numeric,
@@ -136,6 +138,8 @@ const browserEventSchema = z.object({
   store: optional(z.object({ currency: bounded(FIELD_LIMITS.type), domain: bounded(FIELD_LIMITS.domain) })),
   user_data: optional(z.object({ em: userDataValue, ph: userDataValue, external_id: userDataValue })),
   consent: z.optional(consent),
+  /** Studio's `shopper.marketing_consent`, the one shopper field the snippet passes on (a flag). */
+  marketing_consent: z.nullable(z.optional(flag)),
 });
 
 const browserBatchSchema = z.object({
@@ -303,7 +307,10 @@ function planEvent<D extends BrowserDestination>(
   if (isTooOld(occurredAt, now + INTAKE_MARGIN_MS)) return skip("too_old");
   const eventTime = Math.min(occurredAt, now);
 
-  const source = { shopper: {}, context: { consent: mergedConsent(event, batch) } };
+  const source = {
+    shopper: { marketing_consent: event.marketing_consent },
+    context: { consent: mergedConsent(event, batch) },
+  };
   const deliveries: BrowserDelivery<D>[] = [];
   const skipped: { destination: D; reason: DestinationSkipReason }[] = [];
   const { userData, match } = browserUserData(event, batch, request, eventTime);

@@ -114,7 +114,7 @@ export const numeric = z.union([
 const FLAG_WORDS = ["true", "false", "yes", "no", "1", "0", "granted", "denied"] as const;
 
 /** `true`/`false`, or their common text forms from form builders. */
-const flag = z.union([
+export const flag = z.union([
   z.boolean(),
   z.pipe(
     z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.enum(FLAG_WORDS)),
