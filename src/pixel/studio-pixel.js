@@ -513,7 +513,6 @@ var cartfulMetaPixel = (function () {
    * The session id travels as it enters the event_id (hashed where it carries personal data).
    */
   function collectedEvent(payload, type, eventID, sessionPart, externalId) {
-    var session = objectAt(payload, "session");
     var quiz = objectAt(payload, "quiz");
     var store = objectAt(payload, "store");
     var consent = objectAt(objectAt(payload, "context"), "consent");
@@ -555,12 +554,12 @@ var cartfulMetaPixel = (function () {
     if (state) return state;
     state = root.__cartfulCollect = { queues: [], timer: undefined };
     var flushNow = function () {
-      flush();
+      void flush();
     };
     if (typeof root.addEventListener === "function") root.addEventListener("pagehide", flushNow);
     if (typeof document !== "undefined" && typeof document.addEventListener === "function") {
       document.addEventListener("visibilitychange", function () {
-        if (document.visibilityState === "hidden") flush();
+        if (document.visibilityState === "hidden") void flush();
       });
     }
     return state;
@@ -575,7 +574,10 @@ var cartfulMetaPixel = (function () {
       state.queues.push(queue);
     }
     queue.events.push(event);
-    if (queue.events.length >= MAX_COLLECT_EVENTS) return flush();
+    if (queue.events.length >= MAX_COLLECT_EVENTS) {
+      void flush();
+      return;
+    }
     if (state.timer === undefined) state.timer = setTimeout(flush, COLLECT_DELAY_MS);
   }
 
