@@ -60,7 +60,8 @@
  *   collect         the relay's URL, e.g. "https://capi.shop.example.com/collect/cartful"
  *                   (unset: the Pixel only)                                   (BROWSER_ORIGINS)
  * A pixel's own eventName wins over `eventName`; a Studio type missing from a map falls back to
- * the next one, and finally to "Lead".
+ * the next one, and finally to "Lead" (for a browser event with `collect`: to the relay's default
+ * `browser_events`, see above; a single name is the lead's and does not apply).
  *
  * RESULT. A Promise (the external_id hash uses the browser's crypto.subtle) of
  *   { fired: true, eventID, params, events: [{ command, pixelId?, eventName }], externalId,
@@ -73,9 +74,9 @@
  * Plain ES5 except for the Promise, TextEncoder and crypto.subtle that hashing needs, and fetch
  * (keepalive) or sendBeacon for `collect`, available in every browser Studio supports. An id that
  * must enter the eventID hashed needs crypto.subtle (https): without it such an event is not fired
- * ("no_event_id"), since its copies could not deduplicate. Every rule below mirrors a module of the relay (named in
- * each comment); src/pixel/studio-pixel.test.ts and test/browser/pixel.test.ts check that they
- * agree on every fixture.
+ * ("no_event_id"), since its copies could not deduplicate. Every rule below mirrors a module of
+ * the relay (named in each comment); src/pixel/studio-pixel.test.ts, test/browser/pixel.test.ts
+ * and test/browser/collect.test.ts check that they agree on every fixture.
  */
 var cartfulMetaPixel = (function () {
   "use strict";
