@@ -13,7 +13,7 @@ const TOKENS = {
   META_ACCESS_TOKEN_SKIN: "EAAB-skin-token",
   META_ACCESS_TOKEN_TEST: "EAAB-test-token",
 };
-/** The README's worked example: a region by store domain, a second pixel for one quiz, a test pixel fed from a {source} route. */
+/** The worked example of docs/configuration.md: a region by store domain, a second pixel for one quiz, a test pixel fed from a {source} route. */
 const DESTINATIONS = [
   {
     name: "eu",

@@ -1,6 +1,6 @@
 /**
  * Queue fixtures shared by the unit tests (src/delivery/*.test.ts) and the workerd tests
- * (test/queue*.test.ts): a finished event as the webhook route queues it.
+ * (test/consumer.test.ts, deadLetters.test.ts, circuit.test.ts, …): a finished event as the webhook route queues it.
  */
 import type { ServerEvent } from "../src/transform/capi";
 import type { QueuedEvent } from "../src/delivery/messages";

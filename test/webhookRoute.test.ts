@@ -1,6 +1,6 @@
 /**
  * The real routes, inside workerd, against a fake Graph endpoint: what a Studio sender and
- * Meta see of the relay (../shared/contract/README.md).
+ * Meta see of the relay (docs/api.md).
  */
 import { describe, expect, it } from "vitest";
 import {

@@ -588,7 +588,7 @@ describe("the relay against the fake", () => {
   );
 
   it("sends fixtures/minimal.json (no page URL or user agent) as a website event Meta documents as invalid", async () => {
-    // README "What goes to Meta": such a webhook is still relayed, and Meta's answer decides.
+    // docs/privacy-and-matching.md "What goes to Meta": such a webhook is still relayed, and Meta's answer decides.
     expect(await relayFixture("minimal")).toMatchObject({
       ok: false,
       transient: false,

@@ -1,8 +1,8 @@
 /**
  * The dead-letter store: the dead-letter queue's consumer writes every dead letter here, where
- * the admin routes (replay.ts) list, inspect, re-drive and discard them. A Cloudflare queue
+ * the admin routes (deadLetters.ts) list, inspect, re-drive and discard them. A Cloudflare queue
  * cannot be browsed, hence this copy. One SQLite-backed Durable Object instance
- * (`DEAD_LETTER_STORE_NAME` in replay.ts); dead letters are few.
+ * (`DEAD_LETTER_STORE_NAME` in deadLetters.ts); dead letters are few.
  *
  * Rows hold the queued event as it would go to Meta (user data hashed, IP and user agent plain),
  * and are deleted {@link DEAD_LETTER_RETENTION_MS} after they were dead-lettered: by then Meta

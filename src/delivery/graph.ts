@@ -3,7 +3,7 @@
  *
  * The access token travels in the JSON body only: never in the URL (URLs end up in logs) and
  * never in an outcome message. Which errors are worth retrying follows Meta's "Handling Errors"
- * page; see ../shared/meta-capi.md.
+ * page (developers.facebook.com/docs/graph-api/guides/error-handling); docs/delivery.md says what each means here.
  */
 import type { GraphTarget } from "../config/settings";
 import type { EventsRequestBody, ServerEvent } from "../transform/capi";

@@ -10,7 +10,7 @@
  * is eventually consistent (two deliveries racing in two locations both see "absent"). D1 would
  * be consistent through its single primary, but costs a database to create and migrate and a
  * network hop to that primary; the object lives next to its callers' traffic, spreads over
- * `INTAKE_SHARDS` instances (queue.ts), and is created by `wrangler deploy` alone.
+ * `INTAKE_SHARDS` instances (producer.ts), and is created by `wrangler deploy` alone.
  *
  * Claims have three states: absent, `pending` (claimed, the queue send under way) and `queued`.
  * A pending claim left by a crash between claim and send is taken over after

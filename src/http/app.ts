@@ -1,7 +1,7 @@
 /**
  * The HTTP shell: the Hono app that wires the routes to the webhook handler (./webhookRoute), the
  * health check and the operator routes (./admin). Routes, status codes and the error shape are the
- * contract's (../shared/contract/README.md).
+ * contract's, documented in docs/api.md.
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 /**
  * Test data for differential.test.ts: messy real-world inputs for every `user_data` key the
  * relay builds, from many countries, each with the result Meta's documented rules give (see
- * ../shared/meta-capi.md and the README's "What goes to Meta"). Not imported by the Worker.
+ * Meta's Customer Information Parameters page and docs/privacy-and-matching.md). Not imported by the Worker.
  *
  * `expected` is the normalized plaintext before hashing for a hashed key, the value sent for
  * `client_ip_address`, `fbc` and `fbp`, or `undefined` when nothing is sent. `asIs` marks a

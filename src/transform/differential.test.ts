@@ -208,7 +208,7 @@ const same = (a: Fingerprint, b: Fingerprint) => (a === THROWS ? DROPPED : a) ==
 
 /**
  * Meta's documented rules (Customer Information Parameters; fbp and fbc; Parameter Builder;
- * see ../shared/meta-capi.md) behind each departure, with what follows from them.
+ * the pages of those names in Meta's Conversions API documentation) behind each departure, with what follows from them.
  */
 const RULES = {
   EM_SHAPE: "em: trim and lowercase (Meta), and it must be an address: no one-letter or numeric TLD, no trailing dot",

@@ -1,6 +1,6 @@
 /**
  * Meta's advanced-matching normalization for `user_data`, following "Customer Information
- * Parameters" (see ../shared/meta-capi.md): the shared cleaning step every key goes through,
+ * Parameters" (Meta's Conversions API page; docs/privacy-and-matching.md): the shared cleaning step every key goes through,
  * the result type, and one function per key for em, fn/ln, ge, ct, st, zp, country and
  * external_id (`ph` is in `./phone`, `db` in `./dateOfBirth`). Each function returns the
  * normalized plaintext (to be hashed with `sha256Hex`), or the reason the input cannot be made

@@ -11,7 +11,7 @@ interface Fixture {
   shopper: Record<string, unknown>;
   context: { ip: string; user_agent: string; fbp: string; fbc?: string };
 }
-/** The lead's fixtures (fixtures/canonical.json is ../shared/contract/webhook-example.json). */
+/** The lead's fixtures (fixtures/canonical.json is the canonical Studio webhook: docs/api.md "The webhook"). */
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../../fixtures/${name}.json`, import.meta.url), "utf8")) as Fixture;
 /** Studio sends strings, but a merchant's mapping may give a number (messy.json's customer_id). */

@@ -161,7 +161,7 @@ export const timestamp = z.pipe(
   }),
 );
 
-/** The canonical Studio webhook (../shared/contract/webhook-example.json); extra fields ignored. */
+/** The canonical Studio webhook (fixtures/canonical.json; docs/api.md "The webhook"); extra fields ignored. */
 export const studioWebhookSchema = z.looseObject({
   type: z.pipe(
     bounded(FIELD_LIMITS.type),
