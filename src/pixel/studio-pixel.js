@@ -78,6 +78,7 @@
  * the relay (named in each comment); src/pixel/studio-pixel.test.ts, test/browser/pixel.test.ts
  * and test/browser/collect.test.ts check that they agree on every fixture.
  */
+// oxlint-disable-next-line no-unused-vars -- the global the merchant's pasted line calls
 var cartfulMetaPixel = (function () {
   "use strict";
   var EMAIL_SUBMIT = "email:submit";

@@ -81,8 +81,9 @@ describe.skipIf(!chromium.browser)("the snippet's collect option in headless Chr
     // flush, or the next test's navigation) Chromium reports it aborted to the page while it still
     // reaches the server (the tests check what the server received). Anything else is a problem.
     const aborted = `request failed: ${capture.url} (net::ERR_ABORTED)`;
-    expect(problems.list().filter((line) => line !== aborted)).toEqual([]);
+    const left = problems.list().filter((line) => line !== aborted);
     problems.clear();
+    if (left.length > 0) throw new Error(`the page reported problems:\n${left.join("\n")}`);
   });
 
   afterAll(async () => {
