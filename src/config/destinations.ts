@@ -8,7 +8,7 @@
  * `access_token_secret`, `match` (`source`, `store_domain`, `quiz_id`, `type`), `event_name`
  * (a name, or an object from Studio type to name), `test_event_code`, and, overriding the global
  * settings of the same meaning, `content_id`, `content_type`, `event_value`, `require_consent`,
- * `limited_data_use`, `dataset_quality_token_secret`. Unknown keys are refused (a typo would
+ * `limited_data_use`, `dataset_quality_token_secret`, and `browser_events` (./browserSettings). Unknown keys are refused (a typo would
  * otherwise be silently ignored). Errors name the destination and the key, never a value.
  *
  * Refused as well, because each has sent events to the wrong place or broken the relay:
@@ -37,6 +37,8 @@
  */
 import { isPrototypeKey, isRecord, nullRecord, ownValue } from "../core/records";
 import type { Route } from "../transform/routing";
+import { DEFAULT_BROWSER_EVENTS } from "../transform/browserEventNames";
+import { readBrowserEvents } from "./browserSettings";
 import { type DuplicateKey, type JsonRead, JsonTextError, readJson } from "./json";
 import type { ContentIdField, ContentType, EventOptions, EventValue, LimitedDataUse } from "../transform/serverEvent";
 import {
@@ -90,6 +92,8 @@ export interface Destination extends Route, EventOptions {
   requireConsent: boolean;
   /** Token for Meta's Dataset Quality API (may differ from the sending token); undefined: none. */
   qualityToken: string | undefined;
+  /** Browser events it takes: Studio `type` → Meta event name (`browser_events`; Cartful's suggestions by default). */
+  browserEvents: ReadonlyMap<string, string>;
 }
 
 /** The global settings a destination falls back on, and what it needs to build its Graph target. */
@@ -129,6 +133,7 @@ const KEYS = new Set([
   "require_consent",
   "limited_data_use",
   "dataset_quality_token_secret",
+  "browser_events",
 ]);
 const MATCH_KEYS = new Set(["source", "store_domain", "quiz_id", "type"]);
 
@@ -166,6 +171,7 @@ export function singleDestination(
     contentType: defaults.contentType ?? contentTypeFor(defaults.contentId),
     eventValue: defaults.eventValue,
     qualityToken: qualityToken ?? accessToken,
+    browserEvents: DEFAULT_BROWSER_EVENTS,
   };
 }
 
@@ -311,6 +317,7 @@ function parseDestination(
     contentType,
     eventValue: readEventValue(own("event_value"), `${where}: event_value`) ?? defaults.eventValue,
     qualityToken: secret(qualitySecret ?? defaults.qualityTokenSecret) ?? accessToken,
+    browserEvents: readBrowserEvents(own("browser_events"), `${where}: browser_events`),
   };
 }
 

@@ -23,6 +23,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { isPrototypeKey, isRecord } from "../core/records";
 import { type FieldMap, parseFieldMap } from "../transform/webhook";
+import { type BrowserSettings, readBrowserSettings } from "./browserSettings";
 import { JsonTextError, readJson } from "./json";
 import {
   type Destination,
@@ -48,6 +49,7 @@ import {
 } from "./values";
 
 export { ConfigError } from "./values";
+export type { BrowserSettings } from "./browserSettings";
 export { DEFAULT_DESTINATION, type Destination, DRY_RUN_PIXEL_ID, type GraphTarget } from "./destinations";
 
 /**
@@ -104,6 +106,8 @@ export interface RelayConfig {
   destinations: Destination[];
   /** Whether `DESTINATIONS` is set (then `META_PIXEL_ID` and `META_ACCESS_TOKEN` are not used). */
   several: boolean;
+  /** `POST /collect/cartful`: `BROWSER_ORIGINS` and `COOKIE_DOMAIN`; undefined while the route is off. */
+  browser: BrowserSettings | undefined;
 }
 
 /**
@@ -162,6 +166,7 @@ export function parseConfig(env: WorkerVars): RelayConfig {
     dryRun,
     destinations,
     several,
+    browser: readBrowserSettings({ origins: raw(env, "BROWSER_ORIGINS"), cookieDomain: raw(env, "COOKIE_DOMAIN") }),
   };
 }
 

@@ -156,7 +156,7 @@ export function webhookUserData(
  * ```
  */
 export function buildCustomData(
-  webhook: StudioWebhook,
+  webhook: Pick<StudioWebhook, "recommendations" | "store" | "quiz">,
   config: Omit<EventOptions, "limitedDataUse">,
 ): CustomData | undefined {
   const contents: Content[] = [];
