@@ -138,7 +138,7 @@ async function packages({ entry, dir, meta, minify }) {
   const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).dependencies ?? {});
   const base = await esbuildSize({ entry, minify });
   const list = [];
-  for (const dep of [...new Set([...deps, ...Object.keys(raw).filter((k) => !k.startsWith("src/"))])]) {
+  for (const dep of new Set([...deps, ...Object.keys(raw).filter((k) => !k.startsWith("src/"))])) {
     const without = await esbuildSize({ entry, minify, external: [dep, `${dep}/*`] });
     list.push({
       name: dep,

@@ -489,7 +489,7 @@ export async function runMetricsBurst({ durationS = 3, connections = 8, delivery
  * (bench/relay-counted/), then, once every event reached the fake Graph and the last buffered
  * counts were written, the calls it got, and `/admin/metrics` read before and after.
  */
-async function countMetricsWrites({ graph, headers, templates, requests, connections, durationS, delivered }) {
+async function countMetricsWrites({ graph, templates, requests, connections, durationS, delivered }) {
   const label = LABELS.relayCounted;
   const state = path.join(ROOT, "bench/out/state", label);
   fs.rmSync(state, { recursive: true, force: true });

@@ -77,7 +77,7 @@ try {
   await send("Debugger.enable");
   const markersByScript = new Map();
   for (const [scriptId, url] of scripts) {
-    if (!/index\.js$/.test(url)) continue;
+    if (!url.endsWith("index.js")) continue;
     const { result } = await send("Debugger.getScriptSource", { scriptId });
     const markers = [];
     (result?.scriptSource ?? "").split("\n").forEach((line, i) => {

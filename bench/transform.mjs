@@ -150,7 +150,7 @@ for (const entry of corpus) {
 }
 
 const both = fixtures.filter((f) => f.relayOk && f.sdkOk); // the like-for-like corpus
-// The contract's canonical webhook (../shared/contract/webhook-example.json) on its own.
+// The canonical Studio webhook (fixtures/canonical.json) on its own.
 const { file: exampleFile, payload: example } = contractExample();
 const exampleConfig = relay.parseConfig(BENCH_ENV);
 const exampleOk = run(example, exampleConfig, now) === 1;

@@ -4,7 +4,6 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { deadLetterStore } from "../src/delivery/deadLetters";
 import { circuitName } from "../src/delivery/holds";
 import { buildConsoleModel } from "../src/http/console/data";
 import { consumerBatch, emptyBatch, webhookBatch } from "../src/observe/metrics";

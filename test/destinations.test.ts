@@ -13,7 +13,7 @@ const TOKENS = {
   META_ACCESS_TOKEN_SKIN: "EAAB-skin-token",
   META_ACCESS_TOKEN_TEST: "EAAB-test-token",
 };
-/** The README's worked example: a region by store domain, a second pixel for one quiz, a test pixel fed from a {source} route. */
+/** The worked example of docs/configuration.md: a region by store domain, a second pixel for one quiz, a test pixel fed from a {source} route. */
 const DESTINATIONS = [
   {
     name: "eu",
@@ -197,7 +197,7 @@ describe("a failing destination", () => {
   it("is sent alone on Studio's redelivery: the ledger remembers what went through", async () => {
     let skinDown = true;
     const calls: string[] = [];
-    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const fetch = async (input: RequestInfo | URL) => {
       const url = String(input);
       calls.push(url.split("/").at(-2)!);
       if (skinDown && url.includes("/2222/")) return graphError(503, { code: 2, is_transient: true });

@@ -112,7 +112,7 @@ describe("MetricsStore", () => {
     const { stub } = freshStore();
     const lines: string[] = [];
     await runInDurableObject(stub, (instance: MetricsStore) => {
-      instance.sink = (line) => lines.push(line);
+      instance.deps = { log: (line) => lines.push(line) };
     });
     const now = Date.now();
     const warning = (at: number) => ({

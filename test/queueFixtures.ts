@@ -1,6 +1,6 @@
 /**
  * Delivery fixtures shared by the unit tests (src/delivery/*.test.ts) and the workerd tests
- * (test/consumer.test.ts, test/deadLetters.test.ts, …): a destination's Graph target, a finished
+ * (test/consumer.test.ts, test/deadLetters.test.ts, test/circuit.test.ts, …): a destination's Graph target, a finished
  * event, and the queue message the webhook route makes of it.
  */
 import type { GraphTarget } from "../src/config/settings";

@@ -37,15 +37,14 @@ export function withThreeDestinations(env) {
   return { ...env, DESTINATIONS: JSON.stringify(THREE_DESTINATIONS) };
 }
 
-export const CANONICAL_EXAMPLE = path.resolve(ROOT, "../shared/contract/webhook-example.json");
+export const CANONICAL_EXAMPLE = path.join(ROOT, "fixtures/canonical.json");
 
-/** The contract's canonical webhook, or fixtures/canonical.json where ../shared is not beside the repo. */
+/** The canonical Studio webhook (docs/api.md "The webhook"). */
 export function contractExample() {
-  for (const file of [CANONICAL_EXAMPLE, path.join(ROOT, "fixtures/canonical.json")]) {
-    if (fs.existsSync(file))
-      return { file: path.relative(ROOT, file), payload: JSON.parse(fs.readFileSync(file, "utf8")) };
-  }
-  throw new Error("no canonical webhook found (../shared/contract/webhook-example.json or fixtures/canonical.json)");
+  return {
+    file: path.relative(ROOT, CANONICAL_EXAMPLE),
+    payload: JSON.parse(fs.readFileSync(CANONICAL_EXAMPLE, "utf8")),
+  };
 }
 
 export function loadCorpus(dir = path.join(ROOT, "fixtures")) {

@@ -150,7 +150,7 @@ export async function startWranglerDev({
       break;
     } catch {
       if (Date.now() - started > timeoutMs) {
-        process.kill(-child.pid, "SIGTERM");
+        if (child.pid) process.kill(-child.pid, "SIGTERM");
         throw new Error(`wrangler dev (${label}) did not answer in ${timeoutMs} ms; see ${logFile}`);
       }
       await new Promise((r) => setTimeout(r, 250));
@@ -167,13 +167,13 @@ export async function startWranglerDev({
     workerdProcesses: () => workerd().map((pid) => ({ pid, runsWorker: /--inspector-addr/.test(cmdlineOf(pid)) })),
     stop: async () => {
       try {
-        process.kill(-child.pid, "SIGTERM");
+        if (child.pid) process.kill(-child.pid, "SIGTERM");
       } catch {
         return;
       }
       for (let i = 0; i < 40 && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
       try {
-        process.kill(-child.pid, "SIGKILL");
+        if (child.pid) process.kill(-child.pid, "SIGKILL");
       } catch {
         // already gone
       }

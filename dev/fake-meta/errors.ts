@@ -2,7 +2,7 @@
  * Meta's Graph API answers, as the fake sends them: the error envelope, each error the fake can
  * give with its HTTP status, code, subcode and text, and `fbtrace_id`s.
  *
- * Where each shape comes from (stored public copies, read with the `search` tool):
+ * Where each shape comes from (Meta's public pages, and Graph answers recorded in public clients):
  * - The envelope `{"error": {message, type, code, error_subcode, is_transient, error_user_title,
  *   error_user_msg, fbtrace_id}}`: Meta's Graph API "Handling Errors" page
  *   (developers.facebook.com/docs/graph-api/guides/error-handling).

@@ -2,7 +2,7 @@
  * The fake's Dataset Quality API answer (`GET /{version}/dataset_quality?dataset_id=…&fields=…`),
  * computed from the events it accepted for that dataset (pixel) in the last 7 days. Pure.
  *
- * The shape is Meta's ("Dataset Quality API" page; see /tmp/research-meta/REPORT.md §1):
+ * The shape is Meta's ("Dataset Quality API" page, developers.facebook.com/docs/marketing-api/conversions-api/dataset-quality-api):
  * `{"web": [{event_name, event_match_quality: {composite_score, match_key_feedback:
  * [{identifier, coverage: {percentage}, potential_aly_acr_increase}], diagnostics},
  * event_coverage, dedupe_key_feedback, data_freshness, acr}]}`, one entry per event name,

@@ -1,8 +1,8 @@
 /**
  * The fake's check of a `POST /{version}/{pixel_id}/events` body, rule by rule, the way Meta's
  * Conversions API documentation states them ("Server Event Parameters", "Customer Information
- * Parameters", "Custom Data", "fbp and fbc"; see ../../../shared/meta-capi.md and the corrections
- * in helpers/CONTEXT.md for the Parameter Builder shapes). Pure: `now` is passed in.
+ * Parameters", "Custom Data", "fbp and fbc", and Meta's Parameter Builder library, capi-param-builder,
+ * for the shapes of its values). Pure: `now` is passed in.
  *
  * Like Meta, the first invalid event refuses the whole request (code 100), and the message names
  * the event's index and the parameter in Meta's notation (`$['data'][2]['user_data']['em']`),

@@ -4,7 +4,7 @@
  * retry with a delay, hold, or dead letter); the fates themselves are decided by the pure policy
  * (./policy), and held events wait in the destination's circuit (./circuit).
  *
- * Guarantees (see README "Durable delivery"): a message is acked only after Meta accepted its
+ * Guarantees (see docs/delivery.md): a message is acked only after Meta accepted its
  * event, after its event was stored as a dead letter, or after its destination's circuit stored it
  * to wait for a configuration fix. Destinations are delivered independently: one that is down,
  * throttled or refused never delays another's events. Cloudflare Queues deliver at least once, so

@@ -5,7 +5,8 @@
  */
 import { logLine } from "../core/log";
 import { defaultRuntime, type Runtime } from "../core/runtime";
-import type { DeadLetterBindings, QueueBindings } from "./bindings";
+import type { QueueBindings } from "./bindings";
+import { DEAD_LETTER_STORE_NAME, deadLetterStoreOf } from "./instances";
 import type { StoredDeadLetter } from "./deadLetterStore";
 import {
   type DeadLetter,
@@ -17,8 +18,8 @@ import {
 } from "./messages";
 import { isStale } from "./policy";
 
-/** The dead-letter store's one Durable Object instance. */
-export const DEAD_LETTER_STORE_NAME = "dead-letters";
+/** The dead-letter store's one Durable Object instance (named in ./instances; kept here for its importers). */
+export { DEAD_LETTER_STORE_NAME };
 
 /** Letters one replay call handles at most. */
 export const REPLAY_LIMIT = 1000;
@@ -105,13 +106,13 @@ export function deadLetterView(letter: DeadLetter & { times?: number; replayedAt
  */
 export async function storeDeadLetters(
   batch: MessageBatch<unknown>,
-  env: DeadLetterBindings,
+  env: Partial<Pick<Env, "DEAD_LETTERS">>,
   runtime: Pick<Runtime, "now" | "log">,
 ): Promise<void> {
   if (!env.DEAD_LETTERS) throw new Error("DEAD_LETTERS is not bound");
   const now = runtime.now();
   const letters = batch.messages.map((message) => toDeadLetter(message, now));
-  await deadLetterStore(env.DEAD_LETTERS).put(letters);
+  await deadLetterStoreOf(env)!.put(letters);
   batch.ackAll();
   batch.messages.forEach((message, i) => {
     const letter = letters[i]!;
@@ -135,15 +136,16 @@ export async function storeDeadLetters(
 }
 
 /**
- * The dead-letter store's one instance.
+ * The dead-letter store's one instance, from its namespace (the admin routes' and the console's
+ * way; ./instances `deadLetterStoreOf(env)` is the same from the env).
  *
  * @example
  * ```ts
  * await deadLetterStore(env.DEAD_LETTERS).get(["cartful.ses_1.1"]);
  * ```
  */
-export function deadLetterStore(namespace: NonNullable<DeadLetterBindings["DEAD_LETTERS"]>) {
-  return namespace.get(namespace.idFromName(DEAD_LETTER_STORE_NAME));
+export function deadLetterStore(namespace: Env["DEAD_LETTERS"]) {
+  return deadLetterStoreOf({ DEAD_LETTERS: namespace })!;
 }
 
 /** Why a letter was not re-driven. */
@@ -241,7 +243,7 @@ export async function replay(
   const report: ReplayReport = { dryRun: false, replayed: [], refused: [...plan.refused], notFound: plan.notFound };
   if (plan.toReplay.length === 0) return report;
   if (!env.CAPI_QUEUE || !env.DEAD_LETTERS) throw new Error("CAPI_QUEUE and DEAD_LETTERS must be bound to replay");
-  const store = deadLetterStore(env.DEAD_LETTERS);
+  const store = deadLetterStoreOf(env)!;
   const claimed = new Set(
     await store.claimReplay(
       plan.toReplay.map((entry) => entry.key),

@@ -3,7 +3,8 @@
  *
  * The access token travels in the JSON body only: never in the URL (URLs end up in logs) and
  * never in an outcome message. Which errors are worth retrying follows Meta's "Handling Errors"
- * page, as ./metaErrors tables it.
+ * page (developers.facebook.com/docs/graph-api/guides/error-handling), as ./metaErrors tables it;
+ * docs/delivery.md says what each means here.
  */
 import { isRecord } from "../core/records";
 import type { GraphTarget } from "../config/settings";

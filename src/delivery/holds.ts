@@ -1,10 +1,10 @@
 /**
  * The words of holding: why a destination's events wait (a {@link HoldCause}), what its circuit
  * looks like from outside (a {@link CircuitStatus}), and which Durable Object instance is its
- * circuit ({@link circuitName}, {@link circuitOf}). The circuit itself is ./circuit.
+ * circuit ({@link circuitName}, {@link circuitOf}). Types and small functions without storage, so
+ * modules tested in Node can use them; the circuit itself is ./circuit, its rules ./circuitState.
  */
 
-import type { CircuitBindings } from "./bindings";
 import type { GraphFailure } from "./graph";
 import type { MetaRefusal } from "./metaErrors";
 
@@ -37,30 +37,32 @@ export interface CircuitStatus {
   lastFailure?: MetaRefusal;
 }
 
+/** The binding of the circuits, as the generated `Env` types it (absent: the relay runs without circuits). */
+export type CircuitBinding = Partial<Pick<Env, "DELIVERY_CIRCUIT">>;
+/** A circuit's stub (typed through `Env`: ./circuit imports this module, so not from there). */
+export type CircuitStub = ReturnType<Env["DELIVERY_CIRCUIT"]["get"]>;
+
 /**
  * The Durable Object instance name of a destination's circuit.
  *
  * @example
  * ```ts
- * env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName("eu")));
+ * circuitName("eu"); // "circuit:eu"
  * ```
  */
 export function circuitName(destination: string): string {
   return `circuit:${destination}`;
 }
 
-/** A circuit's stub, as the generated `Env` types it (naming ./circuit here would make a cycle). */
-export type CircuitStub = ReturnType<NonNullable<CircuitBindings["DELIVERY_CIRCUIT"]>["get"]>;
-
 /**
- * A destination's circuit, when `DELIVERY_CIRCUIT` is bound.
+ * A destination's circuit, or undefined when `DELIVERY_CIRCUIT` is not bound.
  *
  * @example
  * ```ts
- * await circuitOf(env, "eu")?.status(Date.now());
+ * const status = await circuitOf(env, "eu")?.status(Date.now());
  * ```
  */
-export function circuitOf(env: CircuitBindings, destination: string): CircuitStub | undefined {
+export function circuitOf(env: CircuitBinding, destination: string): CircuitStub | undefined {
   const namespace = env.DELIVERY_CIRCUIT;
   return namespace?.get(namespace.idFromName(circuitName(destination)));
 }

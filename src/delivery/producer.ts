@@ -6,12 +6,13 @@
 import { DEFAULT_DESTINATION } from "../config/destinations";
 import { consoleSink, type LogSink, logLine } from "../core/log";
 import type { ServerEvent } from "../transform/capi";
-import type { IntakeBindings, QueueBindings } from "./bindings";
+import type { QueueBindings } from "./bindings";
+import { intakeLedgerOf } from "./instances";
 import type { ClaimResult, HeldClaim } from "./intakeLedger";
 import { MAX_MESSAGE_BYTES, messageBytes, type QueuedEvent, sendBatches } from "./messages";
 
-/** Durable Object instances the intake ledger is spread over (keyed by Studio `id`). Changing it forgets 48 h of memory. */
-export const INTAKE_SHARDS = 16;
+// The ledger's shards live beside its accessor (./instances); re-exported for modules that import them from here.
+export { INTAKE_SHARDS, intakeShard } from "./instances";
 
 /** One destination's finished event. */
 export interface DestinationEvent {
@@ -142,36 +143,4 @@ export function intakeKeys(
   const keys = [`id:${studioEventId}${suffix}`];
   if (webhookId) keys.push(`wh:${webhookId}${suffix}`);
   return keys;
-}
-
-/**
- * The ledger instance that remembers a Studio event: FNV-1a of its `id` over
- * {@link INTAKE_SHARDS}. A redelivery has the same `id` (and the same `webhook-id` goes with the
- * same body), so both of its keys are always checked in one place, atomically.
- *
- * @example
- * ```ts
- * intakeShard("evt_01JD8W3Q9X7K2M4N6P8R0T2V4X"); // "intake-7" (stable)
- * ```
- */
-export function intakeShard(studioEventId: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < studioEventId.length; i++) {
-    hash ^= studioEventId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return `intake-${hash % INTAKE_SHARDS}`;
-}
-
-/**
- * The intake ledger instance of a Studio event ({@link intakeShard}), when `INTAKE_LEDGER` is bound.
- *
- * @example
- * ```ts
- * await intakeLedgerOf(env, "evt_01JD8W3Q9X7K2M4N6P8R0T2V4X")?.claim(keys, Date.now());
- * ```
- */
-export function intakeLedgerOf(env: IntakeBindings, studioEventId: string) {
-  const namespace = env.INTAKE_LEDGER;
-  return namespace?.get(namespace.idFromName(intakeShard(studioEventId)));
 }

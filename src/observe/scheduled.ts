@@ -14,13 +14,12 @@
 import { logLine } from "../core/log";
 import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor, type WorkerVars } from "../config/settings";
-import type { CircuitBindings } from "../delivery/bindings";
-import { circuitOf } from "../delivery/holds";
+import { type CircuitBinding, circuitOf } from "../delivery/holds";
 import { readDatasetQuality } from "./datasetQuality";
 import { type MetricsBindings, metricsStore } from "./recorder";
 
 /** What the round reads: the settings' vars and secrets (by name), the circuits and the metrics store. */
-export type RoundEnv = WorkerVars & CircuitBindings & MetricsBindings;
+export type RoundEnv = WorkerVars & CircuitBinding & MetricsBindings;
 
 /** What the round needs from the world (`now`: the round's time, read once). */
 export type RoundDeps = Pick<Runtime, "fetch" | "now" | "log">;

@@ -2,7 +2,7 @@
  * The shapes of Meta's Conversions API, in Meta's own field names.
  *
  * Sources: "Server Event Parameters", "Customer Information Parameters" and "Custom Data"
- * in Meta's Conversions API documentation; see ../shared/meta-capi.md.
+ * in Meta's Conversions API documentation; docs/privacy-and-matching.md says how the relay fills them.
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * Fault injection with several destinations (README "Several destinations"): three pixels, each
+ * Fault injection with several destinations (docs/configuration.md "Several destinations"): three pixels, each
  * with its own token secret, chosen by store domain (`eu`), quiz (`skin`) and `{source}` route
  * (`test`, fed from `/webhooks/cartful/staging`). The fake Graph checks that every request
  * carries the token of the pixel it is sent to. On top of the original test's random faults,

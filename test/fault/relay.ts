@@ -125,7 +125,7 @@ export class SimRelay {
       circuit.deps = {
         fetch: taggedFetch("probe"),
         now: clock.now,
-        sink: this.sink,
+        log: this.sink,
         // The Worker's env as the current version has it (settings, secrets, queues).
         get env() {
           return relay.generation.env;

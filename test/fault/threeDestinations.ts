@@ -1,5 +1,5 @@
 /**
- * The three destinations of README's worked example, as the fault scenarios configure them: a
+ * The three destinations of the worked example in docs/configuration.md, as the fault scenarios configure them: a
  * region split by store domain (`eu`), a second pixel for one quiz (`skin`, with its own event
  * name), and a test pixel fed from a `{source}` route (`test`, `/webhooks/cartful/staging`, with
  * a test event code). Each has its own token secret; the fake Graph knows each pixel's token.
