@@ -276,7 +276,8 @@ describe("the hourly round", () => {
       { destination: "b", quality: "permission", circuit: "closed" },
       { destination: "c", quality: "none", circuit: "closed" },
     ]);
-    const quality = await stub.quality();
+    // Read on the object itself: the stub's RPC typing of `unknown` state hides that it is a promise.
+    const quality = await runInDurableObject(stub, (instance: MetricsStore) => instance.quality());
     expect((quality as Record<string, { state: unknown }>).a?.state).toMatchObject({
       state: "ok",
       quality: { events: [{ eventName: "Lead", compositeScore: 6.4 }] },

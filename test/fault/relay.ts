@@ -121,14 +121,14 @@ export class SimRelay {
     this.deadLetters = simNamespace((ctx) => new DeadLetterStore(ctx, {}), clock);
     this.circuits = simNamespace((ctx) => {
       const circuit = new DeliveryCircuit(ctx, {});
-      const relay = this;
+      const currentEnv = () => this.generation.env;
       circuit.deps = {
         fetch: taggedFetch("probe"),
         now: clock.now,
         log: this.sink,
         // The Worker's env as the current version has it (settings, secrets, queues).
         get env() {
-          return relay.generation.env;
+          return currentEnv();
         },
       };
       return circuit;
