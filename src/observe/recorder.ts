@@ -49,6 +49,11 @@ const pending = new WeakMap<object, { batch: MetricsBatch; flush: Promise<void> 
  * @param waitUntil keeps the Worker alive for the write after the answer (`ctx.waitUntil`); without
  *   it (tests) the write still happens, unawaited
  * @param runtime `sleep` waits before the write (a test gives its own)
+ * @example
+ * ```ts
+ * recordLater(c.env, webhookBatch(record, Date.now()), (p) => c.executionCtx.waitUntil(p));
+ * recordLater(env, batch, undefined, { sleep: () => new Promise(() => {}) }); // a test: written only by flushMetrics
+ * ```
  */
 export function recordLater(
   env: MetricsBindings,

@@ -29,6 +29,12 @@ export type RoundReport = { destination: string; quality: string; circuit: "open
 
 /**
  * One round. Never throws: a destination's failure is logged and the others go on.
+ *
+ * @example
+ * ```ts
+ * await hourlyRound(env, defaultRuntime({ now: () => controller.scheduledTime }));
+ * // [{ destination: "default", quality: "ok", circuit: "closed" }]
+ * ```
  */
 export async function hourlyRound(env: RoundEnv, runtime: RoundDeps): Promise<RoundReport> {
   const { log } = runtime;
