@@ -18,6 +18,7 @@ import { intakeKeys, intakeShard, MessageTooLargeError, enqueueEvents, type Enqu
 import { deliver } from "../delivery/retry";
 import type { ServerEvent } from "../transform/capi";
 import { type DestinationResult, type TransformResult, transformWebhook } from "../transform/transformWebhook";
+import { intakeRefusal } from "../observe/incidents";
 import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics";
 import { type Delivery, type DestinationOutcome, deliveryAnswer, type WebhookAnswerBody } from "./answers";
 import { ApiError } from "./errors";
@@ -221,7 +222,12 @@ function refuse(
 ): never {
   const { level, outcome, ...rest } = fields;
   intake.log({ level, outcome, status: error.status, ...rest });
-  intake.count({ outcome: counted, destinations: [] });
+  const refused = counted === "unauthorized" || counted === "invalid";
+  intake.count({
+    outcome: counted,
+    destinations: [],
+    ...(refused ? { refusal: intakeRefusal(error.code, error.status, error.options.issues ?? []) } : {}),
+  });
   throw error;
 }
 

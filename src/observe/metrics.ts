@@ -20,6 +20,7 @@ import type { BatchReport } from "../delivery/consumer";
 import { failureScope, type GraphFailure } from "../delivery/graph";
 import { metaErrorOf, type MetaRefusal, type MetaSignal, refusalOf } from "../delivery/metaErrors";
 import { USER_DATA_KEYS, type UserDataKey } from "../transform/userData";
+import type { IntakeRefusal } from "./incidents";
 
 export const HOUR_MS = 3_600_000;
 
@@ -67,6 +68,8 @@ export interface MetricsBatch {
   accepted: { destination: string; at: number; fbtraceId?: string }[];
   failures: (MetaProblem & { destination: string })[];
   signals: { destination: string; kind: SignalKind; detail: string; at: number }[];
+  /** Webhooks refused on arrival (./incidents): absent or empty when none. */
+  refusals?: (IntakeRefusal & { at: number })[];
 }
 
 /** An empty batch for the hour of `at`. */
@@ -97,6 +100,7 @@ export function mergeBatch(into: MetricsBatch, batch: MetricsBatch): MetricsBatc
     accepted: [...into.accepted, ...batch.accepted],
     failures: [...into.failures, ...batch.failures],
     signals: [...into.signals, ...batch.signals],
+    refusals: [...(into.refusals ?? []), ...(batch.refusals ?? [])].slice(-MAX_RECENT),
   };
 }
 
@@ -230,6 +234,8 @@ export interface WebhookRecord {
   /** Keys of the user data the events carry. */
   keys?: string[];
   destinations: WebhookDestinationRecord[];
+  /** Why a webhook was refused on arrival (`unauthorized`, `invalid`): codes and paths, never values. */
+  refusal?: IntakeRefusal;
 }
 
 /** One destination's share of a webhook at the route. */
@@ -254,6 +260,7 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
   const add = (destination: string, name: string, n = 1) => n > 0 && batch.counts.push({ destination, name, n });
   add("", "received");
   if (record.outcome === "unauthorized" || record.outcome === "invalid") add("", record.outcome);
+  if (record.refusal) batch.refusals = [{ ...record.refusal, at: now }];
   const keys = record.keys ?? [];
   for (const d of record.destinations) {
     add(d.name, "routed");
