@@ -13,16 +13,20 @@
  */
 import { ConfigError, configFor, type Destination, type RelayConfig } from "../../config/settings";
 import type { QueueBindings } from "../../delivery/bindings";
-import { deadLetterStore, deadLetterView, replayRefusal } from "../../delivery/deadLetters";
-import { circuitName, type CircuitStatus } from "../../delivery/holds";
+import { deadLetterView, replayRefusal } from "../../delivery/deadLetters";
+import { circuitOf, type CircuitStatus } from "../../delivery/holds";
+import { deadLetterStoreOf } from "../../delivery/instances";
 import type { QualityState } from "../../observe/datasetQuality";
 import { coverageHint, type DestinationMetrics, metricsAnswer } from "../../observe/metrics";
 import { flushMetrics, metricsStore } from "../../observe/recorder";
 import type { AdminBindings } from "../bindings";
-import type { ConsoleDeadLetter, ConsoleDestination, ConsoleModel, DestinationCounts } from "./model";
+import type { ConsoleDeadLetter, ConsoleDestination, ConsoleModel, DestinationCounts, DestinationMode } from "./model";
 
 /** Dead letters and recent events the console lists at most. */
 const LIST_LIMIT = 50;
+/** Refusals on arrival and incidents per destination the console lists at most. */
+const REFUSALS_LISTED = 20;
+const INCIDENTS_LISTED = 5;
 
 /**
  * The console's data, now.
@@ -42,17 +46,20 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
   const destinations = config?.destinations ?? [];
   const store = metricsStore(env);
   await flushMetrics(env).catch(() => undefined);
-  const [day, week, hours, recent, latest, signals, quality, circuits, letters] = await Promise.all([
-    soft(store?.windowCounts("24h", now)),
-    soft(store?.windowCounts("7d", now)),
-    soft(store?.hourly(168, now)),
-    soft(store?.recent(LIST_LIMIT)),
-    soft(store?.latest()),
-    soft(store?.signals(now)),
-    soft(store?.quality()),
-    Promise.all(destinations.map((d) => circuitStatus(bindings, d.name, now))),
-    soft(bindings.DEAD_LETTERS ? deadLetterStore(bindings.DEAD_LETTERS).list({ limit: LIST_LIMIT }) : undefined),
-  ]);
+  const [day, week, hours, recent, latest, signals, quality, refusals, incidents, circuits, letters] =
+    await Promise.all([
+      soft(store?.windowCounts("24h", now)),
+      soft(store?.windowCounts("7d", now)),
+      soft(store?.hourly(168, now)),
+      soft(store?.recent(LIST_LIMIT * 4)),
+      soft(store?.latest()),
+      soft(store?.signals(now)),
+      soft(store?.quality()),
+      soft(store?.refusals(REFUSALS_LISTED)),
+      soft(store?.incidents(INCIDENTS_LISTED)),
+      Promise.all(destinations.map((d) => soft(circuitOf(bindings, d.name)?.status(now)))),
+      soft(deadLetterStoreOf(bindings)?.list({ limit: LIST_LIMIT })),
+    ]);
   const names = destinations.map((d) => d.name);
   const dayAnswer = metricsAnswer(new Map(Object.entries(day ?? {})), "24h", names);
   const weekAnswer = metricsAnswer(new Map(Object.entries(week ?? {})), "7d", names);
@@ -66,8 +73,10 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
       reason: letter.reason,
       detail: letter.detail,
       ...(letter.code !== undefined ? { code: letter.code } : {}),
+      ...(letter.subcode !== undefined ? { subcode: letter.subcode } : {}),
       ...(letter.fbtraceId ? { fbtraceId: letter.fbtraceId } : {}),
       deadLetteredAt: letter.deadLetteredAt,
+      times: letter.times,
       replayable: replayRefusal(letter, now) === undefined && view.event !== null,
     };
   });
@@ -81,7 +90,8 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
     return {
       name: destination.name,
       pixelId: destination.pixelId,
-      mode: circuit?.open ? "misconfigured" : destination.target ? "live" : "dry_run",
+      mode: modeOf(config!, destination, circuit),
+      tokenSecret: destination.missingToken?.secret ?? destination.accessTokenSecret,
       ...(destination.testEventCode ? { testEventCode: destination.testEventCode } : {}),
       ...(circuit?.open
         ? {
@@ -90,12 +100,11 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
               held: circuit.held,
               ...(circuit.since !== undefined ? { since: circuit.since } : {}),
               ...(circuit.nextProbeAt !== undefined ? { nextProbeAt: circuit.nextProbeAt } : {}),
-              ...(circuit.lastFailure
-                ? { lastFailure: { ...circuit.lastFailure, message: circuit.lastFailure.message ?? "" } }
-                : {}),
+              ...(circuit.lastFailure ? { lastFailure: circuit.lastFailure } : {}),
             },
           }
         : {}),
+      heldNow: circuit?.held ?? 0,
       ...(last?.lastAccepted ? { lastAccepted: last.lastAccepted } : {}),
       ...(last?.lastFailure ? { lastFailure: last.lastFailure } : {}),
       counts: { "24h": countsOf(dayMetrics), "7d": countsOf(weekAnswer.destinations[destination.name]) },
@@ -106,6 +115,7 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
         keptQuality((quality as Record<string, { state: unknown }> | undefined)?.[destination.name]?.state) ??
         unreadQuality(destination),
       signals: signals?.[destination.name] ?? [],
+      incidents: incidents?.[destination.name] ?? [],
       deadLettersWaiting: deadLetters.filter((letter) => letter.destination === destination.name).length,
     };
   });
@@ -114,12 +124,18 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
   return {
     generatedAt: now,
     relay: {
-      mode: problem || modes.includes("misconfigured") ? "misconfigured" : modes.includes("live") ? "live" : "dry_run",
+      mode:
+        problem || modes.includes("paused") || modes.includes("held")
+          ? "misconfigured"
+          : modes.includes("live")
+            ? "live"
+            : "dry_run",
       ...(problem ? { problem } : {}),
       ...(config ? { apiVersion: config.apiVersion } : {}),
       queued: Boolean(bindings.CAPI_QUEUE),
     },
     webhooks: { "24h": dayAnswer.webhooks, "7d": weekAnswer.webhooks },
+    refusals: refusals ?? [],
     destinations: consoleDestinations,
     hours: hours ?? [],
     recent: recent ?? [],
@@ -127,11 +143,26 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
   };
 }
 
+/**
+ * How a destination runs: dry when the whole relay is in dry-run mode; paused while its circuit
+ * is open for Meta's refusal (or a destination or settings the circuit cannot find); held while
+ * its token secret is unset (its circuit keeps the events); live otherwise.
+ */
+function modeOf(config: RelayConfig, destination: Destination, circuit: CircuitStatus | undefined): DestinationMode {
+  if (config.dryRun) return "dry_run";
+  if (circuit?.open && circuit.cause !== "no_token") return "paused";
+  if (destination.missingToken || circuit?.open) return "held";
+  return "live";
+}
+
 function countsOf(metrics: DestinationMetrics | undefined): DestinationCounts {
+  // `duplicate` is the contract's; read it where the metrics answer has it, else 0.
+  const duplicate = (metrics as (DestinationMetrics & { duplicate?: number }) | undefined)?.duplicate;
   return {
     routed: metrics?.routed ?? 0,
     sent: metrics?.sent ?? 0,
     skipped: metrics?.skipped ?? 0,
+    duplicate: typeof duplicate === "number" ? duplicate : 0,
     retried: metrics?.retried ?? 0,
     dead_lettered: metrics?.dead_lettered ?? 0,
     held: metrics?.held ?? 0,
@@ -151,17 +182,6 @@ function unreadQuality(destination: Destination): QualityState {
     state: "none",
     reason: destination.qualityToken !== undefined ? "not read yet (hourly)" : "no token to read it with",
   };
-}
-
-async function circuitStatus(
-  bindings: QueueBindings,
-  destination: string,
-  now: number,
-): Promise<CircuitStatus | undefined> {
-  if (!bindings.DELIVERY_CIRCUIT) return undefined;
-  return soft(
-    bindings.DELIVERY_CIRCUIT.get(bindings.DELIVERY_CIRCUIT.idFromName(circuitName(destination))).status(now),
-  );
 }
 
 /** A part of the page that may be missing: its value, or undefined when it could not be had. */

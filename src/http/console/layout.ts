@@ -128,7 +128,7 @@ const CSS = `
 @media (prefers-color-scheme:dark){:root{--bg:#111418;--card:#1a1f25;--fg:#e6e9ed;--muted:#9aa4ae;--line:#2c333b;
 --ok:#4cc27a;--ok-bg:#14301f;--warn:#f0b45a;--warn-bg:#33260f;--bad:#ff6b6b;--bad-bg:#3a1719;--accent:#7aa2ff;--grid:#2a3038}}
 *{box-sizing:border-box}
-body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;overflow-wrap:anywhere}
 header.top{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;padding:.8rem 1rem;background:var(--card);border-bottom:1px solid var(--line)}
 header.top h1{font-size:1.15rem;margin:0;flex:1 1 auto}
 main{max-width:1200px;margin:0 auto;padding:1rem;display:grid;gap:1rem}
@@ -136,9 +136,9 @@ section{background:var(--card);border:1px solid var(--line);border-radius:10px;p
 section>h2{font-size:1.05rem;margin:0 0 .6rem}
 h3{font-size:1rem;margin:.2rem 0 .5rem}
 h4{font-size:.9rem;margin:.8rem 0 .3rem;color:var(--muted);font-weight:600}
-.grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(300px,1fr))}
+.grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(min(300px,100%),1fr))}
 .card{border:1px solid var(--line);border-radius:8px;padding:.8rem;min-width:0}
-.card.is-bad{border-color:var(--bad)}
+.card.is-bad{border-color:var(--bad)}.card.is-warn{border-color:var(--warn)}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:99px;font-size:.8rem;font-weight:600;white-space:nowrap;background:var(--bg);color:var(--muted);border:1px solid var(--line)}
 .badge.ok{background:var(--ok-bg);color:var(--ok);border-color:transparent}
 .badge.warn{background:var(--warn-bg);color:var(--warn);border-color:transparent}
@@ -147,13 +147,28 @@ h4{font-size:.9rem;margin:.8rem 0 .3rem;color:var(--muted);font-weight:600}
 .alert.bad{background:var(--bad-bg);border-left-color:var(--bad)}
 .alert.bad strong{color:var(--bad)}
 .alert.info{background:var(--bg);border-left-color:var(--accent)}
+.alert.ok{background:var(--ok-bg);border-left-color:var(--ok)}.alert.ok strong{color:var(--ok)}
+.alert small{display:block;margin-top:.2rem}
+code.command{display:inline-block;padding:.05rem .3rem;border-radius:4px;background:var(--card);border:1px solid var(--line);user-select:all}
+.headline{margin:.3rem 0;font-size:1.02rem}
+a.clause{text-decoration:none;border-bottom:1px dotted currentColor;color:var(--fg)}
+a.clause.ok{color:var(--ok)}a.clause.warn{color:var(--warn)}a.clause.bad{color:var(--bad);font-weight:600}
+.counts tfoot th,.counts tfoot td{border-top:2px solid var(--line);font-weight:600}
+table.apart{margin-top:.4rem}
+.signals{padding-left:1.1rem}.signals li.past{opacity:.75}
+details{margin:.5rem 0}summary{cursor:pointer;color:var(--muted)}
+.incidents ol{padding-left:1.2rem;margin:.3rem 0}
+ul.letters{list-style:none;padding:0;margin:0;display:grid;gap:.6rem}
+.letter p{margin:.3rem 0}
+.letter .actions button{white-space:normal;text-align:left}
+.reasons{padding-left:1.1rem}
 .muted,small{color:var(--muted)}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85em;overflow-wrap:anywhere}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem;margin:.4rem 0}
+dl.facts{display:grid;grid-template-columns:fit-content(45%) minmax(0,1fr);gap:.2rem .8rem;margin:.4rem 0}
 dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;min-width:0;overflow-wrap:anywhere}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:break-word}
 th{color:var(--muted);font-weight:600}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .stats{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;margin:0}
@@ -170,7 +185,7 @@ input[type=text],input[type=password]{border:1px solid var(--line);border-radius
 .status{margin:0}.status.bad{color:var(--bad)}#status:empty{display:none}
 #status{padding:.5rem .7rem;border-radius:6px;background:var(--card);border:1px solid var(--line)}
 meter{width:100%;height:.8rem}
-.keys td:first-child{white-space:nowrap}.keys td.bar{width:45%}
+.keys td:first-child{min-width:7rem}.keys td.bar{width:45%}
 .hint{background:var(--bg);border-radius:6px;padding:.4rem .6rem}
 .chart-toggle{display:flex;gap:.3rem;margin-bottom:.4rem}
 .chart-toggle label{border:1px solid var(--line);border-radius:6px;padding:.15rem .6rem;cursor:pointer}
@@ -183,10 +198,14 @@ svg.chart{width:100%;height:auto;display:block}
 svg.chart text{fill:var(--muted);font-size:12px}
 svg.chart .gridline{stroke:var(--grid)}
 .s-sent{fill:var(--sent)}.s-retried{fill:var(--retried)}.s-held{fill:var(--held)}.s-dead{fill:var(--dead)}
+.line{fill:none;stroke:var(--retried);stroke-width:2.5;stroke-linejoin:round}
 .legend{display:flex;flex-wrap:wrap;gap:.3rem 1rem;margin:.4rem 0 0;padding:0;list-style:none;font-size:.9rem}
 .legend svg{width:.8rem;height:.8rem;vertical-align:-.1rem;margin-right:.3rem}
 .login{max-width:420px;margin:10vh auto;padding:0 1rem}
 .login form{display:grid;gap:.6rem}
 footer{max-width:1200px;margin:0 auto;padding:0 1rem 2rem;font-size:.85rem;color:var(--muted)}
-@media (max-width:600px){main{padding:.5rem}section{padding:.7rem}.stats dd{font-size:1.2rem}svg.chart{min-width:800px;direction:ltr}.chart-frame{direction:rtl}}
+@media (max-width:600px){table.stack thead{display:none}table.stack tr{display:block;border-bottom:1px solid var(--line);padding:.3rem 0}
+table.stack td{display:flex;gap:.6rem;border:0;padding:.1rem 0}table.stack td::before{content:attr(data-label);color:var(--muted);flex:0 0 6.5rem}
+.keys .bar{display:none}
+main{padding:.5rem}section{padding:.7rem}.stats dd{font-size:1.2rem}svg.chart{min-width:800px;direction:ltr}.chart-frame{direction:rtl}}
 `;

@@ -10,36 +10,54 @@
  * ```
  */
 
+import type { MetaRefusal } from "../../delivery/metaErrors";
 import type { DatasetQuality, QualityState } from "../../observe/datasetQuality";
-import type { DestinationMetrics, HealthSignal, MetaProblem, RecentEvent } from "../../observe/metrics";
+import type { Incident, IntakeRefusal } from "../../observe/incidents";
+import type { DestinationMetrics, HealthSignal, RecentEvent } from "../../observe/metrics";
 import { USER_DATA_KEYS, type UserDataKey } from "../../transform/userData";
 
-export type { DatasetQuality, HealthSignal, MetaProblem, QualityState, RecentEvent };
+export type { DatasetQuality, HealthSignal, Incident, IntakeRefusal, MetaRefusal, QualityState, RecentEvent };
 
 /** The `user_data` keys Meta matches on, in the order the console lists them (Meta's order). */
 export const MATCH_KEYS = USER_DATA_KEYS;
 export type MatchKey = UserDataKey;
 
-/** Counts of one destination over a window: the contract's `/admin/metrics` counters the console shows. */
+/** Meta's refusal and when it came (ms). */
+export type TimedRefusal = MetaRefusal & { at: number };
+
+/**
+ * Counts of one destination over a window: the contract's `/admin/metrics` counters the console
+ * shows. `duplicate` is 0 where the metrics answer does not give it yet.
+ */
 export type DestinationCounts = Pick<
   DestinationMetrics,
   "routed" | "sent" | "skipped" | "retried" | "dead_lettered" | "held" | "dry_run"
->;
+> & { duplicate: number };
 
 /** One hour of one destination (or of all, for the relay's own chart). */
 export interface HourPoint {
   /** Start of the hour, ms. */
   hour: number;
   sent: number;
+  /** Delivery attempts that failed and were retried: attempts, not leads. */
   retried: number;
   dead_lettered: number;
   held: number;
 }
 
+/**
+ * How a destination runs: `live` (it has a token), `dry_run` (the whole relay runs dry: built and
+ * logged, nothing sent), `held` (live relay, but this destination's token secret is unset: its
+ * events wait), `paused` (its circuit is open: Meta refuses its configuration, events wait).
+ */
+export type DestinationMode = "live" | "dry_run" | "held" | "paused";
+
 export interface ConsoleDestination {
   name: string;
   pixelId: string;
-  mode: "live" | "dry_run" | "misconfigured";
+  mode: DestinationMode;
+  /** The name of the secret that holds its access token (`META_ACCESS_TOKEN`, or its `access_token_secret`). */
+  tokenSecret: string;
   /** The destination's `test_event_code`, for the test-event button (none: the button asks for one). */
   testEventCode?: string;
   /** Set when the destination's circuit is open: its events wait for a fix. */
@@ -48,10 +66,12 @@ export interface ConsoleDestination {
     since?: number;
     held: number;
     nextProbeAt?: number;
-    lastFailure?: Omit<MetaProblem, "at">;
+    lastFailure?: MetaRefusal;
   };
+  /** Events its circuit holds now (0 when none or no circuit). */
+  heldNow: number;
   lastAccepted?: { at: number; fbtraceId?: string };
-  lastFailure?: MetaProblem;
+  lastFailure?: TimedRefusal;
   counts: { "24h": DestinationCounts; "7d": DestinationCounts };
   /** ms from intake to Meta's acceptance over 24 h, when any. */
   latencyMs?: { p50: number; p95: number; count: number };
@@ -61,7 +81,9 @@ export interface ConsoleDestination {
   hint?: string;
   quality: QualityState;
   signals: HealthSignal[];
-  /** Dead letters waiting (not re-driven), of this destination. */
+  /** Its latest incidents (Meta down, throttling, or refusing the configuration), newest first. */
+  incidents: Incident[];
+  /** Dead letters waiting (not re-driven), of this destination, as listed. */
   deadLettersWaiting: number;
 }
 
@@ -73,8 +95,11 @@ export interface ConsoleDeadLetter {
   reason: string;
   detail: string;
   code?: number;
+  subcode?: number;
   fbtraceId?: string;
   deadLetteredAt: number;
+  /** How many times it was dead-lettered (2 and more: it was re-driven and refused again). */
+  times: number;
   replayable: boolean;
 }
 
@@ -93,6 +118,8 @@ export interface ConsoleModel {
     "24h": { received: number; unauthorized: number; invalid: number };
     "7d": { received: number; unauthorized: number; invalid: number };
   };
+  /** The latest webhooks refused on arrival, newest first (codes and paths, never values). */
+  refusals: (IntakeRefusal & { at: number })[];
   destinations: ConsoleDestination[];
   /** Per hour over the last 7 days (168 points, oldest first), all destinations together; the last 24 are the day's chart. */
   hours: HourPoint[];

@@ -3,13 +3,17 @@
  * it only makes the buttons act, each through an existing JSON route with the session's CSRF
  * token (from `<meta name="csrf-token">`) in `x-csrf-token`:
  *
- * - Re-drive: `POST /admin/dead-letters/replay` `{"keys": [key]}`, then reloads the page;
- * - Discard (after a confirmation): `DELETE /admin/dead-letters/:key`, then reloads;
- * - Send a test event: `POST /admin/destinations/:name/test-event` `{"test_event_code": …}`, and
- *   says what Meta answered beside the button. Without a code it sends nothing and asks for one.
+ * - Re-drive: `POST /admin/dead-letters/replay` `{"keys": [key]}`;
+ * - Discard (after a confirmation that names the letter as the page shows it, escaped):
+ *   `DELETE /admin/dead-letters/:key`;
+ * - Try now (a paused destination): `POST /admin/destinations/:name/probe`;
+ * - Send a test event: `POST /admin/destinations/:name/test-event` `{"test_event_code": …}`.
  *
- * What an action did survives the reload in `sessionStorage` and is shown in the status line.
- * No inline handlers (the CSP forbids them): one delegated click listener reads `data-` attributes.
+ * What each did is said beside the button that was clicked (a dead letter's card keeps its
+ * place and loses its buttons once done), never only at the top of a long page; a probe that
+ * closed the circuit reloads the page after a moment, so the alerts follow. Without a test code
+ * nothing is sent and the field asks for one. No inline handlers (the CSP forbids them): one
+ * delegated click listener reads `data-` attributes.
  *
  * @example
  * ```ts
@@ -20,21 +24,10 @@ export const CONSOLE_SCRIPT = `"use strict";
 (function () {
   var meta = document.querySelector('meta[name="csrf-token"]');
   var csrf = meta ? meta.getAttribute("content") || "" : "";
-  var status = document.getElementById("status");
-  var KEY = "console-status";
   function say(element, text, bad) {
     if (!element) return;
     element.textContent = text;
     element.classList.toggle("bad", Boolean(bad));
-  }
-  var carried = sessionStorage.getItem(KEY);
-  if (carried) {
-    sessionStorage.removeItem(KEY);
-    say(status, carried, false);
-  }
-  function reloadSaying(text) {
-    sessionStorage.setItem(KEY, text);
-    location.reload();
   }
   async function call(method, url, body) {
     var init = { method: method, credentials: "same-origin", headers: { "x-csrf-token": csrf } };
@@ -62,31 +55,60 @@ export const CONSOLE_SCRIPT = `"use strict";
     var meta = error.meta_code !== undefined ? " (Meta code " + error.meta_code + (error.fbtrace_id ? ", fbtrace_id " + error.fbtrace_id : "") + ")" : "";
     return (error.message || error.code) + meta;
   }
+  function letterOf(button) {
+    var card = button.closest("[data-dead-letter]");
+    return { card: card, out: card ? card.querySelector("[data-letter-result]") : null };
+  }
+  function settle(card) {
+    if (!card) return;
+    card.classList.add("done");
+    card.querySelectorAll("button").forEach(function (b) { b.remove(); });
+  }
   async function redrive(button) {
     var key = button.dataset.key;
+    var label = button.dataset.label || key;
+    var letter = letterOf(button);
     button.disabled = true;
-    say(status, "Re-driving " + key + "…");
+    say(letter.out, "Re-driving…");
     var result = await call("POST", "/admin/dead-letters/replay", { keys: [key] });
     if (!result.ok) {
       button.disabled = false;
-      return say(status, "Not re-driven: " + why(result), true);
+      return say(letter.out, "Not re-driven: " + why(result), true);
     }
     var report = result.data || {};
     var refused = (report.refused || []).filter(function (r) { return r.key === key; })[0];
-    reloadSaying(
-      (report.replayed || []).indexOf(key) >= 0 ? "Re-driven " + key + ": it is back on the queue to Meta."
-      : refused ? "Not re-driven " + key + ": " + refused.reason.replace(/_/g, " ") + "."
-      : key + " is no longer among the dead letters."
-    );
+    if ((report.replayed || []).indexOf(key) >= 0) {
+      settle(letter.card);
+      return say(letter.out, "Re-driven " + label + ": it is back on the queue to Meta.");
+    }
+    button.disabled = false;
+    say(letter.out, refused ? "Not re-driven " + label + ": " + refused.reason.replace(/_/g, " ") + "." : label + " is no longer among the dead letters.", Boolean(refused));
   }
   async function discard(button) {
     var key = button.dataset.key;
-    if (!window.confirm("Discard the dead letter " + key + "? It cannot be re-driven afterwards.")) return;
+    var label = button.dataset.label || key;
+    var letter = letterOf(button);
+    if (!window.confirm("Discard the dead letter " + label + "? It cannot be re-driven afterwards.")) return;
     button.disabled = true;
     var result = await call("DELETE", "/admin/dead-letters/" + encodeURIComponent(key));
-    if (result.ok || result.status === 404) return reloadSaying(result.ok ? "Discarded " + key + "." : key + " was already gone.");
+    if (result.ok || result.status === 404) {
+      settle(letter.card);
+      return say(letter.out, result.ok ? "Discarded " + label + "." : label + " was already gone.");
+    }
     button.disabled = false;
-    say(status, "Not discarded: " + why(result), true);
+    say(letter.out, "Not discarded: " + why(result), true);
+  }
+  async function probe(button) {
+    var name = button.dataset.destination;
+    var out = document.querySelector('[data-probe-result="' + CSS.escape(name) + '"]');
+    button.disabled = true;
+    say(out, "Trying one waiting lead with Meta…");
+    var result = await call("POST", "/admin/destinations/" + encodeURIComponent(name) + "/probe");
+    button.disabled = false;
+    if (!result.ok) return say(out, "Not tried: " + why(result), true);
+    var data = result.data || {};
+    say(out, data.message || "Tried.", data.status === "paused");
+    if (data.status === "recovered") setTimeout(function () { location.reload(); }, 2500);
   }
   async function testEvent(button) {
     var name = button.dataset.destination;
@@ -105,7 +127,7 @@ export const CONSOLE_SCRIPT = `"use strict";
     if (!result.ok) return say(out, "Not sent: " + why(result), true);
     say(out, "Sent with " + code + ": event_id " + result.data.event_id + ", fbtrace_id " + (result.data.fbtrace_id || "none") + ". Look for it in Events Manager → Test events.");
   }
-  var actions = { redrive: redrive, discard: discard, "test-event": testEvent };
+  var actions = { redrive: redrive, discard: discard, probe: probe, "test-event": testEvent };
   document.addEventListener("click", function (event) {
     var button = event.target instanceof Element ? event.target.closest("button[data-action]") : null;
     if (!button || button.disabled) return;
