@@ -268,9 +268,8 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
     }
     await circuit.probeSoon(runtime.now());
     logLine(runtime.log, { msg: "admin", route: "probe", outcome: "probe_requested", destination: name });
-    const deadline = runtime.now() + PROBE_WAIT_MS;
     let after: CircuitStatus = before;
-    while (runtime.now() < deadline) {
+    for (let waited = 0; waited < PROBE_WAIT_MS; waited += PROBE_POLL_MS) {
       await runtime.sleep(PROBE_POLL_MS);
       after = await circuit.status(runtime.now());
       if (!after.open || probed(before, after)) break;
