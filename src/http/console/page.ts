@@ -44,6 +44,7 @@ import {
   ago,
   clock,
   currentRefusal,
+  deadLettersFiling,
   destinationAlerts,
   failureText,
   headline,
@@ -429,11 +430,7 @@ ${leads.length > RECENT_SHOWN ? html`<details><summary>${leads.length - RECENT_S
 
 function deadLettersSection(model: ConsoleModel, now: number): Html {
   const letters = model.deadLetters;
-  const counted = model.destinations.reduce(
-    (sum, d) => sum + Math.max(0, d.counts["24h"].dead_lettered - d.deadLettersWaiting),
-    0,
-  );
-  const filing = model.destinations.some((d) => d.lastFailure && now - d.lastFailure.at < 60_000) ? counted : 0;
+  const filing = model.destinations.reduce((sum, d) => sum + deadLettersFiling(d, now), 0);
   const empty =
     filing > 0
       ? html`<p class="alert" data-dead-letters="filing">${filing} refused by Meta, being filed (up to 30 s): reload in a moment.</p>`

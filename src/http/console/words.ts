@@ -529,8 +529,8 @@ export function destinationAlerts(d: ConsoleDestination, now: number): Alert[] {
   if (!refusal && recovered?.endedAt !== undefined && now - recovered.endedAt < RECOVERY_SHOWN_MS) {
     alerts.push({ kind: "recovered", tone: "ok", title: "Recovered", text: html`${incidentRecovery(recovered, now)}` });
   }
-  const filing = d.counts["24h"].dead_lettered - d.deadLettersWaiting;
-  if (filing > 0 && d.lastFailure && now - d.lastFailure.at < 60_000) {
+  const filing = deadLettersFiling(d, now);
+  if (filing > 0) {
     alerts.push({
       kind: "dead_letters_filing",
       tone: "warn",
@@ -622,6 +622,25 @@ function circuitAlert(d: ConsoleDestination, c: NonNullable<ConsoleDestination["
         text: html`${held}${said}`,
       };
   }
+}
+
+/** How long after Meta refuses an event the dead-letter list may still lag its counter (the queue's 30 s batch, and a margin). */
+export const FILING_MS = 45_000;
+
+/**
+ * How many of a destination's dead letters are counted but not listed yet: only just after Meta
+ * refused an event (the dead-letter queue's consumer files them within 30 s); 0 otherwise, since
+ * a re-driven or discarded letter also leaves the list and stays counted.
+ *
+ * @example
+ * ```ts
+ * deadLettersFiling(d, now); // 4 while the list lags the counter, else 0
+ * ```
+ */
+export function deadLettersFiling(d: ConsoleDestination, now: number): number {
+  const failure = d.lastFailure;
+  if (!failure || now - failure.at > FILING_MS || refusalScope(failure) !== "event") return 0;
+  return Math.max(0, d.counts["24h"].dead_lettered - d.deadLettersWaiting);
 }
 
 // ── Incidents ──
