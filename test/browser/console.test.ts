@@ -2,8 +2,9 @@
  * The operator console in a real headless Chromium, as its two readers use it: the Worker's own
  * Hono app (createApp) served on 127.0.0.1 with a fake Meta whose moods the test sets, a
  * recording queue pair and the real Durable Object classes on node:sqlite (the circuits with
- * alarms on the real clock, so "Try now" probes as in production). Studio's traffic goes through
- * the real webhook route and queue consumer.
+ * alarms on the real clock, so "Try now" probes as in production); the stylesheet and script from
+ * public/, as Workers Static Assets serve them. Studio's traffic goes through the real webhook
+ * route and queue consumer.
  *
  * - The marketer: a headline per destination whose numbers add up, leads refused on arrival with
  *   their reasons and an amber alert, dead letters that say which Studio field to map, one row per
@@ -19,7 +20,7 @@
  * `UPDATE_SCREENSHOTS=1` also writes docs/console.png (1280 px wide) for the README; without it
  * the screenshot is taken and checked but not written, so a test run leaves the tree clean.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -44,7 +45,7 @@ import { durableObjectNamespace, simNamespace } from "../fault/durableObjects";
 import { fakeBatch, fakeQueue } from "../queueFakes";
 import { launchChromium } from "./chromium";
 import { type PageProblems, watchPage } from "./console";
-import { serve, type Served } from "./server";
+import { serve, type Served, staticRoutes } from "./server";
 
 const ADMIN_SECRET = "console-browser-test-admin-secret";
 const WEBHOOK_SECRET = "console-browser-test-webhook-secret";
@@ -54,6 +55,7 @@ const PIXELS = { eu: "111111111111111", us: "222222222222222", test: "3333333333
 const POISONED_SESSIONS = ["ses_bad", "ses_\u202egnp"];
 const LONG = "W".repeat(5000);
 const SCREENSHOT = fileURLToPath(new URL("../../docs/console.png", import.meta.url));
+const asset = (path: string) => fileURLToPath(new URL(`../../public/${path}`, import.meta.url));
 
 interface GraphCall {
   url: string;
@@ -237,8 +239,14 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
 
   beforeAll(async () => {
     await studioTraffic();
+    // The console's static assets, as Workers Static Assets serve them before the Worker runs.
+    const assets = staticRoutes({
+      "/console/console.css": { type: "text/css", body: readFileSync(asset("console/console.css"), "utf8") },
+      "/console/console.js": { type: "text/javascript", body: readFileSync(asset("console/console.js"), "utf8") },
+    });
     server = await serve(async (request) => {
       const path = new URL(request.url).pathname;
+      if (path.startsWith("/console/")) return assets(request);
       if (request.method === "POST" && path === "/admin/dead-letters/replay")
         replays.push(await request.clone().json());
       if (request.method === "DELETE" && path.startsWith("/admin/dead-letters/"))

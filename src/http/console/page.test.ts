@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { chartTotals } from "./chart";
 import { type ConsoleDestination, type ConsoleModel, MATCH_KEYS } from "./model";
@@ -5,6 +7,8 @@ import { sampleConsoleModel } from "./model.sample";
 import { KEY_LABELS, renderConsole } from "./page";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");
+/** The console's stylesheet, a static asset the page links. */
+const STYLESHEET = readFileSync(fileURLToPath(new URL("../../../public/console/console.css", import.meta.url)), "utf8");
 const OPTIONS = { csrfToken: "csrf-token-of-the-session", nonce: "bm9uY2Utb2YtdGhlLXBhZ2U=" };
 
 function model(change: (m: ConsoleModel) => void = () => {}): ConsoleModel {
@@ -102,9 +106,12 @@ describe("renderConsole: escaping", () => {
 describe("renderConsole: what the CSP allows", () => {
   const page = render();
 
-  it("puts the nonce on its one style and one script, and has no inline handler or style attribute", () => {
-    expect(page.match(/<style[^>]*>/g)).toEqual([`<style nonce="${OPTIONS.nonce}">`]);
-    expect(page.match(/<script[^>]*>/g)).toEqual([`<script nonce="${OPTIONS.nonce}">`]);
+  it("loads its one stylesheet and one script under the nonce, and has no inline style, script or handler", () => {
+    expect(page.match(/<link rel="stylesheet"[^>]*>/g)).toEqual([
+      `<link rel="stylesheet" href="/console/console.css" nonce="${OPTIONS.nonce}">`,
+    ]);
+    expect(page.match(/<script[^>]*>/g)).toEqual([`<script src="/console/console.js" nonce="${OPTIONS.nonce}">`]);
+    expect(page).not.toContain("<style");
     expect(page).not.toMatch(/\son[a-z]+=/i);
     expect(page).not.toMatch(/\sstyle=/i);
   });
@@ -121,8 +128,8 @@ describe("renderConsole: what the CSP allows", () => {
 
   it("is readable on a phone: a viewport and system fonts", () => {
     expect(page).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
-    expect(page).toContain("system-ui");
-    expect(page).toMatch(/@media \(max-width:600px\)/);
+    expect(STYLESHEET).toContain("system-ui");
+    expect(STYLESHEET).toMatch(/@media \(max-width: ?600px\)/);
   });
 });
 
@@ -289,7 +296,9 @@ describe("renderConsole: the chart", () => {
   it("switches between them without JavaScript (radio buttons and CSS)", () => {
     const page = render();
     expect(page).toContain('<input type="radio" name="range" id="range-24h" class="range-input" checked>');
-    expect(page).toContain("#range-24h:checked~.chart-7d,#range-7d:checked~.chart-24h{display:none}");
+    expect(STYLESHEET.replace(/\s+/g, "")).toContain(
+      "#range-24h:checked~.chart-7d,#range-7d:checked~.chart-24h{display:none",
+    );
   });
 });
 

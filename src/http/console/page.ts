@@ -26,7 +26,7 @@
  */
 import { html } from "hono/html";
 import { hourChart } from "./chart";
-import { CONSOLE_SCRIPT } from "./script";
+import { CONSOLE_SCRIPT_PATH } from "./script";
 import { type Html, pageShell } from "./layout";
 import {
   type ConsoleDeadLetter,
@@ -158,7 +158,7 @@ ${deadLettersSection(model, now)}
     nonce: options.nonce,
     head: html`<meta name="csrf-token" content="${options.csrfToken}">`,
     body,
-    script: CONSOLE_SCRIPT,
+    script: CONSOLE_SCRIPT_PATH,
   });
 }
 

@@ -126,7 +126,7 @@ describe("GET /admin", () => {
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
       expect(res.headers.get("referrer-policy")).toBe("no-referrer");
       expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
-      expect(await res.text()).toContain(`<style nonce="${nonce}">`);
+      expect(await res.text()).toContain(`<link rel="stylesheet" href="/console/console.css" nonce="${nonce}">`);
     }
     expect(new Set(pages.map(nonceOf)).size).toBe(3);
   });
