@@ -14,11 +14,11 @@
  *
  * @example
  * ```ts
- * refusalScope({ status: 503, code: 2 });             // "transient"
- * refusalScope({ status: 400, code: 190, subcode: 463 }); // "configuration"
+ * refusalScope({ status: 503, code: 2 });                     // "transient"
+ * refusalScope({ status: 400, code: 190, subcode: 463 });     // "configuration"
  * refusalScope({ status: 400, code: 100, subcode: 2804019 }); // "event"
  * nextIncident(undefined, { kind: "failure", at: 0, refusal: { status: 503, code: 2, message: "down" } });
- * // { destination-less open incident: { startedAt: 0, lastFailureAt: 0, scope: "transient", failures: 1, … } }
+ * // { startedAt: 0, lastFailureAt: 0, scope: "transient", failures: 1, held: 0, deliveredAfter: 0, … }
  * ```
  */
 import { type MetaCodes, metaErrorOf, type MetaRefusal, type MetaSignal } from "../delivery/metaErrors";

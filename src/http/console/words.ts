@@ -306,6 +306,7 @@ export function shownId(id: string): string | undefined {
   if (isPersonalId(id)) return undefined;
   return id.replace(
     // C0 and C1 controls, zero-width and bidirectional marks, embeddings, overrides and isolates.
+    // oxlint-disable-next-line no-control-regex -- matching them is the point
     /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
