@@ -96,7 +96,7 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
       ...(circuit?.open
         ? {
             circuit: {
-              cause: circuit.cause ?? "meta_refused",
+              cause: (circuit.cause ?? "meta_refused") as NonNullable<ConsoleDestination["circuit"]>["cause"],
               held: circuit.held,
               ...(circuit.since !== undefined ? { since: circuit.since } : {}),
               ...(circuit.nextProbeAt !== undefined ? { nextProbeAt: circuit.nextProbeAt } : {}),
@@ -105,6 +105,7 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
           }
         : {}),
       heldNow: circuit?.held ?? 0,
+      ...failingSinceOf(circuit),
       ...(last?.lastAccepted ? { lastAccepted: last.lastAccepted } : {}),
       ...(last?.lastFailure ? { lastFailure: last.lastFailure } : {}),
       counts: { "24h": countsOf(dayMetrics), "7d": countsOf(weekAnswer.destinations[destination.name]) },
@@ -127,7 +128,7 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
       mode:
         problem || modes.includes("paused") || modes.includes("held")
           ? "misconfigured"
-          : modes.includes("live")
+          : modes.includes("live") || modes.includes("waiting")
             ? "live"
             : "dry_run",
       ...(problem ? { problem } : {}),
@@ -150,9 +151,16 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
  */
 function modeOf(config: RelayConfig, destination: Destination, circuit: CircuitStatus | undefined): DestinationMode {
   if (config.dryRun) return "dry_run";
+  if (circuit?.open && (circuit.cause as string) === "meta_unavailable") return "waiting";
   if (circuit?.open && circuit.cause !== "no_token") return "paused";
   if (destination.missingToken || circuit?.open) return "held";
   return "live";
+}
+
+/** Since when Meta has been failing, where the circuit tracks it (`failingSince`, while it is closed). */
+function failingSinceOf(circuit: CircuitStatus | undefined): { failingSince?: number } {
+  const since = (circuit as (CircuitStatus & { failingSince?: unknown }) | undefined)?.failingSince;
+  return typeof since === "number" && !circuit?.open ? { failingSince: since } : {};
 }
 
 function countsOf(metrics: DestinationMetrics | undefined): DestinationCounts {

@@ -50,7 +50,7 @@ export interface HourPoint {
  * logged, nothing sent), `held` (live relay, but this destination's token secret is unset: its
  * events wait), `paused` (its circuit is open: Meta refuses its configuration, events wait).
  */
-export type DestinationMode = "live" | "dry_run" | "held" | "paused";
+export type DestinationMode = "live" | "dry_run" | "held" | "paused" | "waiting";
 
 export interface ConsoleDestination {
   name: string;
@@ -62,7 +62,12 @@ export interface ConsoleDestination {
   testEventCode?: string;
   /** Set when the destination's circuit is open: its events wait for a fix. */
   circuit?: {
-    cause: "meta_refused" | "no_token" | "unknown_destination" | "settings_unusable";
+    /**
+     * Why: Meta refuses the configuration, Meta has been unavailable for minutes
+     * (`meta_unavailable`, a circuit that also holds through sustained outages), no token, no such
+     * destination, unreadable settings.
+     */
+    cause: "meta_refused" | "meta_unavailable" | "no_token" | "unknown_destination" | "settings_unusable";
     since?: number;
     held: number;
     nextProbeAt?: number;
@@ -70,6 +75,8 @@ export interface ConsoleDestination {
   };
   /** Events its circuit holds now (0 when none or no circuit). */
   heldNow: number;
+  /** While its circuit is closed: since when every request to Meta failed for Meta's reasons (ms), when the circuit says. */
+  failingSince?: number;
   lastAccepted?: { at: number; fbtraceId?: string };
   lastFailure?: TimedRefusal;
   counts: { "24h": DestinationCounts; "7d": DestinationCounts };

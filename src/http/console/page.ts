@@ -183,7 +183,7 @@ function destinationCard(d: ConsoleDestination, now: number): Html {
 <div class="row"><h3>${d.name}</h3><span class="badge ${modeTone(d.mode)}" data-mode="${d.mode}">${modeLabel(d.mode)}</span></div>
 <small>pixel <code>${d.pixelId}</code></small>
 <div id="destination-${d.name}-alerts">
-${alerts.map((a) => html`<div class="alert ${toneClass(a.tone)}" data-alert="${a.kind}"><strong>${a.title}</strong> ${a.text}${a.kind === "paused" ? probeButton(d) : ""}</div>`)}
+${alerts.map((a) => html`<div class="alert ${toneClass(a.tone)}" data-alert="${a.kind}"><strong>${a.title}</strong> ${a.text}${a.kind === "paused" || (a.kind === "unavailable" && d.circuit) ? probeButton(d) : ""}</div>`)}
 </div>
 <dl class="facts">
 <dt>Last delivered</dt><dd data-fact="last-accepted">${d.lastAccepted ? html`${ago(d.lastAccepted.at, now)}${d.lastAccepted.fbtraceId ? html` <small>· Meta support reference (fbtrace_id) <code>${d.lastAccepted.fbtraceId}</code></small>` : ""}` : html`<span class="muted">none yet</span>`}</dd>

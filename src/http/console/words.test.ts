@@ -276,6 +276,24 @@ describe("destinationAlerts", () => {
     expect(text).toContain("Nothing to do yet");
   });
 
+  it("shows a circuit holding through a sustained outage in amber, nothing to fix, and dates the outage from the circuit", () => {
+    const d = destination("us", (x) => {
+      x.mode = "waiting";
+      x.heldNow = 12;
+      x.circuit = { cause: "meta_unavailable", held: 12, since: NOW - 6 * MIN, nextProbeAt: NOW + MIN };
+    });
+    const alerts = destinationAlerts(d, NOW);
+    expect(alerts.map((a) => [a.kind, a.tone])).toEqual([["unavailable", "warn"]]);
+    expect(htmlText(alerts[0]!.text as never)).toContain("Nothing to do yet");
+    expect(headline(d).map((c) => c.text)).toContain("12 waiting for Meta to answer again");
+    expect(modeLabel("waiting")).toBe("waiting for Meta");
+    const failing = destination("eu", (x) => {
+      x.failingSince = NOW - 5 * MIN;
+      x.lastFailure = { at: NOW - 5_000, status: 503, message: "down" };
+    });
+    expect(htmlText(destinationAlerts(failing, NOW)[0]!.text as never)).toMatch(/^since <time[^>]*>5 min ago/);
+  });
+
   it("calls Meta's throttling what it is", () => {
     const d = destination("eu", (x) => {
       x.lastFailure = { at: NOW - 5_000, status: 400, code: 17, message: "User request limit reached" };

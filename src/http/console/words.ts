@@ -75,6 +75,8 @@ export function modeLabel(mode: DestinationMode | ConsoleModel["relay"]["mode"])
       return "dry run";
     case "misconfigured":
       return "action needed";
+    case "waiting":
+      return "waiting for Meta";
     default:
       return mode;
   }
@@ -94,6 +96,8 @@ export function modeTone(mode: DestinationMode | ConsoleModel["relay"]["mode"]):
       return "ok";
     case "dry_run":
       return "muted";
+    case "waiting":
+      return "warn";
     default:
       return "bad";
   }
@@ -418,6 +422,8 @@ export function headline(d: ConsoleDestination): Clause[] {
       href: `${card}-counts`,
       tone: "muted",
     });
+  if (d.mode === "waiting")
+    clauses.push({ text: `${d.heldNow} waiting for Meta to answer again`, href: `${card}-alerts`, tone: "warn" });
   if (d.mode === "paused" || d.mode === "held")
     clauses.push({
       text: `${d.mode}: ${d.heldNow} waiting for a fix`,
@@ -516,7 +522,7 @@ export function destinationAlerts(d: ConsoleDestination, now: number): Alert[] {
   }
   if (!d.circuit && refusal && refusalScope(refusal) === "transient") {
     const open = d.incidents.find((i) => i.endedAt === undefined);
-    const since = open?.startedAt ?? d.lastFailure?.at ?? now;
+    const since = d.failingSince ?? open?.startedAt ?? d.lastFailure?.at ?? now;
     const throttled = metaErrorOf(refusal.code, refusal.subcode)?.throttle === true || refusal.status === 429;
     const nextTry = (d.lastFailure?.at ?? now) + QUEUE_RETRY_POLICY.baseDelayMs;
     alerts.push({
@@ -581,6 +587,13 @@ function circuitAlert(d: ConsoleDestination, c: NonNullable<ConsoleDestination["
       };
     case "settings_unusable":
       return { kind: "held", tone: "bad", title: "Held:", text: html`the relay's settings cannot be read. ${held}` };
+    case "meta_unavailable":
+      return {
+        kind: "unavailable",
+        tone: "warn",
+        title: "Meta unavailable",
+        text: html`for minutes now: ${held} Nothing to do yet: the relay tries again on its own and sends them all once Meta answers.${said}`,
+      };
     case "meta_refused":
       break;
   }
