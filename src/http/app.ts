@@ -85,7 +85,7 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
   app.all("/webhooks/cartful/:source/preview", notPost);
 
   app.route("/admin", consoleRoutes(runtime));
-  app.route("/admin", adminRoutes);
+  app.route("/admin", adminRoutes(runtime));
 
   app.notFound((c) => errorResponse(c, new ApiError("not_found", "No such route")));
   // Every refusal is an ApiError (./errors), thrown by a route and answered here in the contract's
