@@ -192,7 +192,7 @@ describe("recording from the webhook route", () => {
     expect(JSON.stringify(json)).not.toMatch(/jane|203\.0\.113|EAAB/i);
   });
 
-  it("counts retries of the direct path and a body over 64 KiB as invalid", async () => {
+  it("counts retries of the direct path, and a body over 64 KiB as invalid when a valid Bearer came with it", async () => {
     const { METRICS } = freshStore();
     const app = liveClockApp(fakeGraph(graphError(503, { code: 2, is_transient: true }), graphOk()));
     const bindings = { ...liveEnv, ADMIN_SECRET: ADMIN, METRICS, DEAD_LETTERS: env.DEAD_LETTERS };
@@ -203,7 +203,7 @@ describe("recording from the webhook route", () => {
     );
     await app.request("/webhooks/cartful", jsonRequest("x".repeat(70 * 1024)), bindings);
     const { json } = await metricsOf(app, bindings);
-    expect(json.webhooks).toEqual({ received: 2, unauthorized: 0, invalid: 1 });
+    expect(json.webhooks).toEqual({ received: 2, unauthorized: 0, invalid: 1, anonymous: 0 });
     expect(json.destinations.default).toMatchObject({ sent: 1, retried: 1 });
   });
 

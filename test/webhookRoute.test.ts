@@ -3,6 +3,8 @@
  * Meta see of the relay (docs/api.md).
  */
 import { describe, expect, it } from "vitest";
+import { createApp } from "../src/http/app";
+import type { WebhookRecord } from "../src/observe/metrics";
 import {
   copy,
   fakeGraph,
@@ -540,6 +542,66 @@ describe("bad input: a clear 4xx, never a 500, no personal data echoed", () => {
     );
     expect(streamed.status).toBe(413);
     expect(r.graph.calls).toHaveLength(0);
+  });
+
+  describe("a body over 64 KiB, refused before it is read", () => {
+    const big = JSON.stringify({ ...fixtures.canonical, padding: "x".repeat(64 * 1024) });
+    function counted() {
+      const records: WebhookRecord[] = [];
+      const lines: string[] = [];
+      const app = createApp({
+        now: () => NOW,
+        log: (line) => void lines.push(line),
+        metrics: (_env, record) => void records.push(record),
+      });
+      return { app, records, lines };
+    }
+
+    it("counts invalid only when a valid Bearer authenticated it", async () => {
+      const { app, records, lines } = counted();
+      const res = await app.request("/webhooks/cartful", jsonRequest(big), liveEnv);
+      expect(res.status).toBe(413);
+      expect(records.map((r) => r.outcome)).toEqual(["invalid"]);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ level: "warn", outcome: "too_large", status: 413, auth: "bearer" });
+    });
+
+    it.each([
+      ["without any credential: 401, anonymous", { authorization: "" }, 401, "anonymous"],
+      ["with a wrong Bearer: 401, unauthorized", { authorization: "Bearer wrong" }, 401, "unauthorized"],
+      [
+        "signed (the signature cannot be checked without the body): 413, unauthorized",
+        {
+          authorization: "",
+          "webhook-id": "msg_1",
+          "webhook-timestamp": String(NOW / 1000),
+          "webhook-signature": "v1,AAAA",
+        },
+        413,
+        "unauthorized",
+      ],
+    ])("never counts a request that did not authenticate as invalid: %s", async (_, headers, status, outcome) => {
+      const { app, records } = counted();
+      const init = jsonRequest(big, headers);
+      const plain = new Headers(init.headers);
+      if (plain.get("authorization") === "") plain.delete("authorization");
+      const res = await app.request("/webhooks/cartful", { ...init, headers: plain }, liveEnv);
+      expect(res.status).toBe(status);
+      expect(records.map((r) => r.outcome)).toEqual([outcome]);
+    });
+  });
+
+  it("counts a small webhook without any credential as anonymous, one with a wrong secret as unauthorized", async () => {
+    const records: WebhookRecord[] = [];
+    const app = createApp({ now: () => NOW, log: () => {}, metrics: (_env, record) => void records.push(record) });
+    const anonymous = new Headers(jsonRequest(fixtures.canonical).headers);
+    anonymous.delete("authorization");
+    expect(
+      (await app.request("/webhooks/cartful", { ...jsonRequest(fixtures.canonical), headers: anonymous }, liveEnv))
+        .status,
+    ).toBe(401);
+    const wrong = jsonRequest(fixtures.canonical, { authorization: "Bearer wrong" });
+    expect((await app.request("/webhooks/cartful", wrong, liveEnv)).status).toBe(401);
+    expect(records.map((r) => r.outcome)).toEqual(["anonymous", "unauthorized"]);
   });
 
   it("answers 422 with the paths at fault when the email is missing", async () => {

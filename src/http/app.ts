@@ -25,7 +25,7 @@ import { adminRoutes } from "./admin";
 import type { AppBindings } from "./bindings";
 import { consoleRoutes } from "./console/routes";
 import { ApiError, errorResponse } from "./errors";
-import { acceptWebhook, previewWebhook, type WebhookRuntime } from "./webhookRoute";
+import { acceptWebhook, previewWebhook, refuseOversized, type WebhookRuntime } from "./webhookRoute";
 
 /** The contract's limit on a webhook body. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -62,13 +62,12 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
 
   const tooLarge = (c: Context<AppEnv>) =>
     errorResponse(c, new ApiError("payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`));
-  // A webhook over the limit is counted (as invalid), like any other refusal; a preview never is.
+  // A webhook over the limit is counted like any other refusal (`invalid` only when a valid Bearer
+  // authenticated it, see ./webhookRoute's refuseOversized); a preview never is.
   const webhookLimit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: (c) => {
-      runtime.metrics(c.env, { outcome: "invalid", destinations: [] });
-      return tooLarge(c);
-    },
+    onError: (c) =>
+      refuseOversized(c, runtime, new ApiError("payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`)),
   });
   const previewLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   const accept = (c: Context<AppEnv>) => acceptWebhook(c, runtime, sourceOf(c));

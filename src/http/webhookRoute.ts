@@ -20,8 +20,8 @@ import type { ServerEvent } from "../transform/capi";
 import { type DestinationResult, type TransformResult, transformWebhook } from "../transform/transformWebhook";
 import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics";
 import { type Delivery, type DestinationOutcome, deliveryAnswer, type WebhookAnswerBody } from "./answers";
-import { ApiError } from "./errors";
-import { authenticate, WebhookVerificationError } from "./auth";
+import { ApiError, errorResponse } from "./errors";
+import { authenticate, credentialWithoutBody, WebhookVerificationError } from "./auth";
 import type { WebhookBindings } from "./bindings";
 
 /** Counts a webhook for the metrics (never a preview); `waitUntil` keeps the Worker alive for the write. */
@@ -232,8 +232,61 @@ async function readBody(intake: Intake): Promise<Uint8Array> {
     // The client went away mid-body (or sent a broken chunked body): its problem, not ours, and
     // not worth an error line that anyone could write by disconnecting.
     const error = new ApiError("unreadable_body", "The body could not be read to its end");
-    return refuse(intake, error, "invalid", { level: "warn", outcome: "unreadable" });
+    return refuseUnread(intake, error, "unreadable");
   }
+}
+
+/**
+ * `POST /webhooks/cartful[/{source}]` with a body over the limit: refused before the body is
+ * read, counted and logged as {@link refuseUnread} says. A preview over the limit is answered 413
+ * by the app, uncounted.
+ *
+ * @example
+ * ```ts
+ * bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => refuseOversized(c, runtime, tooLarge) });
+ * ```
+ */
+export async function refuseOversized(
+  c: WebhookContext,
+  runtime: WebhookRuntime,
+  tooLarge: ApiError,
+): Promise<Response> {
+  const intake = startIntake(c, runtime, "webhook", countWebhook(c, runtime));
+  try {
+    return await refuseUnread(intake, tooLarge, "too_large");
+  } catch (error) {
+    if (error instanceof ApiError) return errorResponse(c, error);
+    throw error;
+  }
+}
+
+/**
+ * Refuses a webhook whose body was not read (too large, or broken off): only a Bearer can be
+ * checked without it. With a valid one, the authenticated sender's body is at fault: `error`,
+ * counted `invalid`. Without any credential, or with a wrong Bearer alone, the request never
+ * authenticated: 401, counted `unauthorized` (and `anonymous` without a credential). With
+ * signature headers, which cannot be checked without the body: `error` too, but counted
+ * `unauthorized`: a request that never authenticated never moves the `invalid` count.
+ */
+async function refuseUnread(intake: Intake, error: ApiError, outcome: "too_large" | "unreadable"): Promise<never> {
+  const { c, runtime } = intake;
+  let credential: "bearer" | "unchecked_signature";
+  try {
+    credential = await credentialWithoutBody(c.req.raw.headers, webhookSecret(c.env) ?? "", runtime.now());
+  } catch (failure) {
+    if (!(failure instanceof WebhookVerificationError)) throw failure;
+    return refuseUnauthenticated(intake, failure);
+  }
+  const counted = credential === "bearer" ? "invalid" : "unauthorized";
+  const auth = credential === "bearer" ? { auth: "bearer" } : { reason: "signature_not_checked" };
+  return refuse(intake, error, counted, { level: "warn", outcome, ...auth });
+}
+
+/** A webhook whose credentials failed: 401, counted `unauthorized`, and `anonymous` when it brought none. */
+function refuseUnauthenticated(intake: Intake, error: WebhookVerificationError): never {
+  const answer = new ApiError("unauthorized", `Authentication failed: ${error.reason}`);
+  const counted = error.reason === "missing_credentials" ? "anonymous" : "unauthorized";
+  return refuse(intake, answer, counted, { level: "warn", outcome: "unauthorized", reason: error.reason });
 }
 
 /** The sender's credential (`bearer` or `signature`), checked first: a caller without the secret learns nothing more. */
@@ -243,8 +296,7 @@ async function authenticateSender(intake: Intake, raw: Uint8Array): Promise<stri
     return await authenticate(c.req.raw.headers, raw, webhookSecret(c.env) ?? "", runtime.now());
   } catch (error) {
     if (!(error instanceof WebhookVerificationError)) throw error;
-    const answer = new ApiError("unauthorized", `Authentication failed: ${error.reason}`);
-    return refuse(intake, answer, "unauthorized", { level: "warn", outcome: "unauthorized", reason: error.reason });
+    return refuseUnauthenticated(intake, error);
   }
 }
 
