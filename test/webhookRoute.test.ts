@@ -725,3 +725,71 @@ describe("bad input: a clear 4xx, never a 500, no personal data echoed", () => {
     expect((await r.app.request("/nope", {}, liveEnv)).status).toBe(404);
   });
 });
+
+describe("ids the sender controls", () => {
+  const ADDRESS = "quiz.taker@example.org";
+  const personal = () => {
+    const webhook = copy(fixtures.canonical) as any;
+    webhook.id = `evt-${ADDRESS}`;
+    webhook.session.id = ADDRESS;
+    return webhook;
+  };
+  const clear = /quiz\.taker(@|%40)example/i;
+
+  it("never logs or answers an id that carries an email address in clear: its hash stands in", async () => {
+    const r = relay();
+    const { res, json } = await post(r, personal());
+    expect(res.status).toBe(200);
+    expect(json.event_id).toMatch(/^cartful\.h[0-9a-f]{16}\.2$/);
+    expect([JSON.stringify(json), ...r.lines, JSON.stringify(r.graph.calls)].join("\n")).not.toMatch(clear);
+    const line = JSON.parse(r.lines.at(-1)!);
+    expect(line.studio_event_id).toMatch(/^h[0-9a-f]{16}$/);
+  });
+
+  it("says so in the preview's match report", async () => {
+    const r = relay();
+    const res = await r.app.request("/webhooks/cartful/preview", jsonRequest(personal()), liveEnv);
+    const json = (await res.json()) as any;
+    expect(JSON.stringify(json)).not.toMatch(clear);
+    expect(json.match.warnings.map((w: { field: string }) => w.field)).toEqual(
+      expect.arrayContaining(["event_id", "id"]),
+    );
+  });
+
+  it("keeps a signed webhook's webhook-id hashed in the queue message when it carries an email", async () => {
+    const secret = `whsec_${btoa("a-signing-key-of-32-bytes-length")}`;
+    const sent: any[] = [];
+    const queue = {
+      send: async (body: unknown) => void sent.push(body),
+      sendBatch: async (messages: { body: unknown }[]) => void sent.push(...messages.map((m) => m.body)),
+    };
+    const body = JSON.stringify(personal());
+    const headers = await signedHeaders(body, secret, Math.floor(NOW / 1000), `msg-${ADDRESS}`);
+    const r = relay();
+    const res = await r.app.request(
+      "/webhooks/cartful",
+      { method: "POST", headers, body },
+      { ...liveEnv, WEBHOOK_SECRET: secret, CAPI_QUEUE: queue },
+    );
+    expect(res.status).toBe(202);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].webhookId).toMatch(/^h[0-9a-f]{16}$/);
+    expect(sent[0].studioEventId).toMatch(/^h[0-9a-f]{16}$/);
+    expect(JSON.stringify(sent[0])).not.toMatch(clear);
+    expect(r.lines.join("\n")).not.toMatch(clear);
+  });
+
+  it("escapes direction-changing and invisible characters of an id in the answer and the log", async () => {
+    const r = relay();
+    const webhook = copy(fixtures.canonical) as any;
+    webhook.id = "evt_\u202E1\u200B";
+    webhook.session.id = "ses_\u2066a\u2069";
+    const raw = await r.app.request("/webhooks/cartful", jsonRequest(webhook), liveEnv);
+    expect(raw.status).toBe(200);
+    const text = await raw.text();
+    expect(text).not.toMatch(/[\u202E\u200B\u2066\u2069]/);
+    // The same id once parsed: JSON's own escapes.
+    expect(JSON.parse(text).event_id).toBe("cartful.ses_\u2066a\u2069.2");
+    expect(r.lines.join("\n")).not.toMatch(/[\u202E\u200B\u2066\u2069]/);
+  });
+});

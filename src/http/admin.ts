@@ -330,7 +330,7 @@ export function adminRoutes(runtime: AdminGuardRuntime): Hono<AdminEnv> {
             })
           ).letters;
     const plan = planReplay(letters, "keys" in request ? request.keys : [], runtime.now());
-    const report = request.dryRun ? dryRunReport(plan) : await replay(c.env, plan, runtime.now());
+    const report = request.dryRun ? dryRunReport(plan) : await replay(c.env, plan, runtime.now(), runtime);
     return c.json(report);
   });
   routes.route("/metrics", metricsRoutes(runtime));

@@ -11,9 +11,10 @@
  * const app = createApp({ fetch: fakeGraph, now: () => 1764096127000, sleep: async () => {} });
  * ```
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { logLine } from "../core/log";
+import { jsonWithoutInvisible } from "../core/shownText";
 import { defaultRuntime } from "../core/runtime";
 import { SOURCE } from "../config/destinations";
 import { ConfigError, configFor, type RelayConfig } from "../config/settings";
@@ -45,6 +46,7 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
     metrics: metrics ?? ((env, record, waitUntil) => recordLater(env, webhookBatch(record, world.now()), waitUntil)),
   };
   const app = new Hono<AppEnv>();
+  app.use("*", answersWithoutInvisible);
 
   app.get("/healthz", async (c) => {
     let config: RelayConfig;
@@ -96,6 +98,22 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
   });
   return app;
 }
+
+/**
+ * Every JSON answer (errors included) without an invisible or direction-changing character as it
+ * is: ids come from senders, and an answer read in a terminal must show each as what it is
+ * (../core/shownText). The escapes are JSON's own, so a parsed answer holds the same ids: a
+ * dead-letter key copied from one still finds its letter.
+ */
+const answersWithoutInvisible: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (!/^application\/json\b/i.test(c.res.headers.get("content-type") ?? "")) return;
+  const text = await c.res.clone().text();
+  const safe = jsonWithoutInvisible(text);
+  if (safe === text) return;
+  c.res = new Response(safe, { status: c.res.status, headers: c.res.headers });
+  c.res.headers.delete("content-length");
+};
 
 /** The `{source}` segment a webhook came in on, if any; a name no destination could match is no route (404). */
 function sourceOf(c: Context<AppEnv>): string | undefined {

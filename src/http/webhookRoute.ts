@@ -17,6 +17,7 @@ import { eventsRequestBody, eventsUrl } from "../delivery/graph";
 import { intakeKeys, intakeShard, MessageTooLargeError, enqueueEvents, type EnqueueResult } from "../delivery/producer";
 import { deliver } from "../delivery/retry";
 import type { ServerEvent } from "../transform/capi";
+import { keptId } from "../transform/senderIds";
 import { type DestinationResult, type TransformResult, transformWebhook } from "../transform/transformWebhook";
 import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics";
 import { type Delivery, type DestinationOutcome, deliveryAnswer, type WebhookAnswerBody } from "./answers";
@@ -86,7 +87,9 @@ export async function acceptWebhook(
   const read = await readWebhook(intake, source);
   if (read instanceof Response) return read;
   const { result, ids } = read;
-  const webhookId = read.auth === "signature" ? c.req.header("webhook-id") : undefined;
+  // The sender chose it: kept hashed when it carries personal data (../transform/senderIds).
+  const signedId = read.auth === "signature" ? c.req.header("webhook-id") : undefined;
+  const webhookId = signedId === undefined ? undefined : keptId(signedId);
   const delivery = await deliverRouted({
     env: c.env,
     runtime,
