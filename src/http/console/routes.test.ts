@@ -423,6 +423,20 @@ describe("POST /admin/destinations/:name/test-event", () => {
     });
   });
 
+  it("logs and answers Meta's fbtrace_id bounded and escaped, like any outside text", async () => {
+    const hostile = `Tr\u202E<b>\n${"x".repeat(200)}`;
+    const r = relay({ answers: [() => graphOk(hostile)] });
+    const res = await testEvent(r, "eu", "");
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const answered = (JSON.parse(text) as { fbtrace_id: string }).fbtrace_id;
+    expect(answered.length).toBeLessThanOrEqual(64 + 5 * 8);
+    expect(answered).not.toMatch(/[\u202E<>\n]/);
+    expect(text).not.toContain("\u202E");
+    const logged = JSON.parse(r.lines.at(-1)!).fbtrace_id as string;
+    expect(logged).toBe(answered);
+  });
+
   it("sends under the test code asked for, over the destination's own", async () => {
     const r = relay();
     expect((await testEvent(r, "eu", { test_event_code: " TEST7777 " })).status).toBe(200);
