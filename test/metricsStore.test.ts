@@ -63,6 +63,20 @@ async function metricsOf(app: ReturnType<typeof createApp>, bindings: Record<str
 }
 
 describe("MetricsStore", () => {
+  it("remembers a session ended by a logout until its expiry, then forgets it", async () => {
+    const { stub } = freshStore();
+    const now = Date.now();
+    expect(await stub.sessionEnded("s1")).toBe(false);
+    await stub.endSession("s1", now + HOUR_MS, now);
+    await stub.endSession("s1", now + HOUR_MS, now); // a second logout of the same session
+    expect(await stub.sessionEnded("s1")).toBe(true);
+    expect(await stub.sessionEnded("s2")).toBe(false);
+    // The next logout, past s1's expiry, drops its row.
+    await stub.endSession("s2", now + 3 * HOUR_MS, now + 2 * HOUR_MS);
+    expect(await stub.sessionEnded("s1")).toBe(false);
+    expect(await stub.sessionEnded("s2")).toBe(true);
+  });
+
   it("sums counts per hour and destination, and answers a window's sums", async () => {
     const { stub } = freshStore();
     const now = Date.now();
