@@ -24,8 +24,8 @@ import { metricsStoreOf } from "../observe/instances";
 import type { AdminSession } from "./session";
 
 /**
- * Whether the session was ended by a logout; `true` too when the store cannot say (refused rather
- * than trusted), `false` without a metrics store.
+ * Whether the session was ended by a logout (or by its expiry); `true` too when the store cannot
+ * say (refused rather than trusted), `false` without a metrics store.
  *
  * @param now ms; a session past its expiry is refused before this is asked
  * @example
@@ -39,8 +39,10 @@ export async function sessionEnded(
   now: number,
   log: Runtime["log"],
 ): Promise<boolean> {
+  // Past its expiry a session is over whatever the store says (./session refuses it first).
+  if (session.expiresAt <= now) return true;
   const store = metricsStoreOf(env);
-  if (store === undefined || session.expiresAt <= now) return store !== undefined;
+  if (store === undefined) return false;
   try {
     return await store.sessionEnded(session.id);
   } catch (error) {
