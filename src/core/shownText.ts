@@ -23,6 +23,8 @@
 
 /** The characters that never reach a line, an answer or a page as they are. */
 const INVISIBLE =
+  // Control characters are what this matches: the point of it.
+  // oxlint-disable-next-line no-control-regex
   /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g;
 
 const hex4 = (unit: number) => unit.toString(16).padStart(4, "0");
