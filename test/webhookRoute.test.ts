@@ -590,6 +590,32 @@ describe("bad input: a clear 4xx, never a 500, no personal data echoed", () => {
     });
   });
 
+  it("answers a body that broke off 400 when a valid Bearer came with it (invalid), 401 without a credential (anonymous)", async () => {
+    const records: WebhookRecord[] = [];
+    const app = createApp({ now: () => NOW, log: () => {}, metrics: (_env, record) => void records.push(record) });
+    const broken = () =>
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"id":'));
+          controller.error(new Error("client went away"));
+        },
+      });
+    const send = (headers: Headers) =>
+      app.request(
+        "/webhooks/cartful",
+        { method: "POST", headers, body: broken(), duplex: "half" } as RequestInit,
+        liveEnv,
+      );
+    const withBearer = new Headers(jsonRequest("").headers);
+    const res = await send(withBearer);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).error.code).toBe("unreadable_body");
+    const anonymous = new Headers(withBearer);
+    anonymous.delete("authorization");
+    expect((await send(anonymous)).status).toBe(401);
+    expect(records.map((r) => r.outcome)).toEqual(["invalid", "anonymous"]);
+  });
+
   it("counts a small webhook without any credential as anonymous, one with a wrong secret as unauthorized", async () => {
     const records: WebhookRecord[] = [];
     const app = createApp({ now: () => NOW, log: () => {}, metrics: (_env, record) => void records.push(record) });

@@ -26,7 +26,13 @@ import { adminRoutes } from "./admin";
 import type { AppBindings } from "./bindings";
 import { consoleRoutes } from "./console/routes";
 import { ApiError, errorResponse } from "./errors";
-import { acceptWebhook, previewWebhook, refuseOversized, type WebhookRuntime } from "./webhookRoute";
+import {
+  acceptWebhook,
+  previewWebhook,
+  refuseUnreadWebhook,
+  unreadableBody,
+  type WebhookRuntime,
+} from "./webhookRoute";
 
 /** The contract's limit on a webhook body. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -62,16 +68,17 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
     return c.json({ status: "ok", mode, destinations });
   });
 
-  const tooLarge = (c: Context<AppEnv>) =>
-    errorResponse(c, new ApiError("payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`));
-  // A webhook over the limit is counted like any other refusal (`invalid` only when a valid Bearer
-  // authenticated it, see ./webhookRoute's refuseOversized); a preview never is.
-  const webhookLimit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) =>
-      refuseOversized(c, runtime, new ApiError("payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`)),
+  const tooLarge = () => new ApiError("payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`);
+  // A webhook refused before its body is read is counted like any other refusal (`invalid` only
+  // when a valid Bearer authenticated it, see ./webhookRoute's refuseUnreadWebhook); a preview never is.
+  const webhookLimit = bodyLimited({
+    tooLarge: (c) => refuseUnreadWebhook(c, runtime, { error: tooLarge(), outcome: "too_large" }),
+    broken: (c) => refuseUnreadWebhook(c, runtime, { error: unreadableBody(), outcome: "unreadable" }),
   });
-  const previewLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  const previewLimit = bodyLimited({
+    tooLarge: (c) => errorResponse(c, tooLarge()),
+    broken: (c) => errorResponse(c, unreadableBody()),
+  });
   const accept = (c: Context<AppEnv>) => acceptWebhook(c, runtime, sourceOf(c));
   const preview = (c: Context<AppEnv>) => previewWebhook(c, runtime, sourceOf(c));
   const notPost = (c: Context<AppEnv>) => errorResponse(c, new ApiError("method_not_allowed", "Use POST"));
@@ -97,6 +104,30 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
     return errorResponse(c, new ApiError("internal_error", "Unexpected error"));
   });
   return app;
+}
+
+/**
+ * Hono's body limit, and what to answer when the body is over it or breaks off while the limit
+ * reads it (a streamed body is read to count it): a client that goes away mid-body is its own
+ * problem, answered 400, never a 500.
+ */
+function bodyLimited(answers: {
+  tooLarge: (c: Context<AppEnv>) => Response | Promise<Response>;
+  broken: (c: Context<AppEnv>) => Response | Promise<Response>;
+}): MiddlewareHandler<AppEnv> {
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: answers.tooLarge });
+  return async (c, next) => {
+    let read = false;
+    try {
+      return await limit(c, async () => {
+        read = true;
+        await next();
+      });
+    } catch (error) {
+      if (read) throw error;
+      return answers.broken(c);
+    }
+  };
 }
 
 /**

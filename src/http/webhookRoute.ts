@@ -232,31 +232,48 @@ async function readBody(intake: Intake): Promise<Uint8Array> {
   try {
     return new Uint8Array(await intake.c.req.arrayBuffer());
   } catch {
-    // The client went away mid-body (or sent a broken chunked body): its problem, not ours, and
-    // not worth an error line that anyone could write by disconnecting.
-    const error = new ApiError("unreadable_body", "The body could not be read to its end");
-    return refuseUnread(intake, error, "unreadable");
+    return refuseUnread(intake, { error: unreadableBody(), outcome: "unreadable" });
   }
 }
 
 /**
- * `POST /webhooks/cartful[/{source}]` with a body over the limit: refused before the body is
- * read, counted and logged as {@link refuseUnread} says. A preview over the limit is answered 413
- * by the app, uncounted.
+ * The answer to a body that broke off before its end (the client went away, or sent a broken
+ * chunked body): its problem, not ours, and not worth an error line that anyone could write by
+ * disconnecting.
  *
  * @example
  * ```ts
- * bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => refuseOversized(c, runtime, tooLarge) });
+ * return errorResponse(c, unreadableBody()); // 400 unreadable_body
  * ```
  */
-export async function refuseOversized(
+export function unreadableBody(): ApiError<"unreadable_body"> {
+  return new ApiError("unreadable_body", "The body could not be read to its end");
+}
+
+/** A webhook refused before its body was read: the answer, and the outcome its log line names. */
+export interface UnreadBody {
+  error: ApiError;
+  outcome: "too_large" | "unreadable";
+}
+
+/**
+ * `POST /webhooks/cartful[/{source}]` refused before its body was read (over the limit, or broken
+ * off while the app's body limit read it): counted and logged as {@link refuseUnread} says. A
+ * preview is answered by the app, uncounted.
+ *
+ * @example
+ * ```ts
+ * bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => refuseUnreadWebhook(c, runtime, { error: tooLarge, outcome: "too_large" }) });
+ * ```
+ */
+export async function refuseUnreadWebhook(
   c: WebhookContext,
   runtime: WebhookRuntime,
-  tooLarge: ApiError,
+  unread: UnreadBody,
 ): Promise<Response> {
   const intake = startIntake(c, runtime, "webhook", countWebhook(c, runtime));
   try {
-    return await refuseUnread(intake, tooLarge, "too_large");
+    return await refuseUnread(intake, unread);
   } catch (error) {
     if (error instanceof ApiError) return errorResponse(c, error);
     throw error;
@@ -271,7 +288,7 @@ export async function refuseOversized(
  * signature headers, which cannot be checked without the body: `error` too, but counted
  * `unauthorized`: a request that never authenticated never moves the `invalid` count.
  */
-async function refuseUnread(intake: Intake, error: ApiError, outcome: "too_large" | "unreadable"): Promise<never> {
+async function refuseUnread(intake: Intake, { error, outcome }: UnreadBody): Promise<never> {
   const { c, runtime } = intake;
   let credential: "bearer" | "unchecked_signature";
   try {
