@@ -566,10 +566,10 @@ describe("bad input: a clear 4xx, never a 500, no personal data echoed", () => {
     });
 
     it.each([
-      ["without any credential: 401, anonymous", { authorization: "" }, 401, "anonymous"],
-      ["with a wrong Bearer: 401, unauthorized", { authorization: "Bearer wrong" }, 401, "unauthorized"],
+      ["without any credential: anonymous", { authorization: "" }, 413, "anonymous"],
+      ["with a wrong Bearer: unauthorized", { authorization: "Bearer wrong" }, 413, "unauthorized"],
       [
-        "signed (the signature cannot be checked without the body): 413, unauthorized",
+        "signed (the signature cannot be checked without the body): unauthorized",
         {
           authorization: "",
           "webhook-id": "msg_1",
@@ -579,18 +579,21 @@ describe("bad input: a clear 4xx, never a 500, no personal data echoed", () => {
         413,
         "unauthorized",
       ],
-    ])("never counts a request that did not authenticate as invalid: %s", async (_, headers, status, outcome) => {
-      const { app, records } = counted();
-      const init = jsonRequest(big, headers);
-      const plain = new Headers(init.headers);
-      if (plain.get("authorization") === "") plain.delete("authorization");
-      const res = await app.request("/webhooks/cartful", { ...init, headers: plain }, liveEnv);
-      expect(res.status).toBe(status);
-      expect(records.map((r) => r.outcome)).toEqual([outcome]);
-    });
+    ])(
+      "answers 413 but never counts a request that did not authenticate as invalid: %s",
+      async (_, headers, status, outcome) => {
+        const { app, records } = counted();
+        const init = jsonRequest(big, headers);
+        const plain = new Headers(init.headers);
+        if (plain.get("authorization") === "") plain.delete("authorization");
+        const res = await app.request("/webhooks/cartful", { ...init, headers: plain }, liveEnv);
+        expect(res.status).toBe(status);
+        expect(records.map((r) => r.outcome)).toEqual([outcome]);
+      },
+    );
   });
 
-  it("answers a body that broke off 400 when a valid Bearer came with it (invalid), 401 without a credential (anonymous)", async () => {
+  it("answers a body that broke off 400 (not 500), counted invalid with a valid Bearer, anonymous without a credential", async () => {
     const records: WebhookRecord[] = [];
     const app = createApp({ now: () => NOW, log: () => {}, metrics: (_env, record) => void records.push(record) });
     const broken = () =>
@@ -612,7 +615,7 @@ describe("bad input: a clear 4xx, never a 500, no personal data echoed", () => {
     expect(((await res.json()) as any).error.code).toBe("unreadable_body");
     const anonymous = new Headers(withBearer);
     anonymous.delete("authorization");
-    expect((await send(anonymous)).status).toBe(401);
+    expect((await send(anonymous)).status).toBe(400);
     expect(records.map((r) => r.outcome)).toEqual(["invalid", "anonymous"]);
   });
 

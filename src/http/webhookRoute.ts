@@ -281,25 +281,32 @@ export async function refuseUnreadWebhook(
 }
 
 /**
- * Refuses a webhook whose body was not read (too large, or broken off): only a Bearer can be
- * checked without it. With a valid one, the authenticated sender's body is at fault: `error`,
- * counted `invalid`. Without any credential, or with a wrong Bearer alone, the request never
- * authenticated: 401, counted `unauthorized` (and `anonymous` without a credential). With
- * signature headers, which cannot be checked without the body: `error` too, but counted
- * `unauthorized`: a request that never authenticated never moves the `invalid` count.
+ * Refuses a webhook whose body was not read (too large, or broken off) with `error` (413, 400),
+ * whatever its credentials: the contract's answer to such a body. Counted by what can be known of
+ * its credentials without the body: only a Bearer can be checked. With a valid one, the
+ * authenticated sender's body is at fault: counted `invalid`. Otherwise the request never
+ * authenticated, and never moves the `invalid` count: counted `unauthorized` (a wrong Bearer, or
+ * signature headers that cannot be checked without the body), and `anonymous` too when it brought
+ * no credential at all.
  */
 async function refuseUnread(intake: Intake, { error, outcome }: UnreadBody): Promise<never> {
   const { c, runtime } = intake;
-  let credential: "bearer" | "unchecked_signature";
+  let known: Pick<LogFields, "auth" | "reason"> & { counted: WebhookRecord["outcome"] };
   try {
-    credential = await credentialWithoutBody(c.req.raw.headers, webhookSecret(c.env) ?? "", runtime.now());
+    const credential = await credentialWithoutBody(c.req.raw.headers, webhookSecret(c.env) ?? "", runtime.now());
+    known =
+      credential === "bearer"
+        ? { counted: "invalid", auth: "bearer" }
+        : { counted: "unauthorized", reason: "signature_not_checked" };
   } catch (failure) {
     if (!(failure instanceof WebhookVerificationError)) throw failure;
-    return refuseUnauthenticated(intake, failure);
+    known = {
+      counted: failure.reason === "missing_credentials" ? "anonymous" : "unauthorized",
+      reason: failure.reason,
+    };
   }
-  const counted = credential === "bearer" ? "invalid" : "unauthorized";
-  const auth = credential === "bearer" ? { auth: "bearer" } : { reason: "signature_not_checked" };
-  return refuse(intake, error, counted, { level: "warn", outcome, ...auth });
+  const { counted, ...fields } = known;
+  return refuse(intake, error, counted, { level: "warn", outcome, ...fields });
 }
 
 /** A webhook whose credentials failed: 401, counted `unauthorized`, and `anonymous` when it brought none. */
