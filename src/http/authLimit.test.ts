@@ -14,10 +14,14 @@ describe("clientAddressKey", () => {
     ["2001:DB8:1:2:ffff::1", "2001:db8:1:2::/64"],
     ["2001:db8::1", "2001:db8:0:0::/64"],
     ["2001:0db8:0001:0002::", "2001:db8:1:2::/64"],
-    ["::ffff:192.0.2.1", "0:0:0:0::/64"],
     ["2001:db8:1:2:3:4:192.0.2.1", "2001:db8:1:2::/64"],
   ])("keys IPv6 %s by its /64", (ip, key) => {
     expect(clientAddressKey(at(ip))).toBe(key);
+  });
+
+  it("keys an IPv4-mapped address by its IPv4 client, not one /64 for every such client", () => {
+    expect(clientAddressKey(at("::ffff:192.0.2.1"))).toBe("192.0.2.1");
+    expect(clientAddressKey(at("::FFFF:192.0.2.2"))).toBe("192.0.2.2");
   });
 
   it("gives one /64 one budget: two addresses of a subscriber share a key", () => {

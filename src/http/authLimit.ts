@@ -43,8 +43,8 @@ const REMEMBERED = 10_000;
 const UNKNOWN_ADDRESS = "unknown";
 
 /**
- * The rate-limit key of a request's client: its `CF-Connecting-IP`, IPv4 as it came, IPv6 as the
- * first four groups of the address and `::/64`; `"unknown"` without the header or with one that
+ * The rate-limit key of a request's client: its `CF-Connecting-IP`, IPv4 as it came (also when
+ * written IPv4-mapped), IPv6 as the first four groups of the address and `::/64`; `"unknown"` without the header or with one that
  * is not an address.
  *
  * @example
@@ -52,11 +52,14 @@ const UNKNOWN_ADDRESS = "unknown";
  * clientAddressKey(new Headers({ "cf-connecting-ip": "203.0.113.7" })); // "203.0.113.7"
  * clientAddressKey(new Headers({ "cf-connecting-ip": "2001:db8:1:2:3:4:5:6" })); // "2001:db8:1:2::/64"
  * clientAddressKey(new Headers({ "cf-connecting-ip": "2001:DB8::1" })); // "2001:db8:0:0::/64"
+ * clientAddressKey(new Headers({ "cf-connecting-ip": "::ffff:203.0.113.7" })); // "203.0.113.7"
  * ```
  */
 export function clientAddressKey(headers: Headers): string {
   const address = headers.get("cf-connecting-ip")?.trim() ?? "";
-  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(address)) return address;
+  // An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) is its IPv4 client, not one shared /64.
+  const ipv4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)?.[1];
+  if (ipv4 !== undefined) return ipv4;
   const prefix = ipv6Prefix64(address);
   return prefix === undefined ? UNKNOWN_ADDRESS : `${prefix}::/64`;
 }
