@@ -132,7 +132,7 @@ describe("buildConsoleModel", () => {
 
     const model = await buildConsoleModel(w.bindings, now);
     expect(model.relay).toMatchObject({ mode: "misconfigured", apiVersion: "v27.0", queued: true });
-    expect(model.webhooks["24h"]).toEqual({ received: 3, unauthorized: 1, invalid: 1 });
+    expect(model.webhooks["24h"]).toEqual({ received: 3, unauthorized: 1, invalid: 1, anonymous: 0 });
     expect(model.refusals).toEqual([
       { at: now + 1, code: "invalid_webhook", status: 422, issues: ["shopper.email: Required"] },
       { at: now, code: "unauthorized", status: 401, issues: [] },

@@ -270,12 +270,38 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
     await server?.close();
   });
 
-  it("logs in with the console password (ADMIN_SECRET) through the form", async () => {
+  it("shows the login form, not the data, and refuses a wrong secret with the form again", async () => {
     await page.goto(consoleUrl());
+    expect(await page.locator('form[action="/admin/login"]').count()).toBe(1);
+    expect(await page.locator("article[data-destination]").count()).toBe(0);
+    await page.fill("#secret", `${ADMIN_SECRET}-wrong`);
+    await Promise.all([page.waitForURL("**/admin/login"), page.click('button[type="submit"]')]);
+    expect(await page.locator("[data-login-problem]").innerText()).toContain("That is not the ADMIN_SECRET");
+    expect(await page.context().cookies()).toEqual([]);
+    // The 401 is the answer we meant; Chromium reports any 4xx page load as a console error too.
+    expect(problems.list()).toEqual([
+      `HTTP 401: ${new URL("/admin/login", server.url).href}`,
+      "console.error: Failed to load resource: the server responded with a status of 401 (Unauthorized)",
+    ]);
+    problems.clear();
+  });
+
+  it("logs in with the console password (ADMIN_SECRET): an HttpOnly, Secure, SameSite=Strict cookie on /admin, and the console", async () => {
     expect(await page.locator('label[for="secret"]').innerText()).toBe("Console password (ADMIN_SECRET)");
     await page.fill("#secret", ADMIN_SECRET);
     await Promise.all([page.waitForURL(consoleUrl()), page.click('button[type="submit"]')]);
     await page.locator("#summary").waitFor();
+    const cookies = await page.context().cookies();
+    expect(
+      cookies.map((c) => ({
+        name: c.name,
+        httpOnly: c.httpOnly,
+        secure: c.secure,
+        sameSite: c.sameSite,
+        path: c.path,
+      })),
+    ).toEqual([{ name: "__Secure-relay_admin", httpOnly: true, secure: true, sameSite: "Strict", path: "/admin" }]);
+    expect(await page.evaluate<string>("document.cookie")).toBe("");
   });
 
   describe("the marketer", () => {
@@ -337,7 +363,7 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
       expect(reasons).toContain("wrong or missing secret");
       expect(reasons).not.toContain("not an email");
       expect(await page.locator('[data-intake-alert="invalid"]').innerText()).toContain("Check the field mapping");
-      for (const key of ["received", "unauthorized", "invalid"] as const)
+      for (const key of ["received", "unauthorized", "invalid", "anonymous"] as const)
         expect(await page.locator(`[data-webhooks="24h"] [data-count="${key}"]`).innerText()).toBe(
           String(model.webhooks["24h"][key]),
         );

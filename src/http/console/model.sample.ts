@@ -38,8 +38,8 @@ export function sampleConsoleModel(now: number): ConsoleModel {
     generatedAt: now,
     relay: { mode: "misconfigured", apiVersion: "v27.0", queued: true },
     webhooks: {
-      "24h": { received: 140, unauthorized: 1, invalid: 9 },
-      "7d": { received: 910, unauthorized: 4, invalid: 9 },
+      "24h": { received: 140, unauthorized: 3, invalid: 9, anonymous: 2 },
+      "7d": { received: 910, unauthorized: 14, invalid: 9, anonymous: 10 },
     },
     refusals: [
       {

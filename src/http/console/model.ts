@@ -34,6 +34,15 @@ export type DestinationCounts = Pick<
   "routed" | "sent" | "skipped" | "retried" | "dead_lettered" | "held" | "dry_run"
 > & { duplicate: number };
 
+/** What reached the webhook routes over a window (see `/admin/metrics`). */
+export interface WebhookCounts {
+  received: number;
+  unauthorized: number;
+  invalid: number;
+  /** Of `unauthorized`, those without any credential: scanners and bots, not a sender with a wrong secret. */
+  anonymous: number;
+}
+
 /** One hour of one destination (or of all, for the relay's own chart). */
 export interface HourPoint {
   /** Start of the hour, ms. */
@@ -121,10 +130,8 @@ export interface ConsoleModel {
     /** Whether the queue is bound (durable delivery) or events go out while Studio waits. */
     queued: boolean;
   };
-  webhooks: {
-    "24h": { received: number; unauthorized: number; invalid: number };
-    "7d": { received: number; unauthorized: number; invalid: number };
-  };
+  /** The contract's webhook counts, and `anonymous`: the unauthorized ones that brought no credential at all (noise). */
+  webhooks: { "24h": WebhookCounts; "7d": WebhookCounts };
   /** The latest webhooks refused on arrival, newest first (codes and paths, never values). */
   refusals: (IntakeRefusal & { at: number })[];
   destinations: ConsoleDestination[];

@@ -180,7 +180,7 @@ describe("renderConsole: the headline", () => {
 
   it("raises an amber alert when webhooks refused on arrival pass a share of the traffic", () => {
     const alert = element(render(), "div", 'data-intake-alert="invalid"');
-    expect(text(alert)).toContain("6 % of the webhooks in 24 h were refused as unreadable or incomplete (9)");
+    expect(text(alert)).toContain("7 % of the webhooks in 24 h were refused as unreadable or incomplete (9)");
     expect(render(model((m) => void (m.webhooks["24h"].invalid = 0)))).not.toContain("data-intake-alert");
   });
 });

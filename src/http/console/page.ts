@@ -263,7 +263,8 @@ function refusedSection(model: ConsoleModel, now: number): Html {
     const w = model.webhooks[window];
     return html`<dl class="stats" data-webhooks="${window}">
 <div><dt>Webhooks received <small>(received)</small></dt><dd data-count="received">${w.received}</dd></div>
-<div><dt>Wrong secret <small>(unauthorized)</small></dt><dd data-count="unauthorized">${w.unauthorized}</dd></div>
+<div><dt>No or wrong secret <small>(unauthorized)</small></dt><dd data-count="unauthorized">${w.unauthorized}</dd></div>
+<div><dt>…of which no credential at all: internet noise <small>(anonymous)</small></dt><dd data-count="anonymous">${w.anonymous}</dd></div>
 <div><dt>Refused as unreadable or incomplete <small>(invalid)</small></dt><dd data-count="invalid">${w.invalid}</dd></div></dl>`;
   };
   const reasons = refusalReasons(model.refusals);

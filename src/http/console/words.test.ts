@@ -352,15 +352,22 @@ describe("secretCommand", () => {
 
 describe("intakeAlerts and refusalReasons", () => {
   it("raise an alert when the wrong secret or unreadable webhooks pass 5 % of the traffic", () => {
-    expect(intakeAlerts({ received: 320, unauthorized: 32, invalid: 49 }).map((a) => a.kind)).toEqual([
+    expect(intakeAlerts({ received: 320, unauthorized: 32, invalid: 49, anonymous: 0 }).map((a) => a.kind)).toEqual([
       "unauthorized",
       "invalid",
     ]);
-    expect(intakeAlerts({ received: 320, unauthorized: 32, invalid: 0 })[0]!.text).toContain(
+    expect(intakeAlerts({ received: 320, unauthorized: 32, invalid: 0, anonymous: 0 })[0]!.text).toContain(
       "Check the Authorization header of Studio's integration",
     );
-    expect(intakeAlerts({ received: 1000, unauthorized: 10, invalid: 2 })).toEqual([]);
-    expect(intakeAlerts({ received: 2, unauthorized: 2, invalid: 0 })).toEqual([]);
+    expect(intakeAlerts({ received: 1000, unauthorized: 10, invalid: 2, anonymous: 0 })).toEqual([]);
+    expect(intakeAlerts({ received: 2, unauthorized: 2, invalid: 0, anonymous: 0 })).toEqual([]);
+  });
+
+  it("leave anonymous noise (no credential at all) out: it is not Studio with a wrong secret", () => {
+    expect(intakeAlerts({ received: 400, unauthorized: 300, invalid: 0, anonymous: 300 })).toEqual([]);
+    expect(intakeAlerts({ received: 400, unauthorized: 310, invalid: 0, anonymous: 300 })[0]!.text).toMatch(
+      /^10 % of the webhooks in 24 h carried the wrong secret \(10\)/,
+    );
   });
 
   it("count the reasons, most frequent first, from paths and codes", () => {

@@ -29,6 +29,7 @@ import type {
   HealthSignal,
   Incident,
   MetaRefusal,
+  WebhookCounts,
 } from "./model";
 
 /** What a badge or alert means; the stylesheet colours it. */
@@ -716,29 +717,29 @@ export const REFUSAL_ALERT_MIN = 3;
 
 /**
  * The alerts of the webhooks refused on arrival over 24 h, when they pass a share of the
- * traffic: a wrong secret in Studio (unauthorized), a broken mapping (invalid).
+ * traffic that came with credentials: a wrong secret in Studio (unauthorized, less the anonymous
+ * noise), a broken mapping (invalid).
  *
  * @example
  * ```ts
- * intakeAlerts({ received: 100, unauthorized: 10, invalid: 0 }).map((a) => a.kind); // ["unauthorized"]
+ * intakeAlerts({ received: 100, unauthorized: 10, invalid: 0, anonymous: 0 }).map((a) => a.kind); // ["unauthorized"]
  * ```
  */
-export function intakeAlerts(webhooks: {
-  received: number;
-  unauthorized: number;
-  invalid: number;
-}): { kind: "unauthorized" | "invalid"; text: string }[] {
+export function intakeAlerts(webhooks: WebhookCounts): { kind: "unauthorized" | "invalid"; text: string }[] {
   const alerts: { kind: "unauthorized" | "invalid"; text: string }[] = [];
-  const over = (n: number) => n >= REFUSAL_ALERT_MIN && n / Math.max(1, webhooks.received) >= REFUSAL_ALERT_SHARE;
-  if (over(webhooks.unauthorized))
+  // Anonymous requests (no credential at all) are noise from the internet, not Studio: left out.
+  const fromSenders = Math.max(1, webhooks.received - webhooks.anonymous);
+  const wrongSecret = Math.max(0, webhooks.unauthorized - webhooks.anonymous);
+  const over = (n: number) => n >= REFUSAL_ALERT_MIN && n / fromSenders >= REFUSAL_ALERT_SHARE;
+  if (over(wrongSecret))
     alerts.push({
       kind: "unauthorized",
-      text: `${percent(webhooks.unauthorized / Math.max(1, webhooks.received))} of the webhooks in 24 h carried the wrong secret (${webhooks.unauthorized}). Check the Authorization header of Studio's integration: it must be Bearer and the relay's WEBHOOK_SECRET.`,
+      text: `${percent(wrongSecret / fromSenders)} of the webhooks in 24 h carried the wrong secret (${wrongSecret}). Check the Authorization header of Studio's integration: it must be Bearer and the relay's WEBHOOK_SECRET.`,
     });
   if (over(webhooks.invalid))
     alerts.push({
       kind: "invalid",
-      text: `${percent(webhooks.invalid / Math.max(1, webhooks.received))} of the webhooks in 24 h were refused as unreadable or incomplete (${webhooks.invalid}), and Studio does not send them again. Check the field mapping of Studio's integration (reasons below).`,
+      text: `${percent(webhooks.invalid / fromSenders)} of the webhooks in 24 h were refused as unreadable or incomplete (${webhooks.invalid}), and Studio does not send them again. Check the field mapping of Studio's integration (reasons below).`,
     });
   return alerts;
 }
