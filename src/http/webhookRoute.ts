@@ -105,6 +105,7 @@ export async function acceptWebhook(
     outcome: delivery.path === "too_large" ? "invalid" : "accepted",
     eventId: result.eventId,
     keys: result.match.sent,
+    dropped: Object.keys(result.match.dropped),
     destinations: deliveredOutcomes(delivery).map((o) => destinationRecord(o, runtime.now() - intake.started)),
   });
   intake.log({

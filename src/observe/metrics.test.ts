@@ -331,3 +331,24 @@ describe("metricsAnswer, with destinations named like Object's own properties", 
     expect(JSON.parse(JSON.stringify(answer)).destinations.__proto__).toMatchObject({ sent: 0 });
   });
 });
+
+describe("unusable keys", () => {
+  it("counts, per destination routed, the keys a shopper gave that the relay could not use, as a share of routed", () => {
+    const batch = webhookBatch(
+      {
+        outcome: "accepted",
+        eventId: "cartful.a.1",
+        keys: ["em"],
+        dropped: ["ph"],
+        destinations: [{ name: "eu", status: "queued" }],
+      },
+      0,
+    );
+    expect(batch.counts).toContainEqual({ destination: "eu", name: "unusable:ph", n: 1 });
+    const answer = metricsAnswer(new Map([["eu", { routed: 4, "unusable:ph": 1 }]]), "24h", ["eu"]);
+    expect(answer.destinations.eu?.unusable_keys).toEqual({ ph: 0.25 });
+    expect(metricsAnswer(new Map([["eu", { routed: 4 }]]), "24h", ["eu"]).destinations.eu).not.toHaveProperty(
+      "unusable_keys",
+    );
+  });
+});

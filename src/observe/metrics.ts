@@ -6,7 +6,8 @@
  *
  * Counter names: webhook-level `received`, `unauthorized`, `invalid`, `anonymous` (destination `""`); per
  * destination `routed`, `sent`, `skipped`, `retried`, `dead_lettered`, `held`, `dry_run`,
- * `failed`, `key:{user_data key}` (sent events carrying it), `lat:{bucket}` (ms from intake to
+ * `failed`, `key:{user_data key}` (sent events carrying it), `unusable:{user_data key}` (routed
+ * webhooks whose shopper gave it in a form the relay could not use), `lat:{bucket}` (ms from intake to
  * Meta's acceptance). Nothing personal: names, counts and Meta's codes.
  *
  * @example
@@ -239,6 +240,8 @@ export interface WebhookRecord {
   eventId?: string;
   /** Keys of the user data the events carry. */
   keys?: string[];
+  /** Keys the shopper gave that the relay could not use (an unreadable phone, a malformed email…): names only. */
+  dropped?: string[];
   destinations: WebhookDestinationRecord[];
   /** Why a webhook was refused on arrival (`unauthorized`, `invalid`): codes and paths, never values. */
   refusal?: IntakeRefusal;
@@ -274,6 +277,7 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
   const keys = record.keys ?? [];
   for (const d of record.destinations) {
     add(d.name, "routed");
+    for (const key of record.dropped ?? []) add(d.name, `${UNUSABLE_PREFIX}${key}`);
     const recent = (outcome: RecentEvent["outcome"], fbtraceId?: string) =>
       record.eventId &&
       batch.recent.push({
@@ -350,6 +354,12 @@ export interface DestinationMetrics {
   match_keys: Partial<Record<UserDataKey, number>>;
   /** ms from intake to Meta's acceptance, from the histogram (bucket upper bounds). */
   latency_ms?: { p50: number; p95: number; count: number };
+  /**
+   * Share (0 to 1) of routed webhooks whose shopper gave a `user_data` key the relay could not use
+   * (e.g. a phone without a country code), per key; only keys seen. The console tells "gave none"
+   * from "gave one Meta can't use" with it.
+   */
+  unusable_keys?: Partial<Record<UserDataKey, number>>;
 }
 
 /** The contract's `/admin/metrics` answer. */
@@ -421,7 +431,20 @@ function destinationMetrics(c: Record<string, number>): DestinationMetrics {
         ? {}
         : Object.fromEntries(USER_DATA_KEYS.map((key) => [key, Math.min(1, (c[`key:${key}`] ?? 0) / sent)])),
     ...(p50 !== undefined && p95 !== undefined ? { latency_ms: { p50, p95, count: latencyCount } } : {}),
+    ...unusableKeys(c),
   };
+}
+
+/** Counter of a `user_data` key the shopper gave and the relay could not use (counted per routed webhook). */
+export const UNUSABLE_PREFIX = "unusable:";
+
+function unusableKeys(c: Record<string, number>): Pick<DestinationMetrics, "unusable_keys"> {
+  const routed = c.routed ?? 0;
+  const shares = USER_DATA_KEYS.flatMap((key) => {
+    const n = c[`${UNUSABLE_PREFIX}${key}`] ?? 0;
+    return n > 0 && routed > 0 ? [[key, Math.min(1, n / routed)] as const] : [];
+  });
+  return shares.length > 0 ? { unusable_keys: Object.fromEntries(shares) } : {};
 }
 
 /** The keys Meta weighs most, in the order a merchant can most easily add them, with what to do. */

@@ -112,6 +112,7 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
       ...(dayMetrics?.latency_ms ? { latencyMs: dayMetrics.latency_ms } : {}),
       matchKeys,
       ...(hint ? { hint } : {}),
+      unusableKeys: dayMetrics?.unusable_keys ?? {},
       quality:
         keptQuality((quality as Record<string, { state: unknown }> | undefined)?.[destination.name]?.state) ??
         unreadQuality(destination),

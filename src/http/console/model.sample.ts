@@ -81,6 +81,7 @@ export function sampleConsoleModel(now: number): ConsoleModel {
           fbp: 0.9,
         },
         hint: "fbc on 12 %: pass the _fbc cookie, or the page URL with its fbclid, in context",
+        unusableKeys: {},
         quality: {
           state: "ok",
           quality: {
@@ -167,6 +168,7 @@ export function sampleConsoleModel(now: number): ConsoleModel {
         counts: { "24h": { ...counts(15), held: 37 }, "7d": { ...counts(100), held: 37 } },
         matchKeys: { em: 1, ph: 0.4, client_ip_address: 1, client_user_agent: 1, fbp: 0.7 },
         hint: "ph on 40 %: map the shopper's phone in Studio, with the country or DEFAULT_COUNTRY for its calling code",
+        unusableKeys: { ph: 0.07 },
         quality: {
           state: "permission",
           at: now - HOUR,
@@ -202,6 +204,7 @@ export function sampleConsoleModel(now: number): ConsoleModel {
         heldNow: 0,
         counts: { "24h": counts(0), "7d": counts(0) },
         matchKeys: {},
+        unusableKeys: {},
         quality: { state: "none", reason: "no token" },
         signals: [],
         incidents: [],

@@ -95,6 +95,8 @@ export interface ConsoleDestination {
   matchKeys: Partial<Record<MatchKey, number>>;
   /** A plain hint for the weakest important key, e.g. "fbc on 12 %: pass the _fbc cookie…". */
   hint?: string;
+  /** Share (0–1) of leads routed in 24 h whose shopper gave a key in a form the relay could not use; only keys seen. */
+  unusableKeys: Partial<Record<MatchKey, number>>;
   quality: QualityState;
   signals: HealthSignal[];
   /** Its latest incidents (Meta down, throttling, or refusing the configuration), newest first. */

@@ -316,6 +316,12 @@ describe("renderConsole: match quality", () => {
     );
   });
 
+  it("tells, for the phone, the shoppers who gave none from those who gave one Meta can't use", () => {
+    expect(text(element(render(), "p", 'data-hint="us"'))).toBe(
+      "Hint: Phone on 40 % of delivered leads: 7 % of shoppers gave one Meta can't use (most often without a country code: add a country to the quiz, or set DEFAULT_COUNTRY); 53 % gave none.",
+    );
+  });
+
   it("names the other keys no lead carried on one line", () => {
     expect(text(element(render(), "p", 'data-never-sent="eu"'))).toBe(
       `Never sent: ${(["db", "ge", "ct", "st", "zp", "country"] as const).map((k) => KEY_LABELS[k]).join(", ")}.`,

@@ -46,6 +46,7 @@ import {
   currentRefusal,
   deadLettersFiling,
   destinationAlerts,
+  destinationHint,
   failureText,
   headline,
   HIDDEN_ID,
@@ -309,6 +310,7 @@ const LISTED_KEYS: readonly MatchKey[] = [
 ];
 
 function qualityBlock(d: ConsoleDestination, now: number): Html {
+  const hint = destinationHint(d);
   const sentAny = Object.keys(d.matchKeys).length > 0;
   const matched = metaMatched(d.quality);
   const listed = MATCH_KEYS.filter(
@@ -328,7 +330,7 @@ ${never.length > 0 ? html`<p class="muted" data-never-sent="${d.name}">Never sen
 ${sentAny ? "" : html`<p class="muted">No lead delivered in the last 24 hours.</p>`}`;
   return html`<div class="quality" data-quality-for="${d.name}">
 <h3>${d.name}</h3>
-${d.hint ? html`<p class="hint" data-hint="${d.name}"><strong>Hint:</strong> ${d.hint}</p>` : ""}
+${hint ? html`<p class="hint" data-hint="${d.name}"><strong>Hint:</strong> ${hint}</p>` : ""}
 <div class="grid"><div>${coverage}</div>
 <div><h4>What Meta says</h4>${metaFeedback(d.quality, now)}</div></div>
 </div>`;

@@ -6,6 +6,7 @@ import {
   ago,
   clock,
   destinationAlerts,
+  destinationHint,
   duration,
   failureText,
   headline,
@@ -341,6 +342,23 @@ describe("destinationAlerts", () => {
     });
     const filing = destinationAlerts(d, NOW).find((a) => a.kind === "dead_letters_filing")!;
     expect(filing.text).toBe("4 refused by Meta, being filed with the dead letters (up to 30 s).");
+  });
+});
+
+describe("destinationHint", () => {
+  it("tells a phone nobody gave from one Meta can't use", () => {
+    expect(destinationHint({ hint: "ph on 74 %: …", matchKeys: { ph: 0.74 }, unusableKeys: { ph: 0.07 } })).toBe(
+      "Phone on 74 % of delivered leads: 7 % of shoppers gave one Meta can't use (most often without a country code: add a country to the quiz, or set DEFAULT_COUNTRY); 19 % gave none.",
+    );
+    expect(destinationHint({ hint: "ph on 80 %: …", matchKeys: { ph: 0.8 }, unusableKeys: {} })).toBe(
+      "Phone on 80 % of delivered leads: 20 % gave none (nothing to fix, unless the quiz asks for a phone Studio does not map: shopper.phone).",
+    );
+  });
+
+  it("leaves another key's hint as it is", () => {
+    expect(destinationHint({ hint: "fbc on 12 %: pass the _fbc cookie", matchKeys: {}, unusableKeys: {} })).toBe(
+      "fbc on 12 %: pass the _fbc cookie",
+    );
   });
 });
 

@@ -224,6 +224,36 @@ function shortDuration(ms: number): string {
   return ms < 1000 ? "a second" : duration(ms);
 }
 
+/**
+ * The hint of a destination: the weakest key's, and for the phone, which part of the gap can be
+ * fixed. A shopper who gave no phone is nobody's mistake; one who gave a phone the relay could
+ * not read (most often without its country code) is fixed by a country in the quiz or
+ * `DEFAULT_COUNTRY`.
+ *
+ * @example
+ * ```ts
+ * destinationHint({ hint: "ph on 74 %: …", matchKeys: { ph: 0.74 }, unusableKeys: { ph: 0.07 } });
+ * // "Phone on 74 % of delivered leads: 7 % of shoppers gave one Meta can't use (…); 19 % gave none."
+ * ```
+ */
+export function destinationHint(
+  d: Pick<ConsoleDestination, "hint" | "matchKeys" | "unusableKeys">,
+): string | undefined {
+  if (!d.hint?.startsWith("ph ")) return d.hint;
+  const on = share(d.matchKeys.ph ?? 0);
+  const unusable = Math.min(1 - on, share(d.unusableKeys.ph ?? 0));
+  const none = Math.max(0, 1 - on - unusable);
+  const parts = [
+    ...(unusable > 0
+      ? [
+          `${percent(unusable)} of shoppers gave one Meta can't use (most often without a country code: add a country to the quiz, or set DEFAULT_COUNTRY)`,
+        ]
+      : []),
+    `${percent(none)} gave none${unusable > 0 ? "" : " (nothing to fix, unless the quiz asks for a phone Studio does not map: shopper.phone)"}`,
+  ];
+  return `Phone on ${percent(on)} of delivered leads: ${parts.join("; ")}.`;
+}
+
 // ── Meta's words ──
 
 /**
