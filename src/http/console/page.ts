@@ -115,6 +115,8 @@ const META_IDENTIFIERS: Record<MatchKey, string> = {
 const RECENT_SHOWN = 10;
 /** The longest text from Meta's Dataset Quality answers shown (they are not bounded upstream). */
 const META_TEXT_MAX = 300;
+/** The longest refusal text in a card's facts (the dead letter or the alert has it whole). */
+const FACT_MAX = 160;
 
 const OUTCOME_WORDS: Record<RecentEvent["outcome"], { label: string; tone: Tone }> = {
   sent: { label: "delivered", tone: "ok" },
@@ -188,7 +190,7 @@ ${alerts.map((a) => html`<div class="alert ${toneClass(a.tone)}" data-alert="${a
 </div>
 <dl class="facts">
 <dt>Last delivered</dt><dd data-fact="last-accepted">${d.lastAccepted ? html`${ago(d.lastAccepted.at, now)}${d.lastAccepted.fbtraceId ? html` <small>· Meta support reference (fbtrace_id) <code>${d.lastAccepted.fbtraceId}</code></small>` : ""}` : html`<span class="muted">none yet</span>`}</dd>
-${d.lastFailure && d.lastFailure !== current && !(d.circuit && d.circuit.lastFailure) ? html`<dt>Last refusal</dt><dd data-fact="last-failure">${ago(d.lastFailure.at, now)} · ${failureText(d.lastFailure)}</dd>` : ""}
+${d.lastFailure && d.lastFailure !== current && !(d.circuit && d.circuit.lastFailure) ? html`<dt>Last refusal</dt><dd data-fact="last-failure">${ago(d.lastFailure.at, now)} · ${failureText({ ...d.lastFailure, message: cut(d.lastFailure.message, FACT_MAX) })}</dd>` : ""}
 ${d.latencyMs ? html`<dt>Speed</dt><dd data-fact="latency">${latencyWords(d.latencyMs)} <small>(${d.latencyMs.count} leads, 24 h; p50/p95)</small></dd>` : ""}
 <dt>Need you</dt><dd data-fact="dead-letters">${d.deadLettersWaiting > 0 ? html`<a href="#dead-letters">${d.deadLettersWaiting} refused by Meta, kept for review</a>` : html`<span class="muted">none</span>`}</dd>
 </dl>
@@ -464,8 +466,8 @@ function deadLetterCard(l: ConsoleDeadLetter, now: number): Html {
 }
 
 /** Outside text cut to a length the page can hold (it wraps as well). */
-function cut(text: string): string {
-  return text.length > META_TEXT_MAX ? `${text.slice(0, META_TEXT_MAX)}…` : text;
+function cut(text: string, max = META_TEXT_MAX): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function round1(value: number): number {

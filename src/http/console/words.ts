@@ -320,7 +320,7 @@ export function secretCommand(secret: string): string {
 }
 
 function tokenFix(d: ConsoleDestination): Html {
-  return html`Generate a new token (Events Manager → the dataset → Settings → Conversions API) and store it: <code class="command">${secretCommand(d.tokenSecret)}</code> <small>(locally: <code>${d.tokenSecret}=…</code> in <code>.dev.vars</code>)</small>.`;
+  return html`Generate a new token (Events Manager → the dataset → Settings → Conversions API) and store it: <code class="command">${secretCommand(d.tokenSecret)}</code> <small>(locally: <code>${d.tokenSecret}=…</code> in <code>.dev.vars</code>)</small>`;
 }
 
 // ── Ids ──
@@ -548,7 +548,7 @@ export function destinationAlerts(d: ConsoleDestination, now: number): Alert[] {
       kind: "held",
       tone: "bad",
       title: "Held: no access token.",
-      text: html`The secret <code>${d.tokenSecret}</code> is not set, so this destination's leads wait (nothing is lost). Set it: <code class="command">${secretCommand(d.tokenSecret)}</code> <small>(locally: <code>${d.tokenSecret}=…</code> in <code>.dev.vars</code>)</small>.`,
+      text: html`The secret <code>${d.tokenSecret}</code> is not set, so this destination's leads wait (nothing is lost). Set it: <code class="command">${secretCommand(d.tokenSecret)}</code> <small>(locally: <code>${d.tokenSecret}=…</code> in <code>.dev.vars</code>)</small>`,
     });
   }
   if (!d.circuit && refusal && refusalScope(refusal) === "transient") {
@@ -607,7 +607,7 @@ function circuitAlert(d: ConsoleDestination, c: NonNullable<ConsoleDestination["
         kind: "held",
         tone: "bad",
         title: "Held: no access token.",
-        text: html`The secret <code>${d.tokenSecret}</code> is not set. ${held} Set it: <code class="command">${secretCommand(d.tokenSecret)}</code> <small>(locally: <code>${d.tokenSecret}=…</code> in <code>.dev.vars</code>)</small>.`,
+        text: html`The secret <code>${d.tokenSecret}</code> is not set. ${held} Set it: <code class="command">${secretCommand(d.tokenSecret)}</code> <small>(locally: <code>${d.tokenSecret}=…</code> in <code>.dev.vars</code>)</small>`,
       };
     case "unknown_destination":
       return {
