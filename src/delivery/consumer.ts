@@ -32,6 +32,7 @@ import {
   retryDelaySeconds,
   throttleGuard,
 } from "./policy";
+import { openPacks, settlePacks } from "./packs";
 import { settle, SplitMemory } from "./split";
 
 /**
@@ -137,8 +138,10 @@ async function deliverBatch(batch: MessageBatch<unknown>, env: DeliveryEnv, deps
   const now = deps.now();
   const config = readSettings(env, deps, batch.messages.length);
   const run = new BatchRun(env, deps);
+  // A pack (a browser request's events in one message) is delivered event by event, then settled whole.
+  const opened = openPacks(batch.messages);
   const perDestination = new Map<string, Item[]>();
-  for (const message of batch.messages) {
+  for (const message of opened.messages) {
     const body = readQueuedEvent(message.body);
     if (!body) run.end(run.deadLetter(message, null, { kind: "dead_letter", reason: "malformed" }));
     else if (isStale(body.event, now)) run.end(run.deadLetter(message, body, { kind: "dead_letter", reason: "stale" }));
@@ -151,6 +154,7 @@ async function deliverBatch(batch: MessageBatch<unknown>, env: DeliveryEnv, deps
   // Destinations are independent: one throttled, down or held does not hold up the others.
   await Promise.all([...perDestination].map(([name, items]) => run.deliverDestination(name, items, config)));
   await run.finish();
+  await settlePacks(opened.packs, env.CAPI_QUEUE);
 }
 
 /** The settings, or `undefined` (logged) when they cannot be read: then every destination is held. */
