@@ -68,6 +68,9 @@ export interface DestinationReport {
     outcome: "sent" | "retry" | "held" | "dead_lettered";
     fbtraceId?: string;
     keys: string[];
+    /** Meta's event name, and `browser` for an event from `/collect/cartful` (counted per name). */
+    eventName?: string;
+    origin?: "browser";
   }[];
 }
 
@@ -337,6 +340,7 @@ class BatchRun {
       eventId: body.eventId,
       outcome: "sent",
       keys,
+      ...eventNameFields(body),
       ...(fate.fbtraceId ? { fbtraceId: fate.fbtraceId } : {}),
     });
   }
@@ -406,6 +410,7 @@ class BatchRun {
         eventId: body.eventId,
         outcome: "dead_lettered",
         keys: userDataKeys(body),
+        ...eventNameFields(body),
         ...(fate.failure?.fbtraceId ? { fbtraceId: fate.failure.fbtraceId } : {}),
       });
     }
@@ -419,6 +424,11 @@ class BatchRun {
     }
     return summary;
   }
+}
+
+/** A browser event's name and origin, for the counts per event name. */
+function eventNameFields(body: QueuedEvent): { eventName?: string; origin?: "browser" } {
+  return body.origin === "browser" ? { eventName: body.event.event_name, origin: "browser" } : {};
 }
 
 function userDataKeys(body: QueuedEvent): string[] {
