@@ -95,7 +95,7 @@ export interface CollectAnswer {
 export function collectRoutes(runtime: CollectRuntime): Hono<{ Bindings: CollectBindings }> {
   const routes = new Hono<{ Bindings: CollectBindings }>();
   routes.post("/", (c) => acceptBrowserEvents(c, runtime));
-  routes.options("/", (c) => preflight(c));
+  routes.options("/", (c) => preflight(c, runtime));
   routes.all("/", (c) => {
     settingsOf(c, runtime);
     throw new ApiError("method_not_allowed", "Use POST");
@@ -104,8 +104,8 @@ export function collectRoutes(runtime: CollectRuntime): Hono<{ Bindings: Collect
 }
 
 /** `OPTIONS`: the CORS answer for a listed origin; 403 for any other. */
-function preflight(c: CollectContext): Response {
-  const browser = settingsOf(c, undefined);
+function preflight(c: CollectContext, runtime: CollectRuntime): Response {
+  const browser = settingsOf(c, runtime);
   const origin = c.req.header("origin");
   c.header("Vary", "Origin");
   if (origin === undefined || !browser.origins.has(origin)) {
@@ -116,13 +116,13 @@ function preflight(c: CollectContext): Response {
 }
 
 /** The route's settings; 404 while the route is off, 503 when the settings cannot be read. */
-function settingsOf(c: CollectContext, runtime: CollectRuntime | undefined): NonNullable<RelayConfig["browser"]> {
+function settingsOf(c: CollectContext, runtime: CollectRuntime): NonNullable<RelayConfig["browser"]> {
   let config: RelayConfig;
   try {
     config = configFor(c.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    if (runtime) logLine(runtime.log, { msg: "collect", route: "collect", level: "error", outcome: "misconfigured" });
+    logLine(runtime.log, { msg: "collect", route: "collect", level: "error", outcome: "misconfigured" });
     throw new ApiError("relay_misconfigured", error.message);
   }
   if (!config.browser) throw new ApiError("not_found", "No such route");
@@ -222,12 +222,7 @@ export async function acceptBrowserEvents(c: CollectContext, runtime: CollectRun
       return refuse(intake, error, "other", { reason: "queue_unavailable", batch_size: deliveries.length });
     }
   }
-  finish(intake, browserRecord(plans, mode), {
-    status: 202,
-    outcome: mode,
-    batch_size: batch.events.length,
-    destinations: [],
-  });
+  finish(intake, browserRecord(plans, mode), { status: 202, outcome: mode, batch_size: batch.events.length });
   for (const cookie of setCookie) c.header("Set-Cookie", cookie, { append: true });
   return c.json(collectAnswer(plans, mode), 202);
 }
@@ -321,7 +316,7 @@ function logDryRun(runtime: CollectRuntime, deliveries: { destination: Destinati
   }
 }
 
-type Logged = Pick<LogFields, "reason" | "issues" | "batch_size" | "destinations">;
+type Logged = Pick<LogFields, "reason" | "issues" | "batch_size">;
 
 /** Counts and logs a refusal, then throws it (rendered by the app's one error handler, CORS headers kept). */
 function refuse(intake: Intake, error: ApiError, outcome: BrowserRecord["outcome"], fields: Logged): never {
@@ -339,8 +334,7 @@ function finish(
   record: BrowserRecord,
   fields: Logged & Pick<LogFields, "status" | "outcome" | "level">,
 ): void {
-  const { destinations: _none, ...rest } = fields;
-  logLine(runtime.log, { msg: "collect", route: "collect", latency_ms: runtime.now() - started, ...rest });
+  logLine(runtime.log, { msg: "collect", route: "collect", latency_ms: runtime.now() - started, ...fields });
   let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   try {
     const ctx = c.executionCtx;
