@@ -76,9 +76,12 @@ export interface CollectEventView {
   reason?: string;
 }
 
-/** The 202 answer. `skipped` is the whole request's status only for a known bot. */
+/**
+ * The 202 answer: the relay's mode (`queued`, or `dry_run`) and each event's status. A known bot's
+ * request says `reason: "known_bot"`, every event skipped for it.
+ */
 export interface CollectAnswer {
-  status: "queued" | "dry_run" | "skipped";
+  status: "queued" | "dry_run";
   reason?: "known_bot";
   events: CollectEventView[];
 }
@@ -198,7 +201,13 @@ export async function acceptBrowserEvents(c: CollectContext, runtime: CollectRun
   const userAgent = c.req.header("user-agent");
   if (isKnownBot(userAgent)) {
     finish(intake, { outcome: "bot", events: 0, deliveries: [] }, { status: 202, outcome: "bot" });
-    return c.json(botAnswer(batch.events.map((event) => event.event_id)), 202);
+    return c.json(
+      botAnswer(
+        batch.events.map((event) => event.event_id),
+        modeOf(config),
+      ),
+      202,
+    );
   }
 
   const now = runtime.now();
@@ -211,7 +220,7 @@ export async function acceptBrowserEvents(c: CollectContext, runtime: CollectRun
     random: runtime.random,
   });
   const plans = planBrowserEvents(batch, { ip, userAgent, cookies }, config.destinations, now);
-  const mode = config.dryRun ? "dry_run" : "queued";
+  const mode = modeOf(config);
   const deliveries = plans.flatMap((plan) => (plan.status === "send" ? plan.deliveries : []));
   if (mode === "dry_run") logDryRun(runtime, deliveries);
   else if (deliveries.length > 0) {
@@ -388,17 +397,24 @@ export function collectAnswer(plans: readonly Plan[], mode: "queued" | "dry_run"
   };
 }
 
+/** What the relay does with accepted events: queue them, or log them in dry run. */
+function modeOf(config: RelayConfig): "queued" | "dry_run" {
+  return config.dryRun ? "dry_run" : "queued";
+}
+
 /**
- * A known bot's answer: 202, every event skipped, nothing sent. Only ids that may be echoed are.
+ * A known bot's answer: 202 in the relay's mode, every event skipped, nothing sent. Only ids that
+ * may be echoed are.
  *
  * @example
  * ```ts
- * botAnswer(["cartful.ses_a.1.quiz:complete"]); // { status: "skipped", reason: "known_bot", events: [{ event_id: …, status: "skipped", reason: "known_bot" }] }
+ * botAnswer(["cartful.ses_a.1.quiz:complete"], "queued");
+ * // { status: "queued", reason: "known_bot", events: [{ event_id: …, status: "skipped", reason: "known_bot" }] }
  * ```
  */
-export function botAnswer(eventIds: readonly (string | undefined)[]): CollectAnswer {
+export function botAnswer(eventIds: readonly (string | undefined)[], mode: "queued" | "dry_run"): CollectAnswer {
   return {
-    status: "skipped",
+    status: mode,
     reason: "known_bot",
     events: eventIds.map((id) => ({
       ...(id !== undefined && eventIdProblem(id) === undefined ? { event_id: id } : {}),
