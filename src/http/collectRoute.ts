@@ -32,7 +32,12 @@ import type { QueueBindings } from "../delivery/bindings";
 import { packEvents, type QueuedEvent, sendBatches } from "../delivery/messages";
 import type { BrowserRecord } from "../observe/metrics";
 import { isKnownBot } from "../transform/bots";
-import { type BrowserEventPlan, parseBrowserBatch, planBrowserEvents } from "../transform/browserEvents";
+import {
+  type BrowserBatch,
+  type BrowserEventPlan,
+  parseBrowserBatch,
+  planBrowserEvents,
+} from "../transform/browserEvents";
 import { eventIdProblem } from "../transform/eventId";
 import { firstPartyCookies, readFbCookies } from "../transform/firstPartyCookies";
 import type { SettingVars } from "./bindings";
@@ -149,62 +154,16 @@ interface Intake {
  */
 export async function acceptBrowserEvents(c: CollectContext, runtime: CollectRuntime): Promise<Response> {
   const intake: Intake = { c, runtime, started: runtime.now() };
-  let config: RelayConfig;
-  try {
-    config = configFor(c.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return refuse(intake, new ApiError("relay_misconfigured", error.message), "other", { reason: "misconfigured" });
-  }
-  const browser = config.browser;
-  if (!browser) throw new ApiError("not_found", "No such route");
-
-  c.header("Cache-Control", "no-store");
-  c.header("Vary", "Origin");
-  const origin = c.req.header("origin");
-  if (origin === undefined || !browser.origins.has(origin)) {
-    const error = new ApiError("origin_not_allowed", "This origin may not send browser events");
-    return refuse(intake, error, "refused", { reason: origin === undefined ? "no_origin" : "origin" });
-  }
-  for (const [name, value] of Object.entries(corsHeaders(origin))) c.header(name, value);
-
-  const ip = c.req.header("cf-connecting-ip");
-  if (!(await withinRate(intake, ip))) {
-    const error = new ApiError("rate_limited", "Too many requests from this address", {
-      retryAfter: RATE_LIMIT_RETRY_AFTER_SECONDS,
-    });
-    return refuse(intake, error, "rate_limited", {});
-  }
-  if (!isCollectContentType(c.req.header("content-type"))) {
-    const error = new ApiError("unsupported_media_type", "Send browser events as text/plain or application/json");
-    return refuse(intake, error, "invalid", { reason: "content_type" });
-  }
-  const raw = await readBounded(intake);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
-  } catch {
-    return refuse(intake, new ApiError("invalid_json", "Body is not valid JSON"), "invalid", { reason: "json" });
-  }
-  const parsed = parseBrowserBatch(json);
-  if (!parsed.ok && parsed.error === "too_many_events") {
-    const error = new ApiError("payload_too_large", "At most 20 events a request");
-    return refuse(intake, error, "invalid", { reason: "too_many_events" });
-  }
-  if (!parsed.ok) {
-    const error = new ApiError("invalid_browser_events", "The events do not match the schema", {
-      issues: parsed.issues,
-    });
-    return refuse(intake, error, "invalid", { issues: parsed.issues.map((issue) => issue.path) });
-  }
-  const { batch } = parsed;
+  const { config, browser, ip } = await admit(intake);
+  const batch = await readBatch(intake);
   const userAgent = c.req.header("user-agent");
+  const mode = modeOf(config);
   if (isKnownBot(userAgent)) {
     finish(intake, { outcome: "bot", events: 0, deliveries: [] }, { status: 202, outcome: "bot" });
     return c.json(
       botAnswer(
         batch.events.map((event) => event.event_id),
-        modeOf(config),
+        mode,
       ),
       202,
     );
@@ -219,9 +178,8 @@ export async function acceptBrowserEvents(c: CollectContext, runtime: CollectRun
     now,
     random: runtime.random,
   });
-  const plans = planBrowserEvents(batch, { ip, userAgent, cookies }, config.destinations, now);
-  const mode = modeOf(config);
-  const deliveries = plans.flatMap((plan) => (plan.status === "send" ? plan.deliveries : []));
+  const plans = plan(intake, () => planBrowserEvents(batch, { ip, userAgent, cookies }, config.destinations, now));
+  const deliveries = plans.flatMap((p) => (p.status === "send" ? p.deliveries : []));
   if (mode === "dry_run") logDryRun(runtime, deliveries);
   else if (deliveries.length > 0) {
     try {
@@ -234,6 +192,74 @@ export async function acceptBrowserEvents(c: CollectContext, runtime: CollectRun
   finish(intake, browserRecord(plans, mode), { status: 202, outcome: mode, batch_size: batch.events.length });
   for (const cookie of setCookie) c.header("Set-Cookie", cookie, { append: true });
   return c.json(collectAnswer(plans, mode), 202);
+}
+
+/**
+ * Who may send: the settings (404 while the route is off), the `Origin` (403; from here on every
+ * answer carries the CORS headers), the client's rate (429).
+ */
+async function admit(
+  intake: Intake,
+): Promise<{ config: RelayConfig; browser: NonNullable<RelayConfig["browser"]>; ip: string | undefined }> {
+  const { c } = intake;
+  let config: RelayConfig;
+  try {
+    config = configFor(c.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return refuse(intake, new ApiError("relay_misconfigured", error.message), "other", { reason: "misconfigured" });
+  }
+  const browser = config.browser;
+  if (!browser) throw new ApiError("not_found", "No such route");
+  c.header("Cache-Control", "no-store");
+  c.header("Vary", "Origin");
+  const origin = c.req.header("origin");
+  if (origin === undefined || !browser.origins.has(origin)) {
+    const error = new ApiError("origin_not_allowed", "This origin may not send browser events");
+    return refuse(intake, error, "refused", { reason: origin === undefined ? "no_origin" : "origin" });
+  }
+  for (const [name, value] of Object.entries(corsHeaders(origin))) c.header(name, value);
+  const ip = c.req.header("cf-connecting-ip");
+  if (!(await withinRate(intake, ip))) {
+    const error = new ApiError("rate_limited", "Too many requests from this address", {
+      retryAfter: RATE_LIMIT_RETRY_AFTER_SECONDS,
+    });
+    return refuse(intake, error, "rate_limited", {});
+  }
+  return { config, browser, ip };
+}
+
+/** The body as a validated batch: its content type (415), size (413), JSON (400) and schema (422, or 413 past 20 events). */
+async function readBatch(intake: Intake): Promise<BrowserBatch> {
+  if (!isCollectContentType(intake.c.req.header("content-type"))) {
+    const error = new ApiError("unsupported_media_type", "Send browser events as text/plain or application/json");
+    return refuse(intake, error, "invalid", { reason: "content_type" });
+  }
+  const raw = await readBounded(intake);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
+  } catch {
+    return refuse(intake, new ApiError("invalid_json", "Body is not valid JSON"), "invalid", { reason: "json" });
+  }
+  const parsed = parseBrowserBatch(json);
+  if (parsed.ok) return parsed.batch;
+  if (parsed.error === "too_many_events") {
+    const error = new ApiError("payload_too_large", "At most 20 events a request");
+    return refuse(intake, error, "invalid", { reason: "too_many_events" });
+  }
+  const error = new ApiError("invalid_browser_events", "The events do not match the schema", { issues: parsed.issues });
+  return refuse(intake, error, "invalid", { issues: parsed.issues.map((issue) => issue.path) });
+}
+
+/** The plan of a validated batch; should planning ever throw, it is still the client's input (422), never a 500. */
+function plan(intake: Intake, planning: () => Plan[]): Plan[] {
+  try {
+    return planning();
+  } catch (error) {
+    const answer = new ApiError("invalid_browser_events", "The events could not be read", { issues: [] });
+    return refuse(intake, answer, "invalid", { reason: (error as Error).name });
+  }
 }
 
 /** Whether the client is within its rate; an unbound or failing limiter lets the request through (logged). */
