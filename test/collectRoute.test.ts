@@ -362,6 +362,13 @@ describe("/collect/cartful: accepted", () => {
     const wire = JSON.stringify(queue.sent);
     for (const value of [...PERSONAL_VALUES, "jane.doe@example.com", "+1 (415) 555-0123"])
       expect(wire).not.toContain(value);
+    // One log line for the request: its outcome and size, never its address, agent or values.
+    const logged = r.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged).toEqual([
+      expect.objectContaining({ msg: "collect", outcome: "queued", status: 202, batch_size: 4 }),
+    ]);
+    for (const value of ["203.0.113.9", CHROME, EM, "+1 (415) 555-0123"])
+      expect(r.lines.join("\n")).not.toContain(value);
   });
 
   it("never takes the client's address from the body, and sets _fbp when the request had none", async () => {
