@@ -18,7 +18,8 @@ describe("rateLimitKey", () => {
     expect(rateLimitKey("2001:DB8:0001:0002::ff")).toBe("2001:db8:1:2::/64");
     expect(rateLimitKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
     expect(rateLimitKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
-    expect(rateLimitKey("::ffff:192.0.2.1")).toBe("0:0:0:0::/64");
+    expect(rateLimitKey("::ffff:192.0.2.1")).toBe("192.0.2.1");
+    expect(rateLimitKey("::FFFF:192.0.2.1")).toBe("192.0.2.1");
   });
 
   it("puts two addresses of one /64 under one key, and another /64 under another", () => {

@@ -511,12 +511,15 @@ export function preflightHeaders(origin: string): Record<string, string> {
  * rateLimitKey("203.0.113.7");               // "203.0.113.7"
  * rateLimitKey("2001:db8:1:2:aa:bb:cc:dd");   // "2001:db8:1:2::/64"
  * rateLimitKey("2001:DB8::1");                 // "2001:db8:0:0::/64"
+ * rateLimitKey("::ffff:203.0.113.7");          // "203.0.113.7"
  * rateLimitKey(undefined);                     // "unknown"
  * ```
  */
 export function rateLimitKey(ip: string | undefined): string {
   const text = ip?.trim().toLowerCase() ?? "";
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) return text;
+  // An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) is its IPv4 client, not one shared /64.
+  const ipv4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text)?.[1];
+  if (ipv4 !== undefined) return ipv4;
   const prefix = ipv6Prefix(text);
   return prefix === undefined ? "unknown" : `${prefix}::/64`;
 }
