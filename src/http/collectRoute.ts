@@ -41,6 +41,7 @@ import {
 import { eventIdProblem } from "../transform/eventId";
 import { firstPartyCookies, readFbCookies } from "../transform/firstPartyCookies";
 import type { SettingVars } from "./bindings";
+import { clientAddressKey } from "./clientAddress";
 import { ApiError } from "./errors";
 import { withoutIp } from "./webhookRoute";
 
@@ -220,7 +221,7 @@ async function admit(
   }
   for (const [name, value] of Object.entries(corsHeaders(origin))) c.header(name, value);
   const ip = c.req.header("cf-connecting-ip");
-  if (!(await withinRate(intake, ip))) {
+  if (!(await withinRate(intake))) {
     const error = new ApiError("rate_limited", "Too many requests from this address", {
       retryAfter: RATE_LIMIT_RETRY_AFTER_SECONDS,
     });
@@ -263,11 +264,11 @@ function plan(intake: Intake, planning: () => Plan[]): Plan[] {
 }
 
 /** Whether the client is within its rate; an unbound or failing limiter lets the request through (logged). */
-async function withinRate({ c, runtime }: Intake, ip: string | undefined): Promise<boolean> {
+async function withinRate({ c, runtime }: Intake): Promise<boolean> {
   const limiter = c.env.COLLECT_RATE_LIMIT;
   if (!limiter) return true;
   try {
-    return (await limiter.limit({ key: rateLimitKey(ip) })).success;
+    return (await limiter.limit({ key: clientAddressKey(c.req.raw.headers) })).success;
   } catch {
     logLine(runtime.log, { msg: "collect", route: "collect", level: "warn", outcome: "rate_limit_unavailable" });
     return true;
@@ -499,46 +500,4 @@ export function preflightHeaders(origin: string): Record<string, string> {
     "Access-Control-Allow-Headers": "Content-Type",
     "Access-Control-Max-Age": String(PREFLIGHT_MAX_AGE_SECONDS),
   };
-}
-
-/**
- * The rate limiter's key for a client address: an IPv4 address as it is, an IPv6 address by its
- * /64 (one household or device gets a whole /64, so counting single addresses would let one
- * client rotate through billions), anything else (no address, a broken one) as one shared key.
- *
- * @example
- * ```ts
- * rateLimitKey("203.0.113.7");               // "203.0.113.7"
- * rateLimitKey("2001:db8:1:2:aa:bb:cc:dd");   // "2001:db8:1:2::/64"
- * rateLimitKey("2001:DB8::1");                 // "2001:db8:0:0::/64"
- * rateLimitKey("::ffff:203.0.113.7");          // "203.0.113.7"
- * rateLimitKey(undefined);                     // "unknown"
- * ```
- */
-export function rateLimitKey(ip: string | undefined): string {
-  const text = ip?.trim().toLowerCase() ?? "";
-  // An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) is its IPv4 client, not one shared /64.
-  const ipv4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text)?.[1];
-  if (ipv4 !== undefined) return ipv4;
-  const prefix = ipv6Prefix(text);
-  return prefix === undefined ? "unknown" : `${prefix}::/64`;
-}
-
-/** The first four groups of an IPv6 address (zone dropped), each without leading zeros; undefined if it is none. */
-function ipv6Prefix(text: string): string | undefined {
-  if (text.length > 64 || !text.includes(":")) return undefined;
-  const address = text.split("%", 1)[0]!;
-  const halves = address.split("::");
-  if (halves.length > 2) return undefined;
-  const groupsOf = (part: string | undefined) => (part ? part.split(":") : []);
-  const head = groupsOf(halves[0]);
-  const tail = groupsOf(halves[1]);
-  // An embedded IPv4 address (::ffff:1.2.3.4) counts as two groups.
-  const width = (groups: string[]) => groups.reduce((n, g) => n + (g.includes(".") ? 2 : 1), 0);
-  const missing = 8 - width(head) - width(tail);
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-  const first = groups.slice(0, 4);
-  if (first.length < 4 || !first.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return undefined;
-  return first.map((g) => Number.parseInt(g, 16).toString(16)).join(":");
 }
