@@ -65,7 +65,11 @@ const exited = new Promise<number | null>((resolve) => launcher!.once("exit", (c
 const relayUrl = `http://127.0.0.1:${relayPort}`;
 const metaUrl = `http://127.0.0.1:${metaPort}`;
 await until("the launcher's banner", 90_000, () =>
-  output.includes("Ctrl-C stops both") ? true : launcher!.exitCode !== null ? fail("the launcher exited") : undefined,
+  output.includes("Ctrl-C stops all three")
+    ? true
+    : launcher!.exitCode !== null
+      ? fail("the launcher exited")
+      : undefined,
 );
 const ready = seconds(started);
 
