@@ -38,6 +38,10 @@ export type ErrorCode =
   | "meta_unavailable"
   | "queue_unavailable"
   | "delivery_in_progress"
+  // Browser events
+  | "origin_not_allowed"
+  | "rate_limited"
+  | "invalid_browser_events"
   // Any route
   | "not_found"
   | "method_not_allowed"
@@ -70,6 +74,9 @@ export const ERROR_STATUS = {
   meta_unavailable: 503,
   queue_unavailable: 503,
   delivery_in_progress: 503,
+  origin_not_allowed: 403,
+  rate_limited: 429,
+  invalid_browser_events: 422,
   not_found: 404,
   method_not_allowed: 405,
   internal_error: 500,
@@ -82,7 +89,7 @@ export const ERROR_STATUS = {
   invalid_window: 400,
   dry_run: 409,
   test_event_code_required: 400,
-} as const satisfies Record<ErrorCode, 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 500 | 502 | 503>;
+} as const satisfies Record<ErrorCode, 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503>;
 
 /** The status an error code is answered with. */
 export type ErrorStatus<C extends ErrorCode = ErrorCode> = (typeof ERROR_STATUS)[C];

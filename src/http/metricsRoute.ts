@@ -31,7 +31,11 @@ metricsRoutes.get("/", async (c) => {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
   }
-  const counts = await store.windowCounts(window as MetricsWindow, Date.now());
+  const now = Date.now();
+  const [counts, eventNames] = await Promise.all([
+    store.windowCounts(window as MetricsWindow, now),
+    store.windowEventNames(window as MetricsWindow, now),
+  ]);
   c.header("Cache-Control", "no-store");
-  return c.json(metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names));
+  return c.json(metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names, eventNames));
 });
