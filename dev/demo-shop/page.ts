@@ -26,7 +26,7 @@ export interface ShopPageSettings {
  * @example
  * ```ts
  * shopPolicy({ metaUrl: "http://127.0.0.1:8789", relayUrl: "http://127.0.0.1:8787" });
- * // "default-src 'none'; script-src 'self' http://127.0.0.1:8789; img-src http://127.0.0.1:8789; connect-src 'self' http://127.0.0.1:8787; …"
+ * // "default-src 'none'; script-src 'self' http://127.0.0.1:8789; img-src http://127.0.0.1:8789 data:; connect-src 'self' http://127.0.0.1:8787; …"
  * ```
  */
 export function shopPolicy(settings: Pick<ShopPageSettings, "metaUrl" | "relayUrl">): string {
@@ -35,7 +35,8 @@ export function shopPolicy(settings: Pick<ShopPageSettings, "metaUrl" | "relayUr
   return [
     "default-src 'none'",
     `script-src 'self' ${meta}`,
-    `img-src ${meta}`,
+    // data: for the page's empty favicon (no request for /favicon.ico).
+    `img-src ${meta} data:`,
     `connect-src 'self' ${relay}`,
     "style-src 'unsafe-inline'",
     "form-action 'self'",

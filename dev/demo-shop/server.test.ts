@@ -78,7 +78,7 @@ describe("the demo shop's page", () => {
     expect(html).toContain('href="/?pixel=blocked"');
     expect(html).not.toContain(SECRET);
     expect(response.headers.get("content-security-policy")).toBe(
-      `default-src 'none'; script-src 'self' ${META}; img-src ${META}; connect-src 'self' ${relayUrl}; ` +
+      `default-src 'none'; script-src 'self' ${META}; img-src ${META} data:; connect-src 'self' ${relayUrl}; ` +
         "style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
     );
   });
