@@ -153,9 +153,9 @@ export async function waitForLive(
 export interface RelayProcess {
   readonly child: ChildProcess;
   readonly running: boolean;
-  /** Resolves with its exit code (0 when a signal stopped it) once it and its group are gone. */
+  /** Resolves with its exit code (0 when a signal stopped it) once wrangler has exited. */
   readonly exited: Promise<number>;
-  /** SIGTERM to its process group, SIGKILL after `graceMs` (5 s) if still there; resolves when gone. */
+  /** SIGTERM to its whole process group (wrangler and workerd), SIGKILL after `graceMs` (5 s) if wrangler is still there. */
   stop(graceMs?: number): Promise<number>;
 }
 

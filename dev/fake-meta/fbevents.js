@@ -30,7 +30,7 @@
   var script = typeof document !== "undefined" ? document.currentScript : null;
   var base = script && script.src ? script.src.replace(/\/fbevents\.js(\?.*)?$/, "") : "";
   var pixels = [];
-  var matching = {};
+  var matching = Object.create(null); // by pixel id (digits only)
   var sent = 0;
 
   function isObject(value) {
