@@ -36,7 +36,7 @@ export interface LaunchSettings {
   inspectorPort: number;
   metaUrl: string;
   pixel: string;
-  /** Where wrangler keeps local state (relative to the repository); STATE_DIR by default. */
+  /** Where wrangler keeps local state (relative to the repository, or absolute); STATE_DIR by default. */
   stateDir?: string;
   /** `BROWSER_ORIGINS`: the demo shop's origin, so `/collect/cartful` takes its events. */
   browserOrigins?: string;

@@ -11,7 +11,8 @@
  * Slow by nature (wrangler dev starts in 5–30 s, the queue delivers in batches of up to 5 s), so
  * its hooks and tests have their own timeouts.
  */
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,7 +22,6 @@ import {
   DEV_TOKEN,
   freePort,
   type RelayProcess,
-  ROOT,
   startRelay,
   waitForLive,
   WEBHOOK_SECRET,
@@ -50,7 +50,6 @@ interface Expected {
   event_name: string;
 }
 
-const STATE = `.wrangler/demo-shop-test-${process.pid}`;
 /** Events the quiz below fires: start, two steps, lead, complete, recommendations, view and add of two products. */
 const QUIZ_EVENTS = 10;
 
@@ -64,9 +63,11 @@ describe.skipIf(!chromium.browser)("the demo shop against the relay under wrangl
   let page: Page;
   let problems: PageProblems;
   let output = "";
+  /** The relay's state and dev registry: a fresh directory, removed afterwards. */
+  let state: string | undefined;
 
   beforeAll(async () => {
-    rmSync(path.join(ROOT, STATE), { recursive: true, force: true });
+    state = mkdtempSync(path.join(tmpdir(), "demo-shop-relay-"));
     meta = await startFakeMeta({ token: DEV_TOKEN });
     const relayPort = await freePort(0);
     relayUrl = `http://127.0.0.1:${relayPort}`;
@@ -77,7 +78,7 @@ describe.skipIf(!chromium.browser)("the demo shop against the relay under wrangl
         inspectorPort: await freePort(0),
         metaUrl: meta.url,
         pixel: DEV_PIXEL,
-        stateDir: STATE,
+        stateDir: state,
         browserOrigins: shop.url,
       },
       ["ignore", "pipe", "pipe"],
@@ -97,7 +98,7 @@ describe.skipIf(!chromium.browser)("the demo shop against the relay under wrangl
     await chromium.browser?.close();
     await relay?.stop();
     await Promise.all([meta?.close(), shop?.close()]);
-    rmSync(path.join(ROOT, STATE), { recursive: true, force: true });
+    if (state) rmSync(state, { recursive: true, force: true });
   }, 30_000);
 
   /** Clicks through the whole quiz and returns what the snippet did for each event. */
