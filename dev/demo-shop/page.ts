@@ -6,6 +6,7 @@
  * needs to allow for the relay: the Pixel's scripts and images, and `connect-src` the relay.
  */
 import { escapeHtml } from "../fake-meta/page.ts";
+import { DEMO_PRODUCTS, DEMO_QUIZ } from "./catalog.ts";
 
 export interface ShopPageSettings {
   /** The relay's `/collect/cartful` URL (the snippet's `collect`). */
@@ -44,6 +45,16 @@ export function shopPolicy(settings: Pick<ShopPageSettings, "metaUrl" | "relayUr
   ].join("; ");
 }
 
+/** One card per product, with the two buttons that fire its Studio events. */
+function productCards(): string {
+  return DEMO_PRODUCTS.map(
+    (product, index) =>
+      `<div class="product">${escapeHtml(product.title)}, $${product.price.toFixed(2)}<br>` +
+      `<button type="button" data-product="${index}" data-type="product:view">View</button>` +
+      `<button type="button" data-product="${index}" data-type="product:addToCart">Add to cart</button></div>`,
+  ).join("\n");
+}
+
 /** JSON that can sit inside a <script> element: no `<` can close it. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, "\\u003c");
@@ -76,7 +87,7 @@ export function renderShopPage(settings: ShopPageSettings): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,"><title>Demo shop: a Studio quiz, every event from both sides</title><style>${STYLE}</style>
-<script type="application/json" id="demo-config">${scriptJson({ collect: settings.collect, pixel: settings.pixel })}</script>
+<script type="application/json" id="demo-config">${scriptJson({ collect: settings.collect, pixel: settings.pixel, quiz: DEMO_QUIZ, products: DEMO_PRODUCTS })}</script>
 ${settings.blocked ? "" : `<script src="${meta}/fbevents.js"></script>`}
 <script src="/studio-pixel.js"></script>
 </head><body>
@@ -98,8 +109,7 @@ ${pixelBar}
 <p><small>The address goes to the shop's server only, which posts Studio's webhook to the relay; the browser sends no personal data.</small></p></section>
 <section class="stage" id="results" hidden><h2>Your routine</h2>
 <div id="products" hidden>
-<div class="product">Vitamin C Serum, $34.00<br><button type="button" data-product="0" data-type="product:view">View</button><button type="button" data-product="0" data-type="product:addToCart">Add to cart</button></div>
-<div class="product">Hydrating Moisturizer, $28.50<br><button type="button" data-product="1" data-type="product:view">View</button><button type="button" data-product="1" data-type="product:addToCart">Add to cart</button></div>
+${productCards()}
 </div>
 <p><a href="${settings.blocked ? "/?pixel=blocked" : "/"}">Play again</a> (a new session)</p></section>
 <h2>What the snippet did</h2>

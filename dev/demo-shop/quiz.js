@@ -8,18 +8,16 @@
  * With `collect` set the snippet fires the Pixel (the fake Meta's stand-in fbq, unless blocked)
  * and sends the same event, with the same event_id, to the relay's /collect/cartful.
  *
- * Its settings come from the page (<script type="application/json" id="demo-config">). What
+ * Its settings, quiz and products come from the page (<script type="application/json"
+ * id="demo-config">, written from catalog.ts, the list the webhook uses too). What
  * happened is listed on the page, and kept in `window.demoLog` (one entry per event: type,
  * snippet result, and for the lead the relay's answer to the webhook) for a look or a test.
  */
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("demo-config").textContent);
-  var PRODUCTS = [
-    { product_id: "8012345", variant_id: "44012345", sku: "SER-VC-30", title: "Vitamin C Serum", price: 34.0 },
-    { product_id: "8012399", variant_id: "44012399", sku: "MST-HY-50", title: "Hydrating Moisturizer", price: 28.5 },
-  ];
-  var QUIZ = { id: "qz_demo_skin", name: "Skin Care Finder (demo)" };
+  var PRODUCTS = config.products;
+  var QUIZ = config.quiz;
 
   function randomHex(length) {
     var bytes = new Uint8Array(Math.ceil(length / 2));

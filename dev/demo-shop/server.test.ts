@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_PRODUCTS, DEMO_QUIZ } from "./catalog.ts";
 import { renderShopPage } from "./page.ts";
 import { type DemoShop, leadWebhook, MAX_LEAD_BODY, readLead, startDemoShop } from "./server.ts";
 
@@ -74,7 +75,15 @@ describe("the demo shop's page", () => {
     expect(html).toContain('<script src="/studio-pixel.js"></script>');
     expect(html).toContain('<script src="/quiz.js"></script>');
     const config = JSON.parse(/<script type="application\/json" id="demo-config">(.*?)<\/script>/.exec(html)![1]!);
-    expect(config).toEqual({ collect: `${relayUrl}/collect/cartful`, pixel: PIXEL });
+    expect(config).toEqual({
+      collect: `${relayUrl}/collect/cartful`,
+      pixel: PIXEL,
+      quiz: DEMO_QUIZ,
+      products: DEMO_PRODUCTS,
+    });
+    // One card per product, its buttons naming the Studio events they fire.
+    expect(html.match(/data-type="product:view"/g)).toHaveLength(DEMO_PRODUCTS.length);
+    expect(html.match(/data-type="product:addToCart"/g)).toHaveLength(DEMO_PRODUCTS.length);
     expect(html).toContain('href="/?pixel=blocked"');
     expect(html).not.toContain(SECRET);
     expect(response.headers.get("content-security-policy")).toBe(
@@ -163,6 +172,7 @@ describe("POST /studio/email: the webhook, as Studio's backend posts it", () => 
         consent: { ad_storage: "granted", ad_user_data: "granted" },
       },
     });
+    expect(webhook!.body.recommendations).toEqual(DEMO_PRODUCTS.map((product) => ({ ...product, quantity: 1 })));
     expect(webhook!.body.id).toMatch(/^evt_demo_[0-9a-f-]{36}$/);
     expect(Math.abs(Date.parse(webhook!.body.occurred_at) - Date.now())).toBeLessThan(5000);
   });

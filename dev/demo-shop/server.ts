@@ -23,6 +23,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DEMO_PRODUCTS, DEMO_QUIZ } from "./catalog.ts";
 import { renderShopPage, shopPolicy } from "./page.ts";
 
 const SNIPPET = new URL("../../src/pixel/studio-pixel.js", import.meta.url);
@@ -115,7 +116,7 @@ export function leadWebhook(
     id: request.id,
     occurred_at: new Date(request.now).toISOString(),
     store: { domain: new URL(lead.page_url).hostname, currency: "USD" },
-    quiz: { id: "qz_demo_skin", name: "Skin Care Finder (demo)" },
+    quiz: DEMO_QUIZ,
     session: lead.session,
     shopper: { email: lead.email, customer_id: lead.customer_id, marketing_consent: true },
     context: {
@@ -124,24 +125,7 @@ export function leadWebhook(
       ...(request.fbp ? { fbp: request.fbp } : {}),
       consent: { ad_storage: "granted", ad_user_data: "granted" },
     },
-    recommendations: [
-      {
-        product_id: "8012345",
-        variant_id: "44012345",
-        sku: "SER-VC-30",
-        title: "Vitamin C Serum",
-        price: 34.0,
-        quantity: 1,
-      },
-      {
-        product_id: "8012399",
-        variant_id: "44012399",
-        sku: "MST-HY-50",
-        title: "Hydrating Moisturizer",
-        price: 28.5,
-        quantity: 1,
-      },
-    ],
+    recommendations: DEMO_PRODUCTS.map((product) => ({ ...product, quantity: 1 })),
   };
 }
 
