@@ -187,6 +187,21 @@ describe.skipIf(!chromium.browser)("the demo shop against the relay under wrangl
     // The server's copies: one for each, with the same event_id and event_name.
     const server = await serverCopies(expected);
     for (const copy of expected) expect(server).toContainEqual(copy);
+    // As website events of the shop's page, with the same hashed external_id the Pixel got.
+    const reports = await page.evaluate(
+      () => (globalThis as unknown as { fbq: { reports: { url: string }[] } }).fbq.reports,
+    );
+    const pixelExternalIds = new Set(reports.map((r) => new URL(r.url).searchParams.get("ud[external_id]")));
+    expect(pixelExternalIds.size).toBe(1);
+    const [externalId] = pixelExternalIds;
+    expect(externalId).toMatch(/^[0-9a-f]{64}$/);
+    const events = meta.received(DEV_PIXEL).filter((e) => expected.some((x) => x.event_id === e.event.event_id));
+    expect(events).toHaveLength(expected.length);
+    for (const { event } of events) {
+      expect(event).toMatchObject({ action_source: "website", event_source_url: `${shop.url}/` });
+      expect(event.user_data).toMatchObject({ external_id: externalId });
+      expect(Object.keys(event.user_data)).toEqual(expect.arrayContaining(["client_user_agent", "fbp"]));
+    }
     const pairs = meta.pairs(DEV_PIXEL);
     for (const copy of expected)
       expect(pairs).toContainEqual(expect.objectContaining({ ...copy, browser: 1, server: 1, deduplicated: true }));
