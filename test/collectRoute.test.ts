@@ -397,7 +397,7 @@ describe("/collect/cartful: accepted", () => {
     });
     expect(res.status).toBe(202);
     expect(json).toEqual({
-      status: "skipped",
+      status: "queued",
       reason: "known_bot",
       events: [{ event_id: "cartful.ses_5f1c9a7e2b.2.product:view.4", status: "skipped", reason: "known_bot" }],
     });

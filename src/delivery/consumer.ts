@@ -10,6 +10,10 @@
  * throttled or refused never delays another's events. Cloudflare Queues deliver at least once, so
  * the same event can reach Meta twice (a timeout that hid a success, a lost ack); every copy
  * carries the same `event_id` and Meta keeps one.
+ *
+ * A pack (a browser request's events in one message, ./messages `PackMessage`) is opened into one
+ * stand-in message per event before anything else, and its real message settled once the batch is
+ * done (./packs): everything here works on single events.
  */
 import { type LogFields, logLine } from "../core/log";
 import { defaultRuntime, type Runtime } from "../core/runtime";

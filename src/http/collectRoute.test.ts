@@ -116,8 +116,10 @@ describe("collectAnswer", () => {
 
 describe("botAnswer", () => {
   it("skips every event, echoing only ids that may be", () => {
-    expect(botAnswer(["cartful.s.1.quiz:complete", "cartful.jane@example.com.1", "fbq.1", undefined])).toEqual({
-      status: "skipped",
+    expect(
+      botAnswer(["cartful.s.1.quiz:complete", "cartful.jane@example.com.1", "fbq.1", undefined], "queued"),
+    ).toEqual({
+      status: "queued",
       reason: "known_bot",
       events: [
         { event_id: "cartful.s.1.quiz:complete", status: "skipped", reason: "known_bot" },

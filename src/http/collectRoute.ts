@@ -76,9 +76,12 @@ export interface CollectEventView {
   reason?: string;
 }
 
-/** The 202 answer. `skipped` is the whole request's status only for a known bot. */
+/**
+ * The 202 answer: the relay's mode (`queued`, or `dry_run`) and each event's status. A known bot's
+ * request says `reason: "known_bot"`, every event skipped for it.
+ */
 export interface CollectAnswer {
-  status: "queued" | "dry_run" | "skipped";
+  status: "queued" | "dry_run";
   reason?: "known_bot";
   events: CollectEventView[];
 }
@@ -95,7 +98,7 @@ export interface CollectAnswer {
 export function collectRoutes(runtime: CollectRuntime): Hono<{ Bindings: CollectBindings }> {
   const routes = new Hono<{ Bindings: CollectBindings }>();
   routes.post("/", (c) => acceptBrowserEvents(c, runtime));
-  routes.options("/", (c) => preflight(c));
+  routes.options("/", (c) => preflight(c, runtime));
   routes.all("/", (c) => {
     settingsOf(c, runtime);
     throw new ApiError("method_not_allowed", "Use POST");
@@ -104,8 +107,8 @@ export function collectRoutes(runtime: CollectRuntime): Hono<{ Bindings: Collect
 }
 
 /** `OPTIONS`: the CORS answer for a listed origin; 403 for any other. */
-function preflight(c: CollectContext): Response {
-  const browser = settingsOf(c, undefined);
+function preflight(c: CollectContext, runtime: CollectRuntime): Response {
+  const browser = settingsOf(c, runtime);
   const origin = c.req.header("origin");
   c.header("Vary", "Origin");
   if (origin === undefined || !browser.origins.has(origin)) {
@@ -116,13 +119,13 @@ function preflight(c: CollectContext): Response {
 }
 
 /** The route's settings; 404 while the route is off, 503 when the settings cannot be read. */
-function settingsOf(c: CollectContext, runtime: CollectRuntime | undefined): NonNullable<RelayConfig["browser"]> {
+function settingsOf(c: CollectContext, runtime: CollectRuntime): NonNullable<RelayConfig["browser"]> {
   let config: RelayConfig;
   try {
     config = configFor(c.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    if (runtime) logLine(runtime.log, { msg: "collect", route: "collect", level: "error", outcome: "misconfigured" });
+    logLine(runtime.log, { msg: "collect", route: "collect", level: "error", outcome: "misconfigured" });
     throw new ApiError("relay_misconfigured", error.message);
   }
   if (!config.browser) throw new ApiError("not_found", "No such route");
@@ -198,7 +201,13 @@ export async function acceptBrowserEvents(c: CollectContext, runtime: CollectRun
   const userAgent = c.req.header("user-agent");
   if (isKnownBot(userAgent)) {
     finish(intake, { outcome: "bot", events: 0, deliveries: [] }, { status: 202, outcome: "bot" });
-    return c.json(botAnswer(batch.events.map((event) => event.event_id)), 202);
+    return c.json(
+      botAnswer(
+        batch.events.map((event) => event.event_id),
+        modeOf(config),
+      ),
+      202,
+    );
   }
 
   const now = runtime.now();
@@ -211,7 +220,7 @@ export async function acceptBrowserEvents(c: CollectContext, runtime: CollectRun
     random: runtime.random,
   });
   const plans = planBrowserEvents(batch, { ip, userAgent, cookies }, config.destinations, now);
-  const mode = config.dryRun ? "dry_run" : "queued";
+  const mode = modeOf(config);
   const deliveries = plans.flatMap((plan) => (plan.status === "send" ? plan.deliveries : []));
   if (mode === "dry_run") logDryRun(runtime, deliveries);
   else if (deliveries.length > 0) {
@@ -222,12 +231,7 @@ export async function acceptBrowserEvents(c: CollectContext, runtime: CollectRun
       return refuse(intake, error, "other", { reason: "queue_unavailable", batch_size: deliveries.length });
     }
   }
-  finish(intake, browserRecord(plans, mode), {
-    status: 202,
-    outcome: mode,
-    batch_size: batch.events.length,
-    destinations: [],
-  });
+  finish(intake, browserRecord(plans, mode), { status: 202, outcome: mode, batch_size: batch.events.length });
   for (const cookie of setCookie) c.header("Set-Cookie", cookie, { append: true });
   return c.json(collectAnswer(plans, mode), 202);
 }
@@ -321,7 +325,7 @@ function logDryRun(runtime: CollectRuntime, deliveries: { destination: Destinati
   }
 }
 
-type Logged = Pick<LogFields, "reason" | "issues" | "batch_size" | "destinations">;
+type Logged = Pick<LogFields, "reason" | "issues" | "batch_size">;
 
 /** Counts and logs a refusal, then throws it (rendered by the app's one error handler, CORS headers kept). */
 function refuse(intake: Intake, error: ApiError, outcome: BrowserRecord["outcome"], fields: Logged): never {
@@ -339,8 +343,7 @@ function finish(
   record: BrowserRecord,
   fields: Logged & Pick<LogFields, "status" | "outcome" | "level">,
 ): void {
-  const { destinations: _none, ...rest } = fields;
-  logLine(runtime.log, { msg: "collect", route: "collect", latency_ms: runtime.now() - started, ...rest });
+  logLine(runtime.log, { msg: "collect", route: "collect", latency_ms: runtime.now() - started, ...fields });
   let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   try {
     const ctx = c.executionCtx;
@@ -394,17 +397,24 @@ export function collectAnswer(plans: readonly Plan[], mode: "queued" | "dry_run"
   };
 }
 
+/** What the relay does with accepted events: queue them, or log them in dry run. */
+function modeOf(config: RelayConfig): "queued" | "dry_run" {
+  return config.dryRun ? "dry_run" : "queued";
+}
+
 /**
- * A known bot's answer: 202, every event skipped, nothing sent. Only ids that may be echoed are.
+ * A known bot's answer: 202 in the relay's mode, every event skipped, nothing sent. Only ids that
+ * may be echoed are.
  *
  * @example
  * ```ts
- * botAnswer(["cartful.ses_a.1.quiz:complete"]); // { status: "skipped", reason: "known_bot", events: [{ event_id: …, status: "skipped", reason: "known_bot" }] }
+ * botAnswer(["cartful.ses_a.1.quiz:complete"], "queued");
+ * // { status: "queued", reason: "known_bot", events: [{ event_id: …, status: "skipped", reason: "known_bot" }] }
  * ```
  */
-export function botAnswer(eventIds: readonly (string | undefined)[]): CollectAnswer {
+export function botAnswer(eventIds: readonly (string | undefined)[], mode: "queued" | "dry_run"): CollectAnswer {
   return {
-    status: "skipped",
+    status: mode,
     reason: "known_bot",
     events: eventIds.map((id) => ({
       ...(id !== undefined && eventIdProblem(id) === undefined ? { event_id: id } : {}),

@@ -104,6 +104,8 @@ export class SimRelay {
   readonly queueSends = new Map<string, number>();
   /** Pack messages `/collect/cartful` queued (one per accepted browser request). */
   readonly packsSent: PackMessage[] = [];
+  /** What the Worker's own side queued (the consumer's re-queued packs, a circuit's release, a replay). */
+  readonly requeued: DeliveryMessage[] = [];
   readonly stats = { deploys: 0, abandonedMessages: 0 };
   readonly app: ReturnType<typeof createApp>;
   settings: Settings;
@@ -248,7 +250,7 @@ export class SimRelay {
     const guard = guardFor(generation);
     generation.env = {
       ...this.settings,
-      CAPI_QUEUE: guard.queue(this.queue.binding) as Queue<DeliveryMessage>,
+      CAPI_QUEUE: guard.queue(recording(this.queue.binding as Queue<DeliveryMessage>, this.requeued)),
       CAPI_DLQ: guard.queue(this.deadLetterQueue.binding),
       INTAKE_LEDGER: guard.namespace(this.ledger.binding),
       DEAD_LETTERS: guard.namespace(this.deadLetters.binding),
@@ -304,6 +306,21 @@ export class SimRelay {
       DELIVERY_CIRCUIT: this.circuits.binding,
     };
   }
+}
+
+/** A queue that also notes every body sent through it. */
+function recording(queue: Queue<DeliveryMessage>, into: DeliveryMessage[]): Queue<DeliveryMessage> {
+  return {
+    ...queue,
+    send: (body, options) => {
+      into.push(body);
+      return queue.send(body, options);
+    },
+    sendBatch: (messages, options) => {
+      for (const m of messages) into.push(m.body);
+      return queue.sendBatch(messages, options);
+    },
+  } as Queue<DeliveryMessage>;
 }
 
 function invocationName(queue: SimQueue, id: number): string {

@@ -12,12 +12,24 @@ export const SHOP_ORIGIN = "https://shop.example.com";
 const CHROME =
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
+/** Where a browser request comes from: the store's domain and the quiz (what destinations match on). */
+export interface BrowserOrigin {
+  store?: string;
+  quiz?: string;
+}
+
 /** A browser request's body: `events` quiz events of one session, occurred at `occurredAt`. */
-export function browserRequest(index: number, events: number, occurredAt: number, tag = "fault") {
+export function browserRequest(
+  index: number,
+  events: number,
+  occurredAt: number,
+  origin: BrowserOrigin = {},
+  tag = "fault",
+) {
   const session = `ses_${tag}_browser_${index}`;
   const at = new Date(occurredAt).toISOString();
-  const common = { occurred_at: at, session: { id: session, attempt: 1 }, quiz: { id: "quiz_1" } };
-  const store = { currency: "USD", domain: "shop.example.com" };
+  const common = { occurred_at: at, session: { id: session, attempt: 1 }, quiz: { id: origin.quiz ?? "quiz_1" } };
+  const store = { currency: "USD", domain: origin.store ?? "shop.example.com" };
   return {
     events: Array.from({ length: events }, (_, n) =>
       n === events - 1
