@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { circuitName } from "../src/delivery/holds";
 import { buildConsoleModel } from "../src/http/console/data";
 import { intakeRefusal } from "../src/observe/incidents";
-import { consumerBatch, emptyBatch, webhookBatch } from "../src/observe/metrics";
+import { browserBatch, consumerBatch, emptyBatch, webhookBatch } from "../src/observe/metrics";
 import type { MetricsStore } from "../src/observe/metricsStore";
 import { queuedEvent } from "./queueFixtures";
 
@@ -93,6 +93,17 @@ describe("buildConsoleModel", () => {
         now + 1,
       ),
     );
+    // A browser event for `eu`: counted apart from its leads.
+    await w.metrics.record(
+      browserBatch(
+        {
+          outcome: "accepted",
+          events: 1,
+          deliveries: [{ destination: "eu", eventName: "AddToCart", status: "queued" }],
+        },
+        now,
+      ),
+    );
     // Meta down for `eu` a minute ago, then accepting again: one incident, closed.
     await w.metrics.record({
       ...emptyBatch(now - 60_000),
@@ -151,7 +162,9 @@ describe("buildConsoleModel", () => {
       tokenSecret: "META_ACCESS_TOKEN_EU",
       quality: { state: "none", reason: "not read yet (hourly)" },
       incidents: [{ startedAt: now - 60_000, scope: "transient", failures: 1, endedAt: now - 30_000 }],
+      browserEvents: [{ eventName: "AddToCart", routed: 1, sent: 0, skipped: 0, dry_run: 0, dead_lettered: 0 }],
     });
+    expect(model.browser["24h"]).toMatchObject({ requests: 1, events: 1 });
     expect(eu?.hint).toMatch(/^(client_ip_address|client_user_agent|fbc) on 0 %/);
     expect(us).toMatchObject({
       mode: "paused",

@@ -17,10 +17,17 @@ import { deadLetterView, replayRefusal } from "../../delivery/deadLetters";
 import { circuitOf, type CircuitStatus } from "../../delivery/holds";
 import { deadLetterStoreOf } from "../../delivery/instances";
 import type { QualityState } from "../../observe/datasetQuality";
-import { coverageHint, type DestinationMetrics, metricsAnswer } from "../../observe/metrics";
+import { coverageHint, type DestinationMetrics, type EventNameCounter, metricsAnswer } from "../../observe/metrics";
 import { flushMetrics, metricsStore } from "../../observe/recorder";
 import type { AdminBindings } from "../bindings";
-import type { ConsoleDeadLetter, ConsoleDestination, ConsoleModel, DestinationCounts, DestinationMode } from "./model";
+import type {
+  BrowserEventCounts,
+  ConsoleDeadLetter,
+  ConsoleDestination,
+  ConsoleModel,
+  DestinationCounts,
+  DestinationMode,
+} from "./model";
 
 /** Dead letters and recent events the console lists at most. */
 const LIST_LIMIT = 50;
@@ -46,23 +53,38 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
   const destinations = config?.destinations ?? [];
   const store = metricsStore(env);
   await flushMetrics(env).catch(() => undefined);
-  const [day, week, hours, recent, latest, signals, quality, refusals, incidents, circuits, letters] =
-    await Promise.all([
-      soft(store?.windowCounts("24h", now)),
-      soft(store?.windowCounts("7d", now)),
-      soft(store?.hourly(168, now)),
-      soft(store?.recent(LIST_LIMIT * 4)),
-      soft(store?.latest()),
-      soft(store?.signals(now)),
-      soft(store?.quality()),
-      soft(store?.refusals(REFUSALS_LISTED)),
-      soft(store?.incidents(INCIDENTS_LISTED)),
-      Promise.all(destinations.map((d) => soft(circuitOf(bindings, d.name)?.status(now)))),
-      soft(deadLetterStoreOf(bindings)?.list({ limit: LIST_LIMIT })),
-    ]);
+  const [
+    day,
+    week,
+    dayNames,
+    weekNames,
+    hours,
+    recent,
+    latest,
+    signals,
+    quality,
+    refusals,
+    incidents,
+    circuits,
+    letters,
+  ] = await Promise.all([
+    soft(store?.windowCounts("24h", now)),
+    soft(store?.windowCounts("7d", now)),
+    soft(store?.windowEventNames("24h", now)),
+    soft(store?.windowEventNames("7d", now)),
+    soft(store?.hourly(168, now)),
+    soft(store?.recent(LIST_LIMIT * 4)),
+    soft(store?.latest()),
+    soft(store?.signals(now)),
+    soft(store?.quality()),
+    soft(store?.refusals(REFUSALS_LISTED)),
+    soft(store?.incidents(INCIDENTS_LISTED)),
+    Promise.all(destinations.map((d) => soft(circuitOf(bindings, d.name)?.status(now)))),
+    soft(deadLetterStoreOf(bindings)?.list({ limit: LIST_LIMIT })),
+  ]);
   const names = destinations.map((d) => d.name);
-  const dayAnswer = metricsAnswer(new Map(Object.entries(day ?? {})), "24h", names);
-  const weekAnswer = metricsAnswer(new Map(Object.entries(week ?? {})), "7d", names);
+  const dayAnswer = metricsAnswer(new Map(Object.entries(day ?? {})), "24h", names, dayNames ?? []);
+  const weekAnswer = metricsAnswer(new Map(Object.entries(week ?? {})), "7d", names, weekNames ?? []);
 
   const deadLetters: ConsoleDeadLetter[] = (letters?.letters ?? []).map((letter) => {
     const view = deadLetterView(letter);
@@ -113,6 +135,7 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
       matchKeys,
       ...(hint ? { hint } : {}),
       unusableKeys: dayMetrics?.unusable_keys ?? {},
+      browserEvents: browserEventsOf(dayMetrics),
       quality:
         keptQuality((quality as Record<string, { state: unknown }> | undefined)?.[destination.name]?.state) ??
         unreadQuality(destination),
@@ -137,6 +160,7 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
       queued: Boolean(bindings.CAPI_QUEUE),
     },
     webhooks: { "24h": dayAnswer.webhooks, "7d": weekAnswer.webhooks },
+    browser: { "24h": dayAnswer.browser, "7d": weekAnswer.browser },
     refusals: refusals ?? [],
     destinations: consoleDestinations,
     hours: hours ?? [],
@@ -164,19 +188,30 @@ function failingSinceOf(circuit: CircuitStatus | undefined): { failingSince?: nu
   return typeof since === "number" && !circuit?.open ? { failingSince: since } : {};
 }
 
+/** A destination's leads: its counts less the browser events counted in them (those are shown apart). */
 function countsOf(metrics: DestinationMetrics | undefined): DestinationCounts {
   // `duplicate` is the contract's; read it where the metrics answer has it, else 0.
   const duplicate = (metrics as (DestinationMetrics & { duplicate?: number }) | undefined)?.duplicate;
+  const browser = (name: EventNameCounter) =>
+    Object.values(metrics?.browser_events ?? {}).reduce((sum, counts) => sum + (counts[name] ?? 0), 0);
+  const leads = (name: EventNameCounter) => Math.max(0, (metrics?.[name] ?? 0) - browser(name));
   return {
-    routed: metrics?.routed ?? 0,
-    sent: metrics?.sent ?? 0,
-    skipped: metrics?.skipped ?? 0,
+    routed: leads("routed"),
+    sent: leads("sent"),
+    skipped: leads("skipped"),
     duplicate: typeof duplicate === "number" ? duplicate : 0,
     retried: metrics?.retried ?? 0,
-    dead_lettered: metrics?.dead_lettered ?? 0,
+    dead_lettered: leads("dead_lettered"),
     held: metrics?.held ?? 0,
-    dry_run: metrics?.dry_run ?? 0,
+    dry_run: leads("dry_run"),
   };
+}
+
+/** A destination's browser events per Meta event name, busiest first. */
+function browserEventsOf(metrics: DestinationMetrics | undefined): BrowserEventCounts[] {
+  return Object.entries(metrics?.browser_events ?? {})
+    .map(([eventName, counts]) => ({ eventName, ...counts }))
+    .sort((a, b) => b.routed - a.routed);
 }
 
 /** The kept Dataset Quality read, if there is one. */

@@ -41,6 +41,10 @@ export function sampleConsoleModel(now: number): ConsoleModel {
       "24h": { received: 140, unauthorized: 3, invalid: 9, anonymous: 2 },
       "7d": { received: 910, unauthorized: 14, invalid: 9, anonymous: 10 },
     },
+    browser: {
+      "24h": { requests: 380, events: 506, refused: 2, rate_limited: 0, invalid: 1, bots: 12 },
+      "7d": { requests: 2400, events: 3300, refused: 9, rate_limited: 3, invalid: 4, bots: 80 },
+    },
     refusals: [
       {
         at: now - 5 * 60_000,
@@ -82,6 +86,10 @@ export function sampleConsoleModel(now: number): ConsoleModel {
         },
         hint: "fbc on 12 %: pass the _fbc cookie, or the page URL with its fbclid, in context",
         unusableKeys: {},
+        browserEvents: [
+          { eventName: "ViewContent", routed: 410, sent: 402, skipped: 8, dry_run: 0, dead_lettered: 0 },
+          { eventName: "AddToCart", routed: 96, sent: 95, skipped: 1, dry_run: 0, dead_lettered: 0 },
+        ],
         quality: {
           state: "ok",
           quality: {
@@ -169,6 +177,7 @@ export function sampleConsoleModel(now: number): ConsoleModel {
         matchKeys: { em: 1, ph: 0.4, client_ip_address: 1, client_user_agent: 1, fbp: 0.7 },
         hint: "ph on 40 %: map the shopper's phone in Studio, with the country or DEFAULT_COUNTRY for its calling code",
         unusableKeys: { ph: 0.07 },
+        browserEvents: [],
         quality: {
           state: "permission",
           at: now - HOUR,
@@ -205,6 +214,7 @@ export function sampleConsoleModel(now: number): ConsoleModel {
         counts: { "24h": counts(0), "7d": counts(0) },
         matchKeys: {},
         unusableKeys: {},
+        browserEvents: [],
         quality: { state: "none", reason: "no token" },
         signals: [],
         incidents: [],

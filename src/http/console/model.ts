@@ -13,10 +13,28 @@
 import type { MetaRefusal } from "../../delivery/metaErrors";
 import type { DatasetQuality, QualityState } from "../../observe/datasetQuality";
 import type { Incident, IntakeRefusal } from "../../observe/incidents";
-import type { DestinationMetrics, HealthSignal, RecentEvent } from "../../observe/metrics";
+import type {
+  BrowserMetrics,
+  DestinationMetrics,
+  EventNameCounter,
+  HealthSignal,
+  RecentEvent,
+} from "../../observe/metrics";
 import { USER_DATA_KEYS, type UserDataKey } from "../../transform/userData";
 
-export type { DatasetQuality, HealthSignal, Incident, IntakeRefusal, MetaRefusal, QualityState, RecentEvent };
+export type {
+  BrowserMetrics,
+  DatasetQuality,
+  HealthSignal,
+  Incident,
+  IntakeRefusal,
+  MetaRefusal,
+  QualityState,
+  RecentEvent,
+};
+
+/** One Meta event name's browser events at a destination over 24 h (from the Pixel snippet's `/collect/cartful`). */
+export type BrowserEventCounts = { eventName: string } & Record<EventNameCounter, number>;
 
 /** The `user_data` keys Meta matches on, in the order the console lists them (Meta's order). */
 export const MATCH_KEYS = USER_DATA_KEYS;
@@ -26,8 +44,9 @@ export type MatchKey = UserDataKey;
 export type TimedRefusal = MetaRefusal & { at: number };
 
 /**
- * Counts of one destination over a window: the contract's `/admin/metrics` counters the console
- * shows. `duplicate` is 0 where the metrics answer does not give it yet.
+ * Counts of one destination's **leads** (webhooks) over a window: the contract's `/admin/metrics`
+ * counters less the browser events counted in them (shown apart). `duplicate` is 0 where the
+ * metrics answer does not give it yet.
  */
 export type DestinationCounts = Pick<
   DestinationMetrics,
@@ -95,6 +114,8 @@ export interface ConsoleDestination {
   matchKeys: Partial<Record<MatchKey, number>>;
   /** A plain hint for the weakest important key, e.g. "fbc on 12 %: pass the _fbc cookie…". */
   hint?: string;
+  /** Browser events routed to it in 24 h, per Meta event name (empty when the snippet sends none). */
+  browserEvents: BrowserEventCounts[];
   /** Share (0–1) of leads routed in 24 h whose shopper gave a key in a form the relay could not use; only keys seen. */
   unusableKeys: Partial<Record<MatchKey, number>>;
   quality: QualityState;
@@ -134,6 +155,8 @@ export interface ConsoleModel {
   };
   /** The contract's webhook counts, and `anonymous`: the unauthorized ones that brought no credential at all (noise). */
   webhooks: { "24h": WebhookCounts; "7d": WebhookCounts };
+  /** What reached `/collect/cartful` (the Pixel snippet's browser events). */
+  browser: { "24h": BrowserMetrics; "7d": BrowserMetrics };
   /** The latest webhooks refused on arrival, newest first (codes and paths, never values). */
   refusals: (IntakeRefusal & { at: number })[];
   destinations: ConsoleDestination[];

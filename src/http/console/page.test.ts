@@ -266,6 +266,16 @@ describe("renderConsole: destinations", () => {
   });
 });
 
+describe("renderConsole: browser events", () => {
+  it("shows a destination's browser events per Meta event name apart from its leads", () => {
+    const page = render();
+    const table = element(page, "table", 'data-browser-events="eu"');
+    expect(text(element(table, "tr", 'data-event-name="ViewContent"'))).toBe("ViewContent 410 402 8 0");
+    expect(page).not.toContain('data-browser-events="us"');
+    expect(text(element(page, "p", "data-browser-intake"))).toContain("380 requests carrying 506 events");
+  });
+});
+
 describe("renderConsole: refused on arrival", () => {
   it("lists why webhooks were refused, by path and code, never a value", () => {
     const section = element(render(), "section", 'id="refused"');

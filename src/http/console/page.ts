@@ -195,6 +195,7 @@ ${d.latencyMs ? html`<dt>Speed</dt><dd data-fact="latency">${latencyWords(d.late
 <dt>Need you</dt><dd data-fact="dead-letters">${d.deadLettersWaiting > 0 ? html`<a href="#dead-letters">${d.deadLettersWaiting} refused by Meta, kept for review</a>` : html`<span class="muted">none</span>`}</dd>
 </dl>
 ${countsTable(d)}
+${browserTable(d)}
 ${signalsList(d, now)}
 ${incidentsList(d.incidents, now)}
 ${testEvent(d)}
@@ -225,6 +226,13 @@ ${rows.map(({ part, week }) => html`<tr data-row="${part.key}"><td>${part.label}
 <tr data-row="held_now"><td>Waiting for a fix now <small>(held now)</small></td><td class="num" colspan="2">${d.heldNow}</td></tr>
 <tr data-row="held"><td>Ever moved to wait for a fix <small>(held, total)</small></td><td class="num">${d.counts["24h"].held}</td><td class="num">${d.counts["7d"].held}</td></tr>
 <tr data-row="retried"><td>Retry attempts <small>(retried: attempts, not leads)</small></td><td class="num">${d.counts["24h"].retried}</td><td class="num">${d.counts["7d"].retried}</td></tr>
+</tbody></table></div>`;
+}
+
+function browserTable(d: ConsoleDestination): Html {
+  if (d.browserEvents.length === 0) return html``;
+  return html`<div class="scroll"><table class="counts" data-browser-events="${d.name}"><thead><tr><th>Browser events from the Pixel snippet, 24 h</th><th class="num">routed</th><th class="num">delivered</th><th class="num">not sent</th><th class="num">refused</th></tr></thead><tbody>
+${d.browserEvents.map((e) => html`<tr data-event-name="${e.eventName}"><td>${e.eventName}</td><td class="num">${e.routed}</td><td class="num">${e.sent}</td><td class="num">${e.skipped + e.dry_run}</td><td class="num">${e.dead_lettered}</td></tr>`)}
 </tbody></table></div>`;
 }
 
@@ -271,8 +279,14 @@ function refusedSection(model: ConsoleModel, now: number): Html {
 <div><dt>Refused as unreadable or incomplete <small>(invalid)</small></dt><dd data-count="invalid">${w.invalid}</dd></div></dl>`;
   };
   const reasons = refusalReasons(model.refusals);
+  const browser = model.browser["24h"];
+  const browserLine =
+    browser.requests > 0
+      ? html`<p data-browser-intake>Browser events (the Pixel snippet), 24 h: ${browser.requests} requests carrying ${browser.events} events; refused: ${browser.refused} from a page not in BROWSER_ORIGINS <small>(refused)</small>, ${browser.rate_limited} over the rate limit <small>(rate_limited)</small>, ${browser.invalid} unreadable <small>(invalid)</small>; ${browser.bots} from bots, not sent <small>(bots)</small>.</p>`
+      : "";
   return html`<section id="refused"><h2>Refused on arrival <small>(webhooks from Studio the relay did not take: Studio does not send them again)</small></h2>
 <div class="grid"><div><h4>Last 24 hours</h4>${stats("24h")}</div><div><h4>Last 7 days</h4>${stats("7d")}</div></div>
+${browserLine}
 ${
   model.refusals.length === 0
     ? html`<p class="muted" data-refusals="none">No webhook refused recently.</p>`
