@@ -154,6 +154,7 @@ ${chartSection(model)}
 <section id="match-quality"><h2>Match quality: what the relay sent, and what Meta matched</h2>${model.destinations.map((d) => qualityBlock(d, now))}</section>
 ${recentSection(model.recent, now)}
 ${deadLettersSection(model, now)}
+${glossary()}
 </main>
 <footer>Times are UTC (hover for the exact time and yours). This page shows ids, counts and Meta's own words only: nothing personal; an id that carries an email or phone number is not shown.</footer>`;
   return pageShell({
@@ -477,6 +478,28 @@ function deadLetterCard(l: ConsoleDeadLetter, now: number): Html {
 <div class="row actions"><button type="button" data-action="redrive" data-key="${l.key}" data-label="${key}"${l.replayable ? "" : html` disabled title="Meta would refuse it now (past its 7 days), or it holds no event"`}>${again ? "Re-drive (Meta will refuse it again until the data is fixed)" : "Re-drive"}</button><button type="button" class="danger" data-action="discard" data-key="${l.key}" data-label="${key}">Discard</button></div>
 <p class="status" data-letter-result aria-live="polite"></p>
 </li>`;
+}
+
+/** The engineer's words the page puts in small type, in plain words, for whoever meets them in a log or `/admin/metrics`. */
+const GLOSSARY: readonly [term: string, meaning: string][] = [
+  ["routed", "a lead (webhook) or browser event that went to this destination"],
+  ["sent", "Meta accepted it"],
+  ["skipped", "not sent: the shopper declined consent, or a filter left it out"],
+  ["duplicate", "Studio sent the same lead again; it was delivered once"],
+  ["dead letter", "Meta refused the lead for good; kept for review, to re-drive or discard"],
+  ["held", "waiting in the destination's circuit until its settings work again (nothing is lost)"],
+  [
+    "circuit, probe",
+    "while Meta refuses a destination's settings, the relay stops sending and tries one waiting lead at growing intervals (a probe); Try now probes at once",
+  ],
+  ["retried", "a delivery attempt that failed and was tried again (attempts, not leads)"],
+  ["p50 / p95", "half / 95 % of the leads reached Meta within that time"],
+  ["fbtrace_id", "Meta's reference for a request, to quote to Meta's support"],
+  ["dry run", "built and logged, not sent: the relay has no token, or DRY_RUN is set"],
+];
+
+function glossary(): Html {
+  return html`<section id="glossary"><details><summary>What the words in small type mean</summary><dl class="facts">${GLOSSARY.map(([term, meaning]) => html`<dt><code>${term}</code></dt><dd>${meaning}</dd>`)}</dl></details></section>`;
 }
 
 /** Outside text cut to a length the page can hold (it wraps as well). */
