@@ -129,14 +129,17 @@ describe("Durable Objects over storage from before versioned schemas", () => {
       `INSERT INTO counts VALUES (${hour}, 'eu', 'sent', 4)`,
     );
     const store = new MetricsStore(stateOver(sql), {});
-    // Every step ran: the tables it lacked, ended_sessions (logout), event_counts (browser events).
-    expect(schemaVersion(sql)).toBe(3);
+    // Every step ran: the tables it lacked, ended_sessions (logout), event_counts (browser events),
+    // refusals and incidents (the console).
+    expect(schemaVersion(sql)).toBe(4);
     expect(await store.windowCounts("1h", NOW)).toEqual({ eu: { sent: 4 } });
     expect(await store.recent(10)).toEqual([]); // the tables it lacked were created
     expect(await store.sessionEnded("a-session")).toBe(false);
     await store.endSession("a-session", NOW + HOUR_MS, NOW);
     expect(await store.sessionEnded("a-session")).toBe(true);
     expect(await store.windowEventNames("1h", NOW)).toEqual([]);
+    expect(await store.refusals(10)).toEqual([]);
+    expect(await store.incidents(10)).toEqual({});
   });
 
   it("metrics store: one made before browser events gains their table, its counts kept", async () => {
@@ -150,7 +153,7 @@ describe("Durable Objects over storage from before versioned schemas", () => {
       `INSERT INTO counts VALUES (${hour}, 'eu', 'sent', 4)`,
     );
     const store = new MetricsStore(stateOver(sql), {});
-    expect(schemaVersion(sql)).toBe(3);
+    expect(schemaVersion(sql)).toBe(4);
     await store.record({
       at: NOW,
       counts: [],

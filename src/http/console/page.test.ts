@@ -266,6 +266,15 @@ describe("renderConsole: destinations", () => {
   });
 });
 
+describe("renderConsole: glossary", () => {
+  it("says in plain words what each term in small type means", () => {
+    const glossary = text(element(render(), "section", 'id="glossary"'));
+    for (const term of ["routed", "duplicate", "held", "retried", "fbtrace_id", "p50 / p95"])
+      expect(glossary).toContain(term);
+    expect(glossary).toContain("attempts, not leads");
+  });
+});
+
 describe("renderConsole: browser events", () => {
   it("shows a destination's browser events per Meta event name apart from its leads", () => {
     const page = render();
