@@ -234,6 +234,33 @@ describe("DeliveryCircuit", () => {
     expect(c.requeued.map((m) => m.eventId)).toEqual(["b"]);
   });
 
+  it("names the missing secret in its error lines while another destination is live, and releases once it is set", async () => {
+    const secret = `TOKEN_${sequence + 1}`;
+    const c = await circuit(ok, {
+      [secret]: undefined,
+      TOKEN_LIVE: TOKEN,
+      DESTINATIONS: JSON.stringify([
+        { name: `d${sequence + 1}`, pixel_id: "555", access_token_secret: secret },
+        { name: "live", pixel_id: "666", access_token_secret: "TOKEN_LIVE" },
+      ]),
+    });
+    await c.stub.hold(c.destination, c.held(["a", "b"]), { kind: "no_token", secret }, NOW);
+    expect(c.lines.at(-1)).toMatchObject({ level: "error", outcome: "circuit_opened", reason: "no_token", secret });
+    c.clock.now = NOW + PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(c.stub);
+    expect(c.requests).toEqual([]);
+    expect(c.lines.at(-1)).toMatchObject({ level: "error", outcome: "circuit_open", reason: "no_token", secret });
+    expect(JSON.stringify(c.lines)).not.toContain(TOKEN);
+    await runInDurableObject(c.stub, (instance: DeliveryCircuit) => {
+      instance.deps.env = { ...instance.deps.env, [secret]: TOKEN };
+    });
+    c.clock.now += 10 * 60_000;
+    await runDurableObjectAlarm(c.stub);
+    expect(c.requests.map((r) => [r.url, r.ids])).toEqual([["https://graph.test/v27.0/555/events", ["a"]]]);
+    expect(c.requeued.map((m) => m.eventId)).toEqual(["b"]);
+    expect((await c.stub.status(c.clock.now)).open).toBe(false);
+  });
+
   it("holds while the settings cannot be read, and while no destination of its name exists", async () => {
     const broken = await circuit(ok, { META_API_VERSION: "27" });
     await broken.stub.hold(broken.destination, broken.held(["a"]), { kind: "settings_unusable" }, NOW);

@@ -210,25 +210,58 @@ describe("consumer: isolation and dead letters", () => {
   it("holds events whose destination lost its token, instead of acking them unsent", async () => {
     const graph = fakeGraph(ok);
     const batch = batchOf([queuedEvent({ id: "d1", eventTime: NOW_S - 60, destination: "notoken" })]);
+    // Another destination has its token: the relay is live, so a missing secret holds (not a dry run).
     const bindings = {
       ...env,
-      DESTINATIONS: '[{"name":"notoken","pixel_id":"111","access_token_secret":"META_ACCESS_TOKEN_GONE"}]',
+      META_ACCESS_TOKEN_LIVE: TOKEN,
+      DESTINATIONS: JSON.stringify([
+        { name: "notoken", pixel_id: "111", access_token_secret: "META_ACCESS_TOKEN_GONE" },
+        { name: "live", pixel_id: "222", access_token_secret: "META_ACCESS_TOKEN_LIVE" },
+      ]),
     };
     const { result, lines } = await consume(batch, graph, bindings);
     expect(graph.requests).toEqual([]);
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
-    expect(lines[0]).toMatchObject({ outcome: "held", reason: "no_token", event_id: "d1" });
+    expect(lines[0]).toMatchObject({
+      level: "error",
+      outcome: "held",
+      reason: "no_token",
+      secret: "META_ACCESS_TOKEN_GONE",
+      event_id: "d1",
+    });
     expect(await circuitOf(env, "notoken")!.status(NOW)).toMatchObject({ open: true, cause: "no_token", held: 1 });
   });
 
-  it("is the Worker's queue() handler (wrangler.jsonc's env has no token: held)", async () => {
-    const batch = batchOf([queuedEvent({ id: "w1", eventTime: NOW_S - 60 })]);
+  it("is the Worker's queue() handler (a destination without its token while another is live: held)", async () => {
+    const batch = batchOf([queuedEvent({ id: "w1", eventTime: NOW_S - 60, destination: "gone" })]);
     const ctx = createExecutionContext();
-    vi.spyOn(console, "log").mockImplementation(() => {});
-    await worker.queue!(batch, env, ctx);
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(String(line)));
+    const bindings = {
+      ...env,
+      META_ACCESS_TOKEN_LIVE: TOKEN,
+      DESTINATIONS: JSON.stringify([
+        { name: "gone", pixel_id: "111", access_token_secret: "META_ACCESS_TOKEN_GONE" },
+        { name: "live", pixel_id: "222", access_token_secret: "META_ACCESS_TOKEN_LIVE" },
+      ]),
+    };
+    await worker.queue!(batch, bindings as unknown as Env, ctx);
     const result = await getQueueResult(batch, ctx);
     expect(result.outcome).toBe("ok");
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(
+      expect.objectContaining({ outcome: "held", reason: "no_token", event_id: "w1" }),
+    );
+    expect(await circuitOf(env, "gone")!.status(NOW)).toMatchObject({ open: true, cause: "no_token", held: 1 });
+  });
+
+  it("logs and acks a queued message as a dry run once the relay is in dry-run mode (DRY_RUN=true)", async () => {
+    const graph = fakeGraph(ok);
+    const batch = batchOf([queuedEvent({ id: "dr1", eventTime: NOW_S - 60 })]);
+    const { result, lines } = await consume(batch, graph, { ...live, DRY_RUN: "true" });
+    expect(graph.requests).toEqual([]);
+    expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
+    expect(lines[0]).toMatchObject({ outcome: "dry_run", event_id: "dr1" });
   });
 
   it("never logs the IP address or the token", async () => {

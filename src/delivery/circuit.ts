@@ -41,7 +41,8 @@ import {
   staleLetter,
 } from "./circuitState";
 import { failureScope, type GraphOutcome, postEvents } from "./graph";
-import type { CircuitFailure, CircuitStatus, HoldCause } from "./holds";
+import type { CircuitStatus, HoldCause } from "./holds";
+import type { MetaRefusal } from "./metaErrors";
 import { deadLetterKey, type QueuedEvent, readQueuedEvent, sendBatches } from "./messages";
 import { isStale, QUEUE_TIMEOUT_MS } from "./policy";
 
@@ -189,7 +190,12 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
     }
     const target = destinationNamed(config, destination);
     if (target === undefined) return { kind: "probe_refused", cause: { kind: "unknown_destination" } };
-    if (target.target === undefined) return { kind: "probe_refused", cause: { kind: "no_token" } };
+    if (target.target === undefined) {
+      // Dry-run mode (no destination has a token, or DRY_RUN=true) sends nothing: keep holding, so
+      // the events go out once the relay is live again rather than being dropped unsent.
+      if (config.dryRun) return { kind: "probe_refused", cause: { kind: "no_token" } };
+      return { kind: "probe_refused", cause: { kind: "no_token", ...target.missingToken } };
+    }
     const probeEvents = this.oldest(PROBE_EVENTS);
     if (probeEvents.length === 0) return { kind: "probe_accepted" };
 
@@ -282,7 +288,7 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
       ...(row.since !== null ? { since: row.since } : {}),
       probes: row.probes,
       ...(row.next_probe_at !== null ? { nextProbeAt: row.next_probe_at } : {}),
-      ...(row.last_failure ? { lastFailure: JSON.parse(row.last_failure) as CircuitFailure } : {}),
+      ...(row.last_failure ? { lastFailure: JSON.parse(row.last_failure) as MetaRefusal } : {}),
       held,
     };
   }

@@ -19,7 +19,8 @@
  */
 import type { LogFields } from "../core/log";
 import type { GraphFailure } from "./graph";
-import type { CircuitFailure, CircuitStatus, HoldCause } from "./holds";
+import type { CircuitStatus, HoldCause } from "./holds";
+import { type MetaRefusal, refusalCodes, refusalLogFields, refusalOf } from "./metaErrors";
 import { type DeadLetter, deadLetterKey, type QueuedEvent } from "./messages";
 import { probeDelayMs } from "./policy";
 
@@ -39,7 +40,7 @@ export interface CircuitState {
   /** When the next probe is due (ms), while open. */
   nextProbeAt?: number;
   /** Meta's last refusal of the configuration, kept after it closes for the console. */
-  lastFailure?: CircuitFailure;
+  lastFailure?: MetaRefusal;
   /** Events held (counted from storage; a transition never changes it). */
   held: number;
 }
@@ -129,8 +130,12 @@ export function nextCircuitState(state: CircuitState, event: CircuitEvent, now: 
       return stillOpen(state, {
         cause: event.cause.kind,
         probes: state.probes + 1,
-        lastFailure: failure ? circuitFailure(failure) : state.lastFailure,
-        logged: { reason: event.cause.kind, failure },
+        lastFailure: failure ? refusalOf(failure) : state.lastFailure,
+        logged: {
+          reason: event.cause.kind,
+          failure,
+          ...(event.cause.kind === "no_token" && event.cause.secret ? { secret: event.cause.secret } : {}),
+        },
         now,
       });
     }
@@ -161,7 +166,7 @@ function heldMore(state: CircuitState, destination: string, now: number): Circui
 
 /** A hold for a cause: opens a closed circuit (probe in 30 s), or updates an open one's cause. */
 function heldFor(state: CircuitState, destination: string, cause: HoldCause, now: number): CircuitStep {
-  const lastFailure = cause.kind === "meta_refused" ? circuitFailure(cause.failure) : state.lastFailure;
+  const lastFailure = cause.kind === "meta_refused" ? refusalOf(cause.failure) : state.lastFailure;
   const base = { ...without(state, ["lastFailure"]), destination, cause: cause.kind };
   if (state.open) {
     return {
@@ -179,7 +184,8 @@ function heldFor(state: CircuitState, destination: string, cause: HoldCause, now
       destination,
       reason: cause.kind,
       held: state.held,
-      ...failureCodes(cause.kind === "meta_refused" ? cause.failure : undefined),
+      ...(cause.kind === "no_token" && cause.secret ? { secret: cause.secret } : {}),
+      ...refusalLogFields(cause.kind === "meta_refused" ? cause.failure : undefined),
     },
   };
 }
@@ -188,9 +194,9 @@ function heldFor(state: CircuitState, destination: string, cause: HoldCause, now
 interface StillOpen {
   cause: HoldCause["kind"];
   probes: number;
-  lastFailure: CircuitFailure | undefined;
+  lastFailure: MetaRefusal | undefined;
   /** The log line's reason, and the answer whose codes it carries. */
-  logged: { reason: string; failure: GraphFailure | undefined };
+  logged: { reason: string; failure: GraphFailure | undefined; secret?: string };
   now: number;
 }
 
@@ -212,7 +218,8 @@ function stillOpen(state: CircuitState, open: StillOpen): CircuitStep {
       reason: open.logged.reason,
       held: state.held,
       probes: open.probes,
-      ...failureCodes(open.logged.failure),
+      ...(open.logged.secret ? { secret: open.logged.secret } : {}),
+      ...refusalLogFields(open.logged.failure),
     },
   };
 }
@@ -271,33 +278,8 @@ export function staleLetter(state: CircuitState, message: QueuedEvent, now: numb
     message,
     reason: "configuration",
     detail: `held while the destination could not be sent to (${state.cause ?? "configuration"}) until Meta's 7-day window closed`,
-    ...(failure?.status !== undefined ? { status: failure.status } : {}),
-    ...(failure?.code !== undefined ? { code: failure.code } : {}),
-    ...(failure?.subcode !== undefined ? { subcode: failure.subcode } : {}),
-    ...(failure?.fbtraceId ? { fbtraceId: failure.fbtraceId } : {}),
+    ...(failure ? refusalCodes(failure) : {}),
     attempts: 0,
     deadLetteredAt: now,
-  };
-}
-
-/** Meta's refusal as kept for the console: codes, trace id and Meta's words, bounded. */
-function circuitFailure(failure: GraphFailure): CircuitFailure {
-  return {
-    ...(failure.status !== undefined ? { status: failure.status } : {}),
-    ...(failure.code !== undefined ? { code: failure.code } : {}),
-    ...(failure.subcode !== undefined ? { subcode: failure.subcode } : {}),
-    ...(failure.fbtraceId ? { fbtraceId: failure.fbtraceId } : {}),
-    message: (failure.userMessage ?? failure.message).slice(0, 300),
-  };
-}
-
-/** Meta's codes of a refusal, for a log line (never Meta's free text). */
-function failureCodes(failure: GraphFailure | undefined): Partial<LogFields> {
-  if (failure === undefined) return {};
-  return {
-    ...(failure.status !== undefined ? { status: failure.status } : {}),
-    ...(failure.code !== undefined ? { meta_code: failure.code } : {}),
-    ...(failure.subcode !== undefined ? { meta_subcode: failure.subcode } : {}),
-    ...(failure.fbtraceId ? { fbtrace_id: failure.fbtraceId } : {}),
   };
 }

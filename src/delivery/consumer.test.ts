@@ -28,6 +28,9 @@ const twoDestinations = {
   ]),
 };
 
+/** The same two, "us" without its token while "eu" has one: the relay is live, so "us" is held (not a dry run). */
+const usWithoutToken = { ...twoDestinations, META_ACCESS_TOKEN_US: undefined };
+
 function deps(extra: Record<string, unknown> = {}) {
   const lines: string[] = [];
   const reports: BatchReport[] = [];
@@ -266,14 +269,36 @@ describe("handleQueueBatch", () => {
   it("holds a destination's events when its token is gone, instead of acking them unsent", async () => {
     const fetch = vi.fn();
     const circuits = fakeCircuits();
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60 })]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [
+      queuedEvent({ id: "a", eventTime: NOW_S - 60, destination: "us" }),
+    ]);
     const { lines, deps: d } = deps({ fetch });
-    const withoutToken = { META_PIXEL_ID: "111", DELIVERY_CIRCUIT: circuits.namespace };
+    const withoutToken = { ...usWithoutToken, DELIVERY_CIRCUIT: circuits.namespace };
     await handleQueueBatch(batch, withoutToken, {} as ExecutionContext, d);
     expect(fetch).not.toHaveBeenCalled();
     expect(state(0).acked).toBe(true);
-    expect(circuits.circuit(circuitName("default")).causes).toEqual(["no_token"]);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ outcome: "held", reason: "no_token", event_id: "a" });
+    expect(circuits.circuit(circuitName("us")).causes).toEqual(["no_token"]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: "error",
+      outcome: "held",
+      reason: "no_token",
+      secret: "META_ACCESS_TOKEN_US",
+      event_id: "a",
+    });
+  });
+
+  it("logs and acks as dry runs in dry-run mode (no destination has a token), holding nothing", async () => {
+    const fetch = vi.fn();
+    const circuits = fakeCircuits();
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60 })]);
+    const { lines, reports, deps: d } = deps({ fetch });
+    const noTokenAnywhere = { META_PIXEL_ID: "111", DELIVERY_CIRCUIT: circuits.namespace };
+    await handleQueueBatch(batch, noTokenAnywhere, {} as ExecutionContext, d);
+    expect(fetch).not.toHaveBeenCalled();
+    expect(state(0).acked).toBe(true);
+    expect(circuits.circuit(circuitName("default")).causes).toEqual([]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ outcome: "dry_run", event_id: "a" });
+    expect(reports[0]?.get("default")?.dryRun).toBe(1);
   });
 
   it("holds the events of a destination the settings no longer name", async () => {
@@ -315,9 +340,11 @@ describe("handleQueueBatch", () => {
     ["unbound", undefined],
     ["unreachable", fakeCircuits(true).namespace],
   ])("retries after a long wait, acking nothing, when the circuit is %s", async (_what, namespace) => {
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60 })]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [
+      queuedEvent({ id: "a", eventTime: NOW_S - 60, destination: "us" }),
+    ]);
     const { lines, deps: d } = deps({ fetch: vi.fn() });
-    const withoutToken = { META_PIXEL_ID: "111", ...(namespace ? { DELIVERY_CIRCUIT: namespace } : {}) };
+    const withoutToken = { ...usWithoutToken, ...(namespace ? { DELIVERY_CIRCUIT: namespace } : {}) };
     await handleQueueBatch(batch, withoutToken, {} as ExecutionContext, d);
     expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: HOLD_FALLBACK_DELAY_SECONDS } });
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", outcome: "hold_failed", reason: "no_token" });

@@ -52,6 +52,8 @@ export interface DestinationReport {
   retried: number;
   deadLettered: number;
   held: number;
+  /** Events logged and not sent because the relay is in dry-run mode. */
+  dryRun?: number;
   /** ms from intake to Meta's acceptance, one per sent event. */
   latenciesMs: number[];
   /** `user_data` keys of each sent event. */
@@ -64,7 +66,7 @@ export interface DestinationReport {
   /** Event ids and their outcome, for the console's recent events. */
   events: {
     eventId: string;
-    outcome: "sent" | "retry" | "held" | "dead_lettered";
+    outcome: "sent" | "retry" | "held" | "dead_lettered" | "dry_run";
     fbtraceId?: string;
     keys: string[];
   }[];
@@ -204,7 +206,10 @@ class BatchRun {
     if (config === undefined) return this.hold(name, items, { kind: "settings_unusable" });
     const destination = destinationNamed(config, name);
     if (destination === undefined) return this.hold(name, items, { kind: "unknown_destination" });
-    if (destination.target === undefined) return this.hold(name, items, { kind: "no_token" });
+    if (destination.target === undefined) {
+      if (config.dryRun) return this.dryRun(name, items);
+      return this.hold(name, items, { kind: "no_token", ...destination.missingToken });
+    }
     if (await this.circuitIsOpen(name)) return this.hold(name, items, undefined);
 
     const { runtime } = this;
@@ -293,15 +298,31 @@ class BatchRun {
       logLine(log, {
         ...eventFields(item.body),
         ...failureFields(cause?.kind === "meta_refused" ? cause.failure : undefined),
-        level: "warn",
+        // A missing secret is the operator's to fix: an error line that names it (never a value).
+        level: cause?.kind === "no_token" ? "error" : "warn",
         outcome: "held",
         reason,
+        ...(cause?.kind === "no_token" && cause.secret ? { secret: cause.secret } : {}),
         attempts: item.attempts,
       });
       summary.events.push({ eventId: item.body.eventId, outcome: "held", keys: userDataKeys(item.body) });
     }
     summary.held += items.length;
     if (cause?.kind === "meta_refused") summary.lastFailure = { at: now, ...refusalOf(cause.failure) };
+  }
+
+  /**
+   * The relay is in dry-run mode (`DRY_RUN=true`, or no destination has a token): messages queued
+   * before it are logged as dry runs and acked, as the webhook route does with new ones.
+   */
+  dryRun(name: string, items: Item[]): void {
+    const summary = this.reportOf(name);
+    for (const item of items) {
+      item.message.ack();
+      logLine(this.runtime.log, { ...eventFields(item.body), outcome: "dry_run", dry_run: true });
+      summary.events.push({ eventId: item.body.eventId, outcome: "dry_run", keys: userDataKeys(item.body) });
+    }
+    summary.dryRun = (summary.dryRun ?? 0) + items.length;
   }
 
   /** Acts on a fate: ack, retry with delay, or dead-letter then ack. */
@@ -410,7 +431,16 @@ class BatchRun {
   private reportOf(destination: string): DestinationReport {
     let summary = this.report.get(destination);
     if (!summary) {
-      summary = { sent: 0, retried: 0, deadLettered: 0, held: 0, latenciesMs: [], sentKeys: [], events: [] };
+      summary = {
+        sent: 0,
+        retried: 0,
+        deadLettered: 0,
+        held: 0,
+        dryRun: 0,
+        latenciesMs: [],
+        sentKeys: [],
+        events: [],
+      };
       this.report.set(destination, summary);
     }
     return summary;

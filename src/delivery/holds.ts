@@ -12,18 +12,12 @@ import type { MetaRefusal } from "./metaErrors";
 export type HoldCause =
   /** Meta refused the destination's configuration (token, pixel, permissions, version). */
   | { kind: "meta_refused"; failure: GraphFailure }
-  /** The destination's access-token secret is unset. */
-  | { kind: "no_token" }
+  /** The destination's access-token secret (`secret`, its name) is unset while the relay is live. */
+  | { kind: "no_token"; secret?: string }
   /** No destination of that name in the settings. */
   | { kind: "unknown_destination" }
   /** The settings cannot be read at all (a ConfigError). */
   | { kind: "settings_unusable" };
-
-/**
- * Meta's refusal as a circuit keeps it: a {@link MetaRefusal}. The circuit's own name for it,
- * kept while ./circuit imports it.
- */
-export type CircuitFailure = MetaRefusal;
 
 /** A circuit as the consumer, `/healthz` and the console see it. */
 export interface CircuitStatus {

@@ -196,6 +196,7 @@ export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
     add("retried", r.retried);
     add("dead_lettered", r.deadLettered);
     add("held", r.held);
+    add("dry_run", r.dryRun ?? 0);
     for (const ms of r.latenciesMs) add(latencyCounter(ms), 1);
     for (const keys of r.sentKeys) for (const key of keys) add(`key:${key}`, 1);
     batch.recent.push(
@@ -236,6 +237,8 @@ export interface WebhookRecord {
 export type WebhookDestinationRecord = { name: string } & (
   | { status: "queued" | "duplicate" | "dry_run" | "in_flight" }
   | { status: "skipped" }
+  /** Direct path: the token secret is unset on a live relay and no queue holds the event (answered 503). */
+  | { status: "no_token" }
   | { status: "sent"; attempts: number; latencyMs: number; fbtraceId?: string; versionWarning?: string }
   | { status: "failed"; attempts: number; failure: GraphFailure }
 );
@@ -278,6 +281,10 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
         break;
       case "queued":
         recent("queued");
+        break;
+      case "no_token":
+        add(d.name, "failed");
+        recent("failed");
         break;
       case "sent":
         add(d.name, "sent");
