@@ -274,7 +274,7 @@ describe("a failing destination", () => {
 describe("the queued path with several destinations", () => {
   const queued = { ...several, CAPI_QUEUE: env.CAPI_QUEUE, INTAKE_LEDGER: env.INTAKE_LEDGER };
 
-  it("queues one message per destination and, on a redelivery, none again", async () => {
+  it("queues one message per destination, each marked for the consumer's intake claim, without asking the ledger", async () => {
     const r = relay();
     const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
     const body = webhook("q", { domain: "shop.example.de" });
@@ -296,12 +296,14 @@ describe("the queued path with several destinations", () => {
       ["skin", "2222"],
       ["test", "3333"],
     ]);
+    // The route asks no Durable Object: a redelivery is queued again, and the consumer's intake
+    // claim acks it unsent (test/consumer.test.ts).
     const again = await post(r, "/webhooks/cartful/staging", body, queued);
-    expect(again.json).toMatchObject({
-      status: "duplicate",
-      destinations: [{ status: "duplicate" }, { status: "duplicate" }, { status: "duplicate" }],
-    });
-    expect(send).toHaveBeenCalledTimes(1);
+    expect(again.json).toMatchObject({ status: "queued" });
+    expect(send).toHaveBeenCalledTimes(2);
+    expect(
+      send.mock.calls.flatMap((call) => (call[0] as { body: { unclaimed?: true } }[]).map((m) => m.body.unclaimed)),
+    ).toEqual([true, true, true, true, true, true]);
     send.mockRestore();
   });
 

@@ -403,6 +403,29 @@ describe("POST /webhooks/cartful, a destination without its token", () => {
   });
 });
 
+describe("POST /webhooks/cartful, the queued path", () => {
+  it("asks no Durable Object: one queue send, answered queued, a redelivery too (the consumer claims)", async () => {
+    const r = relay();
+    const asked: string[] = [];
+    const ledger = {
+      idFromName: (name: string) => (asked.push(name), env.INTAKE_LEDGER.idFromName(name)),
+      get: () => {
+        throw new Error("the queued path must not call the intake ledger");
+      },
+    };
+    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
+    const bindings = { ...liveEnv, CAPI_QUEUE: env.CAPI_QUEUE, INTAKE_LEDGER: ledger };
+    for (let i = 0; i < 2; i++) {
+      const { res, json } = await post(r, fixtures.canonical, bindings);
+      expect(res.status).toBe(202);
+      expect(json).toMatchObject({ status: "queued", event_id: "cartful.ses_5f1c9a7e2b.2" });
+    }
+    expect(asked).toEqual([]);
+    expect(send).toHaveBeenCalledTimes(2);
+    send.mockRestore();
+  });
+});
+
 describe("POST /webhooks/cartful/preview", () => {
   it("returns the exact request it would send, token redacted, and sends nothing", async () => {
     const r = relay();

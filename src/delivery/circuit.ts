@@ -43,7 +43,7 @@ import {
 import { failureScope, type GraphOutcome, postEvents } from "./graph";
 import type { CircuitStatus, HoldCause } from "./holds";
 import type { MetaRefusal } from "./metaErrors";
-import { deadLetterKey, type QueuedEvent, readQueuedEvent, sendBatches } from "./messages";
+import { claimedCopy, deadLetterKey, type QueuedEvent, readQueuedEvent, sendBatches } from "./messages";
 import { isStale, QUEUE_TIMEOUT_MS } from "./policy";
 
 /** What the circuit reads of the Worker's env: the settings and secrets (../config), and the queues. */
@@ -231,7 +231,7 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
     const held = this.oldest(Number.MAX_SAFE_INTEGER);
     if (held.length > 0 && !queue) throw new Error("CAPI_QUEUE is not bound");
     for (const run of sendBatches(held)) {
-      await queue!.sendBatch(run.map((body) => ({ body, contentType: "json" as const })));
+      await queue!.sendBatch(run.map((body) => ({ body: claimedCopy(body), contentType: "json" as const })));
       for (const message of run)
         this.sql.exec("DELETE FROM held WHERE key = ?", deadLetterKey(message.destination, message.eventId));
     }

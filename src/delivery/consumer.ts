@@ -16,6 +16,7 @@ import { defaultRuntime, type Runtime } from "../core/runtime";
 import { ConfigError, configFor, type Destination, destinationNamed, type RelayConfig } from "../config/settings";
 import type { DeliveryEnv } from "./bindings";
 import { circuitOf, type HoldCause } from "./holds";
+import { claimIntake } from "./intakeClaims";
 import { storeDeadLetters } from "./deadLetters";
 import { type GraphFailure, postEvents } from "./graph";
 import { type MetaRefusal, refusalLogFields, refusalOf } from "./metaErrors";
@@ -54,6 +55,8 @@ export interface DestinationReport {
   held: number;
   /** Events logged and not sent because the relay is in dry-run mode. */
   dryRun?: number;
+  /** Redelivered webhooks acked unsent: the destination already had the event (the intake claim). */
+  duplicate?: number;
   /** ms from intake to Meta's acceptance, one per sent event. */
   latenciesMs: number[];
   /** `user_data` keys of each sent event. */
@@ -139,16 +142,18 @@ async function deliverBatch(batch: MessageBatch<unknown>, env: DeliveryEnv, deps
   const now = deps.now();
   const config = readSettings(env, deps, batch.messages.length);
   const run = new BatchRun(env, deps);
-  const perDestination = new Map<string, Item[]>();
+  const items: Item[] = [];
   for (const message of batch.messages) {
     const body = readQueuedEvent(message.body);
     if (!body) run.end(run.deadLetter(message, null, { kind: "dead_letter", reason: "malformed" }));
     else if (isStale(body.event, now)) run.end(run.deadLetter(message, body, { kind: "dead_letter", reason: "stale" }));
-    else {
-      const list = perDestination.get(body.destination) ?? [];
-      list.push({ message, body, attempts: message.attempts, event: body.event });
-      perDestination.set(body.destination, list);
-    }
+    else items.push({ message, body, attempts: message.attempts, event: body.event });
+  }
+  const perDestination = new Map<string, Item[]>();
+  for (const item of await run.claimIntake(items)) {
+    const list = perDestination.get(item.body.destination) ?? [];
+    list.push(item);
+    perDestination.set(item.body.destination, list);
   }
   // Destinations are independent: one throttled, down or held does not hold up the others.
   await Promise.all([...perDestination].map(([name, items]) => run.deliverDestination(name, items, config)));
@@ -195,6 +200,45 @@ class BatchRun {
   async finish(): Promise<void> {
     await Promise.all(this.endings);
     if (this.report.size > 0) await Promise.resolve(this.runtime.record(this.report)).catch(() => undefined);
+  }
+
+  /**
+   * The intake claim of the batch's webhook messages (./intakeClaims: one ledger call per shard):
+   * answers the items to deliver. A redelivered webhook (another message has its keys for its
+   * destination) is acked unsent and counted `duplicate`; one whose shard could not be reached
+   * (or that a direct delivery is sending) is retried shortly, never sent unclaimed.
+   */
+  async claimIntake(items: Item[]): Promise<Item[]> {
+    const verdicts = await claimIntake(
+      this.env,
+      items.map((item) => ({ id: item.message.id, body: item.body })),
+      this.runtime.now(),
+    );
+    return items.filter((item, i) => {
+      const verdict = verdicts[i]!;
+      if (verdict.kind === "send") return true;
+      if (verdict.kind === "duplicate") this.duplicate(item);
+      else {
+        item.message.retry({ delaySeconds: verdict.delaySeconds });
+        logLine(this.runtime.log, {
+          ...eventFields(item.body),
+          level: "warn",
+          outcome: "claim_deferred",
+          reason: verdict.reason,
+          delay_seconds: verdict.delaySeconds,
+          attempts: item.attempts,
+        });
+      }
+      return false;
+    });
+  }
+
+  /** A redelivered webhook the destination already has (or has on its way): acked unsent, counted. */
+  private duplicate(item: Item): void {
+    item.message.ack();
+    logLine(this.runtime.log, { ...eventFields(item.body), outcome: "duplicate", attempts: item.attempts });
+    const summary = this.reportOf(item.body.destination);
+    summary.duplicate = (summary.duplicate ?? 0) + 1;
   }
 
   /**

@@ -365,13 +365,7 @@ async function deliverRouted(delivering: Delivering): Promise<Delivery> {
   }
   return {
     path: "queued",
-    outcomes: inOrder(
-      results.map((result) =>
-        result.status === "in_flight"
-          ? { name: result.destination, status: "in_flight", retryAfterSeconds: result.retryAfterSeconds }
-          : { name: result.destination, status: result.status },
-      ),
-    ),
+    outcomes: inOrder(results.map((result) => ({ name: result.destination, status: "queued" }))),
   };
 }
 
@@ -404,7 +398,10 @@ function logNoToken({ runtime, routed }: Delivering, built: Built): void {
   });
 }
 
-/** Hands the events to the delivery queue (./delivery/producer claims them first). */
+/**
+ * Hands the events to the delivery queue: one queue send, no Durable Object. The consumer claims
+ * each message's intake keys before sending it (a redelivery is counted `duplicate` there).
+ */
 function enqueueLive({ env, runtime, routed, webhookId }: Delivering, live: Built[]): Promise<EnqueueResult[]> {
   return enqueueEvents(
     env,
@@ -418,7 +415,6 @@ function enqueueLive({ env, runtime, routed, webhookId }: Delivering, live: Buil
       })),
     },
     runtime.now(),
-    runtime.log,
   );
 }
 

@@ -197,6 +197,7 @@ export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
     add("dead_lettered", r.deadLettered);
     add("held", r.held);
     add("dry_run", r.dryRun ?? 0);
+    add("duplicate", r.duplicate ?? 0);
     for (const ms of r.latenciesMs) add(latencyCounter(ms), 1);
     for (const keys of r.sentKeys) for (const key of keys) add(`key:${key}`, 1);
     batch.recent.push(
@@ -281,6 +282,10 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
         break;
       case "queued":
         recent("queued");
+        break;
+      case "duplicate":
+        // The direct path's redelivery (the queued path's are counted by the consumer's claim).
+        add(d.name, "duplicate");
         break;
       case "no_token":
         add(d.name, "failed");
