@@ -9,7 +9,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { CircuitDeps, DeliveryCircuit } from "../src/delivery/circuit";
 import { circuitOf, type HoldCause } from "../src/delivery/holds";
 import type { DeadLetter, QueuedEvent } from "../src/delivery/messages";
-import { PROBE_FIRST_DELAY_MS } from "../src/delivery/policy";
+import { OUTAGE_MIN_FAILED_REQUESTS, OUTAGE_MIN_MS, PROBE_FIRST_DELAY_MS } from "../src/delivery/policy";
 import type { ServerEvent } from "../src/transform/capi";
 import { fakeQueue } from "./queueFakes";
 import { queuedEvent } from "./queueFixtures";
@@ -259,6 +259,41 @@ describe("DeliveryCircuit", () => {
     expect(c.requests.map((r) => [r.url, r.ids])).toEqual([["https://graph.test/v27.0/555/events", ["a"]]]);
     expect(c.requeued.map((m) => m.eventId)).toEqual(["b"]);
     expect((await c.stub.status(c.clock.now)).open).toBe(false);
+  });
+
+  it("opens for a sustained transient outage (meta_unavailable), keeps what would be retried, probes every 30 s, releases when Meta is back", async () => {
+    let metaDown = true;
+    const down = () => Response.json({ error: { message: "down", code: 2, is_transient: true } }, { status: 503 });
+    const c = await circuit((ids) => (metaDown ? down() : ok(ids)));
+    const failure = { ok: false as const, transient: true, status: 503, code: 2, message: "down" };
+    const every = Math.ceil(OUTAGE_MIN_MS / (OUTAGE_MIN_FAILED_REQUESTS - 1));
+    let status;
+    for (let i = 0; i < OUTAGE_MIN_FAILED_REQUESTS; i++) {
+      c.clock.now = NOW + i * every;
+      status = await c.stub.transientFailed(c.destination, c.held([`o${i}`]), { requests: 1, failure }, c.clock.now);
+      if (i < OUTAGE_MIN_FAILED_REQUESTS - 1) expect(status).toMatchObject({ open: false, held: 0, failingSince: NOW });
+    }
+    expect(status).toMatchObject({ open: true, cause: "meta_unavailable", held: 1 });
+    expect(c.lines.at(-1)).toMatchObject({ level: "error", outcome: "circuit_opened", reason: "meta_unavailable" });
+    // Meta still down: the probe fails, the wait stays at 30 s.
+    for (let probe = 0; probe < 3; probe++) {
+      c.clock.now = (await c.stub.status(c.clock.now)).nextProbeAt!;
+      await runDurableObjectAlarm(c.stub);
+    }
+    const waiting = await c.stub.status(c.clock.now);
+    expect(waiting).toMatchObject({
+      open: true,
+      cause: "meta_unavailable",
+      nextProbeAt: c.clock.now + PROBE_FIRST_DELAY_MS,
+    });
+    // More of the same batch's kind while open: kept.
+    await c.stub.transientFailed(c.destination, c.held(["late"]), { requests: 1, failure }, c.clock.now);
+    metaDown = false;
+    c.clock.now += PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(c.stub);
+    expect((await c.stub.status(c.clock.now)).open).toBe(false);
+    expect(c.requests.at(-1)?.ids).toEqual([`o${OUTAGE_MIN_FAILED_REQUESTS - 1}`]);
+    expect(c.requeued.map((m) => m.eventId)).toEqual(["late"]);
   });
 
   it("holds while the settings cannot be read, and while no destination of its name exists", async () => {

@@ -114,12 +114,12 @@ describe("consumer: batching and acks", () => {
     const later = await consume(batchOf([queuedEvent({ id: "t3", eventTime: NOW_S - 60 })], 4), graph);
     expect(first.result.explicitAcks).toEqual([]);
     expect(first.result.retryMessages).toHaveLength(2);
-    expect(first.delays).toEqual([15, 15]);
-    expect(later.delays).toEqual([120]);
+    expect(first.delays).toEqual([10, 10]);
+    expect(later.delays).toEqual([80]);
     expect(later.lines[0]).toMatchObject({
       outcome: "retry",
       attempts: 4,
-      delay_seconds: 120,
+      delay_seconds: 80,
       status: 503,
       meta_code: 2,
     });

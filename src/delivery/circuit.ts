@@ -30,7 +30,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type LogFields, logLine } from "../core/log";
 import { defaultRuntime, type Runtime } from "../core/runtime";
-import { migrate, type SchemaStep } from "../core/sqlSchema";
+import { addColumn, migrate, type SchemaStep } from "../core/sqlSchema";
 import { ConfigError, configFor, destinationNamed, type WorkerVars } from "../config/settings";
 import {
   type AlarmChange,
@@ -40,7 +40,7 @@ import {
   nextCircuitState,
   staleLetter,
 } from "./circuitState";
-import { failureScope, type GraphOutcome, postEvents } from "./graph";
+import { failureScope, type GraphFailure, type GraphOutcome, postEvents } from "./graph";
 import type { CircuitStatus, HoldCause } from "./holds";
 import type { MetaRefusal } from "./metaErrors";
 import { claimedCopy, deadLetterKey, type QueuedEvent, readQueuedEvent, sendBatches } from "./messages";
@@ -63,6 +63,9 @@ interface StateRow extends Record<string, SqlStorageValue> {
   probes: number;
   next_probe_at: number | null;
   last_failure: string | null;
+  failing_since: number | null;
+  failing_requests: number | null;
+  failing_last_at: number | null;
 }
 
 /** The circuit's tables, oldest step first (see core/sqlSchema: never edit a deployed step, add one). */
@@ -76,6 +79,12 @@ const SCHEMA: SchemaStep[] = [
        probes INTEGER NOT NULL, next_probe_at INTEGER, last_failure TEXT)`,
     "INSERT OR IGNORE INTO state (id, open, probes) VALUES (1, 0, 0)",
   ],
+  // The run of transient failures the consumer reports (a sustained one opens it: meta_unavailable).
+  (sql) => {
+    addColumn(sql, { table: "state", column: "failing_since", type: "INTEGER" });
+    addColumn(sql, { table: "state", column: "failing_requests", type: "INTEGER" });
+    addColumn(sql, { table: "state", column: "failing_last_at", type: "INTEGER" });
+  },
 ];
 
 /** Held events probed at once: one, so a probe never carries more than it has to. */
@@ -106,6 +115,13 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
     cause: HoldCause | undefined,
     now: number,
   ): Promise<CircuitStatus> {
+    this.keep(messages, now);
+    await this.apply({ kind: "hold", destination, cause }, now);
+    return this.status(now);
+  }
+
+  /** Stores messages to hold, each once. */
+  private keep(messages: QueuedEvent[], now: number): void {
     let seq = this.sql.exec<{ n: number | null }>("SELECT MAX(seq) AS n FROM held").one().n ?? 0;
     for (const message of messages) {
       this.sql.exec(
@@ -117,8 +133,29 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
         JSON.stringify(message),
       );
     }
-    await this.apply({ kind: "hold", destination, cause }, now);
+  }
+
+  /**
+   * The consumer's report of a batch for the destination in which `requests` requests failed
+   * transiently (not throttled) and none was accepted, with the messages that would be retried.
+   * Should the run of failures be sustained (./circuitState), the circuit opens
+   * (`meta_unavailable`), or it is open already: then it keeps `messages` (the consumer acks
+   * them) and answers `open`; otherwise it keeps nothing and the consumer retries them.
+   */
+  async transientFailed(
+    destination: string,
+    messages: QueuedEvent[],
+    report: { requests: number; failure: GraphFailure },
+    now: number,
+  ): Promise<CircuitStatus> {
+    const after = await this.apply({ kind: "transient_failed", destination, ...report }, now);
+    if (after.open) this.keep(messages, now);
     return this.status(now);
+  }
+
+  /** The consumer's report that a request got through after failures were reported: the run is over. */
+  async delivered(now: number): Promise<void> {
+    await this.apply({ kind: "delivered" }, now);
   }
 
   /** Probes at once (the console's "retry now"). */
@@ -277,7 +314,8 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
   private state(): CircuitState {
     const row = this.sql
       .exec<StateRow>(
-        "SELECT destination, open, cause, since, probes, next_probe_at, last_failure FROM state WHERE id = 1",
+        `SELECT destination, open, cause, since, probes, next_probe_at, last_failure,
+           failing_since, failing_requests, failing_last_at FROM state WHERE id = 1`,
       )
       .one();
     const held = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM held").one().n;
@@ -290,12 +328,22 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
       ...(row.next_probe_at !== null ? { nextProbeAt: row.next_probe_at } : {}),
       ...(row.last_failure ? { lastFailure: JSON.parse(row.last_failure) as MetaRefusal } : {}),
       held,
+      ...(row.failing_since !== null
+        ? {
+            failing: {
+              since: row.failing_since,
+              requests: row.failing_requests ?? 0,
+              lastAt: row.failing_last_at ?? row.failing_since,
+            },
+          }
+        : {}),
     };
   }
 
   private store(state: CircuitState): void {
     this.sql.exec(
-      `UPDATE state SET destination = ?, open = ?, cause = ?, since = ?, probes = ?, next_probe_at = ?, last_failure = ?
+      `UPDATE state SET destination = ?, open = ?, cause = ?, since = ?, probes = ?, next_probe_at = ?, last_failure = ?,
+         failing_since = ?, failing_requests = ?, failing_last_at = ?
        WHERE id = 1`,
       state.destination ?? null,
       state.open ? 1 : 0,
@@ -304,6 +352,9 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
       state.probes,
       state.nextProbeAt ?? null,
       state.lastFailure ? JSON.stringify(state.lastFailure) : null,
+      state.failing?.since ?? null,
+      state.failing?.requests ?? null,
+      state.failing?.lastAt ?? null,
     );
   }
 

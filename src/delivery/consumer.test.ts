@@ -97,15 +97,42 @@ describe("handleQueueBatch", () => {
     );
     const { lines, deps: d } = deps({ fetch: graph.fetch, random: () => 0 });
     await handleQueueBatch(batch, { ...graphEnv }, {} as ExecutionContext, d);
-    expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: 60 } });
-    expect(state(1)).toEqual({ acked: false, retried: { delaySeconds: 60 } });
+    expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: 40 } });
+    expect(state(1)).toEqual({ acked: false, retried: { delaySeconds: 40 } });
     expect(JSON.parse(lines[0]!)).toMatchObject({
       outcome: "retry",
       attempts: 3,
-      delay_seconds: 60,
+      delay_seconds: 40,
       status: 503,
       meta_code: 2,
     });
+  });
+
+  it("tells the circuit of a batch whose requests all failed transiently, and lets it keep them once the outage is sustained", async () => {
+    const down = () => reply({ status: 503, body: { error: { message: "down", code: 2, is_transient: true } } });
+    const circuits = fakeCircuits();
+    const bindings = { ...graphEnv, DELIVERY_CIRCUIT: circuits.namespace };
+    const first = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60 })]);
+    await handleQueueBatch(first.batch, bindings, {} as ExecutionContext, deps({ fetch: fakeGraph(down).fetch }).deps);
+    expect(first.state(0).retried).toBeDefined();
+    expect(circuits.circuit(circuitName("default")).transientReports).toBe(1);
+    // The circuit finds the run sustained: it keeps the messages, the consumer acks them as held.
+    circuits.circuit(circuitName("default")).opensOnReport = true;
+    const second = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "b", eventTime: NOW_S - 60 })]);
+    const { lines, deps: d } = deps({ fetch: fakeGraph(down).fetch, now: () => NOW + 10_000 });
+    await handleQueueBatch(second.batch, bindings, {} as ExecutionContext, d);
+    expect(second.state(0)).toEqual({ acked: true });
+    expect(circuits.circuit(circuitName("default")).held.map((m) => m.eventId)).toEqual(["b"]);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ outcome: "held", reason: "meta_unavailable", status: 503 });
+  });
+
+  it("tells the circuit nothing of a batch that got through, unless it counts failures", async () => {
+    const circuits = fakeCircuits();
+    const bindings = { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace };
+    const ok = () => reply({ status: 200, body: { events_received: 1 } });
+    const { batch } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60, destination: "us" })]);
+    await handleQueueBatch(batch, bindings, {} as ExecutionContext, deps({ fetch: fakeGraph(ok).fetch }).deps);
+    expect(circuits.circuit(circuitName("us")).transientReports).toBeUndefined();
   });
 
   it("keeps a destination that is down from holding back another's events", async () => {

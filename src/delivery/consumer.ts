@@ -15,10 +15,10 @@ import { type LogFields, logLine } from "../core/log";
 import { defaultRuntime, type Runtime } from "../core/runtime";
 import { ConfigError, configFor, type Destination, destinationNamed, type RelayConfig } from "../config/settings";
 import type { DeliveryEnv } from "./bindings";
-import { circuitOf, type HoldCause } from "./holds";
+import { circuitOf, type CircuitStatus, type HoldCause } from "./holds";
 import { claimIntake } from "./intakeClaims";
 import { storeDeadLetters } from "./deadLetters";
-import { type GraphFailure, postEvents } from "./graph";
+import { failureScope, type GraphFailure, type GraphOutcome, postEvents } from "./graph";
 import { type MetaRefusal, refusalLogFields, refusalOf } from "./metaErrors";
 import { isDeadLetterQueue, type QueuedEvent, readQueuedEvent } from "./messages";
 import {
@@ -28,6 +28,7 @@ import {
   groupRequests,
   HOLD_FALLBACK_DELAY_SECONDS,
   isStale,
+  isThrottle,
   QUEUE_DELIVERY_POLICY,
   QUEUE_TIMEOUT_MS,
   retryDelaySeconds,
@@ -130,6 +131,36 @@ function splitMemoryOf(env: DeliveryEnv, destination: string): SplitMemory {
   let memory = perDestination.get(destination);
   if (!memory) perDestination.set(destination, (memory = new SplitMemory()));
   return memory;
+}
+
+/**
+ * Per Worker env: destinations whose circuit counts a run of transient failures (this isolate
+ * reported one, or read it in the circuit's status), so that a request getting through is told.
+ */
+const failingCircuits = new WeakMap<object, Set<string>>();
+
+function failingCircuitsOf(env: DeliveryEnv): Set<string> {
+  let failing = failingCircuits.get(env);
+  if (!failing) failingCircuits.set(env, (failing = new Set()));
+  return failing;
+}
+
+/** What a batch's requests to one destination came to: accepted, and failed transiently (not throttled). */
+interface RequestTally {
+  accepted: number;
+  failed: number;
+  /** The last transient failure. */
+  failure?: GraphFailure;
+}
+
+/** Counts a request's outcome into `tally`, and answers it. */
+function tallied(tally: RequestTally, outcome: GraphOutcome): GraphOutcome {
+  if (outcome.ok) tally.accepted++;
+  else if (failureScope(outcome) === "transient" && !isThrottle(outcome)) {
+    tally.failed++;
+    tally.failure = outcome;
+  }
+  return outcome;
 }
 
 function closedCircuitsOf(env: DeliveryEnv): Map<string, number> {
@@ -258,10 +289,15 @@ class BatchRun {
 
     const { runtime } = this;
     const target = { ...destination.target, pixelId: destination.pixelId };
-    const post = throttleGuard((events) =>
-      postEvents(target, events, { fetch: runtime.fetch, timeoutMs: runtime.timeoutMs, now: runtime.now }),
+    const tally: RequestTally = { accepted: 0, failed: 0 };
+    const post = throttleGuard(async (events) =>
+      tallied(
+        tally,
+        await postEvents(target, events, { fetch: runtime.fetch, timeoutMs: runtime.timeoutMs, now: runtime.now }),
+      ),
     );
     const held: { items: Item[]; failure: GraphFailure }[] = [];
+    const retries: { item: Item; fate: Extract<Fate, { kind: "retry" }> }[] = [];
     const memory = splitMemoryOf(this.env, name);
     for (const request of groupRequests(items, () => destination.pixelId)) {
       const fates = await settle(request.items, {
@@ -277,13 +313,59 @@ class BatchRun {
       if (failure) held.push({ items: toHold, failure });
       request.items.forEach((item, i) => {
         const fate = fates[i]!;
-        if (fate.kind !== "hold") this.end(this.apply(item, fate, destination));
+        if (fate.kind === "retry") retries.push({ item, fate });
+        else if (fate.kind !== "hold") this.end(this.apply(item, fate, destination));
       });
     }
     for (const { items: heldItems, failure } of held) {
       closedCircuits.get(this.env)?.delete(name);
       await this.hold(name, heldItems, { kind: "meta_refused", failure });
     }
+    if (await this.outageHeld(name, tally, retries)) return;
+    for (const { item, fate } of retries) this.end(this.apply(item, fate, destination));
+  }
+
+  /**
+   * Tells the destination's circuit what it needs to know of the batch, once, and only when there
+   * is something to tell: every request failed transiently (it may open for a sustained outage,
+   * `meta_unavailable`; then it keeps the messages that would be retried, and this answers true
+   * after acking them as held), or a request got through while the circuit counts failures.
+   */
+  private async outageHeld(
+    name: string,
+    tally: RequestTally,
+    retries: { item: Item; fate: Extract<Fate, { kind: "retry" }> }[],
+  ): Promise<boolean> {
+    const circuit = circuitOf(this.env, name);
+    const failing = failingCircuitsOf(this.env);
+    const now = this.runtime.now();
+    if (!circuit) return false;
+    if (tally.accepted > 0) {
+      if (failing.delete(name))
+        await Promise.resolve()
+          .then(() => circuit.delivered(now))
+          .catch(() => undefined);
+      return false;
+    }
+    if (tally.failed === 0 || tally.failure === undefined) return false;
+    failing.add(name);
+    const failure = tally.failure;
+    let status: CircuitStatus | undefined;
+    try {
+      const messages = retries.map(({ item }) => item.body);
+      status = await circuit.transientFailed(name, messages, { requests: tally.failed, failure }, now);
+    } catch {
+      return false; // Cannot tell: the messages are retried as usual.
+    }
+    if (!status.open) return false;
+    closedCircuits.get(this.env)?.delete(name);
+    failing.delete(name);
+    this.heldInCircuit(
+      name,
+      retries.map(({ item }) => item),
+      { kind: "meta_unavailable", failure },
+    );
+    return true;
   }
 
   /** Whether the destination's circuit is open (a closed one is trusted for a few seconds). */
@@ -294,9 +376,11 @@ class BatchRun {
     if (!circuit || (closedUntil.get(name) ?? 0) > now) return false;
     try {
       const status = await circuit.status(now);
+      if (status.failingSince !== undefined) failingCircuitsOf(this.env).add(name);
       if (!status.open) closedUntil.set(name, now + CLOSED_TRUST_MS);
       // Held for a missing token or destination that this consumer has again: have it probe now.
-      else if (status.cause !== "meta_refused") await circuit.settingsUsable(now).catch(() => undefined);
+      else if (status.cause !== "meta_refused" && status.cause !== "meta_unavailable")
+        await circuit.settingsUsable(now).catch(() => undefined);
       return status.open;
     } catch {
       return false; // Cannot tell: send. A refusal then opens it.
@@ -337,11 +421,21 @@ class BatchRun {
       summary.retried += items.length;
       return;
     }
+    this.heldInCircuit(name, items, cause);
+  }
+
+  /** Acks messages the circuit stored, each with its log line; counted `held`. */
+  private heldInCircuit(name: string, items: Item[], cause: HoldCause | undefined): void {
+    const { log } = this.runtime;
+    const now = this.runtime.now();
+    const summary = this.reportOf(name);
+    const reason = cause?.kind ?? "circuit_open";
+    const failure = cause && "failure" in cause ? cause.failure : undefined;
     for (const item of items) {
       item.message.ack();
       logLine(log, {
         ...eventFields(item.body),
-        ...failureFields(cause?.kind === "meta_refused" ? cause.failure : undefined),
+        ...failureFields(failure),
         // A missing secret is the operator's to fix: an error line that names it (never a value).
         level: cause?.kind === "no_token" ? "error" : "warn",
         outcome: "held",
@@ -352,7 +446,7 @@ class BatchRun {
       summary.events.push({ eventId: item.body.eventId, outcome: "held", keys: userDataKeys(item.body) });
     }
     summary.held += items.length;
-    if (cause?.kind === "meta_refused") summary.lastFailure = { at: now, ...refusalOf(cause.failure) };
+    if (failure) summary.lastFailure = { at: now, ...refusalOf(failure) };
   }
 
   /**

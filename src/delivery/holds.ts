@@ -12,6 +12,8 @@ import type { MetaRefusal } from "./metaErrors";
 export type HoldCause =
   /** Meta refused the destination's configuration (token, pixel, permissions, version). */
   | { kind: "meta_refused"; failure: GraphFailure }
+  /** A sustained transient outage: every request to the destination failed for minutes (./circuitState). */
+  | { kind: "meta_unavailable"; failure: GraphFailure }
   /** The destination's access-token secret (`secret`, its name) is unset while the relay is live. */
   | { kind: "no_token"; secret?: string }
   /** No destination of that name in the settings. */
@@ -29,6 +31,8 @@ export interface CircuitStatus {
   probes: number;
   nextProbeAt?: number;
   lastFailure?: MetaRefusal;
+  /** While closed: since when every request reported to it failed transiently (ms); unset once one got through. */
+  failingSince?: number;
 }
 
 /** The binding of the circuits, as the generated `Env` types it (absent: the relay runs without circuits). */

@@ -122,6 +122,8 @@ async function destinationModes(env: QueueBindings, config: RelayConfig, now: nu
           .catch(() => undefined);
         if (status?.open) held = { held: status.held, ...(status.cause ? { reason: status.cause } : {}) };
       }
+      // Meta down for minutes is nobody's misconfiguration: live, with what waits for it.
+      if (held?.reason === "meta_unavailable") return { ...base, mode: "live" as const, ...held };
       if (held) return { ...base, mode: "misconfigured" as const, ...held };
       if (destination.target) return { ...base, mode: "live" as const };
       if (config.dryRun) return { ...base, mode: "dry_run" as const };

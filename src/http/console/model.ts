@@ -44,7 +44,7 @@ export interface ConsoleDestination {
   testEventCode?: string;
   /** Set when the destination's circuit is open: its events wait for a fix. */
   circuit?: {
-    cause: "meta_refused" | "no_token" | "unknown_destination" | "settings_unusable";
+    cause: "meta_refused" | "meta_unavailable" | "no_token" | "unknown_destination" | "settings_unusable";
     since?: number;
     held: number;
     nextProbeAt?: number;

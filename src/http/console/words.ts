@@ -36,6 +36,8 @@ export const SIGNAL_LABELS: Record<HealthSignal["kind"], { title: string; tone: 
 
 const CIRCUIT_CAUSES: Record<NonNullable<ConsoleDestination["circuit"]>["cause"], string> = {
   meta_refused: "Meta refuses this destination's configuration (token, permission or pixel id).",
+  meta_unavailable:
+    "Meta has failed every request for minutes; leads wait here and go out once a probe gets through. Nothing to do yet.",
   no_token: "The destination's access token secret is not set.",
   unknown_destination: "The settings no longer name this destination.",
   settings_unusable: "The relay's settings cannot be read.",
