@@ -7,6 +7,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { CircuitDeps, DeliveryCircuit } from "../src/delivery/circuit";
+import type { BatchReport } from "../src/delivery/consumer";
 import { circuitOf, type HoldCause } from "../src/delivery/holds";
 import type { DeadLetter, QueuedEvent } from "../src/delivery/messages";
 import { OUTAGE_MIN_FAILED_REQUESTS, OUTAGE_MIN_MS, PROBE_FIRST_DELAY_MS } from "../src/delivery/policy";
@@ -40,6 +41,7 @@ async function circuit(answer: (ids: string[]) => Response, settings: Record<str
   const requeue = fakeQueue<QueuedEvent>();
   const deadLetterQueue = fakeQueue<DeadLetter>();
   const lines: Record<string, unknown>[] = [];
+  const reports: BatchReport[] = [];
   const clock = { now: NOW };
   const workerEnv = {
     META_GRAPH_URL: "https://graph.test",
@@ -59,6 +61,7 @@ async function circuit(answer: (ids: string[]) => Response, settings: Record<str
     now: () => clock.now,
     log: (line) => lines.push(JSON.parse(line)),
     env: workerEnv,
+    record: (report) => void reports.push(report),
   };
   await runInDurableObject(stub, (instance: DeliveryCircuit) => {
     instance.deps = deps;
@@ -73,6 +76,7 @@ async function circuit(answer: (ids: string[]) => Response, settings: Record<str
     requeued: requeue.sent,
     letters: deadLetterQueue.sent,
     lines,
+    reports,
     clock,
     held,
     alarmAt,
@@ -150,6 +154,20 @@ describe("DeliveryCircuit", () => {
     expect(await c.stub.status(c.clock.now)).toMatchObject({ open: false, held: 0 });
     expect(c.lines.map((l) => l.outcome)).toContain("circuit_closed");
     expect(await c.alarmAt()).toBeNull();
+    // The probe's event is counted sent, with its keys and latency, like the consumer's.
+    expect(c.reports.map((r) => [...r.entries()])).toEqual([
+      [
+        [
+          c.destination,
+          expect.objectContaining({
+            sent: 1,
+            latenciesMs: [expect.any(Number)],
+            sentKeys: [expect.arrayContaining(["em"])],
+            events: [expect.objectContaining({ eventId: "a", outcome: "sent" })],
+          }),
+        ],
+      ],
+    ]);
   });
 
   it("closes too when Meta judges the probe's event rather than the configuration", async () => {
@@ -320,6 +338,7 @@ describe("DeliveryCircuit", () => {
     ]);
     expect((await c.stub.status(c.clock.now)).held).toBe(1);
     expect(c.requests.map((r) => r.ids)).toEqual([["new"]]);
+    expect(c.reports.map((r) => r.get(c.destination)?.deadLettered)).toEqual([1]);
   });
 
   it("probes at once on request, and when a hold arrives after it closed", async () => {

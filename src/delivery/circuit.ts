@@ -41,6 +41,7 @@ import {
   staleLetter,
 } from "./circuitState";
 import { failureScope, type GraphFailure, type GraphOutcome, postEvents } from "./graph";
+import { type BatchReport, type DestinationReport, emptyReport } from "./consumer";
 import type { CircuitStatus, HoldCause } from "./holds";
 import type { MetaRefusal } from "./metaErrors";
 import { claimedCopy, deadLetterKey, type QueuedEvent, readQueuedEvent, sendBatches } from "./messages";
@@ -53,6 +54,12 @@ export type CircuitEnv = WorkerVars & Partial<Pick<Env, "CAPI_QUEUE" | "CAPI_DLQ
 export interface CircuitDeps extends Pick<Runtime, "fetch" | "now" | "log"> {
   /** The Worker's env; the object's own unless a test gives another. */
   env: CircuitEnv | undefined;
+  /**
+   * Receives what the circuit itself did to events, for the operator console's metrics: the
+   * events its probes delivered (`sent`, with keys and latency) and those it dead-lettered. The
+   * Worker (src/index.ts) wires the metrics store in; the delivery layer cannot import it.
+   */
+  record: (report: BatchReport) => Promise<void> | void;
 }
 
 interface StateRow extends Record<string, SqlStorageValue> {
@@ -96,7 +103,7 @@ type ProbeVerdict = Extract<CircuitEvent, { kind: "probe_accepted" | "probe_refu
 export class DeliveryCircuit extends DurableObject<CircuitEnv> {
   private readonly sql = migrate(this.ctx.storage.sql, SCHEMA);
   /** Replaced in tests (through `runInDurableObject`) by a fake Graph and clock. */
-  deps: CircuitDeps = { ...defaultRuntime(), env: undefined };
+  deps: CircuitDeps = { ...defaultRuntime(), env: undefined, record: () => undefined };
 
   /** Whether the circuit is open, what it holds, and Meta's last refusal. Re-arms a lost alarm. */
   async status(now: number): Promise<CircuitStatus> {
@@ -242,6 +249,7 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
       { fetch: this.deps.fetch, timeoutMs: QUEUE_TIMEOUT_MS, now: this.deps.now },
     );
     if (outcome.ok) {
+      await this.recordSent(destination, probeEvents, outcome.fbtraceId);
       for (const message of probeEvents) {
         this.sql.exec("DELETE FROM held WHERE key = ?", deadLetterKey(message.destination, message.eventId));
         this.log({
@@ -260,6 +268,29 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
     // Meta read the request and judged the event: the configuration works.
     if (scope === "event") return { kind: "probe_accepted" };
     return { kind: "probe_transient", failure: outcome };
+  }
+
+  /** Counts the events a probe delivered as `sent` (with their keys and latency), like the consumer's. */
+  private async recordSent(destination: string, messages: QueuedEvent[], fbtraceId: string | undefined): Promise<void> {
+    const now = this.deps.now();
+    const report = emptyReport();
+    for (const message of messages) {
+      const keys = Object.keys(message.event.user_data);
+      report.sent += 1;
+      if (message.replays) report.recovered = (report.recovered ?? 0) + 1;
+      report.latenciesMs.push(Math.max(0, now - message.acceptedAt));
+      report.sentKeys.push(keys);
+      report.events.push({ eventId: message.eventId, outcome: "sent", keys, ...(fbtraceId ? { fbtraceId } : {}) });
+    }
+    report.lastAccepted = { at: now, ...(fbtraceId ? { fbtraceId } : {}) };
+    await this.recordReport(destination, report);
+  }
+
+  /** Hands a report to `deps.record`; a failed record is dropped (counts are not worth a probe). */
+  private async recordReport(destination: string, report: DestinationReport): Promise<void> {
+    await Promise.resolve()
+      .then(() => this.deps.record(new Map([[destination, report]])))
+      .catch(() => undefined);
   }
 
   /** Puts every held event back on the delivery queue (the circuit closed). */
@@ -281,6 +312,7 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
     if (stale.length === 0) return;
     const state = this.state();
     const dlq = this.workerEnv().CAPI_DLQ;
+    const report = emptyReport();
     for (const message of stale) {
       const letter = staleLetter(state, message, now);
       if (dlq) await dlq.send(letter, { contentType: "json" });
@@ -293,7 +325,15 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
         studio_event_id: message.studioEventId,
         reason: "configuration",
       });
+      // Each event once, however often it was re-driven before.
+      if (dlq && !message.replays) report.deadLettered += 1;
+      report.events.push({
+        eventId: message.eventId,
+        outcome: "dead_lettered",
+        keys: Object.keys(message.event.user_data),
+      });
     }
+    await this.recordReport(destination, report);
   }
 
   private oldest(limit: number): QueuedEvent[] {

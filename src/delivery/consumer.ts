@@ -58,6 +58,8 @@ export interface DestinationReport {
   dryRun?: number;
   /** Redelivered webhooks acked unsent: the destination already had the event (the intake claim). */
   duplicate?: number;
+  /** Re-driven dead letters Meta accepted (counted `sent` too): they leave the dead-letter count. */
+  recovered?: number;
   /** ms from intake to Meta's acceptance, one per sent event. */
   latenciesMs: number[];
   /** `user_data` keys of each sent event. */
@@ -77,6 +79,20 @@ export interface DestinationReport {
 }
 
 export type BatchReport = Map<string, DestinationReport>;
+
+/**
+ * A destination's report with nothing in it yet (the consumer's, and a circuit's for what its
+ * probe delivered or its expiry dead-lettered).
+ *
+ * @example
+ * ```ts
+ * const report = emptyReport();
+ * report.sent += 1;
+ * ```
+ */
+export function emptyReport(): DestinationReport {
+  return { sent: 0, retried: 0, deadLettered: 0, held: 0, latenciesMs: [], sentKeys: [], events: [] };
+}
 
 /**
  * The Worker's `queue()` handler for both queues. Events queue: per destination, requests of up
@@ -395,7 +411,6 @@ class BatchRun {
   async hold(name: string, items: Item[], cause: HoldCause | undefined): Promise<void> {
     const { log } = this.runtime;
     const now = this.runtime.now();
-    const summary = this.reportOf(name);
     const reason = cause?.kind ?? "circuit_open";
     try {
       const circuit = circuitOf(this.env, name);
@@ -418,7 +433,6 @@ class BatchRun {
           attempts: item.attempts,
         });
       }
-      summary.retried += items.length;
       return;
     }
     this.heldInCircuit(name, items, cause);
@@ -484,6 +498,8 @@ class BatchRun {
     });
     const keys = userDataKeys(body);
     summary.sent += 1;
+    // A re-driven dead letter delivered at last: it no longer counts as a dead letter.
+    if (body.replays) summary.recovered = (summary.recovered ?? 0) + 1;
     summary.latenciesMs.push(Math.max(0, now - body.acceptedAt));
     summary.sentKeys.push(keys);
     summary.lastAccepted = { at: now, ...(fate.fbtraceId ? { fbtraceId: fate.fbtraceId } : {}) };
@@ -555,7 +571,8 @@ class BatchRun {
     logLine(log, { ...fields, level: "warn", outcome: "dead_lettered" });
     if (body) {
       const summary = this.reportOf(body.destination);
-      summary.deadLettered += 1;
+      // Each event once, however often it is re-driven and refused again.
+      if (!body.replays) summary.deadLettered += 1;
       if (fate.failure) summary.lastFailure = { at: now, ...refusalOf(fate.failure) };
       summary.events.push({
         eventId: body.eventId,
@@ -569,16 +586,7 @@ class BatchRun {
   private reportOf(destination: string): DestinationReport {
     let summary = this.report.get(destination);
     if (!summary) {
-      summary = {
-        sent: 0,
-        retried: 0,
-        deadLettered: 0,
-        held: 0,
-        dryRun: 0,
-        latenciesMs: [],
-        sentKeys: [],
-        events: [],
-      };
+      summary = emptyReport();
       this.report.set(destination, summary);
     }
     return summary;

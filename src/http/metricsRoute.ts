@@ -13,9 +13,10 @@ import { Hono } from "hono";
 import { ConfigError, configFor } from "../config/settings";
 import { metricsAnswer, type MetricsWindow, WINDOWS } from "../observe/metrics";
 import { flushMetrics, metricsStore } from "../observe/recorder";
+import { type CircuitBinding, circuitOf } from "../delivery/holds";
 import { ApiError } from "./errors";
 
-export const metricsRoutes = new Hono<{ Bindings: Partial<Pick<Env, "METRICS">> }>();
+export const metricsRoutes = new Hono<{ Bindings: Partial<Pick<Env, "METRICS" | "DELIVERY_CIRCUIT">> }>();
 
 metricsRoutes.get("/", async (c) => {
   const window = c.req.query("window") ?? "24h";
@@ -31,7 +32,28 @@ metricsRoutes.get("/", async (c) => {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
   }
-  const counts = await store.windowCounts(window as MetricsWindow, Date.now());
+  const [counts, heldNow] = await Promise.all([
+    store.windowCounts(window as MetricsWindow, Date.now()),
+    heldNowOf(c.env, names, Date.now()),
+  ]);
   c.header("Cache-Control", "no-store");
-  return c.json(metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names));
+  return c.json(metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names, heldNow));
 });
+
+/** What each destination's circuit holds now (`held_now`); a circuit that cannot be asked is left out. */
+async function heldNowOf(env: CircuitBinding, names: string[], now: number): Promise<Map<string, number>> {
+  const held = await Promise.all(
+    names.map(
+      async (name) =>
+        [
+          name,
+          (
+            await circuitOf(env, name)
+              ?.status(now)
+              .catch(() => undefined)
+          )?.held,
+        ] as const,
+    ),
+  );
+  return new Map(held.filter((entry): entry is readonly [string, number] => entry[1] !== undefined));
+}

@@ -5,9 +5,17 @@
  * The store is ./metricsStore (a Durable Object); nothing here does I/O or reads a clock.
  *
  * Counter names: webhook-level `received`, `unauthorized`, `invalid` (destination `""`); per
- * destination `routed`, `sent`, `skipped`, `retried`, `dead_lettered`, `held`, `dry_run`,
+ * destination `routed`, `sent`, `skipped`, `duplicate`, `retried`, `dead_lettered`,
+ * `dead_letter_recovered` (a re-driven dead letter Meta then accepted), `held`, `dry_run`,
  * `failed`, `key:{user_data key}` (sent events carrying it), `lat:{bucket}` (ms from intake to
  * Meta's acceptance). Nothing personal: names, counts and Meta's codes.
+ *
+ * The counts add up (the contract's "Operator console"): once nothing is held or on its way,
+ * `routed` = `sent` + `skipped` + `duplicate` + `dead_lettered` + `dry_run` on the queued path.
+ * For that, a lead is counted `sent` however it got there (the consumer, a circuit's probe, a
+ * release, a re-drive), a redelivery `duplicate` (the consumer's intake claim, or the direct
+ * path's), an event `dead_lettered` once however often it is re-driven and refused again, and a
+ * re-driven dead letter Meta accepts leaves `dead_lettered` (`dead_letter_recovered`).
  *
  * @example
  * ```ts
@@ -198,6 +206,7 @@ export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
     add("held", r.held);
     add("dry_run", r.dryRun ?? 0);
     add("duplicate", r.duplicate ?? 0);
+    add("dead_letter_recovered", r.recovered ?? 0);
     for (const ms of r.latenciesMs) add(latencyCounter(ms), 1);
     for (const keys of r.sentKeys) for (const key of keys) add(`key:${key}`, 1);
     batch.recent.push(
@@ -327,16 +336,20 @@ export type WindowCounts = Map<string, Record<string, number>>;
 export interface DestinationMetrics {
   /** Webhooks routed to it (consent skips included, previews not). */
   routed: number;
-  /** Events Meta accepted. */
+  /** Events Meta accepted, however they got there (first try, retry, a circuit's probe or release, a re-drive). */
   sent: number;
   /** Events not sent for consent or filtering. */
   skipped: number;
-  /** Delivery attempts that failed and were retried. */
+  /** Redeliveries not sent again: the destination already had the event. */
+  duplicate: number;
+  /** Delivery attempts that failed and were retried (attempts, not events). */
   retried: number;
-  /** Events that ended as dead letters. */
+  /** Events that ended as dead letters: each once, however often re-driven; one re-driven and then accepted is `sent` instead. */
   dead_lettered: number;
-  /** Events moved to the destination's circuit to wait for a configuration fix. */
+  /** Times events were moved to the destination's circuit to wait (a total over the window). */
   held: number;
+  /** Events the circuit holds now (when the caller asked it), apart from the window's total. */
+  held_now?: number;
   /** Events built but not sent because the destination has no token. */
   dry_run: number;
   /** Webhooks the direct path (no queue) could not deliver; the caller was answered 502 to retry. */
@@ -370,6 +383,7 @@ export function metricsAnswer(
   counts: WindowCounts,
   window: MetricsWindow,
   destinations: readonly string[],
+  heldNow: ReadonlyMap<string, number> = new Map(),
 ): MetricsAnswer {
   const webhook = counts.get("") ?? {};
   const names = [...new Set([...destinations, ...[...counts.keys()].filter((name) => name !== "")])];
@@ -380,14 +394,22 @@ export function metricsAnswer(
       unauthorized: webhook.unauthorized ?? 0,
       invalid: webhook.invalid ?? 0,
     },
-    destinations: perDestination(names, counts),
+    destinations: perDestination(names, counts, heldNow),
   };
 }
 
 /** Keyed by destination names, which come from the settings: an object without a prototype (a destination may be named `constructor`). */
-function perDestination(names: readonly string[], counts: WindowCounts): Record<string, DestinationMetrics> {
+function perDestination(
+  names: readonly string[],
+  counts: WindowCounts,
+  heldNow: ReadonlyMap<string, number>,
+): Record<string, DestinationMetrics> {
   const destinations = nullRecord<DestinationMetrics>();
-  for (const name of names) destinations[name] = destinationMetrics(counts.get(name) ?? {});
+  for (const name of names) {
+    const metrics = destinationMetrics(counts.get(name) ?? {});
+    const now = heldNow.get(name);
+    destinations[name] = now === undefined ? metrics : { ...metrics, held_now: now };
+  }
   return destinations;
 }
 
@@ -400,8 +422,9 @@ function destinationMetrics(c: Record<string, number>): DestinationMetrics {
     routed: c.routed ?? 0,
     sent,
     skipped: c.skipped ?? 0,
+    duplicate: c.duplicate ?? 0,
     retried: c.retried ?? 0,
-    dead_lettered: c.dead_lettered ?? 0,
+    dead_lettered: Math.max(0, (c.dead_lettered ?? 0) - (c.dead_letter_recovered ?? 0)),
     held: c.held ?? 0,
     dry_run: c.dry_run ?? 0,
     failed: c.failed ?? 0,
