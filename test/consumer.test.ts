@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import { fakeGraph } from "./helpers";
-import { IP, serverEvent as fixtureEvent, queuedEvent } from "./queueFixtures";
+import { IP, queuedEvent } from "./queueFixtures";
 import { INTAKE_LEASE_MS, INTAKE_MEMORY_MS } from "../src/delivery/intakeLedger";
 import { intakeKeys } from "../src/delivery/producer";
 import { CLAIM_RETRY_DELAY_SECONDS } from "../src/delivery/intakeClaims";
@@ -23,7 +23,6 @@ const TOKEN = "EAAB-workerd-queue-token";
 const live = { ...env, META_ACCESS_TOKEN: TOKEN, META_PIXEL_ID: "111", META_GRAPH_URL: "https://graph.test" };
 let sequence = 0;
 
-const serverEvent = (id: string, eventTime = NOW_S - 60) => fixtureEvent(id, eventTime);
 const twoDestinations = {
   ...env,
   META_GRAPH_URL: "https://graph.test",

@@ -266,13 +266,16 @@ class BatchRun {
       if (verdict.kind === "send") return true;
       if (verdict.kind === "duplicate") this.duplicate(item);
       else {
-        item.message.retry({ delaySeconds: verdict.delaySeconds });
+        // Shortly, growing with the message's attempts: a ledger down for long must not spend its retries in minutes.
+        const { policy, random } = this.runtime;
+        const delaySeconds = Math.max(verdict.delaySeconds, retryDelaySeconds(item.attempts, policy, random));
+        item.message.retry({ delaySeconds });
         logLine(this.runtime.log, {
           ...eventFields(item.body),
           level: "warn",
           outcome: "claim_deferred",
           reason: verdict.reason,
-          delay_seconds: verdict.delaySeconds,
+          delay_seconds: delaySeconds,
           attempts: item.attempts,
         });
       }
@@ -373,7 +376,10 @@ class BatchRun {
     } catch {
       return false; // Cannot tell: the messages are retried as usual.
     }
-    if (!status.open) return false;
+    if (!status.open) {
+      closedCircuitsOf(this.env).set(name, now + CLOSED_TRUST_MS); // its answer is a fresh status
+      return false;
+    }
     closedCircuits.get(this.env)?.delete(name);
     failing.delete(name);
     this.heldInCircuit(
