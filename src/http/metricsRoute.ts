@@ -10,50 +10,60 @@
  * ```
  */
 import { Hono } from "hono";
+import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor } from "../config/settings";
 import { metricsAnswer, type MetricsWindow, WINDOWS } from "../observe/metrics";
 import { flushMetrics, metricsStore } from "../observe/recorder";
 import { type CircuitBinding, circuitOf } from "../delivery/holds";
 import { ApiError } from "./errors";
 
-export const metricsRoutes = new Hono<{ Bindings: Partial<Pick<Env, "METRICS" | "DELIVERY_CIRCUIT">> }>();
+/**
+ * The metrics route, on the runtime's clock; the admin routes mount it at `/admin/metrics`.
+ *
+ * @example
+ * ```ts
+ * routes.route("/metrics", metricsRoutes(runtime));
+ * ```
+ */
+export function metricsRoutes(runtime: Pick<Runtime, "now">): Hono<{ Bindings: MetricsRouteBindings }> {
+  const routes = new Hono<{ Bindings: MetricsRouteBindings }>();
+  routes.get("/", async (c) => {
+    const window = c.req.query("window") ?? "24h";
+    if (!Object.hasOwn(WINDOWS, window)) {
+      throw new ApiError("invalid_window", `window must be one of ${Object.keys(WINDOWS).join(", ")}`);
+    }
+    const store = metricsStore(c.env);
+    if (!store) throw new ApiError("not_configured", "METRICS is not bound");
+    await flushMetrics(c.env);
+    let names: string[] = [];
+    try {
+      names = configFor(c.env).destinations.map((destination) => destination.name);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+    }
+    const now = runtime.now();
+    const [counts, heldNow] = await Promise.all([
+      store.windowCounts(window as MetricsWindow, now),
+      heldNowOf(c.env, names, now),
+    ]);
+    c.header("Cache-Control", "no-store");
+    return c.json(metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names, heldNow));
+  });
+  return routes;
+}
 
-metricsRoutes.get("/", async (c) => {
-  const window = c.req.query("window") ?? "24h";
-  if (!Object.hasOwn(WINDOWS, window)) {
-    throw new ApiError("invalid_window", `window must be one of ${Object.keys(WINDOWS).join(", ")}`);
-  }
-  const store = metricsStore(c.env);
-  if (!store) throw new ApiError("not_configured", "METRICS is not bound");
-  await flushMetrics(c.env);
-  let names: string[] = [];
-  try {
-    names = configFor(c.env).destinations.map((destination) => destination.name);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-  }
-  const [counts, heldNow] = await Promise.all([
-    store.windowCounts(window as MetricsWindow, Date.now()),
-    heldNowOf(c.env, names, Date.now()),
-  ]);
-  c.header("Cache-Control", "no-store");
-  return c.json(metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names, heldNow));
-});
+/** What the route reads: the metrics store, and the circuits (what each holds now). */
+type MetricsRouteBindings = Partial<Pick<Env, "METRICS">> & CircuitBinding;
 
 /** What each destination's circuit holds now (`held_now`); a circuit that cannot be asked is left out. */
 async function heldNowOf(env: CircuitBinding, names: string[], now: number): Promise<Map<string, number>> {
   const held = await Promise.all(
-    names.map(
-      async (name) =>
-        [
-          name,
-          (
-            await circuitOf(env, name)
-              ?.status(now)
-              .catch(() => undefined)
-          )?.held,
-        ] as const,
-    ),
+    names.map(async (name) => {
+      const status = await circuitOf(env, name)
+        ?.status(now)
+        .catch(() => undefined);
+      return [name, status?.held] as const;
+    }),
   );
   return new Map(held.filter((entry): entry is readonly [string, number] => entry[1] !== undefined));
 }

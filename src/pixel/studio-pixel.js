@@ -580,7 +580,11 @@ var cartfulMetaPixel = (function () {
       void flush();
       return;
     }
-    if (state.timer === undefined) state.timer = setTimeout(flush, COLLECT_DELAY_MS);
+    if (state.timer === undefined) {
+      state.timer = setTimeout(function () {
+        void flush();
+      }, COLLECT_DELAY_MS);
+    }
   }
 
   /** Sends every waiting event now; resolves when the requests have been answered (or failed). */

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 /**
  * Differential test: the relay's `user_data` against Meta's own two libraries, over a corpus of
- * messy inputs for every key from many countries (./differential.corpus.ts). (The country table
+ * messy inputs for every key from many countries (./differential.sample.ts). (The country table
  * is checked against its sources in ./countries.test.ts.)
  *
  * - facebook-nodejs-business-sdk: `new UserData().setX(raw).normalize()`;
@@ -31,7 +31,7 @@ import {
   page,
   REFERRER,
   US_HASH,
-} from "./differential.corpus";
+} from "./differential.sample";
 import { cleanText } from "./normalize";
 import { isBuilderAppendix } from "./paramBuilder";
 import { buildUserData, type Client, type Shopper } from "./userData";
