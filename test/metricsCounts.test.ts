@@ -97,6 +97,8 @@ it("routed = sent + skipped + duplicate + dead_lettered + dry runs once nothing 
     return (await res.json()) as { status: string };
   };
   let sequence = 0;
+  /** The consumer's and the circuit's clock. */
+  const clock = { now: NOW };
   /** Runs the consumer on what the route (or a circuit) queued since the last call. */
   const consume = async (bodies: QueuedEvent[] = queued.splice(0)) => {
     const batch = createMessageBatch(
@@ -104,7 +106,7 @@ it("routed = sent + skipped + duplicate + dead_lettered + dry runs once nothing 
       bodies.map((body) => ({ id: `counts-${++sequence}`, timestamp: new Date(NOW), attempts: 1, body })),
     );
     const ctx = createExecutionContext();
-    await handleQueueBatch(batch, bindings, ctx, { fetch, log: () => {}, record, now: () => NOW });
+    await handleQueueBatch(batch, bindings, ctx, { fetch, log: () => {}, record, now: () => clock.now });
     return getQueueResult(batch, ctx);
   };
 
@@ -117,7 +119,6 @@ it("routed = sent + skipped + duplicate + dead_lettered + dry runs once nothing 
   // ---- a token episode: the circuit holds, its probe delivers one, the release the rest
   const circuit = circuitOf(env, DESTINATION)!;
   const requeue = fakeQueue<QueuedEvent>();
-  const clock = { now: NOW };
   await runInDurableObject(circuit, (instance: DeliveryCircuit) => {
     instance.deps = {
       fetch,

@@ -101,6 +101,23 @@ export function fakeCircuits(fails = false) {
         return { open: true, held: circuit.held.length, probes: 0 };
       }),
       settingsUsable: vi.fn(async (now: number) => void of(name).settingsUsable.push(now)),
+      offer: vi.fn(async (_destination: string, messages: QueuedEvent[], now: number) => {
+        if (fails) throw new Error("circuit unreachable");
+        const circuit = of(name);
+        if (circuit.open) {
+          circuit.held.push(...structuredClone(messages));
+          circuit.causes.push(undefined);
+          // As the real one: only a cause the consumer can see is gone has it probe now.
+          if (circuit.cause !== "meta_refused" && circuit.cause !== "meta_unavailable")
+            circuit.settingsUsable.push(now);
+        }
+        return {
+          open: circuit.open,
+          held: circuit.held.length,
+          probes: 0,
+          ...(circuit.cause ? { cause: circuit.cause } : {}),
+        };
+      }),
       // The sustained-outage rule itself is the real circuit's (test/circuit.test.ts): this one
       // opens when told to (`open`), and keeps what it is told while open.
       transientFailed: vi.fn(async (_destination: string, messages: QueuedEvent[]) => {

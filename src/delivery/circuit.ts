@@ -165,6 +165,22 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
     await this.apply({ kind: "delivered" }, now);
   }
 
+  /**
+   * The consumer offers a batch for a destination it can send to (settings read, token set): an
+   * open circuit keeps the messages (the consumer acks them) and, if it was open for a cause the
+   * consumer shows is gone (`no_token`, `unknown_destination`, `settings_unusable`), probes now; a
+   * closed one keeps nothing and the consumer sends them. One call where a status read and a hold
+   * would be two.
+   */
+  async offer(destination: string, messages: QueuedEvent[], now: number): Promise<CircuitStatus> {
+    const state = await this.apply({ kind: "status_read" }, now);
+    if (!state.open) return circuitStatus(state);
+    this.keep(messages, now);
+    await this.apply({ kind: "hold", destination, cause: undefined }, now);
+    await this.apply({ kind: "settings_usable" }, now);
+    return this.status(now);
+  }
+
   /** Probes at once (the console's "retry now"). */
   async probeSoon(now: number): Promise<void> {
     await this.apply({ kind: "probe_requested" }, now);

@@ -126,6 +126,42 @@ describe("handleQueueBatch", () => {
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ outcome: "held", reason: "meta_unavailable", status: 503 });
   });
 
+  it("asks a destination's circuit at most once per batch: an open one keeps the batch it is offered, a closed one is not asked again soon", async () => {
+    const circuits = fakeCircuits();
+    const calls: string[] = [];
+    const counted = {
+      idFromName: (name: string) => circuits.namespace.idFromName(name),
+      get: (id: DurableObjectId) =>
+        new Proxy(circuits.namespace.get(id) as object, {
+          get: (target, method: string) => (calls.push(method), (target as Record<string, unknown>)[method]),
+        }),
+    } as unknown as DurableObjectNamespace<never>;
+    const bindings = { ...twoDestinations, DELIVERY_CIRCUIT: counted };
+    const ok = () => reply({ status: 200, body: { events_received: 1 } });
+    const batchFor = (id: string, destination: "us" | "eu") =>
+      fakeBatch(QUEUE_NAME, [
+        queuedEvent({ id, eventTime: NOW_S - 60, destination, pixelId: destination === "us" ? "111" : "222" }),
+      ]).batch;
+    // "eu" open (Meta refused it): each batch is offered, and kept, in one call.
+    circuits.open(circuitName("eu"));
+    for (const id of ["a", "b"]) {
+      calls.length = 0;
+      await handleQueueBatch(batchFor(id, "eu"), bindings, {} as ExecutionContext, deps({ fetch: vi.fn() }).deps);
+      expect(calls, id).toEqual(["offer"]);
+    }
+    expect(circuits.circuit(circuitName("eu")).held.map((m) => m.eventId)).toEqual(["a", "b"]);
+    // "us" closed: asked once, then trusted for a few seconds.
+    calls.length = 0;
+    for (const id of ["c", "d"])
+      await handleQueueBatch(
+        batchFor(id, "us"),
+        bindings,
+        {} as ExecutionContext,
+        deps({ fetch: fakeGraph(ok).fetch }).deps,
+      );
+    expect(calls).toEqual(["offer"]);
+  });
+
   it("tells the circuit nothing of a batch that got through, unless it counts failures", async () => {
     const circuits = fakeCircuits();
     const bindings = { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace };

@@ -134,7 +134,13 @@ interface Item {
   event: QueuedEvent["event"];
 }
 
-/** Per Worker env: circuits known closed, and until when (ms) that is trusted without asking again. */
+/**
+ * Per Worker env: circuits known closed (from the answer to an offer, a hold or a report), and
+ * until when (ms) that is trusted without asking again. So a batch asks its destination's circuit
+ * at most once: a closed one is not asked before sending for a few seconds; otherwise the batch is
+ * offered, and an open circuit keeps it in the same call. (An open one is never trusted: once it
+ * closes, batches go out at once rather than into it.)
+ */
 const closedCircuits = new WeakMap<object, Map<string, number>>();
 /** How long a closed circuit is trusted: a few seconds, so a fix or a refusal elsewhere is seen soon. */
 const CLOSED_TRUST_MS = 5_000;
@@ -183,6 +189,12 @@ function closedCircuitsOf(env: DeliveryEnv): Map<string, number> {
   let closedUntil = closedCircuits.get(env);
   if (!closedUntil) closedCircuits.set(env, (closedUntil = new Map()));
   return closedUntil;
+}
+
+/** Remembers what a circuit just said of itself: closed is trusted a few seconds, open not at all. */
+function trustCircuit(env: DeliveryEnv, name: string, open: boolean, now: number): void {
+  if (open) closedCircuitsOf(env).delete(name);
+  else closedCircuitsOf(env).set(name, now + CLOSED_TRUST_MS);
 }
 
 async function deliverBatch(batch: MessageBatch<unknown>, env: DeliveryEnv, deps: ConsumerDeps): Promise<void> {
@@ -304,7 +316,7 @@ class BatchRun {
       if (config.dryRun) return this.dryRun(name, items);
       return this.hold(name, items, { kind: "no_token", ...destination.missingToken });
     }
-    if (await this.circuitIsOpen(name)) return this.hold(name, items, undefined);
+    if (await this.heldByOpenCircuit(name, items)) return;
 
     const { runtime } = this;
     const target = { ...destination.target, pixelId: destination.pixelId };
@@ -337,7 +349,6 @@ class BatchRun {
       });
     }
     for (const { items: heldItems, failure } of held) {
-      closedCircuits.get(this.env)?.delete(name);
       await this.hold(name, heldItems, { kind: "meta_refused", failure });
     }
     if (await this.outageHeld(name, tally, retries)) return;
@@ -376,11 +387,8 @@ class BatchRun {
     } catch {
       return false; // Cannot tell: the messages are retried as usual.
     }
-    if (!status.open) {
-      closedCircuitsOf(this.env).set(name, now + CLOSED_TRUST_MS); // its answer is a fresh status
-      return false;
-    }
-    closedCircuits.get(this.env)?.delete(name);
+    trustCircuit(this.env, name, status.open, now); // its answer is a fresh status
+    if (!status.open) return false;
     failing.delete(name);
     this.heldInCircuit(
       name,
@@ -390,23 +398,30 @@ class BatchRun {
     return true;
   }
 
-  /** Whether the destination's circuit is open (a closed one is trusted for a few seconds). */
-  private async circuitIsOpen(name: string): Promise<boolean> {
+  /**
+   * Whether the destination's circuit is open, and then its messages handed to it (acked as held):
+   * a circuit known closed is trusted for a few seconds; otherwise the batch is offered to it (one
+   * call: an open circuit keeps it, a closed one answers so). A circuit that cannot be asked counts
+   * as closed: the batch is sent, and a refusal then opens it.
+   */
+  private async heldByOpenCircuit(name: string, items: Item[]): Promise<boolean> {
     const now = this.runtime.now();
-    const closedUntil = closedCircuitsOf(this.env);
     const circuit = circuitOf(this.env, name);
-    if (!circuit || (closedUntil.get(name) ?? 0) > now) return false;
+    if (!circuit || (closedCircuitsOf(this.env).get(name) ?? 0) > now) return false;
+    let status: CircuitStatus;
     try {
-      const status = await circuit.status(now);
-      if (status.failingSince !== undefined) failingCircuitsOf(this.env).add(name);
-      if (!status.open) closedUntil.set(name, now + CLOSED_TRUST_MS);
-      // Held for a missing token or destination that this consumer has again: have it probe now.
-      else if (status.cause !== "meta_refused" && status.cause !== "meta_unavailable")
-        await circuit.settingsUsable(now).catch(() => undefined);
-      return status.open;
+      status = await circuit.offer(
+        name,
+        items.map((item) => item.body),
+        now,
+      );
     } catch {
-      return false; // Cannot tell: send. A refusal then opens it.
+      return false;
     }
+    if (status.failingSince !== undefined) failingCircuitsOf(this.env).add(name);
+    trustCircuit(this.env, name, status.open, now);
+    if (status.open) this.heldInCircuit(name, items, undefined);
+    return status.open;
   }
 
   /**
@@ -418,10 +433,11 @@ class BatchRun {
     const { log } = this.runtime;
     const now = this.runtime.now();
     const reason = cause?.kind ?? "circuit_open";
+    let status: CircuitStatus | undefined;
     try {
       const circuit = circuitOf(this.env, name);
       if (!circuit) throw new Error("DELIVERY_CIRCUIT is not bound");
-      await circuit.hold(
+      status = await circuit.hold(
         name,
         items.map((item) => item.body),
         cause,
@@ -441,6 +457,7 @@ class BatchRun {
       }
       return;
     }
+    if (status) trustCircuit(this.env, name, status.open, now);
     this.heldInCircuit(name, items, cause);
   }
 
