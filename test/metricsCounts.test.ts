@@ -157,7 +157,9 @@ it("routed = sent + skipped + duplicate + dead_lettered + dry runs once nothing 
       row[name] = (row[name] ?? 0) + n;
       counts.set(destination, row);
     }
-  const answer = metricsAnswer(counts, "24h", [DESTINATION], new Map([[DESTINATION, 0]])).destinations[DESTINATION]!;
+  const answer = metricsAnswer(counts, "24h", [DESTINATION], { heldNow: new Map([[DESTINATION, 0]]) }).destinations[
+    DESTINATION
+  ]!;
   const leads = ["a", "b", "c", "d", "e", "f"].map((tag) => `cartful.ses_counts_${tag}.1`);
   expect([...accepted].sort()).toEqual(leads.sort());
   expect(answer).toMatchObject({

@@ -42,12 +42,15 @@ export function metricsRoutes(runtime: Pick<Runtime, "now">): Hono<{ Bindings: M
       if (!(error instanceof ConfigError)) throw error;
     }
     const now = runtime.now();
-    const [counts, heldNow] = await Promise.all([
+    const [counts, eventNames, heldNow] = await Promise.all([
       store.windowCounts(window as MetricsWindow, now),
+      store.windowEventNames(window as MetricsWindow, now),
       heldNowOf(c.env, names, now),
     ]);
     c.header("Cache-Control", "no-store");
-    return c.json(metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names, heldNow));
+    return c.json(
+      metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names, { eventNames, heldNow }),
+    );
   });
   return routes;
 }
