@@ -441,11 +441,13 @@ describe("metricsAnswer, browser", () => {
       ]),
       "24h",
       ["default"],
-      [
-        { destination: "default", eventName: "AddToCart", name: "routed", n: 5 },
-        { destination: "default", eventName: "AddToCart", name: "sent", n: 4 },
-        { destination: "gone", eventName: "AddToCart", name: "sent", n: 9 },
-      ],
+      {
+        eventNames: [
+          { destination: "default", eventName: "AddToCart", name: "routed", n: 5 },
+          { destination: "default", eventName: "AddToCart", name: "sent", n: 4 },
+          { destination: "gone", eventName: "AddToCart", name: "sent", n: 9 },
+        ],
+      },
     );
     expect(answer.browser).toEqual({ requests: 40, events: 95, refused: 2, rate_limited: 0, invalid: 1, bots: 3 });
     expect({ ...answer.destinations.default!.browser_events }).toEqual({
@@ -454,15 +456,12 @@ describe("metricsAnswer, browser", () => {
   });
 
   it("keeps an event name like Object's own properties as data", () => {
-    const answer = metricsAnswer(
-      new Map(),
-      "1h",
-      ["default"],
-      [
+    const answer = metricsAnswer(new Map(), "1h", ["default"], {
+      eventNames: [
         { destination: "default", eventName: "__proto__", name: "routed", n: 1 },
         { destination: "__proto__", eventName: "constructor", name: "routed", n: 1 },
       ],
-    );
+    });
     expect(answer.destinations.default!.browser_events.__proto__).toMatchObject({ routed: 1 });
     expect(Object.getPrototypeOf(answer.destinations.default!.browser_events)).toBeNull();
   });

@@ -156,7 +156,7 @@ const env: Record<string, unknown> = {
 const circuits = simNamespace(
   (ctx) => {
     const circuit = new DeliveryCircuit(ctx, env as never);
-    circuit.deps = { ...defaultRuntime(), fetch: graph.fetch, log: quiet, env: env as never };
+    circuit.deps = { ...defaultRuntime(), fetch: graph.fetch, log: quiet, env: env as never, record: () => undefined };
     return circuit;
   },
   { now: Date.now, msPerSecond: 1000 },

@@ -83,8 +83,20 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
     soft(deadLetterStoreOf(bindings)?.list({ limit: LIST_LIMIT })),
   ]);
   const names = destinations.map((d) => d.name);
-  const dayAnswer = metricsAnswer(new Map(Object.entries(day ?? {})), "24h", names, dayNames ?? []);
-  const weekAnswer = metricsAnswer(new Map(Object.entries(week ?? {})), "7d", names, weekNames ?? []);
+  // What each circuit holds now, from the statuses read above (the metrics route asks the same).
+  const heldNow = new Map<string, number>();
+  destinations.forEach((d, i) => {
+    const held = circuits[i]?.held;
+    if (held !== undefined) heldNow.set(d.name, held);
+  });
+  const dayAnswer = metricsAnswer(new Map(Object.entries(day ?? {})), "24h", names, {
+    eventNames: dayNames ?? [],
+    heldNow,
+  });
+  const weekAnswer = metricsAnswer(new Map(Object.entries(week ?? {})), "7d", names, {
+    eventNames: weekNames ?? [],
+    heldNow,
+  });
 
   const deadLetters: ConsoleDeadLetter[] = (letters?.letters ?? []).map((letter) => {
     const view = deadLetterView(letter);
