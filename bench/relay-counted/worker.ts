@@ -17,7 +17,7 @@ import relay, {
   MetricsStore as RelayMetricsStore,
 } from "../../src/index";
 import type { MetricsBatch } from "../../src/observe/metrics";
-import { METRICS_STORE_NAME } from "../../src/observe/recorder";
+import { METRICS_STORE_NAME } from "../../src/observe/instances";
 
 /** What the store has been asked to record since it started. */
 export interface RecordCalls {

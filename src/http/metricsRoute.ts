@@ -13,7 +13,8 @@ import { Hono } from "hono";
 import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor } from "../config/settings";
 import { metricsAnswer, type MetricsWindow, WINDOWS } from "../observe/metrics";
-import { flushMetrics, metricsStore } from "../observe/recorder";
+import { metricsStoreOf } from "../observe/instances";
+import { flushMetrics } from "../observe/recorder";
 import { type CircuitBinding, circuitOf } from "../delivery/holds";
 import { ApiError } from "./errors";
 
@@ -32,7 +33,7 @@ export function metricsRoutes(runtime: Pick<Runtime, "now">): Hono<{ Bindings: M
     if (!Object.hasOwn(WINDOWS, window)) {
       throw new ApiError("invalid_window", `window must be one of ${Object.keys(WINDOWS).join(", ")}`);
     }
-    const store = metricsStore(c.env);
+    const store = metricsStoreOf(c.env);
     if (!store) throw new ApiError("not_configured", "METRICS is not bound");
     await flushMetrics(c.env);
     let names: string[] = [];

@@ -18,7 +18,8 @@ import { circuitOf, type CircuitStatus } from "../../delivery/holds";
 import { deadLetterStoreOf } from "../../delivery/instances";
 import type { QualityState } from "../../observe/datasetQuality";
 import { coverageHint, type DestinationMetrics, type EventNameCounter, metricsAnswer } from "../../observe/metrics";
-import { flushMetrics, metricsStore } from "../../observe/recorder";
+import { metricsStoreOf } from "../../observe/instances";
+import { flushMetrics } from "../../observe/recorder";
 import type { AdminBindings } from "../bindings";
 import type {
   BrowserEventCounts,
@@ -51,7 +52,7 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
     problem = error.message;
   }
   const destinations = config?.destinations ?? [];
-  const store = metricsStore(env);
+  const store = metricsStoreOf(env);
   await flushMetrics(env).catch(() => undefined);
   const [
     day,
