@@ -448,14 +448,16 @@ var cartfulMetaPixel = (function () {
    * The relay's `em` for `shopper.email` (src/transform/userData.ts, normalizeEmail), or nothing:
    * a Parameter Builder value exactly as it came, a 64-hex value lowercased, otherwise the SHA-256
    * hex of the address trimmed and lowercased, when it is one PLAIN_EMAIL takes. Only ASCII text is
-   * read: on it the relay's cleaning (invisible characters, Unicode spaces, NFC) is a plain trim,
+   * read (printable, or white space at its ends): on it the relay's cleaning (invisible characters,
+   * Unicode spaces, NFC) is a plain trim,
    * so both sides hash the same text; an address the snippet cannot be sure to normalize as the
    * relay does is not sent at all, never in clear. Resolves to undefined then, or when the browser
    * cannot hash.
    */
   function emailOf(payload) {
     var raw = text(objectAt(payload, "shopper").email);
-    if (raw === undefined || !/^[\x00-\x7f]*$/.test(raw)) return Promise.resolve(undefined);
+    // Printable ASCII and the white space trim() removes: no other character to clean or compose.
+    if (raw === undefined || !/^[ -~\t\n\v\f\r]*$/.test(raw)) return Promise.resolve(undefined);
     var trimmedEmail = raw.trim();
     if (isBuilderHashed(trimmedEmail)) return Promise.resolve(trimmedEmail);
     if (/^[0-9a-fA-F]{64}$/.test(trimmedEmail)) return Promise.resolve(trimmedEmail.toLowerCase());

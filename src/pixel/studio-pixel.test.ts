@@ -780,6 +780,7 @@ const EMAIL_CORPUS: { email: unknown; sent: boolean }[] = [
   { email: "Jane.Doe@Example.COM", sent: true },
   { email: "\tjane.doe+quiz@example.co.uk\r\n", sent: true },
   { email: "o'brien@example.ie", sent: true },
+  { email: "\u000bjane@example.com\u000c", sent: true },
   { email: "x_y.z!#$%&'*+/=?^`{|}~-@example.org", sent: true },
   { email: "first.last@mail.sub-domain.example.com", sent: true },
   { email: "1234567@qq.com", sent: true },
@@ -798,6 +799,8 @@ const EMAIL_CORPUS: { email: unknown; sent: boolean }[] = [
   { email: "jane@example.com\u00a0", sent: false },
   { email: "\ufeffJane@Example.com", sent: false },
   { email: "ｊane@example.com", sent: false },
+  { email: "jane\u0000@example.com", sent: false },
+  { email: "\u0085jane@example.com", sent: false },
   { email: "jane@[192.0.2.1]", sent: false },
   { email: "jane@[IPv6:2001:db8::1]", sent: false },
   // Not an address: the relay drops it too.
