@@ -335,6 +335,28 @@ describe("idempotent intake: the consumer's claim (IntakeLedger Durable Object)"
     expect(retry.lines[0]).toMatchObject({ outcome: "sent" });
   });
 
+  it("owns a claim by the message's own claim id, not its queue id: a retry under a new queue id passes, a redelivery does not", async () => {
+    let down = true;
+    const graph = fakeGraph((ids) =>
+      down ? Response.json({ error: { code: 2, is_transient: true } }, { status: 503 }) : ok(ids),
+    );
+    const message = { ...webhookMessage("q7"), claim: "claim-q7-first" };
+    const first = await consume(batchWithIds([["q7-a", message]]), graph);
+    expect(first.result.retryMessages.map((m) => m.msgId)).toEqual(["q7-a"]);
+    down = false;
+    // Should Cloudflare hand the retry over under another id, the body's claim still owns the keys.
+    const retry = await consume(batchWithIds([["q7-b", message]], 2), graph);
+    expect(retry.result.explicitAcks).toEqual(["q7-b"]);
+    expect(retry.lines[0]).toMatchObject({ outcome: "sent" });
+    // Studio's redelivery: a new message, so a new claim id, even under the retried message's queue id.
+    const redelivered = await consume(
+      batchWithIds([["q7-b", { ...webhookMessage("q7"), claim: "claim-q7-again" }]]),
+      graph,
+    );
+    expect(redelivered.lines[0]).toMatchObject({ outcome: "duplicate" });
+    expect(graph.requests.filter((r) => r.ids.includes("cartful.ses_q7.1"))).toHaveLength(2);
+  });
+
   it("remembers each destination on its own: a redelivery sends only the destination that was missing", async () => {
     const graph = fakeGraph(ok);
     await consume(batchWithIds([["q3-us", webhookMessage("q3", "us")]]), graph, twoDestinations);

@@ -55,20 +55,32 @@ export interface QueuedEvent {
    * version queued after claiming it at intake.
    */
   unclaimed?: true;
+  /**
+   * The owner of the message's intake claim: a random id the webhook route gives each message it
+   * queues ({@link CLAIM_ID}: a UUID, never personal), the same on every delivery of that message
+   * because it travels in the body. So the message's own retries pass its claim whatever id the
+   * queue gives them, and Studio's redelivery (a new message, a new claim id) is a duplicate.
+   * Absent on a message queued before claim ids: its queue message id owns the claim instead.
+   */
+  claim?: string;
 }
+
+/** What a {@link QueuedEvent}'s `claim` may be (what `crypto.randomUUID()` makes fits): bounded, never anything else. */
+export const CLAIM_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 /**
  * The message as the relay itself puts it back on the queue (a circuit's release, a re-drive): its
  * intake claim was made by the delivery that first took it, so the copy is never claimed again
- * (a new queue message would find the claim another's and be dropped as a duplicate).
+ * (a new queue message would find the claim another's and be dropped as a duplicate), and its
+ * claim id goes with the mark.
  *
  * @example
  * ```ts
- * claimedCopy({ ...message, unclaimed: true }).unclaimed; // undefined
+ * claimedCopy({ ...message, unclaimed: true, claim: "3f2c…" }).unclaimed; // undefined (and no claim)
  * ```
  */
 export function claimedCopy(message: QueuedEvent): QueuedEvent {
-  const { unclaimed: _unclaimed, ...copy } = message;
+  const { unclaimed: _unclaimed, claim: _claim, ...copy } = message;
   return copy;
 }
 
