@@ -111,6 +111,7 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
       ...(letter.fbtraceId ? { fbtraceId: letter.fbtraceId } : {}),
       deadLetteredAt: letter.deadLetteredAt,
       times: letter.times,
+      firstDeadLetteredAt: letter.firstDeadLetteredAt,
       replayable: replayRefusal(letter, now) === undefined && view.event !== null,
     };
   });
