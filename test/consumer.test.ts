@@ -174,6 +174,23 @@ describe("consumer: isolation and dead letters", () => {
     expect(dlq.mock.calls[0]![0].message?.event.event_id).toBe("p-bad");
   });
 
+  it("sends each re-driven dead letter in a request of its own, never with healthy leads: a refused one costs one request", async () => {
+    const dlq = vi.spyOn(env.CAPI_DLQ as Queue<DeadLetter>, "send");
+    const graph = fakeGraph((ids) => (ids.includes("rd-bad") ? invalid() : ok(ids)));
+    const redriven = (id: string) => ({ ...queuedEvent({ id, eventTime: NOW_S - 60 }), replays: 1 });
+    const batch = batchOf([
+      queuedEvent({ id: "rd-h1", eventTime: NOW_S - 60 }),
+      redriven("rd-bad"),
+      queuedEvent({ id: "rd-h2", eventTime: NOW_S - 60 }),
+      redriven("rd-good"),
+    ]);
+    const { result } = await consume(batch, graph);
+    expect(graph.requests.map((r) => r.ids)).toEqual([["rd-h1", "rd-h2"], ["rd-bad"], ["rd-good"]]);
+    expect(result.explicitAcks).toHaveLength(4);
+    expect(dlq).toHaveBeenCalledTimes(1);
+    expect(dlq.mock.calls[0]![0]).toMatchObject({ key: "rd-bad", reason: "rejected" });
+  });
+
   it("dead-letters an event past Meta's 7 days without sending it", async () => {
     const dlq = vi.spyOn(env.CAPI_DLQ as Queue<DeadLetter>, "send");
     const graph = fakeGraph(ok);

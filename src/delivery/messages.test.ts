@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { queuedEvent, serverEvent as fixtureEvent } from "../../test/queueFixtures";
 import {
+  claimedCopy,
   deadLetterKey,
   isDeadLetterQueue,
   isQueuedEvent,
+  isRedrive,
   messageBytes,
   readQueuedEvent,
   SEND_BATCH_BYTES,
@@ -45,6 +47,18 @@ describe("isQueuedEvent / readQueuedEvent", () => {
     ],
   ])("refuses %s", (_, body) => {
     expect(isQueuedEvent(body)).toBe(false);
+  });
+});
+
+describe("isRedrive / claimedCopy", () => {
+  it("marks a re-drive by its replays, and a copy the relay re-sends keeps it but drops its claim", () => {
+    const message = { ...queuedEvent({ id: "a", eventTime: NOW_S - 60 }), unclaimed: true as const, claim: "c-1" };
+    expect(isRedrive(message)).toBe(false);
+    const redriven = { ...claimedCopy(message), replays: 1 };
+    expect(isRedrive(redriven)).toBe(true);
+    expect(redriven).not.toHaveProperty("claim");
+    expect(redriven).not.toHaveProperty("unclaimed");
+    expect(isRedrive(claimedCopy(redriven))).toBe(true);
   });
 });
 

@@ -38,7 +38,10 @@ export interface QueuedEvent {
   event: ServerEvent;
   /** When the relay accepted the webhook (ms). */
   acceptedAt: number;
-  /** How many times an operator re-drove it from the dead letters. */
+  /**
+   * How many times an operator re-drove it from the dead letters; set, it marks a re-drive, which
+   * the consumer sends in a request of its own ({@link isRedrive}).
+   */
   replays?: number;
   /**
    * `browser`: it came from `POST /collect/cartful`, which claims nothing in the intake ledger
@@ -82,6 +85,21 @@ export const CLAIM_ID = /^[A-Za-z0-9-]{1,64}$/;
 export function claimedCopy(message: QueuedEvent): QueuedEvent {
   const { unclaimed: _unclaimed, claim: _claim, ...copy } = message;
   return copy;
+}
+
+/**
+ * Whether the message is a re-driven dead letter (`replays` set by the re-drive): Meta refused it
+ * before, so the consumer sends it in a request of its own, never beside healthy leads, where its
+ * refusal would have Meta refuse them all and cost a bisection to find it again.
+ *
+ * @example
+ * ```ts
+ * isRedrive({ ...message, replays: 1 }); // true
+ * isRedrive(message);                    // false
+ * ```
+ */
+export function isRedrive(message: QueuedEvent): boolean {
+  return (message.replays ?? 0) > 0;
 }
 
 /**
