@@ -357,7 +357,7 @@ describe("idempotent intake: the consumer's claim (IntakeLedger Durable Object)"
     const graph = fakeGraph((ids) =>
       down ? Response.json({ error: { code: 2, is_transient: true } }, { status: 503 }) : ok(ids),
     );
-    const message = { ...webhookMessage("q7"), claim: "claim-q7-first" };
+    const message = { ...webhookMessage("q7"), claim: "a7".repeat(16) };
     const first = await consume(batchWithIds([["q7-a", message]]), graph);
     expect(first.result.retryMessages.map((m) => m.msgId)).toEqual(["q7-a"]);
     down = false;
@@ -367,7 +367,7 @@ describe("idempotent intake: the consumer's claim (IntakeLedger Durable Object)"
     expect(retry.lines[0]).toMatchObject({ outcome: "sent" });
     // Studio's redelivery: a new message, so a new claim id, even under the retried message's queue id.
     const redelivered = await consume(
-      batchWithIds([["q7-b", { ...webhookMessage("q7"), claim: "claim-q7-again" }]]),
+      batchWithIds([["q7-b", { ...webhookMessage("q7"), claim: "b7".repeat(16) }]]),
       graph,
     );
     expect(redelivered.lines[0]).toMatchObject({ outcome: "duplicate" });

@@ -86,7 +86,7 @@ export function claimPlan(messages: readonly ClaimableMessage[]): ShardClaims[] 
  *
  * @example
  * ```ts
- * claimOwner({ id: "m1", body: { ...message, claim: "3f2c9a1e-…" } }); // "3f2c9a1e-…"
+ * claimOwner({ id: "m1", body: { ...message, claim: "3f2c9a1e…" } }); // "3f2c9a1e…"
  * claimOwner({ id: "m1", body: message });                             // "m1"
  * ```
  */

@@ -60,7 +60,7 @@ export interface QueuedEvent {
   unclaimed?: true;
   /**
    * The owner of the message's intake claim: a random id the webhook route gives each message it
-   * queues ({@link CLAIM_ID}: a UUID, never personal), the same on every delivery of that message
+   * queues ({@link newClaimId}: nothing personal), the same on every delivery of that message
    * because it travels in the body. So the message's own retries pass its claim whatever id the
    * queue gives them, and Studio's redelivery (a new message, a new claim id) is a duplicate.
    * Absent on a message queued before claim ids: its queue message id owns the claim instead.
@@ -68,8 +68,21 @@ export interface QueuedEvent {
   claim?: string;
 }
 
-/** What a {@link QueuedEvent}'s `claim` may be (what `crypto.randomUUID()` makes fits): bounded, never anything else. */
-export const CLAIM_ID = /^[A-Za-z0-9-]{1,64}$/;
+/** What a {@link QueuedEvent}'s `claim` may be: what {@link newClaimId} makes, and nothing else. */
+export const CLAIM_ID = /^[0-9a-f]{32}$/;
+
+/**
+ * A new claim id: a random UUID's 32 hex digits (122 random bits) without its hyphens, so nothing
+ * in it reads like a phone number or any other value a message must not carry.
+ *
+ * @example
+ * ```ts
+ * newClaimId(); // "3f2c9a1e0b7d4c55a1e2f3a4b5c6d7e8"
+ * ```
+ */
+export function newClaimId(): string {
+  return crypto.randomUUID().replaceAll("-", "");
+}
 
 /**
  * The message as the relay itself puts it back on the queue (a circuit's release, a re-drive): its
