@@ -9,7 +9,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/http/app";
 import { SESSION_COOKIE, sessionTokenOf } from "../src/http/session";
-import { metricsStore } from "../src/observe/recorder";
+import { metricsStoreOf } from "../src/observe/instances";
 import { fakeGraph, graphOk } from "./helpers";
 
 const ADMIN_SECRET = "workerd-console-admin-secret";
@@ -121,7 +121,7 @@ describe("the console in workerd", () => {
       consoleEnv,
     );
     expect(res.status).toBeGreaterThanOrEqual(400);
-    const store = metricsStore(env)!;
+    const store = metricsStoreOf(env)!;
     expect((await store.latest()).eu?.lastFailure).toMatchObject({ code: 190, subcode: 463, fbtraceId: "TrTe" });
     expect((await store.latest()).eu?.lastFailure?.at).toBeGreaterThanOrEqual(before);
     expect((await store.signals(Date.now())).eu).toEqual([
