@@ -19,6 +19,29 @@
 import type { Runtime } from "../core/runtime";
 import { classifyResponse, type GraphFailure } from "../delivery/graph";
 import { metaErrorOf } from "../delivery/metaErrors";
+import type { UserDataKey } from "../transform/userData";
+
+/**
+ * Meta's Dataset Quality `identifier` of each `user_data` key (Meta names them `email`, `ip_address`,
+ * `user_agent`, …), so what the relay sent can be put beside what Meta matched.
+ */
+export const DATASET_QUALITY_IDENTIFIERS: Record<UserDataKey, string> = {
+  em: "email",
+  ph: "phone",
+  fn: "first_name",
+  ln: "last_name",
+  ge: "gender",
+  db: "date_of_birth",
+  ct: "city",
+  st: "state",
+  zp: "zip",
+  country: "country",
+  external_id: "external_id",
+  client_ip_address: "ip_address",
+  client_user_agent: "user_agent",
+  fbc: "fbc",
+  fbp: "fbp",
+};
 
 /** Meta's Dataset Quality answer for a pixel's web events, summarised. */
 export interface DatasetQuality {

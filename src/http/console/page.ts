@@ -25,6 +25,7 @@
  * ```
  */
 import { html } from "hono/html";
+import { DATASET_QUALITY_IDENTIFIERS } from "../../observe/datasetQuality";
 import { hourChart } from "./chart";
 import { CONSOLE_SCRIPT_PATH } from "./script";
 import { type Html, pageShell } from "./layout";
@@ -90,25 +91,6 @@ export const KEY_LABELS: Record<MatchKey, string> = {
   client_user_agent: "user agent",
   fbc: "click id (fbc)",
   fbp: "browser id (fbp)",
-};
-
-/** Meta's Dataset Quality identifier of each key, to put "we sent" beside "Meta matched". */
-const META_IDENTIFIERS: Record<MatchKey, string> = {
-  em: "email",
-  ph: "phone",
-  fn: "first_name",
-  ln: "last_name",
-  ge: "gender",
-  db: "date_of_birth",
-  ct: "city",
-  st: "state",
-  zp: "zip",
-  country: "country",
-  external_id: "external_id",
-  client_ip_address: "ip_address",
-  client_user_agent: "user_agent",
-  fbc: "fbc",
-  fbp: "fbp",
 };
 
 /** Recent leads shown before "more". */
@@ -331,15 +313,15 @@ function qualityBlock(d: ConsoleDestination, now: number): Html {
   const sentAny = Object.keys(d.matchKeys).length > 0;
   const matched = metaMatched(d.quality);
   const listed = MATCH_KEYS.filter(
-    (key) => LISTED_KEYS.includes(key) || (d.matchKeys[key] ?? 0) > 0 || matched.has(META_IDENTIFIERS[key]),
+    (key) => LISTED_KEYS.includes(key) || (d.matchKeys[key] ?? 0) > 0 || matched.has(DATASET_QUALITY_IDENTIFIERS[key]),
   );
   const never = MATCH_KEYS.filter((key) => !listed.includes(key));
-  const known = new Set(Object.values(META_IDENTIFIERS));
+  const known = new Set(Object.values(DATASET_QUALITY_IDENTIFIERS));
   const othersMatched = [...matched].filter(([identifier]) => !known.has(identifier));
   const coverage = html`<div class="scroll"><table class="keys" data-coverage="${d.name}"><thead><tr><th>key</th><th class="bar">we sent <small>(share of leads delivered, 24 h)</small></th><th class="num"></th><th class="num">Meta matched</th></tr></thead><tbody>${listed.map(
     (key) => {
       const value = d.matchKeys[key] ?? 0;
-      const meta = matched.get(META_IDENTIFIERS[key]);
+      const meta = matched.get(DATASET_QUALITY_IDENTIFIERS[key]);
       return html`<tr data-key="${key}"><td>${KEY_LABELS[key]} <small><code>${key}</code></small></td><td class="bar">${sentAny ? html`<meter min="0" max="1" low="0.5" high="0.8" optimum="1" value="${share(value)}">${percent(value)}</meter>` : ""}</td><td class="num" data-sent>${sentAny ? percent(value) : "—"}</td><td class="num" data-matched>${meta === undefined ? "—" : `${round1(meta)} %`}</td></tr>`;
     },
   )}${othersMatched.map(([identifier, value]) => html`<tr><td><code>${cut(identifier)}</code></td><td></td><td class="num">—</td><td class="num">${value === undefined ? "—" : `${round1(value)} %`}</td></tr>`)}</tbody></table></div>
