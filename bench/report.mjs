@@ -541,20 +541,20 @@ function roundCost(r) {
       `${signedKiB(b.wrangler.gzipBytes - b.base.wrangler.gzipBytes)} (×${fmt(b.wrangler.gzipBytes / b.base.wrangler.gzipBytes)}); target < 100 KiB ${b.wrangler.gzipBytes < 100 * 1024 ? "met" : "**missed**"}`,
     ]);
   }
-  if (t?.usPerEvent["before (be0ef34, all fixtures)"]) {
+  if (t?.usPerEvent["before (all fixtures)"]) {
     const allKey = t.usPerEvent["relay (fixtures both versions take)"]
       ? "relay (fixtures both versions take)"
       : "relay (all fixtures)";
     rows.push([
       `(b) transform, Node, µs per webhook (${t.base.fixtures.length} fixtures)`,
-      sp(t.usPerEvent["before (be0ef34, all fixtures)"]),
+      sp(t.usPerEvent["before (all fixtures)"]),
       sp(t.usPerEvent[allKey]),
       `×${sp(t.ratios["after / before (all fixtures)"])}`,
     ]);
-    if (t.usPerEvent["before (be0ef34)"])
+    if (t.usPerEvent["before"])
       rows.push([
         `(b) … Node, the SDK's corpus (${t.base.likeForLike.join(", ")})`,
-        sp(t.usPerEvent["before (be0ef34)"]),
+        sp(t.usPerEvent["before"]),
         sp(t.usPerEvent.relay),
         `×${sp(t.ratios["after / before (like-for-like)"])}`,
       ]);
@@ -565,7 +565,7 @@ function roundCost(r) {
       : "relay (all fixtures)";
     rows.push([
       "(b) transform inside workerd, µs per webhook (all fixtures)",
-      sp(w.transformUsPerEvent["before (be0ef34, all fixtures)"]),
+      sp(w.transformUsPerEvent["before (all fixtures)"]),
       sp(w.transformUsPerEvent[allKey]),
       `×${sp(w.transformRatios["after / before (all fixtures)"])}`,
     ]);
@@ -718,7 +718,7 @@ function roundCost(r) {
   }
 
   // (b) in words
-  if (t?.usPerEvent["before (be0ef34, all fixtures)"]) {
+  if (t?.usPerEvent["before (all fixtures)"]) {
     L.push("### (b) Transform CPU: where the extra time is");
     L.push("");
     const pm = t.ratios["phone max / phone min metadata"];

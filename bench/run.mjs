@@ -174,12 +174,12 @@ if (want("transform")) {
   step("transform throughput in Node");
   results.transform = await child("transform.mjs", {
     ...SETTINGS.transform,
-    ...(base.entry ? { baseEntry: base.entry } : {}),
+    ...(base.entry ? { baseEntry: base.entry, baseApi: base.api } : {}),
   });
   step("stage breakdown");
   results.breakdown = await child("breakdown.mjs", {
     ...SETTINGS.breakdown,
-    ...(base.stagesEntry ? { stagesEntry: base.stagesEntry } : {}),
+    ...(base.stagesEntry ? { stagesEntry: base.stagesEntry, baseApi: base.api } : {}),
   });
   step("CPU profile");
   results.profile = await child("profile.mjs", SETTINGS.profile);
@@ -198,6 +198,7 @@ if (want("workerd")) {
     likeForLike: fixtures.filter((f) => likeNames.includes(f.name)),
     allFixtures: fixtures,
     baseEntry: base.entry,
+    baseApi: base.api,
     baseFixtures: results.transform?.base?.fixtures ?? (base.entry ? fixtures.map((f) => f.name) : []),
     now: results.transform?.now ?? Date.now(),
   });

@@ -30,6 +30,7 @@ export async function runInsideWorkerd({
   allFixtures,
   baseEntry,
   baseFixtures = [],
+  baseApi = "base",
   now,
   rounds = 5,
   minMs = 300,
@@ -80,8 +81,8 @@ export async function runInsideWorkerd({
             ...(inBase(allFixtures).length === allFixtures.length
               ? {}
               : { "relay (fixtures both versions take)": { variant: "current", fixtures: inBase(allFixtures) } }),
-            "before (be0ef34, like-for-like)": { variant: "base", fixtures: inBase(likeForLike) },
-            "before (be0ef34, all fixtures)": { variant: "base", fixtures: inBase(allFixtures) },
+            "before (like-for-like)": { variant: "base", api: baseApi, fixtures: inBase(likeForLike) },
+            "before (all fixtures)": { variant: "base", api: baseApi, fixtures: inBase(allFixtures) },
           }
         : {}),
       "relay, 3 destinations (all fixtures)": {
@@ -95,6 +96,7 @@ export async function runInsideWorkerd({
     const job = (v, ms) => ({
       kind: "transform",
       variant: v.variant,
+      api: v.api ?? v.variant,
       fixtures: v.fixtures,
       eventsPerWebhook: v.eventsPerWebhook ?? 1,
       now,
@@ -124,8 +126,8 @@ export async function runInsideWorkerd({
       hashesAgree: agree,
       transformUsPerEvent: Object.fromEntries(Object.entries(transform).map(([k, v]) => [k, summary(v)])),
       transformRatios: {
-        "after / before (all fixtures)": tRatio(allKey, "before (be0ef34, all fixtures)"),
-        "after / before (like-for-like)": tRatio("relay (like-for-like corpus)", "before (be0ef34, like-for-like)"),
+        "after / before (all fixtures)": tRatio(allKey, "before (all fixtures)"),
+        "after / before (like-for-like)": tRatio("relay (like-for-like corpus)", "before (like-for-like)"),
         "3 destinations / 1": tRatio("relay, 3 destinations (all fixtures)", "relay (all fixtures)"),
       },
       transformAllEvents: transformOk,

@@ -4,7 +4,7 @@
  * computation in local workerd (on Cloudflare's edge it would not: there only I/O moves it).
  *
  * It imports the relay as bundles bench/workerd.mjs builds first (bench/out/workerd/): the
- * current source, and the relay before this round (be0ef34, bench/lib/base.mjs; a stub that
+ * current source, and the relay before this round (bench/lib/base.mjs; a stub that
  * answers `missing` when the base could not be prepared).
  *
  * POST / with JSON:
@@ -87,7 +87,7 @@ export default {
       const relay = RELAYS[variant];
       if (!relay || relay.missing)
         return Response.json({ error: `relay ${variant} is not available` }, { status: 400 });
-      const run = eventsOf(relay, variant);
+      const run = eventsOf(relay, job.api ?? variant);
       const items = job.fixtures.map((f) => ({ payload: f.payload, config: relay.parseConfig(f.env) }));
       const perWebhook = job.eventsPerWebhook ?? 1;
       let events = 0;
