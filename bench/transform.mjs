@@ -191,7 +191,7 @@ const candidates = {
           events: beforeAfter.length,
           pass: loop(beforeAfter, runBase, (f) => f.baseConfig),
         },
-        "before": {
+        before: {
           events: both.filter((f) => f.baseOk).length,
           pass: loop(
             both.filter((f) => f.baseOk),
