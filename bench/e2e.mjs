@@ -33,7 +33,7 @@ import path from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
 import { Agent, request } from "undici";
 import { ROOT } from "./lib/build.mjs";
-import { loadCorpus, THREE_DESTINATIONS } from "./lib/corpus.mjs";
+import { loadCorpus } from "./lib/corpus.mjs";
 import { readCpuSeconds, startNodeServer, startWranglerDev } from "./lib/wrangler.mjs";
 import { quantile, summary } from "./lib/stats.mjs";
 

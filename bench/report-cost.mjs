@@ -1,0 +1,491 @@
+/**
+ * The cost sections of BENCHMARKS.md (bench/report.mjs renders the rest): this round's targets
+ * (each a ratio against the bare Worker in the same run), the billable operations the counted
+ * build tallied per event, the relay's own CPU by entry point, cold start before and after, the
+ * bundle by part, the bill for one million leads and one million browser events, and the limits
+ * that bind as traffic grows.
+ *
+ * Prices are constants below, each with the page it was read from; update them with the page.
+ *
+ * @example
+ * lines.push(...costSections(results));
+ */
+import { fmt, summary } from "./lib/stats.mjs";
+
+const sp = (s, d = 3, unit = "") =>
+  s && Number.isFinite(s.median) ? `${fmt(s.median, d)}${unit} (${fmt(s.min, d)}–${fmt(s.max, d)})` : "n/a";
+const verdict = (ok) => (ok === undefined ? "—" : ok ? "**met**" : "**missed**");
+const table = (head, rows) =>
+  [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join(
+    "\n",
+  );
+const KiB = (b) => `${(b / 1024).toFixed(1)} KiB`;
+const usd = (x) => (Number.isFinite(x) ? `$${x < 1 ? x.toFixed(3) : x.toFixed(2)}` : "n/a");
+
+/**
+ * Cloudflare's published prices (Workers Paid plan, USD), read 2026-12-02 from the stored copies
+ * the project's search tool returns (the copies carry no date of their own unless noted).
+ */
+export const PRICES = {
+  workerRequestPerMillion: 0.3,
+  cpuMsPerMillion: 0.02,
+  doRequestPerMillion: 0.15,
+  doRowsWrittenPerMillion: 1.0,
+  doGbSecondPerMillion: 12.5,
+  queueOperationPerMillion: 0.4,
+  included:
+    "Workers Paid, $5 a month: 10 M requests, 30 M CPU ms, 1 M Durable Object requests, 400,000 GB-s, 50 M rows written, 1 M queue operations",
+  sources: [
+    [
+      "Workers (requests, CPU time)",
+      "https://developers.cloudflare.com/workers/platform/pricing/",
+      "$0.30 per million requests, $0.02 per million CPU ms beyond 10 M / 30 M included; subrequests are not billed",
+    ],
+    [
+      "Durable Objects (requests, duration)",
+      "https://developers.cloudflare.com/durable-objects/platform/pricing",
+      "$0.15 per million requests (every RPC method call on a stub is one), $12.50 per million GB-s",
+    ],
+    [
+      "Durable Objects SQLite storage (rows written)",
+      'https://developers.cloudflare.com/durable-objects/platform/pricing/#sqlite-storage-backend (table as quoted by https://www.oflight.co.jp/en/columns/cloudflare-durable-objects-2026-07; billed since 2026-01-07 per https://developers.cloudflare.com/changelog/ "Billing for SQLite Storage", Dec 12, 2025)',
+      "$1.00 per million rows written beyond 50 M, $0.001 per million rows read beyond 25 B, $0.20 per GB-month beyond 5 GB; `setAlarm` is one row written",
+    ],
+    [
+      "Queues",
+      "https://developers.cloudflare.com/queues/pricing/",
+      "$0.40 per million operations beyond 1 M; an operation per 64 KB written, read or deleted (a KB is 1,000 bytes, ~100 bytes of metadata per message): 3 per delivered message, +1 read per retry",
+    ],
+  ],
+};
+
+/** Counts of one burst (bench/relay-counted/), per event. */
+function perEvent(burst) {
+  if (!burst) return null;
+  const c = burst.counts;
+  const events = burst.events;
+  const sum = (o) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
+  const doRequests = sum(c.durableObjectRequests);
+  const rows = sum(c.rowsWritten) + sum(c.alarmsSet);
+  const queue = c.queue?.CAPI_QUEUE ?? { messages: 0, units64k: 0, bytes: 0 };
+  const consumerInvocations = Object.entries(c.invocations ?? {})
+    .filter(([k]) => k.startsWith("queue ") && !k.endsWith(" messages"))
+    .reduce((a, [, v]) => a + v, 0);
+  const fetches = Object.entries(c.invocations ?? {})
+    .filter(([k]) => k.startsWith("fetch /webhooks") || k.startsWith("fetch /collect"))
+    .reduce((a, [, v]) => a + v, 0);
+  return {
+    events,
+    requests: burst.requests,
+    doRequests: doRequests / events,
+    doByMethod: Object.fromEntries(Object.entries(c.durableObjectRequests).map(([k, v]) => [k, v / events])),
+    rowsWritten: rows / events,
+    rowsByClass: Object.fromEntries(Object.entries(c.rowsWritten).map(([k, v]) => [k, v / events])),
+    alarms: sum(c.alarmsSet) / events,
+    queueMessages: queue.messages / events,
+    queueBytes: queue.messages ? queue.bytes / queue.messages : 0,
+    queueOperations: (3 * queue.units64k) / events,
+    workerRequests: (fetches + consumerInvocations) / events,
+    consumerInvocations: consumerInvocations / events,
+    metricsWrites: (c.metrics?.webhookRecords ?? 0) + (c.metrics?.consumerRecords ?? 0),
+    sameIsolate: burst.sameIsolate,
+  };
+}
+
+/** Marginal price of one million events (allowances not subtracted). */
+function bill(ops, cpuMs) {
+  if (!ops) return null;
+  const m = 1e6;
+  const lines = {
+    "Worker requests": [ops.workerRequests * m, (ops.workerRequests * m * PRICES.workerRequestPerMillion) / m],
+    "CPU ms": [cpuMs * m, (cpuMs * m * PRICES.cpuMsPerMillion) / m],
+    "Durable Object requests": [ops.doRequests * m, (ops.doRequests * m * PRICES.doRequestPerMillion) / m],
+    "Durable Object rows written (incl. alarms)": [
+      ops.rowsWritten * m,
+      (ops.rowsWritten * m * PRICES.doRowsWrittenPerMillion) / m,
+    ],
+    "queue operations": [ops.queueOperations * m, (ops.queueOperations * m * PRICES.queueOperationPerMillion) / m],
+  };
+  const total = Object.values(lines).reduce((a, [, v]) => a + v, 0);
+  return { lines, total };
+}
+
+/** The relay's own CPU per event: the profile's share of relay code times the Worker process's measured CPU. */
+function ownCpu(profile, cpuMsWorkerProcess) {
+  if (!profile || profile.skipped || !cpuMsWorkerProcess) return null;
+  const busy = profile.busyMsPerRequest;
+  const share = profile.relayMsPerRequest / busy;
+  const perRequest = share * cpuMsWorkerProcess.median;
+  const byEntry = Object.fromEntries(
+    Object.entries(profile.byEntry).map(([k, v]) => [k, (v.pct / 100) * cpuMsWorkerProcess.median]),
+  );
+  const perEvent = (profile.events / profile.requests) * 1;
+  return { share, perRequest, perEvent: perRequest / perEvent, byEntry, eventsPerRequest: perEvent };
+}
+
+export function costSections(r) {
+  const e = r.e2e;
+  const b = r.bundle;
+  const ops = e?.operations;
+  const webhookOps = perEvent(ops?.webhooks);
+  const browserOps = perEvent(ops?.browser);
+  const profWebhook = r.profiles?.webhook;
+  const profBrowser = r.profiles?.browser;
+  const cpuWebhook = ownCpu(profWebhook, e?.sides.relay?.cpuMsWorkerProcess);
+  const cpuBrowser = ownCpu(profBrowser, e?.sides.relayBrowser?.cpuMsWorkerProcess);
+  const base = r.base?.commit ?? "the base";
+  const L = [`## This round: cost per event (issue 19), ${base} → ${r.env.commit}`, ""];
+
+  // ---------- targets ----------
+  const rows = [];
+  if (e?.vsBare.relay) {
+    const v = e.vsBare.relay;
+    rows.push([
+      "queued webhook path ≥ 0.8× the bare Worker (wrangler.jsonc as deployed)",
+      `${sp(v.rps)} × (${sp(e.sides.relay.rps, 3)} vs ${sp(e.sides.bare.rps, 3)} req/s)${e.vsBare.relayBefore ? `; before (${base}): ${sp(e.vsBare.relayBefore.rps)} ×` : ""}`,
+      verdict(v.rps.median >= 0.8),
+    ]);
+    rows.push([
+      "… added p99 < 5 ms (one connection)",
+      `added p99 ${sp(v.addedP99, 2, " ms")}, p50 ${sp(v.addedP50, 2, " ms")}${e.vsBare.relayBefore ? `; before: p99 ${sp(e.vsBare.relayBefore.addedP99, 2, " ms")}` : ""}`,
+      verdict(v.addedP99.median < 5),
+    ]);
+  }
+  if (e?.vsBare.relayBrowser) {
+    const v = e.vsBare.relayBrowser;
+    rows.push([
+      `browser path ≥ 0.8× the bare Worker (/collect/cartful, ${e.settings.browserEventsPerBody} events a body)`,
+      `${sp(v.rps)} × (${sp(e.sides.relayBrowser.rps, 3)} bodies/s); added p99 ${sp(v.addedP99, 2, " ms")}`,
+      verdict(v.rps.median >= 0.8),
+    ]);
+  } else if (e) {
+    rows.push([
+      "browser path ≥ 0.8× the bare Worker",
+      `not measured: ${e.skipped?.relayBrowser ?? "no browser target"}`,
+      "—",
+    ]);
+  }
+  if (webhookOps)
+    rows.push([
+      "Durable Object requests ≤ 1 per webhook",
+      `${fmt(webhookOps.doRequests)} per webhook (${Object.entries(webhookOps.doByMethod)
+        .filter(([, v]) => v > 0)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(", ")})`,
+      verdict(webhookOps.doRequests <= 1),
+    ]);
+  if (browserOps)
+    rows.push([
+      "no Durable Object request per browser request",
+      `${fmt(browserOps.doRequests * (browserOps.events / browserOps.requests))} per browser request (${fmt(browserOps.doRequests)} per event)`,
+      verdict(browserOps.doRequests * (browserOps.events / browserOps.requests) < 0.05),
+    ]);
+  if (browserOps)
+    rows.push([
+      "browser events: one request at most one queue message",
+      `${fmt(browserOps.queueMessages * (browserOps.events / browserOps.requests))} messages per request; ${fmt(browserOps.queueOperations)} queue operations per event`,
+      verdict(browserOps.queueMessages * (browserOps.events / browserOps.requests) <= 1.001),
+    ]);
+  if (cpuWebhook)
+    rows.push([
+      "CPU ≤ 0.5 ms per webhook in the relay's own code (inside workerd)",
+      `${fmt(cpuWebhook.perEvent)} ms (profile share ${fmt(100 * cpuWebhook.share)} % of the Worker process's ${sp(e.sides.relay.cpuMsWorkerProcess, 3, " ms")} per webhook)`,
+      verdict(cpuWebhook.perEvent <= 0.5),
+    ]);
+  if (cpuBrowser)
+    rows.push([
+      "CPU ≤ 0.2 ms per browser event in the relay's own code",
+      `${fmt(cpuBrowser.perEvent)} ms per event (${fmt(cpuBrowser.perRequest)} ms per body of ${fmt(cpuBrowser.eventsPerRequest)})`,
+      verdict(cpuBrowser.perEvent <= 0.2),
+    ]);
+  if (b)
+    rows.push([
+      "bundle < 100 KiB gzipped",
+      `${KiB(b.wrangler.gzipBytes)} gzip (${KiB(b.wrangler.rawBytes)} raw)${b.base ? `; before (${b.base.commit}) ${KiB(b.base.wrangler.gzipBytes)}` : ""}`,
+      verdict(b.wrangler.gzipBytes < 100 * 1024),
+    ]);
+  const cold = r.cold;
+  if (cold?.samples?.now) {
+    const s = (name, key) => summary(cold.samples[name].map((x) => x[key]));
+    rows.push([
+      "cold start reported before and after",
+      `startup ${sp(s("now", "startupBusyMs"), 3, " ms")} busy${cold.samples.before ? ` (before ${sp(s("before", "startupBusyMs"), 3, " ms")})` : ""}; first webhook ${sp(s("now", "firstMs"), 3, " ms")}${cold.samples.before ? ` (before ${sp(s("before", "firstMs"), 3, " ms")})` : ""}`,
+      "reported (below)",
+    ]);
+  }
+  L.push(table(["target", "measured", ""], rows));
+  L.push("");
+
+  // ---------- operations ----------
+  if (ops) {
+    L.push("### Billable operations per event (counted build)");
+    L.push("");
+    L.push(
+      "A burst against bench/relay-counted/ (src/index.ts with every Durable Object binding, SQLite cursor, alarm and queue producer counted, see its header), after every event reached the fake Graph and the buffered metrics were written. Per event; a webhook is one event (one destination).",
+    );
+    L.push("");
+    const col = (o, f) => (o ? f(o) : "not measured");
+    L.push(
+      table(
+        ["per event", "webhook", "browser event"],
+        [
+          [
+            "events in the burst",
+            String(webhookOps?.events ?? "—"),
+            col(browserOps, (o) => `${o.events} (${o.requests} bodies)`),
+          ],
+          [
+            "Worker invocations (route + consumer batches)",
+            col(webhookOps, (o) => fmt(o.workerRequests)),
+            col(browserOps, (o) => fmt(o.workerRequests)),
+          ],
+          [
+            "Durable Object requests",
+            col(
+              webhookOps,
+              (o) =>
+                `${fmt(o.doRequests)} (${Object.entries(o.doByMethod)
+                  .filter(([, v]) => v > 0)
+                  .map(([k, v]) => `${k} ${fmt(v)}`)
+                  .join(", ")})`,
+            ),
+            col(
+              browserOps,
+              (o) =>
+                `${fmt(o.doRequests)} (${Object.entries(o.doByMethod)
+                  .filter(([, v]) => v > 0)
+                  .map(([k, v]) => `${k} ${fmt(v)}`)
+                  .join(", ")})`,
+            ),
+          ],
+          [
+            "SQLite rows written (+ alarms)",
+            col(
+              webhookOps,
+              (o) =>
+                `${fmt(o.rowsWritten)} (${Object.entries(o.rowsByClass)
+                  .filter(([, v]) => v > 0)
+                  .map(([k, v]) => `${k} ${fmt(v)}`)
+                  .join(", ")}; alarms ${fmt(o.alarms)})`,
+            ),
+            col(
+              browserOps,
+              (o) =>
+                `${fmt(o.rowsWritten)} (${Object.entries(o.rowsByClass)
+                  .filter(([, v]) => v > 0)
+                  .map(([k, v]) => `${k} ${fmt(v)}`)
+                  .join(", ")}; alarms ${fmt(o.alarms)})`,
+            ),
+          ],
+          [
+            "queue messages (CAPI_QUEUE)",
+            col(webhookOps, (o) => `${fmt(o.queueMessages)} of ${fmt(o.queueBytes)} bytes`),
+            col(browserOps, (o) => `${fmt(o.queueMessages)} of ${fmt(o.queueBytes)} bytes`),
+          ],
+          [
+            "queue operations (3 per 64 KB message)",
+            col(webhookOps, (o) => fmt(o.queueOperations)),
+            col(browserOps, (o) => fmt(o.queueOperations)),
+          ],
+          [
+            "metrics store writes in the burst",
+            col(webhookOps, (o) => String(o.metricsWrites)),
+            col(browserOps, (o) => String(o.metricsWrites)),
+          ],
+        ],
+      ),
+    );
+    L.push("");
+    if (ops.browserSkipped) {
+      L.push(`Browser burst: ${ops.browserSkipped}.`);
+      L.push("");
+    }
+    L.push(
+      `Counted in the Worker's isolate; the Durable Objects ran in the same one (${webhookOps?.sameIsolate ? "checked: the metrics store's counts equal the Worker's" : "NOT confirmed: the Durable Objects' counts may be missing"}). Retries would add one queue read each; none happened (the fake Graph answers 200).`,
+    );
+    L.push("");
+  }
+
+  // ---------- CPU by entry ----------
+  if (profWebhook || profBrowser) {
+    L.push("### The relay's own CPU, by entry point (inside workerd)");
+    L.push("");
+    L.push(
+      "bench/profile-workerd.mjs: the deployed configuration (not minified) under `wrangler dev`, a V8 CPU profile through the inspector while autocannon sends the load and until the consumer has delivered it, each sample charged to the first entry point on its stack. The profiler slows the isolate several times over (its absolute ms are not CPU time), so only its shares are used: the relay's share of the profile's busy samples times the Worker process's CPU per request measured without the profiler (section 2, `CPU/request, Worker's workerd`).",
+    );
+    L.push("");
+    const entries = [
+      ...new Set([...Object.keys(profWebhook?.byEntry ?? {}), ...Object.keys(profBrowser?.byEntry ?? {})]),
+    ];
+    L.push(
+      table(
+        ["entry point", "webhooks: share", "ms per webhook", "browser: share", "ms per event"],
+        entries.map((k) => [
+          k,
+          profWebhook?.byEntry?.[k] ? `${profWebhook.byEntry[k].pct} %` : "—",
+          cpuWebhook?.byEntry[k] !== undefined ? fmt(cpuWebhook.byEntry[k]) : "—",
+          profBrowser?.byEntry?.[k] ? `${profBrowser.byEntry[k].pct} %` : "—",
+          cpuBrowser?.byEntry[k] !== undefined ? fmt(cpuBrowser.byEntry[k] / cpuBrowser.eventsPerRequest) : "—",
+        ]),
+      ),
+    );
+    L.push("");
+    if (profWebhook?.byFunction) {
+      L.push(
+        `Top functions by self time (webhooks): ${profWebhook.byFunction
+          .slice(0, 10)
+          .map((f) => `${f.name} ${f.selfPct} %`)
+          .join("; ")}.`,
+      );
+      L.push("");
+    }
+    if (profBrowser?.skipped) {
+      L.push(`Browser profile: ${profBrowser.skipped}.`);
+      L.push("");
+    }
+  }
+
+  // ---------- cold start ----------
+  if (cold?.samples?.now) {
+    L.push("### Cold start");
+    L.push("");
+    L.push(
+      `bench/cold-workerd.mjs, ${cold.runs} run(s) per version, alternating. Startup: \`wrangler check startup\` (the Worker built as \`wrangler deploy\` builds it, its startup phase profiled in local workerd; busy = samples that are not idle). First webhook: a fresh \`wrangler dev\` of the deployed configuration, the latency of its first and second webhook (fixtures/canonical.json, country "US").`,
+    );
+    L.push("");
+    const s = (name, key) => sp(summary(cold.samples[name].map((x) => x[key])), 3, " ms");
+    L.push(
+      table(
+        ["", "startup, busy", "startup, span", "first webhook", "second webhook"],
+        Object.keys(cold.samples).map((name) => [
+          name === "now" ? `now (${r.env.commit})` : `before (${base})`,
+          s(name, "startupBusyMs"),
+          s(name, "startupSpanMs"),
+          s(name, "firstMs"),
+          s(name, "secondMs"),
+        ]),
+      ),
+    );
+    L.push("");
+    L.push(
+      "Country names are built from `Intl.DisplayNames` on the first name looked up (src/transform/countries.ts `buildNameMap`), not at startup; codes never build them. That first build is timed in section 1 (transform, cold) and 1b.",
+    );
+    L.push("");
+  }
+
+  // ---------- bundle by part ----------
+  if (b) {
+    L.push("### Bundle by part");
+    L.push("");
+    const w = b.whatIf;
+    const parts = [
+      ["libphonenumber-js `max` metadata (vs `min`)", w.phoneMin?.gzipSaved],
+      ["country table (src/transform/countries.ts's generated names)", w.noCountryTable?.gzipSaved],
+      ["operator console (page, login, sessions, test event, data)", w.noConsole?.gzipSaved],
+      ...b.packages.map((p) => [`package ${p.name}`, p.gzipSaved]),
+    ];
+    L.push(
+      table(
+        ["part", "gzip bytes it adds"],
+        parts.filter(([, v]) => v !== undefined).map(([k, v]) => [k, KiB(v)]),
+      ),
+    );
+    L.push("");
+    L.push(
+      `Total ${KiB(b.wrangler.gzipBytes)} gzipped${b.base ? ` (before: ${KiB(b.base.wrangler.gzipBytes)})` : ""}. Each part is measured by rebuilding without it (esbuild, wrangler's settings), so the parts overlap a little and do not add up to the total. Static assets (Workers Static Assets) are not in the Worker's bundle.`,
+    );
+    L.push("");
+  }
+
+  // ---------- the bill ----------
+  L.push("### The bill for one million events");
+  L.push("");
+  const cpuW = cpuWebhook?.perEvent ?? e?.vsBare.relay?.addedCpuMs?.median;
+  const cpuB = cpuBrowser?.perEvent;
+  const lead = bill(webhookOps, cpuW ?? NaN);
+  const browser = bill(browserOps, cpuB ?? NaN);
+  if (lead) {
+    L.push(
+      "Cloudflare operations the bench counted, per million, priced at the marginal rates (the Workers Paid plan's $5 a month and its allowances not subtracted: " +
+        PRICES.included +
+        "). Durable Object duration is not counted: each request keeps an object active for milliseconds (1 M requests × 5 ms × 128 MB = 625 GB-s, inside the 400,000 GB-s included).",
+    );
+    L.push("");
+    const keys = Object.keys(lead.lines);
+    L.push(
+      table(
+        ["one million …", "leads (webhooks): count", "cost", "browser events: count", "cost"],
+        [
+          ...keys.map((k) => [
+            k,
+            fmt(lead.lines[k][0]),
+            usd(lead.lines[k][1]),
+            browser ? fmt(browser.lines[k][0]) : "not measured",
+            browser ? usd(browser.lines[k][1]) : "—",
+          ]),
+          ["**total (marginal)**", "", `**${usd(lead.total)}**`, "", browser ? `**${usd(browser.total)}**` : "—"],
+        ],
+      ),
+    );
+    L.push("");
+    L.push(
+      `CPU ms per event: ${cpuWebhook ? `the relay's own code, ${fmt(cpuW)} ms per webhook` : `the whole-process proxy (relay − bare), ${fmt(cpuW)} ms per webhook`}${cpuB ? `, ${fmt(cpuB)} ms per browser event` : ""}.`,
+    );
+    L.push("");
+  }
+  L.push("Prices, from Cloudflare's price lists (stored copies read 2026-12-02):");
+  L.push("");
+  L.push(
+    table(
+      ["product", "page", "prices used"],
+      PRICES.sources.map(([a, b2, c]) => [a, b2, c]),
+    ),
+  );
+  L.push("");
+  L.push(
+    "The same volume elsewhere. **Meta's Conversions API Gateway** runs in the advertiser's own AWS (App Runner, ECS Express or EKS) or GCP (Cloud Run) account; Meta says \"the only cost of the Conversions API Gateway is the associated cloud resource fees\" (https://developers.facebook.com/docs/marketing-api/conversions-api/guides/gateway-aws-app-runner), and its App Runner setup keeps one container for data and control plane by default, with DynamoDB, Timestream, EventBridge Scheduler and managed Prometheus beside it (…/gateway-aws-app-runner/architecture). That is a fixed monthly bill for always-on containers and managed services whatever the volume; the stored copies give no dollar figure, and no public estimate with a figure was found in the stored pages this round, so none is quoted here. **Stape** bills its server-GTM hosting per container by monthly request quota (Free, Pro, Business, Enterprise, Custom tiers; over the quota the container pauses unless auto-upgrade is on) and its Meta CAPI Gateway per gateway by the number of pixels or domains (https://stape.io/helpdesk/documentation/plan-tiers-and-limits, updated Jun 5, 2026; prices on https://stape.io/price, not in the stored copy). A browser event through sGTM is at least one request against that quota (every hit counts, script loads too: https://stape.io/helpdesk/knowledgebase/what-is-a-request).",
+  );
+  L.push("");
+
+  // ---------- scale ----------
+  L.push("### Scale: which limit binds first");
+  L.push("");
+  const wd = webhookOps;
+  const perShard =
+    ops?.webhooks && wd
+      ? `locally one burst of ${ops.webhooks.requests} webhooks in ${(ops.webhooks.burstMs / 1000).toFixed(1)} s (${fmt(ops.webhooks.requests / (ops.webhooks.burstMs / 1000))} a second over the 16 intake shards, ${fmt(wd.doRequests)} ledger calls each) — a lower bound set by \`wrangler dev\` on this 2-core VM, not by the objects`
+      : "not measured";
+  L.push(
+    table(
+      ["load", "first limit it meets", "what the relay does"],
+      [
+        [
+          "100 webhooks/s",
+          "none: a queue takes 5,000 messages/s; the intake ledger's 16 shards see ~6 requests/s each (a Durable Object's soft limit is ~1,000 requests/s)",
+          "nothing to do",
+        ],
+        [
+          "1,000 webhooks/s",
+          `Meta's side: one pixel's events arrive in consumer batches of up to 100 (1,000 events/s = 10 Graph requests/s per pixel at most 5 concurrent consumers); Meta rate-limits per app and ad account, not per event. Intake shards ~60 requests/s each (${perShard})`,
+          "batches of 100 events per Graph request; `max_concurrency: 5` bounds the requests in flight; raise it, or more shards",
+        ],
+        [
+          "10,000 webhooks/s",
+          "the queue: 5,000 messages/s per queue (one message per webhook); the ledger: 16 shards × ~1,000 requests/s soft limit, at 2 requests per webhook = ~8,000 webhooks/s",
+          "more queues (one producer binding per queue, picked by a hash of the event id, each with its own consumer) or several events per message; more intake shards (a constant in src/delivery/producer.ts, changing it moves keys: the ledger forgets ids for 48 h); one ledger call per webhook",
+        ],
+        [
+          "100,000 browser events/s",
+          `the queue at 5,000 messages/s unless bodies are packed: at ${browserOps ? fmt(browserOps.queueMessages * (browserOps.events / browserOps.requests)) : "one"} message per body of ~5 events, 20,000 bodies/s is 20,000 messages/s: 4 queues or more events per message (a message holds 128 KB); no Durable Object on this path; Worker subrequests are not involved (one queue send per request)`,
+          "shard browser traffic across queues; the consumer sends up to 1,000 events per Graph request (Meta's limit per request) instead of 100",
+        ],
+      ],
+    ),
+  );
+  L.push("");
+  L.push(
+    "Limits quoted: Queues 5,000 messages/s per queue and 128 KB per message (https://developers.cloudflare.com/queues/platform/limits/), a Durable Object's soft limit of 1,000 requests/s (https://developers.cloudflare.com/durable-objects/reference/faq/), 10,000 subrequests per invocation on Workers Paid (https://developers.cloudflare.com/workers/platform/limits/).",
+  );
+  L.push("");
+  return L;
+}
