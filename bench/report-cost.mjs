@@ -110,19 +110,6 @@ function bill(ops, cpuMs) {
   return { lines, total };
 }
 
-/** The relay's own CPU per event: the profile's share of relay code times the Worker process's measured CPU. */
-function ownCpu(profile, cpuMsWorkerProcess) {
-  if (!profile || profile.skipped || !cpuMsWorkerProcess) return null;
-  const busy = profile.busyMsPerRequest;
-  const share = profile.relayMsPerRequest / busy;
-  const perRequest = share * cpuMsWorkerProcess.median;
-  const byEntry = Object.fromEntries(
-    Object.entries(profile.byEntry).map(([k, v]) => [k, (v.pct / 100) * cpuMsWorkerProcess.median]),
-  );
-  const perEvent = (profile.events / profile.requests) * 1;
-  return { share, perRequest, perEvent: perRequest / perEvent, byEntry, eventsPerRequest: perEvent };
-}
-
 export function costSections(r) {
   const e = r.e2e;
   const b = r.bundle;
@@ -131,8 +118,13 @@ export function costSections(r) {
   const browserOps = perEvent(ops?.browser);
   const profWebhook = r.profiles?.webhook;
   const profBrowser = r.profiles?.browser;
-  const cpuWebhook = ownCpu(profWebhook, e?.sides.relay?.cpuMsWorkerProcess);
-  const cpuBrowser = ownCpu(profBrowser, e?.sides.relayBrowser?.cpuMsWorkerProcess);
+  const loop = r.cpuLoop?.usPerEvent;
+  const ms = (v, k) => (loop?.[v]?.[k] ? loop[v][k].median / 1000 : undefined);
+  /** The relay's own CPU per event (ms): its route, plus its share of the consumer's batches. */
+  const cpuWebhook =
+    ms("now", "webhook") !== undefined ? ms("now", "webhook") + (ms("now", "consumer") ?? 0) : undefined;
+  const cpuBrowser =
+    ms("now", "browser") !== undefined ? ms("now", "browser") + (ms("now", "consumer") ?? 0) : undefined;
   const base = r.base?.commit ?? "the base";
   const L = [`## This round: cost per event (issue 19), ${base} → ${r.env.commit}`, ""];
 
@@ -186,18 +178,20 @@ export function costSections(r) {
       `${fmt(browserOps.queueMessages * (browserOps.events / browserOps.requests))} messages per request; ${fmt(browserOps.queueOperations)} queue operations per event`,
       verdict(browserOps.queueMessages * (browserOps.events / browserOps.requests) <= 1.001),
     ]);
-  if (cpuWebhook)
+  if (cpuWebhook !== undefined)
     rows.push([
-      "CPU ≤ 0.5 ms per webhook in the relay's own code (inside workerd)",
-      `${fmt(cpuWebhook.perEvent)} ms (profile share ${fmt(100 * cpuWebhook.share)} % of the Worker process's ${sp(e.sides.relay.cpuMsWorkerProcess, 3, " ms")} per webhook)`,
-      verdict(cpuWebhook.perEvent <= 0.5),
+      "CPU ≤ 0.5 ms per webhook in the relay's own code (inside workerd: route + consumer share)",
+      `${fmt(cpuWebhook)} ms: route ${sp(loop.now.webhook, 3, " µs")}, consumer ${sp(loop.now.consumer, 3, " µs")} per event${loop.before?.webhook ? `; before (${base}): route ${sp(loop.before.webhook, 3, " µs")}, consumer ${sp(loop.before.consumer, 3, " µs")}` : ""}`,
+      verdict(cpuWebhook <= 0.5),
     ]);
-  if (cpuBrowser)
+  if (cpuBrowser !== undefined)
     rows.push([
       "CPU ≤ 0.2 ms per browser event in the relay's own code",
-      `${fmt(cpuBrowser.perEvent)} ms per event (${fmt(cpuBrowser.perRequest)} ms per body of ${fmt(cpuBrowser.eventsPerRequest)})`,
-      verdict(cpuBrowser.perEvent <= 0.2),
+      `${fmt(cpuBrowser)} ms: route ${sp(loop.now.browser, 3, " µs")} per event (bodies of 5), consumer ${sp(loop.now.consumer, 3, " µs")}`,
+      verdict(cpuBrowser <= 0.2),
     ]);
+  else if (loop)
+    rows.push(["CPU ≤ 0.2 ms per browser event in the relay's own code", "not measured: the route answered 404", "—"]);
   if (b)
     rows.push([
       "bundle < 100 KiB gzipped",
@@ -306,12 +300,43 @@ export function costSections(r) {
     L.push("");
   }
 
-  // ---------- CPU by entry ----------
-  if (profWebhook || profBrowser) {
-    L.push("### The relay's own CPU, by entry point (inside workerd)");
+  // ---------- CPU ----------
+  if (loop) {
+    L.push("### The relay's own CPU per event (inside workerd)");
     L.push("");
     L.push(
-      "bench/profile-workerd.mjs: the deployed configuration (not minified) under `wrangler dev`, a V8 CPU profile through the inspector while autocannon sends the load and until the consumer has delivered it, each sample charged to the first entry point on its stack. The profiler slows the isolate several times over (its absolute ms are not CPU time), so only its shares are used: the relay's share of the profile's busy samples times the Worker process's CPU per request measured without the profiler (section 2, `CPU/request, Worker's workerd`).",
+      `bench/cpu-loop.mjs: bench/relay-loop/ under \`wrangler dev\` with the deployed configuration runs the relay's handlers in a loop inside workerd (${r.cpuLoop.sizes.webhooks} webhooks, ${r.cpuLoop.sizes.bodies} browser bodies, ${r.cpuLoop.sizes.batches} consumer batches of ${r.cpuLoop.sizes.batchSize} per round, ${r.cpuLoop.rounds} rounds alternating the versions), timed with \`performance.now()\` (which advances during computation in local workerd). Its bindings are replayed: one live request first records what each Durable Object method and queue answered, then every call in the loop gets that answer at once, and \`fetch\` answers as Meta does. So the time is the relay's computation alone (Hono, auth, parsing, the transform, building messages and answers, the consumer's Graph requests), without the round trips it waits for. "quiet": its log lines are built but not shipped (under \`wrangler dev\` each crosses the inspector to wrangler's Node process, which Workers Logs do not do on Cloudflare).`,
+    );
+    L.push("");
+    const jobs = ["webhook", "webhook, logs", "browser", "consumer"];
+    const names = {
+      webhook: "webhook route, quiet, per webhook",
+      "webhook, logs": "webhook route, log lines shipped",
+      browser: "browser route, quiet, per event (bodies of 5)",
+      consumer: "queue consumer, per event (batches of 100)",
+    };
+    L.push(
+      table(
+        ["µs per event", `now (${r.env.commit})`, ...(loop.before ? [`before (${base})`] : [])],
+        jobs.map((k) => [
+          names[k],
+          loop.now?.[k] ? sp(loop.now[k], 3) : "not measured",
+          ...(loop.before ? [loop.before[k] ? sp(loop.before[k], 3) : "not measured"] : []),
+        ]),
+      ),
+    );
+    L.push("");
+    if (Object.keys(r.cpuLoop.skipped ?? {}).length)
+      L.push(
+        `Skipped: ${Object.entries(r.cpuLoop.skipped)
+          .map(([k, v]) => `${k} (${v})`)
+          .join("; ")}.`,
+        "",
+      );
+  }
+  if (profWebhook || profBrowser) {
+    L.push(
+      "Where it goes: bench/profile-workerd.mjs profiles the deployed configuration (not minified) under load through the inspector, until the consumer has delivered everything, and charges each sample to the first entry point on its stack (Durable Objects and the consumer run in the same isolate locally). The profiler slows the isolate several times over and samples irregularly, so only shares of samples are shown:",
     );
     L.push("");
     const entries = [
@@ -319,13 +344,11 @@ export function costSections(r) {
     ];
     L.push(
       table(
-        ["entry point", "webhooks: share", "ms per webhook", "browser: share", "ms per event"],
+        ["entry point", "webhooks: share of busy samples", "browser bodies: share"],
         entries.map((k) => [
           k,
           profWebhook?.byEntry?.[k] ? `${profWebhook.byEntry[k].pct} %` : "—",
-          cpuWebhook?.byEntry[k] !== undefined ? fmt(cpuWebhook.byEntry[k]) : "—",
           profBrowser?.byEntry?.[k] ? `${profBrowser.byEntry[k].pct} %` : "—",
-          cpuBrowser?.byEntry[k] !== undefined ? fmt(cpuBrowser.byEntry[k] / cpuBrowser.eventsPerRequest) : "—",
         ]),
       ),
     );
@@ -333,7 +356,7 @@ export function costSections(r) {
     if (profWebhook?.byFunction) {
       L.push(
         `Top functions by self time (webhooks): ${profWebhook.byFunction
-          .slice(0, 10)
+          .slice(0, 12)
           .map((f) => `${f.name} ${f.selfPct} %`)
           .join("; ")}.`,
       );
@@ -400,8 +423,8 @@ export function costSections(r) {
   // ---------- the bill ----------
   L.push("### The bill for one million events");
   L.push("");
-  const cpuW = cpuWebhook?.perEvent ?? e?.vsBare.relay?.addedCpuMs?.median;
-  const cpuB = cpuBrowser?.perEvent;
+  const cpuW = cpuWebhook ?? e?.vsBare.relay?.addedCpuMs?.median;
+  const cpuB = cpuBrowser;
   const lead = bill(webhookOps, cpuW ?? NaN);
   const browser = bill(browserOps, cpuB ?? NaN);
   if (lead) {
@@ -429,7 +452,7 @@ export function costSections(r) {
     );
     L.push("");
     L.push(
-      `CPU ms per event: ${cpuWebhook ? `the relay's own code, ${fmt(cpuW)} ms per webhook` : `the whole-process proxy (relay − bare), ${fmt(cpuW)} ms per webhook`}${cpuB ? `, ${fmt(cpuB)} ms per browser event` : ""}.`,
+      `CPU ms per event: ${cpuWebhook !== undefined ? `the relay's own code (route + consumer share, quiet), ${fmt(cpuW)} ms per webhook` : `the whole-process proxy (relay − bare), ${fmt(cpuW)} ms per webhook`}${cpuB !== undefined ? `, ${fmt(cpuB)} ms per browser event` : ""}. On Cloudflare, CPU time is billed per invocation; local workerd on this VM is not Cloudflare's hardware.`,
     );
     L.push("");
   }

@@ -31,6 +31,7 @@ import { runBundle } from "./bundle.mjs";
 import { runE2E } from "./e2e.mjs";
 import { runInsideWorkerd } from "./workerd.mjs";
 import { runColdWorkerd } from "./cold-workerd.mjs";
+import { runCpuLoop } from "./cpu-loop.mjs";
 import { renderReport } from "./report.mjs";
 
 const smoke = process.argv.includes("--smoke");
@@ -55,6 +56,7 @@ const SETTINGS = smoke
       e2e: { rounds: 1, durationS: 1, latencyS: 0.5, connections: 4, warmupS: 0.5 },
       profiles: { seconds: 1, warmS: 1 },
       cold: { runs: 1 },
+      cpuLoop: { rounds: 1, webhooks: 60, bodies: 12, batches: 3 },
     }
   : {
       transform: { rounds: 11, minMs: 200, warmMs: 1500, coldRuns: 5 },
@@ -64,6 +66,7 @@ const SETTINGS = smoke
       e2e: { rounds: 5, durationS: 3, latencyS: 2, connections: 8, warmupS: 2 },
       profiles: { seconds: 4, warmS: 3 },
       cold: { runs: 3 },
+      cpuLoop: { rounds: 5, webhooks: 400, bodies: 100, batches: 20 },
     };
 const outFile = smoke
   ? path.join(ROOT, "bench/out/BENCHMARKS.smoke.md")
@@ -218,6 +221,10 @@ if (want("workerd")) {
 if (want("e2e")) {
   step("end to end under wrangler dev");
   results.e2e = await runE2E({ ...SETTINGS.e2e, base });
+}
+if (want("cpu")) {
+  step("the relay's own CPU per event inside workerd, now and before (loops)");
+  results.cpuLoop = await runCpuLoop({ ...SETTINGS.cpuLoop, base });
 }
 if (want("profiles")) {
   step("CPU by entry point inside workerd (profiles)");

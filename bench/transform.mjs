@@ -59,7 +59,7 @@ const coldRuns = { before: [], now: [] };
 for (let i = 0; i < (opts.coldRuns ?? 5); i++) {
   for (const [name, file, api] of [
     ["now", files.relay, "current"],
-    ...(files.base ? [["before", files.base, "base"]] : []),
+    ...(files.base ? [["before", files.base, opts.baseApi ?? "base"]] : []),
   ]) {
     const line = execFileSync(
       process.execPath,
