@@ -445,6 +445,10 @@ export default {
  * map `buildNameMap` builds from the compact table is exactly the full table's.
  */
 function compactTable(lines, snapshot) {
+  const reading = displayReading(
+    lines.map((line) => line.slice(0, 2).toUpperCase()),
+    [fromSnapshot(snapshot), nodeDisplay()],
+  );
   const full = new Map();
   for (const line of lines) for (const key of line.split(" ").slice(2)) full.set(key, line.slice(0, 2));
   const codes = lines.map((line) => line.slice(0, 2).toUpperCase());
@@ -475,7 +479,8 @@ function compactTable(lines, snapshot) {
     const built = buildNameMap({
       table,
       notNames: notNames.join(" "),
-      locales: LOCALES.join(" "),
+      locales: reading.locales,
+      others: reading.others,
       regionName: display,
     });
     const differs = [...full]
@@ -486,7 +491,46 @@ function compactTable(lines, snapshot) {
         `compact table: ${i === 0 ? "workerd" : "Node"} would read ${differs.length} keys otherwise, e.g. ${differs.slice(0, 5).join("; ")}`,
       );
   }
-  return { compact, notNames };
+  return { compact, notNames, reading };
+}
+
+/**
+ * Which region names `buildNameMap` reads: every code's long name in the languages of LOCALES
+ * (a locale whose language without its region is not in LOCALES), and beside them only the names
+ * that differ, in either ICU, from what is already read: a locale's short name where it differs
+ * from its long one, a regional locale's long name where it differs from its language's. The
+ * names left out equal names read, so the map is the same with fewer `Intl.DisplayNames` calls.
+ */
+function displayReading(codes, sources) {
+  const parentOf = (locale) => {
+    const parts = locale.split("-");
+    const last = parts.at(-1);
+    if (parts.length < 2 || !/^([A-Z]{2}|\d{3})$/.test(last)) return undefined;
+    const parent = parts.slice(0, -1).join("-");
+    return LOCALES.includes(parent) ? parent : undefined;
+  };
+  const locales = LOCALES.filter((locale) => parentOf(locale) === undefined);
+  /** Per source, per code: the names already read. */
+  const read = sources.map(() => new Map(codes.map((code) => [code, new Set()])));
+  const note = (locale, style, code) =>
+    sources.forEach((display, i) => read[i].get(code).add(display(locale, style, code)));
+  for (const locale of locales) for (const code of codes) note(locale, "long", code);
+  const others = [];
+  const steps = [
+    ...locales.map((locale) => [locale, "short"]),
+    ...LOCALES.filter((locale) => parentOf(locale) !== undefined).flatMap((locale) => [
+      [locale, "long"],
+      [locale, "short"],
+    ]),
+  ];
+  for (const [locale, style] of steps) {
+    const listed = codes.filter((code) =>
+      sources.some((display, i) => !read[i].get(code).has(display(locale, style, code))),
+    );
+    for (const code of listed) note(locale, style, code);
+    if (listed.length > 0) others.push(`${locale}/${style}/${listed.join(",")}`);
+  }
+  return { locales: locales.join(" "), others: others.join(" ") };
 }
 
 /** An installed package's version (read from disk: some packages do not export package.json). */
@@ -498,7 +542,7 @@ function version(name) {
 function generatedSection() {
   const { lines } = buildTable();
   const snapshot = JSON.parse(readFileSync(WORKERD_NAMES, "utf8"));
-  const { compact, notNames } = compactTable(lines, snapshot);
+  const { compact, notNames, reading } = compactTable(lines, snapshot);
   const versions = [
     `CLDR ${process.versions.cldr} (Node ${process.versions.node})`,
     `i18n-iso-countries ${version("i18n-iso-countries")}`,
@@ -510,8 +554,10 @@ function generatedSection() {
   return (
     BEGIN +
     `/** From ${versions.join(", ")}. */\n` +
-    `/** The locales whose \`Intl.DisplayNames\` region names (long and short) \`buildNameMap\` reads. */\n` +
-    `const DISPLAY_LOCALES = "${LOCALES.join(" ")}";\n` +
+    `/** The locales whose \`Intl.DisplayNames\` long region names \`buildNameMap\` reads for every code. */\n` +
+    `const DISPLAY_LOCALES = "${reading.locales}";\n` +
+    `/** The other names it reads (locale/style/codes): those that differ from the names above. */\n` +
+    `const DISPLAY_OTHERS = "${reading.others}";\n` +
     `/** Keys of those names that name no country here (ambiguous, code-like, or a form no source gives). */\n` +
     `const NOT_NAMES = "${notNames.join(" ")}";\n` +
     `/** Line: alpha-2 alpha-3 key… (countryKey's keys as encodeKey writes them; only those the region names do not give). */\n` +

@@ -7,12 +7,14 @@
  * (`npm run generate:countries`), which also says where each name comes from and which keys it
  * drops as ambiguous; countries.test.ts fails when the table and the generator's sources
  * disagree. Most of them are CLDR's, which the runtime already carries: on the first name looked
- * up, `buildNameMap` reads them from `Intl.DisplayNames` (DISPLAY_LOCALES, long and short), so
+ * up, `buildNameMap` reads them from `Intl.DisplayNames` (DISPLAY_LOCALES and DISPLAY_OTHERS), so
  * the table at the bottom keeps only the names workerd's ICU and Node's do not give (the
  * generator checks that both build exactly its full table; test/countries.test.ts that the
  * workerd the tests run in gives the names the generator read). This keeps about 25 KiB gzipped
- * out of the Worker, for a few milliseconds of CPU once per isolate, and only when a country
- * comes as a name (codes never build it).
+ * out of the Worker, for tens of milliseconds of CPU (about 8,000 `Intl.DisplayNames` lookups;
+ * BENCHMARKS.md gives the figure in workerd) once per isolate, and only when a country comes as a
+ * name (codes never build it). Each locale left out of DISPLAY_LOCALES would take about 1 KiB
+ * back into the table and a thirtieth of that time off.
  *
  * Names are stored as keys (`countryKey`), so "Trinidad & Tobago", "trinidad and tobago" and
  * "TRINIDAD-AND-TOBAGO" are one entry.
@@ -117,14 +119,17 @@ function codeMap(): Map<string, string> {
 export type RegionName = (locale: string, style: "long" | "short", code: string) => string | undefined;
 
 /**
- * Encoded name key -> alpha-2: the names `regionName` gives for `locales` (long and short, every
- * code of `table`), less `notNames` and less any key two countries share, then the table's own
- * keys on top. scripts/generate-countries.mjs writes TABLE with only the keys this cannot derive
- * and checks that the result is its full table, with workerd's names and with Node's.
+ * Encoded name key -> alpha-2: the region names `regionName` gives, less `notNames` and less any
+ * key two countries share, then the table's own keys on top. It reads each of `locales`' long
+ * names for every code of `table`, and only the names `others` lists beside them (as
+ * `locale/style/CODE,CODE …`: the short names that differ from the long ones, and a regional
+ * locale's names that differ from its language's), so about 8,000 names rather than 20,000.
+ * scripts/generate-countries.mjs writes TABLE with only the keys this cannot derive, and checks
+ * that the result is its full table, with workerd's names and with Node's.
  *
  * @example
  * ```ts
- * const names = buildNameMap({ table: "jp jpn", notNames: "", locales: "en", regionName: intlRegionName });
+ * const names = buildNameMap({ table: "jp jpn", notNames: "", locales: "en", others: "", regionName: intlRegionName() });
  * names.get("japan"); // "jp"
  * ```
  */
@@ -132,25 +137,31 @@ export function buildNameMap(input: {
   table: string;
   notNames: string;
   locales: string;
+  others: string;
   regionName: RegionName;
 }): Map<string, string> {
   const lines = input.table.split("\n").filter((line) => line !== "");
   const skip = new Set(input.notNames.split(" "));
   const map = new Map<string, string>();
   const shared = new Set<string>();
+  /** Many names recur across locales ("Japan" in nine of them): each is keyed once. */
+  const keys = new Map<string, string>();
+  const add = (name: string | undefined, code: string) => {
+    if (name === undefined) return;
+    let key = keys.get(name);
+    if (key === undefined) keys.set(name, (key = encodeKey(countryKey(name))));
+    if (key === "" || skip.has(key)) return;
+    const known = map.get(key);
+    if (known !== undefined && known !== code) shared.add(key);
+    else map.set(key, code);
+  };
   for (const locale of input.locales.split(" ")) {
-    for (const style of ["long", "short"] as const) {
-      for (const line of lines) {
-        const code = line.slice(0, 2);
-        const name = input.regionName(locale, style, code.toUpperCase());
-        if (name === undefined) continue;
-        const key = encodeKey(countryKey(name));
-        if (key === "" || skip.has(key)) continue;
-        const known = map.get(key);
-        if (known !== undefined && known !== code) shared.add(key);
-        else map.set(key, code);
-      }
-    }
+    for (const line of lines) add(input.regionName(locale, "long", line.slice(0, 2).toUpperCase()), line.slice(0, 2));
+  }
+  for (const entry of input.others.split(" ")) {
+    const [locale, style, codes] = entry.split("/");
+    if (codes === undefined || (style !== "long" && style !== "short")) continue;
+    for (const code of codes.split(",")) add(input.regionName(locale!, style, code), code.toLowerCase());
   }
   for (const key of shared) map.delete(key);
   for (const line of lines) {
@@ -178,6 +189,7 @@ function nameMap(): Map<string, string> {
     table: TABLE,
     notNames: NOT_NAMES,
     locales: DISPLAY_LOCALES,
+    others: DISPLAY_OTHERS,
     regionName: intlRegionName(),
   });
   return names;
@@ -230,8 +242,10 @@ function findOne(text: string): string | undefined {
 
 // BEGIN GENERATED by scripts/generate-countries.mjs: do not edit by hand
 /** From CLDR 48.0 (Node 22.23.3), i18n-iso-countries 7.14.0, iso-3166 4.4.0, country-list 2.4.1, countries-list 3.4.1, workerd's region names (wrangler 4.164.0, scripts/countries-workerd-names.json). */
-/** The locales whose `Intl.DisplayNames` region names (long and short) `buildNameMap` reads. */
-const DISPLAY_LOCALES = "en en-GB en-AU en-CA en-IN es es-419 es-MX pt pt-PT fr fr-CA de de-CH it nl pl tr sv da nb fi ru uk ar he hi id ms th vi ja ko zh-Hans zh-Hant zh-Hant-HK fil ro cs el hu";
+/** The locales whose `Intl.DisplayNames` long region names `buildNameMap` reads for every code. */
+const DISPLAY_LOCALES = "en es pt fr de it nl pl tr sv da nb fi ru uk ar he hi id ms th vi ja ko zh-Hans zh-Hant fil ro cs el hu";
+/** The other names it reads (locale/style/codes): those that differ from the names above. */
+const DISPLAY_OTHERS = "en/short/BA,CC,GB,HK,MO,PS,US es/short/GB,PS,US pt/short/MO,US fr/short/GB,US de/short/HK,PS nl/short/GB,US pl/short/GB,MO,PS tr/short/GB,MO,PS,US da/short/PS fi/short/GB,PS ru/short/GB,HK,MO,PS,US ar/short/HK,MO,PS he/short/HK,MO,PS,US hi/short/GB,HK,MO,PS,US id/short/US ms/short/PS,US th/short/HK,MO,PS,US vi/short/HK,US ja/short/HK,MO,PS,US ko/short/HK,KR,MO,PS zh-Hans/short/MO,PS zh-Hant/short/MO fil/short/US ro/short/US cs/short/GB el/short/GB,HK,MO,PS,US hu/short/MO,PS en-GB/long/BL,KN,LC,MF,PM,SH,UM,VC,VI en-AU/long/AG,GS,HM,KN,PM,SJ,ST,TC,TT,VC,WF en-CA/long/HM,KN,PS,VC es-419/long/AX,BA,CG,CI,GS,TL,UM es-419/short/GB pt-PT/long/AM,AX,BD,BH,BJ,BS,CC,CI,CW,CX,CZ,DM,EE,EH,FK,GL,GU,IR,KE,KI,KN,KW,KY,LI,LK,LV,MF,MG,MK,MS,MU,MW,NC,NU,PL,PS,RO,SI,SM,SX,TF,TJ,TK,TM,TT,UM,UZ,VI,VN,YE,YT,ZW fr-CA/long/AX,BV,BY,BZ,CC,CK,CX,FK,FO,HM,IM,KN,MF,MP,NF,PN,RE,SX,UM,VA,VE,VG,VI de-CH/long/CV,SB,TL zh-Hant-HK/long/AE,AG,AW,AZ,BA,BF,BJ,BL,BV,BW,BZ,CC,CR,DO,EC,ER,ET,GD,GE,GH,GM,GS,GT,GW,GY,HR,IM,KE,KM,KN,LA,LC,LR,LS,ML,MR,MT,MU,MV,MW,NE,NG,NR,PF,PG,PN,PS,QA,RW,SA,SB,SC,SI,SJ,SM,SO,SR,ST,SZ,TC,TF,TO,TT,TV,TZ,VC,VG,VI,VU,YE,YT,ZM,ZW";
 /** Keys of those names that name no country here (ambiguous, code-like, or a form no source gives). */
 const NOT_NAMES = "!0D:H7V.%aOM5JB<a&Byt<JQGBOG7OBDQyOG !0jImgsoivojkamtmgsoilakbimas !0k]tnkjkemdq2jCl0k2bCmq2jCnqrpnbh !0k]tnkjkemdqjhel0k2bhmqjhenb0 !0pM0iitewlpc0iinleeipq !0qClrq7E9AgColrqBgA7GCgs !0ySHY/uO.b7C=R%GUK(Vg2Y=O!UK!O=R#E!U #aM[aMBaN4aMHaNkaNuaM+d9zb_CaN0aNmaM?aN4aM,aMRd9zb_C #c;+bPubPWdcfb^Bd?vb[]dajd09csudcfb^B #c;+bPuduXdcfb_Cd=jcS|c}Hc{#csudcfb_C #f!.fQ_e.xe%Ef3reZ4e>MfareQ2fmWeH4eZ4 ao as bi bk eu falklandadalarimalvinasadalari falklandeilandenislasmalvinas falklandinsaaretmalvinassaaret falklandinselnmalwinen falklandislandsislasmalvinas falklandskeostrovymalviny falklandsoerneislasmalvinas falklandsoyeneislasmalvinas falklandszigetekmalvinszigetek falklandymalwiny gb ilesfalklandmalouines ilesmalouinesilesfalkland ilhasfalklandmalvinas ilhasmalvinasilhasfalkland insulelefalklandinsulelemalvine islasmalvinasislasfalkland isolefalklandisolemalvine kepulauanfalklandislasmalvinas kongo my nga quandaofalklandislasmalvinas ru saomartinho uc uk us vk vs";
 /** Line: alpha-2 alpha-3 key… (countryKey's keys as encodeKey writes them; only those the region names do not give). */
