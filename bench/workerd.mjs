@@ -58,6 +58,14 @@ export async function runInsideWorkerd({
     const advances = clock.every((c) => c.insideMs >= 1 && c.insideMs <= c.outsideMs + 1); // a frozen clock reads 0
     if (!advances) throw new Error(`performance.now() does not advance inside workerd: ${JSON.stringify(clock)}`);
 
+    // 1b. The first country name in a fresh isolate (each version's module once), before any transform.
+    const countries = {};
+    for (const variant of ["current", ...(baseEntry ? ["base"] : [])]) {
+      const res = await post(dev.url, { kind: "countries", variant });
+      if (res.answers[0] !== "de" || res.answers[1] !== "ru") throw new Error(`findCountry: ${JSON.stringify(res)}`);
+      countries[variant] = { firstMs: res.firstMs, secondMs: res.secondMs, warmUsPerCall: res.warmUs / 1000 };
+    }
+
     // 2. Hash implementations, interleaved round by round, after a warm-up call each.
     for (const impl of HASH_IMPLS) await post(dev.url, { kind: "hash", impl, strings, minMs: warmMs });
     const hashes = Object.fromEntries(HASH_IMPLS.map((k) => [k, []]));
@@ -119,6 +127,7 @@ export async function runInsideWorkerd({
     const ratio = (a, b) => summary(hashes[a].map((x, i) => x / hashes[b][i]));
     return {
       clock,
+      countries,
       clockResolutionMs: clock.every((c) => Number.isInteger(c.insideMs)) ? 1 : "sub-ms",
       stringsPerPass: strings.length,
       hashUsPerPass: Object.fromEntries(Object.entries(hashes).map(([k, v]) => [k, summary(v)])),

@@ -9,6 +9,7 @@
  *
  * POST / with JSON:
  *   { kind: "calibrate", spin }                                  busy loop, report elapsed
+ *   { kind: "countries", variant }                               first country name looked up (builds the map), then warm
  *   { kind: "hash", impl, strings, minMs }                       SHA-256 hex of each string, repeated
  *   { kind: "transform", variant: "current"|"base", fixtures: [{payload, env}], now, minMs }
  *                                                                transformWebhook, events counted
@@ -64,6 +65,19 @@ export default {
       let x = 0;
       for (let i = 0; i < job.spin; i++) x = (x + i * 7) % 1000003;
       return Response.json({ ms: performance.now() - t0, x });
+    }
+    if (job.kind === "countries") {
+      // The first country name looked up in this isolate builds the name map (src/transform/countries.ts).
+      const relay = RELAYS[job.variant ?? "current"];
+      if (!relay?.findCountry) return Response.json({ error: `no findCountry in ${job.variant}` }, { status: 400 });
+      const t0 = performance.now();
+      const first = relay.findCountry("Deutschland");
+      const t1 = performance.now();
+      const second = relay.findCountry("Россия");
+      const t2 = performance.now();
+      for (let i = 0; i < 1000; i++) relay.findCountry("Deutschland");
+      const t3 = performance.now();
+      return Response.json({ firstMs: t1 - t0, secondMs: t2 - t1, warmUs: t3 - t2, answers: [first, second] });
     }
     if (job.kind === "hash") {
       const impl = IMPLS[job.impl];
