@@ -316,6 +316,7 @@ export async function runE2E({
   browser = true,
   countOperations = true,
   deliveryWaitS = 20,
+  shardClaims = 1000,
   base,
 } = {}) {
   const corpus = loadCorpus().filter((e) => !e.env.FIELD_MAP); // one relay config: canonical shapes
@@ -476,6 +477,7 @@ export async function runE2E({
         durationS,
         delivered,
         browser,
+        shardClaims,
       });
     }
 
@@ -548,7 +550,13 @@ export async function runE2E({
  * @example
  * node bench/e2e.mjs '{"operationsOnly":true,"durationS":3,"connections":8}'
  */
-export async function runOperationsBurst({ durationS = 3, connections = 8, deliveryWaitS = 20, browser = true } = {}) {
+export async function runOperationsBurst({
+  durationS = 3,
+  connections = 8,
+  deliveryWaitS = 20,
+  browser = true,
+  shardClaims = 1000,
+} = {}) {
   const templates = loadCorpus()
     .filter((e) => !e.env.FIELD_MAP)
     .map((e) => freshen(e.payload));
@@ -569,7 +577,16 @@ export async function runOperationsBurst({ durationS = 3, connections = 8, deliv
     }
   };
   try {
-    return await countOperationsBurst({ graph, templates, requests, connections, durationS, delivered, browser });
+    return await countOperationsBurst({
+      graph,
+      templates,
+      requests,
+      connections,
+      durationS,
+      delivered,
+      browser,
+      shardClaims,
+    });
   } finally {
     graph.stop();
   }
@@ -591,7 +608,16 @@ function diffCounts(after, before) {
  * fake Graph and the buffered metrics were written, the operations it cost, and `/admin/metrics`
  * read before and after.
  */
-async function countOperationsBurst({ graph, templates, requests, connections, durationS, delivered, browser }) {
+async function countOperationsBurst({
+  graph,
+  templates,
+  requests,
+  connections,
+  durationS,
+  delivered,
+  browser,
+  shardClaims = 1000,
+}) {
   const label = LABELS.relayCounted;
   const state = path.join(ROOT, "bench/out/state", label);
   fs.rmSync(state, { recursive: true, force: true });
@@ -663,7 +689,13 @@ async function countOperationsBurst({ graph, templates, requests, connections, d
         });
       }
     }
-    return { webhooks, browser: browserBurst, browserSkipped };
+    // One intake shard alone: claims a second, one caller at a time and 16 at once.
+    const shard = {};
+    for (const concurrency of [1, 16]) {
+      const res = await fetch(`${dev.url}/__bench/shard?n=${shardClaims}&c=${concurrency}`);
+      shard[concurrency] = await res.json();
+    }
+    return { webhooks, browser: browserBurst, browserSkipped, shard };
   } finally {
     await dev.stop();
   }

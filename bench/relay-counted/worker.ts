@@ -259,10 +259,53 @@ async function allCounts(env: Env): Promise<{ worker: BenchCounts; objects: Reco
   return { worker: snapshot(), objects };
 }
 
+/**
+ * One intake shard's throughput: `concurrency` loops share `n` claims (each a claim and its
+ * confirm, as a webhook makes them) against one IntakeLedger object, timed from the Worker
+ * (`performance.now()`, wall time in local workerd). Answers `{ skipped }` when the ledger's
+ * methods are not `claim` / `confirm` with the shapes of src/delivery/intakeLedger.ts.
+ */
+async function shardThroughput(env: Env, n: number, concurrency: number): Promise<Response> {
+  const namespace = env.INTAKE_LEDGER as unknown as DurableObjectNamespace<RelayIntakeLedger>;
+  const ledger = namespace.get(namespace.idFromName(`bench-shard-${Date.now()}`));
+  const run = Date.now().toString(36);
+  let next = 0;
+  let calls = 0;
+  const started = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = next++; i < n; i = next++) {
+          const keys = [`id:bench-${run}-${i}`];
+          const [claim] = await ledger.claim([{ keys, eventId: `e-${run}-${i}` }], Date.now());
+          calls++;
+          if (claim?.outcome !== "claimed") throw new Error(`claim answered ${JSON.stringify(claim)}`);
+          await ledger.confirm([{ keys, token: claim.token }]);
+          calls++;
+        }
+      }),
+    );
+  } catch (error) {
+    return Response.json({ skipped: `the intake ledger did not answer as expected: ${String(error)}` });
+  }
+  const ms = performance.now() - started;
+  return Response.json({
+    claims: n,
+    calls,
+    concurrency,
+    ms,
+    claimsPerSecond: (n * 1000) / ms,
+    callsPerSecond: (calls * 1000) / ms,
+  });
+}
+
 export default {
   async fetch(request, env, ctx) {
-    const path = new URL(request.url).pathname;
+    const url = new URL(request.url);
+    const path = url.pathname;
     if (path === "/__bench/counts") return Response.json(await allCounts(env));
+    if (path === "/__bench/shard")
+      return shardThroughput(env, Number(url.searchParams.get("n") ?? 1000), Number(url.searchParams.get("c") ?? 16));
     add(counts.invocations, `fetch ${path}`);
     return relay.fetch(request, countedEnv(env), ctx);
   },
