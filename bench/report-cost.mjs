@@ -482,6 +482,12 @@ export function costSections(r) {
   // ---------- scale ----------
   L.push("### Scale: which limit binds first");
   L.push("");
+  /** Intake ledger requests per webhook, whatever its methods are called. */
+  const ledgerCalls = webhookOps
+    ? Object.entries(webhookOps.doByMethod)
+        .filter(([k]) => k.startsWith("INTAKE_LEDGER."))
+        .reduce((a, [, v]) => a + v, 0)
+    : 0;
   const shard = ops?.shard?.["16"];
   const shard1 = ops?.shard?.["1"];
   const perShard =
@@ -504,7 +510,7 @@ export function costSections(r) {
         ],
         [
           "10,000 webhooks/s",
-          `the ledger first: 16 shards × a Durable Object's ~1,000 requests/s soft limit at ${webhookOps ? fmt(webhookOps.doByMethod["INTAKE_LEDGER.claim"] + (webhookOps.doByMethod["INTAKE_LEDGER.confirm"] ?? 0)) : "2"} ledger requests per webhook is ~${webhookOps ? fmt(16000 / (webhookOps.doByMethod["INTAKE_LEDGER.claim"] + (webhookOps.doByMethod["INTAKE_LEDGER.confirm"] ?? 0)), 2) : "8,000"} webhooks/s${shard && !shard.skipped ? ` (locally one shard did ${fmt(shard.claimsPerSecond)} claims/s: 16 of them ~${fmt(16 * shard.claimsPerSecond, 2)} webhooks/s)` : ""}; then the queue: 5,000 messages/s per queue (one message per webhook)`,
+          `the ledger first: 16 shards × a Durable Object's ~1,000 requests/s soft limit at ${webhookOps ? fmt(ledgerCalls) : "2"} ledger requests per webhook is ~${ledgerCalls > 0 ? fmt(16000 / ledgerCalls, 2) : "8,000"} webhooks/s${shard && !shard.skipped ? ` (locally one shard did ${fmt(shard.claimsPerSecond)} claims/s: 16 of them ~${fmt(16 * shard.claimsPerSecond, 2)} webhooks/s)` : ""}; then the queue: 5,000 messages/s per queue (one message per webhook)`,
           "more queues (one producer binding per queue, picked by a hash of the event id, each with its own consumer) or several events per message; more intake shards (a constant in src/delivery/producer.ts, changing it moves keys: the ledger forgets ids for 48 h); one ledger call per webhook",
         ],
         [

@@ -39,7 +39,7 @@ describe("countries inside workerd", () => {
   it("reads every snapshot name as its country or as no country, never another one (but a code)", () => {
     for (const locale of locales) {
       snapshot.codes.forEach((code, i) => {
-        const name = snapshot.locales[locale].long[i];
+        const name = snapshot.locales[locale].long[i] ?? null;
         // Two or three letters are read as a code first ("Nga", Vietnamese for Russia, is NGA: Nigeria).
         if (name === null || /^[a-z]{2,3}$/i.test(name)) return;
         const found = findCountry(name);
