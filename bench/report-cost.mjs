@@ -488,6 +488,8 @@ export function costSections(r) {
         .filter(([k]) => k.startsWith("INTAKE_LEDGER."))
         .reduce((a, [, v]) => a + v, 0)
     : 0;
+  /** Intake shards the burst touched (every shard, with a burst of hundreds of ids). */
+  const shards = ops?.webhooks?.counts?.objectNames?.INTAKE_LEDGER ?? 16;
   const shard = ops?.shard?.["16"];
   const shard1 = ops?.shard?.["1"];
   const perShard =
@@ -500,17 +502,17 @@ export function costSections(r) {
       [
         [
           "100 webhooks/s",
-          "none: a queue takes 5,000 messages/s; the intake ledger's 16 shards see ~6 requests/s each (a Durable Object's soft limit is ~1,000 requests/s)",
+          `none: a queue takes 5,000 messages/s; the intake ledger's ${shards} shards see ~${fmt((100 * (ledgerCalls || 2)) / shards, 2)} requests/s each (a Durable Object's soft limit is ~1,000 requests/s)`,
           "nothing to do",
         ],
         [
           "1,000 webhooks/s",
-          `Meta's side: one pixel's events arrive in consumer batches of up to 100 (1,000 events/s = 10 Graph requests/s per pixel at most 5 concurrent consumers); Meta rate-limits per app and ad account, not per event. Intake shards: ~60 webhooks/s each (${perShard})`,
+          `Meta's side: one pixel's events arrive in consumer batches of up to 100 (1,000 events/s = 10 Graph requests/s per pixel at most 5 concurrent consumers); Meta rate-limits per app and ad account, not per event. Intake shards: ~${fmt(1000 / shards, 2)} webhooks/s each (${perShard})`,
           "batches of 100 events per Graph request; `max_concurrency: 5` bounds the requests in flight; raise it, or more shards",
         ],
         [
           "10,000 webhooks/s",
-          `the ledger first: 16 shards × a Durable Object's ~1,000 requests/s soft limit at ${webhookOps ? fmt(ledgerCalls) : "2"} ledger requests per webhook is ~${ledgerCalls > 0 ? fmt(16000 / ledgerCalls, 2) : "8,000"} webhooks/s${shard && !shard.skipped ? ` (locally one shard did ${fmt(shard.claimsPerSecond)} claims/s: 16 of them ~${fmt(16 * shard.claimsPerSecond, 2)} webhooks/s)` : ""}; then the queue: 5,000 messages/s per queue (one message per webhook)`,
+          `the ledger first: ${shards} shards × a Durable Object's ~1,000 requests/s soft limit at ${webhookOps ? fmt(ledgerCalls) : "2"} ledger requests per webhook is ~${ledgerCalls > 0 ? fmt((shards * 1000) / ledgerCalls, 2) : "8,000"} webhooks/s${shard && !shard.skipped ? ` (locally one shard did ${fmt(shard.claimsPerSecond)} claims/s: ${shards} of them ~${fmt(shards * shard.claimsPerSecond, 2)} webhooks/s)` : ""}; then the queue: 5,000 messages/s per queue (one message per webhook)`,
           "more queues (one producer binding per queue, picked by a hash of the event id, each with its own consumer) or several events per message; more intake shards (a constant in src/delivery/producer.ts, changing it moves keys: the ledger forgets ids for 48 h); one ledger call per webhook",
         ],
         [

@@ -50,6 +50,8 @@ export interface BenchCounts {
   };
   /** Worker invocations by kind (fetch by path, queue batches by queue, with their messages). */
   invocations: Record<string, number>;
+  /** `binding` -> distinct object names asked for (`idFromName`), e.g. the intake shards in use. */
+  objectNames: Record<string, number>;
 }
 
 const counts: BenchCounts = {
@@ -70,7 +72,9 @@ const counts: BenchCounts = {
     consumerRecordMs: 0,
   },
   invocations: {},
+  objectNames: {},
 };
+const namesSeen = new Map<string, Set<string>>();
 const add = (record: Record<string, number>, key: string, n = 1) => (record[key] = (record[key] ?? 0) + n);
 
 const NAMESPACES = ["INTAKE_LEDGER", "DEAD_LETTERS", "DELIVERY_CIRCUIT", "METRICS"] as const;
@@ -97,6 +101,13 @@ function countedNamespace(binding: string, namespace: DurableObjectNamespace): D
       if (typeof value !== "function") return value;
       if (property === "get" || property === "getByName")
         return (...args: unknown[]) => countedStub(binding, Reflect.apply(value, target, args) as object);
+      if (property === "idFromName")
+        return (name: string) => {
+          if (!namesSeen.has(binding)) namesSeen.set(binding, new Set());
+          namesSeen.get(binding)!.add(name);
+          counts.objectNames[binding] = namesSeen.get(binding)!.size;
+          return target.idFromName(name);
+        };
       return (...args: unknown[]) => Reflect.apply(value, target, args);
     },
   });
