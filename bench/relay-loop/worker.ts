@@ -104,13 +104,15 @@ function context(): { ctx: ExecutionContext; settle: () => Promise<void> } {
   return { ctx, settle: async () => void (await Promise.all(pending.splice(0))) };
 }
 
-/** A fresh Studio `id` (webhooks) or fresh `event_id`s (browser bodies) for iteration `i`. */
-function fresh(body: string, kind: string, i: number): string {
-  if (kind === "webhook") {
-    const payload = JSON.parse(body) as { id?: string };
-    return JSON.stringify({ ...payload, id: `${payload.id ?? "evt"}-loop-${i}` });
-  }
-  return body.replaceAll("cartful.ses_", `cartful.ses_l${i}_`);
+/**
+ * A fresh Studio `id` (webhooks, and the consumer's first webhook) or fresh `event_id`s (browser
+ * bodies) for iteration `i` of loop `run`: a repeated id would be answered as a redelivery, and
+ * the loop would replay that shorter path.
+ */
+function fresh(body: string, kind: string, run: string, i: number): string {
+  if (kind === "browser") return body.replaceAll("cartful.ses_", `cartful.ses_${run}${i}_`);
+  const payload = JSON.parse(body) as { id?: string };
+  return JSON.stringify({ ...payload, id: `${payload.id ?? "evt"}-loop-${run}-${i}` });
 }
 
 const GRAPH_ANSWER = JSON.stringify({ events_received: 1, messages: [], fbtrace_id: "AbCdEfLoop" });
@@ -128,6 +130,7 @@ interface Job {
 
 async function loop(job: Job, env: Env, base: string): Promise<Response> {
   const rec: Recording = { answers: new Map(), sent: new Map() };
+  const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const request = (body: string) =>
     new Request(`${base}${job.path}`, { method: "POST", headers: job.headers, body }) as Request<
       unknown,
@@ -135,11 +138,17 @@ async function loop(job: Job, env: Env, base: string): Promise<Response> {
     >;
   // 1. One real request, its bindings' answers recorded.
   const live = context();
-  const first = await relay.fetch!(request(fresh(job.bodies[0]!, job.kind, 0)), boundEnv(env, rec, false), live.ctx);
+  const first = await relay.fetch!(
+    request(fresh(job.bodies[0]!, job.kind, run, 0)),
+    boundEnv(env, rec, false),
+    live.ctx,
+  );
   const firstText = await first.text();
   await live.settle();
   if (first.status === 404) return Response.json({ skipped: `${job.path} answered 404` });
-  if (first.status >= 300) return Response.json({ error: `first request answered ${first.status}: ${firstText}` });
+  // The loop must replay the path of a new event, queued: not a redelivery, not a refusal.
+  if (first.status !== 202 || !/"queued"/.test(firstText))
+    return Response.json({ error: `first request answered ${first.status}: ${firstText}` });
   const replayEnv = boundEnv(env, rec, true);
   const realFetch = globalThis.fetch;
   const realLog = console.log;
@@ -176,7 +185,7 @@ async function loop(job: Job, env: Env, base: string): Promise<Response> {
       events = job.n * size;
     } else {
       const prepared = Array.from({ length: job.n }, (_, i) =>
-        fresh(job.bodies[i % job.bodies.length]!, job.kind, i + 1),
+        fresh(job.bodies[i % job.bodies.length]!, job.kind, run, i + 1),
       );
       for (let i = 0; i < Math.min(20, job.n); i++)
         await (await relay.fetch!(request(prepared[i]!), replayEnv, ctx)).text(); // warm
