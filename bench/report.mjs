@@ -296,7 +296,7 @@ export function renderReport(r) {
     L.push("## 2. End to end under `wrangler dev`, and 3. CPU per event");
     L.push("");
     L.push(
-      `Every Worker runs under its own \`wrangler dev\` (local workerd; own \`--persist-to\` state and own dev registry, so the two queued relays do not share a queue) on loopback and POSTs to the same fake Graph (bench/fake-graph.mjs, answers 200 at once). The relay runs src/index.ts; its direct path uses a config generated from wrangler.jsonc without the queue and Durable Object bindings, so it transforms and posts within the request. \`META_ACCESS_TOKEN\` is a dummy so it really posts; \`Authorization: Bearer\` auth. The bare Worker (bench/bare/, run with the relay's compatibility settings) forwards the body untouched. Bodies cycle over: ${e.settings.bodies.join(", ")} (with \`occurred_at\` moved to now). Checks before measuring: ${Object.entries(
+      `Every Worker runs under its own \`wrangler dev\` (local workerd; own \`--persist-to\` state and own dev registry, so two queued relays do not share a queue) on loopback and POSTs to the same fake Graph (bench/fake-graph.mjs, answers 200 at once). The relay runs wrangler.jsonc as deployed (queue, intake ledger, consumer, METRICS; the browser route\'s rate limit raised, one loopback client sending everything), with \`BROWSER_ORIGINS\` listing the bench\'s shop origin; the before relay is the base\'s own wrangler.jsonc; the direct path is this source without the queue and Durable Object sections (it transforms and posts within the request). \`META_ACCESS_TOKEN\` is a dummy so it really posts; webhooks use \`Authorization: Bearer\`, browser bodies \`text/plain\` from the listed \`Origin\` with a browser user agent. The bare Worker (bench/bare/, run with the relay\'s compatibility settings) forwards the body untouched to the same fake Graph: the baseline for both paths. Webhook bodies cycle over: ${e.settings.bodies.join(", ")} (with \`occurred_at\` moved to now, a fresh Studio \`id\` each on the queued paths); browser bodies hold ${e.settings.browserEventsPerBody ?? 5} events of one quiz session each (product views, add to cart, recommendations, quiz complete), fresh \`event_id\`s each. Checks before measuring: ${Object.entries(
         c,
       )
         .map(
@@ -453,14 +453,26 @@ export function renderReport(r) {
     "- `npm run bench:smoke` — the same pipeline, tiny; writes bench/out/BENCHMARKS.smoke.md. No timing is asserted anywhere.",
   );
   L.push(
-    "- `npx node bench/run.mjs --only=transform,workerd,e2e,bundle` — a subset, written to bench/out/BENCHMARKS.partial.md.",
+    "- `npx node bench/run.mjs --only=transform,workerd,e2e,cpu,profiles,cold,bundle` — a subset, written to bench/out/BENCHMARKS.partial.md.",
   );
   L.push("- `npx node bench/e2e.mjs '{\"rounds\":1}'` — the end-to-end step alone (JSON on stdout).");
+  L.push(
+    "- `npx node bench/e2e.mjs '{\"operationsOnly\":true}'` — the counted bursts alone (bench/relay-counted/: Durable Object requests, rows written, queue messages per event; one intake shard's claims a second).",
+  );
+  L.push(
+    "- `npx node bench/cpu-loop.mjs '{\"rounds\":3}'` — the relay's own CPU per event inside workerd, now and before (bench/relay-loop/).",
+  );
+  L.push(
+    "- `npx node bench/cold-workerd.mjs '{\"runs\":3}'` — cold start (Worker startup, first webhook), now and before.",
+  );
+  L.push(
+    "- `node scripts/generate-countries.mjs --workerd-names` then `npm run generate:countries` — after a wrangler update: workerd's region names again, and the country table kept to what they do not give.",
+  );
   L.push(
     '- `npx node bench/profile.mjs \'{"only":["canonical"]}\'` — CPU profile of the transform (bench/out/transform.cpuprofile, opens in Chrome DevTools).',
   );
   L.push(
-    "- `npx node bench/profile-workerd.mjs` — sampled CPU profile of the relay inside workerd under load, through wrangler's inspector (bench/out/workerd.cpuprofile).",
+    '- `npx node bench/profile-workerd.mjs \'{"path":"queued","load":"browser"}\'` — sampled CPU profile of the relay inside workerd under load (webhooks or browser bodies; direct or as deployed), through wrangler\'s inspector (bench/out/workerd.cpuprofile).',
   );
   return L.join("\n") + "\n";
 }
