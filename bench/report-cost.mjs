@@ -525,7 +525,7 @@ export function costSections(r) {
   );
   L.push("");
   L.push(
-    "Limits quoted: Queues 5,000 messages/s per queue and 128 KB per message (https://developers.cloudflare.com/queues/platform/limits/), a Durable Object's soft limit of 1,000 requests/s (https://developers.cloudflare.com/durable-objects/reference/faq/), 10,000 subrequests per invocation on Workers Paid (https://developers.cloudflare.com/workers/platform/limits/).",
+    "Limits quoted: Queues: 5,000 messages/s per queue (beyond it `send()` and `sendBatch()` throw Too Many Requests: the webhook then gets an error answer and Studio redelivers, the intake ledger keeping it once), 128 KB per message, at most 100 messages or 256 KB per `sendBatch`, 250 concurrent consumer invocations (the relay asks for 5) (https://developers.cloudflare.com/queues/platform/limits/); a Durable Object's soft limit of 1,000 requests/s, each object single-threaded (https://developers.cloudflare.com/durable-objects/reference/faq/); 10,000 subrequests per invocation on Workers Paid (https://developers.cloudflare.com/workers/platform/limits/): a consumer batch of 100 events makes one Graph request per destination, far below it. Consumer invocations are counted as Worker requests in the bill above (conservative: the price lists do not say; at batches of up to 100 they are about 1 % of requests).",
   );
   L.push("");
   return L;
