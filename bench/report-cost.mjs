@@ -87,7 +87,16 @@ function perEvent(burst) {
     queueOperations: (3 * queue.units64k) / events,
     workerRequests: (fetches + consumerInvocations) / events,
     consumerInvocations: consumerInvocations / events,
+    eventsPerBatch: consumerInvocations > 0 ? events / consumerInvocations : NaN,
     metricsWrites: (c.metrics?.webhookRecords ?? 0) + (c.metrics?.consumerRecords ?? 0),
+    /** Durable Object requests per route request, per consumer batch, and by objects per event. */
+    byCaller: {
+      route: sum(c.durableObjectRequestsByCaller?.route) / burst.requests,
+      consumerPerBatch:
+        consumerInvocations > 0 ? sum(c.durableObjectRequestsByCaller?.consumer) / consumerInvocations : 0,
+      objects: sum(c.durableObjectRequestsByCaller?.object) / events,
+    },
+    consumerBatches: consumerInvocations,
     sameIsolate: burst.sameIsolate,
   };
 }
@@ -165,6 +174,12 @@ export function costSections(r) {
         .map(([k, v]) => `${k} ${fmt(v)}`)
         .join(", ")})`,
       verdict(webhookOps.doRequests <= 1),
+    ]);
+  if (webhookOps)
+    rows.push([
+      "consumer: at most one Durable Object request per destination per batch (circuit), plus its metrics write (one destination here: ≤ 2)",
+      `${fmt(webhookOps.byCaller.consumerPerBatch)} per batch of ${fmt(webhookOps.eventsPerBatch)} events on average (${webhookOps.consumerBatches} batches)${browserOps ? `; browser events: ${fmt(browserOps.byCaller.consumerPerBatch)} per batch` : ""}`,
+      verdict(webhookOps.byCaller.consumerPerBatch <= 2),
     ]);
   if (browserOps)
     rows.push([
@@ -250,6 +265,17 @@ export function costSections(r) {
                   .filter(([, v]) => v > 0)
                   .map(([k, v]) => `${k} ${fmt(v)}`)
                   .join(", ")})`,
+            ),
+          ],
+          [
+            "… by caller: route per request / consumer per batch / objects per event",
+            col(
+              webhookOps,
+              (o) => `${fmt(o.byCaller.route)} / ${fmt(o.byCaller.consumerPerBatch)} / ${fmt(o.byCaller.objects)}`,
+            ),
+            col(
+              browserOps,
+              (o) => `${fmt(o.byCaller.route)} / ${fmt(o.byCaller.consumerPerBatch)} / ${fmt(o.byCaller.objects)}`,
             ),
           ],
           [

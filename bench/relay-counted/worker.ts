@@ -4,7 +4,7 @@
  *
  * - Durable Object requests: every binding (INTAKE_LEDGER, DEAD_LETTERS, DELIVERY_CIRCUIT,
  *   METRICS) is wrapped so each call on a stub (an RPC method or `fetch`) is counted, per binding
- *   and method, whoever calls it (the routes, the consumer, another Durable Object);
+ *   and method, and per caller (the routes, the consumer, another Durable Object, the cron);
  * - SQLite rows written: each Durable Object's `ctx.storage.sql.exec` cursor's `rowsWritten`,
  *   summed per class, and alarms set (`setAlarm`, billed as a row written);
  * - queue messages: every `send` and `sendBatch` on CAPI_QUEUE and CAPI_DLQ, with each message's
@@ -31,6 +31,8 @@ import type { MetricsBatch } from "../../src/observe/metrics";
 export interface BenchCounts {
   /** `binding.method` -> calls on a stub. */
   durableObjectRequests: Record<string, number>;
+  /** The same by caller: `route`, `consumer`, `object` (a Durable Object), `cron`. */
+  durableObjectRequestsByCaller: Record<string, Record<string, number>>;
   /** class -> SQLite rows written (cursor `rowsWritten`), and alarms set. */
   rowsWritten: Record<string, number>;
   alarmsSet: Record<string, number>;
@@ -56,6 +58,7 @@ export interface BenchCounts {
 
 const counts: BenchCounts = {
   durableObjectRequests: {},
+  durableObjectRequestsByCaller: {},
   rowsWritten: {},
   alarmsSet: {},
   queue: {},
@@ -80,27 +83,31 @@ const add = (record: Record<string, number>, key: string, n = 1) => (record[key]
 const NAMESPACES = ["INTAKE_LEDGER", "DEAD_LETTERS", "DELIVERY_CIRCUIT", "METRICS"] as const;
 const QUEUES = ["CAPI_QUEUE", "CAPI_DLQ"] as const;
 
+/** Who calls a Durable Object: the fetch routes, the queue consumer, another object, the cron. */
+type Caller = "route" | "consumer" | "object" | "cron";
+
 /** A stub whose every method call is counted as one Durable Object request. */
-function countedStub<T extends object>(binding: string, stub: T): T {
+function countedStub<T extends object>(binding: string, stub: T, caller: Caller): T {
   return new Proxy(stub, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== "function" || typeof property !== "string" || property === "then") return value;
       return (...args: unknown[]) => {
         add(counts.durableObjectRequests, `${binding}.${property}`);
+        add((counts.durableObjectRequestsByCaller[caller] ??= {}), `${binding}.${property}`);
         return Reflect.apply(value, target, args);
       };
     },
   });
 }
 
-function countedNamespace(binding: string, namespace: DurableObjectNamespace): DurableObjectNamespace {
+function countedNamespace(binding: string, namespace: DurableObjectNamespace, caller: Caller): DurableObjectNamespace {
   return new Proxy(namespace, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== "function") return value;
       if (property === "get" || property === "getByName")
-        return (...args: unknown[]) => countedStub(binding, Reflect.apply(value, target, args) as object);
+        return (...args: unknown[]) => countedStub(binding, Reflect.apply(value, target, args) as object, caller);
       if (property === "idFromName")
         return (name: string) => {
           if (!namesSeen.has(binding)) namesSeen.set(binding, new Set());
@@ -150,17 +157,19 @@ function countedQueue(binding: string, queue: Queue): Queue {
   });
 }
 
-/** `env` with its Durable Object namespaces and queue producers counted (cached per env object). */
-const wrapped = new WeakMap<object, Env>();
-function countedEnv(env: Env): Env {
-  let out = wrapped.get(env);
+/** `env` with its Durable Object namespaces and queue producers counted (cached per env object and caller). */
+const wrapped = new Map<Caller, WeakMap<object, Env>>();
+function countedEnv(env: Env, caller: Caller): Env {
+  if (!wrapped.has(caller)) wrapped.set(caller, new WeakMap());
+  const cache = wrapped.get(caller)!;
+  let out = cache.get(env);
   if (out === undefined) {
     const copy: Record<string, unknown> = { ...env };
     for (const name of NAMESPACES)
-      if (copy[name]) copy[name] = countedNamespace(name, copy[name] as DurableObjectNamespace);
+      if (copy[name]) copy[name] = countedNamespace(name, copy[name] as DurableObjectNamespace, caller);
     for (const name of QUEUES) if (copy[name]) copy[name] = countedQueue(name, copy[name] as Queue);
     out = copy as unknown as Env;
-    wrapped.set(env, out);
+    cache.set(env, out);
   }
   return out;
 }
@@ -196,7 +205,7 @@ function snapshot(): BenchCounts {
 export class IntakeLedger extends RelayIntakeLedger {
   constructor(ctx: DurableObjectState, env: Env) {
     countStorage("IntakeLedger", ctx);
-    super(ctx, countedEnv(env));
+    super(ctx, countedEnv(env, "object"));
   }
   async benchCounts(): Promise<BenchCounts> {
     return snapshot();
@@ -206,7 +215,7 @@ export class IntakeLedger extends RelayIntakeLedger {
 export class DeadLetterStore extends RelayDeadLetterStore {
   constructor(ctx: DurableObjectState, env: Env) {
     countStorage("DeadLetterStore", ctx);
-    super(ctx, countedEnv(env));
+    super(ctx, countedEnv(env, "object"));
   }
   async benchCounts(): Promise<BenchCounts> {
     return snapshot();
@@ -216,7 +225,7 @@ export class DeadLetterStore extends RelayDeadLetterStore {
 export class DeliveryCircuit extends RelayDeliveryCircuit {
   constructor(ctx: DurableObjectState, env: Env) {
     countStorage("DeliveryCircuit", ctx);
-    super(ctx, countedEnv(env));
+    super(ctx, countedEnv(env, "object"));
   }
   async benchCounts(): Promise<BenchCounts> {
     return snapshot();
@@ -226,7 +235,7 @@ export class DeliveryCircuit extends RelayDeliveryCircuit {
 export class MetricsStore extends RelayMetricsStore {
   constructor(ctx: DurableObjectState, env: Env) {
     countStorage("MetricsStore", ctx);
-    super(ctx, countedEnv(env));
+    super(ctx, countedEnv(env, "object"));
   }
 
   override async record(batch: MetricsBatch): Promise<void> {
@@ -318,12 +327,12 @@ export default {
     if (path === "/__bench/shard")
       return shardThroughput(env, Number(url.searchParams.get("n") ?? 1000), Number(url.searchParams.get("c") ?? 16));
     add(counts.invocations, `fetch ${path}`);
-    return relay.fetch(request, countedEnv(env), ctx);
+    return relay.fetch(request, countedEnv(env, "route"), ctx);
   },
   async queue(batch, env, ctx) {
     add(counts.invocations, `queue ${batch.queue}`);
     add(counts.invocations, `queue ${batch.queue} messages`, batch.messages.length);
-    return relay.queue(batch, countedEnv(env), ctx);
+    return relay.queue(batch, countedEnv(env, "consumer"), ctx);
   },
-  scheduled: (controller, env, ctx) => relay.scheduled(controller, countedEnv(env), ctx),
+  scheduled: (controller, env, ctx) => relay.scheduled(controller, countedEnv(env, "cron"), ctx),
 } satisfies ExportedHandler<Env>;
