@@ -21,7 +21,8 @@ function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return sourceFiles(full);
-    return /\.(ts|js)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) ? [full] : [];
+    // Tests and their sample data (`x.sample.ts`) are not modules of the relay.
+    return /\.(ts|js)$/.test(entry.name) && !/\.(test|sample)\.ts$/.test(entry.name) ? [full] : [];
   });
 }
 

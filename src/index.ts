@@ -5,6 +5,7 @@
  * Durable Objects behind them.
  */
 import { handleQueueBatch } from "./delivery/consumer";
+import { defaultRuntime } from "./core/runtime";
 import { createApp } from "./http/app";
 import { consumerBatch } from "./observe/metrics";
 import { recordNow } from "./observe/recorder";
@@ -17,7 +18,7 @@ export default {
   queue: (batch, env, ctx) =>
     handleQueueBatch(batch, env, ctx, { record: (report) => recordNow(env, consumerBatch(report, Date.now())) }),
   scheduled: (controller, env, ctx) =>
-    ctx.waitUntil(hourlyRound(env, { fetch: (input, init) => fetch(input, init), now: controller.scheduledTime })),
+    ctx.waitUntil(hourlyRound(env, defaultRuntime({ now: () => controller.scheduledTime }))),
 } satisfies ExportedHandler<Env>;
 
 export { IntakeLedger } from "./delivery/intakeLedger";

@@ -1,15 +1,17 @@
 /**
  * The delivery circuit (src/delivery/circuit.ts) inside workerd: the real Durable Object on
  * SQLite, its alarm run by hand, a fake Graph and fake queues handed in through its `deps`.
+ * Its rules alone (open, wait, close) are tested in Node: src/delivery/circuitState.test.ts.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { CircuitDeps, DeliveryCircuit } from "../src/delivery/circuit";
-import { circuitName, type HoldCause } from "../src/delivery/holds";
+import { circuitOf, type HoldCause } from "../src/delivery/holds";
 import type { DeadLetter, QueuedEvent } from "../src/delivery/messages";
 import { PROBE_FIRST_DELAY_MS } from "../src/delivery/policy";
 import type { ServerEvent } from "../src/transform/capi";
+import { fakeQueue } from "./queueFakes";
 import { queuedEvent } from "./queueFixtures";
 
 const NOW = Date.now();
@@ -33,20 +35,18 @@ const refused: HoldCause = {
 /** A fresh circuit of a destination with its fake world: Graph answers from `answer`, queues record. */
 async function circuit(answer: (ids: string[]) => Response, settings: Record<string, unknown> = {}) {
   const destination = `d${++sequence}`;
-  const stub = env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName(destination)));
+  const stub = circuitOf(env, destination)!;
   const requests: { url: string; ids: string[]; token: string }[] = [];
-  const requeued: QueuedEvent[] = [];
-  const letters: DeadLetter[] = [];
+  const requeue = fakeQueue<QueuedEvent>();
+  const deadLetterQueue = fakeQueue<DeadLetter>();
   const lines: Record<string, unknown>[] = [];
   const clock = { now: NOW };
   const workerEnv = {
     META_GRAPH_URL: "https://graph.test",
     [`TOKEN_${sequence}`]: TOKEN,
     DESTINATIONS: JSON.stringify([{ name: destination, pixel_id: "555", access_token_secret: `TOKEN_${sequence}` }]),
-    CAPI_QUEUE: {
-      sendBatch: async (messages: { body: QueuedEvent }[]) => void requeued.push(...messages.map((m) => m.body)),
-    },
-    CAPI_DLQ: { send: async (letter: DeadLetter) => void letters.push(letter) },
+    CAPI_QUEUE: requeue.queue,
+    CAPI_DLQ: deadLetterQueue.queue,
     ...settings,
   };
   const deps: CircuitDeps = {
@@ -57,16 +57,26 @@ async function circuit(answer: (ids: string[]) => Response, settings: Record<str
       return answer(ids);
     }) as typeof fetch,
     now: () => clock.now,
-    sink: (line) => lines.push(JSON.parse(line)),
+    log: (line) => lines.push(JSON.parse(line)),
     env: workerEnv,
   };
   await runInDurableObject(stub, (instance: DeliveryCircuit) => {
     instance.deps = deps;
   });
   const held = (ids: string[], eventTime = NOW_S - 60) =>
-    ids.map((id) => queuedEvent(id, eventTime, "555", destination));
+    ids.map((id) => queuedEvent({ id, eventTime, pixelId: "555", destination }));
   const alarmAt = () => runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
-  return { destination, stub, requests, requeued, letters, lines, clock, held, alarmAt };
+  return {
+    destination,
+    stub,
+    requests,
+    requeued: requeue.sent,
+    letters: deadLetterQueue.sent,
+    lines,
+    clock,
+    held,
+    alarmAt,
+  };
 }
 
 const ok = (ids: string[]) => Response.json({ events_received: ids.length, fbtrace_id: "TRACE-OK" });
@@ -187,7 +197,7 @@ describe("DeliveryCircuit", () => {
       nextProbeAt: c.clock.now + 16 * PROBE_FIRST_DELAY_MS,
     });
     await runInDurableObject(c.stub, (instance: DeliveryCircuit) => {
-      instance.deps.env = { ...(instance.deps.env as object), [`TOKEN_${sequence}`]: TOKEN };
+      instance.deps.env = { ...instance.deps.env, [`TOKEN_${sequence}`]: TOKEN };
     });
     c.clock.now += 1000;
     await c.stub.settingsUsable(c.clock.now);
@@ -216,7 +226,7 @@ describe("DeliveryCircuit", () => {
     expect(await c.stub.status(c.clock.now)).toMatchObject({ open: true, cause: "no_token", held: 2, probes: 1 });
     // The secret is put back (a new deployment): the next probe finds it.
     await runInDurableObject(c.stub, (instance: DeliveryCircuit) => {
-      instance.deps.env = { ...(instance.deps.env as object), [`TOKEN_${sequence}`]: TOKEN };
+      instance.deps.env = { ...instance.deps.env, [`TOKEN_${sequence}`]: TOKEN };
     });
     c.clock.now += 10 * 60_000;
     await runDurableObjectAlarm(c.stub);

@@ -4,7 +4,6 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { deadLetterStore } from "../src/delivery/deadLetters";
 import { circuitName } from "../src/delivery/holds";
 import { buildConsoleModel } from "../src/http/console/data";
 import { consumerBatch, emptyBatch, webhookBatch } from "../src/observe/metrics";
@@ -87,30 +86,28 @@ describe("buildConsoleModel", () => {
         { destination: "", name: "received", n: 1 },
       ],
     });
-    await w
-      .circuits("us")
-      .hold(
-        "us",
-        [queuedEvent("cartful.h.1", nowS - 60, "222", "us")],
-        {
-          kind: "meta_refused",
-          failure: {
-            ok: false,
-            transient: false,
-            status: 400,
-            code: 190,
-            subcode: 463,
-            message: "Error validating access token",
-            fbtraceId: "T-190",
-          },
+    await w.circuits("us").hold(
+      "us",
+      [queuedEvent({ id: "cartful.h.1", eventTime: nowS - 60, pixelId: "222", destination: "us" })],
+      {
+        kind: "meta_refused",
+        failure: {
+          ok: false,
+          transient: false,
+          status: 400,
+          code: 190,
+          subcode: 463,
+          message: "Error validating access token",
+          fbtraceId: "T-190",
         },
-        now,
-      );
+      },
+      now,
+    );
     const letter = {
       v: 1 as const,
       kind: "dead_letter" as const,
       key: "cartful.bad.1@eu",
-      message: queuedEvent("cartful.bad.1", nowS - 60, "111", "eu"),
+      message: queuedEvent({ id: "cartful.bad.1", eventTime: nowS - 60, destination: "eu" }),
       reason: "rejected" as const,
       detail: "Invalid parameter",
       code: 100,

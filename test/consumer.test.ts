@@ -3,22 +3,15 @@
  * wrangler.jsonc's bindings (the real Durable Objects, the local queues) and a fake Graph passed
  * in as `fetch`.
  */
-import {
-  createExecutionContext,
-  createMessageBatch,
-  getQueueResult,
-  runDurableObjectAlarm,
-  runInDurableObject,
-} from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ServerEvent } from "../src/transform/capi";
 import worker from "../src/index";
+import { fakeGraph } from "./helpers";
 import { IP, serverEvent as fixtureEvent, queuedEvent } from "./queueFixtures";
 import { INTAKE_LEASE_MS, INTAKE_MEMORY_MS } from "../src/delivery/intakeLedger";
 import { type EnqueueResult, enqueueEvents, intakeKeys, intakeShard } from "../src/delivery/producer";
-import type { CircuitDeps } from "../src/delivery/circuit";
-import { circuitName } from "../src/delivery/holds";
+import { circuitOf } from "../src/delivery/holds";
 import { handleQueueBatch } from "../src/delivery/consumer";
 import { QUEUE_MAX_RETRIES } from "../src/delivery/policy";
 import { type DeadLetter, QUEUE_NAME, type QueuedEvent } from "../src/delivery/messages";
@@ -30,8 +23,6 @@ const live = { ...env, META_ACCESS_TOKEN: TOKEN, META_PIXEL_ID: "111", META_GRAP
 let sequence = 0;
 
 const serverEvent = (id: string, eventTime = NOW_S - 60) => fixtureEvent(id, eventTime);
-const queued = (id: string, pixelId = "111", eventTime = NOW_S - 60, destination = "default") =>
-  queuedEvent(id, eventTime, pixelId, destination);
 const twoDestinations = {
   ...env,
   META_GRAPH_URL: "https://graph.test",
@@ -50,21 +41,7 @@ function batchOf(bodies: QueuedEvent[], attempts = 1, queue = QUEUE_NAME) {
   );
 }
 
-/** A fake Graph: per request, `answer` picks the reply from the event ids; records requests. */
-function fakeGraph(answer: (ids: string[]) => Response) {
-  const requests: { url: string; ids: string[]; token: unknown }[] = [];
-  const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body)) as { data: ServerEvent[]; access_token: string };
-    const ids = body.data.map((e) => e.event_id);
-    requests.push({ url: String(input), ids, token: body.access_token });
-    return answer(ids);
-  }) as typeof globalThis.fetch;
-  return { fetch, requests };
-}
-
 const ok = (ids: string[]) => Response.json({ events_received: ids.length, fbtrace_id: "TRACE-OK" });
-const circuitOf = (destination: string) =>
-  env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName(destination)));
 const invalid = () =>
   Response.json(
     { error: { message: "Invalid parameter", code: 100, error_subcode: 2804003, fbtrace_id: "TRACE-BAD" } },
@@ -85,7 +62,7 @@ async function consume(
   const delays = batch.messages.map((message) => vi.spyOn(message, "retry"));
   await handleQueueBatch(batch, bindings, ctx, {
     fetch: graph.fetch,
-    sink: (line) => lines.push(line),
+    log: (line) => lines.push(line),
     random: () => 0,
   });
   return {
@@ -101,13 +78,13 @@ describe("consumer: batching and acks", () => {
   it("groups per destination into one request each, with its token, and acks every message after Meta accepted", async () => {
     const graph = fakeGraph(ok);
     const batch = batchOf([
-      queued("b1", "111", NOW_S - 60, "us"),
-      queued("b2", "222", NOW_S - 60, "eu"),
-      queued("b3", "111", NOW_S - 60, "us"),
+      queuedEvent({ id: "b1", eventTime: NOW_S - 60, destination: "us" }),
+      queuedEvent({ id: "b2", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
+      queuedEvent({ id: "b3", eventTime: NOW_S - 60, destination: "us" }),
     ]);
     const { result, lines } = await consume(batch, graph, twoDestinations);
     // Destinations are delivered concurrently: their requests and lines come in either order.
-    expect(graph.requests.map((r) => [r.url, r.ids, r.token]).sort()).toEqual([
+    expect(graph.requests.map((r) => [r.url, r.ids, r.body.access_token]).sort()).toEqual([
       ["https://graph.test/v27.0/111/events", ["b1", "b3"], TOKEN],
       ["https://graph.test/v27.0/222/events", ["b2"], "EAAB-workerd-eu-token"],
     ]);
@@ -129,8 +106,11 @@ describe("consumer: batching and acks", () => {
         { status: 503 },
       ),
     );
-    const first = await consume(batchOf([queued("t1"), queued("t2")], 1), graph);
-    const later = await consume(batchOf([queued("t3")], 4), graph);
+    const first = await consume(
+      batchOf([queuedEvent({ id: "t1", eventTime: NOW_S - 60 }), queuedEvent({ id: "t2", eventTime: NOW_S - 60 })], 1),
+      graph,
+    );
+    const later = await consume(batchOf([queuedEvent({ id: "t3", eventTime: NOW_S - 60 })], 4), graph);
     expect(first.result.explicitAcks).toEqual([]);
     expect(first.result.retryMessages).toHaveLength(2);
     expect(first.delays).toEqual([15, 15]);
@@ -151,7 +131,7 @@ describe("consumer: batching and acks", () => {
         { status: 400, headers: { "retry-after": "300" } },
       ),
     );
-    const { result, delays } = await consume(batchOf([queued("r1")]), graph);
+    const { result, delays } = await consume(batchOf([queuedEvent({ id: "r1", eventTime: NOW_S - 60 })]), graph);
     expect(result.retryMessages).toHaveLength(1);
     expect(delays).toEqual([300]);
   });
@@ -159,7 +139,7 @@ describe("consumer: batching and acks", () => {
   it("dead-letters a transient failure on the last delivery, with the reason", async () => {
     const dlq = vi.spyOn(env.CAPI_DLQ as Queue<DeadLetter>, "send");
     const graph = fakeGraph(() => new Response("<html>bad gateway</html>", { status: 502 }));
-    const batch = batchOf([queued("x1")], QUEUE_MAX_RETRIES + 1);
+    const batch = batchOf([queuedEvent({ id: "x1", eventTime: NOW_S - 60 })], QUEUE_MAX_RETRIES + 1);
     const { result, lines } = await consume(batch, graph);
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
     expect(dlq.mock.calls[0]![0]).toMatchObject({
@@ -177,7 +157,7 @@ describe("consumer: isolation and dead letters", () => {
     const dlq = vi.spyOn(env.CAPI_DLQ as Queue<DeadLetter>, "send");
     const graph = fakeGraph((ids) => (ids.includes("p-bad") ? invalid() : ok(ids)));
     const ids = ["p1", "p2", "p3", "p-bad", "p5", "p6", "p7"];
-    const batch = batchOf(ids.map((id) => queued(id)));
+    const batch = batchOf(ids.map((id) => queuedEvent({ id, eventTime: NOW_S - 60 })));
     const { result } = await consume(batch, graph);
     expect(result.explicitAcks).toHaveLength(7);
     expect(result.retryMessages).toEqual([]);
@@ -197,7 +177,10 @@ describe("consumer: isolation and dead letters", () => {
   it("dead-letters an event past Meta's 7 days without sending it", async () => {
     const dlq = vi.spyOn(env.CAPI_DLQ as Queue<DeadLetter>, "send");
     const graph = fakeGraph(ok);
-    const batch = batchOf([queued("s-old", "111", NOW_S - 7 * 86_400 - 10), queued("s-new")]);
+    const batch = batchOf([
+      queuedEvent({ id: "s-old", eventTime: NOW_S - 7 * 86_400 - 10 }),
+      queuedEvent({ id: "s-new", eventTime: NOW_S - 60 }),
+    ]);
     const { result } = await consume(batch, graph);
     expect(graph.requests.map((r) => r.ids)).toEqual([["s-new"]]);
     expect(dlq.mock.calls.map((c) => [c[0].key, c[0].reason])).toEqual([["s-old", "stale"]]);
@@ -211,20 +194,22 @@ describe("consumer: isolation and dead letters", () => {
     );
     const bindings = { ...twoDestinations };
     const { result } = await consume(
-      batchOf(["c1", "c2", "c3"].map((id) => queued(id, "222", NOW_S - 60, "eu"))),
+      batchOf(
+        ["c1", "c2", "c3"].map((id) => queuedEvent({ id, eventTime: NOW_S - 60, pixelId: "222", destination: "eu" })),
+      ),
       graph,
       bindings,
     );
     expect(graph.requests).toHaveLength(1);
     expect(dlq).not.toHaveBeenCalled();
     expect(result.explicitAcks).toHaveLength(3);
-    const status = await circuitOf("eu").status(NOW);
+    const status = await circuitOf(env, "eu")!.status(NOW);
     expect(status).toMatchObject({ open: true, cause: "meta_refused", held: 3, lastFailure: { code: 190 } });
   });
 
   it("holds events whose destination lost its token, instead of acking them unsent", async () => {
     const graph = fakeGraph(ok);
-    const batch = batchOf([queued("d1", "111", NOW_S - 60, "notoken")]);
+    const batch = batchOf([queuedEvent({ id: "d1", eventTime: NOW_S - 60, destination: "notoken" })]);
     const bindings = {
       ...env,
       DESTINATIONS: '[{"name":"notoken","pixel_id":"111","access_token_secret":"META_ACCESS_TOKEN_GONE"}]',
@@ -233,11 +218,11 @@ describe("consumer: isolation and dead letters", () => {
     expect(graph.requests).toEqual([]);
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
     expect(lines[0]).toMatchObject({ outcome: "held", reason: "no_token", event_id: "d1" });
-    expect(await circuitOf("notoken").status(NOW)).toMatchObject({ open: true, cause: "no_token", held: 1 });
+    expect(await circuitOf(env, "notoken")!.status(NOW)).toMatchObject({ open: true, cause: "no_token", held: 1 });
   });
 
   it("is the Worker's queue() handler (wrangler.jsonc's env has no token: held)", async () => {
-    const batch = batchOf([queued("w1")]);
+    const batch = batchOf([queuedEvent({ id: "w1", eventTime: NOW_S - 60 })]);
     const ctx = createExecutionContext();
     vi.spyOn(console, "log").mockImplementation(() => {});
     await worker.queue!(batch, env, ctx);
@@ -250,7 +235,10 @@ describe("consumer: isolation and dead letters", () => {
     const lines: string[] = [];
     vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(String(line)));
     const graph = fakeGraph((ids) => (ids.includes("l-bad") ? invalid() : ok(ids)));
-    const batch = batchOf([queued("l1"), queued("l-bad")]);
+    const batch = batchOf([
+      queuedEvent({ id: "l1", eventTime: NOW_S - 60 }),
+      queuedEvent({ id: "l-bad", eventTime: NOW_S - 60 }),
+    ]);
     const ctx = createExecutionContext();
     await handleQueueBatch(batch, live, ctx, { fetch: graph.fetch });
     await getQueueResult(batch, ctx);

@@ -19,14 +19,12 @@ const admin = { ...env, ADMIN_SECRET };
 const app = createApp({ log: () => {} });
 let sequence = 0;
 
-const queued = (id: string, eventTime = NOW_S - 3600) => queuedEvent(id, eventTime);
-
-function letter(id: string, reason: DeadLetterReason, eventTime?: number): DeadLetter {
+function letter(id: string, reason: DeadLetterReason, eventTime = NOW_S - 3600): DeadLetter {
   return {
     v: 1,
     kind: "dead_letter",
     key: id,
-    message: queued(id, eventTime),
+    message: queuedEvent({ id, eventTime }),
     reason,
     detail: reason === "rejected" ? "The event has an invalid parameter." : reason,
     ...(reason === "rejected" ? { status: 400, code: 100, fbtraceId: "TRACE-BAD" } : {}),
@@ -42,7 +40,7 @@ async function deadLetter(bodies: unknown[], attempts = 1) {
     bodies.map((body) => ({ id: `dlq-${++sequence}`, timestamp: new Date(NOW), attempts, body })),
   );
   const ctx = createExecutionContext();
-  await handleQueueBatch(batch, env, ctx, { sink: () => {} });
+  await handleQueueBatch(batch, env, ctx, { log: () => {} });
   return getQueueResult(batch, ctx);
 }
 
@@ -69,7 +67,10 @@ afterEach(() => vi.restoreAllMocks());
 
 describe("the dead-letter queue's consumer", () => {
   it("stores our letters, Cloudflare's bare moves and malformed bodies, then acks them", async () => {
-    const result = await deadLetter([letter("dl-a", "rejected"), queued("dl-b"), { nonsense: true }], 21);
+    const result = await deadLetter(
+      [letter("dl-a", "rejected"), queuedEvent({ id: "dl-b", eventTime: NOW_S - 3600 }), { nonsense: true }],
+      21,
+    );
     expect(result.outcome).toBe("ok");
     expect(result.ackAll || result.explicitAcks.length === 3).toBe(true);
     const keys = (await listed("?limit=1000")).deadLetters.map((l) => [l.key, l.reason]);
@@ -148,7 +149,7 @@ describe("/admin/dead-letters", () => {
       notFound: ["rd-missing"],
     });
     const sent = [...sendBatch.mock.calls[0]![0]].map((m) => m.body);
-    expect(sent).toEqual([{ ...queued("rd-ok"), replays: 1 }]);
+    expect(sent).toEqual([{ ...queuedEvent({ id: "rd-ok", eventTime: NOW_S - 3600 }), replays: 1 }]);
     // Re-driven letters leave the waiting list but stay visible with all=1.
     expect((await listed("?limit=1000")).deadLetters.some((l) => l.key === "rd-ok")).toBe(false);
     expect((await listed("?limit=1000&all=1")).deadLetters.find((l) => l.key === "rd-ok")).toMatchObject({
@@ -181,7 +182,7 @@ describe("/admin/dead-letters", () => {
       META_PIXEL_ID: "111",
       META_GRAPH_URL: "https://graph.test",
     };
-    await handleQueueBatch(batch, live, ctx, { fetch, sink: (l) => lines.push(l) });
+    await handleQueueBatch(batch, live, ctx, { fetch, log: (l) => lines.push(l) });
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["re-0"]);
     expect(graphBodies.map((b) => b.data.map((e) => [e.event_id, e.event_time]))).toEqual([
       [["e2e-1", original.message!.event.event_time]],

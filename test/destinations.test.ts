@@ -197,7 +197,7 @@ describe("a failing destination", () => {
   it("is sent alone on Studio's redelivery: the ledger remembers what went through", async () => {
     let skinDown = true;
     const calls: string[] = [];
-    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const fetch = async (input: RequestInfo | URL) => {
       const url = String(input);
       calls.push(url.split("/").at(-2)!);
       if (skinDown && url.includes("/2222/")) return graphError(503, { code: 2, is_transient: true });

@@ -1,6 +1,7 @@
 /**
- * Test helpers for driving the real routes inside workerd: fixtures, signed requests, a fake
- * Graph endpoint that records what it was sent, and a log sink that records every line.
+ * Test helpers for driving the real routes inside workerd: fixtures, signed requests, the fake
+ * Graph endpoint that records what it was sent (the queue tests' and the unit tests' too), and a
+ * log sink that records every line.
  */
 import canonical from "../fixtures/canonical.json";
 import international from "../fixtures/international.json";
@@ -36,23 +37,52 @@ export interface GraphCall {
   body: Record<string, unknown> & { data: Array<Record<string, unknown>> };
 }
 
-type Scripted = Response | Error | (() => Response | Promise<Response>);
+/** One request as the queue tests read it: where it went, the event ids it carried, its body. */
+export interface GraphRequest {
+  url: string;
+  ids: string[];
+  body: GraphCall["body"];
+}
+
+/** An answer chosen per request, from its event ids and URL. */
+type Answer = (ids: string[], url: string) => Response | Promise<Response>;
+type Scripted = Response | Error | Answer;
 
 /**
- * A fake Graph endpoint: answers each call with the next scripted answer (the last one
- * repeats) and records the URL and JSON body of every call.
+ * The in-process fake Graph endpoint of the tests: answers each call with the next scripted
+ * answer (the last one repeats), or with what an {@link Answer} picks from the request's event
+ * ids; records the URL and JSON body of every call (`calls`), and the same as `requests` with the
+ * event ids read out (what the queue tests compare).
+ *
+ * @example
+ * ```ts
+ * const graph = fakeGraph((ids) => (ids.includes("bad") ? graphError(400, { code: 100 }) : graphOk()));
+ * graph.requests.map((r) => r.ids); // [["a", "bad"], ["a"], ["bad"]]
+ * ```
  */
 export function fakeGraph(...answers: Scripted[]) {
   const calls: GraphCall[] = [];
   const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
-    calls.push({ url: request.url, body: (await request.json()) as GraphCall["body"] });
+    const call: GraphCall = { url: request.url, body: (await request.json()) as GraphCall["body"] };
+    calls.push(call);
     const next = answers.length > 1 ? answers.shift() : answers[0];
     if (next instanceof Error) throw next;
-    if (typeof next === "function") return next();
+    if (typeof next === "function") return next(idsOf(call), call.url);
     return (next ?? graphOk()).clone();
   };
-  return { fetch: fetch as typeof globalThis.fetch, calls };
+  return {
+    fetch: fetch as typeof globalThis.fetch,
+    calls,
+    /** The calls so far, with their event ids. */
+    get requests(): GraphRequest[] {
+      return calls.map((call) => ({ url: call.url, ids: idsOf(call), body: call.body }));
+    },
+  };
+}
+
+function idsOf(call: GraphCall): string[] {
+  return call.body.data.map((event) => String(event.event_id));
 }
 
 export function graphOk(fbtraceId = "AbCdEfGh123"): Response {
@@ -71,7 +101,7 @@ export function graphError(
 }
 
 /** The relay's app with a fake Graph, a frozen clock, no real sleeping and a recorded log. */
-export function relay(graph = fakeGraph(graphOk())) {
+export function relay(graph: Pick<ReturnType<typeof fakeGraph>, "fetch" | "calls"> = fakeGraph(graphOk())) {
   const lines: string[] = [];
   const sleeps: number[] = [];
   let clock = NOW;

@@ -100,6 +100,14 @@ describe("the webhook route with the queue bound", () => {
     const res = await app.request("/webhooks/cartful", jsonRequest(fresh(fixtures.canonical, "q3")), failing);
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("30");
+    expect(await res.json()).toEqual({
+      error: {
+        code: "queue_unavailable",
+        message: "The event could not be queued; redeliver later",
+        event_id: "cartful.ses_q3.2",
+      },
+      destinations: [{ name: "default", status: "failed", error: "queue_unavailable" }],
+    });
     // The claim was released: a redelivery once the queue is back goes through.
     const retry = await app.request("/webhooks/cartful", jsonRequest(fresh(fixtures.canonical, "q3")), queued);
     expect(retry.status).toBe(202);

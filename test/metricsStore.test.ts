@@ -4,9 +4,15 @@
  * consumer's per-batch recording through the Worker's own queue() handler, and the hourly round
  * (Dataset Quality read, circuits' watchdog).
  */
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { QUEUE_NAME } from "../src/delivery/messages";
 import worker from "../src/index";
 import { emptyBatch, HOUR_MS, webhookBatch } from "../src/observe/metrics";
@@ -18,6 +24,9 @@ import { copy, fakeGraph, fixtures, graphError, graphOk, jsonRequest, liveEnv, N
 import { queuedEvent } from "./queueFixtures";
 
 const ADMIN = "admin-secret-for-metrics";
+
+// A spied console or fetch is put back after each test, also when the test fails.
+afterEach(() => vi.restoreAllMocks());
 let sequence = 0;
 
 /** A fresh metrics store of its own (tests do not share counts), and how often the Worker wrote to it. */
@@ -103,7 +112,7 @@ describe("MetricsStore", () => {
     const { stub } = freshStore();
     const lines: string[] = [];
     await runInDurableObject(stub, (instance: MetricsStore) => {
-      instance.sink = (line) => lines.push(line);
+      instance.deps = { log: (line) => lines.push(line) };
     });
     const now = Date.now();
     const warning = (at: number) => ({
@@ -138,7 +147,9 @@ describe("recording from the webhook route", () => {
     const bindings = { METRICS };
     const never = () => new Promise<void>(() => {});
     for (let i = 0; i < 20; i++)
-      recordLater(bindings, webhookBatch({ outcome: "accepted", destinations: [] }, Date.now()), undefined, never);
+      recordLater(bindings, webhookBatch({ outcome: "accepted", destinations: [] }, Date.now()), undefined, {
+        sleep: never,
+      });
     expect(writes.count).toBe(0);
     await flushMetrics(bindings);
     expect(writes.count).toBe(1);
@@ -210,11 +221,16 @@ describe("recording from the consumer", () => {
     const { stub, METRICS } = freshStore();
     const nowS = Math.floor(Date.now() / 1000);
     const batch = createMessageBatch(QUEUE_NAME, [
-      { id: "m-1", timestamp: new Date(), attempts: 1, body: queuedEvent("cartful.metrics.1", nowS - 60) },
+      {
+        id: "m-1",
+        timestamp: new Date(),
+        attempts: 1,
+        body: queuedEvent({ id: "cartful.metrics.1", eventTime: nowS - 60 }),
+      },
     ]);
     const ctx = createExecutionContext();
     vi.spyOn(console, "log").mockImplementation(() => {});
-    const fetchSpy = vi.spyOn(globalThis, "fetch").mockResolvedValue(graphOk("T-Q"));
+    vi.spyOn(globalThis, "fetch").mockResolvedValue(graphOk("T-Q"));
     await worker.queue!(batch, { ...env, META_ACCESS_TOKEN: "EAAB-q", META_PIXEL_ID: "111", METRICS } as never, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m-1"]);
     const counts = await stub.windowCounts("1h", Date.now());
@@ -224,7 +240,6 @@ describe("recording from the consumer", () => {
       outcome: "sent",
       fbtraceId: "T-Q",
     });
-    fetchSpy.mockRestore();
   });
 });
 
@@ -255,13 +270,14 @@ describe("the hourly round", () => {
       ]),
     };
     const lines: string[] = [];
-    const report = await hourlyRound(bindings, { fetch, now: NOW, sink: (l) => lines.push(l) });
+    const report = await hourlyRound(bindings, { fetch, now: () => NOW, log: (l) => lines.push(l) });
     expect(report).toEqual([
       { destination: "a", quality: "ok", circuit: "closed" },
       { destination: "b", quality: "permission", circuit: "closed" },
       { destination: "c", quality: "none", circuit: "closed" },
     ]);
-    const quality = await stub.quality();
+    // Read on the object itself: the stub's RPC typing of `unknown` state hides that it is a promise.
+    const quality = await runInDurableObject(stub, (instance: MetricsStore) => instance.quality());
     expect((quality as Record<string, { state: unknown }>).a?.state).toMatchObject({
       state: "ok",
       quality: { events: [{ eventName: "Lead", compositeScore: 6.4 }] },
@@ -272,11 +288,18 @@ describe("the hourly round", () => {
 
   it("is the Worker's scheduled() handler", async () => {
     const ctx = createExecutionContext();
-    vi.spyOn(console, "log").mockImplementation(() => {});
-    await worker.scheduled!(
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    worker.scheduled!(
       { scheduledTime: NOW, cron: "17 * * * *", noRetry: () => {} } as ScheduledController,
       { ...env, WEBHOOK_SECRET: SECRET } as never,
       ctx,
     );
+    // The round runs in ctx.waitUntil: wait for it, or a throw inside it would go unseen.
+    await waitOnExecutionContext(ctx);
+    const lines = log.mock.calls.map(([line]) => JSON.parse(String(line)) as Record<string, unknown>);
+    // One line per destination: the default one has no Dataset Quality token, and its circuit was asked.
+    expect(lines.filter((line) => line.msg === "round")).toEqual([
+      { level: "info", msg: "round", outcome: "none", destination: "default", reason: "circuit closed" },
+    ]);
   });
 });

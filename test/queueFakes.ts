@@ -1,12 +1,11 @@
 /**
  * Fakes of Cloudflare's queue objects for the Node unit tests of src/delivery: a message batch
- * whose acks and retries can be read back, a queue that records what was sent, a Graph `fetch`
- * that answers from a script, and delivery circuits that remember what they hold.
+ * whose acks and retries can be read back, a queue that records what was sent, and delivery
+ * circuits that remember what they hold. The fake Graph is ./helpers `fakeGraph`.
  */
 import { vi } from "vitest";
 import type { CircuitStatus, HoldCause } from "../src/delivery/holds";
 import type { QueuedEvent } from "../src/delivery/messages";
-import type { ServerEvent } from "../src/transform/capi";
 
 export interface Settled {
   acked: boolean;
@@ -55,21 +54,6 @@ export function fakeQueue<T>(fails = false) {
       metrics: vi.fn(),
     } as unknown as Queue<T>,
   };
-}
-
-/** A fake Graph: answers per request from a script; records every request's event ids. */
-export function scriptedGraph(
-  answer: (ids: string[], url: string) => { status: number; body: unknown; headers?: Record<string, string> },
-) {
-  const requests: { url: string; ids: string[]; body: Record<string, unknown> }[] = [];
-  const fetchFn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body)) as { data: ServerEvent[] } & Record<string, unknown>;
-    const ids = body.data.map((e) => e.event_id);
-    requests.push({ url: String(input), ids, body });
-    const reply = answer(ids, String(input));
-    return new Response(JSON.stringify(reply.body), { status: reply.status, headers: reply.headers ?? {} });
-  }) as unknown as typeof fetch;
-  return { fetch: fetchFn, requests };
 }
 
 /**

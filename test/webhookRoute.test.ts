@@ -581,6 +581,24 @@ describe("bad input: a clear 4xx, never a 500, no personal data echoed", () => {
     expect(json.error.issues[0].path).toBe("occurred_at");
   });
 
+  it("answers 422 naming context.page_url to a website lead with neither a page URL nor a store domain", async () => {
+    const r = relay();
+    const webhook = copy(fixtures.canonical) as any;
+    delete webhook.context.page_url;
+    delete webhook.store.domain;
+    const { res, json } = await post(r, webhook);
+    expect(res.status).toBe(422);
+    expect(json.error.issues).toEqual([{ path: "context.page_url", message: expect.stringContaining("store.domain") }]);
+    expect(r.graph.calls).toHaveLength(0);
+  });
+
+  it("sends fixtures/minimal.json with the store's address as event_source_url", async () => {
+    const r = relay();
+    const { res } = await post(r, { ...copy(fixtures.minimal), occurred_at: new Date(NOW - 60_000).toISOString() });
+    expect(res.status).toBeLessThan(300);
+    expect(r.graph.calls[0]!.body.data[0]).toMatchObject({ event_source_url: "https://shop.example.com/" });
+  });
+
   it("never answers 500 to odd JSON", async () => {
     const odd: unknown[] = [
       null,

@@ -580,22 +580,12 @@ describe("the relay against the fake", () => {
     return postEvents(target(), [routed.event], { fetch, timeoutMs: 2000, now: () => clock });
   }
 
-  it.each(["canonical", "international", "messy"])(
+  it.each(["canonical", "minimal", "international", "messy"])(
     "sends fixtures/%s.json in a shape the fake accepts",
     async (name) => {
       expect(await relayFixture(name)).toMatchObject({ ok: true, eventsReceived: 1 });
     },
   );
-
-  it("sends fixtures/minimal.json (no page URL or user agent) as a website event Meta documents as invalid", async () => {
-    // docs/privacy-and-matching.md "What goes to Meta": such a webhook is still relayed, and Meta's answer decides.
-    expect(await relayFixture("minimal")).toMatchObject({
-      ok: false,
-      transient: false,
-      code: 100,
-      userMessage: "The parameter $['data'][0]['event_source_url'] is required.",
-    });
-  });
 
   it("reads the fake's throttling as transient with its Retry-After, and its token error as permanent", async () => {
     meta.control({ mode: "throttle", code: 613, retry_after: 4 });

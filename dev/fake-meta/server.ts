@@ -354,13 +354,11 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     failRandom = seeded(seed + 1);
   };
   const modesJson = () => ({
-    modes: book
-      .active(now())
-      .map((m) => ({
-        ...m,
-        since: new Date(m.since).toISOString(),
-        ...(m.until ? { until: new Date(m.until).toISOString() } : {}),
-      })),
+    modes: book.active(now()).map((m) => ({
+      ...m,
+      since: new Date(m.since).toISOString(),
+      ...(m.until ? { until: new Date(m.until).toISOString() } : {}),
+    })),
   });
 
   async function controlRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type DestinationDefaults, parseDestinations, singleDestination, SOURCE, typesNamedBy } from "./destinations";
+import {
+  type Destination,
+  type DestinationDefaults,
+  parseDestinations,
+  singleDestination,
+  SOURCE,
+  typesNamedBy,
+  withDryRun,
+} from "./destinations";
 import { ConfigError } from "./values";
 
 const defaults: DestinationDefaults = {
@@ -62,14 +70,26 @@ describe("parseDestinations", () => {
     expect(parse([{ name: "a", pixel_id: "1" }]).map((d) => d.name)).toEqual(["a"]);
   });
 
-  it("runs a destination dry when it names no token secret, or the secret is unset", () => {
-    const [a, b] = parse([
+  it("names the secret a destination misses, by name, when it names none (META_ACCESS_TOKEN) or it is unset", () => {
+    const [a, b, live] = parse([
       { name: "a", pixel_id: "1" },
       { name: "b", pixel_id: "2", access_token_secret: "META_ACCESS_TOKEN_UNSET" },
+      { name: "c", pixel_id: "3", access_token_secret: "META_ACCESS_TOKEN_EU" },
     ]);
-    expect(a?.target).toBeUndefined();
-    expect(b?.target).toBeUndefined();
-    expect(b?.accessTokenSecret).toBe("META_ACCESS_TOKEN_UNSET");
+    expect(a).toMatchObject({ target: undefined, accessTokenSecret: "META_ACCESS_TOKEN" });
+    expect(a?.missingToken).toEqual({ secret: "META_ACCESS_TOKEN" });
+    expect(b).toMatchObject({ target: undefined, accessTokenSecret: "META_ACCESS_TOKEN_UNSET" });
+    expect(b?.missingToken).toEqual({ secret: "META_ACCESS_TOKEN_UNSET" });
+    expect(live?.missingToken).toBeUndefined();
+    expect(live?.target?.accessToken).toBe("EAAB-eu-token");
+  });
+
+  it("reads the token from META_ACCESS_TOKEN when a destination names no secret, as the contract says", () => {
+    const [d] = parseDestinations([{ name: "a", pixel_id: "1" }], defaults, (name) =>
+      name === "META_ACCESS_TOKEN" ? "EAAB-main" : undefined,
+    );
+    expect(d?.target?.accessToken).toBe("EAAB-main");
+    expect(d?.accessTokenSecret).toBe("META_ACCESS_TOKEN");
   });
 
   it("maps Studio types to event names, the rest keeping the default", () => {
@@ -215,6 +235,121 @@ describe("parseDestinations", () => {
     });
   }
 
+  it.each(["__proto__", "constructor"])("refuses a destination named %s, naming it and the key", (name) => {
+    // Both as text (JSON) and as the array wrangler.jsonc binds; either passes the name's pattern.
+    for (const value of [`[{"name":"${name}","pixel_id":"1"}]`, [{ name, pixel_id: "1" }]]) {
+      expect(() => parse(value)).toThrow(ConfigError);
+      expect(() => parse(value)).toThrow(`DESTINATIONS "${name}": name must not be a key of Object.prototype`);
+    }
+  });
+
+  it.each([
+    ["match.type", '{"type":["email:submit","constructor"]}'],
+    ["match.source", '{"source":"__proto__"}'],
+    ["match.quiz_id", '{"quiz_id":"toString"}'],
+    ["match.store_domain", '{"store_domain":["hasOwnProperty"]}'],
+  ])("refuses a key of Object.prototype in %s", (key, match) => {
+    const value = `[{"name":"a","pixel_id":"1","match":${match}}]`;
+    expect(() => parse(value)).toThrow(ConfigError);
+    expect(() => parse(value)).toThrow(`DESTINATIONS "a": ${key}`);
+  });
+
+  it.each(["__proto__", "constructor", "hasOwnProperty", "toString"])(
+    "refuses %s as a Studio type in an event_name map (JSON makes __proto__ an own key)",
+    (type) => {
+      const value = `[{"name":"a","pixel_id":"1","event_name":{"email:submit":"Lead","${type}":"Lead"}}]`;
+      expect(() => parse(value)).toThrow(ConfigError);
+      expect(() => parse(value)).toThrow('DESTINATIONS "a": event_name keys');
+    },
+  );
+
+  it("keeps event_name maps in objects without a prototype", () => {
+    const [d] = parse('[{"name":"a","pixel_id":"1","event_name":{"quiz:complete":"QuizComplete"}}]');
+    expect(Object.getPrototypeOf(d?.eventNames.byType)).toBeNull();
+    expect(d?.eventNames.byType["constructor"]).toBeUndefined();
+  });
+
+  it("reads only a destination's own keys, never what its prototype carries", () => {
+    const inherits = Object.assign(Object.create({ pixel_id: "9", access_token_secret: "META_ACCESS_TOKEN_EU" }), {
+      name: "a",
+    }) as Record<string, unknown>;
+    expect(() => parse([inherits])).toThrow('DESTINATIONS "a": pixel_id is required');
+    const named = Object.assign(Object.create({ name: "a" }), { pixel_id: "1" }) as Record<string, unknown>;
+    expect(() => parse([named])).toThrow("DESTINATIONS[0]: name");
+  });
+
+  it.each([
+    ["access_token_secret", "ADMIN_SECRET"],
+    ["access_token_secret", "WEBHOOK_SECRET"],
+    ["access_token_secret", "META_APP_SECRET"],
+    ["access_token_secret", "admin_secret"],
+    ["dataset_quality_token_secret", "ADMIN_SECRET"],
+    ["dataset_quality_token_secret", "WEBHOOK_SECRET"],
+  ])("refuses %s naming the relay's own %s (it would go to Graph as a token)", (key, name) => {
+    const value = [{ name: "a", pixel_id: "1", [key]: name }];
+    expect(() => parseDestinations(value, defaults, () => "the-relay-secret")).toThrow(ConfigError);
+    expect(() => parseDestinations(value, defaults, () => "the-relay-secret")).toThrow(
+      `DESTINATIONS "a": ${key} must name a secret holding a Meta token`,
+    );
+  });
+
+  it.each(["constructor", "toString", "__proto__"])("refuses %s as a token secret's name", (name) => {
+    const value = [{ name: "a", pixel_id: "1", access_token_secret: name }];
+    expect(() => parse(value)).toThrow('DESTINATIONS "a": access_token_secret must be the name of a secret');
+  });
+
+  it("refuses a pixel_id written as a number past 2^53, in the text and in the array wrangler parsed", () => {
+    // 12345678901234567 reads as 12345678901234568: another pixel.
+    for (const value of ['[{"name":"a","pixel_id":12345678901234567}]', [{ name: "a", pixel_id: 12345678901234568 }]]) {
+      expect(() => parse(value)).toThrow(ConfigError);
+      expect(() => parse(value)).toThrow('DESTINATIONS "a": pixel_id must be written as a string of digits');
+    }
+  });
+
+  it("refuses a pixel_id number written with a fraction or an exponent, even when it reads as an integer", () => {
+    for (const literal of ["1234567890.0", "1.23456789e9", "1234567890123456.0000001"]) {
+      expect(() => parse(`[{"name":"a","pixel_id":${literal}}]`)).toThrow(
+        'DESTINATIONS "a": pixel_id must be written as a string of digits',
+      );
+    }
+    expect(() => parse([{ name: "a", pixel_id: 1.5 }])).toThrow('DESTINATIONS "a": pixel_id');
+    expect(() => parse([{ name: "a", pixel_id: -1 }])).toThrow('DESTINATIONS "a": pixel_id');
+  });
+
+  it("takes a pixel_id number that is exact, as its digits", () => {
+    expect(parse('[{"name":"a","pixel_id":1234567890123}]')[0]?.pixelId).toBe("1234567890123");
+    expect(parse([{ name: "a", pixel_id: 9007199254740991 }])[0]?.pixelId).toBe("9007199254740991");
+    expect(parse('[{"name":"a","pixel_id":"12345678901234567"}]')[0]?.pixelId).toBe("12345678901234567");
+  });
+
+  it.each([
+    ['[{"name":"a","pixel_id":"111111","pixel_id":"222222"}]', '"pixel_id"'],
+    [
+      '[{"name":"b","pixel_id":"1"},{"name":"a","pixel_id":"1","access_token_secret":"X_T","access_token_secret":"Y_T"}]',
+      '"access_token_secret"',
+    ],
+    ['[{"name":"a","pixel_id":"1","match":{"type":"quiz:start","type":"quiz:complete"}}]', '"match.type"'],
+    [
+      '[{"name":"a","pixel_id":"1","event_name":{"email:submit":"Lead","email:submit":"Contact"}}]',
+      '"event_name.email:submit"',
+    ],
+  ])("refuses a key written twice inside one destination: %s", (value, key) => {
+    expect(() => parse(value)).toThrow(ConfigError);
+    expect(() => parse(value)).toThrow(`DESTINATIONS "a": ${key} is written twice`);
+    try {
+      parse(value);
+    } catch (error) {
+      for (const secretish of ["111111", "222222", "X_T", "Y_T", "Contact"])
+        expect(String(error)).not.toContain(secretish);
+    }
+  });
+
+  it("names the destination by the name kept when the name itself is written twice", () => {
+    expect(() => parse('[{"name":"a","name":"b","pixel_id":"1"}]')).toThrow(
+      'DESTINATIONS "b": "name" is written twice',
+    );
+  });
+
   it("never puts a value in an error: not a pixel id, a secret name's value, a domain, nor a token", () => {
     const values = ["px-secret-pixel", "EAAB-in-the-wrong-key", "shop.secret.example"];
     for (const raw of [
@@ -247,6 +382,41 @@ describe("singleDestination", () => {
 
   it("needs a pixel with a token", () => {
     expect(() => singleDestination(undefined, "EAAB", undefined, defaults)).toThrow("META_PIXEL_ID is required");
+  });
+});
+
+describe("withDryRun", () => {
+  const three = () =>
+    parse([
+      { name: "live", pixel_id: "1", access_token_secret: "META_ACCESS_TOKEN_EU" },
+      { name: "held", pixel_id: "2", access_token_secret: "META_ACCESS_TOKEN_US" },
+    ]);
+  const modes = (destinations: Destination[]) =>
+    destinations.map((d) => [d.name, d.target?.accessToken, d.missingToken?.secret]);
+
+  it("is live when one destination has a token: the others are held, naming the secret they miss", () => {
+    const { dryRun, destinations } = withDryRun(three(), { forced: false });
+    expect(dryRun).toBe(false);
+    expect(modes(destinations)).toEqual([
+      ["live", "EAAB-eu-token", undefined],
+      ["held", undefined, "META_ACCESS_TOKEN_US"],
+    ]);
+  });
+
+  it("is a dry run when no destination has a token (the first run): nothing held, nothing live", () => {
+    const none = parse([{ name: "a", pixel_id: "1", access_token_secret: "META_ACCESS_TOKEN_US" }]);
+    const { dryRun, destinations } = withDryRun(none, { forced: false });
+    expect(dryRun).toBe(true);
+    expect(modes(destinations)).toEqual([["a", undefined, undefined]]);
+  });
+
+  it("is a dry run for every destination when forced (DRY_RUN=true), tokens or not", () => {
+    const { dryRun, destinations } = withDryRun(three(), { forced: true });
+    expect(dryRun).toBe(true);
+    expect(modes(destinations)).toEqual([
+      ["live", undefined, undefined],
+      ["held", undefined, undefined],
+    ]);
   });
 });
 

@@ -188,6 +188,107 @@ describe("parseConfig", () => {
   });
 });
 
+describe("dry run and missing tokens", () => {
+  it("is a dry run with no credentials at all (npm run dev): nothing live, nothing held", () => {
+    const config = parseConfig({});
+    expect(config.dryRun).toBe(true);
+    expect(config.destinations[0]).toMatchObject({ target: undefined, missingToken: undefined });
+  });
+
+  it("is live with a token, and DRY_RUN=false or unset changes nothing", () => {
+    for (const env of [live, { ...live, DRY_RUN: "false" }, { ...live, DRY_RUN: "" }]) {
+      const config = parseConfig(env);
+      expect(config.dryRun).toBe(false);
+      expect(config.destinations[0]?.target?.accessToken).toBe("EAAB-secret-token");
+      expect(config.destinations[0]?.missingToken).toBeUndefined();
+    }
+  });
+
+  it("forces dry run with DRY_RUN=true (text, or a JSON true in wrangler.jsonc), whatever the tokens", () => {
+    for (const flag of ["true", "TRUE", true]) {
+      const config = parseConfig({ ...live, DRY_RUN: flag });
+      expect(config.dryRun).toBe(true);
+      expect(config.destinations[0]).toMatchObject({ target: undefined, missingToken: undefined });
+    }
+  });
+
+  it.each(["yes", "1", "on", "dry"])("refuses DRY_RUN=%s, naming it", (flag) => {
+    expect(() => parseConfig({ ...live, DRY_RUN: flag })).toThrow(ConfigError);
+    expect(() => parseConfig({ ...live, DRY_RUN: flag })).toThrow("DRY_RUN must be true or false");
+  });
+
+  it("holds a destination whose token secret is unset while another is live: its secret named, never a value", () => {
+    const config = parseConfig({
+      META_ACCESS_TOKEN_EU: "EAAB-eu-token",
+      DESTINATIONS: JSON.stringify([
+        { name: "eu", pixel_id: "111", access_token_secret: "META_ACCESS_TOKEN_EU" },
+        { name: "us", pixel_id: "222", access_token_secret: "META_ACCESS_TOKEN_US" },
+        { name: "main", pixel_id: "333" },
+      ]),
+    });
+    expect(config.dryRun).toBe(false);
+    expect(config.destinations.map((d) => [d.name, d.target !== undefined, d.missingToken?.secret])).toEqual([
+      ["eu", true, undefined],
+      ["us", false, "META_ACCESS_TOKEN_US"],
+      ["main", false, "META_ACCESS_TOKEN"],
+    ]);
+  });
+
+  it("is a dry run when DESTINATIONS are set and none has its token", () => {
+    const config = parseConfig({
+      DESTINATIONS: '[{"name":"eu","pixel_id":"111","access_token_secret":"META_ACCESS_TOKEN_EU"}]',
+    });
+    expect(config.dryRun).toBe(true);
+    expect(config.destinations[0]).toMatchObject({ target: undefined, missingToken: undefined });
+  });
+});
+
+describe("keys from configuration", () => {
+  it.each([
+    [
+      "a path written twice",
+      '{"shopper.email":"lead.mail","shopper.email":"lead.email"}',
+      '"shopper.email" is written twice',
+    ],
+    ["__proto__ as a key (JSON makes it an own key)", '{"__proto__":"lead.mail"}', 'FIELD_MAP "__proto__"'],
+    ["a __proto__ segment in a canonical path", '{"shopper.__proto__.x":"lead.mail"}', "FIELD_MAP"],
+    [
+      "a constructor segment in a payload path",
+      '{"shopper.email":"lead.constructor.name"}',
+      'FIELD_MAP "shopper.email"',
+    ],
+    ["a toString segment", '{"shopper.toString":"lead.mail"}', "Object.prototype"],
+  ])("refuses a FIELD_MAP with %s", (_what, text, message) => {
+    expect(() => parseConfig({ FIELD_MAP: text })).toThrow(ConfigError);
+    expect(() => parseConfig({ FIELD_MAP: text })).toThrow(message);
+  });
+
+  it("refuses a FIELD_MAP object (a JSON var) with a key of Object.prototype", () => {
+    const map = JSON.parse('{"__proto__":"lead.mail"}') as object;
+    expect(() => parseConfig({ FIELD_MAP: map })).toThrow("Object.prototype");
+  });
+
+  it("still reads an ordinary FIELD_MAP, as text or as an object", () => {
+    const text = '{"shopper.email":"lead.mail","quiz.id":"form.quiz"}';
+    expect({ ...parseConfig({ FIELD_MAP: text }).fieldMap }).toEqual(JSON.parse(text));
+    expect(parseConfig({ FIELD_MAP: JSON.parse(text) as object }).fieldMap).toEqual(JSON.parse(text));
+  });
+
+  it("refuses a META_PIXEL_ID bound as a number that is not exact (a JSON var past 2^53)", () => {
+    expect(() => parseConfig({ META_PIXEL_ID: 12345678901234568 })).toThrow(
+      "META_PIXEL_ID must be written as a string of digits",
+    );
+    expect(parseConfig({ ...live, META_PIXEL_ID: 1234567890 }).destinations[0]?.pixelId).toBe("1234567890");
+  });
+
+  it("answers 'misconfigured' for a destination named __proto__ or constructor, through configFor too", () => {
+    for (const name of ["__proto__", "constructor"]) {
+      const env = { ...live, DESTINATIONS: `[{"name":"${name}","pixel_id":"1"}]` };
+      expect(() => configFor(env)).toThrow(`DESTINATIONS "${name}": name`);
+    }
+  });
+});
+
 describe("configFor", () => {
   it("parses an environment once and answers the same config after", () => {
     const env = { ...live };

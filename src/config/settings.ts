@@ -9,25 +9,36 @@
  * ```ts
  * const config = parseConfig({ META_PIXEL_ID: "123", META_ACCESS_TOKEN: "EAAB…" });
  * config.destinations[0]?.target?.apiVersion; // "v27.0"
- * parseConfig({}).destinations[0]?.target;    // undefined: dry run, nothing is sent
+ * parseConfig({}).dryRun;                     // true: no destination has a token, nothing is sent
  * ```
+ *
+ * Dry run (build, log, answer; send nothing) holds for the whole relay, never for one destination:
+ * when `DRY_RUN=true`, or when no destination has a token (the first run: `npm run dev` with no
+ * credentials). Otherwise a destination whose token secret is unset is not a dry run: it carries
+ * `missingToken` (the secret's name) and its events are held until the secret is set, so a
+ * removed or mistyped secret on a live relay loses nothing.
  */
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import { isPrototypeKey, isRecord } from "../core/records";
 import { type FieldMap, parseFieldMap } from "../transform/webhook";
+import { type BrowserSettings, readBrowserSettings } from "./browserSettings";
+import { JsonTextError, readJson } from "./json";
 import {
   type Destination,
   type DestinationDefaults,
   parseDestinations,
   singleDestination,
   typesNamedBy,
+  withDryRun,
 } from "./destinations";
 import {
   CONTENT_ID_FIELDS,
   CONTENT_TYPES,
   ConfigError,
   readBoolean,
+  readDryRun,
   readEventName,
   readEventValue,
   readLimitedDataUse,
@@ -38,6 +49,7 @@ import {
 } from "./values";
 
 export { ConfigError } from "./values";
+export type { BrowserSettings } from "./browserSettings";
 export { DEFAULT_DESTINATION, type Destination, DRY_RUN_PIXEL_ID, type GraphTarget } from "./destinations";
 
 /**
@@ -84,10 +96,18 @@ export interface RelayConfig {
   timeoutMs: number;
   graphUrl: string;
   apiVersion: string;
+  /**
+   * Dry-run mode, for every destination at once: `DRY_RUN=true`, or no destination has a token.
+   * Then no destination has a `target` or a `missingToken`. When false, each destination has
+   * exactly one of them: `target` (live) or `missingToken` (held, `no_token`).
+   */
+  dryRun: boolean;
   /** In configuration order; `default` alone unless `DESTINATIONS` is set. */
   destinations: Destination[];
   /** Whether `DESTINATIONS` is set (then `META_PIXEL_ID` and `META_ACCESS_TOKEN` are not used). */
   several: boolean;
+  /** `POST /collect/cartful`: `BROWSER_ORIGINS` and `COOKIE_DOMAIN`; undefined while the route is off. */
+  browser: BrowserSettings | undefined;
 }
 
 /**
@@ -115,17 +135,19 @@ export function parseConfig(env: WorkerVars): RelayConfig {
     qualityTokenSecret: "META_DATASET_QUALITY_TOKEN",
   };
 
+  const forced = readDryRun(raw(env, "DRY_RUN"));
   const several = raw(env, "DESTINATIONS") !== undefined;
-  const destinations = several
+  const read = several
     ? parseDestinations(raw(env, "DESTINATIONS"), defaults, (name) => setting(env, name))
     : [
         singleDestination(
-          readPixelId(setting(env, "META_PIXEL_ID"), "META_PIXEL_ID"),
+          readPixelId(raw(env, "META_PIXEL_ID"), "META_PIXEL_ID"),
           setting(env, "META_ACCESS_TOKEN"),
           setting(env, "META_DATASET_QUALITY_TOKEN"),
           defaults,
         ),
       ];
+  const { dryRun, destinations } = withDryRun(read, { forced });
   const configuredTypes = setting(env, "STUDIO_EVENT_TYPES")
     ?.split(",")
     .map((type) => type.trim())
@@ -141,8 +163,10 @@ export function parseConfig(env: WorkerVars): RelayConfig {
     timeoutMs: readPositiveInteger(setting(env, "META_TIMEOUT_MS"), "META_TIMEOUT_MS") ?? DEFAULT_TIMEOUT_MS,
     graphUrl,
     apiVersion,
+    dryRun,
     destinations,
     several,
+    browser: readBrowserSettings({ origins: raw(env, "BROWSER_ORIGINS"), cookieDomain: raw(env, "COOKIE_DOMAIN") }),
   };
 }
 
@@ -212,10 +236,40 @@ function parseDefaultCountry(value: string | undefined): string | undefined {
   return value.toLowerCase();
 }
 
+/**
+ * `FIELD_MAP`, read strictly (./json: a path written twice is refused, not kept last) and with no
+ * path segment that `Object.prototype` answers to (`__proto__`, `constructor`, …), on either side:
+ * each becomes a key when the payload is rewritten.
+ */
 function parseFieldMapSetting(value: unknown): FieldMap {
+  const unusable = "FIELD_MAP must be a JSON object mapping canonical paths to payload paths";
+  let map = value;
+  if (typeof value === "string") {
+    try {
+      const read = readJson(value);
+      const repeat = read.duplicates[0];
+      if (repeat !== undefined) {
+        throw new ConfigError(`FIELD_MAP: ${JSON.stringify(repeat.key.slice(0, 40))} is written twice (keep one)`);
+      }
+      map = read.value;
+    } catch (error) {
+      if (!(error instanceof JsonTextError)) throw error;
+      throw new ConfigError(`${unusable} (it is ${error.message})`);
+    }
+  }
+  if (isRecord(map)) {
+    for (const [to, from] of Object.entries(map)) {
+      const paths = typeof from === "string" ? [to, from] : [to];
+      if (paths.some((path) => path.split(".").some(isPrototypeKey))) {
+        throw new ConfigError(
+          `FIELD_MAP ${JSON.stringify(to.slice(0, 40))}: a path segment is a key of Object.prototype (__proto__, constructor, …)`,
+        );
+      }
+    }
+  }
   try {
-    return parseFieldMap(value);
+    return parseFieldMap(map);
   } catch {
-    throw new ConfigError("FIELD_MAP must be a JSON object mapping canonical paths to payload paths");
+    throw new ConfigError(unusable);
   }
 }

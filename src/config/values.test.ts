@@ -3,12 +3,14 @@ import {
   ConfigError,
   contentTypeFor,
   readBoolean,
+  readDryRun,
   readEventName,
   readEventValue,
   readLimitedDataUse,
   readOneOf,
   readPixelId,
   readPositiveInteger,
+  refusePrototypeKey,
   text,
 } from "./values";
 
@@ -77,5 +79,40 @@ describe("contentTypeFor", () => {
     expect(contentTypeFor("product_id")).toBe("product_group");
     expect(contentTypeFor("variant_id")).toBe("product");
     expect(contentTypeFor("sku")).toBe("product");
+  });
+});
+
+describe("readPixelId", () => {
+  it("takes digits as text, and a number only when it is an exact, non-negative integer", () => {
+    expect(readPixelId(" 12345678901234567 ", "X")).toBe("12345678901234567");
+    expect(readPixelId(1234567890, "X")).toBe("1234567890");
+    expect(readPixelId(Number.MAX_SAFE_INTEGER, "X")).toBe("9007199254740991");
+    for (const inexact of [2 ** 53, 12345678901234568, 1.5, -1, Number.NaN, Infinity]) {
+      expect(() => readPixelId(inexact, "X")).toThrow('X must be written as a string of digits ("123…")');
+    }
+  });
+});
+
+describe("readDryRun", () => {
+  it("is true only for true, false for false or unset, and refuses anything else", () => {
+    expect([readDryRun("true"), readDryRun(" True "), readDryRun(true)]).toEqual([true, true, true]);
+    expect([readDryRun("false"), readDryRun(false), readDryRun(undefined), readDryRun("")]).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    for (const other of ["yes", "1", "0", "no", "dry"]) expect(() => readDryRun(other)).toThrow(ConfigError);
+  });
+});
+
+describe("refusePrototypeKey", () => {
+  it("refuses every name Object.prototype answers to, and nothing else", () => {
+    for (const key of ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "__defineGetter__"]) {
+      expect(() => refusePrototypeKey(key, "L")).toThrow("L must not be");
+    }
+    for (const key of ["email:submit", "eu", "proto", "Constructor", ""]) {
+      expect(() => refusePrototypeKey(key, "L")).not.toThrow();
+    }
   });
 });

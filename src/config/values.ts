@@ -11,6 +11,7 @@
  * readBoolean("maybe", "REQUIRE_CONSENT");     // throws ConfigError("REQUIRE_CONSENT must be true or false")
  * ```
  */
+import { isPrototypeKey } from "../core/records";
 import type { ContentIdField, ContentType, EventValue, LimitedDataUse } from "../transform/serverEvent";
 
 /** A setting has a value the relay cannot use. The message names the setting, never its value. */
@@ -49,8 +50,17 @@ export function readOneOf<T extends string>(value: unknown, label: string, allow
   return word as T;
 }
 
-/** A Graph pixel / dataset id: digits. */
+/**
+ * A Graph pixel / dataset id: digits, best written as a string. A number is taken only when it is
+ * exact (`Number.isSafeInteger`): ids run past 2^53, where a JSON number is silently rounded to
+ * another pixel's id (`12345678901234567` reads as `…568`). Every integer rounded that way lands
+ * at 2^53 or above, so no rounded id passes; ./destinations also checks the literal as written
+ * when it has the JSON text.
+ */
 export function readPixelId(value: unknown, label: string): string | undefined {
+  if (typeof value === "number" && !(Number.isSafeInteger(value) && value >= 0)) {
+    throw new ConfigError(`${label} must be written as a string of digits ("123…"): as a number it is not exact`);
+  }
   const word = text(value);
   if (word !== undefined && !/^\d+$/.test(word))
     throw new ConfigError(`${label} must be the numeric dataset / pixel id`);
@@ -106,4 +116,48 @@ export function readEventName(value: unknown, label: string): string | undefined
     throw new ConfigError(`${label} must be a Meta event name (letters, digits, _ - and spaces, at most 50)`);
   }
   return word;
+}
+
+/**
+ * `DRY_RUN`: `true` forces dry-run mode (build, log, answer; send nothing) for every destination;
+ * `false` or unset leaves it to the tokens (dry run only when no destination has one).
+ *
+ * @example
+ * ```ts
+ * readDryRun("true"); // true
+ * readDryRun(undefined); // false
+ * readDryRun("yes"); // throws ConfigError("DRY_RUN must be true or false")
+ * ```
+ */
+export function readDryRun(value: unknown): boolean {
+  const word = text(value)?.toLowerCase();
+  if (word === undefined || word === "false") return false;
+  if (word === "true") return true;
+  throw new ConfigError("DRY_RUN must be true or false");
+}
+
+/**
+ * The relay's own secrets that are not Meta tokens: a destination's `access_token_secret` or
+ * `dataset_quality_token_secret` naming one would send it to Graph as a token.
+ */
+export const RELAY_SECRETS: readonly string[] = ["WEBHOOK_SECRET", "ADMIN_SECRET", "META_APP_SECRET"];
+
+/**
+ * Refuses a key from configuration that `Object.prototype` answers to (`__proto__`,
+ * `constructor`, `toString`, …): such a name, used as a lookup key anywhere downstream, reads or
+ * replaces the prototype instead of an entry. The error names the label, and the key only because
+ * it is one of those fixed words.
+ *
+ * @example
+ * ```ts
+ * refusePrototypeKey("quiz:complete", 'DESTINATIONS "eu": event_name'); // fine
+ * refusePrototypeKey("constructor", 'DESTINATIONS "eu": event_name');   // throws ConfigError
+ * ```
+ */
+export function refusePrototypeKey(key: string, label: string): void {
+  if (isPrototypeKey(key)) {
+    throw new ConfigError(
+      `${label} must not be "${key}": it is a key of Object.prototype (__proto__, constructor, toString, …)`,
+    );
+  }
 }

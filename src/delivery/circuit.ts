@@ -17,34 +17,41 @@
  * settings any more (renamed or removed), or whose settings cannot be read at all: each probe
  * first checks that a token and a destination exist again.
  *
+ * The rules (when it opens, how long it waits, when it closes) are one pure transition,
+ * ./circuitState's `nextCircuitState`; this object loads its state, runs the transition, stores
+ * the result and acts on it: the probe's request, the release, dead letters, alarms and logs.
+ *
  * @example
  * ```ts
- * const circuit = env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName("eu")));
+ * const circuit = circuitOf(env, "eu")!; // ./holds
  * if ((await circuit.status(Date.now())).open) await circuit.hold(messages, { kind: "meta_refused", failure }, Date.now());
  * ```
  */
 import { DurableObject } from "cloudflare:workers";
-import { consoleSink, type LogFields, type LogSink, logLine } from "../core/log";
-import { ConfigError, configFor, destinationNamed } from "../config/settings";
-import { failureScope, type GraphFailure, type GraphOutcome, postEvents } from "./graph";
+import { type LogFields, logLine } from "../core/log";
+import { defaultRuntime, type Runtime } from "../core/runtime";
+import { migrate, type SchemaStep } from "../core/sqlSchema";
+import { ConfigError, configFor, destinationNamed, type WorkerVars } from "../config/settings";
 import {
-  type DeadLetter,
-  deadLetterKey,
-  type QueuedEvent,
-  type Queues,
-  readQueuedEvent,
-  sendBatches,
-} from "./messages";
+  type AlarmChange,
+  type CircuitEvent,
+  type CircuitState,
+  circuitStatus,
+  nextCircuitState,
+  staleLetter,
+} from "./circuitState";
+import { failureScope, type GraphOutcome, postEvents } from "./graph";
 import type { CircuitFailure, CircuitStatus, HoldCause } from "./holds";
-import { isStale, probeDelayMs, QUEUE_TIMEOUT_MS } from "./policy";
+import { deadLetterKey, type QueuedEvent, readQueuedEvent, sendBatches } from "./messages";
+import { isStale, QUEUE_TIMEOUT_MS } from "./policy";
+
+/** What the circuit reads of the Worker's env: the settings and secrets (../config), and the queues. */
+export type CircuitEnv = WorkerVars & Partial<Pick<Env, "CAPI_QUEUE" | "CAPI_DLQ">>;
 
 /** What a probe needs from the world; tests replace it through `runInDurableObject`. */
-export interface CircuitDeps {
-  fetch: typeof fetch;
-  now: () => number;
-  sink: LogSink;
-  /** The Worker's env (settings, secrets, queues); the object's own unless a test gives another. */
-  env: object | undefined;
+export interface CircuitDeps extends Pick<Runtime, "fetch" | "now" | "log"> {
+  /** The Worker's env; the object's own unless a test gives another. */
+  env: CircuitEnv | undefined;
 }
 
 interface StateRow extends Record<string, SqlStorageValue> {
@@ -57,50 +64,33 @@ interface StateRow extends Record<string, SqlStorageValue> {
   last_failure: string | null;
 }
 
+/** The circuit's tables, oldest step first (see core/sqlSchema: never edit a deployed step, add one). */
+const SCHEMA: SchemaStep[] = [
+  [
+    `CREATE TABLE IF NOT EXISTS held (
+       key TEXT PRIMARY KEY, seq INTEGER NOT NULL, event_time INTEGER NOT NULL, held_at INTEGER NOT NULL, body TEXT NOT NULL)`,
+    "CREATE INDEX IF NOT EXISTS held_seq ON held (seq)",
+    `CREATE TABLE IF NOT EXISTS state (
+       id INTEGER PRIMARY KEY CHECK (id = 1), destination TEXT, open INTEGER NOT NULL, cause TEXT, since INTEGER,
+       probes INTEGER NOT NULL, next_probe_at INTEGER, last_failure TEXT)`,
+    "INSERT OR IGNORE INTO state (id, open, probes) VALUES (1, 0, 0)",
+  ],
+];
+
 /** Held events probed at once: one, so a probe never carries more than it has to. */
 const PROBE_EVENTS = 1;
 
-export class DeliveryCircuit extends DurableObject {
-  private readonly sql: SqlStorage;
-  /** Replaced in tests (through `runInDurableObject`) by a fake Graph and clock. */
-  deps: CircuitDeps = {
-    fetch: (input, init) => fetch(input, init),
-    now: () => Date.now(),
-    sink: consoleSink,
-    env: undefined,
-  };
+/** The events a probe can end with (./circuitState). */
+type ProbeVerdict = Extract<CircuitEvent, { kind: "probe_accepted" | "probe_refused" | "probe_transient" }>;
 
-  constructor(ctx: DurableObjectState, env: object) {
-    super(ctx, env as never);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS held (
-         key TEXT PRIMARY KEY, seq INTEGER NOT NULL, event_time INTEGER NOT NULL, held_at INTEGER NOT NULL, body TEXT NOT NULL)`,
-    );
-    this.sql.exec("CREATE INDEX IF NOT EXISTS held_seq ON held (seq)");
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS state (
-         id INTEGER PRIMARY KEY CHECK (id = 1), destination TEXT, open INTEGER NOT NULL, cause TEXT, since INTEGER,
-         probes INTEGER NOT NULL, next_probe_at INTEGER, last_failure TEXT)`,
-    );
-    this.sql.exec("INSERT OR IGNORE INTO state (id, open, probes) VALUES (1, 0, 0)");
-  }
+export class DeliveryCircuit extends DurableObject<CircuitEnv> {
+  private readonly sql = migrate(this.ctx.storage.sql, SCHEMA);
+  /** Replaced in tests (through `runInDurableObject`) by a fake Graph and clock. */
+  deps: CircuitDeps = { ...defaultRuntime(), env: undefined };
 
   /** Whether the circuit is open, what it holds, and Meta's last refusal. Re-arms a lost alarm. */
   async status(now: number): Promise<CircuitStatus> {
-    const state = this.state();
-    const held = this.heldCount();
-    if (held > 0 && (await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(now + probeDelayMs(state.probes));
-    return {
-      open: state.open === 1,
-      ...(state.cause ? { cause: state.cause as HoldCause["kind"] } : {}),
-      ...(state.since !== null ? { since: state.since } : {}),
-      held,
-      probes: state.probes,
-      ...(state.next_probe_at !== null ? { nextProbeAt: state.next_probe_at } : {}),
-      ...(state.last_failure ? { lastFailure: JSON.parse(state.last_failure) as CircuitFailure } : {}),
-    };
+    return circuitStatus(await this.apply({ kind: "status_read" }, now));
   }
 
   /**
@@ -126,49 +116,13 @@ export class DeliveryCircuit extends DurableObject {
         JSON.stringify(message),
       );
     }
-    const state = this.state();
-    if (cause === undefined) {
-      this.sql.exec("UPDATE state SET destination = ? WHERE id = 1", destination);
-      const alarm = await this.ctx.storage.getAlarm();
-      if (state.open === 0) await this.ctx.storage.setAlarm(now);
-      else if (alarm === null) await this.ctx.storage.setAlarm(state.next_probe_at ?? now);
-      return this.status(now);
-    }
-    const failure = cause.kind === "meta_refused" ? JSON.stringify(circuitFailure(cause.failure)) : state.last_failure;
-    if (state.open === 0) {
-      const nextProbeAt = now + probeDelayMs(0);
-      this.sql.exec(
-        "UPDATE state SET destination = ?, open = 1, cause = ?, since = ?, probes = 0, next_probe_at = ?, last_failure = ? WHERE id = 1",
-        destination,
-        cause.kind,
-        now,
-        nextProbeAt,
-        failure,
-      );
-      await this.ctx.storage.setAlarm(nextProbeAt);
-      this.log({
-        level: "error",
-        outcome: "circuit_opened",
-        destination,
-        reason: cause.kind,
-        held: this.heldCount(),
-        ...codes(cause.kind === "meta_refused" ? cause.failure : undefined),
-      });
-    } else {
-      this.sql.exec(
-        "UPDATE state SET destination = ?, cause = ?, last_failure = ? WHERE id = 1",
-        destination,
-        cause.kind,
-        failure,
-      );
-      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(state.next_probe_at ?? now);
-    }
+    await this.apply({ kind: "hold", destination, cause }, now);
     return this.status(now);
   }
 
   /** Probes at once (the console's "retry now"). */
   async probeSoon(now: number): Promise<void> {
-    if (this.heldCount() > 0 || this.state().open === 1) await this.ctx.storage.setAlarm(now);
+    await this.apply({ kind: "probe_requested" }, now);
   }
 
   /**
@@ -178,24 +132,19 @@ export class DeliveryCircuit extends DurableObject {
    * that probe has run. A circuit open because Meta refused keeps its wait: only Meta can say.
    */
   async settingsUsable(now: number): Promise<void> {
-    const state = this.state();
-    const seen =
-      state.cause === "no_token" || state.cause === "unknown_destination" || state.cause === "settings_unusable";
-    if (state.open !== 1 || !seen || (state.next_probe_at ?? 0) <= now) return;
-    this.sql.exec("UPDATE state SET next_probe_at = ? WHERE id = 1", now);
-    await this.ctx.storage.setAlarm(now);
+    await this.apply({ kind: "settings_usable" }, now);
   }
 
   /** The probe: see the module's comment. Never throws; always leaves an alarm while events are held. */
   override async alarm(): Promise<void> {
     const now = this.deps.now();
-    const state = this.state();
-    const destination = state.destination;
+    const destination = this.state().destination;
     try {
-      if (destination === null) return;
+      if (destination === undefined) return;
       await this.expireStale(destination, now);
-      const outcome = await this.probe(destination, now);
-      if (outcome === "closed") await this.release(destination, now);
+      const verdict = await this.probe(destination);
+      const after = await this.apply(verdict, now);
+      if (!after.open) await this.release(destination);
     } catch (error) {
       this.log({
         level: "error",
@@ -204,56 +153,45 @@ export class DeliveryCircuit extends DurableObject {
         reason: (error as Error).name,
       });
     } finally {
-      const after = this.state();
-      if (this.heldCount() > 0 || after.open === 1) {
-        const next =
-          after.open === 1 ? (after.next_probe_at ?? now + probeDelayMs(after.probes)) : now + probeDelayMs(0);
-        await this.ctx.storage.setAlarm(Math.max(next, now + 1000));
-      }
+      await this.apply({ kind: "probe_ended" }, now);
     }
   }
 
-  /** One probe: whether the destination can be sent to now. */
-  private async probe(destination: string, now: number): Promise<"closed" | "open"> {
-    const state = this.state();
-    /** Keeps the circuit open for `cause` (undefined: the cause stays), with Meta's refusal if one came. */
-    const stillOpen = (cause: HoldCause["kind"] | undefined, failure?: GraphFailure, reason?: string) => {
-      // A probe Meta could not answer says nothing of the configuration: the wait does not grow.
-      const probes = reason === "probe_transient" ? state.probes : state.probes + 1;
-      const kind = cause ?? state.cause ?? "meta_refused";
-      const lastFailure =
-        failure && cause === "meta_refused" ? JSON.stringify(circuitFailure(failure)) : state.last_failure;
-      this.sql.exec(
-        "UPDATE state SET open = 1, cause = ?, probes = ?, next_probe_at = ?, last_failure = ? WHERE id = 1",
-        kind,
-        probes,
-        now + probeDelayMs(probes),
-        lastFailure,
-      );
-      this.log({
-        level: "error",
-        outcome: "circuit_open",
-        destination,
-        reason: reason ?? kind,
-        held: this.heldCount(),
-        probes,
-        ...codes(failure),
-      });
-      return "open" as const;
-    };
+  /**
+   * Runs the circuit's rules (./circuitState) on `event`: stores the next state if it changed,
+   * sets the alarm, writes the log line. Answers the state after.
+   */
+  private async apply(event: CircuitEvent, now: number): Promise<CircuitState> {
+    const before = this.state();
+    const step = nextCircuitState(before, event, now);
+    if (step.state !== before) this.store(step.state);
+    if (step.alarm) await this.setAlarm(step.alarm);
+    if (step.log) this.log(step.log);
+    return step.state;
+  }
 
+  private async setAlarm({ at, ifNone }: AlarmChange): Promise<void> {
+    if (ifNone && (await this.ctx.storage.getAlarm()) !== null) return;
+    await this.ctx.storage.setAlarm(at);
+  }
+
+  /**
+   * One probe: whether the destination can be sent to now. The probe's own events, accepted by
+   * Meta, are done and leave the circuit here.
+   */
+  private async probe(destination: string): Promise<ProbeVerdict> {
     let config;
     try {
       config = configFor(this.workerEnv());
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      return stillOpen("settings_unusable");
+      return { kind: "probe_refused", cause: { kind: "settings_unusable" } };
     }
     const target = destinationNamed(config, destination);
-    if (target === undefined) return stillOpen("unknown_destination");
-    if (target.target === undefined) return stillOpen("no_token");
+    if (target === undefined) return { kind: "probe_refused", cause: { kind: "unknown_destination" } };
+    if (target.target === undefined) return { kind: "probe_refused", cause: { kind: "no_token" } };
     const probeEvents = this.oldest(PROBE_EVENTS);
-    if (probeEvents.length === 0) return "closed";
+    if (probeEvents.length === 0) return { kind: "probe_accepted" };
 
     const outcome: GraphOutcome = await postEvents(
       { ...target.target, pixelId: target.pixelId },
@@ -261,7 +199,6 @@ export class DeliveryCircuit extends DurableObject {
       { fetch: this.deps.fetch, timeoutMs: QUEUE_TIMEOUT_MS, now: this.deps.now },
     );
     if (outcome.ok) {
-      // The probe's own events reached Meta: they are done.
       for (const message of probeEvents) {
         this.sql.exec("DELETE FROM held WHERE key = ?", deadLetterKey(message.destination, message.eventId));
         this.log({
@@ -273,21 +210,18 @@ export class DeliveryCircuit extends DurableObject {
           ...(outcome.fbtraceId ? { fbtrace_id: outcome.fbtraceId } : {}),
         });
       }
-      return "closed";
+      return { kind: "probe_accepted" };
     }
     const scope = failureScope(outcome);
-    if (scope === "configuration") return stillOpen("meta_refused", outcome);
-    if (scope === "event") return "closed"; // Meta read the request and judged the event: the configuration works.
-    // Meta or the network is down: no verdict on the configuration; probe again soon.
-    return stillOpen(undefined, outcome, "probe_transient");
+    if (scope === "configuration") return { kind: "probe_refused", cause: { kind: "meta_refused", failure: outcome } };
+    // Meta read the request and judged the event: the configuration works.
+    if (scope === "event") return { kind: "probe_accepted" };
+    return { kind: "probe_transient", failure: outcome };
   }
 
-  /** Closes the circuit and puts every held event back on the delivery queue. */
-  private async release(destination: string, now: number): Promise<void> {
-    const queue = (this.workerEnv() as Queues).CAPI_QUEUE;
-    this.sql.exec(
-      "UPDATE state SET open = 0, cause = NULL, since = NULL, probes = 0, next_probe_at = NULL WHERE id = 1",
-    );
+  /** Puts every held event back on the delivery queue (the circuit closed). */
+  private async release(destination: string): Promise<void> {
+    const queue = this.workerEnv().CAPI_QUEUE;
     const held = this.oldest(Number.MAX_SAFE_INTEGER);
     if (held.length > 0 && !queue) throw new Error("CAPI_QUEUE is not bound");
     for (const run of sendBatches(held)) {
@@ -296,31 +230,16 @@ export class DeliveryCircuit extends DurableObject {
         this.sql.exec("DELETE FROM held WHERE key = ?", deadLetterKey(message.destination, message.eventId));
     }
     this.log({ outcome: "circuit_closed", destination, held: held.length });
-    void now;
   }
 
   /** Dead-letters what would outlive Meta's 7-day window if it waited longer. */
   private async expireStale(destination: string, now: number): Promise<void> {
-    const state = this.state();
     const stale = this.oldest(Number.MAX_SAFE_INTEGER).filter((message) => isStale(message.event, now));
     if (stale.length === 0) return;
-    const dlq = (this.workerEnv() as Queues).CAPI_DLQ;
-    const failure = state.last_failure ? (JSON.parse(state.last_failure) as CircuitFailure) : undefined;
+    const state = this.state();
+    const dlq = this.workerEnv().CAPI_DLQ;
     for (const message of stale) {
-      const letter: DeadLetter = {
-        v: 1,
-        kind: "dead_letter",
-        key: deadLetterKey(message.destination, message.eventId),
-        message,
-        reason: "configuration",
-        detail: `held while the destination could not be sent to (${state.cause ?? "configuration"}) until Meta's 7-day window closed`,
-        ...(failure?.status !== undefined ? { status: failure.status } : {}),
-        ...(failure?.code !== undefined ? { code: failure.code } : {}),
-        ...(failure?.subcode !== undefined ? { subcode: failure.subcode } : {}),
-        ...(failure?.fbtraceId ? { fbtraceId: failure.fbtraceId } : {}),
-        attempts: 0,
-        deadLetteredAt: now,
-      };
+      const letter = staleLetter(state, message, now);
       if (dlq) await dlq.send(letter, { contentType: "json" });
       this.sql.exec("DELETE FROM held WHERE key = ?", letter.key);
       this.log({
@@ -344,45 +263,45 @@ export class DeliveryCircuit extends DurableObject {
       });
   }
 
-  private workerEnv(): object {
-    return this.deps.env ?? (this.env as object);
+  private workerEnv(): CircuitEnv {
+    return this.deps.env ?? this.env;
   }
 
-  private heldCount(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM held").one().n;
-  }
-
-  private state(): StateRow {
-    return this.sql
+  /** The stored state and the count of held events. */
+  private state(): CircuitState {
+    const row = this.sql
       .exec<StateRow>(
         "SELECT destination, open, cause, since, probes, next_probe_at, last_failure FROM state WHERE id = 1",
       )
       .one();
+    const held = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM held").one().n;
+    return {
+      ...(row.destination !== null ? { destination: row.destination } : {}),
+      open: row.open === 1,
+      ...(row.cause ? { cause: row.cause as HoldCause["kind"] } : {}),
+      ...(row.since !== null ? { since: row.since } : {}),
+      probes: row.probes,
+      ...(row.next_probe_at !== null ? { nextProbeAt: row.next_probe_at } : {}),
+      ...(row.last_failure ? { lastFailure: JSON.parse(row.last_failure) as CircuitFailure } : {}),
+      held,
+    };
+  }
+
+  private store(state: CircuitState): void {
+    this.sql.exec(
+      `UPDATE state SET destination = ?, open = ?, cause = ?, since = ?, probes = ?, next_probe_at = ?, last_failure = ?
+       WHERE id = 1`,
+      state.destination ?? null,
+      state.open ? 1 : 0,
+      state.cause ?? null,
+      state.since ?? null,
+      state.probes,
+      state.nextProbeAt ?? null,
+      state.lastFailure ? JSON.stringify(state.lastFailure) : null,
+    );
   }
 
   private log(fields: Omit<LogFields, "msg">): void {
-    logLine(this.deps.sink, { msg: "circuit", ...fields });
+    logLine(this.deps.log, { msg: "circuit", ...fields });
   }
-}
-
-/** Meta's refusal as kept for the console: codes, trace id and Meta's words, bounded. */
-function circuitFailure(failure: GraphFailure): CircuitFailure {
-  return {
-    ...(failure.status !== undefined ? { status: failure.status } : {}),
-    ...(failure.code !== undefined ? { code: failure.code } : {}),
-    ...(failure.subcode !== undefined ? { subcode: failure.subcode } : {}),
-    ...(failure.fbtraceId ? { fbtraceId: failure.fbtraceId } : {}),
-    message: (failure.userMessage ?? failure.message).slice(0, 300),
-  };
-}
-
-/** Meta's codes of a refusal, for a log line (never Meta's free text). */
-function codes(failure: GraphFailure | undefined): Partial<LogFields> {
-  if (failure === undefined) return {};
-  return {
-    ...(failure.status !== undefined ? { status: failure.status } : {}),
-    ...(failure.code !== undefined ? { meta_code: failure.code } : {}),
-    ...(failure.subcode !== undefined ? { meta_subcode: failure.subcode } : {}),
-    ...(failure.fbtraceId ? { fbtrace_id: failure.fbtraceId } : {}),
-  };
 }

@@ -1,19 +1,20 @@
 import { describe, expect, it, vi } from "vitest";
 import { EM, IP, USER_AGENT, queuedEvent } from "../../test/queueFixtures";
-import { fakeBatch, fakeCircuits, fakeQueue, scriptedGraph as fakeGraph } from "../../test/queueFakes";
+import { fakeGraph } from "../../test/helpers";
+import { fakeBatch, fakeCircuits, fakeQueue } from "../../test/queueFakes";
 import { circuitName } from "./holds";
 import { type BatchReport, handleQueueBatch } from "./consumer";
-import { DEAD_LETTER_QUEUE_NAME, type DeadLetter, QUEUE_NAME, type QueuedEvent } from "./messages";
+import { DEAD_LETTER_QUEUE_NAME, type DeadLetter, QUEUE_NAME } from "./messages";
 import { deadLetterOf, HOLD_FALLBACK_DELAY_SECONDS, QUEUE_MAX_RETRIES } from "./policy";
 
+/** Meta's answer as the tests write it: status, JSON body, headers. */
+const reply = (answer: { status: number; body: unknown; headers?: Record<string, string> }) =>
+  Response.json(answer.body, { status: answer.status, ...(answer.headers ? { headers: answer.headers } : {}) });
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const NOW_S = Math.floor(NOW / 1000);
 const DAY = 86_400;
 const TOKEN = "EAAB-queue-test-token";
 const TOKEN_EU = "EAAB-eu-token";
-
-const queued = (id: string, pixelId = "111", eventTime = NOW_S - 60, destination = "default") =>
-  queuedEvent(id, eventTime, pixelId, destination);
 
 const graphEnv = { META_PIXEL_ID: "111", META_ACCESS_TOKEN: TOKEN, META_GRAPH_URL: "http://graph.test" };
 /** Two destinations: "us" on pixel 111 with the main token, "eu" on pixel 222 with its own. */
@@ -36,7 +37,7 @@ function deps(extra: Record<string, unknown> = {}) {
     deps: {
       now: () => NOW,
       random: () => 0.5,
-      sink: (line: string) => lines.push(line),
+      log: (line: string) => lines.push(line),
       record: (r: BatchReport) => void reports.push(r),
       ...extra,
     },
@@ -45,11 +46,11 @@ function deps(extra: Record<string, unknown> = {}) {
 
 describe("handleQueueBatch", () => {
   it("sends one request per destination, each with its own pixel and token, and acks after Meta accepted", async () => {
-    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length, fbtrace_id: "T" } }));
+    const graph = fakeGraph((ids) => reply({ status: 200, body: { events_received: ids.length, fbtrace_id: "T" } }));
     const bodies = [
-      queued("a", "111", NOW_S - 60, "us"),
-      queued("b", "222", NOW_S - 60, "eu"),
-      queued("c", "111", NOW_S - 60, "us"),
+      queuedEvent({ id: "a", eventTime: NOW_S - 60, destination: "us" }),
+      queuedEvent({ id: "b", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
+      queuedEvent({ id: "c", eventTime: NOW_S - 60, destination: "us" }),
     ];
     const { batch, state } = fakeBatch(QUEUE_NAME, bodies);
     const { lines, deps: d } = deps({ fetch: graph.fetch });
@@ -67,15 +68,15 @@ describe("handleQueueBatch", () => {
   });
 
   it("sends to the destination's pixel as configured now, whatever pixel the message was accepted for", async () => {
-    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
-    const { batch } = fakeBatch(QUEUE_NAME, [queued("a", "999")]);
+    const graph = fakeGraph((ids) => reply({ status: 200, body: { events_received: ids.length } }));
+    const { batch } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60, pixelId: "999" })]);
     await handleQueueBatch(batch, graphEnv, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
     expect(graph.requests.map((r) => r.url)).toEqual(["http://graph.test/v27.0/111/events"]);
   });
 
   it("delivers a message written before destinations (v1) to the default destination", async () => {
-    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
-    const { v: _v, destination: _d, ...rest } = queued("old-format");
+    const graph = fakeGraph((ids) => reply({ status: 200, body: { events_received: ids.length } }));
+    const { v: _v, destination: _d, ...rest } = queuedEvent({ id: "old-format", eventTime: NOW_S - 60 });
     const { batch, state } = fakeBatch(QUEUE_NAME, [{ ...rest, v: 1 }]);
     await handleQueueBatch(batch, graphEnv, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
     expect(graph.requests.map((r) => r.ids)).toEqual([["old-format"]]);
@@ -83,8 +84,14 @@ describe("handleQueueBatch", () => {
   });
 
   it("retries every message of a request Meta refused transiently, with the delay", async () => {
-    const graph = fakeGraph(() => ({ status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }));
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a"), queued("b")], 3);
+    const graph = fakeGraph(() =>
+      reply({ status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }),
+    );
+    const { batch, state } = fakeBatch(
+      QUEUE_NAME,
+      [queuedEvent({ id: "a", eventTime: NOW_S - 60 }), queuedEvent({ id: "b", eventTime: NOW_S - 60 })],
+      3,
+    );
     const { lines, deps: d } = deps({ fetch: graph.fetch, random: () => 0 });
     await handleQueueBatch(batch, { ...graphEnv }, {} as ExecutionContext, d);
     expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: 60 } });
@@ -100,13 +107,15 @@ describe("handleQueueBatch", () => {
 
   it("keeps a destination that is down from holding back another's events", async () => {
     const graph = fakeGraph((ids, url) =>
-      url.includes("/222/")
-        ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }
-        : { status: 200, body: { events_received: ids.length } },
+      reply(
+        url.includes("/222/")
+          ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }
+          : { status: 200, body: { events_received: ids.length } },
+      ),
     );
     const { batch, state } = fakeBatch(QUEUE_NAME, [
-      queued("u", "111", NOW_S - 60, "us"),
-      queued("e", "222", NOW_S - 60, "eu"),
+      queuedEvent({ id: "u", eventTime: NOW_S - 60, destination: "us" }),
+      queuedEvent({ id: "e", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
     ]);
     await handleQueueBatch(batch, twoDestinations, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
     expect(state(0).acked).toBe(true);
@@ -114,9 +123,12 @@ describe("handleQueueBatch", () => {
   });
 
   it("dead-letters a stale event without sending it, and sends its batchmates", async () => {
-    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
+    const graph = fakeGraph((ids) => reply({ status: 200, body: { events_received: ids.length } }));
     const dlq = fakeQueue<DeadLetter>();
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("old", "111", NOW_S - 8 * DAY), queued("fresh")]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [
+      queuedEvent({ id: "old", eventTime: NOW_S - 8 * DAY }),
+      queuedEvent({ id: "fresh", eventTime: NOW_S - 60 }),
+    ]);
     await handleQueueBatch(
       batch,
       { ...graphEnv, CAPI_DLQ: dlq.queue },
@@ -130,15 +142,19 @@ describe("handleQueueBatch", () => {
 
   it("isolates the poisoned event of a batch and dead-letters it with Meta's trace id, keyed by destination", async () => {
     const graph = fakeGraph((ids) =>
-      ids.includes("bad")
-        ? {
-            status: 400,
-            body: { error: { message: "Invalid parameter", code: 100, error_subcode: 2804003, fbtrace_id: "TR" } },
-          }
-        : { status: 200, body: { events_received: ids.length } },
+      reply(
+        ids.includes("bad")
+          ? {
+              status: 400,
+              body: { error: { message: "Invalid parameter", code: 100, error_subcode: 2804003, fbtrace_id: "TR" } },
+            }
+          : { status: 200, body: { events_received: ids.length } },
+      ),
     );
     const dlq = fakeQueue<DeadLetter>();
-    const bodies = ["a", "b", "bad", "c", "d"].map((id) => queued(id, "222", NOW_S - 60, "eu"));
+    const bodies = ["a", "b", "bad", "c", "d"].map((id) =>
+      queuedEvent({ id, eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
+    );
     const { batch, state } = fakeBatch(QUEUE_NAME, bodies);
     const { lines, deps: d } = deps({ fetch: graph.fetch });
     await handleQueueBatch(batch, { ...twoDestinations, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, d);
@@ -177,10 +193,10 @@ describe("handleQueueBatch", () => {
   ])(
     "holds the whole request on %s: one request, no bisection, every event kept in the circuit and acked",
     async (_what, answer, code) => {
-      const graph = fakeGraph(() => answer);
+      const graph = fakeGraph(() => reply(answer));
       const circuits = fakeCircuits();
       const dlq = fakeQueue<DeadLetter>();
-      const bodies = ["a", "b", "c", "d"].map((id) => queued(id));
+      const bodies = ["a", "b", "c", "d"].map((id) => queuedEvent({ id, eventTime: NOW_S - 60 }));
       const { batch, state } = fakeBatch(QUEUE_NAME, bodies);
       const { lines, reports, deps: d } = deps({ fetch: graph.fetch });
       await handleQueueBatch(
@@ -209,10 +225,10 @@ describe("handleQueueBatch", () => {
     const fetch = vi.fn();
     const circuits = fakeCircuits();
     circuits.open(circuitName("eu"));
-    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
+    const graph = fakeGraph((ids) => reply({ status: 200, body: { events_received: ids.length } }));
     const { batch, state } = fakeBatch(QUEUE_NAME, [
-      queued("e", "222", NOW_S - 60, "eu"),
-      queued("u", "111", NOW_S - 60, "us"),
+      queuedEvent({ id: "e", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
+      queuedEvent({ id: "u", eventTime: NOW_S - 60, destination: "us" }),
     ]);
     await handleQueueBatch(
       batch,
@@ -231,10 +247,10 @@ describe("handleQueueBatch", () => {
     const circuits = fakeCircuits();
     circuits.open(circuitName("eu"), "no_token");
     circuits.open(circuitName("us"), "meta_refused");
-    const graph = fakeGraph((ids) => ({ status: 200, body: { events_received: ids.length } }));
+    const graph = fakeGraph((ids) => reply({ status: 200, body: { events_received: ids.length } }));
     const { batch } = fakeBatch(QUEUE_NAME, [
-      queued("e", "222", NOW_S - 60, "eu"),
-      queued("u", "111", NOW_S - 60, "us"),
+      queuedEvent({ id: "e", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
+      queuedEvent({ id: "u", eventTime: NOW_S - 60, destination: "us" }),
     ]);
     await handleQueueBatch(
       batch,
@@ -250,14 +266,10 @@ describe("handleQueueBatch", () => {
   it("holds a destination's events when its token is gone, instead of acking them unsent", async () => {
     const fetch = vi.fn();
     const circuits = fakeCircuits();
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60 })]);
     const { lines, deps: d } = deps({ fetch });
-    await handleQueueBatch(
-      batch,
-      { META_PIXEL_ID: "111", DELIVERY_CIRCUIT: circuits.namespace },
-      {} as ExecutionContext,
-      d,
-    );
+    const withoutToken = { META_PIXEL_ID: "111", DELIVERY_CIRCUIT: circuits.namespace };
+    await handleQueueBatch(batch, withoutToken, {} as ExecutionContext, d);
     expect(fetch).not.toHaveBeenCalled();
     expect(state(0).acked).toBe(true);
     expect(circuits.circuit(circuitName("default")).causes).toEqual(["no_token"]);
@@ -266,7 +278,9 @@ describe("handleQueueBatch", () => {
 
   it("holds the events of a destination the settings no longer name", async () => {
     const circuits = fakeCircuits();
-    const { batch } = fakeBatch(QUEUE_NAME, [queued("a", "333", NOW_S - 60, "gone")]);
+    const { batch } = fakeBatch(QUEUE_NAME, [
+      queuedEvent({ id: "a", eventTime: NOW_S - 60, pixelId: "333", destination: "gone" }),
+    ]);
     await handleQueueBatch(
       batch,
       { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace },
@@ -279,14 +293,13 @@ describe("handleQueueBatch", () => {
   it("holds every event while a setting is unusable, saying so", async () => {
     const fetch = vi.fn();
     const circuits = fakeCircuits();
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a"), queued("b", "222", NOW_S - 60, "eu")]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [
+      queuedEvent({ id: "a", eventTime: NOW_S - 60 }),
+      queuedEvent({ id: "b", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
+    ]);
     const { lines, deps: d } = deps({ fetch });
-    await handleQueueBatch(
-      batch,
-      { ...graphEnv, META_API_VERSION: "26", DELIVERY_CIRCUIT: circuits.namespace },
-      {} as ExecutionContext,
-      d,
-    );
+    const unusable = { ...graphEnv, META_API_VERSION: "26", DELIVERY_CIRCUIT: circuits.namespace };
+    await handleQueueBatch(batch, unusable, {} as ExecutionContext, d);
     expect(fetch).not.toHaveBeenCalled();
     expect(state(0).acked && state(1).acked).toBe(true);
     expect(circuits.circuit(circuitName("default")).causes).toEqual(["settings_unusable"]);
@@ -302,26 +315,29 @@ describe("handleQueueBatch", () => {
     ["unbound", undefined],
     ["unreachable", fakeCircuits(true).namespace],
   ])("retries after a long wait, acking nothing, when the circuit is %s", async (_what, namespace) => {
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60 })]);
     const { lines, deps: d } = deps({ fetch: vi.fn() });
-    await handleQueueBatch(
-      batch,
-      { META_PIXEL_ID: "111", ...(namespace ? { DELIVERY_CIRCUIT: namespace } : {}) },
-      {} as ExecutionContext,
-      d,
-    );
+    const withoutToken = { META_PIXEL_ID: "111", ...(namespace ? { DELIVERY_CIRCUIT: namespace } : {}) };
+    await handleQueueBatch(batch, withoutToken, {} as ExecutionContext, d);
     expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: HOLD_FALLBACK_DELAY_SECONDS } });
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", outcome: "hold_failed", reason: "no_token" });
   });
 
   it("stops sending to a destination once Meta throttles it; others go on", async () => {
     const graph = fakeGraph((ids) =>
-      ids.includes("a0")
-        ? { status: 429, body: { error: { message: "limit", code: 17 } }, headers: { "retry-after": "120" } }
-        : { status: 200, body: { events_received: ids.length } },
+      reply(
+        ids.includes("a0")
+          ? { status: 429, body: { error: { message: "limit", code: 17 } }, headers: { "retry-after": "120" } }
+          : { status: 200, body: { events_received: ids.length } },
+      ),
     );
-    const throttled = Array.from({ length: 1500 }, (_, i) => queued(`a${i}`, "111", NOW_S - 60, "us"));
-    const { batch, state } = fakeBatch(QUEUE_NAME, [...throttled, queued("b", "222", NOW_S - 60, "eu")]);
+    const throttled = Array.from({ length: 1500 }, (_, i) =>
+      queuedEvent({ id: `a${i}`, eventTime: NOW_S - 60, destination: "us" }),
+    );
+    const { batch, state } = fakeBatch(QUEUE_NAME, [
+      ...throttled,
+      queuedEvent({ id: "b", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
+    ]);
     await handleQueueBatch(batch, twoDestinations, {} as ExecutionContext, deps({ fetch: graph.fetch }).deps);
     expect(graph.requests.map((r) => [r.url.split("/")[4], r.ids.length])).toEqual([
       ["111", 1000],
@@ -333,9 +349,13 @@ describe("handleQueueBatch", () => {
   });
 
   it("dead-letters a transient failure on the last delivery", async () => {
-    const graph = fakeGraph(() => ({ status: 500, body: {} }));
+    const graph = fakeGraph(() => reply({ status: 500, body: {} }));
     const dlq = fakeQueue<DeadLetter>();
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("a")], QUEUE_MAX_RETRIES + 1);
+    const { batch, state } = fakeBatch(
+      QUEUE_NAME,
+      [queuedEvent({ id: "a", eventTime: NOW_S - 60 })],
+      QUEUE_MAX_RETRIES + 1,
+    );
     await handleQueueBatch(
       batch,
       { ...graphEnv, CAPI_DLQ: dlq.queue },
@@ -350,7 +370,7 @@ describe("handleQueueBatch", () => {
 
   it("retries instead of acking when the DLQ refuses the letter", async () => {
     const dlq = fakeQueue<DeadLetter>(true);
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queued("old", "111", NOW_S - 9 * DAY)]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "old", eventTime: NOW_S - 9 * DAY })]);
     const { lines, deps: d } = deps();
     await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, d);
     expect(state(0).acked).toBe(false);
@@ -368,13 +388,15 @@ describe("handleQueueBatch", () => {
 
   it("reports what the batch did per destination: counts, latency to acceptance, keys of sent events", async () => {
     const graph = fakeGraph((ids, url) =>
-      url.includes("/222/")
-        ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }
-        : { status: 200, body: { events_received: ids.length, fbtrace_id: "OK1" } },
+      reply(
+        url.includes("/222/")
+          ? { status: 503, body: { error: { message: "down", code: 2, is_transient: true } } }
+          : { status: 200, body: { events_received: ids.length, fbtrace_id: "OK1" } },
+      ),
     );
     const { batch } = fakeBatch(QUEUE_NAME, [
-      queued("u", "111", NOW_S - 60, "us"),
-      queued("e", "222", NOW_S - 60, "eu"),
+      queuedEvent({ id: "u", eventTime: NOW_S - 60, destination: "us" }),
+      queuedEvent({ id: "e", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
     ]);
     const { reports, deps: d } = deps({ fetch: graph.fetch });
     await handleQueueBatch(batch, twoDestinations, {} as ExecutionContext, d);
@@ -392,12 +414,17 @@ describe("handleQueueBatch", () => {
 
   it("never logs the IP, the token, a hash or Meta's free text", async () => {
     const graph = fakeGraph((ids) =>
-      ids.includes("bad")
-        ? { status: 400, body: { error: { message: `bad ${IP} ${TOKEN}`, error_user_msg: `em ${EM}`, code: 100 } } }
-        : { status: 200, body: { events_received: ids.length } },
+      reply(
+        ids.includes("bad")
+          ? { status: 400, body: { error: { message: `bad ${IP} ${TOKEN}`, error_user_msg: `em ${EM}`, code: 100 } } }
+          : { status: 200, body: { events_received: ids.length } },
+      ),
     );
     const dlq = fakeQueue<DeadLetter>();
-    const { batch } = fakeBatch(QUEUE_NAME, [queued("a"), queued("bad")]);
+    const { batch } = fakeBatch(QUEUE_NAME, [
+      queuedEvent({ id: "a", eventTime: NOW_S - 60 }),
+      queuedEvent({ id: "bad", eventTime: NOW_S - 60 }),
+    ]);
     const { lines, deps: d } = deps({ fetch: graph.fetch });
     await handleQueueBatch(batch, { ...graphEnv, CAPI_DLQ: dlq.queue }, {} as ExecutionContext, d);
     const text = lines.join("\n");
@@ -411,8 +438,17 @@ describe("handleQueueBatch", () => {
       idFromName: (n: string) => n,
       get: () => ({ put }),
     } as unknown as DurableObjectNamespace<never>;
-    const letter = deadLetterOf({ id: "m1", attempts: 1 }, queued("a"), { kind: "dead_letter", reason: "stale" }, NOW);
-    const { batch, state } = fakeBatch(DEAD_LETTER_QUEUE_NAME, [letter, queued("b")], 21);
+    const letter = deadLetterOf(
+      { id: "m1", attempts: 1 },
+      queuedEvent({ id: "a", eventTime: NOW_S - 60 }),
+      { kind: "dead_letter", reason: "stale" },
+      NOW,
+    );
+    const { batch, state } = fakeBatch(
+      DEAD_LETTER_QUEUE_NAME,
+      [letter, queuedEvent({ id: "b", eventTime: NOW_S - 60 })],
+      21,
+    );
     const { lines, deps: d } = deps();
     await handleQueueBatch(batch, { DEAD_LETTERS }, {} as ExecutionContext, d);
     expect(put).toHaveBeenCalledWith([

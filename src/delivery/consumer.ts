@@ -11,12 +11,14 @@
  * the same event can reach Meta twice (a timeout that hid a success, a lost ack); every copy
  * carries the same `event_id` and Meta keeps one.
  */
-import { consoleSink, type LogFields, type LogSink, logLine } from "../core/log";
+import { type LogFields, logLine } from "../core/log";
+import { defaultRuntime, type Runtime } from "../core/runtime";
 import { ConfigError, configFor, type Destination, destinationNamed, type RelayConfig } from "../config/settings";
-import type { QueueBindings } from "./bindings";
-import { circuitName, type HoldCause } from "./holds";
+import type { DeliveryEnv } from "./bindings";
+import { circuitOf, type HoldCause } from "./holds";
 import { storeDeadLetters } from "./deadLetters";
 import { type GraphFailure, postEvents } from "./graph";
+import { type MetaRefusal, refusalLogFields, refusalOf } from "./metaErrors";
 import { isDeadLetterQueue, type QueuedEvent, readQueuedEvent } from "./messages";
 import {
   deadLetterOf,
@@ -32,15 +34,12 @@ import {
 } from "./policy";
 import { settle, SplitMemory } from "./split";
 
-/** What the consumer needs from the outside world; tests inject fakes. */
-export interface ConsumerDeps {
-  fetch: typeof fetch;
-  /** ms */
-  now: () => number;
-  random: () => number;
-  /** Resolves after `ms`: the pause before a half of a split request is sent again. */
-  wait: (ms: number) => Promise<void>;
-  sink: LogSink;
+/**
+ * What the consumer needs from the outside world (`sleep` is the pause before a half of a split
+ * request is sent again), and its own options; tests inject fakes.
+ */
+export interface ConsumerDeps extends Pick<Runtime, "fetch" | "now" | "random" | "sleep" | "log"> {
+  /** Per request to Meta, ms. */
   timeoutMs: number;
   policy: DeliveryPolicy;
   /** Receives what the batch did, per destination (the operator console's metrics). */
@@ -59,8 +58,8 @@ export interface DestinationReport {
   sentKeys: string[][];
   /** The last acceptance of the batch: when, and Meta's trace id. */
   lastAccepted?: { at: number; fbtraceId?: string };
-  /** The last failure of the batch, with Meta's codes. */
-  lastFailure?: { at: number; status?: number; code?: number; subcode?: number; fbtraceId?: string; message: string };
+  /** The last failure of the batch (ms) and Meta's refusal. */
+  lastFailure?: MetaRefusal & { at: number };
   versionWarning?: string;
   /** Event ids and their outcome, for the console's recent events. */
   events: {
@@ -89,19 +88,17 @@ export type BatchReport = Map<string, DestinationReport>;
  */
 export async function handleQueueBatch(
   batch: MessageBatch<unknown>,
-  env: object,
+  env: DeliveryEnv,
   _ctx: ExecutionContext,
   deps: Partial<ConsumerDeps> = {},
 ): Promise<void> {
+  const { timeoutMs, policy, record, ...runtime } = deps;
   const full: ConsumerDeps = {
-    fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
-    now: deps.now ?? Date.now,
-    random: deps.random ?? Math.random,
-    wait: deps.wait ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    sink: deps.sink ?? consoleSink,
-    timeoutMs: deps.timeoutMs ?? QUEUE_TIMEOUT_MS,
-    policy: deps.policy ?? QUEUE_DELIVERY_POLICY,
-    record: deps.record ?? (() => undefined),
+    // A part given as `undefined` (an optional field passed through) keeps its default.
+    ...defaultRuntime(Object.fromEntries(Object.entries(runtime).filter(([, value]) => value !== undefined))),
+    timeoutMs: timeoutMs ?? QUEUE_TIMEOUT_MS,
+    policy: policy ?? QUEUE_DELIVERY_POLICY,
+    record: record ?? (() => undefined),
   };
   if (isDeadLetterQueue(batch.queue)) return storeDeadLetters(batch, env, full);
   return deliverBatch(batch, env, full);
@@ -122,7 +119,7 @@ const CLOSED_TRUST_MS = 5_000;
 /** Per Worker env and destination: what cut-short splits learned (a hint for the next delivery). */
 const splitMemories = new WeakMap<object, Map<string, SplitMemory>>();
 
-function splitMemoryOf(env: object, destination: string): SplitMemory {
+function splitMemoryOf(env: DeliveryEnv, destination: string): SplitMemory {
   let perDestination = splitMemories.get(env);
   if (!perDestination) splitMemories.set(env, (perDestination = new Map()));
   let memory = perDestination.get(destination);
@@ -130,169 +127,196 @@ function splitMemoryOf(env: object, destination: string): SplitMemory {
   return memory;
 }
 
-async function deliverBatch(batch: MessageBatch<unknown>, env: QueueBindings, deps: ConsumerDeps): Promise<void> {
+function closedCircuitsOf(env: DeliveryEnv): Map<string, number> {
+  let closedUntil = closedCircuits.get(env);
+  if (!closedUntil) closedCircuits.set(env, (closedUntil = new Map()));
+  return closedUntil;
+}
+
+async function deliverBatch(batch: MessageBatch<unknown>, env: DeliveryEnv, deps: ConsumerDeps): Promise<void> {
   const now = deps.now();
-  let config: RelayConfig | undefined;
-  try {
-    config = configFor(env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    logLine(deps.sink, {
-      msg: "capi_event",
-      level: "error",
-      outcome: "misconfigured",
-      reason: error.message,
-      batch_size: batch.messages.length,
-    });
-  }
-  const report: BatchReport = new Map();
-  const endings: Promise<void>[] = [];
+  const config = readSettings(env, deps, batch.messages.length);
+  const run = new BatchRun(env, deps);
   const perDestination = new Map<string, Item[]>();
   for (const message of batch.messages) {
     const body = readQueuedEvent(message.body);
-    if (!body) {
-      endings.push(deadLetter(message, null, { kind: "dead_letter", reason: "malformed" }, env, deps, report));
-    } else if (isStale(body.event, now)) {
-      endings.push(deadLetter(message, body, { kind: "dead_letter", reason: "stale" }, env, deps, report));
-    } else {
+    if (!body) run.end(run.deadLetter(message, null, { kind: "dead_letter", reason: "malformed" }));
+    else if (isStale(body.event, now)) run.end(run.deadLetter(message, body, { kind: "dead_letter", reason: "stale" }));
+    else {
       const list = perDestination.get(body.destination) ?? [];
       list.push({ message, body, attempts: message.attempts, event: body.event });
       perDestination.set(body.destination, list);
     }
   }
   // Destinations are independent: one throttled, down or held does not hold up the others.
-  await Promise.all(
-    [...perDestination].map(([name, items]) => deliverDestination(name, items, config, env, deps, report, endings)),
-  );
-  await Promise.all(endings);
-  if (report.size > 0) await Promise.resolve(deps.record(report)).catch(() => undefined);
+  await Promise.all([...perDestination].map(([name, items]) => run.deliverDestination(name, items, config)));
+  await run.finish();
 }
 
-async function deliverDestination(
-  name: string,
-  items: Item[],
-  config: RelayConfig | undefined,
-  env: QueueBindings,
-  deps: ConsumerDeps,
-  report: BatchReport,
-  endings: Promise<void>[],
-): Promise<void> {
-  if (config === undefined) return hold(name, items, { kind: "settings_unusable" }, env, deps, report);
-  const destination = destinationNamed(config, name);
-  if (destination === undefined) return hold(name, items, { kind: "unknown_destination" }, env, deps, report);
-  if (destination.target === undefined) return hold(name, items, { kind: "no_token" }, env, deps, report);
-  if (await circuitIsOpen(name, env, deps.now())) return hold(name, items, undefined, env, deps, report);
-
-  const target = { ...destination.target, pixelId: destination.pixelId };
-  const post = throttleGuard((events) =>
-    postEvents(target, events, { fetch: deps.fetch, timeoutMs: deps.timeoutMs, now: deps.now }),
-  );
-  const held: { items: Item[]; failure: GraphFailure }[] = [];
-  const memory = splitMemoryOf(env, name);
-  for (const request of groupRequests(items, () => destination.pixelId)) {
-    const fates = await settle(request.items, post, deps.policy, deps.random, deps.wait, memory, deps.now());
-    const toHold = request.items.filter((_, i) => fates[i]!.kind === "hold");
-    const failure = fates.find((fate): fate is Extract<Fate, { kind: "hold" }> => fate.kind === "hold")?.failure;
-    if (failure) held.push({ items: toHold, failure });
-    request.items.forEach((item, i) => {
-      const fate = fates[i]!;
-      if (fate.kind !== "hold") endings.push(apply(item, fate, destination, env, deps, report));
-    });
-  }
-  for (const { items: heldItems, failure } of held) {
-    closedCircuits.get(env)?.delete(name);
-    await hold(name, heldItems, { kind: "meta_refused", failure }, env, deps, report);
-  }
-}
-
-/** Whether the destination's circuit is open (a closed one is trusted for a few seconds). */
-async function circuitIsOpen(name: string, env: QueueBindings, now: number): Promise<boolean> {
-  let closedUntil = closedCircuits.get(env);
-  if (!closedUntil) closedCircuits.set(env, (closedUntil = new Map()));
-  if (!env.DELIVERY_CIRCUIT || (closedUntil.get(name) ?? 0) > now) return false;
+/** The settings, or `undefined` (logged) when they cannot be read: then every destination is held. */
+function readSettings(env: DeliveryEnv, deps: ConsumerDeps, batchSize: number): RelayConfig | undefined {
   try {
-    const circuit = env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName(name)));
-    const status = await circuit.status(now);
-    if (!status.open) closedUntil.set(name, now + CLOSED_TRUST_MS);
-    // Held for a missing token or destination that this consumer has again: have it probe now.
-    else if (status.cause !== "meta_refused") await circuit.settingsUsable(now).catch(() => undefined);
-    return status.open;
-  } catch {
-    return false; // Cannot tell: send. A refusal then opens it.
+    return configFor(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logLine(deps.log, {
+      msg: "capi_event",
+      level: "error",
+      outcome: "misconfigured",
+      reason: error.message,
+      batch_size: batchSize,
+    });
+    return undefined;
   }
 }
 
 /**
- * Moves a destination's messages to its circuit, then acks them; `cause` undefined when the
- * circuit is open already. Without a circuit (unbound or unreachable) they are retried after a
- * long wait instead: nothing is acked that is not stored somewhere.
+ * One batch's delivery: the env and runtime every step uses, what the batch did so far per
+ * destination (`report`, recorded at the end), and the acts still running (`endings`: dead letters
+ * on their way to the DLQ), awaited before the batch ends.
  */
-async function hold(
-  name: string,
-  items: Item[],
-  cause: HoldCause | undefined,
-  env: QueueBindings,
-  deps: ConsumerDeps,
-  report: BatchReport,
-): Promise<void> {
-  const now = deps.now();
-  const summary = reportOf(report, name);
-  const reason = cause?.kind ?? "circuit_open";
-  try {
-    if (!env.DELIVERY_CIRCUIT) throw new Error("DELIVERY_CIRCUIT is not bound");
-    const circuit = env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName(name)));
-    await circuit.hold(
-      name,
-      items.map((item) => item.body),
-      cause,
-      now,
+class BatchRun {
+  readonly report: BatchReport = new Map();
+  readonly endings: Promise<void>[] = [];
+
+  constructor(
+    readonly env: DeliveryEnv,
+    readonly runtime: ConsumerDeps,
+  ) {}
+
+  /** Lets an act finish before the batch ends, without waiting for it now. */
+  end(act: Promise<void>): void {
+    this.endings.push(act);
+  }
+
+  /** Waits for every act still running, then records what the batch did (a failed record is dropped). */
+  async finish(): Promise<void> {
+    await Promise.all(this.endings);
+    if (this.report.size > 0) await Promise.resolve(this.runtime.record(this.report)).catch(() => undefined);
+  }
+
+  /**
+   * One destination's messages: held (settings unreadable, destination unknown, no token, circuit
+   * open), or sent in requests per pixel, each message's fate then acted on; those Meta refused for
+   * the configuration go to the circuit together.
+   */
+  async deliverDestination(name: string, items: Item[], config: RelayConfig | undefined): Promise<void> {
+    if (config === undefined) return this.hold(name, items, { kind: "settings_unusable" });
+    const destination = destinationNamed(config, name);
+    if (destination === undefined) return this.hold(name, items, { kind: "unknown_destination" });
+    if (destination.target === undefined) return this.hold(name, items, { kind: "no_token" });
+    if (await this.circuitIsOpen(name)) return this.hold(name, items, undefined);
+
+    const { runtime } = this;
+    const target = { ...destination.target, pixelId: destination.pixelId };
+    const post = throttleGuard((events) =>
+      postEvents(target, events, { fetch: runtime.fetch, timeoutMs: runtime.timeoutMs, now: runtime.now }),
     );
-  } catch {
-    for (const item of items) {
-      item.message.retry({ delaySeconds: HOLD_FALLBACK_DELAY_SECONDS });
-      logLine(deps.sink, {
-        ...eventFields(item.body),
-        level: "error",
-        outcome: "hold_failed",
-        reason,
-        delay_seconds: HOLD_FALLBACK_DELAY_SECONDS,
-        attempts: item.attempts,
+    const held: { items: Item[]; failure: GraphFailure }[] = [];
+    const memory = splitMemoryOf(this.env, name);
+    for (const request of groupRequests(items, () => destination.pixelId)) {
+      const fates = await settle(request.items, {
+        post,
+        policy: runtime.policy,
+        random: runtime.random,
+        sleep: runtime.sleep,
+        memory,
+        now: runtime.now(),
+      });
+      const toHold = request.items.filter((_, i) => fates[i]!.kind === "hold");
+      const failure = fates.find((fate): fate is Extract<Fate, { kind: "hold" }> => fate.kind === "hold")?.failure;
+      if (failure) held.push({ items: toHold, failure });
+      request.items.forEach((item, i) => {
+        const fate = fates[i]!;
+        if (fate.kind !== "hold") this.end(this.apply(item, fate, destination));
       });
     }
-    summary.retried += items.length;
-    return;
+    for (const { items: heldItems, failure } of held) {
+      closedCircuits.get(this.env)?.delete(name);
+      await this.hold(name, heldItems, { kind: "meta_refused", failure });
+    }
   }
-  for (const item of items) {
-    item.message.ack();
-    logLine(deps.sink, {
-      ...eventFields(item.body),
-      ...failureFields(cause?.kind === "meta_refused" ? cause.failure : undefined),
-      level: "warn",
-      outcome: "held",
-      reason,
-      attempts: item.attempts,
-    });
-    summary.events.push({ eventId: item.body.eventId, outcome: "held", keys: userDataKeys(item.body) });
-  }
-  summary.held += items.length;
-  if (cause?.kind === "meta_refused") summary.lastFailure = failureSummary(cause.failure, now);
-}
 
-/** Acts on a fate: ack, retry with delay, or dead-letter then ack. */
-async function apply(
-  item: Item,
-  fate: Exclude<Fate, { kind: "hold" }>,
-  destination: Destination,
-  env: QueueBindings,
-  deps: ConsumerDeps,
-  report: BatchReport,
-): Promise<void> {
-  const { message, body } = item;
-  const summary = reportOf(report, destination.name);
-  const now = deps.now();
-  if (fate.kind === "sent") {
+  /** Whether the destination's circuit is open (a closed one is trusted for a few seconds). */
+  private async circuitIsOpen(name: string): Promise<boolean> {
+    const now = this.runtime.now();
+    const closedUntil = closedCircuitsOf(this.env);
+    const circuit = circuitOf(this.env, name);
+    if (!circuit || (closedUntil.get(name) ?? 0) > now) return false;
+    try {
+      const status = await circuit.status(now);
+      if (!status.open) closedUntil.set(name, now + CLOSED_TRUST_MS);
+      // Held for a missing token or destination that this consumer has again: have it probe now.
+      else if (status.cause !== "meta_refused") await circuit.settingsUsable(now).catch(() => undefined);
+      return status.open;
+    } catch {
+      return false; // Cannot tell: send. A refusal then opens it.
+    }
+  }
+
+  /**
+   * Moves a destination's messages to its circuit, then acks them; `cause` undefined when the
+   * circuit is open already. Without a circuit (unbound or unreachable) they are retried after a
+   * long wait instead: nothing is acked that is not stored somewhere.
+   */
+  async hold(name: string, items: Item[], cause: HoldCause | undefined): Promise<void> {
+    const { log } = this.runtime;
+    const now = this.runtime.now();
+    const summary = this.reportOf(name);
+    const reason = cause?.kind ?? "circuit_open";
+    try {
+      const circuit = circuitOf(this.env, name);
+      if (!circuit) throw new Error("DELIVERY_CIRCUIT is not bound");
+      await circuit.hold(
+        name,
+        items.map((item) => item.body),
+        cause,
+        now,
+      );
+    } catch {
+      for (const item of items) {
+        item.message.retry({ delaySeconds: HOLD_FALLBACK_DELAY_SECONDS });
+        logLine(log, {
+          ...eventFields(item.body),
+          level: "error",
+          outcome: "hold_failed",
+          reason,
+          delay_seconds: HOLD_FALLBACK_DELAY_SECONDS,
+          attempts: item.attempts,
+        });
+      }
+      summary.retried += items.length;
+      return;
+    }
+    for (const item of items) {
+      item.message.ack();
+      logLine(log, {
+        ...eventFields(item.body),
+        ...failureFields(cause?.kind === "meta_refused" ? cause.failure : undefined),
+        level: "warn",
+        outcome: "held",
+        reason,
+        attempts: item.attempts,
+      });
+      summary.events.push({ eventId: item.body.eventId, outcome: "held", keys: userDataKeys(item.body) });
+    }
+    summary.held += items.length;
+    if (cause?.kind === "meta_refused") summary.lastFailure = { at: now, ...refusalOf(cause.failure) };
+  }
+
+  /** Acts on a fate: ack, retry with delay, or dead-letter then ack. */
+  async apply(item: Item, fate: Exclude<Fate, { kind: "hold" }>, destination: Destination): Promise<void> {
+    if (fate.kind === "sent") return this.sent(item, fate, destination.name);
+    if (fate.kind === "retry") return this.retry(item, fate, destination.name);
+    return this.deadLetter(item.message, item.body, fate);
+  }
+
+  private sent(item: Item, fate: Extract<Fate, { kind: "sent" }>, destination: string): void {
+    const { message, body } = item;
+    const now = this.runtime.now();
+    const summary = this.reportOf(destination);
     message.ack();
-    logLine(deps.sink, {
+    logLine(this.runtime.log, {
       ...eventFields(body),
       outcome: "sent",
       attempts: message.attempts,
@@ -311,9 +335,13 @@ async function apply(
       keys,
       ...(fate.fbtraceId ? { fbtraceId: fate.fbtraceId } : {}),
     });
-  } else if (fate.kind === "retry") {
+  }
+
+  private retry(item: Item, fate: Extract<Fate, { kind: "retry" }>, destination: string): void {
+    const { message, body } = item;
+    const summary = this.reportOf(destination);
     message.retry({ delaySeconds: fate.delaySeconds });
-    logLine(deps.sink, {
+    logLine(this.runtime.log, {
       ...eventFields(body),
       ...failureFields(fate.failure),
       level: "warn",
@@ -322,89 +350,75 @@ async function apply(
       delay_seconds: fate.delaySeconds,
     });
     summary.retried += 1;
-    summary.lastFailure = failureSummary(fate.failure, now);
+    summary.lastFailure = { at: this.runtime.now(), ...refusalOf(fate.failure) };
     summary.events.push({
       eventId: body.eventId,
       outcome: "retry",
       keys: userDataKeys(body),
       ...(fate.failure.fbtraceId ? { fbtraceId: fate.failure.fbtraceId } : {}),
     });
-  } else {
-    await deadLetter(message, body, fate, env, deps, report);
   }
-}
 
-/**
- * Sends a dead letter to the DLQ, then acks. If the DLQ refuses, the message is retried instead
- * (nothing is acked that is not stored somewhere).
- */
-async function deadLetter(
-  message: Message<unknown>,
-  body: QueuedEvent | null,
-  fate: Extract<Fate, { kind: "dead_letter" }>,
-  env: QueueBindings,
-  deps: ConsumerDeps,
-  report: BatchReport,
-): Promise<void> {
-  const now = deps.now();
-  const letter = deadLetterOf(message, body, fate, now);
-  const fields = {
-    ...(body ? eventFields(body) : { msg: "capi_event" }),
-    ...failureFields(fate.failure),
-    attempts: message.attempts,
-    reason: fate.reason,
-  };
-  if (!env.CAPI_DLQ) {
-    // Misconfiguration: nowhere to keep it. Say so loudly rather than retry a refusal forever.
+  /**
+   * Sends a dead letter to the DLQ, then acks. If the DLQ refuses, the message is retried instead
+   * (nothing is acked that is not stored somewhere).
+   */
+  async deadLetter(
+    message: Message<unknown>,
+    body: QueuedEvent | null,
+    fate: Extract<Fate, { kind: "dead_letter" }>,
+  ): Promise<void> {
+    const { log, policy, random } = this.runtime;
+    const now = this.runtime.now();
+    const letter = deadLetterOf(message, body, fate, now);
+    const fields = {
+      ...(body ? eventFields(body) : { msg: "capi_event" }),
+      ...failureFields(fate.failure),
+      attempts: message.attempts,
+      reason: fate.reason,
+    };
+    const dlq = this.env.CAPI_DLQ;
+    if (!dlq) {
+      // Misconfiguration: nowhere to keep it. Say so loudly rather than retry a refusal forever.
+      message.ack();
+      logLine(log, { ...fields, level: "error", outcome: "dead_letter_lost" });
+      return;
+    }
+    try {
+      await dlq.send(letter, { contentType: "json" });
+    } catch {
+      const delaySeconds = retryDelaySeconds(message.attempts, policy, random);
+      message.retry({ delaySeconds });
+      logLine(log, { ...fields, level: "error", outcome: "dead_letter_failed", delay_seconds: delaySeconds });
+      return;
+    }
     message.ack();
-    logLine(deps.sink, { ...fields, level: "error", outcome: "dead_letter_lost" });
-    return;
+    logLine(log, { ...fields, level: "warn", outcome: "dead_lettered" });
+    if (body) {
+      const summary = this.reportOf(body.destination);
+      summary.deadLettered += 1;
+      if (fate.failure) summary.lastFailure = { at: now, ...refusalOf(fate.failure) };
+      summary.events.push({
+        eventId: body.eventId,
+        outcome: "dead_lettered",
+        keys: userDataKeys(body),
+        ...(fate.failure?.fbtraceId ? { fbtraceId: fate.failure.fbtraceId } : {}),
+      });
+    }
   }
-  try {
-    await env.CAPI_DLQ.send(letter, { contentType: "json" });
-  } catch {
-    const delaySeconds = retryDelaySeconds(message.attempts, deps.policy, deps.random);
-    message.retry({ delaySeconds });
-    logLine(deps.sink, { ...fields, level: "error", outcome: "dead_letter_failed", delay_seconds: delaySeconds });
-    return;
-  }
-  message.ack();
-  logLine(deps.sink, { ...fields, level: "warn", outcome: "dead_lettered" });
-  if (body) {
-    const summary = reportOf(report, body.destination);
-    summary.deadLettered += 1;
-    if (fate.failure) summary.lastFailure = failureSummary(fate.failure, now);
-    summary.events.push({
-      eventId: body.eventId,
-      outcome: "dead_lettered",
-      keys: userDataKeys(body),
-      ...(fate.failure?.fbtraceId ? { fbtraceId: fate.failure.fbtraceId } : {}),
-    });
-  }
-}
 
-function reportOf(report: BatchReport, destination: string): DestinationReport {
-  let summary = report.get(destination);
-  if (!summary) {
-    summary = { sent: 0, retried: 0, deadLettered: 0, held: 0, latenciesMs: [], sentKeys: [], events: [] };
-    report.set(destination, summary);
+  private reportOf(destination: string): DestinationReport {
+    let summary = this.report.get(destination);
+    if (!summary) {
+      summary = { sent: 0, retried: 0, deadLettered: 0, held: 0, latenciesMs: [], sentKeys: [], events: [] };
+      this.report.set(destination, summary);
+    }
+    return summary;
   }
-  return summary;
 }
 
 function userDataKeys(body: QueuedEvent): string[] {
   return Object.keys(body.event.user_data);
-}
-
-function failureSummary(failure: GraphFailure, at: number): NonNullable<DestinationReport["lastFailure"]> {
-  return {
-    at,
-    ...(failure.status !== undefined ? { status: failure.status } : {}),
-    ...(failure.code !== undefined ? { code: failure.code } : {}),
-    ...(failure.subcode !== undefined ? { subcode: failure.subcode } : {}),
-    ...(failure.fbtraceId ? { fbtraceId: failure.fbtraceId } : {}),
-    message: (failure.userMessage ?? failure.message).slice(0, 300),
-  };
 }
 
 function eventFields(body: QueuedEvent) {
@@ -418,14 +432,11 @@ function eventFields(body: QueuedEvent) {
   };
 }
 
-/** Never Meta's free-text message in a log line: only codes, status and trace id. */
+/** Never Meta's free-text message in a log line: only codes, status and trace id, and whether it may pass. */
 function failureFields(failure: GraphFailure | undefined): Partial<LogFields> {
   if (!failure) return {};
   return {
-    ...(failure.status !== undefined ? { status: failure.status } : {}),
-    ...(failure.code !== undefined ? { meta_code: failure.code } : {}),
-    ...(failure.subcode !== undefined ? { meta_subcode: failure.subcode } : {}),
-    ...(failure.fbtraceId ? { fbtrace_id: failure.fbtraceId } : {}),
+    ...refusalLogFields(failure),
     reason: failure.status === undefined ? "no_answer" : failure.transient ? "transient" : "permanent",
   };
 }

@@ -1,14 +1,15 @@
 /**
  * The dead-letter store: the dead-letter queue's consumer writes every dead letter here, where
- * the admin routes (deadLetters.ts) list, inspect, re-drive and discard them. A Cloudflare queue
- * cannot be browsed, hence this copy. One SQLite-backed Durable Object instance
- * (`DEAD_LETTER_STORE_NAME` in deadLetters.ts); dead letters are few.
+ * the admin routes (../http/admin, with ./deadLetters) list, inspect, re-drive and discard them.
+ * A Cloudflare queue cannot be browsed, hence this copy. One SQLite-backed Durable Object
+ * instance (./instances' `deadLetterStoreOf`); dead letters are few.
  *
  * Rows hold the queued event as it would go to Meta (user data hashed, IP and user agent plain),
  * and are deleted {@link DEAD_LETTER_RETENTION_MS} after they were dead-lettered: by then Meta
  * refuses the event anyway (7-day window).
  */
 import { DurableObject } from "cloudflare:workers";
+import { addColumn, migrate, type SchemaStep } from "../core/sqlSchema";
 import { sqlMarks } from "./intakeLedger";
 import type { DeadLetter, DeadLetterReason } from "./messages";
 
@@ -42,6 +43,19 @@ export interface DeadLetterQuery {
   includeReplayed?: boolean;
 }
 
+/** The store's tables, oldest step first (see core/sqlSchema: never edit a deployed step, add one). */
+const SCHEMA: SchemaStep[] = [
+  [
+    `CREATE TABLE IF NOT EXISTS dead_letters (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, reason TEXT NOT NULL,
+       dead_lettered_at INTEGER NOT NULL, times INTEGER NOT NULL, replayed_at INTEGER, body TEXT NOT NULL)`,
+    "CREATE INDEX IF NOT EXISTS dead_letters_at ON dead_letters (dead_lettered_at)",
+  ],
+  // Added with several destinations. Stores made before versions may have it already (an ad hoc
+  // check added it), hence addColumn, which looks first.
+  (sql) => addColumn(sql, { table: "dead_letters", column: "destination", type: "TEXT" }),
+];
+
 interface Row extends Record<string, SqlStorageValue> {
   seq: number;
   body: string;
@@ -52,28 +66,14 @@ interface Row extends Record<string, SqlStorageValue> {
 /**
  * @example
  * ```ts
- * const store = env.DEAD_LETTERS.get(env.DEAD_LETTERS.idFromName("dead-letters"));
+ * const store = deadLetterStoreOf(env)!; // ./instances
  * await store.put([letter]);
  * const { letters, cursor } = await store.list({ limit: 50, reason: "rejected" });
  * ```
  */
-export class DeadLetterStore extends DurableObject {
-  private readonly sql: SqlStorage;
-
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS dead_letters (
-         seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, reason TEXT NOT NULL,
-         dead_lettered_at INTEGER NOT NULL, times INTEGER NOT NULL, replayed_at INTEGER, body TEXT NOT NULL)`,
-    );
-    this.sql.exec("CREATE INDEX IF NOT EXISTS dead_letters_at ON dead_letters (dead_lettered_at)");
-    // Added with several destinations; a store created before has the column added here.
-    const columns = this.sql.exec<{ name: string }>("PRAGMA table_info(dead_letters)").toArray();
-    if (!columns.some((column) => column.name === "destination"))
-      this.sql.exec("ALTER TABLE dead_letters ADD COLUMN destination TEXT");
-  }
+export class DeadLetterStore extends DurableObject<Pick<Env, never>> {
+  // Pick<Env, never>: it reads no binding of the Worker's env.
+  private readonly sql = migrate(this.ctx.storage.sql, SCHEMA);
 
   /** Stores letters; a key seen before is updated (latest reason), its count grows, and it waits for replay again. */
   async put(letters: DeadLetter[]): Promise<void> {

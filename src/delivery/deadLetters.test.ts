@@ -1,19 +1,18 @@
 import { describe, expect, it, vi } from "vitest";
 import { EM, IP, queuedEvent } from "../../test/queueFixtures";
 import type { StoredDeadLetter } from "./deadLetterStore";
-import { deadLetterView, REPLAY_LIMIT, replayDeadLetters, replayRefusal, toDeadLetter } from "./deadLetters";
-import type { DeadLetter, QueuedEvent } from "./messages";
+import { deadLetterView, dryRunReport, planReplay, replay, replayRefusal, toDeadLetter } from "./deadLetters";
+import type { QueuedEvent } from "./messages";
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const NOW_S = Math.floor(NOW / 1000);
-const queued = (id: string, eventTime = NOW_S - 3600) => queuedEvent(id, eventTime);
 
-function letter(id: string, overrides: Partial<DeadLetter> = {}): StoredDeadLetter {
+function letter(id: string, overrides: Partial<StoredDeadLetter> = {}): StoredDeadLetter {
   return {
     v: 1,
     kind: "dead_letter",
     key: id,
-    message: queued(id),
+    message: queuedEvent({ id, eventTime: NOW_S - 3600 }),
     reason: "rejected",
     detail: "bad",
     attempts: 1,
@@ -31,7 +30,9 @@ describe("toDeadLetter", () => {
   });
 
   it("wraps a queued event Cloudflare moved after the consumer kept failing", () => {
-    expect(toDeadLetter({ id: "m2", attempts: 21, body: queued("b") }, NOW)).toMatchObject({
+    expect(
+      toDeadLetter({ id: "m2", attempts: 21, body: queuedEvent({ id: "b", eventTime: NOW_S - 3600 }) }, NOW),
+    ).toMatchObject({
       key: "b",
       reason: "handler_failure",
       attempts: 21,
@@ -68,7 +69,9 @@ describe("replayRefusal", () => {
   });
 
   it("refuses an event Meta would refuse (7 days, with the safety margin)", () => {
-    expect(replayRefusal(letter("a", { message: queued("a", NOW_S - 7 * 86_400 + 60) }), NOW)).toBe("stale");
+    expect(
+      replayRefusal(letter("a", { message: queuedEvent({ id: "a", eventTime: NOW_S - 7 * 86_400 + 60 }) }), NOW),
+    ).toBe("stale");
   });
 
   it("refuses a letter without an event", () => {
@@ -92,7 +95,7 @@ describe("deadLetterView", () => {
   });
 });
 
-describe("replayDeadLetters", () => {
+describe("planReplay, then replay", () => {
   /** Bindings whose store hands each key to one replay, as the Durable Object does. */
   function bindings(options: { failSend?: boolean; replayedBefore?: string[] } = {}) {
     const sendBatch = vi.fn(async () => {
@@ -126,18 +129,20 @@ describe("replayDeadLetters", () => {
   it("re-queues the original events with a replay count, claims them, logs each", async () => {
     const { env, sendBatch, claimReplay } = bindings();
     const lines: string[] = [];
-    const report = await replayDeadLetters(
+    const report = await replay(
       env,
-      [letter("a"), letter("b", { message: { ...queued("b"), replays: 2 } })],
-      ["a", "b", "zz"],
+      planReplay(
+        [letter("a"), letter("b", { message: { ...queuedEvent({ id: "b", eventTime: NOW_S - 3600 }), replays: 2 } })],
+        ["a", "b", "zz"],
+        NOW,
+      ),
       NOW,
-      false,
-      (l) => lines.push(l),
+      { log: (l) => lines.push(l) },
     );
     expect(report).toEqual({ dryRun: false, replayed: ["a", "b"], refused: [], notFound: ["zz"] });
     expect(sendBatch).toHaveBeenCalledWith([
-      { body: { ...queued("a"), replays: 1 }, contentType: "json" },
-      { body: { ...queued("b"), replays: 3 }, contentType: "json" },
+      { body: { ...queuedEvent({ id: "a", eventTime: NOW_S - 3600 }), replays: 1 }, contentType: "json" },
+      { body: { ...queuedEvent({ id: "b", eventTime: NOW_S - 3600 }), replays: 3 }, contentType: "json" },
     ]);
     expect(claimReplay).toHaveBeenCalledWith(["a", "b"], NOW);
     expect(lines.map((l) => JSON.parse(l))).toMatchObject([
@@ -149,16 +154,18 @@ describe("replayDeadLetters", () => {
 
   it("re-drives another destination's letter to that destination", async () => {
     const { env, sendBatch } = bindings();
-    const eu = queuedEvent("a", NOW_S - 3600, "222", "eu");
-    const report = await replayDeadLetters(env, [letter("a@eu", { message: eu })], ["a@eu"], NOW, false, () => {});
+    const eu = queuedEvent({ id: "a", eventTime: NOW_S - 3600, pixelId: "222", destination: "eu" });
+    const report = await replay(env, planReplay([letter("a@eu", { message: eu })], ["a@eu"], NOW), NOW, {
+      log: () => {},
+    });
     expect(report.replayed).toEqual(["a@eu"]);
     expect(sendBatch).toHaveBeenCalledWith([{ body: { ...eu, replays: 1 }, contentType: "json" }]);
   });
 
   it("re-drives a letter once: a second replay is refused as already_replayed", async () => {
     const { env, sendBatch } = bindings();
-    await replayDeadLetters(env, [letter("a")], ["a"], NOW, false, () => {});
-    const second = await replayDeadLetters(env, [letter("a")], ["a"], NOW + 1000, false, () => {});
+    await replay(env, planReplay([letter("a")], ["a"], NOW), NOW, { log: () => {} });
+    const second = await replay(env, planReplay([letter("a")], ["a"], NOW + 1000), NOW + 1000, { log: () => {} });
     expect(second).toEqual({
       dryRun: false,
       replayed: [],
@@ -171,8 +178,8 @@ describe("replayDeadLetters", () => {
   it("gives one of two concurrent replays of a letter the letter, the other nothing", async () => {
     const { env, sendBatch } = bindings();
     const [first, second] = await Promise.all([
-      replayDeadLetters(env, [letter("a")], ["a"], NOW, false, () => {}),
-      replayDeadLetters(env, [letter("a")], ["a"], NOW, false, () => {}),
+      replay(env, planReplay([letter("a")], ["a"], NOW), NOW, { log: () => {} }),
+      replay(env, planReplay([letter("a")], ["a"], NOW), NOW, { log: () => {} }),
     ]);
     expect([first.replayed, second.replayed].flat()).toEqual(["a"]);
     expect(sendBatch).toHaveBeenCalledTimes(1);
@@ -180,55 +187,51 @@ describe("replayDeadLetters", () => {
 
   it("refuses a letter re-driven already (as the store knows it) without asking the store to claim it", async () => {
     const { env, claimReplay } = bindings({ replayedBefore: ["a"] });
-    const report = await replayDeadLetters(
-      env,
-      [letter("a", { replayedAt: NOW - 1000 } as never)],
-      ["a"],
-      NOW,
-      false,
-      () => {},
-    );
+    const report = await replay(env, planReplay([letter("a", { replayedAt: NOW - 1000 })], ["a"], NOW), NOW, {
+      log: () => {},
+    });
     expect(report.refused).toEqual([{ key: "a", reason: "already_replayed" }]);
     expect(claimReplay).not.toHaveBeenCalled();
   });
 
   it("gives the claims back when the queue refuses, so the letter can be re-driven again", async () => {
     const { env, claimedAt } = bindings({ failSend: true });
-    await expect(replayDeadLetters(env, [letter("a")], ["a"], NOW, false, () => {})).rejects.toThrow("queue down");
+    await expect(replay(env, planReplay([letter("a")], ["a"], NOW), NOW, { log: () => {} })).rejects.toThrow(
+      "queue down",
+    );
     expect(claimedAt.has("a")).toBe(false);
   });
 
   it("sends in chunks of 100 (Cloudflare's sendBatch limit)", async () => {
     const { env, sendBatch } = bindings();
     const letters = Array.from({ length: 250 }, (_, i) => letter(`k${i}`));
-    await replayDeadLetters(env, letters, [], NOW, false, () => {});
+    await replay(env, planReplay(letters, [], NOW), NOW, { log: () => {} });
     expect(sendBatch.mock.calls.map((call) => (call as unknown as [unknown[]])[0].length)).toEqual([100, 100, 50]);
   });
 
-  it("refuses stale and malformed letters and sends nothing in a dry run", async () => {
-    const { env, sendBatch, claimReplay } = bindings();
-    const report = await replayDeadLetters(
-      env,
-      [
-        letter("ok"),
-        letter("old", { message: queued("old", NOW_S - 8 * 86_400) }),
-        letter("message:m1", { message: null }),
-      ],
-      [],
-      NOW,
-      true,
-      () => {},
-    );
-    expect(report).toEqual({
-      dryRun: true,
-      replayed: ["ok"],
+  it("plans, purely: stale and malformed letters refused, the others with one replay more (the dry run)", () => {
+    const letters = [
+      letter("ok", { message: { ...queuedEvent({ id: "ok", eventTime: NOW_S - 3600 }), replays: 1 } }),
+      letter("old", { message: queuedEvent({ id: "old", eventTime: NOW_S - 8 * 86_400 }) }),
+      letter("message:m1", { message: null }),
+      letter("again", { replayedAt: NOW - 1000 }),
+    ];
+    const plan = planReplay(letters, ["ok", "gone"], NOW);
+    expect(plan).toEqual({
+      toReplay: [{ key: "ok", message: { ...queuedEvent({ id: "ok", eventTime: NOW_S - 3600 }), replays: 2 } }],
       refused: [
         { key: "old", reason: "stale" },
         { key: "message:m1", reason: "malformed" },
+        { key: "again", reason: "already_replayed" },
       ],
-      notFound: [],
+      notFound: ["gone"],
     });
-    expect(sendBatch).not.toHaveBeenCalled();
-    expect(claimReplay).not.toHaveBeenCalled();
+    expect(letters[0]!.message!.replays).toBe(1);
+    expect(dryRunReport(plan)).toEqual({
+      dryRun: true,
+      replayed: ["ok"],
+      refused: plan.refused,
+      notFound: ["gone"],
+    });
   });
 });

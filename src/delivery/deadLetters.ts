@@ -3,8 +3,10 @@
  * re-driving letters back onto the delivery queue, and the view of a letter the admin routes
  * show (field names, never values).
  */
-import { consoleSink, type LogSink, logLine } from "../core/log";
+import { logLine } from "../core/log";
+import { defaultRuntime, type Runtime } from "../core/runtime";
 import type { QueueBindings } from "./bindings";
+import { DEAD_LETTER_STORE_NAME, deadLetterStoreOf } from "./instances";
 import type { StoredDeadLetter } from "./deadLetterStore";
 import {
   type DeadLetter,
@@ -16,8 +18,8 @@ import {
 } from "./messages";
 import { isStale } from "./policy";
 
-/** The dead-letter store's one Durable Object instance. */
-export const DEAD_LETTER_STORE_NAME = "dead-letters";
+/** The dead-letter store's one Durable Object instance (named in ./instances; kept here for its importers). */
+export { DEAD_LETTER_STORE_NAME };
 
 /** Letters one replay call handles at most. */
 export const REPLAY_LIMIT = 1000;
@@ -99,24 +101,24 @@ export function deadLetterView(letter: DeadLetter & { times?: number; replayedAt
  * @example
  * ```ts
  * // through handleQueueBatch, for a queue whose name ends in "-dlq"
- * await storeDeadLetters(batch, env, deps);
+ * await storeDeadLetters(batch, env, defaultRuntime());
  * ```
  */
 export async function storeDeadLetters(
   batch: MessageBatch<unknown>,
-  env: QueueBindings,
-  deps: { now: () => number; sink: LogSink },
+  env: Partial<Pick<Env, "DEAD_LETTERS">>,
+  runtime: Pick<Runtime, "now" | "log">,
 ): Promise<void> {
   if (!env.DEAD_LETTERS) throw new Error("DEAD_LETTERS is not bound");
-  const now = deps.now();
+  const now = runtime.now();
   const letters = batch.messages.map((message) => toDeadLetter(message, now));
-  await deadLetterStore(env.DEAD_LETTERS).put(letters);
+  await deadLetterStoreOf(env)!.put(letters);
   batch.ackAll();
   batch.messages.forEach((message, i) => {
     const letter = letters[i]!;
     // Our own letters had their fate logged when dead-lettered; the others are logged here.
     if (isDeadLetter(message.body)) return;
-    logLine(deps.sink, {
+    logLine(runtime.log, {
       msg: "capi_event",
       level: "warn",
       outcome: "dead_lettered",
@@ -133,14 +135,23 @@ export async function storeDeadLetters(
   });
 }
 
-export function deadLetterStore(namespace: NonNullable<QueueBindings["DEAD_LETTERS"]>) {
-  return namespace.get(namespace.idFromName(DEAD_LETTER_STORE_NAME));
+/**
+ * The dead-letter store's one instance, from its namespace (the admin routes' and the console's
+ * way; ./instances `deadLetterStoreOf(env)` is the same from the env).
+ *
+ * @example
+ * ```ts
+ * await deadLetterStore(env.DEAD_LETTERS).get(["cartful.ses_1.1"]);
+ * ```
+ */
+export function deadLetterStore(namespace: Env["DEAD_LETTERS"]) {
+  return deadLetterStoreOf({ DEAD_LETTERS: namespace })!;
 }
 
 /** Why a letter was not re-driven. */
 export type ReplayRefusal = "malformed" | "stale" | "already_replayed";
 
-/** The answer of a replay. */
+/** The answer of a replay (or of its dry run). */
 export interface ReplayReport {
   dryRun: boolean;
   replayed: string[];
@@ -148,53 +159,99 @@ export interface ReplayReport {
   notFound: string[];
 }
 
+/** What a replay would do: the letters to re-drive, those refused and why, the keys asked for but not found. */
+export interface ReplayPlan {
+  /** Each letter to re-drive: its key and its message as it goes back on the queue (one replay more). */
+  toReplay: { key: string; message: QueuedEvent }[];
+  refused: { key: string; reason: ReplayRefusal }[];
+  notFound: string[];
+}
+
 /**
- * Re-queues letters on `CAPI_QUEUE` with their original event (same `event_id`, `event_time`
- * and destination), skipping the intake ledger (the operator means it; Meta still deduplicates by
- * `event_id`). A letter is re-driven once: the store hands each letter to one replay only
- * (`already_replayed` for the others, concurrent ones included), until it comes back as a dead
- * letter again. Refuses letters {@link replayRefusal} names. If the queue refuses, the claims of
- * what was not sent are given back and the error is rethrown.
+ * Plans a replay of `letters` (those found for `askedKeys`; `[]` when they were listed, not asked
+ * by key), pure: refuses what {@link replayRefusal} names and what was re-driven already, and gives
+ * every other letter's message one replay more. Nothing is sent or claimed: this is the dry run.
  *
  * @param now ms
  * @example
  * ```ts
- * await replayDeadLetters(env, await store.get(["cartful.ses_1.1"]), ["cartful.ses_1.1"], Date.now(), false);
- * // { dryRun: false, replayed: ["cartful.ses_1.1"], refused: [], notFound: [] }
+ * planReplay(await store.get(["cartful.ses_1.1", "nope"]), ["cartful.ses_1.1", "nope"], Date.now());
+ * // { toReplay: [{ key: "cartful.ses_1.1", message: {…, replays: 1 } }], refused: [], notFound: ["nope"] }
  * ```
  */
-export async function replayDeadLetters(
-  env: QueueBindings,
-  letters: StoredDeadLetter[],
-  askedKeys: string[],
+export function planReplay(
+  letters: readonly StoredDeadLetter[],
+  askedKeys: readonly string[],
   now: number,
-  dryRun: boolean,
-  sink: LogSink = consoleSink,
-): Promise<ReplayReport> {
+): ReplayPlan {
   const found = new Set(letters.map((letter) => letter.key));
-  const report: ReplayReport = {
-    dryRun,
-    replayed: [],
-    refused: [],
-    notFound: askedKeys.filter((key) => !found.has(key)),
-  };
-  const candidates = new Map<string, QueuedEvent>();
+  const plan: ReplayPlan = { toReplay: [], refused: [], notFound: askedKeys.filter((key) => !found.has(key)) };
+  const planned = new Set<string>();
   for (const letter of letters) {
     const refusal: ReplayRefusal | undefined =
       replayRefusal(letter, now) ?? (letter.replayedAt !== undefined ? "already_replayed" : undefined);
-    if (refusal || !letter.message) report.refused.push({ key: letter.key, reason: refusal ?? "malformed" });
-    else candidates.set(letter.key, { ...letter.message, replays: (letter.message.replays ?? 0) + 1 });
+    if (refusal || !letter.message) plan.refused.push({ key: letter.key, reason: refusal ?? "malformed" });
+    else if (!planned.has(letter.key)) {
+      planned.add(letter.key);
+      plan.toReplay.push({
+        key: letter.key,
+        message: { ...letter.message, replays: (letter.message.replays ?? 0) + 1 },
+      });
+    }
   }
-  if (dryRun) {
-    report.replayed = [...candidates.keys()];
-    return report;
-  }
-  if (candidates.size === 0) return report;
+  return plan;
+}
+
+/**
+ * The answer of a dry run: what {@link replay} would re-drive, as its own answer says it.
+ *
+ * @example
+ * ```ts
+ * dryRunReport(planReplay(letters, [], Date.now())); // { dryRun: true, replayed: ["cartful.ses_1.1"], refused: [], notFound: [] }
+ * ```
+ */
+export function dryRunReport(plan: ReplayPlan): ReplayReport {
+  return {
+    dryRun: true,
+    replayed: plan.toReplay.map((entry) => entry.key),
+    refused: plan.refused,
+    notFound: plan.notFound,
+  };
+}
+
+/**
+ * Carries out a plan: re-queues its letters on `CAPI_QUEUE` with their original event (same
+ * `event_id`, `event_time` and destination), skipping the intake ledger (the operator means it;
+ * Meta still deduplicates by `event_id`). A letter is re-driven once: the store hands each letter
+ * to one replay only (`already_replayed` for the others, concurrent ones included), until it comes
+ * back as a dead letter again. If the queue refuses, the claims of what was not sent are given back
+ * and the error is rethrown.
+ *
+ * @param now ms, the time of the claims
+ * @example
+ * ```ts
+ * await replay(env, planReplay(await store.get(["cartful.ses_1.1"]), ["cartful.ses_1.1"], Date.now()), Date.now());
+ * // { dryRun: false, replayed: ["cartful.ses_1.1"], refused: [], notFound: [] }
+ * ```
+ */
+export async function replay(
+  env: Pick<QueueBindings, "CAPI_QUEUE" | "DEAD_LETTERS">,
+  plan: ReplayPlan,
+  now: number,
+  runtime: Pick<Runtime, "log"> = defaultRuntime(),
+): Promise<ReplayReport> {
+  const report: ReplayReport = { dryRun: false, replayed: [], refused: [...plan.refused], notFound: plan.notFound };
+  if (plan.toReplay.length === 0) return report;
   if (!env.CAPI_QUEUE || !env.DEAD_LETTERS) throw new Error("CAPI_QUEUE and DEAD_LETTERS must be bound to replay");
-  const store = deadLetterStore(env.DEAD_LETTERS);
-  const claimed = new Set(await store.claimReplay([...candidates.keys()], now));
-  for (const key of candidates.keys()) if (!claimed.has(key)) report.refused.push({ key, reason: "already_replayed" });
-  const messages = [...candidates].filter(([key]) => claimed.has(key)).map(([, message]) => message);
+  const store = deadLetterStoreOf(env)!;
+  const claimed = new Set(
+    await store.claimReplay(
+      plan.toReplay.map((entry) => entry.key),
+      now,
+    ),
+  );
+  for (const { key } of plan.toReplay) if (!claimed.has(key)) report.refused.push({ key, reason: "already_replayed" });
+  const messages = plan.toReplay.filter(({ key }) => claimed.has(key)).map(({ message }) => message);
   let sent = 0;
   try {
     for (const run of sendBatches(messages)) {
@@ -210,7 +267,7 @@ export async function replayDeadLetters(
   }
   for (const message of messages) {
     report.replayed.push(deadLetterKey(message.destination, message.eventId));
-    logLine(sink, {
+    logLine(runtime.log, {
       msg: "capi_event",
       outcome: "replayed",
       event_id: message.eventId,

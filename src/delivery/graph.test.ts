@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { GraphTarget } from "../config/settings";
-import type { ServerEvent } from "../transform/capi";
+import { GRAPH_TOKEN as TOKEN, graphTarget as target, serverEvent } from "../../test/queueFixtures";
 import {
   DEFAULT_TIMEOUT_MS,
   classifyResponse,
@@ -12,21 +11,7 @@ import {
   postEvents,
 } from "./graph";
 
-const TOKEN = "EAAB-secret-token-123";
-const target: GraphTarget = {
-  graphUrl: "https://graph.facebook.com",
-  apiVersion: "v24.0",
-  pixelId: "1234567890",
-  accessToken: TOKEN,
-};
-const event: ServerEvent = {
-  event_name: "Lead",
-  event_time: 1_764_096_127,
-  event_id: "qz.ses.1",
-  action_source: "website",
-  event_source_url: "https://shop.example.com/quiz",
-  user_data: { em: "62a14e44f765419d10fea99367361a727c12365e2520f32218d505ed9aa0f62f", client_user_agent: "UA" },
-};
+const event = serverEvent("qz.ses.1", 1_764_096_127);
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const none = new Headers();
 

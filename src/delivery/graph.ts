@@ -3,10 +3,13 @@
  *
  * The access token travels in the JSON body only: never in the URL (URLs end up in logs) and
  * never in an outcome message. Which errors are worth retrying follows Meta's "Handling Errors"
- * page (developers.facebook.com/docs/graph-api/guides/error-handling); docs/delivery.md says what each means here.
+ * page (developers.facebook.com/docs/graph-api/guides/error-handling), as ./metaErrors tables it;
+ * docs/delivery.md says what each means here.
  */
+import { isRecord } from "../core/records";
 import type { GraphTarget } from "../config/settings";
 import type { EventsRequestBody, ServerEvent } from "../transform/capi";
+import { isPermanentCode, isTransientCode, metaErrorOf, type MetaErrorScope, traceIdOf } from "./metaErrors";
 
 /**
  * What came of one request (or, from `deliver`, of the last one).
@@ -60,39 +63,12 @@ export type GraphFailure = Extract<GraphOutcome, { ok: false }>;
 export const DEFAULT_TIMEOUT_MS = 1500;
 
 /**
- * Meta error codes worth retrying: unknown/service errors (1, 2), throttling (4, 17, 341, 613,
- * 80000–80014), temporary block (368).
- */
-const TRANSIENT_CODES = new Set([1, 2, 4, 17, 341, 368, 613]);
-
-/** Whether Meta's `error.code` is one to retry (see {@link classifyResponse}). */
-function isTransientCode(code: number): boolean {
-  return TRANSIENT_CODES.has(code) || (code >= 80000 && code <= 80014);
-}
-
-/**
- * Never retried whatever else the answer says: invalid parameter (100), token or session (190,
- * 102, 104 "an access token is required"), permissions (10, 200–299), dead version (2635).
- */
-function isPermanentCode(code: number): boolean {
-  return (
-    code === 100 ||
-    code === 190 ||
-    code === 102 ||
-    code === 104 ||
-    code === 10 ||
-    (code >= 200 && code <= 299) ||
-    code === 2635
-  );
-}
-
-/**
- * What a failure is about, which decides what to do with the events:
+ * What a failure is about, which decides what to do with the events (see ./metaErrors for the
+ * codes):
  * - `transient`: the same request may succeed later; wait and resend.
  * - `configuration`: Meta refused our setup, not an event, so every event would be refused alike:
- *   the token (190, 102, 104), permissions (10, 200–299), the API version (2635), a pixel that
- *   does not exist or that the token cannot reach (100 with subcode 33), or a permanent 4xx
- *   without any code. Fix the settings; splitting the request would not help.
+ *   the token, permissions, the API version, a pixel that does not exist or that the token cannot
+ *   reach, or a permanent 4xx without any code. Fix the settings; splitting the request would not help.
  * - `event`: Meta refused an event in the request (100 with another subcode, and any other
  *   permanent answer); one invalid event rejects its whole request, so isolate it.
  *
@@ -102,15 +78,13 @@ function isPermanentCode(code: number): boolean {
  * failureScope({ ok: false, transient: false, status: 400, code: 100, subcode: 2804003, message: "Invalid parameter" }); // "event"
  * ```
  */
-export function failureScope(failure: GraphFailure): "transient" | "configuration" | "event" {
+export function failureScope(failure: Pick<GraphFailure, "transient" | "status" | "code" | "subcode">): MetaErrorScope {
   if (failure.transient) return "transient";
-  const code = failure.code;
-  if (code === undefined)
+  if (failure.code === undefined)
     return failure.status !== undefined && failure.status >= 400 && failure.status < 500 ? "configuration" : "event";
-  if (code === 100) return failure.subcode === 33 ? "configuration" : "event";
-  return code === 190 || code === 102 || code === 104 || code === 10 || (code >= 200 && code <= 299) || code === 2635
-    ? "configuration"
-    : "event";
+  const meaning = metaErrorOf(failure.code, failure.subcode);
+  // A code the table calls transient always comes with `transient: true` from classifyResponse.
+  return meaning === undefined || meaning.scope === "transient" ? "event" : meaning.scope;
 }
 
 /**
@@ -168,10 +142,11 @@ export function parseRetryAfter(value: string | null, now: number): number | und
  * Reads Meta's answer (`body` already parsed from JSON) into an outcome.
  *
  * - 2xx with a numeric `events_received`: success.
- * - An `error` with code 100, 190, 10, 200–299 or 2635: permanent, whatever the status or
- *   `is_transient` say (retrying cannot fix a bad parameter, token, permission or version).
- * - Else `is_transient: true`, codes 1, 2, 4, 17, 341, 368, 613, 80000–80014, HTTP 5xx or 429:
- *   transient.
+ * - An `error` whose code ./metaErrors calls an event's or the configuration's (100, 190, 10,
+ *   200–299, 2635, …): permanent, whatever the status or `is_transient` say (retrying cannot fix
+ *   a bad parameter, token, permission or version).
+ * - Else `is_transient: true`, a code ./metaErrors calls transient (1, 2, throttles, 368), HTTP
+ *   5xx or 429: transient.
  * - Any other answer (other 4xx, 2xx without `events_received`, …): permanent, except a 2xx
  *   without `events_received`, which is transient (something between us and Meta answered;
  *   resending is safe since Meta deduplicates on `event_id`).
@@ -191,7 +166,7 @@ export function classifyResponse(status: number, headers: Headers, body: unknown
       ok: true,
       status,
       eventsReceived: json.events_received,
-      ...optional("fbtraceId", stringOf(json.fbtrace_id)),
+      ...optional("fbtraceId", traceIdOf(json.fbtrace_id)),
       ...optional("versionWarning", headerText(headers, "x-ad-api-version-warning")),
     };
   }
@@ -200,7 +175,7 @@ export function classifyResponse(status: number, headers: Headers, body: unknown
   const code = numberOf(error.code);
   const subcode = numberOf(error.error_subcode);
   let transient: boolean;
-  if (code !== undefined && isPermanentCode(code)) transient = false;
+  if (code !== undefined && isPermanentCode(code, subcode)) transient = false;
   else if (error.is_transient === true || (code !== undefined && isTransientCode(code))) transient = true;
   else if (status >= 500 || status === 429) transient = true;
   else transient = status >= 200 && status < 300;
@@ -214,7 +189,7 @@ export function classifyResponse(status: number, headers: Headers, body: unknown
     message:
       stringOf(error.message) ?? `Graph API answered HTTP ${status}${status < 300 ? " without events_received" : ""}`,
     ...optional("userMessage", stringOf(error.error_user_msg)),
-    ...optional("fbtraceId", stringOf(error.fbtrace_id) ?? stringOf(json.fbtrace_id)),
+    ...optional("fbtraceId", traceIdOf(error.fbtrace_id) ?? traceIdOf(json.fbtrace_id)),
     ...optional("retryAfterMs", parseRetryAfter(headers.get("retry-after"), now)),
     ...optional("versionWarning", headerText(headers, "x-ad-api-version-warning")),
   };
@@ -296,10 +271,6 @@ function redactToken(outcome: GraphOutcome, token: string): GraphOutcome {
 function errorText(error: unknown): string {
   if (error instanceof Error) return error.message ? `${error.name}: ${error.message}` : error.name;
   return String(error);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function numberOf(value: unknown): number | undefined {

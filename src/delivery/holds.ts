@@ -1,10 +1,12 @@
 /**
  * The words of holding: why a destination's events wait (a {@link HoldCause}), what its circuit
  * looks like from outside (a {@link CircuitStatus}), and which Durable Object instance is its
- * circuit. Types and one pure function; the circuit itself is ./circuit.
+ * circuit ({@link circuitName}, {@link circuitOf}). Types and small functions without storage, so
+ * modules tested in Node can use them; the circuit itself is ./circuit, its rules ./circuitState.
  */
 
 import type { GraphFailure } from "./graph";
+import type { MetaRefusal } from "./metaErrors";
 
 /** Why a destination's events are held. */
 export type HoldCause =
@@ -17,14 +19,11 @@ export type HoldCause =
   /** The settings cannot be read at all (a ConfigError). */
   | { kind: "settings_unusable" };
 
-/** Meta's refusal, as the console shows it: codes, trace id, Meta's own words (never logged). */
-export interface CircuitFailure {
-  status?: number;
-  code?: number;
-  subcode?: number;
-  fbtraceId?: string;
-  message?: string;
-}
+/**
+ * Meta's refusal as a circuit keeps it: a {@link MetaRefusal}. The circuit's own name for it,
+ * kept while ./circuit imports it.
+ */
+export type CircuitFailure = MetaRefusal;
 
 /** A circuit as the consumer, `/healthz` and the console see it. */
 export interface CircuitStatus {
@@ -35,17 +34,35 @@ export interface CircuitStatus {
   held: number;
   probes: number;
   nextProbeAt?: number;
-  lastFailure?: CircuitFailure;
+  lastFailure?: MetaRefusal;
 }
+
+/** The binding of the circuits, as the generated `Env` types it (absent: the relay runs without circuits). */
+export type CircuitBinding = Partial<Pick<Env, "DELIVERY_CIRCUIT">>;
+/** A circuit's stub (typed through `Env`: ./circuit imports this module, so not from there). */
+export type CircuitStub = ReturnType<Env["DELIVERY_CIRCUIT"]["get"]>;
 
 /**
  * The Durable Object instance name of a destination's circuit.
  *
  * @example
  * ```ts
- * env.DELIVERY_CIRCUIT.get(env.DELIVERY_CIRCUIT.idFromName(circuitName("eu")));
+ * circuitName("eu"); // "circuit:eu"
  * ```
  */
 export function circuitName(destination: string): string {
   return `circuit:${destination}`;
+}
+
+/**
+ * A destination's circuit, or undefined when `DELIVERY_CIRCUIT` is not bound.
+ *
+ * @example
+ * ```ts
+ * const status = await circuitOf(env, "eu")?.status(Date.now());
+ * ```
+ */
+export function circuitOf(env: CircuitBinding, destination: string): CircuitStub | undefined {
+  const namespace = env.DELIVERY_CIRCUIT;
+  return namespace?.get(namespace.idFromName(circuitName(destination)));
 }

@@ -10,13 +10,14 @@
  * is eventually consistent (two deliveries racing in two locations both see "absent"). D1 would
  * be consistent through its single primary, but costs a database to create and migrate and a
  * network hop to that primary; the object lives next to its callers' traffic, spreads over
- * `INTAKE_SHARDS` instances (producer.ts), and is created by `wrangler deploy` alone.
+ * `INTAKE_SHARDS` instances (./instances), and is created by `wrangler deploy` alone.
  *
  * Claims have three states: absent, `pending` (claimed, the queue send under way) and `queued`.
  * A pending claim left by a crash between claim and send is taken over after
  * {@link INTAKE_LEASE_MS}; a failed send releases its claim at once.
  */
 import { DurableObject } from "cloudflare:workers";
+import { migrate, type SchemaStep } from "../core/sqlSchema";
 
 /** How long Studio's redeliveries are recognised (Meta's own dedup window is 48 h too). */
 export const INTAKE_MEMORY_MS = 48 * 3_600_000;
@@ -45,6 +46,16 @@ export type ClaimResult =
   /** Another delivery holds a fresh claim; come back in `retryAfterSeconds`. */
   | { outcome: "in_flight"; retryAfterSeconds: number };
 
+/** The ledger's tables, oldest step first (see core/sqlSchema: never edit a deployed step, add one). */
+const SCHEMA: SchemaStep[] = [
+  [
+    `CREATE TABLE IF NOT EXISTS claims (
+       key TEXT PRIMARY KEY, event_id TEXT NOT NULL, state TEXT NOT NULL, token TEXT NOT NULL,
+       claimed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
+    "CREATE INDEX IF NOT EXISTS claims_expires_at ON claims (expires_at)",
+  ],
+];
+
 interface ClaimRow extends Record<string, SqlStorageValue> {
   key: string;
   event_id: string;
@@ -57,24 +68,14 @@ interface ClaimRow extends Record<string, SqlStorageValue> {
  *
  * @example
  * ```ts
- * const ledger = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName(intakeShard(studioEventId)));
+ * const ledger = intakeLedgerOf(env, studioEventId)!; // ./instances
  * const [claim] = await ledger.claim([{ keys: ["id:evt_1", "wh:msg_1"], eventId: "cartful.ses_1.1" }], Date.now());
  * if (claim?.outcome === "claimed") { await queue.send(message); await ledger.confirm([{ keys, token: claim.token }]); }
  * ```
  */
-export class IntakeLedger extends DurableObject {
-  private readonly sql: SqlStorage;
-
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS claims (
-         key TEXT PRIMARY KEY, event_id TEXT NOT NULL, state TEXT NOT NULL, token TEXT NOT NULL,
-         claimed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
-    );
-    this.sql.exec("CREATE INDEX IF NOT EXISTS claims_expires_at ON claims (expires_at)");
-  }
+export class IntakeLedger extends DurableObject<Pick<Env, never>> {
+  // Pick<Env, never>: it reads no binding of the Worker's env.
+  private readonly sql = migrate(this.ctx.storage.sql, SCHEMA);
 
   /**
    * Claims each entry's `keys` for its `eventId`, unless one of them is done or freshly claimed;

@@ -6,6 +6,7 @@
  */
 import { DEFAULT_DESTINATION } from "../config/destinations";
 import type { ServerEvent } from "../transform/capi";
+import type { MetaCodes } from "./metaErrors";
 
 /** The queue that carries finished events to the consumer (wrangler.jsonc). */
 export const QUEUE_NAME = "cartful-capi-events";
@@ -65,8 +66,8 @@ export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = [
   "malformed",
 ];
 
-/** A dead-letter queue message (and a row of the dead-letter store). */
-export interface DeadLetter {
+/** A dead-letter queue message (and a row of the dead-letter store), with Meta's codes when Meta refused. */
+export interface DeadLetter extends MetaCodes {
   v: 1;
   kind: "dead_letter";
   /** {@link deadLetterKey} of the message, or `message:<queue message id>` when the body was malformed. */
@@ -76,10 +77,6 @@ export interface DeadLetter {
   reason: DeadLetterReason;
   /** Meta's `error_user_msg` or `message`, or what went wrong (never personal data or the token). */
   detail: string;
-  status?: number;
-  code?: number;
-  subcode?: number;
-  fbtraceId?: string;
   /** Deliveries of the message so far. */
   attempts: number;
   /** ms */

@@ -1,9 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { serverEvent as fixtureEvent, queuedEvent } from "../../test/queueFixtures";
 import { INTAKE_MARGIN_MS } from "../transform/transformWebhook";
-import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "../transform/capi";
-import type { GraphFailure, GraphOutcome } from "./graph";
-import type { DeadLetter } from "./messages";
+import { MAX_EVENTS_PER_REQUEST } from "../transform/capi";
+import type { GraphFailure } from "./graph";
 import {
   type DeliveryPolicy,
   deadLetterOf,
@@ -27,7 +26,6 @@ const NOW_S = Math.floor(NOW / 1000);
 const DAY = 86_400;
 
 const serverEvent = (id: string, eventTime = NOW_S - 60) => fixtureEvent(id, eventTime);
-const queued = (id: string, pixelId = "111", eventTime = NOW_S - 60) => queuedEvent(id, eventTime, pixelId);
 
 const fail = (overrides: Partial<GraphFailure> = {}): GraphFailure => ({
   ok: false,
@@ -46,7 +44,6 @@ const poisoned = (overrides: Partial<GraphFailure> = {}) =>
     fbtraceId: "TRACE-BAD",
     ...overrides,
   });
-const accepted = (n: number): GraphOutcome => ({ ok: true, status: 200, eventsReceived: n, fbtraceId: "TRACE-OK" });
 
 describe("isStale", () => {
   it("accepts an event well inside Meta's 7 days", () => {
@@ -76,7 +73,11 @@ describe("isStale", () => {
 
 describe("groupRequests", () => {
   it("groups per pixel, keeping arrival order", () => {
-    const items = [queued("a", "1"), queued("b", "2"), queued("c", "1")];
+    const items = [
+      queuedEvent({ id: "a", eventTime: NOW_S - 60, pixelId: "1" }),
+      queuedEvent({ id: "b", eventTime: NOW_S - 60, pixelId: "2" }),
+      queuedEvent({ id: "c", eventTime: NOW_S - 60, pixelId: "1" }),
+    ];
     expect(groupRequests(items, (m) => m.pixelId).map((r) => [r.pixelId, r.items.map((m) => m.eventId)])).toEqual([
       ["1", ["a", "c"]],
       ["2", ["b"]],
@@ -192,7 +193,7 @@ describe("deadLetterOf", () => {
   it("keeps the message, reason, Meta's code and trace id", () => {
     const letter = deadLetterOf(
       { id: "m1", attempts: 3 },
-      queued("a"),
+      queuedEvent({ id: "a", eventTime: NOW_S - 60 }),
       { kind: "dead_letter", reason: "rejected", failure: poisoned({ userMessage: "Bad em" }) },
       NOW,
     );
@@ -213,7 +214,7 @@ describe("deadLetterOf", () => {
   it("keys another destination's letter by event_id@destination", () => {
     const letter = deadLetterOf(
       { id: "m1", attempts: 1 },
-      queuedEvent("a", NOW_S - 60, "222", "eu"),
+      queuedEvent({ id: "a", eventTime: NOW_S - 60, pixelId: "222", destination: "eu" }),
       { kind: "dead_letter", reason: "stale" },
       NOW,
     );
@@ -229,7 +230,7 @@ describe("deadLetterOf", () => {
   it("bounds Meta's text", () => {
     const letter = deadLetterOf(
       { id: "m1", attempts: 1 },
-      queued("a"),
+      queuedEvent({ id: "a", eventTime: NOW_S - 60 }),
       { kind: "dead_letter", reason: "rejected", failure: poisoned({ message: "x".repeat(2000) }) },
       NOW,
     );

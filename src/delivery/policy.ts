@@ -7,6 +7,7 @@
 import { MAX_EVENTS_PER_REQUEST, type ServerEvent } from "../transform/capi";
 import { isTooOld } from "../transform/transformWebhook";
 import { failureScope, type GraphFailure, type GraphOutcome } from "./graph";
+import { metaErrorOf, refusalCodes } from "./metaErrors";
 import { type DeadLetter, type DeadLetterReason, deadLetterKey, type QueuedEvent } from "./messages";
 import { backoffDelay, type RetryPolicy } from "./retry";
 
@@ -125,22 +126,23 @@ export function groupRequests<M>(
 }
 
 /**
- * Whether the failure is Meta throttling us (HTTP 429, a `Retry-After`, or codes 4, 17, 32,
- * 613, 80000–80014): then the rest of the batch for that pixel waits instead of being sent.
+ * Whether the failure is Meta throttling us (HTTP 429, a `Retry-After`, or a code ./metaErrors
+ * calls a throttle: 4, 17, 32, 341, 613, 80000–80014): then the rest of the batch for that pixel
+ * waits instead of being sent.
  *
  * @example
  * ```ts
  * isThrottle({ ok: false, transient: true, status: 400, code: 17, message: "User request limit reached" }); // true
  * ```
  */
-export function isThrottle(failure: GraphFailure): boolean {
-  const code = failure.code;
+export function isThrottle(
+  failure: Pick<GraphFailure, "transient" | "status" | "code" | "subcode" | "retryAfterMs">,
+): boolean {
   return (
     failure.transient &&
     (failure.status === 429 ||
       failure.retryAfterMs !== undefined ||
-      (code !== undefined &&
-        (code === 4 || code === 17 || code === 32 || code === 613 || (code >= 80000 && code <= 80014))))
+      metaErrorOf(failure.code, failure.subcode)?.throttle === true)
   );
 }
 
@@ -239,10 +241,7 @@ export function deadLetterOf(
     message: body,
     reason: fate.reason,
     detail: detail.slice(0, 500),
-    ...(failure?.status !== undefined ? { status: failure.status } : {}),
-    ...(failure?.code !== undefined ? { code: failure.code } : {}),
-    ...(failure?.subcode !== undefined ? { subcode: failure.subcode } : {}),
-    ...(failure?.fbtraceId ? { fbtraceId: failure.fbtraceId } : {}),
+    ...(failure ? refusalCodes(failure) : {}),
     attempts: message.attempts,
     deadLetteredAt: now,
   };

@@ -7,11 +7,12 @@ import { DEFAULT_DESTINATION } from "../config/destinations";
 import { consoleSink, type LogSink, logLine } from "../core/log";
 import type { ServerEvent } from "../transform/capi";
 import type { QueueBindings } from "./bindings";
+import { intakeLedgerOf } from "./instances";
 import type { ClaimResult, HeldClaim } from "./intakeLedger";
 import { MAX_MESSAGE_BYTES, messageBytes, type QueuedEvent, sendBatches } from "./messages";
 
-/** Durable Object instances the intake ledger is spread over (keyed by Studio `id`). Changing it forgets 48 h of memory. */
-export const INTAKE_SHARDS = 16;
+// The ledger's shards live beside its accessor (./instances); re-exported for modules that import them from here.
+export { INTAKE_SHARDS, intakeShard } from "./instances";
 
 /** One destination's finished event. */
 export interface DestinationEvent {
@@ -63,7 +64,7 @@ export async function enqueueEvents(
   env: QueueBindings,
   request: IntakeRequest,
   now: number,
-  sink: LogSink = consoleSink,
+  log: LogSink = consoleSink,
 ): Promise<EnqueueResult[]> {
   const queue = env.CAPI_QUEUE;
   if (!queue) throw new Error("CAPI_QUEUE is not bound");
@@ -81,7 +82,7 @@ export async function enqueueEvents(
     throw new MessageTooLargeError(`an event is over the ${MAX_MESSAGE_BYTES} bytes a queue message may hold`);
   }
   const keys = messages.map((message) => intakeKeys(request.studioEventId, request.webhookId, message.destination));
-  const ledger = env.INTAKE_LEDGER?.get(env.INTAKE_LEDGER.idFromName(intakeShard(request.studioEventId)));
+  const ledger = intakeLedgerOf(env, request.studioEventId);
   const claims: (ClaimResult | undefined)[] = ledger
     ? await ledger.claim(
         messages.map((message, i) => ({ keys: keys[i]!, eventId: message.eventId })),
@@ -115,10 +116,10 @@ export async function enqueueEvents(
   if (ledger && held.length > 0) {
     // Already queued: a failed confirmation only means a redelivery after the lease may queue a
     // second copy (same event_id, which Meta drops). Not worth failing the webhook over.
-    await ledger.confirm(held).catch(() => logLine(sink, { ...base, level: "warn", outcome: "confirm_failed" }));
+    await ledger.confirm(held).catch(() => logLine(log, { ...base, level: "warn", outcome: "confirm_failed" }));
   }
   if (!ledger && toSend.length > 0)
-    logLine(sink, { ...base, level: "warn", outcome: "queued", reason: "no_intake_ledger" });
+    logLine(log, { ...base, level: "warn", outcome: "queued", reason: "no_intake_ledger" });
   return results;
 }
 
@@ -142,23 +143,4 @@ export function intakeKeys(
   const keys = [`id:${studioEventId}${suffix}`];
   if (webhookId) keys.push(`wh:${webhookId}${suffix}`);
   return keys;
-}
-
-/**
- * The ledger instance that remembers a Studio event: FNV-1a of its `id` over
- * {@link INTAKE_SHARDS}. A redelivery has the same `id` (and the same `webhook-id` goes with the
- * same body), so both of its keys are always checked in one place, atomically.
- *
- * @example
- * ```ts
- * intakeShard("evt_01JD8W3Q9X7K2M4N6P8R0T2V4X"); // "intake-7" (stable)
- * ```
- */
-export function intakeShard(studioEventId: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < studioEventId.length; i++) {
-    hash ^= studioEventId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return `intake-${hash % INTAKE_SHARDS}`;
 }

@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { ServerEvent } from "../transform/capi";
-import type { GraphTarget } from "../config/settings";
+import { GRAPH_TOKEN as TOKEN, graphTarget as target, serverEvent } from "../../test/queueFixtures";
 import type { GraphOutcome } from "./graph";
 import { DEFAULT_RETRY_POLICY, backoffDelay, deliver, isTransient, type RetryPolicy } from "./retry";
 
-const TOKEN = "EAAB-secret-token-456";
-const target: GraphTarget = {
-  graphUrl: "https://graph.example.test",
-  apiVersion: "v24.0",
-  pixelId: "42",
-  accessToken: TOKEN,
-};
-const event: ServerEvent = {
-  event_name: "Lead",
-  event_time: 1_764_096_127,
-  event_id: "qz.ses.1",
-  action_source: "website",
-  user_data: { client_user_agent: "UA" },
-};
+const event = serverEvent("qz.ses.1", 1_764_096_127);
 const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 2000, deadlineMs: 8000 };
 
 const ok = () => Response.json({ events_received: 1, fbtrace_id: "OK" });
@@ -256,8 +242,9 @@ describe("deliver", () => {
     ]);
     const result = await deliver(target, [event], w.deps, policy);
     expect(result.attempts).toBe(2);
+    expect(w.requests).toHaveLength(2);
     for (const request of w.requests) {
-      expect(request.url).toBe("https://graph.example.test/v24.0/42/events");
+      expect(request.url).toBe("https://graph.facebook.com/v24.0/1234567890/events");
       expect(request.url).not.toContain(TOKEN);
     }
     expect(JSON.stringify(result)).not.toContain(TOKEN);

@@ -5,6 +5,7 @@
  * The queue consumer reuses {@link isTransient} and {@link backoffDelay} (with its own policy)
  * to decide between `retry({ delaySeconds })` and giving up.
  */
+import type { Runtime } from "../core/runtime";
 import type { ServerEvent } from "../transform/capi";
 import type { GraphTarget } from "../config/settings";
 import { DEFAULT_TIMEOUT_MS, postEvents, type GraphOutcome } from "./graph";
@@ -89,20 +90,15 @@ export function backoffDelay(
 }
 
 /**
- * What {@link deliver} needs from the outside world.
+ * What {@link deliver} needs from the outside world, and its own option.
  *
  * @example
  * ```ts
- * const deps: DeliverDeps = { fetch: (i, init) => fetch(i, init), now: Date.now, random: Math.random,
- *   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+ * const deps: DeliverDeps = defaultRuntime();
+ * const quick: DeliverDeps = { ...defaultRuntime(), timeoutMs: 500 };
  * ```
  */
-export interface DeliverDeps {
-  fetch: typeof fetch;
-  /** Milliseconds, e.g. `Date.now`. */
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-  random: () => number;
+export interface DeliverDeps extends Pick<Runtime, "fetch" | "now" | "sleep" | "random"> {
   /** Per attempt; default {@link DEFAULT_TIMEOUT_MS}. */
   timeoutMs?: number;
 }

@@ -39,14 +39,24 @@ describe("settle", () => {
 
   it("sends all in one request when Meta accepts", async () => {
     const posts: string[][] = [];
-    const fates = await settle(items(5), rejecting(new Set(), posts), QUEUE_DELIVERY_POLICY, () => 0, noWait);
+    const fates = await settle(items(5), {
+      post: rejecting(new Set(), posts),
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: noWait,
+    });
     expect(posts).toHaveLength(1);
     expect(fates.every((f) => f.kind === "sent" && f.fbtraceId === "TRACE-OK" && f.batchSize === 5)).toBe(true);
   });
 
   it("isolates one rejected event: batchmates sent, only it dead-lettered, few requests", async () => {
     const posts: string[][] = [];
-    const fates = await settle(items(100), rejecting(new Set(["e37"]), posts), QUEUE_DELIVERY_POLICY, () => 0, noWait);
+    const fates = await settle(items(100), {
+      post: rejecting(new Set(["e37"]), posts),
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: noWait,
+    });
     expect(fates.filter((f) => f.kind === "sent")).toHaveLength(99);
     expect(fates[37]).toMatchObject({
       kind: "dead_letter",
@@ -59,7 +69,12 @@ describe("settle", () => {
   });
 
   it("isolates two rejected events", async () => {
-    const fates = await settle(items(16), rejecting(new Set(["e0", "e15"])), QUEUE_DELIVERY_POLICY, () => 0, noWait);
+    const fates = await settle(items(16), {
+      post: rejecting(new Set(["e0", "e15"])),
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: noWait,
+    });
     expect(fates.map((f) => f.kind === "dead_letter")).toEqual(
       Array.from({ length: 16 }, (_, i) => i === 0 || i === 15),
     );
@@ -70,27 +85,26 @@ describe("settle", () => {
     ["a pixel that does not exist (100/33)", { code: 100, subcode: 33, message: "Object with ID '1' does not exist" }],
   ])("does not bisect %s: one request, every event held", async (_what, overrides) => {
     const post = vi.fn(async () => fail({ transient: false, status: 400, ...overrides }));
-    const fates = await settle(items(100), post, QUEUE_DELIVERY_POLICY, () => 0, noWait);
+    const fates = await settle(items(100), { post, policy: QUEUE_DELIVERY_POLICY, random: () => 0, sleep: noWait });
     expect(post).toHaveBeenCalledTimes(1);
     expect(fates.every((f) => f.kind === "hold")).toBe(true);
   });
 
   it("retries a whole request on a transient failure", async () => {
     const post = vi.fn(async () => fail({ status: 429, code: 17, retryAfterMs: 60_000 }));
-    const fates = await settle(items(3, 2), post, QUEUE_DELIVERY_POLICY, () => 0, noWait);
+    const fates = await settle(items(3, 2), { post, policy: QUEUE_DELIVERY_POLICY, random: () => 0, sleep: noWait });
     expect(fates).toEqual(Array(3).fill(expect.objectContaining({ kind: "retry", delaySeconds: 60 })));
   });
 
   it("retries a whole request that fails transiently on the next delivery, not in place", async () => {
     const post = vi.fn(async () => fail({ status: 503 }));
     const waits: number[] = [];
-    const fates = await settle(
-      items(100),
+    const fates = await settle(items(100), {
       post,
-      QUEUE_DELIVERY_POLICY,
-      () => 0,
-      async (ms) => void waits.push(ms),
-    );
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: async (ms) => void waits.push(ms),
+    });
     expect(post).toHaveBeenCalledTimes(1);
     expect(waits).toEqual([]);
     expect(fates.every((f) => f.kind === "retry")).toBe(true);
@@ -108,13 +122,12 @@ describe("settle", () => {
   it("sends a half again in place when it meets a transient failure while isolating, after a wait", async () => {
     const posts: string[][] = [];
     const waits: number[] = [];
-    const fates = await settle(
-      items(4),
-      hiccuping([2], fail({ status: 500 }), posts),
-      QUEUE_DELIVERY_POLICY,
-      () => 0,
-      async (ms) => void waits.push(ms),
-    );
+    const fates = await settle(items(4), {
+      post: hiccuping([2], fail({ status: 500 }), posts),
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: async (ms) => void waits.push(ms),
+    });
     expect(fates.map((f) => f.kind)).toEqual(["sent", "sent", "sent", "dead_letter"]);
     expect(posts).toEqual([["e0", "e1", "e2", "e3"], ["e0", "e1"], ["e0", "e1"], ["e2", "e3"], ["e2"], ["e3"]]);
     expect(waits).toEqual([QUEUE_DELIVERY_POLICY.splitRetries.delayMs]);
@@ -123,13 +136,12 @@ describe("settle", () => {
   it("keeps the split going on the other half when one half fails past its retries in place", async () => {
     const posts: string[][] = [];
     const waits: number[] = [];
-    const fates = await settle(
-      items(4),
-      hiccuping([2, 3, 4], fail({ status: 500 }), posts),
-      QUEUE_DELIVERY_POLICY,
-      () => 0,
-      async (ms) => void waits.push(ms),
-    );
+    const fates = await settle(items(4), {
+      post: hiccuping([2, 3, 4], fail({ status: 500 }), posts),
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: async (ms) => void waits.push(ms),
+    });
     expect(fates.map((f) => f.kind)).toEqual(["retry", "retry", "sent", "dead_letter"]);
     expect(posts.slice(1, 4)).toEqual([
       ["e0", "e1"],
@@ -143,13 +155,12 @@ describe("settle", () => {
     const posts: string[][] = [];
     const waits: number[] = [];
     const throttle = fail({ status: 429, code: 17, retryAfterMs: 60_000 });
-    const fates = await settle(
-      items(4),
-      hiccuping([3], throttle, posts),
-      QUEUE_DELIVERY_POLICY,
-      () => 0,
-      async (ms) => void waits.push(ms),
-    );
+    const fates = await settle(items(4), {
+      post: hiccuping([3], throttle, posts),
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: async (ms) => void waits.push(ms),
+    });
     expect(fates.map((f) => f.kind)).toEqual(["sent", "sent", "retry", "retry"]);
     expect(fates[2]).toMatchObject({ delaySeconds: 60 });
     expect(waits).toEqual([]);
@@ -157,7 +168,7 @@ describe("settle", () => {
 
   it("does nothing for no items", async () => {
     const post = vi.fn();
-    expect(await settle([], post, QUEUE_DELIVERY_POLICY, () => 0, noWait)).toEqual([]);
+    expect(await settle([], { post, policy: QUEUE_DELIVERY_POLICY, random: () => 0, sleep: noWait })).toEqual([]);
     expect(post).not.toHaveBeenCalled();
   });
 });
@@ -177,15 +188,14 @@ describe("settle with a memory of cut-short splits", () => {
   it("remembers the smallest refused group left when a throttle cuts the split short", async () => {
     const memory = new SplitMemory();
     // 8 events, e5 bad: [e0…e7] refused, [e0…e3] accepted, [e4…e7] refused, [e4 e5] throttled, [e6 e7] accepted.
-    const fates = await settle(
-      ids("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"),
-      meta(new Set(["e5"]), [4]),
-      QUEUE_DELIVERY_POLICY,
-      () => 0,
-      noWait,
+    const fates = await settle(ids("e0", "e1", "e2", "e3", "e4", "e5", "e6", "e7"), {
+      post: meta(new Set(["e5"]), [4]),
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: noWait,
       memory,
-      NOW,
-    );
+      now: NOW,
+    });
     expect(fates.map((f) => f.kind)).toEqual(["sent", "sent", "sent", "sent", "retry", "retry", "sent", "sent"]);
     expect(memory.take(["e4", "e5"], NOW)).toEqual([["e4", "e5"]]);
   });
@@ -201,7 +211,14 @@ describe("settle with a memory of cut-short splits", () => {
       return fail({ status: 500 }); // [e2 e3] keeps failing, in place too
     };
     let r = 0;
-    const fates = await settle(batch, post, QUEUE_DELIVERY_POLICY, () => [0.9, 0.1][r++ % 2]!, noWait, memory, NOW);
+    const fates = await settle(batch, {
+      post,
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => [0.9, 0.1][r++ % 2]!,
+      sleep: noWait,
+      memory,
+      now: NOW,
+    });
     const waits = fates.map((f) => (f.kind === "retry" ? f.delaySeconds : null));
     expect(waits[0]).toBeNull();
     expect(waits[2]).toBe(waits[3]);
@@ -214,15 +231,14 @@ describe("settle with a memory of cut-short splits", () => {
     memory.remember(["e4", "e5"], NOW);
     const posts: string[][] = [];
     const batch = [item("n0"), item("e4", 2), item("n1"), item("e5", 2), item("n2")];
-    const fates = await settle(
-      batch,
-      meta(new Set(["e5"]), [], posts),
-      QUEUE_DELIVERY_POLICY,
-      () => 0,
-      noWait,
+    const fates = await settle(batch, {
+      post: meta(new Set(["e5"]), [], posts),
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: noWait,
       memory,
-      NOW + 60_000,
-    );
+      now: NOW + 60_000,
+    });
     expect(posts).toEqual([["e4"], ["e5"], ["n0", "n1", "n2"]]);
     expect(fates.map((f) => f.kind)).toEqual(["sent", "sent", "sent", "dead_letter", "sent"]);
     expect(fates[3]).toMatchObject({ reason: "rejected", failure: { code: 100 } });
@@ -232,15 +248,14 @@ describe("settle with a memory of cut-short splits", () => {
   it("without the memory the same delivery starts the split over from the whole batch", async () => {
     const posts: string[][] = [];
     const batch = [item("n0"), item("e4", 2), item("n1"), item("e5", 2), item("n2")];
-    await settle(
-      batch,
-      meta(new Set(["e5"]), [], posts),
-      QUEUE_DELIVERY_POLICY,
-      () => 0,
-      noWait,
-      new SplitMemory(),
-      NOW,
-    );
+    await settle(batch, {
+      post: meta(new Set(["e5"]), [], posts),
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: noWait,
+      memory: new SplitMemory(),
+      now: NOW,
+    });
     expect(posts[0]).toEqual(["n0", "e4", "n1", "e5", "n2"]);
     expect(posts.length).toBeGreaterThan(3);
   });
@@ -249,44 +264,56 @@ describe("settle with a memory of cut-short splits", () => {
     const memory = new SplitMemory();
     memory.remember(["a", "b", "c"], NOW);
     const posts: string[][] = [];
-    const fates = await settle(
-      ids("a", "b", "c"),
-      meta(new Set(), [], posts),
-      QUEUE_DELIVERY_POLICY,
-      () => 0,
-      noWait,
+    const fates = await settle(ids("a", "b", "c"), {
+      post: meta(new Set(), [], posts),
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: noWait,
       memory,
-      NOW,
-    );
+      now: NOW,
+    });
     expect(fates.every((f) => f.kind === "sent")).toBe(true);
     expect(posts).toEqual([["a", "b"], ["c"]]);
   });
 
   it("remembers nothing when the split found the bad event, or when nothing was split", async () => {
     const memory = new SplitMemory();
-    await settle(ids("a", "b", "c", "d"), meta(new Set(["c"])), QUEUE_DELIVERY_POLICY, () => 0, noWait, memory, NOW);
-    await settle(
-      ids("e", "f"),
-      async () => fail({ status: 429, code: 17 }),
-      QUEUE_DELIVERY_POLICY,
-      () => 0,
-      noWait,
+    await settle(ids("a", "b", "c", "d"), {
+      post: meta(new Set(["c"])),
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: noWait,
       memory,
-      NOW,
-    );
+      now: NOW,
+    });
+    await settle(ids("e", "f"), {
+      post: async () => fail({ status: 429, code: 17 }),
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: noWait,
+      memory,
+      now: NOW,
+    });
     expect(memory.size).toBe(0);
   });
 
   it("remembers nothing when a half was held (a configuration refusal says nothing about the bad event)", async () => {
     const memory = new SplitMemory();
     let call = 0;
-    const post = async (events: ServerEvent[]) => {
+    const post = async (_events: ServerEvent[]) => {
       call++;
       if (call === 1) return poisoned();
       if (call === 2) return fail({ transient: false, status: 400, code: 190, message: "token expired" });
       return fail({ status: 429, code: 17 });
     };
-    const fates = await settle(ids("a", "b", "c", "d"), post, QUEUE_DELIVERY_POLICY, () => 0, noWait, memory, NOW);
+    const fates = await settle(ids("a", "b", "c", "d"), {
+      post,
+      policy: QUEUE_DELIVERY_POLICY,
+      random: () => 0,
+      sleep: noWait,
+      memory,
+      now: NOW,
+    });
     expect(fates.map((f) => f.kind)).toEqual(["hold", "hold", "retry", "retry"]);
     expect(memory.size).toBe(0);
   });

@@ -2,12 +2,12 @@
  * Isolating the event Meta refuses, pure: one invalid event sinks the whole Conversions API
  * request it rides in, so a refused request of several is split in halves down to the bad event
  * ({@link settle}), and what an interrupted split learned is remembered for the next delivery
- * ({@link SplitMemory}). No I/O of its own: `settle` is handed the `post` to call and the `wait`.
+ * ({@link SplitMemory}). No I/O of its own: `settle` is handed the `post` to call and the `sleep`.
  *
  * @example
  * ```ts
  * const memory = new SplitMemory();
- * const fates = await settle(items, post, QUEUE_DELIVERY_POLICY, Math.random, wait, memory, Date.now());
+ * const fates = await settle(items, { post, policy: QUEUE_DELIVERY_POLICY, random: Math.random, sleep, memory, now: Date.now() });
  * ```
  */
 import type { ServerEvent } from "../transform/capi";
@@ -100,44 +100,34 @@ export class SplitMemory {
  * request of several events for an event-level reason, the request is split in halves and each
  * half sent again, down to the single bad event: good batchmates are delivered, only the bad one
  * is dead-lettered (about 2·log2(n) extra requests per bad event). A half that fails transiently
- * is sent again in place (`policy.splitRetries`, waiting through `wait`), so one passing fault
+ * is sent again in place (`policy.splitRetries`, waiting through `sleep`), so one passing fault
  * does not throw the split's progress away; a split cut short all the same (a throttle) is
  * remembered in `memory` (its events all told to wait as long as the longest of them, so they come
  * back together), and a remembered group met again is split at once. A refusal of the
  * configuration is never split: every event would be refused alike.
  *
- * @param wait resolves after the given ms (the consumer's timer; tests pass their own clock)
- * @param now ms, for `memory`
  * @example
  * ```ts
- * const fates = await settle(items, (events) => postEvents(target, events, deps), QUEUE_DELIVERY_POLICY, Math.random, (ms) => scheduler.wait(ms), memory, Date.now());
+ * const fates = await settle(items, {
+ *   post: (events) => postEvents(target, events, deps), policy: QUEUE_DELIVERY_POLICY, random: Math.random,
+ *   sleep: (ms) => scheduler.wait(ms), memory, now: Date.now(),
+ * });
  * fates[i]; // fate of items[i]
  * ```
  */
-export async function settle<M extends Deliverable>(
-  items: readonly M[],
-  post: (events: ServerEvent[]) => Promise<GraphOutcome>,
-  policy: DeliveryPolicy,
-  random: () => number,
-  wait: (ms: number) => Promise<void>,
-  memory: SplitMemory = new SplitMemory(),
-  now = 0,
-): Promise<Fate[]> {
-  const context: Settling = { post, policy, random, wait, memory, now };
-  const fates: Fate[] = new Array(items.length);
+export async function settle<M extends Deliverable>(items: readonly M[], settling: Settling): Promise<Fate[]> {
+  const context: Required<Settling> = { memory: new SplitMemory(), now: 0, ...settling };
+  const { memory, now } = context;
+  const fates: Fate[] = [];
   const indexOf = new Map(items.map((item, i) => [item.event.event_id, i]));
   const grouped = new Set<number>();
   // Remembered groups first, each a request of its own that is known to be refused.
   for (const ids of memory.take([...indexOf.keys()], now)) {
     const indexes = ids.map((id) => indexOf.get(id)!);
     indexes.forEach((i) => grouped.add(i));
-    const groupFates = (
-      await settleRequest(
-        indexes.map((i) => items[i]!),
-        context,
-        { half: false, refused: true },
-      )
-    ).fates;
+    const group = indexes.map((i) => items[i]!);
+    const groupFates = (group.length > 1 ? await splitRequest(group, context) : await settleRequest(group, context))
+      .fates;
     indexes.forEach((i, k) => (fates[i] = groupFates[k]!));
   }
   const rest = items.flatMap((item, i) => (grouped.has(i) ? [] : [{ item, i }]));
@@ -145,66 +135,72 @@ export async function settle<M extends Deliverable>(
     await settleRequest(
       rest.map((r) => r.item),
       context,
-      { half: false, refused: false },
     )
   ).fates;
   rest.forEach((r, k) => (fates[r.i] = restFates[k]!));
   return fates;
 }
 
-interface Settling {
+/** What {@link settle} works with, besides the items. */
+export interface Settling {
+  /** Sends one request (the consumer's, behind its throttle guard). */
   post: (events: ServerEvent[]) => Promise<GraphOutcome>;
   policy: DeliveryPolicy;
   random: () => number;
-  wait: (ms: number) => Promise<void>;
-  memory: SplitMemory;
-  now: number;
+  /** Resolves after the given ms (the consumer's timer; tests pass their own clock). */
+  sleep: (ms: number) => Promise<void>;
+  /** What cut-short splits learned; a fresh one (nothing remembered) by default. */
+  memory?: SplitMemory;
+  /** ms, for `memory`. */
+  now?: number;
+}
+
+/** The fates of a request, and whether a group was remembered inside it (then the callers up the split have nothing smaller to add). */
+interface Settled {
+  fates: Fate[];
+  remembered: boolean;
 }
 
 /**
- * One request's fates. `refused`: known to be refused already (a remembered group), so it is
- * split without being sent whole. `remembered` in the answer: a group was remembered inside, so
- * the callers up the split have nothing smaller to add.
+ * One request's fates: `items` sent together through `send` (the consumer's post, or a half's
+ * {@link postHalf}), then split when Meta refused an event among several.
  */
 async function settleRequest<M extends Deliverable>(
   items: readonly M[],
-  context: Settling,
-  how: { half: boolean; refused: boolean },
-): Promise<{ fates: Fate[]; remembered: boolean }> {
+  context: Required<Settling>,
+  send: (events: ServerEvent[]) => Promise<GraphOutcome> = context.post,
+): Promise<Settled> {
   if (items.length === 0) return { fates: [], remembered: false };
-  const events = items.map((item) => item.event);
-  if (!(how.refused && items.length > 1)) {
-    let outcome = await context.post(events);
-    if (how.half) {
-      const { attempts, delayMs } = context.policy.splitRetries;
-      for (
-        let retry = 0;
-        retry < attempts && !outcome.ok && failureScope(outcome) === "transient" && !isThrottle(outcome);
-        retry++
-      ) {
-        await context.wait(delayMs * 2 ** retry);
-        outcome = await context.post(events);
-      }
-    }
-    if (outcome.ok) {
-      const sent: Fate = {
-        kind: "sent",
-        batchSize: items.length,
-        ...(outcome.fbtraceId ? { fbtraceId: outcome.fbtraceId } : {}),
-        ...(outcome.versionWarning ? { versionWarning: outcome.versionWarning } : {}),
-      };
-      return { fates: items.map(() => sent), remembered: false };
-    }
-    if (failureScope(outcome) !== "event" || items.length === 1) {
-      return {
-        fates: items.map((item) => failureFate(outcome, item.attempts, context.policy, context.random)),
-        remembered: false,
-      };
-    }
+  const outcome = await send(items.map((item) => item.event));
+  if (outcome.ok) {
+    const sent: Fate = {
+      kind: "sent",
+      batchSize: items.length,
+      ...(outcome.fbtraceId ? { fbtraceId: outcome.fbtraceId } : {}),
+      ...(outcome.versionWarning ? { versionWarning: outcome.versionWarning } : {}),
+    };
+    return { fates: items.map(() => sent), remembered: false };
   }
+  if (failureScope(outcome) !== "event" || items.length === 1) {
+    return {
+      fates: items.map((item) => failureFate(outcome, item.attempts, context.policy, context.random)),
+      remembered: false,
+    };
+  }
+  return splitRequest(items, context);
+}
+
+/**
+ * The fates of a request of several that Meta refused for an event in it: each half settled in
+ * turn; when the split is cut short with every event either accepted or waiting, the waiting ones
+ * (the bad event among them) are remembered as a group and told to wait alike.
+ */
+async function splitRequest<M extends Deliverable>(items: readonly M[], context: Required<Settling>): Promise<Settled> {
+  const events = items.map((item) => item.event);
+  const half = (part: ServerEvent[]) => postHalf(part, context);
   const middle = Math.ceil(items.length / 2);
-  const first = await settleRequest(items.slice(0, middle), context, { half: true, refused: false });
-  const second = await settleRequest(items.slice(middle), context, { half: true, refused: false });
+  const first = await settleRequest(items.slice(0, middle), context, half);
+  const second = await settleRequest(items.slice(middle), context, half);
   const fates = [...first.fates, ...second.fates];
   if (first.remembered || second.remembered) return { fates, remembered: true };
   // The bad event is among those left to retry when every other was accepted: remember them.
@@ -215,4 +211,23 @@ async function settleRequest<M extends Deliverable>(
   // One wait for the whole group (the longest of theirs), so that it comes back in one batch.
   const delaySeconds = Math.max(...fates.map((fate) => (fate.kind === "retry" ? fate.delaySeconds : 0)));
   return { fates: fates.map((fate) => (fate.kind === "retry" ? { ...fate, delaySeconds } : fate)), remembered: true };
+}
+
+/**
+ * Sends a half of a split; one that fails transiently (not a throttle) is sent again in place,
+ * `policy.splitRetries` times at doubling waits: Meta has just answered, and waiting for the next
+ * delivery would start the split over.
+ */
+async function postHalf(events: ServerEvent[], context: Required<Settling>): Promise<GraphOutcome> {
+  const { attempts, delayMs } = context.policy.splitRetries;
+  let outcome = await context.post(events);
+  for (
+    let retry = 0;
+    retry < attempts && !outcome.ok && failureScope(outcome) === "transient" && !isThrottle(outcome);
+    retry++
+  ) {
+    await context.sleep(delayMs * 2 ** retry);
+    outcome = await context.post(events);
+  }
+  return outcome;
 }

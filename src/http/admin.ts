@@ -20,16 +20,19 @@
  * and never the IP address.
  */
 import { Hono, type HonoRequest, type MiddlewareHandler } from "hono";
-import type { QueueBindings } from "../delivery/bindings";
 import {
   deadLetterStore,
   deadLetterView,
+  dryRunReport,
+  planReplay,
   REPLAY_LIMIT,
-  replayDeadLetters,
+  replay,
   replayRefusal,
 } from "../delivery/deadLetters";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../delivery/messages";
 import { authenticate } from "./auth";
+import type { AdminBindings } from "./bindings";
+import { ApiError } from "./errors";
 import { metricsRoutes } from "./metricsRoute";
 import {
   type AdminSession,
@@ -41,15 +44,8 @@ import {
   validCsrf,
 } from "./session";
 
-/** Bindings of the admin routes. */
-export type AdminBindings = QueueBindings & { ADMIN_SECRET?: string };
-
-/** What the admin routes see: their bindings, and the credential {@link adminAuth} accepted. */
-type AdminEnv = { Bindings: AdminBindings; Variables: { admin: AdminCredential } };
-
-function errorAnswer(code: string, message: string) {
-  return { error: { code, message } };
-}
+/** What the admin routes and the console see: their bindings, and the credential {@link adminAuth} accepted. */
+export type AdminEnv = { Bindings: AdminBindings; Variables: { admin: AdminCredential } };
 
 /** How an operator's request was authenticated. */
 export type AdminCredential = { via: "bearer" } | { via: "session"; session: AdminSession };
@@ -62,7 +58,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  *
  * @example
  * ```ts
- * if (!adminSecret(c.env)) return c.json(…, 503);
+ * if (!adminSecret(c.env)) throw new ApiError("admin_disabled", "Set the ADMIN_SECRET secret");
  * ```
  */
 export function adminSecret(env: { ADMIN_SECRET?: unknown }): string {
@@ -118,21 +114,20 @@ export async function adminCredential(
  */
 export function adminAuth(
   now: () => number = Date.now,
-): MiddlewareHandler<{ Bindings: { ADMIN_SECRET?: string }; Variables: { admin: AdminCredential } }> {
+): MiddlewareHandler<{ Bindings: Partial<Pick<Env, "ADMIN_SECRET">>; Variables: { admin: AdminCredential } }> {
   return async (c, next) => {
     const secret = adminSecret(c.env);
-    if (!secret)
-      return c.json(errorAnswer("admin_disabled", "Set the ADMIN_SECRET secret to use the admin routes"), 503);
+    if (!secret) throw new ApiError("admin_disabled", "Set the ADMIN_SECRET secret to use the admin routes");
     const credential = await adminCredential(c.req.raw.headers, secret, now());
     if (credential === undefined) {
-      return c.json(errorAnswer("unauthorized", "Send Authorization: Bearer <ADMIN_SECRET>, or log in at /admin"), 401);
+      throw new ApiError("unauthorized", "Send Authorization: Bearer <ADMIN_SECRET>, or log in at /admin");
     }
     if (credential.via === "session" && !SAFE_METHODS.has(c.req.method)) {
       if (requestSite(c.req.raw.headers, c.req.url) !== "same") {
-        return c.json(errorAnswer("cross_origin", "A console action must come from the console's own page"), 403);
+        throw new ApiError("cross_origin", "A console action must come from the console's own page");
       }
       if (!(await validCsrf(await presentedCsrf(c.req), credential.session, secret))) {
-        return c.json(errorAnswer("csrf_failed", "Missing or wrong CSRF token: reload the console and try again"), 403);
+        throw new ApiError("csrf_failed", "Missing or wrong CSRF token: reload the console and try again");
       }
     }
     c.set("admin", credential);
@@ -167,7 +162,7 @@ adminRoutes.use("*", adminAuth());
 
 /** The dead-letter routes need the store; the metrics and the console do not. */
 const needsDeadLetters: MiddlewareHandler<AdminEnv> = async (c, next) => {
-  if (!c.env.DEAD_LETTERS) return c.json(errorAnswer("not_configured", "DEAD_LETTERS is not bound"), 503);
+  if (!c.env.DEAD_LETTERS) throw new ApiError("not_configured", "DEAD_LETTERS is not bound");
   await next();
 };
 adminRoutes.use("/dead-letters", needsDeadLetters);
@@ -176,7 +171,7 @@ adminRoutes.use("/dead-letters/*", needsDeadLetters);
 adminRoutes.get("/dead-letters", async (c) => {
   const reason = c.req.query("reason");
   if (reason !== undefined && !DEAD_LETTER_REASONS.includes(reason as DeadLetterReason)) {
-    return c.json(errorAnswer("invalid_reason", `reason must be one of ${DEAD_LETTER_REASONS.join(", ")}`), 400);
+    throw new ApiError("invalid_reason", `reason must be one of ${DEAD_LETTER_REASONS.join(", ")}`);
   }
   const limit = Number(c.req.query("limit") ?? 50);
   const cursor = c.req.query("cursor");
@@ -200,13 +195,14 @@ adminRoutes.get("/dead-letters", async (c) => {
 
 adminRoutes.get("/dead-letters/:key", async (c) => {
   const [letter] = await deadLetterStore(c.env.DEAD_LETTERS!).get([c.req.param("key")]);
-  if (!letter) return c.json(errorAnswer("not_found", "No dead letter with that key"), 404);
+  if (!letter) throw new ApiError("not_found", "No dead letter with that key");
   return c.json({ ...deadLetterView(letter), replayable: replayRefusal(letter, Date.now()) === undefined });
 });
 
 adminRoutes.delete("/dead-letters/:key", async (c) => {
   const deleted = await deadLetterStore(c.env.DEAD_LETTERS!).remove([c.req.param("key")]);
-  return deleted > 0 ? c.json({ deleted }) : c.json(errorAnswer("not_found", "No dead letter with that key"), 404);
+  if (deleted <= 0) throw new ApiError("not_found", "No dead letter with that key");
+  return c.json({ deleted });
 });
 
 adminRoutes.post("/dead-letters/replay", async (c) => {
@@ -214,11 +210,11 @@ adminRoutes.post("/dead-letters/replay", async (c) => {
   try {
     body = await c.req.json();
   } catch {
-    return c.json(errorAnswer("invalid_json", "Body must be JSON"), 400);
+    throw new ApiError("invalid_json", "Body must be JSON");
   }
   const request = parseReplayRequest(body);
-  if ("error" in request) return c.json(errorAnswer("invalid_request", request.error), 400);
-  if (!c.env.CAPI_QUEUE) return c.json(errorAnswer("not_configured", "CAPI_QUEUE is not bound"), 503);
+  if ("error" in request) throw new ApiError("invalid_request", request.error);
+  if (!c.env.CAPI_QUEUE) throw new ApiError("not_configured", "CAPI_QUEUE is not bound");
   const store = deadLetterStore(c.env.DEAD_LETTERS!);
   const letters =
     "keys" in request
@@ -230,13 +226,8 @@ adminRoutes.post("/dead-letters/replay", async (c) => {
             ...(request.destination ? { destination: request.destination } : {}),
           })
         ).letters;
-  const report = await replayDeadLetters(
-    c.env,
-    letters,
-    "keys" in request ? request.keys : [],
-    Date.now(),
-    request.dryRun,
-  );
+  const plan = planReplay(letters, "keys" in request ? request.keys : [], Date.now());
+  const report = request.dryRun ? dryRunReport(plan) : await replay(c.env, plan, Date.now());
   return c.json(report);
 });
 

@@ -1,22 +1,25 @@
 /**
  * What the webhook route answers, decided from what became of each destination's event. Pure:
- * the route gathers the outcomes, this names the overall status, the HTTP code, the error (if
- * any) and the `destinations` list the contract asks for.
+ * the route gathers the outcomes ({@link Delivery}), this names the overall status, the HTTP
+ * code, the error (if any) and the `destinations` list the contract asks for.
  *
  * The overall answer tells Studio whether to redeliver: any destination whose event Meta could
  * not take yet, or that is being queued right now, makes it a 503 (redeliver; what already went
  * through is not sent twice); a refused configuration is a 502 and a refused event a 422 (a
  * redelivery would not help until someone fixes something); otherwise 202 when something was
- * queued, else 200.
+ * queued, else 200. An error answer is an {@link ApiError} (./errors), rendered like every other.
  *
  * @example
  * ```ts
- * const answer = webhookAnswer("cartful.ses_1.1", [{ name: "default", status: "sent", eventsReceived: 1, attempts: 1 }], false);
- * answer.status; // 200
- * answer.body;   // { status: "sent", event_id: "cartful.ses_1.1", events_received: 1, attempts: 1, destinations: [...] }
+ * const answer = deliveryAnswer("cartful.ses_1.1", {
+ *   path: "direct",
+ *   outcomes: [{ name: "default", status: "sent", eventsReceived: 1, attempts: 1 }],
+ * });
+ * "body" in answer && answer.body; // { status: "sent", event_id: "cartful.ses_1.1", events_received: 1, attempts: 1, destinations: [...] }
  * ```
  */
 import { failureScope, type GraphFailure } from "../delivery/graph";
+import { ApiError, type DestinationView, type ErrorCode } from "./errors";
 
 /** The longest `Retry-After` the relay tells Studio (5 minutes): a webhook sender's own redelivery schedule rarely waits longer. */
 export const MAX_RETRY_AFTER_SECONDS = 300;
@@ -36,47 +39,93 @@ export type DestinationOutcome =
   | { name: string; status: "in_flight"; retryAfterSeconds: number }
   | { name: string; status: "failed"; failure: GraphFailure; attempts: number };
 
-export type ErrorCode =
-  | "invalid_json"
-  | "unreadable_body"
-  | "unauthorized"
-  | "payload_too_large"
-  | "unsupported_media_type"
-  | "invalid_webhook"
-  | "relay_misconfigured"
-  | "meta_rejected_event"
-  | "meta_rejected_configuration"
-  | "meta_unavailable"
-  | "queue_unavailable"
-  | "delivery_in_progress"
-  | "not_found"
-  | "method_not_allowed"
-  | "internal_error";
+/**
+ * What the route's delivery of a routed webhook came to: every destination's outcome, on the
+ * queued or the direct path; or the queue refused the events (too large to queue, or the queue
+ * unavailable, when `settled` holds the destinations that needed no queue: dry run, skipped).
+ */
+export type Delivery =
+  | { path: "queued" | "direct"; outcomes: DestinationOutcome[] }
+  | { path: "too_large"; message: string }
+  | { path: "queue_unavailable"; names: string[]; settled: DestinationOutcome[] };
 
-export interface Answer {
-  status: 200 | 202 | 422 | 502 | 503;
-  body: Record<string, unknown>;
-  /** Seconds for a `Retry-After` header, on a 503. */
-  retryAfter?: number;
+/** A webhook's answer body when it is not an error. */
+export type WebhookAnswerBody =
+  | {
+      status: "sent";
+      event_id: string;
+      events_received?: number;
+      attempts?: number;
+      fbtrace_id?: string;
+      destinations: DestinationView[];
+    }
+  | { status: "queued" | "duplicate"; event_id: string; destinations: DestinationView[] }
+  | { status: "dry_run"; event_id: string; message: string; destinations: DestinationView[] }
+  | { status: "skipped"; reason: string; event_id: string; destinations?: DestinationView[] };
+
+/** For the log line: Meta's codes, trace id, attempts and events received, where one destination decided the answer. */
+export interface AnswerMeta {
+  fbtrace_id?: string;
+  meta_code?: number;
+  meta_subcode?: number;
+  attempts?: number;
+  events_received?: number;
+}
+
+/** The route's answer: a body and its status, or an error; with what the log line says of it. */
+export type Answer = {
   /** The outcome for the log line: the overall status, or the error code. */
   outcome: string;
-  /** For the log line: Meta's codes, trace id, attempts and events received, where one destination decided the answer. */
-  meta?: {
-    fbtrace_id?: string;
-    meta_code?: number;
-    meta_subcode?: number;
-    attempts?: number;
-    events_received?: number;
-  };
-}
+  meta?: AnswerMeta;
+  /** The destinations as the answer lists them (empty when the webhook was refused before any got its event). */
+  destinations: DestinationView[];
+} & ({ status: 200 | 202; body: WebhookAnswerBody } | { error: ApiError });
 
 /**
  * The answer to a webhook whose events were built (at least one destination took it).
  *
- * @param queued whether the live events went to the delivery queue (then a duplicate is a 202,
- *   like the queuing it stands for; on the direct path it is a 200)
+ * @example
+ * ```ts
+ * deliveryAnswer("cartful.ses_1.1", { path: "too_large", message: "…" }); // { error: ApiError("invalid_webhook"), … }
+ * ```
  */
-export function webhookAnswer(eventId: string, outcomes: DestinationOutcome[], queued: boolean): Answer {
+export function deliveryAnswer(eventId: string, delivery: Delivery): Answer {
+  switch (delivery.path) {
+    // A duplicate stands for the delivery it repeats: 202 like the queuing, 200 like a direct send.
+    case "queued":
+      return outcomesAnswer(eventId, delivery.outcomes, 202);
+    case "direct":
+      return outcomesAnswer(eventId, delivery.outcomes, 200);
+    case "too_large": {
+      const issues = [{ path: "", message: "The event built from this webhook is too large to queue" }];
+      return {
+        outcome: "invalid",
+        destinations: [],
+        error: new ApiError("invalid_webhook", delivery.message, { issues, extra: { destinations: [] } }),
+      };
+    }
+    case "queue_unavailable": {
+      const destinations = delivery.names.map((name): DestinationView => {
+        const known = delivery.settled.find((o) => o.name === name);
+        return known
+          ? { name: known.name, status: known.status }
+          : { name, status: "failed", error: "queue_unavailable" };
+      });
+      return {
+        outcome: "enqueue_failed",
+        destinations,
+        error: new ApiError("queue_unavailable", "The event could not be queued; redeliver later", {
+          retryAfter: 30,
+          detail: { event_id: eventId },
+          extra: { destinations },
+        }),
+      };
+    }
+  }
+}
+
+/** The answer from every destination's outcome; `duplicate` is the status of an answer that only repeats. */
+function outcomesAnswer(eventId: string, outcomes: DestinationOutcome[], duplicate: 200 | 202): Answer {
   const destinations = outcomes.map(destinationView);
   const failed = outcomes.filter((o): o is Extract<DestinationOutcome, { status: "failed" }> => o.status === "failed");
   const inFlight = outcomes.filter(
@@ -87,15 +136,13 @@ export function webhookAnswer(eventId: string, outcomes: DestinationOutcome[], q
   if (inFlight.length > 0 && transient === undefined) {
     const retryAfter = Math.max(...inFlight.map((o) => o.retryAfterSeconds));
     return {
-      status: 503,
-      retryAfter: retryAfterSeconds(retryAfter * 1000),
       outcome: "in_flight",
-      body: errorBody(
-        "delivery_in_progress",
-        "Another delivery of this event is being queued",
-        { event_id: eventId },
-        destinations,
-      ),
+      destinations,
+      error: new ApiError("delivery_in_progress", "Another delivery of this event is being queued", {
+        retryAfter: retryAfterSeconds(retryAfter * 1000),
+        detail: { event_id: eventId },
+        extra: { destinations },
+      }),
     };
   }
   const worst =
@@ -104,36 +151,40 @@ export function webhookAnswer(eventId: string, outcomes: DestinationOutcome[], q
     failed.find((o) => failureScope(o.failure) === "event");
   if (worst) {
     const failure = worst.failure;
-    const { status, code } = failureAnswer(failure);
+    const code = failureCode(failure);
     const meta = metaFields(failure);
     return {
-      status,
-      ...(status === 503 ? { retryAfter: retryAfterSeconds(failure.retryAfterMs ?? 30_000) } : {}),
       outcome: code,
       meta: { ...meta, attempts: worst.attempts },
-      body: errorBody(
-        code,
-        failure.userMessage ?? failure.message,
-        {
+      destinations,
+      error: new ApiError(code, failure.userMessage ?? failure.message, {
+        ...(code === "meta_unavailable" ? { retryAfter: retryAfterSeconds(failure.retryAfterMs ?? 30_000) } : {}),
+        detail: {
           event_id: eventId,
           attempts: worst.attempts,
           ...(outcomes.length > 1 ? { destination: worst.name } : {}),
           ...(failure.userMessage !== undefined ? { meta_message: failure.message } : {}),
           ...meta,
         },
-        destinations,
-      ),
+        extra: { destinations },
+      }),
     };
   }
 
   const sent = outcomes.filter((o): o is Extract<DestinationOutcome, { status: "sent" }> => o.status === "sent");
   const has = (status: DestinationOutcome["status"]) => outcomes.some((o) => o.status === status);
   if (has("queued"))
-    return { status: 202, outcome: "queued", body: { status: "queued", event_id: eventId, destinations } };
+    return {
+      status: 202,
+      outcome: "queued",
+      destinations,
+      body: { status: "queued", event_id: eventId, destinations },
+    };
   if (has("duplicate") && !has("sent")) {
     return {
-      status: queued ? 202 : 200,
+      status: duplicate,
       outcome: "duplicate",
+      destinations,
       body: { status: "duplicate", event_id: eventId, destinations },
     };
   }
@@ -151,6 +202,7 @@ export function webhookAnswer(eventId: string, outcomes: DestinationOutcome[], q
             },
           }
         : {}),
+      destinations,
       body: {
         status: "sent",
         event_id: eventId,
@@ -169,31 +221,40 @@ export function webhookAnswer(eventId: string, outcomes: DestinationOutcome[], q
     return {
       status: 200,
       outcome: "dry_run",
+      destinations,
       body: { status: "dry_run", event_id: eventId, message: DRY_RUN_MESSAGE, destinations },
     };
   const reasons = outcomes.map((o) => (o.status === "skipped" ? o.reason : ""));
   const reason = reasons.includes("consent_denied") ? "consent_denied" : (reasons.find(Boolean) ?? "skipped");
-  return { status: 200, outcome: "skipped", body: { status: "skipped", reason, event_id: eventId, destinations } };
+  return {
+    status: 200,
+    outcome: "skipped",
+    destinations,
+    body: { status: "skipped", reason, event_id: eventId, destinations },
+  };
 }
 
 export const DRY_RUN_MESSAGE =
   "No access token is set (META_ACCESS_TOKEN, or the destination's access_token_secret): the event was built and logged, and not sent";
 
 /**
- * How a failure is answered: Meta refusing the event itself is the sender's data, 422; a
- * transient failure is 503 (redeliver later); Meta refusing our configuration (token, pixel,
- * permissions, version) is 502.
+ * The error code of a failure: Meta refusing the event itself is the sender's data
+ * (`meta_rejected_event`, 422); a transient failure is `meta_unavailable` (503, redeliver later);
+ * Meta refusing our configuration (token, pixel, permissions, version) is
+ * `meta_rejected_configuration` (502).
  *
  * @example
  * ```ts
- * failureAnswer({ ok: false, transient: false, status: 400, code: 100, subcode: 33, message: "…" }); // { status: 502, code: "meta_rejected_configuration" }
+ * failureCode({ ok: false, transient: false, status: 400, code: 100, subcode: 33, message: "…" }); // "meta_rejected_configuration"
  * ```
  */
-export function failureAnswer(failure: GraphFailure): { status: 422 | 502 | 503; code: ErrorCode } {
+export function failureCode(
+  failure: GraphFailure,
+): Extract<ErrorCode, "meta_unavailable" | "meta_rejected_event" | "meta_rejected_configuration"> {
   const scope = failureScope(failure);
-  if (scope === "transient") return { status: 503, code: "meta_unavailable" };
-  if (scope === "event") return { status: 422, code: "meta_rejected_event" };
-  return { status: 502, code: "meta_rejected_configuration" };
+  if (scope === "transient") return "meta_unavailable";
+  if (scope === "event") return "meta_rejected_event";
+  return "meta_rejected_configuration";
 }
 
 /**
@@ -221,7 +282,7 @@ export function metaFields(failure: GraphFailure): { fbtrace_id?: string; meta_c
 }
 
 /** One destination as the answer lists it: its name, status, and what Meta said, never personal data. */
-function destinationView(outcome: DestinationOutcome): Record<string, unknown> {
+function destinationView(outcome: DestinationOutcome): DestinationView {
   switch (outcome.status) {
     case "sent":
       return {
@@ -235,26 +296,15 @@ function destinationView(outcome: DestinationOutcome): Record<string, unknown> {
       return { name: outcome.name, status: "skipped", reason: outcome.reason };
     case "in_flight":
       return { name: outcome.name, status: "in_flight" };
-    case "failed": {
-      const { code } = failureAnswer(outcome.failure);
+    case "failed":
       return {
         name: outcome.name,
         status: "failed",
-        error: code,
+        error: failureCode(outcome.failure),
         attempts: outcome.attempts,
         ...metaFields(outcome.failure),
       };
-    }
     default:
       return { name: outcome.name, status: outcome.status };
   }
-}
-
-function errorBody(
-  code: ErrorCode,
-  message: string,
-  extra: Record<string, unknown>,
-  destinations: unknown[],
-): Record<string, unknown> {
-  return { error: { code, message, ...extra }, destinations };
 }

@@ -14,6 +14,7 @@
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { logLine } from "../core/log";
+import { defaultRuntime } from "../core/runtime";
 import { SOURCE } from "../config/destinations";
 import { ConfigError, configFor, type RelayConfig } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
@@ -21,30 +22,27 @@ import { circuitName } from "../delivery/holds";
 import { webhookBatch } from "../observe/metrics";
 import { recordLater } from "../observe/recorder";
 import { adminRoutes } from "./admin";
+import type { AppBindings } from "./bindings";
 import { consoleRoutes } from "./console/routes";
-import { errorAnswer, handleWebhook, type RouteDeps } from "./webhookRoute";
+import { ApiError, errorResponse } from "./errors";
+import { acceptWebhook, previewWebhook, type WebhookRuntime } from "./webhookRoute";
 
 /** The contract's limit on a webhook body. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** The outside world, injectable for tests. */
-export type AppDeps = RouteDeps;
-
-type AppEnv = { Bindings: QueueBindings };
+/** The app's bindings: the webhook routes' and the operator's. */
+type AppEnv = { Bindings: AppBindings };
 
 /**
- * Builds the relay's Hono app. Every dependency on the outside world can be replaced.
+ * Builds the relay's Hono app. Every part of the outside world (core's `Runtime`) can be replaced,
+ * and so can the webhook's metrics recorder (by default, the isolate's buffer of ../observe/recorder).
  */
-export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
-  const deps: AppDeps = {
-    // Late-bound, so a test that stubs globalThis.fetch is honoured.
-    fetch: (input, init) => fetch(input, init),
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    random: Math.random,
-    log: (line) => console.log(line),
-    metrics: (env, record, waitUntil) => recordLater(env, webhookBatch(record, deps.now()), waitUntil),
-    ...overrides,
+export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv> {
+  const { metrics, ...replaced } = overrides;
+  const world = defaultRuntime(replaced);
+  const runtime: WebhookRuntime = {
+    ...world,
+    metrics: metrics ?? ((env, record, waitUntil) => recordLater(env, webhookBatch(record, world.now()), waitUntil)),
   };
   const app = new Hono<AppEnv>();
 
@@ -56,46 +54,55 @@ export function createApp(overrides: Partial<AppDeps> = {}): Hono<AppEnv> {
       if (!(error instanceof ConfigError)) throw error;
       return c.json({ status: "ok", mode: "misconfigured", reason: error.message });
     }
-    const destinations = await destinationModes(c.env, config, deps.now());
+    const destinations = await destinationModes(c.env, config, runtime.now());
     const modes = destinations.map((d) => d.mode);
     const mode = modes.includes("misconfigured") ? "misconfigured" : modes.includes("live") ? "live" : "dry_run";
     return c.json({ status: "ok", mode, destinations });
   });
 
-  const limit = (preview: boolean) =>
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => {
-        if (!preview) deps.metrics(c.env, { outcome: "invalid", destinations: [] });
-        return errorAnswer(c, 413, "payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`);
-      },
-    });
-  const post = (preview: boolean) => (c: Context<AppEnv>) => {
-    const source = c.req.param("source");
-    if (source !== undefined && !SOURCE.test(source)) return errorAnswer(c, 404, "not_found", "No such route");
-    return handleWebhook(c, deps, preview, source);
-  };
-  const notPost = (c: Context<AppEnv>) => errorAnswer(c, 405, "method_not_allowed", "Use POST");
-  for (const path of [
-    "/webhooks/cartful",
-    "/webhooks/cartful/preview",
-    "/webhooks/cartful/:source",
-    "/webhooks/cartful/:source/preview",
-  ]) {
-    const preview = path.endsWith("/preview");
-    app.post(path, limit(preview), post(preview));
-    app.all(path, notPost);
-  }
+  const tooLarge = (c: Context<AppEnv>) =>
+    errorResponse(c, new ApiError("payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`));
+  // A webhook over the limit is counted (as invalid), like any other refusal; a preview never is.
+  const webhookLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => {
+      runtime.metrics(c.env, { outcome: "invalid", destinations: [] });
+      return tooLarge(c);
+    },
+  });
+  const previewLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  const accept = (c: Context<AppEnv>) => acceptWebhook(c, runtime, sourceOf(c));
+  const preview = (c: Context<AppEnv>) => previewWebhook(c, runtime, sourceOf(c));
+  const notPost = (c: Context<AppEnv>) => errorResponse(c, new ApiError("method_not_allowed", "Use POST"));
+  // In this order: `/webhooks/cartful/preview` is matched before `/webhooks/cartful/:source`.
+  app.post("/webhooks/cartful", webhookLimit, accept);
+  app.all("/webhooks/cartful", notPost);
+  app.post("/webhooks/cartful/preview", previewLimit, preview);
+  app.all("/webhooks/cartful/preview", notPost);
+  app.post("/webhooks/cartful/:source", webhookLimit, accept);
+  app.all("/webhooks/cartful/:source", notPost);
+  app.post("/webhooks/cartful/:source/preview", previewLimit, preview);
+  app.all("/webhooks/cartful/:source/preview", notPost);
 
-  app.route("/admin", consoleRoutes(deps));
+  app.route("/admin", consoleRoutes(runtime));
   app.route("/admin", adminRoutes);
 
-  app.notFound((c) => errorAnswer(c, 404, "not_found", "No such route"));
+  app.notFound((c) => errorResponse(c, new ApiError("not_found", "No such route")));
+  // Every refusal is an ApiError (./errors), thrown by a route and answered here in the contract's
+  // shape; anything else is the relay's own fault: logged by name, answered 500.
   app.onError((error, c) => {
-    logLine(deps.log, { msg: "error", level: "error", outcome: "internal_error", reason: error.name });
-    return errorAnswer(c, 500, "internal_error", "Unexpected error");
+    if (error instanceof ApiError) return errorResponse(c, error);
+    logLine(runtime.log, { msg: "error", level: "error", outcome: "internal_error", reason: error.name });
+    return errorResponse(c, new ApiError("internal_error", "Unexpected error"));
   });
   return app;
+}
+
+/** The `{source}` segment a webhook came in on, if any; a name no destination could match is no route (404). */
+function sourceOf(c: Context<AppEnv>): string | undefined {
+  const source = c.req.param("source");
+  if (source !== undefined && !SOURCE.test(source)) throw new ApiError("not_found", "No such route");
+  return source;
 }
 
 /**

@@ -65,7 +65,7 @@ export type WebhookVerificationReason =
  * @example
  * ```ts
  * try { await authenticate(headers, body, secret, Date.now()); }
- * catch (e) { if (e instanceof WebhookVerificationError) return c.json({ error: { code: "unauthorized", message: e.reason } }, 401); throw e; }
+ * catch (e) { if (e instanceof WebhookVerificationError) throw new ApiError("unauthorized", e.reason); throw e; }
  * ```
  */
 export class WebhookVerificationError extends Error {

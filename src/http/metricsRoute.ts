@@ -13,23 +13,21 @@ import { Hono } from "hono";
 import { ConfigError, configFor } from "../config/settings";
 import { metricsAnswer, type MetricsWindow, WINDOWS } from "../observe/metrics";
 import { flushMetrics, metricsStore } from "../observe/recorder";
+import { ApiError } from "./errors";
 
-export const metricsRoutes = new Hono();
+export const metricsRoutes = new Hono<{ Bindings: Partial<Pick<Env, "METRICS">> }>();
 
 metricsRoutes.get("/", async (c) => {
   const window = c.req.query("window") ?? "24h";
   if (!Object.hasOwn(WINDOWS, window)) {
-    return c.json(
-      { error: { code: "invalid_window", message: `window must be one of ${Object.keys(WINDOWS).join(", ")}` } },
-      400,
-    );
+    throw new ApiError("invalid_window", `window must be one of ${Object.keys(WINDOWS).join(", ")}`);
   }
-  const store = metricsStore(c.env as object);
-  if (!store) return c.json({ error: { code: "not_configured", message: "METRICS is not bound" } }, 503);
-  await flushMetrics(c.env as object);
+  const store = metricsStore(c.env);
+  if (!store) throw new ApiError("not_configured", "METRICS is not bound");
+  await flushMetrics(c.env);
   let names: string[] = [];
   try {
-    names = configFor(c.env as object).destinations.map((destination) => destination.name);
+    names = configFor(c.env).destinations.map((destination) => destination.name);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
   }

@@ -1,52 +1,175 @@
 /**
- * The Studio webhook route, `POST /webhooks/cartful[/{source}][/preview]`: authenticate, read
- * the settings, validate, transform, then per destination preview, log (dry run), queue, or send
- * directly; one log line per webhook. The answer is decided by ./answers.
+ * The Studio webhook routes, `POST /webhooks/cartful[/{source}]` ({@link acceptWebhook}) and its
+ * `/preview` ({@link previewWebhook}): read the body, authenticate, read the settings, check the
+ * content type and the JSON, transform (`readWebhook`, shared by both); then per destination
+ * preview, or log (dry run), queue, or send directly; one log line per webhook. The answer is
+ * decided by ./answers; every refusal is an ApiError (./errors).
  *
  * Order matters: authentication comes first (a caller without the secret learns nothing, not even
  * that a setting is broken), then the settings, then the body.
  */
 import type { Context } from "hono";
-import { type LogFields, type LogSink, logLine } from "../core/log";
+import { type LogFields, logLine } from "../core/log";
+import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor, type Destination, type RelayConfig, webhookSecret } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
 import { eventsRequestBody, eventsUrl } from "../delivery/graph";
 import { intakeKeys, intakeShard, MessageTooLargeError, enqueueEvents, type EnqueueResult } from "../delivery/producer";
-import { type DeliverDeps, deliver } from "../delivery/retry";
+import { deliver } from "../delivery/retry";
 import type { ServerEvent } from "../transform/capi";
 import { type DestinationResult, type TransformResult, transformWebhook } from "../transform/transformWebhook";
 import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics";
-import { type Answer, type DestinationOutcome, type ErrorCode, webhookAnswer } from "./answers";
+import { type Delivery, type DestinationOutcome, deliveryAnswer, type WebhookAnswerBody } from "./answers";
+import { ApiError } from "./errors";
 import { authenticate, WebhookVerificationError } from "./auth";
+import type { WebhookBindings } from "./bindings";
 
-/** The outside world, injectable for tests. */
-export interface RouteDeps extends Omit<DeliverDeps, "timeoutMs"> {
-  log: LogSink;
-  /** Counts a webhook for the metrics (never a preview); `waitUntil` keeps the Worker alive for the write. */
-  metrics: (env: object, record: WebhookRecord, waitUntil?: (promise: Promise<unknown>) => void) => void;
+/** Counts a webhook for the metrics (never a preview); `waitUntil` keeps the Worker alive for the write. */
+export type WebhookMetrics = (
+  env: WebhookBindings,
+  record: WebhookRecord,
+  waitUntil?: (promise: Promise<unknown>) => void,
+) => void;
+
+/** What the webhook routes are handed: the outside world, and the route's own metrics recorder. */
+export interface WebhookRuntime extends Runtime {
+  metrics: WebhookMetrics;
 }
 
 type Log = (fields: Omit<LogFields, "msg" | "route">) => void;
-type Routed = Extract<TransformResult<Destination>, { outcome: "routed" }>;
+type WebhookContext = Context<{ Bindings: WebhookBindings }>;
+type RoutedResult = Extract<TransformResult<Destination>, { outcome: "routed" }>;
 type Built = Extract<DestinationResult<Destination>, { outcome: "event" }>;
 
+/** One webhook on its way through the route: its context, the outside world, its log line and its count. */
+interface Intake {
+  c: WebhookContext;
+  runtime: WebhookRuntime;
+  /** ms, when the webhook came in (for `latency_ms`). */
+  started: number;
+  /** Writes the webhook's one log line. */
+  log: Log;
+  /** Counts the webhook for the metrics (a preview counts nothing). */
+  count: (record: WebhookRecord) => void;
+}
+
+/** A webhook read, authenticated and transformed into one event per destination that takes it. */
+interface Routed {
+  config: RelayConfig;
+  /** How the sender authenticated: `bearer` or `signature`. */
+  auth: string;
+  /** The transform's result: the ids, the match report, and each destination's event or why it was skipped. */
+  result: RoutedResult;
+  /** ms, the clock the events were built with. */
+  now: number;
+  /** The ids every later log line of this webhook carries. */
+  ids: Pick<LogFields, "event_id" | "studio_event_id" | "auth" | "keys" | "dropped">;
+}
+
 /**
- * Handles one webhook (or its preview).
+ * `POST /webhooks/cartful[/{source}]`: reads the webhook, then delivers each destination's event
+ * (logged in dry run, queued, or sent directly) and answers as ./answers decides. Counted for the
+ * metrics, whatever the answer.
  *
  * @param source the `{source}` route segment, if the webhook came in on one
+ * @example
+ * ```ts
+ * app.post("/webhooks/cartful", (c) => acceptWebhook(c, runtime, undefined));
+ * ```
  */
-export async function handleWebhook(
-  c: Context<{ Bindings: QueueBindings }>,
-  deps: RouteDeps,
-  preview: boolean,
+export async function acceptWebhook(
+  c: WebhookContext,
+  runtime: WebhookRuntime,
   source: string | undefined,
 ): Promise<Response> {
-  const started = deps.now();
-  const route = preview ? "preview" : "webhook";
+  const intake = startIntake(c, runtime, "webhook", countWebhook(c, runtime));
+  const read = await readWebhook(intake, source);
+  if (read instanceof Response) return read;
+  const { result, ids } = read;
+  const webhookId = read.auth === "signature" ? c.req.header("webhook-id") : undefined;
+  const delivery = await deliverRouted({
+    env: c.env,
+    runtime,
+    config: read.config,
+    routed: result,
+    webhookId,
+    now: read.now,
+  });
+  const answer = deliveryAnswer(result.eventId, delivery);
+  const status = "error" in answer ? answer.error.status : answer.status;
+  intake.count({
+    outcome: delivery.path === "too_large" ? "invalid" : "accepted",
+    eventId: result.eventId,
+    keys: result.match.sent,
+    destinations: deliveredOutcomes(delivery).map((o) => destinationRecord(o, runtime.now() - intake.started)),
+  });
+  intake.log({
+    level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
+    outcome: answer.outcome,
+    status,
+    ...answer.meta,
+    ...ids,
+    destinations: answer.destinations.map((d) => ({ name: d.name, outcome: d.status })),
+  });
+  if ("error" in answer) throw answer.error;
+  return c.json(answer.body, answer.status);
+}
+
+/**
+ * `POST /webhooks/cartful[/{source}]/preview`: reads the webhook as {@link acceptWebhook} does and
+ * answers with the request each destination would be sent (token redacted); sends, queues and
+ * counts nothing.
+ *
+ * @example
+ * ```ts
+ * app.post("/webhooks/cartful/preview", (c) => previewWebhook(c, runtime, undefined));
+ * ```
+ */
+export async function previewWebhook(
+  c: WebhookContext,
+  runtime: WebhookRuntime,
+  source: string | undefined,
+): Promise<Response> {
+  const intake = startIntake(c, runtime, "preview", () => {});
+  const read = await readWebhook(intake, source);
+  if (read instanceof Response) return read;
+  const { config, result, ids } = read;
+  const destinations = result.results.map((r) =>
+    r.outcome === "event"
+      ? { name: r.destination.name, status: "preview", request: previewRequest(config, r.destination, r.event) }
+      : { name: r.destination.name, status: "skipped", reason: r.reason },
+  );
+  const first = destinations.find((d) => "request" in d);
+  intake.log({
+    outcome: "previewed",
+    status: 200,
+    ...ids,
+    destinations: destinations.map((d) => ({ name: d.name, outcome: d.status })),
+  });
+  return c.json({
+    status: "preview",
+    event_id: result.eventId,
+    ...(first && "request" in first ? { request: first.request } : {}),
+    match: result.match,
+    destinations,
+  });
+}
+
+function startIntake(
+  c: WebhookContext,
+  runtime: WebhookRuntime,
+  route: "webhook" | "preview",
+  count: Intake["count"],
+): Intake {
+  const started = runtime.now();
   const log: Log = (fields) =>
-    logLine(deps.log, { msg: "webhook", route, latency_ms: deps.now() - started, ...fields });
-  const count = (record: WebhookRecord) => {
-    if (preview) return;
+    logLine(runtime.log, { msg: "webhook", route, latency_ms: runtime.now() - started, ...fields });
+  return { c, runtime, started, log, count };
+}
+
+/** Counts a webhook for the metrics, the write kept alive by the request's `waitUntil` when there is one. */
+function countWebhook(c: WebhookContext, runtime: WebhookRuntime): Intake["count"] {
+  return (record) => {
     let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
     try {
       const ctx = c.executionCtx;
@@ -54,77 +177,25 @@ export async function handleWebhook(
     } catch {
       // No execution context (a test calling the app directly): the write goes out unawaited.
     }
-    deps.metrics(c.env, record, waitUntil);
+    runtime.metrics(c.env, record, waitUntil);
   };
+}
 
-  let raw: Uint8Array;
-  try {
-    raw = new Uint8Array(await c.req.arrayBuffer());
-  } catch {
-    // The client went away mid-body (or sent a broken chunked body): its problem, not ours, and
-    // not worth an error line that anyone could write by disconnecting.
-    log({ level: "warn", outcome: "unreadable", status: 400 });
-    count({ outcome: "invalid", destinations: [] });
-    return errorAnswer(c, 400, "unreadable_body", "The body could not be read to its end");
-  }
-  let auth: string;
-  try {
-    auth = await authenticate(c.req.raw.headers, raw, webhookSecret(c.env) ?? "", deps.now());
-  } catch (error) {
-    if (!(error instanceof WebhookVerificationError)) throw error;
-    log({ level: "warn", outcome: "unauthorized", status: 401, reason: error.reason });
-    count({ outcome: "unauthorized", destinations: [] });
-    return errorAnswer(c, 401, "unauthorized", `Authentication failed: ${error.reason}`);
-  }
-
-  let config: RelayConfig;
-  try {
-    config = configFor(c.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    log({ level: "error", outcome: "misconfigured", status: 503, reason: error.message, auth });
-    count({ outcome: "other", destinations: [] });
-    return errorAnswer(c, 503, "relay_misconfigured", error.message);
-  }
-
-  if (!isJsonContentType(c.req.header("content-type"))) {
-    log({ level: "warn", outcome: "rejected", status: 415, auth });
-    count({ outcome: "invalid", destinations: [] });
-    return errorAnswer(c, 415, "unsupported_media_type", "Send the webhook as application/json");
-  }
-  let payload: unknown;
-  try {
-    payload = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
-  } catch {
-    log({ level: "warn", outcome: "rejected", status: 400, auth });
-    count({ outcome: "invalid", destinations: [] });
-    return errorAnswer(c, 400, "invalid_json", "Body is not valid JSON");
-  }
-
-  const now = deps.now();
-  let result: TransformResult<Destination>;
-  try {
-    result = transformWebhook(payload, config, config.destinations, now, source);
-  } catch (error) {
-    // No known input gets here; should one, it is still the sender's input, not a 500.
-    log({ level: "error", outcome: "invalid", status: 422, auth, reason: (error as Error).name });
-    count({ outcome: "invalid", destinations: [] });
-    return c.json(
-      { error: { code: "invalid_webhook", message: "The webhook could not be read", issues: [] }, issues: [] },
-      422,
-    );
-  }
-  if (result.outcome === "invalid") {
-    log({ level: "warn", outcome: "invalid", status: 422, auth, issues: result.issues.map((i) => i.path) });
-    count({ outcome: "invalid", destinations: [] });
-    return c.json(
-      {
-        error: { code: "invalid_webhook", message: "The webhook does not match the schema", issues: result.issues },
-        issues: result.issues,
-      },
-      422,
-    );
-  }
+/**
+ * Reads a webhook up to its events: the body, the sender's credentials, the settings, the content
+ * type, the JSON, then the transform. A refusal is logged, counted and thrown as an
+ * {@link ApiError}; a webhook the settings skip is answered here (200 `skipped`).
+ *
+ * @param source the `{source}` route segment, if the webhook came in on one
+ */
+async function readWebhook(intake: Intake, source: string | undefined): Promise<Response | Routed> {
+  const { c, runtime } = intake;
+  const raw = await readBody(intake);
+  const auth = await authenticateSender(intake, raw);
+  const config = readSettings(intake, auth);
+  const payload = readJson(intake, raw, auth);
+  const now = runtime.now();
+  const result = transform(intake, { payload, config, now, source, auth });
   const ids = {
     event_id: result.eventId,
     studio_event_id: result.studioEventId,
@@ -133,152 +204,206 @@ export async function handleWebhook(
     dropped: result.match.dropped,
   };
   if (result.outcome === "skipped") {
-    log({ outcome: "skipped", status: 200, reason: result.reason, ...ids });
-    count({ outcome: "other", eventId: result.eventId, destinations: [] });
-    return c.json({ status: "skipped", reason: result.reason, event_id: result.eventId });
+    intake.log({ outcome: "skipped", status: 200, reason: result.reason, ...ids });
+    intake.count({ outcome: "other", eventId: result.eventId, destinations: [] });
+    const body: WebhookAnswerBody = { status: "skipped", reason: result.reason, event_id: result.eventId };
+    return c.json(body);
   }
+  return { config, auth, result, now, ids };
+}
 
-  if (preview) {
-    const destinations = result.results.map((r) =>
-      r.outcome === "event"
-        ? { name: r.destination.name, status: "preview", request: previewRequest(config, r.destination, r.event) }
-        : { name: r.destination.name, status: "skipped", reason: r.reason },
-    );
-    const first = destinations.find((d) => "request" in d);
-    log({
-      outcome: "previewed",
-      status: 200,
-      ...ids,
-      destinations: destinations.map((d) => ({ name: d.name, outcome: d.status })),
-    });
-    return c.json({
-      status: "preview",
-      event_id: result.eventId,
-      ...(first && "request" in first ? { request: first.request } : {}),
-      match: result.match,
-      destinations,
+/** Logs and counts a refused webhook (its log line carries the answer's status), then throws the answer. */
+function refuse(
+  intake: Intake,
+  error: ApiError,
+  counted: WebhookRecord["outcome"],
+  fields: Pick<LogFields, "level" | "outcome" | "reason" | "auth" | "issues">,
+): never {
+  const { level, outcome, ...rest } = fields;
+  intake.log({ level, outcome, status: error.status, ...rest });
+  intake.count({ outcome: counted, destinations: [] });
+  throw error;
+}
+
+async function readBody(intake: Intake): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await intake.c.req.arrayBuffer());
+  } catch {
+    // The client went away mid-body (or sent a broken chunked body): its problem, not ours, and
+    // not worth an error line that anyone could write by disconnecting.
+    const error = new ApiError("unreadable_body", "The body could not be read to its end");
+    return refuse(intake, error, "invalid", { level: "warn", outcome: "unreadable" });
+  }
+}
+
+/** The sender's credential (`bearer` or `signature`), checked first: a caller without the secret learns nothing more. */
+async function authenticateSender(intake: Intake, raw: Uint8Array): Promise<string> {
+  const { c, runtime } = intake;
+  try {
+    return await authenticate(c.req.raw.headers, raw, webhookSecret(c.env) ?? "", runtime.now());
+  } catch (error) {
+    if (!(error instanceof WebhookVerificationError)) throw error;
+    const answer = new ApiError("unauthorized", `Authentication failed: ${error.reason}`);
+    return refuse(intake, answer, "unauthorized", { level: "warn", outcome: "unauthorized", reason: error.reason });
+  }
+}
+
+function readSettings(intake: Intake, auth: string): RelayConfig {
+  try {
+    return configFor(intake.c.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const answer = new ApiError("relay_misconfigured", error.message);
+    return refuse(intake, answer, "other", { level: "error", outcome: "misconfigured", reason: error.message, auth });
+  }
+}
+
+function readJson(intake: Intake, raw: Uint8Array, auth: string): unknown {
+  if (!isJsonContentType(intake.c.req.header("content-type"))) {
+    const error = new ApiError("unsupported_media_type", "Send the webhook as application/json");
+    refuse(intake, error, "invalid", { level: "warn", outcome: "rejected", auth });
+  }
+  try {
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
+  } catch {
+    const error = new ApiError("invalid_json", "Body is not valid JSON");
+    return refuse(intake, error, "invalid", { level: "warn", outcome: "rejected", auth });
+  }
+}
+
+/** The webhook's events, one per destination that takes it; an invalid webhook is refused (422). */
+function transform(
+  intake: Intake,
+  input: { payload: unknown; config: RelayConfig; now: number; source: string | undefined; auth: string },
+): Exclude<TransformResult<Destination>, { outcome: "invalid" }> {
+  const { payload, config, now, source, auth } = input;
+  let result: TransformResult<Destination>;
+  try {
+    result = transformWebhook(payload, config, config.destinations, now, source);
+  } catch (error) {
+    // No known input gets here; should one, it is still the sender's input, not a 500.
+    const answer = new ApiError("invalid_webhook", "The webhook could not be read", { issues: [] });
+    return refuse(intake, answer, "invalid", {
+      level: "error",
+      outcome: "invalid",
+      auth,
+      reason: (error as Error).name,
     });
   }
+  if (result.outcome === "invalid") {
+    const answer = new ApiError("invalid_webhook", "The webhook does not match the schema", { issues: result.issues });
+    return refuse(intake, answer, "invalid", {
+      level: "warn",
+      outcome: "invalid",
+      auth,
+      issues: result.issues.map((i) => i.path),
+    });
+  }
+  return result;
+}
 
-  const webhookId = auth === "signature" ? c.req.header("webhook-id") : undefined;
-  const { answer, outcomes } = await deliverRouted(c.env, deps, config, result, webhookId, now);
-  count({
-    outcome: answer.status === 422 && outcomes.length === 0 ? "invalid" : "accepted",
-    eventId: result.eventId,
-    keys: result.match.sent,
-    destinations: outcomes.map((o) => destinationRecord(o, deps.now() - started)),
-  });
-  log({
-    level: answer.status >= 500 ? "error" : answer.status >= 400 ? "warn" : "info",
-    outcome: answer.outcome,
-    status: answer.status,
-    ...answer.meta,
-    ...ids,
-    destinations: (answer.body.destinations as { name: string; status: string }[]).map((d) => ({
-      name: d.name,
-      outcome: d.status,
-    })),
-  });
-  if (answer.retryAfter !== undefined) c.header("Retry-After", String(answer.retryAfter));
-  return c.json(answer.body, answer.status);
+/** What the delivery of a routed webhook needs. */
+interface Delivering {
+  env: QueueBindings;
+  runtime: WebhookRuntime;
+  config: RelayConfig;
+  routed: RoutedResult;
+  /** Standard Webhooks' `webhook-id`, when the webhook was signed: part of the intake keys. */
+  webhookId: string | undefined;
+  /** ms */
+  now: number;
 }
 
 /**
- * Dry-run destinations are logged, the live ones queued or sent; then the answer is decided.
- * `outcomes` is empty when the webhook was refused before any destination got its event.
+ * Dry-run destinations are logged, the live ones queued (when the queue is bound) or sent
+ * directly; what became of each is for ./answers to word.
  */
-async function deliverRouted(
-  env: QueueBindings,
-  deps: RouteDeps,
-  config: RelayConfig,
-  routed: Routed,
-  webhookId: string | undefined,
-  now: number,
-): Promise<{ answer: Answer; outcomes: DestinationOutcome[] }> {
-  const outcomes = new Map<string, DestinationOutcome>();
+async function deliverRouted(delivering: Delivering): Promise<Delivery> {
+  const { env, routed } = delivering;
+  const settled = new Map<string, DestinationOutcome>();
   const live: Built[] = [];
   for (const r of routed.results) {
     const name = r.destination.name;
-    if (r.outcome === "skipped") outcomes.set(name, { name, status: "skipped", reason: r.reason });
+    if (r.outcome === "skipped") settled.set(name, { name, status: "skipped", reason: r.reason });
     else if (!r.destination.target) {
-      outcomes.set(name, { name, status: "dry_run" });
-      logLine(deps.log, {
-        msg: "capi_event",
-        outcome: "dry_run",
-        dry_run: true,
-        destination: name,
-        event_id: routed.eventId,
-        studio_event_id: routed.studioEventId,
-        event: withoutIp(r.event),
-      });
+      settled.set(name, { name, status: "dry_run" });
+      logDryRun(delivering, r);
     } else live.push(r);
   }
-  const queued = Boolean(env.CAPI_QUEUE);
-  if (live.length > 0) {
-    if (queued) {
-      let results: EnqueueResult[];
-      try {
-        results = await enqueueEvents(
-          env,
-          {
-            studioEventId: routed.studioEventId,
-            ...(webhookId ? { webhookId } : {}),
-            events: live.map((r) => ({
-              destination: r.destination.name,
-              pixelId: r.destination.pixelId,
-              event: r.event,
-            })),
-          },
-          deps.now(),
-          deps.log,
-        );
-      } catch (error) {
-        if (error instanceof MessageTooLargeError) {
-          const issues = [{ path: "", message: "The event built from this webhook is too large to queue" }];
-          return {
-            answer: {
-              status: 422,
-              outcome: "invalid",
-              body: { error: { code: "invalid_webhook", message: error.message, issues }, issues, destinations: [] },
-            },
-            outcomes: [],
-          };
-        }
-        const answer: Answer = {
-          status: 503,
-          retryAfter: 30,
-          outcome: "enqueue_failed",
-          body: {
-            error: {
-              code: "queue_unavailable" satisfies ErrorCode,
-              message: "The event could not be queued; redeliver later",
-              event_id: routed.eventId,
-            },
-            destinations: routed.results.map((r) => {
-              const known = outcomes.get(r.destination.name);
-              return known
-                ? { name: known.name, status: known.status }
-                : { name: r.destination.name, status: "failed", error: "queue_unavailable" };
-            }),
-          },
-        };
-        return { answer, outcomes: [...outcomes.values()] };
-      }
-      for (const result of results) {
-        outcomes.set(
-          result.destination,
-          result.status === "in_flight"
-            ? { name: result.destination, status: "in_flight", retryAfterSeconds: result.retryAfterSeconds }
-            : { name: result.destination, status: result.status },
-        );
-      }
-    } else {
-      for (const outcome of await sendDirect(env, deps, config, routed, live, webhookId, now))
-        outcomes.set(outcome.name, outcome);
-    }
+  /** Every destination's outcome, in the order of the settings. */
+  const inOrder = (outcomes: DestinationOutcome[]) => {
+    for (const outcome of outcomes) settled.set(outcome.name, outcome);
+    return routed.results.map((r) => settled.get(r.destination.name)!);
+  };
+  if (!env.CAPI_QUEUE) {
+    return { path: "direct", outcomes: inOrder(live.length > 0 ? await sendDirect({ ...delivering, live }) : []) };
   }
-  const ordered = routed.results.map((r) => outcomes.get(r.destination.name)!);
-  return { answer: webhookAnswer(routed.eventId, ordered, queued), outcomes: ordered };
+  if (live.length === 0) return { path: "queued", outcomes: inOrder([]) };
+  let results: EnqueueResult[];
+  try {
+    results = await enqueueLive(delivering, live);
+  } catch (error) {
+    if (error instanceof MessageTooLargeError) return { path: "too_large", message: error.message };
+    return {
+      path: "queue_unavailable",
+      names: routed.results.map((r) => r.destination.name),
+      settled: [...settled.values()],
+    };
+  }
+  return {
+    path: "queued",
+    outcomes: inOrder(
+      results.map((result) =>
+        result.status === "in_flight"
+          ? { name: result.destination, status: "in_flight", retryAfterSeconds: result.retryAfterSeconds }
+          : { name: result.destination, status: result.status },
+      ),
+    ),
+  };
+}
+
+/** The event a dry-run destination would have been sent, logged without its IP address. */
+function logDryRun({ runtime, routed }: Delivering, built: Built): void {
+  logLine(runtime.log, {
+    msg: "capi_event",
+    outcome: "dry_run",
+    dry_run: true,
+    destination: built.destination.name,
+    event_id: routed.eventId,
+    studio_event_id: routed.studioEventId,
+    event: withoutIp(built.event),
+  });
+}
+
+/** Hands the live events to the delivery queue (./delivery/producer claims them first). */
+function enqueueLive({ env, runtime, routed, webhookId }: Delivering, live: Built[]): Promise<EnqueueResult[]> {
+  return enqueueEvents(
+    env,
+    {
+      studioEventId: routed.studioEventId,
+      ...(webhookId ? { webhookId } : {}),
+      events: live.map((r) => ({
+        destination: r.destination.name,
+        pixelId: r.destination.pixelId,
+        event: r.event,
+      })),
+    },
+    runtime.now(),
+    runtime.log,
+  );
+}
+
+/** The outcomes a delivery counts: every destination's, or those settled before the queue refused. */
+function deliveredOutcomes(delivery: Delivery): DestinationOutcome[] {
+  switch (delivery.path) {
+    case "queued":
+    case "direct":
+      return delivery.outcomes;
+    case "too_large":
+      return [];
+    case "queue_unavailable":
+      return delivery.settled;
+  }
 }
 
 /** One destination's outcome, as the metrics count it. */
@@ -308,15 +433,15 @@ function destinationRecord(outcome: DestinationOutcome, latencyMs: number): Webh
  * is remembered for 48 hours, so Studio's redelivery after a partial failure sends only what
  * did not go through; without it, Meta's own deduplication by `event_id` drops the repeat.
  */
-async function sendDirect(
-  env: QueueBindings,
-  deps: RouteDeps,
-  config: RelayConfig,
-  routed: Routed,
-  live: Built[],
-  webhookId: string | undefined,
-  now: number,
-): Promise<DestinationOutcome[]> {
+async function sendDirect({
+  env,
+  runtime,
+  config,
+  routed,
+  live,
+  webhookId,
+  now,
+}: Delivering & { live: Built[] }): Promise<DestinationOutcome[]> {
   const keys = live.map((r) => intakeKeys(routed.studioEventId, webhookId, r.destination.name));
   const ledger = env.INTAKE_LEDGER?.get(env.INTAKE_LEDGER.idFromName(intakeShard(routed.studioEventId)));
   const claims = ledger
@@ -335,7 +460,7 @@ async function sendDirect(
       if (claim?.outcome === "in_flight")
         return { name, status: "in_flight", retryAfterSeconds: claim.retryAfterSeconds };
       const { outcome, attempts } = await deliver(r.destination.target!, [r.event], {
-        ...deps,
+        ...runtime,
         timeoutMs: config.timeoutMs,
       });
       if (claim?.outcome === "claimed") {
@@ -386,15 +511,4 @@ function withoutIp(event: ServerEvent): ServerEvent {
 function isJsonContentType(value: string | undefined): boolean {
   const type = value?.split(";", 1)[0]?.trim().toLowerCase();
   return type === "application/json" || (type !== undefined && /^application\/[\w.+-]+\+json$/.test(type));
-}
-
-/** An error answer in the contract's shape. */
-export function errorAnswer(
-  c: Context,
-  status: 400 | 401 | 404 | 405 | 413 | 415 | 500 | 503,
-  code: ErrorCode,
-  message: string,
-  extra: Record<string, unknown> = {},
-): Response {
-  return c.json({ error: { code, message, ...extra } }, status);
 }

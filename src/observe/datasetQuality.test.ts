@@ -141,7 +141,7 @@ describe("isPermissionFailure", () => {
 describe("readDatasetQuality", () => {
   it("reads with the token in a header and answers ok", async () => {
     const graph = fakeFetch(200, META_EXAMPLE);
-    const state = await readDatasetQuality(target, { fetch: graph.fetch, now: NOW });
+    const state = await readDatasetQuality(target, { fetch: graph.fetch, now: () => NOW });
     expect(state).toMatchObject({ state: "ok", quality: { fetchedAt: NOW, events: [{ compositeScore: 7.2 }] } });
     expect(graph.calls[0]?.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
     expect(graph.calls[0]?.url).not.toContain(TOKEN);
@@ -155,7 +155,7 @@ describe("readDatasetQuality", () => {
         code: 10,
       },
     });
-    expect(await readDatasetQuality(target, { fetch: graph.fetch, now: NOW })).toEqual({
+    expect(await readDatasetQuality(target, { fetch: graph.fetch, now: () => NOW })).toEqual({
       state: "permission",
       at: NOW,
       code: 10,
@@ -165,7 +165,7 @@ describe("readDatasetQuality", () => {
 
   it("reports other refusals as failed, with Meta's code and without the token", async () => {
     const graph = fakeFetch(400, { error: { message: `Invalid OAuth access token ${TOKEN}`, code: 190 } });
-    const state = await readDatasetQuality(target, { fetch: graph.fetch, now: NOW });
+    const state = await readDatasetQuality(target, { fetch: graph.fetch, now: () => NOW });
     expect(state).toMatchObject({ state: "failed", code: 190 });
     expect(JSON.stringify(state)).not.toContain(TOKEN);
   });
@@ -174,7 +174,7 @@ describe("readDatasetQuality", () => {
     const down = (async () => {
       throw new TypeError("connection refused");
     }) as typeof fetch;
-    expect(await readDatasetQuality(target, { fetch: down, now: NOW })).toMatchObject({
+    expect(await readDatasetQuality(target, { fetch: down, now: () => NOW })).toMatchObject({
       state: "failed",
       message: "Meta unreachable: TypeError",
     });
@@ -182,7 +182,7 @@ describe("readDatasetQuality", () => {
       new Promise((_, reject) =>
         init?.signal?.addEventListener("abort", () => reject(new Error("aborted"))),
       )) as typeof fetch;
-    expect(await readDatasetQuality(target, { fetch: hang, now: NOW, timeoutMs: 5 })).toMatchObject({
+    expect(await readDatasetQuality(target, { fetch: hang, now: () => NOW, timeoutMs: 5 })).toMatchObject({
       state: "failed",
       message: "Meta did not answer in time",
     });

@@ -12,11 +12,13 @@
  *
  * @example
  * ```ts
- * const state = await readDatasetQuality({ graphUrl, apiVersion, pixelId, token }, { fetch, now: Date.now() });
+ * const state = await readDatasetQuality({ graphUrl, apiVersion, pixelId, token }, defaultRuntime());
  * state.state; // "ok" | "permission" | "failed"
  * ```
  */
+import type { Runtime } from "../core/runtime";
 import { classifyResponse, type GraphFailure } from "../delivery/graph";
+import { metaErrorOf } from "../delivery/metaErrors";
 
 /** Meta's Dataset Quality answer for a pixel's web events, summarised. */
 export interface DatasetQuality {
@@ -134,8 +136,9 @@ export function parseDatasetQuality(body: unknown, now: number): DatasetQuality 
 }
 
 /**
- * Whether a refusal means the token may not read the dataset: missing permissions (10,
- * 200–299), or an object the token cannot see (100 with subcode 33, or a message saying so).
+ * Whether a refusal means the token may not read the dataset: a missing permission (a code
+ * ../delivery/metaErrors signals as one: 10, 200–299), or an object the token cannot see (100
+ * with subcode 33, or a message saying so).
  *
  * @example
  * ```ts
@@ -143,9 +146,10 @@ export function parseDatasetQuality(body: unknown, now: number): DatasetQuality 
  * ```
  */
 export function isPermissionFailure(failure: Pick<GraphFailure, "code" | "subcode" | "message">): boolean {
-  const code = failure.code;
-  if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) return true;
-  return code === 100 && (failure.subcode === 33 || /missing permissions/i.test(failure.message));
+  const meaning = metaErrorOf(failure.code, failure.subcode);
+  if (meaning?.signal === "permission") return true;
+  // 100 "Invalid parameter": the configuration's when the object is out of the token's reach.
+  return failure.code === 100 && (meaning?.scope === "configuration" || /missing permissions/i.test(failure.message));
 }
 
 /**
@@ -153,13 +157,14 @@ export function isPermissionFailure(failure: Pick<GraphFailure, "code" | "subcod
  *
  * @example
  * ```ts
- * await readDatasetQuality(target, { fetch, now: Date.now(), timeoutMs: 10_000 });
+ * await readDatasetQuality(target, { ...defaultRuntime(), timeoutMs: 10_000 });
  * ```
  */
 export async function readDatasetQuality(
   target: QualityTarget,
-  deps: { fetch: typeof fetch; now: number; timeoutMs?: number },
+  deps: Pick<Runtime, "fetch" | "now"> & { timeoutMs?: number },
 ): Promise<QualityState> {
+  const now = deps.now();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), deps.timeoutMs ?? 10_000);
   try {
@@ -170,20 +175,20 @@ export async function readDatasetQuality(
     });
     const body: unknown = await response.json().catch(() => undefined);
     if (response.ok && typeof record(body).web !== "undefined")
-      return { state: "ok", quality: parseDatasetQuality(body, deps.now) };
-    const outcome = classifyResponse(response.status, response.headers, body, deps.now);
+      return { state: "ok", quality: parseDatasetQuality(body, now) };
+    const outcome = classifyResponse(response.status, response.headers, body, now);
     const failure: GraphFailure = outcome.ok
       ? { ok: false, transient: true, status: response.status, message: "no web data in the answer" }
       : outcome;
     const message = scrub(failure.userMessage ?? failure.message, target.token).slice(0, 300);
     const code = failure.code !== undefined ? { code: failure.code } : {};
     return isPermissionFailure(failure)
-      ? { state: "permission", at: deps.now, message, ...code }
-      : { state: "failed", at: deps.now, message, ...code };
+      ? { state: "permission", at: now, message, ...code }
+      : { state: "failed", at: now, message, ...code };
   } catch (error) {
     return {
       state: "failed",
-      at: deps.now,
+      at: now,
       message: controller.signal.aborted ? "Meta did not answer in time" : `Meta unreachable: ${(error as Error).name}`,
     };
   } finally {

@@ -313,3 +313,13 @@ describe("hourOf", () => {
     expect(hourOf(NOW) % HOUR_MS).toBe(0);
   });
 });
+
+describe("metricsAnswer, with destinations named like Object's own properties", () => {
+  it("answers for a destination named constructor or __proto__, and has nothing for an unknown name", () => {
+    const answer = metricsAnswer(new Map([["constructor", { sent: 2 }]]), "24h", ["constructor", "__proto__"]);
+    expect(answer.destinations.constructor).toMatchObject({ sent: 2, routed: 0 });
+    expect(Object.keys(answer.destinations)).toEqual(["constructor", "__proto__"]);
+    expect(answer.destinations["toString"]).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(answer)).destinations.__proto__).toMatchObject({ sent: 0 });
+  });
+});

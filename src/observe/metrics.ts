@@ -15,8 +15,10 @@
  * metricsAnswer(rows, "24h", destinations); // { window: "24h", webhooks: {…}, destinations: { default: { sent: 10, … } } }
  * ```
  */
+import { nullRecord } from "../core/records";
 import type { BatchReport } from "../delivery/consumer";
 import { failureScope, type GraphFailure } from "../delivery/graph";
+import { metaErrorOf, type MetaRefusal, type MetaSignal, refusalOf } from "../delivery/metaErrors";
 import { USER_DATA_KEYS, type UserDataKey } from "../transform/userData";
 
 export const HOUR_MS = 3_600_000;
@@ -40,19 +42,11 @@ export interface RecentEvent {
   fbtraceId?: string;
 }
 
-/** Meta's answer to something, as the console shows it (Meta's own words, never logged). */
-export interface MetaProblem {
-  /** ms */
-  at: number;
-  status?: number;
-  code?: number;
-  subcode?: number;
-  fbtraceId?: string;
-  message: string;
-}
+/** Meta's refusal and when it came (ms), as the console shows the last one. */
+export type MetaProblem = MetaRefusal & { at: number };
 
-/** What Meta tells the operator to act on. */
-export type SignalKind = "version_warning" | "version_retired" | "token" | "throttle" | "permission";
+/** What Meta tells the operator to act on: a signal of one of its codes, or a version warning header. */
+export type SignalKind = "version_warning" | MetaSignal;
 
 /** A sign from Meta, shown once however often it came. */
 export interface HealthSignal {
@@ -162,9 +156,9 @@ export function latencyPercentile(counts: Record<string, number>, q: number): nu
 }
 
 /**
- * The health signal a failure is, if any: a retired version (2635), a token refused (190, 102,
- * 104), a missing permission (10, 200–299), throttling (HTTP 429, codes 4, 17, 32, 613,
- * 80000–80014).
+ * The health signal a failure is, if any: the one ../delivery/metaErrors gives its code (a
+ * retired version, a token refused, a missing permission, throttling), or throttling for an HTTP
+ * 429 without a code.
  *
  * @example
  * ```ts
@@ -172,18 +166,13 @@ export function latencyPercentile(counts: Record<string, number>, q: number): nu
  * ```
  */
 export function signalOf(
-  failure: Pick<GraphFailure, "status" | "code" | "subcode" | "transient">,
+  failure: Pick<GraphFailure, "status" | "code" | "subcode">,
 ): { kind: SignalKind; detail: string } | undefined {
   const { code, subcode, status } = failure;
   const detail =
     code === undefined ? `HTTP ${status ?? "?"}` : subcode === undefined ? String(code) : `${code}/${subcode}`;
-  if (code === 2635) return { kind: "version_retired", detail };
-  if (code === 190 || code === 102 || code === 104) return { kind: "token", detail };
-  if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) return { kind: "permission", detail };
-  const throttleCode =
-    code === 4 || code === 17 || code === 32 || code === 613 || (code !== undefined && code >= 80000 && code <= 80014);
-  if (status === 429 || throttleCode) return { kind: "throttle", detail };
-  return undefined;
+  const kind = metaErrorOf(code, subcode)?.signal ?? (status === 429 ? "throttle" : undefined);
+  return kind === undefined ? undefined : { kind, detail };
 }
 
 /**
@@ -223,7 +212,7 @@ export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
     if (r.lastFailure) {
       const { at, ...problem } = r.lastFailure;
       batch.failures.push({ destination, at, ...problem });
-      const signal = signalOf({ ...problem, transient: false });
+      const signal = signalOf(problem);
       if (signal) batch.signals.push({ destination, ...signal, at });
     }
     if (r.versionWarning)
@@ -304,15 +293,7 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
         add(d.name, "failed");
         add(d.name, "retried", failureScope(d.failure) === "transient" ? d.attempts - 1 : 0);
         const { failure } = d;
-        batch.failures.push({
-          destination: d.name,
-          at: now,
-          ...(failure.status !== undefined ? { status: failure.status } : {}),
-          ...(failure.code !== undefined ? { code: failure.code } : {}),
-          ...(failure.subcode !== undefined ? { subcode: failure.subcode } : {}),
-          ...(failure.fbtraceId ? { fbtraceId: failure.fbtraceId } : {}),
-          message: (failure.userMessage ?? failure.message).slice(0, 300),
-        });
+        batch.failures.push({ destination: d.name, at: now, ...refusalOf(failure) });
         const signal = signalOf(failure);
         if (signal) batch.signals.push({ destination: d.name, ...signal, at: now });
         if (failure.versionWarning)
@@ -387,8 +368,15 @@ export function metricsAnswer(
       unauthorized: webhook.unauthorized ?? 0,
       invalid: webhook.invalid ?? 0,
     },
-    destinations: Object.fromEntries(names.map((name) => [name, destinationMetrics(counts.get(name) ?? {})])),
+    destinations: perDestination(names, counts),
   };
+}
+
+/** Keyed by destination names, which come from the settings: an object without a prototype (a destination may be named `constructor`). */
+function perDestination(names: readonly string[], counts: WindowCounts): Record<string, DestinationMetrics> {
+  const destinations = nullRecord<DestinationMetrics>();
+  for (const name of names) destinations[name] = destinationMetrics(counts.get(name) ?? {});
+  return destinations;
 }
 
 function destinationMetrics(c: Record<string, number>): DestinationMetrics {

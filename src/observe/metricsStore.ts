@@ -10,13 +10,15 @@
  *
  * @example
  * ```ts
- * const store = env.METRICS.get(env.METRICS.idFromName(METRICS_STORE_NAME));
+ * const store = metricsStoreOf(env)!; // ./instances
  * await store.record(batch);
  * await store.windowCounts("24h", Date.now()); // { "": { received: 14 }, default: { sent: 10, … } }
  * ```
  */
 import { DurableObject } from "cloudflare:workers";
-import { consoleSink, type LogSink, logLine } from "../core/log";
+import { consoleSink, logLine } from "../core/log";
+import type { Runtime } from "../core/runtime";
+import { migrate, type SchemaStep } from "../core/sqlSchema";
 import {
   type HealthSignal,
   HOUR_MS,
@@ -36,6 +38,24 @@ const RECENT_KEPT = 500;
 /** A signal is logged again after this long at the earliest. */
 const SIGNAL_LOG_INTERVAL_MS = HOUR_MS;
 
+/** The store's tables, oldest step first (see core/sqlSchema: never edit a deployed step, add one). */
+const SCHEMA: SchemaStep[] = [
+  [
+    `CREATE TABLE IF NOT EXISTS counts (
+       hour INTEGER NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
+       PRIMARY KEY (hour, destination, name)) WITHOUT ROWID`,
+    `CREATE TABLE IF NOT EXISTS recent (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, destination TEXT NOT NULL, event_id TEXT NOT NULL,
+       outcome TEXT NOT NULL, keys TEXT NOT NULL, fbtrace_id TEXT)`,
+    `CREATE TABLE IF NOT EXISTS latest (
+       destination TEXT PRIMARY KEY, accepted_at INTEGER, accepted_trace TEXT, failure TEXT)`,
+    `CREATE TABLE IF NOT EXISTS signals (
+       destination TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, first_at INTEGER NOT NULL,
+       last_at INTEGER NOT NULL, count INTEGER NOT NULL, logged_at INTEGER, PRIMARY KEY (destination, kind))`,
+    "CREATE TABLE IF NOT EXISTS quality (destination TEXT PRIMARY KEY, at INTEGER NOT NULL, state TEXT NOT NULL)",
+  ],
+];
+
 /** Each destination's last acceptance and failure. */
 export interface DestinationLatest {
   lastAccepted?: { at: number; fbtraceId?: string };
@@ -51,37 +71,11 @@ export interface HourCounts {
   held: number;
 }
 
-export class MetricsStore extends DurableObject {
-  private readonly sql: SqlStorage;
-  /** Replaced in tests: where signals are logged. */
-  sink: LogSink = consoleSink;
-
-  constructor(ctx: DurableObjectState, env: object) {
-    super(ctx, env as never);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS counts (
-         hour INTEGER NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
-         PRIMARY KEY (hour, destination, name)) WITHOUT ROWID`,
-    );
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS recent (
-         seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, destination TEXT NOT NULL, event_id TEXT NOT NULL,
-         outcome TEXT NOT NULL, keys TEXT NOT NULL, fbtrace_id TEXT)`,
-    );
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS latest (
-         destination TEXT PRIMARY KEY, accepted_at INTEGER, accepted_trace TEXT, failure TEXT)`,
-    );
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS signals (
-         destination TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, first_at INTEGER NOT NULL,
-         last_at INTEGER NOT NULL, count INTEGER NOT NULL, logged_at INTEGER, PRIMARY KEY (destination, kind))`,
-    );
-    this.sql.exec(
-      `CREATE TABLE IF NOT EXISTS quality (destination TEXT PRIMARY KEY, at INTEGER NOT NULL, state TEXT NOT NULL)`,
-    );
-  }
+export class MetricsStore extends DurableObject<Pick<Env, never>> {
+  // Pick<Env, never>: it reads no binding of the Worker's env.
+  private readonly sql = migrate(this.ctx.storage.sql, SCHEMA);
+  /** Where signals are logged; replaced in tests (through `runInDurableObject`). */
+  deps: Pick<Runtime, "log"> = { log: consoleSink };
 
   /** Adds a batch: counts into its hour, events, last acceptance and failure, signals. */
   async record(batch: MetricsBatch): Promise<void> {
@@ -289,7 +283,7 @@ export class MetricsStore extends DurableObject {
     );
     // Once an hour at most, and never Meta's free text: the kind and, for refusals, the codes.
     if (log) {
-      logLine(this.sink, {
+      logLine(this.deps.log, {
         msg: "signal",
         level: kind === "throttle" || kind === "version_warning" ? "warn" : "error",
         outcome: kind,

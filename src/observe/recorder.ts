@@ -14,6 +14,7 @@
  * await flushMetrics(c.env); // before reading
  * ```
  */
+import { defaultRuntime, type Runtime } from "../core/runtime";
 import { emptyBatch, mergeBatch, type MetricsBatch } from "./metrics";
 import type { MetricsStore } from "./metricsStore";
 
@@ -23,10 +24,8 @@ export const METRICS_STORE_NAME = "metrics";
 /** How long a webhook's counts wait for company before they are written. */
 export const FLUSH_AFTER_MS = 1000;
 
-/** The bindings of metrics. */
-export interface MetricsBindings {
-  METRICS?: DurableObjectNamespace<MetricsStore>;
-}
+/** The bindings of metrics: a slice of the generated `Env`. */
+export type MetricsBindings = Partial<Pick<Env, "METRICS">>;
 
 /**
  * The metrics store, when bound.
@@ -36,8 +35,8 @@ export interface MetricsBindings {
  * await metricsStore(env)?.windowCounts("24h", Date.now());
  * ```
  */
-export function metricsStore(env: object): DurableObjectStub<MetricsStore> | undefined {
-  const namespace = (env as MetricsBindings).METRICS;
+export function metricsStore(env: MetricsBindings): DurableObjectStub<MetricsStore> | undefined {
+  const namespace = env.METRICS;
   return namespace?.get(namespace.idFromName(METRICS_STORE_NAME));
 }
 
@@ -49,21 +48,26 @@ const pending = new WeakMap<object, { batch: MetricsBatch; flush: Promise<void> 
  *
  * @param waitUntil keeps the Worker alive for the write after the answer (`ctx.waitUntil`); without
  *   it (tests) the write still happens, unawaited
- * @param sleep waits `ms` (injectable for tests)
+ * @param runtime `sleep` waits before the write (a test gives its own)
+ * @example
+ * ```ts
+ * recordLater(c.env, webhookBatch(record, Date.now()), (p) => c.executionCtx.waitUntil(p));
+ * recordLater(env, batch, undefined, { sleep: () => new Promise(() => {}) }); // a test: written only by flushMetrics
+ * ```
  */
 export function recordLater(
-  env: object,
+  env: MetricsBindings,
   batch: MetricsBatch,
   waitUntil?: (promise: Promise<unknown>) => void,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  runtime: Pick<Runtime, "sleep"> = defaultRuntime(),
 ): void {
-  if (!(env as MetricsBindings).METRICS) return;
+  if (!env.METRICS) return;
   const entry = pending.get(env);
   if (entry) {
     entry.batch = mergeBatch(entry.batch, batch);
     return;
   }
-  const flush = sleep(FLUSH_AFTER_MS).then(() => flushMetrics(env));
+  const flush = runtime.sleep(FLUSH_AFTER_MS).then(() => flushMetrics(env));
   pending.set(env, { batch: mergeBatch(emptyBatch(batch.at), batch), flush });
   if (waitUntil) waitUntil(flush);
   else void flush;
@@ -77,7 +81,7 @@ export function recordLater(
  * await flushMetrics(env);
  * ```
  */
-export async function flushMetrics(env: object): Promise<void> {
+export async function flushMetrics(env: MetricsBindings): Promise<void> {
   const entry = pending.get(env);
   if (!entry) return;
   pending.delete(env);
@@ -92,7 +96,7 @@ export async function flushMetrics(env: object): Promise<void> {
  * await recordNow(env, consumerBatch(report, Date.now()));
  * ```
  */
-export async function recordNow(env: object, batch: MetricsBatch): Promise<void> {
+export async function recordNow(env: MetricsBindings, batch: MetricsBatch): Promise<void> {
   await metricsStore(env)
     ?.record(batch)
     .catch(() => undefined);

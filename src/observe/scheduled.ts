@@ -6,42 +6,48 @@
  *
  * @example
  * ```ts
- * export default { scheduled: (controller, env, ctx) => ctx.waitUntil(hourlyRound(env, { fetch, now: controller.scheduledTime })) };
+ * export default {
+ *   scheduled: (controller, env, ctx) => ctx.waitUntil(hourlyRound(env, defaultRuntime({ now: () => controller.scheduledTime }))),
+ * };
  * ```
  */
-import { consoleSink, type LogSink, logLine } from "../core/log";
-import { ConfigError, configFor } from "../config/settings";
-import type { QueueBindings } from "../delivery/bindings";
-import { circuitName } from "../delivery/holds";
+import { logLine } from "../core/log";
+import type { Runtime } from "../core/runtime";
+import { ConfigError, configFor, type WorkerVars } from "../config/settings";
+import { type CircuitBinding, circuitOf } from "../delivery/holds";
 import { readDatasetQuality } from "./datasetQuality";
-import { metricsStore } from "./recorder";
+import { type MetricsBindings, metricsStore } from "./recorder";
 
-/** What the round needs from the world. */
-export interface RoundDeps {
-  fetch: typeof fetch;
-  /** ms */
-  now: number;
-  sink?: LogSink;
-}
+/** What the round reads: the settings' vars and secrets (by name), the circuits and the metrics store. */
+export type RoundEnv = WorkerVars & CircuitBinding & MetricsBindings;
+
+/** What the round needs from the world (`now`: the round's time, read once). */
+export type RoundDeps = Pick<Runtime, "fetch" | "now" | "log">;
 
 /** What the round did, per destination (for its log line and tests). */
 export type RoundReport = { destination: string; quality: string; circuit: "open" | "closed" | "unbound" }[];
 
 /**
  * One round. Never throws: a destination's failure is logged and the others go on.
+ *
+ * @example
+ * ```ts
+ * await hourlyRound(env, defaultRuntime({ now: () => controller.scheduledTime }));
+ * // [{ destination: "default", quality: "ok", circuit: "closed" }]
+ * ```
  */
-export async function hourlyRound(env: object, deps: RoundDeps): Promise<RoundReport> {
-  const sink = deps.sink ?? consoleSink;
+export async function hourlyRound(env: RoundEnv, runtime: RoundDeps): Promise<RoundReport> {
+  const { log } = runtime;
+  const now = runtime.now();
   let config;
   try {
     config = configFor(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    logLine(sink, { msg: "round", level: "error", outcome: "misconfigured", reason: error.message });
+    logLine(log, { msg: "round", level: "error", outcome: "misconfigured", reason: error.message });
     return [];
   }
   const store = metricsStore(env);
-  const circuits = (env as QueueBindings).DELIVERY_CIRCUIT;
   const report = await Promise.all(
     config.destinations.map(async (destination) => {
       let quality = "none";
@@ -53,24 +59,19 @@ export async function hourlyRound(env: object, deps: RoundDeps): Promise<RoundRe
             pixelId: destination.pixelId,
             token: destination.qualityToken,
           },
-          { fetch: deps.fetch, now: deps.now },
+          { fetch: runtime.fetch, now: () => now },
         );
         quality = state.state;
-        await store?.putQuality(destination.name, deps.now, state).catch(() => undefined);
+        await store?.putQuality(destination.name, now, state).catch(() => undefined);
       }
-      let circuit: RoundReport[number]["circuit"] = "unbound";
-      if (circuits) {
-        const status = await circuits
-          .get(circuits.idFromName(circuitName(destination.name)))
-          .status(deps.now)
-          .catch(() => undefined);
-        circuit = status?.open ? "open" : "closed";
-      }
+      const stub = circuitOf(env, destination.name);
+      const status = await stub?.status(now).catch(() => undefined);
+      const circuit: RoundReport[number]["circuit"] = stub === undefined ? "unbound" : status?.open ? "open" : "closed";
       return { destination: destination.name, quality, circuit };
     }),
   );
   for (const entry of report)
-    logLine(sink, {
+    logLine(log, {
       msg: "round",
       outcome: entry.quality,
       destination: entry.destination,

@@ -23,6 +23,23 @@
  * Matching" page; Meta's own GTM template calls init again on an initialised pixel to update it.)
  * No other personal data is read or sent from the browser.
  *
+ * EVERY QUIZ EVENT SERVER-SIDE. With `collect` (the relay's /collect/cartful URL), trigger the
+ * integration on the other Studio events too (product view, add to cart, quiz complete,
+ * recommendations loaded, ...). For each one but "email submit" (the webhook's lead) it fires the
+ * Pixel as above and sends the same event, with the same `eventID` and event name, to the relay,
+ * which forwards it to the Conversions API (Meta keeps one of each pair). Such an event is named
+ * by `eventName`'s map for its type, else by the relay's default `browser_events`:
+ *   product:addToCart -> AddToCart, product:view -> ViewContent,
+ *   quiz:complete -> QuizComplete, recommendations:loaded -> RecommendationsLoaded;
+ * other types are not fired unless mapped ("no_event_name"). Its `eventID` names what sets it
+ * apart within the attempt: cartful.{session.id}.{attempt}.{type}.{product id, else step id}
+ * (cartful.{session.id}.{attempt}.{type} for an event with neither), as src/transform/eventId.ts.
+ * It goes with fetch(collect, { keepalive: true, credentials: "include" }) as text/plain JSON
+ * (no CORS preflight; sendBeacon where fetch is missing), events that fire together (within 25 ms)
+ * in one request of at most 20, and whatever waits is sent on pagehide. It is sent even when `fbq`
+ * is missing (an ad blocker). Of the shopper it sends only the hashed `external_id`; ids that carry
+ * an email address or a phone number travel hashed, as they enter the `eventID`.
+ *
  * It does NOT fire when:
  *   - the shopper denied consent: `shopper.marketing_consent` false ("false", "no", "0",
  *     "denied"), or `context.consent.ad_user_data` / `ad_storage` "denied";
@@ -40,20 +57,28 @@
  *   value           "none" (default) | "recommendations" | an amount           (META_EVENT_VALUE)
  *   requireConsent  false (default) | true                                     (REQUIRE_CONSENT)
  *   externalId      true (default) | false: do not touch the pixels' advanced matching
+ *   collect         the relay's URL, e.g. "https://capi.shop.example.com/collect/cartful"
+ *                   (unset: the Pixel only)                                   (BROWSER_ORIGINS)
  * A pixel's own eventName wins over `eventName`; a Studio type missing from a map falls back to
- * the next one, and finally to "Lead".
+ * the next one, and finally to "Lead" (for a browser event with `collect`: to the relay's default
+ * `browser_events`, see above; a single name is the lead's and does not apply).
  *
  * RESULT. A Promise (the external_id hash uses the browser's crypto.subtle) of
- *   { fired: true, eventID, params, events: [{ command, pixelId?, eventName }], externalId }
+ *   { fired: true, eventID, params, events: [{ command, pixelId?, eventName }], externalId,
+ *     collected?: true }   (collected: sent to `collect` too; events is [] when fbq is missing)
  *   { fired: false, reason: "consent_denied" | "consent_not_granted" | "no_event_id"
- *                            | "no_payload" | "no_fbq" }
+ *                            | "no_payload" | "no_fbq" | "no_event_name" }
+ * cartfulMetaPixel.flush() sends the events waiting for `collect` at once (a Promise).
  * Invalid options reject it with a TypeError naming the option.
  *
- * Plain ES5 except for the Promise, TextEncoder and crypto.subtle that hashing needs, available
- * in every browser Studio supports. Every rule below mirrors a module of the relay (named in
- * each comment); src/pixel/studio-pixel.test.ts and test/browser/pixel.test.ts check that they
- * agree on every fixture.
+ * Plain ES5 except for the Promise, TextEncoder and crypto.subtle that hashing needs, and fetch
+ * (keepalive) or sendBeacon for `collect`, available in every browser Studio supports. An id that
+ * must enter the eventID hashed needs crypto.subtle (https): without it such an event is not fired
+ * ("no_event_id"), since its copies could not deduplicate. Every rule below mirrors a module of
+ * the relay (named in each comment); src/pixel/studio-pixel.test.ts, test/browser/pixel.test.ts
+ * and test/browser/collect.test.ts check that they agree on every fixture.
  */
+// oxlint-disable-next-line no-unused-vars -- the global the merchant's pasted line calls
 var cartfulMetaPixel = (function () {
   "use strict";
   var EMAIL_SUBMIT = "email:submit";
@@ -71,6 +96,24 @@ var cartfulMetaPixel = (function () {
   var NO = ["false", "no", "0", "denied"];
   // Meta's Parameter Builder appendixes (see src/transform/paramBuilder.ts).
   var LEGACY_APPENDIXES = ["AQ", "Ag", "Aw", "BA", "BQ", "Bg"];
+  // src/transform/browserEventNames.ts: the relay's default `browser_events` (Cartful's suggested
+  // mappings), the names a browser event takes unless `eventName` maps its type.
+  var BROWSER_EVENTS = {
+    "product:addToCart": "AddToCart",
+    "product:view": "ViewContent",
+    "quiz:complete": "QuizComplete",
+    "recommendations:loaded": "RecommendationsLoaded",
+  };
+  // src/transform/eventId.ts: ids longer than this, or that carry an email address or a phone
+  // number, enter an event_id as "h" + 16 hex digits of their SHA-256.
+  var MAX_ID_PART = 64;
+  var EMAIL_IN_ID = /[^\s@]+(?:@|%40)[^\s@.]+\.[^\s@]*[a-z]/i;
+  var PHONE_IN_ID = /\+\d(?:[\s.()-]*\d){7,14}/;
+  // src/transform/browserEvents.ts: at most 20 events a request; bodies stay under 16 KiB.
+  var MAX_COLLECT_EVENTS = 20;
+  var MAX_COLLECT_BYTES = 16000;
+  // How long events wait for the ones that fire with them (a quiz's product views, say).
+  var COLLECT_DELAY_MS = 25;
 
   function has(object, key) {
     return Object.prototype.hasOwnProperty.call(object, key);
@@ -145,29 +188,77 @@ var cartfulMetaPixel = (function () {
     return text(payload.type) || EMAIL_SUBMIT;
   }
 
-  /**
-   * src/transform/eventId.ts: `cartful.{session.id}.{session.attempt}`, `.{type}` appended for
-   * types other than email:submit; `cartful.{id}` without a session id; none without either.
-   */
-  function eventIdOf(payload) {
-    var session = objectAt(payload, "session");
-    var sessionId = trimmed(session.id);
-    if (sessionId) {
-      var attempt = numeric(session.attempt);
-      if (!(attempt >= 1 && attempt <= MAX_SAFE_INTEGER && Math.floor(attempt) === attempt)) attempt = 1;
-      var type = studioType(payload);
-      return "cartful." + sessionId + "." + attempt + (type === EMAIL_SUBMIT ? "" : "." + type);
-    }
-    var id = trimmed(payload.id);
-    return id ? "cartful." + id : undefined;
+  function attemptOf(payload) {
+    var attempt = numeric(objectAt(payload, "session").attempt);
+    return attempt >= 1 && attempt <= MAX_SAFE_INTEGER && Math.floor(attempt) === attempt ? attempt : 1;
   }
 
-  /** src/transform/serverEvent.ts buildCustomData: ids, contents, currency, value, quiz name. */
-  function customData(payload, settings) {
+  /** src/transform/eventId.ts isPersonalId: an email address or an international phone number. */
+  function isPersonalId(id) {
+    return EMAIL_IN_ID.test(id) || PHONE_IN_ID.test(id);
+  }
+
+  /**
+   * src/transform/eventId.ts idPart: the trimmed id, or "h" + the first 16 hex digits of its
+   * SHA-256 when it is personal or longer than 64 characters. Resolves to undefined when it must
+   * be hashed and the browser cannot hash.
+   */
+  function idPart(id) {
+    if (id.length <= MAX_ID_PART && !isPersonalId(id)) return Promise.resolve(id);
+    return sha256Hex(id).then(function (hex) {
+      return hex === undefined ? undefined : "h" + hex.slice(0, 16);
+    });
+  }
+
+  /** What distinguishes a browser event within its attempt: its product, else its step. */
+  function subjectOf(payload) {
+    var product = objectAt(payload, "product");
+    return (
+      trimmed(product.product_id) ||
+      trimmed(product.variant_id) ||
+      trimmed(product.sku) ||
+      trimmed(objectAt(payload, "step").id)
+    );
+  }
+
+  /**
+   * src/transform/eventId.ts: the lead's `cartful.{session.id}.{session.attempt}`, `.{type}`
+   * appended for types other than email:submit; a browser event's (with `collect`)
+   * `cartful.{session.id}.{attempt}.{type}.{product or step id}`; `cartful.{id}` without a session
+   * id; none without either. Ids enter hashed where idPart says. A Promise.
+   */
+  function eventIdOf(payload, browser) {
+    var sessionId = trimmed(objectAt(payload, "session").id);
+    if (!sessionId) {
+      var id = trimmed(payload.id);
+      return id ? prefixed(idPart(id), "") : Promise.resolve(undefined);
+    }
+    var type = studioType(payload);
+    var suffix = "." + attemptOf(payload) + (type === EMAIL_SUBMIT ? "" : "." + type);
+    var subject = browser ? subjectOf(payload) : undefined;
+    return Promise.all([idPart(sessionId), subject ? idPart(subject) : Promise.resolve("")]).then(function (parts) {
+      if (parts[0] === undefined || parts[1] === undefined) return undefined;
+      return "cartful." + parts[0] + suffix + (parts[1] ? "." + parts[1] : "");
+    });
+  }
+
+  function prefixed(part, suffix) {
+    return part.then(function (value) {
+      return value === undefined ? undefined : "cartful." + value + suffix;
+    });
+  }
+
+  /**
+   * src/transform/serverEvent.ts buildCustomData: ids, contents, currency, value, quiz name. A
+   * browser event with a product (src/transform/browserEvents.ts) has that product as its content
+   * and the product's total as its value; others read the recommendations.
+   */
+  function customData(payload, settings, browser) {
     var contents = [];
-    var recommendations = Array.isArray(payload.recommendations) ? payload.recommendations : [];
-    for (var i = 0; i < recommendations.length; i++) {
-      var item = recommendations[i];
+    var product = browser && isObject(payload.product) ? payload.product : undefined;
+    var items = product ? [product] : Array.isArray(payload.recommendations) ? payload.recommendations : [];
+    for (var i = 0; i < items.length && i < 100; i++) {
+      var item = items[i];
       if (!isObject(item)) continue;
       var id = trimmed(item[settings.contentId]);
       if (!id) continue;
@@ -187,7 +278,7 @@ var cartfulMetaPixel = (function () {
     var currency = (trimmed(objectAt(payload, "store").currency) || "").toUpperCase();
     if (/^[A-Z]{3}$/.test(currency)) {
       params.currency = currency;
-      var value = eventValue(contents, settings.value);
+      var value = eventValue(contents, product ? "recommendations" : settings.value);
       if (value !== undefined) params.value = value;
     }
     var quizName = trimmed(objectAt(payload, "quiz").name);
@@ -256,6 +347,12 @@ var cartfulMetaPixel = (function () {
       throw new TypeError("cartfulMetaPixel: externalId must be true or false");
     }
     checkName(o.eventName, "eventName");
+    var collect = o.collect === undefined ? undefined : text(o.collect);
+    if (o.collect !== undefined && !(collect && /^https?:\/\/[^\s/?#]+\/[^\s#]*$/.test(collect))) {
+      throw new TypeError(
+        "cartfulMetaPixel: collect must be the relay's https URL, e.g. https://capi.shop.example.com/collect/cartful",
+      );
+    }
     var pixels = o.pixels === undefined ? [] : o.pixels;
     if (!Array.isArray(pixels)) throw new TypeError("cartfulMetaPixel: pixels must be a list of { id, eventName? }");
     var checked = [];
@@ -275,6 +372,7 @@ var cartfulMetaPixel = (function () {
       externalId: o.externalId !== false,
       eventName: o.eventName,
       pixels: checked,
+      collect: collect,
     };
   }
 
@@ -341,11 +439,23 @@ var cartfulMetaPixel = (function () {
     );
   }
 
-  function fire(settings, type, eventID, params, externalId) {
-    if (typeof fbq !== "function") return { fired: false, reason: "no_fbq" };
+  /**
+   * The Meta event name of a browser event (with `collect`): a map's name for its type (the
+   * options' `eventName`), else the relay's default `browser_events`; none for other types (the
+   * relay would not send them). A single name in `eventName` is the lead's, not a browser event's.
+   */
+  function browserEventName(settings, type) {
+    var mapped = isObject(settings.eventName) ? nameFor(settings.eventName, type) : undefined;
+    var name = mapped || (has(BROWSER_EVENTS, type) ? BROWSER_EVENTS[type] : undefined);
+    // The relay takes only a Studio type's shape (src/transform/browserEvents.ts STUDIO_TYPE).
+    return /^[A-Za-z0-9_.:-]{1,64}$/.test(type) ? name : undefined;
+  }
+
+  function fire(settings, type, eventID, params, externalId, browserName) {
     var events = [];
+    if (typeof fbq !== "function") return events;
     var options = { eventID: eventID };
-    var fallback = nameFor(settings.eventName, type) || "Lead";
+    var fallback = browserName || nameFor(settings.eventName, type) || "Lead";
     if (settings.pixels.length === 0) {
       var command = contains(STANDARD_EVENTS, fallback) ? "track" : "trackCustom";
       fbq(command, fallback, params, options);
@@ -357,32 +467,259 @@ var cartfulMetaPixel = (function () {
     }
     for (i = 0; i < settings.pixels.length; i++) {
       var pixel = settings.pixels[i];
-      var name = nameFor(pixel.eventName, type) || fallback;
+      var own = nameFor(pixel.eventName, type);
+      var name = (browserName ? isObject(pixel.eventName) && own : own) || fallback;
       var single = contains(STANDARD_EVENTS, name) ? "trackSingle" : "trackSingleCustom";
       fbq(single, pixel.id, name, params, options);
       events.push({ command: single, pixelId: pixel.id, eventName: name });
     }
-    return { fired: true, eventID: eventID, params: params, events: events, externalId: externalId !== undefined };
+    return events;
   }
 
-  return function cartfulMetaPixel(payload, options) {
+  /** Text of at most `max` characters, else none (the relay would refuse the whole request). */
+  function short(value, max) {
+    var t = trimmed(value);
+    return t !== undefined && t.length <= max ? t : undefined;
+  }
+
+  /** Copies the keys that have a value; none at all is undefined. */
+  function compact(object) {
+    var out = {};
+    var any = false;
+    for (var key in object) {
+      if (has(object, key) && object[key] !== undefined) {
+        out[key] = object[key];
+        any = true;
+      }
+    }
+    return any ? out : undefined;
+  }
+
+  /** A product line as /collect/cartful reads it: ids and amounts only (no title). */
+  function productLine(item) {
+    if (!isObject(item)) return undefined;
+    var price = numeric(item.price);
+    var quantity = numeric(item.quantity);
+    return compact({
+      product_id: short(item.product_id, 256),
+      variant_id: short(item.variant_id, 256),
+      sku: short(item.sku, 256),
+      price: price,
+      quantity: quantity,
+    });
+  }
+
+  /**
+   * The event as /collect/cartful takes it (src/transform/browserEvents.ts): ids, the product or
+   * step, the recommendations, the store, consent, and of the shopper only the hashed external_id.
+   * The session id travels as it enters the event_id (hashed where it carries personal data).
+   */
+  function collectedEvent(payload, type, eventID, sessionPart, externalId) {
+    var quiz = objectAt(payload, "quiz");
+    var store = objectAt(payload, "store");
+    var consent = objectAt(objectAt(payload, "context"), "consent");
+    var studioId = short(payload.id, 256);
+    var occurredAt = payload.occurred_at;
+    var recommendations = [];
+    var list = Array.isArray(payload.recommendations) ? payload.recommendations : [];
+    for (var i = 0; i < list.length && recommendations.length < 100; i++) {
+      var line = productLine(list[i]);
+      if (line) recommendations.push(line);
+    }
+    return compact({
+      type: type,
+      id: studioId && !isPersonalId(studioId) ? studioId : undefined,
+      occurred_at:
+        (typeof occurredAt === "string" && occurredAt.length <= 64) || typeof occurredAt === "number"
+          ? occurredAt
+          : new Date().toISOString(),
+      event_id: eventID,
+      quiz: compact({ id: short(quiz.id, 256), name: short(quiz.name, 512) }),
+      session: sessionPart === undefined ? undefined : { id: sessionPart, attempt: attemptOf(payload) },
+      product: productLine(payload.product),
+      step: compact({ id: short(objectAt(payload, "step").id, 256) }),
+      recommendations: recommendations,
+      store: compact({ currency: short(store.currency, 64), domain: short(store.domain, 255) }),
+      user_data: externalId === undefined ? undefined : { external_id: externalId },
+      consent: compact({ ad_user_data: signal(consent.ad_user_data), ad_storage: signal(consent.ad_storage) }),
+      marketing_consent: flag(objectAt(payload, "shopper").marketing_consent),
+    });
+  }
+
+  // The queue of events waiting for /collect/cartful lives on the page's global object, so that a
+  // Studio integration that runs this file again for each trigger still batches with one queue
+  // and one pagehide listener.
+  var root = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : {};
+
+  function collector() {
+    var state = root.__cartfulCollect;
+    if (state) return state;
+    state = root.__cartfulCollect = { queues: [], timer: undefined };
+    var flushNow = function () {
+      void flush();
+    };
+    if (typeof root.addEventListener === "function") root.addEventListener("pagehide", flushNow);
+    if (typeof document !== "undefined" && typeof document.addEventListener === "function") {
+      document.addEventListener("visibilitychange", function () {
+        if (document.visibilityState === "hidden") void flush();
+      });
+    }
+    return state;
+  }
+
+  function enqueue(url, event) {
+    var state = collector();
+    var queue;
+    for (var i = 0; i < state.queues.length; i++) if (state.queues[i].url === url) queue = state.queues[i];
+    if (!queue) {
+      queue = { url: url, events: [] };
+      state.queues.push(queue);
+    }
+    queue.events.push(event);
+    if (queue.events.length >= MAX_COLLECT_EVENTS) {
+      void flush();
+      return;
+    }
+    if (state.timer === undefined) {
+      state.timer = setTimeout(function () {
+        void flush();
+      }, COLLECT_DELAY_MS);
+    }
+  }
+
+  /** Sends every waiting event now; resolves when the requests have been answered (or failed). */
+  function flush() {
+    var state = collector();
+    if (state.timer !== undefined) clearTimeout(state.timer);
+    state.timer = undefined;
+    var sending = [];
+    var queues = state.queues;
+    state.queues = [];
+    for (var i = 0; i < queues.length; i++) {
+      for (var start = 0; start < queues[i].events.length; start += MAX_COLLECT_EVENTS) {
+        sendBatch(queues[i].url, queues[i].events.slice(start, start + MAX_COLLECT_EVENTS), sending);
+      }
+    }
+    return Promise.all(sending).then(function () {
+      return undefined;
+    });
+  }
+
+  /** One request per batch; a body over 16 KiB is split in two. */
+  function sendBatch(url, events, sending) {
+    var body = JSON.stringify(collectBody(events));
+    if (body.length > MAX_COLLECT_BYTES && events.length > 1) {
+      var half = Math.ceil(events.length / 2);
+      sendBatch(url, events.slice(0, half), sending);
+      sendBatch(url, events.slice(half), sending);
+      return;
+    }
+    sending.push(post(url, body));
+  }
+
+  function collectBody(events) {
+    var page = typeof location !== "undefined" ? String(location.href).split("#")[0] : undefined;
+    var referrer = typeof document !== "undefined" ? document.referrer : undefined;
+    return compact({
+      events: events,
+      page_url: page && page.length <= 8192 ? page : undefined,
+      referrer: referrer && referrer.length <= 8192 ? referrer : undefined,
+      fbp: cookie("_fbp"),
+      fbc: cookie("_fbc"),
+    });
+  }
+
+  /** A first-party cookie's value (Meta's _fbp and _fbc are readable by the page). */
+  function cookie(name) {
+    if (typeof document === "undefined" || typeof document.cookie !== "string") return undefined;
+    var pairs = document.cookie.split(";");
+    for (var i = 0; i < pairs.length; i++) {
+      var pair = pairs[i].replace(/^\s+/, "");
+      if (pair.indexOf(name + "=") === 0) return short(pair.slice(name.length + 1), 1024);
+    }
+    return undefined;
+  }
+
+  /**
+   * POSTs as text/plain (no CORS preflight) with the relay's cookies, and keepalive so a request
+   * sent as the page goes away still arrives; sendBeacon where fetch is missing.
+   */
+  function post(url, body) {
+    if (typeof fetch === "function") {
+      try {
+        return fetch(url, {
+          method: "POST",
+          body: body,
+          keepalive: true,
+          credentials: "include",
+          mode: "cors",
+          headers: { "content-type": "text/plain" },
+        }).then(
+          function () {},
+          function () {},
+        );
+      } catch (e) {
+        return Promise.resolve();
+      }
+    }
+    if (typeof navigator !== "undefined" && typeof navigator.sendBeacon === "function") {
+      try {
+        navigator.sendBeacon(url, body);
+      } catch (e) {
+        // Nothing to do: the Pixel's copy is still there.
+      }
+    }
+    return Promise.resolve();
+  }
+
+  function cartfulMetaPixel(payload, options) {
     return new Promise(function (resolve) {
       var settings = settingsOf(options);
       if (!isObject(payload)) return resolve({ fired: false, reason: "no_payload" });
       var refusal = consentRefusal(payload, settings.requireConsent);
       if (refusal) return resolve({ fired: false, reason: refusal });
-      var eventID = eventIdOf(payload);
-      if (!eventID) return resolve({ fired: false, reason: "no_event_id" });
-      var params = customData(payload, settings);
       var type = studioType(payload);
-      // external_id travels through fbq('init', pixelId, …): without pixel ids there is none to update.
+      // With `collect`, every type but the webhook's lead is a browser event, sent to the relay too.
+      var browser = settings.collect !== undefined && type !== EMAIL_SUBMIT;
+      var browserName = browser ? browserEventName(settings, type) : undefined;
+      if (browser && !browserName) return resolve({ fired: false, reason: "no_event_name" });
+      if (!browser && typeof fbq !== "function") return resolve({ fired: false, reason: "no_fbq" });
+      var params = customData(payload, settings, browser);
+      var sessionId = trimmed(objectAt(payload, "session").id);
+      // external_id travels through fbq('init', pixelId, …) and in the collected event: without
+      // either there is nothing to hash it for.
       var hashing =
-        settings.externalId && settings.pixels.length > 0 ? externalIdOf(payload) : Promise.resolve(undefined);
+        settings.externalId && (settings.pixels.length > 0 || browser)
+          ? externalIdOf(payload)
+          : Promise.resolve(undefined);
       resolve(
-        hashing.then(function (externalId) {
-          return fire(settings, type, eventID, params, externalId);
+        Promise.all([
+          eventIdOf(payload, browser),
+          hashing,
+          browser && sessionId ? idPart(sessionId) : Promise.resolve(undefined),
+        ]).then(function (values) {
+          var eventID = values[0];
+          var externalId = values[1];
+          if (!eventID) return { fired: false, reason: "no_event_id" };
+          var events = fire(settings, type, eventID, params, externalId, browserName);
+          var result = {
+            fired: true,
+            eventID: eventID,
+            params: params,
+            events: events,
+            externalId: externalId !== undefined,
+          };
+          if (browser) {
+            enqueue(settings.collect, collectedEvent(payload, type, eventID, values[2], externalId));
+            result.collected = true;
+          }
+          return result;
         }),
       );
     });
-  };
+  }
+
+  /** Sends the events waiting for `collect` now (the snippet also does on pagehide); a Promise. */
+  cartfulMetaPixel.flush = flush;
+  return cartfulMetaPixel;
 })();

@@ -3,13 +3,17 @@ import { readFileSync } from "node:fs";
 import { runInNewContext } from "node:vm";
 import { transformSync } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { browserEventId, eventId } from "../transform/eventId";
 import {
+  browserPayload,
   copy,
   EXTERNAL_ID_CASES,
   expectSameEvent,
   pixelFixtures,
+  relayBrowserOutcomes,
   relayOutcome,
   SETTINGS,
+  sha256,
   SNIPPET_SOURCE,
   type SnippetOptions,
   type SnippetRun,
@@ -464,5 +468,285 @@ describe("what the snippet is handed", () => {
       supported: { "object-extensions": false },
     }).code;
     expect(es5).toBe(untouched);
+  });
+});
+
+const COLLECT = "https://capi.shop.example.com/collect/cartful";
+
+/**
+ * Loads the snippet with `collect` at hand: a recording `fetch`, a page's location, cookies and
+ * listeners, and real timers; `globals` replaces or removes (undefined) any of them.
+ */
+function loadCollecting(globals: Record<string, unknown> = {}) {
+  const requests: { url: string; init: RequestInit; body: any }[] = [];
+  const listeners: Record<string, (() => void)[]> = {};
+  const on = (type: string, listener: () => void) => (listeners[type] ??= []).push(listener);
+  const loaded = load({
+    fetch: (url: string, init: RequestInit) => {
+      requests.push({ url, init, body: JSON.parse(init.body as string) });
+      return Promise.resolve({ status: 202 });
+    },
+    setTimeout,
+    clearTimeout,
+    location: { href: "https://shop.example.com/pages/skin-quiz?fbclid=IwAR2xYz#step-3" },
+    document: {
+      cookie: "_ga=GA1.1.1; _fbp=fb.1.1732560000000.1098765432",
+      referrer: "https://www.facebook.com/",
+      visibilityState: "visible",
+      addEventListener: on,
+    },
+    addEventListener: on,
+    ...globals,
+  });
+  const fire = (type: string) => listeners[type]?.forEach((listener) => listener());
+  return { ...loaded, requests, fire };
+}
+
+const hashedPart = (id: string) => `h${sha256(id).slice(0, 16)}`;
+
+describe("event_id, the relay's and the snippet's formula on the same inputs", () => {
+  const sessions = [
+    "ses_5f1c9a7e2b",
+    "  ses_padded ",
+    8123456789,
+    "jane.doe@example.com",
+    "lead-jane%40example.com",
+    "+44 20 7946 0958",
+    "s".repeat(64),
+    "s".repeat(65),
+    "séssion-ünïcode-😀".repeat(5),
+  ];
+  const subjects: Record<string, unknown>[] = [
+    {},
+    { product: { product_id: "8123456789" } },
+    { product: { product_id: " ", variant_id: 44556677 } },
+    { product: { sku: "jane@example.com" } },
+    { step: { id: "skin-type" } },
+    { step: { id: "x".repeat(100) } },
+  ];
+
+  it("gives the lead the relay's id", async () => {
+    for (const id of sessions) {
+      const payload = { ...canonical(), session: { id, attempt: 3 } };
+      const relay = eventId({ id: "evt_1", session: { id: String(id), attempt: 3 } });
+      expect((await run(payload, withPixel())).result.eventID, String(id)).toBe(relay);
+    }
+    const noSession = { ...canonical(), session: null, id: "jane@example.com" };
+    expect((await run(noSession, withPixel())).result.eventID).toBe(`cartful.${hashedPart("jane@example.com")}`);
+  });
+
+  it("gives browser events the relay's id", async () => {
+    for (const id of sessions) {
+      for (const subject of subjects) {
+        const payload = browserPayload({
+          type: "product:view",
+          session: { id, attempt: 2 },
+          product: undefined,
+          ...subject,
+        });
+        const { pixel } = loadCollecting();
+        const result = await pixel(payload, { collect: COLLECT });
+        const product = (subject.product ?? {}) as Record<string, unknown>;
+        const expected = browserEventId({
+          type: "product:view",
+          session: { id: String(id), attempt: 2 },
+          product: {
+            product_id: product.product_id as string | undefined,
+            variant_id: product.variant_id === undefined ? undefined : String(product.variant_id),
+            sku: product.sku as string | undefined,
+          },
+          step: subject.step as { id: string } | undefined,
+        });
+        expect(result.eventID, JSON.stringify([id, subject])).toBe(expected);
+        expect(result.eventID).not.toContain("@");
+      }
+    }
+  });
+
+  it("does not fire an event whose id must be hashed where the browser cannot hash", async () => {
+    const payload = { ...canonical(), session: { id: "jane@example.com", attempt: 1 } };
+    expect((await run(payload, withPixel(), { crypto: undefined })).result).toEqual({
+      fired: false,
+      reason: "no_event_id",
+    });
+  });
+});
+
+describe("collect: every quiz event server-side", () => {
+  it("sends the Pixel's event to the relay with the same event_id and event name, batched", async () => {
+    const { pixel, calls, requests } = loadCollecting();
+    const results = await Promise.all([
+      pixel(browserPayload(), { collect: COLLECT, pixels: [{ id: PIXEL }] }),
+      pixel(browserPayload({ type: "product:view", product: { product_id: "2" } }), {
+        collect: COLLECT,
+        pixels: [{ id: PIXEL }],
+      }),
+      pixel(browserPayload({ type: "quiz:complete", product: undefined }), {
+        collect: COLLECT,
+        pixels: [{ id: PIXEL }],
+      }),
+    ]);
+    expect(results.map((r) => r.collected)).toEqual([true, true, true]);
+    await expect.poll(() => requests.length).toBe(1);
+    const [request] = requests;
+    expect(request!.url).toBe(COLLECT);
+    expect(request!.init).toMatchObject({
+      method: "POST",
+      keepalive: true,
+      credentials: "include",
+      headers: { "content-type": "text/plain" },
+    });
+    expect(request!.body).toMatchObject({
+      page_url: "https://shop.example.com/pages/skin-quiz?fbclid=IwAR2xYz",
+      referrer: "https://www.facebook.com/",
+      fbp: "fb.1.1732560000000.1098765432",
+    });
+    const tracks = calls.filter((call) => call[0] === "trackSingle" || call[0] === "trackSingleCustom");
+    const relay = relayBrowserOutcomes(request!.body);
+    expect(relay.map((r) => r.sent)).toEqual([true, true, true]);
+    for (const [i, outcome] of relay.entries()) {
+      if (!outcome.sent) continue;
+      const [, pixelId, name, params, options] = tracks[i]!;
+      expect([pixelId, name, options]).toEqual([PIXEL, outcome.eventName, { eventID: outcome.eventId }]);
+      expect(params).toEqual(outcome.customData);
+      expect(results[i]!.eventID).toBe(outcome.eventId);
+    }
+    expect(relay.map((r) => r.sent && r.eventName)).toEqual(["AddToCart", "ViewContent", "QuizComplete"]);
+    expect(tracks.map((call) => call[0])).toEqual(["trackSingle", "trackSingle", "trackSingleCustom"]);
+    const [first] = relay;
+    expect(first).toMatchObject({
+      eventId: "cartful.ses_5f1c9a7e2b.2.product:addToCart.8123456789",
+      externalId: sha256("7712345"),
+    });
+  });
+
+  it("works when fbq is missing (an ad blocker): fired, collected, no Pixel call", async () => {
+    const { pixel, requests } = loadCollecting({ fbq: undefined });
+    const result = await pixel(browserPayload(), { collect: COLLECT });
+    expect(result).toMatchObject({
+      fired: true,
+      collected: true,
+      events: [],
+      eventID: "cartful.ses_5f1c9a7e2b.2.product:addToCart.8123456789",
+    });
+    await expect.poll(() => requests.length).toBe(1);
+    expect(requests[0]!.body.events[0].event_id).toBe(result.eventID);
+  });
+
+  it("sends no personal data in clear: only the hashed external_id of the shopper, ids hashed as in the event_id", async () => {
+    const { pixel, requests, scope } = loadCollecting();
+    await pixel(browserPayload({ session: { id: "jane.doe@example.com", attempt: 1 } }), { collect: COLLECT });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    const text = JSON.stringify(requests[0]!.body);
+    for (const personal of ["Jane", "jane", "Doe", "Example.COM", "415", "7712345", "Serum"])
+      expect(text).not.toContain(personal);
+    expect(requests[0]!.body.events[0]).toMatchObject({
+      session: { id: hashedPart("jane.doe@example.com"), attempt: 1 },
+      user_data: { external_id: sha256("7712345") },
+    });
+    expect(Object.keys(requests[0]!.body.events[0].user_data)).toEqual(["external_id"]);
+  });
+
+  it("sends at most 20 events a request, and flushes what waits on pagehide", async () => {
+    const { pixel, requests, fire } = loadCollecting();
+    const payloads = Array.from({ length: 23 }, (_, i) =>
+      browserPayload({ type: "product:view", product: { product_id: String(i + 1) } }),
+    );
+    await Promise.all(payloads.map((payload) => pixel(payload, { collect: COLLECT })));
+    expect(requests.map((r) => r.body.events.length)).toEqual([20]);
+    fire("pagehide");
+    expect(requests.map((r) => r.body.events.length)).toEqual([20, 3]);
+    const ids = requests.flatMap((r) => r.body.events.map((e: { event_id: string }) => e.event_id));
+    expect(new Set(ids).size).toBe(23);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(requests).toHaveLength(2);
+  });
+
+  it("flushes when the page is hidden", async () => {
+    const { pixel, requests, fire, scope } = loadCollecting();
+    await pixel(browserPayload(), { collect: COLLECT });
+    (scope.document as { visibilityState: string }).visibilityState = "hidden";
+    fire("visibilitychange");
+    expect(requests).toHaveLength(1);
+  });
+
+  it("splits a batch whose body would pass 16 KiB", async () => {
+    const { pixel, requests, scope } = loadCollecting();
+    const recommendations = Array.from({ length: 100 }, (_, i) => ({ product_id: `${"9".repeat(40)}${i}`, price: 10 }));
+    const payloads = Array.from({ length: 4 }, (_, i) =>
+      browserPayload({
+        type: "recommendations:loaded",
+        product: undefined,
+        session: { id: `ses_${i}`, attempt: 1 },
+        recommendations,
+      }),
+    );
+    await Promise.all(payloads.map((payload) => pixel(payload, { collect: COLLECT })));
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(requests.length).toBeGreaterThan(1);
+    for (const request of requests) expect((request.init.body as string).length).toBeLessThanOrEqual(16000);
+    expect(requests.reduce((n, r) => n + r.body.events.length, 0)).toBe(4);
+  });
+
+  it("leaves email:submit to the webhook: the Pixel's lead as before, nothing collected", async () => {
+    const { pixel, calls, requests, scope } = loadCollecting();
+    const result = await pixel(canonical(), { collect: COLLECT, pixels: [{ id: PIXEL }] });
+    expectSameEvent({ result, calls }, relayOutcome(canonical(), DEFAULTS), [PIXEL]);
+    expect(result.collected).toBeUndefined();
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(requests).toEqual([]);
+  });
+
+  it("names browser events by the options' map, else the relay's defaults, and fires no unmapped type", async () => {
+    const { pixel } = loadCollecting();
+    const mapped = await pixel(browserPayload({ type: "step:enter", step: { id: "q1" }, product: undefined }), {
+      collect: COLLECT,
+      eventName: { "step:enter": "QuizStep" },
+    });
+    expect(mapped).toMatchObject({ fired: true, events: [{ command: "trackCustom", eventName: "QuizStep" }] });
+    const lead = await pixel(browserPayload({ type: "product:view" }), { collect: COLLECT, eventName: "Lead" });
+    expect(lead).toMatchObject({ events: [{ command: "track", eventName: "ViewContent" }] });
+    const unmapped = await pixel(browserPayload({ type: "step:enter", step: { id: "q1" } }), { collect: COLLECT });
+    expect(unmapped).toEqual({ fired: false, reason: "no_event_name" });
+  });
+
+  it("sends nothing to anyone on a consent denial", async () => {
+    const { pixel, calls, requests, scope } = loadCollecting();
+    const denied = browserPayload({ context: { consent: { ad_storage: "denied" } } });
+    expect(await pixel(denied, { collect: COLLECT })).toEqual({ fired: false, reason: "consent_denied" });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect([calls, requests]).toEqual([[], []]);
+  });
+
+  it("passes the shopper's marketing consent on, so REQUIRE_CONSENT reads the grant the Pixel fired on", async () => {
+    const { pixel, requests, scope } = loadCollecting();
+    const payload = browserPayload({ context: {}, shopper: { marketing_consent: "yes" } });
+    expect(await pixel(payload, { collect: COLLECT, requireConsent: true })).toMatchObject({ fired: true });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(requests[0]!.body.events[0].marketing_consent).toBe(true);
+    expect(relayBrowserOutcomes(requests[0]!.body, { REQUIRE_CONSENT: "true" })).toMatchObject([{ sent: true }]);
+    delete requests[0]!.body.events[0].marketing_consent;
+    expect(relayBrowserOutcomes(requests[0]!.body, { REQUIRE_CONSENT: "true" })).toMatchObject([
+      { sent: false, reason: "consent_not_granted" },
+    ]);
+  });
+
+  it("refuses a collect that is not a URL, naming the option", async () => {
+    const { pixel } = loadCollecting();
+    for (const collect of ["", "/collect/cartful", "javascript:alert(1)", 42, {}]) {
+      await expect(pixel(browserPayload(), { collect })).rejects.toThrow(/collect must be/);
+    }
+  });
+
+  it("uses sendBeacon where fetch is missing", async () => {
+    const beacons: [string, string][] = [];
+    const { pixel, scope } = loadCollecting({
+      fetch: undefined,
+      navigator: { sendBeacon: (url: string, body: string) => beacons.push([url, body]) },
+    });
+    await pixel(browserPayload(), { collect: COLLECT });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(beacons).toHaveLength(1);
+    expect(JSON.parse(beacons[0]![1]).events[0].type).toBe("product:addToCart");
   });
 });

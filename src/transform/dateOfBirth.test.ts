@@ -49,6 +49,42 @@ describe("normalizeDateOfBirth: shapes", () => {
   });
 });
 
+describe("normalizeDateOfBirth: any punctuation, month words, other scripts", () => {
+  it.each([
+    ["16 Feb 1997", undefined, "19970216"],
+    ["16-Feb-1997", undefined, "19970216"],
+    ["16/feb/1997", undefined, "19970216"],
+    ["February 16, 1997", undefined, "19970216"],
+    ["Feb 16 1997", undefined, "19970216"],
+    ["Sept. 3rd, 1988", undefined, "19880903"],
+    ["the 3rd of September 1988", undefined, "19880903"],
+    ["1988 September 3", undefined, "19880903"],
+    ["16 02 1997", undefined, "19970216"],
+    ["02 16 1997", undefined, "19970216"],
+    ["05 02 1997", undefined, "19970502"],
+    ["05 02 1997", "DE", "19970205"],
+    ["16. 02. 1997", undefined, "19970216"],
+    ["05. 02. 1997", undefined, "19970205"],
+    ["16 / 02 / 1997", "GB", "19970216"],
+    ["1997 02 16", undefined, "19970216"],
+    ["16 février 1997", "FR", "19970216"],
+    ["1er févr. 1997", "FR", "19970201"],
+    ["3 août 1988", "FR", "19880803"],
+    ["16. März 1997", "DE", "19970316"],
+    ["16 de febrero de 1997", "ES", "19970216"],
+    ["3 de setembro de 1988", "BR", "19880903"],
+    ["16 febbraio 1997", "IT", "19970216"],
+    ["16 mei 1997", "NL", "19970516"],
+    ["١٦/٠٢/١٩٩٧", "EG", "19970216"],
+    ["١٦ فبراير ١٩٩٧", "EG", undefined],
+    ["１９９７年２月１６日", "JP", "19970216"],
+    ["1997년 2월 16일", "KR", "19970216"],
+  ])("reads %j (%s)", (raw, country, date) => {
+    const result = normalizeDateOfBirth(raw, country);
+    expect(result).toEqual(date === undefined ? dropped("not a date") : kept(date));
+  });
+});
+
 describe("normalizeDateOfBirth: day or month first", () => {
   it("reads an ambiguous date month first in the US and its territories", () => {
     for (const country of ["US", "PR", "GU", "VI", "AS", "MP", "UM"])
@@ -138,7 +174,9 @@ describe("normalizeDateOfBirth: reasons", () => {
     ["a dotted two-digit year", "16.02.97", "two-digit year"],
     ["words without a date", "my birthday", "not a date"],
     ["an unknown month word", "Febtober 16, 1997", "not a date"],
-    ["a month in another language", "16 Février 1997", "not a date"],
+    ["a month in a language not read (Polish)", "16 lutego 1997", "not a date"],
+    ["two month words", "Feb March 1997", "not a date"],
+    ["a month word last", "16 1997 Feb", "not a date"],
     ["empty", "", "not a date"],
     ["garbage after the date", "1990-02-14x", "not a date"],
   ])("drops %s", (_why, raw, reason) => {

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 /**
  * Differential test: the relay's `user_data` against Meta's own two libraries, over a corpus of
- * messy inputs for every key from many countries (./differential.corpus.ts). (The country table
+ * messy inputs for every key from many countries (./differential.sample.ts). (The country table
  * is checked against its sources in ./countries.test.ts.)
  *
  * - facebook-nodejs-business-sdk: `new UserData().setX(raw).normalize()`;
@@ -31,7 +31,7 @@ import {
   page,
   REFERRER,
   US_HASH,
-} from "./differential.corpus";
+} from "./differential.sample";
 import { cleanText } from "./normalize";
 import { isBuilderAppendix } from "./paramBuilder";
 import { buildUserData, type Client, type Shopper } from "./userData";
@@ -212,6 +212,8 @@ const same = (a: Fingerprint, b: Fingerprint) => (a === THROWS ? DROPPED : a) ==
  */
 const RULES = {
   EM_SHAPE: "em: trim and lowercase (Meta), and it must be an address: no one-letter or numeric TLD, no trailing dot",
+  EM_RFC5321:
+    'em: trim and lowercase (Meta) an address the mail standard allows (RFC 5321): a quoted local part ("john doe"@example.com, "a@b"@example.com) and an address literal (user@[192.0.2.1]) are addresses, rare but valid, kept as typed; refusing one loses the lead (a 422)',
   EM_UTF8:
     "em: Meta hashes the UTF-8 bytes of the trimmed, lowercased address; internationalized addresses (RFC 6531) and punycode domains are addresses, in NFC",
   INVISIBLE:
@@ -236,7 +238,7 @@ const RULES = {
   GE_FM:
     "ge: f for female, m for male (Meta), from the shopper's answer: woman and man are answers, a dot after one is not; titles (Mrs) and words (girl) answer no gender question",
   DB_FORMAT:
-    "db: YYYYMMDD (Meta's example 02/16/1997 → 19970216), from any common way of writing a date; a two-digit year names no century",
+    "db: YYYYMMDD (Meta's example 02/16/1997 → 19970216), from any common way of writing a date: any punctuation or spaces between the parts, the month as a name or abbreviation in the languages shoppers write; a two-digit year names no century, a language not read names no month",
   DB_ORDER:
     "db: the shopper's date of birth (Meta): a numeric date is read in the order the shopper's country writes dates (CLDR), so 05/02/1997 in Germany or a dotted 05.02.1997 is 5 February",
   DB_CALENDAR:
@@ -249,10 +251,14 @@ const RULES = {
     "st: the 2-character ANSI abbreviation in lowercase (Meta's example California → ca), from the name; Canadian provinces likewise",
   ST_OUTSIDE_US:
     "st: outside the US, lowercase with no punctuation, no special characters and no spaces (Meta): the whole region name, not its first two letters, and no US code for another country's region",
+  ST_SUBDIVISION:
+    "st: the 2-character code in lowercase (Meta): an ISO 3166-2 code (US-CA, CA-ON) names the subdivision after the dash in the country before it, so US-CA is ca; a subdivision of another country than the shopper's is no state of theirs",
+  FOLD_DIGITS:
+    "ph, zp, db, st: Meta hashes digits as ASCII; digits typed in another script (full-width from Japanese and Chinese keyboards, Arabic-Indic, Persian, Devanagari) and full-width letters and + are the same characters, read as ASCII before the key's rule",
   ST_UNKNOWN:
     "st: a 2-character ANSI code (Meta): text that is no state of the shopper's US or province of Canada has none and cannot match",
   ZP_US:
-    "zp: US: the first 5 digits (Meta's example 94103-1234 → 94103), also of a ZIP+4 written without its dash; a US code of another shape cannot match",
+    "zp: US: the first 5 digits (Meta's example 94103-1234 → 94103), also of a ZIP+4 written without its dash, and in the US territories and freely associated states, whose postcodes are US ZIP codes (PR, GU, VI, AS, MP, UM, FM, MH, PW); a US code of another shape cannot match",
   ZP_FORMAT:
     "zp: lowercase with no spaces and no dash (Meta): the dash inside a non-US code (Japan 100-0001, Brazil 01310-100, Poland 00-950) separates, it does not end it; over 10 characters is no postal code",
   COUNTRY_ISO:
@@ -311,6 +317,12 @@ const DEPARTURES: Departure[] = [
   d("em", "jane@exam\u00ADple.com", { sdk: THROWS, builder: DROPPED }, "INVISIBLE"),
   d("em", "jane@example.c", { builder: hashOf("jane@example.c") }, "EM_SHAPE"),
   d("em", "jane@example.123", { builder: hashOf("jane@example.123") }, "EM_SHAPE"),
+  d("em", '"john doe"@example.com', { sdk: THROWS, builder: DROPPED }, "EM_RFC5321"),
+  d("em", ' "John.Doe"@Example.COM ', { sdk: THROWS, builder: DROPPED }, "EM_RFC5321"),
+  d("em", '"a@b"@example.com', { sdk: THROWS, builder: DROPPED }, "EM_RFC5321"),
+  d("em", '"a\\"b"@example.com', { sdk: THROWS, builder: DROPPED }, "EM_RFC5321"),
+  d("em", "user@[192.0.2.1]", { sdk: THROWS, builder: DROPPED }, "EM_RFC5321"),
+  d("em", "user@[IPv6:2001:DB8::1]", { sdk: THROWS, builder: DROPPED }, "EM_RFC5321"),
   d("em", `${EM_HASH}.AQQCAQMC`, { sdk: THROWS }, "BUILDER_VALUE"),
   d("em", `${EM_HASH}.BA`, { sdk: THROWS }, "BUILDER_VALUE"),
   d(
@@ -752,6 +764,72 @@ const DEPARTURES: Departure[] = [
   d("fbp", "fb.1.abc.1098765432", { sdk: KEPT, builder: MADE_UP }, { sdk: "FBC_SHAPE", builder: "FBP_NOT_MADE_UP" }),
   d("fbp", "GA1.2.1234.5678", { sdk: KEPT, builder: MADE_UP }, { sdk: "FBC_SHAPE", builder: "FBP_NOT_MADE_UP" }),
   d("fbp", "", { builder: MADE_UP }, "FBP_NOT_MADE_UP"),
+  d("ph", "０９０-１２３４-５６７８", { sdk: hashOf("０９０１２３４５６７８"), builder: DROPPED }, "FOLD_DIGITS", {
+    country: "JP",
+  }),
+  d(
+    "ph",
+    "＋８１ ９０ １２３４ ５６７８",
+    { sdk: hashOf("＋８１９０１２３４５６７８"), builder: DROPPED },
+    "FOLD_DIGITS",
+  ),
+  d("ph", "٠٥٠ ١٢٣ ٤٥٦٧", { sdk: hashOf("٠٥٠١٢٣٤٥٦٧"), builder: DROPPED }, "FOLD_DIGITS", { country: "AE" }),
+  d("ph", "+٩٧١ ٥٠ ١٢٣ ٤٥٦٧", { sdk: hashOf("٩٧١٥٠١٢٣٤٥٦٧"), builder: DROPPED }, "FOLD_DIGITS"),
+  d("ph", "۰۹۱۲ ۳۴۵ ۶۷۸۹", { sdk: hashOf("۰۹۱۲۳۴۵۶۷۸۹"), builder: DROPPED }, "FOLD_DIGITS", { country: "IR" }),
+  d("ph", "९८७६५ ४३२१०", { sdk: hashOf("९८७६५४३२१०"), builder: DROPPED }, "FOLD_DIGITS", { country: "IN" }),
+  d("db", "16 Feb 1997", { sdk: hashOf("16 feb 1997"), builder: DROPPED }, "DB_FORMAT"),
+  d("db", "16-Feb-1997", { sdk: hashOf("16-feb-1997"), builder: DROPPED }, "DB_FORMAT"),
+  d("db", "16/Feb/1997", { sdk: hashOf("16/feb/1997"), builder: DROPPED }, "DB_FORMAT"),
+  d("db", "1997-Feb-16", { sdk: hashOf("1997-feb-16"), builder: DROPPED }, "DB_FORMAT"),
+  d("db", "Feb. 16th, 1997", { sdk: hashOf("feb. 16th, 1997"), builder: DROPPED }, "DB_FORMAT"),
+  d("db", "FEBRUARY 16 1997", { sdk: hashOf("february 16 1997"), builder: DROPPED }, "DB_FORMAT"),
+  d("db", "16 02 1997", { sdk: hashOf("16 02 1997") }, "DB_FORMAT"),
+  d("db", "02 16 1997", { sdk: hashOf("02 16 1997") }, "DB_FORMAT"),
+  d("db", "1997 02 16", { sdk: hashOf("1997 02 16") }, "DB_FORMAT"),
+  d("db", "16. 02. 1997", { sdk: hashOf("16. 02. 1997") }, "DB_FORMAT", { country: "DE" }),
+  d(
+    "db",
+    "05 02 1997",
+    { sdk: hashOf("05 02 1997"), builder: hashOf("19970502") },
+    { sdk: "DB_FORMAT", builder: "DB_ORDER" },
+    { country: "FR" },
+  ),
+  d("db", "16 février 1997", { sdk: hashOf("16 février 1997"), builder: DROPPED }, "DB_FORMAT", { country: "FR" }),
+  d("db", "1er févr. 1997", { sdk: hashOf("1er févr. 1997"), builder: DROPPED }, "DB_FORMAT", { country: "FR" }),
+  d("db", "16. Februar 1997", { sdk: hashOf("16. februar 1997"), builder: DROPPED }, "DB_FORMAT", { country: "DE" }),
+  d("db", "16 de febrero de 1997", { sdk: hashOf("16 de febrero de 1997"), builder: DROPPED }, "DB_FORMAT", {
+    country: "ES",
+  }),
+  d("db", "16 de fevereiro de 1997", { sdk: hashOf("16 de fevereiro de 1997"), builder: DROPPED }, "DB_FORMAT", {
+    country: "BR",
+  }),
+  d("db", "16 febbraio 1997", { sdk: hashOf("16 febbraio 1997"), builder: DROPPED }, "DB_FORMAT", { country: "IT" }),
+  d("db", "16 maart 1997", { sdk: hashOf("16 maart 1997"), builder: DROPPED }, "DB_FORMAT", { country: "NL" }),
+  d("db", "١٦/٠٢/١٩٩٧", { sdk: hashOf("١٦/٠٢/١٩٩٧"), builder: DROPPED }, "FOLD_DIGITS", { country: "EG" }),
+  d("db", "۱۹۹۷/۰۲/۱۶", { sdk: hashOf("۱۹۹۷/۰۲/۱۶"), builder: DROPPED }, "FOLD_DIGITS", { country: "IR" }),
+  d("db", "１９９７年２月１６日", { sdk: hashOf("１９９７年２月１６日"), builder: DROPPED }, "FOLD_DIGITS", {
+    country: "JP",
+  }),
+  d("db", "1997년 2월 16일", { sdk: hashOf("1997년 2월 16일") }, "DB_FORMAT", { country: "KR" }),
+  d("db", "16 Feb 97", { sdk: hashOf("16 feb 97") }, "DB_FORMAT"),
+  d("db", "16 lutego 1997", { sdk: hashOf("16 lutego 1997") }, "DB_FORMAT", { country: "PL" }),
+  d("st", "US-CA", { sdk: hashOf("usca"), builder: hashOf("us") }, "ST_SUBDIVISION", { country: "US" }),
+  d("st", "us-ca", { sdk: hashOf("usca"), builder: hashOf("us") }, "ST_SUBDIVISION"),
+  d("st", "CA-ON", { sdk: hashOf("caon"), builder: hashOf("ca") }, "ST_SUBDIVISION", { country: "CA" }),
+  d("st", "CA-ON", { sdk: hashOf("caon"), builder: hashOf("ca") }, "ST_SUBDIVISION"),
+  d("st", "DE-BY", { sdk: hashOf("deby"), builder: hashOf("de") }, "ST_SUBDIVISION", { country: "DE" }),
+  d("st", "US-CA", { sdk: hashOf("usca"), builder: hashOf("us") }, "ST_SUBDIVISION", { country: "CA" }),
+  d("st", "US-PR", { sdk: hashOf("uspr"), builder: hashOf("us") }, "ST_SUBDIVISION", { country: "PR" }),
+  d("st", "Puerto Rico", { sdk: hashOf("puertorico"), builder: hashOf("pu") }, "ST_CODE", { country: "PR" }),
+  d("st", "ＣＡ", { sdk: hashOf("ｃａ"), builder: DROPPED }, "FOLD_DIGITS", { country: "US" }),
+  d("zp", "009011234", { sdk: hashOf("009011234"), builder: hashOf("009011234") }, "ZP_US", { country: "Puerto Rico" }),
+  d("zp", "NR9 5AL", { sdk: hashOf("nr95al"), builder: hashOf("nr9 5al") }, "ZP_US", { country: "PR" }),
+  d("zp", "１００-０００１", { sdk: hashOf("１００"), builder: hashOf("１００") }, "FOLD_DIGITS", { country: "JP" }),
+  d("zp", "９４１０３-１２３４", { sdk: hashOf("９４１０３"), builder: hashOf("９４１０３") }, "FOLD_DIGITS", {
+    country: "US",
+  }),
+  d("zp", "١١٥١١", { sdk: hashOf("١١٥١١"), builder: hashOf("١١٥١١") }, "FOLD_DIGITS", { country: "EG" }),
+  d("zp", "۱۲۳۴۵-۶۷۸۹۰", { sdk: hashOf("۱۲۳۴۵"), builder: hashOf("۱۲۳۴۵") }, "FOLD_DIGITS", { country: "IR" }),
 ];
 
 const caseId = (c: Pick<CorpusCase, "key" | "raw" | "country" | "page" | "referrer" | "ipv6">) =>

@@ -3,6 +3,7 @@ import {
   cleanText,
   countryCode,
   dropped,
+  foldDigits,
   kept,
   normalizeCity,
   normalizeCountry,
@@ -12,6 +13,7 @@ import {
   normalizeName,
   normalizeState,
   normalizeZip,
+  US_ZIP_COUNTRIES,
 } from "./normalize";
 
 describe("cleanText", () => {
@@ -108,6 +110,38 @@ describe("normalizeEmail", () => {
     ["empty", "   "],
   ])("rejects %s", (_why, raw) => {
     expect(normalizeEmail(raw)).toEqual(dropped("not a valid email address"));
+  });
+  it.each([
+    ["a quoted local part with a space", '"John Doe"@Example.com', '"john doe"@example.com'],
+    ["a quoted local part with an @", '"a@b"@example.com', '"a@b"@example.com'],
+    ["escaped quote and backslash", '"a\\"b\\\\c"@example.com', '"a\\"b\\\\c"@example.com'],
+    ["an empty quoted local part", '""@example.com', '""@example.com'],
+    ["non-ASCII in quotes (RFC 6531)", '"josé m"@example.com', '"josé m"@example.com'],
+    ["an IPv4 address literal", "user@[192.0.2.1]", "user@[192.0.2.1]"],
+    ["an IPv6 address literal", "User@[IPv6:2001:DB8::1]", "user@[ipv6:2001:db8::1]"],
+  ])("accepts %s (RFC 5321), trimmed and lowercased as Meta says", (_why, raw, email) => {
+    expect(normalizeEmail(` ${raw} `)).toEqual(kept(email));
+  });
+  it.each([
+    ["an unterminated quote", '"john@example.com'],
+    ["text after the closing quote", '"john"doe@example.com'],
+    ["quoted and dotted parts mixed (RFC 5322's obsolete form)", '"john".doe@example.com'],
+    ["a raw backslash at the end of the quotes", '"john\\"@example.com'],
+    ["a control character in quotes", '"jo\u0007hn"@example.com'],
+    ["an IPv4 literal out of range", "user@[256.1.1.1]"],
+    ["an IPv4 literal with three parts", "user@[192.0.2]"],
+    ["an IPv6 literal without its tag", "user@[2001:db8::1]"],
+    ["a malformed IPv6 literal", "user@[IPv6:1::2::3]"],
+    ["a general address literal", "user@[x-tag:abc]"],
+  ])("rejects %s", (_why, raw) => {
+    expect(normalizeEmail(raw)).toEqual(dropped("not a valid email address"));
+  });
+  it("bounds a quoted local part to 64 characters, quotes included, and the address to 254", () => {
+    expect(normalizeEmail(`"${"a".repeat(62)}"@example.com`).ok).toBe(true);
+    expect(normalizeEmail(`"${"a".repeat(63)}"@example.com`)).toEqual(dropped("not a valid email address"));
+    const domain = `${Array.from({ length: 4 }, () => "b".repeat(60)).join(".")}.com`;
+    expect(normalizeEmail(`"a"@${domain}`).ok).toBe(true);
+    expect(normalizeEmail(`"${"a".repeat(10)}"@${domain}`)).toEqual(dropped("not a valid email address"));
   });
   it("rejects over-long addresses (254 max, 64 local)", () => {
     expect(normalizeEmail(`${"a".repeat(65)}@example.com`)).toEqual(dropped("not a valid email address"));
@@ -341,5 +375,72 @@ describe("normalizeExternalId", () => {
   });
   it("removes no-break spaces like other whitespace", () => {
     expect(normalizeExternalId("cust\u00A042\u3000x")).toEqual(kept("cust42x"));
+  });
+});
+
+describe("foldDigits", () => {
+  it.each([
+    ["full-width digits", "０９０-１２３４-５６７８", "090-1234-5678"],
+    ["a full-width plus and letters", "＋４４ ＮＲ９", "+44 NR9"],
+    ["Arabic-Indic digits", "٠١٢٣٤٥٦٧٨٩", "0123456789"],
+    ["Extended Arabic-Indic (Persian) digits", "۰۱۲۳۴۵۶۷۸۹", "0123456789"],
+    ["Devanagari digits", "०१२३४५६७८९", "0123456789"],
+    ["Bengali digits", "০১২৩৪৫৬৭৮৯", "0123456789"],
+    ["Thai digits", "๐๑๒๓๔๕๖๗๘๙", "0123456789"],
+    ["mathematical digits", "𝟎𝟗𝟘𝟡", "0909"],
+    ["Myanmar Shan digits", "႐႑႒႓႔႕႖႗႘႙", "0123456789"],
+    ["ASCII, unchanged", "+1 (650) 555-1212", "+1 (650) 555-1212"],
+  ])("reads %s as ASCII", (_what, raw, folded) => {
+    expect(foldDigits(raw)).toBe(folded);
+  });
+  it("reads every Unicode decimal digit as the ASCII digit of its value", () => {
+    for (let point = 0x80; point <= 0x1fbff; point++) {
+      const char = String.fromCodePoint(point);
+      if (!/\p{Nd}/u.test(char)) continue;
+      const folded = foldDigits(char);
+      expect(folded, `U+${point.toString(16)}`).toMatch(/^[0-9]$/);
+    }
+    // Each script's digits run 0 to 9: the run's first is 0, the tenth 9.
+    expect(foldDigits("\u0660\u0669\u06F0\u06F9\u0966\u096F\u{1E950}\u{1E959}")).toBe("09090909");
+  });
+});
+
+describe("normalizeState: ISO 3166-2 codes and US territories", () => {
+  it.each([
+    ["US-CA", undefined, "ca"],
+    ["us-ca", "US", "ca"],
+    ["CA-ON", "CA", "on"],
+    ["CA-QC", undefined, "qc"],
+    ["DE-BY", "DE", "by"],
+    ["GB-ENG", "GB", "eng"],
+    ["US-PR", "PR", "pr"],
+    ["Puerto Rico", "PR", "pr"],
+    ["San Juan", "PR", "sanjuan"],
+    ["ＣＡ", "US", "ca"],
+  ])("reads %j in %s as %j", (raw, country, code) => {
+    expect(normalizeState(raw, country)).toEqual(kept(code));
+  });
+  it("drops a subdivision of another country than the shopper's", () => {
+    expect(normalizeState("US-CA", "CA")).toEqual(dropped("subdivision of another country"));
+    expect(normalizeState("US-ZZ", "US")).toEqual(dropped("not a state of US"));
+  });
+  it("reads text that only looks like a code as a region name", () => {
+    expect(normalizeState("ZZ-9", "FR")).toEqual(kept("zz9"));
+  });
+});
+
+describe("normalizeZip: US territories and other scripts", () => {
+  it.each(["us", "pr", "gu", "vi", "as", "mp", "um", "fm", "mh", "pw"])(
+    "applies the first-5-digits rule in %s",
+    (country) => {
+      expect(US_ZIP_COUNTRIES.has(country)).toBe(true);
+      expect(normalizeZip("00901-1234", country)).toEqual(kept("00901"));
+      expect(normalizeZip("NR9 5AL", country)).toEqual(dropped("not a US ZIP code"));
+    },
+  );
+  it("reads Puerto Rico by name, and digits of other scripts", () => {
+    expect(normalizeZip("009011234", "Puerto Rico")).toEqual(kept("00901"));
+    expect(normalizeZip("９４１０３-１２３４", "US")).toEqual(kept("94103"));
+    expect(normalizeZip("١١٥١١", "EG")).toEqual(kept("11511"));
   });
 });

@@ -67,6 +67,44 @@ export function cleanText(raw: string): string {
   return raw.replace(FORMAT_CHARACTERS, "").replace(OTHER_SPACES, " ").normalize("NFC").trim();
 }
 
+/** One Unicode decimal digit (`\p{Nd}`), of any script. */
+const DECIMAL_DIGIT = /\p{Nd}/u;
+/** Every decimal digit that is not ASCII. */
+const OTHER_DIGITS = /(?![0-9])\p{Nd}/gu;
+
+/**
+ * The ASCII digit of a Unicode decimal digit. Unicode puts each script's digits 0 to 9 in a run of
+ * ten consecutive code points (a few scripts have two or five runs back to back), so a digit's
+ * value is its distance from the start of its run, modulo ten.
+ */
+function asciiDigit(digit: string): string {
+  const point = digit.codePointAt(0)!;
+  let steps = 0;
+  while (steps < 50 && DECIMAL_DIGIT.test(String.fromCodePoint(point - steps - 1))) steps++;
+  return String(steps % 10);
+}
+
+/**
+ * For the keys whose digits matter (`ph`, `zp`, `db`, `st`): compatibility forms folded (NFKC:
+ * full-width digits, letters, `＋`, `／` and `－` typed on Japanese and Chinese keyboards read as
+ * their ASCII forms), then every other Unicode decimal digit (`\p{Nd}`: Arabic-Indic `٠-٩`,
+ * Extended Arabic-Indic `۰-۹`, Devanagari, Bengali, Thai, …) replaced by its ASCII digit, before
+ * the key is validated. Meta hashes ASCII digits; a number written in another script is the same
+ * number. ASCII text is returned as it is. Not applied to `em` or `external_id`, whose characters
+ * are the value itself, nor to names and cities, which keep letters only.
+ *
+ * @example
+ * ```ts
+ * foldDigits("０９０-１２３４-５６７８"); // "090-1234-5678"
+ * foldDigits("٠٥٠ ١٢٣ ٤٥٦٧");          // "050 123 4567"
+ * foldDigits("＋４４ ２０ ７９４６");     // "+44 20 7946"
+ * ```
+ */
+export function foldDigits(text: string): string {
+  if (PLAIN_ASCII.test(text)) return text;
+  return text.normalize("NFKC").replace(OTHER_DIGITS, asciiDigit);
+}
+
 /** Letters (any script) and their combining marks, lowercase; everything else removed. */
 function lettersOnly(raw: string): string {
   return cleanText(raw)
@@ -75,35 +113,88 @@ function lettersOnly(raw: string): string {
 }
 
 const EMAIL_LOCAL = /^[^\s@"(),:;<>[\]\\]{1,64}$/u;
+/**
+ * RFC 5321's Quoted-string local part: between double quotes, printable ASCII but `"` and `\`
+ * (spaces included), any non-ASCII character (RFC 6531), or a backslash before printable ASCII.
+ */
+const EMAIL_QUOTED_LOCAL = /^"(?:[\x20\x21\x23-\x5B\x5D-\x7E\u0080-\u{10FFFF}]|\\[\x20-\x7E])*"$/u;
 const EMAIL_DOMAIN_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
 const EMAIL_TLD = /^(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/u;
+/** RFC 5321's IPv4 address literal, inside the brackets: four numbers from 0 to 255. */
+const IPV4_LITERAL = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const NOT_AN_EMAIL = dropped("not a valid email address");
+/** RFC 5321's limits: 64 characters of local part; 254 for the address (a 256-octet path less its brackets). */
+const MAX_LOCAL = 64;
+const MAX_EMAIL = 254;
+
+/** Local part and domain of an address, the local part quoted or not; undefined when it has no such shape. */
+function splitEmail(email: string): { local: string; domain: string } | undefined {
+  if (email.startsWith('"')) {
+    // A quoted local part ends at its first unescaped quote, and may hold "@" itself.
+    let end = 1;
+    while (end < email.length && email[end] !== '"') end += email[end] === "\\" ? 2 : 1;
+    if (email[end + 1] !== "@") return undefined;
+    return { local: email.slice(0, end + 1), domain: email.slice(end + 2) };
+  }
+  const at = email.lastIndexOf("@");
+  if (at <= 0 || email.indexOf("@") !== at) return undefined;
+  return { local: email.slice(0, at), domain: email.slice(at + 1) };
+}
+
+/** RFC 5321's Local-part: a Dot-string (atoms joined by single dots) or a Quoted-string, at most 64 characters. */
+function isEmailLocal(local: string): boolean {
+  if (local.length > MAX_LOCAL) return false;
+  if (local.startsWith('"')) return EMAIL_QUOTED_LOCAL.test(local);
+  return EMAIL_LOCAL.test(local) && !local.startsWith(".") && !local.endsWith(".") && !local.includes("..");
+}
 
 /**
- * `em`: cleaned (see `cleanText`) and lowercased, if it has the shape of an address: one `@`, a
- * local part without spaces, quotes or leading/trailing/double dots, and a domain of at least
- * two labels ending in a letter TLD (internationalized domains and punycode accepted). At most
- * 254 characters.
+ * RFC 5321's domain: a host name of at least two labels ending in a letter TLD (internationalized
+ * names and punycode accepted), or an address literal: `[192.0.2.1]` or `[ipv6:2001:db8::1]`.
+ */
+function isEmailDomain(domain: string): boolean {
+  if (domain.startsWith("[") && domain.endsWith("]")) {
+    const literal = domain.slice(1, -1);
+    const ipv4 = IPV4_LITERAL.exec(literal);
+    if (ipv4 !== null) return ipv4.slice(1).every((part) => Number(part) <= 255);
+    return literal.startsWith("ipv6:") && isIpv6(literal.slice(5));
+  }
+  const labels = domain.split(".");
+  if (labels.length < 2 || !labels.every((label) => EMAIL_DOMAIN_LABEL.test(label))) return false;
+  return EMAIL_TLD.test(labels[labels.length - 1]!);
+}
+
+/** Whether text is an IPv6 address (as the URL parser reads one between brackets; no zone id). */
+function isIpv6(text: string): boolean {
+  if (!/^[0-9a-f:.]+$/.test(text) || !text.includes(":")) return false;
+  try {
+    return new URL(`http://[${text}]/`).hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `em`: cleaned (see `cleanText`), trimmed and lowercased as Meta asks, if it is an address RFC
+ * 5321 allows (with RFC 6531's non-ASCII characters): a local part that is a dot-string (no
+ * spaces, quotes or leading/trailing/double dots) or a quoted string (`"john doe"@example.com`,
+ * `"a@b"@example.com`, with `\"` and `\\` escapes), at most 64 characters; a domain of at least
+ * two labels ending in a letter TLD (internationalized domains and punycode accepted), or an
+ * address literal (`user@[192.0.2.1]`, `user@[IPv6:2001:db8::1]`). At most 254 characters in all.
+ * Quotes stay part of the address: Meta hashes the address as typed, only trimmed and lowercased.
  *
  * @example
  * ```ts
- * normalizeEmail(" John_Smith@gmail.com "); // { ok: true, value: "john_smith@gmail.com" }
- * normalizeEmail("jane@localhost");          // { ok: false, reason: "not a valid email address" }
+ * normalizeEmail(" John_Smith@gmail.com ");  // { ok: true, value: "john_smith@gmail.com" }
+ * normalizeEmail('"John Doe"@Example.com');  // { ok: true, value: '"john doe"@example.com' }
+ * normalizeEmail("jane@localhost");           // { ok: false, reason: "not a valid email address" }
  * ```
  */
 export function normalizeEmail(raw: string): Normalized {
   const email = cleanText(raw).toLowerCase();
-  if (email.length > 254) return NOT_AN_EMAIL;
-  const at = email.lastIndexOf("@");
-  if (at <= 0 || email.indexOf("@") !== at) return NOT_AN_EMAIL;
-  const local = email.slice(0, at);
-  const domain = email.slice(at + 1);
-  if (!EMAIL_LOCAL.test(local) || local.startsWith(".") || local.endsWith(".") || local.includes("..")) {
-    return NOT_AN_EMAIL;
-  }
-  const labels = domain.split(".");
-  if (labels.length < 2 || !labels.every((label) => EMAIL_DOMAIN_LABEL.test(label))) return NOT_AN_EMAIL;
-  if (!EMAIL_TLD.test(labels[labels.length - 1]!)) return NOT_AN_EMAIL;
+  if (email.length > MAX_EMAIL) return NOT_AN_EMAIL;
+  const parts = splitEmail(email);
+  if (parts === undefined || !isEmailLocal(parts.local) || !isEmailDomain(parts.domain)) return NOT_AN_EMAIL;
   return kept(email);
 }
 
@@ -162,10 +253,45 @@ export function normalizeCity(raw: string): Normalized {
 }
 
 /**
+ * Countries whose postal codes are US ZIP codes, to which Meta's US rule for `zp` (the first 5
+ * digits) applies: the United States, its territories (American Samoa, Guam, the Northern
+ * Mariana Islands, Puerto Rico, the US Minor Outlying Islands, the US Virgin Islands) and the
+ * freely associated states USPS serves with ZIP codes (Micronesia, the Marshall Islands, Palau).
+ * Military addresses (states AA, AE, AP) have the country US.
+ */
+export const US_ZIP_COUNTRIES: ReadonlySet<string> = new Set([
+  "us",
+  "as",
+  "gu",
+  "mp",
+  "pr",
+  "um",
+  "vi",
+  "fm",
+  "mh",
+  "pw",
+]);
+
+/** US territories that are also ISO 3166-1 countries and have a USPS code in the US state list. */
+const US_TERRITORIES: ReadonlySet<string> = new Set(["as", "gu", "mp", "pr", "um", "vi"]);
+
+/** An ISO 3166-2 subdivision code: the country's alpha-2, a dash, 1 to 3 letters or digits (`US-CA`, `FR-75`). */
+const ISO_SUBDIVISION = /^([a-z]{2})-([a-z0-9]{1,3})$/i;
+
+/** Whether a subdivision code of country `own` can be in the shopper's country `code` (US-PR is in PR). */
+function sameCountry(own: string, code: string): boolean {
+  return own === code || (own === "us" && US_TERRITORIES.has(code)) || (code === "us" && US_TERRITORIES.has(own));
+}
+
+/**
  * `st`: for the US and Canada (or no country), the lowercase two-letter code from a code or a
  * name (`California` or `CA` -> `ca`, `Québec` -> `qc`); with country US or CA, text that is
- * neither is dropped. Elsewhere (or unknown text without a country), lowercase with
- * punctuation and spaces removed (letters and digits kept), as Meta asks outside the US.
+ * neither is dropped. In the US territories (PR, GU, VI, AS, MP, UM) a US code or name is read
+ * as such (`Puerto Rico` -> `pr`), other text as elsewhere. Elsewhere (or unknown text without a
+ * country), lowercase with punctuation and spaces removed (letters and digits kept), as Meta asks
+ * outside the US. An ISO 3166-2 code (`US-CA`, `CA-ON`, `us-ca`, `DE-BY`) is read as its
+ * subdivision, in its own country when `country` is not given; a code of another country than
+ * `country` is dropped. Digits of other scripts are read as ASCII digits (see `foldDigits`).
  * `country` may be an alpha-2, alpha-3 or English name (see `normalizeCountry`).
  *
  * @example
@@ -174,23 +300,31 @@ export function normalizeCity(raw: string): Normalized {
  * normalizeState("CA", "US");             // { ok: true, value: "ca" }
  * normalizeState("British Columbia");     // { ok: true, value: "bc" }
  * normalizeState("Île-de-France", "FR");  // { ok: true, value: "îledefrance" }
+ * normalizeState("US-CA");                // { ok: true, value: "ca" }
+ * normalizeState("CA-ON", "CA");          // { ok: true, value: "on" }
+ * normalizeState("US-CA", "CA");          // { ok: false, reason: "subdivision of another country" }
  * normalizeState("Narnia", "US");         // { ok: false, reason: "not a state of US" }
  * ```
  */
 export function normalizeState(raw: string, country?: string): Normalized {
   const code = countryCode(country);
+  const text = foldDigits(cleanText(raw));
+  const subdivision = ISO_SUBDIVISION.exec(text);
+  const own = subdivision === null ? undefined : countryCode(subdivision[1]);
+  if (subdivision !== null && own !== undefined) {
+    if (code !== undefined && !sameCountry(own, code)) return dropped("subdivision of another country");
+    return normalizeState(subdivision[2]!, code ?? own);
+  }
   if (code === "us" || code === "ca") {
-    const region = findRegion(cleanText(raw), code);
+    const region = findRegion(text, code);
     if (region !== undefined) return kept(region);
     return dropped(code === "us" ? "not a state of US" : "not a province of CA");
   }
-  if (code === undefined) {
-    const region = findRegion(cleanText(raw));
+  if (code === undefined || US_TERRITORIES.has(code)) {
+    const region = findRegion(text, code === undefined ? undefined : "us");
     if (region !== undefined) return kept(region);
   }
-  const state = cleanText(raw)
-    .toLowerCase()
-    .replace(/[^\p{L}\p{M}\p{N}]/gu, "");
+  const state = text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}]/gu, "");
   return state === "" ? dropped("no letters or digits") : kept(state);
 }
 
@@ -198,25 +332,31 @@ const US_ZIP = /^(\d{5})(?:\d{4})?$/;
 
 /**
  * `zp`: lowercase with spaces, dashes and other punctuation removed (2 to 10 letters or
- * digits). For the US, and for an unknown country when the code looks like a US ZIP
- * (5 digits, or 9 as ZIP+4), only the first 5 digits; a US code of another shape is dropped.
+ * digits), digits of other scripts read as ASCII digits (see `foldDigits`). For a country whose
+ * postal codes are US ZIP codes (`US_ZIP_COUNTRIES`: the US, its territories, FM, MH, PW), and
+ * for an unknown country when the code looks like a US ZIP (5 digits, or 9 as ZIP+4), only the
+ * first 5 digits, as Meta asks for US ZIP codes; a code of another shape there is dropped.
  * `country` may be an alpha-2, alpha-3 or English name.
  *
  * @example
  * ```ts
  * normalizeZip("94103-1234");        // { ok: true, value: "94103" }
+ * normalizeZip("00901-1234", "PR");  // { ok: true, value: "00901" }
  * normalizeZip("NR9 5AL", "GB");     // { ok: true, value: "nr95al" }
  * normalizeZip("100-0001", "JP");    // { ok: true, value: "1000001" }
+ * normalizeZip("９４１０３", "US");    // { ok: true, value: "94103" }
  * normalizeZip("9410", "US");        // { ok: false, reason: "not a US ZIP code" }
  * ```
  */
 export function normalizeZip(raw: string, country?: string): Normalized {
   const code = countryCode(country);
-  const zip = cleanText(raw)
+  const zip = foldDigits(cleanText(raw))
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]/gu, "");
   const usZip = US_ZIP.exec(zip);
-  if (code === "us") return usZip === null ? dropped("not a US ZIP code") : kept(usZip[1]!);
+  if (code !== undefined && US_ZIP_COUNTRIES.has(code)) {
+    return usZip === null ? dropped("not a US ZIP code") : kept(usZip[1]!);
+  }
   if (code === undefined && usZip !== null) return kept(usZip[1]!);
   return /^[\p{L}\p{N}]{2,10}$/u.test(zip) ? kept(zip) : dropped("not a postal code");
 }

@@ -12,7 +12,7 @@ import {
   type CountryCode,
   type PhoneNumber,
 } from "libphonenumber-js/max";
-import { cleanText, countryCode, dropped } from "./normalize";
+import { cleanText, countryCode, dropped, foldDigits } from "./normalize";
 
 /**
  * What `normalizePhone` made of a number: its E.164 digits and the region libphonenumber
@@ -66,7 +66,9 @@ function phoneCountry(country: string | undefined): CountryCode | undefined {
  * readings are valid the shopper's country wins (a German `15123456789` without its trunk zero
  * is a German mobile, not a Texan number). Mexico's pre-2019 forms (`044 55 1234 5678`,
  * `045 …`, `01 …`, `1` before the number, also `+52 1 …`) are read as today's number.
- * Extensions are dropped. The result carries the number's region (see `PhoneResult`).
+ * Extensions are dropped. Full-width digits and `＋`, and digits of other scripts (Arabic-Indic
+ * `٠-٩`, …), are read as ASCII (see `foldDigits`). The result carries the number's region (see
+ * `PhoneResult`).
  *
  * @example
  * ```ts
@@ -74,12 +76,13 @@ function phoneCountry(country: string | undefined): CountryCode | undefined {
  * normalizePhone("(650)555-1212", "US"); // { ok: true, value: "16505551212", region: "us" }
  * normalizePhone("020 7946 0958", "gb"); // { ok: true, value: "442079460958", region: "gb" }
  * normalizePhone("044 55 1234 5678", "MX"); // { ok: true, value: "525512345678", region: "mx" }
+ * normalizePhone("０９０-１２３４-５６７８", "JP"); // { ok: true, value: "819012345678", region: "jp" }
  * normalizePhone("555-0123", "US");      // { ok: false, reason: "not a valid number for US" }
  * normalizePhone("(650)555-1212");       // { ok: false, reason: "no calling code and no country" }
  * ```
  */
 export function normalizePhone(raw: string, country?: string): PhoneResult {
-  const text = cleanText(raw);
+  const text = foldDigits(cleanText(raw));
   const digits = text.replace(/\D/g, "");
   if (digits === "") return dropped("not a phone number");
   if (/^\D*\+/.test(text)) {

@@ -3,7 +3,15 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/settings";
 import { eventNameFor } from "./routing";
-import { buildCustomData, buildServerEvent, scrubUrl, webhookUserData } from "./serverEvent";
+import {
+  buildCustomData,
+  buildServerEvent,
+  eventSource,
+  matchWarnings,
+  scrubUrl,
+  storeUrl,
+  webhookUserData,
+} from "./serverEvent";
 import { parseWebhook, type StudioWebhook } from "./webhook";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");
@@ -299,5 +307,59 @@ describe("scrubUrl", () => {
     for (const bad of ["javascript:alert(1)", "not a url", "ftp://s.example/", ""]) {
       expect(scrubUrl(bad)).toBeUndefined();
     }
+  });
+});
+
+describe("storeUrl", () => {
+  it.each([
+    ["shop.example.com", "https://shop.example.com/"],
+    ["https://Shop.Example.com/pages/quiz?x=1", "https://shop.example.com/"],
+    [" http://www.shop.example.de ", "https://www.shop.example.de/"],
+    ["shop.example.com:8443", "https://shop.example.com:8443/"],
+    ["bücher.example", "https://xn--bcher-kva.example/"],
+    ["shop.example.com.", "https://shop.example.com/"],
+  ])("reads %j as %j", (domain, url) => {
+    expect(storeUrl(domain)).toBe(url);
+  });
+
+  it.each([
+    "",
+    "localhost",
+    "203.0.113.7",
+    "shop..example.com",
+    "-shop.example.com",
+    "not a domain",
+    "a@b.co",
+    "ftp://x",
+  ])("refuses %j", (domain) => {
+    expect(storeUrl(domain)).toBeUndefined();
+  });
+});
+
+describe("eventSource", () => {
+  const at = (context: object, store: object) => eventSource({ context, store } as StudioWebhook);
+
+  it("takes the scrubbed page URL, else the store's address, else names the field to map", () => {
+    expect(at({ page_url: "https://s.example/q?email=a%40b.co" }, { domain: "shop.example.com" })).toEqual({
+      ok: true,
+      url: "https://s.example/q",
+      from: "context.page_url",
+    });
+    expect(at({ page_url: "nope" }, { domain: "shop.example.com" })).toEqual({
+      ok: true,
+      url: "https://shop.example.com/",
+      from: "store.domain",
+    });
+    expect(at({}, {})).toMatchObject({ ok: false, issues: [{ path: "context.page_url" }] });
+  });
+
+  it("warns about a derived event_source_url and a missing client_user_agent, by name only", () => {
+    const derived = at({}, { domain: "shop.example.com" });
+    expect(matchWarnings(derived, { sent: ["em"], dropped: {} }).map((w) => w.field)).toEqual([
+      "event_source_url",
+      "client_user_agent",
+    ]);
+    const page = at({ page_url: "https://shop.example.com/quiz" }, {});
+    expect(matchWarnings(page, { sent: ["em", "client_user_agent"], dropped: {} })).toEqual([]);
   });
 });

@@ -2,6 +2,24 @@
  * Maps a validated Studio webhook to one Conversions API server event. Pure: the clock comes in
  * as `now`. Personal data leaves here only hashed, inside `user_data`.
  *
+ * What a `website` event needs, field by field, from Meta's "Server Event Parameters" page (and
+ * the Conversions API "Parameters" overview, which lists `client_user_agent`, `action_source` and
+ * `event_source_url` for website events):
+ * - `action_source`: required for every event; always `website` here (a Studio quiz runs on the
+ *   store's site).
+ * - `event_source_url`: required for website events, and Graph refuses an event without it for
+ *   good (code 100, "The parameter $['data'][0]['event_source_url'] is required"). The relay
+ *   sends the page the shopper was on (`context.page_url`, scrubbed, see `scrubUrl`); without
+ *   one, the store's own address `https://{store.domain}/` (the domain validated as a host name),
+ *   which is honest: the event happened on that site, and Meta checks the URL against the
+ *   verified domain. With neither, `eventSource` answers the issue to map (`context.page_url`),
+ *   and the webhook is refused (422) rather than accepted to be refused by Meta later.
+ * - `client_user_agent`: listed for website events, but Graph accepts an event without it (a
+ *   live capture, 2026-09) and Meta's page frames it as quality ("these parameters contribute to
+ *   improving the quality of events"); the relay cannot derive it honestly (the webhook's own
+ *   User-Agent is Studio's server, not the shopper's browser). So it is sent when Studio gives it
+ *   (`context.user_agent`, byte for byte) and its absence is a match warning, not a refusal.
+ *
  * @example
  * ```ts
  * const { userData } = webhookUserData(webhook, { defaultCountry: "us" }, Date.now());
@@ -13,7 +31,8 @@
 import type { Content, CustomData, ServerEvent, UserData } from "./capi";
 import { eventId } from "./eventId";
 import { type BuiltUserData, buildUserData } from "./userData";
-import type { StudioWebhook } from "./webhook";
+import type { MatchReport } from "./userData";
+import type { Issue, StudioWebhook } from "./webhook";
 
 /** Which recommendation field becomes `content_ids` / `contents[].id`. */
 export type ContentIdField = "product_id" | "variant_id" | "sku";
@@ -54,7 +73,8 @@ export function buildServerEvent(
   now: number,
 ): ServerEvent {
   const { context } = webhook;
-  const eventSourceUrl = scrubUrl(context.page_url) ?? storeUrl(webhook.store.domain);
+  const source = eventSource(webhook);
+  const eventSourceUrl = source.ok ? source.url : undefined;
   const referrerUrl = scrubUrl(context.referrer_url);
   const customData = buildCustomData(webhook, options);
   return {
@@ -136,7 +156,7 @@ export function webhookUserData(
  * ```
  */
 export function buildCustomData(
-  webhook: StudioWebhook,
+  webhook: Pick<StudioWebhook, "recommendations" | "store" | "quiz">,
   config: Omit<EventOptions, "limitedDataUse">,
 ): CustomData | undefined {
   const contents: Content[] = [];
@@ -233,10 +253,115 @@ function isAmount(value: number | null | undefined): value is number {
   return value != null && Number.isFinite(value) && value >= 0 && value < 1e12;
 }
 
-function storeUrl(domain: string | undefined): string | undefined {
+/** One DNS label: letters, digits and inner hyphens, at most 63 characters. */
+const HOST_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * The store's own address, `https://{host}/`, from `store.domain` as Studio or a merchant writes
+ * it (`shop.example.com`, `https://Shop.Example.com/`, `www.shop.example.de`, an internationalized
+ * name, a port), when it is a host name: at least two labels, each a valid DNS label, the last
+ * one not all digits (an IP address is no store domain). Anything else is undefined.
+ *
+ * @example
+ * ```ts
+ * storeUrl("https://Shop.Example.com/pages/quiz"); // "https://shop.example.com/"
+ * storeUrl("localhost");                            // undefined
+ * ```
+ */
+export function storeUrl(domain: string | undefined): string | undefined {
   const host = domain
     ?.trim()
-    .replace(/^https?:\/\//, "")
-    .replace(/\/.*$/, "");
-  return host && /^[a-z0-9.-]+(:\d+)?$/i.test(host) ? `https://${host}/` : undefined;
+    .replace(/^https?:\/\//i, "")
+    .replace(/[/?#].*$/s, "");
+  if (!host || /[\s@\\]/.test(host)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(`https://${host}/`);
+  } catch {
+    return undefined;
+  }
+  const labels = url.hostname.replace(/\.$/, "").split(".");
+  if (labels.length < 2 || !labels.every((label) => HOST_LABEL.test(label))) return undefined;
+  if (/^\d+$/.test(labels[labels.length - 1]!)) return undefined;
+  return `https://${labels.join(".")}${url.port ? `:${url.port}` : ""}/`;
+}
+
+/** Where a webhook's `event_source_url` comes from, or the issues that leave it without one. */
+export type EventSource =
+  { ok: true; url: string; from: "context.page_url" | "store.domain" } | { ok: false; issues: Issue[] };
+
+/**
+ * The webhook's `event_source_url`, which Meta requires for website events (see the module
+ * header): the page URL when it is an http(s) URL, else the store's address from `store.domain`,
+ * else the issues naming the Studio field to map. Issues name fields, never values.
+ *
+ * @example
+ * ```ts
+ * eventSource({ context: {}, store: { domain: "shop.example.com" } });
+ * // { ok: true, url: "https://shop.example.com/", from: "store.domain" }
+ * eventSource({ context: {}, store: {} });
+ * // { ok: false, issues: [{ path: "context.page_url", message: "Required: Meta refuses a website event …" }] }
+ * ```
+ */
+export function eventSource(webhook: Pick<StudioWebhook, "context" | "store">): EventSource {
+  const page = scrubUrl(webhook.context.page_url);
+  if (page !== undefined) return { ok: true, url: page, from: "context.page_url" };
+  const store = storeUrl(webhook.store.domain);
+  if (store !== undefined) return { ok: true, url: store, from: "store.domain" };
+  const issues: Issue[] = [
+    {
+      path: "context.page_url",
+      message:
+        webhook.context.page_url === undefined
+          ? "Required: Meta refuses a website event without event_source_url; map the page URL in Studio to context.page_url (or the store's domain to store.domain)"
+          : "Not an http(s) URL, and no store.domain to stand in: Meta refuses a website event without event_source_url; map the page URL in Studio to context.page_url",
+    },
+  ];
+  if (webhook.store.domain !== undefined) {
+    issues.push({ path: "store.domain", message: "Not a host name (e.g. shop.example.com)" });
+  }
+  return { ok: false, issues };
+}
+
+/** Something the match report warns about: a field missing or derived, and why it matters. */
+export interface MatchWarning {
+  /** The Conversions API field (`event_source_url`, `client_user_agent`). */
+  field: string;
+  /** A fixed sentence naming the Studio field to map; never a value. */
+  message: string;
+}
+
+/** The match report of a webhook: `MatchReport`, plus `warnings` when there is something to warn about. */
+export interface WebhookMatch extends MatchReport {
+  warnings?: MatchWarning[];
+}
+
+/**
+ * The warnings of a webhook's match report: a derived `event_source_url` and a missing
+ * `client_user_agent` (see the module header). Names and reasons only, never a value.
+ *
+ * @example
+ * ```ts
+ * matchWarnings({ ok: true, url: "https://shop.example.com/", from: "store.domain" }, { sent: ["em"], dropped: {} });
+ * // [{ field: "event_source_url", message: "No page URL (context.page_url): …" },
+ * //  { field: "client_user_agent", message: "No user agent (context.user_agent): …" }]
+ * ```
+ */
+export function matchWarnings(source: EventSource, match: MatchReport): MatchWarning[] {
+  const warnings: MatchWarning[] = [];
+  if (source.ok && source.from === "store.domain") {
+    warnings.push({
+      field: "event_source_url",
+      message:
+        "No page URL (context.page_url): the store's address from store.domain is sent; map the page URL in Studio so Meta sees the quiz page",
+    });
+  }
+  if (!match.sent.includes("client_user_agent")) {
+    warnings.push({
+      field: "client_user_agent",
+      message:
+        "No user agent (context.user_agent): Meta lists it for website events and matches less without it; map the browser's user agent in Studio",
+    });
+  }
+  return warnings;
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/settings";
@@ -74,6 +75,18 @@ describe("transformWebhook", () => {
       outcome: "invalid",
       issues: [{ path: "shopper.email", message: "Not a valid email address" }],
     });
+  });
+
+  it("takes an address with a quoted local part or an address literal (RFC 5321) instead of answering 422", () => {
+    for (const [email, sent] of [
+      ['"John Doe"@Example.com', '"john doe"@example.com'],
+      ['"a@b"@example.com', '"a@b"@example.com'],
+      ["user@[192.0.2.1]", "user@[192.0.2.1]"],
+    ]) {
+      expect(events(transform({ ...fixture("minimal"), shopper: { email } })).default).toMatchObject({
+        user_data: { em: createHash("sha256").update(sent!).digest("hex") },
+      });
+    }
   });
 
   it("takes an email hashed upstream", () => {
@@ -252,6 +265,83 @@ describe("transformWebhook", () => {
     expect(events(transform({ ...fixture("minimal"), occurred_at: NOW + 5000 })).default).toMatchObject({
       event_time: NOW / 1000,
     });
+  });
+});
+
+describe("transformWebhook: the fields Meta requires of a website event", () => {
+  const USER_AGENT = fixture("canonical").context.user_agent;
+  /** An email lead with only these store and context fields. */
+  const lead = (store: object, context: object) => ({ ...fixture("minimal"), store, context });
+
+  it("takes fixtures/minimal.json: the store's address stands in for the page URL, with a warning", () => {
+    const result = transform(fixture("minimal"));
+    expect(events(result).default).toMatchObject({
+      action_source: "website",
+      event_source_url: "https://shop.example.com/",
+      user_data: { client_user_agent: USER_AGENT },
+    });
+    expect(result).toMatchObject({
+      match: { warnings: [{ field: "event_source_url", message: expect.stringContaining("context.page_url") }] },
+    });
+    if (result.outcome === "routed") expect(result.match.warnings).toHaveLength(1);
+  });
+
+  it("refuses a webhook with neither a page URL nor a store domain, naming the Studio field to map", () => {
+    // Meta's Server Event Parameters page: event_source_url is required for website events, and
+    // Graph refuses the event for good without it; a 422 now beats a dead letter later.
+    const result = transform(lead({}, { user_agent: USER_AGENT }));
+    expect(result).toEqual({
+      outcome: "invalid",
+      issues: [{ path: "context.page_url", message: expect.stringContaining("event_source_url") }],
+    });
+    if (result.outcome === "invalid") expect(result.issues[0]!.message).toContain("store.domain");
+  });
+
+  it("names store.domain too when it is no host name, and a page URL that is not http(s)", () => {
+    expect(transform(lead({ domain: "not a domain" }, {}))).toMatchObject({
+      outcome: "invalid",
+      issues: [
+        { path: "context.page_url" },
+        { path: "store.domain", message: "Not a host name (e.g. shop.example.com)" },
+      ],
+    });
+    expect(transform(lead({}, { page_url: "javascript:alert(1)" }))).toMatchObject({
+      outcome: "invalid",
+      issues: [{ path: "context.page_url", message: expect.stringContaining("Not an http(s) URL") }],
+    });
+  });
+
+  it("never echoes the value in the issue", () => {
+    const result = transform(lead({ domain: "jane.doe@example.com" }, { page_url: "jane.doe@example.com" }));
+    expect(result.outcome).toBe("invalid");
+    expect(JSON.stringify(result)).not.toContain("jane.doe");
+  });
+
+  it("prefers the page URL, and warns about nothing when the page URL and user agent came", () => {
+    const result = transform(
+      lead({ domain: "shop.example.com" }, { page_url: "https://shop.example.com/quiz", user_agent: USER_AGENT }),
+    );
+    expect(events(result).default).toMatchObject({ event_source_url: "https://shop.example.com/quiz" });
+    expect(result).toMatchObject({ outcome: "routed" });
+    if (result.outcome === "routed") expect(result.match).not.toHaveProperty("warnings");
+  });
+
+  it("sends a lead without a user agent and warns: Meta lists client_user_agent for website events but Graph accepts one without it", () => {
+    // Decision (Meta's Server Event Parameters page and the Parameters overview): event_source_url
+    // is refused without, so it is required; client_user_agent is listed, but Graph accepts the
+    // event and the relay cannot derive the shopper's browser honestly, so it is a warning.
+    const result = transform(lead({}, { page_url: "https://shop.example.com/quiz" }));
+    expect(events(result).default).not.toHaveProperty("user_data.client_user_agent");
+    expect(result).toMatchObject({
+      outcome: "routed",
+      match: { warnings: [{ field: "client_user_agent", message: expect.stringContaining("context.user_agent") }] },
+    });
+  });
+
+  it("does not refuse a webhook that sends nothing to Meta (consent denied)", () => {
+    const payload = lead({}, {});
+    payload.shopper = { ...payload.shopper, marketing_consent: false };
+    expect(transform(payload)).toMatchObject({ outcome: "routed", results: [{ outcome: "skipped" }] });
   });
 });
 

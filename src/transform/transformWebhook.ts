@@ -20,8 +20,14 @@ import { MAX_EVENT_AGE_SECONDS, type ServerEvent } from "./capi";
 import { consentDecision } from "./consent";
 import { eventId } from "./eventId";
 import { eventNameFor, type Route, routesFor } from "./routing";
-import { buildServerEvent, type EventOptions, webhookUserData } from "./serverEvent";
-import type { MatchReport } from "./userData";
+import {
+  buildServerEvent,
+  type EventOptions,
+  eventSource,
+  matchWarnings,
+  type WebhookMatch,
+  webhookUserData,
+} from "./serverEvent";
 import { type FieldMap, type Issue, parseWebhook } from "./webhook";
 
 /**
@@ -66,8 +72,9 @@ export type DestinationResult<D> =
 
 /**
  * What became of a webhook. `match` says which `user_data` keys the events carry (or would have
- * carried, when skipped) and why each key the webhook gave but the relay dropped was left out;
- * it holds no value.
+ * carried, when skipped), why each key the webhook gave but the relay dropped was left out, and,
+ * when there is any, `warnings` about fields missing or derived (see `matchWarnings`); it holds no
+ * value. `invalid` issues name the canonical field to map or fix, never its value.
  */
 export type TransformResult<D> =
   | {
@@ -75,10 +82,10 @@ export type TransformResult<D> =
       eventId: string;
       studioEventId: string;
       type: string;
-      match: MatchReport;
+      match: WebhookMatch;
       results: DestinationResult<D>[];
     }
-  | { outcome: "skipped"; reason: WebhookSkipReason; eventId: string; studioEventId: string; match: MatchReport }
+  | { outcome: "skipped"; reason: WebhookSkipReason; eventId: string; studioEventId: string; match: WebhookMatch }
   | { outcome: "invalid"; issues: Issue[] };
 
 /**
@@ -97,10 +104,14 @@ export function transformWebhook<D extends DestinationOptions>(
   const webhook = parsed.webhook;
   // Built once, whatever the number of destinations: the email check, the match report and every
   // destination's event read it.
-  const { userData, match } = webhookUserData(webhook, options, now);
-  if (!match.sent.includes("em")) {
+  const built = webhookUserData(webhook, options, now);
+  const { userData } = built;
+  if (!built.match.sent.includes("em")) {
     return { outcome: "invalid", issues: [{ path: "shopper.email", message: "Not a valid email address" }] };
   }
+  const sourceUrl = eventSource(webhook);
+  const warnings = matchWarnings(sourceUrl, built.match);
+  const match: WebhookMatch = warnings.length > 0 ? { ...built.match, warnings } : built.match;
 
   const ids = { eventId: eventId(webhook), studioEventId: webhook.id, match };
   if (!options.eventTypes.includes(webhook.type)) return { outcome: "skipped", reason: "event_type_filtered", ...ids };
@@ -112,6 +123,9 @@ export function transformWebhook<D extends DestinationOptions>(
     consent: consentDecision(webhook, destination.requireConsent),
   }));
   if (decisions.some((decision) => decision.consent.send)) {
+    // Meta refuses a website event without event_source_url for good: refuse it here, naming the
+    // field to map, rather than accept a lead that can only become a dead letter.
+    if (!sourceUrl.ok) return { outcome: "invalid", issues: sourceUrl.issues };
     if (webhook.occurred_at - now > MAX_CLOCK_SKEW_MS) {
       return { outcome: "invalid", issues: [{ path: "occurred_at", message: "Event time is in the future" }] };
     }

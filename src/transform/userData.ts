@@ -152,6 +152,24 @@ function hashed(raw: string, normalize: (text: string) => Normalized): Normalize
 }
 
 /**
+ * A state or postcode read in a country the shopper did not give (DEFAULT_COUNTRY or the phone
+ * number's region): a guess. The guessed country's rule is tried first; a value that rule refuses
+ * is still the shopper's own, so it is read as with no country known (Meta's rule for any
+ * country: lowercase, no spaces or punctuation; a US ZIP shape takes its first 5 digits), and only
+ * dropped when that fails too (with the guessed country's reason).
+ */
+function inGuessedCountry(
+  value: string,
+  guess: string | undefined,
+  normalize: (value: string, country?: string) => Normalized,
+): Normalized {
+  const read = normalize(value, guess);
+  if (read.ok || guess === undefined) return read;
+  const anywhere = normalize(value);
+  return anywhere.ok ? anywhere : read;
+}
+
+/**
  * Meta's `user_data` and its match report. Each shopper field is cleaned (invisible characters,
  * NFC; see `cleanText`), normalized (see `./normalize`, `./phone`, `./dateOfBirth`) and SHA-256
  * hashed (lowercase hex); a value hashed upstream is never hashed twice: a Parameter Builder
@@ -163,7 +181,11 @@ function hashed(raw: string, normalize: (text: string) => Normalized): Normalize
  * value; when the shopper gave no usable one, from the phone number's region (libphonenumber's,
  * from the leading digits for shared calling codes such as +1; none when it cannot tell), never
  * from the default alone. State, ZIP and date rules follow the shopper's country, else the
- * default, else the phone's region.
+ * default, else the phone's region; for state and ZIP, a value that does not fit a country the
+ * shopper did not give is read as with no country known (see `inGuessedCountry`): a British
+ * postcode under a US default is sent as `nr95al`, not dropped. Without the shopper's country, a
+ * state that is a US state, territory or military state (`PR`, `AE`) makes the ZIP rule the US
+ * one (a ZIP+4 under a British default is cut to 5 digits).
  *
  * Browser values: `client_ip_address` one public address (see `./clientIp`), `fbc`/`fbp`
  * checked and refreshed (see `./clickIds`), `client_user_agent` byte for byte; none is hashed.
@@ -200,6 +222,16 @@ export function buildUserData(shopper: Shopper, client: Client, options: UserDat
         });
   const derivedCountry = shopperCountry === undefined ? phoneRegion : undefined;
   const rulesCountry = shopperCountry ?? defaultCountry ?? derivedCountry;
+  /** State and ZIP: in the shopper's own country, strictly; in a guessed one, leniently. */
+  const place =
+    (normalize: (value: string, country?: string) => Normalized, guess: string | undefined) =>
+    (value: string): Normalized =>
+      shopperCountry !== undefined ? normalize(value, shopperCountry) : inGuessedCountry(value, guess, normalize);
+  // With no country from the shopper, a US state, territory or military state (AA, AE, AP) says
+  // the postcode is a US ZIP code more surely than a guessed country does.
+  const rawState = text(shopper.state);
+  const usState = shopperCountry === undefined && rawState !== undefined && normalizeState(rawState, "us").ok;
+  const zipCountry = usState ? "us" : rulesCountry;
 
   const field = (raw: unknown, normalize: (value: string) => Normalized): Normalized | undefined => {
     const value = text(raw);
@@ -217,8 +249,8 @@ export function buildUserData(shopper: Shopper, client: Client, options: UserDat
     db: field(shopper.date_of_birth, (value) => normalizeDateOfBirth(value, rulesCountry, options.now)),
     ge: field(shopper.gender, normalizeGender),
     ct: field(shopper.city, normalizeCity),
-    st: field(shopper.state, (value) => normalizeState(value, rulesCountry)),
-    zp: field(shopper.zip, (value) => normalizeZip(value, rulesCountry)),
+    st: field(shopper.state, place(normalizeState, rulesCountry)),
+    zp: field(shopper.zip, place(normalizeZip, zipCountry)),
     country,
     external_id: field(shopper.customer_id, normalizeExternalId),
     client_ip_address: normalizeClientIp(browserText(client.ip), browserText(client.ipv6)),

@@ -98,7 +98,7 @@ export const FIELD_LIMITS = Object.freeze({
 });
 
 /** Optional text of at most `max` characters. */
-function bounded(max: number) {
+export function bounded(max: number) {
   return z.pipe(optionalText, z.optional(z.string().check(z.maxLength(max, `Too long: at most ${max} characters`))));
 }
 
@@ -106,7 +106,7 @@ function bounded(max: number) {
 export const MAX_RECOMMENDATIONS = 100;
 
 /** A number, or its text form ("34.00"). */
-const numeric = z.union([
+export const numeric = z.union([
   z.number(),
   z.pipe(z.string().check(z.trim(), z.regex(/^-?\d+(\.\d+)?$/)), z.transform(Number)),
 ]);
@@ -114,7 +114,7 @@ const numeric = z.union([
 const FLAG_WORDS = ["true", "false", "yes", "no", "1", "0", "granted", "denied"] as const;
 
 /** `true`/`false`, or their common text forms from form builders. */
-const flag = z.union([
+export const flag = z.union([
   z.boolean(),
   z.pipe(
     z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.enum(FLAG_WORDS)),
@@ -123,12 +123,12 @@ const flag = z.union([
 ]);
 
 /** Google Consent Mode style signal. */
-const consentSignal = z.pipe(
+export const consentSignal = z.pipe(
   z.nullable(z.optional(z.string().check(z.trim(), z.toLowerCase()))),
   z.transform((v: string | null | undefined) => (v === "granted" || v === "denied" ? v : undefined)),
 );
 
-const recommendation = z.looseObject({
+export const recommendation = z.looseObject({
   product_id: bounded(FIELD_LIMITS.id),
   variant_id: bounded(FIELD_LIMITS.id),
   sku: bounded(FIELD_LIMITS.id),
@@ -145,7 +145,7 @@ function optionalObject<T extends z.ZodMiniType<Record<string, unknown>>>(schema
   );
 }
 
-const timestamp = z.pipe(
+export const timestamp = z.pipe(
   z.unknown(),
   z.transform((value: unknown, ctx) => {
     const ms = parseTimestamp(value);

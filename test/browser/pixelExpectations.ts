@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { parseConfig } from "../../src/config/settings";
+import { parseBrowserBatch, planBrowserEvents } from "../../src/transform/browserEvents";
 import { transformWebhook } from "../../src/transform/transformWebhook";
 import { applyFieldMap, parseFieldMap } from "../../src/transform/webhook";
 
@@ -57,6 +58,7 @@ export interface SnippetOptions {
   value?: "none" | "recommendations" | number;
   requireConsent?: boolean;
   externalId?: boolean;
+  collect?: string;
 }
 
 /**
@@ -128,7 +130,7 @@ export type FbqCall = unknown[];
 
 /** The snippet's answer and the `fbq` calls it made. */
 export interface SnippetRun {
-  result: { fired: boolean; reason?: string; eventID?: string; externalId?: boolean };
+  result: { fired: boolean; reason?: string; eventID?: string; externalId?: boolean; collected?: boolean };
   calls: FbqCall[];
 }
 
@@ -229,3 +231,59 @@ export const EXTERNAL_ID_CASES: { name: string; customerId: string | number; ext
     externalId: sha256(`${sha256("x")}.ab`),
   },
 ];
+
+/** A Studio payload of a browser event: a product added to the cart in the canonical session. */
+export function browserPayload(overrides: Record<string, unknown> = {}): Record<string, any> {
+  return {
+    type: "product:addToCart",
+    id: "evt_atc_1",
+    occurred_at: "2026-11-25T18:58:00Z",
+    quiz: { id: "quiz_skin", name: "Skin Care Finder" },
+    session: { id: "ses_5f1c9a7e2b", attempt: 2 },
+    product: {
+      product_id: "8123456789",
+      variant_id: "44556677",
+      sku: "SKU-1",
+      price: "24.00",
+      quantity: 2,
+      title: "Serum",
+    },
+    recommendations: [],
+    store: { currency: "usd", domain: "shop.example.com" },
+    shopper: { email: "Jane.Doe@Example.COM", phone: "+1 415 555 0123", first_name: "Jane", customer_id: "7712345" },
+    context: { consent: { ad_user_data: "granted", ad_storage: "granted" } },
+    ...overrides,
+  };
+}
+
+/** What the relay makes of one collected event, for its single destination. */
+export type RelayBrowserOutcome =
+  | { sent: true; eventId: string; eventName: string; customData: object; externalId: string | undefined }
+  | { sent: false; reason: string };
+
+/**
+ * The relay's browser path on a `/collect/cartful` body the snippet sent, under `env`, at
+ * {@link NOW}: one outcome per event.
+ *
+ * @example
+ * ```ts
+ * relayBrowserOutcomes(JSON.parse(request.body)); // [{ sent: true, eventId: "cartful.…", eventName: "AddToCart", … }]
+ * ```
+ */
+export function relayBrowserOutcomes(body: unknown, env: Record<string, string> = {}): RelayBrowserOutcome[] {
+  const config = parseConfig(env);
+  const parsed = parseBrowserBatch(body);
+  if (!parsed.ok) throw new Error(`the relay refuses the body: ${JSON.stringify(parsed)}`);
+  const request = { ip: "203.0.113.7", userAgent: "Mozilla/5.0", cookies: {} };
+  return planBrowserEvents(parsed.batch, request, config.destinations, NOW).map((plan) => {
+    if (plan.status === "skipped") return { sent: false, reason: plan.reason };
+    const { event } = plan.deliveries[0]!;
+    return {
+      sent: true,
+      eventId: event.event_id,
+      eventName: event.event_name,
+      customData: event.custom_data ?? {},
+      externalId: event.user_data.external_id,
+    };
+  });
+}

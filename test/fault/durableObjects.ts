@@ -15,8 +15,11 @@ import { createRequire } from "node:module";
 
 const { DatabaseSync } = createRequire(import.meta.url)("node:sqlite") as typeof import("node:sqlite");
 
-/** `ctx.storage.sql` over node:sqlite, with the subset of SqlStorage the classes use. */
-function sqlStorage(): SqlStorage {
+/**
+ * `ctx.storage.sql` over a fresh in-memory node:sqlite database, with the subset of SqlStorage the
+ * classes use. One statement per `exec`, as the classes write them.
+ */
+export function sqlStorage(): SqlStorage {
   const db = new DatabaseSync(":memory:");
   return {
     exec(query: string, ...bindings: unknown[]) {

@@ -21,7 +21,7 @@
  * while isolating a bad one).
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DEAD_LETTER_STORE_NAME, replayDeadLetters } from "../../src/delivery/deadLetters";
+import { DEAD_LETTER_STORE_NAME, planReplay, replay } from "../../src/delivery/deadLetters";
 import type { QueuedEvent } from "../../src/delivery/messages";
 import { DELIVERY_MARGIN_MS, type DeliveryPolicy } from "../../src/delivery/policy";
 import { account, expectNoPersonalData } from "./accounting";
@@ -163,7 +163,7 @@ it("delivers every good event to Meta once per event_id through random faults; t
   // The operator fixes the cause and re-drives the dead letters: the poisoned event goes
   // through with its original event_id and event_time; the stale one is refused.
   graphPoison.delete(poisonedId);
-  const replay = await replayDeadLetters(relay.env, deadLetters, [], now(), false, relay.sink);
+  const replayed = await replay(relay.env, planReplay(deadLetters, [], now()), now(), { log: relay.sink });
   await relay.settled(["default"]);
   relay.close();
 
@@ -202,7 +202,7 @@ it("delivers every good event to Meta once per event_id through random faults; t
   // The stale event: never sent, dead-lettered, refused by the replay.
   expect(graph.seen.has(acceptanceKey(PIXELS[0]!, staleId))).toBe(false);
   expect(deadLetters.find((l) => l.key === staleId)).toMatchObject({ reason: "stale" });
-  expect(replay).toEqual({
+  expect(replayed).toEqual({
     dryRun: false,
     replayed: [poisonedId],
     refused: [{ key: staleId, reason: "stale" }],
@@ -229,7 +229,7 @@ it("delivers every good event to Meta once per event_id through random faults; t
       `graph: ${graph.requests} requests; faults ${JSON.stringify(graph.faults)}`,
       `sent: ${graph.accepted.size} distinct events accepted; the relay learned of ${figures.learned} acceptances`,
       `retried: ${retried} message retries`,
-      `dead-lettered: ${deadLettered.length} (${deadLettered.map((f) => `${f.event_id}: ${f.reason}`).join(", ")}); replayed ${replay.replayed.length}, refused ${replay.refused.length}`,
+      `dead-lettered: ${deadLettered.length} (${deadLettered.map((f) => `${f.event_id}: ${f.reason}`).join(", ")}); replayed ${replayed.replayed.length}, refused ${replayed.refused.length}`,
       `duplicates: ${figures.duplicates} extra acceptances (${figures.afterLostAnswer} after a timeout or dropped connection hid Meta's acceptance [${figures.injectedAmbiguous} such acceptances injected], ${figures.afterLostAck} after a lost queue ack, ${figures.unexplained} unexplained); Meta drops them by event_id`,
       `lost: ${figures.lost.length}`,
     ].join("\n"),

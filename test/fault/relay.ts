@@ -121,14 +121,14 @@ export class SimRelay {
     this.deadLetters = simNamespace((ctx) => new DeadLetterStore(ctx, {}), clock);
     this.circuits = simNamespace((ctx) => {
       const circuit = new DeliveryCircuit(ctx, {});
-      const relay = this;
+      const currentEnv = () => this.generation.env;
       circuit.deps = {
         fetch: taggedFetch("probe"),
         now: clock.now,
-        sink: this.sink,
+        log: this.sink,
         // The Worker's env as the current version has it (settings, secrets, queues).
         get env() {
-          return relay.generation.env;
+          return currentEnv();
         },
       };
       return circuit;
@@ -144,8 +144,8 @@ export class SimRelay {
           fetch: taggedFetch("consumer", invocationName(queue, invocation.id), alive),
           now: clock.now,
           random: options.random,
-          wait: (ms) => clock.sleepSeconds(ms / 1000),
-          sink: (line) => alive() && this.sink(line),
+          sleep: (ms) => clock.sleepSeconds(ms / 1000),
+          log: (line) => alive() && this.sink(line),
           timeoutMs: options.timeoutMs,
           policy: options.policy,
         });

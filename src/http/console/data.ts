@@ -11,13 +11,14 @@
  * model.destinations[0]?.mode; // "live"
  * ```
  */
-import { ConfigError, configFor, type RelayConfig } from "../../config/settings";
+import { ConfigError, configFor, type Destination, type RelayConfig } from "../../config/settings";
 import type { QueueBindings } from "../../delivery/bindings";
 import { deadLetterStore, deadLetterView, replayRefusal } from "../../delivery/deadLetters";
 import { circuitName, type CircuitStatus } from "../../delivery/holds";
 import type { QualityState } from "../../observe/datasetQuality";
 import { coverageHint, type DestinationMetrics, metricsAnswer } from "../../observe/metrics";
 import { flushMetrics, metricsStore } from "../../observe/recorder";
+import type { AdminBindings } from "../bindings";
 import type { ConsoleDeadLetter, ConsoleDestination, ConsoleModel, DestinationCounts } from "./model";
 
 /** Dead letters and recent events the console lists at most. */
@@ -28,8 +29,8 @@ const LIST_LIMIT = 50;
  *
  * @param now ms
  */
-export async function buildConsoleModel(env: object, now: number): Promise<ConsoleModel> {
-  const bindings = env as QueueBindings;
+export async function buildConsoleModel(env: AdminBindings, now: number): Promise<ConsoleModel> {
+  const bindings: QueueBindings = env;
   let config: RelayConfig | undefined;
   let problem: string | undefined;
   try {
@@ -101,10 +102,9 @@ export async function buildConsoleModel(env: object, now: number): Promise<Conso
       ...(dayMetrics?.latency_ms ? { latencyMs: dayMetrics.latency_ms } : {}),
       matchKeys,
       ...(hint ? { hint } : {}),
-      quality: qualityOf(
-        (quality as Record<string, { state: unknown }> | undefined)?.[destination.name]?.state,
-        destination.qualityToken !== undefined,
-      ),
+      quality:
+        keptQuality((quality as Record<string, { state: unknown }> | undefined)?.[destination.name]?.state) ??
+        unreadQuality(destination),
       signals: signals?.[destination.name] ?? [],
       deadLettersWaiting: deadLetters.filter((letter) => letter.destination === destination.name).length,
     };
@@ -139,10 +139,18 @@ function countsOf(metrics: DestinationMetrics | undefined): DestinationCounts {
   };
 }
 
-/** The kept Dataset Quality read, or why there is none. */
-function qualityOf(state: unknown, hasToken: boolean): QualityState {
+/** The kept Dataset Quality read, if there is one. */
+function keptQuality(state: unknown): QualityState | undefined {
   if (typeof state === "object" && state !== null && "state" in state) return state as QualityState;
-  return { state: "none", reason: hasToken ? "not read yet (hourly)" : "no token to read it with" };
+  return undefined;
+}
+
+/** Why a destination has no Dataset Quality read: the hourly round has not come yet, or there is no token to read with. */
+function unreadQuality(destination: Destination): QualityState {
+  return {
+    state: "none",
+    reason: destination.qualityToken !== undefined ? "not read yet (hourly)" : "no token to read it with",
+  };
 }
 
 async function circuitStatus(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chartTotals } from "./chart";
-import { type ConsoleDestination, type ConsoleModel, MATCH_KEYS, sampleConsoleModel } from "./model";
+import { type ConsoleDestination, type ConsoleModel, MATCH_KEYS } from "./model";
+import { sampleConsoleModel } from "./model.sample";
 import { KEY_LABELS, renderConsole } from "./page";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");

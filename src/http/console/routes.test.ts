@@ -1,8 +1,10 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { fakeGraph, graphOk } from "../../../test/helpers";
 import { createApp } from "../app";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, readSession, sessionTokenOf, validCsrf } from "../session";
-import { type ConsoleModel, sampleConsoleModel } from "./model";
+import type { ConsoleModel } from "./model";
+import { sampleConsoleModel } from "./model.sample";
 import { type ConsoleModelBuilder, consoleRoutes, LOGIN_FAILURE_DELAY_MS } from "./routes";
 
 const SECRET = "admin-s3cret-for-tests";
@@ -23,29 +25,19 @@ const ENV = {
   ]),
 };
 
-interface Sent {
-  url: string;
-  body: { data: { event_id: string; user_data: Record<string, unknown> }[]; test_event_code?: string };
-}
-
-const ok = () => Response.json({ events_received: 1, messages: [], fbtrace_id: "TrAcE-ok" });
+const ok = () => graphOk("TrAcE-ok");
 
 /**
  * The relay's app (or the console's routes alone, with a model builder) with a fake Graph, a clock
  * the test moves, recorded sleeps and log lines.
  */
 function relay(options: { answers?: (() => Response)[]; model?: ConsoleModelBuilder } = {}) {
-  const answers = options.answers ?? [ok];
-  const sent: Sent[] = [];
+  const graph = fakeGraph(...(options.answers ?? [ok]));
   const sleeps: number[] = [];
   const lines: string[] = [];
   const clock = { now: Date.now() };
   const deps = {
-    fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = new Request(input, init);
-      sent.push({ url: request.url, body: (await request.json()) as Sent["body"] });
-      return (answers.length > 1 ? answers.shift()! : answers[0]!)();
-    }) as typeof fetch,
+    fetch: graph.fetch,
     now: () => clock.now,
     sleep: async (ms: number) => void sleeps.push(ms),
     random: () => 0.5,
@@ -57,7 +49,7 @@ function relay(options: { answers?: (() => Response)[]; model?: ConsoleModelBuil
     : createApp(deps);
   const request = (path: string, init: RequestInit = {}, env: object = ENV) =>
     app.request(`${ORIGIN}${path}`, init, env);
-  return { request, sent, sleeps, lines, clock };
+  return { request, sent: graph.calls, sleeps, lines, clock };
 }
 
 type Relay = ReturnType<typeof relay>;

@@ -16,20 +16,22 @@
  *
  * @example
  * ```ts
- * app.route("/admin", consoleRoutes(deps)); // then app.route("/admin", adminRoutes)
- * // a test with its own model
- * consoleRoutes({ ...deps, model: async (_env, now) => sampleConsoleModel(now) });
+ * app.route("/admin", consoleRoutes(runtime)); // then app.route("/admin", adminRoutes)
+ * // a test with its own model (./model.sample)
+ * consoleRoutes({ ...defaultRuntime(), model: async (_env, now) => sampleConsoleModel(now) });
  * ```
  */
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { logLine } from "../../core/log";
+import type { Runtime } from "../../core/runtime";
 import { ConfigError, configFor, destinationNamed, type RelayConfig } from "../../config/settings";
-import { type AdminBindings, type AdminCredential, adminAuth, adminCredential, adminSecret } from "../admin";
-import { failureAnswer, metaFields } from "../answers";
+import { type AdminEnv, adminAuth, adminCredential, adminSecret } from "../admin";
+import type { AdminBindings } from "../bindings";
+import { failureCode, metaFields } from "../answers";
 import { equalSecretText } from "../auth";
+import { ApiError, errorResponse } from "../errors";
 import { clearedSessionCookie, csrfToken, issueSession, requestSite, sessionCookie, sessionTokenOf } from "../session";
-import type { RouteDeps } from "../webhookRoute";
 import { buildConsoleModel } from "./data";
 import { newNonce, pageHeaders } from "./layout";
 import { renderLogin, renderNotice, SECRET_FIELD } from "./login";
@@ -40,8 +42,8 @@ import { sendTestEvent, TEST_EVENT_CODE } from "./testEvent";
 /** Assembles the console's data as of `now` (ms). */
 export type ConsoleModelBuilder = (env: AdminBindings, now: number) => Promise<ConsoleModel>;
 
-/** The outside world of the console: the app's, and the model's source (default ./data's `buildConsoleModel`). */
-export interface ConsoleDeps extends RouteDeps {
+/** The outside world of the console, and the model's source (default ./data's `buildConsoleModel`). */
+export interface ConsoleRuntime extends Runtime {
   model?: ConsoleModelBuilder;
 }
 
@@ -51,31 +53,25 @@ export const LOGIN_FAILURE_DELAY_MS = 1000;
 /** Bodies the console's routes read are small: a secret, a test code. */
 const SMALL_BODY_BYTES = 4 * 1024;
 
-type ConsoleEnv = { Bindings: AdminBindings; Variables: { admin: AdminCredential } };
-
-function errorAnswer(code: string, message: string) {
-  return { error: { code, message } };
-}
-
 /**
  * The console's routes.
  *
  * @example
  * ```ts
- * const routes = consoleRoutes({ fetch, now: Date.now, sleep, random: Math.random, log: console.log });
+ * const routes = consoleRoutes(defaultRuntime());
  * await routes.request("/", {}, { ADMIN_SECRET: "s3cret" }); // 200, the login form
  * ```
  */
-export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
-  const model = deps.model ?? buildConsoleModel;
-  const routes = new Hono<ConsoleEnv>();
+export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
+  const model = runtime.model ?? buildConsoleModel;
+  const routes = new Hono<AdminEnv>();
   const small = bodyLimit({
     maxSize: SMALL_BODY_BYTES,
-    onError: (c) => c.json(errorAnswer("payload_too_large", "Body is too large"), 413),
+    onError: (c) => errorResponse(c, new ApiError("payload_too_large", "Body is too large")),
   });
-  const page = (c: Context<ConsoleEnv>, status: 200 | 401 | 403 | 503, nonce: string, text: string) =>
+  const page = (c: Context<AdminEnv>, status: 200 | 401 | 403 | 503, nonce: string, text: string) =>
     c.body(text, status, pageHeaders(nonce));
-  const off = (c: Context<ConsoleEnv>, nonce: string) =>
+  const off = (c: Context<AdminEnv>, nonce: string) =>
     page(
       c,
       503,
@@ -91,11 +87,11 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const nonce = newNonce();
     const secret = adminSecret(c.env);
     if (!secret) return off(c, nonce);
-    const now = deps.now();
+    const now = runtime.now();
     const credential = await adminCredential(c.req.raw.headers, secret, now);
     if (credential === undefined) {
       if (c.req.header("authorization") !== undefined)
-        return c.json(errorAnswer("unauthorized", "Wrong Authorization: Bearer <ADMIN_SECRET>"), 401);
+        throw new ApiError("unauthorized", "Wrong Authorization: Bearer <ADMIN_SECRET>");
       const ended = sessionTokenOf(c.req.header("cookie")) !== undefined;
       if (ended) c.header("set-cookie", clearedSessionCookie());
       return page(
@@ -109,7 +105,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     try {
       data = await model(c.env, now);
     } catch (error) {
-      logLine(deps.log, {
+      logLine(runtime.log, {
         msg: "admin",
         level: "error",
         route: "console",
@@ -143,8 +139,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const presented = form[SECRET_FIELD];
     if (typeof presented !== "string" || !(await equalSecretText(presented, secret))) {
-      await deps.sleep(LOGIN_FAILURE_DELAY_MS);
-      logLine(deps.log, { msg: "admin", level: "warn", route: "login", outcome: "login_failed", status: 401 });
+      await runtime.sleep(LOGIN_FAILURE_DELAY_MS);
+      logLine(runtime.log, { msg: "admin", level: "warn", route: "login", outcome: "login_failed", status: 401 });
       return page(
         c,
         401,
@@ -152,57 +148,57 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
         renderLogin({ nonce, problem: "That is not the ADMIN_SECRET. Each wrong try waits a second." }),
       );
     }
-    const now = deps.now();
+    const now = runtime.now();
     const { token, session } = await issueSession(secret, now);
-    logLine(deps.log, { msg: "admin", route: "login", outcome: "login", status: 303 });
+    logLine(runtime.log, { msg: "admin", route: "login", outcome: "login", status: 303 });
     c.header("set-cookie", sessionCookie(token, session, now));
     c.header("cache-control", "no-store");
     return c.redirect("/admin", 303);
   });
 
-  routes.post("/logout", adminAuth(deps.now), (c) => {
+  routes.post("/logout", adminAuth(runtime.now), (c) => {
     c.header("set-cookie", clearedSessionCookie());
     c.header("cache-control", "no-store");
-    logLine(deps.log, { msg: "admin", route: "logout", outcome: "logout", status: 303 });
+    logLine(runtime.log, { msg: "admin", route: "logout", outcome: "logout", status: 303 });
     return c.redirect("/admin", 303);
   });
 
-  routes.post("/destinations/:name/test-event", adminAuth(deps.now), small, async (c) => {
+  routes.post("/destinations/:name/test-event", adminAuth(runtime.now), small, async (c) => {
     let config: RelayConfig;
     try {
       config = configFor(c.env);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      return c.json(errorAnswer("relay_misconfigured", error.message), 503);
+      throw new ApiError("relay_misconfigured", error.message);
     }
     const destination = destinationNamed(config, c.req.param("name"));
-    if (!destination) return c.json(errorAnswer("not_found", "No destination of that name"), 404);
+    if (!destination) throw new ApiError("not_found", "No destination of that name");
     const name = destination.name;
     if (!destination.target) {
       const message = `Destination ${name} runs dry: without a token (the ${destination.accessTokenSecret} secret) it sends nothing, test events included`;
-      return c.json(errorAnswer("dry_run", message), 409);
+      throw new ApiError("dry_run", message);
     }
     const asked = testCodeAsked(await c.req.text());
-    if ("error" in asked) return c.json(errorAnswer("invalid_request", asked.error), 400);
+    if ("error" in asked) throw new ApiError("invalid_request", asked.error);
     const code = asked.code ?? destination.testEventCode;
     if (!code) {
       const message =
         "Give a test_event_code (Events Manager → Test events): an event without one would count as a real lead";
-      return c.json(errorAnswer("test_event_code_required", message), 400);
+      throw new ApiError("test_event_code_required", message);
     }
     if (!TEST_EVENT_CODE.test(code))
-      return c.json(errorAnswer("invalid_request", "test_event_code must be 1 to 64 letters, digits, - or _"), 400);
+      throw new ApiError("invalid_request", "test_event_code must be 1 to 64 letters, digits, - or _");
 
     const result = await sendTestEvent(config, destination, code, {
-      fetch: deps.fetch,
-      now: deps.now,
-      sleep: deps.sleep,
-      random: deps.random,
+      fetch: runtime.fetch,
+      now: runtime.now,
+      sleep: runtime.sleep,
+      random: runtime.random,
     });
     const ids = { destination: name, event_id: result.eventId };
     if (result.ok) {
       const fbtrace = result.fbtraceId ? { fbtrace_id: result.fbtraceId } : {};
-      logLine(deps.log, {
+      logLine(runtime.log, {
         msg: "admin",
         route: "test_event",
         outcome: "sent",
@@ -220,26 +216,21 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       });
     }
     const failure = result.failure;
-    const { status, code: errorCode } = failureAnswer(failure);
-    const meta = metaFields(failure);
-    logLine(deps.log, {
+    const error = new ApiError(failureCode(failure), failure.userMessage ?? failure.message, {
+      detail: metaFields(failure),
+      extra: { ...ids, attempts: result.attempts },
+    });
+    logLine(runtime.log, {
       msg: "admin",
       level: "warn",
       route: "test_event",
-      outcome: errorCode,
-      status,
+      outcome: error.code,
+      status: error.status,
       attempts: result.attempts,
       ...ids,
-      ...meta,
+      ...metaFields(failure),
     });
-    return c.json(
-      {
-        error: { code: errorCode, message: failure.userMessage ?? failure.message, ...meta },
-        ...ids,
-        attempts: result.attempts,
-      },
-      status,
-    );
+    throw error;
   });
 
   return routes;

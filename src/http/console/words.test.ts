@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { htmlText } from "./layout";
-import { type ConsoleDestination, sampleConsoleModel } from "./model";
+import type { ConsoleDestination } from "./model";
+import { sampleConsoleModel } from "./model.sample";
 import { ago, clock, destinationAlerts, failureText, modeLabel, percent, relative, share, utc } from "./words";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");

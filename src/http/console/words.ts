@@ -180,7 +180,7 @@ export function destinationAlerts(d: ConsoleDestination, now: number): Alert[] {
     const expired =
       tokenFailure?.subcode === 463 ||
       /expired/i.test(tokenFailure?.message ?? "") ||
-      /\/463$/.test(tokenSignal?.detail ?? "");
+      (tokenSignal?.detail ?? "").endsWith("/463");
     alerts.push({
       kind: "token",
       tone: "bad",

@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * CORPUS.filter((c) => c.key === "ph").length; // 79
+ * CORPUS.filter((c) => c.key === "ph").length; // 85
  * ```
  */
 
@@ -92,6 +92,16 @@ const EMAILS: CorpusCase[] = [
   c("em", "jane@example.c", undefined),
   c("em", "jane@example.123", undefined),
   c("em", "jane.doe@example.com.", undefined),
+  // RFC 5321 addresses that are rare but valid: a quoted local part, an address literal
+  c("em", '"john doe"@example.com', '"john doe"@example.com'),
+  c("em", ' "John.Doe"@Example.COM ', '"john.doe"@example.com'),
+  c("em", '"a@b"@example.com', '"a@b"@example.com'),
+  c("em", '"a\\"b"@example.com', '"a\\"b"@example.com'),
+  c("em", "user@[192.0.2.1]", "user@[192.0.2.1]"),
+  c("em", "user@[IPv6:2001:DB8::1]", "user@[ipv6:2001:db8::1]"),
+  c("em", '"unterminated@example.com', undefined),
+  c("em", '"john"."doe"@example.com', undefined),
+  c("em", "user@[300.0.0.1]", undefined),
   upstream("em", EM_HASH, EM_HASH),
   upstream("em", EM_HASH.toUpperCase(), EM_HASH),
   upstream("em", ` ${EM_HASH}\t`, EM_HASH),
@@ -184,6 +194,14 @@ const PHONES: CorpusCase[] = [
   c("ph", "050 123 4567", "971501234567", { country: "AE" }),
   c("ph", "8 (999) 123-45-67", "79991234567", { country: "RU" }),
   c("ph", "+7 701 123 4567", "77011234567"),
+  // Digits of other scripts: full-width (Japanese and Chinese keyboards), Arabic-Indic, Extended
+  // Arabic-Indic (Persian, Urdu), Devanagari
+  c("ph", "０９０-１２３４-５６７８", "819012345678", { country: "JP" }),
+  c("ph", "＋８１ ９０ １２３４ ５６７８", "819012345678"),
+  c("ph", "٠٥٠ ١٢٣ ٤٥٦٧", "971501234567", { country: "AE" }),
+  c("ph", "+٩٧١ ٥٠ ١٢٣ ٤٥٦٧", "971501234567"),
+  c("ph", "۰۹۱۲ ۳۴۵ ۶۷۸۹", "989123456789", { country: "IR" }),
+  c("ph", "९८७६५ ४३२१०", "919876543210", { country: "IN" }),
   // Non-geographic, garbage, and values hashed upstream
   c("ph", "+800 1234 5678", "80012345678"),
   c("ph", "call me", undefined, { country: "US" }),
@@ -279,6 +297,32 @@ const DATES: CorpusCase[] = [
   c("db", "2125-06-01", undefined),
   c("db", "my birthday", undefined),
   c("db", "14\u200B/02/1990", "19900214", { country: "GB" }),
+  // Any punctuation or spaces between the parts, the month as a word (several languages), and
+  // digits of other scripts
+  c("db", "16 Feb 1997", "19970216"),
+  c("db", "16-Feb-1997", "19970216"),
+  c("db", "16/Feb/1997", "19970216"),
+  c("db", "1997-Feb-16", "19970216"),
+  c("db", "Feb. 16th, 1997", "19970216"),
+  c("db", "FEBRUARY 16 1997", "19970216"),
+  c("db", "16 02 1997", "19970216"),
+  c("db", "02 16 1997", "19970216"),
+  c("db", "1997 02 16", "19970216"),
+  c("db", "16. 02. 1997", "19970216", { country: "DE" }),
+  c("db", "05 02 1997", "19970205", { country: "FR" }),
+  c("db", "16 février 1997", "19970216", { country: "FR" }),
+  c("db", "1er févr. 1997", "19970201", { country: "FR" }),
+  c("db", "16. Februar 1997", "19970216", { country: "DE" }),
+  c("db", "16 de febrero de 1997", "19970216", { country: "ES" }),
+  c("db", "16 de fevereiro de 1997", "19970216", { country: "BR" }),
+  c("db", "16 febbraio 1997", "19970216", { country: "IT" }),
+  c("db", "16 maart 1997", "19970316", { country: "NL" }),
+  c("db", "١٦/٠٢/١٩٩٧", "19970216", { country: "EG" }),
+  c("db", "۱۹۹۷/۰۲/۱۶", "19970216", { country: "IR" }),
+  c("db", "１９９７年２月１６日", "19970216", { country: "JP" }),
+  c("db", "1997년 2월 16일", "19970216", { country: "KR" }),
+  c("db", "16 Feb 97", undefined),
+  c("db", "16 lutego 1997", undefined, { country: "PL" }),
   upstream("db", EM_HASH, EM_HASH),
 ];
 
@@ -324,6 +368,16 @@ const STATES: CorpusCase[] = [
   c("st", "Maharashtra", "maharashtra", { country: "IN" }),
   c("st", "Tokyo", "tokyo", { country: "JP" }),
   c("st", "New\u200B York", "ny", { country: "US" }),
+  // ISO 3166-2 subdivision codes, checked against the shopper's country; US territories
+  c("st", "US-CA", "ca", { country: "US" }),
+  c("st", "us-ca", "ca"),
+  c("st", "CA-ON", "on", { country: "CA" }),
+  c("st", "CA-ON", "on"),
+  c("st", "DE-BY", "by", { country: "DE" }),
+  c("st", "US-CA", undefined, { country: "CA" }),
+  c("st", "US-PR", "pr", { country: "PR" }),
+  c("st", "Puerto Rico", "pr", { country: "PR" }),
+  c("st", "ＣＡ", "ca", { country: "US" }),
 ];
 
 const ZIPS: CorpusCase[] = [
@@ -348,6 +402,21 @@ const ZIPS: CorpusCase[] = [
   c("zp", "1", undefined, { country: "FR" }),
   c("zp", "12345678901", undefined, { country: "FR" }),
   c("zp", "94103\u200B", "94103", { country: "US" }),
+  // US territories and the freely associated states use US ZIP codes: Meta's first-5-digits rule
+  c("zp", "00901-1234", "00901", { country: "PR" }),
+  c("zp", "009011234", "00901", { country: "Puerto Rico" }),
+  c("zp", "96910-1234", "96910", { country: "GU" }),
+  c("zp", "00802-1234", "00802", { country: "VI" }),
+  c("zp", "96799-0001", "96799", { country: "AS" }),
+  c("zp", "96950-1234", "96950", { country: "MP" }),
+  c("zp", "96941-1234", "96941", { country: "FM" }),
+  c("zp", "09021-1234", "09021", { country: "US" }),
+  c("zp", "NR9 5AL", undefined, { country: "PR" }),
+  // Digits of other scripts
+  c("zp", "１００-０００１", "1000001", { country: "JP" }),
+  c("zp", "９４１０３-１２３４", "94103", { country: "US" }),
+  c("zp", "١١٥١١", "11511", { country: "EG" }),
+  c("zp", "۱۲۳۴۵-۶۷۸۹۰", "1234567890", { country: "IR" }),
   upstream("zp", `${EM_HASH}.Bg`, `${EM_HASH}.Bg`),
 ];
 

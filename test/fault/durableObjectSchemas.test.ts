@@ -1,0 +1,136 @@
+/**
+ * A deployment over storage written before the schemas had versions (src/core/sqlSchema): each of
+ * the four real Durable Object classes, built on node:sqlite holding the tables (and rows) the
+ * deployment before left, migrates to its current version and reads what was there. The DDL below
+ * is that deployment's, verbatim: it is what objects in the field hold.
+ */
+import { describe, expect, it } from "vitest";
+import { DeliveryCircuit } from "../../src/delivery/circuit";
+import { DeadLetterStore } from "../../src/delivery/deadLetterStore";
+import { IntakeLedger } from "../../src/delivery/intakeLedger";
+import type { DeadLetter } from "../../src/delivery/messages";
+import { schemaVersion } from "../../src/core/sqlSchema";
+import { MetricsStore } from "../../src/observe/metricsStore";
+import { HOUR_MS } from "../../src/observe/metrics";
+import { queuedEvent } from "../queueFixtures";
+import { sqlStorage } from "./durableObjects";
+
+const NOW = 1_764_096_127_000;
+
+/** An object's state over `sql`, as workerd hands it to the constructor (alarms unused here). */
+function stateOver(sql: SqlStorage): DurableObjectState {
+  return {
+    storage: { sql, getAlarm: async () => null, setAlarm: async () => {} },
+  } as unknown as DurableObjectState;
+}
+
+/** Storage as the deployment before left it: `statements`, then no version. */
+function oldStorage(...statements: string[]): SqlStorage {
+  const sql = sqlStorage();
+  for (const statement of statements) sql.exec(statement);
+  return sql;
+}
+
+const OLD_DEAD_LETTERS = `CREATE TABLE IF NOT EXISTS dead_letters (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, reason TEXT NOT NULL,
+  dead_lettered_at INTEGER NOT NULL, times INTEGER NOT NULL, replayed_at INTEGER, body TEXT NOT NULL)`;
+
+function oldLetter(key: string): DeadLetter {
+  return {
+    v: 1,
+    kind: "dead_letter",
+    key,
+    message: queuedEvent({ id: key, eventTime: NOW / 1000 - 60 }),
+    reason: "rejected",
+    detail: "Invalid parameter",
+    attempts: 1,
+    deadLetteredAt: NOW,
+  };
+}
+
+describe("Durable Objects over storage from before versioned schemas", () => {
+  it("dead-letter store: adds the destination column where it is missing, keeps it where the old check added it", async () => {
+    const insert = (sql: SqlStorage, key: string) =>
+      sql.exec(
+        "INSERT INTO dead_letters (key, reason, dead_lettered_at, times, body) VALUES (?, 'rejected', ?, 1, ?)",
+        key,
+        NOW,
+        JSON.stringify(oldLetter(key)),
+      );
+    const before = oldStorage(OLD_DEAD_LETTERS);
+    insert(before, "a");
+    const checked = oldStorage(OLD_DEAD_LETTERS, "ALTER TABLE dead_letters ADD COLUMN destination TEXT");
+    insert(checked, "b");
+    for (const [sql, key] of [
+      [before, "a"],
+      [checked, "b"],
+    ] as const) {
+      const store = new DeadLetterStore(stateOver(sql), {});
+      expect(schemaVersion(sql)).toBe(2);
+      // An old row has no destination: it is the default destination's.
+      expect((await store.list({ limit: 10, destination: "default" })).letters.map((l) => l.key)).toEqual([key]);
+      await store.put([
+        { ...oldLetter("new@eu"), message: queuedEvent({ id: "new", eventTime: NOW / 1000 - 60, destination: "eu" }) },
+      ]);
+      expect((await store.list({ limit: 10, destination: "eu" })).letters.map((l) => l.key)).toEqual(["new@eu"]);
+    }
+  });
+
+  it("circuit: an open circuit and its held events stay as they were", async () => {
+    const held = queuedEvent({ id: "h1", eventTime: NOW / 1000 - 60, pixelId: "555", destination: "eu" });
+    const sql = oldStorage(
+      `CREATE TABLE IF NOT EXISTS held (
+         key TEXT PRIMARY KEY, seq INTEGER NOT NULL, event_time INTEGER NOT NULL, held_at INTEGER NOT NULL, body TEXT NOT NULL)`,
+      "CREATE INDEX IF NOT EXISTS held_seq ON held (seq)",
+      `CREATE TABLE IF NOT EXISTS state (
+         id INTEGER PRIMARY KEY CHECK (id = 1), destination TEXT, open INTEGER NOT NULL, cause TEXT, since INTEGER,
+         probes INTEGER NOT NULL, next_probe_at INTEGER, last_failure TEXT)`,
+      `INSERT INTO state (id, destination, open, cause, since, probes, next_probe_at) VALUES (1, 'eu', 1, 'no_token', ${NOW}, 3, ${NOW + 240_000})`,
+    );
+    sql.exec(
+      "INSERT INTO held (key, seq, event_time, held_at, body) VALUES ('h1@eu', 1, ?, ?, ?)",
+      held.event.event_time,
+      NOW,
+      JSON.stringify(held),
+    );
+    const circuit = new DeliveryCircuit(stateOver(sql), {});
+    expect(schemaVersion(sql)).toBe(1);
+    expect(await circuit.status(NOW)).toEqual({
+      open: true,
+      cause: "no_token",
+      since: NOW,
+      held: 1,
+      probes: 3,
+      nextProbeAt: NOW + 240_000,
+    });
+  });
+
+  it("intake ledger: a claim made before is still a duplicate", async () => {
+    const sql = oldStorage(
+      `CREATE TABLE IF NOT EXISTS claims (
+         key TEXT PRIMARY KEY, event_id TEXT NOT NULL, state TEXT NOT NULL, token TEXT NOT NULL,
+         claimed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
+      "CREATE INDEX IF NOT EXISTS claims_expires_at ON claims (expires_at)",
+      `INSERT INTO claims VALUES ('id:evt_1', 'cartful.ses_1.1', 'queued', 't', ${NOW - 1000}, ${NOW + HOUR_MS})`,
+    );
+    const ledger = new IntakeLedger(stateOver(sql), {});
+    expect(schemaVersion(sql)).toBe(1);
+    expect(await ledger.claim([{ keys: ["id:evt_1"], eventId: "cartful.ses_1.2" }], NOW)).toEqual([
+      { outcome: "duplicate", eventId: "cartful.ses_1.1" },
+    ]);
+  });
+
+  it("metrics store: counts recorded before are still summed", async () => {
+    const hour = Math.floor(NOW / HOUR_MS) * HOUR_MS;
+    const sql = oldStorage(
+      `CREATE TABLE IF NOT EXISTS counts (
+         hour INTEGER NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
+         PRIMARY KEY (hour, destination, name)) WITHOUT ROWID`,
+      `INSERT INTO counts VALUES (${hour}, 'eu', 'sent', 4)`,
+    );
+    const store = new MetricsStore(stateOver(sql), {});
+    expect(schemaVersion(sql)).toBe(1);
+    expect(await store.windowCounts("1h", NOW)).toEqual({ eu: { sent: 4 } });
+    expect(await store.recent(10)).toEqual([]); // the tables it lacked were created
+  });
+});
