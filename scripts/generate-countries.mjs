@@ -432,7 +432,7 @@ export default {
       }
     }
   } finally {
-    process.kill(-child.pid, "SIGTERM");
+    if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
 }
