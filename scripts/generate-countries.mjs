@@ -445,15 +445,21 @@ export default {
  * map `buildNameMap` builds from the compact table is exactly the full table's.
  */
 function compactTable(lines, snapshot) {
-  const reading = displayReading(
-    lines.map((line) => line.slice(0, 2).toUpperCase()),
-    [fromSnapshot(snapshot), nodeDisplay()],
-  );
-  const full = new Map();
-  for (const line of lines) for (const key of line.split(" ").slice(2)) full.set(key, line.slice(0, 2));
   const codes = lines.map((line) => line.slice(0, 2).toUpperCase());
   const sources = [fromSnapshot(snapshot), nodeDisplay()];
-  /** key -> codes it is derived for, per source. */
+  const reading = displayReading(codes, sources);
+  const full = new Map();
+  for (const line of lines) for (const key of line.split(" ").slice(2)) full.set(key, line.slice(0, 2));
+  /** Which of the read locales' names build which script's map (the script most of its keys are in). */
+  const latinKey = (key) => /^[a-z]+$/.test(key);
+  const scriptOf = new Map(
+    reading.locales.map((locale) => {
+      const keys = codes.map((code) => encodeKey(countryKey(sources[1](locale, "long", code) ?? ""))).filter(Boolean);
+      return [locale, keys.filter(latinKey).length * 2 > keys.length ? "latin" : "nonLatin"];
+    }),
+  );
+  const languageOf = (locale) => reading.locales.find((l) => locale === l || locale.startsWith(`${l}-`));
+  /** key -> codes it is derived for, per source, as the runtime derives it: a key from a locale of its own script. */
   const derived = sources.map((display) => {
     const byKey = new Map();
     for (const locale of LOCALES)
@@ -462,7 +468,7 @@ function compactTable(lines, snapshot) {
           const name = display(locale, style, code);
           if (name === undefined) continue;
           const key = encodeKey(countryKey(name));
-          if (key === "") continue;
+          if (key === "" || scriptOf.get(languageOf(locale)) !== (latinKey(key) ? "latin" : "nonLatin")) continue;
           if (!byKey.has(key)) byKey.set(key, new Set());
           byKey.get(key).add(code.toLowerCase());
         }
@@ -475,14 +481,22 @@ function compactTable(lines, snapshot) {
   });
   const notNames = [...new Set(derived.flatMap((byKey) => [...byKey.keys()]))].filter((key) => !full.has(key)).sort();
   const table = compact.join("\n");
+  const locales = {
+    latin: reading.locales.filter((l) => scriptOf.get(l) === "latin").join(" "),
+    nonLatin: reading.locales.filter((l) => scriptOf.get(l) === "nonLatin").join(" "),
+  };
   for (const [i, display] of sources.entries()) {
-    const built = buildNameMap({
-      table,
-      notNames: notNames.join(" "),
-      locales: reading.locales,
-      others: reading.others,
-      regionName: display,
-    });
+    const built = new Map();
+    for (const script of ["latin", "nonLatin"])
+      for (const [key, code] of buildNameMap({
+        script,
+        table,
+        notNames: notNames.join(" "),
+        locales: locales[script],
+        differing: reading.differing,
+        regionName: display,
+      }))
+        built.set(key, code);
     const differs = [...full]
       .filter(([key, code]) => built.get(key) !== code)
       .concat([...built].filter(([key]) => !full.has(key)));
@@ -491,7 +505,7 @@ function compactTable(lines, snapshot) {
         `compact table: ${i === 0 ? "workerd" : "Node"} would read ${differs.length} keys otherwise, e.g. ${differs.slice(0, 5).join("; ")}`,
       );
   }
-  return { compact, notNames, reading };
+  return { compact, notNames, locales, differing: reading.differing };
 }
 
 /**
@@ -530,7 +544,7 @@ function displayReading(codes, sources) {
     for (const code of listed) note(locale, style, code);
     if (listed.length > 0) others.push(`${locale}/${style}/${listed.join(",")}`);
   }
-  return { locales: locales.join(" "), others: others.join(" ") };
+  return { locales, differing: others.join(" ") };
 }
 
 /** An installed package's version (read from disk: some packages do not export package.json). */
@@ -542,7 +556,7 @@ function version(name) {
 function generatedSection() {
   const { lines } = buildTable();
   const snapshot = JSON.parse(readFileSync(WORKERD_NAMES, "utf8"));
-  const { compact, notNames, reading } = compactTable(lines, snapshot);
+  const { compact, notNames, locales, differing } = compactTable(lines, snapshot);
   const versions = [
     `CLDR ${process.versions.cldr} (Node ${process.versions.node})`,
     `i18n-iso-countries ${version("i18n-iso-countries")}`,
@@ -554,10 +568,12 @@ function generatedSection() {
   return (
     BEGIN +
     `/** From ${versions.join(", ")}. */\n` +
-    `/** The locales whose \`Intl.DisplayNames\` long region names \`buildNameMap\` reads for every code. */\n` +
-    `const DISPLAY_LOCALES = "${reading.locales}";\n` +
-    `/** The other names it reads (locale/style/codes): those that differ from the names above. */\n` +
-    `const DISPLAY_OTHERS = "${reading.others}";\n` +
+    `/** The locales whose \`Intl.DisplayNames\` long region names \`buildNameMap\` reads for every code, for Latin keys. */\n` +
+    `const DISPLAY_LATIN_LOCALES = "${locales.latin}";\n` +
+    `/** The same for keys in other scripts. */\n` +
+    `const DISPLAY_NON_LATIN_LOCALES = "${locales.nonLatin}";\n` +
+    `/** The other names it reads (locale/style/codes): those that differ from the names of the locales above. */\n` +
+    `const DISPLAY_DIFFERING = "${differing}";\n` +
     `/** Keys of those names that name no country here (ambiguous, code-like, or a form no source gives). */\n` +
     `const NOT_NAMES = "${notNames.join(" ")}";\n` +
     `/** Line: alpha-2 alpha-3 key… (countryKey's keys as encodeKey writes them; only those the region names do not give). */\n` +

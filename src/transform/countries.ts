@@ -7,14 +7,15 @@
  * (`npm run generate:countries`), which also says where each name comes from and which keys it
  * drops as ambiguous; countries.test.ts fails when the table and the generator's sources
  * disagree. Most of them are CLDR's, which the runtime already carries: on the first name looked
- * up, `buildNameMap` reads them from `Intl.DisplayNames` (DISPLAY_LOCALES and DISPLAY_OTHERS), so
+ * up, `buildNameMap` reads them from `Intl.DisplayNames` (the DISPLAY_ constants), so
  * the table at the bottom keeps only the names workerd's ICU and Node's do not give (the
  * generator checks that both build exactly its full table; test/countries.test.ts that the
  * workerd the tests run in gives the names the generator read). This keeps about 25 KiB gzipped
- * out of the Worker, for tens of milliseconds of CPU (about 8,000 `Intl.DisplayNames` lookups;
- * BENCHMARKS.md gives the figure in workerd) once per isolate, and only when a country comes as a
- * name (codes never build it). Each locale left out of DISPLAY_LOCALES would take about 1 KiB
- * back into the table and a thirtieth of that time off.
+ * out of the Worker, for tens of milliseconds of CPU (about 5,000 `Intl.DisplayNames` lookups for
+ * a name in Latin letters, 3,000 for one in another script; BENCHMARKS.md gives the figure in
+ * workerd) once per isolate, and only when a country comes as a name (codes never build it). Each
+ * locale left out of the DISPLAY_ locales would take about 1 KiB back into the table and a
+ * thirtieth of that time off.
  *
  * Names are stored as keys (`countryKey`), so "Trinidad & Tobago", "trinidad and tobago" and
  * "TRINIDAD-AND-TOBAGO" are one entry.
@@ -100,8 +101,8 @@ export function encodeKey(key: string): string {
 
 /** Alpha-2, alpha-3 (and "uk") -> alpha-2, built from TABLE on first use. */
 let codes: Map<string, string> | undefined;
-/** Encoded name key -> alpha-2, built from TABLE on first use of a name (codes need not pay for it). */
-let names: Map<string, string> | undefined;
+/** Per script, encoded name key -> alpha-2, built on first use of a name of that script (codes need not pay for it). */
+const names = new Map<KeyScript, Map<string, string>>();
 
 function codeMap(): Map<string, string> {
   if (codes === undefined) {
@@ -118,30 +119,41 @@ function codeMap(): Map<string, string> {
 /** Where `buildNameMap` reads a region's name: `Intl.DisplayNames` in the Worker, a snapshot in the generator. */
 export type RegionName = (locale: string, style: "long" | "short", code: string) => string | undefined;
 
+/** Keys written in Latin letters; every other key is encoded (`encodeKey`), so the two never meet. */
+const LATIN_KEY = /^[a-z]+$/;
+
+/** Which keys a name map holds: Latin ones ("deutschland") or the others ("日本", "россия"). */
+export type KeyScript = "latin" | "nonLatin";
+
 /**
- * Encoded name key -> alpha-2: the region names `regionName` gives, less `notNames` and less any
- * key two countries share, then the table's own keys on top. It reads each of `locales`' long
- * names for every code of `table`, and only the names `others` lists beside them (as
+ * Encoded name key -> alpha-2, for the keys of one script: the region names `regionName` gives,
+ * less `notNames` and less any key two countries share, then the table's own keys on top. It
+ * reads each of `locales`' long names for every code of `table`, and of `differing` (as
  * `locale/style/CODE,CODE …`: the short names that differ from the long ones, and a regional
- * locale's names that differ from its language's), so about 8,000 names rather than 20,000.
- * scripts/generate-countries.mjs writes TABLE with only the keys this cannot derive, and checks
- * that the result is its full table, with workerd's names and with Node's.
+ * locale's names that differ from its language's) only the entries of those locales, so about
+ * 5,000 names for the Latin keys and 3,000 for the others. A country name looked up builds only
+ * its script's map. scripts/generate-countries.mjs writes TABLE with only the keys this cannot
+ * derive, and checks that the two maps together are its full table, with workerd's names and
+ * with Node's.
  *
  * @example
  * ```ts
- * const names = buildNameMap({ table: "jp jpn", notNames: "", locales: "en", others: "", regionName: intlRegionName() });
+ * const names = buildNameMap({ script: "latin", table: "jp jpn", notNames: "", locales: "en", differing: "", regionName: intlRegionName() });
  * names.get("japan"); // "jp"
  * ```
  */
 export function buildNameMap(input: {
+  script: KeyScript;
   table: string;
   notNames: string;
   locales: string;
-  others: string;
+  differing: string;
   regionName: RegionName;
 }): Map<string, string> {
   const lines = input.table.split("\n").filter((line) => line !== "");
   const skip = new Set(input.notNames.split(" "));
+  const locales = input.locales.split(" ");
+  const wanted = (key: string) => LATIN_KEY.test(key) === (input.script === "latin");
   const map = new Map<string, string>();
   const shared = new Set<string>();
   /** Many names recur across locales ("Japan" in nine of them): each is keyed once. */
@@ -150,23 +162,24 @@ export function buildNameMap(input: {
     if (name === undefined) return;
     let key = keys.get(name);
     if (key === undefined) keys.set(name, (key = encodeKey(countryKey(name))));
-    if (key === "" || skip.has(key)) return;
+    if (key === "" || skip.has(key) || !wanted(key)) return;
     const known = map.get(key);
     if (known !== undefined && known !== code) shared.add(key);
     else map.set(key, code);
   };
-  for (const locale of input.locales.split(" ")) {
+  for (const locale of locales) {
     for (const line of lines) add(input.regionName(locale, "long", line.slice(0, 2).toUpperCase()), line.slice(0, 2));
   }
-  for (const entry of input.others.split(" ")) {
+  for (const entry of input.differing.split(" ")) {
     const [locale, style, codes] = entry.split("/");
     if (codes === undefined || (style !== "long" && style !== "short")) continue;
+    if (!locales.some((language) => locale === language || locale!.startsWith(`${language}-`))) continue;
     for (const code of codes.split(",")) add(input.regionName(locale!, style, code), code.toLowerCase());
   }
   for (const key of shared) map.delete(key);
   for (const line of lines) {
     const fields = line.split(" ");
-    for (let i = 2; i < fields.length; i++) map.set(fields[i]!, line.slice(0, 2));
+    for (let i = 2; i < fields.length; i++) if (wanted(fields[i]!)) map.set(fields[i]!, line.slice(0, 2));
   }
   return map;
 }
@@ -184,15 +197,22 @@ function intlRegionName(): RegionName {
   };
 }
 
-function nameMap(): Map<string, string> {
-  names ??= buildNameMap({
-    table: TABLE,
-    notNames: NOT_NAMES,
-    locales: DISPLAY_LOCALES,
-    others: DISPLAY_OTHERS,
-    regionName: intlRegionName(),
-  });
-  return names;
+/** The name map of `key`'s script, built on its first use. */
+function nameMap(key: string): Map<string, string> {
+  const script: KeyScript = LATIN_KEY.test(key) ? "latin" : "nonLatin";
+  let map = names.get(script);
+  if (map === undefined) {
+    map = buildNameMap({
+      script,
+      table: TABLE,
+      notNames: NOT_NAMES,
+      locales: script === "latin" ? DISPLAY_LATIN_LOCALES : DISPLAY_NON_LATIN_LOCALES,
+      differing: DISPLAY_DIFFERING,
+      regionName: intlRegionName(),
+    });
+    names.set(script, map);
+  }
+  return map;
 }
 
 /**
@@ -237,15 +257,19 @@ function findOne(text: string): string | undefined {
     if (code !== undefined) return code;
   }
   const key = countryKey(text);
-  return key === "" ? undefined : nameMap().get(encodeKey(key));
+  if (key === "") return undefined;
+  const encoded = encodeKey(key);
+  return nameMap(encoded).get(encoded);
 }
 
 // BEGIN GENERATED by scripts/generate-countries.mjs: do not edit by hand
 /** From CLDR 48.0 (Node 22.23.3), i18n-iso-countries 7.14.0, iso-3166 4.4.0, country-list 2.4.1, countries-list 3.4.1, workerd's region names (wrangler 4.164.0, scripts/countries-workerd-names.json). */
-/** The locales whose `Intl.DisplayNames` long region names `buildNameMap` reads for every code. */
-const DISPLAY_LOCALES = "en es pt fr de it nl pl tr sv da nb fi ru uk ar he hi id ms th vi ja ko zh-Hans zh-Hant fil ro cs el hu";
-/** The other names it reads (locale/style/codes): those that differ from the names above. */
-const DISPLAY_OTHERS = "en/short/BA,CC,GB,HK,MO,PS,US es/short/GB,PS,US pt/short/MO,US fr/short/GB,US de/short/HK,PS nl/short/GB,US pl/short/GB,MO,PS tr/short/GB,MO,PS,US da/short/PS fi/short/GB,PS ru/short/GB,HK,MO,PS,US ar/short/HK,MO,PS he/short/HK,MO,PS,US hi/short/GB,HK,MO,PS,US id/short/US ms/short/PS,US th/short/HK,MO,PS,US vi/short/HK,US ja/short/HK,MO,PS,US ko/short/HK,KR,MO,PS zh-Hans/short/MO,PS zh-Hant/short/MO fil/short/US ro/short/US cs/short/GB el/short/GB,HK,MO,PS,US hu/short/MO,PS en-GB/long/BL,KN,LC,MF,PM,SH,UM,VC,VI en-AU/long/AG,GS,HM,KN,PM,SJ,ST,TC,TT,VC,WF en-CA/long/HM,KN,PS,VC es-419/long/AX,BA,CG,CI,GS,TL,UM es-419/short/GB pt-PT/long/AM,AX,BD,BH,BJ,BS,CC,CI,CW,CX,CZ,DM,EE,EH,FK,GL,GU,IR,KE,KI,KN,KW,KY,LI,LK,LV,MF,MG,MK,MS,MU,MW,NC,NU,PL,PS,RO,SI,SM,SX,TF,TJ,TK,TM,TT,UM,UZ,VI,VN,YE,YT,ZW fr-CA/long/AX,BV,BY,BZ,CC,CK,CX,FK,FO,HM,IM,KN,MF,MP,NF,PN,RE,SX,UM,VA,VE,VG,VI de-CH/long/CV,SB,TL zh-Hant-HK/long/AE,AG,AW,AZ,BA,BF,BJ,BL,BV,BW,BZ,CC,CR,DO,EC,ER,ET,GD,GE,GH,GM,GS,GT,GW,GY,HR,IM,KE,KM,KN,LA,LC,LR,LS,ML,MR,MT,MU,MV,MW,NE,NG,NR,PF,PG,PN,PS,QA,RW,SA,SB,SC,SI,SJ,SM,SO,SR,ST,SZ,TC,TF,TO,TT,TV,TZ,VC,VG,VI,VU,YE,YT,ZM,ZW";
+/** The locales whose `Intl.DisplayNames` long region names `buildNameMap` reads for every code, for Latin keys. */
+const DISPLAY_LATIN_LOCALES = "en es pt fr de it nl pl tr sv da nb fi id ms vi fil ro cs hu";
+/** The same for keys in other scripts. */
+const DISPLAY_NON_LATIN_LOCALES = "ru uk ar he hi th ja ko zh-Hans zh-Hant el";
+/** The other names it reads (locale/style/codes): those that differ from the names of the locales above. */
+const DISPLAY_DIFFERING = "en/short/BA,CC,GB,HK,MO,PS,US es/short/GB,PS,US pt/short/MO,US fr/short/GB,US de/short/HK,PS nl/short/GB,US pl/short/GB,MO,PS tr/short/GB,MO,PS,US da/short/PS fi/short/GB,PS ru/short/GB,HK,MO,PS,US ar/short/HK,MO,PS he/short/HK,MO,PS,US hi/short/GB,HK,MO,PS,US id/short/US ms/short/PS,US th/short/HK,MO,PS,US vi/short/HK,US ja/short/HK,MO,PS,US ko/short/HK,KR,MO,PS zh-Hans/short/MO,PS zh-Hant/short/MO fil/short/US ro/short/US cs/short/GB el/short/GB,HK,MO,PS,US hu/short/MO,PS en-GB/long/BL,KN,LC,MF,PM,SH,UM,VC,VI en-AU/long/AG,GS,HM,KN,PM,SJ,ST,TC,TT,VC,WF en-CA/long/HM,KN,PS,VC es-419/long/AX,BA,CG,CI,GS,TL,UM es-419/short/GB pt-PT/long/AM,AX,BD,BH,BJ,BS,CC,CI,CW,CX,CZ,DM,EE,EH,FK,GL,GU,IR,KE,KI,KN,KW,KY,LI,LK,LV,MF,MG,MK,MS,MU,MW,NC,NU,PL,PS,RO,SI,SM,SX,TF,TJ,TK,TM,TT,UM,UZ,VI,VN,YE,YT,ZW fr-CA/long/AX,BV,BY,BZ,CC,CK,CX,FK,FO,HM,IM,KN,MF,MP,NF,PN,RE,SX,UM,VA,VE,VG,VI de-CH/long/CV,SB,TL zh-Hant-HK/long/AE,AG,AW,AZ,BA,BF,BJ,BL,BV,BW,BZ,CC,CR,DO,EC,ER,ET,GD,GE,GH,GM,GS,GT,GW,GY,HR,IM,KE,KM,KN,LA,LC,LR,LS,ML,MR,MT,MU,MV,MW,NE,NG,NR,PF,PG,PN,PS,QA,RW,SA,SB,SC,SI,SJ,SM,SO,SR,ST,SZ,TC,TF,TO,TT,TV,TZ,VC,VG,VI,VU,YE,YT,ZM,ZW";
 /** Keys of those names that name no country here (ambiguous, code-like, or a form no source gives). */
 const NOT_NAMES = "!0D:H7V.%aOM5JB<a&Byt<JQGBOG7OBDQyOG !0jImgsoivojkamtmgsoilakbimas !0k]tnkjkemdq2jCl0k2bCmq2jCnqrpnbh !0k]tnkjkemdqjhel0k2bhmqjhenb0 !0pM0iitewlpc0iinleeipq !0qClrq7E9AgColrqBgA7GCgs !0ySHY/uO.b7C=R%GUK(Vg2Y=O!UK!O=R#E!U #aM[aMBaN4aMHaNkaNuaM+d9zb_CaN0aNmaM?aN4aM,aMRd9zb_C #c;+bPubPWdcfb^Bd?vb[]dajd09csudcfb^B #c;+bPuduXdcfb_Cd=jcS|c}Hc{#csudcfb_C #f!.fQ_e.xe%Ef3reZ4e>MfareQ2fmWeH4eZ4 ao as bi bk eu falklandadalarimalvinasadalari falklandeilandenislasmalvinas falklandinsaaretmalvinassaaret falklandinselnmalwinen falklandislandsislasmalvinas falklandskeostrovymalviny falklandsoerneislasmalvinas falklandsoyeneislasmalvinas falklandszigetekmalvinszigetek falklandymalwiny gb ilesfalklandmalouines ilesmalouinesilesfalkland ilhasfalklandmalvinas ilhasmalvinasilhasfalkland insulelefalklandinsulelemalvine islasmalvinasislasfalkland isolefalklandisolemalvine kepulauanfalklandislasmalvinas kongo my nga quandaofalklandislasmalvinas ru saomartinho uc uk us vk vs";
 /** Line: alpha-2 alpha-3 key… (countryKey's keys as encodeKey writes them; only those the region names do not give). */
