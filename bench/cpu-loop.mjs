@@ -6,7 +6,8 @@
  *   webhook        the webhook route (auth, parse, transform, intake, queue send, answer), per webhook
  *   webhook, logs  the same with its log lines shipped as `wrangler dev` ships them
  *   browser        /collect/cartful, bodies of 5 events, per event (skipped where the route answers 404)
- *   consumer       the queue consumer delivering batches of 100 of the route's messages, per event
+ *   consumer       the queue consumer delivering batches of 100 of the webhook route's messages, per event
+ *   consumer, browser packs   the same with the browser route's messages (a body's events in one)
  *
  * @example
  * node bench/cpu-loop.mjs '{"rounds":3}'
@@ -58,6 +59,16 @@ export async function runCpuLoop({ rounds = 3, webhooks = 300, bodies = 100, bat
       headers: BROWSER_HEADERS,
       bodies: browser,
       quiet: true,
+    },
+    "consumer, browser packs": {
+      kind: "consumer",
+      source: "browser",
+      n: batches,
+      path: "/collect/cartful",
+      headers: BROWSER_HEADERS,
+      bodies: browser,
+      quiet: true,
+      batchSize: 100,
     },
     consumer: {
       kind: "consumer",

@@ -13,7 +13,8 @@
  * config points it at src/index.ts, or at the base's), so the same loop times both versions.
  *
  * POST /__bench/loop with JSON { kind: "webhook" | "browser" | "consumer", n, headers, bodies, path,
- * quiet } answers { n, events, ms, usPerEvent }: `quiet` replaces console.log by a no-op during
+ * quiet, batchSize, source } answers { n, events, ms, usPerEvent } (the consumer's events are those
+ * it sent to Meta, counted in an untimed batch first): `quiet` replaces console.log by a no-op during
  * the loop (under `wrangler dev` every line crosses the inspector to wrangler's Node process,
  * which Workers Logs on Cloudflare does not do).
  * `performance.now()` advances during computation in local workerd (bench/workerd.mjs checks).
@@ -35,6 +36,8 @@ interface Recording {
   answers: Map<string, unknown>;
   /** Queue message bodies sent, per binding. */
   sent: Map<string, unknown[]>;
+  /** Other bindings' methods that answered with a promise. */
+  promised: Set<string>;
 }
 
 /** `env` whose stubs and queues record (`replay: false`) or answer from `rec` at once (`replay: true`). */
@@ -68,6 +71,41 @@ function boundEnv(env: Env, rec: Recording, replay: boolean): Env {
           return (n: string) => stubFor(replay ? undefined : () => target.getByName(n) as unknown as object);
         const value = Reflect.get(target, property);
         return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  }
+  // Any other binding (the rate limiter, …): its methods' answers recorded and replayed the same
+  // way, when they can be copied; an answer that cannot (a Response, a stream) is asked for again.
+  for (const [name, value] of Object.entries(copy)) {
+    if (NAMESPACES.includes(name) || QUEUES.includes(name)) continue;
+    if (value === null || typeof value !== "object" || Array.isArray(value)) continue;
+    if (Object.getPrototypeOf(value) === Object.prototype) continue; // a JSON var, not a binding
+    const binding = value as Record<string, unknown>;
+    copy[name] = new Proxy(binding, {
+      get(target, method) {
+        const real = Reflect.get(target, method);
+        if (typeof real !== "function" || typeof method !== "string") return real;
+        const key = `${name}.${method}`;
+        const keep = (answer: unknown) => {
+          try {
+            rec.answers.set(key, structuredClone(answer));
+          } catch {
+            // not copyable: asked for again each time
+          }
+          return answer;
+        };
+        return (...args: unknown[]) => {
+          if (replay && rec.answers.has(key)) {
+            const copy = structuredClone(rec.answers.get(key));
+            return rec.promised.has(key) ? Promise.resolve(copy) : copy;
+          }
+          const answer: unknown = Reflect.apply(real, target, args);
+          if (answer instanceof Promise) {
+            rec.promised.add(key);
+            return answer.then(keep);
+          }
+          return keep(answer);
+        };
       },
     });
   }
@@ -126,10 +164,12 @@ interface Job {
   quiet?: boolean;
   /** consumer: messages per batch. */
   batchSize?: number;
+  /** consumer: what its first request is, whose queued messages make the batches (default webhook). */
+  source?: "webhook" | "browser";
 }
 
 async function loop(job: Job, env: Env, base: string): Promise<Response> {
-  const rec: Recording = { answers: new Map(), sent: new Map() };
+  const rec: Recording = { answers: new Map(), sent: new Map(), promised: new Set() };
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const request = (body: string) =>
     new Request(`${base}${job.path}`, { method: "POST", headers: job.headers, body }) as Request<
@@ -139,7 +179,7 @@ async function loop(job: Job, env: Env, base: string): Promise<Response> {
   // 1. One real request, its bindings' answers recorded.
   const live = context();
   const first = await relay.fetch!(
-    request(fresh(job.bodies[0]!, job.kind, run, 0)),
+    request(fresh(job.bodies[0]!, job.kind === "consumer" ? (job.source ?? "webhook") : job.kind, run, 0)),
     boundEnv(env, rec, false),
     live.ctx,
   );
@@ -178,11 +218,19 @@ async function loop(job: Job, env: Env, base: string): Promise<Response> {
           ackAll: () => undefined,
           retryAll: () => undefined,
         }) as unknown as MessageBatch;
-      await relay.queue!(batch(), replayEnv, ctx); // warm
+      // Warm, and count the events one batch delivers (a message may carry several: a browser pack).
+      let perBatch = 0;
+      globalThis.fetch = async (_input: RequestInfo | URL, init?: RequestInit) => {
+        perBatch += (JSON.parse(String(init?.body ?? "{}")) as { data?: unknown[] }).data?.length ?? 0;
+        return new Response(GRAPH_ANSWER, { headers: { "content-type": "application/json" } });
+      };
+      await relay.queue!(batch(), replayEnv, ctx);
+      globalThis.fetch = async () => new Response(GRAPH_ANSWER, { headers: { "content-type": "application/json" } });
+      if (perBatch === 0) return Response.json({ error: "the consumer sent no event to Meta" });
       const t0 = performance.now();
       for (let i = 0; i < job.n; i++) await relay.queue!(batch(), replayEnv, ctx);
       ms = performance.now() - t0;
-      events = job.n * size;
+      events = job.n * perBatch;
     } else {
       const prepared = Array.from({ length: job.n }, (_, i) =>
         fresh(job.bodies[i % job.bodies.length]!, job.kind, run, i + 1),
