@@ -509,6 +509,26 @@ export function costSections(r) {
   );
   L.push("");
 
+  // ---------- what dominates ----------
+  const dominant = (b2, ops2, label) => {
+    if (!b2 || !ops2) return null;
+    const [item, [, cost]] = Object.entries(b2.lines).sort((x, y) => y[1][1] - x[1][1])[0];
+    const rows = Object.entries(ops2.rowsByClass)
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(", ");
+    return `${label}: ${item} is ${fmt((100 * cost) / b2.total, 2)} % of the ${usd(b2.total)} (${fmt(ops2.rowsWritten)} rows written per event: ${rows}; alarms ${fmt(ops2.alarms)})`;
+  };
+  const findings = [dominant(lead, webhookOps, "Leads"), dominant(browser, browserOps, "Browser events")].filter(
+    Boolean,
+  );
+  if (findings.length) {
+    L.push(
+      `**What the bill is made of.** ${findings.join(". ")}. SQLite rows written are counted as the cursors report them (\`rowsWritten\`, which includes index entries, as billing does); a Durable Object request costs $0.15 a million, a row written $1.00: a design that trades one request for several rows loses. The levers are in what each write stores: the metrics store's recent-events table (a row or more per event), the intake ledger's rows per claim and confirm (a row per key, its index, the confirmation's update) and their alarms.`,
+    );
+    L.push("");
+  }
+
   // ---------- scale ----------
   L.push("### Scale: which limit binds first");
   L.push("");
