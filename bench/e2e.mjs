@@ -79,6 +79,8 @@ export function writeConfig({
     config.durable_objects.bindings = config.durable_objects.bindings.filter(
       (b) => !dropDurableObjects.includes(b.name),
     );
+  // Paths in the config are relative to it: the generated copy lives elsewhere.
+  if (config.assets?.directory) config.assets.directory = path.resolve(path.dirname(from), config.assets.directory);
   Object.assign(config, overrides);
   config.main = main;
   config.vars = { ...config.vars, ...vars };
