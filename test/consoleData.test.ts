@@ -119,7 +119,7 @@ describe("buildConsoleModel", () => {
 
     const model = await buildConsoleModel(w.bindings, now);
     expect(model.relay).toMatchObject({ mode: "misconfigured", apiVersion: "v27.0", queued: true });
-    expect(model.webhooks["24h"]).toEqual({ received: 2, unauthorized: 1, invalid: 0 });
+    expect(model.webhooks["24h"]).toEqual({ received: 2, unauthorized: 1, invalid: 0, anonymous: 0 });
     const [eu, us, test] = model.destinations;
     expect(eu).toMatchObject({
       name: "eu",

@@ -10,6 +10,7 @@ import minimal from "../fixtures/minimal.json";
 import alternative from "../fixtures/alternative.json";
 import alternativeFieldMap from "../fixtures/alternative.fieldmap.json";
 import { createApp } from "../src/http/app";
+import { ADMIN_AUTH_FAILURES } from "../src/http/authLimit";
 
 export const fixtures = { canonical, international, messy, minimal, alternative, alternativeFieldMap };
 
@@ -160,3 +161,24 @@ export const PERSONAL_VALUES = [
   "shopify:7712345",
 ];
 export const IP = "203.0.113.7";
+
+/**
+ * A stand-in for Cloudflare's rate limiting binding in Node tests: counts calls per key, refuses
+ * past `limit`, never forgets (the tests stay within one period).
+ *
+ * @example
+ * ```ts
+ * const ADMIN_AUTH_RATE_LIMIT = countingRateLimit();
+ * ```
+ */
+export function countingRateLimit(limit = ADMIN_AUTH_FAILURES): RateLimit & { counts: Map<string, number> } {
+  const counts = new Map<string, number>();
+  return {
+    counts,
+    async limit({ key }) {
+      const n = (counts.get(key) ?? 0) + 1;
+      counts.set(key, n);
+      return { success: n <= limit };
+    },
+  };
+}

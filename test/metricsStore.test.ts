@@ -63,6 +63,20 @@ async function metricsOf(app: ReturnType<typeof createApp>, bindings: Record<str
 }
 
 describe("MetricsStore", () => {
+  it("remembers a session ended by a logout until its expiry, then forgets it", async () => {
+    const { stub } = freshStore();
+    const now = Date.now();
+    expect(await stub.sessionEnded("s1")).toBe(false);
+    await stub.endSession("s1", now + HOUR_MS, now);
+    await stub.endSession("s1", now + HOUR_MS, now); // a second logout of the same session
+    expect(await stub.sessionEnded("s1")).toBe(true);
+    expect(await stub.sessionEnded("s2")).toBe(false);
+    // The next logout, past s1's expiry, drops its row.
+    await stub.endSession("s2", now + 3 * HOUR_MS, now + 2 * HOUR_MS);
+    expect(await stub.sessionEnded("s1")).toBe(false);
+    expect(await stub.sessionEnded("s2")).toBe(true);
+  });
+
   it("sums counts per hour and destination, and answers a window's sums", async () => {
     const { stub } = freshStore();
     const now = Date.now();
@@ -192,7 +206,7 @@ describe("recording from the webhook route", () => {
     expect(JSON.stringify(json)).not.toMatch(/jane|203\.0\.113|EAAB/i);
   });
 
-  it("counts retries of the direct path and a body over 64 KiB as invalid", async () => {
+  it("counts retries of the direct path, and a body over 64 KiB as invalid when a valid Bearer came with it", async () => {
     const { METRICS } = freshStore();
     const app = liveClockApp(fakeGraph(graphError(503, { code: 2, is_transient: true }), graphOk()));
     const bindings = { ...liveEnv, ADMIN_SECRET: ADMIN, METRICS, DEAD_LETTERS: env.DEAD_LETTERS };
@@ -203,7 +217,7 @@ describe("recording from the webhook route", () => {
     );
     await app.request("/webhooks/cartful", jsonRequest("x".repeat(70 * 1024)), bindings);
     const { json } = await metricsOf(app, bindings);
-    expect(json.webhooks).toEqual({ received: 2, unauthorized: 0, invalid: 1 });
+    expect(json.webhooks).toEqual({ received: 2, unauthorized: 0, invalid: 1, anonymous: 0 });
     expect(json.destinations.default).toMatchObject({ sent: 1, retried: 1 });
   });
 

@@ -3,6 +3,8 @@
  * Meta see of the relay (docs/api.md).
  */
 import { describe, expect, it } from "vitest";
+import { createApp } from "../src/http/app";
+import type { WebhookRecord } from "../src/observe/metrics";
 import {
   copy,
   fakeGraph,
@@ -542,6 +544,95 @@ describe("bad input: a clear 4xx, never a 500, no personal data echoed", () => {
     expect(r.graph.calls).toHaveLength(0);
   });
 
+  describe("a body over 64 KiB, refused before it is read", () => {
+    const big = JSON.stringify({ ...fixtures.canonical, padding: "x".repeat(64 * 1024) });
+    function counted() {
+      const records: WebhookRecord[] = [];
+      const lines: string[] = [];
+      const app = createApp({
+        now: () => NOW,
+        log: (line) => void lines.push(line),
+        metrics: (_env, record) => void records.push(record),
+      });
+      return { app, records, lines };
+    }
+
+    it("counts invalid only when a valid Bearer authenticated it", async () => {
+      const { app, records, lines } = counted();
+      const res = await app.request("/webhooks/cartful", jsonRequest(big), liveEnv);
+      expect(res.status).toBe(413);
+      expect(records.map((r) => r.outcome)).toEqual(["invalid"]);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ level: "warn", outcome: "too_large", status: 413, auth: "bearer" });
+    });
+
+    it.each([
+      ["without any credential: anonymous", { authorization: "" }, 413, "anonymous"],
+      ["with a wrong Bearer: unauthorized", { authorization: "Bearer wrong" }, 413, "unauthorized"],
+      [
+        "signed (the signature cannot be checked without the body): unauthorized",
+        {
+          authorization: "",
+          "webhook-id": "msg_1",
+          "webhook-timestamp": String(NOW / 1000),
+          "webhook-signature": "v1,AAAA",
+        },
+        413,
+        "unauthorized",
+      ],
+    ])(
+      "answers 413 but never counts a request that did not authenticate as invalid: %s",
+      async (_, headers, status, outcome) => {
+        const { app, records } = counted();
+        const init = jsonRequest(big, headers);
+        const plain = new Headers(init.headers);
+        if (plain.get("authorization") === "") plain.delete("authorization");
+        const res = await app.request("/webhooks/cartful", { ...init, headers: plain }, liveEnv);
+        expect(res.status).toBe(status);
+        expect(records.map((r) => r.outcome)).toEqual([outcome]);
+      },
+    );
+  });
+
+  it("answers a body that broke off 400 (not 500), counted invalid with a valid Bearer, anonymous without a credential", async () => {
+    const records: WebhookRecord[] = [];
+    const app = createApp({ now: () => NOW, log: () => {}, metrics: (_env, record) => void records.push(record) });
+    const broken = () =>
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"id":'));
+          controller.error(new Error("client went away"));
+        },
+      });
+    const send = (headers: Headers) =>
+      app.request(
+        "/webhooks/cartful",
+        { method: "POST", headers, body: broken(), duplex: "half" } as RequestInit,
+        liveEnv,
+      );
+    const withBearer = new Headers(jsonRequest("").headers);
+    const res = await send(withBearer);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).error.code).toBe("unreadable_body");
+    const anonymous = new Headers(withBearer);
+    anonymous.delete("authorization");
+    expect((await send(anonymous)).status).toBe(400);
+    expect(records.map((r) => r.outcome)).toEqual(["invalid", "anonymous"]);
+  });
+
+  it("counts a small webhook without any credential as anonymous, one with a wrong secret as unauthorized", async () => {
+    const records: WebhookRecord[] = [];
+    const app = createApp({ now: () => NOW, log: () => {}, metrics: (_env, record) => void records.push(record) });
+    const anonymous = new Headers(jsonRequest(fixtures.canonical).headers);
+    anonymous.delete("authorization");
+    expect(
+      (await app.request("/webhooks/cartful", { ...jsonRequest(fixtures.canonical), headers: anonymous }, liveEnv))
+        .status,
+    ).toBe(401);
+    const wrong = jsonRequest(fixtures.canonical, { authorization: "Bearer wrong" });
+    expect((await app.request("/webhooks/cartful", wrong, liveEnv)).status).toBe(401);
+    expect(records.map((r) => r.outcome)).toEqual(["anonymous", "unauthorized"]);
+  });
+
   it("answers 422 with the paths at fault when the email is missing", async () => {
     const r = relay();
     const webhook = copy(fixtures.canonical) as any;
@@ -661,5 +752,73 @@ describe("bad input: a clear 4xx, never a 500, no personal data echoed", () => {
     const r = relay();
     expect((await r.app.request("/webhooks/cartful", {}, liveEnv)).status).toBe(405);
     expect((await r.app.request("/nope", {}, liveEnv)).status).toBe(404);
+  });
+});
+
+describe("ids the sender controls", () => {
+  const ADDRESS = "quiz.taker@example.org";
+  const personal = () => {
+    const webhook = copy(fixtures.canonical) as any;
+    webhook.id = `evt-${ADDRESS}`;
+    webhook.session.id = ADDRESS;
+    return webhook;
+  };
+  const clear = /quiz\.taker(@|%40)example/i;
+
+  it("never logs or answers an id that carries an email address in clear: its hash stands in", async () => {
+    const r = relay();
+    const { res, json } = await post(r, personal());
+    expect(res.status).toBe(200);
+    expect(json.event_id).toMatch(/^cartful\.h[0-9a-f]{16}\.2$/);
+    expect([JSON.stringify(json), ...r.lines, JSON.stringify(r.graph.calls)].join("\n")).not.toMatch(clear);
+    const line = JSON.parse(r.lines.at(-1)!);
+    expect(line.studio_event_id).toMatch(/^h[0-9a-f]{16}$/);
+  });
+
+  it("says so in the preview's match report", async () => {
+    const r = relay();
+    const res = await r.app.request("/webhooks/cartful/preview", jsonRequest(personal()), liveEnv);
+    const json = (await res.json()) as any;
+    expect(JSON.stringify(json)).not.toMatch(clear);
+    expect(json.match.warnings.map((w: { field: string }) => w.field)).toEqual(
+      expect.arrayContaining(["event_id", "id"]),
+    );
+  });
+
+  it("keeps a signed webhook's webhook-id hashed in the queue message when it carries an email", async () => {
+    const secret = `whsec_${btoa("a-signing-key-of-32-bytes-length")}`;
+    const sent: any[] = [];
+    const queue = {
+      send: async (body: unknown) => void sent.push(body),
+      sendBatch: async (messages: { body: unknown }[]) => void sent.push(...messages.map((m) => m.body)),
+    };
+    const body = JSON.stringify(personal());
+    const headers = await signedHeaders(body, secret, Math.floor(NOW / 1000), `msg-${ADDRESS}`);
+    const r = relay();
+    const res = await r.app.request(
+      "/webhooks/cartful",
+      { method: "POST", headers, body },
+      { ...liveEnv, WEBHOOK_SECRET: secret, CAPI_QUEUE: queue },
+    );
+    expect(res.status).toBe(202);
+    expect(sent).toHaveLength(1);
+    expect(sent[0].webhookId).toMatch(/^h[0-9a-f]{16}$/);
+    expect(sent[0].studioEventId).toMatch(/^h[0-9a-f]{16}$/);
+    expect(JSON.stringify(sent[0])).not.toMatch(clear);
+    expect(r.lines.join("\n")).not.toMatch(clear);
+  });
+
+  it("escapes direction-changing and invisible characters of an id in the answer and the log", async () => {
+    const r = relay();
+    const webhook = copy(fixtures.canonical) as any;
+    webhook.id = "evt_\u202E1\u200B";
+    webhook.session.id = "ses_\u2066a\u2069";
+    const raw = await r.app.request("/webhooks/cartful", jsonRequest(webhook), liveEnv);
+    expect(raw.status).toBe(200);
+    const text = await raw.text();
+    expect(text).not.toMatch(/[\u202E\u200B\u2066\u2069]/);
+    // The same id once parsed: JSON's own escapes.
+    expect(JSON.parse(text).event_id).toBe("cartful.ses_\u2066a\u2069.2");
+    expect(r.lines.join("\n")).not.toMatch(/[\u202E\u200B\u2066\u2069]/);
   });
 });

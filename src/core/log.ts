@@ -2,7 +2,9 @@
  * One structured JSON log line per webhook (and per queued event's fate). The fields are a
  * closed list of things that are never personal: ids, outcomes, counts, timings, Meta's trace
  * id and error code. There is no field for an email, phone, name, IP, token or secret, so none
- * can be logged by accident.
+ * can be logged by accident. Ids come from outside: a line never carries an invisible or
+ * direction-changing character from one as it is (./shownText: a JSON escape, the same id once
+ * parsed), so a line in a terminal or a log viewer shows every id as what it is.
  *
  * @example
  * ```ts
@@ -11,6 +13,8 @@
  * // {"level":"info","msg":"webhook","outcome":"sent",…}
  * ```
  */
+import { jsonWithoutInvisible } from "./shownText";
+
 export interface LogFields {
   msg: string;
   outcome: string;
@@ -55,5 +59,5 @@ export const consoleSink: LogSink = (line) => console.log(line);
 
 export function logLine(sink: LogSink, fields: LogFields): void {
   const { level = "info", ...rest } = fields;
-  sink(JSON.stringify({ level, ...rest }));
+  sink(jsonWithoutInvisible(JSON.stringify({ level, ...rest })));
 }

@@ -1,7 +1,9 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { REPLAY_LIMIT } from "../delivery/deadLetters";
-import { type AdminCredential, adminAuth, adminRoutes, parseReplayRequest } from "./admin";
+import { type AdminCredential, adminAuth, adminRoutes as adminRoutesOn, parseReplayRequest } from "./admin";
+import { countingRateLimit } from "../../test/helpers";
+import { FailedAuthLimit } from "./authLimit";
 import { csrfToken, issueSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "./session";
 
 describe("parseReplayRequest", () => {
@@ -32,6 +34,7 @@ describe("parseReplayRequest", () => {
 });
 
 describe("adminRoutes authentication", () => {
+  const adminRoutes = adminRoutesOn({ now: Date.now, log: () => {} });
   it("answers 503 without ADMIN_SECRET, 401 without the right bearer", async () => {
     expect((await adminRoutes.request("/dead-letters", {}, {})).status).toBe(503);
     const env = { ADMIN_SECRET: "s3cret" };
@@ -62,10 +65,7 @@ describe("adminAuth", () => {
   const env = { ADMIN_SECRET: SECRET };
   /** A route behind the guard that answers how the caller got in. */
   const guarded = new Hono<{ Bindings: { ADMIN_SECRET?: string }; Variables: { admin: AdminCredential } }>()
-    .use(
-      "*",
-      adminAuth(() => NOW),
-    )
+    .use("*", adminAuth({ now: () => NOW, log: () => {} }))
     .all("*", (c) => c.json({ via: c.var.admin.via }));
   const call = (method: string, headers: Record<string, string>, body?: string, e: object = env) =>
     guarded.request(`${ORIGIN}/admin/thing`, { method, headers, ...(body === undefined ? {} : { body }) }, e);
@@ -162,7 +162,8 @@ describe("adminAuth", () => {
   });
 
   it("guards the dead-letter routes with the session too (503 here: no store bound)", async () => {
-    const { cookie, csrf } = await session(Date.now());
+    const adminRoutes = adminRoutesOn({ now: () => NOW, log: () => {} });
+    const { cookie, csrf } = await session();
     const read = await adminRoutes.request("/dead-letters", { headers: { cookie } }, env);
     expect(read.status).toBe(503);
     expect(await read.json()).toMatchObject({ error: { code: "not_configured" } });
@@ -186,5 +187,81 @@ describe("adminAuth", () => {
       env,
     );
     expect(withCsrf.status).toBe(503);
+  });
+});
+
+describe("failed admin authentications", () => {
+  const SECRET = "s3cret-admin-limit";
+  const NOW = Date.parse("2026-11-25T19:00:00Z");
+  const GUESSER = "198.51.100.23";
+  const OPERATOR = "203.0.113.7";
+
+  function guarded() {
+    const lines: string[] = [];
+    const binding = countingRateLimit();
+    const runtime = { now: () => NOW, log: (line: string) => void lines.push(line), authLimit: new FailedAuthLimit() };
+    const app = new Hono<{ Bindings: object; Variables: { admin: AdminCredential } }>()
+      .use("*", adminAuth(runtime))
+      .all("*", (c) => c.json({ via: c.var.admin.via }));
+    const env = { ADMIN_SECRET: SECRET, ADMIN_AUTH_RATE_LIMIT: binding };
+    const call = (ip: string, headers: Record<string, string>) =>
+      app.request(
+        "https://relay.example.workers.dev/admin/metrics",
+        { headers: { "cf-connecting-ip": ip, ...headers } },
+        env,
+      );
+    return { call, lines, binding };
+  }
+
+  it("answers 429 with Retry-After past 10 wrong Bearers from one address, the right one included", async () => {
+    const { call, binding } = guarded();
+    for (let i = 0; i < 10; i++) expect((await call(GUESSER, { authorization: `Bearer guess-${i}` })).status).toBe(401);
+    const limited = await call(GUESSER, { authorization: "Bearer guess-10" });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("60");
+    expect(await limited.json()).toMatchObject({ error: { code: "rate_limited" } });
+    // Checked before the secret is compared: the right secret gets the same answer, and counts nothing more.
+    const counted = binding.counts.get(GUESSER);
+    expect((await call(GUESSER, { authorization: `Bearer ${SECRET}` })).status).toBe(429);
+    expect(binding.counts.get(GUESSER)).toBe(counted);
+  });
+
+  it("keeps the operator's own address usable while another guesses", async () => {
+    const { call } = guarded();
+    for (let i = 0; i < 12; i++) await call(GUESSER, { authorization: `Bearer guess-${i}` });
+    expect((await call(OPERATOR, { authorization: `Bearer ${SECRET}` })).status).toBe(200);
+    expect((await call(OPERATOR, { authorization: "Bearer typo" })).status).toBe(401);
+  });
+
+  it("counts only failures: the right secret, however often, never limits", async () => {
+    const { call, binding } = guarded();
+    for (let i = 0; i < 30; i++) expect((await call(OPERATOR, { authorization: `Bearer ${SECRET}` })).status).toBe(200);
+    expect(binding.counts.size).toBe(0);
+  });
+
+  it("keeps a session open from a limited address working: the session is no guessable secret", async () => {
+    const { call } = guarded();
+    for (let i = 0; i < 12; i++) await call(GUESSER, { authorization: `Bearer guess-${i}` });
+    const { token } = await issueSession(SECRET, NOW);
+    expect((await call(GUESSER, { cookie: `${SESSION_COOKIE}=${token}` })).status).toBe(200);
+  });
+
+  it("logs each failure at warn with its reason, never the value presented or the address", async () => {
+    const { call, lines } = guarded();
+    for (let i = 0; i < 11; i++) await call(GUESSER, { authorization: `Bearer guess-value-${i}` });
+    await call(GUESSER, { authorization: "Bearer guess-value-11" });
+    const logged = lines.map((l) => JSON.parse(l));
+    expect(logged).toHaveLength(12);
+    expect(logged[0]).toEqual({
+      level: "warn",
+      msg: "admin",
+      route: "admin",
+      outcome: "auth_failed",
+      reason: "invalid_bearer",
+      status: 401,
+    });
+    expect(logged[10]).toMatchObject({ outcome: "auth_failed", status: 429 });
+    expect(logged[11]).toMatchObject({ level: "warn", outcome: "rate_limited", status: 429 });
+    expect(lines.join("\n")).not.toMatch(/guess-value|198\.51\.100|s3cret/);
   });
 });

@@ -11,9 +11,10 @@
  * const app = createApp({ fetch: fakeGraph, now: () => 1764096127000, sleep: async () => {} });
  * ```
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { logLine } from "../core/log";
+import { jsonWithoutInvisible } from "../core/shownText";
 import { defaultRuntime } from "../core/runtime";
 import { SOURCE } from "../config/destinations";
 import { ConfigError, configFor, type RelayConfig } from "../config/settings";
@@ -25,7 +26,13 @@ import { adminRoutes } from "./admin";
 import type { AppBindings } from "./bindings";
 import { consoleRoutes } from "./console/routes";
 import { ApiError, errorResponse } from "./errors";
-import { acceptWebhook, previewWebhook, type WebhookRuntime } from "./webhookRoute";
+import {
+  acceptWebhook,
+  previewWebhook,
+  refuseUnreadWebhook,
+  unreadableBody,
+  type WebhookRuntime,
+} from "./webhookRoute";
 
 /** The contract's limit on a webhook body. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -45,6 +52,7 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
     metrics: metrics ?? ((env, record, waitUntil) => recordLater(env, webhookBatch(record, world.now()), waitUntil)),
   };
   const app = new Hono<AppEnv>();
+  app.use("*", answersWithoutInvisible);
 
   app.get("/healthz", async (c) => {
     let config: RelayConfig;
@@ -60,17 +68,17 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
     return c.json({ status: "ok", mode, destinations });
   });
 
-  const tooLarge = (c: Context<AppEnv>) =>
-    errorResponse(c, new ApiError("payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`));
-  // A webhook over the limit is counted (as invalid), like any other refusal; a preview never is.
-  const webhookLimit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => {
-      runtime.metrics(c.env, { outcome: "invalid", destinations: [] });
-      return tooLarge(c);
-    },
+  const tooLarge = () => new ApiError("payload_too_large", `Body is over ${MAX_BODY_BYTES / 1024} KiB`);
+  // A webhook refused before its body is read is counted like any other refusal (`invalid` only
+  // when a valid Bearer authenticated it, see ./webhookRoute's refuseUnreadWebhook); a preview never is.
+  const webhookLimit = bodyLimited({
+    tooLarge: (c) => refuseUnreadWebhook(c, runtime, { error: tooLarge(), outcome: "too_large" }),
+    broken: (c) => refuseUnreadWebhook(c, runtime, { error: unreadableBody(), outcome: "unreadable" }),
   });
-  const previewLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  const previewLimit = bodyLimited({
+    tooLarge: (c) => errorResponse(c, tooLarge()),
+    broken: (c) => errorResponse(c, unreadableBody()),
+  });
   const accept = (c: Context<AppEnv>) => acceptWebhook(c, runtime, sourceOf(c));
   const preview = (c: Context<AppEnv>) => previewWebhook(c, runtime, sourceOf(c));
   const notPost = (c: Context<AppEnv>) => errorResponse(c, new ApiError("method_not_allowed", "Use POST"));
@@ -85,7 +93,7 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
   app.all("/webhooks/cartful/:source/preview", notPost);
 
   app.route("/admin", consoleRoutes(runtime));
-  app.route("/admin", adminRoutes);
+  app.route("/admin", adminRoutes(runtime));
 
   app.notFound((c) => errorResponse(c, new ApiError("not_found", "No such route")));
   // Every refusal is an ApiError (./errors), thrown by a route and answered here in the contract's
@@ -97,6 +105,46 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
   });
   return app;
 }
+
+/**
+ * Hono's body limit, and what to answer when the body is over it or breaks off while the limit
+ * reads it (a streamed body is read to count it): a client that goes away mid-body is its own
+ * problem, answered 400, never a 500.
+ */
+function bodyLimited(answers: {
+  tooLarge: (c: Context<AppEnv>) => Response | Promise<Response>;
+  broken: (c: Context<AppEnv>) => Response | Promise<Response>;
+}): MiddlewareHandler<AppEnv> {
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: answers.tooLarge });
+  return async (c, next) => {
+    let read = false;
+    try {
+      return await limit(c, async () => {
+        read = true;
+        await next();
+      });
+    } catch (error) {
+      if (read) throw error;
+      return answers.broken(c);
+    }
+  };
+}
+
+/**
+ * Every JSON answer (errors included) without an invisible or direction-changing character as it
+ * is: ids come from senders, and an answer read in a terminal must show each as what it is
+ * (../core/shownText). The escapes are JSON's own, so a parsed answer holds the same ids: a
+ * dead-letter key copied from one still finds its letter.
+ */
+const answersWithoutInvisible: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (!/^application\/json\b/i.test(c.res.headers.get("content-type") ?? "")) return;
+  const text = await c.res.clone().text();
+  const safe = jsonWithoutInvisible(text);
+  if (safe === text) return;
+  c.res = new Response(safe, { status: c.res.status, headers: c.res.headers });
+  c.res.headers.delete("content-length");
+};
 
 /** The `{source}` segment a webhook came in on, if any; a name no destination could match is no route (404). */
 function sourceOf(c: Context<AppEnv>): string | undefined {

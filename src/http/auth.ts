@@ -128,6 +128,43 @@ export async function authenticate(
 }
 
 /**
+ * What can be known of a webhook's credentials without its body (a body that is too large or
+ * broke off is never read): a valid Bearer authenticates (`"bearer"`); signature headers cannot be
+ * checked without the body (`"unchecked_signature"`: never authenticated); otherwise the request
+ * is refused as {@link authenticate} would refuse it, with `missing_credentials` for a request
+ * that brought none.
+ *
+ * @throws WebhookVerificationError without a valid Bearer or signature headers
+ * @example
+ * ```ts
+ * await credentialWithoutBody(c.req.raw.headers, env.WEBHOOK_SECRET, Date.now()); // "bearer" | "unchecked_signature"
+ * ```
+ */
+export async function credentialWithoutBody(
+  headers: Headers,
+  secret: string,
+  now: number,
+): Promise<"bearer" | "unchecked_signature"> {
+  const hasSignatureHeaders = ["webhook-id", "webhook-timestamp", "webhook-signature"].some((name) =>
+    headers.has(name),
+  );
+  if (!hasSignatureHeaders) {
+    await authenticate(headers, "", secret, now);
+    return "bearer";
+  }
+  const authorization = headers.get("authorization");
+  if (secret && authorization !== null) {
+    try {
+      await authenticate(new Headers({ authorization }), "", secret, now);
+      return "bearer";
+    } catch (error) {
+      if (!(error instanceof WebhookVerificationError)) throw error;
+    }
+  }
+  return "unchecked_signature";
+}
+
+/**
  * The HMAC key of a Standard Webhooks secret: the base64-decoded text after an optional
  * `whsec_` prefix, or `undefined` when that text is not base64 or decodes to nothing.
  *

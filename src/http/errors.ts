@@ -42,6 +42,8 @@ export type ErrorCode =
   | "not_found"
   | "method_not_allowed"
   | "internal_error"
+  /** Too many requests (or, on `/admin`, too many wrong secrets) from one client: 429 with `Retry-After`. */
+  | "rate_limited"
   // The operator's routes and the console
   | "admin_disabled"
   | "not_configured"
@@ -73,6 +75,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   internal_error: 500,
+  rate_limited: 429,
   admin_disabled: 503,
   not_configured: 503,
   cross_origin: 403,
@@ -82,7 +85,7 @@ export const ERROR_STATUS = {
   invalid_window: 400,
   dry_run: 409,
   test_event_code_required: 400,
-} as const satisfies Record<ErrorCode, 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 500 | 502 | 503>;
+} as const satisfies Record<ErrorCode, 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503>;
 
 /** The status an error code is answered with. */
 export type ErrorStatus<C extends ErrorCode = ErrorCode> = (typeof ERROR_STATUS)[C];

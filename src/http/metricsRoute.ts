@@ -10,28 +10,39 @@
  * ```
  */
 import { Hono } from "hono";
+import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor } from "../config/settings";
 import { metricsAnswer, type MetricsWindow, WINDOWS } from "../observe/metrics";
 import { flushMetrics, metricsStore } from "../observe/recorder";
 import { ApiError } from "./errors";
 
-export const metricsRoutes = new Hono<{ Bindings: Partial<Pick<Env, "METRICS">> }>();
-
-metricsRoutes.get("/", async (c) => {
-  const window = c.req.query("window") ?? "24h";
-  if (!Object.hasOwn(WINDOWS, window)) {
-    throw new ApiError("invalid_window", `window must be one of ${Object.keys(WINDOWS).join(", ")}`);
-  }
-  const store = metricsStore(c.env);
-  if (!store) throw new ApiError("not_configured", "METRICS is not bound");
-  await flushMetrics(c.env);
-  let names: string[] = [];
-  try {
-    names = configFor(c.env).destinations.map((destination) => destination.name);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-  }
-  const counts = await store.windowCounts(window as MetricsWindow, Date.now());
-  c.header("Cache-Control", "no-store");
-  return c.json(metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names));
-});
+/**
+ * The metrics route, on the runtime's clock; the admin routes mount it at `/admin/metrics`.
+ *
+ * @example
+ * ```ts
+ * routes.route("/metrics", metricsRoutes(runtime));
+ * ```
+ */
+export function metricsRoutes(runtime: Pick<Runtime, "now">): Hono<{ Bindings: Partial<Pick<Env, "METRICS">> }> {
+  const routes = new Hono<{ Bindings: Partial<Pick<Env, "METRICS">> }>();
+  routes.get("/", async (c) => {
+    const window = c.req.query("window") ?? "24h";
+    if (!Object.hasOwn(WINDOWS, window)) {
+      throw new ApiError("invalid_window", `window must be one of ${Object.keys(WINDOWS).join(", ")}`);
+    }
+    const store = metricsStore(c.env);
+    if (!store) throw new ApiError("not_configured", "METRICS is not bound");
+    await flushMetrics(c.env);
+    let names: string[] = [];
+    try {
+      names = configFor(c.env).destinations.map((destination) => destination.name);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+    }
+    const counts = await store.windowCounts(window as MetricsWindow, runtime.now());
+    c.header("Cache-Control", "no-store");
+    return c.json(metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names));
+  });
+  return routes;
+}

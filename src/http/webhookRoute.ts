@@ -17,11 +17,12 @@ import { eventsRequestBody, eventsUrl } from "../delivery/graph";
 import { intakeKeys, intakeShard, MessageTooLargeError, enqueueEvents, type EnqueueResult } from "../delivery/producer";
 import { deliver } from "../delivery/retry";
 import type { ServerEvent } from "../transform/capi";
+import { keptId } from "../transform/senderIds";
 import { type DestinationResult, type TransformResult, transformWebhook } from "../transform/transformWebhook";
 import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics";
 import { type Delivery, type DestinationOutcome, deliveryAnswer, type WebhookAnswerBody } from "./answers";
-import { ApiError } from "./errors";
-import { authenticate, WebhookVerificationError } from "./auth";
+import { ApiError, errorResponse } from "./errors";
+import { authenticate, credentialWithoutBody, WebhookVerificationError } from "./auth";
 import type { WebhookBindings } from "./bindings";
 
 /** Counts a webhook for the metrics (never a preview); `waitUntil` keeps the Worker alive for the write. */
@@ -86,7 +87,9 @@ export async function acceptWebhook(
   const read = await readWebhook(intake, source);
   if (read instanceof Response) return read;
   const { result, ids } = read;
-  const webhookId = read.auth === "signature" ? c.req.header("webhook-id") : undefined;
+  // The sender chose it: kept hashed when it carries personal data (../transform/senderIds).
+  const signedId = read.auth === "signature" ? c.req.header("webhook-id") : undefined;
+  const webhookId = signedId === undefined ? undefined : keptId(signedId);
   const delivery = await deliverRouted({
     env: c.env,
     runtime,
@@ -229,11 +232,88 @@ async function readBody(intake: Intake): Promise<Uint8Array> {
   try {
     return new Uint8Array(await intake.c.req.arrayBuffer());
   } catch {
-    // The client went away mid-body (or sent a broken chunked body): its problem, not ours, and
-    // not worth an error line that anyone could write by disconnecting.
-    const error = new ApiError("unreadable_body", "The body could not be read to its end");
-    return refuse(intake, error, "invalid", { level: "warn", outcome: "unreadable" });
+    return refuseUnread(intake, { error: unreadableBody(), outcome: "unreadable" });
   }
+}
+
+/**
+ * The answer to a body that broke off before its end (the client went away, or sent a broken
+ * chunked body): its problem, not ours, and not worth an error line that anyone could write by
+ * disconnecting.
+ *
+ * @example
+ * ```ts
+ * return errorResponse(c, unreadableBody()); // 400 unreadable_body
+ * ```
+ */
+export function unreadableBody(): ApiError<"unreadable_body"> {
+  return new ApiError("unreadable_body", "The body could not be read to its end");
+}
+
+/** A webhook refused before its body was read: the answer, and the outcome its log line names. */
+export interface UnreadBody {
+  error: ApiError;
+  outcome: "too_large" | "unreadable";
+}
+
+/**
+ * `POST /webhooks/cartful[/{source}]` refused before its body was read (over the limit, or broken
+ * off while the app's body limit read it): counted and logged as {@link refuseUnread} says. A
+ * preview is answered by the app, uncounted.
+ *
+ * @example
+ * ```ts
+ * bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => refuseUnreadWebhook(c, runtime, { error: tooLarge, outcome: "too_large" }) });
+ * ```
+ */
+export async function refuseUnreadWebhook(
+  c: WebhookContext,
+  runtime: WebhookRuntime,
+  unread: UnreadBody,
+): Promise<Response> {
+  const intake = startIntake(c, runtime, "webhook", countWebhook(c, runtime));
+  try {
+    return await refuseUnread(intake, unread);
+  } catch (error) {
+    if (error instanceof ApiError) return errorResponse(c, error);
+    throw error;
+  }
+}
+
+/**
+ * Refuses a webhook whose body was not read (too large, or broken off) with `error` (413, 400),
+ * whatever its credentials: the contract's answer to such a body. Counted by what can be known of
+ * its credentials without the body: only a Bearer can be checked. With a valid one, the
+ * authenticated sender's body is at fault: counted `invalid`. Otherwise the request never
+ * authenticated, and never moves the `invalid` count: counted `unauthorized` (a wrong Bearer, or
+ * signature headers that cannot be checked without the body), and `anonymous` too when it brought
+ * no credential at all.
+ */
+async function refuseUnread(intake: Intake, { error, outcome }: UnreadBody): Promise<never> {
+  const { c, runtime } = intake;
+  let known: Pick<LogFields, "auth" | "reason"> & { counted: WebhookRecord["outcome"] };
+  try {
+    const credential = await credentialWithoutBody(c.req.raw.headers, webhookSecret(c.env) ?? "", runtime.now());
+    known =
+      credential === "bearer"
+        ? { counted: "invalid", auth: "bearer" }
+        : { counted: "unauthorized", reason: "signature_not_checked" };
+  } catch (failure) {
+    if (!(failure instanceof WebhookVerificationError)) throw failure;
+    known = {
+      counted: failure.reason === "missing_credentials" ? "anonymous" : "unauthorized",
+      reason: failure.reason,
+    };
+  }
+  const { counted, ...fields } = known;
+  return refuse(intake, error, counted, { level: "warn", outcome, ...fields });
+}
+
+/** A webhook whose credentials failed: 401, counted `unauthorized`, and `anonymous` when it brought none. */
+function refuseUnauthenticated(intake: Intake, error: WebhookVerificationError): never {
+  const answer = new ApiError("unauthorized", `Authentication failed: ${error.reason}`);
+  const counted = error.reason === "missing_credentials" ? "anonymous" : "unauthorized";
+  return refuse(intake, answer, counted, { level: "warn", outcome: "unauthorized", reason: error.reason });
 }
 
 /** The sender's credential (`bearer` or `signature`), checked first: a caller without the secret learns nothing more. */
@@ -243,8 +323,7 @@ async function authenticateSender(intake: Intake, raw: Uint8Array): Promise<stri
     return await authenticate(c.req.raw.headers, raw, webhookSecret(c.env) ?? "", runtime.now());
   } catch (error) {
     if (!(error instanceof WebhookVerificationError)) throw error;
-    const answer = new ApiError("unauthorized", `Authentication failed: ${error.reason}`);
-    return refuse(intake, answer, "unauthorized", { level: "warn", outcome: "unauthorized", reason: error.reason });
+    return refuseUnauthenticated(intake, error);
   }
 }
 

@@ -40,6 +40,14 @@ describe("webhookBatch", () => {
     expect(count(webhookBatch({ outcome: "other", destinations: [] }, NOW), "", "invalid")).toBe(0);
   });
 
+  it("counts a webhook without any credential as unauthorized and anonymous, never invalid", () => {
+    const anonymous = webhookBatch({ outcome: "anonymous", destinations: [] }, NOW);
+    expect(["received", "unauthorized", "anonymous", "invalid"].map((name) => count(anonymous, "", name))).toEqual([
+      1, 1, 1, 0,
+    ]);
+    expect(count(webhookBatch({ outcome: "unauthorized", destinations: [] }, NOW), "", "anonymous")).toBe(0);
+  });
+
   it("counts per destination: routed, then skipped, dry run, or on the direct path sent with latency, keys and retries", () => {
     const batch = webhookBatch(
       {
@@ -216,7 +224,7 @@ describe("latency histogram", () => {
 describe("metricsAnswer", () => {
   it("answers the contract's shape: webhooks, then each destination's counts and match-key shares", () => {
     const counts = new Map<string, Record<string, number>>([
-      ["", { received: 14, unauthorized: 1, invalid: 1 }],
+      ["", { received: 14, unauthorized: 1, invalid: 1, anonymous: 1 }],
       [
         "default",
         {
@@ -235,7 +243,7 @@ describe("metricsAnswer", () => {
     const answer = metricsAnswer(counts, "24h", ["default", "eu"]);
     expect(answer).toMatchObject({
       window: "24h",
-      webhooks: { received: 14, unauthorized: 1, invalid: 1 },
+      webhooks: { received: 14, unauthorized: 1, invalid: 1, anonymous: 1 },
       destinations: {
         default: {
           routed: 12,

@@ -4,7 +4,7 @@
  * and how stored counts become the `/admin/metrics` answer and the console's coverage hint.
  * The store is ./metricsStore (a Durable Object); nothing here does I/O or reads a clock.
  *
- * Counter names: webhook-level `received`, `unauthorized`, `invalid` (destination `""`); per
+ * Counter names: webhook-level `received`, `unauthorized`, `invalid`, `anonymous` (destination `""`); per
  * destination `routed`, `sent`, `skipped`, `retried`, `dead_lettered`, `held`, `dry_run`,
  * `failed`, `key:{user_data key}` (sent events carrying it), `lat:{bucket}` (ms from intake to
  * Meta's acceptance). Nothing personal: names, counts and Meta's codes.
@@ -223,9 +223,15 @@ export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
   return batch;
 }
 
-/** What became of a webhook at the route, for the metrics (no destination chosen: `destinations` empty). */
+/**
+ * What became of a webhook at the route, for the metrics (no destination chosen: `destinations`
+ * empty). `unauthorized`: it never authenticated (a wrong credential, or one that could not be
+ * checked); `anonymous`: it never authenticated and brought no credential at all (no
+ * `Authorization`, no signature header: noise, not a Studio with the wrong secret); `invalid`: it
+ * authenticated, and was refused before a destination was chosen.
+ */
 export interface WebhookRecord {
-  outcome: "accepted" | "unauthorized" | "invalid" | "other";
+  outcome: "accepted" | "unauthorized" | "anonymous" | "invalid" | "other";
   eventId?: string;
   /** Keys of the user data the events carry. */
   keys?: string[];
@@ -242,7 +248,7 @@ export type WebhookDestinationRecord = { name: string } & (
 
 /**
  * What one webhook adds to the metrics: `received`, `unauthorized` or `invalid` (the contract's
- * webhook counters); per destination `routed`, then `skipped` / `dry_run`, or on the direct path
+ * webhook counters; an `anonymous` one counts `unauthorized` and `anonymous`); per destination `routed`, then `skipped` / `dry_run`, or on the direct path
  * `sent` (with latency and keys), `retried` (attempts that failed and were retried) and `failed`.
  * A duplicate is routed but sends nothing again. Previews are not counted (the route does not call
  * this for them).
@@ -254,6 +260,10 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
   const add = (destination: string, name: string, n = 1) => n > 0 && batch.counts.push({ destination, name, n });
   add("", "received");
   if (record.outcome === "unauthorized" || record.outcome === "invalid") add("", record.outcome);
+  if (record.outcome === "anonymous") {
+    add("", "unauthorized");
+    add("", "anonymous");
+  }
   const keys = record.keys ?? [];
   for (const d of record.destinations) {
     add(d.name, "routed");
@@ -338,7 +348,12 @@ export interface DestinationMetrics {
 /** The contract's `/admin/metrics` answer. */
 export interface MetricsAnswer {
   window: MetricsWindow;
-  webhooks: { received: number; unauthorized: number; invalid: number };
+  /**
+   * The contract's three counts, and `anonymous`: the `unauthorized` ones that brought no
+   * credential at all. Authenticated traffic is `received - unauthorized`; of the rest,
+   * `anonymous` is noise (scanners, bots), `unauthorized - anonymous` a sender with a wrong secret.
+   */
+  webhooks: { received: number; unauthorized: number; invalid: number; anonymous: number };
   destinations: Record<string, DestinationMetrics>;
 }
 
@@ -350,7 +365,7 @@ export interface MetricsAnswer {
  * @example
  * ```ts
  * metricsAnswer(new Map([["", { received: 3 }], ["default", { routed: 3, sent: 2, "key:em": 2 }]]), "24h", ["default"]);
- * // { window: "24h", webhooks: { received: 3, unauthorized: 0, invalid: 0 },
+ * // { window: "24h", webhooks: { received: 3, unauthorized: 0, invalid: 0, anonymous: 0 },
  * //   destinations: { default: { routed: 3, sent: 2, …, match_keys: { em: 1, ph: 0, … } } } }
  * ```
  */
@@ -367,6 +382,7 @@ export function metricsAnswer(
       received: webhook.received ?? 0,
       unauthorized: webhook.unauthorized ?? 0,
       invalid: webhook.invalid ?? 0,
+      anonymous: webhook.anonymous ?? 0,
     },
     destinations: perDestination(names, counts),
   };

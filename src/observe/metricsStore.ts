@@ -54,6 +54,11 @@ const SCHEMA: SchemaStep[] = [
        last_at INTEGER NOT NULL, count INTEGER NOT NULL, logged_at INTEGER, PRIMARY KEY (destination, kind))`,
     "CREATE TABLE IF NOT EXISTS quality (destination TEXT PRIMARY KEY, at INTEGER NOT NULL, state TEXT NOT NULL)",
   ],
+  // Console sessions ended by a logout before their expiry (src/http/sessionEnd.ts).
+  [
+    `CREATE TABLE IF NOT EXISTS ended_sessions (
+       id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
+  ],
 ];
 
 /** Each destination's last acceptance and failure. */
@@ -250,6 +255,28 @@ export class MetricsStore extends DurableObject<Pick<Env, never>> {
       out[row.destination] = { at: row.at, state: JSON.parse(row.state) };
     }
     return out;
+  }
+
+  /**
+   * Ends a console session (a logout): its id is refused until it would have expired anyway, then
+   * forgotten. Only a logged-in session can log out, so the table holds at most one row per
+   * session issued in the last 8 hours.
+   *
+   * @param expiresAt ms, the session's own expiry
+   * @param now ms
+   */
+  async endSession(id: string, expiresAt: number, now: number): Promise<void> {
+    this.sql.exec("DELETE FROM ended_sessions WHERE expires_at <= ?", now);
+    this.sql.exec(
+      "INSERT INTO ended_sessions (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING",
+      id,
+      expiresAt,
+    );
+  }
+
+  /** Whether a console session was ended by a logout. */
+  async sessionEnded(id: string): Promise<boolean> {
+    return this.sql.exec("SELECT 1 FROM ended_sessions WHERE id = ?", id).toArray().length > 0;
   }
 
   /** Deletes what is past retention; comes back daily. */

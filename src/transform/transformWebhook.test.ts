@@ -183,6 +183,26 @@ describe("transformWebhook", () => {
     });
   });
 
+  it("keeps Studio's id hashed and warns in the match report when ids carry an email address", () => {
+    const payload = fixture("canonical");
+    payload.id = "evt-quiz.taker@example.org";
+    payload.session.id = "quiz.taker@example.org";
+    const result = transform(payload);
+    if (result.outcome !== "routed") throw new Error(result.outcome);
+    expect(result.studioEventId).toMatch(/^h[0-9a-f]{16}$/);
+    expect(result.eventId).toMatch(/^cartful\.h[0-9a-f]{16}\.2$/);
+    expect(result.match.warnings?.map((w) => w.field)).toEqual(expect.arrayContaining(["event_id", "id"]));
+    expect(JSON.stringify(result.match)).not.toContain("quiz.taker");
+  });
+
+  it("warns about nothing and keeps ids as they came when they carry no personal data", () => {
+    const result = transform(fixture("canonical"));
+    if (result.outcome !== "routed") throw new Error(result.outcome);
+    expect(result.studioEventId).toBe(fixture("canonical").id);
+    expect(result.match.warnings?.map((w) => w.field) ?? []).not.toContain("id");
+    expect(result.match.warnings?.map((w) => w.field) ?? []).not.toContain("event_id");
+  });
+
   it("does not judge the time of a webhook no destination will send", () => {
     const payload = { ...fixture("canonical"), occurred_at: NOW - 30 * DAY };
     payload.shopper = { ...payload.shopper, marketing_consent: false };

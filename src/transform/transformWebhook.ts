@@ -18,12 +18,14 @@
  */
 import { MAX_EVENT_AGE_SECONDS, type ServerEvent } from "./capi";
 import { consentDecision } from "./consent";
-import { eventId } from "./eventId";
+import { eventId, isPersonalId } from "./eventId";
+import { keptId } from "./senderIds";
 import { eventNameFor, type Route, routesFor } from "./routing";
 import {
   buildServerEvent,
   type EventOptions,
   eventSource,
+  type MatchWarning,
   matchWarnings,
   type WebhookMatch,
   webhookUserData,
@@ -89,6 +91,36 @@ export type TransformResult<D> =
   | { outcome: "invalid"; issues: Issue[] };
 
 /**
+ * What the match report says of ids that carry personal data (an email address, a phone number):
+ * that the relay keeps and sends only their hash, and which Studio field to map instead. Names,
+ * never the value.
+ *
+ * @example
+ * ```ts
+ * personalIdWarnings({ id: "evt_1", session: { id: "jane@example.com", attempt: 1 } });
+ * // [{ field: "event_id", message: "session.id carries personal data …" }]
+ * ```
+ */
+export function personalIdWarnings(webhook: { id: string; session: { id?: string | undefined } }): MatchWarning[] {
+  const warnings: MatchWarning[] = [];
+  const sessionId = webhook.session.id?.trim();
+  if (sessionId && isPersonalId(sessionId)) {
+    warnings.push({
+      field: "event_id",
+      message:
+        "session.id carries personal data (an email address or phone number): the event_id carries its hash instead, and the id is never logged or shown; map Studio's quiz session id to session.id",
+    });
+  }
+  if (isPersonalId(webhook.id)) {
+    warnings.push({
+      field: "id",
+      message: `id carries personal data (an email address or phone number): the relay keeps and logs its hash only${sessionId ? "" : ", and the event_id carries that hash"}; map Studio's event id to id`,
+    });
+  }
+  return warnings;
+}
+
+/**
  * @param source the `{source}` route segment the webhook came in on, if any
  * @param now ms
  */
@@ -110,10 +142,11 @@ export function transformWebhook<D extends DestinationOptions>(
     return { outcome: "invalid", issues: [{ path: "shopper.email", message: "Not a valid email address" }] };
   }
   const sourceUrl = eventSource(webhook);
-  const warnings = matchWarnings(sourceUrl, built.match);
+  const warnings = [...matchWarnings(sourceUrl, built.match), ...personalIdWarnings(webhook)];
   const match: WebhookMatch = warnings.length > 0 ? { ...built.match, warnings } : built.match;
 
-  const ids = { eventId: eventId(webhook), studioEventId: webhook.id, match };
+  // Studio's id as the relay keeps it (./senderIds): hashed when it carries personal data.
+  const ids = { eventId: eventId(webhook), studioEventId: keptId(webhook.id), match };
   if (!options.eventTypes.includes(webhook.type)) return { outcome: "skipped", reason: "event_type_filtered", ...ids };
   const routed = routesFor(webhook, source, destinations);
   if (routed.length === 0) return { outcome: "skipped", reason: "no_destination", ...ids };

@@ -270,7 +270,7 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
   it("counts what the test's own traffic did: the webhooks, and per destination what was sent, held, dead-lettered, run dry", async () => {
     const model = await currentModel();
     const leads = 3 + POISONED_SESSIONS.length;
-    expect(model.webhooks["24h"]).toEqual({ received: leads + 2, unauthorized: 1, invalid: 1 });
+    expect(model.webhooks["24h"]).toEqual({ received: leads + 2, unauthorized: 1, invalid: 1, anonymous: 0 });
     const [eu, us, test] = model.destinations;
     expect(eu?.counts["24h"]).toMatchObject({
       routed: leads,

@@ -129,8 +129,12 @@ describe("Durable Objects over storage from before versioned schemas", () => {
       `INSERT INTO counts VALUES (${hour}, 'eu', 'sent', 4)`,
     );
     const store = new MetricsStore(stateOver(sql), {});
-    expect(schemaVersion(sql)).toBe(1);
+    // Step 2 added ended_sessions (logout ending a console session).
+    expect(schemaVersion(sql)).toBe(2);
     expect(await store.windowCounts("1h", NOW)).toEqual({ eu: { sent: 4 } });
     expect(await store.recent(10)).toEqual([]); // the tables it lacked were created
+    expect(await store.sessionEnded("a-session")).toBe(false);
+    await store.endSession("a-session", NOW + HOUR_MS, NOW);
+    expect(await store.sessionEnded("a-session")).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { fakeGraph, graphOk } from "../../../test/helpers";
+import { countingRateLimit, fakeGraph, graphOk } from "../../../test/helpers";
 import { createApp } from "../app";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, readSession, sessionTokenOf, validCsrf } from "../session";
 import type { ConsoleModel } from "./model";
@@ -225,7 +225,7 @@ describe("logging in", () => {
     expect(page).toContain('action="/admin/login"');
     expect(r.sleeps).toEqual([LOGIN_FAILURE_DELAY_MS]);
     expect(r.lines.join("\n")).not.toContain(SECRET);
-    expect(JSON.parse(r.lines[0]!)).toMatchObject({ outcome: "login_failed", status: 401 });
+    expect(JSON.parse(r.lines[0]!)).toMatchObject({ outcome: "auth_failed", status: 401 });
   });
 
   it("refuses a login posted from another site, whatever the secret", async () => {
@@ -256,6 +256,77 @@ describe("logging in", () => {
     });
     expect(res.status).toBe(413);
   });
+});
+
+describe("failed logins", () => {
+  const limitedEnv = () => ({ ...ENV, ADMIN_AUTH_RATE_LIMIT: countingRateLimit() });
+  const login = (r: Relay, env: object, ip: string, secret: string) =>
+    r.request(
+      "/admin/login",
+      {
+        method: "POST",
+        headers: { ...FORM, ...SAME, "cf-connecting-ip": ip },
+        body: `secret=${encodeURIComponent(secret)}`,
+      },
+      env,
+    );
+
+  it("answers 429 with Retry-After past 10 wrong secrets from one address, before comparing the next", async () => {
+    const r = relay();
+    const env = limitedEnv();
+    for (let i = 0; i < 10; i++) expect((await login(r, env, "198.51.100.41", `guess-${i}`)).status).toBe(401);
+    const limited = await login(r, env, "198.51.100.41", "guess-10");
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("60");
+    expect(await limited.text()).toContain("Too many wrong secrets from your network");
+    const sleeps = r.sleeps.length;
+    const right = await login(r, env, "198.51.100.41", SECRET);
+    expect(right.status).toBe(429);
+    expect(right.headers.get("set-cookie")).toBeNull();
+    // The one-second wait stays on each wrong try; a limited client is answered at once.
+    expect(sleeps).toBe(11);
+    expect(r.sleeps).toHaveLength(11);
+    // Another address logs in meanwhile.
+    expect((await login(r, env, "203.0.113.41", SECRET)).status).toBe(303);
+  });
+
+  it("counts Bearer and form failures of one address together", async () => {
+    const r = relay();
+    const env = limitedEnv();
+    for (let i = 0; i < 10; i++) {
+      const res = await r.request(
+        "/admin/metrics",
+        { headers: { authorization: `Bearer guess-${i}`, "cf-connecting-ip": "198.51.100.42" } },
+        env,
+      );
+      expect(res.status).toBe(401);
+    }
+    expect((await login(r, env, "198.51.100.42", "guess")).status).toBe(429);
+    expect(r.lines.join("\n")).not.toContain("198.51.100.42");
+  });
+});
+
+describe("logging in over plain http", () => {
+  const post = (origin: string) =>
+    createApp({ log: () => {}, sleep: async () => {} }).request(
+      `${origin}/admin/login`,
+      { method: "POST", headers: { ...FORM, ...SAME }, body: `secret=${SECRET}` },
+      ENV,
+    );
+
+  it("says to use https on a public host: the browser would drop the Secure cookie", async () => {
+    const answer = await post("http://relay.example.com");
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get("set-cookie")).toBeNull();
+    expect(await answer.text()).toContain("https://relay.example.com/admin");
+  });
+
+  it.each([["http://localhost:8787"], ["http://127.0.0.1:8787"], ["http://[::1]:8787"], ["http://relay.localhost"]])(
+    "logs in on the local machine (%s): browsers keep Secure cookies there",
+    async (origin) => {
+      expect((await post(origin)).status).toBe(303);
+    },
+  );
 });
 
 describe("the session", () => {
@@ -350,6 +421,20 @@ describe("POST /admin/destinations/:name/test-event", () => {
       destination: "eu",
       fbtrace_id: "TrAcE-ok",
     });
+  });
+
+  it("logs and answers Meta's fbtrace_id bounded and escaped, like any outside text", async () => {
+    const hostile = `Tr\u202E<b>\n${"x".repeat(200)}`;
+    const r = relay({ answers: [() => graphOk(hostile)] });
+    const res = await testEvent(r, "eu", "");
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const answered = (JSON.parse(text) as { fbtrace_id: string }).fbtrace_id;
+    expect(answered.length).toBeLessThanOrEqual(64 + 5 * 8);
+    expect(answered).not.toMatch(/[\u202E<>\n]/);
+    expect(text).not.toContain("\u202E");
+    const logged = JSON.parse(r.lines.at(-1)!).fbtrace_id as string;
+    expect(logged).toBe(answered);
   });
 
   it("sends under the test code asked for, over the destination's own", async () => {

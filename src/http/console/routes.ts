@@ -5,8 +5,12 @@
  * - `GET  /admin` — the console page for a session (or a Bearer); the login form for anyone else,
  *   never the data; 503 with a notice while `ADMIN_SECRET` is unset.
  * - `POST /admin/login` — form field `secret`; right: a session cookie and a 303 to `/admin`;
- *   wrong: 401 and the form again, after a second's wait.
- * - `POST /admin/logout` — clears the session cookie (CSRF-checked like every console action).
+ *   wrong: 401 and the form again, after a second's wait, counted against the client's address
+ *   (../authLimit: past the limit, 429 and `Retry-After` before the secret is compared); over plain
+ *   http on a host other than the local machine: 400 and the form, saying to use https (the
+ *   session cookie is `Secure`, the browser would drop it).
+ * - `POST /admin/logout` — ends the session on the server (../sessionEnd) and clears the cookie
+ *   (CSRF-checked like every console action).
  * - `POST /admin/destinations/:name/test-event` — `{"test_event_code"?: "TEST…"}` (default: the
  *   destination's own): sends a synthetic lead (./testEvent) and answers
  *   `{"status": "sent", "event_id", "fbtrace_id", …}` or Meta's error; 409 for a dry-run
@@ -26,12 +30,23 @@ import { bodyLimit } from "hono/body-limit";
 import { logLine } from "../../core/log";
 import type { Runtime } from "../../core/runtime";
 import { ConfigError, configFor, destinationNamed, type RelayConfig } from "../../config/settings";
-import { type AdminEnv, adminAuth, adminCredential, adminSecret } from "../admin";
+import {
+  type AdminEnv,
+  type AdminGuardRuntime,
+  adminAuth,
+  adminCredential,
+  adminSecret,
+  failedAuthentication,
+  refuseLimited,
+  tooManyFailures,
+} from "../admin";
+import { clientAddressKey, failedAuthLimit } from "../authLimit";
 import type { AdminBindings } from "../bindings";
 import { failureCode, metaFields } from "../answers";
 import { equalSecretText } from "../auth";
 import { ApiError, errorResponse } from "../errors";
 import { clearedSessionCookie, csrfToken, issueSession, requestSite, sessionCookie, sessionTokenOf } from "../session";
+import { endSession } from "../sessionEnd";
 import { buildConsoleModel } from "./data";
 import { newNonce, pageHeaders } from "./layout";
 import { renderLogin, renderNotice, SECRET_FIELD } from "./login";
@@ -42,8 +57,11 @@ import { sendTestEvent, TEST_EVENT_CODE } from "./testEvent";
 /** Assembles the console's data as of `now` (ms). */
 export type ConsoleModelBuilder = (env: AdminBindings, now: number) => Promise<ConsoleModel>;
 
-/** The outside world of the console, and the model's source (default ./data's `buildConsoleModel`). */
-export interface ConsoleRuntime extends Runtime {
+/**
+ * The outside world of the console, the model's source (default ./data's `buildConsoleModel`),
+ * and the limit on failed secrets (default the isolate's, ../authLimit).
+ */
+export interface ConsoleRuntime extends Runtime, Pick<AdminGuardRuntime, "authLimit"> {
   model?: ConsoleModelBuilder;
 }
 
@@ -69,8 +87,9 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
     maxSize: SMALL_BODY_BYTES,
     onError: (c) => errorResponse(c, new ApiError("payload_too_large", "Body is too large")),
   });
-  const page = (c: Context<AdminEnv>, status: 200 | 401 | 403 | 503, nonce: string, text: string) =>
+  const page = (c: Context<AdminEnv>, status: 200 | 400 | 401 | 403 | 429 | 503, nonce: string, text: string) =>
     c.body(text, status, pageHeaders(nonce));
+  const authLimit = runtime.authLimit ?? failedAuthLimit;
   const off = (c: Context<AdminEnv>, nonce: string) =>
     page(
       c,
@@ -83,15 +102,22 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
       }),
     );
 
+  /** The login form again, 429 with `Retry-After`: too many wrong secrets from this client's network. */
+  const limitedLogin = (c: Context<AdminEnv>, nonce: string, error: ApiError) => {
+    const wait = error.options.retryAfter ?? 60;
+    c.header("retry-after", String(wait));
+    const problem = `Too many wrong secrets from your network: wait ${wait} seconds before the next try.`;
+    return page(c, 429, nonce, renderLogin({ nonce, problem }));
+  };
+
   routes.get("/", async (c) => {
     const nonce = newNonce();
     const secret = adminSecret(c.env);
     if (!secret) return off(c, nonce);
     const now = runtime.now();
-    const credential = await adminCredential(c.req.raw.headers, secret, now);
+    // A wrong Bearer is thrown here (401, or 429 past the limit); no credential shows the form.
+    const credential = await adminCredential({ headers: c.req.raw.headers, env: c.env }, runtime);
     if (credential === undefined) {
-      if (c.req.header("authorization") !== undefined)
-        throw new ApiError("unauthorized", "Wrong Authorization: Bearer <ADMIN_SECRET>");
       const ended = sessionTokenOf(c.req.header("cookie")) !== undefined;
       if (ended) c.header("set-cookie", clearedSessionCookie());
       return page(
@@ -136,11 +162,27 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
     if (requestSite(c.req.raw.headers, c.req.url) === "cross") {
       return page(c, 403, nonce, renderLogin({ nonce, problem: "Log in from the console's own page." }));
     }
+    if (!keepsSecureCookies(c.req.url)) {
+      // The session cookie is `Secure`: over plain http the browser would drop it and show the
+      // form again without a word. Said before the secret is compared: it tells a guesser nothing.
+      const problem = `This page came over plain http, so the browser will not keep the login (its cookie is Secure). Open the console over https (https://${new URL(c.req.url).host}/admin) and log in there.`;
+      return page(c, 400, nonce, renderLogin({ nonce, problem }));
+    }
+    const client = clientAddressKey(c.req.raw.headers);
+    try {
+      refuseLimited({ limit: authLimit, client, now: runtime.now(), log: runtime.log, route: "login" });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      return limitedLogin(c, nonce, error);
+    }
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const presented = form[SECRET_FIELD];
     if (typeof presented !== "string" || !(await equalSecretText(presented, secret))) {
       await runtime.sleep(LOGIN_FAILURE_DELAY_MS);
-      logLine(runtime.log, { msg: "admin", level: "warn", route: "login", outcome: "login_failed", status: 401 });
+      const request = { headers: c.req.raw.headers, env: c.env };
+      const reason = typeof presented === "string" ? "wrong_secret" : "no_secret";
+      const wait = await failedAuthentication({ request, runtime, limit: authLimit, client, reason, route: "login" });
+      if (wait !== undefined) return limitedLogin(c, nonce, tooManyFailures(wait));
       return page(
         c,
         401,
@@ -156,14 +198,18 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
     return c.redirect("/admin", 303);
   });
 
-  routes.post("/logout", adminAuth(runtime.now), (c) => {
+  // Ends the session on the server too (../sessionEnd): a copy of the cookie and its CSRF token
+  // are refused from now on, not only until the browser forgets them.
+  routes.post("/logout", adminAuth(runtime), async (c) => {
+    const credential = c.get("admin");
+    if (credential.via === "session") await endSession(c.env, credential.session, runtime.now());
     c.header("set-cookie", clearedSessionCookie());
     c.header("cache-control", "no-store");
     logLine(runtime.log, { msg: "admin", route: "logout", outcome: "logout", status: 303 });
     return c.redirect("/admin", 303);
   });
 
-  routes.post("/destinations/:name/test-event", adminAuth(runtime.now), small, async (c) => {
+  routes.post("/destinations/:name/test-event", adminAuth(runtime), small, async (c) => {
     let config: RelayConfig;
     try {
       config = configFor(c.env);
@@ -234,6 +280,21 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
   });
 
   return routes;
+}
+
+/**
+ * Whether a browser keeps a `Secure` cookie set by an answer to this URL: over https, or on the
+ * local machine (browsers treat `localhost` and loopback addresses as secure, as `wrangler dev` needs).
+ */
+function keepsSecureCookies(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === "https:") return true;
+  return (
+    hostname === "localhost" ||
+    hostname.endsWith(".localhost") ||
+    /^127(?:\.\d{1,3}){3}$/.test(hostname) ||
+    hostname === "[::1]"
+  );
 }
 
 /** The `test_event_code` of a test-event request: none (empty body, or the field absent), one, or why the body is wrong. */
