@@ -3,7 +3,9 @@
  * (wrangler dev alone takes 5–10 s to start). Starts the launcher on free ports with its own
  * state directory, waits for its banner, posts fixtures/canonical.json to the relay, waits for
  * the fake Meta to accept the event from the queue consumer, runs the hourly Cron Trigger and
- * waits for its Dataset Quality read to succeed, reads the dead letters with the admin secret, then stops the launcher with SIGTERM and checks both ports are closed. Prints
+ * waits for its Dataset Quality read to succeed, reads the dead letters with the admin secret,
+ * checks the demo shop serves its page and that the relay's `/collect/cartful` answers its origin
+ * (BROWSER_ORIGINS), then stops the launcher with SIGTERM and checks all three ports are closed. Prints
  * how long each step took; exits 1 on the first failure.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -48,10 +50,20 @@ const isListening = async (url: string) => {
 };
 
 rmSync(path.join(ROOT, STATE), { recursive: true, force: true });
-const [relayPort, metaPort] = [await freePort(0), await freePort(0)];
+const [relayPort, metaPort, shopPort] = [await freePort(0), await freePort(0), await freePort(0)];
 launcher = spawn(
   process.execPath,
-  ["dev/dev-meta.ts", "--port", String(relayPort), "--meta-port", String(metaPort), "--state", STATE],
+  [
+    "dev/dev-meta.ts",
+    "--port",
+    String(relayPort),
+    "--meta-port",
+    String(metaPort),
+    "--shop-port",
+    String(shopPort),
+    "--state",
+    STATE,
+  ],
   {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
@@ -64,8 +76,13 @@ const exited = new Promise<number | null>((resolve) => launcher!.once("exit", (c
 
 const relayUrl = `http://127.0.0.1:${relayPort}`;
 const metaUrl = `http://127.0.0.1:${metaPort}`;
+const shopUrl = `http://127.0.0.1:${shopPort}`;
 await until("the launcher's banner", 90_000, () =>
-  output.includes("Ctrl-C stops both") ? true : launcher!.exitCode !== null ? fail("the launcher exited") : undefined,
+  output.includes("Ctrl-C stops all three")
+    ? true
+    : launcher!.exitCode !== null
+      ? fail("the launcher exited")
+      : undefined,
 );
 const ready = seconds(started);
 
@@ -97,6 +114,16 @@ const round = seconds(roundAt);
 const letters = await fetch(`${relayUrl}/admin/dead-letters`, { headers: { authorization: `Bearer ${ADMIN_SECRET}` } });
 if (letters.status !== 200) fail(`GET /admin/dead-letters answered ${letters.status}`);
 
+const shopPage = await fetch(`${shopUrl}/`);
+if (shopPage.status !== 200 || !(await shopPage.text()).includes('<script src="/studio-pixel.js">'))
+  fail(`the demo shop's page answered ${shopPage.status}`);
+const preflight = await fetch(`${relayUrl}/collect/cartful`, {
+  method: "OPTIONS",
+  headers: { origin: shopUrl, "access-control-request-method": "POST" },
+});
+if (preflight.headers.get("access-control-allow-origin") !== shopUrl)
+  fail(`/collect/cartful does not answer the demo shop's origin (${preflight.status}): BROWSER_ORIGINS`);
+
 const stopAt = performance.now();
 launcher.kill("SIGTERM");
 let timer: NodeJS.Timeout | undefined;
@@ -108,10 +135,12 @@ clearTimeout(timer);
 if (code === "timeout") fail("the launcher did not stop within 15 s of SIGTERM");
 if (await isListening(relayUrl)) fail("the relay still answers after the launcher stopped");
 if (await isListening(metaUrl)) fail("the fake Meta still answers after the launcher stopped");
+if (await isListening(shopUrl)) fail("the demo shop still answers after the launcher stopped");
 rmSync(path.join(ROOT, STATE), { recursive: true, force: true });
 
 console.log(
   `dev:meta check passed: ready in ${ready}; webhook queued and accepted by the fake Meta in ${delivered} ` +
-    `(pixel ${accepted.pixel}, fbtrace_id ${accepted.fbtrace_id}); Dataset Quality read by the cron in ${round}; stopped in ${seconds(stopAt)}; total ${seconds(started)}.`,
+    `(pixel ${accepted.pixel}, fbtrace_id ${accepted.fbtrace_id}); Dataset Quality read by the cron in ${round}; ` +
+    `demo shop served, its origin allowed by /collect/cartful; stopped in ${seconds(stopAt)}; total ${seconds(started)}.`,
 );
 process.exit(0);

@@ -85,6 +85,18 @@ describe("wranglerArgs", () => {
   it("passes extra arguments last, so they can override", () => {
     expect(args.slice(-2)).toEqual(["--var", "DEFAULT_COUNTRY:GB"]);
   });
+
+  it("lets the demo shop's origin send browser events (BROWSER_ORIGINS) when given", () => {
+    const withShop = wranglerArgs({
+      relayPort: 8787,
+      inspectorPort: 9230,
+      metaUrl: "http://127.0.0.1:8789",
+      pixel: DEV_PIXEL,
+      browserOrigins: "http://127.0.0.1:8790",
+    });
+    expect(withShop).toContain("BROWSER_ORIGINS:http://127.0.0.1:8790");
+    expect(args.some((arg) => arg.startsWith("BROWSER_ORIGINS:"))).toBe(false);
+  });
 });
 
 describe("canonicalCurl", () => {

@@ -1,22 +1,25 @@
 /**
  * `npm run dev:meta`: the relay in live mode against a local Meta. Starts the fake Graph API
- * (dev/fake-meta/server.ts) on a port of its own, then `wrangler dev` with the repository's
- * wrangler.jsonc pointed at it (`META_GRAPH_URL`, a dummy token and pixel, `dev-secret` and
- * `dev-admin`), with its own state (`.wrangler/dev-meta`) and its own dev registry, so it never
- * shares local queues with another `wrangler dev`. Prints both URLs and a curl that sends
- * fixtures/canonical.json once the relay answers. Ctrl-C stops both.
+ * (dev/fake-meta/server.ts) on a port of its own, the demo shop (dev/demo-shop/server.ts: a quiz
+ * page running the real snippet with the fake's Pixel stand-in) on another, then `wrangler dev`
+ * with the repository's wrangler.jsonc pointed at the fake (`META_GRAPH_URL`, a dummy token and
+ * pixel, `dev-secret` and `dev-admin`, `BROWSER_ORIGINS` the demo shop's origin), with its own
+ * state (`.wrangler/dev-meta`) and its own dev registry, so it never shares local queues with
+ * another `wrangler dev`. Prints the URLs and a curl that sends fixtures/canonical.json once the
+ * relay answers. Ctrl-C stops all three.
  *
- * Options: `--port N` (relay, default 8787), `--meta-port N` (fake, default 8789), either falling
- * back to a free port when taken; `--pixel ID`, `--seed N`, `--state DIR` (default
- * .wrangler/dev-meta); anything after a second `--` goes to wrangler dev
- * (`npm run dev:meta -- --port 9000 -- --var DEFAULT_COUNTRY:GB`).
+ * Options: `--port N` (relay, default 8787), `--meta-port N` (fake, default 8789), `--shop-port N`
+ * (demo shop, default 8790), each falling back to a free port when taken; `--pixel ID`,
+ * `--seed N`, `--state DIR` (default .wrangler/dev-meta); anything after a second `--` goes to
+ * wrangler dev (`npm run dev:meta -- --port 9000 -- --var DEFAULT_COUNTRY:GB`).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, type StdioOptions } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { type DemoShop, startDemoShop } from "./demo-shop/server.ts";
 import { type FakeMeta, startFakeMeta } from "./fake-meta/server.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -33,8 +36,10 @@ export interface LaunchSettings {
   inspectorPort: number;
   metaUrl: string;
   pixel: string;
-  /** Where wrangler keeps local state (relative to the repository); STATE_DIR by default. */
+  /** Where wrangler keeps local state (relative to the repository, or absolute); STATE_DIR by default. */
   stateDir?: string;
+  /** `BROWSER_ORIGINS`: the demo shop's origin, so `/collect/cartful` takes its events. */
+  browserOrigins?: string;
   /** Extra `wrangler dev` arguments. */
   extra?: string[];
 }
@@ -44,7 +49,8 @@ export interface LaunchSettings {
  *
  * @example
  * ```ts
- * wranglerArgs({ relayPort: 8787, inspectorPort: 9230, metaUrl: "http://127.0.0.1:8789", pixel: DEV_PIXEL });
+ * wranglerArgs({ relayPort: 8787, inspectorPort: 9230, metaUrl: "http://127.0.0.1:8789", pixel: DEV_PIXEL,
+ *                browserOrigins: "http://127.0.0.1:8790" });
  * // ["dev", "--config", "wrangler.jsonc", "--ip", "127.0.0.1", "--port", "8787", …, "--var", "META_GRAPH_URL:http://127.0.0.1:8789", …]
  * ```
  */
@@ -55,6 +61,7 @@ export function wranglerArgs(settings: LaunchSettings): string[] {
     META_PIXEL_ID: settings.pixel,
     WEBHOOK_SECRET,
     ADMIN_SECRET,
+    ...(settings.browserOrigins ? { BROWSER_ORIGINS: settings.browserOrigins } : {}),
   };
   return [
     "dev",
@@ -142,73 +149,45 @@ export async function waitForLive(
   return false;
 }
 
-function banner(meta: FakeMeta, relayUrl: string, studioId: string): string {
-  return [
-    "",
-    "────────────────────────────────────────────────────────────────────────────",
-    `  Relay (live, wrangler dev):  ${relayUrl}   webhook secret ${WEBHOOK_SECRET}, admin secret ${ADMIN_SECRET}`,
-    `  Fake Meta Graph API:         ${meta.url}   control page ${meta.url}/`,
-    "",
-    "  Send the canonical webhook (queued, delivered to the fake within ~5 s):",
-    "",
-    canonicalCurl(relayUrl, studioId)
-      .split("\n")
-      .map((line) => `  ${line}`)
-      .join("\n"),
-    "",
-    `  Make Meta misbehave: ${meta.url}/_control?mode=throttle&for=60   (or use the page)`,
-    `  What Meta was sent:  ${meta.url}/_requests`,
-    `  Run the hourly cron (reads the fake's Dataset Quality): curl -s '${relayUrl}/__scheduled?cron=17+*+*+*+*'`,
-    `  Operator console:    ${relayUrl}/admin   (log in with ${ADMIN_SECRET})`,
-    `  Dead letters:        curl -s -H 'Authorization: Bearer ${ADMIN_SECRET}' ${relayUrl}/admin/dead-letters`,
-    "  Ctrl-C stops both.",
-    "────────────────────────────────────────────────────────────────────────────",
-    "",
-  ].join("\n");
+/** A running `wrangler dev`. */
+export interface RelayProcess {
+  readonly child: ChildProcess;
+  readonly running: boolean;
+  /** Resolves with its exit code (0 when a signal stopped it) once wrangler has exited. */
+  readonly exited: Promise<number>;
+  /** SIGTERM to its whole process group (wrangler and workerd), SIGKILL after `graceMs` (5 s) if wrangler is still there. */
+  stop(graceMs?: number): Promise<number>;
 }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const split = argv.indexOf("--");
-  const { values } = parseArgs({
-    args: split === -1 ? argv : argv.slice(0, split),
-    options: {
-      port: { type: "string", default: "8787" },
-      "meta-port": { type: "string", default: "8789" },
-      pixel: { type: "string", default: DEV_PIXEL },
-      seed: { type: "string" },
-      state: { type: "string", default: STATE_DIR },
-    },
-  });
-  const extra = split === -1 ? [] : argv.slice(split + 1);
-
-  const meta = await startFakeMeta({
-    port: await freePort(Number(values["meta-port"])),
-    token: DEV_TOKEN,
-    ...(values.seed ? { seed: Number(values.seed) } : {}),
-  });
-  const relayPort = await freePort(Number(values.port));
-  const relayUrl = `http://127.0.0.1:${relayPort}`;
-  const inspectorPort = await freePort(9230);
-  const studioId = (JSON.parse(readFileSync(path.join(ROOT, "fixtures/canonical.json"), "utf8")) as { id: string }).id;
-  console.log(`Fake Meta Graph API on ${meta.url}; starting the relay on ${relayUrl} …`);
-
+/**
+ * Starts `wrangler dev` with {@link wranglerArgs}, in its own process group (so stopping it
+ * takes workerd with it) and with its own dev registry under the state directory, so its local
+ * queues are its own.
+ *
+ * @example
+ * ```ts
+ * const relay = startRelay({ relayPort, inspectorPort, metaUrl: meta.url, pixel: DEV_PIXEL, stateDir: ".wrangler/x" },
+ *                          ["ignore", "inherit", "inherit"]);
+ * await relay.stop();
+ * ```
+ */
+export function startRelay(settings: LaunchSettings, stdio: StdioOptions): RelayProcess {
   const windows = process.platform === "win32";
-  const child: ChildProcess = spawn(
+  const stateDir = settings.stateDir ?? STATE_DIR;
+  const child = spawn(
     path.join(ROOT, "node_modules", ".bin", windows ? "wrangler.cmd" : "wrangler"),
-    wranglerArgs({ relayPort, inspectorPort, metaUrl: meta.url, pixel: values.pixel!, stateDir: values.state!, extra }),
+    wranglerArgs(settings),
     {
       cwd: ROOT,
       // Its own process group, so stopping it takes workerd with it; no stdin, so no hotkeys
       // competing with ours for Ctrl-C.
       detached: !windows,
       shell: windows,
-      stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, WRANGLER_REGISTRY_PATH: path.resolve(ROOT, values.state!, "registry") },
+      stdio,
+      env: { ...process.env, WRANGLER_REGISTRY_PATH: path.resolve(ROOT, stateDir, "registry") },
     },
   );
   let running = true;
-  let stopping = false;
   const exited = new Promise<number>((resolve) =>
     child.once("exit", (code, signal) => {
       running = false;
@@ -224,27 +203,114 @@ async function main(): Promise<void> {
       // already gone
     }
   };
+  return {
+    child,
+    get running() {
+      return running;
+    },
+    exited,
+    async stop(graceMs = 5000) {
+      signalChild("SIGTERM");
+      const killer = setTimeout(() => signalChild("SIGKILL"), graceMs);
+      const code = await exited;
+      clearTimeout(killer);
+      return code;
+    },
+  };
+}
+
+function banner(meta: FakeMeta, shop: DemoShop, relayUrl: string, studioId: string): string {
+  return [
+    "",
+    "────────────────────────────────────────────────────────────────────────────",
+    `  Relay (live, wrangler dev):  ${relayUrl}   webhook secret ${WEBHOOK_SECRET}, admin secret ${ADMIN_SECRET}`,
+    `  Fake Meta Graph API:         ${meta.url}   control page ${meta.url}/`,
+    `  Demo shop (quiz + Pixel):    ${shop.url}/   play it, then see each event_id from browser and server,`,
+    `                               deduplicated, on ${meta.url}/ ; "Block the Pixel" shows the server copies alone`,
+    "",
+    "  Send the canonical webhook (queued, delivered to the fake within ~5 s):",
+    "",
+    canonicalCurl(relayUrl, studioId)
+      .split("\n")
+      .map((line) => `  ${line}`)
+      .join("\n"),
+    "",
+    `  Make Meta misbehave: ${meta.url}/_control?mode=throttle&for=60   (or use the page)`,
+    `  What Meta was sent:  ${meta.url}/_requests`,
+    `  Run the hourly cron (reads the fake's Dataset Quality): curl -s '${relayUrl}/__scheduled?cron=17+*+*+*+*'`,
+    `  Operator console:    ${relayUrl}/admin   (log in with ${ADMIN_SECRET})`,
+    `  Dead letters:        curl -s -H 'Authorization: Bearer ${ADMIN_SECRET}' ${relayUrl}/admin/dead-letters`,
+    "  Ctrl-C stops all three.",
+    "────────────────────────────────────────────────────────────────────────────",
+    "",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const split = argv.indexOf("--");
+  const { values } = parseArgs({
+    args: split === -1 ? argv : argv.slice(0, split),
+    options: {
+      port: { type: "string", default: "8787" },
+      "meta-port": { type: "string", default: "8789" },
+      "shop-port": { type: "string", default: "8790" },
+      pixel: { type: "string", default: DEV_PIXEL },
+      seed: { type: "string" },
+      state: { type: "string", default: STATE_DIR },
+    },
+  });
+  const extra = split === -1 ? [] : argv.slice(split + 1);
+
+  const meta = await startFakeMeta({
+    port: await freePort(Number(values["meta-port"])),
+    token: DEV_TOKEN,
+    ...(values.seed ? { seed: Number(values.seed) } : {}),
+  });
+  const relayPort = await freePort(Number(values.port));
+  const relayUrl = `http://127.0.0.1:${relayPort}`;
+  const shop = await startDemoShop({
+    port: await freePort(Number(values["shop-port"])),
+    relayUrl,
+    metaUrl: meta.url,
+    pixel: values.pixel!,
+    webhookSecret: WEBHOOK_SECRET,
+  });
+  const inspectorPort = await freePort(9230);
+  const studioId = (JSON.parse(readFileSync(path.join(ROOT, "fixtures/canonical.json"), "utf8")) as { id: string }).id;
+  console.log(`Fake Meta Graph API on ${meta.url}, demo shop on ${shop.url}; starting the relay on ${relayUrl} …`);
+
+  const relay = startRelay(
+    {
+      relayPort,
+      inspectorPort,
+      metaUrl: meta.url,
+      pixel: values.pixel!,
+      stateDir: values.state!,
+      browserOrigins: shop.url,
+      extra,
+    },
+    ["ignore", "inherit", "inherit"],
+  );
+  let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    signalChild("SIGTERM");
-    const killer = setTimeout(() => signalChild("SIGKILL"), 5000);
-    await exited;
-    clearTimeout(killer);
-    await meta.close();
+    await relay.stop();
+    await Promise.all([meta.close(), shop.close()]);
     process.exit(code);
   };
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
-  void exited.then((code) => {
+  void relay.exited.then((code) => {
     if (!stopping) {
-      console.error(`wrangler dev exited (${code}); stopping the fake Meta.`);
+      console.error(`wrangler dev exited (${code}); stopping the fake Meta and the demo shop.`);
       void stop(code || 1);
     }
   });
 
-  if (await waitForLive(relayUrl, 90_000, () => running)) console.log(banner(meta, relayUrl, studioId));
-  else if (running) console.error(`The relay did not report live mode on ${relayUrl}/healthz within 90 s.`);
+  if (await waitForLive(relayUrl, 90_000, () => relay.running)) console.log(banner(meta, shop, relayUrl, studioId));
+  else if (relay.running) console.error(`The relay did not report live mode on ${relayUrl}/healthz within 90 s.`);
 }
 
 if (import.meta.main) await main();

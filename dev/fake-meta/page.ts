@@ -1,10 +1,12 @@
 /**
  * The fake's own control page (`GET /`): the modes in force with a button to clear each, a form
- * to set one, the pixels it has events for, and the recent requests, refreshed every 2 seconds.
+ * to set one, the pixels it has events for, each event's browser and server copies by `event_id`
+ * (deduplicated when both came), and the recent requests, both refreshed every 2 seconds.
  * One HTML document, no external assets; it works without JavaScript (forms post to /_control
  * and come back here), the script only refreshes the request list.
  */
 import { MODE_HELP, type ActiveMode, FAIL_KINDS, type ModeKind } from "./modes.ts";
+import type { EventPair } from "./pixel.ts";
 
 /** The modes in the form, most common first (the server applies them in MODE_KINDS order). */
 const FORM_ORDER: ModeKind[] = [
@@ -41,6 +43,8 @@ export interface PageState {
   modes: ActiveMode[];
   pixels: Array<{ pixel: string; events: number }>;
   requests: RequestLine[];
+  /** Browser and server copies by event id, newest first. */
+  pairs?: EventPair[];
   now: number;
   notice?: string;
 }
@@ -84,6 +88,18 @@ function requestRows(requests: RequestLine[]): string {
     .join("");
 }
 
+function pairRows(pairs: EventPair[]): string {
+  return pairs
+    .map(
+      (p) =>
+        `<tr><td><code>${escapeHtml(p.event_id)}</code></td><td>${escapeHtml(p.event_name)}</td><td>${escapeHtml(p.pixel)}</td>` +
+        `<td class="${p.browser ? "ok" : ""}">${p.browser ? `browser ×${p.browser}` : "—"}</td>` +
+        `<td class="${p.server ? "ok" : ""}">${p.server ? `server ×${p.server}` : "—"}</td>` +
+        `<td class="${p.deduplicated ? "ok" : ""}">${escapeHtml(p.verdict)}</td></tr>`,
+    )
+    .join("");
+}
+
 const SCRIPT = `
 const rows = document.getElementById("requests");
 function cell(tr, text, cls) { const td = document.createElement("td"); td.textContent = text; if (cls) td.className = cls; tr.append(td); }
@@ -100,7 +116,21 @@ async function refresh() {
     }));
   } catch {}
 }
-setInterval(refresh, 2000);
+const pairRows = document.getElementById("pairs");
+async function refreshPairs() {
+  try {
+    const { pairs } = await (await fetch("/_pairs")).json();
+    pairRows.replaceChildren(...pairs.slice(0, 50).map((p) => {
+      const tr = document.createElement("tr");
+      cell(tr, p.event_id); cell(tr, p.event_name); cell(tr, p.pixel);
+      cell(tr, p.browser ? "browser ×" + p.browser : "—", p.browser ? "ok" : "");
+      cell(tr, p.server ? "server ×" + p.server : "—", p.server ? "ok" : "");
+      cell(tr, p.verdict, p.deduplicated ? "ok" : "");
+      return tr;
+    }));
+  } catch {}
+}
+setInterval(() => { refresh(); refreshPairs(); }, 2000);
 `;
 
 const STYLE = `
@@ -168,6 +198,10 @@ ${state.notice ? `<p class="notice">${escapeHtml(state.notice)}</p>` : ""}
 <form class="inline" method="post" action="/_control"><input type="hidden" name="mode" value="none"><button>clear global modes</button></form>
 <form class="inline" method="post" action="/_reset"><button>reset everything</button></form>
 <h2>Pixels</h2>${pixels}
+<h2 id="pairs-heading">Browser and server copies, by event_id</h2>
+<p>Each event the Pixel (<code>/fbevents.js</code>, the stand-in the demo shop loads) and the Conversions API sent: Meta keeps one copy of a pair with the same pixel, <code>event_name</code> and <code>event_id</code>. JSON: <a href="/_pairs">/_pairs</a>.</p>
+<table><thead><tr><th>event_id</th><th>event name</th><th>pixel</th><th>browser</th><th>server</th><th>deduplicated</th></tr></thead>
+<tbody id="pairs">${pairRows(state.pairs ?? [])}</tbody></table>
 <h2>Recent requests</h2>
 <table><thead><tr><th>time</th><th>endpoint</th><th>pixel</th><th>events</th><th>event ids</th><th>status</th><th>outcome</th><th>code</th><th>fbtrace_id</th></tr></thead>
 <tbody id="requests">${requestRows(state.requests)}</tbody></table>

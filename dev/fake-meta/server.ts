@@ -4,12 +4,16 @@
  * `GET /{version}/dataset_quality` (quality.ts), answering in Meta's shapes (errors.ts), with
  * misbehaviour on demand (modes.ts) set from its page (`GET /`, page.ts), from `/_control`, or
  * in-process. `GET /_requests` shows what it was sent: pixels, event ids, outcomes, never a
- * token or a user_data value.
+ * token or a user_data value. For the browser side it serves a Pixel stand-in
+ * (`GET /fbevents.js`, which defines `fbq`), takes its reports at `GET /tr` (pixel.ts), and pairs
+ * them with the server's copies by `event_id` (`GET /_pairs`, and on the page), as Meta
+ * deduplicates them; the demo shop (dev/demo-shop) plays a quiz against both.
  *
  * Run alone: `node dev/fake-meta/server.ts [--port 8789] [--seed 1] [--token T]`; or let
  * `npm run dev:meta` (dev/dev-meta.ts) start it in front of the relay. README.md beside it says more.
  */
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
@@ -34,6 +38,7 @@ import {
 import { type ActiveMode, type ModeInput, type ModeKind, MODE_KINDS, ModeBook, ModeError, parseMode } from "./modes.ts";
 import { BodyTooLarge, parseBody, readBody, userDataKeys, versionWarning } from "./http.ts";
 import { renderPage } from "./page.ts";
+import { type EventPair, eventPairs, MAX_PIXEL_HITS, type PixelHit, readPixelHit, type ServerCopy } from "./pixel.ts";
 import { datasetQuality, parseFields, selectFields, type StoredEvent } from "./quality.ts";
 import { validateEventsBody } from "./validate.ts";
 
@@ -99,6 +104,10 @@ export interface FakeMeta {
   modes(): ActiveMode[];
   /** The events accepted for a pixel, with when and how they came. */
   received(pixel: string): StoredEvent[];
+  /** What the Pixel stand-in (`/fbevents.js`) reported to `/tr`, oldest first (the last 1,000). */
+  readonly pixelHits: PixelHit[];
+  /** Browser and server copies by pixel, event name and event id, newest first (pixel: one pixel's). */
+  pairs(pixel?: string): EventPair[];
   /** Forgets modes, requests and events, and restarts the seeded draws. */
   reset(): void;
   close(): Promise<void>;
@@ -109,6 +118,11 @@ const MAX_REQUESTS = 1000;
 const DEDUP_WINDOW_MS = 48 * 3_600_000;
 const EVENTS_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/events\/?$/;
 const QUALITY_PATH = /^\/(v\d+\.\d+)\/dataset_quality\/?$/;
+/** The Pixel stand-in, read once: the demo shop's pages load it from here, as Meta's from connect.facebook.net. */
+const FBEVENTS = readFileSync(new URL("./fbevents.js", import.meta.url), "utf8");
+/** A transparent 1×1 GIF: what `/tr` answers, as Meta's does, so the report's image loads cleanly. */
+const PIXEL_GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");
+const MAX_PAIRS = 200;
 
 /**
  * Starts the fake on 127.0.0.1.
@@ -128,6 +142,7 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
   const book = new ModeBook();
   const requests: RequestRecord[] = [];
   const received = new Map<string, StoredEvent[]>();
+  const pixelHits: PixelHit[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let traceRandom = seeded(traceSeed);
   let failRandom = seeded(seed + 1);
@@ -350,9 +365,38 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     book.reset();
     requests.length = 0;
     received.clear();
+    pixelHits.length = 0;
     traceRandom = seeded(traceSeed);
     failRandom = seeded(seed + 1);
   };
+  const pairs = (pixel?: string): EventPair[] => {
+    const server: ServerCopy[] = [];
+    for (const [id, list] of received) {
+      if (pixel && id !== pixel) continue;
+      for (const item of list)
+        server.push({
+          pixel: id,
+          event_name: item.event.event_name,
+          ...(item.event.event_id === undefined ? {} : { event_id: String(item.event.event_id) }),
+          at: item.receivedAt,
+        });
+    }
+    return eventPairs(
+      pixelHits.filter((hit) => !pixel || hit.pixel === pixel),
+      server,
+      MAX_PAIRS,
+    );
+  };
+  /** `GET /tr`: one report of the Pixel stand-in, kept (bounded) and answered with an image. */
+  const pixelReport = (res: ServerResponse, url: URL) => {
+    const hit = readPixelHit(url, now());
+    if ("error" in hit) return void sendJson(res, 400, { error: hit.error });
+    pixelHits.push(hit);
+    if (pixelHits.length > MAX_PIXEL_HITS) pixelHits.splice(0, pixelHits.length - MAX_PIXEL_HITS);
+    res.writeHead(200, { "content-type": "image/gif", "cache-control": "no-store" });
+    res.end(PIXEL_GIF);
+  };
+
   const modesJson = () => ({
     modes: book.active(now()).map((m) => ({
       ...m,
@@ -412,6 +456,7 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
             modes: book.active(now()),
             pixels: [...received.entries()].map(([id, list]) => ({ pixel: id, events: list.length })),
             requests: requests.slice(-50).reverse(),
+            pairs: pairs().slice(0, 50),
             now: now(),
             ...(url.searchParams.get("notice") ? { notice: url.searchParams.get("notice")! } : {}),
           }),
@@ -427,6 +472,15 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
             .reverse(),
         });
       }
+      if ((url.pathname === "/tr" || url.pathname === "/tr/") && req.method === "GET") return pixelReport(res, url);
+      if (url.pathname === "/fbevents.js" && req.method === "GET") {
+        res.writeHead(200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-store" });
+        return void res.end(FBEVENTS);
+      }
+      if (url.pathname === "/_pairs" && req.method === "GET")
+        return void sendJson(res, 200, { pairs: pairs(url.searchParams.get("pixel") || undefined) });
+      if (url.pathname === "/_pixel" && req.method === "GET")
+        return void sendJson(res, 200, { hits: pixelHits.slice(-100).reverse() });
       if (url.pathname === "/_control" || (url.pathname === "/_reset" && req.method === "POST"))
         return controlRoute(req, res, url);
       if (url.pathname === "/_quality" && req.method === "GET") {
@@ -469,6 +523,10 @@ export async function startFakeMeta(options: FakeMetaOptions = {}): Promise<Fake
     clear: (kind, pixel) => book.clear({ ...(kind ? { kind } : {}), ...(pixel ? { pixel } : {}) }),
     modes: () => book.active(now()),
     received: (pixel) => received.get(pixel) ?? [],
+    get pixelHits() {
+      return pixelHits;
+    },
+    pairs,
     reset,
     close: () =>
       new Promise<void>((resolve) => {

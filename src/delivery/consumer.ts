@@ -10,6 +10,10 @@
  * throttled or refused never delays another's events. Cloudflare Queues deliver at least once, so
  * the same event can reach Meta twice (a timeout that hid a success, a lost ack); every copy
  * carries the same `event_id` and Meta keeps one.
+ *
+ * A pack (a browser request's events in one message, ./messages `PackMessage`) is opened into one
+ * stand-in message per event before anything else, and its real message settled once the batch is
+ * done (./packs): everything here works on single events.
  */
 import { type LogFields, logLine } from "../core/log";
 import { defaultRuntime, type Runtime } from "../core/runtime";
@@ -32,6 +36,7 @@ import {
   retryDelaySeconds,
   throttleGuard,
 } from "./policy";
+import { openPacks, settlePacks } from "./packs";
 import { settle, SplitMemory } from "./split";
 
 /**
@@ -67,6 +72,9 @@ export interface DestinationReport {
     outcome: "sent" | "retry" | "held" | "dead_lettered";
     fbtraceId?: string;
     keys: string[];
+    /** Meta's event name, and `browser` for an event from `/collect/cartful` (counted per name). */
+    eventName?: string;
+    origin?: "browser";
   }[];
 }
 
@@ -137,8 +145,10 @@ async function deliverBatch(batch: MessageBatch<unknown>, env: DeliveryEnv, deps
   const now = deps.now();
   const config = readSettings(env, deps, batch.messages.length);
   const run = new BatchRun(env, deps);
+  // A pack (a browser request's events in one message) is delivered event by event, then settled whole.
+  const opened = openPacks(batch.messages);
   const perDestination = new Map<string, Item[]>();
-  for (const message of batch.messages) {
+  for (const message of opened.messages) {
     const body = readQueuedEvent(message.body);
     if (!body) run.end(run.deadLetter(message, null, { kind: "dead_letter", reason: "malformed" }));
     else if (isStale(body.event, now)) run.end(run.deadLetter(message, body, { kind: "dead_letter", reason: "stale" }));
@@ -151,6 +161,7 @@ async function deliverBatch(batch: MessageBatch<unknown>, env: DeliveryEnv, deps
   // Destinations are independent: one throttled, down or held does not hold up the others.
   await Promise.all([...perDestination].map(([name, items]) => run.deliverDestination(name, items, config)));
   await run.finish();
+  await settlePacks(opened.packs, env.CAPI_QUEUE);
 }
 
 /** The settings, or `undefined` (logged) when they cannot be read: then every destination is held. */
@@ -333,6 +344,7 @@ class BatchRun {
       eventId: body.eventId,
       outcome: "sent",
       keys,
+      ...eventNameFields(body),
       ...(fate.fbtraceId ? { fbtraceId: fate.fbtraceId } : {}),
     });
   }
@@ -402,6 +414,7 @@ class BatchRun {
         eventId: body.eventId,
         outcome: "dead_lettered",
         keys: userDataKeys(body),
+        ...eventNameFields(body),
         ...(fate.failure?.fbtraceId ? { fbtraceId: fate.failure.fbtraceId } : {}),
       });
     }
@@ -415,6 +428,11 @@ class BatchRun {
     }
     return summary;
   }
+}
+
+/** A browser event's name and origin, for the counts per event name. */
+function eventNameFields(body: QueuedEvent): { eventName?: string; origin?: "browser" } {
+  return body.origin === "browser" ? { eventName: body.event.event_name, origin: "browser" } : {};
 }
 
 function userDataKeys(body: QueuedEvent): string[] {

@@ -1,6 +1,7 @@
 /**
  * What travels on the two queues: a {@link QueuedEvent} (a finished event on its way to one
- * destination) and a {@link DeadLetter} (an event that will not get there by itself), with the
+ * destination), a {@link PackMessage} (a browser request's events, several {@link QueuedEvent}s in
+ * one message) and a {@link DeadLetter} (an event that will not get there by itself), with the
  * guards that tell them from anything else and the bound on a message's size. Types and pure
  * checks only.
  */
@@ -39,7 +40,32 @@ export interface QueuedEvent {
   acceptedAt: number;
   /** How many times an operator re-drove it from the dead letters. */
   replays?: number;
+  /**
+   * `browser`: it came from `POST /collect/cartful`, which claims nothing in the intake ledger
+   * (Meta deduplicates a browser event's copies by `event_id`), so the consumer never asks the
+   * ledger about it. Absent: a webhook's event.
+   */
+  origin?: "browser";
 }
+
+/**
+ * One queue message that carries several events: what one browser request becomes (at most one
+ * message per request, so a browser event costs a share of one queue operation). Each item is a
+ * whole {@link QueuedEvent}; the consumer delivers them as if each were its own message.
+ */
+export interface PackMessage {
+  v: 3;
+  kind: "pack";
+  events: QueuedEvent[];
+  /**
+   * Deliveries the events had before this message: a pack re-sent with the unfinished part of an
+   * earlier one carries its count, so retries and dead letters count from the first delivery.
+   */
+  attempts?: number;
+}
+
+/** Any message of the delivery queue. */
+export type DeliveryMessage = QueuedEvent | PackMessage;
 
 /** Why an event was dead-lettered. */
 export type DeadLetterReason =
@@ -188,9 +214,61 @@ export function messageBytes(message: unknown): number {
   return new TextEncoder().encode(JSON.stringify(message)).length;
 }
 
+/**
+ * A queue message body as a {@link PackMessage}, or `undefined` when it is not one (a single
+ * event, or something else). Its items are read by {@link readQueuedEvent} one by one, so one bad
+ * item is one malformed event, not a lost pack.
+ *
+ * @example
+ * ```ts
+ * readPack({ v: 3, kind: "pack", events: [a, b] })?.events.length; // 2
+ * readPack(queuedEvent);                                           // undefined
+ * ```
+ */
+export function readPack(body: unknown): { events: unknown[]; attempts: number } | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const m = body as { v?: unknown; kind?: unknown; events?: unknown; attempts?: unknown };
+  if (m.v !== 3 || m.kind !== "pack" || !Array.isArray(m.events) || m.events.length === 0) return undefined;
+  const attempts =
+    typeof m.attempts === "number" && Number.isSafeInteger(m.attempts) && m.attempts > 0 ? m.attempts : 0;
+  return { events: m.events, attempts };
+}
+
+/**
+ * Events packed into as few messages as the queue's size allows: one, unless together they pass
+ * {@link MAX_MESSAGE_BYTES} (then cut in order). Every event must fit on its own
+ * ({@link messageBytes} of it at most the bound less the pack's frame): the caller checks.
+ *
+ * @param attempts deliveries the events had already (a re-sent part of a pack)
+ * @example
+ * ```ts
+ * packEvents([a, b, c]); // [{ v: 3, kind: "pack", events: [a, b, c] }]
+ * ```
+ */
+export function packEvents(events: readonly QueuedEvent[], attempts = 0): PackMessage[] {
+  const frame = messageBytes({ v: 3, kind: "pack", events: [], attempts: Number.MAX_SAFE_INTEGER });
+  const packs: PackMessage[] = [];
+  let run: QueuedEvent[] = [];
+  let bytes = frame;
+  const close = () => {
+    if (run.length > 0) packs.push({ v: 3, kind: "pack", events: run, ...(attempts > 0 ? { attempts } : {}) });
+    run = [];
+    bytes = frame;
+  };
+  for (const event of events) {
+    // +1 for the comma between items.
+    const size = messageBytes(event) + 1;
+    if (run.length > 0 && bytes + size > MAX_MESSAGE_BYTES) close();
+    run.push(event);
+    bytes += size;
+  }
+  close();
+  return packs;
+}
+
 /** The two queues, as the delivery machinery sends to them. */
 export interface Queues {
-  CAPI_QUEUE?: Queue<QueuedEvent>;
+  CAPI_QUEUE?: Queue<DeliveryMessage>;
   CAPI_DLQ?: Queue<DeadLetter>;
 }
 

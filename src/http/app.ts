@@ -1,6 +1,6 @@
 /**
  * The HTTP shell: the Hono app that wires the routes to the webhook handler (./webhookRoute), the
- * health check and the operator routes (./admin). Routes, status codes and the error shape are the
+ * browser events' endpoint (./collectRoute), the health check and the operator routes (./admin). Routes, status codes and the error shape are the
  * contract's, documented in docs/api.md.
  *
  * @example
@@ -20,10 +20,11 @@ import { SOURCE } from "../config/destinations";
 import { ConfigError, configFor, type RelayConfig } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
 import { circuitName } from "../delivery/holds";
-import { webhookBatch } from "../observe/metrics";
+import { browserBatch, webhookBatch } from "../observe/metrics";
 import { recordLater } from "../observe/recorder";
 import { adminRoutes } from "./admin";
 import type { AppBindings } from "./bindings";
+import { COLLECT_PATH, collectRoutes } from "./collectRoute";
 import { consoleRoutes } from "./console/routes";
 import { ApiError, errorResponse } from "./errors";
 import {
@@ -91,6 +92,15 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
   app.all("/webhooks/cartful/:source", notPost);
   app.post("/webhooks/cartful/:source/preview", previewLimit, preview);
   app.all("/webhooks/cartful/:source/preview", notPost);
+
+  // Browser events: off (404) until BROWSER_ORIGINS is set; counted through the same buffer.
+  app.route(
+    COLLECT_PATH,
+    collectRoutes({
+      ...world,
+      metrics: (env, record, waitUntil) => recordLater(env, browserBatch(record, world.now()), waitUntil),
+    }),
+  );
 
   app.route("/admin", consoleRoutes(runtime));
   app.route("/admin", adminRoutes(runtime));

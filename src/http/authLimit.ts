@@ -22,7 +22,7 @@
  *
  * @example
  * ```ts
- * const client = clientAddressKey(c.req.raw.headers); // "203.0.113.7" | "2001:db8:1:2::/64"
+ * const client = clientAddressKey(c.req.raw.headers); // ./clientAddress: "203.0.113.7" | "2001:db8:1:2::/64"
  * const wait = failedAuthLimit.retryAfter(client, now);
  * if (wait !== undefined) throw new ApiError("rate_limited", "Too many wrong secrets", { retryAfter: wait });
  * // … compare the secret; when it is wrong:
@@ -38,50 +38,6 @@ export const ADMIN_AUTH_PERIOD_SECONDS = 60;
 
 /** Addresses remembered as limited in one isolate; the oldest go first past this. */
 const REMEMBERED = 10_000;
-
-/** The key of a request without `CF-Connecting-IP` (a local test, never Cloudflare's edge). */
-const UNKNOWN_ADDRESS = "unknown";
-
-/**
- * The rate-limit key of a request's client: its `CF-Connecting-IP`, IPv4 as it came (also when
- * written IPv4-mapped), IPv6 as the first four groups of the address and `::/64`; `"unknown"` without the header or with one that
- * is not an address.
- *
- * @example
- * ```ts
- * clientAddressKey(new Headers({ "cf-connecting-ip": "203.0.113.7" })); // "203.0.113.7"
- * clientAddressKey(new Headers({ "cf-connecting-ip": "2001:db8:1:2:3:4:5:6" })); // "2001:db8:1:2::/64"
- * clientAddressKey(new Headers({ "cf-connecting-ip": "2001:DB8::1" })); // "2001:db8:0:0::/64"
- * clientAddressKey(new Headers({ "cf-connecting-ip": "::ffff:203.0.113.7" })); // "203.0.113.7"
- * ```
- */
-export function clientAddressKey(headers: Headers): string {
-  const address = headers.get("cf-connecting-ip")?.trim() ?? "";
-  // An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`) is its IPv4 client, not one shared /64.
-  const ipv4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address)?.[1];
-  if (ipv4 !== undefined) return ipv4;
-  const prefix = ipv6Prefix64(address);
-  return prefix === undefined ? UNKNOWN_ADDRESS : `${prefix}::/64`;
-}
-
-/** The first four groups of an IPv6 address (lowercase, no leading zeros), or `undefined`. */
-function ipv6Prefix64(address: string): string | undefined {
-  if (address.length > 45 || !/^[0-9a-fA-F:.]+$/.test(address) || !address.includes(":")) return undefined;
-  const halves = address.toLowerCase().split("::");
-  if (halves.length > 2) return undefined;
-  const groups = (text: string | undefined) => (text ? text.split(":") : []);
-  const head = groups(halves[0]);
-  const tail = groups(halves[1]);
-  // An embedded IPv4 address (`::ffff:192.0.2.1`) stands for the last two groups.
-  const last = tail.length > 0 ? tail : head;
-  const tailLength = last.at(-1)?.includes(".") ? 1 : 0;
-  const count = head.length + tail.length + tailLength;
-  if (halves.length === 1 ? count !== 8 : count > 7) return undefined;
-  const all = [...head, ...Array<string>(8 - count).fill("0"), ...tail];
-  const first = all.slice(0, 4);
-  if (!first.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return undefined;
-  return first.map((group) => group.replace(/^0+(?=.)/, "")).join(":");
-}
 
 /**
  * The limit on failed admin authentications: which clients are known to be over it (this

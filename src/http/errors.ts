@@ -38,6 +38,9 @@ export type ErrorCode =
   | "meta_unavailable"
   | "queue_unavailable"
   | "delivery_in_progress"
+  // Browser events
+  | "origin_not_allowed"
+  | "invalid_browser_events"
   // Any route
   | "not_found"
   | "method_not_allowed"
@@ -72,6 +75,8 @@ export const ERROR_STATUS = {
   meta_unavailable: 503,
   queue_unavailable: 503,
   delivery_in_progress: 503,
+  origin_not_allowed: 403,
+  invalid_browser_events: 422,
   not_found: 404,
   method_not_allowed: 405,
   internal_error: 500,

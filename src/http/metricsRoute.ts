@@ -40,9 +40,13 @@ export function metricsRoutes(runtime: Pick<Runtime, "now">): Hono<{ Bindings: P
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
     }
-    const counts = await store.windowCounts(window as MetricsWindow, runtime.now());
+    const now = runtime.now();
+    const [counts, eventNames] = await Promise.all([
+      store.windowCounts(window as MetricsWindow, now),
+      store.windowEventNames(window as MetricsWindow, now),
+    ]);
     c.header("Cache-Control", "no-store");
-    return c.json(metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names));
+    return c.json(metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names, eventNames));
   });
   return routes;
 }

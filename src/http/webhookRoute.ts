@@ -581,8 +581,15 @@ function previewRequest(config: RelayConfig, destination: Destination, event: Se
   };
 }
 
-/** The event as it may be logged: no IP address. */
-function withoutIp(event: ServerEvent): ServerEvent {
+/**
+ * The event as it may be logged: no IP address.
+ *
+ * @example
+ * ```ts
+ * logLine(log, { msg: "capi_event", outcome: "dry_run", event: withoutIp(event) });
+ * ```
+ */
+export function withoutIp(event: ServerEvent): ServerEvent {
   const { client_ip_address: _ip, ...userData } = event.user_data;
   return { ...event, user_data: userData };
 }

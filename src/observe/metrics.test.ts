@@ -13,6 +13,7 @@ import {
   mergeBatch,
   metricsAnswer,
   signalOf,
+  browserBatch,
   webhookBatch,
 } from "./metrics";
 
@@ -329,5 +330,119 @@ describe("metricsAnswer, with destinations named like Object's own properties", 
     expect(Object.keys(answer.destinations)).toEqual(["constructor", "__proto__"]);
     expect(answer.destinations["toString"]).toBeUndefined();
     expect(JSON.parse(JSON.stringify(answer)).destinations.__proto__).toMatchObject({ sent: 0 });
+  });
+});
+
+describe("browserBatch", () => {
+  it("counts an accepted request, its events, and each delivery per destination and event name", () => {
+    const batch = browserBatch(
+      {
+        outcome: "accepted",
+        events: 3,
+        deliveries: [
+          { destination: "default", eventName: "AddToCart", status: "queued" },
+          { destination: "default", eventName: "ViewContent", status: "skipped" },
+          { destination: "eu", eventName: "AddToCart", status: "dry_run" },
+        ],
+      },
+      NOW,
+    );
+    expect(count(batch, "", "browser_requests")).toBe(1);
+    expect(count(batch, "", "browser_events")).toBe(3);
+    expect(count(batch, "default", "routed")).toBe(2);
+    expect(count(batch, "default", "skipped")).toBe(1);
+    expect(count(batch, "eu", "dry_run")).toBe(1);
+    expect(batch.eventNames).toEqual(
+      expect.arrayContaining([
+        { destination: "default", origin: "browser", eventName: "AddToCart", name: "routed", n: 1 },
+        { destination: "default", origin: "browser", eventName: "ViewContent", name: "skipped", n: 1 },
+        { destination: "eu", origin: "browser", eventName: "AddToCart", name: "dry_run", n: 1 },
+      ]),
+    );
+  });
+
+  it.each([
+    ["refused", "browser_refused"],
+    ["rate_limited", "browser_rate_limited"],
+    ["invalid", "browser_invalid"],
+    ["bot", "browser_bots"],
+  ] as const)("counts a %s request as %s, and no events", (outcome, counter) => {
+    const batch = browserBatch({ outcome, events: 0, deliveries: [] }, NOW);
+    expect(count(batch, "", counter)).toBe(1);
+    expect(count(batch, "", "browser_requests")).toBe(1);
+    expect(count(batch, "", "browser_events")).toBe(0);
+  });
+
+  it("merges event-name counts as it merges counters", () => {
+    const one = browserBatch(
+      { outcome: "accepted", events: 1, deliveries: [{ destination: "d", eventName: "Lead", status: "queued" }] },
+      NOW,
+    );
+    expect(mergeBatch(mergeBatch(emptyBatch(NOW), one), one).eventNames).toEqual([
+      { destination: "d", origin: "browser", eventName: "Lead", name: "routed", n: 2 },
+    ]);
+  });
+});
+
+describe("consumerBatch, browser events", () => {
+  it("counts a browser event sent or dead-lettered per event name; a webhook's is not", () => {
+    const report: BatchReport = new Map([
+      [
+        "default",
+        {
+          sent: 2,
+          retried: 0,
+          deadLettered: 1,
+          held: 0,
+          latenciesMs: [],
+          sentKeys: [],
+          events: [
+            { eventId: "a", outcome: "sent", keys: [], eventName: "AddToCart", origin: "browser" },
+            { eventId: "b", outcome: "dead_lettered", keys: [], eventName: "AddToCart", origin: "browser" },
+            { eventId: "c", outcome: "sent", keys: [] },
+          ],
+        } satisfies DestinationReport,
+      ],
+    ]);
+    expect(consumerBatch(report, NOW).eventNames).toEqual([
+      { destination: "default", origin: "browser", eventName: "AddToCart", name: "sent", n: 1 },
+      { destination: "default", origin: "browser", eventName: "AddToCart", name: "dead_lettered", n: 1 },
+    ]);
+  });
+});
+
+describe("metricsAnswer, browser", () => {
+  it("answers the contract's browser block and each destination's browser events per event name", () => {
+    const answer = metricsAnswer(
+      new Map<string, Record<string, number>>([
+        ["", { browser_requests: 40, browser_events: 95, browser_refused: 2, browser_invalid: 1, browser_bots: 3 }],
+        ["default", { routed: 5 }],
+      ]),
+      "24h",
+      ["default"],
+      [
+        { destination: "default", eventName: "AddToCart", name: "routed", n: 5 },
+        { destination: "default", eventName: "AddToCart", name: "sent", n: 4 },
+        { destination: "gone", eventName: "AddToCart", name: "sent", n: 9 },
+      ],
+    );
+    expect(answer.browser).toEqual({ requests: 40, events: 95, refused: 2, rate_limited: 0, invalid: 1, bots: 3 });
+    expect({ ...answer.destinations.default!.browser_events }).toEqual({
+      AddToCart: { routed: 5, sent: 4, skipped: 0, dry_run: 0, dead_lettered: 0 },
+    });
+  });
+
+  it("keeps an event name like Object's own properties as data", () => {
+    const answer = metricsAnswer(
+      new Map(),
+      "1h",
+      ["default"],
+      [
+        { destination: "default", eventName: "__proto__", name: "routed", n: 1 },
+        { destination: "__proto__", eventName: "constructor", name: "routed", n: 1 },
+      ],
+    );
+    expect(answer.destinations.default!.browser_events.__proto__).toMatchObject({ routed: 1 });
+    expect(Object.getPrototypeOf(answer.destinations.default!.browser_events)).toBeNull();
   });
 });

@@ -4,10 +4,14 @@
  * and how stored counts become the `/admin/metrics` answer and the console's coverage hint.
  * The store is ./metricsStore (a Durable Object); nothing here does I/O or reads a clock.
  *
- * Counter names: webhook-level `received`, `unauthorized`, `invalid`, `anonymous` (destination `""`); per
- * destination `routed`, `sent`, `skipped`, `retried`, `dead_lettered`, `held`, `dry_run`,
- * `failed`, `key:{user_data key}` (sent events carrying it), `lat:{bucket}` (ms from intake to
- * Meta's acceptance). Nothing personal: names, counts and Meta's codes.
+ * Counter names: webhook-level `received`, `unauthorized`, `invalid`, `anonymous`, and the browser route's
+ * `browser_requests`, `browser_events`, `browser_refused`, `browser_rate_limited`,
+ * `browser_invalid`, `browser_bots` (destination `""`); per destination `routed`, `sent`,
+ * `skipped`, `retried`, `dead_lettered`, `held`, `dry_run`, `failed`, `key:{user_data key}` (sent
+ * events carrying it), `lat:{bucket}` (ms from intake to Meta's acceptance). Browser events are
+ * also counted per destination and Meta event name ({@link EventNameCount}: `routed`, `sent`,
+ * `skipped`, `dry_run`, `dead_lettered`), so the console can show them beside the leads. Nothing
+ * personal: names, counts and Meta's codes.
  *
  * @example
  * ```ts
@@ -57,12 +61,39 @@ export interface HealthSignal {
   count: number;
 }
 
+/** What is counted per Meta event name. */
+export type EventNameCounter = "routed" | "sent" | "skipped" | "dry_run" | "dead_lettered";
+
+/** Every {@link EventNameCounter}, in the answer's order. */
+export const EVENT_NAME_COUNTERS: readonly EventNameCounter[] = [
+  "routed",
+  "sent",
+  "skipped",
+  "dry_run",
+  "dead_lettered",
+];
+
+/**
+ * A count per destination and Meta event name, for events of one origin (today the browser's:
+ * a webhook is one lead, counted by the destination's own counters).
+ */
+export interface EventNameCount {
+  destination: string;
+  origin: "browser";
+  /** The Meta event name (from the settings' `browser_events`, never from a request). */
+  eventName: string;
+  name: EventNameCounter;
+  n: number;
+}
+
 /** One recording: counts per hour and destination, plus what the console shows of the latest. */
 export interface MetricsBatch {
   /** ms: the hour the counts belong to. */
   at: number;
-  /** `destination` `""` for the webhook-level counters. */
+  /** `destination` `""` for the webhook-level and browser-level counters. */
   counts: { destination: string; name: string; n: number }[];
+  /** Counts per Meta event name (absent in a batch from before they were kept). */
+  eventNames?: EventNameCount[];
   recent: RecentEvent[];
   accepted: { destination: string; at: number; fbtraceId?: string }[];
   failures: (MetaProblem & { destination: string })[];
@@ -90,14 +121,25 @@ export function mergeBatch(into: MetricsBatch, batch: MetricsBatch): MetricsBatc
     if (known) known.n += c.n;
     else counts.set(key, { ...c });
   }
+  const eventNames = new Map((into.eventNames ?? []).map((c) => [eventNameKey(c), c]));
+  for (const c of batch.eventNames ?? []) {
+    const known = eventNames.get(eventNameKey(c));
+    if (known) known.n += c.n;
+    else eventNames.set(eventNameKey(c), { ...c });
+  }
   return {
     at: Math.max(into.at, batch.at),
     counts: [...counts.values()],
+    ...(eventNames.size > 0 ? { eventNames: [...eventNames.values()] } : {}),
     recent: [...into.recent, ...batch.recent].slice(-MAX_RECENT),
     accepted: [...into.accepted, ...batch.accepted],
     failures: [...into.failures, ...batch.failures],
     signals: [...into.signals, ...batch.signals],
   };
+}
+
+function eventNameKey(c: EventNameCount): string {
+  return [c.destination, c.origin, c.eventName, c.name].join("\u0000");
 }
 
 /** Recent events kept, and carried by one batch at most. */
@@ -184,6 +226,7 @@ export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
   const batch = emptyBatch(now);
   // Summed here: a batch of 100 events is a few dozen counter rows, not one per event and key.
   const counts = new Map<string, MetricsBatch["counts"][number]>();
+  const eventNames = new Map<string, EventNameCount>();
   for (const [destination, r] of report) {
     const add = (name: string, n: number) => {
       if (n <= 0) return;
@@ -196,6 +239,11 @@ export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
     add("retried", r.retried);
     add("dead_lettered", r.deadLettered);
     add("held", r.held);
+    for (const e of r.events) {
+      if (e.origin !== "browser" || e.eventName === undefined) continue;
+      if (e.outcome === "sent" || e.outcome === "dead_lettered")
+        addEventName(eventNames, { destination, origin: "browser", eventName: e.eventName, name: e.outcome, n: 1 });
+    }
     for (const ms of r.latenciesMs) add(latencyCounter(ms), 1);
     for (const keys of r.sentKeys) for (const key of keys) add(`key:${key}`, 1);
     batch.recent.push(
@@ -219,7 +267,70 @@ export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
       batch.signals.push({ destination, kind: "version_warning", detail: r.versionWarning, at: now });
   }
   batch.counts = [...counts.values()];
+  if (eventNames.size > 0) batch.eventNames = [...eventNames.values()];
   batch.recent = batch.recent.slice(-MAX_RECENT);
+  return batch;
+}
+
+function addEventName(into: Map<string, EventNameCount>, count: EventNameCount): void {
+  const known = into.get(eventNameKey(count));
+  if (known) known.n += count.n;
+  else into.set(eventNameKey(count), { ...count });
+}
+
+/** What became of a `POST /collect/cartful` request, for the metrics. */
+export interface BrowserRecord {
+  /** `accepted` (202, events planned), or why not: 403, 429, 400/413/415/422, a known bot, or anything else (503). */
+  outcome: "accepted" | "refused" | "rate_limited" | "invalid" | "bot" | "other";
+  /** The events of an accepted request (0 otherwise). */
+  events: number;
+  /** Each event's share per destination: routed to it, then queued, logged in dry run, or skipped for consent. */
+  deliveries: { destination: string; eventName: string; status: "queued" | "dry_run" | "skipped" }[];
+}
+
+/** The browser route's request-level counter for each outcome but `accepted`. */
+const BROWSER_OUTCOME_COUNTERS = {
+  refused: "browser_refused",
+  rate_limited: "browser_rate_limited",
+  invalid: "browser_invalid",
+  bot: "browser_bots",
+} as const;
+
+/**
+ * What one browser request adds to the metrics: `browser_requests`, then `browser_events` (its
+ * events, when accepted) or the counter of its refusal; per destination `routed` and `dry_run` /
+ * `skipped` as for a webhook, and the same per Meta event name.
+ *
+ * @param now ms
+ * @example
+ * ```ts
+ * browserBatch({ outcome: "accepted", events: 2, deliveries: [{ destination: "default", eventName: "AddToCart", status: "queued" }] }, Date.now());
+ * // counts: browser_requests 1, browser_events 2, default routed 1; eventNames: default AddToCart routed 1
+ * ```
+ */
+export function browserBatch(record: BrowserRecord, now: number): MetricsBatch {
+  const batch = emptyBatch(now);
+  const counts = new Map<string, MetricsBatch["counts"][number]>();
+  const add = (destination: string, name: string, n = 1) => {
+    if (n <= 0) return;
+    const key = `${destination}\u0000${name}`;
+    const known = counts.get(key);
+    if (known) known.n += n;
+    else counts.set(key, { destination, name, n });
+  };
+  const eventNames = new Map<string, EventNameCount>();
+  add("", "browser_requests");
+  if (record.outcome === "accepted") add("", "browser_events", record.events);
+  else if (record.outcome !== "other") add("", BROWSER_OUTCOME_COUNTERS[record.outcome]);
+  for (const { destination, eventName, status } of record.deliveries) {
+    add(destination, "routed");
+    addEventName(eventNames, { destination, origin: "browser", eventName, name: "routed", n: 1 });
+    if (status === "queued") continue;
+    add(destination, status);
+    addEventName(eventNames, { destination, origin: "browser", eventName, name: status, n: 1 });
+  }
+  batch.counts = [...counts.values()];
+  if (eventNames.size > 0) batch.eventNames = [...eventNames.values()];
   return batch;
 }
 
@@ -343,6 +454,24 @@ export interface DestinationMetrics {
   match_keys: Partial<Record<UserDataKey, number>>;
   /** ms from intake to Meta's acceptance, from the histogram (bucket upper bounds). */
   latency_ms?: { p50: number; p95: number; count: number };
+  /** Browser events per Meta event name (null-prototype record); empty when none came. */
+  browser_events: Record<string, Record<EventNameCounter, number>>;
+}
+
+/** The contract's `browser` block: what reached `POST /collect/cartful`. */
+export interface BrowserMetrics {
+  /** Every request (preflights excluded). */
+  requests: number;
+  /** Events of accepted requests. */
+  events: number;
+  /** Answered 403 (origin not allowed). */
+  refused: number;
+  /** Answered 429. */
+  rate_limited: number;
+  /** Answered 400, 413, 415 or 422. */
+  invalid: number;
+  /** From a known bot's user agent (answered 202, nothing sent). */
+  bots: number;
 }
 
 /** The contract's `/admin/metrics` answer. */
@@ -354,8 +483,12 @@ export interface MetricsAnswer {
    * `anonymous` is noise (scanners, bots), `unauthorized - anonymous` a sender with a wrong secret.
    */
   webhooks: { received: number; unauthorized: number; invalid: number; anonymous: number };
+  browser: BrowserMetrics;
   destinations: Record<string, DestinationMetrics>;
 }
+
+/** Counts per destination and event name summed over a window, as the store answers them. */
+export type WindowEventNameCounts = readonly Omit<EventNameCount, "origin">[];
 
 /**
  * The `/admin/metrics` answer from counters summed over the window: every configured
@@ -373,6 +506,7 @@ export function metricsAnswer(
   counts: WindowCounts,
   window: MetricsWindow,
   destinations: readonly string[],
+  eventNames: WindowEventNameCounts = [],
 ): MetricsAnswer {
   const webhook = counts.get("") ?? {};
   const names = [...new Set([...destinations, ...[...counts.keys()].filter((name) => name !== "")])];
@@ -384,15 +518,39 @@ export function metricsAnswer(
       invalid: webhook.invalid ?? 0,
       anonymous: webhook.anonymous ?? 0,
     },
-    destinations: perDestination(names, counts),
+    browser: {
+      requests: webhook.browser_requests ?? 0,
+      events: webhook.browser_events ?? 0,
+      refused: webhook.browser_refused ?? 0,
+      rate_limited: webhook.browser_rate_limited ?? 0,
+      invalid: webhook.browser_invalid ?? 0,
+      bots: webhook.browser_bots ?? 0,
+    },
+    destinations: perDestination(names, counts, eventNames),
   };
 }
 
 /** Keyed by destination names, which come from the settings: an object without a prototype (a destination may be named `constructor`). */
-function perDestination(names: readonly string[], counts: WindowCounts): Record<string, DestinationMetrics> {
+function perDestination(
+  names: readonly string[],
+  counts: WindowCounts,
+  eventNames: WindowEventNameCounts,
+): Record<string, DestinationMetrics> {
   const destinations = nullRecord<DestinationMetrics>();
   for (const name of names) destinations[name] = destinationMetrics(counts.get(name) ?? {});
+  for (const { destination, eventName, name, n } of eventNames) {
+    const metrics = Object.hasOwn(destinations, destination) ? destinations[destination] : undefined;
+    if (!metrics || !EVENT_NAME_COUNTERS.includes(name)) continue;
+    const perName = Object.hasOwn(metrics.browser_events, eventName)
+      ? metrics.browser_events[eventName]!
+      : (metrics.browser_events[eventName] = zeroEventNameCounts());
+    perName[name] += n;
+  }
   return destinations;
+}
+
+function zeroEventNameCounts(): Record<EventNameCounter, number> {
+  return { routed: 0, sent: 0, skipped: 0, dry_run: 0, dead_lettered: 0 };
 }
 
 function destinationMetrics(c: Record<string, number>): DestinationMetrics {
@@ -414,6 +572,7 @@ function destinationMetrics(c: Record<string, number>): DestinationMetrics {
         ? {}
         : Object.fromEntries(USER_DATA_KEYS.map((key) => [key, Math.min(1, (c[`key:${key}`] ?? 0) / sent)])),
     ...(p50 !== undefined && p95 !== undefined ? { latency_ms: { p50, p95, count: latencyCount } } : {}),
+    browser_events: nullRecord<Record<EventNameCounter, number>>(),
   };
 }
 

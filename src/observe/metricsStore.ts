@@ -1,6 +1,6 @@
 /**
  * The metrics store: one SQLite-backed Durable Object that keeps the relay's counters in hourly
- * buckets for 8 days, the last 500 events' outcomes, each destination's last acceptance and last
+ * buckets for 8 days (and browser events' counts per Meta event name), the last 500 events' outcomes, each destination's last acceptance and last
  * failure, Meta's health signals, and the last Dataset Quality answer per destination. Strongly
  * consistent, runs under `wrangler dev` and in tests; the console and `/admin/metrics` read it.
  *
@@ -20,6 +20,8 @@ import { consoleSink, logLine } from "../core/log";
 import type { Runtime } from "../core/runtime";
 import { migrate, type SchemaStep } from "../core/sqlSchema";
 import {
+  EVENT_NAME_COUNTERS,
+  type EventNameCounter,
   type HealthSignal,
   HOUR_MS,
   hourOf,
@@ -31,6 +33,7 @@ import {
   RETENTION_MS,
   type SignalKind,
   WINDOWS,
+  type WindowEventNameCounts,
 } from "./metrics";
 
 /** Recent events kept. */
@@ -58,6 +61,13 @@ const SCHEMA: SchemaStep[] = [
   [
     `CREATE TABLE IF NOT EXISTS ended_sessions (
        id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
+  ],
+  // Browser events per destination and Meta event name (./metrics EventNameCount).
+  [
+    `CREATE TABLE IF NOT EXISTS event_counts (
+       hour INTEGER NOT NULL, destination TEXT NOT NULL, origin TEXT NOT NULL, event_name TEXT NOT NULL,
+       name TEXT NOT NULL, n INTEGER NOT NULL,
+       PRIMARY KEY (hour, destination, origin, event_name, name)) WITHOUT ROWID`,
   ],
 ];
 
@@ -92,6 +102,19 @@ export class MetricsStore extends DurableObject<Pick<Env, never>> {
          ON CONFLICT (hour, destination, name) DO UPDATE SET n = n + excluded.n`,
         hour,
         destination,
+        name,
+        n,
+      );
+    }
+    for (const { destination, origin, eventName, name, n } of batch.eventNames ?? []) {
+      if (!(n > 0)) continue;
+      this.sql.exec(
+        `INSERT INTO event_counts (hour, destination, origin, event_name, name, n) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (hour, destination, origin, event_name, name) DO UPDATE SET n = n + excluded.n`,
+        hour,
+        destination,
+        origin,
+        eventName,
         name,
         n,
       );
@@ -143,6 +166,24 @@ export class MetricsStore extends DurableObject<Pick<Env, never>> {
     const out: Record<string, Record<string, number>> = {};
     for (const row of rows) (out[row.destination] ??= {})[row.name] = row.n;
     return out;
+  }
+
+  /** Browser events' counts per destination and Meta event name, summed over the window ending at `now`. */
+  async windowEventNames(window: MetricsWindow, now: number): Promise<WindowEventNameCounts> {
+    return this.sql
+      .exec<{ destination: string; event_name: string; name: string; n: number }>(
+        `SELECT destination, event_name, name, SUM(n) AS n FROM event_counts
+         WHERE hour > ? AND origin = 'browser' GROUP BY destination, event_name, name`,
+        hourOf(now) - WINDOWS[window],
+      )
+      .toArray()
+      .filter((row) => (EVENT_NAME_COUNTERS as readonly string[]).includes(row.name))
+      .map((row) => ({
+        destination: row.destination,
+        eventName: row.event_name,
+        name: row.name as EventNameCounter,
+        n: row.n,
+      }));
   }
 
   /** Delivery counts per hour, oldest first, over the `hours` hours ending with the current one; one destination or all. */
@@ -283,6 +324,7 @@ export class MetricsStore extends DurableObject<Pick<Env, never>> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.sql.exec("DELETE FROM counts WHERE hour < ?", hourOf(now) - RETENTION_MS);
+    this.sql.exec("DELETE FROM event_counts WHERE hour < ?", hourOf(now) - RETENTION_MS);
     this.sql.exec("DELETE FROM signals WHERE last_at < ?", now - RETENTION_MS);
     await this.ctx.storage.setAlarm(now + 24 * HOUR_MS);
   }

@@ -339,6 +339,13 @@ describe("planBrowserEvents", () => {
     expect(granted).toMatchObject({ status: "send", skipped: [] });
   });
 
+  it("never plans an event Meta would refuse for want of event_source_url", () => {
+    const [fromStore] = plan([addToCart()], { overrides: { page_url: undefined } });
+    expect(sent(fromStore!)[0]!.event.event_source_url).toBe("https://shop.example.com/");
+    const [neither] = plan([addToCart({ store: { currency: "usd" } })], { overrides: { page_url: undefined } });
+    expect(neither).toMatchObject({ status: "skipped", reason: "no_event_source_url" });
+  });
+
   it("bounds event_time: never after now, never older than Meta accepts", () => {
     const [ahead] = plan([addToCart({ occurred_at: NOW + 60_000 })]);
     expect(sent(ahead!)[0]!.event.event_time).toBe(Math.floor(NOW / 1000));

@@ -223,6 +223,8 @@ export type BrowserSkipReason =
   | "future_event"
   /** `occurred_at` older than Meta accepts (7 days, less an hour's margin for the queue). */
   | "too_old"
+  /** Neither a usable `page_url` nor `store.domain`: Meta refuses a website event without `event_source_url`. */
+  | "no_event_source_url"
   /** Every destination it was for refused it for consent (`consent_denied` wins over `consent_not_granted`). */
   | DestinationSkipReason;
 
@@ -313,8 +315,10 @@ function planEvent<D extends BrowserDestination>(
   };
   const deliveries: BrowserDelivery<D>[] = [];
   const skipped: { destination: D; reason: DestinationSkipReason }[] = [];
-  const { userData, match } = browserUserData(event, batch, request, eventTime);
   const pageUrl = scrubUrl(batch.page_url) ?? storeUrl(event.store?.domain);
+  // Queued without it, the event would only come back from Meta as a dead letter.
+  if (pageUrl === undefined) return skip("no_event_source_url");
+  const { userData, match } = browserUserData(event, batch, request, eventTime);
   const referrerUrl = scrubUrl(batch.referrer);
   for (const destination of routed) {
     const decision = consentDecision(source, destination.requireConsent);
@@ -330,7 +334,7 @@ function planEvent<D extends BrowserDestination>(
         event_time: Math.floor(eventTime / 1000),
         event_id: eventId,
         action_source: "website",
-        ...(pageUrl ? { event_source_url: pageUrl } : {}),
+        event_source_url: pageUrl,
         ...(referrerUrl ? { referrer_url: referrerUrl } : {}),
         user_data: userData,
         ...(customData ? { custom_data: customData } : {}),

@@ -10,7 +10,7 @@
  * Also the privacy check every scenario makes: no personal data in a queue message or a log line.
  */
 import { expect } from "vitest";
-import type { QueuedEvent } from "../../src/delivery/messages";
+import { type QueuedEvent, readPack } from "../../src/delivery/messages";
 import { acceptanceKey, type FakeGraph, type GraphRequest } from "./fakeGraph";
 import type { Logged } from "./relay";
 import type { Webhook } from "./studio";
@@ -39,10 +39,10 @@ export interface DestinationFigures {
 /** Answers in which the fake Graph accepted the events. */
 const ACCEPTED = new Set<GraphRequest["answer"]>(["ok", "accept_then_hang", "accept_then_drop"]);
 
-/** Counts per (destination, event_id) of message bodies. */
+/** Counts per (destination, event_id) of message bodies, a pack counted as each of its events. */
 function countBodies(bodies: readonly unknown[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const body of bodies) {
+  for (const body of bodies.flatMap((b) => readPack(b)?.events ?? [b])) {
     const message = body as QueuedEvent;
     const key = `${message.destination}/${message.eventId}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);

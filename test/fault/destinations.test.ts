@@ -14,10 +14,12 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DEAD_LETTER_STORE_NAME } from "../../src/delivery/deadLetters";
+import { readPack } from "../../src/delivery/messages";
 import type { DeliveryPolicy } from "../../src/delivery/policy";
 import { account, expectNoPersonalData, figuresLine } from "./accounting";
 import { acceptanceKey, type FakeGraph, type FaultRates, seeded, startFakeGraph } from "./fakeGraph";
 import { BASE, simClock, SimRelay } from "./relay";
+import { browserRequest, SHOP_ORIGIN, Shoppers } from "./shopper";
 import { type Origin, Studio, webhook } from "./studio";
 import {
   DESTINATIONS,
@@ -33,6 +35,10 @@ import {
 
 const SEED = 20261126;
 const N = 900;
+/** Browser requests beside the webhooks, from both stores and both quizzes (eu and skin take them; test, fed by a route, does not). */
+const BROWSER_REQUESTS = 180;
+/** The Meta event names of the browser events the shoppers send (the default browser_events). */
+const BROWSER_NAMES = ["AddToCart", "ViewContent", "QuizComplete"];
 /** Real milliseconds per simulated second. */
 const MS_PER_SECOND = 20;
 const TIMEOUT_MS = 400;
@@ -97,6 +103,7 @@ it("three destinations, one failing for three minutes: nothing lost on any, no d
       META_GRAPH_URL: graph.url,
       META_API_VERSION: "v27.0",
       WEBHOOK_SECRET: secret,
+      BROWSER_ORIGINS: SHOP_ORIGIN,
     }),
     queue: {
       maxBatchSize: 10,
@@ -119,9 +126,28 @@ it("three destinations, one failing for three minutes: nothing lost on any, no d
   const start = clock.now();
   const origins: Origin[] = Array.from({ length: N }, (_, i) => originOf(i, 7));
   const webhooks = origins.map((origin, i) => webhook(i, start - Math.floor(random() * 600_000), origin, "dest"));
+  // Shoppers' browsers beside them: a pack per request with events for eu and skin together, so
+  // skin's outage leaves packs half delivered (eu's events acked, skin's queued again as a pack).
+  const shoppers = new Shoppers(relay, clock);
+  const browserExpected = new Map<string, Set<string>>(NAMES.map((name) => [name, new Set<string>()]));
+  let routedRequests = 0;
   const deliveries: Promise<unknown>[] = [];
   for (const [i, w] of webhooks.entries()) {
     deliveries.push(...studio.deliverWithRedeliveries(w, random));
+    if (i % 5 === 0 && i / 5 < BROWSER_REQUESTS) {
+      const origin = originOf(i / 5, 7);
+      const body = browserRequest(
+        i / 5,
+        1 + Math.floor(random() * 5),
+        clock.now() - Math.floor(random() * 600_000),
+        origin,
+        "dest",
+      );
+      const names = routing({ store: origin.store, quiz: origin.quiz });
+      if (names.length > 0) routedRequests++;
+      for (const name of names) for (const e of body.events) browserExpected.get(name)!.add(e.event_id);
+      deliveries.push(shoppers.send(body, i / 5));
+    }
     if (i % 15 === 14) await clock.sleepSeconds(5);
   }
   await Promise.all(deliveries);
@@ -131,7 +157,10 @@ it("three destinations, one failing for three minutes: nothing lost on any, no d
   relay.close();
 
   // ---- accounting
-  const expected = studio.expectedPerDestination(webhooks);
+  const leads = studio.expectedPerDestination(webhooks);
+  const expected = new Map(
+    NAMES.map((name) => [name, new Set([...(leads.get(name) ?? []), ...browserExpected.get(name)!])]),
+  );
   const figures = account({
     graph,
     logged: relay.logged,
@@ -171,15 +200,26 @@ it("three destinations, one failing for three minutes: nothing lost on any, no d
     expect(studio.routedTo.get(w.payload.id) ?? [], `webhook ${i}`).toEqual(routing(origins[i]!));
   for (const d of DESTINATIONS) {
     const f = figures.get(d.name)!;
-    expect(f.expected).toBe(webhooks.filter((_, i) => routing(origins[i]!).includes(d.name)).length);
+    expect(f.expected).toBe(
+      webhooks.filter((_, i) => routing(origins[i]!).includes(d.name)).length + browserExpected.get(d.name)!.size,
+    );
     expect(f.lost, `lost on ${d.name}`).toEqual([]);
     expect(f.unexplained, `unexplained duplicates on ${d.name}`).toBe(0);
-    expect([...graph.eventNames.get(d.pixel)!]).toEqual([d.eventName]);
+    // The lead's name, and the browser events' names where shoppers' events go (not to test: no route).
+    expect([...graph.eventNames.get(d.pixel)!].sort()).toEqual(
+      [d.eventName, ...(d.name === "test" ? [] : BROWSER_NAMES)].sort(),
+    );
     expect([...(graph.testEventCodes.get(d.pixel) ?? [])]).toEqual(d.testEventCode ? [d.testEventCode] : []);
   }
   // Each Studio event queued once per destination, however often Studio delivered it.
   expect([...relay.queueSends.values()].every((n) => n === 1)).toBe(true);
-  expect(relay.queueSends.size).toBe([...expected.values()].reduce((n, ids) => n + ids.size, 0));
+  expect(relay.queueSends.size).toBe([...leads.values()].reduce((n, ids) => n + ids.size, 0));
+  // Every browser request accepted, and queued as one pack when a destination takes its events;
+  // skin's outage re-queued the unfinished part of some.
+  expect(shoppers.intake.queued).toBe(BROWSER_REQUESTS);
+  expect(relay.packsSent).toHaveLength(routedRequests);
+  const repacked = relay.requeued.filter((body) => readPack(body) !== undefined).length;
+  expect(repacked).toBeGreaterThan(0);
   // The outage was real: skin's requests all failed then, and its messages waited.
   expect(skinDuringOutage.length).toBeGreaterThan(20);
   expect(skinDuringOutage.every((r) => r.answer !== "ok")).toBe(true);
@@ -206,6 +246,7 @@ it("three destinations, one failing for three minutes: nothing lost on any, no d
     [
       `several destinations, seed ${SEED}: eu (store_domain), skin (quiz_id), test (/webhooks/cartful/staging), each its own token; skin's pixel fails every request transiently from ${OUTAGE.from} s to ${OUTAGE.to} s (simulated), random faults on all; ${clock.realSeconds().toFixed(1)} s real`,
       `webhooks: ${N} distinct, ${intake.deliveries} deliveries: ${intake.queued} 202 queued, ${intake.duplicate} 202 duplicate, ${intake.inFlight} 503 delivery_in_progress, ${intake.failed} 503 queue_unavailable, ${intake.skipped} 200 skipped (${webhooks.filter((_, i) => routing(origins[i]!).length === 0).length} webhooks match no destination)`,
+      `browser: ${BROWSER_REQUESTS} requests to /collect/cartful (eu ${browserExpected.get("eu")!.size} events, skin ${browserExpected.get("skin")!.size}), one pack each; ${repacked} packs re-queued with their unfinished events`,
       `graph: ${graph.requests} requests (eu ${requestsTo.eu}, skin ${requestsTo.skin} of which ${skinDuringOutage.length} during its outage, test ${requestsTo.test}); faults ${JSON.stringify(graph.faults)}`,
       ...DESTINATIONS.map(
         (d) => `${figuresLine(figures.get(d.name)!)}; retried ${retried[d.name]}; ${latency(d.name)}`,

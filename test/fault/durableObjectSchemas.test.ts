@@ -129,12 +129,40 @@ describe("Durable Objects over storage from before versioned schemas", () => {
       `INSERT INTO counts VALUES (${hour}, 'eu', 'sent', 4)`,
     );
     const store = new MetricsStore(stateOver(sql), {});
-    // Step 2 added ended_sessions (logout ending a console session).
-    expect(schemaVersion(sql)).toBe(2);
+    // Every step ran: the tables it lacked, ended_sessions (logout), event_counts (browser events).
+    expect(schemaVersion(sql)).toBe(3);
     expect(await store.windowCounts("1h", NOW)).toEqual({ eu: { sent: 4 } });
     expect(await store.recent(10)).toEqual([]); // the tables it lacked were created
     expect(await store.sessionEnded("a-session")).toBe(false);
     await store.endSession("a-session", NOW + HOUR_MS, NOW);
     expect(await store.sessionEnded("a-session")).toBe(true);
+    expect(await store.windowEventNames("1h", NOW)).toEqual([]);
+  });
+
+  it("metrics store: one made before browser events gains their table, its counts kept", async () => {
+    const hour = Math.floor(NOW / HOUR_MS) * HOUR_MS;
+    const sql = oldStorage(
+      `CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)`,
+      "INSERT INTO schema_version VALUES (1, 1)",
+      `CREATE TABLE IF NOT EXISTS counts (
+         hour INTEGER NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
+         PRIMARY KEY (hour, destination, name)) WITHOUT ROWID`,
+      `INSERT INTO counts VALUES (${hour}, 'eu', 'sent', 4)`,
+    );
+    const store = new MetricsStore(stateOver(sql), {});
+    expect(schemaVersion(sql)).toBe(3);
+    await store.record({
+      at: NOW,
+      counts: [],
+      eventNames: [{ destination: "eu", origin: "browser", eventName: "AddToCart", name: "sent", n: 3 }],
+      recent: [],
+      accepted: [],
+      failures: [],
+      signals: [],
+    });
+    expect(await store.windowCounts("1h", NOW)).toEqual({ eu: { sent: 4 } });
+    expect(await store.windowEventNames("1h", NOW)).toEqual([
+      { destination: "eu", eventName: "AddToCart", name: "sent", n: 3 },
+    ]);
   });
 });

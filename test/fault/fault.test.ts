@@ -1,6 +1,7 @@
 /**
  * Fault injection: N webhooks through the real webhook route (createApp: auth, validation,
- * transform, enqueueEvent and the real IntakeLedger class), a simulated Cloudflare Queue with Cloudflare's documented semantics
+ * transform, enqueueEvent and the real IntakeLedger class), and browser requests beside them
+ * through the real `/collect/cartful` (one pack message each), a simulated Cloudflare Queue with Cloudflare's documented semantics
  * (simQueue.ts), the real consumer (handleQueueBatch, postEvents over real HTTP) and the real
  * dead-letter store and delivery circuit, against a fake Graph on 127.0.0.1 that fails at random
  * from a fixed seed. The harness is relay.ts (the relay as deployed) and studio.ts (the sender);
@@ -27,10 +28,13 @@ import { DELIVERY_MARGIN_MS, type DeliveryPolicy } from "../../src/delivery/poli
 import { account, expectNoPersonalData } from "./accounting";
 import { acceptanceKey, type FakeGraph, seeded, startFakeGraph } from "./fakeGraph";
 import { simClock, SimRelay } from "./relay";
+import { browserRequest, SHOP_ORIGIN, Shoppers } from "./shopper";
 import { eventIdOf, Studio, webhook, type Webhook } from "./studio";
 
 const SEED = 20261125;
 const N = 1200;
+/** Browser requests sent beside the webhooks (`/collect/cartful`, 1 to 5 events each). */
+const BROWSER_REQUESTS = 240;
 /** Real milliseconds per simulated second. */
 const MS_PER_SECOND = 40;
 const TOKEN = "EAAB-fault-test-token";
@@ -86,6 +90,7 @@ it("delivers every good event to Meta once per event_id through random faults; t
       META_GRAPH_URL: graph.url,
       META_API_VERSION: "v27.0",
       WEBHOOK_SECRET: secret,
+      BROWSER_ORIGINS: SHOP_ORIGIN,
     },
     // Smaller batches than production's 100, so that many more requests meet a fault.
     queue: {
@@ -148,10 +153,21 @@ it("delivers every good event to Meta once per event_id through random faults; t
   await queue.binding.send(staleMessage);
   relay.queueSends.set(`${staleMessage.studioEventId}@default`, 1);
   await sleepSeconds(6);
+  // Shoppers' browsers, beside the webhooks: every quiz event through /collect/cartful, one pack
+  // message per request, delivered by the same consumer through the same faults.
+  const shoppers = new Shoppers(relay, clock);
+  const browserEvents = new Set<string>();
+  let sentBrowser = 0;
   const deliveries: Promise<unknown>[] = [];
   for (const [i, w] of webhooks.entries()) {
     if (w === staleWebhook) continue;
     deliveries.push(...studio.deliverWithRedeliveries(w, random));
+    if (i % 5 === 1 && sentBrowser < BROWSER_REQUESTS) {
+      const index = sentBrowser++;
+      const body = browserRequest(index, 1 + Math.floor(random() * 5), now() - Math.floor(random() * 600_000));
+      for (const e of body.events) browserEvents.add(e.event_id);
+      deliveries.push(shoppers.send(body, index));
+    }
     if (i % 20 === 19) await sleepSeconds(0.5);
   }
   await Promise.all(deliveries);
@@ -170,7 +186,7 @@ it("delivers every good event to Meta once per event_id through random faults; t
   // ---- accounting
   const intake = studio.intake;
   const goodIds = webhooks.filter((w) => w !== staleWebhook).map(eventIdOf);
-  const expected = new Map([["default", new Set(goodIds)]]);
+  const expected = new Map([["default", new Set([...goodIds, ...shoppers.intake.queuedIds])]]);
   const figures = account({
     graph,
     logged: relay.logged,
@@ -194,6 +210,11 @@ it("delivers every good event to Meta once per event_id through random faults; t
   expect(intake.failed).toBeGreaterThan(0);
   expect(intake.inFlight).toBeGreaterThan(0);
   expect(intake.dryRun + intake.skipped).toBe(0);
+  // Browser events: every one the shoppers sent was queued (some after a 503), one pack per
+  // accepted request, and none lost (figures.lost above covers them with the webhooks').
+  expect(shoppers.intake.queuedIds).toEqual(browserEvents);
+  expect(relay.packsSent).toHaveLength(shoppers.intake.queued);
+  expect(shoppers.intake.queued).toBe(BROWSER_REQUESTS);
   // The poisoned event: dead-lettered with Meta's reason and trace id, accepted only after the fix.
   const poisonLetter = deadLetters.find((l) => l.key === poisonedId);
   expect(poisonLetter).toMatchObject({ reason: "rejected", code: 100, subcode: 2804003 });
@@ -226,6 +247,7 @@ it("delivers every good event to Meta once per event_id through random faults; t
       `fault injection, seed ${SEED}: simulated Cloudflare Queue (at-least-once, retry delays, max_retries, DLQ, lost acks)`,
       `  + real producer/consumer/Durable Object code + loopback fake Graph on ${graph.url}, ${seconds} s real`,
       `webhooks: ${webhooks.length} distinct (1 poisoned, 1 stale), ${intake.deliveries} deliveries to POST /webhooks/cartful: ${intake.queued} answered 202 queued, ${intake.duplicate} 202 duplicate (not queued again), ${intake.inFlight} 503 delivery_in_progress, ${intake.failed} 503 queue_unavailable (redelivered)`,
+      `browser: ${BROWSER_REQUESTS} requests to POST /collect/cartful (${browserEvents.size} events), ${shoppers.intake.queued} answered 202 as one pack message each, ${shoppers.intake.unavailable} 503 queue_unavailable (sent again)`,
       `graph: ${graph.requests} requests; faults ${JSON.stringify(graph.faults)}`,
       `sent: ${graph.accepted.size} distinct events accepted; the relay learned of ${figures.learned} acceptances`,
       `retried: ${retried} message retries`,

@@ -1,5 +1,5 @@
 /**
- * The relay as deployed, simulated around the production code: the real webhook route
+ * The relay as deployed, simulated around the production code: the real webhook and browser routes
  * (`createApp`), the real consumer (`handleQueueBatch`) on a simulated queue and its dead-letter
  * queue, and the real Durable Object classes (intake ledger, dead-letter store, delivery circuit,
  * its alarms on the simulated clock), all seeing the same settings (vars and secrets).
@@ -17,7 +17,15 @@ import { DeadLetterStore } from "../../src/delivery/deadLetterStore";
 import { circuitName } from "../../src/delivery/holds";
 import { IntakeLedger } from "../../src/delivery/intakeLedger";
 import type { QueueBindings } from "../../src/delivery/bindings";
-import { DEAD_LETTER_QUEUE_NAME, QUEUE_NAME, type QueuedEvent } from "../../src/delivery/messages";
+import {
+  DEAD_LETTER_QUEUE_NAME,
+  type DeliveryMessage,
+  isQueuedEvent,
+  type PackMessage,
+  QUEUE_NAME,
+  type QueuedEvent,
+  readPack,
+} from "../../src/delivery/messages";
 import type { DeliveryPolicy } from "../../src/delivery/policy";
 import type { CircuitStatus } from "../../src/delivery/holds";
 import { type AlarmClock, simNamespace, type SimNamespace } from "./durableObjects";
@@ -88,9 +96,16 @@ export class SimRelay {
   readonly deadLetters: SimNamespace<DeadLetterStore>;
   readonly circuits: SimNamespace<DeliveryCircuit>;
   readonly logged: Logged[] = [];
-  /** Every message the route queued, and how often per Studio event and destination. */
+  /**
+   * Every event the routes queued (a browser request's pack opened into its events), and how often
+   * per Studio event and destination (webhooks only: browser events claim nothing at intake).
+   */
   readonly enqueued: QueuedEvent[] = [];
   readonly queueSends = new Map<string, number>();
+  /** Pack messages `/collect/cartful` queued (one per accepted browser request). */
+  readonly packsSent: PackMessage[] = [];
+  /** What the Worker's own side queued (the consumer's re-queued packs, a circuit's release, a replay). */
+  readonly requeued: DeliveryMessage[] = [];
   readonly stats = { deploys: 0, abandonedMessages: 0 };
   readonly app: ReturnType<typeof createApp>;
   settings: Settings;
@@ -235,7 +250,7 @@ export class SimRelay {
     const guard = guardFor(generation);
     generation.env = {
       ...this.settings,
-      CAPI_QUEUE: guard.queue(this.queue.binding) as Queue<QueuedEvent>,
+      CAPI_QUEUE: guard.queue(recording(this.queue.binding as Queue<DeliveryMessage>, this.requeued)),
       CAPI_DLQ: guard.queue(this.deadLetterQueue.binding),
       INTAKE_LEDGER: guard.namespace(this.ledger.binding),
       DEAD_LETTERS: guard.namespace(this.deadLetters.binding),
@@ -253,18 +268,24 @@ export class SimRelay {
     return {
       CAPI_QUEUE: {
         ...queue.binding,
-        sendBatch: async (messages: MessageSendRequest<QueuedEvent>[], options?: QueueSendBatchOptions) => {
+        sendBatch: async (messages: MessageSendRequest<DeliveryMessage>[], options?: QueueSendBatchOptions) => {
           await this.clock.sleepSeconds(random()); // a send takes time: a concurrent redelivery may find the claim pending
           if (random() < faults.sendFailureRate) throw new Error("queue send failed (injected)");
           await queue.binding.sendBatch(messages, options);
           for (const { body } of messages) {
+            if (readPack(body)) {
+              this.packsSent.push(body as PackMessage);
+              this.enqueued.push(...(body as PackMessage).events);
+              continue;
+            }
+            if (!isQueuedEvent(body)) throw new Error("the route queued something that is neither an event nor a pack");
             this.enqueued.push(body);
             const key = `${body.studioEventId}@${body.destination}`;
             this.queueSends.set(key, (this.queueSends.get(key) ?? 0) + 1);
           }
           return { metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } } };
         },
-      } as Queue<QueuedEvent>,
+      } as Queue<DeliveryMessage>,
       CAPI_DLQ: this.deadLetterQueue.binding,
       INTAKE_LEDGER: {
         idFromName: (name: string) => ledger.idFromName(name),
@@ -285,6 +306,21 @@ export class SimRelay {
       DELIVERY_CIRCUIT: this.circuits.binding,
     };
   }
+}
+
+/** A queue that also notes every body sent through it. */
+function recording(queue: Queue<DeliveryMessage>, into: DeliveryMessage[]): Queue<DeliveryMessage> {
+  return {
+    ...queue,
+    send: (body, options) => {
+      into.push(body);
+      return queue.send(body, options);
+    },
+    sendBatch: (messages, options) => {
+      for (const m of messages) into.push(m.body);
+      return queue.sendBatch(messages, options);
+    },
+  } as Queue<DeliveryMessage>;
 }
 
 function invocationName(queue: SimQueue, id: number): string {

@@ -40,7 +40,8 @@ import {
   refuseLimited,
   tooManyFailures,
 } from "../admin";
-import { clientAddressKey, failedAuthLimit } from "../authLimit";
+import { failedAuthLimit } from "../authLimit";
+import { clientAddressKey } from "../clientAddress";
 import type { AdminBindings } from "../bindings";
 import { failureCode, metaFields } from "../answers";
 import { equalSecretText } from "../auth";
