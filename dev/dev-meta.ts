@@ -85,8 +85,8 @@ export function wranglerArgs(settings: LaunchSettings): string[] {
 
 /**
  * A shell command that posts fixtures/canonical.json to the relay, stamped with the current time
- * (Meta refuses events older than 7 days) and a fresh Studio id (the relay answers `duplicate`
- * to an id it saw within 48 hours).
+ * (Meta refuses events older than 7 days) and a fresh Studio id (the relay's consumer drops an
+ * id it saw within 48 hours as a `duplicate`, sending nothing).
  *
  * @example
  * ```ts

@@ -4,6 +4,7 @@
  * Trigger (Meta's Dataset Quality, the circuits' watchdog: src/observe/scheduled.ts), and the
  * Durable Objects behind them.
  */
+import { DeliveryCircuit as Circuit } from "./delivery/circuit";
 import { handleQueueBatch } from "./delivery/consumer";
 import { defaultRuntime } from "./core/runtime";
 import { createApp } from "./http/app";
@@ -23,5 +24,14 @@ export default {
 
 export { IntakeLedger } from "./delivery/intakeLedger";
 export { DeadLetterStore } from "./delivery/deadLetterStore";
-export { DeliveryCircuit } from "./delivery/circuit";
+/**
+ * The delivery circuit as deployed: what its probes deliver and its expiry dead-letters is
+ * counted in the metrics store (the delivery layer cannot import the observe layer's recorder).
+ */
+export class DeliveryCircuit extends Circuit {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.deps = { ...this.deps, record: (report) => recordNow(env, consumerBatch(report, Date.now())) };
+  }
+}
 export { MetricsStore } from "./observe/metricsStore";

@@ -7,9 +7,10 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { CircuitDeps, DeliveryCircuit } from "../src/delivery/circuit";
+import type { BatchReport } from "../src/delivery/consumer";
 import { circuitOf, type HoldCause } from "../src/delivery/holds";
 import type { DeadLetter, QueuedEvent } from "../src/delivery/messages";
-import { PROBE_FIRST_DELAY_MS } from "../src/delivery/policy";
+import { OUTAGE_MIN_FAILED_REQUESTS, OUTAGE_MIN_MS, PROBE_FIRST_DELAY_MS } from "../src/delivery/policy";
 import type { ServerEvent } from "../src/transform/capi";
 import { fakeQueue } from "./queueFakes";
 import { queuedEvent } from "./queueFixtures";
@@ -40,6 +41,7 @@ async function circuit(answer: (ids: string[]) => Response, settings: Record<str
   const requeue = fakeQueue<QueuedEvent>();
   const deadLetterQueue = fakeQueue<DeadLetter>();
   const lines: Record<string, unknown>[] = [];
+  const reports: BatchReport[] = [];
   const clock = { now: NOW };
   const workerEnv = {
     META_GRAPH_URL: "https://graph.test",
@@ -59,6 +61,7 @@ async function circuit(answer: (ids: string[]) => Response, settings: Record<str
     now: () => clock.now,
     log: (line) => lines.push(JSON.parse(line)),
     env: workerEnv,
+    record: (report) => void reports.push(report),
   };
   await runInDurableObject(stub, (instance: DeliveryCircuit) => {
     instance.deps = deps;
@@ -73,6 +76,7 @@ async function circuit(answer: (ids: string[]) => Response, settings: Record<str
     requeued: requeue.sent,
     letters: deadLetterQueue.sent,
     lines,
+    reports,
     clock,
     held,
     alarmAt,
@@ -150,6 +154,20 @@ describe("DeliveryCircuit", () => {
     expect(await c.stub.status(c.clock.now)).toMatchObject({ open: false, held: 0 });
     expect(c.lines.map((l) => l.outcome)).toContain("circuit_closed");
     expect(await c.alarmAt()).toBeNull();
+    // The probe's event is counted sent, with its keys and latency, like the consumer's.
+    expect(c.reports.map((r) => [...r.entries()])).toEqual([
+      [
+        [
+          c.destination,
+          expect.objectContaining({
+            sent: 1,
+            latenciesMs: [expect.any(Number)],
+            sentKeys: [expect.arrayContaining(["em"])],
+            events: [expect.objectContaining({ eventId: "a", outcome: "sent" })],
+          }),
+        ],
+      ],
+    ]);
   });
 
   it("closes too when Meta judges the probe's event rather than the configuration", async () => {
@@ -234,6 +252,68 @@ describe("DeliveryCircuit", () => {
     expect(c.requeued.map((m) => m.eventId)).toEqual(["b"]);
   });
 
+  it("names the missing secret in its error lines while another destination is live, and releases once it is set", async () => {
+    const secret = `TOKEN_${sequence + 1}`;
+    const c = await circuit(ok, {
+      [secret]: undefined,
+      TOKEN_LIVE: TOKEN,
+      DESTINATIONS: JSON.stringify([
+        { name: `d${sequence + 1}`, pixel_id: "555", access_token_secret: secret },
+        { name: "live", pixel_id: "666", access_token_secret: "TOKEN_LIVE" },
+      ]),
+    });
+    await c.stub.hold(c.destination, c.held(["a", "b"]), { kind: "no_token", secret }, NOW);
+    expect(c.lines.at(-1)).toMatchObject({ level: "error", outcome: "circuit_opened", reason: "no_token", secret });
+    c.clock.now = NOW + PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(c.stub);
+    expect(c.requests).toEqual([]);
+    expect(c.lines.at(-1)).toMatchObject({ level: "error", outcome: "circuit_open", reason: "no_token", secret });
+    expect(JSON.stringify(c.lines)).not.toContain(TOKEN);
+    await runInDurableObject(c.stub, (instance: DeliveryCircuit) => {
+      instance.deps.env = { ...instance.deps.env, [secret]: TOKEN };
+    });
+    c.clock.now += 10 * 60_000;
+    await runDurableObjectAlarm(c.stub);
+    expect(c.requests.map((r) => [r.url, r.ids])).toEqual([["https://graph.test/v27.0/555/events", ["a"]]]);
+    expect(c.requeued.map((m) => m.eventId)).toEqual(["b"]);
+    expect((await c.stub.status(c.clock.now)).open).toBe(false);
+  });
+
+  it("opens for a sustained transient outage (meta_unavailable), keeps what would be retried, probes every 30 s, releases when Meta is back", async () => {
+    let metaDown = true;
+    const down = () => Response.json({ error: { message: "down", code: 2, is_transient: true } }, { status: 503 });
+    const c = await circuit((ids) => (metaDown ? down() : ok(ids)));
+    const failure = { ok: false as const, transient: true, status: 503, code: 2, message: "down" };
+    const every = Math.ceil(OUTAGE_MIN_MS / (OUTAGE_MIN_FAILED_REQUESTS - 1));
+    let status;
+    for (let i = 0; i < OUTAGE_MIN_FAILED_REQUESTS; i++) {
+      c.clock.now = NOW + i * every;
+      status = await c.stub.transientFailed(c.destination, c.held([`o${i}`]), { requests: 1, failure }, c.clock.now);
+      if (i < OUTAGE_MIN_FAILED_REQUESTS - 1) expect(status).toMatchObject({ open: false, held: 0, failingSince: NOW });
+    }
+    expect(status).toMatchObject({ open: true, cause: "meta_unavailable", held: 1 });
+    expect(c.lines.at(-1)).toMatchObject({ level: "error", outcome: "circuit_opened", reason: "meta_unavailable" });
+    // Meta still down: the probe fails, the wait stays at 30 s.
+    for (let probe = 0; probe < 3; probe++) {
+      c.clock.now = (await c.stub.status(c.clock.now)).nextProbeAt!;
+      await runDurableObjectAlarm(c.stub);
+    }
+    const waiting = await c.stub.status(c.clock.now);
+    expect(waiting).toMatchObject({
+      open: true,
+      cause: "meta_unavailable",
+      nextProbeAt: c.clock.now + PROBE_FIRST_DELAY_MS,
+    });
+    // More of the same batch's kind while open: kept.
+    await c.stub.transientFailed(c.destination, c.held(["late"]), { requests: 1, failure }, c.clock.now);
+    metaDown = false;
+    c.clock.now += PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(c.stub);
+    expect((await c.stub.status(c.clock.now)).open).toBe(false);
+    expect(c.requests.at(-1)?.ids).toEqual([`o${OUTAGE_MIN_FAILED_REQUESTS - 1}`]);
+    expect(c.requeued.map((m) => m.eventId)).toEqual(["late"]);
+  });
+
   it("holds while the settings cannot be read, and while no destination of its name exists", async () => {
     const broken = await circuit(ok, { META_API_VERSION: "27" });
     await broken.stub.hold(broken.destination, broken.held(["a"]), { kind: "settings_unusable" }, NOW);
@@ -258,6 +338,7 @@ describe("DeliveryCircuit", () => {
     ]);
     expect((await c.stub.status(c.clock.now)).held).toBe(1);
     expect(c.requests.map((r) => r.ids)).toEqual([["new"]]);
+    expect(c.reports.map((r) => r.get(c.destination)?.deadLettered)).toEqual([1]);
   });
 
   it("probes at once on request, and when a hold arrives after it closed", async () => {

@@ -521,7 +521,7 @@ describe("the pack in the consumer", () => {
     const { result, delays } = await consume(pack, graph, bound);
     expect(result.explicitAcks).toEqual([]);
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(["pack-1"]);
-    expect(delays).toEqual([15]);
+    expect(delays).toEqual([10]); // the first backoff window, 10–20 s (src/delivery/policy.ts)
     expect(queue.sent).toEqual([]);
   });
 

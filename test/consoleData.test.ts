@@ -6,7 +6,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { circuitName } from "../src/delivery/holds";
 import { buildConsoleModel } from "../src/http/console/data";
-import { consumerBatch, emptyBatch, webhookBatch } from "../src/observe/metrics";
+import { intakeRefusal } from "../src/observe/incidents";
+import { browserBatch, consumerBatch, emptyBatch, webhookBatch } from "../src/observe/metrics";
 import type { MetricsStore } from "../src/observe/metricsStore";
 import { queuedEvent } from "./queueFixtures";
 
@@ -79,13 +80,36 @@ describe("buildConsoleModel", () => {
         now,
       ),
     );
+    await w.metrics.record(
+      webhookBatch({ outcome: "unauthorized", destinations: [], refusal: intakeRefusal("unauthorized", 401) }, now),
+    );
+    await w.metrics.record(
+      webhookBatch(
+        {
+          outcome: "invalid",
+          destinations: [],
+          refusal: intakeRefusal("invalid_webhook", 422, [{ path: "shopper.email", message: "Required" }]),
+        },
+        now + 1,
+      ),
+    );
+    // A browser event for `eu`: counted apart from its leads.
+    await w.metrics.record(
+      browserBatch(
+        {
+          outcome: "accepted",
+          events: 1,
+          deliveries: [{ destination: "eu", eventName: "AddToCart", status: "queued" }],
+        },
+        now,
+      ),
+    );
+    // Meta down for `eu` a minute ago, then accepting again: one incident, closed.
     await w.metrics.record({
-      ...emptyBatch(now),
-      counts: [
-        { destination: "", name: "unauthorized", n: 1 },
-        { destination: "", name: "received", n: 1 },
-      ],
+      ...emptyBatch(now - 60_000),
+      failures: [{ destination: "eu", at: now - 60_000, status: 503, code: 2, message: "Service unavailable" }],
     });
+    await w.metrics.record({ ...emptyBatch(now), accepted: [{ destination: "eu", at: now - 30_000 }] });
     await w.circuits("us").hold(
       "us",
       [queuedEvent({ id: "cartful.h.1", eventTime: nowS - 60, pixelId: "222", destination: "us" })],
@@ -119,7 +143,11 @@ describe("buildConsoleModel", () => {
 
     const model = await buildConsoleModel(w.bindings, now);
     expect(model.relay).toMatchObject({ mode: "misconfigured", apiVersion: "v27.0", queued: true });
-    expect(model.webhooks["24h"]).toEqual({ received: 2, unauthorized: 1, invalid: 0, anonymous: 0 });
+    expect(model.webhooks["24h"]).toEqual({ received: 3, unauthorized: 1, invalid: 1, anonymous: 0 });
+    expect(model.refusals).toEqual([
+      { at: now + 1, code: "invalid_webhook", status: 422, issues: ["shopper.email: Required"] },
+      { at: now, code: "unauthorized", status: 401, issues: [] },
+    ]);
     const [eu, us, test] = model.destinations;
     expect(eu).toMatchObject({
       name: "eu",
@@ -130,14 +158,25 @@ describe("buildConsoleModel", () => {
       latencyMs: { p50: 1000, p95: 2000, count: 2 },
       matchKeys: { em: 1, ph: 0.5, fbp: 1, fbc: 0 },
       deadLettersWaiting: 1,
+      heldNow: 0,
+      tokenSecret: "META_ACCESS_TOKEN_EU",
       quality: { state: "none", reason: "not read yet (hourly)" },
+      incidents: [{ startedAt: now - 60_000, scope: "transient", failures: 1, endedAt: now - 30_000 }],
+      browserEvents: [{ eventName: "AddToCart", routed: 1, sent: 0, skipped: 0, dry_run: 0, dead_lettered: 0 }],
     });
+    expect(model.browser["24h"]).toMatchObject({ requests: 1, events: 1 });
     expect(eu?.hint).toMatch(/^(client_ip_address|client_user_agent|fbc) on 0 %/);
     expect(us).toMatchObject({
-      mode: "misconfigured",
+      mode: "paused",
+      heldNow: 1,
       circuit: { cause: "meta_refused", held: 1, lastFailure: { code: 190, subcode: 463, fbtraceId: "T-190" } },
     });
-    expect(test).toMatchObject({ mode: "dry_run", quality: { state: "none", reason: "no token to read it with" } });
+    // No token of its own while the others have one: held (its events wait), not a dry run.
+    expect(test).toMatchObject({
+      mode: "held",
+      tokenSecret: "META_ACCESS_TOKEN",
+      quality: { state: "none", reason: "no token to read it with" },
+    });
     expect(model.deadLetters).toEqual([
       {
         key: "cartful.bad.1@eu",
@@ -148,6 +187,7 @@ describe("buildConsoleModel", () => {
         code: 100,
         fbtraceId: "T-100",
         deadLetteredAt: now,
+        times: 1,
         replayable: true,
       },
     ]);
@@ -155,6 +195,13 @@ describe("buildConsoleModel", () => {
     expect(model.hours).toHaveLength(168);
     expect(model.hours.at(-1)).toMatchObject({ sent: 2, retried: 1 });
     expect(JSON.stringify(model)).not.toMatch(/EAAB|203\.0\.113|62a14e44/);
+  });
+
+  it("reads every destination as a dry run when the whole relay runs dry", async () => {
+    const w = world();
+    const model = await buildConsoleModel({ ...w.bindings, DRY_RUN: "true" }, Date.now());
+    expect(model.destinations.map((d) => d.mode)).toEqual(["dry_run", "dry_run", "dry_run"]);
+    expect(model.relay.mode).toBe("dry_run");
   });
 
   it("still answers with what it has when the settings are broken and nothing is bound", async () => {

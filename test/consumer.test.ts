@@ -8,11 +8,12 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import { fakeGraph } from "./helpers";
-import { IP, serverEvent as fixtureEvent, queuedEvent } from "./queueFixtures";
+import { IP, queuedEvent } from "./queueFixtures";
 import { INTAKE_LEASE_MS, INTAKE_MEMORY_MS } from "../src/delivery/intakeLedger";
-import { type EnqueueResult, enqueueEvents, intakeKeys, intakeShard } from "../src/delivery/producer";
+import { intakeKeys } from "../src/delivery/producer";
+import { CLAIM_RETRY_DELAY_SECONDS } from "../src/delivery/intakeClaims";
 import { circuitOf } from "../src/delivery/holds";
-import { handleQueueBatch } from "../src/delivery/consumer";
+import { type BatchReport, handleQueueBatch } from "../src/delivery/consumer";
 import { QUEUE_MAX_RETRIES } from "../src/delivery/policy";
 import { type DeadLetter, QUEUE_NAME, type QueuedEvent } from "../src/delivery/messages";
 
@@ -22,7 +23,6 @@ const TOKEN = "EAAB-workerd-queue-token";
 const live = { ...env, META_ACCESS_TOKEN: TOKEN, META_PIXEL_ID: "111", META_GRAPH_URL: "https://graph.test" };
 let sequence = 0;
 
-const serverEvent = (id: string, eventTime = NOW_S - 60) => fixtureEvent(id, eventTime);
 const twoDestinations = {
   ...env,
   META_GRAPH_URL: "https://graph.test",
@@ -113,12 +113,12 @@ describe("consumer: batching and acks", () => {
     const later = await consume(batchOf([queuedEvent({ id: "t3", eventTime: NOW_S - 60 })], 4), graph);
     expect(first.result.explicitAcks).toEqual([]);
     expect(first.result.retryMessages).toHaveLength(2);
-    expect(first.delays).toEqual([15, 15]);
-    expect(later.delays).toEqual([120]);
+    expect(first.delays).toEqual([10, 10]);
+    expect(later.delays).toEqual([80]);
     expect(later.lines[0]).toMatchObject({
       outcome: "retry",
       attempts: 4,
-      delay_seconds: 120,
+      delay_seconds: 80,
       status: 503,
       meta_code: 2,
     });
@@ -210,25 +210,58 @@ describe("consumer: isolation and dead letters", () => {
   it("holds events whose destination lost its token, instead of acking them unsent", async () => {
     const graph = fakeGraph(ok);
     const batch = batchOf([queuedEvent({ id: "d1", eventTime: NOW_S - 60, destination: "notoken" })]);
+    // Another destination has its token: the relay is live, so a missing secret holds (not a dry run).
     const bindings = {
       ...env,
-      DESTINATIONS: '[{"name":"notoken","pixel_id":"111","access_token_secret":"META_ACCESS_TOKEN_GONE"}]',
+      META_ACCESS_TOKEN_LIVE: TOKEN,
+      DESTINATIONS: JSON.stringify([
+        { name: "notoken", pixel_id: "111", access_token_secret: "META_ACCESS_TOKEN_GONE" },
+        { name: "live", pixel_id: "222", access_token_secret: "META_ACCESS_TOKEN_LIVE" },
+      ]),
     };
     const { result, lines } = await consume(batch, graph, bindings);
     expect(graph.requests).toEqual([]);
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
-    expect(lines[0]).toMatchObject({ outcome: "held", reason: "no_token", event_id: "d1" });
+    expect(lines[0]).toMatchObject({
+      level: "error",
+      outcome: "held",
+      reason: "no_token",
+      secret: "META_ACCESS_TOKEN_GONE",
+      event_id: "d1",
+    });
     expect(await circuitOf(env, "notoken")!.status(NOW)).toMatchObject({ open: true, cause: "no_token", held: 1 });
   });
 
-  it("is the Worker's queue() handler (wrangler.jsonc's env has no token: held)", async () => {
-    const batch = batchOf([queuedEvent({ id: "w1", eventTime: NOW_S - 60 })]);
+  it("is the Worker's queue() handler (a destination without its token while another is live: held)", async () => {
+    const batch = batchOf([queuedEvent({ id: "w1", eventTime: NOW_S - 60, destination: "gone" })]);
     const ctx = createExecutionContext();
-    vi.spyOn(console, "log").mockImplementation(() => {});
-    await worker.queue!(batch, env, ctx);
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(String(line)));
+    const bindings = {
+      ...env,
+      META_ACCESS_TOKEN_LIVE: TOKEN,
+      DESTINATIONS: JSON.stringify([
+        { name: "gone", pixel_id: "111", access_token_secret: "META_ACCESS_TOKEN_GONE" },
+        { name: "live", pixel_id: "222", access_token_secret: "META_ACCESS_TOKEN_LIVE" },
+      ]),
+    };
+    await worker.queue!(batch, bindings as unknown as Env, ctx);
     const result = await getQueueResult(batch, ctx);
     expect(result.outcome).toBe("ok");
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
+    expect(lines.map((l) => JSON.parse(l))).toContainEqual(
+      expect.objectContaining({ outcome: "held", reason: "no_token", event_id: "w1" }),
+    );
+    expect(await circuitOf(env, "gone")!.status(NOW)).toMatchObject({ open: true, cause: "no_token", held: 1 });
+  });
+
+  it("logs and acks a queued message as a dry run once the relay is in dry-run mode (DRY_RUN=true)", async () => {
+    const graph = fakeGraph(ok);
+    const batch = batchOf([queuedEvent({ id: "dr1", eventTime: NOW_S - 60 })]);
+    const { result, lines } = await consume(batch, graph, { ...live, DRY_RUN: "true" });
+    expect(graph.requests).toEqual([]);
+    expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
+    expect(lines[0]).toMatchObject({ outcome: "dry_run", event_id: "dr1" });
   });
 
   it("never logs the IP address or the token", async () => {
@@ -248,51 +281,142 @@ describe("consumer: isolation and dead letters", () => {
   });
 });
 
-describe("idempotent intake (IntakeLedger Durable Object)", () => {
-  const request = (tag: string, webhookId?: string, destinations = ["default"]) => ({
+describe("idempotent intake: the consumer's claim (IntakeLedger Durable Object)", () => {
+  /** A webhook's message as the route queues it: marked for the consumer's claim. */
+  const webhookMessage = (tag: string, destination = "default", webhookId = `msg_${tag}`): QueuedEvent => ({
+    ...queuedEvent({ id: `cartful.ses_${tag}.1`, eventTime: NOW_S - 60, destination }),
     studioEventId: `evt_${tag}`,
-    ...(webhookId ? { webhookId } : {}),
-    events: destinations.map((destination) => ({
-      destination,
-      pixelId: "111",
-      event: serverEvent(`cartful.ses_${tag}.1`),
-    })),
+    webhookId,
+    unclaimed: true,
   });
-  /** The one destination's result, without its name. */
-  const enqueueOne = async (tag: string, webhookId: string | undefined, now: number) => {
-    const [result] = await enqueueEvents(env, request(tag, webhookId), now, () => {});
-    const { destination: _d, ...rest } = result as EnqueueResult;
-    return rest;
-  };
+  /** A batch of messages with chosen queue message ids (a redelivery of a message keeps its id). */
+  const batchWithIds = (messages: [string, QueuedEvent][], attempts = 1) =>
+    createMessageBatch(
+      QUEUE_NAME,
+      messages.map(([id, body]) => ({ id, timestamp: new Date(NOW), attempts, body })),
+    );
 
-  it("queues a Studio event once; a redelivery within 48 h is a duplicate", async () => {
-    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
-    expect(await enqueueOne("i1", "msg_i1", NOW)).toEqual({ status: "queued", eventId: "cartful.ses_i1.1" });
-    expect(await enqueueOne("i1", "msg_i1", NOW + 60_000)).toEqual({
-      status: "duplicate",
-      eventId: "cartful.ses_i1.1",
+  it("sends a redelivered webhook once: the second message is acked unsent and counted duplicate", async () => {
+    const graph = fakeGraph(ok);
+    const reports: BatchReport[] = [];
+    const batch = batchWithIds([
+      ["q1-a", webhookMessage("q1")],
+      ["q1-b", webhookMessage("q1")],
+    ]);
+    const ctx = createExecutionContext();
+    const lines: string[] = [];
+    await handleQueueBatch(batch, live, ctx, {
+      fetch: graph.fetch,
+      log: (l) => lines.push(l),
+      record: (r) => void reports.push(r),
     });
-    expect(await enqueueOne("i1", undefined, NOW + INTAKE_MEMORY_MS - 1)).toMatchObject({ status: "duplicate" });
-    expect(send).toHaveBeenCalledTimes(1);
-    const message = JSON.stringify(send.mock.calls[0]![0]);
-    expect(message).not.toMatch(/shopper|@|Jane/);
+    const result = await getQueueResult(batch, ctx);
+    expect(graph.requests.map((r) => r.ids)).toEqual([["cartful.ses_q1.1"]]);
+    expect([...result.explicitAcks].sort()).toEqual(["q1-a", "q1-b"]);
+    expect(lines.map((l) => JSON.parse(l).outcome).sort()).toEqual(["duplicate", "sent"]);
+    expect(reports[0]?.get("default")).toMatchObject({ sent: 1, duplicate: 1 });
+    // A later batch: the same webhook again (Studio's redelivery, a new queue message).
+    const again = batchWithIds([["q1-c", webhookMessage("q1")]]);
+    const second = await consume(again, graph);
+    expect(graph.requests).toHaveLength(1);
+    expect(second.lines[0]).toMatchObject({ outcome: "duplicate", event_id: "cartful.ses_q1.1" });
   });
 
-  it("remembers each destination on its own: a redelivery queues only the destination that was missing", async () => {
-    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
-    await enqueueEvents(env, request("i6", "msg_i6", ["us"]), NOW, () => {});
-    const again = await enqueueEvents(env, request("i6", "msg_i6", ["us", "eu"]), NOW + 1000, () => {});
-    expect(again.map((r) => [r.destination, r.status])).toEqual([
+  it("lets a message's own retry through its claim", async () => {
+    let down = true;
+    const graph = fakeGraph((ids) =>
+      down ? Response.json({ error: { code: 2, is_transient: true } }, { status: 503 }) : ok(ids),
+    );
+    const first = await consume(batchWithIds([["q2-a", webhookMessage("q2")]]), graph);
+    expect(first.result.retryMessages.map((m) => m.msgId)).toEqual(["q2-a"]);
+    down = false;
+    const retry = await consume(batchWithIds([["q2-a", webhookMessage("q2")]], 2), graph);
+    expect(retry.result.explicitAcks).toEqual(["q2-a"]);
+    expect(retry.lines[0]).toMatchObject({ outcome: "sent" });
+  });
+
+  it("remembers each destination on its own: a redelivery sends only the destination that was missing", async () => {
+    const graph = fakeGraph(ok);
+    await consume(batchWithIds([["q3-us", webhookMessage("q3", "us")]]), graph, twoDestinations);
+    const { lines } = await consume(
+      batchWithIds([
+        ["q3-us-2", webhookMessage("q3", "us")],
+        ["q3-eu-2", { ...webhookMessage("q3", "eu"), pixelId: "222" }],
+      ]),
+      graph,
+      twoDestinations,
+    );
+    expect(graph.requests.map((r) => r.url.split("/").at(-2))).toEqual(["111", "222"]);
+    expect(lines.map((l) => [l.destination, l.outcome]).sort()).toEqual([
+      ["eu", "sent"],
       ["us", "duplicate"],
-      ["eu", "queued"],
-    ]);
-    expect(send.mock.calls.map((call) => (call[0] as { body: QueuedEvent }[]).map((m) => m.body.destination))).toEqual([
-      ["us"],
-      ["eu"],
     ]);
   });
 
-  it("recognises the same webhook-id under another Studio id in the same shard", async () => {
+  it("never claims what the relay itself puts back on the queue (a circuit's release, a re-drive)", async () => {
+    const graph = fakeGraph(ok);
+    await consume(batchWithIds([["q4-a", webhookMessage("q4")]]), graph);
+    const { unclaimed: _u, ...released } = webhookMessage("q4");
+    const { result } = await consume(batchWithIds([["q4-released", released]]), graph);
+    expect(result.explicitAcks).toEqual(["q4-released"]);
+    expect(graph.requests).toHaveLength(2);
+  });
+
+  it("retries shortly, sending nothing, when the ledger cannot be reached", async () => {
+    const graph = fakeGraph(ok);
+    const unreachable = {
+      idFromName: (name: string) => env.INTAKE_LEDGER.idFromName(name),
+      get: () => ({ claimMessages: () => Promise.reject(new Error("object unreachable")) }),
+    };
+    const { result, delays, lines } = await consume(batchWithIds([["q5-a", webhookMessage("q5")]]), graph, {
+      ...live,
+      INTAKE_LEDGER: unreachable,
+    });
+    expect(graph.requests).toEqual([]);
+    expect(result.explicitAcks).toEqual([]);
+    expect(delays).toEqual([CLAIM_RETRY_DELAY_SECONDS]);
+    expect(lines[0]).toMatchObject({ level: "warn", outcome: "claim_deferred", reason: "ledger_unreachable" });
+  });
+
+  it("forgets after 48 hours", async () => {
+    const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName("intake-test-forget"));
+    const entry = { keys: ["id:evt_forget"], eventId: "cartful.f.1" };
+    expect(await stub.claimMessages([{ ...entry, owner: "a" }], NOW)).toEqual([{ outcome: "claimed" }]);
+    expect(await stub.claimMessages([{ ...entry, owner: "b" }], NOW + INTAKE_MEMORY_MS - 1)).toEqual([
+      { outcome: "duplicate", eventId: "cartful.f.1" },
+    ]);
+    expect(await stub.claimMessages([{ ...entry, owner: "b" }], NOW + INTAKE_MEMORY_MS + 1)).toEqual([
+      { outcome: "claimed" },
+    ]);
+  });
+
+  it("claims atomically: of many concurrent messages with one webhook's keys exactly one is claimed", async () => {
+    const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName("intake-test-atomic"));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        stub.claimMessages([{ keys: ["id:evt_atomic", "wh:msg_atomic"], eventId: "cartful.a.1", owner: `m${i}` }], NOW),
+      ),
+    );
+    expect(answers.flat().filter((a) => a.outcome === "claimed")).toHaveLength(1);
+  });
+
+  it("takes the direct path's claims into account, and the direct path the consumer's", async () => {
+    const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName("intake-test-mixed"));
+    const [direct] = await stub.claim([{ keys: ["id:evt_direct"], eventId: "cartful.d.1" }], NOW);
+    expect(
+      await stub.claimMessages([{ keys: ["id:evt_direct"], eventId: "cartful.d.1", owner: "m1" }], NOW + 1000),
+    ).toEqual([{ outcome: "in_flight", retryAfterSeconds: 29 }]);
+    if (direct?.outcome === "claimed") await stub.confirm([{ keys: ["id:evt_direct"], token: direct.token }]);
+    expect(
+      await stub.claimMessages([{ keys: ["id:evt_direct"], eventId: "cartful.d.1", owner: "m1" }], NOW + 2000),
+    ).toEqual([{ outcome: "duplicate", eventId: "cartful.d.1" }]);
+    await stub.claimMessages([{ keys: ["id:evt_queued"], eventId: "cartful.q.1", owner: "m2" }], NOW);
+    expect(await stub.claim([{ keys: ["id:evt_queued"], eventId: "cartful.q.1" }], NOW + 1000)).toEqual([
+      { outcome: "duplicate", eventId: "cartful.q.1" },
+    ]);
+  });
+
+  it("recognises the same webhook-id under another Studio id in the same shard (direct path)", async () => {
     const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName("intake-test-wh"));
     const [first] = await stub.claim([{ keys: ["id:evt_a", "wh:msg_same"], eventId: "cartful.a.1" }], NOW);
     expect(first?.outcome).toBe("claimed");
@@ -302,52 +426,30 @@ describe("idempotent intake (IntakeLedger Durable Object)", () => {
     ]);
   });
 
-  it("forgets after 48 hours", async () => {
-    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
-    await enqueueOne("i2", undefined, NOW);
-    expect((await enqueueOne("i2", undefined, NOW + INTAKE_MEMORY_MS + 1)).status).toBe("queued");
-    expect(send).toHaveBeenCalledTimes(2);
-  });
-
-  it("releases the claim when the send fails, so Studio's redelivery goes through", async () => {
-    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch").mockRejectedValueOnce(new Error("queue down"));
-    await expect(enqueueEvents(env, request("i3", "msg_i3"), NOW, () => {})).rejects.toThrow("queue down");
-    expect(await enqueueOne("i3", "msg_i3", NOW + 1000)).toMatchObject({ status: "queued" });
-    expect(send).toHaveBeenCalledTimes(2);
-  });
-
-  it("asks a concurrent delivery to come back, and lets a crashed claim be taken over after the lease", async () => {
-    const keys = intakeKeys("evt_i4", "msg_i4");
-    const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName(intakeShard("evt_i4")));
-    // A delivery claimed and then died before sending (no confirm, no release).
-    expect((await stub.claim([{ keys, eventId: "cartful.ses_i4.1" }], NOW))[0]?.outcome).toBe("claimed");
-    expect(await enqueueOne("i4", "msg_i4", NOW + 10_000)).toEqual({
-      status: "in_flight",
-      eventId: "cartful.ses_i4.1",
+  it("lets a crashed direct claim be taken over after the lease", async () => {
+    const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName("intake-test-lease"));
+    const keys = intakeKeys("evt_lease", "msg_lease");
+    expect((await stub.claim([{ keys, eventId: "cartful.l.1" }], NOW))[0]?.outcome).toBe("claimed");
+    expect((await stub.claim([{ keys, eventId: "cartful.l.1" }], NOW + 10_000))[0]).toEqual({
+      outcome: "in_flight",
       retryAfterSeconds: 20,
     });
-    expect((await enqueueOne("i4", "msg_i4", NOW + INTAKE_LEASE_MS + 1)).status).toBe("queued");
-  });
-
-  it("claims atomically: of many concurrent deliveries exactly one is queued", async () => {
-    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
-    const answers = await Promise.all(Array.from({ length: 10 }, () => enqueueOne("i5", "msg_i5", NOW)));
-    expect(answers.filter((a) => a.status === "queued")).toHaveLength(1);
-    expect(answers.filter((a) => a.status === "in_flight")).toHaveLength(9);
-    expect(send).toHaveBeenCalledTimes(1);
+    expect((await stub.claim([{ keys, eventId: "cartful.l.1" }], NOW + INTAKE_LEASE_MS + 1))[0]?.outcome).toBe(
+      "claimed",
+    );
   });
 
   it("sweeps expired claims with its alarm", async () => {
     const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName("intake-test-sweep"));
     await stub.claim([{ keys: ["id:old"], eventId: "cartful.old.1" }], Date.now() - INTAKE_MEMORY_MS - 1);
-    await stub.claim([{ keys: ["id:new"], eventId: "cartful.new.1" }], Date.now());
+    await stub.claimMessages([{ keys: ["id:new"], eventId: "cartful.new.1", owner: "m1" }], Date.now());
     const left = await runInDurableObject(stub, async (instance, state) => {
       await instance.alarm();
       return state.storage.sql
-        .exec<{ key: string }>("SELECT key FROM claims ORDER BY key")
+        .exec<{ key: string; owner: string | null }>("SELECT key, owner FROM claims ORDER BY key")
         .toArray()
-        .map((r) => r.key);
+        .map((r) => [r.key, r.owner]);
     });
-    expect(left).toEqual(["id:new"]);
+    expect(left).toEqual([["id:new", "m1"]]);
   });
 });

@@ -164,17 +164,42 @@ describe("routing to several destinations", () => {
 
   it("logs one line per webhook naming each destination's outcome, and one line per dry-run destination", async () => {
     const r = relay();
-    const bindings = { ...several, META_ACCESS_TOKEN_SKIN: "" };
+    const bindings = { ...several, DRY_RUN: "true" };
     await post(r, "/webhooks/cartful", webhook("g", { domain: "shop.example.de" }), bindings);
     const lines = r.lines.map((l) => JSON.parse(l));
-    expect(lines.find((l) => l.msg === "capi_event")).toMatchObject({ outcome: "dry_run", destination: "skin" });
+    expect(lines.filter((l) => l.msg === "capi_event").map((l) => [l.outcome, l.destination])).toEqual([
+      ["dry_run", "eu"],
+      ["dry_run", "skin"],
+    ]);
     expect(lines.find((l) => l.msg === "webhook")).toMatchObject({
-      outcome: "sent",
+      outcome: "dry_run",
       destinations: [
-        { name: "eu", outcome: "sent" },
+        { name: "eu", outcome: "dry_run" },
         { name: "skin", outcome: "dry_run" },
       ],
     });
+    expect(r.graph.calls).toEqual([]);
+  });
+
+  it("answers 503 on the direct path for a destination whose secret is unset while another is live, naming the secret in an error line", async () => {
+    const r = relay();
+    const bindings = { ...several, META_ACCESS_TOKEN_SKIN: "" };
+    const { res, json } = await post(r, "/webhooks/cartful", webhook("g2", { domain: "shop.example.de" }), bindings);
+    expect(res.status).toBe(503);
+    expect(json.error).toMatchObject({ code: "relay_misconfigured", destination: "skin" });
+    expect(json.destinations).toEqual([
+      expect.objectContaining({ name: "eu", status: "sent" }),
+      { name: "skin", status: "failed", error: "relay_misconfigured", reason: "no_token" },
+    ]);
+    expect(r.graph.calls.map((call) => call.url.split("/").at(-2))).toEqual(["1111"]);
+    const lines = r.lines.map((l) => JSON.parse(l));
+    expect(lines.find((l) => l.msg === "capi_event")).toMatchObject({
+      level: "error",
+      outcome: "no_token",
+      destination: "skin",
+      secret: "META_ACCESS_TOKEN_SKIN",
+    });
+    expect(r.lines.join("\n")).not.toMatch(/EAAB-/);
   });
 });
 
@@ -249,7 +274,7 @@ describe("a failing destination", () => {
 describe("the queued path with several destinations", () => {
   const queued = { ...several, CAPI_QUEUE: env.CAPI_QUEUE, INTAKE_LEDGER: env.INTAKE_LEDGER };
 
-  it("queues one message per destination and, on a redelivery, none again", async () => {
+  it("queues one message per destination, each marked for the consumer's intake claim, without asking the ledger", async () => {
     const r = relay();
     const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
     const body = webhook("q", { domain: "shop.example.de" });
@@ -271,39 +296,67 @@ describe("the queued path with several destinations", () => {
       ["skin", "2222"],
       ["test", "3333"],
     ]);
+    // The route asks no Durable Object: a redelivery is queued again, and the consumer's intake
+    // claim acks it unsent (test/consumer.test.ts).
     const again = await post(r, "/webhooks/cartful/staging", body, queued);
-    expect(again.json).toMatchObject({
-      status: "duplicate",
-      destinations: [{ status: "duplicate" }, { status: "duplicate" }, { status: "duplicate" }],
-    });
-    expect(send).toHaveBeenCalledTimes(1);
+    expect(again.json).toMatchObject({ status: "queued" });
+    expect(send).toHaveBeenCalledTimes(2);
+    expect(
+      send.mock.calls.flatMap((call) => (call[0] as { body: { unclaimed?: true } }[]).map((m) => m.body.unclaimed)),
+    ).toEqual([true, true, true, true, true, true]);
     send.mockRestore();
   });
 
-  it("queues a dry-run destination's event nowhere, and says so per destination", async () => {
+  it("queues a destination whose secret is unset like a live one (the consumer holds it), never a dry run", async () => {
     const r = relay();
+    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
     const bindings = { ...queued, META_ACCESS_TOKEN_TEST: "" };
-    const { json } = await post(r, "/webhooks/cartful/staging", webhook("r", { domain: "shop.example.de" }), bindings);
+    const { res, json } = await post(
+      r,
+      "/webhooks/cartful/staging",
+      webhook("r", { domain: "shop.example.de" }),
+      bindings,
+    );
+    expect(res.status).toBe(202);
+    expect(json).toMatchObject({ status: "queued" });
     expect(json.destinations).toEqual([
       { name: "eu", status: "queued" },
       { name: "skin", status: "queued" },
-      { name: "test", status: "dry_run" },
+      { name: "test", status: "queued" },
     ]);
+    const destinations = send.mock.calls.flatMap((call) =>
+      (call[0] as { body: { destination: string } }[]).map((m) => m.body.destination),
+    );
+    expect(destinations).toEqual(["eu", "skin", "test"]);
+    send.mockRestore();
+  });
+
+  it("queues nothing in dry-run mode (DRY_RUN=true), whatever tokens are set", async () => {
+    const r = relay();
+    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
+    const { res, json } = await post(r, "/webhooks/cartful/staging", webhook("r2", { domain: "shop.example.de" }), {
+      ...queued,
+      DRY_RUN: "true",
+    });
+    expect(res.status).toBe(200);
+    expect(json.destinations.map((d: { status: string }) => d.status)).toEqual(["dry_run", "dry_run", "dry_run"]);
+    expect(send).not.toHaveBeenCalled();
+    send.mockRestore();
   });
 });
 
 describe("/healthz with several destinations", () => {
-  it("reports each destination's mode without a secret", async () => {
+  it("reports each destination's mode without a secret: one whose secret is unset while others are live is misconfigured", async () => {
     const r = relay();
     const res = await r.app.request("/healthz", {}, { ...several, META_ACCESS_TOKEN_TEST: "" });
     const text = await res.text();
     expect(JSON.parse(text)).toMatchObject({
       status: "ok",
-      mode: "live",
+      mode: "misconfigured",
       destinations: [
         { name: "eu", mode: "live" },
         { name: "skin", mode: "live" },
-        { name: "test", mode: "dry_run" },
+        { name: "test", mode: "misconfigured", reason: "no_token" },
       ],
     });
     expect(text).not.toMatch(/EAAB-/);

@@ -4,8 +4,11 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { handleQueueBatch } from "../src/delivery/consumer";
+import { QUEUE_NAME } from "../src/delivery/messages";
 import { createApp } from "../src/http/app";
-import { fixtures, jsonRequest, liveEnv } from "./helpers";
+import { fakeGraph, fixtures, graphOk, jsonRequest, liveEnv } from "./helpers";
 
 const worker = exports.default;
 
@@ -77,7 +80,7 @@ describe("the webhook route with the queue bound", () => {
     send.mockRestore();
   });
 
-  it("acknowledges a redelivery again without queueing it twice", async () => {
+  it("acknowledges a redelivery again (queued), and the consumer sends it once", async () => {
     const app = createApp({ log: () => {} });
     const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
     const webhook = fresh(fixtures.canonical, "q2");
@@ -86,12 +89,24 @@ describe("the webhook route with the queue bound", () => {
     expect(first.status).toBe(202);
     expect(again.status).toBe(202);
     expect(await again.json()).toEqual({
-      status: "duplicate",
+      status: "queued",
       event_id: "cartful.ses_q2.2",
-      destinations: [{ name: "default", status: "duplicate" }],
+      destinations: [{ name: "default", status: "queued" }],
     });
-    expect(send).toHaveBeenCalledTimes(1);
+    const bodies = send.mock.calls.flatMap((call) => (call[0] as { body: unknown }[]).map((m) => m.body));
     send.mockRestore();
+    expect(bodies).toHaveLength(2);
+    const batch = createMessageBatch(
+      QUEUE_NAME,
+      bodies.map((body, i) => ({ id: `q2-${i}`, timestamp: new Date(), attempts: 1, body })),
+    );
+    const ctx = createExecutionContext();
+    const graph = fakeGraph(graphOk());
+    const lines: string[] = [];
+    await handleQueueBatch(batch, queued, ctx, { fetch: graph.fetch, log: (l) => lines.push(l) });
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(2);
+    expect(graph.calls).toHaveLength(1);
+    expect(lines.map((l) => JSON.parse(l).outcome).sort()).toEqual(["duplicate", "sent"]);
   });
 
   it("answers 503 so the sender redelivers when the queue refuses the event", async () => {

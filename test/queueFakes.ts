@@ -69,6 +69,9 @@ export function fakeCircuits(fails = false) {
       causes: (HoldCause["kind"] | undefined)[];
       cause?: HoldCause["kind"];
       settingsUsable: number[];
+      transientReports?: number;
+      /** Set by a test: the next transient report finds the outage sustained. */
+      opensOnReport?: boolean;
     }
   >();
   const of = (name: string) => {
@@ -98,6 +101,34 @@ export function fakeCircuits(fails = false) {
         return { open: true, held: circuit.held.length, probes: 0 };
       }),
       settingsUsable: vi.fn(async (now: number) => void of(name).settingsUsable.push(now)),
+      offer: vi.fn(async (_destination: string, messages: QueuedEvent[], now: number) => {
+        if (fails) throw new Error("circuit unreachable");
+        const circuit = of(name);
+        if (circuit.open) {
+          circuit.held.push(...structuredClone(messages));
+          circuit.causes.push(undefined);
+          // As the real one: only a cause the consumer can see is gone has it probe now.
+          if (circuit.cause !== "meta_refused" && circuit.cause !== "meta_unavailable")
+            circuit.settingsUsable.push(now);
+        }
+        return {
+          open: circuit.open,
+          held: circuit.held.length,
+          probes: 0,
+          ...(circuit.cause ? { cause: circuit.cause } : {}),
+        };
+      }),
+      // The sustained-outage rule itself is the real circuit's (test/circuit.test.ts): this one
+      // opens when told to (`open`), and keeps what it is told while open.
+      transientFailed: vi.fn(async (_destination: string, messages: QueuedEvent[]) => {
+        if (fails) throw new Error("circuit unreachable");
+        const circuit = of(name);
+        circuit.transientReports = (circuit.transientReports ?? 0) + 1;
+        if (circuit.opensOnReport) Object.assign(circuit, { open: true, cause: "meta_unavailable" });
+        if (circuit.open) circuit.held.push(...structuredClone(messages));
+        return { open: circuit.open, held: circuit.held.length, probes: 0 };
+      }),
+      delivered: vi.fn(async () => undefined),
     }),
   } as unknown as DurableObjectNamespace<never>;
   return {

@@ -2,7 +2,8 @@
  * The real routes, inside workerd, against a fake Graph endpoint: what a Studio sender and
  * Meta see of the relay (docs/api.md).
  */
-import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/http/app";
 import type { WebhookRecord } from "../src/observe/metrics";
 import {
@@ -349,6 +350,81 @@ describe("POST /webhooks/cartful, nothing sent", () => {
     expect(line.event.user_data.em).toBe(await sha256("jane.doe@example.com"));
     expect(r.lines[0]).not.toContain(IP);
     for (const value of PERSONAL_VALUES) expect(r.lines[0]).not.toContain(value);
+  });
+});
+
+describe("POST /webhooks/cartful, a destination without its token", () => {
+  const twoPixels = {
+    WEBHOOK_SECRET: SECRET,
+    META_GRAPH_URL: GRAPH_URL,
+    META_ACCESS_TOKEN_US: TOKEN,
+    DESTINATIONS: JSON.stringify([
+      { name: "us", pixel_id: "111", access_token_secret: "META_ACCESS_TOKEN_US" },
+      { name: "eu", pixel_id: "222", access_token_secret: "META_ACCESS_TOKEN_EU" },
+    ]),
+  };
+
+  it("runs dry when DRY_RUN=true, though a token is set", async () => {
+    const r = relay();
+    const { res, json } = await post(r, fixtures.canonical, { ...liveEnv, DRY_RUN: "true" });
+    expect(res.status).toBe(200);
+    expect(json).toMatchObject({ status: "dry_run" });
+    expect(r.graph.calls).toHaveLength(0);
+  });
+
+  it("queues its event while another destination is live (answer queued): the consumer holds it, nothing is dropped", async () => {
+    const r = relay();
+    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
+    const { res, json } = await post(r, fixtures.canonical, { ...twoPixels, CAPI_QUEUE: env.CAPI_QUEUE });
+    expect(res.status).toBe(202);
+    expect(json).toMatchObject({
+      status: "queued",
+      destinations: [
+        { name: "us", status: "queued" },
+        { name: "eu", status: "queued" },
+      ],
+    });
+    const queued = send.mock.calls.flatMap((call) =>
+      (call[0] as { body: { destination: string } }[]).map((m) => m.body.destination),
+    );
+    expect(queued).toEqual(["us", "eu"]);
+    expect(r.lines.join("\n")).not.toContain("dry_run");
+    send.mockRestore();
+  });
+
+  it("answers 503 for it without a queue (nothing durable can hold it), logging the secret's name, never a value", async () => {
+    const r = relay();
+    const { res, json } = await post(r, fixtures.canonical, twoPixels);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("300");
+    expect(json.error).toMatchObject({ code: "relay_misconfigured", destination: "eu" });
+    expect(r.graph.calls.map((call) => call.url)).toEqual([`${GRAPH_URL}/v27.0/111/events`]);
+    const line = r.lines.map((l) => JSON.parse(l)).find((l) => l.outcome === "no_token");
+    expect(line).toMatchObject({ level: "error", destination: "eu", secret: "META_ACCESS_TOKEN_EU" });
+    expect(r.lines.join("\n")).not.toContain(TOKEN);
+  });
+});
+
+describe("POST /webhooks/cartful, the queued path", () => {
+  it("asks no Durable Object: one queue send, answered queued, a redelivery too (the consumer claims)", async () => {
+    const r = relay();
+    const asked: string[] = [];
+    const ledger = {
+      idFromName: (name: string) => (asked.push(name), env.INTAKE_LEDGER.idFromName(name)),
+      get: () => {
+        throw new Error("the queued path must not call the intake ledger");
+      },
+    };
+    const send = vi.spyOn(env.CAPI_QUEUE, "sendBatch");
+    const bindings = { ...liveEnv, CAPI_QUEUE: env.CAPI_QUEUE, INTAKE_LEDGER: ledger };
+    for (let i = 0; i < 2; i++) {
+      const { res, json } = await post(r, fixtures.canonical, bindings);
+      expect(res.status).toBe(202);
+      expect(json).toMatchObject({ status: "queued", event_id: "cartful.ses_5f1c9a7e2b.2" });
+    }
+    expect(asked).toEqual([]);
+    expect(send).toHaveBeenCalledTimes(2);
+    send.mockRestore();
   });
 });
 

@@ -40,6 +40,8 @@ export interface LogFields {
   /** Events a held destination keeps, and the probes made since it was held. */
   held?: number;
   probes?: number;
+  /** The name of a secret that is unset (e.g. `META_ACCESS_TOKEN_EU`); a name, never a value. */
+  secret?: string;
   delay_seconds?: number;
   batch_size?: number;
   replays?: number;

@@ -30,7 +30,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type LogFields, logLine } from "../core/log";
 import { defaultRuntime, type Runtime } from "../core/runtime";
-import { migrate, type SchemaStep } from "../core/sqlSchema";
+import { addColumn, migrate, type SchemaStep } from "../core/sqlSchema";
 import { ConfigError, configFor, destinationNamed, type WorkerVars } from "../config/settings";
 import {
   type AlarmChange,
@@ -40,9 +40,11 @@ import {
   nextCircuitState,
   staleLetter,
 } from "./circuitState";
-import { failureScope, type GraphOutcome, postEvents } from "./graph";
-import type { CircuitFailure, CircuitStatus, HoldCause } from "./holds";
-import { deadLetterKey, type QueuedEvent, readQueuedEvent, sendBatches } from "./messages";
+import { failureScope, type GraphFailure, type GraphOutcome, postEvents } from "./graph";
+import { type BatchReport, type DestinationReport, emptyReport } from "./consumer";
+import type { CircuitStatus, HoldCause } from "./holds";
+import type { MetaRefusal } from "./metaErrors";
+import { claimedCopy, deadLetterKey, type QueuedEvent, readQueuedEvent, sendBatches } from "./messages";
 import { isStale, QUEUE_TIMEOUT_MS } from "./policy";
 
 /** What the circuit reads of the Worker's env: the settings and secrets (../config), and the queues. */
@@ -52,6 +54,12 @@ export type CircuitEnv = WorkerVars & Partial<Pick<Env, "CAPI_QUEUE" | "CAPI_DLQ
 export interface CircuitDeps extends Pick<Runtime, "fetch" | "now" | "log"> {
   /** The Worker's env; the object's own unless a test gives another. */
   env: CircuitEnv | undefined;
+  /**
+   * Receives what the circuit itself did to events, for the operator console's metrics: the
+   * events its probes delivered (`sent`, with keys and latency) and those it dead-lettered. The
+   * Worker (src/index.ts) wires the metrics store in; the delivery layer cannot import it.
+   */
+  record: (report: BatchReport) => Promise<void> | void;
 }
 
 interface StateRow extends Record<string, SqlStorageValue> {
@@ -62,6 +70,9 @@ interface StateRow extends Record<string, SqlStorageValue> {
   probes: number;
   next_probe_at: number | null;
   last_failure: string | null;
+  failing_since: number | null;
+  failing_requests: number | null;
+  failing_last_at: number | null;
 }
 
 /** The circuit's tables, oldest step first (see core/sqlSchema: never edit a deployed step, add one). */
@@ -75,6 +86,12 @@ const SCHEMA: SchemaStep[] = [
        probes INTEGER NOT NULL, next_probe_at INTEGER, last_failure TEXT)`,
     "INSERT OR IGNORE INTO state (id, open, probes) VALUES (1, 0, 0)",
   ],
+  // The run of transient failures the consumer reports (a sustained one opens it: meta_unavailable).
+  (sql) => {
+    addColumn(sql, { table: "state", column: "failing_since", type: "INTEGER" });
+    addColumn(sql, { table: "state", column: "failing_requests", type: "INTEGER" });
+    addColumn(sql, { table: "state", column: "failing_last_at", type: "INTEGER" });
+  },
 ];
 
 /** Held events probed at once: one, so a probe never carries more than it has to. */
@@ -86,7 +103,7 @@ type ProbeVerdict = Extract<CircuitEvent, { kind: "probe_accepted" | "probe_refu
 export class DeliveryCircuit extends DurableObject<CircuitEnv> {
   private readonly sql = migrate(this.ctx.storage.sql, SCHEMA);
   /** Replaced in tests (through `runInDurableObject`) by a fake Graph and clock. */
-  deps: CircuitDeps = { ...defaultRuntime(), env: undefined };
+  deps: CircuitDeps = { ...defaultRuntime(), env: undefined, record: () => undefined };
 
   /** Whether the circuit is open, what it holds, and Meta's last refusal. Re-arms a lost alarm. */
   async status(now: number): Promise<CircuitStatus> {
@@ -105,6 +122,13 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
     cause: HoldCause | undefined,
     now: number,
   ): Promise<CircuitStatus> {
+    this.keep(messages, now);
+    await this.apply({ kind: "hold", destination, cause }, now);
+    return this.status(now);
+  }
+
+  /** Stores messages to hold, each once. */
+  private keep(messages: QueuedEvent[], now: number): void {
     let seq = this.sql.exec<{ n: number | null }>("SELECT MAX(seq) AS n FROM held").one().n ?? 0;
     for (const message of messages) {
       this.sql.exec(
@@ -116,7 +140,44 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
         JSON.stringify(message),
       );
     }
-    await this.apply({ kind: "hold", destination, cause }, now);
+  }
+
+  /**
+   * The consumer's report of a batch for the destination in which `requests` requests failed
+   * transiently (not throttled) and none was accepted, with the messages that would be retried.
+   * Should the run of failures be sustained (./circuitState), the circuit opens
+   * (`meta_unavailable`), or it is open already: then it keeps `messages` (the consumer acks
+   * them) and answers `open`; otherwise it keeps nothing and the consumer retries them.
+   */
+  async transientFailed(
+    destination: string,
+    messages: QueuedEvent[],
+    report: { requests: number; failure: GraphFailure },
+    now: number,
+  ): Promise<CircuitStatus> {
+    const after = await this.apply({ kind: "transient_failed", destination, ...report }, now);
+    if (after.open) this.keep(messages, now);
+    return this.status(now);
+  }
+
+  /** The consumer's report that a request got through after failures were reported: the run is over. */
+  async delivered(now: number): Promise<void> {
+    await this.apply({ kind: "delivered" }, now);
+  }
+
+  /**
+   * The consumer offers a batch for a destination it can send to (settings read, token set): an
+   * open circuit keeps the messages (the consumer acks them) and, if it was open for a cause the
+   * consumer shows is gone (`no_token`, `unknown_destination`, `settings_unusable`), probes now; a
+   * closed one keeps nothing and the consumer sends them. One call where a status read and a hold
+   * would be two.
+   */
+  async offer(destination: string, messages: QueuedEvent[], now: number): Promise<CircuitStatus> {
+    const state = await this.apply({ kind: "status_read" }, now);
+    if (!state.open) return circuitStatus(state);
+    this.keep(messages, now);
+    await this.apply({ kind: "hold", destination, cause: undefined }, now);
+    await this.apply({ kind: "settings_usable" }, now);
     return this.status(now);
   }
 
@@ -189,7 +250,12 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
     }
     const target = destinationNamed(config, destination);
     if (target === undefined) return { kind: "probe_refused", cause: { kind: "unknown_destination" } };
-    if (target.target === undefined) return { kind: "probe_refused", cause: { kind: "no_token" } };
+    if (target.target === undefined) {
+      // Dry-run mode (no destination has a token, or DRY_RUN=true) sends nothing: keep holding, so
+      // the events go out once the relay is live again rather than being dropped unsent.
+      if (config.dryRun) return { kind: "probe_refused", cause: { kind: "no_token" } };
+      return { kind: "probe_refused", cause: { kind: "no_token", ...target.missingToken } };
+    }
     const probeEvents = this.oldest(PROBE_EVENTS);
     if (probeEvents.length === 0) return { kind: "probe_accepted" };
 
@@ -199,6 +265,7 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
       { fetch: this.deps.fetch, timeoutMs: QUEUE_TIMEOUT_MS, now: this.deps.now },
     );
     if (outcome.ok) {
+      await this.recordSent(destination, probeEvents, outcome.fbtraceId);
       for (const message of probeEvents) {
         this.sql.exec("DELETE FROM held WHERE key = ?", deadLetterKey(message.destination, message.eventId));
         this.log({
@@ -219,13 +286,36 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
     return { kind: "probe_transient", failure: outcome };
   }
 
+  /** Counts the events a probe delivered as `sent` (with their keys and latency), like the consumer's. */
+  private async recordSent(destination: string, messages: QueuedEvent[], fbtraceId: string | undefined): Promise<void> {
+    const now = this.deps.now();
+    const report = emptyReport();
+    for (const message of messages) {
+      const keys = Object.keys(message.event.user_data);
+      report.sent += 1;
+      if (message.replays) report.recovered = (report.recovered ?? 0) + 1;
+      report.latenciesMs.push(Math.max(0, now - message.acceptedAt));
+      report.sentKeys.push(keys);
+      report.events.push({ eventId: message.eventId, outcome: "sent", keys, ...(fbtraceId ? { fbtraceId } : {}) });
+    }
+    report.lastAccepted = { at: now, ...(fbtraceId ? { fbtraceId } : {}) };
+    await this.recordReport(destination, report);
+  }
+
+  /** Hands a report to `deps.record`; a failed record is dropped (counts are not worth a probe). */
+  private async recordReport(destination: string, report: DestinationReport): Promise<void> {
+    await Promise.resolve()
+      .then(() => this.deps.record(new Map([[destination, report]])))
+      .catch(() => undefined);
+  }
+
   /** Puts every held event back on the delivery queue (the circuit closed). */
   private async release(destination: string): Promise<void> {
     const queue = this.workerEnv().CAPI_QUEUE;
     const held = this.oldest(Number.MAX_SAFE_INTEGER);
     if (held.length > 0 && !queue) throw new Error("CAPI_QUEUE is not bound");
     for (const run of sendBatches(held)) {
-      await queue!.sendBatch(run.map((body) => ({ body, contentType: "json" as const })));
+      await queue!.sendBatch(run.map((body) => ({ body: claimedCopy(body), contentType: "json" as const })));
       for (const message of run)
         this.sql.exec("DELETE FROM held WHERE key = ?", deadLetterKey(message.destination, message.eventId));
     }
@@ -238,6 +328,7 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
     if (stale.length === 0) return;
     const state = this.state();
     const dlq = this.workerEnv().CAPI_DLQ;
+    const report = emptyReport();
     for (const message of stale) {
       const letter = staleLetter(state, message, now);
       if (dlq) await dlq.send(letter, { contentType: "json" });
@@ -250,7 +341,15 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
         studio_event_id: message.studioEventId,
         reason: "configuration",
       });
+      // Each event once, however often it was re-driven before.
+      if (dlq && !message.replays) report.deadLettered += 1;
+      report.events.push({
+        eventId: message.eventId,
+        outcome: "dead_lettered",
+        keys: Object.keys(message.event.user_data),
+      });
     }
+    await this.recordReport(destination, report);
   }
 
   private oldest(limit: number): QueuedEvent[] {
@@ -271,7 +370,8 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
   private state(): CircuitState {
     const row = this.sql
       .exec<StateRow>(
-        "SELECT destination, open, cause, since, probes, next_probe_at, last_failure FROM state WHERE id = 1",
+        `SELECT destination, open, cause, since, probes, next_probe_at, last_failure,
+           failing_since, failing_requests, failing_last_at FROM state WHERE id = 1`,
       )
       .one();
     const held = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM held").one().n;
@@ -282,14 +382,24 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
       ...(row.since !== null ? { since: row.since } : {}),
       probes: row.probes,
       ...(row.next_probe_at !== null ? { nextProbeAt: row.next_probe_at } : {}),
-      ...(row.last_failure ? { lastFailure: JSON.parse(row.last_failure) as CircuitFailure } : {}),
+      ...(row.last_failure ? { lastFailure: JSON.parse(row.last_failure) as MetaRefusal } : {}),
       held,
+      ...(row.failing_since !== null
+        ? {
+            failing: {
+              since: row.failing_since,
+              requests: row.failing_requests ?? 0,
+              lastAt: row.failing_last_at ?? row.failing_since,
+            },
+          }
+        : {}),
     };
   }
 
   private store(state: CircuitState): void {
     this.sql.exec(
-      `UPDATE state SET destination = ?, open = ?, cause = ?, since = ?, probes = ?, next_probe_at = ?, last_failure = ?
+      `UPDATE state SET destination = ?, open = ?, cause = ?, since = ?, probes = ?, next_probe_at = ?, last_failure = ?,
+         failing_since = ?, failing_requests = ?, failing_last_at = ?
        WHERE id = 1`,
       state.destination ?? null,
       state.open ? 1 : 0,
@@ -298,6 +408,9 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
       state.probes,
       state.nextProbeAt ?? null,
       state.lastFailure ? JSON.stringify(state.lastFailure) : null,
+      state.failing?.since ?? null,
+      state.failing?.requests ?? null,
+      state.failing?.lastAt ?? null,
     );
   }
 

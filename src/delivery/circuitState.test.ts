@@ -1,9 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { queuedEvent } from "../../test/queueFixtures";
-import { type CircuitEvent, type CircuitState, circuitStatus, nextCircuitState, staleLetter } from "./circuitState";
+import {
+  type CircuitEvent,
+  type CircuitState,
+  circuitStatus,
+  nextCircuitState,
+  OUTAGE_GAP_MS,
+  staleLetter,
+} from "./circuitState";
 import type { GraphFailure } from "./graph";
 import type { HoldCause } from "./holds";
-import { PROBE_FIRST_DELAY_MS, PROBE_MAX_DELAY_MS } from "./policy";
+import { OUTAGE_MIN_FAILED_REQUESTS, OUTAGE_MIN_MS, PROBE_FIRST_DELAY_MS, PROBE_MAX_DELAY_MS } from "./policy";
 
 const NOW = 1_764_096_127_000;
 const tokenRefused: GraphFailure = {
@@ -273,5 +280,72 @@ describe("circuitStatus and staleLetter", () => {
       deadLetteredAt: NOW,
     });
     expect(staleLetter(openNoToken, message, NOW)).not.toHaveProperty("code");
+  });
+});
+
+describe("nextCircuitState: a sustained transient outage (meta_unavailable)", () => {
+  const failed = (requests = 1): CircuitEvent => ({
+    kind: "transient_failed",
+    destination: "eu",
+    requests,
+    failure: metaDown,
+  });
+  /** Reports of one failed request each, `everyMs` apart from NOW; the state after them. */
+  const run = (count: number, everyMs: number, from: CircuitState = empty) => {
+    let state = from;
+    let last;
+    for (let i = 0; i < count; i++) {
+      last = step(state, failed(), NOW + i * everyMs);
+      state = last.state;
+    }
+    return last!;
+  };
+
+  it("counts a run of failures without opening while it is short, or too quick to be an outage", () => {
+    const few = run(OUTAGE_MIN_FAILED_REQUESTS - 1, 60_000);
+    expect(few.state).toMatchObject({ open: false, failing: { since: NOW, requests: OUTAGE_MIN_FAILED_REQUESTS - 1 } });
+    const quick = run(OUTAGE_MIN_FAILED_REQUESTS + 5, 1000);
+    expect(quick.state.open).toBe(false);
+    expect(circuitStatus(quick.state).failingSince).toBe(NOW);
+  });
+
+  it("opens once enough requests failed in a row over long enough: probe in 30 s, an error line", () => {
+    const every = Math.ceil(OUTAGE_MIN_MS / (OUTAGE_MIN_FAILED_REQUESTS - 1));
+    const opened = run(OUTAGE_MIN_FAILED_REQUESTS, every, { ...empty, held: 0 });
+    const at = NOW + (OUTAGE_MIN_FAILED_REQUESTS - 1) * every;
+    expect(opened.state).toMatchObject({
+      open: true,
+      cause: "meta_unavailable",
+      since: at,
+      nextProbeAt: at + PROBE_FIRST_DELAY_MS,
+      lastFailure: { status: 503, code: 2 },
+    });
+    expect(opened.state.failing).toBeUndefined();
+    expect(opened.alarm).toEqual({ at: at + PROBE_FIRST_DELAY_MS });
+    expect(opened.log).toMatchObject({ level: "error", outcome: "circuit_opened", reason: "meta_unavailable" });
+  });
+
+  it("starts over when a request got through, or after a long quiet gap", () => {
+    const counting = run(OUTAGE_MIN_FAILED_REQUESTS - 1, 30_000).state;
+    expect(step(counting, { kind: "delivered" }).state.failing).toBeUndefined();
+    const later = step(counting, failed(), NOW + 6 * 30_000 + OUTAGE_GAP_MS + 1).state;
+    expect(later).toMatchObject({ open: false, failing: { requests: 1 } });
+  });
+
+  it("probes at short waits while Meta is still down (the wait does not grow), and closes when a probe gets through", () => {
+    const open: CircuitState = { ...openRefused, cause: "meta_unavailable", probes: 0 };
+    const still = step(open, { kind: "probe_transient", failure: metaDown });
+    expect(still.state).toMatchObject({
+      open: true,
+      cause: "meta_unavailable",
+      nextProbeAt: NOW + PROBE_FIRST_DELAY_MS,
+    });
+    expect(step(still.state, { kind: "probe_accepted" }).state).toMatchObject({ open: false, probes: 0 });
+  });
+
+  it("adds a failed batch to a circuit open already, probing at its time", () => {
+    const { state, alarm } = step(openRefused, failed());
+    expect(state.open).toBe(true);
+    expect(alarm).toEqual({ at: openRefused.nextProbeAt, ifNone: true });
   });
 });

@@ -6,7 +6,11 @@
  * dead-lettering, the alarm and the log. No I/O and no clock here: `now` is passed in.
  *
  * The rules, in short: the first refusal of the configuration opens the circuit and schedules a
- * probe 30 s later; each probe the configuration still fails doubles the wait, up to 10 minutes;
+ * probe 30 s later; so does a sustained transient outage (`meta_unavailable`: the consumer reports
+ * each batch whose requests all failed transiently, and the circuit opens once
+ * `OUTAGE_MIN_FAILED_REQUESTS` failed in a row over at least `OUTAGE_MIN_MS`, none accepted
+ * between; a report that one got through, or a gap longer than {@link OUTAGE_GAP_MS}, starts
+ * over); each probe the configuration still fails doubles the wait, up to 10 minutes;
  * a probe Meta could not answer (down, throttled, a timeout) says nothing of the configuration and
  * does not double it; a probe that gets through closes the circuit; a missing token or destination
  * the consumer sees again is probed at once rather than at the next wait.
@@ -19,9 +23,10 @@
  */
 import type { LogFields } from "../core/log";
 import type { GraphFailure } from "./graph";
-import type { CircuitFailure, CircuitStatus, HoldCause } from "./holds";
+import type { CircuitStatus, HoldCause } from "./holds";
+import { type MetaRefusal, refusalCodes, refusalLogFields, refusalOf } from "./metaErrors";
 import { type DeadLetter, deadLetterKey, type QueuedEvent } from "./messages";
-import { probeDelayMs } from "./policy";
+import { OUTAGE_MIN_FAILED_REQUESTS, OUTAGE_MIN_MS, probeDelayMs } from "./policy";
 
 // ── State ──
 
@@ -39,10 +44,21 @@ export interface CircuitState {
   /** When the next probe is due (ms), while open. */
   nextProbeAt?: number;
   /** Meta's last refusal of the configuration, kept after it closes for the console. */
-  lastFailure?: CircuitFailure;
+  lastFailure?: MetaRefusal;
   /** Events held (counted from storage; a transition never changes it). */
   held: number;
+  /**
+   * While closed: the run of transiently failed requests the consumer reported, none accepted
+   * between: since when (ms), how many, and the last report (ms).
+   */
+  failing?: { since: number; requests: number; lastAt: number };
 }
+
+/**
+ * A run of failures is one outage only while reports keep coming: after this long without one
+ * (longer than a message's longest backoff, 4 min, and a batch's wait), the next starts a new run.
+ */
+export const OUTAGE_GAP_MS = 6 * 60_000;
 
 /** The causes the consumer can see are gone (it has the token, the destination, readable settings). */
 const SEEN_BY_CONSUMER: ReadonlySet<HoldCause["kind"]> = new Set([
@@ -73,7 +89,14 @@ export type CircuitEvent =
   /** A probe Meta could not answer (down, throttled, a timeout): no verdict on the configuration. */
   | { kind: "probe_transient"; failure: GraphFailure }
   /** A probe (alarm) ended, whatever came of it: the next alarm while events are held or it is open. */
-  | { kind: "probe_ended" };
+  | { kind: "probe_ended" }
+  /**
+   * The consumer's batch for the destination: `requests` requests failed transiently (not
+   * throttled) and none was accepted. Opens the circuit (`meta_unavailable`) on a sustained run.
+   */
+  | { kind: "transient_failed"; destination: string; requests: number; failure: GraphFailure }
+  /** The consumer's batch got a request through after failures were reported: the run is over. */
+  | { kind: "delivered" };
 
 // ── Transition ──
 
@@ -119,18 +142,22 @@ export function nextCircuitState(state: CircuitState, event: CircuitEvent, now: 
       // The held events go back on the queue (the object's part); Meta's last refusal stays for the console.
       return {
         state: {
-          ...without(state, ["cause", "since", "nextProbeAt"]),
+          ...without(state, ["cause", "since", "nextProbeAt", "failing"]),
           open: false,
           probes: 0,
         },
       };
     case "probe_refused": {
-      const failure = event.cause.kind === "meta_refused" ? event.cause.failure : undefined;
+      const failure = "failure" in event.cause ? event.cause.failure : undefined;
       return stillOpen(state, {
         cause: event.cause.kind,
         probes: state.probes + 1,
-        lastFailure: failure ? circuitFailure(failure) : state.lastFailure,
-        logged: { reason: event.cause.kind, failure },
+        lastFailure: failure ? refusalOf(failure) : state.lastFailure,
+        logged: {
+          reason: event.cause.kind,
+          failure,
+          ...(event.cause.kind === "no_token" && event.cause.secret ? { secret: event.cause.secret } : {}),
+        },
         now,
       });
     }
@@ -148,7 +175,31 @@ export function nextCircuitState(state: CircuitState, event: CircuitEvent, now: 
       const alarm = probeAlarm(state, now);
       return alarm ? { state, alarm } : { state };
     }
+    case "transient_failed":
+      return transientFailed(state, event, now);
+    case "delivered":
+      return state.failing ? { state: without(state, ["failing"]) } : { state };
   }
+}
+
+/** A batch whose requests all failed transiently: the run grows, and a sustained one opens the circuit. */
+function transientFailed(
+  state: CircuitState,
+  event: Extract<CircuitEvent, { kind: "transient_failed" }>,
+  now: number,
+): CircuitStep {
+  if (state.open) return heldMore(state, event.destination, now);
+  const run = state.failing && now - state.failing.lastAt <= OUTAGE_GAP_MS ? state.failing : undefined;
+  const failing = { since: run?.since ?? now, requests: (run?.requests ?? 0) + event.requests, lastAt: now };
+  if (failing.requests >= OUTAGE_MIN_FAILED_REQUESTS && now - failing.since >= OUTAGE_MIN_MS) {
+    return heldFor(
+      without(state, ["failing"]),
+      event.destination,
+      { kind: "meta_unavailable", failure: event.failure },
+      now,
+    );
+  }
+  return { state: { ...state, destination: event.destination, failing } };
 }
 
 /** Events added to a circuit thought open: should it have closed meanwhile, they are probed at once. */
@@ -161,7 +212,8 @@ function heldMore(state: CircuitState, destination: string, now: number): Circui
 
 /** A hold for a cause: opens a closed circuit (probe in 30 s), or updates an open one's cause. */
 function heldFor(state: CircuitState, destination: string, cause: HoldCause, now: number): CircuitStep {
-  const lastFailure = cause.kind === "meta_refused" ? circuitFailure(cause.failure) : state.lastFailure;
+  const failure = "failure" in cause ? cause.failure : undefined;
+  const lastFailure = failure ? refusalOf(failure) : state.lastFailure;
   const base = { ...without(state, ["lastFailure"]), destination, cause: cause.kind };
   if (state.open) {
     return {
@@ -179,7 +231,8 @@ function heldFor(state: CircuitState, destination: string, cause: HoldCause, now
       destination,
       reason: cause.kind,
       held: state.held,
-      ...failureCodes(cause.kind === "meta_refused" ? cause.failure : undefined),
+      ...(cause.kind === "no_token" && cause.secret ? { secret: cause.secret } : {}),
+      ...refusalLogFields(failure),
     },
   };
 }
@@ -188,9 +241,9 @@ function heldFor(state: CircuitState, destination: string, cause: HoldCause, now
 interface StillOpen {
   cause: HoldCause["kind"];
   probes: number;
-  lastFailure: CircuitFailure | undefined;
+  lastFailure: MetaRefusal | undefined;
   /** The log line's reason, and the answer whose codes it carries. */
-  logged: { reason: string; failure: GraphFailure | undefined };
+  logged: { reason: string; failure: GraphFailure | undefined; secret?: string };
   now: number;
 }
 
@@ -212,7 +265,8 @@ function stillOpen(state: CircuitState, open: StillOpen): CircuitStep {
       reason: open.logged.reason,
       held: state.held,
       probes: open.probes,
-      ...failureCodes(open.logged.failure),
+      ...(open.logged.secret ? { secret: open.logged.secret } : {}),
+      ...refusalLogFields(open.logged.failure),
     },
   };
 }
@@ -249,6 +303,7 @@ export function circuitStatus(state: CircuitState): CircuitStatus {
     probes: state.probes,
     ...(state.nextProbeAt !== undefined ? { nextProbeAt: state.nextProbeAt } : {}),
     ...(state.lastFailure ? { lastFailure: state.lastFailure } : {}),
+    ...(state.failing && !state.open ? { failingSince: state.failing.since } : {}),
   };
 }
 
@@ -271,33 +326,8 @@ export function staleLetter(state: CircuitState, message: QueuedEvent, now: numb
     message,
     reason: "configuration",
     detail: `held while the destination could not be sent to (${state.cause ?? "configuration"}) until Meta's 7-day window closed`,
-    ...(failure?.status !== undefined ? { status: failure.status } : {}),
-    ...(failure?.code !== undefined ? { code: failure.code } : {}),
-    ...(failure?.subcode !== undefined ? { subcode: failure.subcode } : {}),
-    ...(failure?.fbtraceId ? { fbtraceId: failure.fbtraceId } : {}),
+    ...(failure ? refusalCodes(failure) : {}),
     attempts: 0,
     deadLetteredAt: now,
-  };
-}
-
-/** Meta's refusal as kept for the console: codes, trace id and Meta's words, bounded. */
-function circuitFailure(failure: GraphFailure): CircuitFailure {
-  return {
-    ...(failure.status !== undefined ? { status: failure.status } : {}),
-    ...(failure.code !== undefined ? { code: failure.code } : {}),
-    ...(failure.subcode !== undefined ? { subcode: failure.subcode } : {}),
-    ...(failure.fbtraceId ? { fbtraceId: failure.fbtraceId } : {}),
-    message: (failure.userMessage ?? failure.message).slice(0, 300),
-  };
-}
-
-/** Meta's codes of a refusal, for a log line (never Meta's free text). */
-function failureCodes(failure: GraphFailure | undefined): Partial<LogFields> {
-  if (failure === undefined) return {};
-  return {
-    ...(failure.status !== undefined ? { status: failure.status } : {}),
-    ...(failure.code !== undefined ? { meta_code: failure.code } : {}),
-    ...(failure.subcode !== undefined ? { meta_subcode: failure.subcode } : {}),
-    ...(failure.fbtraceId ? { fbtrace_id: failure.fbtraceId } : {}),
   };
 }

@@ -28,6 +28,9 @@ const twoDestinations = {
   ]),
 };
 
+/** The same two, "us" without its token while "eu" has one: the relay is live, so "us" is held (not a dry run). */
+const usWithoutToken = { ...twoDestinations, META_ACCESS_TOKEN_US: undefined };
+
 function deps(extra: Record<string, unknown> = {}) {
   const lines: string[] = [];
   const reports: BatchReport[] = [];
@@ -94,15 +97,78 @@ describe("handleQueueBatch", () => {
     );
     const { lines, deps: d } = deps({ fetch: graph.fetch, random: () => 0 });
     await handleQueueBatch(batch, { ...graphEnv }, {} as ExecutionContext, d);
-    expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: 60 } });
-    expect(state(1)).toEqual({ acked: false, retried: { delaySeconds: 60 } });
+    expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: 40 } });
+    expect(state(1)).toEqual({ acked: false, retried: { delaySeconds: 40 } });
     expect(JSON.parse(lines[0]!)).toMatchObject({
       outcome: "retry",
       attempts: 3,
-      delay_seconds: 60,
+      delay_seconds: 40,
       status: 503,
       meta_code: 2,
     });
+  });
+
+  it("tells the circuit of a batch whose requests all failed transiently, and lets it keep them once the outage is sustained", async () => {
+    const down = () => reply({ status: 503, body: { error: { message: "down", code: 2, is_transient: true } } });
+    const circuits = fakeCircuits();
+    const bindings = { ...graphEnv, DELIVERY_CIRCUIT: circuits.namespace };
+    const first = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60 })]);
+    await handleQueueBatch(first.batch, bindings, {} as ExecutionContext, deps({ fetch: fakeGraph(down).fetch }).deps);
+    expect(first.state(0).retried).toBeDefined();
+    expect(circuits.circuit(circuitName("default")).transientReports).toBe(1);
+    // The circuit finds the run sustained: it keeps the messages, the consumer acks them as held.
+    circuits.circuit(circuitName("default")).opensOnReport = true;
+    const second = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "b", eventTime: NOW_S - 60 })]);
+    const { lines, deps: d } = deps({ fetch: fakeGraph(down).fetch, now: () => NOW + 10_000 });
+    await handleQueueBatch(second.batch, bindings, {} as ExecutionContext, d);
+    expect(second.state(0)).toEqual({ acked: true });
+    expect(circuits.circuit(circuitName("default")).held.map((m) => m.eventId)).toEqual(["b"]);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ outcome: "held", reason: "meta_unavailable", status: 503 });
+  });
+
+  it("asks a destination's circuit at most once per batch: an open one keeps the batch it is offered, a closed one is not asked again soon", async () => {
+    const circuits = fakeCircuits();
+    const calls: string[] = [];
+    const counted = {
+      idFromName: (name: string) => circuits.namespace.idFromName(name),
+      get: (id: DurableObjectId) =>
+        new Proxy(circuits.namespace.get(id) as object, {
+          get: (target, method: string) => (calls.push(method), (target as Record<string, unknown>)[method]),
+        }),
+    } as unknown as DurableObjectNamespace<never>;
+    const bindings = { ...twoDestinations, DELIVERY_CIRCUIT: counted };
+    const ok = () => reply({ status: 200, body: { events_received: 1 } });
+    const batchFor = (id: string, destination: "us" | "eu") =>
+      fakeBatch(QUEUE_NAME, [
+        queuedEvent({ id, eventTime: NOW_S - 60, destination, pixelId: destination === "us" ? "111" : "222" }),
+      ]).batch;
+    // "eu" open (Meta refused it): each batch is offered, and kept, in one call.
+    circuits.open(circuitName("eu"));
+    for (const id of ["a", "b"]) {
+      calls.length = 0;
+      await handleQueueBatch(batchFor(id, "eu"), bindings, {} as ExecutionContext, deps({ fetch: vi.fn() }).deps);
+      expect(calls, id).toEqual(["offer"]);
+    }
+    expect(circuits.circuit(circuitName("eu")).held.map((m) => m.eventId)).toEqual(["a", "b"]);
+    // "us" closed: asked once, then trusted for a few seconds.
+    calls.length = 0;
+    for (const id of ["c", "d"])
+      await handleQueueBatch(
+        batchFor(id, "us"),
+        bindings,
+        {} as ExecutionContext,
+        deps({ fetch: fakeGraph(ok).fetch }).deps,
+      );
+    expect(calls).toEqual(["offer"]);
+  });
+
+  it("tells the circuit nothing of a batch that got through, unless it counts failures", async () => {
+    const circuits = fakeCircuits();
+    const bindings = { ...twoDestinations, DELIVERY_CIRCUIT: circuits.namespace };
+    const ok = () => reply({ status: 200, body: { events_received: 1 } });
+    const { batch } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60, destination: "us" })]);
+    await handleQueueBatch(batch, bindings, {} as ExecutionContext, deps({ fetch: fakeGraph(ok).fetch }).deps);
+    expect(circuits.circuit(circuitName("us")).transientReports).toBeUndefined();
   });
 
   it("keeps a destination that is down from holding back another's events", async () => {
@@ -266,14 +332,36 @@ describe("handleQueueBatch", () => {
   it("holds a destination's events when its token is gone, instead of acking them unsent", async () => {
     const fetch = vi.fn();
     const circuits = fakeCircuits();
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60 })]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [
+      queuedEvent({ id: "a", eventTime: NOW_S - 60, destination: "us" }),
+    ]);
     const { lines, deps: d } = deps({ fetch });
-    const withoutToken = { META_PIXEL_ID: "111", DELIVERY_CIRCUIT: circuits.namespace };
+    const withoutToken = { ...usWithoutToken, DELIVERY_CIRCUIT: circuits.namespace };
     await handleQueueBatch(batch, withoutToken, {} as ExecutionContext, d);
     expect(fetch).not.toHaveBeenCalled();
     expect(state(0).acked).toBe(true);
-    expect(circuits.circuit(circuitName("default")).causes).toEqual(["no_token"]);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ outcome: "held", reason: "no_token", event_id: "a" });
+    expect(circuits.circuit(circuitName("us")).causes).toEqual(["no_token"]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: "error",
+      outcome: "held",
+      reason: "no_token",
+      secret: "META_ACCESS_TOKEN_US",
+      event_id: "a",
+    });
+  });
+
+  it("logs and acks as dry runs in dry-run mode (no destination has a token), holding nothing", async () => {
+    const fetch = vi.fn();
+    const circuits = fakeCircuits();
+    const { batch, state } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60 })]);
+    const { lines, reports, deps: d } = deps({ fetch });
+    const noTokenAnywhere = { META_PIXEL_ID: "111", DELIVERY_CIRCUIT: circuits.namespace };
+    await handleQueueBatch(batch, noTokenAnywhere, {} as ExecutionContext, d);
+    expect(fetch).not.toHaveBeenCalled();
+    expect(state(0).acked).toBe(true);
+    expect(circuits.circuit(circuitName("default")).causes).toEqual([]);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ outcome: "dry_run", event_id: "a" });
+    expect(reports[0]?.get("default")?.dryRun).toBe(1);
   });
 
   it("holds the events of a destination the settings no longer name", async () => {
@@ -315,9 +403,11 @@ describe("handleQueueBatch", () => {
     ["unbound", undefined],
     ["unreachable", fakeCircuits(true).namespace],
   ])("retries after a long wait, acking nothing, when the circuit is %s", async (_what, namespace) => {
-    const { batch, state } = fakeBatch(QUEUE_NAME, [queuedEvent({ id: "a", eventTime: NOW_S - 60 })]);
+    const { batch, state } = fakeBatch(QUEUE_NAME, [
+      queuedEvent({ id: "a", eventTime: NOW_S - 60, destination: "us" }),
+    ]);
     const { lines, deps: d } = deps({ fetch: vi.fn() });
-    const withoutToken = { META_PIXEL_ID: "111", ...(namespace ? { DELIVERY_CIRCUIT: namespace } : {}) };
+    const withoutToken = { ...usWithoutToken, ...(namespace ? { DELIVERY_CIRCUIT: namespace } : {}) };
     await handleQueueBatch(batch, withoutToken, {} as ExecutionContext, d);
     expect(state(0)).toEqual({ acked: false, retried: { delaySeconds: HOLD_FALLBACK_DELAY_SECONDS } });
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: "error", outcome: "hold_failed", reason: "no_token" });

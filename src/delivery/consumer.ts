@@ -19,9 +19,10 @@ import { type LogFields, logLine } from "../core/log";
 import { defaultRuntime, type Runtime } from "../core/runtime";
 import { ConfigError, configFor, type Destination, destinationNamed, type RelayConfig } from "../config/settings";
 import type { DeliveryEnv } from "./bindings";
-import { circuitOf, type HoldCause } from "./holds";
+import { circuitOf, type CircuitStatus, type HoldCause } from "./holds";
+import { claimIntake } from "./intakeClaims";
 import { storeDeadLetters } from "./deadLetters";
-import { type GraphFailure, postEvents } from "./graph";
+import { failureScope, type GraphFailure, type GraphOutcome, postEvents } from "./graph";
 import { type MetaRefusal, refusalLogFields, refusalOf } from "./metaErrors";
 import { isDeadLetterQueue, type QueuedEvent, readQueuedEvent } from "./messages";
 import {
@@ -31,6 +32,7 @@ import {
   groupRequests,
   HOLD_FALLBACK_DELAY_SECONDS,
   isStale,
+  isThrottle,
   QUEUE_DELIVERY_POLICY,
   QUEUE_TIMEOUT_MS,
   retryDelaySeconds,
@@ -57,6 +59,12 @@ export interface DestinationReport {
   retried: number;
   deadLettered: number;
   held: number;
+  /** Events logged and not sent because the relay is in dry-run mode. */
+  dryRun?: number;
+  /** Redelivered webhooks acked unsent: the destination already had the event (the intake claim). */
+  duplicate?: number;
+  /** Re-driven dead letters Meta accepted (counted `sent` too): they leave the dead-letter count. */
+  recovered?: number;
   /** ms from intake to Meta's acceptance, one per sent event. */
   latenciesMs: number[];
   /** `user_data` keys of each sent event. */
@@ -69,7 +77,7 @@ export interface DestinationReport {
   /** Event ids and their outcome, for the console's recent events. */
   events: {
     eventId: string;
-    outcome: "sent" | "retry" | "held" | "dead_lettered";
+    outcome: "sent" | "retry" | "held" | "dead_lettered" | "dry_run";
     fbtraceId?: string;
     keys: string[];
     /** Meta's event name, and `browser` for an event from `/collect/cartful` (counted per name). */
@@ -79,6 +87,20 @@ export interface DestinationReport {
 }
 
 export type BatchReport = Map<string, DestinationReport>;
+
+/**
+ * A destination's report with nothing in it yet (the consumer's, and a circuit's for what its
+ * probe delivered or its expiry dead-lettered).
+ *
+ * @example
+ * ```ts
+ * const report = emptyReport();
+ * report.sent += 1;
+ * ```
+ */
+export function emptyReport(): DestinationReport {
+  return { sent: 0, retried: 0, deadLettered: 0, held: 0, latenciesMs: [], sentKeys: [], events: [] };
+}
 
 /**
  * The Worker's `queue()` handler for both queues. Events queue: per destination, requests of up
@@ -120,7 +142,13 @@ interface Item {
   event: QueuedEvent["event"];
 }
 
-/** Per Worker env: circuits known closed, and until when (ms) that is trusted without asking again. */
+/**
+ * Per Worker env: circuits known closed (from the answer to an offer, a hold or a report), and
+ * until when (ms) that is trusted without asking again. So a batch asks its destination's circuit
+ * at most once: a closed one is not asked before sending for a few seconds; otherwise the batch is
+ * offered, and an open circuit keeps it in the same call. (An open one is never trusted: once it
+ * closes, batches go out at once rather than into it.)
+ */
 const closedCircuits = new WeakMap<object, Map<string, number>>();
 /** How long a closed circuit is trusted: a few seconds, so a fix or a refusal elsewhere is seen soon. */
 const CLOSED_TRUST_MS = 5_000;
@@ -135,10 +163,46 @@ function splitMemoryOf(env: DeliveryEnv, destination: string): SplitMemory {
   return memory;
 }
 
+/**
+ * Per Worker env: destinations whose circuit counts a run of transient failures (this isolate
+ * reported one, or read it in the circuit's status), so that a request getting through is told.
+ */
+const failingCircuits = new WeakMap<object, Set<string>>();
+
+function failingCircuitsOf(env: DeliveryEnv): Set<string> {
+  let failing = failingCircuits.get(env);
+  if (!failing) failingCircuits.set(env, (failing = new Set()));
+  return failing;
+}
+
+/** What a batch's requests to one destination came to: accepted, and failed transiently (not throttled). */
+interface RequestTally {
+  accepted: number;
+  failed: number;
+  /** The last transient failure. */
+  failure?: GraphFailure;
+}
+
+/** Counts a request's outcome into `tally`, and answers it. */
+function tallied(tally: RequestTally, outcome: GraphOutcome): GraphOutcome {
+  if (outcome.ok) tally.accepted++;
+  else if (failureScope(outcome) === "transient" && !isThrottle(outcome)) {
+    tally.failed++;
+    tally.failure = outcome;
+  }
+  return outcome;
+}
+
 function closedCircuitsOf(env: DeliveryEnv): Map<string, number> {
   let closedUntil = closedCircuits.get(env);
   if (!closedUntil) closedCircuits.set(env, (closedUntil = new Map()));
   return closedUntil;
+}
+
+/** Remembers what a circuit just said of itself: closed is trusted a few seconds, open not at all. */
+function trustCircuit(env: DeliveryEnv, name: string, open: boolean, now: number): void {
+  if (open) closedCircuitsOf(env).delete(name);
+  else closedCircuitsOf(env).set(name, now + CLOSED_TRUST_MS);
 }
 
 async function deliverBatch(batch: MessageBatch<unknown>, env: DeliveryEnv, deps: ConsumerDeps): Promise<void> {
@@ -147,16 +211,18 @@ async function deliverBatch(batch: MessageBatch<unknown>, env: DeliveryEnv, deps
   const run = new BatchRun(env, deps);
   // A pack (a browser request's events in one message) is delivered event by event, then settled whole.
   const opened = openPacks(batch.messages);
-  const perDestination = new Map<string, Item[]>();
+  const items: Item[] = [];
   for (const message of opened.messages) {
     const body = readQueuedEvent(message.body);
     if (!body) run.end(run.deadLetter(message, null, { kind: "dead_letter", reason: "malformed" }));
     else if (isStale(body.event, now)) run.end(run.deadLetter(message, body, { kind: "dead_letter", reason: "stale" }));
-    else {
-      const list = perDestination.get(body.destination) ?? [];
-      list.push({ message, body, attempts: message.attempts, event: body.event });
-      perDestination.set(body.destination, list);
-    }
+    else items.push({ message, body, attempts: message.attempts, event: body.event });
+  }
+  const perDestination = new Map<string, Item[]>();
+  for (const item of await run.claimIntake(items)) {
+    const list = perDestination.get(item.body.destination) ?? [];
+    list.push(item);
+    perDestination.set(item.body.destination, list);
   }
   // Destinations are independent: one throttled, down or held does not hold up the others.
   await Promise.all([...perDestination].map(([name, items]) => run.deliverDestination(name, items, config)));
@@ -207,6 +273,48 @@ class BatchRun {
   }
 
   /**
+   * The intake claim of the batch's webhook messages (./intakeClaims: one ledger call per shard):
+   * answers the items to deliver. A redelivered webhook (another message has its keys for its
+   * destination) is acked unsent and counted `duplicate`; one whose shard could not be reached
+   * (or that a direct delivery is sending) is retried shortly, never sent unclaimed.
+   */
+  async claimIntake(items: Item[]): Promise<Item[]> {
+    const verdicts = await claimIntake(
+      this.env,
+      items.map((item) => ({ id: item.message.id, body: item.body })),
+      this.runtime.now(),
+    );
+    return items.filter((item, i) => {
+      const verdict = verdicts[i]!;
+      if (verdict.kind === "send") return true;
+      if (verdict.kind === "duplicate") this.duplicate(item);
+      else {
+        // Shortly, growing with the message's attempts: a ledger down for long must not spend its retries in minutes.
+        const { policy, random } = this.runtime;
+        const delaySeconds = Math.max(verdict.delaySeconds, retryDelaySeconds(item.attempts, policy, random));
+        item.message.retry({ delaySeconds });
+        logLine(this.runtime.log, {
+          ...eventFields(item.body),
+          level: "warn",
+          outcome: "claim_deferred",
+          reason: verdict.reason,
+          delay_seconds: delaySeconds,
+          attempts: item.attempts,
+        });
+      }
+      return false;
+    });
+  }
+
+  /** A redelivered webhook the destination already has (or has on its way): acked unsent, counted. */
+  private duplicate(item: Item): void {
+    item.message.ack();
+    logLine(this.runtime.log, { ...eventFields(item.body), outcome: "duplicate", attempts: item.attempts });
+    const summary = this.reportOf(item.body.destination);
+    summary.duplicate = (summary.duplicate ?? 0) + 1;
+  }
+
+  /**
    * One destination's messages: held (settings unreadable, destination unknown, no token, circuit
    * open), or sent in requests per pixel, each message's fate then acted on; those Meta refused for
    * the configuration go to the circuit together.
@@ -215,15 +323,23 @@ class BatchRun {
     if (config === undefined) return this.hold(name, items, { kind: "settings_unusable" });
     const destination = destinationNamed(config, name);
     if (destination === undefined) return this.hold(name, items, { kind: "unknown_destination" });
-    if (destination.target === undefined) return this.hold(name, items, { kind: "no_token" });
-    if (await this.circuitIsOpen(name)) return this.hold(name, items, undefined);
+    if (destination.target === undefined) {
+      if (config.dryRun) return this.dryRun(name, items);
+      return this.hold(name, items, { kind: "no_token", ...destination.missingToken });
+    }
+    if (await this.heldByOpenCircuit(name, items)) return;
 
     const { runtime } = this;
     const target = { ...destination.target, pixelId: destination.pixelId };
-    const post = throttleGuard((events) =>
-      postEvents(target, events, { fetch: runtime.fetch, timeoutMs: runtime.timeoutMs, now: runtime.now }),
+    const tally: RequestTally = { accepted: 0, failed: 0 };
+    const post = throttleGuard(async (events) =>
+      tallied(
+        tally,
+        await postEvents(target, events, { fetch: runtime.fetch, timeoutMs: runtime.timeoutMs, now: runtime.now }),
+      ),
     );
     const held: { items: Item[]; failure: GraphFailure }[] = [];
+    const retries: { item: Item; fate: Extract<Fate, { kind: "retry" }> }[] = [];
     const memory = splitMemoryOf(this.env, name);
     for (const request of groupRequests(items, () => destination.pixelId)) {
       const fates = await settle(request.items, {
@@ -239,30 +355,84 @@ class BatchRun {
       if (failure) held.push({ items: toHold, failure });
       request.items.forEach((item, i) => {
         const fate = fates[i]!;
-        if (fate.kind !== "hold") this.end(this.apply(item, fate, destination));
+        if (fate.kind === "retry") retries.push({ item, fate });
+        else if (fate.kind !== "hold") this.end(this.apply(item, fate, destination));
       });
     }
     for (const { items: heldItems, failure } of held) {
-      closedCircuits.get(this.env)?.delete(name);
       await this.hold(name, heldItems, { kind: "meta_refused", failure });
     }
+    if (await this.outageHeld(name, tally, retries)) return;
+    for (const { item, fate } of retries) this.end(this.apply(item, fate, destination));
   }
 
-  /** Whether the destination's circuit is open (a closed one is trusted for a few seconds). */
-  private async circuitIsOpen(name: string): Promise<boolean> {
-    const now = this.runtime.now();
-    const closedUntil = closedCircuitsOf(this.env);
+  /**
+   * Tells the destination's circuit what it needs to know of the batch, once, and only when there
+   * is something to tell: every request failed transiently (it may open for a sustained outage,
+   * `meta_unavailable`; then it keeps the messages that would be retried, and this answers true
+   * after acking them as held), or a request got through while the circuit counts failures.
+   */
+  private async outageHeld(
+    name: string,
+    tally: RequestTally,
+    retries: { item: Item; fate: Extract<Fate, { kind: "retry" }> }[],
+  ): Promise<boolean> {
     const circuit = circuitOf(this.env, name);
-    if (!circuit || (closedUntil.get(name) ?? 0) > now) return false;
-    try {
-      const status = await circuit.status(now);
-      if (!status.open) closedUntil.set(name, now + CLOSED_TRUST_MS);
-      // Held for a missing token or destination that this consumer has again: have it probe now.
-      else if (status.cause !== "meta_refused") await circuit.settingsUsable(now).catch(() => undefined);
-      return status.open;
-    } catch {
-      return false; // Cannot tell: send. A refusal then opens it.
+    const failing = failingCircuitsOf(this.env);
+    const now = this.runtime.now();
+    if (!circuit) return false;
+    if (tally.accepted > 0) {
+      if (failing.delete(name))
+        await Promise.resolve()
+          .then(() => circuit.delivered(now))
+          .catch(() => undefined);
+      return false;
     }
+    if (tally.failed === 0 || tally.failure === undefined) return false;
+    failing.add(name);
+    const failure = tally.failure;
+    let status: CircuitStatus | undefined;
+    try {
+      const messages = retries.map(({ item }) => item.body);
+      status = await circuit.transientFailed(name, messages, { requests: tally.failed, failure }, now);
+    } catch {
+      return false; // Cannot tell: the messages are retried as usual.
+    }
+    trustCircuit(this.env, name, status.open, now); // its answer is a fresh status
+    if (!status.open) return false;
+    failing.delete(name);
+    this.heldInCircuit(
+      name,
+      retries.map(({ item }) => item),
+      { kind: "meta_unavailable", failure },
+    );
+    return true;
+  }
+
+  /**
+   * Whether the destination's circuit is open, and then its messages handed to it (acked as held):
+   * a circuit known closed is trusted for a few seconds; otherwise the batch is offered to it (one
+   * call: an open circuit keeps it, a closed one answers so). A circuit that cannot be asked counts
+   * as closed: the batch is sent, and a refusal then opens it.
+   */
+  private async heldByOpenCircuit(name: string, items: Item[]): Promise<boolean> {
+    const now = this.runtime.now();
+    const circuit = circuitOf(this.env, name);
+    if (!circuit || (closedCircuitsOf(this.env).get(name) ?? 0) > now) return false;
+    let status: CircuitStatus;
+    try {
+      status = await circuit.offer(
+        name,
+        items.map((item) => item.body),
+        now,
+      );
+    } catch {
+      return false;
+    }
+    if (status.failingSince !== undefined) failingCircuitsOf(this.env).add(name);
+    trustCircuit(this.env, name, status.open, now);
+    if (status.open) this.heldInCircuit(name, items, undefined);
+    return status.open;
   }
 
   /**
@@ -273,12 +443,12 @@ class BatchRun {
   async hold(name: string, items: Item[], cause: HoldCause | undefined): Promise<void> {
     const { log } = this.runtime;
     const now = this.runtime.now();
-    const summary = this.reportOf(name);
     const reason = cause?.kind ?? "circuit_open";
+    let status: CircuitStatus | undefined;
     try {
       const circuit = circuitOf(this.env, name);
       if (!circuit) throw new Error("DELIVERY_CIRCUIT is not bound");
-      await circuit.hold(
+      status = await circuit.hold(
         name,
         items.map((item) => item.body),
         cause,
@@ -296,23 +466,49 @@ class BatchRun {
           attempts: item.attempts,
         });
       }
-      summary.retried += items.length;
       return;
     }
+    if (status) trustCircuit(this.env, name, status.open, now);
+    this.heldInCircuit(name, items, cause);
+  }
+
+  /** Acks messages the circuit stored, each with its log line; counted `held`. */
+  private heldInCircuit(name: string, items: Item[], cause: HoldCause | undefined): void {
+    const { log } = this.runtime;
+    const now = this.runtime.now();
+    const summary = this.reportOf(name);
+    const reason = cause?.kind ?? "circuit_open";
+    const failure = cause && "failure" in cause ? cause.failure : undefined;
     for (const item of items) {
       item.message.ack();
       logLine(log, {
         ...eventFields(item.body),
-        ...failureFields(cause?.kind === "meta_refused" ? cause.failure : undefined),
-        level: "warn",
+        ...failureFields(failure),
+        // A missing secret is the operator's to fix: an error line that names it (never a value).
+        level: cause?.kind === "no_token" ? "error" : "warn",
         outcome: "held",
         reason,
+        ...(cause?.kind === "no_token" && cause.secret ? { secret: cause.secret } : {}),
         attempts: item.attempts,
       });
       summary.events.push({ eventId: item.body.eventId, outcome: "held", keys: userDataKeys(item.body) });
     }
     summary.held += items.length;
-    if (cause?.kind === "meta_refused") summary.lastFailure = { at: now, ...refusalOf(cause.failure) };
+    if (failure) summary.lastFailure = { at: now, ...refusalOf(failure) };
+  }
+
+  /**
+   * The relay is in dry-run mode (`DRY_RUN=true`, or no destination has a token): messages queued
+   * before it are logged as dry runs and acked, as the webhook route does with new ones.
+   */
+  dryRun(name: string, items: Item[]): void {
+    const summary = this.reportOf(name);
+    for (const item of items) {
+      item.message.ack();
+      logLine(this.runtime.log, { ...eventFields(item.body), outcome: "dry_run", dry_run: true });
+      summary.events.push({ eventId: item.body.eventId, outcome: "dry_run", keys: userDataKeys(item.body) });
+    }
+    summary.dryRun = (summary.dryRun ?? 0) + items.length;
   }
 
   /** Acts on a fate: ack, retry with delay, or dead-letter then ack. */
@@ -336,6 +532,8 @@ class BatchRun {
     });
     const keys = userDataKeys(body);
     summary.sent += 1;
+    // A re-driven dead letter delivered at last: it no longer counts as a dead letter.
+    if (body.replays) summary.recovered = (summary.recovered ?? 0) + 1;
     summary.latenciesMs.push(Math.max(0, now - body.acceptedAt));
     summary.sentKeys.push(keys);
     summary.lastAccepted = { at: now, ...(fate.fbtraceId ? { fbtraceId: fate.fbtraceId } : {}) };
@@ -408,7 +606,8 @@ class BatchRun {
     logLine(log, { ...fields, level: "warn", outcome: "dead_lettered" });
     if (body) {
       const summary = this.reportOf(body.destination);
-      summary.deadLettered += 1;
+      // Each event once, however often it is re-driven and refused again.
+      if (!body.replays) summary.deadLettered += 1;
       if (fate.failure) summary.lastFailure = { at: now, ...refusalOf(fate.failure) };
       summary.events.push({
         eventId: body.eventId,
@@ -423,7 +622,7 @@ class BatchRun {
   private reportOf(destination: string): DestinationReport {
     let summary = this.report.get(destination);
     if (!summary) {
-      summary = { sent: 0, retried: 0, deadLettered: 0, held: 0, latenciesMs: [], sentKeys: [], events: [] };
+      summary = emptyReport();
       this.report.set(destination, summary);
     }
     return summary;

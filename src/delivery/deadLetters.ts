@@ -9,6 +9,7 @@ import type { QueueBindings } from "./bindings";
 import { DEAD_LETTER_STORE_NAME, deadLetterStoreOf } from "./instances";
 import type { StoredDeadLetter } from "./deadLetterStore";
 import {
+  claimedCopy,
   type DeadLetter,
   deadLetterKey,
   isDeadLetter,
@@ -195,7 +196,7 @@ export function planReplay(
       planned.add(letter.key);
       plan.toReplay.push({
         key: letter.key,
-        message: { ...letter.message, replays: (letter.message.replays ?? 0) + 1 },
+        message: { ...claimedCopy(letter.message), replays: (letter.message.replays ?? 0) + 1 },
       });
     }
   }

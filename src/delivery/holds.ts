@@ -12,18 +12,14 @@ import type { MetaRefusal } from "./metaErrors";
 export type HoldCause =
   /** Meta refused the destination's configuration (token, pixel, permissions, version). */
   | { kind: "meta_refused"; failure: GraphFailure }
-  /** The destination's access-token secret is unset. */
-  | { kind: "no_token" }
+  /** A sustained transient outage: every request to the destination failed for minutes (./circuitState). */
+  | { kind: "meta_unavailable"; failure: GraphFailure }
+  /** The destination's access-token secret (`secret`, its name) is unset while the relay is live. */
+  | { kind: "no_token"; secret?: string }
   /** No destination of that name in the settings. */
   | { kind: "unknown_destination" }
   /** The settings cannot be read at all (a ConfigError). */
   | { kind: "settings_unusable" };
-
-/**
- * Meta's refusal as a circuit keeps it: a {@link MetaRefusal}. The circuit's own name for it,
- * kept while ./circuit imports it.
- */
-export type CircuitFailure = MetaRefusal;
 
 /** A circuit as the consumer, `/healthz` and the console see it. */
 export interface CircuitStatus {
@@ -35,6 +31,8 @@ export interface CircuitStatus {
   probes: number;
   nextProbeAt?: number;
   lastFailure?: MetaRefusal;
+  /** While closed: since when every request reported to it failed transiently (ms); unset once one got through. */
+  failingSince?: number;
 }
 
 /** The binding of the circuits, as the generated `Env` types it (absent: the relay runs without circuits). */

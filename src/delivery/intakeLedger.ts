@@ -12,12 +12,16 @@
  * network hop to that primary; the object lives next to its callers' traffic, spreads over
  * `INTAKE_SHARDS` instances (./instances), and is created by `wrangler deploy` alone.
  *
- * Claims have three states: absent, `pending` (claimed, the queue send under way) and `queued`.
- * A pending claim left by a crash between claim and send is taken over after
- * {@link INTAKE_LEASE_MS}; a failed send releases its claim at once.
+ * Two kinds of claim. The consumer's ({@link IntakeLedger.claimMessages}): the queued path's
+ * webhook route only enqueues, and the consumer claims each webhook message's keys, per batch,
+ * before sending; the claim's `owner` is the queue message id, so the message's own retries pass
+ * and another message with the same Studio `id` or `webhook-id` for the same destination is a
+ * duplicate. The direct path's (no queue; {@link IntakeLedger.claim}): three states, absent,
+ * `pending` (claimed, the send under way) and `queued` (Meta accepted it); a pending claim left
+ * by a crash is taken over after {@link INTAKE_LEASE_MS}; a failed send releases it at once.
  */
 import { DurableObject } from "cloudflare:workers";
-import { migrate, type SchemaStep } from "../core/sqlSchema";
+import { addColumn, migrate, type SchemaStep } from "../core/sqlSchema";
 
 /** How long Studio's redeliveries are recognised (Meta's own dedup window is 48 h too). */
 export const INTAKE_MEMORY_MS = 48 * 3_600_000;
@@ -54,6 +58,8 @@ const SCHEMA: SchemaStep[] = [
        claimed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
     "CREATE INDEX IF NOT EXISTS claims_expires_at ON claims (expires_at)",
   ],
+  // The consumer's claims: the queue message that holds them (null for the route's claims).
+  (sql) => addColumn(sql, { table: "claims", column: "owner", type: "TEXT" }),
 ];
 
 interface ClaimRow extends Record<string, SqlStorageValue> {
@@ -61,7 +67,22 @@ interface ClaimRow extends Record<string, SqlStorageValue> {
   event_id: string;
   state: string;
   claimed_at: number;
+  owner: string | null;
 }
+
+/** A queued message's share to claim (./intakeClaims): its ledger keys, its `event_id`, and the queue message's id. */
+export interface MessageClaimRequest extends ClaimRequest {
+  /** The queue message id: the same on every delivery of that message, so its own retries pass. */
+  owner: string;
+}
+
+export type MessageClaimResult =
+  /** Yours (now, or since an earlier delivery of the same message): send it. */
+  | { outcome: "claimed" }
+  /** Another message (or a direct delivery) has it within 48 h, under this `event_id`: do not send. */
+  | { outcome: "duplicate"; eventId: string }
+  /** A direct delivery (no queue) is sending it right now: come back in `retryAfterSeconds`. */
+  | { outcome: "in_flight"; retryAfterSeconds: number };
 
 /**
  * One shard of the ledger. Callers pass `now` (ms) so that tests control time.
@@ -90,6 +111,21 @@ export class IntakeLedger extends DurableObject<Pick<Env, never>> {
     return results;
   }
 
+  /**
+   * The consumer's claim, for messages already on the queue (so nothing is claimed that is not
+   * durable): each entry's `keys` become its message's (`owner`) at once, unless another message
+   * or a direct delivery has one of them; a message's own retry finds them its own and passes.
+   * One answer per entry, in order; atomic like {@link claim}. Entries of one call are claimed in
+   * order, so of two deliveries of one webhook in the same batch the first is sent.
+   */
+  async claimMessages(entries: MessageClaimRequest[], now: number): Promise<MessageClaimResult[]> {
+    const results = entries.map((entry) => this.claimForMessage(entry, now));
+    if (results.some((result) => result.outcome === "claimed") && (await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + SWEEP_INTERVAL_MS);
+    }
+    return results;
+  }
+
   /** Marks claims done (their message was queued, or Meta accepted their event). False for each claim lost meanwhile. */
   async confirm(claims: HeldClaim[]): Promise<boolean[]> {
     return claims.map(
@@ -109,14 +145,43 @@ export class IntakeLedger extends DurableObject<Pick<Env, never>> {
     }
   }
 
-  private claimOne(keys: string[], eventId: string, now: number): ClaimResult {
-    const rows = this.sql
+  private claimForMessage({ keys, eventId, owner }: MessageClaimRequest, now: number): MessageClaimResult {
+    const others = this.liveRows(keys, now).filter((row) => row.owner !== owner);
+    const done = others.find((row) => row.state === "queued");
+    if (done) return { outcome: "duplicate", eventId: done.event_id };
+    const leaseEnd = Math.max(...others.map((row) => row.claimed_at + INTAKE_LEASE_MS));
+    if (leaseEnd > now)
+      return { outcome: "in_flight", retryAfterSeconds: Math.max(1, Math.ceil((leaseEnd - now) / 1000)) };
+    for (const key of keys) {
+      // Its own rows are written again (the same owner); an expired or abandoned one is taken over.
+      this.sql.exec(
+        `INSERT INTO claims (key, event_id, state, token, claimed_at, expires_at, owner)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET event_id = excluded.event_id, state = 'queued', token = excluded.token,
+           claimed_at = excluded.claimed_at, expires_at = excluded.expires_at, owner = excluded.owner`,
+        key,
+        eventId,
+        owner,
+        now,
+        now + INTAKE_MEMORY_MS,
+        owner,
+      );
+    }
+    return { outcome: "claimed" };
+  }
+
+  private liveRows(keys: string[], now: number): ClaimRow[] {
+    return this.sql
       .exec<ClaimRow>(
-        `SELECT key, event_id, state, claimed_at FROM claims WHERE key IN (${sqlMarks(keys)}) AND expires_at > ?`,
+        `SELECT key, event_id, state, claimed_at, owner FROM claims WHERE key IN (${sqlMarks(keys)}) AND expires_at > ?`,
         ...keys,
         now,
       )
       .toArray();
+  }
+
+  private claimOne(keys: string[], eventId: string, now: number): ClaimResult {
+    const rows = this.liveRows(keys, now);
     const done = rows.find((row) => row.state === "queued");
     if (done) return { outcome: "duplicate", eventId: done.event_id };
     const leaseEnd = Math.max(...rows.map((row) => row.claimed_at + INTAKE_LEASE_MS));

@@ -46,6 +46,30 @@ export interface QueuedEvent {
    * ledger about it. Absent: a webhook's event.
    */
   origin?: "browser";
+  /**
+   * Set by the webhook route, which queues without asking the intake ledger: the consumer claims
+   * the message's ledger keys (its Studio `id` and `webhook-id`, for its destination) before it
+   * sends, so that a redelivered webhook goes to Meta once per destination. Absent on what needs
+   * no claim: a browser event, an event the relay itself puts back on the queue (released by a
+   * circuit, re-driven from the dead letters: {@link claimedCopy}), or a message an earlier
+   * version queued after claiming it at intake.
+   */
+  unclaimed?: true;
+}
+
+/**
+ * The message as the relay itself puts it back on the queue (a circuit's release, a re-drive): its
+ * intake claim was made by the delivery that first took it, so the copy is never claimed again
+ * (a new queue message would find the claim another's and be dropped as a duplicate).
+ *
+ * @example
+ * ```ts
+ * claimedCopy({ ...message, unclaimed: true }).unclaimed; // undefined
+ * ```
+ */
+export function claimedCopy(message: QueuedEvent): QueuedEvent {
+  const { unclaimed: _unclaimed, ...copy } = message;
+  return copy;
 }
 
 /**

@@ -117,13 +117,13 @@ describe("isThrottle", () => {
 describe("retryDelaySeconds", () => {
   it("grows with the attempts, never below half of each window", () => {
     const low = [1, 2, 3, 4, 5, 6].map((a) => retryDelaySeconds(a, QUEUE_DELIVERY_POLICY, () => 0));
-    expect(low).toEqual([15, 30, 60, 120, 240, 480]);
+    expect(low).toEqual([10, 20, 40, 80, 120, 120]);
     const high = [1, 2, 3].map((a) => retryDelaySeconds(a, QUEUE_DELIVERY_POLICY, () => 0.999999));
-    expect(high).toEqual([30, 60, 120]);
+    expect(high).toEqual([20, 40, 80]);
   });
 
-  it("stops growing at the 30-minute cap", () => {
-    expect(retryDelaySeconds(15, QUEUE_DELIVERY_POLICY, () => 0.999999)).toBe(1800);
+  it("stops growing at the 4-minute cap", () => {
+    expect(retryDelaySeconds(15, QUEUE_DELIVERY_POLICY, () => 0.999999)).toBe(240);
   });
 
   it("waits at least what Retry-After asks", () => {
@@ -137,7 +137,7 @@ describe("retryDelaySeconds", () => {
 
 describe("failureFate", () => {
   it("retries a transient failure with a delay", () => {
-    expect(failureFate(fail(), 1, QUEUE_DELIVERY_POLICY, () => 0)).toMatchObject({ kind: "retry", delaySeconds: 15 });
+    expect(failureFate(fail(), 1, QUEUE_DELIVERY_POLICY, () => 0)).toMatchObject({ kind: "retry", delaySeconds: 10 });
   });
 
   it("still retries on the last retry, dead-letters after it", () => {

@@ -15,20 +15,36 @@ import { backoffDelay, type RetryPolicy } from "./retry";
  * Deliveries after the first before a message is dead-lettered. Must equal `max_retries` of the
  * consumer in wrangler.jsonc (a test checks): on the last delivery the consumer dead-letters a
  * transient failure itself, with its reason, instead of letting Cloudflare move it silently.
+ * With {@link QUEUE_RETRY_POLICY}'s waits, 30 retries span 55 to 110 minutes: a sustained outage is
+ * taken by the destination's circuit (`meta_unavailable`, after {@link OUTAGE_MIN_FAILED_REQUESTS}
+ * failed requests over {@link OUTAGE_MIN_MS}: minutes) well before a message runs out.
  */
-export const QUEUE_MAX_RETRIES = 20;
+export const QUEUE_MAX_RETRIES = 30;
 
 /**
  * Backoff between deliveries of one message, used with "equal jitter" (a wait in the upper half
- * of each doubling window, so it never shrinks): 15–30 s, 30–60 s, … up to 15–30 min. With
- * {@link QUEUE_MAX_RETRIES} that spans 3.8 to 7.5 hours: Meta may be down for an hour or two.
+ * of each doubling window, so it never shrinks): 10–20 s, 20–40 s, 40–80 s, 80–160 s, then
+ * 2–4 min. Short on purpose: independent faults (a third of requests failing) must not punish one
+ * unlucky message with half-hour waits; a long outage is the circuit's to hold and probe.
  */
 export const QUEUE_RETRY_POLICY: RetryPolicy = Object.freeze({
   maxAttempts: QUEUE_MAX_RETRIES + 1,
-  baseDelayMs: 30_000,
-  maxDelayMs: 1_800_000,
+  baseDelayMs: 20_000,
+  maxDelayMs: 240_000,
   deadlineMs: 7 * 24 * 3_600_000,
 });
+
+/**
+ * A destination's circuit opens for a sustained transient outage (`meta_unavailable`) once Meta
+ * failed this many of its requests in a row (none accepted between, throttles not counted)…
+ */
+export const OUTAGE_MIN_FAILED_REQUESTS = 8;
+/**
+ * …over at least this long: two minutes of nothing getting through. Independent faults at a third
+ * of requests make 8 failures in a row a 1-in-6,561 run, and two minutes of them never happen
+ * while traffic flows; an outage opens it within minutes, before any message runs out of retries.
+ */
+export const OUTAGE_MIN_MS = 2 * 60_000;
 
 /**
  * Per-request timeout of the consumer. Longer than the webhook path's 1.5 s: nobody waits on the

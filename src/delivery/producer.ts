@@ -1,14 +1,12 @@
 /**
- * The producer: hands a webhook's finished events (one per destination) to the delivery queue
- * once per Studio event and destination, through the intake ledger (a Durable Object that
- * remembers 48 hours of Studio ids and `webhook-id`s per destination).
+ * The producer: hands a webhook's finished events (one per destination) to the delivery queue.
+ * It asks no Durable Object: each message is marked `unclaimed`, and the consumer claims its
+ * intake ledger keys (./intakeClaims) once it is durably on the queue, so a redelivered webhook is
+ * still sent once per destination while the webhook route costs one queue send and nothing more.
  */
 import { DEFAULT_DESTINATION } from "../config/destinations";
-import { consoleSink, type LogSink, logLine } from "../core/log";
 import type { ServerEvent } from "../transform/capi";
 import type { QueueBindings } from "./bindings";
-import { intakeLedgerOf } from "./instances";
-import type { ClaimResult, HeldClaim } from "./intakeLedger";
 import { MAX_MESSAGE_BYTES, messageBytes, type QueuedEvent, sendBatches } from "./messages";
 
 // The ledger's shards live beside its accessor (./instances); re-exported for modules that import them from here.
@@ -28,13 +26,12 @@ export interface IntakeRequest {
   events: DestinationEvent[];
 }
 
-/** What became of one destination's event. */
-export type EnqueueResult =
-  | { destination: string; status: "queued"; eventId: string }
-  /** Seen within 48 h: already queued for this destination, not queued again. `eventId` is the first delivery's. */
-  | { destination: string; status: "duplicate"; eventId: string }
-  /** Another delivery of the same webhook is being enqueued right now: answer 503 with Retry-After. */
-  | { destination: string; status: "in_flight"; eventId: string; retryAfterSeconds: number };
+/** What became of one destination's event: queued (whether it is a redelivery the consumer tells). */
+export interface EnqueueResult {
+  destination: string;
+  status: "queued";
+  eventId: string;
+}
 
 /**
  * A message would be larger than a queue takes. The transform bounds every field that travels,
@@ -45,27 +42,20 @@ export class MessageTooLargeError extends Error {
 }
 
 /**
- * Queues a webhook's events once per Studio event and destination: claims, in one call to the
- * intake ledger (strongly consistent), each destination's Studio `id` and `webhook-id`; sends
- * the claimed messages; then confirms their claims. If the send throws, the claims are released so
- * the sender's redelivery can go through, and the error is rethrown (answer 503); destinations
- * queued by an earlier delivery stay `duplicate`, so a redelivery never queues them twice. Without
- * an `INTAKE_LEDGER` binding every call enqueues (Meta still deduplicates by `event_id`). Throws
- * without a `CAPI_QUEUE` binding, and {@link MessageTooLargeError} before claiming anything.
+ * Queues a webhook's events, one message per destination, each marked `unclaimed` for the
+ * consumer's intake claim. Throws without a `CAPI_QUEUE` binding, when the queue refuses (answer
+ * 503: nothing was queued that Studio's redelivery would duplicate, and should a part of the
+ * batch have gone, the consumer's claim drops the repeat), and {@link MessageTooLargeError}
+ * before sending anything.
  *
  * @param now ms
  * @example
  * ```ts
  * const results = await enqueueEvents(c.env, { studioEventId, webhookId, events }, Date.now());
- * results.map((r) => r.status); // ["queued", "duplicate"]
+ * results.map((r) => r.status); // ["queued", "queued"]
  * ```
  */
-export async function enqueueEvents(
-  env: QueueBindings,
-  request: IntakeRequest,
-  now: number,
-  log: LogSink = consoleSink,
-): Promise<EnqueueResult[]> {
+export async function enqueueEvents(env: QueueBindings, request: IntakeRequest, now: number): Promise<EnqueueResult[]> {
   const queue = env.CAPI_QUEUE;
   if (!queue) throw new Error("CAPI_QUEUE is not bound");
   const messages: QueuedEvent[] = request.events.map(({ destination, pixelId, event }) => ({
@@ -77,50 +67,14 @@ export async function enqueueEvents(
     pixelId,
     event,
     acceptedAt: now,
+    unclaimed: true,
   }));
   if (messages.some((message) => messageBytes(message) > MAX_MESSAGE_BYTES)) {
     throw new MessageTooLargeError(`an event is over the ${MAX_MESSAGE_BYTES} bytes a queue message may hold`);
   }
-  const keys = messages.map((message) => intakeKeys(request.studioEventId, request.webhookId, message.destination));
-  const ledger = intakeLedgerOf(env, request.studioEventId);
-  const claims: (ClaimResult | undefined)[] = ledger
-    ? await ledger.claim(
-        messages.map((message, i) => ({ keys: keys[i]!, eventId: message.eventId })),
-        now,
-      )
-    : messages.map(() => undefined);
-
-  const held: HeldClaim[] = [];
-  const toSend: QueuedEvent[] = [];
-  const results: EnqueueResult[] = messages.map((message, i) => {
-    const claim = claims[i];
-    const destination = message.destination;
-    // The outcomes returned here are the caller's to log (the webhook route writes one line per
-    // webhook); this function logs only what the caller cannot see.
-    if (claim?.outcome === "duplicate") return { destination, status: "duplicate", eventId: claim.eventId };
-    if (claim?.outcome === "in_flight") {
-      return { destination, status: "in_flight", eventId: message.eventId, retryAfterSeconds: claim.retryAfterSeconds };
-    }
-    if (claim) held.push({ keys: keys[i]!, token: claim.token });
-    toSend.push(message);
-    return { destination, status: "queued", eventId: message.eventId };
-  });
-  try {
-    for (const run of sendBatches(toSend))
-      await queue.sendBatch(run.map((body) => ({ body, contentType: "json" as const })));
-  } catch (error) {
-    if (ledger && held.length > 0) await ledger.release(held).catch(() => undefined);
-    throw error;
-  }
-  const base = { msg: "capi_event", studio_event_id: request.studioEventId };
-  if (ledger && held.length > 0) {
-    // Already queued: a failed confirmation only means a redelivery after the lease may queue a
-    // second copy (same event_id, which Meta drops). Not worth failing the webhook over.
-    await ledger.confirm(held).catch(() => logLine(log, { ...base, level: "warn", outcome: "confirm_failed" }));
-  }
-  if (!ledger && toSend.length > 0)
-    logLine(log, { ...base, level: "warn", outcome: "queued", reason: "no_intake_ledger" });
-  return results;
+  for (const run of sendBatches(messages))
+    await queue.sendBatch(run.map((body) => ({ body, contentType: "json" as const })));
+  return messages.map((message) => ({ destination: message.destination, status: "queued", eventId: message.eventId }));
 }
 
 /**

@@ -35,6 +35,8 @@ export type DestinationOutcome =
       versionWarning?: string;
     }
   | { name: string; status: "queued" | "duplicate" | "dry_run" }
+  /** Direct path only: the destination's token secret is unset on a live relay and no queue can hold the event (503). */
+  | { name: string; status: "no_token" }
   | { name: string; status: "skipped"; reason: string }
   | { name: string; status: "in_flight"; retryAfterSeconds: number }
   | { name: string; status: "failed"; failure: GraphFailure; attempts: number };
@@ -143,6 +145,22 @@ function outcomesAnswer(eventId: string, outcomes: DestinationOutcome[], duplica
         detail: { event_id: eventId },
         extra: { destinations },
       }),
+    };
+  }
+  const noToken = outcomes.find((o) => o.status === "no_token");
+  if (noToken && transient === undefined) {
+    return {
+      outcome: "no_token",
+      destinations,
+      error: new ApiError(
+        "relay_misconfigured",
+        "A destination's access token secret is unset and no queue is bound to hold its event; redeliver once it is set",
+        {
+          retryAfter: MAX_RETRY_AFTER_SECONDS,
+          detail: { event_id: eventId, ...(outcomes.length > 1 ? { destination: noToken.name } : {}) },
+          extra: { destinations },
+        },
+      ),
     };
   }
   const worst =
@@ -296,6 +314,8 @@ function destinationView(outcome: DestinationOutcome): DestinationView {
       return { name: outcome.name, status: "skipped", reason: outcome.reason };
     case "in_flight":
       return { name: outcome.name, status: "in_flight" };
+    case "no_token":
+      return { name: outcome.name, status: "failed", error: "relay_misconfigured", reason: "no_token" };
     case "failed":
       return {
         name: outcome.name,

@@ -164,9 +164,10 @@ function sourceOf(c: Context<AppEnv>): string | undefined {
 }
 
 /**
- * Each destination's mode, never a secret: `live`, `dry_run` (no token), or `misconfigured`
- * (its circuit is open: Meta refuses its configuration, or its token or settings are missing,
- * and its events wait).
+ * Each destination's mode, never a secret: `live`, `dry_run` (the relay's dry-run mode: no
+ * destination has a token, or `DRY_RUN=true`), or `misconfigured` (its circuit is open: Meta
+ * refuses its configuration, or its token or settings are missing, and its events wait; or its
+ * token secret is unset while others are live, `reason: "no_token"`, before any event waits).
  */
 async function destinationModes(env: QueueBindings, config: RelayConfig, now: number) {
   return Promise.all(
@@ -179,8 +180,13 @@ async function destinationModes(env: QueueBindings, config: RelayConfig, now: nu
           .catch(() => undefined);
         if (status?.open) held = { held: status.held, ...(status.cause ? { reason: status.cause } : {}) };
       }
+      // Meta down for minutes is nobody's misconfiguration: live, with what waits for it.
+      if (held?.reason === "meta_unavailable") return { ...base, mode: "live" as const, ...held };
       if (held) return { ...base, mode: "misconfigured" as const, ...held };
-      return { ...base, mode: destination.target ? ("live" as const) : ("dry_run" as const) };
+      if (destination.target) return { ...base, mode: "live" as const };
+      if (config.dryRun) return { ...base, mode: "dry_run" as const };
+      // Its token secret is unset on a live relay: its events are held until it is set.
+      return { ...base, mode: "misconfigured" as const, held: 0, reason: "no_token" };
     }),
   );
 }

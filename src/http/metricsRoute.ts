@@ -13,7 +13,9 @@ import { Hono } from "hono";
 import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor } from "../config/settings";
 import { metricsAnswer, type MetricsWindow, WINDOWS } from "../observe/metrics";
-import { flushMetrics, metricsStore } from "../observe/recorder";
+import { metricsStoreOf } from "../observe/instances";
+import { flushMetrics } from "../observe/recorder";
+import { type CircuitBinding, circuitOf } from "../delivery/holds";
 import { ApiError } from "./errors";
 
 /**
@@ -24,14 +26,14 @@ import { ApiError } from "./errors";
  * routes.route("/metrics", metricsRoutes(runtime));
  * ```
  */
-export function metricsRoutes(runtime: Pick<Runtime, "now">): Hono<{ Bindings: Partial<Pick<Env, "METRICS">> }> {
-  const routes = new Hono<{ Bindings: Partial<Pick<Env, "METRICS">> }>();
+export function metricsRoutes(runtime: Pick<Runtime, "now">): Hono<{ Bindings: MetricsRouteBindings }> {
+  const routes = new Hono<{ Bindings: MetricsRouteBindings }>();
   routes.get("/", async (c) => {
     const window = c.req.query("window") ?? "24h";
     if (!Object.hasOwn(WINDOWS, window)) {
       throw new ApiError("invalid_window", `window must be one of ${Object.keys(WINDOWS).join(", ")}`);
     }
-    const store = metricsStore(c.env);
+    const store = metricsStoreOf(c.env);
     if (!store) throw new ApiError("not_configured", "METRICS is not bound");
     await flushMetrics(c.env);
     let names: string[] = [];
@@ -41,12 +43,31 @@ export function metricsRoutes(runtime: Pick<Runtime, "now">): Hono<{ Bindings: P
       if (!(error instanceof ConfigError)) throw error;
     }
     const now = runtime.now();
-    const [counts, eventNames] = await Promise.all([
+    const [counts, eventNames, heldNow] = await Promise.all([
       store.windowCounts(window as MetricsWindow, now),
       store.windowEventNames(window as MetricsWindow, now),
+      heldNowOf(c.env, names, now),
     ]);
     c.header("Cache-Control", "no-store");
-    return c.json(metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names, eventNames));
+    return c.json(
+      metricsAnswer(new Map(Object.entries(counts)), window as MetricsWindow, names, { eventNames, heldNow }),
+    );
   });
   return routes;
+}
+
+/** What the route reads: the metrics store, and the circuits (what each holds now). */
+type MetricsRouteBindings = Partial<Pick<Env, "METRICS">> & CircuitBinding;
+
+/** What each destination's circuit holds now (`held_now`); a circuit that cannot be asked is left out. */
+async function heldNowOf(env: CircuitBinding, names: string[], now: number): Promise<Map<string, number>> {
+  const held = await Promise.all(
+    names.map(async (name) => {
+      const status = await circuitOf(env, name)
+        ?.status(now)
+        .catch(() => undefined);
+      return [name, status?.held] as const;
+    }),
+  );
+  return new Map(held.filter((entry): entry is readonly [string, number] => entry[1] !== undefined));
 }

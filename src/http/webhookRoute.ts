@@ -19,6 +19,7 @@ import { deliver } from "../delivery/retry";
 import type { ServerEvent } from "../transform/capi";
 import { keptId } from "../transform/senderIds";
 import { type DestinationResult, type TransformResult, transformWebhook } from "../transform/transformWebhook";
+import { intakeRefusal } from "../observe/incidents";
 import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics";
 import { type Delivery, type DestinationOutcome, deliveryAnswer, type WebhookAnswerBody } from "./answers";
 import { ApiError, errorResponse } from "./errors";
@@ -104,6 +105,7 @@ export async function acceptWebhook(
     outcome: delivery.path === "too_large" ? "invalid" : "accepted",
     eventId: result.eventId,
     keys: result.match.sent,
+    dropped: Object.keys(result.match.dropped),
     destinations: deliveredOutcomes(delivery).map((o) => destinationRecord(o, runtime.now() - intake.started)),
   });
   intake.log({
@@ -224,7 +226,12 @@ function refuse(
 ): never {
   const { level, outcome, ...rest } = fields;
   intake.log({ level, outcome, status: error.status, ...rest });
-  intake.count({ outcome: counted, destinations: [] });
+  const refused = counted === "unauthorized" || counted === "invalid";
+  intake.count({
+    outcome: counted,
+    destinations: [],
+    ...(refused ? { refusal: intakeRefusal(error.code, error.status, error.options.issues ?? []) } : {}),
+  });
   throw error;
 }
 
@@ -394,20 +401,26 @@ interface Delivering {
 }
 
 /**
- * Dry-run destinations are logged, the live ones queued (when the queue is bound) or sent
- * directly; what became of each is for ./answers to word.
+ * Dry-run destinations (the relay's `dryRun`) are logged; the live ones, and on a live relay those
+ * whose token secret is unset, are queued (when the queue is bound; the consumer holds the
+ * tokenless ones in their circuit); without a queue the live ones are sent directly and the
+ * tokenless ones answered `no_token` (503). What became of each is for ./answers to word.
  */
 async function deliverRouted(delivering: Delivering): Promise<Delivery> {
   const { env, routed } = delivering;
+  const { config } = delivering;
   const settled = new Map<string, DestinationOutcome>();
   const live: Built[] = [];
+  /** Destinations whose token secret is unset on a live relay: held (queued), never a dry run. */
+  const tokenless: Built[] = [];
   for (const r of routed.results) {
     const name = r.destination.name;
     if (r.outcome === "skipped") settled.set(name, { name, status: "skipped", reason: r.reason });
-    else if (!r.destination.target) {
+    else if (r.destination.target) live.push(r);
+    else if (config.dryRun) {
       settled.set(name, { name, status: "dry_run" });
       logDryRun(delivering, r);
-    } else live.push(r);
+    } else tokenless.push(r);
   }
   /** Every destination's outcome, in the order of the settings. */
   const inOrder = (outcomes: DestinationOutcome[]) => {
@@ -415,12 +428,19 @@ async function deliverRouted(delivering: Delivering): Promise<Delivery> {
     return routed.results.map((r) => settled.get(r.destination.name)!);
   };
   if (!env.CAPI_QUEUE) {
-    return { path: "direct", outcomes: inOrder(live.length > 0 ? await sendDirect({ ...delivering, live }) : []) };
+    // Nothing durable can hold a tokenless destination's event here: 503, Studio redelivers.
+    for (const r of tokenless) logNoToken(delivering, r);
+    const noToken = tokenless.map((r): DestinationOutcome => ({ name: r.destination.name, status: "no_token" }));
+    const sent = live.length > 0 ? await sendDirect({ ...delivering, live }) : [];
+    return { path: "direct", outcomes: inOrder([...sent, ...noToken]) };
   }
-  if (live.length === 0) return { path: "queued", outcomes: inOrder([]) };
+  // A tokenless destination's event is queued like a live one's: the consumer holds it in the
+  // destination's circuit (`no_token`) until the secret is set.
+  const queued = [...live, ...tokenless];
+  if (queued.length === 0) return { path: "queued", outcomes: inOrder([]) };
   let results: EnqueueResult[];
   try {
-    results = await enqueueLive(delivering, live);
+    results = await enqueueLive(delivering, queued);
   } catch (error) {
     if (error instanceof MessageTooLargeError) return { path: "too_large", message: error.message };
     return {
@@ -431,13 +451,7 @@ async function deliverRouted(delivering: Delivering): Promise<Delivery> {
   }
   return {
     path: "queued",
-    outcomes: inOrder(
-      results.map((result) =>
-        result.status === "in_flight"
-          ? { name: result.destination, status: "in_flight", retryAfterSeconds: result.retryAfterSeconds }
-          : { name: result.destination, status: result.status },
-      ),
-    ),
+    outcomes: inOrder(results.map((result) => ({ name: result.destination, status: "queued" }))),
   };
 }
 
@@ -454,7 +468,26 @@ function logDryRun({ runtime, routed }: Delivering, built: Built): void {
   });
 }
 
-/** Hands the live events to the delivery queue (./delivery/producer claims them first). */
+/**
+ * The error line of a destination whose token secret is unset on the direct path (no queue to
+ * hold its event): names the secret, never a value.
+ */
+function logNoToken({ runtime, routed }: Delivering, built: Built): void {
+  logLine(runtime.log, {
+    msg: "capi_event",
+    level: "error",
+    outcome: "no_token",
+    destination: built.destination.name,
+    event_id: routed.eventId,
+    studio_event_id: routed.studioEventId,
+    ...(built.destination.missingToken ? { secret: built.destination.missingToken.secret } : {}),
+  });
+}
+
+/**
+ * Hands the events to the delivery queue: one queue send, no Durable Object. The consumer claims
+ * each message's intake keys before sending it (a redelivery is counted `duplicate` there).
+ */
 function enqueueLive({ env, runtime, routed, webhookId }: Delivering, live: Built[]): Promise<EnqueueResult[]> {
   return enqueueEvents(
     env,
@@ -468,7 +501,6 @@ function enqueueLive({ env, runtime, routed, webhookId }: Delivering, live: Buil
       })),
     },
     runtime.now(),
-    runtime.log,
   );
 }
 
@@ -501,6 +533,8 @@ function destinationRecord(outcome: DestinationOutcome, latencyMs: number): Webh
       return { name: outcome.name, status: "failed", attempts: outcome.attempts, failure: outcome.failure };
     case "skipped":
       return { name: outcome.name, status: "skipped" };
+    case "no_token":
+      return { name: outcome.name, status: "no_token" };
     default:
       return { name: outcome.name, status: outcome.status };
   }

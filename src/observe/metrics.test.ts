@@ -333,6 +333,27 @@ describe("metricsAnswer, with destinations named like Object's own properties", 
   });
 });
 
+describe("unusable keys", () => {
+  it("counts, per destination routed, the keys a shopper gave that the relay could not use, as a share of routed", () => {
+    const batch = webhookBatch(
+      {
+        outcome: "accepted",
+        eventId: "cartful.a.1",
+        keys: ["em"],
+        dropped: ["ph"],
+        destinations: [{ name: "eu", status: "queued" }],
+      },
+      0,
+    );
+    expect(batch.counts).toContainEqual({ destination: "eu", name: "unusable:ph", n: 1 });
+    const answer = metricsAnswer(new Map([["eu", { routed: 4, "unusable:ph": 1 }]]), "24h", ["eu"]);
+    expect(answer.destinations.eu?.unusable_keys).toEqual({ ph: 0.25 });
+    expect(metricsAnswer(new Map([["eu", { routed: 4 }]]), "24h", ["eu"]).destinations.eu).not.toHaveProperty(
+      "unusable_keys",
+    );
+  });
+});
+
 describe("browserBatch", () => {
   it("counts an accepted request, its events, and each delivery per destination and event name", () => {
     const batch = browserBatch(
@@ -420,11 +441,13 @@ describe("metricsAnswer, browser", () => {
       ]),
       "24h",
       ["default"],
-      [
-        { destination: "default", eventName: "AddToCart", name: "routed", n: 5 },
-        { destination: "default", eventName: "AddToCart", name: "sent", n: 4 },
-        { destination: "gone", eventName: "AddToCart", name: "sent", n: 9 },
-      ],
+      {
+        eventNames: [
+          { destination: "default", eventName: "AddToCart", name: "routed", n: 5 },
+          { destination: "default", eventName: "AddToCart", name: "sent", n: 4 },
+          { destination: "gone", eventName: "AddToCart", name: "sent", n: 9 },
+        ],
+      },
     );
     expect(answer.browser).toEqual({ requests: 40, events: 95, refused: 2, rate_limited: 0, invalid: 1, bots: 3 });
     expect({ ...answer.destinations.default!.browser_events }).toEqual({
@@ -433,15 +456,12 @@ describe("metricsAnswer, browser", () => {
   });
 
   it("keeps an event name like Object's own properties as data", () => {
-    const answer = metricsAnswer(
-      new Map(),
-      "1h",
-      ["default"],
-      [
+    const answer = metricsAnswer(new Map(), "1h", ["default"], {
+      eventNames: [
         { destination: "default", eventName: "__proto__", name: "routed", n: 1 },
         { destination: "__proto__", eventName: "constructor", name: "routed", n: 1 },
       ],
-    );
+    });
     expect(answer.destinations.default!.browser_events.__proto__).toMatchObject({ routed: 1 });
     expect(Object.getPrototypeOf(answer.destinations.default!.browser_events)).toBeNull();
   });

@@ -7,11 +7,20 @@
  * Counter names: webhook-level `received`, `unauthorized`, `invalid`, `anonymous`, and the browser route's
  * `browser_requests`, `browser_events`, `browser_refused`, `browser_rate_limited`,
  * `browser_invalid`, `browser_bots` (destination `""`); per destination `routed`, `sent`,
- * `skipped`, `retried`, `dead_lettered`, `held`, `dry_run`, `failed`, `key:{user_data key}` (sent
- * events carrying it), `lat:{bucket}` (ms from intake to Meta's acceptance). Browser events are
+ * `skipped`, `duplicate`, `retried`, `dead_lettered`, `dead_letter_recovered` (a re-driven dead
+ * letter Meta then accepted), `held`, `dry_run`, `failed`, `key:{user_data key}` (sent events
+ * carrying it), `unusable:{user_data key}` (routed webhooks whose shopper gave it in a form the
+ * relay could not use), `lat:{bucket}` (ms from intake to Meta's acceptance). Browser events are
  * also counted per destination and Meta event name ({@link EventNameCount}: `routed`, `sent`,
  * `skipped`, `dry_run`, `dead_lettered`), so the console can show them beside the leads. Nothing
  * personal: names, counts and Meta's codes.
+ *
+ * The counts add up (the contract's "Operator console"): once nothing is held or on its way,
+ * `routed` = `sent` + `skipped` + `duplicate` + `dead_lettered` + `dry_run` on the queued path.
+ * For that, a lead is counted `sent` however it got there (the consumer, a circuit's probe, a
+ * release, a re-drive), a redelivery `duplicate` (the consumer's intake claim, or the direct
+ * path's), an event `dead_lettered` once however often it is re-driven and refused again, and a
+ * re-driven dead letter Meta accepts leaves `dead_lettered` (`dead_letter_recovered`).
  *
  * @example
  * ```ts
@@ -24,6 +33,7 @@ import type { BatchReport } from "../delivery/consumer";
 import { failureScope, type GraphFailure } from "../delivery/graph";
 import { metaErrorOf, type MetaRefusal, type MetaSignal, refusalOf } from "../delivery/metaErrors";
 import { USER_DATA_KEYS, type UserDataKey } from "../transform/userData";
+import type { IntakeRefusal } from "./incidents";
 
 export const HOUR_MS = 3_600_000;
 
@@ -98,6 +108,8 @@ export interface MetricsBatch {
   accepted: { destination: string; at: number; fbtraceId?: string }[];
   failures: (MetaProblem & { destination: string })[];
   signals: { destination: string; kind: SignalKind; detail: string; at: number }[];
+  /** Webhooks refused on arrival (./incidents): absent or empty when none. */
+  refusals?: (IntakeRefusal & { at: number })[];
 }
 
 /** An empty batch for the hour of `at`. */
@@ -135,6 +147,7 @@ export function mergeBatch(into: MetricsBatch, batch: MetricsBatch): MetricsBatc
     accepted: [...into.accepted, ...batch.accepted],
     failures: [...into.failures, ...batch.failures],
     signals: [...into.signals, ...batch.signals],
+    refusals: [...(into.refusals ?? []), ...(batch.refusals ?? [])].slice(-MAX_RECENT),
   };
 }
 
@@ -239,6 +252,9 @@ export function consumerBatch(report: BatchReport, now: number): MetricsBatch {
     add("retried", r.retried);
     add("dead_lettered", r.deadLettered);
     add("held", r.held);
+    add("dry_run", r.dryRun ?? 0);
+    add("duplicate", r.duplicate ?? 0);
+    add("dead_letter_recovered", r.recovered ?? 0);
     for (const e of r.events) {
       if (e.origin !== "browser" || e.eventName === undefined) continue;
       if (e.outcome === "sent" || e.outcome === "dead_lettered")
@@ -346,13 +362,19 @@ export interface WebhookRecord {
   eventId?: string;
   /** Keys of the user data the events carry. */
   keys?: string[];
+  /** Keys the shopper gave that the relay could not use (an unreadable phone, a malformed email…): names only. */
+  dropped?: string[];
   destinations: WebhookDestinationRecord[];
+  /** Why a webhook was refused on arrival (`unauthorized`, `invalid`): codes and paths, never values. */
+  refusal?: IntakeRefusal;
 }
 
 /** One destination's share of a webhook at the route. */
 export type WebhookDestinationRecord = { name: string } & (
   | { status: "queued" | "duplicate" | "dry_run" | "in_flight" }
   | { status: "skipped" }
+  /** Direct path: the token secret is unset on a live relay and no queue holds the event (answered 503). */
+  | { status: "no_token" }
   | { status: "sent"; attempts: number; latencyMs: number; fbtraceId?: string; versionWarning?: string }
   | { status: "failed"; attempts: number; failure: GraphFailure }
 );
@@ -375,9 +397,11 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
     add("", "unauthorized");
     add("", "anonymous");
   }
+  if (record.refusal) batch.refusals = [{ ...record.refusal, at: now }];
   const keys = record.keys ?? [];
   for (const d of record.destinations) {
     add(d.name, "routed");
+    for (const key of record.dropped ?? []) add(d.name, `${UNUSABLE_PREFIX}${key}`);
     const recent = (outcome: RecentEvent["outcome"], fbtraceId?: string) =>
       record.eventId &&
       batch.recent.push({
@@ -399,6 +423,14 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
         break;
       case "queued":
         recent("queued");
+        break;
+      case "duplicate":
+        // The direct path's redelivery (the queued path's are counted by the consumer's claim).
+        add(d.name, "duplicate");
+        break;
+      case "no_token":
+        add(d.name, "failed");
+        recent("failed");
         break;
       case "sent":
         add(d.name, "sent");
@@ -436,16 +468,20 @@ export type WindowCounts = Map<string, Record<string, number>>;
 export interface DestinationMetrics {
   /** Webhooks routed to it (consent skips included, previews not). */
   routed: number;
-  /** Events Meta accepted. */
+  /** Events Meta accepted, however they got there (first try, retry, a circuit's probe or release, a re-drive). */
   sent: number;
   /** Events not sent for consent or filtering. */
   skipped: number;
-  /** Delivery attempts that failed and were retried. */
+  /** Redeliveries not sent again: the destination already had the event. */
+  duplicate: number;
+  /** Delivery attempts that failed and were retried (attempts, not events). */
   retried: number;
-  /** Events that ended as dead letters. */
+  /** Events that ended as dead letters: each once, however often re-driven; one re-driven and then accepted is `sent` instead. */
   dead_lettered: number;
-  /** Events moved to the destination's circuit to wait for a configuration fix. */
+  /** Times events were moved to the destination's circuit to wait (a total over the window). */
   held: number;
+  /** Events the circuit holds now (when the caller asked it), apart from the window's total. */
+  held_now?: number;
   /** Events built but not sent because the destination has no token. */
   dry_run: number;
   /** Webhooks the direct path (no queue) could not deliver; the caller was answered 502 to retry. */
@@ -454,6 +490,12 @@ export interface DestinationMetrics {
   match_keys: Partial<Record<UserDataKey, number>>;
   /** ms from intake to Meta's acceptance, from the histogram (bucket upper bounds). */
   latency_ms?: { p50: number; p95: number; count: number };
+  /**
+   * Share (0 to 1) of routed webhooks whose shopper gave a `user_data` key the relay could not use
+   * (e.g. a phone without a country code), per key; only keys seen. The console tells "gave none"
+   * from "gave one Meta can't use" with it.
+   */
+  unusable_keys?: Partial<Record<UserDataKey, number>>;
   /** Browser events per Meta event name (null-prototype record); empty when none came. */
   browser_events: Record<string, Record<EventNameCounter, number>>;
 }
@@ -490,6 +532,13 @@ export interface MetricsAnswer {
 /** Counts per destination and event name summed over a window, as the store answers them. */
 export type WindowEventNameCounts = readonly Omit<EventNameCount, "origin">[];
 
+/** What the answer reads besides the counters: browser events per Meta event name, and what each circuit holds now. */
+export interface AnswerSources {
+  eventNames?: WindowEventNameCounts;
+  /** Per destination, the events its circuit holds now (`held_now`); absent: not asked. */
+  heldNow?: ReadonlyMap<string, number>;
+}
+
 /**
  * The `/admin/metrics` answer from counters summed over the window: every configured
  * destination (zeros when it saw nothing), and any other that has counts (one renamed or
@@ -506,7 +555,7 @@ export function metricsAnswer(
   counts: WindowCounts,
   window: MetricsWindow,
   destinations: readonly string[],
-  eventNames: WindowEventNameCounts = [],
+  more: AnswerSources = {},
 ): MetricsAnswer {
   const webhook = counts.get("") ?? {};
   const names = [...new Set([...destinations, ...[...counts.keys()].filter((name) => name !== "")])];
@@ -526,7 +575,7 @@ export function metricsAnswer(
       invalid: webhook.browser_invalid ?? 0,
       bots: webhook.browser_bots ?? 0,
     },
-    destinations: perDestination(names, counts, eventNames),
+    destinations: perDestination(names, counts, more),
   };
 }
 
@@ -534,10 +583,14 @@ export function metricsAnswer(
 function perDestination(
   names: readonly string[],
   counts: WindowCounts,
-  eventNames: WindowEventNameCounts,
+  { eventNames = [], heldNow = new Map() }: AnswerSources,
 ): Record<string, DestinationMetrics> {
   const destinations = nullRecord<DestinationMetrics>();
-  for (const name of names) destinations[name] = destinationMetrics(counts.get(name) ?? {});
+  for (const name of names) {
+    const metrics = destinationMetrics(counts.get(name) ?? {});
+    const now = heldNow.get(name);
+    destinations[name] = now === undefined ? metrics : { ...metrics, held_now: now };
+  }
   for (const { destination, eventName, name, n } of eventNames) {
     const metrics = Object.hasOwn(destinations, destination) ? destinations[destination] : undefined;
     if (!metrics || !EVENT_NAME_COUNTERS.includes(name)) continue;
@@ -562,8 +615,9 @@ function destinationMetrics(c: Record<string, number>): DestinationMetrics {
     routed: c.routed ?? 0,
     sent,
     skipped: c.skipped ?? 0,
+    duplicate: c.duplicate ?? 0,
     retried: c.retried ?? 0,
-    dead_lettered: c.dead_lettered ?? 0,
+    dead_lettered: Math.max(0, (c.dead_lettered ?? 0) - (c.dead_letter_recovered ?? 0)),
     held: c.held ?? 0,
     dry_run: c.dry_run ?? 0,
     failed: c.failed ?? 0,
@@ -572,8 +626,21 @@ function destinationMetrics(c: Record<string, number>): DestinationMetrics {
         ? {}
         : Object.fromEntries(USER_DATA_KEYS.map((key) => [key, Math.min(1, (c[`key:${key}`] ?? 0) / sent)])),
     ...(p50 !== undefined && p95 !== undefined ? { latency_ms: { p50, p95, count: latencyCount } } : {}),
+    ...unusableKeys(c),
     browser_events: nullRecord<Record<EventNameCounter, number>>(),
   };
+}
+
+/** Counter of a `user_data` key the shopper gave and the relay could not use (counted per routed webhook). */
+export const UNUSABLE_PREFIX = "unusable:";
+
+function unusableKeys(c: Record<string, number>): Pick<DestinationMetrics, "unusable_keys"> {
+  const routed = c.routed ?? 0;
+  const shares = USER_DATA_KEYS.flatMap((key) => {
+    const n = c[`${UNUSABLE_PREFIX}${key}`] ?? 0;
+    return n > 0 && routed > 0 ? [[key, Math.min(1, n / routed)] as const] : [];
+  });
+  return shares.length > 0 ? { unusable_keys: Object.fromEntries(shares) } : {};
 }
 
 /** The keys Meta weighs most, in the order a merchant can most easily add them, with what to do. */

@@ -1,7 +1,9 @@
 /**
  * The metrics store: one SQLite-backed Durable Object that keeps the relay's counters in hourly
- * buckets for 8 days (and browser events' counts per Meta event name), the last 500 events' outcomes, each destination's last acceptance and last
- * failure, Meta's health signals, and the last Dataset Quality answer per destination. Strongly
+ * buckets for 8 days (and browser events' counts per Meta event name), the last 500 events'
+ * outcomes, each destination's last acceptance and last failure, Meta's health signals, the last
+ * Dataset Quality answer per destination, the last 100 webhooks refused on arrival and each
+ * destination's last 10 incidents (./incidents). Strongly
  * consistent, runs under `wrangler dev` and in tests; the console and `/admin/metrics` read it.
  *
  * Writes come in batches (./metrics `MetricsBatch`): one per consumer batch, and one per second
@@ -19,6 +21,7 @@ import { DurableObject } from "cloudflare:workers";
 import { consoleSink, logLine } from "../core/log";
 import type { Runtime } from "../core/runtime";
 import { migrate, type SchemaStep } from "../core/sqlSchema";
+import { type Incident, type IncidentEvent, type IntakeRefusal, MAX_INTAKE_REFUSALS, nextIncident } from "./incidents";
 import {
   EVENT_NAME_COUNTERS,
   type EventNameCounter,
@@ -69,7 +72,18 @@ const SCHEMA: SchemaStep[] = [
        name TEXT NOT NULL, n INTEGER NOT NULL,
        PRIMARY KEY (hour, destination, origin, event_name, name)) WITHOUT ROWID`,
   ],
+  // The console's "refused on arrival" and incident history (./incidents).
+  [
+    `CREATE TABLE IF NOT EXISTS refusals (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, code TEXT NOT NULL, status INTEGER NOT NULL,
+       issues TEXT NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS incidents (
+       destination TEXT NOT NULL, started_at INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (destination, started_at))`,
+  ],
 ];
+
+/** Incidents kept per destination (the newest). */
+const INCIDENTS_KEPT = 10;
 
 /** Each destination's last acceptance and failure. */
 export interface DestinationLatest {
@@ -152,6 +166,8 @@ export class MetricsStore extends DurableObject<Pick<Env, never>> {
       );
     }
     for (const s of batch.signals) this.signal(s.destination, s.kind, s.detail, s.at);
+    this.recordRefusals(batch.refusals ?? []);
+    this.recordIncidents(batch);
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 24 * HOUR_MS);
   }
 
@@ -298,6 +314,33 @@ export class MetricsStore extends DurableObject<Pick<Env, never>> {
     return out;
   }
 
+  /** The latest webhooks refused on arrival, newest first. */
+  async refusals(limit: number): Promise<(IntakeRefusal & { at: number })[]> {
+    return this.sql
+      .exec<{ at: number; code: string; status: number; issues: string }>(
+        "SELECT at, code, status, issues FROM refusals ORDER BY seq DESC LIMIT ?",
+        Math.max(1, Math.min(MAX_INTAKE_REFUSALS, limit)),
+      )
+      .toArray()
+      .map((row) => ({ at: row.at, code: row.code, status: row.status, issues: JSON.parse(row.issues) as string[] }));
+  }
+
+  /** Each destination's latest incidents, newest first. */
+  async incidents(limit: number): Promise<Record<string, Incident[]>> {
+    const out: Record<string, Incident[]> = {};
+    for (const row of this.sql
+      .exec<{ destination: string; body: string; rank: number }>(
+        `SELECT destination, body FROM (
+           SELECT destination, body, started_at, ROW_NUMBER() OVER (PARTITION BY destination ORDER BY started_at DESC) AS rank
+           FROM incidents) WHERE rank <= ? ORDER BY destination, started_at DESC`,
+        Math.max(1, Math.min(INCIDENTS_KEPT, limit)),
+      )
+      .toArray()) {
+      (out[row.destination] ??= []).push(JSON.parse(row.body) as Incident);
+    }
+    return out;
+  }
+
   /**
    * Ends a console session (a logout): its id is refused until it would have expired anyway, then
    * forgotten. Only a logged-in session can log out, so the table holds at most one row per
@@ -326,7 +369,69 @@ export class MetricsStore extends DurableObject<Pick<Env, never>> {
     this.sql.exec("DELETE FROM counts WHERE hour < ?", hourOf(now) - RETENTION_MS);
     this.sql.exec("DELETE FROM event_counts WHERE hour < ?", hourOf(now) - RETENTION_MS);
     this.sql.exec("DELETE FROM signals WHERE last_at < ?", now - RETENTION_MS);
+    this.sql.exec("DELETE FROM refusals WHERE at < ?", now - RETENTION_MS);
+    this.sql.exec("DELETE FROM incidents WHERE started_at < ? AND body LIKE '%\"endedAt\"%'", now - RETENTION_MS);
     await this.ctx.storage.setAlarm(now + 24 * HOUR_MS);
+  }
+
+  private recordRefusals(refusals: readonly (IntakeRefusal & { at: number })[]): void {
+    for (const r of refusals.slice(-MAX_INTAKE_REFUSALS)) {
+      this.sql.exec(
+        "INSERT INTO refusals (at, code, status, issues) VALUES (?, ?, ?, ?)",
+        r.at,
+        r.code,
+        r.status,
+        JSON.stringify(r.issues),
+      );
+    }
+    if (refusals.length > 0)
+      this.sql.exec("DELETE FROM refusals WHERE seq <= (SELECT MAX(seq) FROM refusals) - ?", MAX_INTAKE_REFUSALS);
+  }
+
+  /**
+   * Runs the batch through each destination's latest incident (./incidents): failures first, then
+   * what was held, then acceptances (which close it), then what was sent (delivered after it).
+   */
+  private recordIncidents(batch: MetricsBatch): void {
+    const events = new Map<string, IncidentEvent[]>();
+    const add = (destination: string, event: IncidentEvent) => {
+      if (destination === "") return;
+      const list = events.get(destination);
+      if (list) list.push(event);
+      else events.set(destination, [event]);
+    };
+    for (const { destination, at, ...refusal } of batch.failures) add(destination, { kind: "failure", at, refusal });
+    for (const c of batch.counts) if (c.name === "held") add(c.destination, { kind: "held", n: c.n });
+    for (const a of batch.accepted) add(a.destination, { kind: "accepted", at: a.at });
+    for (const c of batch.counts) if (c.name === "sent") add(c.destination, { kind: "sent", n: c.n });
+    for (const [destination, list] of events) {
+      const row = this.sql
+        .exec<{ body: string }>(
+          "SELECT body FROM incidents WHERE destination = ? ORDER BY started_at DESC LIMIT 1",
+          destination,
+        )
+        .toArray()[0];
+      const before = row ? (JSON.parse(row.body) as Incident) : undefined;
+      let after = before;
+      for (const event of list) after = nextIncident(after, event);
+      if (after === undefined || after === before) continue;
+      this.sql.exec(
+        `INSERT INTO incidents (destination, started_at, body) VALUES (?, ?, ?)
+         ON CONFLICT (destination, started_at) DO UPDATE SET body = excluded.body`,
+        destination,
+        after.startedAt,
+        JSON.stringify(after),
+      );
+      if (before === undefined || after.startedAt !== before.startedAt) {
+        this.sql.exec(
+          `DELETE FROM incidents WHERE destination = ? AND started_at NOT IN (
+             SELECT started_at FROM incidents WHERE destination = ? ORDER BY started_at DESC LIMIT ?)`,
+          destination,
+          destination,
+          INCIDENTS_KEPT,
+        );
+      }
+    }
   }
 
   private signal(destination: string, kind: SignalKind, detail: string, at: number): void {

@@ -16,29 +16,13 @@
  */
 import { defaultRuntime, type Runtime } from "../core/runtime";
 import { emptyBatch, mergeBatch, type MetricsBatch } from "./metrics";
-import type { MetricsStore } from "./metricsStore";
-
-/** The metrics store's one Durable Object instance. */
-export const METRICS_STORE_NAME = "metrics";
+import { metricsStoreOf } from "./instances";
 
 /** How long a webhook's counts wait for company before they are written. */
 export const FLUSH_AFTER_MS = 1000;
 
 /** The bindings of metrics: a slice of the generated `Env`. */
 export type MetricsBindings = Partial<Pick<Env, "METRICS">>;
-
-/**
- * The metrics store, when bound.
- *
- * @example
- * ```ts
- * await metricsStore(env)?.windowCounts("24h", Date.now());
- * ```
- */
-export function metricsStore(env: MetricsBindings): DurableObjectStub<MetricsStore> | undefined {
-  const namespace = env.METRICS;
-  return namespace?.get(namespace.idFromName(METRICS_STORE_NAME));
-}
 
 /** Per Worker env (one per isolate): counts not yet written, and the write that will take them. */
 const pending = new WeakMap<object, { batch: MetricsBatch; flush: Promise<void> }>();
@@ -97,7 +81,7 @@ export async function flushMetrics(env: MetricsBindings): Promise<void> {
  * ```
  */
 export async function recordNow(env: MetricsBindings, batch: MetricsBatch): Promise<void> {
-  await metricsStore(env)
+  await metricsStoreOf(env)
     ?.record(batch)
     .catch(() => undefined);
 }

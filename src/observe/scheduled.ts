@@ -16,7 +16,8 @@ import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor, type WorkerVars } from "../config/settings";
 import { type CircuitBinding, circuitOf } from "../delivery/holds";
 import { readDatasetQuality } from "./datasetQuality";
-import { type MetricsBindings, metricsStore } from "./recorder";
+import { metricsStoreOf } from "./instances";
+import type { MetricsBindings } from "./recorder";
 
 /** What the round reads: the settings' vars and secrets (by name), the circuits and the metrics store. */
 export type RoundEnv = WorkerVars & CircuitBinding & MetricsBindings;
@@ -47,7 +48,7 @@ export async function hourlyRound(env: RoundEnv, runtime: RoundDeps): Promise<Ro
     logLine(log, { msg: "round", level: "error", outcome: "misconfigured", reason: error.message });
     return [];
   }
-  const store = metricsStore(env);
+  const store = metricsStoreOf(env);
   const report = await Promise.all(
     config.destinations.map(async (destination) => {
       let quality = "none";

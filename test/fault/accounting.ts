@@ -163,3 +163,20 @@ export function expectNoPersonalData(options: {
   }
   for (const token of options.tokens) expect(logText).not.toContain(token);
 }
+
+/**
+ * The consumer's intake claim at work: the route queues every delivery of a webhook (it asks no
+ * Durable Object), so a Studio event and destination may be queued several times; each message
+ * beyond the first must be acked unsent by the consumer (`"outcome":"duplicate"`). A message whose
+ * duplicate ack was lost is logged again, so the lines are at least the extra messages. (That none
+ * of them reached Meta is what `account`'s `unexplained` checks.)
+ */
+export function claimFigures(
+  queueSends: ReadonlyMap<string, number>,
+  logged: readonly { fields: Record<string, unknown> }[],
+): { extraMessages: number; duplicateLines: number } {
+  let extraMessages = 0;
+  for (const n of queueSends.values()) extraMessages += n - 1;
+  const duplicateLines = logged.filter((l) => l.fields.msg === "capi_event" && l.fields.outcome === "duplicate").length;
+  return { extraMessages, duplicateLines };
+}

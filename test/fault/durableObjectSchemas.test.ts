@@ -94,7 +94,8 @@ describe("Durable Objects over storage from before versioned schemas", () => {
       JSON.stringify(held),
     );
     const circuit = new DeliveryCircuit(stateOver(sql), {});
-    expect(schemaVersion(sql)).toBe(1);
+    // Step 2 added the outage run's columns (empty: no run counted).
+    expect(schemaVersion(sql)).toBe(2);
     expect(await circuit.status(NOW)).toEqual({
       open: true,
       cause: "no_token",
@@ -105,7 +106,7 @@ describe("Durable Objects over storage from before versioned schemas", () => {
     });
   });
 
-  it("intake ledger: a claim made before is still a duplicate", async () => {
+  it("intake ledger: a claim made before is still a duplicate, for the direct path and the consumer", async () => {
     const sql = oldStorage(
       `CREATE TABLE IF NOT EXISTS claims (
          key TEXT PRIMARY KEY, event_id TEXT NOT NULL, state TEXT NOT NULL, token TEXT NOT NULL,
@@ -114,10 +115,15 @@ describe("Durable Objects over storage from before versioned schemas", () => {
       `INSERT INTO claims VALUES ('id:evt_1', 'cartful.ses_1.1', 'queued', 't', ${NOW - 1000}, ${NOW + HOUR_MS})`,
     );
     const ledger = new IntakeLedger(stateOver(sql), {});
-    expect(schemaVersion(sql)).toBe(1);
+    expect(schemaVersion(sql)).toBe(2);
     expect(await ledger.claim([{ keys: ["id:evt_1"], eventId: "cartful.ses_1.2" }], NOW)).toEqual([
       { outcome: "duplicate", eventId: "cartful.ses_1.1" },
     ]);
+    // Step 2 added the consumer's owner column; the consumer sees the old claim too.
+    expect(await ledger.claimMessages([{ keys: ["id:evt_1"], eventId: "cartful.ses_1.2", owner: "m1" }], NOW)).toEqual([
+      { outcome: "duplicate", eventId: "cartful.ses_1.1" },
+    ]);
+    expect(sql.exec<{ owner: string | null }>("SELECT owner FROM claims").one().owner).toBeNull();
   });
 
   it("metrics store: counts recorded before are still summed", async () => {
@@ -129,14 +135,17 @@ describe("Durable Objects over storage from before versioned schemas", () => {
       `INSERT INTO counts VALUES (${hour}, 'eu', 'sent', 4)`,
     );
     const store = new MetricsStore(stateOver(sql), {});
-    // Every step ran: the tables it lacked, ended_sessions (logout), event_counts (browser events).
-    expect(schemaVersion(sql)).toBe(3);
+    // Every step ran: the tables it lacked, ended_sessions (logout), event_counts (browser events),
+    // refusals and incidents (the console).
+    expect(schemaVersion(sql)).toBe(4);
     expect(await store.windowCounts("1h", NOW)).toEqual({ eu: { sent: 4 } });
     expect(await store.recent(10)).toEqual([]); // the tables it lacked were created
     expect(await store.sessionEnded("a-session")).toBe(false);
     await store.endSession("a-session", NOW + HOUR_MS, NOW);
     expect(await store.sessionEnded("a-session")).toBe(true);
     expect(await store.windowEventNames("1h", NOW)).toEqual([]);
+    expect(await store.refusals(10)).toEqual([]);
+    expect(await store.incidents(10)).toEqual({});
   });
 
   it("metrics store: one made before browser events gains their table, its counts kept", async () => {
@@ -150,7 +159,7 @@ describe("Durable Objects over storage from before versioned schemas", () => {
       `INSERT INTO counts VALUES (${hour}, 'eu', 'sent', 4)`,
     );
     const store = new MetricsStore(stateOver(sql), {});
-    expect(schemaVersion(sql)).toBe(3);
+    expect(schemaVersion(sql)).toBe(4);
     await store.record({
       at: NOW,
       counts: [],

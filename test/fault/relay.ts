@@ -141,6 +141,7 @@ export class SimRelay {
         fetch: taggedFetch("probe"),
         now: clock.now,
         log: this.sink,
+        record: () => undefined,
         // The Worker's env as the current version has it (settings, secrets, queues).
         get env() {
           return currentEnv();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chartTotals, hourChart, hourLabel, niceCeiling, SERIES } from "./chart";
+import { BARS, chartTotals, hourChart, hourLabel, niceCeiling } from "./chart";
 import { htmlText } from "./layout";
 import type { HourPoint } from "./model";
 
@@ -62,17 +62,18 @@ describe("hourLabel", () => {
 });
 
 describe("hourChart", () => {
-  it("stacks each hour's series bottom up, heights in proportion to the counts", () => {
+  it("stacks each hour's leads bottom up, heights in proportion to the counts, and draws attempts as a line", () => {
     const points = hours(24, (i) =>
-      i === 5 ? { sent: 6, retried: 2, held: 1, dead_lettered: 1 } : i === 6 ? { sent: 3 } : {},
+      i === 5 ? { sent: 6, retried: 2, held: 2, dead_lettered: 1 } : i === 6 ? { sent: 3, retried: 4 } : {},
     );
     const svg = htmlText(hourChart(points, "24h"));
     const five = barsOf(svg, points[5]!.hour);
     const six = barsOf(svg, points[6]!.hour);
-    expect(Object.keys(five)).toEqual(SERIES.map((s) => s.className));
-    expect(five["s-sent"]! / five["s-retried"]!).toBeCloseTo(3, 1);
-    expect(five["s-retried"]! / five["s-held"]!).toBeCloseTo(2, 1);
+    expect(Object.keys(five)).toEqual(BARS.map((s) => s.className));
+    expect(five["s-sent"]! / five["s-held"]!).toBeCloseTo(3, 1);
+    expect(five["s-held"]! / five["s-dead"]!).toBeCloseTo(2, 1);
     expect(six["s-sent"]! / five["s-sent"]!).toBeCloseTo(0.5, 1);
+    expect(five).not.toHaveProperty("s-retried");
     const ys = [
       ...svg
         .split("<g>")
@@ -80,13 +81,31 @@ describe("hourChart", () => {
         .matchAll(/class="s-[a-z]+" x="[\d.]+" y="([\d.]+)"/g),
     ].map((m) => Number(m[1]));
     expect(ys).toEqual([...ys].sort((a, b) => b - a));
+    // One point per hour, on the same scale as the bars: 4 attempts stand twice as high as 2.
+    const line = /<polyline class="s-retried line" points="([^"]+)"/.exec(svg)![1]!.split(" ");
+    expect(line).toHaveLength(24);
+    const y = (point: string) => Number(point.split(",")[1]);
+    const base = y(line[0]!);
+    expect((base - y(line[6]!)) / (base - y(line[5]!))).toBeCloseTo(2, 1);
+  });
+
+  it("draws no line when no attempt failed", () => {
+    const svg = htmlText(
+      hourChart(
+        hours(24, () => ({ sent: 1 })),
+        "24h",
+      ),
+    );
+    expect(svg).not.toContain("<polyline");
   });
 
   it("draws no bar for an empty hour, and still names it on hover", () => {
     const points = hours(24);
     const svg = htmlText(hourChart(points, "24h"));
     expect(svg).not.toMatch(/<rect class="s-[a-z]+" x=/);
-    expect(svg).toContain(`<title>${hourLabel(points[0]!.hour)}: 0 sent, 0 retried, 0 held, 0 dead-lettered</title>`);
+    expect(svg).toContain(
+      `<title>${hourLabel(points[0]!.hour)}: 0 leads delivered, 0 leads held, 0 leads refused by Meta, 0 retry attempts</title>`,
+    );
   });
 
   it("labels a day every 6 hours and a week at each UTC midnight", () => {
@@ -109,14 +128,14 @@ describe("hourChart", () => {
     ]);
   });
 
-  it("scales the axis to a nice maximum above the busiest hour", () => {
+  it("scales the axis to a nice maximum above the busiest hour's leads or attempts", () => {
     const svg = htmlText(
       hourChart(
-        hours(24, (i) => (i === 3 ? { sent: 9, retried: 4 } : {})),
+        hours(24, (i) => (i === 3 ? { sent: 9, held: 4, retried: 30 } : {})),
         "24h",
       ),
     );
-    expect([...svg.matchAll(/text-anchor="end">([^<]+)</g)].map((m) => m[1])).toEqual(["0", "10", "20"]);
+    expect([...svg.matchAll(/text-anchor="end">([^<]+)</g)].map((m) => m[1])).toEqual(["0", "25", "50"]);
   });
 
   it("says what it shows in words, for screen readers", () => {
@@ -127,7 +146,7 @@ describe("hourChart", () => {
       ),
     );
     expect(svg).toContain(
-      'aria-label="Events per hour over the last 24 hours: 48 sent, 0 retried, 0 held, 24 dead-lettered"',
+      'aria-label="Per hour over the last 24 hours: 48 leads delivered, 0 leads held, 24 leads refused by Meta, 0 retry attempts"',
     );
   });
 

@@ -1,6 +1,6 @@
 /**
- * The console's delivery chart: events sent, retried, held and dead-lettered per hour, as stacked
- * bars in an inline SVG drawn on the server (readable without JavaScript, no chart library, no
+ * The console's delivery chart: leads delivered, held and refused per hour as stacked bars, and
+ * retry attempts (attempts, not leads: one lead may take several) as a line over them, in an inline SVG drawn on the server (readable without JavaScript, no chart library, no
  * `style` attributes for the CSP to refuse: colours come from the page's stylesheet by class).
  * Hours are labelled in UTC; each bar's `<title>` gives its hour and counts on hover.
  *
@@ -13,13 +13,18 @@ import { html } from "hono/html";
 import type { HourPoint } from "./model";
 import type { Html } from "./layout";
 
-/** The series, bottom of the stack first: label, CSS class, field. */
-export const SERIES = [
-  { key: "sent", label: "sent", className: "s-sent" },
-  { key: "retried", label: "retried", className: "s-retried" },
-  { key: "held", label: "held", className: "s-held" },
-  { key: "dead_lettered", label: "dead-lettered", className: "s-dead" },
+/** The stacked series (leads), bottom of the stack first: label, CSS class, field. */
+export const BARS = [
+  { key: "sent", label: "leads delivered", className: "s-sent" },
+  { key: "held", label: "leads held", className: "s-held" },
+  { key: "dead_lettered", label: "leads refused by Meta", className: "s-dead" },
 ] as const satisfies readonly { key: keyof Omit<HourPoint, "hour">; label: string; className: string }[];
+
+/** The line (attempts, not leads). */
+export const LINE = { key: "retried", label: "retry attempts", className: "s-retried" } as const;
+
+/** Every series the legend lists: the bars, then the line. */
+export const SERIES = [...BARS, LINE] as const;
 
 const WIDTH = 960;
 const HEIGHT = 220;
@@ -72,15 +77,24 @@ export function niceCeiling(value: number): number {
 export function hourChart(points: readonly HourPoint[], range: "24h" | "7d"): Html {
   const totals = chartTotals(points);
   const period = range === "24h" ? "the last 24 hours" : "the last 7 days";
-  const summary = `Events per hour over ${period}: ${SERIES.map((s) => `${totals[s.key]} ${s.label}`).join(", ")}`;
+  const summary = `Per hour over ${period}: ${SERIES.map((s) => `${totals[s.key]} ${s.label}`).join(", ")}`;
   const legend = html`<ul class="legend">${SERIES.map(
     (s) =>
-      html`<li data-series="${s.key}"><svg viewBox="0 0 10 10" aria-hidden="true"><rect class="${s.className}" width="10" height="10" rx="2"/></svg>${s.label} <strong>${totals[s.key]}</strong></li>`,
+      html`<li data-series="${s.key}"><svg viewBox="0 0 10 10" aria-hidden="true">${s.key === LINE.key ? html`<line class="${s.className} line" x1="0" y1="5" x2="10" y2="5"/>` : html`<rect class="${s.className}" width="10" height="10" rx="2"/>`}</svg>${s.label} <strong>${totals[s.key]}</strong></li>`,
   )}</ul>`;
   if (points.length === 0)
     return html`<figure class="chart-${range}"><p class="muted">No traffic recorded yet.</p>${legend}</figure>`;
 
-  const max = niceCeiling(Math.max(...points.map((p) => SERIES.reduce((sum, s) => sum + count(p[s.key]), 0))));
+  const max = niceCeiling(
+    Math.max(
+      ...points.map((p) =>
+        Math.max(
+          BARS.reduce((sum, s) => sum + count(p[s.key]), 0),
+          count(p[LINE.key]),
+        ),
+      ),
+    ),
+  );
   const plotWidth = WIDTH - LEFT - RIGHT;
   const plotHeight = HEIGHT - TOP - BOTTOM;
   const slot = plotWidth / points.length;
@@ -93,7 +107,7 @@ export function hourChart(points: readonly HourPoint[], range: "24h" | "7d"): Ht
   const bars = points.map((point, i) => {
     const x = LEFT + i * slot + (slot - barWidth) / 2;
     let base = 0;
-    const rects = SERIES.map((s) => {
+    const rects = BARS.map((s) => {
       const value = count(point[s.key]);
       if (value === 0) return "";
       const top = y(base + value);
@@ -104,6 +118,11 @@ export function hourChart(points: readonly HourPoint[], range: "24h" | "7d"): Ht
     const label = `${hourLabel(point.hour)}: ${SERIES.map((s) => `${count(point[s.key])} ${s.label}`).join(", ")}`;
     return html`<g><title>${label}</title><rect fill="transparent" x="${fixed(LEFT + i * slot)}" y="${TOP}" width="${fixed(slot)}" height="${plotHeight}"/>${rects}</g>`;
   });
+  const linePoints = points
+    .map((point, i) => `${fixed(LEFT + i * slot + slot / 2)},${fixed(y(count(point[LINE.key])))}`)
+    .join(" ");
+  const line =
+    chartTotals(points).retried > 0 ? html`<polyline class="${LINE.className} line" points="${linePoints}"/>` : "";
   const ticks = points.flatMap((point, i) => {
     const date = new Date(point.hour);
     const labelled = range === "24h" ? date.getUTCHours() % 6 === 0 : date.getUTCHours() === 0;
@@ -112,7 +131,7 @@ export function hourChart(points: readonly HourPoint[], range: "24h" | "7d"): Ht
     return [html`<text x="${fixed(LEFT + i * slot + slot / 2)}" y="${HEIGHT - 6}" text-anchor="middle">${text}</text>`];
   });
   return html`<figure class="chart-${range}">
-<div class="chart-frame"><svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${summary}"><title>${summary}</title>${gridlines}${bars}${ticks}</svg></div>
+<div class="chart-frame"><svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${summary}"><title>${summary}</title>${gridlines}${bars}${line}${ticks}</svg></div>
 <figcaption class="muted">Per hour, UTC. ${period === "the last 24 hours" ? "Last 24 hours" : "Last 7 days"}.</figcaption>
 ${legend}
 </figure>`;

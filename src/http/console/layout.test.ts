@@ -1,6 +1,9 @@
 import { html } from "hono/html";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { contentSecurityPolicy, htmlText, newNonce, pageHeaders, pageShell } from "./layout";
+import { CONSOLE_STYLESHEET_PATH, contentSecurityPolicy, htmlText, newNonce, pageHeaders, pageShell } from "./layout";
+import { CONSOLE_SCRIPT_PATH } from "./script";
 import { renderLogin, renderNotice, SECRET_FIELD } from "./login";
 
 describe("newNonce", () => {
@@ -26,12 +29,17 @@ describe("pageHeaders", () => {
 });
 
 describe("pageShell", () => {
-  it("puts the nonce on the style and the script, and escapes the title", () => {
-    const page = pageShell({ title: "<b>t</b>", nonce: "n1", body: html`<p>hi</p>`, script: "void 0;" });
+  it("loads the stylesheet and the script from the static assets under the nonce, and escapes the title", () => {
+    const page = pageShell({ title: "<b>t</b>", nonce: "n1", body: html`<p>hi</p>`, script: CONSOLE_SCRIPT_PATH });
     expect(page).toMatch(/^<!doctype html>\n<html lang="en">/);
     expect(page).toContain("<title>&lt;b&gt;t&lt;/b&gt;</title>");
-    expect(page).toContain('<style nonce="n1">');
-    expect(page).toContain('<script nonce="n1">void 0;</script>');
+    expect(page).toContain(`<link rel="stylesheet" href="${CONSOLE_STYLESHEET_PATH}" nonce="n1">`);
+    expect(page).toContain('<script src="/console/console.js" nonce="n1"></script>');
+  });
+
+  it("finds its stylesheet and script among the static assets (public/)", () => {
+    for (const path of [CONSOLE_STYLESHEET_PATH, CONSOLE_SCRIPT_PATH])
+      expect(existsSync(fileURLToPath(new URL(`../../../public${path}`, import.meta.url)))).toBe(true);
   });
 
   it("has no script when none is given", () => {

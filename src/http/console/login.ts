@@ -10,7 +10,7 @@
  * ```
  */
 import { html } from "hono/html";
-import { pageShell } from "./layout";
+import { type Html, pageShell } from "./layout";
 import { SESSION_TTL_SECONDS } from "../session";
 
 /** The form field the secret is posted in. */
@@ -29,11 +29,11 @@ export function renderLogin(options: { nonce: string; problem?: string }): strin
   const body = html`<main class="login">
 <section>
 <h1>Meta CAPI relay</h1>
-<p>Log in to the operator console with the relay's <code>ADMIN_SECRET</code>.</p>
+<p>Log in to the operator console with its password, the relay's <code>ADMIN_SECRET</code>.</p>
 ${options.problem ? html`<div class="alert bad" role="alert" data-login-problem>${options.problem}</div>` : ""}
 <form method="post" action="/admin/login">
 <input type="text" name="username" value="admin" autocomplete="username" hidden>
-<label for="secret">ADMIN_SECRET</label>
+<label for="secret">Console password <small>(ADMIN_SECRET)</small></label>
 <input type="password" id="secret" name="${SECRET_FIELD}" autocomplete="current-password" required autofocus>
 <button type="submit" class="primary">Log in</button>
 </form>
@@ -44,14 +44,16 @@ ${options.problem ? html`<div class="alert bad" role="alert" data-login-problem>
 }
 
 /**
- * A page that only says something (the console switched off, its data unreadable).
+ * A page that only says something (the console switched off, its data unreadable): `text` is
+ * one paragraph of plain text, or a fragment of this folder's own escaped HTML.
  *
  * @example
  * ```ts
  * renderNotice({ nonce, title: "The console is off", text: "Set the ADMIN_SECRET secret." });
  * ```
  */
-export function renderNotice(options: { nonce: string; title: string; text: string }): string {
-  const body = html`<main class="login"><section><h1>${options.title}</h1><p>${options.text}</p></section></main>`;
+export function renderNotice(options: { nonce: string; title: string; text: string | Html }): string {
+  const text = typeof options.text === "string" ? html`<p>${options.text}</p>` : options.text;
+  const body = html`<main class="login"><section><h1>${options.title}</h1>${text}</section></main>`;
   return pageShell({ title: `${options.title} · Meta CAPI relay`, nonce: options.nonce, body });
 }

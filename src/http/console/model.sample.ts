@@ -19,14 +19,15 @@ const HOUR = 3_600_000;
  *
  * @example
  * ```ts
- * sampleConsoleModel(Date.now()).destinations.map((d) => d.mode); // ["live", "misconfigured", "dry_run"]
+ * sampleConsoleModel(Date.now()).destinations.map((d) => d.mode); // ["live", "paused", "live"]
  * ```
  */
 export function sampleConsoleModel(now: number): ConsoleModel {
   const counts = (sent: number): DestinationCounts => ({
-    routed: sent + 3,
+    routed: sent + 4,
     sent,
     skipped: 2,
+    duplicate: 1,
     retried: Math.round(sent / 10),
     dead_lettered: 1,
     held: 0,
@@ -37,14 +38,30 @@ export function sampleConsoleModel(now: number): ConsoleModel {
     generatedAt: now,
     relay: { mode: "misconfigured", apiVersion: "v27.0", queued: true },
     webhooks: {
-      "24h": { received: 140, unauthorized: 1, invalid: 2 },
-      "7d": { received: 910, unauthorized: 4, invalid: 9 },
+      "24h": { received: 140, unauthorized: 3, invalid: 9, anonymous: 2 },
+      "7d": { received: 910, unauthorized: 14, invalid: 9, anonymous: 10 },
     },
+    browser: {
+      "24h": { requests: 380, events: 506, refused: 2, rate_limited: 0, invalid: 1, bots: 12 },
+      "7d": { requests: 2400, events: 3300, refused: 9, rate_limited: 3, invalid: 4, bots: 80 },
+    },
+    refusals: [
+      {
+        at: now - 5 * 60_000,
+        code: "invalid_webhook",
+        status: 422,
+        issues: ["shopper.email: Not a valid email address"],
+      },
+      { at: now - 9 * 60_000, code: "invalid_webhook", status: 422, issues: ["shopper.email: Required"] },
+      { at: now - 30 * 60_000, code: "unauthorized", status: 401, issues: [] },
+    ],
     destinations: [
       {
         name: "eu",
         pixelId: "111111111111111",
         mode: "live",
+        tokenSecret: "META_TOKEN_EU",
+        heldNow: 0,
         testEventCode: "TEST4521",
         lastAccepted: { at: now - 4 * 60_000, fbtraceId: "AbCdEf123" },
         lastFailure: {
@@ -68,6 +85,11 @@ export function sampleConsoleModel(now: number): ConsoleModel {
           fbp: 0.9,
         },
         hint: "fbc on 12 %: pass the _fbc cookie, or the page URL with its fbclid, in context",
+        unusableKeys: {},
+        browserEvents: [
+          { eventName: "ViewContent", routed: 410, sent: 402, skipped: 8, dry_run: 0, dead_lettered: 0 },
+          { eventName: "AddToCart", routed: 96, sent: 95, skipped: 1, dry_run: 0, dead_lettered: 0 },
+        ],
         quality: {
           state: "ok",
           quality: {
@@ -109,12 +131,26 @@ export function sampleConsoleModel(now: number): ConsoleModel {
             count: 14,
           },
         ],
+        incidents: [
+          {
+            startedAt: now - 3 * HOUR - 2 * 60_000,
+            lastFailureAt: now - 3 * HOUR,
+            scope: "transient",
+            refusal: { status: 503, code: 2, message: "Service temporarily unavailable", fbtraceId: "Xy9" },
+            failures: 5,
+            held: 0,
+            endedAt: now - 3 * HOUR + 30_000,
+            deliveredAfter: 0,
+          },
+        ],
         deadLettersWaiting: 1,
       },
       {
         name: "us",
         pixelId: "222222222222222",
-        mode: "misconfigured",
+        mode: "paused",
+        tokenSecret: "META_TOKEN_US",
+        heldNow: 37,
         circuit: {
           cause: "meta_refused",
           since: now - 45 * 60_000,
@@ -140,6 +176,8 @@ export function sampleConsoleModel(now: number): ConsoleModel {
         counts: { "24h": { ...counts(15), held: 37 }, "7d": { ...counts(100), held: 37 } },
         matchKeys: { em: 1, ph: 0.4, client_ip_address: 1, client_user_agent: 1, fbp: 0.7 },
         hint: "ph on 40 %: map the shopper's phone in Studio, with the country or DEFAULT_COUNTRY for its calling code",
+        unusableKeys: { ph: 0.07 },
+        browserEvents: [],
         quality: {
           state: "permission",
           at: now - HOUR,
@@ -147,16 +185,39 @@ export function sampleConsoleModel(now: number): ConsoleModel {
           message: "(#10) Application does not have permission for this action",
         },
         signals: [{ kind: "token", detail: "190/463", firstAt: now - 45 * 60_000, lastAt: now - 2 * 60_000, count: 6 }],
+        incidents: [
+          {
+            startedAt: now - 45 * 60_000,
+            lastFailureAt: now - 2 * 60_000,
+            scope: "configuration",
+            signal: "token",
+            refusal: {
+              status: 400,
+              code: 190,
+              subcode: 463,
+              fbtraceId: "TkN190",
+              message: "Error validating access token: Session has expired",
+            },
+            failures: 6,
+            held: 37,
+            deliveredAfter: 0,
+          },
+        ],
         deadLettersWaiting: 0,
       },
       {
         name: "test",
         pixelId: "333333333333333",
-        mode: "dry_run",
-        counts: { "24h": { ...counts(0), dry_run: 5 }, "7d": { ...counts(0), dry_run: 12 } },
+        mode: "live",
+        tokenSecret: "META_ACCESS_TOKEN",
+        heldNow: 0,
+        counts: { "24h": counts(0), "7d": counts(0) },
         matchKeys: {},
+        unusableKeys: {},
+        browserEvents: [],
         quality: { state: "none", reason: "no token" },
         signals: [],
+        incidents: [],
         deadLettersWaiting: 0,
       },
     ],
@@ -198,10 +259,12 @@ export function sampleConsoleModel(now: number): ConsoleModel {
         destination: "eu",
         eventId: "cartful.ses_bad.1",
         reason: "rejected",
-        detail: "The parameter em is not a valid SHA-256 hash",
+        detail: "The parameter $['data'][0]['event_source_url'] is required.",
         code: 100,
         fbtraceId: "Bad100",
+        subcode: 2804019,
         deadLetteredAt: now - 5 * HOUR,
+        times: 2,
         replayable: true,
       },
     ],

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { chartTotals } from "./chart";
 import { type ConsoleDestination, type ConsoleModel, MATCH_KEYS } from "./model";
@@ -5,6 +7,8 @@ import { sampleConsoleModel } from "./model.sample";
 import { KEY_LABELS, renderConsole } from "./page";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");
+/** The console's stylesheet, a static asset the page links. */
+const STYLESHEET = readFileSync(fileURLToPath(new URL("../../../public/console/console.css", import.meta.url)), "utf8");
 const OPTIONS = { csrfToken: "csrf-token-of-the-session", nonce: "bm9uY2Utb2YtdGhlLXBhZ2U=" };
 
 function model(change: (m: ConsoleModel) => void = () => {}): ConsoleModel {
@@ -102,9 +106,12 @@ describe("renderConsole: escaping", () => {
 describe("renderConsole: what the CSP allows", () => {
   const page = render();
 
-  it("puts the nonce on its one style and one script, and has no inline handler or style attribute", () => {
-    expect(page.match(/<style[^>]*>/g)).toEqual([`<style nonce="${OPTIONS.nonce}">`]);
-    expect(page.match(/<script[^>]*>/g)).toEqual([`<script nonce="${OPTIONS.nonce}">`]);
+  it("loads its one stylesheet and one script under the nonce, and has no inline style, script or handler", () => {
+    expect(page.match(/<link rel="stylesheet"[^>]*>/g)).toEqual([
+      `<link rel="stylesheet" href="/console/console.css" nonce="${OPTIONS.nonce}">`,
+    ]);
+    expect(page.match(/<script[^>]*>/g)).toEqual([`<script src="/console/console.js" nonce="${OPTIONS.nonce}">`]);
+    expect(page).not.toContain("<style");
     expect(page).not.toMatch(/\son[a-z]+=/i);
     expect(page).not.toMatch(/\sstyle=/i);
   });
@@ -121,8 +128,8 @@ describe("renderConsole: what the CSP allows", () => {
 
   it("is readable on a phone: a viewport and system fonts", () => {
     expect(page).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
-    expect(page).toContain("system-ui");
-    expect(page).toMatch(/@media \(max-width:600px\)/);
+    expect(STYLESHEET).toContain("system-ui");
+    expect(STYLESHEET).toMatch(/@media \(max-width: ?600px\)/);
   });
 });
 
@@ -155,130 +162,137 @@ describe("renderConsole: the relay and its webhooks", () => {
   });
 });
 
+describe("renderConsole: the headline", () => {
+  it("answers 'are my leads reaching Meta?' first, one sentence per destination, each clause a link", () => {
+    const page = render();
+    expect(page.indexOf('id="summary"')).toBeLessThan(page.indexOf('id="destinations"'));
+    const eu = element(page, "p", 'data-headline="eu"');
+    expect(text(eu)).toBe(
+      "eu live 120 of 124 leads reached Meta in 24 h; 2 not sent because the shopper declined; 1 repeat from Studio delivered once; 1 needs you; last one 4 min ago.",
+    );
+    expect(eu).toContain(
+      '<a class="clause ok" href="#destination-eu-counts" data-clause>120 of 124 leads reached Meta in 24 h</a>',
+    );
+    expect(eu).toContain('href="#dead-letters"');
+    expect(page).toContain('id="destination-eu-counts"');
+    expect(page).toContain('id="destination-eu-alerts"');
+  });
+
+  it("raises an amber alert when webhooks refused on arrival pass a share of the traffic", () => {
+    const alert = element(render(), "div", 'data-intake-alert="invalid"');
+    expect(text(alert)).toContain("7 % of the webhooks in 24 h were refused as unreadable or incomplete (9)");
+    expect(render(model((m) => void (m.webhooks["24h"].invalid = 0)))).not.toContain("data-intake-alert");
+  });
+});
+
 describe("renderConsole: destinations", () => {
-  it("gives each destination a card with its mode and its counts over 24 hours and 7 days", () => {
+  it("shows each destination's counts as a sum that adds up to what was routed, over 24 hours and 7 days", () => {
     const m = model();
     const page = render(m);
     for (const d of m.destinations) {
-      const card = element(page, "article", `data-destination="${d.name}"`);
-      expect(card).toContain(`data-mode="${d.mode}"`);
-      expect(card).toContain(`<code>${d.pixelId}</code>`);
-      for (const [key, value] of Object.entries(d.counts["24h"])) {
-        expect(card).toContain(`<tr data-row="${key}">`);
-        expect(element(card, "tr", `data-row="${key}"`)).toMatch(
-          new RegExp(
-            `<td class="num">${value}</td><td class="num">${d.counts["7d"][key as keyof (typeof d.counts)["7d"]]}</td>`,
-          ),
+      const table = element(page, "table", `data-counts="${d.name}"`);
+      const cells = (row: string) =>
+        [...element(table, "tr", `data-row="${row}"`).matchAll(/<td class="num">(\d+)<\/td>/g)].map((x) =>
+          Number(x[1]),
         );
+      const rows = [...table.matchAll(/data-row="([a-z_]+)"/g)].map((x) => x[1]!).filter((r) => r !== "routed");
+      for (const [i, window] of (["24h", "7d"] as const).entries()) {
+        const sum = rows.reduce((total, row) => total + cells(row)[i]!, 0);
+        expect(sum).toBe(d.counts[window].routed);
+        expect(cells("routed")[i]).toBe(d.counts[window].routed);
       }
     }
   });
 
-  it("shows an open circuit in red: why, how many events it holds, when it probes next, what Meta said", () => {
-    const m = model();
-    const us = destination(m, "us");
-    const card = element(render(m), "article", 'data-destination="us"');
-    expect(card).toContain('class="card is-bad"');
-    const alert = text(element(card, "div", 'data-alert="circuit"'));
-    expect(element(card, "div", 'data-alert="circuit"')).toContain('class="alert bad"');
-    expect(alert).toContain(`Circuit open: Meta refuses this destination's configuration`);
-    expect(alert).toContain(`${us.circuit!.held} events held since 45 min ago; next probe in 4 min.`);
-    expect(alert).toContain(`HTTP 400 · code 190/463 · ${us.circuit!.lastFailure!.message}`);
+  it("keeps held now and retry attempts apart from the sum, labelled as what they are", () => {
+    const apart = element(render(), "table", 'data-apart="us"');
+    expect(text(element(apart, "tr", 'data-row="held_now"'))).toBe("Waiting for a fix now (held now) 37");
+    expect(text(element(apart, "tr", 'data-row="retried"'))).toBe("Retry attempts (retried: attempts, not leads) 2 10");
   });
 
-  it("calls a token Meta refuses with 190/463 expired, in red, with how to replace it", () => {
+  it("pauses a destination whose token Meta refuses, in red, with the fix to paste and a Try now button", () => {
     const card = element(render(), "article", 'data-destination="us"');
-    const alert = element(card, "div", 'data-alert="token"');
-    expect(alert).toContain('class="alert bad"');
-    expect(text(alert)).toMatch(/^Access token expired: HTTP 400 · code 190\/463 · .* Generate a new token/);
+    expect(card).toContain('class="card is-bad"');
+    expect(card).toContain('data-mode="paused"');
+    const alert = element(card, "div", 'data-alert="paused"');
+    expect(text(alert)).toContain("Paused: Meta refuses the token (expired).");
+    expect(alert).toContain('<code class="command">npx wrangler secret put META_TOKEN_US</code>');
+    expect(alert).toContain('data-action="probe" data-destination="us"');
+    expect(card).toContain('data-probe-result="us"');
+    expect(card).not.toContain("misconfigured");
+    expect(card.split("Session has expired").length - 1).toBe(2); // the alert, and the incident history
   });
 
-  it("calls another token refusal (190 without 463) refused, not expired", () => {
-    const m = model((x) => {
-      const us = destination(x, "us");
-      us.circuit = undefined;
-      us.signals = [];
-      us.lastFailure = {
-        at: NOW - 60_000,
-        status: 400,
-        code: 190,
-        subcode: 460,
-        message: "The session has been invalidated because the user changed their password",
-      };
-    });
-    const alert = text(element(element(render(m), "article", 'data-destination="us"'), "div", 'data-alert="token"'));
-    expect(alert).toMatch(/^Access token refused: HTTP 400 · code 190\/460/);
-  });
-
-  it("raises no alert for a healthy live destination", () => {
+  it("raises no alert for a healthy live destination, and shows its older refusal as history", () => {
     const card = element(render(), "article", 'data-destination="eu"');
     expect(card).not.toContain("data-alert=");
-    expect(card).toContain('class="card"');
-  });
-
-  it("shows a retired API version (2635) in red", () => {
-    const m = model((x) => {
-      destination(x, "eu").signals.push({
-        kind: "version_retired",
-        detail: "code 2635: v19.0",
-        firstAt: NOW - 3_600_000,
-        lastAt: NOW,
-        count: 3,
-      });
-    });
-    const alert = element(
-      element(render(m), "article", 'data-destination="eu"'),
-      "div",
-      'data-alert="version_retired"',
-    );
-    expect(alert).toContain('class="alert bad"');
-    expect(text(alert)).toContain("code 2635: v19.0");
-    expect(text(alert)).toContain("META_API_VERSION");
-  });
-
-  it("lists Meta's health signals once each, with how often and when", () => {
-    const m = model();
-    const eu = destination(m, "eu");
-    const signal = text(
-      element(element(render(m), "article", 'data-destination="eu"'), "li", 'data-signal="version_warning"'),
-    );
-    expect(signal).toBe(
-      `API version warning ${eu.signals[0]!.detail} (${eu.signals[0]!.count}× since 2 h ago, last 10 min ago)`,
-    );
-  });
-
-  it("shows the last acceptance and the last failure with Meta's code, message and trace id", () => {
-    const m = model();
-    const eu = destination(m, "eu");
-    const card = element(render(m), "article", 'data-destination="eu"');
-    expect(text(element(card, "dd", 'data-fact="last-accepted"'))).toBe(
-      `4 min ago · fbtrace_id ${eu.lastAccepted!.fbtraceId}`,
-    );
     expect(text(element(card, "dd", 'data-fact="last-failure"'))).toBe(
-      `3 h ago · HTTP 503 · code 2 · ${eu.lastFailure!.message} · fbtrace_id ${eu.lastFailure!.fbtraceId}`,
+      "3 h ago · Service temporarily unavailable (HTTP 503 · code 2)",
     );
-    expect(text(element(card, "dd", 'data-fact="dead-letters"'))).toBe(`${eu.deadLettersWaiting} waiting`);
+    expect(text(element(card, "dd", 'data-fact="latency"'))).toBe(
+      "Half of the leads reached Meta within 5 s, almost all (95 %) within 31 s (120 leads, 24 h; p50/p95)",
+    );
   });
 
-  it("offers a test event prefilled with the destination's test code", () => {
+  it("greys Meta's signals from before the last delivery", () => {
     const card = element(render(), "article", 'data-destination="eu"');
-    expect(card).toContain('id="test-code-eu" name="test_event_code" value="TEST4521"');
-    expect(card).toContain('data-action="test-event" data-destination="eu" data-input="test-code-eu"');
+    expect(element(card, "li", 'data-signal="version_warning"')).toContain('class="past"');
+    expect(element(render(), "article", 'data-destination="us"')).not.toContain('class="past"');
   });
 
-  it("asks for a test code where the destination has none", () => {
-    const card = element(render(), "article", 'data-destination="us"');
-    expect(card).toContain('id="test-code-us" name="test_event_code" value=""');
-    expect(text(element(card, "p", 'data-result="us"'))).toContain(
-      "a test event without one would count as a real lead",
+  it("keeps a short incident history: cause, start, what it held, and how it ended", () => {
+    const page = render();
+    const eu = element(element(page, "article", 'data-destination="eu"'), "li", "data-incident=");
+    expect(text(eu)).toContain(
+      "Meta unavailable from 3 h ago (5 refused requests; Service temporarily unavailable (HTTP 503 · code 2)): recovered at 16:00:30 UTC (2 h ago), after 2 min 30 s.",
     );
+    const us = element(element(page, "article", 'data-destination="us"'), "li", "data-incident=");
+    expect(text(us)).toContain("Token refused from 45 min ago (6 refused requests, 37 leads held;");
+    expect(us).toContain("still going");
   });
 
-  it("offers no test event for a dry-run destination, and says why", () => {
-    const card = element(render(), "article", 'data-destination="test"');
-    expect(card).not.toContain('data-action="test-event"');
-    expect(card).toContain("runs dry and sends nothing");
-    expect(element(card, "div", 'data-alert="dry_run"')).toContain('class="alert info"');
+  it("offers a test event prefilled with the destination's test code, and asks for one where there is none", () => {
+    const page = render();
+    expect(element(page, "div", 'data-test-event="eu"')).toContain('value="TEST4521"');
+    expect(text(element(page, "p", 'data-result="us"'))).toContain("Copy the code from Events Manager");
+  });
+
+  it("offers no test event without a token, and says why", () => {
+    const held = render(model((m) => void (destination(m, "test").mode = "held")));
+    expect(held).not.toContain('data-test-event="test"');
+    expect(held).toContain("Test events need a token: set <code>META_ACCESS_TOKEN</code> first.");
+    const dry = render(model((m) => void (destination(m, "test").mode = "dry_run")));
+    expect(dry).toContain("Test events need a token: the relay runs dry and sends nothing.");
+  });
+});
+
+describe("renderConsole: glossary", () => {
+  it("says in plain words what each term in small type means", () => {
+    const glossary = text(element(render(), "section", 'id="glossary"'));
+    for (const term of ["routed", "duplicate", "held", "retried", "fbtrace_id", "p50 / p95"])
+      expect(glossary).toContain(term);
+    expect(glossary).toContain("attempts, not leads");
+  });
+});
+
+describe("renderConsole: browser events", () => {
+  it("shows a destination's browser events per Meta event name apart from its leads", () => {
+    const page = render();
+    const table = element(page, "table", 'data-browser-events="eu"');
+    expect(text(element(table, "tr", 'data-event-name="ViewContent"'))).toBe("ViewContent 410 402 8 0");
+    expect(page).not.toContain('data-browser-events="us"');
+    expect(text(element(page, "p", "data-browser-intake"))).toContain("380 requests carrying 506 events");
+  });
+});
+
+describe("renderConsole: refused on arrival", () => {
+  it("lists why webhooks were refused, by path and code, never a value", () => {
+    const section = element(render(), "section", 'id="refused"');
+    expect(text(element(section, "ul", "data-refusal-reasons"))).toBe(
+      "1 × shopper.email: Not a valid email address 1 × shopper.email: Required 1 × wrong or missing secret",
+    );
+    expect(section.match(/<tr data-refusal>/g)).toHaveLength(3);
+    expect(render(model((m) => void (m.refusals = [])))).toContain('data-refusals="none"');
   });
 });
 
@@ -301,69 +315,64 @@ describe("renderConsole: the chart", () => {
   it("switches between them without JavaScript (radio buttons and CSS)", () => {
     const page = render();
     expect(page).toContain('<input type="radio" name="range" id="range-24h" class="range-input" checked>');
-    expect(page).toContain("#range-24h:checked~.chart-7d,#range-7d:checked~.chart-24h{display:none}");
+    expect(STYLESHEET.replace(/\s+/g, "")).toContain(
+      "#range-24h:checked~.chart-7d,#range-7d:checked~.chart-24h{display:none",
+    );
   });
 });
 
 describe("renderConsole: match quality", () => {
-  it("lists the share of sent events with each key Meta weighs most or that some event carried, and the hint plainly", () => {
-    const m = model((x) => void (destination(x, "eu").matchKeys.zp = 0.25));
-    const eu = destination(m, "eu");
-    const page = render(m);
+  it("puts what the relay sent beside what Meta matched, one row per key, and the hint plainly", () => {
+    const page = render();
     const table = element(page, "table", 'data-coverage="eu"');
-    const listed = [
-      "em",
-      "ph",
-      "fn",
-      "ln",
-      "zp",
-      "external_id",
-      "client_ip_address",
-      "client_user_agent",
-      "fbc",
-      "fbp",
-    ] as const;
-    expect([...table.matchAll(/data-key="([^"]+)"/g)].map((match) => match[1])).toEqual(listed);
-    for (const key of listed) {
-      const share = Math.round((eu.matchKeys[key] ?? 0) * 100);
-      expect(text(element(table, "tr", `data-key="${key}"`))).toBe(`${KEY_LABELS[key]} ${key} ${share} % ${share} %`);
-    }
-    expect(text(element(page, "p", 'data-hint="eu"'))).toBe(`Hint: ${eu.hint}`);
+    expect(text(element(table, "tr", 'data-key="ph"'))).toBe("phone ph 82 % 82 % 81.5 %");
+    expect(text(element(table, "tr", 'data-key="client_ip_address"'))).toBe(
+      "IP address client_ip_address 100 % 100 % 99.9 %",
+    );
+    expect(text(element(table, "tr", 'data-key="fn"'))).toBe("first name fn 95 % 95 % —");
+    expect(text(element(page, "p", 'data-hint="eu"'))).toBe(
+      "Hint: fbc on 12 %: pass the _fbc cookie, or the page URL with its fbclid, in context",
+    );
   });
 
-  it("names the other keys no event carried on one line", () => {
-    const m = model();
-    const page = render(m);
-    const never = MATCH_KEYS.filter(
-      (key) =>
-        !["em", "ph", "fn", "ln", "external_id", "client_ip_address", "client_user_agent", "fbc", "fbp"].includes(key),
+  it("tells, for the phone, the shoppers who gave none from those who gave one Meta can't use", () => {
+    expect(text(element(render(), "p", 'data-hint="us"'))).toBe(
+      "Hint: Phone on 40 % of delivered leads: 7 % of shoppers gave one Meta can't use (most often without a country code: add a country to the quiz, or set DEFAULT_COUNTRY); 53 % gave none.",
     );
-    expect(text(element(page, "p", 'data-never-sent="eu"'))).toBe(
-      `Never sent: ${never.map((key) => KEY_LABELS[key]).join(", ")}.`,
-    );
-    const us = element(page, "table", 'data-coverage="us"');
-    expect(text(element(us, "tr", 'data-key="fbc"'))).toContain("0 % 0 %");
   });
 
-  it("says so when a destination sent nothing", () => {
-    const block = element(render(), "div", 'data-quality-for="test"');
-    expect(block).toContain("No event sent in the last 24 hours.");
-    expect(block).not.toContain("data-coverage");
+  it("names the other keys no lead carried on one line", () => {
+    expect(text(element(render(), "p", 'data-never-sent="eu"'))).toBe(
+      `Never sent: ${(["db", "ge", "ct", "st", "zp", "country"] as const).map((k) => KEY_LABELS[k]).join(", ")}.`,
+    );
+    expect(MATCH_KEYS).toContain("zp");
   });
 
-  it("shows Meta's Event Match Quality, per-key and dedup feedback, coverage and diagnostics", () => {
-    const m = model();
-    const quality = destination(m, "eu").quality;
-    if (quality.state !== "ok") throw new Error("the sample's eu has Meta's feedback");
-    const event = quality.quality.events[0]!;
-    const block = text(element(render(m), "div", `data-quality-event="${event.eventName}"`));
-    expect(block).toContain(`Event Match Quality ${event.compositeScore}/10`);
-    for (const k of event.matchKeyFeedback) expect(block).toContain(`${k.identifier} ${k.coverage} %`);
-    expect(block).toContain("Dedup by event_id server 100 % · browser 97.1 % · deduplicated 88.4 %");
-    expect(block).toContain(`Event coverage ${event.eventCoverage} % of Pixel events`);
-    expect(block).toContain(
-      `${event.diagnostics[0]!.name} (88 % of events): ${event.diagnostics[0]!.description} ${event.diagnostics[0]!.solution}`,
+  it("says so when a destination delivered nothing", () => {
+    const page = render();
+    const block = page.slice(page.indexOf('data-quality-for="test"'), page.indexOf('id="recent"'));
+    expect(text(block)).toContain("No lead delivered in the last 24 hours.");
+  });
+
+  it("shows Meta's Event Match Quality and dedup feedback; its diagnostics are for the developer", () => {
+    const block = element(render(), "div", 'data-quality="ok"');
+    expect(block).toContain("<strong data-emq>7.2</strong>/10");
+    expect(text(block)).toContain(
+      "Matched with the Pixel's copy (dedup by event_id) server 100 % · browser 97.1 % · deduplicated 88.4 %",
     );
+    expect(text(element(block, "details", 'class="diagnostics"'))).toContain("Meta's diagnostics (for your developer)");
+  });
+
+  it("cuts Meta's long texts, so a page cannot be pushed wide", () => {
+    const long = "x".repeat(5000);
+    const page = render(
+      model((m) => {
+        const q = destination(m, "eu").quality;
+        if (q.state === "ok") q.quality.events[0]!.diagnostics[0]!.description = long;
+      }),
+    );
+    expect(page).not.toContain("x".repeat(301));
+    expect(page).toContain(`${"x".repeat(300)}…`);
   });
 
   it("shows a missing permission as such (give the token ads_read), not as a relay failure", () => {
@@ -391,40 +400,121 @@ describe("renderConsole: match quality", () => {
   });
 });
 
-describe("renderConsole: recent events and dead letters", () => {
-  it("lists recent events: event id, destination, outcome, keys, fbtrace_id", () => {
-    const m = model();
-    const page = render(m);
-    for (const e of m.recent) {
-      expect(text(element(page, "tr", `data-event="${e.eventId}"`))).toMatch(
-        new RegExp(`ago ${e.eventId} ${e.destination} ${e.outcome} ${e.keys.join(", ")} ${e.fbtraceId ?? "—"}$`),
-      );
-    }
+describe("renderConsole: recent leads", () => {
+  it("lists one row per lead in its latest state, with its history counted", () => {
+    const page = render(
+      model((m) => {
+        m.recent = [
+          {
+            at: NOW - 10_000,
+            eventId: "cartful.ses_a.1",
+            destination: "eu",
+            outcome: "sent",
+            keys: ["em", "ph"],
+            fbtraceId: "T1",
+          },
+          { at: NOW - 40_000, eventId: "cartful.ses_a.1", destination: "eu", outcome: "retry", keys: ["em", "ph"] },
+          { at: NOW - 70_000, eventId: "cartful.ses_a.1", destination: "eu", outcome: "queued", keys: ["em", "ph"] },
+          { at: NOW - 80_000, eventId: "cartful.ses_b.1", destination: "eu", outcome: "skipped", keys: ["em", "ph"] },
+          { at: NOW - 90_000, eventId: "cartful.ses_c.1", destination: "eu", outcome: "queued", keys: ["em"] },
+        ];
+      }),
+    );
+    const rows = page.match(/<tr data-event="[^"]+">/g)!;
+    expect(rows).toEqual([
+      '<tr data-event="cartful.ses_a.1">',
+      '<tr data-event="cartful.ses_b.1">',
+      '<tr data-event="cartful.ses_c.1">',
+    ]);
+    const a = text(element(page, "tr", 'data-event="cartful.ses_a.1"'));
+    expect(a).toContain("delivered (3 steps) sent 2 keys T1");
+    const b = text(element(page, "tr", 'data-event="cartful.ses_b.1"'));
+    expect(b).toContain("nothing sent: the shopper declined");
+    expect(b).not.toContain("keys");
+    expect(text(element(page, "tr", 'data-event="cartful.ses_c.1"'))).toContain("will send 1 key");
   });
 
-  it("gives each dead letter a re-drive and a discard button keyed by the letter", () => {
-    const m = model();
-    const letter = m.deadLetters[0]!;
-    const row = element(render(m), "tr", `data-dead-letter="${letter.key}"`);
-    expect(row).toContain(`<button type="button" data-action="redrive" data-key="${letter.key}">Re-drive</button>`);
-    expect(row).toContain(
-      `<button type="button" class="danger" data-action="discard" data-key="${letter.key}">Discard</button>`,
+  it("shows ten leads, the rest under 'more'", () => {
+    const page = render(
+      model((m) => {
+        m.recent = Array.from({ length: 14 }, (_, i) => ({
+          at: NOW - i * 1000,
+          eventId: `cartful.ses_${i}.1`,
+          destination: "eu",
+          outcome: "sent" as const,
+          keys: ["em"],
+        }));
+      }),
     );
-    expect(text(row)).toContain(`${letter.reason} (code ${letter.code}) ${letter.detail} ${letter.fbtraceId} 5 h ago`);
+    expect(page).toContain("<summary>4 more</summary>");
+    expect(page.match(/<tr data-event=/g)).toHaveLength(14);
   });
 
-  it("disables re-drive for a letter Meta would refuse now", () => {
-    const m = model((x) => void (x.deadLetters[0]!.replayable = false));
-    expect(element(render(m), "tr", "data-dead-letter=")).toMatch(
-      /data-action="redrive" data-key="[^"]+" disabled title="Meta would refuse it now/,
+  it("escapes bidirectional characters in ids and never shows an id that carries an email", () => {
+    const page = render(
+      model((m) => {
+        m.recent = [
+          { at: NOW, eventId: "cartful.ses_\u202egnp.1", destination: "eu", outcome: "sent", keys: [] },
+          { at: NOW, eventId: "cartful.jane@example.com.1", destination: "eu", outcome: "sent", keys: [] },
+        ];
+        m.deadLetters[0]!.key = "cartful.ses_\u202egnp.1@eu";
+        m.deadLetters.push({
+          ...m.deadLetters[0]!,
+          key: "cartful.jane@example.com.1@eu",
+          eventId: "cartful.jane@example.com.1",
+        });
+      }),
     );
+    expect(page).not.toContain("\u202e".repeat(1) + "gnp.1</code>");
+    expect(page).toContain("<code>cartful.ses_\\u202egnp.1</code>");
+    expect(page).toContain('data-label="cartful.ses_\\u202egnp.1@eu"');
+    expect(page).not.toContain("jane@example.com");
+    expect(page).toContain("id not shown: it carries an email or phone number");
   });
 
-  it("says so when there is no dead letter and no event yet", () => {
-    const page = render(model((x) => ((x.deadLetters = []), (x.recent = []))));
-    expect(text(element(page, "section", 'id="dead-letters"'))).toContain(
-      "None: every event reached Meta or is still on its way.",
+  it("says so when there is no lead yet", () => {
+    expect(render(model((m) => void (m.recent = [])))).toContain("No lead yet.");
+  });
+});
+
+describe("renderConsole: dead letters", () => {
+  it("shows each as a card: the Studio field to map, refused N×, a re-drive labelled for what it will do, a discard", () => {
+    const page = render();
+    const card = element(page, "li", 'data-dead-letter="cartful.ses_bad.1@eu"');
+    expect(text(element(card, "strong", "data-fix"))).toBe(
+      "This lead had no page URL, so Meta refused it. Map context.page_url (or store.domain) in the Studio integration.",
     );
-    expect(text(element(page, "section", 'id="recent"'))).toContain("No event yet.");
+    expect(card).toContain('<span class="badge warn" data-times="2">refused 2×</span>');
+    expect(text(element(card, "button", 'data-action="redrive"'))).toBe(
+      "Re-drive (Meta will refuse it again until the data is fixed)",
+    );
+    expect(card).toContain('data-action="discard" data-key="cartful.ses_bad.1@eu" data-label="cartful.ses_bad.1@eu"');
+    expect(card).toContain("data-letter-result");
+  });
+
+  it("offers a plain re-drive for a letter Meta may take again, and none for one it would refuse now", () => {
+    const plain = render(
+      model((m) => void Object.assign(m.deadLetters[0]!, { code: 2, subcode: undefined, reason: "transient" })),
+    );
+    expect(text(element(plain, "button", 'data-action="redrive"'))).toBe("Re-drive");
+    const stale = render(model((m) => void (m.deadLetters[0]!.replayable = false)));
+    expect(element(stale, "button", 'data-action="redrive"')).toContain("disabled");
+  });
+
+  it("agrees with the counter: 'being filed' while it is ahead of the list, never 'none' then", () => {
+    const filing = render(
+      model((m) => {
+        m.deadLetters = [];
+        const eu = destination(m, "eu");
+        eu.deadLettersWaiting = 0;
+        eu.lastFailure = { at: NOW - 5_000, status: 400, code: 100, subcode: 2804019, message: "Invalid parameter" };
+      }),
+    );
+    expect(text(element(filing, "p", 'data-dead-letters="filing"'))).toContain(
+      "refused by Meta, being filed (up to 30 s)",
+    );
+    expect(filing).not.toContain('data-dead-letters="none"');
+    const none = render(model((m) => void (m.deadLetters = [])));
+    expect(none).toContain('data-dead-letters="none"');
   });
 });

@@ -4,8 +4,9 @@ import { countingRateLimit, fakeGraph, graphOk } from "../../../test/helpers";
 import { createApp } from "../app";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, readSession, sessionTokenOf, validCsrf } from "../session";
 import type { ConsoleModel } from "./model";
+import type { CircuitStatus } from "../../delivery/holds";
 import { sampleConsoleModel } from "./model.sample";
-import { type ConsoleModelBuilder, consoleRoutes, LOGIN_FAILURE_DELAY_MS } from "./routes";
+import { type ConsoleModelBuilder, consoleRoutes, LOGIN_FAILURE_DELAY_MS, PROBE_WAIT_MS } from "./routes";
 
 const SECRET = "admin-s3cret-for-tests";
 const TOKEN = "EAAB-console-routes-token";
@@ -91,6 +92,10 @@ describe("GET /admin", () => {
     const page = await res.text();
     expect(page).toContain("The console is off");
     expect(page).not.toContain("<form");
+    // What to do locally first (npm run dev has no ADMIN_SECRET), then the deploy command.
+    expect(page).toContain('<code class="command">npm run dev:meta</code>');
+    expect(page).toContain("<code>.dev.vars</code>");
+    expect(page).toContain('<code class="command">npx wrangler secret put ADMIN_SECRET</code>');
   });
 
   it("shows the login form without a session, never the data", async () => {
@@ -121,7 +126,7 @@ describe("GET /admin", () => {
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
       expect(res.headers.get("referrer-policy")).toBe("no-referrer");
       expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
-      expect(await res.text()).toContain(`<style nonce="${nonce}">`);
+      expect(await res.text()).toContain(`<link rel="stylesheet" href="/console/console.css" nonce="${nonce}">`);
     }
     expect(new Set(pages.map(nonceOf)).size).toBe(3);
   });
@@ -453,14 +458,25 @@ describe("POST /admin/destinations/:name/test-event", () => {
     expect(r.sent).toHaveLength(0);
   });
 
-  it("answers 409 for a dry-run destination, naming the secret to set", async () => {
+  it("answers 409 for a destination without its token, naming the secret to set", async () => {
     const r = relay();
     const res = await testEvent(r, "dry", { test_event_code: "TEST1" });
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({
-      error: { code: "dry_run", message: expect.stringContaining("Destination dry runs dry") },
+      error: { code: "dry_run", message: expect.stringContaining("npx wrangler secret put META_ACCESS_TOKEN") },
     });
     expect(r.sent).toHaveLength(0);
+  });
+
+  it("answers 409 when the whole relay runs dry", async () => {
+    const r = relay();
+    const res = await r.request(
+      "/admin/destinations/eu/test-event",
+      { method: "POST", headers: { authorization: `Bearer ${SECRET}` }, body: "{}" },
+      { ...ENV, DRY_RUN: "true" },
+    );
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ error: { message: expect.stringContaining("The relay runs dry") } });
   });
 
   it("answers 404 for a destination the settings do not name", async () => {
@@ -565,5 +581,91 @@ describe("the console page's data", () => {
     const page = await (await r.request("/admin", { headers: { authorization: `Bearer ${SECRET}` } })).text();
     expect(page).not.toContain("data-destination=");
     expect(page).toContain(`<dd data-count="received">${model.webhooks["24h"].received}</dd>`);
+  });
+});
+
+/** A circuit binding whose one instance answers `statuses` in turn (the last one again and again). */
+function fakeCircuits(statuses: CircuitStatus[]) {
+  const calls: string[] = [];
+  let i = 0;
+  const stub = {
+    status: async () => (calls.push("status"), statuses[Math.min(i++, statuses.length - 1)]!),
+    probeSoon: async () => void calls.push("probeSoon"),
+  };
+  return { calls, binding: { idFromName: (name: string) => name, get: () => stub } };
+}
+
+describe("POST /admin/destinations/:name/probe (Try now)", () => {
+  const open: CircuitStatus = {
+    open: true,
+    cause: "meta_refused",
+    since: 0,
+    held: 4,
+    probes: 1,
+    nextProbeAt: 60_000,
+    lastFailure: { status: 400, code: 190, subcode: 463, message: "Session has expired." },
+  };
+  const probe = (r: Relay, env: object, headers: Record<string, string> = { authorization: `Bearer ${SECRET}` }) =>
+    r.request("/admin/destinations/us/probe", { method: "POST", headers }, env);
+
+  it("asks the circuit to probe now and answers 'recovered' when Meta took the lead", async () => {
+    const circuits = fakeCircuits([open, open, { open: false, held: 0, probes: 0 }]);
+    const res = await probe(relay(), { ...ENV, DELIVERY_CIRCUIT: circuits.binding });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      status: "recovered",
+      destination: "us",
+      message: "Meta accepted the lead: us is live again, and its 4 waiting leads go back on the queue.",
+    });
+    expect(circuits.calls.slice(0, 2)).toEqual(["status", "probeSoon"]);
+  });
+
+  it("answers 'paused' with Meta's words, cleaned, when the probe was refused again", async () => {
+    const again = { ...open, probes: 2, nextProbeAt: 120_000 };
+    const circuits = fakeCircuits([open, open, again]);
+    const body = await (await probe(relay(), { ...ENV, DELIVERY_CIRCUIT: circuits.binding })).json();
+    expect(body).toMatchObject({
+      status: "paused",
+      message: "Still refused: Session has expired (HTTP 400 · code 190/463). Next automatic try at 00:02:00 UTC.",
+      meta_code: 190,
+    });
+  });
+
+  it("answers 'pending' when no verdict came in time, having waited a bounded while", async () => {
+    const r = relay();
+    const circuits = fakeCircuits([open]);
+    expect(await (await probe(r, { ...ENV, DELIVERY_CIRCUIT: circuits.binding })).json()).toMatchObject({
+      status: "pending",
+    });
+    expect(r.sleeps.reduce((a, b) => a + b, 0)).toBe(PROBE_WAIT_MS);
+  });
+
+  it("answers 'live' without probing a destination that holds nothing", async () => {
+    const circuits = fakeCircuits([{ open: false, held: 0, probes: 0 }]);
+    const body = await (await probe(relay(), { ...ENV, DELIVERY_CIRCUIT: circuits.binding })).json();
+    expect(body).toMatchObject({ status: "live", message: "Nothing waits: us is not paused." });
+    expect(circuits.calls).toEqual(["status"]);
+  });
+
+  it("answers 503 without circuits, 404 for an unknown destination", async () => {
+    expect((await probe(relay(), ENV)).status).toBe(503);
+    const res = await relay().request(
+      "/admin/destinations/nope/probe",
+      { method: "POST", headers: { authorization: `Bearer ${SECRET}` } },
+      { ...ENV, DELIVERY_CIRCUIT: fakeCircuits([open]).binding },
+    );
+    expect(res.status).toBe(404);
+  });
+
+  it("is CSRF-checked like every console action: a session without the token is refused", async () => {
+    const r = relay();
+    const circuits = fakeCircuits([open]);
+    const env = { ...ENV, DELIVERY_CIRCUIT: circuits.binding };
+    const { cookie, csrf } = await logIn(r, env);
+    circuits.calls.length = 0; // the console page read the circuit's status
+    expect((await probe(r, env, { cookie, ...SAME })).status).toBe(403);
+    expect(circuits.calls).toEqual([]);
+    const res = await probe(r, env, { cookie, ...SAME, "x-csrf-token": csrf });
+    expect(res.status).toBe(200);
   });
 });

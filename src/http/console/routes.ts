@@ -15,6 +15,11 @@
  *   destination's own): sends a synthetic lead (./testEvent) and answers
  *   `{"status": "sent", "event_id", "fbtrace_id", …}` or Meta's error; 409 for a dry-run
  *   destination; 400 without any test code (a test event without one would count as a lead).
+ * - `POST /admin/destinations/:name/probe` — "Try now" on a paused destination: asks its circuit
+ *   to probe Meta at once with one waiting lead (as it does on its own at growing intervals), waits
+ *   up to {@link PROBE_WAIT_MS} for the verdict, and answers
+ *   `{"status": "recovered" | "paused" | "pending" | "live", "message", …}`, `message` in the
+ *   console's words (Meta's refusal included); CSRF-checked like every console action.
  *
  * Every page is `no-store`, `nosniff`, `no-referrer`, under a strict nonce CSP (./layout).
  *
@@ -26,10 +31,12 @@
  * ```
  */
 import { type Context, Hono } from "hono";
+import { html } from "hono/html";
 import { bodyLimit } from "hono/body-limit";
 import { logLine } from "../../core/log";
 import type { Runtime } from "../../core/runtime";
 import { ConfigError, configFor, destinationNamed, type RelayConfig } from "../../config/settings";
+import { circuitOf, type CircuitStatus } from "../../delivery/holds";
 import {
   type AdminEnv,
   type AdminGuardRuntime,
@@ -53,6 +60,7 @@ import { newNonce, pageHeaders } from "./layout";
 import { renderLogin, renderNotice, SECRET_FIELD } from "./login";
 import type { ConsoleModel } from "./model";
 import { renderConsole } from "./page";
+import { failureText } from "./words";
 import { sendTestEvent, TEST_EVENT_CODE } from "./testEvent";
 
 /** Assembles the console's data as of `now` (ms). */
@@ -68,6 +76,10 @@ export interface ConsoleRuntime extends Runtime, Pick<AdminGuardRuntime, "authLi
 
 /** How long a wrong login waits before it is answered: slows guessing, costs no CPU. */
 export const LOGIN_FAILURE_DELAY_MS = 1000;
+
+/** How long "Try now" waits for the probe's verdict before answering "pending", and how often it looks. */
+export const PROBE_WAIT_MS = 8000;
+const PROBE_POLL_MS = 250;
 
 /** Bodies the console's routes read are small: a secret, a test code. */
 const SMALL_BODY_BYTES = 4 * 1024;
@@ -99,7 +111,9 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
       renderNotice({
         nonce,
         title: "The console is off",
-        text: "Set the ADMIN_SECRET secret (npx wrangler secret put ADMIN_SECRET) to switch it on.",
+        text: html`<p>It switches on when the relay has an <code>ADMIN_SECRET</code>, the console's password.</p>
+<ul><li>On this machine: run <code class="command">npm run dev:meta</code> (a local Meta, with the console on and its password printed), or put <code>ADMIN_SECRET=…</code> (any long random text) in <code>.dev.vars</code> and restart <code>npm run dev</code>.</li>
+<li>Deployed: <code class="command">npx wrangler secret put ADMIN_SECRET</code>.</li></ul>`,
       }),
     );
 
@@ -222,7 +236,9 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
     if (!destination) throw new ApiError("not_found", "No destination of that name");
     const name = destination.name;
     if (!destination.target) {
-      const message = `Destination ${name} runs dry: without a token (the ${destination.accessTokenSecret} secret) it sends nothing, test events included`;
+      const message = destination.missingToken
+        ? `Destination ${name} has no token: set the ${destination.missingToken.secret} secret (npx wrangler secret put ${destination.missingToken.secret}) before sending a test event`
+        : `The relay runs dry (no token, or DRY_RUN): it sends nothing, test events included`;
       throw new ApiError("dry_run", message);
     }
     const asked = testCodeAsked(await c.req.text());
@@ -280,7 +296,69 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
     throw error;
   });
 
+  routes.post("/destinations/:name/probe", adminAuth(runtime), async (c) => {
+    let config: RelayConfig;
+    try {
+      config = configFor(c.env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new ApiError("relay_misconfigured", error.message);
+    }
+    const destination = destinationNamed(config, c.req.param("name"));
+    if (!destination) throw new ApiError("not_found", "No destination of that name");
+    const name = destination.name;
+    const circuit = circuitOf(c.env, name);
+    if (!circuit) throw new ApiError("not_configured", "No delivery circuit is bound (DELIVERY_CIRCUIT)");
+    const before = await circuit.status(runtime.now());
+    if (!before.open && before.held === 0) {
+      return c.json({ status: "live", destination: name, message: `Nothing waits: ${name} is not paused.` });
+    }
+    await circuit.probeSoon(runtime.now());
+    logLine(runtime.log, { msg: "admin", route: "probe", outcome: "probe_requested", destination: name });
+    let after: CircuitStatus = before;
+    for (let waited = 0; waited < PROBE_WAIT_MS; waited += PROBE_POLL_MS) {
+      await runtime.sleep(PROBE_POLL_MS);
+      after = await circuit.status(runtime.now());
+      if (!after.open || probed(before, after)) break;
+    }
+    return c.json(probeAnswer(name, before, after));
+  });
+
   return routes;
+}
+
+/** Whether a probe ran between two readings of an open circuit: it counted, or set the next one. */
+function probed(before: CircuitStatus, after: CircuitStatus): boolean {
+  return after.probes !== before.probes || after.nextProbeAt !== before.nextProbeAt;
+}
+
+/** What "Try now" answers, in the console's words. */
+function probeAnswer(name: string, before: CircuitStatus, after: CircuitStatus) {
+  const base = { destination: name, held: after.held };
+  if (!after.open) {
+    return {
+      status: "recovered" as const,
+      ...base,
+      message: `Meta accepted the lead: ${name} is live again, and its ${before.held} waiting ${before.held === 1 ? "lead goes" : "leads go"} back on the queue.`,
+    };
+  }
+  if (!probed(before, after)) {
+    return {
+      status: "pending" as const,
+      ...base,
+      message: "The try is under way: reload in a moment to see Meta's answer.",
+    };
+  }
+  const next =
+    after.nextProbeAt !== undefined
+      ? ` Next automatic try at ${new Date(after.nextProbeAt).toISOString().slice(11, 19)} UTC.`
+      : "";
+  return {
+    status: "paused" as const,
+    ...base,
+    message: `Still refused${after.lastFailure ? `: ${failureText(after.lastFailure)}` : ""}.${next}`,
+    ...(after.lastFailure ? { meta_code: after.lastFailure.code, fbtrace_id: after.lastFailure.fbtraceId } : {}),
+  };
 }
 
 /**

@@ -1,120 +1,30 @@
 /**
- * The console page's one script, inlined under the CSP nonce. The page reads fine without it;
+ * The console page's one script, served as a static asset (public/console/console.js) and
+ * loaded under the page's CSP nonce. The page reads fine without it;
  * it only makes the buttons act, each through an existing JSON route with the session's CSRF
  * token (from `<meta name="csrf-token">`) in `x-csrf-token`:
  *
- * - Re-drive: `POST /admin/dead-letters/replay` `{"keys": [key]}`, then reloads the page;
- * - Discard (after a confirmation): `DELETE /admin/dead-letters/:key`, then reloads;
- * - Send a test event: `POST /admin/destinations/:name/test-event` `{"test_event_code": …}`, and
- *   says what Meta answered beside the button. Without a code it sends nothing and asks for one.
+ * - Re-drive: `POST /admin/dead-letters/replay` `{"keys": [key]}`;
+ * - Discard (after a confirmation that names the letter as the page shows it, escaped):
+ *   `DELETE /admin/dead-letters/:key`;
+ * - Try now (a paused destination): `POST /admin/destinations/:name/probe`;
+ * - Send a test event: `POST /admin/destinations/:name/test-event` `{"test_event_code": …}`.
  *
- * What an action did survives the reload in `sessionStorage` and is shown in the status line.
- * No inline handlers (the CSP forbids them): one delegated click listener reads `data-` attributes.
+ * What each did is said beside the button that was clicked (a dead letter's card keeps its
+ * place and loses its buttons once done), never only at the top of a long page; a probe that
+ * closed the circuit reloads the page after a moment, so the alerts follow. Without a test code
+ * nothing is sent and the field asks for one. No inline handlers (the CSP forbids them): one
+ * delegated click listener reads `data-` attributes.
+ *
+ * The script and the stylesheet are Workers Static Assets (`assets` in wrangler.jsonc,
+ * directory `public/`): served by Cloudflare without running the Worker and without weighing on
+ * its bundle; the page loads them with its CSP nonce, so the policy stays `default-src 'none'`
+ * plus that nonce. They hold no data: the data is in the page, behind the login.
  *
  * @example
  * ```ts
- * pageShell({ title, nonce, body, script: CONSOLE_SCRIPT });
+ * pageShell({ title, nonce, body, script: CONSOLE_SCRIPT_PATH });
  * ```
  */
-export const CONSOLE_SCRIPT = `"use strict";
-(function () {
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  var csrf = meta ? meta.getAttribute("content") || "" : "";
-  var status = document.getElementById("status");
-  var KEY = "console-status";
-  function say(element, text, bad) {
-    if (!element) return;
-    element.textContent = text;
-    element.classList.toggle("bad", Boolean(bad));
-  }
-  var carried = sessionStorage.getItem(KEY);
-  if (carried) {
-    sessionStorage.removeItem(KEY);
-    say(status, carried, false);
-  }
-  function reloadSaying(text) {
-    sessionStorage.setItem(KEY, text);
-    location.reload();
-  }
-  async function call(method, url, body) {
-    var init = { method: method, credentials: "same-origin", headers: { "x-csrf-token": csrf } };
-    if (body !== undefined) {
-      init.headers["content-type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    var response;
-    try {
-      response = await fetch(url, init);
-    } catch (error) {
-      return { ok: false, status: 0, data: null };
-    }
-    var data = null;
-    try {
-      data = await response.json();
-    } catch (error) {}
-    return { ok: response.ok, status: response.status, data: data };
-  }
-  function why(result) {
-    if (result.status === 0) return "the relay could not be reached.";
-    if (result.status === 401) return "your session has ended: reload the page to log in again.";
-    var error = result.data && result.data.error;
-    if (!error) return "HTTP " + result.status + ".";
-    var meta = error.meta_code !== undefined ? " (Meta code " + error.meta_code + (error.fbtrace_id ? ", fbtrace_id " + error.fbtrace_id : "") + ")" : "";
-    return (error.message || error.code) + meta;
-  }
-  async function redrive(button) {
-    var key = button.dataset.key;
-    button.disabled = true;
-    say(status, "Re-driving " + key + "…");
-    var result = await call("POST", "/admin/dead-letters/replay", { keys: [key] });
-    if (!result.ok) {
-      button.disabled = false;
-      return say(status, "Not re-driven: " + why(result), true);
-    }
-    var report = result.data || {};
-    var refused = (report.refused || []).filter(function (r) { return r.key === key; })[0];
-    reloadSaying(
-      (report.replayed || []).indexOf(key) >= 0 ? "Re-driven " + key + ": it is back on the queue to Meta."
-      : refused ? "Not re-driven " + key + ": " + refused.reason.replace(/_/g, " ") + "."
-      : key + " is no longer among the dead letters."
-    );
-  }
-  async function discard(button) {
-    var key = button.dataset.key;
-    if (!window.confirm("Discard the dead letter " + key + "? It cannot be re-driven afterwards.")) return;
-    button.disabled = true;
-    var result = await call("DELETE", "/admin/dead-letters/" + encodeURIComponent(key));
-    if (result.ok || result.status === 404) return reloadSaying(result.ok ? "Discarded " + key + "." : key + " was already gone.");
-    button.disabled = false;
-    say(status, "Not discarded: " + why(result), true);
-  }
-  async function testEvent(button) {
-    var name = button.dataset.destination;
-    var input = document.getElementById(button.dataset.input);
-    var out = document.querySelector('[data-result="' + CSS.escape(name) + '"]');
-    var code = input ? input.value.trim() : "";
-    if (!code) {
-      say(out, "Enter the test event code from Events Manager → Test events first: without one the event would count as a real lead.", true);
-      if (input) input.focus();
-      return;
-    }
-    button.disabled = true;
-    say(out, "Sending…");
-    var result = await call("POST", "/admin/destinations/" + encodeURIComponent(name) + "/test-event", { test_event_code: code });
-    button.disabled = false;
-    if (!result.ok) return say(out, "Not sent: " + why(result), true);
-    say(out, "Sent with " + code + ": event_id " + result.data.event_id + ", fbtrace_id " + (result.data.fbtrace_id || "none") + ". Look for it in Events Manager → Test events.");
-  }
-  var actions = { redrive: redrive, discard: discard, "test-event": testEvent };
-  document.addEventListener("click", function (event) {
-    var button = event.target instanceof Element ? event.target.closest("button[data-action]") : null;
-    if (!button || button.disabled) return;
-    var action = actions[button.dataset.action];
-    if (action) action(button);
-  });
-  document.querySelectorAll("time[datetime]").forEach(function (time) {
-    var local = new Date(time.getAttribute("datetime"));
-    if (!isNaN(local.getTime())) time.title = (time.title ? time.title + " · " : "") + local.toLocaleString() + " your time";
-  });
-})();
-`;
+/** Where the console's script is served (public/console/console.js). */
+export const CONSOLE_SCRIPT_PATH = "/console/console.js";

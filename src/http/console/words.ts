@@ -1,25 +1,51 @@
 /**
- * How the console words things: times ("4 min ago", with the exact UTC time on hover), shares,
- * modes, Meta's failures, its health signals, and the alerts a destination raises (an open
- * circuit, a refused token, a retired API version) with what to do about each. Pure: `now` comes
- * in. Values are returned as text or escaped fragments; the page decides where they go.
+ * How the console words things, for its two readers: a marketer (are my leads reaching Meta, is
+ * anything wrong?) and an operator on call (what is failing, since when, what do I do). Plain
+ * words first, the engineer's term after them in small type. Times ("4 min ago", the exact UTC
+ * time on hover), shares, modes, durations; each destination's headline sentence; its counts as
+ * a sum that adds up; Meta's failures and messages (once, cleaned); the alerts of its current
+ * state with what to do about each (a command to paste); intake refusals and when they are too
+ * many; ids shown safely. Pure: `now` comes in. Values are returned as text or escaped fragments;
+ * the page decides where they go.
  *
  * @example
  * ```ts
  * ago(now - 240_000, now); // <time datetime="…" title="2026-11-25 18:56:00 UTC">4 min ago</time>
- * destinationAlerts(destination, now).map((a) => a.kind); // ["circuit", "token"]
+ * destinationAlerts(destination, now).map((a) => a.kind); // ["paused"]
+ * headline(destination).map((c) => c.text); // ["226 of 241 leads reached Meta in 24 h", "5 not sent: the shopper declined", …]
  * ```
  */
 import { html } from "hono/html";
+import { metaErrorOf } from "../../delivery/metaErrors";
+import { QUEUE_RETRY_POLICY } from "../../delivery/policy";
+import { type RefusalScope, refusalScope } from "../../observe/incidents";
+import { isPersonalId } from "../../transform/eventId";
 import type { Html } from "./layout";
-import type { ConsoleDestination, HealthSignal, MetaProblem } from "./model";
+import type {
+  ConsoleDestination,
+  ConsoleModel,
+  DestinationCounts,
+  DestinationMode,
+  HealthSignal,
+  Incident,
+  MetaRefusal,
+  WebhookCounts,
+} from "./model";
 
 /** What a badge or alert means; the stylesheet colours it. */
 export type Tone = "ok" | "warn" | "bad" | "muted";
 
-/** Something about a destination the operator must see, with what to do. */
+/** Something about a destination the reader must see, with what to do. */
 export interface Alert {
-  kind: "circuit" | "token" | "version_retired" | "dry_run";
+  kind:
+    | "paused"
+    | "held"
+    | "unavailable"
+    | "throttled"
+    | "recovered"
+    | "version_retired"
+    | "dry_run"
+    | "dead_letters_filing";
   tone: Tone;
   title: string;
   text: Html | string;
@@ -34,23 +60,48 @@ export const SIGNAL_LABELS: Record<HealthSignal["kind"], { title: string; tone: 
   permission: { title: "permission missing", tone: "warn" },
 };
 
-const CIRCUIT_CAUSES: Record<NonNullable<ConsoleDestination["circuit"]>["cause"], string> = {
-  meta_refused: "Meta refuses this destination's configuration (token, permission or pixel id).",
-  no_token: "The destination's access token secret is not set.",
-  unknown_destination: "The settings no longer name this destination.",
-  settings_unusable: "The relay's settings cannot be read.",
-};
-
 /**
- * A mode as the console names it.
+ * A destination's mode as the console names it: plain words, never "misconfigured" for a token
+ * Meta stopped taking (nobody changed anything).
  *
  * @example
  * ```ts
  * modeLabel("dry_run"); // "dry run"
+ * modeLabel("paused");  // "paused"
  * ```
  */
-export function modeLabel(mode: "live" | "dry_run" | "misconfigured"): string {
-  return mode === "dry_run" ? "dry run" : mode;
+export function modeLabel(mode: DestinationMode | ConsoleModel["relay"]["mode"]): string {
+  switch (mode) {
+    case "dry_run":
+      return "dry run";
+    case "misconfigured":
+      return "action needed";
+    case "waiting":
+      return "waiting for Meta";
+    default:
+      return mode;
+  }
+}
+
+/**
+ * The tone of a mode's badge.
+ *
+ * @example
+ * ```ts
+ * modeTone("paused"); // "bad"
+ * ```
+ */
+export function modeTone(mode: DestinationMode | ConsoleModel["relay"]["mode"]): Tone {
+  switch (mode) {
+    case "live":
+      return "ok";
+    case "dry_run":
+      return "muted";
+    case "waiting":
+      return "warn";
+    default:
+      return "bad";
+  }
 }
 
 /**
@@ -137,59 +188,396 @@ export function clock(ms: number): Html {
 }
 
 /**
- * A failure of Meta's in one line: HTTP status, Meta's code (and subcode), its message.
+ * A duration in words, in its two largest units.
  *
  * @example
  * ```ts
- * failureText({ status: 400, code: 190, subcode: 463, message: "Session has expired" }); // "HTTP 400 · code 190/463 · Session has expired"
+ * duration(216_000); // "3 min 36 s"
+ * duration(900_000); // "15 min"
  * ```
  */
-export function failureText(problem: Omit<MetaProblem, "at">): string {
+export function duration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return seconds % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds % 60} s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} days`;
+}
+
+/**
+ * How long leads take to reach Meta, in words. The figures are the upper bounds of histogram
+ * ranges, so they read "within".
+ *
+ * @example
+ * ```ts
+ * latencyWords({ p50: 120_000, p95: 900_000, count: 127 });
+ * // "Half of the leads reached Meta within 2 min, almost all (95 %) within 15 min"
+ * ```
+ */
+export function latencyWords(latency: { p50: number; p95: number }): string {
+  return `Half of the leads reached Meta within ${shortDuration(latency.p50)}, almost all (95 %) within ${shortDuration(latency.p95)}`;
+}
+
+function shortDuration(ms: number): string {
+  return ms < 1000 ? "a second" : duration(ms);
+}
+
+/**
+ * The hint of a destination: the weakest key's, and for the phone, which part of the gap can be
+ * fixed. A shopper who gave no phone is nobody's mistake; one who gave a phone the relay could
+ * not read (most often without its country code) is fixed by a country in the quiz or
+ * `DEFAULT_COUNTRY`.
+ *
+ * @example
+ * ```ts
+ * destinationHint({ hint: "ph on 74 %: …", matchKeys: { ph: 0.74 }, unusableKeys: { ph: 0.07 } });
+ * // "Phone on 74 % of delivered leads: 7 % of shoppers gave one Meta can't use (…); 19 % gave none."
+ * ```
+ */
+export function destinationHint(
+  d: Pick<ConsoleDestination, "hint" | "matchKeys" | "unusableKeys">,
+): string | undefined {
+  if (!d.hint?.startsWith("ph ")) return d.hint;
+  const on = share(d.matchKeys.ph ?? 0);
+  const unusable = Math.min(1 - on, share(d.unusableKeys.ph ?? 0));
+  const none = Math.max(0, 1 - on - unusable);
+  const parts = [
+    ...(unusable > 0
+      ? [
+          `${percent(unusable)} of shoppers gave one Meta can't use (most often without a country code: add a country to the quiz, or set DEFAULT_COUNTRY)`,
+        ]
+      : []),
+    `${percent(none)} gave none${unusable > 0 ? "" : " (nothing to fix, unless the quiz asks for a phone Studio does not map: shopper.phone)"}`,
+  ];
+  return `Phone on ${percent(on)} of delivered leads: ${parts.join("; ")}.`;
+}
+
+// ── Meta's words ──
+
+/**
+ * Meta's message, cleaned for showing once: its clock text dropped (Meta writes its own time
+ * zone, the console is in UTC), the trailing period stripped so a sentence can follow, spaces
+ * collapsed.
+ *
+ * @example
+ * ```ts
+ * metaWords("Error validating access token: Session has expired on Tuesday, 01-Dec-26 22:53:11 PST. The current time is Wednesday, 02-Dec-26 00:10:00 PST.");
+ * // "Error validating access token: Session has expired"
+ * ```
+ */
+export function metaWords(message: string): string {
+  return message
+    .replace(/\s+on \w+day, \d{1,2}-\w{3}-\d{2,4} \d{1,2}:\d{2}(:\d{2})? [A-Z]{2,4}\b/g, "")
+    .replace(/\s*The current time is [^.]*\.?/g, "")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/[.\s]+$/, "");
+}
+
+/**
+ * A failure of Meta's in one line: HTTP status, Meta's code (and subcode), its cleaned message.
+ *
+ * @example
+ * ```ts
+ * failureText({ status: 400, code: 190, subcode: 463, message: "Session has expired." }); // "Session has expired (HTTP 400 · code 190/463)"
+ * ```
+ */
+export function failureText(problem: MetaRefusal): string {
+  const codes = failureCodes(problem);
+  const words = metaWords(problem.message);
+  return words && codes ? `${words} (${codes})` : words || codes;
+}
+
+/**
+ * The codes of a failure: `HTTP 400 · code 190/463`.
+ *
+ * @example
+ * ```ts
+ * failureCodes({ status: 503, message: "" }); // "HTTP 503"
+ * ```
+ */
+export function failureCodes(problem: Pick<MetaRefusal, "status" | "code" | "subcode">): string {
   const parts: string[] = [];
   if (problem.status !== undefined) parts.push(`HTTP ${problem.status}`);
+  else parts.push("no answer");
   if (problem.code !== undefined)
     parts.push(`code ${problem.code}${problem.subcode !== undefined ? `/${problem.subcode}` : ""}`);
-  parts.push(problem.message);
   return parts.join(" · ");
 }
 
 /**
- * The alerts of a destination, gravest first: an open circuit (why, how many events it holds,
- * when it next tries), a token Meta refuses (code 190, or a token signal), a retired API version
- * (code 2635), or a dry run.
+ * The command that stores a destination's token, to paste.
  *
  * @example
  * ```ts
- * destinationAlerts(sampleConsoleModel(now).destinations[1]!, now).map((a) => a.kind); // ["circuit", "token"]
+ * secretCommand("META_ACCESS_TOKEN"); // "npx wrangler secret put META_ACCESS_TOKEN"
+ * ```
+ */
+export function secretCommand(secret: string): string {
+  return `npx wrangler secret put ${secret}`;
+}
+
+function tokenFix(d: ConsoleDestination): Html {
+  return html`Generate a new token (Events Manager → the dataset → Settings → Conversions API) and store it: <code class="command">${secretCommand(d.tokenSecret)}</code> <small>(locally: <code>${d.tokenSecret}=…</code> in <code>.dev.vars</code>)</small>`;
+}
+
+// ── Ids ──
+
+/**
+ * An id as the page may show it: one that carries an email address or a phone number is never
+ * shown; bidirectional and control characters are shown escaped (`\u202e`), so one id cannot be
+ * made to look like another.
+ *
+ * @example
+ * ```ts
+ * shownId("cartful.ses_1.1");           // "cartful.ses_1.1"
+ * shownId("cartful.ses_\u202e1.1");     // "cartful.ses_\\u202e1.1"
+ * shownId("cartful.jane@example.com.1"); // undefined
+ * ```
+ */
+export function shownId(id: string): string | undefined {
+  if (isPersonalId(id)) return undefined;
+  return id.replace(
+    // C0 and C1 controls, zero-width and bidirectional marks, embeddings, overrides and isolates.
+    // oxlint-disable-next-line no-control-regex -- matching them is the point
+    /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/** What the page says instead of an id it does not show. */
+export const HIDDEN_ID = "(id not shown: it carries an email or phone number)";
+
+// ── Counts that add up ──
+
+/** One part of a destination's routed leads, in plain words and the engineer's term. */
+export interface CountPart {
+  key: keyof DestinationCounts | "on_its_way";
+  label: string;
+  term: string;
+  value: number;
+}
+
+/**
+ * The parts a destination's routed leads add up to (the contract's sum): delivered, not sent
+ * (consent), duplicates, refused by Meta, dry runs, held now, and what is still on its way
+ * (the rest: queued, retrying, or counted meanwhile).
+ *
+ * @example
+ * ```ts
+ * leadParts({ routed: 10, sent: 6, skipped: 1, duplicate: 1, dead_lettered: 1, dry_run: 0, held: 0, retried: 4 }, 0)
+ *   .find((p) => p.key === "on_its_way")?.value; // 1
+ * ```
+ */
+export function leadParts(counts: DestinationCounts, heldNow: number): CountPart[] {
+  const settled = counts.sent + counts.skipped + counts.duplicate + counts.dead_lettered + counts.dry_run;
+  const held = Math.min(heldNow, Math.max(0, counts.routed - settled));
+  return [
+    { key: "sent", label: "Delivered to Meta", term: "sent", value: counts.sent },
+    { key: "skipped", label: "Not sent: the shopper declined", term: "skipped (consent)", value: counts.skipped },
+    {
+      key: "duplicate",
+      label: "Repeats Studio sent again, delivered once",
+      term: "duplicate",
+      value: counts.duplicate,
+    },
+    {
+      key: "dead_lettered",
+      label: "Refused by Meta, kept for review",
+      term: "dead-lettered",
+      value: counts.dead_lettered,
+    },
+    { key: "dry_run", label: "Built but not sent (dry run)", term: "dry_run", value: counts.dry_run },
+    { key: "held", label: "Waiting for a fix (held now)", term: "held", value: held },
+    {
+      key: "on_its_way",
+      label: "Still on its way (queued or retrying)",
+      term: "in flight",
+      value: Math.max(0, counts.routed - settled - held),
+    },
+  ];
+}
+
+// ── The headline ──
+
+/** One clause of a destination's headline, linking to its detail. */
+export interface Clause {
+  text: string;
+  href: string;
+  tone: Tone;
+}
+
+/**
+ * A destination's headline for the marketer, one clause per fact, each linking to its detail:
+ * how many leads reached Meta of those routed in 24 h, how many were not sent because the
+ * shopper declined, how many repeats Studio sent, how many wait for a fix (a paused or held
+ * destination), how many need someone (dead letters), how many are still on their way.
+ *
+ * @example
+ * ```ts
+ * headline(d).map((c) => c.text).join("; ");
+ * // "226 of 241 leads reached Meta in 24 h; 5 not sent because the shopper declined; 4 need you"
+ * ```
+ */
+export function headline(d: ConsoleDestination): Clause[] {
+  const c = d.counts["24h"];
+  const card = `#destination-${d.name}`;
+  const clauses: Clause[] = [];
+  if (d.mode === "dry_run") {
+    clauses.push({
+      text: `Dry run: ${c.dry_run} of ${c.routed} leads built and logged in 24 h, none sent`,
+      href: `${card}-counts`,
+      tone: "muted",
+    });
+    return clauses;
+  }
+  const parts = leadParts(c, d.heldNow);
+  const value = (key: CountPart["key"]) => parts.find((p) => p.key === key)?.value ?? 0;
+  if (c.routed === 0) {
+    clauses.push({ text: "No lead in the last 24 h", href: `${card}-counts`, tone: "muted" });
+  } else {
+    const share = c.sent / Math.max(1, c.routed - c.skipped - c.duplicate);
+    clauses.push({
+      text: `${c.sent} of ${c.routed} ${plural(c.routed, "lead")} reached Meta in 24 h`,
+      href: `${card}-counts`,
+      tone: share >= 0.95 ? "ok" : share >= 0.8 ? "warn" : "bad",
+    });
+  }
+  if (c.skipped > 0)
+    clauses.push({ text: `${c.skipped} not sent because the shopper declined`, href: `${card}-counts`, tone: "muted" });
+  if (c.duplicate > 0)
+    clauses.push({
+      text: `${c.duplicate} ${plural(c.duplicate, "repeat")} from Studio delivered once`,
+      href: `${card}-counts`,
+      tone: "muted",
+    });
+  if (d.mode === "waiting")
+    clauses.push({ text: `${d.heldNow} waiting for Meta to answer again`, href: `${card}-alerts`, tone: "warn" });
+  if (d.mode === "paused" || d.mode === "held")
+    clauses.push({
+      text: `${d.mode}: ${d.heldNow} waiting for a fix`,
+      href: `${card}-alerts`,
+      tone: "bad",
+    });
+  if (d.deadLettersWaiting > 0)
+    clauses.push({
+      text: `${d.deadLettersWaiting} need${d.deadLettersWaiting === 1 ? "s" : ""} you`,
+      href: "#dead-letters",
+      tone: "bad",
+    });
+  const waiting = value("on_its_way");
+  if (waiting > 0)
+    clauses.push({
+      text: `${waiting} on ${waiting === 1 ? "its" : "their"} way`,
+      href: `${card}-alerts`,
+      tone: "warn",
+    });
+  return clauses;
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}
+
+// ── Alerts of the current state ──
+
+/**
+ * The refusal of Meta's that describes the destination now: its open circuit's, else the last
+ * failure when it is newer than the last acceptance (an older one is history, not an alert).
+ *
+ * @example
+ * ```ts
+ * currentRefusal(d)?.code; // 190 while the token is refused; undefined once Meta accepts again
+ * ```
+ */
+export function currentRefusal(d: ConsoleDestination): MetaRefusal | undefined {
+  if (d.circuit) return d.circuit.lastFailure;
+  const failure = d.lastFailure;
+  if (!failure) return undefined;
+  if (d.lastAccepted && d.lastAccepted.at >= failure.at) return undefined;
+  return failure;
+}
+
+/** What a configuration refusal of Meta's is about, for its advice. */
+function configurationKind(r: MetaRefusal | undefined): "token" | "pixel" | "permission" | "version" | "other" {
+  if (!r) return "other";
+  if (r.code === 100 && r.subcode === 33) return "pixel";
+  switch (metaErrorOf(r.code, r.subcode)?.signal) {
+    case "token":
+      return "token";
+    case "permission":
+      return "permission";
+    case "version_retired":
+      return "version";
+    default:
+      return "other";
+  }
+}
+
+/** How long a recovery stays on the card, as a green note, after it happened. */
+export const RECOVERY_SHOWN_MS = 60 * 60_000;
+
+/**
+ * The alerts of a destination's current state, gravest first. Past trouble is not an alert: it
+ * is in the incident history ({@link incidentText}).
+ *
+ * - Paused (its circuit is open because Meta refuses its configuration): what Meta refuses (the
+ *   token, the pixel, a permission, the API version) and the fix, how many leads wait, when the
+ *   next automatic try is. Meta's words once.
+ * - Held (its token secret is unset, or the circuit cannot find its settings): the command.
+ * - Meta unavailable or throttling (failing since the last acceptance, for reasons of its own):
+ *   since when, how many leads wait, when the next try is, and that nothing needs doing yet.
+ * - Recovered (the last incident ended within the hour): when, after how long, what was released.
+ * - Dead letters being filed (the counter is ahead of the list for up to 30 s).
+ * - A retired API version Meta named after the last acceptance; a dry run.
+ *
+ * @example
+ * ```ts
+ * destinationAlerts(paused, now).map((a) => a.kind); // ["paused"]
  * ```
  */
 export function destinationAlerts(d: ConsoleDestination, now: number): Alert[] {
   const alerts: Alert[] = [];
-  if (d.circuit) {
-    const c = d.circuit;
+  const refusal = currentRefusal(d);
+  const waiting = leadParts(d.counts["24h"], d.heldNow).find((p) => p.key === "on_its_way")!.value;
+  if (d.circuit) alerts.push(circuitAlert(d, d.circuit, now));
+  else if (d.mode === "held") {
     alerts.push({
-      kind: "circuit",
+      kind: "held",
       tone: "bad",
-      title: "Circuit open:",
-      text: html`${CIRCUIT_CAUSES[c.cause] ?? c.cause} <span data-held>${c.held}</span> event${c.held === 1 ? "" : "s"} held${c.since !== undefined ? html` since ${ago(c.since, now)}` : ""}${c.nextProbeAt !== undefined ? html`; next probe ${ago(c.nextProbeAt, now)}` : ""}.${c.lastFailure ? html` Meta said: ${failureText(c.lastFailure)}` : ""}`,
+      title: "Held: no access token.",
+      text: html`The secret <code>${d.tokenSecret}</code> is not set, so this destination's leads wait (nothing is lost). Set it: <code class="command">${secretCommand(d.tokenSecret)}</code> <small>(locally: <code>${d.tokenSecret}=…</code> in <code>.dev.vars</code>)</small>`,
     });
   }
-  const tokenFailure = [d.circuit?.lastFailure, d.lastFailure].find((f) => f?.code === 190);
-  const tokenSignal = d.signals.find((s) => s.kind === "token");
-  if (tokenFailure || tokenSignal) {
-    const expired =
-      tokenFailure?.subcode === 463 ||
-      /expired/i.test(tokenFailure?.message ?? "") ||
-      (tokenSignal?.detail ?? "").endsWith("/463");
+  if (!d.circuit && refusal && refusalScope(refusal) === "transient") {
+    const open = d.incidents.find((i) => i.endedAt === undefined);
+    const since = d.failingSince ?? open?.startedAt ?? d.lastFailure?.at ?? now;
+    const throttled = metaErrorOf(refusal.code, refusal.subcode)?.throttle === true || refusal.status === 429;
+    const nextTry = (d.lastFailure?.at ?? now) + QUEUE_RETRY_POLICY.baseDelayMs;
     alerts.push({
-      kind: "token",
-      tone: "bad",
-      title: expired ? "Access token expired:" : "Access token refused:",
-      text: html`${tokenFailure ? failureText(tokenFailure) : `Meta ${tokenSignal!.detail}`}. Generate a new token (Events Manager → the dataset → Settings → Conversions API) and store it with <code>wrangler secret put</code> under the destination's secret name.`,
+      kind: throttled ? "throttled" : "unavailable",
+      tone: "warn",
+      title: throttled ? "Meta is slowing us down" : "Meta unavailable",
+      text: html`since ${ago(since, now)}: <strong data-waiting>${waiting}</strong> ${plural(waiting, "lead")} waiting; next try ${nextTry > now ? html`by ${ago(nextTry, now)}` : "any moment"}, then at growing intervals. Nothing to do yet: the relay retries for hours. <small>Meta said: ${failureText(refusal)}</small>`,
+    });
+  }
+  const recovered = d.incidents[0];
+  if (!refusal && recovered?.endedAt !== undefined && now - recovered.endedAt < RECOVERY_SHOWN_MS) {
+    alerts.push({ kind: "recovered", tone: "ok", title: "Recovered", text: html`${incidentRecovery(recovered, now)}` });
+  }
+  const filing = deadLettersFiling(d, now);
+  if (filing > 0) {
+    alerts.push({
+      kind: "dead_letters_filing",
+      tone: "warn",
+      title: "Being filed:",
+      text: `${filing} refused by Meta, being filed with the dead letters (up to 30 s).`,
     });
   }
   const retired = d.signals.find((s) => s.kind === "version_retired");
-  if (retired) {
+  if (retired && !(d.lastAccepted && d.lastAccepted.at > retired.lastAt) && configurationKind(refusal) !== "version") {
     alerts.push({
       kind: "version_retired",
       tone: "bad",
@@ -202,8 +590,214 @@ export function destinationAlerts(d: ConsoleDestination, now: number): Alert[] {
       kind: "dry_run",
       tone: "muted",
       title: "Dry run:",
-      text: "no access token, so events are built and logged but not sent.",
+      text: "the relay has no access token (or DRY_RUN is set), so leads are built and logged but not sent.",
     });
   }
   return alerts;
 }
+
+function circuitAlert(d: ConsoleDestination, c: NonNullable<ConsoleDestination["circuit"]>, now: number): Alert {
+  const held = html`<strong data-held>${c.held}</strong> ${plural(c.held, "lead")} waiting${c.since !== undefined ? html` since ${ago(c.since, now)}` : ""} (nothing is lost)${c.nextProbeAt !== undefined ? html`; next automatic try ${c.nextProbeAt > now ? ago(c.nextProbeAt, now) : "any moment"}` : ""}.`;
+  const said = c.lastFailure
+    ? html` <small>Meta said: ${failureText(c.lastFailure)}${c.lastFailure.fbtraceId ? html` · support reference <code>${c.lastFailure.fbtraceId}</code>` : ""}</small>`
+    : "";
+  switch (c.cause) {
+    case "no_token":
+      return {
+        kind: "held",
+        tone: "bad",
+        title: "Held: no access token.",
+        text: html`The secret <code>${d.tokenSecret}</code> is not set. ${held} Set it: <code class="command">${secretCommand(d.tokenSecret)}</code> <small>(locally: <code>${d.tokenSecret}=…</code> in <code>.dev.vars</code>)</small>`,
+      };
+    case "unknown_destination":
+      return {
+        kind: "held",
+        tone: "bad",
+        title: "Held:",
+        text: html`the settings no longer name this destination. ${held} Put it back in <code>DESTINATIONS</code>, or discard what it holds.`,
+      };
+    case "settings_unusable":
+      return { kind: "held", tone: "bad", title: "Held:", text: html`the relay's settings cannot be read. ${held}` };
+    case "meta_unavailable":
+      return {
+        kind: "unavailable",
+        tone: "warn",
+        title: "Meta unavailable",
+        text: html`for minutes now: ${held} Nothing to do yet: the relay tries again on its own and sends them all once Meta answers.${said}`,
+      };
+    case "meta_refused":
+      break;
+  }
+  switch (configurationKind(c.lastFailure)) {
+    case "token": {
+      const expired = c.lastFailure?.subcode === 463 || /expired/i.test(c.lastFailure?.message ?? "");
+      return {
+        kind: "paused",
+        tone: "bad",
+        title: expired ? "Paused: Meta refuses the token (expired)." : "Paused: Meta refuses the token.",
+        text: html`${held} ${tokenFix(d)}${said}`,
+      };
+    }
+    case "pixel":
+      return {
+        kind: "paused",
+        tone: "bad",
+        title: "Paused: Meta can't find the pixel.",
+        text: html`Meta can't find pixel <code>${d.pixelId}</code> with this token. ${held} Check the pixel id (${d.name === "default" ? html`<code>META_PIXEL_ID</code>` : html`<code>pixel_id</code> of <code>${d.name}</code> in <code>DESTINATIONS</code>`}; Events Manager → Data sources → the dataset's ID), and that the token's system user has this dataset assigned.${said}`,
+      };
+    case "permission":
+      return {
+        kind: "paused",
+        tone: "bad",
+        title: "Paused: the token lacks a permission.",
+        text: html`${held} Give the token's system user access to this dataset (Business settings → Users → System users → Assign assets), or generate a token that has it and store it: <code class="command">${secretCommand(d.tokenSecret)}</code>.${said}`,
+      };
+    case "version":
+      return {
+        kind: "paused",
+        tone: "bad",
+        title: "Paused: Meta no longer serves this API version.",
+        text: html`${held} Set <code>META_API_VERSION</code> to a current version and deploy.${said}`,
+      };
+    case "other":
+      return {
+        kind: "paused",
+        tone: "bad",
+        title: "Paused: Meta refuses this destination's settings.",
+        text: html`${held}${said}`,
+      };
+  }
+}
+
+/** How long after Meta refuses an event the dead-letter list may still lag its counter (the queue's 30 s batch, and a margin). */
+export const FILING_MS = 45_000;
+
+/**
+ * How many of a destination's dead letters are counted but not listed yet: only just after Meta
+ * refused an event (the dead-letter queue's consumer files them within 30 s); 0 otherwise, since
+ * a re-driven or discarded letter also leaves the list and stays counted.
+ *
+ * @example
+ * ```ts
+ * deadLettersFiling(d, now); // 4 while the list lags the counter, else 0
+ * ```
+ */
+export function deadLettersFiling(d: ConsoleDestination, now: number): number {
+  const failure = d.lastFailure;
+  if (!failure || now - failure.at > FILING_MS || refusalScope(failure) !== "event") return 0;
+  return Math.max(0, d.counts["24h"].dead_lettered - d.deadLettersWaiting);
+}
+
+// ── Incidents ──
+
+const SCOPE_WORDS: Record<Exclude<RefusalScope, "event">, string> = {
+  transient: "Meta unavailable",
+  configuration: "Meta refused the settings",
+};
+
+/**
+ * What an incident was, in a few words: "Token refused", "Pixel not found", "Meta unavailable".
+ *
+ * @example
+ * ```ts
+ * incidentCause({ scope: "configuration", signal: "token", refusal: { code: 190, message: "" } } as Incident); // "Token refused"
+ * ```
+ */
+export function incidentCause(incident: Incident): string {
+  switch (configurationKind(incident.refusal)) {
+    case "token":
+      return "Token refused";
+    case "pixel":
+      return "Pixel not found";
+    case "permission":
+      return "Permission missing";
+    case "version":
+      return "API version retired";
+    case "other":
+      if (incident.signal === "throttle") return "Meta slowing us down";
+      return SCOPE_WORDS[incident.scope];
+  }
+}
+
+/**
+ * How an incident ended: when, after how long, what was held and delivered since.
+ *
+ * @example
+ * ```ts
+ * incidentRecovery(incident, now);
+ * // "at 06:56:47 UTC (3 min ago), after 3 min 36 s. 56 held leads released; 56 delivered since."
+ * ```
+ */
+export function incidentRecovery(incident: Incident, now: number): Html {
+  if (incident.endedAt === undefined) return html`still going, since ${ago(incident.startedAt, now)}`;
+  const lasted = duration(incident.endedAt - incident.startedAt);
+  const released =
+    incident.held > 0
+      ? html` ${incident.held} held ${plural(incident.held, "lead")} released; ${incident.deliveredAfter >= incident.held ? "all" : incident.deliveredAfter} delivered since.`
+      : "";
+  return html`at <time datetime="${new Date(incident.endedAt).toISOString()}" title="${utc(incident.endedAt)}">${utc(incident.endedAt).slice(11, 19)} UTC</time> (${relative(incident.endedAt, now)}), after ${lasted}.${released}`;
+}
+
+// ── Refused on arrival ──
+
+/** Share of the webhooks refused (unauthorized or invalid) above which the console raises an alert. */
+export const REFUSAL_ALERT_SHARE = 0.05;
+/** …and not before this many, so one stray request on a quiet day raises nothing. */
+export const REFUSAL_ALERT_MIN = 3;
+
+/**
+ * The alerts of the webhooks refused on arrival over 24 h, when they pass a share of the
+ * traffic that came with credentials: a wrong secret in Studio (unauthorized, less the anonymous
+ * noise), a broken mapping (invalid).
+ *
+ * @example
+ * ```ts
+ * intakeAlerts({ received: 100, unauthorized: 10, invalid: 0, anonymous: 0 }).map((a) => a.kind); // ["unauthorized"]
+ * ```
+ */
+export function intakeAlerts(webhooks: WebhookCounts): { kind: "unauthorized" | "invalid"; text: string }[] {
+  const alerts: { kind: "unauthorized" | "invalid"; text: string }[] = [];
+  // Anonymous requests (no credential at all) are noise from the internet, not Studio: left out.
+  const fromSenders = Math.max(1, webhooks.received - webhooks.anonymous);
+  const wrongSecret = Math.max(0, webhooks.unauthorized - webhooks.anonymous);
+  const over = (n: number) => n >= REFUSAL_ALERT_MIN && n / fromSenders >= REFUSAL_ALERT_SHARE;
+  if (over(wrongSecret))
+    alerts.push({
+      kind: "unauthorized",
+      text: `${percent(wrongSecret / fromSenders)} of the webhooks in 24 h carried the wrong secret (${wrongSecret}). Check the Authorization header of Studio's integration: it must be Bearer and the relay's WEBHOOK_SECRET.`,
+    });
+  if (over(webhooks.invalid))
+    alerts.push({
+      kind: "invalid",
+      text: `${percent(webhooks.invalid / fromSenders)} of the webhooks in 24 h were refused as unreadable or incomplete (${webhooks.invalid}), and Studio does not send them again. Check the field mapping of Studio's integration (reasons below).`,
+    });
+  return alerts;
+}
+
+/**
+ * The reasons of recent intake refusals, counted and gravest-first: "4 × shopper.email: Not a valid email address".
+ *
+ * @example
+ * ```ts
+ * refusalReasons([{ code: "invalid_webhook", status: 422, issues: ["shopper.email: Required"], at: 0 }]);
+ * // [{ reason: "shopper.email: Required", count: 1 }]
+ * ```
+ */
+export function refusalReasons(refusals: ConsoleModel["refusals"]): { reason: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const r of refusals) {
+    const reasons = r.issues.length > 0 ? r.issues : [REFUSAL_CODES.get(r.code) ?? r.code];
+    for (const reason of reasons) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
+}
+
+/** The intake refusals' codes in plain words. */
+export const REFUSAL_CODES: ReadonlyMap<string, string> = new Map([
+  ["unauthorized", "wrong or missing secret"],
+  ["invalid_json", "not JSON"],
+  ["unsupported_media_type", "not sent as JSON"],
+  ["payload_too_large", "over 64 KiB"],
+  ["unreadable_body", "body cut off"],
+  ["invalid_webhook", "does not match the schema"],
+]);

@@ -1,0 +1,96 @@
+import { describe, expect, it, vi } from "vitest";
+import { queuedEvent } from "../../test/queueFixtures";
+import { CLAIM_RETRY_DELAY_SECONDS, claimIntake, claimPlan } from "./intakeClaims";
+import type { MessageClaimRequest, MessageClaimResult } from "./intakeLedger";
+import { intakeShard } from "./instances";
+
+const NOW = Date.parse("2026-11-25T20:00:00Z");
+const NOW_S = Math.floor(NOW / 1000);
+
+const webhook = (id: string, studioEventId: string, destination = "default") => ({
+  id,
+  body: {
+    ...queuedEvent({ id: `cartful.${studioEventId}`, eventTime: NOW_S - 60, destination }),
+    studioEventId,
+    webhookId: `wh_${studioEventId}`,
+    unclaimed: true as const,
+  },
+});
+
+/** A ledger namespace whose shards answer with `answer`, recording each call (or failing for `down` shards). */
+function ledger(answer: (request: MessageClaimRequest) => MessageClaimResult, down: string[] = []) {
+  const calls: { shard: string; requests: MessageClaimRequest[] }[] = [];
+  const namespace = {
+    idFromName: (name: string) => name,
+    get: (shard: string) => ({
+      claimMessages: vi.fn(async (requests: MessageClaimRequest[]) => {
+        calls.push({ shard, requests });
+        if (down.includes(shard)) throw new Error("object unreachable");
+        return requests.map(answer);
+      }),
+    }),
+  } as unknown as DurableObjectNamespace<never>;
+  return { namespace, calls };
+}
+
+describe("claimPlan", () => {
+  it("claims only messages marked unclaimed, per shard, with their keys and the queue message id as owner", () => {
+    const browser = { id: "m3", body: queuedEvent({ id: "cartful.b", eventTime: NOW_S - 60 }) };
+    const plan = claimPlan([webhook("m1", "evt_a", "eu"), webhook("m2", "evt_a"), browser]);
+    expect(plan).toEqual([
+      {
+        shard: intakeShard("evt_a"),
+        indexes: [0, 1],
+        requests: [
+          { keys: ["id:evt_a@eu", "wh:wh_evt_a@eu"], eventId: "cartful.evt_a", owner: "m1" },
+          { keys: ["id:evt_a", "wh:wh_evt_a"], eventId: "cartful.evt_a", owner: "m2" },
+        ],
+      },
+    ]);
+  });
+});
+
+describe("claimIntake", () => {
+  const ids = Array.from({ length: 40 }, (_, i) => `evt_${i}`);
+
+  it("makes one call per shard present in the batch, and sends what it claimed", async () => {
+    const { namespace, calls } = ledger(() => ({ outcome: "claimed" }));
+    const messages = ids.map((id, i) => webhook(`m${i}`, id));
+    const verdicts = await claimIntake({ INTAKE_LEDGER: namespace as never }, messages, NOW);
+    expect(verdicts.every((v) => v.kind === "send")).toBe(true);
+    expect(calls.map((c) => c.shard).sort()).toEqual([...new Set(ids.map(intakeShard))].sort());
+  });
+
+  it("answers duplicate for a redelivery, and retries shortly what an unreachable shard or a direct delivery holds", async () => {
+    const down = intakeShard("evt_down");
+    const { namespace } = ledger(
+      (r) =>
+        r.owner === "dup"
+          ? { outcome: "duplicate", eventId: "cartful.first" }
+          : r.owner === "busy"
+            ? { outcome: "in_flight", retryAfterSeconds: 12 }
+            : { outcome: "claimed" },
+      [down],
+    );
+    const other = ids.find((id) => intakeShard(id) !== down)!;
+    const verdicts = await claimIntake(
+      { INTAKE_LEDGER: namespace as never },
+      [webhook("dup", other), webhook("busy", other), webhook("m", "evt_down"), webhook("ok", other)],
+      NOW,
+    );
+    expect(verdicts).toEqual([
+      { kind: "duplicate", eventId: "cartful.first" },
+      { kind: "wait", delaySeconds: 12, reason: "in_flight" },
+      { kind: "wait", delaySeconds: CLAIM_RETRY_DELAY_SECONDS, reason: "ledger_unreachable" },
+      { kind: "send" },
+    ]);
+  });
+
+  it("sends everything, asking nothing, without a ledger or for messages that need no claim", async () => {
+    expect(await claimIntake({}, [webhook("m1", "evt_a")], NOW)).toEqual([{ kind: "send" }]);
+    const { namespace, calls } = ledger(() => ({ outcome: "duplicate", eventId: "x" }));
+    const resent = { id: "m2", body: queuedEvent({ id: "cartful.r", eventTime: NOW_S - 60 }) };
+    expect(await claimIntake({ INTAKE_LEDGER: namespace as never }, [resent], NOW)).toEqual([{ kind: "send" }]);
+    expect(calls).toEqual([]);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * The consumer's intake claim: before a batch is sent, each webhook message's ledger keys (its
+ * Studio `id` and `webhook-id`, for its destination: ./producer `intakeKeys`) are claimed in the
+ * intake ledger (./intakeLedger), with one call per ledger shard present in the batch. A message
+ * is claimed only once it is durably on the queue (the webhook route sent it there), under its
+ * queue message id, which stays the same on every retry of it: its own retries pass, and another
+ * message with the same Studio `id` or `webhook-id` for the same destination (Studio's
+ * redelivery) is a duplicate, acked without sending. Only messages marked `unclaimed` are claimed:
+ * browser events, and events the relay itself puts back on the queue (a circuit's release, a
+ * re-drive), never are. A shard that cannot be reached leaves its messages to be retried shortly:
+ * nothing unclaimed is sent while the ledger is bound.
+ *
+ * {@link claimPlan} is pure (which message goes to which shard, with which keys);
+ * {@link claimIntake} makes the calls.
+ *
+ * @example
+ * ```ts
+ * const verdicts = await claimIntake(env, batch.messages.map((m) => ({ id: m.id, body: readQueuedEvent(m.body)! })), Date.now());
+ * verdicts[0]; // { kind: "send" } | { kind: "duplicate", eventId } | { kind: "wait", delaySeconds, reason }
+ * ```
+ */
+import type { QueueBindings } from "./bindings";
+import { intakeShard } from "./instances";
+import type { MessageClaimRequest, MessageClaimResult } from "./intakeLedger";
+import type { QueuedEvent } from "./messages";
+import { intakeKeys } from "./producer";
+
+/** A queue message as the claim sees it: its id (the claim's owner) and its body. */
+export interface ClaimableMessage {
+  id: string;
+  body: QueuedEvent;
+}
+
+/** What the claim says of a message. */
+export type IntakeVerdict =
+  /** Claimed by this message (now or on an earlier delivery of it), or no claim needed: send it. */
+  | { kind: "send" }
+  /** Another message, or a direct delivery, has it for this destination: ack it unsent. */
+  | { kind: "duplicate"; eventId: string }
+  /** Not claimed now: retry the message after `delaySeconds`. */
+  | { kind: "wait"; delaySeconds: number; reason: "in_flight" | "ledger_unreachable" };
+
+/** How soon a message whose ledger shard could not be reached is delivered again. */
+export const CLAIM_RETRY_DELAY_SECONDS = 10;
+
+/** One shard's share of a batch: the messages' places in the batch, and what to claim for each. */
+export interface ShardClaims {
+  shard: string;
+  indexes: number[];
+  requests: MessageClaimRequest[];
+}
+
+/**
+ * Which messages of a batch need a claim, grouped by ledger shard: those marked `unclaimed`, each
+ * with its keys, its `event_id` and its queue message id as owner. Pure.
+ *
+ * @example
+ * ```ts
+ * claimPlan([{ id: "m1", body: { ...message, studioEventId: "evt_1", unclaimed: true } }]);
+ * // [{ shard: "intake-7", indexes: [0], requests: [{ keys: ["id:evt_1"], eventId: "cartful…", owner: "m1" }] }]
+ * ```
+ */
+export function claimPlan(messages: readonly ClaimableMessage[]): ShardClaims[] {
+  const shards = new Map<string, ShardClaims>();
+  messages.forEach(({ id, body }, index) => {
+    if (body.unclaimed !== true) return;
+    const shard = intakeShard(body.studioEventId);
+    let claims = shards.get(shard);
+    if (!claims) shards.set(shard, (claims = { shard, indexes: [], requests: [] }));
+    claims.indexes.push(index);
+    claims.requests.push({
+      keys: intakeKeys(body.studioEventId, body.webhookId, body.destination),
+      eventId: body.eventId,
+      owner: id,
+    });
+  });
+  return [...shards.values()];
+}
+
+/**
+ * Claims a batch's webhook messages (see the module's comment): one verdict per message, in
+ * order; one ledger call per shard, the shards at once. Without an `INTAKE_LEDGER` binding every
+ * message is sent (Meta still drops a repeat by `event_id`).
+ *
+ * @param now ms
+ */
+export async function claimIntake(
+  env: Pick<QueueBindings, "INTAKE_LEDGER">,
+  messages: readonly ClaimableMessage[],
+  now: number,
+): Promise<IntakeVerdict[]> {
+  const verdicts: IntakeVerdict[] = messages.map(() => ({ kind: "send" }));
+  const namespace = env.INTAKE_LEDGER;
+  if (!namespace) return verdicts;
+  await Promise.all(
+    claimPlan(messages).map(async ({ shard, indexes, requests }) => {
+      let results: MessageClaimResult[] | undefined;
+      try {
+        results = await namespace.get(namespace.idFromName(shard)).claimMessages(requests, now);
+      } catch {
+        results = undefined;
+      }
+      indexes.forEach((index, i) => {
+        verdicts[index] = verdictOf(results?.[i]);
+      });
+    }),
+  );
+  return verdicts;
+}
+
+function verdictOf(result: MessageClaimResult | undefined): IntakeVerdict {
+  if (result === undefined)
+    return { kind: "wait", delaySeconds: CLAIM_RETRY_DELAY_SECONDS, reason: "ledger_unreachable" };
+  switch (result.outcome) {
+    case "claimed":
+      return { kind: "send" };
+    case "duplicate":
+      return { kind: "duplicate", eventId: result.eventId };
+    case "in_flight":
+      return { kind: "wait", delaySeconds: result.retryAfterSeconds, reason: "in_flight" };
+  }
+}
