@@ -557,13 +557,19 @@ export function costSections(r) {
         ],
         [
           "1,000 webhooks/s",
-          `Meta's side: one pixel's events arrive in consumer batches of up to 100 (1,000 events/s = 10 Graph requests/s per pixel at most 5 concurrent consumers); Meta rate-limits per app and ad account, not per event. Intake shards: ~${fmt(1000 / shards, 2)} webhooks/s each (${perShard})`,
+          `Meta's side: one pixel's events arrive in consumer batches of up to 100 (1,000 events/s = 10 Graph requests/s per pixel at most 5 concurrent consumers); Meta's rate limits count Graph API calls, which batching keeps few; the bench cannot measure them (the fake Graph has none). Intake shards: ~${fmt(1000 / shards, 2)} webhooks/s each (${perShard})`,
           "batches of 100 events per Graph request; `max_concurrency: 5` bounds the requests in flight; raise it, or more shards",
         ],
         [
           "10,000 webhooks/s",
-          `the ledger first: ${shards} shards × a Durable Object's ~1,000 requests/s soft limit at ${webhookOps ? fmt(ledgerCalls) : "2"} ledger requests per webhook is ~${ledgerCalls > 0 ? fmt((shards * 1000) / ledgerCalls, 2) : "8,000"} webhooks/s${shard && !shard.skipped ? ` (locally one shard did ${fmt(shard.claimsPerSecond)} claims/s: ${shards} of them ~${fmt(shards * shard.claimsPerSecond, 2)} webhooks/s)` : ""}; then the queue: 5,000 messages/s per queue (one message per webhook)`,
-          "more queues (one producer binding per queue, picked by a hash of the event id, each with its own consumer) or several events per message; more intake shards (a constant in src/delivery/producer.ts, changing it moves keys: the ledger forgets ids for 48 h); one ledger call per webhook",
+          (() => {
+            const ledgerLimit = ledgerCalls > 0 ? (shards * 1000) / ledgerCalls : Infinity;
+            const queueLimit = 5000 / (webhookOps?.queueMessages || 1);
+            const ledger = `the intake ledger: ${shards} shards × a Durable Object's ~1,000 requests/s soft limit at ${fmt(ledgerCalls)} ledger requests per webhook (${webhookOps?.byCaller.consumerPerBatch !== undefined ? "made by the consumer per batch and shard" : "per webhook"}) is ~${Number.isFinite(ledgerLimit) ? fmt(ledgerLimit, 2) : "no limit"} webhooks/s${shard && !shard.skipped ? ` (locally one shard took ${fmt(shard.claimsPerSecond)} single-key claims a second with their confirms)` : ""}`;
+            const queue = `the queue: 5,000 messages/s per queue at ${fmt(webhookOps?.queueMessages ?? 1)} message per webhook is ~${fmt(queueLimit, 2)} webhooks/s`;
+            return ledgerLimit < queueLimit ? `${ledger} first; then ${queue}` : `${queue} first; then ${ledger}`;
+          })(),
+          "more queues (one producer binding per queue, picked by a hash of the event id, each with its own consumer) or several events per message; more intake shards (changing their number moves keys: the ledger would forget ids for 48 h); fewer ledger calls per webhook",
         ],
         [
           "100,000 browser events/s",
