@@ -112,21 +112,19 @@ function boundEnv(env: Env, rec: Recording, replay: boolean): Env {
     });
   }
   for (const name of QUEUES) {
-    const queue = copy[name] as Queue | undefined;
-    if (!queue) continue;
+    // Kept, never sent: the live Worker's own consumer must not deliver (and claim) them first.
+    if (!copy[name]) continue;
     const keep = (bodies: unknown[]) => {
       if (!rec.sent.has(name)) rec.sent.set(name, []);
       rec.sent.get(name)!.push(...bodies);
     };
     copy[name] = {
-      send: async (body: unknown, options?: QueueSendOptions) => {
+      send: async (body: unknown) => {
         keep([body]);
-        if (!replay) await queue.send(body, options);
       },
-      sendBatch: async (messages: Iterable<MessageSendRequest>, options?: QueueSendBatchOptions) => {
+      sendBatch: async (messages: Iterable<MessageSendRequest>) => {
         const list = [...messages];
         keep(list.map((m) => m.body));
-        if (!replay) await queue.sendBatch(list, options);
       },
     };
   }
@@ -191,6 +189,21 @@ async function loop(job: Job, env: Env, base: string): Promise<Response> {
   // The loop must replay the path of a new event, queued: not a redelivery, not a refusal.
   if (first.status !== 202 || !/"queued"/.test(firstText))
     return Response.json({ error: `first request answered ${first.status}: ${firstText}` });
+  if (job.kind === "consumer") {
+    // The consumer's batch: as many distinct messages as it holds, each from a live request.
+    // Their work after the answer (a metrics write about a second later) is awaited once, at the end.
+    const source = job.source ?? "webhook";
+    const more = context();
+    for (let i = 1; i < (job.batchSize ?? 100); i++) {
+      const res = await relay.fetch!(
+        request(fresh(job.bodies[i % job.bodies.length]!, source, run, i)),
+        boundEnv(env, rec, false),
+        more.ctx,
+      );
+      await res.text();
+    }
+    await more.settle();
+  }
   const replayEnv = boundEnv(env, rec, true);
   const realFetch = globalThis.fetch;
   const realLog = console.log;
@@ -220,14 +233,19 @@ async function loop(job: Job, env: Env, base: string): Promise<Response> {
           ackAll: () => undefined,
           retryAll: () => undefined,
         }) as unknown as MessageBatch;
-      // Warm, and count the events one batch delivers (a message may carry several: a browser pack).
+      // One live batch against the real bindings records what the consumer asks them (its
+      // Durable Objects: claims, circuits, metrics), and counts the events a batch delivers (a
+      // message may carry several: a browser pack). Then one replayed batch to warm.
       let perBatch = 0;
       globalThis.fetch = async (_input: RequestInfo | URL, init?: RequestInit) => {
         perBatch += (JSON.parse(String(init?.body ?? "{}")) as { data?: unknown[] }).data?.length ?? 0;
         return new Response(GRAPH_ANSWER, { headers: { "content-type": "application/json" } });
       };
-      await relay.queue!(batch(), replayEnv, ctx);
+      const recording = context();
+      await relay.queue!(batch(), boundEnv(env, rec, false), recording.ctx);
+      await recording.settle();
       globalThis.fetch = async () => new Response(GRAPH_ANSWER, { headers: { "content-type": "application/json" } });
+      await relay.queue!(batch(), replayEnv, ctx);
       if (perBatch === 0) return Response.json({ error: "the consumer sent no event to Meta" });
       const t0 = performance.now();
       for (let i = 0; i < job.n; i++) await relay.queue!(batch(), replayEnv, ctx);
