@@ -12,6 +12,7 @@ import { circuitOf, type HoldCause } from "../src/delivery/holds";
 import type { DeadLetter, QueuedEvent } from "../src/delivery/messages";
 import { OUTAGE_MIN_FAILED_REQUESTS, OUTAGE_MIN_MS, PROBE_FIRST_DELAY_MS } from "../src/delivery/policy";
 import type { ServerEvent } from "../src/transform/capi";
+import { consumerBatch } from "../src/observe/metrics";
 import { fakeQueue } from "./queueFakes";
 import { queuedEvent } from "./queueFixtures";
 
@@ -142,6 +143,37 @@ describe("DeliveryCircuit", () => {
       meta_code: 190,
     });
     expect(c.requeued).toEqual([]);
+  });
+
+  it("records a probe Meta refused, or could not answer, as the destination's last failure and signal, as the consumer records its own", async () => {
+    const c = await circuit(tokenRefused);
+    await c.stub.hold(c.destination, c.held(["a", "b"]), refused, NOW);
+    c.clock.now = NOW + PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(c.stub);
+    const reports = c.reports.map((r) => r.get(c.destination));
+    expect(reports).toEqual([
+      expect.objectContaining({
+        sent: 0,
+        held: 0,
+        events: [],
+        lastFailure: expect.objectContaining({ at: c.clock.now, code: 190, subcode: 463 }),
+      }),
+    ]);
+    // What the metrics store is given of it: a failure and the token's signal, no count.
+    const batch = consumerBatch(c.reports[0]!, c.clock.now);
+    expect(batch.counts).toEqual([]);
+    expect(batch.failures).toEqual([expect.objectContaining({ destination: c.destination, code: 190 })]);
+    expect(batch.signals).toEqual([{ destination: c.destination, kind: "token", detail: "190/463", at: c.clock.now }]);
+
+    const down = await circuit(() =>
+      Response.json({ error: { message: "down", code: 2, is_transient: true } }, { status: 503 }),
+    );
+    await down.stub.hold(down.destination, down.held(["a"]), refused, NOW);
+    down.clock.now = NOW + PROBE_FIRST_DELAY_MS;
+    await runDurableObjectAlarm(down.stub);
+    expect(down.reports.map((r) => r.get(down.destination)?.lastFailure)).toEqual([
+      expect.objectContaining({ at: down.clock.now, status: 503, code: 2 }),
+    ]);
   });
 
   it("closes when Meta accepts the probe and puts every other held event back on the delivery queue", async () => {
@@ -338,7 +370,8 @@ describe("DeliveryCircuit", () => {
     ]);
     expect((await c.stub.status(c.clock.now)).held).toBe(1);
     expect(c.requests.map((r) => r.ids)).toEqual([["new"]]);
-    expect(c.reports.map((r) => r.get(c.destination)?.deadLettered)).toEqual([1]);
+    // The expiry's report, then the refused probe's (a failure, nothing counted).
+    expect(c.reports.map((r) => r.get(c.destination)?.deadLettered)).toEqual([1, 0]);
   });
 
   it("probes at once on request, and when a hold arrives after it closed", async () => {

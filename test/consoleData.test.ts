@@ -188,6 +188,7 @@ describe("buildConsoleModel", () => {
         fbtraceId: "T-100",
         deadLetteredAt: now,
         times: 1,
+        firstDeadLetteredAt: now,
         replayable: true,
       },
     ]);

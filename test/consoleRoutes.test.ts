@@ -9,6 +9,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/http/app";
 import { SESSION_COOKIE, sessionTokenOf } from "../src/http/session";
+import { metricsStoreOf } from "../src/observe/instances";
 import { fakeGraph, graphOk } from "./helpers";
 
 const ADMIN_SECRET = "workerd-console-admin-secret";
@@ -98,5 +99,35 @@ describe("the console in workerd", () => {
     expect(await res.json()).toMatchObject({ status: "sent", destination: "eu", fbtrace_id: "TrAcEwOrKeRd" });
     expect(graph.calls).toHaveLength(1);
     expect(graph.calls[0]!.body).toMatchObject({ test_event_code: "TEST4521" });
+  });
+
+  it("records a test event Meta refused as the destination's last failure and signal, as the consumer's refusals are", async () => {
+    const before = Date.now();
+    const graph = fakeGraph(() =>
+      Response.json(
+        { error: { message: "Error validating access token", code: 190, error_subcode: 463, fbtrace_id: "TrTe" } },
+        { status: 400 },
+      ),
+    );
+    const { app } = relay(graph);
+    const { cookie, csrf } = await logIn(app);
+    const res = await app.request(
+      `${ORIGIN}/admin/destinations/eu/test-event`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie, "x-csrf-token": csrf, "sec-fetch-site": "same-origin" },
+        body: "{}",
+      },
+      consoleEnv,
+    );
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    const store = metricsStoreOf(env)!;
+    expect((await store.latest()).eu?.lastFailure).toMatchObject({ code: 190, subcode: 463, fbtraceId: "TrTe" });
+    expect((await store.latest()).eu?.lastFailure?.at).toBeGreaterThanOrEqual(before);
+    expect((await store.signals(Date.now())).eu).toEqual([
+      expect.objectContaining({ kind: "token", detail: "190/463", count: 1 }),
+    ]);
+    // Not a lead: nothing counted.
+    expect((await store.windowCounts("24h", Date.now())).eu).toBeUndefined();
   });
 });

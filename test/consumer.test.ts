@@ -174,6 +174,23 @@ describe("consumer: isolation and dead letters", () => {
     expect(dlq.mock.calls[0]![0].message?.event.event_id).toBe("p-bad");
   });
 
+  it("sends each re-driven dead letter in a request of its own, never with healthy leads: a refused one costs one request", async () => {
+    const dlq = vi.spyOn(env.CAPI_DLQ as Queue<DeadLetter>, "send");
+    const graph = fakeGraph((ids) => (ids.includes("rd-bad") ? invalid() : ok(ids)));
+    const redriven = (id: string) => ({ ...queuedEvent({ id, eventTime: NOW_S - 60 }), replays: 1 });
+    const batch = batchOf([
+      queuedEvent({ id: "rd-h1", eventTime: NOW_S - 60 }),
+      redriven("rd-bad"),
+      queuedEvent({ id: "rd-h2", eventTime: NOW_S - 60 }),
+      redriven("rd-good"),
+    ]);
+    const { result } = await consume(batch, graph);
+    expect(graph.requests.map((r) => r.ids)).toEqual([["rd-h1", "rd-h2"], ["rd-bad"], ["rd-good"]]);
+    expect(result.explicitAcks).toHaveLength(4);
+    expect(dlq).toHaveBeenCalledTimes(1);
+    expect(dlq.mock.calls[0]![0]).toMatchObject({ key: "rd-bad", reason: "rejected" });
+  });
+
   it("dead-letters an event past Meta's 7 days without sending it", async () => {
     const dlq = vi.spyOn(env.CAPI_DLQ as Queue<DeadLetter>, "send");
     const graph = fakeGraph(ok);
@@ -333,6 +350,28 @@ describe("idempotent intake: the consumer's claim (IntakeLedger Durable Object)"
     const retry = await consume(batchWithIds([["q2-a", webhookMessage("q2")]], 2), graph);
     expect(retry.result.explicitAcks).toEqual(["q2-a"]);
     expect(retry.lines[0]).toMatchObject({ outcome: "sent" });
+  });
+
+  it("owns a claim by the message's own claim id, not its queue id: a retry under a new queue id passes, a redelivery does not", async () => {
+    let down = true;
+    const graph = fakeGraph((ids) =>
+      down ? Response.json({ error: { code: 2, is_transient: true } }, { status: 503 }) : ok(ids),
+    );
+    const message = { ...webhookMessage("q7"), claim: "a7".repeat(16) };
+    const first = await consume(batchWithIds([["q7-a", message]]), graph);
+    expect(first.result.retryMessages.map((m) => m.msgId)).toEqual(["q7-a"]);
+    down = false;
+    // Should Cloudflare hand the retry over under another id, the body's claim still owns the keys.
+    const retry = await consume(batchWithIds([["q7-b", message]], 2), graph);
+    expect(retry.result.explicitAcks).toEqual(["q7-b"]);
+    expect(retry.lines[0]).toMatchObject({ outcome: "sent" });
+    // Studio's redelivery: a new message, so a new claim id, even under the retried message's queue id.
+    const redelivered = await consume(
+      batchWithIds([["q7-b", { ...webhookMessage("q7"), claim: "b7".repeat(16) }]]),
+      graph,
+    );
+    expect(redelivered.lines[0]).toMatchObject({ outcome: "duplicate" });
+    expect(graph.requests.filter((r) => r.ids.includes("cartful.ses_q7.1"))).toHaveLength(2);
   });
 
   it("remembers each destination on its own: a redelivery sends only the destination that was missing", async () => {

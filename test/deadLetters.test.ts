@@ -6,7 +6,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult, runInDurabl
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../src/http/app";
-import { DEAD_LETTER_RETENTION_MS } from "../src/delivery/deadLetterStore";
+import { DEAD_LETTER_RETENTION_MS, DeadLetterStore } from "../src/delivery/deadLetterStore";
 import { type DeadLetter, type DeadLetterReason, DEAD_LETTER_QUEUE_NAME } from "../src/delivery/messages";
 import { handleQueueBatch } from "../src/delivery/consumer";
 import { DEAD_LETTER_STORE_NAME } from "../src/delivery/deadLetters";
@@ -83,13 +83,45 @@ describe("the dead-letter queue's consumer", () => {
     );
   });
 
-  it("counts a letter dead-lettered again and puts it back in the waiting list", async () => {
-    await deadLetter([letter("dl-twice", "retries_exhausted")]);
+  it("counts a letter dead-lettered again, keeps when it was first, and puts it back in the waiting list", async () => {
+    await deadLetter([{ ...letter("dl-twice", "retries_exhausted"), deadLetteredAt: NOW - 3_600_000 }]);
     await replay({ keys: ["dl-twice"] });
     await deadLetter([letter("dl-twice", "rejected")]);
     const res = await call("/dead-letters/dl-twice");
-    expect(await res.json()).toMatchObject({ key: "dl-twice", reason: "rejected", times: 2 });
-    expect((await listed("?limit=1000")).deadLetters.some((l) => l.key === "dl-twice")).toBe(true);
+    const again = { key: "dl-twice", reason: "rejected", times: 2, deadLetteredAt: NOW };
+    expect(await res.json()).toMatchObject({ ...again, firstDeadLetteredAt: NOW - 3_600_000 });
+    expect((await listed("?limit=1000")).deadLetters.find((l) => l.key === "dl-twice")).toMatchObject({
+      ...again,
+      firstDeadLetteredAt: NOW - 3_600_000,
+    });
+  });
+
+  it("adds the first time to a store made before it was kept (schema step 3), reading its rows' latest time", async () => {
+    const stub = env.DEAD_LETTERS!.get(env.DEAD_LETTERS!.idFromName(`${DEAD_LETTER_STORE_NAME}-migration-test`));
+    const old = { ...letter("mig-old", "rejected"), deadLetteredAt: NOW - 7_200_000 };
+    const after = await runInDurableObject(stub, async (_instance, state) => {
+      // The store as version 2 left it: no first_dead_lettered_at, one letter refused twice.
+      const sql = state.storage.sql;
+      sql.exec("ALTER TABLE dead_letters DROP COLUMN first_dead_lettered_at");
+      sql.exec("UPDATE schema_version SET version = 2");
+      sql.exec(
+        "INSERT INTO dead_letters (key, reason, destination, dead_lettered_at, times, body) VALUES (?, ?, ?, ?, 2, ?)",
+        old.key,
+        old.reason,
+        "default",
+        old.deadLetteredAt,
+        JSON.stringify(old),
+      );
+      const upgraded = new DeadLetterStore(state, {});
+      const version = sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version;
+      const [before] = await upgraded.get(["mig-old"]);
+      await upgraded.put([{ ...old, deadLetteredAt: NOW }]);
+      const [refusedAgain] = await upgraded.get(["mig-old"]);
+      return { version, before, refusedAgain };
+    });
+    expect(after.version).toBe(3);
+    expect(after.before).toMatchObject({ times: 2, firstDeadLetteredAt: NOW - 7_200_000 });
+    expect(after.refusedAgain).toMatchObject({ times: 3, deadLetteredAt: NOW, firstDeadLetteredAt: NOW - 7_200_000 });
   });
 });
 

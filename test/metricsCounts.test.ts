@@ -145,7 +145,7 @@ it("routed = sent + skipped + duplicate + dead_lettered + dry runs once nothing 
   await consume();
   expect(letters).toHaveLength(1);
   // The re-drive as the admin route makes it (./src/delivery/deadLetters planReplay).
-  const [redrive] = planReplay([{ ...letters[0]!, times: 1 }], [], NOW).toReplay;
+  const [redrive] = planReplay([{ ...letters[0]!, times: 1, firstDeadLetteredAt: NOW }], [], NOW).toReplay;
   await consume([redrive!.message]);
   expect(letters).toHaveLength(2);
 

@@ -43,7 +43,7 @@ import {
 import { failureScope, type GraphFailure, type GraphOutcome, postEvents } from "./graph";
 import { type BatchReport, type DestinationReport, emptyReport } from "./consumer";
 import type { CircuitStatus, HoldCause } from "./holds";
-import type { MetaRefusal } from "./metaErrors";
+import { type MetaRefusal, refusalOf } from "./metaErrors";
 import { claimedCopy, deadLetterKey, type QueuedEvent, readQueuedEvent, sendBatches } from "./messages";
 import { isStale, QUEUE_TIMEOUT_MS } from "./policy";
 
@@ -280,10 +280,23 @@ export class DeliveryCircuit extends DurableObject<CircuitEnv> {
       return { kind: "probe_accepted" };
     }
     const scope = failureScope(outcome);
-    if (scope === "configuration") return { kind: "probe_refused", cause: { kind: "meta_refused", failure: outcome } };
-    // Meta read the request and judged the event: the configuration works.
+    // Meta read the request and judged the event: the configuration works (the event's own fate is the consumer's, once released).
     if (scope === "event") return { kind: "probe_accepted" };
+    await this.recordFailure(destination, outcome);
+    if (scope === "configuration") return { kind: "probe_refused", cause: { kind: "meta_refused", failure: outcome } };
     return { kind: "probe_transient", failure: outcome };
+  }
+
+  /**
+   * Records a probe Meta refused (or did not answer) as the destination's last failure, as the
+   * consumer records its own: so the console's "Last failure" and Meta's signals (a token refused,
+   * …) stay current while the circuit probes through an outage. Nothing is counted: the probe's
+   * event stays held.
+   */
+  private async recordFailure(destination: string, failure: GraphFailure): Promise<void> {
+    const report = emptyReport();
+    report.lastFailure = { at: this.deps.now(), ...refusalOf(failure) };
+    await this.recordReport(destination, report);
   }
 
   /** Counts the events a probe delivered as `sent` (with their keys and latency), like the consumer's. */

@@ -24,7 +24,7 @@ import { claimIntake } from "./intakeClaims";
 import { storeDeadLetters } from "./deadLetters";
 import { failureScope, type GraphFailure, type GraphOutcome, postEvents } from "./graph";
 import { type MetaRefusal, refusalLogFields, refusalOf } from "./metaErrors";
-import { isDeadLetterQueue, type QueuedEvent, readQueuedEvent } from "./messages";
+import { isDeadLetterQueue, isRedrive, type QueuedEvent, readQueuedEvent } from "./messages";
 import {
   deadLetterOf,
   type DeliveryPolicy,
@@ -341,7 +341,7 @@ class BatchRun {
     const held: { items: Item[]; failure: GraphFailure }[] = [];
     const retries: { item: Item; fate: Extract<Fate, { kind: "retry" }> }[] = [];
     const memory = splitMemoryOf(this.env, name);
-    for (const request of groupRequests(items, () => destination.pixelId)) {
+    for (const request of deliveryRequests(items, destination.pixelId)) {
       const fates = await settle(request.items, {
         post,
         policy: runtime.policy,
@@ -627,6 +627,18 @@ class BatchRun {
     }
     return summary;
   }
+}
+
+/**
+ * A destination's messages as Conversions API requests: the healthy ones together (./policy
+ * `groupRequests`), then each re-driven dead letter alone, so that Meta refusing one again refuses
+ * nothing else and costs one request, not a bisection of its batchmates (a re-drive is the
+ * operator's act on a few letters: one request each is cheap).
+ */
+function deliveryRequests(items: Item[], pixelId: string): { pixelId: string; items: Item[] }[] {
+  const redriven = items.filter((item) => isRedrive(item.body));
+  const healthy = items.filter((item) => !isRedrive(item.body));
+  return [...groupRequests(healthy, () => pixelId), ...groupRequests(redriven, () => pixelId, 1)];
 }
 
 /** A browser event's name and origin, for the counts per event name. */

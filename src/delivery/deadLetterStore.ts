@@ -26,9 +26,15 @@ function* keyChunks(keys: string[]): Generator<string[]> {
 /** 14 days. */
 export const DEAD_LETTER_RETENTION_MS = 14 * 86_400_000;
 
-/** A stored dead letter: how many times it was dead-lettered, when it was last re-driven. */
+/**
+ * A stored dead letter: how many times it was dead-lettered, when first (ms; `deadLetteredAt` is
+ * the latest), when it was last re-driven. So a letter re-driven and refused again shows as the
+ * same letter refused twice since its first time, not as a new one.
+ */
 export interface StoredDeadLetter extends DeadLetter {
   times: number;
+  /** ms; for a letter stored before the store kept it (schema version 2), its latest time. */
+  firstDeadLetteredAt: number;
   replayedAt?: number;
 }
 
@@ -54,14 +60,21 @@ const SCHEMA: SchemaStep[] = [
   // Added with several destinations. Stores made before versions may have it already (an ad hoc
   // check added it), hence addColumn, which looks first.
   (sql) => addColumn(sql, { table: "dead_letters", column: "destination", type: "TEXT" }),
+  // When a letter was first dead-lettered (dead_lettered_at is the latest time). Null on rows
+  // stored before: read as their latest time, the earliest the store knows of.
+  (sql) => addColumn(sql, { table: "dead_letters", column: "first_dead_lettered_at", type: "INTEGER" }),
 ];
 
 interface Row extends Record<string, SqlStorageValue> {
   seq: number;
   body: string;
   times: number;
+  first_dead_lettered_at: number | null;
   replayed_at: number | null;
 }
+
+/** The columns a {@link StoredDeadLetter} is read from. */
+const ROW_COLUMNS = "seq, body, times, first_dead_lettered_at, replayed_at";
 
 /**
  * @example
@@ -75,16 +88,22 @@ export class DeadLetterStore extends DurableObject<Pick<Env, never>> {
   // Pick<Env, never>: it reads no binding of the Worker's env.
   private readonly sql = migrate(this.ctx.storage.sql, SCHEMA);
 
-  /** Stores letters; a key seen before is updated (latest reason), its count grows, and it waits for replay again. */
+  /**
+   * Stores letters; a key seen before is updated (latest reason and time), its count grows, it
+   * keeps its first time, and it waits for replay again.
+   */
   async put(letters: DeadLetter[]): Promise<void> {
     for (const letter of letters) {
       this.sql.exec(
-        `INSERT INTO dead_letters (key, reason, destination, dead_lettered_at, times, replayed_at, body) VALUES (?, ?, ?, ?, 1, NULL, ?)
+        `INSERT INTO dead_letters (key, reason, destination, dead_lettered_at, first_dead_lettered_at, times, replayed_at, body)
+         VALUES (?, ?, ?, ?, ?, 1, NULL, ?)
          ON CONFLICT (key) DO UPDATE SET reason = excluded.reason, destination = excluded.destination,
+           first_dead_lettered_at = COALESCE(first_dead_lettered_at, dead_lettered_at),
            dead_lettered_at = excluded.dead_lettered_at, times = times + 1, replayed_at = NULL, body = excluded.body`,
         letter.key,
         letter.reason,
         letter.message?.destination ?? null,
+        letter.deadLetteredAt,
         letter.deadLetteredAt,
         JSON.stringify(letter),
       );
@@ -98,7 +117,7 @@ export class DeadLetterStore extends DurableObject<Pick<Env, never>> {
     const limit = Math.max(1, Math.min(1000, Math.floor(query.limit)));
     const rows = this.sql
       .exec<Row>(
-        `SELECT seq, body, times, replayed_at FROM dead_letters
+        `SELECT ${ROW_COLUMNS} FROM dead_letters
          WHERE seq > ? AND (? IS NULL OR reason = ?) AND (? IS NULL OR COALESCE(destination, 'default') = ?)
            AND (? = 1 OR replayed_at IS NULL)
          ORDER BY seq LIMIT ?`,
@@ -122,10 +141,7 @@ export class DeadLetterStore extends DurableObject<Pick<Env, never>> {
     for (const chunk of keyChunks(keys)) {
       rows.push(
         ...this.sql
-          .exec<Row>(
-            `SELECT seq, body, times, replayed_at FROM dead_letters WHERE key IN (${sqlMarks(chunk)})`,
-            ...chunk,
-          )
+          .exec<Row>(`SELECT ${ROW_COLUMNS} FROM dead_letters WHERE key IN (${sqlMarks(chunk)})`, ...chunk)
           .toArray(),
       );
     }
@@ -183,5 +199,10 @@ export class DeadLetterStore extends DurableObject<Pick<Env, never>> {
 
 function stored(row: Row): StoredDeadLetter {
   const letter = JSON.parse(row.body) as DeadLetter;
-  return { ...letter, times: row.times, ...(row.replayed_at !== null ? { replayedAt: row.replayed_at } : {}) };
+  return {
+    ...letter,
+    times: row.times,
+    firstDeadLetteredAt: row.first_dead_lettered_at ?? letter.deadLetteredAt,
+    ...(row.replayed_at !== null ? { replayedAt: row.replayed_at } : {}),
+  };
 }

@@ -18,6 +18,7 @@ function letter(id: string, overrides: Partial<StoredDeadLetter> = {}): StoredDe
     attempts: 1,
     deadLetteredAt: NOW,
     times: 1,
+    firstDeadLetteredAt: NOW,
     ...overrides,
   };
 }

@@ -48,6 +48,14 @@ describe("claimPlan", () => {
       },
     ]);
   });
+  it("owns a claim by the message's claim id, and by its queue id only for a message queued before claim ids", () => {
+    const withClaim = { ...webhook("m1", "evt_b"), body: { ...webhook("m1", "evt_b").body, claim: "c1".repeat(16) } };
+    const malformed = { ...webhook("m2", "evt_b"), body: { ...webhook("m2", "evt_b").body, claim: "c1-".repeat(10) } };
+    const owners = claimPlan([withClaim, webhook("m3", "evt_b"), malformed]).flatMap((shard) =>
+      shard.requests.map((request) => request.owner),
+    );
+    expect(owners).toEqual(["c1".repeat(16), "m3", "m2"]);
+  });
 });
 
 describe("claimIntake", () => {

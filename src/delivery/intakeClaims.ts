@@ -2,10 +2,13 @@
  * The consumer's intake claim: before a batch is sent, each webhook message's ledger keys (its
  * Studio `id` and `webhook-id`, for its destination: ./producer `intakeKeys`) are claimed in the
  * intake ledger (./intakeLedger), with one call per ledger shard present in the batch. A message
- * is claimed only once it is durably on the queue (the webhook route sent it there), under its
- * queue message id, which stays the same on every retry of it: its own retries pass, and another
- * message with the same Studio `id` or `webhook-id` for the same destination (Studio's
- * redelivery) is a duplicate, acked without sending. Only messages marked `unclaimed` are claimed:
+ * is claimed only once it is durably on the queue (the webhook route sent it there), under the
+ * claim id the route put in its body (./messages `QueuedEvent.claim`), which travels with every
+ * retry of it whatever id the queue gives that retry (Cloudflare does not promise to keep a
+ * message's `id`): its own retries pass, and another message with the same Studio `id` or
+ * `webhook-id` for the same destination (Studio's redelivery, with a claim id of its own) is a
+ * duplicate, acked without sending. A message queued before claim ids is claimed under its queue
+ * message id. Only messages marked `unclaimed` are claimed:
  * browser events, and events the relay itself puts back on the queue (a circuit's release, a
  * re-drive), never are. A shard that cannot be reached leaves its messages to be retried shortly:
  * nothing unclaimed is sent while the ledger is bound.
@@ -22,10 +25,10 @@
 import type { QueueBindings } from "./bindings";
 import { intakeShard } from "./instances";
 import type { MessageClaimRequest, MessageClaimResult } from "./intakeLedger";
-import type { QueuedEvent } from "./messages";
+import { CLAIM_ID, type QueuedEvent } from "./messages";
 import { intakeKeys } from "./producer";
 
-/** A queue message as the claim sees it: its id (the claim's owner) and its body. */
+/** A queue message as the claim sees it: its id (the claim's owner when the body has no claim id) and its body. */
 export interface ClaimableMessage {
   id: string;
   body: QueuedEvent;
@@ -52,7 +55,7 @@ export interface ShardClaims {
 
 /**
  * Which messages of a batch need a claim, grouped by ledger shard: those marked `unclaimed`, each
- * with its keys, its `event_id` and its queue message id as owner. Pure.
+ * with its keys, its `event_id` and its owner ({@link claimOwner}). Pure.
  *
  * @example
  * ```ts
@@ -71,10 +74,24 @@ export function claimPlan(messages: readonly ClaimableMessage[]): ShardClaims[] 
     claims.requests.push({
       keys: intakeKeys(body.studioEventId, body.webhookId, body.destination),
       eventId: body.eventId,
-      owner: id,
+      owner: claimOwner({ id, body }),
     });
   });
   return [...shards.values()];
+}
+
+/**
+ * Who owns a message's claim: the claim id in its body when it has a well-formed one, else (a
+ * message queued before claim ids) its queue message id.
+ *
+ * @example
+ * ```ts
+ * claimOwner({ id: "m1", body: { ...message, claim: "3f2c9a1e…" } }); // "3f2c9a1e…"
+ * claimOwner({ id: "m1", body: message });                             // "m1"
+ * ```
+ */
+export function claimOwner({ id, body }: ClaimableMessage): string {
+  return typeof body.claim === "string" && CLAIM_ID.test(body.claim) ? body.claim : id;
 }
 
 /**

@@ -14,7 +14,8 @@
  *
  * Two kinds of claim. The consumer's ({@link IntakeLedger.claimMessages}): the queued path's
  * webhook route only enqueues, and the consumer claims each webhook message's keys, per batch,
- * before sending; the claim's `owner` is the queue message id, so the message's own retries pass
+ * before sending; the claim's `owner` is the claim id the webhook route put in the message's body
+ * (the queue message id for a message queued before claim ids), so the message's own retries pass
  * and another message with the same Studio `id` or `webhook-id` for the same destination is a
  * duplicate. The direct path's (no queue; {@link IntakeLedger.claim}): three states, absent,
  * `pending` (claimed, the send under way) and `queued` (Meta accepted it); a pending claim left
@@ -58,7 +59,7 @@ const SCHEMA: SchemaStep[] = [
        claimed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
     "CREATE INDEX IF NOT EXISTS claims_expires_at ON claims (expires_at)",
   ],
-  // The consumer's claims: the queue message that holds them (null for the route's claims).
+  // The consumer's claims: the queue message that holds them, by its claim id (null for the route's claims).
   (sql) => addColumn(sql, { table: "claims", column: "owner", type: "TEXT" }),
 ];
 
@@ -70,9 +71,9 @@ interface ClaimRow extends Record<string, SqlStorageValue> {
   owner: string | null;
 }
 
-/** A queued message's share to claim (./intakeClaims): its ledger keys, its `event_id`, and the queue message's id. */
+/** A queued message's share to claim (./intakeClaims): its ledger keys, its `event_id`, and the message's owner. */
 export interface MessageClaimRequest extends ClaimRequest {
-  /** The queue message id: the same on every delivery of that message, so its own retries pass. */
+  /** The message's claim id (its queue message id before claim ids): the same on every delivery of it, so its own retries pass. */
   owner: string;
 }
 

@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { queuedEvent, serverEvent as fixtureEvent } from "../../test/queueFixtures";
 import {
+  CLAIM_ID,
+  claimedCopy,
   deadLetterKey,
   isDeadLetterQueue,
   isQueuedEvent,
+  isRedrive,
   messageBytes,
+  newClaimId,
   readQueuedEvent,
   SEND_BATCH_BYTES,
   sendBatches,
@@ -45,6 +49,30 @@ describe("isQueuedEvent / readQueuedEvent", () => {
     ],
   ])("refuses %s", (_, body) => {
     expect(isQueuedEvent(body)).toBe(false);
+  });
+});
+
+describe("isRedrive / claimedCopy", () => {
+  it("marks a re-drive by its replays, and a copy the relay re-sends keeps it but drops its claim", () => {
+    const message = {
+      ...queuedEvent({ id: "a", eventTime: NOW_S - 60 }),
+      unclaimed: true as const,
+      claim: newClaimId(),
+    };
+    expect(isRedrive(message)).toBe(false);
+    const redriven = { ...claimedCopy(message), replays: 1 };
+    expect(isRedrive(redriven)).toBe(true);
+    expect(redriven).not.toHaveProperty("claim");
+    expect(redriven).not.toHaveProperty("unclaimed");
+    expect(isRedrive(claimedCopy(redriven))).toBe(true);
+  });
+});
+
+describe("newClaimId", () => {
+  it("is 32 random hex digits, fit for CLAIM_ID, with no separator that could read as part of a value", () => {
+    const ids = Array.from({ length: 50 }, newClaimId);
+    for (const id of ids) expect(CLAIM_ID.test(id)).toBe(true);
+    expect(new Set(ids).size).toBe(50);
   });
 });
 

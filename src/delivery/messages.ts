@@ -38,7 +38,10 @@ export interface QueuedEvent {
   event: ServerEvent;
   /** When the relay accepted the webhook (ms). */
   acceptedAt: number;
-  /** How many times an operator re-drove it from the dead letters. */
+  /**
+   * How many times an operator re-drove it from the dead letters; set, it marks a re-drive, which
+   * the consumer sends in a request of its own ({@link isRedrive}).
+   */
   replays?: number;
   /**
    * `browser`: it came from `POST /collect/cartful`, which claims nothing in the intake ledger
@@ -55,21 +58,61 @@ export interface QueuedEvent {
    * version queued after claiming it at intake.
    */
   unclaimed?: true;
+  /**
+   * The owner of the message's intake claim: a random id the webhook route gives each message it
+   * queues ({@link newClaimId}: nothing personal), the same on every delivery of that message
+   * because it travels in the body. So the message's own retries pass its claim whatever id the
+   * queue gives them, and Studio's redelivery (a new message, a new claim id) is a duplicate.
+   * Absent on a message queued before claim ids: its queue message id owns the claim instead.
+   */
+  claim?: string;
+}
+
+/** What a {@link QueuedEvent}'s `claim` may be: what {@link newClaimId} makes, and nothing else. */
+export const CLAIM_ID = /^[0-9a-f]{32}$/;
+
+/**
+ * A new claim id: a random UUID's 32 hex digits (122 random bits) without its hyphens, so nothing
+ * in it reads like a phone number or any other value a message must not carry.
+ *
+ * @example
+ * ```ts
+ * newClaimId(); // "3f2c9a1e0b7d4c55a1e2f3a4b5c6d7e8"
+ * ```
+ */
+export function newClaimId(): string {
+  return crypto.randomUUID().replaceAll("-", "");
 }
 
 /**
  * The message as the relay itself puts it back on the queue (a circuit's release, a re-drive): its
  * intake claim was made by the delivery that first took it, so the copy is never claimed again
- * (a new queue message would find the claim another's and be dropped as a duplicate).
+ * (a new queue message would find the claim another's and be dropped as a duplicate), and its
+ * claim id goes with the mark.
  *
  * @example
  * ```ts
- * claimedCopy({ ...message, unclaimed: true }).unclaimed; // undefined
+ * claimedCopy({ ...message, unclaimed: true, claim: "3f2c…" }).unclaimed; // undefined (and no claim)
  * ```
  */
 export function claimedCopy(message: QueuedEvent): QueuedEvent {
-  const { unclaimed: _unclaimed, ...copy } = message;
+  const { unclaimed: _unclaimed, claim: _claim, ...copy } = message;
   return copy;
+}
+
+/**
+ * Whether the message is a re-driven dead letter (`replays` set by the re-drive): Meta refused it
+ * before, so the consumer sends it in a request of its own, never beside healthy leads, where its
+ * refusal would have Meta refuse them all and cost a bisection to find it again.
+ *
+ * @example
+ * ```ts
+ * isRedrive({ ...message, replays: 1 }); // true
+ * isRedrive(message);                    // false
+ * ```
+ */
+export function isRedrive(message: QueuedEvent): boolean {
+  return (message.replays ?? 0) > 0;
 }
 
 /**

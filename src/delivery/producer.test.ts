@@ -63,9 +63,19 @@ describe("enqueueEvents", () => {
         event,
         acceptedAt: NOW,
         unclaimed: true,
+        claim: expect.stringMatching(/^[0-9a-f]{32}$/),
       },
       expect.objectContaining({ destination: "eu", pixelId: "222", unclaimed: true }),
     ]);
+  });
+
+  it("gives each message a claim id of its own, so no two messages (nor a redelivery's) share one", async () => {
+    const { queue, sent } = fakeQueue<QueuedEvent>();
+    await enqueueEvents({ CAPI_QUEUE: queue }, two, NOW);
+    await enqueueEvents({ CAPI_QUEUE: queue }, two, NOW);
+    const claims = sent.map((message) => message.claim);
+    expect(claims.every((claim) => typeof claim === "string")).toBe(true);
+    expect(new Set(claims).size).toBe(4);
   });
 
   it("throws when the queue refuses (the route answers 503)", async () => {

@@ -1,13 +1,13 @@
 /**
  * The producer: hands a webhook's finished events (one per destination) to the delivery queue.
- * It asks no Durable Object: each message is marked `unclaimed`, and the consumer claims its
- * intake ledger keys (./intakeClaims) once it is durably on the queue, so a redelivered webhook is
+ * It asks no Durable Object: each message is marked `unclaimed` and given a random claim id, and
+ * the consumer claims its intake ledger keys under that id (./intakeClaims) once it is durably on the queue, so a redelivered webhook is
  * still sent once per destination while the webhook route costs one queue send and nothing more.
  */
 import { DEFAULT_DESTINATION } from "../config/destinations";
 import type { ServerEvent } from "../transform/capi";
 import type { QueueBindings } from "./bindings";
-import { MAX_MESSAGE_BYTES, messageBytes, type QueuedEvent, sendBatches } from "./messages";
+import { MAX_MESSAGE_BYTES, messageBytes, newClaimId, type QueuedEvent, sendBatches } from "./messages";
 
 // The ledger's shards live beside its accessor (./instances); re-exported for modules that import them from here.
 export { INTAKE_SHARDS, intakeShard } from "./instances";
@@ -43,7 +43,8 @@ export class MessageTooLargeError extends Error {
 
 /**
  * Queues a webhook's events, one message per destination, each marked `unclaimed` for the
- * consumer's intake claim. Throws without a `CAPI_QUEUE` binding, when the queue refuses (answer
+ * consumer's intake claim, with a random claim id of its own as the claim's owner. Throws without
+ * a `CAPI_QUEUE` binding, when the queue refuses (answer
  * 503: nothing was queued that Studio's redelivery would duplicate, and should a part of the
  * batch have gone, the consumer's claim drops the repeat), and {@link MessageTooLargeError}
  * before sending anything.
@@ -68,6 +69,8 @@ export async function enqueueEvents(env: QueueBindings, request: IntakeRequest, 
     event,
     acceptedAt: now,
     unclaimed: true,
+    // The claim's owner travels in the body: a retry of this message keeps it whatever id the queue gives it.
+    claim: newClaimId(),
   }));
   if (messages.some((message) => messageBytes(message) > MAX_MESSAGE_BYTES)) {
     throw new MessageTooLargeError(`an event is over the ${MAX_MESSAGE_BYTES} bytes a queue message may hold`);

@@ -8,13 +8,15 @@
  * secrets, 429 `rate_limited`, see ./authLimit):
  *
  * - `GET  /admin/dead-letters?reason=&destination=&limit=&cursor=&all=1` — waiting letters,
- *   oldest first (`all=1` includes re-driven ones); `cursor` pages on.
+ *   oldest first (`all=1` includes re-driven ones), each with how many times it was dead-lettered
+ *   (`times`) and when first (`firstDeadLetteredAt`) and last (`deadLetteredAt`); `cursor` pages on.
  * - `GET  /admin/dead-letters/:key` — one letter (key = `event_id`, or `event_id@destination`
  *   for destinations other than `default`).
  * - `POST /admin/dead-letters/replay` `{"keys": [...]}` or `{"reason": "configuration"}`
  *   (optionally with `"destination"`; `"dryRun": true` to only see what would happen) — re-queues
- *   the original event, same `event_id`, `event_time` and destination, once per letter; refuses
- *   what Meta would no longer accept (past 7 days) and what was re-driven already.
+ *   the original event, same `event_id`, `event_time` and destination, once per letter, marked as
+ *   a re-drive (the consumer sends it to Meta alone, never beside healthy leads); refuses what
+ *   Meta would no longer accept (past 7 days) and what was re-driven already.
  * - `DELETE /admin/dead-letters/:key` — discards a letter.
  *
  * Answers show which user_data fields an event carries, never their values (not even hashes),

@@ -19,6 +19,7 @@
  * ```
  */
 import { failureScope, type GraphFailure } from "../delivery/graph";
+import { refusalLogFields } from "../delivery/metaErrors";
 import { ApiError, type DestinationView, type ErrorCode } from "./errors";
 
 /** The longest `Retry-After` the relay tells Studio (5 minutes): a webhook sender's own redelivery schedule rarely waits longer. */
@@ -290,13 +291,13 @@ export function retryAfterSeconds(ms: number): number {
   return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(ms / 1000)));
 }
 
-/** Meta's trace id and error codes, where Meta gave them: for the log line and the answer. */
+/**
+ * Meta's trace id and error codes, where Meta gave them: for the log line and the answer. The log
+ * projection of a refusal (../delivery/metaErrors), less the HTTP status the answer has its own of.
+ */
 export function metaFields(failure: GraphFailure): { fbtrace_id?: string; meta_code?: number; meta_subcode?: number } {
-  return {
-    ...(failure.fbtraceId ? { fbtrace_id: failure.fbtraceId } : {}),
-    ...(failure.code !== undefined ? { meta_code: failure.code } : {}),
-    ...(failure.subcode !== undefined ? { meta_subcode: failure.subcode } : {}),
-  };
+  const { status: _status, ...fields } = refusalLogFields(failure);
+  return fields;
 }
 
 /** One destination as the answer lists it: its name, status, and what Meta said, never personal data. */

@@ -21,7 +21,7 @@
  * advanced matching with the relay's `external_id`: fbq('init', pixelId, { external_id }).
  * (Meta's Pixel takes advanced matching only as fbq('init')'s third argument, per its "Advanced
  * Matching" page; Meta's own GTM template calls init again on an initialised pixel to update it.)
- * No other personal data is read or sent from the browser.
+ * No other personal data goes to the Pixel; with `collect`, the relay gets the hashed email too (below).
  *
  * EVERY QUIZ EVENT SERVER-SIDE. With `collect` (the relay's /collect/cartful URL), trigger the
  * integration on the other Studio events too (product view, add to cart, quiz complete,
@@ -37,8 +37,18 @@
  * It goes with fetch(collect, { keepalive: true, credentials: "include" }) as text/plain JSON
  * (no CORS preflight; sendBeacon where fetch is missing), events that fire together (within 25 ms)
  * in one request of at most 20, and whatever waits is sent on pagehide. It is sent even when `fbq`
- * is missing (an ad blocker). Of the shopper it sends only the hashed `external_id`; ids that carry
- * an email address or a phone number travel hashed, as they enter the `eventID`.
+ * is missing (an ad blocker). Of the shopper it sends hashes only, never a clear value:
+ *   external_id  as for fbq('init') above;
+ *   em           the SHA-256 of shopper.email trimmed and lowercased, as the relay hashes a webhook's
+ *                (src/transform/normalize.ts normalizeEmail), for plain ASCII addresses only (a
+ *                dot-atom local part, a host name ending in a letter TLD); any other address (quoted
+ *                local part, non-ASCII, IP literal) is not sent at all. The email of the "email
+ *                submit" payload is kept, hashed, for the events of the same quiz session that follow
+ *                it, in this page's memory only: never in storage or a cookie, gone with the page;
+ *   ph           never: the relay reads phones with libphonenumber's number ranges (a number it finds
+ *                invalid is dropped; "+44 (0)20…", "+52 1…" and extensions are rewritten), which a
+ *                snippet cannot reproduce, so a browser hash could differ from the webhook's.
+ * Ids that carry an email address or a phone number travel hashed, as they enter the `eventID`.
  *
  * It does NOT fire when:
  *   - the shopper denied consent: `shopper.marketing_consent` false ("false", "no", "0",
@@ -65,7 +75,8 @@
  *
  * RESULT. A Promise (the external_id hash uses the browser's crypto.subtle) of
  *   { fired: true, eventID, params, events: [{ command, pixelId?, eventName }], externalId,
- *     collected?: true }   (collected: sent to `collect` too; events is [] when fbq is missing)
+ *     collected?: true, em?: boolean }   (collected: sent to `collect` too, em: with the hashed
+ *     email; events is [] when fbq is missing)
  *   { fired: false, reason: "consent_denied" | "consent_not_granted" | "no_event_id"
  *                            | "no_payload" | "no_fbq" | "no_event_name" }
  * cartfulMetaPixel.flush() sends the events waiting for `collect` at once (a Promise).
@@ -114,6 +125,18 @@ var cartfulMetaPixel = (function () {
   var MAX_COLLECT_BYTES = 16000;
   // How long events wait for the ones that fire with them (a quiz's product views, say).
   var COLLECT_DELAY_MS = 25;
+  // src/transform/normalize.ts normalizeEmail, for the addresses whose normalization the snippet is
+  // sure of (ASCII only): a dot-atom local part of RFC 5321's atext, a host name of letter-digit-
+  // hyphen labels ending in a letter TLD. Every address it takes the relay takes, and normalizes the
+  // same way (trimmed, lowercased); any other (quoted local part, non-ASCII, IP literal, punycode
+  // TLD) is not sent at all.
+  var EMAIL_ATOM = "[a-z0-9!#$%&'*+/=?^_`{|}~-]+";
+  var EMAIL_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+  var PLAIN_EMAIL = new RegExp("^" + EMAIL_ATOM + "(?:\\." + EMAIL_ATOM + ")*@(?:" + EMAIL_LABEL + "\\.)+[a-z]{2,63}$");
+  var MAX_EMAIL_LOCAL = 64;
+  var MAX_EMAIL = 254;
+  // The hashed emails of the quiz sessions seen on this page, at most this many (the latest kept).
+  var MAX_SESSIONS = 20;
 
   function has(object, key) {
     return Object.prototype.hasOwnProperty.call(object, key);
@@ -421,6 +444,74 @@ var cartfulMetaPixel = (function () {
     return id === "" ? Promise.resolve(undefined) : sha256Hex(id);
   }
 
+  /**
+   * The relay's `em` for `shopper.email` (src/transform/userData.ts, normalizeEmail), or nothing:
+   * a Parameter Builder value exactly as it came, a 64-hex value lowercased, otherwise the SHA-256
+   * hex of the address trimmed and lowercased, when it is one PLAIN_EMAIL takes. Only ASCII text is
+   * read (printable, or white space at its ends): on it the relay's cleaning (invisible characters,
+   * Unicode spaces, NFC) is a plain trim,
+   * so both sides hash the same text; an address the snippet cannot be sure to normalize as the
+   * relay does is not sent at all, never in clear. Resolves to undefined then, or when the browser
+   * cannot hash.
+   */
+  function emailOf(payload) {
+    var raw = text(objectAt(payload, "shopper").email);
+    // Printable ASCII and the white space trim() removes: no other character to clean or compose.
+    if (raw === undefined || !/^[ -~\t\n\v\f\r]*$/.test(raw)) return Promise.resolve(undefined);
+    var trimmedEmail = raw.trim();
+    if (isBuilderHashed(trimmedEmail)) return Promise.resolve(trimmedEmail);
+    if (/^[0-9a-fA-F]{64}$/.test(trimmedEmail)) return Promise.resolve(trimmedEmail.toLowerCase());
+    var email = trimmedEmail.toLowerCase();
+    var local = email.slice(0, email.indexOf("@"));
+    if (email.length > MAX_EMAIL || local.length > MAX_EMAIL_LOCAL || !PLAIN_EMAIL.test(email)) {
+      return Promise.resolve(undefined);
+    }
+    return sha256Hex(email);
+  }
+
+  /**
+   * The hashed email of a quiz session, kept so that the events after the email submit carry it
+   * too: in this page's memory only (gone when the page goes), never in storage or a cookie, and
+   * only ever the hash. Sessions are named as they enter the event_id (hashed where personal).
+   */
+  function rememberEmail(session, em) {
+    var known = collector().emails;
+    for (var i = 0; i < known.length; i++) {
+      if (known[i].session === session) {
+        known.splice(i, 1);
+        break;
+      }
+    }
+    known.push({ session: session, em: em });
+    if (known.length > MAX_SESSIONS) known.shift();
+  }
+
+  function rememberedEmail(session) {
+    var known = collector().emails;
+    for (var i = 0; i < known.length; i++) if (known[i].session === session) return known[i].em;
+    return undefined;
+  }
+
+  /**
+   * What the snippet knows of the shopper's email for this event (with `collect`): the payload's own
+   * (remembered for its session), else the one its session gave earlier on this page. A Promise of
+   * { session, em }, either undefined.
+   */
+  function sessionEmail(payload) {
+    var sessionId = trimmed(objectAt(payload, "session").id);
+    return Promise.all([sessionId ? idPart(sessionId) : Promise.resolve(undefined), emailOf(payload)]).then(
+      function (values) {
+        var session = values[0];
+        var em = values[1];
+        if (session !== undefined && em !== undefined) rememberEmail(session, em);
+        return {
+          session: session,
+          em: em !== undefined ? em : session === undefined ? undefined : rememberedEmail(session),
+        };
+      },
+    );
+  }
+
   function sha256Hex(message) {
     var subtle = typeof crypto === "undefined" ? undefined : crypto.subtle;
     if (!subtle || typeof subtle.digest !== "function" || typeof TextEncoder !== "function") {
@@ -511,10 +602,10 @@ var cartfulMetaPixel = (function () {
 
   /**
    * The event as /collect/cartful takes it (src/transform/browserEvents.ts): ids, the product or
-   * step, the recommendations, the store, consent, and of the shopper only the hashed external_id.
-   * The session id travels as it enters the event_id (hashed where it carries personal data).
+   * step, the recommendations, the store, consent, and of the shopper only hashes: `em` and
+   * `external_id`. The session id travels as it enters the event_id (hashed where personal).
    */
-  function collectedEvent(payload, type, eventID, sessionPart, externalId) {
+  function collectedEvent(payload, type, eventID, shopper) {
     var quiz = objectAt(payload, "quiz");
     var store = objectAt(payload, "store");
     var consent = objectAt(objectAt(payload, "context"), "consent");
@@ -535,12 +626,12 @@ var cartfulMetaPixel = (function () {
           : new Date().toISOString(),
       event_id: eventID,
       quiz: compact({ id: short(quiz.id, 256), name: short(quiz.name, 512) }),
-      session: sessionPart === undefined ? undefined : { id: sessionPart, attempt: attemptOf(payload) },
+      session: shopper.session === undefined ? undefined : { id: shopper.session, attempt: attemptOf(payload) },
       product: productLine(payload.product),
       step: compact({ id: short(objectAt(payload, "step").id, 256) }),
       recommendations: recommendations,
       store: compact({ currency: short(store.currency, 64), domain: short(store.domain, 255) }),
-      user_data: externalId === undefined ? undefined : { external_id: externalId },
+      user_data: compact({ em: shopper.em, external_id: shopper.externalId }),
       consent: compact({ ad_user_data: signal(consent.ad_user_data), ad_storage: signal(consent.ad_storage) }),
       marketing_consent: flag(objectAt(payload, "shopper").marketing_consent),
     });
@@ -554,7 +645,7 @@ var cartfulMetaPixel = (function () {
   function collector() {
     var state = root.__cartfulCollect;
     if (state) return state;
-    state = root.__cartfulCollect = { queues: [], timer: undefined };
+    state = root.__cartfulCollect = { queues: [], timer: undefined, emails: [] };
     var flushNow = function () {
       void flush();
     };
@@ -679,13 +770,19 @@ var cartfulMetaPixel = (function () {
       var refusal = consentRefusal(payload, settings.requireConsent);
       if (refusal) return resolve({ fired: false, reason: refusal });
       var type = studioType(payload);
-      // With `collect`, every type but the webhook's lead is a browser event, sent to the relay too.
+      // With `collect`, every type but the webhook's lead is a browser event, sent to the relay too;
+      // and whatever the type, an email the payload carries is remembered (hashed) for its session.
       var browser = settings.collect !== undefined && type !== EMAIL_SUBMIT;
+      var known = settings.collect !== undefined ? sessionEmail(payload) : Promise.resolve({});
+      var answer = function (result) {
+        return known.then(function () {
+          return result;
+        });
+      };
       var browserName = browser ? browserEventName(settings, type) : undefined;
-      if (browser && !browserName) return resolve({ fired: false, reason: "no_event_name" });
-      if (!browser && typeof fbq !== "function") return resolve({ fired: false, reason: "no_fbq" });
+      if (browser && !browserName) return resolve(answer({ fired: false, reason: "no_event_name" }));
+      if (!browser && typeof fbq !== "function") return resolve(answer({ fired: false, reason: "no_fbq" }));
       var params = customData(payload, settings, browser);
-      var sessionId = trimmed(objectAt(payload, "session").id);
       // external_id travels through fbq('init', pixelId, …) and in the collected event: without
       // either there is nothing to hash it for.
       var hashing =
@@ -693,11 +790,7 @@ var cartfulMetaPixel = (function () {
           ? externalIdOf(payload)
           : Promise.resolve(undefined);
       resolve(
-        Promise.all([
-          eventIdOf(payload, browser),
-          hashing,
-          browser && sessionId ? idPart(sessionId) : Promise.resolve(undefined),
-        ]).then(function (values) {
+        Promise.all([eventIdOf(payload, browser), hashing, known]).then(function (values) {
           var eventID = values[0];
           var externalId = values[1];
           if (!eventID) return { fired: false, reason: "no_event_id" };
@@ -710,8 +803,10 @@ var cartfulMetaPixel = (function () {
             externalId: externalId !== undefined,
           };
           if (browser) {
-            enqueue(settings.collect, collectedEvent(payload, type, eventID, values[2], externalId));
+            var shopper = { session: values[2].session, em: values[2].em, externalId: externalId };
+            enqueue(settings.collect, collectedEvent(payload, type, eventID, shopper));
             result.collected = true;
+            result.em = shopper.em !== undefined;
           }
           return result;
         }),

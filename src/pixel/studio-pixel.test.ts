@@ -3,7 +3,12 @@ import { readFileSync } from "node:fs";
 import { runInNewContext } from "node:vm";
 import { transformSync } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "../config/settings";
+import { parseBrowserBatch, planBrowserEvents } from "../transform/browserEvents";
 import { browserEventId, eventId } from "../transform/eventId";
+import { preHashed } from "../transform/hash";
+import { normalizePhone } from "../transform/phone";
+import { buildUserData } from "../transform/userData";
 import {
   browserPayload,
   copy,
@@ -633,7 +638,7 @@ describe("collect: every quiz event server-side", () => {
     expect(requests[0]!.body.events[0].event_id).toBe(result.eventID);
   });
 
-  it("sends no personal data in clear: only the hashed external_id of the shopper, ids hashed as in the event_id", async () => {
+  it("sends no personal data in clear: only the hashed em and external_id of the shopper, ids hashed as in the event_id", async () => {
     const { pixel, requests, scope } = loadCollecting();
     await pixel(browserPayload({ session: { id: "jane.doe@example.com", attempt: 1 } }), { collect: COLLECT });
     await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
@@ -642,9 +647,9 @@ describe("collect: every quiz event server-side", () => {
       expect(text).not.toContain(personal);
     expect(requests[0]!.body.events[0]).toMatchObject({
       session: { id: hashedPart("jane.doe@example.com"), attempt: 1 },
-      user_data: { external_id: sha256("7712345") },
+      user_data: { em: sha256("jane.doe@example.com"), external_id: sha256("7712345") },
     });
-    expect(Object.keys(requests[0]!.body.events[0].user_data)).toEqual(["external_id"]);
+    expect(Object.keys(requests[0]!.body.events[0].user_data)).toEqual(["em", "external_id"]);
   });
 
   it("sends at most 20 events a request, and flushes what waits on pagehide", async () => {
@@ -748,5 +753,233 @@ describe("collect: every quiz event server-side", () => {
     await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
     expect(beacons).toHaveLength(1);
     expect(JSON.parse(beacons[0]![1]).events[0].type).toBe("product:addToCart");
+  });
+});
+
+/** The relay's `em` for a webhook's `shopper.email` (its normalizer and hash), or undefined when it drops it. */
+const relayEm = (email: unknown) => buildUserData({ email: email as string }, {}).userData.em;
+
+/** What the snippet sends as `em` on a product view whose payload carries `email`, and the body it sent. */
+async function snippetEm(email: unknown): Promise<{ em: string | undefined; body: string }> {
+  const { pixel, requests, scope } = loadCollecting();
+  const payload = browserPayload({ type: "product:view", shopper: { email, customer_id: "7712345" } });
+  expect(await pixel(payload, { collect: COLLECT })).toMatchObject({ fired: true, collected: true });
+  await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+  expect(requests).toHaveLength(1);
+  return { em: requests[0]!.body.events[0].user_data?.em, body: requests[0]!.init.body as string };
+}
+
+/**
+ * Emails a shopper may type, ordinary and messy. `sent`: the snippet must send the relay's hash
+ * (true) or may send nothing (false: an address it cannot be sure to normalize as the relay does,
+ * or one the relay drops too).
+ */
+const EMAIL_CORPUS: { email: unknown; sent: boolean }[] = [
+  { email: "john_smith@gmail.com", sent: true },
+  { email: " John_Smith@gmail.com ", sent: true },
+  { email: "Jane.Doe@Example.COM", sent: true },
+  { email: "\tjane.doe+quiz@example.co.uk\r\n", sent: true },
+  { email: "o'brien@example.ie", sent: true },
+  { email: "\u000bjane@example.com\u000c", sent: true },
+  { email: "x_y.z!#$%&'*+/=?^`{|}~-@example.org", sent: true },
+  { email: "first.last@mail.sub-domain.example.com", sent: true },
+  { email: "1234567@qq.com", sent: true },
+  { email: "jane@xn--exmple-cua.de", sent: true },
+  { email: `${"a".repeat(64)}@example.com`, sent: true },
+  { email: `a@${`${"b".repeat(63)}.`.repeat(3)}${"c".repeat(57)}`, sent: true },
+  { email: ` ${sha256("jane@example.com").toUpperCase()} `, sent: true },
+  { email: `${sha256("jane@example.com")}.AQQCAQMC`, sent: true },
+  // Not sure to match the relay: not sent.
+  { email: '"john doe"@example.com', sent: false },
+  { email: '"a@b"@example.com', sent: false },
+  { email: "jané@example.com", sent: false },
+  { email: "jane@exämple.de", sent: false },
+  { email: "jane@example.xn--p1ai", sent: false },
+  { email: "\u200bjane@example.com", sent: false },
+  { email: "jane@example.com\u00a0", sent: false },
+  { email: "\ufeffJane@Example.com", sent: false },
+  { email: "ｊane@example.com", sent: false },
+  { email: "jane\u0000@example.com", sent: false },
+  { email: "\u0085jane@example.com", sent: false },
+  { email: "jane@[192.0.2.1]", sent: false },
+  { email: "jane@[IPv6:2001:db8::1]", sent: false },
+  // Not an address: the relay drops it too.
+  { email: "jane@localhost", sent: false },
+  { email: "jane..doe@example.com", sent: false },
+  { email: ".jane@example.com", sent: false },
+  { email: "jane.@example.com", sent: false },
+  { email: "jane@-example.com", sent: false },
+  { email: "jane@example-.com", sent: false },
+  { email: "jane@@example.com", sent: false },
+  { email: "jane doe@example.com", sent: false },
+  { email: "jane@example.c", sent: false },
+  { email: "jane@example.123", sent: false },
+  { email: "jane@example.com.", sent: false },
+  { email: "jane(comment)@example.com", sent: false },
+  { email: "Jane <jane@example.com>", sent: false },
+  { email: "mailto:jane@example.com", sent: false },
+  { email: `${"a".repeat(65)}@example.com`, sent: false },
+  { email: `a@${`${"b".repeat(63)}.`.repeat(3)}${"c".repeat(58)}`, sent: false },
+  { email: "not an email", sent: false },
+  { email: "   ", sent: false },
+  { email: "", sent: false },
+  { email: 12345, sent: false },
+  { email: null, sent: false },
+  { email: { address: "jane@example.com" }, sent: false },
+];
+
+describe("em, the relay's normalizer and hash and the snippet's on the same inputs", () => {
+  for (const { email, sent } of EMAIL_CORPUS) {
+    it(`${sent ? "sends the relay's hash" : "sends the relay's hash or nothing"} for ${JSON.stringify(email)}`, async () => {
+      const relay = relayEm(email);
+      const snippet = await snippetEm(email);
+      if (sent) {
+        expect(relay).toBeDefined();
+        expect(snippet.em).toBe(relay);
+      } else if (snippet.em !== undefined) {
+        expect(snippet.em).toBe(relay);
+      }
+      // Never the clear value, in any case (a value hashed upstream is no clear value).
+      if (typeof email === "string" && email.trim().length > 3 && preHashed(email) === undefined) {
+        for (const clear of [email, email.trim(), email.trim().toLowerCase()])
+          expect(snippet.body).not.toContain(clear);
+      }
+    });
+  }
+
+  it("hashes with the browser's crypto.subtle, and sends no em where it cannot hash", async () => {
+    const { pixel, requests, scope } = loadCollecting({ crypto: undefined });
+    const payload = browserPayload({ type: "product:view", session: { id: "ses_plain", attempt: 1 } });
+    expect(await pixel(payload, { collect: COLLECT })).toMatchObject({ fired: true, collected: true, em: false });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(requests[0]!.body.events[0].user_data).toBeUndefined();
+    expect(requests[0]!.init.body).not.toMatch(/jane\.doe@/i);
+  });
+
+  it("is what the relay forwards as em on the server copy", async () => {
+    const { pixel, requests, scope } = loadCollecting();
+    await pixel(browserPayload({ type: "product:view" }), { collect: COLLECT });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    const parsed = parseBrowserBatch(requests[0]!.body);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed));
+    const config = parseConfig({});
+    const [plan] = planBrowserEvents(
+      parsed.batch,
+      { ip: "203.0.113.7", userAgent: "Mozilla/5.0", cookies: {} },
+      config.destinations,
+      Date.parse(browserPayload().occurred_at),
+    );
+    expect(plan).toMatchObject({ status: "send", match: { sent: expect.arrayContaining(["em", "external_id"]) } });
+    if (plan?.status !== "send") return;
+    expect(plan.deliveries[0]!.event.user_data.em).toBe(relayEm("Jane.Doe@Example.COM"));
+    expect(plan.match.dropped.em).toBeUndefined();
+  });
+});
+
+describe("ph: never sent from the browser", () => {
+  const PHONES = [
+    "+1 415 555 0123",
+    "+14155550123",
+    "+44 20 7946 0958",
+    "+44 (0)20 7946 0958",
+    "+52 1 55 1234 5678",
+    "(650)555-1212",
+  ];
+
+  it("sends no ph, and no phone digits, whatever the payload carries", async () => {
+    for (const phone of PHONES) {
+      const { pixel, requests, scope } = loadCollecting();
+      await pixel(browserPayload({ type: "product:view", shopper: { phone, email: "jane@example.com" } }), {
+        collect: COLLECT,
+      });
+      await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+      expect(Object.keys(requests[0]!.body.events[0].user_data)).toEqual(["em"]);
+      const body = requests[0]!.init.body as string;
+      expect(body).not.toContain(phone.replace(/\D/g, ""));
+      expect(body).not.toContain(sha256(phone.replace(/\D/g, "")));
+    }
+  });
+
+  it("because the relay's rule is libphonenumber's: digits of a + number are not always its hash", () => {
+    const digits = (phone: string) => phone.replace(/\D/g, "");
+    // The same for an ordinary number…
+    expect(normalizePhone("+1 415 555 0123")).toMatchObject({ ok: true, value: digits("+1 415 555 0123") });
+    // …but a trunk zero in parentheses and Mexico's old mobile 1 are taken out, an invalid range dropped.
+    expect(normalizePhone("+44 (0)20 7946 0958")).toMatchObject({ ok: true, value: "442079460958" });
+    expect(digits("+44 (0)20 7946 0958")).toBe("4402079460958");
+    expect(normalizePhone("+52 1 55 1234 5678")).toMatchObject({ ok: true, value: "525512345678" });
+    expect(normalizePhone("+1 123 456 7890")).toMatchObject({ ok: false });
+  });
+});
+
+describe("the shopper's email, remembered for the session in the page's memory only", () => {
+  const SESSION = { id: "ses_remember", attempt: 1 };
+  const submit = (shopper: Record<string, unknown> = { email: " Jane.Doe@Example.COM " }, context?: unknown) => ({
+    ...canonical(),
+    session: SESSION,
+    shopper,
+    ...(context === undefined ? {} : { context }),
+  });
+  const view = (overrides: Record<string, unknown> = {}) =>
+    browserPayload({ type: "product:view", session: SESSION, shopper: { customer_id: "7712345" }, ...overrides });
+  const storage = () => {
+    const writes: unknown[] = [];
+    const store = { setItem: (...args: unknown[]) => writes.push(args), getItem: () => null };
+    return { writes, store };
+  };
+
+  it("gives the events after the email submit the submitted email's hash, and keeps nothing in clear", async () => {
+    const local = storage();
+    const session = storage();
+    const { pixel, requests, scope } = loadCollecting({ localStorage: local.store, sessionStorage: session.store });
+    const cookie = (scope.document as { cookie: string }).cookie;
+    expect(await pixel(submit(), { collect: COLLECT, pixels: [{ id: PIXEL }] })).toMatchObject({ fired: true });
+    expect(await pixel(view(), { collect: COLLECT })).toMatchObject({ collected: true, em: true });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.body.events.map((e: { type: string }) => e.type)).toEqual(["product:view"]);
+    expect(requests[0]!.body.events[0].user_data).toEqual({
+      em: sha256("jane.doe@example.com"),
+      external_id: sha256("7712345"),
+    });
+    // Memory only: no storage, no cookie, and the page's global holds the hash, not the address.
+    expect([local.writes, session.writes]).toEqual([[], []]);
+    expect((scope.document as { cookie: string }).cookie).toBe(cookie);
+    expect(JSON.stringify(scope.__cartfulCollect)).not.toMatch(/jane|example/i);
+  });
+
+  it("remembers it even when fbq is missing (the lead's Pixel call blocked)", async () => {
+    const { pixel, requests, scope } = loadCollecting({ fbq: undefined });
+    expect(await pixel(submit(), { collect: COLLECT })).toEqual({ fired: false, reason: "no_fbq" });
+    await pixel(view(), { collect: COLLECT });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(requests[0]!.body.events[0].user_data.em).toBe(sha256("jane.doe@example.com"));
+  });
+
+  it("keeps each session's own: another session gets none, a later email replaces it", async () => {
+    const { pixel, requests, scope } = loadCollecting();
+    await pixel(submit(), { collect: COLLECT });
+    await pixel(view({ session: { id: "ses_other", attempt: 1 } }), { collect: COLLECT });
+    await pixel(submit({ email: "jane@example.org" }), { collect: COLLECT });
+    await pixel(view({ product: { product_id: "9" } }), { collect: COLLECT });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    const sent = requests.flatMap((r) => r.body.events.map((e: { user_data?: { em?: string } }) => e.user_data?.em));
+    expect(sent).toEqual([undefined, sha256("jane@example.org")]);
+  });
+
+  it("remembers nothing on a consent denial, nor without collect, nor an address it would not send", async () => {
+    for (const [payload, options] of [
+      [submit(undefined, { consent: { ad_user_data: "denied" } }), { collect: COLLECT }],
+      [submit(), {}],
+      [submit({ email: "jané@example.com" }), { collect: COLLECT }],
+    ] as const) {
+      const { pixel, requests, scope } = loadCollecting();
+      await pixel(payload, options);
+      await pixel(view(), { collect: COLLECT });
+      await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+      expect(requests[0]!.body.events[0].user_data, JSON.stringify(payload.shopper)).toEqual({
+        external_id: sha256("7712345"),
+      });
+    }
   });
 });

@@ -5,13 +5,15 @@
  * whose queue consumer delivers the server copies to a fake Graph on loopback. Checks that the
  * Pixel call and the server event Meta receives carry the same `event_id` and event name, that the
  * page's first-party cookie reaches Meta as `fbp`, nothing in clear reaches it, the batching (no
- * preflight, at most 20 events a request), and that what waits is flushed on pagehide.
+ * preflight, at most 20 events a request), that what waits is flushed on pagehide, and that a
+ * product view after the email submit reaches Meta with the shopper's hashed email (`em`) while
+ * the page's request holds no clear email.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { launchChromium } from "./chromium";
 import { watchPage, type PageProblems } from "./console";
-import { browserPayload, SNIPPET_SOURCE, type SnippetRun } from "./pixelExpectations";
+import { browserPayload, sha256, SNIPPET_SOURCE, type SnippetRun } from "./pixelExpectations";
 import { startRelayDev, type RelayDev } from "./relayDev";
 import { serve, staticRoutes, type Served } from "./server";
 
@@ -66,7 +68,9 @@ interface GraphEvent {
 interface Sent {
   method: string;
   contentType: string | undefined;
-  body: { events: { event_id: string; type: string }[] } | undefined;
+  body: { events: { event_id: string; type: string; user_data?: Record<string, unknown> }[] } | undefined;
+  /** The request body as sent. */
+  text: string;
 }
 
 const chromium = await launchChromium();
@@ -120,6 +124,7 @@ describe.skipIf(!chromium.browser)("the snippet's collect option against the rel
         method: request.method(),
         contentType: request.headers()["content-type"],
         body: data ? (JSON.parse(data) as Sent["body"]) : undefined,
+        text: data ?? "",
       });
     });
   }, 120_000);
@@ -233,11 +238,60 @@ describe.skipIf(!chromium.browser)("the snippet's collect option against the rel
     expect(copies.map((copy) => copy.event_name)).toEqual(["AddToCart", "QuizComplete"]);
   });
 
+  it("gives a product view after the email submit the shopper's hashed email; the page sends it in clear nowhere", async () => {
+    await page.goto(shop.url);
+    const session = { id: `ses_chromium_email_${Date.now().toString(36)}`, attempt: 1 };
+    const shopper = { customer_id: "7712345" };
+    // Studio's email modal: the webhook's lead (the Pixel's copy here; nothing collected), with the email.
+    const lead = await runAll(
+      [
+        payload({
+          type: "email:submit",
+          session,
+          product: undefined,
+          shopper: { ...shopper, email: " Jane.Doe@Example.COM " },
+        }),
+      ],
+      { collect, pixels: [{ id: PIXEL }] },
+    );
+    expect(lead.results[0]).toMatchObject({ fired: true });
+    expect(lead.results[0]!.collected).toBeUndefined();
+    // Later in the same session: a product view whose payload has no email.
+    const { results } = await runAll(
+      [payload({ type: "product:view", session, product: { product_id: "31", price: 12 }, shopper })],
+      { collect, pixels: [{ id: PIXEL }] },
+    );
+    expect(results[0]).toMatchObject({ fired: true, collected: true, em: true });
+    const [copy] = await serverCopies([results[0]!.eventID!]);
+    expect(copy).toMatchObject({ event_name: "ViewContent" });
+    expect(copy!.user_data.em).toBe(sha256("jane.doe@example.com"));
+    expect(copy!.user_data.external_id).toBe(sha256("7712345"));
+    // The page sent one request, for the product view only, with the hash and no clear email.
+    expect(sent.map((request) => request.body!.events.map((event) => event.type))).toEqual([["product:view"]]);
+    expect(sent[0]!.body!.events[0]!.user_data).toEqual({
+      em: sha256("jane.doe@example.com"),
+      external_id: sha256("7712345"),
+    });
+    for (const request of sent) expect(request.text).not.toMatch(/jane|@|%40/i);
+    // Nothing was stored for it: no cookie carries it, no storage holds anything.
+    const stored = await page.evaluate(() => {
+      const { document, localStorage, sessionStorage } = globalThis as unknown as {
+        document: { cookie: string };
+        localStorage: { length: number };
+        sessionStorage: { length: number };
+      };
+      return { cookie: document.cookie, storage: localStorage.length + sessionStorage.length };
+    });
+    expect(stored.cookie).toContain(`_fbp=${FBP}`);
+    expect(stored.cookie).not.toMatch(/jane|@|%40|${sha256("jane.doe@example.com")}/i);
+    expect(stored.storage).toBe(0);
+  });
+
   it("counts the requests in /admin/metrics", async () => {
     const res = await fetch(`${relay.url}/admin/metrics?window=1h`, { headers: { authorization: `Bearer ${ADMIN}` } });
     const metrics = (await res.json()) as { browser: { requests: number; events: number; bots: number } };
-    expect(metrics.browser.requests).toBeGreaterThanOrEqual(5);
-    expect(metrics.browser.events).toBeGreaterThanOrEqual(29);
+    expect(metrics.browser.requests).toBeGreaterThanOrEqual(6);
+    expect(metrics.browser.events).toBeGreaterThanOrEqual(30);
     expect(metrics.browser.bots).toBe(0);
   });
 });

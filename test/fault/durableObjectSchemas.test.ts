@@ -49,7 +49,7 @@ function oldLetter(key: string): DeadLetter {
 }
 
 describe("Durable Objects over storage from before versioned schemas", () => {
-  it("dead-letter store: adds the destination column where it is missing, keeps it where the old check added it", async () => {
+  it("dead-letter store: adds the destination column where it is missing, keeps it where the old check added it, and the first time", async () => {
     const insert = (sql: SqlStorage, key: string) =>
       sql.exec(
         "INSERT INTO dead_letters (key, reason, dead_lettered_at, times, body) VALUES (?, 'rejected', ?, 1, ?)",
@@ -66,9 +66,16 @@ describe("Durable Objects over storage from before versioned schemas", () => {
       [checked, "b"],
     ] as const) {
       const store = new DeadLetterStore(stateOver(sql), {});
-      expect(schemaVersion(sql)).toBe(2);
-      // An old row has no destination: it is the default destination's.
-      expect((await store.list({ limit: 10, destination: "default" })).letters.map((l) => l.key)).toEqual([key]);
+      expect(schemaVersion(sql)).toBe(3);
+      // An old row has no destination: it is the default destination's. Nor a first time: its latest is read.
+      expect((await store.list({ limit: 10, destination: "default" })).letters).toEqual([
+        expect.objectContaining({ key, times: 1, firstDeadLetteredAt: NOW }),
+      ]);
+      // Refused again: its count grows, its first time stays.
+      await store.put([{ ...oldLetter(key), deadLetteredAt: NOW + 60_000 }]);
+      expect(await store.get([key])).toEqual([
+        expect.objectContaining({ times: 2, deadLetteredAt: NOW + 60_000, firstDeadLetteredAt: NOW }),
+      ]);
       await store.put([
         { ...oldLetter("new@eu"), message: queuedEvent({ id: "new", eventTime: NOW / 1000 - 60, destination: "eu" }) },
       ]);

@@ -112,6 +112,7 @@ export async function buildConsoleModel(env: AdminBindings, now: number): Promis
       ...(letter.fbtraceId ? { fbtraceId: letter.fbtraceId } : {}),
       deadLetteredAt: letter.deadLetteredAt,
       times: letter.times,
+      firstDeadLetteredAt: letter.firstDeadLetteredAt,
       replayable: replayRefusal(letter, now) === undefined && view.event !== null,
     };
   });

@@ -265,6 +265,7 @@ export function sampleConsoleModel(now: number): ConsoleModel {
         subcode: 2804019,
         deadLetteredAt: now - 5 * HOUR,
         times: 2,
+        firstDeadLetteredAt: now - 26 * HOUR,
         replayable: true,
       },
     ],

@@ -139,6 +139,8 @@ export interface ConsoleDeadLetter {
   deadLetteredAt: number;
   /** How many times it was dead-lettered (2 and more: it was re-driven and refused again). */
   times: number;
+  /** ms: when it was first dead-lettered (`deadLetteredAt` is the latest). */
+  firstDeadLetteredAt: number;
   replayable: boolean;
 }
 

@@ -473,7 +473,7 @@ function deadLetterCard(l: ConsoleDeadLetter, now: number): Html {
     return html`<li class="letter card" data-dead-letter="hidden"><p class="muted">${HIDDEN_ID}. Manage it with <code>GET /admin/dead-letters?destination=${l.destination}</code>.</p></li>`;
   }
   return html`<li class="letter card" data-dead-letter="${l.key}">
-<div class="row"><code class="key">${key}</code> <span class="badge muted">${l.destination}</span>${l.times > 1 ? html` <span class="badge warn" data-times="${l.times}">refused ${l.times}×</span>` : ""}</div>
+<div class="row"><code class="key">${key}</code> <span class="badge muted">${l.destination}</span>${l.times > 1 ? html` <span class="badge warn" data-times="${l.times}">refused ${l.times}× since ${ago(l.firstDeadLetteredAt, now)}</span>` : ""}</div>
 <p>${fix ? html`<strong data-fix>${fix.text}</strong><br>` : ""}<small>${l.reason}${l.code !== undefined ? html` (code ${l.code}${l.subcode !== undefined ? html`/${l.subcode}` : ""})` : ""}: ${cut(metaWords(l.detail))} · ${l.times > 1 ? "last refused" : "refused"} ${ago(l.deadLetteredAt, now)}${l.fbtraceId ? html` · support reference <code>${l.fbtraceId}</code>` : ""}</small></p>
 <div class="row actions"><button type="button" data-action="redrive" data-key="${l.key}" data-label="${key}"${l.replayable ? "" : html` disabled title="Meta would refuse it now (past its 7 days), or it holds no event"`}>${again ? "Re-drive (Meta will refuse it again until the data is fixed)" : "Re-drive"}</button><button type="button" class="danger" data-action="discard" data-key="${l.key}" data-label="${key}">Discard</button></div>
 <p class="status" data-letter-result aria-live="polite"></p>

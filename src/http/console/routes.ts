@@ -34,6 +34,8 @@ import { type Context, Hono } from "hono";
 import { html } from "hono/html";
 import { bodyLimit } from "hono/body-limit";
 import { logLine } from "../../core/log";
+import { consumerBatch } from "../../observe/metrics";
+import { recordNow } from "../../observe/recorder";
 import type { Runtime } from "../../core/runtime";
 import { ConfigError, configFor, destinationNamed, type RelayConfig } from "../../config/settings";
 import { circuitOf, type CircuitStatus } from "../../delivery/holds";
@@ -257,6 +259,7 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
       now: runtime.now,
       sleep: runtime.sleep,
       random: runtime.random,
+      record: (report) => recordNow(c.env, consumerBatch(report, runtime.now())),
     });
     const ids = { destination: name, event_id: result.eventId };
     if (result.ok) {

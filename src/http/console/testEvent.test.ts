@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { destinationNamed, parseConfig } from "../../config/settings";
+import type { BatchReport } from "../../delivery/consumer";
 import { sendTestEvent, syntheticLead, TEST_EVENT_CODE, TEST_PAGE_URL, TEST_USER_AGENT } from "./testEvent";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");
@@ -36,7 +37,9 @@ function graph(...answers: (() => Response)[]) {
     calls.push({ url: request.url, body: (await request.json()) as Call["body"] });
     return (answers.length > 1 ? answers.shift()! : answers[0]!)();
   }) as typeof globalThis.fetch;
-  return { calls, deps: { fetch, now: () => NOW, sleep: async () => {}, random: () => 0.5 } };
+  const reports: BatchReport[] = [];
+  const record = (report: BatchReport) => void reports.push(report);
+  return { calls, reports, deps: { fetch, now: () => NOW, sleep: async () => {}, random: () => 0.5, record } };
 }
 const ok = () => Response.json({ events_received: 1, messages: [], fbtrace_id: "TrAcEtEsT" });
 
@@ -69,9 +72,10 @@ describe("TEST_EVENT_CODE", () => {
 
 describe("sendTestEvent", () => {
   it("sends one event, built by the relay's transform, to the destination's pixel under the test code", async () => {
-    const { calls, deps } = graph(ok);
+    const { calls, deps, reports } = graph(ok);
     const result = await sendTestEvent(config, destinationNamed(config, "eu")!, "TEST9999", deps);
     expect(calls).toHaveLength(1);
+    expect(reports).toEqual([]); // an accepted test event is no lead: nothing recorded
     const call = calls[0]!;
     expect(call.url).toBe("https://graph.test/v27.0/111/events");
     expect(call.body.test_event_code).toBe("TEST9999");
@@ -141,9 +145,23 @@ describe("sendTestEvent", () => {
         },
         { status: 400 },
       );
-    const { calls, deps } = graph(refusal);
+    const { calls, deps, reports } = graph(refusal);
     const result = await sendTestEvent(config, destinationNamed(config, "eu")!, "TEST1", deps);
     expect(calls).toHaveLength(1);
+    // Recorded as the destination's last failure (a signal follows from its code), nothing counted.
+    expect(reports.map((r) => [...r.entries()])).toEqual([
+      [
+        [
+          "eu",
+          expect.objectContaining({
+            sent: 0,
+            retried: 0,
+            events: [],
+            lastFailure: expect.objectContaining({ at: NOW, code: 190, subcode: 463, fbtraceId: "TkN190" }),
+          }),
+        ],
+      ],
+    ]);
     expect(result).toMatchObject({
       ok: false,
       attempts: 1,

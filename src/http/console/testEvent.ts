@@ -4,7 +4,9 @@
  * sent once, with the webhook path's retries, under a `test_event_code`, so it shows in Events
  * Manager → Test events and is not counted as a lead. The destination's `match` is set aside
  * (the test is of the pixel and token, not of routing); its event name, consent rule and
- * options are its own.
+ * options are its own. A test event Meta refuses is recorded as the destination's last failure (and
+ * its signal, a token refused, …), as the consumer's refusals are, so the console's "Last failure"
+ * stays current while someone tests a fix; an accepted one is recorded nowhere: it is no lead.
  *
  * @example
  * ```ts
@@ -13,7 +15,9 @@
  * ```
  */
 import { type Destination, EMAIL_SUBMIT_TYPE, type RelayConfig } from "../../config/settings";
+import { type BatchReport, emptyReport } from "../../delivery/consumer";
 import type { GraphFailure } from "../../delivery/graph";
+import { refusalOf } from "../../delivery/metaErrors";
 import { type DeliverDeps, deliver } from "../../delivery/retry";
 import { transformWebhook } from "../../transform/transformWebhook";
 
@@ -25,6 +29,12 @@ export const TEST_USER_AGENT = "Mozilla/5.0 (compatible; CartfulMetaCapiRelay-Te
 
 /** The page a synthetic lead claims to come from (`example.com` is reserved for examples). */
 export const TEST_PAGE_URL = "https://example.com/cartful-relay-test-event";
+
+/** What a test event needs: {@link deliver}'s outside world, and where its refusal is recorded. */
+export interface TestEventDeps extends DeliverDeps {
+  /** Receives a refused test event as its destination's report (`lastFailure` only), for the console's metrics. */
+  record: (report: BatchReport) => Promise<void> | void;
+}
 
 /** What came of a test event. */
 export type TestEventResult =
@@ -65,17 +75,21 @@ export function syntheticLead(id: string, type: string, now: number) {
  * once (the webhook path's {@link deliver}, retries included) under `testEventCode`. The
  * destination must be live (`destination.target` set).
  *
- * @param deps as for {@link deliver}; `timeoutMs` defaults to the settings' `META_TIMEOUT_MS`
+ * @param deps as for {@link deliver} (`timeoutMs` defaults to the settings' `META_TIMEOUT_MS`), and
+ *   `record`, which receives a refusal
  * @example
  * ```ts
- * await sendTestEvent(config, destinationNamed(config, "eu")!, "TEST4521", { fetch, now: Date.now, sleep, random: Math.random });
+ * await sendTestEvent(config, destinationNamed(config, "eu")!, "TEST4521", {
+ *   fetch, now: Date.now, sleep, random: Math.random,
+ *   record: (report) => recordNow(env, consumerBatch(report, Date.now())),
+ * });
  * ```
  */
 export async function sendTestEvent(
   config: RelayConfig,
   destination: Destination,
   testEventCode: string,
-  deps: DeliverDeps,
+  deps: TestEventDeps,
 ): Promise<TestEventResult> {
   if (!destination.target) throw new Error(`destination ${destination.name} runs dry: it cannot send a test event`);
   const now = deps.now();
@@ -90,12 +104,18 @@ export async function sendTestEvent(
   const built = result.outcome === "routed" ? result.results[0] : undefined;
   if (built?.outcome !== "event")
     throw new Error(`the synthetic lead built no event for ${destination.name}: ${result.outcome}`);
+  const { record, ...deliverDeps } = deps;
   const { outcome, attempts } = await deliver({ ...destination.target, testEventCode }, [built.event], {
     timeoutMs: config.timeoutMs,
-    ...deps,
+    ...deliverDeps,
   });
   const eventId = built.event.event_id;
-  if (!outcome.ok) return { ok: false, eventId, attempts, failure: outcome };
+  if (!outcome.ok) {
+    const report = emptyReport();
+    report.lastFailure = { at: deps.now(), ...refusalOf(outcome) };
+    await record(new Map([[destination.name, report]]));
+    return { ok: false, eventId, attempts, failure: outcome };
+  }
   return {
     ok: true,
     eventId,
