@@ -42,14 +42,15 @@ function time(fn, minMs) {
   return ((t - t0) * 1000) / n;
 }
 
-const n = m.normalize;
 const fixtures = {};
 const before = {};
-for (const entry of corpus) {
+/** Every stage of the current API (bench/lib/stages-entry.ts) of module `m` on one fixture, or null. */
+function stagesOf(m, entry) {
+  const n = m.normalize;
   const config = m.parseConfig(entry.env);
   const destination = config.destinations[0];
   const parsed = m.parseWebhook(entry.payload, config.fieldMap);
-  if (!parsed.ok) continue;
+  if (!parsed.ok) return null;
   const w = parsed.webhook;
   const s = w.shopper;
   const c = w.context;
@@ -95,10 +96,23 @@ for (const entry of corpus) {
     for (const x of hashedInputs) sink += m.sha256Hex(x).length;
     return true;
   };
+  return { stages, w, s, config, destination };
+}
+
+for (const entry of corpus) {
+  const current = stagesOf(m, entry);
+  if (current === null) continue;
+  const { stages, w, s, config, destination } = current;
   for (const fn of Object.values(stages)) time(fn, opts.warmMs / 4);
   fixtures[entry.name] = Object.fromEntries(Object.entries(stages).map(([k, fn]) => [k, time(fn, opts.minMs)]));
 
-  if (base) {
+  if (base && opts.baseApi === "current") {
+    // A base with the same API: the same stages, hers.
+    const old = stagesOf(base, entry)?.stages;
+    if (!old) continue;
+    for (const fn of Object.values(old)) time(fn, opts.warmMs / 4);
+    before[entry.name] = Object.fromEntries(Object.entries(old).map(([k, fn]) => [k, time(fn, opts.minMs)]));
+  } else if (base) {
     // The same stages in the relay before this round, where it had them (its own signatures).
     const bConfig = base.parseConfig(entry.env);
     const bParsed = base.parseWebhook(entry.payload, bConfig.fieldMap);

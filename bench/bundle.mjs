@@ -87,6 +87,49 @@ const emptyCountryTablePlugin = {
   },
 };
 
+/**
+ * What-if: libphonenumber-js `max` metadata without its number formats (only formatting uses
+ * them; parsing, `isValid()` and `.number` do not), through `libphonenumber-js/core`. A size
+ * what-if only: src/transform/phone.ts is unchanged.
+ */
+const phoneNoFormatsPlugin = {
+  name: "phone-max-without-formats",
+  setup(b) {
+    b.onResolve({ filter: /^libphonenumber-js\/max$/ }, (args) =>
+      args.importer.startsWith(path.join(ROOT, "src") + path.sep)
+        ? { path: "phone-no-formats", namespace: "what-if" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "what-if" }, () => {
+      const max = JSON.parse(
+        fs.readFileSync(path.join(ROOT, "node_modules/libphonenumber-js/metadata.max.json"), "utf8"),
+      );
+      for (const country of Object.values(max.countries)) country[4] = [];
+      for (const plan of Object.values(max.nonGeographic ?? {})) plan[4] = [];
+      return {
+        contents: `import { parsePhoneNumberFromString as parse, isSupportedCountry as supported } from "libphonenumber-js/core";
+const metadata = ${JSON.stringify(max)};
+export const parsePhoneNumberFromString = (text, country) => parse(text, country, metadata);
+export const isSupportedCountry = (country) => supported(country, metadata);`,
+        loader: "js",
+        resolveDir: ROOT,
+      };
+    });
+  },
+};
+
+/** What-if: zod's English messages (`zod/v4/locales`, src/transform/webhook.ts `z.config(en())`) left out. */
+const noZodLocalesPlugin = {
+  name: "no-zod-locales",
+  setup(b) {
+    b.onResolve({ filter: /^zod\/v4\/locales$/ }, () => ({ path: "zod-locales", namespace: "what-if-zod" }));
+    b.onLoad({ filter: /.*/, namespace: "what-if-zod" }, () => ({
+      contents: "export const en = () => ({ localeError: () => undefined });",
+      loader: "js",
+    }));
+  },
+};
+
 const CONSOLE_ROUTES = path.join(ROOT, "src/http/console/routes.ts");
 /** src/http/console/routes.ts as an empty router: the Worker without the operator console. */
 const noConsolePlugin = {
@@ -158,6 +201,20 @@ async function packages({ entry, dir, meta, minify }) {
   };
 }
 
+/** Files under a Workers Static Assets directory: count, raw and gzip bytes (served apart from the Worker). */
+function staticAssets(dir) {
+  if (!fs.existsSync(dir)) return { directory: path.relative(ROOT, dir), files: 0, rawBytes: 0, gzipBytes: 0 };
+  const files = fs.readdirSync(dir, { recursive: true }).filter((f) => fs.statSync(path.join(dir, f)).isFile());
+  let raw = 0;
+  let gzip = 0;
+  for (const f of files) {
+    const bytes = fs.readFileSync(path.join(dir, f));
+    raw += bytes.length;
+    gzip += gz(bytes);
+  }
+  return { directory: path.relative(ROOT, dir), files: files.length, rawBytes: raw, gzipBytes: gzip };
+}
+
 export async function runBundle({ base } = {}) {
   const config = path.join(ROOT, "wrangler.jsonc");
   const minify = minifies(config);
@@ -167,6 +224,11 @@ export async function runBundle({ base } = {}) {
   const phoneMin = await esbuildSize({ minify, plugins: [phoneMinPlugin] });
   const noCountryTable = await esbuildSize({ minify, plugins: [emptyCountryTablePlugin] });
   const noConsole = fs.existsSync(CONSOLE_ROUTES) ? await esbuildSize({ minify, plugins: [noConsolePlugin] }) : null;
+  const phoneNoFormats = await esbuildSize({ minify, plugins: [phoneNoFormatsPlugin] });
+  const noZodLocales = await esbuildSize({ minify, plugins: [noZodLocalesPlugin] });
+  // Workers Static Assets (wrangler.jsonc "assets"): served beside the Worker, not in its bundle.
+  const settings = parseJsonc(fs.readFileSync(config, "utf8"));
+  const assets = settings.assets?.directory ? staticAssets(path.resolve(ROOT, settings.assets.directory)) : null;
   let before = null;
   if (base && !base.error) {
     const baseMinify = minifies(base.wranglerConfig);
@@ -191,7 +253,10 @@ export async function runBundle({ base } = {}) {
       phoneMin: { ...phoneMin, gzipSaved: current.esbuild.gzip - phoneMin.gzip },
       noCountryTable: { ...noCountryTable, gzipSaved: current.esbuild.gzip - noCountryTable.gzip },
       noConsole: noConsole ? { ...noConsole, gzipSaved: current.esbuild.gzip - noConsole.gzip } : null,
+      phoneNoFormats: { ...phoneNoFormats, gzipSaved: current.esbuild.gzip - phoneNoFormats.gzip },
+      noZodLocales: { ...noZodLocales, gzipSaved: current.esbuild.gzip - noZodLocales.gzip },
     },
+    staticAssets: assets,
     base: before,
     baseError: base?.error,
   };

@@ -1,10 +1,19 @@
 /**
- * CPU profile of the relay inside workerd under load: starts the fake Graph and the relay
- * (direct path) under `wrangler dev`, attaches to its V8 inspector, records a profile while
- * autocannon sends webhooks, and prints self time by function and by source file.
+ * CPU profile of the relay inside workerd under load: starts the fake Graph and the relay under
+ * `wrangler dev` (not minified, so samples map back to src/ files), attaches to its V8
+ * inspector, records a profile while autocannon sends webhooks (or browser bodies) and until the
+ * queue consumer has delivered every event, and prints the share of samples by function and by source
+ * file, and the relay's own CPU per request by entry point: each sample is charged to the first
+ * of these found on its stack (the webhook route, the browser route, the queue consumer, a
+ * Durable Object class), else to "other relay code" when any src/ frame is on it, else to
+ * "outside the relay's code" (workerd, Hono's routing, I/O). Under `wrangler dev` the Worker,
+ * its consumer and its Durable Objects share one isolate, so one profile holds them all. The
+ * inspector perturbs what it measures (sampling every 100 µs): read shares and orders of
+ * magnitude, and compare paths profiled alike.
  *
  * @example
- * node bench/profile-workerd.mjs '{"seconds":5}'   # also writes bench/out/workerd.cpuprofile
+ * node bench/profile-workerd.mjs '{"seconds":5}'                         # direct path, webhooks
+ * node bench/profile-workerd.mjs '{"path":"queued","load":"browser"}'    # as deployed, /collect/cartful
  */
 import autocannon from "autocannon";
 import fs from "node:fs";
@@ -13,37 +22,85 @@ import { WebSocket } from "undici";
 import { ROOT } from "./lib/build.mjs";
 import { loadCorpus } from "./lib/corpus.mjs";
 import { freePort, startNodeServer, startWranglerDev } from "./lib/wrangler.mjs";
-import { freshen, writeDirectConfig } from "./e2e.mjs";
+import {
+  BROWSER_EVENTS_PER_BODY,
+  BROWSER_HEADERS,
+  SHOP_ORIGIN,
+  browserBodies,
+  freshen,
+  writeConfig,
+  writeDirectConfig,
+} from "./e2e.mjs";
 
-const opts = { seconds: 5, connections: 4, top: 30, ...JSON.parse(process.argv[2] ?? "{}") };
+const opts = {
+  seconds: 5,
+  connections: 4,
+  top: 30,
+  path: "direct",
+  load: "webhook",
+  ...JSON.parse(process.argv[2] ?? "{}"),
+};
 const SECRET = "bench-secret";
 const graph = await startNodeServer(path.join(ROOT, "bench/fake-graph.mjs"));
 const inspectorPort = await freePort();
+const label = `relay-profile-${opts.path}-${opts.load}`;
+const state = path.join(ROOT, "bench/out/state", label);
+fs.rmSync(state, { recursive: true, force: true });
 const dev = await startWranglerDev({
   // Not minified, so the profile maps back to src/ files and function names (esbuild's markers).
-  config: writeDirectConfig({ dir: "relay-profile", overrides: { minify: false } }),
-  label: "relay-profile",
+  config:
+    opts.path === "queued"
+      ? writeConfig({ dir: label, overrides: { minify: false } })
+      : writeDirectConfig({ dir: label, overrides: { minify: false } }),
+  label,
   inspectorPort,
+  persistTo: state,
   vars: {
     META_GRAPH_URL: graph.url,
     META_ACCESS_TOKEN: "bench-dummy-token",
     META_PIXEL_ID: "1234567890",
     WEBHOOK_SECRET: SECRET,
+    BROWSER_ORIGINS: SHOP_ORIGIN,
   },
 });
+const stats = async () => (await fetch(`${graph.url}/__stats`)).json();
+/** Until the fake Graph has `want` more events than `since` (the consumer delivers in batches), 20 s at most. */
+async function delivered(since, want) {
+  const start = Date.now();
+  while ((await stats()).events - since.events < want && Date.now() - start < 20_000)
+    await new Promise((r) => setTimeout(r, 100));
+}
 try {
-  const bodies = loadCorpus()
+  const browser = opts.load === "browser";
+  const templates = loadCorpus()
     .filter((e) => !e.env.FIELD_MAP)
-    .map((e) => JSON.stringify(freshen(e.payload)));
-  const headers = { "content-type": "application/json", authorization: `Bearer ${SECRET}` };
-  const requests = bodies.map((body) => ({ method: "POST", path: "/webhooks/cartful", headers, body }));
+    .map((e) => freshen(e.payload));
+  const headers = browser ? BROWSER_HEADERS : { "content-type": "application/json", authorization: `Bearer ${SECRET}` };
+  const route = browser ? "/collect/cartful" : "/webhooks/cartful";
+  let n = 0;
+  const run = Date.now().toString(36);
+  const nextBrowser = browserBodies("profile");
+  /** A fresh Studio id per webhook (the queued path's intake ledger answers a repeated one as a redelivery). */
+  const next = browser
+    ? nextBrowser
+    : () => {
+        const t = templates[n++ % templates.length];
+        return JSON.stringify({ ...t, id: `${t.id}-profile-${run}-${n}` });
+      };
+  const eventsPerRequest = browser ? BROWSER_EVENTS_PER_BODY : 1;
+  const probe = await fetch(`${dev.url}${route}`, { method: "POST", headers, body: next() });
+  await probe.arrayBuffer();
+  if (probe.status === 404) {
+    console.log(JSON.stringify({ skipped: `${route} answered 404: this source has no such route` }));
+    process.exit(0);
+  }
+  const requests = [{ method: "POST", path: route, headers, setupRequest: (req) => ({ ...req, body: next() }) }];
   const load = (s) =>
     new Promise((res, rej) =>
       autocannon({ url: dev.url, connections: opts.connections, duration: s, requests }, (e, r) =>
         e ? rej(e) : res(r),
       ),
     );
-  await load(2); // warm-up
 
   const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json();
   const target =
@@ -87,10 +144,17 @@ try {
     markersByScript.set(scriptId, markers);
   }
   await send("Debugger.disable");
+  // Warm-up after the debugger is off again (enabling it drops optimized code).
+  const g0 = await stats();
+  const warm = await load(opts.warmS ?? 3);
+  if (opts.path === "queued") await delivered(g0, warm.requests.total * eventsPerRequest);
   await send("Profiler.enable");
-  await send("Profiler.setSamplingInterval", { interval: 100 });
+  await send("Profiler.setSamplingInterval", { interval: opts.intervalUs ?? 1000 });
   await send("Profiler.start");
+  const g1 = await stats();
   const result = await load(opts.seconds);
+  if (opts.path === "queued") await delivered(g1, result.requests.total * eventsPerRequest);
+  const eventsDelivered = (await stats()).events - g1.events;
   const {
     result: { profile },
   } = await send("Profiler.stop");
@@ -98,7 +162,9 @@ try {
   fs.writeFileSync(path.join(ROOT, "bench/out/workerd.cpuprofile"), JSON.stringify(profile));
 
   const dt = new Map();
-  profile.samples.forEach((sid, i) => dt.set(sid, (dt.get(sid) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  // Weighted by sample count, not by time delta: workerd's sampler is irregular (a sample after a
+  // long wait carries the whole wait), so counts are the fairer share of where the CPU goes.
+  profile.samples.forEach((sid) => dt.set(sid, (dt.get(sid) ?? 0) + 1));
   const idle = new Set(
     profile.nodes.filter((n) => ["(idle)", "(program)"].includes(n.callFrame.functionName)).map((n) => n.id),
   );
@@ -127,6 +193,36 @@ try {
     byFn.set(fn, (byFn.get(fn) ?? 0) + t);
     byFile.set(file, (byFile.get(file) ?? 0) + t);
   }
+  // The relay's own CPU by entry point: the first entry found on each sample's stack.
+  const ENTRIES = [
+    ["queue consumer", /^src\/delivery\/consumer\.ts$/],
+    ["intake ledger (Durable Object)", /^src\/delivery\/intakeLedger\.ts$/],
+    ["metrics store (Durable Object)", /^src\/observe\/metricsStore\.ts$/],
+    ["delivery circuit (Durable Object)", /^src\/delivery\/circuit\.ts$/],
+    ["dead-letter store (Durable Object)", /^src\/delivery\/deadLetterStore\.ts$/],
+    ["webhook route", /^src\/http\/webhookRoute\.ts$/],
+    ["browser route", /^src\/http\/.*(collect|browser)[^/]*\.ts$/i],
+  ];
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const nodeById = new Map(profile.nodes.map((node) => [node.id, node]));
+  const entryOf = new Map();
+  for (const node of profile.nodes) {
+    const files = [];
+    for (let id = node.id; id !== undefined; id = parent.get(id)) files.push(source(nodeById.get(id).callFrame));
+    const entry = ENTRIES.find(([, re]) => files.some((f) => re.test(f)))?.[0];
+    entryOf.set(
+      node.id,
+      entry ?? (files.some((f) => f.startsWith("src/")) ? "other relay code" : "outside the relay's code"),
+    );
+  }
+  const byEntry = new Map();
+  for (const node of profile.nodes) {
+    const t = dt.get(node.id) ?? 0;
+    if (!t || idle.has(node.id)) continue;
+    byEntry.set(entryOf.get(node.id), (byEntry.get(entryOf.get(node.id)) ?? 0) + t);
+  }
+  const relaySamples = [...byEntry].filter(([k]) => k !== "outside the relay's code").reduce((a, [, v]) => a + v, 0);
   const top = (m) =>
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
@@ -134,12 +230,28 @@ try {
       .map(([k, v]) => ({
         name: k,
         selfPct: +((100 * v) / busy).toFixed(1),
-        usPerRequest: +(v / result.requests.total).toFixed(1),
+        samples: v,
       }));
   console.log(
     JSON.stringify({
+      path: opts.path,
+      load: opts.load,
       requests: result.requests.total,
-      busyMsPerRequest: busy / 1000 / result.requests.total,
+      events: result.requests.total * eventsPerRequest,
+      eventsDelivered,
+      busySamples: busy,
+      relayShare: relaySamples / busy,
+      byEntry: Object.fromEntries(
+        [...byEntry]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => [
+            k,
+            {
+              samples: v,
+              pct: +((100 * v) / busy).toFixed(1),
+            },
+          ]),
+      ),
       byFile: top(byFile),
       byFunction: top(byFn),
     }),

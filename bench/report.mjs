@@ -6,9 +6,9 @@
  * fs.writeFileSync("BENCHMARKS.md", renderReport(results));
  */
 import { fmt } from "./lib/stats.mjs";
+import { costSections } from "./report-cost.mjs";
 
 const KiB = (b) => `${(b / 1024).toFixed(1)} KiB`;
-const signedKiB = (b) => `${b >= 0 ? "+" : "−"}${(Math.abs(b) / 1024).toFixed(1)} KiB`;
 const sp = (s, d = 3, unit = "") =>
   s && Number.isFinite(s.median) ? `${fmt(s.median, d)}${unit} (${fmt(s.min, d)}–${fmt(s.max, d)})` : "n/a";
 const verdict = (ok) => (ok === undefined ? "—" : ok ? "**met**" : "**missed**");
@@ -17,9 +17,6 @@ const table = (head, rows) =>
     "\n",
   );
 const cell = (text) => String(text).replace(/\|/g, "/");
-/** Where a round-by-round spread lies relative to `pivot`: "above" / "below" only when every round agrees. */
-const side = (s, pivot) =>
-  !s || !Number.isFinite(s.median) ? "none" : s.min > pivot ? "above" : s.max < pivot ? "below" : "across";
 
 /** Raw bytes of our code per src/ folder (the base's flat src/ is one "src/" group). */
 function byFolder(files) {
@@ -39,7 +36,7 @@ export function renderReport(r) {
   const e = r.e2e;
   const b = r.bundle;
   const env = r.env;
-  const baseCommit = r.base?.commit ?? "be0ef34";
+  const baseCommit = r.base?.commit ?? "the base";
 
   L.push("# Benchmarks");
   L.push("");
@@ -79,10 +76,10 @@ export function renderReport(r) {
   );
   L.push("");
 
-  L.push(...roundCost(r));
+  L.push(...costSections(r));
 
   // ---------- summary ----------
-  L.push("## Targets");
+  L.push("## Earlier targets (the transform)");
   L.push("");
   const rows = [];
   if (t) {
@@ -117,48 +114,6 @@ export function renderReport(r) {
       w.hashRatiosVsNoble.relay.median < 1 ? "**own one-shot kept** (1b)" : "**look again** (1b)",
     ]);
   }
-  if (e?.sides.relay) {
-    const v = e.vsBare.relay;
-    rows.push([
-      "2. relay throughput ≥ 0.8× bare Worker",
-      `relay ÷ bare = ${sp(v.rps)} (${sp(e.sides.relay.rps, 3)} vs ${sp(e.sides.bare.rps, 3)} req/s); log line dropped: ${e.vsBare.relayNoLog ? sp(e.vsBare.relayNoLog.rps) : "n/a"}`,
-      verdict(v.rps.median >= 0.8),
-    ]);
-    rows.push([
-      "2. added latency p99 < 2 ms",
-      `added p50 ${sp(v.addedP50, 2, " ms")}, added p99 ${sp(v.addedP99, 2, " ms")}; log line dropped: p99 ${e.vsBare.relayNoLog ? sp(e.vsBare.relayNoLog.addedP99, 2, " ms") : "n/a"}`,
-      verdict(v.addedP99.median < 2),
-    ]);
-    rows.push([
-      "3. CPU per event < 1 ms (proxy: workerd process CPU, relay − bare)",
-      `${sp(v.addedCpuMs, 2, " ms")} per request (all workerd processes; ${e.vsBare.relayNoLog ? sp(e.vsBare.relayNoLog.addedCpuMs, 2, " ms") : "n/a"} with the log line dropped); transform alone in workerd ${w ? sp(w.transformUsPerEvent["relay (all fixtures)"], 3, " µs") : "n/a"}`,
-      verdict(v.addedCpuMs.median < 1),
-    ]);
-  }
-  if (e?.sides.relayQueued) {
-    const q = e.vsBare.relayQueued;
-    rows.push([
-      "2. … queued path (wrangler.jsonc as committed): throughput ≥ 0.8×",
-      `${sp(q.rps)} × bare`,
-      verdict(q.rps.median >= 0.8),
-    ]);
-    rows.push([
-      "2. … queued path: added p99 < 2 ms",
-      `added p50 ${sp(q.addedP50, 2, " ms")}, p99 ${sp(q.addedP99, 2, " ms")}`,
-      verdict(q.addedP99.median < 2),
-    ]);
-    rows.push([
-      "3. … queued path: CPU per event < 1 ms (incl. the consumer's delivery)",
-      `${sp(q.addedCpuMs, 2, " ms")} per event`,
-      verdict(q.addedCpuMs.median < 1),
-    ]);
-  }
-  if (b)
-    rows.push([
-      "4. bundle < 100 KiB gzipped",
-      `${KiB(b.wrangler.gzipBytes)} gzip (${KiB(b.wrangler.rawBytes)} raw)${b.base ? `; before this round ${KiB(b.base.wrangler.gzipBytes)}` : ""}`,
-      verdict(b.wrangler.gzipBytes < 100 * 1024),
-    ]);
   L.push(table(["target", "measured", ""], rows));
   L.push("");
 
@@ -167,7 +122,7 @@ export function renderReport(r) {
     L.push("## 1. Transform throughput in Node (one core)");
     L.push("");
     L.push(
-      `\`transformWebhook(payload, config, config.destinations, now)\` from src/transform/transformWebhook.ts (validate with the schema, build user data and the match report once, route, consent, map; one destination) against Meta's SDK (UserData/CustomData/ServerEvent + \`normalize()\`, bench/lib/sdk.mjs) on the fixtures both accept: **${t.likeForLike.join(", ")}**. The floor is src/transform/hash.ts \`sha256Hex\` (the relay's own hash) over exactly the strings the transform hashed for those fixtures (recorded at that function's door), nothing else. "before" rows run the relay of ${baseCommit} (\`transformWebhook(payload, config, now)\`) on the same fixtures. ${t.fixtures.length} fixtures, ${r.settings.transform.rounds} rounds × ${r.settings.transform.minMs} ms per candidate, interleaved. µs are per webhook (with three destinations, one webhook is three events).`,
+      `\`transformWebhook(payload, config, config.destinations, now)\` from src/transform/transformWebhook.ts (validate with the schema, build user data and the match report once, route, consent, map; one destination) against Meta's SDK (UserData/CustomData/ServerEvent + \`normalize()\`, bench/lib/sdk.mjs) on the fixtures both accept: **${t.likeForLike.join(", ")}**. The floor is src/transform/hash.ts \`sha256Hex\` (the relay's own hash) over exactly the strings the transform hashed for those fixtures (recorded at that function's door), nothing else. "before" rows run the relay of ${baseCommit} on the same fixtures. ${t.fixtures.length} fixtures, ${r.settings.transform.rounds} rounds × ${r.settings.transform.minMs} ms per candidate, interleaved. µs are per webhook (with three destinations, one webhook is three events).`,
     );
     L.push("");
     L.push(
@@ -341,7 +296,20 @@ export function renderReport(r) {
     L.push("## 2. End to end under `wrangler dev`, and 3. CPU per event");
     L.push("");
     L.push(
-      `Every Worker runs under its own \`wrangler dev\` (local workerd; own \`--persist-to\` state and own dev registry, so the two queued relays do not share a queue) on loopback and POSTs to the same fake Graph (bench/fake-graph.mjs, answers 200 at once). The relay runs src/index.ts; its direct path uses a config generated from wrangler.jsonc without the queue and Durable Object bindings, so it transforms and posts within the request. \`META_ACCESS_TOKEN\` is a dummy so it really posts; \`Authorization: Bearer\` auth. The bare Worker (bench/bare/, run with the relay's compatibility settings) forwards the body untouched. Bodies cycle over: ${e.settings.bodies.join(", ")} (with \`occurred_at\` moved to now). Checks before measuring: direct relay answered ${c.relay.status} \`${c.relay.answer}\`, the fake Graph got ${c.relay.events} event with the token${c.relay3 ? `; with three destinations ${c.relay3.posted} requests (${c.relay3.paths.join(", ")})` : ""}${c.relayQueued ? `; the queued relay answered ${c.relayQueued.status} \`${c.relayQueued.answer}\` and the event reached the fake Graph ${(c.relayQueued.deliveredAfterMs / 1000).toFixed(1)} s later` : ""}. Failed or non-2xx answers during the runs: ${e.bad}.`,
+      `Every Worker runs under its own \`wrangler dev\` (local workerd; own \`--persist-to\` state and own dev registry, so two queued relays do not share a queue) on loopback and POSTs to the same fake Graph (bench/fake-graph.mjs, answers 200 at once). The relay runs wrangler.jsonc as deployed (queue, intake ledger, consumer, METRICS; the browser route's rate limit raised, one loopback client sending everything), with \`BROWSER_ORIGINS\` listing the bench's shop origin; the before relay is the base's own wrangler.jsonc; the direct path is this source without the queue and Durable Object sections (it transforms and posts within the request). \`META_ACCESS_TOKEN\` is a dummy so it really posts; webhooks use \`Authorization: Bearer\`, browser bodies \`text/plain\` from the listed \`Origin\` with a browser user agent. The bare Worker (bench/bare/, run with the relay's compatibility settings) forwards the body untouched to the same fake Graph: the baseline for both paths. Webhook bodies cycle over: ${e.settings.bodies.join(", ")} (with \`occurred_at\` moved to now, a fresh Studio \`id\` each on the queued paths); browser bodies hold ${e.settings.browserEventsPerBody ?? 5} events of one quiz session each (product views, add to cart, recommendations, quiz complete), fresh \`event_id\`s each. Checks before measuring: ${Object.entries(
+        c,
+      )
+        .map(
+          ([k, x]) =>
+            `${k} answered ${x.status}${x.answer ? ` \`${x.answer}\`` : ""}, ${x.events} event(s) reached the fake Graph${x.deliveredAfterMs !== undefined ? ` ${(x.deliveredAfterMs / 1000).toFixed(1)} s later` : ""}`,
+        )
+        .join("; ")}${
+        Object.keys(e.skipped ?? {}).length
+          ? `. Skipped: ${Object.entries(e.skipped)
+              .map(([k, v]) => `${k} (${v})`)
+              .join("; ")}`
+          : ""
+      }. Failed or non-2xx answers during the runs: ${e.bad}.`,
     );
     L.push("");
     L.push(
@@ -350,23 +318,12 @@ export function renderReport(r) {
     L.push("");
     const labels = {
       bare: "bare Worker (forwards the body)",
-      relay: "**relay**, direct path, 1 destination (200 after Graph answers)",
-      relay3: "relay, direct path, 3 destinations (3 Graph requests per webhook)",
-      relayNoLog: "relay, direct path, log line dropped",
-      relayBefore: `relay before this round (${r.base?.commit ?? "be0ef34"}), direct path, 1 destination`,
-      relayQueued:
-        "relay, queued path as wrangler.jsonc deploys it (202 after Durable Object + queue; consumer posts later; METRICS bound)",
-      relayQueuedNoMetrics: "relay, queued path without the METRICS binding",
+      relay: "**relay**, webhooks, as deployed (202 after the intake ledger and the queue; the consumer posts later)",
+      relayBrowser: `**relay**, browser bodies of ${e.settings.browserEventsPerBody ?? 5} events (/collect/cartful), as deployed`,
+      relayBefore: `relay before this round (${r.base?.commit ?? "the base"}), webhooks, as it deployed`,
+      relayDirect: "relay, direct path (no queue bound: 200 after the Graph answers)",
     };
-    const order = [
-      "bare",
-      "relay",
-      "relayBefore",
-      "relay3",
-      "relayNoLog",
-      "relayQueued",
-      "relayQueuedNoMetrics",
-    ].filter((k) => e.sides[k]);
+    const order = ["bare", "relay", "relayBrowser", "relayBefore", "relayDirect"].filter((k) => e.sides[k]);
     L.push(
       table(
         [
@@ -410,10 +367,6 @@ export function renderReport(r) {
     }
     L.push(
       "The queued paths get a fresh Studio `id` per request (the intake ledger answers a repeated id as a redelivery). Their CPU is read after the fake Graph has received every event of the run (and half a second more for the consumer's metrics write), so it includes the queue consumer's deliveries (batches of up to 100, after up to 5 s). autocannon counts the requests answered within the run; the few in flight at its end are answered and delivered too, hence slightly more events than requests. Durable Objects and queues are local simulations under `wrangler dev`; their cost on Cloudflare will differ.",
-    );
-    L.push("");
-    L.push(
-      '"log line dropped" is the same app (`createApp({ log: () => {} })`, bench/relay-nolog/) run beside the others, to size what the one JSON log line per webhook costs under `wrangler dev`.',
     );
     L.push("");
     L.push("Loaded latency as autocannon reports it (whole ms, under saturation):");
@@ -491,392 +444,35 @@ export function renderReport(r) {
     L.push("");
   }
 
-  L.push(FINDINGS(r));
-  L.push("");
   L.push("## How to run");
   L.push("");
   L.push(
-    "- `npm run bench` — everything above (several minutes), rewrites BENCHMARKS.md; raw results in bench/out/results.json. The first run unpacks the base (be0ef34) into node_modules/.cache/relay-bench/ and installs its dependencies from the npm registry.",
+    "- `npm run bench` — everything above (several minutes), rewrites BENCHMARKS.md; raw results in bench/out/results.json. The first run unpacks the base (main before this round, bench/lib/base.mjs) into node_modules/.cache/relay-bench/ and installs its dependencies from the npm registry.",
   );
   L.push(
     "- `npm run bench:smoke` — the same pipeline, tiny; writes bench/out/BENCHMARKS.smoke.md. No timing is asserted anywhere.",
   );
   L.push(
-    "- `npx node bench/run.mjs --only=transform,workerd,e2e,bundle` — a subset, written to bench/out/BENCHMARKS.partial.md.",
+    "- `npx node bench/run.mjs --only=transform,workerd,e2e,cpu,profiles,cold,bundle` — a subset, written to bench/out/BENCHMARKS.partial.md.",
   );
   L.push("- `npx node bench/e2e.mjs '{\"rounds\":1}'` — the end-to-end step alone (JSON on stdout).");
+  L.push(
+    "- `npx node bench/e2e.mjs '{\"operationsOnly\":true}'` — the counted bursts alone (bench/relay-counted/: Durable Object requests, rows written, queue messages per event; one intake shard's claims a second).",
+  );
+  L.push(
+    "- `npx node bench/cpu-loop.mjs '{\"rounds\":3}'` — the relay's own CPU per event inside workerd, now and before (bench/relay-loop/).",
+  );
+  L.push(
+    "- `npx node bench/cold-workerd.mjs '{\"runs\":3}'` — cold start (Worker startup, first webhook), now and before.",
+  );
+  L.push(
+    "- `node scripts/generate-countries.mjs --workerd-names` then `npm run generate:countries` — after a wrangler update: workerd's region names again, and the country table kept to what they do not give.",
+  );
   L.push(
     '- `npx node bench/profile.mjs \'{"only":["canonical"]}\'` — CPU profile of the transform (bench/out/transform.cpuprofile, opens in Chrome DevTools).',
   );
   L.push(
-    "- `npx node bench/profile-workerd.mjs` — sampled CPU profile of the relay inside workerd under load, through wrangler's inspector (bench/out/workerd.cpuprofile).",
+    '- `npx node bench/profile-workerd.mjs \'{"path":"queued","load":"browser"}\'` — sampled CPU profile of the relay inside workerd under load (webhooks or browser bodies; direct or as deployed), through wrangler\'s inspector (bench/out/workerd.cpuprofile).',
   );
   return L.join("\n") + "\n";
-}
-
-/** The section at the top: this round's cost, before (the base) vs now, on the same inputs. */
-function roundCost(r) {
-  const t = r.transform;
-  const w = r.workerd;
-  const e = r.e2e;
-  const b = r.bundle;
-  const base = r.base?.commit ?? "be0ef34";
-  const L = [`## What this round cost (${base} → ${r.env.commit})`, ""];
-  if (r.base?.error) {
-    L.push(
-      `The base ${base} could not be prepared (${cell(r.base.error)}), so only the figures of this version follow.`,
-      "",
-    );
-  }
-  L.push(
-    `This round moved src/ into folders, took destinations (\`DESTINATIONS\`), full phone metadata (libphonenumber-js \`max\`), a multilingual country table, the match report, the metrics store, per-destination delivery circuits and the operator console. Each line compares ${base} (built from git by bench/lib/base.mjs) with this source on the same inputs, in the same run.`,
-  );
-  L.push("");
-  const rows = [];
-  if (b?.base) {
-    rows.push([
-      "(a) Worker bundle, gzipped (`wrangler deploy --dry-run`)",
-      KiB(b.base.wrangler.gzipBytes),
-      KiB(b.wrangler.gzipBytes),
-      `${signedKiB(b.wrangler.gzipBytes - b.base.wrangler.gzipBytes)} (×${fmt(b.wrangler.gzipBytes / b.base.wrangler.gzipBytes)}); target < 100 KiB ${b.wrangler.gzipBytes < 100 * 1024 ? "met" : "**missed**"}`,
-    ]);
-  }
-  if (t?.usPerEvent["before (be0ef34, all fixtures)"]) {
-    const allKey = t.usPerEvent["relay (fixtures both versions take)"]
-      ? "relay (fixtures both versions take)"
-      : "relay (all fixtures)";
-    rows.push([
-      `(b) transform, Node, µs per webhook (${t.base.fixtures.length} fixtures)`,
-      sp(t.usPerEvent["before (be0ef34, all fixtures)"]),
-      sp(t.usPerEvent[allKey]),
-      `×${sp(t.ratios["after / before (all fixtures)"])}`,
-    ]);
-    if (t.usPerEvent["before (be0ef34)"])
-      rows.push([
-        `(b) … Node, the SDK's corpus (${t.base.likeForLike.join(", ")})`,
-        sp(t.usPerEvent["before (be0ef34)"]),
-        sp(t.usPerEvent.relay),
-        `×${sp(t.ratios["after / before (like-for-like)"])}`,
-      ]);
-  }
-  if (w?.transformRatios?.["after / before (all fixtures)"]) {
-    const allKey = w.transformUsPerEvent["relay (fixtures both versions take)"]
-      ? "relay (fixtures both versions take)"
-      : "relay (all fixtures)";
-    rows.push([
-      "(b) transform inside workerd, µs per webhook (all fixtures)",
-      sp(w.transformUsPerEvent["before (be0ef34, all fixtures)"]),
-      sp(w.transformUsPerEvent[allKey]),
-      `×${sp(w.transformRatios["after / before (all fixtures)"])}`,
-    ]);
-  }
-  const eb = e?.pairs?.["relay vs relayBefore"];
-  if (eb) {
-    rows.push([
-      "(b) end to end, direct path, CPU per webhook (all workerd, `wrangler dev`)",
-      sp(e.sides.relayBefore.cpuMs, 3, " ms"),
-      sp(e.sides.relay.cpuMs, 3, " ms"),
-      `${sp(eb.addedCpuMs, 2, " ms")} per webhook`,
-    ]);
-    rows.push(["(b) … throughput, req/s", sp(e.sides.relayBefore.rps), sp(e.sides.relay.rps), `×${sp(eb.rps)}`]);
-    rows.push([
-      "(b) … p50 / p99, one connection",
-      `${sp(e.sides.relayBefore.p50, 3, " ms")} / ${sp(e.sides.relayBefore.p99, 3, " ms")}`,
-      `${sp(e.sides.relay.p50, 3, " ms")} / ${sp(e.sides.relay.p99, 3, " ms")}`,
-      `p50 ${sp(eb.addedP50, 2, " ms")}, p99 ${sp(eb.addedP99, 2, " ms")}`,
-    ]);
-  }
-  if (t?.cold?.before)
-    rows.push([
-      "(b) cold start: import + first transform (Node, canonical)",
-      `${sp(t.cold.before.importMs, 2)} + ${sp(t.cold.before.firstCallMs, 2)} ms`,
-      `${sp(t.cold.now.importMs, 2)} + ${sp(t.cold.now.firstCallMs, 2)} ms`,
-      `first call ×${fmt(t.cold.now.firstCallMs.median / t.cold.before.firstCallMs.median)}`,
-    ]);
-  if (rows.length) {
-    L.push(table(["", `before (${base})`, "now", "change"], rows));
-    L.push("");
-  }
-
-  // Features of this round, on this source: with vs without.
-  const feature = [];
-  const qm = e?.pairs?.["relayQueued vs relayQueuedNoMetrics"];
-  if (qm) {
-    feature.push([
-      "(c) queued path, CPU per webhook incl. delivery (all workerd)",
-      sp(e.sides.relayQueuedNoMetrics.cpuMs, 3, " ms"),
-      sp(e.sides.relayQueued.cpuMs, 3, " ms"),
-      `${sp(qm.addedCpuMs, 2, " ms")} per webhook`,
-    ]);
-    feature.push([
-      "(c) … throughput, req/s",
-      sp(e.sides.relayQueuedNoMetrics.rps),
-      sp(e.sides.relayQueued.rps),
-      `×${sp(qm.rps)}`,
-    ]);
-  }
-  if (e?.metricsCalls) {
-    const m = e.metricsCalls;
-    feature.push([
-      `(c) metrics store writes during a burst of ${m.calls.webhooks} webhooks`,
-      "none",
-      `${m.calls.webhookRecords} by the webhook route; ${m.calls.consumerRecords} by the consumer (for ${m.calls.consumerSent} events)`,
-      `${fmt(m.calls.webhooks / Math.max(1, m.calls.webhookRecords))} webhooks per route write`,
-    ]);
-  }
-  const d3 = e?.pairs?.["relay3 vs relay"];
-  if (d3) {
-    feature.push([
-      "(d) direct path, CPU per webhook (all workerd)",
-      sp(e.sides.relay.cpuMs, 3, " ms"),
-      sp(e.sides.relay3.cpuMs, 3, " ms"),
-      `${sp(d3.addedCpuMs, 2, " ms")} per webhook`,
-    ]);
-    feature.push(["(d) … throughput, req/s", sp(e.sides.relay.rps), sp(e.sides.relay3.rps), `×${sp(d3.rps)}`]);
-    feature.push([
-      "(d) … p50 / p99, one connection",
-      `${sp(e.sides.relay.p50, 3, " ms")} / ${sp(e.sides.relay.p99, 3, " ms")}`,
-      `${sp(e.sides.relay3.p50, 3, " ms")} / ${sp(e.sides.relay3.p99, 3, " ms")}`,
-      `p50 ${sp(d3.addedP50, 2, " ms")}, p99 ${sp(d3.addedP99, 2, " ms")}`,
-    ]);
-  }
-  if (t?.ratios["3 destinations / 1"] && Number.isFinite(t.ratios["3 destinations / 1"].median)) {
-    const hashes = t.fixtures.filter((f) => t.threeDestinations.includes(f.name));
-    feature.push([
-      "(d) transform alone, Node, µs per webhook",
-      sp(t.usPerEvent["relay (fixtures with 3 events)"] ?? t.usPerEvent["relay (all fixtures)"]),
-      sp(t.usPerEvent["relay, 3 destinations (all fixtures)"]),
-      `×${sp(t.ratios["3 destinations / 1"])}; SHA-256 calls per webhook ${hashes.map((f) => f.hashes).join("/")} → ${hashes.map((f) => f.hashes3).join("/")}`,
-    ]);
-  }
-  if (w?.transformRatios?.["3 destinations / 1"]) {
-    feature.push([
-      "(d) transform alone, inside workerd, µs per webhook",
-      sp(w.transformUsPerEvent["relay (all fixtures)"]),
-      sp(w.transformUsPerEvent["relay, 3 destinations (all fixtures)"]),
-      `×${sp(w.transformRatios["3 destinations / 1"])}`,
-    ]);
-  }
-  if (feature.length) {
-    L.push(
-      "This round's new features, measured on this source with and without them ((c): METRICS binding unbound / bound; (d): one destination / three):",
-    );
-    L.push("");
-    L.push(table(["", "without", "with", "change"], feature));
-    L.push("");
-  }
-
-  // (a) bundle, in detail
-  if (b?.base) {
-    const grew = b.wrangler.gzipBytes - b.base.wrangler.gzipBytes;
-    const lib = b.packages.find((p) => p.name === "libphonenumber-js");
-    const libBefore = b.base.packages.find((p) => p.name === "libphonenumber-js");
-    const phone = b.whatIf.phoneMin.gzipSaved;
-    const table_ = b.whatIf.noCountryTable.gzipSaved;
-    const countriesRaw = b.ourCode.files["src/transform/countries.ts"] ?? 0;
-    const consoleFiles = Object.entries(b.ourCode.files).filter(([f]) => f.startsWith("src/http/console/"));
-    const consoleGzip = b.whatIf.noConsole?.gzipSaved ?? 0;
-    const rest = grew - phone - table_ - consoleGzip;
-    L.push("### (a) Bundle: where the growth comes from");
-    L.push("");
-    L.push(
-      table(
-        ["part", "gzip", "how it is measured"],
-        [
-          [
-            "libphonenumber-js `max` metadata instead of `min`",
-            signedKiB(phone),
-            `this Worker rebuilt with \`libphonenumber-js/min\` (esbuild, wrangler's settings); the package is ${KiB(lib?.gzipSaved ?? 0)} gzipped now, ${KiB(libBefore?.gzipSaved ?? 0)} before`,
-          ],
-          [
-            "country name table (src/transform/countries.ts, CLDR/ISO/Shopify names in 30 languages)",
-            signedKiB(table_),
-            `rebuilt with the generated \`TABLE\` emptied (lookup code kept); the file is ${KiB(countriesRaw)} raw in the bundle, ${KiB(b.base.ourCode.files["src/countries.ts"] ?? 0)} before`,
-          ],
-          [
-            "operator console (page, login, sessions, test event, its data)",
-            b.whatIf.noConsole ? signedKiB(consoleGzip) : "not measured",
-            b.whatIf.noConsole
-              ? `rebuilt with src/http/console/routes.ts as an empty router; in the bundle: ${consoleFiles
-                  .filter(([, n]) => n >= 50)
-                  .map(([f, n]) => `${f.replace("src/http/", "")} ${KiB(n)}`)
-                  .join(", ")} raw`
-              : `not in this source (${r.env.commit}): no src/http/console/routes.ts`,
-          ],
-          [
-            "everything else: this round's other new code (destinations, circuits, metrics store, match report, IP and click-id rules, Dataset Quality, admin routes) and dependency updates",
-            signedKiB(rest),
-            "the remainder",
-          ],
-          ["**total**", `**${signedKiB(grew)}**`, `${KiB(b.base.wrangler.gzipBytes)} → ${KiB(b.wrangler.gzipBytes)}`],
-        ],
-      ),
-    );
-    L.push("");
-    L.push("Per dependency and per src/ folder: section 4.");
-    L.push("");
-  }
-
-  // (b) in words
-  if (t?.usPerEvent["before (be0ef34, all fixtures)"]) {
-    L.push("### (b) Transform CPU: where the extra time is");
-    L.push("");
-    const pm = t.ratios["phone max / phone min metadata"];
-    const phoneVerdict = {
-      none: "",
-      across: "The full phone metadata makes no clear CPU difference (the rounds disagree)",
-      above: "The full phone metadata costs CPU as well as bytes",
-      below: "The full phone metadata was faster than `min` here",
-    }[side(pm, 1)];
-    L.push(
-      `Same fixtures, same configuration, interleaved in one process (Node), and again inside workerd (section 1b).${phoneVerdict ? ` ${phoneVerdict}: the same source built with \`libphonenumber-js/min\` takes ${sp(t.usPerEvent["relay, phone min metadata (what-if, all fixtures)"], 3, " µs")} per webhook against ${sp(t.usPerEvent["relay (all fixtures)"], 3, " µs")} (max ÷ min = ${sp(pm)}).` : ""}`,
-    );
-    L.push("");
-    const before = r.breakdown?.before;
-    if (before) {
-      const fx = Object.keys(before);
-      const stages = [...new Set(fx.flatMap((f) => Object.keys(before[f])))];
-      L.push(
-        'Stage by stage (bench/breakdown.mjs, each stage timed alone, µs per call, before → now; "user data" is `buildUserData` before and `webhookUserData` with its match report now; "user data + server event" is what one event needed before, `buildServerEvent` then, `webhookUserData` + `buildServerEvent` now):',
-      );
-      L.push("");
-      L.push(
-        table(
-          ["stage", ...fx],
-          stages.map((k) => [
-            k.replace("webhookUserData (whole: user data + match report)", "user data"),
-            ...fx.map((f) =>
-              before[f][k] === undefined || r.breakdown.fixtures[f][k] === undefined
-                ? ""
-                : `${fmt(before[f][k], 2)} → ${fmt(r.breakdown.fixtures[f][k], 2)}`,
-            ),
-          ]),
-        ),
-      );
-      L.push("");
-      const eb = e?.pairs?.["relay vs relayBefore"];
-      if (eb) {
-        const where = side(eb.addedCpuMs, 0);
-        L.push(
-          `End to end, on the direct path under \`wrangler dev\`, ${where === "above" ? `the round adds ${sp(eb.addedCpuMs, 2, " ms")} of CPU per webhook in every round` : where === "below" ? `the relay now spends ${sp(eb.addedCpuMs, 2, " ms")} less CPU per webhook in every round` : `the transform's extra tens of µs are lost in the noise of the whole request: ${sp(eb.addedCpuMs, 2, " ms")} CPU per webhook, throughput ×${sp(eb.rps)}`} (section 2).`,
-        );
-        L.push("");
-      }
-      const now = r.breakdown.fixtures.canonical;
-      if (now)
-        L.push(
-          `New stages with no counterpart before (canonical fixture, µs): \`normalizeClientIp\` ${fmt(now.normalizeClientIp, 2)}, \`normalizeFbc\` ${fmt(now.normalizeFbc, 2)}, \`normalizeFbp\` ${fmt(now.normalizeFbp, 2)}, \`routesFor\` ${fmt(now["routesFor (1 destination)"], 2)}. Besides these the new per-field rules run on every value (invisible characters and NFC, Parameter Builder detection before hashing, dates by country, the match report).`,
-        );
-      L.push("");
-    }
-  }
-
-  // (c) in words
-  if (qm || e?.metricsCalls) {
-    L.push("### (c) Metrics recording on the queued path");
-    L.push("");
-    if (e.metricsCalls) {
-      const m = e.metricsCalls;
-      L.push(
-        `A burst of ${m.calls.webhooks} webhooks in ${(m.burstMs / 1000).toFixed(1)} s (${r.settings.e2e.connections} connections) against the queued relay whose store counts its \`record\` calls (bench/relay-counted/, otherwise src/index.ts): the webhook route wrote **${m.calls.webhookRecords} time${m.calls.webhookRecords === 1 ? "" : "s"}** (its buffer, flushed about a second after the first webhook of a burst), the consumer ${m.calls.consumerRecords} time${m.calls.consumerRecords === 1 ? "" : "s"} (once per batch) for ${m.calls.consumerSent} delivered events. \`GET /admin/metrics\` then counted ${m.adminReceived} more webhooks received and ${m.adminSent} more events sent. So no webhook waits for, or pays, a metrics round trip of its own.`,
-      );
-      L.push("");
-      if (m.calls.consumerCountRows !== undefined)
-        L.push(
-          `What the writes carried, and the time the store spent on them (\`performance.now()\` around \`record\`, which advances during computation in local workerd): the route's ${m.calls.webhookRecords} writes carried ${m.calls.webhookCountRows} counter rows and ${m.calls.webhookRecent} recent events and took ${fmt(m.calls.webhookRecordMs)} ms; the consumer's ${m.calls.consumerRecords} writes carried **${m.calls.consumerCountRows} counter rows** and ${m.calls.consumerRecent} recent events and took ${fmt(m.calls.consumerRecordMs)} ms (${fmt((m.calls.consumerRecordMs * 1000) / Math.max(1, m.calls.consumerSent))} µs per event).${m.calls.consumerCountRows > 4 * m.calls.consumerSent ? " The consumer's rows are not summed (see Findings), which makes its writes the costly part of the store's work." : ` The consumer sums its batch's counters before writing (one row per destination and counter: ${fmt(m.calls.consumerCountRows / Math.max(1, m.calls.consumerRecords))} rows a write); before it did, a burst of 287 events took 3,601 rows.`}`,
-        );
-      L.push("");
-    }
-    if (qm) {
-      const where = side(qm.addedCpuMs, 0);
-      const m = e.metricsCalls?.calls;
-      const storeUs =
-        m?.consumerRecordMs !== undefined
-          ? ((m.consumerRecordMs + m.webhookRecordMs) * 1000) / Math.max(1, m.webhooks)
-          : undefined;
-      L.push(
-        `CPU per webhook on the queued path (delivery included) with METRICS bound vs not, round by round: ${sp(qm.addedCpuMs, 2, " ms")} (${sp(e.sides.relayQueued.cpuMs, 3, " ms")} vs ${sp(e.sides.relayQueuedNoMetrics.cpuMs, 3, " ms")}); throughput ×${sp(qm.rps)}; one-connection p50 ${sp(qm.addedP50, 2, " ms")}. ${where === "above" ? `Every round shows the binding costing CPU, though no round trip per webhook: ${storeUs !== undefined ? `the store's own recording accounts for ~${fmt(storeUs)} µs per webhook (above), ` : ""}the rest is not attributed here (carrying the consumer's thousands of rows across the Durable Object call and committing them, and the proxy's noise: whole workerd processes in 10 ms ticks on a shared VM).` : "The rounds disagree on the sign: no difference this proxy can resolve (whole workerd processes, 10 ms ticks, a shared VM)."}`,
-      );
-    }
-    L.push("");
-  }
-
-  // (d) in words
-  if (d3) {
-    L.push("### (d) Several destinations");
-    L.push("");
-    const hashes = t?.fixtures?.filter((f) => t.threeDestinations.includes(f.name)) ?? [];
-    const same = hashes.length > 0 && hashes.every((f) => f.hashes === f.hashes3);
-    L.push(
-      `The direct path with \`DESTINATIONS\` naming three pixels (bench/lib/corpus.mjs) against the single destination: the fake Graph got ${sp(e.graphPostsPerWebhook.relay3, 3)} requests per webhook (vs ${sp(e.graphPostsPerWebhook.relay, 3)}), one per pixel, sent concurrently. User data is built and hashed once per webhook: ${same ? "the transform made the same SHA-256 calls with three destinations as with one on every fixture" : `**the SHA-256 calls differ with three destinations** (${hashes.map((f) => `${f.name} ${f.hashes}→${f.hashes3}`).join(", ")})`}${t?.ratios["3 destinations / 1"] ? `, and the transform alone takes ×${sp(t.ratios["3 destinations / 1"])} the time (three events built from one user data)` : ""}. End to end, with two more Graph requests per webhook: ${sp(d3.addedCpuMs, 2, " ms")} CPU per webhook, ×${sp(d3.rps)} throughput, p50 ${sp(d3.addedP50, 2, " ms")} with one connection.`,
-    );
-    L.push("");
-  }
-  return L;
-}
-
-/** Findings: numbers from this run, reasons from the profile and breakdown. */
-function FINDINGS(r) {
-  const L = ["## Findings: what is slow or big, and the levers", ""];
-  const t = r.transform;
-  const w = r.workerd;
-  const b = r.bundle;
-  const e = r.e2e;
-  const bd = r.breakdown?.fixtures?.canonical;
-  if (b) {
-    const lib = b.packages.find((p) => p.name === "libphonenumber-js");
-    const countriesRaw = b.ourCode.files["src/transform/countries.ts"] ?? 0;
-    L.push(
-      `- **Bundle (${KiB(b.wrangler.gzipBytes)} gzipped, target 100 KiB).** Two data sets make most of it: libphonenumber-js with \`max\` metadata (${KiB(lib?.gzipSaved ?? 0)} gzipped; \`min\` would save ${KiB(b.whatIf.phoneMin.gzipSaved)}) and the country name table (${KiB(b.whatIf.noCountryTable.gzipSaved)} gzipped, ${KiB(countriesRaw)} raw). Levers, each a trade: \`libphonenumber-js/core\` with metadata generated for the countries the merchants sell to (keeps full validation there, needs a build step); fewer languages in the country table, or only the names Studio and Shopify actually send (the encoded keys of non-Latin names compress poorly). Cloudflare's own limit (3 MiB gzipped on the free plan) is far away; what grows is upload size and the isolate's parse time on a cold start (section 1, cold start).`,
-    );
-  }
-  if (t && bd) {
-    const hashKey = Object.keys(bd).find((k) => k.startsWith("sha256Hex"));
-    L.push(
-      `- **Phone (src/transform/phone.ts \`normalizePhone\`).** ${fmt(bd.normalizePhone, 2)} µs per call on the canonical event: libphonenumber-js \`parsePhoneNumberFromString\` + \`isValid()\` over the \`max\` metadata (number-type regexes per country), and up to four readings for a number without \`+\`. ${t.ratios["phone max / phone min metadata"] && Number.isFinite(t.ratios["phone max / phone min metadata"].median) ? `The whole transform with \`min\` metadata: ×${sp(t.ratios["phone max / phone min metadata"])} (max ÷ min; below 1 means \`max\` was faster here).` : ""} Worth keeping: the full metadata is what tells a German number from a US one without its \`+\`.`,
-    );
-    const emailAndNames =
-      (bd.normalizeEmail ?? 0) + (bd["normalizeName (first)"] ?? 0) + (bd["normalizeName (last)"] ?? 0);
-    if (bd.normalizeClientIp !== undefined)
-      L.push(
-        `- **Client IP (src/transform/clientIp.ts).** \`normalizeClientIp\` ${fmt(bd.normalizeClientIp, 2)} µs on the canonical event, for one address${bd.normalizeClientIp > emailAndNames ? ": more than the email and names together" : ""}. ${r.profile?.byFunction?.find((f) => /\[src\/transform\/clientIp\.ts\]/.test(f.name)) ? `Its \`${r.profile.byFunction.find((f) => /\[src\/transform\/clientIp\.ts\]/.test(f.name)).name.split(" ")[0]}\` shows in the profile (${r.profile.byFunction.find((f) => /\[src\/transform\/clientIp\.ts\]/.test(f.name)).selfPct}% self time).` : ""} A fast path for the common case (one dotted-quad IPv4) would skip the list splitting and the IPv6 work; small absolute gain.`,
-      );
-    L.push(
-      `- **Schema (src/transform/webhook.ts).** \`parseWebhook\` (zod/mini) ${fmt(bd["parseWebhook (zod schema)"], 2)} µs on the canonical event; zod is the largest share of the profile.`,
-    );
-    const mutating = t.fixtures.filter((f) => f.mutatesInput).map((f) => f.name);
-    if (mutating.length)
-      L.push(
-        `- **Not pure: the transform wrote into its input** for: ${mutating.join(", ")}. Harmless in the route (a fresh JSON.parse), wrong for a pure function.`,
-      );
-    L.push(
-      `- **Why the floor target (≤ 1.5×) is out of reach as specified.** The floor is hashing only, with the relay's own hash (${sp(t.usPerEvent.floor, 3, " µs")} per event). On the canonical event the schema (${fmt(bd["parseWebhook (zod schema)"], 2)} µs) and the phone (${fmt(bd.normalizePhone, 2)} µs) alone cost more than its ${hashKey.split("× ")[1]} hashes (${fmt(bd[hashKey], 2)} µs), before normalizing the other fields and mapping. A faster hash lowers the floor by as much as the transform, so the ratio only grows as hashing gets faster; the absolute numbers are the better yardstick: tens of µs per event, against a CPU budget of milliseconds.`,
-    );
-    L.push(
-      `- **Why the SDK is faster in Node.** It validates nothing and parses no phone numbers (it only strips characters), checks no IP or click id, and in Node its js-sha256 hands strings to OpenSSL (${sp(t.usPerEvent["hash: js-sha256 (SDK's)"], 3, " µs")} per event for the hashes, vs ${sp(t.usPerEvent.floor, 3, " µs")} for the relay's). The relay's extra time is the schema, libphonenumber and the field rules the SDK skips (and gets wrong: see the fixtures it throws on, and national phone numbers without a calling code). Not a target worth chasing at the price of correctness.`,
-    );
-  }
-  if (t?.cold)
-    L.push(
-      `- **Cold start.** A fresh process's first transform takes ${sp(t.cold.now.firstCallMs, 2, " ms")} (${t.cold.before ? `${sp(t.cold.before.firstCallMs, 2, " ms")} before this round` : "no base"}), the second ${sp(t.cold.now.secondCallMs, 2, " ms")}: lazily built tables and metadata, and code not yet compiled. A new Worker isolate pays this once on its first webhook, on top of parsing the bigger bundle.`,
-    );
-  if (e?.sides.relay) {
-    const nl = e.vsBare.relayNoLog;
-    L.push(
-      `- **End to end: the log line.** Under \`wrangler dev\` every Worker pays the local runtime's overhead (proxy worker, loopback); the bare Worker alone costs ${sp(e.sides.bare.cpuMs, 3, " ms")} of workerd CPU per request, so the ratios carry over to the edge better than the req/s. Of the relay's extra CPU (${sp(e.vsBare.relay.addedCpuMs, 2, " ms")} per request), dropping the JSON log line leaves ${nl ? sp(nl.addedCpuMs, 2, " ms") : "n/a"}, and throughput goes from ${sp(e.vsBare.relay.rps, 2)}× to ${nl ? sp(nl.rps, 2) : "n/a"}× the bare Worker's. In \`wrangler dev\` every \`console.log\` crosses the V8 inspector to wrangler's Node process, which is what costs; on Cloudflare logs go to Workers Logs instead, whose cost this bench cannot see.`,
-    );
-    if (e.sides.relayQueued)
-      L.push(
-        `- **End to end: the queued path.** With CAPI_QUEUE bound the relay answers 202 after a Durable Object round trip (intake ledger) and a queue send, and the consumer posts later: ${sp(e.vsBare.relayQueued.rps, 2)}× the bare Worker's throughput, ${sp(e.vsBare.relayQueued.addedP50, 2, " ms")} added p50, ${sp(e.vsBare.relayQueued.addedCpuMs, 2, " ms")} added CPU per event including delivery. Under \`wrangler dev\` the Durable Objects and the queue are simulated in the same workerd, and every step logs a line, so this is an upper bound of unknown tightness; measure on Cloudflare before reading it as the production cost.`,
-      );
-    const mc = e.metricsCalls?.calls;
-    if (mc?.consumerCountRows !== undefined && mc.consumerCountRows > 4 * mc.consumerSent)
-      L.push(
-        `- **Metrics: the consumer's batch is not summed (src/observe/metrics.ts \`consumerBatch\`).** It pushes one \`key:…\` counter row per sent event and key, and one latency row per event: in the burst of section (c), ${mc.consumerRecords} consumer writes carried ${mc.consumerCountRows} counter rows for ${mc.consumerSent} events (${fmt(mc.consumerCountRows / Math.max(1, mc.consumerSent))} per event), each an SQL upsert in the metrics store (${fmt(mc.consumerRecordMs)} ms there, against ${fmt(mc.webhookRecordMs)} ms for the route's ${mc.webhookCountRows} already summed rows), and all of them cross the Durable Object call. Summing by destination and name before the write, as \`mergeBatch\` does for the route's buffer, would make a batch of 100 events ~25 rows. This is the lever for the CPU the METRICS binding adds to the queued path (section (c)).`,
-      );
-    L.push(
-      `- **End to end: the rest.** Beyond the log line, the relay's own work (auth, parse, transform, Graph body, timeout signal, Hono) adds ${nl ? sp(nl.addedCpuMs, 2, " ms") : "n/a"} per request${w ? `, of which the transform is ≈ ${sp(w.transformUsPerEvent["relay (all fixtures)"], 3, " µs")}` : ""}. For a sampled profile inside workerd run \`npx node bench/profile-workerd.mjs\` (perturbed by the inspector, so shares only); the last one put the rest in the outgoing \`fetch\` and its \`AbortController\`/\`setTimeout\` (src/delivery/graph.ts), Hono's body-limit middleware and \`equalSecretText\` (src/http/auth.ts).`,
-    );
-  }
-  return L.join("\n");
 }

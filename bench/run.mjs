@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark of issue 4 in one run, written to BENCHMARKS.md.
+ * `npm run bench`: every benchmark (issues 4 and 19) in one run, written to BENCHMARKS.md.
  * `npm run bench:smoke` (`--smoke`): the same steps, tiny, written to bench/out/BENCHMARKS.smoke.md.
  * Nothing here asserts a timing; it fails only when a step cannot run (e.g. the relay did not
  * post to the fake Graph, or two hash implementations disagree).
@@ -9,7 +9,10 @@
  * transform, hashes and transform inside workerd, end-to-end relay vs bare Worker under
  * `wrangler dev` (direct path with one and three destinations, queued path with and without the
  * METRICS binding, metrics writes per burst; throughput, latency, CPU from /proc), bundle size
- * now and before.
+ * now and before. This round (issue 19): the queued webhook path and the browser path against the
+ * bare Worker, billable operations per event (bench/relay-counted/), the relay's own CPU by entry
+ * point (bench/profile-workerd.mjs), cold start (bench/cold-workerd.mjs), the bill and the limits
+ * (bench/report-cost.mjs).
  *
  * @example
  * npm run bench          # a few minutes
@@ -27,6 +30,8 @@ import { childEnv } from "./lib/wrangler.mjs";
 import { runBundle } from "./bundle.mjs";
 import { runE2E } from "./e2e.mjs";
 import { runInsideWorkerd } from "./workerd.mjs";
+import { runColdWorkerd } from "./cold-workerd.mjs";
+import { runCpuLoop } from "./cpu-loop.mjs";
 import { renderReport } from "./report.mjs";
 
 const smoke = process.argv.includes("--smoke");
@@ -48,14 +53,20 @@ const SETTINGS = smoke
       breakdown: { minMs: 10, warmMs: 20 },
       profile: { ms: 200 },
       workerd: { rounds: 1, minMs: 30, warmMs: 30, spin: 3e6 },
-      e2e: { rounds: 1, durationS: 1, latencyS: 0.5, connections: 4, warmupS: 0.5 },
+      e2e: { rounds: 1, durationS: 1, latencyS: 0.5, connections: 4, warmupS: 0.5, shardClaims: 100 },
+      profiles: { seconds: 1, warmS: 1 },
+      cold: { runs: 1 },
+      cpuLoop: { rounds: 1, webhooks: 60, bodies: 12, batches: 3 },
     }
   : {
       transform: { rounds: 11, minMs: 200, warmMs: 1500, coldRuns: 5 },
       breakdown: { minMs: 150, warmMs: 400 },
       profile: { ms: 2000 },
       workerd: { rounds: 7, minMs: 300, warmMs: 500, spin: 3e7 },
-      e2e: { rounds: 5, durationS: 3, latencyS: 2, connections: 8, warmupS: 2 },
+      e2e: { rounds: 4, durationS: 3, latencyS: 2, connections: 8, warmupS: 2, shardClaims: 2000 },
+      profiles: { seconds: 4, warmS: 3 },
+      cold: { runs: 2 },
+      cpuLoop: { rounds: 3, webhooks: 400, bodies: 100, batches: 20 },
     };
 const outFile = smoke
   ? path.join(ROOT, "bench/out/BENCHMARKS.smoke.md")
@@ -74,10 +85,13 @@ const hasTaskset = (() => {
   }
 })();
 
-/** Run a bench script in its own Node process (pinned to one core when possible), parse its JSON line. */
-function child(script, options) {
+/**
+ * Run a bench script in its own Node process, parse its JSON line. Pinned to one core when
+ * possible, unless `unpinned` (a script that starts `wrangler dev`, whose workerd would inherit it).
+ */
+function child(script, options, { unpinned = false } = {}) {
   const node = path.join(ROOT, "node_modules/.bin/node");
-  const [cmd, args] = hasTaskset ? ["taskset", ["-c", String(os.cpus().length - 1), node]] : [node, []];
+  const [cmd, args] = hasTaskset && !unpinned ? ["taskset", ["-c", String(os.cpus().length - 1), node]] : [node, []];
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, [...args, path.join(ROOT, "bench", script), JSON.stringify(options)], {
       cwd: ROOT,
@@ -174,12 +188,12 @@ if (want("transform")) {
   step("transform throughput in Node");
   results.transform = await child("transform.mjs", {
     ...SETTINGS.transform,
-    ...(base.entry ? { baseEntry: base.entry } : {}),
+    ...(base.entry ? { baseEntry: base.entry, baseApi: base.api } : {}),
   });
   step("stage breakdown");
   results.breakdown = await child("breakdown.mjs", {
     ...SETTINGS.breakdown,
-    ...(base.stagesEntry ? { stagesEntry: base.stagesEntry } : {}),
+    ...(base.stagesEntry ? { stagesEntry: base.stagesEntry, baseApi: base.api } : {}),
   });
   step("CPU profile");
   results.profile = await child("profile.mjs", SETTINGS.profile);
@@ -198,6 +212,7 @@ if (want("workerd")) {
     likeForLike: fixtures.filter((f) => likeNames.includes(f.name)),
     allFixtures: fixtures,
     baseEntry: base.entry,
+    baseApi: base.api,
     baseFixtures: results.transform?.base?.fixtures ?? (base.entry ? fixtures.map((f) => f.name) : []),
     now: results.transform?.now ?? Date.now(),
   });
@@ -206,6 +221,24 @@ if (want("workerd")) {
 if (want("e2e")) {
   step("end to end under wrangler dev");
   results.e2e = await runE2E({ ...SETTINGS.e2e, base });
+}
+if (want("cpu")) {
+  step("the relay's own CPU per event inside workerd, now and before (loops)");
+  results.cpuLoop = await runCpuLoop({ ...SETTINGS.cpuLoop, base });
+}
+if (want("profiles")) {
+  step("CPU by entry point inside workerd (profiles)");
+  results.profiles = {};
+  for (const load of ["webhook", "browser"])
+    results.profiles[load] = await child(
+      "profile-workerd.mjs",
+      { path: "queued", load, ...SETTINGS.profiles },
+      { unpinned: true },
+    );
+}
+if (want("cold")) {
+  step("cold start in workerd, now and before");
+  results.cold = await runColdWorkerd({ ...SETTINGS.cold, base });
 }
 if (want("bundle")) {
   step("bundle size");

@@ -6,7 +6,7 @@
  *             src/transform/transformWebhook.ts (validate, normalize, hash, route, map), one
  *             destination, on the fixtures the SDK can take too (canonical shape); "relay (all
  *             fixtures)" on all
- *   before    the same fixtures through the relay before this round (be0ef34:
+ *   before    the same fixtures through the relay before this round (bench/lib/base.mjs:
  *             transformWebhook(payload, config, now), bench/lib/base.mjs), when it is available
  *   relay, 3 destinations   DESTINATIONS with three pixels: user data built once, three events
  *   relay, phone min metadata   what-if: libphonenumber-js/min in place of /max (CPU of the metadata)
@@ -20,7 +20,7 @@
  * Candidates are interleaved round by round, so ratios compare like with like.
  *
  * @example
- * node bench/transform.mjs '{"rounds":11,"minMs":200,"baseEntry":"bench/out/base-be0ef34/bench-entry.ts"}'
+ * node bench/transform.mjs '{"rounds":11,"minMs":200,"baseEntry":"bench/out/base-7e08cf8/bench-entry.ts"}'
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -59,7 +59,7 @@ const coldRuns = { before: [], now: [] };
 for (let i = 0; i < (opts.coldRuns ?? 5); i++) {
   for (const [name, file, api] of [
     ["now", files.relay, "current"],
-    ...(files.base ? [["before", files.base, "base"]] : []),
+    ...(files.base ? [["before", files.base, opts.baseApi ?? "base"]] : []),
   ]) {
     const line = execFileSync(
       process.execPath,
@@ -87,7 +87,7 @@ const cold = Object.fromEntries(
 
 const run = eventsOf(relay);
 const runPhoneMin = eventsOf(relayPhoneMin);
-const runBase = base ? eventsOf(base, "base") : null;
+const runBase = base ? eventsOf(base, opts.baseApi ?? "base") : null;
 
 /** The strings the recording bundle hashed while `fn` ran. */
 function hashedDuring(fn) {
@@ -112,7 +112,11 @@ for (const entry of corpus) {
   );
   const three = hashedDuring(() => recording.transformWebhook(entry.payload, recConfig3, recConfig3.destinations, now));
   const baseConfig = base ? base.parseConfig(entry.env) : null;
-  const baseResult = base ? base.transformWebhook(entry.payload, baseConfig, now) : null;
+  const baseResult = !base
+    ? null
+    : opts.baseApi === "current"
+      ? base.transformWebhook(entry.payload, baseConfig, baseConfig.destinations, now)
+      : base.transformWebhook(entry.payload, baseConfig, now);
   let sdk = null;
   let sdkError = null;
   try {
@@ -134,7 +138,7 @@ for (const entry of corpus) {
     events3: run(entry.payload, config3, now),
     posts3:
       three.result.outcome === "routed" ? new Set(three.result.results.map((r) => r.destination.pixelId)).size : 0,
-    baseOk: baseResult?.outcome === "event",
+    baseOk: baseResult !== null && statusOf(baseResult) === "event",
     baseStatus: baseResult ? statusOf(baseResult) : "n/a",
     phoneMinOk: runPhoneMin(entry.payload, config, now) === 1,
     mutatesInput,
@@ -183,11 +187,11 @@ const candidates = {
         ...(sameSet(beforeAfter, relayAll)
           ? {}
           : { "relay (fixtures both versions take)": { events: beforeAfter.length, pass: loop(beforeAfter, run) } }),
-        "before (be0ef34, all fixtures)": {
+        "before (all fixtures)": {
           events: beforeAfter.length,
           pass: loop(beforeAfter, runBase, (f) => f.baseConfig),
         },
-        "before (be0ef34)": {
+        before: {
           events: both.filter((f) => f.baseOk).length,
           pass: loop(
             both.filter((f) => f.baseOk),
@@ -280,8 +284,8 @@ const result = {
     "sdk / relay (contract example)": summary(ratio("sdk (contract example)", "relay (contract example)") ?? [NaN]),
     "relay / floor": summary(ratio("relay", "floor") ?? [NaN]),
     "sdk / floor": summary(ratio("sdk", "floor") ?? [NaN]),
-    "after / before (all fixtures)": summary(ratio(allKey, "before (be0ef34, all fixtures)") ?? [NaN]),
-    "after / before (like-for-like)": summary(ratio("relay", "before (be0ef34)") ?? [NaN]),
+    "after / before (all fixtures)": summary(ratio(allKey, "before (all fixtures)") ?? [NaN]),
+    "after / before (like-for-like)": summary(ratio("relay", "before") ?? [NaN]),
     "3 destinations / 1": summary(ratio("relay, 3 destinations (all fixtures)", threeBaseKey) ?? [NaN]),
     "phone max / phone min metadata": summary(
       ratio("relay (all fixtures)", "relay, phone min metadata (what-if, all fixtures)") ?? [NaN],

@@ -30,6 +30,7 @@ export async function runInsideWorkerd({
   allFixtures,
   baseEntry,
   baseFixtures = [],
+  baseApi = "base",
   now,
   rounds = 5,
   minMs = 300,
@@ -57,6 +58,14 @@ export async function runInsideWorkerd({
     const advances = clock.every((c) => c.insideMs >= 1 && c.insideMs <= c.outsideMs + 1); // a frozen clock reads 0
     if (!advances) throw new Error(`performance.now() does not advance inside workerd: ${JSON.stringify(clock)}`);
 
+    // 1b. The first country name in a fresh isolate (each version's module once), before any transform.
+    const countries = {};
+    for (const variant of ["current", ...(baseEntry ? ["base"] : [])]) {
+      const res = await post(dev.url, { kind: "countries", variant });
+      if (res.answers[0] !== "de" || res.answers[1] !== "ru") throw new Error(`findCountry: ${JSON.stringify(res)}`);
+      countries[variant] = { firstMs: res.firstMs, secondMs: res.secondMs, warmUsPerCall: res.warmUs / 1000 };
+    }
+
     // 2. Hash implementations, interleaved round by round, after a warm-up call each.
     for (const impl of HASH_IMPLS) await post(dev.url, { kind: "hash", impl, strings, minMs: warmMs });
     const hashes = Object.fromEntries(HASH_IMPLS.map((k) => [k, []]));
@@ -80,8 +89,8 @@ export async function runInsideWorkerd({
             ...(inBase(allFixtures).length === allFixtures.length
               ? {}
               : { "relay (fixtures both versions take)": { variant: "current", fixtures: inBase(allFixtures) } }),
-            "before (be0ef34, like-for-like)": { variant: "base", fixtures: inBase(likeForLike) },
-            "before (be0ef34, all fixtures)": { variant: "base", fixtures: inBase(allFixtures) },
+            "before (like-for-like)": { variant: "base", api: baseApi, fixtures: inBase(likeForLike) },
+            "before (all fixtures)": { variant: "base", api: baseApi, fixtures: inBase(allFixtures) },
           }
         : {}),
       "relay, 3 destinations (all fixtures)": {
@@ -95,6 +104,7 @@ export async function runInsideWorkerd({
     const job = (v, ms) => ({
       kind: "transform",
       variant: v.variant,
+      api: v.api ?? v.variant,
       fixtures: v.fixtures,
       eventsPerWebhook: v.eventsPerWebhook ?? 1,
       now,
@@ -117,6 +127,7 @@ export async function runInsideWorkerd({
     const ratio = (a, b) => summary(hashes[a].map((x, i) => x / hashes[b][i]));
     return {
       clock,
+      countries,
       clockResolutionMs: clock.every((c) => Number.isInteger(c.insideMs)) ? 1 : "sub-ms",
       stringsPerPass: strings.length,
       hashUsPerPass: Object.fromEntries(Object.entries(hashes).map(([k, v]) => [k, summary(v)])),
@@ -124,8 +135,8 @@ export async function runInsideWorkerd({
       hashesAgree: agree,
       transformUsPerEvent: Object.fromEntries(Object.entries(transform).map(([k, v]) => [k, summary(v)])),
       transformRatios: {
-        "after / before (all fixtures)": tRatio(allKey, "before (be0ef34, all fixtures)"),
-        "after / before (like-for-like)": tRatio("relay (like-for-like corpus)", "before (be0ef34, like-for-like)"),
+        "after / before (all fixtures)": tRatio(allKey, "before (all fixtures)"),
+        "after / before (like-for-like)": tRatio("relay (like-for-like corpus)", "before (like-for-like)"),
         "3 destinations / 1": tRatio("relay, 3 destinations (all fixtures)", "relay (all fixtures)"),
       },
       transformAllEvents: transformOk,

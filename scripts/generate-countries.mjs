@@ -1,11 +1,16 @@
 /**
  * Writes the country table of src/transform/countries.ts (the part between its GENERATED
- * markers) from the sources below, so the Worker carries a plain table and never depends on
- * `Intl.DisplayNames` (workerd's ICU data may differ, and building names costs CPU).
+ * markers) from the sources below. The full table (every key of every country) is built first;
+ * the Worker then carries only what `buildNameMap` cannot derive from `Intl.DisplayNames` at
+ * first use, in workerd (whose region names `--workerd-names` reads from a throwaway Worker under
+ * `wrangler dev` into scripts/countries-workerd-names.json) and in Node alike, plus the derived
+ * keys it must skip; `compactTable` checks that both ICUs rebuild exactly the full table.
  *
  * Run it with the project's Node 22 (its ICU/CLDR is one of the sources, and it reads the
  * TypeScript module directly): `npm run generate:countries`. `--check` writes nothing and exits
  * 1 when the committed table differs from what the sources give now (countries.test.ts runs it).
+ * After a wrangler (workerd) update: `node scripts/generate-countries.mjs --workerd-names`, then
+ * `npm run generate:countries` (test/countries.test.ts fails until then if the names changed).
  *
  * Sources, each name tagged with the country ISO 3166-1 gives it:
  * - CLDR through Node's `Intl.DisplayNames` (full ICU): the names browsers and Shopify show,
@@ -43,7 +48,7 @@ if (Number(process.versions.node.split(".")[0]) < 22) {
   process.exit(2);
 }
 
-const { countryKey, encodeKey } = await import(path.join(ROOT, "src/transform/countries.ts"));
+const { buildNameMap, countryKey, encodeKey } = await import(path.join(ROOT, "src/transform/countries.ts"));
 const i18n = require("i18n-iso-countries");
 const { iso31661 } = await import("iso-3166");
 const countryList = require("country-list");
@@ -315,6 +320,233 @@ function buildTable() {
   return { lines, dropped };
 }
 
+/** Where `--workerd-names` keeps the region names workerd's `Intl.DisplayNames` gives (see `workerdNames`). */
+const WORKERD_NAMES = path.join(ROOT, "scripts/countries-workerd-names.json");
+const STYLES = ["long", "short"];
+
+/**
+ * Region names in the form the snapshot keeps them: per locale, every code's long name in
+ * code order, and the short names that differ from the long ones.
+ */
+function regionNames(display, codes) {
+  const out = {};
+  for (const locale of LOCALES) {
+    const long = codes.map((code) => display(locale, "long", code) ?? null);
+    const short = {};
+    codes.forEach((code, i) => {
+      const name = display(locale, "short", code) ?? null;
+      if (name !== long[i]) short[code] = name;
+    });
+    out[locale] = { long, short };
+  }
+  return out;
+}
+
+/** `(locale, style, code) -> name` from a snapshot written by `regionNames`. */
+function fromSnapshot(snapshot) {
+  const index = new Map(snapshot.codes.map((code, i) => [code, i]));
+  return (locale, style, code) => {
+    const names = snapshot.locales[locale];
+    if (names === undefined) throw new Error(`${WORKERD_NAMES} has no ${locale}: run --workerd-names`);
+    const long = names.long[index.get(code)] ?? undefined;
+    return style === "short" && code in names.short ? (names.short[code] ?? undefined) : long;
+  };
+}
+
+/** `(locale, style, code) -> name` from this process's ICU (Node's, CLDR). */
+function nodeDisplay() {
+  const cache = new Map();
+  return (locale, style, code) => {
+    let display = cache.get(`${locale} ${style}`);
+    if (display === undefined) {
+      display = new Intl.DisplayNames([locale], { type: "region", style, fallback: "none" });
+      cache.set(`${locale} ${style}`, display);
+    }
+    return display.of(code);
+  };
+}
+
+/**
+ * The region names workerd's own ICU gives for LOCALES, read from a throwaway Worker under
+ * `wrangler dev` (its own state directory and dev registry), written to WORKERD_NAMES. Run again
+ * after a wrangler (workerd) update; the workers test test/countries.test.ts fails when the
+ * workerd the tests run in gives other names than the snapshot.
+ */
+async function workerdNames(codes) {
+  const { spawn } = await import("node:child_process");
+  const { mkdtempSync, rmSync, writeFileSync: write } = await import("node:fs");
+  const os = await import("node:os");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "countries-workerd-"));
+  const worker = `const LOCALES = ${JSON.stringify(LOCALES)};
+const CODES = ${JSON.stringify(codes)};
+export default {
+  fetch() {
+    const names = {};
+    for (const locale of LOCALES)
+      for (const style of ["long", "short"]) {
+        const display = new Intl.DisplayNames([locale], { type: "region", style, fallback: "none" });
+        names[locale + " " + style] = CODES.map((code) => display.of(code) ?? null);
+      }
+    return Response.json({ supported: Intl.DisplayNames.supportedLocalesOf(LOCALES), names });
+  },
+};
+`;
+  write(path.join(dir, "worker.js"), worker);
+  write(
+    path.join(dir, "wrangler.json"),
+    JSON.stringify({ name: "countries-workerd-names", main: "worker.js", compatibility_date: "2026-08-01" }),
+  );
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const wrangler = path.join(ROOT, "node_modules/.bin/wrangler");
+  const child = spawn(
+    wrangler,
+    ["dev", "--config", path.join(dir, "wrangler.json"), "--port", String(port), "--ip", "127.0.0.1"].concat([
+      "--persist-to",
+      path.join(dir, "state"),
+      "--show-interactive-dev-session=false",
+    ]),
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: "false",
+        CI: "true",
+        WRANGLER_REGISTRY_PATH: path.join(dir, "registry"),
+      },
+      stdio: "ignore",
+      detached: true,
+    },
+  );
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        const answer = await (await fetch(`http://127.0.0.1:${port}/`)).json();
+        if (answer.supported.length !== LOCALES.length)
+          throw new Error(`workerd lacks ${LOCALES.filter((l) => !answer.supported.includes(l))}`);
+        const get = (locale, style, code) => answer.names[`${locale} ${style}`][codes.indexOf(code)] ?? undefined;
+        const version = readFileSync(path.join(ROOT, "node_modules/wrangler/package.json"), "utf8");
+        return { wrangler: JSON.parse(version).version, codes, locales: regionNames(get, codes) };
+      } catch (error) {
+        if (i > 240 || (error instanceof Error && error.message.startsWith("workerd lacks"))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  } finally {
+    if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The table the Worker carries: of each country's keys, only those `buildNameMap` (countries.ts)
+ * cannot derive from `Intl.DisplayNames` on LOCALES, both in workerd (the snapshot) and in Node
+ * (where the unit tests run); and the derived keys that are no name (dropped as ambiguous or
+ * code-like, or new forms no source gives), which it must skip. Checked: with either ICU, the
+ * map `buildNameMap` builds from the compact table is exactly the full table's.
+ */
+function compactTable(lines, snapshot) {
+  const codes = lines.map((line) => line.slice(0, 2).toUpperCase());
+  const sources = [fromSnapshot(snapshot), nodeDisplay()];
+  const reading = displayReading(codes, sources);
+  const full = new Map();
+  for (const line of lines) for (const key of line.split(" ").slice(2)) full.set(key, line.slice(0, 2));
+  /** Which of the read locales' names build which script's map (the script most of its keys are in). */
+  const latinKey = (key) => /^[a-z]+$/.test(key);
+  const scriptOf = new Map(
+    reading.locales.map((locale) => {
+      const keys = codes.map((code) => encodeKey(countryKey(sources[1](locale, "long", code) ?? ""))).filter(Boolean);
+      return [locale, keys.filter(latinKey).length * 2 > keys.length ? "latin" : "nonLatin"];
+    }),
+  );
+  const languageOf = (locale) => reading.locales.find((l) => locale === l || locale.startsWith(`${l}-`));
+  /** key -> codes it is derived for, per source, as the runtime derives it: a key from a locale of its own script. */
+  const derived = sources.map((display) => {
+    const byKey = new Map();
+    for (const locale of LOCALES)
+      for (const style of STYLES)
+        for (const code of codes) {
+          const name = display(locale, style, code);
+          if (name === undefined) continue;
+          const key = encodeKey(countryKey(name));
+          if (key === "" || scriptOf.get(languageOf(locale)) !== (latinKey(key) ? "latin" : "nonLatin")) continue;
+          if (!byKey.has(key)) byKey.set(key, new Set());
+          byKey.get(key).add(code.toLowerCase());
+        }
+    return byKey;
+  });
+  const reproduced = (key, code) => derived.every((byKey) => byKey.get(key)?.size === 1 && byKey.get(key).has(code));
+  const compact = lines.map((line) => {
+    const [code, alpha3, ...keys] = line.split(" ");
+    return [code, alpha3, ...keys.filter((key) => !reproduced(key, code))].join(" ");
+  });
+  const notNames = [...new Set(derived.flatMap((byKey) => [...byKey.keys()]))].filter((key) => !full.has(key)).sort();
+  const table = compact.join("\n");
+  const locales = {
+    latin: reading.locales.filter((l) => scriptOf.get(l) === "latin").join(" "),
+    nonLatin: reading.locales.filter((l) => scriptOf.get(l) === "nonLatin").join(" "),
+  };
+  for (const [i, display] of sources.entries()) {
+    const built = new Map();
+    for (const script of ["latin", "nonLatin"])
+      for (const [key, code] of buildNameMap({
+        script,
+        table,
+        notNames: notNames.join(" "),
+        locales: locales[script],
+        differing: reading.differing,
+        regionName: display,
+      }))
+        built.set(key, code);
+    const differs = [...full]
+      .filter(([key, code]) => built.get(key) !== code)
+      .concat([...built].filter(([key]) => !full.has(key)));
+    if (differs.length > 0)
+      throw new Error(
+        `compact table: ${i === 0 ? "workerd" : "Node"} would read ${differs.length} keys otherwise, e.g. ${differs.slice(0, 5).join("; ")}`,
+      );
+  }
+  return { compact, notNames, locales, differing: reading.differing };
+}
+
+/**
+ * Which region names `buildNameMap` reads: every code's long name in the languages of LOCALES
+ * (a locale whose language without its region is not in LOCALES), and beside them only the names
+ * that differ, in either ICU, from what is already read: a locale's short name where it differs
+ * from its long one, a regional locale's long name where it differs from its language's. The
+ * names left out equal names read, so the map is the same with fewer `Intl.DisplayNames` calls.
+ */
+function displayReading(codes, sources) {
+  const parentOf = (locale) => {
+    const parts = locale.split("-");
+    const last = parts.at(-1);
+    if (parts.length < 2 || !/^([A-Z]{2}|\d{3})$/.test(last)) return undefined;
+    const parent = parts.slice(0, -1).join("-");
+    return LOCALES.includes(parent) ? parent : undefined;
+  };
+  const locales = LOCALES.filter((locale) => parentOf(locale) === undefined);
+  /** Per source, per code: the names already read. */
+  const read = sources.map(() => new Map(codes.map((code) => [code, new Set()])));
+  const note = (locale, style, code) =>
+    sources.forEach((display, i) => read[i].get(code).add(display(locale, style, code)));
+  for (const locale of locales) for (const code of codes) note(locale, "long", code);
+  const others = [];
+  const steps = [
+    ...locales.map((locale) => [locale, "short"]),
+    ...LOCALES.filter((locale) => parentOf(locale) !== undefined).flatMap((locale) => [
+      [locale, "long"],
+      [locale, "short"],
+    ]),
+  ];
+  for (const [locale, style] of steps) {
+    const listed = codes.filter((code) =>
+      sources.some((display, i) => !read[i].get(code).has(display(locale, style, code))),
+    );
+    for (const code of listed) note(locale, style, code);
+    if (listed.length > 0) others.push(`${locale}/${style}/${listed.join(",")}`);
+  }
+  return { locales, differing: others.join(" ") };
+}
+
 /** An installed package's version (read from disk: some packages do not export package.json). */
 function version(name) {
   return JSON.parse(readFileSync(path.join(ROOT, "node_modules", name, "package.json"), "utf8")).version;
@@ -323,22 +555,40 @@ function version(name) {
 /** The generated section of countries.ts. */
 function generatedSection() {
   const { lines } = buildTable();
+  const snapshot = JSON.parse(readFileSync(WORKERD_NAMES, "utf8"));
+  const { compact, notNames, locales, differing } = compactTable(lines, snapshot);
   const versions = [
     `CLDR ${process.versions.cldr} (Node ${process.versions.node})`,
     `i18n-iso-countries ${version("i18n-iso-countries")}`,
     `iso-3166 ${version("iso-3166")}`,
     `country-list ${version("country-list")}`,
     `countries-list ${version("countries-list")}`,
+    `workerd's region names (wrangler ${snapshot.wrangler}, scripts/countries-workerd-names.json)`,
   ];
   return (
     BEGIN +
-    `/** From ${versions.join(", ")}. Line: alpha-2 alpha-3 key… (countryKey's keys, as encodeKey writes them). */\n` +
-    `const TABLE = \`\n${lines.join("\n")}\`;\n` +
+    `/** From ${versions.join(", ")}. */\n` +
+    `/** The locales whose \`Intl.DisplayNames\` long region names \`buildNameMap\` reads for every code, for Latin keys. */\n` +
+    `const DISPLAY_LATIN_LOCALES = "${locales.latin}";\n` +
+    `/** The same for keys in other scripts. */\n` +
+    `const DISPLAY_NON_LATIN_LOCALES = "${locales.nonLatin}";\n` +
+    `/** The other names it reads (locale/style/codes): those that differ from the names of the locales above. */\n` +
+    `const DISPLAY_DIFFERING = "${differing}";\n` +
+    `/** Keys of those names that name no country here (ambiguous, code-like, or a form no source gives). */\n` +
+    `const NOT_NAMES = "${notNames.join(" ")}";\n` +
+    `/** Line: alpha-2 alpha-3 key… (countryKey's keys as encodeKey writes them; only those the region names do not give). */\n` +
+    `const TABLE = \`\n${compact.join("\n")}\`;\n` +
     END
   );
 }
 
-function main() {
+async function main() {
+  if (process.argv.includes("--workerd-names")) {
+    const codes = Object.keys(i18n.getAlpha2Codes()).sort();
+    writeFileSync(WORKERD_NAMES, `${JSON.stringify(await workerdNames(codes))}\n`);
+    console.log(`wrote ${path.relative(ROOT, WORKERD_NAMES)}`);
+    return;
+  }
   const text = readFileSync(TARGET, "utf8");
   const start = text.indexOf(BEGIN);
   const end = text.indexOf(END, start);
@@ -381,4 +631,4 @@ function main() {
   console.log(`wrote ${path.relative(ROOT, TARGET)}`);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -2,3 +2,4 @@
 export { transformWebhook } from "../../src/transform/transformWebhook";
 export { parseConfig } from "../../src/config/settings";
 export { sha256Hex } from "../../src/transform/hash";
+export { findCountry } from "../../src/transform/countries";

@@ -4,11 +4,12 @@
  * computation in local workerd (on Cloudflare's edge it would not: there only I/O moves it).
  *
  * It imports the relay as bundles bench/workerd.mjs builds first (bench/out/workerd/): the
- * current source, and the relay before this round (be0ef34, bench/lib/base.mjs; a stub that
+ * current source, and the relay before this round (bench/lib/base.mjs; a stub that
  * answers `missing` when the base could not be prepared).
  *
  * POST / with JSON:
  *   { kind: "calibrate", spin }                                  busy loop, report elapsed
+ *   { kind: "countries", variant }                               first country name looked up (builds the map), then warm
  *   { kind: "hash", impl, strings, minMs }                       SHA-256 hex of each string, repeated
  *   { kind: "transform", variant: "current"|"base", fixtures: [{payload, env}], now, minMs }
  *                                                                transformWebhook, events counted
@@ -65,6 +66,19 @@ export default {
       for (let i = 0; i < job.spin; i++) x = (x + i * 7) % 1000003;
       return Response.json({ ms: performance.now() - t0, x });
     }
+    if (job.kind === "countries") {
+      // The first country name looked up in this isolate builds the name map (src/transform/countries.ts).
+      const relay = RELAYS[job.variant ?? "current"];
+      if (!relay?.findCountry) return Response.json({ error: `no findCountry in ${job.variant}` }, { status: 400 });
+      const t0 = performance.now();
+      const first = relay.findCountry("Deutschland");
+      const t1 = performance.now();
+      const second = relay.findCountry("Россия");
+      const t2 = performance.now();
+      for (let i = 0; i < 1000; i++) relay.findCountry("Deutschland");
+      const t3 = performance.now();
+      return Response.json({ firstMs: t1 - t0, secondMs: t2 - t1, warmUs: t3 - t2, answers: [first, second] });
+    }
     if (job.kind === "hash") {
       const impl = IMPLS[job.impl];
       if (!impl) return Response.json({ error: `unknown impl ${job.impl}` }, { status: 400 });
@@ -87,7 +101,7 @@ export default {
       const relay = RELAYS[variant];
       if (!relay || relay.missing)
         return Response.json({ error: `relay ${variant} is not available` }, { status: 400 });
-      const run = eventsOf(relay, variant);
+      const run = eventsOf(relay, job.api ?? variant);
       const items = job.fixtures.map((f) => ({ payload: f.payload, config: relay.parseConfig(f.env) }));
       const perWebhook = job.eventsPerWebhook ?? 1;
       let events = 0;

@@ -3,11 +3,19 @@
  * (`Intl.DisplayNames`, i.e. CLDR), Shopify and ISO 3166 produce, in English and the main
  * languages of Meta's markets, plus common short names ("Russia", "Vatican", "Burma").
  *
- * The table at the bottom is generated at development time by scripts/generate-countries.mjs
+ * The names are generated at development time by scripts/generate-countries.mjs
  * (`npm run generate:countries`), which also says where each name comes from and which keys it
  * drops as ambiguous; countries.test.ts fails when the table and the generator's sources
- * disagree. The Worker never calls `Intl.DisplayNames` (workerd's ICU data may differ, and
- * building names costs CPU): it only reads the table, once, on first use.
+ * disagree. Most of them are CLDR's, which the runtime already carries: on the first name looked
+ * up, `buildNameMap` reads them from `Intl.DisplayNames` (the DISPLAY_ constants), so
+ * the table at the bottom keeps only the names workerd's ICU and Node's do not give (the
+ * generator checks that both build exactly its full table; test/countries.test.ts that the
+ * workerd the tests run in gives the names the generator read). This keeps about 25 KiB gzipped
+ * out of the Worker, for tens of milliseconds of CPU (about 5,000 `Intl.DisplayNames` lookups for
+ * a name in Latin letters, 3,000 for one in another script; BENCHMARKS.md gives the figure in
+ * workerd) once per isolate, and only when a country comes as a name (codes never build it). Each
+ * locale left out of the DISPLAY_ locales would take about 1 KiB back into the table and a
+ * thirtieth of that time off.
  *
  * Names are stored as keys (`countryKey`), so "Trinidad & Tobago", "trinidad and tobago" and
  * "TRINIDAD-AND-TOBAGO" are one entry.
@@ -93,8 +101,8 @@ export function encodeKey(key: string): string {
 
 /** Alpha-2, alpha-3 (and "uk") -> alpha-2, built from TABLE on first use. */
 let codes: Map<string, string> | undefined;
-/** Encoded name key -> alpha-2, built from TABLE on first use of a name (codes need not pay for it). */
-let names: Map<string, string> | undefined;
+/** Per script, encoded name key -> alpha-2, built on first use of a name of that script (codes need not pay for it). */
+const names = new Map<KeyScript, Map<string, string>>();
 
 function codeMap(): Map<string, string> {
   if (codes === undefined) {
@@ -108,15 +116,103 @@ function codeMap(): Map<string, string> {
   return codes;
 }
 
-function nameMap(): Map<string, string> {
-  if (names === undefined) {
-    names = new Map();
-    for (const line of TABLE.split("\n")) {
-      const fields = line.split(" ");
-      for (let i = 2; i < fields.length; i++) names.set(fields[i]!, line.slice(0, 2));
-    }
+/** Where `buildNameMap` reads a region's name: `Intl.DisplayNames` in the Worker, a snapshot in the generator. */
+export type RegionName = (locale: string, style: "long" | "short", code: string) => string | undefined;
+
+/** Keys written in Latin letters; every other key is encoded (`encodeKey`), so the two never meet. */
+const LATIN_KEY = /^[a-z]+$/;
+
+/** Which keys a name map holds: Latin ones ("deutschland") or the others ("日本", "россия"). */
+export type KeyScript = "latin" | "nonLatin";
+
+/**
+ * Encoded name key -> alpha-2, for the keys of one script: the region names `regionName` gives,
+ * less `notNames` and less any key two countries share, then the table's own keys on top. It
+ * reads each of `locales`' long names for every code of `table`, and of `differing` (as
+ * `locale/style/CODE,CODE …`: the short names that differ from the long ones, and a regional
+ * locale's names that differ from its language's) only the entries of those locales, so about
+ * 5,000 names for the Latin keys and 3,000 for the others. A country name looked up builds only
+ * its script's map. scripts/generate-countries.mjs writes TABLE with only the keys this cannot
+ * derive, and checks that the two maps together are its full table, with workerd's names and
+ * with Node's.
+ *
+ * @example
+ * ```ts
+ * const names = buildNameMap({ script: "latin", table: "jp jpn", notNames: "", locales: "en", differing: "", regionName: intlRegionName() });
+ * names.get("japan"); // "jp"
+ * ```
+ */
+export function buildNameMap(input: {
+  script: KeyScript;
+  table: string;
+  notNames: string;
+  locales: string;
+  differing: string;
+  regionName: RegionName;
+}): Map<string, string> {
+  const lines = input.table.split("\n").filter((line) => line !== "");
+  const skip = new Set(input.notNames.split(" "));
+  const locales = input.locales.split(" ");
+  const wanted = (key: string) => LATIN_KEY.test(key) === (input.script === "latin");
+  const map = new Map<string, string>();
+  const shared = new Set<string>();
+  /** Many names recur across locales ("Japan" in nine of them): each is keyed once. */
+  const keys = new Map<string, string>();
+  const add = (name: string | undefined, code: string) => {
+    if (name === undefined) return;
+    let key = keys.get(name);
+    if (key === undefined) keys.set(name, (key = encodeKey(countryKey(name))));
+    if (key === "" || skip.has(key) || !wanted(key)) return;
+    const known = map.get(key);
+    if (known !== undefined && known !== code) shared.add(key);
+    else map.set(key, code);
+  };
+  for (const locale of locales) {
+    for (const line of lines) add(input.regionName(locale, "long", line.slice(0, 2).toUpperCase()), line.slice(0, 2));
   }
-  return names;
+  for (const entry of input.differing.split(" ")) {
+    const [locale, style, codes] = entry.split("/");
+    if (codes === undefined || (style !== "long" && style !== "short")) continue;
+    if (!locales.some((language) => locale === language || locale!.startsWith(`${language}-`))) continue;
+    for (const code of codes.split(",")) add(input.regionName(locale!, style, code), code.toLowerCase());
+  }
+  for (const key of shared) map.delete(key);
+  for (const line of lines) {
+    const fields = line.split(" ");
+    for (let i = 2; i < fields.length; i++) if (wanted(fields[i]!)) map.set(fields[i]!, line.slice(0, 2));
+  }
+  return map;
+}
+
+/** `Intl.DisplayNames` as `buildNameMap` reads it: no fallback, one formatter per locale and style. */
+function intlRegionName(): RegionName {
+  const formatters = new Map<string, Intl.DisplayNames>();
+  return (locale, style, code) => {
+    let display = formatters.get(`${locale} ${style}`);
+    if (display === undefined) {
+      display = new Intl.DisplayNames([locale], { type: "region", style, fallback: "none" });
+      formatters.set(`${locale} ${style}`, display);
+    }
+    return display.of(code);
+  };
+}
+
+/** The name map of `key`'s script, built on its first use. */
+function nameMap(key: string): Map<string, string> {
+  const script: KeyScript = LATIN_KEY.test(key) ? "latin" : "nonLatin";
+  let map = names.get(script);
+  if (map === undefined) {
+    map = buildNameMap({
+      script,
+      table: TABLE,
+      notNames: NOT_NAMES,
+      locales: script === "latin" ? DISPLAY_LATIN_LOCALES : DISPLAY_NON_LATIN_LOCALES,
+      differing: DISPLAY_DIFFERING,
+      regionName: intlRegionName(),
+    });
+    names.set(script, map);
+  }
+  return map;
 }
 
 /**
@@ -161,260 +257,271 @@ function findOne(text: string): string | undefined {
     if (code !== undefined) return code;
   }
   const key = countryKey(text);
-  return key === "" ? undefined : nameMap().get(encodeKey(key));
+  if (key === "") return undefined;
+  const encoded = encodeKey(key);
+  return nameMap(encoded).get(encoded);
 }
 
 // BEGIN GENERATED by scripts/generate-countries.mjs: do not edit by hand
-/** From CLDR 48.0 (Node 22.23.3), i18n-iso-countries 7.14.0, iso-3166 4.4.0, country-list 2.4.1, countries-list 3.4.1. Line: alpha-2 alpha-3 key… (countryKey's keys, as encodeKey writes them). */
+/** From CLDR 48.0 (Node 22.23.3), i18n-iso-countries 7.14.0, iso-3166 4.4.0, country-list 2.4.1, countries-list 3.4.1, workerd's region names (wrangler 4.164.0, scripts/countries-workerd-names.json). */
+/** The locales whose `Intl.DisplayNames` long region names `buildNameMap` reads for every code, for Latin keys. */
+const DISPLAY_LATIN_LOCALES = "en es pt fr de it nl pl tr sv da nb fi id ms vi fil ro cs hu";
+/** The same for keys in other scripts. */
+const DISPLAY_NON_LATIN_LOCALES = "ru uk ar he hi th ja ko zh-Hans zh-Hant el";
+/** The other names it reads (locale/style/codes): those that differ from the names of the locales above. */
+const DISPLAY_DIFFERING = "en/short/BA,CC,GB,HK,MO,PS,US es/short/GB,PS,US pt/short/MO,US fr/short/GB,US de/short/HK,PS nl/short/GB,US pl/short/GB,MO,PS tr/short/GB,MO,PS,US da/short/PS fi/short/GB,PS ru/short/GB,HK,MO,PS,US ar/short/HK,MO,PS he/short/HK,MO,PS,US hi/short/GB,HK,MO,PS,US id/short/US ms/short/PS,US th/short/HK,MO,PS,US vi/short/HK,US ja/short/HK,MO,PS,US ko/short/HK,KR,MO,PS zh-Hans/short/MO,PS zh-Hant/short/MO fil/short/US ro/short/US cs/short/GB el/short/GB,HK,MO,PS,US hu/short/MO,PS en-GB/long/BL,KN,LC,MF,PM,SH,UM,VC,VI en-AU/long/AG,GS,HM,KN,PM,SJ,ST,TC,TT,VC,WF en-CA/long/HM,KN,PS,VC es-419/long/AX,BA,CG,CI,GS,TL,UM es-419/short/GB pt-PT/long/AM,AX,BD,BH,BJ,BS,CC,CI,CW,CX,CZ,DM,EE,EH,FK,GL,GU,IR,KE,KI,KN,KW,KY,LI,LK,LV,MF,MG,MK,MS,MU,MW,NC,NU,PL,PS,RO,SI,SM,SX,TF,TJ,TK,TM,TT,UM,UZ,VI,VN,YE,YT,ZW fr-CA/long/AX,BV,BY,BZ,CC,CK,CX,FK,FO,HM,IM,KN,MF,MP,NF,PN,RE,SX,UM,VA,VE,VG,VI de-CH/long/CV,SB,TL zh-Hant-HK/long/AE,AG,AW,AZ,BA,BF,BJ,BL,BV,BW,BZ,CC,CR,DO,EC,ER,ET,GD,GE,GH,GM,GS,GT,GW,GY,HR,IM,KE,KM,KN,LA,LC,LR,LS,ML,MR,MT,MU,MV,MW,NE,NG,NR,PF,PG,PN,PS,QA,RW,SA,SB,SC,SI,SJ,SM,SO,SR,ST,SZ,TC,TF,TO,TT,TV,TZ,VC,VG,VI,VU,YE,YT,ZM,ZW";
+/** Keys of those names that name no country here (ambiguous, code-like, or a form no source gives). */
+const NOT_NAMES = "!0D:H7V.%aOM5JB<a&Byt<JQGBOG7OBDQyOG !0jImgsoivojkamtmgsoilakbimas !0k]tnkjkemdq2jCl0k2bCmq2jCnqrpnbh !0k]tnkjkemdqjhel0k2bhmqjhenb0 !0pM0iitewlpc0iinleeipq !0qClrq7E9AgColrqBgA7GCgs !0ySHY/uO.b7C=R%GUK(Vg2Y=O!UK!O=R#E!U #aM[aMBaN4aMHaNkaNuaM+d9zb_CaN0aNmaM?aN4aM,aMRd9zb_C #c;+bPubPWdcfb^Bd?vb[]dajd09csudcfb^B #c;+bPuduXdcfb_Cd=jcS|c}Hc{#csudcfb_C #f!.fQ_e.xe%Ef3reZ4e>MfareQ2fmWeH4eZ4 ao as bi bk eu falklandadalarimalvinasadalari falklandeilandenislasmalvinas falklandinsaaretmalvinassaaret falklandinselnmalwinen falklandislandsislasmalvinas falklandskeostrovymalviny falklandsoerneislasmalvinas falklandsoyeneislasmalvinas falklandszigetekmalvinszigetek falklandymalwiny gb ilesfalklandmalouines ilesmalouinesilesfalkland ilhasfalklandmalvinas ilhasmalvinasilhasfalkland insulelefalklandinsulelemalvine islasmalvinasislasfalkland isolefalklandisolemalvine kepulauanfalklandislasmalvinas kongo my nga quandaofalklandislasmalvinas ru saomartinho uc uk us vk vs";
+/** Line: alpha-2 alpha-3 key… (countryKey's keys as encodeKey writes them; only those the region names do not give). */
 const TABLE = `
-ad and andora andorra andorre vorstendomandorra !0jIamdoqa !0jIamdoqqa !0k]0mdnpp0 !0pM0pcexd !0qCgCoEqg !0ySeb7;M! !0ySob7;M! !0E037id3sYs8 !aM2b^F/ #b@7dOLb[] #b@7dOLcS| #funeZ4e-]
-ae are arabiemiirikunnat birlesikarapemirlikleri cactieuvuongquocarapthongnhat deforenedearabiskeemirater deforentearabiskeemirater egyesultarabemirsegek emiradosarabesunidos emiratelearabeunite emirates emiratiarabiuniti emiratosarabesunidos emiratsarabesunis emiriaharabbersatu forenadearabemiraten forenedearabiskeemirater spojenearabskeemiraty uae uniemiratarab unitedarabemirates vereinigtearabischeemirate verenigdearabischeemiraten zjednoczoneemiratyarabskie !0jIgmylemaaqabijaeliqata !0k]n03 #0lf0k^0g,0l20k|0le0k]0le0l40k]0lh0k]0k^0li0lt0lb0l40k}0ld0l40lh0k]0lj0l0 !0k]naAdm0mC0p0aq2jCelCp0rh !0pM0igecd0nixeiez !0pM0igecd0nixeiezdrxaiez !0qCgAgBgqgjgAyqhGigABjmoi !0qCoEAigAgBgqgjgAyqhGigABjmoi !0ySUbL&u=AeMIeK%M!A !0E0z1s70381s7jM3qAMsezY #aM4aNkaM]d<>d&mb)DdN'dPE #d)7cj'bJudebbXbdRyd&ub)D #d)7cj'bJude3bXbb/RbPSb)R #d)7cj'bJude3bXbdRyd&mb)R #d)7debdRy #fuje.ifvYe_Ye>lfX8 #fuje.ifvYe_Ye>lfX8fwbf)c
-af afg afeganistao afganistan afganisztan afghanistan #0ag0al0am0g+0au0at0ao0ay0az0au0at islamitischemiraatafghanistan owganystan !0jIavcamistam !0k]0tc0mhqr0m !0k]0tc0mCqr0m !0pM0tbpiqho !0qCg7zgCsjgC !0ySeHw!E#U=A!E !0ySeHYw!E#U=A!E !0D:JN5aOyQGvOy !aM2bRlHy5^ #d)7b[jcCo #fujf&]eDveWMfmWfR:
-ag atg antiguaabarbuda antiguaandbarbuda antiguadanbarbuda antiguaebarbuda antiguaenbarbuda antiguaesbarbuda antiguaetbarbuda antiguaibarbuda antiguajabarbuda antiguaochbarbuda antiguaogbarbuda antiguasibarbuda antiguaundbarbuda antiguavabarbuda antiguavebarbuda antiguaybarbuda !0jIamticjouajailpaqlpoumta !0k]0mrhcs0ha0pasd0 !0k]0mrhcs0Ca0pasd0 !0pM0phibe0deaxaecd !0qCgCjGzEgEhgqhEog !0qCgCjGzEgEhqhEog !0ySob5#w&ftMIMI&7! !0ySob5%w&ftMI!MI(7! !0D:&JyuQaO&BMzO9<zVtO #aM4aNuaM(aM5aMIaM4aM<aN4aM]aN4aMY #b@7b*0bVobW4b}vb}BdOM #b@7cm]c!AbYIb}vb}BdM> #b@7cm]c!AbYIb}vb}BdOM #funfY0eHzfuje_~e'beW< #fuGfY0eDve_~e'beW<
-ai aia anguila anguilla !0jIamcjouika !0k]0mchk25 !0k]0mcCk25 !0pM0pbeeild !0pM0pbild !0qCgCzEGAg !0ySebw=R#O! !0ySobw=R#O! !0D:&JgaDQBBO !aM2b^n/ #b@7b)}cj' #b@7b:bcj' #fu5eJOe-] #fuXeI2e-]
-al alb albania albanie albanien arnavutluk republiekalbanie shqiperi shqiperia !0jIakbamia !0k]0ka0mh5 !0k]0ka0mC5 !0pM0lapid !0qCgAhgCGg !0ySeO=I!E#L! !0E0N3uMjMiBr !aM2b;MHb #d)7b[]b}vb]6bHQ #d)7cS|b}vb]6bHU #fure_~eWMfuj
-am arm armenia armenie armenien ermenistan ormenyorszag republiekarmenie !0jIaqlemia !0k]0plemh5 !0k]bCplemC5 !0ozpaua35av !0pM0xnpid !0qCgqBGCGg !0ySeM=K-E#L! !0ySfM=K-E#L! !0E038sYMqMiBr !aM2b;&Hb #bHQdb:b]6bHQ #bHUdb:b]6bHU #fuje=Ke@0eWMfuj
-ao ago angola republiekangola !0jIacjoka !0jIamcjoka !0k]0mcnk0 !0pM0pbeld !0qCgCzEAg !0ySebw;O! !0D:&Jg(aBO !aM2b^t/ #b@7bZHcj' #fu5eF:e-]
-aq ata antarctica antarctique antarktida antarktika antarktis antarktisz antarktyda antarktyka antartida antartide antartika namcuc !0jIamtaqjtijg !0k]0mr0pjrhd0 !0k]0mr0pjrhj0 !0pM0ph0xwhiwd !0qCgA8gqigA8whGigAlCEhGi !0qCgCjgq9jG9g !0ySeb5!M=u5#u! !0ySeb5!M=5#u! !0D:&JyuO9<auQaO #bVecxBcES #bVec3} #bVec3}cES #eQIeI=eXne=s #funfR,fY0fLv
-ar arg argentiina argentijnserepubliek argentina argentine argentinie argentinien argentyna arjantin !0jIaqcemtimg !0k]0pcemrhm0 !0pM0xbphipd !0qCgAgqlCjGC !0ySeM=2-b5#E! !0ySeM=2-b5%E! !0D:JO9<%hyuQyO !aM2b;2^7^ #d)7czFc0k #fuje=Kf*EfY0eQ2
-as asm americansamoa americkasamoa amerikaanssamoa amerikaiszamoa amerikanischsamoa amerikansamoa amerikansamoasi amerikanskasamoa amerikansksamoa samoaamericaines samoaamericana samoaamericane samoaamerika samoaamerykanskie samoathuocmy !0jIaleqijamijgsaloa !0k]0lephj0mqjneq0ln0 !0k]0lephj0mq2jeq0ln0 !0pMqne0dd0nxiwpiz !0qCsgBEggAgBqG9Gi !0ySeK-M#u!EU!K;f !0ySeK-M#u%UK;f !0D:J%79QaNykO7ND #aM4aNcaNlaMDd.UaMNaNdaM4 #c^'d.UaMNaNdaM4 #db:b](do]coTbHQ #db:b]@dtqcoTbHU #fuje@0e>lfLzfhde@_fuj
-at aut austria ausztria autriche avusturya itavalta oostenrijk osterreich osterrike ostrig rakousko republiekoostenrijk !0jIaustqia !0k]0bqrph5 !0k]0bqrpC5 !0pM0eqhxid !0qCgACBsg !0ySfU=5=M#L! !0y,aEZoZ6L5K !0E033zMesBr #aMCaN4aMRaM*aNlaM4 #b:yb*0bR# #b:1b*0bR# #fwSfmWfX8e>lfuj
-au aus australia australie australien ausztralia avustralya gemenebestvanaustralie !0jIaustqakia !0k]0bqrp0kh5 !0k]0bqrp0kC5 !0pM0eqhxlid !0qCgsjqgAGg !0ySfU=5=M-O#L! !0y,aEZoZ6T8L5K !0E033zMesMuBr #aMCaN4aMRaM*aNkaNlaM4 #cL&b/RbR#bHQ #cL&cES #fwSfmWfX8e/Gf1Ce>lfuj #f+4f5!
-aw abw aruba !0jIaqoulpa !0k]0psa0 !0pM0xead !0qCgqEhg !0ySeM&I! !0ySeM(I! !02EeM(I! !0E038sFj8 !aM2b;M #dm{b]@d)7d]kb}v #d)7d]kb}v #d)7d{ob}v #fuje;|e_~
-ax ala ahvenanmaa aland alanda alandadalari alandinseln alandislands alandsoerne alandszigetek alandy ilesaland ilesdaland ilhasaland insulelealand islasaland isolealand kepulauanaland quandaoaland wyspyalandzkie !0jImgsoiokamt !0jImgsoiykamt !0k]0k0mdqjhenb0 !0k]0k0mdqjhenqrpnb0 !0k]0k0mdq2jCnqrpnbh !0pM0ii0elpc !0qClrqgAgCo !0qClrqgEAgCo !0ySoO.b7C=R%GUK(V !0y,a8UsZqvZBMzE4OF !0D:H7V.%aOM(JBNyt< #aMCaN4aNkaNuaM+d9zb_C #b:ybPW #b:ybPWdcfb^B #b:1duXdcfb_C #fw!e-|e%Ef3reZ4
-az aze aserbaidschan aserbajdsjan azerbaidjan azerbaidzan azerbaigian azerbaijan azerbaijao azerbaiyan azerbajdzan azerbajdzjan azerbajdzsan azerbaycan azerbeidzjan azerbejdzan #0ag0a60fZ0ax0ah0ag0a50ai0ag0at republiekazerbeidzjan !0jIafeqlpaitfam !0k]0gepa0hdf0m !0pM0fxaiibo !0qCgpqhGlgC !0ySe2MI-2!E !0ySe2YMI.2!E !0D:JO%kJ9<*zhOy !aM2b2;Mdx)^ #bHUb-6ckrcQb #bHUb-6ckrc%z #d)7b-6ckrc%z #fujf3re=Ke_~f14f1!
-ba bih bosnaahercegovina bosnahersek bosnaihercegovina bosnia bosniaandherzegovina bosniadanherzegovina bosniaederzegovina bosniaeherzegovina bosniahercegovina bosniaherzegovina bosniaihercegowina bosniajahertsegovina bosniasihertegovina bosniavaherzegovina bosniayherzegovina bosnieenherzegovina bosnieherzegovina bosnieherzegovine bosnienhercegovina bosnienochhercegovina bosnienundherzegowina boszniahercegovina !0jIbosmiaeqfecobimg !0jIbosmiajaieqfecobimg !0k]anqm0huepvecnbhm0 !0k]anqmh5hcepvecnbhm0 !0k]anqmC5Ccepvecnbhm0 !0pMaeqpidedxvbeaipd !0qCgAhEsCiEgADqs9 !0y,2XEZxL5Kd6F6ZlITgXBLxK !0y,2XEZxL5KF6ZlTgXBLxK !0D:zJG%yR8&BM%KJ9<%k(aDRyO !aM2YyHbU;AgtPG #cD%b.^b]6bHUdi=dGwb-6bZHc}Hc{# #cD%csub]6bHQbYIea)b-6bZHdajdPB #cD%csub]6bHUbYIea)b-6bZHc}HdPB #cD%ea) #e}GfmWeWMfujf*Ae=KfGxeF(fareQ2
-bb brb barbade barbados !0jIlpaqlpamtos !0jIlpaqlpeimtos !0k]a0pa0dnq !0pMaxaceq !0qChgqhgoEs !0qChqhgoEs !0y|l4pl4aHx !0y|l4pJl4aHx !0E0j8sYMjOdz !aMI6X6yi #b}vb}vb/Ecsu #b}vdD}b/E #e_~e|Mf14eZ4fmW
-bd bgd bangladeche banglades bangladesch bangladesh bangladesz volksrepubliekbangladesh !0jIlpamcjkamtes !0k]a0mck0dex !0pMapblcy !0qChCzAgoGt !0ySI!bw=O!C-S !01bI!bO!C-S !0D:zNgaBO%wE !aMI6)0VwgR #b?[bTbcj' #b?[bTbcj'b)D #e{seI_e-]eYAfnx
-be bel belcika belgia belgica belgie belgien belgio belgique belgium koninkrijkbelgie !0jIbekcio !0k]aek2ch5 !0k]aek2cC5 !0pMalbid !0qChAlG9g !0y,2T8ZlL54 !0E0MjuMrBrq #aM{aNmaMGaN4 #cA%bR#ctb #cA%bR#ct> #e|UeJGfvY
-bf bfa burkibaafaaso burkinafaso burquinafaso !0jIlpouqjimavaso !0k]aspjhm0t0qn !0k]aspjCm0t0qn !0pMaexwipdt0qe !0qChEq9GCg7gsE !0y,2N6ZeLxK1IKEX !0y,2N6ZeLxK1KEX !0D:zV9<aQyO5O(k !aM2S;mGRa3 #b}BbXcc{#cDPc{_ #b}Bb,vc{#cDPc{_ #b}Bb,vd09cDPc{_ #e'be=KfRGeQ2fY2fjM
-bg bgr bulgaria bulgarie bulgarien bulgarije bulgaristan bulharsko republiekbulgarije !0jIboukcaqia !0k]ankc0ph5 !0k]ankc0pC5 !0k]azkc0ph5 !0pMaelbxid !0qChAzgqGg !0y,28ZgK6L5K !0y,2N8ZgK6L5K !0D:zNB&a%9R8 !aM2S;l:b #bLobTbbR#bHQ #bLobTbbR#bHU #e'jeDve>lfuj
-bh bhr bahrain bahrajn bahrein bahreyn barein barem koninkrijkbahrein !0jIlpawqeim !0k]a0upehm !0pMagxiio !0qCgAhmqGC !0y|lyp6h !0E0j81YMsi !aM<0I2I9 #b}vcxX #e_~e/Gf18
-bi bdi burundi republiekburundi uburundi !0jIlpouqoumti !0k]aspsmdh !0k]aspsmdC !0pMaexepci !0qChEqECoG !0ySI&M&b7% !0E0jEsEidB !aMICX)h #b}Bd*ndN6 #dqEd*nb*0 #e'be<0e&f
-bj ben benim benin republiekbenin !0jIlpemim !0k]aemhm !0k]aemCm !0pMapio !0qChCGC !0y|l4h5h !0y|lDh5h !0E0MjiAi !aMYyjP #dD}bVe #dD}b[B #dF9b@y #e|MeQ=
-bl blm saintbarthelemy sanbartolome saobartolomeu sfantulbartolomeu stbarthelemy svatybartolomej !0jIaciosbaqhokolaios !0k]qema0prekelh !0k]qema0prekelC !0pMqphaxzeleni0e !0qCsgChgqjAGBG !0qCsgChgqjGABG !0ySU-b5I!M=B-O-K% !0D:%kyu<zO9<%x%B7R !aMIe)6XvXL< #b)=b}vcD>bTQc^' #dedb}vcD>bTQc^' #dedb}vcZac^' #fhRe_~e=KfTCe/Ge_Y
-bm bmu bermuda bermudas bermudes bermudy !0jIbeqloudes !0k]aeplsdqjhenb0 !0k]aeplsdq2jCnqrpnbh !0k]aeplsd1 !0pMaxnecd !0qChqBEog !0y|lpn8a4 !0y|lpJn8a4 !0E0Mj3sYqAwd8 !aMYp5BY0 #c)dcf=b/R #c)dcf=dOM #e|te^(eW<
-bn brn brunei bruneidarussalam brunej negarabruneidarussalam !0jIlpqoumei !0jIsouktamatotoulpqoumei !0k]apsmeh !0k]apsmehd0psqq0k0l !0pMaxepii !0qChqECgG !0ySI=M&E-h !0ySI=M(E-h !0E0jsFQi !aM2S;Jd #aM]aNmaM/aM6aMYaNmaMNaNkaN4aNb #cr-dnR #cCKdoQ #f0Qe;|eQ2f14
-bo bol bolivia boliviaplurinationalstateof bolivie bolivien bolivya boliwia plurinationalestaatbolivia plurinationalstateofbolivia !0jIbokibia !0k]ankhbh5 !0k]ankCbC5 !0pMaeliaid !0qChEAG7Gg !0y|lHr5u5o4 !0y|lHr6u5o4 !0E0OjuAMwBr !aM2Y:Pb #aM~aNlaM?aM4b/EcB9csRb)D #cXqbR#c}HbHU #cXqbR#dajbHQ #e}Oe>lfarfuj
-bq bes belandacaribbean belandakaribia bonaire bonairesainteustacheetsaba bonairesainteustatiusochsaba bonairesaneustaquioysaba bonairesinteustatiusandsaba bonairesinteustatiusensaba bonairesinteustatiusisaba bonairesinteustatiusjasaba bonairesinteustatiusvasaba bonairesvatyeustachasaba caraibiolandesi caribbeannetherlands caribehalan caribeneerlandes caribischnederland detidligerenederlandskeantiller hollandkaribterseg insulelecaraibeolandeze isolebes karayiphollanda karayiphollandasi karibianalankomaat karibihollandia karibischeniederlande karibiskanederlanderna karibisknederland karibskenizozemsko nederlandskeantiller niderlandykaraibskie paisesbaixoscaribenhos paysbascaribeens !0jIlpomaiqacioseustahiosjaisalpa !0jIokkamdiajaqaibijgs !0k]anm3hpqhmr3qr0rhsqhq0a0 !0k]j0phaq2jCmCdepk0mdh !0pMd0iimdwxiaiimddelpciim !0qCgAlrqgA9gqGhGigADEACoGi !0qCDEACoggA9gqGhGi !0ySu.M#I#LEE%CMO.b7 !0D:%y%xJ9<&Byt<&d9Qz%zR8y !0D:(z&y9<kQyw<%JQGwOwQJUGkOzO #aMCaNkaNuaMYd.UaMDaNlaM] #aM~aM/aN4aNmaMPaNuaM*aNhaN4aMRaMXaM(aM5aM8aMRaL6aMdaL/aMNaM< #dm{bPWbTbbTQcA%bU( #dm{b](bTbbTQcA%bU( #dm{duXbTbbTQcA%bU. #eR>eYpe-|e%Ee:afLve>lf0Q #e}GeR>e=Kfn2fX8fzAfmWfR,fY0fynfmWfhde_~
-br bra brasil brasile brasilia brasilien brazil brazilia brazilie brazylia bresil brezilya federalerepubliekbrazilie !0jIbqafikia !0k]ap0ghkh5 !0k]ap0ghkC5 !0pMaxfil !0qCgAhqgrGA !0y,2Z6KlIM8 !0y,2Z6KlM8 !0D:z9OkQB !aMICVhX #b}vd5i #f0Qe-]f7|
-bs bhs baamas bahama bahamalar bahamas bahamaszigetek bahamy gemenebestvandebahamas !0jIlpawales !0k]a0c0lq2jCnqrpnbh !0k]a0c0l1 !0pM0iiad0nd !0qChgDgBgs !0qClrqgAhDgBg !0y|ly4n4x !0E0j848q8z !aMYpo4 #b}vbZnd=j #b}vbZnd?v #e_~f(<e>E
-bt btn bhoutan bhutan butan butao koninkrijkbhutan #0g,0ah0ax0a10am0a50a10ar !0jIlpoutam !0k]asr0m !0pMadeho !0qChEjgC !0y,3OoKx !0D:6VoOy #0H(0HU0IW0H|0HA !aMIC<o) !bF>mV #e'bfR:
-bv bvt bouvetadasi bouveteiland bouvetinsel bouvetisland bouvetnsaari bouvetoen bouveton bouvetoya bouvetsziget bouvetuvostrov daobouvet ilebouvet ilhabouvet insulabouvet islabouvet isolabouvet kepulauanbouvet pulaubouvet wyspabouveta !0jIlpoube !0jImgsoslpoube !0k]nbasbe !0k]nqrpnbasbe !0k]nqrpCbasbe !0pM0iiaead !0pMd0iaead !0qClrGqihE7GD !0ySI!iR-5 !0y|lHuDdfJu6j !0D:%aOMzV%D !0D:%aOMzV%Du #aM]aN4aM{b_C #b}Bb<ab_C #b}Bd.fb^B #d]Jb<acTTb_C #e'be|MfiG
-bw bwa botsuana botsvana botswana republiekbotswana !0jIlpotsouama !0k]anrqb0m0 !0pMaehqe0pd !0pMaevee0pd !0qChEjsEgCg !0y|lHdJxu4h4 !0y|lHdJxJu4h4 !0E0j3ezw8i8 !aMY2dLj #bVhdmfc!Kc{# #bVhdmfc!Kd09 #cD%cwHdPB #e}GfK2fw]eQ2
-by blr belarus belarusia belarusz belorusko beyazrusya bialorus bielorrusia bielorrussia bielorussia bielorussie feheroroszorszag hviderusland hviterussland republiekwitrusland valkovenaja witrusland !0jIkeujoqysia !0k]aek0psq2 !0k]aCknpsq2 !0pMal0xeq !0qChGAgqEs !0qCqEsGggAhGvga !0y|lDr4p7x !0y|lDr4p8x !0E0Mju8sEz !aMIFVX<g #c)cbK@dbscsu #c)cbK@db&csu #e|Ue-]e;|fmW
-bz blz belice belize !0jIlpekif !0k]aekhg !0k]aekCg !0pMalif !0qChAGr !0y,2T8LlT !0y,2T8MlI !0D:%zBRk !aMIFW<j #bJubR#bP) #bJubR#dmp #dD}dS%csu #e|Ue>lf7v
-ca can canada kanada !0jIjamadas !0k]j0m0d0 !0pMwpcd !0qC9Cog !0y,exKqK !0D:&dyOtO !aM2kG6 #bTbckRb/R #fLOeQ2eW<
-cc cck cocosadalari cocoseilanden cocosislands cocoskeelingadalari cocoskeelingislands cocosoerne ilescocos ilescocoskeeling ilhascocos ilhascocoskeeling ilhasdoscocos ilhasdoscocoskeeling insulelecocos insulelecocoskeeling islascocos islascocoskeeling isolecocos isolecocosekeeling isolecocoskeeling keelingislandscocos kepulauancocos kepulauancocoskeeling kokosinseln kokosoarna kokosoveostrovy kokosoyene kokuszkeelingszigetek kokuszszigetek kookossaaret kookossaaretkeelingsaaret quandaococos quandaococoskeeling wyspykokosowe !0jImgsiajojos !0jImgsoijojos !0jImgsoijojosjikimcj !0k]jnjnqnb1enb0 !0k]jnjnqnb1enqrpnb0 !0k]jnjnqnbCjCkCmcnqrpnbh !0k]jnjnqnbCnqrpnbh !0pM0iiweweq !0pM0iiweweqwilipb !0qClrq9E9Es !0qClrq9E9Es9GAGCz !0ySu;u;Uu%O#bwC=R%G !0ySu;u;Uu%O#bwC=R%GUK(V !0y,eXeXEvZBMz !0y,eXeXEvZBMzE4OF !0D:H7V.%aOM(d(dG !0D:H7V.%aOM(d(dGdRBQg #aMLaMLaMRaMFaN4aNlaNuaMId9zb_C #aMLaMLaMRd9zb_C #c<JbPucsub,vd,2dcfb_C #c<JbPucsudcfb_C #c<Jc<Jcsub,vcxXdcfb^B #c<Jc<Jcsub,vcxXdcfb_C #c<Jc<Jcsudcfb^B #c<Jc<Jcsudcfb_C #fN(fN(fmWf3reZ4
-cd cod conghoadanchuconggo congodemocraticrepublicof congokinshasa congorepublicademocraticadel democraticrepublicofcongo democratischerepubliekcongo demokratickarepublikakongo demokratiskarepublikenkongo demokratiskerepublikcongo demokratycznarepublikakonga ditungawakongu drc drcongo kongoidemokratikuskoztarsasag kongokinsasa kongokinshasa kongondemokraattinentasavalta repubblicademocraticadelcongo republicademocraticadelcongo republicapopulardocongo republikdemokratikkongo republikiyakongodemokratiki republiquedemocratiqueducongo !0jIjomcjojimsasa !0jIkaijgdglojqatiatoujomcjo !0k]delnjp0rhweqj05peqosakhj0jnmcn !0k]delnjp0rhwm0peqosakCj0jnmcn !0k]jnmcnjhmx0q0 !0k]jnmcnjCmx0q0 !0pMwepbewipy0qd !0qCgA9ECzE9GCtgsg !0qClBDEqGigA9ECzEgAoGB8qgwGi !0ySu!bw;u#bS!U! !0ySu!bw;O;uA!E=A=M#uw9M!2=L !0D:dJg(aaQyjOkO #aMLaNuaMMcB9bGLbPXbYIb)D #aMLaNuaMMcB9bGLbPXbYIb)DaMFaNuaMPaNeaMN #bRMcx%dS+ #bSwcx%dS+b/3cC[ #fN}eF(e_%f5!eF}f+WeH1 #fN}eF(fRKfhYfhd
-cf caf afrikatengah centraalafrikaanserepubliek centralafricanrepublic centralafrikanskarepubliken conghoatrungphi dencentralafrikanskerepublik densentralafrikanskerepublikk keskiafrikantasavalta kodorosesetibeafrika kozepafrikaikoztarsasag ortaafrikacumhuriyeti repubblicacentrafricana republicacentrafricana republicacentroafricana republikafrikatengah republikasrodkowoafrykanska republiquecentrafricaine stredoafrickarepublika zentralafrikanischerepublik !0jIjemtqoavqijamijgdglojqatia !0k]v0p !0k]vemrp0k2mn0tphj0mqj05peqosakhj0 !0k]vemrp0k2mn0tphj0mq2j0peqosakCj0 !0pMdxtealiwddnxkf0txiw0iz !0pMdxtealiwdylnxkf0txiwd !0qClBDEqGig7qG8GggAEswF !0ySKD=LeHY=M%u%w9M!2=L !0ySU-b5=MOeH=M%u!w9AbA=M !0D:GOxO9s9Np&J59QaOaBOg #bG7b/YaM4aM[aNlaMDbPXbYIb)D #bG7d,O #bG7d,ObPXbYIb)D #bG7d,ObPXbYIb)R #f5^fu5fujf&]e>lfLv #f5^fu5fujf&]e>lfLveF}f+WeH1
-cg cog conggo congo congobrazzaville kongobrazavil kongobrazzaville kongoikoztarsasag kongontasavalta repubblicadelcongo republicadelcongo republicademocraticadocongo republicadocongo republicofcongo republiekcongo republikkongo republiqueducongo !0jIdglojqatiatoujomcjo !0jIjomcjo !0jIjomcjolpqafabik !0k]jnmcn !0k]jnmcnap0gg0bhk2 !0k]jnmcnap0gg0bCk2 !0k]peqosakhj0jnmcn !0pMwepbeaxf0eil !0qCgA9ECzEhqgrg7GA !0qClBDEqGigA9ECzE !0ySu!bw; !0ySu!bw;I=M!2Y!R#O !0D:dJg(az9OkkODQB #aMLaNuaMMbPXbYIb)D #aMLaNuaMMbPXbYIb)DaM]aNkaMOaM?aNm #bRMcx%b}B #bSwcx%b}Bcj'dtq #fN}eF( #fN}eF(f0Qe-]f1Wfaz
-ch che elvetia isvicre schweiz suica suisse suiza svajc sveits sveitsi svizzera svycarsko swiss switzerland szwajcaria thuysi zwitserland zwitsersebondsstaat !0jIekbetia !0k]xbehv0ph5 !0k]xbehv0pC5 !0pMyeeiiu !0qCsEGsqg !0ySU=R#5=2MO.b7 !0ySU=R#5=2YMO.b7 !0D:GDQu%kJ9<&Byt< !aM2ydy #cZ0b.^ #fmWfzhfmW
-ci civ costadavorio costademarfil costadomarfim cotedivoire cotedivoirecostadomarfim elefantcsontpart elfenbeinkuste elfenbenskusten elfenbenskysten fildisisahili ivoorkust ivorycoast norsunluurannikko pantaigading pobrezislonoviny republiekivoorkust wybrzezekoscisloniowej !0jIajtgekevamtostou #0lb0lf0lj0k|0g,0l40k_0lk0k]0lh !0k]jnrdhbs0p !0k]jnrdCbs0p !0pMgesdypda !0qCsgmAgAygl !0ySfgRM%u;U=5 !0ySu;AC#R&fM !0D:(autQDND9< !0D:*JDJ9R.(dGu< !aMIc<xhI#<X #c<JcTTdN6c!K #dD1cTwcF7b^( #fN(fX8e&fe'bfuje=K
-ck cok cookadalari cookeilanden cookinsaaret cookinseln cookislands cookoarna cookoerne cookovyostrovy cookoyene cookszigetek ilescook ilhascook insulelecook islascook isolecook kepulauancook quandaocook wyspycooka !0jImgsoijouj !0k]nb0jsj0 !0k]nqrpnb0jsj0 !0k]nqrpnbhjsj0 !0pM0iiwew !0qClrq9E9 !0y,eNevZBMz !0y,eNevZBMzE4OF !0D:H7V.%aOMdUa #aMHaM#aMHd9zb_C #b'abPudcfb^B #b'ybPudcfb_C #fP1f3reZ4
-cl chl chile chili cile republiekchili sili !0jIwikg !0k]whkh !0k]whkC !0pMvild !0qCjtGAG !0y,jL8M !0D:jQBR !aMYaG #cuIbR# #fLbe/G
-cm cmr camaroes cameroon cameroun camerun kameroen kamerun republicofcameroon republiekkameroen !0jIjaleqoum !0k]j0lepsm !0pMwnxeo !0qCgA9gBGqEC !0y,eU46Ox !0D:&d%7J9Vy #aMDaNcaNmaN4aNu #b#reawd*n #b#reaxd*n #fLve@0e<0
-cn chn china chine chiny cin cina kiina kina peoplesrepublicofchina tiongkok trungquoc volksrepubliekchina !0jIjima !0k]jhr0h !0k]jmp !0k]jmpjhr0hqj05m0pndm05peqosakhj0 !0pMqio !0qCgAuGC !0y,jMx !0D:hRy #bG7b)D #bG7b)R #bG7doybH_cB9bPXbYIb)D #f5^eH1
-co col colombia colombie columbia kolombia kolombiya kolumbia kolumbie kolumbien republiekcolombia !0jIjokolbia !0k]jnkslah5 !0k]jnkslaC5 !0pMwelenaid !0qC9EAEBhGg !0ySu;ObI#L! !0D:(dBJ7%zR8 !aM2s=^Pb #bZHbJlcA%bHQ #bZHbMccA%bHU #fN:e:Qfarfuj
-cr cri costarica kostarika kostaryka republiekcostarica !0jIjostaqija !0k]jnqr0phj0 !0pMweqhdxiwd !0qC9EsjgqG9g !0y,eXEZoK6LeK !0D:dJGuO9QaO !aM2sy5:k #bZHcsub/Rea%bTb #bZHcsudM>ea%bTb #bZHcsudOMea%bTb #fN(fmWfR,e>lfLv
-cu cub cuba kuba kuuba republiekcuba !0jIjouba !0k]jsa0 !0pMwead !0qC9Ehg !0y,eZ5O2K !0D:dQDzO #aMFaNgaN4aM< #bWUb}v #fPze_~
-cv cpv caboverde capeverde capoverde capulverde capvert kaapverdie kappverde kapverde kapverden kapverdy republiekkaapverdie republikazielonegoprzyladka tanjungverde zoldfokikoztarsasag !0jIdglojqatiatoupqasimouajqytgqiou !0jIpqasimoajqytgqio !0k]j0anbepde !0pMksexcd !0qCgAqgsgAgnvq !0y,eTzB6Zq !0y,eTzB6ZvT !0D:%d1%DQ9<t #aMDaN4aM~aM{aNmaM) #bJ&ca[d6b #c}Hcbwd6b #fLve}Ge|Me=KeYA
-cw cuw curacao curacau curazao !0jIjouqasao !0k]j4p0q0n !0pMwex0q0e !0qC9EqgsgE !0y,eN6KeKc !0y,eN6KEKc !02UeN6KeKc !0D:dV9O%kO #aMFaNgaNkaMVaN4 #b'acj'c{_ #b'ycj'c{_ #fQte-]fjM #fQMe-]fjM
-cx cxr christmasadasi christmaseiland christmasisland christmasoya daogiangsinh ilechristmas ilhachristmas ilhadenatal ilhadonatal insulachristmas isladenavidad isolachristmas isoladelnatale joulusaari juleoen juloen julon karacsonysziget kersteiland pulaukrismas pulaunatal vanocniostrov weihnachtsinsel wyspabozegonarodzenia !0jImgsostymwqistoucemmym !0k]nbpnfdeqrb0 !0k]nqrpnbpnfdeqrb0 !0k]nqrpCbpCgdb0 !0pM0igbdnelc !0pMd0ikxiqhnq !0qClrGqiyGogABGAgo !0qClrGqi9qGsBgs !0y,eZ6LE4EvZBMz !0D:%aOMd9QGu<7OG #aMHaNlaMRaN0aMRb_C #b)=dB<b^B #dedd8qb_C #fQ<e>lfmWe>EfmWfiG
-cy cyp chipre chypre cipro cipru ciprus cypern cypr cyprus guneykibrisrumkesimi kibris kypr kypros republiekcyprus sip siprus zypern !0jIjupqos !0k]jhop !0k]jCop !0ozokz6x3 !0pMwtxiqio !0qC8hqu !0ySU!gG=MU !0D:*k19NG !aM2mT=y #b-6cFpdH&csu #dFccu6bTQcsu #fhdf14f&]e/nfmW #fRGf&]e:AfmW
-cz cze cechia cehia cekcumhuriyeti ceko cekya ceskarepublika cesko chequia conghoasec csehorszag czechia czechrepublic czechy repubblicaceca republicacheca republikceko republiquetcheque sec tchequia tchequie tjeckien tjekkiet tschechien tschechischerepublik tsekki tsjechie tsjechischerepubliek tsjekkia !0jItsewia !0jItsewijgdglojqatia !0k]weuh5 !0k]weuC5 !0pMvkid !0qCgAjtG9 !0qClBDEqGigAjtG9 !0y,jTe !0y,jTeL5K !0D:GOxO9s9Np%j-a !0D:%j-a !aM27gs #cl^bPu #fGxfN( #fGxfN(eF}f+WeH1
-de deu alemanha alemania allemagne almanya bondsrepubliekduitsland deutschland duc duitsland germania germany jerman nemecko nemetorszag niemcy saksa tyskland !0jIceqlamia !0k]cepl0mh5 !0k]mClewwhm0 !0pMbxnpid !0qCgABgCGg !0y,l6Z4xM !0E0Mr3sqiB !aM2FdA #cbwb)D #cbwb)R #eZ5f1C
-dj dji cibuti djibouti djibuti dschibuti dzibuti dzibutsko dzsibuti gibuti jibuti republiekdjibouti yibuti !0jItfilpouti !0k]dfhasrh !0k]dfhasrC !0pMbiaehi !0qClGhEjG !0y,lL2OtM !0y,lL2VtM !0D:hQzVuR !aMIhCq #bXcb}Bb*0 #bXcb}Bcm] #f7>e'bfY0
-dk dnk danemarca danemark dania danimarca danimarka danmach danmark dansko denemarken denmark dinamarca koninkrijkdenemarken tanska !0jIdamia !0k]d0mh5 !0k]d0mC5 !0pMcpnxw !0qCgAogCBq9 !0qCgAoCBgq9 !0y,qTx4K6Ze !0y,qUx4K6Ze !0D:%ty7O9<a #aM)aNuaN0aN4aMH #bGJeaw #bGJeax #eYEe>EfQ<
-dm dma dominica dominika dominikaikozosseg dominique gemenebestdominica !0jIjoimopokiteiatgsdolimijas !0jImtolimija !0k]dnlhmhj0 !0k]dnlCmCj0 !0pMcenipiwd !0qCoEBGCG9g !0y,qX4LxLe !0y,qX4LxLeK !0D:(t7QyQaO #aM+aNaaM-aMDb)D #b/Ec^'b]6bPu #eZ4e_YeWMfLv #eZ4e_YeWMfLvfwbe{s
-do dom conghoadominica dendominikanskerepublik dendominikanskerepublikk dominicaanserepubliek dominicanrepublic dominikaaninentasavalta dominikaikoztarsasag dominikana dominikanischerepublik dominikanskarepublika dominikanskarepubliken dominikanskerepublik dominikcumhuriyeti repubblicadominicana republicadominicana republikdominica republikdominika republiquedominicaine !0jIdolimijamgdglojqatia !0k]dnlhmhj0mqj05peqosakhj0 !0k]dnlCmCj0mq2j0peqosakCj0 !0pMdxtealiwddcenipiwpiz !0qClBDEqGigAoEBGCG9gC !0yS7;K#E#uw9AbA=M !0y,qX4LxLexgs6KlZ5 !0D:GOxO9s9Np(t7QyQaNy #aM+aNaaM-aMDbPXbYIb)D #b/Ectzb]6bTbbPXbYIb)R #b/Ec^'b]6bTb #b/Ec^'b]6bTbbPXbYIb)D #b/Ec^'b]6bTbbPXbYIb)R #eZ4e_YeWMfLveF}f+WeH1
-dz dza algeria algerie algerien algeriet algerije algieria aljazair alzirsko argelia cezayir democratischevolksrepubliekalgerije !0jIakceqia !0k]0kfhp !0pM0lbixid !0qCgAlrgGq !0ySeO=2%M#L! !0D:&JBhR%9R8 !aM2b;xg:b #d)7b[]bW4bR#bHQ #d)7cS|bW4bR#bHU #furf3re>l
-ec ecu ecuador ekuador ekvador ekwador equador equateur republiekecuador !0jIejouadoq !0jIisgleqimos !0k]ejb0dnp !0k]3jb0dnp !0pM0weecex !0qCgAg9EgoEq !0ySgu=R!7;M !0D:%JaDOtJ9< !aM2hobF; #bVOc!Ab/E #bVOc!Ab/Eb[] #bVOc!Ab/EcS| #fvYfOdeZ4e=K
-ee est eesti estland estonia estonie estonsko estonya esztorszag republiekestland viro !0jIeshomia !0k]eqrnmC5 !0k]3qrnmh5 !0pM0qhepid !0qCgsjECGg !0ySoU=5;E#L! !0ySoU=A;E#L! !0E0M3zOeMiBr !aM2hyEHb #cfscC[b]6bHU #cS/cC[b]6bHQ #fvYfmWfUxeWMfuj
-eg egy agypten aicap arabischerepubliekegypte egipt egipto egito egitto egyiptom egypt egypte egypten egypti mesir misir !0jIaicuptos !0k]echoer !0k]Achoer !0pMnvxim !0qSuea !0y|n5xJp !0E03BrAkeY !aM2hxTE #b+VbW4 #f14f8efX8
-eh esh batisahara batisahra kanlurangsahara lansisahara nyugatszahara saaraocidental saharabarat saharaoccidental saharaoccidentala saharaoccidentale saharazachodnia saraocidental taysahara vastsahara vestsahara westelijkesahara westernsahara westsahara zapadnisahara !0jIdutijgsawaqa !0k]g0o0dm05q0u0p0 !0k]g0uCdm0q0u0p0 !0k]q0dp !0pMqdxddnrxaiz !0qCgAumqgagAzqhGi !0y,zCZjL4MEFK6K !0D:kOKO9OuMDNyua #d5iaMNaM;aNk #d5icpfbZncj' #d)7cj'bJucpfbZncj'cB9bGLbPXbYIb)D #fizfhdf(<e-]
-er eri eritre eritrea eritreea eritreia erythree erytrea staateritrea !0jIequhqaia !0jIjqatostgsequhqaias !0k]ephrpe5 !0k]3phrpe5 !0pM0xizxi0d !0qCgqGjqGg !0ySgM#5=M#L! !0ySoM#5=M-L! !0E0M3sAMgsBr #0Rb0P#0QJ0PZ !aM2h:E:b #bVObR#b*]bHU #bVOc?ycTTdS%bHQ #bVOc?ycTTdS%bHU #fvYe>lfX8e/Gfuj #fvYe>lfX8e>lfuj
-es esp espagne espainia espana espanha espanja espanya hiszpania ispanya koninkrijkspanje sepanyol spagna spain spanelsko spania spanien spanje spanyol spanyolorszag taybannha !0jIispamia !0k]hqo0mh5 !0k]Cqo0mC5 !0pMqtxc !0qCgshgCGg !0y|xJjDh !0E0zMki !aM2yWd^ #d5icX)cTw #fmWfZ>f18
-et eth athiopien ethiopia ethiopie etiopia etiopie etiopien etiyopya federaledemocratischerepubliekethiopie !0jIaihiopia !0k]etCnoC5 !0k]3thnoh5 !0pM0zietid !0qCgkGEhGg !0ySgB#L;G#L! !0E0M3hAO3MkBr #0R00QJ0R<0SV0R/ !aM2h7jQb #b+Vb-6bK@cA%bHQ #b+Vb-6bK@cA%bHU #d1{c{_cA%bHU #fvYfY0fwSf(Mfuj #f14e&ffwSf(Mfuj
-fi fin finland finlanda finlande finlandia finlandiya finnland finnorszag finsko phanlan republiekfinland suomi !0jIvimkamdia !0k]thmk5mdh5 !0k]tCmk5mdC5 !0pMtiplpc !0qC7CACog !0ySHY#EO.b7 !0ySH#EO.b7 !0E0oAiNuidY !aM2Rc^/^F #dk!bPW #dk!duX #f(Qe-|e%E
-fj fji fidji fidschi fidzi fidzsi fidzsiszigetek figi fiji fiyi republiekfiji !0jIdglojqatiatymvitfi !0jIvitfi !0k]thdfh !0k]tCdfC !0pMtibi #0q-0qO0s4 !0qC7GlG !0y,1ILlM !0y,1LlM !0D:5QhQ #aM[aM5aMQaN4 #cr@cE] #cr@cMs #f(Mf7>
-fk flk falklandadalari falklandeilanden falklandinsaaret falklandinseln falklandislands falklandislandsmalvinas falklandskeostrovy falklandsoarna falklandsoerne falklandsoyene falklandszigetek falklandy falklandymalviny ilesmalouines ilhasfalkland ilhasmalvinas insulelefalkland islasmalvinas isolefalkland kepulauanfalkland kepulauanfalklandmalvinas quandaofalkland quandaofalklandmalvinas !0jImgsoivojkamt !0jImgsoivyjkamt !0jImgsoivyjkamtlakbimas !0k]tnkjkemdqjhenb0 !0k]tnkjkemdqjhenqrpnb0 !0k]tnkjkemdq2jCnqrpnbh !0pM0iitewlpc !0qClrq7E9AgCo !0ySHY/uO.b7C=R%GUK(V !0ySH!uO.b7C=R%GUK(V !0ySH!uO.b7C=R%GUK(VK!OR#E!U !0D:H7V.%aOM5JB<a&Byt< #aM[aMBaN4aMHaNkaNuaM+aN0aNmaM?aM,aMRd9zb_C #aM[aMBaN4aMHaNkaNuaM+d9zb_C #c;+bPubPWdcfb^B #c;+bPuduXdcfb_C #f!.fQ_e.xe%EfiG #f!.fQ_e.xe%Ef3reZ4
-fm fsm federalestatenvanmicronesie federasimikronesia federatedstatesofmicronesia lienbangmicronesia micronesia micronesiafederatedstatesof micronesie micronezia mikronesia mikronesiafoderasjonen mikronesianliittovaltio mikronesie mikronesien mikronesiskafederationen mikronezia mikroneziaiszovetsegiallamok mikronezja mikronezya statifederatidimicronesia !0jIlijqomgsia !0jIolospomdespokiteiestgslijqomgsias !0k]lhjpnmegh5 !0k]lCjpnmegC5 !0k]tedep0rhbm1exr0r1lhjpnmeghh !0pMniwxepfid !0qCBG9qECGrGg !0qCEAgGgjBG9qECGsGggABjmoi !0ySK!gu=M;E-S#L! !0D:*7(d9yR%kR8 #aNaaMHaNoaM/aMPaM4dN'dPE #b[dbPudbsb]6d5ibHQ #b[dbPudbsb]6d5ibHQdebdPE #b[dbPudb&b]6d5ibHU #e_YfQ<e:AeR>fnxfuj
-fo fro faeroer faeroerne faeroyene faerskeostrovy faroarna faroeadalari faroeislands faroer farsaaret feroer feroerszigetek foroyar ilesferoe ilhasfaroe insuleleferoe islasferoe isolefaeroer kepulauanfaroe quandaofaroe wyspyowcze !0jImgsoiveqoes !0k]t0pepqjhenb0 !0k]t0pepq2jCnqrpnbh !0k]t0pep1 !0pM0iit0xe !0qClrq7gqE !0y,16KcvZBMzE4OF !0y|k2DpHfJu6jxn8y !0D:H7V.%aOM&5(9 #aM[aM9aNoaN4d9zb_C #cDPdbsdcfb^B #cDPdb&dcfb_C #fZ>e:AeH4eZ4 #fZ>e:Af3reZ4
-fr fra franca france francia franciaorszag francie francja frankreich frankrig frankrijk frankrike fransa franserepubliek franta perancis phap prancis ranska !0jIcakkia !0k]tp0mvh5 !0k]tp0mvC5 !0p%fhdj !0qC7qCsg !0ySHY=M!bU !0ySH=M!bU !0D:39N.g%EG !aMIBV)i #cDPb)D #cDPb)R #f&]e.mfmW
-ga gab gabao gabon gabun republiekgabon !0jIcjalpom !0k]c0anm !0pMbaeo !0qCgAzghEC !0y,gU2Vx !0y,gU2Xx !0D:aOzJg !aM2lY^ #bTbcaD #bTbdrh #eDve}#
-gb gbr birlesikkrallik britain britaniaraya britannia egyesultkiralysag england greatbritain grossbritannien inggrisraya isobritannia northernireland regatulunit regnounito reinounido royaumeuni scotland spojenekralovstvi storbritannia storbritannien unitedkingdom unitedkingdomofgreatbritainandnorthernireland vereinigteskonigreich verenigdkoninkrijk verenigdkoninkrijkvangrootbrittannieennoordierland vuongquocanh wales wielkabrytania wlkbryt yhdistynytkuningaskunta !0jIgb !0jIgmylemobasikeio !0k]aphr0mh5 !0k]bekhj0aphr0mC5 !0k]bekhjnaphr0mh5 !0k]bekhjnaphr0mC5 !0pMaxihpid !0pMdnnlkddn0egcz !0qCgABBA9igABjmoi !0y,gZ6To2Z6LoTx !0y,5OeT !0ySL(E!g5-7u#bw7K !0D:GH9OjJOsOhNa9 !aM2dn:y #dlFb)D #dlFb)R #fwseH1
-gd grd granada grenada grenade !0jIcqemada !0k]cpem0d0 !0pMbxpcd !0qCzqGCgog !0y,gZ6TxKqK !0y,gZ6TxTqK !0D:%a9%ytO !aMI0Yzp #czIcxXc{#dOM #czIcxXd09dM> #czIcZ0dPBdOM #eI<e/GeQ2eW<
-ge geo georgia georgie georgien gruzia gruzie gruzja gurcistan !0jIceyqcia !0k]cpsgh5 !0k]cpsgC5 !0pMb0exbid !0qClEqlGg !0y,lV6ZlL5K !0D:hJ9<%hR8 !0L:q0u0pgedjm #aMQaNiaN4aMQaM4 #b#!cDybHU #czId]kbXcbHU #czId{obXcbHQ #eI<e;|f7>fuj #f4lf7>fuj
-gf guf franciaguyana francouzskaguyana fransguyana fransizguyanasi franskaguyana franskguiana franskguyana franzosischguayana frenchguiana guayanafrancesa guianafrancesa guianaperancis guianathuocphap gujanafrancuska guyanafrancese guyanafranceza guyanaperancis guyanaprancis guyanefrancaise guyanethuocphap ranskanguayana !0jIcakkijgcouiama !0k]cbh0m0 !0k]cbC0m0 !0k]tp0mvsgqj05cbh0m0 !0k]tp0mvsg2j0cbC0m0 !0pMbi0pddvxtziz !0qCzEGgCggA7qCsGi !0ySHY=M-bzw&L!E! !0ySH=M-bzw&fE! !0D:%59yj<%aR8yO #aM[aNkaNuaMRd.UaMGaM4aM, #bIod.UaMGaM4aM, #cDPb](b)}bHQdPB #cDPb]@b)}bHUdPB #f&]e.mfmWe:aeJGfujeQ2
-gg ggy guernesey guernsey !0jIcjeqmfi !0jIcjoueqmsei !0k]cepmqh !0k]cepmqC !0pMbxpfi !0pMbxpqi !0qSjzavbz !0y,g6ZxEM !0y,gZBT6ZxET !0D:%aQ9<ykR8< #aMEaN4aNuaMQaN4 #czFcd1 #czFd5i #czFd5ib^B #eEMf7>
-gh gha gana ghana republiekghana !0jIcjama !0k]c0m0 !0pMb0pd !0qCzgCg !0y,hKxK !0D:aOyO #aMEaN4aM, #bTbc{# #bTbd09 #dN2c{# #eDveQ2
-gi gib cebelitarik gibilterra gibraltar !0jIcibqaktaq !0k]chap0kr0p !0k]cCap0kr0p !0pMbiaxlhx !0qClhAwgq8 !0y,lL2Z6K8Zo6 !0E0rAjs3ue8sY !aMIhCVXoX #c*6b}Bdbsd)8 #c*6b}Bdb&d)8 #f7>f0Qe.0fR, #f7>f0Qe:IfTb
-gl grl greenland grenlandia groenland groenlanda groenlandia gronelandia gronland gronlanti gronsko kalaallitnunaat !0jIcqoikamdia !0k]cpemk0mdh5 !0k]cpemk0mdC5 !0pMbxiplpc !0qClqGCAgCo !0qCzqGCAgCo !0ySw=M%EO.b7 !0D:a9Ry&Byt< !aMI0W<)V)y #czId)}bPW #czId)}duX #eI<e>pe-|e%E #eI<e>pe.xe%E
-gm gmb gambia gambie gambiya republicofgambia republiekgambia !0jIcjalpia !0k]c0lah5 !0k]c0laC5 !0pMbnaid !0qCzgBhGg !0y,gK4Z2L5K !0D:&a7%zR8 !aM2l^Pb #bP]cA%bHQ #b^HcA%bHU #c#fcA%bHU #eDCfarfuj
-gn gin gine guine guinea guinee guineea gwinea republiekguinee !0jIcouimea !0k]cbhme5 !0k]cbCme5 !0pMbip0d !0qCzGCGg !0y,gLxM !0D:aQyR !aM2nHb #bQ@bP?bHQ #b~,bPNbHU #eJGeWM
-gp glp guadalupa guadalupe guadeloupe guadelupa gwadelupa !0jIcouadekoupg !0k]cb0dekso0 !0pMbee0clet !0qCzEgoAEh !0y,gZBKqT8Oz !0y,gZBKqT8Xz !0D:aDO%tJBV1 #aMIaM4aM+aNmaN4aM^ #c!Ab*0cE5cu6 #c!Acbwdbscu6 #eGde%Me;|f&]
-gq gnq aekvatorialguinea aquatorialguinea egyenlitoiguinea ekvatorginesi ekvatorialguinea equatoriaalguinea equatorialguinea guineaecuatorial guineaekuatorial guineaequatoriale guineakhatulistiwa guineaxichdao guineeaecuatoriala guineeequatoriale guineequatorial gwinearownikowa paivantasaajanguinea republiekequatoriaalguinea rovnikovaguinea !0jIisgleqimgcouimea !0k]ejb0rnpC0k2m0cbCme5 !0k]3jb0rnph0k2m05cbhme5 !0pMbip0ddnyeepiz !0qCzGCGggAgsjEgGGi !0ySgu=R-5;M#LOw#E% !0ySou=R-5;M#LOw#E% !0D:JQ%dDwJ%9R8BaQyR #dGpdOLaMGaM-aM4 #dGpdOLbQ@bP?bHQ #dGpdOLb~,bPNbHU #f2[eZ4eJGeWM
-gr grc gorogorszag graekenland grece grecia grecja greece grekland griechenland griekenland hellas helleenserepubliek hylap kreikka recko yunani yunanistan !0jIekkada !0k]cpevh5 !0k]cpevC5 !0pMieeo !0qCgAGECgC !0y|o8h4h !0D:a9Rk !aM2n:w) #b}Kdg* #b}Kdi4 #eI<e>lfmW
-gs sgs deligeorgiaesdelisandwichszigetek etelageorgiajaetelaisetsandwichinsaaret etelageorgiajaetelaisetsandwichsaaret georgiaandsouthsandwichislandssouth georgiadelsudeisolesandwichmeridionali georgiadelsudesandwichaustrali georgiadelsurylasislassandwichdelsur georgiadesudsiinsulelesandwichdesud georgiadosuleilhassandwichdosul georgiaogdesydligesandwichoersouth georgiaogsouthsandwichislandssouth georgiapoludniowaisandwichpoludniowy georgiaselatanandkepsandwichselatan georgiaselatandankepulauansandwichselatan georgiasouth georgiedusudetlesilessandwichdusud guneygeorgiaveguneysandwichadalari ilhasgeorgiadosulesandwichdosul islasgeorgiadelsurysandwichdelsur jiznigeorgieajiznisandwichovyostrovy kepulauangeorgiaselatanandsandwichselatan namgeorgiaandquandaonamsandwich namgeorgiavaquandaonamsandwich sorgeorgiaogdesoresandwichoyene sorgeorgiaogsorsandwichoyene southgeorgia southgeorgiaandsouthsandwichislands southgeorgiaogdesydligesandwichoer southgeorgiaogsouthsandwichislands sudgeorgienunddiesudlichensandwichinseln sydgeorgienochsydsandwichoarna zuidgeorgiaendezuidelijkesandwicheilanden zuidgeorgiaenzuidelijkesandwicheilanden !0jImgsoimotiaceyqciajaimotiessamtouits !0jImotiosceyqciajaimotioisamtouitsmgsoi !0k]oCbdemm0dfnpdfC5r0oCbdemmCq0mdbCwebCnqrpnbh !0k]4fm05cenpch5h4fm1eq0mdbhweb1nb0 !0k]4fm05cenpch5h4fm1eq0mdbhweb1nqrpnb0 !0pMbexbiddcxenize0iiqpceeiudcxeniim !0qClEqlGggAlCEhGiElrqsgCoEGjtgAlCEhGi !0ySCu=T#92/M=2#L!tMCu=T#9U.b7R#zC=R%GUK(V !0D:%aOM%kOw<hJ9<%hR8&BMH7V.%aOM%kOw<&kyt<DQj #aMNaM8aMRaMQaNiaN4aMQaM4aMNaM8aMRaMNaNuaM+aM8aM5aM#aMZd9zb_C #bVebG.cDybHQbYIbVecz&b<ab/{dcfb^B #bVebJScDybHUb_Cdi=bVecz&b<ab/{dcfb_C #bVeb#!cDybHUdi=bVebF}ctzcDydcfb_C #eQIf4lf7>fujeH4eZ4 #fhdfynfmWf4lf7>fujfhdfynfmWfhAe%EfzhfK_f3reZ4
-gt gtm guatamala guatemala gwatemala republiekguatemala !0jIcouatelaka !0k]cb0rel0k0 !0pMbe0hnld !0qCzEgjGBgAg !0y,gZBKoT4K8K !0D:aND%u7OBO !aM2pbC!/ #bV5b*0d=jcj' #bV5b*0d?vcj' #c!Ab*0d=jcj' #eGdfT4e>Me-]
-gu gum guam guame !0jIcjoual !0k]cs0l !0pMbe0m !0qCzEgB !0ySw&fK !0y,gZBK4 !0D:aD7 !aM2pb% #bPZb^B #d(xb_C !eGhl
-gw gnb bissauguinea ginebissau guineabisau guineabissau guinebissau guineeabissau guineebissau gwineabissau republiekguineebissau !0jIcouimealpisaou !0jIcouimealpissaou !0k]cbhme5ahq0s !0k]cbCme5aCq0s !0pMbip0daiq0e !0qCzGCGghGsgE !0ySw#E%I#U!i !0D:aQyRzQG%kO !aM2nHbPuf #bQ@bP?bHQcA%d0Z #b~,bPNbHUcA%c{_ #b~,bPNbHUcA%c|q #eJGeR>farfqf #eJGeWMfarfhdfyn
-gy guy cooperatieverepubliekguyana guiana gujana guyana !0jIcouiama !0k]c0h0m0 !0k]c05m0 !0pMbi0pd !0qCzGgCg !0ySw&fE! !0y,gN5KxK !0D:aO8JOyO !aM2ldbG #b)}bHQdPB #b)}bHUdPB #dq&bHUdPB #eDvf14fujeQ2
-hk hkg chinahongkong chinahongkongspecialadministrativeregion cinhongkongoib cinhongkongoyb dackhuhanhchinhhongkongtrungquoc hongkong hongkongchina hongkongdaktiongkok hongkongkiinanerityishallintoalue hongkongkina hongkongkkt hongkongraedachina hongkongsar hongkongsarchina hongkongsarkina hongkongsarvan hongkongsarvanchina hongkongspecialadministrativeregion hongkongvan hongkongvanchina hongkongzaociny raedehongkong raedehongkongchina raschinoisedehongkong rasdihongkong rashongkongachinei rashongkongchina sarhongkong sonderverwaltungsregionhongkong srahongkong srahongkongchiny !0jIwomcjjomcj !0jIwomcjjomcjedpjimas !0k]cnmjnmc !0k]cnmjnmcn0pjhr04 !0k]cnmjnmcq0p !0pMdepbwepb !0pMdepbwepb0fexnpdliniegcylqio !0pMdepbwepbngefnpdliniegcylqio !0qSwxvjsxvj !0qCDECz9ECzgAuGCGi !0qCDECz9ECzgAuGCGiBCw8igogqGingui !0ySV!awu!aw !0ySV!awu!awz%ER#S-TG=MS!UE#uu=T-A=M !0ySV!bwu!bw !0D:K.Jgag !0D:K.Jgag%bu1ad9Jg4Q%EF19M%wEhRy !0D:%bu1ad9Jg4Q%EFK.Jgag&H.gGOxO9s9Np19MjOjyhRy #bG7b)Dd<[cHBcTTbR&d1!cq'bU( #bG7b)Rd<[cHBcTTbRXd1!cq'bU. #bG7doybH_cB9bPXbYIb)Dd<[cHBcTTbRXd1!cq'bU( #d<[cHB #f+PfN} #f+PfN}f5^eH1fX9e|_f)9f3keHz
-hm hmd daoheardvaquandaomcdonald heardadasivemcdonaldadalari heardandmcdonaldislands heardeislasmcdonald heardenmcdonaldeilanden heardislandandmcdonaldislands heardislandogmcdonaldislands heardjamcdonaldinsaaret heardochmcdonaldsoarna heardoenogmcdonaldoerne heardogmcdonaldoyene heardonochmcdonaldoarna heardszigetesmcdonaldszigetek heardundmcdonaldinseln hearduvostrovamcdonaldovyostrovy ilesheardetmacdonald ilesheardetmcdonald ilhaheardeilhasmcdonald ilhasheardemcdonald insulaheardsiinsulelemcdonald islasheardymcdonald isoleheardemcdonald kepulauanheardandmcdonald pulauhearddankepulauanmcdonald quandaoheardvamcdonald wyspyheardimcdonalda !0jImgsoiweqmtjailajmtomakmt !0k]nb0uepdhl0jdnm0k2d !0k]nqrpnbhcepdCl0jdnm0kd !0k]nqrpCbcepdCnqrpnbhl0jdnm0kd !0k]uepdhl0jdnm0k2d !0pM0iidxcenwceplc !0qClrGqiDGqoElrqBg9oECgAo !0ySVM=7ob7K.u7;E!O=7C=R%GUK(V !0y,F6ZqvZBMzd64UeqXxV8ZqvZBMzE4OF !0D:%aOM%KQ9<t&BMH7V.%aOM&7atJyNBt< #aM;aN4aM+b_CaL!aN0aMHaM+aM,aNmaM+d9zb_C #aM;aN4aM+b_CaN0aMHaM+aM,aNmaM+d9zb_C #dGwcbwb^BbYIeaxbPubZ|d09dcfb^B #dGwcbwb_CbW4eawbZ|c{#dcfb_C #f*he%Ee>+eZ4eQAe%EeH4eZ4 #f*he%Ee>+eZ4eRWe%Ef3reZ4
-hn hnd honduras republiekhonduras !0jIomdouqa !0k]cnmdsp0q !0pMdepcexq !0qCDCoEqgs !0ySV;b7&M!U !0ySV;b7(M!U !0E043idFs7z !aMIH)hRVi #b@DdQBcj'csu #cEKdQBcj'csu #fwWe!@e-]fmW
-hr hrv chorvatsko chorwacja croacia croatia croatie croazia hirvatistan horvatorszag hrvatska kroasia kroatia kroatie kroatien republiekkroatie !0jIjqoatia !0k]unpb0rh5 !0k]unpb0rC5 !0pMwxe0hid !0qC9qEgjGg !0ySu=M;oS#L! !0D:(d9%J%jR8 !aM2o=b7b #bPudbsb*0bHQ #bPudb&b*0bHU #bPudb&b+Vd5ibHU #fQ<e:AfujfY0fuj
-ht hti haiti republiekhaiti !0jIaitg !0k]c0hrh !0k]c0CrC !0pMd0ihi !0qCDgGjG !0y|yEd6 !0E0M4eA !aM2Ld7 #cF7b*0 #fujf14fY0
-hu hun hongaarserepubliek hongarije hongrie hungaria hungary hungria macaristan madarsko magyarorszag ungaria ungarn ungern ungheria unkari wegry !0jIouccaqia !0k]bemcph5 !0k]scnpyhm0 !0pMdepbxid !0qCgABlq !0qCDCzgqGg !0ySVbwM% !0D:KNgaO9R #aM;aNuaMEaNlaN4 #bUpcTwbR# #f*3eDve>l
-id idn endonezya indonesia indonesie indonesien indonezia indonezja republiekindonesie !0jIimdomgsia !0k]hmdnmegh5 !0k]CmdnmegC5 !0pM0ipcepfid !0qCgCoECGsGg !0ySgb7;E-S#L! !0D:JQy(tyR%kR8 !aM2d^FJwb #bV4b]6 #bV4b'tb]6d5ibHQ #f18eZ4eR>fnxfuj
-ie irl eire ierland ierserepubliek ireland irland irlanda irlande irlandia irlanti irorszag irsko republicofireland !0jIiqkamdia !0k]hpk0mdh5 !0k]Cpk0mdC5 !0pM0ixlpc !0qCgGqACog !0ySfLMO.b7 !0E0Q3sYNuidY !aM2bd;/^F #cfscS|duX #cS/b[]bPW #fujf1Ce.xe%E
-il isr israel israele israil izrael staatisrael !0jIisqagk !0k]hgp0hk2 !0k]Cgp0Ck2 !0pMiyx0l !0qCgsqgGGA !0ySg2M!gO !0ySg2YM!gO !0Epmtjcr6me !aM2dy/h; #bIBdkdbRJ #f14fmWe-]fv*
-im imn daoman ellanvannin iledeman ilhademan inselman insulaman islademan isleofman isoladiman man manadasi maneiland mansaari mansziget ostrovman pulauman wyspaman !0jImgsostoulam !0k]nbl3m !0k]nqrpnbl3m !0k]nqrpCblem !0pMd0in0o !0qClrGqiBgC !0ySfgOqHYK.E !0ySfgUOqHK.E !0D:%aOM&7y #aN0aNub_C #cv_b_C #d=jcdub_C #d?vcdub^B #e>.fiG
-in ind ando bharat hindistan inde india indie indien intia republiekindia !0jIimdia !0k]hmdh5 !0k]CmdC5 !0pMdece !0qCgADCo !0y|m4pd !0E03AiMdBr !aM2d^F #bV4b't #f18eZ4
-io iot britanyahintokyanusutopraklari britindiaioceaniterulet britischesterritoriumimindischenozean britishindianoceanterritory britiskterritoriumiindiahavet britsindischeoceaan britsindischeoceaanterritorium britskeindickooceanskeuzemi brittilainenintianvaltamerenalue brittiskaterritorietiindiskaoceanen brytyjskieterytoriumoceanuindyjskiego detbritisketerritorietiindiahavet detbritisketerritoriumidetindiskeocean lanhthoandoduongthuocanh oceanindienbritannique teritorisamudrahindiabritania teritoriulbritanicdinoceanulindian territoirebritanniquedeloceanindien territoribritannicidelloceanoindiano territoriobritanicodeloceanoindico territoriobritanicodooceanoindico territoriobritannicodelloceanoindiano wilayahinggrisdisamudrahindia wilayahlautanhindibritish !0jIbqetamijaedavgimdijouyjeamou !0jIbqetamijoedavosimdijouyjeamou !0k]aphr0mqj05repphrnph5bhmdhhqjnlnje0me !0k]aphr0mq2j0rephrnpC5bCmdChq2jnlsnje0mC !0pMdhxihexiddaxihiza0ewiipeqddeci !0qCg8AGBgABmGwgADCoGgAhqGwgCG !0qCgAg8AGBgAhqGwgCG7GgABmGwgADCoG !0ySI=M#5#SV#bCKV!U!wM%Lu=T-A=M !0ySI=M#A!E%V#bCKV!U!wM%Lu=T-A=M !0D:z9QuQjJQy%tR8y(J%jR8y%w9<9QwJ9R #aM6aMGaNlaMRd.UaM6aNuaM+cEob*0b+{ #dlFb](bV4b'tcEod/<b*0 #dlFb]@bV4b'tcEod.Ub*0 #dlFd.UaM6aNuaM+cEob*0b+{ #fwseH1e:af18eZ4fu}f7>fv' #fwsf18eZ4f3reZ4
-iq irq irak iraq iraque republiekirak !0jIiqaj !0k]hp0j !0k]Cp0j !0pMrix0w !0qCgAyqg8 !0ySgM!u !0D:JQ9Na !aM2d/o #bI:cj'bPu #f14e-]fQ<
-ir irn conghoahoigiaoiran ira iran iranislamicrepublicof irao islamicrepublicofiran islamitischerepubliekiran republicaislamicadeiran !0jIiqam !0jIiskalijgdglojqatiatouiqam !0k]hp0m !0k]Cp0m !0pM0ix0o !0qCgGqgC #0qJ0s40qT0qJ0q< !0yShM!E !0E03A1sU8i !aM2d/^ #aM6aNkaNuaM6aMRaNkaNbbPXbYIb)D #bI:cwu #f14e-|
-is isl iceland ijsland ijslandserepubliek island islanda islande islandia islanti izland izlanda !0jIiskamdia !0k]hqk0mdh5 !0k]Cqk0mdC5 !0pM0iqlpc !0qCgGsACog !0ySfgUO.b7 !0D:*Jk<&Byt< !aM2bdy/^F #bQ6b^B #bQ6b_C #fujf14fm(e-|e%E
-it ita itali italia italiaanserepubliek italie italien italy italya olaszorszag wlochy y !0jIitakia !0k]hr0kh5 !0k]Cr0kC5 !0pM0ihlid !0qCgGwgAGg !0ySg5O% !0E03Ae8uB !aM2d5:b #cfgb/RbR# #dckb/RbR# #f14fR>e>lfuj
-je jey jersey !0jIbaikatotoutfeqsei !0jItfeqfi !0k]dfepqh !0k]dfepqC !0pMbxfi !0pMbxqi !0qClGqrG !0qClGqsG !0y,l6ZEM !0D:%hJ9<kR8< !aMIhP<h< #cEad5i #cEad5ib^B #cLOd5ib_C #f2@f7>
-jm jam giamaica jamaica jamaika jamaique jamajka !0jItfalaija !0k]5l0hj0 !0pMbniiwd !0qClgBgG9g !0y,l4UeK !0D:hO%7aO !aM2x)!dk #cTwbHjbTb #cTwdEwbTb #f1We@0f14fLv
-jo jor giordania hasjemitischkoninkrijkjordanie iordania jordan jordania jordanie jordanien jordansko urdun yordania !0jIioqdamia !0k]hnpd0mh5 !0k]hnpd0mC5 !0pMixco !0qCgAgqoC !0y,lV6Zqx !0D:hJ9<&ty !aMYEH0P #c{Scs< #d0vcs< #fx<e=KeW@
-jp jpn giappone japan japani japao japon japonia japonsko japonya jepang jepun nhatban !0jIiapymia !0k]5onmh5 !0k]5onmC5 !0pMito !0qCgAGghgC !0y,lKzKx !0D:mR.1U.y #cs;cwG #f1Ce}K
-ke ken kena kenia kenya quenia republiekkenia !0jIjemua !0k]jemh5 !0k]jemC5 !0pMwpid !0qC9GCGg !0y,eTxZ5K !0D:%dy8O !aM2qHb #dfcbHU #dfcb]6bHQ #dfcb]6bHU #fM.eQ_
-kg kgz kargazstan kirghizistan kirghizstan kirgisia kirgisistan kirgistan kirgizie kirgizischerepubliek kirgizistan kirgizisztan kirgizstan kirguistan kyrgyzrepublic kyrgyzstan quirguistao !0jIjiqcifia !0jIjiqcistam !0k]jhpchgh5 !0k]jhpchgqr0m !0k]j1pc1gqr0m !0pMwixbifqho !0qC8GqzGrsjgC !0y,eL6ZgLlIEZtKx !0y,eL6ZlLEZtKx !0D:dR9<aRkGvOy !aM2m;ny #bXcb[]bXccsucsub*S #bXccS|bXccsu #fRGe=KeJGfmWfmWfR: #fRGe=KfRGf7vfmWfR:
-kh khm cambodge cambodgia cambodia cambodja cambogia camboja camboya campuchia kambocya kambodja kambodscha kambodsja kambodza kambodzsa kamboja kemboja koninkrijkcambodja !0jIjalpotfg !0k]j0landf0 !0pMwnaecid !0qC9BhEoGg !0ySubI;7#L! !0D:aN74VjO !0(<0x]vXgS !aM2k^Yxb #cySb+:b[C #fLCe}Ge&ffuj
-ki kir kiribati quiribati republiekkiribati !0jIjiqilpati !0k]jhpha0rh !0k]jCpha0rC !0pMwixia0hi !0qC9GqGhgjG !0y,eL6L2KtM !0y,eL6L2LtM !0D:dQ9QzOG !aM2m:My #bXcdS%b}vcsu #b,vdS%b}vcsu #fRGe=Ke_~fnx #fRGe>le_~fnx
-km com comoras comore comoren comorerne comores comoreszigetek comoros komoren komorene komorerna komori komorit komorlar komoro komory uniedercomoren !0jIemysgtymjoloqym !0jIjoloqes !0k]jnlnph !0k]jnlnp1 !0pMwenexe !0qClrqgA8Bq !0y,eX4X6XE !0D:dJ(7(9G !aMIcOZ #c<JcoTdbs #c<JcoTdb& #dpHcoT #fN(e@_e:A
-kn kna federatiesaintkittsennevis saintchristopheetnieves saintkittsandnevis saintkittsdannevis saintkittsenevis saintkittsennevis saintkittsesnevis saintkittsetnevis saintkittsinevis saintkittsjanevis saintkittsochnevis saintkittsognevis saintkittssinevis saintkittsundnevis saintkittsvanevis saintkittsvenevis saintkittsynevis sancristobalynieves saocristovaoeneves saocristovaoenevis stkittsochnevis svatykrystofanevis !0jIolospomdiaaciouwqistovoqoujaimebis !0jIsemjitsjaimebis !0k]qemrjhrqhmebhq !0k]qemrjCrqCmebCq !0pMqphwihqepeeiq !0qCsgCj9GjsECG7Gs !0ySU-b5u#5=Uob7E-R#U !0ySU-b5u#5=UtME-R#U !0D:%kyu<dQuG<&BM%yDQG #aMTaNuaM*aMHaNlaMRaM*aM[aM3aN4aM/aM6aM?aMR #aMTaNuaM*aMHaNlaMRaM*aM[aM3aN4aM/aN4aNvaM5aMR #b)=b,vdmfbYIb]6dajcsu #dedbPudS%csub/Ec;+bW4b]6c}Hcsu #dedb,vdmfbYIb]6c}Hcsu #fiSf18fX8fRGfK2eR>farfmW
-kp prk coreadelnord coreadelnorte coreeadenord coreedunord coreiadonorte democraticpeoplesrepublicofkorea democratischevolksrepubliekkorea dprk eszakkorea hilagangkorea koreademocraticpeoplesrepublicof koreandemokraattinenkansantasavalta koreanorth koreapolnocna koreautara kuzeykore noordkorea nordkorea northkorea pohjoiskorea republicapopulardemocraticadecorea severnikorea trieutien !0jIboqeiajoqea !0jIkaojqatijgdglojqatiatgsjoqeas !0k]jmdp !0k]jmdpjnpehqj05m0pndmndelnjp0rhweqj05peqosakhj0 !0k]jnpehq2j0m0pndmndelnjp0rhwm0peqosakCj0 !0k]oCbmCwm0jnpe5 !0pMwexi0ddvtepiz !0qC9EqGggAtBgAGi !0ySiA=AMu;M#L! !0D:%aOHBR%HyTJ #bU5cw1d]: #bU5d-= #cw1d]:cB9bGLbGLdckbH_cB9bPXbYIb)D #cw1d{G #e'cf(@
-kr kor coreadelsud coreadelsur coreeadesud coreedusud coreiadosul delkorea etelakorea guneykore hanquoc jiznikorea korea koreantasavalta koreapoludniowa korearepublicof koreaselatan koreasouth republicadecorea republicofkorea republiekkorea sorkorea southkorea sudkorea sydkorea timogkorea zuidkorea !0jIdglojqatiatgsjoqeas !0jImotiajoqea !0k]oCbdemm0jnpe5 !0k]peqosakhj0jnpe5 !0k]peqosakCj0jnpe5 !0pMwexi0ddcxeniz !0qC9EqGggAlCEhGi !0y,veZDLseX6L5K !0D:%aOHBR)u/ #bVed-= #b/Rd-=cB9b)D #d-=b)D #d.ib)D #eXnf(@e_%eH1 #f(@eH1
-kw kwt cooet koeweit koweit kuvait kuvajt kuveyt kuwait kuweit kuwejt staatkoeweit !0jIjoubeit !0k]jsbehr !0pMkeeiz !0qCgA9EGj !0y,eNBUt !0D:dV%Du #aMHaM8aM9aN4aM* #c<Jb<acTT #fPzfy,f14fX8
-ky cym caymanadalari caymanislands caymanoarna caymanoerne caymanoyene caymansaaret ilescaimans ilhascaimao ilhascayman insulelecayman islascaiman isolecayman kaaimaneilanden kaimaninseln kajmanskeostrovy kajmanszigetek kajmany kepulauancayman quandaocayman !0jIjeilammgsoi !0jImgsoijeilam !0k]j0hl0mnbCnqrpnbh !0k]nb0j0hl0m !0k]nqrpnb0j0hl0m !0pM0iiwiino !0qClrq9gGBgC !0ySu-K.EfgUO.b7=U !0y,eU4TxvZBMzE4OF !0D:H7V.%aOM%d8<&7y #aMJaM6aN0aNud9zb_C #c0tcv_dcfb^B #d&7cv_dcfb_C #fM.f14e>.fiG #fM.f14e>.f3reZ4
-kz kaz cazaquistao kasachstan kasakhstan kazachstan kazahstan kazahsztan kazajistan kazakhstan kazakistan kazakstan republiekkazachstan !0jIjafajstam !0k]j0g0uqr0m #0mi0k]0k'0k]0mi0li0lj0k]0le !0pMwfgqho !0qC9grgnsjgC !0y,elIKfEZtKx !0y,elIKfLEZtKx !0D:dOkNdGvOy !aM2kvRy5^ #bZndo]bPucsub*S #bZndtqbPu #fLvf1Wf.EfmWfR:
-la lao conghoadanchunhandanlao lao laodemocratischevolksrepubliek laopdr laopeoplesdemocraticrepublic laos laosz republicademocraticapopulardelao !0jIkaijgdglojqatiatoukaos !0jIkaos !0k]k0nq !0pMl0eq !0qCAgEs !0y,8KcE !0Eperg !0FSerg !0FCzkku8w !aM2/jy #aNkaMCaMRbH_cB9cB9bGLbPXbYIb)D #b[Ib)R #ddick^ #ddicpO #e-]fwSfmW
-lb lbn lebanon liban libaneserepubliek libang libano libanon lubnan !0jIkibamo !0jIkibamos !0k]khb0m !0k]kCb0m !0pMlapeo !0qCAhCgC !0y|rDlh4h !0E0Muj8i3i !aMYIpnP #ea%b}vb>R #e/Ge_~eS<
-lc lca saintelucie saintlucia santalucia sfantalucia stlucia svatalucie !0jIaciakoujia !0k]qemrk4qh5 !0k]qemrk4qC5 !0pMqphleqid !0qCsgCjAEsGg !0ySU-b5O&U#L! !0ySU-b5O(U#L! !0D:%kyu<BV%kR8 !aM21^E;wb #b)=bVpd5ibHQ #dedc*sd5ibHU #dedd,fd5ibHU #fiSf18fX8e;|fnxfuj
-li lie lichtenstejnsko liechtenstein listenstaine vorstendomliechtenstein !0jIkiwtemstaim !0jIpqicjipatotoukiwtemstaim !0k]khuremxrehm !0k]kCuremxrehm !0pMlikhpyhiio !0qCAGnjCtjgGC !0y,8LeZoTxLEZoMx !0ySO#z-bU=5%E !0D:BQa%uyG*uy< !aM2:OC^w+5d^ #bRJcq/crCb.^c)a #bRJcq/crCcsuc)a #e>lf/ffT8fm4fR,f18
-lk lka democratischesocialistischerepublieksrilanka srilamkava srilanca srilanka !0jIsqikamja !0k]xphk0mj0 !0k]xpCk0mj0 !0pMqxilpwd !0qCsqGAgC9g !0ySS=M%Obu! !06%gOy=u. !0CA&:X^Zbz?% !0D:E9RBNgaO !aM2y:/^k #csudS%bPWbVo #csudS%duXbVo #fmWe>le.mfLv
-lr lbr liberia liberie liberya republiekliberia !0jIkibeqia !0k]khaeph5 !0k]kCaepC5 !0pMliaxid !0qCAGhGqGg !0ySO!gI-M#L! !0E0QujBMsBr !aM2:V:b #bR#cA%dS%bHQ #bR#cA%dS%bHU #dE_cA%cZ0bHU #e-]f14e|Me>lfuj
-ls lso koninkrijklesotho lesotho lesoto !0jIbasikeiotoukesoto !0jIkesoto !0k]keqnrn !0pMlqehe !0qCAGsEjE !0y|rDxHeH !0D:%B(k(w !aMIYmx #dnRc{_ci( #doQc{_ci( #dE_c{_ci( #e/GfjMfUx
-lt ltu liettua lietuva litauen lithuania litouwen lituania lituanie litva litvania litvanya litwa republieklitouwen !0jIkihouamia !0k]khrb0 !0pMlih0 !0qCAGjEgCGg !0ySO#B&fE#L! !0E0uAg7wMiBr !aM2:EbHb #c?yd)~b@P #e>lfV:fujeWMfuj
-lu lux groothertogdomluxemburg letzebuerg lucembursko luksemburg lussemburgo luxembourg luxemburg luxemburgo !0jIkounelbouqco !0k]k4jqelaspc !0pMlewqnaexb !0qCAE9sBhEqz !0y,8eZl426Zg !0y,8gZlI426Zg !0D:BNa%k7%zQ9<a !aM2;o1^S;o #bVpc2Gb,Z #c*sc2Gb,Z #e;}fi,e'be=KfQ<
-lv lva latvia latvija letland letonia letonya lettland lettonia lettonie lettorszag lotwa lotyssko republiekletland !0jIketomia !0k]k0rbh5 !0k]k0rbC5 !0pMlhaid !0qCAgj7Gg !0y|r4du5o4 !0y|r4dJu5o4 !0E0u7eMwBr !aM2/EPb #cj'dgBc}HbHU #cj'dgHdajbHQ #e-]fX8farfuj
-ly lby libia libie libya libyanarabjamahiriya libye libyen staatlibie !0jIjqatostgskibugs !0jIkibug !0k]khbh5 !0k]kCbC5 !0pMlea !0qCAGhGg !0y|r6l5o4 !0E0uAMjBr !aM2:Pb #bR#cA%bHQ #bR#cA%bHU #e>lfarfuj
-ma mar fas koninkrijkmarokko maghribi maroc marocco marocko marokko maroko marrocos marruecos morocco moroko !0jIlaqojo !0k]l0pnjjn !0pMnxewe !0qCgABzqh !0y,4X6eZeX !0D:(79-Ja(a !aMIOZsc #coTcE5bZH #e@_e:AfN(
-mc mco monaco monako vorstendommonaco !0jIlomajo !0jIpqicjipatotoulomajo !0k]lnm0jn !0pMnepwe !0qCBECg9E !0y,4XxKeX !0D:(7yO(a !aMIOzc #coTc{#bZH #coTd09bZH #e@_eQ2fN(
-md mda conghoamoldova moldavia moldavie moldavien moldavsko moldawia moldawien moldova moldovarepublicof republicamoldova republicofmoldova republiekmoldavie republikmoldau !0jIdglojqatiatgslokdabias !0jIlokdabia !0k]lnkd0bh5 !0k]lnkdnb0 !0pMnelcead !0qCBEAoE7g !0y|nFrJaHu4 !0y|nHrfHu4 !0E0q3uOdw8 !aMY8Hip #aNdaNmaM+aM<bPXbYIb)D #coTb[]b/Ec!K #coTcS|b/Ec!K #e[beZ4e_~
-me mne cernahora crnagora czarnogora karadag malizi montenegro muntenegru !0jIlauqoboumio !0k]vpm0cnp0 !0k]wepmncnph5 !0k]wnpmncnpC5 !0pMnephpbxe !0qCgAlhAgAgsEo !0ySK;b5-E-w=M; !0D:7Jy%u%y(a9 !aMIO)v30Z #dqocTTbPNbZHdb& #ea)b]{ #e@~fT4eR>eI<e:A
-mf maf collectiviteitvansintmaarten saintmartin saintmartinfrance saintmartinfrancesa saintmartinfranskadelen saintmartinfranskside saintmartinfrenchpart saintmartinpartiefrancaise saintmartinphanphap sanmartin saomartinhosaintmartin sfantulmartin sintmaartenfransdeel sintmaartenfranseantillen svatymartinfrancie svatymartinfrancouzskacast szentmartonszigetfranciaresz !0jIacioslaqtimoscakkia !0jIacioslaqtimoscakkijotlgla !0k]qeml0prem !0pMqonxho !0qCsgCjBgqjCgAlragA7qCsG !0qCsgCBgqjC !0ySU-b5K!M=5#E !0ySU-b5K!M=5#Eu%U!K(V#uA! !0D:%kyu<7OuQy !0D:%kyu<7O9<uQy !aMIe)KXo) #aMNaNuaN0aNmaMXaNuaM[aNkaNuaMRd.U #cDPb](b)=d?vbF? #cDPb]@dedd=jbF? #fhRe>Ee=KfS3 #fiSf18fX8e>EfYd #fiSf18fX8e>EfYdf&]e.mfmWfv6e'be'f
-mg mdg madagascar madagasikara madagaskar madagaszkar republiekmadagaskar !0jIladacasjaqg !0k]l0d0c0qj0p !0pMncbqwx !0qCBozt8q !0y,4TqKgKEZe6 !0y,4UqKgKEZe6 !0D:7OtOaNGaO9< !aM2!6lyk; #d=jdOMbTbcsubTb #d?vdM>bTbcsubTb #e>EeW<eDvfmWfLve=K
-mh mhl ilesmarshall ilhasmarshall insulelemarshall islasmarshall isolemarshall kepulauanmarshall majel marshalladalari marshalleilanden marshallinsaaret marshallinseln marshallislands marshalloarna marshalloerne marshallovyostrovy marshalloyene marshallszigetek quandaomarshall republiekdermarshalleilanden wyspymarshalla !0jImgsoilaqsak !0k]l0px0kknb1nb0 !0k]l0px0kknb1nqrpnb0 !0k]l0px0kknbCnqrpnbh !0pM0iinxyl !0qClrqBgqtgA !0y|n4pJvrfJu6jxn8y !0D:H7V.%aOM7O9<&jBB< #aN0aN4aMPaNeaNmd9zb_C #d=jc|qcS|dcfb_C #d?vd0Zb[]dcfb^B #e>Efh*eH4eZ4 #e>Efj0f3reZ4
-mk mkd bacmacedonia eszakmacedonia formeryugoslavrepublicofmacedonia fyrom kuzeymakedonya macedoinedunord macedonia macedoniadelnord macedoniadelnorte macedoniadenord macedoniadonorte macedoniaformeryugoslavrepublicof macedonianorth macedoniapolnocna macedoniarepublicof macedoniautara makedoniautara noordmacedonie nordmakedonia nordmakedonien nordmazedonien northmacedonia pohjoismakedonia republicofmacedonia republicofnorthmacedonia republieknoordmacedonie severnimakedonie !0jIboqeialajedomia !0jIdglojqatiatgsboqeiaslajedomias !0k]oCbmCwm0l0jednmC5 !0k]qebepm0l0jednmhE0 !0k]qebepm05l0jednmh5 !0pMnwcepiddvtepiz !0qCB8oECGggAtBgAGi !0ySiA=AM%KuC(E#L! !0y,4evOxL5K !0D:7OkQ(t%yR8 !0D:7OkQ(t%yR8%HyTJ #bU5aN0aMJaM+aM-aM4 #bU5d=jbP%d.P #bU5d?vbP%d/+ #e>EfM.eZ4eWMfuj #e'ce>EfM.eZ4eWMfuj
-ml mli mali republiekmali !0jIlaki !0k]l0kh !0k]l0kC !0pMn0li !0qCBgAG !0y|n4r6 !0Epareu !aM<nz #d=jbR# #d=jdS% #d?vdS% !e>0Ml
-mm mmr birmaniamyanmar burma mianmar mianmarbirmania mjanma mjanmabirma myanmar myanmarbarma myanmarbirma myanmarbirmania myanmarbirmanie myanmarburma myanmarmiendien republiekvandeunievanmyanmar !0jIliamlaq !0jIliamlaqbiqlamia #0ld0g,0lw0le0ld0k] #0ld0g,0lw0le0ld0k]0k^0l40lh0ld0k] !0k]l25ml0 !0k]l25ml0ahpl0 !0k]l5ml0 !0pMni0pnx !0pMni0pnxaexnd !0qChEqBg !0qCBGgCBgq !0qCBGgCBgqhEqBg !0ySK=L!bK!M !0ySK=L!bK!MIM=K! !0ySK=L!K!bM !0ySK=L!K!bMIM=K! !0E0MqBriq8 !0E0MqBriq8nqU8 !0E0MqBriqU8sY !0E0MqBriqU8sYnqU8 !0J!iIdGi2 !aM<os9nI !aM<os9nIc1n #c~pc#C #da1c#C #e_Yfu,e>E
-mn mng mogolistan mongco mongolei mongolia mongolie mongoliet mongolsko !0jIloccokia !0k]lnmcnk !0k]lnmcnkh5 !0k]lnmcnkskq !0k]lnmcnkC5 !0pMnepbelid !0qCBCzEAGg !0ySKbw;O#L! !0D:7Jg(a%BR8 !aMIO)dX #dqobWU #e[oeF:
-mo mac chinamacao chinamacaospecialadministrativeregion cinmakaooib cinmakaooyb dackhuhanhchinhmacaotrungquoc macao macaochina macaokiinanerityishallintoalue macaokina macaosar macaosarchina macaosarkina macaospecialadministrativeregion macaozaociny macau macauchina macauraedachina macausar macausarchina macausarvan macausarvanchina macauvan macauvanchina makao makaokkt makau makaudaktiongkok raedemacao raedemacaochina raschinoisedemacao rasdimacao rasmacaoachinei rasmacaochina sarmacao sonderverwaltungsregionmacau sramakau sramakauchiny !0jIlajao !0jIlajaoedpjimas !0jIlajaou !0k]l0j0n !0k]l0j0nn0pjhr04 !0k]l0j0nq0p !0pMnw0e !0pMnw0e0fexnpdliniegcylqio !0pMnw0engefnpdliniegcylqio !0qCBg9gE !0qCB9gE !0qCBCw8iBg9gEgAgogqGigAngui !0ySKu!j !0ySKu!jR#S-TG=MS!UE#uu=T-A=Mz%E !0y,4eKc !0D:7O%a:O !0D:7O%a:O%bu1ad9Jg4Q%EF19M%wEhRy !0D:%bu1ad9Jg4Q%EF7O%a:O&H.gGOxO9s9Np19MjOjyhRy !aM2!kj #bG7b)DcL&d(AcTTbR&d1!cq'bU( #bG7b)RcL&d&vcTTbRXd1!cq'bU. #bG7doybH_cB9bPXbYIb)DaN0aMDaMCcTTbRXd1!cq'bU( #cL&d&v #cL&d(A #e>EfLvfwS #e>EfLvfwSf5^eH1fX9e|_f)9f3keHz
-mp mnp eszakimarianaszigetek ilesmariannesdunord ilhasmarianasdonorte insulelemarianedenord islasmarianasdelnorte isolemariannesettentrionali kepulauanmarianautara kuzeymarianaadalari mariannesdunord marianypolnocne noordelijkemarianen nordlichemarianen nordmarianene nordmarianerna nordmarianerne northernmarianaislands pohjoismariaanit quandaobacmariana severnimariany !0jIboqeieslaqiamesmgsoi !0jImgsoiboqeieslaqiames !0k]oCbmCwmCl0pC0mq2jCnqrpnbh !0k]qebepm1el0ph0mqjhenb0 !0k]qebepm1el0ph0mqjhenqrpnb0 !0pM0iinxi0pddvtepiim !0qClrqBgqGgCggAtBgAGi !0ySiA=AMK.M#E!C=R%GUK(V !0ySiA=AM%K!M#L!E!C=R%GUK(V !0D:H7V.%aOMyJ9<%wQ9<y7O%9R8yO #bU5aN0aNlaM4aM,d9zb_C #bU5d=jbR#b@7c{#dcfb_C #bU5d?vdS%bHQd09dcfb^B #e'ce>Ee>lfujeQ2eH4eZ4 #e'ce>Ee>lfujeQ2f3reZ4
-mq mtq martinica martinik martinique martynika !0jIlaqtimija !0k]l0prhmhj0 !0k]l0prhmCj0 !0pMnxhipiw !0qClrqgABgqjGCG9 !0qCBgqjGCG9 !0y,4K6ZoLxLe !0y,4K6ZoMxLe !0D:7O9<uQyRa #aN0aNmaM(aM5aM-aN4aMH #d=jbF?b]6bPu #d?vcm]b]6bPu #e>Ee=KfY0eWMfQ<
-mr mrt islamitischerepubliekmauritanie mauretania mauretanien mauritania mauritanie moritanya !0jIlauqitamia !0k]l0bphr0mh5 !0k]l0bphr0mC5 !0pMn0exihpid !0qCBEqGjgCGg !0y,4V6LoKxL5K !0y|nFp5d4h5o4 !0E0q3sAMeMiBr #aNdaN4aNlaMXaM-aM4 #cA-dS%b-vb]6bHQ #cA-dS%b-vb]6bHU #dlZbR#b-vb]6bHU #e@_e>lfR,eWM
-ms msr monserrate montserrat !0jIlomseqat !0jIlomtseqqat !0k]lnmrqepp0r !0pMnepqx0h !0qCBECjsqgj !0ySK;b5U-M!5 !0ySK;b5U-M!A !0D:7Jyu<%kJ9<9Nu !aMIO)xkVx #dqobZUdi4 #dqocTTb-6cj'cTT #e@~fX8fiSe-]fX8
-mt mlt malta malte republiekmalta !0jIlakta !0k]l0k2r0 !0pMnlhd !0qCBgAwg !0y,4K8ZoK !0E0q3ue8 !aMIKXo #d=jcS|bIv #d=jddXbIv #d?vddXbIv #e[bfR,
-mu mus maurice mauricia mauricio mauricius mauritius republiekmauritius !0jIlauqijios !0k]l0bphjhh !0k]l0bphjCh !0pMn0exivieq !0qSuxazdzxc !0y|n4p6vx !0y|nFp6vx !0D:7J9Q%jR8G !aMIO<WgPi #c5?dS%d5icsu #cA-dS%cB_csu #cA-dS%d3vcsu #e@_e>lfi]fmW
-mv mdv maladewa maldivas maldive maldiven maldivene maldiverna maldiverne maldives maldivler maldivszigetek malediivit malediven maledivy malediwy republiekdermaldiven !0jIlakbides !0jIlakdibes !0k]l0k2dhb1 !0k]l0k2dCbh !0pMd0iimdnlciaiim !0qClrqgABgAoG7 !0y|n4rf6u !0E0q7udBozY !aM2(;DcS #d=jcS|bI9b/V #d=jcS|b*0b/V #d?vb[]bI9b/V #e[be&ff0Q
-mw mwi malaui malavi malawi republiekmalawi !0jIlakaoui !0k]l0k0bh !0k]l0k0bC !0pMnl0eei !0qCBgAgEG !0qCBAgEG !0y|nr4u6 !0y|n4r4u6 !0Eparergu !aM2!/fd #d=jcj'b<a #d=jcj'c}H #d?vcj'daj #e>Me-]fzh
-mx mex meksika meksiko meksyk messico mexic mexico mexiko mexique verenigdemexicaansestaten !0jIlenijo !0k]lejqhj0 !0pMnwqiwe !0qCgAB9sG9 !0y,4TeZELeX !0y,4UeZELeX !0D:%7-akQ(a !aM2&mws #b.pd5ibZH #e@afnxfN(
-my mys bandaomalai malaisie malajsie malajzia malasia malaysia maleisie malesia malezja malezya !0jIlakaisia !0k]l0k0hgh5 !0k]l0k0hgC5 !0pMnlfid !0qCBgAGrGg !0y|nroDv5o4 !0y|nrDv5o4 !0D:7O%B%kR8 #aN0aNnaN4aMPaM4 #d=jbKrd5ibHU #d?vcxid5ibHQ #e>Me/Gf14fnxfuj
-mz moz mocambique mosambik mozambic mozambico mozambik mozambique republiekmozambique !0jIlofalbijg !0k]lng0lahj !0k]lng0laCj !0pMnefnaiw !0qCBErBhG8 !0ySK;2Y!bI#u !0ySK;2!bI#u !0D:(7kN7zQa #aNdaMOaNuaM?aN4aMH #dnLbF}cA%bPu #dnLcz&cA%bPu #e@_f1:farfQ<
-na nam namibia namibie namibya republieknamibie !0jImalilpia !0k]m0lhah5 !0k]m0lCaC5 !0pMpniaid !0qCCgBGhGg !0y|h4n6l5o4 !0E0i8qAMjBr !aM2G#Pb #c{#c^'cA%bHU #d09c^'cA%bHQ #eQ2e_Yfarfuj
-nc ncl kaledoniabaru neukaledonien newcaledonia nieuwcaledonie nouacaledonie nouvellecaledonie novacaledonia novakaledonie nowakaledonia nuevacaledonia nuovacaledonia nyakaledonien nycaledonia nykaledonien ujkaledonia uusikaledonia yenikaledonya !0jImeajakgdomia !0k]mnb0j0kednmC5 !0k]mnb05j0kednmh5 !0pMwlcepiddgcyd !0qC9gAGoECGggAloGoi !0y,xZ5OeU8TqXxL5K !0D:yQD&dBQ(t%yR8 #aM-aNgaN4aMDaNnaM+aM-aM4 #csvb#rdS%b/Eb]6bHQ #csvb#rdS%b/Eb]6bHU #eVSfL4e/GeZ4eWMfuj
-ne ner niger nijer republiekniger !0jImicgqas !0k]mhcep !0k]mCcep !0pMpifx !0qCgACGlq !0ySE!g2M !0D:*y%hJ9< #aM-aMQaM9aN4aNm #b]6cs; #b]6cs;b[] #b]6cs;cS| #eWMf3re=K
-nf nfk daonorfolk ilenorfolk ilhanorfolk insulanorfolk islanorfolk isolanorfolk kepulauannorfolk norfolk norfolkadasi norfolkinsaari norfolkinsel norfolkisland norfolkon norfolkoya norfolksziget pulaunorfolk !0jImgsimoqvokj !0jImgsosmoqvokj !0k]nbmnptnkj !0k]nqrpnbmnptnkj !0k]nqrpCbmnptnkj !0pM0iipextew !0pMd0ipextew !0qClrGqiCEq7EA9 !0y,xV61IVevZBMz !0y,xX61VevZBMz !0D:%aOMyJ9<5JB<a #aM:aN4aM[aMBaN4aMHb_C #d96c;+bPub_C #dCnc;+bPub^B #eS.fZPfiG
-ng nga federalerepublieknigeria nigeria nigerie nijerya !0jImicgqia !0k]mhceph5 !0k]mCcepC5 !0pMpibxid !0qCCGlGqGg !0ySE!g2%M#L! !0D:*yhR%9R8 !aM2Gdxg:b #b/|bW4bR#bHU #b]6cs;bR#bHQ #b]6cs;bR#bHU #eQ2f14f7>e>lfuj
-ni nic nicaragua nikaragua republieknicaragua !0jImijaqacoua !0k]mhj0p0cs0 !0k]mCj0p0cs0 !0pMpiwxbe0d !0qCCG9gqgzEg !0ySE#u!M!w&f !0D:yQaO9OaND !aM2Hk/pb #b]6bTbcj'c!A #eWMfLve-]eGd
-nl nld alankomaat belanda halan holandia holland hollanda hollandia kingdomofnetherlands koninkrijkdernederlanden nederland nederlandene nederlanderna netherlands netherlandskingdomof niederlande nizozemsko paesibassi paisesbaixos paisesbajos paysbas tariledejos !0jIjatywyqes !0jIokkamdia !0k]mhdepk0md1 !0k]mCdepk0mdh !0pMdelpc !0qCDEACog !0ySE%CMO.b7 !0ySE%CMO.b7=U !0E0MiMh3sYNuidY !aM2j/^6 #dm{bPW #dm{duX #eR>eYpe-|e%E
-no nor koninkrijknoorwegen nauy noorwegen noreg norge norja norsko noruega norvec norvege norvegia norway norwegen norwegia !0jImoqbgcia !0k]mnpbech5 !0k]mnpbecC5 !0pMpexeebid !0qCgACqEGl !0y|hFpJuD !0E0i3sYMwrY #aM:aNmaM8aM9aN4 #clfb<a #eS.e=Kfy,f14
-np npl federaledemocratischerepublieknepal nepal !0jImepak !0k]meo0k !0pMpt0l !0qCCGhgA !0y|hDj4r !0E0Mik8u !aMYmqYH #b]6cDEb[] #b]6cDEcS| #eR>fYA
-nr nru nauru republieknauru !0jImaouqou !0k]m0sps !0pMp0exe !0qCCgEqE !0ySE!iM& !0ySE!iM( !0E0i83FsF !aM2Gf; #cY{d]k #cY{d{o #d96d]k #eQ2fyne;|
-nu niu niue !0jImioue !0k]mhs3 !0k]mCse !0pMpieed !0q,fjhj !0q,fjjhj !0y|h5o8 !0y|h6o8 !0E0iB3FM3 !aM2Hfh #c{(b+Vb_C #d0Jb+V #eWMfynfvY
-nz nzl aotearoa neuseeland newzealand nieuwzeeland nouazeelanda nouvellezelande novazelandia novyzeland nowazelandia nuevazelanda nuovazelanda nyazeeland selandiabaru ujzeland uusiseelanti yenizelanda !0jImeafgkamdia !0k]mnb0gek0mdC5 !0k]mnb05gek0mdh5 !0pMpiefilpc !0qCCGErGACog !0ySE=L(2Y%O.b7 !0ySE=L(2%O.b7 !0D:yQDkR&Byt< !aMI1R<h<V)y #csvd5ibPW #c{(d5iduX #eVSf7|e.xe%E
-om omn oma oman sultanaatoman umman !0jIolam !0k]nl0m !0pMren0o !0qCyBgC !0y,c4Kx !0E0O3q8i #aMCaN0aN4aNu #d)7cv_ #fwSe>I
-pa pan panama republiekpanama !0jIpamalas !0k]o0m0l0 !0pMtpnd !0qChCBg !0y|jh4n4 !0E0k8i8q8 !aMYqj4 #b}vckRd=j #b}vckRd?v #fY2eQ2e>E
-pe per perou peru republiekperu !0jIpeqou !0k]oeps !0pMtxe !0qChGqE !0y|jDp8 !0E0MksF !aM<j1I #c<Qd]k #c<Qd{o #fZ>e;|
-pf pyf franciapolinezia francouzskapolynesie fransizpolinezyasi franskapolynesien franskpolynesia franskpolynesien franspolynesie franzosischpolynesien frenchpolynesia polinesiafrancesa polinesiafrancese polinesiaperancis polinesiaprancis polineziafranceza polinezjafrancuska polynesiathuocphap polynesiefrancaise polynesiethuocphap ranskanpolynesia !0jIcakkijgpokumgsia !0k]tp0mvsgqj05onkhmegh5 !0k]tp0mvsg2j0onkCmegC5 !0pMtelipfiddvxtziz !0qChEAGCrGggA7qCsGi !0qChEAGCGrGggA7qCsGi !0ySHY=M-bzG;O#E-S#L! !0ySH=M.bzw&fE! !0D:%59yj<(1BQyR%kR8 #aM[aNkaNuaMRd.UaM'aNlaM/aMPaM4 #bIod.UaM'aNlaM/aMPaM4 #cDPb](cD%bR#b]6d5ibHQ #cDPb]@cD%bR#b]6d5ibHU #cDPb]@cXqdS%b]6d5ibHU #f&]e.mfmWe:af!@e>leR>fnxfuj
-pg png onafhankelijkestaatpapoeanieuwguinea papoeanieuwguinea papouasienouvelleguinee papuaneuguinea papuanewguinea papuaniugini papuanouaguinee papuanovaguine papuanovaguinea papuanowagwinea papuanuevaguinea papuanugini papuanuovaguinea papuanyaguinea papuanyguinea papuaujguinea papuauusiguinea papuayenigine !0jIpapouameacouimea !0k]o0os0mnb0cbCme5 !0k]o0os0mnb05cbhme5 !0pMtte0dbip0ddgcyd !0qChghEgzGCGggAloGoi !0ySG!G&fE=L(w#E% !0D:1O1NDyQDaQyR #aM=aM^aM4aM-aNgaN4aMGaM-aM4 #b}vb}BbHQcsvbQ@bP?bHQ #b}vb}BbHUcsvc%sbPNbHU #b}vb}BbHUc{(b~,bPNbHU #fY2f%6fujeVSeJGeWM
-ph phl filipijnen filipina filipinas filipine filipinler filipiny filippiinit filippine filippinene filippinerna filippinerne fulopszigetek philippinen philippines pilipinas republiekderfilipijnen !0jIvikippimes !0k]thkhoohm1 !0k]tCkCooCmh !0pMdtilitipim !0qCgA7AhGC !0ySHY#O#G%bU !0ySH#O%G%bU !0E0oAuAkkAizY !aM2Rc:Q^ #do2ca+b@| #do2ca+dEP #f(Ue>lf(Q
-pk pak islamitischerepubliekpakistan pakistan pakisztan paquistao !0jIpajistam !0k]o0jhqr0m !0pMtwiqho !0qChg9sjgC #0rG0qJ0r{0qV0qM0qJ0q< !0y,zKeLEZtKx !0D:1OaRGvOy !aM2Nmy5^ #b}vb,vcsub*S #fY2fRGfmWfR:
-pl pol balan lengyelorszag poland polandia polen pologne polonia polonya polska polsko puola republiekpolen !0jIpokymia !0k]onk2x0 !0k]onk2y0 !0pMtelio !0qChEACog !0ySG;O.b7 !0E0OkNuidY !aMY3YFPi #cD%bPW #cD%duX #f!@e-|e%E #f!@e.xe%E
-pm spm saintpierreamiquelon saintpierreandmiquelon saintpierredanmiquelon saintpierreemiquelon saintpierreenmiquelon saintpierreesmiquelon saintpierreetmiquelon saintpierreimiquelon saintpierrejamiquelon saintpierreochmiquelon saintpierreogmiquelon saintpierresimiquelon saintpierreundmiquelon saintpierrevamiquelon saintpierrevemiquelon sanpedroymiquelon saopedroemiquelao stpierreochmiquelon !0jIsaimpieqjailijekom !0jIsempieqjailijekom #0li0k}0le0lg0g,0l20lh0l40ld0l40lb0k}0lc0lf0le !0k]qemo2ephlhjeknm !0k]qemoApClCjeknm !0pMqphtiixeniwleo !0qCsgChGGqEB9EGAEC !0qCsgChGGqEBG9AEC !0ySU-b5G#oM-ob7K#u=R-O/E !0ySU-b5G#oM-tMK#u=R-O!E !0D:&kg1R&89<&BM7R%aJBg #aMNaNuaM@aMAaN4aNmb_CaNaaMHaNoaNub_C #b)=c)Qb+Vb[]bYIb[dbPud*n #b)=c)Qb+Vb[]bYIb[dbPud*ndcfb^B #dedc)Qb+Vdi=b[dbPud*ndcfb_C #fhRf(MfvYe=Ke_YfQ_e:V #fiSf18fX8e>lfvYe=KeZ4e_YeG6e:EeZ4
-pn pcn ilespitcairn ilhaspitcairn insulelepitcairn islaspitcairn isolepitcairn kepulauanpitcairn pitcairn pitcairnadalari pitcairneilanden pitcairninseln pitcairnislands pitcairnoarna pitcairnovyostrovy pitcairnoyene pitcairnszigetek quandaopitcairn !0jImgsoipitjaiqm !0jImgsoipitjeqm !0k]nb0ohrj3pm !0k]nqrpnb0ohrj3pm !0k]nqrpnbhoCrjepm !0k]oCrjepm !0pM0iitihwxo !0qClrqhGj9GqC !0y,zLoeU6ZxvZBMzE4OF !0D:4Qu&d9<y !0D:H7V.%aOM4Qu&d9<y !aM2QEqb^ #aM@aM*aMJaM4aNud9zb_C #c)QcTTbRecdudcfb^B #c)QcTTbRgcdub_C #c)QcTTdfcdcfb_C #f()fM.fvAeH4eZ4 #f()fM.fvAf3reZ4
-pr pri portorico portoriko portoryko puertorico puertoriko !0jIpoueqtoqijo !0k]oseprnphjn !0k]os3prnphjn !0pMte0xhexiwe !0qChEqjEqG9E !0ySG&oM=A;M#u; !0y,zX6ZoX6LeX !0D:%1J9<(u9Q(a !aM2Th;E:s #cD%b/Eea%bW~ #f%6fvYe=KfUxe>lfN(
-ps pse deokkupertepalestinskeomradene depalaestinensiskeomrader detpalestinskeomradet filistin filistinbolgeleri lanhthopalestine lanhthopalestinebichiemdong occupiedpalestinianterritory palaestina palastina palastinensischeautonomiegebiete palestiina palestiinalaisalue palestijnsegebieden palestin palestina palestine palestinestateof palestinianterritories palestinianterritoryoccupied palestinskaautonomie palestinskaterritorierna palestinskaterritorietockuperade palestinskauzemi palestyna palesztina palesztinautonomia staatpalastina staatpalestina stateofpalestine statodipalestina teritoriilepalestiniene territoirespalestiniens territoriospalestinianos territoriospalestinos territoripalestinesi terytoriapalestynskie wilayahpalestin wilayahpalestina !0jIjqatostgspakaistimgs !0jIpakaistimg !0jIpakaistimiajaedavg !0k]cnqsd0pqrbno0keqrhm0 !0k]o0keqrhm0 !0k]o0keqrhmqjherepphrnphh !0k]o0keqrhmq2jCrephrnpCC !0pMdyhgimdtlqhipiim !0pMtlqhio !0qCgAgqgvGgA7AswGCGi !0qSqtcgzv !0y|k25r5xJd6h !0y,1IL8LEZtMxMeZDTtZ6 !0y,1L8LEZtMx6KlZ5 !0E0dAiNdik8MuzQeiY !0E0k8MuzQeiY !aMI7Yiqz #aM=aNnaMRaMZaM,diMcDybU( #b}vbTQcsub*S #b}vbTQcsub*SdiMcDybU. #b}vbTQcsub*Sd.Ub)/ #b}vbTQcsub*Sd/<b)/ #fYAe/GfmWfR,f18 #fYAe/GfmWfR,f18f7>eHz
-pt prt bodaonha portekiz portogallo portugal portugali portugalia portugalsko portugeserepubliek !0jIpoqtocakia !0k]onprsc0kh5 !0k]onprsc0kC5 !0pMtexhebl !0qCgAhqjzgA !0y,zN6ZtgK8 !0D:(19uU%aG !aM2Z;El; #dpNdoKcTw #f!.e=KfV:eD4 #f!.e=KfV:fL4
-pw plw palaos palau republiekpalau !0jIpakaou !0k]o0k0s !0pMtl0e !0qChgAgE !0ySGO!i !0ySGO!j !0E0k8Mu8 !aM2N/j #b}TbTu #b}ZcYe #fYAe-]fyn
-py pry paraguai paraguay paragwaj republiekparaguay !0jIpaqacouag !0k]o0p0cb0h !0pMtxbee0i !0qChgqgzEgG !0y,z6KgZBT !0D:1O9OaDN8 !aM2N/pbd #b}vcj'b)} #fY2e-]eGdf14
-qa qat catar katar qatar staatqatar !0jIjataq !0k]j0r0p !0pMwh0x !0qSrga !0y,eIt6 !0y,eItK6 !0D:aOuO9< #aMDaMXaN4aNm #bVob-vb[] #bVob-vcS| #bVodOM #fLvfR,e=K
-re reu lareunion reuniao reunion riunione !0jIqeimiom !0jIqeumiom !0k]pe4m2hnm !0k]pe4m2nm !0pMx0epieo !0qSaxzvzxv !0qCAgqGECGEC !0y|p5o8h5oh !0y|p6o8h5oh !0D:%9JVyR8g !aM2<,Hj^ #c#-b]6ctf #c#-b]6cC8 #e/GfzheWMfw; #e>lfzAeWMfwW
-ro rou roemeenserepubliek roemenie romania romanya romenia roumania roumanie rumaenien rumani rumania rumanien rumunia rumunsko !0jIqoulamia !0k]pslsmC5 !0k]psl1mh5 !0pMxenpid !0qCqEBgCGg !0y|pHn4h5o4 !0E0Osq8MiBr #aNmaN4aN0aM-aM4 #dbsd?vb]6bHQ #db&d=jb]6bHU #e;|e>EeWMfuj
-rs srb republiekservie serbia serbie serbien servia servie sirbistan srbsko szerbia !0jIseqbia !0k]qepah5 !0k]qepaC5 !0k]qpahE0 !0pMqxaid !0qCuqhGg !0y|xpJl5o4 !0D:%kJ9<%zR8 !aM21;Pb #b-6b[]dajbHQ #b-6cS|c}HbHU #fiSe=Kfarfuj
-ru rus lienbangnga oroszorszag rosja rusia rusko rusland russia russianfederation russie russischefederatie russischefoderation russland rusya ryssland venaja !0jIqysia !0jIqysijgolospomdia !0k]pnqqhhqj05tedep0vh5 !0k]pnqqh5 !0k]pnqC5 !0pMxeqid !0qCqEsGg !0zl0rh !0D:9NG%kR8 !aM2=wb #aNoaMPaM4dN'dPE #bK@dbscsu #bK@db&csu #e/nfnxfuj #e/nfnxfujfwbe{s
-rw rwa republiekrwanda ruanda rwanda urwanda !0jIqouamta !0k]ps0md0 !0pMxe0pcd !0qCqEgCog !0ySMR!b7! !0E0sw7id8 !aMYHLP0 #bVpctfdM> #c*sb@7dOM #c*sctfdOM #e=Kfw|eW<
-sa sau arabiasaudi arabiasaudita arabiasaudyjska arabiesaoudite arabsaudi arapxeut kingdomofsaudiarabia koninkrijksaudiarabie ksa saoediarabie saudi saudiarabia saudiarabie saudiarabien saudskaarabie suudiarabistan szaudarabia szaudiarabia !0jIsaoudijgaqabia !0k]q0sdnbqj050p0bh5 !0k]q0sdCbq2j00p0bC5 !0pMrxadqreciz !0qCgAsyEoGi !0qCgABBA9igAyqhGigAsyEoGi !0ySUjC%eMI !0D:kOJUtRJO9M%zR8 !aM2ufxb/Pb #cC[b*0d)7cj'bJu #cC[cO?b*0d)7cj'bJu #cC[cTTd)7cj'bJu #fhdfyne&ffuje-]farfuj
-sb slb ilessalomon ilhassalomao insulelesolomon islassalomon isolesalomone kepulauansolomon quandaosolomon salamonszigetek salamounovyostrovy salomonen salomoninseln salomonoarna salomonoerne salomonoyene salomonsaaret salomonseilanden solomonadalari solomonislands wyspysalomona !0jImgsoisokolymta !0jImgsoisokolymtos !0k]qnknlnmnb1nb0 !0k]qnknlnmnb1nqrpnb0 !0k]qnknlnmnbCnqrpnbh !0pM0iiylnd !0qClrqsAGBgC !0y|xHrHnhfJu6jxn8y !0D:H7V.%aOM(k(B7Jy #aMVaNoaNdaNud9zb_C #ciGdbsd(Adcfb^B #ciGdb&d&vdcfb_C #c{_db&d&vdcfb_C #fjUe:Ae@~fujf1Ce.xe%E #fjUe:Ae@~f3reZ4
-sc syc republiekderseychellen seicheles seszele seychellen seychellene seychellerna seychellerne seychelles seychelleszigetek seychellit seychely seyseller !0jIseuwekkes !0k]qehxek2qjhenb0 !0k]qehxek2qjhenqrpnb0 !0k]qehxek2q2jCnqrpnbh !0pM0iiqiiyl !0qSczdt !0zlhwfwb3h !0D:%k%jBG< #aMTaN4aMPaM9aNm #b-6b}?cS| #b-6di]b[] #b-6di]cS| #fiSf14fj2
-sd sdn republieksoedan soedan soudan sudan sudao szudan !0jIsoudam !0k]qsd0m !0pMqeco !0qCgAsEogC !0y|x8a4h !0D:kVtOy !aMIi<p) #dlgbGJ #duubGJ #flheW@
-se swe isvec koninkrijkzweden ruotsi schweden suecia suede suedia svedorszag svedsko sverige svezia sweden swedia szwecja thuydien zweden !0jIsougdia !0k]xbevh5 !0k]xbevC5 !0pMyeecid !0qCgAsEGo !0y|xJu6ah !0E0zwBMdi #aMRaM8aM9aN4aM)aNu #cZ0bP( #fmWfy,eYE
-sg sgp republieksingapore singapore singapour singapur singapura szingapur !0jIsicjapouqg !0k]qhmc0osp !0k]qCmc0osp !0pMqipbtex !0qCsCzg7Eqi !0ySU#bw!G&M !06@jLiZezZzO6Z !0D:GQgd(19< #aMPaNuaMEaM'aN4aNm #csvbTbb*N #fnJeDvf!.e=K
-sh shn ascensionisland saintehelene sainthelena sainthelenaascensionandtristandacunha sanktahelena sankthelena santaelena santahelena santahelenaascensionytristandeacuna santelena santelenaisoladiascensioneetristandacunha sfantaelena sinthelena sthelena svatahelena svatahelenaascensionatristandacunha szentilona tristandacunha wyspaswietejheleny wyspaswietejhelenywyspawniebowstapieniaitristandacunha !0jIaciaekemg !0jImgsosaciasekemgs !0k]nbqbekem1 !0k]nqrpnb0qb5rnhekem1bngmeqemh5hrphqr0md0jsm25 !0k]nqrpCbqb5rnCAkemh !0pMqphdlpd !0qCsgCjDGAGCg !0qCsgCjDGAGCgEgsGCtGCEjqGsjgCog9ECg !0ySU-b5V-O-E! !0D:%kyu<%K%ByO !aMIk)xEYz #aMTaNuaM*aM_aNnaM,aM4aMTaNuaMPaNiaNuaL6aMdaL/aM*aNlaMRaMXaNuaMYaMHaN4aM-aNe #b)=dGwbTQckR #b)=dGwbTQckRd)7c2Gcx8bYIcTTdS%csub*SdM>b'ab]6bHQ #deddGwbTQckRb_C #fiSf18fX8f*Ie/GeQ2
-si svn eslovenia republiekslovenie slovenia slovenie slovenien slovenija slovenya slovinsko slowenia slowenien szlovenia !0jIskobemia !0k]qknbemh5 !0k]qknbemC5 !0pMqleapid !0qCsAE7GCGg !0y|xJrHu4h5o4 !0y|xJrHuDh5o4 !0E0zOuwBMiBr !aM2y=VHb #csucE5cr-b]6bHQ #csucE5cr-b]6bHU #csucE5c}Hb]6bHU #fm(e:Ae|MeWMfuj
-sj sjm huippuvuoretjajanmayen kepulauansvalbarddanjanmayen norgesvalbardogjanmayen spicberkyajanmayen spitsbergenenjanmayen spitzbergakesjanmayen spitzbergenundjanmayen svalbardandjanmayen svalbarddanjanmayen svalbardejanmayen svalbardesjanmayen svalbardetilejanmayen svalbardetjanmayen svalbardijanmayen svalbardjajanmayen svalbardochjanmayen svalbardogjanmayen svalbardsijanmayen svalbardundjanmayen svalbardvajanmayen svalbardvejanmayen svalbardvejanmayenadalari svalbardyjanmayen !0jIsbaklpaqmtjaiciamlaciem !0k]nqrpnbhxoCvaepcemr05ml0Am !0k]xohvaepcemh5ml0hem !0k]xoCvaepcemr05ml0Am !0pMqa0laxcei0on0iio !0pMqeela0xcei0on0iio !0qCs7gAhgqoElgCBgGC !0qCs7gAhgqoEGgCBgGC !0y|xJo4rl4pJa !0ySU=L!OI!M=7U=L!OI!M=7ob72EK!R-K !0y,EZBK82K6Zqd6lKx4K5Tx !0E0zo8uj8sYNu6r8iQqM3i #aMRaM<aN4aNmaM<aNmd9zb_CaNfaNuaN0aM6aMAaNub_C #aMRaNvaM3aN4aNmaM<aNmd9zb_CaL6aMdaL/aNfaNuaN0aM6aMAaNub_C #clfb<ab]@csuc!Kb}vbW4b[_c2e #csuc!Kb[]b}vbYIci|d?vc0j #csuc!KcS|b}vcTTdcfb_CbW4cnbd=jc0jb_C #fmWe{fe_~e%Ef1:e>Efv%eZ4 #fmWe{fe_~e=Kf3reZ4fu,e>Efy:fiG
-sk svk eslovaquia slovacchia slovacia slovakia slovakien slovakiet slovakrepublic slovakya slovaquie slovensko slowaakserepubliek slowacja slowakei slowakije szlovakia !0jIskobajia !0k]qknb0jh5 !0k]qknb0wwhm0 !0pMqleawid !0qCsAE7g9Gg !0y,EZ8XBKeL5K !0D:G(BDM%aR8 !aM2y=Mmb #csucE5bI@bPu #fm(e:Ae_~fRGfuj
-sl sle republieksierraleone serraleoa sierraleona sierraleone !0jIsieqakeome !0k]q2epp0kenme !0k]q2App0kenme !0pMqiixdl0eo !0pMqiixdl0epd !0qCsGqgAGEC !0ySU#oM!O#L;E !0y,EL5K6K8Lcx !0D:%kR89<9OBR(Jy !aM2wh/<jJ #b-6cj'bR#ctn #cV?b?(b]{ #fnxfvYe-]e>lfwW
-sm smr republieksanmarino saintmarin sanmarino saomarinho !0jIacioslaqimos !0k]q0ml0phmn !0pMqonxipe !0qCsgCBgqGCE !0y|xEhn4p5hH !0y|xEhnDp6hH !0D:kOy7O9Q(y !0D:kOy7O9R(y !aMIe)KW4 #b)=d?vbS}dCn #dedd=jbR#d96 #dedd=jbS}d96 #fhhe>Ee>leS.
-sn sen republieksenegal senegal szenegal !0jIsemecakg !0k]qemec0k !0pMqpbl !0qCgAsCzgA !0y,ETxTg8 !0D:%k%yaNB !aM21Jl; #b-6bPNbTbcS| #b-6bP?bTbb[] #fiSeR>eD4
-so som federalerepublieksomalie somali somalia somalie somalsko soomaaliya szomalia !0jIsolakia !0k]qnl0kh !0k]qnl0kC !0pMqenlid !0qCgAuEBgA !0y|xHn4r5o4 !0D:(k7O%BR8 !aM23!:b #c{_d=jbR#bHU #c{_d=jdS% #c{_d?vdS% #fjMe>Me>lfuj
-sr sur republieksuriname surinam suriname !0jIsouqimal !0k]qsphm0l !0pMqexip0m !0pMqexipm !0qCsEqGCgB !0y|x8p6h4n !0D:kV9QyO%7 !aMIiWzM #dlgdS%bVe #duubR#bVe #duudS%bVe #flhe>leQI
-ss ssd delszudan etelasudan guneysudan jiznisudan namsudan republiekzuidsoedan sorsudan soudandusud southsudan sudandelsud sudandelsur sudanpoludniowy sudanselatan sudansouth sudanuldesud sudaodosul sudsudan sydsudan timogsudan zuidsoedan !0jImotiosoudam !0k]oCbdemmhhqsd0m !0k]4fm1hqsd0m !0pMcxemqeco !0qClCEhgAsEogC !0y,veZDLsEOqKx !0D:kVtOy)u/ #bVeaMRaN4aMYaNu #bVedlgbGJ #bVeduubGJ #eQIflheW@
-st stp democratischerepublieksaotomeenprincipe santotomeyprincipe saotomeandprincipe saotomedanprincipe saotomeenprincipe saotomeeprincipe saotomeesprincipe saotomeetprincipe saotomejaprincipe saotomeochprincipe saotomeogprincipe saotomesiprincipe saotomeundprincipe saotomevaprincipe saotomeveprincipe svatytomasaprincuvostrov wyspyswietegotomaszaiksiazeca !0jIsaotolejaipqimsipe !0k]q0mrnlehophmqhoh !0k]q0mrnleCophmqCoC !0pMq0ehendetxipqitd !0qCsgEjEBGEhqGCsGh !0qCsgEjEBGEhqGCsGhG !0ySU!s5/Kob7G=M#bU#G% !0ySU!s5;KtMG=M#bU#G- !0D:%kOuV%7&BM19QykQ1R !aMIe)xNDW)gG #b)=b/Edb:bYIcu6cxXd5icA% #dedb/Edb:bYIcu6cxXd5icA% #dedb/Edb:cu6cxXd5icA% #fhyfUxe@0f&]e>pfnxfZ> #fhyfV:e@0f&]e>pfnxfZ>
-sv slv elsalvador republiekelsalvador salvador salwador !0jIeksakbadoq !0k]q0k2b0dnp !0pM0lqlacex !0qCgAsA7goEq !0ySeOUO=R!7;M !0y|xrJu4aHp !0D:%JBkNBDOtJ9< !aM2h;u;MF; #do]b[]c!Kb/E #dtqcS|c!Kb/E #fv*fhle_~eZ4e=K
-sx sxm landsintmaarten saintmartinhollandskside saintmartinpartieneerlandaise saintmartinpaysbas saomartinhosintmaarten sintmaarten sintmaartendutchpart sintmaartennederlandsdeel sintmaartennederlandskadelen sintmaartennederlandskdel sintmaartenneerlandesa sintmaartenphanhalan #0ay0ao0at0az0as0ag0ag0ax0az0ak0at0Ez0EU0Ew0Ei0Ed0E70Ee0D_0EY svatymartinnizozemskacast svatymartinnizozemsko szentmartonszigethollandresz !0jIacioslaqtimosokkamdia !0jIacioslaqtimosokkamdijotlgla !0k]qhmrl0prem !0k]qCmrl0prem !0pMqphn0xho !0qCsgCjBgqjC !0qCsgCjBgqjCgAlragADEACoG !0ySU#b5K!M=5#E !0y,ELsZo4K6ZoTx !0D:kQyu<7O9<%wy !aMIg)xK<Xv) #aMPaNuaM*aN0aN4aNmaM(aNuaMCaNkaNuaMYd.U #dm{b](b)=d?vbF? #dm{b]@dedd=jbF? #fn2fX8e>Ee=KfTf #fn2fX8e>Ee=KfT8
-sy syr conghoaarabsyrian republicaarabesiria siria suriah suriye syria syrianarabrepublic syrie syrien syrienarabischerepublik syrischearabischerepubliek syyria sziria !0jIaqabijgdglojqatiatgssuqias !0jIsuqia !0k]qhph5 !0k]qhpC5 !0pMqexid !0qCsEqGg !0y|x6p5o4 !0D:kR%9R8 !aM2w:b #aMPaNlaM4aM4aNkaM]bPXbYIb)D #bWJbR#bHQ #crxbR#bHU #fnxe>lfuj
-sz swz essuatini esuatini esvatini eswatini koninkrijkeswatini royaumedeswatini svazijsko svaziland swaziland swazimaa szvazifold !0jIesouatimi !0jIsouafikamdg !0k]eqb0rCmC !0k]3qb0rhmh !0pM0qee0hipi !0pMqeefilpc !0qCgsEgjGCG !0qCsEgrGAgCo !0ySoU=R!5#E% !0ySU=R!2%O.b7 !0D:GDOkQ&Byt< !0E0M3zw8eBiB !aM2hy?CcH !aMIi#hV)y #bW,c!Kb}#b]6 #csub<ab.^bPW #csub<ab.^duX #fmWfw]f7|e-|e%E #fvYfmWfw]fY0eWM
-tc tca ilesturquesetcaiques ilhasturcasecaicos insuleleturkssicaicos islasturcasycaicos isoleturksecaicos kepulauanturksdancaicos quandaoturksvacaicos turksacaicos turksandcaicosislands turksdancaicosislands turksencaicoseilanden turksescaicosszigetek turksicaicos turksjacaicossaaret turksochcaicosoarna turksogcaicosoerne turksogcaicosoyene turksundcaicosinseln turksvecaicosadalari !0jImgsoiteqjsjaijaijos !0jIteqjsjaijeijos !0k]nqrpnbhrepjqCj0hjnq !0k]repjqhj0hjnq !0pM0iihexwqew0iweq !0pM0iihxwqewiiweq !0qClrqjEq9sE9gG9Es !0ySA&M=uob7u.u;UC=R%GUK(V !0y,tN6Zed6eUeXlIvZBMzE4OF !0D:H7V.%aOM%uQaG<&BMH7V.%aOM%ddJG #aMXaN4aMHaMRaMDaM6aMLaMRd9zb_C #b)/bPucsubW4d&7c<Jcsudcfb_C #cTTbPucsubYIbRec<Jcsudcfb^B #cTTbPucsubYIbRgc<Jcsudcfb_C #fTbfQ<fmW #fTbfQ<fmWfM.f14fMIfmWf3reZ4
-td tcd cad chad chade ciad csad czad republiektsjaad tchad tsad tschad tsjaad tsjad !0jItsamt !0k]w0d !0pMv0c !0qCjtgo !0y,jKq !0D:jOt !aMYa9i #bG&ca[ #cyLcbw #fE%e%E
-tf atf antartikaperancis defranskebesiddelseridetsydligeindiskeoceanogantarktis defranskesorterritorier franciadeliteruletek francouzskajizniaantarktickauzemi francouzskajizniuzemi francuskieterytoriapoludnioweiantarktyczne fransegebiedenindezuidelijkeindischeoceaan fransezuidelijkegebieden fransizguneytopraklari franskasodraterritorierna franskasydterritorierna franskesydterritorier franzosischesudundantarktisgebiete frenchsouthernterritories lanhthophianamthuocphap ranskanetelaisetalueet ranskanetelaisetjaantarktisetalueet sorefransketerritorier teritoriileaustralesiantarcticefranceze terrasaustraiseantarticasfrancesas terreaustralifrancesi terresaustralesfrancaises territoiredesterresaustralesetantarctiquesfr territorifrancesidelsud territoriosaustraisfranceses territoriosaustralesfranceses territoriosfrancesesdosul tierrasaustralesfrancesas vungdatphianamvachaunamcucthuocphap wilayahselatanperancis wilayahselatanprancis !0jIcakkijamotiaedavg !0jIcakkijamotiajaiamtaqjtijaedavg !0k]tp0mvsgqjhe4fm1eh0mr0pjrhweqjherepphrnphh !0k]tp0mvsgqjhe4fm1erepphrnphh !0k]tp0mvsg2jCoCbdemmCrephrnpCC !0k]tp0mvsg2jCoCbdemmCC0mr0pjrhwmCrephrnpCC !0pMdhxihexiezdcxeniezylvxtz !0qCgqgv7qCsGilCEhGiEgCjgqjG9Gi !0qCgAg8gAGBgAlCEhGigA7qCsGi !0ySHY=M!bU%U%Cu=T#9%u=T-A=M !0ySH=M!bU%U%Cu=T#9%u=T-A=M !0D:%59yj<%kO%wQ9<y%w9<9QwJ9RG< #aM[aNkaNuaMRd.UbVecs5bVec3}b*0b+{ #bIod.Uc3}bVed9zb_C #cDPb](bVedQpd/<b*0 #cDPb]@bVedQpb]@b*0 #cDPb]@bVedQpd.Ub*0 #f&]e.mfmWeQIe'bfwsfUx #f&]e.mfmWe:aeQIe{sf7>fv'
-tg tgo togo togoleserepubliek !0jItocjo !0k]rncn !0pMhebe !0qCjEzE !0y,oXgX !0D:(u(a !aMIx<d #b/EbZH #fUxeF(
-th tha koninkrijkthailand tailandia tajlandia tayland thaifold thailan thailand thailanda thailande thailandia thaimaa thajsko !0jItaikamdg !0k]r0hk0md !0k]r0Ck0md !0pMz0ilpc !0qCjgGAgCo !0ySB!hO.b7 !0E0ks6MgxQgr !0E0Qgr !aM25d #cD>b)D #cD>b)R #fSheH1
-tj tjk republiektadzjikistan tacikistan tadjikistan tadjiquistao tadschikistan tadsjikistan tadzikistan tadzjikistan tadzsikisztan tadzykistan tagikistan tajikistan tajiquistao tayikistan !0jItatfijistam !0k]r0dfhjhqr0m #0lj0lf0mB0l00lb0l00li0lj0lf0le !0pMhbiwiqho !0qCwglG9sjgC !0y,tlIKeLEZtKx !0y,tKlLeLEZtKx !0D:wOhQaQGvOy !aM25xmy5^ #b-vbXcbPu #b-vbXcbPucsub*S #fR,f7>fRGfmWfR:
-tk tkl tokelau tokelauoarna tokelauszigetek toquelau !0jItojekaou !0k]rnjek0s !0pMhewl0e !0qCjE9GAgE !0y,oXeT8O !0ySA;u-O!i !0D:(u%a%BO !aM2Eq/f #ci(bPubTu #ci(bPubT%dcfb_C #fUxfM@e-]fyn #fUxfM@e:A
-tl tls democratischerepubliektimorleste easttimor itatimor kelettimor oosttimor osttimor timoreast timorest timorleste timororiental timoruldeest timorwschodni vychodnitimor !0jIamatokijotiloq !0jItiloqkeste !0k]bnqrnwm1hrhlnp !0k]rhlnpkexrC !0pMhinexlqhd !0qCjGBEqgAtq8Gi !0qCjGBEqAGtjG !0y|d5nHprDxJd !0y|j8pJu6d5nHp !0D:uQ7J9<uMDNyJJa !0E0eAq3sYMuzMe #bGpb}#cCK #cxuaM(aM5aNdaN4aNm #cxub}#cCK #eZPfY0e@_e=K
-tm tkm turcomenistao turkmeenserepubliek turkmenistan turkmenisztan turquemenistao !0jItouqjlemistam !0k]rspjlemhqr0m !0k]rspjlemh5 !0k]rspjlemCqr0m !0pMhexwnpiqho !0qCjq9BgCsjgC !0y,tN6Ze4TxLEZtKx !0D:%uQ9<a%7yQGvOy !aM2E;o&Hy5^ #b)/b'acv_csub*S #b)/b'ycv_ #fV:e=KfQ<e@0eWMfmWfR: #fX8e=KfQ<e@0eWMfmWfR:
-tn tun republiektunesie tunesie tunesien tunez tunezia tunezja tunisia tunisie tunisien tunisko tunus !0jItumgsia !0k]rsmhq !0k]rsmCq !0pMhepiqid !0pMzepiqid !0qCjECs !0y,oZ5OxMCL5K !0D:uVyQ%kR8 !aM27+Hxb #c>Fb]6csu #c>Fb]6d5ibHU #fW*eWMf7> #fW*eWMf7>fuj
-to ton koninkrijktonga tonga !0jItomcja !0k]rnmc0 !0pMhepbd !0qCjECzg !0yS5;bw! !0D:uJgaO !aM2E^l #cxubTb #cC2bTb #cIkbTb #fUJeDv
-tr tur republiekturkije thonhiky torokorszag turchia turcia turcja turecko turkei turkey turki turkiet turkije turkiye turkki turquia turquie tyrkia tyrkiet !0jItouqjia !0k]rspewwhm0 !0k]rspvh5 !0pMhexwid !0qCjq9Gg !0y,tN6ZeL5T !0y,tN6ZeM !0D:uU9aR !aMIxXc #b)/ddXbP% #fTbfRG #fW*e=KfRGfwz
-tt tto republiektrinidadentobago trindadeetobago trinidadandtobago trinidadatobago trinidaddantobago trinidadentobago trinidadestobago trinidadetobago trinidadjatobago trinidadochtobago trinidadogtobago trinidadsitobago trinidadundtobago trinidadvatobago trinidadvetobago trinidadytobago triniteettobago trynidaditobago !0jItqimimtamtjaitolpacjo !0k]rphmhd0dhrna0cn !0k]rphmCd0dCrna0cn !0pMhxipicceheabe !0qCjqGCGogoEjEhgzE !0yS5=M#E#7!7ob75;I.w; !0y,tZ6LxLvKvd6oX2UgX !0D:u9QyQ&tt&BM(u%z(a !aMIxW1p<yx6d #bU;dS%dOMbW4ci(b}vbZH #bU;dS%dOMbYIb/Eb}vbZH #cTTc?yb]6dM>bYIb/Eb}vbZH #fX8e>leWMeW<e%EfUxe_~eF(
-tv tuv tuvalu !0jItoubakou !0k]rsb0ks !0pMhea0le !0qCjE7gAE !0y|d7u4r8 !0E0eFw8uF !aMYdpH #bXjc!Kd]k #b)Ec!KbVp #b)%c!Kc*s #fV:e{fe;| #fX8e{fe;|
-tw twn dailoan repubblicadicina republikkenkinataiwan taiwan taiwanprovinceofchina tajvan tajwan tayvan tchajwan !0jIdglojqatiatgsjimas !0jItaibam !0k]jhr0hqj05peqosakhj0 !0k]r0hb0m2 !0k]r0hb0m2opnbCmvC5jhr04 !0pMhiiee0o !0qCjgGEgC !0ySA!gR!E !0E0QeV1w7i #bG7b)DbW*cIzc*J #bW*cIz #bW*cNZ #di%cNZ #eXne>I #f5^f+We_%eH1
-tz tza conghoathongnhattanzania republiqueuniedetanzanie tansania tansaniavereinigterepublik tanzania tanzaniaunitedrepublicof tanzanie tanzanya unitedrepublicoftanzania verenigderepubliektanzania !0jIemylemgdglojqatiatgstamfamias !0jItamfamia !0k]r0mg0mh5 !0k]r0mg0mC5 !0pMhpfpid !0qCjgCrgCGg !0qCjCrgCGg !0ySAb2Y!E#L! !0ySAb2!E#L! !0D:&wykO%yR8 !aM25^vHb #b*Sb[~b]6bHU #b*Scz&b]6bHQ #b*Scz&b]6bHU #fR:f1WeWMfuj
-ua ukr oekraine ucraina ucrania ukraina ukraine ukrajina ukrajna ukrayna !0jIoujqamia !0k]sjp0hm0 !0k]sjp0Cm0 !0pM0ewx0ipd !0qCgE9qgCGg !0ySiu=M-E !0y,5OeZ6Tx !0D:8V%d9y !aM2fo/dG #bG%bPubPW #cO?bPuduX #fynfQ<e-]f14eQ2
-ug uga oeganda ouganda republiekoeganda uganda !0jIoucjamta !0k]sc0md0 !0pM0ebpcd !0qCgEzCog !0ySiw!b7! !0ySL&w!b7! !0D:8VaNytO !aM2fl^6 #bG%b~WdM> #cO?b~WdOM #fyneDzeW<
-um umi abdkucukhariciadalari abduzakadalari amerikaansekleinereafgelegeneilanden amerikanischeuberseeinseln amerikanskeoversoiskeoer azamerikaiegyesultallamoklakatlankulbirtokai azusalakatlankulbirtokai cactieudaoxacuahoaky dalekiewyspymniejszestanowzjednoczonych ilesmineureseloigneesdesetatsunis ilhasdistantesdoseua ilhasmenoresafastadasdoseua ilhasmenoresdistantesdoseua insuleleindepartatealesua islasmenoresalejadasdeeeuu islasultramarinasdeeeuu islasultramarinasmenoresdelosestadosunidos isoleminoriesternedeglistatiuniti kepulauanterluaras kepulauanterpencilas kleineafgelegeneilandenvandeverenigdestaten mensiodlehleostrovyusa quandaonhoheolanhcuahoaky unitedstatesminoroutlyingislands usamindreutenforliggendeoyer usasydresmaoer usasytreoyer usasyttreoar usminoroutlyingislands usoutlyingislands yhdysvaltainerillissaaret yhdysvaltainpieneterillissaaret !0jIapolajquslemesmgsidesgpa !0jIapolajquslemesmgsidestymgmylemympokiteiym !0k]bmexmhel0k1enb0 !0k]bmexmhel0k1enb0qx0 !0k]bmexmhel0k1enqrpnb0 !0k]bmexmhel0k1enqrpnb0qx0 !0k]bCdd0kemCnqrpnbhqx0 !0k]gnbmCxmCbCdd0kemCnqrpnbh !0k]gnbmCxmCbCdd0kemCnqrpnbhqx0 !0pMd0iimdnxegwimdwhpimyl0xda !0qClrqgAEAgGgjgABjmoi !0qClrqgAEAgGgjgABjmoigACgGGi !0ySL(oUfi5O!gbwC=R%GUK(V !0ySL(oUK!gEMfi5O!gbwC=R%GUK(V !0D:H7V.%aOM9JzyJabJgGH9NpJ%79QaO !0D:H7V.%aOMGH9Np*7%yJ9<%JOu<*BJQg #bXbd1Ub)Dd.Ucwgb[=d+pb_C #db:b)DcwGb)/b/Ab[=b^Bb^i #db:b)RcwGb)/b/Ab[=b_Cb|U #e_YeH1e:afjMeH4eZ4 #e_YeH1e:af)nfxMf3reZ4
-us usa abd america amerika amerikabirlesikdevletleri amerikaiegyesultallamok amerikaserikat amerikasyarikat birlesikdevletler eeuu egyesultallamok estadosunidos estadosunidosdaamerica etatsunis etatsunisdamerique eua hoaky hopchungquochoaky spojenestaty spojenestatyamericke stanyzjednoczone stateleunitealeamericii statiuniti statiunitidamerica sua unitedstates unitedstatesofamerica usa vereinigtestaaten vereinigtestaatenvonamerika verenigdestaten verenigdestatenvanamerika yhdysvallat !0jIaleqijg !0jIgmylemespokiteies !0jIgmylemespokiteiesaleqijgs !0jIgpa !0k]qnedhmemm1exr0r1 !0k]qonkswemCxr0rh !0k]qx0 !0pM0xda !0pM0xvezdaxiz !0qCgAEAgGgjgABjmoi !0ySeK-M#u! !0ySL(oUo !0ySL(oUoUbL&u=AM!2=LeK-M#u! !0ySUbL&u=AM!2=L !0D:GH9NpJ%79QaO !0E0z1s705 !aM2b&:k #aM4aNcaNlaMDbXbd1Ub)D #db:b)D #db:b)R #e_YeH1
-uy ury oostelijkerepubliekuruguay uruguai uruguay urugwaj !0jIouqoucouag !0k]spscb0h !0pM0exebee0i !0qCgAgEqEzEgG !0qCgEqzEgG !0ySiM&w=R- !0ySiM(w=R- !0D:JU9UaDN8 !aM2f;pbd #bG%cj'b)} #cO?cj'b)} #fyne;|eGdf14
-uz uzb oezbekistan ouzbekistan ozbekistan ozbekiston #0au0g+0a60ah0ak0aq0ao0ay0az0au0at republiekoezbekistan usbekistan usbequistao uzbegisztan uzbekistan uzbequistao !0jIouflpejistam !0k]sgaejhqr0m !0pM0efawiqho !0qCgErh9sjgC !0ySi2I-u#U=A!E !0ySi2Y=I-u#U=A!E !0D:JUk%zaQGvOy !aM2fzVmy5^ #bG%bP)bR&bPucsub*S #cO?dmpbRXbPu #fynf7ve|MfRGfmWfR:
-va vat cidadedovaticano citeduvatican cittadelvaticano ciudaddelvaticano etatdelaciteduvatican holysee holyseevaticancitystate kotavatican saintsiege saintsiegevatican santase santasede statulcetatiivaticanului thanhvatican toathanh toathanhthanhphovatican vaticaanstad vatican vaticancity vaticancitystate vaticano vatikaani vatikaanivaltio vatikan vatikanstadt vatikanstaten watykan !0jIbatijamo !0jIjqatostgspokgstoubatijamou !0k]b0rhj0m !0pMdeeziwo !0qCgA7gjG9gC !0y,BToLex !0y,BToLexELoM !0D:yd9DOuQaNy !0D:DOuQaNy #aM<aMZaMDaNub}Ab)D #c1;dp]bP] #c1;dp]b^H #e_~fY0fLz #e_~fY0fLzfnxeH1
-vc vct saintvincentandgrenadines saintvincentdangrenadine saintvincentdangrenadines saintvincentegrenadine saintvincentendegrenadines saintvincentesagrenadineszigetek saintvincentetlesgrenadines saintvincentigrenadyny saintvincentjagrenadiinit saintvincentochgrenadinerna saintvincentoggrenadinene saintvincentoggrenadinerne saintvincentsigrenadinele saintvincentunddiegrenadinen saintvincentvagrenadines saintvincentvegrenadinler sanvicenteylasgranadinas saovicenteegranadinas stvincentochgrenadinerna svatyvincencagrenadiny !0jIaciosbijemtiosjaicqemadimes !0k]qemrbhmqemrhcpem0dhm1 !0k]qemrbCmqemrCcpem0dCmh !0pMqpheipqphedbxpcipim !0qCsgCj7CsCjElrqzqGCgoGC !0qCsgCj7GCsCjEgAzqGCgoGC !0ySU-b5R#bU-b5ob7Cw=M-E-b7!gE=U !0ySU-b5R#bU-b5tMw=M-E!7!gbU !0D:%kyu<DQy%kyu<&BM%a9yOtRyG< #aMTaNuaM*aM?aNuaMTaNuaM*aL6aMdaL/aMIaNnaM,aM)aM5aN4aNud9zb_C #aMTaNuaM*aM?aNuaMTaNuaM*bW4aL/aMIaNnaM,aM)aM5aN4aNud9zb_C #b)=cr-c2GcTTbYIczIcxXd09bF?csu #dedcr-c2GbW4czIcZ0dPBbF? #dedcr-c2GcTTbYIczIcxXc{#bF?csu #fiSf18fX8favfiWfX8eI<e/GeQ2e&j
-ve ven bolivariaanserepubliekvenezuela bolivarianrepublicofvenezuela venezuela venezuelabolivarianrepublicof wenezuela !0jIbemefoueka !0k]bemeqsek0 !0k]bemeqs3k0 !0pMepve0ld !0qC7CrEGAg !0ySR-E-2Y&oO! !0ySR-E-2&oO! !0D:%D%ykU%JBO !aM2VJzh/ #aM{aM/aMSaMAaNkaM~aNlaM<aNmbPXbYIb)D #b;KbPNcZ0cj' #b;KbP?cZ0cj' #e|MeR>flhfv*e-]
-vg vgb britanyavirjinadalari britischejungferninseln britishvirginislands britiskejomfruoer britsemaagdeneilanden britskepanenskeostrovy brittilaisetneitsytsaaret brittiskajungfruoarna britvirginszigetek brytyjskiewyspydziewicze debritiskejomfruoer debritiskejomfruoyene ilesviergesbritanniques ilhasvirgensbritanicas insulelevirginebritanice islasvirgenesbritanicas isoleverginibritanniche jomfruoyenebritisk kepulauanvirginbritaniaraya kepulauanvirginbritish quandaovirginanh quandaovirginthuocanh virginislandsbritish !0jIbqetamijespaqhemesmgsoi !0jIbqetamijespaqhemoimgsoi !0k]aphr0mq2jCbCpcCmq2jCnqrpnbh !0k]bhpchmqjhenb0bekhjnaphr0mh5 !0k]bhpchmqjhenqrpnb0bekhjnaphr0mh5 !0pM0iidazelddaxihiim !0qClrqgAypqgagAhqGwgCGi !0qClrq7GqlCgAhqGwgCGi !0y,2Z6LoLCB6ZlLxvZBMzE4OF !0y,2Z6LtKxMB6ZlLxvZBMzE4OF !0D:H7V.%aOMz9QuQj%DJ9<hQy #aM6aMGaNlaMRd.UaNvaM3aN4aMQaNud9zb_C #dlFb](dajb[]bH,dcfb^B #dlFb]@c}HbH,dcfb_C #dlFb]@c}HcS|bH,dcfb_C #dlFd.UaNvaM3aN4aMQaNud9zb_C #fwseH1e:ae|tf7]fujf1Ce.xe%E
-vi vir abdvirjinadalari americkepanenskeostrovy amerikaansemaagdeneilanden amerikaivirginszigetek amerikanischejungferninseln amerikanskajungfruoarna amerikanskejomfruoer deamerikanskejomfruoer deamerikanskejomfruoyene ilesviergesamericaines ilesviergesdesetatsunis ilhasvirgensamericanas ilhasvirgensdoseua insulelevirgineamericane islasvirgenesdeeeuu islasvirgenesdelosestadosunidos isoleverginiamericane jomfruoyeneusa kepulauanvirginamerikaserikat kepulauanvirginas quandaovirginhoaky quandaovirginthuochoaky unitedstatesvirginislands usvirginislands virginislandsus wyspydziewiczestanowzjednoczonych yhdysvaltainneitsytsaaret !0jIaleqijamijespaqhemesmgsoi !0jIaleqijamijespaqhemoimgsoi !0k]bhpchmqjhenb0qx0 !0k]bhpchmqjhenqrpnb0qx0 !0k]bCpcCmq2jCnqrpnbh !0k]bCpcCmq2jCnqrpnbhqx0 !0pM0iidazeldyl0xvezdaxiz !0qClrqgAypqgagAgBqG9Gi !0qClrq7GqlCgAgBqG9Gi !0ySeK-M#u%RM=2#EC=R%GUK(V !0ySL(oURM=2#EC=R%GUK(V !0D:H7V.%aOM8V%JG%DJ9<hQy !0D:H7V.%aOM%DJ9<hQybJgGH9NpJ%79QaO #aM4aNcaNlaMDd.UaNvaM3aN4aMQaNud9zb_C #c^'d.UaNvaM3aN4aMQaNud9zb_C #db:b](dajb[]bH,dcfb^B #db:b]@c}HbH,dcfb_C #db:b]@c}HcS|bH,dcfb_C #e_YeH1e:ae|tf7]fujf1Ce.xe%E
-vn vnm socialistischerepubliekvietnam vietna vietnam vietname wietnam !0jIbietmal #0k_0g,0l20lj0le0k]0ld !0k]b2erm0l !0k]bArm0l !0pMeiihp0m !0qC7GjCgB !0ySR#oAE!K !0y|u5odh4n !0E0MwBrdi8q !aMYyhj6 #dGSbVe #e|MfX8eQI
-vu vut republiekvanuatu vanuatu !0jIbamouatou !0k]b0ms0rs !0pMepe0he !0qC7gCEgjE !0y|uh4d8 !0ySRE&fA( !0E0w8iF38eF !aM2MIbA #c!KbTld)7b)E #c!KbTld)7b)% #do|dPBcx0 #e_~eU6fujfV:
-wf wlf kepulauanwallisdanfutuna lanhthoquandaowallisvafutuna wallisafutuna wallisandfutuna wallisandfutunaislands wallisdanfutuna wallisefutuna wallisenfutuna wallisesfutuna wallisetfutuna wallisifutuna wallisjafutuna wallisjafutunasaaret wallisochfutunaoarna wallisogfutuna wallisogfutunaoyene wallissifutuna wallisundfutuna wallisvafutuna wallisvefutuna wallisvefutunaadalari wallisyfutuna !0jIcouakisjaivoutouma !0jIouakisjaivoutouma !0k]bnkkCqCtsrsm0 !0k]snkkhqhtsrsm0 !0k]snkkCqCtsrsm0 !0pM0iieeliqetehepd !0qClrqEgAsE7EjECg !0qCEgAsE7EjECg !0y,BK8LEd61IZ5OjOxK !0ySR!O%2ob7H&5&E! !0E0w8uuAzNu6oEeFi8 !aM2fi:yRAG #c!KbR#csubYIb[jb)Ed09 #c!KbR#csudcfb_CbYIb[jb)%dPBdcfb_C #fx0e>lfmWf%6fV:eQ2f3reZ4 #fyOe>lfmWf,@fX8eQ2
-ws wsm onafhankelijkestaatsamoa samoa szamoa !0jIsaloa !0k]q0ln0 !0pMqne0d !0qCsgBEg !0ySGS=z#K%U!K;f !0ySUK;f !0D:kO7ND !aM2u(b #do]coTbHQ #dtqcoTbHU #fhde@_fuj
-xk xkk kosova kosove kosovo kosowo koszovo republiekkosovo republikaekosoves !0jIjosobo !0jIjossuvopedio !0k]jnqnbn !0pMweqeae !0qSsxcxqx !0y,eXEXBX !0D:(d(k(D !aMIcmI #c<Jc{_cCX #fN(fjMe}G
-ye yem iemen jemen republiekjemen yaman yemen !0jIuelemg !0k]helem !0k]Alem !0pMzino !0qCgAGBC !0y|onh !0E0MrMqi !aM2dh&^ #bG^d&v #bG^d(A #dpyd&v #fwze@d
-yt myt maiote majotta mayotte !0jIlaciot !0k]l0hnrr0 !0pMn0ieh !0qCBgGEj !0y|n4oHdD !0E0q8r3e !aMY4Ech #d=jc{ScTT #d=jc{ScTTb_C #d?vd0vcTT #e>Efx<fX8
-za zaf aforikaborwa africadesud africadosul africasouth afrikaborwa afrikaselatan afriquedusud delafrika delafrikaikoztarsasag emzantsiafrika etelaafrikka guneyafrika iningizimuafrika jihoafrickarepublika namphi poludniowaafryka republiekzuidafrika republikapoludniowejafryki sorafrika southafrica sudafrica sudafrika suidafrika sydafrika zuidafrika !0jImotiaavqijg !0k]oCbdemm00tphj0 !0k]oCbdemmn0tphj0mq2j0peqosakCj0 !0k]40p !0k]4fmn0tphj0mqj05peqosakhj0 !0pMcxem0txiwd !0qClCEhg7qG8Gg !0ySCu=T#9eHY=M%u! !0ySCu=T#9eH=M%u! !0D:&J59QaO)u/ #bVeaM4aM[aNlaMD #bVed,O #eQIfujf&]e>lfLv
-zm zmb republiekzambia sambia zambia zambie zambiya !0jIfalpia !0k]g0lah5 !0k]g0laC5 !0pMfnaid !0qCrgBhGg !0y,lIK4Z2L5K !0y,lK4Z2L5K !0D:&k7%zR8 !aM2v^Pb #b[~cA%bHU #dFpcA%bHU #dGjcA%bHQ #f1:farfuj
-zw zwe republiekzimbabwe simbabwe zimbabue zimbabve zimbabwe !0jIfilpalpoue !0k]ghla0abe !0k]gCla0abe !0pMfinaae0d !0qCrGBhghEG !0y,lIL4Z2K2ZBT !0yS2#bI!R- !0D:kQ7zNz%D !aM2x^MSh #cEFb}vb}Bd-+ #cEFb}vb}Bd.f #dMHb}vb<a #f8de_~f0Qfy, #f8de_~f0Qfy,eF}f+WeH1`;
+ad and vorstendomandorra !0jIamdoqqa !0ySeb7;M!
+ae are emirates forenedearabiskeemirater uae !0k]naAdm0mC0p0aq2jCelCp0rh !0pM0igecd0nixeiez !0qCoEAigAgBgqgjgAyqhGigABjmoi #d)7debdRy #fuje.ifvYe_Ye>lfX8fwbf)c
+af afg #0ag0al0am0g+0au0at0ao0ay0az0au0at islamitischemiraatafghanistan owganystan !0ySeHw!E#U=A!E
+ag atg !0qCgCjGzEgEhgqhEog !0ySob5%w&ftMI!MI(7! #funfY0eHzfuje_~e'beW<
+ai aia !0pM0pbild !0ySebw=R#O! #fu5eJOe-]
+al alb republiekalbanie shqiperi shqiperia
+am arm republiekarmenie !0ozpaua35av !0ySeM=K-E#L!
+ao ago republiekangola !0jIamcjoka
+aq ata antarktyka !0qCgA8gqigA8whGigAlCEhGi !0ySeb5!M=5#u! #funfR,fY0fLv
+ar arg argentijnserepubliek !0ySeM=2-b5#E!
+as asm !0ySeK-M#u!EU!K;f #aM4aNcaNlaMDd.UaMNaNdaM4
+at aut republiekoostenrijk !0ySfU=5=M#L!
+au aus gemenebestvanaustralie !0ySfU=5=M-O#L! #f+4f5!
+aw abw !0ySeM&I! !02EeM(I!
+ax ala alandsoerne !0jImgsoiykamt !0k]0k0mdqjhenqrpnb0 !0qClrqgEAgCo !0y,a8UsZqvZBMzE4OF #b:ybPW
+az aze #0ag0a60fZ0ax0ah0ag0a50ai0ag0at republiekazerbeidzjan !0ySe2MI-2!E
+ba bih bosnaihercegovina bosnieherzegovina !0jIbosmiajaieqfecobimg !0k]anqm0huepvecnbhm0 !0y,2XEZxL5KF6ZlTgXBLxK #cD%ea)
+bb brb !0jIlpaqlpamtos !0qChgqhgoEs !0y|l4pJl4aHx
+bd bgd volksrepubliekbangladesh !01bI!bO!C-S
+be bel koninkrijkbelgie
+bf bfa burkibaafaaso !0y,2N6ZeLxK1KEX
+bg bgr republiekbulgarije !0k]azkc0ph5 !0y,28ZgK6L5K
+bh bhr koninkrijkbahrein
+bi bdi republiekburundi uburundi
+bj ben republiekbenin !0y|l4h5h
+bl blm sfantulbartolomeu !0qCsgChgqjGABG
+bm bmu !0k]aeplsd1 !0y|lpJn8a4
+bn brn negarabruneidarussalam !0jIsouktamatotoulpqoumei !0k]apsmehd0psqq0k0l !0ySI=M&E-h #aM]aNmaM/aM6aMYaNmaMNaNkaN4aNb
+bo bol boliviaplurinationalstateof plurinationalestaatbolivia plurinationalstateofbolivia !0y|lHr5u5o4 #aM~aNlaM?aM4b/EcB9csRb)D
+bq bes bonaire bonairesainteustacheetsaba bonairesainteustatiusochsaba bonairesaneustaquioysaba bonairesinteustatiusandsaba bonairesinteustatiusensaba bonairesinteustatiusisaba bonairesinteustatiusjasaba bonairesinteustatiusvasaba bonairesvatyeustachasaba isolebes karayiphollanda karibihollandia nederlandskeantiller !0jIlpomaiqacioseustahiosjaisalpa !0qCgAlrqgA9gqGhGigADEACoGi !0D:(z&y9<kQyw<%JQGwOwQJUGkOzO #aM~aM/aN4aNmaMPaNuaM*aNhaN4aMRaMXaM(aM5aM8aMRaL6aMdaL/aMNaM< #dm{bPWbTbbTQcA%bU( #e}GeR>e=Kfn2fX8fzAfmWfR,fY0fynfmWfhde_~
+br bra federalerepubliekbrazilie !0y,2Z6KlM8
+bs bhs gemenebestvandebahamas !0qChgDgBgs
+bt btn koninkrijkbhutan #0g,0ah0ax0a10am0a50a10ar #0H(0HU0IW0H|0HA
+bv bvt kepulauanbouvet !0jIlpoube !0k]nqrpnbasbe !0pM0iiaead !0ySI!iR-5 !0D:%aOMzV%Du
+bw bwa republiekbotswana !0pMaevee0pd !0y|lHdJxu4h4
+by blr belarusia beyazrusya feheroroszorszag hviderusland hviterussland republiekwitrusland witrusland !0qCqEsGggAhGvga !0y|lDr4p7x
+bz blz !0y,2T8LlT
+ca can
+cc cck cocosadalari ilhascocos ilhasdoscocos insulelecocos islascocoskeeling isolecocos isolecocosekeeling keelingislandscocos kepulauancocos kokuszszigetek kookossaaret quandaococos !0jImgsiajojos !0jImgsoijojos !0k]jnjnqnb1enqrpnb0 !0k]jnjnqnbCnqrpnbh !0pM0iiweweq !0qClrq9E9Es !0ySu;u;Uu%O#bwC=R%G !0y,eXeXEvZBMz !0y,eXeXEvZBMzE4OF !0D:H7V.%aOM(d(dG #aMLaMLaMRd9zb_C #c<JbPucsudcfb_C #c<Jc<Jcsudcfb^B #c<Jc<Jcsudcfb_C
+cd cod conghoadanchuconggo congodemocraticrepublicof congorepublicademocraticadel democraticrepublicofcongo democratischerepubliekcongo demokratickarepublikakongo demokratiskarepublikenkongo demokratiskerepublikcongo ditungawakongu drc drcongo kongoidemokratikuskoztarsasag repubblicademocraticadelcongo republicapopulardocongo republikdemokratikkongo republikiyakongodemokratiki republiquedemocratiqueducongo !0jIkaijgdglojqatiatoujomcjo !0k]delnjp0rhweqj05peqosakhj0jnmcn !0k]delnjp0rhwm0peqosakCj0jnmcn !0qClBDEqGigA9ECzEgAoGB8qgwGi !0ySu!bw;O;uA!E=A=M#uw9M!2=L #aMLaNuaMMcB9bGLbPXbYIb)D #fN}eF(e_%f5!eF}f+WeH1
+cf caf afrikatengah kodorosesetibeafrika !0k]v0p !0pMdxtealiwdylnxkf0txiwd !0ySU-b5=MOeH=M%u!w9AbA=M #bG7d,O #f5^fu5fujf&]e>lfLv
+cg cog conggo kongoikoztarsasag repubblicadelcongo republicademocraticadocongo republicofcongo republiekcongo republikkongo republiqueducongo !0jIdglojqatiatoujomcjo !0jIjomcjo !0k]jnmcn !0k]peqosakhj0jnmcn !0qClBDEqGigA9ECzE !0ySu!bw; #aMLaNuaMMbPXbYIb)D #fN}eF(
+ch che zwitsersebondsstaat !0ySU=R#5=2MO.b7
+ci civ elfenbeinkuste fildisisahili ivorycoast pantaigading republiekivoorkust wybrzezekoscisloniowej !0k]jnrdCbs0p !0ySfgRM%u;U=5 !0D:*JDJ9R.(dGu<
+ck cok !0k]nqrpnb0jsj0 !0y,eNevZBMz
+cl chl republiekchili
+cm cmr republicofcameroon republiekkameroen
+cn chn peoplesrepublicofchina volksrepubliekchina !0k]jmp !0k]jmpjhr0hqj05m0pndm05peqosakhj0 #bG7doybH_cB9bPXbYIb)D
+co col republiekcolombia
+cr cri republiekcostarica
+cu cub republiekcuba
+cv cpv republiekkaapverdie !0jIdglojqatiatoupqasimouajqytgqiou !0y,eTzB6ZvT
+cw cuw !0y,eN6KeKc !02UeN6KeKc #fQMe-]fjM
+cx cxr ilhadenatal isoladelnatale juloen kersteiland !0k]nqrpnbpnfdeqrb0 !0pMd0ikxiqhnq !0qClrGqiyGogABGAgo
+cy cyp guneykibrisrumkesimi republiekcyprus !0ozokz6x3 #fhdf14f&]e/nfmW
+cz cze cekcumhuriyeti ceskarepublika conghoasec czechrepublic repubblicaceca republicacheca republikceko republiquetcheque tschechischerepublik tsjechischerepubliek !0jItsewijgdglojqatia !0qClBDEqGigAjtG9 !0y,jTe !0D:GOxO9s9Np%j-a #fGxfN(eF}f+WeH1
+de deu bondsrepubliekduitsland
+dj dji republiekdjibouti !0y,lL2VtM
+dk dnk koninkrijkdenemarken !0qCgAoCBgq9 !0y,qUx4K6Ze
+dm dma dominikaikozosseg gemenebestdominica !0jIjoimopokiteiatgsdolimijas !0y,qX4LxLe #eZ4e_YeWMfLvfwbe{s
+do dom dominikanskerepublik !0yS7;K#E#uw9AbA=M #b/Ec^'b]6bTb
+dz dza democratischevolksrepubliekalgerije
+ec ecu republiekecuador !0jIejouadoq
+ee est eesti republiekestland !0ySoU=A;E#L!
+eg egy arabischerepubliekegypte
+eh esh batisahara !0k]q0dp #d)7cj'bJucpfbZncj'cB9bGLbPXbYIb)D
+er eri staateritrea !0jIjqatostgsequhqaias !0ySoM#5=M-L! #0Rb0P#0QJ0PZ #fvYe>lfX8e/Gfuj
+es esp espainia espanya koninkrijkspanje
+et eth federaledemocratischerepubliekethiopie #0R00QJ0R<0SV0R/ #f14e&ffwSf(Mfuj
+fi fin republiekfinland !0ySH#EO.b7
+fj fji fidzsiszigetek republiekfiji !0jIdglojqatiatymvitfi #0q-0qO0s4 !0y,1LlM
+fk flk falklandadalari falklandeilanden falklandinsaaret falklandinseln falklandislands falklandislandsmalvinas falklandskeostrovy falklandsoerne falklandsoyene falklandszigetek falklandy falklandymalviny ilesmalouines ilhasfalkland ilhasmalvinas insulelefalkland islasmalvinas isolefalkland kepulauanfalkland kepulauanfalklandmalvinas quandaofalkland quandaofalklandmalvinas !0jImgsoivojkamt !0jImgsoivyjkamt !0jImgsoivyjkamtlakbimas !0k]tnkjkemdqjhenb0 !0k]tnkjkemdqjhenqrpnb0 !0k]tnkjkemdq2jCnqrpnbh !0pM0iitewlpc !0qClrq7E9AgCo !0ySHY/uO.b7C=R%GUK(V !0ySH!uO.b7C=R%GUK(V !0ySH!uO.b7C=R%GUK(VK!OR#E!U !0D:H7V.%aOM5JB<a&Byt< #aM[aMBaN4aMHaNkaNuaM+aN0aNmaM?aM,aMRd9zb_C #aM[aMBaN4aMHaNkaNuaM+d9zb_C #c;+bPubPWdcfb^B #c;+bPuduXdcfb_C #f!.fQ_e.xe%EfiG #f!.fQ_e.xe%Ef3reZ4
+fm fsm federalestatenvanmicronesie federasimikronesia federatedstatesofmicronesia lienbangmicronesia micronesiafederatedstatesof mikronesianliittovaltio mikronesiskafederationen mikroneziaiszovetsegiallamok statifederatidimicronesia !0jIolospomdespokiteiestgslijqomgsias !0k]lhjpnmegh5 !0qCEAgGgjBG9qECGsGggABjmoi #b[dbPudbsb]6d5ibHQdebdPE
+fo fro feroer foroyar !0k]t0pep1 !0y,16KcvZBMzE4OF #fZ>e:AeH4eZ4
+fr fra franserepubliek !0ySH=M!bU
+ga gab republiekgabon !0y,gU2Xx
+gb gbr britain britaniaraya england greatbritain grossbritannien northernireland scotland unitedkingdomofgreatbritainandnorthernireland verenigdkoninkrijkvangrootbrittannieennoordierland wales yhdistynytkuningaskunta !0k]bekhjnaphr0mC5 !0pMdnnlkddn0egcz !0y,gZ6To2Z6LoTx
+gd grd !0y,gZ6TxTqK
+ge geo !0L:q0u0pgedjm #eI<e;|f7>fuj
+gf guf franskguiana guyanaperancis guyanethuocphap !0k]cbh0m0 !0k]cbC0m0 !0ySH=M-bzw&fE! #aM[aNkaNuaMRd.UaMGaM4aM,
+gg ggy !0jIcjoueqmsei !0pMbxpqi !0y,gZBT6ZxET #czFd5i
+gh gha republiekghana
+gi gib #f7>f0Qe.0fR,
+gl grl kalaallitnunaat !0qClqGCAgCo #eI<e>pe.xe%E
+gm gmb republicofgambia republiekgambia
+gn gin republiekguinee
+gp glp !0y,gZBKqT8Xz
+gq gnq republiekequatoriaalguinea !0ySou=R-5;M#LOw#E%
+gr grc helleenserepubliek
+gs sgs etelageorgiajaetelaisetsandwichsaaret georgiaandsouthsandwichislandssouth georgiadelsudeisolesandwichmeridionali georgiadelsurylasislassandwichdelsur georgiadosuleilhassandwichdosul georgiaogdesydligesandwichoersouth georgiaogsouthsandwichislandssouth georgiaselatandankepulauansandwichselatan georgiasouth namgeorgiavaquandaonamsandwich sorgeorgiaogdesoresandwichoyene southgeorgia southgeorgiaogsouthsandwichislands zuidgeorgiaendezuidelijkesandwicheilanden !0jImotiosceyqciajaimotioisamtouitsmgsoi !0k]4fm05cenpch5h4fm1eq0mdbhweb1nqrpnb0 #eQIf4lf7>fujeH4eZ4
+gt gtm guatamala republiekguatemala
+gu gum !0y,gZBK4
+gw gnb republiekguineebissau !0jIcouimealpissaou #eJGeR>farfqf
+gy guy cooperatieverepubliekguyana !0ySw&fE!
+hk hkg chinahongkong chinahongkongspecialadministrativeregion cinhongkongoib cinhongkongoyb dackhuhanhchinhhongkongtrungquoc hongkongchina hongkongdaktiongkok hongkongkiinanerityishallintoalue hongkongkina hongkongkkt hongkongraedachina hongkongsar hongkongsarchina hongkongsarkina hongkongsarvan hongkongsarvanchina hongkongspecialadministrativeregion hongkongvan hongkongvanchina hongkongzaociny raedehongkong raedehongkongchina raschinoisedehongkong rasdihongkong rashongkongachinei rashongkongchina sarhongkong sonderverwaltungsregionhongkong srahongkong srahongkongchiny !0jIwomcjjomcjedpjimas !0k]cnmjnmcn0pjhr04 !0k]cnmjnmcq0p !0pMdepbwepb0fexnpdliniegcylqio !0pMdepbwepbngefnpdliniegcylqio !0qCDECz9ECzgAuGCGi !0qCDECz9ECzgAuGCGiBCw8igogqGingui !0ySV!awu!awz%ER#S-TG=MS!UE#uu=T-A=M !0ySV!bwu!bw !0D:K.Jgag%bu1ad9Jg4Q%EF19M%wEhRy !0D:%bu1ad9Jg4Q%EFK.Jgag&H.gGOxO9s9Np19MjOjyhRy #bG7b)Dd<[cHBcTTbR&d1!cq'bU( #bG7b)Rd<[cHBcTTbRXd1!cq'bU. #bG7doybH_cB9bPXbYIb)Dd<[cHBcTTbRXd1!cq'bU( #f+PfN}f5^eH1fX9e|_f)9f3keHz
+hm hmd daoheardvaquandaomcdonald heardeislasmcdonald heardochmcdonaldsoarna heardoenogmcdonaldoerne ilhaheardeilhasmcdonald !0k]nqrpCbcepdCnqrpnbhl0jdnm0kd !0k]uepdhl0jdnm0k2d !0ySVM=7ob7K.u7;E!O=7C=R%GUK(V #aM;aN4aM+b_CaL!aN0aMHaM+aM,aNmaM+d9zb_C #f*he%Ee>+eZ4eQAe%EeH4eZ4
+hn hnd republiekhonduras !0ySV;b7&M!U
+hr hrv hrvatska republiekkroatie
+ht hti republiekhaiti
+hu hun hongaarserepubliek !0qCgABlq
+id idn republiekindonesie
+ie irl eire ierserepubliek republicofireland
+il isr staatisrael !0ySg2M!gO
+im imn ellanvannin inselman maneiland !0k]nqrpnbl3m !0ySfgUOqHK.E
+in ind bharat republiekindia
+io iot britiskterritoriumiindiahavet britsindischeoceaan oceanindienbritannique teritorisamudrahindiabritania territoribritannicidelloceanoindiano !0jIbqetamijoedavosimdijouyjeamou !0qCg8AGBgABmGwgADCoGgAhqGwgCG !0ySI=M#A!E%V#bCKV!U!wM%Lu=T-A=M #aM6aMGaNlaMRd.UaM6aNuaM+cEob*0b+{ #fwsf18eZ4f3reZ4
+iq irq republiekirak
+ir irn conghoahoigiaoiran iranislamicrepublicof islamicrepublicofiran islamitischerepubliekiran republicaislamicadeiran !0jIiskalijgdglojqatiatouiqam #0qJ0s40qT0qJ0q< #aM6aNkaNuaM6aMRaNkaNbbPXbYIb)D
+is isl ijslandserepubliek
+it ita italiaanserepubliek y
+je jey !0jIbaikatotoutfeqsei !0pMbxqi !0qClGqrG #cEad5i
+jm jam
+jo jor hasjemitischkoninkrijkjordanie
+jp jpn
+ke ken republiekkenia
+kg kgz kirgizischerepubliek kyrgyzrepublic !0jIjiqcifia !0k]j1pc1gqr0m !0y,eL6ZlLEZtKx #fRGe=KfRGf7vfmWfR:
+kh khm koninkrijkcambodja !0(<0x]vXgS
+ki kir republiekkiribati !0y,eL6L2LtM #fRGe=Ke_~fnx
+km com komori uniedercomoren !0jIemysgtymjoloqym
+kn kna federatiesaintkittsennevis saintkittsochnevis saintkittsynevis !0jIolospomdiaaciouwqistovoqoujaimebis !0ySU-b5u#5=Uob7E-R#U #aMTaNuaM*aMHaNlaMRaM*aM[aM3aN4aM/aM6aM?aMR
+kp prk democraticpeoplesrepublicofkorea democratischevolksrepubliekkorea dprk koreademocraticpeoplesrepublicof koreandemokraattinenkansantasavalta koreanorth republicapopulardemocraticadecorea !0jIkaojqatijgdglojqatiatgsjoqeas !0k]jmdpjnpehqj05m0pndmndelnjp0rhweqj05peqosakhj0 !0k]jnpehq2j0m0pndmndelnjp0rhwm0peqosakCj0 #cw1d]:cB9bGLbGLdckbH_cB9bPXbYIb)D
+kr kor korea koreantasavalta korearepublicof koreasouth republicadecorea republicofkorea republiekkorea !0jIdglojqatiatgsjoqeas !0k]peqosakCj0jnpe5 #b/Rd-=cB9b)D
+kw kwt cooet staatkoeweit
+ky cym !0jIjeilammgsoi !0k]nqrpnb0j0hl0m !0ySu-K.EfgUO.b7=U #fM.f14e>.fiG
+kz kaz republiekkazachstan #0mi0k]0k'0k]0mi0li0lj0k]0le !0y,elIKfLEZtKx
+la lao conghoadanchunhandanlao laodemocratischevolksrepubliek laopdr laopeoplesdemocraticrepublic republicademocraticapopulardelao !0jIkaijgdglojqatiatoukaos !0FSerg !0FCzkku8w #aNkaMCaMRbH_cB9cB9bGLbPXbYIb)D
+lb lbn libaneserepubliek !0jIkibamo
+lc lca !0ySU-b5O&U#L!
+li lie vorstendomliechtenstein !0jIpqicjipatotoukiwtemstaim !0y,8LeZoTxLEZoMx
+lk lka democratischesocialistischerepublieksrilanka srilamkava !06%gOy=u. !0CA&:X^Zbz?%
+lr lbr republiekliberia
+ls lso koninkrijklesotho !0jIbasikeiotoukesoto
+lt ltu lietuva republieklitouwen
+lu lux groothertogdomluxemburg letzebuerg !0y,8eZl426Zg
+lv lva latvija republiekletland !0y|r4dJu5o4
+ly lby libyanarabjamahiriya staatlibie !0jIjqatostgskibugs
+ma mar koninkrijkmarokko moroko
+mc mco vorstendommonaco !0jIpqicjipatotoulomajo
+md mda conghoamoldova moldawien moldovarepublicof republicofmoldova republiekmoldavie !0jIdglojqatiatgslokdabias !0k]lnkd0bh5 !0y|nHrfHu4 #aNdaNmaM+aM<bPXbYIb)D
+me mne crnagora malizi !0k]vpm0cnp0
+mf maf collectiviteitvansintmaarten saintmartinfrancesa saintmartinfranskadelen saintmartinfranskside saintmartinfrenchpart saintmartinpartiefrancaise saintmartinphanphap sintmaartenfransdeel sintmaartenfranseantillen svatymartinfrancouzskacast szentmartonszigetfranciaresz !0jIacioslaqtimoscakkia !0qCsgCjBgqjCgAlragA7qCsG !0ySU-b5K!M=5#Eu%U!K(V#uA! !0D:%kyu<7OuQy #aMNaNuaN0aNmaMXaNuaM[aNkaNuaMRd.U #fiSf18fX8e>EfYd #fiSf18fX8e>EfYdf&]e.mfmWfv6e'be'f
+mg mdg madagasikara republiekmadagaskar !0y,4UqKgKEZe6
+mh mhl majel republiekdermarshalleilanden !0k]l0px0kknb1nqrpnb0 #e>Efh*eH4eZ4
+mk mkd formeryugoslavrepublicofmacedonia fyrom macedonia macedoniaformeryugoslavrepublicof macedonianorth macedoniarepublicof republicofmacedonia republicofnorthmacedonia republieknoordmacedonie !0jIdglojqatiatgsboqeiaslajedomias !0k]qebepm0l0jednmhE0 !0y,4evOxL5K !0D:7OkQ(t%yR8 #e>EfM.eZ4eWMfuj
+ml mli republiekmali
+mm mmr birmaniamyanmar burma mjanma republiekvandeunievanmyanmar !0jIliamlaq #0ld0g,0lw0le0ld0k] !0k]l25ml0 !0k]l5ml0 !0pMni0pnx !0qChEqBg !0qCBGgCBgq !0ySK=L!bK!M !0ySK=L!K!bM !0ySK=L!K!bMIM=K! !0E0MqBriq8 !0E0MqBriqU8sY !0E0MqBriqU8sYnqU8 !0J!iIdGi2 !aM<os9nI
+mn mng !0k]lnmcnk !0k]lnmcnkskq
+mo mac chinamacao chinamacaospecialadministrativeregion cinmakaooib cinmakaooyb dackhuhanhchinhmacaotrungquoc macaochina macaokiinanerityishallintoalue macaokina macaosar macaosarchina macaosarkina macaospecialadministrativeregion macaozaociny macauchina macauraedachina macausar macausarchina macausarvan macausarvanchina macauvan macauvanchina makaokkt makaudaktiongkok raedemacao raedemacaochina raschinoisedemacao rasdimacao rasmacaoachinei rasmacaochina sarmacao sonderverwaltungsregionmacau sramakau sramakauchiny !0jIlajaoedpjimas !0jIlajaou !0k]l0j0nn0pjhr04 !0k]l0j0nq0p !0pMnw0e0fexnpdliniegcylqio !0pMnw0engefnpdliniegcylqio !0qCBg9gE !0qCBCw8iBg9gEgAgogqGigAngui !0ySKu!jR#S-TG=MS!UE#uu=T-A=Mz%E !0y,4eKc !0D:7O%a:O%bu1ad9Jg4Q%EF19M%wEhRy !0D:%bu1ad9Jg4Q%EF7O%a:O&H.gGOxO9s9Np19MjOjyhRy #bG7b)DcL&d(AcTTbR&d1!cq'bU( #bG7b)RcL&d&vcTTbRXd1!cq'bU. #bG7doybH_cB9bPXbYIb)DaN0aMDaMCcTTbRXd1!cq'bU( #e>EfLvfwSf5^eH1fX9e|_f)9f3keHz
+mp mnp !0jIboqeieslaqiamesmgsoi !0k]qebepm1el0ph0mqjhenqrpnb0 !0ySiA=AMK.M#E!C=R%GUK(V #e'ce>Ee>lfujeQ2eH4eZ4
+mq mtq !0qCBgqjGCG9 !0y,4K6ZoLxLe
+mr mrt islamitischerepubliekmauritanie !0y|nFp5d4h5o4
+ms msr !0jIlomtseqqat !0ySK;b5U-M!5
+mt mlt republiekmalta
+mu mus republiekmauritius !0y|n4p6vx
+mv mdv republiekdermaldiven !0jIlakbides
+mw mwi republiekmalawi !0qCBgAgEG !0y|n4r4u6
+mx mex verenigdemexicaansestaten !0y,4TeZELeX
+my mys bandaomalai !0y|nroDv5o4
+mz moz republiekmozambique !0ySK;2!bI#u
+na nam republieknamibie
+nc ncl
+ne ner republiekniger
+nf nfk !0jImgsimoqvokj !0k]nqrpnbmnptnkj !0pM0iipextew !0y,xX61VevZBMz
+ng nga federalerepublieknigeria
+ni nic republieknicaragua
+nl nld holland kingdomofnetherlands koninkrijkdernederlanden netherlandskingdomof !0jIokkamdia !0ySE%CMO.b7=U
+no nor koninkrijknoorwegen noreg
+np npl federaledemocratischerepublieknepal
+nr nru republieknauru !0ySE!iM(
+nu niu !0q,fjjhj !0y|h5o8
+nz nzl aotearoa !0ySE=L(2%O.b7
+om omn sultanaatoman
+pa pan republiekpanama
+pe per republiekperu
+pf pyf polynesiethuocphap !0qChEAGCrGggA7qCsGi !0ySH=M.bzw&fE! #aM[aNkaNuaMRd.UaM'aNlaM/aMPaM4
+pg png onafhankelijkestaatpapoeanieuwguinea papuaniugini
+ph phl republiekderfilipijnen !0ySH#O%G%bU
+pk pak islamitischerepubliekpakistan #0rG0qJ0r{0qV0qM0qJ0q<
+pl pol republiekpolen #f!@e.xe%E
+pm spm saintpierreochmiquelon !0jIsaimpieqjailijekom !0k]qemoApClCjeknm !0qCsgChGGqEBG9AEC !0ySU-b5G#oM-ob7K#u=R-O/E #b)=c)Qb+Vb[]bYIb[dbPud*n #fiSf18fX8e>lfvYe=KeZ4e_YeG6e:EeZ4
+pn pcn !0jImgsoipitjaiqm !0k]nqrpnb0ohrj3pm !0k]oCrjepm !0D:4Qu&d9<y !aM2QEqb^ #f()fM.fvAeH4eZ4
+pr pri !0ySG&oM=A;M#u;
+ps pse deokkupertepalestinskeomradene depalaestinensiskeomrader detpalestinskeomradet filistinbolgeleri lanhthopalestine lanhthopalestinebichiemdong occupiedpalestinianterritory palastinensischeautonomiegebiete palestiinalaisalue palestijnsegebieden palestinestateof palestinianterritories palestinianterritoryoccupied palestinskaautonomie palestinskaterritorierna palestinskaterritorietockuperade palestinskauzemi palesztinautonomia staatpalastina staatpalestina stateofpalestine statodipalestina teritoriilepalestiniene territoirespalestiniens territoriospalestinianos territoriospalestinos territoripalestinesi terytoriapalestynskie wilayahpalestin wilayahpalestina !0jIjqatostgspakaistimgs !0jIpakaistimiajaedavg !0k]cnqsd0pqrbno0keqrhm0 !0k]o0keqrhmqjherepphrnphh !0k]o0keqrhmq2jCrephrnpCC !0pMdyhgimdtlqhipiim !0qCgAgqgvGgA7AswGCGi !0y,1IL8LEZtMxMeZDTtZ6 !0y,1L8LEZtMx6KlZ5 !0E0dAiNdik8MuzQeiY #aM=aNnaMRaMZaM,diMcDybU( #b}vbTQcsub*SdiMcDybU. #b}vbTQcsub*Sd.Ub)/ #b}vbTQcsub*Sd/<b)/ #fYAe/GfmWfR,f18f7>eHz
+pt prt portugeserepubliek #f!.e=KfV:fL4
+pw plw republiekpalau !0ySGO!i
+py pry republiekparaguay
+qa qat staatqatar !0y,eItK6
+re reu !0jIqeumiom !0qCAgqGECGEC !0y|p6o8h5oh #e>lfzAeWMfwW
+ro rou roemeenserepubliek roumania rumani
+rs srb republiekservie !0k]qpahE0
+ru rus lienbangnga russianfederation russischefederatie russischefoderation !0jIqysijgolospomdia !0k]pnqqhhqj05tedep0vh5 #aNoaMPaM4dN'dPE #e/nfnxfujfwbe{s
+rw rwa republiekrwanda urwanda
+sa sau kingdomofsaudiarabia koninkrijksaudiarabie ksa saudi saudiarabie szaudiarabia !0qCgAsyEoGi
+sb slb !0jImgsoisokolymta !0k]qnknlnmnb1nqrpnb0 #fjUe:Ae@~fujf1Ce.xe%E
+sc syc republiekderseychellen !0k]qehxek2qjhenqrpnb0
+sd sdn republieksoedan
+se swe koninkrijkzweden
+sg sgp republieksingapore !06@jLiZezZzO6Z
+sh shn ascensionisland sainthelenaascensionandtristandacunha sanktahelena sankthelena santahelenaascensionytristandeacuna santelenaisoladiascensioneetristandacunha svatahelenaascensionatristandacunha tristandacunha wyspaswietejhelenywyspawniebowstapieniaitristandacunha !0jImgsosaciasekemgs !0k]nqrpnb0qb5rnhekem1bngmeqemh5hrphqr0md0jsm25 !0qCsgCjDGAGCgEgsGCtGCEjqGsjgCog9ECg #aMTaNuaM*aM_aNnaM,aM4aMTaNuaMPaNiaNuaL6aMdaL/aM*aNlaMRaMXaNuaMYaMHaN4aM-aNe #b)=dGwbTQckRd)7c2Gcx8bYIcTTdS%csub*SdM>b'ab]6bHQ
+si svn republiekslovenie slovenija !0y|xJrHu4h5o4
+sj sjm norgesvalbardogjanmayen spitzbergakesjanmayen svalbardetilejanmayen svalbardjajanmayen svalbardundjanmayen svalbardvejanmayenadalari !0k]nqrpnbhxoCvaepcemr05ml0Am !0pMqeela0xcei0on0iio !0qCs7gAhgqoEGgCBgGC !0y|xJo4rl4pJa !0ySU=L!OI!M=7U=L!OI!M=7ob72EK!R-K #aMRaNvaM3aN4aNmaM<aNmd9zb_CaL6aMdaL/aNfaNuaN0aM6aMAaNub_C #fmWe{fe_~e%Ef1:e>Efv%eZ4
+sk svk slovakrepublic slowaakserepubliek
+sl sle republieksierraleone !0pMqiixdl0epd !0y,EL5K6K8Lcx
+sm smr republieksanmarino !0y|xEhn4p5hH !0D:kOy7O9R(y
+sn sen republieksenegal
+so som federalerepublieksomalie soomaaliya
+sr sur republieksuriname !0pMqexipm
+ss ssd republiekzuidsoedan sudandelsud sudansouth
+st stp democratischerepublieksaotomeenprincipe !0qCsgEjEBGEhqGCsGh !0ySU!s5/Kob7G=M#bU#G% #fhyfUxe@0f&]e>pfnxfZ>
+sv slv republiekelsalvador !0y|xrJu4aHp
+sx sxm landsintmaarten saintmartinhollandskside sintmaartendutchpart sintmaartennederlandsdeel sintmaartennederlandskadelen sintmaartennederlandskdel sintmaartenneerlandesa sintmaartenphanhalan #0ay0ao0at0az0as0ag0ag0ax0az0ak0at0Ez0EU0Ew0Ei0Ed0E70Ee0D_0EY svatymartinnizozemskacast szentmartonszigethollandresz !0jIacioslaqtimosokkamdia !0qCsgCjBgqjCgAlragADEACoG !0y,ELsZo4K6ZoTx #aMPaNuaM*aN0aN4aNmaM(aNuaMCaNkaNuaMYd.U #fn2fX8e>Ee=KfT8
+sy syr conghoaarabsyrian republicaarabesiria syrianarabrepublic syrienarabischerepublik syrischearabischerepubliek !0jIaqabijgdglojqatiatgssuqias #aMPaNlaM4aM4aNkaM]bPXbYIb)D
+sz swz koninkrijkeswatini royaumedeswatini svazijsko svaziland swazimaa !0jIsouafikamdg !0pMqeefilpc !0qCsEgrGAgCo !0ySU=R!2%O.b7 !0D:GDOkQ&Byt< !aMIi#hV)y #fmWfw]f7|e-|e%E
+tc tca turksdancaicosislands !0jIteqjsjaijeijos !0pM0iihexwqew0iweq !0ySA&M=uob7u.u;UC=R%GUK(V #fTbfQ<fmW
+td tcd republiektsjaad
+tf atf antartikaperancis francouzskajizniaantarktickauzemi fransezuidelijkegebieden franskasodraterritorierna franskesydterritorier ranskanetelaisetalueet sorefransketerritorier terrasaustraiseantarticasfrancesas territoiredesterresaustralesetantarctiquesfr territorifrancesidelsud tierrasaustralesfrancesas vungdatphianamvachaunamcucthuocphap !0jIcakkijamotiajaiamtaqjtijaedavg !0k]tp0mvsgqjhe4fm1eh0mr0pjrhweqjherepphrnphh !0k]tp0mvsg2jCoCbdemmCC0mr0pjrhwmCrephrnpCC !0qCgqgv7qCsGilCEhGiEgCjgqjG9Gi !0ySH=M!bU%U%Cu=T#9%u=T-A=M #aM[aNkaNuaMRd.UbVecs5bVec3}b*0b+{ #f&]e.mfmWeQIe'bfwsfUx
+tg tgo togoleserepubliek
+th tha koninkrijkthailand !0E0ks6MgxQgr
+tj tjk republiektadzjikistan #0lj0lf0mB0l00lb0l00li0lj0lf0le !0y,tlIKeLEZtKx
+tk tkl tokelauszigetek !0y,oXeT8O #fUxfM@e:A
+tl tls democratischerepubliektimorleste easttimor timoreast timoruldeest !0jIamatokijotiloq !0qCjGBEqgAtq8Gi !0y|j8pJu6d5nHp !0D:uQ7J9<uMDNyJJa
+tm tkm turkmeenserepubliek !0k]rspjlemh5 #fX8e=KfQ<e@0eWMfmWfR:
+tn tun republiektunesie !0pMhepiqid #fW*eWMf7>fuj
+to ton koninkrijktonga
+tr tur republiekturkije turkey !0y,tN6ZeM #fTbfRG
+tt tto republiektrinidadentobago !0yS5=M#E#7!7ob75;I.w;
+tv tuv #fX8e{fe;|
+tw twn repubblicadicina republikkenkinataiwan taiwanprovinceofchina !0jIdglojqatiatgsjimas !0k]jhr0hqj05peqosakhj0 !0k]r0hb0m2opnbCmvC5jhr04 #bG7b)DbW*cIzc*J #di%cNZ #f5^f+We_%eH1
+tz tza conghoathongnhattanzania republiqueuniedetanzanie tansaniavereinigterepublik tanzaniaunitedrepublicof unitedrepublicoftanzania verenigderepubliektanzania !0jIemylemgdglojqatiatgstamfamias !0qCjgCrgCGg !0ySAb2!E#L!
+ua ukr !0ySiu=M-E
+ug uga republiekoeganda !0ySiw!b7!
+um umi abduzakadalari amerikaansekleinereafgelegeneilanden azamerikaiegyesultallamoklakatlankulbirtokai ilhasdistantesdoseua islasultramarinasmenoresdelosestadosunidos quandaonhoheolanhcuahoaky unitedstatesminoroutlyingislands usamindreutenforliggendeoyer usasydresmaoer usminoroutlyingislands yhdysvaltainpieneterillissaaret !0jIapolajquslemesmgsidestymgmylemympokiteiym !0k]bmexmhel0k1enb0 !0k]bmexmhel0k1enqrpnb0 !0k]bmexmhel0k1enqrpnb0qx0 !0k]gnbmCxmCbCdd0kemCnqrpnbh !0k]gnbmCxmCbCdd0kemCnqrpnbhqx0 !0qClrqgAEAgGgjgABjmoi !0ySL(oUK!gEMfi5O!gbwC=R%GUK(V !0D:H7V.%aOMGH9Np*7%yJ9<%JOu<*BJQg #e_YeH1e:afjMeH4eZ4
+us usa america amerika amerikaiegyesultallamok birlesikdevletler estadosunidosdaamerica etatsunisdamerique hopchungquochoaky spojenestatyamericke statiunitidamerica unitedstatesofamerica vereinigtestaatenvonamerika verenigdestatenvanamerika !0jIaleqijg !0jIgmylemespokiteiesaleqijgs !0ySL(oUo !0ySL(oUoUbL&u=AM!2=LeK-M#u!
+uy ury oostelijkerepubliekuruguay !0qCgAgEqEzEgG !0ySiM&w=R-
+uz uzb ozbekiston #0au0g+0a60ah0ak0aq0ao0ay0az0au0at republiekoezbekistan !0ySi2I-u#U=A!E
+va vat holysee holyseevaticancitystate saintsiege saintsiegevatican santase santasede toathanh toathanhthanhphovatican vatican vaticancitystate vaticano vatikaanivaltio !0jIjqatostgspokgstoubatijamou !0y,BToLex !0D:DOuQaNy #e_~fY0fLz
+vc vct saintvincentochgrenadinerna !0qCsgCj7GCsCjEgAzqGCgoGC !0ySU-b5R#bU-b5ob7Cw=M-E-b7!gE=U #aMTaNuaM*aM?aNuaMTaNuaM*aL6aMdaL/aMIaNnaM,aM)aM5aN4aNud9zb_C
+ve ven bolivariaanserepubliekvenezuela bolivarianrepublicofvenezuela venezuelabolivarianrepublicof !0ySR-E-2&oO! #aM{aM/aMSaMAaNkaM~aNlaM<aNmbPXbYIb)D
+vg vgb britiskejomfruoer jomfruoyenebritisk quandaovirginanh virginislandsbritish !0jIbqetamijespaqhemoimgsoi !0k]bhpchmqjhenqrpnb0bekhjnaphr0mh5 !0qClrqgAypqgagAhqGwgCGi !0y,2Z6LtKxMB6ZlLxvZBMzE4OF #aM6aMGaNlaMRd.UaNvaM3aN4aMQaNud9zb_C
+vi vir amerikanskejomfruoer islasvirgenesdelosestadosunidos jomfruoyeneusa quandaovirginhoaky unitedstatesvirginislands virginislandsus !0jIaleqijamijespaqhemoimgsoi !0k]bhpchmqjhenqrpnb0qx0 !0k]bCpcCmq2jCnqrpnbh !0qClrqgAypqgagAgBqG9Gi !0ySeK-M#u%RM=2#EC=R%GUK(V !0D:H7V.%aOM8V%JG%DJ9<hQy #aM4aNcaNlaMDd.UaNvaM3aN4aMQaNud9zb_C
+vn vnm socialistischerepubliekvietnam !0k]bArm0l !0ySR#oAE!K
+vu vut republiekvanuatu !0y|uh4d8
+wf wlf lanhthoquandaowallisvafutuna wallisandfutunaislands wallisjafutunasaaret wallisogfutunaoyene wallisvefutunaadalari !0jIouakisjaivoutouma !0k]bnkkCqCtsrsm0 !0qCEgAsE7EjECg !0ySR!O%2ob7H&5&E! #fyOe>lfmWf,@fX8eQ2
+ws wsm onafhankelijkestaatsamoa !0ySGS=z#K%U!K;f
+xk xkk kosove republiekkosovo republikaekosoves !0jIjosobo
+ye yem republiekjemen
+yt myt
+za zaf aforikaborwa africasouth afrikaborwa delafrika emzantsiafrika iningizimuafrika poludniowaafryka republiekzuidafrika suidafrika !0k]oCbdemm00tphj0 !0k]40p !0ySCu=T#9eH=M%u!
+zm zmb republiekzambia !0y,lK4Z2L5K
+zw zwe republiekzimbabwe !0yS2#bI!R- #f8de_~f0Qfy,eF}f+WeH1`;
 // END GENERATED

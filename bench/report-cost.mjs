@@ -1,0 +1,588 @@
+/**
+ * The cost sections of BENCHMARKS.md (bench/report.mjs renders the rest): this round's targets
+ * (each a ratio against the bare Worker in the same run), the billable operations the counted
+ * build tallied per event, the relay's own CPU by entry point, cold start before and after, the
+ * bundle by part, the bill for one million leads and one million browser events, and the limits
+ * that bind as traffic grows.
+ *
+ * Prices are constants below, each with the page it was read from; update them with the page.
+ *
+ * @example
+ * lines.push(...costSections(results));
+ */
+import { fmt, summary } from "./lib/stats.mjs";
+
+const sp = (s, d = 3, unit = "") =>
+  s && Number.isFinite(s.median) ? `${fmt(s.median, d)}${unit} (${fmt(s.min, d)}–${fmt(s.max, d)})` : "n/a";
+const verdict = (ok) => (ok === undefined ? "—" : ok ? "**met**" : "**missed**");
+const table = (head, rows) =>
+  [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join(
+    "\n",
+  );
+const KiB = (b) => `${(b / 1024).toFixed(1)} KiB`;
+const usd = (x) => (Number.isFinite(x) ? `$${x < 1 ? x.toFixed(3) : x.toFixed(2)}` : "n/a");
+
+/**
+ * Cloudflare's published prices (Workers Paid plan, USD), read 2026-12-02 from the stored copies
+ * the project's search tool returns (the copies carry no date of their own unless noted).
+ */
+export const PRICES = {
+  workerRequestPerMillion: 0.3,
+  cpuMsPerMillion: 0.02,
+  doRequestPerMillion: 0.15,
+  doRowsWrittenPerMillion: 1.0,
+  doGbSecondPerMillion: 12.5,
+  queueOperationPerMillion: 0.4,
+  included:
+    "Workers Paid, $5 a month: 10 M requests, 30 M CPU ms, 1 M Durable Object requests, 400,000 GB-s, 50 M rows written, 1 M queue operations",
+  sources: [
+    [
+      "Workers (requests, CPU time)",
+      "https://developers.cloudflare.com/workers/platform/pricing/",
+      "$0.30 per million requests, $0.02 per million CPU ms beyond 10 M / 30 M included; subrequests are not billed",
+    ],
+    [
+      "Durable Objects (requests, duration)",
+      "https://developers.cloudflare.com/durable-objects/platform/pricing",
+      "$0.15 per million requests (every RPC method call on a stub is one), $12.50 per million GB-s",
+    ],
+    [
+      "Durable Objects SQLite storage (rows written)",
+      'https://developers.cloudflare.com/durable-objects/platform/pricing/#sqlite-storage-backend (table as quoted by https://www.oflight.co.jp/en/columns/cloudflare-durable-objects-2026-07; billed since 2026-01-07 per https://developers.cloudflare.com/changelog/ "Billing for SQLite Storage", Dec 12, 2025)',
+      "$1.00 per million rows written beyond 50 M, $0.001 per million rows read beyond 25 B, $0.20 per GB-month beyond 5 GB; `setAlarm` is one row written",
+    ],
+    [
+      "Queues",
+      "https://developers.cloudflare.com/queues/pricing/",
+      "$0.40 per million operations beyond 1 M; an operation per 64 KB written, read or deleted (a KB is 1,000 bytes, ~100 bytes of metadata per message): 3 per delivered message, +1 read per retry",
+    ],
+  ],
+};
+
+/** Counts of one burst (bench/relay-counted/), per event. */
+function perEvent(burst) {
+  if (!burst) return null;
+  const c = burst.counts;
+  // The route's own invocations, not autocannon's count: requests still in flight when the burst
+  // ended were answered and delivered too, and counted here.
+  const routed = Object.entries(c.invocations ?? {})
+    .filter(([k]) => k === "fetch /webhooks/cartful" || k === "fetch /collect/cartful")
+    .reduce((a, [, v]) => a + v, 0);
+  const requests = routed || burst.requests;
+  const events = requests * (burst.events / burst.requests);
+  const sum = (o) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
+  const doRequests = sum(c.durableObjectRequests);
+  const rows = sum(c.rowsWritten) + sum(c.alarmsSet);
+  const queue = c.queue?.CAPI_QUEUE ?? { messages: 0, units64k: 0, bytes: 0 };
+  const consumerInvocations = Object.entries(c.invocations ?? {})
+    .filter(([k]) => k.startsWith("queue ") && !k.endsWith(" messages"))
+    .reduce((a, [, v]) => a + v, 0);
+  return {
+    events,
+    requests,
+    doRequests: doRequests / events,
+    doByMethod: Object.fromEntries(Object.entries(c.durableObjectRequests).map(([k, v]) => [k, v / events])),
+    rowsWritten: rows / events,
+    rowsByClass: Object.fromEntries(Object.entries(c.rowsWritten).map(([k, v]) => [k, v / events])),
+    alarms: sum(c.alarmsSet) / events,
+    queueMessages: queue.messages / events,
+    queueBytes: queue.messages ? queue.bytes / queue.messages : 0,
+    queueOperations: (3 * queue.units64k) / events,
+    workerRequests: (requests + consumerInvocations) / events,
+    consumerInvocations: consumerInvocations / events,
+    eventsPerBatch: consumerInvocations > 0 ? events / consumerInvocations : NaN,
+    metricsWrites: (c.metrics?.webhookRecords ?? 0) + (c.metrics?.consumerRecords ?? 0),
+    /** Durable Object requests per route request, per consumer batch, and by objects per event. */
+    byCaller: {
+      route: sum(c.durableObjectRequestsByCaller?.route) / requests,
+      consumerPerBatch:
+        consumerInvocations > 0 ? sum(c.durableObjectRequestsByCaller?.consumer) / consumerInvocations : 0,
+      objects: sum(c.durableObjectRequestsByCaller?.object) / events,
+    },
+    consumerBatches: consumerInvocations,
+    sameIsolate: burst.sameIsolate,
+  };
+}
+
+/** Marginal price of one million events (allowances not subtracted). */
+function bill(ops, cpuMs) {
+  if (!ops) return null;
+  const m = 1e6;
+  const lines = {
+    "Worker requests": [ops.workerRequests * m, (ops.workerRequests * m * PRICES.workerRequestPerMillion) / m],
+    "CPU ms": [cpuMs * m, (cpuMs * m * PRICES.cpuMsPerMillion) / m],
+    "Durable Object requests": [ops.doRequests * m, (ops.doRequests * m * PRICES.doRequestPerMillion) / m],
+    "Durable Object rows written (incl. alarms)": [
+      ops.rowsWritten * m,
+      (ops.rowsWritten * m * PRICES.doRowsWrittenPerMillion) / m,
+    ],
+    "queue operations": [ops.queueOperations * m, (ops.queueOperations * m * PRICES.queueOperationPerMillion) / m],
+  };
+  const total = Object.values(lines).reduce((a, [, v]) => a + v, 0);
+  return { lines, total };
+}
+
+export function costSections(r) {
+  const e = r.e2e;
+  const b = r.bundle;
+  const ops = e?.operations;
+  const webhookOps = perEvent(ops?.webhooks);
+  const browserOps = perEvent(ops?.browser);
+  const profWebhook = r.profiles?.webhook;
+  const profBrowser = r.profiles?.browser;
+  const loop = r.cpuLoop?.usPerEvent;
+  const ms = (v, k) => (loop?.[v]?.[k] ? loop[v][k].median / 1000 : undefined);
+  /** The relay's own CPU per event (ms): its route, plus its share of the consumer's batches. */
+  const cpuWebhook =
+    ms("now", "webhook") !== undefined ? ms("now", "webhook") + (ms("now", "consumer") ?? 0) : undefined;
+  const browserConsumer = ms("now", "consumer, browser packs") ?? ms("now", "consumer");
+  const cpuBrowser = ms("now", "browser") !== undefined ? ms("now", "browser") + (browserConsumer ?? 0) : undefined;
+  const base = r.base?.commit ?? "the base";
+  const L = [`## This round: cost per event (issue 19), ${base} → ${r.env.commit}`, ""];
+
+  // ---------- targets ----------
+  const rows = [];
+  if (e?.vsBare.relay) {
+    const v = e.vsBare.relay;
+    rows.push([
+      "queued webhook path ≥ 0.8× the bare Worker (wrangler.jsonc as deployed)",
+      `${sp(v.rps)} × (${sp(e.sides.relay.rps, 3)} vs ${sp(e.sides.bare.rps, 3)} req/s)${e.vsBare.relayBefore ? `; before (${base}): ${sp(e.vsBare.relayBefore.rps)} ×` : ""}`,
+      verdict(v.rps.median >= 0.8),
+    ]);
+    rows.push([
+      "… added p99 < 5 ms (one connection)",
+      `added p99 ${sp(v.addedP99, 2, " ms")}, p50 ${sp(v.addedP50, 2, " ms")}${e.vsBare.relayBefore ? `; before: p99 ${sp(e.vsBare.relayBefore.addedP99, 2, " ms")}` : ""}`,
+      verdict(v.addedP99.median < 5),
+    ]);
+  }
+  if (e?.vsBare.relayBrowser) {
+    const v = e.vsBare.relayBrowser;
+    rows.push([
+      `browser path ≥ 0.8× the bare Worker (/collect/cartful, ${e.settings.browserEventsPerBody} events a body)`,
+      `${sp(v.rps)} × (${sp(e.sides.relayBrowser.rps, 3)} bodies/s); added p99 ${sp(v.addedP99, 2, " ms")}`,
+      verdict(v.rps.median >= 0.8),
+    ]);
+  } else if (e) {
+    rows.push([
+      "browser path ≥ 0.8× the bare Worker",
+      `not measured: ${e.skipped?.relayBrowser ?? "no browser target"}`,
+      "—",
+    ]);
+  }
+  if (webhookOps)
+    rows.push([
+      "Durable Object requests ≤ 1 per webhook",
+      `${fmt(webhookOps.doRequests)} per webhook (${Object.entries(webhookOps.doByMethod)
+        .filter(([, v]) => v > 0)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(", ")})`,
+      verdict(webhookOps.doRequests <= 1),
+    ]);
+  if (webhookOps)
+    rows.push([
+      "consumer: at most one Durable Object request per destination per batch (circuit), plus its metrics write (one destination here: ≤ 2)",
+      `${fmt(webhookOps.byCaller.consumerPerBatch)} per batch of ${fmt(webhookOps.eventsPerBatch)} events on average (${webhookOps.consumerBatches} batches)${browserOps ? `; browser events: ${fmt(browserOps.byCaller.consumerPerBatch)} per batch` : ""}`,
+      verdict(webhookOps.byCaller.consumerPerBatch <= 2),
+    ]);
+  if (browserOps)
+    rows.push([
+      "no Durable Object round trip per browser request",
+      `the route: ${fmt(browserOps.byCaller.route)} per request (its buffered metrics write, after the answer, about once a second per isolate); all callers with the consumer: ${fmt(browserOps.doRequests)} per event`,
+      verdict(browserOps.byCaller.route < 0.1),
+    ]);
+  if (browserOps)
+    rows.push([
+      "browser events: one request at most one queue message",
+      `${fmt(browserOps.queueMessages * (browserOps.events / browserOps.requests))} messages per request; ${fmt(browserOps.queueOperations)} queue operations per event`,
+      verdict(browserOps.queueMessages * (browserOps.events / browserOps.requests) <= 1.001),
+    ]);
+  if (cpuWebhook !== undefined)
+    rows.push([
+      "CPU ≤ 0.5 ms per webhook in the relay's own code (inside workerd: route + consumer share)",
+      `${fmt(cpuWebhook)} ms: route ${sp(loop.now.webhook, 3, " µs")}, consumer ${sp(loop.now.consumer, 3, " µs")} per event${loop.before?.webhook ? `; before (${base}): route ${sp(loop.before.webhook, 3, " µs")}, consumer ${sp(loop.before.consumer, 3, " µs")}` : ""}`,
+      verdict(cpuWebhook <= 0.5),
+    ]);
+  if (cpuBrowser !== undefined)
+    rows.push([
+      "CPU ≤ 0.2 ms per browser event in the relay's own code",
+      `${fmt(cpuBrowser)} ms: route ${sp(loop.now.browser, 3, " µs")} per event (bodies of 5), consumer ${sp(loop.now["consumer, browser packs"] ?? loop.now.consumer, 3, " µs")}`,
+      verdict(cpuBrowser <= 0.2),
+    ]);
+  else if (loop)
+    rows.push(["CPU ≤ 0.2 ms per browser event in the relay's own code", "not measured: the route answered 404", "—"]);
+  if (b)
+    rows.push([
+      "bundle < 100 KiB gzipped",
+      `${KiB(b.wrangler.gzipBytes)} gzip (${KiB(b.wrangler.rawBytes)} raw)${b.base ? `; before (${b.base.commit}) ${KiB(b.base.wrangler.gzipBytes)}` : ""}`,
+      verdict(b.wrangler.gzipBytes < 100 * 1024),
+    ]);
+  const cold = r.cold;
+  if (cold?.samples?.now) {
+    const s = (name, key) => summary(cold.samples[name].map((x) => x[key]));
+    rows.push([
+      "cold start reported before and after",
+      `startup ${sp(s("now", "startupBusyMs"), 3, " ms")} busy${cold.samples.before ? ` (before ${sp(s("before", "startupBusyMs"), 3, " ms")})` : ""}; first webhook ${sp(s("now", "firstMs"), 3, " ms")}${cold.samples.before ? ` (before ${sp(s("before", "firstMs"), 3, " ms")})` : ""}`,
+      "reported (below)",
+    ]);
+  }
+  L.push(table(["target", "measured", ""], rows));
+  L.push("");
+
+  // ---------- operations ----------
+  if (ops) {
+    L.push("### Billable operations per event (counted build)");
+    L.push("");
+    L.push(
+      "A burst against bench/relay-counted/ (src/index.ts with every Durable Object binding, SQLite cursor, alarm and queue producer counted, see its header), after every event reached the fake Graph and the buffered metrics were written. Per event; a webhook is one event (one destination).",
+    );
+    L.push("");
+    const col = (o, f) => (o ? f(o) : "not measured");
+    L.push(
+      table(
+        ["per event", "webhook", "browser event"],
+        [
+          [
+            "events in the burst",
+            String(webhookOps?.events ?? "—"),
+            col(browserOps, (o) => `${o.events} (${o.requests} bodies)`),
+          ],
+          [
+            "Worker invocations (route + consumer batches)",
+            col(webhookOps, (o) => fmt(o.workerRequests)),
+            col(browserOps, (o) => fmt(o.workerRequests)),
+          ],
+          [
+            "Durable Object requests",
+            col(
+              webhookOps,
+              (o) =>
+                `${fmt(o.doRequests)} (${Object.entries(o.doByMethod)
+                  .filter(([, v]) => v > 0)
+                  .map(([k, v]) => `${k} ${fmt(v)}`)
+                  .join(", ")})`,
+            ),
+            col(
+              browserOps,
+              (o) =>
+                `${fmt(o.doRequests)} (${Object.entries(o.doByMethod)
+                  .filter(([, v]) => v > 0)
+                  .map(([k, v]) => `${k} ${fmt(v)}`)
+                  .join(", ")})`,
+            ),
+          ],
+          [
+            "… by caller: route per request / consumer per batch / objects per event",
+            col(
+              webhookOps,
+              (o) => `${fmt(o.byCaller.route)} / ${fmt(o.byCaller.consumerPerBatch)} / ${fmt(o.byCaller.objects)}`,
+            ),
+            col(
+              browserOps,
+              (o) => `${fmt(o.byCaller.route)} / ${fmt(o.byCaller.consumerPerBatch)} / ${fmt(o.byCaller.objects)}`,
+            ),
+          ],
+          [
+            "SQLite rows written (+ alarms)",
+            col(
+              webhookOps,
+              (o) =>
+                `${fmt(o.rowsWritten)} (${Object.entries(o.rowsByClass)
+                  .filter(([, v]) => v > 0)
+                  .map(([k, v]) => `${k} ${fmt(v)}`)
+                  .join(", ")}; alarms ${fmt(o.alarms)})`,
+            ),
+            col(
+              browserOps,
+              (o) =>
+                `${fmt(o.rowsWritten)} (${Object.entries(o.rowsByClass)
+                  .filter(([, v]) => v > 0)
+                  .map(([k, v]) => `${k} ${fmt(v)}`)
+                  .join(", ")}; alarms ${fmt(o.alarms)})`,
+            ),
+          ],
+          [
+            "queue messages (CAPI_QUEUE)",
+            col(webhookOps, (o) => `${fmt(o.queueMessages)} of ${fmt(o.queueBytes)} bytes`),
+            col(browserOps, (o) => `${fmt(o.queueMessages)} of ${fmt(o.queueBytes)} bytes`),
+          ],
+          [
+            "queue operations (3 per 64 KB message)",
+            col(webhookOps, (o) => fmt(o.queueOperations)),
+            col(browserOps, (o) => fmt(o.queueOperations)),
+          ],
+          [
+            "metrics store writes in the burst",
+            col(webhookOps, (o) => String(o.metricsWrites)),
+            col(browserOps, (o) => String(o.metricsWrites)),
+          ],
+        ],
+      ),
+    );
+    L.push("");
+    if (ops.browserSkipped) {
+      L.push(`Browser burst: ${ops.browserSkipped}.`);
+      L.push("");
+    }
+    L.push(
+      `Counted in the Worker's isolate; the Durable Objects ran in the same one (${webhookOps?.sameIsolate ? "checked: the metrics store's counts equal the Worker's" : "NOT confirmed: the Durable Objects' counts may be missing"}). Retries would add one queue read each; none happened (the fake Graph answers 200).`,
+    );
+    L.push("");
+  }
+
+  // ---------- CPU ----------
+  if (loop) {
+    L.push("### The relay's own CPU per event (inside workerd)");
+    L.push("");
+    L.push(
+      `bench/cpu-loop.mjs: bench/relay-loop/ under \`wrangler dev\` with the deployed configuration runs the relay's handlers in a loop inside workerd (${r.cpuLoop.sizes.webhooks} webhooks, ${r.cpuLoop.sizes.bodies} browser bodies, ${r.cpuLoop.sizes.batches} consumer batches of ${r.cpuLoop.sizes.batchSize} per round, ${r.cpuLoop.rounds} rounds alternating the versions), timed with \`performance.now()\` (which advances during computation in local workerd). Its bindings are replayed: one live request first records what each Durable Object method and queue answered, then every call in the loop gets that answer at once, and \`fetch\` answers as Meta does. So the time is the relay's computation alone (Hono, auth, parsing, the transform, building messages and answers, the consumer's Graph requests), without the round trips it waits for. "quiet": its log lines are built but not shipped (under \`wrangler dev\` each crosses the inspector to wrangler's Node process, which Workers Logs do not do on Cloudflare).`,
+    );
+    L.push("");
+    const jobs = ["webhook", "webhook, logs", "browser", "consumer", "consumer, browser packs"];
+    const names = {
+      webhook: "webhook route, quiet, per webhook",
+      "webhook, logs": "webhook route, log lines shipped",
+      browser: "browser route, quiet, per event (bodies of 5)",
+      consumer: "queue consumer, per webhook event (batches of 100 messages)",
+      "consumer, browser packs": "queue consumer, per browser event (batches of 100 messages of 5 events)",
+    };
+    L.push(
+      table(
+        ["µs per event", `now (${r.env.commit})`, ...(loop.before ? [`before (${base})`] : [])],
+        jobs.map((k) => [
+          names[k],
+          loop.now?.[k] ? sp(loop.now[k], 3) : "not measured",
+          ...(loop.before ? [loop.before[k] ? sp(loop.before[k], 3) : "not measured"] : []),
+        ]),
+      ),
+    );
+    L.push("");
+    if (Object.keys(r.cpuLoop.skipped ?? {}).length)
+      L.push(
+        `Skipped: ${Object.entries(r.cpuLoop.skipped)
+          .map(([k, v]) => `${k} (${v})`)
+          .join("; ")}.`,
+        "",
+      );
+  }
+  if (profWebhook || profBrowser) {
+    L.push(
+      "Where it goes: bench/profile-workerd.mjs profiles the deployed configuration (not minified) under load through the inspector, until the consumer has delivered everything, and charges each sample to the first entry point on its stack (Durable Objects and the consumer run in the same isolate locally). The profiler slows the isolate several times over and samples irregularly, so only shares of samples are shown:",
+    );
+    L.push("");
+    const entries = [
+      ...new Set([...Object.keys(profWebhook?.byEntry ?? {}), ...Object.keys(profBrowser?.byEntry ?? {})]),
+    ];
+    L.push(
+      table(
+        ["entry point", "webhooks: share of busy samples", "browser bodies: share"],
+        entries.map((k) => [
+          k,
+          profWebhook?.byEntry?.[k] ? `${profWebhook.byEntry[k].pct} %` : "—",
+          profBrowser?.byEntry?.[k] ? `${profBrowser.byEntry[k].pct} %` : "—",
+        ]),
+      ),
+    );
+    L.push("");
+    if (profWebhook?.byFunction) {
+      L.push(
+        `Top functions by self time (webhooks): ${profWebhook.byFunction
+          .slice(0, 12)
+          .map((f) => `${f.name} ${f.selfPct} %`)
+          .join("; ")}.`,
+      );
+      L.push("");
+    }
+    if (profBrowser?.skipped) {
+      L.push(`Browser profile: ${profBrowser.skipped}.`);
+      L.push("");
+    }
+  }
+
+  // ---------- cold start ----------
+  if (cold?.samples?.now) {
+    L.push("### Cold start");
+    L.push("");
+    L.push(
+      `bench/cold-workerd.mjs, ${cold.runs} run(s) per version, alternating. Startup: \`wrangler check startup\` (the Worker built as \`wrangler deploy\` builds it, its startup phase profiled in local workerd; busy = samples that are not idle). First webhook: a fresh \`wrangler dev\` of the deployed configuration, the latency of its first and second webhook (fixtures/canonical.json, country "US").`,
+    );
+    L.push("");
+    const s = (name, key) => sp(summary(cold.samples[name].map((x) => x[key])), 3, " ms");
+    L.push(
+      table(
+        ["", "startup, busy", "startup, span", "first webhook", "second webhook"],
+        Object.keys(cold.samples).map((name) => [
+          name === "now" ? `now (${r.env.commit})` : `before (${base})`,
+          s(name, "startupBusyMs"),
+          s(name, "startupSpanMs"),
+          s(name, "firstMs"),
+          s(name, "secondMs"),
+        ]),
+      ),
+    );
+    L.push("");
+    const c = r.workerd?.countries;
+    L.push(
+      `Country names are built on the first name looked up in an isolate, one map per script (src/transform/countries.ts \`buildNameMap\`: about 5,000 \`Intl.DisplayNames\` lookups for Latin names, 3,000 for the others), not at startup; codes ("US", "DEU") never build them.${c?.current ? ` Inside workerd (bench/workerd.mjs, a fresh isolate, one sample): the first \`findCountry("Deutschland")\` took ${fmt(c.current.firstMs)} ms now${c.base ? ` and ${fmt(c.base.firstMs)} ms before (${base}: its whole table parsed from the bundle)` : ""}, the first name in another script (\`"Россия"\`) ${fmt(c.current.secondMs)} ms more${c.base ? ` (before: ${fmt(c.base.secondMs)} ms)` : ""}; a warm lookup ${fmt(c.current.warmUsPerCall)} µs. The clock inside workerd has 1 ms resolution.` : ""} The fixture above names its country by code, so its first webhook does not pay it; a webhook with "Deutschland" would, once per isolate.`,
+    );
+    L.push("");
+  }
+
+  // ---------- bundle by part ----------
+  if (b) {
+    L.push("### Bundle by part");
+    L.push("");
+    const w = b.whatIf;
+    const parts = [
+      ["libphonenumber-js `max` metadata (vs `min`)", w.phoneMin?.gzipSaved],
+      ["country table (src/transform/countries.ts's generated names)", w.noCountryTable?.gzipSaved],
+      ["operator console (page, login, sessions, test event, data)", w.noConsole?.gzipSaved],
+      ["… of the phone metadata: its number formats (unused by parsing and `isValid()`)", w.phoneNoFormats?.gzipSaved],
+      ["zod's English messages (`zod/v4/locales`)", w.noZodLocales?.gzipSaved],
+      ...b.packages.map((p) => [`package ${p.name}`, p.gzipSaved]),
+    ];
+    L.push(
+      table(
+        ["part", "gzip bytes it adds"],
+        parts.filter(([, v]) => v !== undefined).map(([k, v]) => [k, KiB(v)]),
+      ),
+    );
+    L.push("");
+    L.push(
+      `Total ${KiB(b.wrangler.gzipBytes)} gzipped${b.base ? ` (before: ${KiB(b.base.wrangler.gzipBytes)})` : ""}. Each part is measured by rebuilding without it (esbuild, wrangler's settings), so the parts overlap a little and do not add up to the total. ${b.staticAssets ? `Workers Static Assets (${b.staticAssets.directory}/: ${b.staticAssets.files} files, ${KiB(b.staticAssets.gzipBytes)} gzipped) are served beside the Worker, not in its bundle.` : "No Workers Static Assets directory is configured in wrangler.jsonc on this source (the console's fixed CSS and JS are still in the bundle)."}`,
+    );
+    L.push("");
+    const over = b.wrangler.gzipBytes - 100 * 1024;
+    if (over > 0)
+      L.push(
+        `To reach 100 KiB, ${KiB(over)} more must go. What is left to take without losing a correctness gain of the last round: the phone metadata's formats (${KiB(w.phoneNoFormats?.gzipSaved ?? NaN)}: \`libphonenumber-js/core\` with \`max\` metadata less formats, generated at build time; a throwaway check gave the same number, validity and country as \`max\` on 14 numbers of 10 countries, so adopting it needs the phone tests and the differential corpus run against it first), the console's fixed CSS and JS as static assets (part of the console's ${KiB(w.noConsole?.gzipSaved ?? NaN)}), zod's English messages (${KiB(w.noZodLocales?.gzipSaved ?? NaN)}, but the 422 answers' wording comes from them). \`min\` metadata (${KiB(w.phoneMin?.gzipSaved ?? NaN)}) is not an exact alternative: it checks lengths, not number ranges, so a US number without its "+" typed by a shopper in Germany would pass as German (src/transform/phone.ts). The relay already uses \`zod/mini\`.`,
+        "",
+      );
+  }
+
+  // ---------- the bill ----------
+  L.push("### The bill for one million events");
+  L.push("");
+  const cpuW = cpuWebhook ?? e?.vsBare.relay?.addedCpuMs?.median;
+  const cpuB = cpuBrowser;
+  const lead = bill(webhookOps, cpuW ?? NaN);
+  const browser = bill(browserOps, cpuB ?? NaN);
+  if (lead) {
+    L.push(
+      "Cloudflare operations the bench counted, per million, priced at the marginal rates (the Workers Paid plan's $5 a month and its allowances not subtracted: " +
+        PRICES.included +
+        "). Durable Object duration is not counted: each request keeps an object active for milliseconds (1 M requests × 5 ms × 128 MB = 625 GB-s, inside the 400,000 GB-s included).",
+    );
+    L.push("");
+    const keys = Object.keys(lead.lines);
+    L.push(
+      table(
+        ["one million …", "leads (webhooks): count", "cost", "browser events: count", "cost"],
+        [
+          ...keys.map((k) => [
+            k,
+            fmt(lead.lines[k][0]),
+            usd(lead.lines[k][1]),
+            browser ? fmt(browser.lines[k][0]) : "not measured",
+            browser ? usd(browser.lines[k][1]) : "—",
+          ]),
+          ["**total (marginal)**", "", `**${usd(lead.total)}**`, "", browser ? `**${usd(browser.total)}**` : "—"],
+        ],
+      ),
+    );
+    L.push("");
+    L.push(
+      `CPU ms per event: ${cpuWebhook !== undefined ? `the relay's own code (route + consumer share, quiet), ${fmt(cpuW)} ms per webhook` : `the whole-process proxy (relay − bare), ${fmt(cpuW)} ms per webhook`}${cpuB !== undefined ? `, ${fmt(cpuB)} ms per browser event` : ""}. On Cloudflare, CPU time is billed per invocation; local workerd on this VM is not Cloudflare's hardware.`,
+    );
+    L.push("");
+  }
+  L.push("Prices, from Cloudflare's price lists (stored copies read 2026-12-02):");
+  L.push("");
+  L.push(
+    table(
+      ["product", "page", "prices used"],
+      PRICES.sources.map(([a, b2, c]) => [a, b2, c]),
+    ),
+  );
+  L.push("");
+  L.push(
+    'The same volume elsewhere. **Meta\'s Conversions API Gateway** runs in the advertiser\'s own AWS (App Runner, ECS Express or EKS) or GCP (Cloud Run) account; Meta says "the only cost of the Conversions API Gateway is the associated cloud resource fees" (https://developers.facebook.com/docs/marketing-api/conversions-api/guides/gateway-aws-app-runner), and its App Runner setup keeps one container for data and control plane by default, with DynamoDB, Timestream, EventBridge Scheduler and managed Prometheus beside it (…/gateway-aws-app-runner/architecture). Meta calls the App Runner setup "a lower fixed monthly cost" and points accounts above 2.4 billion events a month to EKS. That is a fixed monthly bill for always-on containers and managed services whatever the volume, not a price per event; Meta\'s pages give no dollar figure, and no public estimate of the Gateway\'s own bill was found in the stored pages this round, so none is quoted. For the nearest self-hosted alternative, server-side Google Tag Manager, a public guide puts Google Cloud\'s default setup at about $120 a month (https://pixellogicteam.com/docs/ecosystem/how-stape-works, "a ~$120/month GCP default"). **Stape** bills its server-GTM hosting per container by monthly request quota (Free, Pro, Business, Enterprise, Custom tiers; over the quota the container pauses unless auto-upgrade is on) and its Meta CAPI Gateway per gateway by the number of pixels or domains (https://stape.io/helpdesk/documentation/plan-tiers-and-limits, updated Jun 5, 2026; prices on https://stape.io/price, not in the stored copy). A browser event through sGTM is at least one request against that quota (every hit counts, script loads too: https://stape.io/helpdesk/knowledgebase/what-is-a-request).',
+  );
+  L.push("");
+
+  // ---------- what dominates ----------
+  const dominant = (b2, ops2, label) => {
+    if (!b2 || !ops2) return null;
+    const [item, [, cost]] = Object.entries(b2.lines).sort((x, y) => y[1][1] - x[1][1])[0];
+    const rows = Object.entries(ops2.rowsByClass)
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${fmt(v)}`)
+      .join(", ");
+    return `${label}: ${item} is ${fmt((100 * cost) / b2.total, 2)} % of the ${usd(b2.total)} (${fmt(ops2.rowsWritten)} rows written per event: ${rows}; alarms ${fmt(ops2.alarms)})`;
+  };
+  const findings = [dominant(lead, webhookOps, "Leads"), dominant(browser, browserOps, "Browser events")].filter(
+    Boolean,
+  );
+  if (findings.length) {
+    L.push(
+      `**What the bill is made of.** ${findings.join(". ")}. SQLite rows written are counted as the cursors report them (\`rowsWritten\`, which includes index entries, as billing does); a Durable Object request costs $0.15 a million, a row written $1.00: a design that trades one request for several rows loses. The levers are in what each write stores: the metrics store's recent-events table (a row or more per event), the intake ledger's rows per claim and confirm (a row per key, its index, the confirmation's update) and their alarms.`,
+    );
+    L.push("");
+  }
+
+  // ---------- scale ----------
+  L.push("### Scale: which limit binds first");
+  L.push("");
+  /** Intake ledger requests per webhook, whatever its methods are called. */
+  const ledgerCalls = webhookOps
+    ? Object.entries(webhookOps.doByMethod)
+        .filter(([k]) => k.startsWith("INTAKE_LEDGER."))
+        .reduce((a, [, v]) => a + v, 0)
+    : 0;
+  /** Intake shards the burst touched (every shard, with a burst of hundreds of ids). */
+  const shards = ops?.webhooks?.counts?.objectNames?.INTAKE_LEDGER ?? 16;
+  const shard = ops?.shard?.["16"];
+  const shard1 = ops?.shard?.["1"];
+  const perShard =
+    shard && !shard.skipped
+      ? `measured locally: one intake shard took ${fmt(shard.claimsPerSecond)} claims a second (${fmt(shard.callsPerSecond)} Durable Object calls, claim and confirm) from 16 callers at once, ${shard1 && !shard1.skipped ? fmt(shard1.claimsPerSecond) : "n/a"} from one caller, under \`wrangler dev\` on this VM`
+      : `one shard not measured${shard?.skipped ? ` (${shard.skipped})` : ""}`;
+  L.push(
+    table(
+      ["load", "first limit it meets", "what the relay does"],
+      [
+        [
+          "100 webhooks/s",
+          `none: a queue takes 5,000 messages/s; the intake ledger's ${shards} shards see ~${fmt((100 * (ledgerCalls || 2)) / shards, 2)} requests/s each (a Durable Object's soft limit is ~1,000 requests/s)`,
+          "nothing to do",
+        ],
+        [
+          "1,000 webhooks/s",
+          `Meta's side: one pixel's events arrive in consumer batches of up to 100 (1,000 events/s = 10 Graph requests/s per pixel at most 5 concurrent consumers); Meta's rate limits count Graph API calls, which batching keeps few; the bench cannot measure them (the fake Graph has none). Intake shards: ~${fmt(1000 / shards, 2)} webhooks/s each (${perShard})`,
+          "batches of 100 events per Graph request; `max_concurrency: 5` bounds the requests in flight; raise it, or more shards",
+        ],
+        [
+          "10,000 webhooks/s",
+          (() => {
+            const ledgerLimit = ledgerCalls > 0 ? (shards * 1000) / ledgerCalls : Infinity;
+            const queueLimit = 5000 / (webhookOps?.queueMessages || 1);
+            const ledger = `the intake ledger: ${shards} shards × a Durable Object's ~1,000 requests/s soft limit at ${fmt(ledgerCalls)} ledger requests per webhook (${webhookOps?.byCaller.consumerPerBatch !== undefined ? "made by the consumer per batch and shard" : "per webhook"}) is ~${Number.isFinite(ledgerLimit) ? fmt(ledgerLimit, 2) : "no limit"} webhooks/s${shard && !shard.skipped ? ` (locally one shard took ${fmt(shard.claimsPerSecond)} single-key claims a second with their confirms)` : ""}`;
+            const queue = `the queue: 5,000 messages/s per queue at ${fmt(webhookOps?.queueMessages ?? 1)} message per webhook is ~${fmt(queueLimit, 2)} webhooks/s`;
+            return ledgerLimit < queueLimit ? `${ledger} first; then ${queue}` : `${queue} first; then ${ledger}`;
+          })(),
+          "more queues (one producer binding per queue, picked by a hash of the event id, each with its own consumer) or several events per message; more intake shards (changing their number moves keys: the ledger would forget ids for 48 h); fewer ledger calls per webhook",
+        ],
+        [
+          "100,000 browser events/s",
+          `the queue at 5,000 messages/s unless bodies are packed: at ${browserOps ? fmt(browserOps.queueMessages * (browserOps.events / browserOps.requests)) : "one"} message per body of ~5 events, 20,000 bodies/s is 20,000 messages/s: 4 queues or more events per message (a message holds 128 KB); no Durable Object on this path; Worker subrequests are not involved (one queue send per request)`,
+          "shard browser traffic across queues; the consumer sends up to 1,000 events per Graph request (Meta's limit per request) instead of 100",
+        ],
+      ],
+    ),
+  );
+  L.push("");
+  L.push(
+    "Limits quoted: Queues: 5,000 messages/s per queue (beyond it `send()` and `sendBatch()` throw Too Many Requests: the webhook then gets an error answer and Studio redelivers, the intake ledger keeping it once), 128 KB per message, at most 100 messages or 256 KB per `sendBatch`, 250 concurrent consumer invocations (the relay asks for 5) (https://developers.cloudflare.com/queues/platform/limits/); a Durable Object's soft limit of 1,000 requests/s, each object single-threaded (https://developers.cloudflare.com/durable-objects/reference/faq/); 10,000 subrequests per invocation on Workers Paid (https://developers.cloudflare.com/workers/platform/limits/): a consumer batch of 100 events makes one Graph request per destination, far below it. Consumer invocations are counted as Worker requests in the bill above (conservative: the price lists do not say; at batches of up to 100 they are about 1 % of requests).",
+  );
+  L.push("");
+  return L;
+}
