@@ -37,7 +37,7 @@ import { logLine } from "../../core/log";
 import { consumerBatch } from "../../observe/metrics";
 import { recordNow } from "../../observe/recorder";
 import type { Runtime } from "../../core/runtime";
-import { ConfigError, configFor, destinationNamed, type RelayConfig } from "../../config/settings";
+import { ConfigError, configFor, type Destination, destinationNamed, type RelayConfig } from "../../config/settings";
 import { circuitOf, type CircuitStatus } from "../../delivery/holds";
 import {
   type AdminEnv,
@@ -51,7 +51,7 @@ import {
 } from "../admin";
 import { failedAuthLimit } from "../authLimit";
 import { clientAddressKey } from "../clientAddress";
-import type { AdminBindings } from "../bindings";
+import type { AdminBindings, SettingVars } from "../bindings";
 import { failureCode, metaFields } from "../answers";
 import { equalSecretText } from "../auth";
 import { ApiError, errorResponse } from "../errors";
@@ -227,15 +227,7 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
   });
 
   routes.post("/destinations/:name/test-event", adminAuth(runtime), small, async (c) => {
-    let config: RelayConfig;
-    try {
-      config = configFor(c.env);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      throw new ApiError("relay_misconfigured", error.message);
-    }
-    const destination = destinationNamed(config, c.req.param("name"));
-    if (!destination) throw new ApiError("not_found", "No destination of that name");
+    const { config, destination } = namedDestination(c.env, c.req.param("name"));
     const name = destination.name;
     if (!destination.target) {
       const message = destination.missingToken
@@ -300,15 +292,7 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
   });
 
   routes.post("/destinations/:name/probe", adminAuth(runtime), async (c) => {
-    let config: RelayConfig;
-    try {
-      config = configFor(c.env);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      throw new ApiError("relay_misconfigured", error.message);
-    }
-    const destination = destinationNamed(config, c.req.param("name"));
-    if (!destination) throw new ApiError("not_found", "No destination of that name");
+    const { destination } = namedDestination(c.env, c.req.param("name"));
     const name = destination.name;
     const circuit = circuitOf(c.env, name);
     if (!circuit) throw new ApiError("not_configured", "No delivery circuit is bound (DELIVERY_CIRCUIT)");
@@ -395,4 +379,21 @@ function testCodeAsked(body: string): { code?: string } | { error: string } {
   if (code === undefined || code === null) return {};
   if (typeof code !== "string") return { error: "test_event_code must be text" };
   return code.trim() === "" ? {} : { code: code.trim() };
+}
+
+/**
+ * The settings and the destination a console action names: 503 when the settings cannot be
+ * read, 404 when no destination has that name.
+ */
+function namedDestination(env: SettingVars, name: string): { config: RelayConfig; destination: Destination } {
+  let config: RelayConfig;
+  try {
+    config = configFor(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ApiError("relay_misconfigured", error.message);
+  }
+  const destination = destinationNamed(config, name);
+  if (!destination) throw new ApiError("not_found", "No destination of that name");
+  return { config, destination };
 }
