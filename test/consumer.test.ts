@@ -455,7 +455,7 @@ describe("idempotent intake: the consumer's claim (IntakeLedger Durable Object)"
     ]);
   });
 
-  it("recognises the same webhook-id under another Studio id in the same shard (direct path)", async () => {
+  it("recognises the same webhook-id under another Studio id for the same destination (direct path)", async () => {
     const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName("intake-test-wh"));
     const [first] = await stub.claim([{ keys: ["id:evt_a", "wh:msg_same"], eventId: "cartful.a.1" }], NOW);
     expect(first?.outcome).toBe("claimed");
@@ -476,6 +476,32 @@ describe("idempotent intake: the consumer's claim (IntakeLedger Durable Object)"
     expect((await stub.claim([{ keys, eventId: "cartful.l.1" }], NOW + INTAKE_LEASE_MS + 1))[0]?.outcome).toBe(
       "claimed",
     );
+  });
+
+  it("writes two rows per key a message claims: the claim and its key's entry (no index on expires_at)", async () => {
+    const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName("intake-test-rows"));
+    const written = await runInDurableObject(stub, async (instance, state) => {
+      const sql = state.storage.sql;
+      const exec = sql.exec.bind(sql);
+      const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+      sql.exec = ((query: string, ...bindings: unknown[]) => {
+        const cursor = exec(query, ...bindings);
+        cursors.push(cursor);
+        return cursor;
+      }) as typeof sql.exec;
+      try {
+        const requests = Array.from({ length: 10 }, (_, i) => ({
+          keys: intakeKeys(`evt_rows_${i}`, `msg_rows_${i}`),
+          eventId: `cartful.rows.${i}`,
+          owner: `m${i}`,
+        }));
+        await instance.claimMessages(requests, NOW);
+        return cursors.reduce((sum, cursor) => sum + cursor.rowsWritten, 0);
+      } finally {
+        sql.exec = exec;
+      }
+    });
+    expect(written).toBe(10 * 2 * 2);
   });
 
   it("sweeps expired claims with its alarm", async () => {

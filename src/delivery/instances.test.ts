@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEAD_LETTER_STORE_NAME, deadLetterStoreOf, INTAKE_SHARDS, intakeLedgerOf, intakeShard } from "./instances";
+import { DEAD_LETTER_STORE_NAME, deadLetterStoreOf, intakeLedgerName, intakeLedgerOf } from "./instances";
 
 /** A namespace whose stubs say which instance name they were got for. */
 function namespace<T>() {
@@ -9,23 +9,23 @@ function namespace<T>() {
   } as unknown as T;
 }
 
-describe("intakeShard", () => {
-  it("puts a Studio event in one stable shard of INTAKE_SHARDS", () => {
-    expect(intakeShard("evt_01JD8W3Q9X7K2M4N6P8R0T2V4X")).toBe("intake-7");
-    const shards = new Set(Array.from({ length: 500 }, (_, i) => intakeShard(`evt_${i}`)));
-    expect(shards.size).toBe(INTAKE_SHARDS);
+describe("intakeLedgerName", () => {
+  it("names one ledger per destination, apart from the sixteen Studio-id shards of 0.1 (`intake-N`)", () => {
+    expect(intakeLedgerName("default")).toBe("intake:default");
+    expect(intakeLedgerName("eu")).toBe("intake:eu");
+    expect(intakeLedgerName("7")).not.toBe("intake-7");
   });
 });
 
 describe("intakeLedgerOf / deadLetterStoreOf", () => {
-  it("answer the stub of the event's shard and of the one dead-letter store", () => {
+  it("answer the stub of the destination's ledger and of the one dead-letter store", () => {
     const env = { INTAKE_LEDGER: namespace<Env["INTAKE_LEDGER"]>(), DEAD_LETTERS: namespace<Env["DEAD_LETTERS"]>() };
-    expect(intakeLedgerOf(env, "evt_01JD8W3Q9X7K2M4N6P8R0T2V4X")).toEqual({ instance: "intake-7" });
+    expect(intakeLedgerOf(env, "eu")).toEqual({ instance: "intake:eu" });
     expect(deadLetterStoreOf(env)).toEqual({ instance: DEAD_LETTER_STORE_NAME });
   });
 
   it("answer undefined when the binding is absent", () => {
-    expect(intakeLedgerOf({}, "evt_1")).toBeUndefined();
+    expect(intakeLedgerOf({}, "default")).toBeUndefined();
     expect(deadLetterStoreOf({})).toBeUndefined();
   });
 });

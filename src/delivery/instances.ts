@@ -1,52 +1,48 @@
 /**
- * Which Durable Object instance to call: the intake ledger shard that remembers a Studio event
- * ({@link intakeShard}, {@link intakeLedgerOf}) and the one dead-letter store
- * ({@link deadLetterStoreOf}). A destination's circuit is ./holds' `circuitOf`.
+ * Which Durable Object instance to call: a destination's intake ledger ({@link intakeLedgerOf})
+ * and the one dead-letter store ({@link deadLetterStoreOf}). A destination's circuit is ./holds' `circuitOf`.
  *
  * Names and stubs only, without storage: the classes (./intakeLedger, ./deadLetterStore) import
  * `cloudflare:workers`, which modules tested in Node cannot load, so their callers come here.
  * Bindings are slices of the generated `Env`, each optional: the relay runs without them.
  */
 
-/** Durable Object instances the intake ledger is spread over (keyed by Studio `id`). Changing it forgets 48 h of memory. */
-export const INTAKE_SHARDS = 16;
-
 /** The dead-letter store's one Durable Object instance. */
 export const DEAD_LETTER_STORE_NAME = "dead-letters";
 
 /**
- * The ledger instance that remembers a Studio event: FNV-1a of its `id` over
- * {@link INTAKE_SHARDS}. A redelivery has the same `id` (and the same `webhook-id` goes with the
- * same body), so both of its keys are always checked in one place, atomically.
+ * The intake ledger instance of a destination: every ledger key of its events (./producer
+ * `intakeKeys`, which name the destination), from both paths, lives in one object, so the queue
+ * consumer claims a whole batch's share of a destination in one call, and a direct delivery and a
+ * queued one of the same Studio event see each other. Destination names are at most 32 characters
+ * of `[a-z0-9_-]` (../config/destinations), so the name is bounded.
+ *
+ * Before this naming (0.1 and earlier) the ledger was spread by Studio `id` over sixteen
+ * `intake-N` instances: those stop being asked, and sweep themselves empty within 48 hours.
  *
  * @example
  * ```ts
- * intakeShard("evt_01JD8W3Q9X7K2M4N6P8R0T2V4X"); // "intake-7" (stable)
+ * intakeLedgerName("default"); // "intake:default"
  * ```
  */
-export function intakeShard(studioEventId: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < studioEventId.length; i++) {
-    hash ^= studioEventId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return `intake-${hash % INTAKE_SHARDS}`;
+export function intakeLedgerName(destination: string): string {
+  return `intake:${destination}`;
 }
 
 /**
- * The intake ledger shard of a Studio event, or undefined when `INTAKE_LEDGER` is not bound.
+ * A destination's intake ledger, or undefined when `INTAKE_LEDGER` is not bound.
  *
  * @example
  * ```ts
- * const [claim] = (await intakeLedgerOf(env, "evt_1")?.claim([{ keys: ["id:evt_1"], eventId: "cartful.ses_1.1" }], Date.now())) ?? [];
+ * const [claim] = (await intakeLedgerOf(env, "default")?.claim([{ keys: ["id:evt_1"], eventId: "cartful.ses_1.1" }], Date.now())) ?? [];
  * ```
  */
 export function intakeLedgerOf(
   env: Partial<Pick<Env, "INTAKE_LEDGER">>,
-  studioEventId: string,
+  destination: string,
 ): ReturnType<Env["INTAKE_LEDGER"]["get"]> | undefined {
   const namespace = env.INTAKE_LEDGER;
-  return namespace?.get(namespace.idFromName(intakeShard(studioEventId)));
+  return namespace?.get(namespace.idFromName(intakeLedgerName(destination)));
 }
 
 /**

@@ -1,19 +1,19 @@
 /**
  * The consumer's intake claim: before a batch is sent, each webhook message's ledger keys (its
- * Studio `id` and `webhook-id`, for its destination: ./producer `intakeKeys`) are claimed in the
- * intake ledger (./intakeLedger), with one call per ledger shard present in the batch. A message
- * is claimed only once it is durably on the queue (the webhook route sent it there), under the
- * claim id the route put in its body (./messages `QueuedEvent.claim`), which travels with every
- * retry of it whatever id the queue gives that retry (Cloudflare does not promise to keep a
- * message's `id`): its own retries pass, and another message with the same Studio `id` or
+ * Studio `id` and `webhook-id`, for its destination: ./producer `intakeKeys`) are claimed in its
+ * destination's intake ledger (./intakeLedger), with one call per destination present in the
+ * batch (./instances: a destination's keys all live in one object). A message is claimed only
+ * once it is durably on the queue (the webhook route sent it there), under the claim id the route
+ * put in its body (./messages `QueuedEvent.claim`), which travels with every retry of it whatever
+ * id the queue gives that retry (Cloudflare does not promise to keep a message's `id`): its own retries pass, and another message with the same Studio `id` or
  * `webhook-id` for the same destination (Studio's redelivery, with a claim id of its own) is a
  * duplicate, acked without sending. A message queued before claim ids is claimed under its queue
  * message id. Only messages marked `unclaimed` are claimed:
  * browser events, and events the relay itself puts back on the queue (a circuit's release, a
- * re-drive), never are. A shard that cannot be reached leaves its messages to be retried shortly:
+ * re-drive), never are. A ledger that cannot be reached leaves its messages to be retried shortly:
  * nothing unclaimed is sent while the ledger is bound.
  *
- * {@link claimPlan} is pure (which message goes to which shard, with which keys);
+ * {@link claimPlan} is pure (which message goes to which destination's ledger, with which keys);
  * {@link claimIntake} makes the calls.
  *
  * @example
@@ -23,7 +23,7 @@
  * ```
  */
 import type { QueueBindings } from "./bindings";
-import { intakeShard } from "./instances";
+import { intakeLedgerName } from "./instances";
 import type { MessageClaimRequest, MessageClaimResult } from "./intakeLedger";
 import { CLAIM_ID, type QueuedEvent } from "./messages";
 import { intakeKeys } from "./producer";
@@ -43,33 +43,33 @@ export type IntakeVerdict =
   /** Not claimed now: retry the message after `delaySeconds`. */
   | { kind: "wait"; delaySeconds: number; reason: "in_flight" | "ledger_unreachable" };
 
-/** How soon a message whose ledger shard could not be reached is delivered again. */
+/** How soon a message whose destination's ledger could not be reached is delivered again. */
 export const CLAIM_RETRY_DELAY_SECONDS = 10;
 
-/** One shard's share of a batch: the messages' places in the batch, and what to claim for each. */
-export interface ShardClaims {
-  shard: string;
+/** One destination's share of a batch: its ledger's name, the messages' places in the batch, and what to claim for each. */
+export interface LedgerClaims {
+  ledger: string;
   indexes: number[];
   requests: MessageClaimRequest[];
 }
 
 /**
- * Which messages of a batch need a claim, grouped by ledger shard: those marked `unclaimed`, each
+ * Which messages of a batch need a claim, grouped by destination: those marked `unclaimed`, each
  * with its keys, its `event_id` and its owner ({@link claimOwner}). Pure.
  *
  * @example
  * ```ts
  * claimPlan([{ id: "m1", body: { ...message, studioEventId: "evt_1", unclaimed: true } }]);
- * // [{ shard: "intake-7", indexes: [0], requests: [{ keys: ["id:evt_1"], eventId: "cartful…", owner: "m1" }] }]
+ * // [{ ledger: "intake:default", indexes: [0], requests: [{ keys: ["id:evt_1"], eventId: "cartful…", owner: "m1" }] }]
  * ```
  */
-export function claimPlan(messages: readonly ClaimableMessage[]): ShardClaims[] {
-  const shards = new Map<string, ShardClaims>();
+export function claimPlan(messages: readonly ClaimableMessage[]): LedgerClaims[] {
+  const ledgers = new Map<string, LedgerClaims>();
   messages.forEach(({ id, body }, index) => {
     if (body.unclaimed !== true) return;
-    const shard = intakeShard(body.studioEventId);
-    let claims = shards.get(shard);
-    if (!claims) shards.set(shard, (claims = { shard, indexes: [], requests: [] }));
+    const ledger = intakeLedgerName(body.destination);
+    let claims = ledgers.get(ledger);
+    if (!claims) ledgers.set(ledger, (claims = { ledger, indexes: [], requests: [] }));
     claims.indexes.push(index);
     claims.requests.push({
       keys: intakeKeys(body.studioEventId, body.webhookId, body.destination),
@@ -77,7 +77,7 @@ export function claimPlan(messages: readonly ClaimableMessage[]): ShardClaims[] 
       owner: claimOwner({ id, body }),
     });
   });
-  return [...shards.values()];
+  return [...ledgers.values()];
 }
 
 /**
@@ -96,7 +96,7 @@ export function claimOwner({ id, body }: ClaimableMessage): string {
 
 /**
  * Claims a batch's webhook messages (see the module's comment): one verdict per message, in
- * order; one ledger call per shard, the shards at once. Without an `INTAKE_LEDGER` binding every
+ * order; one ledger call per destination, the destinations at once. Without an `INTAKE_LEDGER` binding every
  * message is sent (Meta still drops a repeat by `event_id`).
  *
  * @param now ms
@@ -110,10 +110,10 @@ export async function claimIntake(
   const namespace = env.INTAKE_LEDGER;
   if (!namespace) return verdicts;
   await Promise.all(
-    claimPlan(messages).map(async ({ shard, indexes, requests }) => {
+    claimPlan(messages).map(async ({ ledger, indexes, requests }) => {
       let results: MessageClaimResult[] | undefined;
       try {
-        results = await namespace.get(namespace.idFromName(shard)).claimMessages(requests, now);
+        results = await namespace.get(namespace.idFromName(ledger)).claimMessages(requests, now);
       } catch {
         results = undefined;
       }

@@ -9,8 +9,9 @@
  * another delivery of the same event: strongly consistent with no transaction to get wrong. KV
  * is eventually consistent (two deliveries racing in two locations both see "absent"). D1 would
  * be consistent through its single primary, but costs a database to create and migrate and a
- * network hop to that primary; the object lives next to its callers' traffic, spreads over
- * `INTAKE_SHARDS` instances (./instances), and is created by `wrangler deploy` alone.
+ * network hop to that primary; the object lives next to its callers' traffic, one per destination
+ * (./instances `intakeLedgerOf`: the queue consumer claims a batch's share of a destination in one
+ * call), and is created by `wrangler deploy` alone.
  *
  * Two kinds of claim. The consumer's ({@link IntakeLedger.claimMessages}): the queued path's
  * webhook route only enqueues, and the consumer claims each webhook message's keys, per batch,
@@ -61,6 +62,10 @@ const SCHEMA: SchemaStep[] = [
   ],
   // The consumer's claims: the queue message that holds them, by its claim id (null for the route's claims).
   (sql) => addColumn(sql, { table: "claims", column: "owner", type: "TEXT" }),
+  // The index on `expires_at` cost a row written per key claimed, a third of the ledger's writes,
+  // to spare the hourly sweep a scan (rows read cost a thousandth of rows written). Dropping an
+  // index is the one removal an older deployment cannot notice: none of its queries names it.
+  ["DROP INDEX IF EXISTS claims_expires_at"],
 ];
 
 interface ClaimRow extends Record<string, SqlStorageValue> {
@@ -90,7 +95,7 @@ export type MessageClaimResult =
  *
  * @example
  * ```ts
- * const ledger = intakeLedgerOf(env, studioEventId)!; // ./instances
+ * const ledger = intakeLedgerOf(env, "default")!; // ./instances: the destination's ledger
  * const [claim] = await ledger.claim([{ keys: ["id:evt_1", "wh:msg_1"], eventId: "cartful.ses_1.1" }], Date.now());
  * if (claim?.outcome === "claimed") { await queue.send(message); await ledger.confirm([{ keys, token: claim.token }]); }
  * ```

@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { serverEvent as fixtureEvent } from "../../test/queueFixtures";
 import { fakeQueue } from "../../test/queueFakes";
 import { MAX_MESSAGE_BYTES, type QueuedEvent } from "./messages";
-import { enqueueEvents, INTAKE_SHARDS, intakeKeys, intakeShard, MessageTooLargeError } from "./producer";
+import { enqueueEvents, intakeKeys, MessageTooLargeError } from "./producer";
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");
 const NOW_S = Math.floor(NOW / 1000);
 
 const serverEvent = (id: string, eventTime = NOW_S - 60) => fixtureEvent(id, eventTime);
 
-describe("intakeKeys / intakeShard", () => {
+describe("intakeKeys", () => {
   it("claims the Studio id, and the webhook-id when signed", () => {
     expect(intakeKeys("evt_1")).toEqual(["id:evt_1"]);
     expect(intakeKeys("evt_1", "msg_9")).toEqual(["id:evt_1", "wh:msg_9"]);
@@ -18,13 +18,6 @@ describe("intakeKeys / intakeShard", () => {
   it("claims per destination, the default one with the keys written before there were several", () => {
     expect(intakeKeys("evt_1", "msg_9", "default")).toEqual(["id:evt_1", "wh:msg_9"]);
     expect(intakeKeys("evt_1", "msg_9", "eu")).toEqual(["id:evt_1@eu", "wh:msg_9@eu"]);
-  });
-
-  it("puts one Studio id always on the same shard, within range", () => {
-    expect(intakeShard("evt_01JD8W3Q9X7K2M4N6P8R0T2V4X")).toBe(intakeShard("evt_01JD8W3Q9X7K2M4N6P8R0T2V4X"));
-    const shards = new Set(Array.from({ length: 500 }, (_, i) => intakeShard(`evt_${i}`)));
-    expect(shards.size).toBe(INTAKE_SHARDS);
-    for (const shard of shards) expect(shard).toMatch(/^intake-(\d|1[0-5])$/);
   });
 });
 

@@ -9,9 +9,6 @@ import type { ServerEvent } from "../transform/capi";
 import type { QueueBindings } from "./bindings";
 import { MAX_MESSAGE_BYTES, messageBytes, newClaimId, type QueuedEvent, sendBatches } from "./messages";
 
-// The ledger's shards live beside its accessor (./instances); re-exported for modules that import them from here.
-export { INTAKE_SHARDS, intakeShard } from "./instances";
-
 /** One destination's finished event. */
 export interface DestinationEvent {
   destination: string;

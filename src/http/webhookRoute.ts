@@ -14,7 +14,8 @@ import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor, type Destination, type RelayConfig, webhookSecret } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
 import { eventsRequestBody, eventsUrl } from "../delivery/graph";
-import { intakeKeys, intakeShard, MessageTooLargeError, enqueueEvents, type EnqueueResult } from "../delivery/producer";
+import { intakeLedgerOf } from "../delivery/instances";
+import { intakeKeys, MessageTooLargeError, enqueueEvents, type EnqueueResult } from "../delivery/producer";
 import { deliver } from "../delivery/retry";
 import type { ServerEvent } from "../transform/capi";
 import { keptId } from "../transform/senderIds";
@@ -555,20 +556,13 @@ async function sendDirect({
   webhookId,
   now,
 }: Delivering & { live: Built[] }): Promise<DestinationOutcome[]> {
-  const keys = live.map((r) => intakeKeys(routed.studioEventId, webhookId, r.destination.name));
-  const ledger = env.INTAKE_LEDGER?.get(env.INTAKE_LEDGER.idFromName(intakeShard(routed.studioEventId)));
-  const claims = ledger
-    ? await ledger
-        .claim(
-          live.map((r, i) => ({ keys: keys[i]!, eventId: r.event.event_id })),
-          now,
-        )
-        .catch(() => undefined)
-    : undefined;
   return Promise.all(
-    live.map(async (r, i): Promise<DestinationOutcome> => {
+    live.map(async (r): Promise<DestinationOutcome> => {
       const name = r.destination.name;
-      const claim = claims?.[i];
+      // Each destination's keys live in its own ledger (../delivery/instances), claimed at once with the others'.
+      const keys = intakeKeys(routed.studioEventId, webhookId, name);
+      const ledger = intakeLedgerOf(env, name);
+      const [claim] = (await ledger?.claim([{ keys, eventId: r.event.event_id }], now).catch(() => undefined)) ?? [];
       if (claim?.outcome === "duplicate") return { name, status: "duplicate" };
       if (claim?.outcome === "in_flight")
         return { name, status: "in_flight", retryAfterSeconds: claim.retryAfterSeconds };
@@ -577,7 +571,7 @@ async function sendDirect({
         timeoutMs: config.timeoutMs,
       });
       if (claim?.outcome === "claimed") {
-        const held = [{ keys: keys[i]!, token: claim.token }];
+        const held = [{ keys, token: claim.token }];
         await (outcome.ok ? ledger!.confirm(held) : ledger!.release(held)).catch(() => undefined);
       }
       return outcome.ok

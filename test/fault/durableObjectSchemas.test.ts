@@ -122,7 +122,11 @@ describe("Durable Objects over storage from before versioned schemas", () => {
       `INSERT INTO claims VALUES ('id:evt_1', 'cartful.ses_1.1', 'queued', 't', ${NOW - 1000}, ${NOW + HOUR_MS})`,
     );
     const ledger = new IntakeLedger(stateOver(sql), {});
-    expect(schemaVersion(sql)).toBe(2);
+    expect(schemaVersion(sql)).toBe(3);
+    // Step 3 dropped the index on expires_at (a row written per key claimed); the sweep scans instead.
+    expect(
+      sql.exec("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'claims_expires_at'").toArray(),
+    ).toEqual([]);
     expect(await ledger.claim([{ keys: ["id:evt_1"], eventId: "cartful.ses_1.2" }], NOW)).toEqual([
       { outcome: "duplicate", eventId: "cartful.ses_1.1" },
     ]);
