@@ -92,10 +92,10 @@ describe("consumer: batching and acks", () => {
     expect(result.retryBatch.retry).toBe(false);
     expect([...result.explicitAcks].sort()).toEqual(batch.messages.map((m) => m.id).sort());
     expect(result.retryMessages).toEqual([]);
-    expect(lines.map((l) => [l.outcome, l.event_id, l.fbtrace_id]).sort()).toEqual([
-      ["sent", "b1", "TRACE-OK"],
-      ["sent", "b2", "TRACE-OK"],
-      ["sent", "b3", "TRACE-OK"],
+    // One line per request Meta accepted, naming its events.
+    expect(lines.map((l) => [l.msg, l.outcome, l.destination, l.event_ids, l.fbtrace_id]).sort()).toEqual([
+      ["capi_request", "sent", "eu", ["b2"], "TRACE-OK"],
+      ["capi_request", "sent", "us", ["b1", "b3"], "TRACE-OK"],
     ]);
   });
 

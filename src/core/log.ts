@@ -1,10 +1,11 @@
 /**
- * One structured JSON log line per webhook (and per queued event's fate). The fields are a
- * closed list of things that are never personal: ids, outcomes, counts, timings, Meta's trace
- * id and error code. There is no field for an email, phone, name, IP, token or secret, so none
- * can be logged by accident. Ids come from outside: a line never carries an invisible or
- * direction-changing character from one as it is (./shownText: a JSON escape, the same id once
- * parsed), so a line in a terminal or a log viewer shows every id as what it is.
+ * One structured JSON log line per webhook (and per queued event's fate, or per request of events
+ * Meta accepted). The fields are a closed list of things that are never personal: ids, outcomes,
+ * counts, timings, Meta's trace id and error code. There is no field for an email, phone, name,
+ * IP, token or secret, so none can be logged by accident. Ids come from outside: a line never
+ * carries an invisible or direction-changing character from one as it is (./shownText: a JSON
+ * escape, the same id once parsed), so a line in a terminal or a log viewer shows every id as what
+ * it is.
  *
  * @example
  * ```ts
@@ -22,6 +23,8 @@ export interface LogFields {
   route?: string;
   status?: number;
   event_id?: string;
+  /** The events of one request Meta accepted (`capi_request` lines), by `event_id`. */
+  event_ids?: string[];
   studio_event_id?: string;
   auth?: string;
   reason?: string;

@@ -3,7 +3,7 @@ import { EM, IP, USER_AGENT, queuedEvent } from "../../test/queueFixtures";
 import { fakeGraph } from "../../test/helpers";
 import { fakeBatch, fakeCircuits, fakeQueue } from "../../test/queueFakes";
 import { circuitName } from "./holds";
-import { type BatchReport, handleQueueBatch } from "./consumer";
+import { type BatchReport, handleQueueBatch, IDS_PER_LINE } from "./consumer";
 import { DEAD_LETTER_QUEUE_NAME, type DeadLetter, QUEUE_NAME } from "./messages";
 import { deadLetterOf, HOLD_FALLBACK_DELAY_SECONDS, QUEUE_MAX_RETRIES } from "./policy";
 
@@ -63,11 +63,48 @@ describe("handleQueueBatch", () => {
       ["http://graph.test/v27.0/222/events", ["b"], TOKEN_EU],
     ]);
     expect([0, 1, 2].map((i) => state(i).acked)).toEqual([true, true, true]);
-    expect(lines.map((l) => [JSON.parse(l).outcome, JSON.parse(l).destination])).toEqual([
-      ["sent", "us"],
-      ["sent", "us"],
-      ["sent", "eu"],
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      {
+        level: "info",
+        msg: "capi_request",
+        outcome: "sent",
+        destination: "us",
+        pixel_id: "111",
+        batch_size: 2,
+        event_ids: ["a", "c"],
+        attempts: 1,
+        fbtrace_id: "T",
+      },
+      {
+        level: "info",
+        msg: "capi_request",
+        outcome: "sent",
+        destination: "eu",
+        pixel_id: "222",
+        batch_size: 1,
+        event_ids: ["b"],
+        attempts: 1,
+        fbtrace_id: "T",
+      },
     ]);
+  });
+
+  it("logs what Meta accepted a line per request and per IDS_PER_LINE events, each id once", async () => {
+    const graph = fakeGraph((ids) => reply({ status: 200, body: { events_received: ids.length, fbtrace_id: "T" } }));
+    const ids = Array.from({ length: IDS_PER_LINE + 5 }, (_, i) => `e${i}`);
+    const { batch } = fakeBatch(
+      QUEUE_NAME,
+      ids.map((id) => queuedEvent({ id, eventTime: NOW_S - 60 })),
+    );
+    const { lines, deps: d } = deps({ fetch: graph.fetch });
+    await handleQueueBatch(batch, graphEnv, {} as ExecutionContext, d);
+    expect(graph.requests).toHaveLength(1);
+    const parsed = lines.map((l) => JSON.parse(l));
+    expect(parsed.map((l) => [l.msg, l.event_ids.length, l.batch_size, l.fbtrace_id])).toEqual([
+      ["capi_request", IDS_PER_LINE, IDS_PER_LINE + 5, "T"],
+      ["capi_request", 5, IDS_PER_LINE + 5, "T"],
+    ]);
+    expect(parsed.flatMap((l) => l.event_ids)).toEqual(ids);
   });
 
   it("sends to the destination's pixel as configured now, whatever pixel the message was accepted for", async () => {

@@ -150,6 +150,8 @@ interface Item {
  * closes, batches go out at once rather than into it.)
  */
 const closedCircuits = new WeakMap<object, Map<string, number>>();
+/** Event ids in one log line of accepted events (a request carries up to 1,000): a line stays a few KB. */
+export const IDS_PER_LINE = 100;
 /** How long a closed circuit is trusted: a few seconds, so a fix or a refusal elsewhere is seen soon. */
 const CLOSED_TRUST_MS = 5_000;
 /** Per Worker env and destination: what cut-short splits learned (a hint for the next delivery). */
@@ -358,6 +360,7 @@ class BatchRun {
         if (fate.kind === "retry") retries.push({ item, fate });
         else if (fate.kind !== "hold") this.end(this.apply(item, fate, destination));
       });
+      this.logAccepted(destination, request.items, fates);
     }
     for (const { items: heldItems, failure } of held) {
       await this.hold(name, heldItems, { kind: "meta_refused", failure });
@@ -518,18 +521,44 @@ class BatchRun {
     return this.deadLetter(item.message, item.body, fate);
   }
 
+  /**
+   * The log of what Meta accepted: one line per request (its trace id), naming its events' ids, in
+   * lines of at most {@link IDS_PER_LINE}; every other fate keeps a line per event. A line per
+   * accepted event was most of the consumer's own work per event (under `wrangler dev` each line
+   * crosses to wrangler's process) and of what Workers Logs keep, for what the ids list says too.
+   */
+  private logAccepted(destination: Destination, items: Item[], fates: Fate[]): void {
+    const byRequest = new Map<string | undefined, { fate: Extract<Fate, { kind: "sent" }>; items: Item[] }>();
+    items.forEach((item, i) => {
+      const fate = fates[i]!;
+      if (fate.kind !== "sent") return;
+      const request = byRequest.get(fate.fbtraceId);
+      if (request) request.items.push(item);
+      else byRequest.set(fate.fbtraceId, { fate, items: [item] });
+    });
+    for (const { fate, items: accepted } of byRequest.values()) {
+      for (let start = 0; start < accepted.length; start += IDS_PER_LINE) {
+        const part = accepted.slice(start, start + IDS_PER_LINE);
+        logLine(this.runtime.log, {
+          msg: "capi_request",
+          outcome: "sent",
+          destination: destination.name,
+          pixel_id: destination.pixelId,
+          batch_size: fate.batchSize,
+          event_ids: part.map((item) => item.body.eventId),
+          attempts: Math.max(...part.map((item) => item.attempts)),
+          ...(fate.fbtraceId ? { fbtrace_id: fate.fbtraceId } : {}),
+        });
+      }
+    }
+  }
+
+  /** Acks an event Meta accepted and counts it (its log line is its request's: {@link logAccepted}). */
   private sent(item: Item, fate: Extract<Fate, { kind: "sent" }>, destination: string): void {
     const { message, body } = item;
     const now = this.runtime.now();
     const summary = this.reportOf(destination);
     message.ack();
-    logLine(this.runtime.log, {
-      ...eventFields(body),
-      outcome: "sent",
-      attempts: message.attempts,
-      batch_size: fate.batchSize,
-      ...(fate.fbtraceId ? { fbtrace_id: fate.fbtraceId } : {}),
-    });
     const keys = userDataKeys(body);
     summary.sent += 1;
     // A re-driven dead letter delivered at last: it no longer counts as a dead letter.

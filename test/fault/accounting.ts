@@ -69,8 +69,16 @@ export function account(options: {
   const { graph, pixels, expected } = options;
   const learned = new Map<string, number>();
   for (const { fields } of options.logged) {
-    if ((fields.msg === "capi_event" || fields.msg === "circuit") && fields.outcome === "sent") {
-      const key = `${String(fields.destination)}/${String(fields.event_id)}`;
+    if (fields.outcome !== "sent") continue;
+    // The consumer logs a request Meta accepted in one line naming its events; a circuit's probe, an event a line.
+    const ids =
+      fields.msg === "capi_request" && Array.isArray(fields.event_ids)
+        ? fields.event_ids
+        : fields.msg === "capi_event" || fields.msg === "circuit"
+          ? [fields.event_id]
+          : [];
+    for (const id of ids) {
+      const key = `${String(fields.destination)}/${String(id)}`;
       learned.set(key, (learned.get(key) ?? 0) + 1);
     }
   }
