@@ -691,13 +691,19 @@ async function countOperationsBurst({
         });
       }
     }
-    // One intake shard alone: claims a second, one caller at a time and 16 at once.
+    // One intake ledger object alone: the direct path's single-key claims (with their confirms), one
+    // caller at a time and 16 at once; and the consumer's batch claims (100 entries a call) from as
+    // many callers as the queue's max_concurrency (5).
     const shard = {};
     for (const concurrency of [1, 16]) {
       const res = await fetch(`${dev.url}/__bench/shard?n=${shardClaims}&c=${concurrency}`);
       shard[concurrency] = await res.json();
     }
-    return { webhooks, browser: browserBurst, browserSkipped, shard };
+    const ledgerRes = await fetch(
+      `${dev.url}/__bench/ledger?calls=${Math.max(5, Math.round(shardClaims / 20))}&batch=100&c=5`,
+    );
+    const ledgerBatches = ledgerRes.ok ? await ledgerRes.json() : { skipped: `answered ${ledgerRes.status}` };
+    return { webhooks, browser: browserBurst, browserSkipped, shard, ledgerBatches };
   } finally {
     await dev.stop();
   }

@@ -538,38 +538,51 @@ export function costSections(r) {
         .filter(([k]) => k.startsWith("INTAKE_LEDGER."))
         .reduce((a, [, v]) => a + v, 0)
     : 0;
-  /** Intake shards the burst touched (every shard, with a burst of hundreds of ids). */
-  const shards = ops?.webhooks?.counts?.objectNames?.INTAKE_LEDGER ?? 16;
+  /** Intake ledger objects the burst touched: one per destination now (16 Studio-id shards before). */
+  const ledgers = ops?.webhooks?.counts?.objectNames?.INTAKE_LEDGER ?? 1;
   const shard = ops?.shard?.["16"];
   const shard1 = ops?.shard?.["1"];
-  const perShard =
+  const batches = ops?.ledgerBatches;
+  const measuredBatches = batches && !batches.skipped;
+  const direct =
     shard && !shard.skipped
-      ? `measured locally: one intake shard took ${fmt(shard.claimsPerSecond)} claims a second (${fmt(shard.callsPerSecond)} Durable Object calls, claim and confirm) from 16 callers at once, ${shard1 && !shard1.skipped ? fmt(shard1.claimsPerSecond) : "n/a"} from one caller, under \`wrangler dev\` on this VM`
-      : `one shard not measured${shard?.skipped ? ` (${shard.skipped})` : ""}`;
+      ? `one ledger object took ${fmt(shard.claimsPerSecond)} direct-path claims a second (${fmt(shard.callsPerSecond)} Durable Object calls, claim and confirm) from 16 callers at once, ${shard1 && !shard1.skipped ? fmt(shard1.claimsPerSecond) : "n/a"} from one caller`
+      : `direct-path claims not measured${shard?.skipped ? ` (${shard.skipped})` : ""}`;
+  const consumer = measuredBatches
+    ? `${fmt(batches.callsPerSecond)} consumer batch claims a second of ${batches.batch} entries each (${fmt(batches.claimsPerSecond)} claims a second) from ${batches.concurrency} callers`
+    : `batch claims not measured${batches?.skipped ? ` (${batches.skipped})` : ""}`;
+  const measured = `measured locally under \`wrangler dev\` on this VM: ${consumer}; ${direct}`;
+  /** Webhooks a second one destination's ledger takes: the soft limit on calls, or what one object did locally, whichever is lower. */
+  const perCallLimit = ledgerCalls > 0 ? (ledgers * 1000) / ledgerCalls : Infinity;
+  const ledgerLimit = measuredBatches ? Math.min(perCallLimit, batches.claimsPerSecond * ledgers) : perCallLimit;
   L.push(
     table(
       ["load", "first limit it meets", "what the relay does"],
       [
         [
           "100 webhooks/s",
-          `none: a queue takes 5,000 messages/s; the intake ledger's ${shards} shards see ~${fmt((100 * (ledgerCalls || 2)) / shards, 2)} requests/s each (a Durable Object's soft limit is ~1,000 requests/s)`,
+          `none: a queue takes 5,000 messages/s; each destination's intake ledger sees ~${fmt((100 * (ledgerCalls || 0.01)) / ledgers, 2)} requests/s (one call per consumer batch; a Durable Object's soft limit is ~1,000 requests/s)`,
           "nothing to do",
         ],
         [
           "1,000 webhooks/s",
-          `Meta's side: one pixel's events arrive in consumer batches of up to 100 (1,000 events/s = 10 Graph requests/s per pixel at most 5 concurrent consumers); Meta's rate limits count Graph API calls, which batching keeps few; the bench cannot measure them (the fake Graph has none). Intake shards: ~${fmt(1000 / shards, 2)} webhooks/s each (${perShard})`,
-          "batches of 100 events per Graph request; `max_concurrency: 5` bounds the requests in flight; raise it, or more shards",
+          `Meta's side: one pixel's events arrive in consumer batches of up to 100 (1,000 events/s = 10 Graph requests/s per pixel at most 5 concurrent consumers); Meta's rate limits count Graph API calls, which batching keeps few; the bench cannot measure them (the fake Graph has none). A destination's ledger: ~${fmt((1000 * (ledgerCalls || 0.01)) / ledgers, 2)} requests/s (${measured})`,
+          "batches of 100 events per Graph request; `max_concurrency: 5` bounds the requests in flight; raise it",
         ],
         [
           "10,000 webhooks/s",
           (() => {
-            const ledgerLimit = ledgerCalls > 0 ? (shards * 1000) / ledgerCalls : Infinity;
             const queueLimit = 5000 / (webhookOps?.queueMessages || 1);
-            const ledger = `the intake ledger: ${shards} shards × a Durable Object's ~1,000 requests/s soft limit at ${fmt(ledgerCalls)} ledger requests per webhook (${webhookOps?.byCaller.consumerPerBatch !== undefined ? "made by the consumer per batch and shard" : "per webhook"}) is ~${Number.isFinite(ledgerLimit) ? fmt(ledgerLimit, 2) : "no limit"} webhooks/s${shard && !shard.skipped ? ` (locally one shard took ${fmt(shard.claimsPerSecond)} single-key claims a second with their confirms)` : ""}`;
+            const ledger = `a destination's intake ledger: one object, ${fmt(ledgerCalls)} requests per webhook (one per consumer batch), so ~${Number.isFinite(ledgerLimit) ? fmt(ledgerLimit, 2) : "no limit"} webhooks/s a destination${measuredBatches ? ` (the lower of ~1,000 requests/s and the ${fmt(batches.claimsPerSecond)} claims a second one object did locally: its SQL, one statement per key, is the work)` : ""}`;
             const queue = `the queue: 5,000 messages/s per queue at ${fmt(webhookOps?.queueMessages ?? 1)} message per webhook is ~${fmt(queueLimit, 2)} webhooks/s`;
             return ledgerLimit < queueLimit ? `${ledger} first; then ${queue}` : `${queue} first; then ${ledger}`;
           })(),
-          "more queues (one producer binding per queue, picked by a hash of the event id, each with its own consumer) or several events per message; more intake shards (changing their number moves keys: the ledger would forget ids for 48 h); fewer ledger calls per webhook",
+          "more queues (one producer binding per queue, picked by a hash of the event id, each with its own consumer) or several events per message; a destination's ledger split in a few objects by a hash of the Studio id if it binds (a call per object per batch; moving keys forgets 48 h of ids, Meta still keeps one copy by `event_id`)",
+        ],
+        [
+          "direct path (no queue bound), any load",
+          `two ledger calls per webhook (claim, then confirm or release) on the destination's one object: ~500 webhooks/s a destination at the soft limit (${direct})`,
+          "bind the queue (the default): the direct path is for relays without one",
         ],
         [
           "100,000 browser events/s",

@@ -457,7 +457,7 @@ export function renderReport(r) {
   );
   L.push("- `npx node bench/e2e.mjs '{\"rounds\":1}'` — the end-to-end step alone (JSON on stdout).");
   L.push(
-    "- `npx node bench/e2e.mjs '{\"operationsOnly\":true}'` — the counted bursts alone (bench/relay-counted/: Durable Object requests, rows written, queue messages per event; one intake shard's claims a second).",
+    "- `npx node bench/e2e.mjs '{\"operationsOnly\":true}'` — the counted bursts alone (bench/relay-counted/: Durable Object requests, rows written, queue messages per event; one intake ledger object's claims a second, single and in batches of 100).",
   );
   L.push(
     "- `npx node bench/cpu-loop.mjs '{\"rounds\":3}'` — the relay's own CPU per event inside workerd, now and before (bench/relay-loop/).",

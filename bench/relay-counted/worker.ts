@@ -284,7 +284,7 @@ async function allCounts(env: Env): Promise<{ worker: BenchCounts; objects: Reco
 }
 
 /**
- * One intake shard's throughput: `concurrency` loops share `n` claims (each a claim and its
+ * One intake ledger object's throughput on the direct path: `concurrency` loops share `n` claims (each a claim and its
  * confirm, as a webhook makes them) against one IntakeLedger object, timed from the Worker
  * (`performance.now()`, wall time in local workerd). Answers `{ skipped }` when the ledger's
  * methods are not `claim` / `confirm` with the shapes of src/delivery/intakeLedger.ts.
@@ -323,6 +323,47 @@ async function shardThroughput(env: Env, n: number, concurrency: number): Promis
   });
 }
 
+/**
+ * One destination's intake ledger taking the consumer's batch claims: `concurrency` loops share
+ * `calls` calls of `claimMessages` with `batch` single-key entries each (as the queue consumer
+ * makes them, one call per destination per batch), against one IntakeLedger object, timed from
+ * the Worker. Answers `{ skipped }` when the ledger has no `claimMessages` of that shape.
+ */
+async function ledgerBatchThroughput(env: Env, calls: number, batch: number, concurrency: number): Promise<Response> {
+  const namespace = env.INTAKE_LEDGER as unknown as DurableObjectNamespace<RelayIntakeLedger>;
+  const ledger = namespace.get(namespace.idFromName(`bench-ledger-${Date.now()}`));
+  const run = Date.now().toString(36);
+  let next = 0;
+  const started = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let call = next++; call < calls; call = next++) {
+          const entries = Array.from({ length: batch }, (_, i) => ({
+            keys: [`id:bench-${run}-${call}-${i}`],
+            eventId: `e-${run}-${call}-${i}`,
+            owner: `m-${run}-${call}-${i}`,
+          }));
+          const results = await ledger.claimMessages(entries, Date.now());
+          if (results.some((r) => r.outcome !== "claimed"))
+            throw new Error(`claimMessages answered ${JSON.stringify(results[0])}`);
+        }
+      }),
+    );
+  } catch (error) {
+    return Response.json({ skipped: `the intake ledger did not answer as expected: ${String(error)}` });
+  }
+  const ms = performance.now() - started;
+  return Response.json({
+    calls,
+    batch,
+    concurrency,
+    ms,
+    callsPerSecond: (calls * 1000) / ms,
+    claimsPerSecond: (calls * batch * 1000) / ms,
+  });
+}
+
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
@@ -330,6 +371,13 @@ export default {
     if (path === "/__bench/counts") return Response.json(await allCounts(env));
     if (path === "/__bench/shard")
       return shardThroughput(env, Number(url.searchParams.get("n") ?? 1000), Number(url.searchParams.get("c") ?? 16));
+    if (path === "/__bench/ledger")
+      return ledgerBatchThroughput(
+        env,
+        Number(url.searchParams.get("calls") ?? 100),
+        Number(url.searchParams.get("batch") ?? 100),
+        Number(url.searchParams.get("c") ?? 5),
+      );
     add(counts.invocations, `fetch ${path}`);
     return relay.fetch(request, countedEnv(env, "route"), ctx);
   },
