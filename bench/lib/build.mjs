@@ -5,8 +5,9 @@
  * `record: true` gives src/ a `sha256Hex` that remembers every text it hashes (src/transform/hash.ts
  * wrapped): that gives the floor benchmark "the same fields" the transform hashes. Timing runs use
  * the plain bundle.
- * `phoneMin: true` is a what-if: libphonenumber-js `min` metadata instead of the `max` that
- * src/transform/phone.ts imports, to size what the full metadata costs (bytes and CPU).
+ * `phoneMin: true` is a what-if: libphonenumber-js `min` metadata instead of the `max` less
+ * formats that src/transform/phone.ts imports (./phoneMetadata.json), to size what the full
+ * number ranges cost (bytes and CPU).
  * `entry` may be the base's (bench/lib/base.mjs): the relay before this round, same bench names.
  * `platform: "neutral"` builds for workerd (the bench Worker imports these bundles).
  *
@@ -30,13 +31,17 @@ const recordPlugin = {
   },
 };
 
-/** libphonenumber-js/max -> /min for src/ (what-if builds only). */
+const PHONE = path.join(SRC, "transform/phone.ts");
+/** src/transform/phone.ts's metadata -> libphonenumber-js's `metadata.min.json` (what-if builds only). */
 export const phoneMinPlugin = {
   name: "phone-min-metadata",
   setup(b) {
-    b.onResolve({ filter: /^libphonenumber-js\/max$/ }, async (args) => {
-      if (!args.importer.startsWith(SRC)) return undefined;
-      const resolved = await b.resolve("libphonenumber-js/min", { kind: args.kind, resolveDir: args.resolveDir });
+    b.onResolve({ filter: /^\.\/phoneMetadata\.json$/ }, async (args) => {
+      if (args.importer !== PHONE) return undefined;
+      const resolved = await b.resolve("libphonenumber-js/metadata.min.json", {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+      });
       return { path: resolved.path };
     });
   },
