@@ -21,7 +21,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { parse as parseJsonc } from "jsonc-parser";
-import { phoneMinPlugin, ROOT } from "./lib/build.mjs";
+import { phoneMetadataPlugin, phoneMinPlugin, ROOT } from "./lib/build.mjs";
 import { childEnv } from "./lib/wrangler.mjs";
 
 const run = promisify(execFile);
@@ -88,26 +88,13 @@ const emptyCountryTablePlugin = {
   },
 };
 
-const PHONE = path.join(ROOT, "src/transform/phone.ts");
 /**
  * What-if: the phone metadata with its number formats back, i.e. libphonenumber-js's whole
- * `metadata.max.json` in place of src/transform/phoneMetadata.json (which
+ * `metadata.max.json` in place of src/transform/phoneMetadata.ts (which
  * scripts/generate-phone-metadata.mjs strips of what only formatting reads): what the stripping
  * saves.
  */
-const phoneFormatsPlugin = {
-  name: "phone-max-with-formats",
-  setup(b) {
-    b.onResolve({ filter: /^\.\/phoneMetadata\.json$/ }, async (args) => {
-      if (args.importer !== PHONE) return undefined;
-      const resolved = await b.resolve("libphonenumber-js/metadata.max.json", {
-        kind: args.kind,
-        resolveDir: args.resolveDir,
-      });
-      return { path: resolved.path };
-    });
-  },
-};
+const phoneFormatsPlugin = phoneMetadataPlugin("max");
 
 /** What-if: zod's English messages (`zod/v4/locales`, src/transform/webhook.ts `z.config(en())`) left out. */
 const noZodLocalesPlugin = {

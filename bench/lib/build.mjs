@@ -6,7 +6,7 @@
  * wrapped): that gives the floor benchmark "the same fields" the transform hashes. Timing runs use
  * the plain bundle.
  * `phoneMin: true` is a what-if: libphonenumber-js `min` metadata instead of the `max` less
- * formats that src/transform/phone.ts imports (./phoneMetadata.json), to size what the full
+ * formats that src/transform/phone.ts imports (./phoneMetadata.ts), to size what the full
  * number ranges cost (bytes and CPU).
  * `entry` may be the base's (bench/lib/base.mjs): the relay before this round, same bench names.
  * `platform: "neutral"` builds for workerd (the bench Worker imports these bundles).
@@ -32,20 +32,28 @@ const recordPlugin = {
 };
 
 const PHONE = path.join(SRC, "transform/phone.ts");
-/** src/transform/phone.ts's metadata -> libphonenumber-js's `metadata.min.json` (what-if builds only). */
-export const phoneMinPlugin = {
-  name: "phone-min-metadata",
-  setup(b) {
-    b.onResolve({ filter: /^\.\/phoneMetadata\.json$/ }, async (args) => {
-      if (args.importer !== PHONE) return undefined;
-      const resolved = await b.resolve("libphonenumber-js/metadata.min.json", {
-        kind: args.kind,
-        resolveDir: args.resolveDir,
-      });
-      return { path: resolved.path };
-    });
-  },
-};
+/**
+ * An esbuild plugin giving src/transform/phone.ts libphonenumber-js's `metadata.<set>.json`
+ * (`min`, `max`, …) in place of its ./phoneMetadata.ts (what-if builds only).
+ */
+export function phoneMetadataPlugin(set) {
+  return {
+    name: `phone-metadata-${set}`,
+    setup(b) {
+      b.onResolve({ filter: /^\.\/phoneMetadata$/ }, (args) =>
+        args.importer === PHONE ? { path: set, namespace: "phone-metadata" } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: "phone-metadata" }, (args) => ({
+        contents: `export { default as PHONE_METADATA } from "libphonenumber-js/metadata.${args.path}.json";`,
+        loader: "js",
+        resolveDir: ROOT,
+      }));
+    },
+  };
+}
+
+/** The relay with libphonenumber-js's `min` metadata. */
+export const phoneMinPlugin = phoneMetadataPlugin("min");
 
 /** Bundle bench/lib/relay-entry.ts (transformWebhook, parseConfig, sha256Hex) as one ESM file. */
 export async function buildRelayForNode({

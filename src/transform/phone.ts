@@ -4,7 +4,7 @@
  * ranges per type, as Google's libphonenumber validates; the `min` set checks little more than
  * lengths, so an international number missing its "+" could pass as a national one).
  *
- * The metadata is ./phoneMetadata.json: libphonenumber-js's `metadata.max.json` less the parts
+ * The metadata is ./phoneMetadata.ts: libphonenumber-js's `metadata.max.json` less the parts
  * only formatting reads (the number formats, about 9 KB of the Worker gzipped), written by
  * scripts/generate-phone-metadata.mjs. After upgrading libphonenumber-js, regenerate it with
  * `npm run generate:phone` (phoneMetadata.test.ts fails until then, and checks that parsing,
@@ -18,14 +18,10 @@ import {
   isSupportedCountry as isSupportedCountryIn,
   parsePhoneNumberFromString as parsePhoneNumberIn,
   type CountryCode,
-  type MetadataJson,
   type PhoneNumber,
 } from "libphonenumber-js/core";
 import { cleanText, countryCode, dropped, foldDigits } from "./normalize";
-import phoneMetadata from "./phoneMetadata.json";
-
-/** The JSON's inferred type has `string` where MetadataJson has country codes. */
-const METADATA = phoneMetadata as MetadataJson;
+import { PHONE_METADATA as METADATA } from "./phoneMetadata";
 
 /** libphonenumber's reading of `text` (national when `country` is given), under METADATA. */
 const parsePhoneNumberFromString = (text: string, country?: CountryCode): PhoneNumber | undefined =>

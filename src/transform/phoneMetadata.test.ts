@@ -1,6 +1,6 @@
 /// <reference types="node" />
 /**
- * ./phoneMetadata.json, the Worker's phone metadata (libphonenumber-js `max` less what only
+ * ./phoneMetadata.ts, the Worker's phone metadata (libphonenumber-js `max` less what only
  * formatting reads, written by scripts/generate-phone-metadata.mjs), against `max` itself:
  * - it is what the generator makes from the installed libphonenumber-js, so an upgrade without
  *   `npm run generate:phone` fails here;
@@ -27,12 +27,11 @@ import {
 import examples from "libphonenumber-js/examples.mobile.json";
 import max from "libphonenumber-js/metadata.max.json";
 import { describe, expect, it } from "vitest";
-import phoneMetadata from "./phoneMetadata.json";
+import { PHONE_METADATA as STRIPPED } from "./phoneMetadata";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const STRIPPED = phoneMetadata as MetadataJson;
 
-describe("phoneMetadata.json", () => {
+describe("phoneMetadata.ts", () => {
   it("is what scripts/generate-phone-metadata.mjs makes from the installed libphonenumber-js", () => {
     const check = () =>
       execFileSync(process.execPath, [path.join(ROOT, "scripts/generate-phone-metadata.mjs"), "--check"], {
@@ -268,7 +267,7 @@ const PLANS: [string, Plan][] = [
   ...Object.entries(FULL.nonGeographic).map(([key, compressed]): [string, Plan] => [key, planOf(compressed)]),
 ];
 
-describe("phoneMetadata.json reads numbers as libphonenumber-js max does", () => {
+describe("phoneMetadata.ts reads numbers as libphonenumber-js max does", () => {
   it("has the same countries", () => {
     const countries = Object.keys(FULL.countries) as CountryCode[];
     expect(countries.filter((c) => isSupportedCountry(c, STRIPPED))).toEqual(countries);
