@@ -2,7 +2,7 @@
  * Writes src/transform/phoneMetadata.ts: libphonenumber-js's `max` metadata (Google's number
  * ranges per country and per number type) less the fields only formatting reads, so the Worker
  * carries what parsing, `isValid()`, number types and country detection need and nothing else.
- * The number formats are the bulk of what goes (about 9 KB gzipped); see WHAT_FORMATTING_ALONE_READS.
+ * The number formats are the bulk of what goes (about 9 KB gzipped); the list of what goes and why is above FORMATS.
  *
  * Run it after every libphonenumber-js upgrade: `npm run generate:phone`. `--check` writes nothing
  * and exits 1 when the committed file differs from what the installed package gives now
