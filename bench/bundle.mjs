@@ -6,7 +6,8 @@
  *     conditions and minification as wrangler) with that package marked external, gzipped, and
  *     subtracted;
  *   - what the round's additions cost, by rebuilding without them: libphonenumber-js `min`
- *     metadata in place of `max`, the country name table of src/transform/countries.ts
+ *     metadata in place of the `max` less formats the relay carries (and, the other way, what
+ *     carrying the formats too would add), the country name table of src/transform/countries.ts
  *     emptied (its code kept), and the operator console (src/http/console/routes.ts as an empty
  *     router: page, login, sessions, test event and the console's data fall away with it).
  *
@@ -20,7 +21,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { parse as parseJsonc } from "jsonc-parser";
-import { phoneMinPlugin, ROOT } from "./lib/build.mjs";
+import { phoneMetadataPlugin, phoneMinPlugin, ROOT } from "./lib/build.mjs";
 import { childEnv } from "./lib/wrangler.mjs";
 
 const run = promisify(execFile);
@@ -88,35 +89,12 @@ const emptyCountryTablePlugin = {
 };
 
 /**
- * What-if: libphonenumber-js `max` metadata without its number formats (only formatting uses
- * them; parsing, `isValid()` and `.number` do not), through `libphonenumber-js/core`. A size
- * what-if only: src/transform/phone.ts is unchanged.
+ * What-if: the phone metadata with its number formats back, i.e. libphonenumber-js's whole
+ * `metadata.max.json` in place of src/transform/phoneMetadata.ts (which
+ * scripts/generate-phone-metadata.mjs strips of what only formatting reads): what the stripping
+ * saves.
  */
-const phoneNoFormatsPlugin = {
-  name: "phone-max-without-formats",
-  setup(b) {
-    b.onResolve({ filter: /^libphonenumber-js\/max$/ }, (args) =>
-      args.importer.startsWith(path.join(ROOT, "src") + path.sep)
-        ? { path: "phone-no-formats", namespace: "what-if" }
-        : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "what-if" }, () => {
-      const max = JSON.parse(
-        fs.readFileSync(path.join(ROOT, "node_modules/libphonenumber-js/metadata.max.json"), "utf8"),
-      );
-      for (const country of Object.values(max.countries)) country[4] = [];
-      for (const plan of Object.values(max.nonGeographic ?? {})) plan[4] = [];
-      return {
-        contents: `import { parsePhoneNumberFromString as parse, isSupportedCountry as supported } from "libphonenumber-js/core";
-const metadata = ${JSON.stringify(max)};
-export const parsePhoneNumberFromString = (text, country) => parse(text, country, metadata);
-export const isSupportedCountry = (country) => supported(country, metadata);`,
-        loader: "js",
-        resolveDir: ROOT,
-      };
-    });
-  },
-};
+const phoneFormatsPlugin = phoneMetadataPlugin("max");
 
 /** What-if: zod's English messages (`zod/v4/locales`, src/transform/webhook.ts `z.config(en())`) left out. */
 const noZodLocalesPlugin = {
@@ -224,7 +202,7 @@ export async function runBundle({ base } = {}) {
   const phoneMin = await esbuildSize({ minify, plugins: [phoneMinPlugin] });
   const noCountryTable = await esbuildSize({ minify, plugins: [emptyCountryTablePlugin] });
   const noConsole = fs.existsSync(CONSOLE_ROUTES) ? await esbuildSize({ minify, plugins: [noConsolePlugin] }) : null;
-  const phoneNoFormats = await esbuildSize({ minify, plugins: [phoneNoFormatsPlugin] });
+  const phoneFormats = await esbuildSize({ minify, plugins: [phoneFormatsPlugin] });
   const noZodLocales = await esbuildSize({ minify, plugins: [noZodLocalesPlugin] });
   // Workers Static Assets (wrangler.jsonc "assets"): served beside the Worker, not in its bundle.
   const settings = parseJsonc(fs.readFileSync(config, "utf8"));
@@ -253,7 +231,7 @@ export async function runBundle({ base } = {}) {
       phoneMin: { ...phoneMin, gzipSaved: current.esbuild.gzip - phoneMin.gzip },
       noCountryTable: { ...noCountryTable, gzipSaved: current.esbuild.gzip - noCountryTable.gzip },
       noConsole: noConsole ? { ...noConsole, gzipSaved: current.esbuild.gzip - noConsole.gzip } : null,
-      phoneNoFormats: { ...phoneNoFormats, gzipSaved: current.esbuild.gzip - phoneNoFormats.gzip },
+      phoneFormats: { ...phoneFormats, gzipAdded: phoneFormats.gzip - current.esbuild.gzip },
       noZodLocales: { ...noZodLocales, gzipSaved: current.esbuild.gzip - noZodLocales.gzip },
     },
     staticAssets: assets,

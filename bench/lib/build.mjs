@@ -5,8 +5,9 @@
  * `record: true` gives src/ a `sha256Hex` that remembers every text it hashes (src/transform/hash.ts
  * wrapped): that gives the floor benchmark "the same fields" the transform hashes. Timing runs use
  * the plain bundle.
- * `phoneMin: true` is a what-if: libphonenumber-js `min` metadata instead of the `max` that
- * src/transform/phone.ts imports, to size what the full metadata costs (bytes and CPU).
+ * `phoneMin: true` is a what-if: libphonenumber-js `min` metadata instead of the `max` less
+ * formats that src/transform/phone.ts imports (./phoneMetadata.ts), to size what the full
+ * number ranges cost (bytes and CPU).
  * `entry` may be the base's (bench/lib/base.mjs): the relay before this round, same bench names.
  * `platform: "neutral"` builds for workerd (the bench Worker imports these bundles).
  *
@@ -30,17 +31,29 @@ const recordPlugin = {
   },
 };
 
-/** libphonenumber-js/max -> /min for src/ (what-if builds only). */
-export const phoneMinPlugin = {
-  name: "phone-min-metadata",
-  setup(b) {
-    b.onResolve({ filter: /^libphonenumber-js\/max$/ }, async (args) => {
-      if (!args.importer.startsWith(SRC)) return undefined;
-      const resolved = await b.resolve("libphonenumber-js/min", { kind: args.kind, resolveDir: args.resolveDir });
-      return { path: resolved.path };
-    });
-  },
-};
+const PHONE = path.join(SRC, "transform/phone.ts");
+/**
+ * An esbuild plugin giving src/transform/phone.ts libphonenumber-js's `metadata.<set>.json`
+ * (`min`, `max`, …) in place of its ./phoneMetadata.ts (what-if builds only).
+ */
+export function phoneMetadataPlugin(set) {
+  return {
+    name: `phone-metadata-${set}`,
+    setup(b) {
+      b.onResolve({ filter: /^\.\/phoneMetadata$/ }, (args) =>
+        args.importer === PHONE ? { path: set, namespace: "phone-metadata" } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: "phone-metadata" }, (args) => ({
+        contents: `export { default as PHONE_METADATA } from "libphonenumber-js/metadata.${args.path}.json";`,
+        loader: "js",
+        resolveDir: ROOT,
+      }));
+    },
+  };
+}
+
+/** The relay with libphonenumber-js's `min` metadata. */
+export const phoneMinPlugin = phoneMetadataPlugin("min");
 
 /** Bundle bench/lib/relay-entry.ts (transformWebhook, parseConfig, sha256Hex) as one ESM file. */
 export async function buildRelayForNode({

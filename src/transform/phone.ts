@@ -4,15 +4,31 @@
  * ranges per type, as Google's libphonenumber validates; the `min` set checks little more than
  * lengths, so an international number missing its "+" could pass as a national one).
  *
+ * The metadata is ./phoneMetadata.ts: libphonenumber-js's `metadata.max.json` less the parts
+ * only formatting reads (the number formats, about 9 KB of the Worker gzipped), written by
+ * scripts/generate-phone-metadata.mjs. After upgrading libphonenumber-js, regenerate it with
+ * `npm run generate:phone` (phoneMetadata.test.ts fails until then, and checks that parsing,
+ * validity, number type and country are the same as with `max` for every country). Nothing here
+ * formats a number; a formatting function (`format`, `formatNational`, `AsYouType`, …) would need
+ * the formats back.
+ *
  * Pure functions: no I/O, no clock.
  */
 import {
-  isSupportedCountry,
-  parsePhoneNumberFromString,
+  isSupportedCountry as isSupportedCountryIn,
+  parsePhoneNumberFromString as parsePhoneNumberIn,
   type CountryCode,
   type PhoneNumber,
-} from "libphonenumber-js/max";
+} from "libphonenumber-js/core";
 import { cleanText, countryCode, dropped, foldDigits } from "./normalize";
+import { PHONE_METADATA as METADATA } from "./phoneMetadata";
+
+/** libphonenumber's reading of `text` (national when `country` is given), under METADATA. */
+const parsePhoneNumberFromString = (text: string, country?: CountryCode): PhoneNumber | undefined =>
+  country === undefined ? parsePhoneNumberIn(text, METADATA) : parsePhoneNumberIn(text, country, METADATA);
+
+/** Whether METADATA has `code` (alpha-2, uppercase), as `libphonenumber-js/max`'s `isSupportedCountry`. */
+const isSupportedCountry = (code: string): code is CountryCode => isSupportedCountryIn(code as CountryCode, METADATA);
 
 /**
  * What `normalizePhone` made of a number: its E.164 digits and the region libphonenumber
