@@ -8,6 +8,7 @@ import {
   createExecutionContext,
   createMessageBatch,
   getQueueResult,
+  runDurableObjectAlarm,
   runInDurableObject,
   waitOnExecutionContext,
 } from "cloudflare:test";
@@ -120,6 +121,59 @@ describe("MetricsStore", () => {
         lastFailure: { at: now, code: 2, status: 503, message: "down" },
       },
     });
+  });
+
+  it("folds a batch's acceptances, failures and signals per destination: the newest acceptance, the last failure, every sighting counted", async () => {
+    const { stub } = freshStore();
+    const lines: string[] = [];
+    await runInDurableObject(stub, (instance: MetricsStore) => {
+      instance.deps = { log: (line) => lines.push(line) };
+    });
+    const now = Date.now();
+    const throttle = (at: number) => ({ destination: "eu", kind: "throttle" as const, detail: "17/2446079", at });
+    await stub.record({
+      ...emptyBatch(now),
+      accepted: [
+        { destination: "eu", at: now - 2000, fbtraceId: "T1" },
+        { destination: "eu", at: now, fbtraceId: "T3" },
+        { destination: "eu", at: now - 1000, fbtraceId: "T2" },
+      ],
+      failures: [
+        { destination: "eu", at: now - 500, status: 429, code: 17, message: "first" },
+        { destination: "eu", at: now - 400, status: 429, code: 17, message: "last" },
+      ],
+      signals: [throttle(now - 500), throttle(now - 400), throttle(now - 300)],
+    });
+    expect((await stub.latest()).eu).toEqual({
+      lastAccepted: { at: now, fbtraceId: "T3" },
+      lastFailure: { at: now - 400, status: 429, code: 17, message: "last" },
+    });
+    expect((await stub.signals(now)).eu).toEqual([
+      { kind: "throttle", detail: "17/2446079", firstAt: now - 500, lastAt: now - 300, count: 3 },
+    ]);
+    expect(lines).toHaveLength(1);
+  });
+
+  it("forgets hours and refusals past the retention of 8 days, daily", async () => {
+    const { stub } = freshStore();
+    const now = Date.now();
+    const old = now - 9 * 24 * HOUR_MS;
+    const refusal = (at: number) => ({ at, code: "unauthorized", status: 401, issues: [] });
+    await stub.record({
+      ...emptyBatch(old),
+      counts: [{ destination: "eu", name: "sent", n: 2 }],
+      refusals: [refusal(old)],
+    });
+    await stub.record({
+      ...emptyBatch(now),
+      counts: [{ destination: "eu", name: "sent", n: 3 }],
+      refusals: [refusal(now)],
+    });
+    const sentOver9Days = async () => (await stub.hourly(9 * 24 + 1, now)).reduce((sum, hour) => sum + hour.sent, 0);
+    expect(await sentOver9Days()).toBe(5);
+    await runDurableObjectAlarm(stub);
+    expect(await sentOver9Days()).toBe(3);
+    expect(await stub.refusals(10)).toEqual([refusal(now)]);
   });
 
   it("shows each signal once with its count, and logs it at most once an hour, without Meta's words", async () => {

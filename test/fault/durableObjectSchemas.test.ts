@@ -48,6 +48,37 @@ function oldLetter(key: string): DeadLetter {
   };
 }
 
+/** The metrics store's schema step 1, verbatim. */
+const METRICS_STEP_1 = [
+  `CREATE TABLE IF NOT EXISTS counts (
+     hour INTEGER NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
+     PRIMARY KEY (hour, destination, name)) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS recent (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, destination TEXT NOT NULL, event_id TEXT NOT NULL,
+     outcome TEXT NOT NULL, keys TEXT NOT NULL, fbtrace_id TEXT)`,
+  `CREATE TABLE IF NOT EXISTS latest (
+     destination TEXT PRIMARY KEY, accepted_at INTEGER, accepted_trace TEXT, failure TEXT)`,
+  `CREATE TABLE IF NOT EXISTS signals (
+     destination TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL, first_at INTEGER NOT NULL,
+     last_at INTEGER NOT NULL, count INTEGER NOT NULL, logged_at INTEGER, PRIMARY KEY (destination, kind))`,
+  "CREATE TABLE IF NOT EXISTS quality (destination TEXT PRIMARY KEY, at INTEGER NOT NULL, state TEXT NOT NULL)",
+];
+
+/** Its steps 2 to 4, verbatim: ended sessions, counts per Meta event name, refusals and incidents. */
+const METRICS_STEPS_2_TO_4 = [
+  `CREATE TABLE IF NOT EXISTS ended_sessions (
+     id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS event_counts (
+     hour INTEGER NOT NULL, destination TEXT NOT NULL, origin TEXT NOT NULL, event_name TEXT NOT NULL,
+     name TEXT NOT NULL, n INTEGER NOT NULL,
+     PRIMARY KEY (hour, destination, origin, event_name, name)) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS refusals (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, code TEXT NOT NULL, status INTEGER NOT NULL,
+     issues TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS incidents (
+     destination TEXT NOT NULL, started_at INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (destination, started_at))`,
+];
+
 describe("Durable Objects over storage from before versioned schemas", () => {
   it("dead-letter store: adds the destination column where it is missing, keeps it where the old check added it, and the first time", async () => {
     const insert = (sql: SqlStorage, key: string) =>
@@ -147,8 +178,8 @@ describe("Durable Objects over storage from before versioned schemas", () => {
     );
     const store = new MetricsStore(stateOver(sql), {});
     // Every step ran: the tables it lacked, ended_sessions (logout), event_counts (browser events),
-    // refusals and incidents (the console).
-    expect(schemaVersion(sql)).toBe(4);
+    // refusals and incidents (the console), and step 5's rows of counters and lists (the bill).
+    expect(schemaVersion(sql)).toBe(5);
     expect(await store.windowCounts("1h", NOW)).toEqual({ eu: { sent: 4 } });
     expect(await store.recent(10)).toEqual([]); // the tables it lacked were created
     expect(await store.sessionEnded("a-session")).toBe(false);
@@ -164,13 +195,11 @@ describe("Durable Objects over storage from before versioned schemas", () => {
     const sql = oldStorage(
       `CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)`,
       "INSERT INTO schema_version VALUES (1, 1)",
-      `CREATE TABLE IF NOT EXISTS counts (
-         hour INTEGER NOT NULL, destination TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
-         PRIMARY KEY (hour, destination, name)) WITHOUT ROWID`,
+      ...METRICS_STEP_1,
       `INSERT INTO counts VALUES (${hour}, 'eu', 'sent', 4)`,
     );
     const store = new MetricsStore(stateOver(sql), {});
-    expect(schemaVersion(sql)).toBe(4);
+    expect(schemaVersion(sql)).toBe(5);
     await store.record({
       at: NOW,
       counts: [],
@@ -184,5 +213,49 @@ describe("Durable Objects over storage from before versioned schemas", () => {
     expect(await store.windowEventNames("1h", NOW)).toEqual([
       { destination: "eu", eventName: "AddToCart", name: "sent", n: 3 },
     ]);
+  });
+  it("metrics store: one at version 4 keeps its counts, recent events and refusals in step 5's rows", async () => {
+    const hour = Math.floor(NOW / HOUR_MS) * HOUR_MS;
+    const sql = oldStorage(
+      `CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)`,
+      "INSERT INTO schema_version VALUES (1, 4)",
+      ...METRICS_STEP_1,
+      ...METRICS_STEPS_2_TO_4,
+      `INSERT INTO counts VALUES (${hour}, 'eu', 'sent', 4), (${hour}, 'eu', 'key:em', 3), (${hour - HOUR_MS}, '', 'received', 9)`,
+      `INSERT INTO event_counts VALUES (${hour}, 'eu', 'browser', 'AddToCart', 'sent', 2)`,
+      `INSERT INTO recent (at, destination, event_id, outcome, keys, fbtrace_id) VALUES
+         (${NOW - 2000}, 'eu', 'e1', 'queued', 'em,ph', NULL), (${NOW - 1000}, 'eu', 'e1', 'sent', 'em,ph', 'T1'),
+         (${NOW - 500}, 'eu', 'e2', 'skipped', '', NULL)`,
+      `INSERT INTO refusals (at, code, status, issues) VALUES (${NOW - 3000}, 'unauthorized', 401, '[]'),
+         (${NOW - 100}, 'invalid_webhook', 422, '["shopper.email: Not a valid email address"]')`,
+    );
+    const store = new MetricsStore(stateOver(sql), {});
+    expect(schemaVersion(sql)).toBe(5);
+    expect(await store.windowCounts("24h", NOW)).toEqual({ eu: { sent: 4, "key:em": 3 }, "": { received: 9 } });
+    expect(await store.windowEventNames("24h", NOW)).toEqual([
+      { destination: "eu", eventName: "AddToCart", name: "sent", n: 2 },
+    ]);
+    expect(await store.recent(10)).toEqual([
+      { at: NOW - 500, destination: "eu", eventId: "e2", outcome: "skipped", keys: [] },
+      { at: NOW - 1000, destination: "eu", eventId: "e1", outcome: "sent", keys: ["em", "ph"], fbtraceId: "T1" },
+      { at: NOW - 2000, destination: "eu", eventId: "e1", outcome: "queued", keys: ["em", "ph"] },
+    ]);
+    expect(await store.refusals(10)).toEqual([
+      { at: NOW - 100, code: "invalid_webhook", status: 422, issues: ["shopper.email: Not a valid email address"] },
+      { at: NOW - 3000, code: "unauthorized", status: 401, issues: [] },
+    ]);
+    // What comes next adds to what was copied, newest first.
+    await store.record({
+      at: NOW,
+      counts: [{ destination: "eu", name: "sent", n: 1 }],
+      recent: [{ at: NOW, destination: "eu", eventId: "e3", outcome: "sent", keys: ["em"] }],
+      accepted: [],
+      failures: [],
+      signals: [],
+      refusals: [{ at: NOW, code: "unauthorized", status: 401, issues: [] }],
+    });
+    expect((await store.windowCounts("1h", NOW)).eu).toEqual({ sent: 5, "key:em": 3 });
+    expect((await store.recent(2)).map((e) => e.eventId)).toEqual(["e3", "e2"]);
+    expect((await store.refusals(10)).map((r) => r.at)).toEqual([NOW, NOW - 100, NOW - 3000]);
   });
 });
