@@ -66,6 +66,16 @@ const SCHEMA: SchemaStep[] = [
   // to spare the hourly sweep a scan (rows read cost a thousandth of rows written). Dropping an
   // index is the one removal an older deployment cannot notice: none of its queries names it.
   ["DROP INDEX IF EXISTS claims_expires_at"],
+  // The same claims in a table clustered on its key (WITHOUT ROWID): a claim is one row written,
+  // where `claims` wrote its row and its key's entry in the primary key's index. Claims made
+  // before are copied; `claims` stays (an older deployment still reads it) and is swept empty.
+  [
+    `CREATE TABLE IF NOT EXISTS claim_keys (
+       key TEXT PRIMARY KEY, event_id TEXT NOT NULL, state TEXT NOT NULL, token TEXT NOT NULL,
+       claimed_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, owner TEXT) WITHOUT ROWID`,
+    `INSERT OR IGNORE INTO claim_keys (key, event_id, state, token, claimed_at, expires_at, owner)
+       SELECT key, event_id, state, token, claimed_at, expires_at, owner FROM claims`,
+  ],
 ];
 
 interface ClaimRow extends Record<string, SqlStorageValue> {
@@ -137,7 +147,7 @@ export class IntakeLedger extends DurableObject<Pick<Env, never>> {
     return claims.map(
       ({ keys, token }) =>
         this.sql.exec(
-          `UPDATE claims SET state = 'queued' WHERE token = ? AND key IN (${sqlMarks(keys)})`,
+          `UPDATE claim_keys SET state = 'queued' WHERE token = ? AND key IN (${sqlMarks(keys)})`,
           token,
           ...keys,
         ).rowsWritten > 0,
@@ -147,7 +157,7 @@ export class IntakeLedger extends DurableObject<Pick<Env, never>> {
   /** Drops claims whose send failed, so the sender's redelivery can go through. */
   async release(claims: HeldClaim[]): Promise<void> {
     for (const { keys, token } of claims) {
-      this.sql.exec(`DELETE FROM claims WHERE token = ? AND key IN (${sqlMarks(keys)})`, token, ...keys);
+      this.sql.exec(`DELETE FROM claim_keys WHERE token = ? AND key IN (${sqlMarks(keys)})`, token, ...keys);
     }
   }
 
@@ -161,7 +171,7 @@ export class IntakeLedger extends DurableObject<Pick<Env, never>> {
     for (const key of keys) {
       // Its own rows are written again (the same owner); an expired or abandoned one is taken over.
       this.sql.exec(
-        `INSERT INTO claims (key, event_id, state, token, claimed_at, expires_at, owner)
+        `INSERT INTO claim_keys (key, event_id, state, token, claimed_at, expires_at, owner)
          VALUES (?, ?, 'queued', ?, ?, ?, ?)
          ON CONFLICT (key) DO UPDATE SET event_id = excluded.event_id, state = 'queued', token = excluded.token,
            claimed_at = excluded.claimed_at, expires_at = excluded.expires_at, owner = excluded.owner`,
@@ -179,7 +189,7 @@ export class IntakeLedger extends DurableObject<Pick<Env, never>> {
   private liveRows(keys: string[], now: number): ClaimRow[] {
     return this.sql
       .exec<ClaimRow>(
-        `SELECT key, event_id, state, claimed_at, owner FROM claims WHERE key IN (${sqlMarks(keys)}) AND expires_at > ?`,
+        `SELECT key, event_id, state, claimed_at, owner FROM claim_keys WHERE key IN (${sqlMarks(keys)}) AND expires_at > ?`,
         ...keys,
         now,
       )
@@ -197,7 +207,7 @@ export class IntakeLedger extends DurableObject<Pick<Env, never>> {
     const token = crypto.randomUUID();
     for (const key of keys) {
       this.sql.exec(
-        `INSERT OR REPLACE INTO claims (key, event_id, state, token, claimed_at, expires_at)
+        `INSERT OR REPLACE INTO claim_keys (key, event_id, state, token, claimed_at, expires_at)
          VALUES (?, ?, 'pending', ?, ?, ?)`,
         key,
         eventId,
@@ -212,8 +222,12 @@ export class IntakeLedger extends DurableObject<Pick<Env, never>> {
   /** Sweeps expired claims; comes back while any remain. */
   override async alarm(): Promise<void> {
     const now = Date.now();
+    this.sql.exec("DELETE FROM claim_keys WHERE expires_at <= ?", now);
+    // Claims of the table before step 4, copied then; an older deployment rolled back to would still write there.
     this.sql.exec("DELETE FROM claims WHERE expires_at <= ?", now);
-    const left = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM claims").one().n;
+    const left = this.sql
+      .exec<{ n: number }>("SELECT (SELECT COUNT(*) FROM claim_keys) + (SELECT COUNT(*) FROM claims) AS n")
+      .one().n;
     if (left > 0) await this.ctx.storage.setAlarm(now + SWEEP_INTERVAL_MS);
   }
 }
@@ -223,7 +237,7 @@ export class IntakeLedger extends DurableObject<Pick<Env, never>> {
  *
  * @example
  * ```ts
- * sql.exec(`DELETE FROM claims WHERE key IN (${sqlMarks(keys)})`, ...keys);
+ * sql.exec(`DELETE FROM claim_keys WHERE key IN (${sqlMarks(keys)})`, ...keys);
  * ```
  */
 export function sqlMarks(values: readonly unknown[]): string {

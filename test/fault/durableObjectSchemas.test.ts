@@ -153,7 +153,9 @@ describe("Durable Objects over storage from before versioned schemas", () => {
       `INSERT INTO claims VALUES ('id:evt_1', 'cartful.ses_1.1', 'queued', 't', ${NOW - 1000}, ${NOW + HOUR_MS})`,
     );
     const ledger = new IntakeLedger(stateOver(sql), {});
-    expect(schemaVersion(sql)).toBe(3);
+    expect(schemaVersion(sql)).toBe(4);
+    // Step 4 copied the claims into claim_keys (clustered on the key: one row written per claim).
+    expect(sql.exec("SELECT key FROM claim_keys").toArray()).toEqual([{ key: "id:evt_1" }]);
     // Step 3 dropped the index on expires_at (a row written per key claimed); the sweep scans instead.
     expect(
       sql.exec("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'claims_expires_at'").toArray(),
@@ -165,7 +167,7 @@ describe("Durable Objects over storage from before versioned schemas", () => {
     expect(await ledger.claimMessages([{ keys: ["id:evt_1"], eventId: "cartful.ses_1.2", owner: "m1" }], NOW)).toEqual([
       { outcome: "duplicate", eventId: "cartful.ses_1.1" },
     ]);
-    expect(sql.exec<{ owner: string | null }>("SELECT owner FROM claims").one().owner).toBeNull();
+    expect(sql.exec<{ owner: string | null }>("SELECT owner FROM claim_keys").one().owner).toBeNull();
   });
 
   it("metrics store: counts recorded before are still summed", async () => {
