@@ -523,7 +523,8 @@ class BatchRun {
 
   /**
    * The log of what Meta accepted: one line per request (its trace id), naming its events' ids, in
-   * lines of at most {@link IDS_PER_LINE}; every other fate keeps a line per event. A line per
+   * lines of at most {@link IDS_PER_LINE}; a re-driven dead letter, and every other fate, keeps a
+   * line per event. A line per
    * accepted event was most of the consumer's own work per event (under `wrangler dev` each line
    * crosses to wrangler's process) and of what Workers Logs keep, for what the ids list says too.
    */
@@ -532,6 +533,17 @@ class BatchRun {
     items.forEach((item, i) => {
       const fate = fates[i]!;
       if (fate.kind !== "sent") return;
+      // A re-driven dead letter is an operator's act: its own line says it went through, and how many re-drives it took.
+      if (item.body.replays) {
+        logLine(this.runtime.log, {
+          ...eventFields(item.body),
+          outcome: "sent",
+          attempts: item.attempts,
+          batch_size: fate.batchSize,
+          ...(fate.fbtraceId ? { fbtrace_id: fate.fbtraceId } : {}),
+        });
+        return;
+      }
       const request = byRequest.get(fate.fbtraceId);
       if (request) request.items.push(item);
       else byRequest.set(fate.fbtraceId, { fate, items: [item] });
