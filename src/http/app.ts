@@ -140,14 +140,33 @@ function bodyLimited(answers: {
   };
 }
 
+/** The headers argument of Hono's `c.json` and `c.body`. */
+type Headings = Record<string, string | string[]>;
+
 /**
  * Every JSON answer (errors included) without an invisible or direction-changing character as it
  * is: ids come from senders, and an answer read in a terminal must show each as what it is
  * (../core/shownText). The escapes are JSON's own, so a parsed answer holds the same ids: a
  * dead-letter key copied from one still finds its letter.
+ *
+ * An answer made with `c.json` is escaped as it is written (Hono's own `json`, with the text
+ * escaped first), so it need not be read back: a clone and a second read of every answer cost
+ * more than the rest of the webhook's answer. Any other JSON answer (an error, a `Response` built
+ * by hand, or one whose headers were changed after it was made) is read back and escaped here.
  */
 const answersWithoutInvisible: MiddlewareHandler = async (c, next) => {
+  let escaped: Response | undefined;
+  // Hono's `json` is `body` with this content type put first (its `setDefaultContentType`).
+  const body = c.body as (data: string, arg?: number | ResponseInit, headers?: Headings) => Response;
+  c.json = ((object: unknown, arg?: number | ResponseInit, headers?: Headings) => {
+    escaped = body(jsonWithoutInvisible(JSON.stringify(object)), arg, {
+      "Content-Type": "application/json",
+      ...headers,
+    });
+    return escaped;
+  }) as typeof c.json;
   await next();
+  if (escaped !== undefined && c.res === escaped) return;
   if (!/^application\/json\b/i.test(c.res.headers.get("content-type") ?? "")) return;
   const text = await c.res.clone().text();
   const safe = jsonWithoutInvisible(text);
