@@ -230,6 +230,9 @@ async function admit(
   return { config, browser, ip };
 }
 
+/** Strict UTF-8 (a malformed byte is an error, not U+FFFD); one for the isolate, as it keeps no state between calls. */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 /** The body as a validated batch: its content type (415), size (413), JSON (400) and schema (422, or 413 past 20 events). */
 async function readBatch(intake: Intake): Promise<BrowserBatch> {
   if (!isCollectContentType(intake.c.req.header("content-type"))) {
@@ -239,7 +242,7 @@ async function readBatch(intake: Intake): Promise<BrowserBatch> {
   const raw = await readBounded(intake);
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
+    json = JSON.parse(utf8.decode(raw));
   } catch {
     return refuse(intake, new ApiError("invalid_json", "Body is not valid JSON"), "invalid", { reason: "json" });
   }
