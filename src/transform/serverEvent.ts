@@ -228,8 +228,13 @@ export function scrubUrl(raw: string | undefined): string | undefined {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
   const hasCredentials = url.username !== "" || url.password !== "";
-  const personalPath = safeDecode(url.pathname).includes("@");
-  const personal = [...url.searchParams].filter(([key, value]) => PERSONAL_PARAM.test(key) || value.includes("@"));
+  // Decoding can only make an `@` of `%40`: a path with neither is not worth decoding.
+  const path = url.pathname;
+  const personalPath = (path.includes("@") || path.includes("%40")) && safeDecode(path).includes("@");
+  const personal =
+    url.search === ""
+      ? []
+      : [...url.searchParams].filter(([key, value]) => PERSONAL_PARAM.test(key) || value.includes("@"));
   const hasFragment = raw.includes("#");
   if (personal.length === 0 && !hasCredentials && !personalPath && !hasFragment) return raw.trim();
   url.username = "";
