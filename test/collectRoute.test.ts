@@ -230,6 +230,38 @@ describe("/collect/cartful: the body", () => {
     expect(packs(queue.sent)).toHaveLength(1);
   });
 
+  it("reads a body of declared length (as browsers send it) as it reads a streamed one", async () => {
+    const now = Date.now();
+    const r = { app: createApp({ now: () => now, random: () => 0.5, log: () => {} }) };
+    const { env: bound, queue } = bindings();
+    const raw = new TextEncoder().encode(JSON.stringify(body([addToCart(), view(7)])));
+    const headers = { origin: ORIGIN, "content-type": "text/plain", "user-agent": CHROME };
+    const declared = await r.app.request(
+      "/collect/cartful",
+      { method: "POST", headers: { ...headers, "content-length": String(raw.byteLength) }, body: raw },
+      bound,
+    );
+    const streamed = await r.app.request(
+      "/collect/cartful",
+      {
+        method: "POST",
+        headers,
+        body: new ReadableStream({
+          start(controller) {
+            controller.enqueue(raw.slice(0, 100));
+            controller.enqueue(raw.slice(100));
+            controller.close();
+          },
+        }),
+      },
+      bound,
+    );
+    expect(declared.status).toBe(202);
+    expect(await declared.json()).toEqual(await streamed.json());
+    const [first, second] = packs(queue.sent);
+    expect(first).toEqual(second);
+  });
+
   it("refuses a body that is not JSON (400) or not UTF-8 (400)", async () => {
     const r = relay();
     const { env: bound } = bindings();

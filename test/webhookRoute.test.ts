@@ -620,6 +620,27 @@ describe("bad input: a clear 4xx, never a 500, no personal data echoed", () => {
     expect(r.graph.calls).toHaveLength(0);
   });
 
+  it("reads a body of declared length (as senders send it) as a streamed one, and refuses one declared over 64 KiB", async () => {
+    const r = relay();
+    const raw = JSON.stringify(fixtures.canonical);
+    const init = jsonRequest(raw);
+    const length = String(new TextEncoder().encode(raw).byteLength);
+    const declared = await r.app.request(
+      "/webhooks/cartful",
+      { ...init, headers: { ...(init.headers as Record<string, string>), "content-length": length } },
+      liveEnv,
+    );
+    const streamed = await r.app.request("/webhooks/cartful", jsonRequest(raw), liveEnv);
+    expect(declared.status).toBe(200);
+    expect(await declared.json()).toEqual(await streamed.json());
+    const over = await r.app.request(
+      "/webhooks/cartful",
+      { ...init, headers: { ...(init.headers as Record<string, string>), "content-length": String(64 * 1024 + 1) } },
+      liveEnv,
+    );
+    expect(over.status).toBe(413);
+  });
+
   describe("a body over 64 KiB, refused before it is read", () => {
     const big = JSON.stringify({ ...fixtures.canonical, padding: "x".repeat(64 * 1024) });
     function counted() {

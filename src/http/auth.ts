@@ -243,11 +243,26 @@ async function verifySignature(headers: Headers, rawBody: Uint8Array | string, s
  * ```
  */
 export async function equalSecretText(presented: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(presented)),
-    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
-  ]);
-  return timingSafeEqual(new Uint8Array(a), new Uint8Array(b));
+  const [a, b] = await Promise.all([digestOf(presented), digestOfExpected(expected)]);
+  return timingSafeEqual(a, b);
+}
+
+async function digestOf(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+}
+
+/**
+ * The last expected secret and its digest: a configured secret is the same on every request of
+ * an isolate, so it is digested once (what the time of a comparison depends on is unchanged: the
+ * presented text is digested each time). Kept as bytes, never as a promise of another request.
+ */
+let expectedDigest: { text: string; digest: Uint8Array } | undefined;
+
+async function digestOfExpected(expected: string): Promise<Uint8Array> {
+  if (expectedDigest?.text === expected) return expectedDigest.digest;
+  const digest = await digestOf(expected);
+  expectedDigest = { text: expected, digest };
+  return digest;
 }
 
 /** Byte equality whose time depends only on the lengths, not on where the bytes differ. */

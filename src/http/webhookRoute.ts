@@ -345,13 +345,16 @@ function readSettings(intake: Intake, auth: string): RelayConfig {
   }
 }
 
+/** Strict UTF-8 (a malformed byte is an error, not U+FFFD); one for the isolate, as it keeps no state between calls. */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 function readJson(intake: Intake, raw: Uint8Array, auth: string): unknown {
   if (!isJsonContentType(intake.c.req.header("content-type"))) {
     const error = new ApiError("unsupported_media_type", "Send the webhook as application/json");
     refuse(intake, error, "invalid", { level: "warn", outcome: "rejected", auth });
   }
   try {
-    return JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw));
+    return JSON.parse(utf8.decode(raw));
   } catch {
     const error = new ApiError("invalid_json", "Body is not valid JSON");
     return refuse(intake, error, "invalid", { level: "warn", outcome: "rejected", auth });

@@ -270,7 +270,42 @@ export function planBrowserEvents<D extends BrowserDestination>(
   destinations: readonly D[],
   now: number,
 ): BrowserEventPlan<D>[] {
-  return batch.events.map((event, index) => planEvent(event, index, batch, request, destinations, now));
+  const planning: Planning<D> = { batch, request, destinations, now, shared: sharedValues(batch, request) };
+  return batch.events.map((event, index) => planEvent(event, index, planning));
+}
+
+/** What planning each event of a batch reads: the batch, the request, the destinations, the clock. */
+interface Planning<D> {
+  batch: BrowserBatch;
+  request: BrowserRequest;
+  destinations: readonly D[];
+  /** ms */
+  now: number;
+  shared: SharedValues;
+}
+
+/** What every event of a batch shares, read once per body rather than once per event. */
+interface SharedValues {
+  /** `page_url`, scrubbed (`undefined` when it is no http(s) URL: the event's `store.domain` stands in). */
+  pageUrl: string | undefined;
+  /** `referrer`, scrubbed. */
+  referrerUrl: string | undefined;
+  /** The request's user agent, when within its bound. */
+  userAgent: string | undefined;
+  /** `fbp` and `fbc`: the first-party cookie's when valid, else the body's. */
+  fbp: string | undefined;
+  fbc: string | undefined;
+}
+
+function sharedValues(batch: BrowserBatch, request: BrowserRequest): SharedValues {
+  const { userAgent, cookies } = request;
+  return {
+    pageUrl: scrubUrl(batch.page_url),
+    referrerUrl: scrubUrl(batch.referrer),
+    userAgent: userAgent !== undefined && userAgent.length <= FIELD_LIMITS.userAgent ? userAgent : undefined,
+    fbp: validClickId(cookies.fbp) ?? batch.fbp,
+    fbc: validClickId(cookies.fbc) ?? batch.fbc,
+  };
 }
 
 const NO_MATCH: MatchReport = Object.freeze({ sent: [], dropped: {} }) as MatchReport;
@@ -278,10 +313,7 @@ const NO_MATCH: MatchReport = Object.freeze({ sent: [], dropped: {} }) as MatchR
 function planEvent<D extends BrowserDestination>(
   event: BrowserEvent,
   index: number,
-  batch: BrowserBatch,
-  request: BrowserRequest,
-  destinations: readonly D[],
-  now: number,
+  { batch, request, destinations, now, shared }: Planning<D>,
 ): BrowserEventPlan<D> {
   const base = { index, type: event.type };
   const problem = event.event_id === undefined ? "invalid_event_id" : eventIdProblem(event.event_id);
@@ -315,11 +347,11 @@ function planEvent<D extends BrowserDestination>(
   };
   const deliveries: BrowserDelivery<D>[] = [];
   const skipped: { destination: D; reason: DestinationSkipReason }[] = [];
-  const pageUrl = scrubUrl(batch.page_url) ?? storeUrl(event.store?.domain);
+  const pageUrl = shared.pageUrl ?? storeUrl(event.store?.domain);
   // Queued without it, the event would only come back from Meta as a dead letter.
   if (pageUrl === undefined) return skip("no_event_source_url");
-  const { userData, match } = browserUserData(event, batch, request, eventTime);
-  const referrerUrl = scrubUrl(batch.referrer);
+  const { userData, match } = browserUserData(event, { batch, request, shared }, eventTime);
+  const referrerUrl = shared.referrerUrl;
   for (const destination of routed) {
     const decision = consentDecision(source, destination.requireConsent);
     if (!decision.send) {
@@ -376,21 +408,16 @@ function mergedConsent(
  */
 function browserUserData(
   event: BrowserEvent,
-  batch: BrowserBatch,
-  request: BrowserRequest,
+  { batch, request, shared }: Pick<Planning<unknown>, "batch" | "request" | "shared">,
   eventTime: number,
 ): { userData: UserData; match: MatchReport } {
-  const userAgent =
-    request.userAgent !== undefined && request.userAgent.length <= FIELD_LIMITS.userAgent
-      ? request.userAgent
-      : undefined;
   const built = buildUserData(
     {},
     {
       ip: request.ip,
-      user_agent: userAgent,
-      fbp: validClickId(request.cookies.fbp) ?? batch.fbp,
-      fbc: validClickId(request.cookies.fbc) ?? batch.fbc,
+      user_agent: shared.userAgent,
+      fbp: shared.fbp,
+      fbc: shared.fbc,
       page_url: batch.page_url,
       referrer_url: batch.referrer,
       occurred_at: eventTime,

@@ -72,20 +72,60 @@ export function buildServerEvent(
   options: EventOptions,
   now: number,
 ): ServerEvent {
-  const { context } = webhook;
-  const source = eventSource(webhook);
-  const eventSourceUrl = source.ok ? source.url : undefined;
-  const referrerUrl = scrubUrl(context.referrer_url);
+  const shared = sharedEvent(webhook, { source: eventSource(webhook), eventId: eventId(webhook), userData, now });
+  return destinationEvent(webhook, shared, { eventName, options });
+}
+
+/** What every destination's event of one webhook shares: its moment, id, URLs and user data. */
+export interface SharedEvent {
+  /** s */
+  event_time: number;
+  event_id: string;
+  event_source_url: string | undefined;
+  referrer_url: string | undefined;
+  user_data: UserData;
+}
+
+/**
+ * The part of a webhook's events every destination shares, worked out once per webhook (the
+ * webhook's `eventSource` and `eventId`, which the transform has already read, come in).
+ *
+ * @example
+ * ```ts
+ * const shared = sharedEvent(webhook, { source: eventSource(webhook), eventId: eventId(webhook), userData, now });
+ * destinationEvent(webhook, shared, { eventName: "Lead", options: destination });
+ * ```
+ */
+export function sharedEvent(
+  webhook: StudioWebhook,
+  read: { source: EventSource; eventId: string; userData: UserData; now: number },
+): SharedEvent {
+  return {
+    // Meta wants the moment the shopper acted, in seconds, and never a time after now.
+    event_time: Math.floor(eventTimeMs(webhook, read.now) / 1000),
+    event_id: read.eventId,
+    event_source_url: read.source.ok ? read.source.url : undefined,
+    referrer_url: scrubUrl(webhook.context.referrer_url),
+    user_data: read.userData,
+  };
+}
+
+/** One destination's event: the shared part, and the destination's event name, `custom_data` and Limited Data Use. */
+export function destinationEvent(
+  webhook: StudioWebhook,
+  shared: SharedEvent,
+  destination: { eventName: string; options: EventOptions },
+): ServerEvent {
+  const { options } = destination;
   const customData = buildCustomData(webhook, options);
   return {
-    event_name: eventName,
-    // Meta wants the moment the shopper acted, in seconds, and never a time after now.
-    event_time: Math.floor(eventTimeMs(webhook, now) / 1000),
-    event_id: eventId(webhook),
+    event_name: destination.eventName,
+    event_time: shared.event_time,
+    event_id: shared.event_id,
     action_source: "website",
-    ...(eventSourceUrl ? { event_source_url: eventSourceUrl } : {}),
-    ...(referrerUrl ? { referrer_url: referrerUrl } : {}),
-    user_data: userData,
+    ...(shared.event_source_url ? { event_source_url: shared.event_source_url } : {}),
+    ...(shared.referrer_url ? { referrer_url: shared.referrer_url } : {}),
+    user_data: shared.user_data,
     ...(customData ? { custom_data: customData } : {}),
     ...(options.limitedDataUse
       ? {
@@ -228,8 +268,13 @@ export function scrubUrl(raw: string | undefined): string | undefined {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
   const hasCredentials = url.username !== "" || url.password !== "";
-  const personalPath = safeDecode(url.pathname).includes("@");
-  const personal = [...url.searchParams].filter(([key, value]) => PERSONAL_PARAM.test(key) || value.includes("@"));
+  // Decoding can only make an `@` of `%40`: a path with neither is not worth decoding.
+  const path = url.pathname;
+  const personalPath = (path.includes("@") || path.includes("%40")) && safeDecode(path).includes("@");
+  const personal =
+    url.search === ""
+      ? []
+      : [...url.searchParams].filter(([key, value]) => PERSONAL_PARAM.test(key) || value.includes("@"));
   const hasFragment = raw.includes("#");
   if (personal.length === 0 && !hasCredentials && !personalPath && !hasFragment) return raw.trim();
   url.username = "";

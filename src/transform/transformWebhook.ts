@@ -22,11 +22,13 @@ import { eventId, isPersonalId } from "./eventId";
 import { keptId } from "./senderIds";
 import { eventNameFor, type Route, routesFor } from "./routing";
 import {
-  buildServerEvent,
+  destinationEvent,
   type EventOptions,
   eventSource,
   type MatchWarning,
   matchWarnings,
+  type SharedEvent,
+  sharedEvent,
   type WebhookMatch,
   webhookUserData,
 } from "./serverEvent";
@@ -169,10 +171,17 @@ export function transformWebhook<D extends DestinationOptions>(
       };
     }
   }
+  // What every destination's event shares, read once (the event source and id were read above).
+  let shared: SharedEvent | undefined;
   const results = decisions.map(({ destination, consent }): DestinationResult<D> => {
     if (!consent.send) return { destination, outcome: "skipped", reason: consent.reason };
-    const event = buildServerEvent(webhook, userData, eventNameFor(destination, webhook.type), destination, now);
-    return { destination, outcome: "event", event };
+    shared ??= sharedEvent(webhook, { source: sourceUrl, eventId: ids.eventId, userData, now });
+    const eventName = eventNameFor(destination, webhook.type);
+    return {
+      destination,
+      outcome: "event",
+      event: destinationEvent(webhook, shared, { eventName, options: destination }),
+    };
   });
   return { outcome: "routed", ...ids, type: webhook.type, results };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { applyFieldMap, parseFieldMap, parseTimestamp, parseWebhook } from "./webhook";
+import * as z from "zod/mini";
+import { applyFieldMap, bounded, parseFieldMap, parseTimestamp, parseWebhook } from "./webhook";
 
 const fixture = (name: string): any =>
   JSON.parse(readFileSync(new URL(`../../fixtures/${name}.json`, import.meta.url), "utf8"));
@@ -266,5 +267,53 @@ describe("parseFieldMap", () => {
     for (const bad of ["[1]", '"x"', '{"id": 5}', '{"id": ""}', "{oops"]) {
       expect(() => parseFieldMap(bad), bad).toThrow();
     }
+  });
+});
+
+describe("bounded", () => {
+  /** The plain zod schema `bounded` answers for (its fast path must not change a single answer). */
+  const plain = (max: number) =>
+    z.pipe(
+      z.pipe(
+        z.nullable(z.optional(z.union([z.string(), z.pipe(z.number(), z.transform(String))]))),
+        z.transform((v: string | null | undefined) => (v === "" || v == null ? undefined : v)),
+      ),
+      z.optional(z.string().check(z.maxLength(max, `Too long: at most ${max} characters`))),
+    );
+  const answer = (result: z.core.util.SafeParseResult<Record<string, unknown>>) =>
+    result.success
+      ? { data: result.data, keys: Object.keys(result.data) }
+      : { issues: result.error.issues.map((issue) => ({ path: issue.path, message: issue.message })) };
+  const inputs: unknown[] = [
+    "text",
+    "",
+    " ",
+    "12345678",
+    "123456789",
+    "\u00e9t\u00e9",
+    null,
+    undefined,
+    0,
+    42,
+    -1.5,
+    1e21,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    123456789,
+    true,
+    {},
+    [],
+    ["a"],
+  ];
+
+  it("answers every input as the plain zod schema does: the value, absent or present keys, and each issue's path and message", () => {
+    const fast = z.object({ field: bounded(8), other: bounded(8) });
+    const reference = z.object({ field: plain(8), other: plain(8) });
+    for (const value of inputs) {
+      for (const body of [{ field: value }, { field: value, other: value }]) {
+        expect(answer(fast.safeParse(body)), JSON.stringify(body)).toEqual(answer(reference.safeParse(body)));
+      }
+    }
+    expect(answer(fast.safeParse({}))).toEqual(answer(reference.safeParse({})));
   });
 });

@@ -58,7 +58,10 @@ export function parseTimestamp(value: unknown): number | undefined {
   const ms = Date.parse(text.replace(" ", "T"));
   if (!Number.isFinite(ms)) return undefined;
   // Date.parse rolls impossible days over (February 30th becomes March 2nd); refuse them.
-  const [year, month, day] = text.slice(0, 10).split("-").map(Number) as [number, number, number];
+  // The pattern above fixed where the date's digits are.
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
   const calendar = new Date(Date.UTC(year, month - 1, day));
   if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return undefined;
   return ms;
@@ -97,9 +100,51 @@ export const FIELD_LIMITS = Object.freeze({
   shopperValue: 1024,
 });
 
+/** What a fast path answers for an input it leaves to the schema. */
+const UNREAD: unique symbol = Symbol("unread");
+
+/**
+ * `schema`, with a fast path for the inputs nearly every field holds: `read` answers those exactly
+ * as `schema` would, and leaves anything else ({@link UNREAD}: every refusal among them) to
+ * `schema` itself, so each issue is still zod's own, word for word. Without `eval` (Workers
+ * refuse it) zod runs every layer of a schema by hand: a union, pipes, a transform and a check
+ * for each text field. Over the dozens of such fields of a webhook or a body of browser events,
+ * that was about a third of their validation's time.
+ *
+ * @example
+ * ```ts
+ * const name = withFastPath(nameSchema, (value) => (typeof value === "string" && value.length <= 512 ? value : UNREAD));
+ * ```
+ */
+function withFastPath<S extends z.ZodMiniType>(schema: S, read: (value: unknown) => z.output<S> | typeof UNREAD) {
+  return z.pipe(
+    z.unknown(),
+    z.transform((value: unknown, ctx): z.output<S> => {
+      const fast = read(value);
+      if (fast !== UNREAD) return fast;
+      const result = schema.safeParse(value);
+      if (result.success) return result.data;
+      // What the relay reads of an issue, its path and message, as the schema wrote them.
+      for (const { path, message } of result.error.issues)
+        ctx.issues.push({ code: "custom", path, message, input: value });
+      return z.NEVER;
+    }),
+  );
+}
+
 /** Optional text of at most `max` characters. */
 export function bounded(max: number) {
-  return z.pipe(optionalText, z.optional(z.string().check(z.maxLength(max, `Too long: at most ${max} characters`))));
+  const schema = z.pipe(
+    optionalText,
+    z.optional(z.string().check(z.maxLength(max, `Too long: at most ${max} characters`))),
+  );
+  // Absent stays absent (`optional`, as `schema` is); text within the bound is kept as it came.
+  return z.optional(
+    withFastPath(schema, (value) => {
+      if (value === null || value === "") return undefined;
+      return typeof value === "string" && value.length <= max ? value : UNREAD;
+    }),
+  );
 }
 
 /** At most this many recommendations are read; the rest are ignored (Meta's contents need no more). */
