@@ -108,6 +108,7 @@ describe("sendBatches", () => {
   it("keeps order and gives nothing for nothing", () => {
     expect(sendBatches(["a", "b"]).flat()).toEqual(["a", "b"]);
     expect(sendBatches([])).toEqual([]);
+    expect(sendBatches(["a"])).toEqual([["a"]]);
   });
 });
 

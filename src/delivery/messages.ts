@@ -278,8 +278,11 @@ export function isDeadLetterQueue(name: string): boolean {
  * ```
  */
 export function messageBytes(message: unknown): number {
-  return new TextEncoder().encode(JSON.stringify(message)).length;
+  return utf8.encode(JSON.stringify(message)).length;
 }
+
+/** One encoder for the isolate: it holds no state between calls. */
+const utf8 = new TextEncoder();
 
 /**
  * A queue message body as a {@link PackMessage}, or `undefined` when it is not one (a single
@@ -353,6 +356,10 @@ export const SEND_BATCH_BYTES = 250_000;
  * ```
  */
 export function sendBatches<T>(messages: readonly T[]): T[][] {
+  // One message is one run, unmeasured: a message's bound (MAX_MESSAGE_BYTES) is under a batch's,
+  // and a webhook's or a browser request's message is nearly always alone (measuring it was a
+  // second JSON serialisation of it on the route's path).
+  if (messages.length <= 1) return messages.length === 0 ? [] : [[...messages]];
   const runs: T[][] = [];
   let run: T[] = [];
   let bytes = 0;
