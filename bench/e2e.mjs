@@ -7,6 +7,8 @@
  *   relayBrowser  the same Worker, browser events: `/collect/cartful`, 5 events a body, `text/plain`,
  *                 from an origin listed in BROWSER_ORIGINS (skipped, with a line saying so, when
  *                 the route answers 404: a source without it)
+ *   relayQuiet, relayQuietBrowser  the same two with console.log silenced (bench/relay-nolog/): what
+ *                 the relay's log lines cost under `wrangler dev`, where each crosses to wrangler's Node
  *   relayBefore   the relay before this round (bench/lib/base.mjs) as it deployed, webhooks
  *   relayDirect   this source without the queue and Durable Objects (delivered in the request)
  *
@@ -253,12 +255,22 @@ function targetSpecs(graphUrl, { base, direct = true, browser = true }) {
     BROWSER_ORIGINS: SHOP_ORIGIN,
   };
   const deployed = (dir) => () => writeConfig({ dir });
+  // The same Worker with console.log silenced (bench/relay-nolog/): what its log lines cost under wrangler dev.
+  const quiet = (dir) => () => writeConfig({ dir, main: "../../relay-nolog/worker.ts" });
   const specs = {
     relay: { config: deployed("relay-queued"), vars: relayVars, eventsPerRequest: 1, queued: true },
+    relayQuiet: { config: quiet("relay-quiet"), vars: relayVars, eventsPerRequest: 1, queued: true },
     ...(browser
       ? {
           relayBrowser: {
             config: deployed("relay-browser"),
+            vars: relayVars,
+            eventsPerRequest: BROWSER_EVENTS_PER_BODY,
+            queued: true,
+            browser: true,
+          },
+          relayQuietBrowser: {
+            config: quiet("relay-quiet-browser"),
             vars: relayVars,
             eventsPerRequest: BROWSER_EVENTS_PER_BODY,
             queued: true,
@@ -301,6 +313,8 @@ export function writeBaseConfig(base) {
 const LABELS = {
   relay: "relay-queued",
   relayBrowser: "relay-browser",
+  relayQuiet: "relay-quiet",
+  relayQuietBrowser: "relay-quiet-browser",
   relayBefore: "relay-before",
   relayDirect: "relay-direct",
   bare: "bare",

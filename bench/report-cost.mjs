@@ -155,6 +155,12 @@ export function costSections(r) {
       verdict(v.addedP99.median < 5),
     ]);
   }
+  if (e?.vsBare.relayQuiet)
+    rows.push([
+      "… the same, its log lines silenced (bench/relay-nolog/: what shipping them costs under `wrangler dev`)",
+      `${sp(e.vsBare.relayQuiet.rps)} × (${sp(e.sides.relayQuiet.rps, 3)} req/s); added p99 ${sp(e.vsBare.relayQuiet.addedP99, 2, " ms")}`,
+      "(for reading)",
+    ]);
   if (e?.vsBare.relayBrowser) {
     const v = e.vsBare.relayBrowser;
     rows.push([
@@ -162,6 +168,12 @@ export function costSections(r) {
       `${sp(v.rps)} × (${sp(e.sides.relayBrowser.rps, 3)} bodies/s); added p99 ${sp(v.addedP99, 2, " ms")}`,
       verdict(v.rps.median >= 0.8),
     ]);
+    if (e.vsBare.relayQuietBrowser)
+      rows.push([
+        "… the same, its log lines silenced",
+        `${sp(e.vsBare.relayQuietBrowser.rps)} × (${sp(e.sides.relayQuietBrowser.rps, 3)} bodies/s); added p99 ${sp(e.vsBare.relayQuietBrowser.addedP99, 2, " ms")}`,
+        "(for reading)",
+      ]);
   } else if (e) {
     rows.push([
       "browser path ≥ 0.8× the bare Worker",

@@ -322,8 +322,18 @@ export function renderReport(r) {
       relayBrowser: `**relay**, browser bodies of ${e.settings.browserEventsPerBody ?? 5} events (/collect/cartful), as deployed`,
       relayBefore: `relay before this round (${r.base?.commit ?? "the base"}), webhooks, as it deployed`,
       relayDirect: "relay, direct path (no queue bound: 200 after the Graph answers)",
+      relayQuiet: "relay, webhooks, as deployed, its log lines silenced (bench/relay-nolog/)",
+      relayQuietBrowser: "relay, browser bodies, its log lines silenced",
     };
-    const order = ["bare", "relay", "relayBrowser", "relayBefore", "relayDirect"].filter((k) => e.sides[k]);
+    const order = [
+      "bare",
+      "relay",
+      "relayQuiet",
+      "relayBrowser",
+      "relayQuietBrowser",
+      "relayBefore",
+      "relayDirect",
+    ].filter((k) => e.sides[k]);
     L.push(
       table(
         [

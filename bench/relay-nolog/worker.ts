@@ -1,13 +1,16 @@
 /**
- * The relay exactly as src/index.ts builds it, except that its log lines are dropped: an A/B
- * for the end-to-end benchmark, to size what the one JSON log line per webhook costs under
- * `wrangler dev` (where console.log crosses the inspector to wrangler's Node process).
+ * The relay exactly as src/index.ts builds it (route, queue consumer, Durable Objects), with
+ * `console.log` silenced for the whole isolate: an A/B for the end-to-end benchmark, to size what
+ * the relay's log lines cost under `wrangler dev`, where each crosses to wrangler's Node process
+ * (Workers Logs on Cloudflare collect them without that hop). The relay calls `console.log` when it
+ * logs (src/core/log.ts `consoleSink`), so replacing it here, after the imports ran, reaches every line.
  *
  * @example
- * // run by bench/e2e.mjs through a generated wrangler config (bench/out/relay-nolog/)
+ * // run by bench/e2e.mjs (targets relayQuiet and relayQuietBrowser) through bench/out/relay-quiet*\/wrangler.json
  */
-import { createApp } from "../../src/http/app";
+import relay from "../../src/index";
 
-const app = createApp({ log: () => {} });
+console.log = () => {};
 
-export default { fetch: app.fetch };
+export { DeadLetterStore, DeliveryCircuit, IntakeLedger, MetricsStore } from "../../src/index";
+export default relay;
