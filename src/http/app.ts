@@ -26,6 +26,7 @@ import type { AppBindings } from "./bindings";
 import { COLLECT_PATH, collectRoutes } from "./collectRoute";
 import { consoleRoutes } from "./console/routes";
 import { ApiError, errorResponse } from "./errors";
+import { readUpTo } from "./readUpTo";
 import {
   acceptWebhook,
   previewWebhook,
@@ -146,27 +147,6 @@ function bodyLimited(answers: {
     );
     return next();
   };
-}
-
-/** A streamed body's bytes, or `undefined` as soon as it passes `max` bytes; throws when it breaks off. */
-async function readUpTo(body: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array | undefined> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) return undefined;
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 /** The headers argument of Hono's `c.json` and `c.body`. */

@@ -43,6 +43,7 @@ import { firstPartyCookies, readFbCookies } from "../transform/firstPartyCookies
 import type { SettingVars } from "./bindings";
 import { clientAddressKey } from "./clientAddress";
 import { ApiError } from "./errors";
+import { readUpTo } from "./readUpTo";
 import { withoutIp } from "./webhookRoute";
 
 /** Where the route is mounted. */
@@ -301,31 +302,13 @@ async function readBounded(intake: Intake): Promise<Uint8Array> {
     }
     return body.byteLength > MAX_COLLECT_BYTES ? tooLarge() : body;
   }
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let body: Uint8Array | undefined;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > MAX_COLLECT_BYTES) {
-        await reader.cancel().catch(() => undefined);
-        return tooLarge();
-      }
-      chunks.push(value);
-    }
-  } catch (error) {
-    if (error instanceof ApiError) throw error;
+    body = await readUpTo(request.body, MAX_COLLECT_BYTES);
+  } catch {
     return unreadable();
   }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
+  return body ?? tooLarge();
 }
 
 /**
