@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import { fakeGraph } from "./helpers";
+import { rowsWrittenBy } from "./rowsWritten";
 import { IP, queuedEvent } from "./queueFixtures";
 import { INTAKE_LEASE_MS, INTAKE_MEMORY_MS } from "../src/delivery/intakeLedger";
 import { intakeKeys } from "../src/delivery/producer";
@@ -480,27 +481,14 @@ describe("idempotent intake: the consumer's claim (IntakeLedger Durable Object)"
 
   it("writes one row per key a message claims (a table clustered on its key, no index on expires_at)", async () => {
     const stub = env.INTAKE_LEDGER.get(env.INTAKE_LEDGER.idFromName("intake-test-rows"));
-    const written = await runInDurableObject(stub, async (instance, state) => {
-      const sql = state.storage.sql;
-      const exec = sql.exec.bind(sql);
-      const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
-      sql.exec = ((query: string, ...bindings: unknown[]) => {
-        const cursor = exec(query, ...bindings);
-        cursors.push(cursor);
-        return cursor;
-      }) as typeof sql.exec;
-      try {
-        const requests = Array.from({ length: 10 }, (_, i) => ({
-          keys: intakeKeys(`evt_rows_${i}`, `msg_rows_${i}`),
-          eventId: `cartful.rows.${i}`,
-          owner: `m${i}`,
-        }));
-        await instance.claimMessages(requests, NOW);
-        return cursors.reduce((sum, cursor) => sum + cursor.rowsWritten, 0);
-      } finally {
-        sql.exec = exec;
-      }
-    });
+    const requests = Array.from({ length: 10 }, (_, i) => ({
+      keys: intakeKeys(`evt_rows_${i}`, `msg_rows_${i}`),
+      eventId: `cartful.rows.${i}`,
+      owner: `m${i}`,
+    }));
+    const written = await runInDurableObject(stub, (instance, state) =>
+      rowsWrittenBy(state.storage.sql, () => instance.claimMessages(requests, NOW)),
+    );
     expect(written).toBe(10 * 2);
   });
 

@@ -18,6 +18,7 @@ import {
   webhookBatch,
 } from "../src/observe/metrics";
 import type { MetricsStore } from "../src/observe/metricsStore";
+import { rowsWrittenBy } from "./rowsWritten";
 
 const KEYS = ["em", "ph", "fn", "ln", "client_ip_address", "client_user_agent", "fbp"];
 const BROWSER_EVENT_NAMES = ["ViewContent", "AddToCart", "InitiateCheckout", "Lead", "CompleteRegistration"];
@@ -28,21 +29,9 @@ async function rowsWritten(warmUp: MetricsBatch[], batches: MetricsBatch[]): Pro
   const stub = env.METRICS.get(env.METRICS.idFromName(`metrics-rows-${++sequence}`));
   return runInDurableObject(stub, async (instance: MetricsStore, state) => {
     for (const batch of warmUp) await instance.record(batch);
-    const sql = state.storage.sql;
-    const exec = sql.exec.bind(sql);
-    const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
-    sql.exec = ((query: string, ...bindings: unknown[]) => {
-      const cursor = exec(query, ...bindings);
-      cursors.push(cursor);
-      return cursor;
-    }) as typeof sql.exec;
-    try {
+    return rowsWrittenBy(state.storage.sql, async () => {
       for (const batch of batches) await instance.record(batch);
-    } finally {
-      sql.exec = exec;
-    }
-    // A cursor's count is final once it is read through: read what the store left unread.
-    return cursors.reduce((sum, cursor) => (cursor.toArray(), sum + cursor.rowsWritten), 0);
+    });
   });
 }
 
