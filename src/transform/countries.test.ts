@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { countryKey, encodeKey, findCountry } from "./countries";
+import { countryKey, encodeKey, findCountry, findNameKey, wholeNameMap } from "./countries";
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -466,6 +466,25 @@ describe("findCountry: ambiguous names and deliberate choices", () => {
     expect(findCountry("U.S. Virgin Islands")).toBe("vi");
     expect(findCountry("Sint Maarten")).toBe("sx");
     expect(findCountry("Saint-Martin")).toBe("mf");
+  });
+});
+
+describe("findNameKey: locale by locale, as the whole map", () => {
+  it("answers every key of each script's whole map with its country, reading locales one at a time", () => {
+    for (const script of ["latin", "nonLatin"] as const) {
+      const whole = wholeNameMap(script);
+      expect(whole.size).toBeGreaterThan(script === "latin" ? 2500 : 1000);
+      const differs = [...whole].filter(([key, code]) => findNameKey(key) !== code);
+      expect(differs).toEqual([]);
+    }
+  });
+
+  it("answers nothing for a key the whole map drops (not a name, or two countries' name)", () => {
+    for (const text of ["Atlantis", "Korea", "Guinea", "Virgin Islands", "Северная Атлантида"]) {
+      const key = encodeKey(countryKey(text));
+      const script = /^[a-z]+$/.test(key) ? "latin" : "nonLatin";
+      expect(findNameKey(key)).toBe(wholeNameMap(script).get(key));
+    }
   });
 });
 

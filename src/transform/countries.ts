@@ -6,16 +6,16 @@
  * The names are generated at development time by scripts/generate-countries.mjs
  * (`npm run generate:countries`), which also says where each name comes from and which keys it
  * drops as ambiguous; countries.test.ts fails when the table and the generator's sources
- * disagree. Most of them are CLDR's, which the runtime already carries: on the first name looked
- * up, `buildNameMap` reads them from `Intl.DisplayNames` (the DISPLAY_ constants), so
+ * disagree. Most of them are CLDR's, which the runtime already carries: `findNameKey` reads them
+ * from `Intl.DisplayNames` (the DISPLAY_ constants) one locale at a time, as far as a name needs, so
  * the table at the bottom keeps only the names workerd's ICU and Node's do not give (the
  * generator checks that both build exactly its full table; test/countries.test.ts that the
  * workerd the tests run in gives the names the generator read). This keeps about 25 KiB gzipped
- * out of the Worker, for tens of milliseconds of CPU (about 5,000 `Intl.DisplayNames` lookups for
- * a name in Latin letters, 3,000 for one in another script; BENCHMARKS.md gives the figure in
- * workerd) once per isolate, and only when a country comes as a name (codes never build it). Each
- * locale left out of the DISPLAY_ locales would take about 1 KiB back into the table and a
- * thirtieth of that time off.
+ * out of the Worker, for the CPU of reading a locale's region names the first time one is needed
+ * in an isolate (about 250 `Intl.DisplayNames` lookups and ICU loading that locale; an English
+ * name reads one locale, a name that is none reads them all; BENCHMARKS.md gives the figures in
+ * workerd), and only when a country comes as a name (codes never read any). Each locale left out
+ * of the DISPLAY_ locales would take about 1 KiB back into the table.
  *
  * Names are stored as keys (`countryKey`), so "Trinidad & Tobago", "trinidad and tobago" and
  * "TRINIDAD-AND-TOBAGO" are one entry.
@@ -101,8 +101,6 @@ export function encodeKey(key: string): string {
 
 /** Alpha-2, alpha-3 (and "uk") -> alpha-2, built from TABLE on first use. */
 let codes: Map<string, string> | undefined;
-/** Per script, encoded name key -> alpha-2, built on first use of a name of that script (codes need not pay for it). */
-const names = new Map<KeyScript, Map<string, string>>();
 
 function codeMap(): Map<string, string> {
   if (codes === undefined) {
@@ -131,8 +129,8 @@ export type KeyScript = "latin" | "nonLatin";
  * reads each of `locales`' long names for every code of `table`, and of `differing` (as
  * `locale/style/CODE,CODE …`: the short names that differ from the long ones, and a regional
  * locale's names that differ from its language's) only the entries of those locales, so about
- * 5,000 names for the Latin keys and 3,000 for the others. A country name looked up builds only
- * its script's map. scripts/generate-countries.mjs writes TABLE with only the keys this cannot
+ * 5,000 names for the Latin keys and 3,000 for the others (`findNameKey` builds it one locale at
+ * a time, without the table). scripts/generate-countries.mjs writes TABLE with only the keys this cannot
  * derive, and checks that the two maps together are its full table, with workerd's names and
  * with Node's.
  *
@@ -197,22 +195,89 @@ function intlRegionName(): RegionName {
   };
 }
 
-/** The name map of `key`'s script, built on its first use. */
-function nameMap(key: string): Map<string, string> {
+/** What findNameKey reads of TABLE on the first name looked up: its own name keys, NOT_NAMES, and its codes without keys. */
+interface TableNames {
+  /** Keys `Intl.DisplayNames` does not give alike -> alpha-2 (they win over the region names). */
+  keys: Map<string, string>;
+  notNames: Set<string>;
+  /** TABLE's lines cut to their codes (`jp jpn`): a table for `buildNameMap` to read one locale's names by. */
+  codes: string;
+}
+let tableNames: TableNames | undefined;
+/** Per locale, its region names' keys -> alpha-2, read when a lookup first reaches that locale. */
+const localeNames = new Map<string, Map<string, string>>();
+/** One `Intl.DisplayNames` reader for the isolate (its formatters are kept per locale and style). */
+let regionName: RegionName | undefined;
+
+/**
+ * The code `buildNameMap` would give an encoded name key (`encodeKey(countryKey(name))`), or
+ * `undefined`, found reading as few locales as it takes: TABLE's own keys first (they win there
+ * too), NOT_NAMES never, then the locales of the key's script one at a time, in their order, until
+ * one has it. The first locale that has it is right: a key two countries share in the names the
+ * generator read is either one of TABLE's own keys or in NOT_NAMES (scripts/generate-countries.mjs
+ * `compactTable`), and countries.test.ts holds this to {@link wholeNameMap} for every key. Why not
+ * build the whole map at once: each locale read costs its lookups, and a name is usually found in
+ * the first few (an English name in one). In a fresh workerd isolate the first `Intl.DisplayNames`
+ * costs about 15 ms by itself (ICU's start), each further locale about half a millisecond: the
+ * first country name of an isolate still costs more than the Workers Free plan's 10 ms a request.
+ *
+ * @example
+ * ```ts
+ * findNameKey(encodeKey(countryKey("Deutschland"))); // "de" (read from "en", then "es", … "de")
+ * ```
+ */
+export function findNameKey(key: string): string | undefined {
+  tableNames ??= readTableNames();
+  const own = tableNames.keys.get(key);
+  if (own !== undefined) return own;
+  if (tableNames.notNames.has(key)) return undefined;
   const script: KeyScript = LATIN_KEY.test(key) ? "latin" : "nonLatin";
-  let map = names.get(script);
-  if (map === undefined) {
-    map = buildNameMap({
-      script,
-      table: TABLE,
-      notNames: NOT_NAMES,
-      locales: script === "latin" ? DISPLAY_LATIN_LOCALES : DISPLAY_NON_LATIN_LOCALES,
-      differing: DISPLAY_DIFFERING,
-      regionName: intlRegionName(),
-    });
-    names.set(script, map);
+  for (const locale of (script === "latin" ? DISPLAY_LATIN_LOCALES : DISPLAY_NON_LATIN_LOCALES).split(" ")) {
+    let map = localeNames.get(locale);
+    if (map === undefined) {
+      regionName ??= intlRegionName();
+      // Every code, none of TABLE's own keys: this locale's names alone.
+      map = buildNameMap({
+        script,
+        table: tableNames.codes,
+        notNames: "",
+        locales: locale,
+        differing: DISPLAY_DIFFERING,
+        regionName,
+      });
+      localeNames.set(locale, map);
+    }
+    const code = map.get(key);
+    if (code !== undefined) return code;
   }
-  return map;
+  return undefined;
+}
+
+/**
+ * The whole name map of a script at once, as `buildNameMap` builds it from this module's table and
+ * locales: what {@link findNameKey} answers key by key (countries.test.ts holds the two together).
+ */
+export function wholeNameMap(script: KeyScript): Map<string, string> {
+  return buildNameMap({
+    script,
+    table: TABLE,
+    notNames: NOT_NAMES,
+    locales: script === "latin" ? DISPLAY_LATIN_LOCALES : DISPLAY_NON_LATIN_LOCALES,
+    differing: DISPLAY_DIFFERING,
+    regionName: intlRegionName(),
+  });
+}
+
+function readTableNames(): TableNames {
+  const keys = new Map<string, string>();
+  const codes: string[] = [];
+  for (const line of TABLE.split("\n")) {
+    if (line === "") continue;
+    const fields = line.split(" ");
+    codes.push(`${fields[0]} ${fields[1]}`);
+    for (let i = 2; i < fields.length; i++) keys.set(fields[i]!, line.slice(0, 2));
+  }
+  return { keys, notNames: new Set(NOT_NAMES.split(" ")), codes: codes.join("\n") };
 }
 
 /**
@@ -258,8 +323,7 @@ function findOne(text: string): string | undefined {
   }
   const key = countryKey(text);
   if (key === "") return undefined;
-  const encoded = encodeKey(key);
-  return nameMap(encoded).get(encoded);
+  return findNameKey(encodeKey(key));
 }
 
 // BEGIN GENERATED by scripts/generate-countries.mjs: do not edit by hand
