@@ -26,7 +26,7 @@ import type { AppBindings } from "./bindings";
 import { COLLECT_PATH, collectRoutes } from "./collectRoute";
 import { consoleRoutes } from "./console/routes";
 import { ApiError, errorResponse } from "./errors";
-import { readUpTo } from "./readUpTo";
+import { readUpTo } from "./requestBody";
 import {
   acceptWebhook,
   previewWebhook,

@@ -43,7 +43,7 @@ import { firstPartyCookies, readFbCookies } from "../transform/firstPartyCookies
 import type { SettingVars } from "./bindings";
 import { clientAddressKey } from "./clientAddress";
 import { ApiError } from "./errors";
-import { readUpTo } from "./readUpTo";
+import { readUpTo } from "./requestBody";
 import { withoutIp } from "./webhookRoute";
 
 /** Where the route is mounted. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readUpTo } from "./readUpTo";
+import { readUpTo } from "./requestBody";
 
 /** A stream of these chunks, then the end (or `failure` instead of the end). */
 function streamOf(chunks: string[], failure?: Error) {
