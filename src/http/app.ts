@@ -26,7 +26,7 @@ import type { AppBindings } from "./bindings";
 import { COLLECT_PATH, collectRoutes } from "./collectRoute";
 import { consoleRoutes } from "./console/routes";
 import { ApiError, errorResponse } from "./errors";
-import { readUpTo } from "./requestBody";
+import { readBody } from "./requestBody";
 import {
   acceptWebhook,
   previewWebhook,
@@ -119,24 +119,17 @@ export function createApp(overrides: Partial<WebhookRuntime> = {}): Hono<AppEnv>
 /**
  * The webhook routes' body limit (as Hono's `bodyLimit`), and what to answer when the body is over
  * it or breaks off while the limit reads it: a client that goes away mid-body is its own problem,
- * answered 400, never a 500. A declared length is checked without reading (the runtime holds a
- * body to it); a streamed body is read no further than the limit, and the bytes read are what the
- * route reads (Hono's body cache), not a copy in a new Request read a second time.
+ * answered 400, never a 500. The body is read once, here (./requestBody), and the bytes read are
+ * what the route reads (Hono's body cache), not a copy in a new Request read a second time.
  */
 function bodyLimited(answers: {
   tooLarge: (c: Context<AppEnv>) => Response | Promise<Response>;
   broken: (c: Context<AppEnv>) => Response | Promise<Response>;
 }): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const { body, headers } = c.req.raw;
-    if (body === null) return next();
-    const declared = headers.get("content-length");
-    if (declared !== null && !headers.has("transfer-encoding")) {
-      return Number.parseInt(declared || "0", 10) > MAX_BODY_BYTES ? answers.tooLarge(c) : next();
-    }
     let read: Uint8Array | undefined;
     try {
-      read = await readUpTo(body, MAX_BODY_BYTES);
+      read = await readBody(c.req.raw, MAX_BODY_BYTES);
     } catch {
       return answers.broken(c);
     }

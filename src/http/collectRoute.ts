@@ -43,7 +43,7 @@ import { firstPartyCookies, readFbCookies } from "../transform/firstPartyCookies
 import type { SettingVars } from "./bindings";
 import { clientAddressKey } from "./clientAddress";
 import { ApiError } from "./errors";
-import { readUpTo } from "./requestBody";
+import { readBody, strictUtf8 } from "./requestBody";
 import { withoutIp } from "./webhookRoute";
 
 /** Where the route is mounted. */
@@ -231,9 +231,6 @@ async function admit(
   return { config, browser, ip };
 }
 
-/** Strict UTF-8 (a malformed byte is an error, not U+FFFD); one for the isolate, as it keeps no state between calls. */
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-
 /** The body as a validated batch: its content type (415), size (413), JSON (400) and schema (422, or 413 past 20 events). */
 async function readBatch(intake: Intake): Promise<BrowserBatch> {
   if (!isCollectContentType(intake.c.req.header("content-type"))) {
@@ -243,7 +240,7 @@ async function readBatch(intake: Intake): Promise<BrowserBatch> {
   const raw = await readBounded(intake);
   let json: unknown;
   try {
-    json = JSON.parse(utf8.decode(raw));
+    json = JSON.parse(strictUtf8.decode(raw));
   } catch {
     return refuse(intake, new ApiError("invalid_json", "Body is not valid JSON"), "invalid", { reason: "json" });
   }
@@ -281,30 +278,15 @@ async function withinRate({ c, runtime }: Intake): Promise<boolean> {
 
 /** The body, at most {@link MAX_COLLECT_BYTES}: read no further than the limit (413 past it, 400 when it breaks off). */
 async function readBounded(intake: Intake): Promise<Uint8Array> {
-  const request = intake.c.req.raw;
   const tooLarge = () =>
     refuse(intake, new ApiError("payload_too_large", "Body is over 16 KiB"), "invalid", { reason: "too_large" });
   const unreadable = () => {
     const answer = new ApiError("unreadable_body", "The body could not be read to its end");
     return refuse(intake, answer, "invalid", { reason: "unreadable" });
   };
-  const declared = request.headers.get("content-length");
-  if (Number(declared ?? "0") > MAX_COLLECT_BYTES) return tooLarge();
-  if (!request.body) return new Uint8Array();
-  if (declared !== null && !request.headers.has("transfer-encoding")) {
-    // Its length declared within the limit (and the runtime holds a body to its declared
-    // length): read at once, without a read and an await per chunk.
-    let body: Uint8Array;
-    try {
-      body = new Uint8Array(await request.arrayBuffer());
-    } catch {
-      return unreadable();
-    }
-    return body.byteLength > MAX_COLLECT_BYTES ? tooLarge() : body;
-  }
   let body: Uint8Array | undefined;
   try {
-    body = await readUpTo(request.body, MAX_COLLECT_BYTES);
+    body = await readBody(intake.c.req.raw, MAX_COLLECT_BYTES);
   } catch {
     return unreadable();
   }

@@ -24,6 +24,7 @@ import { intakeRefusal } from "../observe/incidents";
 import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics";
 import { type Delivery, type DestinationOutcome, deliveryAnswer, type WebhookAnswerBody } from "./answers";
 import { ApiError, errorResponse } from "./errors";
+import { strictUtf8 } from "./requestBody";
 import { authenticate, credentialWithoutBody, WebhookVerificationError } from "./auth";
 import type { WebhookBindings } from "./bindings";
 
@@ -345,16 +346,13 @@ function readSettings(intake: Intake, auth: string): RelayConfig {
   }
 }
 
-/** Strict UTF-8 (a malformed byte is an error, not U+FFFD); one for the isolate, as it keeps no state between calls. */
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-
 function readJson(intake: Intake, raw: Uint8Array, auth: string): unknown {
   if (!isJsonContentType(intake.c.req.header("content-type"))) {
     const error = new ApiError("unsupported_media_type", "Send the webhook as application/json");
     refuse(intake, error, "invalid", { level: "warn", outcome: "rejected", auth });
   }
   try {
-    return JSON.parse(utf8.decode(raw));
+    return JSON.parse(strictUtf8.decode(raw));
   } catch {
     const error = new ApiError("invalid_json", "Body is not valid JSON");
     return refuse(intake, error, "invalid", { level: "warn", outcome: "rejected", auth });
