@@ -22,7 +22,8 @@
  * Answers show which user_data fields an event carries, never their values (not even hashes),
  * and never the IP address.
  */
-import { Hono, type HonoRequest, type MiddlewareHandler } from "hono";
+import type { HonoRequest, MiddlewareHandler } from "hono";
+import { Hono } from "hono/tiny";
 import {
   deadLetterStore,
   deadLetterView,

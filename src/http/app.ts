@@ -11,7 +11,8 @@
  * const app = createApp({ fetch: fakeGraph, now: () => 1764096127000, sleep: async () => {} });
  * ```
  */
-import { type Context, Hono, type MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { Hono } from "hono/tiny";
 import { logLine } from "../core/log";
 import { jsonWithoutInvisible } from "../core/shownText";
 import { defaultRuntime } from "../core/runtime";

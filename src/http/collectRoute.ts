@@ -24,7 +24,8 @@
  * // → 202 {"status": "queued", "events": [{"event_id": "cartful.ses_a.1.product:view.81", "status": "queued"}]}
  * ```
  */
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { type LogFields, logLine } from "../core/log";
 import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor, type Destination, type RelayConfig } from "../config/settings";

@@ -9,7 +9,7 @@
  * curl -H "Authorization: Bearer $ADMIN_SECRET" "$RELAY/admin/metrics?window=7d"
  * ```
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor } from "../config/settings";
 import { metricsAnswer, type MetricsWindow, WINDOWS } from "../observe/metrics";

@@ -30,7 +30,8 @@
  * consoleRoutes({ ...defaultRuntime(), model: async (_env, now) => sampleConsoleModel(now) });
  * ```
  */
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { html } from "hono/html";
 import { bodyLimit } from "hono/body-limit";
 import { logLine } from "../../core/log";
