@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { handleQueueBatch } from "../src/delivery/consumer";
 import { type DeliveryMessage, type PackMessage, QUEUE_NAME, readPack } from "../src/delivery/messages";
+import { flushSummaries } from "../src/core/logSummary";
 import { createApp } from "../src/http/app";
 import { MAX_COLLECT_BYTES } from "../src/http/collectRoute";
 import { fakeGraph, PERSONAL_VALUES } from "./helpers";
@@ -27,9 +28,11 @@ const nextIp = () => `198.51.100.${(ipSequence++ % 250) + 1}`;
  * The app on the real clock (browser events are stamped with the request's moment, and the
  * metrics answer the last hour), its log lines recorded.
  */
+/** The app with a log of its own; `flush` writes the summary lines of accepted requests now (src/core/logSummary). */
 function relay() {
   const lines: string[] = [];
-  return { app: createApp({ random: () => 0.5, log: (line) => lines.push(line) }), lines };
+  const log = (line: string) => void lines.push(line);
+  return { app: createApp({ random: () => 0.5, log }), lines, flush: () => flushSummaries(log) };
 }
 
 /** Settings with the route on, a token, and a recording queue in place of the real one. */
@@ -394,10 +397,13 @@ describe("/collect/cartful: accepted", () => {
     const wire = JSON.stringify(queue.sent);
     for (const value of [...PERSONAL_VALUES, "jane.doe@example.com", "+1 (415) 555-0123"])
       expect(wire).not.toContain(value);
-    // One log line for the request: its outcome and size, never its address, agent or values.
+    // Accepted: summed in one line with the others of its second, its outcome and size, never its
+    // address, agent or values.
+    expect(r.lines).toEqual([]);
+    r.flush();
     const logged = r.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(logged).toEqual([
-      expect.objectContaining({ msg: "collect", outcome: "queued", status: 202, batch_size: 4 }),
+      expect.objectContaining({ msg: "collect", outcome: "queued", status: 202, requests: 1, batch_size: 4 }),
     ]);
     for (const value of ["203.0.113.9", CHROME, EM, "+1 (415) 555-0123"])
       expect(r.lines.join("\n")).not.toContain(value);

@@ -1,6 +1,7 @@
 /**
- * One structured JSON log line per webhook (and per queued event's fate, or per request of events
- * Meta accepted). The fields are a closed list of things that are never personal: ids, outcomes,
+ * One structured JSON log line per webhook or browser body (those accepted summed, a line a
+ * second per isolate: ./logSummary), per queued event's fate, or per request of events Meta
+ * accepted. The fields are a closed list of things that are never personal: ids, outcomes,
  * counts, timings, Meta's trace id and error code. There is no field for an email, phone, name,
  * IP, token or secret, so none can be logged by accident. Ids come from outside: a line never
  * carries an invisible or direction-changing character from one as it is (./shownText: a JSON
@@ -23,12 +24,17 @@ export interface LogFields {
   route?: string;
   status?: number;
   event_id?: string;
-  /** The events of one request Meta accepted (`capi_request` lines), by `event_id`. */
+  /** The events of one request Meta accepted (`capi_request` lines), or of a summary line's requests (./logSummary), by `event_id`. */
   event_ids?: string[];
   studio_event_id?: string;
+  /** A summary line's webhooks (./logSummary), by Studio's event id. */
+  studio_event_ids?: string[];
+  /** How many requests a summary line (./logSummary) stands for. */
+  requests?: number;
   auth?: string;
   reason?: string;
   attempts?: number;
+  /** ms from the request to its answer; in a summary line (./logSummary), the slowest request's. */
   latency_ms?: number;
   fbtrace_id?: string;
   meta_code?: number;
@@ -58,6 +64,9 @@ export interface LogFields {
 }
 
 export type LogSink = (line: string) => void;
+
+/** Event ids in one log line (a `capi_request` line, a summary line): a line stays a few KB. */
+export const IDS_PER_LINE = 100;
 
 /** The Workers runtime's log: Workers Logs and `wrangler tail` read stdout. */
 export const consoleSink: LogSink = (line) => console.log(line);

@@ -3,7 +3,8 @@ import { EM, IP, USER_AGENT, queuedEvent } from "../../test/queueFixtures";
 import { fakeGraph } from "../../test/helpers";
 import { fakeBatch, fakeCircuits, fakeQueue } from "../../test/queueFakes";
 import { circuitName } from "./holds";
-import { type BatchReport, handleQueueBatch, IDS_PER_LINE } from "./consumer";
+import { IDS_PER_LINE } from "../core/log";
+import { type BatchReport, handleQueueBatch } from "./consumer";
 import { DEAD_LETTER_QUEUE_NAME, type DeadLetter, QUEUE_NAME } from "./messages";
 import { deadLetterOf, HOLD_FALLBACK_DELAY_SECONDS, QUEUE_MAX_RETRIES } from "./policy";
 

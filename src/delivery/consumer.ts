@@ -15,7 +15,7 @@
  * stand-in message per event before anything else, and its real message settled once the batch is
  * done (./packs): everything here works on single events.
  */
-import { type LogFields, logLine } from "../core/log";
+import { IDS_PER_LINE, type LogFields, logLine } from "../core/log";
 import { defaultRuntime, type Runtime } from "../core/runtime";
 import { ConfigError, configFor, type Destination, destinationNamed, type RelayConfig } from "../config/settings";
 import type { DeliveryEnv } from "./bindings";
@@ -150,8 +150,6 @@ interface Item {
  * closes, batches go out at once rather than into it.)
  */
 const closedCircuits = new WeakMap<object, Map<string, number>>();
-/** Event ids in one log line of accepted events (a request carries up to 1,000): a line stays a few KB. */
-export const IDS_PER_LINE = 100;
 /** How long a closed circuit is trusted: a few seconds, so a fix or a refusal elsewhere is seen soon. */
 const CLOSED_TRUST_MS = 5_000;
 /** Per Worker env and destination: what cut-short splits learned (a hint for the next delivery). */

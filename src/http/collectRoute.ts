@@ -27,6 +27,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { type LogFields, logLine } from "../core/log";
+import { summariseAccepted } from "../core/logSummary";
 import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor, type Destination, type RelayConfig } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
@@ -45,6 +46,7 @@ import type { SettingVars } from "./bindings";
 import { clientAddressKey } from "./clientAddress";
 import { ApiError } from "./errors";
 import { readBody, strictUtf8 } from "./requestBody";
+import { waitUntilOf } from "./waitUntil";
 import { withoutIp } from "./webhookRoute";
 
 /** Where the route is mounted. */
@@ -70,7 +72,7 @@ export type CollectMetrics = (
 ) => void;
 
 /** What the route is handed: the outside world and its metrics recorder. */
-export interface CollectRuntime extends Pick<Runtime, "now" | "random" | "log"> {
+export interface CollectRuntime extends Pick<Runtime, "now" | "random" | "log" | "sleep"> {
   metrics: CollectMetrics;
 }
 
@@ -162,7 +164,11 @@ export async function acceptBrowserEvents(c: CollectContext, runtime: CollectRun
   const userAgent = c.req.header("user-agent");
   const mode = modeOf(config);
   if (isKnownBot(userAgent)) {
-    finish(intake, { outcome: "bot", events: 0, deliveries: [] }, { status: 202, outcome: "bot" });
+    finish(
+      intake,
+      { outcome: "bot", events: 0, deliveries: [] },
+      { status: 202, outcome: "bot", batch_size: batch.events.length },
+    );
     return c.json(
       botAnswer(
         batch.events.map((event) => event.event_id),
@@ -347,20 +353,23 @@ function refuse(intake: Intake, error: ApiError, outcome: BrowserRecord["outcome
   throw error;
 }
 
-/** The request's one count and one log line. */
+/** The request's one count and one log line (summed with others of its second when it went as expected). */
 function finish(
   { c, runtime, started }: Intake,
   record: BrowserRecord,
   fields: Logged & Pick<LogFields, "status" | "outcome" | "level">,
 ): void {
-  logLine(runtime.log, { msg: "collect", route: "collect", latency_ms: runtime.now() - started, ...fields });
-  let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
-  try {
-    const ctx = c.executionCtx;
-    waitUntil = (promise) => ctx.waitUntil(promise);
-  } catch {
-    // No execution context (a test calling the app directly): the write goes out unawaited.
-  }
+  const latency = runtime.now() - started;
+  const waitUntil = waitUntilOf(c);
+  if (fields.status === 202 && (fields.outcome === "queued" || fields.outcome === "bot")) {
+    // As expected: summed with the others of this second (../core/logSummary).
+    summariseAccepted(
+      runtime.log,
+      { msg: "collect", route: "collect", outcome: fields.outcome, status: 202 },
+      { latency_ms: latency, events: fields.batch_size ?? 0 },
+      { sleep: runtime.sleep, waitUntil },
+    );
+  } else logLine(runtime.log, { msg: "collect", route: "collect", latency_ms: latency, ...fields });
   runtime.metrics(c.env, record, waitUntil);
 }
 

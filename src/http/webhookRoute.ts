@@ -10,6 +10,7 @@
  */
 import type { Context } from "hono";
 import { type LogFields, logLine } from "../core/log";
+import { summariseAccepted } from "../core/logSummary";
 import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor, type Destination, type RelayConfig, webhookSecret } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
@@ -25,6 +26,7 @@ import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics
 import { type Delivery, type DestinationOutcome, deliveryAnswer, type WebhookAnswerBody } from "./answers";
 import { ApiError, errorResponse } from "./errors";
 import { strictUtf8 } from "./requestBody";
+import { waitUntilOf } from "./waitUntil";
 import { authenticate, credentialWithoutBody, WebhookVerificationError } from "./auth";
 import type { WebhookBindings } from "./bindings";
 
@@ -110,14 +112,24 @@ export async function acceptWebhook(
     dropped: Object.keys(result.match.dropped),
     destinations: deliveredOutcomes(delivery).map((o) => destinationRecord(o, runtime.now() - intake.started)),
   });
-  intake.log({
-    level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
-    outcome: answer.outcome,
-    status,
-    ...answer.meta,
-    ...ids,
-    destinations: answer.destinations.map((d) => ({ name: d.name, outcome: d.status })),
-  });
+  if (answer.outcome === "queued") {
+    // As expected: summed with the others of this second (../core/logSummary).
+    summariseAccepted(
+      runtime.log,
+      { msg: "webhook", route: "webhook", outcome: "queued", status },
+      { event_id: ids.event_id, studio_event_id: ids.studio_event_id, latency_ms: runtime.now() - intake.started },
+      { sleep: runtime.sleep, waitUntil: waitUntilOf(c) },
+    );
+  } else {
+    intake.log({
+      level: status >= 500 ? "error" : status >= 400 ? "warn" : "info",
+      outcome: answer.outcome,
+      status,
+      ...answer.meta,
+      ...ids,
+      destinations: answer.destinations.map((d) => ({ name: d.name, outcome: d.status })),
+    });
+  }
   if ("error" in answer) throw answer.error;
   return c.json(answer.body, answer.status);
 }
@@ -176,16 +188,7 @@ function startIntake(
 
 /** Counts a webhook for the metrics, the write kept alive by the request's `waitUntil` when there is one. */
 function countWebhook(c: WebhookContext, runtime: WebhookRuntime): Intake["count"] {
-  return (record) => {
-    let waitUntil: ((promise: Promise<unknown>) => void) | undefined;
-    try {
-      const ctx = c.executionCtx;
-      waitUntil = (promise) => ctx.waitUntil(promise);
-    } catch {
-      // No execution context (a test calling the app directly): the write goes out unawaited.
-    }
-    runtime.metrics(c.env, record, waitUntil);
-  };
+  return (record) => runtime.metrics(c.env, record, waitUntilOf(c));
 }
 
 /**
