@@ -33,8 +33,9 @@ export const PRICES = {
   doRowsWrittenPerMillion: 1.0,
   doGbSecondPerMillion: 12.5,
   queueOperationPerMillion: 0.4,
+  logEventPerMillion: 0.6,
   included:
-    "Workers Paid, $5 a month: 10 M requests, 30 M CPU ms, 1 M Durable Object requests, 400,000 GB-s, 50 M rows written, 1 M queue operations",
+    "Workers Paid, $5 a month: 10 M requests, 30 M CPU ms, 1 M Durable Object requests, 400,000 GB-s, 50 M rows written, 1 M queue operations, 20 M log events",
   sources: [
     [
       "Workers (requests, CPU time)",
@@ -55,6 +56,11 @@ export const PRICES = {
       "Queues",
       "https://developers.cloudflare.com/queues/pricing/",
       "$0.40 per million operations beyond 1 M; an operation per 64 KB written, read or deleted (a KB is 1,000 bytes, ~100 bytes of metadata per message): 3 per delivered message, +1 read per retry",
+    ],
+    [
+      "Workers Logs (`observability` is on in wrangler.jsonc)",
+      "https://developers.cloudflare.com/workers/observability/logs/workers-logs/",
+      "$0.60 per million log events beyond 20 M a month; each `console.log` line is one, and each invocation's own log one more",
     ],
   ],
 };
@@ -88,6 +94,10 @@ function perEvent(burst) {
     queueMessages: queue.messages / events,
     queueBytes: queue.messages ? queue.bytes / queue.messages : 0,
     queueOperations: (3 * queue.units64k) / events,
+    // Workers Logs: the relay's lines, and one invocation log per Worker invocation (route and consumer).
+    logLines: sum(c.logLines) / events,
+    logByMsg: Object.fromEntries(Object.entries(c.logLines ?? {}).map(([k, v]) => [k, v / events])),
+    logEvents: (sum(c.logLines) + requests + consumerInvocations) / events,
     workerRequests: (requests + consumerInvocations) / events,
     consumerInvocations: consumerInvocations / events,
     eventsPerBatch: consumerInvocations > 0 ? events / consumerInvocations : NaN,
@@ -117,6 +127,10 @@ function bill(ops, cpuMs) {
       (ops.rowsWritten * m * PRICES.doRowsWrittenPerMillion) / m,
     ],
     "queue operations": [ops.queueOperations * m, (ops.queueOperations * m * PRICES.queueOperationPerMillion) / m],
+    "Workers Logs events (lines + invocation logs)": [
+      ops.logEvents * m,
+      (ops.logEvents * m * PRICES.logEventPerMillion) / m,
+    ],
   };
   const total = Object.values(lines).reduce((a, [, v]) => a + v, 0);
   return { lines, total };
@@ -321,6 +335,25 @@ export function costSections(r) {
             "queue operations (3 per 64 KB message)",
             col(webhookOps, (o) => fmt(o.queueOperations)),
             col(browserOps, (o) => fmt(o.queueOperations)),
+          ],
+          [
+            "log lines (by `msg`); Workers Logs events with one invocation log per invocation",
+            col(
+              webhookOps,
+              (o) =>
+                `${fmt(o.logLines)} (${Object.entries(o.logByMsg)
+                  .filter(([, v]) => v > 0)
+                  .map(([k, v]) => `${k} ${fmt(v)}`)
+                  .join(", ")}); ${fmt(o.logEvents)} events`,
+            ),
+            col(
+              browserOps,
+              (o) =>
+                `${fmt(o.logLines)} (${Object.entries(o.logByMsg)
+                  .filter(([, v]) => v > 0)
+                  .map(([k, v]) => `${k} ${fmt(v)}`)
+                  .join(", ")}); ${fmt(o.logEvents)} events`,
+            ),
           ],
           [
             "metrics store writes in the burst",
@@ -539,7 +572,7 @@ export function costSections(r) {
   );
   if (findings.length) {
     L.push(
-      `**What the bill is made of.** ${findings.join(". ")}. SQLite rows written are counted as the cursors report them (\`rowsWritten\`, which includes index entries, as billing does); a Durable Object request costs $0.15 a million, a row written $1.00: a design that trades one request for several rows loses. This round took the rows down (the bench's run on 325f568, before these changes, counted 7.97 rows written per lead and 1.23 per browser event): the metrics store writes a few rows per write rather than a row per event (an hour's counters in one row, recent events and refusals in rings of JSON chunks: src/observe/metricsStore.ts, schema step 5), and the intake ledger one row per key claimed (a table clustered on its key, no index on expiry: schema steps 3 and 4). What is left is mostly the queue: three operations per message (write, read, delete), one message per webhook and per browser request. Fewer would mean several webhooks in one message, which the route cannot do without waiting for company (a webhook is answered once its message is durable).`,
+      `**What the bill is made of.** ${findings.join(". ")}. SQLite rows written are counted as the cursors report them (\`rowsWritten\`, which includes index entries, as billing does); a Durable Object request costs $0.15 a million, a row written $1.00: a design that trades one request for several rows loses. This round took the rows down (the bench's run on 325f568, before these changes, counted 7.97 rows written per lead and 1.23 per browser event): the metrics store writes a few rows per write rather than a row per event (an hour's counters in one row, recent events and refusals in rings of JSON chunks: src/observe/metricsStore.ts, schema step 5), and the intake ledger one row per key claimed (a table clustered on its key, no index on expiry: schema steps 3 and 4). Workers Logs count each line and each invocation: a queued webhook's and a browser body's own line are now summed with the others of their second in each isolate (src/core/logSummary.ts), so what is left is about one invocation log per request. What is left is mostly the queue: three operations per message (write, read, delete), one message per webhook and per browser request. Fewer would mean several webhooks in one message, which the route cannot do without waiting for company (a webhook is answered once its message is durable).`,
     );
     L.push("");
   }

@@ -10,7 +10,9 @@
  * - queue messages: every `send` and `sendBatch` on CAPI_QUEUE and CAPI_DLQ, with each message's
  *   JSON size (a queue operation is per 64 KB of a message; write, read and delete are three);
  * - metrics store writes: `record` calls, their counter rows and recent events, and the time the
- *   store spent in them (`performance.now()`, which advances during computation in local workerd).
+ *   store spent in them (`performance.now()`, which advances during computation in local workerd);
+ * - log lines (Workers Logs bills each, beside one invocation log per Worker invocation): every
+ *   `console.log` call of the Worker and its objects, by the line's `msg`.
  *
  * Counts are kept per isolate (module state); under `wrangler dev` the Worker and its Durable
  * Objects share one. `GET /__bench/counts` answers them (`BenchCounts`); each Durable Object's
@@ -58,6 +60,8 @@ export interface BenchCounts {
   invocations: Record<string, number>;
   /** `binding` -> distinct object names asked for (`idFromName`), e.g. the intake shards in use. */
   objectNames: Record<string, number>;
+  /** `msg` of a JSON line (or `other`) -> `console.log` calls. */
+  logLines: Record<string, number>;
 }
 
 const counts: BenchCounts = {
@@ -80,9 +84,19 @@ const counts: BenchCounts = {
   },
   invocations: {},
   objectNames: {},
+  logLines: {},
 };
 const namesSeen = new Map<string, Set<string>>();
 const add = (record: Record<string, number>, key: string, n = 1) => (record[key] = (record[key] ?? 0) + n);
+
+// Every line the relay writes goes through `console.log` (src/core/log.ts consoleSink): counted by its `msg`.
+const writeLine = console.log.bind(console);
+console.log = (...args: unknown[]) => {
+  const first = args[0];
+  const msg = typeof first === "string" ? /^\{[^}]*?"msg":"([a-z_]+)"/.exec(first)?.[1] : undefined;
+  add(counts.logLines, msg ?? "other");
+  writeLine(...args);
+};
 
 const NAMESPACES = ["INTAKE_LEDGER", "DEAD_LETTERS", "DELIVERY_CIRCUIT", "METRICS"] as const;
 const QUEUES = ["CAPI_QUEUE", "CAPI_DLQ"] as const;
