@@ -4,7 +4,7 @@ import { fakeGraph } from "../../test/helpers";
 import { fakeBatch, fakeCircuits, fakeQueue } from "../../test/queueFakes";
 import { circuitName } from "./holds";
 import { IDS_PER_LINE } from "../core/log";
-import { type BatchReport, handleQueueBatch } from "./consumer";
+import { type BatchReport, CLOSED_TRUST_MS, handleQueueBatch } from "./consumer";
 import { DEAD_LETTER_QUEUE_NAME, type DeadLetter, QUEUE_NAME } from "./messages";
 import { deadLetterOf, HOLD_FALLBACK_DELAY_SECONDS, QUEUE_MAX_RETRIES } from "./policy";
 
@@ -188,16 +188,20 @@ describe("handleQueueBatch", () => {
       expect(calls, id).toEqual(["offer"]);
     }
     expect(circuits.circuit(circuitName("eu")).held.map((m) => m.eventId)).toEqual(["a", "b"]);
-    // "us" closed: asked once, then trusted for a few seconds.
+    // "us" closed: asked once, then trusted for CLOSED_TRUST_MS, then asked again.
     calls.length = 0;
-    for (const id of ["c", "d"])
+    for (const [id, now] of [
+      ["c", NOW],
+      ["d", NOW + CLOSED_TRUST_MS - 1],
+      ["e", NOW + CLOSED_TRUST_MS],
+    ] as const)
       await handleQueueBatch(
         batchFor(id, "us"),
         bindings,
         {} as ExecutionContext,
-        deps({ fetch: fakeGraph(ok).fetch }).deps,
+        deps({ fetch: fakeGraph(ok).fetch, now: () => now }).deps,
       );
-    expect(calls).toEqual(["offer"]);
+    expect(calls).toEqual(["offer", "offer"]);
   });
 
   it("tells the circuit nothing of a batch that got through, unless it counts failures", async () => {

@@ -150,8 +150,14 @@ interface Item {
  * closes, batches go out at once rather than into it.)
  */
 const closedCircuits = new WeakMap<object, Map<string, number>>();
-/** How long a closed circuit is trusted: a few seconds, so a fix or a refusal elsewhere is seen soon. */
-const CLOSED_TRUST_MS = 5_000;
+/**
+ * How long a closed circuit is trusted without asking: half a minute, so a busy destination's
+ * batches ask it about once per isolate rather than once each (a Durable Object request per
+ * batch), while a circuit another isolate opened is seen soon. Meanwhile a batch sent into a
+ * refusal is refused itself, and held then: trusting longer costs Meta a few refused requests,
+ * never an event. An open circuit is never trusted.
+ */
+export const CLOSED_TRUST_MS = 30_000;
 /** Per Worker env and destination: what cut-short splits learned (a hint for the next delivery). */
 const splitMemories = new WeakMap<object, Map<string, SplitMemory>>();
 
