@@ -62,8 +62,8 @@ import { buildConsoleModel } from "./data";
 import { newNonce, pageHeaders } from "./layout";
 import { renderLogin, renderNotice, SECRET_FIELD } from "./login";
 import type { ConsoleModel } from "./model";
-import { renderConsole } from "./page";
-import { failureText } from "./words";
+import { renderConsole } from "../../console/page";
+import { failureText } from "../../console/words";
 import { sendTestEvent, TEST_EVENT_CODE } from "./testEvent";
 
 /** Assembles the console's data as of `now` (ms). */

@@ -25,10 +25,10 @@
  * ```
  */
 import { html } from "hono/html";
-import { DATASET_QUALITY_IDENTIFIERS } from "../../observe/datasetQuality";
+import { DATASET_QUALITY_IDENTIFIERS } from "../observe/datasetQuality";
 import { hourChart } from "./chart";
-import { CONSOLE_SCRIPT_PATH } from "./script";
-import { type Html, pageShell } from "./layout";
+import { CONSOLE_SCRIPT_PATH } from "../http/console/script";
+import { type Html, pageShell } from "../http/console/layout";
 import {
   type ConsoleDeadLetter,
   type ConsoleDestination,
@@ -39,7 +39,7 @@ import {
   MATCH_KEYS,
   type MatchKey,
   type RecentEvent,
-} from "./model";
+} from "../http/console/model";
 import { refusedForItsData, studioFix } from "./studioFields";
 import {
   ago,

@@ -2,13 +2,13 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { chartTotals } from "./chart";
-import { type ConsoleDestination, type ConsoleModel, MATCH_KEYS } from "./model";
-import { sampleConsoleModel } from "./model.sample";
+import { type ConsoleDestination, type ConsoleModel, MATCH_KEYS } from "../http/console/model";
+import { sampleConsoleModel } from "../http/console/model.sample";
 import { KEY_LABELS, renderConsole } from "./page";
 
 const NOW = Date.parse("2026-11-25T19:00:00Z");
 /** The console's stylesheet, a static asset the page links. */
-const STYLESHEET = readFileSync(fileURLToPath(new URL("../../../public/console/console.css", import.meta.url)), "utf8");
+const STYLESHEET = readFileSync(fileURLToPath(new URL("../../public/console/console.css", import.meta.url)), "utf8");
 const OPTIONS = { csrfToken: "csrf-token-of-the-session", nonce: "bm9uY2Utb2YtdGhlLXBhZ2U=" };
 
 function model(change: (m: ConsoleModel) => void = () => {}): ConsoleModel {

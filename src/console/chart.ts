@@ -10,8 +10,8 @@
  * ```
  */
 import { html } from "hono/html";
-import type { HourPoint } from "./model";
-import type { Html } from "./layout";
+import type { HourPoint } from "../http/console/model";
+import type { Html } from "../http/console/layout";
 
 /** The stacked series (leads), bottom of the stack first: label, CSS class, field. */
 export const BARS = [

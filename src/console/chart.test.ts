@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BARS, chartTotals, hourChart, hourLabel, niceCeiling } from "./chart";
-import { htmlText } from "./layout";
-import type { HourPoint } from "./model";
+import { htmlText } from "../http/console/layout";
+import type { HourPoint } from "../http/console/model";
 
 const HOUR = 3_600_000;
 const START = Date.parse("2026-11-24T19:00:00Z");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { htmlText } from "./layout";
-import type { ConsoleDestination } from "./model";
-import { sampleConsoleModel } from "./model.sample";
+import { htmlText } from "../http/console/layout";
+import type { ConsoleDestination } from "../http/console/model";
+import { sampleConsoleModel } from "../http/console/model.sample";
 import {
   ago,
   clock,

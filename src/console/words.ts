@@ -16,11 +16,11 @@
  * ```
  */
 import { html } from "hono/html";
-import { metaErrorOf } from "../../delivery/metaErrors";
-import { QUEUE_RETRY_POLICY } from "../../delivery/policy";
-import { type RefusalScope, refusalScope } from "../../observe/incidents";
-import { isPersonalId } from "../../transform/eventId";
-import type { Html } from "./layout";
+import { metaErrorOf } from "../delivery/metaErrors";
+import { QUEUE_RETRY_POLICY } from "../delivery/policy";
+import { type RefusalScope, refusalScope } from "../observe/incidents";
+import { isPersonalId } from "../transform/eventId";
+import type { Html } from "../http/console/layout";
 import type {
   ConsoleDestination,
   ConsoleModel,
@@ -30,7 +30,7 @@ import type {
   Incident,
   MetaRefusal,
   WebhookCounts,
-} from "./model";
+} from "../http/console/model";
 
 /** What a badge or alert means; the stylesheet colours it. */
 export type Tone = "ok" | "warn" | "bad" | "muted";
