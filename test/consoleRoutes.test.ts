@@ -1,7 +1,8 @@
 /**
  * The operator console inside workerd, with wrangler.jsonc's real bindings (the dead-letter
- * store, circuits, queues): login, the page, a console action through the JSON admin routes
- * with the session cookie and its CSRF token, and a test event against a fake Graph. The rules
+ * store, circuits, queues): login, the page's shell and its data, a console action through the
+ * JSON admin routes with the session cookie and its CSRF token, and a test event against a fake
+ * Graph. The rules
  * themselves are tested in src/http (session, admin, console/*); this checks they hold in the
  * runtime that serves them (Web Crypto HMACs, Hono's cookies, the Durable Object stubs).
  */
@@ -54,10 +55,16 @@ describe("the console in workerd", () => {
     expect((await app.request(`${ORIGIN}/admin`, {}, env)).status).toBe(503);
   });
 
-  it("logs in and shows the page, under its CSP", async () => {
+  it("logs in and shows the page's shell, its data for the session, under its CSP", async () => {
     const { app } = relay();
-    const { page } = await logIn(app);
-    expect(page).toContain("<h2>Destinations</h2>");
+    const { cookie, page } = await logIn(app);
+    expect(page).toContain('<script src="/console/page.js" nonce="');
+    const data = await app.request(`${ORIGIN}/admin/console.json`, { headers: { cookie } }, consoleEnv);
+    expect(data.status).toBe(200);
+    expect(data.headers.get("cache-control")).toBe("no-store");
+    expect(((await data.json()) as { destinations: { name: string }[] }).destinations.map((d) => d.name)).toEqual([
+      "eu",
+    ]);
     const res = await app.request(`${ORIGIN}/admin`, {}, consoleEnv);
     expect(res.headers.get("content-security-policy")).toMatch(/^default-src 'none'; script-src 'nonce-/);
     expect(await res.text()).toContain('action="/admin/login"');

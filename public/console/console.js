@@ -1,4 +1,6 @@
-// The operator console's one script: see src/http/console/script.ts for what it does.
+// The operator console's buttons: see src/http/console/script.ts for what they do. The page
+// itself is rendered by page.js (src/console); the click listener is on the document, so it
+// acts on whatever page.js puts in.
 "use strict";
 (function () {
   var meta = document.querySelector('meta[name="csrf-token"]');
@@ -143,10 +145,5 @@
     if (!button || button.disabled) return;
     var action = actions[button.dataset.action];
     if (action) action(button);
-  });
-  document.querySelectorAll("time[datetime]").forEach(function (time) {
-    var local = new Date(time.getAttribute("datetime"));
-    if (!isNaN(local.getTime()))
-      time.title = (time.title ? time.title + " · " : "") + local.toLocaleString() + " your time";
   });
 })();

@@ -1,7 +1,8 @@
 /**
  * The console's delivery chart: leads delivered, held and refused per hour as stacked bars, and
- * retry attempts (attempts, not leads: one lead may take several) as a line over them, in an inline SVG drawn on the server (readable without JavaScript, no chart library, no
- * `style` attributes for the CSP to refuse: colours come from the page's stylesheet by class).
+ * retry attempts (attempts, not leads: one lead may take several) as a line over them, in an
+ * inline SVG written as escaped markup by the page's script (no chart library, no `style`
+ * attributes for the CSP to refuse: colours come from the page's stylesheet by class).
  * Hours are labelled in UTC; each bar's `<title>` gives its hour and counts on hover.
  *
  * @example

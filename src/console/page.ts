@@ -1,7 +1,9 @@
 /**
- * The operator console, `GET /admin`: a {@link ConsoleModel} rendered as one HTML page for two
- * readers, on a laptop or a phone. Pure: the model and the clock's reading in it (`generatedAt`)
- * decide everything; the route adds the session's CSRF token and the CSP nonce.
+ * The operator console's page: a {@link ConsoleModel} (the JSON of `GET /admin/console.json`)
+ * rendered as one HTML page for two readers, on a laptop or a phone. Browser code (built into
+ * public/console/page.js by `npm run build:console`, never in the Worker's bundle); pure: the
+ * model and the clock's reading in it (`generatedAt`) decide everything; ./main adds the
+ * session's CSRF token from the shell the Worker serves for `GET /admin`.
  *
  * Top to bottom: one headline per destination for the marketer ("226 of 241 leads reached Meta
  * in 24 h; 5 not sent because the shopper declined; 4 need you"), each clause a link to its
@@ -21,24 +23,22 @@
  *
  * @example
  * ```ts
- * const page = renderConsole(sampleConsoleModel(Date.now()), { csrfToken, nonce }); // ./model.sample
+ * const body = renderConsole(sampleConsoleModel(Date.now()), { csrfToken }); // ../http/console/model.sample
  * ```
  */
 import { html } from "hono/html";
 import { DATASET_QUALITY_IDENTIFIERS } from "../observe/datasetQuality";
 import { hourChart } from "./chart";
-import { CONSOLE_SCRIPT_PATH } from "../http/console/script";
-import { type Html, pageShell } from "../http/console/layout";
-import {
-  type ConsoleDeadLetter,
-  type ConsoleDestination,
-  type ConsoleModel,
-  type DatasetQuality,
-  type HealthSignal,
-  type Incident,
-  MATCH_KEYS,
-  type MatchKey,
-  type RecentEvent,
+import { type Html, htmlText, noticeBody } from "../http/console/layout";
+import type {
+  ConsoleDeadLetter,
+  ConsoleDestination,
+  ConsoleModel,
+  DatasetQuality,
+  HealthSignal,
+  Incident,
+  MatchKey,
+  RecentEvent,
 } from "../http/console/model";
 import { refusedForItsData, studioFix } from "./studioFields";
 import {
@@ -68,20 +68,23 @@ import {
   type Tone,
 } from "./words";
 
-/** What the route adds to the model: the session's CSRF token (empty for a Bearer reader) and the CSP nonce. */
+/** What the page adds to the model: the session's CSRF token (from the shell's `<meta name="csrf-token">`; empty for a Bearer reader). */
 export interface RenderOptions {
   csrfToken: string;
-  nonce: string;
 }
 
-/** How the console names each `user_data` key. */
+/**
+ * How the console names each `user_data` key, in the Worker's order of them (`MATCH_KEYS`, a
+ * test checks): the table is the page's list of keys, so the browser bundle does not carry the
+ * Worker's user_data module for the list alone.
+ */
 export const KEY_LABELS: Record<MatchKey, string> = {
   em: "email",
   ph: "phone",
   fn: "first name",
   ln: "last name",
-  ge: "gender",
   db: "date of birth",
+  ge: "gender",
   ct: "city",
   st: "state",
   zp: "zip",
@@ -92,6 +95,9 @@ export const KEY_LABELS: Record<MatchKey, string> = {
   fbc: "click id (fbc)",
   fbp: "browser id (fbp)",
 };
+
+/** Every `user_data` key, in the Worker's order. */
+const MATCH_KEYS = Object.keys(KEY_LABELS) as MatchKey[];
 
 /** Recent leads shown before "more". */
 const RECENT_SHOWN = 10;
@@ -112,11 +118,12 @@ const OUTCOME_WORDS: Record<RecentEvent["outcome"], { label: string; tone: Tone 
 };
 
 /**
- * The console page for `model`.
+ * The console page's body for `model`: its header, main and footer, as escaped HTML text that
+ * ./main puts into the shell the Worker serves.
  *
  * @example
  * ```ts
- * renderConsole(model, { csrfToken: "kP3x…", nonce: "3q2+7w==" }); // "<!doctype html>…"
+ * renderConsole(model, { csrfToken: "kP3x…" }); // "<header class=\"top\">…</footer>"
  * ```
  */
 export function renderConsole(model: ConsoleModel, options: RenderOptions): string {
@@ -139,13 +146,30 @@ ${deadLettersSection(model, now)}
 ${glossary()}
 </main>
 <footer>Times are UTC (hover for the exact time and yours). This page shows ids, counts and Meta's own words only: nothing personal; an id that carries an email or phone number is not shown.</footer>`;
-  return pageShell({
-    title: "Meta CAPI relay · console",
-    nonce: options.nonce,
-    head: html`<meta name="csrf-token" content="${options.csrfToken}">`,
-    body,
-    script: CONSOLE_SCRIPT_PATH,
-  });
+  return htmlText(body);
+}
+
+/** What ./main read from `GET /admin/console.json`: the model, a session that ended meanwhile (401), or a failure. */
+export type ModelAnswer = { model: ConsoleModel } | { ended: true } | { failed: string };
+
+/**
+ * The page's body for what ./main read: the console, or a notice saying why it is not there and
+ * a link back to `/admin` (the login form, for a session that ended; never a reload of its own,
+ * which could loop).
+ *
+ * @example
+ * ```ts
+ * pageBody({ failed: "The relay could not be reached." }, ""); // <main class="login">…
+ * ```
+ */
+export function pageBody(answer: ModelAnswer, csrfToken: string): string {
+  if ("model" in answer) return renderConsole(answer.model, { csrfToken });
+  if ("ended" in answer) {
+    const text = html`<p>Log in again to see the console.</p><p><a href="/admin">Log in</a></p>`;
+    return htmlText(noticeBody({ title: "Your session has ended", text }));
+  }
+  const text = html`<p>${answer.failed}</p><p><a href="/admin">Reload</a></p>`;
+  return htmlText(noticeBody({ title: "The console's data could not be read", text }));
 }
 
 function summarySection(model: ConsoleModel): Html {

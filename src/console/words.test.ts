@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { QUEUE_RETRY_POLICY } from "../delivery/policy";
 import { htmlText } from "../http/console/layout";
 import type { ConsoleDestination } from "../http/console/model";
 import { sampleConsoleModel } from "../http/console/model.sample";
@@ -9,6 +10,7 @@ import {
   destinationHint,
   duration,
   failureText,
+  FIRST_RETRY_DELAY_MS,
   headline,
   HIDDEN_ID,
   intakeAlerts,
@@ -203,6 +205,10 @@ describe("headline", () => {
 });
 
 describe("destinationAlerts", () => {
+  it("times the next try by the queue's own first retry delay", () => {
+    expect(FIRST_RETRY_DELAY_MS).toBe(QUEUE_RETRY_POLICY.baseDelayMs);
+  });
+
   it("has none for a healthy live destination, whose last refusal is older than its last delivery", () => {
     expect(destinationAlerts(destination("eu"), NOW)).toEqual([]);
   });

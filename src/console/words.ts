@@ -16,8 +16,8 @@
  * ```
  */
 import { html } from "hono/html";
+import { failureText } from "../http/console/metaText";
 import { metaErrorOf } from "../delivery/metaErrors";
-import { QUEUE_RETRY_POLICY } from "../delivery/policy";
 import { type RefusalScope, refusalScope } from "../observe/incidents";
 import { isPersonalId } from "../transform/eventId";
 import type { Html } from "../http/console/layout";
@@ -31,6 +31,13 @@ import type {
   MetaRefusal,
   WebhookCounts,
 } from "../http/console/model";
+
+/**
+ * How long the queue waits before its first retry of a lead Meta could not take: the Worker's
+ * `QUEUE_RETRY_POLICY.baseDelayMs` (src/delivery/policy.ts; words.test.ts checks they agree),
+ * written here so the browser bundle does not carry the delivery policy's module for one number.
+ */
+export const FIRST_RETRY_DELAY_MS = 20_000;
 
 /** What a badge or alert means; the stylesheet colours it. */
 export type Tone = "ok" | "warn" | "bad" | "muted";
@@ -256,56 +263,8 @@ export function destinationHint(
 
 // ── Meta's words ──
 
-/**
- * Meta's message, cleaned for showing once: its clock text dropped (Meta writes its own time
- * zone, the console is in UTC), the trailing period stripped so a sentence can follow, spaces
- * collapsed.
- *
- * @example
- * ```ts
- * metaWords("Error validating access token: Session has expired on Tuesday, 01-Dec-26 22:53:11 PST. The current time is Wednesday, 02-Dec-26 00:10:00 PST.");
- * // "Error validating access token: Session has expired"
- * ```
- */
-export function metaWords(message: string): string {
-  return message
-    .replace(/\s+on \w+day, \d{1,2}-\w{3}-\d{2,4} \d{1,2}:\d{2}(:\d{2})? [A-Z]{2,4}\b/g, "")
-    .replace(/\s*The current time is [^.]*\.?/g, "")
-    .replace(/\s+/g, " ")
-    .trim()
-    .replace(/[.\s]+$/, "");
-}
-
-/**
- * A failure of Meta's in one line: HTTP status, Meta's code (and subcode), its cleaned message.
- *
- * @example
- * ```ts
- * failureText({ status: 400, code: 190, subcode: 463, message: "Session has expired." }); // "Session has expired (HTTP 400 · code 190/463)"
- * ```
- */
-export function failureText(problem: MetaRefusal): string {
-  const codes = failureCodes(problem);
-  const words = metaWords(problem.message);
-  return words && codes ? `${words} (${codes})` : words || codes;
-}
-
-/**
- * The codes of a failure: `HTTP 400 · code 190/463`.
- *
- * @example
- * ```ts
- * failureCodes({ status: 503, message: "" }); // "HTTP 503"
- * ```
- */
-export function failureCodes(problem: Pick<MetaRefusal, "status" | "code" | "subcode">): string {
-  const parts: string[] = [];
-  if (problem.status !== undefined) parts.push(`HTTP ${problem.status}`);
-  else parts.push("no answer");
-  if (problem.code !== undefined)
-    parts.push(`code ${problem.code}${problem.subcode !== undefined ? `/${problem.subcode}` : ""}`);
-  return parts.join(" · ");
-}
+// Meta's failures in one line: said by the Worker too ("Try now"), so they live beside its routes.
+export { failureCodes, failureText, metaWords } from "../http/console/metaText";
 
 /**
  * The command that stores a destination's token, to paste.
@@ -555,7 +514,7 @@ export function destinationAlerts(d: ConsoleDestination, now: number): Alert[] {
     const open = d.incidents.find((i) => i.endedAt === undefined);
     const since = d.failingSince ?? open?.startedAt ?? d.lastFailure?.at ?? now;
     const throttled = metaErrorOf(refusal.code, refusal.subcode)?.throttle === true || refusal.status === 429;
-    const nextTry = (d.lastFailure?.at ?? now) + QUEUE_RETRY_POLICY.baseDelayMs;
+    const nextTry = (d.lastFailure?.at ?? now) + FIRST_RETRY_DELAY_MS;
     alerts.push({
       kind: throttled ? "throttled" : "unavailable",
       tone: "warn",

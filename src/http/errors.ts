@@ -56,7 +56,9 @@ export type ErrorCode =
   | "invalid_reason"
   | "invalid_window"
   | "dry_run"
-  | "test_event_code_required";
+  | "test_event_code_required"
+  /** The console's model could not be read (`GET /admin/console.json`). */
+  | "console_unavailable";
 
 /**
  * The HTTP status of each code: a new code does not compile until it has one. One status per code,
@@ -90,6 +92,7 @@ export const ERROR_STATUS = {
   invalid_window: 400,
   dry_run: 409,
   test_event_code_required: 400,
+  console_unavailable: 503,
 } as const satisfies Record<ErrorCode, 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503>;
 
 /** The status an error code is answered with. */

@@ -20,7 +20,7 @@
  * `UPDATE_SCREENSHOTS=1` also writes docs/console.png (1280 px wide) for the README; without it
  * the screenshot is taken and checked but not written, so a test run leaves the tree clean.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -44,8 +44,8 @@ import { hourlyRound } from "../../src/observe/scheduled";
 import { durableObjectNamespace, simNamespace } from "../fault/durableObjects";
 import { fakeBatch, fakeQueue } from "../queueFakes";
 import { launchChromium } from "./chromium";
-import { type PageProblems, watchPage } from "./console";
-import { serve, type Served, staticRoutes } from "./server";
+import { consoleAssets, type PageProblems, rendered, watchPage } from "./console";
+import { serve, type Served } from "./server";
 
 const ADMIN_SECRET = "console-browser-test-admin-secret";
 const WEBHOOK_SECRET = "console-browser-test-webhook-secret";
@@ -55,7 +55,6 @@ const PIXELS = { eu: "111111111111111", us: "222222222222222", test: "3333333333
 const POISONED_SESSIONS = ["ses_bad", "ses_\u202egnp"];
 const LONG = "W".repeat(5000);
 const SCREENSHOT = fileURLToPath(new URL("../../docs/console.png", import.meta.url));
-const asset = (path: string) => fileURLToPath(new URL(`../../public/${path}`, import.meta.url));
 
 interface GraphCall {
   url: string;
@@ -235,15 +234,17 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
   const currentModel = (): Promise<ConsoleModel> => buildConsoleModel(env as never, Date.now());
   const consoleUrl = () => new URL("/admin", server.url).href;
   const card = (name: string) => `article[data-destination="${name}"]`;
+  /** Reloads the console and waits for its script to render it from the model. */
+  const reload = async () => {
+    await page.reload();
+    await rendered(page);
+  };
   const scrollWidth = () => page.evaluate<number>("document.documentElement.scrollWidth");
 
   beforeAll(async () => {
     await studioTraffic();
     // The console's static assets, as Workers Static Assets serve them before the Worker runs.
-    const assets = staticRoutes({
-      "/console/console.css": { type: "text/css", body: readFileSync(asset("console/console.css"), "utf8") },
-      "/console/console.js": { type: "text/javascript", body: readFileSync(asset("console/console.js"), "utf8") },
-    });
+    const assets = consoleAssets();
     server = await serve(async (request) => {
       const path = new URL(request.url).pathname;
       if (path.startsWith("/console/")) return assets(request);
@@ -432,7 +433,7 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
       graph.mood.eu = "down";
       for (const session of ["ses_four", "ses_five"]) expect((await post(lead(session))).status).toBe(202);
       const waiting = await consume();
-      await page.reload();
+      await reload();
       const alert = page.locator(`${card("eu")} [data-alert="unavailable"]`);
       expect(await alert.innerText()).toContain("Meta unavailable");
       expect(await alert.innerText()).toContain("Nothing to do yet");
@@ -445,7 +446,7 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
       graph.mood.eu = "up";
       queue.sent.push(...waiting);
       await consume();
-      await page.reload();
+      await reload();
       expect(await page.locator(`${card("eu")} [data-alert="unavailable"]`).count()).toBe(0);
       expect(await page.locator(`${card("eu")} [data-alert="recovered"]`).innerText()).toContain("Recovered");
     });
@@ -457,8 +458,9 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
         .poll(() => page.locator(`[data-probe-result="us"]`).innerText(), { timeout: 15_000 })
         .toContain("Meta accepted the lead");
       await page.waitForEvent("load", { timeout: 10_000 }); // the page reloads itself
+      await rendered(page); // and reads its model again
       await consume(); // the released leads go out
-      await page.reload();
+      await reload();
       const us = page.locator(card("us"));
       expect(await us.locator("[data-mode]").innerText()).toBe("live");
       expect(await us.locator('[data-alert="paused"]').count()).toBe(0);
@@ -503,7 +505,7 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
     });
 
     it("on a phone, sees dead letters as cards with their buttons on screen, and no sideways page", async () => {
-      await page.reload();
+      await reload();
       await page.setViewportSize({ width: 390, height: 844 });
       expect(await scrollWidth()).toBeLessThanOrEqual(390);
       const buttons = page.locator("li[data-dead-letter] button");

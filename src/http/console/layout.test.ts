@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CONSOLE_STYLESHEET_PATH, contentSecurityPolicy, htmlText, newNonce, pageHeaders, pageShell } from "./layout";
-import { CONSOLE_SCRIPT_PATH } from "./script";
+import { CONSOLE_PAGE_PATH, CONSOLE_SCRIPT_PATH } from "./script";
 import { renderLogin, renderNotice, SECRET_FIELD } from "./login";
 
 describe("newNonce", () => {
@@ -29,16 +29,20 @@ describe("pageHeaders", () => {
 });
 
 describe("pageShell", () => {
-  it("loads the stylesheet and the script from the static assets under the nonce, and escapes the title", () => {
-    const page = pageShell({ title: "<b>t</b>", nonce: "n1", body: html`<p>hi</p>`, script: CONSOLE_SCRIPT_PATH });
+  it("loads the stylesheet and the scripts from the static assets under the nonce, in order, and escapes the title", () => {
+    const scripts = [CONSOLE_PAGE_PATH, CONSOLE_SCRIPT_PATH];
+    const page = pageShell({ title: "<b>t</b>", nonce: "n1", body: html`<p>hi</p>`, scripts });
     expect(page).toMatch(/^<!doctype html>\n<html lang="en">/);
     expect(page).toContain("<title>&lt;b&gt;t&lt;/b&gt;</title>");
     expect(page).toContain(`<link rel="stylesheet" href="${CONSOLE_STYLESHEET_PATH}" nonce="n1">`);
-    expect(page).toContain('<script src="/console/console.js" nonce="n1"></script>');
+    expect(page.match(/<script[^>]*><\/script>/g)).toEqual([
+      '<script src="/console/page.js" nonce="n1"></script>',
+      '<script src="/console/console.js" nonce="n1"></script>',
+    ]);
   });
 
-  it("finds its stylesheet and script among the static assets (public/)", () => {
-    for (const path of [CONSOLE_STYLESHEET_PATH, CONSOLE_SCRIPT_PATH])
+  it("finds its stylesheet and scripts among the static assets (public/)", () => {
+    for (const path of [CONSOLE_STYLESHEET_PATH, CONSOLE_PAGE_PATH, CONSOLE_SCRIPT_PATH])
       expect(existsSync(fileURLToPath(new URL(`../../../public${path}`, import.meta.url)))).toBe(true);
   });
 

@@ -1,12 +1,14 @@
 /**
  * What every console page shares: the HTML shell, the security headers and the per-response CSP
- * nonce. No build step, no CDN: the stylesheet and the one script are the Worker's own static
- * assets (public/console/, Workers Static Assets), loaded from the same origin under the page's
- * nonce and nothing else (`default-src 'none'`). System fonts; one column on a phone, more on a
+ * nonce. No CDN: the stylesheet and the scripts are the Worker's own static assets
+ * (public/console/, Workers Static Assets), loaded from the same origin under the page's nonce
+ * and nothing else (`default-src 'none'`). System fonts; one column on a phone, more on a
  * laptop; dark when the device is.
  *
  * HTML is written with Hono's `html` tagged template, which escapes every interpolated value
- * (`& < > " '`), so a string from the model or from Meta cannot become markup.
+ * (`& < > " '`), so a string from the model or from Meta cannot become markup. The console
+ * page's browser code (../../console) shares `Html`, `htmlText` and `noticeBody` from here: pure,
+ * Hono's escaping and nothing of the Worker's.
  *
  * @example
  * ```ts
@@ -72,16 +74,22 @@ export function pageHeaders(nonce: string): Record<string, string> {
 }
 
 /**
- * A whole page: doctype, viewport, the stylesheet and (optionally) a script, both under `nonce`.
+ * A whole page: doctype, viewport, the stylesheet and (optionally) scripts, all under `nonce`.
  *
- * @param script the path of a script among the console's static assets (a constant of this folder), never model data
+ * @param scripts the paths of scripts among the console's static assets (constants of ./script), run in this order; never model data
  * @example
  * ```ts
  * pageShell({ title: "Console", nonce, body: html`<main>…</main>`, head: html`<meta name="csrf-token" content="${token}">` });
  * ```
  */
-export function pageShell(options: { title: string; nonce: string; body: Html; head?: Html; script?: string }): string {
-  const { title, nonce, body, head, script } = options;
+export function pageShell(options: {
+  title: string;
+  nonce: string;
+  body: Html;
+  head?: Html;
+  scripts?: readonly string[];
+}): string {
+  const { title, nonce, body, head, scripts = [] } = options;
   const page = html`<!doctype html>
 <html lang="en">
 <head>
@@ -95,7 +103,7 @@ ${head}
 </head>
 <body>
 ${body}
-${script === undefined ? "" : html`<script src="${script}" nonce="${nonce}"></script>`}
+${scripts.map((script) => html`<script src="${script}" nonce="${nonce}"></script>\n`)}
 </body>
 </html>
 `;
@@ -114,6 +122,20 @@ ${script === undefined ? "" : html`<script src="${script}" nonce="${nonce}"></sc
 export function htmlText(fragment: Html): string {
   if (fragment instanceof Promise) throw new Error("a console fragment must not be asynchronous");
   return fragment.toString();
+}
+
+/**
+ * The body of a page that only says something (the console switched off, its data unreadable):
+ * `text` is one paragraph of plain text, or a fragment of the console's own escaped HTML.
+ *
+ * @example
+ * ```ts
+ * noticeBody({ title: "The console is off", text: "Set the ADMIN_SECRET secret." }); // <main class="login">…
+ * ```
+ */
+export function noticeBody(options: { title: string; text: string | Html }): Html {
+  const text = typeof options.text === "string" ? html`<p>${options.text}</p>` : options.text;
+  return html`<main class="login"><section><h1>${options.title}</h1>${text}</section></main>`;
 }
 
 /** Where the console's stylesheet is served (public/console/console.css, a Workers Static Asset). */

@@ -10,7 +10,7 @@
  * ```
  */
 import { html } from "hono/html";
-import { type Html, pageShell } from "./layout";
+import { type Html, noticeBody, pageShell } from "./layout";
 import { SESSION_TTL_SECONDS } from "../session";
 
 /** The form field the secret is posted in. */
@@ -53,7 +53,6 @@ ${options.problem ? html`<div class="alert bad" role="alert" data-login-problem>
  * ```
  */
 export function renderNotice(options: { nonce: string; title: string; text: string | Html }): string {
-  const text = typeof options.text === "string" ? html`<p>${options.text}</p>` : options.text;
-  const body = html`<main class="login"><section><h1>${options.title}</h1>${text}</section></main>`;
+  const body = noticeBody(options);
   return pageShell({ title: `${options.title} · Meta CAPI relay`, nonce: options.nonce, body });
 }

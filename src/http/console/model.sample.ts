@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { sampleConsoleModel } from "./model.sample";
- * const html = renderConsole(sampleConsoleModel(Date.now()), { csrfToken: "t", nonce: "n" });
+ * const body = renderConsole(sampleConsoleModel(Date.now()), { csrfToken: "t" }); // src/console/page
  * ```
  */
 import type { ConsoleModel, DestinationCounts } from "./model";

@@ -1,12 +1,14 @@
 /**
- * What the operator console shows, as data: the page (./page) renders a {@link ConsoleModel};
- * ./data assembles one from the settings, the metrics store, the delivery circuits, the dead
+ * What the operator console shows, as data: `GET /admin/console.json` (./routes) answers a
+ * {@link ConsoleModel} as JSON, and the page's browser code (src/console/page) renders it; so
+ * every field is plain JSON (numbers for times), and these types are shared with that code
+ * (type-only: its bundle carries none of the Worker's modules for them). ./data assembles one from the settings, the metrics store, the delivery circuits, the dead
  * letters and Meta's Dataset Quality answers. Nothing here is personal: ids, counts, codes,
  * shares, Meta's trace ids and Meta's own words about our configuration.
  *
  * @example
  * ```ts
- * const html = renderConsole(await buildConsoleModel(c.env, Date.now()), { csrfToken, nonce });
+ * return c.json(await buildConsoleModel(c.env, Date.now()), 200, { "cache-control": "no-store" });
  * ```
  */
 

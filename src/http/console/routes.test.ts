@@ -131,49 +131,26 @@ describe("GET /admin", () => {
     expect(new Set(pages.map(nonceOf)).size).toBe(3);
   });
 
-  it("shows the page to a script's Bearer, with no CSRF token (a Bearer needs none)", async () => {
+  it("shows the page's shell to a script's Bearer, with no CSRF token (a Bearer needs none)", async () => {
     const res = await relay().request("/admin", { headers: { authorization: `Bearer ${SECRET}` } });
     expect(res.status).toBe(200);
     const page = await res.text();
     expect(page).toContain('<meta name="csrf-token" content="">');
-    expect(page).toContain('data-destination="eu"');
+    expect(page).toContain('<script src="/console/page.js" nonce="');
+  });
+
+  it("serves the shell without reading the model: the page's script asks for it", async () => {
+    let built = 0;
+    const r = relay({ model: async (_env, now) => (built++, sampleConsoleModel(now)) });
+    const page = await (await r.request("/admin", { headers: { authorization: `Bearer ${SECRET}` } })).text();
+    expect(built).toBe(0);
+    expect(page).not.toContain("data-destination=");
   });
 
   it("answers a wrong Bearer 401, not with the login form", async () => {
     const res = await relay().request("/admin", { headers: { authorization: "Bearer nope" } });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: "unauthorized" } });
-  });
-
-  it("renders with ADMIN_SECRET alone: no queue, dead-letter store or circuit bound", async () => {
-    const res = await relay().request(
-      "/admin",
-      { headers: { authorization: `Bearer ${SECRET}` } },
-      { ADMIN_SECRET: SECRET },
-    );
-    expect(res.status).toBe(200);
-    expect(await res.text()).toContain("<h2>Destinations</h2>");
-  });
-
-  it("builds the model from the Worker's env at the clock's time", async () => {
-    const seen: { env: object; now: number }[] = [];
-    const r = relay({ model: async (env, now) => (seen.push({ env, now }), sampleConsoleModel(now)) });
-    await r.request("/admin", { headers: { authorization: `Bearer ${SECRET}` } });
-    expect(seen).toEqual([{ env: ENV, now: r.clock.now }]);
-  });
-
-  it("answers 503 with a notice when the model cannot be built, and logs only the error's name", async () => {
-    const r = relay({
-      model: async () => {
-        throw new TypeError("metrics store said something about jane@example.com");
-      },
-    });
-    const res = await r.request("/admin", { headers: { authorization: `Bearer ${SECRET}` } });
-    expect(res.status).toBe(503);
-    expect(await res.text()).toContain("could not be read");
-    expect(r.lines.map((l) => JSON.parse(l))).toEqual([
-      { level: "error", msg: "admin", route: "console", outcome: "console_unavailable", reason: "TypeError" },
-    ]);
   });
 
   it("redirects GET /admin/login to the console", async () => {
@@ -574,13 +551,72 @@ describe("POST /admin/destinations/:name/test-event", () => {
   });
 });
 
-describe("the console page's data", () => {
-  it("is the model the builder gave, rendered", async () => {
+describe("GET /admin/console.json (the page's data)", () => {
+  const BEARER = { authorization: `Bearer ${SECRET}` };
+
+  it("is the model the builder gave, as JSON, never cached", async () => {
     const model: ConsoleModel = { ...sampleConsoleModel(Date.now()), destinations: [] };
-    const r = relay({ model: async () => model });
-    const page = await (await r.request("/admin", { headers: { authorization: `Bearer ${SECRET}` } })).text();
-    expect(page).not.toContain("data-destination=");
-    expect(page).toContain(`<dd data-count="received">${model.webhooks["24h"].received}</dd>`);
+    const res = await relay({ model: async () => model }).request("/admin/console.json", { headers: BEARER });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(await res.json()).toEqual(model);
+  });
+
+  it("is there for a session's cookie, as the page asks for it", async () => {
+    const r = relay();
+    const { cookie } = await logIn(r);
+    const res = await r.request("/admin/console.json", { headers: { cookie } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as ConsoleModel).destinations.map((d) => d.name)).toEqual(["eu", "us", "dry"]);
+  });
+
+  it("reads with ADMIN_SECRET alone: no queue, dead-letter store or circuit bound", async () => {
+    const res = await relay().request("/admin/console.json", { headers: BEARER }, { ADMIN_SECRET: SECRET });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as ConsoleModel).relay.queued).toBe(false);
+  });
+
+  it("builds the model from the Worker's env at the clock's time", async () => {
+    const seen: { env: object; now: number }[] = [];
+    const r = relay({ model: async (env, now) => (seen.push({ env, now }), sampleConsoleModel(now)) });
+    await r.request("/admin/console.json", { headers: BEARER });
+    expect(seen).toEqual([{ env: ENV, now: r.clock.now }]);
+  });
+
+  it("is refused without a credential, or with an ended session, and never built for them", async () => {
+    let built = 0;
+    const r = relay({ model: async (_env, now) => (built++, sampleConsoleModel(now)) });
+    const { cookie } = await logIn(r);
+    r.clock.now += SESSION_TTL_SECONDS * 1000;
+    const readers: Record<string, string>[] = [{}, { cookie }, { authorization: "Bearer nope" }];
+    for (const headers of readers) {
+      const res = await r.request("/admin/console.json", { headers });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: { code: "unauthorized" } });
+    }
+    expect(built).toBe(0);
+  });
+
+  it("answers 503 while ADMIN_SECRET is unset", async () => {
+    const res = await relay().request("/admin/console.json", { headers: BEARER }, { ...ENV, ADMIN_SECRET: "" });
+    expect(res.status).toBe(503);
+  });
+
+  it("answers 503 when the model cannot be built, and logs only the error's name", async () => {
+    const r = relay({
+      model: async () => {
+        throw new TypeError("metrics store said something about jane@example.com");
+      },
+    });
+    const res = await r.request("/admin/console.json", { headers: BEARER });
+    expect(res.status).toBe(503);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: "console_unavailable" } });
+    expect(text).not.toContain("jane");
+    expect(r.lines.map((l) => JSON.parse(l))).toEqual([
+      { level: "error", msg: "admin", route: "console", outcome: "console_unavailable", reason: "TypeError" },
+    ]);
   });
 });
 

@@ -2,8 +2,12 @@
  * The operator console's routes, mounted by the app at `/admin` before the JSON admin routes
  * (../admin):
  *
- * - `GET  /admin` — the console page for a session (or a Bearer); the login form for anyone else,
- *   never the data; 503 with a notice while `ADMIN_SECRET` is unset.
+ * - `GET  /admin` — the console page's shell for a session (or a Bearer): its CSRF token and the
+ *   page's scripts (./shell), no data; the login form for anyone else; 503 with a notice while
+ *   `ADMIN_SECRET` is unset.
+ * - `GET  /admin/console.json` — the console's model (./model: ids, counts and Meta's words,
+ *   nothing personal) for the page's script, `no-store`, to the same readers (../admin
+ *   `adminAuth`); 503 `console_unavailable` when it cannot be read.
  * - `POST /admin/login` — form field `secret`; right: a session cookie and a 303 to `/admin`;
  *   wrong: 401 and the form again, after a second's wait, counted against the client's address
  *   (../authLimit: past the limit, 429 and `Retry-After` before the secret is compared); over plain
@@ -21,7 +25,8 @@
  *   `{"status": "recovered" | "paused" | "pending" | "live", "message", …}`, `message` in the
  *   console's words (Meta's refusal included); CSRF-checked like every console action.
  *
- * Every page is `no-store`, `nosniff`, `no-referrer`, under a strict nonce CSP (./layout).
+ * Every page is `no-store`, `nosniff`, `no-referrer`, under a strict nonce CSP (./layout); the
+ * page renders in the browser (../../console), so its templates are not in the Worker's bundle.
  *
  * @example
  * ```ts
@@ -62,8 +67,9 @@ import { buildConsoleModel } from "./data";
 import { newNonce, pageHeaders } from "./layout";
 import { renderLogin, renderNotice, SECRET_FIELD } from "./login";
 import type { ConsoleModel } from "./model";
-import { renderConsole } from "../../console/page";
-import { failureText } from "../../console/words";
+import { CONSOLE_MODEL_PATH } from "./script";
+import { renderShell } from "./shell";
+import { failureText } from "./metaText";
 import { sendTestEvent, TEST_EVENT_CODE } from "./testEvent";
 
 /** Assembles the console's data as of `now` (ms). */
@@ -132,7 +138,6 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
     const nonce = newNonce();
     const secret = adminSecret(c.env);
     if (!secret) return off(c, nonce);
-    const now = runtime.now();
     // A wrong Bearer is thrown here (401, or 429 past the limit); no credential shows the form.
     const credential = await adminCredential({ headers: c.req.raw.headers, env: c.env }, runtime);
     if (credential === undefined) {
@@ -145,9 +150,16 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
         renderLogin({ nonce, ...(ended ? { problem: "Your session has ended: log in again." } : {}) }),
       );
     }
+    const token = credential.via === "session" ? await csrfToken(credential.session, secret) : "";
+    return page(c, 200, nonce, renderShell({ nonce, csrfToken: token }));
+  });
+
+  // The page's data, for the page's script (../../console/main): what the console shows, and
+  // nothing personal (./model). Never cached: it is the relay's state now, behind the login.
+  routes.get(CONSOLE_MODEL_PATH.slice("/admin".length), adminAuth(runtime), async (c) => {
     let data: ConsoleModel;
     try {
-      data = await model(c.env, now);
+      data = await model(c.env, runtime.now());
     } catch (error) {
       logLine(runtime.log, {
         msg: "admin",
@@ -156,19 +168,9 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
         outcome: "console_unavailable",
         reason: (error as Error).name,
       });
-      return page(
-        c,
-        503,
-        nonce,
-        renderNotice({
-          nonce,
-          title: "The console's data could not be read",
-          text: "Reload in a moment; the relay's log has the error.",
-        }),
-      );
+      throw new ApiError("console_unavailable", "The console's data could not be read");
     }
-    const token = credential.via === "session" ? await csrfToken(credential.session, secret) : "";
-    return page(c, 200, nonce, renderConsole(data, { csrfToken: token, nonce }));
+    return c.json(data, 200, { "cache-control": "no-store" });
   });
 
   routes.get("/login", (c) => c.redirect("/admin", 303));
