@@ -14,11 +14,14 @@ import type { QueueBindings } from "../delivery/bindings";
 /** The settings (vars and secrets), read by name. */
 export type SettingVars = { readonly [setting: string]: unknown };
 
-/** The webhook routes': delivery's bindings, the metrics store, and the secret senders authenticate with. */
-export type WebhookBindings = QueueBindings & Partial<Pick<Env, "METRICS" | "WEBHOOK_SECRET">> & SettingVars;
+/**
+ * The webhook routes': delivery's bindings, the metrics store, the secret senders authenticate
+ * with, and the static assets the data tables are read from (./dataAssets).
+ */
+export type WebhookBindings = QueueBindings & Partial<Pick<Env, "ASSETS" | "METRICS" | "WEBHOOK_SECRET">> & SettingVars;
 
-/** The admin routes' and the console's: delivery's bindings, the metrics store, and the operator's secret. */
-export type AdminBindings = QueueBindings & Partial<Pick<Env, "ADMIN_SECRET" | "METRICS">> & SettingVars;
+/** The admin routes' and the console's: delivery's bindings, the metrics store, the operator's secret, and the static assets (the test event's data tables). */
+export type AdminBindings = QueueBindings & Partial<Pick<Env, "ADMIN_SECRET" | "ASSETS" | "METRICS">> & SettingVars;
 
 /** The whole app's. */
 export type AppBindings = WebhookBindings & AdminBindings;

@@ -38,6 +38,8 @@ export type ErrorCode =
   | "meta_unavailable"
   | "queue_unavailable"
   | "delivery_in_progress"
+  /** The relay's data tables (phone metadata, country names) could not be read: 503 with `Retry-After`. */
+  | "data_unavailable"
   // Browser events
   | "origin_not_allowed"
   | "invalid_browser_events"
@@ -77,6 +79,7 @@ export const ERROR_STATUS = {
   meta_unavailable: 503,
   queue_unavailable: 503,
   delivery_in_progress: 503,
+  data_unavailable: 503,
   origin_not_allowed: 403,
   invalid_browser_events: 422,
   not_found: 404,

@@ -24,6 +24,7 @@ import { type DestinationResult, type TransformResult, transformWebhook } from "
 import { intakeRefusal } from "../observe/incidents";
 import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics";
 import { type Delivery, type DestinationOutcome, deliveryAnswer, type WebhookAnswerBody } from "./answers";
+import { loadDataTables } from "./dataAssets";
 import { ApiError, errorResponse } from "./errors";
 import { strictUtf8 } from "./requestBody";
 import { waitUntilOf } from "./waitUntil";
@@ -193,7 +194,7 @@ function countWebhook(c: WebhookContext, runtime: WebhookRuntime): Intake["count
 
 /**
  * Reads a webhook up to its events: the body, the sender's credentials, the settings, the content
- * type, the JSON, then the transform. A refusal is logged, counted and thrown as an
+ * type, the JSON, the data tables (at an isolate's first webhook), then the transform. A refusal is logged, counted and thrown as an
  * {@link ApiError}; a webhook the settings skip is answered here (200 `skipped`).
  *
  * @param source the `{source}` route segment, if the webhook came in on one
@@ -204,6 +205,7 @@ async function readWebhook(intake: Intake, source: string | undefined): Promise<
   const auth = await authenticateSender(intake, raw);
   const config = readSettings(intake, auth);
   const payload = readJson(intake, raw, auth);
+  await awaitDataTables(intake, auth);
   const now = runtime.now();
   const result = transform(intake, { payload, config, now, source, auth });
   const ids = {
@@ -359,6 +361,20 @@ function readJson(intake: Intake, raw: Uint8Array, auth: string): unknown {
   } catch {
     const error = new ApiError("invalid_json", "Body is not valid JSON");
     return refuse(intake, error, "invalid", { level: "warn", outcome: "rejected", auth });
+  }
+}
+
+/**
+ * Makes sure the isolate has the transform's data tables (./dataAssets): read at the first webhook,
+ * at once after. When they cannot be read the webhook is refused 503 with `Retry-After` (Studio
+ * redelivers): never transformed without them, so no lead goes on without its phone or country.
+ */
+async function awaitDataTables(intake: Intake, auth: string): Promise<void> {
+  try {
+    await loadDataTables(intake.c.env.ASSETS, intake.runtime.log);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    refuse(intake, error, "other", { level: "error", outcome: "data_unavailable", auth });
   }
 }
 

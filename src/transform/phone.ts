@@ -4,13 +4,16 @@
  * ranges per type, as Google's libphonenumber validates; the `min` set checks little more than
  * lengths, so an international number missing its "+" could pass as a national one).
  *
- * The metadata is ./phoneMetadata.ts: libphonenumber-js's `metadata.max.json` less the parts
- * only formatting reads (the number formats, about 9 KB of the Worker gzipped), written by
+ * The metadata is public/data/phone-metadata.json: libphonenumber-js's `metadata.max.json` less
+ * the parts only formatting reads (the number formats, about 9 KB gzipped), written by
  * scripts/generate-phone-metadata.mjs. After upgrading libphonenumber-js, regenerate it with
  * `npm run generate:phone` (phoneMetadata.test.ts fails until then, and checks that parsing,
  * validity, number type and country are the same as with `max` for every country). Nothing here
  * formats a number; a formatting function (`format`, `formatNational`, `AsYouType`, …) would need
  * the formats back.
+ *
+ * The metadata is not part of the Worker's code (about 25 KiB gzipped): it is a static asset, read
+ * once per isolate outside this layer and handed in with {@link installPhoneMetadata} (./dataTables).
  *
  * Pure functions: no I/O, no clock.
  */
@@ -18,17 +21,34 @@ import {
   isSupportedCountry as isSupportedCountryIn,
   parsePhoneNumberFromString as parsePhoneNumberIn,
   type CountryCode,
+  type MetadataJson,
   type PhoneNumber,
 } from "libphonenumber-js/core";
 import { cleanText, countryCode, dropped, foldDigits } from "./normalize";
-import { PHONE_METADATA as METADATA } from "./phoneMetadata";
 
-/** libphonenumber's reading of `text` (national when `country` is given), under METADATA. */
+/** The isolate's phone metadata, once installed. */
+let installed: MetadataJson | undefined;
+
+/**
+ * Hands this module the phone metadata (public/data/phone-metadata.json's `metadata`), once per
+ * isolate before the first phone is read: ./dataTables `installDataTables` does it.
+ */
+export function installPhoneMetadata(metadata: MetadataJson): void {
+  installed = metadata;
+}
+
+/** The installed metadata; throws when none is: a caller that reads phones must load the data tables first. */
+function metadata(): MetadataJson {
+  if (installed === undefined) throw new Error("phone metadata not installed: load the data tables first");
+  return installed;
+}
+
+/** libphonenumber's reading of `text` (national when `country` is given), under the installed metadata. */
 const parsePhoneNumberFromString = (text: string, country?: CountryCode): PhoneNumber | undefined =>
-  country === undefined ? parsePhoneNumberIn(text, METADATA) : parsePhoneNumberIn(text, country, METADATA);
+  country === undefined ? parsePhoneNumberIn(text, metadata()) : parsePhoneNumberIn(text, country, metadata());
 
-/** Whether METADATA has `code` (alpha-2, uppercase), as `libphonenumber-js/max`'s `isSupportedCountry`. */
-const isSupportedCountry = (code: string): code is CountryCode => isSupportedCountryIn(code as CountryCode, METADATA);
+/** Whether the metadata has `code` (alpha-2, uppercase), as `libphonenumber-js/max`'s `isSupportedCountry`. */
+const isSupportedCountry = (code: string): code is CountryCode => isSupportedCountryIn(code as CountryCode, metadata());
 
 /**
  * What `normalizePhone` made of a number: its E.164 digits and the region libphonenumber

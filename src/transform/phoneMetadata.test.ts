@@ -1,7 +1,7 @@
 /// <reference types="node" />
 /**
- * ./phoneMetadata.ts, the Worker's phone metadata (libphonenumber-js `max` less what only
- * formatting reads, written by scripts/generate-phone-metadata.mjs), against `max` itself:
+ * public/data/phone-metadata.json, the Worker's phone metadata (libphonenumber-js `max` less what
+ * only formatting reads, written by scripts/generate-phone-metadata.mjs), against `max` itself:
  * - it is what the generator makes from the installed libphonenumber-js, so an upgrade without
  *   `npm run generate:phone` fails here;
  * - differential: over a corpus from every country and non-geographic calling code, the same
@@ -27,11 +27,13 @@ import {
 import examples from "libphonenumber-js/examples.mobile.json";
 import max from "libphonenumber-js/metadata.max.json";
 import { describe, expect, it } from "vitest";
-import { PHONE_METADATA as STRIPPED } from "./phoneMetadata";
+import phoneFile from "../../public/data/phone-metadata.json";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** The metadata the Worker reads from its static assets. */
+const STRIPPED = phoneFile.metadata as unknown as MetadataJson;
 
-describe("phoneMetadata.ts", () => {
+describe("public/data/phone-metadata.json", () => {
   it("is what scripts/generate-phone-metadata.mjs makes from the installed libphonenumber-js", () => {
     const check = () =>
       execFileSync(process.execPath, [path.join(ROOT, "scripts/generate-phone-metadata.mjs"), "--check"], {
@@ -267,7 +269,7 @@ const PLANS: [string, Plan][] = [
   ...Object.entries(FULL.nonGeographic).map(([key, compressed]): [string, Plan] => [key, planOf(compressed)]),
 ];
 
-describe("phoneMetadata.ts reads numbers as libphonenumber-js max does", () => {
+describe("the phone metadata reads numbers as libphonenumber-js max does", () => {
   it("has the same countries", () => {
     const countries = Object.keys(FULL.countries) as CountryCode[];
     expect(countries.filter((c) => isSupportedCountry(c, STRIPPED))).toEqual(countries);

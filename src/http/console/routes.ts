@@ -255,6 +255,8 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
       sleep: runtime.sleep,
       random: runtime.random,
       record: (report) => recordNow(c.env, consumerBatch(report, runtime.now())),
+      log: runtime.log,
+      assets: c.env.ASSETS,
     });
     const ids = { destination: name, event_id: result.eventId };
     if (result.ok) {

@@ -39,7 +39,11 @@ function graph(...answers: (() => Response)[]) {
   }) as typeof globalThis.fetch;
   const reports: BatchReport[] = [];
   const record = (report: BatchReport) => void reports.push(report);
-  return { calls, reports, deps: { fetch, now: () => NOW, sleep: async () => {}, random: () => 0.5, record } };
+  return {
+    calls,
+    reports,
+    deps: { fetch, now: () => NOW, sleep: async () => {}, random: () => 0.5, record, log: () => {}, assets: undefined },
+  };
 }
 const ok = () => Response.json({ events_received: 1, messages: [], fbtrace_id: "TrAcEtEsT" });
 

@@ -14,12 +14,14 @@
  * if (result.ok) console.log(result.eventId, result.fbtraceId);
  * ```
  */
+import type { Runtime } from "../../core/runtime";
 import { type Destination, EMAIL_SUBMIT_TYPE, type RelayConfig } from "../../config/settings";
 import { type BatchReport, emptyReport } from "../../delivery/consumer";
 import type { GraphFailure } from "../../delivery/graph";
 import { refusalOf } from "../../delivery/metaErrors";
 import { type DeliverDeps, deliver } from "../../delivery/retry";
 import { transformWebhook } from "../../transform/transformWebhook";
+import { type AssetsBinding, loadDataTables } from "../dataAssets";
 
 /** What Meta and the test-code field accept: Events Manager's codes look like `TEST12345`. */
 export const TEST_EVENT_CODE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -30,10 +32,12 @@ export const TEST_USER_AGENT = "Mozilla/5.0 (compatible; CartfulMetaCapiRelay-Te
 /** The page a synthetic lead claims to come from (`example.com` is reserved for examples). */
 export const TEST_PAGE_URL = "https://example.com/cartful-relay-test-event";
 
-/** What a test event needs: {@link deliver}'s outside world, and where its refusal is recorded. */
-export interface TestEventDeps extends DeliverDeps {
+/** What a test event needs: {@link deliver}'s outside world, where its refusal is recorded, and where the data tables are read from. */
+export interface TestEventDeps extends DeliverDeps, Pick<Runtime, "log"> {
   /** Receives a refused test event as its destination's report (`lastFailure` only), for the console's metrics. */
   record: (report: BatchReport) => Promise<void> | void;
+  /** The static assets the transform's data tables are read from, when the isolate has not read them yet (../dataAssets). */
+  assets: AssetsBinding | undefined;
 }
 
 /** What came of a test event. */
@@ -92,6 +96,8 @@ export async function sendTestEvent(
   deps: TestEventDeps,
 ): Promise<TestEventResult> {
   if (!destination.target) throw new Error(`destination ${destination.name} runs dry: it cannot send a test event`);
+  // The transform reads the country table (DEFAULT_COUNTRY): 503 data_unavailable when it cannot be read.
+  await loadDataTables(deps.assets, deps.log);
   const now = deps.now();
   const type = destination.match.types?.[0] ?? EMAIL_SUBMIT_TYPE;
   const id = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -104,7 +110,7 @@ export async function sendTestEvent(
   const built = result.outcome === "routed" ? result.results[0] : undefined;
   if (built?.outcome !== "event")
     throw new Error(`the synthetic lead built no event for ${destination.name}: ${result.outcome}`);
-  const { record, ...deliverDeps } = deps;
+  const { record, assets: _assets, log: _log, ...deliverDeps } = deps;
   const { outcome, attempts } = await deliver({ ...destination.target, testEventCode }, [built.event], {
     timeoutMs: config.timeoutMs,
     ...deliverDeps,
