@@ -3,7 +3,9 @@
  * countries.ts against its sources: every ISO code, every name Node's CLDR (`Intl.DisplayNames`,
  * what browsers show) gives in English and the languages of Meta's markets, every name of
  * i18n-iso-countries, iso-3166 and country-list, the names the issue reported, and the
- * deliberate choices for ambiguous names. The last test checks that the committed table is what
+ * deliberate choices for ambiguous names, read with the table public/data/country-names.json (the
+ * unit project's setup installs it from disk, test/dataTablesFromDisk.ts). The last test checks
+ * that the committed table (that file and countries.ts's generated part) is what
  * scripts/generate-countries.mjs makes from the installed sources now, so it cannot drift.
  */
 import { execFileSync } from "node:child_process";

@@ -76,8 +76,10 @@ export function countryKey(text: string): string {
 }
 
 /**
- * How the table writes keys in ASCII (bundlers write any other character of a string as a 6-byte
- * `\uXXXX` escape, which costs about a fifth more gzipped). A key of Latin letters is written as
+ * How the table writes keys in ASCII (chosen when the table was part of the Worker's code, where
+ * bundlers write any other character of a string as a 6-byte `\uXXXX` escape, about a fifth more
+ * gzipped; kept in the JSON file: lookups compare encoded keys, so the table is never decoded).
+ * A key of Latin letters is written as
  * it is. Another is written with 90 digits (DIGITS; "a" to "z" are 1 to 26) as "!", a base code
  * point in three digits, then one digit per character for its distance from the base, when all
  * its characters lie within 90 of a base (Cyrillic, Greek, Arabic, Hebrew, Thai, Devanagari, kana);
