@@ -15,7 +15,7 @@ export default defineConfig({
       },
       {
         // The local stand-in for Meta's Graph API (dev/fake-meta) and its launcher, in Node.
-        test: { name: "dev", include: ["dev/**/*.test.ts"], environment: "node" },
+        test: { name: "dev", include: ["dev/**/*.test.ts"], environment: "node", setupFiles: [DATA_TABLES_FROM_DISK] },
       },
       {
         plugins: [

@@ -2,7 +2,7 @@
  * The Node test projects' stand-in for the Worker's assets binding: installs the transform's data
  * tables (public/data/, ../src/transform/dataTables) from disk before any test runs, the same way
  * the Worker's loader does (`readDataTables`, then `installDataTables`). A setup file of the unit,
- * fault and browser projects (vitest.config.ts); the workers tests read them through `ASSETS`.
+ * dev, fault and browser projects (vitest.config.ts); the workers tests read them through `ASSETS`.
  */
 import { readFileSync } from "node:fs";
 import { DATA_TABLE_PATHS, installDataTables, readDataTables } from "../src/transform/dataTables";
