@@ -1,7 +1,8 @@
 /**
  * The Studio webhook routes, `POST /webhooks/cartful[/{source}]` ({@link acceptWebhook}) and its
  * `/preview` ({@link previewWebhook}): read the body, authenticate, read the settings, check the
- * content type and the JSON, transform (`readWebhook`, shared by both); then per destination
+ * content type and the JSON, have the data tables (./dataAssets: read at an isolate's first
+ * webhook), transform (`readWebhook`, shared by both); then per destination
  * preview, or log (dry run), queue, or send directly; one log line per webhook. The answer is
  * decided by ./answers; every refusal is an ApiError (./errors).
  *
@@ -365,8 +366,8 @@ function readJson(intake: Intake, raw: Uint8Array, auth: string): unknown {
 }
 
 /**
- * Makes sure the isolate has the transform's data tables (./dataAssets): read at the first webhook,
- * at once after. When they cannot be read the webhook is refused 503 with `Retry-After` (Studio
+ * Makes sure the isolate has the transform's data tables (./dataAssets): read at its first webhook,
+ * nothing to wait for after that. When they cannot be read the webhook is refused 503 with `Retry-After` (Studio
  * redelivers): never transformed without them, so no lead goes on without its phone or country.
  */
 async function awaitDataTables(intake: Intake, auth: string): Promise<void> {
