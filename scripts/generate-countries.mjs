@@ -2,8 +2,8 @@
  * Writes the country table of src/transform/countries.ts, public/data/country-names.json (a static
  * asset the Worker reads at first use), and the part of countries.ts between its GENERATED markers
  * (which locales' region names it reads), from the sources below. The full table (every key of
- * every country) is built first; the table then keeps only what `buildNameMap` cannot derive from `Intl.DisplayNames` at
- * first use, in workerd (whose region names `--workerd-names` reads from a throwaway Worker under
+ * every country) is built first; the table then keeps only what `buildNameMap` cannot derive
+ * from `Intl.DisplayNames` at first use, in workerd (whose region names `--workerd-names` reads from a throwaway Worker under
  * `wrangler dev` into scripts/countries-workerd-names.json) and in Node alike, plus the derived
  * keys it must skip; `compactTable` checks that both ICUs rebuild exactly the full table.
  *

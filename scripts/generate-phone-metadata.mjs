@@ -1,8 +1,10 @@
 /**
  * Writes public/data/phone-metadata.json: libphonenumber-js's `max` metadata (Google's number
  * ranges per country and per number type) less the fields only formatting reads, so the Worker
- * reads (from its static assets, at first use) what parsing, `isValid()`, number types and country detection need and nothing else.
- * The number formats are the bulk of what goes (about 9 KB gzipped); the list of what goes and why is above FORMATS.
+ * reads (from its static assets, at an isolate's first webhook: src/http/dataAssets.ts) what
+ * parsing, `isValid()`, number types and country detection need and nothing else. The number
+ * formats are the bulk of what goes (about 9 KB gzipped); the list of what goes and why is above
+ * FORMATS.
  *
  * Run it after every libphonenumber-js upgrade: `npm run generate:phone`. `--check` writes nothing
  * and exits 1 when the committed file differs from what the installed package gives now

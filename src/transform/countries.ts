@@ -130,6 +130,7 @@ export function installCountryNames(names: CountryNames): void {
   installed = names;
   codes = undefined;
   tableNames = undefined;
+  localeNames.clear();
 }
 
 /** The installed table; throws when none is: a caller that reads countries must load the data tables first. */
