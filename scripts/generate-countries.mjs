@@ -3,9 +3,9 @@
  * asset the Worker reads at first use), and the part of countries.ts between its GENERATED markers
  * (which locales' region names it reads), from the sources below. The full table (every key of
  * every country) is built first; the table then keeps only what `buildNameMap` cannot derive
- * from `Intl.DisplayNames` at first use, in workerd (whose region names `--workerd-names` reads from a throwaway Worker under
- * `wrangler dev` into scripts/countries-workerd-names.json) and in Node alike, plus the derived
- * keys it must skip; `compactTable` checks that both ICUs rebuild exactly the full table.
+ * from `Intl.DisplayNames` at first use, in workerd (whose region names `--workerd-names` reads
+ * from a throwaway Worker under `wrangler dev` into scripts/countries-workerd-names.json) and in
+ * Node alike, plus the derived keys it must skip; `compactTable` checks that both ICUs rebuild exactly the full table.
  *
  * Run it with the project's Node 22 (its ICU/CLDR is one of the sources, and it reads the
  * TypeScript module directly): `npm run generate:countries`. `--check` writes nothing and exits
