@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DEFAULT_BROWSER_EVENTS } from "./browserEventNames";
 import {
   type BrowserDestination,
@@ -466,5 +466,19 @@ describe("hostile bodies", () => {
       expect(text).not.toContain("555 1212");
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("the data tables", () => {
+  it("are not needed: the collect route never loads them (src/http/dataAssets.ts)", async () => {
+    // A fresh module graph: no phone metadata or country table installed.
+    vi.resetModules();
+    const fresh = await import("./browserEvents");
+    const user_data = { em: EM, ph: sha256Utf8Hex("14155550123"), external_id: "7712345" };
+    const parsed = fresh.parseBrowserBatch(body([addToCart({ user_data })]));
+    if (!parsed.ok) throw new Error(`unexpected ${JSON.stringify(parsed)}`);
+    const [result] = fresh.planBrowserEvents(parsed.batch, REQUEST, [DEFAULT], NOW);
+    expect(sent(result!)[0]!.event.user_data).toMatchObject({ em: EM, ph: user_data.ph });
+    vi.resetModules();
   });
 });
