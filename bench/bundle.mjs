@@ -5,11 +5,12 @@
  *   - gzip bytes saved if a package were gone: the same entry rebuilt with esbuild (same
  *     conditions and minification as wrangler) with that package marked external, gzipped, and
  *     subtracted;
- *   - what the round's additions cost, by rebuilding without them: libphonenumber-js `min`
- *     metadata in place of the `max` less formats the relay carries (and, the other way, what
- *     carrying the formats too would add), the country name table of src/transform/countries.ts
- *     emptied (its code kept), and the operator console (src/http/console/routes.ts as an empty
- *     router: page, login, sessions, test event and the console's data fall away with it).
+ *   - what parts of the relay cost, by rebuilding without them: the operator console's Worker side
+ *     (src/http/console/routes.ts as an empty router: login, sessions, the shell, test event and
+ *     the console's data fall away with it; its page is a static asset) and zod's English
+ *     messages;
+ *   - the Workers Static Assets beside the bundle (public/): the console's page and the
+ *     transform's data tables (public/data/), which the Worker reads at first use.
  *
  * @example
  * const b = await runBundle({ base });  // { wrangler: { rawBytes, gzipBytes, ... }, packages: [...], base: {...}, whatIf: {...} }
@@ -21,7 +22,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { parse as parseJsonc } from "jsonc-parser";
-import { phoneMetadataPlugin, phoneMinPlugin, ROOT } from "./lib/build.mjs";
+import { ROOT } from "./lib/build.mjs";
 import { childEnv } from "./lib/wrangler.mjs";
 
 const run = promisify(execFile);
@@ -72,29 +73,6 @@ function byPackage(meta) {
   }
   return out;
 }
-
-const COUNTRIES = path.join(ROOT, "src/transform/countries.ts");
-/** src/transform/countries.ts with its generated name table emptied, code kept. */
-const emptyCountryTablePlugin = {
-  name: "empty-country-table",
-  setup(b) {
-    b.onLoad({ filter: /countries\.ts$/ }, (args) => {
-      if (args.path !== COUNTRIES) return undefined;
-      const text = fs.readFileSync(args.path, "utf8");
-      const emptied = text.replace(/const TABLE = `[\s\S]*?`;/, "const TABLE = ``;");
-      if (emptied === text) throw new Error("countries.ts: no `const TABLE = `...`;` to empty");
-      return { contents: emptied, loader: "ts" };
-    });
-  },
-};
-
-/**
- * What-if: the phone metadata with its number formats back, i.e. libphonenumber-js's whole
- * `metadata.max.json` in place of src/transform/phoneMetadata.ts (which
- * scripts/generate-phone-metadata.mjs strips of what only formatting reads): what the stripping
- * saves.
- */
-const phoneFormatsPlugin = phoneMetadataPlugin("max");
 
 /** What-if: zod's English messages (`zod/v4/locales`, src/transform/webhook.ts `z.config(en())`) left out. */
 const noZodLocalesPlugin = {
@@ -199,14 +177,15 @@ export async function runBundle({ base } = {}) {
   const now = await wranglerDryRun(path.join(ROOT, "bench/out/bundle"), undefined);
   const current = await packages({ entry: path.join(ROOT, "src/index.ts"), dir: ROOT, meta: now.meta, minify });
   // What this round's additions cost: the same Worker without each.
-  const phoneMin = await esbuildSize({ minify, plugins: [phoneMinPlugin] });
-  const noCountryTable = await esbuildSize({ minify, plugins: [emptyCountryTablePlugin] });
   const noConsole = fs.existsSync(CONSOLE_ROUTES) ? await esbuildSize({ minify, plugins: [noConsolePlugin] }) : null;
-  const phoneFormats = await esbuildSize({ minify, plugins: [phoneFormatsPlugin] });
   const noZodLocales = await esbuildSize({ minify, plugins: [noZodLocalesPlugin] });
   // Workers Static Assets (wrangler.jsonc "assets"): served beside the Worker, not in its bundle.
   const settings = parseJsonc(fs.readFileSync(config, "utf8"));
-  const assets = settings.assets?.directory ? staticAssets(path.resolve(ROOT, settings.assets.directory)) : null;
+  const assetsDir = settings.assets?.directory ? path.resolve(ROOT, settings.assets.directory) : null;
+  const assets = assetsDir ? staticAssets(assetsDir) : null;
+  // The transform's data tables (src/transform/dataTables.ts), read by the Worker at first use.
+  const dataTables =
+    assetsDir && fs.existsSync(path.join(assetsDir, "data")) ? staticAssets(path.join(assetsDir, "data")) : null;
   let before = null;
   if (base && !base.error) {
     const baseMinify = minifies(base.wranglerConfig);
@@ -228,13 +207,11 @@ export async function runBundle({ base } = {}) {
     packages: current.packages,
     ourCode: current.ourCode,
     whatIf: {
-      phoneMin: { ...phoneMin, gzipSaved: current.esbuild.gzip - phoneMin.gzip },
-      noCountryTable: { ...noCountryTable, gzipSaved: current.esbuild.gzip - noCountryTable.gzip },
       noConsole: noConsole ? { ...noConsole, gzipSaved: current.esbuild.gzip - noConsole.gzip } : null,
-      phoneFormats: { ...phoneFormats, gzipAdded: phoneFormats.gzip - current.esbuild.gzip },
       noZodLocales: { ...noZodLocales, gzipSaved: current.esbuild.gzip - noZodLocales.gzip },
     },
     staticAssets: assets,
+    dataTables,
     base: before,
     baseError: base?.error,
   };
