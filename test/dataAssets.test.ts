@@ -25,6 +25,6 @@ describe("the data tables in workerd", () => {
     expect(installed).toHaveLength(1);
     // What the binding serves is what public/data/ holds.
     expect(installed[0]!.phoneMetadata).toEqual(phoneMetadata.metadata);
-    expect(installed[0]!.countryNames).toEqual({ notNames: countryNames.notNames, table: countryNames.table });
+    expect(installed[0]!.countryNames).toEqual({ table: countryNames.table });
   });
 });

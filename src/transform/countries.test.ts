@@ -12,8 +12,8 @@ import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
-import { countryKey, encodeKey, findCountry, findNameKey, wholeNameMap } from "./countries";
+import { describe, expect, it, vi } from "vitest";
+import { type CountryNames, countryKey, encodeKey, findCountry, installCountryNames } from "./countries";
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -471,21 +471,62 @@ describe("findCountry: ambiguous names and deliberate choices", () => {
   });
 });
 
-describe("findNameKey: locale by locale, as the whole map", () => {
-  it("answers every key of each script's whole map with its country, reading locales one at a time", () => {
-    for (const script of ["latin", "nonLatin"] as const) {
-      const whole = wholeNameMap(script);
-      expect(whole.size).toBeGreaterThan(script === "latin" ? 2500 : 1000);
-      const differs = [...whole].filter(([key, code]) => findNameKey(key) !== code);
-      expect(differs).toEqual([]);
+describe("the table against the region names (Node's Intl.DisplayNames), which the Worker no longer reads", () => {
+  /** Key -> alpha-2, as public/data/country-names.json holds them. */
+  const table = new Map<string, string>();
+  for (const line of (require("../../public/data/country-names.json") as { table: string[] }).table)
+    for (const key of line.split(" ").slice(2)) table.set(key, line.slice(0, 2));
+  const alpha3s = new Map(alpha2Codes.map((code) => [i18n.alpha2ToAlpha3(code)!.toLowerCase(), code.toLowerCase()]));
+  /** Region name keys of one country the table leaves out on purpose, and why. */
+  const LEFT_OUT: Record<string, string> = {
+    saomartinho: "Portuguese: i18n-iso-countries gives it for both MF and SX",
+  };
+  /** Two letters and another country's alpha-3 code are read as codes, never as names. */
+  const codeLike = (key: string, code: string) =>
+    /^[a-z]{2}$/.test(key) || (alpha3s.has(key) && alpha3s.get(key) !== code);
+
+  it("has every key the region names give one country, as that country, and none they give two", () => {
+    const given = new Map<string, Set<string>>();
+    for (const locale of LOCALES)
+      for (const style of ["long", "short"] as const) {
+        const display = new Intl.DisplayNames([locale], { type: "region", style, fallback: "none" });
+        for (const code of alpha2Codes) {
+          const name = display.of(code);
+          if (name === undefined) continue;
+          const key = encodeKey(countryKey(name));
+          if (!given.has(key)) given.set(key, new Set());
+          given.get(key)!.add(code.toLowerCase());
+        }
+      }
+    expect(given.size).toBeGreaterThan(4500);
+    const wrong: string[] = [];
+    for (const [key, codes] of given) {
+      const [code] = [...codes];
+      const expected = codes.size > 1 || key in LEFT_OUT || codeLike(key, code!) ? undefined : code;
+      if (table.get(key) !== expected) wrong.push(`${key}: ${[...codes].join(" ")} -> ${table.get(key)}`);
     }
+    expect(wrong).toEqual([]);
   });
 
-  it("answers nothing for a key the whole map drops (not a name, or two countries' name)", () => {
-    for (const text of ["Atlantis", "Korea", "Guinea", "Virgin Islands", "Северная Атлантида"]) {
-      const key = encodeKey(countryKey(text));
-      const script = /^[a-z]+$/.test(key) ? "latin" : "nonLatin";
-      expect(findNameKey(key)).toBe(wholeNameMap(script).get(key));
+  it("lists no left-out key the region names no longer give", () => {
+    const given = new Set(
+      LOCALES.flatMap((locale) =>
+        alpha2Codes.map((code) => encodeKey(countryKey(new Intl.DisplayNames([locale], { type: "region" }).of(code)!))),
+      ),
+    );
+    expect(Object.keys(LEFT_OUT).filter((key) => !given.has(key))).toEqual([]);
+  });
+
+  it("is read without Intl.DisplayNames: no ICU region names at runtime", () => {
+    const spy = vi.spyOn(Intl, "DisplayNames");
+    try {
+      installCountryNames(require("../../public/data/country-names.json") as CountryNames);
+      expect(findCountry("Deutschland")).toBe("de");
+      expect(findCountry("日本")).toBe("jp");
+      expect(findCountry("Atlantis")).toBeUndefined();
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The two data tables the transform reads but the Worker's code does not carry (about 38 KiB
+ * The two data tables the transform reads but the Worker's code does not carry (about 68 KiB
  * gzipped together): libphonenumber-js's metadata for ./phone (public/data/phone-metadata.json)
  * and the country table for ./countries (public/data/country-names.json). Both are generated
  * (scripts/generate-phone-metadata.mjs, scripts/generate-countries.mjs) and served as Workers
@@ -40,7 +40,7 @@ let installed = false;
 /**
  * Both tables from their files' text, checked as far as a wrong or truncated file would show:
  * phone metadata of the version ./phone's generator writes (4) with its calling codes and
- * countries, a country table of lines and its keys that are no name. Throws on anything else.
+ * countries, a country table of lines. Throws on anything else.
  */
 export function readDataTables(texts: Record<DataTableName, string>): DataTables {
   const phone: unknown = JSON.parse(texts.phoneMetadata);
@@ -55,14 +55,13 @@ export function readDataTables(texts: Record<DataTableName, string>): DataTables
     throw new Error(`${DATA_TABLE_PATHS.phoneMetadata}: not phone metadata of version 4`);
   if (
     !isRecord(names) ||
-    typeof names.notNames !== "string" ||
     !Array.isArray(names.table) ||
     !names.table.every((line) => typeof line === "string" && /^[a-z]{2} [a-z]{3}( |$)/.test(line))
   )
     throw new Error(`${DATA_TABLE_PATHS.countryNames}: not a country table`);
   return {
     phoneMetadata: metadata as unknown as MetadataJson,
-    countryNames: { notNames: names.notNames, table: names.table as string[] },
+    countryNames: { table: names.table as string[] },
   };
 }
 
