@@ -28,7 +28,7 @@ import {
 import { ApiError } from "./errors";
 import { readUpTo, strictUtf8 } from "./requestBody";
 
-/** The most a data table file may be: the phone metadata is about 104 KiB, the country table about 40 KiB. */
+/** The most a data table file may be: the phone metadata is about 104 KiB, the country table about 90 KiB. */
 export const MAX_DATA_TABLE_BYTES = 512 * 1024;
 
 /** Seconds a caller is asked to wait before retrying when the tables could not be read. */
