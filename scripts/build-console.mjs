@@ -8,10 +8,10 @@
  * writes nothing and exits 1 when the committed file differs from what the sources give now
  * (src/console/build.test.ts runs it).
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { writeOrCheck } from "./lib/writeOrCheck.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const TARGET = path.join(ROOT, "public/console/page.js");
@@ -32,22 +32,7 @@ async function main() {
     logLevel: "silent",
   });
   const next = result.outputFiles[0].text;
-  if (process.argv.includes("--check")) {
-    let current = "";
-    try {
-      current = readFileSync(TARGET, "utf8");
-    } catch {
-      // missing: reported as differing below
-    }
-    if (current !== next) {
-      console.error("public/console/page.js is not what src/console gives: run `npm run build:console`");
-      process.exit(1);
-    }
-    console.log("public/console/page.js is up to date");
-    return;
-  }
-  writeFileSync(TARGET, next);
-  console.log(`wrote ${path.relative(ROOT, TARGET)} (${next.length} bytes)`);
+  writeOrCheck({ target: TARGET, next, fix: "npm run build:console" });
 }
 
 await main();

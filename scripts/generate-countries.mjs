@@ -34,6 +34,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeOrCheck } from "./lib/writeOrCheck.mjs";
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -528,24 +529,7 @@ async function main() {
     );
     return;
   }
-  if (process.argv.includes("--check")) {
-    let current = "";
-    try {
-      current = readFileSync(TABLE_TARGET, "utf8");
-    } catch {
-      // missing: reported as differing below
-    }
-    if (generated() !== current) {
-      console.error(
-        "public/data/country-names.json differs from what scripts/generate-countries.mjs makes now: run `npm run generate:countries`",
-      );
-      process.exit(1);
-    }
-    console.log("country-names.json is up to date");
-    return;
-  }
-  writeFileSync(TABLE_TARGET, generated());
-  console.log(`wrote ${path.relative(ROOT, TABLE_TARGET)}`);
+  writeOrCheck({ target: TABLE_TARGET, next: generated(), fix: "npm run generate:countries" });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -14,10 +14,11 @@
  * positions libphonenumber-js's `NumberingPlan` (source/metadata.js) reads. The script refuses any
  * other version, so a format change cannot slip through unread.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeOrCheck } from "./lib/writeOrCheck.mjs";
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -89,24 +90,7 @@ function serialize(metadata, version) {
 function main() {
   const version = JSON.parse(readFileSync(require.resolve("libphonenumber-js/package.json"), "utf8")).version;
   const next = serialize(phoneMetadata(JSON.parse(readFileSync(SOURCE, "utf8"))), version);
-  if (process.argv.includes("--check")) {
-    let current = "";
-    try {
-      current = readFileSync(TARGET, "utf8");
-    } catch {
-      // missing: reported as differing below
-    }
-    if (current !== next) {
-      console.error(
-        `public/data/phone-metadata.json is not what libphonenumber-js ${version} (installed) gives: run \`npm run generate:phone\``,
-      );
-      process.exit(1);
-    }
-    console.log("phone-metadata.json is up to date");
-    return;
-  }
-  writeFileSync(TARGET, next);
-  console.log(`wrote ${path.relative(ROOT, TARGET)} from libphonenumber-js ${version}`);
+  writeOrCheck({ target: TARGET, next, fix: `npm run generate:phone (libphonenumber-js ${version} installed)` });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main();
