@@ -9,19 +9,17 @@ import { handleQueueBatch } from "./delivery/consumer";
 import { defaultRuntime } from "./core/runtime";
 import { createApp } from "./http/app";
 import { consumerBatch } from "./observe/metrics";
-import { recordLater, recordNow } from "./observe/recorder";
+import { recordNow } from "./observe/recorder";
 import { hourlyRound } from "./observe/scheduled";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-  // A batch's counts join this isolate's buffer (webhooks' and other batches' of the same second):
-  // one metrics write a second rather than one per batch, kept alive by the batch's waitUntil.
+  // A batch's counts are written before it ends, not buffered with the routes' for a second: a
+  // batch kept alive by a pending write holds up the next one (the local queue waits for it).
   queue: (batch, env, ctx) =>
-    handleQueueBatch(batch, env, ctx, {
-      record: (report) => recordLater(env, consumerBatch(report, Date.now()), (promise) => ctx.waitUntil(promise)),
-    }),
+    handleQueueBatch(batch, env, ctx, { record: (report) => recordNow(env, consumerBatch(report, Date.now())) }),
   scheduled: (controller, env, ctx) =>
     ctx.waitUntil(hourlyRound(env, defaultRuntime({ now: () => controller.scheduledTime }))),
 } satisfies ExportedHandler<Env>;

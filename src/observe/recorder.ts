@@ -1,9 +1,8 @@
 /**
- * Getting metrics to the store (./metricsStore) without a round trip per webhook: the routes add
- * each request's counts, and the consumer each batch's, to a buffer of their isolate, flushed in
- * one call a second later (after the answer went out, or the batch ended, through `waitUntil`),
- * so a burst of webhooks and batches costs one write. A probe's and the console's test event are
- * written at once (`recordNow`). Reading `/admin/metrics` flushes this isolate's
+ * Getting metrics to the store (./metricsStore) without a round trip per webhook: the webhook
+ * route adds each webhook's counts to a buffer of its isolate, flushed in one call a second
+ * later (after the answer went out, through `waitUntil`), so a burst of webhooks costs one write;
+ * the consumer records a whole batch in one call. Reading `/admin/metrics` flushes this isolate's
  * buffer first, so what it answers includes every webhook this isolate answered.
  *
  * Without a `METRICS` binding nothing is recorded (the relay works the same). A failed write
@@ -74,7 +73,7 @@ export async function flushMetrics(env: MetricsBindings): Promise<void> {
 }
 
 /**
- * Writes a batch at once (a circuit's probe, the console's test event: alone in their second). Never throws.
+ * Writes a batch at once (the consumer: one call per queue batch). Never throws.
  *
  * @example
  * ```ts
