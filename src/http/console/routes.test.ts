@@ -139,12 +139,27 @@ describe("GET /admin", () => {
     expect(page).toContain('<script src="/console/page.js" nonce="');
   });
 
-  it("serves the shell without reading the model: the page's script asks for it", async () => {
+  it("serves the shell with the headline numbers in plain text, the model read once", async () => {
     let built = 0;
     const r = relay({ model: async (_env, now) => (built++, sampleConsoleModel(now)) });
     const page = await (await r.request("/admin", { headers: { authorization: `Bearer ${SECRET}` } })).text();
-    expect(built).toBe(0);
-    expect(page).not.toContain("data-destination=");
+    expect(built).toBe(1);
+    expect(page).toContain("<section data-glance>");
+    for (const d of sampleConsoleModel(Date.now()).destinations) expect(page).toContain(`<li>${d.name} (pixel`);
+    expect(page).not.toContain("data-destination="); // the page itself is drawn by its script
+  });
+
+  it("serves the shell without the numbers when the model cannot be read", async () => {
+    const r = relay({
+      model: async () => {
+        throw new TypeError("metrics store down");
+      },
+    });
+    const res = await r.request("/admin", { headers: { authorization: `Bearer ${SECRET}` } });
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain("Reading the relay's numbers");
+    expect(page).not.toContain("data-glance");
   });
 
   it("answers a wrong Bearer 401, not with the login form", async () => {
@@ -588,6 +603,7 @@ describe("GET /admin/console.json (the page's data)", () => {
     let built = 0;
     const r = relay({ model: async (_env, now) => (built++, sampleConsoleModel(now)) });
     const { cookie } = await logIn(r);
+    built = 0; // logging in shows the console once
     r.clock.now += SESSION_TTL_SECONDS * 1000;
     const readers: Record<string, string>[] = [{}, { cookie }, { authorization: "Bearer nope" }];
     for (const headers of readers) {

@@ -2,9 +2,9 @@
  * The operator console's routes, mounted by the app at `/admin` before the JSON admin routes
  * (../admin):
  *
- * - `GET  /admin` — the console page's shell for a session (or a Bearer): its CSRF token and the
- *   page's scripts (./shell), no data; the login form for anyone else; 503 with a notice while
- *   `ADMIN_SECRET` is unset.
+ * - `GET  /admin` — the console page's shell for a session (or a Bearer): its CSRF token, the
+ *   page's scripts and the headline numbers in plain text (./shell); the login form for anyone
+ *   else; 503 with a notice while `ADMIN_SECRET` is unset.
  * - `GET  /admin/console.json` — the console's model (./model: ids, counts and Meta's words,
  *   nothing personal) for the page's script, `no-store`, to the same readers (../admin
  *   `adminAuth`); 503 `console_unavailable` when it cannot be read.
@@ -151,7 +151,10 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
       );
     }
     const token = credential.via === "session" ? await csrfToken(credential.session, secret) : "";
-    return page(c, 200, nonce, renderShell({ nonce, csrfToken: token }));
+    // The headline numbers in the page itself, for a reader without its script; when the model
+    // cannot be read the shell goes without them (the script's own read says so, and is logged).
+    const glance = await model(c.env, runtime.now()).catch(() => undefined);
+    return page(c, 200, nonce, renderShell({ nonce, csrfToken: token, ...(glance ? { glance } : {}) }));
   });
 
   // The page's data, for the page's script (../../console/main): what the console shows, and

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sampleConsoleModel } from "./model.sample";
 import { renderShell } from "./shell";
 
 describe("renderShell", () => {
@@ -34,5 +35,26 @@ describe("renderShell", () => {
   it("says the console needs JavaScript, for a browser without it, and holds no data", () => {
     expect(shell).toMatch(/<noscript><p class="alert bad" data-noscript>The console needs JavaScript/);
     expect(shell).not.toContain("data-destination");
+  });
+
+  it("shows the headline numbers in plain text when it has the model: webhooks, and each destination's counts", () => {
+    const model = sampleConsoleModel(Date.parse("2026-11-25T19:00:00Z"));
+    const glance = renderShell({ nonce: "bm9uY2U=", csrfToken: "", glance: model });
+    const w = model.webhooks["24h"];
+    expect(glance).toContain(`Last 24 hours: ${w.received} webhooks received, ${w.unauthorized} unauthorized`);
+    for (const d of model.destinations) {
+      const n = d.counts["24h"];
+      expect(glance).toContain(`<li>${d.name} (pixel ${d.pixelId}, ${d.mode}): ${n.routed} routed, ${n.sent} sent,`);
+    }
+    expect(glance).toContain(`${model.deadLetters.length} dead letters waiting.`);
+    expect(glance.split("<script").length - 1).toBe(2); // still only the two scripts
+  });
+
+  it("escapes what it shows of the model", () => {
+    const model = sampleConsoleModel(Date.parse("2026-11-25T19:00:00Z"));
+    const tricky = { ...model, destinations: [{ ...model.destinations[0]!, name: "<img src=x onerror=alert(1)>" }] };
+    const glance = renderShell({ nonce: "bm9uY2U=", csrfToken: "", glance: tricky });
+    expect(glance).toContain("&lt;img src=x onerror=alert(1)&gt; (pixel");
+    expect(glance).not.toContain("<img");
   });
 });
