@@ -258,11 +258,7 @@ describe.skipIf(!chromium.browser)("the operator console in headless Chromium", 
     problems = watchPage(page);
   });
 
-  afterEach(() => {
-    const seen = problems.list();
-    problems.clear();
-    if (seen.length > 0) throw new Error(`The page reported problems: ${JSON.stringify(seen)}`);
-  });
+  afterEach(() => problems.throwIfAny());
 
   afterAll(async () => {
     circuits.close();

@@ -19,6 +19,11 @@ export interface PageProblems {
   /** Everything reported since the watch began (or since the last `clear()`), one line each. */
   list(): string[];
   clear(): void;
+  /**
+   * Clears what was reported and throws it, if anything was: an `afterEach` hook's way to fail
+   * the test that just ran with what the page reported (a hook is no test of its own).
+   */
+  throwIfAny(): void;
 }
 
 export function watchPage(page: Page): PageProblems {
@@ -37,6 +42,11 @@ export function watchPage(page: Page): PageProblems {
     list: () => [...problems],
     clear: () => {
       problems = [];
+    },
+    throwIfAny: () => {
+      const seen = problems;
+      problems = [];
+      if (seen.length > 0) throw new Error(`The page reported problems: ${JSON.stringify(seen)}`);
     },
   };
 }

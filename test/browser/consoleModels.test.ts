@@ -81,11 +81,7 @@ describe.skipIf(!chromium.browser)("the console page from models of every shape,
     problems = watchPage(page);
   });
 
-  afterEach(() => {
-    const seen = problems.list();
-    problems.clear();
-    if (seen.length > 0) throw new Error(`The page reported problems: ${JSON.stringify(seen)}`);
-  });
+  afterEach(() => problems.throwIfAny());
 
   afterAll(async () => {
     await context?.close();

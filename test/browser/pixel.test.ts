@@ -89,12 +89,7 @@ describe.skipIf(!chromium.browser)("the Studio Pixel snippet in headless Chromiu
     await page.goto(server.url);
   });
 
-  afterEach(() => {
-    // A hook is no test: it fails the test that just ran by throwing, with what the page reported.
-    const seen = problems.list();
-    problems.clear();
-    if (seen.length > 0) throw new Error(`the page reported problems: ${JSON.stringify(seen)}`);
-  });
+  afterEach(() => problems.throwIfAny());
 
   afterAll(async () => {
     await page?.close();
