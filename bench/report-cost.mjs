@@ -281,6 +281,14 @@ export function costSections(r) {
     );
     L.push("");
     const col = (o, f) => (o ? f(o) : "not measured");
+    /** One row's two cells, the same figure for webhooks and browser events. */
+    const both = (f) => [col(webhookOps, f), col(browserOps, f)];
+    /** A per-event breakdown, its parts that are not zero: `name 0.1, other 0.02`. */
+    const parts = (record) =>
+      Object.entries(record)
+        .filter(([, v]) => v > 0)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(", ");
     L.push(
       table(
         ["per event", "webhook", "browser event"],
@@ -290,94 +298,25 @@ export function costSections(r) {
             String(webhookOps?.events ?? "—"),
             col(browserOps, (o) => `${o.events} (${o.requests} bodies)`),
           ],
-          [
-            "Worker invocations (route + consumer batches)",
-            col(webhookOps, (o) => fmt(o.workerRequests)),
-            col(browserOps, (o) => fmt(o.workerRequests)),
-          ],
-          [
-            "Durable Object requests",
-            col(
-              webhookOps,
-              (o) =>
-                `${fmt(o.doRequests)} (${Object.entries(o.doByMethod)
-                  .filter(([, v]) => v > 0)
-                  .map(([k, v]) => `${k} ${fmt(v)}`)
-                  .join(", ")})`,
-            ),
-            col(
-              browserOps,
-              (o) =>
-                `${fmt(o.doRequests)} (${Object.entries(o.doByMethod)
-                  .filter(([, v]) => v > 0)
-                  .map(([k, v]) => `${k} ${fmt(v)}`)
-                  .join(", ")})`,
-            ),
-          ],
+          ["Worker invocations (route + consumer batches)", ...both((o) => fmt(o.workerRequests))],
+          ["Durable Object requests", ...both((o) => `${fmt(o.doRequests)} (${parts(o.doByMethod)})`)],
           [
             "… by caller: route per request / consumer per batch / objects per event",
-            col(
-              webhookOps,
-              (o) => `${fmt(o.byCaller.route)} / ${fmt(o.byCaller.consumerPerBatch)} / ${fmt(o.byCaller.objects)}`,
-            ),
-            col(
-              browserOps,
+            ...both(
               (o) => `${fmt(o.byCaller.route)} / ${fmt(o.byCaller.consumerPerBatch)} / ${fmt(o.byCaller.objects)}`,
             ),
           ],
           [
             "SQLite rows written (+ alarms)",
-            col(
-              webhookOps,
-              (o) =>
-                `${fmt(o.rowsWritten)} (${Object.entries(o.rowsByClass)
-                  .filter(([, v]) => v > 0)
-                  .map(([k, v]) => `${k} ${fmt(v)}`)
-                  .join(", ")}; alarms ${fmt(o.alarms)})`,
-            ),
-            col(
-              browserOps,
-              (o) =>
-                `${fmt(o.rowsWritten)} (${Object.entries(o.rowsByClass)
-                  .filter(([, v]) => v > 0)
-                  .map(([k, v]) => `${k} ${fmt(v)}`)
-                  .join(", ")}; alarms ${fmt(o.alarms)})`,
-            ),
+            ...both((o) => `${fmt(o.rowsWritten)} (${parts(o.rowsByClass)}; alarms ${fmt(o.alarms)})`),
           ],
-          [
-            "queue messages (CAPI_QUEUE)",
-            col(webhookOps, (o) => `${fmt(o.queueMessages)} of ${fmt(o.queueBytes)} bytes`),
-            col(browserOps, (o) => `${fmt(o.queueMessages)} of ${fmt(o.queueBytes)} bytes`),
-          ],
-          [
-            "queue operations (3 per 64 KB message)",
-            col(webhookOps, (o) => fmt(o.queueOperations)),
-            col(browserOps, (o) => fmt(o.queueOperations)),
-          ],
+          ["queue messages (CAPI_QUEUE)", ...both((o) => `${fmt(o.queueMessages)} of ${fmt(o.queueBytes)} bytes`)],
+          ["queue operations (3 per 64 KB message)", ...both((o) => fmt(o.queueOperations))],
           [
             "log lines (by `msg`); Workers Logs events with one invocation log per invocation",
-            col(
-              webhookOps,
-              (o) =>
-                `${fmt(o.logLines)} (${Object.entries(o.logByMsg)
-                  .filter(([, v]) => v > 0)
-                  .map(([k, v]) => `${k} ${fmt(v)}`)
-                  .join(", ")}); ${fmt(o.logEvents)} events`,
-            ),
-            col(
-              browserOps,
-              (o) =>
-                `${fmt(o.logLines)} (${Object.entries(o.logByMsg)
-                  .filter(([, v]) => v > 0)
-                  .map(([k, v]) => `${k} ${fmt(v)}`)
-                  .join(", ")}); ${fmt(o.logEvents)} events`,
-            ),
+            ...both((o) => `${fmt(o.logLines)} (${parts(o.logByMsg)}); ${fmt(o.logEvents)} events`),
           ],
-          [
-            "metrics store writes in the burst",
-            col(webhookOps, (o) => String(o.metricsWrites)),
-            col(browserOps, (o) => String(o.metricsWrites)),
-          ],
+          ["metrics store writes in the burst", ...both((o) => String(o.metricsWrites))],
         ],
       ),
     );
