@@ -4,21 +4,11 @@
  * `npm run build:console` makes from src/console now: a change to the page's code (or to what it
  * imports) without a rebuild fails here, not in an operator's browser.
  */
-import { execFileSync } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+import { checkGenerated } from "../../test/generatorCheck";
 
 describe("public/console/page.js", () => {
   it("is what scripts/build-console.mjs makes from src/console", () => {
-    const check = () =>
-      execFileSync(process.execPath, [path.join(ROOT, "scripts/build-console.mjs"), "--check"], {
-        cwd: ROOT,
-        encoding: "utf8",
-        stdio: "pipe",
-      });
-    expect(check()).toContain("up to date");
+    expect(checkGenerated("scripts/build-console.mjs")).toContain("up to date");
   });
 });
