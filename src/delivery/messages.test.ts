@@ -12,6 +12,7 @@ import {
   readQueuedEvent,
   SEND_BATCH_BYTES,
   sendBatches,
+  utf8Length,
 } from "./messages";
 
 const NOW = Date.parse("2026-11-25T20:00:00Z");
@@ -115,5 +116,16 @@ describe("sendBatches", () => {
 describe("messageBytes", () => {
   it("counts UTF-8 bytes of the JSON, as the queue does", () => {
     expect(messageBytes("é")).toBe(4); // quotes + two bytes
+  });
+});
+
+describe("utf8Length", () => {
+  it("is the length of an ASCII text", () => {
+    expect(utf8Length('{"a":"b"}')).toBe(9);
+  });
+
+  it("counts two, three and four bytes beyond ASCII, as TextEncoder does", () => {
+    for (const text of ["é", "€", "😀", "aé€😀z", "\u0080", "\uffff"])
+      expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length);
   });
 });

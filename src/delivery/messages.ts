@@ -278,8 +278,24 @@ export function isDeadLetterQueue(name: string): boolean {
  * ```
  */
 export function messageBytes(message: unknown): number {
-  return utf8.encode(JSON.stringify(message)).length;
+  return utf8Length(JSON.stringify(message));
 }
+
+/**
+ * A text's length in UTF-8 bytes: its length when it is ASCII (a message's JSON nearly always
+ * is: hashes, ids, numbers), else counted by encoding it.
+ *
+ * @example
+ * ```ts
+ * utf8Length("abc"); // 3
+ * utf8Length("é");   // 2
+ * ```
+ */
+export function utf8Length(text: string): number {
+  return BEYOND_ASCII.test(text) ? utf8.encode(text).length : text.length;
+}
+
+const BEYOND_ASCII = /[\u0080-\uffff]/;
 
 /** One encoder for the isolate: it holds no state between calls. */
 const utf8 = new TextEncoder();
@@ -316,6 +332,10 @@ export function readPack(body: unknown): { events: unknown[]; attempts: number }
  * ```
  */
 export function packEvents(events: readonly QueuedEvent[], attempts = 0): PackMessage[] {
+  if (events.length === 0) return [];
+  const whole: PackMessage = { v: 3, kind: "pack", events: [...events], ...(attempts > 0 ? { attempts } : {}) };
+  // Nearly always they fit: one serialisation measures them all, rather than one per event.
+  if (messageBytes(whole) <= MAX_MESSAGE_BYTES) return [whole];
   const frame = messageBytes({ v: 3, kind: "pack", events: [], attempts: Number.MAX_SAFE_INTEGER });
   const packs: PackMessage[] = [];
   let run: QueuedEvent[] = [];

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { fakeBatch, fakeQueue } from "../../test/queueFakes";
 import { queuedEvent } from "../../test/queueFixtures";
 import { MAX_MESSAGE_BYTES, messageBytes, type DeliveryMessage, packEvents, readPack } from "./messages";
@@ -13,6 +13,20 @@ describe("packEvents / readPack", () => {
     const packs = packEvents([event("a"), event("b")]);
     expect(packs).toHaveLength(1);
     expect(readPack(JSON.parse(JSON.stringify(packs[0])))).toEqual({ events: [event("a"), event("b")], attempts: 0 });
+  });
+
+  it("measures a pack that fits in one serialisation, not one per event", () => {
+    const stringify = vi.spyOn(JSON, "stringify");
+    try {
+      expect(packEvents([event("a"), event("b"), event("c")])).toHaveLength(1);
+      expect(stringify).toHaveBeenCalledTimes(1);
+    } finally {
+      stringify.mockRestore();
+    }
+  });
+
+  it("makes nothing of no events", () => {
+    expect(packEvents([])).toEqual([]);
   });
 
   it("cuts a pack only where the queue's size requires, each part under the bound", () => {
