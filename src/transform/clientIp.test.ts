@@ -198,3 +198,30 @@ describe("normalizeClientIp: lists and the IPv6 field", () => {
     expect(ip("nonsense", "fe80::1")).toEqual(dropped("not a public IP address"));
   });
 });
+
+describe("normalizeClientIp: asked again", () => {
+  it("answers each question as its own, however they alternate (the last answer is kept for a repeat)", () => {
+    const questions: [string | undefined, string | undefined][] = [
+      ["203.0.113.7", undefined],
+      ["203.0.113.7", undefined],
+      ["203.0.113.7", "2001:db8::7"],
+      ["10.0.0.1", undefined],
+      ["203.0.113.7", undefined],
+      [undefined, undefined],
+    ];
+    expect(questions.map(([ip, ipv6]) => normalizeClientIp(ip, ipv6))).toEqual([
+      { ok: true, value: "203.0.113.7" },
+      { ok: true, value: "203.0.113.7" },
+      { ok: true, value: "2001:db8::7" },
+      { ok: false, reason: "not a public IP address" },
+      { ok: true, value: "203.0.113.7" },
+      undefined,
+    ]);
+  });
+
+  it("gives an answer no caller can change for the next one", () => {
+    const answer = normalizeClientIp("198.51.100.9");
+    expect(Object.isFrozen(answer)).toBe(true);
+    expect(normalizeClientIp("198.51.100.9")).toEqual({ ok: true, value: "198.51.100.9" });
+  });
+});

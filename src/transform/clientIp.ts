@@ -135,6 +135,17 @@ function addresses(list: string | undefined): Address[] {
  * ```
  */
 export function normalizeClientIp(ip: string | undefined, ipv6?: string): Normalized | undefined {
+  // Every event of a browser body carries the request's one address: read it once.
+  if (lastRead !== undefined && lastRead.ip === ip && lastRead.ipv6 === ipv6) return lastRead.answer;
+  const answer = readClientIp(ip, ipv6);
+  lastRead = { ip, ipv6, answer: answer && Object.freeze(answer) };
+  return answer;
+}
+
+/** The last {@link normalizeClientIp} answer and what it was asked: the function is pure, so it holds for the same question. */
+let lastRead: { ip: string | undefined; ipv6: string | undefined; answer: Normalized | undefined } | undefined;
+
+function readClientIp(ip: string | undefined, ipv6: string | undefined): Normalized | undefined {
   const fromIpv6 = addresses(ipv6);
   const fromIp = addresses(ip);
   const best =
