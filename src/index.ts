@@ -9,17 +9,18 @@ import { handleQueueBatch } from "./delivery/consumer";
 import { defaultRuntime } from "./core/runtime";
 import { createApp } from "./http/app";
 import { consumerBatch } from "./observe/metrics";
-import { recordNow } from "./observe/recorder";
+import { recordBatch, recordNow } from "./observe/recorder";
 import { hourlyRound } from "./observe/scheduled";
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
-  // A batch's counts are written before it ends, not buffered with the routes' for a second: a
-  // batch kept alive by a pending write holds up the next one (the local queue waits for it).
+  // A batch's counts join a write the routes scheduled in this isolate, else are written before it
+  // ends: a batch kept alive by a pending write of its own holds up the next one (the local queue
+  // waits for it).
   queue: (batch, env, ctx) =>
-    handleQueueBatch(batch, env, ctx, { record: (report) => recordNow(env, consumerBatch(report, Date.now())) }),
+    handleQueueBatch(batch, env, ctx, { record: (report) => recordBatch(env, consumerBatch(report, Date.now())) }),
   scheduled: (controller, env, ctx) =>
     ctx.waitUntil(hourlyRound(env, defaultRuntime({ now: () => controller.scheduledTime }))),
 } satisfies ExportedHandler<Env>;

@@ -286,7 +286,7 @@ describe("recording from the webhook route", () => {
 
 describe("recording from the consumer", () => {
   it("records each batch's outcomes through the Worker's own queue() handler", async () => {
-    const { stub, METRICS } = freshStore();
+    const { stub, METRICS, writes } = freshStore();
     const nowS = Math.floor(Date.now() / 1000);
     const batch = createMessageBatch(QUEUE_NAME, [
       {
@@ -301,6 +301,8 @@ describe("recording from the consumer", () => {
     vi.spyOn(globalThis, "fetch").mockResolvedValue(graphOk("T-Q"));
     await worker.queue!(batch, { ...env, META_ACCESS_TOKEN: "EAAB-q", META_PIXEL_ID: "111", METRICS } as never, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m-1"]);
+    // No write was scheduled in this isolate: the batch made its own, before it ended.
+    expect(writes.count).toBe(1);
     const counts = await stub.windowCounts("1h", Date.now());
     expect(counts.default).toMatchObject({ sent: 1, "key:em": 1, "key:client_ip_address": 1 });
     expect((await stub.recent(1))[0]).toMatchObject({
@@ -308,6 +310,37 @@ describe("recording from the consumer", () => {
       outcome: "sent",
       fbtraceId: "T-Q",
     });
+  });
+});
+
+describe("recording from the consumer beside the routes", () => {
+  it("adds a batch's counts to the write the routes scheduled in this isolate, making none of its own", async () => {
+    const { stub, METRICS, writes } = freshStore();
+    const nowS = Math.floor(Date.now() / 1000);
+    const workerEnv = { ...env, META_ACCESS_TOKEN: "EAAB-q", META_PIXEL_ID: "111", METRICS };
+    const never = () => new Promise<void>(() => {});
+    recordLater(workerEnv, webhookBatch({ outcome: "accepted", destinations: [] }, Date.now()), undefined, {
+      sleep: never,
+    });
+    const batch = createMessageBatch(QUEUE_NAME, [
+      {
+        id: "m-2",
+        timestamp: new Date(),
+        attempts: 1,
+        body: queuedEvent({ id: "cartful.join.1", eventTime: nowS - 60 }),
+      },
+    ]);
+    const ctx = createExecutionContext();
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    vi.spyOn(globalThis, "fetch").mockResolvedValue(graphOk("T-J"));
+    await worker.queue!(batch, workerEnv as never, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m-2"]);
+    expect(writes.count).toBe(0);
+    await flushMetrics(workerEnv);
+    expect(writes.count).toBe(1);
+    const counts = await stub.windowCounts("1h", Date.now());
+    expect(counts[""]).toEqual({ received: 1 });
+    expect(counts.default).toMatchObject({ sent: 1 });
   });
 });
 

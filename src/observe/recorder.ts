@@ -2,8 +2,11 @@
  * Getting metrics to the store (./metricsStore) without a round trip per webhook: the webhook
  * route adds each webhook's counts to a buffer of its isolate, flushed in one call a second
  * later (after the answer went out, through `waitUntil`), so a burst of webhooks costs one write;
- * the consumer records a whole batch in one call. Reading `/admin/metrics` flushes this isolate's
- * buffer first, so what it answers includes every webhook this isolate answered.
+ * the consumer records a whole batch in one call, or none when the isolate has a route's write
+ * scheduled already: the batch's counts join it ({@link recordBatch}). A batch never schedules
+ * a write of its own: under `wrangler dev` at least, a queue batch whose `waitUntil` is still
+ * pending holds up the next batch. Reading `/admin/metrics` flushes this isolate's buffer first,
+ * so what it answers includes every webhook this isolate answered.
  *
  * Without a `METRICS` binding nothing is recorded (the relay works the same). A failed write
  * loses those counts, never an event: metrics are not on the delivery path.
@@ -58,6 +61,38 @@ export function recordLater(
 }
 
 /**
+ * Adds a batch to the write this isolate has already scheduled, if it has one (a route's, kept
+ * alive by that route's `waitUntil`), and answers whether it did; else nothing happens. So a queue
+ * batch that runs beside the routes' traffic adds its counts to their write instead of making one
+ * of its own, and neither waits for that write nor keeps itself alive for it.
+ *
+ * @example
+ * ```ts
+ * if (!joinScheduledWrite(env, batch)) await recordNow(env, batch);
+ * ```
+ */
+export function joinScheduledWrite(env: MetricsBindings, batch: MetricsBatch): boolean {
+  const entry = env.METRICS ? pending.get(env) : undefined;
+  if (!entry) return false;
+  entry.batch = mergeBatch(entry.batch, batch);
+  return true;
+}
+
+/**
+ * Writes a queue batch's counts: with the write this isolate has scheduled when there is one
+ * ({@link joinScheduledWrite}), else at once ({@link recordNow}), before the batch ends. Never
+ * throws.
+ *
+ * @example
+ * ```ts
+ * await recordBatch(env, consumerBatch(report, Date.now()));
+ * ```
+ */
+export async function recordBatch(env: MetricsBindings, batch: MetricsBatch): Promise<void> {
+  if (!joinScheduledWrite(env, batch)) await recordNow(env, batch);
+}
+
+/**
  * Writes this isolate's buffered counts now (and makes the scheduled write a no-op).
  *
  * @example
@@ -73,7 +108,7 @@ export async function flushMetrics(env: MetricsBindings): Promise<void> {
 }
 
 /**
- * Writes a batch at once (the consumer: one call per queue batch). Never throws.
+ * Writes a batch at once (a queue batch's, when no write is scheduled; a circuit's). Never throws.
  *
  * @example
  * ```ts
