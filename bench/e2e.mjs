@@ -643,7 +643,12 @@ async function countOperationsBurst({
   const state = path.join(ROOT, "bench/out/state", label);
   fs.rmSync(state, { recursive: true, force: true });
   const dev = await startWranglerDev({
-    config: writeConfig({ main: "../../relay-counted/worker.ts", dir: label }),
+    // nodejs_als: the counting wrapper tells its callers apart with AsyncLocalStorage.
+    config: writeConfig({
+      main: "../../relay-counted/worker.ts",
+      dir: label,
+      overrides: { compatibility_flags: ["nodejs_als"] },
+    }),
     label,
     persistTo: state,
     vars: {

@@ -21,6 +21,7 @@
  * @example
  * // run by bench/e2e.mjs through a config generated from wrangler.jsonc (bench/out/relay-counted/)
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import relay, {
   DeadLetterStore as RelayDeadLetterStore,
   DeliveryCircuit as RelayDeliveryCircuit,
@@ -104,13 +105,21 @@ const QUEUES = ["CAPI_QUEUE", "CAPI_DLQ"] as const;
 /** Who calls a Durable Object: the fetch routes, the queue consumer, another object, the cron. */
 type Caller = "route" | "consumer" | "object" | "cron";
 
-/** A stub whose every method call is counted as one Durable Object request. */
-function countedStub<T extends object>(binding: string, stub: T, caller: Caller): T {
+/**
+ * Who is running: set around each handler (`route`, `consumer`, `cron`), carried through its
+ * promises and timers (a route's scheduled metrics write counts as the route's); a Durable
+ * Object's own calls run outside every handler: `object`.
+ */
+const running = new AsyncLocalStorage<Caller>();
+
+/** A stub whose every method call is counted as one Durable Object request, for whoever makes it. */
+function countedStub<T extends object>(binding: string, stub: T): T {
   return new Proxy(stub, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== "function" || typeof property !== "string" || property === "then") return value;
       return (...args: unknown[]) => {
+        const caller = running.getStore() ?? "object";
         add(counts.durableObjectRequests, `${binding}.${property}`);
         add((counts.durableObjectRequestsByCaller[caller] ??= {}), `${binding}.${property}`);
         return Reflect.apply(value, target, args);
@@ -119,13 +128,13 @@ function countedStub<T extends object>(binding: string, stub: T, caller: Caller)
   });
 }
 
-function countedNamespace(binding: string, namespace: DurableObjectNamespace, caller: Caller): DurableObjectNamespace {
+function countedNamespace(binding: string, namespace: DurableObjectNamespace): DurableObjectNamespace {
   return new Proxy(namespace, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== "function") return value;
       if (property === "get" || property === "getByName")
-        return (...args: unknown[]) => countedStub(binding, Reflect.apply(value, target, args) as object, caller);
+        return (...args: unknown[]) => countedStub(binding, Reflect.apply(value, target, args) as object);
       if (property === "idFromName")
         return (name: string) => {
           if (!namesSeen.has(binding)) namesSeen.set(binding, new Set());
@@ -175,19 +184,21 @@ function countedQueue(binding: string, queue: Queue): Queue {
   });
 }
 
-/** `env` with its Durable Object namespaces and queue producers counted (cached per env object and caller). */
-const wrapped = new Map<Caller, WeakMap<object, Env>>();
-function countedEnv(env: Env, caller: Caller): Env {
-  if (!wrapped.has(caller)) wrapped.set(caller, new WeakMap());
-  const cache = wrapped.get(caller)!;
-  let out = cache.get(env);
+/**
+ * `env` with its Durable Object namespaces and queue producers counted, one per env object as
+ * the relay gets one env per isolate (its fetch and queue handlers share it, and its per-isolate
+ * state is keyed by it: a copy per caller would hide that sharing).
+ */
+const wrapped = new WeakMap<object, Env>();
+function countedEnv(env: Env): Env {
+  let out = wrapped.get(env);
   if (out === undefined) {
     const copy: Record<string, unknown> = { ...env };
     for (const name of NAMESPACES)
-      if (copy[name]) copy[name] = countedNamespace(name, copy[name] as DurableObjectNamespace, caller);
+      if (copy[name]) copy[name] = countedNamespace(name, copy[name] as DurableObjectNamespace);
     for (const name of QUEUES) if (copy[name]) copy[name] = countedQueue(name, copy[name] as Queue);
     out = copy as unknown as Env;
-    cache.set(env, out);
+    wrapped.set(env, out);
   }
   return out;
 }
@@ -223,7 +234,7 @@ function snapshot(): BenchCounts {
 export class IntakeLedger extends RelayIntakeLedger {
   constructor(ctx: DurableObjectState, env: Env) {
     countStorage("IntakeLedger", ctx);
-    super(ctx, countedEnv(env, "object"));
+    super(ctx, countedEnv(env));
   }
   async benchCounts(): Promise<BenchCounts> {
     return snapshot();
@@ -233,7 +244,7 @@ export class IntakeLedger extends RelayIntakeLedger {
 export class DeadLetterStore extends RelayDeadLetterStore {
   constructor(ctx: DurableObjectState, env: Env) {
     countStorage("DeadLetterStore", ctx);
-    super(ctx, countedEnv(env, "object"));
+    super(ctx, countedEnv(env));
   }
   async benchCounts(): Promise<BenchCounts> {
     return snapshot();
@@ -243,7 +254,7 @@ export class DeadLetterStore extends RelayDeadLetterStore {
 export class DeliveryCircuit extends RelayDeliveryCircuit {
   constructor(ctx: DurableObjectState, env: Env) {
     countStorage("DeliveryCircuit", ctx);
-    super(ctx, countedEnv(env, "object"));
+    super(ctx, countedEnv(env));
   }
   async benchCounts(): Promise<BenchCounts> {
     return snapshot();
@@ -253,7 +264,7 @@ export class DeliveryCircuit extends RelayDeliveryCircuit {
 export class MetricsStore extends RelayMetricsStore {
   constructor(ctx: DurableObjectState, env: Env) {
     countStorage("MetricsStore", ctx);
-    super(ctx, countedEnv(env, "object"));
+    super(ctx, countedEnv(env));
   }
 
   override async record(batch: MetricsBatch): Promise<void> {
@@ -393,12 +404,12 @@ export default {
         Number(url.searchParams.get("c") ?? 5),
       );
     add(counts.invocations, `fetch ${path}`);
-    return relay.fetch(request, countedEnv(env, "route"), ctx);
+    return running.run("route", () => relay.fetch(request, countedEnv(env), ctx));
   },
   async queue(batch, env, ctx) {
     add(counts.invocations, `queue ${batch.queue}`);
     add(counts.invocations, `queue ${batch.queue} messages`, batch.messages.length);
-    return relay.queue(batch, countedEnv(env, "consumer"), ctx);
+    return running.run("consumer", () => relay.queue(batch, countedEnv(env), ctx));
   },
-  scheduled: (controller, env, ctx) => relay.scheduled(controller, countedEnv(env, "cron"), ctx),
+  scheduled: (controller, env, ctx) => running.run("cron", () => relay.scheduled(controller, countedEnv(env), ctx)),
 } satisfies ExportedHandler<Env>;
