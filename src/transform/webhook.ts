@@ -101,7 +101,7 @@ export const FIELD_LIMITS = Object.freeze({
 });
 
 /** What a fast path answers for an input it leaves to the schema. */
-const UNREAD: unique symbol = Symbol("unread");
+export const UNREAD: unique symbol = Symbol("unread");
 
 /**
  * `schema`, with a fast path for the inputs nearly every field holds: `read` answers those exactly
@@ -138,22 +138,29 @@ export function bounded(max: number) {
     optionalText,
     z.optional(z.string().check(z.maxLength(max, `Too long: at most ${max} characters`))),
   );
-  // Absent stays absent (`optional`, as `schema` is); text within the bound is kept as it came.
-  return z.optional(
-    withFastPath(schema, (value) => {
-      if (value === null || value === "") return undefined;
-      return typeof value === "string" && value.length <= max ? value : UNREAD;
-    }),
-  );
+  // Absent stays absent (`optional`, as `schema` is).
+  return z.optional(withFastPath(schema, (value) => readBounded(value, max)));
+}
+
+/**
+ * The fast path of {@link bounded}: `null` and `""` are undefined, text within the bound is kept
+ * as it came; anything else is {@link UNREAD}, left to the schema.
+ */
+export function readBounded(value: unknown, max: number): string | undefined | typeof UNREAD {
+  if (value === null || value === "") return undefined;
+  return typeof value === "string" && value.length <= max ? value : UNREAD;
 }
 
 /** At most this many recommendations are read; the rest are ignored (Meta's contents need no more). */
 export const MAX_RECOMMENDATIONS = 100;
 
+/** The text form of a number that {@link numeric} reads, once trimmed ("34.00", "-2"). */
+export const NUMERIC_TEXT = /^-?\d+(\.\d+)?$/;
+
 /** A number, or its text form ("34.00"). */
 export const numeric = z.union([
   z.number(),
-  z.pipe(z.string().check(z.trim(), z.regex(/^-?\d+(\.\d+)?$/)), z.transform(Number)),
+  z.pipe(z.string().check(z.trim(), z.regex(NUMERIC_TEXT)), z.transform(Number)),
 ]);
 
 const FLAG_WORDS = ["true", "false", "yes", "no", "1", "0", "granted", "denied"] as const;
@@ -167,10 +174,15 @@ export const flag = z.union([
   ),
 ]);
 
+/** A Consent Mode signal's word (trimmed, lowercased): `granted` or `denied`, else no signal. */
+export function consentWord(word: string | null | undefined): "granted" | "denied" | undefined {
+  return word === "granted" || word === "denied" ? word : undefined;
+}
+
 /** Google Consent Mode style signal. */
 export const consentSignal = z.pipe(
   z.nullable(z.optional(z.string().check(z.trim(), z.toLowerCase()))),
-  z.transform((v: string | null | undefined) => (v === "granted" || v === "denied" ? v : undefined)),
+  z.transform(consentWord),
 );
 
 export const recommendation = z.looseObject({
