@@ -6,8 +6,8 @@
  * Two steps, so the HTTP route can answer each kind of failure as the contract says:
  * 1. {@link parseBrowserBatch}: the parsed JSON body → a validated batch, or `too_many_events`
  *    (413: more than {@link MAX_BROWSER_EVENTS}) or `invalid` with issues naming paths (422).
- *    Strings are bounded as for webhooks (src/transform/webhook.ts `FIELD_LIMITS`); unknown
- *    fields are ignored and never copied, so `__proto__` or `constructor` keys are inert.
+ *    The body's shape is ./browserBatch's: strings bounded as for webhooks, unknown fields
+ *    ignored and never copied, so `__proto__` or `constructor` keys are inert.
  * 2. {@link planBrowserEvents}: each event of the batch → `send` (one server event for each
  *    destination whose `match` holds and whose `browser_events` maps its type, consent allowing)
  *    or `skipped` with a reason.
@@ -36,9 +36,9 @@
  * }
  * ```
  */
-import * as z from "zod/mini";
 import { isRecord } from "../core/records";
 import type { ServerEvent, UserData } from "./capi";
+import { type BrowserBatch, type BrowserEvent, browserBatchSchema } from "./browserBatch";
 import { readClickId } from "./clickIds";
 import { consentDecision, type ConsentSignal } from "./consent";
 import { eventIdProblem } from "./eventId";
@@ -54,107 +54,15 @@ import {
   MAX_CLOCK_SKEW_MS,
 } from "./transformWebhook";
 import { buildUserData, type MatchReport, USER_DATA_KEYS } from "./userData";
-import {
-  bounded,
-  consentSignal,
-  FIELD_LIMITS,
-  flag,
-  type Issue,
-  MAX_RECOMMENDATIONS,
-  numeric,
-  recommendation,
-  timestamp,
-} from "./webhook";
+import { FIELD_LIMITS, type Issue } from "./webhook";
+
+export type { BrowserBatch, BrowserEvent } from "./browserBatch";
 
 /** The most events one request may carry (the contract's bound; more is a 413). */
 export const MAX_BROWSER_EVENTS = 20;
 
 /** The hashed keys a browser may send under `user_data`; any other key there is ignored. */
 export const BROWSER_HASHED_KEYS = ["em", "ph", "external_id"] as const;
-
-/** Consent Mode signals, `{}` when absent. */
-interface ConsentSignals {
-  ad_storage: ConsentSignal;
-  ad_user_data: ConsentSignal;
-}
-
-const consent = z.pipe(
-  z.nullable(z.optional(z.object({ ad_storage: consentSignal, ad_user_data: consentSignal }))),
-  z.transform(
-    (value: ConsentSignals | null | undefined): ConsentSignals =>
-      value ?? { ad_storage: undefined, ad_user_data: undefined },
-  ),
-);
-
-/** An object that may be absent or null, read as undefined then. */
-function optional<T extends z.ZodMiniType>(schema: T) {
-  return z.pipe(
-    z.nullable(z.optional(schema)),
-    z.transform((value: z.output<T> | null | undefined) => value ?? undefined),
-  );
-}
-
-/** A `user_data` value: kept as it came (any JSON); only hashed strings survive planning. */
-const userDataValue = z.optional(z.unknown());
-
-/**
- * A Studio type's shape (`product:addToCart`, `quiz:complete`): letters, digits and `:_.-`. The
- * type is named in answers and counts, so anything else (an email address a broken mapping put
- * there, say) is refused rather than carried along.
- */
-const STUDIO_TYPE = /^[A-Za-z0-9_.:-]+$/;
-
-const browserEventSchema = z.object({
-  type: z.pipe(
-    bounded(FIELD_LIMITS.type),
-    z.string().check(z.minLength(1, "Required"), z.regex(STUDIO_TYPE, "Not a Studio event type")),
-  ),
-  id: bounded(FIELD_LIMITS.id),
-  /** Absent: the request's moment. */
-  occurred_at: z.optional(timestamp),
-  /**
-   * Checked per event by planning (`cartful.`, at most 256 characters): an event with another is
-   * refused, not the whole body. Not bounded here for that reason; the body's 16 KiB bound it.
-   */
-  event_id: z.pipe(
-    z.optional(z.unknown()),
-    z.transform((value: unknown) => (typeof value === "string" ? value : undefined)),
-  ),
-  quiz: optional(z.object({ id: bounded(FIELD_LIMITS.id), name: bounded(FIELD_LIMITS.name) })),
-  session: optional(
-    z.object({
-      id: bounded(FIELD_LIMITS.id),
-      attempt: z.nullable(z.optional(z.pipe(numeric, z.number().check(z.int(), z.gte(1))))),
-    }),
-  ),
-  product: optional(recommendation),
-  step: optional(z.object({ id: bounded(FIELD_LIMITS.id) })),
-  recommendations: z.pipe(
-    z.nullable(z.optional(z.array(recommendation))),
-    z.transform((value: z.output<typeof recommendation>[] | null | undefined) =>
-      (value ?? []).slice(0, MAX_RECOMMENDATIONS),
-    ),
-  ),
-  store: optional(z.object({ currency: bounded(FIELD_LIMITS.type), domain: bounded(FIELD_LIMITS.domain) })),
-  user_data: optional(z.object({ em: userDataValue, ph: userDataValue, external_id: userDataValue })),
-  consent: z.optional(consent),
-  /** Studio's `shopper.marketing_consent`, the one shopper field the snippet passes on (a flag). */
-  marketing_consent: z.nullable(z.optional(flag)),
-});
-
-const browserBatchSchema = z.object({
-  events: z.array(browserEventSchema).check(z.minLength(1, "At least one event")),
-  page_url: bounded(FIELD_LIMITS.url),
-  referrer: bounded(FIELD_LIMITS.url),
-  fbp: bounded(FIELD_LIMITS.browserValue),
-  fbc: bounded(FIELD_LIMITS.browserValue),
-  consent,
-});
-
-/** A validated `/collect/cartful` body. */
-export type BrowserBatch = z.output<typeof browserBatchSchema>;
-/** One validated event of a batch. */
-export type BrowserEvent = BrowserBatch["events"][number];
 
 /** What {@link parseBrowserBatch} makes of a body: 413 for `too_many_events`, 422 for `invalid`. */
 export type ParsedBrowserBatch =
