@@ -38,7 +38,7 @@
  */
 import { isRecord } from "../core/records";
 import type { ServerEvent, UserData } from "./capi";
-import { type BrowserBatch, type BrowserEvent, browserBatchSchema } from "./browserBatch";
+import { type BrowserBatch, type BrowserEvent, browserBatchSchema, readBrowserBatch } from "./browserBatch";
 import { readClickId } from "./clickIds";
 import { consentDecision, type ConsentSignal } from "./consent";
 import { eventIdProblem } from "./eventId";
@@ -54,7 +54,7 @@ import {
   MAX_CLOCK_SKEW_MS,
 } from "./transformWebhook";
 import { buildUserData, type MatchReport, USER_DATA_KEYS } from "./userData";
-import { FIELD_LIMITS, type Issue } from "./webhook";
+import { FIELD_LIMITS, type Issue, UNREAD } from "./webhook";
 
 export type { BrowserBatch, BrowserEvent } from "./browserBatch";
 
@@ -85,6 +85,9 @@ export function parseBrowserBatch(body: unknown): ParsedBrowserBatch {
   if (isRecord(body) && Array.isArray(body.events) && body.events.length > MAX_BROWSER_EVENTS) {
     return { ok: false, error: "too_many_events" };
   }
+  // The common shape by hand; anything else (every refusal among it) is zod's, issue for issue.
+  const read = readBrowserBatch(body);
+  if (read !== UNREAD) return { ok: true, batch: read };
   const result = browserBatchSchema.safeParse(body);
   if (result.success) return { ok: true, batch: result.data };
   return {
