@@ -155,11 +155,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function readObject(value: unknown, fields: readonly Field[]): Record<string, unknown> | typeof UNREAD {
   if (!isPlainObject(value)) return UNREAD;
   const read: Record<string, unknown> = {};
-  for (const field of fields) {
-    const present = field.key in value;
-    const fieldValue = present ? field.read(value[field.key]) : field.absent?.();
+  for (const { key, read: readField, absent } of fields) {
+    const given = value[key];
+    // A value means the key is there (as zod's `in` asks); only undefined needs the question.
+    const present = given !== undefined || key in value;
+    const fieldValue = present ? readField(given) : absent?.();
     if (fieldValue === UNREAD) return UNREAD;
-    if (present || fieldValue !== undefined) read[field.key] = fieldValue;
+    if (present || fieldValue !== undefined) read[key] = fieldValue;
   }
   return read;
 }
