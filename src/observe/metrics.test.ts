@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { BatchReport, DestinationReport } from "../delivery/consumer";
 import type { GraphFailure } from "../delivery/graph";
 import {
+  BatchSum,
   consumerBatch,
   coverageHint,
   emptyBatch,
@@ -10,6 +11,8 @@ import {
   LATENCY_BUCKETS_MS,
   latencyCounter,
   latencyPercentile,
+  MAX_RECENT,
+  type MetricsBatch,
   mergeBatch,
   metricsAnswer,
   signalOf,
@@ -203,6 +206,98 @@ describe("mergeBatch", () => {
     ]);
     expect(merged.at).toBe(NOW + 1000);
     expect(count(a, "", "received")).toBe(1);
+  });
+});
+
+describe("BatchSum", () => {
+  /** What summing batch by batch made before BatchSum: each merge a copy of all so far. */
+  const copied = (into: MetricsBatch, b: MetricsBatch): MetricsBatch => ({
+    at: Math.max(into.at, b.at),
+    counts: [...into.counts, ...b.counts].reduce<MetricsBatch["counts"]>((list, c) => {
+      const known = list.find((k) => k.destination === c.destination && k.name === c.name);
+      if (known) known.n += c.n;
+      else list.push({ ...c });
+      return list;
+    }, []),
+    eventNames: [...(into.eventNames ?? []), ...(b.eventNames ?? [])].reduce<NonNullable<MetricsBatch["eventNames"]>>(
+      (list, c) => {
+        const known = list.find(
+          (k) => k.destination === c.destination && k.eventName === c.eventName && k.name === c.name,
+        );
+        if (known) known.n += c.n;
+        else list.push({ ...c });
+        return list;
+      },
+      [],
+    ),
+    recent: [...into.recent, ...b.recent].slice(-MAX_RECENT),
+    accepted: [...into.accepted, ...b.accepted],
+    failures: [...into.failures, ...b.failures],
+    signals: [...into.signals, ...b.signals],
+    refusals: [...(into.refusals ?? []), ...(b.refusals ?? [])].slice(-MAX_RECENT),
+  });
+
+  /** Batches of every kind: webhooks (refused on arrival too), browser requests, consumer batches. */
+  function batches(): MetricsBatch[] {
+    const out: MetricsBatch[] = [];
+    for (let i = 0; i < 150; i++) {
+      const at = NOW + i * 10;
+      out.push(webhookBatch({ outcome: "accepted", destinations: [{ name: `d${i % 3}`, status: "queued" }] }, at));
+      out.push(
+        webhookBatch(
+          {
+            outcome: "invalid",
+            destinations: [],
+            refusal: { status: 422, code: "invalid_webhook", issues: ["id: Required"] },
+          },
+          at,
+        ),
+      );
+      out.push(
+        browserBatch(
+          {
+            outcome: "accepted",
+            events: 2,
+            deliveries: [
+              { destination: "d0", eventName: "ViewContent", status: "queued" },
+              { destination: `d${i % 2}`, eventName: "AddToCart", status: "skipped" },
+            ],
+          },
+          at,
+        ),
+      );
+      const recent = Array.from({ length: 3 }, (_, k) => ({
+        at,
+        eventId: `cartful.s${i}.${k}`,
+        destination: "d1",
+        outcome: "sent" as const,
+        keys: ["em"],
+      }));
+      out.push({ ...emptyBatch(at), counts: [{ destination: "d1", name: "sent", n: 3 }], recent });
+    }
+    return out;
+  }
+
+  it("answers what merging one batch after the other made, past the bound of recent events too", () => {
+    const all = batches();
+    const sum = new BatchSum(NOW);
+    for (const b of all) sum.add(b);
+    const expected = all.reduce(copied, emptyBatch(NOW));
+    expect(sum.batch()).toEqual(expected);
+    expect(sum.batch().recent).toHaveLength(Math.min(MAX_RECENT, expected.recent.length));
+  });
+
+  it("changes none of the batches it was given, and no batch it answered once more come", () => {
+    const a = webhookBatch({ outcome: "accepted", destinations: [{ name: "x", status: "queued" }] }, NOW);
+    const before = structuredClone(a);
+    const sum = new BatchSum(NOW);
+    sum.add(a);
+    const first = sum.batch();
+    const kept = structuredClone(first);
+    sum.add(a);
+    expect(a).toEqual(before);
+    expect(first).toEqual(kept);
+    expect(count(sum.batch(), "", "received")).toBe(2);
   });
 });
 

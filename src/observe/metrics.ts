@@ -118,37 +118,90 @@ export function emptyBatch(at: number): MetricsBatch {
 }
 
 /**
- * Adds `batch` into `into` (counts summed), for the route's buffer of one isolate.
+ * `into` and `batch` as one batch (counts summed), neither changed.
  *
  * @example
  * ```ts
- * mergeBatch(pending, batch); // pending.counts now holds both
+ * mergeBatch(pending, batch).counts; // both batches' counts, summed per destination and name
  * ```
  */
 export function mergeBatch(into: MetricsBatch, batch: MetricsBatch): MetricsBatch {
-  const counts = new Map(into.counts.map((c) => [`${c.destination}\u0000${c.name}`, c]));
-  for (const c of batch.counts) {
-    const key = `${c.destination}\u0000${c.name}`;
-    const known = counts.get(key);
-    if (known) known.n += c.n;
-    else counts.set(key, { ...c });
+  const sum = new BatchSum(into.at);
+  sum.add(into);
+  sum.add(batch);
+  return sum.batch();
+}
+
+/**
+ * Batches summed as they come, for the buffer of one isolate (./recorder), which takes a batch
+ * per request: each is added in place, in time proportional to its own size rather than to
+ * everything buffered so far (summing pure batch by batch copied the buffer every time, ~3 % of
+ * the browser route's CPU in the profile). {@link BatchSum.batch} answers what {@link mergeBatch}
+ * would have made of them, one after the other.
+ *
+ * @example
+ * ```ts
+ * const sum = new BatchSum(Date.now());
+ * sum.add(webhookBatch(record, Date.now()));
+ * await store.record(sum.batch());
+ * ```
+ */
+export class BatchSum {
+  private at: number;
+  private readonly counts = new Map<string, MetricsBatch["counts"][number]>();
+  private readonly eventNames = new Map<string, EventNameCount>();
+  private recent: RecentEvent[] = [];
+  private readonly accepted: MetricsBatch["accepted"] = [];
+  private readonly failures: MetricsBatch["failures"] = [];
+  private readonly signals: MetricsBatch["signals"] = [];
+  private refusals: NonNullable<MetricsBatch["refusals"]> = [];
+
+  /** @param at ms: the hour of the sum, until a later batch's. */
+  constructor(at: number) {
+    this.at = at;
   }
-  const eventNames = new Map((into.eventNames ?? []).map((c) => [eventNameKey(c), c]));
-  for (const c of batch.eventNames ?? []) {
-    const known = eventNames.get(eventNameKey(c));
-    if (known) known.n += c.n;
-    else eventNames.set(eventNameKey(c), { ...c });
+
+  /** Adds a batch (it is not changed, nor kept: its counts are copied). */
+  add(batch: MetricsBatch): void {
+    this.at = Math.max(this.at, batch.at);
+    for (const c of batch.counts) {
+      const key = `${c.destination}\u0000${c.name}`;
+      const known = this.counts.get(key);
+      if (known) known.n += c.n;
+      else this.counts.set(key, { ...c });
+    }
+    for (const c of batch.eventNames ?? []) {
+      const key = eventNameKey(c);
+      const known = this.eventNames.get(key);
+      if (known) known.n += c.n;
+      else this.eventNames.set(key, { ...c });
+    }
+    this.recent = lastOf(this.recent, batch.recent);
+    this.accepted.push(...batch.accepted);
+    this.failures.push(...batch.failures);
+    this.signals.push(...batch.signals);
+    this.refusals = lastOf(this.refusals, batch.refusals ?? []);
   }
-  return {
-    at: Math.max(into.at, batch.at),
-    counts: [...counts.values()],
-    ...(eventNames.size > 0 ? { eventNames: [...eventNames.values()] } : {}),
-    recent: [...into.recent, ...batch.recent].slice(-MAX_RECENT),
-    accepted: [...into.accepted, ...batch.accepted],
-    failures: [...into.failures, ...batch.failures],
-    signals: [...into.signals, ...batch.signals],
-    refusals: [...(into.refusals ?? []), ...(batch.refusals ?? [])].slice(-MAX_RECENT),
-  };
+
+  /** The sum as one batch. */
+  batch(): MetricsBatch {
+    return {
+      at: this.at,
+      counts: [...this.counts.values()].map((c) => ({ ...c })),
+      ...(this.eventNames.size > 0 ? { eventNames: [...this.eventNames.values()].map((c) => ({ ...c })) } : {}),
+      recent: this.recent.slice(-MAX_RECENT),
+      accepted: [...this.accepted],
+      failures: [...this.failures],
+      signals: [...this.signals],
+      refusals: this.refusals.slice(-MAX_RECENT),
+    };
+  }
+}
+
+/** `list` with `more` after it, cut back to the last {@link MAX_RECENT} only once it holds twice as many. */
+function lastOf<T>(list: T[], more: readonly T[]): T[] {
+  list.push(...more);
+  return list.length > 2 * MAX_RECENT ? list.slice(-MAX_RECENT) : list;
 }
 
 function eventNameKey(c: EventNameCount): string {

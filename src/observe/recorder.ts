@@ -18,7 +18,7 @@
  * ```
  */
 import { defaultRuntime, type Runtime } from "../core/runtime";
-import { emptyBatch, mergeBatch, type MetricsBatch } from "./metrics";
+import { BatchSum, type MetricsBatch } from "./metrics";
 import { metricsStoreOf } from "./instances";
 
 /** How long a webhook's counts wait for company before they are written. */
@@ -28,7 +28,7 @@ export const FLUSH_AFTER_MS = 1000;
 export type MetricsBindings = Partial<Pick<Env, "METRICS">>;
 
 /** Per Worker env (one per isolate): counts not yet written, and the write that will take them. */
-const pending = new WeakMap<object, { batch: MetricsBatch; flush: Promise<void> }>();
+const pending = new WeakMap<object, { sum: BatchSum; flush: Promise<void> }>();
 
 /**
  * Adds a batch to this isolate's buffer; the first of a burst schedules the write.
@@ -51,11 +51,13 @@ export function recordLater(
   if (!env.METRICS) return;
   const entry = pending.get(env);
   if (entry) {
-    entry.batch = mergeBatch(entry.batch, batch);
+    entry.sum.add(batch);
     return;
   }
   const flush = runtime.sleep(FLUSH_AFTER_MS).then(() => flushMetrics(env));
-  pending.set(env, { batch: mergeBatch(emptyBatch(batch.at), batch), flush });
+  const sum = new BatchSum(batch.at);
+  sum.add(batch);
+  pending.set(env, { sum, flush });
   if (waitUntil) waitUntil(flush);
   else void flush;
 }
@@ -74,7 +76,7 @@ export function recordLater(
 export function joinScheduledWrite(env: MetricsBindings, batch: MetricsBatch): boolean {
   const entry = env.METRICS ? pending.get(env) : undefined;
   if (!entry) return false;
-  entry.batch = mergeBatch(entry.batch, batch);
+  entry.sum.add(batch);
   return true;
 }
 
@@ -104,7 +106,7 @@ export async function flushMetrics(env: MetricsBindings): Promise<void> {
   const entry = pending.get(env);
   if (!entry) return;
   pending.delete(env);
-  await recordNow(env, entry.batch);
+  await recordNow(env, entry.sum.batch());
 }
 
 /**
