@@ -198,7 +198,7 @@ describe("the access token", () => {
   });
 
   it("is checked against appsecret_proof when the fake knows the app secret", async () => {
-    const strict = await startFakeMeta({ appSecret: "app-secret" });
+    const strict = await startFakeMeta({ appSecret: "app-secret", now: () => clock });
     try {
       const proof = createHmac("sha256", "app-secret").update(TOKEN).digest("hex");
       const sendWith = async (appsecret_proof: string) =>
@@ -328,7 +328,7 @@ describe("misbehaviour", () => {
 
   it("draws fresh trace ids on each start unless seeded", async () => {
     const traces = async (options: { seed?: number }) => {
-      const fake = await startFakeMeta(options);
+      const fake = await startFakeMeta({ ...options, now: () => clock });
       try {
         const response = await fetch(`${fake.url}/v27.0/${PIXEL}/events`, {
           method: "POST",
