@@ -13,7 +13,6 @@ import {
   latencyPercentile,
   MAX_RECENT,
   type MetricsBatch,
-  mergeBatch,
   metricsAnswer,
   signalOf,
   browserBatch,
@@ -196,11 +195,18 @@ describe("signalOf", () => {
   });
 });
 
-describe("mergeBatch", () => {
+/** `batches` summed one after the other, as the isolate's buffer sums them. */
+function summed(...batches: MetricsBatch[]): MetricsBatch {
+  const sum = new BatchSum(batches[0]!.at);
+  for (const batch of batches) sum.add(batch);
+  return sum.batch();
+}
+
+describe("summing batches", () => {
   it("sums counts and keeps the rest of both", () => {
     const a = webhookBatch({ outcome: "accepted", destinations: [{ name: "x", status: "skipped" }] }, NOW);
     const b = webhookBatch({ outcome: "unauthorized", destinations: [] }, NOW + 1000);
-    const merged = mergeBatch(mergeBatch(emptyBatch(NOW), a), b);
+    const merged = summed(a, b);
     expect([count(merged, "", "received"), count(merged, "", "unauthorized"), count(merged, "x", "routed")]).toEqual([
       2, 1, 1,
     ]);
@@ -494,7 +500,7 @@ describe("browserBatch", () => {
       { outcome: "accepted", events: 1, deliveries: [{ destination: "d", eventName: "Lead", status: "queued" }] },
       NOW,
     );
-    expect(mergeBatch(mergeBatch(emptyBatch(NOW), one), one).eventNames).toEqual([
+    expect(summed(one, one).eventNames).toEqual([
       { destination: "d", origin: "browser", eventName: "Lead", name: "routed", n: 2 },
     ]);
   });

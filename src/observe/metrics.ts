@@ -118,26 +118,11 @@ export function emptyBatch(at: number): MetricsBatch {
 }
 
 /**
- * `into` and `batch` as one batch (counts summed), neither changed.
- *
- * @example
- * ```ts
- * mergeBatch(pending, batch).counts; // both batches' counts, summed per destination and name
- * ```
- */
-export function mergeBatch(into: MetricsBatch, batch: MetricsBatch): MetricsBatch {
-  const sum = new BatchSum(into.at);
-  sum.add(into);
-  sum.add(batch);
-  return sum.batch();
-}
-
-/**
  * Batches summed as they come, for the buffer of one isolate (./recorder), which takes a batch
  * per request: each is added in place, in time proportional to its own size rather than to
  * everything buffered so far (summing pure batch by batch copied the buffer every time, ~3 % of
- * the browser route's CPU in the profile). {@link BatchSum.batch} answers what {@link mergeBatch}
- * would have made of them, one after the other.
+ * the browser route's CPU in the profile). {@link BatchSum.batch} answers what summing them one
+ * after the other, each time a copy, made.
  *
  * @example
  * ```ts
