@@ -7,12 +7,15 @@
  *   relayBrowser  the same Worker, browser events: `/collect/cartful`, 5 events a body, `text/plain`,
  *                 from an origin listed in BROWSER_ORIGINS (skipped, with a line saying so, when
  *                 the route answers 404: a source without it)
+ *   relayBrowserUnlimited  relayBrowser without its rate limiting binding: what miniflare's stand-in
+ *                 for it costs under `wrangler dev` (for reading; the route as deployed asks it)
  *   relayQuiet, relayQuietBrowser  the same two with console.log silenced (bench/relay-nolog/): what
  *                 the relay's log lines cost under `wrangler dev`, where each crosses to wrangler's Node
  *   relayBefore   the relay before this round (bench/lib/base.mjs) as it deployed, webhooks
  *   relayDirect   this source without the queue and Durable Objects (delivered in the request)
  *
  * - throughput: autocannon, `connections` concurrent keep-alive connections, `durationS` each
+ *   run; each target's run is paired with a bare run right beside it, and its ratio taken against that one
  * - latency: one connection, requests back to back, every latency kept with µs precision
  *   (autocannon's own histogram rounds to whole ms, too coarse for "added latency")
  * - CPU: utime+stime of the workerd processes under each wrangler, from /proc, before/after
@@ -60,6 +63,7 @@ export function freshen(payload, nowMs = Date.now()) {
  * `direct`: without the queue, Durable Object and cron sections (the relay's direct path:
  * transform, then POST to Graph in the request, the one comparable with the bare Worker).
  * `dropDurableObjects`: binding names left out, their classes and migrations kept.
+ * `dropRateLimits`: rate limiting bindings left out (by name).
  * `overrides`: top-level keys replaced (e.g. `{ minify: false }` for a profile mapped to src/).
  */
 export function writeConfig({
@@ -68,6 +72,7 @@ export function writeConfig({
   from = path.join(ROOT, "wrangler.jsonc"),
   direct = false,
   dropDurableObjects = [],
+  dropRateLimits = [],
   vars = {},
   overrides = {},
 }) {
@@ -76,6 +81,7 @@ export function writeConfig({
   // One loopback client sends every request: lift the browser route's per-IP rate limit.
   for (const limit of config.ratelimits ?? config.unsafe?.bindings?.filter((b) => b.type === "ratelimit") ?? [])
     if (limit.simple) limit.simple.limit = 1_000_000_000;
+  if (config.ratelimits) config.ratelimits = config.ratelimits.filter((b) => !dropRateLimits.includes(b.name));
   if (direct) for (const key of ["queues", "durable_objects", "migrations", "triggers"]) delete config[key];
   if (config.durable_objects)
     config.durable_objects.bindings = config.durable_objects.bindings.filter(
@@ -276,6 +282,16 @@ function targetSpecs(graphUrl, { base, direct = true, browser = true }) {
             queued: true,
             browser: true,
           },
+          // Without its rate limiting binding: what miniflare's stand-in for it costs (a Durable
+          // Object fetch per call, node_modules/miniflare/dist/src/workers/ratelimit/); on Cloudflare
+          // the binding counts per location in its rate limiting infrastructure, not in an object.
+          relayBrowserUnlimited: {
+            config: () => writeConfig({ dir: "relay-browser-unlimited", dropRateLimits: ["COLLECT_RATE_LIMIT"] }),
+            vars: relayVars,
+            eventsPerRequest: BROWSER_EVENTS_PER_BODY,
+            queued: true,
+            browser: true,
+          },
         }
       : {}),
     ...(base && !base.error
@@ -315,6 +331,7 @@ const LABELS = {
   relayBrowser: "relay-browser",
   relayQuiet: "relay-quiet",
   relayQuietBrowser: "relay-quiet-browser",
+  relayBrowserUnlimited: "relay-browser-unlimited",
   relayBefore: "relay-before",
   relayDirect: "relay-direct",
   bare: "bare",
@@ -436,41 +453,56 @@ export async function runE2E({
     }
 
     const perRound = [];
+    /** Per round, the bare Worker's run beside each target (its pair): the ratio of a target is taken against it. */
+    const pairedBare = [];
+    /** One throughput run of `name`, its CPU read after the queued paths delivered every event. */
+    const measure = async (name) => {
+      const t = targets[name];
+      const l = load(name);
+      const procs = t.workerdProcesses();
+      const g0 = await graphStats(graph);
+      const c0 = cpuTotal(procs);
+      const res = await throughputRun(t.url, l.requests, connections, durationS, bodyFor[name]);
+      const served = res.requests.total;
+      const events = served * specs[name].eventsPerRequest;
+      // The queued path delivers after answering: count its CPU until the fake Graph has every event.
+      const wait = specs[name].queued ? await delivered(g0, events) : null;
+      if (wait) await new Promise((r) => setTimeout(r, SETTLE_MS)); // the consumer's metrics write follows its posts
+      const c1 = cpuTotal(procs);
+      const g1 = await graphStats(graph);
+      return {
+        rps: served / durationS,
+        requests: served,
+        events,
+        non2xx: res.non2xx,
+        errors: res.errors + res.timeouts,
+        graphPosts: g1.posts - g0.posts,
+        graphEvents: g1.events - g0.events,
+        cpuMsPerRequest: ((c1.all - c0.all) * 1000) / served,
+        cpuMsPerRequestWorkerProcess: ((c1.worker - c0.worker) * 1000) / served,
+        loadedP50: res.latency.p50,
+        loadedP99: res.latency.p99,
+        workerdProcesses: procs.length,
+        ...(wait ? { delivered: wait.got, deliveryWaitMs: wait.waitedMs } : {}),
+      };
+    };
     for (let r = 0; r < rounds; r++) {
-      const names = Object.keys(targets);
+      const names = Object.keys(targets).filter((name) => name !== "bare");
       const order = r % 2 ? [...names].reverse() : names;
       const round = {};
+      const pairs = {};
+      // Each target beside its own bare run (target then bare, the next round bare then target):
+      // the VM's load drifts over seconds, so a ratio of two runs far apart in a round is mostly drift.
       for (const name of order) {
-        const t = targets[name];
-        const l = load(name);
-        const procs = t.workerdProcesses();
-        const g0 = await graphStats(graph);
-        const c0 = cpuTotal(procs);
-        const res = await throughputRun(t.url, l.requests, connections, durationS, bodyFor[name]);
-        const served = res.requests.total;
-        const events = served * specs[name].eventsPerRequest;
-        // The queued path delivers after answering: count its CPU until the fake Graph has every event.
-        const wait = specs[name].queued ? await delivered(g0, events) : null;
-        if (wait) await new Promise((r) => setTimeout(r, SETTLE_MS)); // the consumer's metrics write follows its posts
-        const c1 = cpuTotal(procs);
-        const g1 = await graphStats(graph);
-        round[name] = {
-          rps: served / durationS,
-          requests: served,
-          events,
-          non2xx: res.non2xx,
-          errors: res.errors + res.timeouts,
-          graphPosts: g1.posts - g0.posts,
-          graphEvents: g1.events - g0.events,
-          cpuMsPerRequest: ((c1.all - c0.all) * 1000) / served,
-          cpuMsPerRequestWorkerProcess: ((c1.worker - c0.worker) * 1000) / served,
-          loadedP50: res.latency.p50,
-          loadedP99: res.latency.p99,
-          workerdProcesses: procs.length,
-          ...(wait ? { delivered: wait.got, deliveryWaitMs: wait.waitedMs } : {}),
-        };
+        const pair = r % 2 ? ["bare", name] : [name, "bare"];
+        for (const n of pair) {
+          if (n === "bare") pairs[name] = await measure("bare");
+          else round[name] = await measure(name);
+        }
       }
-      for (const name of order) {
+      round.bare = pairs[order.at(-1)] ?? (await measure("bare"));
+      pairedBare.push(pairs);
+      for (const name of [...order, "bare"]) {
         const g = await graphStats(graph);
         const l = load(name);
         round[name].latency = await latencyRun(
@@ -503,21 +535,31 @@ export async function runE2E({
     }
 
     const pick = (fn) => summary(perRound.map(fn));
+    /** The bare Worker's throughput runs: every pair's, each round's. */
+    const bareRuns = pairedBare.flatMap((pairs) => Object.values(pairs));
+    const pickRuns = (k, fn) => (k === "bare" ? summary(bareRuns.map(fn)) : pick((r) => fn(r[k])));
     const side = (k) => ({
-      rps: pick((r) => r[k].rps),
+      rps: pickRuns(k, (x) => x.rps),
       p50: pick((r) => r[k].latency.p50),
       p99: pick((r) => r[k].latency.p99),
-      cpuMs: pick((r) => r[k].cpuMsPerRequest),
-      cpuMsWorkerProcess: pick((r) => r[k].cpuMsPerRequestWorkerProcess),
+      cpuMs: pickRuns(k, (x) => x.cpuMsPerRequest),
+      cpuMsWorkerProcess: pickRuns(k, (x) => x.cpuMsPerRequestWorkerProcess),
     });
-    /** `k` against `base`, round by round: throughput ratio, added latency and CPU. */
-    const versus = (k, base) => ({
-      rps: pick((r) => r[k].rps / r[base].rps),
-      addedP50: pick((r) => r[k].latency.p50 - r[base].latency.p50),
-      addedP99: pick((r) => r[k].latency.p99 - r[base].latency.p99),
-      addedCpuMs: pick((r) => r[k].cpuMsPerRequest - r[base].cpuMsPerRequest),
-      addedCpuMsWorkerProcess: pick((r) => r[k].cpuMsPerRequestWorkerProcess - r[base].cpuMsPerRequestWorkerProcess),
-    });
+    /**
+     * `k` against `base`, round by round: throughput ratio and CPU against the run beside it (the
+     * bare Worker's pair of `k`), added latency against the round's latency run.
+     */
+    const versus = (k, base) => {
+      const beside = (r, i) => (base === "bare" ? pairedBare[i][k] : r[base]);
+      const pickPair = (fn) => summary(perRound.map((r, i) => fn(r[k], beside(r, i))));
+      return {
+        rps: pickPair((x, b) => x.rps / b.rps),
+        addedP50: pick((r) => r[k].latency.p50 - r[base].latency.p50),
+        addedP99: pick((r) => r[k].latency.p99 - r[base].latency.p99),
+        addedCpuMs: pickPair((x, b) => x.cpuMsPerRequest - b.cpuMsPerRequest),
+        addedCpuMsWorkerProcess: pickPair((x, b) => x.cpuMsPerRequestWorkerProcess - b.cpuMsPerRequestWorkerProcess),
+      };
+    };
     const names = Object.keys(targets);
     return {
       settings: {
@@ -531,6 +573,7 @@ export async function runE2E({
       skipped,
       checks,
       perRound,
+      pairedBare,
       sides: Object.fromEntries(names.map((k) => [k, side(k)])),
       vsBare: Object.fromEntries(names.filter((k) => k !== "bare").map((k) => [k, versus(k, "bare")])),
       pairs: {

@@ -200,6 +200,12 @@ export function costSections(r) {
         `${sp(e.vsBare.relayQuietBrowser.rps)} × (${sp(e.sides.relayQuietBrowser.rps, 3)} bodies/s); added p99 ${sp(e.vsBare.relayQuietBrowser.addedP99, 2, " ms")}`,
         "(for reading)",
       ]);
+    if (e.vsBare.relayBrowserUnlimited)
+      rows.push([
+        "… the same without its rate limiting binding (under `wrangler dev` each `limit()` is a Durable Object fetch; on Cloudflare the binding is counted in its rate limiting infrastructure)",
+        `${sp(e.vsBare.relayBrowserUnlimited.rps)} × (${sp(e.sides.relayBrowserUnlimited.rps, 3)} bodies/s); added p99 ${sp(e.vsBare.relayBrowserUnlimited.addedP99, 2, " ms")}`,
+        "(for reading)",
+      ]);
   } else if (e) {
     rows.push([
       "browser path ≥ 0.8× the bare Worker",

@@ -313,7 +313,7 @@ export function renderReport(r) {
     );
     L.push("");
     L.push(
-      `Throughput: autocannon, ${e.settings.connections} connections, ${e.settings.durationS} s per run. Latency: one connection, back-to-back requests for ${e.settings.latencyS} s, every latency kept (autocannon's histogram rounds to whole ms). ${e.settings.rounds} rounds, order alternating.`,
+      `Throughput: autocannon, ${e.settings.connections} connections, ${e.settings.durationS} s per run. Latency: one connection, back-to-back requests for ${e.settings.latencyS} s, every latency kept (autocannon's histogram rounds to whole ms). ${e.settings.rounds} rounds, order alternating${e.pairedBare ? "; in each round every target's throughput run has the bare Worker's run beside it (target then bare, the next round bare then target), and its ratio and added CPU are taken against that pair, not against one bare run seconds away (the VM's load drifts; the bare row sums every pair)" : ""}.`,
     );
     L.push("");
     const labels = {
@@ -324,6 +324,7 @@ export function renderReport(r) {
       relayDirect: "relay, direct path (no queue bound: 200 after the Graph answers)",
       relayQuiet: "relay, webhooks, as deployed, its log lines silenced (bench/relay-nolog/)",
       relayQuietBrowser: "relay, browser bodies, its log lines silenced",
+      relayBrowserUnlimited: "relay, browser bodies, without its rate limiting binding",
     };
     const order = [
       "bare",
@@ -331,6 +332,7 @@ export function renderReport(r) {
       "relayQuiet",
       "relayBrowser",
       "relayQuietBrowser",
+      "relayBrowserUnlimited",
       "relayBefore",
       "relayDirect",
     ].filter((k) => e.sides[k]);

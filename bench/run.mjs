@@ -63,7 +63,7 @@ const SETTINGS = smoke
       breakdown: { minMs: 150, warmMs: 400 },
       profile: { ms: 2000 },
       workerd: { rounds: 7, minMs: 300, warmMs: 500, spin: 3e7 },
-      e2e: { rounds: 4, durationS: 3, latencyS: 2, connections: 8, warmupS: 2, shardClaims: 2000 },
+      e2e: { rounds: 5, durationS: 3, latencyS: 2, connections: 8, warmupS: 2, shardClaims: 2000 },
       profiles: { seconds: 4, warmS: 3 },
       cold: { runs: 2 },
       cpuLoop: { rounds: 3, webhooks: 400, bodies: 100, batches: 20 },
