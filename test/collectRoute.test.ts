@@ -425,6 +425,22 @@ describe("/collect/cartful: accepted", () => {
     expect(event.user_data.fbp).toBe(cookies[0]!.split(";")[0]!.slice("_fbp=".length));
   });
 
+  it("sends no email address or phone number in clear from a product id or quiz name; the event still goes", async () => {
+    const r = relay();
+    const { env: bound, queue } = bindings();
+    const personal = addToCart({
+      quiz: { id: "quiz_1", name: "Call +1 650 555 0199" },
+      product: { product_id: "Clear.Person@Mail-test.io", price: 24, quantity: 1 },
+    });
+    const { res, json } = await send(r, bound, { body: body([personal]) });
+    expect(res.status).toBe(202);
+    expect(json.events[0].status).toBe("queued");
+    const event = (queue.sent[0] as PackMessage).events[0]!.event;
+    expect(event.custom_data ?? {}).not.toHaveProperty("content_name");
+    expect(event.custom_data ?? {}).not.toHaveProperty("content_ids");
+    expect(JSON.stringify(queue.sent)).not.toMatch(/Mail-test|650 555/i);
+  });
+
   it("sets no cookie without COOKIE_DOMAIN", async () => {
     const r = relay();
     const { res } = await send(r, bindings({ COOKIE_DOMAIN: undefined }).env, { body: body([view(3)]) });

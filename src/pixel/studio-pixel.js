@@ -272,7 +272,8 @@ var cartfulMetaPixel = (function () {
   }
 
   /**
-   * src/transform/serverEvent.ts buildCustomData: ids, contents, currency, value, quiz name. A
+   * src/transform/serverEvent.ts buildCustomData: ids, contents, currency, value, quiz name (a
+   * product id or quiz name with an email address or a phone number in it left out). A
    * browser event with a product (src/transform/browserEvents.ts) has that product as its content
    * and the product's total as its value; others read the recommendations.
    */
@@ -284,7 +285,7 @@ var cartfulMetaPixel = (function () {
       var item = items[i];
       if (!isObject(item)) continue;
       var id = trimmed(item[settings.contentId]);
-      if (!id) continue;
+      if (!id || isPersonalId(id)) continue;
       var quantity = numeric(item.quantity);
       var price = numeric(item.price);
       var line = { id: id, quantity: isAmount(quantity) ? Math.max(1, Math.round(quantity)) : 1 };
@@ -305,7 +306,7 @@ var cartfulMetaPixel = (function () {
       if (value !== undefined) params.value = value;
     }
     var quizName = trimmed(objectAt(payload, "quiz").name);
-    if (quizName) params.content_name = quizName;
+    if (quizName && !isPersonalId(quizName)) params.content_name = quizName;
     return params;
   }
 

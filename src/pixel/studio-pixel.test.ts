@@ -230,6 +230,22 @@ describe("custom_data, as buildCustomData in src/transform/serverEvent.ts", () =
     for (const settings of SETTINGS) await sameAsRelay(payload, settings);
   });
 
+  it("leaves out a product id or a quiz name with an email address or a phone number in it, as the relay does", async () => {
+    const payload = canonical();
+    payload.quiz.name = "Quiz for Clear.Person@Mail-test.io";
+    payload.recommendations = [
+      { product_id: "jane.doe@example.com", variant_id: "+1 650 555 0199", sku: "a%40b.co", price: 10 },
+      { product_id: "8012345", variant_id: "44012345", sku: "SER-VC-30", price: 34 },
+    ];
+    for (const settings of SETTINGS) {
+      const relay = relayOutcome(payload, settings.relay);
+      const kept = { product_id: "8012345", variant_id: "44012345", sku: "SER-VC-30" }[settings.relay.META_CONTENT_ID!];
+      expect(relay.sent && relay.customData.content_ids).toEqual([kept]);
+      expect(relay.sent && "content_name" in relay.customData).toBe(false);
+      await sameAsRelay(payload, settings);
+    }
+  });
+
   it("sends currency and value only with a valid currency, as the relay does", async () => {
     for (const currency of ["usd", " eur ", "US", "dollars", "", null, 840]) {
       const payload = canonical();

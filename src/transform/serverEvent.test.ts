@@ -192,6 +192,38 @@ describe("buildCustomData", () => {
     expect(messy?.content_ids).toEqual(["8012345", "8012399"]);
   });
 
+  it("leaves out a product whose id carries an email address or a phone number, its price too", () => {
+    const payload = fixture("canonical");
+    payload.recommendations = [
+      { product_id: "jane.doe@example.com", price: 10 },
+      { product_id: "+1 650 555 0199", price: 20 },
+      { product_id: "8012345", price: 34 },
+    ];
+    const data = buildCustomData(webhook(payload), withTotal());
+    expect(data).toMatchObject({
+      content_ids: ["8012345"],
+      contents: [{ id: "8012345", quantity: 1, item_price: 34 }],
+    });
+    expect(data?.value).toBe(34);
+    expect(JSON.stringify(data)).not.toMatch(/example\.com|650/);
+  });
+
+  it("keeps a product id of plain digits, however long (Shopify's ids are not phone numbers)", () => {
+    const payload = fixture("canonical");
+    payload.recommendations = [{ product_id: "16505550199123" }];
+    expect(buildCustomData(webhook(payload), options())?.content_ids).toEqual(["16505550199123"]);
+  });
+
+  it("leaves out a quiz name with an email address or a phone number in it", () => {
+    for (const name of ["Quiz for Clear.Person@Mail-test.io", "Call +1 650 555 0199"]) {
+      const payload = fixture("canonical");
+      payload.quiz = { id: "quiz_1", name };
+      const data = buildCustomData(webhook(payload), options());
+      expect(data).not.toHaveProperty("content_name");
+      expect(data?.content_ids).toEqual(["8012345", "8012399"]);
+    }
+  });
+
   it("follows META_EVENT_VALUE", () => {
     expect(buildCustomData(webhook(), options({ META_EVENT_VALUE: "none" }))).not.toHaveProperty("value");
     expect(buildCustomData(webhook(), options({ META_EVENT_VALUE: "12" }))?.value).toBe(12);

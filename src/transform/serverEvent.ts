@@ -29,7 +29,7 @@
  * ```
  */
 import type { Content, CustomData, ServerEvent, UserData } from "./capi";
-import { eventId } from "./eventId";
+import { eventId, isPersonalId } from "./eventId";
 import { type BuiltUserData, buildUserData } from "./userData";
 import type { MatchReport } from "./userData";
 import type { Issue, StudioWebhook } from "./webhook";
@@ -188,6 +188,12 @@ export function webhookUserData(
  * Product titles and quiz answers stay out: answers can be sensitive (a skin concern is health
  * data under Meta's terms), and titles add nothing a catalog match needs.
  *
+ * Nothing personal travels in clear in `custom_data` either (contract, "Outbound"): a product id
+ * or a quiz name in which {@link isPersonalId} recognises an email address or a phone number (a
+ * field mapping gone wrong, a merchant's "Quiz for jane@example.com") is left out, never hashed
+ * and sent: Meta hashes only `user_data`, so a hashed id would only be a wrong id. Such a product
+ * is left out (its price too); the event still goes.
+ *
  * @example
  * ```ts
  * buildCustomData(webhook, config);
@@ -202,7 +208,7 @@ export function buildCustomData(
   const contents: Content[] = [];
   for (const item of webhook.recommendations) {
     const id = item[config.contentId]?.trim();
-    if (!id) continue;
+    if (!id || isPersonalId(id)) continue;
     const quantity = isAmount(item.quantity) ? Math.max(1, Math.round(item.quantity)) : 1;
     const price = isAmount(item.price) ? item.price : undefined;
     contents.push({ id, quantity, ...(price !== undefined ? { item_price: price } : {}) });
@@ -210,7 +216,8 @@ export function buildCustomData(
   const currency = webhook.store.currency?.trim().toUpperCase();
   const validCurrency = currency && /^[A-Z]{3}$/.test(currency) ? currency : undefined;
   const value = validCurrency ? eventValue(contents, config) : undefined;
-  const quizName = webhook.quiz.name?.trim();
+  const givenName = webhook.quiz.name?.trim();
+  const quizName = givenName && !isPersonalId(givenName) ? givenName : undefined;
 
   const data: CustomData = {
     ...(contents.length > 0
