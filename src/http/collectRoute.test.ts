@@ -91,7 +91,7 @@ describe("collectAnswer", () => {
 });
 
 describe("botAnswer", () => {
-  it("skips every event, echoing only ids that may be", () => {
+  it("skips every event, naming back every id but one carrying personal data", () => {
     expect(
       botAnswer(["cartful.s.1.quiz:complete", "cartful.jane@example.com.1", "fbq.1", undefined], "queued"),
     ).toEqual({
@@ -100,7 +100,7 @@ describe("botAnswer", () => {
       events: [
         { event_id: "cartful.s.1.quiz:complete", status: "skipped", reason: "known_bot" },
         { status: "skipped", reason: "known_bot" },
-        { status: "skipped", reason: "known_bot" },
+        { event_id: "fbq.1", status: "skipped", reason: "known_bot" },
         { status: "skipped", reason: "known_bot" },
       ],
     });

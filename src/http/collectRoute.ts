@@ -40,7 +40,7 @@ import {
   parseBrowserBatch,
   planBrowserEvents,
 } from "../transform/browserEvents";
-import { eventIdProblem } from "../transform/eventId";
+import { answerableEventId } from "../transform/eventId";
 import { firstPartyCookies, readFbCookies } from "../transform/firstPartyCookies";
 import type { SettingVars } from "./bindings";
 import { clientAddressKey } from "./clientAddress";
@@ -423,7 +423,7 @@ function modeOf(config: RelayConfig): "queued" | "dry_run" {
 
 /**
  * A known bot's answer: 202 in the relay's mode, every event skipped, nothing sent. Only ids that
- * may be echoed are.
+ * may be named back are (../transform/eventId `answerableEventId`).
  *
  * @example
  * ```ts
@@ -436,7 +436,7 @@ export function botAnswer(eventIds: readonly (string | undefined)[], mode: "queu
     status: mode,
     reason: "known_bot",
     events: eventIds.map((id) => ({
-      ...(id !== undefined && eventIdProblem(id) === undefined ? { event_id: id } : {}),
+      ...(answerableEventId(id) !== undefined ? { event_id: id } : {}),
       status: "skipped",
       reason: "known_bot",
     })),

@@ -216,24 +216,28 @@ describe("planBrowserEvents", () => {
   });
 
   it.each([
-    [undefined, "invalid_event_id"],
-    [42, "invalid_event_id"],
-    [`cartful.${"x".repeat(5000)}`, "invalid_event_id"],
-    ["fbq.ses_a.1", "invalid_event_id"],
-    [`cartful.${"x".repeat(249)}`, "invalid_event_id"],
-    ["cartful.jane@example.com.1.product:view", "personal_event_id"],
-  ])("refuses the event with event_id %s, without echoing it, and sends the others", (eventId, reason) => {
-    const [bad, good] = plan([addToCart({ event_id: eventId }), addToCart()]);
-    expect(bad).toEqual({
-      index: 0,
-      type: "product:addToCart",
-      eventId: undefined,
-      match: { sent: [], dropped: {} },
-      status: "skipped",
-      reason,
-    });
-    expect(good!.status).toBe("send");
-  });
+    [undefined, "invalid_event_id", undefined],
+    [42, "invalid_event_id", undefined],
+    [`cartful.${"x".repeat(5000)}`, "invalid_event_id", `cartful.${"x".repeat(5000)}`],
+    ["fbq.ses_a.1", "invalid_event_id", "fbq.ses_a.1"],
+    [`cartful.${"x".repeat(249)}`, "invalid_event_id", `cartful.${"x".repeat(249)}`],
+    ["fbq.jane@example.com.1", "invalid_event_id", undefined],
+    ["cartful.jane@example.com.1.product:view", "personal_event_id", undefined],
+  ])(
+    "refuses the event with event_id %s, naming it back unless personal, and sends the others",
+    (eventId, reason, named) => {
+      const [bad, good] = plan([addToCart({ event_id: eventId }), addToCart()]);
+      expect(bad).toEqual({
+        index: 0,
+        type: "product:addToCart",
+        eventId: named,
+        match: { sent: [], dropped: {} },
+        status: "skipped",
+        reason,
+      });
+      expect(good!.status).toBe("send");
+    },
+  );
 
   it("drops user data in clear, never hashing it, and still sends the event", () => {
     const [result] = plan([

@@ -41,7 +41,7 @@ import type { ServerEvent, UserData } from "./capi";
 import { type BrowserBatch, type BrowserEvent, browserBatchSchema, readBrowserBatch } from "./browserBatch";
 import { readClickId } from "./clickIds";
 import { consentDecision, type ConsentSignal } from "./consent";
-import { eventIdProblem } from "./eventId";
+import { answerableEventId, eventIdProblem } from "./eventId";
 import { preHashed } from "./hash";
 import { WEBHOOK_ONLY_TYPE } from "./browserEventNames";
 import { routesFor } from "./routing";
@@ -147,8 +147,8 @@ export interface BrowserDelivery<D> {
 
 /**
  * What became of one event of the batch, in the batch's order. `eventId` is the event's
- * `event_id` when it may be shown (absent when it was refused: an id that is malformed or carries
- * personal data is never echoed). `match` reports the `user_data` keys sent and why others were
+ * `event_id` when it may be shown (./eventId `answerableEventId`: a refused id too, unless it
+ * carries personal data). `match` reports the `user_data` keys sent and why others were
  * dropped (never a value); on a skip before user data was read it is empty.
  */
 export type BrowserEventPlan<D> = {
@@ -229,7 +229,7 @@ function planEvent<D extends BrowserDestination>(
   const base = { index, type: event.type };
   const problem = event.event_id === undefined ? "invalid_event_id" : eventIdProblem(event.event_id);
   if (problem !== undefined)
-    return { ...base, eventId: undefined, match: NO_MATCH, status: "skipped", reason: problem };
+    return { ...base, eventId: answerableEventId(event.event_id), match: NO_MATCH, status: "skipped", reason: problem };
   const eventId = event.event_id!;
   const skip = (reason: BrowserSkipReason): BrowserEventPlan<D> => ({
     ...base,

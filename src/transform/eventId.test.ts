@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { browserEventId, eventId, eventIdProblem, idPart, isPersonalId } from "./eventId";
+import { answerableEventId, browserEventId, eventId, eventIdProblem, idPart, isPersonalId } from "./eventId";
 import { sha256Utf8Hex } from "./sha256";
 
 describe("eventId", () => {
@@ -151,6 +151,19 @@ describe("browserEventId", () => {
     });
     expect(id).toBe(`cartful.${hashed("jane@example.com")}.1.step:enter.${hashed("+1 650 555 1212")}`);
     expect(isPersonalId(id!)).toBe(false);
+  });
+});
+
+describe("answerableEventId", () => {
+  it("names back any id but one carrying an email address or a phone number, refused ones too", () => {
+    expect(answerableEventId("cartful.ses_a.1.product:view.8123456789")).toBe(
+      "cartful.ses_a.1.product:view.8123456789",
+    );
+    expect(answerableEventId("fbq.ses_a.1")).toBe("fbq.ses_a.1");
+    expect(answerableEventId(`cartful.${"x".repeat(300)}`)).toBe(`cartful.${"x".repeat(300)}`);
+    expect(answerableEventId("cartful.jane@example.com.1")).toBeUndefined();
+    expect(answerableEventId("fbq.+44 20 7946 0958")).toBeUndefined();
+    expect(answerableEventId(undefined)).toBeUndefined();
   });
 });
 

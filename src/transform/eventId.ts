@@ -165,6 +165,22 @@ export function idPart(id: string): string {
 }
 
 /**
+ * An `event_id` a browser sent, as its answer may name it back: the id as it came when
+ * {@link isPersonalId} recognises nothing in it, a refused one too (`fbq.1`, or one over 256
+ * characters: the sender sees which of its events was refused; the body's 16 KiB bound it);
+ * else `undefined`.
+ *
+ * @example
+ * ```ts
+ * answerableEventId("fbq.ses_a.1");                // "fbq.ses_a.1"
+ * answerableEventId("cartful.jane@example.com.1"); // undefined
+ * ```
+ */
+export function answerableEventId(id: string | undefined): string | undefined {
+  return id !== undefined && !isPersonalId(id) ? id : undefined;
+}
+
+/**
  * Whether an `event_id` a browser sent is one the relay forwards: it starts with `cartful.`, is
  * at most {@link MAX_EVENT_ID_LENGTH} characters, and carries no recognisable personal data.
  *
