@@ -71,9 +71,12 @@ const userDataValue = z.optional(z.unknown());
 const STUDIO_TYPE = /^[A-Za-z0-9_.:-]+$/;
 
 const browserEventSchema = z.object({
-  type: z.pipe(
-    bounded(FIELD_LIMITS.type),
-    z.string().check(z.minLength(1, "Required"), z.regex(STUDIO_TYPE, "Not a Studio event type")),
+  // Text only: a number is no Studio type (a webhook's fields may be numbers written as text; a
+  // browser event's type comes from the snippet, always text).
+  type: z.string().check(
+    z.minLength(1, "Required"),
+    z.maxLength(FIELD_LIMITS.type, `Too long: at most ${FIELD_LIMITS.type} characters`),
+    z.regex(STUDIO_TYPE, "Not a Studio event type"),
   ),
   id: bounded(FIELD_LIMITS.id),
   /** Absent: the request's moment. */

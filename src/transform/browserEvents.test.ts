@@ -117,6 +117,14 @@ describe("parseBrowserBatch", () => {
     });
   });
 
+  it.each([5, true, null, "", { name: "product:view" }])("refuses a type that is not text: %j", (type) => {
+    const parsed = parseBrowserBatch(body([addToCart({ type })]));
+    expect(parsed).toMatchObject({ ok: false, error: "invalid" });
+    expect(parsed.ok === false && parsed.error === "invalid" && parsed.issues.map((i) => i.path)).toContain(
+      "events.0.type",
+    );
+  });
+
   it("bounds strings as for webhooks", () => {
     const parsed = parseBrowserBatch(body([addToCart({ session: { id: "s".repeat(257), attempt: 1 } })]));
     expect(parsed).toMatchObject({ ok: false, issues: [{ path: "events.0.session.id" }] });
