@@ -513,6 +513,20 @@ describe("/collect/cartful: accepted", () => {
     expect(names.ViewContent.routed - (was.ViewContent?.routed ?? 0)).toBe(2);
     expect(names.AddToCart.routed - (was.AddToCart?.routed ?? 0)).toBe(1);
   });
+  it("counts an event refused for consent as routed and skipped at its destination, as a webhook's", async () => {
+    const r = relay();
+    const { env: bound, queue } = bindings();
+    const before = await metrics(r, bound);
+    const { json } = await send(r, bound, {
+      body: body([view(9)], { consent: { ad_user_data: "denied", ad_storage: "granted" } }),
+    });
+    expect(json.events).toEqual([{ event_id: expect.any(String), status: "skipped", reason: "consent_denied" }]);
+    expect(queue.sent).toHaveLength(0);
+    const after = await metrics(r, bound);
+    expect(after.destinations.default.routed - before.destinations.default.routed).toBe(1);
+    expect(after.destinations.default.skipped - before.destinations.default.skipped).toBe(1);
+    expect(after.browser.events - before.browser.events).toBe(1);
+  });
 });
 
 describe("/collect/cartful: rate limit", () => {

@@ -118,4 +118,27 @@ describe("browserRecord", () => {
       ],
     });
   });
+
+  it("counts an event every destination refused for consent as skipped at each of them", () => {
+    const denied: BrowserEventPlan<Destination> = {
+      index: 0,
+      eventId: "cartful.s.1.product:view.2",
+      type: "product:view",
+      match: { sent: [], dropped: {} },
+      status: "skipped",
+      reason: "consent_denied",
+      skipped: [
+        { destination: destination("default"), reason: "consent_denied" },
+        { destination: destination("eu"), reason: "consent_denied" },
+      ],
+    };
+    expect(browserRecord([denied], "queued")).toEqual({
+      outcome: "accepted",
+      events: 1,
+      deliveries: [
+        { destination: "default", eventName: "ViewContent", status: "skipped" },
+        { destination: "eu", eventName: "ViewContent", status: "skipped" },
+      ],
+    });
+  });
 });

@@ -385,10 +385,11 @@ function finish(
 export function browserRecord(plans: readonly Plan[], mode: "queued" | "dry_run"): BrowserRecord {
   const deliveries: BrowserRecord["deliveries"] = [];
   for (const plan of plans) {
-    if (plan.status !== "send") continue;
-    for (const { destination, event } of plan.deliveries)
-      deliveries.push({ destination: destination.name, eventName: event.event_name, status: mode });
-    for (const { destination } of plan.skipped) {
+    if (plan.status === "send")
+      for (const { destination, event } of plan.deliveries)
+        deliveries.push({ destination: destination.name, eventName: event.event_name, status: mode });
+    // A consent skip counts per destination whether or not another destination took the event.
+    for (const { destination } of plan.skipped ?? []) {
       const eventName = destination.browserEvents.get(plan.type);
       if (eventName !== undefined) deliveries.push({ destination: destination.name, eventName, status: "skipped" });
     }

@@ -163,7 +163,15 @@ export type BrowserEventPlan<D> = {
       /** Destinations that took the type but refused the event for consent. */
       skipped: { destination: D; reason: DestinationSkipReason }[];
     }
-  | { status: "skipped"; reason: BrowserSkipReason }
+  | {
+      status: "skipped";
+      reason: BrowserSkipReason;
+      /**
+       * When every destination that took the type refused the event for consent: those
+       * destinations (each counts it routed and skipped, as a webhook refused for consent is).
+       */
+      skipped?: { destination: D; reason: DestinationSkipReason }[];
+    }
 );
 
 /**
@@ -295,7 +303,7 @@ function planEvent<D extends BrowserDestination>(
     const reason = skipped.some((entry) => entry.reason === "consent_denied")
       ? "consent_denied"
       : "consent_not_granted";
-    return { ...base, eventId, match, status: "skipped", reason };
+    return { ...base, eventId, match, status: "skipped", reason, skipped };
   }
   return { ...base, eventId, match, status: "send", deliveries, skipped };
 }
