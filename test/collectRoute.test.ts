@@ -186,6 +186,19 @@ describe("/collect/cartful: off, origins and CORS", () => {
     expect(after.requests - before.requests).toBe(2);
   });
 
+  it("counts a refused preflight refused, and an answered one not at all (its POST is)", async () => {
+    const r = relay();
+    const { env: bound } = bindings();
+    const before = (await metrics(r, bound)).browser;
+    const preflight = (origin: string) =>
+      r.app.request("/collect/cartful", { method: "OPTIONS", headers: { origin, "user-agent": CHROME } }, bound);
+    expect((await preflight("https://evil.example")).status).toBe(403);
+    expect((await preflight(ORIGIN)).status).toBe(204);
+    const after = (await metrics(r, bound)).browser;
+    expect(after.refused - before.refused).toBe(1);
+    expect(after.requests - before.requests).toBe(1);
+  });
+
   it("answers any other method 405 with CORS headers", async () => {
     const r = relay();
     const { res } = await send(r, bindings().env, { method: "PUT", body: "x" });

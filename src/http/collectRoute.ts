@@ -116,13 +116,20 @@ export function collectRoutes(runtime: CollectRuntime): Hono<{ Bindings: Collect
   return routes;
 }
 
-/** `OPTIONS`: the CORS answer for a listed origin; 403 for any other. */
+/**
+ * `OPTIONS`: the CORS answer for a listed origin; 403 for any other, counted `refused` as a `POST`
+ * from it is (the contract counts every request answered 403). An answered preflight is not
+ * counted: the `POST` that follows is.
+ */
 function preflight(c: CollectContext, runtime: CollectRuntime): Response {
   const browser = settingsOf(c, runtime);
   const origin = c.req.header("origin");
   c.header("Vary", "Origin");
   if (origin === undefined || !browser.origins.has(origin)) {
-    throw new ApiError("origin_not_allowed", "This origin may not send browser events");
+    const error = new ApiError("origin_not_allowed", "This origin may not send browser events");
+    refuse({ c, runtime, started: runtime.now() }, error, "refused", {
+      reason: origin === undefined ? "no_origin" : "origin",
+    });
   }
   for (const [name, value] of Object.entries(preflightHeaders(origin))) c.header(name, value);
   return c.body(null, 204);
