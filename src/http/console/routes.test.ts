@@ -175,6 +175,44 @@ describe("GET /admin", () => {
   });
 });
 
+describe("every /admin route while ADMIN_SECRET is unset", () => {
+  /** A request path for a route's pattern: each parameter and wildcard filled with a plausible segment. */
+  const pathOf = (pattern: string) =>
+    pattern
+      .replace(/:name\b/g, "eu")
+      .replace(/:key\b/g, "cartful.ses_1.1")
+      .replace(/\*$/, "anything");
+
+  it("answers 503 on each one the app mounts, whatever the method and the credential: the page's notice or admin_disabled", async () => {
+    const r = relay();
+    const off = { ...ENV, ADMIN_SECRET: "" };
+    // Walks the app's own table, so a route added under /admin later is walked too.
+    const routes = (createApp().routes as { method: string; path: string }[]).filter((route) =>
+      route.path.startsWith("/admin"),
+    );
+    expect(routes.map((route) => route.path)).toContain("/admin/login");
+    const credentials: Record<string, string>[] = [{}, { authorization: `Bearer ${SECRET}` }];
+    for (const route of routes) {
+      const methods = route.method === "ALL" ? ["GET", "POST", "PUT", "DELETE"] : [route.method];
+      for (const method of methods) {
+        for (const credential of credentials) {
+          const body = method === "GET" ? undefined : "{}";
+          const headers = { ...SAME, "content-type": "application/json", ...credential };
+          const res = await r.request(pathOf(route.path), { method, headers, body }, off);
+          const asked = `${method} ${pathOf(route.path)}`;
+          expect(res.status, asked).toBe(503);
+          if (res.headers.get("content-type")?.startsWith("text/html")) {
+            expect(await res.text(), asked).toContain("The console is off");
+          } else {
+            expect(await res.json(), asked).toMatchObject({ error: { code: "admin_disabled" } });
+          }
+        }
+      }
+    }
+    expect(r.sent).toHaveLength(0);
+  });
+});
+
 describe("logging in", () => {
   it("sets an HttpOnly, Secure, SameSite=Strict session cookie on /admin for 8 hours, and goes to the console", async () => {
     const r = relay();

@@ -8,6 +8,8 @@
  * - `GET  /admin/console.json` — the console's model (./model: ids, counts and Meta's words,
  *   nothing personal) for the page's script, `no-store`, to the same readers (../admin
  *   `adminAuth`); 503 `console_unavailable` when it cannot be read.
+ * - `GET  /admin/login` — a 303 to `/admin` (the form lives there); 503 with the same notice while
+ *   `ADMIN_SECRET` is unset, like every route under `/admin` (the JSON ones: `admin_disabled`).
  * - `POST /admin/login` — form field `secret`; right: a session cookie and a 303 to `/admin`;
  *   wrong: 401 and the form again, after a second's wait, counted against the client's address
  *   (../authLimit: past the limit, 429 and `Retry-After` before the secret is compared); over plain
@@ -176,7 +178,8 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
     return c.json(data, 200, { "cache-control": "no-store" });
   });
 
-  routes.get("/login", (c) => c.redirect("/admin", 303));
+  // Off like the console itself while ADMIN_SECRET is unset: a bookmarked login says why.
+  routes.get("/login", (c) => (adminSecret(c.env) ? c.redirect("/admin", 303) : off(c, newNonce())));
 
   routes.post("/login", small, async (c) => {
     const nonce = newNonce();
