@@ -344,6 +344,7 @@ describe("POST /webhooks/cartful, nothing sent", () => {
     const { res, json } = await post(r, fixtures.canonical, env);
     expect(res.status).toBe(200);
     expect(json).toMatchObject({ status: "dry_run", event_id: "cartful.ses_5f1c9a7e2b.2" });
+    expect(json.message).toMatch(/^No access token is set \(META_ACCESS_TOKEN/);
     expect(r.graph.calls).toHaveLength(0);
     const line = JSON.parse(r.lines[0]!);
     expect(line).toMatchObject({ outcome: "dry_run", event: { event_id: "cartful.ses_5f1c9a7e2b.2" } });
@@ -369,6 +370,9 @@ describe("POST /webhooks/cartful, a destination without its token", () => {
     const { res, json } = await post(r, fixtures.canonical, { ...liveEnv, DRY_RUN: "true" });
     expect(res.status).toBe(200);
     expect(json).toMatchObject({ status: "dry_run" });
+    // The reason is DRY_RUN, not a missing token: the message must not send the operator hunting for one.
+    expect(json.message).toMatch(/^DRY_RUN is true\b/);
+    expect(json.message).not.toContain("access token");
     expect(r.graph.calls).toHaveLength(0);
   });
 

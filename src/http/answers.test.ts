@@ -50,7 +50,7 @@ describe("deliveryAnswer", () => {
       path: "queue_unavailable",
       names: ["eu", "dry", "off"],
       settled: [
-        { name: "dry", status: "dry_run" },
+        { name: "dry", status: "dry_run", cause: "no_token" },
         { name: "off", status: "skipped", reason: "consent_denied" },
       ],
     });

@@ -19,7 +19,9 @@
  * ```
  */
 import { failureScope, type GraphFailure } from "../delivery/graph";
+import { readDryRun } from "../config/values";
 import { refusalLogFields } from "../delivery/metaErrors";
+import type { SettingVars } from "./bindings";
 import { ApiError, type DestinationView, type ErrorCode } from "./errors";
 
 /** The longest `Retry-After` the relay tells Studio (5 minutes): a webhook sender's own redelivery schedule rarely waits longer. */
@@ -35,7 +37,8 @@ export type DestinationOutcome =
       fbtraceId?: string;
       versionWarning?: string;
     }
-  | { name: string; status: "queued" | "duplicate" | "dry_run" }
+  | { name: string; status: "queued" | "duplicate" }
+  | { name: string; status: "dry_run"; cause: DryRunCause }
   /** Direct path only: the destination's token secret is unset on a live relay and no queue can hold the event (503). */
   | { name: string; status: "no_token" }
   | { name: string; status: "skipped"; reason: string }
@@ -236,12 +239,14 @@ function outcomesAnswer(eventId: string, outcomes: DestinationOutcome[], duplica
       },
     };
   }
-  if (has("dry_run"))
+  // Dry run is the relay's mode: every dry-run destination has the same cause.
+  const dry = outcomes.find((o): o is Extract<DestinationOutcome, { status: "dry_run" }> => o.status === "dry_run");
+  if (dry)
     return {
       status: 200,
       outcome: "dry_run",
       destinations,
-      body: { status: "dry_run", event_id: eventId, message: DRY_RUN_MESSAGE, destinations },
+      body: { status: "dry_run", event_id: eventId, message: dryRunMessage(dry.cause), destinations },
     };
   const reasons = outcomes.map((o) => (o.status === "skipped" ? o.reason : ""));
   const reason = reasons.includes("consent_denied") ? "consent_denied" : (reasons.find(Boolean) ?? "skipped");
@@ -253,8 +258,54 @@ function outcomesAnswer(eventId: string, outcomes: DestinationOutcome[], duplica
   };
 }
 
-export const DRY_RUN_MESSAGE =
-  "No access token is set (META_ACCESS_TOKEN, or the destination's access_token_secret): the event was built and logged, and not sent";
+/**
+ * Why the relay runs dry: `DRY_RUN=true` (`dry_run_set`, whatever the tokens), or no destination
+ * has a token (`no_token`). Dry run is the relay's mode, for every destination at once.
+ */
+export type DryRunCause = "dry_run_set" | "no_token";
+
+/**
+ * Why a dry-run relay runs dry, from its settings (read already: `DRY_RUN` is valid).
+ *
+ * @example
+ * ```ts
+ * dryRunCause({ DRY_RUN: "true", META_ACCESS_TOKEN: "EAAB…" }); // "dry_run_set"
+ * dryRunCause({}); // "no_token"
+ * ```
+ */
+export function dryRunCause(env: SettingVars): DryRunCause {
+  return readDryRun(env["DRY_RUN"]) ? "dry_run_set" : "no_token";
+}
+
+/**
+ * The dry-run answer's `message`: why nothing was sent, naming the setting to change. The one
+ * wording of each cause (the console's test event says the same).
+ *
+ * @example
+ * ```ts
+ * dryRunMessage("dry_run_set"); // "DRY_RUN is true: the event was built and logged, and not sent"
+ * ```
+ */
+export function dryRunMessage(cause: DryRunCause): string {
+  return `${dryRunReason(cause)}: the event was built and logged, and not sent`;
+}
+
+/**
+ * The cause alone, in words: what to change for the relay to send.
+ *
+ * @example
+ * ```ts
+ * dryRunReason("no_token"); // "No access token is set (META_ACCESS_TOKEN, or the destination's access_token_secret)"
+ * ```
+ */
+export function dryRunReason(cause: DryRunCause): string {
+  switch (cause) {
+    case "dry_run_set":
+      return "DRY_RUN is true";
+    case "no_token":
+      return "No access token is set (META_ACCESS_TOKEN, or the destination's access_token_secret)";
+  }
+}
 
 /**
  * The error code of a failure: Meta refusing the event itself is the sender's data

@@ -14,7 +14,6 @@ import { type LogFields, logLine } from "../core/log";
 import { summariseAccepted } from "../core/logSummary";
 import type { Runtime } from "../core/runtime";
 import { ConfigError, configFor, type Destination, type RelayConfig, webhookSecret } from "../config/settings";
-import type { QueueBindings } from "../delivery/bindings";
 import { eventsRequestBody, eventsUrl } from "../delivery/graph";
 import { intakeLedgerOf } from "../delivery/instances";
 import { intakeKeys, MessageTooLargeError, enqueueEvents, type EnqueueResult } from "../delivery/producer";
@@ -24,7 +23,7 @@ import { keptId } from "../transform/senderIds";
 import { type DestinationResult, type TransformResult, transformWebhook } from "../transform/transformWebhook";
 import { intakeRefusal } from "../observe/incidents";
 import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics";
-import { type Delivery, type DestinationOutcome, deliveryAnswer, type WebhookAnswerBody } from "./answers";
+import { type Delivery, type DestinationOutcome, deliveryAnswer, dryRunCause, type WebhookAnswerBody } from "./answers";
 import { loadDataTables } from "./dataAssets";
 import { ApiError, errorResponse } from "./errors";
 import { strictUtf8 } from "./requestBody";
@@ -412,7 +411,7 @@ function transform(
 
 /** What the delivery of a routed webhook needs. */
 interface Delivering {
-  env: QueueBindings;
+  env: WebhookBindings;
   runtime: WebhookRuntime;
   config: RelayConfig;
   routed: RoutedResult;
@@ -440,7 +439,7 @@ async function deliverRouted(delivering: Delivering): Promise<Delivery> {
     if (r.outcome === "skipped") settled.set(name, { name, status: "skipped", reason: r.reason });
     else if (r.destination.target) live.push(r);
     else if (config.dryRun) {
-      settled.set(name, { name, status: "dry_run" });
+      settled.set(name, { name, status: "dry_run", cause: dryRunCause(env) });
       logDryRun(delivering, r);
     } else tokenless.push(r);
   }

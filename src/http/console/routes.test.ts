@@ -506,7 +506,9 @@ describe("POST /admin/destinations/:name/test-event", () => {
       { ...ENV, DRY_RUN: "true" },
     );
     expect(res.status).toBe(409);
-    expect(await res.json()).toMatchObject({ error: { message: expect.stringContaining("The relay runs dry") } });
+    expect(await res.json()).toMatchObject({
+      error: { message: expect.stringContaining("The relay runs dry: DRY_RUN is true") },
+    });
   });
 
   it("answers 404 for a destination the settings do not name", async () => {

@@ -60,7 +60,7 @@ import {
 import { failedAuthLimit } from "../authLimit";
 import { clientAddressKey } from "../clientAddress";
 import type { AdminBindings, SettingVars } from "../bindings";
-import { failureCode, metaFields } from "../answers";
+import { dryRunCause, dryRunReason, failureCode, metaFields } from "../answers";
 import { equalSecretText } from "../auth";
 import { ApiError, errorResponse } from "../errors";
 import { clearedSessionCookie, csrfToken, issueSession, requestSite, sessionCookie, sessionTokenOf } from "../session";
@@ -241,7 +241,7 @@ export function consoleRoutes(runtime: ConsoleRuntime): Hono<AdminEnv> {
     if (!destination.target) {
       const message = destination.missingToken
         ? `Destination ${name} has no token: set the ${destination.missingToken.secret} secret (npx wrangler secret put ${destination.missingToken.secret}) before sending a test event`
-        : `The relay runs dry (no token, or DRY_RUN): it sends nothing, test events included`;
+        : `The relay runs dry: ${dryRunReason(dryRunCause(c.env))}. It sends nothing, test events included`;
       throw new ApiError("dry_run", message);
     }
     const asked = testCodeAsked(await c.req.text());
