@@ -141,6 +141,19 @@ describe("routing to several destinations", () => {
     expect(r.graph.calls).toEqual([]);
   });
 
+  it("answers a Studio type the relay does not relay skipped event_type_filtered, naming every destination", async () => {
+    const r = relay();
+    const { res, json } = await post(r, "/webhooks/cartful", webhook("t", { type: "quiz:start" }));
+    expect(res.status).toBe(200);
+    expect(json).toEqual({
+      status: "skipped",
+      reason: "event_type_filtered",
+      event_id: expect.any(String),
+      destinations: ["eu", "skin", "test"].map((name) => ({ name, status: "skipped", reason: "event_type_filtered" })),
+    });
+    expect(r.graph.calls).toEqual([]);
+  });
+
   it("previews one request per destination, tokens redacted, with the match report", async () => {
     const r = relay();
     const { json } = await post(r, "/webhooks/cartful/staging/preview", webhook("e", { domain: "shop.example.de" }));

@@ -331,10 +331,22 @@ describe("POST /webhooks/cartful, nothing sent", () => {
     expect(granted.json.status).toBe("sent");
   });
 
-  it("skips Studio event types the configuration filters out", async () => {
+  it("skips Studio event types the configuration filters out, naming the destination, queued path or not, and in the preview", async () => {
     const r = relay();
-    const { json } = await post(r, { ...copy(fixtures.canonical), type: "quiz:complete" });
-    expect(json).toMatchObject({ status: "skipped", reason: "event_type_filtered" });
+    const quiz = { ...copy(fixtures.canonical), type: "quiz:complete" };
+    const skipped = {
+      status: "skipped",
+      reason: "event_type_filtered",
+      event_id: "cartful.ses_5f1c9a7e2b.2.quiz:complete",
+      destinations: [{ name: "default", status: "skipped", reason: "event_type_filtered" }],
+    };
+    for (const bindings of [liveEnv, { ...liveEnv, CAPI_QUEUE: env.CAPI_QUEUE }]) {
+      const { res, json } = await post(r, quiz, bindings);
+      expect(res.status).toBe(200);
+      expect(json).toEqual(skipped);
+    }
+    const preview = await r.app.request("/webhooks/cartful/preview", jsonRequest(quiz), liveEnv);
+    expect(await preview.json()).toMatchObject(skipped);
     expect(r.graph.calls).toHaveLength(0);
   });
 

@@ -1,5 +1,6 @@
 /**
- * What the webhook route answers, decided from what became of each destination's event. Pure:
+ * What the webhook route answers, decided from what became of each destination's event (or why
+ * none got one, {@link skippedAnswer}). Pure:
  * the route gathers the outcomes ({@link Delivery}), this names the overall status, the HTTP
  * code, the error (if any) and the `destinations` list the contract asks for.
  *
@@ -21,6 +22,7 @@
 import { failureScope, type GraphFailure } from "../delivery/graph";
 import { readDryRun } from "../config/values";
 import { refusalLogFields } from "../delivery/metaErrors";
+import type { WebhookSkipReason } from "../transform/transformWebhook";
 import type { SettingVars } from "./bindings";
 import { ApiError, type DestinationView, type ErrorCode } from "./errors";
 
@@ -86,6 +88,34 @@ export type Answer = {
   /** The destinations as the answer lists them (empty when the webhook was refused before any got its event). */
   destinations: DestinationView[];
 } & ({ status: 200 | 202; body: WebhookAnswerBody } | { error: ApiError });
+
+/**
+ * The answer to a webhook skipped before any destination got an event of it. A Studio type the
+ * relay does not relay (`event_type_filtered`, `STUDIO_EVENT_TYPES`) is skipped by the relay for
+ * every destination, so each is named, as in every answer that concerns a destination; when no
+ * destination's `match` holds (`no_destination`) none is concerned, and none is named.
+ *
+ * @param names every destination, in the order of the settings
+ * @example
+ * ```ts
+ * skippedAnswer("cartful.ses_1.1.quiz:start", "event_type_filtered", ["default"]).body;
+ * // { status: "skipped", reason: "event_type_filtered", event_id: "…", destinations: [{ name: "default", status: "skipped", reason: "event_type_filtered" }] }
+ * ```
+ */
+export function skippedAnswer(
+  eventId: string,
+  reason: WebhookSkipReason,
+  names: readonly string[],
+): Extract<Answer, { body: WebhookAnswerBody }> {
+  const concerned = reason === "no_destination" ? [] : names;
+  const destinations = concerned.map((name) => destinationView({ name, status: "skipped", reason }));
+  return {
+    status: 200,
+    outcome: "skipped",
+    destinations,
+    body: { status: "skipped", reason, event_id: eventId, ...(destinations.length > 0 ? { destinations } : {}) },
+  };
+}
 
 /**
  * The answer to a webhook whose events were built (at least one destination took it).

@@ -23,7 +23,7 @@ import { keptId } from "../transform/senderIds";
 import { type DestinationResult, type TransformResult, transformWebhook } from "../transform/transformWebhook";
 import { intakeRefusal } from "../observe/incidents";
 import type { WebhookDestinationRecord, WebhookRecord } from "../observe/metrics";
-import { type Delivery, type DestinationOutcome, deliveryAnswer, dryRunCause, type WebhookAnswerBody } from "./answers";
+import { type Delivery, type DestinationOutcome, deliveryAnswer, dryRunCause, skippedAnswer } from "./answers";
 import { loadDataTables } from "./dataAssets";
 import { ApiError, errorResponse } from "./errors";
 import { strictUtf8 } from "./requestBody";
@@ -216,10 +216,20 @@ async function readWebhook(intake: Intake, source: string | undefined): Promise<
     dropped: result.match.dropped,
   };
   if (result.outcome === "skipped") {
-    intake.log({ outcome: "skipped", status: 200, reason: result.reason, ...ids });
+    const names = config.destinations.map((destination) => destination.name);
+    const answer = skippedAnswer(result.eventId, result.reason, names);
+    intake.log({
+      outcome: "skipped",
+      status: 200,
+      reason: result.reason,
+      ...ids,
+      ...(answer.destinations.length > 0
+        ? { destinations: answer.destinations.map((d) => ({ name: d.name, outcome: d.status })) }
+        : {}),
+    });
+    // No destination was routed the webhook: none counts it (`routed`, `skipped`).
     intake.count({ outcome: "other", eventId: result.eventId, destinations: [] });
-    const body: WebhookAnswerBody = { status: "skipped", reason: result.reason, event_id: result.eventId };
-    return c.json(body);
+    return c.json(answer.body, answer.status);
   }
   return { config, auth, result, now, ids };
 }
