@@ -282,9 +282,10 @@ function targetSpecs(graphUrl, { base, direct = true, browser = true }) {
             queued: true,
             browser: true,
           },
-          // Without its rate limiting binding: what miniflare's stand-in for it costs (a Durable
-          // Object fetch per call, node_modules/miniflare/dist/src/workers/ratelimit/); on Cloudflare
-          // the binding counts per location in its rate limiting infrastructure, not in an object.
+          // Without its rate limiting binding: what miniflare's stand-in for it costs (per call a
+          // Durable Object fetch and a SQLite write of the client's count,
+          // node_modules/miniflare/dist/src/workers/ratelimit/); on Cloudflare the binding counts
+          // per location in its rate limiting infrastructure, not in an object.
           relayBrowserUnlimited: {
             config: () => writeConfig({ dir: "relay-browser-unlimited", dropRateLimits: ["COLLECT_RATE_LIMIT"] }),
             vars: relayVars,

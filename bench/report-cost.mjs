@@ -202,7 +202,7 @@ export function costSections(r) {
       ]);
     if (e.vsBare.relayBrowserUnlimited)
       rows.push([
-        "… the same without its rate limiting binding (under `wrangler dev` each `limit()` is a Durable Object fetch; on Cloudflare the binding is counted in its rate limiting infrastructure)",
+        "… the same without its rate limiting binding: under `wrangler dev` each `limit()` is a fetch to miniflare's stand-in, a Durable Object that writes the client's count to SQLite (node_modules/miniflare/dist/src/workers/ratelimit/); on Cloudflare the binding counts in its rate limiting infrastructure, no object, no write",
         `${sp(e.vsBare.relayBrowserUnlimited.rps)} × (${sp(e.sides.relayBrowserUnlimited.rps, 3)} bodies/s); added p99 ${sp(e.vsBare.relayBrowserUnlimited.addedP99, 2, " ms")}`,
         "(for reading)",
       ]);
