@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { browserBatchSchema } from "./browserBatch";
 import { MAX_BROWSER_EVENTS, parseBrowserBatch } from "./browserEvents";
 import { seeded } from "../../dev/fake-meta/errors";
-import { FIELD_LIMITS, MAX_RECOMMENDATIONS, recommendation, UNREAD } from "./webhook";
+import { UNREAD } from "./fastReader";
+import { FIELD_LIMITS, MAX_RECOMMENDATIONS, recommendation } from "./webhook";
 
 // parseBrowserBatch with its fast path on, or off (the schema alone reads every body): the fast
 // path is an optimisation only, so the two must answer alike, key for key and issue for issue.

@@ -11,6 +11,7 @@
  * workerd zod may not `eval`, so it walks every layer of the schema by hand (an object per event
  * and per product, pipes, unions, transforms): ~10 % of the browser route's CPU. Where the reader
  * restates a rule, browserBatch.test.ts holds the two in step over a corpus of mutated bodies.
+ * The object walk is ./fastReader's; each field's reader sits beside its schema in ./webhook.
  *
  * @example
  * ```ts
@@ -20,20 +21,22 @@
  */
 import * as z from "zod/mini";
 import type { ConsentSignal } from "./consent";
+import { type Field, type Read, readObject, unread, UNREAD } from "./fastReader";
 import {
   bounded,
   consentSignal,
-  consentWord,
   FIELD_LIMITS,
   flag,
   MAX_RECOMMENDATIONS,
   numeric,
-  NUMERIC_TEXT,
   parseTimestamp,
-  readBounded,
+  readAttempt,
+  readConsentSignal,
+  readRecommendation,
+  readRecommendations,
+  readText,
   recommendation,
   timestamp,
-  UNREAD,
 } from "./webhook";
 
 /** Consent Mode signals, `{}` when absent. */
@@ -73,11 +76,13 @@ const STUDIO_TYPE = /^[A-Za-z0-9_.:-]+$/;
 const browserEventSchema = z.object({
   // Text only: a number is no Studio type (a webhook's fields may be numbers written as text; a
   // browser event's type comes from the snippet, always text).
-  type: z.string().check(
-    z.minLength(1, "Required"),
-    z.maxLength(FIELD_LIMITS.type, `Too long: at most ${FIELD_LIMITS.type} characters`),
-    z.regex(STUDIO_TYPE, "Not a Studio event type"),
-  ),
+  type: z
+    .string()
+    .check(
+      z.minLength(1, "Required"),
+      z.maxLength(FIELD_LIMITS.type, `Too long: at most ${FIELD_LIMITS.type} characters`),
+      z.regex(STUDIO_TYPE, "Not a Studio event type"),
+    ),
   id: bounded(FIELD_LIMITS.id),
   /** Absent: the request's moment. */
   occurred_at: z.optional(timestamp),
@@ -134,123 +139,23 @@ export function readBrowserBatch(body: unknown): BrowserBatch | typeof UNREAD {
   return readObject(body, BATCH_FIELDS) as BrowserBatch | typeof UNREAD;
 }
 
-/** A field's reader: the value as its schema reads it, or {@link UNREAD} for the schema to read. */
-type Read = (value: unknown) => unknown;
-
-/**
- * One field of a `z.object`, as zod writes it: a present key is written (undefined too), an
- * absent one is left out, unless `absent` says what the schema makes of its absence.
- */
-interface Field {
-  key: string;
-  read: Read;
-  absent?: () => unknown;
-}
-
-const unread = (): typeof UNREAD => UNREAD;
-
-/** Objects as JSON.parse makes them; any other object (a Map, a class, no prototype) is the schema's. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
-
-/** A `z.object` (extra keys dropped). zod asks `key in input` for presence, so does this. */
-function readObject(value: unknown, fields: readonly Field[]): Record<string, unknown> | typeof UNREAD {
-  if (!isPlainObject(value)) return UNREAD;
-  const read: Record<string, unknown> = {};
-  for (const { key, read: readField, absent } of fields) {
-    const given = value[key];
-    // A value means the key is there (as zod's `in` asks); only undefined needs the question.
-    const present = given !== undefined || key in value;
-    const fieldValue = present ? readField(given) : absent?.();
-    if (fieldValue === UNREAD) return UNREAD;
-    if (present || fieldValue !== undefined) read[key] = fieldValue;
-  }
-  return read;
-}
-
 /** `optional(…)` above: null reads as undefined. */
 function optionalObject(fields: readonly Field[]): Read {
   return (value) => (value === null || value === undefined ? undefined : readObject(value, fields));
 }
 
-/** ./webhook `bounded(max)` (`Infinity`: `optionalText`): a finite number reads as its text. */
-function text(max: number): Read {
-  return (value) => {
-    if (typeof value !== "number") return readBounded(value, max);
-    const digits = String(value);
-    return Number.isFinite(value) && digits.length <= max ? digits : UNREAD;
-  };
-}
-
-/** ./webhook `numeric`. */
-function readNumeric(value: unknown): number | typeof UNREAD {
-  if (typeof value === "number") return Number.isFinite(value) ? value : UNREAD;
-  if (typeof value !== "string") return UNREAD;
-  const trimmed = value.trim();
-  return NUMERIC_TEXT.test(trimmed) ? Number(trimmed) : UNREAD;
-}
-
-/** `z.nullable(z.optional(numeric))`: null stays null. */
-const nullableNumeric: Read = (value) => (value === null || value === undefined ? value : readNumeric(value));
-
-/** `session.attempt`: a whole number from 1. */
-const attempt: Read = (value) => {
-  if (value === null || value === undefined) return value;
-  const number = readNumeric(value);
-  return typeof number === "number" && Number.isSafeInteger(number) && number >= 1 ? number : UNREAD;
-};
-
 /** `z.nullable(z.optional(flag))`, for its booleans only (text such as "yes" is the schema's). */
 const booleanFlag: Read = (value) =>
   value === null || value === undefined || typeof value === "boolean" ? value : UNREAD;
 
-/** ./webhook `consentSignal`. */
-const signal: Read = (value) => {
-  if (value === null || value === undefined) return undefined;
-  return typeof value === "string" ? consentWord(value.trim().toLowerCase()) : UNREAD;
-};
-
 const CONSENT_FIELDS: readonly Field[] = [
-  { key: "ad_storage", read: signal },
-  { key: "ad_user_data", read: signal },
+  { key: "ad_storage", read: readConsentSignal },
+  { key: "ad_user_data", read: readConsentSignal },
 ];
 
 /** `consent` above. */
 const readConsent: Read = (value) =>
   value === null || value === undefined ? noConsentSignals() : readObject(value, CONSENT_FIELDS);
-
-const RECOMMENDATION_FIELDS: readonly Field[] = [
-  { key: "product_id", read: text(FIELD_LIMITS.id) },
-  { key: "variant_id", read: text(FIELD_LIMITS.id) },
-  { key: "sku", read: text(FIELD_LIMITS.id) },
-  { key: "title", read: text(Infinity) },
-  { key: "price", read: nullableNumeric },
-  { key: "quantity", read: nullableNumeric },
-];
-const RECOMMENDATION_KEYS = new Set(RECOMMENDATION_FIELDS.map((field) => field.key));
-
-/** ./webhook `recommendation`, a `z.looseObject`: other keys are kept as they came (zod skips `__proto__`). */
-function readRecommendation(value: unknown): Record<string, unknown> | typeof UNREAD {
-  const read = readObject(value, RECOMMENDATION_FIELDS);
-  if (read === UNREAD) return UNREAD;
-  const given = value as Record<string, unknown>;
-  for (const key in given) if (!RECOMMENDATION_KEYS.has(key) && key !== "__proto__") read[key] = given[key];
-  return read;
-}
-
-/** `recommendations`: every item read (as zod does), the first MAX_RECOMMENDATIONS kept. */
-const recommendations: Read = (value) => {
-  if (value === null || value === undefined) return [];
-  if (!Array.isArray(value)) return UNREAD;
-  const read: unknown[] = [];
-  for (let index = 0; index < value.length; index++) {
-    const recommendationRead = readRecommendation(value[index]);
-    if (recommendationRead === UNREAD) return UNREAD;
-    if (read.length < MAX_RECOMMENDATIONS) read.push(recommendationRead);
-  }
-  return read;
-};
 
 const keptAsItCame: Read = (value) => value;
 
@@ -261,34 +166,34 @@ const EVENT_FIELDS: readonly Field[] = [
       typeof value === "string" && value.length <= FIELD_LIMITS.type && STUDIO_TYPE.test(value) ? value : UNREAD,
     absent: unread,
   },
-  { key: "id", read: text(FIELD_LIMITS.id) },
+  { key: "id", read: readText(FIELD_LIMITS.id) },
   { key: "occurred_at", read: (value) => parseTimestamp(value) ?? UNREAD },
   { key: "event_id", read: (value) => (typeof value === "string" ? value : undefined) },
   {
     key: "quiz",
     read: optionalObject([
-      { key: "id", read: text(FIELD_LIMITS.id) },
-      { key: "name", read: text(FIELD_LIMITS.name) },
+      { key: "id", read: readText(FIELD_LIMITS.id) },
+      { key: "name", read: readText(FIELD_LIMITS.name) },
     ]),
   },
   {
     key: "session",
     read: optionalObject([
-      { key: "id", read: text(FIELD_LIMITS.id) },
-      { key: "attempt", read: attempt },
+      { key: "id", read: readText(FIELD_LIMITS.id) },
+      { key: "attempt", read: readAttempt },
     ]),
   },
   {
     key: "product",
     read: (value) => (value === null || value === undefined ? undefined : readRecommendation(value)),
   },
-  { key: "step", read: optionalObject([{ key: "id", read: text(FIELD_LIMITS.id) }]) },
-  { key: "recommendations", read: recommendations, absent: () => [] },
+  { key: "step", read: optionalObject([{ key: "id", read: readText(FIELD_LIMITS.id) }]) },
+  { key: "recommendations", read: readRecommendations, absent: () => [] },
   {
     key: "store",
     read: optionalObject([
-      { key: "currency", read: text(FIELD_LIMITS.type) },
-      { key: "domain", read: text(FIELD_LIMITS.domain) },
+      { key: "currency", read: readText(FIELD_LIMITS.type) },
+      { key: "domain", read: readText(FIELD_LIMITS.domain) },
     ]),
   },
   {
@@ -318,9 +223,9 @@ const events: Read = (value) => {
 
 const BATCH_FIELDS: readonly Field[] = [
   { key: "events", read: events, absent: unread },
-  { key: "page_url", read: text(FIELD_LIMITS.url) },
-  { key: "referrer", read: text(FIELD_LIMITS.url) },
-  { key: "fbp", read: text(FIELD_LIMITS.browserValue) },
-  { key: "fbc", read: text(FIELD_LIMITS.browserValue) },
+  { key: "page_url", read: readText(FIELD_LIMITS.url) },
+  { key: "referrer", read: readText(FIELD_LIMITS.url) },
+  { key: "fbp", read: readText(FIELD_LIMITS.browserValue) },
+  { key: "fbc", read: readText(FIELD_LIMITS.browserValue) },
   { key: "consent", read: readConsent, absent: noConsentSignals },
 ];

@@ -54,7 +54,8 @@ import {
   MAX_CLOCK_SKEW_MS,
 } from "./transformWebhook";
 import { buildUserData, type MatchReport, USER_DATA_KEYS } from "./userData";
-import { FIELD_LIMITS, type Issue, UNREAD } from "./webhook";
+import { UNREAD } from "./fastReader";
+import { FIELD_LIMITS, type Issue } from "./webhook";
 
 export type { BrowserBatch, BrowserEvent } from "./browserBatch";
 

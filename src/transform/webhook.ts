@@ -11,6 +11,7 @@
  */
 import * as z from "zod/mini";
 import { en } from "zod/v4/locales";
+import { looseObject, type Read, UNREAD } from "./fastReader";
 
 // zod/mini ships no messages; load English as zod classic does, so issues read the same.
 z.config(en());
@@ -100,9 +101,6 @@ export const FIELD_LIMITS = Object.freeze({
   shopperValue: 1024,
 });
 
-/** What a fast path answers for an input it leaves to the schema. */
-export const UNREAD: unique symbol = Symbol("unread");
-
 /**
  * `schema`, with a fast path for the inputs nearly every field holds: `read` answers those exactly
  * as `schema` would, and leaves anything else ({@link UNREAD}: every refusal among them) to
@@ -151,6 +149,15 @@ export function readBounded(value: unknown, max: number): string | undefined | t
   return typeof value === "string" && value.length <= max ? value : UNREAD;
 }
 
+/** {@link bounded}'s reader for a fast reader (`Infinity`: `optionalText`): a finite number reads as its text. */
+export function readText(max: number): Read {
+  return (value) => {
+    if (typeof value !== "number") return readBounded(value, max);
+    const digits = String(value);
+    return Number.isFinite(value) && digits.length <= max ? digits : UNREAD;
+  };
+}
+
 /** At most this many recommendations are read; the rest are ignored (Meta's contents need no more). */
 export const MAX_RECOMMENDATIONS = 100;
 
@@ -162,6 +169,24 @@ export const numeric = z.union([
   z.number(),
   z.pipe(z.string().check(z.trim(), z.regex(NUMERIC_TEXT)), z.transform(Number)),
 ]);
+
+/** {@link numeric}'s reader. */
+function readNumeric(value: unknown): number | typeof UNREAD {
+  if (typeof value === "number") return Number.isFinite(value) ? value : UNREAD;
+  if (typeof value !== "string") return UNREAD;
+  const trimmed = value.trim();
+  return NUMERIC_TEXT.test(trimmed) ? Number(trimmed) : UNREAD;
+}
+
+/** `z.nullable(z.optional(numeric))`: null stays null. */
+const readNullableNumeric: Read = (value) => (value === null || value === undefined ? value : readNumeric(value));
+
+/** A session's `attempt` (`z.nullable(z.optional(z.pipe(numeric, z.number().check(z.int(), z.gte(1)))))`): a whole number from 1. */
+export const readAttempt: Read = (value) => {
+  if (value === null || value === undefined) return value;
+  const number = readNumeric(value);
+  return typeof number === "number" && Number.isSafeInteger(number) && number >= 1 ? number : UNREAD;
+};
 
 const FLAG_WORDS = ["true", "false", "yes", "no", "1", "0", "granted", "denied"] as const;
 
@@ -185,6 +210,12 @@ export const consentSignal = z.pipe(
   z.transform(consentWord),
 );
 
+/** {@link consentSignal}'s reader. */
+export const readConsentSignal: Read = (value) => {
+  if (value === null || value === undefined) return undefined;
+  return typeof value === "string" ? consentWord(value.trim().toLowerCase()) : UNREAD;
+};
+
 export const recommendation = z.looseObject({
   product_id: bounded(FIELD_LIMITS.id),
   variant_id: bounded(FIELD_LIMITS.id),
@@ -193,6 +224,29 @@ export const recommendation = z.looseObject({
   price: z.nullable(z.optional(numeric)),
   quantity: z.nullable(z.optional(numeric)),
 });
+
+/** {@link recommendation}'s reader. */
+export const readRecommendation = looseObject([
+  { key: "product_id", read: readText(FIELD_LIMITS.id) },
+  { key: "variant_id", read: readText(FIELD_LIMITS.id) },
+  { key: "sku", read: readText(FIELD_LIMITS.id) },
+  { key: "title", read: readText(Infinity) },
+  { key: "price", read: readNullableNumeric },
+  { key: "quantity", read: readNullableNumeric },
+]);
+
+/** The reader of `recommendations` (absent or null: none): every item read, as zod does; the first MAX_RECOMMENDATIONS kept. */
+export const readRecommendations: Read = (value) => {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) return UNREAD;
+  const read: unknown[] = [];
+  for (let index = 0; index < value.length; index++) {
+    const recommendationRead = readRecommendation(value[index]);
+    if (recommendationRead === UNREAD) return UNREAD;
+    if (read.length < MAX_RECOMMENDATIONS) read.push(recommendationRead);
+  }
+  return read;
+};
 
 /** An object that may be absent or null, read as an empty object then. */
 function optionalObject<T extends z.ZodMiniType<Record<string, unknown>>>(schema: T) {
