@@ -11,7 +11,7 @@
  */
 import * as z from "zod/mini";
 import { en } from "zod/v4/locales";
-import { looseObject, type Read, UNREAD } from "./fastReader";
+import { type Field, looseObject, type Read, readObject, unread, UNREAD } from "./fastReader";
 
 // zod/mini ships no messages; load English as zod classic does, so issues read the same.
 z.config(en());
@@ -189,15 +189,25 @@ export const readAttempt: Read = (value) => {
 };
 
 const FLAG_WORDS = ["true", "false", "yes", "no", "1", "0", "granted", "denied"] as const;
+/** The words of {@link FLAG_WORDS} that read as `true`. */
+const FLAG_TRUE_WORDS: readonly string[] = ["true", "yes", "1", "granted"];
 
 /** `true`/`false`, or their common text forms from form builders. */
 export const flag = z.union([
   z.boolean(),
   z.pipe(
     z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.enum(FLAG_WORDS)),
-    z.transform((v: (typeof FLAG_WORDS)[number]) => ["true", "yes", "1", "granted"].includes(v)),
+    z.transform((v: (typeof FLAG_WORDS)[number]) => FLAG_TRUE_WORDS.includes(v)),
   ),
 ]);
+
+/** `z.nullable(z.optional(flag))`'s reader: null stays null, a flag's word reads as its boolean. */
+const readNullableFlag: Read = (value) => {
+  if (value === null || value === undefined || typeof value === "boolean") return value;
+  if (typeof value !== "string") return UNREAD;
+  const word = value.trim().toLowerCase();
+  return (FLAG_WORDS as readonly string[]).includes(word) ? FLAG_TRUE_WORDS.includes(word) : UNREAD;
+};
 
 /** A Consent Mode signal's word (trimmed, lowercased): `granted` or `denied`, else no signal. */
 export function consentWord(word: string | null | undefined): "granted" | "denied" | undefined {
@@ -272,11 +282,16 @@ export const timestamp = z.pipe(
   }),
 );
 
+/** A webhook's `type` when it names none: Studio's own for the quiz's email step. */
+const DEFAULT_TYPE = "email:submit";
+/** A session's `attempt` when it names none: the first. */
+const DEFAULT_ATTEMPT = 1;
+
 /** The canonical Studio webhook (fixtures/canonical.json; docs/api.md "The webhook"); extra fields ignored. */
 export const studioWebhookSchema = z.looseObject({
   type: z.pipe(
     bounded(FIELD_LIMITS.type),
-    z.transform((v: string | undefined) => v ?? "email:submit"),
+    z.transform((v: string | undefined) => v ?? DEFAULT_TYPE),
   ),
   id: z.pipe(
     text,
@@ -302,7 +317,7 @@ export const studioWebhookSchema = z.looseObject({
     ),
     z.transform((v: { id: string | undefined; attempt?: number | null | undefined } | null | undefined) => ({
       id: v?.id,
-      attempt: v?.attempt ?? 1,
+      attempt: v?.attempt ?? DEFAULT_ATTEMPT,
     })),
   ),
   shopper: z.looseObject({
@@ -345,6 +360,135 @@ export const studioWebhookSchema = z.looseObject({
 
 /** A validated webhook, with defaults filled in and `occurred_at` in Unix milliseconds. */
 export type StudioWebhook = z.output<typeof studioWebhookSchema>;
+
+/**
+ * The webhook as {@link studioWebhookSchema} reads it, when it has the common shape; else
+ * {@link UNREAD} (every webhook the schema refuses among them), for the schema to read. Why: zod
+ * walking the schema by hand in workerd (no `eval`) was ~12 % of the webhook route's CPU. Here,
+ * beside the schema, not in a module of its own: {@link parseWebhook} reads with it, and it reads
+ * with this module's limits and field readers (a module of its own would be an import circle).
+ * webhookReader.test.ts holds the two readers in step over a corpus of mutated webhooks.
+ */
+export function readStudioWebhook(payload: unknown): StudioWebhook | typeof UNREAD {
+  return readWebhookObject(payload) as StudioWebhook | typeof UNREAD;
+}
+
+/** `optionalObject(…)` above: absent or null reads as `{}`. */
+function readOptionalObject(read: Read): Read {
+  return (value) => (value === null || value === undefined ? {} : read(value));
+}
+
+/** `text` above, for a required field: text, or a finite number as its text. */
+function readRequiredText(value: unknown): string | typeof UNREAD {
+  if (typeof value === "string") return value;
+  return typeof value === "number" && Number.isFinite(value) ? String(value) : UNREAD;
+}
+
+/** The webhook's `id`: trimmed, 1 to FIELD_LIMITS.id characters. */
+const readId: Read = (value) => {
+  const given = readRequiredText(value);
+  if (given === UNREAD) return UNREAD;
+  const id = given.trim();
+  return id.length >= 1 && id.length <= FIELD_LIMITS.id ? id : UNREAD;
+};
+
+/** `shopper.email`: required text (blank too) of at most FIELD_LIMITS.shopperValue. */
+const readEmail: Read = (value) => {
+  const email = readRequiredText(value);
+  return email !== UNREAD && email.length <= FIELD_LIMITS.shopperValue ? email : UNREAD;
+};
+
+const readType = readText(FIELD_LIMITS.type);
+
+const SESSION_FIELDS: readonly Field[] = [
+  { key: "id", read: readText(FIELD_LIMITS.id) },
+  { key: "attempt", read: readAttempt },
+];
+
+/** `session`: always `{ id, attempt }` (other keys dropped), attempt {@link DEFAULT_ATTEMPT} when none. */
+const readSession: Read = (value) => {
+  if (value === null || value === undefined) return { id: undefined, attempt: DEFAULT_ATTEMPT };
+  const read = readObject(value, SESSION_FIELDS);
+  if (read === UNREAD) return UNREAD;
+  return { id: read.id, attempt: read.attempt ?? DEFAULT_ATTEMPT };
+};
+
+const shopperValue = readText(FIELD_LIMITS.shopperValue);
+
+const readConsent = looseObject([
+  { key: "ad_storage", read: readConsentSignal },
+  { key: "ad_user_data", read: readConsentSignal },
+]);
+
+const readWebhookObject = looseObject([
+  {
+    key: "type",
+    read: (value) => {
+      const type = readType(value);
+      return type === undefined ? DEFAULT_TYPE : type;
+    },
+    absent: () => DEFAULT_TYPE,
+  },
+  { key: "id", read: readId, absent: unread },
+  { key: "occurred_at", read: (value) => parseTimestamp(value) ?? UNREAD, absent: unread },
+  {
+    key: "store",
+    read: readOptionalObject(
+      looseObject([
+        { key: "domain", read: readText(FIELD_LIMITS.domain) },
+        { key: "currency", read: readText(FIELD_LIMITS.type) },
+      ]),
+    ),
+    absent: () => ({}),
+  },
+  {
+    key: "quiz",
+    read: readOptionalObject(
+      looseObject([
+        { key: "id", read: readText(FIELD_LIMITS.id) },
+        { key: "name", read: readText(FIELD_LIMITS.name) },
+      ]),
+    ),
+    absent: () => ({}),
+  },
+  { key: "session", read: readSession, absent: () => ({ id: undefined, attempt: DEFAULT_ATTEMPT }) },
+  {
+    key: "shopper",
+    read: looseObject([
+      { key: "email", read: readEmail, absent: unread },
+      { key: "phone", read: shopperValue },
+      { key: "first_name", read: shopperValue },
+      { key: "last_name", read: shopperValue },
+      { key: "city", read: shopperValue },
+      { key: "state", read: shopperValue },
+      { key: "zip", read: shopperValue },
+      { key: "country", read: shopperValue },
+      { key: "date_of_birth", read: shopperValue },
+      { key: "gender", read: shopperValue },
+      { key: "customer_id", read: shopperValue },
+      { key: "marketing_consent", read: readNullableFlag },
+    ]),
+    absent: unread,
+  },
+  {
+    key: "context",
+    read: readOptionalObject(
+      looseObject([
+        { key: "page_url", read: readText(FIELD_LIMITS.url) },
+        { key: "referrer_url", read: readText(FIELD_LIMITS.url) },
+        { key: "user_agent", read: readText(FIELD_LIMITS.userAgent) },
+        { key: "ip", read: readText(FIELD_LIMITS.browserValue) },
+        { key: "ipv6", read: readText(FIELD_LIMITS.browserValue) },
+        { key: "fbp", read: readText(FIELD_LIMITS.browserValue) },
+        { key: "fbc", read: readText(FIELD_LIMITS.browserValue) },
+        // `z.nullable(z.optional(…))`: null stays null.
+        { key: "consent", read: (value) => (value === null || value === undefined ? value : readConsent(value)) },
+      ]),
+    ),
+    absent: () => ({}),
+  },
+  { key: "recommendations", read: readRecommendations, absent: () => [] },
+]);
 
 /**
  * Rewrites a merchant's payload into the canonical shape by `fieldMap`. Unmapped fields stay
@@ -395,6 +539,9 @@ export function parseWebhook(
   fieldMap: FieldMap,
 ): { ok: true; webhook: StudioWebhook } | { ok: false; issues: Issue[] } {
   const mapped = applyFieldMap(payload, fieldMap);
+  // The common shape by hand; anything else (every refusal among it) is zod's, issue for issue.
+  const read = readStudioWebhook(mapped);
+  if (read !== UNREAD) return { ok: true, webhook: read };
   const result = studioWebhookSchema.safeParse(mapped);
   if (result.success) return { ok: true, webhook: result.data };
   return {
