@@ -1,6 +1,7 @@
 /**
  * The Studio webhook: its schema, the field mapping that lets other payload shapes in, and the
- * timestamp rule. Pure: no I/O, no clock.
+ * timestamp rule; beside each schema, its fast reader (./fastReader: the common shape by hand,
+ * zod for the rest). Pure: no I/O, no clock.
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 /**
  * Differential test of ./webhook `readStudioWebhook`, the fast reader of the webhook, against
- * `studioWebhookSchema` (zod), the source of truth: over the fixtures and some 20,000 webhooks
+ * `studioWebhookSchema` (zod), the source of truth: over the fixtures and some 31,000 webhooks
  * mutated field by field, whenever the reader answers, zod accepts the same webhook and answers
  * the same, key for key (undefined keys and key order too) and prototype for prototype. Run
  * twice: with zod's compiled objects (Node allows `eval`) and without (as in workerd).
