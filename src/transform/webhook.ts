@@ -145,7 +145,7 @@ export function bounded(max: number) {
  * The fast path of {@link bounded}: `null` and `""` are undefined, text within the bound is kept
  * as it came; anything else is {@link UNREAD}, left to the schema.
  */
-export function readBounded(value: unknown, max: number): string | undefined | typeof UNREAD {
+function readBounded(value: unknown, max: number): string | undefined | typeof UNREAD {
   if (value === null || value === "") return undefined;
   return typeof value === "string" && value.length <= max ? value : UNREAD;
 }
@@ -283,7 +283,7 @@ export const timestamp = z.pipe(
   }),
 );
 
-/** A webhook's `type` when it names none: Studio's own for the quiz's email step. */
+/** A webhook's `type` when it names none. */
 const DEFAULT_TYPE = "email:submit";
 /** A session's `attempt` when it names none: the first. */
 const DEFAULT_ATTEMPT = 1;
