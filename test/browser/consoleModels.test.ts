@@ -202,7 +202,10 @@ describe.skipIf(!chromium.browser)("the console page from models of every shape,
     await page.waitForTimeout(300);
     expect(loads).toBe(1);
     await page.unroute("**/admin/console.json");
-    expect(problems.list().every((line) => line.includes("401"))).toBe(true);
+    // Besides the 401s we meant: on a loaded machine a read of console.json still in flight from
+    // the page before is aborted by this test's navigation, which Chromium reports too.
+    const aborted = `request failed: ${new URL("/admin/console.json", server.url).href} (net::ERR_ABORTED)`;
+    expect(problems.list().filter((line) => line !== aborted && !line.includes("401"))).toEqual([]);
     problems.clear();
   });
 });
