@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { browserBatchSchema } from "./browserBatch";
 import { MAX_BROWSER_EVENTS, parseBrowserBatch } from "./browserEvents";
-import { seeded } from "../../dev/fake-meta/errors";
 import { UNREAD } from "./fastReader";
+import { mutationCorpus, oddValues, prototypeMismatches } from "./fastReader.sample";
 import { FIELD_LIMITS, MAX_RECOMMENDATIONS, recommendation } from "./webhook";
 
 // parseBrowserBatch with its fast path on, or off (the schema alone reads every body): the fast
@@ -77,112 +77,16 @@ function fullEvent(): Record<string, unknown> {
   };
 }
 
-const text = (length: number) => "x".repeat(length);
-const BOUNDS = [...new Set(Object.values(FIELD_LIMITS))];
-
-/** What a field may hold in the corpus: common and odd values, at and past every bound. */
-const VALUES: unknown[] = [
-  null,
-  undefined,
-  "",
-  " ",
-  "x",
-  "product:view",
-  "a b",
-  "jane@example.com",
-  "é",
-  "😀".repeat(33),
-  "\u0000",
-  ...BOUNDS.flatMap((bound) => [text(bound), text(bound + 1)]),
-  0,
-  -0,
-  1,
-  -1,
-  1.5,
-  24,
-  1e21,
-  Number.MAX_SAFE_INTEGER,
-  Number.MAX_SAFE_INTEGER + 2,
-  Number.NaN,
-  Infinity,
-  1795632127,
-  1795632127123,
-  " 3 ",
-  "2.0",
-  "-3",
-  "1e3",
-  "abc",
-  "1795632127",
-  "2026-12-02T10:00:00Z",
-  "2026-12-02 10:00:00+01:00",
-  "2026-02-30T10:00:00Z",
-  "Nov 25 2026",
-  true,
-  false,
-  "yes",
-  "No",
-  " GRANTED ",
-  "granted",
-  "denied",
-  "maybe",
-  [],
-  [1],
-  [{}],
-  {},
-  { id: "x" },
-  new Date(0),
-  new Map(),
-  Object.assign(Object.create(null) as object, { id: "x" }),
-  new (class Product {
-    product_id = "81";
-  })(),
-  JSON.parse('{"__proto__":{"type":"quiz:complete"},"constructor":{"prototype":{"x":1}},"id":"p"}'),
-];
-
-type Path = (string | number)[];
-
-/** Every path to a value in `value` (objects and arrays), the root's children first. */
-function pathsOf(value: unknown, prefix: Path = []): Path[] {
-  if (typeof value !== "object" || value === null) return [];
-  return Object.keys(value).flatMap((key) => {
-    const path = [...prefix, Array.isArray(value) ? Number(key) : key];
-    return [path, ...pathsOf((value as Record<string, unknown>)[key], path)];
-  });
-}
-
-/** `body` with the value at `path` replaced (`change` undefined: left out), the rest as it was. */
-function mutated(body: unknown, path: Path, change: { value: unknown } | undefined): unknown {
-  const copy = structuredClone(body) as Record<string | number, unknown>;
-  let target = copy;
-  for (const key of path.slice(0, -1)) target = target[key] as Record<string | number, unknown>;
-  const last = path.at(-1)!;
-  if (change === undefined) delete target[last];
-  else target[last] = change.value;
-  return copy;
-}
-
-/** `body` with keys no schema names added to every object: they must be dropped or kept as zod does. */
-function withExtraKeys(body: unknown): unknown {
-  return JSON.parse(
-    JSON.stringify(body).replaceAll("{", '{"__proto__":{"id":"evil"},"constructor":{"x":1},"extra":[1],'),
-  );
-}
+const BOUNDS = Object.values(FIELD_LIMITS);
 
 function bases(): unknown[] {
   const full = { ...typicalBody(), events: [fullEvent()], fbc: "fb.1.1732560000000.IwAR0" };
   return [typicalBody(), full];
 }
 
-/** The corpus: each base, then each of its values replaced by each of {@link VALUES} or left out. */
+/** The corpus (./fastReader.sample), and bodies at and past the limits on events and products. */
 function corpus(): unknown[] {
-  const bodies: unknown[] = [];
-  for (const base of bases()) {
-    bodies.push(base, withExtraKeys(base));
-    for (const path of pathsOf(base)) {
-      bodies.push(mutated(base, path, undefined));
-      for (const value of VALUES) bodies.push(mutated(base, path, { value }));
-    }
-  }
+  const bodies = mutationCorpus({ bases: bases(), values: oddValues(BOUNDS), seed: 27, rounds: 2000 });
   const event = fullEvent();
   for (const count of [0, 1, MAX_BROWSER_EVENTS, MAX_BROWSER_EVENTS + 1])
     bodies.push({ ...typicalBody(), events: Array.from({ length: count }, () => event) });
@@ -191,33 +95,7 @@ function corpus(): unknown[] {
     bodies.push({ ...typicalBody(), events: [{ ...event, recommendations: many(count) }] });
     bodies.push({ ...typicalBody(), events: [{ ...event, recommendations: [...many(count), { price: "x" }] }] });
   }
-  // Several changes at once, at random (seeded), as the hostile-bodies test of browserEvents.
-  const random = seeded(27);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-  for (let round = 0; round < 2000; round++) {
-    let body = pick(bases());
-    for (let change = 0; change < 3; change++) {
-      const path = pick(pathsOf(body));
-      body = mutated(body, path, random() < 0.1 ? undefined : { value: pick(VALUES) });
-    }
-    bodies.push(body);
-  }
   return bodies;
-}
-
-/** Every object's prototype by path: an output must never take one from the body (`__proto__`). */
-function prototypes(value: unknown, path = "", found = new Map<string, unknown>()): Map<string, unknown> {
-  if (typeof value !== "object" || value === null) return found;
-  found.set(path, Object.getPrototypeOf(value));
-  for (const key of Object.keys(value)) prototypes((value as Record<string, unknown>)[key], `${path}.${key}`, found);
-  return found;
-}
-
-function expectSamePrototypes(actual: unknown, expected: unknown): void {
-  const want = prototypes(expected);
-  const got = prototypes(actual);
-  expect([...got.keys()]).toEqual([...want.keys()]);
-  expect([...got].filter(([path, prototype]) => prototype !== want.get(path)).map(([path]) => path)).toEqual([]);
 }
 
 /** zod's own outputs and issues, kept as they are (toStrictEqual: an undefined key is a key). */
@@ -240,7 +118,7 @@ describe("readBrowserBatch, the fast path of parseBrowserBatch", () => {
       expect(fast).toStrictEqual(zod);
       // Key order too: a planner or a log line may walk the keys.
       expect(JSON.stringify(fast)).toBe(JSON.stringify(zod));
-      expectSamePrototypes(fast, zod);
+      expect(prototypeMismatches(fast, zod)).toEqual([]);
       if (!zod.ok) refused++;
     }
     // The corpus exercises both readers: many bodies read fast, many refused or left to zod.
