@@ -141,16 +141,27 @@ describe("routing to several destinations", () => {
     expect(r.graph.calls).toEqual([]);
   });
 
-  it("answers a Studio type the relay does not relay skipped event_type_filtered, naming every destination", async () => {
+  it("answers a Studio type the relay does not relay skipped event_type_filtered, naming the destinations its match routes it to", async () => {
     const r = relay();
-    const { res, json } = await post(r, "/webhooks/cartful", webhook("t", { type: "quiz:start" }));
-    expect(res.status).toBe(200);
-    expect(json).toEqual({
+    const skipped = (names: string[]) => ({
       status: "skipped",
       reason: "event_type_filtered",
       event_id: expect.any(String),
-      destinations: ["eu", "skin", "test"].map((name) => ({ name, status: "skipped", reason: "event_type_filtered" })),
+      destinations: names.map((name) => ({ name, status: "skipped", reason: "event_type_filtered" })),
     });
+    // The canonical quiz (skin's), from a German store, on the staging route: all three.
+    const all = await post(
+      r,
+      "/webhooks/cartful/staging",
+      webhook("t", { type: "quiz:start", domain: "shop.example.de" }),
+    );
+    expect(all.res.status).toBe(200);
+    expect(all.json).toEqual(skipped(["eu", "skin", "test"]));
+    // The canonical webhook's own store and quiz: skin's alone.
+    expect((await post(r, "/webhooks/cartful", webhook("u", { type: "quiz:start" }))).json).toEqual(skipped(["skin"]));
+    // No destination's match holds: that is the reason given, whatever the type.
+    const none = await post(r, "/webhooks/cartful", webhook("v", { type: "quiz:start", quiz: "qz_other" }));
+    expect(none.json).toEqual({ status: "skipped", reason: "event_type_filtered", event_id: expect.any(String) });
     expect(r.graph.calls).toEqual([]);
   });
 

@@ -3,7 +3,7 @@
  * the real webhook route, the real consumer (its intake claim on the real IntakeLedger) and the real
  * DeliveryCircuit, inside workerd, against a fake Graph; every count each part records is summed as
  * the metrics store would, and `/admin/metrics`' answer is checked against what the fake Graph
- * accepted. The traffic: leads, a redelivery, a consent denial, a token episode the circuit holds
+ * accepted. The traffic: leads, a redelivery, a consent denial, a filtered type, a token episode the circuit holds
  * and releases (one lead delivered by its probe, the rest by the release, a redelivery meanwhile),
  * and a lead Meta refuses for good, re-driven and refused again.
  */
@@ -94,7 +94,7 @@ it("routed = sent + skipped + duplicate + dead_lettered + dry runs once nothing 
     w.occurred_at = new Date(NOW - 60_000).toISOString();
     change(w);
     const res = await app.request("/webhooks/cartful", jsonRequest(w), bindings);
-    return (await res.json()) as { status: string };
+    return (await res.json()) as { status: string; reason?: string };
   };
   let sequence = 0;
   /** The consumer's and the circuit's clock. */
@@ -114,6 +114,8 @@ it("routed = sent + skipped + duplicate + dead_lettered + dry runs once nothing 
   for (const tag of ["a", "b", "c"]) expect((await post(tag)).status).toBe("queued");
   expect((await post("a")).status).toBe("queued"); // Studio's redelivery
   expect((await post("denied", (w) => (w.shopper.marketing_consent = false))).status).toBe("skipped");
+  // A Studio type the relay does not relay: skipped by the destination it went to, as a denial is.
+  expect((await post("started", (w) => (w.type = "quiz:start"))).reason).toBe("event_type_filtered");
   expect((await consume()).explicitAcks).toHaveLength(4);
 
   // ---- a token episode: the circuit holds, its probe delivers one, the release the rest
@@ -163,9 +165,10 @@ it("routed = sent + skipped + duplicate + dead_lettered + dry runs once nothing 
   const leads = ["a", "b", "c", "d", "e", "f"].map((tag) => `cartful.ses_counts_${tag}.1`);
   expect([...accepted].sort()).toEqual(leads.sort());
   expect(answer).toMatchObject({
-    routed: 10, // a b c a' denied d e f e' poison
+    routed: 11, // a b c a' denied started d e f e' poison
     sent: 6,
-    skipped: 1,
+    skipped: 2,
+    filtered: 1,
     duplicate: 2,
     dead_lettered: 1,
     dry_run: 0,

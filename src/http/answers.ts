@@ -91,11 +91,11 @@ export type Answer = {
 
 /**
  * The answer to a webhook skipped before any destination got an event of it. A Studio type the
- * relay does not relay (`event_type_filtered`, `STUDIO_EVENT_TYPES`) is skipped by the relay for
- * every destination, so each is named, as in every answer that concerns a destination; when no
- * destination's `match` holds (`no_destination`) none is concerned, and none is named.
+ * relay does not relay (`event_type_filtered`, `STUDIO_EVENT_TYPES`) is skipped by each destination
+ * whose `match` holds, so each of those is named, as in every answer that concerns a destination;
+ * when no destination's `match` holds (`no_destination`) none is concerned, and none is named.
  *
- * @param names every destination, in the order of the settings
+ * @param names the destinations that skip it, in the order of the settings
  * @example
  * ```ts
  * skippedAnswer("cartful.ses_1.1.quiz:start", "event_type_filtered", ["default"]).body;
@@ -107,8 +107,7 @@ export function skippedAnswer(
   reason: WebhookSkipReason,
   names: readonly string[],
 ): Extract<Answer, { body: WebhookAnswerBody }> {
-  const concerned = reason === "no_destination" ? [] : names;
-  const destinations = concerned.map((name) => destinationView({ name, status: "skipped", reason }));
+  const destinations = names.map((name) => destinationView({ name, status: "skipped", reason }));
   return {
     status: 200,
     outcome: "skipped",

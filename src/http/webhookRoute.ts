@@ -216,7 +216,7 @@ async function readWebhook(intake: Intake, source: string | undefined): Promise<
     dropped: result.match.dropped,
   };
   if (result.outcome === "skipped") {
-    const names = config.destinations.map((destination) => destination.name);
+    const names = result.destinations.map((destination) => destination.name);
     const answer = skippedAnswer(result.eventId, result.reason, names);
     intake.log({
       outcome: "skipped",
@@ -227,8 +227,14 @@ async function readWebhook(intake: Intake, source: string | undefined): Promise<
         ? { destinations: answer.destinations.map((d) => ({ name: d.name, outcome: d.status })) }
         : {}),
     });
-    // No destination was routed the webhook: none counts it (`routed`, `skipped`).
-    intake.count({ outcome: "other", eventId: result.eventId, destinations: [] });
+    // Each destination it went to counts it `routed`, `skipped` and `filtered` (none for `no_destination`).
+    intake.count({
+      outcome: "accepted",
+      eventId: result.eventId,
+      keys: result.match.sent,
+      dropped: Object.keys(result.match.dropped),
+      destinations: names.map((name) => ({ name, status: "filtered" })),
+    });
     return c.json(answer.body, answer.status);
   }
   return { config, auth, result, now, ids };

@@ -90,6 +90,29 @@ describe("webhookBatch", () => {
     ]);
   });
 
+  it("counts a webhook of a type the relay does not relay skipped, and filtered apart from consent's skips", () => {
+    const batch = webhookBatch(
+      {
+        outcome: "accepted",
+        eventId: "cartful.s.1.quiz:start",
+        destinations: [
+          { name: "a", status: "filtered" },
+          { name: "b", status: "skipped" },
+        ],
+      },
+      NOW,
+    );
+    expect(["a", "b"].map((name) => [count(batch, name, "routed"), count(batch, name, "skipped")])).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
+    expect([count(batch, "a", "filtered"), count(batch, "b", "filtered")]).toEqual([1, 0]);
+    expect(batch.recent.map((e) => [e.destination, e.outcome])).toEqual([
+      ["a", "skipped"],
+      ["b", "skipped"],
+    ]);
+  });
+
   it("keeps Meta's refusal and its signal for a failed destination, retries only for a transient one", () => {
     const refused = webhookBatch(
       {

@@ -411,6 +411,8 @@ export interface WebhookRecord {
 export type WebhookDestinationRecord = { name: string } & (
   | { status: "queued" | "duplicate" | "dry_run" | "in_flight" }
   | { status: "skipped" }
+  /** Skipped because the relay does not relay its Studio type (`STUDIO_EVENT_TYPES`): counted `skipped` and `filtered`. */
+  | { status: "filtered" }
   /** Direct path: the token secret is unset on a live relay and no queue holds the event (answered 503). */
   | { status: "no_token" }
   | { status: "sent"; attempts: number; latencyMs: number; fbtraceId?: string; versionWarning?: string }
@@ -419,7 +421,8 @@ export type WebhookDestinationRecord = { name: string } & (
 
 /**
  * What one webhook adds to the metrics: `received`, `unauthorized` or `invalid` (the contract's
- * webhook counters; an `anonymous` one counts `unauthorized` and `anonymous`); per destination `routed`, then `skipped` / `dry_run`, or on the direct path
+ * webhook counters; an `anonymous` one counts `unauthorized` and `anonymous`); per destination `routed`, then `skipped` (and
+ * `filtered`, for a Studio type the relay does not relay) / `dry_run`, or on the direct path
  * `sent` (with latency and keys), `retried` (attempts that failed and were retried) and `failed`.
  * A duplicate is routed but sends nothing again. Previews are not counted (the route does not call
  * this for them).
@@ -453,6 +456,11 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
     switch (d.status) {
       case "skipped":
         add(d.name, "skipped");
+        recent("skipped");
+        break;
+      case "filtered":
+        add(d.name, "skipped");
+        add(d.name, "filtered");
         recent("skipped");
         break;
       case "dry_run":
@@ -510,6 +518,8 @@ export interface DestinationMetrics {
   sent: number;
   /** Events not sent for consent or filtering. */
   skipped: number;
+  /** Of `skipped`, webhooks of a Studio type the relay does not relay (`STUDIO_EVENT_TYPES`); the rest are consent's. */
+  filtered: number;
   /** Redeliveries not sent again: the destination already had the event. */
   duplicate: number;
   /** Delivery attempts that failed and were retried (attempts, not events). */
@@ -653,6 +663,7 @@ function destinationMetrics(c: Record<string, number>): DestinationMetrics {
     routed: c.routed ?? 0,
     sent,
     skipped: c.skipped ?? 0,
+    filtered: c.filtered ?? 0,
     duplicate: c.duplicate ?? 0,
     retried: c.retried ?? 0,
     dead_lettered: Math.max(0, (c.dead_lettered ?? 0) - (c.dead_letter_recovered ?? 0)),

@@ -216,6 +216,7 @@ describe("transformWebhook", () => {
     expect(transform({ ...fixture("canonical"), type: "quiz:start" })).toMatchObject({
       outcome: "skipped",
       reason: "event_type_filtered",
+      destinations: [{ name: "default" }],
     });
     expect(
       transform({ ...fixture("canonical"), type: "quiz:start" }, { STUDIO_EVENT_TYPES: "quiz:start" }).outcome,
@@ -232,6 +233,7 @@ describe("transformWebhook", () => {
       outcome: "skipped",
       reason: "no_destination",
       eventId: "cartful.ses_5f1c9a7e2b.2",
+      destinations: [],
     });
   });
 

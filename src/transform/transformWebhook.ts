@@ -89,7 +89,15 @@ export type TransformResult<D> =
       match: WebhookMatch;
       results: DestinationResult<D>[];
     }
-  | { outcome: "skipped"; reason: WebhookSkipReason; eventId: string; studioEventId: string; match: WebhookMatch }
+  | {
+      outcome: "skipped";
+      reason: WebhookSkipReason;
+      eventId: string;
+      studioEventId: string;
+      match: WebhookMatch;
+      /** The destinations whose `match` holds, each skipping the webhook for `reason` (none: `no_destination`). */
+      destinations: D[];
+    }
   | { outcome: "invalid"; issues: Issue[] };
 
 /**
@@ -149,9 +157,12 @@ export function transformWebhook<D extends DestinationOptions>(
 
   // Studio's id as the relay keeps it (./senderIds): hashed when it carries personal data.
   const ids = { eventId: eventId(webhook), studioEventId: keptId(webhook.id), match };
-  if (!options.eventTypes.includes(webhook.type)) return { outcome: "skipped", reason: "event_type_filtered", ...ids };
   const routed = routesFor(webhook, source, destinations);
-  if (routed.length === 0) return { outcome: "skipped", reason: "no_destination", ...ids };
+  // A type the relay does not relay is filtered after routing: each destination it went to skips
+  // it, as for consent (`routed` = `sent` + `skipped` + … holds for it too).
+  if (!options.eventTypes.includes(webhook.type))
+    return { outcome: "skipped", reason: "event_type_filtered", destinations: routed, ...ids };
+  if (routed.length === 0) return { outcome: "skipped", reason: "no_destination", destinations: [], ...ids };
 
   const decisions = routed.map((destination) => ({
     destination,
