@@ -490,7 +490,10 @@ function deadLetterCard(l: ConsoleDeadLetter, now: number): Html {
 const GLOSSARY: readonly [term: string, meaning: string][] = [
   ["routed", "a lead (webhook) or browser event that went to this destination"],
   ["sent", "Meta accepted it"],
-  ["skipped", "not sent: the shopper declined consent, or a filter left it out"],
+  [
+    "skipped",
+    "not sent: the shopper declined consent, or the relay does not relay its Studio event type (STUDIO_EVENT_TYPES)",
+  ],
   ["duplicate", "Studio sent the same lead again; it was delivered once"],
   ["dead letter", "Meta refused the lead for good; kept for review, to re-drive or discard"],
   ["held", "waiting in the destination's circuit until its settings work again (nothing is lost)"],

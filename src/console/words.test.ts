@@ -146,13 +146,24 @@ describe("shownId", () => {
 });
 
 describe("leadParts: the counts add up", () => {
-  const counts = { routed: 20, sent: 12, skipped: 2, duplicate: 1, dead_lettered: 1, dry_run: 0, held: 9, retried: 30 };
+  const counts = {
+    routed: 21,
+    sent: 12,
+    skipped: 3,
+    filtered: 1,
+    duplicate: 1,
+    dead_lettered: 1,
+    dry_run: 0,
+    held: 9,
+    retried: 30,
+  };
 
-  it("splits routed into delivered, declined, duplicate, refused, dry run, held now and on its way", () => {
+  it("splits routed into delivered, declined, filtered by type, duplicate, refused, dry run, held now and on its way", () => {
     const parts = leadParts(counts, 3);
     expect(Object.fromEntries(parts.map((p) => [p.key, p.value]))).toEqual({
       sent: 12,
       skipped: 2,
+      filtered: 1,
       duplicate: 1,
       dead_lettered: 1,
       dry_run: 0,
@@ -181,6 +192,7 @@ describe("headline", () => {
         routed: 241,
         sent: 226,
         skipped: 5,
+        filtered: 0,
         duplicate: 2,
         dead_lettered: 4,
         dry_run: 0,
@@ -197,6 +209,23 @@ describe("headline", () => {
       ["4 on their way", "#destination-eu-alerts"],
     ]);
     expect(headline(d)[0]!.tone).toBe("ok");
+  });
+
+  it("tells leads of a Studio type the relay does not relay from those the shopper declined", () => {
+    const d = destination("eu", (x) => {
+      x.counts["24h"] = { ...x.counts["24h"], skipped: 5, filtered: 3 };
+    });
+    const texts = headline(d).map((c) => c.text);
+    expect(texts).toContain("2 not sent because the shopper declined");
+    expect(texts).toContain("3 of a Studio event type the relay does not relay");
+    const only = destination("eu", (x) => {
+      x.counts["24h"] = { ...x.counts["24h"], skipped: 3, filtered: 3 };
+    });
+    expect(
+      headline(only)
+        .map((c) => c.text)
+        .filter((t) => t.includes("declined")),
+    ).toEqual([]);
   });
 
   it("says a paused destination's leads wait for a fix", () => {

@@ -321,12 +321,12 @@ export interface CountPart {
 
 /**
  * The parts a destination's routed leads add up to (the contract's sum): delivered, not sent
- * (consent), duplicates, refused by Meta, dry runs, held now, and what is still on its way
+ * (consent, or a type the relay does not relay: the contract's `skipped`), duplicates, refused by Meta, dry runs, held now, and what is still on its way
  * (the rest: queued, retrying, or counted meanwhile).
  *
  * @example
  * ```ts
- * leadParts({ routed: 10, sent: 6, skipped: 1, duplicate: 1, dead_lettered: 1, dry_run: 0, held: 0, retried: 4 }, 0)
+ * leadParts({ routed: 10, sent: 6, skipped: 1, filtered: 0, duplicate: 1, dead_lettered: 1, dry_run: 0, held: 0, retried: 4 }, 0)
  *   .find((p) => p.key === "on_its_way")?.value; // 1
  * ```
  */
@@ -335,7 +335,18 @@ export function leadParts(counts: DestinationCounts, heldNow: number): CountPart
   const held = Math.min(heldNow, Math.max(0, counts.routed - settled));
   return [
     { key: "sent", label: "Delivered to Meta", term: "sent", value: counts.sent },
-    { key: "skipped", label: "Not sent: the shopper declined", term: "skipped (consent)", value: counts.skipped },
+    {
+      key: "skipped",
+      label: "Not sent: the shopper declined",
+      term: "skipped (consent)",
+      value: Math.max(0, counts.skipped - counts.filtered),
+    },
+    {
+      key: "filtered",
+      label: "Not sent: a Studio event type the relay does not relay",
+      term: "skipped (STUDIO_EVENT_TYPES)",
+      value: counts.filtered,
+    },
     {
       key: "duplicate",
       label: "Repeats Studio sent again, delivered once",
@@ -404,8 +415,15 @@ export function headline(d: ConsoleDestination): Clause[] {
       tone: share >= 0.95 ? "ok" : share >= 0.8 ? "warn" : "bad",
     });
   }
-  if (c.skipped > 0)
-    clauses.push({ text: `${c.skipped} not sent because the shopper declined`, href: `${card}-counts`, tone: "muted" });
+  const declined = value("skipped");
+  if (declined > 0)
+    clauses.push({ text: `${declined} not sent because the shopper declined`, href: `${card}-counts`, tone: "muted" });
+  if (c.filtered > 0)
+    clauses.push({
+      text: `${c.filtered} of a Studio event type the relay does not relay`,
+      href: `${card}-counts`,
+      tone: "muted",
+    });
   if (c.duplicate > 0)
     clauses.push({
       text: `${c.duplicate} ${plural(c.duplicate, "repeat")} from Studio delivered once`,

@@ -213,6 +213,8 @@ function countsOf(metrics: DestinationMetrics | undefined): DestinationCounts {
     routed: leads("routed"),
     sent: leads("sent"),
     skipped: leads("skipped"),
+    // Only webhooks are filtered by type: no browser event is counted in it.
+    filtered: metrics?.filtered ?? 0,
     duplicate: typeof duplicate === "number" ? duplicate : 0,
     retried: metrics?.retried ?? 0,
     dead_lettered: leads("dead_lettered"),

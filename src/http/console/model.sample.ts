@@ -27,6 +27,7 @@ export function sampleConsoleModel(now: number): ConsoleModel {
     routed: sent + 4,
     sent,
     skipped: 2,
+    filtered: 1,
     duplicate: 1,
     retried: Math.round(sent / 10),
     dead_lettered: 1,

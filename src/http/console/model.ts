@@ -52,7 +52,7 @@ export type TimedRefusal = MetaRefusal & { at: number };
  */
 export type DestinationCounts = Pick<
   DestinationMetrics,
-  "routed" | "sent" | "skipped" | "retried" | "dead_lettered" | "held" | "dry_run"
+  "routed" | "sent" | "skipped" | "filtered" | "retried" | "dead_lettered" | "held" | "dry_run"
 > & { duplicate: number };
 
 /** What reached the webhook routes over a window (see `/admin/metrics`). */
