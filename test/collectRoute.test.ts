@@ -502,6 +502,26 @@ describe("/collect/cartful: accepted", () => {
     expect(r.lines.join("\n")).not.toContain("203.0.113.44");
   });
 
+  it("answers 503 when another setting is broken, readable by a listed origin's page (CORS) and by no other", async () => {
+    const r = relay();
+    const broken = bindings({ DESTINATIONS: "[not json" }).env;
+    const listed = await send(r, broken, { body: body([view(5)]) });
+    expect(listed.res.status).toBe(503);
+    expect(listed.json.error.code).toBe("relay_misconfigured");
+    expect(listed.res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    expect(listed.res.headers.get("access-control-allow-credentials")).toBe("true");
+    const preflight = await send(r, broken, { method: "OPTIONS" });
+    expect(preflight.res.status).toBe(503);
+    expect(preflight.res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    const other = await send(r, broken, { body: body([view(5)]), headers: { origin: "https://evil.example" } });
+    expect(other.res.status).toBe(503);
+    expect(other.res.headers.get("access-control-allow-origin")).toBeNull();
+    // BROWSER_ORIGINS itself unreadable: no origin is listed.
+    const origins = await send(r, bindings({ BROWSER_ORIGINS: "*" }).env, { body: body([view(5)]) });
+    expect(origins.res.status).toBe(503);
+    expect(origins.res.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("answers 503 when the queue refuses, so the snippet's next page may send again", async () => {
     const r = relay();
     const { res, json } = await send(r, bindings({ CAPI_QUEUE: fakeQueue<DeliveryMessage>(true).queue }).env, {

@@ -29,6 +29,7 @@ import { Hono } from "hono/tiny";
 import { type LogFields, logLine } from "../core/log";
 import { summariseAccepted } from "../core/logSummary";
 import type { Runtime } from "../core/runtime";
+import { readBrowserOrigins } from "../config/browserSettings";
 import { ConfigError, configFor, type Destination, type RelayConfig } from "../config/settings";
 import type { QueueBindings } from "../delivery/bindings";
 import { packEvents, type QueuedEvent, sendBatches } from "../delivery/messages";
@@ -143,10 +144,28 @@ function settingsOf(c: CollectContext, runtime: CollectRuntime): NonNullable<Rel
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     logLine(runtime.log, { msg: "collect", route: "collect", level: "error", outcome: "misconfigured" });
+    allowListedOrigin(c);
     throw new ApiError("relay_misconfigured", error.message);
   }
   if (!config.browser) throw new ApiError("not_found", "No such route");
   return config.browser;
+}
+
+/**
+ * The CORS headers of a listed origin while another setting cannot be read, so the page can read
+ * the 503 that says so; nothing when `BROWSER_ORIGINS` itself cannot be read (no origin is listed).
+ */
+function allowListedOrigin(c: CollectContext): void {
+  const origin = c.req.header("origin");
+  let origins: ReadonlySet<string> | undefined;
+  try {
+    origins = readBrowserOrigins(c.env.BROWSER_ORIGINS);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return;
+  }
+  if (origin === undefined || !origins?.has(origin)) return;
+  for (const [name, value] of Object.entries(corsHeaders(origin))) c.header(name, value);
 }
 
 /** One request on its way: its context, the world, and how it ends (counted once, logged once). */
@@ -223,6 +242,7 @@ async function admit(
     config = configFor(c.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
+    allowListedOrigin(c);
     return refuse(intake, new ApiError("relay_misconfigured", error.message), "other", { reason: "misconfigured" });
   }
   const browser = config.browser;
