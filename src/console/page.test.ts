@@ -434,6 +434,13 @@ describe("renderConsole: recent leads", () => {
           { at: NOW - 70_000, eventId: "cartful.ses_a.1", destination: "eu", outcome: "queued", keys: ["em", "ph"] },
           { at: NOW - 80_000, eventId: "cartful.ses_b.1", destination: "eu", outcome: "skipped", keys: ["em", "ph"] },
           { at: NOW - 90_000, eventId: "cartful.ses_c.1", destination: "eu", outcome: "queued", keys: ["em"] },
+          {
+            at: NOW - 95_000,
+            eventId: "cartful.ses_d.1.quiz:start",
+            destination: "eu",
+            outcome: "filtered",
+            keys: ["em"],
+          },
         ];
       }),
     );
@@ -442,7 +449,11 @@ describe("renderConsole: recent leads", () => {
       '<tr data-event="cartful.ses_a.1">',
       '<tr data-event="cartful.ses_b.1">',
       '<tr data-event="cartful.ses_c.1">',
+      '<tr data-event="cartful.ses_d.1.quiz:start">',
     ]);
+    const d = text(element(page, "tr", 'data-event="cartful.ses_d.1.quiz:start"'));
+    expect(d).toContain("nothing sent: the relay does not relay this Studio event type");
+    expect(d).not.toContain("declined");
     const a = text(element(page, "tr", 'data-event="cartful.ses_a.1"'));
     expect(a).toContain("delivered (3 steps) sent 2 keys T1");
     const b = text(element(page, "tr", 'data-event="cartful.ses_b.1"'));

@@ -113,6 +113,7 @@ const OUTCOME_WORDS: Record<RecentEvent["outcome"], { label: string; tone: Tone 
   held: { label: "waiting for a fix", tone: "warn" },
   dry_run: { label: "dry run", tone: "muted" },
   skipped: { label: "not sent", tone: "muted" },
+  filtered: { label: "not sent", tone: "muted" },
   dead_lettered: { label: "refused by Meta", tone: "bad" },
   failed: { label: "failed", tone: "bad" },
 };
@@ -425,6 +426,8 @@ function keysCell(e: RecentEvent): Html {
       return html`will send ${count}`;
     case "skipped":
       return html`nothing sent: the shopper declined <small>(consent: ad_user_data, ad_storage or marketing consent)</small>`;
+    case "filtered":
+      return html`nothing sent: the relay does not relay this Studio event type <small>(STUDIO_EVENT_TYPES)</small>`;
     case "dry_run":
       return html`nothing sent: dry run`;
     default:
@@ -490,10 +493,8 @@ function deadLetterCard(l: ConsoleDeadLetter, now: number): Html {
 const GLOSSARY: readonly [term: string, meaning: string][] = [
   ["routed", "a lead (webhook) or browser event that went to this destination"],
   ["sent", "Meta accepted it"],
-  [
-    "skipped",
-    "not sent: the shopper declined consent, or the relay does not relay its Studio event type (STUDIO_EVENT_TYPES)",
-  ],
+  ["skipped", "not sent: the shopper declined consent, or the relay does not relay its Studio event type"],
+  ["filtered", "of the skipped, those of a Studio event type the relay does not relay (STUDIO_EVENT_TYPES)"],
   ["duplicate", "Studio sent the same lead again; it was delivered once"],
   ["dead letter", "Meta refused the lead for good; kept for review, to re-drive or discard"],
   ["held", "waiting in the destination's circuit until its settings work again (nothing is lost)"],

@@ -344,7 +344,7 @@ export function leadParts(counts: DestinationCounts, heldNow: number): CountPart
     {
       key: "filtered",
       label: "Not sent: a Studio event type the relay does not relay",
-      term: "skipped (STUDIO_EVENT_TYPES)",
+      term: "filtered, part of skipped",
       value: counts.filtered,
     },
     {

@@ -108,7 +108,7 @@ describe("webhookBatch", () => {
     ]);
     expect([count(batch, "a", "filtered"), count(batch, "b", "filtered")]).toEqual([1, 0]);
     expect(batch.recent.map((e) => [e.destination, e.outcome])).toEqual([
-      ["a", "skipped"],
+      ["a", "filtered"],
       ["b", "skipped"],
     ]);
   });

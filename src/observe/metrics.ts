@@ -50,7 +50,8 @@ export interface RecentEvent {
   at: number;
   eventId: string;
   destination: string;
-  outcome: "sent" | "retry" | "held" | "dead_lettered" | "dry_run" | "skipped" | "failed" | "queued";
+  /** `filtered`: skipped because the relay does not relay its Studio type (`skipped` is consent's). */
+  outcome: "sent" | "retry" | "held" | "dead_lettered" | "dry_run" | "skipped" | "filtered" | "failed" | "queued";
   /** `user_data` keys the event carried (names only). */
   keys: string[];
   fbtraceId?: string;
@@ -461,7 +462,7 @@ export function webhookBatch(record: WebhookRecord, now: number): MetricsBatch {
       case "filtered":
         add(d.name, "skipped");
         add(d.name, "filtered");
-        recent("skipped");
+        recent("filtered");
         break;
       case "dry_run":
         add(d.name, "dry_run");
