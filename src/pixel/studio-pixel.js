@@ -49,6 +49,9 @@
  *                invalid is dropped; "+44 (0)20…", "+52 1…" and extensions are rewritten), which a
  *                snippet cannot reproduce, so a browser hash could differ from the webhook's.
  * Ids that carry an email address or a phone number travel hashed, as they enter the `eventID`.
+ * Any other id, name or domain of the payload with one in it (the relay's isPersonalId) is left
+ * out of the body, never hashed, and the event still goes; `page_url` and `referrer` are scrubbed
+ * as the relay's scrubUrl does (fragment, user info, personal query parameters, an `@` path).
  *
  * It does NOT fire when:
  *   - the shopper denied consent: `shopper.marketing_consent` false ("false", "no", "0",
@@ -120,6 +123,10 @@ var cartfulMetaPixel = (function () {
   var MAX_ID_PART = 64;
   var EMAIL_IN_ID = /[^\s@]+(?:@|%40)[^\s@.]+\.[^\s@]*[a-z]/i;
   var PHONE_IN_ID = /\+\d(?:[\s.()-]*\d){7,14}/;
+  // src/transform/serverEvent.ts PERSONAL_PARAM: query parameters whose names say they carry
+  // personal data (the words, and Meta's short user_data keys).
+  var PERSONAL_PARAM =
+    /e-?mail|phone|^tel$|mobile|name|addr|street|city|state|zip|postal|post_?code|country|birth|^dob$|gender|ssn|^(em|ph|fn|ln|ge|db|ct|st|zp|external_id)$/i;
   // src/transform/browserEvents.ts: at most 20 events a request; bodies stay under 16 KiB.
   var MAX_COLLECT_EVENTS = 20;
   var MAX_COLLECT_BYTES = 16000;
@@ -574,6 +581,17 @@ var cartfulMetaPixel = (function () {
     return t !== undefined && t.length <= max ? t : undefined;
   }
 
+  /**
+   * A value of the shop's (an id, a name, a domain) as /collect/cartful may get it: {@link short},
+   * and none when isPersonalId (the relay's rule) finds an email address or a phone number in it.
+   * The endpoint is public and takes personal data only hashed; such a value is left out, never
+   * hashed (a hashed product id would only be a wrong id), and the event still goes.
+   */
+  function sendable(value, max) {
+    var t = short(value, max);
+    return t !== undefined && !isPersonalId(t) ? t : undefined;
+  }
+
   /** Copies the keys that have a value; none at all is undefined. */
   function compact(object) {
     var out = {};
@@ -587,18 +605,22 @@ var cartfulMetaPixel = (function () {
     return any ? out : undefined;
   }
 
-  /** A product line as /collect/cartful reads it: ids and amounts only (no title). */
+  /** A product line as /collect/cartful reads it: ids (none that is personal) and amounts only (no title). */
   function productLine(item) {
     if (!isObject(item)) return undefined;
-    var price = numeric(item.price);
-    var quantity = numeric(item.quantity);
     return compact({
-      product_id: short(item.product_id, 256),
-      variant_id: short(item.variant_id, 256),
-      sku: short(item.sku, 256),
-      price: price,
-      quantity: quantity,
+      product_id: sendable(item.product_id, 256),
+      variant_id: sendable(item.variant_id, 256),
+      sku: sendable(item.sku, 256),
+      price: numeric(item.price),
+      quantity: numeric(item.quantity),
     });
+  }
+
+  /** A recommendation line with an id left (the relay reads no other: it is no content without one). */
+  function recommendationLine(item) {
+    var line = productLine(item);
+    return line && (line.product_id || line.variant_id || line.sku) ? line : undefined;
   }
 
   /**
@@ -610,28 +632,27 @@ var cartfulMetaPixel = (function () {
     var quiz = objectAt(payload, "quiz");
     var store = objectAt(payload, "store");
     var consent = objectAt(objectAt(payload, "context"), "consent");
-    var studioId = short(payload.id, 256);
     var occurredAt = payload.occurred_at;
     var recommendations = [];
     var list = Array.isArray(payload.recommendations) ? payload.recommendations : [];
     for (var i = 0; i < list.length && recommendations.length < 100; i++) {
-      var line = productLine(list[i]);
+      var line = recommendationLine(list[i]);
       if (line) recommendations.push(line);
     }
     return compact({
       type: type,
-      id: studioId && !isPersonalId(studioId) ? studioId : undefined,
+      id: sendable(payload.id, 256),
       occurred_at:
         (typeof occurredAt === "string" && occurredAt.length <= 64) || typeof occurredAt === "number"
           ? occurredAt
           : new Date().toISOString(),
       event_id: eventID,
-      quiz: compact({ id: short(quiz.id, 256), name: short(quiz.name, 512) }),
+      quiz: compact({ id: sendable(quiz.id, 256), name: sendable(quiz.name, 512) }),
       session: shopper.session === undefined ? undefined : { id: shopper.session, attempt: attemptOf(payload) },
       product: productLine(payload.product),
-      step: compact({ id: short(objectAt(payload, "step").id, 256) }),
+      step: compact({ id: sendable(objectAt(payload, "step").id, 256) }),
       recommendations: recommendations,
-      store: compact({ currency: short(store.currency, 64), domain: short(store.domain, 255) }),
+      store: compact({ currency: sendable(store.currency, 64), domain: sendable(store.domain, 255) }),
       user_data: compact({ em: shopper.em, external_id: shopper.externalId }),
       consent: compact({ ad_user_data: signal(consent.ad_user_data), ad_storage: signal(consent.ad_storage) }),
       marketing_consent: flag(objectAt(payload, "shopper").marketing_consent),
@@ -710,8 +731,8 @@ var cartfulMetaPixel = (function () {
   }
 
   function collectBody(events) {
-    var page = typeof location !== "undefined" ? String(location.href).split("#")[0] : undefined;
-    var referrer = typeof document !== "undefined" ? document.referrer : undefined;
+    var page = typeof location !== "undefined" ? scrubUrl(String(location.href)) : undefined;
+    var referrer = typeof document !== "undefined" ? scrubUrl(document.referrer) : undefined;
     return compact({
       events: events,
       page_url: page && page.length <= 8192 ? page : undefined,
@@ -719,6 +740,47 @@ var cartfulMetaPixel = (function () {
       fbp: cookie("_fbp"),
       fbc: cookie("_fbc"),
     });
+  }
+
+  /**
+   * src/transform/serverEvent.ts scrubUrl, word for word: an http(s) URL without its fragment, user
+   * info, query parameters that carry personal data (by name, or an `@` in the value), and a path
+   * holding an `@` made `/`; unchanged (trimmed) when there is nothing to drop; none when it is no
+   * http(s) URL or the browser has no URL to read it with (never sent unscrubbed).
+   */
+  function scrubUrl(raw) {
+    if (typeof raw !== "string" || raw === "" || typeof URL !== "function") return undefined;
+    var url;
+    try {
+      url = new URL(raw.trim());
+    } catch (e) {
+      return undefined;
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
+    var credentials = url.username !== "" || url.password !== "";
+    var path = url.pathname;
+    var personalPath = (path.indexOf("@") >= 0 || path.indexOf("%40") >= 0) && safeDecode(path).indexOf("@") >= 0;
+    var personal = [];
+    if (url.search !== "") {
+      url.searchParams.forEach(function (value, key) {
+        if (PERSONAL_PARAM.test(key) || value.indexOf("@") >= 0) personal.push(key);
+      });
+    }
+    if (personal.length === 0 && !credentials && !personalPath && raw.indexOf("#") < 0) return raw.trim();
+    url.username = "";
+    url.password = "";
+    url.hash = "";
+    if (personalPath) url.pathname = "/";
+    for (var i = 0; i < personal.length; i++) url.searchParams.delete(personal[i]);
+    return url.toString();
+  }
+
+  function safeDecode(value) {
+    try {
+      return decodeURIComponent(value);
+    } catch (e) {
+      return value;
+    }
   }
 
   /** A first-party cookie's value (Meta's _fbp and _fbc are readable by the page). */

@@ -5,9 +5,10 @@ import { transformSync } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/settings";
 import { parseBrowserBatch, planBrowserEvents } from "../transform/browserEvents";
-import { browserEventId, eventId } from "../transform/eventId";
+import { browserEventId, eventId, isPersonalId } from "../transform/eventId";
 import { preHashed } from "../transform/hash";
 import { normalizePhone } from "../transform/phone";
+import { scrubUrl } from "../transform/serverEvent";
 import { buildUserData } from "../transform/userData";
 import {
   browserPayload,
@@ -39,6 +40,7 @@ function load(globals: Record<string, unknown> = {}) {
     fbq: (...args: unknown[]) => calls.push(JSON.parse(JSON.stringify(args))),
     crypto: webcrypto,
     TextEncoder,
+    URL,
     ...globals,
   };
   for (const key of Object.keys(scope)) if (scope[key] === undefined) delete scope[key];
@@ -666,6 +668,72 @@ describe("collect: every quiz event server-side", () => {
       user_data: { em: sha256("jane.doe@example.com"), external_id: sha256("7712345") },
     });
     expect(Object.keys(requests[0]!.body.events[0].user_data)).toEqual(["em", "external_id"]);
+  });
+
+  it("leaves out every id, name and domain the relay's isPersonalId finds personal; the event still goes", async () => {
+    const values = [
+      "8123456789",
+      "SKU-1",
+      "jane.doe@example.com",
+      "lead-jane%40example.com",
+      "+1 415 555 0123",
+      "tel+14155550123",
+      "Quiz for jane@example.com",
+      "Skin Care Finder",
+      "shop.example.com",
+    ];
+    for (const value of values) {
+      const { pixel, requests, scope } = loadCollecting();
+      const product = { product_id: value, variant_id: value, sku: value, price: 5 };
+      const payload = browserPayload({
+        type: "product:view",
+        quiz: { id: value, name: value },
+        step: { id: value },
+        product,
+        recommendations: [product, { product_id: "keep-1", price: 3 }],
+        store: { currency: "usd", domain: value },
+      });
+      expect(await pixel(payload, { collect: COLLECT })).toMatchObject({ fired: true, collected: true });
+      await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+      const [event] = requests[0]!.body.events;
+      const kept = isPersonalId(value) ? undefined : value;
+      expect(event.quiz, value).toEqual(kept && { id: kept, name: kept });
+      expect(event.step, value).toEqual(kept && { id: kept });
+      expect(event.product, value).toEqual(kept ? { ...product } : { price: 5 });
+      expect(event.recommendations, value).toEqual([...(kept ? [product] : []), { product_id: "keep-1", price: 3 }]);
+      expect(event.store, value).toEqual({ currency: "usd", ...(kept ? { domain: kept } : {}) });
+      if (!kept) expect(requests[0]!.init.body, value).not.toContain(value);
+      expect(relayBrowserOutcomes(requests[0]!.body), value).toMatchObject([{ sent: true }]);
+    }
+  });
+
+  it("scrubs page_url and referrer as the relay's scrubUrl does, on the same inputs", async () => {
+    const urls = [
+      "https://shop.example.com/pages/skin-quiz?fbclid=IwAR2xYz#step-3",
+      "https://shop.example.com/quiz?email=jane.doe%40example.com&phone=%2B14155550123&utm_source=fb",
+      "https://shop.example.com/quiz?ref=jane%40example.com&first_name=Jane&em=abc&zip=94105&page=2",
+      "https://user:secret@shop.example.com/quiz",
+      "https://shop.example.com/u/jane%40example.com/quiz?x=1",
+      "https://shop.example.com/quiz?utm_source=fb&utm_campaign=winter",
+      "  https://shop.example.com/quiz?Email=JANE@EXAMPLE.COM  ",
+      "http://shop.example.com/quiz?State=CA&Country=US",
+      "https://shop.example.com/quiz?%E0%A4%A=1&e-mail=x",
+      "ftp://shop.example.com/quiz",
+      "not a url",
+      "",
+    ];
+    for (const url of urls) {
+      const { pixel, requests, scope } = loadCollecting({
+        location: { href: url },
+        document: { cookie: "", referrer: url, visibilityState: "visible", addEventListener: () => {} },
+      });
+      await pixel(browserPayload(), { collect: COLLECT });
+      await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+      const body = requests[0]!.body;
+      expect([body.page_url, body.referrer], url).toEqual([scrubUrl(url), scrubUrl(url)]);
+      for (const personal of ["jane", "4155550123", "secret", "Jane"])
+        expect(requests[0]!.init.body).not.toContain(personal);
+    }
   });
 
   it("sends at most 20 events a request, and flushes what waits on pagehide", async () => {
