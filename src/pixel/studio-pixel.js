@@ -617,6 +617,30 @@ var cartfulMetaPixel = (function () {
     });
   }
 
+  /**
+   * src/transform/webhook.ts parseTimestamp: whether the relay reads `value` as a moment (ISO 8601
+   * text with a real calendar day, or epoch seconds or milliseconds, as numbers or digits). One it
+   * cannot read makes it refuse the whole request (422), the other events with it: such a value is
+   * not sent, and the event takes the snippet's moment, as one without `occurred_at`.
+   */
+  function isTimestamp(value) {
+    if (typeof value === "number") return isEpoch(value);
+    if (typeof value !== "string" || value.length > 64) return false;
+    var t = value.trim();
+    if (/^\d+(\.\d+)?$/.test(t)) return isEpoch(Number(t));
+    if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(t)) return false;
+    if (!isFinite(Date.parse(t.replace(" ", "T")))) return false;
+    var month = Number(t.slice(5, 7));
+    var day = Number(t.slice(8, 10));
+    var calendar = new Date(Date.UTC(Number(t.slice(0, 4)), month - 1, day));
+    return calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
+  }
+
+  /** src/transform/webhook.ts epochToMs: positive, finite, within what a Date holds. */
+  function isEpoch(n) {
+    return isFinite(n) && n > 0 && Math.round(n < 1e11 ? n * 1000 : n) <= 8.64e15;
+  }
+
   /** A recommendation line with an id left (the relay reads no other: it is no content without one). */
   function recommendationLine(item) {
     var line = productLine(item);
@@ -632,7 +656,6 @@ var cartfulMetaPixel = (function () {
     var quiz = objectAt(payload, "quiz");
     var store = objectAt(payload, "store");
     var consent = objectAt(objectAt(payload, "context"), "consent");
-    var occurredAt = payload.occurred_at;
     var recommendations = [];
     var list = Array.isArray(payload.recommendations) ? payload.recommendations : [];
     for (var i = 0; i < list.length && recommendations.length < 100; i++) {
@@ -642,10 +665,7 @@ var cartfulMetaPixel = (function () {
     return compact({
       type: type,
       id: sendable(payload.id, 256),
-      occurred_at:
-        (typeof occurredAt === "string" && occurredAt.length <= 64) || typeof occurredAt === "number"
-          ? occurredAt
-          : new Date().toISOString(),
+      occurred_at: isTimestamp(payload.occurred_at) ? payload.occurred_at : new Date().toISOString(),
       event_id: eventID,
       quiz: compact({ id: sendable(quiz.id, 256), name: sendable(quiz.name, 512) }),
       session: shopper.session === undefined ? undefined : { id: shopper.session, attempt: attemptOf(payload) },

@@ -9,6 +9,7 @@ import { browserEventId, eventId, isPersonalId } from "../transform/eventId";
 import { preHashed } from "../transform/hash";
 import { normalizePhone } from "../transform/phone";
 import { scrubUrl } from "../transform/serverEvent";
+import { parseTimestamp } from "../transform/webhook";
 import { buildUserData } from "../transform/userData";
 import {
   browserPayload,
@@ -734,6 +735,45 @@ describe("collect: every quiz event server-side", () => {
       for (const personal of ["jane", "4155550123", "secret", "Jane"])
         expect(requests[0]!.init.body).not.toContain(personal);
     }
+  });
+
+  it("sends only an occurred_at the relay's parseTimestamp reads, else the snippet's moment: never a 422 for the others", async () => {
+    const values: unknown[] = [
+      "2026-11-25T18:58:00Z",
+      " 2026-11-25 18:58:00.123+01:00 ",
+      "2026-11-25",
+      "2026-11-25T18:58",
+      1795632127,
+      "1795632127123",
+      "yesterday",
+      "2026-12-45T99:99:99Z",
+      "2026-02-30T10:00:00Z",
+      "2026-11-25T25:00:00Z",
+      "Nov 25 2026",
+      0,
+      -5,
+      1e20,
+      "",
+      null,
+      true,
+      { at: 1 },
+    ];
+    const { pixel, requests, scope } = loadCollecting();
+    const before = Date.now();
+    for (const [i, occurred_at] of values.entries()) {
+      await pixel(browserPayload({ type: "product:view", product: { product_id: String(i) }, occurred_at }), {
+        collect: COLLECT,
+      });
+    }
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    const events = requests.flatMap((r) => r.body.events);
+    expect(events).toHaveLength(values.length);
+    for (const [i, value] of values.entries()) {
+      const sent = events[i].occurred_at;
+      if (parseTimestamp(value) !== undefined) expect(sent, String(value)).toBe(value);
+      else expect(Date.parse(sent), String(value)).toBeGreaterThanOrEqual(before - 1000);
+    }
+    for (const request of requests) expect(parseBrowserBatch(request.body)).toMatchObject({ ok: true });
   });
 
   it("sends at most 20 events a request, and flushes what waits on pagehide", async () => {
