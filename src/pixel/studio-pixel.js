@@ -78,12 +78,14 @@
  *
  * RESULT. A Promise (the external_id hash uses the browser's crypto.subtle) of
  *   { fired: true, eventID, params, events: [{ command, pixelId?, eventName }], externalId,
- *     collected?: true, em?: boolean }   (collected: sent to `collect` too, em: with the hashed
- *     email; events is [] when fbq is missing)
+ *     collected?: boolean, em?: boolean, reason?: "fbq_error" }   (collected: queued for
+ *     `collect` too, em: with the hashed email; events: the fbq calls that went through, [] when
+ *     fbq is missing; reason "fbq_error": an fbq call threw, caught, the rest still went)
  *   { fired: false, reason: "consent_denied" | "consent_not_granted" | "no_event_id"
- *                            | "no_payload" | "no_fbq" | "no_event_name" }
+ *                            | "no_payload" | "no_fbq" | "no_event_name" | "fbq_error" | "error" }
  * cartfulMetaPixel.flush() sends the events waiting for `collect` at once (a Promise).
- * Invalid options reject it with a TypeError naming the option.
+ * Invalid options reject it with a TypeError naming the option; nothing else rejects or throws
+ * ("error": something it read threw; it runs on pages we do not control).
  *
  * Plain ES5 except for the Promise, TextEncoder and crypto.subtle that hashing needs, and fetch
  * (keepalive) or sendBeacon for `collect`, available in every browser Studio supports. An id that
@@ -550,29 +552,40 @@ var cartfulMetaPixel = (function () {
     return /^[A-Za-z0-9_.:-]{1,64}$/.test(type) ? name : undefined;
   }
 
+  /**
+   * Fires the Pixel: { events: the calls that went through, failed: whether any threw }. Each call
+   * is caught on its own: a broken `fbq` (or an ad blocker's stub) neither throws into the page
+   * nor keeps the other pixels or the server copy from going.
+   */
   function fire(settings, type, eventID, params, externalId, browserName) {
-    var events = [];
-    if (typeof fbq !== "function") return events;
+    var fired = { events: [], failed: false };
+    if (typeof fbq !== "function") return fired;
+    var call = function (args, event) {
+      try {
+        fbq.apply(undefined, args);
+        if (event) fired.events.push(event);
+      } catch (e) {
+        fired.failed = true;
+      }
+    };
     var options = { eventID: eventID };
     var fallback = browserName || nameFor(settings.eventName, type) || "Lead";
     if (settings.pixels.length === 0) {
       var command = contains(STANDARD_EVENTS, fallback) ? "track" : "trackCustom";
-      fbq(command, fallback, params, options);
-      events.push({ command: command, eventName: fallback });
+      call([command, fallback, params, options], { command: command, eventName: fallback });
     }
     var i;
     if (externalId !== undefined) {
-      for (i = 0; i < settings.pixels.length; i++) fbq("init", settings.pixels[i].id, { external_id: externalId });
+      for (i = 0; i < settings.pixels.length; i++) call(["init", settings.pixels[i].id, { external_id: externalId }]);
     }
     for (i = 0; i < settings.pixels.length; i++) {
       var pixel = settings.pixels[i];
       var own = nameFor(pixel.eventName, type);
       var name = (browserName ? isObject(pixel.eventName) && own : own) || fallback;
       var single = contains(STANDARD_EVENTS, name) ? "trackSingle" : "trackSingleCustom";
-      fbq(single, pixel.id, name, params, options);
-      events.push({ command: single, pixelId: pixel.id, eventName: name });
+      call([single, pixel.id, name, params, options], { command: single, pixelId: pixel.id, eventName: name });
     }
-    return events;
+    return fired;
   }
 
   /** Text of at most `max` characters, else none (the relay would refuse the whole request). */
@@ -805,8 +818,15 @@ var cartfulMetaPixel = (function () {
 
   /** A first-party cookie's value (Meta's _fbp and _fbc are readable by the page). */
   function cookie(name) {
-    if (typeof document === "undefined" || typeof document.cookie !== "string") return undefined;
-    var pairs = document.cookie.split(";");
+    var jar;
+    try {
+      // A sandboxed frame (an opaque origin) throws on reading document.cookie.
+      jar = typeof document === "undefined" ? undefined : document.cookie;
+    } catch (e) {
+      jar = undefined;
+    }
+    if (typeof jar !== "string") return undefined;
+    var pairs = jar.split(";");
     for (var i = 0; i < pairs.length; i++) {
       var pair = pairs[i].replace(/^\s+/, "");
       if (pair.indexOf(name + "=") === 0) return short(pair.slice(name.length + 1), 1024);
@@ -846,9 +866,27 @@ var cartfulMetaPixel = (function () {
     return Promise.resolve();
   }
 
+  /**
+   * The public call. Invalid options reject it with a TypeError naming the option (the documented
+   * error); anything else it meets (a payload that throws when read, a bug) answers
+   * { fired: false, reason: "error" }: it runs on shop pages and never throws into them.
+   */
   function cartfulMetaPixel(payload, options) {
+    var settings;
+    try {
+      settings = settingsOf(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise(function (resolve) {
-      var settings = settingsOf(options);
+      resolve(handle(payload, settings));
+    }).then(undefined, function () {
+      return { fired: false, reason: "error" };
+    });
+  }
+
+  function handle(payload, settings) {
+    return new Promise(function (resolve) {
       if (!isObject(payload)) return resolve({ fired: false, reason: "no_payload" });
       var refusal = consentRefusal(payload, settings.requireConsent);
       if (refusal) return resolve({ fired: false, reason: refusal });
@@ -877,14 +915,16 @@ var cartfulMetaPixel = (function () {
           var eventID = values[0];
           var externalId = values[1];
           if (!eventID) return { fired: false, reason: "no_event_id" };
-          var events = fire(settings, type, eventID, params, externalId, browserName);
+          var pixel = fire(settings, type, eventID, params, externalId, browserName);
+          if (pixel.failed && !browser && pixel.events.length === 0) return { fired: false, reason: "fbq_error" };
           var result = {
             fired: true,
             eventID: eventID,
             params: params,
-            events: events,
+            events: pixel.events,
             externalId: externalId !== undefined,
           };
+          if (pixel.failed) result.reason = "fbq_error";
           if (browser) {
             var shopper = { session: values[2].session, em: values[2].em, externalId: externalId };
             enqueue(settings.collect, collectedEvent(payload, type, eventID, shopper));

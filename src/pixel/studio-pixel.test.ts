@@ -56,6 +56,10 @@ async function run(payload: unknown, options?: unknown, globals?: Record<string,
   return { result: JSON.parse(JSON.stringify(result)), calls };
 }
 
+const broken = () => {
+  throw new Error("fbq is broken");
+};
+
 const withPixel = (options: SnippetOptions = {}): SnippetOptions => ({ ...options, pixels: [{ id: PIXEL }] });
 
 describe("the Studio Pixel snippet, against the relay on every fixture", () => {
@@ -865,6 +869,37 @@ describe("collect: every quiz event server-side", () => {
     for (const collect of ["", "/collect/cartful", "javascript:alert(1)", 42, {}]) {
       await expect(pixel(browserPayload(), { collect })).rejects.toThrow(/collect must be/);
     }
+  });
+
+  it("sends the server copy when fbq throws, and answers fbq_error instead of rejecting", async () => {
+    const { pixel, requests, scope } = loadCollecting({ fbq: broken });
+    const result = await pixel(browserPayload(), { collect: COLLECT, pixels: [{ id: PIXEL }] });
+    expect(result).toMatchObject({ fired: true, collected: true, events: [], reason: "fbq_error" });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(requests[0]!.body.events[0].event_id).toBe(result.eventID);
+  });
+
+  it("fires the other pixels when one fbq call throws, and never rejects into the page", async () => {
+    const calls: unknown[][] = [];
+    const fbq = (...args: unknown[]) => {
+      if (args[1] === "111") throw new Error("pixel 111 is broken");
+      calls.push(args);
+    };
+    const { pixel } = load({ fbq });
+    const result = await pixel(canonical(), { pixels: [{ id: "111" }, { id: "222" }] });
+    expect(result).toMatchObject({ fired: true, reason: "fbq_error", events: [{ pixelId: "222" }] });
+    expect(calls.filter((call) => call[0] === "trackSingle").map((call) => call[1])).toEqual(["222"]);
+    const alone = await load({ fbq: broken }).pixel(canonical(), { pixels: [{ id: "111" }] });
+    expect(alone).toEqual({ fired: false, reason: "fbq_error" });
+    const unreadable = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error("a getter that throws");
+        },
+      },
+    );
+    expect(await load().pixel(unreadable, { pixels: [{ id: "111" }] })).toEqual({ fired: false, reason: "error" });
   });
 
   it("uses sendBeacon where fetch is missing", async () => {
