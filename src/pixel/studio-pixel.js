@@ -36,8 +36,9 @@
  * (cartful.{session.id}.{attempt}.{type} for an event with neither), as src/transform/eventId.ts.
  * It goes with fetch(collect, { keepalive: true, credentials: "include" }) as text/plain JSON
  * (no CORS preflight; sendBeacon where fetch is missing), events that fire together (within 25 ms)
- * in one request of at most 20, and whatever waits is sent on pagehide. It is sent even when `fbq`
- * is missing (an ad blocker). Of the shopper it sends hashes only, never a clear value:
+ * in one request of at most 20 events and 16 KiB of UTF-8 (a lone event's recommendations cut to
+ * fit), and whatever waits is sent on pagehide. It is sent even when `fbq` is missing (an ad
+ * blocker) or throws. Of the shopper it sends hashes only, never a clear value:
  *   external_id  as for fbq('init') above;
  *   em           the SHA-256 of shopper.email trimmed and lowercased, as the relay hashes a webhook's
  *                (src/transform/normalize.ts normalizeEmail), for plain ASCII addresses only (a
@@ -78,9 +79,11 @@
  *
  * RESULT. A Promise (the external_id hash uses the browser's crypto.subtle) of
  *   { fired: true, eventID, params, events: [{ command, pixelId?, eventName }], externalId,
- *     collected?: boolean, em?: boolean, reason?: "fbq_error" }   (collected: queued for
- *     `collect` too, em: with the hashed email; events: the fbq calls that went through, [] when
- *     fbq is missing; reason "fbq_error": an fbq call threw, caught, the rest still went)
+ *     collected?: boolean, em?: boolean, reason?: "fbq_error" | "too_large" }   (collected:
+ *     queued for `collect` too, em: with the hashed email; events: the fbq calls that went
+ *     through, [] when fbq is missing; reason "fbq_error": an fbq call threw, caught, the rest
+ *     still went; "too_large": collected false, the event fits no request even with its
+ *     recommendations cut, which are otherwise cut to what fits 16 KiB)
  *   { fired: false, reason: "consent_denied" | "consent_not_granted" | "no_event_id"
  *                            | "no_payload" | "no_fbq" | "no_event_name" | "fbq_error" | "error" }
  * cartfulMetaPixel.flush() sends the events waiting for `collect` at once (a Promise).
@@ -129,9 +132,10 @@ var cartfulMetaPixel = (function () {
   // personal data (the words, and Meta's short user_data keys).
   var PERSONAL_PARAM =
     /e-?mail|phone|^tel$|mobile|name|addr|street|city|state|zip|postal|post_?code|country|birth|^dob$|gender|ssn|^(em|ph|fn|ln|ge|db|ct|st|zp|external_id)$/i;
-  // src/transform/browserEvents.ts: at most 20 events a request; bodies stay under 16 KiB.
+  // src/transform/browserEvents.ts and src/http/collectRoute.ts: at most 20 events and 16 KiB of
+  // UTF-8 a request (more is a 413 and the whole request is lost).
   var MAX_COLLECT_EVENTS = 20;
-  var MAX_COLLECT_BYTES = 16000;
+  var MAX_COLLECT_BYTES = 16 * 1024;
   // How long events wait for the ones that fire with them (a quiz's product views, say).
   var COLLECT_DELAY_MS = 25;
   // src/transform/normalize.ts normalizeEmail, for the addresses whose normalization the snippet is
@@ -713,7 +717,14 @@ var cartfulMetaPixel = (function () {
     return state;
   }
 
+  /**
+   * Queues an event for `url`, made to fit a request alone ({@link fitted}); false when it cannot
+   * (the relay would refuse it, 413, and every event sent with it).
+   */
   function enqueue(url, event) {
+    var fit = fitted(event);
+    if (!fit) return false;
+    event = fit;
     var state = collector();
     var queue;
     for (var i = 0; i < state.queues.length; i++) if (state.queues[i].url === url) queue = state.queues[i];
@@ -724,13 +735,59 @@ var cartfulMetaPixel = (function () {
     queue.events.push(event);
     if (queue.events.length >= MAX_COLLECT_EVENTS) {
       void flush();
-      return;
-    }
-    if (state.timer === undefined) {
+    } else if (state.timer === undefined) {
       state.timer = setTimeout(function () {
         void flush();
       }, COLLECT_DELAY_MS);
     }
+    return true;
+  }
+
+  /**
+   * The event as it fits a request alone (at most MAX_COLLECT_BYTES of UTF-8): as it is, else with
+   * its recommendations cut to the most that fit (the first ones, in Studio's order); undefined
+   * when it does not fit even without them.
+   */
+  function fitted(event) {
+    if (bodyBytes([event]) <= MAX_COLLECT_BYTES) return event;
+    var all = event.recommendations;
+    var fits = 0;
+    var over = all.length;
+    // The most that fit lies in [fits, over).
+    while (over - fits > 1) {
+      var middle = Math.floor((fits + over) / 2);
+      if (bodyBytes([withRecommendations(event, all.slice(0, middle))]) <= MAX_COLLECT_BYTES) fits = middle;
+      else over = middle;
+    }
+    var cut = withRecommendations(event, all.slice(0, fits));
+    return bodyBytes([cut]) <= MAX_COLLECT_BYTES ? cut : undefined;
+  }
+
+  function withRecommendations(event, recommendations) {
+    var copy = {};
+    for (var key in event) if (has(event, key)) copy[key] = event[key];
+    copy.recommendations = recommendations;
+    return copy;
+  }
+
+  /** The size of the body of `events` as the relay measures it: UTF-8 bytes. */
+  function bodyBytes(events) {
+    return utf8Bytes(JSON.stringify(collectBody(events)));
+  }
+
+  /** UTF-8 bytes of a string (JSON.stringify leaves no lone surrogate: each pair is 4 bytes). */
+  function utf8Bytes(text) {
+    var bytes = 0;
+    for (var i = 0; i < text.length; i++) {
+      var code = text.charCodeAt(i);
+      if (code < 0x80) bytes += 1;
+      else if (code < 0x800) bytes += 2;
+      else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    }
+    return bytes;
   }
 
   /** Sends every waiting event now; resolves when the requests have been answered (or failed). */
@@ -751,10 +808,15 @@ var cartfulMetaPixel = (function () {
     });
   }
 
-  /** One request per batch; a body over 16 KiB is split in two. */
+  /**
+   * One request per batch; a body over 16 KiB of UTF-8 is split in two. A lone event still over
+   * (each was fitted when queued: only a page address or cookie grown since can do it) is left out
+   * rather than sent to a certain 413.
+   */
   function sendBatch(url, events, sending) {
     var body = JSON.stringify(collectBody(events));
-    if (body.length > MAX_COLLECT_BYTES && events.length > 1) {
+    if (utf8Bytes(body) > MAX_COLLECT_BYTES) {
+      if (events.length === 1) return;
       var half = Math.ceil(events.length / 2);
       sendBatch(url, events.slice(0, half), sending);
       sendBatch(url, events.slice(half), sending);
@@ -927,8 +989,8 @@ var cartfulMetaPixel = (function () {
           if (pixel.failed) result.reason = "fbq_error";
           if (browser) {
             var shopper = { session: values[2].session, em: values[2].em, externalId: externalId };
-            enqueue(settings.collect, collectedEvent(payload, type, eventID, shopper));
-            result.collected = true;
+            result.collected = enqueue(settings.collect, collectedEvent(payload, type, eventID, shopper));
+            if (!result.collected && !result.reason) result.reason = "too_large";
             result.em = shopper.em !== undefined;
           }
           return result;

@@ -530,6 +530,10 @@ function loadCollecting(globals: Record<string, unknown> = {}) {
   return { ...loaded, requests, fire };
 }
 
+/** The relay's bound on a body (src/http/collectRoute.ts MAX_COLLECT_BYTES): 16 KiB of UTF-8. */
+const MAX_BODY = 16 * 1024;
+const bytes = (request: { init: RequestInit }) => Buffer.byteLength(request.init.body as string);
+
 const hashedPart = (id: string) => `h${sha256(id).slice(0, 16)}`;
 
 describe("event_id, the relay's and the snippet's formula on the same inputs", () => {
@@ -817,8 +821,58 @@ describe("collect: every quiz event server-side", () => {
     await Promise.all(payloads.map((payload) => pixel(payload, { collect: COLLECT })));
     await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
     expect(requests.length).toBeGreaterThan(1);
-    for (const request of requests) expect((request.init.body as string).length).toBeLessThanOrEqual(16000);
+    for (const request of requests) expect(bytes(request)).toBeLessThanOrEqual(MAX_BODY);
     expect(requests.reduce((n, r) => n + r.body.events.length, 0)).toBe(4);
+  });
+
+  it("measures a body in UTF-8 bytes, as the relay's 16 KiB: a body of few characters but many bytes is split", async () => {
+    const { pixel, requests, scope } = loadCollecting();
+    const name = "✨😀".repeat(170);
+    const payloads = Array.from({ length: 12 }, (_, i) =>
+      browserPayload({ type: "product:view", product: { product_id: String(i) }, quiz: { id: "q", name } }),
+    );
+    await Promise.all(payloads.map((payload) => pixel(payload, { collect: COLLECT })));
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(requests.map((r) => (r.init.body as string).length).reduce((a, b) => a + b)).toBeLessThan(16000);
+    expect(requests.length).toBeGreaterThan(1);
+    for (const request of requests) expect(bytes(request)).toBeLessThanOrEqual(MAX_BODY);
+    expect(requests.flatMap((r) => r.body.events)).toHaveLength(12);
+  });
+
+  it("cuts a lone event's recommendations to what fits 16 KiB rather than send it to a certain 413", async () => {
+    const { pixel, requests, scope } = loadCollecting();
+    const long = (i: number, what: string) => `${what}-${i}-${"7".repeat(200)}`;
+    const recommendations = Array.from({ length: 100 }, (_, i) => ({
+      product_id: long(i, "p"),
+      variant_id: long(i, "v"),
+      sku: long(i, "s"),
+      price: 10,
+    }));
+    const payload = browserPayload({ type: "recommendations:loaded", product: undefined, recommendations });
+    expect(await pixel(payload, { collect: COLLECT })).toMatchObject({ fired: true, collected: true });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(requests).toHaveLength(1);
+    expect(bytes(requests[0]!)).toBeLessThanOrEqual(MAX_BODY);
+    const sent = requests[0]!.body.events[0].recommendations;
+    expect(sent.length).toBeGreaterThan(10);
+    expect(sent).toEqual(recommendations.slice(0, sent.length));
+    // The most that fit: one more would not have.
+    const oneMore = copy(requests[0]!.body);
+    oneMore.events[0].recommendations = recommendations.slice(0, sent.length + 1);
+    expect(Buffer.byteLength(JSON.stringify(oneMore))).toBeGreaterThan(MAX_BODY);
+    expect(relayBrowserOutcomes(requests[0]!.body)).toMatchObject([{ sent: true }]);
+  });
+
+  it("leaves out, and says so, an event that fits no request even without recommendations", async () => {
+    const huge = `https://shop.example.com/quiz?utm_content=${"x".repeat(8100)}`;
+    const { pixel, requests, scope } = loadCollecting({
+      location: { href: huge },
+      document: { cookie: "", referrer: huge, visibilityState: "visible", addEventListener: () => {} },
+    });
+    const result = await pixel(browserPayload(), { collect: COLLECT });
+    expect(result).toMatchObject({ fired: true, collected: false, reason: "too_large" });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(requests).toEqual([]);
   });
 
   it("leaves email:submit to the webhook: the Pixel's lead as before, nothing collected", async () => {
