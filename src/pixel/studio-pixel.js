@@ -37,8 +37,10 @@
  * It goes with fetch(collect, { keepalive: true, credentials: "include" }) as text/plain JSON
  * (no CORS preflight; sendBeacon where fetch is missing), events that fire together (within 25 ms)
  * in one request of at most 20 events and 16 KiB of UTF-8 (a lone event's recommendations cut to
- * fit), and whatever waits is sent on pagehide. It is sent even when `fbq` is missing (an ad
- * blocker) or throws. Of the shopper it sends hashes only, never a clear value:
+ * fit), and whatever waits is sent on pagehide. Its keepalive bodies in flight stay under 48 KiB
+ * (Chromium refuses past 64 KiB a page): further ones wait for earlier answers; a request
+ * unanswered after 15 s is aborted, and after a 429 or 503 nothing goes until its Retry-After.
+ * It is sent even when `fbq` is missing (an ad blocker) or throws. Of the shopper it sends hashes only, never a clear value:
  *   external_id  as for fbq('init') above;
  *   em           the SHA-256 of shopper.email trimmed and lowercased, as the relay hashes a webhook's
  *                (src/transform/normalize.ts normalizeEmail), for plain ASCII addresses only (a
@@ -136,6 +138,15 @@ var cartfulMetaPixel = (function () {
   // UTF-8 a request (more is a 413 and the whole request is lost).
   var MAX_COLLECT_EVENTS = 20;
   var MAX_COLLECT_BYTES = 16 * 1024;
+  // Chromium refuses keepalive requests past 64 KiB of bodies in flight per page (sendBeacon
+  // included): the snippet keeps its own under this, leaving the rest to the page's scripts.
+  var KEEPALIVE_BUDGET = 48 * 1024;
+  // How long a request may go unanswered before it is aborted (flush() never hangs on one).
+  var COLLECT_TIMEOUT_MS = 15000;
+  // The longest pause a 429 or 503 imposes, and how many bodies may wait meanwhile (the oldest
+  // beyond it is given up: a page cannot hold events without end).
+  var MAX_PAUSE_MS = 5 * 60 * 1000;
+  var MAX_WAITING = 20;
   // How long events wait for the ones that fire with them (a quiz's product views, say).
   var COLLECT_DELAY_MS = 25;
   // src/transform/normalize.ts normalizeEmail, for the addresses whose normalization the snippet is
@@ -897,35 +908,154 @@ var cartfulMetaPixel = (function () {
   }
 
   /**
-   * POSTs as text/plain (no CORS preflight) with the relay's cookies, and keepalive so a request
-   * sent as the page goes away still arrives; sendBeacon where fetch is missing.
+   * Sends a body to `url`; resolves when it is answered, has failed or timed out. Chromium refuses
+   * a keepalive request ("TypeError: Failed to fetch") once the keepalive bodies a page has in
+   * flight pass 64 KiB (sendBeacon's share that quota), so a body goes at once only while those
+   * in flight leave it room within KEEPALIVE_BUDGET (the rest of the quota left to the page's own
+   * scripts), else waits until earlier ones settle. On pagehide what fits goes; the rest waits,
+   * and goes if the page comes back from the back/forward cache. After a 429 or 503 nothing goes
+   * until its Retry-After has passed (the relay would refuse it too); the refused body is sent
+   * once more then (not awaited by the flush that sent it). At most MAX_WAITING bodies wait: beyond, the oldest is given up.
    */
   function post(url, body) {
-    if (typeof fetch === "function") {
-      try {
-        return fetch(url, {
-          method: "POST",
-          body: body,
-          keepalive: true,
-          credentials: "include",
-          mode: "cors",
-          headers: { "content-type": "text/plain" },
-        }).then(
-          function () {},
-          function () {},
-        );
-      } catch (e) {
-        return Promise.resolve();
+    var line = sendingLine();
+    return new Promise(function (resolve) {
+      wait(line, { url: url, body: body, bytes: utf8Bytes(body), done: resolve });
+      pump(line);
+    });
+  }
+
+  /** The page's one line of requests to the relay, shared (as the queue) by every copy of this file. */
+  function sendingLine() {
+    var state = collector();
+    if (!state.line) state.line = { waiting: [], inFlight: 0, pausedUntil: 0, timer: undefined };
+    return state.line;
+  }
+
+  function noop() {}
+
+  function wait(line, request) {
+    line.waiting.push(request);
+    if (line.waiting.length > MAX_WAITING) line.waiting.shift().done();
+  }
+
+  /** Starts the waiting bodies that fit the keepalive budget, unless the relay asked for a pause. */
+  function pump(line) {
+    var pause = line.pausedUntil - Date.now();
+    if (pause > 0) {
+      if (line.timer === undefined && typeof setTimeout === "function") {
+        line.timer = setTimeout(function () {
+          line.timer = undefined;
+          pump(line);
+        }, pause);
       }
+      return;
     }
-    if (typeof navigator !== "undefined" && typeof navigator.sendBeacon === "function") {
-      try {
-        navigator.sendBeacon(url, body);
-      } catch (e) {
-        // Nothing to do: the Pixel's copy is still there.
+    while (line.waiting.length > 0) {
+      if (line.inFlight > 0 && line.inFlight + line.waiting[0].bytes > KEEPALIVE_BUDGET) return;
+      start(line, line.waiting.shift());
+    }
+  }
+
+  function start(line, request) {
+    line.inFlight += request.bytes;
+    void send(request.url, request.body).then(function (status) {
+      line.inFlight -= request.bytes;
+      if (status.pause > 0) {
+        line.pausedUntil = Math.max(line.pausedUntil, Date.now() + status.pause);
+        // Sent again once after the pause; whoever awaited it (flush) is answered now.
+        if (!request.again)
+          line.waiting.unshift({ url: request.url, body: request.body, bytes: request.bytes, done: noop, again: true });
       }
+      request.done();
+      pump(line);
+    });
+  }
+
+  /**
+   * One POST, as text/plain (no CORS preflight) with the relay's cookies, and keepalive so a request
+   * sent as the page goes away still arrives; sendBeacon where fetch is missing. Resolves to
+   * { pause: ms } (0 unless the relay answered 429 or 503), always: a request unanswered after
+   * COLLECT_TIMEOUT_MS is aborted (freeing its share of the keepalive quota).
+   */
+  function send(url, body) {
+    var none = { pause: 0 };
+    if (typeof fetch !== "function") {
+      beacon(url, body);
+      return Promise.resolve(none);
     }
-    return Promise.resolve();
+    var controller = typeof AbortController === "function" ? new AbortController() : undefined;
+    var timer;
+    var answered;
+    try {
+      answered = fetch(url, {
+        method: "POST",
+        body: body,
+        keepalive: true,
+        credentials: "include",
+        mode: "cors",
+        headers: { "content-type": "text/plain" },
+        signal: controller ? controller.signal : undefined,
+      }).then(
+        function (response) {
+          var status = { pause: pauseAfter(response) };
+          // Read to its end: until then Chromium counts the request against the keepalive quota.
+          return response && typeof response.text === "function"
+            ? response.text().then(
+                function () {
+                  return status;
+                },
+                function () {
+                  return status;
+                },
+              )
+            : status;
+        },
+        function () {
+          return none;
+        },
+      );
+    } catch (e) {
+      return Promise.resolve(none);
+    }
+    var timedOut = new Promise(function (resolve) {
+      if (typeof setTimeout !== "function") return;
+      timer = setTimeout(function () {
+        if (controller) controller.abort();
+        resolve(none);
+      }, COLLECT_TIMEOUT_MS);
+    });
+    return Promise.race([answered, timedOut]).then(function (status) {
+      if (timer !== undefined) clearTimeout(timer);
+      return status;
+    });
+  }
+
+  /**
+   * How long the relay asked to wait (ms): a 429's or 503's Retry-After in seconds, else (a header
+   * a cross-origin page cannot read, as the relay exposes none) the relay's own: 60 s for its rate
+   * limit, 30 s for a 503; at most MAX_PAUSE_MS. 0 for any other answer.
+   */
+  function pauseAfter(response) {
+    var status = response && response.status;
+    if (status !== 429 && status !== 503) return 0;
+    var header;
+    try {
+      header = response.headers.get("retry-after");
+    } catch (e) {
+      header = null;
+    }
+    var seconds = /^\s*\d+\s*$/.test(header || "") ? Number(header) : status === 429 ? 60 : 30;
+    return Math.min(seconds * 1000, MAX_PAUSE_MS);
+  }
+
+  function beacon(url, body) {
+    if (typeof navigator === "undefined" || typeof navigator.sendBeacon !== "function") return;
+    try {
+      navigator.sendBeacon(url, body);
+    } catch (e) {
+      // Nothing to do: the Pixel's copy is still there.
+    }
   }
 
   /**

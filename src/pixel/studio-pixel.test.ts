@@ -42,6 +42,7 @@ function load(globals: Record<string, unknown> = {}) {
     crypto: webcrypto,
     TextEncoder,
     URL,
+    AbortController,
     ...globals,
   };
   for (const key of Object.keys(scope)) if (scope[key] === undefined) delete scope[key];
@@ -954,6 +955,43 @@ describe("collect: every quiz event server-side", () => {
       },
     );
     expect(await load().pixel(unreadable, { pixels: [{ id: "111" }] })).toEqual({ fired: false, reason: "error" });
+  });
+
+  it("aborts a request that is never answered, so flush() settles and its keepalive share is freed", async () => {
+    const signals: AbortSignal[] = [];
+    const { pixel, scope } = loadCollecting({
+      fetch: (_url: string, init: RequestInit) => {
+        signals.push(init.signal!);
+        return new Promise(() => {});
+      },
+      // The snippet's 15 s timeout, run in 15 ms.
+      setTimeout: (callback: () => void, ms: number) => setTimeout(callback, ms / 1000),
+    });
+    await pixel(browserPayload(), { collect: COLLECT });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(signals).toHaveLength(1);
+    expect(signals[0]!.aborted).toBe(true);
+  });
+
+  it("after a 429 sends nothing until its Retry-After, then the refused body once more", async () => {
+    const sent: { at: number; ids: string[] }[] = [];
+    const { pixel, scope } = loadCollecting({
+      fetch: (_url: string, init: RequestInit) => {
+        sent.push({ at: Date.now(), ids: JSON.parse(init.body as string).events.map((e: any) => e.event_id) });
+        const status = sent.length === 1 ? 429 : 202;
+        return Promise.resolve(new Response("{}", { status, headers: { "Retry-After": "1" } }));
+      },
+    });
+    const flush = (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush;
+    await pixel(browserPayload({ product: { product_id: "1" } }), { collect: COLLECT });
+    await flush();
+    const refused = Date.now();
+    await pixel(browserPayload({ product: { product_id: "2" } }), { collect: COLLECT });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(sent).toHaveLength(1);
+    await expect.poll(() => sent.length, { timeout: 3000 }).toBe(3);
+    expect(sent[1]!.at - refused).toBeGreaterThanOrEqual(900);
+    expect(sent.map((request) => request.ids.map((id) => id.split(".").at(-1)))).toEqual([["1"], ["1"], ["2"]]);
   });
 
   it("uses sendBeacon where fetch is missing", async () => {
