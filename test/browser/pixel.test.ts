@@ -19,6 +19,7 @@ import {
   type SnippetOptions,
   type SnippetRun,
 } from "./pixelExpectations";
+import { scrubUrl } from "../../src/transform/serverEvent";
 import { serve, staticRoutes, type Served } from "./server";
 
 /**
@@ -238,6 +239,29 @@ describe.skipIf(!chromium.browser)("the Studio Pixel snippet in headless Chromiu
         ["111", "222", "333"].map((id) => ["init", id, { external_id: relay.externalId }]),
       );
     }
+  });
+
+  it("scrubs the page's address as the relay's scrubUrl does, with Chromium's URL", async () => {
+    collected.length = 0;
+    const address = new URL(
+      "/quiz?email=jane.doe%40example.com&phone=%2B14155550123&ref=jane%40example.com&utm_source=fb#step-2",
+      server.url,
+    ).href;
+    await page.evaluate((url) => history.replaceState(null, "", url), address);
+    const payload = {
+      type: "product:view",
+      id: "evt_scrub",
+      session: { id: "ses_scrub", attempt: 1 },
+      product: { product_id: "jane@example.com", variant_id: "44556677" },
+      quiz: { id: "q", name: "Quiz for +1 415 555 0123" },
+    };
+    await run(payload, { collect: new URL("/collect", server.url).href });
+    await expect.poll(() => collected.length).toBe(1);
+    await page.evaluate(() => history.replaceState(null, "", "/"));
+    expect(collected[0]!.page_url).toBe(scrubUrl(address));
+    expect(collected[0]!.page_url).toBe(new URL("/quiz?utm_source=fb", server.url).href);
+    const text = JSON.stringify(collected[0]);
+    for (const personal of ["jane", "4155550123", "415 555"]) expect(text).not.toContain(personal);
   });
 
   it("delivers every event when a flush's bodies add up past Chromium's 64 KiB keepalive quota", async () => {
