@@ -62,6 +62,7 @@ interface StorePage {
   armSubmitButton(payload: unknown, options?: SnippetOptions): void;
   submitted: Promise<SnippetRun & { windowEvent: string | null }>;
   cartfulMetaPixel: unknown;
+  history: { replaceState(state: null, unused: string, url: string): void };
 }
 
 /** A `/collect/cartful` body, as far as these tests read it. */
@@ -247,7 +248,7 @@ describe.skipIf(!chromium.browser)("the Studio Pixel snippet in headless Chromiu
       "/quiz?email=jane.doe%40example.com&phone=%2B14155550123&ref=jane%40example.com&utm_source=fb#step-2",
       server.url,
     ).href;
-    await page.evaluate((url) => history.replaceState(null, "", url), address);
+    await page.evaluate((url) => (globalThis as unknown as StorePage).history.replaceState(null, "", url), address);
     const payload = {
       type: "product:view",
       id: "evt_scrub",
@@ -257,7 +258,7 @@ describe.skipIf(!chromium.browser)("the Studio Pixel snippet in headless Chromiu
     };
     await run(payload, { collect: new URL("/collect", server.url).href });
     await expect.poll(() => collected.length).toBe(1);
-    await page.evaluate(() => history.replaceState(null, "", "/"));
+    await page.evaluate(() => (globalThis as unknown as StorePage).history.replaceState(null, "", "/"));
     expect(collected[0]!.page_url).toBe(scrubUrl(address));
     expect(collected[0]!.page_url).toBe(new URL("/quiz?utm_source=fb", server.url).href);
     const text = JSON.stringify(collected[0]);
