@@ -697,7 +697,9 @@ var cartfulMetaPixel = (function () {
       event_id: eventID,
       quiz: compact({ id: sendable(quiz.id, 256), name: sendable(quiz.name, 512) }),
       session: shopper.session === undefined ? undefined : { id: shopper.session, attempt: attemptOf(payload) },
-      product: productLine(payload.product),
+      // Present whenever the payload has one, even with nothing left to send: the relay then reads
+      // the product (as the Pixel's custom_data does), not the recommendations.
+      product: isObject(payload.product) ? productLine(payload.product) || {} : undefined,
       step: compact({ id: sendable(objectAt(payload, "step").id, 256) }),
       recommendations: recommendations,
       store: compact({ currency: sendable(store.currency, 64), domain: sendable(store.domain, 255) }),

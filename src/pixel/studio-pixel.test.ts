@@ -717,6 +717,21 @@ describe("collect: every quiz event server-side", () => {
     }
   });
 
+  it("keeps a product whose every id is left out, so the relay's custom_data stays the Pixel's", async () => {
+    const { pixel, requests, calls, scope } = loadCollecting();
+    const payload = browserPayload({
+      type: "product:view",
+      product: { product_id: "jane@example.com", title: "Serum" },
+      recommendations: [{ product_id: "8123", price: 10 }],
+    });
+    await pixel(payload, { collect: COLLECT, pixels: [{ id: PIXEL }] });
+    await (scope.cartfulMetaPixel as { flush(): Promise<void> }).flush();
+    expect(requests[0]!.body.events[0].product).toEqual({});
+    const [relay] = relayBrowserOutcomes(requests[0]!.body);
+    const track = calls.find((call) => call[0] === "trackSingle")!;
+    expect(relay).toMatchObject({ sent: true, customData: track[3] });
+  });
+
   it("scrubs page_url and referrer as the relay's scrubUrl does, on the same inputs", async () => {
     const urls = [
       "https://shop.example.com/pages/skin-quiz?fbclid=IwAR2xYz#step-3",
