@@ -576,6 +576,8 @@ describe("/collect/cartful: rate limit", () => {
     expect(limited.res.headers.get("retry-after")).toBe("60");
     expect(limited.json.error.code).toBe("rate_limited");
     expect(limited.res.headers.get("access-control-allow-origin")).toBe(ORIGIN);
+    // The snippet reads it to wait before sending again (a cross-origin page sees only exposed headers).
+    expect(limited.res.headers.get("access-control-expose-headers")).toBe("Retry-After");
     expect((await send(r, bound, { ip: "203.0.113.251", body: body([view(1)]) })).res.status).toBe(202);
     const m = await metrics(r, bound);
     expect(m.browser.rate_limited).toBeGreaterThanOrEqual(6);

@@ -26,10 +26,11 @@ describe("isCollectContentType", () => {
 });
 
 describe("CORS headers", () => {
-  it("name the origin exactly, with credentials, varying by origin", () => {
+  it("name the origin exactly, with credentials, Retry-After readable, varying by origin", () => {
     expect(corsHeaders("https://shop.example.com")).toEqual({
       "Access-Control-Allow-Origin": "https://shop.example.com",
       "Access-Control-Allow-Credentials": "true",
+      "Access-Control-Expose-Headers": "Retry-After",
       Vary: "Origin",
     });
     expect(preflightHeaders("https://shop.example.com")).toMatchObject({

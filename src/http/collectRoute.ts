@@ -488,18 +488,21 @@ export function isCollectContentType(value: string | undefined): boolean {
 
 /**
  * The CORS headers of an answer to a listed origin: that origin exactly, with credentials (so
- * the first-party cookies travel), and `Vary: Origin` for caches.
+ * the first-party cookies travel), `Retry-After` readable by the page (the snippet waits that long
+ * after a 429 or 503 before it sends again), and `Vary: Origin` for caches.
  *
  * @example
  * ```ts
  * corsHeaders("https://shop.example.com");
- * // { "Access-Control-Allow-Origin": "https://shop.example.com", "Access-Control-Allow-Credentials": "true", Vary: "Origin" }
+ * // { "Access-Control-Allow-Origin": "https://shop.example.com", "Access-Control-Allow-Credentials": "true",
+ * //   "Access-Control-Expose-Headers": "Retry-After", Vary: "Origin" }
  * ```
  */
 export function corsHeaders(origin: string): Record<string, string> {
   return {
     "Access-Control-Allow-Origin": origin,
     "Access-Control-Allow-Credentials": "true",
+    "Access-Control-Expose-Headers": "Retry-After",
     Vary: "Origin",
   };
 }

@@ -1034,9 +1034,10 @@ var cartfulMetaPixel = (function () {
   }
 
   /**
-   * How long the relay asked to wait (ms): a 429's or 503's Retry-After in seconds, else (a header
-   * a cross-origin page cannot read, as the relay exposes none) the relay's own: 60 s for its rate
-   * limit, 30 s for a 503; at most MAX_PAUSE_MS. 0 for any other answer.
+   * How long the relay asked to wait (ms): a 429's or 503's Retry-After in seconds (the relay
+   * exposes it to the page), else (an older relay's answer, whose header a cross-origin page cannot
+   * read) the relay's own: 60 s for its rate limit, 30 s for a 503; at most MAX_PAUSE_MS. 0 for any
+   * other answer.
    */
   function pauseAfter(response) {
     var status = response && response.status;
