@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { browserBatchSchema } from "./browserBatch";
 import { MAX_BROWSER_EVENTS, parseBrowserBatch } from "./browserEvents";
 import { UNREAD } from "./fastReader";
-import { mutationCorpus, oddValues, prototypeMismatches } from "./fastReader.sample";
+import { CORPUS_TEST_TIMEOUT_MS, mutationCorpus, oddValues, prototypeMismatches } from "./fastReader.sample";
 import { FIELD_LIMITS, MAX_RECOMMENDATIONS, recommendation } from "./webhook";
 
 // parseBrowserBatch with its fast path on, or off (the schema alone reads every body): the fast
@@ -109,23 +109,27 @@ function bothWays(body: unknown) {
 }
 
 describe("readBrowserBatch, the fast path of parseBrowserBatch", () => {
-  it("answers every body of the corpus as the schema alone does", () => {
-    const bodies = corpus();
-    let refused = 0;
-    fastPath.reads = 0;
-    for (const body of bodies) {
-      const { fast, zod } = bothWays(body);
-      expect(fast).toStrictEqual(zod);
-      // Key order too: a planner or a log line may walk the keys.
-      expect(JSON.stringify(fast)).toBe(JSON.stringify(zod));
-      expect(prototypeMismatches(fast, zod)).toEqual([]);
-      if (!zod.ok) refused++;
-    }
-    // The corpus exercises both readers: many bodies read fast, many refused or left to zod.
-    expect(fastPath.reads).toBeGreaterThan(bodies.length / 4);
-    expect(refused).toBeGreaterThan(bodies.length / 4);
-    expect(bodies.length - fastPath.reads - refused).toBeGreaterThan(100);
-  });
+  it(
+    "answers every body of the corpus as the schema alone does",
+    () => {
+      const bodies = corpus();
+      let refused = 0;
+      fastPath.reads = 0;
+      for (const body of bodies) {
+        const { fast, zod } = bothWays(body);
+        expect(fast).toStrictEqual(zod);
+        // Key order too: a planner or a log line may walk the keys.
+        expect(JSON.stringify(fast)).toBe(JSON.stringify(zod));
+        expect(prototypeMismatches(fast, zod)).toEqual([]);
+        if (!zod.ok) refused++;
+      }
+      // The corpus exercises both readers: many bodies read fast, many refused or left to zod.
+      expect(fastPath.reads).toBeGreaterThan(bodies.length / 4);
+      expect(refused).toBeGreaterThan(bodies.length / 4);
+      expect(bodies.length - fastPath.reads - refused).toBeGreaterThan(100);
+    },
+    CORPUS_TEST_TIMEOUT_MS,
+  );
 
   it("reads the typical body without zod", () => {
     const safeParse = vi.spyOn(browserBatchSchema, "safeParse");

@@ -13,6 +13,12 @@
  */
 import { seeded } from "../../dev/fake-meta/errors";
 
+/**
+ * The time a corpus test may take: tens of thousands of bodies through both readers take 3 to 5 s
+ * on a loaded 2-core machine, around vitest's default of 5 s. A limit, not a measure.
+ */
+export const CORPUS_TEST_TIMEOUT_MS = 60_000;
+
 /** Where a value sits in a body: keys and array indexes, outermost first. */
 export type Path = (string | number)[];
 

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as z from "zod/mini";
 import * as fastReader from "./fastReader";
-import { mutated, mutationCorpus, oddValues, prototypeMismatches } from "./fastReader.sample";
+import { CORPUS_TEST_TIMEOUT_MS, mutated, mutationCorpus, oddValues, prototypeMismatches } from "./fastReader.sample";
 import * as webhook from "./webhook";
 
 const { applyFieldMap, FIELD_LIMITS, MAX_RECOMMENDATIONS, parseWebhook, studioWebhookSchema } = webhook;
@@ -100,20 +100,28 @@ function differ({ webhook: module, fastReader: { UNREAD } }: Modules) {
 }
 
 describe("readStudioWebhook, the fast path of parseWebhook", () => {
-  it("answers every webhook of the corpus as the schema does, with zod's compiled objects", () => {
-    const { bodies, read, refused } = differ({ webhook, fastReader });
-    // The corpus exercises both readers: many webhooks read fast, many refused or left to zod.
-    expect(read).toBeGreaterThan(bodies / 4);
-    expect(refused).toBeGreaterThan(bodies / 10);
-    expect(bodies - read - refused).toBeGreaterThan(100);
-  });
+  it(
+    "answers every webhook of the corpus as the schema does, with zod's compiled objects",
+    () => {
+      const { bodies, read, refused } = differ({ webhook, fastReader });
+      // The corpus exercises both readers: many webhooks read fast, many refused or left to zod.
+      expect(read).toBeGreaterThan(bodies / 4);
+      expect(refused).toBeGreaterThan(bodies / 10);
+      expect(bodies - read - refused).toBeGreaterThan(100);
+    },
+    CORPUS_TEST_TIMEOUT_MS,
+  );
 
-  it("answers every webhook of the corpus as the schema does, without `eval` (as in workerd)", async () => {
-    const module = await webhookWithoutEval();
-    expect(module.webhook.studioWebhookSchema).not.toBe(studioWebhookSchema);
-    const { bodies, read } = differ(module);
-    expect(read).toBeGreaterThan(bodies / 4);
-  });
+  it(
+    "answers every webhook of the corpus as the schema does, without `eval` (as in workerd)",
+    async () => {
+      const module = await webhookWithoutEval();
+      expect(module.webhook.studioWebhookSchema).not.toBe(studioWebhookSchema);
+      const { bodies, read } = differ(module);
+      expect(read).toBeGreaterThan(bodies / 4);
+    },
+    CORPUS_TEST_TIMEOUT_MS,
+  );
 
   it("reads every fixture without zod", () => {
     const safeParse = vi.spyOn(studioWebhookSchema, "safeParse");
