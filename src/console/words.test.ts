@@ -216,6 +216,9 @@ describe("headline", () => {
       x.counts["24h"] = { ...x.counts["24h"], skipped: 5, filtered: 3 };
     });
     const texts = headline(d).map((c) => c.text);
+    // 3 of those routed are no lead: the headline counts the leads alone.
+    const { sent, routed } = d.counts["24h"];
+    expect(texts[0]).toBe(`${sent} of ${routed - 3} leads reached Meta in 24 h`);
     expect(texts).toContain("2 not sent because the shopper declined");
     expect(texts).toContain("3 of a Studio event type the relay does not relay");
     const only = destination("eu", (x) => {

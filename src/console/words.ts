@@ -405,12 +405,15 @@ export function headline(d: ConsoleDestination): Clause[] {
   }
   const parts = leadParts(c, d.heldNow);
   const value = (key: CountPart["key"]) => parts.find((p) => p.key === key)?.value ?? 0;
-  if (c.routed === 0) {
+  // A webhook of a type the relay does not relay is routed (the contract's sum) but is no lead: it
+  // has its own clause below.
+  const leads = c.routed - c.filtered;
+  if (leads <= 0) {
     clauses.push({ text: "No lead in the last 24 h", href: `${card}-counts`, tone: "muted" });
   } else {
     const share = c.sent / Math.max(1, c.routed - c.skipped - c.duplicate);
     clauses.push({
-      text: `${c.sent} of ${c.routed} ${plural(c.routed, "lead")} reached Meta in 24 h`,
+      text: `${c.sent} of ${leads} ${plural(leads, "lead")} reached Meta in 24 h`,
       href: `${card}-counts`,
       tone: share >= 0.95 ? "ok" : share >= 0.8 ? "warn" : "bad",
     });
