@@ -156,7 +156,6 @@ function settingsOf(c: CollectContext, runtime: CollectRuntime): NonNullable<Rel
  * the 503 that says so; nothing when `BROWSER_ORIGINS` itself cannot be read (no origin is listed).
  */
 function allowListedOrigin(c: CollectContext): void {
-  const origin = c.req.header("origin");
   let origins: ReadonlySet<string> | undefined;
   try {
     origins = readBrowserOrigins(c.env.BROWSER_ORIGINS);
@@ -164,8 +163,15 @@ function allowListedOrigin(c: CollectContext): void {
     if (!(error instanceof ConfigError)) throw error;
     return;
   }
-  if (origin === undefined || !origins?.has(origin)) return;
+  if (origins) allowOrigin(c, origins);
+}
+
+/** Whether the request's `Origin` is listed in `origins`; when it is, the answer carries its CORS headers. */
+function allowOrigin(c: CollectContext, origins: ReadonlySet<string>): boolean {
+  const origin = c.req.header("origin");
+  if (origin === undefined || !origins.has(origin)) return false;
   for (const [name, value] of Object.entries(corsHeaders(origin))) c.header(name, value);
+  return true;
 }
 
 /** One request on its way: its context, the world, and how it ends (counted once, logged once). */
@@ -249,12 +255,10 @@ async function admit(
   if (!browser) throw new ApiError("not_found", "No such route");
   c.header("Cache-Control", "no-store");
   c.header("Vary", "Origin");
-  const origin = c.req.header("origin");
-  if (origin === undefined || !browser.origins.has(origin)) {
+  if (!allowOrigin(c, browser.origins)) {
     const error = new ApiError("origin_not_allowed", "This origin may not send browser events");
-    return refuse(intake, error, "refused", { reason: origin === undefined ? "no_origin" : "origin" });
+    return refuse(intake, error, "refused", { reason: c.req.header("origin") === undefined ? "no_origin" : "origin" });
   }
-  for (const [name, value] of Object.entries(corsHeaders(origin))) c.header(name, value);
   const ip = c.req.header("cf-connecting-ip");
   if (!(await withinRate(intake))) {
     const error = new ApiError("rate_limited", "Too many requests from this address", {
