@@ -828,14 +828,15 @@ var cartfulMetaPixel = (function () {
    */
   function sendBatch(url, events, sending) {
     var body = JSON.stringify(collectBody(events));
-    if (utf8Bytes(body) > MAX_COLLECT_BYTES) {
+    var bytes = utf8Bytes(body);
+    if (bytes > MAX_COLLECT_BYTES) {
       if (events.length === 1) return;
       var half = Math.ceil(events.length / 2);
       sendBatch(url, events.slice(0, half), sending);
       sendBatch(url, events.slice(half), sending);
       return;
     }
-    sending.push(post(url, body));
+    sending.push(post({ url: url, body: body, bytes: bytes }));
   }
 
   function collectBody(events) {
@@ -910,7 +911,8 @@ var cartfulMetaPixel = (function () {
   }
 
   /**
-   * Sends a body to `url`; resolves when it is answered, has failed or timed out. Chromium refuses
+   * Sends a body ({ url, body, bytes: its UTF-8 size, measured once by the caller }); resolves
+   * when it is answered, has failed or timed out. Chromium refuses
    * a keepalive request ("TypeError: Failed to fetch") once the keepalive bodies a page has in
    * flight pass 64 KiB (sendBeacon's share that quota), so a body goes at once only while those
    * in flight leave it room within KEEPALIVE_BUDGET (the rest of the quota left to the page's own
@@ -919,10 +921,10 @@ var cartfulMetaPixel = (function () {
    * until its Retry-After has passed (the relay would refuse it too); the refused body is sent
    * once more then (not awaited by the flush that sent it). At most MAX_WAITING bodies wait: beyond, the oldest is given up.
    */
-  function post(url, body) {
+  function post(request) {
     var line = sendingLine();
     return new Promise(function (resolve) {
-      wait(line, { url: url, body: body, bytes: utf8Bytes(body), done: resolve });
+      wait(line, { url: request.url, body: request.body, bytes: request.bytes, done: resolve });
       pump(line);
     });
   }
